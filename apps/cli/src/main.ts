@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// `canopy <command> [args]`: each command lives in src/commands/<name>.ts and exports `run(argv)`.
+const commands: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
+  estimate: {
+    summary: "estimate <file>  Read a billing file and print carbon estimates (no database needed)",
+    load: () => import("./commands/estimate"),
+  },
+  migrate: {
+    summary: "migrate          Apply database migrations and role grants",
+    load: () => import("./commands/migrate"),
+  },
+  "rotate-key": {
+    summary: "rotate-key       Re-encrypt every stored credential with CANOPY_ENCRYPTION_KEY",
+    load: () => import("./commands/rotate-key"),
+  },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = name ? commands[name] : undefined;
+  if (!command) {
+    const usage = Object.values(commands).map((c) => `  canopy ${c.summary}`).join("\n");
+    process.stderr.write(`${name ? `Unknown command "${name}".\n` : ""}Usage:\n${usage}\n`);
+    return name ? 2 : 0;
+  }
+  const module = await command.load();
+  return module.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`canopy: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,39 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { envSchema, parseEnv } from "./index";
+
+describe("parseEnv", () => {
+  it("applies defaults for an empty environment", () => {
+    const env = parseEnv({});
+    expect(env.PORT).toBe(3000);
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.CANOPY_SEED_DEMO).toBe(true);
+  });
+
+  it("treats an empty value as unset", () => {
+    expect(parseEnv({ DATABASE_URL: "" }).DATABASE_URL).toBeUndefined();
+  });
+
+  it("names the variable and the expected format in one line", () => {
+    expect(() => parseEnv({ PORT: "eighty" })).toThrow(/^PORT must be a TCP port number/);
+    expect(() => parseEnv({ DATABASE_URL: "mysql://x" })).toThrow(
+      "DATABASE_URL must be a postgres:// URL, e.g. postgres://user:pass@127.0.0.1:5432/canopy (got an invalid value)",
+    );
+    expect(() => parseEnv({ CANOPY_ENCRYPTION_KEY: "c2hvcnQ=" })).toThrow(
+      /^CANOPY_ENCRYPTION_KEY must be 32 random bytes, base64-encoded/,
+    );
+  });
+
+  it("requires secrets in production", () => {
+    expect(() => parseEnv({ NODE_ENV: "production", DATABASE_URL: "postgres://a@b/c" })).toThrow(
+      "CANOPY_ENCRYPTION_KEY is required when NODE_ENV=production",
+    );
+  });
+
+  it("documents every variable in .env.example", () => {
+    const example = readFileSync(path.resolve(__dirname, "../../../.env.example"), "utf8");
+    const documented = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    expect([...Object.keys(envSchema.shape)].filter((name) => !documented.has(name))).toEqual([]);
+  });
+});

@@ -1,0 +1,65 @@
+import { z } from "zod";
+
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/.+/, "a postgres:// URL, e.g. postgres://user:pass@127.0.0.1:5432/canopy");
+const redisUrl = z
+  .string()
+  .regex(/^rediss?:\/\/.+/, "a redis:// URL, e.g. redis://127.0.0.1:6379");
+const port = z.coerce
+  .number({ error: "a TCP port number (1-65535)" })
+  .int("a TCP port number (1-65535)")
+  .min(1, "a TCP port number (1-65535)")
+  .max(65535, "a TCP port number (1-65535)");
+const base64Key32 = z
+  .string()
+  .refine(
+    (value) => Buffer.from(value, "base64").length === 32,
+    "32 random bytes, base64-encoded (generate one with: openssl rand -base64 32)",
+  );
+
+/** Unset and empty are the same thing: a variable left blank in `.env` means "use the default". */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
+
+/**
+ * Every environment variable Canopy reads. `.env.example` documents each one; keep the two in step
+ * (a test compares them).
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  DATABASE_URL: optional(postgresUrl),
+  DATABASE_APP_URL: optional(postgresUrl),
+  CANOPY_DB_ROLE_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,40}$/, "lower-case letters, digits and _ (e.g. canopy)")
+    .default("canopy"),
+  CANOPY_DB_APP_PASSWORD: optional(z.string().min(8, "at least 8 characters")),
+  REDIS_URL: optional(redisUrl),
+  PORT: port.default(3000),
+  CANOPY_WORKER_PORT: port.default(3001),
+  CANOPY_EMBEDDED_PG_PORT: port.default(54329),
+  CANOPY_HOME: z.string().min(1, "a directory path").default(".canopy"),
+  CANOPY_ENCRYPTION_KEY: optional(base64Key32),
+  CANOPY_PREVIOUS_ENCRYPTION_KEYS: optional(
+    z
+      .string()
+      .refine(
+        (value) => value.split(",").every((key) => Buffer.from(key.trim(), "base64").length === 32),
+        "comma-separated base64 keys of 32 bytes each",
+      ),
+  ),
+  BETTER_AUTH_SECRET: optional(z.string().min(32, "at least 32 characters of random text")),
+  CANOPY_PUBLIC_URL: optional(z.url({ error: "an http(s) URL, e.g. https://canopy.example.com" })),
+  CANOPY_SEED_DEMO: z
+    .enum(["true", "false"], { error: "true or false" })
+    .default("true")
+    .transform((value) => value === "true"),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      error: "one of fatal, error, warn, info, debug, trace, silent",
+    })
+    .default("info"),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,2 @@
+export * from "./usage-record";
+export * from "./estimate-types";

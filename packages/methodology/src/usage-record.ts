@@ -1,0 +1,54 @@
+import { z } from "zod";
+
+export const providers = ["aws", "azure", "gcp"] as const;
+export type Provider = (typeof providers)[number];
+
+export const usageKinds = ["compute", "gpu", "memory", "storage", "network", "other"] as const;
+export type UsageKind = (typeof usageKinds)[number];
+
+/** Canonical units, one family per kind. */
+export const usageUnits = [
+  "vcpu-hours",
+  "instance-hours",
+  "gpu-hours",
+  "gb-hours",
+  "tb-hours",
+  "gb",
+  "none",
+] as const;
+export type UsageUnit = (typeof usageUnits)[number];
+
+/**
+ * One normalized unit of cloud usage: what every connector and importer yields and what the
+ * estimation method consumes. Quantities are already in canonical units.
+ */
+export const usageRecordSchema = z.object({
+  provider: z.enum(providers),
+  accountId: z.string().min(1),
+  /** UTC ISO-8601 start of the period the quantity covers. */
+  periodStart: z.iso.datetime({ offset: true }),
+  /** 1 for hourly rows, 24 for daily rows, etc. */
+  periodHours: z.number().positive(),
+  service: z.string().min(1),
+  region: z.string(),
+  kind: z.enum(usageKinds),
+  quantity: z.number().nonnegative(),
+  unit: z.enum(usageUnits),
+  usageType: z.string().optional(),
+  instanceType: z.string().optional(),
+  vcpus: z.number().positive().optional(),
+  memoryGb: z.number().nonnegative().optional(),
+  gpuModel: z.string().optional(),
+  gpuCount: z.number().nonnegative().optional(),
+  storageClass: z.enum(["ssd", "hdd"]).optional(),
+  replicationHint: z.number().positive().optional(),
+  cpuUtilization: z.number().min(0).max(1).optional(),
+  costAmount: z.number().optional(),
+  currency: z.string().optional(),
+  resourceId: z.string().optional(),
+  tags: z.record(z.string(), z.string()).optional(),
+  /** Which file/API and row produced the record, e.g. "cur.csv:1234". */
+  source: z.string().optional(),
+});
+
+export type UsageRecord = z.infer<typeof usageRecordSchema>;
