@@ -30,6 +30,7 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: optional(postgresUrl),
   DATABASE_APP_URL: optional(postgresUrl),
+  DATABASE_AUTH_URL: optional(postgresUrl),
   CANOPY_DB_ROLE_PREFIX: z
     .string()
     .regex(/^[a-z][a-z0-9_]{0,40}$/, "lower-case letters, digits and _ (e.g. canopy)")
@@ -55,6 +56,9 @@ export const envSchema = z.object({
     .enum(["true", "false"], { error: "true or false" })
     .default("true")
     .transform((value) => value === "true"),
+  /** Server the test suites create their throwaway databases on (owner/superuser, trust auth). */
+  CANOPY_TEST_DATABASE_URL: postgresUrl.default("postgres://postgres@127.0.0.1:5432/postgres"),
+  CANOPY_TEST_REDIS_URL: redisUrl.default("redis://127.0.0.1:6379"),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       error: "one of fatal, error, warn, info, debug, trace, silent",

@@ -17,7 +17,12 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   if (result.success) {
     const env = result.data;
     if (env.NODE_ENV === "production") {
-      for (const name of ["DATABASE_URL", "CANOPY_ENCRYPTION_KEY", "BETTER_AUTH_SECRET"] as const) {
+      for (const name of [
+        "DATABASE_URL",
+        "CANOPY_DB_APP_PASSWORD",
+        "CANOPY_ENCRYPTION_KEY",
+        "BETTER_AUTH_SECRET",
+      ] as const) {
         if (!env[name]) throw new ConfigError(`${name} is required when NODE_ENV=production`);
       }
     }

@@ -1,0 +1,79 @@
+import type { UsageRecord } from "@canopy/methodology";
+
+/**
+ * One billing line as read from a file or an API: column name → value. CSV readers give strings,
+ * Parquet gives numbers, bigints, Dates and nested maps, JSONL gives flattened dotted keys
+ * (`usage.amount`) whose values may be arrays. Unknown columns are ignored by the classifiers.
+ */
+export type BillingRow = Readonly<Record<string, unknown>>;
+
+/** Why a line carries no energy of its own. The line's cost is always reported with it. */
+export const unsupportedReasons = [
+  "tax",
+  "credit",
+  "refund",
+  "discount",
+  "support",
+  "marketplace",
+  "purchase",
+  "fee",
+  "reservation-fee",
+  "savings-plan-fee",
+  "savings-plan-negation",
+  "unused-commitment",
+  "software-license",
+  "surcharge-on-counted-usage",
+  "adjustment",
+  "correction",
+  "rounding",
+  "provider-not-supported",
+] as const;
+export type UnsupportedReason = (typeof unsupportedReasons)[number];
+
+export type ClassifiedUsage = { status: "usage"; records: UsageRecord[] };
+
+export type UnsupportedLine = {
+  status: "unsupported";
+  reason: UnsupportedReason;
+  /** Human-readable detail, e.g. the line item type or meter that decided it. */
+  detail: string;
+  costAmount: number;
+  currency?: string;
+};
+
+export type RowError = { status: "error"; message: string };
+
+/** What a classifier makes of one billing line. */
+export type ClassifyOutcome = ClassifiedUsage | UnsupportedLine | RowError;
+
+export type InstanceSpec = {
+  vcpus: number;
+  memoryGb?: number;
+  gpuCount?: number;
+  gpuModel?: string;
+};
+
+/** Looks up an instance/VM/machine type; returns undefined when the type is unknown. */
+export type InstanceSpecLookup = (provider: UsageRecord["provider"], instanceType: string) => InstanceSpec | undefined;
+
+export type ClassifyOptions = {
+  /** Instance catalog used to turn instance-hours into vCPU-hours and GPU-hours. */
+  lookupInstance?: InstanceSpecLookup;
+  /** Copy resource tags/labels onto records (costs time and memory on big files). Default true. */
+  includeTags?: boolean;
+  /** Copy resource ids onto records. Default true. */
+  includeResourceIds?: boolean;
+  /** Prefix for `UsageRecord.source`; the line number is appended by the caller's `sourceOf`. */
+  source?: string;
+};
+
+/** A classifier bound to one file's header: resolves column aliases once, then classifies rows. */
+export type RowClassifier = {
+  readonly format: BillingFormat;
+  /** Header columns (exact spelling in the file) that the classifier reads; readers can skip the rest. */
+  readonly usedColumns: readonly string[];
+  classify(row: BillingRow, lineNumber?: number): ClassifyOutcome;
+};
+
+export const billingFormats = ["cur", "cur2", "azure", "gcp", "focus", "usage"] as const;
+export type BillingFormat = (typeof billingFormats)[number];

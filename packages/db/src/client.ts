@@ -1,0 +1,28 @@
+import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
+import pg from "pg";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+export type Db = NodePgDatabase<Schema>;
+/** A transaction handle: what `withTenant` passes to its callback. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+// Postgres returns bigint (int8) as text; counts here fit in a JS number.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export type Connection = {
+  pool: pg.Pool;
+  db: Db;
+  close(): Promise<void>;
+};
+
+export function connect(url: string, options: { max?: number; applicationName?: string } = {}): Connection {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? "canopy",
+  });
+  // An idle client that errors (server restart) must not crash the process; the pool replaces it.
+  pool.on("error", () => undefined);
+  return { pool, db: drizzle(pool, { schema }), close: () => pool.end() };
+}

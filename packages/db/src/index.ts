@@ -1,0 +1,10 @@
+export * as schema from "./schema";
+export * from "./client";
+export * from "./tenant";
+export * from "./migrate";
+export * from "./roles";
+export * from "./urls";
+export * from "./embedded";
+export * from "./runtime";
+export * from "./credentials";
+export * from "./partitions";

@@ -1,0 +1,197 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withTenant } from "./tenant";
+import { createTestDatabase, type TestDatabase } from "./testing";
+
+/**
+ * Row-level security, table by table. The tables come from the database catalog (every relation with
+ * a tenant_id column, plus tenants itself), so a new tenant-owned table without a policy, or without
+ * a row builder below, fails this suite.
+ */
+type Ids = { tenantId: string; cloudAccountId: string; userId: string };
+type RowSql = { text: string; values: unknown[] };
+
+const hour = `${new Date().toISOString().slice(0, 13)}:00:00Z`;
+const rowBuilders: Record<string, (ids: Ids) => RowSql> = {
+  memberships: (ids) => ({
+    text: "INSERT INTO memberships (id, tenant_id, user_id, role) VALUES ($1, $2, $3, 'analyst')",
+    values: [randomUUID(), ids.tenantId, ids.userId],
+  }),
+  invitations: (ids) => ({
+    text: "INSERT INTO invitations (id, tenant_id, email, inviter_id, expires_at) VALUES ($1, $2, $3, $4, now() + interval '1 day')",
+    values: [randomUUID(), ids.tenantId, `${randomUUID()}@example.com`, ids.userId],
+  }),
+  api_keys: (ids) => ({
+    text: "INSERT INTO api_keys (id, tenant_id, name, key_prefix, key_hash) VALUES ($1, $2, 'ci', 'cnp_1234', $3)",
+    values: [randomUUID(), ids.tenantId, randomUUID()],
+  }),
+  cloud_accounts: (ids) => ({
+    text: "INSERT INTO cloud_accounts (id, tenant_id, provider, display_name, provider_account_id) VALUES ($1, $2, 'aws', 'Prod', $3)",
+    values: [randomUUID(), ids.tenantId, randomUUID()],
+  }),
+  sync_runs: (ids) => ({
+    text: "INSERT INTO sync_runs (id, tenant_id, cloud_account_id, kind) VALUES ($1, $2, $3, 'sync')",
+    values: [randomUUID(), ids.tenantId, ids.cloudAccountId],
+  }),
+  usage_hourly: (ids) => ({
+    text: `INSERT INTO usage_hourly (tenant_id, cloud_account_id, hour, dims_key, provider, service, region, kind, unit, quantity)
+           VALUES ($1, $2, $3, $4, 'aws', 'AmazonEC2', 'us-east-1', 'compute', 'vcpu-hours', 4)`,
+    values: [ids.tenantId, ids.cloudAccountId, hour, randomUUID()],
+  }),
+  emissions_hourly: (ids) => ({
+    text: `INSERT INTO emissions_hourly (tenant_id, cloud_account_id, hour, dims_key, provider, service, region, kind, pue,
+             grid_intensity_g_per_kwh, kwh_it, kwh_facility, co2e_location_kg, co2e_market_kg, co2e_embodied_kg, water_l, methodology_version)
+           VALUES ($1, $2, $3, $4, 'aws', 'AmazonEC2', 'us-east-1', 'compute', 1.1, 400, 1, 1.1, 0.44, 0.2, 0.01, 0.2, 'test')`,
+    values: [ids.tenantId, ids.cloudAccountId, hour, randomUUID()],
+  }),
+  emissions_daily: (ids) => ({
+    text: `INSERT INTO emissions_daily (tenant_id, day, cloud_account_id, provider, service, region, kind, kwh_it, kwh_facility,
+             co2e_location_kg, co2e_market_kg, co2e_embodied_kg, water_l, methodology_version)
+           VALUES ($1, '2025-06-01', $2, 'aws', $3, 'us-east-1', 'compute', 1, 1.1, 0.44, 0.2, 0.01, 0.2, 'test')`,
+    values: [ids.tenantId, ids.cloudAccountId, randomUUID()],
+  }),
+  emissions_monthly: (ids) => ({
+    text: `INSERT INTO emissions_monthly (tenant_id, month, cloud_account_id, provider, service, region, kind, kwh_it, kwh_facility,
+             co2e_location_kg, co2e_market_kg, co2e_embodied_kg, water_l, methodology_version)
+           VALUES ($1, '2025-06-01', $2, 'aws', $3, 'us-east-1', 'compute', 1, 1.1, 0.44, 0.2, 0.01, 0.2, 'test')`,
+    values: [ids.tenantId, ids.cloudAccountId, randomUUID()],
+  }),
+  reports: (ids) => ({
+    text: "INSERT INTO reports (id, tenant_id, period_start, period_end) VALUES ($1, $2, '2025-06-01', '2025-06-30')",
+    values: [randomUUID(), ids.tenantId],
+  }),
+  audit_log: (ids) => ({
+    text: "INSERT INTO audit_log (tenant_id, actor_label, action, target_type) VALUES ($1, 'a@example.com', 'member.add', 'membership')",
+    values: [ids.tenantId],
+  }),
+};
+
+describe("row-level security", () => {
+  let database: TestDatabase;
+  let tenantTables: { table: string; column: string }[];
+  const a: Ids = { tenantId: randomUUID(), cloudAccountId: randomUUID(), userId: randomUUID() };
+  const b: Ids = { tenantId: randomUUID(), cloudAccountId: randomUUID(), userId: randomUUID() };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const owner = database.owner.pool;
+    const { rows } = await owner.query<{ table: string; column: string }>(
+      `SELECT c.relname AS table, CASE WHEN c.relname = 'tenants' THEN 'id' ELSE 'tenant_id' END AS column
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+         AND (c.relname = 'tenants' OR EXISTS (
+           SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped))
+       ORDER BY 1`,
+    );
+    tenantTables = rows;
+    for (const ids of [a, b]) {
+      await owner.query("INSERT INTO tenants (id, name, slug) VALUES ($1, $2, $2)", [ids.tenantId, `t-${ids.tenantId}`]);
+      await owner.query("INSERT INTO users (id, name, email) VALUES ($1, 'U', $2)", [ids.userId, `${ids.userId}@example.com`]);
+      await owner.query(
+        "INSERT INTO cloud_accounts (id, tenant_id, provider, display_name, provider_account_id) VALUES ($1, $2, 'aws', 'Main', '1')",
+        [ids.cloudAccountId, ids.tenantId],
+      );
+      for (const [table, build] of Object.entries(rowBuilders)) {
+        if (table === "cloud_accounts") continue;
+        const row = build(ids);
+        await owner.query(row.text, row.values);
+      }
+    }
+  });
+  afterAll(async () => database?.drop());
+
+  it("covers every tenant-owned table in the catalog", () => {
+    const covered = new Set(["tenants", ...Object.keys(rowBuilders)]);
+    expect(tenantTables.length).toBeGreaterThanOrEqual(12);
+    expect(tenantTables.map((t) => t.table).filter((table) => !covered.has(table))).toEqual([]);
+  });
+
+  it("has RLS enabled with a tenant policy for the app role on each of them", async () => {
+    const { rows } = await database.owner.pool.query<{ table: string; rls: boolean; policies: string[] | null }>(
+      `SELECT c.relname AS table, c.relrowsecurity AS rls,
+              (SELECT array_agg(pg_get_expr(p.polqual, p.polrelid)) FROM pg_policy p
+                WHERE p.polrelid = c.oid AND 'canopy_app_role'::regrole = ANY(p.polroles)) AS policies
+       FROM pg_class c WHERE c.relname = ANY($1) AND c.relnamespace = 'public'::regnamespace ORDER BY 1`,
+      [tenantTables.map((t) => t.table)],
+    );
+    for (const row of rows) {
+      const column = row.table === "tenants" ? "id" : "tenant_id";
+      expect({ table: row.table, rls: row.rls, policies: row.policies }).toEqual({
+        table: row.table,
+        rls: true,
+        policies: [`(${column} = current_tenant_id())`],
+      });
+    }
+  });
+
+  it("shows tenant A only its own rows, and none of B's", async () => {
+    for (const { table, column } of tenantTables) {
+      const counts = await withTenant(database.app, a.tenantId, async (tx) => {
+        const client = (tx as unknown as { session: { client: import("pg").PoolClient } }).session.client;
+        const result = await client.query(
+          `SELECT count(*) FILTER (WHERE ${column} = $1)::int AS own, count(*) FILTER (WHERE ${column} <> $1)::int AS other FROM ${table}`,
+          [a.tenantId],
+        );
+        return result.rows[0];
+      });
+      expect({ table, ...counts }).toEqual({ table, own: expect.any(Number), other: 0 });
+      expect(counts.own, table).toBeGreaterThan(0);
+    }
+  });
+
+  it("refuses to update, delete or insert B's rows as tenant A", async () => {
+    for (const { table, column } of tenantTables) {
+      const client = await database.app.pool.connect();
+      try {
+        await client.query("BEGIN");
+        await client.query("SELECT set_config('app.tenant_id', $1, true)", [a.tenantId]);
+        const updated = await client.query(`UPDATE ${table} SET ${column} = ${column} WHERE ${column} = $1`, [b.tenantId]);
+        const deleted = table === "tenants" ? { rowCount: 0 } : await client.query(`DELETE FROM ${table} WHERE ${column} = $1`, [b.tenantId]);
+        expect({ table, updated: updated.rowCount, deleted: deleted.rowCount }).toEqual({ table, updated: 0, deleted: 0 });
+
+        // Moving an own row to B violates the policy's WITH CHECK.
+        await client.query("SAVEPOINT move");
+        await expect(
+          client.query(`UPDATE ${table} SET ${column} = $1 WHERE ${column} = $2`, [b.tenantId, a.tenantId]),
+          table,
+        ).rejects.toThrow(/row-level security|permission denied|violates foreign key/);
+        await client.query("ROLLBACK TO SAVEPOINT move");
+
+        const build = rowBuilders[table];
+        if (build) {
+          await client.query("SAVEPOINT insert");
+          const row = build(b);
+          await expect(client.query(row.text, row.values), table).rejects.toThrow(/row-level security/);
+          await client.query("ROLLBACK TO SAVEPOINT insert");
+        }
+      } finally {
+        await client.query("ROLLBACK");
+        client.release();
+      }
+    }
+    // Nothing of B's changed.
+    for (const { table, column } of tenantTables) {
+      const { rows } = await database.owner.pool.query(`SELECT count(*)::int AS n FROM ${table} WHERE ${column} = $1`, [b.tenantId]);
+      expect(rows[0].n, table).toBeGreaterThan(0);
+    }
+  });
+
+  it("shows no rows at all when no tenant is set", async () => {
+    for (const { table } of tenantTables) {
+      const { rows } = await database.app.pool.query(`SELECT count(*)::int AS n FROM ${table}`);
+      expect({ table, n: rows[0].n }).toEqual({ table, n: 0 });
+    }
+  });
+
+  it("keeps emissions partitions out of the app role's reach", async () => {
+    const { rows } = await database.owner.pool.query<{ name: string }>(
+      "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'emissions_hourly'::regclass LIMIT 1",
+    );
+    await expect(database.app.pool.query(`SELECT * FROM ${rows[0]!.name}`)).rejects.toThrow(/permission denied/);
+  });
+
+  it("does not let the sign-in role read tenant data", async () => {
+    await expect(database.auth.pool.query("SELECT * FROM usage_hourly")).rejects.toThrow(/permission denied/);
+    await expect(database.auth.pool.query("SELECT * FROM cloud_accounts")).rejects.toThrow(/permission denied/);
+  });
+});

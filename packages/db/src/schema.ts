@@ -1,0 +1,432 @@
+import { sql, type SQL } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgEnum,
+  pgPolicy,
+  pgRole,
+  pgTable,
+  primaryKey,
+  real,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+/**
+ * Group roles created by the first migration. Login roles (see `ensureDatabaseRoles`) are members.
+ * - appRole: tenant data, restricted by row-level security to `app.tenant_id`.
+ * - authRole: the sign-in tables only (users, sessions, organizations, memberships), across tenants,
+ *   because sign-in must list a user's organizations before any tenant is chosen.
+ */
+export const appRole = pgRole("canopy_app_role").existing();
+export const authRole = pgRole("canopy_auth_role").existing();
+
+const currentTenant = sql`current_tenant_id()`;
+const tenantMatches = (column: string): SQL => sql`${sql.raw(column)} = ${currentTenant}`;
+
+/** The RLS policy every tenant-owned table carries. */
+const tenantIsolation = (column = "tenant_id") =>
+  pgPolicy("tenant_isolation", {
+    for: "all",
+    to: appRole,
+    using: tenantMatches(column),
+    withCheck: tenantMatches(column),
+  });
+const authFullAccess = pgPolicy("auth_full_access", {
+  for: "all",
+  to: authRole,
+  using: sql`true`,
+  withCheck: sql`true`,
+});
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () =>
+  timestamp("updated_at", { withTimezone: true })
+    .notNull()
+    .defaultNow()
+    .$onUpdate(() => new Date());
+const tenantId = () =>
+  uuid("tenant_id")
+    .notNull()
+    .references(() => tenants.id, { onDelete: "cascade" });
+
+export const memberRole = pgEnum("member_role", ["owner", "admin", "analyst", "finance", "viewer"]);
+export const cloudProvider = pgEnum("cloud_provider", ["aws", "azure", "gcp"]);
+export const cloudAccountStatus = pgEnum("cloud_account_status", [
+  "pending",
+  "active",
+  "needs_attention",
+  "disabled",
+]);
+export const syncRunKind = pgEnum("sync_run_kind", ["import", "sync", "backfill", "reestimate"]);
+export const syncRunStatus = pgEnum("sync_run_status", ["queued", "running", "succeeded", "failed"]);
+export const reportStatus = pgEnum("report_status", ["draft", "final"]);
+
+// ---------------------------------------------------------------------------------------------
+// Identity (Better Auth's models; property names are the library's field names)
+// ---------------------------------------------------------------------------------------------
+
+/** Organizations: the tenants. Row-level security shows the app role only the current tenant. */
+export const tenants = pgTable(
+  "tenants",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    slug: text("slug").notNull().unique(),
+    logo: text("logo"),
+    metadata: text("metadata"),
+    createdAt: createdAt(),
+  },
+  () => [tenantIsolation("id"), authFullAccess],
+);
+
+export const users = pgTable("users", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull(),
+  email: text("email").notNull().unique(),
+  emailVerified: boolean("email_verified").notNull().default(false),
+  image: text("image"),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    token: text("token").notNull().unique(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    activeOrganizationId: uuid("active_tenant_id").references(() => tenants.id, {
+      onDelete: "set null",
+    }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    ipAddress: text("ip_address"),
+    userAgent: text("user_agent"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+/** Sign-in methods of a user (for email + password, the library's password hash). */
+export const authAccounts = pgTable(
+  "auth_accounts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    accountId: text("account_id").notNull(),
+    providerId: text("provider_id").notNull(),
+    accessToken: text("access_token"),
+    refreshToken: text("refresh_token"),
+    idToken: text("id_token"),
+    accessTokenExpiresAt: timestamp("access_token_expires_at", { withTimezone: true }),
+    refreshTokenExpiresAt: timestamp("refresh_token_expires_at", { withTimezone: true }),
+    scope: text("scope"),
+    password: text("password"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("auth_accounts_user_idx").on(t.userId)],
+);
+
+export const verifications = pgTable("verifications", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  identifier: text("identifier").notNull(),
+  value: text("value").notNull(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** Sign-in rate limiting counters, shared by every web process. */
+export const rateLimits = pgTable("rate_limits", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  key: text("key").notNull().unique(),
+  count: integer("count").notNull(),
+  lastRequest: bigint("last_request", { mode: "number" }).notNull(),
+});
+
+export const memberships = pgTable(
+  "memberships",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    organizationId: tenantId(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: memberRole("role").notNull().default("viewer"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("memberships_tenant_user_uq").on(t.organizationId, t.userId),
+    index("memberships_user_idx").on(t.userId),
+    tenantIsolation(),
+    authFullAccess,
+  ],
+);
+
+export const invitations = pgTable(
+  "invitations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    organizationId: tenantId(),
+    email: text("email").notNull(),
+    role: memberRole("role").notNull().default("viewer"),
+    status: text("status").notNull().default("pending"),
+    inviterId: uuid("inviter_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("invitations_tenant_idx").on(t.organizationId), tenantIsolation(), authFullAccess],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Tenant data
+// ---------------------------------------------------------------------------------------------
+
+/** Organization API keys. Only a SHA-256 of the key is stored; `resolve_api_key()` looks it up. */
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantId(),
+    name: text("name").notNull(),
+    keyPrefix: text("key_prefix").notNull(),
+    keyHash: text("key_hash").notNull().unique(),
+    role: memberRole("role").notNull().default("viewer"),
+    createdByUserId: uuid("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [index("api_keys_tenant_idx").on(t.tenantId), tenantIsolation()],
+);
+
+/** A connected AWS account / Azure subscription scope / GCP billing account, or a file-import source. */
+export const cloudAccounts = pgTable(
+  "cloud_accounts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantId(),
+    provider: cloudProvider("provider").notNull(),
+    displayName: text("display_name").notNull(),
+    providerAccountId: text("provider_account_id").notNull(),
+    /** AWS: the external ID Canopy generated for the role trust policy. */
+    externalId: text("external_id"),
+    /** AES-256-GCM ciphertext (base64 of iv | tag | data) and the id of the key that made it. */
+    credentialsCiphertext: text("credentials_ciphertext"),
+    credentialsKeyId: text("credentials_key_id"),
+    status: cloudAccountStatus("status").notNull().default("pending"),
+    scope: jsonb("scope").$type<string[]>(),
+    lastSyncAt: timestamp("last_sync_at", { withTimezone: true }),
+    lastError: text("last_error"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("cloud_accounts_provider_id_uq").on(t.tenantId, t.provider, t.providerAccountId),
+    tenantIsolation(),
+  ],
+);
+
+/** One sync, import, backfill or re-estimation: its window, counts and outcome. */
+export const syncRuns = pgTable(
+  "sync_runs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantId(),
+    cloudAccountId: uuid("cloud_account_id").references(() => cloudAccounts.id, {
+      onDelete: "cascade",
+    }),
+    kind: syncRunKind("kind").notNull(),
+    status: syncRunStatus("status").notNull().default("queued"),
+    windowStart: timestamp("window_start", { withTimezone: true }),
+    windowEnd: timestamp("window_end", { withTimezone: true }),
+    rowsRead: bigint("rows_read", { mode: "number" }).notNull().default(0),
+    rowsWritten: bigint("rows_written", { mode: "number" }).notNull().default(0),
+    rowsSkipped: bigint("rows_skipped", { mode: "number" }).notNull().default(0),
+    error: text("error"),
+    details: jsonb("details").$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [index("sync_runs_tenant_created_idx").on(t.tenantId, t.createdAt), tenantIsolation()],
+);
+
+/**
+ * Normalized usage, one row per (account, period start, dimensions). `dims_key` is a hash of the
+ * dimension columns, so re-importing a window replaces rows instead of adding to them.
+ */
+export const usageHourly = pgTable(
+  "usage_hourly",
+  {
+    tenantId: tenantId(),
+    cloudAccountId: uuid("cloud_account_id")
+      .notNull()
+      .references(() => cloudAccounts.id, { onDelete: "cascade" }),
+    hour: timestamp("hour", { withTimezone: true }).notNull(),
+    dimsKey: text("dims_key").notNull(),
+    periodHours: real("period_hours").notNull().default(1),
+    provider: cloudProvider("provider").notNull(),
+    service: text("service").notNull(),
+    region: text("region").notNull(),
+    kind: text("kind").notNull(),
+    unit: text("unit").notNull(),
+    usageType: text("usage_type").notNull().default(""),
+    instanceType: text("instance_type").notNull().default(""),
+    vcpus: real("vcpus"),
+    memoryGb: real("memory_gb"),
+    gpuModel: text("gpu_model"),
+    gpuCount: real("gpu_count"),
+    storageClass: text("storage_class"),
+    replicationHint: real("replication_hint"),
+    cpuUtilization: real("cpu_utilization"),
+    quantity: doublePrecision("quantity").notNull(),
+    costAmount: numeric("cost_amount", { precision: 20, scale: 8 }),
+    currency: text("currency"),
+    tags: jsonb("tags").$type<Record<string, string>>().notNull().default({}),
+    syncRunId: uuid("sync_run_id"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.cloudAccountId, t.hour, t.dimsKey] }),
+    index("usage_hourly_tenant_hour_idx").on(t.tenantId, t.hour),
+    tenantIsolation(),
+  ],
+);
+
+/** Columns shared by every emissions table; names carry their units. */
+const emissionMeasures = () => ({
+  kwhIt: doublePrecision("kwh_it").notNull(),
+  kwhFacility: doublePrecision("kwh_facility").notNull(),
+  co2eLocationKg: doublePrecision("co2e_location_kg").notNull(),
+  co2eMarketKg: doublePrecision("co2e_market_kg").notNull(),
+  co2eEmbodiedKg: doublePrecision("co2e_embodied_kg").notNull(),
+  waterL: doublePrecision("water_l").notNull(),
+  /** Location-based CO2e whose inputs include a default (not regional or measured) factor. */
+  co2eOnDefaultsKg: doublePrecision("co2e_on_defaults_kg").notNull().default(0),
+  costAmount: numeric("cost_amount", { precision: 20, scale: 8 }),
+  currency: text("currency"),
+  methodologyVersion: text("methodology_version").notNull(),
+});
+
+/**
+ * Hourly emissions, range-partitioned by month on `hour`. Drizzle does not create partitioned
+ * tables, so its DDL (with foreign keys and the RLS policy) is the hand-written migration
+ * `0002_emissions_hourly_partitioned.sql`; see drizzle.config.ts.
+ */
+export const emissionsHourly = pgTable(
+  "emissions_hourly",
+  {
+    tenantId: uuid("tenant_id").notNull(),
+    cloudAccountId: uuid("cloud_account_id").notNull(),
+    hour: timestamp("hour", { withTimezone: true }).notNull(),
+    dimsKey: text("dims_key").notNull(),
+    provider: cloudProvider("provider").notNull(),
+    service: text("service").notNull(),
+    region: text("region").notNull(),
+    kind: text("kind").notNull(),
+    instanceType: text("instance_type").notNull().default(""),
+    tags: jsonb("tags").$type<Record<string, string>>().notNull().default({}),
+    pue: real("pue").notNull(),
+    gridIntensityGPerKwh: real("grid_intensity_g_per_kwh").notNull(),
+    /** Bit i set when factor i (power, pue, grid, market, embodied, water) rests on a default. */
+    defaultFactorsMask: smallint("default_factors_mask").notNull().default(0),
+    ...emissionMeasures(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.hour, t.cloudAccountId, t.dimsKey] })],
+);
+
+const rollupDimensions = () => ({
+  tenantId: tenantId(),
+  cloudAccountId: uuid("cloud_account_id")
+    .notNull()
+    .references(() => cloudAccounts.id, { onDelete: "cascade" }),
+  provider: cloudProvider("provider").notNull(),
+  service: text("service").notNull(),
+  region: text("region").notNull(),
+  kind: text("kind").notNull(),
+});
+
+export const emissionsDaily = pgTable(
+  "emissions_daily",
+  { day: date("day").notNull(), ...rollupDimensions(), ...emissionMeasures() },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.day, t.cloudAccountId, t.service, t.region, t.kind] }),
+    tenantIsolation(),
+  ],
+);
+
+export const emissionsMonthly = pgTable(
+  "emissions_monthly",
+  { month: date("month").notNull(), ...rollupDimensions(), ...emissionMeasures() },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.month, t.cloudAccountId, t.service, t.region, t.kind] }),
+    tenantIsolation(),
+  ],
+);
+
+export const reports = pgTable(
+  "reports",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantId(),
+    periodStart: date("period_start").notNull(),
+    periodEnd: date("period_end").notNull(),
+    status: reportStatus("status").notNull().default("draft"),
+    version: integer("version").notNull().default(1),
+    methodologyVersion: text("methodology_version"),
+    dataPackChecksum: text("data_pack_checksum"),
+    contentSha256: text("content_sha256"),
+    model: jsonb("model").$type<Record<string, unknown>>(),
+    createdByUserId: uuid("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    finalizedAt: timestamp("finalized_at", { withTimezone: true }),
+  },
+  (t) => [index("reports_tenant_period_idx").on(t.tenantId, t.periodStart), tenantIsolation()],
+);
+
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    tenantId: tenantId(),
+    actorUserId: uuid("actor_user_id"),
+    /** Who acted, as shown to admins (email or "api key <prefix>"), kept if the user is deleted. */
+    actorLabel: text("actor_label").notNull(),
+    action: text("action").notNull(),
+    targetType: text("target_type").notNull(),
+    targetId: text("target_id"),
+    details: jsonb("details").$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("audit_log_tenant_created_idx").on(t.tenantId, t.createdAt), tenantIsolation()],
+);
+
+/** Tables the sign-in role may use (Better Auth's models). */
+export const authTables = {
+  tenants,
+  users,
+  sessions,
+  authAccounts,
+  verifications,
+  rateLimits,
+  memberships,
+  invitations,
+} as const;
