@@ -3,6 +3,7 @@ import path from "node:path";
 import { envSchema, type Env } from "./env";
 
 export { envSchema, type Env };
+export { developmentSecret } from "./dev-secret";
 
 export class ConfigError extends Error {
   override name = "ConfigError";

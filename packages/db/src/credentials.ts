@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { isNotNull } from "drizzle-orm";
+import { developmentSecret } from "@canopy/config";
 import type { Connection } from "./client";
 import { cloudAccounts } from "./schema";
 
@@ -53,16 +53,13 @@ export function loadKeyring(options: {
   const previous = options.previousKeys?.split(",") ?? [];
   if (options.currentKey) return createKeyring(options.currentKey, previous);
   if (options.production) throw new Error("CANOPY_ENCRYPTION_KEY is required when NODE_ENV=production");
-  const file = path.join(options.homeDir, "encryption.key");
-  if (!existsSync(file)) {
-    mkdirSync(options.homeDir, { recursive: true });
-    writeFileSync(file, randomBytes(32).toString("base64") + "\n", { mode: 0o600 });
+  const key = developmentSecret(path.join(options.homeDir, "encryption.key"), (file) =>
     options.warn(
       `CANOPY_ENCRYPTION_KEY is not set: generated a development key in ${file}. ` +
         "Set CANOPY_ENCRYPTION_KEY in production; credentials encrypted with this key need it to be read.",
-    );
-  }
-  return createKeyring(readFileSync(file, "utf8"), previous);
+    ),
+  );
+  return createKeyring(key, previous);
 }
 
 export function seal(keyring: Keyring, plaintext: string, associatedData: string): Sealed {

@@ -8,3 +8,5 @@ export * from "./embedded";
 export * from "./runtime";
 export * from "./credentials";
 export * from "./partitions";
+export * from "./usage-key";
+export * from "./seed/demo";

@@ -1,0 +1,73 @@
+import http from "node:http";
+import { connect, type DatabaseUrls, type Keyring } from "@canopy/db";
+import { createQueueDriver, type QueueDriver } from "@canopy/jobs";
+import { createWorkerMetrics } from "./metrics";
+import { listenOrExplain } from "./listen";
+
+export type RunningWorker = { driver: QueueDriver; stop(): Promise<void> };
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * Starts the job processors (BullMQ when redisUrl is set, inline otherwise), the recurring
+ * schedules, and an HTTP server with /healthz and /metrics on `port`.
+ */
+export async function startWorker(options: {
+  urls: DatabaseUrls;
+  redisUrl: string | undefined;
+  keyring: Keyring;
+  port: number;
+  log: (line: string) => void;
+}): Promise<RunningWorker> {
+  const owner = connect(options.urls.owner, { max: 2, applicationName: "canopy-worker-owner" });
+  const app = connect(options.urls.app, { max: 8, applicationName: "canopy-worker" });
+  const metrics = createWorkerMetrics();
+  const driver = createQueueDriver({
+    redisUrl: options.redisUrl,
+    deps: { owner, app, keyring: options.keyring, log: options.log },
+    events: metrics.events,
+  });
+
+  const server = http.createServer((request, response) => {
+    if (request.url === "/healthz") {
+      app.pool
+        .query("SELECT 1")
+        .then(() => {
+          response.writeHead(200, { "content-type": "application/json" });
+          response.end(JSON.stringify({ status: "ok", queue: driver.kind }));
+        })
+        .catch((error: Error) => {
+          response.writeHead(503, { "content-type": "application/json" });
+          response.end(JSON.stringify({ status: "unavailable", error: error.message }));
+        });
+    } else if (request.url === "/metrics") {
+      metrics.render(driver).then(
+        (body) => {
+          response.writeHead(200, { "content-type": metrics.contentType });
+          response.end(body);
+        },
+        (error: Error) => {
+          response.writeHead(500);
+          response.end(error.message);
+        },
+      );
+    } else {
+      response.writeHead(404);
+      response.end();
+    }
+  });
+  await listenOrExplain(server, options.port, "CANOPY_WORKER_PORT");
+
+  await driver.startWorkers();
+  await driver.schedule("maintain-partitions-daily", "maintain-partitions", { monthsAhead: 3 }, { everyMs: DAY_MS });
+  options.log(`worker: ${driver.kind === "bullmq" ? "BullMQ on Redis" : "inline driver (REDIS_URL unset)"}, health on http://127.0.0.1:${options.port}/healthz`);
+
+  return {
+    driver,
+    async stop() {
+      await new Promise((resolve) => server.close(resolve));
+      await driver.close();
+      await Promise.all([owner.close(), app.close()]);
+    },
+  };
+}

@@ -1,0 +1,214 @@
+import { decideAwsUsage } from "./aws-usage-types";
+import { jsonObjectOf, optionalNumberOf, RowValueError, stringMapOf, textOf } from "./cell-values";
+import { missingColumns, resolveColumns, usedColumnsOf, type ColumnAliases } from "./columns";
+import { awsRegionFromLongName, isAwsRegionCode, splitAwsUsageType } from "./regions";
+import { isoTextOf, optionalTimestampMs, periodHoursBetween, requiredTimestampMs } from "./timestamps";
+import type { BillingRow, ClassifyOptions, ClassifyOutcome, RowClassifier, UnsupportedReason } from "./types";
+import { recordsOf, type LineBase } from "./usage-records";
+
+/**
+ * AWS Cost and Usage Report lines: legacy CSV (`lineItem/UsageType`), legacy Athena/Parquet and
+ * CUR 2.0 (`line_item_usage_type`, with `product` and `resource_tags` map columns in 2.0).
+ */
+export const curColumns = {
+  lineItemType: ["lineItem/LineItemType", "line_item_line_item_type"],
+  usageStart: ["lineItem/UsageStartDate", "line_item_usage_start_date"],
+  usageEnd: ["lineItem/UsageEndDate", "line_item_usage_end_date"],
+  productCode: ["lineItem/ProductCode", "line_item_product_code"],
+  usageType: ["lineItem/UsageType", "line_item_usage_type"],
+  availabilityZone: ["lineItem/AvailabilityZone", "line_item_availability_zone"],
+  usageAmount: ["lineItem/UsageAmount", "line_item_usage_amount"],
+  unblendedCost: ["lineItem/UnblendedCost", "line_item_unblended_cost"],
+  currency: ["lineItem/CurrencyCode", "line_item_currency_code"],
+  usageAccountId: ["lineItem/UsageAccountId", "line_item_usage_account_id"],
+  payerAccountId: ["bill/PayerAccountId", "bill_payer_account_id"],
+  billingEntity: ["bill/BillingEntity", "bill_billing_entity"],
+  resourceId: ["lineItem/ResourceId", "line_item_resource_id"],
+  pricingUnit: ["pricing/unit", "pricing_unit"],
+  regionCode: ["product/regionCode", "product_region_code"],
+  region: ["product/region", "product_region"],
+  location: ["product/location", "product_location"],
+  instanceType: ["product/instanceType", "product_instance_type"],
+  vcpu: ["product/vcpu", "product_vcpu"],
+  memory: ["product/memory", "product_memory"],
+  productMap: ["product"],
+  resourceTagsMap: ["resource_tags"],
+} as const satisfies ColumnAliases<string>;
+export type CurField = keyof typeof curColumns;
+
+export const curRequiredFields: readonly CurField[] = ["lineItemType", "usageStart", "productCode", "usageType", "usageAmount"];
+
+const usageLineItemTypes = new Set(["Usage", "DiscountedUsage", "SavingsPlanCoveredUsage"]);
+const moneyOnlyLineItemTypes: Record<string, UnsupportedReason> = {
+  Tax: "tax",
+  Credit: "credit",
+  Refund: "refund",
+  Fee: "fee",
+  RIFee: "reservation-fee",
+  SavingsPlanRecurringFee: "savings-plan-fee",
+  SavingsPlanUpfrontFee: "savings-plan-fee",
+  SavingsPlanNegation: "savings-plan-negation",
+  BundledDiscount: "discount",
+  EdpDiscount: "discount",
+  PrivateRateDiscount: "discount",
+  SppDiscount: "discount",
+  DistributorDiscount: "discount",
+  Discount: "discount",
+};
+
+/** `8 GiB`, `0.5 GiB`, `3,904 GiB`; undefined for `NA` and empty. */
+export function memoryGbOf(text: string): number | undefined {
+  const match = /^([\d.,]+)\s*(GiB|GB|TiB|TB|MiB|MB)?/i.exec(text.trim());
+  if (!match?.[1]) return undefined;
+  const value = Number(match[1].replace(/,/g, ""));
+  if (!Number.isFinite(value)) return undefined;
+  const unit = (match[2] ?? "GiB").toLowerCase();
+  if (unit === "tib" || unit === "tb") return value * 1024;
+  if (unit === "mib" || unit === "mb") return value / 1024;
+  return value;
+}
+
+function tagColumnsOf(header: readonly string[]): { column: string; key: string }[] {
+  const tags: { column: string; key: string }[] = [];
+  for (const column of header) {
+    if (column.startsWith("resourceTags/")) tags.push({ column, key: column.slice("resourceTags/".length) });
+    else if (column.startsWith("resource_tags_")) tags.push({ column, key: column.slice("resource_tags_".length) });
+  }
+  return tags;
+}
+
+export function createCurClassifier(header: readonly string[], options: ClassifyOptions = {}): RowClassifier {
+  const c = resolveColumns(header, curColumns);
+  const missing = missingColumns(c, curColumns, curRequiredFields);
+  if (missing.length > 0) throw new Error(`not an AWS CUR header: missing ${missing.join(", ")}`);
+  const includeTags = options.includeTags ?? true;
+  const includeResourceIds = options.includeResourceIds ?? true;
+  const tagColumns = includeTags ? tagColumnsOf(header) : [];
+  const isCur2 = c.productMap !== undefined || header.includes("bill_payer_account_name");
+  const used = usedColumnsOf(c, tagColumns.map((tag) => tag.column)).filter(
+    (column) => includeResourceIds || column !== c.resourceId,
+  );
+
+  const col = (field: CurField): string => c[field] ?? "\u0000missing";
+  const lineItemTypeColumn = col("lineItemType");
+  const usageStartColumn = col("usageStart");
+  const usageEndColumn = col("usageEnd");
+  const productCodeColumn = col("productCode");
+  const usageTypeColumn = col("usageType");
+  const usageAmountColumn = col("usageAmount");
+  const costColumn = col("unblendedCost");
+
+  function regionOf(row: BillingRow, usageType: string): string {
+    const code = textOf(row[col("regionCode")]);
+    if (code !== "") return code;
+    const region = textOf(row[col("region")]);
+    if (isAwsRegionCode(region)) return region;
+    const fromPrefix = splitAwsUsageType(usageType).region;
+    if (fromPrefix) return fromPrefix;
+    const zone = textOf(row[col("availabilityZone")]);
+    if (/^[a-z]{2}(?:-gov)?-[a-z]+-\d[a-z]$/.test(zone)) return zone.slice(0, -1);
+    const fromLocation = awsRegionFromLongName(textOf(row[col("location")]));
+    if (fromLocation) return fromLocation;
+    if (region !== "") return region; // "global"
+    return splitAwsUsageType(usageType).base === usageType && /^(?:BoxUsage|SpotUsage|EBS:)/.test(usageType) ? "us-east-1" : "";
+  }
+
+  function tagsOf(row: BillingRow): Record<string, string> | undefined {
+    let tags: Record<string, string> | undefined;
+    for (const { column, key } of tagColumns) {
+      const value = textOf(row[column]);
+      if (value !== "") (tags ??= {})[key] = value;
+    }
+    if (c.resourceTagsMap) {
+      const map = stringMapOf(row[c.resourceTagsMap]);
+      if (map) for (const [key, value] of Object.entries(map)) if (value !== "") (tags ??= {})[key] = value;
+    }
+    return tags;
+  }
+
+  function classify(row: BillingRow, lineNumber?: number): ClassifyOutcome {
+    try {
+      const lineItemType = textOf(row[lineItemTypeColumn]);
+      const productCode = textOf(row[productCodeColumn]);
+      const costAmount = optionalNumberOf(row[costColumn], "lineItem/UnblendedCost") ?? 0;
+      const currency = textOf(row[col("currency")]) || undefined;
+      const unsupported = (reason: UnsupportedReason, detail: string): ClassifyOutcome => {
+        const outcome: ClassifyOutcome = { status: "unsupported", reason, detail, costAmount };
+        if (currency) outcome.currency = currency;
+        return outcome;
+      };
+      if (!usageLineItemTypes.has(lineItemType)) {
+        if (lineItemType === "") throw new RowValueError("lineItem/LineItemType is empty");
+        const reason = moneyOnlyLineItemTypes[lineItemType];
+        if (!reason) throw new RowValueError(`unknown lineItem/LineItemType "${lineItemType}"`);
+        return unsupported(reason === "fee" && /Support/i.test(productCode) ? "support" : reason, `${lineItemType} ${productCode}`.trim());
+      }
+      if (/Support/i.test(productCode)) return unsupported("support", productCode);
+      if (textOf(row[col("billingEntity")]) === "AWS Marketplace") return unsupported("marketplace", productCode);
+
+      const usageType = textOf(row[usageTypeColumn]);
+      if (usageType === "") throw new RowValueError("lineItem/UsageType is empty");
+      const amount = optionalNumberOf(row[usageAmountColumn], "lineItem/UsageAmount");
+      if (amount === undefined) throw new RowValueError("lineItem/UsageAmount is empty");
+      if (amount < 0) return unsupported("correction", `negative usage amount on ${usageType}`);
+      const startMs = requiredTimestampMs(row[usageStartColumn], "lineItem/UsageStartDate");
+      const endMs = optionalTimestampMs(row[usageEndColumn], "lineItem/UsageEndDate");
+
+      let vcpus = optionalNumberOf(row[col("vcpu")], "product/vcpu");
+      let memoryGb = memoryGbOf(textOf(row[col("memory")]));
+      if (isCur2 && vcpus === undefined && c.productMap) {
+        const product = jsonObjectOf(row[c.productMap]);
+        if (product) {
+          const vcpuText = textOf(product["vcpu"]);
+          if (vcpuText !== "" && Number.isFinite(Number(vcpuText))) vcpus = Number(vcpuText);
+          memoryGb ??= memoryGbOf(textOf(product["memory"]));
+        }
+      }
+      const instanceType = textOf(row[col("instanceType")]);
+      const decision = decideAwsUsage(
+        {
+          usageType,
+          productCode,
+          pricingUnit: textOf(row[col("pricingUnit")]),
+          amount,
+          periodStartMs: startMs,
+          ...(instanceType ? { instanceType } : {}),
+          ...(vcpus !== undefined && vcpus > 0 ? { vcpus } : {}),
+          ...(memoryGb !== undefined ? { memoryGb } : {}),
+        },
+        options,
+      );
+      if (decision.status === "unsupported") return unsupported(decision.reason, decision.detail);
+
+      const accountId = textOf(row[col("usageAccountId")]) || textOf(row[col("payerAccountId")]);
+      if (accountId === "") throw new RowValueError("lineItem/UsageAccountId is empty");
+      const base: LineBase = {
+        provider: "aws",
+        accountId,
+        periodStart: isoTextOf(startMs),
+        periodStartMs: startMs,
+        periodHours: periodHoursBetween(startMs, endMs, 1),
+        service: productCode || "unknown",
+        region: regionOf(row, usageType),
+        usageType,
+        costAmount,
+      };
+      if (currency) base.currency = currency;
+      if (includeResourceIds) {
+        const resourceId = textOf(row[col("resourceId")]);
+        if (resourceId) base.resourceId = resourceId;
+      }
+      if (includeTags) {
+        const tags = tagsOf(row);
+        if (tags) base.tags = tags;
+      }
+      if (options.source !== undefined && lineNumber !== undefined) base.source = `${options.source}:${lineNumber}`;
+      return { status: "usage", records: recordsOf(base, decision.measures) };
+    } catch (error) {
+      if (error instanceof RowValueError) return { status: "error", message: error.message };
+      throw error;
+    }
+  }
+
+  return { format: isCur2 ? "cur2" : "cur", usedColumns: used, classify };
+}

@@ -1,0 +1,146 @@
+import { decideAzureMeter } from "./azure-meters";
+import { jsonObjectOf, optionalNumberOf, RowValueError, stringMapOf, textOf } from "./cell-values";
+import { missingColumns, resolveColumns, usedColumnsOf, type ColumnAliases } from "./columns";
+import { azureRegionCodeOf, isKnownAzureRegion } from "./regions";
+import { isoTextOf, requiredTimestampMs } from "./timestamps";
+import type { BillingRow, ClassifyOptions, ClassifyOutcome, RowClassifier, UnsupportedReason } from "./types";
+import { parseUnit } from "./units";
+import { recordsOf, type LineBase } from "./usage-records";
+
+/**
+ * Azure cost details (Cost Management exports, Cost Details API, EA and MCA downloads). Headers are
+ * matched case-insensitively: EA writes PascalCase, MCA mostly camelCase.
+ */
+export const azureColumns = {
+  date: ["Date", "UsageDateTime", "UsageDate"],
+  chargeType: ["ChargeType"],
+  publisherType: ["PublisherType"],
+  meterCategory: ["MeterCategory"],
+  meterSubCategory: ["MeterSubCategory", "MeterSubcategory"],
+  meterName: ["MeterName"],
+  meterRegion: ["MeterRegion"],
+  quantity: ["Quantity", "UsageQuantity", "ConsumedQuantity"],
+  unitOfMeasure: ["UnitOfMeasure"],
+  cost: ["CostInBillingCurrency", "Cost", "PreTaxCost", "CostInUsd"],
+  currency: ["BillingCurrencyCode", "BillingCurrency", "Currency", "BillingCurrencyCode"],
+  subscriptionId: ["SubscriptionId", "SubscriptionGuid"],
+  billingAccountId: ["BillingAccountId"],
+  resourceLocation: ["ResourceLocation"],
+  resourceLocationNormalized: ["ResourceLocationNormalized", "Location"],
+  resourceId: ["ResourceId", "InstanceName", "InstanceId"],
+  consumedService: ["ConsumedService"],
+  additionalInfo: ["AdditionalInfo"],
+  tags: ["Tags"],
+} as const satisfies ColumnAliases<string>;
+export type AzureField = keyof typeof azureColumns;
+
+export const azureRequiredFields: readonly AzureField[] = ["date", "meterCategory", "meterName", "quantity", "unitOfMeasure"];
+
+const moneyOnlyChargeTypes: Record<string, UnsupportedReason> = {
+  purchase: "purchase",
+  refund: "refund",
+  tax: "tax",
+  credit: "credit",
+  adjustment: "adjustment",
+  roundingadjustment: "rounding",
+  unusedreservation: "unused-commitment",
+  unusedsavingsplan: "unused-commitment",
+};
+
+export function createAzureClassifier(header: readonly string[], options: ClassifyOptions = {}): RowClassifier {
+  const c = resolveColumns(header, azureColumns);
+  const missing = missingColumns(c, azureColumns, azureRequiredFields);
+  if (missing.length > 0) throw new Error(`not an Azure cost details header: missing ${missing.join(", ")}`);
+  const includeTags = options.includeTags ?? true;
+  const includeResourceIds = options.includeResourceIds ?? true;
+  const used = usedColumnsOf(c).filter(
+    (column) => (includeTags || column !== c.tags) && (includeResourceIds || column !== c.resourceId),
+  );
+  const get = (row: BillingRow, field: AzureField): unknown => {
+    const column = c[field];
+    return column === undefined ? undefined : row[column];
+  };
+
+  function regionOf(row: BillingRow): string {
+    for (const field of ["resourceLocation", "resourceLocationNormalized"] as const) {
+      const code = azureRegionCodeOf(textOf(get(row, field)));
+      if (code) return code;
+    }
+    const meterRegion = azureRegionCodeOf(textOf(get(row, "meterRegion")));
+    return meterRegion && isKnownAzureRegion(meterRegion) ? meterRegion : "";
+  }
+
+  function classify(row: BillingRow, lineNumber?: number): ClassifyOutcome {
+    try {
+      const costAmount = optionalNumberOf(get(row, "cost"), c.cost ?? "Cost") ?? 0;
+      const currency = textOf(get(row, "currency")) || undefined;
+      const meterCategory = textOf(get(row, "meterCategory"));
+      const unsupported = (reason: UnsupportedReason, detail: string): ClassifyOutcome => {
+        const outcome: ClassifyOutcome = { status: "unsupported", reason, detail, costAmount };
+        if (currency) outcome.currency = currency;
+        return outcome;
+      };
+      const chargeType = textOf(get(row, "chargeType"));
+      if (chargeType !== "" && chargeType.toLowerCase() !== "usage") {
+        const reason = moneyOnlyChargeTypes[chargeType.toLowerCase()];
+        if (!reason) throw new RowValueError(`unknown ChargeType "${chargeType}"`);
+        return unsupported(reason, `${chargeType} ${meterCategory}`.trim());
+      }
+      if (textOf(get(row, "publisherType")).toLowerCase() === "marketplace") return unsupported("marketplace", meterCategory);
+
+      const meterName = textOf(get(row, "meterName"));
+      const quantity = optionalNumberOf(get(row, "quantity"), c.quantity ?? "Quantity");
+      if (quantity === undefined) throw new RowValueError(`${c.quantity ?? "Quantity"} is empty`);
+      if (quantity < 0) return unsupported("correction", `negative quantity on ${meterCategory} / ${meterName}`);
+      const unitText = textOf(get(row, "unitOfMeasure"));
+      const unit = parseUnit(unitText);
+      const startMs = requiredTimestampMs(get(row, "date"), c.date ?? "Date");
+      const rawInfo = get(row, "additionalInfo");
+      const needsInfo = /Virtual Machines|vCore/i.test(meterCategory) || /vCore/i.test(meterName);
+      const additionalInfo = needsInfo ? jsonObjectOf(rawInfo) : undefined;
+      const decision = decideAzureMeter(
+        {
+          meterCategory,
+          meterSubCategory: textOf(get(row, "meterSubCategory")),
+          meterName,
+          unit,
+          quantity,
+          periodStartMs: startMs,
+          ...(additionalInfo ? { additionalInfo } : {}),
+        },
+        options,
+      );
+      if (decision.status === "unsupported") return unsupported(decision.reason, decision.detail);
+
+      const accountId = textOf(get(row, "subscriptionId")) || textOf(get(row, "billingAccountId"));
+      if (accountId === "") throw new RowValueError("SubscriptionId is empty");
+      const base: LineBase = {
+        provider: "azure",
+        accountId,
+        periodStart: isoTextOf(startMs),
+        periodStartMs: startMs,
+        periodHours: 24,
+        service: meterCategory || textOf(get(row, "consumedService")) || "unknown",
+        region: regionOf(row),
+        usageType: meterName,
+        costAmount,
+      };
+      if (currency) base.currency = currency;
+      if (includeResourceIds) {
+        const resourceId = textOf(get(row, "resourceId"));
+        if (resourceId) base.resourceId = resourceId;
+      }
+      if (includeTags) {
+        const tags = stringMapOf(get(row, "tags"));
+        if (tags) base.tags = tags;
+      }
+      if (options.source !== undefined && lineNumber !== undefined) base.source = `${options.source}:${lineNumber}`;
+      return { status: "usage", records: recordsOf(base, decision.measures) };
+    } catch (error) {
+      if (error instanceof RowValueError) return { status: "error", message: error.message };
+      throw error;
+    }
+  }
+
+  return { format: "azure", usedColumns: used, classify };
+}

@@ -1,0 +1,106 @@
+import type { UsageRecord } from "@canopy/methodology";
+import type { ClassifyOptions, InstanceSpec } from "./types";
+
+/** The fields every record of one billing line shares. */
+export type LineBase = {
+  provider: UsageRecord["provider"];
+  accountId: string;
+  periodStart: string;
+  periodStartMs: number;
+  periodHours: number;
+  service: string;
+  region: string;
+  usageType?: string;
+  costAmount: number;
+  currency?: string;
+  resourceId?: string;
+  tags?: Record<string, string>;
+  source?: string;
+};
+
+/** A record's own part: what it measures. */
+export type Measure = {
+  kind: UsageRecord["kind"];
+  quantity: number;
+  unit: UsageRecord["unit"];
+  instanceType?: string;
+  vcpus?: number;
+  memoryGb?: number;
+  gpuModel?: string;
+  gpuCount?: number;
+  storageClass?: "ssd" | "hdd";
+  replicationHint?: number;
+};
+
+/**
+ * Builds the records of one line. The line's cost goes on the first record only, so costs add up
+ * when a line yields several records (instance hours → compute + GPU).
+ */
+export function recordsOf(base: LineBase, measures: readonly Measure[]): UsageRecord[] {
+  return measures.map((measure, index) => {
+    const record: UsageRecord = {
+      provider: base.provider,
+      accountId: base.accountId,
+      periodStart: base.periodStart,
+      periodHours: base.periodHours,
+      service: base.service,
+      region: base.region,
+      kind: measure.kind,
+      quantity: measure.quantity,
+      unit: measure.unit,
+      costAmount: index === 0 ? base.costAmount : 0,
+    };
+    if (base.usageType) record.usageType = base.usageType;
+    if (measure.instanceType) record.instanceType = measure.instanceType;
+    if (measure.vcpus !== undefined) record.vcpus = measure.vcpus;
+    if (measure.memoryGb !== undefined) record.memoryGb = measure.memoryGb;
+    if (measure.gpuModel) record.gpuModel = measure.gpuModel;
+    if (measure.gpuCount !== undefined) record.gpuCount = measure.gpuCount;
+    if (measure.storageClass) record.storageClass = measure.storageClass;
+    if (measure.replicationHint !== undefined) record.replicationHint = measure.replicationHint;
+    if (base.currency) record.currency = base.currency;
+    if (base.resourceId) record.resourceId = base.resourceId;
+    if (base.tags) record.tags = base.tags;
+    if (base.source) record.source = base.source;
+    return record;
+  });
+}
+
+/**
+ * Instance-hours → a compute record in vCPU-hours when the vCPU count is known (from the bill, else
+ * the instance catalog), else in instance-hours; plus a GPU record when the catalog knows GPUs.
+ */
+export function instanceMeasures(
+  provider: UsageRecord["provider"],
+  instanceType: string,
+  instanceHours: number,
+  known: { vcpus?: number; memoryGb?: number; replicationHint?: number },
+  options: ClassifyOptions,
+): Measure[] {
+  const spec: InstanceSpec | undefined = options.lookupInstance?.(provider, instanceType);
+  const vcpus = known.vcpus ?? spec?.vcpus;
+  const memoryGb = known.memoryGb ?? spec?.memoryGb;
+  const compute: Measure =
+    vcpus !== undefined && vcpus > 0
+      ? { kind: "compute", quantity: instanceHours * vcpus, unit: "vcpu-hours", instanceType, vcpus }
+      : { kind: "compute", quantity: instanceHours, unit: "instance-hours", instanceType };
+  if (memoryGb !== undefined) compute.memoryGb = memoryGb;
+  if (known.replicationHint !== undefined) compute.replicationHint = known.replicationHint;
+  const measures = [compute];
+  if (spec?.gpuCount && spec.gpuCount > 0) {
+    const gpu: Measure = {
+      kind: "gpu",
+      quantity: instanceHours * spec.gpuCount,
+      unit: "gpu-hours",
+      instanceType,
+      gpuCount: spec.gpuCount,
+    };
+    if (spec.gpuModel) gpu.gpuModel = spec.gpuModel;
+    measures.push(gpu);
+  }
+  return measures;
+}
+
+export function otherMeasure(quantity: number): Measure {
+  return { kind: "other", quantity: Math.abs(quantity), unit: "none" };
+}

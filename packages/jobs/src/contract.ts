@@ -1,0 +1,67 @@
+import type { z } from "zod";
+import type { Connection, Keyring } from "@canopy/db";
+
+/** What every processor gets besides its payload. I/O lives here so processors stay plain functions. */
+export type JobDeps = {
+  /** Owner connection: maintenance only (partitions, cross-tenant housekeeping). */
+  owner: Connection;
+  /** App-role connection: all tenant data, always through withTenant. */
+  app: Connection;
+  keyring: Keyring;
+  log: (line: string) => void;
+};
+
+export type JobContext = {
+  jobId: string;
+  /** 1 on the first try. */
+  attempt: number;
+  reportProgress(progress: Record<string, unknown>): Promise<void>;
+};
+
+export type JobOptions = {
+  attempts: number;
+  /** Exponential backoff: delay before retry n is backoffMs × 2^(n-1). */
+  backoffMs: number;
+  /** Jobs of this kind run at most this many at once per worker. */
+  concurrency: number;
+};
+
+/** A job is data: a name, a payload schema (ids only), default options and a processor. */
+export type JobDefinition<Payload = unknown, Result = unknown> = {
+  name: string;
+  payload: z.ZodType<Payload>;
+  options: JobOptions;
+  process(payload: Payload, deps: JobDeps, context: JobContext): Promise<Result>;
+};
+
+export const defineJob = <Payload, Result>(definition: JobDefinition<Payload, Result>) => definition;
+
+export type EnqueueOptions = {
+  /** Deduplicates: a job with the same id that is waiting or running is not added again. */
+  jobId?: string;
+  delayMs?: number;
+};
+
+export type Schedule = { everyMs: number };
+
+export type JobState = "waiting" | "active" | "completed" | "failed" | "unknown";
+
+/** The queue, whichever engine runs it. Producers and consumers use only this. */
+export type QueueDriver = {
+  readonly kind: "bullmq" | "inline";
+  enqueue(jobName: string, payload: unknown, options?: EnqueueOptions): Promise<string>;
+  /** Recurring work, registered idempotently under `scheduleId`. */
+  schedule(scheduleId: string, jobName: string, payload: unknown, schedule: Schedule): Promise<void>;
+  /** Begins processing (a producer-only process never calls it). */
+  startWorkers(): Promise<void>;
+  /** Resolves when every job enqueued so far has finished (inline), for tests and the seed. */
+  drain(): Promise<void>;
+  stats(): Promise<Record<string, { waiting: number; active: number; failed: number }>>;
+  /** Stops taking jobs, lets in-flight ones finish (or hands them back), then disconnects. */
+  close(): Promise<void>;
+};
+
+export type JobEvents = {
+  onCompleted?(jobName: string, durationMs: number, result: unknown): void;
+  onFailed?(jobName: string, durationMs: number, error: Error, willRetry: boolean): void;
+};

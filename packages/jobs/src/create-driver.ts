@@ -1,0 +1,14 @@
+import type { JobDeps, JobEvents, QueueDriver } from "./contract";
+import { createBullmqDriver } from "./drivers/bullmq";
+import { createInlineDriver } from "./drivers/inline";
+
+/** BullMQ when a Redis URL is configured, the inline driver otherwise. */
+export function createQueueDriver(options: {
+  redisUrl: string | undefined;
+  deps: JobDeps;
+  events?: JobEvents;
+  prefix?: string;
+}): QueueDriver {
+  if (!options.redisUrl) return createInlineDriver(options.deps, options.events);
+  return createBullmqDriver({ ...options, redisUrl: options.redisUrl });
+}

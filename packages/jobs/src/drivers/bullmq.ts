@@ -1,0 +1,114 @@
+import { Queue, Worker, type ConnectionOptions, type JobsOptions } from "bullmq";
+import IORedis from "ioredis";
+import type { EnqueueOptions, JobDeps, JobEvents, QueueDriver, Schedule } from "../contract";
+import { jobDefinition, jobs, parsePayload } from "../registry";
+import { runJobAttempt } from "./run-job";
+
+/**
+ * Jobs on Redis with BullMQ: one queue per job name, workers with the job's concurrency, retries with
+ * exponential backoff, job schedulers for recurring work. A worker killed mid-job leaves the job
+ * stalled; another worker picks it up after the lock expires, so processors must be idempotent.
+ * The key prefix is wrapped in {} so every key hashes to one Redis Cluster slot.
+ */
+export function createBullmqDriver(options: {
+  redisUrl: string;
+  prefix?: string;
+  deps: JobDeps;
+  events?: JobEvents;
+}): QueueDriver {
+  const prefix = options.prefix ?? "{canopy}";
+  const connection = new IORedis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+  connection.on("error", (error) => options.deps.log(`redis: ${error.message}`));
+  const bullConnection = connection as unknown as ConnectionOptions;
+  const queues = new Map<string, Queue>();
+  const workers: Worker[] = [];
+
+  const queueFor = (name: string) => {
+    jobDefinition(name);
+    let queue = queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: bullConnection, prefix });
+      queues.set(name, queue);
+    }
+    return queue;
+  };
+
+  const jobOptions = (name: string): JobsOptions => {
+    const { attempts, backoffMs } = jobDefinition(name).options;
+    return {
+      attempts,
+      backoff: { type: "exponential", delay: backoffMs },
+      removeOnComplete: { age: 24 * 3600, count: 1000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    };
+  };
+
+  return {
+    kind: "bullmq",
+    async enqueue(name: string, payload: unknown, enqueueOptions: EnqueueOptions = {}) {
+      const parsed = parsePayload(name, payload);
+      const job = await queueFor(name).add(name, parsed, {
+        ...jobOptions(name),
+        ...(enqueueOptions.jobId ? { jobId: enqueueOptions.jobId } : {}),
+        ...(enqueueOptions.delayMs ? { delay: enqueueOptions.delayMs } : {}),
+      });
+      return job.id ?? "";
+    },
+    async schedule(scheduleId: string, name: string, payload: unknown, schedule: Schedule) {
+      const parsed = parsePayload(name, payload);
+      await queueFor(name).upsertJobScheduler(
+        scheduleId,
+        { every: schedule.everyMs },
+        { name, data: parsed, opts: jobOptions(name) },
+      );
+    },
+    async startWorkers() {
+      for (const job of jobs.values()) {
+        const worker = new Worker(
+          job.name,
+          async (bullJob) => {
+            const attempt = bullJob.attemptsMade + 1;
+            const context = {
+              jobId: bullJob.id ?? "",
+              attempt,
+              reportProgress: (progress: Record<string, unknown>) => bullJob.updateProgress(progress),
+            };
+            return runJobAttempt(job.name, bullJob.data, options.deps, context, options.events, attempt < job.options.attempts);
+          },
+          { connection: bullConnection, prefix, concurrency: job.options.concurrency },
+        );
+        worker.on("error", (error) => options.deps.log(`worker ${job.name}: ${error.message}`));
+        workers.push(worker);
+      }
+    },
+    async drain() {
+      for (;;) {
+        let busy = 0;
+        for (const name of jobs.keys()) {
+          const counts = await queueFor(name).getJobCounts("waiting", "active", "delayed", "prioritized");
+          busy += Object.values(counts).reduce((sum, n) => sum + n, 0);
+        }
+        if (busy === 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    async stats() {
+      const result: Record<string, { waiting: number; active: number; failed: number }> = {};
+      for (const name of jobs.keys()) {
+        const counts = await queueFor(name).getJobCounts("waiting", "active", "failed", "delayed");
+        result[name] = {
+          waiting: (counts.waiting ?? 0) + (counts.delayed ?? 0),
+          active: counts.active ?? 0,
+          failed: counts.failed ?? 0,
+        };
+      }
+      return result;
+    },
+    async close() {
+      // Worker.close() waits for in-flight jobs to finish before resolving.
+      await Promise.all(workers.map((worker) => worker.close()));
+      await Promise.all([...queues.values()].map((queue) => queue.close()));
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { randomUUID } from "node:crypto";
+import type { EnqueueOptions, JobDeps, JobEvents, QueueDriver, Schedule } from "../contract";
+import { jobDefinition, parsePayload } from "../registry";
+import { backoffDelayMs, runJobAttempt } from "./run-job";
+
+type Pending = { id: string; name: string; payload: unknown };
+
+/**
+ * Runs jobs in this process, one at a time in the order they were enqueued, with the same retry
+ * options as BullMQ. Used when REDIS_URL is unset: same processors, no Redis.
+ */
+export function createInlineDriver(deps: JobDeps, events?: JobEvents): QueueDriver {
+  const pending: Pending[] = [];
+  const failed = new Map<string, number>();
+  const timers: NodeJS.Timeout[] = [];
+  let active: Pending | undefined;
+  let loop: Promise<void> | undefined;
+  let started = false;
+  let closing = false;
+
+  const kick = () => {
+    if (!started || closing || loop) return;
+    loop = (async () => {
+      for (let job = pending.shift(); job && !closing; job = pending.shift()) {
+        active = job;
+        await runWithRetries(job).catch(() => failed.set(job.name, (failed.get(job.name) ?? 0) + 1));
+        active = undefined;
+      }
+    })().finally(() => {
+      loop = undefined;
+      if (pending.length) kick();
+    });
+  };
+
+  async function runWithRetries(job: Pending): Promise<void> {
+    const { attempts, backoffMs } = jobDefinition(job.name).options;
+    for (let attempt = 1; ; attempt++) {
+      const context = { jobId: job.id, attempt, reportProgress: async () => undefined };
+      try {
+        await runJobAttempt(job.name, job.payload, deps, context, events, attempt < attempts);
+        return;
+      } catch (error) {
+        if (attempt >= attempts || closing) throw error;
+        deps.log(`job ${job.name} (${job.id}) failed on attempt ${attempt}: ${(error as Error).message}; retrying`);
+        await new Promise((resolve) => setTimeout(resolve, backoffDelayMs(backoffMs, attempt)));
+      }
+    }
+  }
+
+  return {
+    kind: "inline",
+    async enqueue(name: string, payload: unknown, options: EnqueueOptions = {}) {
+      const parsed = parsePayload(name, payload);
+      const id = options.jobId ?? randomUUID();
+      if (options.jobId && (active?.id === id || pending.some((job) => job.id === id))) return id;
+      const add = () => {
+        pending.push({ id, name, payload: parsed });
+        kick();
+      };
+      if (options.delayMs) timers.push(setTimeout(add, options.delayMs));
+      else add();
+      return id;
+    },
+    async schedule(scheduleId: string, name: string, payload: unknown, schedule: Schedule) {
+      parsePayload(name, payload);
+      const run = () => void this.enqueue(name, payload, { jobId: `${scheduleId}:${Date.now()}` });
+      timers.push(setInterval(run, schedule.everyMs));
+      run();
+    },
+    async startWorkers() {
+      started = true;
+      kick();
+    },
+    async drain() {
+      while (loop || pending.length) await (loop ?? new Promise((resolve) => setImmediate(resolve)));
+    },
+    async stats() {
+      const counts: Record<string, { waiting: number; active: number; failed: number }> = {};
+      const entry = (name: string) => (counts[name] ??= { waiting: 0, active: 0, failed: failed.get(name) ?? 0 });
+      for (const job of pending) entry(job.name).waiting++;
+      if (active) entry(active.name).active++;
+      return counts;
+    },
+    async close() {
+      closing = true;
+      for (const timer of timers) clearTimeout(timer);
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import type { JobContext, JobDeps, JobEvents } from "../contract";
+import { jobDefinition, parsePayload } from "../registry";
+
+/** Runs one attempt of a job, reporting its outcome. Shared by both drivers. */
+export async function runJobAttempt(
+  name: string,
+  payload: unknown,
+  deps: JobDeps,
+  context: JobContext,
+  events: JobEvents | undefined,
+  willRetryOnFailure: boolean,
+): Promise<unknown> {
+  const started = performance.now();
+  try {
+    const result = await jobDefinition(name).process(parsePayload(name, payload), deps, context);
+    events?.onCompleted?.(name, performance.now() - started, result);
+    return result;
+  } catch (error) {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    events?.onFailed?.(name, performance.now() - started, failure, willRetryOnFailure);
+    throw failure;
+  }
+}
+
+export const backoffDelayMs = (backoffMs: number, attempt: number) => backoffMs * 2 ** (attempt - 1);
