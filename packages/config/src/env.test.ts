@@ -26,9 +26,20 @@ describe("parseEnv", () => {
   });
 
   it("requires secrets in production", () => {
+    expect(() => parseEnv({ NODE_ENV: "production" })).toThrow("DATABASE_URL is required when NODE_ENV=production");
     expect(() => parseEnv({ NODE_ENV: "production", DATABASE_URL: "postgres://a@b/c" })).toThrow(
       "CANOPY_ENCRYPTION_KEY is required when NODE_ENV=production",
     );
+    const key = Buffer.alloc(32, 7).toString("base64");
+    expect(
+      parseEnv({
+        NODE_ENV: "production",
+        DATABASE_APP_URL: "postgres://app@db/canopy",
+        DATABASE_AUTH_URL: "postgres://auth@db/canopy",
+        CANOPY_ENCRYPTION_KEY: key,
+        BETTER_AUTH_SECRET: "x".repeat(32),
+      }).NODE_ENV,
+    ).toBe("production");
   });
 
   it("documents every variable in .env.example", () => {

@@ -18,14 +18,8 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   if (result.success) {
     const env = result.data;
     if (env.NODE_ENV === "production") {
-      for (const name of [
-        "DATABASE_URL",
-        "CANOPY_DB_APP_PASSWORD",
-        "CANOPY_ENCRYPTION_KEY",
-        "BETTER_AUTH_SECRET",
-      ] as const) {
-        if (!env[name]) throw new ConfigError(`${name} is required when NODE_ENV=production`);
-      }
+      const missing = productionRequirement(env);
+      if (missing) throw new ConfigError(`${missing} is required when NODE_ENV=production`);
     }
     return env;
   }
@@ -66,4 +60,20 @@ function findRepoRoot(): string {
     if (parent === dir) return process.cwd();
     dir = parent;
   }
+}
+
+/** A copy of the process environment, for passing through to a child process. */
+export function inheritedEnvironment(): NodeJS.ProcessEnv {
+  return { ...process.env };
+}
+
+/**
+ * What production refuses to default: the database location, the credential key and the session
+ * secret. (The login-role password is checked by `canopy migrate`, the only thing that sets it.)
+ */
+function productionRequirement(env: Env): string | undefined {
+  if (!env.DATABASE_URL && !(env.DATABASE_APP_URL && env.DATABASE_AUTH_URL)) return "DATABASE_URL";
+  if (!env.CANOPY_ENCRYPTION_KEY) return "CANOPY_ENCRYPTION_KEY";
+  if (!env.BETTER_AUTH_SECRET) return "BETTER_AUTH_SECRET";
+  return undefined;
 }

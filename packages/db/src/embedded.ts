@@ -51,7 +51,10 @@ export async function startEmbeddedPostgres(options: {
     await admin.end();
   }
   return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${DATABASE}`,
+    url: embeddedDatabaseUrl(options.port),
     stop: () => server.stop(),
   };
 }
+
+/** The URL of the embedded database on `port` (whether or not this process started it). */
+export const embeddedDatabaseUrl = (port: number) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`;

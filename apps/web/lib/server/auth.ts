@@ -1,0 +1,55 @@
+import "server-only";
+import { betterAuth } from "better-auth";
+import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import { nextCookies } from "better-auth/next-js";
+import { organization } from "better-auth/plugins";
+import { schema } from "@canopy/db";
+import { authDb } from "./db";
+import { authSecret, once, publicUrl, serverEnv } from "./env";
+import { accessControl, roles } from "../roles";
+
+/**
+ * Sign-in, sessions and organizations are Better Auth's: password hashing, cookies and rate limiting
+ * come from the library. It uses the auth role, which can reach the sign-in tables and nothing else.
+ */
+const createAuth = () =>
+  betterAuth({
+    appName: "Canopy",
+    baseURL: publicUrl(),
+    secret: authSecret(),
+    database: drizzleAdapter(authDb().db, {
+      provider: "pg",
+      schema: {
+        user: schema.users,
+        session: schema.sessions,
+        account: schema.authAccounts,
+        verification: schema.verifications,
+        organization: schema.tenants,
+        member: schema.memberships,
+        invitation: schema.invitations,
+        rateLimit: schema.rateLimits,
+      },
+    }),
+    emailAndPassword: { enabled: true, minPasswordLength: 10, autoSignIn: true },
+    session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
+    advanced: {
+      database: { generateId: "uuid" },
+      useSecureCookies: publicUrl().startsWith("https://"),
+      defaultCookieAttributes: { httpOnly: true, sameSite: "lax" },
+    },
+    rateLimit: {
+      enabled: true,
+      storage: "database",
+      window: 60,
+      max: 100,
+      customRules: {
+        "/sign-in/email": { window: 60, max: 5 },
+        "/sign-up/email": { window: 60, max: 5 },
+      },
+    },
+    plugins: [organization({ ac: accessControl, roles, creatorRole: "owner" }), nextCookies()],
+    telemetry: { enabled: false },
+    logger: { level: serverEnv().LOG_LEVEL === "debug" ? "debug" : "warn" },
+  });
+
+export const auth = once(createAuth);

@@ -1,0 +1,333 @@
+import type { UsageRecord } from "@canopy/methodology";
+import { awsInstanceTypeOf, decideAwsUsage } from "./aws-usage-types";
+import { decideAzureMeter } from "./azure-meters";
+import { jsonObjectOf, optionalNumberOf, RowValueError, stringMapOf, textOf } from "./cell-values";
+import { missingColumns, resolveColumns, usedColumnsOf, type ColumnAliases } from "./columns";
+import { decideGcpSku } from "./gcp-skus";
+import { awsRegionFromLongName, azureRegionCodeOf } from "./regions";
+import { isoTextOf, optionalTimestampMs, periodHoursBetween, requiredTimestampMs } from "./timestamps";
+import type { BillingRow, ClassifyOptions, ClassifyOutcome, RowClassifier, UnsupportedReason } from "./types";
+import { gbHoursOf, gbOf, GB_PER_TB, hoursOf, parseUnit, type ParsedUnit } from "./units";
+import { instanceMeasures, otherMeasure, recordsOf, type LineBase, type Measure } from "./usage-records";
+
+/**
+ * FOCUS 1.0–1.3 rows from any provider. Physical usage is ConsumedQuantity/ConsumedUnit; what was
+ * metered comes from provider columns where present (AWS `x_UsageType` / `SkuMeter`, Azure
+ * `x_SkuMeterCategory`…), else from ChargeDescription. Cost is BilledCost (AWS rounds EffectiveCost).
+ */
+export const focusColumns = {
+  chargeCategory: ["ChargeCategory"],
+  chargeClass: ["ChargeClass"],
+  chargePeriodStart: ["ChargePeriodStart"],
+  chargePeriodEnd: ["ChargePeriodEnd"],
+  providerName: ["ProviderName", "ServiceProviderName", "HostProviderName"],
+  publisherName: ["PublisherName"],
+  serviceName: ["ServiceName"],
+  serviceCategory: ["ServiceCategory"],
+  consumedQuantity: ["ConsumedQuantity"],
+  consumedUnit: ["ConsumedUnit"],
+  pricingQuantity: ["PricingQuantity"],
+  pricingUnit: ["PricingUnit"],
+  billedCost: ["BilledCost"],
+  billingCurrency: ["BillingCurrency"],
+  regionId: ["RegionId"],
+  regionName: ["RegionName"],
+  subAccountId: ["SubAccountId"],
+  billingAccountId: ["BillingAccountId"],
+  resourceId: ["ResourceId"],
+  chargeDescription: ["ChargeDescription"],
+  commitmentDiscountStatus: ["CommitmentDiscountStatus"],
+  skuMeter: ["SkuMeter"],
+  skuPriceDetails: ["SkuPriceDetails"],
+  awsUsageType: ["x_UsageType"],
+  awsServiceCode: ["x_ServiceCode"],
+  azureMeterCategory: ["x_SkuMeterCategory"],
+  azureMeterSubcategory: ["x_SkuMeterSubcategory"],
+  azureMeterName: ["x_SkuMeterName"],
+  azureSkuDetails: ["x_SkuDetails"],
+  tags: ["Tags"],
+} as const satisfies ColumnAliases<string>;
+export type FocusField = keyof typeof focusColumns;
+
+export const focusRequiredFields: readonly FocusField[] = [
+  "chargeCategory",
+  "chargePeriodStart",
+  "providerName",
+  "serviceName",
+  "billedCost",
+  "consumedQuantity",
+  "consumedUnit",
+];
+
+const moneyOnlyCategories: Record<string, UnsupportedReason> = {
+  purchase: "purchase",
+  tax: "tax",
+  credit: "credit",
+  adjustment: "adjustment",
+};
+
+export function focusProviderOf(name: string): UsageRecord["provider"] | undefined {
+  const lower = name.toLowerCase();
+  if (lower === "aws" || lower.startsWith("amazon")) return "aws";
+  if (lower === "microsoft" || lower.startsWith("azure") || lower.startsWith("microsoft")) return "azure";
+  if (lower.startsWith("google") || lower === "gcp") return "gcp";
+  return undefined;
+}
+
+type FocusFacts = {
+  serviceName: string;
+  description: string;
+  quantity: number;
+  unit: ParsedUnit;
+  unitText: string;
+  periodStartMs: number;
+  usageType: string;
+};
+
+type Decision = { status: "measures"; measures: Measure[] } | { status: "unsupported"; reason: UnsupportedReason; detail: string };
+
+const awsSsdServices = /DynamoDB|Elastic File System|EFS|OpenSearch|DocumentDB|Neptune|FSx|MemoryDB/;
+const descriptionInstancePattern =
+  /\b((?:db\.|cache\.|ml\.)?[a-z][a-z0-9-]*\d[a-z0-9-]*\.(?:nano|micro|small|medium|large|\d*xlarge|metal))\b/;
+
+/** AWS FOCUS rows without x_UsageType/SkuMeter: read the kind of usage from ChargeDescription. */
+function decideAwsFromDescription(facts: FocusFacts, options: ClassifyOptions): Decision {
+  const { description, quantity, unit, serviceName } = facts;
+  const measures = (list: Measure[]): Decision => ({ status: "measures", measures: list });
+  if (/Marketplace/i.test(description)) return { status: "unsupported", reason: "marketplace", detail: description };
+  if (/Extended Support/i.test(description)) return { status: "unsupported", reason: "software-license", detail: description };
+  if (/Mbps per .*instance-hour/i.test(description)) {
+    return { status: "unsupported", reason: "surcharge-on-counted-usage", detail: description };
+  }
+  const usageTypeInText = /\b([A-Za-z0-9:-]+-Bytes)\b/.exec(description)?.[1];
+  if (usageTypeInText) {
+    return decideAwsUsage(
+      { usageType: usageTypeInText, productCode: serviceName, pricingUnit: facts.unitText, amount: quantity, periodStartMs: facts.periodStartMs },
+      options,
+    );
+  }
+  const hours = hoursOf(quantity, unit, facts.periodStartMs);
+  if (hours !== undefined && unit.dimension !== "months") {
+    if (/Fargate.*vCPU/i.test(description)) return measures([{ kind: "compute", quantity: hours, unit: "vcpu-hours" }]);
+    if (/Fargate.*Memory/i.test(description)) return measures([{ kind: "memory", quantity: hours, unit: "gb-hours" }]);
+    const instanceText = descriptionInstancePattern.exec(description)?.[1];
+    const instanceType = instanceText ? awsInstanceTypeOf(instanceText) : undefined;
+    if (instanceType && /instance[- ]hour|node[- ]hour|instance hour/i.test(description)) {
+      const known = /Multi-AZ/i.test(description) ? { replicationHint: 2 } : {};
+      return measures(instanceMeasures("aws", instanceType, hours, known, options));
+    }
+  }
+  if (unit.dimension === "vcpu-hours") return measures([{ kind: "compute", quantity: quantity * unit.multiplier, unit: "vcpu-hours" }]);
+  if (/^acu-h/i.test(facts.unitText)) return measures([{ kind: "compute", quantity: quantity * 0.25, unit: "vcpu-hours" }]);
+  if (unit.dimension === "gb-seconds" || (/Lambda/.test(serviceName) && unit.dimension === "seconds" && /Compute/i.test(description))) {
+    const gbHours = (quantity * unit.multiplier) / 3600;
+    return measures([
+      { kind: "compute", quantity: gbHours / 1.769, unit: "vcpu-hours" },
+      { kind: "memory", quantity: gbHours, unit: "gb-hours" },
+    ]);
+  }
+  if (unit.dimension === "gb-months" || unit.dimension === "tb-months" || unit.dimension === "gb-hours") {
+    const gbHours = gbHoursOf(quantity, unit, facts.periodStartMs) ?? 0;
+    const hdd = /snapshot|Infrequent|Glacier|Archive|backup|Magnetic|Cold HDD|Throughput Optimized HDD/i.test(description);
+    const ssd = !hdd && (/\b(?:gp2|gp3|io1|io2|SSD|Provisioned IOPS)\b/i.test(description) || awsSsdServices.test(serviceName));
+    const measure: Measure = { kind: "storage", quantity: gbHours / GB_PER_TB, unit: "tb-hours", storageClass: ssd ? "ssd" : "hdd" };
+    if (/Multi-AZ/i.test(description)) measure.replicationHint = 2;
+    return measures([measure]);
+  }
+  if (unit.dimension === "gb" || unit.dimension === "tb") {
+    const out =
+      /data transfer out|data transfer to |regional data transfer|out of .* to CloudFront/i.test(description) &&
+      !/data transfer in\b|data transfer from|in to /i.test(description);
+    if (out) return measures([{ kind: "network", quantity: gbOf(quantity, unit) ?? 0, unit: "gb" }]);
+  }
+  return measures([otherMeasure(quantity * unit.multiplier)]);
+}
+
+/** `Premium SSD Managed Disks - P6 LRS - US East 2` → subcategory, meter name (region dropped). */
+function azureMeterFromDescription(description: string): { subCategory: string; meterName: string } {
+  const segments = description.split(" - ").map((segment) => segment.trim());
+  const last = segments[segments.length - 1] ?? "";
+  if (segments.length > 2 && (azureRegionCodeOf(last) !== undefined || /America|Europe|Asia|All Regions|Zone \d/i.test(last))) {
+    segments.pop();
+  }
+  return { subCategory: segments[0] ?? "", meterName: segments.slice(1).join(" ") || (segments[0] ?? "") };
+}
+
+/** FOCUS units → the GCP export's base units, so GCP rules can be reused. */
+function gcpUnitOf(unit: ParsedUnit, quantity: number): { usageUnit: string; amount: number } {
+  const amount = quantity * unit.multiplier;
+  switch (unit.dimension) {
+    case "seconds":
+      return { usageUnit: "seconds", amount };
+    case "hours":
+    case "vcpu-hours":
+      return { usageUnit: "hour", amount };
+    case "gb-months":
+      return { usageUnit: "gibibyte month", amount };
+    case "gb-hours":
+      return { usageUnit: "gibibyte hour", amount };
+    case "gb-seconds":
+      return { usageUnit: "gibibyte second", amount };
+    case "byte-seconds":
+      return { usageUnit: "byte-seconds", amount };
+    case "gb":
+      return { usageUnit: "gibibyte", amount };
+    case "tb":
+      return { usageUnit: "tebibyte", amount };
+    case "bytes":
+      return { usageUnit: "bytes", amount };
+    default:
+      return { usageUnit: unit.text, amount };
+  }
+}
+
+export function createFocusClassifier(header: readonly string[], options: ClassifyOptions = {}): RowClassifier {
+  const c = resolveColumns(header, focusColumns);
+  const missing = missingColumns(c, focusColumns, focusRequiredFields);
+  if (missing.length > 0) throw new Error(`not a FOCUS header: missing ${missing.join(", ")}`);
+  const includeTags = options.includeTags ?? true;
+  const includeResourceIds = options.includeResourceIds ?? true;
+  const used = usedColumnsOf(c).filter(
+    (column) => (includeTags || column !== c.tags) && (includeResourceIds || column !== c.resourceId),
+  );
+  const get = (row: BillingRow, field: FocusField): unknown => {
+    const column = c[field];
+    return column === undefined ? undefined : row[column];
+  };
+
+  function decide(provider: UsageRecord["provider"], facts: FocusFacts, row: BillingRow): Decision {
+    if (provider === "aws") {
+      const usageType = textOf(get(row, "awsUsageType")) || textOf(get(row, "skuMeter"));
+      if (usageType !== "") {
+        return decideAwsUsage(
+          {
+            usageType,
+            productCode: textOf(get(row, "awsServiceCode")) || facts.serviceName,
+            pricingUnit: facts.unitText,
+            amount: facts.quantity,
+            periodStartMs: facts.periodStartMs,
+          },
+          options,
+        );
+      }
+      return decideAwsFromDescription(facts, options);
+    }
+    if (provider === "azure") {
+      const fromDescription = azureMeterFromDescription(facts.description);
+      const meterSubCategory = textOf(get(row, "azureMeterSubcategory")) || fromDescription.subCategory;
+      const meterName = textOf(get(row, "azureMeterName")) || fromDescription.meterName;
+      const meterCategory =
+        textOf(get(row, "azureMeterCategory")) ||
+        (/^Virtual Machines\b/.test(fromDescription.subCategory) ? "Virtual Machines" : facts.serviceName);
+      const additionalInfo = jsonObjectOf(get(row, "azureSkuDetails")) ?? jsonObjectOf(get(row, "skuPriceDetails"));
+      return decideAzureMeter(
+        {
+          meterCategory,
+          meterSubCategory,
+          meterName,
+          unit: facts.unit,
+          quantity: facts.quantity,
+          periodStartMs: facts.periodStartMs,
+          ...(additionalInfo ? { additionalInfo } : {}),
+        },
+        options,
+      );
+    }
+    const { usageUnit, amount } = gcpUnitOf(facts.unit, facts.quantity);
+    return decideGcpSku(
+      {
+        service: facts.serviceName,
+        sku: textOf(get(row, "skuMeter")) || facts.description,
+        usageUnit,
+        amount,
+        periodStartMs: facts.periodStartMs,
+      },
+      options,
+    );
+  }
+
+  function regionOf(provider: UsageRecord["provider"], row: BillingRow): string {
+    const regionId = textOf(get(row, "regionId"));
+    if (regionId !== "") return provider === "azure" ? (azureRegionCodeOf(regionId) ?? regionId) : regionId;
+    const regionName = textOf(get(row, "regionName"));
+    if (provider === "aws") return awsRegionFromLongName(regionName) ?? regionName;
+    if (provider === "azure") return azureRegionCodeOf(regionName) ?? "";
+    return regionName;
+  }
+
+  function classify(row: BillingRow, lineNumber?: number): ClassifyOutcome {
+    try {
+      const costAmount = optionalNumberOf(get(row, "billedCost"), "BilledCost") ?? 0;
+      const currency = textOf(get(row, "billingCurrency")) || undefined;
+      const serviceName = textOf(get(row, "serviceName"));
+      const unsupported = (reason: UnsupportedReason, detail: string): ClassifyOutcome => {
+        const outcome: ClassifyOutcome = { status: "unsupported", reason, detail, costAmount };
+        if (currency) outcome.currency = currency;
+        return outcome;
+      };
+      const category = textOf(get(row, "chargeCategory"));
+      if (category.toLowerCase() !== "usage") {
+        if (category === "") throw new RowValueError("ChargeCategory is empty");
+        const reason = moneyOnlyCategories[category.toLowerCase()];
+        if (!reason) throw new RowValueError(`unknown ChargeCategory "${category}"`);
+        return unsupported(reason, `${category} ${serviceName}`.trim());
+      }
+      if (textOf(get(row, "chargeClass")).toLowerCase() === "correction") return unsupported("correction", serviceName);
+      if (textOf(get(row, "commitmentDiscountStatus")).toLowerCase() === "unused") {
+        return unsupported("unused-commitment", serviceName);
+      }
+      const providerName = textOf(get(row, "providerName"));
+      const provider = focusProviderOf(providerName);
+      if (!provider) return unsupported("provider-not-supported", providerName || "(no provider)");
+
+      let quantity = optionalNumberOf(get(row, "consumedQuantity"), "ConsumedQuantity");
+      let unitText = textOf(get(row, "consumedUnit"));
+      if (quantity === undefined) {
+        quantity = optionalNumberOf(get(row, "pricingQuantity"), "PricingQuantity");
+        unitText = textOf(get(row, "pricingUnit"));
+      }
+      if (quantity === undefined) throw new RowValueError("ConsumedQuantity and PricingQuantity are empty on a Usage row");
+      if (quantity < 0) return unsupported("correction", `negative quantity on ${serviceName}`);
+      const startMs = requiredTimestampMs(get(row, "chargePeriodStart"), "ChargePeriodStart");
+      const endMs = optionalTimestampMs(get(row, "chargePeriodEnd"), "ChargePeriodEnd");
+      const description = textOf(get(row, "chargeDescription"));
+      const decision = decide(
+        provider,
+        { serviceName, description, quantity, unit: parseUnit(unitText), unitText, periodStartMs: startMs, usageType: "" },
+        row,
+      );
+      if (decision.status === "unsupported") return unsupported(decision.reason, decision.detail);
+
+      const accountId = textOf(get(row, "subAccountId")) || textOf(get(row, "billingAccountId"));
+      if (accountId === "") throw new RowValueError("SubAccountId and BillingAccountId are empty");
+      const base: LineBase = {
+        provider,
+        accountId,
+        periodStart: isoTextOf(startMs),
+        periodStartMs: startMs,
+        periodHours: periodHoursBetween(startMs, endMs, 1),
+        service: serviceName || "unknown",
+        region: regionOf(provider, row),
+        costAmount,
+      };
+      const usageType = textOf(get(row, "awsUsageType")) || textOf(get(row, "skuMeter")) || textOf(get(row, "azureMeterName"));
+      if (usageType) base.usageType = usageType;
+      if (currency) base.currency = currency;
+      if (includeResourceIds) {
+        const resourceId = textOf(get(row, "resourceId"));
+        if (resourceId) base.resourceId = resourceId;
+      }
+      if (includeTags) {
+        const tags = stringMapOf(get(row, "tags"));
+        if (tags) base.tags = tags;
+      }
+      if (options.source !== undefined && lineNumber !== undefined) base.source = `${options.source}:${lineNumber}`;
+      return { status: "usage", records: recordsOf(base, decision.measures) };
+    } catch (error) {
+      if (error instanceof RowValueError) return { status: "error", message: error.message };
+      throw error;
+    }
+  }
+
+  return { format: "focus", usedColumns: used, classify };
+}

@@ -1,0 +1,61 @@
+import { usageRecordSchema, type UsageRecord } from "@canopy/methodology";
+import { jsonObjectOf, textOf } from "./cell-values";
+import type { BillingRow, ClassifyOptions, ClassifyOutcome, RowClassifier } from "./types";
+
+/** Files whose columns are UsageRecord fields (CSV or JSONL), e.g. exported from Canopy or hand-made. */
+export const usageRecordColumns = Object.keys(usageRecordSchema.shape) as (keyof UsageRecord)[];
+export const usageRequiredColumns: readonly string[] = [
+  "provider",
+  "accountId",
+  "periodStart",
+  "periodHours",
+  "service",
+  "region",
+  "kind",
+  "quantity",
+  "unit",
+];
+
+const numericFields = new Set<string>([
+  "periodHours",
+  "quantity",
+  "vcpus",
+  "memoryGb",
+  "gpuCount",
+  "replicationHint",
+  "cpuUtilization",
+  "costAmount",
+]);
+
+export function createUsageRecordClassifier(header: readonly string[], options: ClassifyOptions = {}): RowClassifier {
+  const known = new Set<string>(usageRecordColumns);
+  const present = header.filter((column) => known.has(column));
+  const missing = usageRequiredColumns.filter((column) => !header.includes(column));
+  if (missing.length > 0) throw new Error(`not a usage-record header: missing ${missing.join(", ")}`);
+  const used = present.filter(
+    (column) => (options.includeTags ?? true ? true : column !== "tags") && (options.includeResourceIds ?? true ? true : column !== "resourceId"),
+  );
+
+  function classify(row: BillingRow, lineNumber?: number): ClassifyOutcome {
+    const candidate: Record<string, unknown> = {};
+    for (const column of used) {
+      const value = row[column];
+      if (value === undefined || value === null || value === "") continue;
+      if (numericFields.has(column)) candidate[column] = typeof value === "number" ? value : Number(textOf(value));
+      else if (column === "tags") candidate[column] = typeof value === "object" ? value : jsonObjectOf(value);
+      else candidate[column] = textOf(value);
+    }
+    if (candidate["region"] === undefined) candidate["region"] = "";
+    if (options.source !== undefined && lineNumber !== undefined && candidate["source"] === undefined) {
+      candidate["source"] = `${options.source}:${lineNumber}`;
+    }
+    const parsed = usageRecordSchema.safeParse(candidate);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return { status: "error", message: `${issue?.path.join(".") || "row"}: ${issue?.message ?? "invalid usage record"}` };
+    }
+    return { status: "usage", records: [parsed.data] };
+  }
+
+  return { format: "usage", usedColumns: used, classify };
+}

@@ -1,0 +1,30 @@
+import { createReadStream } from "node:fs";
+import { createGunzip } from "node:zlib";
+import { BillingFileError } from "./read-rows";
+
+export const READ_CHUNK_BYTES = 1 << 20;
+
+/** The file's bytes (decompressed when gzipped) as Buffer chunks; gzip errors become BillingFileError. */
+export async function* fileChunks(path: string, gzipped: boolean): AsyncGenerator<Buffer> {
+  const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+  if (!gzipped) {
+    try {
+      for await (const chunk of file) yield chunk as Buffer;
+    } finally {
+      file.destroy();
+    }
+    return;
+  }
+  const gunzip = createGunzip({ chunkSize: READ_CHUNK_BYTES });
+  file.on("error", (error) => gunzip.destroy(error));
+  file.pipe(gunzip);
+  try {
+    for await (const chunk of gunzip) yield chunk as Buffer;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new BillingFileError(`cannot decompress ${path}: ${message} (the gzip file is truncated or corrupt)`);
+  } finally {
+    file.destroy();
+    gunzip.destroy();
+  }
+}

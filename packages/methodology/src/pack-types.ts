@@ -1,0 +1,132 @@
+import type { Provider } from "./usage-record";
+
+/** `[year, value]` pairs sorted by year; a value is looked up for the nearest year available. */
+export type YearSeries = readonly (readonly [number, number])[];
+
+/** Power curve of one CPU microarchitecture, per vCPU (SPECpower-derived, CCF method). */
+export type CpuCoefficient = {
+  readonly minWattsPerVcpu: number;
+  readonly maxWattsPerVcpu: number;
+  /** GB of memory per physical chip in the SPECpower systems (already inside the watts). */
+  readonly memoryGbPerChip: number | null;
+  readonly source: string;
+  /** Present when the value is a proxy or fills a gap in the profile's primary table. */
+  readonly note?: string;
+};
+
+export type CpuCoefficientSet = Readonly<Record<Provider, ReadonlyMap<string, CpuCoefficient>>>;
+
+export type GpuCoefficient = {
+  readonly name: string;
+  readonly minWatts: number;
+  readonly maxWatts: number;
+};
+
+export type InstanceTypeRow = {
+  readonly provider: Provider;
+  /** Normalized lookup key (see `normalizeInstanceType`). */
+  readonly key: string;
+  /** The provider's own spelling. */
+  readonly name: string;
+  readonly family: string;
+  readonly vcpus: number | null;
+  readonly memoryGb: number | null;
+  /** vCPUs of the physical host (platform) the instance runs on. */
+  readonly hostVcpus: number | null;
+  /** vCPUs and memory of the largest size in the family (CCF's "whole server"). */
+  readonly familyLargestVcpus: number | null;
+  readonly familyLargestMemoryGb: number | null;
+  /** Manufacturing emissions of the whole host server, kgCO2e. */
+  readonly embodiedKgPerHost: number | null;
+  readonly microarchitectures: readonly string[];
+  readonly gpuCount: number;
+  /** GPU model key (see `gpuModelKeyOfName`), "" when none. */
+  readonly gpuModel: string;
+  /** Documented baseline utilization of a burstable type, fraction of each vCPU. */
+  readonly burstableBaseline: number | null;
+  readonly source: string;
+};
+
+export type RegionRow = {
+  readonly provider: Provider;
+  readonly region: string;
+  readonly location: string;
+  /** Electricity Maps zone id, null when unknown. */
+  readonly gridZone: string | null;
+  readonly zoneSource: string;
+  readonly pueByYear: YearSeries;
+  /** Litres of site water per kWh of IT energy. */
+  readonly wueLitresPerKwhByYear: YearSeries;
+  /** Carbon-free-energy share, 0–1. */
+  readonly cfeShareByYear: YearSeries;
+  readonly cfeBasis: string;
+  readonly ccfGridGPerKwh: number | null;
+  readonly ccfPue: number | null;
+  /** Member regions of a GCP dual- or multi-region; null for single regions. */
+  readonly members: readonly string[] | null;
+  readonly notes: string;
+};
+
+export type ProviderAverages = {
+  readonly pueByYear: YearSeries;
+  readonly wueLitresPerKwhByYear: YearSeries;
+  readonly gridGPerKwhByYear: YearSeries;
+  readonly ccfPue: number;
+  readonly ccfGridGPerKwh: number;
+};
+
+export type ReplicationRule = {
+  readonly name: string;
+  readonly factor: number;
+  readonly anyOf?: readonly string[];
+  readonly allOf?: readonly (readonly string[])[];
+  readonly regionIn?: readonly string[];
+  readonly ccfKinds: readonly string[];
+  readonly canopyKinds: readonly string[];
+};
+
+export type PackConstants = {
+  readonly ssdWhPerTbHour: number;
+  readonly hddWhPerTbHour: number;
+  readonly memoryKwhPerGbHour: number;
+  readonly networkKwhPerGb: number;
+  readonly defaultCpuUtilization: number;
+  readonly defaultGpuUtilization: number;
+  readonly ccfLifespanHours: number;
+  readonly vcpusPerPhysicalChip: number;
+  readonly twoChipFamilies: readonly string[];
+  readonly noExtraMemoryFamilies: readonly string[];
+  readonly defaultVcpusPerInstance: number;
+  readonly embodiedKgPerGpu: number;
+};
+
+/** A decoded data pack: every table the estimator reads, as lookup structures. */
+export type DataPack = {
+  readonly name: string;
+  /** sha256 over the pack's file checksums (see manifest.json). */
+  readonly checksum: string;
+  /** Latest year of grid data; the default year for `regionFactors`. */
+  readonly referenceYear: number;
+  readonly cpu: {
+    readonly canopy: CpuCoefficientSet;
+    readonly ccf: CpuCoefficientSet;
+    readonly providerAverage: Readonly<Record<"canopy" | "ccf", Readonly<Record<Provider, CpuCoefficient>>>>;
+  };
+  readonly gpu: {
+    readonly models: ReadonlyMap<string, GpuCoefficient>;
+    readonly modelKeys: ReadonlySet<string>;
+    readonly providerAverage: Readonly<Record<Provider, GpuCoefficient>>;
+  };
+  readonly instances: Readonly<Record<Provider, ReadonlyMap<string, InstanceTypeRow>>>;
+  /** GCP machine series (prefix before the first "-") → microarchitectures, for custom types. */
+  readonly gcpSeries: ReadonlyMap<string, readonly string[]>;
+  /** Provider-average embodied kgCO2e per vCPU-hour numerator: median host kg per host vCPU. */
+  readonly medianEmbodiedKgPerHostVcpu: Readonly<Record<Provider, number>>;
+  readonly regions: Readonly<Record<Provider, ReadonlyMap<string, RegionRow>>>;
+  readonly regionAliases: Readonly<Record<Provider, ReadonlyMap<string, string>>>;
+  readonly providerAverages: Readonly<Record<Provider, ProviderAverages>>;
+  readonly crossProviderWueByYear: YearSeries;
+  readonly gridZones: ReadonlyMap<string, YearSeries>;
+  readonly replication: Readonly<Record<Provider, ReadonlyMap<string, readonly ReplicationRule[]>>>;
+  readonly constants: PackConstants;
+};
