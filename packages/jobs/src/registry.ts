@@ -1,22 +1,28 @@
 import type { JobDefinition } from "./contract";
 import { maintainPartitions } from "./jobs/maintain-partitions";
 
-/** Every job Canopy runs, by name. Producers and workers share this list. */
-export const jobs: ReadonlyMap<string, JobDefinition<never>> = new Map(
-  [maintainPartitions].map((job) => [job.name, job as unknown as JobDefinition<never>]),
-);
+/** Jobs by name. Producers and workers share one registry, so both agree on names and payloads. */
+export type JobRegistry = ReadonlyMap<string, JobDefinition<never>>;
 
-export function jobDefinition(name: string): JobDefinition<unknown> {
-  const job = jobs.get(name);
+export function createRegistry(definitions: JobDefinition<never>[]): JobRegistry {
+  return new Map(definitions.map((job) => [job.name, job]));
+}
+
+/** Every job Canopy runs. */
+export const jobs: JobRegistry = createRegistry([maintainPartitions as unknown as JobDefinition<never>]);
+
+export function jobDefinition(name: string, registry: JobRegistry = jobs): JobDefinition<unknown> {
+  const job = registry.get(name);
   if (!job) throw new Error(`Unknown job "${name}"`);
   return job as unknown as JobDefinition<unknown>;
 }
 
 /** Parses the payload against the job's schema before anything runs: bad payloads never reach a processor. */
-export function parsePayload(name: string, payload: unknown): unknown {
-  const result = jobDefinition(name).payload.safeParse(payload);
+export function parsePayload(name: string, payload: unknown, registry: JobRegistry = jobs): unknown {
+  const result = jobDefinition(name, registry).payload.safeParse(payload);
   if (!result.success) {
-    throw new Error(`Invalid payload for job "${name}": ${result.error.issues.map((i) => `${i.path.join(".") || "payload"} ${i.message}`).join("; ")}`);
+    const problems = result.error.issues.map((issue) => `${issue.path.join(".") || "payload"} ${issue.message}`);
+    throw new Error(`Invalid payload for job "${name}": ${problems.join("; ")}`);
   }
   return result.data;
 }

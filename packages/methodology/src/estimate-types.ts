@@ -1,3 +1,4 @@
+import type { DataPack } from "./pack-types";
 import type { UsageRecord } from "./usage-record";
 
 /** How good an input factor was. Ordered from best to worst. */
@@ -40,6 +41,8 @@ export type EstimatorOptions = {
   lifespanYears?: number;
   /** Optional hourly grid intensity (gCO2e/kWh) by grid zone and UTC hour; wins over annual averages. */
   hourlyGridIntensity?: (zone: string, hourStartMs: number) => number | undefined;
+  /** Data pack by name (see `dataPacks`) or object; default the newest compiled pack. Part of `methodologyVersion`. */
+  pack?: string | DataPack;
 };
 
 export type Estimator = {

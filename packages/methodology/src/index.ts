@@ -1,2 +1,10 @@
 export * from "./usage-record";
 export * from "./estimate-types";
+export { createEstimator, methodologyVersionOf } from "./estimator";
+export { sciScore, type SciInput } from "./sci";
+export { lookupInstanceType, type InstanceTypeInfo } from "./instance-types";
+export { regionFactors, type RegionFactors } from "./region-factors";
+export { dataPacks, dataPackChecksum, defaultDataPackName, resolveDataPack } from "./pack";
+export type { DataPack } from "./pack-types";
+export { normalizeInstanceType, normalizeRegionName } from "./normalize";
+export { profileRules, defaultLifespanYears, methodCodeVersion } from "./profiles";

@@ -21,8 +21,7 @@ const qualityRank: Record<Quality, number> = { measured: 0, regional: 1, "provid
 /** The worse of two qualities, with the reasons of both joined. */
 export function worseOf(a: FactorQuality, b: FactorQuality): FactorQuality {
   const quality = qualityRank[a.quality] >= qualityRank[b.quality] ? a.quality : b.quality;
-  const reasons = [a.reason, b.reason].filter((r): r is string => r !== undefined && r !== "");
-  return factorQuality(quality, reasons.length > 0 ? reasons.join("; ") : undefined);
+  return factorQuality(quality, joinReasons(a.reason, b.reason));
 }
 
 export function estimateQuality(parts: EstimateQuality): EstimateQuality {
@@ -31,6 +30,10 @@ export function estimateQuality(parts: EstimateQuality): EstimateQuality {
 
 /** Joins optional reasons into one short reason (or undefined). */
 export function joinReasons(...reasons: (string | undefined)[]): string | undefined {
-  const present = reasons.filter((r): r is string => r !== undefined && r !== "");
-  return present.length > 0 ? present.join("; ") : undefined;
+  const parts = new Set<string>();
+  for (const reason of reasons) {
+    if (reason === undefined) continue;
+    for (const part of reason.split("; ")) if (part !== "") parts.add(part);
+  }
+  return parts.size > 0 ? [...parts].join("; ") : undefined;
 }

@@ -47,10 +47,8 @@ export type RowError = { status: "error"; message: string };
 export type ClassifyOutcome = ClassifiedUsage | UnsupportedLine | RowError;
 
 export type InstanceSpec = {
-  vcpus: number;
-  memoryGb?: number;
-  gpuCount?: number;
-  gpuModel?: string;
+  vcpus?: number | undefined;
+  memoryGb?: number | undefined;
 };
 
 /** Looks up an instance/VM/machine type; returns undefined when the type is unknown. */

@@ -67,8 +67,11 @@ export function recordsOf(base: LineBase, measures: readonly Measure[]): UsageRe
 }
 
 /**
- * Instance-hours → a compute record in vCPU-hours when the vCPU count is known (from the bill, else
- * the instance catalog), else in instance-hours; plus a GPU record when the catalog knows GPUs.
+ * Instance-hours → one compute record: in vCPU-hours when the vCPU count is known (from the bill, else
+ * the instance catalog), else in instance-hours with the instance type for the estimator to resolve.
+ * GPUs attached to the instance type are not split into a separate record: the estimator's compute
+ * path adds the catalog's GPU power per instance-hour (a separate `gpu` record would count them twice).
+ * `gpu` records are for lines that bill GPUs on their own (GCP accelerator SKUs).
  */
 export function instanceMeasures(
   provider: UsageRecord["provider"],
@@ -77,28 +80,15 @@ export function instanceMeasures(
   known: { vcpus?: number; memoryGb?: number; replicationHint?: number },
   options: ClassifyOptions,
 ): Measure[] {
-  const spec: InstanceSpec | undefined = options.lookupInstance?.(provider, instanceType);
+  const spec: InstanceSpec | undefined = known.vcpus === undefined ? options.lookupInstance?.(provider, instanceType) : undefined;
   const vcpus = known.vcpus ?? spec?.vcpus;
-  const memoryGb = known.memoryGb ?? spec?.memoryGb;
   const compute: Measure =
     vcpus !== undefined && vcpus > 0
       ? { kind: "compute", quantity: instanceHours * vcpus, unit: "vcpu-hours", instanceType, vcpus }
       : { kind: "compute", quantity: instanceHours, unit: "instance-hours", instanceType };
-  if (memoryGb !== undefined) compute.memoryGb = memoryGb;
+  if (known.memoryGb !== undefined) compute.memoryGb = known.memoryGb;
   if (known.replicationHint !== undefined) compute.replicationHint = known.replicationHint;
-  const measures = [compute];
-  if (spec?.gpuCount && spec.gpuCount > 0) {
-    const gpu: Measure = {
-      kind: "gpu",
-      quantity: instanceHours * spec.gpuCount,
-      unit: "gpu-hours",
-      instanceType,
-      gpuCount: spec.gpuCount,
-    };
-    if (spec.gpuModel) gpu.gpuModel = spec.gpuModel;
-    measures.push(gpu);
-  }
-  return measures;
+  return [compute];
 }
 
 export function otherMeasure(quantity: number): Measure {

@@ -1,7 +1,7 @@
 import { Queue, Worker, type ConnectionOptions, type JobsOptions } from "bullmq";
 import IORedis from "ioredis";
 import type { EnqueueOptions, JobDeps, JobEvents, QueueDriver, Schedule } from "../contract";
-import { jobDefinition, jobs, parsePayload } from "../registry";
+import { jobDefinition, jobs as defaultJobs, parsePayload, type JobRegistry } from "../registry";
 import { runJobAttempt } from "./run-job";
 
 /**
@@ -15,7 +15,9 @@ export function createBullmqDriver(options: {
   prefix?: string;
   deps: JobDeps;
   events?: JobEvents;
+  registry?: JobRegistry;
 }): QueueDriver {
+  const jobs = options.registry ?? defaultJobs;
   const prefix = options.prefix ?? "{canopy}";
   const connection = new IORedis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
   connection.on("error", (error) => options.deps.log(`redis: ${error.message}`));
@@ -24,7 +26,7 @@ export function createBullmqDriver(options: {
   const workers: Worker[] = [];
 
   const queueFor = (name: string) => {
-    jobDefinition(name);
+    jobDefinition(name, jobs);
     let queue = queues.get(name);
     if (!queue) {
       queue = new Queue(name, { connection: bullConnection, prefix });
@@ -34,7 +36,7 @@ export function createBullmqDriver(options: {
   };
 
   const jobOptions = (name: string): JobsOptions => {
-    const { attempts, backoffMs } = jobDefinition(name).options;
+    const { attempts, backoffMs } = jobDefinition(name, jobs).options;
     return {
       attempts,
       backoff: { type: "exponential", delay: backoffMs },
@@ -46,7 +48,7 @@ export function createBullmqDriver(options: {
   return {
     kind: "bullmq",
     async enqueue(name: string, payload: unknown, enqueueOptions: EnqueueOptions = {}) {
-      const parsed = parsePayload(name, payload);
+      const parsed = parsePayload(name, payload, jobs);
       const job = await queueFor(name).add(name, parsed, {
         ...jobOptions(name),
         ...(enqueueOptions.jobId ? { jobId: enqueueOptions.jobId } : {}),
@@ -55,7 +57,7 @@ export function createBullmqDriver(options: {
       return job.id ?? "";
     },
     async schedule(scheduleId: string, name: string, payload: unknown, schedule: Schedule) {
-      const parsed = parsePayload(name, payload);
+      const parsed = parsePayload(name, payload, jobs);
       await queueFor(name).upsertJobScheduler(
         scheduleId,
         { every: schedule.everyMs },
@@ -73,7 +75,7 @@ export function createBullmqDriver(options: {
               attempt,
               reportProgress: (progress: Record<string, unknown>) => bullJob.updateProgress(progress),
             };
-            return runJobAttempt(job.name, bullJob.data, options.deps, context, options.events, attempt < job.options.attempts);
+            return runJobAttempt(job.name, bullJob.data, options.deps, context, options.events, attempt < job.options.attempts, jobs);
           },
           { connection: bullConnection, prefix, concurrency: job.options.concurrency },
         );

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { EnqueueOptions, JobDeps, JobEvents, QueueDriver, Schedule } from "../contract";
-import { jobDefinition, parsePayload } from "../registry";
+import { jobDefinition, jobs, parsePayload, type JobRegistry } from "../registry";
 import { backoffDelayMs, runJobAttempt } from "./run-job";
 
 type Pending = { id: string; name: string; payload: unknown };
@@ -9,7 +9,7 @@ type Pending = { id: string; name: string; payload: unknown };
  * Runs jobs in this process, one at a time in the order they were enqueued, with the same retry
  * options as BullMQ. Used when REDIS_URL is unset: same processors, no Redis.
  */
-export function createInlineDriver(deps: JobDeps, events?: JobEvents): QueueDriver {
+export function createInlineDriver(deps: JobDeps, events?: JobEvents, registry: JobRegistry = jobs): QueueDriver {
   const pending: Pending[] = [];
   const failed = new Map<string, number>();
   const timers: NodeJS.Timeout[] = [];
@@ -33,11 +33,11 @@ export function createInlineDriver(deps: JobDeps, events?: JobEvents): QueueDriv
   };
 
   async function runWithRetries(job: Pending): Promise<void> {
-    const { attempts, backoffMs } = jobDefinition(job.name).options;
+    const { attempts, backoffMs } = jobDefinition(job.name, registry).options;
     for (let attempt = 1; ; attempt++) {
       const context = { jobId: job.id, attempt, reportProgress: async () => undefined };
       try {
-        await runJobAttempt(job.name, job.payload, deps, context, events, attempt < attempts);
+        await runJobAttempt(job.name, job.payload, deps, context, events, attempt < attempts, registry);
         return;
       } catch (error) {
         if (attempt >= attempts || closing) throw error;
@@ -50,7 +50,7 @@ export function createInlineDriver(deps: JobDeps, events?: JobEvents): QueueDriv
   return {
     kind: "inline",
     async enqueue(name: string, payload: unknown, options: EnqueueOptions = {}) {
-      const parsed = parsePayload(name, payload);
+      const parsed = parsePayload(name, payload, registry);
       const id = options.jobId ?? randomUUID();
       if (options.jobId && (active?.id === id || pending.some((job) => job.id === id))) return id;
       const add = () => {
@@ -62,7 +62,7 @@ export function createInlineDriver(deps: JobDeps, events?: JobEvents): QueueDriv
       return id;
     },
     async schedule(scheduleId: string, name: string, payload: unknown, schedule: Schedule) {
-      parsePayload(name, payload);
+      parsePayload(name, payload, registry);
       const run = () => void this.enqueue(name, payload, { jobId: `${scheduleId}:${Date.now()}` });
       timers.push(setInterval(run, schedule.everyMs));
       run();
@@ -77,6 +77,7 @@ export function createInlineDriver(deps: JobDeps, events?: JobEvents): QueueDriv
     async stats() {
       const counts: Record<string, { waiting: number; active: number; failed: number }> = {};
       const entry = (name: string) => (counts[name] ??= { waiting: 0, active: 0, failed: failed.get(name) ?? 0 });
+      for (const name of failed.keys()) entry(name);
       for (const job of pending) entry(job.name).waiting++;
       if (active) entry(active.name).active++;
       return counts;

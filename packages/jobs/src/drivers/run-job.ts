@@ -1,5 +1,5 @@
 import type { JobContext, JobDeps, JobEvents } from "../contract";
-import { jobDefinition, parsePayload } from "../registry";
+import { jobDefinition, parsePayload, type JobRegistry } from "../registry";
 
 /** Runs one attempt of a job, reporting its outcome. Shared by both drivers. */
 export async function runJobAttempt(
@@ -9,10 +9,11 @@ export async function runJobAttempt(
   context: JobContext,
   events: JobEvents | undefined,
   willRetryOnFailure: boolean,
+  registry: JobRegistry,
 ): Promise<unknown> {
   const started = performance.now();
   try {
-    const result = await jobDefinition(name).process(parsePayload(name, payload), deps, context);
+    const result = await jobDefinition(name, registry).process(parsePayload(name, payload, registry), deps, context);
     events?.onCompleted?.(name, performance.now() - started, result);
     return result;
   } catch (error) {

@@ -1,0 +1,213 @@
+import type { FactorQuality, MethodologyProfile } from "./estimate-types";
+import { valueForYear, zoneIntensityForYear, type YearValue } from "./grid";
+import { normalizeRegionName } from "./normalize";
+import { resolveDataPack } from "./pack";
+import type { DataPack, RegionRow, YearSeries } from "./pack-types";
+import { profileRules, type ProfileRules } from "./profiles";
+import { factorQuality, joinReasons, worseOf } from "./quality";
+import type { Provider } from "./usage-record";
+
+/** Everything about where the energy is used: data-centre overhead, water, grid, carbon-free share. */
+export type RegionFactors = {
+  readonly provider: Provider;
+  /** Canonical region key in the pack ("" when the input was empty). */
+  readonly region: string;
+  /** Year the factors were asked for (the data year may differ; see quality reasons). */
+  readonly year: number;
+  /** Electricity Maps zone id used for grid intensity (and for hourly data), null when unknown. */
+  readonly gridZone: string | null;
+  /** Power usage effectiveness, facility kWh ÷ IT kWh (≥ 1). */
+  readonly pue: number;
+  /** Litres of site water per kWh of IT energy. */
+  readonly wueLitresPerKwh: number;
+  /** Carbon-free-energy share of the region, 0–1 (0 when unknown). */
+  readonly cfeShare: number;
+  /** Location-based grid intensity, gCO2e per kWh (annual average). */
+  readonly gridIntensityGPerKwh: number;
+  readonly quality: {
+    readonly pue: FactorQuality;
+    readonly grid: FactorQuality;
+    readonly market: FactorQuality;
+    readonly water: FactorQuality;
+  };
+};
+
+type Factor = { readonly value: number; readonly quality: FactorQuality };
+
+const yearNote = (what: string, found: YearValue, year: number): string | undefined =>
+  found.year === year ? undefined : `${what} of ${found.year} used for ${year} (nearest year with data)`;
+
+function regional(series: YearSeries, year: number, what: string): Factor | undefined {
+  const found = valueForYear(series, year);
+  return found === undefined ? undefined : { value: found.value, quality: factorQuality("regional", yearNote(what, found, year)) };
+}
+
+function fallback(series: YearSeries, year: number, quality: "provider-average" | "default", reason: string): Factor | undefined {
+  const found = valueForYear(series, year);
+  return found === undefined ? undefined : { value: found.value, quality: factorQuality(quality, reason) };
+}
+
+/** Canonical region key: normalized, then resolved through the pack's aliases. */
+export function canonicalRegion(pack: DataPack, provider: Provider, raw: string): string {
+  const key = normalizeRegionName(provider, raw);
+  return pack.regionAliases[provider].get(key) ?? key;
+}
+
+function waterFactor(pack: DataPack, provider: Provider, entry: RegionRow | undefined, year: number, missing: string): Factor {
+  return (
+    (entry && regional(entry.wueLitresPerKwhByYear, year, "WUE")) ??
+    fallback(
+      pack.providerAverages[provider].wueLitresPerKwhByYear,
+      year,
+      "provider-average",
+      `${missing}; provider fleet WUE`,
+    ) ??
+    fallback(
+      pack.crossProviderWueByYear,
+      year,
+      "default",
+      `${missing}; ${provider} publishes no WUE, mean of all providers' published values`,
+    ) ?? { value: 0, quality: factorQuality("default", "no WUE data in pack") }
+  );
+}
+
+function cfeFactor(entry: RegionRow | undefined, year: number): Factor {
+  const found = entry && regional(entry.cfeShareByYear, year, "CFE share");
+  if (found) return { value: Math.min(1, Math.max(0, found.value)), quality: found.quality };
+  return {
+    value: 0,
+    quality: factorQuality("default", "no carbon-free-energy share published for region; market-based equals location-based"),
+  };
+}
+
+function singleRegionFactors(
+  pack: DataPack,
+  profile: ProfileRules,
+  provider: Provider,
+  region: string,
+  entry: RegionRow | undefined,
+  year: number,
+): RegionFactors {
+  const missing = entry === undefined ? `region "${region}" not in data pack` : `no published value for ${region}`;
+  const averages = pack.providerAverages[provider];
+  let pue: Factor;
+  let grid: Factor;
+  if (profile.siteData === "ccf") {
+    pue =
+      entry?.ccfPue != null
+        ? { value: entry.ccfPue, quality: factorQuality("regional") }
+        : { value: averages.ccfPue, quality: factorQuality("provider-average", "ccf profile: CCF provider-wide PUE") };
+    grid =
+      entry?.ccfGridGPerKwh != null
+        ? { value: entry.ccfGridGPerKwh, quality: factorQuality("regional") }
+        : {
+            value: averages.ccfGridGPerKwh,
+            quality: factorQuality("provider-average", `${region || "(empty)"} not in CCF grid factors; CCF provider average`),
+          };
+  } else {
+    pue =
+      (entry && regional(entry.pueByYear, year, "PUE")) ??
+      fallback(averages.pueByYear, year, "provider-average", `${missing.replace("value", "PUE")}; provider mean PUE`) ?? {
+        value: 1,
+        quality: factorQuality("default", "no PUE data in pack"),
+      };
+    const zoneValue = entry?.gridZone ? zoneIntensityForYear(pack, entry.gridZone, year) : undefined;
+    grid = zoneValue
+      ? { value: zoneValue.value, quality: factorQuality("regional", yearNote("grid intensity", zoneValue, year)) }
+      : (fallback(
+          averages.gridGPerKwhByYear,
+          year,
+          "provider-average",
+          entry === undefined ? `${missing}; provider mean grid intensity` : `no grid zone for ${region}; provider mean grid intensity`,
+        ) ?? { value: 0, quality: factorQuality("default", "no grid data in pack") });
+  }
+  const water = waterFactor(pack, provider, entry, year, missing.replace("value", "WUE"));
+  const cfe = cfeFactor(entry, year);
+  return Object.freeze({
+    provider,
+    region,
+    year,
+    gridZone: entry?.gridZone ?? null,
+    pue: Math.max(1, pue.value),
+    wueLitresPerKwh: water.value,
+    cfeShare: cfe.value,
+    gridIntensityGPerKwh: grid.value,
+    quality: Object.freeze({ pue: pue.quality, grid: grid.quality, market: cfe.quality, water: water.quality }),
+  });
+}
+
+const mean = (values: number[]): number => values.reduce((s, v) => s + v, 0) / values.length;
+
+/**
+ * Dual- and multi-regions (GCP `nam4`, `us`, …): per factor, the mean over the member regions
+ * that have a regional value for it (all members when none has). CCF sums member grid factors
+ * instead of averaging them, which makes `us` 5–10× too high.
+ */
+function memberRegionFactors(
+  pack: DataPack,
+  profile: ProfileRules,
+  provider: Provider,
+  entry: RegionRow,
+  members: readonly string[],
+  year: number,
+): RegionFactors {
+  const parts = members.map((m) => singleRegionFactors(pack, profile, provider, m, pack.regions[provider].get(m), year));
+  const combine = (value: (f: RegionFactors) => number, quality: (f: RegionFactors) => FactorQuality): Factor => {
+    const regionalParts = parts.filter((p) => quality(p).quality === "regional");
+    const used = regionalParts.length > 0 ? regionalParts : parts;
+    const note = `mean of member regions ${used.map((p) => p.region).join(", ")}`;
+    const worst = used.map(quality).reduce((a, b) => worseOf(a, b));
+    return {
+      value: mean(used.map(value)),
+      quality: factorQuality(worst.quality, worst.quality === "regional" ? note : joinReasons(note, worst.reason)),
+    };
+  };
+  const pue = combine((p) => p.pue, (p) => p.quality.pue);
+  const grid = combine((p) => p.gridIntensityGPerKwh, (p) => p.quality.grid);
+  const cfe = combine((p) => p.cfeShare, (p) => p.quality.market);
+  const water = combine((p) => p.wueLitresPerKwh, (p) => p.quality.water);
+  return Object.freeze({
+    provider,
+    region: entry.region,
+    year,
+    gridZone: null,
+    pue: pue.value,
+    wueLitresPerKwh: water.value,
+    cfeShare: cfe.value,
+    gridIntensityGPerKwh: grid.value,
+    quality: Object.freeze({ pue: pue.quality, grid: grid.quality, market: cfe.quality, water: water.quality }),
+  });
+}
+
+/** Site factors of a (provider, region, year) for a profile. Used by the estimator on cache misses. */
+export function resolveRegionFactors(
+  pack: DataPack,
+  profile: ProfileRules,
+  provider: Provider,
+  rawRegion: string,
+  year: number,
+): RegionFactors {
+  const region = canonicalRegion(pack, provider, rawRegion);
+  const entry = pack.regions[provider].get(region);
+  const members = entry?.members;
+  if (entry && members && members.length > 0) {
+    return memberRegionFactors(pack, profile, provider, entry, members, year);
+  }
+  return singleRegionFactors(pack, profile, provider, region, entry, year);
+}
+
+/**
+ * PUE, WUE, carbon-free-energy share, grid zone and grid intensity of a cloud region, with the
+ * quality of each (regional, or which fallback was used and why).
+ *
+ * `year` defaults to the pack's latest grid year; `profile` to "canopy".
+ */
+export function regionFactors(
+  provider: Provider,
+  region: string,
+  options: { year?: number; profile?: MethodologyProfile; pack?: string | DataPack } = {},
+): RegionFactors {
+  const pack = resolveDataPack(options.pack);
+  const profile = profileRules[options.profile ?? "canopy"];
+  return resolveRegionFactors(pack, profile, provider, region, options.year ?? pack.referenceYear);
+}
