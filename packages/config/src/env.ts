@@ -56,6 +56,8 @@ export const envSchema = z.object({
     .enum(["true", "false"], { error: "true or false" })
     .default("true")
     .transform((value) => value === "true"),
+  /** Set by CI systems; tests then require the real PostgreSQL and Redis instead of falling back. */
+  CI: optional(z.string()),
   /** Server the test suites create their throwaway databases on (owner/superuser, trust auth). */
   CANOPY_TEST_DATABASE_URL: postgresUrl.default("postgres://postgres@127.0.0.1:5432/postgres"),
   CANOPY_TEST_REDIS_URL: redisUrl.default("redis://127.0.0.1:6379"),

@@ -11,13 +11,15 @@ import { readCsvBatches, readCsvHeader } from "../src/files/read-csv";
 const [path, way = "splitter"] = process.argv.slice(2);
 if (!path) throw new Error("usage: compare-csv-parsers.ts <file.csv> [splitter|csv-parse|duckdb]");
 const header = await readCsvHeader(path, false);
-const columns = createCurClassifier(header, { includeTags: false, includeResourceIds: false }).usedColumns;
+const classifier = createCurClassifier(header, { includeTags: false, includeResourceIds: false });
+const columns = classifier.usedColumns;
+const numericColumns = classifier.numericColumns;
 const started = performance.now();
 let rows = 0;
 let checksum = 0;
 
 if (way === "splitter") {
-  for await (const batch of readCsvBatches(path, false, { columns })) {
+  for await (const batch of readCsvBatches(path, false, { columns, numericColumns })) {
     for (const { row } of batch) {
       rows++;
       checksum += String(row["lineItem/UsageType"] ?? "").length;

@@ -1,10 +1,17 @@
 import { randomBytes } from "node:crypto";
+import type { TestServices } from "./test-server";
 import pg from "pg";
-import { parseEnv } from "@canopy/config";
+import { inject } from "vitest";
 import { connect, type Connection } from "./client";
 import { migrate } from "./migrate";
 import { dropLoginRoles } from "./roles";
 import { databaseUrls, type DatabaseUrls } from "./urls";
+
+/** The PostgreSQL server and Redis the global test setup found or started. */
+export function testServices(): TestServices {
+  const read = inject as unknown as <K extends keyof TestServices>(key: K) => TestServices[K];
+  return { testDatabaseUrl: read("testDatabaseUrl"), testRedisUrl: read("testRedisUrl") };
+}
 
 export type TestDatabase = {
   name: string;
@@ -20,11 +27,11 @@ export type TestDatabase = {
 const TEST_PASSWORD = "canopy-test-password";
 
 /**
- * Creates a uniquely named database on the test server (CANOPY_TEST_DATABASE_URL), migrated, with
+ * Creates a uniquely named database on the test server (see test-server.ts), migrated, with
  * its own login roles. Every suite gets its own, so runs never see each other's data.
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const serverUrl = parseEnv().CANOPY_TEST_DATABASE_URL;
+  const serverUrl = testServices().testDatabaseUrl;
   const suffix = randomBytes(5).toString("hex");
   const name = `canopy_test_${suffix}`;
   const rolePrefix = `canopy_t${suffix}`;

@@ -1,10 +1,17 @@
-import { decideAwsUsage } from "./aws-usage-types";
+import { decideAwsUsage, type AwsUsageDecision } from "./aws-usage-types";
 import { jsonObjectOf, optionalNumberOf, RowValueError, stringMapOf, textOf } from "./cell-values";
 import { missingColumns, resolveColumns, usedColumnsOf, type ColumnAliases } from "./columns";
 import { awsRegionFromLongName, isAwsRegionCode, splitAwsUsageType } from "./regions";
-import { isoTextOf, optionalTimestampMs, periodHoursBetween, requiredTimestampMs } from "./timestamps";
+import { hoursInMonthOf, isoTextOf, optionalTimestampMs, periodHoursBetween, requiredTimestampMs } from "./timestamps";
 import type { BillingRow, ClassifyOptions, ClassifyOutcome, RowClassifier, UnsupportedReason } from "./types";
-import { recordsOf, type LineBase } from "./usage-records";
+import { recordsOf, type LineBase, type Measure } from "./usage-records";
+
+/** Decisions are linear in the usage amount: decide once per distinct line shape for amount 1, then scale. */
+const MAX_CACHED_DECISIONS = 100_000;
+
+function scaled(measures: readonly Measure[], amount: number): Measure[] {
+  return measures.map((measure) => ({ ...measure, quantity: measure.quantity * amount }));
+}
 
 /**
  * AWS Cost and Usage Report lines: legacy CSV (`lineItem/UsageType`), legacy Athena/Parquet and
@@ -113,6 +120,8 @@ export function createCurClassifier(header: readonly string[], options: Classify
     return splitAwsUsageType(usageType).base === usageType && /^(?:BoxUsage|SpotUsage|EBS:)/.test(usageType) ? "us-east-1" : "";
   }
 
+  const decisions = new Map<string, AwsUsageDecision>();
+
   function tagsOf(row: BillingRow): Record<string, string> | undefined {
     let tags: Record<string, string> | undefined;
     for (const { column, key } of tagColumns) {
@@ -154,7 +163,8 @@ export function createCurClassifier(header: readonly string[], options: Classify
       const startMs = requiredTimestampMs(row[usageStartColumn], "lineItem/UsageStartDate");
       const endMs = optionalTimestampMs(row[usageEndColumn], "lineItem/UsageEndDate");
 
-      let vcpus = optionalNumberOf(row[col("vcpu")], "product/vcpu");
+      const vcpuCell = Number(textOf(row[col("vcpu")]));
+      let vcpus = vcpuCell > 0 ? vcpuCell : undefined; // "NA" and "" mean unknown
       let memoryGb = memoryGbOf(textOf(row[col("memory")]));
       if (isCur2 && vcpus === undefined && c.productMap) {
         const product = jsonObjectOf(row[c.productMap]);
@@ -165,19 +175,27 @@ export function createCurClassifier(header: readonly string[], options: Classify
         }
       }
       const instanceType = textOf(row[col("instanceType")]);
-      const decision = decideAwsUsage(
-        {
-          usageType,
-          productCode,
-          pricingUnit: textOf(row[col("pricingUnit")]),
-          amount,
-          periodStartMs: startMs,
-          ...(instanceType ? { instanceType } : {}),
-          ...(vcpus !== undefined && vcpus > 0 ? { vcpus } : {}),
-          ...(memoryGb !== undefined ? { memoryGb } : {}),
-        },
-        options,
-      );
+      const pricingUnit = textOf(row[col("pricingUnit")]);
+      const monthHours = hoursInMonthOf(startMs);
+      const key = `${usageType}\u0001${productCode}\u0001${pricingUnit}\u0001${instanceType}\u0001${vcpus ?? ""}\u0001${memoryGb ?? ""}\u0001${monthHours}`;
+      let decision = decisions.get(key);
+      if (decision === undefined) {
+        decision = decideAwsUsage(
+          {
+            usageType,
+            productCode,
+            pricingUnit,
+            amount: 1,
+            periodStartMs: startMs,
+            ...(instanceType ? { instanceType } : {}),
+            ...(vcpus !== undefined ? { vcpus } : {}),
+            ...(memoryGb !== undefined ? { memoryGb } : {}),
+          },
+          options,
+        );
+        if (decisions.size >= MAX_CACHED_DECISIONS) decisions.clear();
+        decisions.set(key, decision);
+      }
       if (decision.status === "unsupported") return unsupported(decision.reason, decision.detail);
 
       const accountId = textOf(row[col("usageAccountId")]) || textOf(row[col("payerAccountId")]);
@@ -203,12 +221,13 @@ export function createCurClassifier(header: readonly string[], options: Classify
         if (tags) base.tags = tags;
       }
       if (options.source !== undefined && lineNumber !== undefined) base.source = `${options.source}:${lineNumber}`;
-      return { status: "usage", records: recordsOf(base, decision.measures) };
+      return { status: "usage", records: recordsOf(base, scaled(decision.measures, amount)) };
     } catch (error) {
       if (error instanceof RowValueError) return { status: "error", message: error.message };
       throw error;
     }
   }
 
-  return { format: isCur2 ? "cur2" : "cur", usedColumns: used, classify };
+  const numericColumns = [c.usageAmount, c.unblendedCost].filter((column): column is string => column !== undefined);
+  return { format: isCur2 ? "cur2" : "cur", usedColumns: used, numericColumns, classify };
 }

@@ -142,5 +142,6 @@ export function createAzureClassifier(header: readonly string[], options: Classi
     }
   }
 
-  return { format: "azure", usedColumns: used, classify };
+  const numericColumns = [c.quantity, c.cost].filter((column): column is string => column !== undefined);
+  return { format: "azure", usedColumns: used, numericColumns, classify };
 }

@@ -329,5 +329,8 @@ export function createFocusClassifier(header: readonly string[], options: Classi
     }
   }
 
-  return { format: "focus", usedColumns: used, classify };
+  const numericColumns = [c.consumedQuantity, c.pricingQuantity, c.billedCost].filter(
+    (column): column is string => column !== undefined,
+  );
+  return { format: "focus", usedColumns: used, numericColumns, classify };
 }

@@ -134,5 +134,6 @@ export function createGcpClassifier(header: readonly string[], options: Classify
     }
   }
 
-  return { format: "gcp", usedColumns: used, classify };
+  const numericColumns = [c.usageAmount, c.cost].filter((column): column is string => column !== undefined);
+  return { format: "gcp", usedColumns: used, numericColumns, classify };
 }

@@ -70,6 +70,8 @@ export type RowClassifier = {
   readonly format: BillingFormat;
   /** Header columns (exact spelling in the file) that the classifier reads; readers can skip the rest. */
   readonly usedColumns: readonly string[];
+  /** Columns holding decimals; readers may deliver them as numbers instead of text. */
+  readonly numericColumns: readonly string[];
   classify(row: BillingRow, lineNumber?: number): ClassifyOutcome;
 };
 

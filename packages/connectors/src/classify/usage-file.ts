@@ -57,5 +57,6 @@ export function createUsageRecordClassifier(header: readonly string[], options: 
     return { status: "usage", records: [parsed.data] };
   }
 
-  return { format: "usage", usedColumns: used, classify };
+  const numericColumns = used.filter((column) => numericFields.has(column));
+  return { format: "usage", usedColumns: used, numericColumns, classify };
 }

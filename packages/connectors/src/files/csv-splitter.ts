@@ -58,46 +58,46 @@ const powersOfTen = Array.from({ length: 23 }, (_, exponent) => 10 ** exponent);
 function parseDecimalBytes(bytes: Uint8Array, start: number, end: number): number {
   let position = start;
   let negative = false;
-  const first = bytes[position];
-  if (first === 45 /* - */ || first === 43 /* + */) {
-    negative = first === 45;
+  let byte = bytes[position] as number;
+  if (byte === 45 /* - */ || byte === 43 /* + */) {
+    negative = byte === 45;
     position++;
   }
   let significand = 0;
   let digits = 0;
   let scale = 0;
   let sawDigit = false;
-  let byte = bytes[position] ?? 0;
-  while (byte >= 48 && byte <= 57) {
-    if (digits > 0 || byte !== 48) digits++;
-    significand = significand * 10 + (byte - 48);
-    sawDigit = true;
-    byte = bytes[++position] ?? 0;
-  }
-  if (byte === 46 /* . */) {
-    byte = bytes[++position] ?? 0;
-    while (byte >= 48 && byte <= 57) {
+  let inFraction = false;
+  while (position < end) {
+    byte = bytes[position] as number;
+    if (byte >= 48 && byte <= 57) {
       if (digits > 0 || byte !== 48) digits++;
       significand = significand * 10 + (byte - 48);
-      scale--;
+      if (inFraction) scale--;
       sawDigit = true;
-      byte = bytes[++position] ?? 0;
+    } else if (byte === 46 /* . */ && !inFraction) {
+      inFraction = true;
+    } else {
+      break;
     }
+    position++;
   }
   if (!sawDigit) return Number.NaN;
   if (position < end && (byte === 69 || byte === 101) /* E e */) {
-    byte = bytes[++position] ?? 0;
+    position++;
     let exponentNegative = false;
-    if (byte === 45 || byte === 43) {
-      exponentNegative = byte === 45;
-      byte = bytes[++position] ?? 0;
+    if (position < end && (bytes[position] === 45 || bytes[position] === 43)) {
+      exponentNegative = bytes[position] === 45;
+      position++;
     }
     let exponent = 0;
     let exponentDigits = 0;
-    while (position < end && byte >= 48 && byte <= 57) {
+    while (position < end) {
+      byte = bytes[position] as number;
+      if (byte < 48 || byte > 57) break;
       exponent = exponent * 10 + (byte - 48);
       exponentDigits++;
-      byte = bytes[++position] ?? 0;
+      position++;
     }
     if (exponentDigits === 0) return Number.NaN;
     scale += exponentNegative ? -exponent : exponent;
@@ -112,26 +112,33 @@ function parseDecimalBytes(bytes: Uint8Array, start: number, end: number): numbe
 }
 
 const CACHE_SLOTS = 4096;
+const CACHE_MAX_BYTES = 64;
 const CACHE_SAMPLE = 20_000;
 
-/** Per-column string cache keyed by a hash of the bytes; gives up on columns that rarely repeat. */
+/**
+ * Per-column string cache keyed by a hash of the bytes; the bytes of each cached value are kept in
+ * one arena so a hit is verified byte by byte. Gives up on columns whose values rarely repeat.
+ */
 class TextCache {
   private readonly hashes = new Int32Array(CACHE_SLOTS);
-  private readonly values: (string | undefined)[] = new Array<string | undefined>(CACHE_SLOTS);
-  private readonly bytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(CACHE_SLOTS);
+  private readonly lengths = new Int32Array(CACHE_SLOTS).fill(-1);
+  private readonly arena = new Uint8Array(CACHE_SLOTS * CACHE_MAX_BYTES);
+  private readonly values: string[] = new Array<string>(CACHE_SLOTS).fill("");
   private lookups = 0;
   private hits = 0;
   enabled = true;
 
   get(buffer: Utf8Buffer, start: number, end: number, hash: number): string {
-    const slot = hash & (CACHE_SLOTS - 1);
-    const cachedBytes = this.bytes[slot];
     const length = end - start;
+    if (length > CACHE_MAX_BYTES) return decode(buffer, start, end);
+    const slot = hash & (CACHE_SLOTS - 1);
+    const base = slot * CACHE_MAX_BYTES;
+    const arena = this.arena;
     this.lookups++;
-    if (cachedBytes !== undefined && this.hashes[slot] === hash && cachedBytes.length === length) {
+    if (this.lengths[slot] === length && this.hashes[slot] === hash) {
       let same = true;
       for (let index = 0; index < length; index++) {
-        if (cachedBytes[index] !== buffer[start + index]) {
+        if (arena[base + index] !== buffer[start + index]) {
           same = false;
           break;
         }
@@ -143,8 +150,9 @@ class TextCache {
     }
     const value = decode(buffer, start, end);
     this.hashes[slot] = hash;
+    this.lengths[slot] = length;
     this.values[slot] = value;
-    this.bytes[slot] = buffer.slice(start, end);
+    for (let index = 0; index < length; index++) arena[base + index] = buffer[start + index] as number;
     if (this.lookups === CACHE_SAMPLE && this.hits < CACHE_SAMPLE / 2) this.enabled = false;
     return value;
   }
@@ -161,6 +169,8 @@ export class CsvSplitter {
   private names: (string | undefined)[] = [];
   private modes: Uint8Array = new Uint8Array(0);
   private caches: (TextCache | undefined)[] = [];
+  /** For each column index: the next wanted column index at or after it (header length when none). */
+  private nextWanted: Int32Array = new Int32Array(0);
   private lastWantedIndex = -1;
   private wantedCount = 0;
   private pending: Buffer | undefined;
@@ -214,6 +224,10 @@ export class CsvSplitter {
       this.modes[index] = numeric?.has(name) ? ColumnMode.Number : ColumnMode.Text;
       this.caches[index] = new TextCache();
     });
+    this.nextWanted = new Int32Array(fields.length + 1).fill(fields.length);
+    for (let index = fields.length - 1; index >= 0; index--) {
+      this.nextWanted[index] = this.names[index] !== undefined ? index : (this.nextWanted[index + 1] as number);
+    }
   }
 
   /** Splits complete rows out of `buffer`; returns how many bytes were consumed. */
@@ -229,6 +243,7 @@ export class CsvSplitter {
       const row: Record<string, CsvCell> = {};
       const names = this.names;
       const modes = this.modes;
+      const nextWanted = this.nextWanted;
       const lastWanted = isHeader ? Number.MAX_SAFE_INTEGER : this.lastWantedIndex;
       let column = 0;
       let position = rowStart;
@@ -238,7 +253,7 @@ export class CsvSplitter {
 
       // Blank lines between rows are skipped.
       const firstByte = buffer[position];
-      if (firstByte === LF || (firstByte === CR && buffer[position + 1] === LF)) {
+      if (firstByte === LF || (firstByte === CR && position + 1 < length && buffer[position + 1] === LF)) {
         rowStart = firstByte === LF ? position + 1 : position + 2;
         this.nextLineNumber++;
         continue;
@@ -246,6 +261,40 @@ export class CsvSplitter {
 
       for (;;) {
         const mode = isHeader ? ColumnMode.Text : (modes[column] ?? ColumnMode.Skip);
+        if (mode === ColumnMode.Skip && position < length && buffer[position] !== QUOTE) {
+          // A run of unwanted unquoted columns: one tight loop over bytes up to the next wanted column.
+          const target = nextWanted[column] as number;
+          let scan = position;
+          let atFieldStart = false;
+          while (scan < length) {
+            const byte = buffer[scan] as number;
+            if (byte === COMMA) {
+              column++;
+              scan++;
+              if (column >= target || (scan < length && buffer[scan] === QUOTE)) {
+                atFieldStart = true;
+                break;
+              }
+              continue;
+            }
+            if (byte === LF || byte === CR) break;
+            scan++;
+          }
+          position = scan;
+          if (atFieldStart) {
+            if (column > lastWanted) {
+              const lineEnd = buffer.indexOf(LF, position);
+              if (nextQuote !== -1 && nextQuote < position) nextQuote = buffer.indexOf(QUOTE, position);
+              if (lineEnd !== -1 && (nextQuote === -1 || nextQuote > lineEnd)) {
+                position = lineEnd + 1;
+                complete = true;
+                break;
+              }
+            }
+            continue;
+          }
+          if (scan >= length && !atEnd) break;
+        }
         let fieldStart = position;
         let fieldEnd = position;
         let quoted = false;
@@ -361,7 +410,7 @@ export class CsvSplitter {
         }
         if (delimiter === CR) {
           if (position + 1 >= length && !atEnd) break;
-          position += buffer[position + 1] === LF ? 2 : 1;
+          position += position + 1 < length && buffer[position + 1] === LF ? 2 : 1;
         } else {
           position++; // LF
         }

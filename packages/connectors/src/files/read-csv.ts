@@ -4,7 +4,7 @@ import { BillingFileError, type ReadOptions, type ReadRow } from "./read-rows";
 
 /** Reads the header line only (stops as soon as it is complete). */
 export async function readCsvHeader(path: string, gzipped: boolean): Promise<string[]> {
-  const splitter = new CsvSplitter(() => undefined, () => []);
+  const splitter = new CsvSplitter(() => undefined, { selectColumns: () => [] });
   const chunks = fileChunks(path, gzipped);
   try {
     for await (const chunk of chunks) {
@@ -35,7 +35,10 @@ export async function* readCsvBatches(path: string, gzipped: boolean, options: R
         batch.push({ lineNumber, row });
       }
     },
-    (header) => (wanted ? header.filter((column) => wanted.includes(column)) : undefined),
+    {
+      selectColumns: (header) => (wanted ? header.filter((column) => wanted.includes(column)) : undefined),
+      numericColumns: new Set(options.numericColumns ?? []),
+    },
   );
   try {
     for await (const chunk of fileChunks(path, gzipped)) {

@@ -11,6 +11,8 @@ export type FileKind = "csv" | "jsonl" | "parquet";
 export type ReadOptions = {
   /** Only these columns are materialized (others are skipped); all when omitted. */
   columns?: readonly string[];
+  /** Columns a CSV reader may deliver as numbers (decimal text is parsed straight from the bytes). */
+  numericColumns?: readonly string[];
 };
 
 export type BillingFile = {
