@@ -1,5 +1,9 @@
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
-  test: { testTimeout: 30_000, hookTimeout: 60_000, globalSetup: ["../../packages/db/src/test-server.ts"] },
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    globalSetup: ["../../packages/db/src/test-server.ts"],
+  },
 });

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // `canopy <command> [args]`: each command lives in src/commands/<name>.ts and exports `run(argv)`.
-const commands: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
+const commands: Record<
+  string,
+  { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }
+> = {
   estimate: {
     summary: "estimate <file>  Read a billing file and print carbon estimates (no database needed)",
     load: () => import("./commands/estimate"),
@@ -19,7 +22,9 @@ async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   const command = name ? commands[name] : undefined;
   if (!command) {
-    const usage = Object.values(commands).map((c) => `  canopy ${c.summary}`).join("\n");
+    const usage = Object.values(commands)
+      .map((c) => `  canopy ${c.summary}`)
+      .join("\n");
     process.stderr.write(`${name ? `Unknown command "${name}".\n` : ""}Usage:\n${usage}\n`);
     return name ? 2 : 0;
   }

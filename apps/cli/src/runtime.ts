@@ -1,13 +1,27 @@
 import { canopyHome, loadConfig, type Env } from "@canopy/config";
-import { loadKeyring, migrate, resolveDatabase, type Keyring, type ResolvedDatabase } from "@canopy/db";
+import {
+  loadKeyring,
+  migrate,
+  resolveDatabase,
+  type Keyring,
+  type ResolvedDatabase,
+} from "@canopy/db";
 
 export const log = (line: string) => process.stdout.write(`${line}\n`);
 
 /** Configuration, database (embedded if DATABASE_URL is unset, migrated) and keyring for a command. */
-export async function openRuntime(): Promise<{ env: Env; database: ResolvedDatabase; keyring: Keyring }> {
+export async function openRuntime(): Promise<{
+  env: Env;
+  database: ResolvedDatabase;
+  keyring: Keyring;
+}> {
   const env = loadConfig();
   const database = await resolveDatabase(env, log);
-  await migrate({ ownerUrl: database.urls.owner, rolePrefix: env.CANOPY_DB_ROLE_PREFIX, appPassword: database.appPassword });
+  await migrate({
+    ownerUrl: database.urls.owner,
+    rolePrefix: env.CANOPY_DB_ROLE_PREFIX,
+    appPassword: database.appPassword,
+  });
   return { env, database, keyring: keyringFor(env) };
 }
 

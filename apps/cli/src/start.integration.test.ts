@@ -28,7 +28,13 @@ async function freePort(): Promise<number> {
 type Started = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
 
 function startCanopy(env: Record<string, string>): Started {
-  const { DATABASE_URL: _d, REDIS_URL: _r, DATABASE_APP_URL: _a, DATABASE_AUTH_URL: _u, ...inherited } = inheritedEnvironment();
+  const {
+    DATABASE_URL: _d,
+    REDIS_URL: _r,
+    DATABASE_APP_URL: _a,
+    DATABASE_AUTH_URL: _u,
+    ...inherited
+  } = inheritedEnvironment();
   const child = spawn(process.execPath, ["--import", "tsx", "src/start.ts"], {
     cwd: cliDir,
     env: { ...inherited, NODE_ENV: "development", CANOPY_HOME: home, ...env },
@@ -44,8 +50,10 @@ function startCanopy(env: Record<string, string>): Started {
 async function waitFor(started: Started, text: string, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   while (!started.output().includes(text)) {
-    if (started.child.exitCode !== null) throw new Error(`start exited early:\n${started.output()}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for "${text}":\n${started.output()}`);
+    if (started.child.exitCode !== null)
+      throw new Error(`start exited early:\n${started.output()}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for "${text}":\n${started.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -59,7 +67,11 @@ describe("pnpm start (embedded PostgreSQL, inline jobs)", () => {
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
   it("serves /api/health, lets the demo user sign in, and does not duplicate data on restart", async () => {
-    const ports = { PORT: await freePort(), CANOPY_WORKER_PORT: await freePort(), CANOPY_EMBEDDED_PG_PORT: await freePort() };
+    const ports = {
+      PORT: await freePort(),
+      CANOPY_WORKER_PORT: await freePort(),
+      CANOPY_EMBEDDED_PG_PORT: await freePort(),
+    };
     const env = Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)]));
     const base = `http://127.0.0.1:${ports.PORT}`;
 
@@ -79,7 +91,9 @@ describe("pnpm start (embedded PostgreSQL, inline jobs)", () => {
     const cookie = signedIn.headers.get("set-cookie") ?? "";
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Lax/i);
-    const home1 = await (await fetch(`${base}/`, { headers: { cookie: cookie.split(";")[0]! } })).text();
+    const home1 = await (
+      await fetch(`${base}/`, { headers: { cookie: cookie.split(";")[0]! } })
+    ).text();
     expect(home1).toContain("<h1>Demo Corp</h1>");
     const rows1 = usageRowsShown(home1);
     expect(rows1).toBeGreaterThan(90_000);
@@ -93,7 +107,11 @@ describe("pnpm start (embedded PostgreSQL, inline jobs)", () => {
     await waitFor(second, "Canopy is running", 120_000);
     expect(second.output()).toContain('"Demo Corp" already exists; demo data left as it is.');
     const again = await signIn(base, DEMO_PASSWORD);
-    const home2 = await (await fetch(`${base}/`, { headers: { cookie: (again.headers.get("set-cookie") ?? "").split(";")[0]! } })).text();
+    const home2 = await (
+      await fetch(`${base}/`, {
+        headers: { cookie: (again.headers.get("set-cookie") ?? "").split(";")[0]! },
+      })
+    ).text();
     expect(usageRowsShown(home2)).toBe(rows1);
     expect(await stop(second)).toBe(0);
   }, 420_000);
@@ -104,7 +122,9 @@ describe("pnpm start (embedded PostgreSQL, inline jobs)", () => {
     const port = (blocker.address() as net.AddressInfo).port;
     const started = startCanopy({ PORT: String(port) });
     expect(await started.exited).toBe(1);
-    expect(started.output().trim()).toBe(`canopy: Port ${port} is already in use; set PORT to another port.`);
+    expect(started.output().trim()).toBe(
+      `canopy: Port ${port} is already in use; set PORT to another port.`,
+    );
     blocker.close();
   });
 });

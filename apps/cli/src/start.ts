@@ -4,7 +4,15 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { canopyHome, developmentSecret, inheritedEnvironment, loadConfig } from "@canopy/config";
-import { DEMO_EMAIL, DEMO_ORG_NAME, DEMO_PASSWORD, connect, migrate, resolveDatabase, seedDemoOrganization } from "@canopy/db";
+import {
+  DEMO_EMAIL,
+  DEMO_ORG_NAME,
+  DEMO_PASSWORD,
+  connect,
+  migrate,
+  resolveDatabase,
+  seedDemoOrganization,
+} from "@canopy/db";
 import { assertPortFree, startWorker } from "@canopy/worker";
 import { keyringFor, log } from "./runtime";
 
@@ -14,10 +22,15 @@ async function main() {
   const env = loadConfig();
   await assertPortFree(env.PORT, "PORT");
   await assertPortFree(env.CANOPY_WORKER_PORT, "CANOPY_WORKER_PORT");
-  if (!env.DATABASE_URL) await assertPortFree(env.CANOPY_EMBEDDED_PG_PORT, "CANOPY_EMBEDDED_PG_PORT");
+  if (!env.DATABASE_URL)
+    await assertPortFree(env.CANOPY_EMBEDDED_PG_PORT, "CANOPY_EMBEDDED_PG_PORT");
 
   const database = await resolveDatabase(env, log);
-  await migrate({ ownerUrl: database.urls.owner, rolePrefix: env.CANOPY_DB_ROLE_PREFIX, appPassword: database.appPassword });
+  await migrate({
+    ownerUrl: database.urls.owner,
+    rolePrefix: env.CANOPY_DB_ROLE_PREFIX,
+    appPassword: database.appPassword,
+  });
   log("Database migrated.");
   const keyring = keyringFor(env);
 
@@ -25,16 +38,27 @@ async function main() {
     const owner = connect(database.urls.owner, { max: 2 });
     try {
       const seeded = await seedDemoOrganization(owner);
-      log(seeded.created ? `Seeded "${DEMO_ORG_NAME}" with ${seeded.usageRows.toLocaleString("en")} usage rows.` : `"${DEMO_ORG_NAME}" already exists; demo data left as it is.`);
+      log(
+        seeded.created
+          ? `Seeded "${DEMO_ORG_NAME}" with ${seeded.usageRows.toLocaleString("en")} usage rows.`
+          : `"${DEMO_ORG_NAME}" already exists; demo data left as it is.`,
+      );
     } finally {
       await owner.close();
     }
   }
 
-  const worker = await startWorker({ urls: database.urls, redisUrl: env.REDIS_URL, keyring, port: env.CANOPY_WORKER_PORT, log });
+  const worker = await startWorker({
+    urls: database.urls,
+    redisUrl: env.REDIS_URL,
+    keyring,
+    port: env.CANOPY_WORKER_PORT,
+    log,
+  });
 
   await buildWebIfStale();
-  const authSecret = env.BETTER_AUTH_SECRET ?? developmentSecret(path.join(canopyHome(env), "auth-secret"));
+  const authSecret =
+    env.BETTER_AUTH_SECRET ?? developmentSecret(path.join(canopyHome(env), "auth-secret"));
   const web = spawn(process.execPath, [nextBin(), "start", "-p", String(env.PORT)], {
     cwd: webDir,
     stdio: ["ignore", "inherit", "inherit"],
@@ -83,10 +107,20 @@ async function buildWebIfStale() {
   const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
   const sources = [webDir, path.resolve(webDir, "../../packages")];
   if (builtAt && !sources.some((dir) => newerThan(dir, builtAt))) return;
-  log(builtAt ? "Sources changed since the last build: rebuilding the web app…" : "Building the web app (first start only, about a minute)…");
+  log(
+    builtAt
+      ? "Sources changed since the last build: rebuilding the web app…"
+      : "Building the web app (first start only, about a minute)…",
+  );
   await new Promise<void>((resolve, reject) => {
-    const build = spawn(process.execPath, [nextBin(), "build"], { cwd: webDir, stdio: "inherit", env: childEnv() });
-    build.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`next build failed with exit code ${code}`))));
+    const build = spawn(process.execPath, [nextBin(), "build"], {
+      cwd: webDir,
+      stdio: "inherit",
+      env: childEnv(),
+    });
+    build.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`next build failed with exit code ${code}`)),
+    );
   });
 }
 
@@ -94,7 +128,8 @@ function newerThan(dir: string, timeMs: number): boolean {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory() ? newerThan(full, timeMs) : statSync(full).mtimeMs > timeMs) return true;
+    if (entry.isDirectory() ? newerThan(full, timeMs) : statSync(full).mtimeMs > timeMs)
+      return true;
   }
   return false;
 }

@@ -5,7 +5,12 @@ export class PortInUseError extends Error {
 }
 
 /** Listens, or fails with one line naming the port and the variable that changes it. */
-export function listenOrExplain(server: Server, port: number, variable: string, host = "0.0.0.0"): Promise<void> {
+export function listenOrExplain(
+  server: Server,
+  port: number,
+  variable: string,
+  host = "0.0.0.0",
+): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) => {
       reject(

@@ -8,7 +8,11 @@ const log = (line: string) => process.stdout.write(`${new Date().toISOString()} 
 async function main() {
   const env = loadConfig();
   const database = await resolveDatabase(env, log);
-  await migrate({ ownerUrl: database.urls.owner, rolePrefix: env.CANOPY_DB_ROLE_PREFIX, appPassword: database.appPassword });
+  await migrate({
+    ownerUrl: database.urls.owner,
+    rolePrefix: env.CANOPY_DB_ROLE_PREFIX,
+    appPassword: database.appPassword,
+  });
   const keyring = loadKeyring({
     currentKey: env.CANOPY_ENCRYPTION_KEY,
     previousKeys: env.CANOPY_PREVIOUS_ENCRYPTION_KEYS,
@@ -16,7 +20,13 @@ async function main() {
     production: env.NODE_ENV === "production",
     warn: log,
   });
-  const worker = await startWorker({ urls: database.urls, redisUrl: env.REDIS_URL, keyring, port: env.CANOPY_WORKER_PORT, log });
+  const worker = await startWorker({
+    urls: database.urls,
+    redisUrl: env.REDIS_URL,
+    keyring,
+    port: env.CANOPY_WORKER_PORT,
+    log,
+  });
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -59,8 +59,15 @@ export async function startWorker(options: {
   await listenOrExplain(server, options.port, "CANOPY_WORKER_PORT");
 
   await driver.startWorkers();
-  await driver.schedule("maintain-partitions-daily", "maintain-partitions", { monthsAhead: 3 }, { everyMs: DAY_MS });
-  options.log(`worker: ${driver.kind === "bullmq" ? "BullMQ on Redis" : "inline driver (REDIS_URL unset)"}, health on http://127.0.0.1:${options.port}/healthz`);
+  await driver.schedule(
+    "maintain-partitions-daily",
+    "maintain-partitions",
+    { monthsAhead: 3 },
+    { everyMs: DAY_MS },
+  );
+  options.log(
+    `worker: ${driver.kind === "bullmq" ? "BullMQ on Redis" : "inline driver (REDIS_URL unset)"}, health on http://127.0.0.1:${options.port}/healthz`,
+  );
 
   return {
     driver,

@@ -26,7 +26,9 @@ describe("parseEnv", () => {
   });
 
   it("requires secrets in production", () => {
-    expect(() => parseEnv({ NODE_ENV: "production" })).toThrow("DATABASE_URL is required when NODE_ENV=production");
+    expect(() => parseEnv({ NODE_ENV: "production" })).toThrow(
+      "DATABASE_URL is required when NODE_ENV=production",
+    );
     expect(() => parseEnv({ NODE_ENV: "production", DATABASE_URL: "postgres://a@b/c" })).toThrow(
       "CANOPY_ENCRYPTION_KEY is required when NODE_ENV=production",
     );
@@ -44,7 +46,9 @@ describe("parseEnv", () => {
 
   it("documents every variable in .env.example", () => {
     const example = readFileSync(path.resolve(__dirname, "../../../.env.example"), "utf8");
-    const documented = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    const documented = new Set(
+      [...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]),
+    );
     expect([...Object.keys(envSchema.shape)].filter((name) => !documented.has(name))).toEqual([]);
   });
 });

@@ -2,10 +2,11 @@ import { z } from "zod";
 
 const postgresUrl = z
   .string()
-  .regex(/^postgres(ql)?:\/\/.+/, "a postgres:// URL, e.g. postgres://user:pass@127.0.0.1:5432/canopy");
-const redisUrl = z
-  .string()
-  .regex(/^rediss?:\/\/.+/, "a redis:// URL, e.g. redis://127.0.0.1:6379");
+  .regex(
+    /^postgres(ql)?:\/\/.+/,
+    "a postgres:// URL, e.g. postgres://user:pass@127.0.0.1:5432/canopy",
+  );
+const redisUrl = z.string().regex(/^rediss?:\/\/.+/, "a redis:// URL, e.g. redis://127.0.0.1:6379");
 const port = z.coerce
   .number({ error: "a TCP port number (1-65535)" })
   .int("a TCP port number (1-65535)")

@@ -16,7 +16,10 @@ export type Connection = {
   close(): Promise<void>;
 };
 
-export function connect(url: string, options: { max?: number; applicationName?: string } = {}): Connection {
+export function connect(
+  url: string,
+  options: { max?: number; applicationName?: string } = {},
+): Connection {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,

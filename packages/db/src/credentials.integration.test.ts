@@ -16,7 +16,10 @@ describe("rotateCredentials", () => {
     const accounts: { tenantId: string; id: string; secret: object }[] = [];
     for (let t = 0; t < 2; t++) {
       const tenantId = randomUUID();
-      await database.owner.pool.query("INSERT INTO tenants (id, name, slug) VALUES ($1, $2, $2)", [tenantId, `org-${tenantId}`]);
+      await database.owner.pool.query("INSERT INTO tenants (id, name, slug) VALUES ($1, $2, $2)", [
+        tenantId,
+        `org-${tenantId}`,
+      ]);
       for (let i = 0; i < 3; i++) {
         const id = randomUUID();
         const secret = { clientSecret: randomUUID() };
@@ -31,17 +34,25 @@ describe("rotateCredentials", () => {
     }
 
     const newRing = createKeyring(randomBytes(32).toString("base64"), [oldKey]);
-    expect(await rotateCredentials(database.owner, newRing)).toEqual({ rotated: 6, alreadyCurrent: 0 });
-    expect(await rotateCredentials(database.owner, newRing)).toEqual({ rotated: 0, alreadyCurrent: 6 });
+    expect(await rotateCredentials(database.owner, newRing)).toEqual({
+      rotated: 6,
+      alreadyCurrent: 0,
+    });
+    expect(await rotateCredentials(database.owner, newRing)).toEqual({
+      rotated: 0,
+      alreadyCurrent: 6,
+    });
 
     const onlyNewKey = createKeyring(Buffer.from(newRing.current.key).toString("base64"));
     for (const account of accounts) {
       const { rows } = await database.owner.pool.query(
-        "SELECT credentials_key_id AS \"keyId\", credentials_ciphertext AS ciphertext FROM cloud_accounts WHERE id = $1",
+        'SELECT credentials_key_id AS "keyId", credentials_ciphertext AS ciphertext FROM cloud_accounts WHERE id = $1',
         [account.id],
       );
       expect(rows[0].keyId).toBe(newRing.current.id);
-      expect(openCredentials(onlyNewKey, account.tenantId, account.id, rows[0])).toEqual(account.secret);
+      expect(openCredentials(onlyNewKey, account.tenantId, account.id, rows[0])).toEqual(
+        account.secret,
+      );
     }
   });
 });

@@ -3,7 +3,14 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { createKeyring, loadKeyring, open, seal, sealCredentials, openCredentials } from "./credentials";
+import {
+  createKeyring,
+  loadKeyring,
+  open,
+  seal,
+  sealCredentials,
+  openCredentials,
+} from "./credentials";
 
 const newKey = () => randomBytes(32).toString("base64");
 
@@ -19,30 +26,42 @@ describe("credential encryption", () => {
   });
 
   it("uses a fresh IV each time", () => {
-    expect(seal(keyring, "same", "aad").ciphertext).not.toBe(seal(keyring, "same", "aad").ciphertext);
+    expect(seal(keyring, "same", "aad").ciphertext).not.toBe(
+      seal(keyring, "same", "aad").ciphertext,
+    );
   });
 
   it("fails loudly on a tampered ciphertext", () => {
     const sealed = seal(keyring, "client-secret", "aad");
     const raw = Buffer.from(sealed.ciphertext, "base64");
     raw[raw.length - 1]! ^= 0x01;
-    expect(() => open(keyring, { ...sealed, ciphertext: raw.toString("base64") }, "aad")).toThrow(/failed authentication/);
+    expect(() => open(keyring, { ...sealed, ciphertext: raw.toString("base64") }, "aad")).toThrow(
+      /failed authentication/,
+    );
     expect(() => open(keyring, { ...sealed, ciphertext: "AAAA" }, "aad")).toThrow(/truncated/);
   });
 
   it("fails loudly on a ciphertext moved to another account", () => {
     const sealed = sealCredentials(keyring, "tenant-1", "account-1", { k: 1 });
-    expect(() => openCredentials(keyring, "tenant-2", "account-1", sealed)).toThrow(/another account/);
+    expect(() => openCredentials(keyring, "tenant-2", "account-1", sealed)).toThrow(
+      /another account/,
+    );
   });
 
   it("fails loudly with the wrong key", () => {
     const sealed = seal(keyring, "client-secret", "aad");
     const other = createKeyring(newKey());
-    expect(() => open(other, sealed, "aad")).toThrow(/neither CANOPY_ENCRYPTION_KEY nor in CANOPY_PREVIOUS_ENCRYPTION_KEYS/);
-    // Same key id claimed, different key material: authentication fails.
-    expect(() => open({ current: other.current, byId: new Map([[sealed.keyId, other.current.key]]) }, sealed, "aad")).toThrow(
-      /failed authentication/,
+    expect(() => open(other, sealed, "aad")).toThrow(
+      /neither CANOPY_ENCRYPTION_KEY nor in CANOPY_PREVIOUS_ENCRYPTION_KEYS/,
     );
+    // Same key id claimed, different key material: authentication fails.
+    expect(() =>
+      open(
+        { current: other.current, byId: new Map([[sealed.keyId, other.current.key]]) },
+        sealed,
+        "aad",
+      ),
+    ).toThrow(/failed authentication/);
   });
 
   it("decrypts with a previous key after rotation of the configured key", () => {
@@ -60,7 +79,11 @@ describe("credential encryption", () => {
     expect(first.current.id).toBe(second.current.id);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/generated a development key/);
-    expect(Buffer.from(readFileSync(path.join(home, "encryption.key"), "utf8").trim(), "base64")).toHaveLength(32);
-    expect(() => loadKeyring({ homeDir: home, production: true, warn: () => undefined })).toThrow(/required when NODE_ENV=production/);
+    expect(
+      Buffer.from(readFileSync(path.join(home, "encryption.key"), "utf8").trim(), "base64"),
+    ).toHaveLength(32);
+    expect(() => loadKeyring({ homeDir: home, production: true, warn: () => undefined })).toThrow(
+      /required when NODE_ENV=production/,
+    );
   });
 });

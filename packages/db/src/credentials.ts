@@ -32,10 +32,14 @@ function toKey(base64: string): EncryptionKey {
   return { id: encryptionKeyId(key), key };
 }
 
-export function createKeyring(currentBase64: string, previousBase64: readonly string[] = []): Keyring {
+export function createKeyring(
+  currentBase64: string,
+  previousBase64: readonly string[] = [],
+): Keyring {
   const current = toKey(currentBase64);
   const byId = new Map<string, Buffer>();
-  for (const { id, key } of [current, ...previousBase64.filter(Boolean).map(toKey)]) byId.set(id, key);
+  for (const { id, key } of [current, ...previousBase64.filter(Boolean).map(toKey)])
+    byId.set(id, key);
   return { current, byId };
 }
 
@@ -52,7 +56,8 @@ export function loadKeyring(options: {
 }): Keyring {
   const previous = options.previousKeys?.split(",") ?? [];
   if (options.currentKey) return createKeyring(options.currentKey, previous);
-  if (options.production) throw new Error("CANOPY_ENCRYPTION_KEY is required when NODE_ENV=production");
+  if (options.production)
+    throw new Error("CANOPY_ENCRYPTION_KEY is required when NODE_ENV=production");
   const key = developmentSecret(path.join(options.homeDir, "encryption.key"), (file) =>
     options.warn(
       `CANOPY_ENCRYPTION_KEY is not set: generated a development key in ${file}. ` +
@@ -81,12 +86,16 @@ export function open(keyring: Keyring, sealed: Sealed, associatedData: string): 
     );
   }
   const raw = Buffer.from(sealed.ciphertext, "base64");
-  if (raw.length < IV_BYTES + TAG_BYTES) throw new CredentialDecryptionError("Credential ciphertext is truncated");
+  if (raw.length < IV_BYTES + TAG_BYTES)
+    throw new CredentialDecryptionError("Credential ciphertext is truncated");
   try {
     const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, IV_BYTES));
     decipher.setAAD(Buffer.from(associatedData, "utf8"));
     decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-    return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString("utf8");
+    return Buffer.concat([
+      decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)),
+      decipher.final(),
+    ]).toString("utf8");
   } catch {
     throw new CredentialDecryptionError(
       "Credential ciphertext failed authentication: it was altered, or belongs to another account",
@@ -98,11 +107,21 @@ export function open(keyring: Keyring, sealed: Sealed, associatedData: string): 
 export const cloudAccountAad = (tenantId: string, cloudAccountId: string) =>
   `cloud_accounts/${tenantId}/${cloudAccountId}`;
 
-export function sealCredentials(keyring: Keyring, tenantId: string, cloudAccountId: string, credentials: unknown) {
+export function sealCredentials(
+  keyring: Keyring,
+  tenantId: string,
+  cloudAccountId: string,
+  credentials: unknown,
+) {
   return seal(keyring, JSON.stringify(credentials), cloudAccountAad(tenantId, cloudAccountId));
 }
 
-export function openCredentials(keyring: Keyring, tenantId: string, cloudAccountId: string, sealed: Sealed): unknown {
+export function openCredentials(
+  keyring: Keyring,
+  tenantId: string,
+  cloudAccountId: string,
+  sealed: Sealed,
+): unknown {
   return JSON.parse(open(keyring, sealed, cloudAccountAad(tenantId, cloudAccountId)));
 }
 
@@ -132,7 +151,11 @@ export async function rotateCredentials(
       continue;
     }
     const aad = cloudAccountAad(row.tenantId, row.id);
-    const plaintext = open(keyring, { keyId: row.keyId ?? "", ciphertext: row.ciphertext ?? "" }, aad);
+    const plaintext = open(
+      keyring,
+      { keyId: row.keyId ?? "", ciphertext: row.ciphertext ?? "" },
+      aad,
+    );
     const sealed = seal(keyring, plaintext, aad);
     await owner.pool.query(
       "UPDATE cloud_accounts SET credentials_key_id = $1, credentials_ciphertext = $2, updated_at = now() WHERE id = $3 AND credentials_key_id = $4",

@@ -59,7 +59,8 @@ export async function startEmbeddedPostgres(options: {
 }
 
 /** The URL of the embedded database on `port` (whether or not this process started it). */
-export const embeddedDatabaseUrl = (port: number) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`;
+export const embeddedDatabaseUrl = (port: number) =>
+  `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`;
 
 /**
  * As root, PostgreSQL runs as the "postgres" system user, which must be able to reach the data

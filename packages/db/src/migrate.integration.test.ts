@@ -43,10 +43,22 @@ describe("migrations", () => {
         )
       ).rows;
     const before = await snapshot();
-    const applied = (await database.owner.pool.query("SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations")).rows[0];
-    await migrate({ ownerUrl: database.urls.owner, rolePrefix: database.rolePrefix, appPassword: "canopy-test-password" });
+    const applied = (
+      await database.owner.pool.query("SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations")
+    ).rows[0];
+    await migrate({
+      ownerUrl: database.urls.owner,
+      rolePrefix: database.rolePrefix,
+      appPassword: "canopy-test-password",
+    });
     expect(await snapshot()).toEqual(before);
-    expect((await database.owner.pool.query("SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations")).rows[0]).toEqual(applied);
+    expect(
+      (
+        await database.owner.pool.query(
+          "SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations",
+        )
+      ).rows[0],
+    ).toEqual(applied);
   });
 
   it("partition emissions_hourly by month, with months ahead created", async () => {

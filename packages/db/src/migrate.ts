@@ -4,7 +4,10 @@ import { migrate as runDrizzleMigrations } from "drizzle-orm/node-postgres/migra
 import { connect } from "./client";
 import { ensureLoginRoles, grantTablePrivileges, type LoginRoles } from "./roles";
 
-export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../migrations");
+export const migrationsFolder = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "../migrations",
+);
 
 // Serializes concurrent `migrate` runs against one database (two processes starting at once).
 const MIGRATION_LOCK_ID = 727_001;
@@ -28,7 +31,9 @@ export async function migrate(options: MigrateOptions): Promise<LoginRoles> {
       await grantTablePrivileges(owner.pool);
       return roles;
     } finally {
-      await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_ID]).catch(() => undefined);
+      await client
+        .query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_ID])
+        .catch(() => undefined);
       client.release();
     }
   } finally {

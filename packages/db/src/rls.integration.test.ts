@@ -85,8 +85,14 @@ describe("row-level security", () => {
     );
     tenantTables = rows;
     for (const ids of [a, b]) {
-      await owner.query("INSERT INTO tenants (id, name, slug) VALUES ($1, $2, $2)", [ids.tenantId, `t-${ids.tenantId}`]);
-      await owner.query("INSERT INTO users (id, name, email) VALUES ($1, 'U', $2)", [ids.userId, `${ids.userId}@example.com`]);
+      await owner.query("INSERT INTO tenants (id, name, slug) VALUES ($1, $2, $2)", [
+        ids.tenantId,
+        `t-${ids.tenantId}`,
+      ]);
+      await owner.query("INSERT INTO users (id, name, email) VALUES ($1, 'U', $2)", [
+        ids.userId,
+        `${ids.userId}@example.com`,
+      ]);
       await owner.query(
         "INSERT INTO cloud_accounts (id, tenant_id, provider, display_name, provider_account_id) VALUES ($1, $2, 'aws', 'Main', '1')",
         [ids.cloudAccountId, ids.tenantId],
@@ -107,7 +113,11 @@ describe("row-level security", () => {
   });
 
   it("has RLS enabled with a tenant policy for the app role on each of them", async () => {
-    const { rows } = await database.owner.pool.query<{ table: string; rls: boolean; policies: string[] | null }>(
+    const { rows } = await database.owner.pool.query<{
+      table: string;
+      rls: boolean;
+      policies: string[] | null;
+    }>(
       `SELECT c.relname AS table, c.relrowsecurity AS rls,
               (SELECT array_agg(pg_get_expr(p.polqual, p.polrelid)) FROM pg_policy p
                 WHERE p.polrelid = c.oid AND 'canopy_app_role'::regrole = ANY(p.polroles)) AS policies
@@ -127,7 +137,8 @@ describe("row-level security", () => {
   it("shows tenant A only its own rows, and none of B's", async () => {
     for (const { table, column } of tenantTables) {
       const counts = await withTenant(database.app, a.tenantId, async (tx) => {
-        const client = (tx as unknown as { session: { client: import("pg").PoolClient } }).session.client;
+        const client = (tx as unknown as { session: { client: import("pg").PoolClient } }).session
+          .client;
         const result = await client.query(
           `SELECT count(*) FILTER (WHERE ${column} = $1)::int AS own, count(*) FILTER (WHERE ${column} <> $1)::int AS other FROM ${table}`,
           [a.tenantId],
@@ -145,14 +156,27 @@ describe("row-level security", () => {
       try {
         await client.query("BEGIN");
         await client.query("SELECT set_config('app.tenant_id', $1, true)", [a.tenantId]);
-        const updated = await client.query(`UPDATE ${table} SET ${column} = ${column} WHERE ${column} = $1`, [b.tenantId]);
-        const deleted = table === "tenants" ? { rowCount: 0 } : await client.query(`DELETE FROM ${table} WHERE ${column} = $1`, [b.tenantId]);
-        expect({ table, updated: updated.rowCount, deleted: deleted.rowCount }).toEqual({ table, updated: 0, deleted: 0 });
+        const updated = await client.query(
+          `UPDATE ${table} SET ${column} = ${column} WHERE ${column} = $1`,
+          [b.tenantId],
+        );
+        const deleted =
+          table === "tenants"
+            ? { rowCount: 0 }
+            : await client.query(`DELETE FROM ${table} WHERE ${column} = $1`, [b.tenantId]);
+        expect({ table, updated: updated.rowCount, deleted: deleted.rowCount }).toEqual({
+          table,
+          updated: 0,
+          deleted: 0,
+        });
 
         // Moving an own row to B violates the policy's WITH CHECK.
         await client.query("SAVEPOINT move");
         await expect(
-          client.query(`UPDATE ${table} SET ${column} = $1 WHERE ${column} = $2`, [b.tenantId, a.tenantId]),
+          client.query(`UPDATE ${table} SET ${column} = $1 WHERE ${column} = $2`, [
+            b.tenantId,
+            a.tenantId,
+          ]),
           table,
         ).rejects.toThrow(/row-level security|permission denied|violates foreign key/);
         await client.query("ROLLBACK TO SAVEPOINT move");
@@ -161,7 +185,9 @@ describe("row-level security", () => {
         if (build) {
           await client.query("SAVEPOINT insert");
           const row = build(b);
-          await expect(client.query(row.text, row.values), table).rejects.toThrow(/row-level security/);
+          await expect(client.query(row.text, row.values), table).rejects.toThrow(
+            /row-level security/,
+          );
           await client.query("ROLLBACK TO SAVEPOINT insert");
         }
       } finally {
@@ -171,7 +197,10 @@ describe("row-level security", () => {
     }
     // Nothing of B's changed.
     for (const { table, column } of tenantTables) {
-      const { rows } = await database.owner.pool.query(`SELECT count(*)::int AS n FROM ${table} WHERE ${column} = $1`, [b.tenantId]);
+      const { rows } = await database.owner.pool.query(
+        `SELECT count(*)::int AS n FROM ${table} WHERE ${column} = $1`,
+        [b.tenantId],
+      );
       expect(rows[0].n, table).toBeGreaterThan(0);
     }
   });
@@ -187,11 +216,17 @@ describe("row-level security", () => {
     const { rows } = await database.owner.pool.query<{ name: string }>(
       "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'emissions_hourly'::regclass LIMIT 1",
     );
-    await expect(database.app.pool.query(`SELECT * FROM ${rows[0]!.name}`)).rejects.toThrow(/permission denied/);
+    await expect(database.app.pool.query(`SELECT * FROM ${rows[0]!.name}`)).rejects.toThrow(
+      /permission denied/,
+    );
   });
 
   it("does not let the sign-in role read tenant data", async () => {
-    await expect(database.auth.pool.query("SELECT * FROM usage_hourly")).rejects.toThrow(/permission denied/);
-    await expect(database.auth.pool.query("SELECT * FROM cloud_accounts")).rejects.toThrow(/permission denied/);
+    await expect(database.auth.pool.query("SELECT * FROM usage_hourly")).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(database.auth.pool.query("SELECT * FROM cloud_accounts")).rejects.toThrow(
+      /permission denied/,
+    );
   });
 });

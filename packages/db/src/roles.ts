@@ -46,7 +46,11 @@ export async function grantTablePrivileges(owner: pg.Pool): Promise<void> {
  * Creates (or updates the password of) the login roles `<prefix>_app` and `<prefix>_auth` as members
  * of the group roles. Neither is a superuser or has BYPASSRLS.
  */
-export async function ensureLoginRoles(owner: pg.Pool, prefix: string, password: string): Promise<LoginRoles> {
+export async function ensureLoginRoles(
+  owner: pg.Pool,
+  prefix: string,
+  password: string,
+): Promise<LoginRoles> {
   const roles = loginRoleNames(prefix);
   for (const [login, group] of [
     [roles.app, "canopy_app_role"],
@@ -63,7 +67,10 @@ export async function ensureLoginRoles(owner: pg.Pool, prefix: string, password:
 }
 
 /** Removes login roles made for a throwaway database (tests). */
-export async function dropLoginRoles(owner: pg.Pool | pg.ClientBase, prefix: string): Promise<void> {
+export async function dropLoginRoles(
+  owner: pg.Pool | pg.ClientBase,
+  prefix: string,
+): Promise<void> {
   const roles = loginRoleNames(prefix);
   for (const login of [roles.app, roles.auth]) {
     await owner.query(`DROP ROLE IF EXISTS ${quoteIdent(login)}`);

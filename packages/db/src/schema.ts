@@ -69,7 +69,12 @@ export const cloudAccountStatus = pgEnum("cloud_account_status", [
   "disabled",
 ]);
 export const syncRunKind = pgEnum("sync_run_kind", ["import", "sync", "backfill", "reestimate"]);
-export const syncRunStatus = pgEnum("sync_run_status", ["queued", "running", "succeeded", "failed"]);
+export const syncRunStatus = pgEnum("sync_run_status", [
+  "queued",
+  "running",
+  "succeeded",
+  "failed",
+]);
 export const reportStatus = pgEnum("report_status", ["draft", "final"]);
 
 // ---------------------------------------------------------------------------------------------
@@ -210,7 +215,9 @@ export const apiKeys = pgTable(
     keyPrefix: text("key_prefix").notNull(),
     keyHash: text("key_hash").notNull().unique(),
     role: memberRole("role").notNull().default("viewer"),
-    createdByUserId: uuid("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    createdByUserId: uuid("created_by_user_id").references(() => users.id, {
+      onDelete: "set null",
+    }),
     createdAt: createdAt(),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
@@ -395,7 +402,9 @@ export const reports = pgTable(
     dataPackChecksum: text("data_pack_checksum"),
     contentSha256: text("content_sha256"),
     model: jsonb("model").$type<Record<string, unknown>>(),
-    createdByUserId: uuid("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    createdByUserId: uuid("created_by_user_id").references(() => users.id, {
+      onDelete: "set null",
+    }),
     createdAt: createdAt(),
     finalizedAt: timestamp("finalized_at", { withTimezone: true }),
   },

@@ -17,7 +17,8 @@ export async function withTenant<T>(
   tenantId: string,
   fn: (tx: Tx) => Promise<T>,
 ): Promise<T> {
-  if (!uuidPattern.test(tenantId)) throw new InvalidTenantError(`Not a tenant id: ${JSON.stringify(tenantId)}`);
+  if (!uuidPattern.test(tenantId))
+    throw new InvalidTenantError(`Not a tenant id: ${JSON.stringify(tenantId)}`);
   return connection.db.transaction(async (tx) => {
     await tx.execute(sql`select set_config('app.tenant_id', ${tenantId}, true)`);
     return fn(tx);

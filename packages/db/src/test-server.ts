@@ -20,21 +20,32 @@ export type TestServices = {
 };
 
 export default async function setup(project: TestProject) {
-  const provide = project.provide as unknown as <K extends keyof TestServices>(key: K, value: TestServices[K]) => void;
+  const provide = project.provide as unknown as <K extends keyof TestServices>(
+    key: K,
+    value: TestServices[K],
+  ) => void;
   const env = parseEnv();
   const inCi = Boolean(env.CI);
   let teardown = async () => undefined as void;
 
   let databaseUrl = env.CANOPY_TEST_DATABASE_URL;
   if (!(await postgresAnswers(databaseUrl))) {
-    if (inCi) throw new Error(`CANOPY_TEST_DATABASE_URL (${redact(databaseUrl)}) does not answer, and CI requires it`);
+    if (inCi)
+      throw new Error(
+        `CANOPY_TEST_DATABASE_URL (${redact(databaseUrl)}) does not answer, and CI requires it`,
+      );
     const dir = mkdtempSync(path.join(os.tmpdir(), "canopy-test-pg-"));
     chmodSync(dir, 0o755);
-    const embedded = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port: await freePort() });
+    const embedded = await startEmbeddedPostgres({
+      dataDir: path.join(dir, "data"),
+      port: await freePort(),
+    });
     const url = new URL(embedded.url);
     url.pathname = "/postgres";
     databaseUrl = url.toString();
-    process.stderr.write(`[tests] no PostgreSQL at ${redact(env.CANOPY_TEST_DATABASE_URL)}: using an embedded one\n`);
+    process.stderr.write(
+      `[tests] no PostgreSQL at ${redact(env.CANOPY_TEST_DATABASE_URL)}: using an embedded one\n`,
+    );
     teardown = async () => {
       await embedded.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -44,8 +55,10 @@ export default async function setup(project: TestProject) {
 
   const redisUrl = env.CANOPY_TEST_REDIS_URL;
   const redisUp = await tcpAnswers(new URL(redisUrl));
-  if (!redisUp && inCi) throw new Error(`CANOPY_TEST_REDIS_URL (${redisUrl}) does not answer, and CI requires it`);
-  if (!redisUp) process.stderr.write(`[tests] no Redis at ${redisUrl}: BullMQ suites will not run\n`);
+  if (!redisUp && inCi)
+    throw new Error(`CANOPY_TEST_REDIS_URL (${redisUrl}) does not answer, and CI requires it`);
+  if (!redisUp)
+    process.stderr.write(`[tests] no Redis at ${redisUrl}: BullMQ suites will not run\n`);
   provide("testRedisUrl", redisUp ? redisUrl : "");
 
   return teardown;
@@ -66,7 +79,11 @@ async function postgresAnswers(url: string): Promise<boolean> {
 
 function tcpAnswers(url: URL): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host: url.hostname, port: Number(url.port || 6379), timeout: 2000 });
+    const socket = net.connect({
+      host: url.hostname,
+      port: Number(url.port || 6379),
+      timeout: 2000,
+    });
     socket.once("connect", () => (socket.destroy(), resolve(true)));
     socket.once("error", () => resolve(false));
     socket.once("timeout", () => (socket.destroy(), resolve(false)));

@@ -39,7 +39,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const ownerUrl = new URL(serverUrl);
   ownerUrl.pathname = `/${name}`;
   await migrate({ ownerUrl: ownerUrl.toString(), rolePrefix, appPassword: TEST_PASSWORD });
-  const urls = databaseUrls({ ownerUrl: ownerUrl.toString(), rolePrefix, appPassword: TEST_PASSWORD });
+  const urls = databaseUrls({
+    ownerUrl: ownerUrl.toString(),
+    rolePrefix,
+    appPassword: TEST_PASSWORD,
+  });
   const owner = connect(urls.owner, { max: 4 });
   const app = connect(urls.app, { max: 4 });
   const auth = connect(urls.auth, { max: 2 });

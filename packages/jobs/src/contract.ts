@@ -34,7 +34,8 @@ export type JobDefinition<Payload = unknown, Result = unknown> = {
   process(payload: Payload, deps: JobDeps, context: JobContext): Promise<Result>;
 };
 
-export const defineJob = <Payload, Result>(definition: JobDefinition<Payload, Result>) => definition;
+export const defineJob = <Payload, Result>(definition: JobDefinition<Payload, Result>) =>
+  definition;
 
 export type EnqueueOptions = {
   /** Deduplicates: a job with the same id that is waiting or running is not added again. */
@@ -51,7 +52,12 @@ export type QueueDriver = {
   readonly kind: "bullmq" | "inline";
   enqueue(jobName: string, payload: unknown, options?: EnqueueOptions): Promise<string>;
   /** Recurring work, registered idempotently under `scheduleId`. */
-  schedule(scheduleId: string, jobName: string, payload: unknown, schedule: Schedule): Promise<void>;
+  schedule(
+    scheduleId: string,
+    jobName: string,
+    payload: unknown,
+    schedule: Schedule,
+  ): Promise<void>;
   /** Begins processing (a producer-only process never calls it). */
   startWorkers(): Promise<void>;
   /** Resolves when every job enqueued so far has finished (inline), for tests and the seed. */

@@ -9,7 +9,9 @@ export function createRegistry(definitions: JobDefinition<never>[]): JobRegistry
 }
 
 /** Every job Canopy runs. */
-export const jobs: JobRegistry = createRegistry([maintainPartitions as unknown as JobDefinition<never>]);
+export const jobs: JobRegistry = createRegistry([
+  maintainPartitions as unknown as JobDefinition<never>,
+]);
 
 export function jobDefinition(name: string, registry: JobRegistry = jobs): JobDefinition<unknown> {
   const job = registry.get(name);
@@ -18,10 +20,16 @@ export function jobDefinition(name: string, registry: JobRegistry = jobs): JobDe
 }
 
 /** Parses the payload against the job's schema before anything runs: bad payloads never reach a processor. */
-export function parsePayload(name: string, payload: unknown, registry: JobRegistry = jobs): unknown {
+export function parsePayload(
+  name: string,
+  payload: unknown,
+  registry: JobRegistry = jobs,
+): unknown {
   const result = jobDefinition(name, registry).payload.safeParse(payload);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join(".") || "payload"} ${issue.message}`);
+    const problems = result.error.issues.map(
+      (issue) => `${issue.path.join(".") || "payload"} ${issue.message}`,
+    );
     throw new Error(`Invalid payload for job "${name}": ${problems.join("; ")}`);
   }
   return result.data;

@@ -32,6 +32,11 @@ const awsTypes = ["m5.large", "m5.xlarge", "c5.2xlarge", "r5.large", "t3.micro",
 const azureTypes = ["Standard_D2s_v3", "Standard_D4s_v5", "Standard_E8s_v5", "Standard_B2s", "Standard_D2as_v5", "Standard_D4ps_v5", "Standard_D8s_v6", "Standard_F4s_v2"];
 const gcpTypes = ["n2-standard-4", "n2d-standard-8", "e2-standard-2", "e2-micro", "c2-standard-8", "n1-standard-4", "c3-standard-8", "n4-standard-4", "t2d-standard-4"];
 
+/**
+ * Records are built as plain object literals with keys in schema order, the way `zod` parsing or
+ * a connector's mapping produces them (object spread would give V8 objects that are slow to
+ * read and measure the benchmark, not the estimator).
+ */
 function makeRecord(i: number): UsageRecord {
   const day = 1 + (i % 28);
   const month = 1 + (Math.floor(i / 28) % 12);
@@ -40,43 +45,35 @@ function makeRecord(i: number): UsageRecord {
   const roll = random();
   const provider = roll < 0.5 ? "aws" : roll < 0.75 ? "azure" : "gcp";
   const region = pick(provider === "aws" ? awsRegions : provider === "azure" ? azureRegions : gcpRegions);
-  const base = { provider, accountId: `acct-${i % 50}`, periodStart, periodHours: 1, region } as const;
+  const accountId = `acct-${i % 50}`;
   const kindRoll = random();
   if (kindRoll < 0.6) {
     const instanceType = pick(provider === "aws" ? awsTypes : provider === "azure" ? azureTypes : gcpTypes);
-    const measured = random() < 0.3;
-    return {
-      ...base,
-      service: provider === "aws" ? "AmazonEC2" : provider === "azure" ? "Virtual Machines" : "Compute Engine",
-      kind: "compute",
-      unit: provider === "gcp" ? "vcpu-hours" : "instance-hours",
-      quantity: provider === "gcp" ? 4 : 1,
-      instanceType,
-      ...(measured ? { cpuUtilization: random() } : {}),
-    };
+    const service = provider === "aws" ? "AmazonEC2" : provider === "azure" ? "Virtual Machines" : "Compute Engine";
+    const unit = provider === "gcp" ? "vcpu-hours" : "instance-hours";
+    const quantity = provider === "gcp" ? 4 : 1;
+    if (random() < 0.3) {
+      return { provider, accountId, periodStart, periodHours: 1, service, region, kind: "compute", quantity, unit, instanceType, cpuUtilization: random() };
+    }
+    return { provider, accountId, periodStart, periodHours: 1, service, region, kind: "compute", quantity, unit, instanceType };
   }
   if (kindRoll < 0.8) {
     const s3 = provider === "aws" && random() < 0.5;
-    return {
-      ...base,
-      service: s3 ? "AmazonS3" : provider === "aws" ? "AmazonEC2" : provider === "azure" ? "Storage" : "Cloud Storage",
-      kind: "storage",
-      unit: "gb-hours",
-      quantity: random() * 1000,
-      usageType: s3 ? "USE1-TimedStorage-ByteHrs" : provider === "azure" ? "LRS Data Stored" : "EBS:VolumeUsage.gp3",
-      storageClass: random() < 0.8 ? "ssd" : "hdd",
-    };
+    const service = s3 ? "AmazonS3" : provider === "aws" ? "AmazonEC2" : provider === "azure" ? "Storage" : "Cloud Storage";
+    const usageType = s3 ? "USE1-TimedStorage-ByteHrs" : provider === "azure" ? "LRS Data Stored" : "EBS:VolumeUsage.gp3";
+    const storageClass = random() < 0.8 ? "ssd" : "hdd";
+    return { provider, accountId, periodStart, periodHours: 1, service, region, kind: "storage", quantity: random() * 1000, unit: "gb-hours", usageType, storageClass };
   }
   if (kindRoll < 0.9) {
-    return { ...base, service: "Networking", kind: "network", unit: "gb", quantity: random() * 50 };
+    return { provider, accountId, periodStart, periodHours: 1, service: "Networking", region, kind: "network", quantity: random() * 50, unit: "gb" };
   }
   if (kindRoll < 0.97) {
-    return { ...base, service: "Compute Engine", kind: "memory", unit: "gb-hours", quantity: 16 };
+    return { provider, accountId, periodStart, periodHours: 1, service: "Compute Engine", region, kind: "memory", quantity: 16, unit: "gb-hours" };
   }
   if (kindRoll < 0.99) {
-    return { ...base, service: "Compute Engine", kind: "gpu", unit: "gpu-hours", quantity: 1, gpuModel: "Nvidia Tesla T4" };
+    return { provider, accountId, periodStart, periodHours: 1, service: "Compute Engine", region, kind: "gpu", quantity: 1, unit: "gpu-hours", gpuModel: "Nvidia Tesla T4" };
   }
-  return { ...base, service: "Support", kind: "other", unit: "none", quantity: 1 };
+  return { provider, accountId, periodStart, periodHours: 1, service: "Support", region, kind: "other", quantity: 1, unit: "none" };
 }
 
 const records: UsageRecord[] = new Array(recordCount);

@@ -10,7 +10,9 @@ export async function run(): Promise<number> {
   const owner = connect(database.urls.owner, { max: 1, applicationName: "canopy-rotate-key" });
   try {
     const { rotated, alreadyCurrent } = await rotateCredentials(owner, keyring);
-    log(`Re-encrypted ${rotated} credential(s) with key ${keyring.current.id}; ${alreadyCurrent} already used it.`);
+    log(
+      `Re-encrypted ${rotated} credential(s) with key ${keyring.current.id}; ${alreadyCurrent} already used it.`,
+    );
     return 0;
   } finally {
     await owner.close();

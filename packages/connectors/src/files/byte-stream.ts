@@ -5,8 +5,11 @@ import { BillingFileError } from "./read-rows";
 export const READ_CHUNK_BYTES = 1 << 20;
 
 /** The file's bytes (decompressed when gzipped) as Buffer chunks; gzip errors become BillingFileError. */
-export async function* fileChunks(path: string, gzipped: boolean): AsyncGenerator<Buffer> {
-  const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+export async function* fileChunks(path: string, gzipped: boolean, range?: { start: number; end: number }): AsyncGenerator<Buffer> {
+  const file = createReadStream(path, {
+    highWaterMark: READ_CHUNK_BYTES,
+    ...(range ? { start: range.start, end: range.end - 1 } : {}),
+  });
   if (!gzipped) {
     try {
       for await (const chunk of file) yield chunk as Buffer;

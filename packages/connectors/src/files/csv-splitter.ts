@@ -187,6 +187,22 @@ export class CsvSplitter {
     return this.header;
   }
 
+  /** Line number (1-based) the next row starts on. */
+  get lineNumber(): number {
+    return this.nextLineNumber;
+  }
+
+  /** Bytes held back because they do not end a row yet. */
+  get pendingBytes(): number {
+    return this.pending?.length ?? 0;
+  }
+
+  /** For input that has no header line (a byte range of a file): use these columns. */
+  presetHeader(fields: readonly string[]): void {
+    this.firstChunk = false;
+    this.setHeader([...fields]);
+  }
+
   push(chunk: Buffer): void {
     let buffer = chunk;
     if (this.firstChunk) {

@@ -1,6 +1,6 @@
 import { fileChunks } from "./byte-stream";
 import { CsvFormatError, CsvSplitter } from "./csv-splitter";
-import { BillingFileError, type ReadOptions, type ReadRow } from "./read-rows";
+import { BillingFileError, RangeBoundaryError, type ReadOptions, type ReadRow } from "./read-rows";
 
 /** Reads the header line only (stops as soon as it is complete). */
 export async function readCsvHeader(path: string, gzipped: boolean): Promise<string[]> {
@@ -22,6 +22,21 @@ export async function readCsvHeader(path: string, gzipped: boolean): Promise<str
   throw new BillingFileError(`${path}: no header line`);
 }
 
+/** Byte offset where the first data row starts (after the header line). */
+export async function csvDataStartOffset(path: string): Promise<number> {
+  let offset = 0;
+  let inQuotes = false;
+  for await (const chunk of fileChunks(path, false)) {
+    for (let index = 0; index < chunk.length; index++) {
+      const byte = chunk[index];
+      if (byte === 34) inQuotes = !inQuotes;
+      else if (byte === 10 && !inQuotes) return offset + index + 1;
+    }
+    offset += chunk.length;
+  }
+  return offset;
+}
+
 /** CSV (optionally gzipped) rows in batches, one batch per ~1 MB chunk; memory stays flat. */
 export async function* readCsvBatches(path: string, gzipped: boolean, options: ReadOptions = {}): AsyncGenerator<ReadRow[]> {
   let batch: ReadRow[] = [];
@@ -40,13 +55,18 @@ export async function* readCsvBatches(path: string, gzipped: boolean, options: R
       numericColumns: new Set(options.numericColumns ?? []),
     },
   );
+  const range = options.byteRange;
+  if (range) splitter.presetHeader(range.header);
   try {
-    for await (const chunk of fileChunks(path, gzipped)) {
+    for await (const chunk of fileChunks(path, gzipped, range)) {
       splitter.push(chunk);
       if (batch.length > 0) {
         yield batch;
         batch = [];
       }
+    }
+    if (range && splitter.pendingBytes > 0) {
+      throw new RangeBoundaryError(`${path}: a quoted field crosses byte ${range.end}`);
     }
     splitter.end();
   } catch (error) {
@@ -54,4 +74,5 @@ export async function* readCsvBatches(path: string, gzipped: boolean, options: R
     throw error;
   }
   if (batch.length > 0) yield batch;
+  options.onEnd?.(splitter.lineNumber);
 }

@@ -13,7 +13,18 @@ export type ReadOptions = {
   columns?: readonly string[];
   /** Columns a CSV reader may deliver as numbers (decimal text is parsed straight from the bytes). */
   numericColumns?: readonly string[];
+  /**
+   * CSV only: read bytes [start, end) of an uncompressed file, whose rows follow `header` (the file's
+   * header line is not in the range). `start` and `end` must fall on line starts; when a quoted field
+   * crosses `end` the reader throws RangeBoundaryError. Line numbers count from 1 at `start`.
+   */
+  byteRange?: { start: number; end: number; header: readonly string[] };
+  /** Called once the rows are exhausted, with the line number the next row would have had. */
+  onEnd?: (nextLineNumber: number) => void;
 };
+
+/** A byte range split a quoted field: the caller should read the file in one piece instead. */
+export class RangeBoundaryError extends Error {}
 
 export type BillingFile = {
   readonly path: string;

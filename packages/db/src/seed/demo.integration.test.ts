@@ -28,11 +28,13 @@ describe("demo seed", () => {
                min(hour) AS first, max(hour) AS last FROM usage_hourly GROUP BY provider ORDER BY provider`);
       return result.rows;
     });
-    expect(stats.map((s) => [s.provider, Number(s.regions) >= 2, Number(s.services) >= 2])).toEqual([
-      ["aws", true, true],
-      ["azure", true, true],
-      ["gcp", true, true],
-    ]);
+    expect(stats.map((s) => [s.provider, Number(s.regions) >= 2, Number(s.services) >= 2])).toEqual(
+      [
+        ["aws", true, true],
+        ["azure", true, true],
+        ["gcp", true, true],
+      ],
+    );
 
     // Growth: the last full month uses more than the first full month.
     const monthly = await database.owner.pool.query<{ month: string; q: number }>(

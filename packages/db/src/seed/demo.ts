@@ -4,7 +4,14 @@ import type pg from "pg";
 import type { Connection } from "../client";
 import { ensureEmissionsPartitions } from "../partitions";
 import { usageDimsKey } from "../usage-key";
-import { demoAccounts, demoQuantity, demoSeries, hourMs, seededRandom, type DemoSeries } from "./demo-series";
+import {
+  demoAccounts,
+  demoQuantity,
+  demoSeries,
+  hourMs,
+  seededRandom,
+  type DemoSeries,
+} from "./demo-series";
 
 /** Fixed demo sign-in, printed on start and shared with end-to-end tests. */
 export const DEMO_ORG_SLUG = "demo-corp";
@@ -15,34 +22,59 @@ export const DEMO_PASSWORD = "canopy-demo-2026";
 const MONTHS = 13;
 const BATCH_ROWS = 5000;
 
-export type SeedResult = { created: boolean; tenantId: string; usageRows: number; windowStart: Date; windowEnd: Date };
+export type SeedResult = {
+  created: boolean;
+  tenantId: string;
+  usageRows: number;
+  windowStart: Date;
+  windowEnd: Date;
+};
 
 /**
  * Creates "Demo Corp" with its owner and about 13 months of usage across AWS, Azure and GCP, in one
  * transaction. If the organization already exists it does nothing, so restarts never duplicate data.
  */
-export async function seedDemoOrganization(owner: Connection, now = new Date()): Promise<SeedResult> {
+export async function seedDemoOrganization(
+  owner: Connection,
+  now = new Date(),
+): Promise<SeedResult> {
   const windowEnd = new Date(Math.floor(now.getTime() / hourMs) * hourMs);
-  const windowStart = new Date(Date.UTC(windowEnd.getUTCFullYear(), windowEnd.getUTCMonth() - MONTHS, windowEnd.getUTCDate()));
+  const windowStart = new Date(
+    Date.UTC(windowEnd.getUTCFullYear(), windowEnd.getUTCMonth() - MONTHS, windowEnd.getUTCDate()),
+  );
   const client = await owner.pool.connect();
   try {
     await client.query("BEGIN");
     // Two starts racing: the second waits here, then sees the organization and stops.
     await client.query("SELECT pg_advisory_xact_lock(727002)");
-    const existing = await client.query<{ id: string }>("SELECT id FROM tenants WHERE slug = $1", [DEMO_ORG_SLUG]);
+    const existing = await client.query<{ id: string }>("SELECT id FROM tenants WHERE slug = $1", [
+      DEMO_ORG_SLUG,
+    ]);
     if (existing.rows[0]) {
       await client.query("ROLLBACK");
-      return { created: false, tenantId: existing.rows[0].id, usageRows: 0, windowStart, windowEnd };
+      return {
+        created: false,
+        tenantId: existing.rows[0].id,
+        usageRows: 0,
+        windowStart,
+        windowEnd,
+      };
     }
     const tenantId = randomUUID();
     const userId = randomUUID();
-    await client.query("INSERT INTO tenants (id, name, slug) VALUES ($1, $2, $3)", [tenantId, DEMO_ORG_NAME, DEMO_ORG_SLUG]);
+    await client.query("INSERT INTO tenants (id, name, slug) VALUES ($1, $2, $3)", [
+      tenantId,
+      DEMO_ORG_NAME,
+      DEMO_ORG_SLUG,
+    ]);
     await client.query(
       `INSERT INTO users (id, name, email, email_verified) VALUES ($1, 'Demo User', $2, true)
        ON CONFLICT (email) DO UPDATE SET name = users.name RETURNING id`,
       [userId, DEMO_EMAIL],
     );
-    const user = await client.query<{ id: string }>("SELECT id FROM users WHERE email = $1", [DEMO_EMAIL]);
+    const user = await client.query<{ id: string }>("SELECT id FROM users WHERE email = $1", [
+      DEMO_EMAIL,
+    ]);
     const demoUserId = user.rows[0]!.id;
     if (demoUserId === userId) {
       await client.query(
@@ -50,7 +82,10 @@ export async function seedDemoOrganization(owner: Connection, now = new Date()):
         [demoUserId, demoUserId, await hashPassword(DEMO_PASSWORD)],
       );
     }
-    await client.query("INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, 'owner')", [tenantId, demoUserId]);
+    await client.query(
+      "INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, 'owner')",
+      [tenantId, demoUserId],
+    );
 
     const accountIds = new Map<string, string>();
     for (const account of demoAccounts) {
@@ -76,12 +111,24 @@ export async function seedDemoOrganization(owner: Connection, now = new Date()):
       const cloudAccountId = accountIds.get(series.provider)!;
       const dimsKey = usageDimsKey({ ...series, usageType: series.usageType });
       const stepHours = series.provider === "azure" ? 24 : 1;
-      const start = series.provider === "azure" ? Date.UTC(windowStart.getUTCFullYear(), windowStart.getUTCMonth(), windowStart.getUTCDate()) : windowStart.getTime();
+      const start =
+        series.provider === "azure"
+          ? Date.UTC(
+              windowStart.getUTCFullYear(),
+              windowStart.getUTCMonth(),
+              windowStart.getUTCDate(),
+            )
+          : windowStart.getTime();
       for (let periodMs = start; periodMs < windowEnd.getTime(); periodMs += stepHours * hourMs) {
         const hours = Math.min(stepHours, (windowEnd.getTime() - periodMs) / hourMs);
         let quantity = 0;
         for (let h = 0; h < hours; h++) {
-          quantity += demoQuantity(series, periodMs + h * hourMs, (periodMs - windowStart.getTime()) / (30.44 * 24 * hourMs), random);
+          quantity += demoQuantity(
+            series,
+            periodMs + h * hourMs,
+            (periodMs - windowStart.getTime()) / (30.44 * 24 * hourMs),
+            random,
+          );
         }
         batch.add(tenantId, cloudAccountId, periodMs, dimsKey, hours, series, quantity, syncRunId);
         usageRows++;
@@ -111,7 +158,16 @@ class UsageBatch {
     return this.columns[0]!.length;
   }
 
-  add(tenantId: string, cloudAccountId: string, periodMs: number, dimsKey: string, periodHours: number, series: DemoSeries, quantity: number, syncRunId: string) {
+  add(
+    tenantId: string,
+    cloudAccountId: string,
+    periodMs: number,
+    dimsKey: string,
+    periodHours: number,
+    series: DemoSeries,
+    quantity: number,
+    syncRunId: string,
+  ) {
     const values = [
       tenantId,
       cloudAccountId,

@@ -19,7 +19,10 @@ export function createBullmqDriver(options: {
 }): QueueDriver {
   const jobs = options.registry ?? defaultJobs;
   const prefix = options.prefix ?? "{canopy}";
-  const connection = new IORedis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+  const connection = new IORedis(options.redisUrl, {
+    maxRetriesPerRequest: null,
+    lazyConnect: false,
+  });
   connection.on("error", (error) => options.deps.log(`redis: ${error.message}`));
   const bullConnection = connection as unknown as ConnectionOptions;
   const queues = new Map<string, Queue>();
@@ -73,9 +76,18 @@ export function createBullmqDriver(options: {
             const context = {
               jobId: bullJob.id ?? "",
               attempt,
-              reportProgress: (progress: Record<string, unknown>) => bullJob.updateProgress(progress),
+              reportProgress: (progress: Record<string, unknown>) =>
+                bullJob.updateProgress(progress),
             };
-            return runJobAttempt(job.name, bullJob.data, options.deps, context, options.events, attempt < job.options.attempts, jobs);
+            return runJobAttempt(
+              job.name,
+              bullJob.data,
+              options.deps,
+              context,
+              options.events,
+              attempt < job.options.attempts,
+              jobs,
+            );
           },
           { connection: bullConnection, prefix, concurrency: job.options.concurrency },
         );
@@ -87,7 +99,12 @@ export function createBullmqDriver(options: {
       for (;;) {
         let busy = 0;
         for (const name of jobs.keys()) {
-          const counts = await queueFor(name).getJobCounts("waiting", "active", "delayed", "prioritized");
+          const counts = await queueFor(name).getJobCounts(
+            "waiting",
+            "active",
+            "delayed",
+            "prioritized",
+          );
           busy += Object.values(counts).reduce((sum, n) => sum + n, 0);
         }
         if (busy === 0) return;

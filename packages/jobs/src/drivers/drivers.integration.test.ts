@@ -59,17 +59,28 @@ function testJobs() {
 
 const deps = { log: () => undefined } as unknown as JobDeps;
 
-type DriverFactory = (registry: ReturnType<typeof testJobs>["registry"], events: Parameters<typeof createInlineDriver>[1]) => QueueDriver;
+type DriverFactory = (
+  registry: ReturnType<typeof testJobs>["registry"],
+  events: Parameters<typeof createInlineDriver>[1],
+) => QueueDriver;
 
 const prefixes: string[] = [];
-const factories: [string, DriverFactory][] = [["inline", (registry, events) => createInlineDriver(deps, events, registry)]];
+const factories: [string, DriverFactory][] = [
+  ["inline", (registry, events) => createInlineDriver(deps, events, registry)],
+];
 if (redisUrl) {
   factories.push([
     "bullmq",
     (registry, events) => {
       const prefix = `{canopy-test-${randomBytes(4).toString("hex")}}`;
       prefixes.push(prefix);
-      return createBullmqDriver({ redisUrl, prefix, deps, registry, ...(events ? { events } : {}) });
+      return createBullmqDriver({
+        redisUrl,
+        prefix,
+        deps,
+        registry,
+        ...(events ? { events } : {}),
+      });
     },
   ]);
 }
@@ -99,7 +110,9 @@ describe.each(factories)("%s driver", (_kind, createDriver) => {
   it("rejects an invalid payload before it is queued", async () => {
     const jobs = testJobs();
     const driver = createDriver(jobs.registry, undefined);
-    await expect(driver.enqueue("record", { n: "one" })).rejects.toThrow(/Invalid payload for job "record": n /);
+    await expect(driver.enqueue("record", { n: "one" })).rejects.toThrow(
+      /Invalid payload for job "record": n /,
+    );
     await expect(driver.enqueue("nope", {})).rejects.toThrow(/Unknown job "nope"/);
     await driver.close();
   });
@@ -124,7 +137,9 @@ describe.each(factories)("%s driver", (_kind, createDriver) => {
   it("gives up after the job's attempts, reporting the final failure", async () => {
     const jobs = testJobs();
     const failures: boolean[] = [];
-    const driver = createDriver(jobs.registry, { onFailed: (_n, _ms, _e, willRetry) => failures.push(willRetry) });
+    const driver = createDriver(jobs.registry, {
+      onFailed: (_n, _ms, _e, willRetry) => failures.push(willRetry),
+    });
     await driver.startWorkers();
     await driver.enqueue("flaky", { key: "b", failures: 10 });
     await driver.drain();

@@ -9,7 +9,11 @@ type Pending = { id: string; name: string; payload: unknown };
  * Runs jobs in this process, one at a time in the order they were enqueued, with the same retry
  * options as BullMQ. Used when REDIS_URL is unset: same processors, no Redis.
  */
-export function createInlineDriver(deps: JobDeps, events?: JobEvents, registry: JobRegistry = jobs): QueueDriver {
+export function createInlineDriver(
+  deps: JobDeps,
+  events?: JobEvents,
+  registry: JobRegistry = jobs,
+): QueueDriver {
   const pending: Pending[] = [];
   const failed = new Map<string, number>();
   const timers: NodeJS.Timeout[] = [];
@@ -23,7 +27,9 @@ export function createInlineDriver(deps: JobDeps, events?: JobEvents, registry: 
     loop = (async () => {
       for (let job = pending.shift(); job && !closing; job = pending.shift()) {
         active = job;
-        await runWithRetries(job).catch(() => failed.set(job.name, (failed.get(job.name) ?? 0) + 1));
+        await runWithRetries(job).catch(() =>
+          failed.set(job.name, (failed.get(job.name) ?? 0) + 1),
+        );
         active = undefined;
       }
     })().finally(() => {
@@ -37,11 +43,21 @@ export function createInlineDriver(deps: JobDeps, events?: JobEvents, registry: 
     for (let attempt = 1; ; attempt++) {
       const context = { jobId: job.id, attempt, reportProgress: async () => undefined };
       try {
-        await runJobAttempt(job.name, job.payload, deps, context, events, attempt < attempts, registry);
+        await runJobAttempt(
+          job.name,
+          job.payload,
+          deps,
+          context,
+          events,
+          attempt < attempts,
+          registry,
+        );
         return;
       } catch (error) {
         if (attempt >= attempts || closing) throw error;
-        deps.log(`job ${job.name} (${job.id}) failed on attempt ${attempt}: ${(error as Error).message}; retrying`);
+        deps.log(
+          `job ${job.name} (${job.id}) failed on attempt ${attempt}: ${(error as Error).message}; retrying`,
+        );
         await new Promise((resolve) => setTimeout(resolve, backoffDelayMs(backoffMs, attempt)));
       }
     }
@@ -72,11 +88,13 @@ export function createInlineDriver(deps: JobDeps, events?: JobEvents, registry: 
       kick();
     },
     async drain() {
-      while (loop || pending.length) await (loop ?? new Promise((resolve) => setImmediate(resolve)));
+      while (loop || pending.length)
+        await (loop ?? new Promise((resolve) => setImmediate(resolve)));
     },
     async stats() {
       const counts: Record<string, { waiting: number; active: number; failed: number }> = {};
-      const entry = (name: string) => (counts[name] ??= { waiting: 0, active: 0, failed: failed.get(name) ?? 0 });
+      const entry = (name: string) =>
+        (counts[name] ??= { waiting: 0, active: 0, failed: failed.get(name) ?? 0 });
       for (const name of failed.keys()) entry(name);
       for (const job of pending) entry(job.name).waiting++;
       if (active) entry(active.name).active++;

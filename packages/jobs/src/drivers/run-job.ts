@@ -13,7 +13,11 @@ export async function runJobAttempt(
 ): Promise<unknown> {
   const started = performance.now();
   try {
-    const result = await jobDefinition(name, registry).process(parsePayload(name, payload, registry), deps, context);
+    const result = await jobDefinition(name, registry).process(
+      parsePayload(name, payload, registry),
+      deps,
+      context,
+    );
     events?.onCompleted?.(name, performance.now() - started, result);
     return result;
   } catch (error) {
@@ -23,4 +27,5 @@ export async function runJobAttempt(
   }
 }
 
-export const backoffDelayMs = (backoffMs: number, attempt: number) => backoffMs * 2 ** (attempt - 1);
+export const backoffDelayMs = (backoffMs: number, attempt: number) =>
+  backoffMs * 2 ** (attempt - 1);
