@@ -4,8 +4,8 @@ import * as schema from "./schema";
 
 export type Schema = typeof schema;
 export type Db = NodePgDatabase<Schema>;
-/** A transaction handle: what `withTenant` passes to its callback. */
-export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+/** A Drizzle handle bound to one transaction: what `withTenant` passes to its callback. */
+export type Tx = Db;
 
 // Postgres returns bigint (int8) as text; counts here fit in a JS number.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));

@@ -10,3 +10,8 @@ export * from "./credentials";
 export * from "./partitions";
 export * from "./usage-key";
 export * from "./seed/demo";
+export * from "./bulk/copy";
+export * from "./stores/windows";
+export * from "./stores/usage";
+export * from "./stores/emissions";
+export * from "./stores/rollups";

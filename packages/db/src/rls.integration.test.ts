@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withTenant } from "./tenant";
+import { withTenantClient } from "./tenant";
 import { createTestDatabase, type TestDatabase } from "./testing";
 
 /**
@@ -136,9 +136,7 @@ describe("row-level security", () => {
 
   it("shows tenant A only its own rows, and none of B's", async () => {
     for (const { table, column } of tenantTables) {
-      const counts = await withTenant(database.app, a.tenantId, async (tx) => {
-        const client = (tx as unknown as { session: { client: import("pg").PoolClient } }).session
-          .client;
+      const counts = await withTenantClient(database.app, a.tenantId, async (client) => {
         const result = await client.query(
           `SELECT count(*) FILTER (WHERE ${column} = $1)::int AS own, count(*) FILTER (WHERE ${column} <> $1)::int AS other FROM ${table}`,
           [a.tenantId],

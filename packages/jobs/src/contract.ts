@@ -9,7 +9,12 @@ export type JobDeps = {
   app: Connection;
   keyring: Keyring;
   log: (line: string) => void;
+  /** Queues follow-up work on the same driver. */
+  enqueue(jobName: string, payload: unknown, options?: EnqueueOptions): Promise<string>;
 };
+
+/** What a driver is given: everything but `enqueue`, which the driver adds for itself. */
+export type DriverDeps = Omit<JobDeps, "enqueue">;
 
 export type JobContext = {
   jobId: string;

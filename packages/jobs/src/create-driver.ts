@@ -1,4 +1,4 @@
-import type { JobDeps, JobEvents, QueueDriver } from "./contract";
+import type { DriverDeps, JobEvents, QueueDriver } from "./contract";
 import type { JobRegistry } from "./registry";
 import { createBullmqDriver } from "./drivers/bullmq";
 import { createInlineDriver } from "./drivers/inline";
@@ -6,7 +6,7 @@ import { createInlineDriver } from "./drivers/inline";
 /** BullMQ when a Redis URL is configured, the inline driver otherwise. */
 export function createQueueDriver(options: {
   redisUrl: string | undefined;
-  deps: JobDeps;
+  deps: DriverDeps;
   events?: JobEvents;
   prefix?: string;
   registry?: JobRegistry;

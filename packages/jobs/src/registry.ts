@@ -1,5 +1,7 @@
 import type { JobDefinition } from "./contract";
+import { estimateWindow } from "./jobs/estimate-window";
 import { maintainPartitions } from "./jobs/maintain-partitions";
+import { rollupDays } from "./jobs/rollup-days";
 
 /** Jobs by name. Producers and workers share one registry, so both agree on names and payloads. */
 export type JobRegistry = ReadonlyMap<string, JobDefinition<never>>;
@@ -9,9 +11,9 @@ export function createRegistry(definitions: JobDefinition<never>[]): JobRegistry
 }
 
 /** Every job Canopy runs. */
-export const jobs: JobRegistry = createRegistry([
-  maintainPartitions as unknown as JobDefinition<never>,
-]);
+export const jobs: JobRegistry = createRegistry(
+  [maintainPartitions, estimateWindow, rollupDays] as unknown as JobDefinition<never>[],
+);
 
 export function jobDefinition(name: string, registry: JobRegistry = jobs): JobDefinition<unknown> {
   const job = registry.get(name);

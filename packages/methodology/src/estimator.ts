@@ -6,19 +6,9 @@ import type { DataPack } from "./pack-types";
 import { defaultLifespanYears, hoursPerYear, methodCodeVersion, profileRules, type ProfileRules } from "./profiles";
 import { estimateQuality, factorQuality } from "./quality";
 import { resolveRegionFactors, type RegionFactors } from "./region-factors";
+import { resolveReplication } from "./replication";
 import { resolveUsageFactors, usageMode, type UsageFactors } from "./usage-factors";
 import type { UsageRecord } from "./usage-record";
-
-/** Everything resolved for one cache key; per record only multiplications remain. */
-type Resolved = {
-  readonly usage: UsageFactors;
-  readonly site: RegionFactors;
-  /** Quality objects by variant: bit 0 = utilization measured, bit 1 = hourly grid used. */
-  readonly qualities: (EstimateQuality | undefined)[];
-};
-
-/** Cache entries kept before the cache is cleared (bounds memory on pathological inputs). */
-const maxCacheEntries = 200_000;
 
 /**
  * `methodologyVersion` = `<profile>-<code version>+pack.<pack name>[.lifespan-<years>y]`, e.g.
@@ -29,20 +19,27 @@ export function methodologyVersionOf(profile: ProfileRules, pack: DataPack, life
   return `${profile.name}-${methodCodeVersion}+pack.${pack.name}${lifespan}`;
 }
 
-function qualityVariant(resolved: Resolved, variant: number): EstimateQuality {
-  const u = resolved.usage;
-  const s = resolved.site.quality;
-  const q = estimateQuality({
-    power: variant & 1 ? u.powerQualityMeasured : u.powerQuality,
-    pue: s.pue,
-    grid: variant & 2 ? factorQuality("measured") : s.grid,
-    market: s.market,
-    embodied: u.embodiedQuality,
-    water: s.water,
-  });
-  resolved.qualities[variant] = q;
-  return q;
-}
+/** What one (usage factors × site factors) pair needs per record: replication and quality. */
+type Combination = {
+  readonly replication: number;
+  /** By variant: bit 0 = utilization measured, bit 1 = hourly grid intensity used. */
+  readonly qualities: (EstimateQuality | undefined)[];
+};
+
+/** Usage factors plus the combinations with the sites they have been seen with. */
+type UsageEntry = {
+  readonly usage: UsageFactors;
+  readonly bySite: Map<RegionFactors, Combination>;
+  lastSite: RegionFactors | undefined;
+  lastCombination: Combination | undefined;
+};
+
+type Node = Map<unknown, unknown>;
+
+/** Cache entries kept before the caches are cleared (bounds memory on pathological inputs). */
+const maxCacheEntries = 200_000;
+
+const providerIndex = (provider: string): number => (provider === "aws" ? 0 : provider === "azure" ? 1 : 2);
 
 /**
  * Creates the pure estimator. Options: `profile` ("canopy" default, or "ccf"), `lifespanYears`
@@ -51,9 +48,11 @@ function qualityVariant(resolved: Resolved, variant: number): EstimateQuality {
  *
  * Per record: kwhIt by kind → kwhFacility = kwhIt × PUE → co2eLocationKg = kwhFacility × grid
  * intensity ÷ 1000 → co2eMarketKg = location × (1 − CFE share) → waterL = kwhIt × WUE; embodied
- * from the host share. Factors are resolved once per distinct
- * (provider, region, year, kind, unit, service, usageType, instanceType, storageClass, gpuModel)
- * and cached; quality objects are shared frozen constants.
+ * from the host share.
+ *
+ * Speed: factors are resolved once per distinct input and cached in nested Maps keyed by the
+ * record's own strings (no composite key strings are built per record); quality objects are
+ * shared frozen constants, so a cache hit allocates only the returned Estimate.
  */
 export function createEstimator(options: EstimatorOptions = {}): Estimator {
   const profile = profileRules[options.profile ?? "canopy"];
@@ -67,36 +66,115 @@ export function createEstimator(options: EstimatorOptions = {}): Estimator {
   const methodologyVersion = methodologyVersionOf(profile, pack, lifespanYears);
   const hourly = options.hourlyGridIntensity;
 
-  const cache = new Map<string, Resolved>();
-  const siteCache = new Map<string, RegionFactors>();
+  // provider → region → year → site factors
+  let siteRoots: Map<string, Map<number, RegionFactors>>[] = [new Map(), new Map(), new Map()];
+  // provider → kind → unit → service → usageType → instanceType → storageClass → gpuModel → flags
+  let usageRoots: Node[] = [new Map(), new Map(), new Map()];
+  let entries = 0;
 
-  const resolve = (record: UsageRecord, year: number): Resolved => {
-    const siteKey = `${record.provider}\u0001${record.region}\u0001${year}`;
-    let site = siteCache.get(siteKey);
+  const countEntry = () => {
+    entries++;
+    if (entries > maxCacheEntries) {
+      siteRoots = [new Map(), new Map(), new Map()];
+      usageRoots = [new Map(), new Map(), new Map()];
+      entries = 0;
+    }
+  };
+
+  const siteOf = (record: UsageRecord, year: number): RegionFactors => {
+    const roots = siteRoots[providerIndex(record.provider)] as Map<string, Map<number, RegionFactors>>;
+    let byYear = roots.get(record.region);
+    if (byYear === undefined) {
+      byYear = new Map();
+      roots.set(record.region, byYear);
+    }
+    let site = byYear.get(year);
     if (site === undefined) {
       site = resolveRegionFactors(pack, profile, record.provider, record.region, year);
-      if (siteCache.size >= maxCacheEntries) siteCache.clear();
-      siteCache.set(siteKey, site);
+      byYear.set(year, site);
+      countEntry();
     }
-    const usage = resolveUsageFactors(
-      pack,
-      profile,
-      {
-        provider: record.provider,
-        region: site.region,
-        kind: record.kind,
-        unit: record.unit,
-        service: record.service,
-        usageType: record.usageType ?? "",
-        instanceType: record.instanceType ?? "",
-        storageClass: record.storageClass,
-        gpuModel: record.gpuModel ?? "",
-        recordHasVcpus: record.vcpus !== undefined,
-        recordHasGpuCount: record.gpuCount !== undefined,
-      },
-      lifespanHours,
-    );
-    return { usage, site, qualities: [undefined, undefined, undefined, undefined] };
+    return site;
+  };
+
+  const child = (node: Node, key: unknown): Node => {
+    let next = node.get(key) as Node | undefined;
+    if (next === undefined) {
+      next = new Map();
+      node.set(key, next);
+    }
+    return next;
+  };
+
+  const usageOf = (record: UsageRecord): UsageEntry => {
+    let node = usageRoots[providerIndex(record.provider)] as Node;
+    node = child(node, record.kind);
+    node = child(node, record.unit);
+    node = child(node, record.service);
+    node = child(node, record.usageType);
+    node = child(node, record.instanceType);
+    node = child(node, record.storageClass);
+    node = child(node, record.gpuModel);
+    const flags = (record.vcpus === undefined ? 0 : 1) | (record.gpuCount === undefined ? 0 : 2);
+    let entry = node.get(flags) as UsageEntry | undefined;
+    if (entry === undefined) {
+      const usage = resolveUsageFactors(
+        pack,
+        profile,
+        {
+          provider: record.provider,
+          kind: record.kind,
+          unit: record.unit,
+          service: record.service,
+          usageType: record.usageType ?? "",
+          instanceType: record.instanceType ?? "",
+          storageClass: record.storageClass,
+          gpuModel: record.gpuModel ?? "",
+          recordHasVcpus: record.vcpus !== undefined,
+          recordHasGpuCount: record.gpuCount !== undefined,
+        },
+        lifespanHours,
+      );
+      entry = { usage, bySite: new Map(), lastSite: undefined, lastCombination: undefined };
+      node.set(flags, entry);
+      countEntry();
+    }
+    return entry;
+  };
+
+  const combinationOf = (entry: UsageEntry, site: RegionFactors, record: UsageRecord): Combination => {
+    if (entry.lastSite === site) return entry.lastCombination as Combination;
+    let combination = entry.bySite.get(site);
+    if (combination === undefined) {
+      const replication = resolveReplication(
+        pack,
+        profile,
+        record.provider,
+        record.service,
+        record.usageType ?? "",
+        record.kind,
+        site.region,
+      );
+      combination = { replication: replication.factor, qualities: [undefined, undefined, undefined, undefined] };
+      entry.bySite.set(site, combination);
+    }
+    entry.lastSite = site;
+    entry.lastCombination = combination;
+    return combination;
+  };
+
+  const qualityOf = (entry: UsageEntry, site: RegionFactors, combination: Combination, variant: number) => {
+    const u = entry.usage;
+    const q = estimateQuality({
+      power: variant & 1 ? u.powerQualityMeasured : u.powerQuality,
+      pue: site.quality.pue,
+      grid: variant & 2 ? factorQuality("measured") : site.quality.grid,
+      market: site.quality.market,
+      embodied: u.embodiedQuality,
+      water: site.quality.water,
+    });
+    combination.qualities[variant] = q;
+    return q;
   };
 
   const overflowQuality = estimateQuality({
@@ -109,37 +187,10 @@ export function createEstimator(options: EstimatorOptions = {}): Estimator {
   });
 
   function estimate(record: UsageRecord): Estimate {
-    const year = utcYearOf(record.periodStart);
-    const key =
-      record.provider +
-      "\u0001" +
-      record.region +
-      "\u0001" +
-      year +
-      "\u0001" +
-      record.kind +
-      "\u0001" +
-      record.unit +
-      "\u0001" +
-      record.service +
-      "\u0001" +
-      (record.usageType ?? "") +
-      "\u0001" +
-      (record.instanceType ?? "") +
-      "\u0001" +
-      (record.storageClass ?? "") +
-      "\u0001" +
-      (record.gpuModel ?? "") +
-      (record.vcpus === undefined ? "\u0001" : "\u0001v") +
-      (record.gpuCount === undefined ? "" : "g");
-    let resolved = cache.get(key);
-    if (resolved === undefined) {
-      resolved = resolve(record, year);
-      if (cache.size >= maxCacheEntries) cache.clear();
-      cache.set(key, resolved);
-    }
-    const u = resolved.usage;
-    const site = resolved.site;
+    const site = siteOf(record, utcYearOf(record.periodStart));
+    const entry = usageOf(record);
+    const combination = combinationOf(entry, site, record);
+    const u = entry.usage;
 
     let variant = 0;
     let kwhIt = 0;
@@ -168,7 +219,9 @@ export function createEstimator(options: EstimatorOptions = {}): Estimator {
       kwhIt = units * u.kwhPerUnit;
       embodiedKg = units * u.embodiedKgPerUnit;
     }
-    const replication = u.replicationHintApplies ? (record.replicationHint ?? u.replication) : u.replication;
+    const replication = u.replicationHintApplies
+      ? (record.replicationHint ?? combination.replication)
+      : combination.replication;
     kwhIt *= replication;
     if (u.replicateEmbodied) embodiedKg *= replication;
 
@@ -212,7 +265,7 @@ export function createEstimator(options: EstimatorOptions = {}): Estimator {
       embodiedKg,
       waterL,
       methodologyVersion,
-      quality: resolved.qualities[variant] ?? qualityVariant(resolved, variant),
+      quality: combination.qualities[variant] ?? qualityOf(entry, site, combination, variant),
     };
   }
 

@@ -8,7 +8,6 @@ import { resolveNetworkPower } from "./network";
 import type { DataPack } from "./pack-types";
 import type { ProfileRules } from "./profiles";
 import { factorQuality } from "./quality";
-import { resolveReplication } from "./replication";
 import { resolveStoragePower } from "./storage";
 import type { Provider, UsageKind, UsageUnit } from "./usage-record";
 
@@ -21,7 +20,7 @@ export type UsageMode = (typeof usageMode)[keyof typeof usageMode];
  * usage type, instance type, storage class, GPU model); everything per record is a multiply.
  *
  * compute  : see ComputeFactors (vCPU-hours, or instance-hours × vCPUs)
- * perUnit  : kWh IT = quantity × unitScale [× GPUs per instance] × kwhPerUnit × replication
+ * perUnit  : kWh IT = quantity × unitScale [× GPUs per instance] × kwhPerUnit (× replication)
  *            embodied = quantity × unitScale [× GPUs] × embodiedKgPerUnit
  * none     : zero (kind "other", or a unit the kind has no model for)
  */
@@ -44,8 +43,7 @@ export type UsageFactors = {
   readonly perGpuCount: boolean;
   readonly kwhPerUnit: number;
   readonly embodiedKgPerUnit: number;
-  // shared
-  readonly replication: number;
+  // shared (the replication factor itself depends on the region and is resolved with the site)
   /** Whether a record's `replicationHint` may override the factor (not for network). */
   readonly replicationHintApplies: boolean;
   readonly replicateEmbodied: boolean;
@@ -56,7 +54,6 @@ export type UsageFactors = {
 
 export type UsageInput = {
   readonly provider: Provider;
-  readonly region: string;
   readonly kind: UsageKind;
   readonly unit: UsageUnit;
   readonly service: string;
@@ -84,7 +81,6 @@ const zeroBase = {
   perGpuCount: false,
   kwhPerUnit: 0,
   embodiedKgPerUnit: 0,
-  replication: 1,
   replicationHintApplies: false,
   replicateEmbodied: false,
 } as const;
@@ -122,9 +118,7 @@ export function resolveUsageFactors(
   if (unitScale === undefined) {
     return none(`unit "${unit}" is not supported for kind "${kind}"`, `unit "${unit}" is not supported for kind "${kind}"`);
   }
-  const replication = resolveReplication(pack, profile, provider, input.service, input.usageType, kind, input.region);
   const shared = {
-    replication: replication.factor,
     replicationHintApplies: kind !== "network",
     replicateEmbodied: profile.replicateEmbodied,
   };

@@ -1,17 +1,13 @@
-import { decideAwsUsage, type AwsUsageDecision } from "./aws-usage-types";
+import { decideAwsUsage, type AwsUsageDecision, type AwsUsageFacts } from "./aws-usage-types";
 import { jsonObjectOf, optionalNumberOf, RowValueError, stringMapOf, textOf } from "./cell-values";
 import { missingColumns, resolveColumns, usedColumnsOf, type ColumnAliases } from "./columns";
 import { awsRegionFromLongName, isAwsRegionCode, splitAwsUsageType } from "./regions";
 import { hoursInMonthOf, isoTextOf, optionalTimestampMs, periodHoursBetween, requiredTimestampMs } from "./timestamps";
 import type { BillingRow, ClassifyOptions, ClassifyOutcome, RowClassifier, UnsupportedReason } from "./types";
-import { recordsOf, type LineBase, type Measure } from "./usage-records";
+import { recordsOf, type LineBase } from "./usage-records";
 
 /** Decisions are linear in the usage amount: decide once per distinct line shape for amount 1, then scale. */
 const MAX_CACHED_DECISIONS = 100_000;
-
-function scaled(measures: readonly Measure[], amount: number): Measure[] {
-  return measures.map((measure) => ({ ...measure, quantity: measure.quantity * amount }));
-}
 
 /**
  * AWS Cost and Usage Report lines: legacy CSV (`lineItem/UsageType`), legacy Athena/Parquet and
@@ -84,6 +80,21 @@ function tagColumnsOf(header: readonly string[]): { column: string; key: string 
   return tags;
 }
 
+const memoryCache = new Map<string, number | undefined>();
+function cachedMemoryGbOf(text: string): number | undefined {
+  if (text === "") return undefined;
+  if (memoryCache.has(text)) return memoryCache.get(text);
+  const value = memoryGbOf(text);
+  if (memoryCache.size < 10_000) memoryCache.set(text, value);
+  return value;
+}
+
+function unsupportedLine(reason: UnsupportedReason, detail: string, costAmount: number, currency: string): ClassifyOutcome {
+  return currency === "" ? { status: "unsupported", reason, detail, costAmount } : { status: "unsupported", reason, detail, costAmount, currency };
+}
+
+const MISSING = "\u0000missing";
+
 export function createCurClassifier(header: readonly string[], options: ClassifyOptions = {}): RowClassifier {
   const c = resolveColumns(header, curColumns);
   const missing = missingColumns(c, curColumns, curRequiredFields);
@@ -96,28 +107,40 @@ export function createCurClassifier(header: readonly string[], options: Classify
     (column) => includeResourceIds || column !== c.resourceId,
   );
 
-  const col = (field: CurField): string => c[field] ?? "\u0000missing";
-  const lineItemTypeColumn = col("lineItemType");
-  const usageStartColumn = col("usageStart");
-  const usageEndColumn = col("usageEnd");
-  const productCodeColumn = col("productCode");
-  const usageTypeColumn = col("usageType");
-  const usageAmountColumn = col("usageAmount");
-  const costColumn = col("unblendedCost");
+  const lineItemTypeColumn = c.lineItemType ?? MISSING;
+  const usageStartColumn = c.usageStart ?? MISSING;
+  const usageEndColumn = c.usageEnd ?? MISSING;
+  const productCodeColumn = c.productCode ?? MISSING;
+  const usageTypeColumn = c.usageType ?? MISSING;
+  const usageAmountColumn = c.usageAmount ?? MISSING;
+  const costColumn = c.unblendedCost ?? MISSING;
+  const currencyColumn = c.currency ?? MISSING;
+  const billingEntityColumn = c.billingEntity ?? MISSING;
+  const vcpuColumn = c.vcpu ?? MISSING;
+  const memoryColumn = c.memory ?? MISSING;
+  const instanceTypeColumn = c.instanceType ?? MISSING;
+  const pricingUnitColumn = c.pricingUnit ?? MISSING;
+  const usageAccountColumn = c.usageAccountId ?? MISSING;
+  const payerAccountColumn = c.payerAccountId ?? MISSING;
+  const resourceIdColumn = c.resourceId ?? MISSING;
+  const regionCodeColumn = c.regionCode ?? MISSING;
+  const regionColumn = c.region ?? MISSING;
+  const zoneColumn = c.availabilityZone ?? MISSING;
+  const locationColumn = c.location ?? MISSING;
+  const source = options.source;
 
   function regionOf(row: BillingRow, usageType: string): string {
-    const code = textOf(row[col("regionCode")]);
+    const code = textOf(row[regionCodeColumn]);
     if (code !== "") return code;
-    const region = textOf(row[col("region")]);
+    const region = textOf(row[regionColumn]);
     if (isAwsRegionCode(region)) return region;
     const fromPrefix = splitAwsUsageType(usageType).region;
     if (fromPrefix) return fromPrefix;
-    const zone = textOf(row[col("availabilityZone")]);
+    const zone = textOf(row[zoneColumn]);
     if (/^[a-z]{2}(?:-gov)?-[a-z]+-\d[a-z]$/.test(zone)) return zone.slice(0, -1);
-    const fromLocation = awsRegionFromLongName(textOf(row[col("location")]));
+    const fromLocation = awsRegionFromLongName(textOf(row[locationColumn]));
     if (fromLocation) return fromLocation;
-    if (region !== "") return region; // "global"
-    return splitAwsUsageType(usageType).base === usageType && /^(?:BoxUsage|SpotUsage|EBS:)/.test(usageType) ? "us-east-1" : "";
+    return region; // "global" or ""
   }
 
   const decisions = new Map<string, AwsUsageDecision>();
@@ -135,70 +158,66 @@ export function createCurClassifier(header: readonly string[], options: Classify
     return tags;
   }
 
+  function decide(row: BillingRow, usageType: string, productCode: string, startMs: number): AwsUsageDecision {
+    const vcpuCell = Number(textOf(row[vcpuColumn]));
+    let vcpus = vcpuCell > 0 ? vcpuCell : undefined; // "NA" and "" mean unknown
+    let memoryGb = cachedMemoryGbOf(textOf(row[memoryColumn]));
+    if (isCur2 && vcpus === undefined && c.productMap) {
+      const product = jsonObjectOf(row[c.productMap]);
+      if (product) {
+        const fromMap = Number(textOf(product["vcpu"]));
+        if (fromMap > 0) vcpus = fromMap;
+        memoryGb ??= memoryGbOf(textOf(product["memory"]));
+      }
+    }
+    const instanceType = textOf(row[instanceTypeColumn]);
+    const pricingUnit = textOf(row[pricingUnitColumn]);
+    const monthHours = hoursInMonthOf(startMs);
+    const key =
+      usageType + "\u0001" + productCode + "\u0001" + pricingUnit + "\u0001" + instanceType + "\u0001" + vcpus + "\u0001" + memoryGb + "\u0001" + monthHours;
+    let decision = decisions.get(key);
+    if (decision === undefined) {
+      const facts: AwsUsageFacts = { usageType, productCode, pricingUnit, amount: 1, periodStartMs: startMs };
+      if (instanceType !== "") facts.instanceType = instanceType;
+      if (vcpus !== undefined) facts.vcpus = vcpus;
+      if (memoryGb !== undefined) facts.memoryGb = memoryGb;
+      decision = decideAwsUsage(facts, options);
+      if (decisions.size >= MAX_CACHED_DECISIONS) decisions.clear();
+      decisions.set(key, decision);
+    }
+    return decision;
+  }
+
   function classify(row: BillingRow, lineNumber?: number): ClassifyOutcome {
     try {
       const lineItemType = textOf(row[lineItemTypeColumn]);
       const productCode = textOf(row[productCodeColumn]);
-      const costAmount = optionalNumberOf(row[costColumn], "lineItem/UnblendedCost") ?? 0;
-      const currency = textOf(row[col("currency")]) || undefined;
-      const unsupported = (reason: UnsupportedReason, detail: string): ClassifyOutcome => {
-        const outcome: ClassifyOutcome = { status: "unsupported", reason, detail, costAmount };
-        if (currency) outcome.currency = currency;
-        return outcome;
-      };
+      const costCell = row[costColumn];
+      const costAmount = typeof costCell === "number" ? costCell : (optionalNumberOf(costCell, "lineItem/UnblendedCost") ?? 0);
+      const currency = textOf(row[currencyColumn]);
       if (!usageLineItemTypes.has(lineItemType)) {
         if (lineItemType === "") throw new RowValueError("lineItem/LineItemType is empty");
         const reason = moneyOnlyLineItemTypes[lineItemType];
         if (!reason) throw new RowValueError(`unknown lineItem/LineItemType "${lineItemType}"`);
-        return unsupported(reason === "fee" && /Support/i.test(productCode) ? "support" : reason, `${lineItemType} ${productCode}`.trim());
+        const detail = productCode === "" ? lineItemType : `${lineItemType} ${productCode}`;
+        return unsupportedLine(reason === "fee" && /Support/i.test(productCode) ? "support" : reason, detail, costAmount, currency);
       }
-      if (/Support/i.test(productCode)) return unsupported("support", productCode);
-      if (textOf(row[col("billingEntity")]) === "AWS Marketplace") return unsupported("marketplace", productCode);
+      if (productCode.includes("Support")) return unsupportedLine("support", productCode, costAmount, currency);
+      if (row[billingEntityColumn] === "AWS Marketplace") return unsupportedLine("marketplace", productCode, costAmount, currency);
 
       const usageType = textOf(row[usageTypeColumn]);
       if (usageType === "") throw new RowValueError("lineItem/UsageType is empty");
-      const amount = optionalNumberOf(row[usageAmountColumn], "lineItem/UsageAmount");
+      const amountCell = row[usageAmountColumn];
+      const amount = typeof amountCell === "number" ? amountCell : optionalNumberOf(amountCell, "lineItem/UsageAmount");
       if (amount === undefined) throw new RowValueError("lineItem/UsageAmount is empty");
-      if (amount < 0) return unsupported("correction", `negative usage amount on ${usageType}`);
+      if (amount < 0) return unsupportedLine("correction", `negative usage amount on ${usageType}`, costAmount, currency);
       const startMs = requiredTimestampMs(row[usageStartColumn], "lineItem/UsageStartDate");
       const endMs = optionalTimestampMs(row[usageEndColumn], "lineItem/UsageEndDate");
 
-      const vcpuCell = Number(textOf(row[col("vcpu")]));
-      let vcpus = vcpuCell > 0 ? vcpuCell : undefined; // "NA" and "" mean unknown
-      let memoryGb = memoryGbOf(textOf(row[col("memory")]));
-      if (isCur2 && vcpus === undefined && c.productMap) {
-        const product = jsonObjectOf(row[c.productMap]);
-        if (product) {
-          const vcpuText = textOf(product["vcpu"]);
-          if (vcpuText !== "" && Number.isFinite(Number(vcpuText))) vcpus = Number(vcpuText);
-          memoryGb ??= memoryGbOf(textOf(product["memory"]));
-        }
-      }
-      const instanceType = textOf(row[col("instanceType")]);
-      const pricingUnit = textOf(row[col("pricingUnit")]);
-      const monthHours = hoursInMonthOf(startMs);
-      const key = `${usageType}\u0001${productCode}\u0001${pricingUnit}\u0001${instanceType}\u0001${vcpus ?? ""}\u0001${memoryGb ?? ""}\u0001${monthHours}`;
-      let decision = decisions.get(key);
-      if (decision === undefined) {
-        decision = decideAwsUsage(
-          {
-            usageType,
-            productCode,
-            pricingUnit,
-            amount: 1,
-            periodStartMs: startMs,
-            ...(instanceType ? { instanceType } : {}),
-            ...(vcpus !== undefined ? { vcpus } : {}),
-            ...(memoryGb !== undefined ? { memoryGb } : {}),
-          },
-          options,
-        );
-        if (decisions.size >= MAX_CACHED_DECISIONS) decisions.clear();
-        decisions.set(key, decision);
-      }
-      if (decision.status === "unsupported") return unsupported(decision.reason, decision.detail);
+      const decision = decide(row, usageType, productCode, startMs);
+      if (decision.status === "unsupported") return unsupportedLine(decision.reason, decision.detail, costAmount, currency);
 
-      const accountId = textOf(row[col("usageAccountId")]) || textOf(row[col("payerAccountId")]);
+      const accountId = textOf(row[usageAccountColumn]) || textOf(row[payerAccountColumn]);
       if (accountId === "") throw new RowValueError("lineItem/UsageAccountId is empty");
       const base: LineBase = {
         provider: "aws",
@@ -211,17 +230,17 @@ export function createCurClassifier(header: readonly string[], options: Classify
         usageType,
         costAmount,
       };
-      if (currency) base.currency = currency;
+      if (currency !== "") base.currency = currency;
       if (includeResourceIds) {
-        const resourceId = textOf(row[col("resourceId")]);
-        if (resourceId) base.resourceId = resourceId;
+        const resourceId = textOf(row[resourceIdColumn]);
+        if (resourceId !== "") base.resourceId = resourceId;
       }
       if (includeTags) {
         const tags = tagsOf(row);
         if (tags) base.tags = tags;
       }
-      if (options.source !== undefined && lineNumber !== undefined) base.source = `${options.source}:${lineNumber}`;
-      return { status: "usage", records: recordsOf(base, scaled(decision.measures, amount)) };
+      if (source !== undefined && lineNumber !== undefined) base.source = `${source}:${lineNumber}`;
+      return { status: "usage", records: recordsOf(base, decision.measures, amount) };
     } catch (error) {
       if (error instanceof RowValueError) return { status: "error", message: error.message };
       throw error;

@@ -108,7 +108,19 @@ export function isoTextOf(ms: number): string {
 }
 
 /** Hours in the UTC calendar month that contains `ms` (672, 696, 720 or 744). */
+const monthHoursByDay = new Map<number, number>();
+
 export function hoursInMonthOf(ms: number): number {
+  const day = Math.floor(ms / 86_400_000);
+  const cached = monthHoursByDay.get(day);
+  if (cached !== undefined) return cached;
+  const hours = computeHoursInMonth(ms);
+  if (monthHoursByDay.size > 10_000) monthHoursByDay.clear();
+  monthHoursByDay.set(day, hours);
+  return hours;
+}
+
+function computeHoursInMonth(ms: number): number {
   const date = new Date(ms);
   const year = date.getUTCFullYear();
   const month = date.getUTCMonth();

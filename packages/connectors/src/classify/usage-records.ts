@@ -36,7 +36,7 @@ export type Measure = {
  * Builds the records of one line. The line's cost goes on the first record only, so costs add up
  * when a line yields several records (instance hours → compute + GPU).
  */
-export function recordsOf(base: LineBase, measures: readonly Measure[]): UsageRecord[] {
+export function recordsOf(base: LineBase, measures: readonly Measure[], scale = 1): UsageRecord[] {
   return measures.map((measure, index) => {
     const record: UsageRecord = {
       provider: base.provider,
@@ -46,7 +46,7 @@ export function recordsOf(base: LineBase, measures: readonly Measure[]): UsageRe
       service: base.service,
       region: base.region,
       kind: measure.kind,
-      quantity: measure.quantity,
+      quantity: measure.quantity * scale,
       unit: measure.unit,
       costAmount: index === 0 ? base.costAmount : 0,
     };

@@ -1,6 +1,20 @@
-import { Queue, Worker, type ConnectionOptions, type JobsOptions } from "bullmq";
+import {
+  Queue,
+  UnrecoverableError,
+  Worker,
+  type ConnectionOptions,
+  type JobsOptions,
+} from "bullmq";
 import IORedis from "ioredis";
-import type { EnqueueOptions, JobDeps, JobEvents, QueueDriver, Schedule } from "../contract";
+import type {
+  DriverDeps,
+  EnqueueOptions,
+  JobDeps,
+  JobEvents,
+  QueueDriver,
+  Schedule,
+} from "../contract";
+import { PermanentJobError } from "../errors";
 import { jobDefinition, jobs as defaultJobs, parsePayload, type JobRegistry } from "../registry";
 import { runJobAttempt } from "./run-job";
 
@@ -13,7 +27,7 @@ import { runJobAttempt } from "./run-job";
 export function createBullmqDriver(options: {
   redisUrl: string;
   prefix?: string;
-  deps: JobDeps;
+  deps: DriverDeps;
   events?: JobEvents;
   registry?: JobRegistry;
 }): QueueDriver {
@@ -48,7 +62,7 @@ export function createBullmqDriver(options: {
     };
   };
 
-  return {
+  const driver: QueueDriver = {
     kind: "bullmq",
     async enqueue(name: string, payload: unknown, enqueueOptions: EnqueueOptions = {}) {
       const parsed = parsePayload(name, payload, jobs);
@@ -79,15 +93,21 @@ export function createBullmqDriver(options: {
               reportProgress: (progress: Record<string, unknown>) =>
                 bullJob.updateProgress(progress),
             };
-            return runJobAttempt(
-              job.name,
-              bullJob.data,
-              options.deps,
-              context,
-              options.events,
-              attempt < job.options.attempts,
-              jobs,
-            );
+            try {
+              return await runJobAttempt(
+                job.name,
+                bullJob.data,
+                deps,
+                context,
+                options.events,
+                attempt < job.options.attempts,
+                jobs,
+              );
+            } catch (error) {
+              // BullMQ does not retry an UnrecoverableError.
+              if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message);
+              throw error;
+            }
           },
           { connection: bullConnection, prefix, concurrency: job.options.concurrency },
         );
@@ -130,4 +150,9 @@ export function createBullmqDriver(options: {
       await connection.quit().catch(() => connection.disconnect());
     },
   };
+  const deps: JobDeps = {
+    ...options.deps,
+    enqueue: (name, payload, opts) => driver.enqueue(name, payload, opts),
+  };
+  return driver;
 }

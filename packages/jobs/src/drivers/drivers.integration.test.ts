@@ -3,7 +3,7 @@ import IORedis from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { testServices } from "@canopy/db/testing";
-import { defineJob, type JobDefinition, type JobDeps, type QueueDriver } from "../contract";
+import { defineJob, type DriverDeps, type JobDefinition, type QueueDriver } from "../contract";
 import { createRegistry } from "../registry";
 import { createBullmqDriver } from "./bullmq";
 import { createInlineDriver } from "./inline";
@@ -57,7 +57,7 @@ function testJobs() {
   return { registry, seen, attemptsByKey, slowStarted, finishSlow };
 }
 
-const deps = { log: () => undefined } as unknown as JobDeps;
+const deps = { log: () => undefined } as unknown as DriverDeps;
 
 type DriverFactory = (
   registry: ReturnType<typeof testJobs>["registry"],

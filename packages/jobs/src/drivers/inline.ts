@@ -1,5 +1,13 @@
 import { randomUUID } from "node:crypto";
-import type { EnqueueOptions, JobDeps, JobEvents, QueueDriver, Schedule } from "../contract";
+import type {
+  DriverDeps,
+  EnqueueOptions,
+  JobDeps,
+  JobEvents,
+  QueueDriver,
+  Schedule,
+} from "../contract";
+import { PermanentJobError } from "../errors";
 import { jobDefinition, jobs, parsePayload, type JobRegistry } from "../registry";
 import { backoffDelayMs, runJobAttempt } from "./run-job";
 
@@ -10,7 +18,7 @@ type Pending = { id: string; name: string; payload: unknown };
  * options as BullMQ. Used when REDIS_URL is unset: same processors, no Redis.
  */
 export function createInlineDriver(
-  deps: JobDeps,
+  driverDeps: DriverDeps,
   events?: JobEvents,
   registry: JobRegistry = jobs,
 ): QueueDriver {
@@ -54,7 +62,7 @@ export function createInlineDriver(
         );
         return;
       } catch (error) {
-        if (attempt >= attempts || closing) throw error;
+        if (attempt >= attempts || closing || error instanceof PermanentJobError) throw error;
         deps.log(
           `job ${job.name} (${job.id}) failed on attempt ${attempt}: ${(error as Error).message}; retrying`,
         );
@@ -63,7 +71,7 @@ export function createInlineDriver(
     }
   }
 
-  return {
+  const driver: QueueDriver = {
     kind: "inline",
     async enqueue(name: string, payload: unknown, options: EnqueueOptions = {}) {
       const parsed = parsePayload(name, payload, registry);
@@ -106,4 +114,9 @@ export function createInlineDriver(
       await loop;
     },
   };
+  const deps: JobDeps = {
+    ...driverDeps,
+    enqueue: (name, payload, options) => driver.enqueue(name, payload, options),
+  };
+  return driver;
 }

@@ -1,4 +1,5 @@
 import type { JobContext, JobDeps, JobEvents } from "../contract";
+import { PermanentJobError } from "../errors";
 import { jobDefinition, parsePayload, type JobRegistry } from "../registry";
 
 /** Runs one attempt of a job, reporting its outcome. Shared by both drivers. */
@@ -22,7 +23,8 @@ export async function runJobAttempt(
     return result;
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error));
-    events?.onFailed?.(name, performance.now() - started, failure, willRetryOnFailure);
+    const willRetry = willRetryOnFailure && !(failure instanceof PermanentJobError);
+    events?.onFailed?.(name, performance.now() - started, failure, willRetry);
     throw failure;
   }
 }

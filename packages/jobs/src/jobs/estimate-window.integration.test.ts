@@ -1,0 +1,105 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createKeyring, seedDemoOrganization, type Connection } from "@canopy/db";
+import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
+import type { JobEvents, QueueDriver } from "../contract";
+import { createInlineDriver } from "../drivers/inline";
+
+type Totals = { rows: number; kwh: number; location: number; market: number; embodied: number; water: number };
+
+async function totals(owner: Connection, table: string, tenantId: string): Promise<Totals> {
+  const { rows } = await owner.pool.query(
+    `SELECT count(*)::int AS rows, sum(kwh_facility) AS kwh, sum(co2e_location_kg) AS location, sum(co2e_market_kg) AS market,
+            sum(co2e_embodied_kg) AS embodied, sum(water_l) AS water FROM ${table} WHERE tenant_id = $1`,
+    [tenantId],
+  );
+  return rows[0];
+}
+
+describe("estimate-window and rollup-days", () => {
+  let database: TestDatabase;
+  let tenantId: string;
+  let windowStart: Date;
+  let windowEnd: Date;
+  let accounts: string[];
+  const failures: { job: string; message: string; willRetry: boolean }[] = [];
+  let driver: QueueDriver;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const seeded = await seedDemoOrganization(database.owner, new Date("2026-03-10T12:00:00Z"));
+    ({ tenantId, windowStart, windowEnd } = seeded);
+    accounts = (await database.owner.pool.query("SELECT id FROM cloud_accounts WHERE tenant_id = $1 ORDER BY provider", [tenantId])).rows.map(
+      (r) => r.id,
+    );
+    const events: JobEvents = { onFailed: (job, _ms, error, willRetry) => failures.push({ job, message: error.message, willRetry }) };
+    driver = createInlineDriver(
+      { owner: database.owner, app: database.app, keyring: createKeyring(Buffer.alloc(32, 1).toString("base64")), log: () => undefined },
+      events,
+    );
+    await driver.startWorkers();
+  });
+  afterAll(async () => {
+    await driver?.close();
+    await database?.drop();
+  });
+
+  const estimateAll = async () => {
+    // Azure rows start at midnight, before the hourly series: widen the window to whole days.
+    const start = new Date(Date.UTC(windowStart.getUTCFullYear(), windowStart.getUTCMonth(), windowStart.getUTCDate()));
+    for (const cloudAccountId of accounts) {
+      await driver.enqueue("estimate-window", {
+        tenantId,
+        cloudAccountId,
+        windowStart: start.toISOString(),
+        windowEnd: windowEnd.toISOString(),
+      });
+    }
+    await driver.drain();
+  };
+
+  it("writes one emissions row per usage row, and rollups with the same totals", async () => {
+    await estimateAll();
+    expect(failures).toEqual([]);
+    const usage = await database.owner.pool.query("SELECT count(*)::int AS n FROM usage_hourly WHERE tenant_id = $1", [tenantId]);
+    const hourly = await totals(database.owner, "emissions_hourly", tenantId);
+    expect(hourly.rows).toBe(usage.rows[0].n);
+    expect(hourly.location).toBeGreaterThan(0);
+    expect(hourly.market).toBeLessThanOrEqual(hourly.location);
+    const daily = await totals(database.owner, "emissions_daily", tenantId);
+    const monthly = await totals(database.owner, "emissions_monthly", tenantId);
+    for (const measure of ["kwh", "location", "market", "embodied", "water"] as const) {
+      expect(daily[measure]).toBeCloseTo(hourly[measure], 6);
+      expect(monthly[measure]).toBeCloseTo(hourly[measure], 6);
+    }
+    // Every day of the window has a daily row.
+    const days = await database.owner.pool.query("SELECT count(DISTINCT day)::int AS n FROM emissions_daily WHERE tenant_id = $1", [tenantId]);
+    // 2025-02-10 through 2026-03-10, both included.
+    expect(days.rows[0].n).toBe(Math.floor((windowEnd.getTime() - windowStart.getTime()) / 86_400_000) + 1);
+  });
+
+  it("gives identical totals when run again (no double counting)", async () => {
+    const before = await Promise.all(["emissions_hourly", "emissions_daily", "emissions_monthly"].map((t) => totals(database.owner, t, tenantId)));
+    await estimateAll();
+    const after = await Promise.all(["emissions_hourly", "emissions_daily", "emissions_monthly"].map((t) => totals(database.owner, t, tenantId)));
+    expect(after).toEqual(before);
+  });
+
+  it("rejects a payload that names another tenant's account, without retrying", async () => {
+    const otherTenant = randomUUID();
+    await database.owner.pool.query("INSERT INTO tenants (id, name, slug) VALUES ($1, 'Other', $2)", [otherTenant, `other-${otherTenant}`]);
+    failures.length = 0;
+    await driver.enqueue("estimate-window", {
+      tenantId: otherTenant,
+      cloudAccountId: accounts[0],
+      windowStart: windowStart.toISOString(),
+      windowEnd: windowEnd.toISOString(),
+    });
+    await driver.drain();
+    expect(failures).toEqual([
+      { job: "estimate-window", message: `Cloud account ${accounts[0]} does not exist in organization ${otherTenant}`, willRetry: false },
+    ]);
+    const leaked = await database.owner.pool.query("SELECT count(*)::int AS n FROM emissions_hourly WHERE tenant_id = $1", [otherTenant]);
+    expect(leaked.rows[0].n).toBe(0);
+  });
+});

@@ -1,0 +1,55 @@
+import {
+  ensureEmissionsPartitions,
+  readUsageWindow,
+  replaceEmissionsWindow,
+  withTenantClient,
+} from "@canopy/db";
+import { createEstimator } from "@canopy/methodology";
+import { defineJob } from "../contract";
+import { estimateUsagePages } from "../estimation";
+import { loadTenantAccount } from "../tenant-guard";
+import { toWindow, windowPayload } from "../window-payload";
+
+/**
+ * Estimates the stored usage of one account window and replaces that window's hourly emissions in
+ * one transaction, then queues the rollup. Re-running it gives the same rows, so a retry after a
+ * crash never double counts.
+ */
+export const estimateWindow = defineJob({
+  name: "estimate-window",
+  payload: windowPayload,
+  options: { attempts: 5, backoffMs: 5_000, concurrency: 2 },
+  async process(payload, deps, context) {
+    await loadTenantAccount(deps.app, payload.tenantId, payload.cloudAccountId);
+    const window = toWindow(payload);
+    await ensureEmissionsPartitions(
+      deps.app.pool,
+      window.start,
+      monthsSpanned(window.start, window.end),
+    );
+    const estimator = createEstimator(payload.profile ? { profile: payload.profile } : {});
+    let rowsEstimated = 0;
+    // Usage is read through a cursor on one connection while COPY writes on another.
+    const rowsWritten = await withTenantClient(deps.app, payload.tenantId, (reader) =>
+      withTenantClient(deps.app, payload.tenantId, (writer) => {
+        const emissions = estimateUsagePages(readUsageWindow(reader, window), estimator, (n) => {
+          rowsEstimated += n;
+          void context.reportProgress({ stage: "estimate", rowsEstimated });
+        });
+        return replaceEmissionsWindow(writer, payload.tenantId, window, emissions);
+      }),
+    );
+    await deps.enqueue("rollup-days", payload);
+    return { rowsWritten, methodologyVersion: estimator.methodologyVersion };
+  },
+});
+
+function monthsSpanned(start: Date, end: Date): number {
+  const last = new Date(end.getTime() - 1);
+  return (
+    (last.getUTCFullYear() - start.getUTCFullYear()) * 12 +
+    last.getUTCMonth() -
+    start.getUTCMonth() +
+    1
+  );
+}
