@@ -275,7 +275,7 @@ function makeLine(random: () => number, lineIndex: number, totalLines: number): 
     line["lineItem/UsageType"] = kind === "Tax" ? "" : kind === "RIFee" ? `${region.prefix}HeavyUsage:db.m5.large` : `${region.prefix}BoxUsage:m5.large`;
     line["lineItem/UsageStartDate"] = "2023-11-01T00:00:00.000Z";
     line["lineItem/UsageEndDate"] = "2023-12-01T00:00:00.000Z";
-    const amount = kind === "Credit" || kind === "SavingsPlanNegation" || kind === "Refund" ? -random() * 50 : random() * 100;
+    const amount = kind === "Credit" || kind === "SavingsPlanNegation" || kind === "Refund" ? -random() * 2 : random() * 4;
     line["lineItem/TaxType"] = kind === "Tax" ? "Sales Tax" : "";
     priced(1, amount, "", kind === "Tax" ? "Tax for product code AmazonEC2" : `${kind} line`);
   }

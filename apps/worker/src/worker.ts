@@ -59,6 +59,7 @@ export async function startWorker(options: {
   await listenOrExplain(server, options.port, "CANOPY_WORKER_PORT");
 
   await driver.startWorkers();
+  await driver.schedule("refresh-stale-estimates-daily", "refresh-stale-estimates", {}, { everyMs: DAY_MS });
   await driver.schedule(
     "maintain-partitions-daily",
     "maintain-partitions",

@@ -57,6 +57,12 @@ export const envSchema = z.object({
     .enum(["true", "false"], { error: "true or false" })
     .default("true")
     .transform((value) => value === "true"),
+  /** Largest billing file an import accepts, in bytes (default 10 GiB). */
+  CANOPY_IMPORT_MAX_BYTES: z.coerce
+    .number({ error: "a number of bytes, e.g. 10737418240" })
+    .int("a whole number of bytes")
+    .positive("a positive number of bytes")
+    .default(10 * 1024 ** 3),
   /** Set by CI systems; tests then require the real PostgreSQL and Redis instead of falling back. */
   CI: optional(z.string()),
   /** Server the test suites create their throwaway databases on (owner/superuser, trust auth). */

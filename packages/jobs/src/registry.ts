@@ -1,6 +1,8 @@
 import type { JobDefinition } from "./contract";
 import { estimateWindow } from "./jobs/estimate-window";
 import { maintainPartitions } from "./jobs/maintain-partitions";
+import { reestimateTenant } from "./jobs/reestimate-tenant";
+import { refreshStaleEstimates } from "./jobs/refresh-stale-estimates";
 import { rollupDays } from "./jobs/rollup-days";
 
 /** Jobs by name. Producers and workers share one registry, so both agree on names and payloads. */
@@ -11,9 +13,13 @@ export function createRegistry(definitions: JobDefinition<never>[]): JobRegistry
 }
 
 /** Every job Canopy runs. */
-export const jobs: JobRegistry = createRegistry(
-  [maintainPartitions, estimateWindow, rollupDays] as unknown as JobDefinition<never>[],
-);
+export const jobs: JobRegistry = createRegistry([
+  maintainPartitions,
+  estimateWindow,
+  rollupDays,
+  reestimateTenant,
+  refreshStaleEstimates,
+] as unknown as JobDefinition<never>[]);
 
 export function jobDefinition(name: string, registry: JobRegistry = jobs): JobDefinition<unknown> {
   const job = registry.get(name);

@@ -9,7 +9,7 @@
  * checksums.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseCsvObjects } from "./csv";
@@ -55,7 +55,13 @@ const warn = (message: string) => warnings.push(message);
 // CPU coefficients
 // ---------------------------------------------------------------------------------------------
 
-type CpuEntry = { minW: number; maxW: number; gbPerChip: number | null; source: string; note?: string };
+type CpuEntry = {
+  minW: number;
+  maxW: number;
+  gbPerChip: number | null;
+  source: string;
+  note?: string;
+};
 
 /** Microarchitecture names as Canopy spells them (CCF application spelling, extended). */
 const canonicalArch = (name: string): string => {
@@ -75,7 +81,11 @@ const ccfAppCpu = csvRef("ccf/cpu_microarchitecture_coefficients.csv");
 const appCpu = (provider: Provider): Map<string, CpuEntry> => {
   const map = new Map<string, CpuEntry>();
   for (const row of ccfAppCpu) {
-    if (row.provider !== ccfProviderName[provider] || row.microarchitecture === "Unknown (fallback)") continue;
+    if (
+      row.provider !== ccfProviderName[provider] ||
+      row.microarchitecture === "Unknown (fallback)"
+    )
+      continue;
     map.set(canonicalArch(row.microarchitecture ?? ""), {
       minW: num(row.min_watts) ?? 0,
       maxW: num(row.max_watts) ?? 0,
@@ -86,7 +96,9 @@ const appCpu = (provider: Provider): Map<string, CpuEntry> => {
   return map;
 };
 const appFallback = (provider: Provider): CpuEntry => {
-  const row = ccfAppCpu.find((r) => r.provider === ccfProviderName[provider] && r.microarchitecture === "Unknown (fallback)");
+  const row = ccfAppCpu.find(
+    (r) => r.provider === ccfProviderName[provider] && r.microarchitecture === "Unknown (fallback)",
+  );
   if (!row) throw new Error(`no CCF fallback row for ${provider}`);
   return {
     minW: num(row.min_watts) ?? 0,
@@ -114,7 +126,8 @@ const fillMissing = (target: Map<string, CpuEntry>, from: Map<string, CpuEntry>,
     if (!target.has(arch)) target.set(arch, note ? { ...entry, note } : entry);
   }
 };
-const ampereProxyNote = "Ampere Altra approximated by AWS Graviton2 coefficients (both use the Arm Neoverse N1 core)";
+const ampereProxyNote =
+  "Ampere Altra approximated by AWS Graviton2 coefficients (both use the Arm Neoverse N1 core)";
 const addAmpereProxy = (target: Map<string, CpuEntry>) => {
   const graviton2 = target.get("AWS Graviton2");
   if (graviton2) target.set("Ampere Altra", { ...graviton2, note: ampereProxyNote });
@@ -137,10 +150,18 @@ for (const provider of providers) {
   const ccf = appCpu(provider);
   for (const other of providers) {
     if (other !== provider) {
-      fillMissing(ccf, appCpu(other), `not in CCF's ${ccfProviderName[provider]} table; CCF ${ccfProviderName[other]} value used`);
+      fillMissing(
+        ccf,
+        appCpu(other),
+        `not in CCF's ${ccfProviderName[provider]} table; CCF ${ccfProviderName[other]} value used`,
+      );
     }
   }
-  fillMissing(ccf, awsView, "not in the CCF application tables; ccf-coefficients (AWS view) value used");
+  fillMissing(
+    ccf,
+    awsView,
+    "not in the CCF application tables; ccf-coefficients (AWS view) value used",
+  );
   addAmpereProxy(ccf);
   cpuSets.ccf[provider] = Object.fromEntries([...ccf].sort(([a], [b]) => a.localeCompare(b)));
 }
@@ -179,9 +200,16 @@ const embodiedModel = {
   ssdKgPerDrive: 100,
   hddKgPerDrive: 50,
   gpuKgPerGpu: 150,
-  source: "CCF embodied method (ccf-coefficients: 1000 kg base server + increments; Dell R740 LCA for memory)",
+  source:
+    "CCF embodied method (ccf-coefficients: 1000 kg base server + increments; Dell R740 LCA for memory)",
 };
-const modelEmbodiedKg = (hostMemoryGb: number, sockets: number, ssd: number, hdd: number, gpus: number): number =>
+const modelEmbodiedKg = (
+  hostMemoryGb: number,
+  sockets: number,
+  ssd: number,
+  hdd: number,
+  gpus: number,
+): number =>
   round(
     embodiedModel.baseKg +
       Math.max(0, hostMemoryGb - 16) * embodiedModel.memoryKgPerGbAbove16 +
@@ -234,27 +262,48 @@ for (const row of csvSource("cpu-microarchitectures.csv")) {
 const burstable = new Map<string, number>();
 for (const row of csvSource("burstable-baselines.csv")) {
   const provider = row.provider as Provider;
-  burstable.set(instanceId(provider, normalizeInstanceType(provider, row.instance_type ?? "")), num(row.baseline_utilization_per_vcpu) ?? 0.5);
+  burstable.set(
+    instanceId(provider, normalizeInstanceType(provider, row.instance_type ?? "")),
+    num(row.baseline_utilization_per_vcpu) ?? 0.5,
+  );
 }
 
 // AWS -----------------------------------------------------------------------------------------
 {
-  const teads = new Map(csvRef("ccf-coefficients/data/aws-instances.csv").map((r) => [(r["Instance type"] ?? "").toLowerCase(), r]));
+  const teads = new Map(
+    csvRef("ccf-coefficients/data/aws-instances.csv").map((r) => [
+      (r["Instance type"] ?? "").toLowerCase(),
+      r,
+    ]),
+  );
   const embodied = new Map(
-    csvRef("ccf-coefficients/output/coefficients-aws-embodied.csv").map((r) => [(r.type ?? "").toLowerCase(), num(r.total)]),
+    csvRef("ccf-coefficients/output/coefficients-aws-embodied.csv").map((r) => [
+      (r.type ?? "").toLowerCase(),
+      num(r.total),
+    ]),
   );
   const familyOf = (type: string) => type.split(".")[0] ?? type;
   const familyEmbodied = new Map<string, number>();
   for (const [type, total] of embodied) {
-    if (total !== null && !familyEmbodied.has(familyOf(type))) familyEmbodied.set(familyOf(type), total);
+    if (total !== null && !familyEmbodied.has(familyOf(type)))
+      familyEmbodied.set(familyOf(type), total);
   }
   const appRows = csvRef("ccf/aws_instance_types.csv");
+  // CCF's host figure is per family; a few sizes (c6i.32xlarge, c6i.metal) lack it in the table
+  const appFamilyEmbodied = new Map<string, number>();
+  for (const row of appRows) {
+    const value = num(row.embodied_kgco2e_per_host);
+    const family = (row.family ?? "").toLowerCase();
+    if (value !== null && family !== "u-3tb1" && !appFamilyEmbodied.has(family))
+      appFamilyEmbodied.set(family, value);
+  }
   // Family-level microarchitecture from the hardware table when the CCF row says Unknown
   const familyCpuArch = new Map<string, string>();
   for (const row of appRows) {
     const cpu = teads.get((row.instance_type ?? "").toLowerCase())?.["Platform CPU Name"];
     const arch = cpu ? cpuNameFill.get(`aws|${cpu}`) : undefined;
-    if (arch && !familyCpuArch.has((row.family ?? "").toLowerCase())) familyCpuArch.set((row.family ?? "").toLowerCase(), arch);
+    if (arch && !familyCpuArch.has((row.family ?? "").toLowerCase()))
+      familyCpuArch.set((row.family ?? "").toLowerCase(), arch);
   }
   for (const row of appRows) {
     const key = normalizeInstanceType("aws", row.instance_type ?? "");
@@ -265,7 +314,9 @@ for (const row of csvSource("burstable-baselines.csv")) {
     if (archs.length === 0) {
       const cpu = hardware?.["Platform CPU Name"];
       const fill =
-        (cpu ? cpuNameFill.get(`aws|${cpu}`) : undefined) ?? familyArchFill.get(`aws|${family}`) ?? familyCpuArch.get(family);
+        (cpu ? cpuNameFill.get(`aws|${cpu}`) : undefined) ??
+        familyArchFill.get(`aws|${family}`) ??
+        familyCpuArch.get(family);
       if (fill) {
         archs = [fill];
         archSource = "data/sources/cpu-microarchitectures.csv";
@@ -282,7 +333,7 @@ for (const row of csvSource("burstable-baselines.csv")) {
       embodiedSource = "CCF embodied increments (modelled)";
     }
     if (embodiedKg === null) {
-      embodiedKg = num(row.embodied_kgco2e_per_host);
+      embodiedKg = num(row.embodied_kgco2e_per_host) ?? appFamilyEmbodied.get(family) ?? null;
       embodiedSource = "ccf/aws_instance_types.csv";
     }
     const gpuModel = row.gpu_model ? gpuModelKeyOfName(row.gpu_model) : "";
@@ -300,7 +351,10 @@ for (const row of csvSource("burstable-baselines.csv")) {
       microarchitectures: archs,
       gpuCount: num(row.gpu_count) ?? 0,
       gpuModel,
-      burstableBaseline: num(row.burstable_baseline_utilization_pct) === null ? null : (num(row.burstable_baseline_utilization_pct) ?? 0) / 100,
+      burstableBaseline:
+        num(row.burstable_baseline_utilization_pct) === null
+          ? null
+          : (num(row.burstable_baseline_utilization_pct) ?? 0) / 100,
       source: `${archSource}; embodied: ${embodiedSource}`,
     });
   }
@@ -341,9 +395,14 @@ for (const row of csvSource("burstable-baselines.csv")) {
   }
   const appRows = csvRef("ccf/azure_vm_types.csv");
   const appArchs = new Map<string, string[]>();
-  for (const row of appRows) appArchs.set(normalizeInstanceType("azure", row.vm_size ?? ""), archList(row.microarchitectures));
+  for (const row of appRows)
+    appArchs.set(
+      normalizeInstanceType("azure", row.vm_size ?? ""),
+      archList(row.microarchitectures),
+    );
   /** Constrained-vCPU size → its full size: `e4-2s v3` → `e4s v3`, `ds11-1 v2` → `ds11 v2`. */
-  const parentOfConstrained = (key: string): string => key.replace(/^([a-z]+\d+)-\d+([a-z]*)/, "$1$2");
+  const parentOfConstrained = (key: string): string =>
+    key.replace(/^([a-z]+\d+)-\d+([a-z]*)/, "$1$2");
   for (const row of appRows) {
     const key = normalizeInstanceType("azure", row.vm_size ?? "");
     const hw = hardware.get(key);
@@ -356,7 +415,8 @@ for (const row of csvSource("burstable-baselines.csv")) {
     if (archs.length === 0) {
       const parent = parentOfConstrained(key);
       archs = (parent !== key ? appArchs.get(parent) : undefined) ?? [];
-      if (archs.length > 0) archSource = "ccf/azure_vm_types.csv (parent size of constrained vCPU size)";
+      if (archs.length > 0)
+        archSource = "ccf/azure_vm_types.csv (parent size of constrained vCPU size)";
     }
     if (archs.length === 0) warn(`azure ${key}: microarchitecture unknown`);
     let embodiedKg = embodied.get(key) ?? null;
@@ -372,7 +432,8 @@ for (const row of csvSource("burstable-baselines.csv")) {
       family: row.series ?? "",
       vcpus: num(row.vcpu),
       memoryGb: num(row.memory_gb),
-      hostVcpus: num(hw?.["Platform vCPUs (highest vCPU possible)"]) ?? num(row.family_largest_vcpu),
+      hostVcpus:
+        num(hw?.["Platform vCPUs (highest vCPU possible)"]) ?? num(row.family_largest_vcpu),
       familyLargestVcpus: num(row.family_largest_vcpu),
       familyLargestMemoryGb: num(row.family_largest_memory_gb),
       embodiedKgPerHost: embodiedKg,
@@ -394,11 +455,18 @@ const gcpSeries: Record<string, { microarchitectures: string[]; source: string }
     if (!hardware.has(key)) hardware.set(key, row);
   }
   const embodiedMean = new Map(
-    csvRef("ccf-coefficients/output/coefficients-gcp-embodied-mean.csv").map((r) => [(r.type ?? "").toLowerCase(), num(r.total_mean)]),
+    csvRef("ccf-coefficients/output/coefficients-gcp-embodied-mean.csv").map((r) => [
+      (r.type ?? "").toLowerCase(),
+      num(r.total_mean),
+    ]),
   );
   for (const row of csvRef("ccf/gcp_machine_series_microarchitectures.csv")) {
     const archs = archList(row.microarchitectures);
-    if (archs.length > 0) gcpSeries[row.series_key ?? ""] = { microarchitectures: archs, source: "ccf/gcp_machine_series_microarchitectures.csv" };
+    if (archs.length > 0)
+      gcpSeries[row.series_key ?? ""] = {
+        microarchitectures: archs,
+        source: "ccf/gcp_machine_series_microarchitectures.csv",
+      };
   }
   for (const row of csvRef("ccf/gcp_machine_types.csv")) {
     const key = normalizeInstanceType("gcp", row.machine_type ?? "");
@@ -422,7 +490,8 @@ const gcpSeries: Record<string, { microarchitectures: string[]; source: string }
       family: row.family ?? "",
       vcpus: num(row.vcpu),
       memoryGb: num(hw?.["Instance Memory"]),
-      hostVcpus: num(hw?.["Platform vCPUs (highest vCPU possible)"]) ?? num(row.family_largest_vcpu),
+      hostVcpus:
+        num(hw?.["Platform vCPUs (highest vCPU possible)"]) ?? num(row.family_largest_vcpu),
       familyLargestVcpus: num(row.family_largest_vcpu),
       familyLargestMemoryGb: num(hw?.["Platform Memory"]),
       embodiedKgPerHost: embodiedKg,
@@ -438,10 +507,13 @@ const gcpSeries: Record<string, { microarchitectures: string[]; source: string }
 // Newer families from provider specifications ---------------------------------------------------
 for (const row of csvSource("instance-families-added.csv")) {
   const provider = row.provider as Provider;
-  const sizes = (row.sizes ?? "").split(/\s+/).filter(Boolean).map((spec) => {
-    const [name, vcpus, memoryGb] = spec.split(":");
-    return { name: name ?? "", vcpus: Number(vcpus), memoryGb: Number(memoryGb) };
-  });
+  const sizes = (row.sizes ?? "")
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((spec) => {
+      const [name, vcpus, memoryGb] = spec.split(":");
+      return { name: name ?? "", vcpus: Number(vcpus), memoryGb: Number(memoryGb) };
+    });
   const largest = sizes.reduce((a, b) => (b.vcpus > a.vcpus ? b : a));
   const sockets = num(row.host_sockets) ?? 1;
   const embodiedKg = modelEmbodiedKg(
@@ -477,6 +549,27 @@ for (const row of csvSource("instance-families-added.csv")) {
   }
 }
 
+// Consistency: a host is never smaller than an instance on it (a few upstream rows disagree, e.g.
+// Azure M416ms v2 with a 208-vCPU "platform", GCP m1-ultramem with 1433.6 GB "platform memory").
+for (const [id, row] of instances) {
+  const atLeast = (host: number | null, own: number | null): number | null =>
+    host === null ? host : own !== null && own > host ? own : host;
+  const fixed = {
+    ...row,
+    hostVcpus: atLeast(row.hostVcpus, row.vcpus),
+    familyLargestVcpus: atLeast(row.familyLargestVcpus, row.vcpus),
+    familyLargestMemoryGb: atLeast(row.familyLargestMemoryGb, row.memoryGb),
+  };
+  if (
+    fixed.hostVcpus !== row.hostVcpus ||
+    fixed.familyLargestVcpus !== row.familyLargestVcpus ||
+    fixed.familyLargestMemoryGb !== row.familyLargestMemoryGb
+  ) {
+    warn(`${id}: host smaller than the instance upstream; raised to the instance's size`);
+    instances.set(id, fixed);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Grid intensity (Electricity Maps yearly zone averages via CO2.js)
 // ---------------------------------------------------------------------------------------------
@@ -494,7 +587,8 @@ const zoneSeries = (zone: string): YearSeries | null => {
   const series: YearSeries = [];
   for (const year of emYears) {
     const value = emByYear.get(year)?.[zone]?.carbonIntensity?.value;
-    if (typeof value === "number" && Number.isFinite(value) && value >= 0) series.push([year, value]);
+    if (typeof value === "number" && Number.isFinite(value) && value >= 0)
+      series.push([year, value]);
   }
   return series.length > 0 ? series : null;
 };
@@ -544,16 +638,24 @@ const ensureRegion = (provider: Provider, region: string): RegionOut => {
   return entry;
 };
 
-const gsfRows = csvRef("region-metadata/Cloud_Region_Metadata.csv").filter((r) => gsfProviderName[r["cloud-provider"] ?? ""]);
+const gsfRows = csvRef("region-metadata/Cloud_Region_Metadata.csv").filter(
+  (r) => gsfProviderName[r["cloud-provider"] ?? ""],
+);
 const overrides = csvSource("region-overrides.csv");
 /** GSF rows that an override re-assigns to another region id (value `region` or `region@Location`). */
 const takeRows = new Map<string, { source: string; location?: string; reason: string }>();
 for (const o of overrides) {
   if (o.action !== "take-gsf-row") continue;
   const [source, location] = (o.value ?? "").split("@");
-  takeRows.set(regionId(o.provider as Provider, o.region ?? ""), { source: source ?? "", location, reason: o.reason ?? "" });
+  takeRows.set(regionId(o.provider as Provider, o.region ?? ""), {
+    source: source ?? "",
+    location,
+    reason: o.reason ?? "",
+  });
 }
-const consumedSources = new Set([...takeRows.entries()].map(([target, t]) => `${target.split("|")[0]}|${t.source}`));
+const consumedSources = new Set(
+  [...takeRows.entries()].map(([target, t]) => `${target.split("|")[0]}|${t.source}`),
+);
 const rowsByRegion = new Map<string, Record<string, string>[]>();
 for (const row of gsfRows) {
   const provider = gsfProviderName[row["cloud-provider"] ?? ""] as Provider;
@@ -571,7 +673,8 @@ for (const [target, take] of takeRows) {
   const rows = (rowsByRegion.get(regionId(provider, take.source)) ?? []).filter(
     (r) => take.location === undefined || r.location === take.location,
   );
-  if (rows.length === 0) warn(`override ${target}: no GSF rows for ${take.source}@${take.location ?? "*"}`);
+  if (rows.length === 0)
+    warn(`override ${target}: no GSF rows for ${take.source}@${take.location ?? "*"}`);
   gsfAssignments.set(target, rows);
 }
 
@@ -590,7 +693,8 @@ const fleetWue = new Map<string, number>();
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   for (const [key, values] of byProviderYear) {
-    if (values.size === 1 && (counts.get(key) ?? 0) >= 10) fleetWue.set(key, [...values][0] as number);
+    if (values.size === 1 && (counts.get(key) ?? 0) >= 10)
+      fleetWue.set(key, [...values][0] as number);
   }
 }
 
@@ -610,14 +714,16 @@ for (const [id, rows] of gsfAssignments) {
     const pue = num(row["power-usage-effectiveness"]);
     if (pue !== null && pue >= 1) entry.pue.push([year, pue]);
     const wue = num(row["water-usage-effectiveness"]);
-    if (wue !== null && wue >= 0 && !fleetWue.has(`${provider}|${row.year}`)) entry.wue.push([year, wue]);
+    if (wue !== null && wue >= 0 && !fleetWue.has(`${provider}|${row.year}`))
+      entry.wue.push([year, wue]);
     if (provider !== "gcp") {
       const annual = num(row["provider-cfe-annual"]);
       const hourly = num(row["provider-cfe-hourly"]);
       const cfe = annual ?? hourly;
       if (cfe !== null && cfe >= 0 && cfe <= 1) {
         entry.cfe.push([year, cfe]);
-        entry.cfeBasis = annual !== null ? "provider-cfe-annual (GSF)" : "provider-cfe-hourly (GSF)";
+        entry.cfeBasis =
+          annual !== null ? "provider-cfe-annual (GSF)" : "provider-cfe-hourly (GSF)";
       }
     }
   }
@@ -628,7 +734,9 @@ for (const [id, rows] of gsfAssignments) {
 // Google's own region files: CFE (hourly-matched) per region and year, for GCP
 {
   const dir = "region-metadata/google-region-carbon-info";
-  const files = readdirSync(join(referenceRoot, dir)).filter((f) => /^\d{4}\.csv$/.test(f)).sort();
+  const files = readdirSync(join(referenceRoot, dir))
+    .filter((f) => /^\d{4}\.csv$/.test(f))
+    .sort();
   for (const file of files) {
     const year = Number(file.slice(0, 4));
     for (const row of csvRef(`${dir}/${file}`)) {
@@ -693,7 +801,13 @@ for (const o of overrides) {
       o.action === "members"
         ? (o.value ?? "").split(";")
         : [...regions.values()]
-            .filter((r) => r.provider === provider && r.members === null && r.region.startsWith(o.value ?? "\u0000") && /\d$/.test(r.region))
+            .filter(
+              (r) =>
+                r.provider === provider &&
+                r.members === null &&
+                r.region.startsWith(o.value ?? "\u0000") &&
+                /\d$/.test(r.region),
+            )
             .map((r) => r.region)
             .sort();
     entry.location = o.reason ?? "";
@@ -707,7 +821,8 @@ for (const entry of regions.values()) {
     warn(`${entry.provider} ${entry.region}: zone ${entry.gridZone} not in Electricity Maps data`);
     entry.gridZone = null;
   }
-  if (entry.gridZone === null && entry.members === null) warn(`${entry.provider} ${entry.region}: no grid zone`);
+  if (entry.gridZone === null && entry.members === null)
+    warn(`${entry.provider} ${entry.region}: no grid zone`);
   for (const series of [entry.pue, entry.wue, entry.cfe]) series.sort((a, b) => a[0] - b[0]);
 }
 
@@ -730,7 +845,9 @@ const meanByYear = (pairs: [number, number][]): YearSeries => {
     a.n += 1;
     acc.set(year, a);
   }
-  return [...acc.entries()].sort((a, b) => a[0] - b[0]).map(([year, a]) => [year, round(a.sum / a.n, 4)]);
+  return [...acc.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([year, a]) => [year, round(a.sum / a.n, 4)]);
 };
 const providerAverages: Record<string, unknown> = {};
 for (const provider of providers) {
@@ -739,7 +856,10 @@ for (const provider of providers) {
   const wueFleet: YearSeries = [...fleetWue.entries()]
     .filter(([key]) => key.startsWith(`${provider}|`))
     .map(([key, value]) => [Number(key.split("|")[1]), value]);
-  const wue = meanByYear([...wueRegional.filter(([y]) => !wueFleet.some(([fy]) => fy === y)), ...wueFleet]);
+  const wue = meanByYear([
+    ...wueRegional.filter(([y]) => !wueFleet.some(([fy]) => fy === y)),
+    ...wueFleet,
+  ]);
   const gridPairs: [number, number][] = [];
   for (const r of list) {
     if (r.gridZone) gridPairs.push(...(zoneSeries(r.gridZone) ?? []));
@@ -747,7 +867,10 @@ for (const provider of providers) {
   providerAverages[provider] = {
     pue: meanByYear(list.flatMap((r) => r.pue)),
     wue,
-    wueBasis: wueFleet.length > 0 ? "fleet-wide figure where the provider published one, else mean of regional values" : "mean of regional values",
+    wueBasis:
+      wueFleet.length > 0
+        ? "fleet-wide figure where the provider published one, else mean of regional values"
+        : "mean of regional values",
     grid: meanByYear(gridPairs),
     ccfPue: ccfPueDefault[provider] ?? null,
     ccfGridGPerKwh: ccfGridUnknown[provider] ?? null,
@@ -755,10 +878,15 @@ for (const provider of providers) {
 }
 const crossProviderWue = meanByYear([
   ...[...regions.values()].flatMap((r) => r.wue),
-  ...[...fleetWue.entries()].map(([key, value]): [number, number] => [Number(key.split("|")[1]), value]),
+  ...[...fleetWue.entries()].map(([key, value]): [number, number] => [
+    Number(key.split("|")[1]),
+    value,
+  ]),
 ]);
 
-const usedZones = new Set([...regions.values()].map((r) => r.gridZone).filter((z): z is string => z !== null));
+const usedZones = new Set(
+  [...regions.values()].map((r) => r.gridZone).filter((z): z is string => z !== null),
+);
 const gridZones: Record<string, YearSeries> = {};
 for (const zone of [...usedZones].sort()) gridZones[zone] = zoneSeries(zone) ?? [];
 
@@ -775,7 +903,9 @@ type RuleOut = {
   ccfKinds: string[];
   canopyKinds: string[];
 };
-const parseCondition = (condition: string): Pick<RuleOut, "anyOf" | "allOf" | "regionIn"> | null => {
+const parseCondition = (
+  condition: string,
+): Pick<RuleOut, "anyOf" | "allOf" | "regionIn"> | null => {
   const c = condition.trim();
   if (c === "always" || c.startsWith("otherwise")) return {};
   const multi = /, and the row region is a (multi|dual)-region \(([^)]*)\)$/.exec(c);
@@ -800,15 +930,23 @@ for (const row of csvRef("ccf/replication_factors.csv")) {
   const service = row.billing_service_name ?? "";
   if (!provider || service.startsWith("(any other")) continue;
   const condition = parseCondition(row.condition_on_usage_type ?? "");
-  if (!condition) throw new Error(`cannot parse replication condition: ${row.condition_on_usage_type}`);
-  const ccfKinds = (row.applies_to_estimates ?? "").split("(")[0]?.split(",").map((s) => s.trim()).filter(Boolean) ?? [];
+  if (!condition)
+    throw new Error(`cannot parse replication condition: ${row.condition_on_usage_type}`);
+  const ccfKinds =
+    (row.applies_to_estimates ?? "")
+      .split("(")[0]
+      ?.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean) ?? [];
   const name = row.constant_name ?? "";
   const rule: RuleOut = {
     name,
     factor: num(row.replication_factor) ?? 1,
     ...condition,
     ccfKinds,
-    canopyKinds: canopyComputeReplication.has(name) ? ["compute", "memory", "storage"] : ["storage"],
+    canopyKinds: canopyComputeReplication.has(name)
+      ? ["compute", "memory", "storage"]
+      : ["storage"],
   };
   const key = service.toLowerCase();
   (replication[provider][key] ??= []).push(rule);
@@ -839,7 +977,8 @@ const constants = {
   defaultVcpusPerInstance: 2,
   embodiedModel,
   sources: {
-    storage: "ccf/provider_constants.csv (SSD_COEFFICIENT, HDD_COEFFICIENT; 2016 US Data Center Energy Usage Report)",
+    storage:
+      "ccf/provider_constants.csv (SSD_COEFFICIENT, HDD_COEFFICIENT; 2016 US Data Center Energy Usage Report)",
     memory: "ccf/provider_constants.csv (MEMORY_COEFFICIENT; Crucial/Micron DDR4 0.392 W/GB)",
     network: "ccf/provider_constants.csv (NETWORKING_COEFFICIENT)",
     utilization: "ccf/provider_constants.csv (AVG_CPU_UTILIZATION)",
@@ -955,7 +1094,12 @@ const files: Record<string, unknown> = {
   },
   "regions.json": {
     columns: regionColumns,
-    units: { pue: "ratio", wue: "L per kWh of IT energy", cfe: "fraction 0-1", ccfGridGPerKwh: "gCO2e/kWh" },
+    units: {
+      pue: "ratio",
+      wue: "L per kWh of IT energy",
+      cfe: "fraction 0-1",
+      ccfGridGPerKwh: "gCO2e/kWh",
+    },
     rows: regionRows,
     aliases: regionAliases,
     providerAverages,
@@ -967,13 +1111,17 @@ const files: Record<string, unknown> = {
     zones: gridZones,
   },
   "replication-rules.json": {
-    matching: "case-sensitive substring match on usageType, first matching rule per service wins (CCF order)",
+    matching:
+      "case-sensitive substring match on usageType, first matching rule per service wins (CCF order)",
     rules: replication,
   },
   "constants.json": constants,
 };
 
-const manifestFiles: Record<string, { sources: string[]; licence: string; years: string; retrieved: string }> = {
+const manifestFiles: Record<
+  string,
+  { sources: string[]; licence: string; years: string; retrieved: string }
+> = {
   "cpu-coefficients.json": {
     sources: [
       "CCF application @ b7a049c7 (ccf/cpu_microarchitecture_coefficients.csv)",
@@ -1012,7 +1160,9 @@ const manifestFiles: Record<string, { sources: string[]; licence: string; years:
     retrieved: "2026-03-12 (GSF commit), 2025-12-03 (Google commit), 2024-03-25 (CCF)",
   },
   "grid-intensity.json": {
-    sources: ["Electricity Maps yearly zone averages, as republished by thegreenwebfoundation/co2.js @ 27cbe832"],
+    sources: [
+      "Electricity Maps yearly zone averages, as republished by thegreenwebfoundation/co2.js @ 27cbe832",
+    ],
     licence: "ODbL 1.0 (Electricity Maps data); attribution required",
     years: `${emYears[0]}-${emYears[emYears.length - 1]}`,
     retrieved: "2026-02-04 (files generated upstream), 2026-06-29 (CO2.js commit)",
@@ -1024,7 +1174,10 @@ const manifestFiles: Record<string, { sources: string[]; licence: string; years:
     retrieved: "2024-03-25 (CCF app commit)",
   },
   "constants.json": {
-    sources: ["CCF application @ b7a049c7 (ccf/provider_constants.csv)", "CCF embodied method (ccf-coefficients)"],
+    sources: [
+      "CCF application @ b7a049c7 (ccf/provider_constants.csv)",
+      "CCF embodied method (ccf-coefficients)",
+    ],
     licence: "Apache-2.0 (Cloud Carbon Footprint)",
     years: "2021-2024",
     retrieved: "2024-03-25 (CCF app commit)",
@@ -1048,15 +1201,32 @@ const packChecksum = createHash("sha256")
   .digest("hex");
 const manifest = {
   name: packName,
-  description: "Canopy methodology data pack: power coefficients, instance catalog, region PUE/WUE/CFE, grid intensity, replication",
+  description:
+    "Canopy methodology data pack: power coefficients, instance catalog, region PUE/WUE/CFE, grid intensity, replication",
   packChecksum,
   checksumMethod: "sha256 over the sorted lines '<file>:<sha256 of file>\\n'",
   referenceYear: emYears[emYears.length - 1],
-  files: Object.fromEntries(Object.keys(checksums).sort().map((name) => [name, { ...manifestFiles[name], sha256: checksums[name] }])),
+  files: Object.fromEntries(
+    Object.keys(checksums)
+      .sort()
+      .map((name) => [name, { ...manifestFiles[name], sha256: checksums[name] }]),
+  ),
 };
 writeFileSync(join(outDir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+// Attribution and the licence texts the upstream licences require next to the data
+copyFileSync(join(sourcesDir, "NOTICE"), join(outDir, "NOTICE"));
+copyFileSync(
+  join(referenceRoot, "ccf/UPSTREAM-LICENSE.txt"),
+  join(outDir, "LICENSE-Apache-2.0.txt"),
+);
+copyFileSync(
+  join(referenceRoot, "region-metadata/UPSTREAM-LICENSE.md"),
+  join(outDir, "LICENSE-GSF-real-time-cloud.md"),
+);
 
-console.log(`pack ${packName}: ${instances.size} instance types, ${regions.size} regions, ${usedZones.size} grid zones`);
+console.log(
+  `pack ${packName}: ${instances.size} instance types, ${regions.size} regions, ${usedZones.size} grid zones`,
+);
 console.log(`pack checksum ${packChecksum}`);
 if (warnings.length > 0) {
   console.log(`${warnings.length} notes:`);

@@ -21,7 +21,13 @@ const hoursPer4Years = 35_040;
 describe("compute: known instance types", () => {
   it("m5.large, 10 instance-hours at the 50 % default", () => {
     const e = estimator.estimate(
-      record({ provider: "aws", kind: "compute", unit: "instance-hours", quantity: 10, instanceType: "m5.large" }),
+      record({
+        provider: "aws",
+        kind: "compute",
+        unit: "instance-hours",
+        quantity: 10,
+        instanceType: "m5.large",
+      }),
     );
     // vCPU-hours = 10 × 2 = 20
     // W per vCPU = 0.613 + 0.5 × (4.1042 − 0.613) = 2.3586 → CPU kWh = 20 × 2.3586 / 1000 = 0.047172
@@ -44,10 +50,22 @@ describe("compute: known instance types", () => {
 
   it("vcpu-hours and instance-hours agree for the same usage", () => {
     const byInstance = estimator.estimate(
-      record({ provider: "aws", kind: "compute", unit: "instance-hours", quantity: 3, instanceType: "m5.large" }),
+      record({
+        provider: "aws",
+        kind: "compute",
+        unit: "instance-hours",
+        quantity: 3,
+        instanceType: "m5.large",
+      }),
     );
     const byVcpu = estimator.estimate(
-      record({ provider: "aws", kind: "compute", unit: "vcpu-hours", quantity: 6, instanceType: "m5.large" }),
+      record({
+        provider: "aws",
+        kind: "compute",
+        unit: "vcpu-hours",
+        quantity: 6,
+        instanceType: "m5.large",
+      }),
     );
     expectClose(byVcpu.kwhIt, byInstance.kwhIt);
     expectClose(byVcpu.embodiedKg, byInstance.embodiedKg);
@@ -87,7 +105,13 @@ describe("compute: known instance types", () => {
 
   it("GPU instances add their GPUs (p3.2xlarge: 1 × V100)", () => {
     const e = estimator.estimate(
-      record({ provider: "aws", kind: "compute", unit: "instance-hours", quantity: 1, instanceType: "p3.2xlarge" }),
+      record({
+        provider: "aws",
+        kind: "compute",
+        unit: "instance-hours",
+        quantity: 1,
+        instanceType: "p3.2xlarge",
+      }),
     );
     // CPU: Broadwell 0.7128 + 0.5 × 2.9725 = 2.19905 W × 8 vCPU = 0.0175924 kWh
     // GPU: V100 35 + 0.5 × (306 − 35) = 170.5 W → 0.1705 kWh
@@ -99,7 +123,13 @@ describe("compute: known instance types", () => {
 
   it("newer families from provider specs: m7g (Graviton3) and c3-standard-8 (Sapphire Rapids)", () => {
     const m7g = estimator.estimate(
-      record({ provider: "aws", kind: "compute", unit: "instance-hours", quantity: 1, instanceType: "m7g.large" }),
+      record({
+        provider: "aws",
+        kind: "compute",
+        unit: "instance-hours",
+        quantity: 1,
+        instanceType: "m7g.large",
+      }),
     );
     // Graviton3 0.4743 / 1.693 → 0.4743 + 0.5 × 1.2187 = 1.08365 W × 2 = 0.0021673 kWh
     // memory: m7g.16xlarge 64 vCPU / 256 GB, 1 chip: (256 − 129.78) / 256 × 8 = 3.944375 GB
@@ -128,7 +158,13 @@ describe("compute: known instance types", () => {
 describe("compute: utilization defaults", () => {
   it("AWS burstable t3.micro runs at its 10 % baseline", () => {
     const e = estimator.estimate(
-      record({ provider: "aws", kind: "compute", unit: "instance-hours", quantity: 1, instanceType: "t3.micro" }),
+      record({
+        provider: "aws",
+        kind: "compute",
+        unit: "instance-hours",
+        quantity: 1,
+        instanceType: "t3.micro",
+      }),
     );
     // Cascade Lake 0.6903 + 0.10 × (4.0632 − 0.6903) = 1.02759 W × 2 vCPU = 0.00205518 kWh; t3 gets no extra memory
     expectClose(e.kwhIt, 0.00205518, 1e-6);
@@ -192,7 +228,9 @@ describe("compute: utilization defaults", () => {
 
 describe("compute: fallbacks", () => {
   it("no instance type: AWS average watts, provider-average quality", () => {
-    const e = estimator.estimate(record({ provider: "aws", kind: "compute", unit: "vcpu-hours", quantity: 10 }));
+    const e = estimator.estimate(
+      record({ provider: "aws", kind: "compute", unit: "vcpu-hours", quantity: 10 }),
+    );
     // 0.74 + 0.5 × (3.5 − 0.74) = 2.12 W × 10 vCPU-h = 0.0212 kWh
     expectClose(e.kwhIt, 0.0212);
     expect(e.quality.power).toEqual({
@@ -205,15 +243,29 @@ describe("compute: fallbacks", () => {
 
   it("unknown instance type: average watts and a reason naming the type", () => {
     const e = estimator.estimate(
-      record({ provider: "aws", kind: "compute", unit: "vcpu-hours", quantity: 10, instanceType: "zz9.huge" }),
+      record({
+        provider: "aws",
+        kind: "compute",
+        unit: "vcpu-hours",
+        quantity: 10,
+        instanceType: "zz9.huge",
+      }),
     );
     expectClose(e.kwhIt, 0.0212);
-    expect(e.quality.power.reason).toBe('instance type "zz9.huge" not in data pack; provider-average watts per vCPU');
+    expect(e.quality.power.reason).toBe(
+      'instance type "zz9.huge" not in data pack; provider-average watts per vCPU',
+    );
   });
 
   it("instance-hours without any vCPU count assume 2 vCPUs, quality default", () => {
     const e = estimator.estimate(
-      record({ provider: "aws", kind: "compute", unit: "instance-hours", quantity: 3, instanceType: "zz9.huge" }),
+      record({
+        provider: "aws",
+        kind: "compute",
+        unit: "instance-hours",
+        quantity: 3,
+        instanceType: "zz9.huge",
+      }),
     );
     // 3 × 2 vCPU × 2.12 W = 0.01272 kWh
     expectClose(e.kwhIt, 0.01272);
@@ -223,15 +275,47 @@ describe("compute: fallbacks", () => {
 
   it("instance-hours with the record's vCPU count use it", () => {
     const e = estimator.estimate(
-      record({ provider: "aws", kind: "compute", unit: "instance-hours", quantity: 3, instanceType: "zz9.huge", vcpus: 4 }),
+      record({
+        provider: "aws",
+        kind: "compute",
+        unit: "instance-hours",
+        quantity: 3,
+        instanceType: "zz9.huge",
+        vcpus: 4,
+      }),
     );
     expectClose(e.kwhIt, (3 * 4 * 2.12) / 1000);
     expect(e.quality.power.quality).toBe("provider-average");
   });
 
+  it("known type without host embodied data (Azure A1): provider median, with a reason", () => {
+    const e = estimator.estimate(
+      record({
+        provider: "azure",
+        service: "Virtual Machines",
+        region: "westeurope",
+        kind: "compute",
+        unit: "instance-hours",
+        quantity: 1,
+        instanceType: "Standard_A1",
+      }),
+    );
+    expect(e.embodiedKg).toBeGreaterThan(0);
+    expect(e.quality.embodied).toEqual({
+      quality: "provider-average",
+      reason: "no host embodied data for A1; provider median per host vCPU",
+    });
+  });
+
   it("AWS Graviton (1st gen) has no coefficient: average watts with a reason, not silently", () => {
     const e = estimator.estimate(
-      record({ provider: "aws", kind: "compute", unit: "vcpu-hours", quantity: 2, instanceType: "a1.large" }),
+      record({
+        provider: "aws",
+        kind: "compute",
+        unit: "vcpu-hours",
+        quantity: 2,
+        instanceType: "a1.large",
+      }),
     );
     // 2 × 2.12 W; a1: 32 GB host < 80.69 GB per chip → no extra memory
     expectClose(e.kwhIt, 0.00424);
@@ -263,17 +347,34 @@ describe("compute: fallbacks", () => {
   it("a microarchitecture without coefficient among known ones: mean of the known, named in the reason", () => {
     const base = dataPacks["2025.1"] as DataPack;
     const m5 = base.instances.aws.get("m5.large") as InstanceTypeRow;
-    const mixed: InstanceTypeRow = { ...m5, key: "test.mixed", name: "test.mixed", microarchitectures: ["Skylake", "Mystery Lake"] };
+    const mixed: InstanceTypeRow = {
+      ...m5,
+      key: "test.mixed",
+      name: "test.mixed",
+      microarchitectures: ["Skylake", "Mystery Lake"],
+    };
     const pack: DataPack = {
       ...base,
       name: "test-mixed",
-      instances: { ...base.instances, aws: new Map([...base.instances.aws, ["test.mixed", mixed]]) },
+      instances: {
+        ...base.instances,
+        aws: new Map([...base.instances.aws, ["test.mixed", mixed]]),
+      },
     };
     const e = createEstimator({ pack }).estimate(
-      record({ provider: "aws", kind: "compute", unit: "vcpu-hours", quantity: 1, instanceType: "test.mixed", memoryGb: 0 }),
+      record({
+        provider: "aws",
+        kind: "compute",
+        unit: "vcpu-hours",
+        quantity: 1,
+        instanceType: "test.mixed",
+        memoryGb: 0,
+      }),
     );
     // Skylake only: 2.3586 W (CCF would have used the 2.12 W fallback for the whole set)
     expectClose(e.kwhIt, 0.0023586, 1e-6);
-    expect(e.quality.power.reason).toBe("no power coefficient for Mystery Lake; mean of the others used");
+    expect(e.quality.power.reason).toBe(
+      "no power coefficient for Mystery Lake; mean of the others used",
+    );
   });
 });

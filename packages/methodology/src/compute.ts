@@ -69,7 +69,13 @@ export function resolveComputeFactors(
       : row === undefined
         ? `instance type "${instanceType}" not in data pack`
         : `microarchitecture of ${row.name} unknown`;
-  const cpu = resolveCpuPower(pack, profile, provider, row?.microarchitectures ?? [], `${missing}; provider-average watts per vCPU`);
+  const cpu = resolveCpuPower(
+    pack,
+    profile,
+    provider,
+    row?.microarchitectures ?? [],
+    `${missing}; provider-average watts per vCPU`,
+  );
 
   const catalogVcpus = row?.vcpus ?? null;
   const vcpusAssumed = catalogVcpus === null && input.perInstance && !input.recordHasVcpus;
@@ -77,27 +83,42 @@ export function resolveComputeFactors(
 
   const baseline = row?.burstableBaseline ?? null;
   const defaultUtilization =
-    profile.burstableAtBaseline && baseline !== null ? baseline : pack.constants.defaultCpuUtilization;
+    profile.burstableAtBaseline && baseline !== null
+      ? baseline
+      : pack.constants.defaultCpuUtilization;
 
-  const memoryFraction = row === undefined ? 0 : extraMemoryFraction(pack, provider, row, cpu.memoryGbPerChip);
+  const memoryFraction =
+    row === undefined ? 0 : extraMemoryFraction(pack, provider, row, cpu.memoryGbPerChip);
 
   const gpuCount = row?.gpuCount ?? 0;
   const hasGpu = gpuCount > 0 || input.recordHasGpuCount;
-  const gpuModel = input.gpuModel !== "" ? input.gpuModel : row?.gpuModel ?? "";
+  const gpuModel = input.gpuModel !== "" ? input.gpuModel : (row?.gpuModel ?? "");
   const gpu = hasGpu ? resolveGpuPower(pack, provider, gpuModel) : undefined;
 
-  const embodied = computeEmbodiedRate(pack, profile, provider, row, lifespanHours, `${missing}; provider median per host vCPU`);
+  const embodied = computeEmbodiedRate(
+    pack,
+    profile,
+    provider,
+    row,
+    lifespanHours,
+    `${missing}; provider median per host vCPU`,
+  );
 
   let powerQuality = cpu.quality;
   if (gpu) powerQuality = worseOf(powerQuality, gpu.quality);
   if (vcpusAssumed) {
     powerQuality = worseOf(
       powerQuality,
-      factorQuality("default", `vCPUs per instance unknown; ${pack.constants.defaultVcpusPerInstance} assumed`),
+      factorQuality(
+        "default",
+        `vCPUs per instance unknown; ${pack.constants.defaultVcpusPerInstance} assumed`,
+      ),
     );
   }
   const powerQualityMeasured =
-    powerQuality.quality === "regional" ? factorQuality("measured", powerQuality.reason) : powerQuality;
+    powerQuality.quality === "regional"
+      ? factorQuality("measured", powerQuality.reason)
+      : powerQuality;
   const embodiedQuality = vcpusAssumed
     ? worseOf(embodied.quality, factorQuality("default", joinReasons("vCPUs per instance unknown")))
     : embodied.quality;

@@ -14,11 +14,14 @@ export type CpuPower = {
   readonly quality: FactorQuality;
 };
 
-const mean = (values: readonly number[]): number => values.reduce((s, v) => s + v, 0) / values.length;
+const mean = (values: readonly number[]): number =>
+  values.reduce((s, v) => s + v, 0) / values.length;
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 
 /**
@@ -48,7 +51,9 @@ export function resolveCpuPower(
   if (known.length === 0) {
     const average = pack.cpu.providerAverage[profile.cpuCoefficients][provider];
     const reason =
-      missing.length > 0 ? `no power coefficient for ${missing.join(", ")}; provider-average watts per vCPU` : unknownReason;
+      missing.length > 0
+        ? `no power coefficient for ${missing.join(", ")}; provider-average watts per vCPU`
+        : unknownReason;
     return {
       minWattsPerVcpu: average.minWattsPerVcpu,
       maxWattsPerVcpu: average.maxWattsPerVcpu,
@@ -62,13 +67,18 @@ export function resolveCpuPower(
   const chips = known.map((k) => k.memoryGbPerChip).filter((g): g is number => g !== null);
   const notes = [...new Set(known.map((k) => k.note).filter((n): n is string => n !== undefined))];
   const reason = joinReasons(
-    missing.length > 0 ? `no power coefficient for ${missing.join(", ")}; mean of the others used` : undefined,
+    missing.length > 0
+      ? `no power coefficient for ${missing.join(", ")}; mean of the others used`
+      : undefined,
     ...notes,
   );
   return {
     minWattsPerVcpu: combine(known.map((k) => k.minWattsPerVcpu)),
     maxWattsPerVcpu: combine(known.map((k) => k.maxWattsPerVcpu)),
-    memoryGbPerChip: chips.length > 0 ? mean(chips) : pack.cpu.providerAverage[profile.cpuCoefficients][provider].memoryGbPerChip,
+    memoryGbPerChip:
+      chips.length > 0
+        ? mean(chips)
+        : pack.cpu.providerAverage[profile.cpuCoefficients][provider].memoryGbPerChip,
     providerAverage: false,
     quality: factorQuality("regional", reason),
   };

@@ -35,11 +35,21 @@ export function computeEmbodiedRate(
       : profile.embodiedHostVcpus === "host"
         ? (row.hostVcpus ?? row.familyLargestVcpus)
         : (row.familyLargestVcpus ?? row.hostVcpus);
-  if (row !== undefined && row.embodiedKgPerHost !== null && row.embodiedKgPerHost > 0 && denominator !== null) {
-    return { kgPerUnitHour: row.embodiedKgPerHost / denominator / lifespanHours, quality: factorQuality("regional") };
+  if (
+    row !== undefined &&
+    row.embodiedKgPerHost !== null &&
+    row.embodiedKgPerHost > 0 &&
+    denominator !== null
+  ) {
+    return {
+      kgPerUnitHour: row.embodiedKgPerHost / denominator / lifespanHours,
+      quality: factorQuality("regional"),
+    };
   }
   const reason =
-    row === undefined ? missingReason : `no host embodied data for ${row.name}; provider median per host vCPU`;
+    row === undefined
+      ? missingReason
+      : `no host embodied data for ${row.name}; provider median per host vCPU`;
   return {
     kgPerUnitHour: pack.medianEmbodiedKgPerHostVcpu[provider] / lifespanHours,
     quality: factorQuality("provider-average", reason),
@@ -52,12 +62,22 @@ export function computeEmbodiedRate(
  * model-specific, hence quality "default". The ccf profile has none: CCF estimates embodied for
  * compute rows only.
  */
-export function gpuEmbodiedRate(pack: DataPack, profile: ProfileRules, lifespanHours: number): EmbodiedRate {
+export function gpuEmbodiedRate(
+  pack: DataPack,
+  profile: ProfileRules,
+  lifespanHours: number,
+): EmbodiedRate {
   if (!profile.gpuRecordEmbodied) {
-    return { kgPerUnitHour: 0, quality: factorQuality("default", "ccf profile: embodied emissions for compute rows only") };
+    return {
+      kgPerUnitHour: 0,
+      quality: factorQuality("default", "ccf profile: embodied emissions for compute rows only"),
+    };
   }
   return {
     kgPerUnitHour: pack.constants.embodiedKgPerGpu / lifespanHours,
-    quality: factorQuality("default", "generic per-GPU embodied increment (150 kgCO2e per GPU), not model-specific"),
+    quality: factorQuality(
+      "default",
+      "generic per-GPU embodied increment (150 kgCO2e per GPU), not model-specific",
+    ),
   };
 }

@@ -3,7 +3,13 @@ import { averageHourlyIntensity } from "./grid";
 import { utcYearOf } from "./normalize";
 import { resolveDataPack } from "./pack";
 import type { DataPack } from "./pack-types";
-import { defaultLifespanYears, hoursPerYear, methodCodeVersion, profileRules, type ProfileRules } from "./profiles";
+import {
+  defaultLifespanYears,
+  hoursPerYear,
+  methodCodeVersion,
+  profileRules,
+  type ProfileRules,
+} from "./profiles";
 import { estimateQuality, factorQuality } from "./quality";
 import { resolveRegionFactors, type RegionFactors } from "./region-factors";
 import { resolveReplication } from "./replication";
@@ -14,24 +20,33 @@ import type { UsageRecord } from "./usage-record";
  * `methodologyVersion` = `<profile>-<code version>+pack.<pack name>[.lifespan-<years>y]`, e.g.
  * `canopy-1.0.0+pack.2025.1`. Every emissions row stores it, so history can be re-estimated.
  */
-export function methodologyVersionOf(profile: ProfileRules, pack: DataPack, lifespanYears: number): string {
-  const lifespan = lifespanYears === defaultLifespanYears ? "" : `.lifespan-${String(lifespanYears).replace(".", "_")}y`;
+export function methodologyVersionOf(
+  profile: ProfileRules,
+  pack: DataPack,
+  lifespanYears: number,
+): string {
+  const lifespan =
+    lifespanYears === defaultLifespanYears
+      ? ""
+      : `.lifespan-${String(lifespanYears).replace(".", "_")}y`;
   return `${profile.name}-${methodCodeVersion}+pack.${pack.name}${lifespan}`;
 }
 
-/** What one (usage factors × site factors) pair needs per record: replication and quality. */
+/**
+ * What one record needs beyond its usage factors: the site (region, year), the replication factor
+ * of its service and usage type in that region, and the quality objects.
+ */
 type Combination = {
+  readonly site: RegionFactors;
   readonly replication: number;
   /** By variant: bit 0 = utilization measured, bit 1 = hourly grid intensity used. */
   readonly qualities: (EstimateQuality | undefined)[];
 };
 
-/** Usage factors plus the combinations with the sites they have been seen with. */
+/** Usage factors plus the combinations (service → usageType → region → year) seen with them. */
 type UsageEntry = {
   readonly usage: UsageFactors;
-  readonly bySite: Map<RegionFactors, Combination>;
-  lastSite: RegionFactors | undefined;
-  lastCombination: Combination | undefined;
+  readonly combinations: Node;
 };
 
 type Node = Map<unknown, unknown>;
@@ -39,7 +54,8 @@ type Node = Map<unknown, unknown>;
 /** Cache entries kept before the caches are cleared (bounds memory on pathological inputs). */
 const maxCacheEntries = 200_000;
 
-const providerIndex = (provider: string): number => (provider === "aws" ? 0 : provider === "azure" ? 1 : 2);
+const providerIndex = (provider: string): number =>
+  provider === "aws" ? 0 : provider === "azure" ? 1 : 2;
 
 /**
  * Creates the pure estimator. Options: `profile` ("canopy" default, or "ccf"), `lifespanYears`
@@ -56,7 +72,8 @@ const providerIndex = (provider: string): number => (provider === "aws" ? 0 : pr
  */
 export function createEstimator(options: EstimatorOptions = {}): Estimator {
   const profile = profileRules[options.profile ?? "canopy"];
-  if (profile === undefined) throw new RangeError(`unknown methodology profile "${String(options.profile)}"`);
+  if (profile === undefined)
+    throw new RangeError(`unknown methodology profile "${String(options.profile)}"`);
   const pack = resolveDataPack(options.pack);
   const lifespanYears = options.lifespanYears ?? defaultLifespanYears;
   if (!(lifespanYears > 0) || !Number.isFinite(lifespanYears)) {
@@ -66,9 +83,9 @@ export function createEstimator(options: EstimatorOptions = {}): Estimator {
   const methodologyVersion = methodologyVersionOf(profile, pack, lifespanYears);
   const hourly = options.hourlyGridIntensity;
 
-  // provider → region → year → site factors
-  let siteRoots: Map<string, Map<number, RegionFactors>>[] = [new Map(), new Map(), new Map()];
-  // provider → kind → unit → service → usageType → instanceType → storageClass → gpuModel → flags
+  // provider → region → year → site factors (consulted on combination misses only)
+  let siteRoots: Node[] = [new Map(), new Map(), new Map()];
+  // provider → kind → unit → instanceType → storageClass | gpuModel → [flags] → UsageEntry
   let usageRoots: Node[] = [new Map(), new Map(), new Map()];
   let entries = 0;
 
@@ -81,22 +98,6 @@ export function createEstimator(options: EstimatorOptions = {}): Estimator {
     }
   };
 
-  const siteOf = (record: UsageRecord, year: number): RegionFactors => {
-    const roots = siteRoots[providerIndex(record.provider)] as Map<string, Map<number, RegionFactors>>;
-    let byYear = roots.get(record.region);
-    if (byYear === undefined) {
-      byYear = new Map();
-      roots.set(record.region, byYear);
-    }
-    let site = byYear.get(year);
-    if (site === undefined) {
-      site = resolveRegionFactors(pack, profile, record.provider, record.region, year);
-      byYear.set(year, site);
-      countEntry();
-    }
-    return site;
-  };
-
   const child = (node: Node, key: unknown): Node => {
     let next = node.get(key) as Node | undefined;
     if (next === undefined) {
@@ -106,46 +107,65 @@ export function createEstimator(options: EstimatorOptions = {}): Estimator {
     return next;
   };
 
+  const siteOf = (record: UsageRecord, year: number): RegionFactors => {
+    const byYear = child(siteRoots[providerIndex(record.provider)] as Node, record.region);
+    let site = byYear.get(year) as RegionFactors | undefined;
+    if (site === undefined) {
+      site = resolveRegionFactors(pack, profile, record.provider, record.region, year);
+      byYear.set(year, site);
+      countEntry();
+    }
+    return site;
+  };
+
+  const resolveUsage = (record: UsageRecord): UsageEntry => {
+    const usage = resolveUsageFactors(
+      pack,
+      profile,
+      {
+        provider: record.provider,
+        kind: record.kind,
+        unit: record.unit,
+        instanceType: record.instanceType ?? "",
+        storageClass: record.storageClass,
+        gpuModel: record.gpuModel ?? "",
+        recordHasVcpus: record.vcpus !== undefined,
+        recordHasGpuCount: record.gpuCount !== undefined,
+      },
+      lifespanHours,
+    );
+    countEntry();
+    return { usage, combinations: new Map() };
+  };
+
   const usageOf = (record: UsageRecord): UsageEntry => {
     let node = usageRoots[providerIndex(record.provider)] as Node;
     node = child(node, record.kind);
     node = child(node, record.unit);
-    node = child(node, record.service);
-    node = child(node, record.usageType);
     node = child(node, record.instanceType);
-    node = child(node, record.storageClass);
-    node = child(node, record.gpuModel);
+    // storage factors depend on the storage class only, the others on the GPU model only
+    node = child(node, record.kind === "storage" ? record.storageClass : record.gpuModel);
     const flags = (record.vcpus === undefined ? 0 : 1) | (record.gpuCount === undefined ? 0 : 2);
-    let entry = node.get(flags) as UsageEntry | undefined;
+    let slots = node.get(0) as (UsageEntry | undefined)[] | undefined;
+    if (slots === undefined) {
+      slots = [undefined, undefined, undefined, undefined];
+      node.set(0, slots);
+    }
+    let entry = slots[flags];
     if (entry === undefined) {
-      const usage = resolveUsageFactors(
-        pack,
-        profile,
-        {
-          provider: record.provider,
-          kind: record.kind,
-          unit: record.unit,
-          service: record.service,
-          usageType: record.usageType ?? "",
-          instanceType: record.instanceType ?? "",
-          storageClass: record.storageClass,
-          gpuModel: record.gpuModel ?? "",
-          recordHasVcpus: record.vcpus !== undefined,
-          recordHasGpuCount: record.gpuCount !== undefined,
-        },
-        lifespanHours,
-      );
-      entry = { usage, bySite: new Map(), lastSite: undefined, lastCombination: undefined };
-      node.set(flags, entry);
-      countEntry();
+      entry = resolveUsage(record);
+      slots[flags] = entry;
     }
     return entry;
   };
 
-  const combinationOf = (entry: UsageEntry, site: RegionFactors, record: UsageRecord): Combination => {
-    if (entry.lastSite === site) return entry.lastCombination as Combination;
-    let combination = entry.bySite.get(site);
+  const combinationOf = (entry: UsageEntry, record: UsageRecord, year: number): Combination => {
+    let node = child(entry.combinations, record.service);
+    node = child(node, record.usageType);
+    node = child(node, record.region);
+    let combination = node.get(year) as Combination | undefined;
     if (combination === undefined) {
+      const site = siteOf(record, year);
       const replication = resolveReplication(
         pack,
         profile,
@@ -155,30 +175,37 @@ export function createEstimator(options: EstimatorOptions = {}): Estimator {
         record.kind,
         site.region,
       );
-      combination = { replication: replication.factor, qualities: [undefined, undefined, undefined, undefined] };
-      entry.bySite.set(site, combination);
+      combination = {
+        site,
+        replication: replication.factor,
+        qualities: [undefined, undefined, undefined, undefined],
+      };
+      node.set(year, combination);
+      countEntry();
     }
-    entry.lastSite = site;
-    entry.lastCombination = combination;
     return combination;
   };
 
-  const qualityOf = (entry: UsageEntry, site: RegionFactors, combination: Combination, variant: number) => {
+  const qualityOf = (entry: UsageEntry, combination: Combination, variant: number) => {
     const u = entry.usage;
+    const site = combination.site.quality;
     const q = estimateQuality({
       power: variant & 1 ? u.powerQualityMeasured : u.powerQuality,
-      pue: site.quality.pue,
-      grid: variant & 2 ? factorQuality("measured") : site.quality.grid,
-      market: site.quality.market,
+      pue: site.pue,
+      grid: variant & 2 ? factorQuality("measured") : site.grid,
+      market: site.market,
       embodied: u.embodiedQuality,
-      water: site.quality.water,
+      water: site.water,
     });
     combination.qualities[variant] = q;
     return q;
   };
 
   const overflowQuality = estimateQuality({
-    power: factorQuality("default", "quantity too large to estimate (result not finite); not estimated"),
+    power: factorQuality(
+      "default",
+      "quantity too large to estimate (result not finite); not estimated",
+    ),
     pue: factorQuality("default"),
     grid: factorQuality("default"),
     market: factorQuality("default"),
@@ -187,9 +214,9 @@ export function createEstimator(options: EstimatorOptions = {}): Estimator {
   });
 
   function estimate(record: UsageRecord): Estimate {
-    const site = siteOf(record, utcYearOf(record.periodStart));
     const entry = usageOf(record);
-    const combination = combinationOf(entry, site, record);
+    const combination = combinationOf(entry, record, utcYearOf(record.periodStart));
+    const site = combination.site;
     const u = entry.usage;
 
     let variant = 0;
@@ -227,7 +254,12 @@ export function createEstimator(options: EstimatorOptions = {}): Estimator {
 
     let gridIntensityGPerKwh = site.gridIntensityGPerKwh;
     if (hourly !== undefined && site.gridZone !== null && kwhIt > 0) {
-      const measuredIntensity = averageHourlyIntensity(hourly, site.gridZone, record.periodStart, record.periodHours);
+      const measuredIntensity = averageHourlyIntensity(
+        hourly,
+        site.gridZone,
+        record.periodStart,
+        record.periodHours,
+      );
       if (measuredIntensity !== undefined) {
         gridIntensityGPerKwh = measuredIntensity;
         variant |= 2;
@@ -240,7 +272,12 @@ export function createEstimator(options: EstimatorOptions = {}): Estimator {
     const waterL = kwhIt * site.wueLitresPerKwh;
 
     // Guard: absurdly large quantities can overflow; never return Infinity or NaN.
-    if (!(co2eLocationKg < Infinity && co2eMarketKg < Infinity && embodiedKg < Infinity && waterL < Infinity)) {
+    if (!(
+      co2eLocationKg < Infinity &&
+      co2eMarketKg < Infinity &&
+      embodiedKg < Infinity &&
+      waterL < Infinity
+    )) {
       return {
         kwhIt: 0,
         kwhFacility: 0,
@@ -265,7 +302,7 @@ export function createEstimator(options: EstimatorOptions = {}): Estimator {
       embodiedKg,
       waterL,
       methodologyVersion,
-      quality: combination.qualities[variant] ?? qualityOf(entry, site, combination, variant),
+      quality: combination.qualities[variant] ?? qualityOf(entry, combination, variant),
     };
   }
 

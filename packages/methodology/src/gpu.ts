@@ -17,14 +17,20 @@ export type GpuPower = {
  * prefix match that sent GCP's T4 SKUs to the average. Unknown or absent model → the average of
  * the provider's listed GPUs, quality "provider-average".
  */
-export function resolveGpuPower(pack: DataPack, provider: Provider, model: string | undefined): GpuPower {
-  const key = model === undefined || model === "" ? undefined : findGpuModelKey(model, pack.gpu.modelKeys);
+export function resolveGpuPower(
+  pack: DataPack,
+  provider: Provider,
+  model: string | undefined,
+): GpuPower {
+  const key =
+    model === undefined || model === "" ? undefined : findGpuModelKey(model, pack.gpu.modelKeys);
   const coefficient = key === undefined ? undefined : pack.gpu.models.get(key);
   const utilization = pack.constants.defaultGpuUtilization;
   if (coefficient === undefined) {
     const average = pack.gpu.providerAverage[provider];
     return {
-      kwhPerGpuHour: (average.minWatts + utilization * (average.maxWatts - average.minWatts)) / 1000,
+      kwhPerGpuHour:
+        (average.minWatts + utilization * (average.maxWatts - average.minWatts)) / 1000,
       quality: factorQuality(
         "provider-average",
         model === undefined || model === ""
@@ -34,7 +40,8 @@ export function resolveGpuPower(pack: DataPack, provider: Provider, model: strin
     };
   }
   return {
-    kwhPerGpuHour: (coefficient.minWatts + utilization * (coefficient.maxWatts - coefficient.minWatts)) / 1000,
+    kwhPerGpuHour:
+      (coefficient.minWatts + utilization * (coefficient.maxWatts - coefficient.minWatts)) / 1000,
     quality: factorQuality("regional"),
   };
 }

@@ -12,7 +12,10 @@ export function valueForYear(series: YearSeries, year: number): YearValue | unde
   let bestDistance = Infinity;
   for (const pair of series) {
     const distance = Math.abs(pair[0] - year);
-    if (distance < bestDistance || (distance === bestDistance && best !== undefined && pair[0] > best[0])) {
+    if (
+      distance < bestDistance ||
+      (distance === bestDistance && best !== undefined && pair[0] > best[0])
+    ) {
       best = pair;
       bestDistance = distance;
     }
@@ -21,7 +24,11 @@ export function valueForYear(series: YearSeries, year: number): YearValue | unde
 }
 
 /** Annual average grid intensity (gCO2e/kWh) of an Electricity Maps zone for a year. */
-export function zoneIntensityForYear(pack: DataPack, zone: string, year: number): YearValue | undefined {
+export function zoneIntensityForYear(
+  pack: DataPack,
+  zone: string,
+  year: number,
+): YearValue | undefined {
   const series = pack.gridZones.get(zone);
   return series === undefined ? undefined : valueForYear(series, year);
 }

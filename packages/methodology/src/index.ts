@@ -7,4 +7,9 @@ export { regionFactors, type RegionFactors } from "./region-factors";
 export { dataPacks, dataPackChecksum, defaultDataPackName, resolveDataPack } from "./pack";
 export type { DataPack } from "./pack-types";
 export { normalizeInstanceType, normalizeRegionName } from "./normalize";
-export { profileRules, defaultLifespanYears, methodCodeVersion } from "./profiles";
+export {
+  profileRules,
+  defaultLifespanYears,
+  methodCodeVersion,
+  type ProfileRules,
+} from "./profiles";

@@ -49,7 +49,11 @@ function seriesHostRow(pack: DataPack, series: string): InstanceTypeRow | undefi
  * (`n2-custom-4-8192`, `custom-2-7680` for N1) and bare GCP series (`n2`). GCP types are matched
  * by their full series prefix, never by the first two characters (CCF's lookup turned n2d into n2).
  */
-export function findInstanceRow(pack: DataPack, provider: Provider, raw: string): InstanceTypeRow | undefined {
+export function findInstanceRow(
+  pack: DataPack,
+  provider: Provider,
+  raw: string,
+): InstanceTypeRow | undefined {
   const key = normalizeInstanceType(provider, raw);
   if (key === "") return undefined;
   const exact = pack.instances[provider].get(key);
@@ -75,7 +79,9 @@ export function findInstanceRow(pack: DataPack, provider: Provider, raw: string)
     gpuCount: 0,
     gpuModel: "",
     burstableBaseline: null,
-    source: custom ? `GCP custom machine type (series ${series}); host: ${host?.source ?? "unknown"}` : `GCP series ${series}`,
+    source: custom
+      ? `GCP custom machine type (series ${series}); host: ${host?.source ?? "unknown"}`
+      : `GCP series ${series}`,
   });
 }
 
@@ -106,7 +112,11 @@ export function lookupInstanceType(
         provider,
         instanceType: row.name,
         key: row.key,
-        match: resolved.instances[provider].has(row.key) ? "exact" : row.vcpus === null ? "series" : "custom",
+        match: resolved.instances[provider].has(row.key)
+          ? "exact"
+          : row.vcpus === null
+            ? "series"
+            : "custom",
         family: row.family,
         vcpus: row.vcpus ?? undefined,
         memoryGb: row.memoryGb ?? undefined,

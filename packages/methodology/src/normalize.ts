@@ -63,7 +63,10 @@ export function normalizeRegionName(provider: Provider, raw: string): string {
 
 /** Key of a GPU model name: its last alphanumeric token (`Nvidia Tesla T4` → `t4`). */
 export function gpuModelKeyOfName(name: string): string {
-  const tokens = name.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  const tokens = name
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
   return tokens[tokens.length - 1] ?? "";
 }
 

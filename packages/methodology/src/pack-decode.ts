@@ -54,12 +54,14 @@ const finite = (value: Json, path: string): number => {
   }
   return value;
 };
-const finiteOrNull = (value: Json, path: string): number | null => (value === null ? null : finite(value, path));
+const finiteOrNull = (value: Json, path: string): number | null =>
+  value === null ? null : finite(value, path);
 const text = (value: Json, path: string): string => {
   if (typeof value !== "string") throw new PackFormatError(path, "a string");
   return value;
 };
-const textOrNull = (value: Json, path: string): string | null => (value === null ? null : text(value, path));
+const textOrNull = (value: Json, path: string): string | null =>
+  value === null ? null : text(value, path);
 
 const yearSeries = (value: Json, path: string): YearSeries => {
   const series = array(value, path).map((pair, i) => {
@@ -90,14 +92,21 @@ const cpuCoefficient = (value: Json, path: string): CpuCoefficient => {
 const cpuSet = (value: Json, path: string): CpuCoefficientSet =>
   perProvider((provider) => {
     const table = record(record(value, path)[provider], `${path}.${provider}`);
-    return new Map(Object.entries(table).map(([arch, v]) => [arch, cpuCoefficient(v, `${path}.${provider}.${arch}`)]));
+    return new Map(
+      Object.entries(table).map(([arch, v]) => [
+        arch,
+        cpuCoefficient(v, `${path}.${provider}.${arch}`),
+      ]),
+    );
   });
 
 const median = (values: number[]): number => {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 
 export function decodePack(files: PackFiles): DataPack {
@@ -111,8 +120,15 @@ export function decodePack(files: PackFiles): DataPack {
     canopy: cpuSet(sets.canopy, "sets.canopy"),
     ccf: cpuSet(sets.ccf, "sets.ccf"),
     providerAverage: {
-      canopy: perProvider((p) => cpuCoefficient(record(averages.canopy, "providerAverage.canopy")[p], `providerAverage.canopy.${p}`)),
-      ccf: perProvider((p) => cpuCoefficient(record(averages.ccf, "providerAverage.ccf")[p], `providerAverage.ccf.${p}`)),
+      canopy: perProvider((p) =>
+        cpuCoefficient(
+          record(averages.canopy, "providerAverage.canopy")[p],
+          `providerAverage.canopy.${p}`,
+        ),
+      ),
+      ccf: perProvider((p) =>
+        cpuCoefficient(record(averages.ccf, "providerAverage.ccf")[p], `providerAverage.ccf.${p}`),
+      ),
     },
   };
 
@@ -129,8 +145,12 @@ export function decodePack(files: PackFiles): DataPack {
   }
   const gpuProviders = record(gpuJson.providers, "gpu.providers");
   const gpuAverage = perProvider((provider): GpuCoefficient => {
-    const keys = array(gpuProviders[provider], `gpu.providers.${provider}`).map((k) => text(k, "gpu key"));
-    const listed = keys.map((k) => models.get(k)).filter((m): m is GpuCoefficient => m !== undefined);
+    const keys = array(gpuProviders[provider], `gpu.providers.${provider}`).map((k) =>
+      text(k, "gpu key"),
+    );
+    const listed = keys
+      .map((k) => models.get(k))
+      .filter((m): m is GpuCoefficient => m !== undefined);
     const n = Math.max(1, listed.length);
     return {
       name: `${provider} average of ${listed.length} GPU models`,
@@ -164,7 +184,9 @@ export function decodePack(files: PackFiles): DataPack {
     burstableBaseline: col("burstableBaseline"),
     source: col("source"),
   };
-  const instSources = array(instJson.sources, "instance-types.sources").map((s) => text(s, "source"));
+  const instSources = array(instJson.sources, "instance-types.sources").map((s) =>
+    text(s, "source"),
+  );
   const instances = perProvider(() => new Map<string, InstanceTypeRow>());
   const positive = (v: number | null): number | null => (v !== null && v > 0 ? v : null);
   array(instJson.rows, "instance-types.rows").forEach((rowJson, i) => {
@@ -182,8 +204,12 @@ export function decodePack(files: PackFiles): DataPack {
       vcpus: positive(finiteOrNull(row[c.vcpus], `${path}.vcpus`)),
       memoryGb: finiteOrNull(row[c.memoryGb], `${path}.memoryGb`),
       hostVcpus: positive(finiteOrNull(row[c.hostVcpus], `${path}.hostVcpus`)),
-      familyLargestVcpus: positive(finiteOrNull(row[c.familyLargestVcpus], `${path}.familyLargestVcpus`)),
-      familyLargestMemoryGb: positive(finiteOrNull(row[c.familyLargestMemoryGb], `${path}.familyLargestMemoryGb`)),
+      familyLargestVcpus: positive(
+        finiteOrNull(row[c.familyLargestVcpus], `${path}.familyLargestVcpus`),
+      ),
+      familyLargestMemoryGb: positive(
+        finiteOrNull(row[c.familyLargestMemoryGb], `${path}.familyLargestMemoryGb`),
+      ),
       embodiedKgPerHost: finiteOrNull(row[c.embodiedKgPerHost], `${path}.embodiedKgPerHost`),
       microarchitectures: Object.freeze(archs === "" ? [] : archs.split(";")),
       gpuCount: finite(row[c.gpuCount], `${path}.gpuCount`),
@@ -194,11 +220,17 @@ export function decodePack(files: PackFiles): DataPack {
     instances[provider].set(entry.key, entry);
   });
   const gcpSeries = new Map<string, readonly string[]>();
-  for (const [series, v] of Object.entries(record(instJson.gcpSeries, "instance-types.gcpSeries"))) {
+  for (const [series, v] of Object.entries(
+    record(instJson.gcpSeries, "instance-types.gcpSeries"),
+  )) {
     const r = record(v, `gcpSeries.${series}`);
     gcpSeries.set(
       series,
-      Object.freeze(array(r.microarchitectures, `gcpSeries.${series}.microarchitectures`).map((a) => text(a, "arch"))),
+      Object.freeze(
+        array(r.microarchitectures, `gcpSeries.${series}.microarchitectures`).map((a) =>
+          text(a, "arch"),
+        ),
+      ),
     );
   }
   const medianEmbodiedKgPerHostVcpu = perProvider((provider) =>
@@ -241,7 +273,9 @@ export function decodePack(files: PackFiles): DataPack {
       ccfGridGPerKwh: finiteOrNull(row[rc("ccfGridGPerKwh")], `${path}.ccfGridGPerKwh`),
       ccfPue: finiteOrNull(row[rc("ccfPue")], `${path}.ccfPue`),
       members:
-        membersJson === null ? null : Object.freeze(array(membersJson, `${path}.members`).map((m) => text(m, "member"))),
+        membersJson === null
+          ? null
+          : Object.freeze(array(membersJson, `${path}.members`).map((m) => text(m, "member"))),
       notes: text(row[rc("notes")], `${path}.notes`),
     });
     regions[provider].set(entry.region, entry);
@@ -250,10 +284,9 @@ export function decodePack(files: PackFiles): DataPack {
   const regionAliases = perProvider(
     (provider) =>
       new Map(
-        Object.entries(record(aliasJson[provider], `regions.aliases.${provider}`)).map(([alias, canonical]) => [
-          alias,
-          text(canonical, `alias ${alias}`),
-        ]),
+        Object.entries(record(aliasJson[provider], `regions.aliases.${provider}`)).map(
+          ([alias, canonical]) => [alias, text(canonical, `alias ${alias}`)],
+        ),
       ),
   );
   const avgJson = record(regionJson.providerAverages, "regions.providerAverages");
@@ -276,7 +309,10 @@ export function decodePack(files: PackFiles): DataPack {
   }
 
   // Replication ----------------------------------------------------------------------------
-  const replJson = record(record(files.replicationRules, "replication-rules").rules, "replication-rules.rules");
+  const replJson = record(
+    record(files.replicationRules, "replication-rules").rules,
+    "replication-rules.rules",
+  );
   const strings = (value: Json, path: string): readonly string[] =>
     Object.freeze(array(value, path).map((s) => text(s, path)));
   const replication = perProvider((provider) => {
@@ -294,8 +330,16 @@ export function decodePack(files: PackFiles): DataPack {
               ...(r.anyOf === undefined ? {} : { anyOf: strings(r.anyOf, `${path}.anyOf`) }),
               ...(r.allOf === undefined
                 ? {}
-                : { allOf: Object.freeze(array(r.allOf, `${path}.allOf`).map((g, j) => strings(g, `${path}.allOf[${j}]`))) }),
-              ...(r.regionIn === undefined ? {} : { regionIn: strings(r.regionIn, `${path}.regionIn`) }),
+                : {
+                    allOf: Object.freeze(
+                      array(r.allOf, `${path}.allOf`).map((g, j) =>
+                        strings(g, `${path}.allOf[${j}]`),
+                      ),
+                    ),
+                  }),
+              ...(r.regionIn === undefined
+                ? {}
+                : { regionIn: strings(r.regionIn, `${path}.regionIn`) }),
               ccfKinds: strings(r.ccfKinds, `${path}.ccfKinds`),
               canopyKinds: strings(r.canopyKinds, `${path}.canopyKinds`),
             });

@@ -110,7 +110,9 @@ export type DataPack = {
   readonly cpu: {
     readonly canopy: CpuCoefficientSet;
     readonly ccf: CpuCoefficientSet;
-    readonly providerAverage: Readonly<Record<"canopy" | "ccf", Readonly<Record<Provider, CpuCoefficient>>>>;
+    readonly providerAverage: Readonly<
+      Record<"canopy" | "ccf", Readonly<Record<Provider, CpuCoefficient>>>
+    >;
   };
   readonly gpu: {
     readonly models: ReadonlyMap<string, GpuCoefficient>;

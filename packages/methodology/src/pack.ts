@@ -21,7 +21,9 @@ export function resolveDataPack(pack?: string | DataPack): DataPack {
   if (typeof pack !== "string") return pack;
   const found = dataPacks[pack];
   if (!found) {
-    throw new RangeError(`unknown data pack "${pack}"; available: ${Object.keys(dataPacks).join(", ")}`);
+    throw new RangeError(
+      `unknown data pack "${pack}"; available: ${Object.keys(dataPacks).join(", ")}`,
+    );
   }
   return found;
 }

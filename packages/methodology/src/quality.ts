@@ -16,7 +16,12 @@ export function factorQuality(quality: Quality, reason?: string): FactorQuality 
   return found;
 }
 
-const qualityRank: Record<Quality, number> = { measured: 0, regional: 1, "provider-average": 2, default: 3 };
+const qualityRank: Record<Quality, number> = {
+  measured: 0,
+  regional: 1,
+  "provider-average": 2,
+  default: 3,
+};
 
 /** The worse of two qualities, with the reasons of both joined. */
 export function worseOf(a: FactorQuality, b: FactorQuality): FactorQuality {

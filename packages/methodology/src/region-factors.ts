@@ -35,16 +35,27 @@ export type RegionFactors = {
 type Factor = { readonly value: number; readonly quality: FactorQuality };
 
 const yearNote = (what: string, found: YearValue, year: number): string | undefined =>
-  found.year === year ? undefined : `${what} of ${found.year} used for ${year} (nearest year with data)`;
+  found.year === year
+    ? undefined
+    : `${what} of ${found.year} used for ${year} (nearest year with data)`;
 
 function regional(series: YearSeries, year: number, what: string): Factor | undefined {
   const found = valueForYear(series, year);
-  return found === undefined ? undefined : { value: found.value, quality: factorQuality("regional", yearNote(what, found, year)) };
+  return found === undefined
+    ? undefined
+    : { value: found.value, quality: factorQuality("regional", yearNote(what, found, year)) };
 }
 
-function fallback(series: YearSeries, year: number, quality: "provider-average" | "default", reason: string): Factor | undefined {
+function fallback(
+  series: YearSeries,
+  year: number,
+  quality: "provider-average" | "default",
+  reason: string,
+): Factor | undefined {
   const found = valueForYear(series, year);
-  return found === undefined ? undefined : { value: found.value, quality: factorQuality(quality, reason) };
+  return found === undefined
+    ? undefined
+    : { value: found.value, quality: factorQuality(quality, reason) };
 }
 
 /** Canonical region key: normalized, then resolved through the pack's aliases. */
@@ -53,7 +64,13 @@ export function canonicalRegion(pack: DataPack, provider: Provider, raw: string)
   return pack.regionAliases[provider].get(key) ?? key;
 }
 
-function waterFactor(pack: DataPack, provider: Provider, entry: RegionRow | undefined, year: number, missing: string): Factor {
+function waterFactor(
+  pack: DataPack,
+  provider: Provider,
+  entry: RegionRow | undefined,
+  year: number,
+  missing: string,
+): Factor {
   return (
     (entry && regional(entry.wueLitresPerKwhByYear, year, "WUE")) ??
     fallback(
@@ -76,7 +93,10 @@ function cfeFactor(entry: RegionRow | undefined, year: number): Factor {
   if (found) return { value: Math.min(1, Math.max(0, found.value)), quality: found.quality };
   return {
     value: 0,
-    quality: factorQuality("default", "no carbon-free-energy share published for region; market-based equals location-based"),
+    quality: factorQuality(
+      "default",
+      "no carbon-free-energy share published for region; market-based equals location-based",
+    ),
   };
 }
 
@@ -88,7 +108,10 @@ function singleRegionFactors(
   entry: RegionRow | undefined,
   year: number,
 ): RegionFactors {
-  const missing = entry === undefined ? `region "${region}" not in data pack` : `no published value for ${region}`;
+  const missing =
+    entry === undefined
+      ? `region "${region}" not in data pack`
+      : `no published value for ${region}`;
   const averages = pack.providerAverages[provider];
   let pue: Factor;
   let grid: Factor;
@@ -96,29 +119,46 @@ function singleRegionFactors(
     pue =
       entry?.ccfPue != null
         ? { value: entry.ccfPue, quality: factorQuality("regional") }
-        : { value: averages.ccfPue, quality: factorQuality("provider-average", "ccf profile: CCF provider-wide PUE") };
+        : {
+            value: averages.ccfPue,
+            quality: factorQuality("provider-average", "ccf profile: CCF provider-wide PUE"),
+          };
     grid =
       entry?.ccfGridGPerKwh != null
         ? { value: entry.ccfGridGPerKwh, quality: factorQuality("regional") }
         : {
             value: averages.ccfGridGPerKwh,
-            quality: factorQuality("provider-average", `${region || "(empty)"} not in CCF grid factors; CCF provider average`),
+            quality: factorQuality(
+              "provider-average",
+              `${region || "(empty)"} not in CCF grid factors; CCF provider average`,
+            ),
           };
   } else {
-    pue =
-      (entry && regional(entry.pueByYear, year, "PUE")) ??
-      fallback(averages.pueByYear, year, "provider-average", `${missing.replace("value", "PUE")}; provider mean PUE`) ?? {
+    pue = (entry && regional(entry.pueByYear, year, "PUE")) ??
+      fallback(
+        averages.pueByYear,
+        year,
+        "provider-average",
+        `${missing.replace("value", "PUE")}; provider mean PUE`,
+      ) ?? {
         value: 1,
         quality: factorQuality("default", "no PUE data in pack"),
       };
-    const zoneValue = entry?.gridZone ? zoneIntensityForYear(pack, entry.gridZone, year) : undefined;
+    const zoneValue = entry?.gridZone
+      ? zoneIntensityForYear(pack, entry.gridZone, year)
+      : undefined;
     grid = zoneValue
-      ? { value: zoneValue.value, quality: factorQuality("regional", yearNote("grid intensity", zoneValue, year)) }
+      ? {
+          value: zoneValue.value,
+          quality: factorQuality("regional", yearNote("grid intensity", zoneValue, year)),
+        }
       : (fallback(
           averages.gridGPerKwhByYear,
           year,
           "provider-average",
-          entry === undefined ? `${missing}; provider mean grid intensity` : `no grid zone for ${region}; provider mean grid intensity`,
+          entry === undefined
+            ? `${missing}; provider mean grid intensity`
+            : `no grid zone for ${region}; provider mean grid intensity`,
         ) ?? { value: 0, quality: factorQuality("default", "no grid data in pack") });
   }
   const water = waterFactor(pack, provider, entry, year, missing.replace("value", "WUE"));
@@ -132,7 +172,12 @@ function singleRegionFactors(
     wueLitresPerKwh: water.value,
     cfeShare: cfe.value,
     gridIntensityGPerKwh: grid.value,
-    quality: Object.freeze({ pue: pue.quality, grid: grid.quality, market: cfe.quality, water: water.quality }),
+    quality: Object.freeze({
+      pue: pue.quality,
+      grid: grid.quality,
+      market: cfe.quality,
+      water: water.quality,
+    }),
   });
 }
 
@@ -151,21 +196,41 @@ function memberRegionFactors(
   members: readonly string[],
   year: number,
 ): RegionFactors {
-  const parts = members.map((m) => singleRegionFactors(pack, profile, provider, m, pack.regions[provider].get(m), year));
-  const combine = (value: (f: RegionFactors) => number, quality: (f: RegionFactors) => FactorQuality): Factor => {
+  const parts = members.map((m) =>
+    singleRegionFactors(pack, profile, provider, m, pack.regions[provider].get(m), year),
+  );
+  const combine = (
+    value: (f: RegionFactors) => number,
+    quality: (f: RegionFactors) => FactorQuality,
+  ): Factor => {
     const regionalParts = parts.filter((p) => quality(p).quality === "regional");
     const used = regionalParts.length > 0 ? regionalParts : parts;
     const note = `mean of member regions ${used.map((p) => p.region).join(", ")}`;
     const worst = used.map(quality).reduce((a, b) => worseOf(a, b));
     return {
       value: mean(used.map(value)),
-      quality: factorQuality(worst.quality, worst.quality === "regional" ? note : joinReasons(note, worst.reason)),
+      quality: factorQuality(
+        worst.quality,
+        worst.quality === "regional" ? note : joinReasons(note, worst.reason),
+      ),
     };
   };
-  const pue = combine((p) => p.pue, (p) => p.quality.pue);
-  const grid = combine((p) => p.gridIntensityGPerKwh, (p) => p.quality.grid);
-  const cfe = combine((p) => p.cfeShare, (p) => p.quality.market);
-  const water = combine((p) => p.wueLitresPerKwh, (p) => p.quality.water);
+  const pue = combine(
+    (p) => p.pue,
+    (p) => p.quality.pue,
+  );
+  const grid = combine(
+    (p) => p.gridIntensityGPerKwh,
+    (p) => p.quality.grid,
+  );
+  const cfe = combine(
+    (p) => p.cfeShare,
+    (p) => p.quality.market,
+  );
+  const water = combine(
+    (p) => p.wueLitresPerKwh,
+    (p) => p.quality.water,
+  );
   return Object.freeze({
     provider,
     region: entry.region,
@@ -175,7 +240,12 @@ function memberRegionFactors(
     wueLitresPerKwh: water.value,
     cfeShare: cfe.value,
     gridIntensityGPerKwh: grid.value,
-    quality: Object.freeze({ pue: pue.quality, grid: grid.quality, market: cfe.quality, water: water.quality }),
+    quality: Object.freeze({
+      pue: pue.quality,
+      grid: grid.quality,
+      market: cfe.quality,
+      water: water.quality,
+    }),
   });
 }
 

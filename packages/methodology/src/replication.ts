@@ -9,7 +9,11 @@ const noReplication: Replication = Object.freeze({ factor: 1, rule: undefined })
 function ruleMatches(rule: ReplicationRule, usageType: string, region: string): boolean {
   if (rule.regionIn !== undefined && !rule.regionIn.includes(region)) return false;
   if (rule.anyOf !== undefined && !rule.anyOf.some((s) => usageType.includes(s))) return false;
-  if (rule.allOf !== undefined && !rule.allOf.every((group) => group.some((s) => usageType.includes(s)))) return false;
+  if (
+    rule.allOf !== undefined &&
+    !rule.allOf.every((group) => group.some((s) => usageType.includes(s)))
+  )
+    return false;
   return true;
 }
 

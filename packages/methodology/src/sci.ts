@@ -16,13 +16,19 @@ export type SciInput = {
  * Throws RangeError for a non-positive R or negative / non-finite inputs: SCI is a rate and has
  * no meaning without a functional unit.
  */
-export function sciScore({ energyKwh, gridIntensityGPerKwh, embodiedKg, functionalUnits }: SciInput): number {
+export function sciScore({
+  energyKwh,
+  gridIntensityGPerKwh,
+  embodiedKg,
+  functionalUnits,
+}: SciInput): number {
   for (const [name, value] of [
     ["energyKwh", energyKwh],
     ["gridIntensityGPerKwh", gridIntensityGPerKwh],
     ["embodiedKg", embodiedKg],
   ] as const) {
-    if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a finite number >= 0, got ${value}`);
+    if (!Number.isFinite(value) || value < 0)
+      throw new RangeError(`${name} must be a finite number >= 0, got ${value}`);
   }
   if (!Number.isFinite(functionalUnits) || functionalUnits <= 0) {
     throw new RangeError(`functionalUnits must be a finite number > 0, got ${functionalUnits}`);

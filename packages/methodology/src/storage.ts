@@ -9,9 +9,20 @@ export type StoragePower = { readonly kwhPerTbHour: number; readonly quality: Fa
  * replication). When the record does not say which medium, SSD is assumed (as CCF does) and the
  * quality says so.
  */
-export function resolveStoragePower(pack: DataPack, storageClass: "ssd" | "hdd" | undefined): StoragePower {
-  if (storageClass === "hdd") return { kwhPerTbHour: pack.constants.hddWhPerTbHour / 1000, quality: factorQuality("regional") };
-  if (storageClass === "ssd") return { kwhPerTbHour: pack.constants.ssdWhPerTbHour / 1000, quality: factorQuality("regional") };
+export function resolveStoragePower(
+  pack: DataPack,
+  storageClass: "ssd" | "hdd" | undefined,
+): StoragePower {
+  if (storageClass === "hdd")
+    return {
+      kwhPerTbHour: pack.constants.hddWhPerTbHour / 1000,
+      quality: factorQuality("regional"),
+    };
+  if (storageClass === "ssd")
+    return {
+      kwhPerTbHour: pack.constants.ssdWhPerTbHour / 1000,
+      quality: factorQuality("regional"),
+    };
   return {
     kwhPerTbHour: pack.constants.ssdWhPerTbHour / 1000,
     quality: factorQuality("default", "storage class not given; SSD assumed"),

@@ -16,8 +16,9 @@ export const usageMode = { none: 0, compute: 1, perUnit: 2 } as const;
 export type UsageMode = (typeof usageMode)[keyof typeof usageMode];
 
 /**
- * Energy and embodied factors for one distinct combination of (provider, kind, unit, service,
- * usage type, instance type, storage class, GPU model); everything per record is a multiply.
+ * Energy and embodied factors for one distinct combination of (provider, kind, unit, instance
+ * type, storage class, GPU model); everything per record is a multiply. They do not depend on the
+ * service, usage type or region (replication and site factors are resolved separately).
  *
  * compute  : see ComputeFactors (vCPU-hours, or instance-hours × vCPUs)
  * perUnit  : kWh IT = quantity × unitScale [× GPUs per instance] × kwhPerUnit (× replication)
@@ -56,8 +57,6 @@ export type UsageInput = {
   readonly provider: Provider;
   readonly kind: UsageKind;
   readonly unit: UsageUnit;
-  readonly service: string;
-  readonly usageType: string;
   readonly instanceType: string;
   readonly storageClass: "ssd" | "hdd" | undefined;
   readonly gpuModel: string;
@@ -113,10 +112,14 @@ export function resolveUsageFactors(
   lifespanHours: number,
 ): UsageFactors {
   const { provider, kind, unit } = input;
-  if (kind === "other") return none("no energy model for this usage", "no embodied model for this usage");
+  if (kind === "other")
+    return none("no energy model for this usage", "no embodied model for this usage");
   const unitScale = unitScales[kind][unit];
   if (unitScale === undefined) {
-    return none(`unit "${unit}" is not supported for kind "${kind}"`, `unit "${unit}" is not supported for kind "${kind}"`);
+    return none(
+      `unit "${unit}" is not supported for kind "${kind}"`,
+      `unit "${unit}" is not supported for kind "${kind}"`,
+    );
   }
   const shared = {
     replicationHintApplies: kind !== "network",
@@ -160,7 +163,8 @@ export function resolveUsageFactors(
   }
 
   if (kind === "gpu") {
-    const row = input.instanceType === "" ? undefined : findInstanceRow(pack, provider, input.instanceType);
+    const row =
+      input.instanceType === "" ? undefined : findInstanceRow(pack, provider, input.instanceType);
     const model = input.gpuModel !== "" ? input.gpuModel : (row?.gpuModel ?? "");
     const gpu = resolveGpuPower(pack, provider, model);
     const embodied = gpuEmbodiedRate(pack, profile, lifespanHours);
@@ -196,7 +200,9 @@ export function resolveUsageFactors(
       kwhPerUnit: memoryKwhPerGbHour(pack),
       powerQuality: power,
       powerQualityMeasured: power,
-      embodiedQuality: noEmbodied("host embodied emissions are allocated to vCPU records, not to memory"),
+      embodiedQuality: noEmbodied(
+        "host embodied emissions are allocated to vCPU records, not to memory",
+      ),
     };
   }
   if (kind === "storage") {

@@ -34,7 +34,15 @@ describe("gpu records", () => {
 
   it("unknown GPU model: average of the provider's GPUs", () => {
     const e = canopy.estimate(
-      record({ provider: "gcp", service: "Compute Engine", region: "us-central1", kind: "gpu", unit: "gpu-hours", quantity: 1, gpuModel: "NVIDIA L4" }),
+      record({
+        provider: "gcp",
+        service: "Compute Engine",
+        region: "us-central1",
+        kind: "gpu",
+        unit: "gpu-hours",
+        quantity: 1,
+        gpuModel: "NVIDIA L4",
+      }),
     );
     // CCF lists 10 GCP GPUs: mins 26+18+8+35+35+35+46+9+36+26 = 274 → 27.4 W
     // maxes 229+153+71+306+306+306+407+76.5+306+229 = 2389.5 → 238.95 W
@@ -44,21 +52,60 @@ describe("gpu records", () => {
     expect(e.quality.power.reason).toMatch(/"NVIDIA L4" not in data pack/);
   });
 
+  it("no GPU model at all: provider average with a reason", () => {
+    const e = canopy.estimate(
+      record({ provider: "aws", region: "us-east-1", kind: "gpu", unit: "gpu-hours", quantity: 1 }),
+    );
+    expectClose(e.kwhIt, 0.133175); // AWS lists the same 10 models as GCP → 133.175 W
+    expect(e.quality.power).toEqual({
+      quality: "provider-average",
+      reason: "GPU model not given; provider-average GPU watts",
+    });
+  });
+
   it("instance-hours multiply by the GPUs per instance; unknown count assumes 1 (default quality)", () => {
     const four = canopy.estimate(
-      record({ provider: "gcp", service: "Compute Engine", region: "us-central1", kind: "gpu", unit: "instance-hours", quantity: 1, gpuModel: "nvidia-tesla-t4", gpuCount: 4 }),
+      record({
+        provider: "gcp",
+        service: "Compute Engine",
+        region: "us-central1",
+        kind: "gpu",
+        unit: "instance-hours",
+        quantity: 1,
+        gpuModel: "nvidia-tesla-t4",
+        gpuCount: 4,
+      }),
     );
     expectClose(four.kwhIt, 4 * 0.0395);
     const unknownCount = canopy.estimate(
-      record({ provider: "gcp", service: "Compute Engine", region: "us-central1", kind: "gpu", unit: "instance-hours", quantity: 1, gpuModel: "nvidia-tesla-t4" }),
+      record({
+        provider: "gcp",
+        service: "Compute Engine",
+        region: "us-central1",
+        kind: "gpu",
+        unit: "instance-hours",
+        quantity: 1,
+        gpuModel: "nvidia-tesla-t4",
+      }),
     );
     expectClose(unknownCount.kwhIt, 0.0395);
-    expect(unknownCount.quality.power).toEqual({ quality: "default", reason: "GPUs per instance unknown; 1 assumed" });
+    expect(unknownCount.quality.power).toEqual({
+      quality: "default",
+      reason: "GPUs per instance unknown; 1 assumed",
+    });
   });
 
   it("ccf profile: no embodied on GPU records (CCF counts embodied on compute rows only)", () => {
     const e = ccf.estimate(
-      record({ provider: "gcp", service: "Compute Engine", region: "us-central1", kind: "gpu", unit: "gpu-hours", quantity: 1, gpuModel: "T4" }),
+      record({
+        provider: "gcp",
+        service: "Compute Engine",
+        region: "us-central1",
+        kind: "gpu",
+        unit: "gpu-hours",
+        quantity: 1,
+        gpuModel: "T4",
+      }),
     );
     expect(e.embodiedKg).toBe(0);
     expectClose(e.kwhIt, 0.0395);
@@ -68,11 +115,25 @@ describe("gpu records", () => {
 describe("memory records", () => {
   it("GB-hours × 0.000392; TB-hours are converted", () => {
     const gb = canopy.estimate(
-      record({ provider: "gcp", service: "Compute Engine", region: "us-central1", kind: "memory", unit: "gb-hours", quantity: 64 }),
+      record({
+        provider: "gcp",
+        service: "Compute Engine",
+        region: "us-central1",
+        kind: "memory",
+        unit: "gb-hours",
+        quantity: 64,
+      }),
     );
     expectClose(gb.kwhIt, 64 * 0.000392); // 0.025088 kWh
     const tb = canopy.estimate(
-      record({ provider: "gcp", service: "Compute Engine", region: "us-central1", kind: "memory", unit: "tb-hours", quantity: 0.064 }),
+      record({
+        provider: "gcp",
+        service: "Compute Engine",
+        region: "us-central1",
+        kind: "memory",
+        unit: "tb-hours",
+        quantity: 0.064,
+      }),
     );
     expectClose(tb.kwhIt, 0.025088);
     expect(gb.embodiedKg).toBe(0);
@@ -99,31 +160,65 @@ describe("storage records", () => {
 
   it("S3 One Zone-IA: replication 2 (first matching rule wins)", () => {
     const e = canopy.estimate(
-      record({ provider: "aws", service: "AmazonS3", kind: "storage", unit: "tb-hours", quantity: 1, usageType: "USE1-TimedStorage-ZIA-ByteHrs", storageClass: "hdd" }),
+      record({
+        provider: "aws",
+        service: "AmazonS3",
+        kind: "storage",
+        unit: "tb-hours",
+        quantity: 1,
+        usageType: "USE1-TimedStorage-ZIA-ByteHrs",
+        storageClass: "hdd",
+      }),
     );
     expectClose(e.kwhIt, (0.65 / 1000) * 2);
   });
 
   it("EBS volume: SSD × 2; storage class missing → SSD assumed with a reason", () => {
     const e = canopy.estimate(
-      record({ provider: "aws", service: "AmazonEC2", kind: "storage", unit: "tb-hours", quantity: 1, usageType: "EBS:VolumeUsage.gp3" }),
+      record({
+        provider: "aws",
+        service: "AmazonEC2",
+        kind: "storage",
+        unit: "tb-hours",
+        quantity: 1,
+        usageType: "EBS:VolumeUsage.gp3",
+      }),
     );
     expectClose(e.kwhIt, (1.2 / 1000) * 2); // 0.0024 kWh
-    expect(e.quality.power).toEqual({ quality: "default", reason: "storage class not given; SSD assumed" });
+    expect(e.quality.power).toEqual({
+      quality: "default",
+      reason: "storage class not given; SSD assumed",
+    });
     expect(e.embodiedKg).toBe(0);
     expect(e.quality.embodied.reason).toMatch(/no embodied data for storage/);
   });
 
   it("replicationHint overrides the service factor", () => {
     const e = canopy.estimate(
-      record({ provider: "aws", service: "AmazonS3", kind: "storage", unit: "tb-hours", quantity: 1, usageType: "TimedStorage-ByteHrs", storageClass: "hdd", replicationHint: 3 }),
+      record({
+        provider: "aws",
+        service: "AmazonS3",
+        kind: "storage",
+        unit: "tb-hours",
+        quantity: 1,
+        usageType: "TimedStorage-ByteHrs",
+        storageClass: "hdd",
+        replicationHint: 3,
+      }),
     );
     expectClose(e.kwhIt, (0.65 / 1000) * 3);
   });
 
   it("service without a rule: factor 1", () => {
     const e = canopy.estimate(
-      record({ provider: "aws", service: "AmazonFSx", kind: "storage", unit: "tb-hours", quantity: 1, storageClass: "ssd" }),
+      record({
+        provider: "aws",
+        service: "AmazonFSx",
+        kind: "storage",
+        unit: "tb-hours",
+        quantity: 1,
+        storageClass: "ssd",
+      }),
     );
     expectClose(e.kwhIt, 0.0012);
   });
@@ -132,7 +227,15 @@ describe("storage records", () => {
 describe("network records", () => {
   it("GB × 0.001 kWh, never replicated", () => {
     const e = canopy.estimate(
-      record({ provider: "aws", service: "AmazonS3", kind: "network", unit: "gb", quantity: 10, usageType: "TimedStorage", replicationHint: 5 }),
+      record({
+        provider: "aws",
+        service: "AmazonS3",
+        kind: "network",
+        unit: "gb",
+        quantity: 10,
+        usageType: "TimedStorage",
+        replicationHint: 5,
+      }),
     );
     expectClose(e.kwhIt, 0.01);
     expect(e.quality.power.quality).toBe("default");
@@ -142,19 +245,29 @@ describe("network records", () => {
 
 describe("other records and unsupported units", () => {
   it("kind other → zero energy with reason", () => {
-    const e = canopy.estimate(record({ provider: "aws", service: "AWSSupport", kind: "other", unit: "none", quantity: 99 }));
+    const e = canopy.estimate(
+      record({ provider: "aws", service: "AWSSupport", kind: "other", unit: "none", quantity: 99 }),
+    );
     expect(e.kwhIt).toBe(0);
     expect(e.kwhFacility).toBe(0);
     expect(e.co2eLocationKg).toBe(0);
     expect(e.embodiedKg).toBe(0);
     expect(e.waterL).toBe(0);
-    expect(e.quality.power).toEqual({ quality: "default", reason: "no energy model for this usage" });
+    expect(e.quality.power).toEqual({
+      quality: "default",
+      reason: "no energy model for this usage",
+    });
   });
 
   it("a unit the kind has no model for → zero energy with reason", () => {
-    const e = canopy.estimate(record({ provider: "aws", kind: "compute", unit: "gb", quantity: 5 }));
+    const e = canopy.estimate(
+      record({ provider: "aws", kind: "compute", unit: "gb", quantity: 5 }),
+    );
     expect(e.kwhIt).toBe(0);
-    expect(e.quality.power).toEqual({ quality: "default", reason: 'unit "gb" is not supported for kind "compute"' });
+    expect(e.quality.power).toEqual({
+      quality: "default",
+      reason: 'unit "gb" is not supported for kind "compute"',
+    });
   });
 });
 

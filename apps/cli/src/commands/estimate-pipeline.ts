@@ -37,42 +37,50 @@ export function estimatorFor(profile: Profile): Estimator {
   return withLinearShapeCache(createEstimator({ profile }));
 }
 
-type ShapeFactors = { perUnit: Estimate; checked: boolean; linear: boolean };
+/** A record shape: everything an estimate may depend on except the quantity (account, cost and ids never matter). */
+type Shape = {
+  provider: string;
+  region: string;
+  year: number;
+  periodHours: number;
+  kind: string;
+  unit: string;
+  service: string;
+  instanceType: string | undefined;
+  vcpus: number | undefined;
+  memoryGb: number | undefined;
+  storageClass: string | undefined;
+  replicationHint: number | undefined;
+  gpuModel: string | undefined;
+  gpuCount: number | undefined;
+  cpuUtilization: number | undefined;
+  perUnit: Estimate;
+  checked: boolean;
+  linear: boolean;
+};
 
-/** Everything an estimate may depend on except the quantity (and fields that never matter: account, cost, ids). */
-function shapeKeyOf(record: UsageRecord): string {
+/** UTC year of an ISO timestamp from its first four digits (records carry UTC `…Z` starts). */
+function yearOf(iso: string): number {
+  return (iso.charCodeAt(0) - 48) * 1000 + (iso.charCodeAt(1) - 48) * 100 + (iso.charCodeAt(2) - 48) * 10 + (iso.charCodeAt(3) - 48);
+}
+
+function sameShape(shape: Shape, record: UsageRecord, year: number): boolean {
   return (
-    record.provider +
-    "\u0001" +
-    record.region +
-    "\u0001" +
-    record.periodStart.slice(0, 4) +
-    "\u0001" +
-    record.periodHours +
-    "\u0001" +
-    record.kind +
-    "\u0001" +
-    record.unit +
-    "\u0001" +
-    record.service +
-    "\u0001" +
-    record.usageType +
-    "\u0001" +
-    record.instanceType +
-    "\u0001" +
-    record.vcpus +
-    "\u0001" +
-    record.memoryGb +
-    "\u0001" +
-    record.storageClass +
-    "\u0001" +
-    record.replicationHint +
-    "\u0001" +
-    record.gpuModel +
-    "\u0001" +
-    record.gpuCount +
-    "\u0001" +
-    record.cpuUtilization
+    shape.region === record.region &&
+    shape.service === record.service &&
+    shape.kind === record.kind &&
+    shape.unit === record.unit &&
+    shape.year === year &&
+    shape.periodHours === record.periodHours &&
+    shape.instanceType === record.instanceType &&
+    shape.vcpus === record.vcpus &&
+    shape.memoryGb === record.memoryGb &&
+    shape.storageClass === record.storageClass &&
+    shape.replicationHint === record.replicationHint &&
+    shape.provider === record.provider &&
+    shape.gpuModel === record.gpuModel &&
+    shape.gpuCount === record.gpuCount &&
+    shape.cpuUtilization === record.cpuUtilization
   );
 }
 
@@ -115,18 +123,59 @@ const MAX_SHAPES = 200_000;
  * region, year, instance type…; no hourly grid data is used here). A 1M-line bill has a few thousand
  * shapes, so the estimator runs once per shape and records are scaled. Each shape is checked once
  * against the estimator on its second record; a shape that does not scale exactly is always estimated.
+ * Shapes are bucketed by usage type: the reader hands out one string instance per distinct value, so
+ * the lookup hashes nothing new per record.
  */
 export function withLinearShapeCache(estimator: Estimator): Estimator {
-  const shapes = new Map<string, ShapeFactors>();
+  const buckets = new Map<string, Shape[]>();
+  let shapeCount = 0;
   function estimate(record: UsageRecord): Estimate {
     const quantity = record.quantity;
     if (!(quantity > 0) || !Number.isFinite(quantity)) return estimator.estimate(record);
-    const key = shapeKeyOf(record);
-    const shape = shapes.get(key);
+    const year = yearOf(record.periodStart);
+    const bucketKey = record.usageType ?? record.service;
+    let bucket = buckets.get(bucketKey);
+    let shape: Shape | undefined;
+    if (bucket !== undefined) {
+      for (const candidate of bucket) {
+        if (sameShape(candidate, record, year)) {
+          shape = candidate;
+          break;
+        }
+      }
+    }
     if (shape === undefined) {
       const exact = estimator.estimate(record);
-      if (shapes.size >= MAX_SHAPES) shapes.clear();
-      shapes.set(key, { perUnit: scaledEstimate(exact, 1 / quantity), checked: false, linear: true });
+      if (shapeCount >= MAX_SHAPES) {
+        buckets.clear();
+        shapeCount = 0;
+        bucket = undefined;
+      }
+      if (bucket === undefined) {
+        bucket = [];
+        buckets.set(bucketKey, bucket);
+      }
+      bucket.push({
+        provider: record.provider,
+        region: record.region,
+        year,
+        periodHours: record.periodHours,
+        kind: record.kind,
+        unit: record.unit,
+        service: record.service,
+        instanceType: record.instanceType,
+        vcpus: record.vcpus,
+        memoryGb: record.memoryGb,
+        storageClass: record.storageClass,
+        replicationHint: record.replicationHint,
+        gpuModel: record.gpuModel,
+        gpuCount: record.gpuCount,
+        cpuUtilization: record.cpuUtilization,
+        perUnit: scaledEstimate(exact, 1 / quantity),
+        checked: false,
+        linear: true,
+      });
+      shapeCount++;
       return exact;
     }
     if (!shape.linear) return estimator.estimate(record);

@@ -169,7 +169,7 @@ function runRangeInWorker(job: RangeJob): Promise<RangeResult> {
  * second; the halves meet at a line start. Returns undefined (caller reads the file in one piece) when
  * a quoted field spans the meeting point or the worker cannot run.
  */
-async function aggregateInTwoHalves(
+export async function aggregateInTwoHalves(
   file: BillingFile,
   format: BillingFormat,
   settings: PipelineSettings,

@@ -143,7 +143,18 @@ export function createCurClassifier(header: readonly string[], options: Classify
     return region; // "global" or ""
   }
 
-  const decisions = new Map<string, AwsUsageDecision>();
+  /** Decision cache: usage type → entries told apart by the other inputs (string instances repeat, so this is cheap). */
+  type DecisionEntry = {
+    productCode: string;
+    pricingUnit: string;
+    instanceType: string;
+    vcpus: number | undefined;
+    memoryGb: number | undefined;
+    monthHours: number;
+    decision: AwsUsageDecision;
+  };
+  const decisions = new Map<string, DecisionEntry[]>();
+  let cachedDecisions = 0;
 
   function tagsOf(row: BillingRow): Record<string, string> | undefined {
     let tags: Record<string, string> | undefined;
@@ -173,18 +184,37 @@ export function createCurClassifier(header: readonly string[], options: Classify
     const instanceType = textOf(row[instanceTypeColumn]);
     const pricingUnit = textOf(row[pricingUnitColumn]);
     const monthHours = hoursInMonthOf(startMs);
-    const key =
-      usageType + "\u0001" + productCode + "\u0001" + pricingUnit + "\u0001" + instanceType + "\u0001" + vcpus + "\u0001" + memoryGb + "\u0001" + monthHours;
-    let decision = decisions.get(key);
-    if (decision === undefined) {
-      const facts: AwsUsageFacts = { usageType, productCode, pricingUnit, amount: 1, periodStartMs: startMs };
-      if (instanceType !== "") facts.instanceType = instanceType;
-      if (vcpus !== undefined) facts.vcpus = vcpus;
-      if (memoryGb !== undefined) facts.memoryGb = memoryGb;
-      decision = decideAwsUsage(facts, options);
-      if (decisions.size >= MAX_CACHED_DECISIONS) decisions.clear();
-      decisions.set(key, decision);
+    let bucket = decisions.get(usageType);
+    if (bucket !== undefined) {
+      for (const entry of bucket) {
+        if (
+          entry.productCode === productCode &&
+          entry.pricingUnit === pricingUnit &&
+          entry.instanceType === instanceType &&
+          entry.vcpus === vcpus &&
+          entry.memoryGb === memoryGb &&
+          entry.monthHours === monthHours
+        ) {
+          return entry.decision;
+        }
+      }
     }
+    const facts: AwsUsageFacts = { usageType, productCode, pricingUnit, amount: 1, periodStartMs: startMs };
+    if (instanceType !== "") facts.instanceType = instanceType;
+    if (vcpus !== undefined) facts.vcpus = vcpus;
+    if (memoryGb !== undefined) facts.memoryGb = memoryGb;
+    const decision = decideAwsUsage(facts, options);
+    if (cachedDecisions >= MAX_CACHED_DECISIONS) {
+      decisions.clear();
+      cachedDecisions = 0;
+      bucket = undefined;
+    }
+    if (bucket === undefined) {
+      bucket = [];
+      decisions.set(usageType, bucket);
+    }
+    bucket.push({ productCode, pricingUnit, instanceType, vcpus, memoryGb, monthHours, decision });
+    cachedDecisions++;
     return decision;
   }
 

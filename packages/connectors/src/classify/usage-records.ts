@@ -37,7 +37,9 @@ export type Measure = {
  * when a line yields several records (instance hours → compute + GPU).
  */
 export function recordsOf(base: LineBase, measures: readonly Measure[], scale = 1): UsageRecord[] {
-  return measures.map((measure, index) => {
+  const records: UsageRecord[] = [];
+  for (let index = 0; index < measures.length; index++) {
+    const measure = measures[index] as Measure;
     const record: UsageRecord = {
       provider: base.provider,
       accountId: base.accountId,
@@ -62,8 +64,9 @@ export function recordsOf(base: LineBase, measures: readonly Measure[], scale = 
     if (base.resourceId) record.resourceId = base.resourceId;
     if (base.tags) record.tags = base.tags;
     if (base.source) record.source = base.source;
-    return record;
-  });
+    records.push(record);
+  }
+  return records;
 }
 
 /**

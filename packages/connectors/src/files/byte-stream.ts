@@ -4,7 +4,10 @@ import { BillingFileError } from "./read-rows";
 
 export const READ_CHUNK_BYTES = 1 << 20;
 
-/** The file's bytes (decompressed when gzipped) as Buffer chunks; gzip errors become BillingFileError. */
+/**
+ * The file's bytes (decompressed when gzipped) as Buffer chunks, optionally only bytes [start, end).
+ * A truncated or corrupt gzip stream ("unexpected end of file") becomes a BillingFileError.
+ */
 export async function* fileChunks(path: string, gzipped: boolean, range?: { start: number; end: number }): AsyncGenerator<Buffer> {
   const file = createReadStream(path, {
     highWaterMark: READ_CHUNK_BYTES,

@@ -16,6 +16,7 @@
  */
 
 const COMMA = 44;
+const utf8Bom = Buffer.from([0xef, 0xbb, 0xbf]);
 const QUOTE = 34;
 const LF = 10;
 const CR = 13;
@@ -109,6 +110,29 @@ function parseDecimalBytes(bytes: Uint8Array, start: number, end: number): numbe
   else if (scale > 0 && scale <= 22) value = significand * (powersOfTen[scale] as number);
   else return Number.NaN;
   return negative ? -value : value;
+}
+
+/** Newlines found inside quoted fields by the last `endOfRow` call. */
+let quotedNewlines = 0;
+
+/**
+ * Offset just past the end of the row that contains `position` (at a field start), hopping from quote
+ * to quote with native searches; -1 when the row does not end inside this buffer.
+ */
+function endOfRow(buffer: Buffer, position: number): number {
+  quotedNewlines = 0;
+  let lineEnd = buffer.indexOf(LF, position);
+  let quote = buffer.indexOf(QUOTE, position);
+  while (quote !== -1 && (lineEnd === -1 || quote < lineEnd)) {
+    const close = buffer.indexOf(QUOTE, quote + 1); // a doubled quote "" is two hops and cancels out
+    if (close === -1) return -1;
+    if (lineEnd !== -1 && lineEnd < close) {
+      for (let newline = lineEnd; newline !== -1 && newline < close; newline = buffer.indexOf(LF, newline + 1)) quotedNewlines++;
+      lineEnd = buffer.indexOf(LF, close + 1);
+    }
+    quote = buffer.indexOf(QUOTE, close + 1);
+  }
+  return lineEnd === -1 ? -1 : lineEnd + 1;
 }
 
 const CACHE_SLOTS = 4096;
@@ -209,12 +233,16 @@ export class CsvSplitter {
   }
 
   push(chunk: Buffer): void {
-    let buffer = chunk;
+    let buffer = this.pending && this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
     if (this.firstChunk) {
+      // A UTF-8 BOM may arrive split over chunks: wait for three bytes before deciding.
+      if (buffer.length < 3 && utf8Bom.subarray(0, buffer.length).equals(buffer)) {
+        this.pending = Buffer.from(buffer);
+        return;
+      }
       this.firstChunk = false;
-      if (buffer.length >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) buffer = buffer.subarray(3);
+      if (buffer.subarray(0, 3).equals(utf8Bom)) buffer = buffer.subarray(3);
     }
-    if (this.pending && this.pending.length > 0) buffer = Buffer.concat([this.pending, buffer]);
     const consumed = this.split(buffer, false);
     this.pending = consumed < buffer.length ? Buffer.from(buffer.subarray(consumed)) : undefined;
   }
@@ -266,8 +294,6 @@ export class CsvSplitter {
   private split(buffer: Utf8Buffer, atEnd: boolean): number {
     const length = buffer.length;
     let rowStart = 0;
-    // Position of the next quote at or after the current row; -2 = not searched yet in this buffer.
-    let nextQuote = -2;
 
     while (rowStart < length) {
       const isHeader = this.header === undefined;
@@ -315,13 +341,14 @@ export class CsvSplitter {
           position = scan;
           if (atFieldStart) {
             if (column > lastWanted) {
-              const lineEnd = buffer.indexOf(LF, position);
-              if (nextQuote !== -1 && nextQuote < position) nextQuote = buffer.indexOf(QUOTE, position);
-              if (lineEnd !== -1 && (nextQuote === -1 || nextQuote > lineEnd)) {
-                position = lineEnd + 1;
+              const rowEnd = endOfRow(buffer, position);
+              if (rowEnd !== -1) {
+                extraLines += quotedNewlines;
+                position = rowEnd;
                 complete = true;
                 break;
               }
+              if (!atEnd) break;
             }
             continue;
           }
@@ -421,21 +448,15 @@ export class CsvSplitter {
           position++;
           column++;
           if (column > lastWanted) {
-            // Nothing more to decode on this row: jump to its end if no quote can hide a newline.
-            const lineEnd = buffer.indexOf(LF, position);
-            if (nextQuote !== -1 && nextQuote < position) nextQuote = buffer.indexOf(QUOTE, position);
-            if (lineEnd === -1) {
-              if (!atEnd) break;
-              if (nextQuote === -1) {
-                position = length;
-                complete = true;
-                break;
-              }
-            } else if (nextQuote === -1 || nextQuote > lineEnd) {
-              position = lineEnd + 1;
+            // Nothing more to decode on this row: hop to its end.
+            const rowEnd = endOfRow(buffer, position);
+            if (rowEnd !== -1) {
+              extraLines += quotedNewlines;
+              position = rowEnd;
               complete = true;
               break;
             }
+            if (!atEnd) break;
           }
           continue;
         }

@@ -44,8 +44,7 @@ export async function* readCsvBatches(path: string, gzipped: boolean, options: R
   const splitter = new CsvSplitter(
     (row, lineNumber, missingColumns) => {
       if (missingColumns > 0) {
-        const absent = (wanted ?? splitter.columns ?? []).filter((column) => !(column in row));
-        batch.push({ lineNumber, row, error: `line ends before column ${absent[0] ?? "?"} (${missingColumns} of the header's columns missing)` });
+        batch.push({ lineNumber, row, error: `line has fewer fields than the header (${missingColumns} of the columns read are missing)` });
       } else {
         batch.push({ lineNumber, row });
       }

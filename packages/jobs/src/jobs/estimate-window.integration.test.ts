@@ -5,7 +5,14 @@ import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import type { JobEvents, QueueDriver } from "../contract";
 import { createInlineDriver } from "../drivers/inline";
 
-type Totals = { rows: number; kwh: number; location: number; market: number; embodied: number; water: number };
+type Totals = {
+  rows: number;
+  kwh: number;
+  location: number;
+  market: number;
+  embodied: number;
+  water: number;
+};
 
 async function totals(owner: Connection, table: string, tenantId: string): Promise<Totals> {
   const { rows } = await owner.pool.query(
@@ -29,12 +36,23 @@ describe("estimate-window and rollup-days", () => {
     database = await createTestDatabase();
     const seeded = await seedDemoOrganization(database.owner, new Date("2026-03-10T12:00:00Z"));
     ({ tenantId, windowStart, windowEnd } = seeded);
-    accounts = (await database.owner.pool.query("SELECT id FROM cloud_accounts WHERE tenant_id = $1 ORDER BY provider", [tenantId])).rows.map(
-      (r) => r.id,
-    );
-    const events: JobEvents = { onFailed: (job, _ms, error, willRetry) => failures.push({ job, message: error.message, willRetry }) };
+    accounts = (
+      await database.owner.pool.query(
+        "SELECT id FROM cloud_accounts WHERE tenant_id = $1 ORDER BY provider",
+        [tenantId],
+      )
+    ).rows.map((r) => r.id);
+    const events: JobEvents = {
+      onFailed: (job, _ms, error, willRetry) =>
+        failures.push({ job, message: error.message, willRetry }),
+    };
     driver = createInlineDriver(
-      { owner: database.owner, app: database.app, keyring: createKeyring(Buffer.alloc(32, 1).toString("base64")), log: () => undefined },
+      {
+        owner: database.owner,
+        app: database.app,
+        keyring: createKeyring(Buffer.alloc(32, 1).toString("base64")),
+        log: () => undefined,
+      },
       events,
     );
     await driver.startWorkers();
@@ -46,7 +64,9 @@ describe("estimate-window and rollup-days", () => {
 
   const estimateAll = async () => {
     // Azure rows start at midnight, before the hourly series: widen the window to whole days.
-    const start = new Date(Date.UTC(windowStart.getUTCFullYear(), windowStart.getUTCMonth(), windowStart.getUTCDate()));
+    const start = new Date(
+      Date.UTC(windowStart.getUTCFullYear(), windowStart.getUTCMonth(), windowStart.getUTCDate()),
+    );
     for (const cloudAccountId of accounts) {
       await driver.enqueue("estimate-window", {
         tenantId,
@@ -61,7 +81,10 @@ describe("estimate-window and rollup-days", () => {
   it("writes one emissions row per usage row, and rollups with the same totals", async () => {
     await estimateAll();
     expect(failures).toEqual([]);
-    const usage = await database.owner.pool.query("SELECT count(*)::int AS n FROM usage_hourly WHERE tenant_id = $1", [tenantId]);
+    const usage = await database.owner.pool.query(
+      "SELECT count(*)::int AS n FROM usage_hourly WHERE tenant_id = $1",
+      [tenantId],
+    );
     const hourly = await totals(database.owner, "emissions_hourly", tenantId);
     expect(hourly.rows).toBe(usage.rows[0].n);
     expect(hourly.location).toBeGreaterThan(0);
@@ -73,21 +96,37 @@ describe("estimate-window and rollup-days", () => {
       expect(monthly[measure]).toBeCloseTo(hourly[measure], 6);
     }
     // Every day of the window has a daily row.
-    const days = await database.owner.pool.query("SELECT count(DISTINCT day)::int AS n FROM emissions_daily WHERE tenant_id = $1", [tenantId]);
+    const days = await database.owner.pool.query(
+      "SELECT count(DISTINCT day)::int AS n FROM emissions_daily WHERE tenant_id = $1",
+      [tenantId],
+    );
     // 2025-02-10 through 2026-03-10, both included.
-    expect(days.rows[0].n).toBe(Math.floor((windowEnd.getTime() - windowStart.getTime()) / 86_400_000) + 1);
+    expect(days.rows[0].n).toBe(
+      Math.floor((windowEnd.getTime() - windowStart.getTime()) / 86_400_000) + 1,
+    );
   });
 
   it("gives identical totals when run again (no double counting)", async () => {
-    const before = await Promise.all(["emissions_hourly", "emissions_daily", "emissions_monthly"].map((t) => totals(database.owner, t, tenantId)));
+    const before = await Promise.all(
+      ["emissions_hourly", "emissions_daily", "emissions_monthly"].map((t) =>
+        totals(database.owner, t, tenantId),
+      ),
+    );
     await estimateAll();
-    const after = await Promise.all(["emissions_hourly", "emissions_daily", "emissions_monthly"].map((t) => totals(database.owner, t, tenantId)));
+    const after = await Promise.all(
+      ["emissions_hourly", "emissions_daily", "emissions_monthly"].map((t) =>
+        totals(database.owner, t, tenantId),
+      ),
+    );
     expect(after).toEqual(before);
   });
 
   it("rejects a payload that names another tenant's account, without retrying", async () => {
     const otherTenant = randomUUID();
-    await database.owner.pool.query("INSERT INTO tenants (id, name, slug) VALUES ($1, 'Other', $2)", [otherTenant, `other-${otherTenant}`]);
+    await database.owner.pool.query(
+      "INSERT INTO tenants (id, name, slug) VALUES ($1, 'Other', $2)",
+      [otherTenant, `other-${otherTenant}`],
+    );
     failures.length = 0;
     await driver.enqueue("estimate-window", {
       tenantId: otherTenant,
@@ -97,9 +136,16 @@ describe("estimate-window and rollup-days", () => {
     });
     await driver.drain();
     expect(failures).toEqual([
-      { job: "estimate-window", message: `Cloud account ${accounts[0]} does not exist in organization ${otherTenant}`, willRetry: false },
+      {
+        job: "estimate-window",
+        message: `Cloud account ${accounts[0]} does not exist in organization ${otherTenant}`,
+        willRetry: false,
+      },
     ]);
-    const leaked = await database.owner.pool.query("SELECT count(*)::int AS n FROM emissions_hourly WHERE tenant_id = $1", [otherTenant]);
+    const leaked = await database.owner.pool.query(
+      "SELECT count(*)::int AS n FROM emissions_hourly WHERE tenant_id = $1",
+      [otherTenant],
+    );
     expect(leaked.rows[0].n).toBe(0);
   });
 });

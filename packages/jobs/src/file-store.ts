@@ -1,0 +1,71 @@
+import { createWriteStream } from "node:fs";
+import { mkdir, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { Transform, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+
+export class FileTooLargeError extends Error {
+  override name = "FileTooLargeError";
+}
+
+/**
+ * Where uploaded billing files are kept until (and after) they are imported: a folder under
+ * CANOPY_HOME/files. Keys are `<tenant>/<import>/<file name>`; the import job reads them back by path.
+ */
+export type FileStore = {
+  /** Stores `source` under `key`, refusing (and removing) it once it passes `maxBytes`. */
+  put(key: string, source: Readable, maxBytes: number): Promise<{ bytes: number }>;
+  localPath(key: string): string;
+  remove(key: string): Promise<void>;
+};
+
+export function localFileStore(root: string): FileStore {
+  const resolve = (key: string) => {
+    const full = path.resolve(root, key);
+    if (!full.startsWith(path.resolve(root) + path.sep)) throw new Error(`Invalid file key: ${key}`);
+    return full;
+  };
+  return {
+    async put(key, source, maxBytes) {
+      const target = resolve(key);
+      await mkdir(path.dirname(target), { recursive: true });
+      let bytes = 0;
+      const limit = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          bytes += chunk.length;
+          if (bytes > maxBytes) {
+            callback(new FileTooLargeError(`The file is larger than the import limit of ${formatBytes(maxBytes)} (CANOPY_IMPORT_MAX_BYTES).`));
+          } else callback(null, chunk);
+        },
+      });
+      try {
+        await pipeline(source, limit, createWriteStream(target));
+      } catch (error) {
+        await rm(target, { force: true });
+        throw error;
+      }
+      return { bytes: (await stat(target)).size };
+    },
+    localPath: resolve,
+    async remove(key) {
+      await rm(resolve(key), { force: true });
+    },
+  };
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** A file name safe to use as the last part of a key. */
+export function safeFileName(name: string): string {
+  const base = path.basename(name).replace(/[^A-Za-z0-9._-]+/g, "_").slice(-120);
+  return base && base !== "." && base !== ".." ? base : "upload";
+}
