@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -144,12 +144,15 @@ describe("canopy estimate", () => {
   it("gives the same totals when a file is estimated in two halves on two threads", async () => {
     const path = join(dir, "generated.csv");
     await generateCurCsv(path, 4000);
+    appendFileSync(path, "short,line\n"); // line 4002: an error whose line number must survive the split
     const settings: PipelineSettings = { profile: "canopy", grouping: "service", includeResourceIds: false };
     const { file, format } = await openBillingSource(path);
     const whole = await aggregateWholeFile(file, classifierFor(format, file.columns, settings), settings);
     const halves = await aggregateInTwoHalves(file, format, settings);
     expect(halves).toBeDefined();
-    expect(halves?.lines).toBe(4000);
+    expect(halves?.lines).toBe(4001);
+    expect(halves?.errors).toEqual([{ lineNumber: 4002, message: expect.stringContaining("fewer fields") }]);
+    expect(whole.errors).toEqual(halves?.errors);
     expect(halves?.totals.records).toBe(whole.totals.records);
     expect(halves?.totals.co2eLocationKg).toBeCloseTo(whole.totals.co2eLocationKg, 6);
     expect(halves?.totals.costAmount).toBeCloseTo(whole.totals.costAmount, 6);

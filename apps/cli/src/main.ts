@@ -8,6 +8,10 @@ const commands: Record<
     summary: "estimate <file>  Read a billing file and print carbon estimates (no database needed)",
     load: () => import("./commands/estimate"),
   },
+  import: {
+    summary: "import <file> --org <slug>  Import a billing file into an organization (usage, estimates, rollups)",
+    load: () => import("./commands/import"),
+  },
   migrate: {
     summary: "migrate          Apply database migrations and role grants",
     load: () => import("./commands/migrate"),

@@ -53,6 +53,7 @@ async function main() {
     redisUrl: env.REDIS_URL,
     keyring,
     port: env.CANOPY_WORKER_PORT,
+    filesDir: path.join(canopyHome(env), "files"),
     log,
   });
 

@@ -1,4 +1,5 @@
 // Standalone worker process: `pnpm --filter @canopy/worker start`.
+import path from "node:path";
 import { canopyHome, loadConfig } from "@canopy/config";
 import { loadKeyring, migrate, resolveDatabase } from "@canopy/db";
 import { startWorker } from "./worker";
@@ -25,6 +26,7 @@ async function main() {
     redisUrl: env.REDIS_URL,
     keyring,
     port: env.CANOPY_WORKER_PORT,
+    filesDir: path.join(canopyHome(env), "files"),
     log,
   });
 

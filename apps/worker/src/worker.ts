@@ -1,6 +1,6 @@
 import http from "node:http";
 import { connect, type DatabaseUrls, type Keyring } from "@canopy/db";
-import { createQueueDriver, type QueueDriver } from "@canopy/jobs";
+import { createQueueDriver, localFileStore, useFileStore, type QueueDriver } from "@canopy/jobs";
 import { createWorkerMetrics } from "./metrics";
 import { listenOrExplain } from "./listen";
 
@@ -17,8 +17,11 @@ export async function startWorker(options: {
   redisUrl: string | undefined;
   keyring: Keyring;
   port: number;
+  /** Folder of stored billing files (CANOPY_HOME/files). */
+  filesDir: string;
   log: (line: string) => void;
 }): Promise<RunningWorker> {
+  useFileStore(localFileStore(options.filesDir));
   const owner = connect(options.urls.owner, { max: 2, applicationName: "canopy-worker-owner" });
   const app = connect(options.urls.app, { max: 8, applicationName: "canopy-worker" });
   const metrics = createWorkerMetrics();

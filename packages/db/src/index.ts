@@ -15,3 +15,4 @@ export * from "./stores/windows";
 export * from "./stores/usage";
 export * from "./stores/emissions";
 export * from "./stores/rollups";
+export type { PoolClient } from "pg";

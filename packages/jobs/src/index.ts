@@ -6,3 +6,8 @@ export { createQueueDriver } from "./create-driver";
 export { PermanentJobError } from "./errors";
 export * from "./estimation";
 export { windowPayload, type WindowPayload } from "./window-payload";
+export { localFileStore, FileTooLargeError, formatBytes, type FileStore } from "./file-store";
+export { submitImport } from "./import/intake";
+export { useFileStore } from "./import/import-file";
+export type { ImportSummary } from "./import/summary";
+export { importTotals, type ImportTotals } from "./import/totals";

@@ -1,4 +1,5 @@
 import type { JobDefinition } from "./contract";
+import { importFile } from "./import/import-file";
 import { estimateWindow } from "./jobs/estimate-window";
 import { maintainPartitions } from "./jobs/maintain-partitions";
 import { reestimateTenant } from "./jobs/reestimate-tenant";
@@ -14,6 +15,7 @@ export function createRegistry(definitions: JobDefinition<never>[]): JobRegistry
 
 /** Every job Canopy runs. */
 export const jobs: JobRegistry = createRegistry([
+  importFile,
   maintainPartitions,
   estimateWindow,
   rollupDays,

@@ -76,7 +76,7 @@ export function groupKeyOf(grouping: Grouping, record: UsageRecord): string {
     case "month":
       return record.periodStart.slice(0, 7);
     case "row":
-      return record.source ?? "";
+      return "total"; // row mode prints each line as it goes; keeping a group per line would grow with the file
   }
 }
 

@@ -188,6 +188,7 @@ export function lineAsJson(result: LineResult): string {
     periodStart: first?.periodStart,
     periodHours: first?.periodHours,
     usageType: first?.usageType,
+    resourceId: first?.resourceId,
     costAmount: result.records.reduce((sum, record) => sum + (record.costAmount ?? 0), 0),
     currency: first?.currency,
     usage: result.records.map(({ kind, quantity, unit, instanceType, vcpus, storageClass, gpuModel }) => ({
@@ -275,6 +276,10 @@ export function lineAsCsv(result: LineResult): string {
     .join(",");
 }
 
+function fit(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
+}
+
 /** Row mode as a table: one fixed-width line per input line. */
 export function lineAsTableRow(result: LineResult): string {
   const line = String(result.lineNumber).padStart(8);
@@ -285,7 +290,7 @@ export function lineAsTableRow(result: LineResult): string {
   const first = result.records[0];
   const estimate = combineEstimates(result.estimates);
   const usage = result.records.map((record) => `${formatNumber(record.quantity)} ${record.unit}`).join(" + ");
-  return `${line}  usage        ${(first?.service ?? "").padEnd(22)} ${(first?.region ?? "").padEnd(16)} ${usage.padEnd(26)} ${formatNumber(estimate?.kwhIt ?? 0).padStart(10)} kWh  ${formatNumber(estimate?.co2eLocationKg ?? 0).padStart(10)} kgCO2e`;
+  return `${line}  usage        ${fit(first?.service ?? "", 22)} ${fit(first?.region ?? "", 16)} ${fit(usage, 26)} ${formatNumber(estimate?.kwhIt ?? 0).padStart(10)} kWh  ${formatNumber(estimate?.co2eLocationKg ?? 0).padStart(10)} kgCO2e`;
 }
 
 export const rowTableHeader = `${"line".padStart(8)}  status       ${"service".padEnd(22)} ${"region".padEnd(16)} ${"usage".padEnd(26)} ${"IT energy".padStart(14)}  ${"CO2e (location)".padStart(17)}`;

@@ -13,6 +13,8 @@ export type ImportSummary = {
   /** Lines left out, by reason: lines carrying no energy (tax, credits, support…) and lines in error. */
   skipped: Record<string, { lines: number; costAmount: number; first: { line: number; detail: string }[] }>;
   span?: { start: string; end: string };
+  /** Cloud accounts the file's usage belongs to (created on first import). */
+  cloudAccountIds?: string[];
   costTotal: number;
   currency?: string;
   progress: { linesRead: number; percent: number };

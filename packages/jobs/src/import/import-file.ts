@@ -1,0 +1,213 @@
+import { stat } from "node:fs/promises";
+import { z } from "zod";
+import { replaceUsageWindows, withTenantClient, type AccountWindow, type Connection, type PoolClient } from "@canopy/db";
+import { BillingFileError, openBillingSource, type BillingFormat } from "@canopy/connectors";
+import { lookupInstanceType, type Provider } from "@canopy/methodology";
+import { defineJob, type JobDeps } from "../contract";
+import { PermanentJobError } from "../errors";
+import type { FileStore } from "../file-store";
+import { monthsBetween } from "../jobs/reestimate-tenant";
+import { recordSkip, type ImportSummary } from "./summary";
+import { UsageAggregator } from "./usage-aggregator";
+
+const PROGRESS_EVERY_MS = 1000;
+
+/** The file store is process configuration, set once by whoever runs the workers. */
+let configuredStore: FileStore | undefined;
+export function useFileStore(store: FileStore) {
+  configuredStore = store;
+}
+
+/**
+ * Reads a stored billing file, classifies every line, aggregates usage by hour and replaces the
+ * affected (account, window)s in one transaction, then queues estimation per account and month.
+ * Running it twice, or on an overlapping file, replaces rather than adds. A file it cannot read is
+ * marked failed with the reason and leaves no data behind.
+ */
+export const importFile = defineJob({
+  name: "import-file",
+  payload: z.object({ tenantId: z.uuid(), syncRunId: z.uuid() }),
+  options: { attempts: 3, backoffMs: 5_000, concurrency: 1 },
+  async process(payload, deps, context) {
+    const store = configuredStore;
+    if (!store) throw new Error("No file store configured for import-file (call useFileStore at worker start)");
+    const run = await loadImport(deps.app, payload.tenantId, payload.syncRunId);
+    if (run.status === "succeeded") return { alreadyImported: true, rowsWritten: 0 };
+    const summary: ImportSummary = { ...run.details, skipped: {}, linesRead: 0, linesImported: 0, costTotal: 0 };
+    await updateRun(deps.app, payload.tenantId, payload.syncRunId, { status: "running", summary, started: true });
+
+    let aggregator: UsageAggregator;
+    try {
+      aggregator = await readFile(store.localPath(summary.fileKey), summary, async () => {
+        await updateRun(deps.app, payload.tenantId, payload.syncRunId, { status: "running", summary });
+        await context.reportProgress(summary.progress);
+      });
+    } catch (error) {
+      if (!(error instanceof BillingFileError || error instanceof NoUsageError)) throw error;
+      summary.error = error.message.replace(`${store.localPath(summary.fileKey)}: `, "");
+      await updateRun(deps.app, payload.tenantId, payload.syncRunId, { status: "failed", summary, error: summary.error });
+      throw new PermanentJobError(summary.error);
+    }
+
+    const windows = await writeUsage(deps, payload.tenantId, payload.syncRunId, aggregator, summary);
+    for (const window of windows) {
+      for (const month of monthsBetween(window.start, window.end)) {
+        await deps.enqueue(
+          "estimate-window",
+          { tenantId: payload.tenantId, cloudAccountId: window.cloudAccountId, windowStart: month.start, windowEnd: month.end },
+          { jobId: `estimate:${payload.syncRunId}:${window.cloudAccountId}:${month.start}` },
+        );
+      }
+    }
+    return { rowsWritten: summary.usageRowsWritten, linesRead: summary.linesRead };
+  },
+});
+
+class NoUsageError extends Error {}
+
+async function readFile(path: string, summary: ImportSummary, onProgress: () => Promise<void>): Promise<UsageAggregator> {
+  const totalBytes = (await stat(path)).size;
+  const source = await openBillingSource(path, {
+    ...(summary.format ? { format: summary.format as BillingFormat } : {}),
+    lookupInstance: (provider, instanceType) => lookupInstanceType(provider, instanceType),
+    includeResourceIds: false,
+    source: summary.fileName,
+  });
+  summary.format = source.format;
+  const aggregator = new UsageAggregator();
+  let lastProgress = Date.now();
+  let lastLine = 1;
+  let firstLine = Number.POSITIVE_INFINITY;
+  const read = source.file.batches({ columns: source.classifier.usedColumns, numericColumns: source.classifier.numericColumns });
+  for await (const batch of read) {
+    for (const { lineNumber, row, error } of batch) {
+      summary.linesRead++;
+      lastLine = lineNumber;
+      if (lineNumber < firstLine) firstLine = lineNumber;
+      if (error) {
+        recordSkip(summary, "unreadable line", lineNumber, error);
+        continue;
+      }
+      const outcome = source.classifier.classify(row, lineNumber);
+      if (outcome.status === "error") {
+        recordSkip(summary, "error", lineNumber, outcome.message);
+      } else if (outcome.status === "unsupported") {
+        recordSkip(summary, outcome.reason, lineNumber, outcome.detail, outcome.costAmount);
+        summary.costTotal += outcome.costAmount;
+      } else {
+        summary.linesImported++;
+        for (const record of outcome.records) {
+          aggregator.add(record);
+          summary.costTotal += record.costAmount ?? 0;
+          summary.currency ??= record.currency;
+        }
+      }
+    }
+    if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
+      lastProgress = Date.now();
+      summary.progress = { linesRead: summary.linesRead, percent: estimatePercent(lastLine - firstLine + 1, summary.linesRead, totalBytes, source.file.kind) };
+      await onProgress();
+    }
+  }
+  summary.progress = { linesRead: summary.linesRead, percent: 100 };
+  if (summary.linesRead === 0) throw new NoUsageError("The file has a header but no data lines.");
+  if (summary.linesImported === 0 && (summary.skipped["error"]?.lines ?? 0) > 0) {
+    const first = summary.skipped["error"]!.first.slice(0, 3).map((f) => `line ${f.line}: ${f.detail}`);
+    throw new NoUsageError(`No line could be imported; every usage line has an error (${first.join("; ")}).`);
+  }
+  return aggregator;
+}
+
+/** Progress as a share of lines is all a streaming reader knows; it is refined to 100 % at the end. */
+function estimatePercent(_lines: number, _linesRead: number, _totalBytes: number, _kind: string): number {
+  return 0;
+}
+
+async function writeUsage(
+  deps: JobDeps,
+  tenantId: string,
+  syncRunId: string,
+  aggregator: UsageAggregator,
+  summary: ImportSummary,
+): Promise<AccountWindow[]> {
+  const spans = aggregator.accountSpans();
+  return withTenantClient(deps.app, tenantId, async (client) => {
+    const ids = new Map<string, string>();
+    for (const span of spans) {
+      const id = await findOrCreateAccount(client, tenantId, span.provider, span.providerAccountId);
+      ids.set(`${span.provider}\u001f${span.providerAccountId}`, id);
+    }
+    const windows = spans.map((span) => ({
+      cloudAccountId: ids.get(`${span.provider}\u001f${span.providerAccountId}`)!,
+      start: new Date(span.startMs),
+      end: new Date(span.endMs),
+    }));
+    const { rowsWritten } = await replaceUsageWindows(
+      client,
+      tenantId,
+      windows,
+      aggregator.rows((provider, accountId) => ids.get(`${provider}\u001f${accountId}`)!, syncRunId),
+    );
+    summary.usageRowsWritten = rowsWritten;
+    summary.cloudAccountIds = [...ids.values()];
+    if (spans.length) {
+      summary.span = {
+        start: new Date(Math.min(...spans.map((s) => s.startMs))).toISOString(),
+        end: new Date(Math.max(...spans.map((s) => s.endMs))).toISOString(),
+      };
+    }
+    const skippedLines = Object.values(summary.skipped).reduce((n, s) => n + s.lines, 0);
+    await client.query(
+      `UPDATE sync_runs SET status = 'succeeded', finished_at = now(), rows_read = $2, rows_written = $3, rows_skipped = $4,
+         window_start = $5, window_end = $6, details = $7, error = NULL WHERE id = $1`,
+      [syncRunId, summary.linesRead, rowsWritten, skippedLines, summary.span?.start ?? null, summary.span?.end ?? null, summary],
+    );
+    await client.query("UPDATE cloud_accounts SET last_sync_at = now() WHERE id = ANY($1::uuid[])", [[...ids.values()]]);
+    return windows;
+  });
+}
+
+async function findOrCreateAccount(
+  client: PoolClient,
+  tenantId: string,
+  provider: Provider,
+  providerAccountId: string,
+): Promise<string> {
+  const names = { aws: "AWS account", azure: "Azure subscription", gcp: "GCP project" } as const;
+  const inserted = await client.query<{ id: string }>(
+    `INSERT INTO cloud_accounts (tenant_id, provider, display_name, provider_account_id, status)
+     VALUES ($1, $2, $3, $4, 'active')
+     ON CONFLICT (tenant_id, provider, provider_account_id) DO UPDATE SET updated_at = now()
+     RETURNING id`,
+    [tenantId, provider, `${names[provider]} ${providerAccountId}`, providerAccountId],
+  );
+  return inserted.rows[0]!.id;
+}
+
+type ImportRun = { status: string; details: ImportSummary };
+
+async function loadImport(app: Connection, tenantId: string, syncRunId: string): Promise<ImportRun> {
+  const run = await withTenantClient(app, tenantId, async (client) => {
+    const result = await client.query<ImportRun>("SELECT status, details FROM sync_runs WHERE id = $1 AND kind = 'import'", [syncRunId]);
+    return result.rows[0];
+  });
+  if (!run) throw new PermanentJobError(`Import ${syncRunId} does not exist in organization ${tenantId}`);
+  return run;
+}
+
+async function updateRun(
+  app: Connection,
+  tenantId: string,
+  syncRunId: string,
+  update: { status: "running" | "failed"; summary: ImportSummary; started?: boolean; error?: string },
+) {
+  await withTenantClient(app, tenantId, (client) =>
+    client.query(
+      `UPDATE sync_runs SET status = $2, details = $3, error = $4,
+         started_at = CASE WHEN $5 THEN now() ELSE started_at END,
+         finished_at = CASE WHEN $2 = 'failed' THEN now() ELSE finished_at END
+       WHERE id = $1`,
+      [syncRunId, update.status, update.summary, update.error ?? null, update.started ?? false],
+    ),
+  );
+}
