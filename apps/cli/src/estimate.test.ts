@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -9,8 +9,7 @@ import { generateCurCsv } from "../bench/generate-cur";
 import { aggregateInTwoHalves, run } from "./commands/estimate";
 import { aggregateWholeFile, classifierFor, type PipelineSettings } from "./commands/estimate-pipeline";
 
-const samples = join(import.meta.dirname, "../../../../shared/reference/samples");
-const haveSamples = existsSync(samples);
+const samples = join(import.meta.dirname, "../../../packages/connectors/test/samples");
 const dir = mkdtempSync(join(tmpdir(), "canopy-estimate-"));
 
 function write(name: string, content: string | Buffer): string {
@@ -87,7 +86,7 @@ describe("canopy estimate", () => {
     expect(lines[3].usage[0]).toMatchObject({ kind: "storage", unit: "tb-hours", quantity: (100 * 720) / 1024 });
   });
 
-  it.skipIf(!haveSamples)("reads each sample format", async () => {
+  it("reads each sample format", async () => {
     const cases: [string, string][] = [
       ["aws/sample-anonymous-aws-export-dataset.csv", "Read 1,281 lines (cur)"],
       ["aws/Dec2018-WorkshopCUR-00001.snappy.parquet", "Read 91,264 rows (cur)"],

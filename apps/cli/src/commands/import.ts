@@ -60,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
       await driver.startWorkers();
       await driver.drain();
     }
-    const run = await waitForImport(app, tenantId, syncRunId);
+    const run = await waitForImport(app, tenantId, syncRunId, driver.kind === "inline");
     printSummary(run.summary, run.status);
     if (run.status === "succeeded" && driver.kind === "inline") {
       const totals = await importTotals(app, tenantId, run.summary);
@@ -77,7 +77,7 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-async function waitForImport(app: ReturnType<typeof connect>, tenantId: string, syncRunId: string) {
+async function waitForImport(app: ReturnType<typeof connect>, tenantId: string, syncRunId: string, inline: boolean) {
   for (;;) {
     const run = await withTenantClient(app, tenantId, async (client) => {
       const result = await client.query<{ status: string; details: ImportSummary }>(
@@ -86,8 +86,18 @@ async function waitForImport(app: ReturnType<typeof connect>, tenantId: string, 
       );
       return result.rows[0]!;
     });
-    if (run.status === "succeeded" || run.status === "failed") return { status: run.status, summary: run.details };
-    process.stderr.write(`\r${run.details.progress.linesRead.toLocaleString("en")} lines read…`);
+    if (run.status === "succeeded" || run.status === "failed") {
+      if (process.stderr.isTTY) process.stderr.write("\n");
+      return { status: run.status, summary: run.details };
+    }
+    if (inline) {
+      // The in-process driver has finished every job: the import will not move any further.
+      return { status: "failed", summary: { ...run.details, error: run.details.error ?? "the import job gave up; see the messages above" } };
+    }
+    if (process.stderr.isTTY) {
+      const { linesRead, percent } = run.details.progress;
+      process.stderr.write(`\r${percent}% · ${linesRead.toLocaleString("en")} lines read`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }

@@ -103,7 +103,7 @@ describe("openBillingFile", () => {
   });
 
   it("streams a Parquet sample in row-group slices", async () => {
-    const path = join(import.meta.dirname, "../../../../../shared/reference/samples/aws/Dec2018-WorkshopCUR-00001.snappy.parquet");
+    const path = join(import.meta.dirname, "../../test/samples/aws/Dec2018-WorkshopCUR-00001.snappy.parquet");
     if (!readFileSync(path).subarray(0, 4).equals(Buffer.from("PAR1"))) return;
     const file = await openBillingFile(path);
     expect(file.kind).toBe("parquet");

@@ -57,7 +57,7 @@ export async function* readCsvBatches(path: string, gzipped: boolean, options: R
   const range = options.byteRange;
   if (range) splitter.presetHeader(range.header);
   try {
-    for await (const chunk of fileChunks(path, gzipped, range)) {
+    for await (const chunk of fileChunks(path, gzipped, range, options.onProgress)) {
       splitter.push(chunk);
       if (batch.length > 0) {
         yield batch;

@@ -40,7 +40,7 @@ export async function* readJsonlBatches(path: string, gzipped: boolean, options:
     for (const key of Object.keys(row.row)) if (wanted.has(key)) kept[key] = row.row[key];
     return { lineNumber: row.lineNumber, row: kept };
   };
-  for await (const chunk of fileChunks(path, gzipped)) {
+  for await (const chunk of fileChunks(path, gzipped, undefined, options.onProgress)) {
     const buffer = pending ? Buffer.concat([pending, chunk]) : chunk;
     const batch: ReadRow[] = [];
     let start = 0;

@@ -48,6 +48,7 @@ export async function* readParquetBatches(path: string, options: ReadOptions = {
   const { file, metadata } = await openParquet(path);
   const available = await readParquetColumns(path);
   const columns = options.columns ? available.filter((column) => options.columns?.includes(column)) : available;
+  const totalRows = Number(metadata.num_rows) || 1;
   let groupStart = 0;
   for (const group of metadata.row_groups) {
     const groupRows = Number(group.num_rows);
@@ -65,6 +66,7 @@ export async function* readParquetBatches(path: string, options: ReadOptions = {
         batch[index] = { lineNumber: rowStart + index + 1, row: objects[index] ?? {} };
       }
       yield batch;
+      options.onProgress?.(rowEnd / totalRows);
     }
     groupStart += groupRows;
   }

@@ -19,6 +19,8 @@ export type ReadOptions = {
    * crosses `end` the reader throws RangeBoundaryError. Line numbers count from 1 at `start`.
    */
   byteRange?: { start: number; end: number; header: readonly string[] };
+  /** Called as reading advances, with the share of the file read so far (0–1): for progress bars. */
+  onProgress?: (fraction: number) => void;
   /** Called once the rows are exhausted, with the line number the next row would have had. */
   onEnd?: (nextLineNumber: number) => void;
 };

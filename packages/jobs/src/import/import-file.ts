@@ -1,4 +1,3 @@
-import { stat } from "node:fs/promises";
 import { z } from "zod";
 import { replaceUsageWindows, withTenantClient, type AccountWindow, type Connection, type PoolClient } from "@canopy/db";
 import { BillingFileError, openBillingSource, type BillingFormat } from "@canopy/connectors";
@@ -34,39 +33,44 @@ export const importFile = defineJob({
     const run = await loadImport(deps.app, payload.tenantId, payload.syncRunId);
     if (run.status === "succeeded") return { alreadyImported: true, rowsWritten: 0 };
     const summary: ImportSummary = { ...run.details, skipped: {}, linesRead: 0, linesImported: 0, costTotal: 0 };
-    await updateRun(deps.app, payload.tenantId, payload.syncRunId, { status: "running", summary, started: true });
-
-    let aggregator: UsageAggregator;
+    const path = store.localPath(summary.fileKey);
     try {
-      aggregator = await readFile(store.localPath(summary.fileKey), summary, async () => {
+      await updateRun(deps.app, payload.tenantId, payload.syncRunId, { status: "running", summary, started: true });
+      const aggregator = await readFile(path, summary, async () => {
         await updateRun(deps.app, payload.tenantId, payload.syncRunId, { status: "running", summary });
         await context.reportProgress(summary.progress);
       });
+      const windows = await writeUsage(deps, payload.tenantId, payload.syncRunId, aggregator, summary);
+      await queueEstimates(deps, payload.tenantId, payload.syncRunId, windows);
+      return { rowsWritten: summary.usageRowsWritten, linesRead: summary.linesRead };
     } catch (error) {
-      if (!(error instanceof BillingFileError || error instanceof NoUsageError)) throw error;
-      summary.error = error.message.replace(`${store.localPath(summary.fileKey)}: `, "");
-      await updateRun(deps.app, payload.tenantId, payload.syncRunId, { status: "failed", summary, error: summary.error });
-      throw new PermanentJobError(summary.error);
-    }
-
-    const windows = await writeUsage(deps, payload.tenantId, payload.syncRunId, aggregator, summary);
-    for (const window of windows) {
-      for (const month of monthsBetween(window.start, window.end)) {
-        await deps.enqueue(
-          "estimate-window",
-          { tenantId: payload.tenantId, cloudAccountId: window.cloudAccountId, windowStart: month.start, windowEnd: month.end },
-          { jobId: `estimate:${payload.syncRunId}:${window.cloudAccountId}:${month.start}` },
-        );
+      const fileProblem = error instanceof BillingFileError || error instanceof NoUsageError;
+      const message = (error as Error).message.replaceAll(`${path}: `, "");
+      // A file problem fails at once; anything else is retried, and marked failed on the last try.
+      if (fileProblem || context.attempt >= importFile.options.attempts) {
+        summary.error = fileProblem ? message : `The import failed: ${message}`;
+        await updateRun(deps.app, payload.tenantId, payload.syncRunId, { status: "failed", summary, error: summary.error });
       }
+      throw fileProblem ? new PermanentJobError(message) : error;
     }
-    return { rowsWritten: summary.usageRowsWritten, linesRead: summary.linesRead };
   },
 });
+
+async function queueEstimates(deps: JobDeps, tenantId: string, syncRunId: string, windows: AccountWindow[]) {
+  for (const window of windows) {
+    for (const month of monthsBetween(window.start, window.end)) {
+      await deps.enqueue(
+        "estimate-window",
+        { tenantId, cloudAccountId: window.cloudAccountId, windowStart: month.start, windowEnd: month.end },
+        { jobId: `estimate:${syncRunId}:${window.cloudAccountId}:${month.start}` },
+      );
+    }
+  }
+}
 
 class NoUsageError extends Error {}
 
 async function readFile(path: string, summary: ImportSummary, onProgress: () => Promise<void>): Promise<UsageAggregator> {
-  const totalBytes = (await stat(path)).size;
   const source = await openBillingSource(path, {
     ...(summary.format ? { format: summary.format as BillingFormat } : {}),
     lookupInstance: (provider, instanceType) => lookupInstanceType(provider, instanceType),
@@ -76,14 +80,15 @@ async function readFile(path: string, summary: ImportSummary, onProgress: () => 
   summary.format = source.format;
   const aggregator = new UsageAggregator();
   let lastProgress = Date.now();
-  let lastLine = 1;
-  let firstLine = Number.POSITIVE_INFINITY;
-  const read = source.file.batches({ columns: source.classifier.usedColumns, numericColumns: source.classifier.numericColumns });
+  let fractionRead = 0;
+  const read = source.file.batches({
+    columns: source.classifier.usedColumns,
+    numericColumns: source.classifier.numericColumns,
+    onProgress: (fraction) => (fractionRead = fraction),
+  });
   for await (const batch of read) {
     for (const { lineNumber, row, error } of batch) {
       summary.linesRead++;
-      lastLine = lineNumber;
-      if (lineNumber < firstLine) firstLine = lineNumber;
       if (error) {
         recordSkip(summary, "unreadable line", lineNumber, error);
         continue;
@@ -105,7 +110,7 @@ async function readFile(path: string, summary: ImportSummary, onProgress: () => 
     }
     if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
       lastProgress = Date.now();
-      summary.progress = { linesRead: summary.linesRead, percent: estimatePercent(lastLine - firstLine + 1, summary.linesRead, totalBytes, source.file.kind) };
+      summary.progress = { linesRead: summary.linesRead, percent: Math.floor(fractionRead * 100) };
       await onProgress();
     }
   }
@@ -116,11 +121,6 @@ async function readFile(path: string, summary: ImportSummary, onProgress: () => 
     throw new NoUsageError(`No line could be imported; every usage line has an error (${first.join("; ")}).`);
   }
   return aggregator;
-}
-
-/** Progress as a share of lines is all a streaming reader knows; it is refined to 100 % at the end. */
-function estimatePercent(_lines: number, _linesRead: number, _totalBytes: number, _kind: string): number {
-  return 0;
 }
 
 async function writeUsage(
@@ -203,9 +203,9 @@ async function updateRun(
 ) {
   await withTenantClient(app, tenantId, (client) =>
     client.query(
-      `UPDATE sync_runs SET status = $2, details = $3, error = $4,
-         started_at = CASE WHEN $5 THEN now() ELSE started_at END,
-         finished_at = CASE WHEN $2 = 'failed' THEN now() ELSE finished_at END
+      `UPDATE sync_runs SET status = $2::sync_run_status, details = $3, error = $4,
+         started_at = CASE WHEN $5::boolean THEN now() ELSE started_at END,
+         finished_at = CASE WHEN $2::sync_run_status = 'failed' THEN now() ELSE finished_at END
        WHERE id = $1`,
       [syncRunId, update.status, update.summary, update.error ?? null, update.started ?? false],
     ),
