@@ -23,6 +23,15 @@ function looksLikeJsonl(head: Buffer): boolean {
   return text.startsWith("{");
 }
 
+/** Text files (CSV, JSONL) have no NUL bytes; anything else is a format we do not read. */
+function assertText(path: string, head: Buffer) {
+  if (head.includes(0)) {
+    throw new BillingFileError(
+      `${path} is not a billing file Canopy reads: expected CSV, gzipped CSV, JSONL or Parquet (AWS CUR, Azure cost export, GCP billing export or FOCUS), but it looks binary`,
+    );
+  }
+}
+
 /** Kind of file from its first bytes: Parquet magic `PAR1`, gzip magic 1f 8b, `{` for JSONL, else CSV. */
 export async function sniffFileKind(path: string): Promise<{ kind: FileKind; gzipped: boolean }> {
   let size: number;
@@ -42,8 +51,10 @@ export async function sniffFileKind(path: string): Promise<{ kind: FileKind; gzi
       throw new BillingFileError(`${path}: gzip header is corrupt (${error instanceof Error ? error.message : String(error)})`);
     }
     if (inflated.length === 0) throw new BillingFileError(`${path}: gzip file is empty or truncated`);
+    assertText(path, inflated);
     return { kind: looksLikeJsonl(inflated) ? "jsonl" : "csv", gzipped: true };
   }
+  assertText(path, head);
   return { kind: looksLikeJsonl(head) ? "jsonl" : "csv", gzipped: false };
 }
 

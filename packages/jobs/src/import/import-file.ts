@@ -45,7 +45,8 @@ export const importFile = defineJob({
       return { rowsWritten: summary.usageRowsWritten, linesRead: summary.linesRead };
     } catch (error) {
       const fileProblem = error instanceof BillingFileError || error instanceof NoUsageError;
-      const message = (error as Error).message.replaceAll(`${path}: `, "");
+      // Messages name the stored path; the user knows the file by the name they uploaded.
+      const message = (error as Error).message.replaceAll(path, summary.fileName);
       // A file problem fails at once; anything else is retried, and marked failed on the last try.
       if (fileProblem || context.attempt >= importFile.options.attempts) {
         summary.error = fileProblem ? message : `The import failed: ${message}`;
