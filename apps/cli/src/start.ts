@@ -51,6 +51,8 @@ async function main() {
   const worker = await startWorker({
     urls: database.urls,
     redisUrl: env.REDIS_URL,
+    queuePrefix: env.CANOPY_QUEUE_PREFIX,
+    jobLockMs: env.CANOPY_JOB_LOCK_MS,
     keyring,
     port: env.CANOPY_WORKER_PORT,
     filesDir: path.join(canopyHome(env), "files"),

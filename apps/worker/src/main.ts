@@ -24,6 +24,8 @@ async function main() {
   const worker = await startWorker({
     urls: database.urls,
     redisUrl: env.REDIS_URL,
+    queuePrefix: env.CANOPY_QUEUE_PREFIX,
+    jobLockMs: env.CANOPY_JOB_LOCK_MS,
     keyring,
     port: env.CANOPY_WORKER_PORT,
     filesDir: path.join(canopyHome(env), "files"),
@@ -37,6 +39,7 @@ async function main() {
     log(`worker: ${signal} received, finishing in-flight jobs`);
     await worker.stop();
     await database.embedded?.stop();
+    log("worker: stopped");
     process.exit(0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));

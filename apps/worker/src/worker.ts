@@ -15,6 +15,8 @@ const DAY_MS = 24 * 3600 * 1000;
 export async function startWorker(options: {
   urls: DatabaseUrls;
   redisUrl: string | undefined;
+  queuePrefix?: string;
+  jobLockMs?: number;
   keyring: Keyring;
   port: number;
   /** Folder of stored billing files (CANOPY_HOME/files). */
@@ -27,6 +29,8 @@ export async function startWorker(options: {
   const metrics = createWorkerMetrics();
   const driver = createQueueDriver({
     redisUrl: options.redisUrl,
+    ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}),
+    ...(options.jobLockMs ? { lockDurationMs: options.jobLockMs } : {}),
     deps: { owner, app, keyring: options.keyring, log: options.log },
     events: metrics.events,
   });
@@ -62,7 +66,12 @@ export async function startWorker(options: {
   await listenOrExplain(server, options.port, "CANOPY_WORKER_PORT");
 
   await driver.startWorkers();
-  await driver.schedule("refresh-stale-estimates-daily", "refresh-stale-estimates", {}, { everyMs: DAY_MS });
+  await driver.schedule(
+    "refresh-stale-estimates-daily",
+    "refresh-stale-estimates",
+    {},
+    { everyMs: DAY_MS },
+  );
   await driver.schedule(
     "maintain-partitions-daily",
     "maintain-partitions",
@@ -76,7 +85,9 @@ export async function startWorker(options: {
   return {
     driver,
     async stop() {
-      await new Promise((resolve) => server.close(resolve));
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeIdleConnections();
+      await closed;
       await driver.close();
       await Promise.all([owner.close(), app.close()]);
     },

@@ -57,6 +57,25 @@ export const envSchema = z.object({
     .enum(["true", "false"], { error: "true or false" })
     .default("true")
     .transform((value) => value === "true"),
+  /** Prefix of every BullMQ key; the braces keep all keys in one Redis Cluster slot. */
+  CANOPY_QUEUE_PREFIX: z
+    .string()
+    .regex(/^\{[A-Za-z0-9_-]{1,40}\}$/, "a name in braces, e.g. {canopy}")
+    .default("{canopy}"),
+  /** How long a worker holds a job before another worker may take it over (a crashed worker's job). */
+  CANOPY_JOB_LOCK_MS: z.coerce
+    .number({ error: "a number of milliseconds, e.g. 30000" })
+    .int("a whole number of milliseconds")
+    .min(1000, "at least 1000 milliseconds")
+    .default(30_000),
+  /**
+   * AWS account that Canopy's own role lives in: customers' IAM roles trust it (onboarding wizard).
+   * The default is a documented placeholder, not a real account.
+   */
+  CANOPY_AWS_ACCOUNT_ID: z
+    .string()
+    .regex(/^\d{12}$/, "a 12-digit AWS account id, e.g. 123456789012")
+    .default("000000000000"),
   /** Largest billing file an import accepts, in bytes (default 10 GiB). */
   CANOPY_IMPORT_MAX_BYTES: z.coerce
     .number({ error: "a number of bytes, e.g. 10737418240" })

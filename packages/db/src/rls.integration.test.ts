@@ -60,6 +60,17 @@ const rowBuilders: Record<string, (ids: Ids) => RowSql> = {
     text: "INSERT INTO reports (id, tenant_id, period_start, period_end) VALUES ($1, $2, '2025-06-01', '2025-06-30')",
     values: [randomUUID(), ids.tenantId],
   }),
+  report_files: (ids) => ({
+    text: `WITH r AS (INSERT INTO reports (id, tenant_id, period_start, period_end) VALUES ($1, $2, '2025-07-01', '2025-08-01') RETURNING id)
+           INSERT INTO report_files (tenant_id, report_id, format, file_name, content_type, content, sha256, bytes)
+           SELECT $2, r.id, 'csv', 'r.csv', 'text/csv', '\\x00'::bytea, 'x', 1 FROM r`,
+    values: [randomUUID(), ids.tenantId],
+  }),
+  provider_reported_emissions: (ids) => ({
+    text: `INSERT INTO provider_reported_emissions (tenant_id, cloud_account_id, provider, provider_account_id, month, scope, co2e_kg, source)
+           VALUES ($1, $2, 'aws', '123456789012', '2025-06-01', 'scope2-location', 12.5, 'test')`,
+    values: [ids.tenantId, ids.cloudAccountId],
+  }),
   audit_log: (ids) => ({
     text: "INSERT INTO audit_log (tenant_id, actor_label, action, target_type) VALUES ($1, 'a@example.com', 'member.add', 'membership')",
     values: [ids.tenantId],

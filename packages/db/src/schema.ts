@@ -3,6 +3,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  customType,
   date,
   doublePrecision,
   index,
@@ -407,8 +408,92 @@ export const reports = pgTable(
     }),
     createdAt: createdAt(),
     finalizedAt: timestamp("finalized_at", { withTimezone: true }),
+    // Added by the reports issue (packages/reports). A report "series" is one (period, boundary);
+    // each row is one version of it. A final row is locked by the trigger in 0004_report_lock.sql.
+    /** "all" (every account of the organization) or a hash of the sorted account ids. */
+    boundaryKey: text("boundary_key").notNull().default("all"),
+    /** The accounts in the boundary; null = all of the organization's accounts. */
+    boundaryAccountIds: uuid("boundary_account_ids").array(),
+    /** Tag keys and functional units the report was asked for (see @canopy/reports ReportParameters). */
+    parameters: jsonb("parameters").$type<Record<string, unknown>>().notNull().default({}),
+    /** The locked version this draft is compared with (no foreign key: locked rows never change). */
+    parentReportId: uuid("parent_report_id"),
+    /** Rows read to build the report, by table. */
+    inputRowCounts: jsonb("input_row_counts").$type<Record<string, number>>(),
+    computedAt: timestamp("computed_at", { withTimezone: true }),
+    finalizedByUserId: uuid("finalized_by_user_id").references(() => users.id, {
+      onDelete: "set null",
+    }),
   },
-  (t) => [index("reports_tenant_period_idx").on(t.tenantId, t.periodStart), tenantIsolation()],
+  (t) => [
+    index("reports_tenant_period_idx").on(t.tenantId, t.periodStart),
+    uniqueIndex("reports_series_version_uq").on(
+      t.tenantId,
+      t.periodStart,
+      t.periodEnd,
+      t.boundaryKey,
+      t.version,
+    ),
+    uniqueIndex("reports_series_draft_uq")
+      .on(t.tenantId, t.periodStart, t.periodEnd, t.boundaryKey)
+      .where(sql`status = 'draft'`),
+    tenantIsolation(),
+  ],
+);
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => "bytea" });
+
+/** The files of a finalized report, rendered once at finalization and served unchanged after. */
+export const reportFiles = pgTable(
+  "report_files",
+  {
+    tenantId: tenantId(),
+    reportId: uuid("report_id")
+      .notNull()
+      .references(() => reports.id, { onDelete: "cascade" }),
+    /** csv | xlsx | pdf */
+    format: text("format").notNull(),
+    fileName: text("file_name").notNull(),
+    contentType: text("content_type").notNull(),
+    content: bytea("content").notNull(),
+    sha256: text("sha256").notNull(),
+    bytes: integer("bytes").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.reportId, t.format] }), tenantIsolation()],
+);
+
+/**
+ * Providers' own carbon figures (AWS Customer Carbon Footprint Tool, Azure Carbon Optimization, GCP
+ * Carbon Footprint), per month, for reconciliation with Canopy's estimates. Every model version
+ * received is kept (methodology.md section 13).
+ */
+export const providerReportedEmissions = pgTable(
+  "provider_reported_emissions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantId(),
+    cloudAccountId: uuid("cloud_account_id").references(() => cloudAccounts.id, {
+      onDelete: "cascade",
+    }),
+    provider: cloudProvider("provider").notNull(),
+    /** The provider's account / subscription / project id the figure is for. */
+    providerAccountId: text("provider_account_id").notNull(),
+    month: date("month").notNull(),
+    service: text("service"),
+    region: text("region"),
+    /** scope1 | scope2-location | scope2-market | scope3 | total */
+    scope: text("scope").notNull(),
+    co2eKg: doublePrecision("co2e_kg").notNull(),
+    /** Where the figure came from, e.g. "aws-ccft-export" or "gcp-carbon-footprint-bigquery". */
+    source: text("source").notNull(),
+    modelVersion: text("model_version"),
+    importedAt: timestamp("imported_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("provider_reported_emissions_tenant_month_idx").on(t.tenantId, t.month),
+    tenantIsolation(),
+  ],
 );
 
 export const auditLog = pgTable(

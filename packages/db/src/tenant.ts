@@ -39,6 +39,10 @@ export async function withTenantClient<T>(
 }
 
 /** `withTenantClient` with a Drizzle handle on the same transaction. */
-export function withTenant<T>(connection: Connection, tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export function withTenant<T>(
+  connection: Connection,
+  tenantId: string,
+  fn: (tx: Tx) => Promise<T>,
+): Promise<T> {
   return withTenantClient(connection, tenantId, (client) => fn(drizzle(client, { schema })));
 }

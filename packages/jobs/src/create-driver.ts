@@ -10,6 +10,7 @@ export function createQueueDriver(options: {
   events?: JobEvents;
   prefix?: string;
   registry?: JobRegistry;
+  lockDurationMs?: number;
 }): QueueDriver {
   if (!options.redisUrl) return createInlineDriver(options.deps, options.events, options.registry);
   return createBullmqDriver({ ...options, redisUrl: options.redisUrl });

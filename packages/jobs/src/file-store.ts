@@ -22,7 +22,8 @@ export type FileStore = {
 export function localFileStore(root: string): FileStore {
   const resolve = (key: string) => {
     const full = path.resolve(root, key);
-    if (!full.startsWith(path.resolve(root) + path.sep)) throw new Error(`Invalid file key: ${key}`);
+    if (!full.startsWith(path.resolve(root) + path.sep))
+      throw new Error(`Invalid file key: ${key}`);
     return full;
   };
   return {
@@ -34,7 +35,11 @@ export function localFileStore(root: string): FileStore {
         transform(chunk: Buffer, _encoding, callback) {
           bytes += chunk.length;
           if (bytes > maxBytes) {
-            callback(new FileTooLargeError(`The file is larger than the import limit of ${formatBytes(maxBytes)} (CANOPY_IMPORT_MAX_BYTES).`));
+            callback(
+              new FileTooLargeError(
+                `The file is larger than the import limit of ${formatBytes(maxBytes)} (CANOPY_IMPORT_MAX_BYTES).`,
+              ),
+            );
           } else callback(null, chunk);
         },
       });
@@ -66,6 +71,9 @@ export function formatBytes(bytes: number): string {
 
 /** A file name safe to use as the last part of a key. */
 export function safeFileName(name: string): string {
-  const base = path.basename(name).replace(/[^A-Za-z0-9._-]+/g, "_").slice(-120);
+  const base = path
+    .basename(name)
+    .replace(/[^A-Za-z0-9._-]+/g, "_")
+    .slice(-120);
   return base && base !== "." && base !== ".." ? base : "upload";
 }

@@ -4,7 +4,14 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { canopyHome } from "@canopy/config";
 import { connect, withTenantClient } from "@canopy/db";
-import { createQueueDriver, importTotals, localFileStore, submitImport, useFileStore, type ImportSummary } from "@canopy/jobs";
+import {
+  createQueueDriver,
+  importTotals,
+  localFileStore,
+  submitImport,
+  useFileStore,
+  type ImportSummary,
+} from "@canopy/jobs";
 import { openRuntime } from "../runtime";
 
 const usage = "Usage: canopy import <file> --org <slug> [--format cur|cur2|azure|gcp|focus|usage]";
@@ -37,9 +44,16 @@ export async function run(argv: string[]): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const store = localFileStore(path.join(canopyHome(env), "files"));
   useFileStore(store);
-  const driver = createQueueDriver({ redisUrl: env.REDIS_URL, deps: { owner, app, keyring, log } });
+  const driver = createQueueDriver({
+    redisUrl: env.REDIS_URL,
+    prefix: env.CANOPY_QUEUE_PREFIX,
+    deps: { owner, app, keyring, log },
+  });
   try {
-    const tenant = await owner.pool.query<{ id: string }>("SELECT id FROM tenants WHERE slug = $1", [values.org]);
+    const tenant = await owner.pool.query<{ id: string }>(
+      "SELECT id FROM tenants WHERE slug = $1",
+      [values.org],
+    );
     const tenantId = tenant.rows[0]?.id;
     if (!tenantId) {
       process.stderr.write(`canopy: no organization with slug "${values.org}"\n`);
@@ -55,7 +69,9 @@ export async function run(argv: string[]): Promise<number> {
       maxBytes: env.CANOPY_IMPORT_MAX_BYTES,
       ...(values.format ? { format: values.format } : {}),
     });
-    log(`Import ${syncRunId} queued (${driver.kind === "inline" ? "running in this process" : "waiting for a worker"}).`);
+    log(
+      `Import ${syncRunId} queued (${driver.kind === "inline" ? "running in this process" : "waiting for a worker"}).`,
+    );
     if (driver.kind === "inline") {
       await driver.startWorkers();
       await driver.drain();
@@ -77,7 +93,12 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-async function waitForImport(app: ReturnType<typeof connect>, tenantId: string, syncRunId: string, inline: boolean) {
+async function waitForImport(
+  app: ReturnType<typeof connect>,
+  tenantId: string,
+  syncRunId: string,
+  inline: boolean,
+) {
   for (;;) {
     const run = await withTenantClient(app, tenantId, async (client) => {
       const result = await client.query<{ status: string; details: ImportSummary }>(
@@ -92,7 +113,13 @@ async function waitForImport(app: ReturnType<typeof connect>, tenantId: string, 
     }
     if (inline) {
       // The in-process driver has finished every job: the import will not move any further.
-      return { status: "failed", summary: { ...run.details, error: run.details.error ?? "the import job gave up; see the messages above" } };
+      return {
+        status: "failed",
+        summary: {
+          ...run.details,
+          error: run.details.error ?? "the import job gave up; see the messages above",
+        },
+      };
     }
     if (process.stderr.isTTY) {
       const { linesRead, percent } = run.details.progress;
@@ -108,10 +135,14 @@ function printSummary(summary: ImportSummary, status: string) {
     out(`Import of ${summary.fileName} failed: ${summary.error ?? "see the worker log"}`);
     return;
   }
-  out(`Imported ${summary.fileName} (${summary.format}): ${summary.linesRead.toLocaleString("en")} lines read, ${summary.linesImported.toLocaleString("en")} with usage, ${summary.usageRowsWritten.toLocaleString("en")} hourly usage rows written.`);
+  out(
+    `Imported ${summary.fileName} (${summary.format}): ${summary.linesRead.toLocaleString("en")} lines read, ${summary.linesImported.toLocaleString("en")} with usage, ${summary.usageRowsWritten.toLocaleString("en")} hourly usage rows written.`,
+  );
   if (summary.span) out(`Covers ${summary.span.start} to ${summary.span.end}.`);
   for (const [reason, skipped] of Object.entries(summary.skipped)) {
     const lines = skipped.first.map((f) => `${f.line}`).join(", ");
-    out(`Skipped ${skipped.lines.toLocaleString("en")} line(s): ${reason}${skipped.costAmount ? ` (cost ${skipped.costAmount.toFixed(2)})` : ""}; first lines ${lines}: ${skipped.first[0]?.detail ?? ""}`);
+    out(
+      `Skipped ${skipped.lines.toLocaleString("en")} line(s): ${reason}${skipped.costAmount ? ` (cost ${skipped.costAmount.toFixed(2)})` : ""}; first lines ${lines}: ${skipped.first[0]?.detail ?? ""}`,
+    );
   }
 }

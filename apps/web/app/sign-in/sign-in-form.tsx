@@ -3,7 +3,7 @@ import { useState, type FormEvent } from "react";
 import { useRouter } from "next/navigation";
 import { authClient } from "@/lib/auth-client";
 
-export function SignInForm() {
+export function SignInForm(props: { next?: string }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
@@ -26,7 +26,7 @@ export function SignInForm() {
       );
       return;
     }
-    router.push("/");
+    router.push(props.next ?? "/");
     router.refresh();
   }
 

@@ -47,7 +47,20 @@ const createAuth = () =>
         "/sign-up/email": { window: 60, max: 5 },
       },
     },
-    plugins: [organization({ ac: accessControl, roles, creatorRole: "owner" }), nextCookies()],
+    plugins: [
+      organization({
+        ac: accessControl,
+        roles,
+        creatorRole: "owner",
+        // No email transport yet: the admin sees the link on the members page; it is logged too.
+        sendInvitationEmail: async (data) => {
+          console.log(
+            `canopy-web: invitation ${data.id} for ${data.email} (${data.role}) to ${data.organization.name}: ${publicUrl()}/invite/${data.id}`,
+          );
+        },
+      }),
+      nextCookies(),
+    ],
     telemetry: { enabled: false },
     logger: { level: serverEnv().LOG_LEVEL === "debug" ? "debug" : "warn" },
   });

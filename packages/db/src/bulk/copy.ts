@@ -11,9 +11,18 @@ function encodeValue(value: CopyValue): string {
   if (value === null || value === undefined) return "\\N";
   if (typeof value === "number") return Number.isFinite(value) ? String(value) : "\\N";
   if (typeof value === "boolean") return value ? "t" : "f";
-  const text = value instanceof Date ? value.toISOString() : typeof value === "string" ? value : JSON.stringify(value);
+  const text =
+    value instanceof Date
+      ? value.toISOString()
+      : typeof value === "string"
+        ? value
+        : JSON.stringify(value);
   return /[\\\t\n\r]/.test(text)
-    ? text.replaceAll("\\", "\\\\").replaceAll("\t", "\\t").replaceAll("\n", "\\n").replaceAll("\r", "\\r")
+    ? text
+        .replaceAll("\\", "\\\\")
+        .replaceAll("\t", "\\t")
+        .replaceAll("\n", "\\n")
+        .replaceAll("\r", "\\r")
     : text;
 }
 

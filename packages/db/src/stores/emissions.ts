@@ -29,9 +29,28 @@ export type EmissionRow = {
 };
 
 const columns = [
-  "tenant_id", "cloud_account_id", "hour", "dims_key", "provider", "service", "region", "kind", "instance_type",
-  "tags", "pue", "grid_intensity_g_per_kwh", "default_factors_mask", "kwh_it", "kwh_facility", "co2e_location_kg",
-  "co2e_market_kg", "co2e_embodied_kg", "water_l", "co2e_on_defaults_kg", "cost_amount", "currency",
+  "tenant_id",
+  "cloud_account_id",
+  "hour",
+  "dims_key",
+  "provider",
+  "service",
+  "region",
+  "kind",
+  "instance_type",
+  "tags",
+  "pue",
+  "grid_intensity_g_per_kwh",
+  "default_factors_mask",
+  "kwh_it",
+  "kwh_facility",
+  "co2e_location_kg",
+  "co2e_market_kg",
+  "co2e_embodied_kg",
+  "water_l",
+  "co2e_on_defaults_kg",
+  "cost_amount",
+  "currency",
   "methodology_version",
 ] as const;
 
@@ -51,21 +70,42 @@ export async function replaceEmissionsWindow(
     "CREATE TEMP TABLE emissions_staging (LIKE emissions_hourly INCLUDING DEFAULTS) ON COMMIT DROP",
   );
   await copyRows(client, "emissions_staging", columns, toCopyRows(tenantId, rows));
-  await client.query("DELETE FROM emissions_hourly WHERE cloud_account_id = $1 AND hour >= $2 AND hour < $3", [
-    window.cloudAccountId,
-    window.start,
-    window.end,
-  ]);
-  const inserted = await client.query("INSERT INTO emissions_hourly SELECT * FROM emissions_staging");
+  await client.query(
+    "DELETE FROM emissions_hourly WHERE cloud_account_id = $1 AND hour >= $2 AND hour < $3",
+    [window.cloudAccountId, window.start, window.end],
+  );
+  const inserted = await client.query(
+    "INSERT INTO emissions_hourly SELECT * FROM emissions_staging",
+  );
   return inserted.rowCount ?? 0;
 }
 
 async function* toCopyRows(tenantId: string, rows: AsyncIterable<EmissionRow>) {
   for await (const r of rows) {
     yield [
-      tenantId, r.cloudAccountId, r.hour, r.dimsKey, r.provider, r.service, r.region, r.kind, r.instanceType,
-      r.tags, r.pue, r.gridIntensityGPerKwh, r.defaultFactorsMask, r.kwhIt, r.kwhFacility, r.co2eLocationKg,
-      r.co2eMarketKg, r.co2eEmbodiedKg, r.waterL, r.co2eOnDefaultsKg, r.costAmount, r.currency, r.methodologyVersion,
+      tenantId,
+      r.cloudAccountId,
+      r.hour,
+      r.dimsKey,
+      r.provider,
+      r.service,
+      r.region,
+      r.kind,
+      r.instanceType,
+      r.tags,
+      r.pue,
+      r.gridIntensityGPerKwh,
+      r.defaultFactorsMask,
+      r.kwhIt,
+      r.kwhFacility,
+      r.co2eLocationKg,
+      r.co2eMarketKg,
+      r.co2eEmbodiedKg,
+      r.waterL,
+      r.co2eOnDefaultsKg,
+      r.costAmount,
+      r.currency,
+      r.methodologyVersion,
     ] as const;
   }
 }

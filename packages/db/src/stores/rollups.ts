@@ -18,17 +18,22 @@ export async function refreshRollups(
   end: Date,
 ): Promise<{ days: number; months: number }> {
   const firstDay = start.toISOString().slice(0, 10);
-  const endDay = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth(), end.getUTCDate() + (isMidnight(end) ? 0 : 1)))
+  const endDay = new Date(
+    Date.UTC(end.getUTCFullYear(), end.getUTCMonth(), end.getUTCDate() + (isMidnight(end) ? 0 : 1)),
+  )
     .toISOString()
     .slice(0, 10);
   const firstMonth = `${firstDay.slice(0, 7)}-01`;
   const lastMonth = new Date(`${endDay}T00:00:00Z`);
   lastMonth.setUTCDate(lastMonth.getUTCDate() - 1);
-  const endMonth = new Date(Date.UTC(lastMonth.getUTCFullYear(), lastMonth.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
+  const endMonth = new Date(Date.UTC(lastMonth.getUTCFullYear(), lastMonth.getUTCMonth() + 1, 1))
+    .toISOString()
+    .slice(0, 10);
 
-  await client.query("DELETE FROM emissions_daily WHERE cloud_account_id = $1 AND day >= $2 AND day < $3", [
-    cloudAccountId, firstDay, endDay,
-  ]);
+  await client.query(
+    "DELETE FROM emissions_daily WHERE cloud_account_id = $1 AND day >= $2 AND day < $3",
+    [cloudAccountId, firstDay, endDay],
+  );
   const days = await client.query(
     `INSERT INTO emissions_daily (day, tenant_id, cloud_account_id, provider, service, region, kind, ${measureColumns})
      SELECT (hour AT TIME ZONE 'UTC')::date, $1::uuid, cloud_account_id, provider, service, region, kind, ${measures}
@@ -37,9 +42,10 @@ export async function refreshRollups(
      GROUP BY 1, 3, 4, 5, 6, 7`,
     [tenantId, cloudAccountId, firstDay, endDay],
   );
-  await client.query("DELETE FROM emissions_monthly WHERE cloud_account_id = $1 AND month >= $2 AND month < $3", [
-    cloudAccountId, firstMonth, endMonth,
-  ]);
+  await client.query(
+    "DELETE FROM emissions_monthly WHERE cloud_account_id = $1 AND month >= $2 AND month < $3",
+    [cloudAccountId, firstMonth, endMonth],
+  );
   const months = await client.query(
     `INSERT INTO emissions_monthly (month, tenant_id, cloud_account_id, provider, service, region, kind, ${measureColumns})
      SELECT date_trunc('month', day)::date, $1::uuid, cloud_account_id, provider, service, region, kind, ${measures}

@@ -32,9 +32,30 @@ export type UsageRow = {
 };
 
 const columns = [
-  "tenant_id", "cloud_account_id", "hour", "dims_key", "period_hours", "provider", "service", "region", "kind",
-  "unit", "usage_type", "instance_type", "vcpus", "memory_gb", "gpu_model", "gpu_count", "storage_class",
-  "replication_hint", "cpu_utilization", "quantity", "cost_amount", "currency", "tags", "sync_run_id",
+  "tenant_id",
+  "cloud_account_id",
+  "hour",
+  "dims_key",
+  "period_hours",
+  "provider",
+  "service",
+  "region",
+  "kind",
+  "unit",
+  "usage_type",
+  "instance_type",
+  "vcpus",
+  "memory_gb",
+  "gpu_model",
+  "gpu_count",
+  "storage_class",
+  "replication_hint",
+  "cpu_utilization",
+  "quantity",
+  "cost_amount",
+  "currency",
+  "tags",
+  "sync_run_id",
 ] as const;
 
 /**
@@ -49,7 +70,9 @@ export async function replaceUsageWindows(
   rows: Iterable<UsageRow> | AsyncIterable<UsageRow>,
 ): Promise<{ rowsWritten: number; rowsReplaced: number }> {
   await client.query("DROP TABLE IF EXISTS usage_staging");
-  await client.query("CREATE TEMP TABLE usage_staging (LIKE usage_hourly INCLUDING DEFAULTS) ON COMMIT DROP");
+  await client.query(
+    "CREATE TEMP TABLE usage_staging (LIKE usage_hourly INCLUDING DEFAULTS) ON COMMIT DROP",
+  );
   await copyRows(client, "usage_staging", columns, toCopyRows(tenantId, rows));
   const deleted = await client.query(
     `DELETE FROM usage_hourly u
@@ -64,9 +87,30 @@ export async function replaceUsageWindows(
 async function* toCopyRows(tenantId: string, rows: Iterable<UsageRow> | AsyncIterable<UsageRow>) {
   for await (const r of rows) {
     yield [
-      tenantId, r.cloudAccountId, r.hour, r.dimsKey, r.periodHours, r.provider, r.service, r.region, r.kind,
-      r.unit, r.usageType, r.instanceType, r.vcpus, r.memoryGb, r.gpuModel, r.gpuCount, r.storageClass,
-      r.replicationHint, r.cpuUtilization, r.quantity, r.costAmount, r.currency, r.tags, r.syncRunId,
+      tenantId,
+      r.cloudAccountId,
+      r.hour,
+      r.dimsKey,
+      r.periodHours,
+      r.provider,
+      r.service,
+      r.region,
+      r.kind,
+      r.unit,
+      r.usageType,
+      r.instanceType,
+      r.vcpus,
+      r.memoryGb,
+      r.gpuModel,
+      r.gpuCount,
+      r.storageClass,
+      r.replicationHint,
+      r.cpuUtilization,
+      r.quantity,
+      r.costAmount,
+      r.currency,
+      r.tags,
+      r.syncRunId,
     ] as const;
   }
 }

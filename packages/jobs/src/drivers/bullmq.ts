@@ -30,6 +30,8 @@ export function createBullmqDriver(options: {
   deps: DriverDeps;
   events?: JobEvents;
   registry?: JobRegistry;
+  /** Lock a worker holds on a job; a job whose worker died is taken over after it lapses. */
+  lockDurationMs?: number;
 }): QueueDriver {
   const jobs = options.registry ?? defaultJobs;
   const prefix = options.prefix ?? "{canopy}";
@@ -68,7 +70,8 @@ export function createBullmqDriver(options: {
       const parsed = parsePayload(name, payload, jobs);
       const job = await queueFor(name).add(name, parsed, {
         ...jobOptions(name),
-        ...(enqueueOptions.jobId ? { jobId: enqueueOptions.jobId } : {}),
+        // BullMQ reserves ":" in ids (it separates key parts).
+        ...(enqueueOptions.jobId ? { jobId: enqueueOptions.jobId.replaceAll(":", "_") } : {}),
         ...(enqueueOptions.delayMs ? { delay: enqueueOptions.delayMs } : {}),
       });
       return job.id ?? "";
@@ -109,7 +112,13 @@ export function createBullmqDriver(options: {
               throw error;
             }
           },
-          { connection: bullConnection, prefix, concurrency: job.options.concurrency },
+          {
+            connection: bullConnection,
+            prefix,
+            concurrency: job.options.concurrency,
+            lockDuration: options.lockDurationMs ?? 30_000,
+            stalledInterval: options.lockDurationMs ?? 30_000,
+          },
         );
         worker.on("error", (error) => options.deps.log(`worker ${job.name}: ${error.message}`));
         workers.push(worker);
@@ -119,13 +128,12 @@ export function createBullmqDriver(options: {
       for (;;) {
         let busy = 0;
         for (const name of jobs.keys()) {
-          const counts = await queueFor(name).getJobCounts(
-            "waiting",
-            "active",
-            "delayed",
-            "prioritized",
-          );
+          const queue = queueFor(name);
+          const counts = await queue.getJobCounts("waiting", "active", "prioritized");
           busy += Object.values(counts).reduce((sum, n) => sum + n, 0);
+          // Delayed jobs count (retries waiting out their backoff), except the schedulers' next runs.
+          const delayed = await queue.getDelayed();
+          busy += delayed.filter((job) => !job.repeatJobKey).length;
         }
         if (busy === 0) return;
         await new Promise((resolve) => setTimeout(resolve, 100));

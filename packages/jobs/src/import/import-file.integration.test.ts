@@ -31,7 +31,12 @@ const header = [
 ].join(",");
 
 /** One EC2 m5.large instance-hour per hour and account, plus a tax line per day. */
-function curCsv(startHour: string, hours: number, accounts = ["111111111111"], instancesPerHour = 2): string {
+function curCsv(
+  startHour: string,
+  hours: number,
+  accounts = ["111111111111"],
+  instancesPerHour = 2,
+): string {
   const lines = [header];
   const start = Date.parse(startHour);
   for (let h = 0; h < hours; h++) {
@@ -39,15 +44,24 @@ function curCsv(startHour: string, hours: number, accounts = ["111111111111"], i
     const to = new Date(start + (h + 1) * 3_600_000).toISOString().replace(".000", "");
     for (const account of accounts) {
       for (let i = 0; i < instancesPerHour; i++) {
-        lines.push(`${randomUUID()},Usage,${from},${to},${account},AmazonEC2,USE1-BoxUsage:m5.large,1,0.096,USD,m5.large,us-east-1,Hrs`);
+        lines.push(
+          `${randomUUID()},Usage,${from},${to},${account},AmazonEC2,USE1-BoxUsage:m5.large,1,0.096,USD,m5.large,us-east-1,Hrs`,
+        );
       }
-      if (h % 24 === 0) lines.push(`${randomUUID()},Tax,${from},${to},${account},AmazonEC2,,0,1.25,USD,,,`);
+      if (h % 24 === 0)
+        lines.push(`${randomUUID()},Tax,${from},${to},${account},AmazonEC2,,0,1.25,USD,,,`);
     }
   }
   return lines.join("\n") + "\n";
 }
 
-type Totals = { usageRows: number; quantity: number; emissionsRows: number; co2eKg: number; dailyCo2eKg: number };
+type Totals = {
+  usageRows: number;
+  quantity: number;
+  emissionsRows: number;
+  co2eKg: number;
+  dailyCo2eKg: number;
+};
 
 describe("import-file", () => {
   let database: TestDatabase;
@@ -74,7 +88,10 @@ describe("import-file", () => {
 
   async function newTenant(): Promise<string> {
     const id = randomUUID();
-    await database.owner.pool.query("INSERT INTO tenants (id, name, slug) VALUES ($1, 'T', $2)", [id, `t-${id}`]);
+    await database.owner.pool.query("INSERT INTO tenants (id, name, slug) VALUES ($1, 'T', $2)", [
+      id,
+      `t-${id}`,
+    ]);
     return id;
   }
 
@@ -89,19 +106,32 @@ describe("import-file", () => {
       maxBytes,
     });
     await driver.drain();
-    const { rows } = await database.owner.pool.query<{ status: string; details: ImportSummary; error: string | null }>(
-      "SELECT status, details, error FROM sync_runs WHERE id = $1",
-      [syncRunId],
-    );
+    const { rows } = await database.owner.pool.query<{
+      status: string;
+      details: ImportSummary;
+      error: string | null;
+    }>("SELECT status, details, error FROM sync_runs WHERE id = $1", [syncRunId]);
     return rows[0]!;
   }
 
   async function totals(): Promise<Totals> {
     const q = async (sql: string) => (await database.owner.pool.query(sql, [tenantId])).rows[0];
-    const usage = await q("SELECT count(*)::int AS n, coalesce(sum(quantity), 0) AS quantity FROM usage_hourly WHERE tenant_id = $1");
-    const emissions = await q("SELECT count(*)::int AS n, coalesce(sum(co2e_location_kg), 0) AS kg FROM emissions_hourly WHERE tenant_id = $1");
-    const daily = await q("SELECT coalesce(sum(co2e_location_kg), 0) AS kg FROM emissions_daily WHERE tenant_id = $1");
-    return { usageRows: usage.n, quantity: usage.quantity, emissionsRows: emissions.n, co2eKg: emissions.kg, dailyCo2eKg: daily.kg };
+    const usage = await q(
+      "SELECT count(*)::int AS n, coalesce(sum(quantity), 0) AS quantity FROM usage_hourly WHERE tenant_id = $1",
+    );
+    const emissions = await q(
+      "SELECT count(*)::int AS n, coalesce(sum(co2e_location_kg), 0) AS kg FROM emissions_hourly WHERE tenant_id = $1",
+    );
+    const daily = await q(
+      "SELECT coalesce(sum(co2e_location_kg), 0) AS kg FROM emissions_daily WHERE tenant_id = $1",
+    );
+    return {
+      usageRows: usage.n,
+      quantity: usage.quantity,
+      emissionsRows: emissions.n,
+      co2eKg: emissions.kg,
+      dailyCo2eKg: daily.kg,
+    };
   }
 
   it("imports a CUR file: usage by hour, estimates, rollups and a summary", async () => {
@@ -116,7 +146,11 @@ describe("import-file", () => {
       span: { start: "2026-01-01T00:00:00.000Z", end: "2026-01-03T00:00:00.000Z" },
       progress: { percent: 100 },
     });
-    expect(run.details.skipped["tax"]).toMatchObject({ lines: 2, costAmount: 2.5, first: [{ line: 4 }, { line: 53 }] });
+    expect(run.details.skipped["tax"]).toMatchObject({
+      lines: 2,
+      costAmount: 2.5,
+      first: [{ line: 4 }, { line: 53 }],
+    });
     const t = await totals();
     // m5.large = 2 vCPUs; 2 instances × 48 hours.
     expect(t).toMatchObject({ usageRows: 48, quantity: 2 * 2 * 48, emissionsRows: 48 });
@@ -175,7 +209,12 @@ describe("import-file", () => {
         "cur.csv.gz",
         /^cannot decompress cur\.csv\.gz: unexpected end of file \(the gzip file is truncated or corrupt\)$/,
       ],
-      ["a CSV with a wrong header", () => "date,amount,thing\n2026-01-01,1,x\n", "wrong.csv", /unrecognized billing file header.*cur: missing/],
+      [
+        "a CSV with a wrong header",
+        () => "date,amount,thing\n2026-01-01,1,x\n",
+        "wrong.csv",
+        /unrecognized billing file header.*cur: missing/,
+      ],
       [
         "a file in an unknown format",
         () => Buffer.from([0x00, 0x01, 0x02, 0x03, 0xff, 0xfe, 0x10, 0x11]),
@@ -184,7 +223,8 @@ describe("import-file", () => {
       ],
       [
         "a file whose every line has an unparseable date",
-        () => `${header}\nid,Usage,yesterday,tomorrow,111111111111,AmazonEC2,USE1-BoxUsage:m5.large,1,0.1,USD,m5.large,us-east-1,Hrs\n`,
+        () =>
+          `${header}\nid,Usage,yesterday,tomorrow,111111111111,AmazonEC2,USE1-BoxUsage:m5.large,1,0.1,USD,m5.large,us-east-1,Hrs\n`,
         "dates.csv",
         /No line could be imported.*line 2/,
       ],
@@ -196,7 +236,13 @@ describe("import-file", () => {
         expect(run.status).toBe("failed");
         expect(run.error).toMatch(message);
         expect(run.details.error).toBe(run.error);
-        expect(await totals()).toEqual({ usageRows: 0, quantity: 0, emissionsRows: 0, co2eKg: 0, dailyCo2eKg: 0 });
+        expect(await totals()).toEqual({
+          usageRows: 0,
+          quantity: 0,
+          emissionsRows: 0,
+          co2eKg: 0,
+          dailyCo2eKg: 0,
+        });
       });
     }
 
@@ -211,7 +257,10 @@ describe("import-file", () => {
       const run = await importText(lines.join("\n") + "\n");
       expect(run.status).toBe("succeeded");
       expect(run.details.skipped["error"]?.lines).toBe(2);
-      expect(run.details.skipped["error"]?.first.map((f) => f.line)).toEqual([good.length + 1, good.length + 2]);
+      expect(run.details.skipped["error"]?.first.map((f) => f.line)).toEqual([
+        good.length + 1,
+        good.length + 2,
+      ]);
       expect(run.details.skipped["error"]?.first[0]?.detail).toMatch(/date|time/i);
       expect(run.details.skipped["error"]?.first[1]?.detail).toMatch(/amount|number|usage/i);
       expect((await totals()).usageRows).toBe(2);
@@ -219,11 +268,16 @@ describe("import-file", () => {
 
     it("refuses a file over the size limit before anything is stored", async () => {
       tenantId = await newTenant();
-      await expect(importText(curCsv("2026-07-01T00:00:00Z", 10), "big.csv", 500)).rejects.toThrow(FileTooLargeError);
+      await expect(importText(curCsv("2026-07-01T00:00:00Z", 10), "big.csv", 500)).rejects.toThrow(
+        FileTooLargeError,
+      );
       await expect(importText(curCsv("2026-07-01T00:00:00Z", 10), "big.csv", 500)).rejects.toThrow(
         /larger than the import limit of 500 bytes \(CANOPY_IMPORT_MAX_BYTES\)/,
       );
-      const runs = await database.owner.pool.query("SELECT count(*)::int AS n FROM sync_runs WHERE tenant_id = $1", [tenantId]);
+      const runs = await database.owner.pool.query(
+        "SELECT count(*)::int AS n FROM sync_runs WHERE tenant_id = $1",
+        [tenantId],
+      );
       expect(runs.rows[0].n).toBe(0);
     });
   });
@@ -231,11 +285,18 @@ describe("import-file", () => {
   it("rejects an import job whose payload claims another tenant", async () => {
     tenantId = await newTenant();
     const run = await importText(curCsv("2026-08-01T00:00:00Z", 2));
-    const own = await database.owner.pool.query("SELECT id FROM sync_runs WHERE tenant_id = $1", [tenantId]);
+    const own = await database.owner.pool.query("SELECT id FROM sync_runs WHERE tenant_id = $1", [
+      tenantId,
+    ]);
     const other = await newTenant();
     const failures: string[] = [];
     const guarded = createInlineDriver(
-      { owner: database.owner, app: database.app, keyring: createKeyring(Buffer.alloc(32, 3).toString("base64")), log: () => undefined },
+      {
+        owner: database.owner,
+        app: database.app,
+        keyring: createKeyring(Buffer.alloc(32, 3).toString("base64")),
+        log: () => undefined,
+      },
       { onFailed: (_job, _ms, error) => failures.push(error.message) },
     );
     await guarded.startWorkers();
@@ -244,13 +305,21 @@ describe("import-file", () => {
     await guarded.close();
     expect(run.status).toBe("succeeded");
     expect(failures).toEqual([`Import ${own.rows[0].id} does not exist in organization ${other}`]);
-    const leaked = await database.owner.pool.query("SELECT count(*)::int AS n FROM usage_hourly WHERE tenant_id = $1", [other]);
+    const leaked = await database.owner.pool.query(
+      "SELECT count(*)::int AS n FROM usage_hourly WHERE tenant_id = $1",
+      [other],
+    );
     expect(leaked.rows[0].n).toBe(0);
   });
 
   it("reads the real AWS sample export", async () => {
     tenantId = await newTenant();
-    const sample = readFileSync(path.resolve(__dirname, "../../../connectors/test/samples/aws/sample-anonymous-aws-export-dataset.csv"));
+    const sample = readFileSync(
+      path.resolve(
+        __dirname,
+        "../../../connectors/test/samples/aws/sample-anonymous-aws-export-dataset.csv",
+      ),
+    );
     writeFileSync(path.join(dir, "copy.csv"), sample);
     const run = await importText(sample, "sample.csv");
     expect(run.status).toBe("succeeded");

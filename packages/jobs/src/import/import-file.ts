@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { replaceUsageWindows, withTenantClient, type AccountWindow, type Connection, type PoolClient } from "@canopy/db";
+import {
+  replaceUsageWindows,
+  withTenantClient,
+  type AccountWindow,
+  type Connection,
+  type PoolClient,
+} from "@canopy/db";
 import { BillingFileError, openBillingSource, type BillingFormat } from "@canopy/connectors";
 import { lookupInstanceType, type Provider } from "@canopy/methodology";
 import { defineJob, type JobDeps } from "../contract";
@@ -29,18 +35,40 @@ export const importFile = defineJob({
   options: { attempts: 3, backoffMs: 5_000, concurrency: 1 },
   async process(payload, deps, context) {
     const store = configuredStore;
-    if (!store) throw new Error("No file store configured for import-file (call useFileStore at worker start)");
+    if (!store)
+      throw new Error(
+        "No file store configured for import-file (call useFileStore at worker start)",
+      );
     const run = await loadImport(deps.app, payload.tenantId, payload.syncRunId);
     if (run.status === "succeeded") return { alreadyImported: true, rowsWritten: 0 };
-    const summary: ImportSummary = { ...run.details, skipped: {}, linesRead: 0, linesImported: 0, costTotal: 0 };
+    const summary: ImportSummary = {
+      ...run.details,
+      skipped: {},
+      linesRead: 0,
+      linesImported: 0,
+      costTotal: 0,
+    };
     const path = store.localPath(summary.fileKey);
     try {
-      await updateRun(deps.app, payload.tenantId, payload.syncRunId, { status: "running", summary, started: true });
+      await updateRun(deps.app, payload.tenantId, payload.syncRunId, {
+        status: "running",
+        summary,
+        started: true,
+      });
       const aggregator = await readFile(path, summary, async () => {
-        await updateRun(deps.app, payload.tenantId, payload.syncRunId, { status: "running", summary });
+        await updateRun(deps.app, payload.tenantId, payload.syncRunId, {
+          status: "running",
+          summary,
+        });
         await context.reportProgress(summary.progress);
       });
-      const windows = await writeUsage(deps, payload.tenantId, payload.syncRunId, aggregator, summary);
+      const windows = await writeUsage(
+        deps,
+        payload.tenantId,
+        payload.syncRunId,
+        aggregator,
+        summary,
+      );
       await queueEstimates(deps, payload.tenantId, payload.syncRunId, windows);
       return { rowsWritten: summary.usageRowsWritten, linesRead: summary.linesRead };
     } catch (error) {
@@ -50,19 +78,33 @@ export const importFile = defineJob({
       // A file problem fails at once; anything else is retried, and marked failed on the last try.
       if (fileProblem || context.attempt >= importFile.options.attempts) {
         summary.error = fileProblem ? message : `The import failed: ${message}`;
-        await updateRun(deps.app, payload.tenantId, payload.syncRunId, { status: "failed", summary, error: summary.error });
+        await updateRun(deps.app, payload.tenantId, payload.syncRunId, {
+          status: "failed",
+          summary,
+          error: summary.error,
+        });
       }
       throw fileProblem ? new PermanentJobError(message) : error;
     }
   },
 });
 
-async function queueEstimates(deps: JobDeps, tenantId: string, syncRunId: string, windows: AccountWindow[]) {
+async function queueEstimates(
+  deps: JobDeps,
+  tenantId: string,
+  syncRunId: string,
+  windows: AccountWindow[],
+) {
   for (const window of windows) {
     for (const month of monthsBetween(window.start, window.end)) {
       await deps.enqueue(
         "estimate-window",
-        { tenantId, cloudAccountId: window.cloudAccountId, windowStart: month.start, windowEnd: month.end },
+        {
+          tenantId,
+          cloudAccountId: window.cloudAccountId,
+          windowStart: month.start,
+          windowEnd: month.end,
+        },
         { jobId: `estimate:${syncRunId}:${window.cloudAccountId}:${month.start}` },
       );
     }
@@ -71,7 +113,11 @@ async function queueEstimates(deps: JobDeps, tenantId: string, syncRunId: string
 
 class NoUsageError extends Error {}
 
-async function readFile(path: string, summary: ImportSummary, onProgress: () => Promise<void>): Promise<UsageAggregator> {
+async function readFile(
+  path: string,
+  summary: ImportSummary,
+  onProgress: () => Promise<void>,
+): Promise<UsageAggregator> {
   const source = await openBillingSource(path, {
     ...(summary.format ? { format: summary.format as BillingFormat } : {}),
     lookupInstance: (provider, instanceType) => lookupInstanceType(provider, instanceType),
@@ -118,8 +164,12 @@ async function readFile(path: string, summary: ImportSummary, onProgress: () => 
   summary.progress = { linesRead: summary.linesRead, percent: 100 };
   if (summary.linesRead === 0) throw new NoUsageError("The file has a header but no data lines.");
   if (summary.linesImported === 0 && (summary.skipped["error"]?.lines ?? 0) > 0) {
-    const first = summary.skipped["error"]!.first.slice(0, 3).map((f) => `line ${f.line}: ${f.detail}`);
-    throw new NoUsageError(`No line could be imported; every usage line has an error (${first.join("; ")}).`);
+    const first = summary.skipped["error"]!.first.slice(0, 3).map(
+      (f) => `line ${f.line}: ${f.detail}`,
+    );
+    throw new NoUsageError(
+      `No line could be imported; every usage line has an error (${first.join("; ")}).`,
+    );
   }
   return aggregator;
 }
@@ -147,7 +197,10 @@ async function writeUsage(
       client,
       tenantId,
       windows,
-      aggregator.rows((provider, accountId) => ids.get(`${provider}\u001f${accountId}`)!, syncRunId),
+      aggregator.rows(
+        (provider, accountId) => ids.get(`${provider}\u001f${accountId}`)!,
+        syncRunId,
+      ),
     );
     summary.usageRowsWritten = rowsWritten;
     summary.cloudAccountIds = [...ids.values()];
@@ -161,9 +214,20 @@ async function writeUsage(
     await client.query(
       `UPDATE sync_runs SET status = 'succeeded', finished_at = now(), rows_read = $2, rows_written = $3, rows_skipped = $4,
          window_start = $5, window_end = $6, details = $7, error = NULL WHERE id = $1`,
-      [syncRunId, summary.linesRead, rowsWritten, skippedLines, summary.span?.start ?? null, summary.span?.end ?? null, summary],
+      [
+        syncRunId,
+        summary.linesRead,
+        rowsWritten,
+        skippedLines,
+        summary.span?.start ?? null,
+        summary.span?.end ?? null,
+        summary,
+      ],
     );
-    await client.query("UPDATE cloud_accounts SET last_sync_at = now() WHERE id = ANY($1::uuid[])", [[...ids.values()]]);
+    await client.query(
+      "UPDATE cloud_accounts SET last_sync_at = now() WHERE id = ANY($1::uuid[])",
+      [[...ids.values()]],
+    );
     return windows;
   });
 }
@@ -187,12 +251,20 @@ async function findOrCreateAccount(
 
 type ImportRun = { status: string; details: ImportSummary };
 
-async function loadImport(app: Connection, tenantId: string, syncRunId: string): Promise<ImportRun> {
+async function loadImport(
+  app: Connection,
+  tenantId: string,
+  syncRunId: string,
+): Promise<ImportRun> {
   const run = await withTenantClient(app, tenantId, async (client) => {
-    const result = await client.query<ImportRun>("SELECT status, details FROM sync_runs WHERE id = $1 AND kind = 'import'", [syncRunId]);
+    const result = await client.query<ImportRun>(
+      "SELECT status, details FROM sync_runs WHERE id = $1 AND kind = 'import'",
+      [syncRunId],
+    );
     return result.rows[0];
   });
-  if (!run) throw new PermanentJobError(`Import ${syncRunId} does not exist in organization ${tenantId}`);
+  if (!run)
+    throw new PermanentJobError(`Import ${syncRunId} does not exist in organization ${tenantId}`);
   return run;
 }
 
@@ -200,7 +272,12 @@ async function updateRun(
   app: Connection,
   tenantId: string,
   syncRunId: string,
-  update: { status: "running" | "failed"; summary: ImportSummary; started?: boolean; error?: string },
+  update: {
+    status: "running" | "failed";
+    summary: ImportSummary;
+    started?: boolean;
+    error?: string;
+  },
 ) {
   await withTenantClient(app, tenantId, (client) =>
     client.query(

@@ -23,13 +23,20 @@ export async function submitImport(options: {
   const syncRunId = randomUUID();
   const fileKey = `${options.tenantId}/${syncRunId}/${safeFileName(options.fileName)}`;
   const { bytes } = await options.store.put(fileKey, options.source, options.maxBytes);
-  const details = { ...emptySummary(options.fileName, fileKey, bytes), ...(options.format ? { format: options.format } : {}) };
+  const details = {
+    ...emptySummary(options.fileName, fileKey, bytes),
+    ...(options.format ? { format: options.format } : {}),
+  };
   await withTenantClient(options.app, options.tenantId, (client) =>
     client.query(
       `INSERT INTO sync_runs (id, tenant_id, kind, status, details) VALUES ($1, $2, 'import', 'queued', $3)`,
       [syncRunId, options.tenantId, details],
     ),
   );
-  await options.driver.enqueue("import-file", { tenantId: options.tenantId, syncRunId }, { jobId: `import:${syncRunId}` });
+  await options.driver.enqueue(
+    "import-file",
+    { tenantId: options.tenantId, syncRunId },
+    { jobId: `import:${syncRunId}` },
+  );
   return { syncRunId };
 }

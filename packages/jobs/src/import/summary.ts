@@ -11,7 +11,10 @@ export type ImportSummary = {
   /** Usage rows written to usage_hourly after hourly aggregation. */
   usageRowsWritten: number;
   /** Lines left out, by reason: lines carrying no energy (tax, credits, support…) and lines in error. */
-  skipped: Record<string, { lines: number; costAmount: number; first: { line: number; detail: string }[] }>;
+  skipped: Record<
+    string,
+    { lines: number; costAmount: number; first: { line: number; detail: string }[] }
+  >;
   span?: { start: string; end: string };
   /** Cloud accounts the file's usage belongs to (created on first import). */
   cloudAccountIds?: string[];
@@ -38,7 +41,13 @@ export function emptySummary(fileName: string, fileKey: string, bytes: number): 
   };
 }
 
-export function recordSkip(summary: ImportSummary, reason: string, line: number, detail: string, costAmount = 0) {
+export function recordSkip(
+  summary: ImportSummary,
+  reason: string,
+  line: number,
+  detail: string,
+  costAmount = 0,
+) {
   const entry = (summary.skipped[reason] ??= { lines: 0, costAmount: 0, first: [] });
   entry.lines++;
   entry.costAmount += costAmount;

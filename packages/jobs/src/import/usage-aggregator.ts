@@ -15,7 +15,12 @@ type Aggregate = {
   utilizationQuantity: number;
 };
 
-export type AccountSpan = { provider: Provider; providerAccountId: string; startMs: number; endMs: number };
+export type AccountSpan = {
+  provider: Provider;
+  providerAccountId: string;
+  startMs: number;
+  endMs: number;
+};
 
 const HOUR_MS = 3_600_000;
 
@@ -70,7 +75,10 @@ export class UsageAggregator {
   }
 
   /** The aggregated rows, given the cloud_accounts id of each provider account. */
-  *rows(cloudAccountIdOf: (provider: Provider, providerAccountId: string) => string, syncRunId: string): Generator<UsageRow> {
+  *rows(
+    cloudAccountIdOf: (provider: Provider, providerAccountId: string) => string,
+    syncRunId: string,
+  ): Generator<UsageRow> {
     for (const a of this.aggregates.values()) {
       const r = a.record;
       yield {
@@ -91,7 +99,8 @@ export class UsageAggregator {
         gpuCount: r.gpuCount ?? null,
         storageClass: r.storageClass ?? null,
         replicationHint: r.replicationHint ?? null,
-        cpuUtilization: a.utilizationQuantity > 0 ? a.utilizationWeighted / a.utilizationQuantity : null,
+        cpuUtilization:
+          a.utilizationQuantity > 0 ? a.utilizationWeighted / a.utilizationQuantity : null,
         quantity: a.quantity,
         costAmount: a.hasCost ? a.costAmount.toFixed(8) : null,
         currency: r.currency ?? null,
@@ -117,7 +126,13 @@ export class UsageAggregator {
     const id = `${record.provider}\u001f${record.accountId}`;
     const endMs = hourMs + record.periodHours * HOUR_MS;
     const span = this.spans.get(id);
-    if (!span) this.spans.set(id, { provider: record.provider, providerAccountId: record.accountId, startMs: hourMs, endMs });
+    if (!span)
+      this.spans.set(id, {
+        provider: record.provider,
+        providerAccountId: record.accountId,
+        startMs: hourMs,
+        endMs,
+      });
     else {
       if (hourMs < span.startMs) span.startMs = hourMs;
       if (endMs > span.endMs) span.endMs = endMs;

@@ -1,0 +1,192 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { z } from "zod";
+import { CopyBlock } from "@/components/copy-block";
+import { Forbidden } from "@/components/forbidden";
+import { CredentialsForm } from "@/components/wizard/credentials-form";
+import { FinishStep } from "@/components/wizard/finish-step";
+import { ImportUploader } from "@/components/wizard/import-uploader";
+import { ScopeForm } from "@/components/wizard/scope-form";
+import { TestConnection } from "@/components/wizard/test-connection";
+import { isAdmin } from "@/lib/role-rank";
+import { ApiError } from "@/lib/server/api-error";
+import { getAccount } from "@/lib/server/accounts";
+import { serverEnv } from "@/lib/server/env";
+import { requireMember } from "@/lib/server/page-context";
+import {
+  awsCloudFormationTemplate,
+  awsDeployCommand,
+  awsExportCommand,
+  awsTrustPolicy,
+  azureCommands,
+  gcpCommands,
+  permissions,
+  providerNames,
+  WIZARD_STEPS,
+  stepTitles,
+  type WizardStep,
+} from "@/lib/wizard/providers";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ id: string; step: string }> };
+
+export default async function WizardStepPage({ params }: Props) {
+  const scope = await requireMember();
+  if (!isAdmin(scope.principal.role)) return <Forbidden role={scope.principal.role} needs="admin" />;
+  const { id, step: rawStep } = await params;
+  const step = WIZARD_STEPS.find((s) => s === rawStep);
+  if (!step || !z.uuid().safeParse(id).success) notFound();
+  const account = await scope
+    .sql((client) => getAccount(client, id))
+    .catch((error) => {
+      if (error instanceof ApiError && error.status === 404) notFound();
+      throw error;
+    });
+  const index = WIZARD_STEPS.indexOf(step);
+  const next = WIZARD_STEPS[index + 1];
+  const previous = WIZARD_STEPS[index - 1];
+  const base = `/accounts/${account.id}`;
+  const canopyAccountId = serverEnv().CANOPY_AWS_ACCOUNT_ID;
+
+  return (
+    <main className="stack-lg">
+      <div>
+        <h1>
+          Connect {providerNames[account.provider]}: {account.displayName}
+        </h1>
+        <p className="muted small">
+          {account.providerAccountId} · status {account.status} · your progress is saved: leave and resume from Cloud accounts.
+        </p>
+      </div>
+      <ol className="steps" aria-label="Wizard steps">
+        <li className="complete">Provider</li>
+        {WIZARD_STEPS.map((s, i) => (
+          <li key={s} aria-current={s === step ? "step" : undefined} className={i < index ? "complete" : undefined}>
+            {i <= index ? <Link href={`${base}/${s}`}>{stepTitles[s]}</Link> : stepTitles[s]}
+          </li>
+        ))}
+      </ol>
+      <section className="card stack-lg" aria-labelledby="step-title">
+        <h2 id="step-title">{stepTitles[step]}</h2>
+        <StepBody step={step} account={account} canopyAccountId={canopyAccountId} next={next ? `${base}/${next}` : "/"} />
+      </section>
+      {!["credentials", "test", "scope", "import", "done"].includes(step) && (
+        <div className="row">
+          {previous && (
+            <Link className="button secondary" href={`${base}/${previous}`}>
+              Back
+            </Link>
+          )}
+          {next && (
+            <Link className="button" href={`${base}/${next}`}>
+              Continue
+            </Link>
+          )}
+        </div>
+      )}
+    </main>
+  );
+}
+
+type StepProps = {
+  step: WizardStep;
+  account: Awaited<ReturnType<typeof getAccount>>;
+  canopyAccountId: string;
+  next: string;
+};
+
+function StepBody({ step, account, canopyAccountId, next }: StepProps) {
+  switch (step) {
+    case "permissions":
+      return (
+        <>
+          <p>
+            Canopy only <strong>reads</strong> billing and usage data, never changes anything. These are the exact permissions, and why:
+          </p>
+          <table className="data">
+            <thead>
+              <tr>
+                <th>Permission</th>
+                <th>On</th>
+                <th>Why</th>
+              </tr>
+            </thead>
+            <tbody>
+              {permissions[account.provider].map((p) => (
+                <tr key={p.name}>
+                  <td>
+                    <code>{p.name}</code>
+                  </td>
+                  <td className="small">{p.on}</td>
+                  <td className="small">{p.why}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      );
+    case "setup":
+      if (account.provider === "aws") {
+        const options = { canopyAccountId, externalId: account.externalId ?? "" };
+        return (
+          <>
+            <p>
+              Create a read-only IAM role that Canopy&apos;s AWS account ({canopyAccountId}
+              {canopyAccountId === "000000000000" && " — a placeholder: set CANOPY_AWS_ACCOUNT_ID"}) may assume, only with your external
+              ID <code data-testid="external-id">{account.externalId}</code>. Save the template as <code>canopy-readonly.yaml</code>:
+            </p>
+            <CopyBlock label="CloudFormation template" text={awsCloudFormationTemplate(options)} />
+            <p>Deploy it and print the role ARN (you paste it in the next step):</p>
+            <CopyBlock label="Deploy commands" text={awsDeployCommand()} />
+            <details>
+              <summary>Creating the role by hand instead: its trust policy</summary>
+              <CopyBlock label="Trust policy" text={awsTrustPolicy(options)} />
+            </details>
+            <p>
+              Billing data: a <strong>CUR 2.0</strong> (or FOCUS 1.0) export with hourly granularity, resource ids and Parquet files, to the
+              bucket named in the template:
+            </p>
+            <CopyBlock label="Export settings" text={awsExportCommand} />
+          </>
+        );
+      }
+      if (account.provider === "azure") {
+        return (
+          <>
+            <p>Create a service principal with the built-in Cost Management Reader role, scoped to the subscription:</p>
+            <CopyBlock label="Azure CLI commands" text={azureCommands(account.providerAccountId)} />
+          </>
+        );
+      }
+      return (
+        <>
+          <p>
+            Canopy reads the <strong>detailed usage cost</strong> BigQuery billing export. Create a service account with exactly the three
+            roles listed before:
+          </p>
+          <CopyBlock label="gcloud commands" text={gcpCommands(account.providerAccountId)} />
+        </>
+      );
+    case "credentials":
+      return (
+        <>
+          {account.hasCredentials && (
+            <p className="notice">
+              Credentials are stored (encrypted). They are never shown again; submitting the form replaces them.{" "}
+              <Link href={next}>Skip to the next step</Link>
+            </p>
+          )}
+          <CredentialsForm accountId={account.id} provider={account.provider} next={next} />
+        </>
+      );
+    case "test":
+      return <TestConnection accountId={account.id} next={next} importHref={`/accounts/${account.id}/import`} />;
+    case "scope":
+      return <ScopeForm accountId={account.id} provider={account.provider} initial={account.scope ?? [account.providerAccountId]} next={next} />;
+    case "import":
+      return <ImportUploader next={next} />;
+    case "done":
+      return <FinishStep accountId={account.id} status={account.status} />;
+  }
+}

@@ -1,0 +1,76 @@
+import Link from "next/link";
+import { Forbidden } from "@/components/forbidden";
+import { isAdmin } from "@/lib/role-rank";
+import { requireMember } from "@/lib/server/page-context";
+
+export const dynamic = "force-dynamic";
+
+const PAGE = 50;
+
+type Entry = {
+  id: number;
+  createdAt: Date;
+  actorLabel: string;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  details: Record<string, unknown> | null;
+};
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<{ before?: string }> }) {
+  const scope = await requireMember();
+  if (!isAdmin(scope.principal.role)) return <Forbidden role={scope.principal.role} needs="admin" />;
+  const before = Number((await searchParams).before);
+  const entries = await scope.sql(
+    async (client) =>
+      (
+        await client.query<Entry>(
+          `SELECT id, created_at AS "createdAt", actor_label AS "actorLabel", action, target_type AS "targetType",
+                  target_id AS "targetId", details
+           FROM audit_log WHERE ($1::bigint IS NULL OR id < $1) ORDER BY id DESC LIMIT $2`,
+          [Number.isSafeInteger(before) && before > 0 ? before : null, PAGE],
+        )
+      ).rows,
+  );
+  return (
+    <main className="stack-lg">
+      <h1>Audit log</h1>
+      <p className="muted">Member, role, cloud account, credential, API key and import changes in this organization. Secrets are never recorded.</p>
+      <section className="card table-wrap">
+        {entries.length === 0 ? (
+          <p className="muted">Nothing recorded yet.</p>
+        ) : (
+          <table className="data">
+            <thead>
+              <tr>
+                <th>When (UTC)</th>
+                <th>Who</th>
+                <th>Action</th>
+                <th>Target</th>
+                <th>Details</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((e) => (
+                <tr key={e.id}>
+                  <td className="small">{e.createdAt.toISOString().slice(0, 19).replace("T", " ")}</td>
+                  <td className="small">{e.actorLabel}</td>
+                  <td>
+                    <code>{e.action}</code>
+                  </td>
+                  <td className="small">
+                    {e.targetType} {e.targetId ? <span className="muted">{e.targetId.slice(0, 8)}</span> : null}
+                  </td>
+                  <td className="small">
+                    <code>{JSON.stringify(e.details ?? {})}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      {entries.length === PAGE && <Link href={`/audit?before=${entries.at(-1)!.id}`}>Older entries</Link>}
+    </main>
+  );
+}

@@ -1,0 +1,62 @@
+import { Forbidden } from "@/components/forbidden";
+import { ImportUploader } from "@/components/wizard/import-uploader";
+import { formatNumber } from "@/lib/format";
+import { hasRole, isAdmin } from "@/lib/role-rank";
+import { listJobRuns } from "@/lib/server/accounts";
+import { requireMember } from "@/lib/server/page-context";
+
+export const dynamic = "force-dynamic";
+
+export default async function ImportsPage() {
+  const scope = await requireMember();
+  if (!hasRole(scope.principal.role, "analyst")) return <Forbidden role={scope.principal.role} needs="analyst" />;
+  const runs = await scope.sql((client) => listJobRuns(client, { limit: 100, offset: 0 }));
+  return (
+    <main className="stack-lg">
+      <h1>Imports and jobs</h1>
+      {isAdmin(scope.principal.role) && (
+        <section className="card stack-lg">
+          <h2>Import a billing file</h2>
+          <ImportUploader />
+        </section>
+      )}
+      <section className="card table-wrap">
+        <h2>Recent runs</h2>
+        {runs.items.length === 0 ? (
+          <p className="muted">No imports or syncs yet.{isAdmin(scope.principal.role) ? " Upload a billing file above." : ""}</p>
+        ) : (
+          <table className="data">
+            <thead>
+              <tr>
+                <th>Started</th>
+                <th>Kind</th>
+                <th>File or account</th>
+                <th>Status</th>
+                <th className="num">Lines read</th>
+                <th className="num">Rows written</th>
+                <th className="num">Lines skipped</th>
+                <th>Error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.items.map((run) => (
+                <tr key={run.id}>
+                  <td className="small">{run.createdAt.slice(0, 16).replace("T", " ")}</td>
+                  <td>{run.kind}</td>
+                  <td className="small">{run.fileName ?? run.accountName ?? "—"}</td>
+                  <td>
+                    <span className={`badge ${run.status === "succeeded" ? "ok" : run.status === "failed" ? "bad" : ""}`}>{run.status}</span>
+                  </td>
+                  <td className="num">{formatNumber(run.rowsRead, 0)}</td>
+                  <td className="num">{formatNumber(run.rowsWritten, 0)}</td>
+                  <td className="num">{formatNumber(run.rowsSkipped, 0)}</td>
+                  <td className="small error">{run.error ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </main>
+  );
+}

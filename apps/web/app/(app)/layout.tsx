@@ -1,0 +1,47 @@
+import type { ReactNode } from "react";
+import { NavLinks } from "@/components/nav-links";
+import { OrgSwitcher } from "@/components/org-switcher";
+import { SignOutButton } from "@/components/sign-out-button";
+import { isAdmin, hasRole } from "@/lib/role-rank";
+import { requireMember } from "@/lib/server/page-context";
+import { organizationsOf } from "@/lib/server/principal";
+
+export const dynamic = "force-dynamic";
+
+export default async function AppLayout({ children }: { children: ReactNode }) {
+  const { principal } = await requireMember();
+  const organizations = await organizationsOf(principal.userId);
+  const links = [{ href: "/", label: "Dashboard" }];
+  if (hasRole(principal.role, "analyst")) links.push({ href: "/imports", label: "Imports" });
+  if (isAdmin(principal.role)) {
+    links.push(
+      { href: "/accounts", label: "Cloud accounts" },
+      { href: "/members", label: "Members" },
+      { href: "/settings/api-keys", label: "API keys" },
+      { href: "/audit", label: "Audit log" },
+    );
+  }
+  return (
+    <>
+      <a href="#content" className="sr-only">
+        Skip to content
+      </a>
+      <header className="top">
+        <div className="row" style={{ gap: "1.5rem" }}>
+          <a className="brand" href="/">
+            Canopy
+          </a>
+          <NavLinks links={links} />
+        </div>
+        <div className="top-right">
+          <OrgSwitcher current={principal.tenantId} organizations={organizations} />
+          <span className="muted small" title={principal.email}>
+            {principal.email} ({principal.role})
+          </span>
+          <SignOutButton />
+        </div>
+      </header>
+      <div id="content">{children}</div>
+    </>
+  );
+}

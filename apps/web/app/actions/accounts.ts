@@ -1,0 +1,149 @@
+"use server";
+import { z } from "zod";
+import { sealCredentials } from "@canopy/db";
+import { credentialsSchema, providerAccountIdSchema, scopeListSchema } from "@/lib/wizard/credentials";
+import { permissions, type ProviderKey } from "@/lib/wizard/providers";
+import { ApiError, badRequest } from "@/lib/server/api-error";
+import { getAccount, newExternalId } from "@/lib/server/accounts";
+import { withTenantAction } from "@/lib/server/action";
+import { writeAudit } from "@/lib/server/audit";
+import { keyring } from "@/lib/server/queue";
+
+const accountId = z.uuid("Not a valid cloud account id.");
+
+/** Wizard step 1: records the account as pending (AWS: with a freshly generated external ID). */
+export const startConnection = withTenantAction(
+  z.object({
+    provider: z.enum(["aws", "azure", "gcp"], { error: "Choose AWS, Azure or GCP." }),
+    displayName: z.string().trim().min(1, "Give the account a name.").max(120, "At most 120 characters."),
+    providerAccountId: z.string().trim().min(1, "Required."),
+  }),
+  async (input, ctx) => {
+    const idCheck = providerAccountIdSchema[input.provider as ProviderKey].safeParse(input.providerAccountId);
+    if (!idCheck.success) throw badRequest("Some fields are invalid.", { providerAccountId: [idCheck.error.issues[0]!.message] });
+    return ctx.sql(async (client) => {
+      const result = await client.query<{ id: string }>(
+        `INSERT INTO cloud_accounts (tenant_id, provider, display_name, provider_account_id, external_id, status)
+         VALUES ($1, $2, $3, $4, $5, 'pending')
+         ON CONFLICT (tenant_id, provider, provider_account_id) DO NOTHING RETURNING id`,
+        [ctx.principal.tenantId, input.provider, input.displayName, idCheck.data, input.provider === "aws" ? newExternalId() : null],
+      );
+      const id = result.rows[0]?.id;
+      if (!id) {
+        throw badRequest("This account is already connected.", {
+          providerAccountId: ["This account is already in Canopy: resume it from Cloud accounts."],
+        });
+      }
+      await writeAudit(client, ctx.principal, "account.create", { type: "cloud_account", id }, {
+        provider: input.provider,
+        providerAccountId: idCheck.data,
+      });
+      return { id };
+    });
+  },
+  { role: "admin" },
+);
+
+/** Seals the submitted credentials (AES-256-GCM, bound to the row) and stores only the ciphertext. */
+export const saveCredentials = withTenantAction(
+  z.object({ accountId, credentials: credentialsSchema }),
+  async (input, ctx) =>
+    ctx.sql(async (client) => {
+      const account = await getAccount(client, input.accountId);
+      if (account.provider !== input.credentials.provider) {
+        throw badRequest("These credentials are for another provider.", { provider: [`This is a ${account.provider} account.`] });
+      }
+      const sealed = sealCredentials(keyring(), ctx.principal.tenantId, account.id, input.credentials);
+      await client.query(
+        `UPDATE cloud_accounts SET credentials_ciphertext = $2, credentials_key_id = $3, updated_at = now() WHERE id = $1`,
+        [account.id, sealed.ciphertext, sealed.keyId],
+      );
+      // Which fields were set, never their values.
+      await writeAudit(client, ctx.principal, "credentials.set", { type: "cloud_account", id: account.id }, {
+        fields: Object.keys(input.credentials).filter((key) => key !== "provider"),
+        keyId: sealed.keyId,
+      });
+      return { id: account.id };
+    }),
+  { role: "admin" },
+);
+
+export type ConnectionTest = {
+  live: false;
+  message: string;
+  checks: { permission: string; status: "not_checked"; fix: string }[];
+};
+
+/**
+ * "Test connection". Live connectors are not built yet, so nothing is called and nothing passes:
+ * it says so, lists each permission as not checked with how to grant it, and points to file import.
+ */
+export const testConnection = withTenantAction(
+  z.object({ accountId }),
+  async (input, ctx): Promise<ConnectionTest> => {
+    const account = await ctx.sql((client) => getAccount(client, input.accountId));
+    if (!account.hasCredentials) throw new ApiError(409, "no_credentials", "Save credentials first.");
+    return {
+      live: false,
+      message:
+        "Live sync is not available yet: Canopy cannot call your cloud's APIs in this version, so it could not check these permissions. " +
+        "Your credentials are stored encrypted for when it can. Import a billing file to see your emissions now.",
+      checks: permissions[account.provider].map((p) => ({
+        permission: p.name,
+        status: "not_checked" as const,
+        fix: `Grant ${p.name} on ${p.on} (see the setup step).`,
+      })),
+    };
+  },
+  { role: "admin" },
+);
+
+export const saveScope = withTenantAction(
+  z.object({ accountId, scope: scopeListSchema }),
+  async (input, ctx) =>
+    ctx.sql(async (client) => {
+      const account = await getAccount(client, input.accountId);
+      await client.query("UPDATE cloud_accounts SET scope = $2, updated_at = now() WHERE id = $1", [
+        account.id,
+        JSON.stringify(input.scope),
+      ]);
+      await writeAudit(client, ctx.principal, "account.scope_change", { type: "cloud_account", id: account.id }, {
+        from: account.scope,
+        to: input.scope,
+      });
+      return { id: account.id, scope: input.scope };
+    }),
+  { role: "admin" },
+);
+
+/** Last wizard step: the account leaves "pending". */
+export const finishConnection = withTenantAction(
+  z.object({ accountId }),
+  async (input, ctx) =>
+    ctx.sql(async (client) => {
+      const account = await getAccount(client, input.accountId);
+      await client.query("UPDATE cloud_accounts SET status = 'active', updated_at = now() WHERE id = $1", [account.id]);
+      await writeAudit(client, ctx.principal, "account.activate", { type: "cloud_account", id: account.id }, {
+        from: account.status,
+      });
+      return { id: account.id };
+    }),
+  { role: "admin" },
+);
+
+/** Deletes an account with its usage and emissions (cascade). */
+export const deleteAccount = withTenantAction(
+  z.object({ accountId, confirm: z.literal("delete", { error: "Type delete to confirm." }) }),
+  async (input, ctx) =>
+    ctx.sql(async (client) => {
+      const account = await getAccount(client, input.accountId);
+      await client.query("DELETE FROM cloud_accounts WHERE id = $1", [account.id]);
+      await writeAudit(client, ctx.principal, "account.delete", { type: "cloud_account", id: account.id }, {
+        provider: account.provider,
+        providerAccountId: account.providerAccountId,
+        displayName: account.displayName,
+      });
+      return { id: account.id };
+    }),
+  { role: "admin" },
+);

@@ -1,0 +1,164 @@
+"use client";
+import { useMemo, useState } from "react";
+import {
+  createColumnHelper,
+  flexRender,
+  getCoreRowModel,
+  getSortedRowModel,
+  useReactTable,
+  type SortingState,
+} from "@tanstack/react-table";
+import { formatKg, formatMoney, formatNumber, formatPercent } from "@/lib/format";
+
+export type TableRow = {
+  key: string;
+  label: string;
+  provider?: string | undefined;
+  co2eTotalKg: number;
+  co2eLocationKg: number;
+  co2eMarketKg: number;
+  co2eEmbodiedKg: number;
+  kwhFacility: number;
+  waterL: number;
+  costAmount: number;
+  share: number;
+  region?: { gridIntensityGPerKwh: number; pue: number; cfeShare: number; quality: string } | undefined;
+};
+
+const helper = createColumnHelper<TableRow>();
+
+type Column = { id: string; header: string; value: (row: TableRow) => number | string; show: (row: TableRow, currency: string | null) => string; numeric: boolean };
+
+function columnsFor(kind: "breakdown" | "regions", groupLabel: string): Column[] {
+  const num = (id: string, header: string, value: (r: TableRow) => number, show: (v: number, currency: string | null) => string): Column => ({
+    id,
+    header,
+    value,
+    show: (row, currency) => show(value(row), currency),
+    numeric: true,
+  });
+  const label: Column = { id: "label", header: groupLabel, value: (r) => r.label, show: (r) => r.label, numeric: false };
+  const provider: Column = { id: "provider", header: "Provider", value: (r) => r.provider ?? "", show: (r) => (r.provider ?? "").toUpperCase(), numeric: false };
+  const co2e = num("co2eTotalKg", "CO2e (kg)", (r) => r.co2eTotalKg, formatKg);
+  if (kind === "regions") {
+    return [
+      label,
+      provider,
+      num("grid", "Grid intensity (g/kWh)", (r) => r.region?.gridIntensityGPerKwh ?? 0, (v) => formatNumber(v, 0)),
+      num("pue", "PUE", (r) => r.region?.pue ?? 0, (v) => v.toFixed(2)),
+      num("cfe", "Carbon-free share", (r) => r.region?.cfeShare ?? 0, (v) => formatPercent(v, 0)),
+      co2e,
+      num("kwhFacility", "Energy (kWh)", (r) => r.kwhFacility, (v) => formatNumber(v)),
+      num("share", "Share", (r) => r.share, (v) => formatPercent(v)),
+    ];
+  }
+  return [
+    label,
+    ...(groupLabel === "Account" || groupLabel === "Region" ? [provider] : []),
+    co2e,
+    num("co2eLocationKg", "Location-based", (r) => r.co2eLocationKg, formatKg),
+    num("co2eMarketKg", "Market-based", (r) => r.co2eMarketKg, formatKg),
+    num("co2eEmbodiedKg", "Embodied", (r) => r.co2eEmbodiedKg, formatKg),
+    num("kwhFacility", "Energy (kWh)", (r) => r.kwhFacility, (v) => formatNumber(v)),
+    num("waterL", "Water (L)", (r) => r.waterL, (v) => formatNumber(v)),
+    num("costAmount", "Cost", (r) => r.costAmount, formatMoney),
+    num("share", "Share", (r) => r.share, (v) => formatPercent(v)),
+  ];
+}
+
+const csvCell = (value: string | number) => {
+  const text = String(value);
+  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+};
+
+/** Sortable breakdown (TanStack Table) with a CSV download of exactly the rows and columns shown. */
+export function BreakdownTable(props: {
+  rows: TableRow[];
+  kind: "breakdown" | "regions";
+  groupLabel: string;
+  currency: string | null;
+  fileName: string;
+  caption: string;
+  initialSort?: string;
+}) {
+  const columns = useMemo(() => columnsFor(props.kind, props.groupLabel), [props.kind, props.groupLabel]);
+  const [sorting, setSorting] = useState<SortingState>([{ id: props.initialSort ?? "co2eTotalKg", desc: true }]);
+  const table = useReactTable({
+    data: props.rows,
+    columns: columns.map((c) =>
+      helper.accessor((row) => c.value(row), {
+        id: c.id,
+        header: c.header,
+        cell: (info) => c.show(info.row.original, props.currency),
+        sortDescFirst: c.numeric,
+      }),
+    ),
+    state: { sorting },
+    onSortingChange: setSorting,
+    getCoreRowModel: getCoreRowModel(),
+    getSortedRowModel: getSortedRowModel(),
+  });
+
+  function downloadCsv() {
+    const header = columns.map((c) => csvCell(c.header)).join(",");
+    const lines = table.getRowModel().rows.map((row) => columns.map((c) => csvCell(c.value(row.original))).join(","));
+    const blob = new Blob([[header, ...lines].join("\n") + "\n"], { type: "text/csv;charset=utf-8" });
+    const url = URL.createObjectURL(blob);
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = props.fileName;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  }
+
+  return (
+    <div className="stack-lg">
+      <div className="row between">
+        <span className="muted small">{props.rows.length.toLocaleString("en")} rows</span>
+        <button type="button" className="secondary small" onClick={downloadCsv} disabled={!props.rows.length}>
+          Download CSV
+        </button>
+      </div>
+      <div className="table-wrap">
+        <table className="data">
+          <caption className="sr-only">{props.caption}</caption>
+          <thead>
+            {table.getHeaderGroups().map((group) => (
+              <tr key={group.id}>
+                {group.headers.map((header) => {
+                  const sorted = header.column.getIsSorted();
+                  const numeric = columns.find((c) => c.id === header.column.id)?.numeric;
+                  return (
+                    <th
+                      key={header.id}
+                      className={numeric ? "num" : undefined}
+                      aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : "none"}
+                    >
+                      <button type="button" onClick={header.column.getToggleSortingHandler()}>
+                        {flexRender(header.column.columnDef.header, header.getContext())}
+                        {sorted === "asc" ? " ▲" : sorted === "desc" ? " ▼" : ""}
+                      </button>
+                    </th>
+                  );
+                })}
+              </tr>
+            ))}
+          </thead>
+          <tbody>
+            {table.getRowModel().rows.map((row) => (
+              <tr key={row.id}>
+                {row.getVisibleCells().map((cell) => (
+                  <td key={cell.id} className={columns.find((c) => c.id === cell.column.id)?.numeric ? "num" : undefined}>
+                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

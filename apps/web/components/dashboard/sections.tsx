@@ -1,0 +1,223 @@
+import Link from "next/link";
+import type { Filters, SeriesQuery, BreakdownQuery } from "@/lib/emissions/params";
+import { formatDelta, formatKg, formatMoney, formatNumber, formatPercent, monthLabel } from "@/lib/format";
+import { listJobRuns, listAccounts } from "@/lib/server/accounts";
+import { emissionsBreakdown, emissionsSeries, emissionsSummary } from "@/lib/server/emissions";
+import type { TenantScope } from "@/lib/server/tenant-scope";
+import { BreakdownTable } from "./breakdown-table";
+import { EmissionsChart, type ChartSeries } from "./emissions-chart";
+
+function Kpi(props: { label: string; value: string; raw?: number; testId?: string; children?: React.ReactNode }) {
+  return (
+    <section className="card kpi" aria-label={props.label}>
+      <div className="label">{props.label}</div>
+      <div className="figure" data-testid={props.testId} data-value={props.raw}>
+        {props.value}
+      </div>
+      {props.children}
+    </section>
+  );
+}
+
+function Delta(props: { current: number; base: number; against: string }) {
+  const delta = formatDelta(props.current, props.base);
+  return (
+    <div className="small">
+      <span className={delta.direction === "up" ? "delta-up" : delta.direction === "down" ? "delta-down" : "muted"}>
+        {delta.text}
+      </span>{" "}
+      <span className="muted">vs {props.against}</span>
+    </div>
+  );
+}
+
+export async function KpiSection(props: { scope: TenantScope; filters: Filters }) {
+  const s = await emissionsSummary(props.scope, props.filters);
+  const t = s.totals;
+  return (
+    <div className="kpis" data-testid="kpis" data-range={`${s.range.from}..${s.range.to}`}>
+      <Kpi label={`CO2e in ${monthLabel(s.months.current.month)}`} value={formatKg(s.months.current.co2eTotalKg)} raw={s.months.current.co2eTotalKg}>
+        <Delta current={s.months.current.co2eTotalKg} base={s.months.previous.co2eTotalKg} against={monthLabel(s.months.previous.month)} />
+        <Delta current={s.months.current.co2eTotalKg} base={s.months.yearAgo.co2eTotalKg} against={monthLabel(s.months.yearAgo.month)} />
+      </Kpi>
+      <Kpi label="CO2e in range (location + embodied)" value={formatKg(t.co2eTotalKg)} raw={t.co2eTotalKg} testId="kpi-total" />
+      <Kpi label="Location-based" value={formatKg(t.co2eLocationKg)} raw={t.co2eLocationKg} testId="kpi-location">
+        <div className="small muted">
+          Market-based: <span data-testid="kpi-market" data-value={t.co2eMarketKg}>{formatKg(t.co2eMarketKg)}</span>
+        </div>
+      </Kpi>
+      <Kpi label="Energy (facility)" value={`${formatNumber(t.kwhFacility)} kWh`} raw={t.kwhFacility} testId="kpi-kwh" />
+      <Kpi label="Embodied (hardware)" value={formatKg(t.co2eEmbodiedKg)} raw={t.co2eEmbodiedKg} testId="kpi-embodied" />
+      <Kpi label="Water" value={`${formatNumber(t.waterL)} L`} raw={t.waterL} testId="kpi-water" />
+      <Kpi label="Cost" value={formatMoney(t.costAmount, s.currency)} raw={t.costAmount} testId="kpi-cost" />
+      <Kpi
+        label={`kg CO2e per 1,000 ${s.currency ?? "currency"}`}
+        value={s.kgCo2ePer1000Currency === null ? "n/a" : formatNumber(s.kgCo2ePer1000Currency, 2)}
+        {...(s.kgCo2ePer1000Currency === null ? {} : { raw: s.kgCo2ePer1000Currency })}
+      />
+    </div>
+  );
+}
+
+const MAX_SERIES = 8;
+
+export async function ChartSection(props: { scope: TenantScope; query: SeriesQuery }) {
+  const data = await emissionsSeries(props.scope, props.query);
+  const periods = [...new Set(data.points.map((p) => p.period))].sort();
+  const index = new Map(periods.map((p, i) => [p, i]));
+  const totals = new Map<string, number>();
+  for (const p of data.points) totals.set(p.group, (totals.get(p.group) ?? 0) + p.co2eTotalKg);
+  const ranked = [...totals.entries()].sort((a, b) => b[1] - a[1]).map(([key]) => key);
+  const shown = new Set(ranked.slice(0, ranked.length > MAX_SERIES ? MAX_SERIES - 1 : MAX_SERIES));
+  const labels = new Map(data.groups.map((g) => [g.key, g.label]));
+  const series = new Map<string, ChartSeries>();
+  for (const p of data.points) {
+    const key = shown.has(p.group) ? p.group : "__other";
+    const name = key === "__other" ? "Other" : (labels.get(key) ?? key) || "Total";
+    const entry = series.get(key) ?? { name, values: new Array<number>(periods.length).fill(0) };
+    entry.values[index.get(p.period)!]! += p.co2eTotalKg;
+    series.set(key, entry);
+  }
+  const ordered = [...ranked.filter((k) => shown.has(k)), "__other"].flatMap((k) => (series.has(k) ? [series.get(k)!] : []));
+  if (periods.length === 0) {
+    return <p className="muted">No emissions in this range for these filters. Widen the date range or clear a filter.</p>;
+  }
+  return (
+    <div data-testid="chart" data-granularity={data.granularity} data-points={periods.length} data-source={data.source}>
+      <EmissionsChart periods={periods} series={ordered} granularity={data.granularity} unit="kg CO2e" />
+    </div>
+  );
+}
+
+const groupLabels: Record<string, string> = {
+  provider: "Provider",
+  account: "Account",
+  service: "Service",
+  region: "Region",
+  scope: "Scope",
+};
+
+export async function BreakdownSection(props: { scope: TenantScope; query: BreakdownQuery; currency: string | null }) {
+  const data = await emissionsBreakdown(props.scope, props.query);
+  if (!data.items.length) return <p className="muted">Nothing to break down for these filters.</p>;
+  return (
+    <BreakdownTable
+      rows={data.items}
+      kind="breakdown"
+      groupLabel={groupLabels[props.query.groupBy] ?? "Group"}
+      currency={props.currency}
+      fileName={`canopy-emissions-by-${props.query.groupBy}-${data.range.from}-${data.range.to}.csv`}
+      caption={`Emissions by ${props.query.groupBy}`}
+    />
+  );
+}
+
+export async function RegionSection(props: { scope: TenantScope; filters: Filters }) {
+  const data = await emissionsBreakdown(props.scope, { ...props.filters, groupBy: "region", page: 1, limit: 1000 });
+  if (!data.items.length) return <p className="muted">No regions in this range.</p>;
+  return (
+    <BreakdownTable
+      rows={data.items}
+      kind="regions"
+      groupLabel="Region"
+      currency={null}
+      initialSort="grid"
+      fileName={`canopy-regions-${data.range.from}-${data.range.to}.csv`}
+      caption="Regions ranked by grid intensity, PUE and carbon-free share"
+    />
+  );
+}
+
+export async function DataQualitySection(props: { scope: TenantScope; filters: Filters; canSeeJobs: boolean }) {
+  const [summary, accounts, failed, usage] = await Promise.all([
+    emissionsSummary(props.scope, props.filters),
+    props.scope.sql((client) => listAccounts(client, { limit: 50, offset: 0 })),
+    props.scope.sql((client) => listJobRuns(client, { limit: 5, offset: 0, status: "failed" })),
+    props.scope.sql(async (client) => (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM usage_hourly")).rows[0]!.n),
+  ]);
+  return (
+    <div className="stack-lg">
+      <div className="row" style={{ gap: "2rem" }}>
+        <div>
+          <div className="muted">Share on default factors</div>
+          <div className="figure" data-testid="defaults-share" data-value={summary.defaultsShare}>
+            {formatPercent(summary.defaultsShare)}
+          </div>
+          <div className="small muted">of CO2e rests on a default (not regional or measured) factor</div>
+        </div>
+        <div>
+          <div className="muted">Usage rows stored</div>
+          <div className="figure">{usage.toLocaleString("en")}</div>
+        </div>
+      </div>
+      <div className="table-wrap">
+        <table className="data">
+          <caption className="sr-only">Last sync per account</caption>
+          <thead>
+            <tr>
+              <th>Account</th>
+              <th>Status</th>
+              <th>Last sync or import</th>
+              <th>Last error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {accounts.items.map((a) => (
+              <tr key={a.id}>
+                <td>
+                  {a.displayName} <span className="muted small">{a.provider.toUpperCase()}</span>
+                </td>
+                <td>
+                  <span className={`badge ${a.status === "active" ? "ok" : a.status === "needs_attention" ? "bad" : ""}`}>{a.status}</span>
+                </td>
+                <td>{a.lastSyncAt ? new Date(a.lastSyncAt).toISOString().slice(0, 16).replace("T", " ") + " UTC" : "never"}</td>
+                <td className="small">{a.lastError ?? "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div>
+        <h3 className="small">Failed jobs</h3>
+        {failed.items.length === 0 ? (
+          <p className="muted small">No failed imports or syncs.</p>
+        ) : (
+          <ul className="small">
+            {failed.items.map((run) => (
+              <li key={run.id}>
+                {run.kind} {run.fileName ? `of ${run.fileName}` : ""} on {run.createdAt.slice(0, 10)}:{" "}
+                <span className="error">{run.error ?? "failed"}</span>
+                {props.canSeeJobs && (
+                  <>
+                    {" "}
+                    <Link href="/imports">details</Link>
+                  </>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+    </div>
+  );
+}
+
+export function Skeleton(props: { height?: number; count?: number }) {
+  return (
+    <div className="stack-lg" aria-busy="true" aria-label="Loading">
+      {Array.from({ length: props.count ?? 1 }, (_, i) => (
+        <div key={i} className="skeleton" style={{ height: props.height ?? 40 }} />
+      ))}
+    </div>
+  );
+}
+
+export function KpiSkeleton() {
+  return (
+    <div className="kpis" aria-busy="true" aria-label="Loading figures">
+      {Array.from({ length: 8 }, (_, i) => (
+        <div key={i} className="skeleton" style={{ height: 92 }} />
+      ))}
+    </div>
+  );
+}

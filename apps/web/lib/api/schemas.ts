@@ -1,0 +1,229 @@
+import { z } from "zod";
+import { breakdownQuerySchema, filtersSchema, GROUP_BYS, GRANULARITIES, seriesQuerySchema } from "../emissions/params";
+import { ROLES } from "../role-rank";
+
+/** Request and response schemas of /api/v1. The OpenAPI document is generated from these. */
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().describe("Stable machine-readable code, e.g. validation_error, forbidden."),
+      message: z.string(),
+      fields: z.record(z.string(), z.array(z.string())).optional().describe("Messages by field."),
+    }),
+  })
+  .meta({ id: "Error" });
+
+const isoDateTime = z.string().describe("ISO 8601 timestamp (UTC)");
+const day = z.string().describe("YYYY-MM-DD (UTC)");
+
+export const measuresSchema = z
+  .object({
+    co2eLocationKg: z.number(),
+    co2eMarketKg: z.number(),
+    co2eEmbodiedKg: z.number(),
+    co2eTotalKg: z.number().describe("Location-based operational + embodied."),
+    kwhFacility: z.number(),
+    waterL: z.number(),
+    co2eOnDefaultsKg: z.number().describe("Location-based CO2e whose inputs include a default factor."),
+    costAmount: z.number(),
+  })
+  .meta({ id: "Measures" });
+
+const rangeSchema = z.object({ from: day, to: day });
+
+export { breakdownQuerySchema, filtersSchema, seriesQuerySchema };
+
+export const seriesResponseSchema = z
+  .object({
+    range: rangeSchema,
+    granularity: z.enum(GRANULARITIES),
+    groupBy: z.enum(GROUP_BYS),
+    source: z.enum(["hourly", "daily", "monthly", "monthly+daily"]).describe("Table the points were read from."),
+    groups: z.array(z.object({ key: z.string(), label: z.string(), provider: z.string().optional() })),
+    points: z.array(measuresSchema.extend({ period: z.string(), group: z.string() })),
+  })
+  .meta({ id: "EmissionsSeries" });
+
+export const breakdownResponseSchema = z
+  .object({
+    range: rangeSchema,
+    groupBy: z.enum(GROUP_BYS),
+    page: z.number().int(),
+    limit: z.number().int(),
+    totalItems: z.number().int(),
+    items: z.array(
+      measuresSchema.extend({
+        key: z.string(),
+        label: z.string(),
+        provider: z.string().optional(),
+        share: z.number().describe("Share of the range's total CO2e (0–1)."),
+        region: z
+          .object({
+            gridIntensityGPerKwh: z.number(),
+            pue: z.number(),
+            cfeShare: z.number(),
+            quality: z.string(),
+          })
+          .optional()
+          .describe("Site factors of the region (group-by region only)."),
+      }),
+    ),
+  })
+  .meta({ id: "EmissionsBreakdown" });
+
+const monthFigure = z.object({ month: day, co2eTotalKg: z.number() });
+export const summaryResponseSchema = z
+  .object({
+    range: rangeSchema,
+    totals: measuresSchema,
+    currency: z.string().nullable(),
+    kgCo2ePer1000Currency: z.number().nullable(),
+    defaultsShare: z.number().describe("sum(co2e_on_defaults) / sum(location + embodied)."),
+    months: z.object({ current: monthFigure, previous: monthFigure, yearAgo: monthFigure }),
+  })
+  .meta({ id: "EmissionsSummary" });
+
+export const pageQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const accountSchema = z
+  .object({
+    id: z.uuid(),
+    provider: z.enum(["aws", "azure", "gcp"]),
+    displayName: z.string(),
+    providerAccountId: z.string(),
+    status: z.enum(["pending", "active", "needs_attention", "disabled"]),
+    scope: z.array(z.string()).nullable(),
+    hasCredentials: z.boolean().describe("Credentials are stored encrypted and never returned."),
+    externalId: z.string().nullable(),
+    lastSyncAt: isoDateTime.nullable(),
+    lastError: z.string().nullable(),
+    createdAt: isoDateTime,
+  })
+  .meta({ id: "CloudAccount" });
+
+export const accountListSchema = z
+  .object({ page: z.number().int(), limit: z.number().int(), totalItems: z.number().int(), items: z.array(accountSchema) })
+  .meta({ id: "CloudAccountList" });
+
+const importSummarySchema = z
+  .object({
+    fileName: z.string(),
+    bytes: z.number(),
+    format: z.string().optional(),
+    linesRead: z.number(),
+    linesImported: z.number(),
+    usageRowsWritten: z.number(),
+    skipped: z.record(
+      z.string(),
+      z.object({
+        lines: z.number(),
+        costAmount: z.number(),
+        first: z.array(z.object({ line: z.number(), detail: z.string() })),
+      }),
+    ),
+    span: z.object({ start: isoDateTime, end: isoDateTime }).optional(),
+    cloudAccountIds: z.array(z.string()).optional(),
+    costTotal: z.number(),
+    currency: z.string().optional(),
+    progress: z.object({ linesRead: z.number(), percent: z.number() }),
+    error: z.string().optional(),
+  })
+  .meta({ id: "ImportSummary" });
+
+export const importSchema = z
+  .object({
+    id: z.uuid(),
+    status: z.enum(["queued", "running", "succeeded", "failed"]),
+    createdAt: isoDateTime,
+    finishedAt: isoDateTime.nullable(),
+    error: z.string().nullable(),
+    summary: importSummarySchema.nullable(),
+  })
+  .meta({ id: "Import" });
+
+export const importDetailSchema = importSchema
+  .extend({
+    estimates: z.enum(["pending", "done", "not_applicable"]).describe("Whether the emissions of the import are estimated."),
+    totals: z
+      .object({
+        kwhFacility: z.number(),
+        co2eLocationKg: z.number(),
+        co2eMarketKg: z.number(),
+        co2eEmbodiedKg: z.number(),
+        waterL: z.number(),
+      })
+      .nullable()
+      .describe("Emissions now stored for the import's accounts and span (once estimated)."),
+  })
+  .meta({ id: "ImportDetail" });
+
+export const importListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional().describe("nextCursor of the previous page."),
+});
+export const importListSchema = z
+  .object({ items: z.array(importSchema), nextCursor: z.string().nullable() })
+  .meta({ id: "ImportList" });
+
+export const importCreateBodySchema = z
+  .object({
+    file: z.string().describe("The billing file (binary). CUR (CSV, gzip, Parquet), Azure, GCP or FOCUS."),
+    format: z.enum(["cur", "cur2", "azure", "gcp", "focus", "usage"]).optional().describe("Leave out to detect it."),
+  })
+  .meta({ id: "ImportUpload" });
+export const importCreatedSchema = z.object({ id: z.uuid() }).meta({ id: "ImportCreated" });
+
+export const jobQuerySchema = pageQuerySchema.extend({
+  status: z.enum(["queued", "running", "succeeded", "failed"]).optional(),
+});
+export const jobListSchema = z
+  .object({
+    page: z.number().int(),
+    limit: z.number().int(),
+    totalItems: z.number().int(),
+    items: z.array(
+      z.object({
+        id: z.uuid(),
+        kind: z.enum(["import", "sync", "backfill", "reestimate"]),
+        status: z.enum(["queued", "running", "succeeded", "failed"]),
+        cloudAccountId: z.string().nullable(),
+        accountName: z.string().nullable(),
+        fileName: z.string().nullable(),
+        rowsRead: z.number(),
+        rowsWritten: z.number(),
+        rowsSkipped: z.number(),
+        error: z.string().nullable(),
+        createdAt: isoDateTime,
+        finishedAt: isoDateTime.nullable(),
+      }),
+    ),
+  })
+  .meta({ id: "JobRunList" });
+
+export const apiKeySchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    keyPrefix: z.string(),
+    role: z.enum(ROLES),
+    createdAt: isoDateTime,
+    lastUsedAt: isoDateTime.nullable(),
+    revokedAt: isoDateTime.nullable(),
+  })
+  .meta({ id: "ApiKey" });
+export const apiKeyListSchema = z.object({ items: z.array(apiKeySchema) }).meta({ id: "ApiKeyList" });
+export const apiKeyCreateSchema = z
+  .object({
+    name: z.string().trim().min(1, "Give the key a name.").max(100, "At most 100 characters."),
+    role: z.enum(ROLES).exclude(["owner"]).default("viewer"),
+  })
+  .meta({ id: "ApiKeyCreate" });
+export const apiKeyCreatedSchema = apiKeySchema
+  .extend({ key: z.string().describe("The key itself: shown once, store it now.") })
+  .meta({ id: "ApiKeyCreated" });
+
+export const idParamSchema = z.object({ id: z.uuid("Not a valid id.") });

@@ -1,0 +1,123 @@
+import { z } from "zod";
+import type { RoleName } from "../role-rank";
+import * as s from "./schemas";
+
+/**
+ * Every /api/v1 operation: method, path, role, and its zod request/response schemas. The OpenAPI
+ * document is generated from this list, and a test checks it matches the route files.
+ */
+export type Operation = {
+  method: "get" | "post" | "delete";
+  path: string;
+  summary: string;
+  role: RoleName | "public";
+  query?: z.ZodObject;
+  params?: z.ZodObject;
+  body?: { schema: z.ZodType; contentType: "application/json" | "multipart/form-data" };
+  response: { status: number; schema: z.ZodType };
+};
+
+export const operations: Operation[] = [
+  {
+    method: "get",
+    path: "/api/v1/emissions",
+    summary: "Emissions time series with filters, granularity and group-by (as on the dashboard)",
+    role: "viewer",
+    query: s.seriesQuerySchema,
+    response: { status: 200, schema: s.seriesResponseSchema },
+  },
+  {
+    method: "get",
+    path: "/api/v1/emissions/breakdown",
+    summary: "Emissions per provider, account, service, region or scope over a range (paginated)",
+    role: "viewer",
+    query: s.breakdownQuerySchema,
+    response: { status: 200, schema: s.breakdownResponseSchema },
+  },
+  {
+    method: "get",
+    path: "/api/v1/emissions/summary",
+    summary: "KPI figures: totals, month comparisons, cost intensity, share on default factors",
+    role: "viewer",
+    query: s.filtersSchema,
+    response: { status: 200, schema: s.summaryResponseSchema },
+  },
+  {
+    method: "get",
+    path: "/api/v1/accounts",
+    summary: "Cloud accounts of the organization (credentials are never returned)",
+    role: "analyst",
+    query: s.pageQuerySchema,
+    response: { status: 200, schema: s.accountListSchema },
+  },
+  {
+    method: "get",
+    path: "/api/v1/accounts/{id}",
+    summary: "One cloud account",
+    role: "analyst",
+    params: s.idParamSchema,
+    response: { status: 200, schema: s.accountSchema },
+  },
+  {
+    method: "get",
+    path: "/api/v1/imports",
+    summary: "Billing-file imports, newest first (cursor pagination)",
+    role: "analyst",
+    query: s.importListQuerySchema,
+    response: { status: 200, schema: s.importListSchema },
+  },
+  {
+    method: "post",
+    path: "/api/v1/imports",
+    summary: "Upload a billing file (multipart field `file`) and queue its import",
+    role: "admin",
+    body: { schema: s.importCreateBodySchema, contentType: "multipart/form-data" },
+    response: { status: 202, schema: s.importCreatedSchema },
+  },
+  {
+    method: "get",
+    path: "/api/v1/imports/{id}",
+    summary: "One import: status, progress, summary and the emissions it added",
+    role: "analyst",
+    params: s.idParamSchema,
+    response: { status: 200, schema: s.importDetailSchema },
+  },
+  {
+    method: "get",
+    path: "/api/v1/jobs",
+    summary: "Recent sync runs (imports, syncs, backfills, re-estimations) and their errors",
+    role: "analyst",
+    query: s.jobQuerySchema,
+    response: { status: 200, schema: s.jobListSchema },
+  },
+  {
+    method: "get",
+    path: "/api/v1/api-keys",
+    summary: "The organization's API keys (never the keys themselves)",
+    role: "admin",
+    response: { status: 200, schema: s.apiKeyListSchema },
+  },
+  {
+    method: "post",
+    path: "/api/v1/api-keys",
+    summary: "Create an API key with a role; the key is in this response only",
+    role: "admin",
+    body: { schema: s.apiKeyCreateSchema, contentType: "application/json" },
+    response: { status: 201, schema: s.apiKeyCreatedSchema },
+  },
+  {
+    method: "delete",
+    path: "/api/v1/api-keys/{id}",
+    summary: "Revoke an API key",
+    role: "admin",
+    params: s.idParamSchema,
+    response: { status: 200, schema: s.apiKeySchema },
+  },
+  {
+    method: "get",
+    path: "/api/v1/openapi.json",
+    summary: "This document",
+    role: "public",
+    response: { status: 200, schema: z.record(z.string(), z.unknown()) },
+  },
+];

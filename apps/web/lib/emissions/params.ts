@@ -1,0 +1,127 @@
+import { z } from "zod";
+
+/** Dashboard and API filters: one schema, so a dashboard URL and an API query mean the same thing. */
+export const GRANULARITIES = ["hour", "day", "month"] as const;
+export const GROUP_BYS = ["none", "provider", "account", "service", "region", "scope"] as const;
+export const PROVIDERS = ["aws", "azure", "gcp"] as const;
+export type Granularity = (typeof GRANULARITIES)[number];
+export type GroupBy = (typeof GROUP_BYS)[number];
+
+/** Hourly rows are read only for ranges up to this many days. */
+export const MAX_HOURLY_DAYS = 14;
+const MAX_RANGE_DAYS = 366 * 5;
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "A date as YYYY-MM-DD.")
+  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), "Not a valid date.");
+
+/** A repeated or comma-separated query parameter, as a list. */
+const list = <T extends z.ZodType>(item: T) =>
+  z
+    .preprocess(
+      (value) =>
+        value === undefined || value === ""
+          ? []
+          : (Array.isArray(value) ? value : [value]).flatMap((v) =>
+              String(v)
+                .split(",")
+                .map((s) => s.trim())
+                .filter(Boolean),
+            ),
+      z.array(item).max(50, "At most 50 values."),
+    )
+    .default([]) as unknown as z.ZodDefault<z.ZodArray<T>>;
+
+export const filtersSchema = z.object({
+  from: isoDate.optional().describe("First day, inclusive (UTC). Default: 12 months before `to`."),
+  to: isoDate.optional().describe("Last day, inclusive (UTC). Default: the last day with data."),
+  provider: list(z.enum(PROVIDERS)).describe("aws, azure or gcp; repeat or comma-separate."),
+  account: list(z.uuid("A cloud account id (UUID).")).describe("Cloud account ids."),
+  service: list(z.string().min(1).max(200)).describe("Service names, e.g. AmazonEC2."),
+  region: list(z.string().min(1).max(100)).describe("Region codes, e.g. eu-west-1."),
+  tag: z
+    .string()
+    .regex(/^[^=]{1,128}=.{0,256}$/, "A tag as key=value.")
+    .optional()
+    .describe("Only usage carrying this tag (key=value); reads hourly rows."),
+});
+
+export const seriesQuerySchema = filtersSchema.extend({
+  granularity: z.enum(GRANULARITIES).default("month").describe("Width of each point."),
+  groupBy: z.enum(GROUP_BYS).default("provider").describe("Stacked breakdown."),
+});
+
+export const breakdownQuerySchema = filtersSchema.extend({
+  groupBy: z.enum(GROUP_BYS).exclude(["none"]).default("service"),
+  page: z.coerce.number().int().min(1).default(1),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export type Filters = z.infer<typeof filtersSchema>;
+export type SeriesQuery = z.infer<typeof seriesQuerySchema>;
+export type BreakdownQuery = z.infer<typeof breakdownQuerySchema>;
+
+/** URLSearchParams (or Next's searchParams object) as input for the schemas above. */
+export function searchParamsToObject(
+  params: URLSearchParams | Record<string, string | string[] | undefined>,
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  const entries =
+    params instanceof URLSearchParams
+      ? [...params.keys()].map((key) => [key, params.getAll(key)] as const)
+      : Object.entries(params);
+  for (const [key, value] of entries) {
+    if (value === undefined) continue;
+    const values = Array.isArray(value) ? value : [value];
+    if (values.length === 0) continue;
+    out[key] = values.length === 1 ? values[0]! : [...values];
+  }
+  return out;
+}
+
+export type DateRange = { from: string; to: string; days: number };
+
+const dayMs = 86_400_000;
+export const toDay = (date: Date) => date.toISOString().slice(0, 10);
+export const addDays = (day: string, days: number) =>
+  toDay(new Date(Date.parse(`${day}T00:00:00Z`) + days * dayMs));
+export const monthStart = (day: string) => `${day.slice(0, 7)}-01`;
+export function addMonths(day: string, months: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  return toDay(new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1)));
+}
+export const daysBetween = (from: string, to: string) =>
+  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / dayMs) + 1;
+
+/**
+ * The inclusive day range of a query. Without `to`, the last day with data (or today); without
+ * `from`, the first day of the month eleven months before `to`: a 12-month view.
+ */
+export function resolveRange(filters: Pick<Filters, "from" | "to">, lastDataDay: string | null, today: string): DateRange {
+  const to = filters.to ?? lastDataDay ?? today;
+  const from = filters.from ?? addMonths(monthStart(to), -11);
+  return { from, to, days: daysBetween(from, to) };
+}
+
+/** Field errors of a range that cannot be served, or null. */
+export function rangeProblems(range: DateRange, granularity?: Granularity): Record<string, string[]> | null {
+  if (range.days < 1) return { to: ["`to` must not be before `from`."] };
+  if (range.days > MAX_RANGE_DAYS) return { from: ["A range covers at most 5 years."] };
+  if (granularity === "hour" && range.days > MAX_HOURLY_DAYS) {
+    return {
+      granularity: [`Hourly points are available for ranges of up to ${MAX_HOURLY_DAYS} days; choose day or month.`],
+    };
+  }
+  return null;
+}
+
+/** Calendar months wholly inside [from, to] (or ending after `today`: no later data can exist). */
+export function fullMonths(range: Pick<DateRange, "from" | "to">, today: string): string[] {
+  const months: string[] = [];
+  for (let m = monthStart(range.from); m <= range.to; m = addMonths(m, 1)) {
+    const last = addDays(addMonths(m, 1), -1);
+    if (m >= range.from && (last <= range.to || range.to >= today)) months.push(m);
+  }
+  return months;
+}

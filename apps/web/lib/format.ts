@@ -1,0 +1,37 @@
+const nf = (digits: number) => new Intl.NumberFormat("en", { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+
+/** kg CO2e with a sensible unit: g, kg or t. */
+export function formatKg(kg: number): string {
+  const abs = Math.abs(kg);
+  if (abs === 0) return "0 kg";
+  if (abs < 1) return `${nf(1).format(kg * 1000)} g`;
+  if (abs < 1000) return `${nf(abs < 10 ? 2 : 1).format(kg)} kg`;
+  return `${nf(abs < 10_000 ? 2 : 1).format(kg / 1000)} t`;
+}
+
+export function formatNumber(value: number, digits = 1): string {
+  return nf(Math.abs(value) >= 100 ? 0 : digits).format(value);
+}
+
+export function formatMoney(value: number, currency: string | null): string {
+  if (!currency) return nf(2).format(value);
+  try {
+    return new Intl.NumberFormat("en", { style: "currency", currency, maximumFractionDigits: 2 }).format(value);
+  } catch {
+    return `${nf(2).format(value)} ${currency}`;
+  }
+}
+
+export const formatPercent = (share: number, digits = 1) => `${nf(digits).format(share * 100)}%`;
+
+/** Relative change as "+12.3%" / "−4.0%", or "n/a" without a base. */
+export function formatDelta(current: number, base: number): { text: string; direction: "up" | "down" | "flat" } {
+  if (!base) return { text: "n/a", direction: "flat" };
+  const change = (current - base) / base;
+  const text = `${change > 0 ? "+" : change < 0 ? "−" : "±"}${nf(1).format(Math.abs(change) * 100)}%`;
+  return { text, direction: change > 0.0005 ? "up" : change < -0.0005 ? "down" : "flat" };
+}
+
+export function monthLabel(day: string): string {
+  return new Date(`${day}T00:00:00Z`).toLocaleDateString("en", { month: "long", year: "numeric", timeZone: "UTC" });
+}

@@ -1,0 +1,40 @@
+import "server-only";
+import type { PoolClient } from "@canopy/db";
+import type { Principal } from "./principal";
+
+export type AuditAction =
+  | "member.invite"
+  | "member.invitation_cancel"
+  | "member.role_change"
+  | "member.remove"
+  | "account.create"
+  | "account.scope_change"
+  | "account.activate"
+  | "account.delete"
+  | "credentials.set"
+  | "api_key.create"
+  | "api_key.revoke"
+  | "import.create";
+
+/** Writes one audit entry in the caller's tenant transaction (so it commits with the change). */
+export async function writeAudit(
+  client: PoolClient,
+  principal: Principal,
+  action: AuditAction,
+  target: { type: string; id: string | null },
+  details: Record<string, unknown> = {},
+): Promise<void> {
+  await client.query(
+    `INSERT INTO audit_log (tenant_id, actor_user_id, actor_label, action, target_type, target_id, details)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [
+      principal.tenantId,
+      principal.userId,
+      principal.actorLabel,
+      action,
+      target.type,
+      target.id,
+      details,
+    ],
+  );
+}

@@ -1,0 +1,358 @@
+import "server-only";
+import type { PoolClient } from "@canopy/db";
+import { regionFactors } from "@canopy/methodology";
+import {
+  addDays,
+  addMonths,
+  fullMonths,
+  monthStart,
+  rangeProblems,
+  resolveRange,
+  toDay,
+  type BreakdownQuery,
+  type DateRange,
+  type Filters,
+  type Granularity,
+  type GroupBy,
+  type SeriesQuery,
+} from "../emissions/params";
+import { badRequest } from "./api-error";
+import type { TenantScope } from "./tenant-scope";
+
+export type Measures = {
+  co2eLocationKg: number;
+  co2eMarketKg: number;
+  co2eEmbodiedKg: number;
+  /** Location-based operational plus embodied: the headline figure. */
+  co2eTotalKg: number;
+  kwhFacility: number;
+  waterL: number;
+  co2eOnDefaultsKg: number;
+  costAmount: number;
+};
+
+type Source = "hourly" | "daily" | "monthly" | "monthly+daily";
+
+/** Collects positional parameters while SQL text is assembled. */
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown, cast = ""): string {
+    this.values.push(value);
+    return `$${this.values.length}${cast}`;
+  }
+}
+
+const sums = `sum(co2e_location_kg) AS loc, sum(co2e_market_kg) AS mkt, sum(co2e_embodied_kg) AS emb,
+  sum(kwh_facility) AS kwh, sum(water_l) AS water, sum(co2e_on_defaults_kg) AS defaults,
+  sum(cost_amount) AS cost, max(currency) AS currency`;
+const resum = `sum(loc) AS loc, sum(mkt) AS mkt, sum(emb) AS emb, sum(kwh) AS kwh, sum(water) AS water,
+  sum(defaults) AS defaults, sum(cost)::float8 AS cost, max(currency) AS currency`;
+
+type SumRow = {
+  loc: number | null;
+  mkt: number | null;
+  emb: number | null;
+  kwh: number | null;
+  water: number | null;
+  defaults: number | null;
+  cost: number | null;
+  currency: string | null;
+};
+
+function measuresOf(row: SumRow): Measures {
+  const loc = row.loc ?? 0;
+  const emb = row.emb ?? 0;
+  return {
+    co2eLocationKg: loc,
+    co2eMarketKg: row.mkt ?? 0,
+    co2eEmbodiedKg: emb,
+    co2eTotalKg: loc + emb,
+    kwhFacility: row.kwh ?? 0,
+    waterL: row.water ?? 0,
+    co2eOnDefaultsKg: row.defaults ?? 0,
+    costAmount: row.cost ?? 0,
+  };
+}
+
+const groupExpression: Record<GroupBy, string> = {
+  none: "''",
+  scope: "''",
+  provider: "provider::text",
+  account: "cloud_account_id::text",
+  service: "service",
+  region: "provider::text || '/' || region",
+};
+
+function filterClauses(filters: Filters, p: Params): string[] {
+  const where: string[] = [];
+  if (filters.provider.length) where.push(`provider = ANY(${p.add(filters.provider, "::cloud_provider[]")})`);
+  if (filters.account.length) where.push(`cloud_account_id = ANY(${p.add(filters.account, "::uuid[]")})`);
+  if (filters.service.length) where.push(`service = ANY(${p.add(filters.service, "::text[]")})`);
+  if (filters.region.length) where.push(`region = ANY(${p.add(filters.region, "::text[]")})`);
+  return where;
+}
+
+/**
+ * SQL yielding (period, grp, sums…) for a range: hourly rows for hour points or a tag filter, daily
+ * rollups for day points, and otherwise monthly rollups for whole months plus daily rollups for
+ * the partial months at the edges.
+ */
+function sourceSql(
+  filters: Filters,
+  range: DateRange,
+  granularity: Granularity | "none",
+  groupBy: GroupBy,
+  today: string,
+  p: Params,
+): { sql: string; source: Source } {
+  const grp = groupExpression[groupBy];
+  const where = filterClauses(filters, p);
+  const and = (extra: string[]) => [...extra, ...where].join(" AND ");
+
+  if (filters.tag || granularity === "hour") {
+    const period = {
+      hour: `to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:00:00"Z"')`,
+      day: `to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
+      month: `to_char(date_trunc('month', hour AT TIME ZONE 'UTC'), 'YYYY-MM-DD')`,
+      none: "''",
+    }[granularity];
+    const conditions = [
+      `hour >= ${p.add(`${range.from}T00:00:00Z`, "::timestamptz")}`,
+      `hour < ${p.add(`${addDays(range.to, 1)}T00:00:00Z`, "::timestamptz")}`,
+    ];
+    if (filters.tag) {
+      const [key, ...rest] = filters.tag.split("=");
+      conditions.push(`tags @> ${p.add(JSON.stringify({ [key!]: rest.join("=") }), "::jsonb")}`);
+    }
+    return {
+      source: "hourly",
+      sql: `SELECT ${period} AS period, ${grp} AS grp, ${sums} FROM emissions_hourly WHERE ${and(conditions)} GROUP BY 1, 2`,
+    };
+  }
+
+  const dayPeriod = granularity === "day" ? `to_char(day, 'YYYY-MM-DD')` : granularity === "month" ? `to_char(date_trunc('month', day), 'YYYY-MM-DD')` : "''";
+  const dayConditions = [`day >= ${p.add(range.from, "::date")}`, `day <= ${p.add(range.to, "::date")}`];
+  if (granularity === "day") {
+    return {
+      source: "daily",
+      sql: `SELECT ${dayPeriod} AS period, ${grp} AS grp, ${sums} FROM emissions_daily WHERE ${and(dayConditions)} GROUP BY 1, 2`,
+    };
+  }
+  const months = fullMonths(range, today);
+  if (months.length === 0) {
+    return {
+      source: "daily",
+      sql: `SELECT ${dayPeriod} AS period, ${grp} AS grp, ${sums} FROM emissions_daily WHERE ${and(dayConditions)} GROUP BY 1, 2`,
+    };
+  }
+  const monthList = p.add(months, "::date[]");
+  const monthPeriod = granularity === "month" ? `to_char(month, 'YYYY-MM-DD')` : "''";
+  const monthly = `SELECT ${monthPeriod} AS period, ${grp} AS grp, ${sums} FROM emissions_monthly
+    WHERE ${and([`month = ANY(${monthList})`])} GROUP BY 1, 2`;
+  // Days outside the whole months: at most the two partial edge months.
+  const edges = [range.from < months[0]! ? `(day >= ${p.add(range.from, "::date")} AND day < ${p.add(months[0], "::date")})` : null,
+    addDays(addMonths(months.at(-1)!, 1), -1) < range.to
+      ? `(day >= ${p.add(addMonths(months.at(-1)!, 1), "::date")} AND day <= ${p.add(range.to, "::date")})`
+      : null].filter(Boolean);
+  if (edges.length === 0) return { source: "monthly", sql: monthly };
+  const daily = `SELECT ${dayPeriod} AS period, ${grp} AS grp, ${sums} FROM emissions_daily
+    WHERE ${and([`(${edges.join(" OR ")})`])} GROUP BY 1, 2`;
+  return { source: "monthly+daily", sql: `${monthly} UNION ALL ${daily}` };
+}
+
+async function aggregate(
+  client: PoolClient,
+  filters: Filters,
+  range: DateRange,
+  granularity: Granularity | "none",
+  groupBy: GroupBy,
+  today: string,
+) {
+  const p = new Params();
+  const { sql, source } = sourceSql(filters, range, granularity, groupBy, today, p);
+  const result = await client.query<SumRow & { period: string; grp: string }>(
+    `SELECT period, grp, ${resum} FROM (${sql}) s GROUP BY 1, 2 ORDER BY 1, 2`,
+    p.values,
+  );
+  return { rows: result.rows, source };
+}
+
+export async function lastDataDay(client: PoolClient): Promise<string | null> {
+  const result = await client.query<{ day: string | null }>(
+    "SELECT to_char(max(day), 'YYYY-MM-DD') AS day FROM emissions_daily",
+  );
+  return result.rows[0]?.day ?? null;
+}
+
+async function rangeFor(client: PoolClient, filters: Filters, granularity?: Granularity): Promise<DateRange> {
+  const range = resolveRange(filters, filters.to ? null : await lastDataDay(client), toDay(new Date()));
+  const problems = rangeProblems(range, granularity);
+  if (problems) throw badRequest("The date range cannot be served.", problems);
+  return range;
+}
+
+export type GroupLabel = { key: string; label: string; provider?: string };
+
+async function groupLabels(client: PoolClient, groupBy: GroupBy, keys: string[]): Promise<Map<string, GroupLabel>> {
+  const labels = new Map<string, GroupLabel>();
+  if (groupBy === "account" && keys.length) {
+    const result = await client.query<{ id: string; name: string; provider: string }>(
+      "SELECT id::text, display_name AS name, provider::text FROM cloud_accounts WHERE id = ANY($1::uuid[])",
+      [keys],
+    );
+    for (const row of result.rows) labels.set(row.id, { key: row.id, label: row.name, provider: row.provider });
+  }
+  for (const key of keys) {
+    if (labels.has(key)) continue;
+    if (groupBy === "region") {
+      const [provider, region] = key.split("/");
+      labels.set(key, { key, label: region ?? key, provider: provider ?? "" });
+    } else labels.set(key, { key, label: key || "All" });
+  }
+  return labels;
+}
+
+const scopeGroups = [
+  { key: "operational", label: "Operational (energy, location-based)" },
+  { key: "embodied", label: "Embodied (hardware)" },
+];
+
+/** Splits a measure row into its operational and embodied parts (group-by "scope"). */
+function splitScope(m: Measures): { key: string; measures: Measures }[] {
+  return [
+    { key: "operational", measures: { ...m, co2eEmbodiedKg: 0, co2eTotalKg: m.co2eLocationKg } },
+    {
+      key: "embodied",
+      measures: {
+        co2eLocationKg: 0,
+        co2eMarketKg: 0,
+        co2eEmbodiedKg: m.co2eEmbodiedKg,
+        co2eTotalKg: m.co2eEmbodiedKg,
+        kwhFacility: 0,
+        waterL: 0,
+        co2eOnDefaultsKg: 0,
+        costAmount: 0,
+      },
+    },
+  ];
+}
+
+export type SeriesPoint = { period: string; group: string } & Measures;
+
+// ---------------------------------------------------------------------------------------------
+
+/** Time series of emissions, one point per (period, group). */
+export async function emissionsSeries(scope: TenantScope, query: SeriesQuery) {
+  return scope.sql(async (client) => {
+    const range = await rangeFor(client, query, query.granularity);
+    const { rows, source } = await aggregate(client, query, range, query.granularity, query.groupBy, toDay(new Date()));
+    let points: SeriesPoint[] = rows.map((row) => ({ period: row.period, group: row.grp, ...measuresOf(row) }));
+    if (query.groupBy === "scope") {
+      points = points.flatMap((point) =>
+        splitScope(point).map(({ key, measures }) => ({ period: point.period, group: key, ...measures })),
+      );
+    }
+    const labels =
+      query.groupBy === "scope"
+        ? scopeGroups
+        : [...(await groupLabels(client, query.groupBy, [...new Set(points.map((p) => p.group))])).values()];
+    return {
+      range: { from: range.from, to: range.to },
+      granularity: query.granularity,
+      groupBy: query.groupBy,
+      source,
+      groups: labels,
+      points,
+    };
+  });
+}
+
+export type BreakdownRow = GroupLabel &
+  Measures & {
+    share: number;
+    region?: { gridIntensityGPerKwh: number; pue: number; cfeShare: number; quality: string };
+  };
+
+/** Totals per group over a range, largest first, paginated. Regions carry their site factors. */
+export async function emissionsBreakdown(scope: TenantScope, query: BreakdownQuery) {
+  return scope.sql(async (client) => {
+    const range = await rangeFor(client, query);
+    const { rows } = await aggregate(client, query, range, "none", query.groupBy, toDay(new Date()));
+    let groups = rows.map((row) => ({ key: row.grp, measures: measuresOf(row) }));
+    if (query.groupBy === "scope") groups = groups.flatMap((g) => splitScope(g.measures));
+    const total = groups.reduce((sum, g) => sum + g.measures.co2eTotalKg, 0);
+    groups.sort((a, b) => b.measures.co2eTotalKg - a.measures.co2eTotalKg || a.key.localeCompare(b.key));
+    const pageRows = groups.slice((query.page - 1) * query.limit, query.page * query.limit);
+    const labels =
+      query.groupBy === "scope"
+        ? new Map(scopeGroups.map((g) => [g.key, g]))
+        : await groupLabels(client, query.groupBy, pageRows.map((g) => g.key));
+    const items: BreakdownRow[] = pageRows.map((g) => {
+      const label: GroupLabel = labels.get(g.key) ?? { key: g.key, label: g.key };
+      const row: BreakdownRow = { ...label, ...g.measures, share: total ? g.measures.co2eTotalKg / total : 0 };
+      if (query.groupBy === "region") row.region = siteFactors(label.provider ?? "", label.label);
+      return row;
+    });
+    return {
+      range: { from: range.from, to: range.to },
+      groupBy: query.groupBy,
+      page: query.page,
+      limit: query.limit,
+      totalItems: groups.length,
+      items,
+    };
+  });
+}
+
+function siteFactors(provider: string, region: string) {
+  try {
+    const f = regionFactors(provider as "aws", region);
+    return {
+      gridIntensityGPerKwh: f.gridIntensityGPerKwh,
+      pue: f.pue,
+      cfeShare: f.cfeShare,
+      quality: f.quality.grid.quality,
+    };
+  } catch {
+    return { gridIntensityGPerKwh: 0, pue: 0, cfeShare: 0, quality: "unknown" };
+  }
+}
+
+/**
+ * KPI figures: totals over the range, the last month of the range against the month before and the
+ * same month a year earlier, cost intensity and the share resting on default factors.
+ */
+export async function emissionsSummary(scope: TenantScope, filters: Filters) {
+  return scope.sql(async (client) => {
+    const range = await rangeFor(client, filters);
+    const today = toDay(new Date());
+    const { rows } = await aggregate(client, filters, range, "none", "none", today);
+    const row = rows[0];
+    const totals = row ? measuresOf(row) : measuresOf({} as SumRow);
+    const currency = row?.currency ?? null;
+    const month = monthStart(range.to);
+    const monthTotal = async (start: string) => {
+      const monthRange = { from: start, to: addDays(addMonths(start, 1), -1), days: 0 };
+      const result = await aggregate(client, filters, monthRange, "none", "none", today);
+      return result.rows[0] ? measuresOf(result.rows[0]).co2eTotalKg : 0;
+    };
+    const [current, previous, yearAgo] = [
+      await monthTotal(month),
+      await monthTotal(addMonths(month, -1)),
+      await monthTotal(addMonths(month, -12)),
+    ];
+    const denominator = totals.co2eLocationKg + totals.co2eEmbodiedKg;
+    return {
+      range: { from: range.from, to: range.to },
+      totals,
+      currency,
+      kgCo2ePer1000Currency: totals.costAmount > 0 ? (totals.co2eTotalKg / totals.costAmount) * 1000 : null,
+      defaultsShare: denominator > 0 ? totals.co2eOnDefaultsKg / denominator : 0,
+      months: {
+        current: { month, co2eTotalKg: current },
+        previous: { month: addMonths(month, -1), co2eTotalKg: previous },
+        yearAgo: { month: addMonths(month, -12), co2eTotalKg: yearAgo },
+      },
+    };
+  });
+}

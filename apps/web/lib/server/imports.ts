@@ -1,0 +1,175 @@
+import "server-only";
+import { Readable } from "node:stream";
+import busboy from "busboy";
+import { FileTooLargeError, importTotals, submitImport, type ImportSummary, type ImportTotals } from "@canopy/jobs";
+import { ApiError, badRequest, notFound } from "./api-error";
+import { writeAudit } from "./audit";
+import { appDb } from "./db";
+import { serverEnv } from "./env";
+import { fileStore, queue } from "./queue";
+import type { TenantScope } from "./tenant-scope";
+
+export const IMPORT_FORMATS = ["cur", "cur2", "azure", "gcp", "focus", "usage"] as const;
+
+export type ImportRow = {
+  id: string;
+  status: "queued" | "running" | "succeeded" | "failed";
+  createdAt: string;
+  finishedAt: string | null;
+  error: string | null;
+  details: ImportSummary | null;
+};
+
+/**
+ * Streams a multipart upload (fields `format` (optional) then `file`) into the file store and queues
+ * its import. The file never sits whole in memory. Writes an audit entry.
+ */
+export async function createImportFromMultipart(scope: TenantScope, request: Request): Promise<{ id: string }> {
+  const contentType = request.headers.get("content-type") ?? "";
+  if (!contentType.startsWith("multipart/form-data") || !request.body) {
+    throw badRequest("Send the billing file as multipart/form-data in a field named `file`.", {
+      file: ["Choose a billing file to upload."],
+    });
+  }
+  const fields: Record<string, string> = {};
+  let fileName = "upload";
+  const upload = new Promise<{ id: string } | null>((resolve, reject) => {
+    let started: Promise<{ id: string }> | null = null;
+    const parser = busboy({ headers: { "content-type": contentType }, limits: { files: 1 } });
+    parser.on("field", (name, value) => (fields[name] = value));
+    parser.on("file", (name, stream, info) => {
+      if (name !== "file" || started) {
+        stream.resume();
+        return;
+      }
+      const format = fields.format || undefined;
+      fileName = info.filename || "upload";
+      if (format && !(IMPORT_FORMATS as readonly string[]).includes(format)) {
+        stream.resume();
+        reject(badRequest("Unknown format.", { format: [`One of ${IMPORT_FORMATS.join(", ")}, or leave it empty to detect it.`] }));
+        return;
+      }
+      started = submitImport({
+        app: appDb(),
+        store: fileStore(),
+        driver: queue(),
+        tenantId: scope.principal.tenantId,
+        fileName,
+        source: stream,
+        maxBytes: serverEnv().CANOPY_IMPORT_MAX_BYTES,
+        ...(format ? { format } : {}),
+      }).then(({ syncRunId }) => ({ id: syncRunId }));
+      started.catch(() => stream.resume());
+    });
+    parser.on("error", reject);
+    parser.on("close", () => (started ? started.then(resolve, reject) : resolve(null)));
+    Readable.fromWeb(request.body as import("node:stream/web").ReadableStream).pipe(parser);
+  });
+  let created: { id: string } | null;
+  try {
+    created = await upload;
+  } catch (error) {
+    if (error instanceof FileTooLargeError) throw new ApiError(413, "file_too_large", error.message, { file: [error.message] });
+    throw error;
+  }
+  if (!created) throw badRequest("No file was uploaded.", { file: ["Choose a billing file to upload."] });
+  await scope.sql((client) =>
+    writeAudit(client, scope.principal, "import.create", { type: "import", id: created.id }, {
+      fileName,
+    }),
+  );
+  return created;
+}
+
+const iso = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const importColumns = `id, status, ${iso("created_at")} AS "createdAt", ${iso("finished_at")} AS "finishedAt", error, details`;
+
+export async function listImports(scope: TenantScope, page: { limit: number; cursor?: string | undefined }) {
+  const [createdBefore, idBefore] = decodeCursor(page.cursor);
+  const rows = await scope.sql(async (client) => {
+    const result = await client.query<ImportRow>(
+      `SELECT ${importColumns} FROM sync_runs
+       WHERE kind = 'import'
+         AND ($1::timestamptz IS NULL OR (date_trunc('milliseconds', created_at), id) < ($1::timestamptz, $2::uuid))
+       ORDER BY date_trunc('milliseconds', created_at) DESC, id DESC LIMIT $3`,
+      [createdBefore, idBefore, page.limit + 1],
+    );
+    return result.rows;
+  });
+  const more = rows.length > page.limit;
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1);
+  return { items, nextCursor: more && last ? encodeCursor(last.createdAt, last.id) : null };
+}
+
+export type ImportView = ImportRow & {
+  estimates: "pending" | "done" | "not_applicable";
+  totals: ImportTotals | null;
+};
+
+/** One import with its progress, summary and (once its estimates have run) the emissions it added. */
+export async function getImport(scope: TenantScope, id: string): Promise<ImportView> {
+  const row = await scope.sql(async (client) => {
+    const result = await client.query<ImportRow>(
+      `SELECT ${importColumns} FROM sync_runs WHERE id = $1 AND kind = 'import'`,
+      [id],
+    );
+    return result.rows[0];
+  });
+  if (!row) throw notFound("Import");
+  if (row.status !== "succeeded" || !row.details) return { ...row, estimates: "not_applicable", totals: null };
+  const done = await estimatesSettled(scope, row.details);
+  return {
+    ...row,
+    estimates: done ? "done" : "pending",
+    totals: done ? await importTotals(appDb(), scope.principal.tenantId, row.details) : null,
+  };
+}
+
+/**
+ * Whether the estimate and rollup jobs an import queued have finished: the queue (inline driver) has
+ * nothing waiting, the import's accounts have hourly emissions over its span, and the daily rollups
+ * agree with them.
+ */
+async function estimatesSettled(scope: TenantScope, summary: ImportSummary): Promise<boolean> {
+  if (!summary.span || !summary.cloudAccountIds?.length || summary.usageRowsWritten === 0) return true;
+  const driver = queue();
+  if (driver.kind === "inline") {
+    const stats = await driver.stats();
+    if (Object.values(stats).some((s) => s.waiting + s.active > 0)) return false;
+  }
+  const span = summary.span;
+  const accounts = summary.cloudAccountIds;
+  return scope.sql(async (client) => {
+    const result = await client.query<{ hourly: number; daily: number; rows: number }>(
+      `WITH days AS (
+         SELECT ($2::timestamptz AT TIME ZONE 'UTC')::date AS first_day,
+                (($3::timestamptz - interval '1 microsecond') AT TIME ZONE 'UTC')::date + 1 AS end_day)
+       SELECT (SELECT coalesce(sum(co2e_location_kg), 0) FROM emissions_hourly, days
+                WHERE cloud_account_id = ANY($1::uuid[]) AND hour >= first_day::timestamp AT TIME ZONE 'UTC'
+                  AND hour < end_day::timestamp AT TIME ZONE 'UTC') AS hourly,
+              (SELECT count(*) FROM emissions_hourly
+                WHERE cloud_account_id = ANY($1::uuid[]) AND hour >= $2::timestamptz AND hour < $3::timestamptz)::int AS rows,
+              (SELECT coalesce(sum(co2e_location_kg), 0) FROM emissions_daily, days
+                WHERE cloud_account_id = ANY($1::uuid[]) AND day >= first_day AND day < end_day) AS daily`,
+      [accounts, span.start, span.end],
+    );
+    const { hourly, daily, rows } = result.rows[0]!;
+    return rows > 0 && Math.abs(hourly - daily) <= 1e-6 * Math.max(1, Math.abs(hourly));
+  });
+}
+
+export function encodeCursor(createdAt: string, id: string): string {
+  const at = new Date(createdAt).toISOString();
+  return Buffer.from(`${at}|${id}`, "utf8").toString("base64url");
+}
+
+export function decodeCursor(cursor: string | undefined): [string | null, string | null] {
+  if (!cursor) return [null, null];
+  const [at, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) {
+    throw badRequest("Invalid cursor.", { cursor: ["Use the nextCursor of a previous page."] });
+  }
+  return [at, id];
+}

@@ -1,0 +1,32 @@
+import "server-only";
+import type { RoleName } from "../role-rank";
+import { errorResponse } from "./api-error";
+import { resolvePrincipal } from "./principal";
+import { requireRole, scopeFor, unauthenticated, type TenantScope } from "./tenant-scope";
+
+export type RouteContext<Params> = TenantScope & { request: Request; params: Params };
+
+type NextSegment<Params> = { params: Promise<Params> };
+
+/**
+ * Wraps a route handler: resolves the session cookie or API key → organization → role before the
+ * body, refuses a role below `options.role` with 403, and turns every error into
+ * `{ error: { code, message, fields? } }`. The body's queries go through `ctx.db` / `ctx.sql`,
+ * which run under row-level security for the caller's organization.
+ */
+export function withTenantRoute<Params = Record<string, never>>(
+  handler: (ctx: RouteContext<Params>) => Promise<Response>,
+  options: { role: RoleName },
+) {
+  return async (request: Request, segment?: NextSegment<Params>): Promise<Response> => {
+    try {
+      const principal = await resolvePrincipal(request.headers);
+      if (!principal) throw unauthenticated();
+      requireRole(principal, options.role);
+      const params = ((await segment?.params) ?? {}) as Params;
+      return await handler({ ...scopeFor(principal), request, params });
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}

@@ -1,0 +1,36 @@
+import "server-only";
+import { withTenant, withTenantClient, type PoolClient, type Tx } from "@canopy/db";
+import { hasRole, type RoleName } from "../role-rank";
+import { ApiError } from "./api-error";
+import { appDb } from "./db";
+import type { Principal } from "./principal";
+
+/** What a wrapped handler gets: the principal and query helpers bound to its organization. */
+export type TenantScope = {
+  principal: Principal;
+  /** Runs `fn` in a transaction under row-level security for the principal's organization. */
+  db<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** The same with a raw pg client (for hand-written SQL). */
+  sql<T>(fn: (client: PoolClient) => Promise<T>): Promise<T>;
+};
+
+export function scopeFor(principal: Principal): TenantScope {
+  return {
+    principal,
+    db: (fn) => withTenant(appDb(), principal.tenantId, fn),
+    sql: (fn) => withTenantClient(appDb(), principal.tenantId, fn),
+  };
+}
+
+export function requireRole(principal: Principal, role: RoleName) {
+  if (!hasRole(principal.role, role)) {
+    throw new ApiError(
+      403,
+      "forbidden",
+      `This needs the ${role} role or higher; your role in ${principal.tenantName || "this organization"} is ${principal.role}.`,
+    );
+  }
+}
+
+export const unauthenticated = () =>
+  new ApiError(401, "unauthorized", "Sign in, or send `Authorization: Bearer <api key>`.");

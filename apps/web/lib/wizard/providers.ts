@@ -1,0 +1,186 @@
+/** Static wizard content per provider: what Canopy reads, why, and the exact setup commands. */
+export type ProviderKey = "aws" | "azure" | "gcp";
+
+export type Permission = { name: string; on: string; why: string };
+
+export const providerNames: Record<ProviderKey, string> = {
+  aws: "Amazon Web Services",
+  azure: "Microsoft Azure",
+  gcp: "Google Cloud",
+};
+
+export const accountIdLabel: Record<ProviderKey, { label: string; hint: string }> = {
+  aws: { label: "AWS account id", hint: "12 digits: the payer (management) account whose billing export Canopy reads." },
+  azure: { label: "Subscription ID", hint: "The subscription (GUID) whose costs Canopy reads." },
+  gcp: { label: "Billing account id", hint: "Like 0123AB-456789-CDEF01 (Billing → Account management)." },
+};
+
+export const permissions: Record<ProviderKey, Permission[]> = {
+  aws: [
+    { name: "s3:ListBucket", on: "the Data Exports bucket", why: "find the export's files (CUR 2.0 / FOCUS)" },
+    { name: "s3:GetObject", on: "the export prefix in that bucket", why: "read the hourly billing lines" },
+    { name: "bcm-data-exports:ListExports", on: "*", why: "find your CUR 2.0 / FOCUS export" },
+    { name: "bcm-data-exports:GetExport", on: "*", why: "check the export is hourly, with resource ids, in Parquet" },
+    { name: "cur:DescribeReportDefinitions", on: "*", why: "find a legacy CUR if you have no CUR 2.0 export" },
+    { name: "ce:GetCostAndUsage", on: "*", why: "reconcile imported cost with Cost Explorer totals" },
+    { name: "cloudwatch:GetMetricData", on: "*", why: "average CPU utilization of instances (better than the 50% default)" },
+    { name: "cloudwatch:ListMetrics", on: "*", why: "discover which instances report CPU metrics" },
+  ],
+  azure: [
+    { name: "Cost Management Reader (role)", on: "/subscriptions/<subscription-id>", why: "read cost and usage details and exports" },
+    { name: "Microsoft.CostManagement/*/read", on: "the subscription (part of the role)", why: "query usage by meter, hour and region" },
+    { name: "Microsoft.Consumption/*/read", on: "the subscription (part of the role)", why: "read usage details of EA and MCA billing" },
+    { name: "Microsoft.Resources/subscriptions/read", on: "the subscription (part of the role)", why: "list resource groups and regions" },
+    { name: "Storage Blob Data Reader (role)", on: "the cost export's storage container", why: "read the daily cost export files" },
+  ],
+  gcp: [
+    { name: "roles/billing.viewer", on: "the billing account", why: "see the billing account and its projects" },
+    { name: "roles/bigquery.dataViewer", on: "the billing export dataset", why: "read the detailed usage cost export table" },
+    { name: "roles/bigquery.jobUser", on: "a project Canopy may run queries in", why: "aggregate the export to hourly rows where it lives" },
+  ],
+};
+
+export function awsCloudFormationTemplate(options: { canopyAccountId: string; externalId: string }): string {
+  return `AWSTemplateFormatVersion: "2010-09-09"
+Description: Read-only role for Canopy (cloud carbon accounting)
+Parameters:
+  ExportBucket:
+    Type: String
+    Description: S3 bucket of your CUR 2.0 / FOCUS data export
+Resources:
+  CanopyReadOnlyRole:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: CanopyReadOnly
+      MaxSessionDuration: 3600
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal:
+              AWS: arn:aws:iam::${options.canopyAccountId}:root
+            Action: sts:AssumeRole
+            Condition:
+              StringEquals:
+                sts:ExternalId: ${options.externalId}
+      Policies:
+        - PolicyName: CanopyReadBilling
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: [s3:ListBucket]
+                Resource: !Sub arn:aws:s3:::\${ExportBucket}
+              - Effect: Allow
+                Action: [s3:GetObject]
+                Resource: !Sub arn:aws:s3:::\${ExportBucket}/*
+              - Effect: Allow
+                Action:
+                  - bcm-data-exports:ListExports
+                  - bcm-data-exports:GetExport
+                  - cur:DescribeReportDefinitions
+                  - ce:GetCostAndUsage
+                  - cloudwatch:GetMetricData
+                  - cloudwatch:ListMetrics
+                Resource: "*"
+Outputs:
+  RoleArn:
+    Value: !GetAtt CanopyReadOnlyRole.Arn
+`;
+}
+
+export function awsTrustPolicy(options: { canopyAccountId: string; externalId: string }): string {
+  return JSON.stringify(
+    {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { AWS: `arn:aws:iam::${options.canopyAccountId}:root` },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "sts:ExternalId": options.externalId } },
+        },
+      ],
+    },
+    null,
+    2,
+  );
+}
+
+export const awsExportCommand = `# CUR 2.0 export, hourly, with resource ids, Parquet (FOCUS works too: use "FROM FOCUS_1_0_AWS")
+aws bcm-data-exports create-export --export '{
+  "Name": "canopy-cur2",
+  "DataQuery": {
+    "QueryStatement": "SELECT * FROM COST_AND_USAGE_REPORT",
+    "TableConfigurations": { "COST_AND_USAGE_REPORT": {
+      "TIME_GRANULARITY": "HOURLY", "INCLUDE_RESOURCES": "TRUE",
+      "INCLUDE_SPLIT_COST_ALLOCATION_DATA": "FALSE", "INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY": "FALSE" } }
+  },
+  "DestinationConfigurations": { "S3Destination": {
+    "S3Bucket": "<export-bucket>", "S3Prefix": "canopy", "S3Region": "us-east-1",
+    "S3OutputConfigurations": { "OutputType": "CUSTOM", "Format": "PARQUET", "Compression": "PARQUET", "Overwrite": "OVERWRITE_REPORT" } }
+  },
+  "RefreshCadence": { "Frequency": "SYNCHRONOUS" }
+}'`;
+
+export function awsDeployCommand(): string {
+  return `aws cloudformation deploy --stack-name canopy-readonly \\
+  --template-file canopy-readonly.yaml --capabilities CAPABILITY_NAMED_IAM \\
+  --parameter-overrides ExportBucket=<export-bucket>
+aws cloudformation describe-stacks --stack-name canopy-readonly \\
+  --query "Stacks[0].Outputs[?OutputKey=='RoleArn'].OutputValue" --output text`;
+}
+
+export function azureCommands(subscriptionId: string): string {
+  return `# A service principal with the Cost Management Reader role on the subscription
+az ad sp create-for-rbac --name canopy-reader \\
+  --role "Cost Management Reader" \\
+  --scopes /subscriptions/${subscriptionId}
+# Prints appId (client ID), password (client secret) and tenant (directory ID): paste them in the next step.
+
+# Optional: a daily cost export Canopy can read (amortized cost, month to date)
+az costmanagement export create --name canopy-daily --type AmortizedCost \\
+  --scope /subscriptions/${subscriptionId} --timeframe MonthToDate --recurrence Daily \\
+  --recurrence-period from=$(date -u +%Y-%m-%dT00:00:00Z) to=2099-12-31T00:00:00Z \\
+  --storage-account-id <storage-account-resource-id> --storage-container cost-exports --storage-directory canopy
+az role assignment create --assignee <appId> --role "Storage Blob Data Reader" \\
+  --scope <storage-account-resource-id>/blobServices/default/containers/cost-exports`;
+}
+
+export function gcpCommands(billingAccountId: string): string {
+  return `# Billing export: Billing → Billing export → BigQuery export → "Detailed usage cost" (enable it if off).
+# It writes the table <project>.<dataset>.gcp_billing_export_resource_v1_${billingAccountId.replaceAll("-", "_")}.
+PROJECT=<project-holding-the-export>
+DATASET=<billing-export-dataset>
+
+gcloud iam service-accounts create canopy-reader --project "$PROJECT" --display-name "Canopy (read-only)"
+SA=canopy-reader@$PROJECT.iam.gserviceaccount.com
+gcloud billing accounts add-iam-policy-binding ${billingAccountId} \\
+  --member "serviceAccount:$SA" --role roles/billing.viewer
+bq add-iam-policy-binding --member "serviceAccount:$SA" \\
+  --role roles/bigquery.dataViewer "$PROJECT:$DATASET"
+gcloud projects add-iam-policy-binding "$PROJECT" \\
+  --member "serviceAccount:$SA" --role roles/bigquery.jobUser
+gcloud iam service-accounts keys create canopy-key.json --iam-account "$SA"
+# Paste the content of canopy-key.json in the next step, then delete the file.`;
+}
+
+export const WIZARD_STEPS = ["permissions", "setup", "credentials", "test", "scope", "import", "done"] as const;
+export type WizardStep = (typeof WIZARD_STEPS)[number];
+export const stepTitles: Record<WizardStep, string> = {
+  permissions: "What Canopy needs",
+  setup: "Set up access",
+  credentials: "Credentials",
+  test: "Test connection",
+  scope: "Scope",
+  import: "Import billing data",
+  done: "Done",
+};
+
+/** Where a resumed wizard continues, from what the account row holds. */
+export function resumeStep(account: { hasCredentials: boolean; scope: string[] | null; status: string }): WizardStep {
+  if (account.status !== "pending") return "done";
+  if (account.scope !== null) return "import";
+  if (account.hasCredentials) return "test";
+  return "permissions";
+}

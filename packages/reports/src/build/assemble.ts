@@ -1,0 +1,234 @@
+import {
+  measureKeys,
+  round6,
+  scope3Category1LocationKg,
+  scope3Category1MarketKg,
+} from "../model/measures";
+import type {
+  BoundaryAccount,
+  Breakdown,
+  BreakdownRow,
+  Comparison,
+  FunctionalUnitIntensity,
+  Lineage,
+  MethodologyUse,
+  ReportContent,
+  ReportParameters,
+  SpendIntensity,
+} from "../model/types";
+import { monthsBetween, shortMonthLabel, type ReportPeriod } from "../period";
+import { buildCoverage } from "./coverage";
+import { sumMeasures, sumSpend } from "./sums";
+import { buildReconciliation } from "./reconciliation";
+import type { HourlyGroup, ImportRun, MonthlyRow, Organization, ProviderFigure } from "./queries";
+import type { ReportRanges } from "./ranges";
+
+export type AssembleInputs = {
+  organization: Organization;
+  period: ReportPeriod;
+  ranges: ReportRanges;
+  boundary: { allAccounts: boolean; accounts: BoundaryAccount[] };
+  parameters: ReportParameters;
+  monthly: MonthlyRow[];
+  hourly: HourlyGroup[];
+  usageRows: number;
+  importRuns: ImportRun[];
+  providerFigures: ProviderFigure[];
+  methodology: { source: string; sha256: string; markdown: string };
+  /** Data pack checksum by pack name (from @canopy/methodology). */
+  packChecksum: (packName: string) => string | undefined;
+};
+
+export const providerLabels: Record<string, string> = { aws: "AWS", azure: "Azure", gcp: "Google Cloud" };
+const providerLabel = (provider: string) => providerLabels[provider] ?? provider;
+
+/** Builds the report content from what the queries read. Pure: same inputs, same content. */
+export function assembleContent(inputs: AssembleInputs): ReportContent {
+  const { period } = inputs;
+  const inPeriod = inputs.monthly.filter((row) => row.month >= period.start && row.month < period.end);
+  const totals = sumMeasures(inPeriod);
+  const spend = sumSpend(inPeriod);
+  const accountsById = new Map(inputs.boundary.accounts.map((a) => [a.id, a]));
+
+  const breakdowns: Breakdown[] = [
+    breakdownOf("provider", "By provider", inPeriod, (r) => [r.provider, providerLabel(r.provider)]),
+    breakdownOf("account", "By account", inPeriod, (r) => {
+      const account = accountsById.get(r.cloudAccountId);
+      return [r.cloudAccountId, account ? `${account.displayName} (${account.providerAccountId})` : r.cloudAccountId];
+    }),
+    breakdownOf("service", "By service", inPeriod, (r) => [`${r.provider}:${r.service}`, `${r.service} (${providerLabel(r.provider)})`]),
+    breakdownOf("region", "By region", inPeriod, (r) => [`${r.provider}:${r.region}`, `${r.region} (${providerLabel(r.provider)})`]),
+    ...inputs.parameters.tagKeys.map((tagKey, index) => tagBreakdown(tagKey, index, inputs.hourly)),
+  ];
+
+  const trend = monthsBetween(inputs.ranges.trend.start, inputs.ranges.trend.end).map((month) => {
+    const rows = inputs.monthly.filter((row) => row.month === month);
+    return { key: month.slice(0, 7), label: shortMonthLabel(month), measures: sumMeasures(rows), spend: sumSpend(rows) };
+  });
+
+  const comparisons: Comparison[] = inputs.ranges.comparisons.map((range) => {
+    const rows = inputs.monthly.filter((row) => row.month >= range.start && row.month < range.end);
+    return {
+      key: range.key,
+      title: range.title,
+      period: { start: range.start, end: range.end, label: range.label },
+      measures: sumMeasures(rows),
+      spend: sumSpend(rows),
+      rollupRows: rows.length,
+    };
+  });
+
+  const customerView = {
+    scope3Category1LocationKg: scope3Category1LocationKg(totals),
+    scope3Category1MarketKg: scope3Category1MarketKg(totals),
+  };
+  const intensity = {
+    spend: spend.map((s): SpendIntensity => ({
+      currency: s.currency,
+      spendAmount: s.amount,
+      co2eLocationKgPer1000: s.amount > 0 ? round6((customerView.scope3Category1LocationKg / s.amount) * 1000) : null,
+      co2eMarketKgPer1000: s.amount > 0 ? round6((customerView.scope3Category1MarketKg / s.amount) * 1000) : null,
+    })),
+    functionalUnits: inputs.parameters.functionalUnits.map(
+      (unit): FunctionalUnitIntensity => ({
+        name: unit.name,
+        count: unit.count,
+        sciKgPerUnit: round6((totals.co2eLocationKg + totals.co2eEmbodiedKg) / unit.count),
+        co2eMarketKgPerUnit: round6((totals.co2eMarketKg + totals.co2eEmbodiedKg) / unit.count),
+      }),
+    ),
+  };
+
+  const methodologies = methodologyUses(inputs.hourly, inputs.packChecksum);
+  const hourlyTotals = sumMeasures(inputs.hourly);
+  const maxDifference = round6(Math.max(...measureKeys.map((key) => Math.abs(hourlyTotals[key] - totals[key]))));
+  const tolerance = 1e-6 + 1e-9 * Math.max(...measureKeys.map((key) => Math.abs(totals[key])));
+  const primary = methodologies[0];
+  const lineage: Lineage = {
+    inputRowCounts: {
+      emissionsHourly: inputs.hourly.reduce((n, g) => n + g.rows, 0),
+      emissionsMonthly: inPeriod.length,
+      usageHourly: inputs.usageRows,
+    },
+    hourlyCheck: { measures: hourlyTotals, maxDifference, agrees: maxDifference <= tolerance },
+    methodologyVersion: primary?.methodologyVersion ?? null,
+    dataPackChecksum: primary?.dataPackChecksum ?? null,
+    sources: [
+      `emissions_monthly: months ${period.start} to ${period.end} (exclusive), accounts in the boundary (totals, breakdowns, comparisons, trend)`,
+      `emissions_hourly: hours ${period.start}T00:00Z to ${period.end}T00:00Z (exclusive), accounts in the boundary (tag breakdowns, row counts, check of the rollups, methodology versions)`,
+      "usage_hourly: row count of the estimated usage",
+      "sync_runs: lines left out by file imports (coverage)",
+      "provider_reported_emissions: providers' own figures (reconciliation)",
+    ],
+  };
+
+  return {
+    schemaVersion: 1,
+    organization: inputs.organization,
+    period,
+    boundary: inputs.boundary,
+    parameters: inputs.parameters,
+    totals,
+    spend,
+    customerView,
+    providerView: {
+      electricityLocationKg: totals.co2eLocationKg,
+      electricityMarketKg: totals.co2eMarketKg,
+      embodiedKg: totals.co2eEmbodiedKg,
+      kwhIt: totals.kwhIt,
+      kwhFacility: totals.kwhFacility,
+      waterL: totals.waterL,
+    },
+    breakdowns,
+    trend,
+    comparisons,
+    intensity,
+    dataQuality: {
+      coverage: buildCoverage(inPeriod, inputs.importRuns, period, inputs.boundary),
+      co2eOnDefaultsKg: totals.co2eOnDefaultsKg,
+      shareOnDefaults: totals.co2eLocationKg > 0 ? round6(totals.co2eOnDefaultsKg / totals.co2eLocationKg) : null,
+      methodologies,
+      reconciliation: buildReconciliation(inputs.providerFigures, inputs.boundary.accounts, inPeriod),
+    },
+    lineage,
+    methodology: inputs.methodology,
+  };
+}
+
+function breakdownOf(
+  dimension: string,
+  title: string,
+  rows: readonly MonthlyRow[],
+  keyOf: (row: MonthlyRow) => [string, string],
+): Breakdown {
+  const groups = new Map<string, { label: string; rows: MonthlyRow[] }>();
+  for (const row of rows) {
+    const [key, label] = keyOf(row);
+    const group = groups.get(key) ?? { label, rows: [] };
+    group.rows.push(row);
+    groups.set(key, group);
+  }
+  const result: BreakdownRow[] = [...groups.entries()].map(([key, group]) => ({
+    key,
+    label: group.label,
+    measures: sumMeasures(group.rows),
+    spend: sumSpend(group.rows),
+  }));
+  return { dimension, title, rows: sortRows(result) };
+}
+
+const UNTAGGED = "(untagged)";
+
+function tagBreakdown(tagKey: string, index: number, hourly: readonly HourlyGroup[]): Breakdown {
+  const groups = new Map<string, HourlyGroup[]>();
+  const ordered = [...hourly].sort((a, b) => compareGroups(a, b));
+  for (const group of ordered) {
+    const value = group.tagValues[index] ?? UNTAGGED;
+    groups.set(value, [...(groups.get(value) ?? []), group]);
+  }
+  const rows: BreakdownRow[] = [...groups.entries()].map(([value, members]) => ({
+    key: value,
+    label: value,
+    measures: sumMeasures(members),
+    spend: [],
+  }));
+  return { dimension: `tag:${tagKey}`, title: `By tag "${tagKey}"`, rows: sortRows(rows) };
+}
+
+/** Largest location-based CO2e first; ties by key, so the order never depends on the database. */
+function sortRows(rows: BreakdownRow[]): BreakdownRow[] {
+  return rows.sort(
+    (a, b) => b.measures.co2eLocationKg - a.measures.co2eLocationKg || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  );
+}
+
+function compareGroups(a: HourlyGroup, b: HourlyGroup): number {
+  const left = [a.methodologyVersion, ...a.tagValues.map((v) => v ?? "")].join("\u0000");
+  const right = [b.methodologyVersion, ...b.tagValues.map((v) => v ?? "")].join("\u0000");
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+/** "canopy-1.0.0+pack.2025.1.lifespan-6y" → "2025.1". */
+export function packNameOf(methodologyVersion: string): string | undefined {
+  const match = /\+pack\.(.+?)(?:\.lifespan-\d+y)?$/.exec(methodologyVersion);
+  return match?.[1];
+}
+
+function methodologyUses(hourly: readonly HourlyGroup[], packChecksum: (name: string) => string | undefined): MethodologyUse[] {
+  const byVersion = new Map<string, HourlyGroup[]>();
+  for (const group of [...hourly].sort(compareGroups)) {
+    byVersion.set(group.methodologyVersion, [...(byVersion.get(group.methodologyVersion) ?? []), group]);
+  }
+  return [...byVersion.entries()]
+    .map(([methodologyVersion, groups]) => {
+      const dataPack = packNameOf(methodologyVersion) ?? "unknown";
+      return {
+        methodologyVersion,
+        dataPack,
+        dataPackChecksum: packChecksum(dataPack) ?? "unknown data pack",
+        hourlyRows: groups.reduce((n, g) => n + g.rows, 0),
+        co2eLocationKg: sumMeasures(groups).co2eLocationKg,
+      };
+    })
+    .sort((a, b) => b.co2eLocationKg - a.co2eLocationKg || (a.methodologyVersion < b.methodologyVersion ? -1 : 1));
+}

@@ -1,0 +1,70 @@
+import type { PoolClient } from "@canopy/db";
+import { dataPacks } from "@canopy/methodology";
+import { methodologyMarkdown, methodologySha256, methodologySource } from "../methodology/methodology.generated";
+import type { ReportContent, ReportParameters } from "../model/types";
+import type { ReportPeriod } from "../period";
+import { assembleContent } from "./assemble";
+import {
+  countUsageRows,
+  loadAccounts,
+  loadImportRuns,
+  loadMonthlyRows,
+  loadOrganization,
+  loadProviderFigures,
+  scanHourly,
+} from "./queries";
+import { reportRanges } from "./ranges";
+
+export type ReportScope = {
+  period: ReportPeriod;
+  /** Accounts in the boundary; null = every account of the organization. */
+  cloudAccountIds: string[] | null;
+  parameters: ReportParameters;
+};
+
+export class ReportInputError extends Error {
+  override name = "ReportInputError";
+}
+
+/**
+ * Reads everything the report shows for one organization (the tenant of `client`'s transaction) and
+ * assembles the content. Read-only; runs inside the caller's `withTenantClient` transaction.
+ */
+export async function buildReportContent(client: PoolClient, scope: ReportScope): Promise<ReportContent> {
+  // JIT compilation costs seconds on the one big scan and saves nothing on the small ones.
+  await client.query("SET LOCAL jit = off");
+  const organization = await loadOrganization(client);
+  if (!organization) throw new ReportInputError("Organization not found");
+  const allAccounts = await loadAccounts(client);
+  const accounts = scope.cloudAccountIds
+    ? allAccounts.filter((account) => scope.cloudAccountIds!.includes(account.id))
+    : allAccounts;
+  const missing = (scope.cloudAccountIds ?? []).filter((id) => !allAccounts.some((a) => a.id === id));
+  if (missing.length) throw new ReportInputError(`Cloud account(s) not in this organization: ${missing.join(", ")}`);
+  const accountIds = accounts.map((a) => a.id);
+  const { period } = scope;
+  const ranges = reportRanges(period);
+  const startTs = `${period.start}T00:00:00Z`;
+  const endTs = `${period.end}T00:00:00Z`;
+
+  const monthly = await loadMonthlyRows(client, ranges.monthly.start, ranges.monthly.end, accountIds);
+  const hourly = await scanHourly(client, startTs, endTs, accountIds, scope.parameters.tagKeys);
+  const usageRows = await countUsageRows(client, startTs, endTs, accountIds);
+  const importRuns = await loadImportRuns(client, startTs, endTs);
+  const providerFigures = await loadProviderFigures(client, period.start, period.end);
+
+  return assembleContent({
+    organization,
+    period,
+    ranges,
+    boundary: { allAccounts: scope.cloudAccountIds === null, accounts },
+    parameters: scope.parameters,
+    monthly,
+    hourly,
+    usageRows,
+    importRuns,
+    providerFigures,
+    methodology: { source: methodologySource, sha256: methodologySha256, markdown: methodologyMarkdown },
+    packChecksum: (name) => dataPacks[name]?.checksum,
+  });
+}

@@ -1,0 +1,170 @@
+import type { PoolClient } from "@canopy/db";
+import type { Measures } from "../model/measures";
+import type { BoundaryAccount } from "../model/types";
+
+/**
+ * The reads a report needs. Every function runs on a client inside `withTenantClient`, so row-level
+ * security limits it to one organization; the account filter narrows it to the boundary.
+ */
+
+const measureSums = `coalesce(sum(kwh_it), 0)::float8 AS "kwhIt", coalesce(sum(kwh_facility), 0)::float8 AS "kwhFacility",
+  coalesce(sum(co2e_location_kg), 0)::float8 AS "co2eLocationKg", coalesce(sum(co2e_market_kg), 0)::float8 AS "co2eMarketKg",
+  coalesce(sum(co2e_embodied_kg), 0)::float8 AS "co2eEmbodiedKg", coalesce(sum(water_l), 0)::float8 AS "waterL",
+  coalesce(sum(co2e_on_defaults_kg), 0)::float8 AS "co2eOnDefaultsKg"`;
+
+export type Organization = { id: string; name: string; slug: string };
+
+export async function loadOrganization(client: PoolClient): Promise<Organization | undefined> {
+  const result = await client.query<Organization>("SELECT id, name, slug FROM tenants");
+  return result.rows[0];
+}
+
+export async function loadAccounts(client: PoolClient): Promise<BoundaryAccount[]> {
+  const result = await client.query<BoundaryAccount>(
+    `SELECT id, provider::text AS provider, display_name AS "displayName", provider_account_id AS "providerAccountId"
+     FROM cloud_accounts ORDER BY provider, display_name, id`,
+  );
+  return result.rows;
+}
+
+export type MonthlyRow = Measures & {
+  month: string;
+  cloudAccountId: string;
+  provider: string;
+  service: string;
+  region: string;
+  kind: string;
+  spendAmount: number;
+  currency: string | null;
+};
+
+/** emissions_monthly rows of the boundary for months in [fromMonth, toMonth). */
+export async function loadMonthlyRows(
+  client: PoolClient,
+  fromMonth: string,
+  toMonth: string,
+  accountIds: string[],
+): Promise<MonthlyRow[]> {
+  const result = await client.query<MonthlyRow>(
+    `SELECT to_char(month, 'YYYY-MM-DD') AS month, cloud_account_id AS "cloudAccountId", provider::text AS provider, service,
+            region, kind, kwh_it AS "kwhIt", kwh_facility AS "kwhFacility", co2e_location_kg AS "co2eLocationKg",
+            co2e_market_kg AS "co2eMarketKg", co2e_embodied_kg AS "co2eEmbodiedKg", water_l AS "waterL",
+            co2e_on_defaults_kg AS "co2eOnDefaultsKg", coalesce(cost_amount, 0)::float8 AS "spendAmount", currency
+     FROM emissions_monthly
+     WHERE month >= $1::date AND month < $2::date AND cloud_account_id = ANY($3::uuid[])
+     ORDER BY month, cloud_account_id, service, region, kind`,
+    [fromMonth, toMonth, accountIds],
+  );
+  return result.rows;
+}
+
+export type HourlyGroup = Measures & {
+  methodologyVersion: string;
+  /** Values of the requested tag keys, in order; null when the row has no such tag. */
+  tagValues: (string | null)[];
+  rows: number;
+};
+
+/**
+ * One pass over emissions_hourly for the period: row counts and sums by methodology version and by
+ * the requested tag keys (grouped together, then rolled up per key by the caller). It checks the
+ * rollups and gives the tag breakdowns, which the rollups do not carry.
+ */
+export async function scanHourly(
+  client: PoolClient,
+  start: string,
+  end: string,
+  accountIds: string[],
+  tagKeys: string[],
+): Promise<HourlyGroup[]> {
+  const tagColumns = tagKeys.map((_, i) => `tags ->> $${i + 4} AS "tag${i}"`);
+  const groupBy = ["methodology_version", ...tagKeys.map((_, i) => `"tag${i}"`)].join(", ");
+  const result = await client.query<Record<string, unknown>>(
+    `SELECT methodology_version AS "methodologyVersion", ${tagColumns.map((c) => `${c}, `).join("")}
+            count(*)::float8 AS rows, ${measureSums}
+     FROM emissions_hourly
+     WHERE hour >= $1::timestamptz AND hour < $2::timestamptz AND cloud_account_id = ANY($3::uuid[])
+     GROUP BY ${groupBy}`,
+    [start, end, accountIds, ...tagKeys],
+  );
+  return result.rows.map((row) => ({
+    methodologyVersion: row.methodologyVersion as string,
+    tagValues: tagKeys.map((_, i) => (row[`tag${i}`] as string | null) ?? null),
+    rows: row.rows as number,
+    kwhIt: row.kwhIt as number,
+    kwhFacility: row.kwhFacility as number,
+    co2eLocationKg: row.co2eLocationKg as number,
+    co2eMarketKg: row.co2eMarketKg as number,
+    co2eEmbodiedKg: row.co2eEmbodiedKg as number,
+    waterL: row.waterL as number,
+    co2eOnDefaultsKg: row.co2eOnDefaultsKg as number,
+  }));
+}
+
+/** usage_hourly rows (the inputs of the estimates) in the period and boundary. */
+export async function countUsageRows(
+  client: PoolClient,
+  start: string,
+  end: string,
+  accountIds: string[],
+): Promise<number> {
+  const result = await client.query<{ n: number }>(
+    `SELECT count(*)::float8 AS n FROM usage_hourly
+     WHERE hour >= $1::timestamptz AND hour < $2::timestamptz AND cloud_account_id = ANY($3::uuid[])`,
+    [start, end, accountIds],
+  );
+  return result.rows[0]?.n ?? 0;
+}
+
+export type ImportRun = {
+  id: string;
+  windowStart: Date | null;
+  windowEnd: Date | null;
+  details: {
+    skipped?: Record<string, { lines: number; costAmount: number }>;
+    span?: { start: string; end: string };
+    cloudAccountIds?: string[];
+    currency?: string;
+  } | null;
+};
+
+/** Finished file imports whose span overlaps the period (their left-out lines feed coverage). */
+export async function loadImportRuns(client: PoolClient, start: string, end: string): Promise<ImportRun[]> {
+  const result = await client.query<ImportRun>(
+    `SELECT id, window_start AS "windowStart", window_end AS "windowEnd", details
+     FROM sync_runs
+     WHERE kind = 'import' AND status = 'succeeded'
+       AND coalesce((details -> 'span' ->> 'start')::timestamptz, window_start) < $2::timestamptz
+       AND coalesce((details -> 'span' ->> 'end')::timestamptz, window_end) > $1::timestamptz
+     ORDER BY created_at, id`,
+    [start, end],
+  );
+  return result.rows;
+}
+
+export type ProviderFigure = {
+  provider: string;
+  providerAccountId: string;
+  cloudAccountId: string | null;
+  scope: string;
+  co2eKg: number;
+  source: string;
+  modelVersion: string | null;
+};
+
+/**
+ * Providers' own figures for the period's months, latest model version per (account, month, scope,
+ * service, region) only, so a revised figure replaces, not adds to, the earlier one.
+ */
+export async function loadProviderFigures(client: PoolClient, start: string, end: string): Promise<ProviderFigure[]> {
+  const result = await client.query<ProviderFigure>(
+    `SELECT DISTINCT ON (provider, provider_account_id, month, scope, coalesce(service, ''), coalesce(region, ''))
+            provider::text AS provider, provider_account_id AS "providerAccountId", cloud_account_id AS "cloudAccountId",
+            scope, co2e_kg AS "co2eKg", source, model_version AS "modelVersion"
+     FROM provider_reported_emissions
+     WHERE month >= $1::date AND month < $2::date
+     ORDER BY provider, provider_account_id, month, scope, coalesce(service, ''), coalesce(region, ''), imported_at DESC`,
+    [start, end],
+  );
+  return result.rows;
+}

@@ -1,0 +1,76 @@
+/** The quantities every report row carries. Names carry units. */
+export type Measures = {
+  /** Energy at the servers. */
+  kwhIt: number;
+  /** Energy including data-centre overhead (PUE). */
+  kwhFacility: number;
+  /** Electricity emissions, location-based (the provider's Scope 2, location-based). */
+  co2eLocationKg: number;
+  /** Electricity emissions, market-based proxy (the provider's Scope 2, market-based). */
+  co2eMarketKg: number;
+  /** Embodied hardware emissions (the provider's Scope 3, server manufacturing). */
+  co2eEmbodiedKg: number;
+  waterL: number;
+  /** Location-based CO2e whose inputs include a default (not regional or measured) factor. */
+  co2eOnDefaultsKg: number;
+};
+
+export const measureKeys = [
+  "kwhIt",
+  "kwhFacility",
+  "co2eLocationKg",
+  "co2eMarketKg",
+  "co2eEmbodiedKg",
+  "waterL",
+  "co2eOnDefaultsKg",
+] as const satisfies readonly (keyof Measures)[];
+
+export type MeasureKey = (typeof measureKeys)[number];
+
+/** Units and plain names, shared by every renderer. */
+export const measureInfo: Record<MeasureKey, { label: string; unit: string; column: string }> = {
+  kwhIt: { label: "IT energy", unit: "kWh", column: "kwh_it" },
+  kwhFacility: { label: "Facility energy (incl. PUE)", unit: "kWh", column: "kwh_facility" },
+  co2eLocationKg: { label: "Electricity, location-based", unit: "kg CO2e", column: "co2e_location_kg" },
+  co2eMarketKg: { label: "Electricity, market-based", unit: "kg CO2e", column: "co2e_market_kg" },
+  co2eEmbodiedKg: { label: "Embodied hardware", unit: "kg CO2e", column: "co2e_embodied_kg" },
+  waterL: { label: "Water", unit: "L", column: "water_l" },
+  co2eOnDefaultsKg: { label: "Location-based CO2e resting on default factors", unit: "kg CO2e", column: "co2e_on_defaults_kg" },
+};
+
+export const zeroMeasures = (): Measures => ({
+  kwhIt: 0,
+  kwhFacility: 0,
+  co2eLocationKg: 0,
+  co2eMarketKg: 0,
+  co2eEmbodiedKg: 0,
+  waterL: 0,
+  co2eOnDefaultsKg: 0,
+});
+
+export function addMeasures(into: Measures, from: Measures): Measures {
+  for (const key of measureKeys) into[key] += from[key];
+  return into;
+}
+
+/** Rounds to 6 decimals (mg, mWh, mL): stored models are readable and stable across re-summation. */
+export function roundMeasures(measures: Measures): Measures {
+  const rounded = zeroMeasures();
+  for (const key of measureKeys) rounded[key] = round6(measures[key]);
+  return rounded;
+}
+
+export const round6 = (value: number): number => {
+  const rounded = Math.round(value * 1e6) / 1e6;
+  return Object.is(rounded, -0) ? 0 : rounded;
+};
+
+/** Customer's Scope 3 Category 1 (purchased goods and services): electricity + embodied. */
+export const scope3Category1LocationKg = (m: Measures): number => round6(m.co2eLocationKg + m.co2eEmbodiedKg);
+export const scope3Category1MarketKg = (m: Measures): number => round6(m.co2eMarketKg + m.co2eEmbodiedKg);
+
+/** Relative change, or undefined when there is no base to compare with. */
+export function changeRatio(current: number, base: number): number | undefined {
+  if (!Number.isFinite(base) || Math.abs(base) < 1e-9) return undefined;
+  return (current - base) / base;
+}

@@ -1,0 +1,207 @@
+import type { Measures } from "./measures";
+import type { ReportPeriod } from "../period";
+
+/** Spend in one currency (billing amounts, before tax and credits). */
+export type Spend = { currency: string; amount: number };
+
+/** One group of a breakdown (a provider, an account, a service, a region, a tag value, a month). */
+export type BreakdownRow = {
+  key: string;
+  label: string;
+  measures: Measures;
+  spend: Spend[];
+};
+
+export type Breakdown = {
+  /** provider | account | service | region | tag:<key> */
+  dimension: string;
+  title: string;
+  rows: BreakdownRow[];
+};
+
+export type Comparison = {
+  /** previous_period | same_period_last_year | year_to_date | previous_year_to_date */
+  key: "previous_period" | "same_period_last_year" | "year_to_date" | "previous_year_to_date";
+  title: string;
+  period: { start: string; end: string; label: string };
+  measures: Measures;
+  spend: Spend[];
+  /** emissions_monthly rows behind it; 0 means no data for that period. */
+  rollupRows: number;
+};
+
+export type BoundaryAccount = {
+  id: string;
+  provider: string;
+  displayName: string;
+  providerAccountId: string;
+};
+
+/** What the organization asked the report to show besides the fixed sections. */
+export type ReportParameters = {
+  /** Tag keys to break emissions down by (cost centre, team, product…). */
+  tagKeys: string[];
+  /** Counts of the organization's functional units over the period, for SCI-style rates. */
+  functionalUnits: { name: string; count: number }[];
+};
+
+export type FunctionalUnitIntensity = {
+  name: string;
+  count: number;
+  /** SCI = (location-based electricity + embodied) ÷ units (ISO/IEC 21031; no market instruments). */
+  sciKgPerUnit: number;
+  /** Market-based Scope 3 Cat. 1 per unit, for reference. */
+  co2eMarketKgPerUnit: number;
+};
+
+export type SpendIntensity = {
+  currency: string;
+  spendAmount: number;
+  /** Scope 3 Cat. 1 location-based kg CO2e per 1,000 units of spend. */
+  co2eLocationKgPer1000: number | null;
+  co2eMarketKgPer1000: number | null;
+};
+
+export type CoverageLine = {
+  /** Why the spend has no emissions: a reason from the importer, or "no energy model" (kind other). */
+  reason: string;
+  category: "unsupported" | "financial" | "error";
+  lines: number | null;
+  spendAmount: number;
+  currency: string | null;
+};
+
+export type Coverage = {
+  currency: string | null;
+  /** Spend on usage that went through the estimation method. */
+  spendEstimated: number;
+  /** Spend with no emissions estimate: usage without an energy model and unsupported lines. */
+  spendUnsupported: number;
+  /** Financial lines (tax, credits, refunds, fees…) that carry no usage; outside the share. */
+  spendFinancial: number;
+  /** spendEstimated ÷ (spendEstimated + spendUnsupported); null without spend. */
+  shareEstimated: number | null;
+  lines: CoverageLine[];
+  /** How lines left out by file imports were assigned to the period. */
+  note: string;
+};
+
+export type MethodologyUse = {
+  methodologyVersion: string;
+  dataPack: string;
+  dataPackChecksum: string;
+  hourlyRows: number;
+  co2eLocationKg: number;
+};
+
+export type ReconciliationRow = {
+  provider: string;
+  scope: string;
+  /** What Canopy figure it is compared with. */
+  comparedWith: string;
+  providerCo2eKg: number;
+  canopyCo2eKg: number;
+  /** canopy ÷ provider; null when the provider figure is 0. */
+  ratio: number | null;
+  sources: string[];
+};
+
+export type Reconciliation =
+  | { status: "none"; note: string; rows: [] }
+  | { status: "imported"; note: string; rows: ReconciliationRow[] };
+
+export type DataQuality = {
+  coverage: Coverage;
+  co2eOnDefaultsKg: number;
+  /** co2eOnDefaultsKg ÷ location-based CO2e. */
+  shareOnDefaults: number | null;
+  methodologies: MethodologyUse[];
+  reconciliation: Reconciliation;
+};
+
+export type Lineage = {
+  /** Rows read to build the report, by table. */
+  inputRowCounts: { emissionsHourly: number; emissionsMonthly: number; usageHourly: number };
+  /** The report's numbers come from emissions_monthly; this is the same period summed from emissions_hourly. */
+  hourlyCheck: { measures: Measures; maxDifference: number; agrees: boolean };
+  /** The methodology version behind most of the location-based CO2e (all are listed in dataQuality). */
+  methodologyVersion: string | null;
+  dataPackChecksum: string | null;
+  sources: string[];
+};
+
+/** Everything the numbers depend on. Its SHA-256 (canonical JSON) is the report's content hash. */
+export type ReportContent = {
+  schemaVersion: 1;
+  organization: { id: string; name: string; slug: string };
+  period: ReportPeriod;
+  boundary: { allAccounts: boolean; accounts: BoundaryAccount[] };
+  parameters: ReportParameters;
+  totals: Measures;
+  spend: Spend[];
+  /** The customer's view: cloud emissions as Scope 3 Category 1. */
+  customerView: { scope3Category1LocationKg: number; scope3Category1MarketKg: number };
+  /** What customers are asked for about the provider's side. */
+  providerView: {
+    electricityLocationKg: number;
+    electricityMarketKg: number;
+    embodiedKg: number;
+    kwhIt: number;
+    kwhFacility: number;
+    waterL: number;
+  };
+  breakdowns: Breakdown[];
+  /** Monthly totals for the trend chart (13 months to the period's end, or the year). */
+  trend: BreakdownRow[];
+  comparisons: Comparison[];
+  intensity: { spend: SpendIntensity[]; functionalUnits: FunctionalUnitIntensity[] };
+  dataQuality: DataQuality;
+  lineage: Lineage;
+  methodology: { source: string; sha256: string; markdown: string };
+};
+
+export type DiffLine = {
+  metric: string;
+  unit: string;
+  locked: number;
+  current: number;
+  delta: number;
+  deltaRatio: number | null;
+};
+
+export type DiffBreakdownLine = {
+  dimension: string;
+  key: string;
+  label: string;
+  lockedCo2eLocationKg: number;
+  currentCo2eLocationKg: number;
+  deltaKg: number;
+};
+
+/** How a draft differs from the locked version before it. */
+export type ReportDiff = {
+  against: { reportId: string; version: number; contentSha256: string; finalizedAt: string | null };
+  /** The locked version's totals and period, as locked. */
+  lockedTotals: Measures;
+  totals: DiffLine[];
+  /** Largest changes by group (location-based CO2e), at most 15. */
+  breakdown: DiffBreakdownLine[];
+  methodologyVersions: { locked: string[]; current: string[] };
+  inputRowCounts: { locked: Lineage["inputRowCounts"]; current: Lineage["inputRowCounts"] };
+  changed: boolean;
+};
+
+export type ReportStatus = "draft" | "final";
+
+/** Identity and state of one version; not part of the content hash. */
+export type ReportHeader = {
+  reportId: string;
+  version: number;
+  status: ReportStatus;
+  generatedAt: string;
+  finalizedAt: string | null;
+  contentSha256: string;
+};
+
+/** The one model every format is rendered from. */
+export type ReportModel = { header: ReportHeader; content: ReportContent; diff: ReportDiff | null };

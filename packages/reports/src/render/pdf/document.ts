@@ -1,0 +1,96 @@
+import { createRequire } from "node:module";
+import PDFDocument from "pdfkit";
+
+const require = createRequire(import.meta.url);
+const fontFile = (name: string) => require.resolve(`dejavu-fonts-ttf/ttf/${name}.ttf`);
+
+/** Embedded fonts (DejaVu: every character of the method, CO₂, ≥, →; no system fonts needed). */
+export const fonts = {
+  body: fontFile("DejaVuSansCondensed"),
+  bold: fontFile("DejaVuSansCondensed-Bold"),
+  italic: fontFile("DejaVuSansCondensed-Oblique"),
+  mono: fontFile("DejaVuSansMono"),
+} as const;
+export type FontName = keyof typeof fonts;
+
+export const colors = {
+  text: "#1d2421",
+  muted: "#5b6660",
+  rule: "#c9d2cc",
+  headerFill: "#e8f0ea",
+  zebra: "#f5f8f6",
+  brand: "#1f6f4a",
+  brandDark: "#164f35",
+  brandLight: "#9cc9b1",
+  accent: "#d08c2c",
+  draft: "#b3261e",
+} as const;
+
+export type PDFDoc = InstanceType<typeof PDFDocument>;
+
+/** A4 in points, with room for the running header and footer. */
+export const page = { width: 595.28, height: 841.89, margin: { top: 56, bottom: 62, left: 48, right: 48 } } as const;
+export const contentWidth = page.width - page.margin.left - page.margin.right;
+export const contentLeft = page.margin.left;
+export const contentBottom = page.height - page.margin.bottom;
+
+export function createDocument(info: { title: string; author: string; subject: string; created: Date }): PDFDoc {
+  const doc = new PDFDocument({
+    size: "A4",
+    margins: page.margin,
+    bufferPages: true,
+    font: fonts.body,
+    autoFirstPage: true,
+    info: { Title: info.title, Author: info.author, Subject: info.subject, Creator: "Canopy", CreationDate: info.created, ModDate: info.created },
+  });
+  for (const [name, file] of Object.entries(fonts)) doc.registerFont(name, file);
+  doc.font("body").fontSize(9).fillColor(colors.text);
+  return doc;
+}
+
+export async function finish(doc: PDFDoc): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  doc.on("data", (chunk: Buffer) => chunks.push(chunk));
+  const ended = new Promise<void>((resolve, reject) => {
+    doc.on("end", resolve);
+    doc.on("error", reject);
+  });
+  doc.end();
+  await ended;
+  return Buffer.concat(chunks);
+}
+
+/** Starts a new page when fewer than `height` points are left. */
+export function ensureSpace(doc: PDFDoc, height: number): void {
+  if (doc.y + height > contentBottom) doc.addPage();
+}
+
+export function setFont(doc: PDFDoc, font: FontName, size: number, color: string = colors.text): PDFDoc {
+  return doc.font(font).fontSize(size).fillColor(color);
+}
+
+/** A section heading (keeps at least `keepWith` points of what follows on the same page). */
+export function heading(doc: PDFDoc, text: string, level: 1 | 2 | 3 = 1, keepWith = 80): void {
+  const size = level === 1 ? 15 : level === 2 ? 11.5 : 10;
+  ensureSpace(doc, size * 2 + keepWith);
+  if (doc.y > page.margin.top + 2) doc.moveDown(level === 1 ? 0.8 : 0.5);
+  setFont(doc, "bold", size, level === 1 ? colors.brandDark : colors.text);
+  doc.text(text, contentLeft, doc.y, { width: contentWidth });
+  if (level === 1) {
+    const y = doc.y + 2;
+    doc.moveTo(contentLeft, y).lineTo(contentLeft + contentWidth, y).lineWidth(0.8).strokeColor(colors.brand).stroke();
+    doc.y = y + 6;
+  } else {
+    doc.moveDown(0.25);
+  }
+  setFont(doc, "body", 9);
+}
+
+export function paragraph(doc: PDFDoc, text: string, options: { size?: number; color?: string; font?: FontName } = {}): void {
+  setFont(doc, options.font ?? "body", options.size ?? 9, options.color ?? colors.text);
+  const height = doc.heightOfString(text, { width: contentWidth });
+  ensureSpace(doc, Math.min(height, 60));
+  doc.text(text, contentLeft, doc.y, { width: contentWidth });
+  doc.moveDown(0.4);
+  setFont(doc, "body", 9);
+}

@@ -1,0 +1,504 @@
+import { comparisonLines } from "../../model/comparisons";
+import { scope3Category1LocationKg, scope3Category1MarketKg } from "../../model/measures";
+import type { Breakdown, ReportModel } from "../../model/types";
+import {
+  formatChange,
+  formatNumber,
+  formatShare,
+  formatSpend,
+  formatTimestamp,
+  formatTonnes,
+  lastDay,
+  periodRange,
+} from "../format";
+import { groupedBarChart, horizontalBarChart } from "./charts";
+import {
+  colors,
+  contentLeft,
+  contentWidth,
+  createDocument,
+  ensureSpace,
+  finish,
+  heading,
+  page,
+  paragraph,
+  setFont,
+  type PDFDoc,
+} from "./document";
+import { renderMarkdown } from "./markdown";
+import { drawTable, type Column } from "./table";
+
+const kg = (value: number) => formatNumber(value, 1);
+
+/** The print report: summary, changes, charts, breakdowns, quality, lineage and the method. */
+export async function renderPdf(model: ReportModel): Promise<Buffer> {
+  const { content, header } = model;
+  const doc = createDocument({
+    title: `${content.organization.name}: cloud emissions report, ${content.period.label}`,
+    author: content.organization.name,
+    subject: `Scope 3 Category 1 cloud emissions, report ${header.reportId} version ${header.version} (${header.status})`,
+    created: new Date(header.finalizedAt ?? header.generatedAt),
+  });
+  titleBlock(doc, model);
+  keyFigures(doc, model);
+  summaryTables(doc, model);
+  if (model.diff) changesSection(doc, model);
+  trendSection(doc, model);
+  breakdownSections(doc, model);
+  intensitySection(doc, model);
+  qualitySection(doc, model);
+  lineageSection(doc, model);
+  doc.addPage();
+  heading(doc, "Appendix: methodology", 1);
+  paragraph(
+    doc,
+    `Generated from ${content.methodology.source} (SHA-256 ${content.methodology.sha256}), the same document that describes the method in the Canopy repository.`,
+    { size: 8, color: colors.muted },
+  );
+  renderMarkdown(doc, content.methodology.markdown);
+  decoratePages(doc, model);
+  return finish(doc);
+}
+
+function titleBlock(doc: PDFDoc, model: ReportModel) {
+  const { content, header } = model;
+  setFont(doc, "bold", 8, colors.brand);
+  doc.text("CLOUD EMISSIONS REPORT · GHG PROTOCOL SCOPE 3, CATEGORY 1", contentLeft, page.margin.top - 8, { characterSpacing: 0.6 });
+  setFont(doc, "bold", 22, colors.text);
+  doc.text(content.organization.name, contentLeft, doc.y + 2, { width: contentWidth - 120 });
+  setFont(doc, "body", 12.5, colors.text);
+  doc.text(`${content.period.label}  ·  ${periodRange(content.period.start, content.period.end)} (UTC)`, { width: contentWidth - 120 });
+
+  const final = header.status === "final";
+  const badge = final ? `FINAL · VERSION ${header.version}` : `DRAFT · VERSION ${header.version}`;
+  setFont(doc, "bold", 9);
+  const badgeWidth = doc.widthOfString(badge) + 16;
+  const badgeX = contentLeft + contentWidth - badgeWidth;
+  doc.roundedRect(badgeX, page.margin.top - 6, badgeWidth, 20, 3).fill(final ? colors.brand : colors.draft);
+  setFont(doc, "bold", 9, "#ffffff");
+  doc.text(badge, badgeX + 8, page.margin.top - 0.5, { lineBreak: false });
+  doc.x = contentLeft;
+  doc.moveDown(0.6);
+
+  const boundary = content.boundary.allAccounts
+    ? `All ${content.boundary.accounts.length} cloud accounts of the organization`
+    : `${content.boundary.accounts.length} selected account(s): ${content.boundary.accounts.map((a) => a.displayName).join("; ")}`;
+  const rows: [string, string][] = [
+    ["Report id", header.reportId],
+    [
+      "Status",
+      final
+        ? `Final (locked) version ${header.version}, finalized ${formatTimestamp(header.finalizedAt)}`
+        : `Draft version ${header.version}, computed ${formatTimestamp(header.generatedAt)}; figures may change until finalized`,
+    ],
+    ["Boundary", boundary],
+    ["Methodology", `${content.lineage.methodologyVersion ?? "no emissions in the period"} · data pack checksum ${content.lineage.dataPackChecksum ?? "–"}`],
+    ["Content SHA-256", header.contentSha256],
+  ];
+  for (const [label, value] of rows) {
+    const y = doc.y;
+    setFont(doc, "bold", 8, colors.muted);
+    doc.text(label, contentLeft, y, { width: 90 });
+    setFont(doc, label === "Content SHA-256" || label === "Report id" ? "mono" : "body", 8, colors.text);
+    doc.text(value, contentLeft + 92, y, { width: contentWidth - 92 });
+    doc.y = Math.max(doc.y, y + 11);
+  }
+  doc.moveDown(0.8);
+}
+
+function keyFigures(doc: PDFDoc, model: ReportModel) {
+  const { content } = model;
+  const boxes = [
+    { title: "Scope 3 Cat. 1, location-based", value: formatTonnes(content.customerView.scope3Category1LocationKg) + " CO2e", detail: `${kg(content.customerView.scope3Category1LocationKg)} kg CO2e` },
+    { title: "Scope 3 Cat. 1, market-based", value: formatTonnes(content.customerView.scope3Category1MarketKg) + " CO2e", detail: `${kg(content.customerView.scope3Category1MarketKg)} kg CO2e` },
+    { title: "Energy incl. data-centre overhead", value: `${formatNumber(content.totals.kwhFacility / 1000, 2)} MWh`, detail: `${kg(content.totals.kwhFacility)} kWh` },
+    { title: "Water", value: `${formatNumber(content.totals.waterL / 1000, 2)} m³`, detail: `${kg(content.totals.waterL)} L` },
+  ];
+  const gap = 8;
+  const width = (contentWidth - gap * (boxes.length - 1)) / boxes.length;
+  const height = 58;
+  ensureSpace(doc, height + 10);
+  const y = doc.y;
+  boxes.forEach((box, i) => {
+    const x = contentLeft + i * (width + gap);
+    doc.roundedRect(x, y, width, height, 4).fill(colors.headerFill);
+    doc.rect(x, y, 3, height).fill(colors.brand);
+    setFont(doc, "body", 7.5, colors.muted);
+    doc.text(box.title, x + 9, y + 7, { width: width - 14 });
+    setFont(doc, "bold", 14, colors.text);
+    doc.text(box.value, x + 9, y + 22, { width: width - 14, lineBreak: false });
+    setFont(doc, "body", 7.5, colors.muted);
+    doc.text(box.detail, x + 9, y + 42, { width: width - 14, lineBreak: false });
+  });
+  doc.x = contentLeft;
+  doc.y = y + height + 12;
+}
+
+function summaryTables(doc: PDFDoc, model: ReportModel) {
+  const { content } = model;
+  const v = content.providerView;
+  heading(doc, "Summary", 2, 120);
+  const columns: Column[] = [
+    { title: "Figure", weight: 4.2 },
+    { title: "Value", weight: 1.6, align: "right" },
+    { title: "Unit", weight: 0.9 },
+    { title: "GHG Protocol view", weight: 2.6 },
+  ];
+  drawTable(doc, columns, [
+    { cells: ["Cloud emissions, location-based (electricity + embodied)", kg(content.customerView.scope3Category1LocationKg), "kg CO2e", "Your Scope 3, Category 1"], bold: true },
+    { cells: ["Cloud emissions, market-based (electricity + embodied)", kg(content.customerView.scope3Category1MarketKg), "kg CO2e", "Your Scope 3, Category 1"], bold: true },
+    { cells: ["Electricity, location-based", kg(v.electricityLocationKg), "kg CO2e", "Provider's Scope 2 (location-based)"] },
+    { cells: ["Electricity, market-based (CFE-share proxy, see appendix 5)", kg(v.electricityMarketKg), "kg CO2e", "Provider's Scope 2 (market-based)"] },
+    { cells: ["Embodied server hardware", kg(v.embodiedKg), "kg CO2e", "Provider's Scope 3"] },
+    { cells: ["Energy at the servers", kg(v.kwhIt), "kWh", "–"] },
+    { cells: ["Energy incl. data-centre overhead (PUE)", kg(v.kwhFacility), "kWh", "–"] },
+    { cells: ["Water", kg(v.waterL), "L", "–"] },
+    { cells: ["Spend on the estimated usage", formatSpend(content.spend), "", "Billing, before tax and credits"] },
+  ]);
+
+  heading(doc, "Comparisons", 2, 90);
+  drawTable(
+    doc,
+    [
+      { title: "Compared with", weight: 2.4 },
+      { title: "Period", weight: 2.3 },
+      { title: "Location-based (kg CO2e)", weight: 1.6, align: "right" },
+      { title: "Market-based (kg CO2e)", weight: 1.6, align: "right" },
+      { title: "Change", weight: 1.1, align: "right" },
+    ],
+    [
+      {
+        cells: [
+          `This report: ${content.period.label}`,
+          periodRange(content.period.start, content.period.end),
+          kg(content.customerView.scope3Category1LocationKg),
+          kg(content.customerView.scope3Category1MarketKg),
+          "",
+        ],
+        bold: true,
+      },
+      ...comparisonLines(content).map((line) => ({
+        cells: [
+          line.title,
+          line.noData ? `${periodRange(line.comparison.period.start, line.comparison.period.end)} (no data)` : periodRange(line.comparison.period.start, line.comparison.period.end),
+          line.noData ? "–" : kg(line.locationKg),
+          line.noData ? "–" : kg(line.marketKg),
+          formatChange(line.change),
+        ],
+      })),
+    ],
+  );
+  paragraph(
+    doc,
+    `Change: ${content.period.label} against the period on that line (location-based); on the previous-year-to-date line, this year to date against last year to date. Scope 3 Category 1 = electricity + embodied hardware, as the provider's customer.`,
+    { size: 7.5, color: colors.muted },
+  );
+}
+
+function changesSection(doc: PDFDoc, model: ReportModel) {
+  const diff = model.diff!;
+  heading(doc, `Changes since locked version ${diff.against.version}`, 1, 140);
+  paragraph(
+    doc,
+    diff.changed
+      ? `Version ${diff.against.version} was finalized ${formatTimestamp(diff.against.finalizedAt)} (content SHA-256 ${diff.against.contentSha256}) and stays unchanged. The figures have changed since, usually because history was re-estimated with a newer methodology or data pack; this draft shows the figures now, and the differences below.`
+      : `Version ${diff.against.version} (content SHA-256 ${diff.against.contentSha256}) is unchanged and the figures now are the same.`,
+  );
+  drawTable(
+    doc,
+    [
+      { title: "Figure", weight: 3.6 },
+      { title: `Locked v${diff.against.version}`, weight: 1.5, align: "right" },
+      { title: `This draft (v${model.header.version})`, weight: 1.5, align: "right" },
+      { title: "Difference", weight: 1.4, align: "right" },
+      { title: "Change", weight: 0.9, align: "right" },
+      { title: "Unit", weight: 0.8 },
+    ],
+    diff.totals.map((line, i) => ({
+      cells: [line.metric, kg(line.locked), kg(line.current), kg(line.delta), formatChange(line.deltaRatio), line.unit],
+      bold: i < 2,
+    })),
+  );
+  if (diff.breakdown.length) {
+    heading(doc, "Largest changes by group (location-based electricity)", 3, 60);
+    drawTable(
+      doc,
+      [
+        { title: "Group", weight: 3.4 },
+        { title: "Dimension", weight: 1.2 },
+        { title: `Locked v${diff.against.version} (kg CO2e)`, weight: 1.5, align: "right" },
+        { title: "Now (kg CO2e)", weight: 1.5, align: "right" },
+        { title: "Difference (kg CO2e)", weight: 1.5, align: "right" },
+      ],
+      diff.breakdown.map((line) => ({
+        cells: [line.label, line.dimension, kg(line.lockedCo2eLocationKg), kg(line.currentCo2eLocationKg), kg(line.deltaKg)],
+      })),
+    );
+  }
+  paragraph(
+    doc,
+    `Methodology versions: locked ${diff.methodologyVersions.locked.join(", ") || "–"}; now ${diff.methodologyVersions.current.join(", ") || "–"}. Hourly input rows: locked ${formatNumber(diff.inputRowCounts.locked.emissionsHourly, 0)}, now ${formatNumber(diff.inputRowCounts.current.emissionsHourly, 0)}.`,
+    { size: 8 },
+  );
+}
+
+function trendSection(doc: PDFDoc, model: ReportModel) {
+  const { content } = model;
+  heading(doc, "Trend and composition", 1, 200);
+  const useTonnes = Math.max(...content.trend.map((m) => scope3Category1LocationKg(m.measures))) >= 10_000;
+  const scale = useTonnes ? 1 / 1000 : 1;
+  groupedBarChart(doc, {
+    title: `Monthly cloud emissions (Scope 3 Cat. 1), ${content.trend[0]?.label ?? ""} to ${content.trend[content.trend.length - 1]?.label ?? ""}`,
+    unit: useTonnes ? "t CO2e" : "kg CO2e",
+    labels: content.trend.map((m) => m.label.replace(/ (\d\d)(\d\d)$/, " ’$2")),
+    series: [
+      { name: "Location-based", color: colors.brand, values: content.trend.map((m) => scope3Category1LocationKg(m.measures) * scale) },
+      { name: "Market-based", color: colors.accent, values: content.trend.map((m) => scope3Category1MarketKg(m.measures) * scale) },
+    ],
+    highlight: content.trend.map((m) => `${m.key}-01` >= content.period.start),
+  });
+  const total = content.totals.co2eLocationKg + content.totals.co2eEmbodiedKg;
+  for (const dimension of ["provider", "service"]) {
+    const breakdown = content.breakdowns.find((b) => b.dimension === dimension);
+    if (!breakdown || breakdown.rows.length === 0) continue;
+    horizontalBarChart(doc, {
+      title: `${breakdown.title}: Scope 3 Cat. 1, location-based`,
+      unit: "kg CO2e",
+      rows: breakdown.rows.map((r) => ({ label: r.label, value: scope3Category1LocationKg(r.measures) })),
+      total,
+    });
+  }
+}
+
+function breakdownSections(doc: PDFDoc, model: ReportModel) {
+  const { content } = model;
+  heading(doc, "Breakdowns", 1, 120);
+  paragraph(
+    doc,
+    "All figures in kg CO2e unless stated; Scope 3 Cat. 1 = electricity + embodied hardware. Largest first. Tag breakdowns are summed from hourly rows; rows without the tag are shown as (untagged).",
+    { size: 7.5, color: colors.muted },
+  );
+  for (const breakdown of content.breakdowns) breakdownTable(doc, breakdown, content.totals.co2eLocationKg + content.totals.co2eEmbodiedKg);
+}
+
+function breakdownTable(doc: PDFDoc, breakdown: Breakdown, total: number) {
+  heading(doc, breakdown.title, 2, 60);
+  if (breakdown.rows.length === 0) {
+    paragraph(doc, "No emissions in the period.");
+    return;
+  }
+  const currencies = [...new Set(breakdown.rows.flatMap((r) => r.spend.map((s) => s.currency)))];
+  const showSpend = currencies.length === 1;
+  const columns: Column[] = [
+    { title: "Group", weight: 3.1 },
+    { title: "Scope 3 Cat. 1, location", weight: 1.35, align: "right" },
+    { title: "Scope 3 Cat. 1, market", weight: 1.35, align: "right" },
+    { title: "Electricity, location", weight: 1.25, align: "right" },
+    { title: "Embodied", weight: 1.1, align: "right" },
+    { title: "Energy (kWh)", weight: 1.2, align: "right" },
+    { title: "Water (L)", weight: 1.1, align: "right" },
+    { title: "Share", weight: 0.75, align: "right" },
+    ...(showSpend ? [{ title: `Spend (${currencies[0]})`, weight: 1.2, align: "right" as const }] : []),
+  ];
+  drawTable(
+    doc,
+    columns,
+    breakdown.rows.map((r) => ({
+      cells: [
+        r.label,
+        kg(scope3Category1LocationKg(r.measures)),
+        kg(scope3Category1MarketKg(r.measures)),
+        kg(r.measures.co2eLocationKg),
+        kg(r.measures.co2eEmbodiedKg),
+        kg(r.measures.kwhFacility),
+        kg(r.measures.waterL),
+        total > 0 ? formatShare(scope3Category1LocationKg(r.measures) / total) : "–",
+        ...(showSpend ? [formatNumber(r.spend[0]?.amount ?? 0, 2)] : []),
+      ],
+    })),
+    { fontSize: 7.4 },
+  );
+}
+
+function intensitySection(doc: PDFDoc, model: ReportModel) {
+  const { intensity } = model.content;
+  heading(doc, "Intensity", 1, 90);
+  const rows = [
+    ...intensity.spend.map((s) => ({
+      cells: [
+        `Per 1,000 ${s.currency} of cloud spend (${s.currency} ${formatNumber(s.spendAmount, 2)} in the period)`,
+        s.co2eLocationKgPer1000 === null ? "–" : formatNumber(s.co2eLocationKgPer1000, 2),
+        s.co2eMarketKgPer1000 === null ? "–" : formatNumber(s.co2eMarketKgPer1000, 2),
+        `kg CO2e / 1,000 ${s.currency}`,
+      ],
+    })),
+    ...intensity.functionalUnits.map((u) => ({
+      cells: [
+        `SCI per ${u.name} (${formatNumber(u.count, 0)} ${u.name} in the period)`,
+        formatNumber(u.sciKgPerUnit * 1000, 3),
+        formatNumber(u.co2eMarketKgPerUnit * 1000, 3),
+        `g CO2e / ${u.name}`,
+      ],
+    })),
+  ];
+  if (rows.length === 0) {
+    paragraph(doc, "No spend was billed with the usage and no functional-unit counts were supplied for this period.");
+    return;
+  }
+  drawTable(
+    doc,
+    [
+      { title: "Rate", weight: 4.2 },
+      { title: "Location-based (SCI)", weight: 1.6, align: "right" },
+      { title: "Market-based", weight: 1.4, align: "right" },
+      { title: "Unit", weight: 1.8 },
+    ],
+    rows,
+  );
+  paragraph(
+    doc,
+    "SCI (ISO/IEC 21031) = (location-based electricity + embodied) ÷ functional units; market-based instruments are not allowed in SCI, the market-based rate is for reference only." +
+      (intensity.functionalUnits.length === 0 ? " Supply a count of a functional unit (orders, users, API calls…) to get a per-unit rate." : ""),
+    { size: 7.5, color: colors.muted },
+  );
+}
+
+function qualitySection(doc: PDFDoc, model: ReportModel) {
+  const { dataQuality, totals } = model.content;
+  heading(doc, "Data quality", 1, 120);
+  const coverage = dataQuality.coverage;
+  const currency = coverage.currency ?? "mixed currencies";
+  drawTable(
+    doc,
+    [
+      { title: "Coverage of spend", weight: 4.6 },
+      { title: `Amount (${currency})`, weight: 1.6, align: "right" },
+      { title: "Share", weight: 1, align: "right" },
+    ],
+    [
+      { cells: ["Spend estimated (usage with an energy model)", formatNumber(coverage.spendEstimated, 2), formatShare(coverage.shareEstimated)], bold: true },
+      { cells: ["Spend not estimated (no energy model, unsupported lines, lines in error)", formatNumber(coverage.spendUnsupported, 2), coverage.shareEstimated === null ? "–" : formatShare(1 - coverage.shareEstimated)] },
+      { cells: ["Financial lines outside the share (tax, credits, refunds, fees)", formatNumber(coverage.spendFinancial, 2), ""] },
+      ...coverage.lines.map((line) => ({
+        cells: [`  ${line.reason} (${line.category}${line.lines === null ? "" : `, ${formatNumber(line.lines, 0)} lines`})`, formatNumber(line.spendAmount, 2), ""],
+      })),
+    ],
+  );
+  paragraph(doc, coverage.note, { size: 7.5, color: colors.muted });
+  paragraph(
+    doc,
+    `Default factors: ${kg(dataQuality.co2eOnDefaultsKg)} kg CO2e of the ${kg(totals.co2eLocationKg)} kg location-based electricity (${formatShare(dataQuality.shareOnDefaults)}) rests on at least one default factor rather than regional or measured data (appendix section 8).`,
+  );
+  heading(doc, "Methodology versions and data packs", 2, 60);
+  if (dataQuality.methodologies.length === 0) paragraph(doc, "No emissions rows in the period.");
+  else
+    drawTable(
+      doc,
+      [
+        { title: "Methodology version", weight: 2.6 },
+        { title: "Hourly rows", weight: 1.1, align: "right" },
+        { title: "Location-based (kg CO2e)", weight: 1.5, align: "right" },
+        { title: "Data pack and checksum", weight: 4.2, font: "mono" },
+      ],
+      dataQuality.methodologies.map((m) => ({
+        cells: [m.methodologyVersion, formatNumber(m.hourlyRows, 0), kg(m.co2eLocationKg), `${m.dataPack} ${m.dataPackChecksum}`],
+      })),
+      { fontSize: 7.2 },
+    );
+  heading(doc, "Reconciliation with provider-reported figures", 2, 50);
+  const reconciliation = dataQuality.reconciliation;
+  if (reconciliation.status === "none") paragraph(doc, reconciliation.note);
+  else {
+    drawTable(
+      doc,
+      [
+        { title: "Provider and scope", weight: 2.2 },
+        { title: "Compared with", weight: 2.8 },
+        { title: "Provider (kg CO2e)", weight: 1.3, align: "right" },
+        { title: "Canopy (kg CO2e)", weight: 1.3, align: "right" },
+        { title: "Canopy ÷ provider", weight: 1, align: "right" },
+      ],
+      reconciliation.rows.map((r) => ({
+        cells: [`${r.provider} ${r.scope} (${r.sources.join(", ")})`, r.comparedWith, kg(r.providerCo2eKg), kg(r.canopyCo2eKg), r.ratio === null ? "–" : formatNumber(r.ratio, 3)],
+      })),
+      { fontSize: 7.4 },
+    );
+    paragraph(doc, reconciliation.note, { size: 7.5, color: colors.muted });
+  }
+}
+
+function lineageSection(doc: PDFDoc, model: ReportModel) {
+  const { lineage, period, methodology } = model.content;
+  heading(doc, "Lineage", 1, 160);
+  const check = lineage.hourlyCheck;
+  drawTable(
+    doc,
+    [
+      { title: "Item", weight: 2.2 },
+      { title: "Value", weight: 5.8 },
+    ],
+    [
+      { cells: ["Report id and version", `${model.header.reportId}, version ${model.header.version} (${model.header.status})`] },
+      { cells: ["Period (UTC)", `${period.start} 00:00 to ${lastDay(period.end)} 24:00`] },
+      { cells: ["Content SHA-256", model.header.contentSha256] },
+      { cells: ["Methodology version", lineage.methodologyVersion ?? "–"] },
+      { cells: ["Data pack checksum", lineage.dataPackChecksum ?? "–"] },
+      { cells: ["Methodology document", `${methodology.source}, SHA-256 ${methodology.sha256}`] },
+      { cells: ["Input rows: emissions_hourly", formatNumber(lineage.inputRowCounts.emissionsHourly, 0)] },
+      { cells: ["Input rows: emissions_monthly", formatNumber(lineage.inputRowCounts.emissionsMonthly, 0)] },
+      { cells: ["Input rows: usage_hourly", formatNumber(lineage.inputRowCounts.usageHourly, 0)] },
+      {
+        cells: [
+          "Rollups against hourly rows",
+          check.agrees
+            ? `Agree: the monthly rollups and the hourly rows give the same totals (largest difference ${formatNumber(check.maxDifference, 6)}).`
+            : `DISAGREE by up to ${formatNumber(check.maxDifference, 6)}: estimation may still be running; do not finalize.`,
+        ],
+      },
+      ...lineage.sources.map((source) => {
+        const [table, ...rest] = source.split(": ");
+        return { cells: [`Source: ${table}`, rest.join(": ")] };
+      }),
+    ],
+    { fontSize: 7.6 },
+  );
+  paragraph(
+    doc,
+    "The content SHA-256 is the SHA-256 of the report content (every figure, the boundary, the parameters, the lineage and the methodology text) serialized as canonical JSON (keys sorted, no whitespace); it is the same on the PDF, the XLSX and the CSV of this version. A locked version never changes: later re-estimations create a new version.",
+    { size: 7.5, color: colors.muted },
+  );
+}
+
+/** Running header, footer with page numbers, and a DRAFT mark on drafts, on every page. */
+function decoratePages(doc: PDFDoc, model: ReportModel) {
+  const { content, header } = model;
+  const range = doc.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i);
+    const bottomMargin = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    const footerY = page.height - page.margin.bottom + 22;
+    doc.moveTo(contentLeft, footerY - 6).lineTo(contentLeft + contentWidth, footerY - 6).lineWidth(0.4).strokeColor(colors.rule).stroke();
+    setFont(doc, "body", 7, colors.muted);
+    doc.text(
+      `${content.organization.name} · Cloud emissions report ${content.period.label} · Report ${header.reportId} · v${header.version} ${header.status === "final" ? "final" : "DRAFT"}`,
+      contentLeft,
+      footerY,
+      { width: contentWidth - 70, lineBreak: false },
+    );
+    doc.text(`Page ${i - range.start + 1} of ${range.count}`, contentLeft + contentWidth - 70, footerY, { width: 70, align: "right", lineBreak: false });
+    if (i > range.start) {
+      doc.text(`${content.organization.name} · ${content.period.label}`, contentLeft, page.margin.top - 26, { width: contentWidth / 2, lineBreak: false });
+      doc.text(`SHA-256 ${header.contentSha256.slice(0, 16)}…`, contentLeft + contentWidth / 2, page.margin.top - 26, { width: contentWidth / 2, align: "right", lineBreak: false });
+    }
+    if (header.status === "draft") {
+      doc.save();
+      doc.rotate(-35, { origin: [page.width / 2, page.height / 2] });
+      setFont(doc, "bold", 96, colors.draft);
+      doc.fillOpacity(0.06);
+      doc.text("DRAFT", 0, page.height / 2 - 50, { width: page.width, align: "center", lineBreak: false });
+      doc.restore();
+    }
+    doc.page.margins.bottom = bottomMargin;
+  }
+}

@@ -1,0 +1,122 @@
+import { measureKeys, scope3Category1LocationKg, scope3Category1MarketKg, type Measures } from "../model/measures";
+import type { ReportModel, Spend } from "../model/types";
+import { lastDay } from "./format";
+
+/**
+ * The one tidy table (CSV, and the XLSX "Data" sheet): one row per group, one column per variable.
+ * Column names are stable; README.md documents each one. Add columns at the end only.
+ */
+export const tidyColumns = [
+  { name: "report_id", description: "Report id (the same for every row)" },
+  { name: "report_version", description: "Version number of the report" },
+  { name: "report_status", description: "draft (recomputed on demand) or final (locked)" },
+  { name: "organization", description: "Organization name" },
+  { name: "period_first_day", description: "First day of the row's period (YYYY-MM-DD, UTC)" },
+  { name: "period_last_day", description: "Last day of the row's period, inclusive" },
+  {
+    name: "dimension",
+    description:
+      "total | provider | account | service | region | tag:<key> | month | comparison | locked_version",
+  },
+  { name: "key", description: "Stable key of the group within the dimension (account id, provider:service, YYYY-MM…)" },
+  { name: "label", description: "Human-readable name of the group" },
+  { name: "scope3_cat1_location_kg", description: "Customer Scope 3 Category 1, location-based: co2e_location_kg + co2e_embodied_kg (kg CO2e)" },
+  { name: "scope3_cat1_market_kg", description: "Customer Scope 3 Category 1, market-based: co2e_market_kg + co2e_embodied_kg (kg CO2e)" },
+  { name: "co2e_location_kg", description: "Electricity emissions, location-based (the provider's Scope 2 LBM), kg CO2e" },
+  { name: "co2e_market_kg", description: "Electricity emissions, market-based proxy (the provider's Scope 2 MBM), kg CO2e" },
+  { name: "co2e_embodied_kg", description: "Embodied server hardware emissions (the provider's Scope 3), kg CO2e" },
+  { name: "kwh_it", description: "Energy at the servers, kWh" },
+  { name: "kwh_facility", description: "Energy including data-centre overhead (PUE), kWh" },
+  { name: "water_l", description: "Data-centre water use, litres" },
+  { name: "co2e_on_defaults_kg", description: "Part of co2e_location_kg whose inputs include a default factor, kg CO2e" },
+  { name: "spend_amount", description: "Billed cost of the estimated usage (empty for tag rows and mixed currencies)" },
+  { name: "currency", description: "Currency of spend_amount (ISO 4217)" },
+  { name: "methodology_version", description: "Methodology version behind most of the report's CO2e" },
+  { name: "content_sha256", description: "SHA-256 of the report content (printed on every format)" },
+] as const;
+
+export type TidyColumn = (typeof tidyColumns)[number]["name"];
+export type TidyValue = string | number | null;
+export type TidyRow = Record<TidyColumn, TidyValue>;
+
+/** Which columns hold numbers (XLSX writes them as numbers; CSV with fixed decimals). */
+export const numericColumns = new Set<TidyColumn>([
+  "report_version",
+  "scope3_cat1_location_kg",
+  "scope3_cat1_market_kg",
+  "co2e_location_kg",
+  "co2e_market_kg",
+  "co2e_embodied_kg",
+  "kwh_it",
+  "kwh_facility",
+  "water_l",
+  "co2e_on_defaults_kg",
+  "spend_amount",
+]);
+
+export function tidyRows(model: ReportModel): TidyRow[] {
+  const { content, header } = model;
+  const base = {
+    report_id: header.reportId,
+    report_version: header.version,
+    report_status: header.status,
+    organization: content.organization.name,
+    methodology_version: content.lineage.methodologyVersion,
+    content_sha256: header.contentSha256,
+  };
+  const row = (
+    dimension: string,
+    key: string,
+    label: string,
+    period: { start: string; end: string },
+    measures: Measures,
+    spend: Spend[],
+  ): TidyRow => {
+    const single = spend.length === 1 ? spend[0]! : undefined;
+    const values = Object.fromEntries(
+      measureKeys.map((k) => [columnOf[k], measures[k]]),
+    ) as Record<(typeof columnOf)[keyof typeof columnOf], number>;
+    return {
+      ...base,
+      period_first_day: period.start,
+      period_last_day: lastDay(period.end),
+      dimension,
+      key,
+      label,
+      scope3_cat1_location_kg: scope3Category1LocationKg(measures),
+      scope3_cat1_market_kg: scope3Category1MarketKg(measures),
+      ...values,
+      spend_amount: single ? single.amount : null,
+      currency: single ? single.currency : spend.length > 1 ? "mixed" : null,
+    };
+  };
+  const period = content.period;
+  const rows: TidyRow[] = [row("total", "total", `All cloud emissions, ${period.label}`, period, content.totals, content.spend)];
+  for (const breakdown of content.breakdowns) {
+    for (const r of breakdown.rows) rows.push(row(breakdown.dimension, r.key, r.label, period, r.measures, r.spend));
+  }
+  for (const month of content.trend) {
+    const start = `${month.key}-01`;
+    const [y, m] = month.key.split("-").map(Number) as [number, number];
+    const end = new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10);
+    rows.push(row("month", month.key, month.label, { start, end }, month.measures, month.spend));
+  }
+  for (const comparison of content.comparisons) {
+    rows.push(row("comparison", comparison.key, comparison.period.label, comparison.period, comparison.measures, comparison.spend));
+  }
+  if (model.diff) {
+    const against = model.diff.against;
+    rows.push(row("locked_version", `v${against.version}`, `Locked version ${against.version} (${against.contentSha256.slice(0, 12)}…)`, period, model.diff.lockedTotals, []));
+  }
+  return rows;
+}
+
+const columnOf = {
+  kwhIt: "kwh_it",
+  kwhFacility: "kwh_facility",
+  co2eLocationKg: "co2e_location_kg",
+  co2eMarketKg: "co2e_market_kg",
+  co2eEmbodiedKg: "co2e_embodied_kg",
+  waterL: "water_l",
+  co2eOnDefaultsKg: "co2e_on_defaults_kg",
+} as const satisfies Record<keyof Measures, TidyColumn>;
