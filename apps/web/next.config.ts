@@ -10,6 +10,9 @@ const config: NextConfig = {
     "bullmq",
     "ioredis",
   ],
+  // @canopy/jobs' report job reaches @canopy/reports, whose PDF fonts are resolved as files: the web
+  // process never renders reports, but the bundler must still know what a .ttf is.
+  turbopack: { rules: { "*.ttf": { type: "asset" } } },
   poweredByHeader: false,
   typedRoutes: false,
 };

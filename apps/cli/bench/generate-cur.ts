@@ -291,14 +291,24 @@ function formatLine(line: Line): string {
   return fields.join(",");
 }
 
-/** Writes `lines` data lines (plus a header) to `path`. */
-export async function generateCurCsv(path: string, lines: number, seed = 20231101): Promise<void> {
+/**
+ * Writes `lines` data lines (plus a header) to `path`. By default every line draws its attributes
+ * afresh. With `fleet`, lines come from a fixed fleet of resources (lines ÷ 720 of them) that each
+ * report once an hour with the same account, region, type and tags, as a real CUR does; only the
+ * line item id changes. The import benchmark uses the fleet, since hourly aggregation depends on it.
+ */
+export async function generateCurCsv(path: string, lines: number, seed = 20231101, options: { fleet?: boolean } = {}): Promise<void> {
   const random = prng(seed ^ lines);
+  const fleetSize = Math.max(1, Math.ceil(lines / 720));
   const out = createWriteStream(path, { highWaterMark: 4 << 20 });
   out.write(`${header.join(",")}\n`);
   let buffer: string[] = [];
   for (let index = 0; index < lines; index++) {
-    buffer.push(formatLine(makeLine(random, index, lines)));
+    const line = options.fleet
+      ? makeLine(prng(seed ^ (index % fleetSize)), index, lines)
+      : makeLine(random, index, lines);
+    if (options.fleet) line["identity/LineItemId"] = hex(random, 52);
+    buffer.push(formatLine(line));
     if (buffer.length === 5000 || index === lines - 1) {
       if (!out.write(`${buffer.join("\n")}\n`)) await once(out, "drain");
       buffer = [];

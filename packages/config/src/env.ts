@@ -82,6 +82,16 @@ export const envSchema = z.object({
     .int("a whole number of bytes")
     .positive("a positive number of bytes")
     .default(10 * 1024 ** 3),
+  /** Day of the month (1-28, UTC) on which the previous month's report is generated and announced. */
+  CANOPY_REPORT_DAY_OF_MONTH: z.coerce
+    .number({ error: "a day of the month from 1 to 28" })
+    .int("a day of the month from 1 to 28")
+    .min(1, "a day of the month from 1 to 28")
+    .max(28, "a day of the month from 1 to 28")
+    .default(5),
+  /** How emails (report-ready notices) leave: written to the log, or as .eml files under CANOPY_HOME/outbox. */
+  CANOPY_EMAIL_TRANSPORT: z.enum(["log", "outbox"], { error: "log or outbox" }).default("log"),
+  CANOPY_EMAIL_FROM: z.string().min(3, "a sender, e.g. Canopy <reports@example.com>").default("Canopy <reports@canopy.local>"),
   /** Set by CI systems; tests then require the real PostgreSQL and Redis instead of falling back. */
   CI: optional(z.string()),
   /** Server the test suites create their throwaway databases on (owner/superuser, trust auth). */

@@ -285,10 +285,11 @@ export const syncRuns = pgTable(
 export const usageHourly = pgTable(
   "usage_hourly",
   {
-    tenantId: tenantId(),
-    cloudAccountId: uuid("cloud_account_id")
-      .notNull()
-      .references(() => cloudAccounts.id, { onDelete: "cascade" }),
+    // No foreign keys on the two big fact tables: per-row RI checks halved bulk-load speed. The
+    // pipeline resolves accounts under withTenant before writing; deleting an account or tenant
+    // deletes its usage and emissions explicitly (deleteCloudAccount).
+    tenantId: uuid("tenant_id").notNull(),
+    cloudAccountId: uuid("cloud_account_id").notNull(),
     hour: timestamp("hour", { withTimezone: true }).notNull(),
     dimsKey: text("dims_key").notNull(),
     periodHours: real("period_hours").notNull().default(1),

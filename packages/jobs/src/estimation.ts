@@ -1,4 +1,4 @@
-import type { EmissionRow, UsageRow } from "@canopy/db";
+import type { EmissionRow, ShapeFactors, UsageRow, UsageShape } from "@canopy/db";
 import type { Estimate, Estimator, UsageRecord } from "@canopy/methodology";
 
 const factorBits = { power: 1, pue: 2, grid: 4, market: 8, embodied: 16, water: 32 } as const;
@@ -85,4 +85,57 @@ export async function* estimateUsagePages(
     }
     onPage?.(page.length);
   }
+}
+
+const LINEARITY_PROBE = 1000;
+const measures = ["kwhIt", "kwhFacility", "co2eLocationKg", "co2eMarketKg", "embodiedKg", "waterL"] as const;
+
+function shapeRecord(shape: UsageShape, quantity: number): UsageRecord {
+  return usageRecordOf({
+    ...shape,
+    cloudAccountId: "shape",
+    hour: shape.firstHour,
+    quantity,
+    dimsKey: "",
+    costAmount: null,
+    currency: null,
+    tags: {},
+    syncRunId: null,
+  });
+}
+
+const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b), 1e-12);
+
+/**
+ * Per-unit factors for each usage shape, or undefined when some shape's estimate is not linear in
+ * quantity (then the caller estimates row by row). Linearity is checked, not assumed: the estimate
+ * at quantity 1000 must be 1000 × the estimate at quantity 1, with the same qualities.
+ */
+export function shapeFactorsOf(shapes: readonly UsageShape[], estimator: Estimator): ShapeFactors[] | undefined {
+  const factors: ShapeFactors[] = [];
+  for (const shape of shapes) {
+    const unit = estimator.estimate(shapeRecord(shape, 1));
+    const probe = estimator.estimate(shapeRecord(shape, LINEARITY_PROBE));
+    const linear =
+      measures.every((m) => close(probe[m], unit[m] * LINEARITY_PROBE)) &&
+      defaultFactorsMask(probe) === defaultFactorsMask(unit) &&
+      probe.pue === unit.pue &&
+      probe.gridIntensityGPerKwh === unit.gridIntensityGPerKwh;
+    if (!linear) return undefined;
+    factors.push({
+      shapeKey: shape.shapeKey,
+      kwhItPerUnit: unit.kwhIt,
+      kwhFacilityPerUnit: unit.kwhFacility,
+      co2eLocationKgPerUnit: unit.co2eLocationKg,
+      co2eMarketKgPerUnit: unit.co2eMarketKg,
+      co2eEmbodiedKgPerUnit: unit.embodiedKg,
+      waterLPerUnit: unit.waterL,
+      co2eOnDefaultsKgPerUnit: co2eOnDefaultsKg(unit),
+      pue: unit.pue,
+      gridIntensityGPerKwh: unit.gridIntensityGPerKwh,
+      defaultFactorsMask: defaultFactorsMask(unit),
+      methodologyVersion: unit.methodologyVersion,
+    });
+  }
+  return factors;
 }

@@ -1,6 +1,7 @@
 import type { JobDefinition } from "./contract";
 import { importFile } from "./import/import-file";
 import { estimateWindow } from "./jobs/estimate-window";
+import { generateReportJob, scheduleReports } from "./jobs/generate-report";
 import { maintainPartitions } from "./jobs/maintain-partitions";
 import { reestimateTenant } from "./jobs/reestimate-tenant";
 import { refreshStaleEstimates } from "./jobs/refresh-stale-estimates";
@@ -21,6 +22,8 @@ export const jobs: JobRegistry = createRegistry([
   rollupDays,
   reestimateTenant,
   refreshStaleEstimates,
+  generateReportJob,
+  scheduleReports,
 ] as unknown as JobDefinition<never>[]);
 
 export function jobDefinition(name: string, registry: JobRegistry = jobs): JobDefinition<unknown> {

@@ -32,7 +32,6 @@ export const inviteMember = withTenantAction(
         role: input.role,
       }),
     );
-    console.log(`canopy-web: invitation for ${input.email} to ${ctx.principal.tenantName}: ${link}`);
     return { id: invitation.id, link };
   },
   { role: "admin" },

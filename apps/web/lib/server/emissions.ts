@@ -131,15 +131,9 @@ function sourceSql(
   }
 
   const dayPeriod = granularity === "day" ? `to_char(day, 'YYYY-MM-DD')` : granularity === "month" ? `to_char(date_trunc('month', day), 'YYYY-MM-DD')` : "''";
-  const dayConditions = [`day >= ${p.add(range.from, "::date")}`, `day <= ${p.add(range.to, "::date")}`];
-  if (granularity === "day") {
-    return {
-      source: "daily",
-      sql: `SELECT ${dayPeriod} AS period, ${grp} AS grp, ${sums} FROM emissions_daily WHERE ${and(dayConditions)} GROUP BY 1, 2`,
-    };
-  }
-  const months = fullMonths(range, today);
+  const months = granularity === "day" ? [] : fullMonths(range, today);
   if (months.length === 0) {
+    const dayConditions = [`day >= ${p.add(range.from, "::date")}`, `day <= ${p.add(range.to, "::date")}`];
     return {
       source: "daily",
       sql: `SELECT ${dayPeriod} AS period, ${grp} AS grp, ${sums} FROM emissions_daily WHERE ${and(dayConditions)} GROUP BY 1, 2`,
@@ -220,7 +214,19 @@ const scopeGroups = [
 /** Splits a measure row into its operational and embodied parts (group-by "scope"). */
 function splitScope(m: Measures): { key: string; measures: Measures }[] {
   return [
-    { key: "operational", measures: { ...m, co2eEmbodiedKg: 0, co2eTotalKg: m.co2eLocationKg } },
+    {
+      key: "operational",
+      measures: {
+        co2eLocationKg: m.co2eLocationKg,
+        co2eMarketKg: m.co2eMarketKg,
+        co2eEmbodiedKg: 0,
+        co2eTotalKg: m.co2eLocationKg,
+        kwhFacility: m.kwhFacility,
+        waterL: m.waterL,
+        co2eOnDefaultsKg: m.co2eOnDefaultsKg,
+        costAmount: m.costAmount,
+      },
+    },
     {
       key: "embodied",
       measures: {

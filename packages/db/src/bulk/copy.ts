@@ -58,7 +58,9 @@ export async function copyRows(
     if (chunk) stream.write(chunk);
     stream.end();
   } catch (error) {
+    // Abort the COPY (the server then answers with its own error, which we absorb) and report ours.
     stream.destroy(error as Error);
+    await finished.catch(() => undefined);
     throw error;
   }
   await finished;

@@ -1,5 +1,6 @@
 import type { PoolClient } from "pg";
 import { copyRows } from "../bulk/copy";
+import { lockAccounts } from "./usage";
 import type { AccountWindow } from "./windows";
 
 /** One emissions_hourly row; names carry units. */
@@ -55,7 +56,8 @@ const columns = [
 ] as const;
 
 /**
- * Replaces the emissions of one account window with `rows` (staging table + delete + insert) in the
+ * Replaces the emissions of one account window with `rows` (COPY into a staging table, since COPY
+ * into a table under RLS is refused; then delete + insert) in the
  * caller's tenant transaction. The window's monthly partitions must exist (ensureEmissionsPartitions),
  * created beforehand so this transaction takes no DDL lock.
  */
@@ -65,6 +67,7 @@ export async function replaceEmissionsWindow(
   window: AccountWindow,
   rows: AsyncIterable<EmissionRow>,
 ): Promise<number> {
+  await lockAccounts(client, [window]);
   await client.query("DROP TABLE IF EXISTS emissions_staging");
   await client.query(
     "CREATE TEMP TABLE emissions_staging (LIKE emissions_hourly INCLUDING DEFAULTS) ON COMMIT DROP",
@@ -108,4 +111,117 @@ async function* toCopyRows(tenantId: string, rows: AsyncIterable<EmissionRow>) {
       r.methodologyVersion,
     ] as const;
   }
+}
+
+/** Everything an estimate depends on besides the quantity: one "shape" of usage. */
+export type UsageShape = {
+  shapeKey: string;
+  /** Start of the shape's earliest row (its year selects the reference data). */
+  firstHour: Date;
+  provider: "aws" | "azure" | "gcp";
+  region: string;
+  periodHours: number;
+  kind: string;
+  unit: string;
+  service: string;
+  usageType: string;
+  instanceType: string;
+  vcpus: number | null;
+  memoryGb: number | null;
+  storageClass: string | null;
+  replicationHint: number | null;
+  gpuModel: string | null;
+  gpuCount: number | null;
+  cpuUtilization: number | null;
+};
+
+/** Per-unit-of-quantity emissions of one shape, plus its constant factors. */
+export type ShapeFactors = {
+  shapeKey: string;
+  kwhItPerUnit: number;
+  kwhFacilityPerUnit: number;
+  co2eLocationKgPerUnit: number;
+  co2eMarketKgPerUnit: number;
+  co2eEmbodiedKgPerUnit: number;
+  waterLPerUnit: number;
+  co2eOnDefaultsKgPerUnit: number;
+  pue: number;
+  gridIntensityGPerKwh: number;
+  defaultFactorsMask: number;
+  methodologyVersion: string;
+};
+
+const shapeKeySql = `md5(concat_ws('|', u.provider, u.region, extract(year FROM u.hour AT TIME ZONE 'UTC')::int, u.period_hours,
+  u.kind, u.unit, u.service, u.usage_type, u.instance_type, coalesce(u.vcpus::text, '-'), coalesce(u.memory_gb::text, '-'),
+  coalesce(u.storage_class, '-'), coalesce(u.replication_hint::text, '-'), coalesce(u.gpu_model, '-'),
+  coalesce(u.gpu_count::text, '-'), coalesce(u.cpu_utilization::text, '-')))`;
+
+/** The distinct shapes of an account window's usage (typically thousands for millions of rows). */
+export async function usageShapes(client: PoolClient, window: AccountWindow): Promise<UsageShape[]> {
+  const result = await client.query<UsageShape>(
+    `SELECT ${shapeKeySql} AS "shapeKey", min(u.hour) AS "firstHour", u.provider, u.region, u.period_hours AS "periodHours",
+            u.kind, u.unit, u.service, u.usage_type AS "usageType", u.instance_type AS "instanceType", u.vcpus,
+            u.memory_gb AS "memoryGb", u.storage_class AS "storageClass", u.replication_hint AS "replicationHint",
+            u.gpu_model AS "gpuModel", u.gpu_count AS "gpuCount", u.cpu_utilization AS "cpuUtilization"
+     FROM usage_hourly u
+     WHERE u.cloud_account_id = $1 AND u.hour >= $2 AND u.hour < $3
+     GROUP BY 1, u.provider, u.region, u.period_hours, u.kind, u.unit, u.service, u.usage_type, u.instance_type, u.vcpus,
+              u.memory_gb, u.storage_class, u.replication_hint, u.gpu_model, u.gpu_count, u.cpu_utilization`,
+    [window.cloudAccountId, window.start, window.end],
+  );
+  return result.rows;
+}
+
+const factorColumns = [
+  "shape_key", "kwh_it", "kwh_facility", "co2e_location_kg", "co2e_market_kg", "co2e_embodied_kg", "water_l",
+  "co2e_on_defaults_kg", "pue", "grid_intensity_g_per_kwh", "default_factors_mask", "methodology_version",
+] as const;
+
+/**
+ * Replaces the emissions of one account window set-based: the per-unit factors of each shape go into a
+ * staging table, and one INSERT … SELECT multiplies every usage row's quantity by its shape's factors.
+ * Valid only when every shape's estimate is linear in quantity (the caller checks). Runs in the
+ * caller's tenant transaction; the window's partitions must exist.
+ */
+export async function replaceEmissionsFromFactors(
+  client: PoolClient,
+  window: AccountWindow,
+  factors: readonly ShapeFactors[],
+): Promise<number> {
+  await lockAccounts(client, [window]);
+  await client.query("DROP TABLE IF EXISTS shape_factors");
+  await client.query(`CREATE TEMP TABLE shape_factors (
+    shape_key text PRIMARY KEY, kwh_it float8, kwh_facility float8, co2e_location_kg float8, co2e_market_kg float8,
+    co2e_embodied_kg float8, water_l float8, co2e_on_defaults_kg float8, pue real, grid_intensity_g_per_kwh real,
+    default_factors_mask smallint, methodology_version text
+  ) ON COMMIT DROP`);
+  await copyRows(
+    client,
+    "shape_factors",
+    factorColumns,
+    factors.map((f) => [
+      f.shapeKey, f.kwhItPerUnit, f.kwhFacilityPerUnit, f.co2eLocationKgPerUnit, f.co2eMarketKgPerUnit,
+      f.co2eEmbodiedKgPerUnit, f.waterLPerUnit, f.co2eOnDefaultsKgPerUnit, f.pue, f.gridIntensityGPerKwh,
+      f.defaultFactorsMask, f.methodologyVersion,
+    ]),
+  );
+  await client.query("DELETE FROM emissions_hourly WHERE cloud_account_id = $1 AND hour >= $2 AND hour < $3", [
+    window.cloudAccountId,
+    window.start,
+    window.end,
+  ]);
+  const inserted = await client.query(
+    `INSERT INTO emissions_hourly (tenant_id, cloud_account_id, hour, dims_key, provider, service, region, kind,
+       instance_type, tags, pue, grid_intensity_g_per_kwh, default_factors_mask, kwh_it, kwh_facility, co2e_location_kg,
+       co2e_market_kg, co2e_embodied_kg, water_l, co2e_on_defaults_kg, cost_amount, currency, methodology_version)
+     SELECT u.tenant_id, u.cloud_account_id, u.hour, u.dims_key, u.provider, u.service, u.region, u.kind,
+       u.instance_type, u.tags, f.pue, f.grid_intensity_g_per_kwh, f.default_factors_mask, u.quantity * f.kwh_it,
+       u.quantity * f.kwh_facility, u.quantity * f.co2e_location_kg, u.quantity * f.co2e_market_kg,
+       u.quantity * f.co2e_embodied_kg, u.quantity * f.water_l, u.quantity * f.co2e_on_defaults_kg, u.cost_amount,
+       u.currency, f.methodology_version
+     FROM usage_hourly u JOIN shape_factors f ON f.shape_key = ${shapeKeySql}
+     WHERE u.cloud_account_id = $1 AND u.hour >= $2 AND u.hour < $3`,
+    [window.cloudAccountId, window.start, window.end],
+  );
+  return inserted.rowCount ?? 0;
 }

@@ -1,19 +1,12 @@
 import { z } from "zod";
-import {
-  replaceUsageWindows,
-  withTenantClient,
-  type AccountWindow,
-  type Connection,
-  type PoolClient,
-} from "@canopy/db";
+import { withTenantClient, writeUsageRecords, type AccountWindow, type Connection, type StagedUsage } from "@canopy/db";
 import { BillingFileError, openBillingSource, type BillingFormat } from "@canopy/connectors";
-import { lookupInstanceType, type Provider } from "@canopy/methodology";
+import { lookupInstanceType } from "@canopy/methodology";
 import { defineJob, type JobDeps } from "../contract";
 import { PermanentJobError } from "../errors";
 import type { FileStore } from "../file-store";
 import { monthsBetween } from "../jobs/reestimate-tenant";
 import { recordSkip, type ImportSummary } from "./summary";
-import { UsageAggregator } from "./usage-aggregator";
 
 const PROGRESS_EVERY_MS = 1000;
 
@@ -23,11 +16,13 @@ export function useFileStore(store: FileStore) {
   configuredStore = store;
 }
 
+class NoUsageError extends Error {}
+
 /**
- * Reads a stored billing file, classifies every line, aggregates usage by hour and replaces the
- * affected (account, window)s in one transaction, then queues estimation per account and month.
- * Running it twice, or on an overlapping file, replaces rather than adds. A file it cannot read is
- * marked failed with the reason and leaves no data behind.
+ * Reads a stored billing file, classifies every line and streams the usage into PostgreSQL, which
+ * aggregates it by hour and replaces the affected (account, window)s, all in one transaction; then
+ * queues estimation per account and month. Running it twice, or on an overlapping file, replaces
+ * rather than adds. A file it cannot read is marked failed with the reason and leaves nothing behind.
  */
 export const importFile = defineJob({
   name: "import-file",
@@ -35,40 +30,40 @@ export const importFile = defineJob({
   options: { attempts: 3, backoffMs: 5_000, concurrency: 1 },
   async process(payload, deps, context) {
     const store = configuredStore;
-    if (!store)
-      throw new Error(
-        "No file store configured for import-file (call useFileStore at worker start)",
-      );
+    if (!store) throw new Error("No file store configured for import-file (call useFileStore at worker start)");
     const run = await loadImport(deps.app, payload.tenantId, payload.syncRunId);
     if (run.status === "succeeded") return { alreadyImported: true, rowsWritten: 0 };
-    const summary: ImportSummary = {
-      ...run.details,
-      skipped: {},
-      linesRead: 0,
-      linesImported: 0,
-      costTotal: 0,
-    };
+    const summary: ImportSummary = { ...run.details, skipped: {}, linesRead: 0, linesImported: 0, costTotal: 0 };
     const path = store.localPath(summary.fileKey);
+    const progress = (status: "running" | "failed", error?: string) =>
+      updateRun(deps.app, payload.tenantId, payload.syncRunId, { status, summary, ...(error ? { error } : {}) });
     try {
-      await updateRun(deps.app, payload.tenantId, payload.syncRunId, {
-        status: "running",
-        summary,
-        started: true,
-      });
-      const aggregator = await readFile(path, summary, async () => {
-        await updateRun(deps.app, payload.tenantId, payload.syncRunId, {
-          status: "running",
-          summary,
+      await updateRun(deps.app, payload.tenantId, payload.syncRunId, { status: "running", summary, started: true });
+      const windows = await withTenantClient(deps.app, payload.tenantId, async (client) => {
+        const started = performance.now();
+        const records = classifiedUsage(path, summary, async () => {
+          await progress("running");
+          await context.reportProgress(summary.progress);
         });
-        await context.reportProgress(summary.progress);
+        const written = await writeUsageRecords(client, payload.tenantId, payload.syncRunId, records);
+        summary.usageRowsWritten = written.rowsWritten;
+        summary.cloudAccountIds = written.windows.map((w) => w.cloudAccountId);
+        if (written.windows.length) {
+          summary.span = {
+            start: new Date(Math.min(...written.windows.map((w) => w.start.getTime()))).toISOString(),
+            end: new Date(Math.max(...written.windows.map((w) => w.end.getTime()))).toISOString(),
+          };
+        }
+        summary.timings = { seconds: (performance.now() - started) / 1000 };
+        const skippedLines = Object.values(summary.skipped).reduce((n, s) => n + s.lines, 0);
+        await client.query(
+          `UPDATE sync_runs SET status = 'succeeded', finished_at = now(), rows_read = $2, rows_written = $3,
+             rows_skipped = $4, window_start = $5, window_end = $6, details = $7, error = NULL WHERE id = $1`,
+          [payload.syncRunId, summary.linesRead, written.rowsWritten, skippedLines, summary.span?.start ?? null, summary.span?.end ?? null, summary],
+        );
+        await client.query("UPDATE cloud_accounts SET last_sync_at = now() WHERE id = ANY($1::uuid[])", [summary.cloudAccountIds]);
+        return written.windows;
       });
-      const windows = await writeUsage(
-        deps,
-        payload.tenantId,
-        payload.syncRunId,
-        aggregator,
-        summary,
-      );
       await queueEstimates(deps, payload.tenantId, payload.syncRunId, windows);
       return { rowsWritten: summary.usageRowsWritten, linesRead: summary.linesRead };
     } catch (error) {
@@ -78,46 +73,23 @@ export const importFile = defineJob({
       // A file problem fails at once; anything else is retried, and marked failed on the last try.
       if (fileProblem || context.attempt >= importFile.options.attempts) {
         summary.error = fileProblem ? message : `The import failed: ${message}`;
-        await updateRun(deps.app, payload.tenantId, payload.syncRunId, {
-          status: "failed",
-          summary,
-          error: summary.error,
-        });
+        await progress("failed", summary.error);
       }
       throw fileProblem ? new PermanentJobError(message) : error;
     }
   },
 });
 
-async function queueEstimates(
-  deps: JobDeps,
-  tenantId: string,
-  syncRunId: string,
-  windows: AccountWindow[],
-) {
-  for (const window of windows) {
-    for (const month of monthsBetween(window.start, window.end)) {
-      await deps.enqueue(
-        "estimate-window",
-        {
-          tenantId,
-          cloudAccountId: window.cloudAccountId,
-          windowStart: month.start,
-          windowEnd: month.end,
-        },
-        { jobId: `estimate:${syncRunId}:${window.cloudAccountId}:${month.start}` },
-      );
-    }
-  }
-}
-
-class NoUsageError extends Error {}
-
-async function readFile(
+/**
+ * The file's usage records, classified line by line, for staging. Lines without energy and lines in
+ * error are counted in the summary by reason, with their first line numbers. Throws NoUsageError
+ * when nothing in the file could be imported.
+ */
+async function* classifiedUsage(
   path: string,
   summary: ImportSummary,
   onProgress: () => Promise<void>,
-): Promise<UsageAggregator> {
+): AsyncGenerator<StagedUsage> {
   const source = await openBillingSource(path, {
     ...(summary.format ? { format: summary.format as BillingFormat } : {}),
     lookupInstance: (provider, instanceType) => lookupInstanceType(provider, instanceType),
@@ -125,15 +97,14 @@ async function readFile(
     source: summary.fileName,
   });
   summary.format = source.format;
-  const aggregator = new UsageAggregator();
-  let lastProgress = Date.now();
   let fractionRead = 0;
-  const read = source.file.batches({
+  let lastProgress = Date.now();
+  const batches = source.file.batches({
     columns: source.classifier.usedColumns,
     numericColumns: source.classifier.numericColumns,
     onProgress: (fraction) => (fractionRead = fraction),
   });
-  for await (const batch of read) {
+  for await (const batch of batches) {
     for (const { lineNumber, row, error } of batch) {
       summary.linesRead++;
       if (error) {
@@ -148,10 +119,32 @@ async function readFile(
         summary.costTotal += outcome.costAmount;
       } else {
         summary.linesImported++;
-        for (const record of outcome.records) {
-          aggregator.add(record);
-          summary.costTotal += record.costAmount ?? 0;
-          summary.currency ??= record.currency;
+        for (const r of outcome.records) {
+          summary.costTotal += r.costAmount ?? 0;
+          summary.currency ??= r.currency;
+          yield {
+            provider: r.provider,
+            providerAccountId: r.accountId,
+            periodStart: r.periodStart,
+            periodHours: r.periodHours,
+            service: r.service,
+            region: r.region,
+            kind: r.kind,
+            unit: r.unit,
+            usageType: r.usageType ?? "",
+            instanceType: r.instanceType ?? "",
+            vcpus: r.vcpus,
+            memoryGb: r.memoryGb,
+            gpuModel: r.gpuModel,
+            gpuCount: r.gpuCount,
+            storageClass: r.storageClass,
+            replicationHint: r.replicationHint,
+            cpuUtilization: r.cpuUtilization,
+            quantity: r.quantity,
+            costAmount: r.costAmount,
+            currency: r.currency,
+            tags: r.tags,
+          };
         }
       }
     }
@@ -164,98 +157,26 @@ async function readFile(
   summary.progress = { linesRead: summary.linesRead, percent: 100 };
   if (summary.linesRead === 0) throw new NoUsageError("The file has a header but no data lines.");
   if (summary.linesImported === 0 && (summary.skipped["error"]?.lines ?? 0) > 0) {
-    const first = summary.skipped["error"]!.first.slice(0, 3).map(
-      (f) => `line ${f.line}: ${f.detail}`,
-    );
-    throw new NoUsageError(
-      `No line could be imported; every usage line has an error (${first.join("; ")}).`,
-    );
+    const first = summary.skipped["error"]!.first.slice(0, 3).map((f) => `line ${f.line}: ${f.detail}`);
+    throw new NoUsageError(`No line could be imported; every usage line has an error (${first.join("; ")}).`);
   }
-  return aggregator;
 }
 
-async function writeUsage(
-  deps: JobDeps,
-  tenantId: string,
-  syncRunId: string,
-  aggregator: UsageAggregator,
-  summary: ImportSummary,
-): Promise<AccountWindow[]> {
-  const spans = aggregator.accountSpans();
-  return withTenantClient(deps.app, tenantId, async (client) => {
-    const ids = new Map<string, string>();
-    for (const span of spans) {
-      const id = await findOrCreateAccount(client, tenantId, span.provider, span.providerAccountId);
-      ids.set(`${span.provider}\u001f${span.providerAccountId}`, id);
+async function queueEstimates(deps: JobDeps, tenantId: string, syncRunId: string, windows: AccountWindow[]) {
+  for (const window of windows) {
+    for (const month of monthsBetween(window.start, window.end)) {
+      await deps.enqueue(
+        "estimate-window",
+        { tenantId, cloudAccountId: window.cloudAccountId, windowStart: month.start, windowEnd: month.end },
+        { jobId: `estimate:${syncRunId}:${window.cloudAccountId}:${month.start}` },
+      );
     }
-    const windows = spans.map((span) => ({
-      cloudAccountId: ids.get(`${span.provider}\u001f${span.providerAccountId}`)!,
-      start: new Date(span.startMs),
-      end: new Date(span.endMs),
-    }));
-    const { rowsWritten } = await replaceUsageWindows(
-      client,
-      tenantId,
-      windows,
-      aggregator.rows(
-        (provider, accountId) => ids.get(`${provider}\u001f${accountId}`)!,
-        syncRunId,
-      ),
-    );
-    summary.usageRowsWritten = rowsWritten;
-    summary.cloudAccountIds = [...ids.values()];
-    if (spans.length) {
-      summary.span = {
-        start: new Date(Math.min(...spans.map((s) => s.startMs))).toISOString(),
-        end: new Date(Math.max(...spans.map((s) => s.endMs))).toISOString(),
-      };
-    }
-    const skippedLines = Object.values(summary.skipped).reduce((n, s) => n + s.lines, 0);
-    await client.query(
-      `UPDATE sync_runs SET status = 'succeeded', finished_at = now(), rows_read = $2, rows_written = $3, rows_skipped = $4,
-         window_start = $5, window_end = $6, details = $7, error = NULL WHERE id = $1`,
-      [
-        syncRunId,
-        summary.linesRead,
-        rowsWritten,
-        skippedLines,
-        summary.span?.start ?? null,
-        summary.span?.end ?? null,
-        summary,
-      ],
-    );
-    await client.query(
-      "UPDATE cloud_accounts SET last_sync_at = now() WHERE id = ANY($1::uuid[])",
-      [[...ids.values()]],
-    );
-    return windows;
-  });
-}
-
-async function findOrCreateAccount(
-  client: PoolClient,
-  tenantId: string,
-  provider: Provider,
-  providerAccountId: string,
-): Promise<string> {
-  const names = { aws: "AWS account", azure: "Azure subscription", gcp: "GCP project" } as const;
-  const inserted = await client.query<{ id: string }>(
-    `INSERT INTO cloud_accounts (tenant_id, provider, display_name, provider_account_id, status)
-     VALUES ($1, $2, $3, $4, 'active')
-     ON CONFLICT (tenant_id, provider, provider_account_id) DO UPDATE SET updated_at = now()
-     RETURNING id`,
-    [tenantId, provider, `${names[provider]} ${providerAccountId}`, providerAccountId],
-  );
-  return inserted.rows[0]!.id;
+  }
 }
 
 type ImportRun = { status: string; details: ImportSummary };
 
-async function loadImport(
-  app: Connection,
-  tenantId: string,
-  syncRunId: string,
-): Promise<ImportRun> {
+async function loadImport(app: Connection, tenantId: string, syncRunId: string): Promise<ImportRun> {
   const run = await withTenantClient(app, tenantId, async (client) => {
     const result = await client.query<ImportRun>(
       "SELECT status, details FROM sync_runs WHERE id = $1 AND kind = 'import'",
@@ -263,8 +184,7 @@ async function loadImport(
     );
     return result.rows[0];
   });
-  if (!run)
-    throw new PermanentJobError(`Import ${syncRunId} does not exist in organization ${tenantId}`);
+  if (!run) throw new PermanentJobError(`Import ${syncRunId} does not exist in organization ${tenantId}`);
   return run;
 }
 
@@ -272,12 +192,7 @@ async function updateRun(
   app: Connection,
   tenantId: string,
   syncRunId: string,
-  update: {
-    status: "running" | "failed";
-    summary: ImportSummary;
-    started?: boolean;
-    error?: string;
-  },
+  update: { status: "running" | "failed"; summary: ImportSummary; started?: boolean; error?: string },
 ) {
   await withTenantClient(app, tenantId, (client) =>
     client.query(

@@ -21,6 +21,8 @@ export type ImportSummary = {
   costTotal: number;
   currency?: string;
   progress: { linesRead: number; percent: number };
+  /** Seconds from the first line read to the usage stored (read, classify, COPY, aggregate, merge). */
+  timings?: { seconds: number };
   /** File-level failure, when the whole file was refused. */
   error?: string;
 };

@@ -4,6 +4,8 @@ import { createKeyring, seedDemoOrganization, type Connection } from "@canopy/db
 import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import type { JobEvents, QueueDriver } from "../contract";
 import { createInlineDriver } from "../drivers/inline";
+import { usageRecordOf } from "../estimation";
+import { createEstimator } from "@canopy/methodology";
 
 type Totals = {
   rows: number;
@@ -104,6 +106,31 @@ describe("estimate-window and rollup-days", () => {
     expect(days.rows[0].n).toBe(
       Math.floor((windowEnd.getTime() - windowStart.getTime()) / 86_400_000) + 1,
     );
+  });
+
+  it("matches the method applied row by row (the set-based path is exact)", async () => {
+    const estimator = createEstimator();
+    const { rows } = await database.owner.pool.query(
+      `SELECT cloud_account_id AS "cloudAccountId", hour, period_hours AS "periodHours", provider, service, region, kind, unit,
+              usage_type AS "usageType", instance_type AS "instanceType", vcpus, memory_gb AS "memoryGb", gpu_model AS "gpuModel",
+              gpu_count AS "gpuCount", storage_class AS "storageClass", replication_hint AS "replicationHint",
+              cpu_utilization AS "cpuUtilization", quantity
+       FROM usage_hourly WHERE tenant_id = $1`,
+      [tenantId],
+    );
+    const expected = { kwh: 0, location: 0, market: 0, embodied: 0, water: 0 };
+    for (const row of rows) {
+      const e = estimator.estimate(usageRecordOf({ ...row, dimsKey: "", costAmount: null, currency: null, tags: {}, syncRunId: null }));
+      expected.kwh += e.kwhFacility;
+      expected.location += e.co2eLocationKg;
+      expected.market += e.co2eMarketKg;
+      expected.embodied += e.embodiedKg;
+      expected.water += e.waterL;
+    }
+    const stored = await totals(database.owner, "emissions_hourly", tenantId);
+    for (const measure of ["kwh", "location", "market", "embodied", "water"] as const) {
+      expect(Math.abs(stored[measure] - expected[measure]) / expected[measure]).toBeLessThan(1e-9);
+    }
   });
 
   it("gives identical totals when run again (no double counting)", async () => {

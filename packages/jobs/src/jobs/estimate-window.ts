@@ -1,19 +1,23 @@
 import {
   ensureEmissionsPartitions,
   readUsageWindow,
+  replaceEmissionsFromFactors,
   replaceEmissionsWindow,
+  usageShapes,
   withTenantClient,
 } from "@canopy/db";
 import { createEstimator } from "@canopy/methodology";
 import { defineJob } from "../contract";
-import { estimateUsagePages } from "../estimation";
+import { estimateUsagePages, shapeFactorsOf } from "../estimation";
 import { loadTenantAccount } from "../tenant-guard";
 import { toWindow, windowPayload } from "../window-payload";
 
 /**
  * Estimates the stored usage of one account window and replaces that window's hourly emissions in
- * one transaction, then queues the rollup. Re-running it gives the same rows, so a retry after a
- * crash never double counts.
+ * one transaction, then queues the rollup. Usually set-based: the method runs once per distinct usage
+ * shape and PostgreSQL multiplies quantities by the per-unit factors; if any shape is not linear in
+ * quantity, every row goes through the method instead. Re-running it gives the same rows, so a retry
+ * after a crash never double counts.
  */
 export const estimateWindow = defineJob({
   name: "estimate-window",
@@ -22,34 +26,31 @@ export const estimateWindow = defineJob({
   async process(payload, deps, context) {
     await loadTenantAccount(deps.app, payload.tenantId, payload.cloudAccountId);
     const window = toWindow(payload);
-    await ensureEmissionsPartitions(
-      deps.app.pool,
-      window.start,
-      monthsSpanned(window.start, window.end),
-    );
+    await ensureEmissionsPartitions(deps.app.pool, window.start, monthsSpanned(window.start, window.end));
     const estimator = createEstimator(payload.profile ? { profile: payload.profile } : {});
-    let rowsEstimated = 0;
-    // Usage is read through a cursor on one connection while COPY writes on another.
-    const rowsWritten = await withTenantClient(deps.app, payload.tenantId, (reader) =>
-      withTenantClient(deps.app, payload.tenantId, (writer) => {
+    const { rowsWritten, shapes, setBased } = await withTenantClient(deps.app, payload.tenantId, async (writer) => {
+      const shapes = await usageShapes(writer, window);
+      const factors = shapeFactorsOf(shapes, estimator);
+      if (factors) {
+        return { rowsWritten: await replaceEmissionsFromFactors(writer, window, factors), shapes: shapes.length, setBased: true };
+      }
+      // Usage is read through a cursor on a second connection while COPY writes on this one.
+      let rowsEstimated = 0;
+      const rowsWritten = await withTenantClient(deps.app, payload.tenantId, (reader) => {
         const emissions = estimateUsagePages(readUsageWindow(reader, window), estimator, (n) => {
           rowsEstimated += n;
           void context.reportProgress({ stage: "estimate", rowsEstimated });
         });
         return replaceEmissionsWindow(writer, payload.tenantId, window, emissions);
-      }),
-    );
+      });
+      return { rowsWritten, shapes: shapes.length, setBased: false };
+    });
     await deps.enqueue("rollup-days", payload);
-    return { rowsWritten, methodologyVersion: estimator.methodologyVersion };
+    return { rowsWritten, shapes, setBased, methodologyVersion: estimator.methodologyVersion };
   },
 });
 
 function monthsSpanned(start: Date, end: Date): number {
   const last = new Date(end.getTime() - 1);
-  return (
-    (last.getUTCFullYear() - start.getUTCFullYear()) * 12 +
-    last.getUTCMonth() -
-    start.getUTCMonth() +
-    1
-  );
+  return (last.getUTCFullYear() - start.getUTCFullYear()) * 12 + last.getUTCMonth() - start.getUTCMonth() + 1;
 }

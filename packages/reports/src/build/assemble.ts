@@ -30,6 +30,8 @@ export type AssembleInputs = {
   boundary: { allAccounts: boolean; accounts: BoundaryAccount[] };
   parameters: ReportParameters;
   monthly: MonthlyRow[];
+  /** Days with emissions by month start (YYYY-MM-DD), for the months in ranges.monthly. */
+  dataDays: Map<string, number>;
   hourly: HourlyGroup[];
   usageRows: number;
   importRuns: ImportRun[];
@@ -66,6 +68,13 @@ export function assembleContent(inputs: AssembleInputs): ReportContent {
     return { key: month.slice(0, 7), label: shortMonthLabel(month), measures: sumMeasures(rows), spend: sumSpend(rows) };
   });
 
+  const daysOf = (start: string, end: string) => {
+    const months = monthsBetween(start, end);
+    return {
+      daysWithData: months.reduce((n, month) => n + (inputs.dataDays.get(month) ?? 0), 0),
+      daysInPeriod: months.reduce((n, month) => n + daysInMonth(month), 0),
+    };
+  };
   const comparisons: Comparison[] = inputs.ranges.comparisons.map((range) => {
     const rows = inputs.monthly.filter((row) => row.month >= range.start && row.month < range.end);
     return {
@@ -75,6 +84,7 @@ export function assembleContent(inputs: AssembleInputs): ReportContent {
       measures: sumMeasures(rows),
       spend: sumSpend(rows),
       rollupRows: rows.length,
+      ...daysOf(range.start, range.end),
     };
   });
 
@@ -141,6 +151,14 @@ export function assembleContent(inputs: AssembleInputs): ReportContent {
     },
     breakdowns,
     trend,
+    dataDays: {
+      ...daysOf(period.start, period.end),
+      byMonth: monthsBetween(inputs.ranges.monthly.start, inputs.ranges.monthly.end).map((month) => ({
+        month,
+        daysWithData: inputs.dataDays.get(month) ?? 0,
+        daysInMonth: daysInMonth(month),
+      })),
+    },
     comparisons,
     intensity,
     dataQuality: {
@@ -195,17 +213,21 @@ function tagBreakdown(tagKey: string, index: number, hourly: readonly HourlyGrou
   return { dimension: `tag:${tagKey}`, title: `By tag "${tagKey}"`, rows: sortRows(rows) };
 }
 
-/** Largest location-based CO2e first; ties by key, so the order never depends on the database. */
+/** Largest Scope 3 Cat. 1 (location-based) first; ties by key, so the order never depends on the database. */
 function sortRows(rows: BreakdownRow[]): BreakdownRow[] {
-  return rows.sort(
-    (a, b) => b.measures.co2eLocationKg - a.measures.co2eLocationKg || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
-  );
+  const size = (row: BreakdownRow) => scope3Category1LocationKg(row.measures);
+  return rows.sort((a, b) => size(b) - size(a) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 function compareGroups(a: HourlyGroup, b: HourlyGroup): number {
   const left = [a.methodologyVersion, ...a.tagValues.map((v) => v ?? "")].join("\u0000");
   const right = [b.methodologyVersion, ...b.tagValues.map((v) => v ?? "")].join("\u0000");
   return left < right ? -1 : left > right ? 1 : 0;
+}
+
+function daysInMonth(monthStart: string): number {
+  const [year, month] = monthStart.split("-").map(Number) as [number, number];
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
 /** "canopy-1.0.0+pack.2025.1.lifespan-6y" → "2025.1". */

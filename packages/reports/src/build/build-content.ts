@@ -6,6 +6,7 @@ import type { ReportPeriod } from "../period";
 import { assembleContent } from "./assemble";
 import {
   countUsageRows,
+  loadDataDays,
   loadAccounts,
   loadImportRuns,
   loadMonthlyRows,
@@ -48,6 +49,7 @@ export async function buildReportContent(client: PoolClient, scope: ReportScope)
   const endTs = `${period.end}T00:00:00Z`;
 
   const monthly = await loadMonthlyRows(client, ranges.monthly.start, ranges.monthly.end, accountIds);
+  const dataDays = await loadDataDays(client, ranges.monthly.start, ranges.monthly.end, accountIds);
   const hourly = await scanHourly(client, startTs, endTs, accountIds, scope.parameters.tagKeys);
   const usageRows = await countUsageRows(client, startTs, endTs, accountIds);
   const importRuns = await loadImportRuns(client, startTs, endTs);
@@ -60,6 +62,7 @@ export async function buildReportContent(client: PoolClient, scope: ReportScope)
     boundary: { allAccounts: scope.cloudAccountIds === null, accounts },
     parameters: scope.parameters,
     monthly,
+    dataDays,
     hourly,
     usageRows,
     importRuns,

@@ -71,9 +71,8 @@ export function buildCoverage(
     spendFinancial,
     shareEstimated: denominator > 0 ? round6(spendEstimated / denominator) : null,
     lines: sorted,
-    note:
-      importRuns.length === 0
-        ? "No file imports overlap the period: no billing lines are recorded as left out."
-        : "Lines left out by file imports are assigned to the period by the share of each file's time span inside it.",
+    note: sorted.some((line) => line.lines !== null)
+      ? "Lines left out by file imports are assigned to the period by the share of each file's time span inside it."
+      : "No billing lines covering this period were left out by the imports.",
   };
 }

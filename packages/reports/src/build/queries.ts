@@ -168,3 +168,19 @@ export async function loadProviderFigures(client: PoolClient, start: string, end
   );
   return result.rows;
 }
+
+/** Days with any emissions per month in [fromMonth, toMonth), from the daily rollups. */
+export async function loadDataDays(
+  client: PoolClient,
+  fromMonth: string,
+  toMonth: string,
+  accountIds: string[],
+): Promise<Map<string, number>> {
+  const result = await client.query<{ month: string; days: number }>(
+    `SELECT to_char(date_trunc('month', day), 'YYYY-MM-DD') AS month, count(DISTINCT day)::int AS days
+     FROM emissions_daily WHERE day >= $1::date AND day < $2::date AND cloud_account_id = ANY($3::uuid[])
+     GROUP BY 1`,
+    [fromMonth, toMonth, accountIds],
+  );
+  return new Map(result.rows.map((row) => [row.month, row.days]));
+}

@@ -3,11 +3,14 @@ import { Lexer, type Token, type Tokens } from "marked";
 /** Inline text with one style, as the PDF and XLSX renderers draw it. */
 export type Segment = { text: string; style: "normal" | "bold" | "italic" | "code" };
 
+/** A list item: its text, then any blocks nested in it (tables, formulas, sub-lists). */
+export type ListItem = { segments: Segment[]; children: Block[] };
+
 /** The methodology document as blocks both renderers understand (markdown parsed once, by marked). */
 export type Block =
   | { type: "heading"; depth: number; text: string }
   | { type: "paragraph"; segments: Segment[] }
-  | { type: "list"; ordered: boolean; items: Segment[][] }
+  | { type: "list"; ordered: boolean; items: ListItem[] }
   | { type: "table"; header: string[]; rows: string[][]; align: ("left" | "right" | "center" | null)[] }
   | { type: "code"; text: string }
   | { type: "rule" };
@@ -24,13 +27,7 @@ function blockOf(token: Token): Block[] {
       return [{ type: "paragraph", segments: segmentsOf((token as Tokens.Paragraph).tokens) }];
     case "list": {
       const list = token as Tokens.List;
-      return [
-        {
-          type: "list",
-          ordered: list.ordered,
-          items: list.items.map((item) => segmentsOf(item.tokens.flatMap((t) => ("tokens" in t && t.tokens ? t.tokens : [t])))),
-        },
-      ];
+      return [{ type: "list", ordered: list.ordered, items: list.items.map(listItemOf) }];
     }
     case "table": {
       const table = token as Tokens.Table;
@@ -52,6 +49,19 @@ function blockOf(token: Token): Block[] {
     default:
       return [];
   }
+}
+
+function listItemOf(item: Tokens.ListItem): ListItem {
+  const segments: Segment[] = [];
+  const children: Block[] = [];
+  for (const token of item.tokens) {
+    const inline = token.type === "text" || token.type === "paragraph";
+    if (inline && children.length === 0) {
+      if (segments.length) segments.push({ text: " ", style: "normal" });
+      segments.push(...segmentsOf("tokens" in token && token.tokens ? token.tokens : [token]));
+    } else children.push(...(inline ? [{ type: "paragraph" as const, segments: segmentsOf(token.tokens ?? [token]) }] : blockOf(token)));
+  }
+  return { segments: merge(segments), children };
 }
 
 function segmentsOf(tokens: Token[] | undefined, style: Segment["style"] = "normal"): Segment[] {

@@ -28,7 +28,13 @@ export type Comparison = {
   spend: Spend[];
   /** emissions_monthly rows behind it; 0 means no data for that period. */
   rollupRows: number;
+  /** Days of the period with any emissions (emissions_daily), against its length: shows partial data. */
+  daysWithData: number;
+  daysInPeriod: number;
 };
+
+/** Days with data per month of the months read (report period, comparisons, trend). */
+export type DataDays = { month: string; daysWithData: number; daysInMonth: number };
 
 export type BoundaryAccount = {
   id: string;
@@ -153,6 +159,8 @@ export type ReportContent = {
   breakdowns: Breakdown[];
   /** Monthly totals for the trend chart (13 months to the period's end, or the year). */
   trend: BreakdownRow[];
+  /** How complete the data is: days with emissions in the period, and per month of everything read. */
+  dataDays: { daysWithData: number; daysInPeriod: number; byMonth: DataDays[] };
   comparisons: Comparison[];
   intensity: { spend: SpendIntensity[]; functionalUnits: FunctionalUnitIntensity[] };
   dataQuality: DataQuality;

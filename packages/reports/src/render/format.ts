@@ -21,13 +21,13 @@ export function formatChange(ratio: number | null | undefined): string {
   if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return "–";
   const percent = ratio * 100;
   const text = formatNumber(Math.abs(percent), 1);
-  if (text === "0.0") return "0.0 %";
-  return `${percent > 0 ? "+" : "−"}${text} %`;
+  if (text === "0.0") return "0.0\u00a0%";
+  return `${percent > 0 ? "+" : "−"}${text}\u00a0%`;
 }
 
 export function formatShare(ratio: number | null | undefined): string {
   if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return "–";
-  return `${formatNumber(ratio * 100, 1)} %`;
+  return `${formatNumber(ratio * 100, 1)}\u00a0%`;
 }
 
 export function formatSpend(spend: Spend[]): string {
@@ -61,4 +61,10 @@ export function fileStem(model: ReportModel): string {
   const { content, header } = model;
   const period = content.period.kind === "month" ? content.period.start.slice(0, 7) : content.period.label.replace(" ", "-");
   return `canopy-report-${content.organization.slug}-${period}-v${header.version}-${header.status}`;
+}
+
+/** "" for complete data, else "partial: 19 of 28 days with data". */
+export function partialNote(days: { daysWithData: number; daysInPeriod: number }): string {
+  if (days.daysWithData >= days.daysInPeriod) return "";
+  return days.daysWithData === 0 ? "no data" : `partial: ${days.daysWithData} of ${days.daysInPeriod} days with data`;
 }

@@ -2,8 +2,8 @@ import ExcelJS from "exceljs";
 import { comparisonLines } from "../model/comparisons";
 import { measureInfo, measureKeys, scope3Category1LocationKg, scope3Category1MarketKg } from "../model/measures";
 import type { BreakdownRow, ReportModel } from "../model/types";
-import { markdownBlocks } from "../methodology/blocks";
-import { formatTimestamp, lastDay, periodRange, statusLabel } from "./format";
+import { markdownBlocks, type Block } from "../methodology/blocks";
+import { formatTimestamp, lastDay, partialNote, periodRange, statusLabel } from "./format";
 import { numericColumns, tidyColumns, tidyRows } from "./tidy";
 
 const KG = "#,##0.000";
@@ -82,6 +82,7 @@ function summarySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
   kv("Methodology version", content.lineage.methodologyVersion);
   kv("Data pack checksum", content.lineage.dataPackChecksum);
   kv("Content SHA-256", model.header.contentSha256);
+  kv("Days with data", `${content.dataDays.daysWithData} of ${content.dataDays.daysInPeriod}${partialNote(content.dataDays) ? " (incomplete period)" : ""}`);
   sheet.addRow([]);
 
   addHeader(sheet, ["Customer view: cloud emissions as Scope 3 Category 1", "Value", "Unit"]);
@@ -105,7 +106,7 @@ function summarySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
       line.locationKg,
       line.change,
       line.marketKg,
-      periodRange(line.comparison.period.start, line.comparison.period.end),
+      [periodRange(line.comparison.period.start, line.comparison.period.end), partialNote(line.comparison)].filter(Boolean).join(", "),
     ]);
     row.getCell(2).numFmt = KG;
     row.getCell(3).numFmt = PERCENT;
@@ -276,7 +277,11 @@ function methodologySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
   sheet.getColumn(1).width = 110;
   for (let c = 2; c <= 8; c++) sheet.getColumn(c).width = 28;
   sheet.addRow([`Generated from ${model.content.methodology.source} (SHA-256 ${model.content.methodology.sha256})`]).font = { italic: true };
-  for (const block of markdownBlocks(model.content.methodology.markdown)) {
+  for (const block of markdownBlocks(model.content.methodology.markdown)) writeBlock(sheet, block);
+}
+
+function writeBlock(sheet: ExcelJS.Worksheet, block: Block): void {
+  {
     switch (block.type) {
       case "heading":
         sheet.addRow([]);
@@ -287,7 +292,8 @@ function methodologySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
         break;
       case "list":
         for (const item of block.items) {
-          sheet.addRow([`• ${item.map((s) => s.text).join("")}`]).alignment = { wrapText: true, vertical: "top" };
+          sheet.addRow([`• ${item.segments.map((s) => s.text).join("")}`]).alignment = { wrapText: true, vertical: "top" };
+          for (const child of item.children) writeBlock(sheet, child);
         }
         break;
       case "table":

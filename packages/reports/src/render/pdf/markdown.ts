@@ -1,4 +1,4 @@
-import { markdownBlocks, type Segment } from "../../methodology/blocks";
+import { markdownBlocks, type Block, type Segment } from "../../methodology/blocks";
 import { colors, contentLeft, contentWidth, ensureSpace, heading, setFont, type FontName, type PDFDoc } from "./document";
 import { drawTable } from "./table";
 
@@ -9,10 +9,32 @@ const BODY_SIZE = 8.2;
 export function renderMarkdown(doc: PDFDoc, markdown: string): void {
   let first = true;
   for (const block of markdownBlocks(markdown)) {
+    // The document's own title is replaced by the appendix heading.
+    if (!(first && block.type === "heading" && block.depth === 1)) renderBlock(doc, block);
+    first = false;
+  }
+  setFont(doc, "body", 9);
+}
+
+function renderList(doc: PDFDoc, block: Extract<Block, { type: "list" }>): void {
+  block.items.forEach((item, i) => {
+    const marker = block.ordered ? `${i + 1}.` : "•";
+    setFont(doc, "body", BODY_SIZE);
+    ensureSpace(doc, 22);
+    const y = doc.y;
+    doc.text(marker, contentLeft + 4, y, { width: 12, lineBreak: false });
+    doc.y = y;
+    segments(doc, item.segments, contentLeft + 16, contentWidth - 16);
+    doc.moveDown(0.2);
+    for (const child of item.children) renderBlock(doc, child);
+  });
+  doc.moveDown(0.3);
+}
+
+function renderBlock(doc: PDFDoc, block: Block): void {
+  {
     switch (block.type) {
       case "heading":
-        // The document's own title is replaced by the appendix heading.
-        if (first && block.depth === 1) break;
         heading(doc, block.text, block.depth <= 2 ? 2 : 3, 50);
         break;
       case "paragraph":
@@ -20,17 +42,7 @@ export function renderMarkdown(doc: PDFDoc, markdown: string): void {
         doc.moveDown(0.45);
         break;
       case "list":
-        block.items.forEach((item, i) => {
-          const marker = block.ordered ? `${i + 1}.` : "•";
-          setFont(doc, "body", BODY_SIZE);
-          ensureSpace(doc, 22);
-          const y = doc.y;
-          doc.text(marker, contentLeft + 4, y, { width: 12, lineBreak: false });
-          doc.y = y;
-          segments(doc, item, contentLeft + 16, contentWidth - 16);
-          doc.moveDown(0.2);
-        });
-        doc.moveDown(0.3);
+        renderList(doc, block);
         break;
       case "table": {
         const lengths = block.header.map((h, c) =>
@@ -62,9 +74,7 @@ export function renderMarkdown(doc: PDFDoc, markdown: string): void {
         doc.moveDown(0.5);
         break;
     }
-    first = false;
   }
-  setFont(doc, "body", 9);
 }
 
 function segments(doc: PDFDoc, parts: Segment[], x: number, width: number): void {

@@ -9,6 +9,7 @@ import {
   formatTimestamp,
   formatTonnes,
   lastDay,
+  partialNote,
   periodRange,
 } from "../format";
 import { groupedBarChart, horizontalBarChart } from "./charts";
@@ -69,6 +70,7 @@ function titleBlock(doc: PDFDoc, model: ReportModel) {
   setFont(doc, "body", 12.5, colors.text);
   doc.text(`${content.period.label}  ·  ${periodRange(content.period.start, content.period.end)} (UTC)`, { width: contentWidth - 120 });
 
+  const afterTitle = doc.y;
   const final = header.status === "final";
   const badge = final ? `FINAL · VERSION ${header.version}` : `DRAFT · VERSION ${header.version}`;
   setFont(doc, "bold", 9);
@@ -78,7 +80,7 @@ function titleBlock(doc: PDFDoc, model: ReportModel) {
   setFont(doc, "bold", 9, "#ffffff");
   doc.text(badge, badgeX + 8, page.margin.top - 0.5, { lineBreak: false });
   doc.x = contentLeft;
-  doc.moveDown(0.6);
+  doc.y = afterTitle + 8;
 
   const boundary = content.boundary.allAccounts
     ? `All ${content.boundary.accounts.length} cloud accounts of the organization`
@@ -95,11 +97,13 @@ function titleBlock(doc: PDFDoc, model: ReportModel) {
     ["Methodology", `${content.lineage.methodologyVersion ?? "no emissions in the period"} · data pack checksum ${content.lineage.dataPackChecksum ?? "–"}`],
     ["Content SHA-256", header.contentSha256],
   ];
+  const partial = partialNote(content.dataDays);
+  if (partial) rows.push(["Data coverage", `Incomplete period: ${partial}. Figures cover only the days with data.`]);
   for (const [label, value] of rows) {
     const y = doc.y;
     setFont(doc, "bold", 8, colors.muted);
     doc.text(label, contentLeft, y, { width: 90 });
-    setFont(doc, label === "Content SHA-256" || label === "Report id" ? "mono" : "body", 8, colors.text);
+    setFont(doc, label === "Content SHA-256" || label === "Report id" ? "mono" : "body", 8, label === "Data coverage" ? colors.draft : colors.text);
     doc.text(value, contentLeft + 92, y, { width: contentWidth - 92 });
     doc.y = Math.max(doc.y, y + 11);
   }
@@ -111,7 +115,7 @@ function keyFigures(doc: PDFDoc, model: ReportModel) {
   const boxes = [
     { title: "Scope 3 Cat. 1, location-based", value: formatTonnes(content.customerView.scope3Category1LocationKg) + " CO2e", detail: `${kg(content.customerView.scope3Category1LocationKg)} kg CO2e` },
     { title: "Scope 3 Cat. 1, market-based", value: formatTonnes(content.customerView.scope3Category1MarketKg) + " CO2e", detail: `${kg(content.customerView.scope3Category1MarketKg)} kg CO2e` },
-    { title: "Energy incl. data-centre overhead", value: `${formatNumber(content.totals.kwhFacility / 1000, 2)} MWh`, detail: `${kg(content.totals.kwhFacility)} kWh` },
+    { title: "Energy (facility, incl. PUE)", value: `${formatNumber(content.totals.kwhFacility / 1000, 2)} MWh`, detail: `${kg(content.totals.kwhFacility)} kWh` },
     { title: "Water", value: `${formatNumber(content.totals.waterL / 1000, 2)} m³`, detail: `${kg(content.totals.waterL)} L` },
   ];
   const gap = 8;
@@ -170,7 +174,7 @@ function summaryTables(doc: PDFDoc, model: ReportModel) {
       {
         cells: [
           `This report: ${content.period.label}`,
-          periodRange(content.period.start, content.period.end),
+          [periodRange(content.period.start, content.period.end), partialNote(content.dataDays)].filter(Boolean).join("\n"),
           kg(content.customerView.scope3Category1LocationKg),
           kg(content.customerView.scope3Category1MarketKg),
           "",
@@ -180,7 +184,7 @@ function summaryTables(doc: PDFDoc, model: ReportModel) {
       ...comparisonLines(content).map((line) => ({
         cells: [
           line.title,
-          line.noData ? `${periodRange(line.comparison.period.start, line.comparison.period.end)} (no data)` : periodRange(line.comparison.period.start, line.comparison.period.end),
+          [periodRange(line.comparison.period.start, line.comparison.period.end), partialNote(line.comparison)].filter(Boolean).join("\n"),
           line.noData ? "–" : kg(line.locationKg),
           line.noData ? "–" : kg(line.marketKg),
           formatChange(line.change),
@@ -190,7 +194,7 @@ function summaryTables(doc: PDFDoc, model: ReportModel) {
   );
   paragraph(
     doc,
-    `Change: ${content.period.label} against the period on that line (location-based); on the previous-year-to-date line, this year to date against last year to date. Scope 3 Category 1 = electricity + embodied hardware, as the provider's customer.`,
+    `Change: ${content.period.label} against the period on that line (location-based); on the previous-year-to-date line, this year to date against last year to date. A period marked partial had data on fewer days than it has, so its change overstates growth. Scope 3 Category 1 = electricity + embodied hardware, as the provider's customer.`,
     { size: 7.5, color: colors.muted },
   );
 }
@@ -244,19 +248,36 @@ function changesSection(doc: PDFDoc, model: ReportModel) {
 
 function trendSection(doc: PDFDoc, model: ReportModel) {
   const { content } = model;
+  doc.addPage();
   heading(doc, "Trend and composition", 1, 200);
+  const partialMonths = new Set(
+    content.dataDays.byMonth.filter((m) => m.daysWithData > 0 && m.daysWithData < m.daysInMonth).map((m) => m.month.slice(0, 7)),
+  );
   const useTonnes = Math.max(...content.trend.map((m) => scope3Category1LocationKg(m.measures))) >= 10_000;
   const scale = useTonnes ? 1 / 1000 : 1;
   groupedBarChart(doc, {
     title: `Monthly cloud emissions (Scope 3 Cat. 1), ${content.trend[0]?.label ?? ""} to ${content.trend[content.trend.length - 1]?.label ?? ""}`,
     unit: useTonnes ? "t CO2e" : "kg CO2e",
-    labels: content.trend.map((m) => m.label.replace(/ (\d\d)(\d\d)$/, " ’$2")),
+    labels: content.trend.map((m) => `${m.label.replace(/ (\d\d)(\d\d)$/, " ’$2")}${partialMonths.has(m.key) ? "*" : ""}`),
     series: [
       { name: "Location-based", color: colors.brand, values: content.trend.map((m) => scope3Category1LocationKg(m.measures) * scale) },
       { name: "Market-based", color: colors.accent, values: content.trend.map((m) => scope3Category1MarketKg(m.measures) * scale) },
     ],
     highlight: content.trend.map((m) => `${m.key}-01` >= content.period.start),
   });
+  const partialShown = content.trend.filter((m) => partialMonths.has(m.key));
+  if (partialShown.length) {
+    paragraph(
+      doc,
+      `* Partial month: ${partialShown
+        .map((m) => {
+          const days = content.dataDays.byMonth.find((d) => d.month.startsWith(m.key))!;
+          return `${m.label} has data on ${days.daysWithData} of ${days.daysInMonth} days`;
+        })
+        .join("; ")}.`,
+      { size: 7.5, color: colors.muted },
+    );
+  }
   const total = content.totals.co2eLocationKg + content.totals.co2eEmbodiedKg;
   for (const dimension of ["provider", "service"]) {
     const breakdown = content.breakdowns.find((b) => b.dimension === dimension);
@@ -297,7 +318,7 @@ function breakdownTable(doc: PDFDoc, breakdown: Breakdown, total: number) {
     { title: "Embodied", weight: 1.1, align: "right" },
     { title: "Energy (kWh)", weight: 1.2, align: "right" },
     { title: "Water (L)", weight: 1.1, align: "right" },
-    { title: "Share", weight: 0.75, align: "right" },
+    { title: "Share", weight: 0.95, align: "right" },
     ...(showSpend ? [{ title: `Spend (${currencies[0]})`, weight: 1.2, align: "right" as const }] : []),
   ];
   drawTable(

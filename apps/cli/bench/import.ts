@@ -1,0 +1,108 @@
+/**
+ * `pnpm bench:import [--lines N[,N…]]`: the whole import path on the local PostgreSQL, for a realistic
+ * generated CUR CSV of N lines (default 1,000,000 and 10,000,000): parse → classify → aggregate →
+ * COPY into staging → aggregate/merge in SQL → estimate → rollup, with the inline driver in this process. Prints lines/s, seconds per
+ * stage and peak RSS. Each size runs in a fresh child process so peak RSS is that size's own.
+ * The database server is DATABASE_URL's, else CANOPY_TEST_DATABASE_URL's; a scratch database is
+ * created and dropped.
+ */
+import { execFileSync } from "node:child_process";
+import { createReadStream, existsSync, mkdirSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { parseEnv } from "@canopy/config";
+import { createKeyring } from "@canopy/db";
+import { createScratchDatabase } from "@canopy/db/scratch";
+import { createInlineDriver, localFileStore, submitImport, useFileStore, type ImportSummary } from "@canopy/jobs";
+import { generateCurCsv } from "./generate-cur";
+
+const benchDir = path.join(os.tmpdir(), "canopy-bench");
+
+async function runOne(lines: number) {
+  mkdirSync(benchDir, { recursive: true });
+  const file = path.join(benchDir, `cur-fleet-${lines}.csv`);
+  if (!existsSync(file)) {
+    process.stderr.write(`generating ${file}…\n`);
+    await generateCurCsv(file, lines, undefined, { fleet: true });
+  }
+  const env = parseEnv();
+  const database = await createScratchDatabase(env.DATABASE_URL ?? env.CANOPY_TEST_DATABASE_URL);
+  const seconds: Record<string, number> = {};
+  try {
+    const tenantId = (
+      await database.owner.pool.query<{ id: string }>("INSERT INTO tenants (name, slug) VALUES ('Bench', 'bench') RETURNING id")
+    ).rows[0]!.id;
+    const store = localFileStore(path.join(benchDir, "files"));
+    useFileStore(store);
+    const driver = createInlineDriver(
+      { owner: database.owner, app: database.app, keyring: createKeyring(Buffer.alloc(32, 5).toString("base64")), log: () => undefined },
+      {
+        onCompleted: (job, ms) => (seconds[job] = (seconds[job] ?? 0) + ms / 1000),
+        onFailed: (job, _ms, error) => process.stderr.write(`${job} failed: ${error.message}\n`),
+      },
+    );
+    await driver.startWorkers();
+    const started = performance.now();
+    const { syncRunId } = await submitImport({
+      app: database.app,
+      store,
+      driver,
+      tenantId,
+      fileName: path.basename(file),
+      source: createReadStream(file),
+      maxBytes: Number.MAX_SAFE_INTEGER,
+    });
+    const storedSeconds = (performance.now() - started) / 1000;
+    await driver.drain();
+    const totalSeconds = (performance.now() - started) / 1000;
+    await driver.close();
+    const run = (await database.owner.pool.query<{ status: string; details: ImportSummary }>("SELECT status, details FROM sync_runs WHERE id = $1", [syncRunId])).rows[0]!;
+    if (run.status !== "succeeded") throw new Error(`import ${run.status}: ${run.details.error}`);
+    const emissions = (await database.owner.pool.query("SELECT count(*)::int AS n, sum(co2e_location_kg) AS kg FROM emissions_hourly")).rows[0];
+    const timings = run.details.timings!;
+    const result = {
+      lines,
+      fileMegabytes: Math.round(statSync(file).size / 1e6),
+      totalSeconds,
+      linesPerSecond: Math.round(lines / totalSeconds),
+      stages: {
+        storeFile: storedSeconds,
+        "parse+classify+COPY+aggregate+merge": timings.seconds,
+        estimate: seconds["estimate-window"] ?? 0,
+        rollup: seconds["rollup-days"] ?? 0,
+      },
+      usageRows: run.details.usageRowsWritten,
+      emissionRows: emissions.n,
+      co2eLocationKg: Math.round(emissions.kg),
+      peakRssMegabytes: Math.round(process.resourceUsage().maxRSS / 1024),
+    };
+    process.stdout.write(JSON.stringify(result) + "\n");
+  } finally {
+    await database.drop();
+  }
+}
+
+function report(result: { lines: number; fileMegabytes: number; totalSeconds: number; linesPerSecond: number; stages: Record<string, number>; usageRows: number; emissionRows: number; peakRssMegabytes: number }) {
+  const stages = Object.entries(result.stages).map(([name, s]) => `${name} ${s.toFixed(2)} s`).join(", ");
+  console.log(
+    `${result.lines.toLocaleString("en")} lines (${result.fileMegabytes} MB): ${result.totalSeconds.toFixed(1)} s end to end, ` +
+      `${result.linesPerSecond.toLocaleString("en")} lines/s, peak RSS ${result.peakRssMegabytes} MB\n  stages: ${stages}\n` +
+      `  ${result.usageRows.toLocaleString("en")} hourly usage rows, ${result.emissionRows.toLocaleString("en")} emission rows`,
+  );
+}
+
+const { values } = parseArgs({ options: { lines: { type: "string" }, child: { type: "string" } } });
+if (values.child) {
+  await runOne(Number(values.child));
+} else {
+  const sizes = (values.lines ?? "1000000,10000000").split(",").map(Number);
+  for (const lines of sizes) {
+    const output = execFileSync(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "import.ts"), "--child", String(lines)], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      maxBuffer: 1 << 20,
+    });
+    report(JSON.parse(output.trim().split("\n").at(-1)!));
+  }
+}

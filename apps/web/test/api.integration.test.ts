@@ -1,0 +1,263 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestDatabase } from "@canopy/db/testing";
+import { seedEmissions } from "../bench/seed-emissions";
+import { setUpWebTestDatabase, tearDownWebTestDatabase } from "./harness";
+import { addMember, createOrganization, signUp, type TestUser } from "./users";
+import { call } from "./call";
+import * as emissions from "@/app/api/v1/emissions/route";
+import * as breakdown from "@/app/api/v1/emissions/breakdown/route";
+import * as summary from "@/app/api/v1/emissions/summary/route";
+import * as accounts from "@/app/api/v1/accounts/route";
+import * as account from "@/app/api/v1/accounts/[id]/route";
+import * as imports from "@/app/api/v1/imports/route";
+import * as importOne from "@/app/api/v1/imports/[id]/route";
+import * as jobs from "@/app/api/v1/jobs/route";
+import * as apiKeys from "@/app/api/v1/api-keys/route";
+import * as apiKey from "@/app/api/v1/api-keys/[id]/route";
+import * as openapi from "@/app/api/v1/openapi.json/route";
+
+const sample = path.resolve(__dirname, "../../../packages/connectors/test/samples/aws/sample-anonymous-aws-export-dataset.csv");
+
+let db: TestDatabase;
+let owner: TestUser;
+let viewer: TestUser;
+let analyst: TestUser;
+let tenantId: string;
+let accountIds: string[];
+
+beforeAll(async () => {
+  db = await setUpWebTestDatabase();
+  owner = await signUp("owner@a.test");
+  viewer = await signUp("viewer@a.test");
+  analyst = await signUp("analyst@a.test");
+  tenantId = await createOrganization(owner, "Org A");
+  await addMember(db, tenantId, viewer, "viewer");
+  await addMember(db, tenantId, analyst, "analyst");
+  accountIds = await seedEmissions(db.owner.pool, {
+    tenantId,
+    accounts: 3,
+    services: 4,
+    combos: 12,
+    start: new Date("2025-01-01T00:00:00Z"),
+    hours: 24 * 90,
+  });
+});
+
+afterAll(async () => {
+  await tearDownWebTestDatabase(db);
+});
+
+async function dbTotals(from: string, to: string) {
+  const { rows } = await db.owner.pool.query<{ loc: number; mkt: number; emb: number; kwh: number; water: number }>(
+    `SELECT sum(co2e_location_kg) AS loc, sum(co2e_market_kg) AS mkt, sum(co2e_embodied_kg) AS emb,
+            sum(kwh_facility) AS kwh, sum(water_l) AS water
+     FROM emissions_hourly WHERE tenant_id = $1 AND hour >= $2::timestamptz AND hour < $3::timestamptz + interval '1 day'`,
+    [tenantId, `${from}T00:00:00Z`, `${to}T00:00:00Z`],
+  );
+  return rows[0]!;
+}
+
+describe("GET /api/v1/emissions/summary", () => {
+  it("totals over a range equal the stored hourly emissions, whole months and partial ones alike", async () => {
+    for (const [from, to] of [
+      ["2025-01-01", "2025-03-31"],
+      ["2025-01-10", "2025-02-20"],
+    ] as const) {
+      const response = await call(summary.GET, { path: `/api/v1/emissions/summary?from=${from}&to=${to}`, credential: viewer });
+      expect(response.status).toBe(200);
+      const totals = response.body.totals as Record<string, number>;
+      const expected = await dbTotals(from, to);
+      expect(totals.co2eLocationKg).toBeCloseTo(expected.loc, 6);
+      expect(totals.co2eMarketKg).toBeCloseTo(expected.mkt, 6);
+      expect(totals.co2eEmbodiedKg).toBeCloseTo(expected.emb, 6);
+      expect(totals.kwhFacility).toBeCloseTo(expected.kwh, 6);
+      expect(totals.waterL).toBeCloseTo(expected.water, 6);
+    }
+  });
+
+  it("defaults to the 12 months ending on the last day with data", async () => {
+    const response = await call(summary.GET, { path: "/api/v1/emissions/summary", credential: viewer });
+    expect(response.body.range).toEqual({ from: "2024-04-01", to: "2025-03-31" });
+    const months = response.body.months as Record<string, { month: string; co2eTotalKg: number }>;
+    expect(months.current!.month).toBe("2025-03-01");
+    expect(months.previous!.co2eTotalKg).toBeGreaterThan(0);
+    expect(months.yearAgo!.co2eTotalKg).toBe(0);
+    expect(response.body.defaultsShare as number).toBeGreaterThan(0);
+  });
+});
+
+describe("GET /api/v1/emissions", () => {
+  it("serves month, day and hour points whose sums agree", async () => {
+    const q = "from=2025-02-01&to=2025-02-10&groupBy=provider";
+    const byMonth = await call(emissions.GET, { path: `/api/v1/emissions?${q}&granularity=month`, credential: analyst });
+    const byDay = await call(emissions.GET, { path: `/api/v1/emissions?${q}&granularity=day`, credential: analyst });
+    const byHour = await call(emissions.GET, { path: `/api/v1/emissions?${q}&granularity=hour`, credential: analyst });
+    const sum = (r: typeof byMonth) => (r.body.points as { co2eTotalKg: number }[]).reduce((s, p) => s + p.co2eTotalKg, 0);
+    expect(byDay.body.source).toBe("daily");
+    expect(byHour.body.source).toBe("hourly");
+    expect((byHour.body.points as unknown[]).length).toBe(240 * 3);
+    expect(sum(byDay)).toBeCloseTo(sum(byMonth), 6);
+    expect(sum(byHour)).toBeCloseTo(sum(byMonth), 6);
+  });
+
+  it("refuses hourly points for more than 14 days with a field error", async () => {
+    const response = await call(emissions.GET, {
+      path: "/api/v1/emissions?from=2025-01-01&to=2025-01-31&granularity=hour",
+      credential: viewer,
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.error?.code).toBe("validation_error");
+    expect(response.body.error?.fields?.granularity?.[0]).toMatch(/14 days/);
+  });
+
+  it("validates every parameter", async () => {
+    const response = await call(emissions.GET, {
+      path: "/api/v1/emissions?from=2025-13-01&granularity=week&provider=ibm&account=nope",
+      credential: viewer,
+    });
+    expect(response.status).toBe(400);
+    expect(Object.keys(response.body.error!.fields!).sort()).toEqual(["account.0", "from", "granularity", "provider.0"]);
+  });
+
+  it("filters by provider, account and tag, and stacks by scope", async () => {
+    const base = "/api/v1/emissions?from=2025-01-01&to=2025-01-07&granularity=day";
+    const all = await call(emissions.GET, { path: `${base}&groupBy=account`, credential: viewer });
+    const one = await call(emissions.GET, { path: `${base}&groupBy=account&account=${accountIds[0]}`, credential: viewer });
+    const groups = (r: typeof all) => new Set((r.body.points as { group: string }[]).map((p) => p.group));
+    expect(groups(all).size).toBe(3);
+    expect([...groups(one)]).toEqual([accountIds[0]]);
+    const tagged = await call(emissions.GET, { path: `${base}&groupBy=none&tag=team=team-1`, credential: viewer });
+    expect(tagged.body.source).toBe("hourly");
+    const scope = await call(emissions.GET, { path: `${base}&groupBy=scope`, credential: viewer });
+    expect(groups(scope)).toEqual(new Set(["operational", "embodied"]));
+  });
+});
+
+describe("GET /api/v1/emissions/breakdown", () => {
+  it("paginates groups largest first and adds region factors", async () => {
+    const page1 = await call(breakdown.GET, { path: "/api/v1/emissions/breakdown?groupBy=service&limit=2&from=2025-01-01&to=2025-03-31", credential: viewer });
+    const page2 = await call(breakdown.GET, { path: "/api/v1/emissions/breakdown?groupBy=service&limit=2&page=2&from=2025-01-01&to=2025-03-31", credential: viewer });
+    expect(page1.body.totalItems).toBe(4);
+    const items = [...(page1.body.items as { co2eTotalKg: number; key: string }[]), ...(page2.body.items as { co2eTotalKg: number; key: string }[])];
+    expect(items.map((i) => i.co2eTotalKg)).toEqual([...items.map((i) => i.co2eTotalKg)].sort((a, b) => b - a));
+    const regions = await call(breakdown.GET, { path: "/api/v1/emissions/breakdown?groupBy=region", credential: viewer });
+    const first = (regions.body.items as { region: { gridIntensityGPerKwh: number; pue: number } }[])[0]!;
+    expect(first.region.gridIntensityGPerKwh).toBeGreaterThan(0);
+    expect(first.region.pue).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("roles and credentials", () => {
+  it("refuses anonymous calls with 401 and low roles with 403", async () => {
+    expect((await call(summary.GET, { path: "/api/v1/emissions/summary" })).status).toBe(401);
+    expect((await call(accounts.GET, { path: "/api/v1/accounts", credential: viewer })).status).toBe(403);
+    const forbidden = await call(apiKeys.POST, { path: "/api/v1/api-keys", method: "POST", credential: viewer, json: { name: "x" } });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.error?.code).toBe("forbidden");
+    expect((await call(apiKeys.GET, { path: "/api/v1/api-keys", credential: analyst })).status).toBe(403);
+  });
+
+  it("creates an API key shown once, uses it with its role, and revokes it", async () => {
+    const invalid = await call(apiKeys.POST, { path: "/api/v1/api-keys", method: "POST", credential: owner, json: { name: "", role: "root" } });
+    expect(invalid.status).toBe(400);
+    expect(Object.keys(invalid.body.error!.fields!).sort()).toEqual(["name", "role"]);
+    const created = await call(apiKeys.POST, { path: "/api/v1/api-keys", method: "POST", credential: owner, json: { name: "BI", role: "analyst" } });
+    expect(created.status).toBe(201);
+    const key = created.body.key as string;
+    expect(key).toMatch(/^cnp_[a-z0-9]{8}_/);
+    const { rows } = await db.owner.pool.query("SELECT key_hash FROM api_keys WHERE id = $1", [created.body.id]);
+    expect(rows[0].key_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(rows)).not.toContain(key);
+
+    const listed = await call(apiKeys.GET, { path: "/api/v1/api-keys", credential: owner });
+    expect(JSON.stringify(listed.body)).not.toContain(key);
+    expect((await call(accounts.GET, { path: "/api/v1/accounts", credential: { apiKey: key } })).status).toBe(200);
+    expect((await call(apiKeys.GET, { path: "/api/v1/api-keys", credential: { apiKey: key } })).status).toBe(403);
+
+    const revoked = await call(apiKey.DELETE, { path: `/api/v1/api-keys/${created.body.id}`, method: "DELETE", credential: owner, params: { id: created.body.id as string } });
+    expect(revoked.status).toBe(200);
+    const after = await call(accounts.GET, { path: "/api/v1/accounts", credential: { apiKey: key } });
+    expect(after.status).toBe(401);
+    const audit = await db.owner.pool.query("SELECT action FROM audit_log WHERE tenant_id = $1 ORDER BY id", [tenantId]);
+    expect(audit.rows.map((r) => r.action)).toEqual(expect.arrayContaining(["api_key.create", "api_key.revoke"]));
+  });
+
+  it("refuses a malformed or unknown key", async () => {
+    expect((await call(summary.GET, { path: "/api/v1/emissions/summary", credential: { apiKey: "nope" } })).status).toBe(401);
+    const unknown = `cnp_abcdef12_${"A".repeat(43)}`;
+    expect((await call(summary.GET, { path: "/api/v1/emissions/summary", credential: { apiKey: unknown } })).status).toBe(401);
+  });
+
+  it("stops a removed member's session at once", async () => {
+    const leaver = await signUp("leaver@a.test");
+    const memberId = await addMember(db, tenantId, leaver, "analyst");
+    expect((await call(jobs.GET, { path: "/api/v1/jobs", credential: leaver })).status).toBe(200);
+    await db.owner.pool.query("DELETE FROM memberships WHERE id = $1", [memberId]);
+    expect((await call(jobs.GET, { path: "/api/v1/jobs", credential: leaver })).status).toBe(401);
+  });
+});
+
+describe("accounts and jobs", () => {
+  it("lists accounts without credentials and paginates", async () => {
+    const page = await call(accounts.GET, { path: "/api/v1/accounts?limit=2", credential: analyst });
+    expect(page.body.totalItems).toBe(3);
+    expect((page.body.items as unknown[]).length).toBe(2);
+    expect(JSON.stringify(page.body)).not.toMatch(/ciphertext/);
+    const one = await call(account.GET, { path: `/api/v1/accounts/${accountIds[1]}`, credential: analyst, params: { id: accountIds[1]! } });
+    expect(one.body.id).toBe(accountIds[1]);
+    const bad = await call(account.GET, { path: "/api/v1/accounts/x", credential: analyst, params: { id: "x" } });
+    expect(bad.status).toBe(400);
+  });
+});
+
+describe("imports", () => {
+  it("imports a multipart upload, reports progress and the totals it added", async () => {
+    const form = new FormData();
+    form.set("file", new Blob([readFileSync(sample)]), "sample-anonymous-aws-export-dataset.csv");
+    const created = await call(imports.POST, { path: "/api/v1/imports", method: "POST", credential: owner, body: form });
+    expect(created.status).toBe(202);
+    const id = created.body.id as string;
+    let view: Record<string, unknown> = {};
+    for (let i = 0; i < 120; i++) {
+      view = (await call(importOne.GET, { path: `/api/v1/imports/${id}`, credential: analyst, params: { id } })).body;
+      if (view.status === "failed" || (view.status === "succeeded" && view.estimates === "done")) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(view.status).toBe("succeeded");
+    const s = view.summary as { linesRead: number; linesImported: number; skipped: Record<string, { lines: number; first: { line: number }[] }>; span: { start: string } };
+    expect(s.linesRead).toBe(1281);
+    expect(s.linesImported).toBeGreaterThan(1000);
+    expect(s.span.start.slice(0, 7)).toBe("2023-11");
+    expect(JSON.stringify(view)).not.toContain("fileKey");
+    const totals = view.totals as { co2eLocationKg: number };
+    expect(totals.co2eLocationKg).toBeGreaterThan(0);
+
+    const list = await call(imports.GET, { path: "/api/v1/imports?limit=1", credential: analyst });
+    expect((list.body.items as { id: string }[])[0]!.id).toBe(id);
+    const runs = await call(jobs.GET, { path: "/api/v1/jobs", credential: analyst });
+    expect((runs.body.items as { kind: string }[]).some((r) => r.kind === "import")).toBe(true);
+  }, 120_000);
+
+  it("refuses an upload without a file, and from an analyst", async () => {
+    const empty = await call(imports.POST, { path: "/api/v1/imports", method: "POST", credential: owner, body: new FormData() });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error?.fields?.file).toBeTruthy();
+    const form = new FormData();
+    form.set("file", new Blob(["x"]), "x.csv");
+    expect((await call(imports.POST, { path: "/api/v1/imports", method: "POST", credential: analyst, body: form })).status).toBe(403);
+  });
+});
+
+describe("GET /api/v1/openapi.json", () => {
+  it("documents every operation with its schemas", async () => {
+    const response = await openapi.GET();
+    const doc = (await response.json()) as { openapi: string; paths: Record<string, Record<string, { parameters: { name: string }[] }>> };
+    expect(doc.openapi).toBe("3.0.3");
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/v1/emissions", "/api/v1/imports/{id}", "/api/v1/api-keys/{id}"]));
+    expect(doc.paths["/api/v1/emissions"]!.get!.parameters.map((p) => p.name)).toEqual(
+      expect.arrayContaining(["from", "to", "granularity", "groupBy", "provider", "account", "service", "region", "tag"]),
+    );
+  });
+});

@@ -1,0 +1,289 @@
+/**
+ * Cross-tenant isolation: a member of organization A, with A's session or an A API key, tries to read
+ * or change B's resources by id, by filter and by path, through every /api/v1 route and every server
+ * action. Every attempt must be refused or see nothing of B. The suite enumerates the route files and
+ * action modules and fails when one has no case here.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestDatabase } from "@canopy/db/testing";
+import "./next-headers-mock";
+import { actAs } from "./next-headers-mock";
+import { seedEmissions } from "../bench/seed-emissions";
+import { setUpWebTestDatabase, tearDownWebTestDatabase } from "./harness";
+import { addMember, createOrganization, signUp, type TestUser } from "./users";
+import { call } from "./call";
+import { generateApiKey } from "@/lib/server/api-keys";
+
+const appDir = path.resolve(import.meta.dirname, "../app");
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? walk(full) : [full];
+  });
+}
+
+const routeFiles = walk(path.join(appDir, "api/v1")).filter((f) => f.endsWith("/route.ts"));
+const actionFiles = walk(path.join(appDir, "actions")).filter((f) => f.endsWith(".ts") && readFileSync(f, "utf8").startsWith('"use server"'));
+const routePath = (file: string) =>
+  "/" + path.relative(appDir, path.dirname(file)).split(path.sep).map((s) => s.replace(/^\[(.+)\]$/, "{$1}")).join("/");
+
+type Credential = { cookie?: string; apiKey?: string };
+type Handler = Parameters<typeof call>[0];
+
+let db: TestDatabase;
+let ownerA: TestUser;
+let ownerB: TestUser;
+let memberB: TestUser;
+let tenantA: string;
+let tenantB: string;
+let keyA: string;
+const b = { accountId: "", importId: "", apiKeyId: "", memberId: "", invitationId: "" };
+
+async function countB(table: string, where = "true"): Promise<number> {
+  const { rows } = await db.owner.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE tenant_id = $1 AND ${where}`, [tenantB]);
+  return rows[0]!.n;
+}
+
+const bIds = () => Object.values(b).filter(Boolean);
+const expectNoB = (body: unknown) => {
+  const text = JSON.stringify(body);
+  for (const id of bIds()) expect(text).not.toContain(id);
+};
+
+beforeAll(async () => {
+  db = await setUpWebTestDatabase();
+  ownerA = await signUp("owner@a.test");
+  ownerB = await signUp("owner@b.test");
+  memberB = await signUp("member@b.test");
+  tenantA = await createOrganization(ownerA, "Tenant A");
+  tenantB = await createOrganization(ownerB, "Tenant B");
+  const start = new Date("2025-01-01T00:00:00Z");
+  await seedEmissions(db.owner.pool, { tenantId: tenantA, accounts: 2, services: 2, combos: 4, start, hours: 24 * 40 });
+  b.accountId = (await seedEmissions(db.owner.pool, { tenantId: tenantB, accounts: 2, services: 2, combos: 4, start, hours: 24 * 40 }))[0]!;
+  b.memberId = await addMember(db, tenantB, memberB, "viewer");
+  const run = await db.owner.pool.query<{ id: string }>(
+    `INSERT INTO sync_runs (tenant_id, kind, status, details) VALUES ($1, 'import', 'succeeded', '{"fileName":"b.csv","fileKey":"k","bytes":1,"linesRead":1,"linesImported":1,"usageRowsWritten":0,"skipped":{},"costTotal":0,"progress":{"linesRead":1,"percent":100}}') RETURNING id`,
+    [tenantB],
+  );
+  b.importId = run.rows[0]!.id;
+  const keyB = generateApiKey();
+  b.apiKeyId = (
+    await db.owner.pool.query<{ id: string }>(
+      "INSERT INTO api_keys (tenant_id, name, key_prefix, key_hash, role) VALUES ($1, 'B key', $2, $3, 'admin') RETURNING id",
+      [tenantB, keyB.prefix, keyB.hash],
+    )
+  ).rows[0]!.id;
+  b.invitationId = (
+    await db.owner.pool.query<{ id: string }>(
+      "INSERT INTO invitations (tenant_id, email, role, status, inviter_id, expires_at) VALUES ($1, 'new@b.test', 'viewer', 'pending', $2, now() + interval '2 days') RETURNING id",
+      [tenantB, ownerB.userId],
+    )
+  ).rows[0]!.id;
+  const keyForA = generateApiKey();
+  await db.owner.pool.query("INSERT INTO api_keys (tenant_id, name, key_prefix, key_hash, role) VALUES ($1, 'A key', $2, $3, 'admin')", [
+    tenantA,
+    keyForA.prefix,
+    keyForA.hash,
+  ]);
+  keyA = keyForA.key;
+});
+
+afterAll(async () => {
+  await tearDownWebTestDatabase(db);
+});
+
+type RouteCase = (handler: Handler, as: Credential) => Promise<void>;
+
+const get = (handler: Handler, as: Credential, pathname: string, params?: Record<string, string>) =>
+  call(handler, { path: pathname, credential: as, ...(params ? { params } : {}) });
+
+/** One case per route and method: by id, by filter, by path. */
+const routeCases: Record<string, RouteCase> = {
+  "GET /api/v1/emissions": async (h, as) => {
+    const filtered = await get(h, as, `/api/v1/emissions?from=2025-01-01&to=2025-01-31&groupBy=account&account=${b.accountId}`);
+    expect(filtered.status).toBe(200);
+    expect(filtered.body.points).toEqual([]);
+    const all = await get(h, as, "/api/v1/emissions?from=2025-01-01&to=2025-01-31&groupBy=account");
+    expect((all.body.points as unknown[]).length).toBeGreaterThan(0);
+    expectNoB(all.body);
+  },
+  "GET /api/v1/emissions/breakdown": async (h, as) => {
+    const filtered = await get(h, as, `/api/v1/emissions/breakdown?groupBy=account&account=${b.accountId}`);
+    expect(filtered.body.items).toEqual([]);
+    expectNoB((await get(h, as, "/api/v1/emissions/breakdown?groupBy=account")).body);
+  },
+  "GET /api/v1/emissions/summary": async (h, as) => {
+    const filtered = await get(h, as, `/api/v1/emissions/summary?from=2025-01-01&to=2025-02-28&account=${b.accountId}`);
+    expect((filtered.body.totals as { co2eTotalKg: number }).co2eTotalKg).toBe(0);
+  },
+  "GET /api/v1/accounts": async (h, as) => {
+    const list = await get(h, as, "/api/v1/accounts?limit=200");
+    expect(list.body.totalItems).toBe(2);
+    expectNoB(list.body);
+  },
+  "GET /api/v1/accounts/{id}": async (h, as) => {
+    const response = await get(h, as, `/api/v1/accounts/${b.accountId}`, { id: b.accountId });
+    expect(response.status).toBe(404);
+    expect(response.body.error?.code).toBe("not_found");
+  },
+  "GET /api/v1/imports": async (h, as) => expectNoB((await get(h, as, "/api/v1/imports")).body),
+  "POST /api/v1/imports": async (h, as) => {
+    const before = await countB("sync_runs");
+    const form = new FormData();
+    form.set("tenantId", tenantB);
+    form.set("organizationId", tenantB);
+    form.set("file", new Blob(["a,b\n1,2\n"]), "b.csv");
+    const response = await call(h, { path: `/api/v1/imports?tenantId=${tenantB}`, method: "POST", credential: as, body: form, headers: { "x-tenant-id": tenantB } });
+    expect(response.status).toBe(202);
+    expect(await countB("sync_runs")).toBe(before);
+    const { rows } = await db.owner.pool.query("SELECT tenant_id FROM sync_runs WHERE id = $1", [response.body.id]);
+    expect(rows[0].tenant_id).toBe(tenantA);
+  },
+  "GET /api/v1/imports/{id}": async (h, as) => {
+    expect((await get(h, as, `/api/v1/imports/${b.importId}`, { id: b.importId })).status).toBe(404);
+  },
+  "GET /api/v1/jobs": async (h, as) => expectNoB((await get(h, as, "/api/v1/jobs?limit=200")).body),
+  "GET /api/v1/api-keys": async (h, as) => expectNoB((await get(h, as, "/api/v1/api-keys")).body),
+  "POST /api/v1/api-keys": async (h, as) => {
+    const before = await countB("api_keys");
+    const response = await call(h, { path: "/api/v1/api-keys", method: "POST", credential: as, json: { name: "sneaky", role: "viewer", tenantId: tenantB } });
+    expect(response.status).toBe(201);
+    expect(await countB("api_keys")).toBe(before);
+  },
+  "DELETE /api/v1/api-keys/{id}": async (h, as) => {
+    const response = await call(h, { path: `/api/v1/api-keys/${b.apiKeyId}`, method: "DELETE", credential: as, params: { id: b.apiKeyId } });
+    expect(response.status).toBe(404);
+    expect(await countB("api_keys", "revoked_at IS NULL")).toBeGreaterThan(0);
+  },
+  "GET /api/v1/openapi.json": async (h) => expectNoB(await (await (h as unknown as () => Response)()).json()),
+};
+
+describe("cross-tenant: every /api/v1 route", () => {
+  it("has a case for every route file and method", async () => {
+    const found: string[] = [];
+    for (const file of routeFiles) {
+      const module = (await import(file)) as Record<string, unknown>;
+      for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) if (module[method]) found.push(`${method} ${routePath(file)}`);
+    }
+    expect(found.length).toBeGreaterThan(10);
+    expect(found.filter((key) => !routeCases[key])).toEqual([]);
+  });
+
+  for (const [label, as] of [
+    ["A's session", () => ({ cookie: ownerA.cookie })],
+    ["an A API key", () => ({ apiKey: keyA })],
+  ] as const) {
+    it(`refuses B's resources to ${label}`, async () => {
+      for (const file of routeFiles) {
+        const module = (await import(file)) as Record<string, Handler>;
+        for (const method of ["GET", "POST", "DELETE"]) {
+          const handler = module[method];
+          const key = `${method} ${routePath(file)}`;
+          if (handler && routeCases[key]) {
+            await routeCases[key]!(handler, as()).catch((error: Error) => {
+              throw new Error(`${key} as ${label}: ${error.message}`);
+            });
+          }
+        }
+      }
+    });
+  }
+});
+
+type Action = (input: unknown) => Promise<{ ok: boolean; error?: { code: string } }>;
+const refused = (result: { ok: boolean; error?: { code: string } }, code = "not_found") => {
+  expect(result.ok).toBe(false);
+  expect(result.error?.code).toBe(code);
+};
+
+/** One case per exported server action. */
+const actionCases: Record<string, (action: Action) => Promise<void>> = {
+  "members.inviteMember": async (action) => {
+    const before = await countB("invitations");
+    const result = await action({ email: "x@a.test", role: "viewer", organizationId: tenantB, tenantId: tenantB });
+    expect(result.ok).toBe(true);
+    expect(await countB("invitations")).toBe(before);
+  },
+  "members.cancelInvitation": async (action) => {
+    refused(await action({ invitationId: b.invitationId }));
+    expect(await countB("invitations", "status = 'pending'")).toBe(1);
+  },
+  "members.changeMemberRole": async (action) => {
+    refused(await action({ memberId: b.memberId, role: "admin" }));
+    expect(await countB("memberships", "role = 'viewer'")).toBe(1);
+  },
+  "members.removeMember": async (action) => {
+    refused(await action({ memberId: b.memberId }));
+    expect(await countB("memberships")).toBe(2);
+  },
+  "accounts.startConnection": async (action) => {
+    const before = await countB("cloud_accounts");
+    const result = await action({ provider: "aws", displayName: "x", providerAccountId: "123456789012", tenantId: tenantB });
+    expect(result.ok).toBe(true);
+    expect(await countB("cloud_accounts")).toBe(before);
+  },
+  "accounts.saveCredentials": async (action) => {
+    refused(await action({ accountId: b.accountId, credentials: { provider: "aws", roleArn: "arn:aws:iam::123456789012:role/X", exportBucket: "bucket-x" } }));
+    expect(await countB("cloud_accounts", "credentials_ciphertext IS NOT NULL")).toBe(0);
+  },
+  "accounts.testConnection": async (action) => refused(await action({ accountId: b.accountId })),
+  "accounts.saveScope": async (action) => {
+    refused(await action({ accountId: b.accountId, scope: "1\n2" }));
+    expect(await countB("cloud_accounts", "scope IS NOT NULL")).toBe(0);
+  },
+  "accounts.finishConnection": async (action) => refused(await action({ accountId: b.accountId })),
+  "accounts.deleteAccount": async (action) => {
+    refused(await action({ accountId: b.accountId, confirm: "delete" }));
+    expect(await countB("cloud_accounts")).toBe(2);
+  },
+  "api-keys.createApiKeyAction": async (action) => {
+    const before = await countB("api_keys");
+    expect((await action({ name: "k", role: "viewer", tenantId: tenantB })).ok).toBe(true);
+    expect(await countB("api_keys")).toBe(before);
+  },
+  "api-keys.revokeApiKeyAction": async (action) => {
+    refused(await action({ id: b.apiKeyId }));
+    expect(await countB("api_keys", "revoked_at IS NULL")).toBeGreaterThan(0);
+  },
+  "organization.switchOrganization": async (action) => {
+    refused(await action({ organizationId: tenantB }));
+    const { rows } = await db.owner.pool.query("SELECT active_tenant_id FROM sessions WHERE user_id = $1", [ownerA.userId]);
+    expect(rows.every((r) => r.active_tenant_id !== tenantB)).toBe(true);
+  },
+};
+
+describe("cross-tenant: every server action", () => {
+  it("has a case for every exported action", async () => {
+    const found: string[] = [];
+    for (const file of actionFiles) {
+      const module = (await import(file)) as Record<string, unknown>;
+      for (const [name, value] of Object.entries(module)) if (typeof value === "function") found.push(`${path.basename(file, ".ts")}.${name}`);
+    }
+    expect(found.length).toBeGreaterThan(8);
+    expect(found.filter((key) => !actionCases[key])).toEqual([]);
+  });
+
+  it("refuses B's resources to A's session", async () => {
+    actAs({ cookie: ownerA.cookie });
+    for (const file of actionFiles) {
+      const module = (await import(file)) as Record<string, Action>;
+      for (const [name, action] of Object.entries(module)) {
+        const key = `${path.basename(file, ".ts")}.${name}`;
+        await actionCases[key]!(action).catch((error: Error) => {
+          throw new Error(`${key}: ${error.message}`);
+        });
+      }
+    }
+  });
+
+  it("refuses every action to an API key (actions are for the browser session only)", async () => {
+    actAs({ apiKey: keyA });
+    for (const file of actionFiles) {
+      const module = (await import(file)) as Record<string, Action>;
+      for (const action of Object.values(module)) refused(await action({}), "unauthorized");
+    }
+  });
+});
