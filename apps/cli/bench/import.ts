@@ -28,6 +28,7 @@ async function runOne(lines: number) {
   }
   const env = parseEnv();
   const database = await createScratchDatabase(env.DATABASE_URL ?? env.CANOPY_TEST_DATABASE_URL);
+  await database.owner.pool.query(`ALTER DATABASE ${database.name} SET log_min_duration_statement = 300`);
   const seconds: Record<string, number> = {};
   try {
     const tenantId = (

@@ -16,6 +16,10 @@ const commands: Record<
     summary: "migrate          Apply database migrations and role grants",
     load: () => import("./commands/migrate"),
   },
+  report: {
+    summary: "report --org <slug> --month YYYY-MM [--format csv|xlsx|pdf] [--out file]  Write the organization's emissions report",
+    load: () => import("./commands/report"),
+  },
   "rotate-key": {
     summary: "rotate-key       Re-encrypt every stored credential with CANOPY_ENCRYPTION_KEY",
     load: () => import("./commands/rotate-key"),

@@ -31,13 +31,21 @@ export async function seedEmissions(owner: pg.Pool, options: SeedOptions): Promi
     const result = await owner.query<{ id: string }>(
       `INSERT INTO cloud_accounts (tenant_id, provider, display_name, provider_account_id, status, last_sync_at)
        VALUES ($1, $2, $3, $4, 'active', now()) RETURNING id`,
-      [tenantId, provider, `${provider.toUpperCase()} account ${a + 1}`, `${tenantId.slice(0, 8)}-${a + 1}`],
+      [
+        tenantId,
+        provider,
+        `${provider.toUpperCase()} account ${a + 1}`,
+        `${tenantId.slice(0, 8)}-${a + 1}`,
+      ],
     );
     accountIds.push(result.rows[0]!.id);
   }
   const end = new Date(options.start.getTime() + options.hours * 3_600_000);
   const months = Math.ceil(options.hours / 24 / 28) + 2;
-  await owner.query("SELECT ensure_emissions_partitions($1::date, $2)", [options.start.toISOString().slice(0, 10), months]);
+  await owner.query("SELECT ensure_emissions_partitions($1::date, $2)", [
+    options.start.toISOString().slice(0, 10),
+    months,
+  ]);
   await owner.query(
     `WITH series AS (
        SELECT i, ($2::uuid[])[1 + i % $3] AS account_id, (i % $3) % 3 AS p,

@@ -3,7 +3,10 @@ import { useRouter } from "next/navigation";
 import { useTransition } from "react";
 import { switchOrganization } from "@/app/actions/organization";
 
-export function OrgSwitcher(props: { current: string; organizations: { id: string; name: string }[] }) {
+export function OrgSwitcher(props: {
+  current: string;
+  organizations: { id: string; name: string }[];
+}) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   return (

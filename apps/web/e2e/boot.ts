@@ -21,11 +21,19 @@ export type RunningCanopy = { baseUrl: string; output: () => string; stop(): Pro
  * Starts Canopy the way `pnpm start` does (apps/cli/src/start.ts: migrations, worker, `next start`,
  * building the web app first if it is stale) on free ports, against a test database.
  */
-export async function startCanopy(db: TestDatabase, extraEnv: Record<string, string> = {}): Promise<RunningCanopy> {
+export async function startCanopy(
+  db: TestDatabase,
+  extraEnv: Record<string, string> = {},
+): Promise<RunningCanopy> {
   const home = mkdtempSync(path.join(os.tmpdir(), "canopy-e2e-"));
   chmodSync(home, 0o755);
   const port = await freePort();
-  const { REDIS_URL: _r, DATABASE_APP_URL: _a, DATABASE_AUTH_URL: _u, ...inherited } = inheritedEnvironment();
+  const {
+    REDIS_URL: _r,
+    DATABASE_APP_URL: _a,
+    DATABASE_AUTH_URL: _u,
+    ...inherited
+  } = inheritedEnvironment();
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/start.ts"], {
     cwd: path.resolve(import.meta.dirname, "../../cli"),
     env: {

@@ -1,22 +1,30 @@
-const nf = (digits: number) => new Intl.NumberFormat("en", { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+const nf = (digits: number) =>
+  new Intl.NumberFormat("en", { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+
+const significant = new Intl.NumberFormat("en", { maximumSignificantDigits: 3 });
 
 /** kg CO2e with a sensible unit: g, kg or t. */
 export function formatKg(kg: number): string {
   const abs = Math.abs(kg);
   if (abs === 0) return "0 kg";
-  if (abs < 1) return `${nf(1).format(kg * 1000)} g`;
+  if (abs < 1) return `${significant.format(kg * 1000)} g`;
   if (abs < 1000) return `${nf(abs < 10 ? 2 : 1).format(kg)} kg`;
   return `${nf(abs < 10_000 ? 2 : 1).format(kg / 1000)} t`;
 }
 
 export function formatNumber(value: number, digits = 1): string {
+  if (value !== 0 && Math.abs(value) < 1 && digits > 0) return significant.format(value);
   return nf(Math.abs(value) >= 100 ? 0 : digits).format(value);
 }
 
 export function formatMoney(value: number, currency: string | null): string {
   if (!currency) return nf(2).format(value);
   try {
-    return new Intl.NumberFormat("en", { style: "currency", currency, maximumFractionDigits: 2 }).format(value);
+    return new Intl.NumberFormat("en", {
+      style: "currency",
+      currency,
+      maximumFractionDigits: 2,
+    }).format(value);
   } catch {
     return `${nf(2).format(value)} ${currency}`;
   }
@@ -25,7 +33,10 @@ export function formatMoney(value: number, currency: string | null): string {
 export const formatPercent = (share: number, digits = 1) => `${nf(digits).format(share * 100)}%`;
 
 /** Relative change as "+12.3%" / "−4.0%", or "n/a" without a base. */
-export function formatDelta(current: number, base: number): { text: string; direction: "up" | "down" | "flat" } {
+export function formatDelta(
+  current: number,
+  base: number,
+): { text: string; direction: "up" | "down" | "flat" } {
   if (!base) return { text: "n/a", direction: "flat" };
   const change = (current - base) / base;
   const text = `${change > 0 ? "+" : change < 0 ? "−" : "±"}${nf(1).format(Math.abs(change) * 100)}%`;
@@ -33,5 +44,9 @@ export function formatDelta(current: number, base: number): { text: string; dire
 }
 
 export function monthLabel(day: string): string {
-  return new Date(`${day}T00:00:00Z`).toLocaleDateString("en", { month: "long", year: "numeric", timeZone: "UTC" });
+  return new Date(`${day}T00:00:00Z`).toLocaleDateString("en", {
+    month: "long",
+    year: "numeric",
+    timeZone: "UTC",
+  });
 }

@@ -6,8 +6,20 @@ import { actAs } from "./next-headers-mock";
 import { setUpWebTestDatabase, tearDownWebTestDatabase } from "./harness";
 import { addMember, createOrganization, signUp, type TestUser } from "./users";
 import { auth } from "@/lib/server/auth";
-import { inviteMember, changeMemberRole, removeMember, cancelInvitation } from "@/app/actions/members";
-import { deleteAccount, finishConnection, saveCredentials, saveScope, startConnection, testConnection } from "@/app/actions/accounts";
+import {
+  inviteMember,
+  changeMemberRole,
+  removeMember,
+  cancelInvitation,
+} from "@/app/actions/members";
+import {
+  deleteAccount,
+  finishConnection,
+  saveCredentials,
+  saveScope,
+  startConnection,
+  testConnection,
+} from "@/app/actions/accounts";
 import { createApiKeyAction } from "@/app/actions/api-keys";
 import { switchOrganization } from "@/app/actions/organization";
 
@@ -33,47 +45,108 @@ afterAll(async () => {
 });
 
 const auditActions = async () =>
-  (await db.owner.pool.query<{ action: string; details: Record<string, unknown> }>("SELECT action, details FROM audit_log WHERE tenant_id = $1 ORDER BY id", [tenantId])).rows;
+  (
+    await db.owner.pool.query<{ action: string; details: Record<string, unknown> }>(
+      "SELECT action, details FROM audit_log WHERE tenant_id = $1 ORDER BY id",
+      [tenantId],
+    )
+  ).rows;
 
 describe("onboarding wizard actions", () => {
   it("creates a pending AWS account with an external ID, seals credentials and audits without secrets", async () => {
     actAs(admin);
-    const invalid = await startConnection({ provider: "aws", displayName: "", providerAccountId: "12" });
+    const invalid = await startConnection({
+      provider: "aws",
+      displayName: "",
+      providerAccountId: "12",
+    });
     expect(invalid.ok).toBe(false);
     if (!invalid.ok) expect(Object.keys(invalid.error.fields ?? {})).toContain("displayName");
-    const badId = await startConnection({ provider: "aws", displayName: "Prod", providerAccountId: "12" });
+    const badId = await startConnection({
+      provider: "aws",
+      displayName: "Prod",
+      providerAccountId: "12",
+    });
     expect(!badId.ok && badId.error.fields?.providerAccountId?.[0]).toMatch(/12-digit/);
 
-    const started = await startConnection({ provider: "aws", displayName: "Prod", providerAccountId: "123456789012" });
+    const started = await startConnection({
+      provider: "aws",
+      displayName: "Prod",
+      providerAccountId: "123456789012",
+    });
     expect(started.ok).toBe(true);
     const id = started.ok ? started.data.id : "";
-    const again = await startConnection({ provider: "aws", displayName: "Prod", providerAccountId: "123456789012" });
+    const again = await startConnection({
+      provider: "aws",
+      displayName: "Prod",
+      providerAccountId: "123456789012",
+    });
     expect(!again.ok && again.error.fields?.providerAccountId?.[0]).toMatch(/already/);
-    const row = (await db.owner.pool.query("SELECT status, external_id FROM cloud_accounts WHERE id = $1", [id])).rows[0];
+    const row = (
+      await db.owner.pool.query("SELECT status, external_id FROM cloud_accounts WHERE id = $1", [
+        id,
+      ])
+    ).rows[0];
     expect(row.status).toBe("pending");
     expect(row.external_id).toMatch(/^canopy-[0-9a-f]{24}$/);
 
-    const wrong = await saveCredentials({ accountId: id, credentials: { provider: "aws", roleArn: "not-an-arn", exportBucket: "B" } as never });
-    expect(!wrong.ok && Object.keys(wrong.error.fields ?? {}).sort()).toEqual(["credentials.exportBucket", "credentials.roleArn"]);
-    const secret = { provider: "aws" as const, roleArn: "arn:aws:iam::123456789012:role/CanopyReadOnly", exportBucket: "acme-cur", exportPrefix: "canopy" };
+    const wrong = await saveCredentials({
+      accountId: id,
+      credentials: { provider: "aws", roleArn: "not-an-arn", exportBucket: "B" } as never,
+    });
+    expect(!wrong.ok && Object.keys(wrong.error.fields ?? {}).sort()).toEqual([
+      "credentials.exportBucket",
+      "credentials.roleArn",
+    ]);
+    const secret = {
+      provider: "aws" as const,
+      roleArn: "arn:aws:iam::123456789012:role/CanopyReadOnly",
+      exportBucket: "acme-cur",
+      exportPrefix: "canopy",
+    };
     expect((await saveCredentials({ accountId: id, credentials: secret })).ok).toBe(true);
-    const stored = (await db.owner.pool.query("SELECT credentials_ciphertext, credentials_key_id FROM cloud_accounts WHERE id = $1", [id])).rows[0];
+    const stored = (
+      await db.owner.pool.query(
+        "SELECT credentials_ciphertext, credentials_key_id FROM cloud_accounts WHERE id = $1",
+        [id],
+      )
+    ).rows[0];
     expect(stored.credentials_ciphertext).not.toContain("CanopyReadOnly");
-    const keyring = loadKeyring({ currentKey: Buffer.alloc(32, 9).toString("base64"), homeDir: "/tmp", production: false, warn: () => undefined });
-    expect(openCredentials(keyring, tenantId, id, { keyId: stored.credentials_key_id, ciphertext: stored.credentials_ciphertext })).toEqual(secret);
+    const keyring = loadKeyring({
+      currentKey: Buffer.alloc(32, 9).toString("base64"),
+      homeDir: "/tmp",
+      production: false,
+      warn: () => undefined,
+    });
+    expect(
+      openCredentials(keyring, tenantId, id, {
+        keyId: stored.credentials_key_id,
+        ciphertext: stored.credentials_ciphertext,
+      }),
+    ).toEqual(secret);
 
     const test = await testConnection({ accountId: id });
     expect(test.ok && test.data.live).toBe(false);
     expect(test.ok && test.data.message).toMatch(/Live sync is not available yet/);
     expect(test.ok && test.data.checks.every((c) => c.status === "not_checked")).toBe(true);
 
-    const scope = await saveScope({ accountId: id, scope: "123456789012\n210987654321, 123456789012" });
+    const scope = await saveScope({
+      accountId: id,
+      scope: "123456789012\n210987654321, 123456789012",
+    });
     expect(scope.ok && scope.data.scope).toEqual(["123456789012", "210987654321"]);
     expect((await saveScope({ accountId: id, scope: "bad id!" })).ok).toBe(false);
     expect((await finishConnection({ accountId: id })).ok).toBe(true);
 
     const log = await auditActions();
-    expect(log.map((e) => e.action)).toEqual(expect.arrayContaining(["account.create", "credentials.set", "account.scope_change", "account.activate"]));
+    expect(log.map((e) => e.action)).toEqual(
+      expect.arrayContaining([
+        "account.create",
+        "credentials.set",
+        "account.scope_change",
+        "account.activate",
+      ]),
+    );
     expect(JSON.stringify(log)).not.toContain("CanopyReadOnly");
 
     expect((await deleteAccount({ accountId: id, confirm: "no" as never })).ok).toBe(false);
@@ -83,17 +156,36 @@ describe("onboarding wizard actions", () => {
 
   it("validates Azure and GCP credentials by field", async () => {
     actAs(admin);
-    const azure = await startConnection({ provider: "azure", displayName: "Sub", providerAccountId: "00000000-0000-0000-0000-000000000001" });
+    const azure = await startConnection({
+      provider: "azure",
+      displayName: "Sub",
+      providerAccountId: "00000000-0000-0000-0000-000000000001",
+    });
     const id = azure.ok ? azure.data.id : "";
-    const bad = await saveCredentials({ accountId: id, credentials: { provider: "azure", directoryTenantId: "x", clientId: "y", clientSecret: "short" } });
+    const bad = await saveCredentials({
+      accountId: id,
+      credentials: {
+        provider: "azure",
+        directoryTenantId: "x",
+        clientId: "y",
+        clientSecret: "short",
+      },
+    });
     expect(!bad.ok && Object.keys(bad.error.fields ?? {}).length).toBe(3);
-    const gcp = await saveCredentials({ accountId: id, credentials: { provider: "gcp", serviceAccountKey: "{}", billingExportTable: "a.b.c" } });
+    const gcp = await saveCredentials({
+      accountId: id,
+      credentials: { provider: "gcp", serviceAccountKey: "{}", billingExportTable: "a.b.c" },
+    });
     expect(!gcp.ok && gcp.error.fields?.["credentials.serviceAccountKey"]).toBeTruthy();
   });
 
   it("refuses admin actions to a viewer with 403", async () => {
     actAs(viewer);
-    const result = await startConnection({ provider: "aws", displayName: "x", providerAccountId: "123456789012" });
+    const result = await startConnection({
+      provider: "aws",
+      displayName: "x",
+      providerAccountId: "123456789012",
+    });
     expect(!result.ok && result.error.code).toBe("forbidden");
     const key = await createApiKeyAction({ name: "k", role: "viewer" });
     expect(!key.ok && key.error.code).toBe("forbidden");
@@ -113,21 +205,36 @@ describe("members", () => {
     expect(link).toMatch(/^http:\/\/localhost:3999\/invite\/[0-9a-f-]{36}$/);
 
     const newcomer = await signUp("new@act.test");
-    await auth().api.acceptInvitation({ headers: new Headers({ cookie: newcomer.cookie }), body: { invitationId: link.split("/").at(-1)! } });
-    const role = await db.owner.pool.query("SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2", [tenantId, newcomer.userId]);
+    await auth().api.acceptInvitation({
+      headers: new Headers({ cookie: newcomer.cookie }),
+      body: { invitationId: link.split("/").at(-1)! },
+    });
+    const role = await db.owner.pool.query(
+      "SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2",
+      [tenantId, newcomer.userId],
+    );
     expect(role.rows[0].role).toBe("analyst");
 
     const another = await inviteMember({ email: "later@act.test", role: "viewer" });
     const cancelled = await cancelInvitation({ invitationId: another.ok ? another.data.id : "" });
     expect(cancelled.ok).toBe(true);
-    expect((await auditActions()).map((e) => e.action)).toEqual(expect.arrayContaining(["member.invite", "member.invitation_cancel"]));
+    expect((await auditActions()).map((e) => e.action)).toEqual(
+      expect.arrayContaining(["member.invite", "member.invitation_cancel"]),
+    );
   });
 
   it("changes roles and removes members with audit entries, and keeps an owner", async () => {
     actAs(admin);
-    expect((await changeMemberRole({ memberId: viewerMemberId, role: "superuser" as never })).ok).toBe(false);
+    expect(
+      (await changeMemberRole({ memberId: viewerMemberId, role: "superuser" as never })).ok,
+    ).toBe(false);
     expect((await changeMemberRole({ memberId: viewerMemberId, role: "finance" })).ok).toBe(true);
-    const ownerMember = (await db.owner.pool.query("SELECT id FROM memberships WHERE tenant_id = $1 AND user_id = $2", [tenantId, owner.userId])).rows[0].id;
+    const ownerMember = (
+      await db.owner.pool.query(
+        "SELECT id FROM memberships WHERE tenant_id = $1 AND user_id = $2",
+        [tenantId, owner.userId],
+      )
+    ).rows[0].id;
     const demote = await changeMemberRole({ memberId: ownerMember, role: "viewer" });
     expect(!demote.ok && demote.error.code).toBe("forbidden");
     actAs(owner);
@@ -150,7 +257,10 @@ describe("members", () => {
     const second = await createOrganization(admin, "Second Org");
     actAs(admin);
     expect((await switchOrganization({ organizationId: tenantId })).ok).toBe(true);
-    const { rows } = await db.owner.pool.query("SELECT active_tenant_id FROM sessions WHERE user_id = $1", [admin.userId]);
+    const { rows } = await db.owner.pool.query(
+      "SELECT active_tenant_id FROM sessions WHERE user_id = $1",
+      [admin.userId],
+    );
     expect(rows.map((r) => r.active_tenant_id)).toContain(tenantId);
     expect(second).toMatch(/[0-9a-f-]{36}/);
   });

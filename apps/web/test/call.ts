@@ -15,7 +15,12 @@ export async function call(
     body?: BodyInit;
     headers?: Record<string, string>;
   },
-): Promise<{ status: number; body: Record<string, unknown> & { error?: { code: string; message: string; fields?: Record<string, string[]> } } }> {
+): Promise<{
+  status: number;
+  body: Record<string, unknown> & {
+    error?: { code: string; message: string; fields?: Record<string, string[]> };
+  };
+}> {
   const headers = headersFor(options.credential ?? {}, options.headers);
   if (options.json !== undefined) headers.set("content-type", "application/json");
   const request = new Request(`http://localhost:3999${options.path}`, {
@@ -24,7 +29,9 @@ export async function call(
     body: options.json !== undefined ? JSON.stringify(options.json) : (options.body ?? null),
     ...(options.body ? { duplex: "half" } : {}),
   } as RequestInit);
-  const response = await handler(request, { params: Promise.resolve(options.params ?? {}) } as never);
+  const response = await handler(request, {
+    params: Promise.resolve(options.params ?? {}),
+  } as never);
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : {} };
 }

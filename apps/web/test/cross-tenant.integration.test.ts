@@ -26,9 +26,16 @@ function walk(dir: string): string[] {
 }
 
 const routeFiles = walk(path.join(appDir, "api/v1")).filter((f) => f.endsWith("/route.ts"));
-const actionFiles = walk(path.join(appDir, "actions")).filter((f) => f.endsWith(".ts") && readFileSync(f, "utf8").startsWith('"use server"'));
+const actionFiles = walk(path.join(appDir, "actions")).filter(
+  (f) => f.endsWith(".ts") && readFileSync(f, "utf8").startsWith('"use server"'),
+);
 const routePath = (file: string) =>
-  "/" + path.relative(appDir, path.dirname(file)).split(path.sep).map((s) => s.replace(/^\[(.+)\]$/, "{$1}")).join("/");
+  "/" +
+  path
+    .relative(appDir, path.dirname(file))
+    .split(path.sep)
+    .map((s) => s.replace(/^\[(.+)\]$/, "{$1}"))
+    .join("/");
 
 type Credential = { cookie?: string; apiKey?: string };
 type Handler = Parameters<typeof call>[0];
@@ -43,7 +50,10 @@ let keyA: string;
 const b = { accountId: "", importId: "", apiKeyId: "", memberId: "", invitationId: "" };
 
 async function countB(table: string, where = "true"): Promise<number> {
-  const { rows } = await db.owner.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE tenant_id = $1 AND ${where}`, [tenantB]);
+  const { rows } = await db.owner.pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM ${table} WHERE tenant_id = $1 AND ${where}`,
+    [tenantB],
+  );
   return rows[0]!.n;
 }
 
@@ -61,8 +71,24 @@ beforeAll(async () => {
   tenantA = await createOrganization(ownerA, "Tenant A");
   tenantB = await createOrganization(ownerB, "Tenant B");
   const start = new Date("2025-01-01T00:00:00Z");
-  await seedEmissions(db.owner.pool, { tenantId: tenantA, accounts: 2, services: 2, combos: 4, start, hours: 24 * 40 });
-  b.accountId = (await seedEmissions(db.owner.pool, { tenantId: tenantB, accounts: 2, services: 2, combos: 4, start, hours: 24 * 40 }))[0]!;
+  await seedEmissions(db.owner.pool, {
+    tenantId: tenantA,
+    accounts: 2,
+    services: 2,
+    combos: 4,
+    start,
+    hours: 24 * 40,
+  });
+  b.accountId = (
+    await seedEmissions(db.owner.pool, {
+      tenantId: tenantB,
+      accounts: 2,
+      services: 2,
+      combos: 4,
+      start,
+      hours: 24 * 40,
+    })
+  )[0]!;
   b.memberId = await addMember(db, tenantB, memberB, "viewer");
   const run = await db.owner.pool.query<{ id: string }>(
     `INSERT INTO sync_runs (tenant_id, kind, status, details) VALUES ($1, 'import', 'succeeded', '{"fileName":"b.csv","fileKey":"k","bytes":1,"linesRead":1,"linesImported":1,"usageRowsWritten":0,"skipped":{},"costTotal":0,"progress":{"linesRead":1,"percent":100}}') RETURNING id`,
@@ -83,11 +109,10 @@ beforeAll(async () => {
     )
   ).rows[0]!.id;
   const keyForA = generateApiKey();
-  await db.owner.pool.query("INSERT INTO api_keys (tenant_id, name, key_prefix, key_hash, role) VALUES ($1, 'A key', $2, $3, 'admin')", [
-    tenantA,
-    keyForA.prefix,
-    keyForA.hash,
-  ]);
+  await db.owner.pool.query(
+    "INSERT INTO api_keys (tenant_id, name, key_prefix, key_hash, role) VALUES ($1, 'A key', $2, $3, 'admin')",
+    [tenantA, keyForA.prefix, keyForA.hash],
+  );
   keyA = keyForA.key;
 });
 
@@ -103,7 +128,11 @@ const get = (handler: Handler, as: Credential, pathname: string, params?: Record
 /** One case per route and method: by id, by filter, by path. */
 const routeCases: Record<string, RouteCase> = {
   "GET /api/v1/emissions": async (h, as) => {
-    const filtered = await get(h, as, `/api/v1/emissions?from=2025-01-01&to=2025-01-31&groupBy=account&account=${b.accountId}`);
+    const filtered = await get(
+      h,
+      as,
+      `/api/v1/emissions?from=2025-01-01&to=2025-01-31&groupBy=account&account=${b.accountId}`,
+    );
     expect(filtered.status).toBe(200);
     expect(filtered.body.points).toEqual([]);
     const all = await get(h, as, "/api/v1/emissions?from=2025-01-01&to=2025-01-31&groupBy=account");
@@ -111,12 +140,20 @@ const routeCases: Record<string, RouteCase> = {
     expectNoB(all.body);
   },
   "GET /api/v1/emissions/breakdown": async (h, as) => {
-    const filtered = await get(h, as, `/api/v1/emissions/breakdown?groupBy=account&account=${b.accountId}`);
+    const filtered = await get(
+      h,
+      as,
+      `/api/v1/emissions/breakdown?groupBy=account&account=${b.accountId}`,
+    );
     expect(filtered.body.items).toEqual([]);
     expectNoB((await get(h, as, "/api/v1/emissions/breakdown?groupBy=account")).body);
   },
   "GET /api/v1/emissions/summary": async (h, as) => {
-    const filtered = await get(h, as, `/api/v1/emissions/summary?from=2025-01-01&to=2025-02-28&account=${b.accountId}`);
+    const filtered = await get(
+      h,
+      as,
+      `/api/v1/emissions/summary?from=2025-01-01&to=2025-02-28&account=${b.accountId}`,
+    );
     expect((filtered.body.totals as { co2eTotalKg: number }).co2eTotalKg).toBe(0);
   },
   "GET /api/v1/accounts": async (h, as) => {
@@ -136,29 +173,50 @@ const routeCases: Record<string, RouteCase> = {
     form.set("tenantId", tenantB);
     form.set("organizationId", tenantB);
     form.set("file", new Blob(["a,b\n1,2\n"]), "b.csv");
-    const response = await call(h, { path: `/api/v1/imports?tenantId=${tenantB}`, method: "POST", credential: as, body: form, headers: { "x-tenant-id": tenantB } });
+    const response = await call(h, {
+      path: `/api/v1/imports?tenantId=${tenantB}`,
+      method: "POST",
+      credential: as,
+      body: form,
+      headers: { "x-tenant-id": tenantB },
+    });
     expect(response.status).toBe(202);
     expect(await countB("sync_runs")).toBe(before);
-    const { rows } = await db.owner.pool.query("SELECT tenant_id FROM sync_runs WHERE id = $1", [response.body.id]);
+    const { rows } = await db.owner.pool.query("SELECT tenant_id FROM sync_runs WHERE id = $1", [
+      response.body.id,
+    ]);
     expect(rows[0].tenant_id).toBe(tenantA);
   },
   "GET /api/v1/imports/{id}": async (h, as) => {
-    expect((await get(h, as, `/api/v1/imports/${b.importId}`, { id: b.importId })).status).toBe(404);
+    expect((await get(h, as, `/api/v1/imports/${b.importId}`, { id: b.importId })).status).toBe(
+      404,
+    );
   },
   "GET /api/v1/jobs": async (h, as) => expectNoB((await get(h, as, "/api/v1/jobs?limit=200")).body),
   "GET /api/v1/api-keys": async (h, as) => expectNoB((await get(h, as, "/api/v1/api-keys")).body),
   "POST /api/v1/api-keys": async (h, as) => {
     const before = await countB("api_keys");
-    const response = await call(h, { path: "/api/v1/api-keys", method: "POST", credential: as, json: { name: "sneaky", role: "viewer", tenantId: tenantB } });
+    const response = await call(h, {
+      path: "/api/v1/api-keys",
+      method: "POST",
+      credential: as,
+      json: { name: "sneaky", role: "viewer", tenantId: tenantB },
+    });
     expect(response.status).toBe(201);
     expect(await countB("api_keys")).toBe(before);
   },
   "DELETE /api/v1/api-keys/{id}": async (h, as) => {
-    const response = await call(h, { path: `/api/v1/api-keys/${b.apiKeyId}`, method: "DELETE", credential: as, params: { id: b.apiKeyId } });
+    const response = await call(h, {
+      path: `/api/v1/api-keys/${b.apiKeyId}`,
+      method: "DELETE",
+      credential: as,
+      params: { id: b.apiKeyId },
+    });
     expect(response.status).toBe(404);
     expect(await countB("api_keys", "revoked_at IS NULL")).toBeGreaterThan(0);
   },
-  "GET /api/v1/openapi.json": async (h) => expectNoB(await (await (h as unknown as () => Response)()).json()),
+  "GET /api/v1/openapi.json": async (h) =>
+    expectNoB(await (await (h as unknown as () => Response)()).json()),
 };
 
 describe("cross-tenant: every /api/v1 route", () => {
@@ -166,7 +224,8 @@ describe("cross-tenant: every /api/v1 route", () => {
     const found: string[] = [];
     for (const file of routeFiles) {
       const module = (await import(file)) as Record<string, unknown>;
-      for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) if (module[method]) found.push(`${method} ${routePath(file)}`);
+      for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"])
+        if (module[method]) found.push(`${method} ${routePath(file)}`);
     }
     expect(found.length).toBeGreaterThan(10);
     expect(found.filter((key) => !routeCases[key])).toEqual([]);
@@ -203,7 +262,12 @@ const refused = (result: { ok: boolean; error?: { code: string } }, code = "not_
 const actionCases: Record<string, (action: Action) => Promise<void>> = {
   "members.inviteMember": async (action) => {
     const before = await countB("invitations");
-    const result = await action({ email: "x@a.test", role: "viewer", organizationId: tenantB, tenantId: tenantB });
+    const result = await action({
+      email: "x@a.test",
+      role: "viewer",
+      organizationId: tenantB,
+      tenantId: tenantB,
+    });
     expect(result.ok).toBe(true);
     expect(await countB("invitations")).toBe(before);
   },
@@ -221,12 +285,26 @@ const actionCases: Record<string, (action: Action) => Promise<void>> = {
   },
   "accounts.startConnection": async (action) => {
     const before = await countB("cloud_accounts");
-    const result = await action({ provider: "aws", displayName: "x", providerAccountId: "123456789012", tenantId: tenantB });
+    const result = await action({
+      provider: "aws",
+      displayName: "x",
+      providerAccountId: "123456789012",
+      tenantId: tenantB,
+    });
     expect(result.ok).toBe(true);
     expect(await countB("cloud_accounts")).toBe(before);
   },
   "accounts.saveCredentials": async (action) => {
-    refused(await action({ accountId: b.accountId, credentials: { provider: "aws", roleArn: "arn:aws:iam::123456789012:role/X", exportBucket: "bucket-x" } }));
+    refused(
+      await action({
+        accountId: b.accountId,
+        credentials: {
+          provider: "aws",
+          roleArn: "arn:aws:iam::123456789012:role/X",
+          exportBucket: "bucket-x",
+        },
+      }),
+    );
     expect(await countB("cloud_accounts", "credentials_ciphertext IS NOT NULL")).toBe(0);
   },
   "accounts.testConnection": async (action) => refused(await action({ accountId: b.accountId })),
@@ -250,7 +328,10 @@ const actionCases: Record<string, (action: Action) => Promise<void>> = {
   },
   "organization.switchOrganization": async (action) => {
     refused(await action({ organizationId: tenantB }));
-    const { rows } = await db.owner.pool.query("SELECT active_tenant_id FROM sessions WHERE user_id = $1", [ownerA.userId]);
+    const { rows } = await db.owner.pool.query(
+      "SELECT active_tenant_id FROM sessions WHERE user_id = $1",
+      [ownerA.userId],
+    );
     expect(rows.every((r) => r.active_tenant_id !== tenantB)).toBe(true);
   },
 };
@@ -260,7 +341,8 @@ describe("cross-tenant: every server action", () => {
     const found: string[] = [];
     for (const file of actionFiles) {
       const module = (await import(file)) as Record<string, unknown>;
-      for (const [name, value] of Object.entries(module)) if (typeof value === "function") found.push(`${path.basename(file, ".ts")}.${name}`);
+      for (const [name, value] of Object.entries(module))
+        if (typeof value === "function") found.push(`${path.basename(file, ".ts")}.${name}`);
     }
     expect(found.length).toBeGreaterThan(8);
     expect(found.filter((key) => !actionCases[key])).toEqual([]);

@@ -12,5 +12,11 @@ export function actAs(credential: { cookie?: string; apiKey?: string }) {
 
 vi.mock("next/headers", () => ({
   headers: async () => requestHeaders.current,
-  cookies: async () => ({ get: () => undefined, getAll: () => [], set: () => undefined, delete: () => undefined, has: () => false }),
+  cookies: async () => ({
+    get: () => undefined,
+    getAll: () => [],
+    set: () => undefined,
+    delete: () => undefined,
+    has: () => false,
+  }),
 }));

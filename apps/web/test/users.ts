@@ -30,16 +30,27 @@ export async function createOrganization(owner: TestUser, name: string): Promise
 }
 
 /** Adds a member directly (as the owner role would through an accepted invitation). */
-export async function addMember(db: TestDatabase, tenantId: string, user: TestUser, role: RoleName): Promise<string> {
+export async function addMember(
+  db: TestDatabase,
+  tenantId: string,
+  user: TestUser,
+  role: RoleName,
+): Promise<string> {
   const result = await db.owner.pool.query<{ id: string }>(
     "INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3) RETURNING id",
     [tenantId, user.userId, role],
   );
-  await db.owner.pool.query("UPDATE sessions SET active_tenant_id = $1 WHERE user_id = $2", [tenantId, user.userId]);
+  await db.owner.pool.query("UPDATE sessions SET active_tenant_id = $1 WHERE user_id = $2", [
+    tenantId,
+    user.userId,
+  ]);
   return result.rows[0]!.id;
 }
 
-export function headersFor(credential: { cookie?: string; apiKey?: string }, extra: Record<string, string> = {}): Headers {
+export function headersFor(
+  credential: { cookie?: string; apiKey?: string },
+  extra: Record<string, string> = {},
+): Headers {
   const headers = new Headers(extra);
   if (credential.cookie) headers.set("cookie", credential.cookie);
   if (credential.apiKey) headers.set("authorization", `Bearer ${credential.apiKey}`);

@@ -314,8 +314,8 @@ export const usageHourly = pgTable(
     syncRunId: uuid("sync_run_id"),
   },
   (t) => [
+    // The key serves every read (by account and hour); no second index to maintain on bulk loads.
     primaryKey({ columns: [t.tenantId, t.cloudAccountId, t.hour, t.dimsKey] }),
-    index("usage_hourly_tenant_hour_idx").on(t.tenantId, t.hour),
     tenantIsolation(),
   ],
 );

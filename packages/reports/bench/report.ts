@@ -10,8 +10,20 @@
 import { parseArgs } from "node:util";
 import { loadConfig } from "@canopy/config";
 import { connect, databaseUrls, withTenantClient } from "@canopy/db";
-import { buildReportContent, generateReport, getReport, parsePeriod, renderReport, reportFormats } from "../src/index";
-import { BENCH_ORG_SLUG, BENCH_YEAR, dropBenchDatabase, ensureBenchDatabase } from "./seed-benchmark";
+import {
+  buildReportContent,
+  generateReport,
+  getReport,
+  parsePeriod,
+  renderReport,
+  reportFormats,
+} from "../src/index";
+import {
+  BENCH_ORG_SLUG,
+  BENCH_YEAR,
+  dropBenchDatabase,
+  ensureBenchDatabase,
+} from "./seed-benchmark";
 
 const DATABASE = "canopy_bench_reports";
 const TARGET_SECONDS = 10;
@@ -23,10 +35,21 @@ async function main(): Promise<number> {
   });
   const serverUrl = values.server ?? loadConfig().CANOPY_TEST_DATABASE_URL;
   const seedStarted = performance.now();
-  const bench = await ensureBenchDatabase(serverUrl, DATABASE, { reseed: values.reseed ?? false, log });
-  log(bench.seeded ? `seeded ${DATABASE} in ${seconds(seedStarted)} s` : `reusing ${DATABASE} (--reseed to rebuild)`);
+  const bench = await ensureBenchDatabase(serverUrl, DATABASE, {
+    reseed: values.reseed ?? false,
+    log,
+  });
+  log(
+    bench.seeded
+      ? `seeded ${DATABASE} in ${seconds(seedStarted)} s`
+      : `reusing ${DATABASE} (--reseed to rebuild)`,
+  );
 
-  const urls = databaseUrls({ ownerUrl: bench.ownerUrl, rolePrefix: bench.rolePrefix, appPassword: bench.appPassword });
+  const urls = databaseUrls({
+    ownerUrl: bench.ownerUrl,
+    rolePrefix: bench.rolePrefix,
+    appPassword: bench.appPassword,
+  });
   const owner = connect(urls.owner, { max: 1 });
   const app = connect(urls.app, { max: 2, applicationName: "canopy-bench-report" });
   try {
@@ -35,12 +58,17 @@ async function main(): Promise<number> {
       [BENCH_ORG_SLUG],
     );
     const tenantId = rows[0]!.id;
-    log(`organization ${BENCH_ORG_SLUG}: ${rows[0]!.hourly.toLocaleString("en-US")} emissions_hourly rows`);
+    log(
+      `organization ${BENCH_ORG_SLUG}: ${rows[0]!.hourly.toLocaleString("en-US")} emissions_hourly rows`,
+    );
     // Leave no report from an earlier run: each run measures a first generation.
     await owner.pool.query("DELETE FROM reports WHERE tenant_id = $1", [tenantId]);
 
     const period = parsePeriod(String(BENCH_YEAR));
-    const parameters = { tagKeys: ["team", "cost-centre"], functionalUnits: [{ name: "orders", count: 48_000_000 }] };
+    const parameters = {
+      tagKeys: ["team", "cost-centre"],
+      functionalUnits: [{ name: "orders", count: 48_000_000 }],
+    };
     const actor = { userId: null, role: "finance" as const };
 
     const timings: [string, number][] = [];
@@ -65,14 +93,22 @@ async function main(): Promise<number> {
 
     // For reference: the read-only build alone, once more (warm cache), without the service around it.
     const rebuilt = await time("model again (read-only build, warm cache)", () =>
-      withTenantClient(app, tenantId, (client) => buildReportContent(client, { period, cloudAccountIds: null, parameters })),
+      withTenantClient(app, tenantId, (client) =>
+        buildReportContent(client, { period, cloudAccountIds: null, parameters }),
+      ),
     );
 
     log("");
-    log(`12-month report (${period.label}), ${model.content.lineage.inputRowCounts.emissionsHourly.toLocaleString("en-US")} hourly rows, ${model.content.breakdowns.length} breakdowns`);
+    log(
+      `12-month report (${period.label}), ${model.content.lineage.inputRowCounts.emissionsHourly.toLocaleString("en-US")} hourly rows, ${model.content.breakdowns.length} breakdowns`,
+    );
     for (const [label, s] of timings) log(`  ${label.padEnd(52)} ${s.toFixed(2).padStart(6)} s`);
-    log(`  ${"total: model + csv + xlsx + pdf".padEnd(52)} ${total.toFixed(2).padStart(6)} s   (target < ${TARGET_SECONDS} s)`);
-    log(`  sizes: csv ${kib(sizes.csv)}, xlsx ${kib(sizes.xlsx)}, pdf ${kib(sizes.pdf)}; totals agree on rebuild: ${rebuilt.totals.co2eLocationKg === model.content.totals.co2eLocationKg}`);
+    log(
+      `  ${"total: model + csv + xlsx + pdf".padEnd(52)} ${total.toFixed(2).padStart(6)} s   (target < ${TARGET_SECONDS} s)`,
+    );
+    log(
+      `  sizes: csv ${kib(sizes.csv)}, xlsx ${kib(sizes.xlsx)}, pdf ${kib(sizes.pdf)}; totals agree on rebuild: ${rebuilt.totals.co2eLocationKg === model.content.totals.co2eLocationKg}`,
+    );
     return total < TARGET_SECONDS ? 0 : 1;
   } finally {
     await Promise.all([owner.close(), app.close()]);

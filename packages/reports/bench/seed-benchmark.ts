@@ -20,12 +20,20 @@ export async function ensureBenchDatabase(
 ): Promise<BenchDatabase & { seeded: boolean }> {
   const ownerUrl = new URL(serverUrl);
   ownerUrl.pathname = `/${name}`;
-  const database = { ownerUrl: ownerUrl.toString(), rolePrefix: `${name}_r`, appPassword: APP_PASSWORD };
+  const database = {
+    ownerUrl: ownerUrl.toString(),
+    rolePrefix: `${name}_r`,
+    appPassword: APP_PASSWORD,
+  };
   const server = new pg.Client({ connectionString: serverUrl });
   await server.connect();
   try {
     const exists = await server.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
-    if (exists.rowCount && !options.reseed && (await seedVersion(database.ownerUrl)) === BENCH_SEED_VERSION) {
+    if (
+      exists.rowCount &&
+      !options.reseed &&
+      (await seedVersion(database.ownerUrl)) === BENCH_SEED_VERSION
+    ) {
       return { ...database, seeded: false };
     }
     await server.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -38,12 +46,17 @@ export async function ensureBenchDatabase(
   return { ...database, seeded: true };
 }
 
-export async function dropBenchDatabase(serverUrl: string, name: string, rolePrefix: string): Promise<void> {
+export async function dropBenchDatabase(
+  serverUrl: string,
+  name: string,
+  rolePrefix: string,
+): Promise<void> {
   const server = new pg.Client({ connectionString: serverUrl });
   await server.connect();
   try {
     await server.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    for (const role of [`${rolePrefix}_app`, `${rolePrefix}_auth`]) await server.query(`DROP ROLE IF EXISTS ${role}`);
+    for (const role of [`${rolePrefix}_app`, `${rolePrefix}_auth`])
+      await server.query(`DROP ROLE IF EXISTS ${role}`);
   } finally {
     await server.end();
   }
@@ -53,9 +66,10 @@ async function seedVersion(ownerUrl: string): Promise<string | undefined> {
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
   try {
-    const result = await client.query<{ metadata: string | null }>("SELECT metadata FROM tenants WHERE slug = $1", [
-      BENCH_ORG_SLUG,
-    ]);
+    const result = await client.query<{ metadata: string | null }>(
+      "SELECT metadata FROM tenants WHERE slug = $1",
+      [BENCH_ORG_SLUG],
+    );
     return result.rows[0]?.metadata ?? undefined;
   } catch {
     return undefined;
@@ -78,7 +92,9 @@ async function seed(ownerUrl: string, log: (line: string) => void): Promise<void
   const step = async (label: string, sql: string, values: unknown[] = []) => {
     const started = performance.now();
     const result = await client.query(sql, values);
-    log(`  ${label}: ${result.rowCount ?? 0} rows, ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    log(
+      `  ${label}: ${result.rowCount ?? 0} rows, ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
   };
   try {
     await client.query("SET synchronous_commit = off");
@@ -160,7 +176,10 @@ async function seed(ownerUrl: string, log: (line: string) => void): Promise<void
     await step("vacuum analyze", "VACUUM ANALYZE emissions_hourly");
     await client.query("VACUUM ANALYZE emissions_daily");
     await client.query("VACUUM ANALYZE emissions_monthly");
-    await client.query("UPDATE tenants SET metadata = $2 WHERE id = $1", [tenantId, BENCH_SEED_VERSION]);
+    await client.query("UPDATE tenants SET metadata = $2 WHERE id = $1", [
+      tenantId,
+      BENCH_SEED_VERSION,
+    ]);
   } finally {
     await client.end();
   }

@@ -4,7 +4,11 @@
  * A test fails when the two differ, so the appendix cannot drift from the published method.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { generatedAppendixModule, methodologyDocPath, generatedModulePath } from "../src/methodology/appendix-source";
+import {
+  generatedAppendixModule,
+  methodologyDocPath,
+  generatedModulePath,
+} from "../src/methodology/appendix-source";
 
 const markdown = readFileSync(methodologyDocPath, "utf8");
 writeFileSync(generatedModulePath, generatedAppendixModule(markdown));

@@ -1,12 +1,25 @@
 // @canopy/reports: the finance report model, its CSV/XLSX/PDF renderings and the report lifecycle.
 export * from "./period";
 export * from "./model/types";
-export { measureInfo, measureKeys, scope3Category1LocationKg, scope3Category1MarketKg, type Measures } from "./model/measures";
+export {
+  measureInfo,
+  measureKeys,
+  scope3Category1LocationKg,
+  scope3Category1MarketKg,
+  type Measures,
+} from "./model/measures";
 export { canonicalJson, contentSha256 } from "./model/content-hash";
 export { diffContents, sameContent } from "./model/diff";
 export { comparisonLines } from "./model/comparisons";
 export { buildReportContent, ReportInputError, type ReportScope } from "./build/build-content";
-export { renderReport, reportFormats, isReportFormat, contentTypes, type ReportFormat, type RenderedReport } from "./render";
+export {
+  renderReport,
+  reportFormats,
+  isReportFormat,
+  contentTypes,
+  type ReportFormat,
+  type RenderedReport,
+} from "./render";
 export { tidyColumns, tidyRows } from "./render/tidy";
 export { formatNumber } from "./render/format";
 export * from "./lifecycle/permissions";
@@ -27,5 +40,15 @@ export {
 } from "./lifecycle/service";
 export * from "./delivery/email";
 export * from "./delivery/report-email";
-export { methodologyMarkdown, methodologySha256, methodologySource } from "./methodology/methodology.generated";
-export { dueMonthlyReports, staleLockedSeries, reportRecipients, type ScheduledReport, type StaleSeries } from "./lifecycle/housekeeping";
+export {
+  methodologyMarkdown,
+  methodologySha256,
+  methodologySource,
+} from "./methodology/methodology.generated";
+export {
+  dueMonthlyReports,
+  staleLockedSeries,
+  reportRecipients,
+  type ScheduledReport,
+  type StaleSeries,
+} from "./lifecycle/housekeeping";

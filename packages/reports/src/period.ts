@@ -12,8 +12,18 @@ export type ReportPeriod = {
 };
 
 const monthNames = [
-  "January", "February", "March", "April", "May", "June",
-  "July", "August", "September", "October", "November", "December",
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
 ];
 
 export class InvalidPeriodError extends Error {
@@ -26,14 +36,17 @@ export function parsePeriod(text: string): ReportPeriod {
   let match = /^(\d{4})-(\d{2})$/.exec(trimmed);
   if (match) {
     const month = Number(match[2]);
-    if (month < 1 || month > 12) throw new InvalidPeriodError(`Not a month: ${text} (expected YYYY-MM)`);
+    if (month < 1 || month > 12)
+      throw new InvalidPeriodError(`Not a month: ${text} (expected YYYY-MM)`);
     return periodOf("month", Number(match[1]), month - 1);
   }
   match = /^(\d{4})-Q([1-4])$/i.exec(trimmed);
   if (match) return periodOf("quarter", Number(match[1]), (Number(match[2]) - 1) * 3);
   match = /^(\d{4})$/.exec(trimmed);
   if (match) return periodOf("year", Number(match[1]), 0);
-  throw new InvalidPeriodError(`Not a period: ${JSON.stringify(text)} (expected YYYY-MM, YYYY-Qn or YYYY)`);
+  throw new InvalidPeriodError(
+    `Not a period: ${JSON.stringify(text)} (expected YYYY-MM, YYYY-Qn or YYYY)`,
+  );
 }
 
 /** The period of `kind` that starts at (year, month0); month0 is 0-based. */
@@ -75,7 +88,10 @@ export function periodFromBounds(start: string, end: string): ReportPeriod {
   return period;
 }
 
-export function shiftPeriod(period: ReportPeriod, by: { years?: number; periods?: number }): ReportPeriod {
+export function shiftPeriod(
+  period: ReportPeriod,
+  by: { years?: number; periods?: number },
+): ReportPeriod {
   const [year, month] = period.start.split("-").map(Number) as [number, number];
   const months = period.kind === "month" ? 1 : period.kind === "quarter" ? 3 : 12;
   return periodOf(period.kind, year + (by.years ?? 0), month - 1 + (by.periods ?? 0) * months);

@@ -34,11 +34,15 @@ export default async function DashboardPage({ searchParams }: Props) {
   const scope = await requireMember();
   const { principal } = scope;
   const raw = searchParamsToObject(await searchParams);
-  const [lastDay, options, usageRows] = await scope.sql(async (client) => [
-    await lastDataDay(client),
-    await filterOptions(client),
-    (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM usage_hourly")).rows[0]!.n,
-  ] as const);
+  const [lastDay, options, usageRows] = await scope.sql(
+    async (client) =>
+      [
+        await lastDataDay(client),
+        await filterOptions(client),
+        (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM usage_hourly")).rows[0]!
+          .n,
+      ] as const,
+  );
 
   if (!lastDay) {
     return (
@@ -71,7 +75,12 @@ export default async function DashboardPage({ searchParams }: Props) {
   }
 
   const parsed = seriesQuerySchema.safeParse(raw);
-  const table = breakdownQuerySchema.safeParse({ ...raw, groupBy: raw.table ?? "service", page: 1, limit: 1000 });
+  const table = breakdownQuerySchema.safeParse({
+    ...raw,
+    groupBy: raw.table ?? "service",
+    page: 1,
+    limit: 1000,
+  });
   const query = parsed.success ? parsed.data : null;
   const range = query ? resolveRange(query, lastDay, toDay(new Date())) : null;
   const problems = !parsed.success
@@ -127,21 +136,25 @@ export default async function DashboardPage({ searchParams }: Props) {
               <BreakdownSection scope={scope} query={table.data} currency={options.currency} />
             </Suspense>
           </section>
-          <div className="two-col">
-            <section className="card">
-              <h2>Regions</h2>
-              <p className="muted small">Ranked by grid intensity; sort by PUE or carbon-free share.</p>
-              <Suspense fallback={<Skeleton height={32} count={5} />}>
-                <RegionSection scope={scope} filters={query} />
-              </Suspense>
-            </section>
-            <section className="card">
-              <h2>Data quality</h2>
-              <Suspense fallback={<Skeleton height={32} count={4} />}>
-                <DataQualitySection scope={scope} filters={query} canSeeJobs={hasRole(principal.role, "analyst")} />
-              </Suspense>
-            </section>
-          </div>
+          <section className="card">
+            <h2>Regions</h2>
+            <p className="muted small">
+              Ranked by grid intensity; sort by PUE or carbon-free share.
+            </p>
+            <Suspense fallback={<Skeleton height={32} count={5} />}>
+              <RegionSection scope={scope} filters={query} />
+            </Suspense>
+          </section>
+          <section className="card">
+            <h2>Data quality</h2>
+            <Suspense fallback={<Skeleton height={32} count={4} />}>
+              <DataQualitySection
+                scope={scope}
+                filters={query}
+                canSeeJobs={hasRole(principal.role, "analyst")}
+              />
+            </Suspense>
+          </section>
         </>
       )}
     </main>

@@ -1,7 +1,11 @@
 "use server";
 import { z } from "zod";
 import { sealCredentials } from "@canopy/db";
-import { credentialsSchema, providerAccountIdSchema, scopeListSchema } from "@/lib/wizard/credentials";
+import {
+  credentialsSchema,
+  providerAccountIdSchema,
+  scopeListSchema,
+} from "@/lib/wizard/credentials";
 import { permissions, type ProviderKey } from "@/lib/wizard/providers";
 import { ApiError, badRequest } from "@/lib/server/api-error";
 import { getAccount, newExternalId } from "@/lib/server/accounts";
@@ -15,18 +19,33 @@ const accountId = z.uuid("Not a valid cloud account id.");
 export const startConnection = withTenantAction(
   z.object({
     provider: z.enum(["aws", "azure", "gcp"], { error: "Choose AWS, Azure or GCP." }),
-    displayName: z.string().trim().min(1, "Give the account a name.").max(120, "At most 120 characters."),
+    displayName: z
+      .string()
+      .trim()
+      .min(1, "Give the account a name.")
+      .max(120, "At most 120 characters."),
     providerAccountId: z.string().trim().min(1, "Required."),
   }),
   async (input, ctx) => {
-    const idCheck = providerAccountIdSchema[input.provider as ProviderKey].safeParse(input.providerAccountId);
-    if (!idCheck.success) throw badRequest("Some fields are invalid.", { providerAccountId: [idCheck.error.issues[0]!.message] });
+    const idCheck = providerAccountIdSchema[input.provider as ProviderKey].safeParse(
+      input.providerAccountId,
+    );
+    if (!idCheck.success)
+      throw badRequest("Some fields are invalid.", {
+        providerAccountId: [idCheck.error.issues[0]!.message],
+      });
     return ctx.sql(async (client) => {
       const result = await client.query<{ id: string }>(
         `INSERT INTO cloud_accounts (tenant_id, provider, display_name, provider_account_id, external_id, status)
          VALUES ($1, $2, $3, $4, $5, 'pending')
          ON CONFLICT (tenant_id, provider, provider_account_id) DO NOTHING RETURNING id`,
-        [ctx.principal.tenantId, input.provider, input.displayName, idCheck.data, input.provider === "aws" ? newExternalId() : null],
+        [
+          ctx.principal.tenantId,
+          input.provider,
+          input.displayName,
+          idCheck.data,
+          input.provider === "aws" ? newExternalId() : null,
+        ],
       );
       const id = result.rows[0]?.id;
       if (!id) {
@@ -34,10 +53,16 @@ export const startConnection = withTenantAction(
           providerAccountId: ["This account is already in Canopy: resume it from Cloud accounts."],
         });
       }
-      await writeAudit(client, ctx.principal, "account.create", { type: "cloud_account", id }, {
-        provider: input.provider,
-        providerAccountId: idCheck.data,
-      });
+      await writeAudit(
+        client,
+        ctx.principal,
+        "account.create",
+        { type: "cloud_account", id },
+        {
+          provider: input.provider,
+          providerAccountId: idCheck.data,
+        },
+      );
       return { id };
     });
   },
@@ -51,18 +76,31 @@ export const saveCredentials = withTenantAction(
     ctx.sql(async (client) => {
       const account = await getAccount(client, input.accountId);
       if (account.provider !== input.credentials.provider) {
-        throw badRequest("These credentials are for another provider.", { provider: [`This is a ${account.provider} account.`] });
+        throw badRequest("These credentials are for another provider.", {
+          provider: [`This is a ${account.provider} account.`],
+        });
       }
-      const sealed = sealCredentials(keyring(), ctx.principal.tenantId, account.id, input.credentials);
+      const sealed = sealCredentials(
+        keyring(),
+        ctx.principal.tenantId,
+        account.id,
+        input.credentials,
+      );
       await client.query(
         `UPDATE cloud_accounts SET credentials_ciphertext = $2, credentials_key_id = $3, updated_at = now() WHERE id = $1`,
         [account.id, sealed.ciphertext, sealed.keyId],
       );
       // Which fields were set, never their values.
-      await writeAudit(client, ctx.principal, "credentials.set", { type: "cloud_account", id: account.id }, {
-        fields: Object.keys(input.credentials).filter((key) => key !== "provider"),
-        keyId: sealed.keyId,
-      });
+      await writeAudit(
+        client,
+        ctx.principal,
+        "credentials.set",
+        { type: "cloud_account", id: account.id },
+        {
+          fields: Object.keys(input.credentials).filter((key) => key !== "provider"),
+          keyId: sealed.keyId,
+        },
+      );
       return { id: account.id };
     }),
   { role: "admin" },
@@ -82,7 +120,8 @@ export const testConnection = withTenantAction(
   z.object({ accountId }),
   async (input, ctx): Promise<ConnectionTest> => {
     const account = await ctx.sql((client) => getAccount(client, input.accountId));
-    if (!account.hasCredentials) throw new ApiError(409, "no_credentials", "Save credentials first.");
+    if (!account.hasCredentials)
+      throw new ApiError(409, "no_credentials", "Save credentials first.");
     return {
       live: false,
       message:
@@ -107,10 +146,16 @@ export const saveScope = withTenantAction(
         account.id,
         JSON.stringify(input.scope),
       ]);
-      await writeAudit(client, ctx.principal, "account.scope_change", { type: "cloud_account", id: account.id }, {
-        from: account.scope,
-        to: input.scope,
-      });
+      await writeAudit(
+        client,
+        ctx.principal,
+        "account.scope_change",
+        { type: "cloud_account", id: account.id },
+        {
+          from: account.scope,
+          to: input.scope,
+        },
+      );
       return { id: account.id, scope: input.scope };
     }),
   { role: "admin" },
@@ -122,10 +167,19 @@ export const finishConnection = withTenantAction(
   async (input, ctx) =>
     ctx.sql(async (client) => {
       const account = await getAccount(client, input.accountId);
-      await client.query("UPDATE cloud_accounts SET status = 'active', updated_at = now() WHERE id = $1", [account.id]);
-      await writeAudit(client, ctx.principal, "account.activate", { type: "cloud_account", id: account.id }, {
-        from: account.status,
-      });
+      await client.query(
+        "UPDATE cloud_accounts SET status = 'active', updated_at = now() WHERE id = $1",
+        [account.id],
+      );
+      await writeAudit(
+        client,
+        ctx.principal,
+        "account.activate",
+        { type: "cloud_account", id: account.id },
+        {
+          from: account.status,
+        },
+      );
       return { id: account.id };
     }),
   { role: "admin" },
@@ -138,11 +192,17 @@ export const deleteAccount = withTenantAction(
     ctx.sql(async (client) => {
       const account = await getAccount(client, input.accountId);
       await client.query("DELETE FROM cloud_accounts WHERE id = $1", [account.id]);
-      await writeAudit(client, ctx.principal, "account.delete", { type: "cloud_account", id: account.id }, {
-        provider: account.provider,
-        providerAccountId: account.providerAccountId,
-        displayName: account.displayName,
-      });
+      await writeAudit(
+        client,
+        ctx.principal,
+        "account.delete",
+        { type: "cloud_account", id: account.id },
+        {
+          provider: account.provider,
+          providerAccountId: account.providerAccountId,
+          displayName: account.displayName,
+        },
+      );
       return { id: account.id };
     }),
   { role: "admin" },

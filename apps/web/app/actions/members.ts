@@ -15,7 +15,9 @@ export const inviteMember = withTenantAction(
   z.object({ email: z.email("Enter a valid email address.").trim().toLowerCase(), role }),
   async (input, ctx) => {
     if (input.role === "owner" && ctx.principal.role !== "owner") {
-      throw new ApiError(403, "forbidden", "Only an owner can invite an owner.", { role: ["Choose admin or lower."] });
+      throw new ApiError(403, "forbidden", "Only an owner can invite an owner.", {
+        role: ["Choose admin or lower."],
+      });
     }
     const invitation = await auth()
       .api.createInvitation({
@@ -27,10 +29,16 @@ export const inviteMember = withTenantAction(
       });
     const link = `${publicUrl()}/invite/${invitation.id}`;
     await ctx.sql((client) =>
-      writeAudit(client, ctx.principal, "member.invite", { type: "invitation", id: invitation.id }, {
-        email: input.email,
-        role: input.role,
-      }),
+      writeAudit(
+        client,
+        ctx.principal,
+        "member.invite",
+        { type: "invitation", id: invitation.id },
+        {
+          email: input.email,
+          role: input.role,
+        },
+      ),
     );
     return { id: invitation.id, link };
   },
@@ -47,7 +55,13 @@ export const cancelInvitation = withTenantAction(
       );
       const row = result.rows[0];
       if (row) {
-        await writeAudit(client, ctx.principal, "member.invitation_cancel", { type: "invitation", id: input.invitationId }, { email: row.email });
+        await writeAudit(
+          client,
+          ctx.principal,
+          "member.invitation_cancel",
+          { type: "invitation", id: input.invitationId },
+          { email: row.email },
+        );
       }
       return row;
     });
@@ -70,17 +84,32 @@ async function loadMember(client: PoolClient, memberId: string): Promise<MemberR
 }
 
 async function ownerCount(client: PoolClient): Promise<number> {
-  const result = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM memberships WHERE role = 'owner'");
+  const result = await client.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM memberships WHERE role = 'owner'",
+  );
   return result.rows[0]!.n;
 }
 
 /** Owners are managed by owners only, and an organization always keeps one. */
-async function guardOwnerChange(client: PoolClient, actorRole: string, member: MemberRow, newRole: string | null) {
+async function guardOwnerChange(
+  client: PoolClient,
+  actorRole: string,
+  member: MemberRow,
+  newRole: string | null,
+) {
   if ((member.role === "owner" || newRole === "owner") && actorRole !== "owner") {
-    throw new ApiError(403, "forbidden", "Only an owner can change an owner or make someone owner.");
+    throw new ApiError(
+      403,
+      "forbidden",
+      "Only an owner can change an owner or make someone owner.",
+    );
   }
   if (member.role === "owner" && newRole !== "owner" && (await ownerCount(client)) <= 1) {
-    throw new ApiError(409, "last_owner", "This is the organization's only owner; make someone else owner first.");
+    throw new ApiError(
+      409,
+      "last_owner",
+      "This is the organization's only owner; make someone else owner first.",
+    );
   }
 }
 
@@ -91,11 +120,17 @@ export const changeMemberRole = withTenantAction(
       const member = await loadMember(client, input.memberId);
       await guardOwnerChange(client, ctx.principal.role, member, input.role);
       await client.query("UPDATE memberships SET role = $2 WHERE id = $1", [member.id, input.role]);
-      await writeAudit(client, ctx.principal, "member.role_change", { type: "member", id: member.id }, {
-        userId: member.userId,
-        from: member.role,
-        to: input.role,
-      });
+      await writeAudit(
+        client,
+        ctx.principal,
+        "member.role_change",
+        { type: "member", id: member.id },
+        {
+          userId: member.userId,
+          from: member.role,
+          to: input.role,
+        },
+      );
       return { id: member.id, role: input.role };
     }),
   { role: "admin" },
@@ -109,10 +144,16 @@ export const removeMember = withTenantAction(
       const member = await loadMember(client, input.memberId);
       await guardOwnerChange(client, ctx.principal.role, member, null);
       await client.query("DELETE FROM memberships WHERE id = $1", [member.id]);
-      await writeAudit(client, ctx.principal, "member.remove", { type: "member", id: member.id }, {
-        userId: member.userId,
-        role: member.role,
-      });
+      await writeAudit(
+        client,
+        ctx.principal,
+        "member.remove",
+        { type: "member", id: member.id },
+        {
+          userId: member.userId,
+          role: member.role,
+        },
+      );
       return { id: member.id };
     }),
   { role: "admin" },

@@ -9,7 +9,10 @@ const schema = z.object({
   slug: z
     .string()
     .trim()
-    .regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, "Lower-case letters, digits and hyphens (e.g. acme-corp)."),
+    .regex(
+      /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/,
+      "Lower-case letters, digits and hyphens (e.g. acme-corp).",
+    ),
 });
 
 const slugify = (name: string) =>
@@ -38,7 +41,10 @@ export function CreateOrganizationForm() {
     }
     setFields({});
     setPending(true);
-    const created = await authClient.organization.create({ name: parsed.data.name, slug: parsed.data.slug });
+    const created = await authClient.organization.create({
+      name: parsed.data.name,
+      slug: parsed.data.slug,
+    });
     if (created.error || !created.data) {
       setPending(false);
       const message = created.error?.message ?? "Could not create the organization.";

@@ -18,7 +18,8 @@ export default async function OnboardingPage() {
       </div>
       <p className="muted">
         An organization holds your cloud accounts, emissions and members. You will be its owner.
-        {organizations.length === 0 && " Were you invited? Open the invitation link you were given instead."}
+        {organizations.length === 0 &&
+          " Were you invited? Open the invitation link you were given instead."}
       </p>
       <div className="card" style={{ maxWidth: 460 }}>
         <CreateOrganizationForm />

@@ -5,7 +5,11 @@ import { SignUpForm } from "./sign-up-form";
 
 export const dynamic = "force-dynamic";
 
-export default async function SignUpPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
+export default async function SignUpPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ next?: string }>;
+}) {
   if (await currentUser()) redirect("/");
   const { next } = await searchParams;
   return (

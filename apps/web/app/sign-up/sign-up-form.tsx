@@ -51,17 +51,34 @@ export function SignUpForm(props: { next: string }) {
     <form className="stack" onSubmit={onSubmit} noValidate>
       <label>
         Name
-        <input name="name" autoComplete="name" aria-invalid={!!fields.name} aria-describedby={fields.name ? "name-error" : undefined} />
+        <input
+          name="name"
+          autoComplete="name"
+          aria-invalid={!!fields.name}
+          aria-describedby={fields.name ? "name-error" : undefined}
+        />
         {fieldError("name")}
       </label>
       <label>
         Email
-        <input name="email" type="email" autoComplete="username" aria-invalid={!!fields.email} aria-describedby={fields.email ? "email-error" : undefined} />
+        <input
+          name="email"
+          type="email"
+          autoComplete="username"
+          aria-invalid={!!fields.email}
+          aria-describedby={fields.email ? "email-error" : undefined}
+        />
         {fieldError("email")}
       </label>
       <label>
         Password
-        <input name="password" type="password" autoComplete="new-password" aria-invalid={!!fields.password} aria-describedby={fields.password ? "password-error" : undefined} />
+        <input
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          aria-invalid={!!fields.password}
+          aria-describedby={fields.password ? "password-error" : undefined}
+        />
         {fieldError("password")}
       </label>
       {error && (

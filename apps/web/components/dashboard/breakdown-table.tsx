@@ -22,34 +22,83 @@ export type TableRow = {
   waterL: number;
   costAmount: number;
   share: number;
-  region?: { gridIntensityGPerKwh: number; pue: number; cfeShare: number; quality: string } | undefined;
+  region?:
+    { gridIntensityGPerKwh: number; pue: number; cfeShare: number; quality: string } | undefined;
 };
 
 const helper = createColumnHelper<TableRow>();
 
-type Column = { id: string; header: string; value: (row: TableRow) => number | string; show: (row: TableRow, currency: string | null) => string; numeric: boolean };
+type Column = {
+  id: string;
+  header: string;
+  value: (row: TableRow) => number | string;
+  show: (row: TableRow, currency: string | null) => string;
+  numeric: boolean;
+};
 
 function columnsFor(kind: "breakdown" | "regions", groupLabel: string): Column[] {
-  const num = (id: string, header: string, value: (r: TableRow) => number, show: (v: number, currency: string | null) => string): Column => ({
+  const num = (
+    id: string,
+    header: string,
+    value: (r: TableRow) => number,
+    show: (v: number, currency: string | null) => string,
+  ): Column => ({
     id,
     header,
     value,
     show: (row, currency) => show(value(row), currency),
     numeric: true,
   });
-  const label: Column = { id: "label", header: groupLabel, value: (r) => r.label, show: (r) => r.label, numeric: false };
-  const provider: Column = { id: "provider", header: "Provider", value: (r) => r.provider ?? "", show: (r) => (r.provider ?? "").toUpperCase(), numeric: false };
+  const label: Column = {
+    id: "label",
+    header: groupLabel,
+    value: (r) => r.label,
+    show: (r) => r.label,
+    numeric: false,
+  };
+  const provider: Column = {
+    id: "provider",
+    header: "Provider",
+    value: (r) => r.provider ?? "",
+    show: (r) => (r.provider ?? "").toUpperCase(),
+    numeric: false,
+  };
   const co2e = num("co2eTotalKg", "CO2e (kg)", (r) => r.co2eTotalKg, formatKg);
   if (kind === "regions") {
     return [
       label,
       provider,
-      num("grid", "Grid intensity (g/kWh)", (r) => r.region?.gridIntensityGPerKwh ?? 0, (v) => formatNumber(v, 0)),
-      num("pue", "PUE", (r) => r.region?.pue ?? 0, (v) => v.toFixed(2)),
-      num("cfe", "Carbon-free share", (r) => r.region?.cfeShare ?? 0, (v) => formatPercent(v, 0)),
+      num(
+        "grid",
+        "Grid intensity (g/kWh)",
+        (r) => r.region?.gridIntensityGPerKwh ?? 0,
+        (v) => formatNumber(v, 0),
+      ),
+      num(
+        "pue",
+        "PUE",
+        (r) => r.region?.pue ?? 0,
+        (v) => v.toFixed(2),
+      ),
+      num(
+        "cfe",
+        "Carbon-free share",
+        (r) => r.region?.cfeShare ?? 0,
+        (v) => formatPercent(v, 0),
+      ),
       co2e,
-      num("kwhFacility", "Energy (kWh)", (r) => r.kwhFacility, (v) => formatNumber(v)),
-      num("share", "Share", (r) => r.share, (v) => formatPercent(v)),
+      num(
+        "kwhFacility",
+        "Energy (kWh)",
+        (r) => r.kwhFacility,
+        (v) => formatNumber(v),
+      ),
+      num(
+        "share",
+        "Share",
+        (r) => r.share,
+        (v) => formatPercent(v),
+      ),
     ];
   }
   return [
@@ -59,10 +108,25 @@ function columnsFor(kind: "breakdown" | "regions", groupLabel: string): Column[]
     num("co2eLocationKg", "Location-based", (r) => r.co2eLocationKg, formatKg),
     num("co2eMarketKg", "Market-based", (r) => r.co2eMarketKg, formatKg),
     num("co2eEmbodiedKg", "Embodied", (r) => r.co2eEmbodiedKg, formatKg),
-    num("kwhFacility", "Energy (kWh)", (r) => r.kwhFacility, (v) => formatNumber(v)),
-    num("waterL", "Water (L)", (r) => r.waterL, (v) => formatNumber(v)),
+    num(
+      "kwhFacility",
+      "Energy (kWh)",
+      (r) => r.kwhFacility,
+      (v) => formatNumber(v),
+    ),
+    num(
+      "waterL",
+      "Water (L)",
+      (r) => r.waterL,
+      (v) => formatNumber(v),
+    ),
     num("costAmount", "Cost", (r) => r.costAmount, formatMoney),
-    num("share", "Share", (r) => r.share, (v) => formatPercent(v)),
+    num(
+      "share",
+      "Share",
+      (r) => r.share,
+      (v) => formatPercent(v),
+    ),
   ];
 }
 
@@ -81,8 +145,13 @@ export function BreakdownTable(props: {
   caption: string;
   initialSort?: string;
 }) {
-  const columns = useMemo(() => columnsFor(props.kind, props.groupLabel), [props.kind, props.groupLabel]);
-  const [sorting, setSorting] = useState<SortingState>([{ id: props.initialSort ?? "co2eTotalKg", desc: true }]);
+  const columns = useMemo(
+    () => columnsFor(props.kind, props.groupLabel),
+    [props.kind, props.groupLabel],
+  );
+  const [sorting, setSorting] = useState<SortingState>([
+    { id: props.initialSort ?? "co2eTotalKg", desc: true },
+  ]);
   const table = useReactTable({
     data: props.rows,
     columns: columns.map((c) =>
@@ -101,8 +170,12 @@ export function BreakdownTable(props: {
 
   function downloadCsv() {
     const header = columns.map((c) => csvCell(c.header)).join(",");
-    const lines = table.getRowModel().rows.map((row) => columns.map((c) => csvCell(c.value(row.original))).join(","));
-    const blob = new Blob([[header, ...lines].join("\n") + "\n"], { type: "text/csv;charset=utf-8" });
+    const lines = table
+      .getRowModel()
+      .rows.map((row) => columns.map((c) => csvCell(c.value(row.original))).join(","));
+    const blob = new Blob([[header, ...lines].join("\n") + "\n"], {
+      type: "text/csv;charset=utf-8",
+    });
     const url = URL.createObjectURL(blob);
     const link = document.createElement("a");
     link.href = url;
@@ -117,7 +190,12 @@ export function BreakdownTable(props: {
     <div className="stack-lg">
       <div className="row between">
         <span className="muted small">{props.rows.length.toLocaleString("en")} rows</span>
-        <button type="button" className="secondary small" onClick={downloadCsv} disabled={!props.rows.length}>
+        <button
+          type="button"
+          className="secondary small"
+          onClick={downloadCsv}
+          disabled={!props.rows.length}
+        >
           Download CSV
         </button>
       </div>
@@ -134,7 +212,9 @@ export function BreakdownTable(props: {
                     <th
                       key={header.id}
                       className={numeric ? "num" : undefined}
-                      aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : "none"}
+                      aria-sort={
+                        sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : "none"
+                      }
                     >
                       <button type="button" onClick={header.column.getToggleSortingHandler()}>
                         {flexRender(header.column.columnDef.header, header.getContext())}
@@ -150,7 +230,12 @@ export function BreakdownTable(props: {
             {table.getRowModel().rows.map((row) => (
               <tr key={row.id}>
                 {row.getVisibleCells().map((cell) => (
-                  <td key={cell.id} className={columns.find((c) => c.id === cell.column.id)?.numeric ? "num" : undefined}>
+                  <td
+                    key={cell.id}
+                    className={
+                      columns.find((c) => c.id === cell.column.id)?.numeric ? "num" : undefined
+                    }
+                  >
                     {flexRender(cell.column.columnDef.cell, cell.getContext())}
                   </td>
                 ))}

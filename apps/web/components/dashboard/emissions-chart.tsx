@@ -15,18 +15,46 @@ import {
 import { CanvasRenderer } from "echarts/renderers";
 
 // Only the parts used here: keeps the dashboard's bundle small.
-use([BarChart, LineChart, GridComponent, TooltipComponent, LegendComponent, DataZoomComponent, CanvasRenderer]);
+use([
+  BarChart,
+  LineChart,
+  GridComponent,
+  TooltipComponent,
+  LegendComponent,
+  DataZoomComponent,
+  CanvasRenderer,
+]);
 
 type Option = ComposeOption<
-  BarSeriesOption | LineSeriesOption | GridComponentOption | TooltipComponentOption | LegendComponentOption | DataZoomComponentOption
+  | BarSeriesOption
+  | LineSeriesOption
+  | GridComponentOption
+  | TooltipComponentOption
+  | LegendComponentOption
+  | DataZoomComponentOption
 >;
 
 export type ChartSeries = { name: string; values: number[] };
 
-const palette = ["#1f7a4d", "#3b82f6", "#f59e0b", "#8b5cf6", "#ef4444", "#14b8a6", "#ec4899", "#84cc16", "#64748b"];
+const palette = [
+  "#1f7a4d",
+  "#3b82f6",
+  "#f59e0b",
+  "#8b5cf6",
+  "#ef4444",
+  "#14b8a6",
+  "#ec4899",
+  "#84cc16",
+  "#64748b",
+];
 
 /** Stacked emissions over time on a canvas (bars for months, areas for days and hours). */
-export function EmissionsChart(props: { periods: string[]; series: ChartSeries[]; granularity: string; unit: string }) {
+export function EmissionsChart(props: {
+  periods: string[];
+  series: ChartSeries[];
+  granularity: string;
+  unit: string;
+}) {
   const element = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -44,16 +72,31 @@ export function EmissionsChart(props: { periods: string[]; series: ChartSeries[]
       animation: props.periods.length < 400,
       tooltip: {
         trigger: "axis",
-        valueFormatter: (value) => `${Number(value).toLocaleString("en", { maximumFractionDigits: 2 })} ${props.unit}`,
+        valueFormatter: (value) =>
+          `${Number(value).toLocaleString("en", { maximumFractionDigits: 2 })} ${props.unit}`,
       },
       legend: { type: "scroll", bottom: 0, textStyle: { color: fg } },
       grid: { left: 56, right: 16, top: 16, bottom: props.periods.length > 60 ? 80 : 48 },
       xAxis: { type: "category", data: props.periods, axisLabel: { color: muted } },
-      yAxis: { type: "value", name: props.unit, nameTextStyle: { color: muted }, axisLabel: { color: muted } },
-      dataZoom: props.periods.length > 60 ? [{ type: "inside" }, { type: "slider", bottom: 28, height: 18 }] : [],
+      yAxis: {
+        type: "value",
+        name: props.unit,
+        nameTextStyle: { color: muted },
+        axisLabel: { color: muted },
+      },
+      dataZoom:
+        props.periods.length > 60
+          ? [{ type: "inside" }, { type: "slider", bottom: 28, height: 18 }]
+          : [],
       series: props.series.map((s) =>
         bar
-          ? ({ type: "bar", name: s.name, stack: "total", data: s.values, barMaxWidth: 48 } satisfies BarSeriesOption)
+          ? ({
+              type: "bar",
+              name: s.name,
+              stack: "total",
+              data: s.values,
+              barMaxWidth: 48,
+            } satisfies BarSeriesOption)
           : ({
               type: "line",
               name: s.name,

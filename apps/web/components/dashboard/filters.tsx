@@ -51,7 +51,7 @@ export function DashboardFilters(props: {
 
   return (
     <section className="card stack-lg" aria-label="Filters" aria-busy={pending}>
-      <form className="filters" onSubmit={apply}>
+      <form className="filters" onSubmit={apply} key={`${params.toString()}|${props.range.from}|${props.range.to}`}>
         <label>
           From
           <input type="date" name="from" defaultValue={props.range.from} />
@@ -62,7 +62,12 @@ export function DashboardFilters(props: {
         </label>
         <label>
           Provider
-          <select name="provider" multiple defaultValue={selected("provider")}>
+          <select
+            name="provider"
+            aria-label="Provider"
+            multiple
+            defaultValue={selected("provider")}
+          >
             {props.options.providers.map((p) => (
               <option key={p} value={p}>
                 {p.toUpperCase()}
@@ -72,7 +77,7 @@ export function DashboardFilters(props: {
         </label>
         <label>
           Account
-          <select name="account" multiple defaultValue={selected("account")}>
+          <select name="account" aria-label="Account" multiple defaultValue={selected("account")}>
             {props.options.accounts.map((a) => (
               <option key={a.id} value={a.id}>
                 {a.name}
@@ -82,7 +87,7 @@ export function DashboardFilters(props: {
         </label>
         <label>
           Service
-          <select name="service" multiple defaultValue={selected("service")}>
+          <select name="service" aria-label="Service" multiple defaultValue={selected("service")}>
             {props.options.services.map((s) => (
               <option key={s} value={s}>
                 {s}
@@ -92,7 +97,7 @@ export function DashboardFilters(props: {
         </label>
         <label>
           Region
-          <select name="region" multiple defaultValue={selected("region")}>
+          <select name="region" aria-label="Region" multiple defaultValue={selected("region")}>
             {props.options.regions.map((r) => (
               <option key={r} value={r}>
                 {r}
@@ -102,13 +107,22 @@ export function DashboardFilters(props: {
         </label>
         <label>
           Tag
-          <input name="tag" placeholder="team=data" defaultValue={params.get("tag") ?? ""} size={12} />
+          <input
+            name="tag"
+            placeholder="team=data"
+            defaultValue={params.get("tag") ?? ""}
+            size={12}
+          />
         </label>
         <div className="row">
           <button type="submit" disabled={pending}>
             {pending ? "Loading…" : "Apply"}
           </button>
-          <button type="button" className="secondary" onClick={() => navigate(new URLSearchParams())}>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => navigate(new URLSearchParams())}
+          >
             Reset
           </button>
         </div>
@@ -123,7 +137,11 @@ export function DashboardFilters(props: {
                 type="button"
                 aria-pressed={granularity === g}
                 disabled={g === "hour" && !props.hourAllowed}
-                title={g === "hour" && !props.hourAllowed ? "Hourly points for ranges up to 14 days" : undefined}
+                title={
+                  g === "hour" && !props.hourAllowed
+                    ? "Hourly points for ranges up to 14 days"
+                    : undefined
+                }
                 onClick={() => setParam("granularity", g)}
               >
                 {g[0]!.toUpperCase() + g.slice(1)}
@@ -133,7 +151,11 @@ export function DashboardFilters(props: {
         </div>
         <label className="row small">
           Stack by
-          <select value={params.get("groupBy") ?? "provider"} onChange={(e) => setParam("groupBy", e.target.value)}>
+          <select
+            aria-label="Stack by"
+            value={params.get("groupBy") ?? "provider"}
+            onChange={(e) => setParam("groupBy", e.target.value)}
+          >
             {GROUPS.map(([value, label]) => (
               <option key={value} value={value}>
                 {label}

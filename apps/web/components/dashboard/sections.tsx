@@ -1,13 +1,26 @@
 import Link from "next/link";
 import type { Filters, SeriesQuery, BreakdownQuery } from "@/lib/emissions/params";
-import { formatDelta, formatKg, formatMoney, formatNumber, formatPercent, monthLabel } from "@/lib/format";
+import {
+  formatDelta,
+  formatKg,
+  formatMoney,
+  formatNumber,
+  formatPercent,
+  monthLabel,
+} from "@/lib/format";
 import { listJobRuns, listAccounts } from "@/lib/server/accounts";
 import { emissionsBreakdown, emissionsSeries, emissionsSummary } from "@/lib/server/emissions";
 import type { TenantScope } from "@/lib/server/tenant-scope";
 import { BreakdownTable } from "./breakdown-table";
 import { EmissionsChart, type ChartSeries } from "./emissions-chart";
 
-function Kpi(props: { label: string; value: string; raw?: number; testId?: string; children?: React.ReactNode }) {
+function Kpi(props: {
+  label: string;
+  value: string;
+  raw?: number;
+  testId?: string;
+  children?: React.ReactNode;
+}) {
   return (
     <section className="card kpi" aria-label={props.label}>
       <div className="label">{props.label}</div>
@@ -23,7 +36,15 @@ function Delta(props: { current: number; base: number; against: string }) {
   const delta = formatDelta(props.current, props.base);
   return (
     <div className="small">
-      <span className={delta.direction === "up" ? "delta-up" : delta.direction === "down" ? "delta-down" : "muted"}>
+      <span
+        className={
+          delta.direction === "up"
+            ? "delta-up"
+            : delta.direction === "down"
+              ? "delta-down"
+              : "muted"
+        }
+      >
         {delta.text}
       </span>{" "}
       <span className="muted">vs {props.against}</span>
@@ -36,20 +57,60 @@ export async function KpiSection(props: { scope: TenantScope; filters: Filters }
   const t = s.totals;
   return (
     <div className="kpis" data-testid="kpis" data-range={`${s.range.from}..${s.range.to}`}>
-      <Kpi label={`CO2e in ${monthLabel(s.months.current.month)}`} value={formatKg(s.months.current.co2eTotalKg)} raw={s.months.current.co2eTotalKg}>
-        <Delta current={s.months.current.co2eTotalKg} base={s.months.previous.co2eTotalKg} against={monthLabel(s.months.previous.month)} />
-        <Delta current={s.months.current.co2eTotalKg} base={s.months.yearAgo.co2eTotalKg} against={monthLabel(s.months.yearAgo.month)} />
+      <Kpi
+        label={`CO2e in ${monthLabel(s.months.current.month)}`}
+        value={formatKg(s.months.current.co2eTotalKg)}
+        raw={s.months.current.co2eTotalKg}
+      >
+        <Delta
+          current={s.months.current.co2eTotalKg}
+          base={s.months.previous.co2eTotalKg}
+          against={monthLabel(s.months.previous.month)}
+        />
+        <Delta
+          current={s.months.current.co2eTotalKg}
+          base={s.months.yearAgo.co2eTotalKg}
+          against={monthLabel(s.months.yearAgo.month)}
+        />
       </Kpi>
-      <Kpi label="CO2e in range (location + embodied)" value={formatKg(t.co2eTotalKg)} raw={t.co2eTotalKg} testId="kpi-total" />
-      <Kpi label="Location-based" value={formatKg(t.co2eLocationKg)} raw={t.co2eLocationKg} testId="kpi-location">
+      <Kpi
+        label="CO2e in range (location + embodied)"
+        value={formatKg(t.co2eTotalKg)}
+        raw={t.co2eTotalKg}
+        testId="kpi-total"
+      />
+      <Kpi
+        label="Location-based"
+        value={formatKg(t.co2eLocationKg)}
+        raw={t.co2eLocationKg}
+        testId="kpi-location"
+      >
         <div className="small muted">
-          Market-based: <span data-testid="kpi-market" data-value={t.co2eMarketKg}>{formatKg(t.co2eMarketKg)}</span>
+          Market-based:{" "}
+          <span data-testid="kpi-market" data-value={t.co2eMarketKg}>
+            {formatKg(t.co2eMarketKg)}
+          </span>
         </div>
       </Kpi>
-      <Kpi label="Energy (facility)" value={`${formatNumber(t.kwhFacility)} kWh`} raw={t.kwhFacility} testId="kpi-kwh" />
-      <Kpi label="Embodied (hardware)" value={formatKg(t.co2eEmbodiedKg)} raw={t.co2eEmbodiedKg} testId="kpi-embodied" />
+      <Kpi
+        label="Energy (facility)"
+        value={`${formatNumber(t.kwhFacility)} kWh`}
+        raw={t.kwhFacility}
+        testId="kpi-kwh"
+      />
+      <Kpi
+        label="Embodied (hardware)"
+        value={formatKg(t.co2eEmbodiedKg)}
+        raw={t.co2eEmbodiedKg}
+        testId="kpi-embodied"
+      />
       <Kpi label="Water" value={`${formatNumber(t.waterL)} L`} raw={t.waterL} testId="kpi-water" />
-      <Kpi label="Cost" value={formatMoney(t.costAmount, s.currency)} raw={t.costAmount} testId="kpi-cost" />
+      <Kpi
+        label="Cost"
+        value={formatMoney(t.costAmount, s.currency)}
+        raw={t.costAmount}
+        testId="kpi-cost"
+      />
       <Kpi
         label={`kg CO2e per 1,000 ${s.currency ?? "currency"}`}
         value={s.kgCo2ePer1000Currency === null ? "n/a" : formatNumber(s.kgCo2ePer1000Currency, 2)}
@@ -78,13 +139,29 @@ export async function ChartSection(props: { scope: TenantScope; query: SeriesQue
     entry.values[index.get(p.period)!]! += p.co2eTotalKg;
     series.set(key, entry);
   }
-  const ordered = [...ranked.filter((k) => shown.has(k)), "__other"].flatMap((k) => (series.has(k) ? [series.get(k)!] : []));
+  const ordered = [...ranked.filter((k) => shown.has(k)), "__other"].flatMap((k) =>
+    series.has(k) ? [series.get(k)!] : [],
+  );
   if (periods.length === 0) {
-    return <p className="muted">No emissions in this range for these filters. Widen the date range or clear a filter.</p>;
+    return (
+      <p className="muted">
+        No emissions in this range for these filters. Widen the date range or clear a filter.
+      </p>
+    );
   }
   return (
-    <div data-testid="chart" data-granularity={data.granularity} data-points={periods.length} data-source={data.source}>
-      <EmissionsChart periods={periods} series={ordered} granularity={data.granularity} unit="kg CO2e" />
+    <div
+      data-testid="chart"
+      data-granularity={data.granularity}
+      data-points={periods.length}
+      data-source={data.source}
+    >
+      <EmissionsChart
+        periods={periods}
+        series={ordered}
+        granularity={data.granularity}
+        unit="kg CO2e"
+      />
     </div>
   );
 }
@@ -97,7 +174,11 @@ const groupLabels: Record<string, string> = {
   scope: "Scope",
 };
 
-export async function BreakdownSection(props: { scope: TenantScope; query: BreakdownQuery; currency: string | null }) {
+export async function BreakdownSection(props: {
+  scope: TenantScope;
+  query: BreakdownQuery;
+  currency: string | null;
+}) {
   const data = await emissionsBreakdown(props.scope, props.query);
   if (!data.items.length) return <p className="muted">Nothing to break down for these filters.</p>;
   return (
@@ -113,7 +194,12 @@ export async function BreakdownSection(props: { scope: TenantScope; query: Break
 }
 
 export async function RegionSection(props: { scope: TenantScope; filters: Filters }) {
-  const data = await emissionsBreakdown(props.scope, { ...props.filters, groupBy: "region", page: 1, limit: 1000 });
+  const data = await emissionsBreakdown(props.scope, {
+    ...props.filters,
+    groupBy: "region",
+    page: 1,
+    limit: 1000,
+  });
   if (!data.items.length) return <p className="muted">No regions in this range.</p>;
   return (
     <BreakdownTable
@@ -128,12 +214,20 @@ export async function RegionSection(props: { scope: TenantScope; filters: Filter
   );
 }
 
-export async function DataQualitySection(props: { scope: TenantScope; filters: Filters; canSeeJobs: boolean }) {
+export async function DataQualitySection(props: {
+  scope: TenantScope;
+  filters: Filters;
+  canSeeJobs: boolean;
+}) {
   const [summary, accounts, failed, usage] = await Promise.all([
     emissionsSummary(props.scope, props.filters),
     props.scope.sql((client) => listAccounts(client, { limit: 50, offset: 0 })),
     props.scope.sql((client) => listJobRuns(client, { limit: 5, offset: 0, status: "failed" })),
-    props.scope.sql(async (client) => (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM usage_hourly")).rows[0]!.n),
+    props.scope.sql(
+      async (client) =>
+        (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM usage_hourly")).rows[0]!
+          .n,
+    ),
   ]);
   return (
     <div className="stack-lg">
@@ -143,7 +237,9 @@ export async function DataQualitySection(props: { scope: TenantScope; filters: F
           <div className="figure" data-testid="defaults-share" data-value={summary.defaultsShare}>
             {formatPercent(summary.defaultsShare)}
           </div>
-          <div className="small muted">of CO2e rests on a default (not regional or measured) factor</div>
+          <div className="small muted">
+            of CO2e rests on a default (not regional or measured) factor
+          </div>
         </div>
         <div>
           <div className="muted">Usage rows stored</div>
@@ -168,9 +264,17 @@ export async function DataQualitySection(props: { scope: TenantScope; filters: F
                   {a.displayName} <span className="muted small">{a.provider.toUpperCase()}</span>
                 </td>
                 <td>
-                  <span className={`badge ${a.status === "active" ? "ok" : a.status === "needs_attention" ? "bad" : ""}`}>{a.status}</span>
+                  <span
+                    className={`badge ${a.status === "active" ? "ok" : a.status === "needs_attention" ? "bad" : ""}`}
+                  >
+                    {a.status}
+                  </span>
                 </td>
-                <td>{a.lastSyncAt ? new Date(a.lastSyncAt).toISOString().slice(0, 16).replace("T", " ") + " UTC" : "never"}</td>
+                <td>
+                  {a.lastSyncAt
+                    ? new Date(a.lastSyncAt).toISOString().slice(0, 16).replace("T", " ") + " UTC"
+                    : "never"}
+                </td>
                 <td className="small">{a.lastError ?? "—"}</td>
               </tr>
             ))}
@@ -185,8 +289,8 @@ export async function DataQualitySection(props: { scope: TenantScope; filters: F
           <ul className="small">
             {failed.items.map((run) => (
               <li key={run.id}>
-                {run.kind} {run.fileName ? `of ${run.fileName}` : ""} on {run.createdAt.slice(0, 10)}:{" "}
-                <span className="error">{run.error ?? "failed"}</span>
+                {run.kind} {run.fileName ? `of ${run.fileName}` : ""} on{" "}
+                {run.createdAt.slice(0, 10)}: <span className="error">{run.error ?? "failed"}</span>
                 {props.canSeeJobs && (
                   <>
                     {" "}

@@ -10,6 +10,7 @@ export function TableGroupPicker(props: { value: string }) {
     <label className="row small">
       Group by
       <select
+        aria-label="Group by"
         value={props.value}
         onChange={(event) => {
           const next = new URLSearchParams(params.toString());

@@ -59,7 +59,10 @@ export function InviteForm(props: { canInviteOwner: boolean }) {
       )}
       {link && (
         <div className="notice" role="status">
-          <p>Invitation created. Canopy does not send email yet: send this link to the person (it is also in the server log).</p>
+          <p>
+            Invitation created. Canopy does not send email yet: send this link to the person (it is
+            also in the server log).
+          </p>
           <CopyBlock label="Invitation link" text={link} />
         </div>
       )}

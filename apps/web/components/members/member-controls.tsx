@@ -5,7 +5,12 @@ import { cancelInvitation, changeMemberRole, removeMember } from "@/app/actions/
 
 const ROLES = ["owner", "admin", "analyst", "finance", "viewer"] as const;
 
-export function MemberControls(props: { memberId: string; role: string; self: boolean; canManageOwners: boolean }) {
+export function MemberControls(props: {
+  memberId: string;
+  role: string;
+  self: boolean;
+  canManageOwners: boolean;
+}) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
@@ -28,13 +33,22 @@ export function MemberControls(props: { memberId: string; role: string; self: bo
         aria-label="Role"
         value={props.role}
         disabled={pending || locked}
-        onChange={(e) => void run(() => changeMemberRole({ memberId: props.memberId, role: e.target.value as (typeof ROLES)[number] }))}
+        onChange={(e) =>
+          void run(() =>
+            changeMemberRole({
+              memberId: props.memberId,
+              role: e.target.value as (typeof ROLES)[number],
+            }),
+          )
+        }
       >
-        {ROLES.filter((r) => r !== "owner" || props.canManageOwners || props.role === "owner").map((r) => (
-          <option key={r} value={r}>
-            {r}
-          </option>
-        ))}
+        {ROLES.filter((r) => r !== "owner" || props.canManageOwners || props.role === "owner").map(
+          (r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ),
+        )}
       </select>
       {!props.self && !locked && (
         <button
@@ -42,7 +56,8 @@ export function MemberControls(props: { memberId: string; role: string; self: bo
           className="danger small"
           disabled={pending}
           onClick={() => {
-            if (window.confirm("Remove this member? Their access ends immediately.")) void run(() => removeMember({ memberId: props.memberId }));
+            if (window.confirm("Remove this member? Their access ends immediately."))
+              void run(() => removeMember({ memberId: props.memberId }));
           }}
         >
           Remove

@@ -5,7 +5,15 @@ import { createApiKeyAction, revokeApiKeyAction } from "@/app/actions/api-keys";
 import { CopyBlock } from "@/components/copy-block";
 import { hasRole, type RoleName } from "@/lib/role-rank";
 
-type Key = { id: string; name: string; keyPrefix: string; role: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null };
+type Key = {
+  id: string;
+  name: string;
+  keyPrefix: string;
+  role: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+};
 
 export function ApiKeyManager(props: { keys: Key[]; maxRole: RoleName }) {
   const router = useRouter();
@@ -95,7 +103,9 @@ export function ApiKeyManager(props: { keys: Key[]; maxRole: RoleName }) {
                   </td>
                   <td>{k.role}</td>
                   <td className="small">{k.createdAt.slice(0, 10)}</td>
-                  <td className="small">{k.lastUsedAt ? k.lastUsedAt.slice(0, 16).replace("T", " ") : "never"}</td>
+                  <td className="small">
+                    {k.lastUsedAt ? k.lastUsedAt.slice(0, 16).replace("T", " ") : "never"}
+                  </td>
                   <td>
                     {k.revokedAt ? (
                       <span className="badge bad">revoked</span>
@@ -104,7 +114,8 @@ export function ApiKeyManager(props: { keys: Key[]; maxRole: RoleName }) {
                         type="button"
                         className="danger small"
                         onClick={async () => {
-                          if (!window.confirm(`Revoke ${k.name}? Calls with it fail at once.`)) return;
+                          if (!window.confirm(`Revoke ${k.name}? Calls with it fail at once.`))
+                            return;
                           const result = await revokeApiKeyAction({ id: k.id });
                           if (result.ok) router.refresh();
                         }}

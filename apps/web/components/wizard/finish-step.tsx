@@ -11,7 +11,10 @@ export function FinishStep(props: { accountId: string; status: string }) {
   if (done) {
     return (
       <div className="stack-lg">
-        <p>The account is set up. Its emissions are on the dashboard; import more billing files any time from Imports.</p>
+        <p>
+          The account is set up. Its emissions are on the dashboard; import more billing files any
+          time from Imports.
+        </p>
         <div className="row">
           <Link className="button" href="/">
             Go to the dashboard
@@ -25,7 +28,10 @@ export function FinishStep(props: { accountId: string; status: string }) {
   }
   return (
     <div className="stack-lg">
-      <p>Finish to mark the account active. Live sync will start once live connectors are available; until then, import billing files.</p>
+      <p>
+        Finish to mark the account active. Live sync will start once live connectors are available;
+        until then, import billing files.
+      </p>
       {error && (
         <p role="alert" className="error">
           {error}

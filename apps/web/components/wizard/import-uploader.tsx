@@ -9,7 +9,10 @@ type Summary = {
   linesRead: number;
   linesImported: number;
   usageRowsWritten: number;
-  skipped: Record<string, { lines: number; costAmount: number; first: { line: number; detail: string }[] }>;
+  skipped: Record<
+    string,
+    { lines: number; costAmount: number; first: { line: number; detail: string }[] }
+  >;
   span?: { start: string; end: string };
   progress: { linesRead: number; percent: number };
   error?: string;
@@ -20,7 +23,13 @@ type ImportView = {
   error: string | null;
   summary: Summary | null;
   estimates: "pending" | "done" | "not_applicable";
-  totals: { kwhFacility: number; co2eLocationKg: number; co2eMarketKg: number; co2eEmbodiedKg: number; waterL: number } | null;
+  totals: {
+    kwhFacility: number;
+    co2eLocationKg: number;
+    co2eMarketKg: number;
+    co2eEmbodiedKg: number;
+    waterL: number;
+  } | null;
 };
 type ErrorBody = { error: { message: string; fields?: Record<string, string[]> } };
 
@@ -45,7 +54,9 @@ export function ImportUploader(props: { next?: string }) {
       }
       const current = body as ImportView;
       setView(current);
-      const finished = current.status === "failed" || (current.status === "succeeded" && current.estimates !== "pending");
+      const finished =
+        current.status === "failed" ||
+        (current.status === "succeeded" && current.estimates !== "pending");
       if (!finished) timer.current = setTimeout(poll, 800);
     };
     void poll();
@@ -60,7 +71,7 @@ export function ImportUploader(props: { next?: string }) {
     setError(null);
     const form = new FormData(event.currentTarget);
     const file = form.get("file");
-    if (!(file instanceof File) || file.size === 0 && file.name === "") {
+    if (!(file instanceof File) || (file.size === 0 && file.name === "")) {
       setError("Choose a billing file.");
       return;
     }
@@ -82,9 +93,14 @@ export function ImportUploader(props: { next?: string }) {
     setImportId((body as { id: string }).id);
   }
 
-  const percent = !view ? 0 : view.status === "succeeded" ? 100 : (view.summary?.progress.percent ?? 0);
+  const percent = !view
+    ? 0
+    : view.status === "succeeded"
+      ? 100
+      : (view.summary?.progress.percent ?? 0);
   const estimating = view?.status === "succeeded" && view.estimates === "pending";
-  const finished = view && (view.status === "failed" || (view.status === "succeeded" && !estimating));
+  const finished =
+    view && (view.status === "failed" || (view.status === "succeeded" && !estimating));
 
   return (
     <div className="stack-lg">
@@ -109,8 +125,9 @@ export function ImportUploader(props: { next?: string }) {
         </button>
       </form>
       <p id="file-hint" className="muted small">
-        AWS CUR (legacy or 2.0; CSV, gzip or Parquet), Azure cost details (EA or MCA), GCP billing export (CSV or JSONL), FOCUS 1.0–1.2.
-        Importing the same period again replaces it, never double counts.
+        AWS CUR (legacy or 2.0; CSV, gzip or Parquet), Azure cost details (EA or MCA), GCP billing
+        export (CSV or JSONL), FOCUS 1.0–1.2. Importing the same period again replaces it, never
+        double counts.
       </p>
       {error && (
         <p role="alert" className="error">
@@ -118,7 +135,13 @@ export function ImportUploader(props: { next?: string }) {
         </p>
       )}
       {view && (
-        <section className="stack-lg" aria-live="polite" data-testid="import-status" data-status={view.status} data-estimates={view.estimates}>
+        <section
+          className="stack-lg"
+          aria-live="polite"
+          data-testid="import-status"
+          data-status={view.status}
+          data-estimates={view.estimates}
+        >
           <div>
             <div className="row between small">
               <span>
@@ -135,7 +158,14 @@ export function ImportUploader(props: { next?: string }) {
               </span>
               <span>{percent}%</span>
             </div>
-            <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent} aria-label="Import progress">
+            <div
+              className="progress"
+              role="progressbar"
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={percent}
+              aria-label="Import progress"
+            >
               <div style={{ width: `${percent}%` }} />
             </div>
           </div>
@@ -144,7 +174,9 @@ export function ImportUploader(props: { next?: string }) {
               {view.summary?.error ?? view.error ?? "The import failed."}
             </p>
           )}
-          {view.status === "succeeded" && view.summary && <ImportResult summary={view.summary} totals={view.totals} />}
+          {view.status === "succeeded" && view.summary && (
+            <ImportResult summary={view.summary} totals={view.totals} />
+          )}
           {finished && view.status === "succeeded" && props.next && (
             <div>
               <Link className="button" href={props.next}>
@@ -181,15 +213,19 @@ function ImportResult(props: { summary: Summary; totals: ImportView["totals"] })
         <div className="card kpi">
           <dt className="label">Span (UTC)</dt>
           <dd className="small" data-testid="import-span">
-            {s.span ? `${s.span.start.slice(0, 16).replace("T", " ")} → ${s.span.end.slice(0, 16).replace("T", " ")}` : "—"}
+            {s.span
+              ? `${s.span.start.slice(0, 16).replace("T", " ")} → ${s.span.end.slice(0, 16).replace("T", " ")}`
+              : "—"}
           </dd>
         </div>
       </dl>
       {props.totals ? (
         <p data-testid="import-totals" data-location={props.totals.co2eLocationKg}>
-          Emissions now stored for this span: <strong>{formatKg(props.totals.co2eLocationKg)}</strong> CO2e location-based,{" "}
-          {formatKg(props.totals.co2eMarketKg)} market-based, {formatKg(props.totals.co2eEmbodiedKg)} embodied,{" "}
-          {formatNumber(props.totals.kwhFacility)} kWh, {formatNumber(props.totals.waterL)} L of water.
+          Emissions now stored for this span:{" "}
+          <strong>{formatKg(props.totals.co2eLocationKg)}</strong> CO2e location-based,{" "}
+          {formatKg(props.totals.co2eMarketKg)} market-based,{" "}
+          {formatKg(props.totals.co2eEmbodiedKg)} embodied, {formatNumber(props.totals.kwhFacility)}{" "}
+          kWh, {formatNumber(props.totals.waterL)} L of water.
         </p>
       ) : (
         <p className="muted">Estimating emissions…</p>

@@ -9,7 +9,12 @@ const hints = {
   gcp: "Project ids to include. One per line.",
 } as const;
 
-export function ScopeForm(props: { accountId: string; provider: "aws" | "azure" | "gcp"; initial: string[]; next: string }) {
+export function ScopeForm(props: {
+  accountId: string;
+  provider: "aws" | "azure" | "gcp";
+  initial: string[];
+  next: string;
+}) {
   const router = useRouter();
   const [fields, setFields] = useState<Record<string, string[]>>({});
   const [pending, setPending] = useState(false);
@@ -18,7 +23,10 @@ export function ScopeForm(props: { accountId: string; provider: "aws" | "azure" 
     event.preventDefault();
     setPending(true);
     const form = new FormData(event.currentTarget);
-    const result = await saveScope({ accountId: props.accountId, scope: String(form.get("scope") ?? "") });
+    const result = await saveScope({
+      accountId: props.accountId,
+      scope: String(form.get("scope") ?? ""),
+    });
     setPending(false);
     if (!result.ok) {
       setFields(result.error.fields ?? { scope: [result.error.message] });
@@ -31,7 +39,12 @@ export function ScopeForm(props: { accountId: string; provider: "aws" | "azure" 
     <form className="stack" onSubmit={onSubmit} noValidate style={{ maxWidth: 560 }}>
       <label>
         Include
-        <textarea name="scope" defaultValue={props.initial.join("\n")} aria-describedby="scope-hint" aria-invalid={!!Object.keys(fields).length} />
+        <textarea
+          name="scope"
+          defaultValue={props.initial.join("\n")}
+          aria-describedby="scope-hint"
+          aria-invalid={!!Object.keys(fields).length}
+        />
         <span id="scope-hint" className="muted small">
           {hints[props.provider]}
         </span>

@@ -33,7 +33,13 @@ export function StartConnectionForm() {
         </legend>
         {(Object.keys(providerNames) as ProviderKey[]).map((key) => (
           <label key={key}>
-            <input type="radio" name="provider" value={key} checked={provider === key} onChange={() => setProvider(key)} />
+            <input
+              type="radio"
+              name="provider"
+              value={key}
+              checked={provider === key}
+              onChange={() => setProvider(key)}
+            />
             {providerNames[key]}
           </label>
         ))}
@@ -41,16 +47,28 @@ export function StartConnectionForm() {
       <div className="stack" style={{ maxWidth: 460 }}>
         <label>
           Name in Canopy
-          <input name="displayName" placeholder="Production payer account" aria-invalid={!!fields.displayName} />
-          {fields.displayName && <span className="field-error">{fields.displayName.join(" ")}</span>}
+          <input
+            name="displayName"
+            placeholder="Production payer account"
+            aria-invalid={!!fields.displayName}
+          />
+          {fields.displayName && (
+            <span className="field-error">{fields.displayName.join(" ")}</span>
+          )}
         </label>
         <label>
           {id.label}
-          <input name="providerAccountId" aria-invalid={!!fields.providerAccountId} aria-describedby="account-id-hint" />
+          <input
+            name="providerAccountId"
+            aria-invalid={!!fields.providerAccountId}
+            aria-describedby="account-id-hint"
+          />
           <span id="account-id-hint" className="muted small">
             {id.hint}
           </span>
-          {fields.providerAccountId && <span className="field-error">{fields.providerAccountId.join(" ")}</span>}
+          {fields.providerAccountId && (
+            <span className="field-error">{fields.providerAccountId.join(" ")}</span>
+          )}
         </label>
       </div>
       {error && (

@@ -7,7 +7,10 @@ export function parseQuery<S extends z.ZodType>(request: Request, schema: S): z.
 }
 
 /** A JSON body parsed by `schema`. */
-export async function parseJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
+export async function parseJson<S extends z.ZodType>(
+  request: Request,
+  schema: S,
+): Promise<z.infer<S>> {
   let body: unknown;
   try {
     body = await request.json();

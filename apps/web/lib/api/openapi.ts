@@ -20,7 +20,10 @@ function parameters(op: Operation) {
     ["path", op.params],
   ] as const) {
     if (!schema) continue;
-    const json = toSchema(schema, "input") as { properties?: Record<string, JsonSchema>; required?: string[] };
+    const json = toSchema(schema, "input") as {
+      properties?: Record<string, JsonSchema>;
+      required?: string[];
+    };
     for (const [name, property] of Object.entries(json.properties ?? {})) {
       const { description, ...rest } = property;
       out.push({
@@ -47,8 +50,13 @@ export function openApiDocument(serverUrl: string) {
   for (const op of operations) {
     const entry: Record<string, unknown> = {
       summary: op.summary,
-      operationId: `${op.method}${op.path.replace(/\/api\/v1/, "").replace(/[{}]/g, "").replace(/[/.-](\w)/g, (_, c: string) => c.toUpperCase())}`,
-      ...(op.role === "public" ? { security: [] } : { description: `Requires the ${op.role} role or higher.` }),
+      operationId: `${op.method}${op.path
+        .replace(/\/api\/v1/, "")
+        .replace(/[{}]/g, "")
+        .replace(/[/.-](\w)/g, (_, c: string) => c.toUpperCase())}`,
+      ...(op.role === "public"
+        ? { security: [] }
+        : { description: `Requires the ${op.role} role or higher.` }),
       parameters: parameters(op),
       responses: {
         [op.response.status]: {

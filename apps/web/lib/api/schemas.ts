@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { breakdownQuerySchema, filtersSchema, GROUP_BYS, GRANULARITIES, seriesQuerySchema } from "../emissions/params";
+import {
+  breakdownQuerySchema,
+  filtersSchema,
+  GROUP_BYS,
+  GRANULARITIES,
+  seriesQuerySchema,
+} from "../emissions/params";
 import { ROLES } from "../role-rank";
 
 /** Request and response schemas of /api/v1. The OpenAPI document is generated from these. */
@@ -25,7 +31,9 @@ export const measuresSchema = z
     co2eTotalKg: z.number().describe("Location-based operational + embodied."),
     kwhFacility: z.number(),
     waterL: z.number(),
-    co2eOnDefaultsKg: z.number().describe("Location-based CO2e whose inputs include a default factor."),
+    co2eOnDefaultsKg: z
+      .number()
+      .describe("Location-based CO2e whose inputs include a default factor."),
     costAmount: z.number(),
   })
   .meta({ id: "Measures" });
@@ -39,8 +47,12 @@ export const seriesResponseSchema = z
     range: rangeSchema,
     granularity: z.enum(GRANULARITIES),
     groupBy: z.enum(GROUP_BYS),
-    source: z.enum(["hourly", "daily", "monthly", "monthly+daily"]).describe("Table the points were read from."),
-    groups: z.array(z.object({ key: z.string(), label: z.string(), provider: z.string().optional() })),
+    source: z
+      .enum(["hourly", "daily", "monthly", "monthly+daily"])
+      .describe("Table the points were read from."),
+    groups: z.array(
+      z.object({ key: z.string(), label: z.string(), provider: z.string().optional() }),
+    ),
     points: z.array(measuresSchema.extend({ period: z.string(), group: z.string() })),
   })
   .meta({ id: "EmissionsSeries" });
@@ -106,7 +118,12 @@ export const accountSchema = z
   .meta({ id: "CloudAccount" });
 
 export const accountListSchema = z
-  .object({ page: z.number().int(), limit: z.number().int(), totalItems: z.number().int(), items: z.array(accountSchema) })
+  .object({
+    page: z.number().int(),
+    limit: z.number().int(),
+    totalItems: z.number().int(),
+    items: z.array(accountSchema),
+  })
   .meta({ id: "CloudAccountList" });
 
 const importSummarySchema = z
@@ -147,7 +164,9 @@ export const importSchema = z
 
 export const importDetailSchema = importSchema
   .extend({
-    estimates: z.enum(["pending", "done", "not_applicable"]).describe("Whether the emissions of the import are estimated."),
+    estimates: z
+      .enum(["pending", "done", "not_applicable"])
+      .describe("Whether the emissions of the import are estimated."),
     totals: z
       .object({
         kwhFacility: z.number(),
@@ -171,8 +190,13 @@ export const importListSchema = z
 
 export const importCreateBodySchema = z
   .object({
-    file: z.string().describe("The billing file (binary). CUR (CSV, gzip, Parquet), Azure, GCP or FOCUS."),
-    format: z.enum(["cur", "cur2", "azure", "gcp", "focus", "usage"]).optional().describe("Leave out to detect it."),
+    file: z
+      .string()
+      .describe("The billing file (binary). CUR (CSV, gzip, Parquet), Azure, GCP or FOCUS."),
+    format: z
+      .enum(["cur", "cur2", "azure", "gcp", "focus", "usage"])
+      .optional()
+      .describe("Leave out to detect it."),
   })
   .meta({ id: "ImportUpload" });
 export const importCreatedSchema = z.object({ id: z.uuid() }).meta({ id: "ImportCreated" });
@@ -215,7 +239,9 @@ export const apiKeySchema = z
     revokedAt: isoDateTime.nullable(),
   })
   .meta({ id: "ApiKey" });
-export const apiKeyListSchema = z.object({ items: z.array(apiKeySchema) }).meta({ id: "ApiKeyList" });
+export const apiKeyListSchema = z
+  .object({ items: z.array(apiKeySchema) })
+  .meta({ id: "ApiKeyList" });
 export const apiKeyCreateSchema = z
   .object({
     name: z.string().trim().min(1, "Give the key a name.").max(100, "At most 100 characters."),

@@ -98,19 +98,28 @@ export const daysBetween = (from: string, to: string) =>
  * The inclusive day range of a query. Without `to`, the last day with data (or today); without
  * `from`, the first day of the month eleven months before `to`: a 12-month view.
  */
-export function resolveRange(filters: Pick<Filters, "from" | "to">, lastDataDay: string | null, today: string): DateRange {
+export function resolveRange(
+  filters: Pick<Filters, "from" | "to">,
+  lastDataDay: string | null,
+  today: string,
+): DateRange {
   const to = filters.to ?? lastDataDay ?? today;
   const from = filters.from ?? addMonths(monthStart(to), -11);
   return { from, to, days: daysBetween(from, to) };
 }
 
 /** Field errors of a range that cannot be served, or null. */
-export function rangeProblems(range: DateRange, granularity?: Granularity): Record<string, string[]> | null {
+export function rangeProblems(
+  range: DateRange,
+  granularity?: Granularity,
+): Record<string, string[]> | null {
   if (range.days < 1) return { to: ["`to` must not be before `from`."] };
   if (range.days > MAX_RANGE_DAYS) return { from: ["A range covers at most 5 years."] };
   if (granularity === "hour" && range.days > MAX_HOURLY_DAYS) {
     return {
-      granularity: [`Hourly points are available for ranges of up to ${MAX_HOURLY_DAYS} days; choose day or month.`],
+      granularity: [
+        `Hourly points are available for ranges of up to ${MAX_HOURLY_DAYS} days; choose day or month.`,
+      ],
     };
   }
   return null;

@@ -17,7 +17,8 @@ export type AccountRow = {
   createdAt: string;
 };
 
-const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const iso = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** Never the ciphertext: only whether credentials are stored. */
 const accountColumns = `id, provider::text, display_name AS "displayName", provider_account_id AS "providerAccountId",
@@ -37,7 +38,10 @@ export async function listAccounts(client: PoolClient, page: { limit: number; of
 }
 
 export async function getAccount(client: PoolClient, id: string): Promise<AccountRow> {
-  const result = await client.query<AccountRow>(`SELECT ${accountColumns} FROM cloud_accounts WHERE id = $1`, [id]);
+  const result = await client.query<AccountRow>(
+    `SELECT ${accountColumns} FROM cloud_accounts WHERE id = $1`,
+    [id],
+  );
   const row = result.rows[0];
   if (!row) throw notFound("Cloud account");
   return row;

@@ -6,7 +6,8 @@ import { ApiError, notFound } from "./api-error";
 import { writeAudit } from "./audit";
 import type { Principal } from "./principal";
 
-const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const iso = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const columns = `id, name, key_prefix AS "keyPrefix", role::text, ${iso("created_at")} AS "createdAt",
   ${iso("last_used_at")} AS "lastUsedAt", ${iso("revoked_at")} AS "revokedAt"`;
 
@@ -45,21 +46,37 @@ export async function createApiKey(
     [principal.tenantId, input.name, prefix, hash, input.role, principal.userId],
   );
   const row = result.rows[0]!;
-  await writeAudit(client, principal, "api_key.create", { type: "api_key", id: row.id }, {
-    name: input.name,
-    role: input.role,
-    keyPrefix: prefix,
-  });
+  await writeAudit(
+    client,
+    principal,
+    "api_key.create",
+    { type: "api_key", id: row.id },
+    {
+      name: input.name,
+      role: input.role,
+      keyPrefix: prefix,
+    },
+  );
   return { ...row, key };
 }
 
-export async function revokeApiKey(client: PoolClient, principal: Principal, id: string): Promise<ApiKeyRow> {
+export async function revokeApiKey(
+  client: PoolClient,
+  principal: Principal,
+  id: string,
+): Promise<ApiKeyRow> {
   const result = await client.query<ApiKeyRow>(
     `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING ${columns}`,
     [id],
   );
   const row = result.rows[0];
   if (!row) throw notFound("API key");
-  await writeAudit(client, principal, "api_key.revoke", { type: "api_key", id }, { keyPrefix: row.keyPrefix });
+  await writeAudit(
+    client,
+    principal,
+    "api_key.revoke",
+    { type: "api_key", id },
+    { keyPrefix: row.keyPrefix },
+  );
   return row;
 }

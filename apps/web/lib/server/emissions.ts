@@ -85,8 +85,10 @@ const groupExpression: Record<GroupBy, string> = {
 
 function filterClauses(filters: Filters, p: Params): string[] {
   const where: string[] = [];
-  if (filters.provider.length) where.push(`provider = ANY(${p.add(filters.provider, "::cloud_provider[]")})`);
-  if (filters.account.length) where.push(`cloud_account_id = ANY(${p.add(filters.account, "::uuid[]")})`);
+  if (filters.provider.length)
+    where.push(`provider = ANY(${p.add(filters.provider, "::cloud_provider[]")})`);
+  if (filters.account.length)
+    where.push(`cloud_account_id = ANY(${p.add(filters.account, "::uuid[]")})`);
   if (filters.service.length) where.push(`service = ANY(${p.add(filters.service, "::text[]")})`);
   if (filters.region.length) where.push(`region = ANY(${p.add(filters.region, "::text[]")})`);
   return where;
@@ -130,10 +132,18 @@ function sourceSql(
     };
   }
 
-  const dayPeriod = granularity === "day" ? `to_char(day, 'YYYY-MM-DD')` : granularity === "month" ? `to_char(date_trunc('month', day), 'YYYY-MM-DD')` : "''";
+  const dayPeriod =
+    granularity === "day"
+      ? `to_char(day, 'YYYY-MM-DD')`
+      : granularity === "month"
+        ? `to_char(date_trunc('month', day), 'YYYY-MM-DD')`
+        : "''";
   const months = granularity === "day" ? [] : fullMonths(range, today);
   if (months.length === 0) {
-    const dayConditions = [`day >= ${p.add(range.from, "::date")}`, `day <= ${p.add(range.to, "::date")}`];
+    const dayConditions = [
+      `day >= ${p.add(range.from, "::date")}`,
+      `day <= ${p.add(range.to, "::date")}`,
+    ];
     return {
       source: "daily",
       sql: `SELECT ${dayPeriod} AS period, ${grp} AS grp, ${sums} FROM emissions_daily WHERE ${and(dayConditions)} GROUP BY 1, 2`,
@@ -144,10 +154,14 @@ function sourceSql(
   const monthly = `SELECT ${monthPeriod} AS period, ${grp} AS grp, ${sums} FROM emissions_monthly
     WHERE ${and([`month = ANY(${monthList})`])} GROUP BY 1, 2`;
   // Days outside the whole months: at most the two partial edge months.
-  const edges = [range.from < months[0]! ? `(day >= ${p.add(range.from, "::date")} AND day < ${p.add(months[0], "::date")})` : null,
+  const edges = [
+    range.from < months[0]!
+      ? `(day >= ${p.add(range.from, "::date")} AND day < ${p.add(months[0], "::date")})`
+      : null,
     addDays(addMonths(months.at(-1)!, 1), -1) < range.to
       ? `(day >= ${p.add(addMonths(months.at(-1)!, 1), "::date")} AND day <= ${p.add(range.to, "::date")})`
-      : null].filter(Boolean);
+      : null,
+  ].filter(Boolean);
   if (edges.length === 0) return { source: "monthly", sql: monthly };
   const daily = `SELECT ${dayPeriod} AS period, ${grp} AS grp, ${sums} FROM emissions_daily
     WHERE ${and([`(${edges.join(" OR ")})`])} GROUP BY 1, 2`;
@@ -178,8 +192,16 @@ export async function lastDataDay(client: PoolClient): Promise<string | null> {
   return result.rows[0]?.day ?? null;
 }
 
-async function rangeFor(client: PoolClient, filters: Filters, granularity?: Granularity): Promise<DateRange> {
-  const range = resolveRange(filters, filters.to ? null : await lastDataDay(client), toDay(new Date()));
+async function rangeFor(
+  client: PoolClient,
+  filters: Filters,
+  granularity?: Granularity,
+): Promise<DateRange> {
+  const range = resolveRange(
+    filters,
+    filters.to ? null : await lastDataDay(client),
+    toDay(new Date()),
+  );
   const problems = rangeProblems(range, granularity);
   if (problems) throw badRequest("The date range cannot be served.", problems);
   return range;
@@ -187,14 +209,19 @@ async function rangeFor(client: PoolClient, filters: Filters, granularity?: Gran
 
 export type GroupLabel = { key: string; label: string; provider?: string };
 
-async function groupLabels(client: PoolClient, groupBy: GroupBy, keys: string[]): Promise<Map<string, GroupLabel>> {
+async function groupLabels(
+  client: PoolClient,
+  groupBy: GroupBy,
+  keys: string[],
+): Promise<Map<string, GroupLabel>> {
   const labels = new Map<string, GroupLabel>();
   if (groupBy === "account" && keys.length) {
     const result = await client.query<{ id: string; name: string; provider: string }>(
       "SELECT id::text, display_name AS name, provider::text FROM cloud_accounts WHERE id = ANY($1::uuid[])",
       [keys],
     );
-    for (const row of result.rows) labels.set(row.id, { key: row.id, label: row.name, provider: row.provider });
+    for (const row of result.rows)
+      labels.set(row.id, { key: row.id, label: row.name, provider: row.provider });
   }
   for (const key of keys) {
     if (labels.has(key)) continue;
@@ -251,17 +278,36 @@ export type SeriesPoint = { period: string; group: string } & Measures;
 export async function emissionsSeries(scope: TenantScope, query: SeriesQuery) {
   return scope.sql(async (client) => {
     const range = await rangeFor(client, query, query.granularity);
-    const { rows, source } = await aggregate(client, query, range, query.granularity, query.groupBy, toDay(new Date()));
-    let points: SeriesPoint[] = rows.map((row) => ({ period: row.period, group: row.grp, ...measuresOf(row) }));
+    const { rows, source } = await aggregate(
+      client,
+      query,
+      range,
+      query.granularity,
+      query.groupBy,
+      toDay(new Date()),
+    );
+    let points: SeriesPoint[] = rows.map((row) => ({
+      period: row.period,
+      group: row.grp,
+      ...measuresOf(row),
+    }));
     if (query.groupBy === "scope") {
       points = points.flatMap((point) =>
-        splitScope(point).map(({ key, measures }) => ({ period: point.period, group: key, ...measures })),
+        splitScope(point).map(({ key, measures }) => ({
+          period: point.period,
+          group: key,
+          ...measures,
+        })),
       );
     }
     const labels =
       query.groupBy === "scope"
         ? scopeGroups
-        : [...(await groupLabels(client, query.groupBy, [...new Set(points.map((p) => p.group))])).values()];
+        : [
+            ...(
+              await groupLabels(client, query.groupBy, [...new Set(points.map((p) => p.group))])
+            ).values(),
+          ];
     return {
       range: { from: range.from, to: range.to },
       granularity: query.granularity,
@@ -283,19 +329,36 @@ export type BreakdownRow = GroupLabel &
 export async function emissionsBreakdown(scope: TenantScope, query: BreakdownQuery) {
   return scope.sql(async (client) => {
     const range = await rangeFor(client, query);
-    const { rows } = await aggregate(client, query, range, "none", query.groupBy, toDay(new Date()));
+    const { rows } = await aggregate(
+      client,
+      query,
+      range,
+      "none",
+      query.groupBy,
+      toDay(new Date()),
+    );
     let groups = rows.map((row) => ({ key: row.grp, measures: measuresOf(row) }));
     if (query.groupBy === "scope") groups = groups.flatMap((g) => splitScope(g.measures));
     const total = groups.reduce((sum, g) => sum + g.measures.co2eTotalKg, 0);
-    groups.sort((a, b) => b.measures.co2eTotalKg - a.measures.co2eTotalKg || a.key.localeCompare(b.key));
+    groups.sort(
+      (a, b) => b.measures.co2eTotalKg - a.measures.co2eTotalKg || a.key.localeCompare(b.key),
+    );
     const pageRows = groups.slice((query.page - 1) * query.limit, query.page * query.limit);
     const labels =
       query.groupBy === "scope"
         ? new Map(scopeGroups.map((g) => [g.key, g]))
-        : await groupLabels(client, query.groupBy, pageRows.map((g) => g.key));
+        : await groupLabels(
+            client,
+            query.groupBy,
+            pageRows.map((g) => g.key),
+          );
     const items: BreakdownRow[] = pageRows.map((g) => {
       const label: GroupLabel = labels.get(g.key) ?? { key: g.key, label: g.key };
-      const row: BreakdownRow = { ...label, ...g.measures, share: total ? g.measures.co2eTotalKg / total : 0 };
+      const row: BreakdownRow = {
+        ...label,
+        ...g.measures,
+        share: total ? g.measures.co2eTotalKg / total : 0,
+      };
       if (query.groupBy === "region") row.region = siteFactors(label.provider ?? "", label.label);
       return row;
     });
@@ -352,7 +415,8 @@ export async function emissionsSummary(scope: TenantScope, filters: Filters) {
       range: { from: range.from, to: range.to },
       totals,
       currency,
-      kgCo2ePer1000Currency: totals.costAmount > 0 ? (totals.co2eTotalKg / totals.costAmount) * 1000 : null,
+      kgCo2ePer1000Currency:
+        totals.costAmount > 0 ? (totals.co2eTotalKg / totals.costAmount) * 1000 : null,
       defaultsShare: denominator > 0 ? totals.co2eOnDefaultsKg / denominator : 0,
       months: {
         current: { month, co2eTotalKg: current },

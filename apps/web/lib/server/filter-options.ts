@@ -11,7 +11,12 @@ export type FilterOptions = {
 
 /** The values the dashboard's filters offer: what the organization's rollups contain. */
 export async function filterOptions(client: PoolClient): Promise<FilterOptions> {
-  const dims = await client.query<{ provider: string; service: string; region: string; currency: string | null }>(
+  const dims = await client.query<{
+    provider: string;
+    service: string;
+    region: string;
+    currency: string | null;
+  }>(
     "SELECT provider::text, service, region, max(currency) AS currency FROM emissions_monthly GROUP BY 1, 2, 3",
   );
   const accounts = await client.query<{ id: string; name: string; provider: string }>(

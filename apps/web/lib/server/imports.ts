@@ -1,7 +1,13 @@
 import "server-only";
 import { Readable } from "node:stream";
 import busboy from "busboy";
-import { FileTooLargeError, importTotals, submitImport, type ImportSummary, type ImportTotals } from "@canopy/jobs";
+import {
+  FileTooLargeError,
+  importTotals,
+  submitImport,
+  type ImportSummary,
+  type ImportTotals,
+} from "@canopy/jobs";
 import { ApiError, badRequest, notFound } from "./api-error";
 import { writeAudit } from "./audit";
 import { appDb } from "./db";
@@ -24,7 +30,10 @@ export type ImportRow = {
  * Streams a multipart upload (fields `format` (optional) then `file`) into the file store and queues
  * its import. The file never sits whole in memory. Writes an audit entry.
  */
-export async function createImportFromMultipart(scope: TenantScope, request: Request): Promise<{ id: string }> {
+export async function createImportFromMultipart(
+  scope: TenantScope,
+  request: Request,
+): Promise<{ id: string }> {
   const contentType = request.headers.get("content-type") ?? "";
   if (!contentType.startsWith("multipart/form-data") || !request.body) {
     throw badRequest("Send the billing file as multipart/form-data in a field named `file`.", {
@@ -46,7 +55,11 @@ export async function createImportFromMultipart(scope: TenantScope, request: Req
       fileName = info.filename || "upload";
       if (format && !(IMPORT_FORMATS as readonly string[]).includes(format)) {
         stream.resume();
-        reject(badRequest("Unknown format.", { format: [`One of ${IMPORT_FORMATS.join(", ")}, or leave it empty to detect it.`] }));
+        reject(
+          badRequest("Unknown format.", {
+            format: [`One of ${IMPORT_FORMATS.join(", ")}, or leave it empty to detect it.`],
+          }),
+        );
         return;
       }
       started = submitImport({
@@ -69,14 +82,22 @@ export async function createImportFromMultipart(scope: TenantScope, request: Req
   try {
     created = await upload;
   } catch (error) {
-    if (error instanceof FileTooLargeError) throw new ApiError(413, "file_too_large", error.message, { file: [error.message] });
+    if (error instanceof FileTooLargeError)
+      throw new ApiError(413, "file_too_large", error.message, { file: [error.message] });
     throw error;
   }
-  if (!created) throw badRequest("No file was uploaded.", { file: ["Choose a billing file to upload."] });
+  if (!created)
+    throw badRequest("No file was uploaded.", { file: ["Choose a billing file to upload."] });
   await scope.sql((client) =>
-    writeAudit(client, scope.principal, "import.create", { type: "import", id: created.id }, {
-      fileName,
-    }),
+    writeAudit(
+      client,
+      scope.principal,
+      "import.create",
+      { type: "import", id: created.id },
+      {
+        fileName,
+      },
+    ),
   );
   return created;
 }
@@ -85,7 +106,10 @@ const iso = (column: string) =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const importColumns = `id, status, ${iso("created_at")} AS "createdAt", ${iso("finished_at")} AS "finishedAt", error, details`;
 
-export async function listImports(scope: TenantScope, page: { limit: number; cursor?: string | undefined }) {
+export async function listImports(
+  scope: TenantScope,
+  page: { limit: number; cursor?: string | undefined },
+) {
   const [createdBefore, idBefore] = decodeCursor(page.cursor);
   const rows = await scope.sql(async (client) => {
     const result = await client.query<ImportRow>(
@@ -118,7 +142,8 @@ export async function getImport(scope: TenantScope, id: string): Promise<ImportV
     return result.rows[0];
   });
   if (!row) throw notFound("Import");
-  if (row.status !== "succeeded" || !row.details) return { ...row, estimates: "not_applicable", totals: null };
+  if (row.status !== "succeeded" || !row.details)
+    return { ...row, estimates: "not_applicable", totals: null };
   const done = await estimatesSettled(scope, row.details);
   return {
     ...row,
@@ -133,7 +158,8 @@ export async function getImport(scope: TenantScope, id: string): Promise<ImportV
  * agree with them.
  */
 async function estimatesSettled(scope: TenantScope, summary: ImportSummary): Promise<boolean> {
-  if (!summary.span || !summary.cloudAccountIds?.length || summary.usageRowsWritten === 0) return true;
+  if (!summary.span || !summary.cloudAccountIds?.length || summary.usageRowsWritten === 0)
+    return true;
   const driver = queue();
   if (driver.kind === "inline") {
     const stats = await driver.stats();

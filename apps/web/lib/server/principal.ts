@@ -39,10 +39,7 @@ async function resolveApiKey(authorization: string): Promise<Principal> {
     api_key_id: string;
     tenant_id: string;
     role: RoleName;
-  }>(
-    `SELECT k.api_key_id, k.tenant_id, k.role FROM resolve_api_key($1) k`,
-    [hashApiKey(key)],
-  );
+  }>(`SELECT k.api_key_id, k.tenant_id, k.role FROM resolve_api_key($1) k`, [hashApiKey(key)]);
   const row = rows[0];
   if (!row) throw new ApiError(401, "unauthorized", "This API key is unknown or was revoked.");
   recordKeyUse(row.api_key_id, row.tenant_id);

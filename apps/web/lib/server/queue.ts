@@ -2,22 +2,29 @@ import "server-only";
 import path from "node:path";
 import { canopyHome } from "@canopy/config";
 import { loadKeyring, type Keyring } from "@canopy/db";
-import { createQueueDriver, localFileStore, useFileStore, type FileStore, type QueueDriver } from "@canopy/jobs";
+import {
+  createQueueDriver,
+  localFileStore,
+  useFileStore,
+  type FileStore,
+  type QueueDriver,
+} from "@canopy/jobs";
 import { appDb } from "./db";
 import { once, serverEnv } from "./env";
 
-export const keyring = once(
-  (): Keyring =>
-    loadKeyring({
-      currentKey: serverEnv().CANOPY_ENCRYPTION_KEY,
-      previousKeys: serverEnv().CANOPY_PREVIOUS_ENCRYPTION_KEYS,
-      homeDir: canopyHome(serverEnv()),
-      production: serverEnv().NODE_ENV === "production",
-      warn: (message) => console.warn(`canopy-web: ${message}`),
-    }),
+export const keyring = once((): Keyring =>
+  loadKeyring({
+    currentKey: serverEnv().CANOPY_ENCRYPTION_KEY,
+    previousKeys: serverEnv().CANOPY_PREVIOUS_ENCRYPTION_KEYS,
+    homeDir: canopyHome(serverEnv()),
+    production: serverEnv().NODE_ENV === "production",
+    warn: (message) => console.warn(`canopy-web: ${message}`),
+  }),
 );
 
-export const fileStore = once((): FileStore => localFileStore(path.join(canopyHome(serverEnv()), "files")));
+export const fileStore = once((): FileStore =>
+  localFileStore(path.join(canopyHome(serverEnv()), "files")),
+);
 
 const holder = globalThis as unknown as { canopyQueue?: QueueDriver };
 

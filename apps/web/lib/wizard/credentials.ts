@@ -6,21 +6,36 @@ export const awsCredentialsSchema = z.object({
   roleArn: z
     .string()
     .trim()
-    .regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, "An IAM role ARN, e.g. arn:aws:iam::123456789012:role/CanopyReadOnly."),
+    .regex(
+      /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+      "An IAM role ARN, e.g. arn:aws:iam::123456789012:role/CanopyReadOnly.",
+    ),
   exportBucket: z
     .string()
     .trim()
-    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "The S3 bucket of the CUR 2.0 / FOCUS export (3–63 lower-case letters, digits, dots, hyphens)."),
+    .regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      "The S3 bucket of the CUR 2.0 / FOCUS export (3–63 lower-case letters, digits, dots, hyphens).",
+    ),
   exportPrefix: z.string().trim().max(512, "At most 512 characters.").default(""),
 });
 
-const uuid = (what: string) => z.string().trim().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, `${what} is a GUID, e.g. 00000000-0000-0000-0000-000000000000.`);
+const uuid = (what: string) =>
+  z
+    .string()
+    .trim()
+    .regex(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+      `${what} is a GUID, e.g. 00000000-0000-0000-0000-000000000000.`,
+    );
 
 export const azureCredentialsSchema = z.object({
   provider: z.literal("azure"),
   directoryTenantId: uuid("The directory (tenant) ID"),
   clientId: uuid("The application (client) ID"),
-  clientSecret: z.string().min(8, "The client secret printed by `az ad sp create-for-rbac` (the `password` field)."),
+  clientSecret: z
+    .string()
+    .min(8, "The client secret printed by `az ad sp create-for-rbac` (the `password` field)."),
 });
 
 export const gcpCredentialsSchema = z.object({
@@ -31,7 +46,11 @@ export const gcpCredentialsSchema = z.object({
     .refine((text) => {
       try {
         const key = JSON.parse(text) as Record<string, unknown>;
-        return key.type === "service_account" && typeof key.client_email === "string" && typeof key.private_key === "string";
+        return (
+          key.type === "service_account" &&
+          typeof key.client_email === "string" &&
+          typeof key.private_key === "string"
+        );
       } catch {
         return false;
       }
@@ -39,7 +58,10 @@ export const gcpCredentialsSchema = z.object({
   billingExportTable: z
     .string()
     .trim()
-    .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]\.[A-Za-z0-9_]{1,1024}\.[A-Za-z0-9_$-]{1,1024}$/, "project.dataset.table of the detailed billing export, e.g. my-billing.billing_export.gcp_billing_export_resource_v1_0123AB_456789_CDEF01."),
+    .regex(
+      /^[a-z][a-z0-9-]{4,28}[a-z0-9]\.[A-Za-z0-9_]{1,1024}\.[A-Za-z0-9_$-]{1,1024}$/,
+      "project.dataset.table of the detailed billing export, e.g. my-billing.billing_export.gcp_billing_export_resource_v1_0123AB_456789_CDEF01.",
+    ),
 });
 
 export const credentialsSchema = z.discriminatedUnion("provider", [
@@ -50,17 +72,36 @@ export const credentialsSchema = z.discriminatedUnion("provider", [
 export type Credentials = z.infer<typeof credentialsSchema>;
 
 export const providerAccountIdSchema = {
-  aws: z.string().trim().regex(/^\d{12}$/, "A 12-digit AWS account id (the payer or usage account)."),
+  aws: z
+    .string()
+    .trim()
+    .regex(/^\d{12}$/, "A 12-digit AWS account id (the payer or usage account)."),
   azure: uuid("The subscription ID"),
   gcp: z
     .string()
     .trim()
-    .regex(/^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/i, "A billing account id, e.g. 0123AB-456789-CDEF01."),
+    .regex(
+      /^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/i,
+      "A billing account id, e.g. 0123AB-456789-CDEF01.",
+    ),
 } as const;
 
 /** Scope lines: one account id / subscription id / project id per line (or comma-separated). */
 export const scopeListSchema = z
   .string()
   .max(20_000)
-  .transform((text) => [...new Set(text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean))])
-  .pipe(z.array(z.string().regex(/^[\w.:/-]{1,200}$/, "Ids contain letters, digits and . _ - : / only.")).max(1000, "At most 1000 entries."));
+  .transform((text) => [
+    ...new Set(
+      text
+        .split(/[\s,]+/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ])
+  .pipe(
+    z
+      .array(
+        z.string().regex(/^[\w.:/-]{1,200}$/, "Ids contain letters, digits and . _ - : / only."),
+      )
+      .max(1000, "At most 1000 entries."),
+  );

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { awsCloudFormationTemplate, awsTrustPolicy, azureCommands, gcpCommands, resumeStep } from "./providers";
+import {
+  awsCloudFormationTemplate,
+  awsTrustPolicy,
+  azureCommands,
+  gcpCommands,
+  resumeStep,
+} from "./providers";
 import { credentialsSchema, scopeListSchema } from "./credentials";
 
 describe("wizard content", () => {
@@ -12,20 +18,35 @@ describe("wizard content", () => {
   });
 
   it("scopes the Azure service principal and names the GCP roles", () => {
-    expect(azureCommands("sub-1")).toContain('--role "Cost Management Reader" \\\n  --scopes /subscriptions/sub-1');
+    expect(azureCommands("sub-1")).toContain(
+      '--role "Cost Management Reader" \\\n  --scopes /subscriptions/sub-1',
+    );
     const gcp = gcpCommands("0123AB-456789-CDEF01");
-    for (const role of ["roles/billing.viewer", "roles/bigquery.dataViewer", "roles/bigquery.jobUser"]) expect(gcp).toContain(role);
+    for (const role of [
+      "roles/billing.viewer",
+      "roles/bigquery.dataViewer",
+      "roles/bigquery.jobUser",
+    ])
+      expect(gcp).toContain(role);
   });
 
   it("resumes where the account row says", () => {
-    expect(resumeStep({ hasCredentials: false, scope: null, status: "pending" })).toBe("permissions");
+    expect(resumeStep({ hasCredentials: false, scope: null, status: "pending" })).toBe(
+      "permissions",
+    );
     expect(resumeStep({ hasCredentials: true, scope: null, status: "pending" })).toBe("test");
     expect(resumeStep({ hasCredentials: true, scope: ["1"], status: "pending" })).toBe("import");
     expect(resumeStep({ hasCredentials: true, scope: ["1"], status: "active" })).toBe("done");
   });
 
   it("validates credentials and scope", () => {
-    expect(credentialsSchema.safeParse({ provider: "gcp", serviceAccountKey: '{"type":"service_account","client_email":"a@b","private_key":"k"}', billingExportTable: "my-project.billing.gcp_billing_export_resource_v1_X" }).success).toBe(true);
+    expect(
+      credentialsSchema.safeParse({
+        provider: "gcp",
+        serviceAccountKey: '{"type":"service_account","client_email":"a@b","private_key":"k"}',
+        billingExportTable: "my-project.billing.gcp_billing_export_resource_v1_X",
+      }).success,
+    ).toBe(true);
     expect(scopeListSchema.parse(" a, b\nb ")).toEqual(["a", "b"]);
   });
 });

@@ -10,37 +10,102 @@ export const providerNames: Record<ProviderKey, string> = {
 };
 
 export const accountIdLabel: Record<ProviderKey, { label: string; hint: string }> = {
-  aws: { label: "AWS account id", hint: "12 digits: the payer (management) account whose billing export Canopy reads." },
+  aws: {
+    label: "AWS account id",
+    hint: "12 digits: the payer (management) account whose billing export Canopy reads.",
+  },
   azure: { label: "Subscription ID", hint: "The subscription (GUID) whose costs Canopy reads." },
-  gcp: { label: "Billing account id", hint: "Like 0123AB-456789-CDEF01 (Billing → Account management)." },
+  gcp: {
+    label: "Billing account id",
+    hint: "Like 0123AB-456789-CDEF01 (Billing → Account management).",
+  },
 };
 
 export const permissions: Record<ProviderKey, Permission[]> = {
   aws: [
-    { name: "s3:ListBucket", on: "the Data Exports bucket", why: "find the export's files (CUR 2.0 / FOCUS)" },
-    { name: "s3:GetObject", on: "the export prefix in that bucket", why: "read the hourly billing lines" },
+    {
+      name: "s3:ListBucket",
+      on: "the Data Exports bucket",
+      why: "find the export's files (CUR 2.0 / FOCUS)",
+    },
+    {
+      name: "s3:GetObject",
+      on: "the export prefix in that bucket",
+      why: "read the hourly billing lines",
+    },
     { name: "bcm-data-exports:ListExports", on: "*", why: "find your CUR 2.0 / FOCUS export" },
-    { name: "bcm-data-exports:GetExport", on: "*", why: "check the export is hourly, with resource ids, in Parquet" },
-    { name: "cur:DescribeReportDefinitions", on: "*", why: "find a legacy CUR if you have no CUR 2.0 export" },
-    { name: "ce:GetCostAndUsage", on: "*", why: "reconcile imported cost with Cost Explorer totals" },
-    { name: "cloudwatch:GetMetricData", on: "*", why: "average CPU utilization of instances (better than the 50% default)" },
+    {
+      name: "bcm-data-exports:GetExport",
+      on: "*",
+      why: "check the export is hourly, with resource ids, in Parquet",
+    },
+    {
+      name: "cur:DescribeReportDefinitions",
+      on: "*",
+      why: "find a legacy CUR if you have no CUR 2.0 export",
+    },
+    {
+      name: "ce:GetCostAndUsage",
+      on: "*",
+      why: "reconcile imported cost with Cost Explorer totals",
+    },
+    {
+      name: "cloudwatch:GetMetricData",
+      on: "*",
+      why: "average CPU utilization of instances (better than the 50% default)",
+    },
     { name: "cloudwatch:ListMetrics", on: "*", why: "discover which instances report CPU metrics" },
   ],
   azure: [
-    { name: "Cost Management Reader (role)", on: "/subscriptions/<subscription-id>", why: "read cost and usage details and exports" },
-    { name: "Microsoft.CostManagement/*/read", on: "the subscription (part of the role)", why: "query usage by meter, hour and region" },
-    { name: "Microsoft.Consumption/*/read", on: "the subscription (part of the role)", why: "read usage details of EA and MCA billing" },
-    { name: "Microsoft.Resources/subscriptions/read", on: "the subscription (part of the role)", why: "list resource groups and regions" },
-    { name: "Storage Blob Data Reader (role)", on: "the cost export's storage container", why: "read the daily cost export files" },
+    {
+      name: "Cost Management Reader (role)",
+      on: "/subscriptions/<subscription-id>",
+      why: "read cost and usage details and exports",
+    },
+    {
+      name: "Microsoft.CostManagement/*/read",
+      on: "the subscription (part of the role)",
+      why: "query usage by meter, hour and region",
+    },
+    {
+      name: "Microsoft.Consumption/*/read",
+      on: "the subscription (part of the role)",
+      why: "read usage details of EA and MCA billing",
+    },
+    {
+      name: "Microsoft.Resources/subscriptions/read",
+      on: "the subscription (part of the role)",
+      why: "list resource groups and regions",
+    },
+    {
+      name: "Storage Blob Data Reader (role)",
+      on: "the cost export's storage container",
+      why: "read the daily cost export files",
+    },
   ],
   gcp: [
-    { name: "roles/billing.viewer", on: "the billing account", why: "see the billing account and its projects" },
-    { name: "roles/bigquery.dataViewer", on: "the billing export dataset", why: "read the detailed usage cost export table" },
-    { name: "roles/bigquery.jobUser", on: "a project Canopy may run queries in", why: "aggregate the export to hourly rows where it lives" },
+    {
+      name: "roles/billing.viewer",
+      on: "the billing account",
+      why: "see the billing account and its projects",
+    },
+    {
+      name: "roles/bigquery.dataViewer",
+      on: "the billing export dataset",
+      why: "read the detailed usage cost export table",
+    },
+    {
+      name: "roles/bigquery.jobUser",
+      on: "a project Canopy may run queries in",
+      why: "aggregate the export to hourly rows where it lives",
+    },
   ],
 };
 
-export function awsCloudFormationTemplate(options: { canopyAccountId: string; externalId: string }): string {
+export function awsCloudFormationTemplate(options: {
+  canopyAccountId: string;
+  externalId: string;
+}): string {
   return `AWSTemplateFormatVersion: "2010-09-09"
 Description: Read-only role for Canopy (cloud carbon accounting)
 Parameters:
@@ -165,7 +230,15 @@ gcloud iam service-accounts keys create canopy-key.json --iam-account "$SA"
 # Paste the content of canopy-key.json in the next step, then delete the file.`;
 }
 
-export const WIZARD_STEPS = ["permissions", "setup", "credentials", "test", "scope", "import", "done"] as const;
+export const WIZARD_STEPS = [
+  "permissions",
+  "setup",
+  "credentials",
+  "test",
+  "scope",
+  "import",
+  "done",
+] as const;
 export type WizardStep = (typeof WIZARD_STEPS)[number];
 export const stepTitles: Record<WizardStep, string> = {
   permissions: "What Canopy needs",
@@ -178,7 +251,11 @@ export const stepTitles: Record<WizardStep, string> = {
 };
 
 /** Where a resumed wizard continues, from what the account row holds. */
-export function resumeStep(account: { hasCredentials: boolean; scope: string[] | null; status: string }): WizardStep {
+export function resumeStep(account: {
+  hasCredentials: boolean;
+  scope: string[] | null;
+  status: string;
+}): WizardStep {
   if (account.status !== "pending") return "done";
   if (account.scope !== null) return "import";
   if (account.hasCredentials) return "test";

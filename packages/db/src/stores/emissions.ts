@@ -158,6 +158,7 @@ const shapeKeySql = `md5(concat_ws('|', u.provider, u.region, extract(year FROM 
 
 /** The distinct shapes of an account window's usage (typically thousands for millions of rows). */
 export async function usageShapes(client: PoolClient, window: AccountWindow): Promise<UsageShape[]> {
+  await client.query("SET LOCAL work_mem = '128MB'");
   const result = await client.query<UsageShape>(
     `SELECT ${shapeKeySql} AS "shapeKey", min(u.hour) AS "firstHour", u.provider, u.region, u.period_hours AS "periodHours",
             u.kind, u.unit, u.service, u.usage_type AS "usageType", u.instance_type AS "instanceType", u.vcpus,

@@ -98,6 +98,8 @@ export async function writeUsageRecords(
   syncRunId: string | null,
   records: AsyncIterable<StagedUsage>,
 ): Promise<UsageWriteResult> {
+  // Enough memory to hash-aggregate a large file instead of sorting it on disk (this transaction only).
+  await client.query("SET LOCAL work_mem = '256MB'");
   await client.query("DROP TABLE IF EXISTS usage_staging");
   await client.query(`CREATE TEMP TABLE usage_staging (
     provider cloud_provider NOT NULL, provider_account_id text NOT NULL, hour timestamptz NOT NULL,
@@ -131,6 +133,7 @@ export async function writeUsageRecords(
     windows.push({ cloudAccountId: id, start: span.start, end: span.end });
   }
   await lockAccounts(client, windows);
+  await client.query("ANALYZE usage_staging");
   await client.query(
     `DELETE FROM usage_hourly u
      USING unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS w(account_id, start_at, end_at)

@@ -31,9 +31,17 @@ const finance: ReportActor = { userId: null, role: "finance", label: "finance@ex
 const viewer: ReportActor = { userId: null, role: "viewer" };
 const february = parsePeriod("2026-02");
 const hasPoppler = await popplerAvailable();
-if (!hasPoppler && parseEnv().CI) throw new Error("CI requires poppler-utils (pdftotext, pdftoppm)");
+if (!hasPoppler && parseEnv().CI)
+  throw new Error("CI requires poppler-utils (pdftotext, pdftoppm)");
 
-type HourlySums = { co2eLocationKg: number; co2eMarketKg: number; co2eEmbodiedKg: number; kwhFacility: number; waterL: number; rows: number };
+type HourlySums = {
+  co2eLocationKg: number;
+  co2eMarketKg: number;
+  co2eEmbodiedKg: number;
+  kwhFacility: number;
+  waterL: number;
+  rows: number;
+};
 
 async function hourlySums(owner: Connection, tenantId: string): Promise<HourlySums> {
   const { rows } = await owner.pool.query<HourlySums>(
@@ -56,9 +64,16 @@ describe("generate-report on the estimated demo organization", () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     ({ tenantId } = await seedDemoOrganization(database.owner, new Date("2026-03-10T12:00:00Z")));
-    const events: JobEvents = { onFailed: (job, _ms, error) => failures.push(`${job}: ${error.message}`) };
+    const events: JobEvents = {
+      onFailed: (job, _ms, error) => failures.push(`${job}: ${error.message}`),
+    };
     driver = createInlineDriver(
-      { owner: database.owner, app: database.app, keyring: createKeyring(Buffer.alloc(32, 1).toString("base64")), log: (l) => logLines.push(l) },
+      {
+        owner: database.owner,
+        app: database.app,
+        keyring: createKeyring(Buffer.alloc(32, 1).toString("base64")),
+        log: (l) => logLines.push(l),
+      },
       events,
     );
     await driver.startWorkers();
@@ -85,10 +100,14 @@ describe("generate-report on the estimated demo organization", () => {
     await driver.drain();
     expect(failures).toEqual([]);
     const reports = await listReports(database.app, tenantId, viewer);
-    expect(reports.map((r) => [r.period.label, r.version, r.status])).toEqual([["February 2026", 1, "draft"]]);
+    expect(reports.map((r) => [r.period.label, r.version, r.status])).toEqual([
+      ["February 2026", 1, "draft"],
+    ]);
     expect(emails).toHaveLength(1);
     expect(emails[0]!.to).toEqual(["demo@canopy.local"]);
-    expect(emails[0]!.text).toContain(`https://canopy.example.com/reports/${reports[0]!.id}/download?format=pdf`);
+    expect(emails[0]!.text).toContain(
+      `https://canopy.example.com/reports/${reports[0]!.id}/download?format=pdf`,
+    );
 
     // The next day's run finds the report and sends nothing more.
     await driver.enqueue("schedule-reports", { dayOfMonth: 5, now: "2026-03-06T08:00:00Z" });
@@ -100,29 +119,46 @@ describe("generate-report on the estimated demo organization", () => {
     const { report } = await generateReport(
       database.app,
       tenantId,
-      { period: february, tagKeys: ["team", "cost-centre"], functionalUnits: [{ name: "orders", count: 1_250_000 }] },
+      {
+        period: february,
+        tagKeys: ["team", "cost-centre"],
+        functionalUnits: [{ name: "orders", count: 1_250_000 }],
+      },
       finance,
     );
     const { model } = await getReport(database.app, tenantId, report.id, viewer);
     const sql = await hourlySums(database.owner, tenantId);
     expect(sql.rows).toBeGreaterThan(5_000);
-    for (const key of ["co2eLocationKg", "co2eMarketKg", "co2eEmbodiedKg", "kwhFacility", "waterL"] as const) {
+    for (const key of [
+      "co2eLocationKg",
+      "co2eMarketKg",
+      "co2eEmbodiedKg",
+      "kwhFacility",
+      "waterL",
+    ] as const) {
       expect(model.content.totals[key], key).toBeCloseTo(sql[key], 5);
     }
     expect(model.content.lineage.inputRowCounts.emissionsHourly).toBe(sql.rows);
     expect(model.content.lineage.hourlyCheck.agrees).toBe(true);
 
     // CSV: the total row.
-    const csv = (await downloadReport(database.app, tenantId, report.id, "csv", viewer)).body.toString("utf8");
+    const csv = (
+      await downloadReport(database.app, tenantId, report.id, "csv", viewer)
+    ).body.toString("utf8");
     const [header, ...lines] = parseCsv(csv);
     const dimension = header!.indexOf("dimension");
-    const total = Object.fromEntries(header!.map((name, i) => [name, lines.find((l) => l[dimension] === "total")![i]!]));
+    const total = Object.fromEntries(
+      header!.map((name, i) => [name, lines.find((l) => l[dimension] === "total")![i]!]),
+    );
     expect(Number(total.co2e_location_kg)).toBeCloseTo(sql.co2eLocationKg, 5);
     expect(Number(total.co2e_market_kg)).toBeCloseTo(sql.co2eMarketKg, 5);
     expect(Number(total.co2e_embodied_kg)).toBeCloseTo(sql.co2eEmbodiedKg, 5);
     expect(Number(total.kwh_facility)).toBeCloseTo(sql.kwhFacility, 5);
     expect(Number(total.water_l)).toBeCloseTo(sql.waterL, 5);
-    expect(Number(total.scope3_cat1_location_kg)).toBeCloseTo(sql.co2eLocationKg + sql.co2eEmbodiedKg, 5);
+    expect(Number(total.scope3_cat1_location_kg)).toBeCloseTo(
+      sql.co2eLocationKg + sql.co2eEmbodiedKg,
+      5,
+    );
 
     // XLSX read back with exceljs: the Data sheet's total row and the Summary's figures, as numbers.
     const xlsx = await downloadReport(database.app, tenantId, report.id, "xlsx", viewer);
@@ -149,14 +185,24 @@ describe("generate-report on the estimated demo organization", () => {
       });
       return value as number;
     };
-    expect(summaryValue("Electricity, location-based (provider Scope 2)")).toBeCloseTo(sql.co2eLocationKg, 5);
+    expect(summaryValue("Electricity, location-based (provider Scope 2)")).toBeCloseTo(
+      sql.co2eLocationKg,
+      5,
+    );
     expect(summaryValue("Location-based")).toBeCloseTo(sql.co2eLocationKg + sql.co2eEmbodiedKg, 5);
 
     // PDF, text extracted: every total as printed (kg, one decimal).
     if (!hasPoppler) return;
     const pdf = await downloadReport(database.app, tenantId, report.id, "pdf", viewer);
     const text = await pdfText(pdf.body);
-    for (const value of [sql.co2eLocationKg, sql.co2eMarketKg, sql.co2eEmbodiedKg, sql.kwhFacility, sql.waterL, sql.co2eLocationKg + sql.co2eEmbodiedKg]) {
+    for (const value of [
+      sql.co2eLocationKg,
+      sql.co2eMarketKg,
+      sql.co2eEmbodiedKg,
+      sql.kwhFacility,
+      sql.waterL,
+      sql.co2eLocationKg + sql.co2eEmbodiedKg,
+    ]) {
       expect(text).toContain(formatNumber(value, 1));
     }
     expect(text).toContain("Demo Corp");
@@ -179,7 +225,9 @@ describe("generate-report on the estimated demo organization", () => {
 
   it("keeps a locked version unchanged through a re-estimation and shows the diff in a new draft", async () => {
     const [draft] = await listReports(database.app, tenantId, viewer, { period: february });
-    await expect(finalizeReport(database.app, tenantId, draft!.id, viewer)).rejects.toThrow(ReportPermissionError);
+    await expect(finalizeReport(database.app, tenantId, draft!.id, viewer)).rejects.toThrow(
+      ReportPermissionError,
+    );
     const locked = await finalizeReport(database.app, tenantId, draft!.id, finance);
     expect(locked.status).toBe("final");
     const before = await getReport(database.app, tenantId, locked.id, viewer);
@@ -201,7 +249,11 @@ describe("generate-report on the estimated demo organization", () => {
     const after = await getReport(database.app, tenantId, locked.id, viewer);
     expect(after.model).toEqual(before.model);
     expect(after.report.contentSha256).toBe(before.report.contentSha256);
-    expect((await downloadReport(database.app, tenantId, locked.id, "pdf", viewer)).body.equals(pdfBefore.body)).toBe(true);
+    expect(
+      (await downloadReport(database.app, tenantId, locked.id, "pdf", viewer)).body.equals(
+        pdfBefore.body,
+      ),
+    ).toBe(true);
 
     const versions = await listReports(database.app, tenantId, viewer, { period: february });
     expect(versions.map((r) => [r.version, r.status])).toEqual([
@@ -210,10 +262,16 @@ describe("generate-report on the estimated demo organization", () => {
     ]);
     const { model: next } = await getReport(database.app, tenantId, versions[0]!.id, viewer);
     expect(next.content.totals.co2eLocationKg).toBeCloseTo(sqlAfter.co2eLocationKg, 5);
-    expect(next.diff?.against).toMatchObject({ reportId: locked.id, version: 1, contentSha256: before.report.contentSha256 });
+    expect(next.diff?.against).toMatchObject({
+      reportId: locked.id,
+      version: 1,
+      contentSha256: before.report.contentSha256,
+    });
     expect(next.diff?.changed).toBe(true);
     expect(next.diff?.methodologyVersions.current.every((v) => v.startsWith("ccf-"))).toBe(true);
-    const location = next.diff!.totals.find((line) => line.metric === "Electricity, location-based")!;
+    const location = next.diff!.totals.find(
+      (line) => line.metric === "Electricity, location-based",
+    )!;
     expect(location.locked).toBeCloseTo(sqlBefore.co2eLocationKg, 5);
     expect(location.current).toBeCloseTo(sqlAfter.co2eLocationKg, 5);
 
@@ -223,10 +281,16 @@ describe("generate-report on the estimated demo organization", () => {
         client.query("UPDATE reports SET model = '{}' WHERE id = $1", [locked.id]),
       ),
     ).rejects.toThrow(/final/);
-    await expect(database.owner.pool.query("UPDATE reports SET content_sha256 = 'x' WHERE id = $1", [locked.id])).rejects.toThrow(/final/);
+    await expect(
+      database.owner.pool.query("UPDATE reports SET content_sha256 = 'x' WHERE id = $1", [
+        locked.id,
+      ]),
+    ).rejects.toThrow(/final/);
 
     if (hasPoppler) {
-      const text = await pdfText((await downloadReport(database.app, tenantId, versions[0]!.id, "pdf", viewer)).body);
+      const text = await pdfText(
+        (await downloadReport(database.app, tenantId, versions[0]!.id, "pdf", viewer)).body,
+      );
       expect(text).toContain("Changes since locked version 1");
       expect(text).toContain(before.report.contentSha256!);
     }

@@ -77,16 +77,27 @@ export const generateReportJob = defineJob({
       );
       return result.rows[0];
     });
-    if (!organization) throw new PermanentJobError(`Organization ${payload.tenantId} does not exist`);
+    if (!organization)
+      throw new PermanentJobError(`Organization ${payload.tenantId} does not exist`);
     if (payload.onlyIfMissing && !payload.cloudAccountIds && organization.reports > 0) {
       return { skipped: "a report for this period exists" };
     }
-    const actor = { userId: payload.requestedByUserId ?? null, role: "system" as const, label: "scheduler" };
+    const actor = {
+      userId: payload.requestedByUserId ?? null,
+      role: "system" as const,
+      label: "scheduler",
+    };
     let result;
     try {
-      result = await generateReport(deps.app, payload.tenantId, { period, cloudAccountIds: payload.cloudAccountIds ?? null }, actor);
+      result = await generateReport(
+        deps.app,
+        payload.tenantId,
+        { period, cloudAccountIds: payload.cloudAccountIds ?? null },
+        actor,
+      );
     } catch (error) {
-      if (error instanceof ReportInputError || error instanceof RangeError) throw new PermanentJobError(error.message);
+      if (error instanceof ReportInputError || error instanceof RangeError)
+        throw new PermanentJobError(error.message);
       throw error;
     }
     const { report } = result;
@@ -109,7 +120,13 @@ export const generateReportJob = defineJob({
         emailed = recipients.length;
       }
     }
-    return { reportId: report.id, version: report.version, status: report.status, created: result.created, emailed };
+    return {
+      reportId: report.id,
+      version: report.version,
+      status: report.status,
+      created: result.created,
+      emailed,
+    };
   },
 });
 
@@ -120,7 +137,10 @@ export const generateReportJob = defineJob({
  */
 export const scheduleReports = defineJob({
   name: "schedule-reports",
-  payload: z.object({ dayOfMonth: z.number().int().min(1).max(28), now: z.iso.datetime().optional() }),
+  payload: z.object({
+    dayOfMonth: z.number().int().min(1).max(28),
+    now: z.iso.datetime().optional(),
+  }),
   options: { attempts: 3, backoffMs: 60_000, concurrency: 1 },
   async process(payload, deps) {
     const now = payload.now ? new Date(payload.now) : new Date();
@@ -136,8 +156,14 @@ export const scheduleReports = defineJob({
     for (const series of stale) {
       await deps.enqueue(
         "generate-report",
-        { tenantId: series.tenantId, period: series.period, cloudAccountIds: series.cloudAccountIds },
-        { jobId: `report:${series.tenantId}:${series.period}:${boundaryKeyOf(series.cloudAccountIds)}:refresh` },
+        {
+          tenantId: series.tenantId,
+          period: series.period,
+          cloudAccountIds: series.cloudAccountIds,
+        },
+        {
+          jobId: `report:${series.tenantId}:${series.period}:${boundaryKeyOf(series.cloudAccountIds)}:refresh`,
+        },
       );
     }
     return { scheduled: due.length, refreshed: stale.length };
@@ -150,6 +176,14 @@ const DAY_MS = 24 * 3600 * 1000;
  * Registers the daily report schedule on a driver (call at worker start, after startWorkers):
  * `await registerReportSchedule(driver, { dayOfMonth: env.CANOPY_REPORT_DAY_OF_MONTH })`.
  */
-export async function registerReportSchedule(driver: QueueDriver, options: { dayOfMonth: number }): Promise<void> {
-  await driver.schedule("reports-daily", "schedule-reports", { dayOfMonth: options.dayOfMonth }, { everyMs: DAY_MS });
+export async function registerReportSchedule(
+  driver: QueueDriver,
+  options: { dayOfMonth: number },
+): Promise<void> {
+  await driver.schedule(
+    "reports-daily",
+    "schedule-reports",
+    { dayOfMonth: options.dayOfMonth },
+    { everyMs: DAY_MS },
+  );
 }

@@ -41,31 +41,54 @@ export type AssembleInputs = {
   packChecksum: (packName: string) => string | undefined;
 };
 
-export const providerLabels: Record<string, string> = { aws: "AWS", azure: "Azure", gcp: "Google Cloud" };
+export const providerLabels: Record<string, string> = {
+  aws: "AWS",
+  azure: "Azure",
+  gcp: "Google Cloud",
+};
 const providerLabel = (provider: string) => providerLabels[provider] ?? provider;
 
 /** Builds the report content from what the queries read. Pure: same inputs, same content. */
 export function assembleContent(inputs: AssembleInputs): ReportContent {
   const { period } = inputs;
-  const inPeriod = inputs.monthly.filter((row) => row.month >= period.start && row.month < period.end);
+  const inPeriod = inputs.monthly.filter(
+    (row) => row.month >= period.start && row.month < period.end,
+  );
   const totals = sumMeasures(inPeriod);
   const spend = sumSpend(inPeriod);
   const accountsById = new Map(inputs.boundary.accounts.map((a) => [a.id, a]));
 
   const breakdowns: Breakdown[] = [
-    breakdownOf("provider", "By provider", inPeriod, (r) => [r.provider, providerLabel(r.provider)]),
+    breakdownOf("provider", "By provider", inPeriod, (r) => [
+      r.provider,
+      providerLabel(r.provider),
+    ]),
     breakdownOf("account", "By account", inPeriod, (r) => {
       const account = accountsById.get(r.cloudAccountId);
-      return [r.cloudAccountId, account ? `${account.displayName} (${account.providerAccountId})` : r.cloudAccountId];
+      return [
+        r.cloudAccountId,
+        account ? `${account.displayName} (${account.providerAccountId})` : r.cloudAccountId,
+      ];
     }),
-    breakdownOf("service", "By service", inPeriod, (r) => [`${r.provider}:${r.service}`, `${r.service} (${providerLabel(r.provider)})`]),
-    breakdownOf("region", "By region", inPeriod, (r) => [`${r.provider}:${r.region}`, `${r.region} (${providerLabel(r.provider)})`]),
+    breakdownOf("service", "By service", inPeriod, (r) => [
+      `${r.provider}:${r.service}`,
+      `${r.service} (${providerLabel(r.provider)})`,
+    ]),
+    breakdownOf("region", "By region", inPeriod, (r) => [
+      `${r.provider}:${r.region}`,
+      `${r.region} (${providerLabel(r.provider)})`,
+    ]),
     ...inputs.parameters.tagKeys.map((tagKey, index) => tagBreakdown(tagKey, index, inputs.hourly)),
   ];
 
   const trend = monthsBetween(inputs.ranges.trend.start, inputs.ranges.trend.end).map((month) => {
     const rows = inputs.monthly.filter((row) => row.month === month);
-    return { key: month.slice(0, 7), label: shortMonthLabel(month), measures: sumMeasures(rows), spend: sumSpend(rows) };
+    return {
+      key: month.slice(0, 7),
+      label: shortMonthLabel(month),
+      measures: sumMeasures(rows),
+      spend: sumSpend(rows),
+    };
   });
 
   const daysOf = (start: string, end: string) => {
@@ -96,22 +119,24 @@ export function assembleContent(inputs: AssembleInputs): ReportContent {
     spend: spend.map((s): SpendIntensity => ({
       currency: s.currency,
       spendAmount: s.amount,
-      co2eLocationKgPer1000: s.amount > 0 ? round6((customerView.scope3Category1LocationKg / s.amount) * 1000) : null,
-      co2eMarketKgPer1000: s.amount > 0 ? round6((customerView.scope3Category1MarketKg / s.amount) * 1000) : null,
+      co2eLocationKgPer1000:
+        s.amount > 0 ? round6((customerView.scope3Category1LocationKg / s.amount) * 1000) : null,
+      co2eMarketKgPer1000:
+        s.amount > 0 ? round6((customerView.scope3Category1MarketKg / s.amount) * 1000) : null,
     })),
-    functionalUnits: inputs.parameters.functionalUnits.map(
-      (unit): FunctionalUnitIntensity => ({
-        name: unit.name,
-        count: unit.count,
-        sciKgPerUnit: round6((totals.co2eLocationKg + totals.co2eEmbodiedKg) / unit.count),
-        co2eMarketKgPerUnit: round6((totals.co2eMarketKg + totals.co2eEmbodiedKg) / unit.count),
-      }),
-    ),
+    functionalUnits: inputs.parameters.functionalUnits.map((unit): FunctionalUnitIntensity => ({
+      name: unit.name,
+      count: unit.count,
+      sciKgPerUnit: round6((totals.co2eLocationKg + totals.co2eEmbodiedKg) / unit.count),
+      co2eMarketKgPerUnit: round6((totals.co2eMarketKg + totals.co2eEmbodiedKg) / unit.count),
+    })),
   };
 
   const methodologies = methodologyUses(inputs.hourly, inputs.packChecksum);
   const hourlyTotals = sumMeasures(inputs.hourly);
-  const maxDifference = round6(Math.max(...measureKeys.map((key) => Math.abs(hourlyTotals[key] - totals[key]))));
+  const maxDifference = round6(
+    Math.max(...measureKeys.map((key) => Math.abs(hourlyTotals[key] - totals[key]))),
+  );
   const tolerance = 1e-6 + 1e-9 * Math.max(...measureKeys.map((key) => Math.abs(totals[key])));
   const primary = methodologies[0];
   const lineage: Lineage = {
@@ -153,20 +178,27 @@ export function assembleContent(inputs: AssembleInputs): ReportContent {
     trend,
     dataDays: {
       ...daysOf(period.start, period.end),
-      byMonth: monthsBetween(inputs.ranges.monthly.start, inputs.ranges.monthly.end).map((month) => ({
-        month,
-        daysWithData: inputs.dataDays.get(month) ?? 0,
-        daysInMonth: daysInMonth(month),
-      })),
+      byMonth: monthsBetween(inputs.ranges.monthly.start, inputs.ranges.monthly.end).map(
+        (month) => ({
+          month,
+          daysWithData: inputs.dataDays.get(month) ?? 0,
+          daysInMonth: daysInMonth(month),
+        }),
+      ),
     },
     comparisons,
     intensity,
     dataQuality: {
       coverage: buildCoverage(inPeriod, inputs.importRuns, period, inputs.boundary),
       co2eOnDefaultsKg: totals.co2eOnDefaultsKg,
-      shareOnDefaults: totals.co2eLocationKg > 0 ? round6(totals.co2eOnDefaultsKg / totals.co2eLocationKg) : null,
+      shareOnDefaults:
+        totals.co2eLocationKg > 0 ? round6(totals.co2eOnDefaultsKg / totals.co2eLocationKg) : null,
       methodologies,
-      reconciliation: buildReconciliation(inputs.providerFigures, inputs.boundary.accounts, inPeriod),
+      reconciliation: buildReconciliation(
+        inputs.providerFigures,
+        inputs.boundary.accounts,
+        inPeriod,
+      ),
     },
     lineage,
     methodology: inputs.methodology,
@@ -236,10 +268,16 @@ export function packNameOf(methodologyVersion: string): string | undefined {
   return match?.[1];
 }
 
-function methodologyUses(hourly: readonly HourlyGroup[], packChecksum: (name: string) => string | undefined): MethodologyUse[] {
+function methodologyUses(
+  hourly: readonly HourlyGroup[],
+  packChecksum: (name: string) => string | undefined,
+): MethodologyUse[] {
   const byVersion = new Map<string, HourlyGroup[]>();
   for (const group of [...hourly].sort(compareGroups)) {
-    byVersion.set(group.methodologyVersion, [...(byVersion.get(group.methodologyVersion) ?? []), group]);
+    byVersion.set(group.methodologyVersion, [
+      ...(byVersion.get(group.methodologyVersion) ?? []),
+      group,
+    ]);
   }
   return [...byVersion.entries()]
     .map(([methodologyVersion, groups]) => {
@@ -252,5 +290,9 @@ function methodologyUses(hourly: readonly HourlyGroup[], packChecksum: (name: st
         co2eLocationKg: sumMeasures(groups).co2eLocationKg,
       };
     })
-    .sort((a, b) => b.co2eLocationKg - a.co2eLocationKg || (a.methodologyVersion < b.methodologyVersion ? -1 : 1));
+    .sort(
+      (a, b) =>
+        b.co2eLocationKg - a.co2eLocationKg ||
+        (a.methodologyVersion < b.methodologyVersion ? -1 : 1),
+    );
 }

@@ -1,6 +1,10 @@
 import type { PoolClient } from "@canopy/db";
 import { dataPacks } from "@canopy/methodology";
-import { methodologyMarkdown, methodologySha256, methodologySource } from "../methodology/methodology.generated";
+import {
+  methodologyMarkdown,
+  methodologySha256,
+  methodologySource,
+} from "../methodology/methodology.generated";
 import type { ReportContent, ReportParameters } from "../model/types";
 import type { ReportPeriod } from "../period";
 import { assembleContent } from "./assemble";
@@ -31,7 +35,10 @@ export class ReportInputError extends Error {
  * Reads everything the report shows for one organization (the tenant of `client`'s transaction) and
  * assembles the content. Read-only; runs inside the caller's `withTenantClient` transaction.
  */
-export async function buildReportContent(client: PoolClient, scope: ReportScope): Promise<ReportContent> {
+export async function buildReportContent(
+  client: PoolClient,
+  scope: ReportScope,
+): Promise<ReportContent> {
   // JIT compilation costs seconds on the one big scan and saves nothing on the small ones.
   await client.query("SET LOCAL jit = off");
   const organization = await loadOrganization(client);
@@ -40,15 +47,23 @@ export async function buildReportContent(client: PoolClient, scope: ReportScope)
   const accounts = scope.cloudAccountIds
     ? allAccounts.filter((account) => scope.cloudAccountIds!.includes(account.id))
     : allAccounts;
-  const missing = (scope.cloudAccountIds ?? []).filter((id) => !allAccounts.some((a) => a.id === id));
-  if (missing.length) throw new ReportInputError(`Cloud account(s) not in this organization: ${missing.join(", ")}`);
+  const missing = (scope.cloudAccountIds ?? []).filter(
+    (id) => !allAccounts.some((a) => a.id === id),
+  );
+  if (missing.length)
+    throw new ReportInputError(`Cloud account(s) not in this organization: ${missing.join(", ")}`);
   const accountIds = accounts.map((a) => a.id);
   const { period } = scope;
   const ranges = reportRanges(period);
   const startTs = `${period.start}T00:00:00Z`;
   const endTs = `${period.end}T00:00:00Z`;
 
-  const monthly = await loadMonthlyRows(client, ranges.monthly.start, ranges.monthly.end, accountIds);
+  const monthly = await loadMonthlyRows(
+    client,
+    ranges.monthly.start,
+    ranges.monthly.end,
+    accountIds,
+  );
   const dataDays = await loadDataDays(client, ranges.monthly.start, ranges.monthly.end, accountIds);
   const hourly = await scanHourly(client, startTs, endTs, accountIds, scope.parameters.tagKeys);
   const usageRows = await countUsageRows(client, startTs, endTs, accountIds);
@@ -67,7 +82,11 @@ export async function buildReportContent(client: PoolClient, scope: ReportScope)
     usageRows,
     importRuns,
     providerFigures,
-    methodology: { source: methodologySource, sha256: methodologySha256, markdown: methodologyMarkdown },
+    methodology: {
+      source: methodologySource,
+      sha256: methodologySha256,
+      markdown: methodologyMarkdown,
+    },
     packChecksum: (name) => dataPacks[name]?.checksum,
   });
 }

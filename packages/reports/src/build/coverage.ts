@@ -9,8 +9,19 @@ import type { ImportRun, MonthlyRow } from "./queries";
  * estimate (support, marketplace, licences, unsupported providers) and lowers it.
  */
 const financialReasons = new Set([
-  "tax", "credit", "refund", "discount", "purchase", "fee", "reservation-fee", "savings-plan-fee",
-  "savings-plan-negation", "unused-commitment", "adjustment", "correction", "rounding",
+  "tax",
+  "credit",
+  "refund",
+  "discount",
+  "purchase",
+  "fee",
+  "reservation-fee",
+  "savings-plan-fee",
+  "savings-plan-negation",
+  "unused-commitment",
+  "adjustment",
+  "correction",
+  "rounding",
   "surcharge-on-counted-usage",
 ]);
 const errorReasons = new Set(["error", "unreadable line"]);
@@ -24,7 +35,9 @@ export function buildCoverage(
   period: ReportPeriod,
   boundary: { allAccounts: boolean; accounts: BoundaryAccount[] },
 ): Coverage {
-  const currencies = [...new Set(inPeriod.map((r) => r.currency).filter((c): c is string => Boolean(c)))].sort();
+  const currencies = [
+    ...new Set(inPeriod.map((r) => r.currency).filter((c): c is string => Boolean(c))),
+  ].sort();
   const currency = currencies.length === 1 ? currencies[0]! : null;
   let spendEstimated = 0;
   let spendOther = 0;
@@ -34,7 +47,13 @@ export function buildCoverage(
   }
   const lines = new Map<string, CoverageLine>();
   if (spendOther !== 0) {
-    lines.set(NO_ENERGY_MODEL, { reason: NO_ENERGY_MODEL, category: "unsupported", lines: null, spendAmount: spendOther, currency });
+    lines.set(NO_ENERGY_MODEL, {
+      reason: NO_ENERGY_MODEL,
+      category: "unsupported",
+      lines: null,
+      spendAmount: spendOther,
+      currency,
+    });
   }
   const boundaryIds = new Set(boundary.accounts.map((a) => a.id));
   const periodStartMs = Date.parse(`${period.start}T00:00:00Z`);
@@ -42,7 +61,9 @@ export function buildCoverage(
   for (const run of importRuns) {
     const accounts = run.details?.cloudAccountIds;
     if (accounts ? !accounts.some((id) => boundaryIds.has(id)) : !boundary.allAccounts) continue;
-    const startMs = run.details?.span ? Date.parse(run.details.span.start) : run.windowStart?.getTime();
+    const startMs = run.details?.span
+      ? Date.parse(run.details.span.start)
+      : run.windowStart?.getTime();
     const endMs = run.details?.span ? Date.parse(run.details.span.end) : run.windowEnd?.getTime();
     if (startMs === undefined || endMs === undefined || !(endMs > startMs)) continue;
     // A file's left-out lines are not dated: assign them by the share of the file's span in the period.
@@ -50,8 +71,18 @@ export function buildCoverage(
     const share = Math.max(0, overlapMs) / Math.max(endMs - startMs, DAY_MS);
     if (share <= 0) continue;
     for (const [reason, skipped] of Object.entries(run.details?.skipped ?? {})) {
-      const category = errorReasons.has(reason) ? "error" : financialReasons.has(reason) ? "financial" : "unsupported";
-      const line = lines.get(reason) ?? { reason, category, lines: 0, spendAmount: 0, currency: run.details?.currency ?? currency };
+      const category = errorReasons.has(reason)
+        ? "error"
+        : financialReasons.has(reason)
+          ? "financial"
+          : "unsupported";
+      const line = lines.get(reason) ?? {
+        reason,
+        category,
+        lines: 0,
+        spendAmount: 0,
+        currency: run.details?.currency ?? currency,
+      };
       line.lines = (line.lines ?? 0) + Math.round(skipped.lines * share);
       line.spendAmount += skipped.costAmount * share;
       lines.set(reason, line);
@@ -59,9 +90,15 @@ export function buildCoverage(
   }
   const sorted = [...lines.values()]
     .map((line) => ({ ...line, spendAmount: round6(line.spendAmount) }))
-    .sort((a, b) => Math.abs(b.spendAmount) - Math.abs(a.spendAmount) || (a.reason < b.reason ? -1 : 1));
-  const spendUnsupported = round6(sorted.filter((l) => l.category !== "financial").reduce((n, l) => n + l.spendAmount, 0));
-  const spendFinancial = round6(sorted.filter((l) => l.category === "financial").reduce((n, l) => n + l.spendAmount, 0));
+    .sort(
+      (a, b) => Math.abs(b.spendAmount) - Math.abs(a.spendAmount) || (a.reason < b.reason ? -1 : 1),
+    );
+  const spendUnsupported = round6(
+    sorted.filter((l) => l.category !== "financial").reduce((n, l) => n + l.spendAmount, 0),
+  );
+  const spendFinancial = round6(
+    sorted.filter((l) => l.category === "financial").reduce((n, l) => n + l.spendAmount, 0),
+  );
   spendEstimated = round6(spendEstimated);
   const denominator = spendEstimated + spendUnsupported;
   return {

@@ -129,7 +129,11 @@ export type ImportRun = {
 };
 
 /** Finished file imports whose span overlaps the period (their left-out lines feed coverage). */
-export async function loadImportRuns(client: PoolClient, start: string, end: string): Promise<ImportRun[]> {
+export async function loadImportRuns(
+  client: PoolClient,
+  start: string,
+  end: string,
+): Promise<ImportRun[]> {
   const result = await client.query<ImportRun>(
     `SELECT id, window_start AS "windowStart", window_end AS "windowEnd", details
      FROM sync_runs
@@ -156,7 +160,11 @@ export type ProviderFigure = {
  * Providers' own figures for the period's months, latest model version per (account, month, scope,
  * service, region) only, so a revised figure replaces, not adds to, the earlier one.
  */
-export async function loadProviderFigures(client: PoolClient, start: string, end: string): Promise<ProviderFigure[]> {
+export async function loadProviderFigures(
+  client: PoolClient,
+  start: string,
+  end: string,
+): Promise<ProviderFigure[]> {
   const result = await client.query<ProviderFigure>(
     `SELECT DISTINCT ON (provider, provider_account_id, month, scope, coalesce(service, ''), coalesce(region, ''))
             provider::text AS provider, provider_account_id AS "providerAccountId", cloud_account_id AS "cloudAccountId",

@@ -1,7 +1,13 @@
 import { monthsBetween, shiftPeriod, type ReportPeriod } from "../period";
 import type { Comparison } from "../model/types";
 
-export type ComparisonRange = { key: Comparison["key"]; title: string; start: string; end: string; label: string };
+export type ComparisonRange = {
+  key: Comparison["key"];
+  title: string;
+  start: string;
+  end: string;
+  label: string;
+};
 
 /** The months a report reads from the rollups: the period, its comparisons and the trend chart. */
 export type ReportRanges = {
@@ -13,7 +19,12 @@ export type ReportRanges = {
 export function reportRanges(period: ReportPeriod): ReportRanges {
   const comparisons: ComparisonRange[] = [];
   const previous = shiftPeriod(period, { periods: -1 });
-  const previousTitle = period.kind === "month" ? "Previous month" : period.kind === "quarter" ? "Previous quarter" : "Previous year";
+  const previousTitle =
+    period.kind === "month"
+      ? "Previous month"
+      : period.kind === "quarter"
+        ? "Previous quarter"
+        : "Previous year";
   comparisons.push({ key: "previous_period", title: previousTitle, ...previous });
   if (period.kind !== "year") {
     const lastYear = shiftPeriod(period, { years: -1 });
@@ -21,7 +32,13 @@ export function reportRanges(period: ReportPeriod): ReportRanges {
     comparisons.push({ key: "same_period_last_year", title, ...lastYear });
     const yearStart = `${period.start.slice(0, 4)}-01-01`;
     const ytdLabel = `Year to date (${yearStart.slice(0, 4)}, to ${period.label})`;
-    comparisons.push({ key: "year_to_date", title: "Year to date", start: yearStart, end: period.end, label: ytdLabel });
+    comparisons.push({
+      key: "year_to_date",
+      title: "Year to date",
+      start: yearStart,
+      end: period.end,
+      label: ytdLabel,
+    });
     const previousYearStart = `${Number(period.start.slice(0, 4)) - 1}-01-01`;
     comparisons.push({
       key: "previous_year_to_date",

@@ -7,8 +7,14 @@ import type { MonthlyRow, ProviderFigure } from "./queries";
 const comparedWith: Record<string, { label: string; value: (m: Measures) => number }> = {
   "scope2-location": { label: "Electricity, location-based", value: (m) => m.co2eLocationKg },
   "scope2-market": { label: "Electricity, market-based", value: (m) => m.co2eMarketKg },
-  scope3: { label: "Embodied hardware (servers only; provider Scope 3 also covers buildings and networks)", value: (m) => m.co2eEmbodiedKg },
-  total: { label: "Location-based electricity + embodied", value: (m) => m.co2eLocationKg + m.co2eEmbodiedKg },
+  scope3: {
+    label: "Embodied hardware (servers only; provider Scope 3 also covers buildings and networks)",
+    value: (m) => m.co2eEmbodiedKg,
+  },
+  total: {
+    label: "Location-based electricity + embodied",
+    value: (m) => m.co2eLocationKg + m.co2eEmbodiedKg,
+  },
   scope1: { label: "Not estimated by Canopy (provider's own fuel use)", value: () => 0 },
 };
 
@@ -20,7 +26,9 @@ export function buildReconciliation(
   const ids = new Set(accounts.map((a) => a.id));
   const providerIds = new Set(accounts.map((a) => `${a.provider}:${a.providerAccountId}`));
   const inBoundary = figures.filter((f) =>
-    f.cloudAccountId ? ids.has(f.cloudAccountId) : providerIds.has(`${f.provider}:${f.providerAccountId}`),
+    f.cloudAccountId
+      ? ids.has(f.cloudAccountId)
+      : providerIds.has(`${f.provider}:${f.providerAccountId}`),
   );
   if (inBoundary.length === 0) {
     return {
@@ -38,8 +46,13 @@ export function buildReconciliation(
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([, members]) => {
       const { provider, scope } = members[0]!;
-      const rule = comparedWith[scope] ?? { label: "No like-for-like Canopy figure", value: () => 0 };
-      const canopy = round6(rule.value(sumMeasures(inPeriod.filter((r) => r.provider === provider))));
+      const rule = comparedWith[scope] ?? {
+        label: "No like-for-like Canopy figure",
+        value: () => 0,
+      };
+      const canopy = round6(
+        rule.value(sumMeasures(inPeriod.filter((r) => r.provider === provider))),
+      );
       const providerCo2eKg = round6(members.reduce((n, f) => n + f.co2eKg, 0));
       return {
         provider,
@@ -48,7 +61,13 @@ export function buildReconciliation(
         providerCo2eKg,
         canopyCo2eKg: canopy,
         ratio: providerCo2eKg > 0 ? round6(canopy / providerCo2eKg) : null,
-        sources: [...new Set(members.map((f) => (f.modelVersion ? `${f.source} (model ${f.modelVersion})` : f.source)))].sort(),
+        sources: [
+          ...new Set(
+            members.map((f) =>
+              f.modelVersion ? `${f.source} (model ${f.modelVersion})` : f.source,
+            ),
+          ),
+        ].sort(),
       };
     });
   return {

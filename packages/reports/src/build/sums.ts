@@ -8,7 +8,9 @@ export function sumMeasures(rows: readonly Measures[]): Measures {
   return roundMeasures(total);
 }
 
-export function sumSpend(rows: readonly { spendAmount: number; currency: string | null }[]): Spend[] {
+export function sumSpend(
+  rows: readonly { spendAmount: number; currency: string | null }[],
+): Spend[] {
   const byCurrency = new Map<string, number>();
   for (const row of rows) {
     if (!row.currency) continue;
@@ -18,4 +20,3 @@ export function sumSpend(rows: readonly { spendAmount: number; currency: string 
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([currency, amount]) => ({ currency, amount: round6(amount) }));
 }
-

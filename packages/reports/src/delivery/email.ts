@@ -47,5 +47,7 @@ export function createEmailTransport(options: {
   outboxDir: string;
   log: (line: string) => void;
 }): EmailTransport {
-  return options.kind === "outbox" ? outboxEmailTransport(options.outboxDir) : logEmailTransport(options.log);
+  return options.kind === "outbox"
+    ? outboxEmailTransport(options.outboxDir)
+    : logEmailTransport(options.log);
 }

@@ -2,7 +2,11 @@ import type { ReportSummary } from "../lifecycle/store";
 import type { EmailMessage } from "./email";
 
 /** Where the web app serves a report's files (the web page calls downloadReport for this path). */
-export function reportDownloadUrl(publicUrl: string, reportId: string, format: "pdf" | "xlsx" | "csv" = "pdf"): string {
+export function reportDownloadUrl(
+  publicUrl: string,
+  reportId: string,
+  format: "pdf" | "xlsx" | "csv" = "pdf",
+): string {
   return `${publicUrl.replace(/\/+$/, "")}/reports/${reportId}/download?format=${format}`;
 }
 
@@ -20,7 +24,10 @@ export function reportReadyEmail(options: {
   scope3LocationKg: number;
 }): EmailMessage {
   const { report } = options;
-  const tonnes = (options.scope3LocationKg / 1000).toLocaleString("en-US", { maximumFractionDigits: 2, minimumFractionDigits: 2 });
+  const tonnes = (options.scope3LocationKg / 1000).toLocaleString("en-US", {
+    maximumFractionDigits: 2,
+    minimumFractionDigits: 2,
+  });
   return {
     from: options.from,
     to: options.to,

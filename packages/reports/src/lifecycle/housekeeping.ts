@@ -13,7 +13,11 @@ export type ScheduledReport = { tenantId: string; period: string };
  * Organizations with emissions in the month before `now` and no report for it yet, once the day of
  * the month has come (a worker that was down on the day catches up the day after).
  */
-export async function dueMonthlyReports(owner: Connection, now: Date, dayOfMonth: number): Promise<ScheduledReport[]> {
+export async function dueMonthlyReports(
+  owner: Connection,
+  now: Date,
+  dayOfMonth: number,
+): Promise<ScheduledReport[]> {
   if (now.getUTCDate() < dayOfMonth) return [];
   const period = previousMonth(now);
   const { rows } = await owner.pool.query<{ tenantId: string }>(

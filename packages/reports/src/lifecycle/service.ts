@@ -105,25 +105,36 @@ export async function generateReport(
   actor: ReportActor,
 ): Promise<GenerateReportResult> {
   assertCanRead(actor);
-  const boundaryAccountIds = request.cloudAccountIds ? [...new Set(request.cloudAccountIds)].sort() : null;
+  const boundaryAccountIds = request.cloudAccountIds
+    ? [...new Set(request.cloudAccountIds)].sort()
+    : null;
   const boundaryKey = boundaryKeyOf(boundaryAccountIds);
   return withTenantClient(app, tenantId, async (client) => {
     await lockSeries(client, tenantId, request.period, boundaryKey);
     const series = await loadSeries(client, request.period, boundaryKey);
     const latest = series[series.length - 1];
     const parameters = normalizeParameters({
-      tagKeys: request.tagKeys ?? latest?.parameters.tagKeys ?? (await latestParameters(client))?.tagKeys,
+      tagKeys:
+        request.tagKeys ?? latest?.parameters.tagKeys ?? (await latestParameters(client))?.tagKeys,
       functionalUnits: request.functionalUnits ?? latest?.parameters.functionalUnits,
     });
     validateParameters(parameters);
-    const content = await buildReportContent(client, { period: request.period, cloudAccountIds: boundaryAccountIds, parameters });
+    const content = await buildReportContent(client, {
+      period: request.period,
+      cloudAccountIds: boundaryAccountIds,
+      parameters,
+    });
     const locked = [...series].reverse().find((row) => row.status === "final");
     const draft = series.find((row) => row.status === "draft");
     const diff = locked?.model ? lockedDiff(locked, content) : null;
 
     if (draft) {
       const model = draftModel(draft.id, draft.version, content, diff);
-      await updateDraft(client, draft.id, { parameters, parentReportId: locked?.id ?? null, model });
+      await updateDraft(client, draft.id, {
+        parameters,
+        parentReportId: locked?.id ?? null,
+        model,
+      });
       return { report: (await loadReportRow(client, draft.id))!, created: false };
     }
     if (locked?.model && sameContent(locked.model.content, content)) {
@@ -166,7 +177,8 @@ export async function finalizeReport(
     if (!existing?.model) throw new ReportNotFoundError(`Report ${reportId} not found`);
     await lockSeries(client, tenantId, existing.period, existing.boundaryKey);
     const row = (await loadReportRow(client, reportId, { forUpdate: true }))!;
-    if (row.status === "final") throw new ReportLockedError(`Report ${reportId} version ${row.version} is already final`);
+    if (row.status === "final")
+      throw new ReportLockedError(`Report ${reportId} version ${row.version} is already final`);
     const content = await buildReportContent(client, {
       period: row.period,
       cloudAccountIds: row.boundaryAccountIds,
@@ -187,13 +199,23 @@ export async function finalizeReport(
     const parent = row.parentReportId ? await loadReportRow(client, row.parentReportId) : undefined;
     const now = (options.now ?? new Date()).toISOString();
     const model: ReportModel = {
-      header: { reportId, version: row.version, status: "final", generatedAt: now, finalizedAt: now, contentSha256: sha256 },
+      header: {
+        reportId,
+        version: row.version,
+        status: "final",
+        generatedAt: now,
+        finalizedAt: now,
+        contentSha256: sha256,
+      },
       content,
       diff: parent?.model && parent.status === "final" ? lockedDiff(parent, content) : null,
     };
     for (const format of reportFormats) {
       const rendered = await renderReport(model, format);
-      await insertReportFile(client, tenantId, reportId, { ...rendered, sha256: sha256Hex(rendered.body) });
+      await insertReportFile(client, tenantId, reportId, {
+        ...rendered,
+        sha256: sha256Hex(rendered.body),
+      });
     }
     await markFinal(client, reportId, model, actor.userId);
     await writeAudit(client, tenantId, {
@@ -222,14 +244,28 @@ export async function downloadReport(
   const row = await withTenantClient(app, tenantId, (client) => loadReportRow(client, reportId));
   if (!row?.model) throw new ReportNotFoundError(`Report ${reportId} not found`);
   if (row.status === "final") {
-    const file = await withTenantClient(app, tenantId, (client) => loadReportFile(client, reportId, format));
+    const file = await withTenantClient(app, tenantId, (client) =>
+      loadReportFile(client, reportId, format),
+    );
     if (!file) throw new ReportNotFoundError(`Report ${reportId} has no stored ${format} file`);
-    return { format, fileName: file.fileName, contentType: file.contentType, body: file.content, sha256: file.sha256, status: "final" };
+    return {
+      format,
+      fileName: file.fileName,
+      contentType: file.contentType,
+      body: file.content,
+      sha256: file.sha256,
+      status: "final",
+    };
   }
   await generateReport(
     app,
     tenantId,
-    { period: row.period, cloudAccountIds: row.boundaryAccountIds, tagKeys: row.parameters.tagKeys, functionalUnits: row.parameters.functionalUnits },
+    {
+      period: row.period,
+      cloudAccountIds: row.boundaryAccountIds,
+      tagKeys: row.parameters.tagKeys,
+      functionalUnits: row.parameters.functionalUnits,
+    },
     actor,
   );
   const { model } = await getReport(app, tenantId, reportId, actor);
@@ -237,7 +273,12 @@ export async function downloadReport(
   return { ...rendered, sha256: sha256Hex(rendered.body), status: "draft" };
 }
 
-function draftModel(reportId: string, version: number, content: ReportContent, diff: ReportDiff | null): ReportModel {
+function draftModel(
+  reportId: string,
+  version: number,
+  content: ReportContent,
+  diff: ReportDiff | null,
+): ReportModel {
   return {
     header: {
       reportId,
@@ -252,7 +293,10 @@ function draftModel(reportId: string, version: number, content: ReportContent, d
   };
 }
 
-function lockedDiff(locked: ReportSummary & { model: ReportModel | null }, content: ReportContent): ReportDiff {
+function lockedDiff(
+  locked: ReportSummary & { model: ReportModel | null },
+  content: ReportContent,
+): ReportDiff {
   return diffContents(
     {
       reportId: locked.id,
@@ -271,7 +315,12 @@ function stripModel<T extends { model: unknown }>(row: T): Omit<T, "model"> {
 }
 
 /** Serializes work on one series (two generations at once would both try to add version n+1). */
-async function lockSeries(client: PoolClient, tenantId: string, period: ReportPeriod, boundaryKey: string) {
+async function lockSeries(
+  client: PoolClient,
+  tenantId: string,
+  period: ReportPeriod,
+  boundaryKey: string,
+) {
   await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", [
     `report:${tenantId}:${period.start}:${period.end}:${boundaryKey}`,
   ]);
@@ -280,13 +329,17 @@ async function lockSeries(client: PoolClient, tenantId: string, period: ReportPe
 const MAX_TAG_KEYS = 5;
 
 function validateParameters(parameters: ReportParameters) {
-  if (parameters.tagKeys.length > MAX_TAG_KEYS) throw new RangeError(`At most ${MAX_TAG_KEYS} tag keys per report`);
+  if (parameters.tagKeys.length > MAX_TAG_KEYS)
+    throw new RangeError(`At most ${MAX_TAG_KEYS} tag keys per report`);
   for (const key of parameters.tagKeys) {
-    if (!key.trim() || key.length > 128) throw new RangeError(`Not a tag key: ${JSON.stringify(key)}`);
+    if (!key.trim() || key.length > 128)
+      throw new RangeError(`Not a tag key: ${JSON.stringify(key)}`);
   }
   for (const unit of parameters.functionalUnits) {
     if (!unit.name.trim() || !(unit.count > 0) || !Number.isFinite(unit.count)) {
-      throw new RangeError(`A functional unit needs a name and a positive count: ${JSON.stringify(unit)}`);
+      throw new RangeError(
+        `A functional unit needs a name and a positive count: ${JSON.stringify(unit)}`,
+      );
     }
   }
 }

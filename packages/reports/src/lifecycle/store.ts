@@ -32,7 +32,10 @@ const summaryColumns = `id, version, status::text AS status, to_char(period_star
   data_pack_checksum AS "dataPackChecksum", input_row_counts AS "inputRowCounts", created_by_user_id AS "createdByUserId",
   finalized_by_user_id AS "finalizedByUserId", created_at AS "createdAt", computed_at AS "computedAt", finalized_at AS "finalizedAt"`;
 
-type SummaryRow = Omit<ReportSummary, "period" | "parameters" | "createdAt" | "computedAt" | "finalizedAt"> & {
+type SummaryRow = Omit<
+  ReportSummary,
+  "period" | "parameters" | "createdAt" | "computedAt" | "finalizedAt"
+> & {
   periodStart: string;
   periodEnd: string;
   parameters: Partial<ReportParameters> | null;
@@ -41,7 +44,9 @@ type SummaryRow = Omit<ReportSummary, "period" | "parameters" | "createdAt" | "c
   finalizedAt: Date | null;
 };
 
-export const normalizeParameters = (p: Partial<ReportParameters> | null | undefined): ReportParameters => ({
+export const normalizeParameters = (
+  p: Partial<ReportParameters> | null | undefined,
+): ReportParameters => ({
   tagKeys: p?.tagKeys ?? [],
   functionalUnits: p?.functionalUnits ?? [],
 });
@@ -57,7 +62,10 @@ function toSummary(row: SummaryRow): ReportSummary {
   };
 }
 
-export async function listReportRows(client: PoolClient, filter: { period?: ReportPeriod } = {}): Promise<ReportSummary[]> {
+export async function listReportRows(
+  client: PoolClient,
+  filter: { period?: ReportPeriod } = {},
+): Promise<ReportSummary[]> {
   const result = await client.query<SummaryRow>(
     `SELECT ${summaryColumns} FROM reports
      WHERE ($1::date IS NULL OR (period_start = $1::date AND period_end = $2::date))
@@ -120,15 +128,28 @@ const lineageColumns = (model: ReportModel) => [
   model.header.generatedAt,
 ];
 
-export async function insertReport(client: PoolClient, tenantId: string, write: ReportWrite): Promise<void> {
+export async function insertReport(
+  client: PoolClient,
+  tenantId: string,
+  write: ReportWrite,
+): Promise<void> {
   await client.query(
     `INSERT INTO reports (id, tenant_id, period_start, period_end, status, version, boundary_key, boundary_account_ids,
        parameters, parent_report_id, created_by_user_id, methodology_version, data_pack_checksum, content_sha256, model,
        input_row_counts, computed_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
     [
-      write.id, tenantId, write.period.start, write.period.end, write.status, write.version, write.boundaryKey,
-      write.boundaryAccountIds, JSON.stringify(write.parameters), write.parentReportId, write.userId,
+      write.id,
+      tenantId,
+      write.period.start,
+      write.period.end,
+      write.status,
+      write.version,
+      write.boundaryKey,
+      write.boundaryAccountIds,
+      JSON.stringify(write.parameters),
+      write.parentReportId,
+      write.userId,
       ...lineageColumns(write.model),
     ],
   );
@@ -144,11 +165,21 @@ export async function updateDraft(
     `UPDATE reports SET parameters = $2, parent_report_id = $3, methodology_version = $4, data_pack_checksum = $5,
        content_sha256 = $6, model = $7, input_row_counts = $8, computed_at = $9
      WHERE id = $1 AND status = 'draft'`,
-    [reportId, JSON.stringify(update.parameters), update.parentReportId, ...lineageColumns(update.model)],
+    [
+      reportId,
+      JSON.stringify(update.parameters),
+      update.parentReportId,
+      ...lineageColumns(update.model),
+    ],
   );
 }
 
-export async function markFinal(client: PoolClient, reportId: string, model: ReportModel, userId: string | null): Promise<void> {
+export async function markFinal(
+  client: PoolClient,
+  reportId: string,
+  model: ReportModel,
+  userId: string | null,
+): Promise<void> {
   await client.query(
     `UPDATE reports SET status = 'final', methodology_version = $2, data_pack_checksum = $3, content_sha256 = $4, model = $5,
        input_row_counts = $6, computed_at = $7, finalized_at = $8, finalized_by_user_id = $9
@@ -166,12 +197,26 @@ export async function insertReportFile(
   await client.query(
     `INSERT INTO report_files (tenant_id, report_id, format, file_name, content_type, content, sha256, bytes)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [tenantId, reportId, file.format, file.fileName, file.contentType, file.body, file.sha256, file.body.length],
+    [
+      tenantId,
+      reportId,
+      file.format,
+      file.fileName,
+      file.contentType,
+      file.body,
+      file.sha256,
+      file.body.length,
+    ],
   );
 }
 
 export async function loadReportFile(client: PoolClient, reportId: string, format: string) {
-  const result = await client.query<{ fileName: string; contentType: string; content: Buffer; sha256: string }>(
+  const result = await client.query<{
+    fileName: string;
+    contentType: string;
+    content: Buffer;
+    sha256: string;
+  }>(
     `SELECT file_name AS "fileName", content_type AS "contentType", content, sha256 FROM report_files
      WHERE report_id = $1 AND format = $2`,
     [reportId, format],
@@ -182,11 +227,24 @@ export async function loadReportFile(client: PoolClient, reportId: string, forma
 export async function writeAudit(
   client: PoolClient,
   tenantId: string,
-  entry: { userId: string | null; label: string; action: string; reportId: string; details: Record<string, unknown> },
+  entry: {
+    userId: string | null;
+    label: string;
+    action: string;
+    reportId: string;
+    details: Record<string, unknown>;
+  },
 ): Promise<void> {
   await client.query(
     `INSERT INTO audit_log (tenant_id, actor_user_id, actor_label, action, target_type, target_id, details)
      VALUES ($1, $2, $3, $4, 'report', $5, $6)`,
-    [tenantId, entry.userId, entry.label, entry.action, entry.reportId, JSON.stringify(entry.details)],
+    [
+      tenantId,
+      entry.userId,
+      entry.label,
+      entry.action,
+      entry.reportId,
+      JSON.stringify(entry.details),
+    ],
   );
 }

@@ -11,7 +11,12 @@ export type Block =
   | { type: "heading"; depth: number; text: string }
   | { type: "paragraph"; segments: Segment[] }
   | { type: "list"; ordered: boolean; items: ListItem[] }
-  | { type: "table"; header: string[]; rows: string[][]; align: ("left" | "right" | "center" | null)[] }
+  | {
+      type: "table";
+      header: string[];
+      rows: string[][];
+      align: ("left" | "right" | "center" | null)[];
+    }
   | { type: "code"; text: string }
   | { type: "rule" };
 
@@ -22,7 +27,13 @@ export function markdownBlocks(markdown: string): Block[] {
 function blockOf(token: Token): Block[] {
   switch (token.type) {
     case "heading":
-      return [{ type: "heading", depth: (token as Tokens.Heading).depth, text: plainText((token as Tokens.Heading).tokens) }];
+      return [
+        {
+          type: "heading",
+          depth: (token as Tokens.Heading).depth,
+          text: plainText((token as Tokens.Heading).tokens),
+        },
+      ];
     case "paragraph":
       return [{ type: "paragraph", segments: segmentsOf((token as Tokens.Paragraph).tokens) }];
     case "list": {
@@ -59,7 +70,12 @@ function listItemOf(item: Tokens.ListItem): ListItem {
     if (inline && children.length === 0) {
       if (segments.length) segments.push({ text: " ", style: "normal" });
       segments.push(...segmentsOf("tokens" in token && token.tokens ? token.tokens : [token]));
-    } else children.push(...(inline ? [{ type: "paragraph" as const, segments: segmentsOf(token.tokens ?? [token]) }] : blockOf(token)));
+    } else
+      children.push(
+        ...(inline
+          ? [{ type: "paragraph" as const, segments: segmentsOf(token.tokens ?? [token]) }]
+          : blockOf(token)),
+      );
   }
   return { segments: merge(segments), children };
 }
@@ -72,7 +88,9 @@ function segmentsOf(tokens: Token[] | undefined, style: Segment["style"] = "norm
         segments.push(...segmentsOf((token as Tokens.Strong).tokens, "bold"));
         break;
       case "em":
-        segments.push(...segmentsOf((token as Tokens.Em).tokens, style === "bold" ? "bold" : "italic"));
+        segments.push(
+          ...segmentsOf((token as Tokens.Em).tokens, style === "bold" ? "bold" : "italic"),
+        );
         break;
       case "codespan":
         segments.push({ text: decode((token as Tokens.Codespan).text), style: "code" });
@@ -87,8 +105,16 @@ function segmentsOf(tokens: Token[] | undefined, style: Segment["style"] = "norm
         segments.push({ text: " ", style });
         break;
       default:
-        if ("tokens" in token && token.tokens?.length) segments.push(...segmentsOf(token.tokens, style));
-        else segments.push({ text: decode("text" in token ? String(token.text) : token.raw).replace(/\s*\n\s*/g, " "), style });
+        if ("tokens" in token && token.tokens?.length)
+          segments.push(...segmentsOf(token.tokens, style));
+        else
+          segments.push({
+            text: decode("text" in token ? String(token.text) : token.raw).replace(
+              /\s*\n\s*/g,
+              " ",
+            ),
+            style,
+          });
     }
   }
   return merge(segments);
@@ -101,7 +127,13 @@ export function plainText(tokens: Token[] | undefined): string {
     .trim();
 }
 
-const entities: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'" };
+const entities: Record<string, string> = {
+  "&amp;": "&",
+  "&lt;": "<",
+  "&gt;": ">",
+  "&quot;": '"',
+  "&#39;": "'",
+};
 const decode = (text: string) => text.replace(/&(amp|lt|gt|quot|#39);/g, (m) => entities[m] ?? m);
 
 function merge(segments: Segment[]): Segment[] {

@@ -25,7 +25,9 @@ export function comparisonLines(content: ReportContent): ComparisonLine[] {
       change = noData ? undefined : changeRatio(current, locationKg);
       changeNote = `${content.period.label} against this`;
     } else if (comparison.key === "previous_year_to_date" && ytd) {
-      change = noData ? undefined : changeRatio(scope3Category1LocationKg(ytd.measures), locationKg);
+      change = noData
+        ? undefined
+        : changeRatio(scope3Category1LocationKg(ytd.measures), locationKg);
       changeNote = "year to date against this";
     }
     return {

@@ -7,7 +7,8 @@ import type { ReportContent } from "./types";
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") {
-    if (typeof value === "number" && !Number.isFinite(value)) throw new Error(`Not a finite number: ${value}`);
+    if (typeof value === "number" && !Number.isFinite(value))
+      throw new Error(`Not a finite number: ${value}`);
     return JSON.stringify(value);
   }
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
@@ -22,4 +23,5 @@ export function contentSha256(content: ReportContent): string {
   return createHash("sha256").update(canonicalJson(content)).digest("hex");
 }
 
-export const sha256Hex = (data: Buffer | string): string => createHash("sha256").update(data).digest("hex");
+export const sha256Hex = (data: Buffer | string): string =>
+  createHash("sha256").update(data).digest("hex");

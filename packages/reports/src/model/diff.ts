@@ -1,4 +1,11 @@
-import { changeRatio, measureInfo, measureKeys, round6, scope3Category1LocationKg, scope3Category1MarketKg } from "./measures";
+import {
+  changeRatio,
+  measureInfo,
+  measureKeys,
+  round6,
+  scope3Category1LocationKg,
+  scope3Category1MarketKg,
+} from "./measures";
 import type { DiffBreakdownLine, DiffLine, ReportContent, ReportDiff } from "./types";
 
 /** Relative tolerance under which two figures count as the same (re-summation noise). */
@@ -6,7 +13,9 @@ const RELATIVE_TOLERANCE = 1e-9;
 const ABSOLUTE_TOLERANCE = 1e-6;
 
 export function sameNumber(a: number, b: number): boolean {
-  return Math.abs(a - b) <= ABSOLUTE_TOLERANCE + RELATIVE_TOLERANCE * Math.max(Math.abs(a), Math.abs(b));
+  return (
+    Math.abs(a - b) <= ABSOLUTE_TOLERANCE + RELATIVE_TOLERANCE * Math.max(Math.abs(a), Math.abs(b))
+  );
 }
 
 /**
@@ -17,7 +26,8 @@ export function sameContent(a: unknown, b: unknown): boolean {
   if (typeof a === "number" && typeof b === "number") return sameNumber(a, b);
   if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return a === b;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameContent(v, b[i]));
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((v, i) => sameContent(v, b[i]));
   const left = a as Record<string, unknown>;
   const right = b as Record<string, unknown>;
   const keys = new Set([...Object.keys(left), ...Object.keys(right)]);
@@ -29,7 +39,13 @@ const MAX_BREAKDOWN_LINES = 15;
 
 /** The visible difference between a locked version and the figures now. */
 export function diffContents(
-  locked: { reportId: string; version: number; contentSha256: string; finalizedAt: string | null; content: ReportContent },
+  locked: {
+    reportId: string;
+    version: number;
+    contentSha256: string;
+    finalizedAt: string | null;
+    content: ReportContent;
+  },
   current: ReportContent,
 ): ReportDiff {
   const line = (metric: string, unit: string, before: number, after: number): DiffLine => ({
@@ -53,13 +69,23 @@ export function diffContents(
       scope3Category1MarketKg(locked.content.totals),
       scope3Category1MarketKg(current.totals),
     ),
-    ...measureKeys.map((key) => line(measureInfo[key].label, measureInfo[key].unit, locked.content.totals[key], current.totals[key])),
+    ...measureKeys.map((key) =>
+      line(
+        measureInfo[key].label,
+        measureInfo[key].unit,
+        locked.content.totals[key],
+        current.totals[key],
+      ),
+    ),
   ];
 
   const breakdown: DiffBreakdownLine[] = [];
   for (const currentBreakdown of current.breakdowns) {
     const lockedRows = new Map(
-      (locked.content.breakdowns.find((b) => b.dimension === currentBreakdown.dimension)?.rows ?? []).map((r) => [r.key, r]),
+      (
+        locked.content.breakdowns.find((b) => b.dimension === currentBreakdown.dimension)?.rows ??
+        []
+      ).map((r) => [r.key, r]),
     );
     const keys = new Set([...lockedRows.keys(), ...currentBreakdown.rows.map((r) => r.key)]);
     for (const key of keys) {
@@ -78,9 +104,14 @@ export function diffContents(
       });
     }
   }
-  breakdown.sort((a, b) => Math.abs(b.deltaKg) - Math.abs(a.deltaKg) || (a.dimension + a.key < b.dimension + b.key ? -1 : 1));
+  breakdown.sort(
+    (a, b) =>
+      Math.abs(b.deltaKg) - Math.abs(a.deltaKg) ||
+      (a.dimension + a.key < b.dimension + b.key ? -1 : 1),
+  );
 
-  const versions = (content: ReportContent) => content.dataQuality.methodologies.map((m) => m.methodologyVersion).sort();
+  const versions = (content: ReportContent) =>
+    content.dataQuality.methodologies.map((m) => m.methodologyVersion).sort();
   return {
     against: {
       reportId: locked.reportId,
@@ -92,7 +123,10 @@ export function diffContents(
     totals,
     breakdown: breakdown.slice(0, MAX_BREAKDOWN_LINES),
     methodologyVersions: { locked: versions(locked.content), current: versions(current) },
-    inputRowCounts: { locked: locked.content.lineage.inputRowCounts, current: current.lineage.inputRowCounts },
+    inputRowCounts: {
+      locked: locked.content.lineage.inputRowCounts,
+      current: current.lineage.inputRowCounts,
+    },
     changed: !sameContent(locked.content, current),
   };
 }

@@ -31,11 +31,19 @@ export type MeasureKey = (typeof measureKeys)[number];
 export const measureInfo: Record<MeasureKey, { label: string; unit: string; column: string }> = {
   kwhIt: { label: "IT energy", unit: "kWh", column: "kwh_it" },
   kwhFacility: { label: "Facility energy (incl. PUE)", unit: "kWh", column: "kwh_facility" },
-  co2eLocationKg: { label: "Electricity, location-based", unit: "kg CO2e", column: "co2e_location_kg" },
+  co2eLocationKg: {
+    label: "Electricity, location-based",
+    unit: "kg CO2e",
+    column: "co2e_location_kg",
+  },
   co2eMarketKg: { label: "Electricity, market-based", unit: "kg CO2e", column: "co2e_market_kg" },
   co2eEmbodiedKg: { label: "Embodied hardware", unit: "kg CO2e", column: "co2e_embodied_kg" },
   waterL: { label: "Water", unit: "L", column: "water_l" },
-  co2eOnDefaultsKg: { label: "Location-based CO2e resting on default factors", unit: "kg CO2e", column: "co2e_on_defaults_kg" },
+  co2eOnDefaultsKg: {
+    label: "Location-based CO2e resting on default factors",
+    unit: "kg CO2e",
+    column: "co2e_on_defaults_kg",
+  },
 };
 
 export const zeroMeasures = (): Measures => ({
@@ -66,8 +74,10 @@ export const round6 = (value: number): number => {
 };
 
 /** Customer's Scope 3 Category 1 (purchased goods and services): electricity + embodied. */
-export const scope3Category1LocationKg = (m: Measures): number => round6(m.co2eLocationKg + m.co2eEmbodiedKg);
-export const scope3Category1MarketKg = (m: Measures): number => round6(m.co2eMarketKg + m.co2eEmbodiedKg);
+export const scope3Category1LocationKg = (m: Measures): number =>
+  round6(m.co2eLocationKg + m.co2eEmbodiedKg);
+export const scope3Category1MarketKg = (m: Measures): number =>
+  round6(m.co2eMarketKg + m.co2eEmbodiedKg);
 
 /** Relative change, or undefined when there is no base to compare with. */
 export function changeRatio(current: number, base: number): number | undefined {

@@ -6,7 +6,11 @@ export function renderCsv(model: ReportModel): Buffer {
   const header = tidyColumns.map((c) => c.name);
   const lines = [header.join(",")];
   for (const row of tidyRows(model)) {
-    lines.push(header.map((name) => csvField(row[name], numericColumns.has(name) && name !== "report_version")).join(","));
+    lines.push(
+      header
+        .map((name) => csvField(row[name], numericColumns.has(name) && name !== "report_version"))
+        .join(","),
+    );
   }
   return Buffer.from(`${lines.join("\r\n")}\r\n`, "utf8");
 }

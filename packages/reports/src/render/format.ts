@@ -4,7 +4,10 @@ const formatters = new Map<number, Intl.NumberFormat>();
 const formatter = (decimals: number) => {
   let f = formatters.get(decimals);
   if (!f) {
-    f = new Intl.NumberFormat("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    f = new Intl.NumberFormat("en-US", {
+      minimumFractionDigits: decimals,
+      maximumFractionDigits: decimals,
+    });
     formatters.set(decimals, f);
   }
   return f;
@@ -13,7 +16,9 @@ const formatter = (decimals: number) => {
 /** 12,345.6 (grouped, fixed decimals, a real minus sign). */
 export function formatNumber(value: number, decimals = 1): string {
   const text = formatter(decimals).format(value);
-  return text === `-${formatter(decimals).format(0)}` ? formatter(decimals).format(0) : text.replace(/^-/, "−");
+  return text === `-${formatter(decimals).format(0)}`
+    ? formatter(decimals).format(0)
+    : text.replace(/^-/, "−");
 }
 
 /** "+12.3 %", "−4.0 %", "–" when there is no base. */
@@ -44,7 +49,8 @@ export function lastDay(endExclusive: string): string {
 }
 
 /** "2026-03-01 to 2026-03-31". */
-export const periodRange = (start: string, endExclusive: string) => `${start} to ${lastDay(endExclusive)}`;
+export const periodRange = (start: string, endExclusive: string) =>
+  `${start} to ${lastDay(endExclusive)}`;
 
 export function statusLabel(model: ReportModel): string {
   return model.header.status === "final"
@@ -59,12 +65,17 @@ export const formatTimestamp = (iso: string | null): string =>
 /** File name stem: canopy-report-demo-corp-2026-03-v1-draft. */
 export function fileStem(model: ReportModel): string {
   const { content, header } = model;
-  const period = content.period.kind === "month" ? content.period.start.slice(0, 7) : content.period.label.replace(" ", "-");
+  const period =
+    content.period.kind === "month"
+      ? content.period.start.slice(0, 7)
+      : content.period.label.replace(" ", "-");
   return `canopy-report-${content.organization.slug}-${period}-v${header.version}-${header.status}`;
 }
 
 /** "" for complete data, else "partial: 19 of 28 days with data". */
 export function partialNote(days: { daysWithData: number; daysInPeriod: number }): string {
   if (days.daysWithData >= days.daysInPeriod) return "";
-  return days.daysWithData === 0 ? "no data" : `partial: ${days.daysWithData} of ${days.daysInPeriod} days with data`;
+  return days.daysWithData === 0
+    ? "no data"
+    : `partial: ${days.daysWithData} of ${days.daysInPeriod} days with data`;
 }

@@ -13,12 +13,30 @@ export const contentTypes: Record<ReportFormat, string> = {
   pdf: "application/pdf",
 };
 
-export type RenderedReport = { format: ReportFormat; fileName: string; contentType: string; body: Buffer };
+export type RenderedReport = {
+  format: ReportFormat;
+  fileName: string;
+  contentType: string;
+  body: Buffer;
+};
 
 /** Renders one format of the model. Every format reads only the model, so they cannot disagree. */
-export async function renderReport(model: ReportModel, format: ReportFormat): Promise<RenderedReport> {
-  const body = format === "csv" ? renderCsv(model) : format === "xlsx" ? await renderXlsx(model) : await renderPdf(model);
-  return { format, fileName: `${fileStem(model)}.${format}`, contentType: contentTypes[format], body };
+export async function renderReport(
+  model: ReportModel,
+  format: ReportFormat,
+): Promise<RenderedReport> {
+  const body =
+    format === "csv"
+      ? renderCsv(model)
+      : format === "xlsx"
+        ? await renderXlsx(model)
+        : await renderPdf(model);
+  return {
+    format,
+    fileName: `${fileStem(model)}.${format}`,
+    contentType: contentTypes[format],
+    body,
+  };
 }
 
 export function isReportFormat(value: string): value is ReportFormat {

@@ -1,4 +1,9 @@
-import { measureKeys, scope3Category1LocationKg, scope3Category1MarketKg, type Measures } from "../model/measures";
+import {
+  measureKeys,
+  scope3Category1LocationKg,
+  scope3Category1MarketKg,
+  type Measures,
+} from "../model/measures";
 import type { ReportModel, Spend } from "../model/types";
 import { lastDay } from "./format";
 
@@ -18,21 +23,54 @@ export const tidyColumns = [
     description:
       "total | provider | account | service | region | tag:<key> | month | comparison | locked_version",
   },
-  { name: "key", description: "Stable key of the group within the dimension (account id, provider:service, YYYY-MM…)" },
+  {
+    name: "key",
+    description:
+      "Stable key of the group within the dimension (account id, provider:service, YYYY-MM…)",
+  },
   { name: "label", description: "Human-readable name of the group" },
-  { name: "scope3_cat1_location_kg", description: "Customer Scope 3 Category 1, location-based: co2e_location_kg + co2e_embodied_kg (kg CO2e)" },
-  { name: "scope3_cat1_market_kg", description: "Customer Scope 3 Category 1, market-based: co2e_market_kg + co2e_embodied_kg (kg CO2e)" },
-  { name: "co2e_location_kg", description: "Electricity emissions, location-based (the provider's Scope 2 LBM), kg CO2e" },
-  { name: "co2e_market_kg", description: "Electricity emissions, market-based proxy (the provider's Scope 2 MBM), kg CO2e" },
-  { name: "co2e_embodied_kg", description: "Embodied server hardware emissions (the provider's Scope 3), kg CO2e" },
+  {
+    name: "scope3_cat1_location_kg",
+    description:
+      "Customer Scope 3 Category 1, location-based: co2e_location_kg + co2e_embodied_kg (kg CO2e)",
+  },
+  {
+    name: "scope3_cat1_market_kg",
+    description:
+      "Customer Scope 3 Category 1, market-based: co2e_market_kg + co2e_embodied_kg (kg CO2e)",
+  },
+  {
+    name: "co2e_location_kg",
+    description: "Electricity emissions, location-based (the provider's Scope 2 LBM), kg CO2e",
+  },
+  {
+    name: "co2e_market_kg",
+    description: "Electricity emissions, market-based proxy (the provider's Scope 2 MBM), kg CO2e",
+  },
+  {
+    name: "co2e_embodied_kg",
+    description: "Embodied server hardware emissions (the provider's Scope 3), kg CO2e",
+  },
   { name: "kwh_it", description: "Energy at the servers, kWh" },
   { name: "kwh_facility", description: "Energy including data-centre overhead (PUE), kWh" },
   { name: "water_l", description: "Data-centre water use, litres" },
-  { name: "co2e_on_defaults_kg", description: "Part of co2e_location_kg whose inputs include a default factor, kg CO2e" },
-  { name: "spend_amount", description: "Billed cost of the estimated usage (empty for tag rows and mixed currencies)" },
+  {
+    name: "co2e_on_defaults_kg",
+    description: "Part of co2e_location_kg whose inputs include a default factor, kg CO2e",
+  },
+  {
+    name: "spend_amount",
+    description: "Billed cost of the estimated usage (empty for tag rows and mixed currencies)",
+  },
   { name: "currency", description: "Currency of spend_amount (ISO 4217)" },
-  { name: "methodology_version", description: "Methodology version behind most of the report's CO2e" },
-  { name: "content_sha256", description: "SHA-256 of the report content (printed on every format)" },
+  {
+    name: "methodology_version",
+    description: "Methodology version behind most of the report's CO2e",
+  },
+  {
+    name: "content_sha256",
+    description: "SHA-256 of the report content (printed on every format)",
+  },
 ] as const;
 
 export type TidyColumn = (typeof tidyColumns)[number]["name"];
@@ -73,9 +111,10 @@ export function tidyRows(model: ReportModel): TidyRow[] {
     spend: Spend[],
   ): TidyRow => {
     const single = spend.length === 1 ? spend[0]! : undefined;
-    const values = Object.fromEntries(
-      measureKeys.map((k) => [columnOf[k], measures[k]]),
-    ) as Record<(typeof columnOf)[keyof typeof columnOf], number>;
+    const values = Object.fromEntries(measureKeys.map((k) => [columnOf[k], measures[k]])) as Record<
+      (typeof columnOf)[keyof typeof columnOf],
+      number
+    >;
     return {
       ...base,
       period_first_day: period.start,
@@ -91,9 +130,19 @@ export function tidyRows(model: ReportModel): TidyRow[] {
     };
   };
   const period = content.period;
-  const rows: TidyRow[] = [row("total", "total", `All cloud emissions, ${period.label}`, period, content.totals, content.spend)];
+  const rows: TidyRow[] = [
+    row(
+      "total",
+      "total",
+      `All cloud emissions, ${period.label}`,
+      period,
+      content.totals,
+      content.spend,
+    ),
+  ];
   for (const breakdown of content.breakdowns) {
-    for (const r of breakdown.rows) rows.push(row(breakdown.dimension, r.key, r.label, period, r.measures, r.spend));
+    for (const r of breakdown.rows)
+      rows.push(row(breakdown.dimension, r.key, r.label, period, r.measures, r.spend));
   }
   for (const month of content.trend) {
     const start = `${month.key}-01`;
@@ -102,11 +151,29 @@ export function tidyRows(model: ReportModel): TidyRow[] {
     rows.push(row("month", month.key, month.label, { start, end }, month.measures, month.spend));
   }
   for (const comparison of content.comparisons) {
-    rows.push(row("comparison", comparison.key, comparison.period.label, comparison.period, comparison.measures, comparison.spend));
+    rows.push(
+      row(
+        "comparison",
+        comparison.key,
+        comparison.period.label,
+        comparison.period,
+        comparison.measures,
+        comparison.spend,
+      ),
+    );
   }
   if (model.diff) {
     const against = model.diff.against;
-    rows.push(row("locked_version", `v${against.version}`, `Locked version ${against.version} (${against.contentSha256.slice(0, 12)}…)`, period, model.diff.lockedTotals, []));
+    rows.push(
+      row(
+        "locked_version",
+        `v${against.version}`,
+        `Locked version ${against.version} (${against.contentSha256.slice(0, 12)}…)`,
+        period,
+        model.diff.lockedTotals,
+        [],
+      ),
+    );
   }
   return rows;
 }

@@ -1,6 +1,11 @@
 import ExcelJS from "exceljs";
 import { comparisonLines } from "../model/comparisons";
-import { measureInfo, measureKeys, scope3Category1LocationKg, scope3Category1MarketKg } from "../model/measures";
+import {
+  measureInfo,
+  measureKeys,
+  scope3Category1LocationKg,
+  scope3Category1MarketKg,
+} from "../model/measures";
 import type { BreakdownRow, ReportModel } from "../model/types";
 import { markdownBlocks, type Block } from "../methodology/blocks";
 import { formatTimestamp, lastDay, partialNote, periodRange, statusLabel } from "./format";
@@ -12,7 +17,11 @@ const MONEY = "#,##0.00";
 const PERCENT = "0.0%";
 const INTEGER = "#,##0";
 const BOLD = { bold: true } as const;
-const HEADER_FILL: ExcelJS.Fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFE8F0EA" } };
+const HEADER_FILL: ExcelJS.Fill = {
+  type: "pattern",
+  pattern: "solid",
+  fgColor: { argb: "FFE8F0EA" },
+};
 
 /** The workbook: summary, the tidy data, one sheet per breakdown, trend, quality, changes, lineage, method. */
 export async function renderXlsx(model: ReportModel): Promise<Buffer> {
@@ -24,7 +33,8 @@ export async function renderXlsx(model: ReportModel): Promise<Buffer> {
 
   summarySheet(workbook, model);
   dataSheet(workbook, model);
-  for (const breakdown of model.content.breakdowns) breakdownSheet(workbook, breakdown.title, breakdown.rows);
+  for (const breakdown of model.content.breakdowns)
+    breakdownSheet(workbook, breakdown.title, breakdown.rows);
   breakdownSheet(workbook, "Monthly trend", model.content.trend, "Month");
   qualitySheet(workbook, model);
   if (model.diff) changesSheet(workbook, model);
@@ -34,7 +44,11 @@ export async function renderXlsx(model: ReportModel): Promise<Buffer> {
 }
 
 function sheetName(workbook: ExcelJS.Workbook, title: string): string {
-  const base = title.replace(/[[\]:*?/\\]/g, " ").replace(/"/g, "").slice(0, 31).trim();
+  const base = title
+    .replace(/[[\]:*?/\\]/g, " ")
+    .replace(/"/g, "")
+    .slice(0, 31)
+    .trim();
   let name = base;
   for (let i = 2; workbook.getWorksheet(name); i++) name = `${base.slice(0, 28)} ${i}`;
   return name;
@@ -82,7 +96,10 @@ function summarySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
   kv("Methodology version", content.lineage.methodologyVersion);
   kv("Data pack checksum", content.lineage.dataPackChecksum);
   kv("Content SHA-256", model.header.contentSha256);
-  kv("Days with data", `${content.dataDays.daysWithData} of ${content.dataDays.daysInPeriod}${partialNote(content.dataDays) ? " (incomplete period)" : ""}`);
+  kv(
+    "Days with data",
+    `${content.dataDays.daysWithData} of ${content.dataDays.daysInPeriod}${partialNote(content.dataDays) ? " (incomplete period)" : ""}`,
+  );
   sheet.addRow([]);
 
   addHeader(sheet, ["Customer view: cloud emissions as Scope 3 Category 1", "Value", "Unit"]);
@@ -90,56 +107,109 @@ function summarySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
   kv("Market-based", content.customerView.scope3Category1MarketKg, "kg CO2e", KG);
   sheet.addRow([]);
   addHeader(sheet, ["Provider-side decomposition", "Value", "Unit"]);
-  kv("Electricity, location-based (provider Scope 2)", content.providerView.electricityLocationKg, "kg CO2e", KG);
-  kv("Electricity, market-based (provider Scope 2)", content.providerView.electricityMarketKg, "kg CO2e", KG);
+  kv(
+    "Electricity, location-based (provider Scope 2)",
+    content.providerView.electricityLocationKg,
+    "kg CO2e",
+    KG,
+  );
+  kv(
+    "Electricity, market-based (provider Scope 2)",
+    content.providerView.electricityMarketKg,
+    "kg CO2e",
+    KG,
+  );
   kv("Embodied hardware (provider Scope 3)", content.providerView.embodiedKg, "kg CO2e", KG);
   kv("Energy at the servers", content.providerView.kwhIt, "kWh", KWH);
   kv("Energy incl. data-centre overhead", content.providerView.kwhFacility, "kWh", KWH);
   kv("Water", content.providerView.waterL, "L", KWH);
-  for (const spend of content.spend) kv("Spend on estimated usage", spend.amount, spend.currency, MONEY);
+  for (const spend of content.spend)
+    kv("Spend on estimated usage", spend.amount, spend.currency, MONEY);
   sheet.addRow([]);
 
-  addHeader(sheet, ["Comparison", "Scope 3 Cat. 1, location-based (kg CO2e)", "Change", "Scope 3 Cat. 1, market-based (kg CO2e)", "Period"]);
+  addHeader(sheet, [
+    "Comparison",
+    "Scope 3 Cat. 1, location-based (kg CO2e)",
+    "Change",
+    "Scope 3 Cat. 1, market-based (kg CO2e)",
+    "Period",
+  ]);
   for (const line of comparisonLines(content)) {
     const row = sheet.addRow([
       `${line.title}${line.noData ? " (no data)" : ""}`,
       line.locationKg,
       line.change,
       line.marketKg,
-      [periodRange(line.comparison.period.start, line.comparison.period.end), partialNote(line.comparison)].filter(Boolean).join(", "),
+      [
+        periodRange(line.comparison.period.start, line.comparison.period.end),
+        partialNote(line.comparison),
+      ]
+        .filter(Boolean)
+        .join(", "),
     ]);
     row.getCell(2).numFmt = KG;
     row.getCell(3).numFmt = PERCENT;
     row.getCell(4).numFmt = KG;
   }
-  sheet.addRow([`Change: ${content.period.label} against the comparison period; previous year to date: this year to date against it.`]).font = { italic: true };
+  sheet.addRow([
+    `Change: ${content.period.label} against the comparison period; previous year to date: this year to date against it.`,
+  ]).font = { italic: true };
   sheet.addRow([]);
 
   addHeader(sheet, ["Intensity", "Value", "Unit"]);
   for (const s of content.intensity.spend) {
-    kv(`Location-based per 1,000 ${s.currency} of spend`, s.co2eLocationKgPer1000, `kg CO2e / 1,000 ${s.currency}`, KG);
-    kv(`Market-based per 1,000 ${s.currency} of spend`, s.co2eMarketKgPer1000, `kg CO2e / 1,000 ${s.currency}`, KG);
+    kv(
+      `Location-based per 1,000 ${s.currency} of spend`,
+      s.co2eLocationKgPer1000,
+      `kg CO2e / 1,000 ${s.currency}`,
+      KG,
+    );
+    kv(
+      `Market-based per 1,000 ${s.currency} of spend`,
+      s.co2eMarketKgPer1000,
+      `kg CO2e / 1,000 ${s.currency}`,
+      KG,
+    );
   }
   for (const u of content.intensity.functionalUnits) {
-    kv(`SCI per ${u.name} (${u.count.toLocaleString("en-US")} in the period)`, u.sciKgPerUnit * 1000, `g CO2e / ${u.name}`, KG);
+    kv(
+      `SCI per ${u.name} (${u.count.toLocaleString("en-US")} in the period)`,
+      u.sciKgPerUnit * 1000,
+      `g CO2e / ${u.name}`,
+      KG,
+    );
   }
-  if (content.intensity.spend.length === 0 && content.intensity.functionalUnits.length === 0) kv("No spend or functional units for this period", null);
+  if (content.intensity.spend.length === 0 && content.intensity.functionalUnits.length === 0)
+    kv("No spend or functional units for this period", null);
 }
 
 function dataSheet(workbook: ExcelJS.Workbook, model: ReportModel) {
   const sheet = workbook.addWorksheet("Data", { views: [{ state: "frozen", ySplit: 1 }] });
-  sheet.columns = tidyColumns.map((c) => ({ header: c.name, key: c.name, width: Math.max(12, c.name.length + 2) }));
+  sheet.columns = tidyColumns.map((c) => ({
+    header: c.name,
+    key: c.name,
+    width: Math.max(12, c.name.length + 2),
+  }));
   sheet.getRow(1).font = BOLD;
   for (const row of tidyRows(model)) sheet.addRow(row);
   tidyColumns.forEach((c, i) => {
-    if (numericColumns.has(c.name) && c.name !== "report_version") sheet.getColumn(i + 1).numFmt = c.name === "spend_amount" ? MONEY : KG;
+    if (numericColumns.has(c.name) && c.name !== "report_version")
+      sheet.getColumn(i + 1).numFmt = c.name === "spend_amount" ? MONEY : KG;
   });
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: tidyColumns.length } };
 }
 
 const measureColumns = [
-  { title: "Scope 3 Cat. 1, location-based (kg CO2e)", value: (r: BreakdownRow) => scope3Category1LocationKg(r.measures), numFmt: KG },
-  { title: "Scope 3 Cat. 1, market-based (kg CO2e)", value: (r: BreakdownRow) => scope3Category1MarketKg(r.measures), numFmt: KG },
+  {
+    title: "Scope 3 Cat. 1, location-based (kg CO2e)",
+    value: (r: BreakdownRow) => scope3Category1LocationKg(r.measures),
+    numFmt: KG,
+  },
+  {
+    title: "Scope 3 Cat. 1, market-based (kg CO2e)",
+    value: (r: BreakdownRow) => scope3Category1MarketKg(r.measures),
+    numFmt: KG,
+  },
   ...measureKeys.map((key) => ({
     title: `${measureInfo[key].label} (${measureInfo[key].unit})`,
     value: (r: BreakdownRow) => r.measures[key],
@@ -147,10 +217,21 @@ const measureColumns = [
   })),
 ];
 
-function breakdownSheet(workbook: ExcelJS.Workbook, title: string, rows: BreakdownRow[], keyTitle = "Group") {
-  const sheet = workbook.addWorksheet(sheetName(workbook, title), { views: [{ state: "frozen", ySplit: 1, xSplit: 1 }] });
+function breakdownSheet(
+  workbook: ExcelJS.Workbook,
+  title: string,
+  rows: BreakdownRow[],
+  keyTitle = "Group",
+) {
+  const sheet = workbook.addWorksheet(sheetName(workbook, title), {
+    views: [{ state: "frozen", ySplit: 1, xSplit: 1 }],
+  });
   const currencies = [...new Set(rows.flatMap((r) => r.spend.map((s) => s.currency)))].sort();
-  addHeader(sheet, [keyTitle, ...measureColumns.map((c) => c.title), ...currencies.map((c) => `Spend (${c})`)]);
+  addHeader(sheet, [
+    keyTitle,
+    ...measureColumns.map((c) => c.title),
+    ...currencies.map((c) => `Spend (${c})`),
+  ]);
   sheet.getColumn(1).width = 44;
   measureColumns.forEach((_, i) => (sheet.getColumn(i + 2).width = 18));
   for (const r of rows) {
@@ -171,12 +252,27 @@ function qualitySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
   sheet.columns = [{ width: 52 }, { width: 22 }, { width: 22 }, { width: 22 }, { width: 40 }];
   titleRows(sheet, model, "Data quality");
   const coverage = dataQuality.coverage;
-  addHeader(sheet, ["Coverage of spend", `Amount (${coverage.currency ?? "mixed currencies"})`, "Share"]);
-  const estimated = sheet.addRow(["Spend estimated", coverage.spendEstimated, coverage.shareEstimated]);
+  addHeader(sheet, [
+    "Coverage of spend",
+    `Amount (${coverage.currency ?? "mixed currencies"})`,
+    "Share",
+  ]);
+  const estimated = sheet.addRow([
+    "Spend estimated",
+    coverage.spendEstimated,
+    coverage.shareEstimated,
+  ]);
   estimated.getCell(2).numFmt = MONEY;
   estimated.getCell(3).numFmt = PERCENT;
-  sheet.addRow(["Spend not estimated (no energy model, unsupported lines, errors)", coverage.spendUnsupported]).getCell(2).numFmt = MONEY;
-  sheet.addRow(["Financial lines outside the share (tax, credits, fees…)", coverage.spendFinancial]).getCell(2).numFmt = MONEY;
+  sheet
+    .addRow([
+      "Spend not estimated (no energy model, unsupported lines, errors)",
+      coverage.spendUnsupported,
+    ])
+    .getCell(2).numFmt = MONEY;
+  sheet
+    .addRow(["Financial lines outside the share (tax, credits, fees…)", coverage.spendFinancial])
+    .getCell(2).numFmt = MONEY;
   sheet.addRow([coverage.note]).font = { italic: true };
   if (coverage.lines.length) {
     addHeader(sheet, ["Lines left out, by reason", "Spend", "Lines", "Category"]);
@@ -188,20 +284,51 @@ function qualitySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
   }
   sheet.addRow([]);
   addHeader(sheet, ["Default factors", "Value", "Unit"]);
-  sheet.addRow(["Location-based CO2e resting on default factors", dataQuality.co2eOnDefaultsKg, "kg CO2e"]).getCell(2).numFmt = KG;
-  sheet.addRow(["Share of location-based CO2e", dataQuality.shareOnDefaults]).getCell(2).numFmt = PERCENT;
+  sheet
+    .addRow([
+      "Location-based CO2e resting on default factors",
+      dataQuality.co2eOnDefaultsKg,
+      "kg CO2e",
+    ])
+    .getCell(2).numFmt = KG;
+  sheet.addRow(["Share of location-based CO2e", dataQuality.shareOnDefaults]).getCell(2).numFmt =
+    PERCENT;
   sheet.addRow([]);
-  addHeader(sheet, ["Methodology version", "Hourly rows", "Location-based (kg CO2e)", "Data pack", "Data pack checksum"]);
+  addHeader(sheet, [
+    "Methodology version",
+    "Hourly rows",
+    "Location-based (kg CO2e)",
+    "Data pack",
+    "Data pack checksum",
+  ]);
   for (const m of dataQuality.methodologies) {
-    const row = sheet.addRow([m.methodologyVersion, m.hourlyRows, m.co2eLocationKg, m.dataPack, m.dataPackChecksum]);
+    const row = sheet.addRow([
+      m.methodologyVersion,
+      m.hourlyRows,
+      m.co2eLocationKg,
+      m.dataPack,
+      m.dataPackChecksum,
+    ]);
     row.getCell(2).numFmt = INTEGER;
     row.getCell(3).numFmt = KG;
   }
   sheet.addRow([]);
-  addHeader(sheet, ["Reconciliation with provider-reported figures", "Provider (kg CO2e)", "Canopy (kg CO2e)", "Canopy ÷ provider", "Compared with"]);
+  addHeader(sheet, [
+    "Reconciliation with provider-reported figures",
+    "Provider (kg CO2e)",
+    "Canopy (kg CO2e)",
+    "Canopy ÷ provider",
+    "Compared with",
+  ]);
   const reconciliation = dataQuality.reconciliation;
   for (const r of reconciliation.rows) {
-    const row = sheet.addRow([`${r.provider} ${r.scope} (${r.sources.join(", ")})`, r.providerCo2eKg, r.canopyCo2eKg, r.ratio, r.comparedWith]);
+    const row = sheet.addRow([
+      `${r.provider} ${r.scope} (${r.sources.join(", ")})`,
+      r.providerCo2eKg,
+      r.canopyCo2eKg,
+      r.ratio,
+      r.comparedWith,
+    ]);
     row.getCell(2).numFmt = KG;
     row.getCell(3).numFmt = KG;
     row.getCell(4).numFmt = "0.000";
@@ -212,27 +339,74 @@ function qualitySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
 function changesSheet(workbook: ExcelJS.Workbook, model: ReportModel) {
   const diff = model.diff!;
   const sheet = workbook.addWorksheet(`Changes vs v${diff.against.version}`);
-  sheet.columns = [{ width: 48 }, { width: 20 }, { width: 20 }, { width: 20 }, { width: 14 }, { width: 12 }];
+  sheet.columns = [
+    { width: 48 },
+    { width: 20 },
+    { width: 20 },
+    { width: 20 },
+    { width: 14 },
+    { width: 12 },
+  ];
   titleRows(sheet, model, `Changes against locked version ${diff.against.version}`);
-  sheet.addRow([`Locked version ${diff.against.version}, finalized ${formatTimestamp(diff.against.finalizedAt)}, content SHA-256 ${diff.against.contentSha256}`]);
-  sheet.addRow([diff.changed ? "The figures differ from the locked version." : "No difference from the locked version."]);
-  addHeader(sheet, ["Metric", `Locked v${diff.against.version}`, `This version (v${model.header.version})`, "Difference", "Change", "Unit"]);
+  sheet.addRow([
+    `Locked version ${diff.against.version}, finalized ${formatTimestamp(diff.against.finalizedAt)}, content SHA-256 ${diff.against.contentSha256}`,
+  ]);
+  sheet.addRow([
+    diff.changed
+      ? "The figures differ from the locked version."
+      : "No difference from the locked version.",
+  ]);
+  addHeader(sheet, [
+    "Metric",
+    `Locked v${diff.against.version}`,
+    `This version (v${model.header.version})`,
+    "Difference",
+    "Change",
+    "Unit",
+  ]);
   for (const line of diff.totals) {
-    const row = sheet.addRow([line.metric, line.locked, line.current, line.delta, line.deltaRatio, line.unit]);
+    const row = sheet.addRow([
+      line.metric,
+      line.locked,
+      line.current,
+      line.delta,
+      line.deltaRatio,
+      line.unit,
+    ]);
     [2, 3, 4].forEach((i) => (row.getCell(i).numFmt = KG));
     row.getCell(5).numFmt = PERCENT;
   }
   sheet.addRow([]);
-  addHeader(sheet, ["Largest changes by group (location-based)", "Locked (kg CO2e)", "Now (kg CO2e)", "Difference (kg CO2e)", "Dimension"]);
+  addHeader(sheet, [
+    "Largest changes by group (location-based)",
+    "Locked (kg CO2e)",
+    "Now (kg CO2e)",
+    "Difference (kg CO2e)",
+    "Dimension",
+  ]);
   for (const line of diff.breakdown) {
-    const row = sheet.addRow([line.label, line.lockedCo2eLocationKg, line.currentCo2eLocationKg, line.deltaKg, line.dimension]);
+    const row = sheet.addRow([
+      line.label,
+      line.lockedCo2eLocationKg,
+      line.currentCo2eLocationKg,
+      line.deltaKg,
+      line.dimension,
+    ]);
     [2, 3, 4].forEach((i) => (row.getCell(i).numFmt = KG));
   }
   sheet.addRow([]);
   addHeader(sheet, ["Methodology versions", `Locked v${diff.against.version}`, "Now"]);
-  sheet.addRow(["Versions", diff.methodologyVersions.locked.join(", "), diff.methodologyVersions.current.join(", ")]);
+  sheet.addRow([
+    "Versions",
+    diff.methodologyVersions.locked.join(", "),
+    diff.methodologyVersions.current.join(", "),
+  ]);
   for (const key of ["emissionsHourly", "emissionsMonthly", "usageHourly"] as const) {
-    const row = sheet.addRow([`Input rows: ${key}`, diff.inputRowCounts.locked[key], diff.inputRowCounts.current[key]]);
+    const row = sheet.addRow([
+      `Input rows: ${key}`,
+      diff.inputRowCounts.locked[key],
+      diff.inputRowCounts.current[key],
+    ]);
     row.getCell(2).numFmt = INTEGER;
     row.getCell(3).numFmt = INTEGER;
   }
@@ -251,7 +425,10 @@ function lineageSheet(workbook: ExcelJS.Workbook, model: ReportModel) {
   sheet.addRow(["Content SHA-256", model.header.contentSha256]);
   sheet.addRow(["Methodology version", lineage.methodologyVersion ?? "–"]);
   sheet.addRow(["Data pack checksum", lineage.dataPackChecksum ?? "–"]);
-  sheet.addRow(["Methodology document", `${model.content.methodology.source} (SHA-256 ${model.content.methodology.sha256})`]);
+  sheet.addRow([
+    "Methodology document",
+    `${model.content.methodology.source} (SHA-256 ${model.content.methodology.sha256})`,
+  ]);
   for (const [key, value] of Object.entries(lineage.inputRowCounts)) {
     sheet.addRow([`Input rows: ${key}`, value]).getCell(2).numFmt = INTEGER;
   }
@@ -269,43 +446,51 @@ function lineageSheet(workbook: ExcelJS.Workbook, model: ReportModel) {
   }
   sheet.addRow([]);
   addHeader(sheet, ["Accounts in the boundary", "Provider account id", "Provider"]);
-  for (const account of boundary.accounts) sheet.addRow([account.displayName, account.providerAccountId, account.provider]);
+  for (const account of boundary.accounts)
+    sheet.addRow([account.displayName, account.providerAccountId, account.provider]);
 }
 
 function methodologySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
   const sheet = workbook.addWorksheet("Methodology");
   sheet.getColumn(1).width = 110;
   for (let c = 2; c <= 8; c++) sheet.getColumn(c).width = 28;
-  sheet.addRow([`Generated from ${model.content.methodology.source} (SHA-256 ${model.content.methodology.sha256})`]).font = { italic: true };
+  sheet.addRow([
+    `Generated from ${model.content.methodology.source} (SHA-256 ${model.content.methodology.sha256})`,
+  ]).font = { italic: true };
   for (const block of markdownBlocks(model.content.methodology.markdown)) writeBlock(sheet, block);
 }
 
 function writeBlock(sheet: ExcelJS.Worksheet, block: Block): void {
-  {
-    switch (block.type) {
-      case "heading":
-        sheet.addRow([]);
-        sheet.addRow([block.text]).font = { bold: true, size: block.depth <= 2 ? 13 : 11 };
-        break;
-      case "paragraph":
-        sheet.addRow([block.segments.map((s) => s.text).join("")]).alignment = { wrapText: true, vertical: "top" };
-        break;
-      case "list":
-        for (const item of block.items) {
-          sheet.addRow([`• ${item.segments.map((s) => s.text).join("")}`]).alignment = { wrapText: true, vertical: "top" };
-          for (const child of item.children) writeBlock(sheet, child);
-        }
-        break;
-      case "table":
-        addHeader(sheet, block.header);
-        for (const row of block.rows) sheet.addRow(row).alignment = { wrapText: true, vertical: "top" };
-        break;
-      case "code":
-        for (const line of block.text.split("\n")) sheet.addRow([line]).font = { name: "Consolas" };
-        break;
-      case "rule":
-        sheet.addRow([]);
-        break;
-    }
+  switch (block.type) {
+    case "heading":
+      sheet.addRow([]);
+      sheet.addRow([block.text]).font = { bold: true, size: block.depth <= 2 ? 13 : 11 };
+      break;
+    case "paragraph":
+      sheet.addRow([block.segments.map((s) => s.text).join("")]).alignment = {
+        wrapText: true,
+        vertical: "top",
+      };
+      break;
+    case "list":
+      for (const item of block.items) {
+        sheet.addRow([`• ${item.segments.map((s) => s.text).join("")}`]).alignment = {
+          wrapText: true,
+          vertical: "top",
+        };
+        for (const child of item.children) writeBlock(sheet, child);
+      }
+      break;
+    case "table":
+      addHeader(sheet, block.header);
+      for (const row of block.rows)
+        sheet.addRow(row).alignment = { wrapText: true, vertical: "top" };
+      break;
+    case "code":
+      for (const line of block.text.split("\n")) sheet.addRow([line]).font = { name: "Consolas" };
+      break;
+    case "rule":
+      sheet.addRow([]);
+      break;
   }
 }

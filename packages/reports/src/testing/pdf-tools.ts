@@ -34,28 +34,43 @@ export function pdfText(pdf: Buffer): Promise<string> {
   return withTempDir(async (dir) => {
     const file = path.join(dir, "report.pdf");
     await writeFile(file, pdf);
-    const { stdout } = await run("pdftotext", ["-layout", "-enc", "UTF-8", file, "-"], { maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run("pdftotext", ["-layout", "-enc", "UTF-8", file, "-"], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return stdout;
   });
 }
 
-export type PageRaster = { page: number; width: number; height: number; inkShare: number; distinctLevels: number };
+export type PageRaster = {
+  page: number;
+  width: number;
+  height: number;
+  inkShare: number;
+  distinctLevels: number;
+};
 
 /**
  * Rasterizes every page in grey (pdftoppm -gray, PGM) and measures it: the share of pixels that are
  * not white, and how many grey levels occur. A blank page has no ink and one level. With `pngDir`,
  * PNG renderings are written there too (to look at).
  */
-export function rasterizePages(pdf: Buffer, options: { dpi?: number; pngDir?: string } = {}): Promise<PageRaster[]> {
+export function rasterizePages(
+  pdf: Buffer,
+  options: { dpi?: number; pngDir?: string } = {},
+): Promise<PageRaster[]> {
   return withTempDir(async (dir) => {
     const file = path.join(dir, "report.pdf");
     await writeFile(file, pdf);
     const dpi = String(options.dpi ?? 40);
     await run("pdftoppm", ["-gray", "-r", dpi, file, path.join(dir, "page")]);
-    if (options.pngDir) await run("pdftoppm", ["-png", "-r", "80", file, path.join(options.pngDir, "page")]);
+    if (options.pngDir)
+      await run("pdftoppm", ["-png", "-r", "80", file, path.join(options.pngDir, "page")]);
     const files = (await readdir(dir)).filter((name) => name.endsWith(".pgm")).sort();
     return Promise.all(
-      files.map(async (name, index) => ({ page: index + 1, ...measurePgm(await readFile(path.join(dir, name))) })),
+      files.map(async (name, index) => ({
+        page: index + 1,
+        ...measurePgm(await readFile(path.join(dir, name))),
+      })),
     );
   });
 }

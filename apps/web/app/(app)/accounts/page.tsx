@@ -10,7 +10,8 @@ export const dynamic = "force-dynamic";
 
 export default async function AccountsPage() {
   const scope = await requireMember();
-  if (!isAdmin(scope.principal.role)) return <Forbidden role={scope.principal.role} needs="admin" />;
+  if (!isAdmin(scope.principal.role))
+    return <Forbidden role={scope.principal.role} needs="admin" />;
   const { items } = await scope.sql((client) => listAccounts(client, { limit: 200, offset: 0 }));
   return (
     <main className="stack-lg">
@@ -24,8 +25,9 @@ export default async function AccountsPage() {
         <section className="card">
           <h2>No cloud accounts yet</h2>
           <p className="muted">
-            Connect an AWS account, Azure subscription or GCP billing account. The wizard lists exactly what Canopy reads, and ends with
-            importing a billing file. Accounts also appear here when a billing file names them.
+            Connect an AWS account, Azure subscription or GCP billing account. The wizard lists
+            exactly what Canopy reads, and ends with importing a billing file. Accounts also appear
+            here when a billing file names them.
           </p>
         </section>
       ) : (
@@ -49,15 +51,24 @@ export default async function AccountsPage() {
                 return (
                   <tr key={a.id}>
                     <td>
-                      {a.displayName} <span className="muted small">{a.provider.toUpperCase()}</span>
+                      {a.displayName}{" "}
+                      <span className="muted small">{a.provider.toUpperCase()}</span>
                     </td>
                     <td className="small">{a.providerAccountId}</td>
                     <td>
-                      <span className={`badge ${a.status === "active" ? "ok" : a.status === "needs_attention" ? "bad" : ""}`}>{a.status}</span>
+                      <span
+                        className={`badge ${a.status === "active" ? "ok" : a.status === "needs_attention" ? "bad" : ""}`}
+                      >
+                        {a.status}
+                      </span>
                       {a.lastError && <div className="small error">{a.lastError}</div>}
                     </td>
                     <td className="small">{a.hasCredentials ? "stored (encrypted)" : "none"}</td>
-                    <td className="small">{a.lastSyncAt ? a.lastSyncAt.slice(0, 16).replace("T", " ") + " UTC" : "never"}</td>
+                    <td className="small">
+                      {a.lastSyncAt
+                        ? a.lastSyncAt.slice(0, 16).replace("T", " ") + " UTC"
+                        : "never"}
+                    </td>
                     <td className="row">
                       {a.status === "pending" && (
                         <Link className="button small secondary" href={`/accounts/${a.id}/${step}`}>

@@ -17,9 +17,14 @@ type Entry = {
   details: Record<string, unknown> | null;
 };
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<{ before?: string }> }) {
+export default async function AuditPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ before?: string }>;
+}) {
   const scope = await requireMember();
-  if (!isAdmin(scope.principal.role)) return <Forbidden role={scope.principal.role} needs="admin" />;
+  if (!isAdmin(scope.principal.role))
+    return <Forbidden role={scope.principal.role} needs="admin" />;
   const before = Number((await searchParams).before);
   const entries = await scope.sql(
     async (client) =>
@@ -35,7 +40,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   return (
     <main className="stack-lg">
       <h1>Audit log</h1>
-      <p className="muted">Member, role, cloud account, credential, API key and import changes in this organization. Secrets are never recorded.</p>
+      <p className="muted">
+        Member, role, cloud account, credential, API key and import changes in this organization.
+        Secrets are never recorded.
+      </p>
       <section className="card table-wrap">
         {entries.length === 0 ? (
           <p className="muted">Nothing recorded yet.</p>
@@ -53,13 +61,16 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <tbody>
               {entries.map((e) => (
                 <tr key={e.id}>
-                  <td className="small">{e.createdAt.toISOString().slice(0, 19).replace("T", " ")}</td>
+                  <td className="small">
+                    {e.createdAt.toISOString().slice(0, 19).replace("T", " ")}
+                  </td>
                   <td className="small">{e.actorLabel}</td>
                   <td>
                     <code>{e.action}</code>
                   </td>
                   <td className="small">
-                    {e.targetType} {e.targetId ? <span className="muted">{e.targetId.slice(0, 8)}</span> : null}
+                    {e.targetType}{" "}
+                    {e.targetId ? <span className="muted">{e.targetId.slice(0, 8)}</span> : null}
                   </td>
                   <td className="small">
                     <code>{JSON.stringify(e.details ?? {})}</code>
@@ -70,7 +81,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </table>
         )}
       </section>
-      {entries.length === PAGE && <Link href={`/audit?before=${entries.at(-1)!.id}`}>Older entries</Link>}
+      {entries.length === PAGE && (
+        <Link href={`/audit?before=${entries.at(-1)!.id}`}>Older entries</Link>
+      )}
     </main>
   );
 }

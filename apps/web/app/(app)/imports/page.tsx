@@ -9,7 +9,8 @@ export const dynamic = "force-dynamic";
 
 export default async function ImportsPage() {
   const scope = await requireMember();
-  if (!hasRole(scope.principal.role, "analyst")) return <Forbidden role={scope.principal.role} needs="analyst" />;
+  if (!hasRole(scope.principal.role, "analyst"))
+    return <Forbidden role={scope.principal.role} needs="analyst" />;
   const runs = await scope.sql((client) => listJobRuns(client, { limit: 100, offset: 0 }));
   return (
     <main className="stack-lg">
@@ -23,7 +24,10 @@ export default async function ImportsPage() {
       <section className="card table-wrap">
         <h2>Recent runs</h2>
         {runs.items.length === 0 ? (
-          <p className="muted">No imports or syncs yet.{isAdmin(scope.principal.role) ? " Upload a billing file above." : ""}</p>
+          <p className="muted">
+            No imports or syncs yet.
+            {isAdmin(scope.principal.role) ? " Upload a billing file above." : ""}
+          </p>
         ) : (
           <table className="data">
             <thead>
@@ -45,7 +49,11 @@ export default async function ImportsPage() {
                   <td>{run.kind}</td>
                   <td className="small">{run.fileName ?? run.accountName ?? "—"}</td>
                   <td>
-                    <span className={`badge ${run.status === "succeeded" ? "ok" : run.status === "failed" ? "bad" : ""}`}>{run.status}</span>
+                    <span
+                      className={`badge ${run.status === "succeeded" ? "ok" : run.status === "failed" ? "bad" : ""}`}
+                    >
+                      {run.status}
+                    </span>
                   </td>
                   <td className="num">{formatNumber(run.rowsRead, 0)}</td>
                   <td className="num">{formatNumber(run.rowsWritten, 0)}</td>

@@ -13,7 +13,13 @@ export default async function MembersPage() {
   const { principal } = scope;
   if (!isAdmin(principal.role)) return <Forbidden role={principal.role} needs="admin" />;
   // Members with their emails: the sign-in tables, read with the auth role for this organization only.
-  const members = await authDb().pool.query<{ id: string; role: string; email: string; name: string; createdAt: Date }>(
+  const members = await authDb().pool.query<{
+    id: string;
+    role: string;
+    email: string;
+    name: string;
+    createdAt: Date;
+  }>(
     `SELECT m.id, m.role::text, u.email, u.name, m.created_at AS "createdAt"
      FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = $1 ORDER BY u.email`,
     [principal.tenantId],

@@ -10,15 +10,23 @@ export function AcceptInvitation(props: { invitationId: string }) {
   const [pending, setPending] = useState(false);
 
   useEffect(() => {
-    void authClient.organization.getInvitation({ query: { id: props.invitationId } }).then((result) => {
-      if (result.error || !result.data) setError(result.error?.message ?? "This invitation was not found, has expired, or is for another email address.");
-      else setInfo({ organizationName: result.data.organizationName, role: result.data.role });
-    });
+    void authClient.organization
+      .getInvitation({ query: { id: props.invitationId } })
+      .then((result) => {
+        if (result.error || !result.data)
+          setError(
+            result.error?.message ??
+              "This invitation was not found, has expired, or is for another email address.",
+          );
+        else setInfo({ organizationName: result.data.organizationName, role: result.data.role });
+      });
   }, [props.invitationId]);
 
   async function accept() {
     setPending(true);
-    const result = await authClient.organization.acceptInvitation({ invitationId: props.invitationId });
+    const result = await authClient.organization.acceptInvitation({
+      invitationId: props.invitationId,
+    });
     if (result.error) {
       setPending(false);
       setError(result.error.message ?? "Could not accept the invitation.");
@@ -30,7 +38,12 @@ export function AcceptInvitation(props: { invitationId: string }) {
     router.refresh();
   }
 
-  if (error) return <p role="alert" className="error">{error}</p>;
+  if (error)
+    return (
+      <p role="alert" className="error">
+        {error}
+      </p>
+    );
   if (!info) return <p className="muted">Loading the invitation…</p>;
   return (
     <div className="stack-lg">

@@ -20,7 +20,10 @@ export default async function InvitePage({ params }: { params: Promise<{ id: str
         </div>
       ) : (
         <div className="card stack-lg" style={{ maxWidth: 520 }}>
-          <p>Create an account (or sign in) with the email address the invitation was sent to, then come back to this link.</p>
+          <p>
+            Create an account (or sign in) with the email address the invitation was sent to, then
+            come back to this link.
+          </p>
           <div className="row">
             <Link className="button" href={`/sign-up?next=/invite/${id}`}>
               Create account

@@ -29,22 +29,39 @@ export const colors = {
 export type PDFDoc = InstanceType<typeof PDFDocument>;
 
 /** A4 in points, with room for the running header and footer. */
-export const page = { width: 595.28, height: 841.89, margin: { top: 56, bottom: 62, left: 48, right: 48 } } as const;
+export const page = {
+  width: 595.28,
+  height: 841.89,
+  margin: { top: 56, bottom: 62, left: 48, right: 48 },
+} as const;
 export const contentWidth = page.width - page.margin.left - page.margin.right;
 export const contentLeft = page.margin.left;
 export const contentBottom = page.height - page.margin.bottom;
 
-export function createDocument(info: { title: string; author: string; subject: string; created: Date }): PDFDoc {
+export function createDocument(info: {
+  title: string;
+  author: string;
+  subject: string;
+  created: Date;
+}): PDFDoc {
   const doc = new PDFDocument({
     size: "A4",
     margins: page.margin,
     bufferPages: true,
     font: fonts.body,
     autoFirstPage: true,
-    info: { Title: info.title, Author: info.author, Subject: info.subject, Creator: "Canopy", CreationDate: info.created, ModDate: info.created },
+    info: {
+      Title: info.title,
+      Author: info.author,
+      Subject: info.subject,
+      Creator: "Canopy",
+      CreationDate: info.created,
+      ModDate: info.created,
+    },
   });
-  for (const [name, file] of Object.entries(fonts)) doc.registerFont(name, file);
-  doc.font("body").fontSize(9).fillColor(colors.text);
+  // Fonts are selected by file path, not by registered name: pdfkit caches a font under the key it was
+  // first opened with, and re-reads and re-parses a registered alias of an already open file each time.
+  doc.fontSize(9).fillColor(colors.text);
   return doc;
 }
 
@@ -65,8 +82,13 @@ export function ensureSpace(doc: PDFDoc, height: number): void {
   if (doc.y + height > contentBottom) doc.addPage();
 }
 
-export function setFont(doc: PDFDoc, font: FontName, size: number, color: string = colors.text): PDFDoc {
-  return doc.font(font).fontSize(size).fillColor(color);
+export function setFont(
+  doc: PDFDoc,
+  font: FontName,
+  size: number,
+  color: string = colors.text,
+): PDFDoc {
+  return doc.font(fonts[font]).fontSize(size).fillColor(color);
 }
 
 /** A section heading (keeps at least `keepWith` points of what follows on the same page). */
@@ -78,7 +100,12 @@ export function heading(doc: PDFDoc, text: string, level: 1 | 2 | 3 = 1, keepWit
   doc.text(text, contentLeft, doc.y, { width: contentWidth });
   if (level === 1) {
     const y = doc.y + 2;
-    doc.moveTo(contentLeft, y).lineTo(contentLeft + contentWidth, y).lineWidth(0.8).strokeColor(colors.brand).stroke();
+    doc
+      .moveTo(contentLeft, y)
+      .lineTo(contentLeft + contentWidth, y)
+      .lineWidth(0.8)
+      .strokeColor(colors.brand)
+      .stroke();
     doc.y = y + 6;
   } else {
     doc.moveDown(0.25);
@@ -86,7 +113,11 @@ export function heading(doc: PDFDoc, text: string, level: 1 | 2 | 3 = 1, keepWit
   setFont(doc, "body", 9);
 }
 
-export function paragraph(doc: PDFDoc, text: string, options: { size?: number; color?: string; font?: FontName } = {}): void {
+export function paragraph(
+  doc: PDFDoc,
+  text: string,
+  options: { size?: number; color?: string; font?: FontName } = {},
+): void {
   setFont(doc, options.font ?? "body", options.size ?? 9, options.color ?? colors.text);
   const height = doc.heightOfString(text, { width: contentWidth });
   ensureSpace(doc, Math.min(height, 60));

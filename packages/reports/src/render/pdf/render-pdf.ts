@@ -64,11 +64,19 @@ export async function renderPdf(model: ReportModel): Promise<Buffer> {
 function titleBlock(doc: PDFDoc, model: ReportModel) {
   const { content, header } = model;
   setFont(doc, "bold", 8, colors.brand);
-  doc.text("CLOUD EMISSIONS REPORT · GHG PROTOCOL SCOPE 3, CATEGORY 1", contentLeft, page.margin.top - 8, { characterSpacing: 0.6 });
+  doc.text(
+    "CLOUD EMISSIONS REPORT · GHG PROTOCOL SCOPE 3, CATEGORY 1",
+    contentLeft,
+    page.margin.top - 8,
+    { characterSpacing: 0.6 },
+  );
   setFont(doc, "bold", 22, colors.text);
   doc.text(content.organization.name, contentLeft, doc.y + 2, { width: contentWidth - 120 });
   setFont(doc, "body", 12.5, colors.text);
-  doc.text(`${content.period.label}  ·  ${periodRange(content.period.start, content.period.end)} (UTC)`, { width: contentWidth - 120 });
+  doc.text(
+    `${content.period.label}  ·  ${periodRange(content.period.start, content.period.end)} (UTC)`,
+    { width: contentWidth - 120 },
+  );
 
   const afterTitle = doc.y;
   const final = header.status === "final";
@@ -76,7 +84,9 @@ function titleBlock(doc: PDFDoc, model: ReportModel) {
   setFont(doc, "bold", 9);
   const badgeWidth = doc.widthOfString(badge) + 16;
   const badgeX = contentLeft + contentWidth - badgeWidth;
-  doc.roundedRect(badgeX, page.margin.top - 6, badgeWidth, 20, 3).fill(final ? colors.brand : colors.draft);
+  doc
+    .roundedRect(badgeX, page.margin.top - 6, badgeWidth, 20, 3)
+    .fill(final ? colors.brand : colors.draft);
   setFont(doc, "bold", 9, "#ffffff");
   doc.text(badge, badgeX + 8, page.margin.top - 0.5, { lineBreak: false });
   doc.x = contentLeft;
@@ -94,16 +104,28 @@ function titleBlock(doc: PDFDoc, model: ReportModel) {
         : `Draft version ${header.version}, computed ${formatTimestamp(header.generatedAt)}; figures may change until finalized`,
     ],
     ["Boundary", boundary],
-    ["Methodology", `${content.lineage.methodologyVersion ?? "no emissions in the period"} · data pack checksum ${content.lineage.dataPackChecksum ?? "–"}`],
+    [
+      "Methodology",
+      `${content.lineage.methodologyVersion ?? "no emissions in the period"} · data pack checksum ${content.lineage.dataPackChecksum ?? "–"}`,
+    ],
     ["Content SHA-256", header.contentSha256],
   ];
   const partial = partialNote(content.dataDays);
-  if (partial) rows.push(["Data coverage", `Incomplete period: ${partial}. Figures cover only the days with data.`]);
+  if (partial)
+    rows.push([
+      "Data coverage",
+      `Incomplete period: ${partial}. Figures cover only the days with data.`,
+    ]);
   for (const [label, value] of rows) {
     const y = doc.y;
     setFont(doc, "bold", 8, colors.muted);
     doc.text(label, contentLeft, y, { width: 90 });
-    setFont(doc, label === "Content SHA-256" || label === "Report id" ? "mono" : "body", 8, label === "Data coverage" ? colors.draft : colors.text);
+    setFont(
+      doc,
+      label === "Content SHA-256" || label === "Report id" ? "mono" : "body",
+      8,
+      label === "Data coverage" ? colors.draft : colors.text,
+    );
     doc.text(value, contentLeft + 92, y, { width: contentWidth - 92 });
     doc.y = Math.max(doc.y, y + 11);
   }
@@ -113,10 +135,26 @@ function titleBlock(doc: PDFDoc, model: ReportModel) {
 function keyFigures(doc: PDFDoc, model: ReportModel) {
   const { content } = model;
   const boxes = [
-    { title: "Scope 3 Cat. 1, location-based", value: formatTonnes(content.customerView.scope3Category1LocationKg) + " CO2e", detail: `${kg(content.customerView.scope3Category1LocationKg)} kg CO2e` },
-    { title: "Scope 3 Cat. 1, market-based", value: formatTonnes(content.customerView.scope3Category1MarketKg) + " CO2e", detail: `${kg(content.customerView.scope3Category1MarketKg)} kg CO2e` },
-    { title: "Energy (facility, incl. PUE)", value: `${formatNumber(content.totals.kwhFacility / 1000, 2)} MWh`, detail: `${kg(content.totals.kwhFacility)} kWh` },
-    { title: "Water", value: `${formatNumber(content.totals.waterL / 1000, 2)} m³`, detail: `${kg(content.totals.waterL)} L` },
+    {
+      title: "Scope 3 Cat. 1, location-based",
+      value: formatTonnes(content.customerView.scope3Category1LocationKg) + " CO2e",
+      detail: `${kg(content.customerView.scope3Category1LocationKg)} kg CO2e`,
+    },
+    {
+      title: "Scope 3 Cat. 1, market-based",
+      value: formatTonnes(content.customerView.scope3Category1MarketKg) + " CO2e",
+      detail: `${kg(content.customerView.scope3Category1MarketKg)} kg CO2e`,
+    },
+    {
+      title: "Energy (facility, incl. PUE)",
+      value: `${formatNumber(content.totals.kwhFacility / 1000, 2)} MWh`,
+      detail: `${kg(content.totals.kwhFacility)} kWh`,
+    },
+    {
+      title: "Water",
+      value: `${formatNumber(content.totals.waterL / 1000, 2)} m³`,
+      detail: `${kg(content.totals.waterL)} L`,
+    },
   ];
   const gap = 8;
   const width = (contentWidth - gap * (boxes.length - 1)) / boxes.length;
@@ -149,15 +187,52 @@ function summaryTables(doc: PDFDoc, model: ReportModel) {
     { title: "GHG Protocol view", weight: 2.6 },
   ];
   drawTable(doc, columns, [
-    { cells: ["Cloud emissions, location-based (electricity + embodied)", kg(content.customerView.scope3Category1LocationKg), "kg CO2e", "Your Scope 3, Category 1"], bold: true },
-    { cells: ["Cloud emissions, market-based (electricity + embodied)", kg(content.customerView.scope3Category1MarketKg), "kg CO2e", "Your Scope 3, Category 1"], bold: true },
-    { cells: ["Electricity, location-based", kg(v.electricityLocationKg), "kg CO2e", "Provider's Scope 2 (location-based)"] },
-    { cells: ["Electricity, market-based (CFE-share proxy, see appendix 5)", kg(v.electricityMarketKg), "kg CO2e", "Provider's Scope 2 (market-based)"] },
+    {
+      cells: [
+        "Cloud emissions, location-based (electricity + embodied)",
+        kg(content.customerView.scope3Category1LocationKg),
+        "kg CO2e",
+        "Your Scope 3, Category 1",
+      ],
+      bold: true,
+    },
+    {
+      cells: [
+        "Cloud emissions, market-based (electricity + embodied)",
+        kg(content.customerView.scope3Category1MarketKg),
+        "kg CO2e",
+        "Your Scope 3, Category 1",
+      ],
+      bold: true,
+    },
+    {
+      cells: [
+        "Electricity, location-based",
+        kg(v.electricityLocationKg),
+        "kg CO2e",
+        "Provider's Scope 2 (location-based)",
+      ],
+    },
+    {
+      cells: [
+        "Electricity, market-based (CFE-share proxy, see appendix 5)",
+        kg(v.electricityMarketKg),
+        "kg CO2e",
+        "Provider's Scope 2 (market-based)",
+      ],
+    },
     { cells: ["Embodied server hardware", kg(v.embodiedKg), "kg CO2e", "Provider's Scope 3"] },
     { cells: ["Energy at the servers", kg(v.kwhIt), "kWh", "–"] },
     { cells: ["Energy incl. data-centre overhead (PUE)", kg(v.kwhFacility), "kWh", "–"] },
     { cells: ["Water", kg(v.waterL), "L", "–"] },
-    { cells: ["Spend on the estimated usage", formatSpend(content.spend), "", "Billing, before tax and credits"] },
+    {
+      cells: [
+        "Spend on the estimated usage",
+        formatSpend(content.spend),
+        "",
+        "Billing, before tax and credits",
+      ],
+    },
   ]);
 
   heading(doc, "Comparisons", 2, 90);
@@ -174,7 +249,9 @@ function summaryTables(doc: PDFDoc, model: ReportModel) {
       {
         cells: [
           `This report: ${content.period.label}`,
-          [periodRange(content.period.start, content.period.end), partialNote(content.dataDays)].filter(Boolean).join("\n"),
+          [periodRange(content.period.start, content.period.end), partialNote(content.dataDays)]
+            .filter(Boolean)
+            .join("\n"),
           kg(content.customerView.scope3Category1LocationKg),
           kg(content.customerView.scope3Category1MarketKg),
           "",
@@ -184,7 +261,12 @@ function summaryTables(doc: PDFDoc, model: ReportModel) {
       ...comparisonLines(content).map((line) => ({
         cells: [
           line.title,
-          [periodRange(line.comparison.period.start, line.comparison.period.end), partialNote(line.comparison)].filter(Boolean).join("\n"),
+          [
+            periodRange(line.comparison.period.start, line.comparison.period.end),
+            partialNote(line.comparison),
+          ]
+            .filter(Boolean)
+            .join("\n"),
           line.noData ? "–" : kg(line.locationKg),
           line.noData ? "–" : kg(line.marketKg),
           formatChange(line.change),
@@ -219,7 +301,14 @@ function changesSection(doc: PDFDoc, model: ReportModel) {
       { title: "Unit", weight: 0.8 },
     ],
     diff.totals.map((line, i) => ({
-      cells: [line.metric, kg(line.locked), kg(line.current), kg(line.delta), formatChange(line.deltaRatio), line.unit],
+      cells: [
+        line.metric,
+        kg(line.locked),
+        kg(line.current),
+        kg(line.delta),
+        formatChange(line.deltaRatio),
+        line.unit,
+      ],
       bold: i < 2,
     })),
   );
@@ -235,7 +324,13 @@ function changesSection(doc: PDFDoc, model: ReportModel) {
         { title: "Difference (kg CO2e)", weight: 1.5, align: "right" },
       ],
       diff.breakdown.map((line) => ({
-        cells: [line.label, line.dimension, kg(line.lockedCo2eLocationKg), kg(line.currentCo2eLocationKg), kg(line.deltaKg)],
+        cells: [
+          line.label,
+          line.dimension,
+          kg(line.lockedCo2eLocationKg),
+          kg(line.currentCo2eLocationKg),
+          kg(line.deltaKg),
+        ],
       })),
     );
   }
@@ -251,17 +346,30 @@ function trendSection(doc: PDFDoc, model: ReportModel) {
   doc.addPage();
   heading(doc, "Trend and composition", 1, 200);
   const partialMonths = new Set(
-    content.dataDays.byMonth.filter((m) => m.daysWithData > 0 && m.daysWithData < m.daysInMonth).map((m) => m.month.slice(0, 7)),
+    content.dataDays.byMonth
+      .filter((m) => m.daysWithData > 0 && m.daysWithData < m.daysInMonth)
+      .map((m) => m.month.slice(0, 7)),
   );
-  const useTonnes = Math.max(...content.trend.map((m) => scope3Category1LocationKg(m.measures))) >= 10_000;
+  const useTonnes =
+    Math.max(...content.trend.map((m) => scope3Category1LocationKg(m.measures))) >= 10_000;
   const scale = useTonnes ? 1 / 1000 : 1;
   groupedBarChart(doc, {
     title: `Monthly cloud emissions (Scope 3 Cat. 1), ${content.trend[0]?.label ?? ""} to ${content.trend[content.trend.length - 1]?.label ?? ""}`,
     unit: useTonnes ? "t CO2e" : "kg CO2e",
-    labels: content.trend.map((m) => `${m.label.replace(/ (\d\d)(\d\d)$/, " ’$2")}${partialMonths.has(m.key) ? "*" : ""}`),
+    labels: content.trend.map(
+      (m) => `${m.label.replace(/ (\d\d)(\d\d)$/, " ’$2")}${partialMonths.has(m.key) ? "*" : ""}`,
+    ),
     series: [
-      { name: "Location-based", color: colors.brand, values: content.trend.map((m) => scope3Category1LocationKg(m.measures) * scale) },
-      { name: "Market-based", color: colors.accent, values: content.trend.map((m) => scope3Category1MarketKg(m.measures) * scale) },
+      {
+        name: "Location-based",
+        color: colors.brand,
+        values: content.trend.map((m) => scope3Category1LocationKg(m.measures) * scale),
+      },
+      {
+        name: "Market-based",
+        color: colors.accent,
+        values: content.trend.map((m) => scope3Category1MarketKg(m.measures) * scale),
+      },
     ],
     highlight: content.trend.map((m) => `${m.key}-01` >= content.period.start),
   });
@@ -285,7 +393,10 @@ function trendSection(doc: PDFDoc, model: ReportModel) {
     horizontalBarChart(doc, {
       title: `${breakdown.title}: Scope 3 Cat. 1, location-based`,
       unit: "kg CO2e",
-      rows: breakdown.rows.map((r) => ({ label: r.label, value: scope3Category1LocationKg(r.measures) })),
+      rows: breakdown.rows.map((r) => ({
+        label: r.label,
+        value: scope3Category1LocationKg(r.measures),
+      })),
       total,
     });
   }
@@ -299,7 +410,8 @@ function breakdownSections(doc: PDFDoc, model: ReportModel) {
     "All figures in kg CO2e unless stated; Scope 3 Cat. 1 = electricity + embodied hardware. Largest first. Tag breakdowns are summed from hourly rows; rows without the tag are shown as (untagged).",
     { size: 7.5, color: colors.muted },
   );
-  for (const breakdown of content.breakdowns) breakdownTable(doc, breakdown, content.totals.co2eLocationKg + content.totals.co2eEmbodiedKg);
+  for (const breakdown of content.breakdowns)
+    breakdownTable(doc, breakdown, content.totals.co2eLocationKg + content.totals.co2eEmbodiedKg);
 }
 
 function breakdownTable(doc: PDFDoc, breakdown: Breakdown, total: number) {
@@ -311,15 +423,17 @@ function breakdownTable(doc: PDFDoc, breakdown: Breakdown, total: number) {
   const currencies = [...new Set(breakdown.rows.flatMap((r) => r.spend.map((s) => s.currency)))];
   const showSpend = currencies.length === 1;
   const columns: Column[] = [
-    { title: "Group", weight: 3.1 },
+    { title: "Group", weight: showSpend ? 2.7 : 3.1 },
     { title: "Scope 3 Cat. 1, location", weight: 1.35, align: "right" },
     { title: "Scope 3 Cat. 1, market", weight: 1.35, align: "right" },
     { title: "Electricity, location", weight: 1.25, align: "right" },
-    { title: "Embodied", weight: 1.1, align: "right" },
+    { title: "Embodied", weight: 1.2, align: "right" },
     { title: "Energy (kWh)", weight: 1.2, align: "right" },
     { title: "Water (L)", weight: 1.1, align: "right" },
     { title: "Share", weight: 0.95, align: "right" },
-    ...(showSpend ? [{ title: `Spend (${currencies[0]})`, weight: 1.2, align: "right" as const }] : []),
+    ...(showSpend
+      ? [{ title: `Spend (${currencies[0]})`, weight: 1.2, align: "right" as const }]
+      : []),
   ];
   drawTable(
     doc,
@@ -363,7 +477,10 @@ function intensitySection(doc: PDFDoc, model: ReportModel) {
     })),
   ];
   if (rows.length === 0) {
-    paragraph(doc, "No spend was billed with the usage and no functional-unit counts were supplied for this period.");
+    paragraph(
+      doc,
+      "No spend was billed with the usage and no functional-unit counts were supplied for this period.",
+    );
     return;
   }
   drawTable(
@@ -379,7 +496,9 @@ function intensitySection(doc: PDFDoc, model: ReportModel) {
   paragraph(
     doc,
     "SCI (ISO/IEC 21031) = (location-based electricity + embodied) ÷ functional units; market-based instruments are not allowed in SCI, the market-based rate is for reference only." +
-      (intensity.functionalUnits.length === 0 ? " Supply a count of a functional unit (orders, users, API calls…) to get a per-unit rate." : ""),
+      (intensity.functionalUnits.length === 0
+        ? " Supply a count of a functional unit (orders, users, API calls…) to get a per-unit rate."
+        : ""),
     { size: 7.5, color: colors.muted },
   );
 }
@@ -397,11 +516,34 @@ function qualitySection(doc: PDFDoc, model: ReportModel) {
       { title: "Share", weight: 1, align: "right" },
     ],
     [
-      { cells: ["Spend estimated (usage with an energy model)", formatNumber(coverage.spendEstimated, 2), formatShare(coverage.shareEstimated)], bold: true },
-      { cells: ["Spend not estimated (no energy model, unsupported lines, lines in error)", formatNumber(coverage.spendUnsupported, 2), coverage.shareEstimated === null ? "–" : formatShare(1 - coverage.shareEstimated)] },
-      { cells: ["Financial lines outside the share (tax, credits, refunds, fees)", formatNumber(coverage.spendFinancial, 2), ""] },
+      {
+        cells: [
+          "Spend estimated (usage with an energy model)",
+          formatNumber(coverage.spendEstimated, 2),
+          formatShare(coverage.shareEstimated),
+        ],
+        bold: true,
+      },
+      {
+        cells: [
+          "Spend not estimated (no energy model, unsupported lines, lines in error)",
+          formatNumber(coverage.spendUnsupported, 2),
+          coverage.shareEstimated === null ? "–" : formatShare(1 - coverage.shareEstimated),
+        ],
+      },
+      {
+        cells: [
+          "Financial lines outside the share (tax, credits, refunds, fees)",
+          formatNumber(coverage.spendFinancial, 2),
+          "",
+        ],
+      },
       ...coverage.lines.map((line) => ({
-        cells: [`  ${line.reason} (${line.category}${line.lines === null ? "" : `, ${formatNumber(line.lines, 0)} lines`})`, formatNumber(line.spendAmount, 2), ""],
+        cells: [
+          `  ${line.reason} (${line.category}${line.lines === null ? "" : `, ${formatNumber(line.lines, 0)} lines`})`,
+          formatNumber(line.spendAmount, 2),
+          "",
+        ],
       })),
     ],
   );
@@ -422,7 +564,12 @@ function qualitySection(doc: PDFDoc, model: ReportModel) {
         { title: "Data pack and checksum", weight: 4.2, font: "mono" },
       ],
       dataQuality.methodologies.map((m) => ({
-        cells: [m.methodologyVersion, formatNumber(m.hourlyRows, 0), kg(m.co2eLocationKg), `${m.dataPack} ${m.dataPackChecksum}`],
+        cells: [
+          m.methodologyVersion,
+          formatNumber(m.hourlyRows, 0),
+          kg(m.co2eLocationKg),
+          `${m.dataPack} ${m.dataPackChecksum}`,
+        ],
       })),
       { fontSize: 7.2 },
     );
@@ -440,7 +587,13 @@ function qualitySection(doc: PDFDoc, model: ReportModel) {
         { title: "Canopy ÷ provider", weight: 1, align: "right" },
       ],
       reconciliation.rows.map((r) => ({
-        cells: [`${r.provider} ${r.scope} (${r.sources.join(", ")})`, r.comparedWith, kg(r.providerCo2eKg), kg(r.canopyCo2eKg), r.ratio === null ? "–" : formatNumber(r.ratio, 3)],
+        cells: [
+          `${r.provider} ${r.scope} (${r.sources.join(", ")})`,
+          r.comparedWith,
+          kg(r.providerCo2eKg),
+          kg(r.canopyCo2eKg),
+          r.ratio === null ? "–" : formatNumber(r.ratio, 3),
+        ],
       })),
       { fontSize: 7.4 },
     );
@@ -459,14 +612,29 @@ function lineageSection(doc: PDFDoc, model: ReportModel) {
       { title: "Value", weight: 5.8 },
     ],
     [
-      { cells: ["Report id and version", `${model.header.reportId}, version ${model.header.version} (${model.header.status})`] },
+      {
+        cells: [
+          "Report id and version",
+          `${model.header.reportId}, version ${model.header.version} (${model.header.status})`,
+        ],
+      },
       { cells: ["Period (UTC)", `${period.start} 00:00 to ${lastDay(period.end)} 24:00`] },
       { cells: ["Content SHA-256", model.header.contentSha256] },
       { cells: ["Methodology version", lineage.methodologyVersion ?? "–"] },
       { cells: ["Data pack checksum", lineage.dataPackChecksum ?? "–"] },
       { cells: ["Methodology document", `${methodology.source}, SHA-256 ${methodology.sha256}`] },
-      { cells: ["Input rows: emissions_hourly", formatNumber(lineage.inputRowCounts.emissionsHourly, 0)] },
-      { cells: ["Input rows: emissions_monthly", formatNumber(lineage.inputRowCounts.emissionsMonthly, 0)] },
+      {
+        cells: [
+          "Input rows: emissions_hourly",
+          formatNumber(lineage.inputRowCounts.emissionsHourly, 0),
+        ],
+      },
+      {
+        cells: [
+          "Input rows: emissions_monthly",
+          formatNumber(lineage.inputRowCounts.emissionsMonthly, 0),
+        ],
+      },
       { cells: ["Input rows: usage_hourly", formatNumber(lineage.inputRowCounts.usageHourly, 0)] },
       {
         cells: [
@@ -499,7 +667,12 @@ function decoratePages(doc: PDFDoc, model: ReportModel) {
     const bottomMargin = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
     const footerY = page.height - page.margin.bottom + 22;
-    doc.moveTo(contentLeft, footerY - 6).lineTo(contentLeft + contentWidth, footerY - 6).lineWidth(0.4).strokeColor(colors.rule).stroke();
+    doc
+      .moveTo(contentLeft, footerY - 6)
+      .lineTo(contentLeft + contentWidth, footerY - 6)
+      .lineWidth(0.4)
+      .strokeColor(colors.rule)
+      .stroke();
     setFont(doc, "body", 7, colors.muted);
     doc.text(
       `${content.organization.name} · Cloud emissions report ${content.period.label} · Report ${header.reportId} · v${header.version} ${header.status === "final" ? "final" : "DRAFT"}`,
@@ -507,17 +680,36 @@ function decoratePages(doc: PDFDoc, model: ReportModel) {
       footerY,
       { width: contentWidth - 70, lineBreak: false },
     );
-    doc.text(`Page ${i - range.start + 1} of ${range.count}`, contentLeft + contentWidth - 70, footerY, { width: 70, align: "right", lineBreak: false });
+    doc.text(
+      `Page ${i - range.start + 1} of ${range.count}`,
+      contentLeft + contentWidth - 70,
+      footerY,
+      { width: 70, align: "right", lineBreak: false },
+    );
     if (i > range.start) {
-      doc.text(`${content.organization.name} · ${content.period.label}`, contentLeft, page.margin.top - 26, { width: contentWidth / 2, lineBreak: false });
-      doc.text(`SHA-256 ${header.contentSha256.slice(0, 16)}…`, contentLeft + contentWidth / 2, page.margin.top - 26, { width: contentWidth / 2, align: "right", lineBreak: false });
+      doc.text(
+        `${content.organization.name} · ${content.period.label}`,
+        contentLeft,
+        page.margin.top - 26,
+        { width: contentWidth / 2, lineBreak: false },
+      );
+      doc.text(
+        `SHA-256 ${header.contentSha256.slice(0, 16)}…`,
+        contentLeft + contentWidth / 2,
+        page.margin.top - 26,
+        { width: contentWidth / 2, align: "right", lineBreak: false },
+      );
     }
     if (header.status === "draft") {
       doc.save();
       doc.rotate(-35, { origin: [page.width / 2, page.height / 2] });
       setFont(doc, "bold", 96, colors.draft);
       doc.fillOpacity(0.06);
-      doc.text("DRAFT", 0, page.height / 2 - 50, { width: page.width, align: "center", lineBreak: false });
+      doc.text("DRAFT", 0, page.height / 2 - 50, {
+        width: page.width,
+        align: "center",
+        lineBreak: false,
+      });
       doc.restore();
     }
     doc.page.margins.bottom = bottomMargin;

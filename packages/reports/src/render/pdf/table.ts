@@ -1,4 +1,12 @@
-import { colors, contentBottom, contentLeft, contentWidth, setFont, type FontName, type PDFDoc } from "./document";
+import {
+  colors,
+  contentBottom,
+  contentLeft,
+  contentWidth,
+  setFont,
+  type FontName,
+  type PDFDoc,
+} from "./document";
 
 export type Column = {
   title: string;
@@ -25,7 +33,12 @@ const PAD_Y = 2.6;
  * Draws a table that wraps cell text, breaks across pages between rows and repeats its header.
  * Rows alternate a light fill so long rows stay readable.
  */
-export function drawTable(doc: PDFDoc, columns: Column[], rows: TableRow[], options: TableOptions = {}): void {
+export function drawTable(
+  doc: PDFDoc,
+  columns: Column[],
+  rows: TableRow[],
+  options: TableOptions = {},
+): void {
   const fontSize = options.fontSize ?? 8;
   const width = options.width ?? contentWidth;
   const left = options.left ?? contentLeft;
@@ -42,7 +55,13 @@ export function drawTable(doc: PDFDoc, columns: Column[], rows: TableRow[], opti
     ) +
     2 * PAD_Y;
 
-  const drawRow = (cells: string[], y: number, height: number, bold: boolean, fill: string | undefined) => {
+  const drawRow = (
+    cells: string[],
+    y: number,
+    height: number,
+    bold: boolean,
+    fill: string | undefined,
+  ) => {
     if (fill) doc.rect(left, y, width, height).fill(fill);
     cells.forEach((cell, i) => {
       setFont(doc, bold ? "bold" : (columns[i]?.font ?? "body"), fontSize);
@@ -59,7 +78,12 @@ export function drawTable(doc: PDFDoc, columns: Column[], rows: TableRow[], opti
   const drawHeader = () => {
     const y = doc.y;
     drawRow(header, y, headerHeight, true, colors.headerFill);
-    doc.moveTo(left, y + headerHeight).lineTo(left + width, y + headerHeight).lineWidth(0.6).strokeColor(colors.brand).stroke();
+    doc
+      .moveTo(left, y + headerHeight)
+      .lineTo(left + width, y + headerHeight)
+      .lineWidth(0.6)
+      .strokeColor(colors.brand)
+      .stroke();
     doc.y = y + headerHeight;
   };
 
@@ -73,11 +97,22 @@ export function drawTable(doc: PDFDoc, columns: Column[], rows: TableRow[], opti
       if (options.repeatHeader ?? true) drawHeader();
     }
     const y = doc.y;
-    drawRow(row.cells, y, height, row.bold ?? false, row.fill ?? (index % 2 === 1 ? colors.zebra : undefined));
+    drawRow(
+      row.cells,
+      y,
+      height,
+      row.bold ?? false,
+      row.fill ?? (index % 2 === 1 ? colors.zebra : undefined),
+    );
     doc.y = y + height;
   });
   const y = doc.y;
-  doc.moveTo(left, y).lineTo(left + width, y).lineWidth(0.4).strokeColor(colors.rule).stroke();
+  doc
+    .moveTo(left, y)
+    .lineTo(left + width, y)
+    .lineWidth(0.4)
+    .strokeColor(colors.rule)
+    .stroke();
   doc.x = contentLeft;
   doc.y = y + 6;
   setFont(doc, "body", 9);

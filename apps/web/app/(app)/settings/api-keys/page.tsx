@@ -8,14 +8,16 @@ export const dynamic = "force-dynamic";
 
 export default async function ApiKeysPage() {
   const scope = await requireMember();
-  if (!isAdmin(scope.principal.role)) return <Forbidden role={scope.principal.role} needs="admin" />;
+  if (!isAdmin(scope.principal.role))
+    return <Forbidden role={scope.principal.role} needs="admin" />;
   const keys = await scope.sql(listApiKeys);
   return (
     <main className="stack-lg">
       <h1>API keys</h1>
       <p className="muted">
-        Keys call <code>/api/v1</code> as this organization with the role you choose: send <code>Authorization: Bearer &lt;key&gt;</code>.
-        Canopy stores only a SHA-256 of each key. The API is described at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.
+        Keys call <code>/api/v1</code> as this organization with the role you choose: send{" "}
+        <code>Authorization: Bearer &lt;key&gt;</code>. Canopy stores only a SHA-256 of each key.
+        The API is described at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.
       </p>
       <ApiKeyManager keys={keys} maxRole={scope.principal.role} />
     </main>

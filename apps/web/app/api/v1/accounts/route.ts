@@ -12,7 +12,12 @@ export const GET = withTenantRoute(
     const { items, total } = await ctx.sql((client) =>
       listAccounts(client, { limit: page.limit, offset: (page.page - 1) * page.limit }),
     );
-    return json(accountListSchema, { page: page.page, limit: page.limit, totalItems: total, items });
+    return json(accountListSchema, {
+      page: page.page,
+      limit: page.limit,
+      totalItems: total,
+      items,
+    });
   },
   { role: "analyst" },
 );

@@ -15,7 +15,11 @@ export const GET = withTenantRoute(
 export const POST = withTenantRoute(
   async (ctx) => {
     const input = await parseJson(ctx.request, apiKeyCreateSchema);
-    return json(apiKeyCreatedSchema, await ctx.sql((client) => createApiKey(client, ctx.principal, input)), 201);
+    return json(
+      apiKeyCreatedSchema,
+      await ctx.sql((client) => createApiKey(client, ctx.principal, input)),
+      201,
+    );
   },
   { role: "admin" },
 );

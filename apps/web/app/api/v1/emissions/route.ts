@@ -7,6 +7,10 @@ export const dynamic = "force-dynamic";
 
 // GET /api/v1/emissions – time series with filters, granularity (hour/day/month) and group-by.
 export const GET = withTenantRoute(
-  async (ctx) => json(seriesResponseSchema, await emissionsSeries(ctx, parseQuery(ctx.request, seriesQuerySchema))),
+  async (ctx) =>
+    json(
+      seriesResponseSchema,
+      await emissionsSeries(ctx, parseQuery(ctx.request, seriesQuerySchema)),
+    ),
   { role: "viewer" },
 );

@@ -10,7 +10,11 @@ export const GET = withTenantRoute(
   async (ctx) => {
     const query = parseQuery(ctx.request, jobQuerySchema);
     const { items, total } = await ctx.sql((client) =>
-      listJobRuns(client, { limit: query.limit, offset: (query.page - 1) * query.limit, status: query.status }),
+      listJobRuns(client, {
+        limit: query.limit,
+        offset: (query.page - 1) * query.limit,
+        status: query.status,
+      }),
     );
     return json(jobListSchema, { page: query.page, limit: query.limit, totalItems: total, items });
   },

@@ -33,7 +33,8 @@ type Props = { params: Promise<{ id: string; step: string }> };
 
 export default async function WizardStepPage({ params }: Props) {
   const scope = await requireMember();
-  if (!isAdmin(scope.principal.role)) return <Forbidden role={scope.principal.role} needs="admin" />;
+  if (!isAdmin(scope.principal.role))
+    return <Forbidden role={scope.principal.role} needs="admin" />;
   const { id, step: rawStep } = await params;
   const step = WIZARD_STEPS.find((s) => s === rawStep);
   if (!step || !z.uuid().safeParse(id).success) notFound();
@@ -56,20 +57,30 @@ export default async function WizardStepPage({ params }: Props) {
           Connect {providerNames[account.provider]}: {account.displayName}
         </h1>
         <p className="muted small">
-          {account.providerAccountId} · status {account.status} · your progress is saved: leave and resume from Cloud accounts.
+          {account.providerAccountId} · status {account.status} · your progress is saved: leave and
+          resume from Cloud accounts.
         </p>
       </div>
       <ol className="steps" aria-label="Wizard steps">
         <li className="complete">Provider</li>
         {WIZARD_STEPS.map((s, i) => (
-          <li key={s} aria-current={s === step ? "step" : undefined} className={i < index ? "complete" : undefined}>
+          <li
+            key={s}
+            aria-current={s === step ? "step" : undefined}
+            className={i < index ? "complete" : undefined}
+          >
             {i <= index ? <Link href={`${base}/${s}`}>{stepTitles[s]}</Link> : stepTitles[s]}
           </li>
         ))}
       </ol>
       <section className="card stack-lg" aria-labelledby="step-title">
         <h2 id="step-title">{stepTitles[step]}</h2>
-        <StepBody step={step} account={account} canopyAccountId={canopyAccountId} next={next ? `${base}/${next}` : "/"} />
+        <StepBody
+          step={step}
+          account={account}
+          canopyAccountId={canopyAccountId}
+          next={next ? `${base}/${next}` : "/"}
+        />
       </section>
       {!["credentials", "test", "scope", "import", "done"].includes(step) && (
         <div className="row">
@@ -102,7 +113,8 @@ function StepBody({ step, account, canopyAccountId, next }: StepProps) {
       return (
         <>
           <p>
-            Canopy only <strong>reads</strong> billing and usage data, never changes anything. These are the exact permissions, and why:
+            Canopy only <strong>reads</strong> billing and usage data, never changes anything. These
+            are the exact permissions, and why:
           </p>
           <table className="data">
             <thead>
@@ -133,8 +145,10 @@ function StepBody({ step, account, canopyAccountId, next }: StepProps) {
           <>
             <p>
               Create a read-only IAM role that Canopy&apos;s AWS account ({canopyAccountId}
-              {canopyAccountId === "000000000000" && " — a placeholder: set CANOPY_AWS_ACCOUNT_ID"}) may assume, only with your external
-              ID <code data-testid="external-id">{account.externalId}</code>. Save the template as <code>canopy-readonly.yaml</code>:
+              {canopyAccountId === "000000000000" && " — a placeholder: set CANOPY_AWS_ACCOUNT_ID"})
+              may assume, only with your external ID{" "}
+              <code data-testid="external-id">{account.externalId}</code>. Save the template as{" "}
+              <code>canopy-readonly.yaml</code>:
             </p>
             <CopyBlock label="CloudFormation template" text={awsCloudFormationTemplate(options)} />
             <p>Deploy it and print the role ARN (you paste it in the next step):</p>
@@ -144,8 +158,8 @@ function StepBody({ step, account, canopyAccountId, next }: StepProps) {
               <CopyBlock label="Trust policy" text={awsTrustPolicy(options)} />
             </details>
             <p>
-              Billing data: a <strong>CUR 2.0</strong> (or FOCUS 1.0) export with hourly granularity, resource ids and Parquet files, to the
-              bucket named in the template:
+              Billing data: a <strong>CUR 2.0</strong> (or FOCUS 1.0) export with hourly
+              granularity, resource ids and Parquet files, to the bucket named in the template:
             </p>
             <CopyBlock label="Export settings" text={awsExportCommand} />
           </>
@@ -154,7 +168,10 @@ function StepBody({ step, account, canopyAccountId, next }: StepProps) {
       if (account.provider === "azure") {
         return (
           <>
-            <p>Create a service principal with the built-in Cost Management Reader role, scoped to the subscription:</p>
+            <p>
+              Create a service principal with the built-in Cost Management Reader role, scoped to
+              the subscription:
+            </p>
             <CopyBlock label="Azure CLI commands" text={azureCommands(account.providerAccountId)} />
           </>
         );
@@ -162,8 +179,8 @@ function StepBody({ step, account, canopyAccountId, next }: StepProps) {
       return (
         <>
           <p>
-            Canopy reads the <strong>detailed usage cost</strong> BigQuery billing export. Create a service account with exactly the three
-            roles listed before:
+            Canopy reads the <strong>detailed usage cost</strong> BigQuery billing export. Create a
+            service account with exactly the three roles listed before:
           </p>
           <CopyBlock label="gcloud commands" text={gcpCommands(account.providerAccountId)} />
         </>
@@ -173,17 +190,30 @@ function StepBody({ step, account, canopyAccountId, next }: StepProps) {
         <>
           {account.hasCredentials && (
             <p className="notice">
-              Credentials are stored (encrypted). They are never shown again; submitting the form replaces them.{" "}
-              <Link href={next}>Skip to the next step</Link>
+              Credentials are stored (encrypted). They are never shown again; submitting the form
+              replaces them. <Link href={next}>Skip to the next step</Link>
             </p>
           )}
           <CredentialsForm accountId={account.id} provider={account.provider} next={next} />
         </>
       );
     case "test":
-      return <TestConnection accountId={account.id} next={next} importHref={`/accounts/${account.id}/import`} />;
+      return (
+        <TestConnection
+          accountId={account.id}
+          next={next}
+          importHref={`/accounts/${account.id}/import`}
+        />
+      );
     case "scope":
-      return <ScopeForm accountId={account.id} provider={account.provider} initial={account.scope ?? [account.providerAccountId]} next={next} />;
+      return (
+        <ScopeForm
+          accountId={account.id}
+          provider={account.provider}
+          initial={account.scope ?? [account.providerAccountId]}
+          next={next}
+        />
+      );
     case "import":
       return <ImportUploader next={next} />;
     case "done":

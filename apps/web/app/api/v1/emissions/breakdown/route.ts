@@ -8,6 +8,9 @@ export const dynamic = "force-dynamic";
 // GET /api/v1/emissions/breakdown – totals per provider/account/service/region/scope, paginated.
 export const GET = withTenantRoute(
   async (ctx) =>
-    json(breakdownResponseSchema, await emissionsBreakdown(ctx, parseQuery(ctx.request, breakdownQuerySchema))),
+    json(
+      breakdownResponseSchema,
+      await emissionsBreakdown(ctx, parseQuery(ctx.request, breakdownQuerySchema)),
+    ),
   { role: "viewer" },
 );

@@ -7,6 +7,10 @@ export const dynamic = "force-dynamic";
 
 // GET /api/v1/emissions/summary – KPI figures for the dashboard's filters.
 export const GET = withTenantRoute(
-  async (ctx) => json(summaryResponseSchema, await emissionsSummary(ctx, parseQuery(ctx.request, filtersSchema))),
+  async (ctx) =>
+    json(
+      summaryResponseSchema,
+      await emissionsSummary(ctx, parseQuery(ctx.request, filtersSchema)),
+    ),
   { role: "viewer" },
 );

@@ -11,7 +11,11 @@ export const GET = withTenantRoute<{ id: string }>(
   async (ctx) => {
     const { id } = idParamSchema.parse(ctx.params);
     const view = await getImport(ctx, id);
-    return json(importDetailSchema, { ...toImportResource(view), estimates: view.estimates, totals: view.totals });
+    return json(importDetailSchema, {
+      ...toImportResource(view),
+      estimates: view.estimates,
+      totals: view.totals,
+    });
   },
   { role: "analyst" },
 );

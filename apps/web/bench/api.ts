@@ -1,0 +1,257 @@
+/**
+ * `pnpm bench:api`: seeds one organization with a year of hourly emissions across 20 accounts, 40
+ * services and 15 regions (~10 million hourly rows) on a throwaway database, starts the built web app
+ * (`next start`, building first if stale) and measures the dashboard's API calls over loopback: p50 and
+ * p95 per call, against the targets (12-month overview < 150 ms, any filtered breakdown < 300 ms).
+ * Then the dashboard page's first-load JavaScript: every script the page loads, gzipped.
+ *
+ * Options (env-free): --hours N (default 8760), --combos N (default 1140), --runs N (default 40), --keep.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { gzipSync } from "node:zlib";
+import pg from "pg";
+import { inheritedEnvironment, parseEnv } from "@canopy/config";
+import { connect, databaseUrls, dropLoginRoles, migrate } from "@canopy/db";
+import { generateApiKey } from "../lib/server/api-keys";
+import { seedEmissions } from "./seed-emissions";
+
+const webDir = path.resolve(import.meta.dirname, "..");
+const { values: args } = parseArgs({
+  options: {
+    hours: { type: "string", default: "8760" },
+    combos: { type: "string", default: "1140" },
+    runs: { type: "string", default: "40" },
+    keep: { type: "boolean", default: false },
+  },
+});
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+async function main() {
+  const env = parseEnv();
+  const server = env.CANOPY_TEST_DATABASE_URL;
+  const suffix = randomBytes(4).toString("hex");
+  const name = `canopy_bench_${suffix}`;
+  const rolePrefix = `canopy_b${suffix}`;
+  const password = "canopy-bench-password";
+  await admin(server, (c) => c.query(`CREATE DATABASE ${name}`));
+  const ownerUrl = new URL(server);
+  ownerUrl.pathname = `/${name}`;
+  let web: ChildProcess | undefined;
+  try {
+    await migrate({ ownerUrl: ownerUrl.toString(), rolePrefix, appPassword: password });
+    const urls = databaseUrls({ ownerUrl: ownerUrl.toString(), rolePrefix, appPassword: password });
+    const owner = connect(urls.owner, { max: 2 });
+    const tenantId = (await owner.pool.query<{ id: string }>("INSERT INTO tenants (name, slug) VALUES ('Bench Corp', 'bench-corp') RETURNING id")).rows[0]!.id;
+    const key = generateApiKey();
+    await owner.pool.query("INSERT INTO api_keys (tenant_id, name, key_prefix, key_hash, role) VALUES ($1, 'bench', $2, $3, 'viewer')", [
+      tenantId,
+      key.prefix,
+      key.hash,
+    ]);
+
+    const hours = Number(args.hours);
+    const end = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000);
+    const start = new Date(end.getTime() - hours * 3_600_000);
+    let t = performance.now();
+    log(`Seeding ${Number(args.combos) * hours} hourly rows (${args.combos} series × ${hours} h, 20 accounts, 40 services, 15 regions)…`);
+    const accountIds = await seedEmissions(owner.pool, { tenantId, accounts: 20, services: 40, combos: Number(args.combos), start, hours });
+    const counts = (
+      await owner.pool.query<{ hourly: number; daily: number; monthly: number }>(
+        `SELECT (SELECT count(*) FROM emissions_hourly)::int AS hourly, (SELECT count(*) FROM emissions_daily)::int AS daily,
+                (SELECT count(*) FROM emissions_monthly)::int AS monthly`,
+      )
+    ).rows[0]!;
+    log(
+      `Seeded in ${((performance.now() - t) / 1000).toFixed(1)} s: ${counts.hourly.toLocaleString("en")} hourly, ${counts.daily.toLocaleString("en")} daily, ${counts.monthly.toLocaleString("en")} monthly rows.`,
+    );
+    await owner.pool.query("VACUUM ANALYZE emissions_daily; VACUUM ANALYZE emissions_monthly; ANALYZE emissions_hourly");
+
+    await buildIfStale();
+    const port = await freePort();
+    const home = mkdtempSync(path.join(os.tmpdir(), "canopy-bench-"));
+    const { DATABASE_URL: _d, REDIS_URL: _r, ...inherited } = inheritedEnvironment();
+    web = spawn(process.execPath, [path.join(webDir, "node_modules/next/dist/bin/next"), "start", "-p", String(port)], {
+      cwd: webDir,
+      env: {
+        ...inherited,
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+        DATABASE_APP_URL: urls.app,
+        DATABASE_AUTH_URL: urls.auth,
+        BETTER_AUTH_SECRET: randomBytes(24).toString("hex"),
+        CANOPY_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+        CANOPY_HOME: home,
+        CANOPY_PUBLIC_URL: `http://127.0.0.1:${port}`,
+        PORT: String(port),
+      },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    const base = `http://127.0.0.1:${port}`;
+    await waitForHealth(`${base}/api/health`);
+    const headers = { authorization: `Bearer ${key.key}` };
+
+    const to = new Date(end.getTime() - 86_400_000).toISOString().slice(0, 10);
+    const q3from = new Date(end.getTime() - 90 * 86_400_000).toISOString().slice(0, 10);
+    const week = new Date(end.getTime() - 7 * 86_400_000).toISOString().slice(0, 10);
+    const overview: [string, string][] = [
+      ["summary (12 months)", "/api/v1/emissions/summary"],
+      ["series by month × provider", "/api/v1/emissions?granularity=month&groupBy=provider"],
+      ["breakdown by service", "/api/v1/emissions/breakdown?groupBy=service&limit=1000"],
+      ["breakdown by region (+ factors)", "/api/v1/emissions/breakdown?groupBy=region&limit=1000"],
+    ];
+    const filtered: [string, string][] = [
+      ["breakdown service | provider=aws", "/api/v1/emissions/breakdown?groupBy=service&provider=aws&limit=1000"],
+      ["breakdown account | region=eu-west-1,westeurope", "/api/v1/emissions/breakdown?groupBy=account&region=eu-west-1,westeurope&limit=1000"],
+      ["breakdown region | 3 services", "/api/v1/emissions/breakdown?groupBy=region&service=service-01,service-07,service-19&limit=1000"],
+      [`breakdown service | account, ${q3from}..${to}`, `/api/v1/emissions/breakdown?groupBy=service&account=${accountIds[3]}&from=${q3from}&to=${to}`],
+      ["summary | provider=gcp", "/api/v1/emissions/summary?provider=gcp"],
+      ["series by day × service | provider=azure", "/api/v1/emissions?granularity=day&groupBy=service&provider=azure"],
+      ["series by day × region | 90 days", `/api/v1/emissions?granularity=day&groupBy=region&from=${q3from}&to=${to}`],
+      ["series by hour × provider | 7 days", `/api/v1/emissions?granularity=hour&groupBy=provider&from=${week}&to=${to}`],
+      ["breakdown scope | 7 days, tag team=team-1", `/api/v1/emissions/breakdown?groupBy=scope&from=${week}&to=${to}&tag=team=team-1`],
+    ];
+    const runs = Number(args.runs);
+    const results: { group: string; name: string; p50: number; p95: number; target: number }[] = [];
+    for (const [group, calls, target] of [
+      ["overview", overview, 150],
+      ["filtered", filtered, 300],
+    ] as const) {
+      for (const [label, url] of calls) {
+        const times = await measure(`${base}${url}`, headers, runs);
+        results.push({ group, name: label, p50: percentile(times, 50), p95: percentile(times, 95), target });
+      }
+    }
+
+    log("");
+    log(`API latency over loopback (${runs} sequential requests per call after 3 warm-ups, API key, viewer role):`);
+    log(`${"call".padEnd(52)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)}  target`);
+    for (const r of results) {
+      log(`${`[${r.group}] ${r.name}`.padEnd(52)} ${r.p50.toFixed(1).padStart(8)} ${r.p95.toFixed(1).padStart(8)}  < ${r.target} ${r.p95 < r.target ? "ok" : "MISSED"}`);
+    }
+    const worst = (group: string) => Math.max(...results.filter((r) => r.group === group).map((r) => r.p95));
+    log(`12-month overview: worst p95 ${worst("overview").toFixed(1)} ms (target < 150 ms)`);
+    log(`Filtered breakdowns: worst p95 ${worst("filtered").toFixed(1)} ms (target < 300 ms)`);
+
+    const js = await firstLoadJs(base, owner, tenantId);
+    log("");
+    log(`Dashboard first-load JavaScript: ${js.files} files, ${(js.raw / 1024).toFixed(1)} kB raw, ${(js.gzip / 1024).toFixed(1)} kB gzipped (target < 300 kB gzipped) ${js.gzip < 300 * 1024 ? "ok" : "MISSED"}`);
+    await owner.close();
+  } finally {
+    web?.kill("SIGTERM");
+    if (!args.keep) {
+      await admin(server, async (c) => {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await dropLoginRoles(c, rolePrefix);
+      });
+    } else log(`Kept database ${name} (role prefix ${rolePrefix}).`);
+  }
+}
+
+async function measure(url: string, headers: Record<string, string>, runs: number): Promise<number[]> {
+  const once = async () => {
+    const t = performance.now();
+    const response = await fetch(url, { headers });
+    await response.arrayBuffer();
+    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+    return performance.now() - t;
+  };
+  for (let i = 0; i < 3; i++) await once();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(await once());
+  return times;
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+};
+
+/** Signs a member in, loads the dashboard HTML and sums every script it loads, raw and gzipped. */
+async function firstLoadJs(base: string, owner: ReturnType<typeof connect>, tenantId: string) {
+  const email = `bench-${randomBytes(3).toString("hex")}@canopy.local`;
+  const signUp = await fetch(`${base}/api/auth/sign-up/email`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: base },
+    body: JSON.stringify({ email, password: "bench-password-123", name: "Bench" }),
+  });
+  const cookie = signUp.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const userId = ((await signUp.json()) as { user: { id: string } }).user.id;
+  await owner.pool.query("INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, 'viewer')", [tenantId, userId]);
+  const html = await (await fetch(`${base}/`, { headers: { cookie } })).text();
+  if (!html.includes("Bench Corp")) throw new Error("the dashboard did not render for the bench member");
+  const scripts = [...new Set([...html.matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) => m[1]!))];
+  let raw = 0;
+  let gzip = 0;
+  for (const src of scripts) {
+    const body = Buffer.from(await (await fetch(new URL(src, base))).arrayBuffer());
+    raw += body.length;
+    gzip += gzipSync(body, { level: 9 }).length;
+  }
+  return { files: scripts.length, raw, gzip };
+}
+
+async function buildIfStale() {
+  const buildId = path.join(webDir, ".next", "BUILD_ID");
+  const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
+  if (builtAt && !newerThan(webDir, builtAt) && !newerThan(path.resolve(webDir, "../../packages"), builtAt)) return;
+  log("Building the web app (next build)…");
+  await new Promise<void>((resolve, reject) => {
+    const build = spawn(process.execPath, [path.join(webDir, "node_modules/next/dist/bin/next"), "build"], {
+      cwd: webDir,
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...inheritedEnvironment(), NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+    });
+    build.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`next build failed (${code})`))));
+  });
+}
+
+function newerThan(dir: string, timeMs: number): boolean {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (["node_modules", "test-artifacts"].includes(entry.name) || entry.name.startsWith(".")) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory() ? newerThan(full, timeMs) : statSync(full).mtimeMs > timeMs) return true;
+  }
+  return false;
+}
+
+async function waitForHealth(url: string) {
+  for (let i = 0; i < 240; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the web app did not become healthy at ${url}`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function admin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`bench:api: ${error.stack ?? error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,1 @@
+DROP INDEX "usage_hourly_tenant_hour_idx";

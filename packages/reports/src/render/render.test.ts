@@ -1,0 +1,108 @@
+import ExcelJS from "exceljs";
+import { describe, expect, it } from "vitest";
+import { parseEnv } from "@canopy/config";
+import { scope3Category1LocationKg } from "../model/measures";
+import { fixtureModel } from "../testing/fixture";
+import { parseCsv, pdfText, popplerAvailable, rasterizePages } from "../testing/pdf-tools";
+import { formatNumber } from "./format";
+import { renderReport } from "./index";
+import { tidyColumns } from "./tidy";
+
+const hasPoppler = await popplerAvailable();
+if (!hasPoppler && parseEnv().CI)
+  throw new Error("CI requires poppler-utils (pdftotext, pdftoppm)");
+
+describe("renderers", () => {
+  const model = fixtureModel({ status: "final" });
+  const totals = model.content.totals;
+
+  it("CSV: one tidy table with the documented columns, numbers as plain decimals", async () => {
+    const csv = (await renderReport(model, "csv")).body.toString("utf8");
+    const [header, ...rows] = parseCsv(csv);
+    expect(header).toEqual(tidyColumns.map((c) => c.name));
+    expect(rows.every((row) => row.length === header!.length)).toBe(true);
+    const column = (name: string) => header!.indexOf(name);
+    const total = rows.find((row) => row[column("dimension")] === "total")!;
+    expect(Number(total[column("co2e_location_kg")])).toBeCloseTo(totals.co2eLocationKg, 6);
+    expect(Number(total[column("scope3_cat1_location_kg")])).toBeCloseTo(
+      scope3Category1LocationKg(totals),
+      6,
+    );
+    expect(total[column("label")]).toBe("All cloud emissions, March 2026");
+    expect(total[column("period_last_day")]).toBe("2026-03-31");
+    expect(total[column("content_sha256")]).toBe(model.header.contentSha256);
+    const dimensions = new Set(rows.map((row) => row[column("dimension")]));
+    expect([...dimensions]).toEqual([
+      "total",
+      "provider",
+      "account",
+      "service",
+      "region",
+      "tag:team",
+      "tag:cost-centre",
+      "month",
+      "comparison",
+    ]);
+    // An account name with a comma stays one field.
+    expect(rows.some((row) => row[column("label")] === "GCP, ML project (ml-project)")).toBe(true);
+  });
+
+  it("XLSX: summary, data, breakdown, quality, lineage and methodology sheets with numbers as numbers", async () => {
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await renderReport(model, "xlsx")).body as unknown as ArrayBuffer);
+    expect(workbook.worksheets.map((s) => s.name)).toEqual([
+      "Summary",
+      "Data",
+      "By provider",
+      "By account",
+      "By service",
+      "By region",
+      "By tag team",
+      "By tag cost-centre",
+      "Monthly trend",
+      "Data quality",
+      "Lineage",
+      "Methodology",
+    ]);
+    const provider = workbook.getWorksheet("By provider")!;
+    expect(provider.getRow(1).getCell(2).value).toBe("Scope 3 Cat. 1, location-based (kg CO2e)");
+    const sum = [2, 3].reduce((n, r) => n + (provider.getRow(r).getCell(2).value as number), 0);
+    expect(sum).toBeCloseTo(scope3Category1LocationKg(totals), 6);
+    let methodologyRows = 0;
+    workbook.getWorksheet("Methodology")!.eachRow(() => methodologyRows++);
+    expect(methodologyRows).toBeGreaterThan(200);
+  });
+
+  it.skipIf(!hasPoppler)(
+    "PDF: prints the totals, organization, report id, hash and page numbers",
+    async () => {
+      const text = await pdfText((await renderReport(model, "pdf")).body);
+      for (const value of [
+        totals.co2eLocationKg,
+        totals.co2eMarketKg,
+        totals.co2eEmbodiedKg,
+        totals.kwhFacility,
+        totals.waterL,
+      ]) {
+        expect(text).toContain(formatNumber(value, 1));
+      }
+      expect(text).toContain("Fixture GmbH");
+      expect(text).toContain(model.header.reportId);
+      expect(text).toContain(model.header.contentSha256);
+      expect(text).toContain("FINAL · VERSION 1");
+      expect(text).toContain("Appendix: methodology");
+      const pages = Number(/Page 1 of (\d+)/.exec(text)?.[1]);
+      expect(pages).toBeGreaterThan(5);
+      expect(text).toContain(`Page ${pages} of ${pages}`);
+    },
+  );
+
+  it.skipIf(!hasPoppler)("PDF: no page is blank", async () => {
+    const pages = await rasterizePages((await renderReport(fixtureModel(), "pdf")).body);
+    expect(pages.length).toBeGreaterThan(5);
+    for (const page of pages) {
+      expect(page.inkShare, `page ${page.page}`).toBeGreaterThan(0.01);
+      expect(page.distinctLevels, `page ${page.page}`).toBeGreaterThan(8);
+    }
+  });
+});
