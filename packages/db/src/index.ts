@@ -8,7 +8,6 @@ export * from "./embedded";
 export * from "./runtime";
 export * from "./credentials";
 export * from "./partitions";
-export * from "./usage-key";
 export * from "./seed/demo";
 export * from "./bulk/copy";
 export * from "./stores/windows";

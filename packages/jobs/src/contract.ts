@@ -29,6 +29,8 @@ export type JobOptions = {
   backoffMs: number;
   /** Jobs of this kind run at most this many at once per worker. */
   concurrency: number;
+  /** At most `max` jobs of this kind start per `durationMs`, across all workers (BullMQ only). */
+  rateLimit?: { max: number; durationMs: number };
 };
 
 /** A job is data: a name, a payload schema (ids only), default options and a processor. */

@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
-import type pg from "pg";
 import type { Connection } from "../client";
 import { ensureEmissionsPartitions } from "../partitions";
-import { usageDimsKey } from "../usage-key";
+import { writeUsageRecords, type StagedUsage } from "../stores/usage";
 import {
   demoAccounts,
   demoQuantity,
@@ -20,7 +19,6 @@ export const DEMO_EMAIL = "demo@canopy.local";
 export const DEMO_PASSWORD = "canopy-demo-2026";
 
 const MONTHS = 13;
-const BATCH_ROWS = 5000;
 
 export type SeedResult = {
   created: boolean;
@@ -87,10 +85,9 @@ export async function seedDemoOrganization(
       [tenantId, demoUserId],
     );
 
-    const accountIds = new Map<string, string>();
+    // Named accounts first; writeUsageRecords then finds them by provider account id.
     for (const account of demoAccounts) {
       const id = randomUUID();
-      accountIds.set(account.provider, id);
       await client.query(
         `INSERT INTO cloud_accounts (id, tenant_id, provider, display_name, provider_account_id, status, last_sync_at)
          VALUES ($1, $2, $3, $4, $5, 'active', $6)`,
@@ -104,38 +101,8 @@ export async function seedDemoOrganization(
       [syncRunId, tenantId, windowStart, windowEnd],
     );
 
-    let usageRows = 0;
-    const batch = new UsageBatch();
-    const random = seededRandom(20_261_123);
-    for (const series of demoSeries) {
-      const cloudAccountId = accountIds.get(series.provider)!;
-      const dimsKey = usageDimsKey({ ...series, usageType: series.usageType });
-      const stepHours = series.provider === "azure" ? 24 : 1;
-      const start =
-        series.provider === "azure"
-          ? Date.UTC(
-              windowStart.getUTCFullYear(),
-              windowStart.getUTCMonth(),
-              windowStart.getUTCDate(),
-            )
-          : windowStart.getTime();
-      for (let periodMs = start; periodMs < windowEnd.getTime(); periodMs += stepHours * hourMs) {
-        const hours = Math.min(stepHours, (windowEnd.getTime() - periodMs) / hourMs);
-        let quantity = 0;
-        for (let h = 0; h < hours; h++) {
-          quantity += demoQuantity(
-            series,
-            periodMs + h * hourMs,
-            (periodMs - windowStart.getTime()) / (30.44 * 24 * hourMs),
-            random,
-          );
-        }
-        batch.add(tenantId, cloudAccountId, periodMs, dimsKey, hours, series, quantity, syncRunId);
-        usageRows++;
-        if (batch.size >= BATCH_ROWS) await batch.flush(client);
-      }
-    }
-    await batch.flush(client);
+    const written = await writeUsageRecords(client, tenantId, syncRunId, demoUsage(windowStart, windowEnd));
+    const usageRows = written.rowsWritten;
     await client.query(
       "UPDATE sync_runs SET status = 'succeeded', finished_at = now(), rows_read = $2, rows_written = $2 WHERE id = $1",
       [syncRunId, usageRows],
@@ -151,59 +118,41 @@ export async function seedDemoOrganization(
   }
 }
 
-/** Column arrays for one multi-row INSERT … SELECT FROM unnest(…). */
-class UsageBatch {
-  private columns: unknown[][] = Array.from({ length: 20 }, () => []);
-  get size() {
-    return this.columns[0]!.length;
-  }
-
-  add(
-    tenantId: string,
-    cloudAccountId: string,
-    periodMs: number,
-    dimsKey: string,
-    periodHours: number,
-    series: DemoSeries,
-    quantity: number,
-    syncRunId: string,
-  ) {
-    const values = [
-      tenantId,
-      cloudAccountId,
-      new Date(periodMs).toISOString(),
-      dimsKey,
-      periodHours,
-      series.provider,
-      series.service,
-      series.region,
-      series.kind,
-      series.unit,
-      series.usageType,
-      series.instanceType ?? "",
-      series.vcpus ?? null,
-      series.memoryGb ?? null,
-      series.gpuModel ?? null,
-      series.storageClass ?? null,
-      quantity,
-      (quantity * series.costPerUnit).toFixed(8),
-      JSON.stringify(series.tags),
-      syncRunId,
-    ];
-    values.forEach((value, i) => this.columns[i]!.push(value));
-  }
-
-  async flush(client: pg.PoolClient) {
-    if (this.size === 0) return;
-    await client.query(
-      `INSERT INTO usage_hourly (tenant_id, cloud_account_id, hour, dims_key, period_hours, provider, service, region, kind, unit,
-         usage_type, instance_type, vcpus, memory_gb, gpu_model, storage_class, quantity, cost_amount, tags, sync_run_id, currency)
-       SELECT t.*, 'USD' FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::real[], $6::cloud_provider[],
-         $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::real[], $14::real[], $15::text[],
-         $16::text[], $17::float8[], $18::numeric[], $19::jsonb[], $20::uuid[]) AS t
-       ON CONFLICT DO NOTHING`,
-      this.columns,
-    );
-    this.columns = this.columns.map(() => []);
+/** The demo series as usage records: hourly for AWS and GCP, daily for Azure (as its exports are). */
+async function* demoUsage(windowStart: Date, windowEnd: Date): AsyncGenerator<StagedUsage> {
+  const random = seededRandom(20_261_123);
+  const account = new Map(demoAccounts.map((a) => [a.provider, a.providerAccountId]));
+  for (const series of demoSeries) {
+    const stepHours = series.provider === "azure" ? 24 : 1;
+    const start =
+      series.provider === "azure"
+        ? Date.UTC(windowStart.getUTCFullYear(), windowStart.getUTCMonth(), windowStart.getUTCDate())
+        : windowStart.getTime();
+    for (let periodMs = start; periodMs < windowEnd.getTime(); periodMs += stepHours * hourMs) {
+      const hours = Math.min(stepHours, (windowEnd.getTime() - periodMs) / hourMs);
+      const monthsElapsed = (periodMs - windowStart.getTime()) / (30.44 * 24 * hourMs);
+      let quantity = 0;
+      for (let h = 0; h < hours; h++) quantity += demoQuantity(series, periodMs + h * hourMs, monthsElapsed, random);
+      yield {
+        provider: series.provider,
+        providerAccountId: account.get(series.provider)!,
+        periodStart: new Date(periodMs).toISOString(),
+        periodHours: hours,
+        service: series.service,
+        region: series.region,
+        kind: series.kind,
+        unit: series.unit,
+        usageType: series.usageType,
+        instanceType: series.instanceType ?? "",
+        vcpus: series.vcpus,
+        memoryGb: series.memoryGb,
+        gpuModel: series.gpuModel,
+        storageClass: series.storageClass,
+        quantity,
+        costAmount: quantity * series.costPerUnit,
+        currency: "USD",
+        tags: series.tags,
+      };
+    }
   }
 }

@@ -75,7 +75,7 @@ async function* stagedCopyRows(records: AsyncIterable<StagedUsage>) {
 
 const accountNames = { aws: "AWS account", azure: "Azure subscription", gcp: "GCP project" } as const;
 
-/** The dims_key of usage_hourly, computed from the grouping columns (SQL twin of usageDimsKey's role). */
+/** usage_hourly.dims_key: a hash of the grouping columns, so the same usage always lands on the same key. */
 const dimsKeySql = `md5(concat_ws(E'\\x1f', r.service, r.region, r.kind, r.unit, r.usage_type, r.instance_type,
   coalesce(r.storage_class, ''), coalesce(r.gpu_model, ''), coalesce(r.tags::text, '')))`;
 

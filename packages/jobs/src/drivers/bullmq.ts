@@ -116,6 +116,9 @@ export function createBullmqDriver(options: {
             connection: bullConnection,
             prefix,
             concurrency: job.options.concurrency,
+            ...(job.options.rateLimit
+              ? { limiter: { max: job.options.rateLimit.max, duration: job.options.rateLimit.durationMs } }
+              : {}),
             lockDuration: options.lockDurationMs ?? 30_000,
             stalledInterval: options.lockDurationMs ?? 30_000,
           },

@@ -27,7 +27,8 @@ class NoUsageError extends Error {}
 export const importFile = defineJob({
   name: "import-file",
   payload: z.object({ tenantId: z.uuid(), syncRunId: z.uuid() }),
-  options: { attempts: 3, backoffMs: 5_000, concurrency: 1 },
+  // Imports are heavy on the database: one at a time per worker, a few a minute across the fleet.
+  options: { attempts: 3, backoffMs: 5_000, concurrency: 1, rateLimit: { max: 10, durationMs: 60_000 } },
   async process(payload, deps, context) {
     const store = configuredStore;
     if (!store) throw new Error("No file store configured for import-file (call useFileStore at worker start)");
