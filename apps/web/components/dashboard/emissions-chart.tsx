@@ -3,9 +3,9 @@ import { useEffect, useRef } from "react";
 import { init, use, type ComposeOption } from "echarts/core";
 import { BarChart, LineChart, type BarSeriesOption, type LineSeriesOption } from "echarts/charts";
 import {
-  DataZoomComponent,
-  GridComponent,
-  LegendComponent,
+  DataZoomInsideComponent,
+  GridSimpleComponent,
+  LegendPlainComponent,
   TooltipComponent,
   type DataZoomComponentOption,
   type GridComponentOption,
@@ -18,10 +18,10 @@ import { CanvasRenderer } from "echarts/renderers";
 use([
   BarChart,
   LineChart,
-  GridComponent,
+  GridSimpleComponent,
   TooltipComponent,
-  LegendComponent,
-  DataZoomComponent,
+  LegendPlainComponent,
+  DataZoomInsideComponent,
   CanvasRenderer,
 ]);
 
@@ -75,8 +75,8 @@ export function EmissionsChart(props: {
         valueFormatter: (value) =>
           `${Number(value).toLocaleString("en", { maximumFractionDigits: 2 })} ${props.unit}`,
       },
-      legend: { type: "scroll", bottom: 0, textStyle: { color: fg } },
-      grid: { left: 56, right: 16, top: 16, bottom: props.periods.length > 60 ? 80 : 48 },
+      legend: { bottom: 0, textStyle: { color: fg } },
+      grid: { left: 56, right: 16, top: 24, bottom: 56 },
       xAxis: { type: "category", data: props.periods, axisLabel: { color: muted } },
       yAxis: {
         type: "value",
@@ -84,10 +84,8 @@ export function EmissionsChart(props: {
         nameTextStyle: { color: muted },
         axisLabel: { color: muted },
       },
-      dataZoom:
-        props.periods.length > 60
-          ? [{ type: "inside" }, { type: "slider", bottom: 28, height: 18 }]
-          : [],
+      // Wheel and drag zoom on long series (the slider component would add ~20 kB).
+      dataZoom: props.periods.length > 60 ? [{ type: "inside" }] : [],
       series: props.series.map((s) =>
         bar
           ? ({

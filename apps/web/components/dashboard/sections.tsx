@@ -12,7 +12,8 @@ import { listJobRuns, listAccounts } from "@/lib/server/accounts";
 import { emissionsBreakdown, emissionsSeries, emissionsSummary } from "@/lib/server/emissions";
 import type { TenantScope } from "@/lib/server/tenant-scope";
 import { BreakdownTable } from "./breakdown-table";
-import { EmissionsChart, type ChartSeries } from "./emissions-chart";
+import type { ChartSeries } from "./emissions-chart";
+import { LazyEmissionsChart } from "./lazy-chart";
 
 function Kpi(props: {
   label: string;
@@ -156,7 +157,7 @@ export async function ChartSection(props: { scope: TenantScope; query: SeriesQue
       data-points={periods.length}
       data-source={data.source}
     >
-      <EmissionsChart
+      <LazyEmissionsChart
         periods={periods}
         series={ordered}
         granularity={data.granularity}

@@ -1,17 +1,33 @@
 import { createRequire } from "node:module";
+import path from "node:path";
 import PDFDocument from "pdfkit";
 
-const require = createRequire(import.meta.url);
-const fontFile = (name: string) => require.resolve(`dejavu-fonts-ttf/ttf/${name}.ttf`);
-
-/** Embedded fonts (DejaVu: every character of the method, CO₂, ≥, →; no system fonts needed). */
-export const fonts = {
-  body: fontFile("DejaVuSansCondensed"),
-  bold: fontFile("DejaVuSansCondensed-Bold"),
-  italic: fontFile("DejaVuSansCondensed-Oblique"),
-  mono: fontFile("DejaVuSansMono"),
+const fontFiles = {
+  body: "DejaVuSansCondensed.ttf",
+  bold: "DejaVuSansCondensed-Bold.ttf",
+  italic: "DejaVuSansCondensed-Oblique.ttf",
+  mono: "DejaVuSansMono.ttf",
 } as const;
-export type FontName = keyof typeof fonts;
+export type FontName = keyof typeof fontFiles;
+
+let fontDirectory: string | undefined;
+
+/**
+ * Where the embedded fonts (DejaVu, from the dejavu-fonts-ttf package: every character of the method,
+ * CO₂, ≥, →; no system fonts needed) are read from. Resolved from the package on first use; a bundled
+ * server (Next.js) whose output cannot resolve packages can point this at a copy of the ttf folder.
+ */
+export function usePdfFontDirectory(dir: string): void {
+  fontDirectory = dir;
+}
+
+function fontPath(name: FontName): string {
+  fontDirectory ??= path.join(
+    path.dirname(createRequire(import.meta.url).resolve("dejavu-fonts-ttf/package.json")),
+    "ttf",
+  );
+  return path.join(fontDirectory, fontFiles[name]);
+}
 
 export const colors = {
   text: "#1d2421",
@@ -48,7 +64,7 @@ export function createDocument(info: {
     size: "A4",
     margins: page.margin,
     bufferPages: true,
-    font: fonts.body,
+    font: fontPath("body"),
     autoFirstPage: true,
     info: {
       Title: info.title,
@@ -88,7 +104,7 @@ export function setFont(
   size: number,
   color: string = colors.text,
 ): PDFDoc {
-  return doc.font(fonts[font]).fontSize(size).fillColor(color);
+  return doc.font(fontPath(font)).fontSize(size).fillColor(color);
 }
 
 /** A section heading (keeps at least `keepWith` points of what follows on the same page). */

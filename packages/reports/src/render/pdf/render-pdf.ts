@@ -283,6 +283,7 @@ function summaryTables(doc: PDFDoc, model: ReportModel) {
 
 function changesSection(doc: PDFDoc, model: ReportModel) {
   const diff = model.diff!;
+  doc.addPage();
   heading(doc, `Changes since locked version ${diff.against.version}`, 1, 140);
   paragraph(
     doc,
@@ -326,7 +327,7 @@ function changesSection(doc: PDFDoc, model: ReportModel) {
       diff.breakdown.map((line) => ({
         cells: [
           line.label,
-          line.dimension,
+          dimensionLabel(line.dimension),
           kg(line.lockedCo2eLocationKg),
           kg(line.currentCo2eLocationKg),
           kg(line.deltaKg),
@@ -715,3 +716,6 @@ function decoratePages(doc: PDFDoc, model: ReportModel) {
     doc.page.margins.bottom = bottomMargin;
   }
 }
+
+const dimensionLabel = (dimension: string) =>
+  dimension.startsWith("tag:") ? `Tag ${dimension.slice(4)}` : dimension[0]!.toUpperCase() + dimension.slice(1);

@@ -1,0 +1,16 @@
+"use client";
+import dynamic from "next/dynamic";
+import type { ChartSeries } from "./emissions-chart";
+
+/**
+ * ECharts is the largest dependency of the dashboard: it loads after the page (figures and tables
+ * first), with a placeholder of the same size meanwhile.
+ */
+const EmissionsChart = dynamic(() => import("./emissions-chart").then((m) => m.EmissionsChart), {
+  ssr: false,
+  loading: () => <div className="chart skeleton" aria-busy="true" aria-label="Loading chart" />,
+});
+
+export function LazyEmissionsChart(props: { periods: string[]; series: ChartSeries[]; granularity: string; unit: string }) {
+  return <EmissionsChart {...props} />;
+}
