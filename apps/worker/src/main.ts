@@ -26,6 +26,7 @@ async function main() {
     redisUrl: env.REDIS_URL,
     queuePrefix: env.CANOPY_QUEUE_PREFIX,
     jobLockMs: env.CANOPY_JOB_LOCK_MS,
+    reportDayOfMonth: env.CANOPY_REPORT_DAY_OF_MONTH,
     keyring,
     port: env.CANOPY_WORKER_PORT,
     filesDir: path.join(canopyHome(env), "files"),

@@ -1,6 +1,12 @@
 import http from "node:http";
 import { connect, type DatabaseUrls, type Keyring } from "@canopy/db";
-import { createQueueDriver, localFileStore, useFileStore, type QueueDriver } from "@canopy/jobs";
+import {
+  createQueueDriver,
+  localFileStore,
+  registerReportSchedule,
+  useFileStore,
+  type QueueDriver,
+} from "@canopy/jobs";
 import { createWorkerMetrics } from "./metrics";
 import { listenOrExplain } from "./listen";
 
@@ -17,6 +23,8 @@ export async function startWorker(options: {
   redisUrl: string | undefined;
   queuePrefix?: string;
   jobLockMs?: number;
+  /** Day of the month on which last month's reports are generated and sent. */
+  reportDayOfMonth?: number;
   keyring: Keyring;
   port: number;
   /** Folder of stored billing files (CANOPY_HOME/files). */
@@ -72,6 +80,7 @@ export async function startWorker(options: {
     {},
     { everyMs: DAY_MS },
   );
+  if (options.reportDayOfMonth) await registerReportSchedule(driver, { dayOfMonth: options.reportDayOfMonth });
   await driver.schedule(
     "maintain-partitions-daily",
     "maintain-partitions",

@@ -140,7 +140,7 @@ describe("row-level security", () => {
       expect({ table: row.table, rls: row.rls, policies: row.policies }).toEqual({
         table: row.table,
         rls: true,
-        policies: [`(${column} = current_tenant_id())`],
+        policies: [`(${column} = ( SELECT current_tenant_id() AS current_tenant_id))`],
       });
     }
   });

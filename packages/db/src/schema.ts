@@ -32,7 +32,8 @@ import {
 export const appRole = pgRole("canopy_app_role").existing();
 export const authRole = pgRole("canopy_auth_role").existing();
 
-const currentTenant = sql`current_tenant_id()`;
+// In a sub-select, PostgreSQL evaluates the tenant once per statement (an InitPlan), not per row.
+const currentTenant = sql`(SELECT current_tenant_id())`;
 const tenantMatches = (column: string): SQL => sql`${sql.raw(column)} = ${currentTenant}`;
 
 /** The RLS policy every tenant-owned table carries. */

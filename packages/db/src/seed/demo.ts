@@ -9,7 +9,6 @@ import {
   demoSeries,
   hourMs,
   seededRandom,
-  type DemoSeries,
 } from "./demo-series";
 
 /** Fixed demo sign-in, printed on start and shared with end-to-end tests. */
