@@ -52,25 +52,48 @@ async function main() {
     const urls = databaseUrls({ ownerUrl: ownerUrl.toString(), rolePrefix, appPassword: password });
     const owner = connect(urls.owner, { max: 2 });
     const tenantId = reuse
-      ? (await owner.pool.query<{ id: string }>("SELECT id FROM tenants WHERE slug = 'bench-corp'")).rows[0]!.id
-      : (await owner.pool.query<{ id: string }>("INSERT INTO tenants (name, slug) VALUES ('Bench Corp', 'bench-corp') RETURNING id")).rows[0]!.id;
+      ? (await owner.pool.query<{ id: string }>("SELECT id FROM tenants WHERE slug = 'bench-corp'"))
+          .rows[0]!.id
+      : (
+          await owner.pool.query<{ id: string }>(
+            "INSERT INTO tenants (name, slug) VALUES ('Bench Corp', 'bench-corp') RETURNING id",
+          )
+        ).rows[0]!.id;
     const key = generateApiKey();
-    await owner.pool.query("INSERT INTO api_keys (tenant_id, name, key_prefix, key_hash, role) VALUES ($1, 'bench', $2, $3, 'viewer')", [
-      tenantId,
-      key.prefix,
-      key.hash,
-    ]);
+    await owner.pool.query(
+      "INSERT INTO api_keys (tenant_id, name, key_prefix, key_hash, role) VALUES ($1, 'bench', $2, $3, 'viewer')",
+      [tenantId, key.prefix, key.hash],
+    );
 
     const hours = Number(args.hours);
     const end = reuse
-      ? new Date((await owner.pool.query<{ end: Date }>("SELECT max(hour) + interval '1 hour' AS end FROM emissions_hourly")).rows[0]!.end)
+      ? new Date(
+          (
+            await owner.pool.query<{ end: Date }>(
+              "SELECT max(hour) + interval '1 hour' AS end FROM emissions_hourly",
+            )
+          ).rows[0]!.end,
+        )
       : new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000);
     const start = new Date(end.getTime() - hours * 3_600_000);
     let t = performance.now();
-    log(`Seeding ${Number(args.combos) * hours} hourly rows (${args.combos} series × ${hours} h, 20 accounts, 40 services, 15 regions)…`);
+    log(
+      `Seeding ${Number(args.combos) * hours} hourly rows (${args.combos} series × ${hours} h, 20 accounts, 40 services, 15 regions)…`,
+    );
     const accountIds = reuse
-      ? (await owner.pool.query<{ id: string }>("SELECT id FROM cloud_accounts ORDER BY created_at, id")).rows.map((r) => r.id)
-      : await seedEmissions(owner.pool, { tenantId, accounts: 20, services: 40, combos: Number(args.combos), start, hours });
+      ? (
+          await owner.pool.query<{ id: string }>(
+            "SELECT id FROM cloud_accounts ORDER BY created_at, id",
+          )
+        ).rows.map((r) => r.id)
+      : await seedEmissions(owner.pool, {
+          tenantId,
+          accounts: 20,
+          services: 40,
+          combos: Number(args.combos),
+          start,
+          hours,
+        });
     const counts = (
       await owner.pool.query<{ hourly: number; daily: number; monthly: number }>(
         `SELECT (SELECT count(*) FROM emissions_hourly)::int AS hourly, (SELECT count(*) FROM emissions_daily)::int AS daily,
@@ -80,28 +103,34 @@ async function main() {
     log(
       `Seeded in ${((performance.now() - t) / 1000).toFixed(1)} s: ${counts.hourly.toLocaleString("en")} hourly, ${counts.daily.toLocaleString("en")} daily, ${counts.monthly.toLocaleString("en")} monthly rows.`,
     );
-    if (!reuse) for (const table of ["emissions_daily", "emissions_monthly", "emissions_hourly"]) await owner.pool.query(`VACUUM ANALYZE ${table}`);
+    if (!reuse)
+      for (const table of ["emissions_daily", "emissions_monthly", "emissions_hourly"])
+        await owner.pool.query(`VACUUM ANALYZE ${table}`);
 
     await buildIfStale();
     const port = await freePort();
     const home = mkdtempSync(path.join(os.tmpdir(), "canopy-bench-"));
     const { DATABASE_URL: _d, REDIS_URL: _r, ...inherited } = inheritedEnvironment();
-    web = spawn(process.execPath, [path.join(webDir, "node_modules/next/dist/bin/next"), "start", "-p", String(port)], {
-      cwd: webDir,
-      env: {
-        ...inherited,
-        NODE_ENV: "production",
-        NEXT_TELEMETRY_DISABLED: "1",
-        DATABASE_APP_URL: urls.app,
-        DATABASE_AUTH_URL: urls.auth,
-        BETTER_AUTH_SECRET: randomBytes(24).toString("hex"),
-        CANOPY_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-        CANOPY_HOME: home,
-        CANOPY_PUBLIC_URL: `http://127.0.0.1:${port}`,
-        PORT: String(port),
+    web = spawn(
+      process.execPath,
+      [path.join(webDir, "node_modules/next/dist/bin/next"), "start", "-p", String(port)],
+      {
+        cwd: webDir,
+        env: {
+          ...inherited,
+          NODE_ENV: "production",
+          NEXT_TELEMETRY_DISABLED: "1",
+          DATABASE_APP_URL: urls.app,
+          DATABASE_AUTH_URL: urls.auth,
+          BETTER_AUTH_SECRET: randomBytes(24).toString("hex"),
+          CANOPY_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+          CANOPY_HOME: home,
+          CANOPY_PUBLIC_URL: `http://127.0.0.1:${port}`,
+          PORT: String(port),
+        },
+        stdio: ["ignore", "ignore", "inherit"],
       },
-      stdio: ["ignore", "ignore", "inherit"],
-    });
+    );
     const base = `http://127.0.0.1:${port}`;
     await waitForHealth(`${base}/api/health`);
     const headers = { authorization: `Bearer ${key.key}` };
@@ -116,18 +145,42 @@ async function main() {
       ["breakdown by region (+ factors)", "/api/v1/emissions/breakdown?groupBy=region&limit=1000"],
     ];
     const filtered: [string, string][] = [
-      ["breakdown service | provider=aws", "/api/v1/emissions/breakdown?groupBy=service&provider=aws&limit=1000"],
-      ["breakdown account | region=eu-west-1,westeurope", "/api/v1/emissions/breakdown?groupBy=account&region=eu-west-1,westeurope&limit=1000"],
-      ["breakdown region | 3 services", "/api/v1/emissions/breakdown?groupBy=region&service=service-01,service-07,service-19&limit=1000"],
-      [`breakdown service | account, ${q3from}..${to}`, `/api/v1/emissions/breakdown?groupBy=service&account=${accountIds[3]}&from=${q3from}&to=${to}`],
+      [
+        "breakdown service | provider=aws",
+        "/api/v1/emissions/breakdown?groupBy=service&provider=aws&limit=1000",
+      ],
+      [
+        "breakdown account | region=eu-west-1,westeurope",
+        "/api/v1/emissions/breakdown?groupBy=account&region=eu-west-1,westeurope&limit=1000",
+      ],
+      [
+        "breakdown region | 3 services",
+        "/api/v1/emissions/breakdown?groupBy=region&service=service-01,service-07,service-19&limit=1000",
+      ],
+      [
+        `breakdown service | account, ${q3from}..${to}`,
+        `/api/v1/emissions/breakdown?groupBy=service&account=${accountIds[3]}&from=${q3from}&to=${to}`,
+      ],
       ["summary | provider=gcp", "/api/v1/emissions/summary?provider=gcp"],
-      ["series by day × region | 90 days", `/api/v1/emissions?granularity=day&groupBy=region&from=${q3from}&to=${to}`],
-      ["series by hour × provider | 7 days", `/api/v1/emissions?granularity=hour&groupBy=provider&from=${week}&to=${to}`],
-      ["breakdown scope | 7 days, tag team=team-1", `/api/v1/emissions/breakdown?groupBy=scope&from=${week}&to=${to}&tag=team=team-1`],
+      [
+        "series by day × region | 90 days",
+        `/api/v1/emissions?granularity=day&groupBy=region&from=${q3from}&to=${to}`,
+      ],
+      [
+        "series by hour × provider | 7 days",
+        `/api/v1/emissions?granularity=hour&groupBy=provider&from=${week}&to=${to}`,
+      ],
+      [
+        "breakdown scope | 7 days, tag team=team-1",
+        `/api/v1/emissions/breakdown?groupBy=scope&from=${week}&to=${to}&tag=team=team-1`,
+      ],
     ];
     // Not a breakdown: a year of daily points (365 × 40 series), reported without a stated target.
     const other: [string, string][] = [
-      ["series by day × service, 12 months | provider=azure", "/api/v1/emissions?granularity=day&groupBy=service&provider=azure"],
+      [
+        "series by day × service, 12 months | provider=azure",
+        "/api/v1/emissions?granularity=day&groupBy=service&provider=azure",
+      ],
     ];
     const runs = Number(args.runs);
     const results: { group: string; name: string; p50: number; p95: number; target: number }[] = [];
@@ -138,23 +191,36 @@ async function main() {
     ] as const) {
       for (const [label, url] of calls) {
         const times = await measure(`${base}${url}`, headers, runs);
-        results.push({ group, name: label, p50: percentile(times, 50), p95: percentile(times, 95), target });
+        results.push({
+          group,
+          name: label,
+          p50: percentile(times, 50),
+          p95: percentile(times, 95),
+          target,
+        });
       }
     }
 
     log("");
-    log(`API latency over loopback (${runs} sequential requests per call after 3 warm-ups, API key, viewer role):`);
+    log(
+      `API latency over loopback (${runs} sequential requests per call after 3 warm-ups, API key, viewer role):`,
+    );
     log(`${"call".padEnd(52)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)}  target`);
     for (const r of results) {
-      log(`${`[${r.group}] ${r.name}`.padEnd(52)} ${r.p50.toFixed(1).padStart(8)} ${r.p95.toFixed(1).padStart(8)}  ${r.target === Infinity ? "(no target)" : `< ${r.target} ${r.p95 < r.target ? "ok" : "MISSED"}`}`);
+      log(
+        `${`[${r.group}] ${r.name}`.padEnd(52)} ${r.p50.toFixed(1).padStart(8)} ${r.p95.toFixed(1).padStart(8)}  ${r.target === Infinity ? "(no target)" : `< ${r.target} ${r.p95 < r.target ? "ok" : "MISSED"}`}`,
+      );
     }
-    const worst = (group: string) => Math.max(...results.filter((r) => r.group === group).map((r) => r.p95));
+    const worst = (group: string) =>
+      Math.max(...results.filter((r) => r.group === group).map((r) => r.p95));
     log(`12-month overview: worst p95 ${worst("overview").toFixed(1)} ms (target < 150 ms)`);
     log(`Filtered breakdowns: worst p95 ${worst("filtered").toFixed(1)} ms (target < 300 ms)`);
 
     const js = await firstLoadJs(base, owner, tenantId);
     log("");
-    log(`Dashboard first-load JavaScript: ${js.files} files, ${(js.raw / 1024).toFixed(1)} kB raw, ${(js.gzip / 1024).toFixed(1)} kB gzipped (target < 300 kB gzipped) ${js.gzip < 300 * 1024 ? "ok" : "MISSED"}`);
+    log(
+      `Dashboard first-load JavaScript: ${js.files} files, ${(js.raw / 1024).toFixed(1)} kB raw, ${(js.gzip / 1024).toFixed(1)} kB gzipped (target < 300 kB gzipped) ${js.gzip < 300 * 1024 ? "ok" : "MISSED"}`,
+    );
     await owner.close();
   } finally {
     web?.kill("SIGTERM");
@@ -167,7 +233,11 @@ async function main() {
   }
 }
 
-async function measure(url: string, headers: Record<string, string>, runs: number): Promise<number[]> {
+async function measure(
+  url: string,
+  headers: Record<string, string>,
+  runs: number,
+): Promise<number[]> {
   const once = async () => {
     const t = performance.now();
     const response = await fetch(url, { headers });
@@ -194,11 +264,18 @@ async function firstLoadJs(base: string, owner: ReturnType<typeof connect>, tena
     headers: { "content-type": "application/json", origin: base },
     body: JSON.stringify({ email, password: "bench-password-123", name: "Bench" }),
   });
-  const cookie = signUp.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookie = signUp.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const userId = ((await signUp.json()) as { user: { id: string } }).user.id;
-  await owner.pool.query("INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, 'viewer')", [tenantId, userId]);
+  await owner.pool.query(
+    "INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, 'viewer')",
+    [tenantId, userId],
+  );
   const html = await (await fetch(`${base}/`, { headers: { cookie } })).text();
-  if (!html.includes("Bench Corp")) throw new Error("the dashboard did not render for the bench member");
+  if (!html.includes("Bench Corp"))
+    throw new Error("the dashboard did not render for the bench member");
   const scripts = [...new Set([...html.matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) => m[1]!))];
   let raw = 0;
   let gzip = 0;
@@ -213,23 +290,36 @@ async function firstLoadJs(base: string, owner: ReturnType<typeof connect>, tena
 async function buildIfStale() {
   const buildId = path.join(webDir, ".next", "BUILD_ID");
   const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
-  if (builtAt && !newerThan(webDir, builtAt) && !newerThan(path.resolve(webDir, "../../packages"), builtAt)) return;
+  if (
+    builtAt &&
+    !newerThan(webDir, builtAt) &&
+    !newerThan(path.resolve(webDir, "../../packages"), builtAt)
+  )
+    return;
   log("Building the web app (next build)…");
   await new Promise<void>((resolve, reject) => {
-    const build = spawn(process.execPath, [path.join(webDir, "node_modules/next/dist/bin/next"), "build"], {
-      cwd: webDir,
-      stdio: ["ignore", "ignore", "inherit"],
-      env: { ...inheritedEnvironment(), NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
-    });
-    build.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`next build failed (${code})`))));
+    const build = spawn(
+      process.execPath,
+      [path.join(webDir, "node_modules/next/dist/bin/next"), "build"],
+      {
+        cwd: webDir,
+        stdio: ["ignore", "ignore", "inherit"],
+        env: { ...inheritedEnvironment(), NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+      },
+    );
+    build.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`next build failed (${code})`)),
+    );
   });
 }
 
 function newerThan(dir: string, timeMs: number): boolean {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (["node_modules", "test-artifacts"].includes(entry.name) || entry.name.startsWith(".")) continue;
+    if (["node_modules", "test-artifacts"].includes(entry.name) || entry.name.startsWith("."))
+      continue;
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory() ? newerThan(full, timeMs) : statSync(full).mtimeMs > timeMs) return true;
+    if (entry.isDirectory() ? newerThan(full, timeMs) : statSync(full).mtimeMs > timeMs)
+      return true;
   }
   return false;
 }

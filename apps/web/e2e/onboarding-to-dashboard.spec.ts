@@ -242,18 +242,45 @@ describe.skipIf(!haveBrowser)("browser: onboarding to dashboard", () => {
     const csvLocation = csv.slice(1).reduce((sum, line) => sum + Number(line.split(",")[2]), 0);
     expect(csvLocation).toBeCloseTo(expected.loc, 6);
 
-    // The other pages.
+    // The other pages: imports, accounts, an invitation, an API key shown once, the audit log.
     for (const [name, url] of [
       ["15-imports", "/imports"],
       ["16-accounts", "/accounts"],
-      ["17-members", "/members"],
-      ["18-api-keys", "/settings/api-keys"],
-      ["19-audit-log", "/audit"],
     ] as const) {
       await page.goto(url);
       await page.locator("h1").waitFor();
       await shot(name);
     }
-    await expect(page.locator("table").textContent()).resolves.toContain("credentials.set");
+    await page.goto("/members");
+    await page.getByLabel("Email").fill("analyst@example.test");
+    await page.getByRole("button", { name: "Invite" }).click();
+    await expect(page.getByLabel("Invitation link").textContent()).resolves.toMatch(
+      /\/invite\/[0-9a-f-]{36}$/,
+    );
+    await shot("17-members");
+    await page.goto("/settings/api-keys");
+    await page.getByLabel("Name").fill("BI export");
+    await page.getByRole("button", { name: "Create key" }).click();
+    const apiKey = (await page.getByLabel("New API key").textContent())!;
+    expect(apiKey).toMatch(/^cnp_[a-z0-9]{8}_/);
+    await shot("18-api-keys");
+    const viaKey = await fetch(`${canopy.baseUrl}/api/v1/emissions/summary`, {
+      headers: { authorization: `Bearer ${apiKey}` },
+    });
+    expect(
+      ((await viaKey.json()) as { totals: { co2eLocationKg: number } }).totals.co2eLocationKg,
+    ).toBeCloseTo(expected.loc, 6);
+    await page.goto("/audit");
+    await page.locator("h1").waitFor();
+    await shot("19-audit-log");
+    const auditText = await page.locator("table").textContent();
+    for (const action of [
+      "account.create",
+      "credentials.set",
+      "import.create",
+      "member.invite",
+      "api_key.create",
+    ])
+      expect(auditText).toContain(action);
   }, 300_000);
 });

@@ -4,7 +4,8 @@ import { formatDelta, formatKg, formatNumber } from "./format";
 describe("formatting", () => {
   it("chooses g, kg or t and keeps small values visible", () => {
     expect(formatKg(0)).toBe("0 kg");
-    expect(formatKg(0.0000045)).toBe("0.0045 g");
+    expect(formatKg(0.0000045)).toBe("4.5 mg");
+    expect(formatKg(1e-9)).toBe("< 1 mg");
     expect(formatKg(0.0148)).toBe("14.8 g");
     expect(formatKg(12.345)).toBe("12.3 kg");
     expect(formatKg(12_345)).toBe("12.3 t");

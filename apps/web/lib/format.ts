@@ -7,12 +7,15 @@ const significant = new Intl.NumberFormat("en", { maximumSignificantDigits: 3 })
 export function formatKg(kg: number): string {
   const abs = Math.abs(kg);
   if (abs === 0) return "0 kg";
+  if (abs < 1e-6) return "< 1 mg";
+  if (abs < 1e-3) return `${significant.format(kg * 1e6)} mg`;
   if (abs < 1) return `${significant.format(kg * 1000)} g`;
   if (abs < 1000) return `${nf(abs < 10 ? 2 : 1).format(kg)} kg`;
   return `${nf(abs < 10_000 ? 2 : 1).format(kg / 1000)} t`;
 }
 
 export function formatNumber(value: number, digits = 1): string {
+  if (value !== 0 && Math.abs(value) < 0.001) return "< 0.001";
   if (value !== 0 && Math.abs(value) < 1 && digits > 0) return significant.format(value);
   return nf(Math.abs(value) >= 100 ? 0 : digits).format(value);
 }

@@ -1,2 +1,4 @@
 export * from "./classify";
 export * from "./files";
+export * from "./live";
+export * from "./aws";

@@ -34,8 +34,8 @@ const rowBuilders: Record<string, (ids: Ids) => RowSql> = {
     values: [randomUUID(), ids.tenantId, ids.cloudAccountId],
   }),
   usage_hourly: (ids) => ({
-    text: `INSERT INTO usage_hourly (tenant_id, cloud_account_id, hour, dims_key, provider, service, region, kind, unit, quantity)
-           VALUES ($1, $2, $3, $4, 'aws', 'AmazonEC2', 'us-east-1', 'compute', 'vcpu-hours', 4)`,
+    text: `INSERT INTO usage_hourly (tenant_id, cloud_account_id, hour, dims_key, provider, service, region, kind, unit, quantity, shape_key)
+           VALUES ($1, $2, $3, $4, 'aws', 'AmazonEC2', 'us-east-1', 'compute', 'vcpu-hours', 4, 'shape')`,
     values: [ids.tenantId, ids.cloudAccountId, hour, randomUUID()],
   }),
   emissions_hourly: (ids) => ({

@@ -313,6 +313,11 @@ export const usageHourly = pgTable(
     currency: text("currency"),
     tags: jsonb("tags").$type<Record<string, string>>().notNull().default({}),
     syncRunId: uuid("sync_run_id"),
+    /**
+     * Hash of every column the estimate depends on besides quantity and year (see
+     * stores/usage-shape.ts): estimation runs once per (shape, year), not once per row.
+     */
+    shapeKey: text("shape_key").notNull(),
   },
   (t) => [
     // The key serves every read (by account and hour); no second index to maintain on bulk loads.

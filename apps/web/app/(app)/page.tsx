@@ -41,7 +41,8 @@ export default async function DashboardPage({ searchParams }: Props) {
   if (!lastDay) {
     const usageRows = await scope.sql(
       async (client) =>
-        (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM usage_hourly")).rows[0]!.n,
+        (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM usage_hourly")).rows[0]!
+          .n,
     );
     return (
       <main>

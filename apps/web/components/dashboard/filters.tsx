@@ -51,7 +51,11 @@ export function DashboardFilters(props: {
 
   return (
     <section className="card stack-lg" aria-label="Filters" aria-busy={pending}>
-      <form className="filters" onSubmit={apply} key={`${params.toString()}|${props.range.from}|${props.range.to}`}>
+      <form
+        className="filters"
+        onSubmit={apply}
+        key={`${params.toString()}|${props.range.from}|${props.range.to}`}
+      >
         <label>
           From
           <input type="date" name="from" defaultValue={props.range.from} />

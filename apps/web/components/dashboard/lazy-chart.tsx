@@ -6,11 +6,19 @@ import type { ChartSeries } from "./emissions-chart";
  * ECharts is the largest dependency of the dashboard: it loads after the page (figures and tables
  * first), with a placeholder of the same size meanwhile.
  */
-const EmissionsChart = dynamic(() => import("./emissions-chart").then((m) => m.EmissionsChart), {
-  ssr: false,
-  loading: () => <div className="chart skeleton" aria-busy="true" aria-label="Loading chart" />,
-});
+const ChartOnClient = dynamic(
+  () => import("./emissions-chart").then((module) => module.EmissionsChart),
+  {
+    ssr: false,
+    loading: () => <div className="chart skeleton" aria-busy="true" aria-label="Loading chart" />,
+  },
+);
 
-export function LazyEmissionsChart(props: { periods: string[]; series: ChartSeries[]; granularity: string; unit: string }) {
-  return <EmissionsChart {...props} />;
+export function LazyEmissionsChart(props: {
+  periods: string[];
+  series: ChartSeries[];
+  granularity: string;
+  unit: string;
+}) {
+  return <ChartOnClient {...props} />;
 }

@@ -151,23 +151,20 @@ export type ShapeFactors = {
   methodologyVersion: string;
 };
 
-const shapeKeySql = `md5(concat_ws('|', u.provider, u.region, extract(year FROM u.hour AT TIME ZONE 'UTC')::int, u.period_hours,
-  u.kind, u.unit, u.service, u.usage_type, u.instance_type, coalesce(u.vcpus::text, '-'), coalesce(u.memory_gb::text, '-'),
-  coalesce(u.storage_class, '-'), coalesce(u.replication_hint::text, '-'), coalesce(u.gpu_model, '-'),
-  coalesce(u.gpu_count::text, '-'), coalesce(u.cpu_utilization::text, '-')))`;
-
 /** The distinct shapes of an account window's usage (typically thousands for millions of rows). */
 export async function usageShapes(client: PoolClient, window: AccountWindow): Promise<UsageShape[]> {
   await client.query("SET LOCAL work_mem = '128MB'");
   const result = await client.query<UsageShape>(
-    `SELECT ${shapeKeySql} AS "shapeKey", min(u.hour) AS "firstHour", u.provider, u.region, u.period_hours AS "periodHours",
-            u.kind, u.unit, u.service, u.usage_type AS "usageType", u.instance_type AS "instanceType", u.vcpus,
-            u.memory_gb AS "memoryGb", u.storage_class AS "storageClass", u.replication_hint AS "replicationHint",
-            u.gpu_model AS "gpuModel", u.gpu_count AS "gpuCount", u.cpu_utilization AS "cpuUtilization"
+    `SELECT u.shape_key || ':' || extract(year FROM u.hour AT TIME ZONE 'UTC')::int AS "shapeKey",
+            min(u.hour) AS "firstHour", min(u.provider::text) AS provider, min(u.region) AS region,
+            min(u.period_hours) AS "periodHours", min(u.kind) AS kind, min(u.unit) AS unit, min(u.service) AS service,
+            min(u.usage_type) AS "usageType", min(u.instance_type) AS "instanceType", min(u.vcpus) AS vcpus,
+            min(u.memory_gb) AS "memoryGb", min(u.storage_class) AS "storageClass",
+            min(u.replication_hint) AS "replicationHint", min(u.gpu_model) AS "gpuModel", min(u.gpu_count) AS "gpuCount",
+            min(u.cpu_utilization) AS "cpuUtilization"
      FROM usage_hourly u
      WHERE u.cloud_account_id = $1 AND u.hour >= $2 AND u.hour < $3
-     GROUP BY 1, u.provider, u.region, u.period_hours, u.kind, u.unit, u.service, u.usage_type, u.instance_type, u.vcpus,
-              u.memory_gb, u.storage_class, u.replication_hint, u.gpu_model, u.gpu_count, u.cpu_utilization`,
+     GROUP BY u.shape_key, extract(year FROM u.hour AT TIME ZONE 'UTC')`,
     [window.cloudAccountId, window.start, window.end],
   );
   return result.rows;
@@ -220,7 +217,8 @@ export async function replaceEmissionsFromFactors(
        u.quantity * f.kwh_facility, u.quantity * f.co2e_location_kg, u.quantity * f.co2e_market_kg,
        u.quantity * f.co2e_embodied_kg, u.quantity * f.water_l, u.quantity * f.co2e_on_defaults_kg, u.cost_amount,
        u.currency, f.methodology_version
-     FROM usage_hourly u JOIN shape_factors f ON f.shape_key = ${shapeKeySql}
+     FROM usage_hourly u
+     JOIN shape_factors f ON f.shape_key = u.shape_key || ':' || extract(year FROM u.hour AT TIME ZONE 'UTC')::int
      WHERE u.cloud_account_id = $1 AND u.hour >= $2 AND u.hour < $3`,
     [window.cloudAccountId, window.start, window.end],
   );

@@ -134,6 +134,7 @@ export async function writeUsageRecords(
   }
   await lockAccounts(client, windows);
   await client.query("ANALYZE usage_staging");
+  await client.query("ANALYZE usage_staging_accounts");
   await client.query(
     `DELETE FROM usage_hourly u
      USING unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS w(account_id, start_at, end_at)
@@ -143,12 +144,16 @@ export async function writeUsageRecords(
   const inserted = await client.query(
     `INSERT INTO usage_hourly (tenant_id, cloud_account_id, hour, dims_key, period_hours, provider, service, region, kind,
        unit, usage_type, instance_type, vcpus, memory_gb, gpu_model, gpu_count, storage_class, replication_hint,
-       cpu_utilization, quantity, cost_amount, currency, tags, sync_run_id)
+       cpu_utilization, quantity, cost_amount, currency, tags, sync_run_id, shape_key)
      SELECT $1::uuid, a.id, r.hour, ${dimsKeySql}, max(r.period_hours), r.provider, r.service, r.region, r.kind, r.unit,
        r.usage_type, r.instance_type, max(r.vcpus), max(r.memory_gb), r.gpu_model, max(r.gpu_count), r.storage_class,
        max(r.replication_hint),
        sum(r.cpu_utilization * r.quantity) / nullif(sum(r.quantity) FILTER (WHERE r.cpu_utilization IS NOT NULL), 0),
-       sum(r.quantity), sum(r.cost_amount), max(r.currency), coalesce(r.tags, '{}'::jsonb), $2::uuid
+       sum(r.quantity), sum(r.cost_amount), max(r.currency), coalesce(r.tags, '{}'::jsonb), $2::uuid,
+       usage_shape_key(r.provider, r.region, max(r.period_hours), r.kind, r.unit, r.service, r.usage_type,
+         r.instance_type, max(r.vcpus), max(r.memory_gb), r.storage_class, max(r.replication_hint), r.gpu_model,
+         max(r.gpu_count),
+         (sum(r.cpu_utilization * r.quantity) / nullif(sum(r.quantity) FILTER (WHERE r.cpu_utilization IS NOT NULL), 0))::real)
      FROM usage_staging r
      JOIN usage_staging_accounts a ON a.provider = r.provider AND a.provider_account_id = r.provider_account_id
      GROUP BY a.id, r.hour, r.provider, r.service, r.region, r.kind, r.unit, r.usage_type, r.instance_type,

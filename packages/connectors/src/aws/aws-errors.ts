@@ -1,0 +1,83 @@
+import { ConnectorError } from "../live/errors";
+
+const throttleNames = new Set([
+  "ThrottlingException",
+  "Throttling",
+  "TooManyRequestsException",
+  "LimitExceededException",
+  "RequestLimitExceeded",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "ProvisionedThroughputExceededException",
+  "SlowDown",
+]);
+const credentialNames = new Set([
+  "ExpiredToken",
+  "ExpiredTokenException",
+  "InvalidClientTokenId",
+  "UnrecognizedClientException",
+  "SignatureDoesNotMatch",
+  "InvalidSignatureException",
+  "IncompleteSignature",
+  "MissingAuthenticationToken",
+  "AuthFailure",
+  "CredentialsProviderError",
+]);
+const accessDeniedNames = new Set(["AccessDeniedException", "AccessDenied", "AccessDeniedFault", "UnauthorizedOperation"]);
+
+type SdkError = { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; $fault?: string };
+
+/** For `withBackoff`: 0 (no hint) for throttles and 5xx, undefined for everything else. */
+export function awsRetryAfterMs(error: unknown): number | undefined {
+  const e = error as SdkError;
+  if (e.name && throttleNames.has(e.name)) return 0;
+  const status = e.$metadata?.httpStatusCode;
+  if (status === 429 || (status !== undefined && status >= 500)) return 0;
+  if (e.name === "TimeoutError" || (e as { code?: string }).code === "ECONNRESET") return 0;
+  return undefined;
+}
+
+/** The IAM action an AccessDenied message names ("…is not authorized to perform: athena:GetQueryResults on…"). */
+export function deniedActionOf(message: string): string | undefined {
+  return /perform:?\s+([a-z0-9-]+:[A-Za-z0-9*]+)/.exec(message)?.[1];
+}
+
+/**
+ * Turns an SDK error into a ConnectorError the sync job can act on. `action` is the IAM action the
+ * call needed, named when AWS's message does not say it.
+ */
+export function awsConnectorError(error: unknown, action: string): ConnectorError {
+  if (error instanceof ConnectorError) return error;
+  const e = error as SdkError;
+  const name = e.name ?? "Error";
+  const message = e.message ?? String(error);
+  if (credentialNames.has(name)) {
+    return new ConnectorError(
+      "credentials",
+      `AWS rejected Canopy's credentials (${name}: ${message}). Reconnect the account or renew the access keys.`,
+      { cause: error },
+    );
+  }
+  if (accessDeniedNames.has(name) || e.$metadata?.httpStatusCode === 403) {
+    const permission = deniedActionOf(message) ?? action;
+    if (permission === "sts:AssumeRole") {
+      return new ConnectorError(
+        "credentials",
+        `Canopy could not assume the role (${message}). Check that the role's trust policy allows Canopy's principal with the condition sts:ExternalId equal to the external id shown in the wizard.`,
+        { permission, fix: "Trust policy: allow sts:AssumeRole for Canopy's principal with sts:ExternalId = <external id>", cause: error },
+      );
+    }
+    return new ConnectorError("permission", `The role lacks the permission ${permission} (${message}). Add "${permission}" to the role's policy.`, {
+      permission,
+      fix: `Add "${permission}" to the IAM policy attached to the role`,
+      cause: error,
+    });
+  }
+  if (throttleNames.has(name)) {
+    return new ConnectorError("throttled", `AWS kept throttling ${action} after retries (${name}: ${message})`, { cause: error });
+  }
+  if (name === "InvalidRequestException" || name === "ValidationException" || name === "DataUnavailableException") {
+    return new ConnectorError("query", `AWS refused ${action}: ${name}: ${message}`, { cause: error });
+  }
+  return new ConnectorError("transient", `${action} failed: ${name}: ${message}`, { cause: error });
+}

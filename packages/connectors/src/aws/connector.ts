@@ -1,0 +1,160 @@
+import { GetCostAndUsageCommand } from "@aws-sdk/client-cost-explorer";
+import { ListAccountsCommand, type ListAccountsCommandOutput } from "@aws-sdk/client-organizations";
+import { lookupInstanceType, type UsageRecord } from "@canopy/methodology";
+import { createCurClassifier, type RowClassifier } from "../classify";
+import { ConnectorError } from "../live/errors";
+import { emptyFetchSummary, type DiscoveredAccount, type FetchSummary, type FetchUsageOptions, type LiveConnector, type PermissionCheck, type UsageWindow } from "../live/types";
+import { athenaRows, billingPeriodsOf, curUsageQuery, runAthenaQuery } from "./athena";
+import { assumeRole, callAws, createAwsClients, destroyAwsClients, type AwsClients } from "./clients";
+import type { AwsConnectorConfig } from "./config";
+import { costExplorerRows } from "./cost-explorer";
+
+export type AwsConnector = LiveConnector & { readonly resolution: FetchSummary["resolution"] };
+
+async function withClients<T>(config: AwsConnectorConfig, use: (clients: AwsClients) => Promise<T>): Promise<T> {
+  const clients = createAwsClients(config, await assumeRole(config));
+  try {
+    return await use(clients);
+  } finally {
+    destroyAwsClients(clients);
+  }
+}
+
+function checkOf(permission: string, required: boolean, error: unknown): PermissionCheck {
+  if (error instanceof ConnectorError) {
+    const named = error.permission ?? permission;
+    return { permission: named, status: "failed", message: error.message, required, ...(error.fix ? { fix: error.fix } : {}) };
+  }
+  return { permission, status: "failed", message: (error as Error).message, required };
+}
+
+/**
+ * The AWS connector for one account: assumes the role with its external id, then reads CUR 2.0
+ * through Athena (hourly) or Cost Explorer (daily quick start); Organizations lists linked accounts.
+ */
+export function createAwsConnector(config: AwsConnectorConfig): AwsConnector {
+  const resolution = config.scope.source === "athena" ? "hourly" : "daily";
+
+  /** One probe per permission the connection uses, in order; a failed trust skips the rest. */
+  async function validate(): Promise<PermissionCheck[]> {
+    const checks: PermissionCheck[] = [];
+    let identity;
+    try {
+      identity = await assumeRole(config);
+      checks.push({ permission: "sts:AssumeRole", status: "passed", message: `Assumed ${config.credentials.roleArn} with the external id`, required: true });
+    } catch (error) {
+      checks.push(checkOf("sts:AssumeRole", true, error));
+      return checks;
+    }
+    const clients = createAwsClients(config, identity);
+    try {
+      const scope = config.scope;
+      if (scope.source === "athena") {
+        const now = new Date();
+        const probe = `SELECT line_item_usage_start_date FROM "${scope.database}"."${scope.table}" WHERE billing_period = '${billingPeriodsOf({ start: now, end: new Date(now.getTime() + 1) })[0]}' LIMIT 1`;
+        try {
+          const id = await runAthenaQuery(config, clients, scope, probe);
+          checks.push({ permission: "athena:StartQueryExecution", status: "passed", message: "Started a query on the CUR table", required: true });
+          checks.push({ permission: "athena:GetQueryExecution", status: "passed", message: "The query ran: the CUR table and its S3 data are readable", required: true });
+          try {
+            for await (const page of athenaRows(config, clients, id)) void page;
+            checks.push({ permission: "athena:GetQueryResults", status: "passed", message: "Read the query results", required: true });
+          } catch (error) {
+            checks.push(checkOf("athena:GetQueryResults", true, error));
+          }
+        } catch (error) {
+          checks.push(checkOf("athena:StartQueryExecution", true, error));
+        }
+      } else {
+        const day = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
+        const next = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+        try {
+          await callAws(config, "ce:GetCostAndUsage", () =>
+            clients.costExplorer.send(
+              new GetCostAndUsageCommand({ TimePeriod: { Start: day, End: next }, Granularity: "DAILY", Metrics: ["UnblendedCost"] }),
+            ),
+          );
+          checks.push({ permission: "ce:GetCostAndUsage", status: "passed", message: "Read one day of costs (daily resolution)", required: true });
+        } catch (error) {
+          checks.push(checkOf("ce:GetCostAndUsage", true, error));
+        }
+      }
+      try {
+        await callAws(config, "organizations:ListAccounts", () => clients.organizations.send(new ListAccountsCommand({ MaxResults: 1 })));
+        checks.push({ permission: "organizations:ListAccounts", status: "passed", message: "Can list the organization's accounts", required: false });
+      } catch (error) {
+        const check = checkOf("organizations:ListAccounts", false, error);
+        // Not the management account, or no Organizations permission: only discovery is lost.
+        checks.push({ ...check, message: `${check.message} Linked accounts will not be discovered; usage is still read.` });
+      }
+    } finally {
+      destroyAwsClients(clients);
+    }
+    return checks;
+  }
+
+  /** Organizations ListAccounts, all pages. */
+  async function discover(): Promise<DiscoveredAccount[]> {
+    return withClients(config, async (clients) => {
+      const accounts: DiscoveredAccount[] = [];
+      let token: string | undefined;
+      do {
+        const page: ListAccountsCommandOutput = await callAws(config, "organizations:ListAccounts", () =>
+          clients.organizations.send(new ListAccountsCommand({ ...(token ? { NextToken: token } : {}) })),
+        );
+        for (const a of page.Accounts ?? []) if (a.Id) accounts.push({ id: a.Id, name: a.Name ?? a.Id, status: a.Status ?? "UNKNOWN" });
+        token = page.NextToken;
+      } while (token);
+      return accounts;
+    });
+  }
+
+  async function* fetchUsage(window: UsageWindow, options: FetchUsageOptions = {}): AsyncGenerator<UsageRecord> {
+    const summary = options.summary ?? emptyFetchSummary(resolution);
+    summary.resolution = resolution;
+    const clients = createAwsClients(config, await assumeRole(config));
+    try {
+      let classifier: RowClassifier | undefined;
+      const source = config.scope.source === "athena" ? "aws-athena" : "aws-cost-explorer";
+      const batches =
+        config.scope.source === "athena"
+          ? (async function* () {
+              const scope = config.scope as Extract<AwsConnectorConfig["scope"], { source: "athena" }>;
+              const id = await runAthenaQuery(config, clients, scope, curUsageQuery(scope, window));
+              for await (const page of athenaRows(config, clients, id)) yield page.rows;
+            })()
+          : costExplorerRows(config, clients, window);
+      for await (const rows of batches) {
+        for (const row of rows) {
+          summary.rowsRead++;
+          classifier ??= createCurClassifier(Object.keys(row), {
+            lookupInstance: lookupInstanceType,
+            includeResourceIds: false,
+            source,
+          });
+          const outcome = classifier.classify(row, summary.rowsRead);
+          if (outcome.status === "usage") {
+            for (const record of outcome.records) {
+              summary.recordsYielded++;
+              yield record;
+            }
+          } else {
+            const reason = outcome.status === "error" ? "error" : outcome.reason;
+            const entry = (summary.skipped[reason] ??= {
+              lines: 0,
+              cost: 0,
+              example: outcome.status === "error" ? outcome.message : outcome.detail,
+            });
+            entry.lines++;
+            if (outcome.status === "unsupported") entry.cost += outcome.costAmount;
+          }
+        }
+        options.onProgress?.(summary.rowsRead);
+      }
+    } finally {
+      destroyAwsClients(clients);
+    }
+  }
+
+  return { resolution, validate, discover, fetchUsage };
+}

@@ -1,0 +1,47 @@
+import type { UsageRecord } from "@canopy/methodology";
+import type { UnsupportedReason } from "../classify";
+
+/** A half-open UTC interval of usage to fetch: `start` inclusive, `end` exclusive. */
+export type UsageWindow = { start: Date; end: Date };
+
+/** One permission probe run by `validate`: what was tried, whether it worked, and the exact fix if not. */
+export type PermissionCheck = {
+  /** The provider permission probed, e.g. `athena:StartQueryExecution`. */
+  permission: string;
+  status: "passed" | "failed" | "skipped";
+  /** What happened, in words an admin understands. */
+  message: string;
+  /** The exact change to make when failed, e.g. the IAM action to add to the role's policy. */
+  fix?: string;
+  /** A failed optional check degrades the connection (e.g. no account discovery) but does not block it. */
+  required: boolean;
+};
+
+/** Lines that carried no usage, counted by reason, as the live fetch saw them. */
+export type FetchSummary = {
+  rowsRead: number;
+  recordsYielded: number;
+  skipped: Partial<Record<UnsupportedReason | "error", { lines: number; cost: number; example: string }>>;
+  /** "hourly" for CUR/Athena, "daily" for the Cost Explorer quick start (lower resolution). */
+  resolution: "hourly" | "daily";
+};
+
+export type FetchUsageOptions = {
+  /** Filled in while the iterable is consumed. */
+  summary?: FetchSummary;
+  /** Called now and then with the rows read so far. */
+  onProgress?: (rowsRead: number) => void;
+};
+
+/** What every live connector offers. */
+export type DiscoveredAccount = { id: string; name: string; status: string };
+
+export type LiveConnector = {
+  validate(): Promise<PermissionCheck[]>;
+  discover(): Promise<DiscoveredAccount[]>;
+  fetchUsage(window: UsageWindow, options?: FetchUsageOptions): AsyncIterable<UsageRecord>;
+};
+
+export function emptyFetchSummary(resolution: FetchSummary["resolution"]): FetchSummary {
+  return { rowsRead: 0, recordsYielded: 0, skipped: {}, resolution };
+}
