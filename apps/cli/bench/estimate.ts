@@ -19,12 +19,20 @@ const GENERATOR_VERSION = "3";
 const here = dirname(fileURLToPath(import.meta.url));
 const mainScript = join(here, "..", "src", "main.ts");
 
-type Measurement = { lines: number; bytes: number; seconds: number; maxRssMb: number | undefined; exitCode: number; totalLine: string };
+type Measurement = {
+  lines: number;
+  bytes: number;
+  seconds: number;
+  maxRssMb: number | undefined;
+  exitCode: number;
+  totalLine: string;
+};
 
 async function ensureFile(dir: string, lines: number, regenerate: boolean): Promise<string> {
   const path = join(dir, `cur-${lines}.csv`);
   const stamp = `${path}.version`;
-  const upToDate = existsSync(path) && existsSync(stamp) && (await readFile(stamp, "utf8")) === GENERATOR_VERSION;
+  const upToDate =
+    existsSync(path) && existsSync(stamp) && (await readFile(stamp, "utf8")) === GENERATOR_VERSION;
   if (!upToDate || regenerate) {
     process.stdout.write(`generating ${lines.toLocaleString("en-US")} CUR lines into ${path} … `);
     const started = performance.now();
@@ -35,14 +43,25 @@ async function ensureFile(dir: string, lines: number, regenerate: boolean): Prom
   return path;
 }
 
-function runEstimate(path: string): Promise<{ seconds: number; maxRssMb: number | undefined; exitCode: number; stdout: string; stderr: string }> {
+function runEstimate(
+  path: string,
+): Promise<{
+  seconds: number;
+  maxRssMb: number | undefined;
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}> {
   const useTime = existsSync("/usr/bin/time");
   const nodeArgs = ["--import", "tsx", mainScript, "estimate", path];
   const command = useTime ? "/usr/bin/time" : process.execPath;
   const args = useTime ? ["-f", "__bench_rss_kb=%M", process.execPath, ...nodeArgs] : nodeArgs;
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(command, args, { cwd: join(here, ".."), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, {
+      cwd: join(here, ".."),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -51,7 +70,13 @@ function runEstimate(path: string): Promise<{ seconds: number; maxRssMb: number 
     child.on("close", (code) => {
       const seconds = (performance.now() - started) / 1000;
       const rss = /__bench_rss_kb=(\d+)/.exec(stderr);
-      resolve({ seconds, maxRssMb: rss?.[1] ? Number(rss[1]) / 1024 : undefined, exitCode: code ?? 1, stdout, stderr });
+      resolve({
+        seconds,
+        maxRssMb: rss?.[1] ? Number(rss[1]) / 1024 : undefined,
+        exitCode: code ?? 1,
+        stdout,
+        stderr,
+      });
     });
   });
 }
@@ -62,15 +87,27 @@ async function measure(dir: string, lines: number, regenerate: boolean): Promise
   const result = await runEstimate(path);
   if (result.exitCode !== 0) process.stderr.write(result.stderr);
   const totalLine = result.stdout.split("\n").find((line) => line.startsWith("total")) ?? "";
-  return { lines, bytes, seconds: result.seconds, maxRssMb: result.maxRssMb, exitCode: result.exitCode, totalLine };
+  return {
+    lines,
+    bytes,
+    seconds: result.seconds,
+    maxRssMb: result.maxRssMb,
+    exitCode: result.exitCode,
+    totalLine,
+  };
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { lines: { type: "string" }, dir: { type: "string" }, regenerate: { type: "boolean" } },
+    options: {
+      lines: { type: "string" },
+      dir: { type: "string" },
+      regenerate: { type: "boolean" },
+    },
   });
   const sizes = values.lines ? [Number(values.lines)] : [1_000_000, 5_000_000];
-  if (sizes.some((size) => !Number.isInteger(size) || size <= 0)) throw new Error("--lines must be a positive integer");
+  if (sizes.some((size) => !Number.isInteger(size) || size <= 0))
+    throw new Error("--lines must be a positive integer");
   const dir = values.dir ?? join(tmpdir(), "canopy-bench");
   await mkdir(dir, { recursive: true });
   const results: Measurement[] = [];
@@ -79,10 +116,13 @@ async function main(): Promise<void> {
     results.push(result);
     process.stdout.write(
       `${lines.toLocaleString("en-US").padStart(10)} lines  ${(result.bytes / 1e6).toFixed(0).padStart(5)} MB  ` +
-        `${result.seconds.toFixed(2).padStart(6)} s  ${Math.round(lines / result.seconds).toLocaleString("en-US").padStart(9)} lines/s  ` +
+        `${result.seconds.toFixed(2).padStart(6)} s  ${Math.round(lines / result.seconds)
+          .toLocaleString("en-US")
+          .padStart(9)} lines/s  ` +
         `peak RSS ${result.maxRssMb === undefined ? "n/a" : `${result.maxRssMb.toFixed(0)} MB`}  exit ${result.exitCode}\n`,
     );
-    if (result.totalLine) process.stdout.write(`           ${result.totalLine.replace(/\s+/g, " ")}\n`);
+    if (result.totalLine)
+      process.stdout.write(`           ${result.totalLine.replace(/\s+/g, " ")}\n`);
   }
   if (results.some((result) => result.exitCode !== 0)) process.exitCode = 1;
 }

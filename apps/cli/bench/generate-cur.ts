@@ -11,29 +11,105 @@ import { once } from "node:events";
  */
 
 const header = [
-  "identity/LineItemId", "identity/TimeInterval", "bill/InvoiceId", "bill/InvoicingEntity", "bill/BillingEntity", "bill/BillType",
-  "bill/PayerAccountId", "bill/BillingPeriodStartDate", "bill/BillingPeriodEndDate", "lineItem/UsageAccountId",
-  "lineItem/LineItemType", "lineItem/UsageStartDate", "lineItem/UsageEndDate", "lineItem/ProductCode", "lineItem/UsageType",
-  "lineItem/Operation", "lineItem/AvailabilityZone", "lineItem/ResourceId", "lineItem/UsageAmount", "lineItem/NormalizationFactor",
-  "lineItem/NormalizedUsageAmount", "lineItem/CurrencyCode", "lineItem/UnblendedRate", "lineItem/UnblendedCost",
-  "lineItem/BlendedRate", "lineItem/BlendedCost", "lineItem/LineItemDescription", "lineItem/TaxType", "lineItem/LegalEntity",
-  "product/ProductName", "product/availability", "product/durability", "product/eventType", "product/feeCode",
-  "product/feeDescription", "product/fromLocation", "product/fromLocationType", "product/fromRegionCode", "product/group",
-  "product/groupDescription", "product/instanceFamily", "product/instanceType", "product/location", "product/locationType",
-  "product/memory", "product/operation", "product/physicalProcessor", "product/productFamily", "product/region",
-  "product/regionCode", "product/servicecode", "product/servicename", "product/sku", "product/storageClass",
-  "product/storageMedia", "product/toLocation", "product/toLocationType", "product/toRegionCode", "product/transferType",
-  "product/usagetype", "product/vcpu", "product/version", "product/volumeApiName", "product/volumeType", "pricing/RateCode",
-  "pricing/RateId", "pricing/currency", "pricing/publicOnDemandCost", "pricing/publicOnDemandRate", "pricing/term",
-  "pricing/unit", "reservation/AmortizedUpfrontCostForUsage", "reservation/AmortizedUpfrontFeeForBillingPeriod",
-  "reservation/EffectiveCost", "reservation/EndTime", "reservation/ModificationStatus", "reservation/NormalizedUnitsPerReservation",
-  "reservation/NumberOfReservations", "reservation/RecurringFeeForUsage", "reservation/ReservationARN", "reservation/StartTime",
-  "reservation/SubscriptionId", "reservation/TotalReservedNormalizedUnits", "reservation/TotalReservedUnits",
-  "reservation/UnitsPerReservation", "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod", "reservation/UnusedNormalizedUnitQuantity",
-  "reservation/UnusedQuantity", "reservation/UnusedRecurringFee", "reservation/UpfrontValue", "savingsPlan/TotalCommitmentToDate",
-  "savingsPlan/SavingsPlanARN", "savingsPlan/SavingsPlanRate", "savingsPlan/UsedCommitment", "savingsPlan/SavingsPlanEffectiveCost",
-  "savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod", "savingsPlan/RecurringCommitmentForBillingPeriod",
-  "resourceTags/user:team", "resourceTags/user:env",
+  "identity/LineItemId",
+  "identity/TimeInterval",
+  "bill/InvoiceId",
+  "bill/InvoicingEntity",
+  "bill/BillingEntity",
+  "bill/BillType",
+  "bill/PayerAccountId",
+  "bill/BillingPeriodStartDate",
+  "bill/BillingPeriodEndDate",
+  "lineItem/UsageAccountId",
+  "lineItem/LineItemType",
+  "lineItem/UsageStartDate",
+  "lineItem/UsageEndDate",
+  "lineItem/ProductCode",
+  "lineItem/UsageType",
+  "lineItem/Operation",
+  "lineItem/AvailabilityZone",
+  "lineItem/ResourceId",
+  "lineItem/UsageAmount",
+  "lineItem/NormalizationFactor",
+  "lineItem/NormalizedUsageAmount",
+  "lineItem/CurrencyCode",
+  "lineItem/UnblendedRate",
+  "lineItem/UnblendedCost",
+  "lineItem/BlendedRate",
+  "lineItem/BlendedCost",
+  "lineItem/LineItemDescription",
+  "lineItem/TaxType",
+  "lineItem/LegalEntity",
+  "product/ProductName",
+  "product/availability",
+  "product/durability",
+  "product/eventType",
+  "product/feeCode",
+  "product/feeDescription",
+  "product/fromLocation",
+  "product/fromLocationType",
+  "product/fromRegionCode",
+  "product/group",
+  "product/groupDescription",
+  "product/instanceFamily",
+  "product/instanceType",
+  "product/location",
+  "product/locationType",
+  "product/memory",
+  "product/operation",
+  "product/physicalProcessor",
+  "product/productFamily",
+  "product/region",
+  "product/regionCode",
+  "product/servicecode",
+  "product/servicename",
+  "product/sku",
+  "product/storageClass",
+  "product/storageMedia",
+  "product/toLocation",
+  "product/toLocationType",
+  "product/toRegionCode",
+  "product/transferType",
+  "product/usagetype",
+  "product/vcpu",
+  "product/version",
+  "product/volumeApiName",
+  "product/volumeType",
+  "pricing/RateCode",
+  "pricing/RateId",
+  "pricing/currency",
+  "pricing/publicOnDemandCost",
+  "pricing/publicOnDemandRate",
+  "pricing/term",
+  "pricing/unit",
+  "reservation/AmortizedUpfrontCostForUsage",
+  "reservation/AmortizedUpfrontFeeForBillingPeriod",
+  "reservation/EffectiveCost",
+  "reservation/EndTime",
+  "reservation/ModificationStatus",
+  "reservation/NormalizedUnitsPerReservation",
+  "reservation/NumberOfReservations",
+  "reservation/RecurringFeeForUsage",
+  "reservation/ReservationARN",
+  "reservation/StartTime",
+  "reservation/SubscriptionId",
+  "reservation/TotalReservedNormalizedUnits",
+  "reservation/TotalReservedUnits",
+  "reservation/UnitsPerReservation",
+  "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod",
+  "reservation/UnusedNormalizedUnitQuantity",
+  "reservation/UnusedQuantity",
+  "reservation/UnusedRecurringFee",
+  "reservation/UpfrontValue",
+  "savingsPlan/TotalCommitmentToDate",
+  "savingsPlan/SavingsPlanARN",
+  "savingsPlan/SavingsPlanRate",
+  "savingsPlan/UsedCommitment",
+  "savingsPlan/SavingsPlanEffectiveCost",
+  "savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod",
+  "savingsPlan/RecurringCommitmentForBillingPeriod",
+  "resourceTags/user:team",
+  "resourceTags/user:env",
 ];
 const columnIndex = new Map(header.map((name, index) => [name, index]));
 
@@ -60,25 +136,158 @@ const regions = [
   { code: "ca-central-1", prefix: "CAN1-", name: "Canada (Central)", weight: 3 },
   { code: "sa-east-1", prefix: "SAE1-", name: "South America (Sao Paulo)", weight: 3 },
 ];
-const instanceTypes: { type: string; vcpu: number; memory: string; rate: number; family: string; processor: string }[] = [
-  { type: "t3.micro", vcpu: 2, memory: "1 GiB", rate: 0.0104, family: "General purpose", processor: "Intel Skylake E5 2686 v5" },
-  { type: "t3.medium", vcpu: 2, memory: "4 GiB", rate: 0.0416, family: "General purpose", processor: "Intel Skylake E5 2686 v5" },
-  { type: "t3a.large", vcpu: 2, memory: "8 GiB", rate: 0.0752, family: "General purpose", processor: "AMD EPYC 7571" },
-  { type: "m5.large", vcpu: 2, memory: "8 GiB", rate: 0.096, family: "General purpose", processor: "Intel Xeon Platinum 8175" },
-  { type: "m5.xlarge", vcpu: 4, memory: "16 GiB", rate: 0.192, family: "General purpose", processor: "Intel Xeon Platinum 8175" },
-  { type: "m5.2xlarge", vcpu: 8, memory: "32 GiB", rate: 0.384, family: "General purpose", processor: "Intel Xeon Platinum 8175" },
-  { type: "m6i.4xlarge", vcpu: 16, memory: "64 GiB", rate: 0.768, family: "General purpose", processor: "Intel Xeon 8375C (Ice Lake)" },
-  { type: "m6g.large", vcpu: 2, memory: "8 GiB", rate: 0.077, family: "General purpose", processor: "AWS Graviton2 Processor" },
-  { type: "m7g.xlarge", vcpu: 4, memory: "16 GiB", rate: 0.1632, family: "General purpose", processor: "AWS Graviton3 Processor" },
-  { type: "c5.xlarge", vcpu: 4, memory: "8 GiB", rate: 0.17, family: "Compute optimized", processor: "Intel Xeon Platinum 8124M" },
-  { type: "c5.4xlarge", vcpu: 16, memory: "32 GiB", rate: 0.68, family: "Compute optimized", processor: "Intel Xeon Platinum 8124M" },
-  { type: "c6i.2xlarge", vcpu: 8, memory: "16 GiB", rate: 0.34, family: "Compute optimized", processor: "Intel Xeon 8375C (Ice Lake)" },
-  { type: "c6g.8xlarge", vcpu: 32, memory: "64 GiB", rate: 1.088, family: "Compute optimized", processor: "AWS Graviton2 Processor" },
-  { type: "r5.2xlarge", vcpu: 8, memory: "64 GiB", rate: 0.504, family: "Memory optimized", processor: "Intel Xeon Platinum 8175" },
-  { type: "r6i.8xlarge", vcpu: 32, memory: "256 GiB", rate: 2.016, family: "Memory optimized", processor: "Intel Xeon 8375C (Ice Lake)" },
-  { type: "i3.2xlarge", vcpu: 8, memory: "61 GiB", rate: 0.624, family: "Storage optimized", processor: "Intel Xeon E5-2686 v4 (Broadwell)" },
-  { type: "g4dn.xlarge", vcpu: 4, memory: "16 GiB", rate: 0.526, family: "GPU instance", processor: "Intel Xeon Family" },
-  { type: "p3.2xlarge", vcpu: 8, memory: "61 GiB", rate: 3.06, family: "GPU instance", processor: "Intel Xeon E5-2686 v4 (Broadwell)" },
+const instanceTypes: {
+  type: string;
+  vcpu: number;
+  memory: string;
+  rate: number;
+  family: string;
+  processor: string;
+}[] = [
+  {
+    type: "t3.micro",
+    vcpu: 2,
+    memory: "1 GiB",
+    rate: 0.0104,
+    family: "General purpose",
+    processor: "Intel Skylake E5 2686 v5",
+  },
+  {
+    type: "t3.medium",
+    vcpu: 2,
+    memory: "4 GiB",
+    rate: 0.0416,
+    family: "General purpose",
+    processor: "Intel Skylake E5 2686 v5",
+  },
+  {
+    type: "t3a.large",
+    vcpu: 2,
+    memory: "8 GiB",
+    rate: 0.0752,
+    family: "General purpose",
+    processor: "AMD EPYC 7571",
+  },
+  {
+    type: "m5.large",
+    vcpu: 2,
+    memory: "8 GiB",
+    rate: 0.096,
+    family: "General purpose",
+    processor: "Intel Xeon Platinum 8175",
+  },
+  {
+    type: "m5.xlarge",
+    vcpu: 4,
+    memory: "16 GiB",
+    rate: 0.192,
+    family: "General purpose",
+    processor: "Intel Xeon Platinum 8175",
+  },
+  {
+    type: "m5.2xlarge",
+    vcpu: 8,
+    memory: "32 GiB",
+    rate: 0.384,
+    family: "General purpose",
+    processor: "Intel Xeon Platinum 8175",
+  },
+  {
+    type: "m6i.4xlarge",
+    vcpu: 16,
+    memory: "64 GiB",
+    rate: 0.768,
+    family: "General purpose",
+    processor: "Intel Xeon 8375C (Ice Lake)",
+  },
+  {
+    type: "m6g.large",
+    vcpu: 2,
+    memory: "8 GiB",
+    rate: 0.077,
+    family: "General purpose",
+    processor: "AWS Graviton2 Processor",
+  },
+  {
+    type: "m7g.xlarge",
+    vcpu: 4,
+    memory: "16 GiB",
+    rate: 0.1632,
+    family: "General purpose",
+    processor: "AWS Graviton3 Processor",
+  },
+  {
+    type: "c5.xlarge",
+    vcpu: 4,
+    memory: "8 GiB",
+    rate: 0.17,
+    family: "Compute optimized",
+    processor: "Intel Xeon Platinum 8124M",
+  },
+  {
+    type: "c5.4xlarge",
+    vcpu: 16,
+    memory: "32 GiB",
+    rate: 0.68,
+    family: "Compute optimized",
+    processor: "Intel Xeon Platinum 8124M",
+  },
+  {
+    type: "c6i.2xlarge",
+    vcpu: 8,
+    memory: "16 GiB",
+    rate: 0.34,
+    family: "Compute optimized",
+    processor: "Intel Xeon 8375C (Ice Lake)",
+  },
+  {
+    type: "c6g.8xlarge",
+    vcpu: 32,
+    memory: "64 GiB",
+    rate: 1.088,
+    family: "Compute optimized",
+    processor: "AWS Graviton2 Processor",
+  },
+  {
+    type: "r5.2xlarge",
+    vcpu: 8,
+    memory: "64 GiB",
+    rate: 0.504,
+    family: "Memory optimized",
+    processor: "Intel Xeon Platinum 8175",
+  },
+  {
+    type: "r6i.8xlarge",
+    vcpu: 32,
+    memory: "256 GiB",
+    rate: 2.016,
+    family: "Memory optimized",
+    processor: "Intel Xeon 8375C (Ice Lake)",
+  },
+  {
+    type: "i3.2xlarge",
+    vcpu: 8,
+    memory: "61 GiB",
+    rate: 0.624,
+    family: "Storage optimized",
+    processor: "Intel Xeon E5-2686 v4 (Broadwell)",
+  },
+  {
+    type: "g4dn.xlarge",
+    vcpu: 4,
+    memory: "16 GiB",
+    rate: 0.526,
+    family: "GPU instance",
+    processor: "Intel Xeon Family",
+  },
+  {
+    type: "p3.2xlarge",
+    vcpu: 8,
+    memory: "61 GiB",
+    rate: 3.06,
+    family: "GPU instance",
+    processor: "Intel Xeon E5-2686 v4 (Broadwell)",
+  },
 ];
 const rdsTypes = ["db.t3.medium", "db.m5.large", "db.r5.xlarge", "db.r6g.2xlarge"];
 const volumeTypes = ["gp2", "gp3", "gp3", "io1", "st1", "sc1"];
@@ -101,7 +310,8 @@ function csvField(value: string): string {
 }
 function hex(random: () => number, length: number): string {
   let text = "";
-  for (let index = 0; index < length; index++) text += "0123456789abcdef"[Math.floor(random() * 16)];
+  for (let index = 0; index < length; index++)
+    text += "0123456789abcdef"[Math.floor(random() * 16)];
   return text;
 }
 
@@ -157,7 +367,8 @@ function makeLine(random: () => number, lineIndex: number, totalLines: number): 
     const instance = pick(instanceTypes, random);
     const kind = random();
     const usagePrefix = kind < 0.12 ? "SpotUsage" : "BoxUsage";
-    line["lineItem/LineItemType"] = kind > 0.8 ? "SavingsPlanCoveredUsage" : kind > 0.65 ? "DiscountedUsage" : "Usage";
+    line["lineItem/LineItemType"] =
+      kind > 0.8 ? "SavingsPlanCoveredUsage" : kind > 0.65 ? "DiscountedUsage" : "Usage";
     line["lineItem/ProductCode"] = "AmazonEC2";
     line["product/ProductName"] = "Amazon Elastic Compute Cloud";
     line["lineItem/UsageType"] = `${region.prefix}${usagePrefix}:${instance.type}`;
@@ -172,27 +383,49 @@ function makeLine(random: () => number, lineIndex: number, totalLines: number): 
     line["product/productFamily"] = "Compute Instance";
     line["product/usagetype"] = line["lineItem/UsageType"];
     line["lineItem/NormalizationFactor"] = "4.0";
-    priced(1, instance.rate, "Hrs", `$${instance.rate} per On Demand Linux ${instance.type} Instance Hour`);
+    priced(
+      1,
+      instance.rate,
+      "Hrs",
+      `$${instance.rate} per On Demand Linux ${instance.type} Instance Hour`,
+    );
   } else if (draw < 520) {
     const volume = pick(volumeTypes, random);
     const snapshot = random() < 0.2;
     const sizeGb = pick([8, 20, 50, 100, 500, 1000, 2000], random);
     line["lineItem/ProductCode"] = "AmazonEC2";
     line["product/ProductName"] = "Amazon Elastic Compute Cloud";
-    line["lineItem/UsageType"] = snapshot ? `${region.prefix}EBS:SnapshotUsage` : `${region.prefix}EBS:VolumeUsage.${volume}`;
-    line["lineItem/Operation"] = snapshot ? "CreateSnapshot" : `CreateVolume-${volume[0]?.toUpperCase()}${volume.slice(1)}`;
+    line["lineItem/UsageType"] = snapshot
+      ? `${region.prefix}EBS:SnapshotUsage`
+      : `${region.prefix}EBS:VolumeUsage.${volume}`;
+    line["lineItem/Operation"] = snapshot
+      ? "CreateSnapshot"
+      : `CreateVolume-${volume[0]?.toUpperCase()}${volume.slice(1)}`;
     line["lineItem/AvailabilityZone"] = zone;
     line["lineItem/ResourceId"] = snapshot ? `snap-0${hex(random, 16)}` : `vol-0${hex(random, 16)}`;
     line["product/productFamily"] = snapshot ? "Storage Snapshot" : "Storage";
     line["product/volumeApiName"] = volume;
-    priced((sizeGb / 720) * (0.5 + random()), 0.08, "GB-Mo", `$0.08 per GB-month of ${volume} provisioned storage`);
+    priced(
+      (sizeGb / 720) * (0.5 + random()),
+      0.08,
+      "GB-Mo",
+      `$0.08 per GB-month of ${volume} provisioned storage`,
+    );
   } else if (draw < 640) {
     const storage = random() < 0.6;
     line["lineItem/ProductCode"] = "AmazonS3";
     line["product/ProductName"] = "Amazon Simple Storage Service";
     line["lineItem/ResourceId"] = `${pick(teams, random)}-bucket-${region.code}`;
     if (storage) {
-      const tier = pick(["TimedStorage-ByteHrs", "TimedStorage-SIA-ByteHrs", "TimedStorage-GlacierByteHrs", "TimedStorage-INT-FA-ByteHrs"], random);
+      const tier = pick(
+        [
+          "TimedStorage-ByteHrs",
+          "TimedStorage-SIA-ByteHrs",
+          "TimedStorage-GlacierByteHrs",
+          "TimedStorage-INT-FA-ByteHrs",
+        ],
+        random,
+      );
       line["lineItem/UsageType"] = `${region.prefix}${tier}`;
       line["lineItem/Operation"] = "StandardStorage";
       line["product/productFamily"] = "Storage";
@@ -201,12 +434,18 @@ function makeLine(random: () => number, lineIndex: number, totalLines: number): 
       line["lineItem/UsageType"] = `${region.prefix}Requests-Tier${random() < 0.5 ? 1 : 2}`;
       line["lineItem/Operation"] = "PutObject";
       line["product/productFamily"] = "API Request";
-      priced(Math.floor(random() * 10_000), 0.000005, "Requests", "$0.005 per 1,000 PUT, COPY, POST, or LIST requests");
+      priced(
+        Math.floor(random() * 10_000),
+        0.000005,
+        "Requests",
+        "$0.005 per 1,000 PUT, COPY, POST, or LIST requests",
+      );
     }
   } else if (draw < 780) {
     const kind = random();
     line["lineItem/ProductCode"] = kind < 0.2 ? "AmazonS3" : "AmazonEC2";
-    line["product/ProductName"] = kind < 0.2 ? "Amazon Simple Storage Service" : "Amazon Elastic Compute Cloud";
+    line["product/ProductName"] =
+      kind < 0.2 ? "Amazon Simple Storage Service" : "Amazon Elastic Compute Cloud";
     line["lineItem/Operation"] = "RunInstances";
     line["product/productFamily"] = "Data Transfer";
     const peer = pickWeighted(regions, random);
@@ -218,46 +457,122 @@ function makeLine(random: () => number, lineIndex: number, totalLines: number): 
           : kind < 0.8
             ? `${region.prefix}DataTransfer-Regional-Bytes`
             : `${region.prefix}DataTransfer-In-Bytes`;
-    priced(random() * 20, kind < 0.6 ? 0.09 : 0.01, "GB", "$0.090 per GB - first 10 TB / month data transfer out beyond the global free tier");
+    priced(
+      random() * 20,
+      kind < 0.6 ? 0.09 : 0.01,
+      "GB",
+      "$0.090 per GB - first 10 TB / month data transfer out beyond the global free tier",
+    );
   } else if (draw < 840) {
     const storage = random() < 0.4;
     const type = pick(rdsTypes, random);
     line["lineItem/ProductCode"] = "AmazonRDS";
     line["product/ProductName"] = "Amazon Relational Database Service";
-    line["lineItem/ResourceId"] = `arn:aws:rds:${region.code}:${account}:db:${pick(teams, random)}-db`;
+    line["lineItem/ResourceId"] =
+      `arn:aws:rds:${region.code}:${account}:db:${pick(teams, random)}-db`;
     if (storage) {
       line["lineItem/UsageType"] = `${region.prefix}RDS:${random() < 0.5 ? "GP2" : "GP3"}-Storage`;
       line["lineItem/Operation"] = "CreateDBInstance:0002";
       line["product/productFamily"] = "Database Storage";
-      priced(random() * 2, 0.115, "GB-Mo", "$0.115 per GB-month of provisioned gp2 storage running MySQL");
+      priced(
+        random() * 2,
+        0.115,
+        "GB-Mo",
+        "$0.115 per GB-month of provisioned gp2 storage running MySQL",
+      );
     } else {
       const multiAz = random() < 0.3;
-      line["lineItem/UsageType"] = `${region.prefix}${multiAz ? "Multi-AZUsage" : "InstanceUsage"}:${type}`;
+      line["lineItem/UsageType"] =
+        `${region.prefix}${multiAz ? "Multi-AZUsage" : "InstanceUsage"}:${type}`;
       line["lineItem/Operation"] = "CreateDBInstance:0002";
       line["product/instanceType"] = type;
       line["product/productFamily"] = "Database Instance";
-      priced(1, 0.171, "Hrs", `$0.171 per RDS ${type} instance hour (or partial hour) running MySQL`);
+      priced(
+        1,
+        0.171,
+        "Hrs",
+        `$0.171 per RDS ${type} instance hour (or partial hour) running MySQL`,
+      );
     }
   } else if (draw < 880) {
     const compute = random() < 0.7;
     line["lineItem/ProductCode"] = "AWSLambda";
     line["product/ProductName"] = "AWS Lambda";
-    line["lineItem/ResourceId"] = `arn:aws:lambda:${region.code}:${account}:function:${pick(teams, random)}-handler`;
-    line["lineItem/UsageType"] = compute ? `${region.prefix}Lambda-GB-Second` : `${region.prefix}Request`;
+    line["lineItem/ResourceId"] =
+      `arn:aws:lambda:${region.code}:${account}:function:${pick(teams, random)}-handler`;
+    line["lineItem/UsageType"] = compute
+      ? `${region.prefix}Lambda-GB-Second`
+      : `${region.prefix}Request`;
     line["lineItem/Operation"] = "Invoke";
     line["product/productFamily"] = compute ? "Serverless" : "Serverless";
-    if (compute) priced(random() * 5000, 0.0000166667, "Lambda-GB-Second", "AWS Lambda - Total Compute - US East (Northern Virginia)");
-    else priced(Math.floor(random() * 100_000), 0.0000002, "Requests", "AWS Lambda - Total Requests");
+    if (compute)
+      priced(
+        random() * 5000,
+        0.0000166667,
+        "Lambda-GB-Second",
+        "AWS Lambda - Total Compute - US East (Northern Virginia)",
+      );
+    else
+      priced(Math.floor(random() * 100_000), 0.0000002, "Requests", "AWS Lambda - Total Requests");
   } else if (draw < 967) {
     const option = pick(
       [
-        { code: "AmazonEC2", type: "NatGateway-Hours", unit: "Hrs", amount: 1, rate: 0.045, family: "NAT Gateway" },
-        { code: "AmazonEC2", type: "NatGateway-Bytes", unit: "GB", amount: 3, rate: 0.045, family: "NAT Gateway" },
-        { code: "AWSELB", type: "LoadBalancerUsage", unit: "Hrs", amount: 1, rate: 0.0225, family: "Load Balancer-Application" },
-        { code: "AmazonCloudWatch", type: "CW:MetricMonitorUsage", unit: "Metrics", amount: 0.02, rate: 0.3, family: "Metric" },
-        { code: "AmazonCloudWatch", type: "TimedStorage-ByteHrs", unit: "GB-Mo", amount: 0.5, rate: 0.03, family: "Storage Snapshot" },
-        { code: "awskms", type: "KMS-Requests", unit: "Requests", amount: 400, rate: 0.000003, family: "Encryption Key" },
-        { code: "AmazonEC2", type: "EBSOptimized:m5.large", unit: "Hrs", amount: 1, rate: 0, family: "Compute Instance" },
+        {
+          code: "AmazonEC2",
+          type: "NatGateway-Hours",
+          unit: "Hrs",
+          amount: 1,
+          rate: 0.045,
+          family: "NAT Gateway",
+        },
+        {
+          code: "AmazonEC2",
+          type: "NatGateway-Bytes",
+          unit: "GB",
+          amount: 3,
+          rate: 0.045,
+          family: "NAT Gateway",
+        },
+        {
+          code: "AWSELB",
+          type: "LoadBalancerUsage",
+          unit: "Hrs",
+          amount: 1,
+          rate: 0.0225,
+          family: "Load Balancer-Application",
+        },
+        {
+          code: "AmazonCloudWatch",
+          type: "CW:MetricMonitorUsage",
+          unit: "Metrics",
+          amount: 0.02,
+          rate: 0.3,
+          family: "Metric",
+        },
+        {
+          code: "AmazonCloudWatch",
+          type: "TimedStorage-ByteHrs",
+          unit: "GB-Mo",
+          amount: 0.5,
+          rate: 0.03,
+          family: "Storage Snapshot",
+        },
+        {
+          code: "awskms",
+          type: "KMS-Requests",
+          unit: "Requests",
+          amount: 400,
+          rate: 0.000003,
+          family: "Encryption Key",
+        },
+        {
+          code: "AmazonEC2",
+          type: "EBSOptimized:m5.large",
+          unit: "Hrs",
+          amount: 1,
+          rate: 0,
+          family: "Compute Instance",
+        },
       ],
       random,
     );
@@ -266,16 +581,34 @@ function makeLine(random: () => number, lineIndex: number, totalLines: number): 
     line["lineItem/UsageType"] = `${region.prefix}${option.type}`;
     line["lineItem/Operation"] = "Usage";
     line["product/productFamily"] = option.family;
-    priced(option.amount * (0.5 + random()), option.rate, option.unit, `$${option.rate} per ${option.unit}`);
+    priced(
+      option.amount * (0.5 + random()),
+      option.rate,
+      option.unit,
+      `$${option.rate} per ${option.unit}`,
+    );
   } else {
-    const kind = pick(["Tax", "Fee", "Credit", "SavingsPlanNegation", "RIFee", "Refund", "SavingsPlanRecurringFee"], random);
+    const kind = pick(
+      ["Tax", "Fee", "Credit", "SavingsPlanNegation", "RIFee", "Refund", "SavingsPlanRecurringFee"],
+      random,
+    );
     line["lineItem/LineItemType"] = kind;
-    line["lineItem/ProductCode"] = kind === "Fee" ? "AWSSupportBusiness" : kind === "RIFee" ? "AmazonRDS" : "AmazonEC2";
-    line["product/ProductName"] = kind === "Fee" ? "AWS Support (Business)" : "Amazon Elastic Compute Cloud";
-    line["lineItem/UsageType"] = kind === "Tax" ? "" : kind === "RIFee" ? `${region.prefix}HeavyUsage:db.m5.large` : `${region.prefix}BoxUsage:m5.large`;
+    line["lineItem/ProductCode"] =
+      kind === "Fee" ? "AWSSupportBusiness" : kind === "RIFee" ? "AmazonRDS" : "AmazonEC2";
+    line["product/ProductName"] =
+      kind === "Fee" ? "AWS Support (Business)" : "Amazon Elastic Compute Cloud";
+    line["lineItem/UsageType"] =
+      kind === "Tax"
+        ? ""
+        : kind === "RIFee"
+          ? `${region.prefix}HeavyUsage:db.m5.large`
+          : `${region.prefix}BoxUsage:m5.large`;
     line["lineItem/UsageStartDate"] = "2023-11-01T00:00:00.000Z";
     line["lineItem/UsageEndDate"] = "2023-12-01T00:00:00.000Z";
-    const amount = kind === "Credit" || kind === "SavingsPlanNegation" || kind === "Refund" ? -random() * 2 : random() * 4;
+    const amount =
+      kind === "Credit" || kind === "SavingsPlanNegation" || kind === "Refund"
+        ? -random() * 2
+        : random() * 4;
     line["lineItem/TaxType"] = kind === "Tax" ? "Sales Tax" : "";
     priced(1, amount, "", kind === "Tax" ? "Tax for product code AmazonEC2" : `${kind} line`);
   }
@@ -297,7 +630,12 @@ function formatLine(line: Line): string {
  * report once an hour with the same account, region, type and tags, as a real CUR does; only the
  * line item id changes. The import benchmark uses the fleet, since hourly aggregation depends on it.
  */
-export async function generateCurCsv(path: string, lines: number, seed = 20231101, options: { fleet?: boolean } = {}): Promise<void> {
+export async function generateCurCsv(
+  path: string,
+  lines: number,
+  seed = 20231101,
+  options: { fleet?: boolean } = {},
+): Promise<void> {
   const random = prng(seed ^ lines);
   const fleetSize = Math.max(1, Math.ceil(lines / 720));
   const out = createWriteStream(path, { highWaterMark: 4 << 20 });

@@ -14,7 +14,13 @@ import { parseArgs } from "node:util";
 import { parseEnv } from "@canopy/config";
 import { createKeyring } from "@canopy/db";
 import { createScratchDatabase } from "@canopy/db/scratch";
-import { createInlineDriver, localFileStore, submitImport, useFileStore, type ImportSummary } from "@canopy/jobs";
+import {
+  createInlineDriver,
+  localFileStore,
+  submitImport,
+  useFileStore,
+  type ImportSummary,
+} from "@canopy/jobs";
 import { generateCurCsv } from "./generate-cur";
 
 const benchDir = path.join(os.tmpdir(), "canopy-bench");
@@ -28,16 +34,25 @@ async function runOne(lines: number) {
   }
   const env = parseEnv();
   const database = await createScratchDatabase(env.DATABASE_URL ?? env.CANOPY_TEST_DATABASE_URL);
-  await database.owner.pool.query(`ALTER DATABASE ${database.name} SET log_min_duration_statement = 300`);
+  await database.owner.pool.query(
+    `ALTER DATABASE ${database.name} SET log_min_duration_statement = 300`,
+  );
   const seconds: Record<string, number> = {};
   try {
     const tenantId = (
-      await database.owner.pool.query<{ id: string }>("INSERT INTO tenants (name, slug) VALUES ('Bench', 'bench') RETURNING id")
+      await database.owner.pool.query<{ id: string }>(
+        "INSERT INTO tenants (name, slug) VALUES ('Bench', 'bench') RETURNING id",
+      )
     ).rows[0]!.id;
     const store = localFileStore(path.join(benchDir, "files"));
     useFileStore(store);
     const driver = createInlineDriver(
-      { owner: database.owner, app: database.app, keyring: createKeyring(Buffer.alloc(32, 5).toString("base64")), log: () => undefined },
+      {
+        owner: database.owner,
+        app: database.app,
+        keyring: createKeyring(Buffer.alloc(32, 5).toString("base64")),
+        log: () => undefined,
+      },
       {
         onCompleted: (job, ms) => (seconds[job] = (seconds[job] ?? 0) + ms / 1000),
         onFailed: (job, _ms, error) => process.stderr.write(`${job} failed: ${error.message}\n`),
@@ -58,9 +73,18 @@ async function runOne(lines: number) {
     await driver.drain();
     const totalSeconds = (performance.now() - started) / 1000;
     await driver.close();
-    const run = (await database.owner.pool.query<{ status: string; details: ImportSummary }>("SELECT status, details FROM sync_runs WHERE id = $1", [syncRunId])).rows[0]!;
+    const run = (
+      await database.owner.pool.query<{ status: string; details: ImportSummary }>(
+        "SELECT status, details FROM sync_runs WHERE id = $1",
+        [syncRunId],
+      )
+    ).rows[0]!;
     if (run.status !== "succeeded") throw new Error(`import ${run.status}: ${run.details.error}`);
-    const emissions = (await database.owner.pool.query("SELECT count(*)::int AS n, sum(co2e_location_kg) AS kg FROM emissions_hourly")).rows[0];
+    const emissions = (
+      await database.owner.pool.query(
+        "SELECT count(*)::int AS n, sum(co2e_location_kg) AS kg FROM emissions_hourly",
+      )
+    ).rows[0];
     const timings = run.details.timings!;
     const result = {
       lines,
@@ -84,8 +108,19 @@ async function runOne(lines: number) {
   }
 }
 
-function report(result: { lines: number; fileMegabytes: number; totalSeconds: number; linesPerSecond: number; stages: Record<string, number>; usageRows: number; emissionRows: number; peakRssMegabytes: number }) {
-  const stages = Object.entries(result.stages).map(([name, s]) => `${name} ${s.toFixed(2)} s`).join(", ");
+function report(result: {
+  lines: number;
+  fileMegabytes: number;
+  totalSeconds: number;
+  linesPerSecond: number;
+  stages: Record<string, number>;
+  usageRows: number;
+  emissionRows: number;
+  peakRssMegabytes: number;
+}) {
+  const stages = Object.entries(result.stages)
+    .map(([name, s]) => `${name} ${s.toFixed(2)} s`)
+    .join(", ");
   console.log(
     `${result.lines.toLocaleString("en")} lines (${result.fileMegabytes} MB): ${result.totalSeconds.toFixed(1)} s end to end, ` +
       `${result.linesPerSecond.toLocaleString("en")} lines/s, peak RSS ${result.peakRssMegabytes} MB\n  stages: ${stages}\n` +
@@ -99,11 +134,15 @@ if (values.child) {
 } else {
   const sizes = (values.lines ?? "1000000,10000000").split(",").map(Number);
   for (const lines of sizes) {
-    const output = execFileSync(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "import.ts"), "--child", String(lines)], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-      maxBuffer: 1 << 20,
-    });
+    const output = execFileSync(
+      process.execPath,
+      ["--import", "tsx", path.join(import.meta.dirname, "import.ts"), "--child", String(lines)],
+      {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+        maxBuffer: 1 << 20,
+      },
+    );
     report(JSON.parse(output.trim().split("\n").at(-1)!));
   }
 }

@@ -7,7 +7,11 @@ import { describe, expect, it } from "vitest";
 import { openBillingSource } from "@canopy/connectors";
 import { generateCurCsv } from "../bench/generate-cur";
 import { aggregateInTwoHalves, run } from "./commands/estimate";
-import { aggregateWholeFile, classifierFor, type PipelineSettings } from "./commands/estimate-pipeline";
+import {
+  aggregateWholeFile,
+  classifierFor,
+  type PipelineSettings,
+} from "./commands/estimate-pipeline";
 
 const samples = join(import.meta.dirname, "../../../packages/connectors/test/samples");
 const dir = mkdtempSync(join(tmpdir(), "canopy-estimate-"));
@@ -18,7 +22,9 @@ function write(name: string, content: string | Buffer): string {
   return path;
 }
 
-async function estimate(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function estimate(
+  ...argv: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = "";
@@ -47,7 +53,9 @@ describe("canopy estimate", () => {
     expect(stdout).toMatch(/^service\s+records\s+kWh IT/);
     expect(stdout).toContain("AmazonEC2");
     expect(stdout).toContain("AmazonS3");
-    expect(stderr).toContain("Read 4 lines (cur): 2 usage lines → 2 usage records; 1 unsupported; 1 with errors.");
+    expect(stderr).toContain(
+      "Read 4 lines (cur): 2 usage lines → 2 usage records; 1 unsupported; 1 with errors.",
+    );
     expect(stderr).toMatch(/tax\s+1 lines\s+cost 1.5 USD/);
     expect(stderr).toContain('line 3: lineItem/UsageAmount is not a number: "abc"');
     expect(stderr).toMatch(/Default factors: [\d.]+% of location-based CO2e/);
@@ -62,28 +70,58 @@ describe("canopy estimate", () => {
       expect.stringMatching(/^2023-11-01,1,/),
       expect.stringMatching(/^2023-11-02,1,/),
     ]);
-    const byRegion = JSON.parse((await estimate(path, "--group-by", "region", "--output", "json")).stdout);
+    const byRegion = JSON.parse(
+      (await estimate(path, "--group-by", "region", "--output", "json")).stdout,
+    );
     expect(byRegion.groups.map((group: { key: string }) => group.key)).toEqual(["aws us-east-1"]);
   });
 
   it("prints one NDJSON object per input line with --group-by row --output json", async () => {
     const path = write("rows.csv", smallCur);
-    const { code, stdout } = await estimate(path, "--group-by", "row", "--output", "json", "--profile", "ccf");
+    const { code, stdout } = await estimate(
+      path,
+      "--group-by",
+      "row",
+      "--output",
+      "json",
+      "--profile",
+      "ccf",
+    );
     expect(code).toBe(0);
-    const lines = stdout.trim().split("\n").map((line) => JSON.parse(line));
+    const lines = stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(lines.map((line) => [line.line, line.status])).toEqual([
       [2, "usage"],
       [3, "error"],
       [4, "unsupported"],
       [5, "usage"],
     ]);
-    for (const field of ["kwhIt", "kwhFacility", "pue", "gridIntensityGPerKwh", "co2eLocationKg", "co2eMarketKg", "embodiedKg", "waterL", "methodologyVersion", "quality"]) {
+    for (const field of [
+      "kwhIt",
+      "kwhFacility",
+      "pue",
+      "gridIntensityGPerKwh",
+      "co2eLocationKg",
+      "co2eMarketKg",
+      "embodiedKg",
+      "waterL",
+      "methodologyVersion",
+      "quality",
+    ]) {
       expect(lines[0]).toHaveProperty(field);
     }
     expect(lines[0].methodologyVersion).toMatch(/^ccf-/);
-    expect(lines[0].usage).toEqual([expect.objectContaining({ kind: "compute", instanceType: "m5.large" })]);
+    expect(lines[0].usage).toEqual([
+      expect.objectContaining({ kind: "compute", instanceType: "m5.large" }),
+    ]);
     expect(lines[2]).toMatchObject({ reason: "tax", costAmount: 1.5 });
-    expect(lines[3].usage[0]).toMatchObject({ kind: "storage", unit: "tb-hours", quantity: (100 * 720) / 1024 });
+    expect(lines[3].usage[0]).toMatchObject({
+      kind: "storage",
+      unit: "tb-hours",
+      quantity: (100 * 720) / 1024,
+    });
   });
 
   it("reads each sample format", async () => {
@@ -99,8 +137,19 @@ describe("canopy estimate", () => {
       expect(code).toBe(0);
       expect(stderr).toContain(summary);
     }
-    const json = JSON.parse((await estimate(join(samples, "aws/sample-anonymous-aws-export-dataset.csv"), "--output", "json")).stdout);
-    expect(json.summary.unsupported.tax).toMatchObject({ lines: 12, costAmount: expect.closeTo(0.08, 10) });
+    const json = JSON.parse(
+      (
+        await estimate(
+          join(samples, "aws/sample-anonymous-aws-export-dataset.csv"),
+          "--output",
+          "json",
+        )
+      ).stdout,
+    );
+    expect(json.summary.unsupported.tax).toMatchObject({
+      lines: 12,
+      costAmount: expect.closeTo(0.08, 10),
+    });
     expect(json.totals.records).toBe(1269);
     expect(json.summary.errors).toEqual({ count: 0, lines: [] });
   });
@@ -110,20 +159,32 @@ describe("canopy estimate", () => {
     expect(empty).toMatchObject({ code: 1, stdout: "" });
     expect(empty.stderr).toMatch(/^canopy estimate: .*empty\.csv is empty \(0 bytes\)\n$/);
 
-    const compressed = gzipSync(Buffer.from(`${curHeader}\n${"1,Usage,2023-11-01T00:00:00Z,,AmazonEC2,BoxUsage:m5.large,1,0.1,USD,us-east-1,Hrs\n".repeat(5000)}${Math.random()}`));
-    const truncated = await estimate(write("truncated.csv.gz", compressed.subarray(0, Math.floor(compressed.length / 2))));
+    const compressed = gzipSync(
+      Buffer.from(
+        `${curHeader}\n${"1,Usage,2023-11-01T00:00:00Z,,AmazonEC2,BoxUsage:m5.large,1,0.1,USD,us-east-1,Hrs\n".repeat(5000)}${Math.random()}`,
+      ),
+    );
+    const truncated = await estimate(
+      write("truncated.csv.gz", compressed.subarray(0, Math.floor(compressed.length / 2))),
+    );
     expect(truncated.code).toBe(1);
     expect(truncated.stderr).toMatch(/truncated or corrupt/);
     expect(truncated.stderr.trim().split("\n")).toHaveLength(1);
 
     const unknown = await estimate(write("unknown.csv", "foo,bar\n1,2\n"));
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain("unrecognized billing file header (cur: missing lineItem/LineItemType");
-    expect(unknown.stderr).toContain("azure: missing Date, MeterCategory, MeterName, Quantity, UnitOfMeasure");
+    expect(unknown.stderr).toContain(
+      "unrecognized billing file header (cur: missing lineItem/LineItemType",
+    );
+    expect(unknown.stderr).toContain(
+      "azure: missing Date, MeterCategory, MeterName, Quantity, UnitOfMeasure",
+    );
 
     const forced = await estimate(write("forced.csv", smallCur), "--format", "gcp");
     expect(forced.code).toBe(1);
-    expect(forced.stderr).toContain("expected gcp format, but not a GCP billing export header: missing service.description");
+    expect(forced.stderr).toContain(
+      "expected gcp format, but not a GCP billing export header: missing service.description",
+    );
 
     expect((await estimate(join(dir, "does-not-exist.csv"))).code).toBe(1);
   });
@@ -132,7 +193,9 @@ describe("canopy estimate", () => {
     expect((await estimate()).code).toBe(2);
     const bad = await estimate("x.csv", "--group-by", "week");
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("--group-by must be one of row, service, region, account, day, month");
+    expect(bad.stderr).toContain(
+      "--group-by must be one of row, service, region, account, day, month",
+    );
     expect((await estimate("x.csv", "--nope")).code).toBe(2);
     expect((await estimate("a.csv", "b.csv")).code).toBe(2);
     const help = await estimate("--help");
@@ -144,13 +207,23 @@ describe("canopy estimate", () => {
     const path = join(dir, "generated.csv");
     await generateCurCsv(path, 4000);
     appendFileSync(path, "short,line\n"); // line 4002: an error whose line number must survive the split
-    const settings: PipelineSettings = { profile: "canopy", grouping: "service", includeResourceIds: false };
+    const settings: PipelineSettings = {
+      profile: "canopy",
+      grouping: "service",
+      includeResourceIds: false,
+    };
     const { file, format } = await openBillingSource(path);
-    const whole = await aggregateWholeFile(file, classifierFor(format, file.columns, settings), settings);
+    const whole = await aggregateWholeFile(
+      file,
+      classifierFor(format, file.columns, settings),
+      settings,
+    );
     const halves = await aggregateInTwoHalves(file, format, settings);
     expect(halves).toBeDefined();
     expect(halves?.lines).toBe(4001);
-    expect(halves?.errors).toEqual([{ lineNumber: 4002, message: expect.stringContaining("fewer fields") }]);
+    expect(halves?.errors).toEqual([
+      { lineNumber: 4002, message: expect.stringContaining("fewer fields") },
+    ]);
     expect(whole.errors).toEqual(halves?.errors);
     expect(halves?.totals.records).toBe(whole.totals.records);
     expect(halves?.totals.co2eLocationKg).toBeCloseTo(whole.totals.co2eLocationKg, 6);

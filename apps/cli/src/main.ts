@@ -9,7 +9,8 @@ const commands: Record<
     load: () => import("./commands/estimate"),
   },
   import: {
-    summary: "import <file> --org <slug>  Import a billing file into an organization (usage, estimates, rollups)",
+    summary:
+      "import <file> --org <slug>  Import a billing file into an organization (usage, estimates, rollups)",
     load: () => import("./commands/import"),
   },
   migrate: {
@@ -17,7 +18,8 @@ const commands: Record<
     load: () => import("./commands/migrate"),
   },
   report: {
-    summary: "report --org <slug> --month YYYY-MM [--format csv|xlsx|pdf] [--out file]  Write the organization's emissions report",
+    summary:
+      "report --org <slug> --month YYYY-MM [--format csv|xlsx|pdf] [--out file]  Write the organization's emissions report",
     load: () => import("./commands/report"),
   },
   "rotate-key": {

@@ -1,6 +1,6 @@
-import { canopyHome, loadConfig, type Env } from "@canopy/config";
+import { loadConfig, type Env } from "@canopy/config";
 import {
-  loadKeyring,
+  keyringFromEnv,
   migrate,
   resolveDatabase,
   type Keyring,
@@ -26,11 +26,5 @@ export async function openRuntime(): Promise<{
 }
 
 export function keyringFor(env: Env): Keyring {
-  return loadKeyring({
-    currentKey: env.CANOPY_ENCRYPTION_KEY,
-    previousKeys: env.CANOPY_PREVIOUS_ENCRYPTION_KEYS,
-    homeDir: canopyHome(env),
-    production: env.NODE_ENV === "production",
-    warn: (message) => process.stderr.write(`warning: ${message}\n`),
-  });
+  return keyringFromEnv(env, (message) => process.stderr.write(`warning: ${message}\n`));
 }

@@ -13,7 +13,7 @@ import {
   resolveDatabase,
   seedDemoOrganization,
 } from "@canopy/db";
-import { assertPortFree, startWorker } from "@canopy/worker";
+import { assertPortFree, startWorkerFromEnv } from "@canopy/worker";
 import { keyringFor, log } from "./runtime";
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web");
@@ -48,17 +48,7 @@ async function main() {
     }
   }
 
-  const worker = await startWorker({
-    urls: database.urls,
-    redisUrl: env.REDIS_URL,
-    queuePrefix: env.CANOPY_QUEUE_PREFIX,
-    jobLockMs: env.CANOPY_JOB_LOCK_MS,
-    reportDayOfMonth: env.CANOPY_REPORT_DAY_OF_MONTH,
-    keyring,
-    port: env.CANOPY_WORKER_PORT,
-    filesDir: path.join(canopyHome(env), "files"),
-    log,
-  });
+  const worker = await startWorkerFromEnv(env, database.urls, log);
 
   await buildWebIfStale();
   const authSecret =

@@ -76,7 +76,7 @@ async function main() {
         )
       : new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000);
     const start = new Date(end.getTime() - hours * 3_600_000);
-    let t = performance.now();
+    const t = performance.now();
     log(
       `Seeding ${Number(args.combos) * hours} hourly rows (${args.combos} series × ${hours} h, 20 accounts, 40 services, 15 regions)…`,
     );

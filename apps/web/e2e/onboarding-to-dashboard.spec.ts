@@ -270,6 +270,13 @@ describe.skipIf(!haveBrowser)("browser: onboarding to dashboard", () => {
     expect(
       ((await viaKey.json()) as { totals: { co2eLocationKg: number } }).totals.co2eLocationKg,
     ).toBeCloseTo(expected.loc, 6);
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.goto("/?granularity=day&groupBy=service");
+    await page.getByTestId("kpi-total").waitFor();
+    await page.locator("canvas").first().waitFor();
+    await page.waitForTimeout(600);
+    await shot("20-dashboard-dark");
+    await page.emulateMedia({ colorScheme: "light" });
     await page.goto("/audit");
     await page.locator("h1").waitFor();
     await shot("19-audit-log");

@@ -398,6 +398,31 @@ describe("imports", () => {
 });
 
 describe("GET /api/v1/openapi.json", () => {
+  it("lists exactly the operations the route files export", async () => {
+    const { readdirSync, statSync } = await import("node:fs");
+    const root = path.resolve(import.meta.dirname, "../app/api/v1");
+    const walk = (dir: string): string[] =>
+      readdirSync(dir).flatMap((n) =>
+        statSync(path.join(dir, n)).isDirectory() ? walk(path.join(dir, n)) : [path.join(dir, n)],
+      );
+    const exported: string[] = [];
+    for (const file of walk(root).filter(
+      (f) => f.endsWith("route.ts") && !f.includes("[...path]"),
+    )) {
+      const module = (await import(file)) as Record<string, unknown>;
+      const route =
+        "/api/v1" +
+        path
+          .dirname(file)
+          .slice(root.length)
+          .replace(/\[(\w+)\]/g, "{$1}");
+      for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"])
+        if (module[method]) exported.push(`${method.toLowerCase()} ${route}`);
+    }
+    const { operations } = await import("@/lib/api/spec");
+    expect(operations.map((o) => `${o.method} ${o.path}`).sort()).toEqual(exported.sort());
+  });
+
   it("documents every operation with its schemas", async () => {
     const response = await openapi.GET();
     const doc = (await response.json()) as {

@@ -217,6 +217,21 @@ const routeCases: Record<string, RouteCase> = {
   },
   "GET /api/v1/openapi.json": async (h) =>
     expectNoB(await (await (h as unknown as () => Response)()).json()),
+  // The catch-all answers 404 for anything else, B's ids in the path included.
+  ...Object.fromEntries(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"].map((method) => [
+      `${method} /api/v1/{...path}`,
+      async (h: Handler, as: Credential) => {
+        const response = await call(h, {
+          path: `/api/v1/tenants/${tenantB}/accounts/${b.accountId}`,
+          method,
+          credential: as,
+        });
+        expect(response.status).toBe(404);
+        expect(response.body.error?.code).toBe("not_found");
+      },
+    ]),
+  ),
 };
 
 describe("cross-tenant: every /api/v1 route", () => {
@@ -238,7 +253,7 @@ describe("cross-tenant: every /api/v1 route", () => {
     it(`refuses B's resources to ${label}`, async () => {
       for (const file of routeFiles) {
         const module = (await import(file)) as Record<string, Handler>;
-        for (const method of ["GET", "POST", "DELETE"]) {
+        for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) {
           const handler = module[method];
           const key = `${method} ${routePath(file)}`;
           if (handler && routeCases[key]) {

@@ -1,2 +1,2 @@
-export { startWorker, type RunningWorker } from "./worker";
+export { startWorker, startWorkerFromEnv, type RunningWorker } from "./worker";
 export { assertPortFree, listenOrExplain, PortInUseError } from "./listen";

@@ -1,8 +1,7 @@
 // Standalone worker process: `pnpm --filter @canopy/worker start`.
-import path from "node:path";
-import { canopyHome, loadConfig } from "@canopy/config";
-import { loadKeyring, migrate, resolveDatabase } from "@canopy/db";
-import { startWorker } from "./worker";
+import { loadConfig } from "@canopy/config";
+import { migrate, resolveDatabase } from "@canopy/db";
+import { startWorkerFromEnv } from "./worker";
 
 const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 
@@ -14,24 +13,7 @@ async function main() {
     rolePrefix: env.CANOPY_DB_ROLE_PREFIX,
     appPassword: database.appPassword,
   });
-  const keyring = loadKeyring({
-    currentKey: env.CANOPY_ENCRYPTION_KEY,
-    previousKeys: env.CANOPY_PREVIOUS_ENCRYPTION_KEYS,
-    homeDir: canopyHome(env),
-    production: env.NODE_ENV === "production",
-    warn: log,
-  });
-  const worker = await startWorker({
-    urls: database.urls,
-    redisUrl: env.REDIS_URL,
-    queuePrefix: env.CANOPY_QUEUE_PREFIX,
-    jobLockMs: env.CANOPY_JOB_LOCK_MS,
-    reportDayOfMonth: env.CANOPY_REPORT_DAY_OF_MONTH,
-    keyring,
-    port: env.CANOPY_WORKER_PORT,
-    filesDir: path.join(canopyHome(env), "files"),
-    log,
-  });
+  const worker = await startWorkerFromEnv(env, database.urls, log);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -1,5 +1,7 @@
 import http from "node:http";
-import { connect, type DatabaseUrls, type Keyring } from "@canopy/db";
+import path from "node:path";
+import { canopyHome, type Env } from "@canopy/config";
+import { connect, keyringFromEnv, type DatabaseUrls, type Keyring } from "@canopy/db";
 import {
   createQueueDriver,
   localFileStore,
@@ -80,7 +82,8 @@ export async function startWorker(options: {
     {},
     { everyMs: DAY_MS },
   );
-  if (options.reportDayOfMonth) await registerReportSchedule(driver, { dayOfMonth: options.reportDayOfMonth });
+  if (options.reportDayOfMonth)
+    await registerReportSchedule(driver, { dayOfMonth: options.reportDayOfMonth });
   await driver.schedule(
     "maintain-partitions-daily",
     "maintain-partitions",
@@ -101,4 +104,23 @@ export async function startWorker(options: {
       await Promise.all([owner.close(), app.close()]);
     },
   };
+}
+
+/** startWorker with every setting taken from the environment. */
+export function startWorkerFromEnv(
+  env: Env,
+  urls: DatabaseUrls,
+  log: (line: string) => void,
+): Promise<RunningWorker> {
+  return startWorker({
+    urls,
+    redisUrl: env.REDIS_URL,
+    queuePrefix: env.CANOPY_QUEUE_PREFIX,
+    jobLockMs: env.CANOPY_JOB_LOCK_MS,
+    reportDayOfMonth: env.CANOPY_REPORT_DAY_OF_MONTH,
+    keyring: keyringFromEnv(env, log),
+    port: env.CANOPY_WORKER_PORT,
+    filesDir: path.join(canopyHome(env), "files"),
+    log,
+  });
 }

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 import path from "node:path";
 import { isNotNull } from "drizzle-orm";
-import { developmentSecret } from "@canopy/config";
+import { canopyHome, developmentSecret, type Env } from "@canopy/config";
 import type { Connection } from "./client";
 import { cloudAccounts } from "./schema";
 
@@ -164,4 +164,15 @@ export async function rotateCredentials(
     rotated++;
   }
   return { rotated, alreadyCurrent };
+}
+
+/** The keyring the environment describes (see loadKeyring). */
+export function keyringFromEnv(env: Env, warn: (message: string) => void): Keyring {
+  return loadKeyring({
+    currentKey: env.CANOPY_ENCRYPTION_KEY,
+    previousKeys: env.CANOPY_PREVIOUS_ENCRYPTION_KEYS,
+    homeDir: canopyHome(env),
+    production: env.NODE_ENV === "production",
+    warn,
+  });
 }

@@ -88,7 +88,14 @@ export async function* estimateUsagePages(
 }
 
 const LINEARITY_PROBE = 1000;
-const measures = ["kwhIt", "kwhFacility", "co2eLocationKg", "co2eMarketKg", "embodiedKg", "waterL"] as const;
+const measures = [
+  "kwhIt",
+  "kwhFacility",
+  "co2eLocationKg",
+  "co2eMarketKg",
+  "embodiedKg",
+  "waterL",
+] as const;
 
 function shapeRecord(shape: UsageShape, quantity: number): UsageRecord {
   return usageRecordOf({
@@ -104,14 +111,18 @@ function shapeRecord(shape: UsageShape, quantity: number): UsageRecord {
   });
 }
 
-const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b), 1e-12);
+const close = (a: number, b: number) =>
+  Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b), 1e-12);
 
 /**
  * Per-unit factors for each usage shape, or undefined when some shape's estimate is not linear in
  * quantity (then the caller estimates row by row). Linearity is checked, not assumed: the estimate
  * at quantity 1000 must be 1000 × the estimate at quantity 1, with the same qualities.
  */
-export function shapeFactorsOf(shapes: readonly UsageShape[], estimator: Estimator): ShapeFactors[] | undefined {
+export function shapeFactorsOf(
+  shapes: readonly UsageShape[],
+  estimator: Estimator,
+): ShapeFactors[] | undefined {
   const factors: ShapeFactors[] = [];
   for (const shape of shapes) {
     const unit = estimator.estimate(shapeRecord(shape, 1));

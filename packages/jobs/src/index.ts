@@ -11,4 +11,9 @@ export { submitImport } from "./import/intake";
 export { useFileStore } from "./import/import-file";
 export type { ImportSummary } from "./import/summary";
 export { importTotals, type ImportTotals } from "./import/totals";
-export { registerReportSchedule, useReportDelivery, type ReportDelivery } from "./jobs/generate-report";
+export {
+  registerReportSchedule,
+  useReportDelivery,
+  type ReportDelivery,
+} from "./jobs/generate-report";
+export { configureSyncAccount, syncWindows, type SyncAccountSettings } from "./jobs/sync-account";

@@ -49,7 +49,17 @@ export const MAX_REPORTED_ERRORS = 1000;
 const MAX_EXAMPLES = 3;
 
 function emptyTotals(key: string): GroupTotals {
-  return { key, records: 0, kwhIt: 0, kwhFacility: 0, co2eLocationKg: 0, co2eMarketKg: 0, embodiedKg: 0, waterL: 0, costAmount: 0 };
+  return {
+    key,
+    records: 0,
+    kwhIt: 0,
+    kwhFacility: 0,
+    co2eLocationKg: 0,
+    co2eMarketKg: 0,
+    embodiedKg: 0,
+    waterL: 0,
+    costAmount: 0,
+  };
 }
 
 function addInto(target: GroupTotals, source: GroupTotals): void {
@@ -88,7 +98,13 @@ function isDefault(quality: EstimateQuality[keyof EstimateQuality]): boolean {
 export class EstimateAggregator {
   private readonly groups = new Map<string, GroupTotals>();
   private readonly totals = emptyTotals("total");
-  private readonly defaults: DefaultFactorTotals = { anyOperationalKg: 0, powerKg: 0, pueKg: 0, gridKg: 0, embodiedKg: 0 };
+  private readonly defaults: DefaultFactorTotals = {
+    anyOperationalKg: 0,
+    powerKg: 0,
+    pueKg: 0,
+    gridKg: 0,
+    embodiedKg: 0,
+  };
   private readonly unsupported: Record<string, UnsupportedTotals> = {};
   private readonly errors: RowErrorReport[] = [];
   private readonly currencies = new Set<string>();
@@ -132,7 +148,11 @@ export class EstimateAggregator {
     const entry = (this.unsupported[outcome.reason] ??= { lines: 0, costAmount: 0, examples: [] });
     entry.lines++;
     entry.costAmount += outcome.costAmount;
-    if (entry.examples.length < MAX_EXAMPLES && outcome.detail !== "" && !entry.examples.includes(outcome.detail)) {
+    if (
+      entry.examples.length < MAX_EXAMPLES &&
+      outcome.detail !== "" &&
+      !entry.examples.includes(outcome.detail)
+    ) {
       entry.examples.push(outcome.detail);
     }
     if (outcome.currency !== undefined) this.currencies.add(outcome.currency);
@@ -167,12 +187,21 @@ export class EstimateAggregator {
  * Merges snapshots of consecutive parts of one file. `lineOffsets[i]` is added to part i's line
  * numbers (parts count lines from their own start).
  */
-export function mergeSnapshots(parts: readonly AggregateSnapshot[], lineOffsets: readonly number[]): AggregateSnapshot {
+export function mergeSnapshots(
+  parts: readonly AggregateSnapshot[],
+  lineOffsets: readonly number[],
+): AggregateSnapshot {
   const first = parts[0];
   if (!first) throw new Error("nothing to merge");
   const groups = new Map<string, GroupTotals>();
   const totals = emptyTotals("total");
-  const defaults: DefaultFactorTotals = { anyOperationalKg: 0, powerKg: 0, pueKg: 0, gridKg: 0, embodiedKg: 0 };
+  const defaults: DefaultFactorTotals = {
+    anyOperationalKg: 0,
+    powerKg: 0,
+    pueKg: 0,
+    gridKg: 0,
+    embodiedKg: 0,
+  };
   const unsupported: Record<string, UnsupportedTotals> = {};
   const errors: RowErrorReport[] = [];
   const currencies = new Set<string>();
@@ -201,11 +230,13 @@ export function mergeSnapshots(parts: readonly AggregateSnapshot[], lineOffsets:
       target.lines += entry.lines;
       target.costAmount += entry.costAmount;
       for (const example of entry.examples) {
-        if (target.examples.length < MAX_EXAMPLES && !target.examples.includes(example)) target.examples.push(example);
+        if (target.examples.length < MAX_EXAMPLES && !target.examples.includes(example))
+          target.examples.push(example);
       }
     }
     for (const error of part.errors) {
-      if (errors.length < MAX_REPORTED_ERRORS) errors.push({ lineNumber: error.lineNumber + offset, message: error.message });
+      if (errors.length < MAX_REPORTED_ERRORS)
+        errors.push({ lineNumber: error.lineNumber + offset, message: error.message });
     }
     for (const currency of part.currencies) currencies.add(currency);
     lines += part.lines;

@@ -33,18 +33,35 @@ function sortedGroups(snapshot: AggregateSnapshot): GroupTotals[] {
   if (snapshot.grouping === "day" || snapshot.grouping === "month") {
     return [...snapshot.groups].sort((a, b) => a.key.localeCompare(b.key));
   }
-  return [...snapshot.groups].sort((a, b) => b.co2eLocationKg - a.co2eLocationKg || a.key.localeCompare(b.key));
+  return [...snapshot.groups].sort(
+    (a, b) => b.co2eLocationKg - a.co2eLocationKg || a.key.localeCompare(b.key),
+  );
 }
 
 export function groupsAsTable(snapshot: AggregateSnapshot): string {
   const rows = [...sortedGroups(snapshot), snapshot.totals];
   const header = [snapshot.grouping, ...numberColumns.map(([, label]) => label)];
-  const body = rows.map((row) => [row.key, ...numberColumns.map(([field]) => formatNumber(row[field]))]);
-  const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => (cells[column] ?? "").length)));
+  const body = rows.map((row) => [
+    row.key,
+    ...numberColumns.map(([field]) => formatNumber(row[field])),
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...body.map((cells) => (cells[column] ?? "").length)),
+  );
   const line = (cells: string[]) =>
-    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join("  ");
+    cells
+      .map((cell, column) =>
+        column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
+      )
+      .join("  ");
   const separator = widths.map((width) => "-".repeat(width)).join("  ");
-  const lines = [line(header), separator, ...body.slice(0, -1).map(line), separator, line(body[body.length - 1] ?? [])];
+  const lines = [
+    line(header),
+    separator,
+    ...body.slice(0, -1).map(line),
+    separator,
+    line(body[body.length - 1] ?? []),
+  ];
   return `${lines.join("\n")}\n`;
 }
 
@@ -55,7 +72,9 @@ function csvCell(value: string | number): string {
 
 export function groupsAsCsv(snapshot: AggregateSnapshot): string {
   const header = [snapshot.grouping, ...numberColumns.map(([field]) => field)];
-  const rows = sortedGroups(snapshot).map((row) => [row.key, ...numberColumns.map(([field]) => row[field])].map(csvCell).join(","));
+  const rows = sortedGroups(snapshot).map((row) =>
+    [row.key, ...numberColumns.map(([field]) => row[field])].map(csvCell).join(","),
+  );
   return `${[header.join(","), ...rows].join("\n")}\n`;
 }
 
@@ -80,7 +99,10 @@ export function summaryObject(snapshot: AggregateSnapshot) {
   };
 }
 
-export function groupsAsJson(snapshot: AggregateSnapshot, context: { file: string; format: string; profile: string }): string {
+export function groupsAsJson(
+  snapshot: AggregateSnapshot,
+  context: { file: string; format: string; profile: string },
+): string {
   return `${JSON.stringify(
     {
       file: context.file,
@@ -100,14 +122,19 @@ export function groupsAsJson(snapshot: AggregateSnapshot, context: { file: strin
 const MAX_PRINTED_ERRORS = 20;
 
 /** The human summary: default-factor shares, unsupported lines by reason, rows with errors. */
-export function summaryText(snapshot: AggregateSnapshot, context: { format: string; profile: string; lineWord: string }): string {
+export function summaryText(
+  snapshot: AggregateSnapshot,
+  context: { format: string; profile: string; lineWord: string },
+): string {
   const out: string[] = [];
   const currency = snapshot.currencies.length === 1 ? ` ${snapshot.currencies[0]}` : "";
   out.push(
     `Read ${snapshot.lines.toLocaleString("en-US")} ${context.lineWord}s (${context.format}): ${snapshot.usageLines.toLocaleString("en-US")} usage ${context.lineWord}s → ${snapshot.totals.records.toLocaleString("en-US")} usage records; ` +
       `${Object.values(snapshot.unsupported)
         .reduce((sum, entry) => sum + entry.lines, 0)
-        .toLocaleString("en-US")} unsupported; ${snapshot.errorCount.toLocaleString("en-US")} with errors.`,
+        .toLocaleString(
+          "en-US",
+        )} unsupported; ${snapshot.errorCount.toLocaleString("en-US")} with errors.`,
   );
   out.push(`Methodology ${snapshot.methodologyVersion} (profile ${context.profile}).`);
   const d = snapshot.defaults;
@@ -130,9 +157,12 @@ export function summaryText(snapshot: AggregateSnapshot, context: { format: stri
   }
   if (snapshot.errorCount > 0) {
     out.push(`Rows with errors (${snapshot.errorCount.toLocaleString("en-US")}):`);
-    for (const error of snapshot.errors.slice(0, MAX_PRINTED_ERRORS)) out.push(`  ${context.lineWord} ${error.lineNumber}: ${error.message}`);
+    for (const error of snapshot.errors.slice(0, MAX_PRINTED_ERRORS))
+      out.push(`  ${context.lineWord} ${error.lineNumber}: ${error.message}`);
     if (snapshot.errorCount > MAX_PRINTED_ERRORS) {
-      out.push(`  … and ${(snapshot.errorCount - MAX_PRINTED_ERRORS).toLocaleString("en-US")} more (use --output json for up to 1,000)`);
+      out.push(
+        `  … and ${(snapshot.errorCount - MAX_PRINTED_ERRORS).toLocaleString("en-US")} more (use --output json for up to 1,000)`,
+      );
     }
   }
   return `${out.join("\n")}\n`;
@@ -140,7 +170,12 @@ export function summaryText(snapshot: AggregateSnapshot, context: { format: stri
 
 // ---- row mode -------------------------------------------------------------------------------
 
-const qualityRank: Record<Quality, number> = { measured: 0, regional: 1, "provider-average": 2, default: 3 };
+const qualityRank: Record<Quality, number> = {
+  measured: 0,
+  regional: 1,
+  "provider-average": 2,
+  default: 3,
+};
 
 /** Several records of one line (Lambda → compute + memory): sums, the worst quality per factor. */
 export function combineEstimates(estimates: readonly Estimate[]): Estimate | undefined {
@@ -162,7 +197,10 @@ export function combineEstimates(estimates: readonly Estimate[]): Estimate | und
       combined.gridIntensityGPerKwh = estimate.gridIntensityGPerKwh;
     }
     for (const factor of Object.keys(combined.quality) as (keyof EstimateQuality)[]) {
-      if (qualityRank[estimate.quality[factor].quality] > qualityRank[combined.quality[factor].quality]) {
+      if (
+        qualityRank[estimate.quality[factor].quality] >
+        qualityRank[combined.quality[factor].quality]
+      ) {
         combined.quality[factor] = estimate.quality[factor];
       }
     }
@@ -171,10 +209,18 @@ export function combineEstimates(estimates: readonly Estimate[]): Estimate | und
 }
 
 export function lineAsJson(result: LineResult): string {
-  if (result.status === "error") return JSON.stringify({ line: result.lineNumber, status: "error", message: result.message });
+  if (result.status === "error")
+    return JSON.stringify({ line: result.lineNumber, status: "error", message: result.message });
   if (result.status === "unsupported") {
     const { reason, detail, costAmount, currency } = result.outcome;
-    return JSON.stringify({ line: result.lineNumber, status: "unsupported", reason, detail, costAmount, currency });
+    return JSON.stringify({
+      line: result.lineNumber,
+      status: "unsupported",
+      reason,
+      detail,
+      costAmount,
+      currency,
+    });
   }
   const first = result.records[0];
   const estimate = combineEstimates(result.estimates);
@@ -191,15 +237,17 @@ export function lineAsJson(result: LineResult): string {
     resourceId: first?.resourceId,
     costAmount: result.records.reduce((sum, record) => sum + (record.costAmount ?? 0), 0),
     currency: first?.currency,
-    usage: result.records.map(({ kind, quantity, unit, instanceType, vcpus, storageClass, gpuModel }) => ({
-      kind,
-      quantity,
-      unit,
-      instanceType,
-      vcpus,
-      storageClass,
-      gpuModel,
-    })),
+    usage: result.records.map(
+      ({ kind, quantity, unit, instanceType, vcpus, storageClass, gpuModel }) => ({
+        kind,
+        quantity,
+        unit,
+        instanceType,
+        vcpus,
+        storageClass,
+        gpuModel,
+      }),
+    ),
     ...estimate,
   });
 }
@@ -236,8 +284,38 @@ export const rowCsvHeader = [
 export function lineAsCsv(result: LineResult): string {
   if (result.status !== "usage") {
     const cost = result.status === "unsupported" ? result.outcome.costAmount : "";
-    const note = result.status === "unsupported" ? `${result.outcome.reason}: ${result.outcome.detail}` : result.message;
-    return [result.lineNumber, result.status, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", cost, "", "", "", "", "", "", note]
+    const note =
+      result.status === "unsupported"
+        ? `${result.outcome.reason}: ${result.outcome.detail}`
+        : result.message;
+    return [
+      result.lineNumber,
+      result.status,
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      cost,
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      note,
+    ]
       .map(csvCell)
       .join(",");
   }
@@ -289,7 +367,9 @@ export function lineAsTableRow(result: LineResult): string {
   }
   const first = result.records[0];
   const estimate = combineEstimates(result.estimates);
-  const usage = result.records.map((record) => `${formatNumber(record.quantity)} ${record.unit}`).join(" + ");
+  const usage = result.records
+    .map((record) => `${formatNumber(record.quantity)} ${record.unit}`)
+    .join(" + ");
   return `${line}  usage        ${fit(first?.service ?? "", 22)} ${fit(first?.region ?? "", 16)} ${fit(usage, 26)} ${formatNumber(estimate?.kwhIt ?? 0).padStart(10)} kWh  ${formatNumber(estimate?.co2eLocationKg ?? 0).padStart(10)} kgCO2e`;
 }
 

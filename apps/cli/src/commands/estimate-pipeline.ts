@@ -6,7 +6,13 @@ import {
   type ReadOptions,
   type RowClassifier,
 } from "@canopy/connectors";
-import { createEstimator, lookupInstanceType, type Estimate, type Estimator, type UsageRecord } from "@canopy/methodology";
+import {
+  createEstimator,
+  lookupInstanceType,
+  type Estimate,
+  type Estimator,
+  type UsageRecord,
+} from "@canopy/methodology";
 import { EstimateAggregator, type AggregateSnapshot, type Grouping } from "./estimate-aggregate";
 
 export type Profile = "canopy" | "ccf";
@@ -14,7 +20,11 @@ export type Profile = "canopy" | "ccf";
 /** One input line's result, for `--group-by row`. */
 export type LineResult =
   | { lineNumber: number; status: "usage"; records: UsageRecord[]; estimates: Estimate[] }
-  | { lineNumber: number; status: "unsupported"; outcome: Extract<ClassifyOutcome, { status: "unsupported" }> }
+  | {
+      lineNumber: number;
+      status: "unsupported";
+      outcome: Extract<ClassifyOutcome, { status: "unsupported" }>;
+    }
   | { lineNumber: number; status: "error"; message: string };
 
 export type PipelineSettings = {
@@ -24,7 +34,11 @@ export type PipelineSettings = {
   includeResourceIds: boolean;
 };
 
-export function classifierFor(format: BillingFormat, columns: readonly string[], settings: PipelineSettings): RowClassifier {
+export function classifierFor(
+  format: BillingFormat,
+  columns: readonly string[],
+  settings: PipelineSettings,
+): RowClassifier {
   return createClassifier(format, columns, {
     includeTags: false,
     includeResourceIds: settings.includeResourceIds,
@@ -61,7 +75,12 @@ type Shape = {
 
 /** UTC year of an ISO timestamp from its first four digits (records carry UTC `…Z` starts). */
 function yearOf(iso: string): number {
-  return (iso.charCodeAt(0) - 48) * 1000 + (iso.charCodeAt(1) - 48) * 100 + (iso.charCodeAt(2) - 48) * 10 + (iso.charCodeAt(3) - 48);
+  return (
+    (iso.charCodeAt(0) - 48) * 1000 +
+    (iso.charCodeAt(1) - 48) * 100 +
+    (iso.charCodeAt(2) - 48) * 10 +
+    (iso.charCodeAt(3) - 48)
+  );
 }
 
 function sameShape(shape: Shape, record: UsageRecord, year: number): boolean {
@@ -188,7 +207,12 @@ export function withLinearShapeCache(estimator: Estimator): Estimator {
         return exact;
       }
     }
-    if (!(scaled.co2eLocationKg < Infinity && scaled.embodiedKg < Infinity && scaled.waterL < Infinity)) return estimator.estimate(record);
+    if (!(
+      scaled.co2eLocationKg < Infinity &&
+      scaled.embodiedKg < Infinity &&
+      scaled.waterL < Infinity
+    ))
+      return estimator.estimate(record);
     return scaled;
   }
   return { methodologyVersion: estimator.methodologyVersion, estimate };
@@ -199,7 +223,9 @@ export function withLinearShapeCache(estimator: Estimator): Estimator {
  * result in file order. Returns the aggregate of everything read.
  */
 export async function runPipeline(
-  batches: AsyncIterable<{ lineNumber: number; row: Readonly<Record<string, unknown>>; error?: string }[]>,
+  batches: AsyncIterable<
+    { lineNumber: number; row: Readonly<Record<string, unknown>>; error?: string }[]
+  >,
   classifier: RowClassifier,
   estimator: Estimator,
   grouping: Grouping,
@@ -224,7 +250,9 @@ export async function runPipeline(
         const records = outcome.records;
         if (onLine) {
           const estimates = records.map((record) => estimator.estimate(record));
-          records.forEach((record, index) => aggregator.addEstimate(record, estimates[index] as Estimate));
+          records.forEach((record, index) =>
+            aggregator.addEstimate(record, estimates[index] as Estimate),
+          );
           onLine({ lineNumber, status: "usage", records, estimates });
         } else {
           for (const record of records) aggregator.addEstimate(record, estimator.estimate(record));
@@ -253,5 +281,11 @@ export async function aggregateWholeFile(
   settings: PipelineSettings,
   onLine?: (result: LineResult) => void,
 ): Promise<AggregateSnapshot> {
-  return runPipeline(file.batches(readOptionsFor(classifier)), classifier, estimatorFor(settings.profile), settings.grouping, onLine);
+  return runPipeline(
+    file.batches(readOptionsFor(classifier)),
+    classifier,
+    estimatorFor(settings.profile),
+    settings.grouping,
+    onLine,
+  );
 }

@@ -1,7 +1,13 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { RangeBoundaryError, readCsvBatches, type BillingFormat } from "@canopy/connectors";
 import type { AggregateSnapshot } from "./estimate-aggregate";
-import { classifierFor, estimatorFor, readOptionsFor, runPipeline, type PipelineSettings } from "./estimate-pipeline";
+import {
+  classifierFor,
+  estimatorFor,
+  readOptionsFor,
+  runPipeline,
+  type PipelineSettings,
+} from "./estimate-pipeline";
 
 /** Work for one byte range of an uncompressed CSV, run in a worker thread by `canopy estimate`. */
 export type RangeJob = {
@@ -32,10 +38,19 @@ export async function aggregateRange(job: RangeJob): Promise<RangeResult> {
     }),
   );
   try {
-    const snapshot = await runPipeline(batches, classifier, estimatorFor(job.settings.profile), job.settings.grouping);
+    const snapshot = await runPipeline(
+      batches,
+      classifier,
+      estimatorFor(job.settings.profile),
+      job.settings.grouping,
+    );
     return { ok: true, snapshot, nextLineNumber };
   } catch (error) {
-    return { ok: false, boundary: error instanceof RangeBoundaryError, message: error instanceof Error ? error.message : String(error) };
+    return {
+      ok: false,
+      boundary: error instanceof RangeBoundaryError,
+      message: error instanceof Error ? error.message : String(error),
+    };
   }
 }
 
@@ -43,6 +58,11 @@ if (parentPort && workerData) {
   const port = parentPort;
   aggregateRange(workerData as RangeJob).then(
     (result) => port.postMessage(result),
-    (error: unknown) => port.postMessage({ ok: false, boundary: false, message: String(error) } satisfies RangeResult),
+    (error: unknown) =>
+      port.postMessage({
+        ok: false,
+        boundary: false,
+        message: String(error),
+      } satisfies RangeResult),
   );
 }

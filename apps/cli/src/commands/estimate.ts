@@ -11,7 +11,12 @@ import {
   type BillingFormat,
   type RowClassifier,
 } from "@canopy/connectors";
-import { groupings, mergeSnapshots, type AggregateSnapshot, type Grouping } from "./estimate-aggregate";
+import {
+  groupings,
+  mergeSnapshots,
+  type AggregateSnapshot,
+  type Grouping,
+} from "./estimate-aggregate";
 import {
   groupsAsCsv,
   groupsAsJson,
@@ -25,7 +30,13 @@ import {
   summaryText,
   type OutputFormat,
 } from "./estimate-output";
-import { aggregateWholeFile, classifierFor, type LineResult, type PipelineSettings, type Profile } from "./estimate-pipeline";
+import {
+  aggregateWholeFile,
+  classifierFor,
+  type LineResult,
+  type PipelineSettings,
+  type Profile,
+} from "./estimate-pipeline";
 import { aggregateRange, type RangeJob, type RangeResult } from "./estimate-worker";
 
 const usage = `Usage: canopy estimate <file> [options]
@@ -50,7 +61,12 @@ type Io = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
 
 class UsageError extends Error {}
 
-function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+function oneOf<T extends string>(
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
   if (value === undefined) return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`--${name} must be one of ${allowed.join(", ")} (got "${value}")`);
@@ -71,12 +87,17 @@ function parseCommandLine(argv: string[]) {
   });
   if (values.help) return { help: true as const };
   if (positionals.length !== 1) {
-    throw new UsageError(positionals.length === 0 ? "missing <file>" : `expected one file, got ${positionals.length}`);
+    throw new UsageError(
+      positionals.length === 0 ? "missing <file>" : `expected one file, got ${positionals.length}`,
+    );
   }
   return {
     help: false as const,
     path: positionals[0] as string,
-    format: values.format === undefined ? undefined : oneOf<BillingFormat>("format", values.format, billingFormats, "cur"),
+    format:
+      values.format === undefined
+        ? undefined
+        : oneOf<BillingFormat>("format", values.format, billingFormats, "cur"),
     grouping: oneOf<Grouping>("group-by", values["group-by"], groupings, "service"),
     output: oneOf<OutputFormat>("output", values.output, outputFormats, "table"),
     profile: oneOf<Profile>("profile", values.profile, ["canopy", "ccf"], "canopy"),
@@ -160,7 +181,9 @@ function runRangeInWorker(job: RangeJob): Promise<RangeResult> {
       resolve(result);
       void worker.terminate();
     });
-    worker.once("error", (error) => resolve({ ok: false, boundary: false, message: error.message }));
+    worker.once("error", (error) =>
+      resolve({ ok: false, boundary: false, message: error.message }),
+    );
   });
 }
 
@@ -178,23 +201,45 @@ export async function aggregateInTwoHalves(
   const dataStart = await csvDataStartOffset(file.path);
   const middle = await nextLineStart(file.path, dataStart + Math.floor((size - dataStart) / 2));
   if (middle <= dataStart || middle >= size) return undefined;
-  const job = (start: number, end: number): RangeJob => ({ path: file.path, format, header: file.columns, start, end, settings });
-  const [first, second] = await Promise.all([aggregateRange(job(dataStart, middle)), runRangeInWorker(job(middle, size))]);
+  const job = (start: number, end: number): RangeJob => ({
+    path: file.path,
+    format,
+    header: file.columns,
+    start,
+    end,
+    settings,
+  });
+  const [first, second] = await Promise.all([
+    aggregateRange(job(dataStart, middle)),
+    runRangeInWorker(job(middle, size)),
+  ]);
   if (!first.ok) {
     if (first.boundary) return undefined;
     throw new BillingFileError(first.message);
   }
   if (!second.ok) {
-    if (second.boundary || /Unknown file extension|Cannot find module|ERR_/.test(second.message)) return undefined;
+    if (second.boundary || /Unknown file extension|Cannot find module|ERR_/.test(second.message))
+      return undefined;
     throw new BillingFileError(second.message);
   }
   // Line numbers: the header is line 1, the first half starts on line 2.
   return mergeSnapshots([first.snapshot, second.snapshot], [1, first.nextLineNumber]);
 }
 
-async function estimateFile(path: string, options: ReturnType<typeof parseCommandLine> & { help: false }, io: Io): Promise<number> {
-  const settings: PipelineSettings = { profile: options.profile, grouping: options.grouping, includeResourceIds: options.grouping === "row" };
-  const { file, format } = await openBillingSource(path, options.format ? { format: options.format } : {});
+async function estimateFile(
+  path: string,
+  options: ReturnType<typeof parseCommandLine> & { help: false },
+  io: Io,
+): Promise<number> {
+  const settings: PipelineSettings = {
+    profile: options.profile,
+    grouping: options.grouping,
+    includeResourceIds: options.grouping === "row",
+  };
+  const { file, format } = await openBillingSource(
+    path,
+    options.format ? { format: options.format } : {},
+  );
   const classifier: RowClassifier = classifierFor(format, file.columns, settings);
   const lineWord = file.kind === "parquet" ? "row" : "line";
   const context = { file: path, format, profile: options.profile, lineWord };
@@ -203,7 +248,12 @@ async function estimateFile(path: string, options: ReturnType<typeof parseComman
     const writer = new BufferedWriter(io.stdout);
     if (options.output === "csv") writer.write(`${rowCsvHeader}\n`);
     if (options.output === "table") writer.write(`${rowTableHeader}\n`);
-    const formatLine = options.output === "json" ? lineAsJson : options.output === "csv" ? lineAsCsv : lineAsTableRow;
+    const formatLine =
+      options.output === "json"
+        ? lineAsJson
+        : options.output === "csv"
+          ? lineAsCsv
+          : lineAsTableRow;
     const snapshot = await aggregateWholeFile(
       { ...file, batches: (readOptions) => throttled(file.batches(readOptions), writer) },
       classifier,
@@ -217,7 +267,11 @@ async function estimateFile(path: string, options: ReturnType<typeof parseComman
   }
 
   let snapshot: AggregateSnapshot | undefined;
-  const canSplit = file.kind === "csv" && !file.gzipped && availableParallelism() > 1 && (await stat(path)).size >= PARALLEL_MIN_BYTES;
+  const canSplit =
+    file.kind === "csv" &&
+    !file.gzipped &&
+    availableParallelism() > 1 &&
+    (await stat(path)).size >= PARALLEL_MIN_BYTES;
   if (canSplit) snapshot = await aggregateInTwoHalves(file, format, settings);
   snapshot ??= await aggregateWholeFile(file, classifier, settings);
 
@@ -234,7 +288,10 @@ async function estimateFile(path: string, options: ReturnType<typeof parseComman
 }
 
 /** `canopy estimate <file>`: exit 0 ok, 1 file unreadable, 2 usage error. */
-export async function run(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function run(
+  argv: string[],
+  io: Io = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   let options: ReturnType<typeof parseCommandLine>;
   try {
     options = parseCommandLine(argv);

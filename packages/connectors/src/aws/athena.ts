@@ -1,4 +1,8 @@
-import { GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from "@aws-sdk/client-athena";
+import {
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+} from "@aws-sdk/client-athena";
 import { ConnectorError, sleepMs } from "../live/errors";
 import type { UsageWindow } from "../live/types";
 import { deniedActionOf } from "./aws-errors";
@@ -18,7 +22,8 @@ export function billingPeriodsOf(window: UsageWindow): string[] {
   return periods;
 }
 
-const athenaTimestamp = (d: Date) => `TIMESTAMP '${d.toISOString().slice(0, 19).replace("T", " ")}'`;
+const athenaTimestamp = (d: Date) =>
+  `TIMESTAMP '${d.toISOString().slice(0, 19).replace("T", " ")}'`;
 
 /**
  * The CUR 2.0 aggregation pushed into Athena: one row per usage period × account × line item type ×
@@ -56,31 +61,45 @@ GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12`;
 function failedQueryError(reason: string): ConnectorError {
   const action = deniedActionOf(reason);
   if (action) {
-    return new ConnectorError("permission", `The Athena query failed: ${reason}. Add "${action}" to the role's policy.`, {
-      permission: action,
-      fix: `Add "${action}" to the IAM policy attached to the role`,
-    });
+    return new ConnectorError(
+      "permission",
+      `The Athena query failed: ${reason}. Add "${action}" to the role's policy.`,
+      {
+        permission: action,
+        fix: `Add "${action}" to the IAM policy attached to the role`,
+      },
+    );
   }
   if (/access denied|accessdenied|permission denied/i.test(reason)) {
     const permission = "s3:GetObject";
     return new ConnectorError(
       "permission",
       `The Athena query could not read the CUR data or write its results: ${reason}. Grant s3:GetObject and s3:ListBucket on the export bucket and s3:PutObject on the query result location.`,
-      { permission, fix: "Add s3:GetObject, s3:ListBucket (export bucket) and s3:PutObject, s3:GetBucketLocation (results bucket)" },
+      {
+        permission,
+        fix: "Add s3:GetObject, s3:ListBucket (export bucket) and s3:PutObject, s3:GetBucketLocation (results bucket)",
+      },
     );
   }
   return new ConnectorError("query", `The Athena query failed: ${reason}`);
 }
 
 /** Starts a query, waits for it with growing polls, and returns its id; throws ConnectorErrors. */
-export async function runAthenaQuery(config: AwsConnectorConfig, clients: AwsClients, scope: AthenaScope, sql: string): Promise<string> {
+export async function runAthenaQuery(
+  config: AwsConnectorConfig,
+  clients: AwsClients,
+  scope: AthenaScope,
+  sql: string,
+): Promise<string> {
   const started = await callAws(config, "athena:StartQueryExecution", () =>
     clients.athena.send(
       new StartQueryExecutionCommand({
         QueryString: sql,
         QueryExecutionContext: { Database: scope.database },
         ...(scope.workGroup ? { WorkGroup: scope.workGroup } : {}),
-        ...(scope.outputLocation ? { ResultConfiguration: { OutputLocation: scope.outputLocation } } : {}),
+        ...(scope.outputLocation
+          ? { ResultConfiguration: { OutputLocation: scope.outputLocation } }
+          : {}),
       }),
     ),
   );
@@ -97,7 +116,8 @@ export async function runAthenaQuery(config: AwsConnectorConfig, clients: AwsCli
     if (status?.State === "FAILED" || status?.State === "CANCELLED") {
       throw failedQueryError(status.StateChangeReason ?? status.State);
     }
-    if (Date.now() > deadline) throw new ConnectorError("transient", `The Athena query ${id} did not finish in time`);
+    if (Date.now() > deadline)
+      throw new ConnectorError("transient", `The Athena query ${id} did not finish in time`);
     await sleepMs(delay);
     delay = Math.min(2000, delay * 1.5);
   }
@@ -131,9 +151,11 @@ export async function* athenaRows(
     const pageRows = page.ResultSet?.Rows ?? [];
     for (let i = 0; i < pageRows.length; i++) {
       const data = pageRows[i]?.Data ?? [];
-      if (first && i === 0 && data.every((cell, index) => cell.VarCharValue === columns?.[index])) continue;
+      if (first && i === 0 && data.every((cell, index) => cell.VarCharValue === columns?.[index]))
+        continue;
       const row: Record<string, string> = {};
-      for (let c = 0; c < columns.length; c++) row[columns[c] as string] = data[c]?.VarCharValue ?? "";
+      for (let c = 0; c < columns.length; c++)
+        row[columns[c] as string] = data[c]?.VarCharValue ?? "";
       rows.push(row);
     }
     first = false;

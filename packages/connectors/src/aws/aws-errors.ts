@@ -23,9 +23,19 @@ const credentialNames = new Set([
   "AuthFailure",
   "CredentialsProviderError",
 ]);
-const accessDeniedNames = new Set(["AccessDeniedException", "AccessDenied", "AccessDeniedFault", "UnauthorizedOperation"]);
+const accessDeniedNames = new Set([
+  "AccessDeniedException",
+  "AccessDenied",
+  "AccessDeniedFault",
+  "UnauthorizedOperation",
+]);
 
-type SdkError = { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; $fault?: string };
+type SdkError = {
+  name?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+  $fault?: string;
+};
 
 /** For `withBackoff`: 0 (no hint) for throttles and 5xx, undefined for everything else. */
 export function awsRetryAfterMs(error: unknown): number | undefined {
@@ -64,20 +74,38 @@ export function awsConnectorError(error: unknown, action: string): ConnectorErro
       return new ConnectorError(
         "credentials",
         `Canopy could not assume the role (${message}). Check that the role's trust policy allows Canopy's principal with the condition sts:ExternalId equal to the external id shown in the wizard.`,
-        { permission, fix: "Trust policy: allow sts:AssumeRole for Canopy's principal with sts:ExternalId = <external id>", cause: error },
+        {
+          permission,
+          fix: "Trust policy: allow sts:AssumeRole for Canopy's principal with sts:ExternalId = <external id>",
+          cause: error,
+        },
       );
     }
-    return new ConnectorError("permission", `The role lacks the permission ${permission} (${message}). Add "${permission}" to the role's policy.`, {
-      permission,
-      fix: `Add "${permission}" to the IAM policy attached to the role`,
-      cause: error,
-    });
+    return new ConnectorError(
+      "permission",
+      `The role lacks the permission ${permission} (${message}). Add "${permission}" to the role's policy.`,
+      {
+        permission,
+        fix: `Add "${permission}" to the IAM policy attached to the role`,
+        cause: error,
+      },
+    );
   }
   if (throttleNames.has(name)) {
-    return new ConnectorError("throttled", `AWS kept throttling ${action} after retries (${name}: ${message})`, { cause: error });
+    return new ConnectorError(
+      "throttled",
+      `AWS kept throttling ${action} after retries (${name}: ${message})`,
+      { cause: error },
+    );
   }
-  if (name === "InvalidRequestException" || name === "ValidationException" || name === "DataUnavailableException") {
-    return new ConnectorError("query", `AWS refused ${action}: ${name}: ${message}`, { cause: error });
+  if (
+    name === "InvalidRequestException" ||
+    name === "ValidationException" ||
+    name === "DataUnavailableException"
+  ) {
+    return new ConnectorError("query", `AWS refused ${action}: ${name}: ${message}`, {
+      cause: error,
+    });
   }
   return new ConnectorError("transient", `${action} failed: ${name}: ${message}`, { cause: error });
 }

@@ -50,8 +50,13 @@ export async function assumeRole(config: AwsConnectorConfig): Promise<AwsIdentit
       config.backoff,
     );
     const c = result.Credentials;
-    if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error("AssumeRole returned no credentials");
-    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}) };
+    if (!c?.AccessKeyId || !c.SecretAccessKey)
+      throw new Error("AssumeRole returned no credentials");
+    return {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
+    };
   } catch (error) {
     throw awsConnectorError(error, "sts:AssumeRole");
   } finally {
@@ -63,7 +68,12 @@ export function createAwsClients(config: AwsConnectorConfig, identity: AwsIdenti
   const region = config.scope.source === "athena" ? config.scope.region : "us-east-1";
   const endpoints = config.endpoints ?? {};
   return {
-    athena: new AthenaClient({ region, credentials: identity, ...sdkRetry, ...(endpoints.athena ? { endpoint: endpoints.athena } : {}) }),
+    athena: new AthenaClient({
+      region,
+      credentials: identity,
+      ...sdkRetry,
+      ...(endpoints.athena ? { endpoint: endpoints.athena } : {}),
+    }),
     // Cost Explorer and Organizations are global services signed for us-east-1.
     costExplorer: new CostExplorerClient({
       region: "us-east-1",
@@ -87,7 +97,11 @@ export function destroyAwsClients(clients: AwsClients) {
 }
 
 /** One SDK call with our throttle backoff, its errors mapped to ConnectorErrors naming `action`. */
-export async function callAws<T>(config: AwsConnectorConfig, action: string, call: () => Promise<T>): Promise<T> {
+export async function callAws<T>(
+  config: AwsConnectorConfig,
+  action: string,
+  call: () => Promise<T>,
+): Promise<T> {
   try {
     return await withBackoff(call, awsRetryAfterMs, config.backoff);
   } catch (error) {

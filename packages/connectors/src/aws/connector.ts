@@ -3,15 +3,32 @@ import { ListAccountsCommand, type ListAccountsCommandOutput } from "@aws-sdk/cl
 import { lookupInstanceType, type UsageRecord } from "@canopy/methodology";
 import { createCurClassifier, type RowClassifier } from "../classify";
 import { ConnectorError } from "../live/errors";
-import { emptyFetchSummary, type DiscoveredAccount, type FetchSummary, type FetchUsageOptions, type LiveConnector, type PermissionCheck, type UsageWindow } from "../live/types";
+import {
+  emptyFetchSummary,
+  type DiscoveredAccount,
+  type FetchSummary,
+  type FetchUsageOptions,
+  type LiveConnector,
+  type PermissionCheck,
+  type UsageWindow,
+} from "../live/types";
 import { athenaRows, billingPeriodsOf, curUsageQuery, runAthenaQuery } from "./athena";
-import { assumeRole, callAws, createAwsClients, destroyAwsClients, type AwsClients } from "./clients";
+import {
+  assumeRole,
+  callAws,
+  createAwsClients,
+  destroyAwsClients,
+  type AwsClients,
+} from "./clients";
 import type { AwsConnectorConfig } from "./config";
 import { costExplorerRows } from "./cost-explorer";
 
 export type AwsConnector = LiveConnector & { readonly resolution: FetchSummary["resolution"] };
 
-async function withClients<T>(config: AwsConnectorConfig, use: (clients: AwsClients) => Promise<T>): Promise<T> {
+async function withClients<T>(
+  config: AwsConnectorConfig,
+  use: (clients: AwsClients) => Promise<T>,
+): Promise<T> {
   const clients = createAwsClients(config, await assumeRole(config));
   try {
     return await use(clients);
@@ -23,7 +40,13 @@ async function withClients<T>(config: AwsConnectorConfig, use: (clients: AwsClie
 function checkOf(permission: string, required: boolean, error: unknown): PermissionCheck {
   if (error instanceof ConnectorError) {
     const named = error.permission ?? permission;
-    return { permission: named, status: "failed", message: error.message, required, ...(error.fix ? { fix: error.fix } : {}) };
+    return {
+      permission: named,
+      status: "failed",
+      message: error.message,
+      required,
+      ...(error.fix ? { fix: error.fix } : {}),
+    };
   }
   return { permission, status: "failed", message: (error as Error).message, required };
 }
@@ -41,7 +64,12 @@ export function createAwsConnector(config: AwsConnectorConfig): AwsConnector {
     let identity;
     try {
       identity = await assumeRole(config);
-      checks.push({ permission: "sts:AssumeRole", status: "passed", message: `Assumed ${config.credentials.roleArn} with the external id`, required: true });
+      checks.push({
+        permission: "sts:AssumeRole",
+        status: "passed",
+        message: `Assumed ${config.credentials.roleArn} with the external id`,
+        required: true,
+      });
     } catch (error) {
       checks.push(checkOf("sts:AssumeRole", true, error));
       return checks;
@@ -54,11 +82,26 @@ export function createAwsConnector(config: AwsConnectorConfig): AwsConnector {
         const probe = `SELECT line_item_usage_start_date FROM "${scope.database}"."${scope.table}" WHERE billing_period = '${billingPeriodsOf({ start: now, end: new Date(now.getTime() + 1) })[0]}' LIMIT 1`;
         try {
           const id = await runAthenaQuery(config, clients, scope, probe);
-          checks.push({ permission: "athena:StartQueryExecution", status: "passed", message: "Started a query on the CUR table", required: true });
-          checks.push({ permission: "athena:GetQueryExecution", status: "passed", message: "The query ran: the CUR table and its S3 data are readable", required: true });
+          checks.push({
+            permission: "athena:StartQueryExecution",
+            status: "passed",
+            message: "Started a query on the CUR table",
+            required: true,
+          });
+          checks.push({
+            permission: "athena:GetQueryExecution",
+            status: "passed",
+            message: "The query ran: the CUR table and its S3 data are readable",
+            required: true,
+          });
           try {
             for await (const page of athenaRows(config, clients, id)) void page;
-            checks.push({ permission: "athena:GetQueryResults", status: "passed", message: "Read the query results", required: true });
+            checks.push({
+              permission: "athena:GetQueryResults",
+              status: "passed",
+              message: "Read the query results",
+              required: true,
+            });
           } catch (error) {
             checks.push(checkOf("athena:GetQueryResults", true, error));
           }
@@ -71,21 +114,40 @@ export function createAwsConnector(config: AwsConnectorConfig): AwsConnector {
         try {
           await callAws(config, "ce:GetCostAndUsage", () =>
             clients.costExplorer.send(
-              new GetCostAndUsageCommand({ TimePeriod: { Start: day, End: next }, Granularity: "DAILY", Metrics: ["UnblendedCost"] }),
+              new GetCostAndUsageCommand({
+                TimePeriod: { Start: day, End: next },
+                Granularity: "DAILY",
+                Metrics: ["UnblendedCost"],
+              }),
             ),
           );
-          checks.push({ permission: "ce:GetCostAndUsage", status: "passed", message: "Read one day of costs (daily resolution)", required: true });
+          checks.push({
+            permission: "ce:GetCostAndUsage",
+            status: "passed",
+            message: "Read one day of costs (daily resolution)",
+            required: true,
+          });
         } catch (error) {
           checks.push(checkOf("ce:GetCostAndUsage", true, error));
         }
       }
       try {
-        await callAws(config, "organizations:ListAccounts", () => clients.organizations.send(new ListAccountsCommand({ MaxResults: 1 })));
-        checks.push({ permission: "organizations:ListAccounts", status: "passed", message: "Can list the organization's accounts", required: false });
+        await callAws(config, "organizations:ListAccounts", () =>
+          clients.organizations.send(new ListAccountsCommand({ MaxResults: 1 })),
+        );
+        checks.push({
+          permission: "organizations:ListAccounts",
+          status: "passed",
+          message: "Can list the organization's accounts",
+          required: false,
+        });
       } catch (error) {
         const check = checkOf("organizations:ListAccounts", false, error);
         // Not the management account, or no Organizations permission: only discovery is lost.
-        checks.push({ ...check, message: `${check.message} Linked accounts will not be discovered; usage is still read.` });
+        checks.push({
+          ...check,
+          message: `${check.message} Linked accounts will not be discovered; usage is still read.`,
+        });
       }
     } finally {
       destroyAwsClients(clients);
@@ -99,17 +161,27 @@ export function createAwsConnector(config: AwsConnectorConfig): AwsConnector {
       const accounts: DiscoveredAccount[] = [];
       let token: string | undefined;
       do {
-        const page: ListAccountsCommandOutput = await callAws(config, "organizations:ListAccounts", () =>
-          clients.organizations.send(new ListAccountsCommand({ ...(token ? { NextToken: token } : {}) })),
+        const page: ListAccountsCommandOutput = await callAws(
+          config,
+          "organizations:ListAccounts",
+          () =>
+            clients.organizations.send(
+              new ListAccountsCommand({ ...(token ? { NextToken: token } : {}) }),
+            ),
         );
-        for (const a of page.Accounts ?? []) if (a.Id) accounts.push({ id: a.Id, name: a.Name ?? a.Id, status: a.Status ?? "UNKNOWN" });
+        for (const a of page.Accounts ?? [])
+          if (a.Id)
+            accounts.push({ id: a.Id, name: a.Name ?? a.Id, status: a.Status ?? "UNKNOWN" });
         token = page.NextToken;
       } while (token);
       return accounts;
     });
   }
 
-  async function* fetchUsage(window: UsageWindow, options: FetchUsageOptions = {}): AsyncGenerator<UsageRecord> {
+  async function* fetchUsage(
+    window: UsageWindow,
+    options: FetchUsageOptions = {},
+  ): AsyncGenerator<UsageRecord> {
     const summary = options.summary ?? emptyFetchSummary(resolution);
     summary.resolution = resolution;
     const clients = createAwsClients(config, await assumeRole(config));
@@ -119,7 +191,10 @@ export function createAwsConnector(config: AwsConnectorConfig): AwsConnector {
       const batches =
         config.scope.source === "athena"
           ? (async function* () {
-              const scope = config.scope as Extract<AwsConnectorConfig["scope"], { source: "athena" }>;
+              const scope = config.scope as Extract<
+                AwsConnectorConfig["scope"],
+                { source: "athena" }
+              >;
               const id = await runAthenaQuery(config, clients, scope, curUsageQuery(scope, window));
               for await (const page of athenaRows(config, clients, id)) yield page.rows;
             })()

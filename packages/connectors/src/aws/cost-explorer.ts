@@ -1,4 +1,8 @@
-import { GetCostAndUsageCommand, type Expression, type GetCostAndUsageCommandOutput } from "@aws-sdk/client-cost-explorer";
+import {
+  GetCostAndUsageCommand,
+  type Expression,
+  type GetCostAndUsageCommandOutput,
+} from "@aws-sdk/client-cost-explorer";
 import type { UsageWindow } from "../live/types";
 import { callAws, type AwsClients } from "./clients";
 import type { AwsConnectorConfig } from "./config";
@@ -35,11 +39,17 @@ export const ceProductCodeOf = (service: string) => productCodeOfService[service
 const dateOf = (d: Date) => d.toISOString().slice(0, 10);
 const usageOnly: Expression = { Dimensions: { Key: "RECORD_TYPE", Values: ["Usage"] } };
 
-async function* pages(config: AwsConnectorConfig, clients: AwsClients, input: ConstructorParameters<typeof GetCostAndUsageCommand>[0]) {
+async function* pages(
+  config: AwsConnectorConfig,
+  clients: AwsClients,
+  input: ConstructorParameters<typeof GetCostAndUsageCommand>[0],
+) {
   let token: string | undefined;
   do {
     const page: GetCostAndUsageCommandOutput = await callAws(config, "ce:GetCostAndUsage", () =>
-      clients.costExplorer.send(new GetCostAndUsageCommand({ ...input, ...(token ? { NextPageToken: token } : {}) })),
+      clients.costExplorer.send(
+        new GetCostAndUsageCommand({ ...input, ...(token ? { NextPageToken: token } : {}) }),
+      ),
     );
     yield page;
     token = page.NextPageToken;
@@ -58,7 +68,10 @@ export async function* costExplorerRows(
   window: UsageWindow,
 ): AsyncGenerator<Record<string, string>[]> {
   // Cost Explorer days are whole UTC days; a partial first day is fetched whole.
-  const timePeriod = { Start: dateOf(window.start), End: dateOf(new Date(window.end.getTime() + 86_400_000 - 1)) };
+  const timePeriod = {
+    Start: dateOf(window.start),
+    End: dateOf(new Date(window.end.getTime() + 86_400_000 - 1)),
+  };
   const pairs = new Set<string>();
   for await (const page of pages(config, clients, {
     TimePeriod: timePeriod,
@@ -70,7 +83,8 @@ export async function* costExplorerRows(
       { Type: "DIMENSION", Key: "SERVICE" },
     ],
   })) {
-    for (const result of page.ResultsByTime ?? []) for (const group of result.Groups ?? []) pairs.add(JSON.stringify(group.Keys ?? []));
+    for (const result of page.ResultsByTime ?? [])
+      for (const group of result.Groups ?? []) pairs.add(JSON.stringify(group.Keys ?? []));
   }
   for (const pair of pairs) {
     const [account, service] = JSON.parse(pair) as [string, string];
@@ -79,7 +93,11 @@ export async function* costExplorerRows(
       Granularity: "DAILY",
       Metrics: ["UsageQuantity", "UnblendedCost"],
       Filter: {
-        And: [usageOnly, { Dimensions: { Key: "LINKED_ACCOUNT", Values: [account] } }, { Dimensions: { Key: "SERVICE", Values: [service] } }],
+        And: [
+          usageOnly,
+          { Dimensions: { Key: "LINKED_ACCOUNT", Values: [account] } },
+          { Dimensions: { Key: "SERVICE", Values: [service] } },
+        ],
       },
       GroupBy: [
         { Type: "DIMENSION", Key: "USAGE_TYPE" },

@@ -12,7 +12,11 @@ export class ConnectorError extends Error {
   readonly kind: ConnectorErrorKind;
   readonly permission: string | undefined;
   readonly fix: string | undefined;
-  constructor(kind: ConnectorErrorKind, message: string, details: { permission?: string; fix?: string; cause?: unknown } = {}) {
+  constructor(
+    kind: ConnectorErrorKind,
+    message: string,
+    details: { permission?: string; fix?: string; cause?: unknown } = {},
+  ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = "ConnectorError";
     this.kind = kind;
@@ -60,7 +64,9 @@ export async function withBackoff<T>(
       const hint = retryAfterMs(error);
       if (hint === undefined || attempt >= retries) throw error;
       const exponential = Math.min(max, base * 2 ** attempt);
-      await sleep(hint > 0 ? Math.min(max, hint) : exponential / 2 + Math.random() * (exponential / 2));
+      await sleep(
+        hint > 0 ? Math.min(max, hint) : exponential / 2 + Math.random() * (exponential / 2),
+      );
     }
   }
 }

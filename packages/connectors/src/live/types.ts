@@ -21,7 +21,9 @@ export type PermissionCheck = {
 export type FetchSummary = {
   rowsRead: number;
   recordsYielded: number;
-  skipped: Partial<Record<UnsupportedReason | "error", { lines: number; cost: number; example: string }>>;
+  skipped: Partial<
+    Record<UnsupportedReason | "error", { lines: number; cost: number; example: string }>
+  >;
   /** "hourly" for CUR/Athena, "daily" for the Cost Explorer quick start (lower resolution). */
   resolution: "hourly" | "daily";
 };

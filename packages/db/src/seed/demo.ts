@@ -3,13 +3,7 @@ import { hashPassword } from "better-auth/crypto";
 import type { Connection } from "../client";
 import { ensureEmissionsPartitions } from "../partitions";
 import { writeUsageRecords, type StagedUsage } from "../stores/usage";
-import {
-  demoAccounts,
-  demoQuantity,
-  demoSeries,
-  hourMs,
-  seededRandom,
-} from "./demo-series";
+import { demoAccounts, demoQuantity, demoSeries, hourMs, seededRandom } from "./demo-series";
 
 /** Fixed demo sign-in, printed on start and shared with end-to-end tests. */
 export const DEMO_ORG_SLUG = "demo-corp";
@@ -100,7 +94,12 @@ export async function seedDemoOrganization(
       [syncRunId, tenantId, windowStart, windowEnd],
     );
 
-    const written = await writeUsageRecords(client, tenantId, syncRunId, demoUsage(windowStart, windowEnd));
+    const written = await writeUsageRecords(
+      client,
+      tenantId,
+      syncRunId,
+      demoUsage(windowStart, windowEnd),
+    );
     const usageRows = written.rowsWritten;
     await client.query(
       "UPDATE sync_runs SET status = 'succeeded', finished_at = now(), rows_read = $2, rows_written = $2 WHERE id = $1",
@@ -125,13 +124,18 @@ async function* demoUsage(windowStart: Date, windowEnd: Date): AsyncGenerator<St
     const stepHours = series.provider === "azure" ? 24 : 1;
     const start =
       series.provider === "azure"
-        ? Date.UTC(windowStart.getUTCFullYear(), windowStart.getUTCMonth(), windowStart.getUTCDate())
+        ? Date.UTC(
+            windowStart.getUTCFullYear(),
+            windowStart.getUTCMonth(),
+            windowStart.getUTCDate(),
+          )
         : windowStart.getTime();
     for (let periodMs = start; periodMs < windowEnd.getTime(); periodMs += stepHours * hourMs) {
       const hours = Math.min(stepHours, (windowEnd.getTime() - periodMs) / hourMs);
       const monthsElapsed = (periodMs - windowStart.getTime()) / (30.44 * 24 * hourMs);
       let quantity = 0;
-      for (let h = 0; h < hours; h++) quantity += demoQuantity(series, periodMs + h * hourMs, monthsElapsed, random);
+      for (let h = 0; h < hours; h++)
+        quantity += demoQuantity(series, periodMs + h * hourMs, monthsElapsed, random);
       yield {
         provider: series.provider,
         providerAccountId: account.get(series.provider)!,

@@ -5,7 +5,10 @@ import type { PoolClient } from "pg";
  * emissions_hourly carry no foreign keys (bulk-load speed), so they are cleared here; the rollups,
  * sync runs and the account row go by cascade.
  */
-export async function deleteCloudAccount(client: PoolClient, cloudAccountId: string): Promise<boolean> {
+export async function deleteCloudAccount(
+  client: PoolClient,
+  cloudAccountId: string,
+): Promise<boolean> {
   await client.query("DELETE FROM usage_hourly WHERE cloud_account_id = $1", [cloudAccountId]);
   await client.query("DELETE FROM emissions_hourly WHERE cloud_account_id = $1", [cloudAccountId]);
   const deleted = await client.query("DELETE FROM cloud_accounts WHERE id = $1", [cloudAccountId]);

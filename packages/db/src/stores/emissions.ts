@@ -152,7 +152,10 @@ export type ShapeFactors = {
 };
 
 /** The distinct shapes of an account window's usage (typically thousands for millions of rows). */
-export async function usageShapes(client: PoolClient, window: AccountWindow): Promise<UsageShape[]> {
+export async function usageShapes(
+  client: PoolClient,
+  window: AccountWindow,
+): Promise<UsageShape[]> {
   await client.query("SET LOCAL work_mem = '128MB'");
   const result = await client.query<UsageShape>(
     `SELECT u.shape_key || ':' || extract(year FROM u.hour AT TIME ZONE 'UTC')::int AS "shapeKey",
@@ -171,8 +174,18 @@ export async function usageShapes(client: PoolClient, window: AccountWindow): Pr
 }
 
 const factorColumns = [
-  "shape_key", "kwh_it", "kwh_facility", "co2e_location_kg", "co2e_market_kg", "co2e_embodied_kg", "water_l",
-  "co2e_on_defaults_kg", "pue", "grid_intensity_g_per_kwh", "default_factors_mask", "methodology_version",
+  "shape_key",
+  "kwh_it",
+  "kwh_facility",
+  "co2e_location_kg",
+  "co2e_market_kg",
+  "co2e_embodied_kg",
+  "water_l",
+  "co2e_on_defaults_kg",
+  "pue",
+  "grid_intensity_g_per_kwh",
+  "default_factors_mask",
+  "methodology_version",
 ] as const;
 
 /**
@@ -198,16 +211,24 @@ export async function replaceEmissionsFromFactors(
     "shape_factors",
     factorColumns,
     factors.map((f) => [
-      f.shapeKey, f.kwhItPerUnit, f.kwhFacilityPerUnit, f.co2eLocationKgPerUnit, f.co2eMarketKgPerUnit,
-      f.co2eEmbodiedKgPerUnit, f.waterLPerUnit, f.co2eOnDefaultsKgPerUnit, f.pue, f.gridIntensityGPerKwh,
-      f.defaultFactorsMask, f.methodologyVersion,
+      f.shapeKey,
+      f.kwhItPerUnit,
+      f.kwhFacilityPerUnit,
+      f.co2eLocationKgPerUnit,
+      f.co2eMarketKgPerUnit,
+      f.co2eEmbodiedKgPerUnit,
+      f.waterLPerUnit,
+      f.co2eOnDefaultsKgPerUnit,
+      f.pue,
+      f.gridIntensityGPerKwh,
+      f.defaultFactorsMask,
+      f.methodologyVersion,
     ]),
   );
-  await client.query("DELETE FROM emissions_hourly WHERE cloud_account_id = $1 AND hour >= $2 AND hour < $3", [
-    window.cloudAccountId,
-    window.start,
-    window.end,
-  ]);
+  await client.query(
+    "DELETE FROM emissions_hourly WHERE cloud_account_id = $1 AND hour >= $2 AND hour < $3",
+    [window.cloudAccountId, window.start, window.end],
+  );
   const inserted = await client.query(
     `INSERT INTO emissions_hourly (tenant_id, cloud_account_id, hour, dims_key, provider, service, region, kind,
        instance_type, tags, pue, grid_intensity_g_per_kwh, default_factors_mask, kwh_it, kwh_facility, co2e_location_kg,

@@ -58,28 +58,72 @@ export type StagedUsage = {
 };
 
 const stagedColumns = [
-  "provider", "provider_account_id", "hour", "period_hours", "service", "region", "kind", "unit", "usage_type",
-  "instance_type", "vcpus", "memory_gb", "gpu_model", "gpu_count", "storage_class", "replication_hint",
-  "cpu_utilization", "quantity", "cost_amount", "currency", "tags",
+  "provider",
+  "provider_account_id",
+  "hour",
+  "period_hours",
+  "service",
+  "region",
+  "kind",
+  "unit",
+  "usage_type",
+  "instance_type",
+  "vcpus",
+  "memory_gb",
+  "gpu_model",
+  "gpu_count",
+  "storage_class",
+  "replication_hint",
+  "cpu_utilization",
+  "quantity",
+  "cost_amount",
+  "currency",
+  "tags",
 ] as const;
 
 async function* stagedCopyRows(records: AsyncIterable<StagedUsage>) {
   for await (const r of records) {
     yield [
-      r.provider, r.providerAccountId, r.periodStart, r.periodHours, r.service, r.region, r.kind, r.unit, r.usageType,
-      r.instanceType, r.vcpus, r.memoryGb, r.gpuModel, r.gpuCount, r.storageClass, r.replicationHint, r.cpuUtilization,
-      r.quantity, r.costAmount, r.currency, r.tags ? JSON.stringify(r.tags) : null,
+      r.provider,
+      r.providerAccountId,
+      r.periodStart,
+      r.periodHours,
+      r.service,
+      r.region,
+      r.kind,
+      r.unit,
+      r.usageType,
+      r.instanceType,
+      r.vcpus,
+      r.memoryGb,
+      r.gpuModel,
+      r.gpuCount,
+      r.storageClass,
+      r.replicationHint,
+      r.cpuUtilization,
+      r.quantity,
+      r.costAmount,
+      r.currency,
+      r.tags ? JSON.stringify(r.tags) : null,
     ] as const;
   }
 }
 
-const accountNames = { aws: "AWS account", azure: "Azure subscription", gcp: "GCP project" } as const;
+const accountNames = {
+  aws: "AWS account",
+  azure: "Azure subscription",
+  gcp: "GCP project",
+} as const;
 
 /** usage_hourly.dims_key: a hash of the grouping columns, so the same usage always lands on the same key. */
 const dimsKeySql = `md5(concat_ws(E'\\x1f', r.service, r.region, r.kind, r.unit, r.usage_type, r.instance_type,
   coalesce(r.storage_class, ''), coalesce(r.gpu_model, ''), coalesce(r.tags::text, '')))`;
 
-export type UsageWriteResult = { windows: AccountWindow[]; rowsWritten: number; recordsStaged: number };
+export type UsageWriteResult = {
+  windows: AccountWindow[];
+  rowsWritten: number;
+  recordsStaged: number;
+};
 
 /**
  * Writes a stream of classified usage records for an organization, in the caller's tenant
@@ -108,9 +152,19 @@ export async function writeUsageRecords(
     storage_class text, replication_hint real, cpu_utilization real, quantity double precision NOT NULL,
     cost_amount numeric, currency text, tags jsonb
   ) ON COMMIT DROP`);
-  const recordsStaged = await copyRows(client, "usage_staging", stagedColumns, stagedCopyRows(records));
+  const recordsStaged = await copyRows(
+    client,
+    "usage_staging",
+    stagedColumns,
+    stagedCopyRows(records),
+  );
 
-  const spans = await client.query<{ provider: "aws" | "azure" | "gcp"; providerAccountId: string; start: Date; end: Date }>(
+  const spans = await client.query<{
+    provider: "aws" | "azure" | "gcp";
+    providerAccountId: string;
+    start: Date;
+    end: Date;
+  }>(
     `SELECT provider, provider_account_id AS "providerAccountId", min(hour) AS start,
             max(hour + make_interval(secs => period_hours * 3600)) AS "end"
      FROM usage_staging GROUP BY provider, provider_account_id ORDER BY provider, provider_account_id`,
@@ -126,10 +180,19 @@ export async function writeUsageRecords(
        VALUES ($1, $2, $3, $4, 'active')
        ON CONFLICT (tenant_id, provider, provider_account_id) DO UPDATE SET last_sync_at = now()
        RETURNING id`,
-      [tenantId, span.provider, `${accountNames[span.provider]} ${span.providerAccountId}`, span.providerAccountId],
+      [
+        tenantId,
+        span.provider,
+        `${accountNames[span.provider]} ${span.providerAccountId}`,
+        span.providerAccountId,
+      ],
     );
     const id = account.rows[0]!.id;
-    await client.query("INSERT INTO usage_staging_accounts VALUES ($1, $2, $3)", [span.provider, span.providerAccountId, id]);
+    await client.query("INSERT INTO usage_staging_accounts VALUES ($1, $2, $3)", [
+      span.provider,
+      span.providerAccountId,
+      id,
+    ]);
     windows.push({ cloudAccountId: id, start: span.start, end: span.end });
   }
   await lockAccounts(client, windows);
@@ -164,7 +227,10 @@ export async function writeUsageRecords(
 }
 
 /** Serializes writers of the same accounts (sorted, so two writers never deadlock). */
-export async function lockAccounts(client: PoolClient, windows: readonly AccountWindow[]): Promise<void> {
+export async function lockAccounts(
+  client: PoolClient,
+  windows: readonly AccountWindow[],
+): Promise<void> {
   const accounts = [...new Set(windows.map((w) => w.cloudAccountId))].sort();
   for (const account of accounts) {
     await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 727))", [account]);

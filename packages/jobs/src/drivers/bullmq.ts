@@ -117,7 +117,12 @@ export function createBullmqDriver(options: {
             prefix,
             concurrency: job.options.concurrency,
             ...(job.options.rateLimit
-              ? { limiter: { max: job.options.rateLimit.max, duration: job.options.rateLimit.durationMs } }
+              ? {
+                  limiter: {
+                    max: job.options.rateLimit.max,
+                    duration: job.options.rateLimit.durationMs,
+                  },
+                }
               : {}),
             lockDuration: options.lockDurationMs ?? 30_000,
             stalledInterval: options.lockDurationMs ?? 30_000,

@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { withTenantClient, writeUsageRecords, type AccountWindow, type Connection, type StagedUsage } from "@canopy/db";
+import {
+  withTenantClient,
+  writeUsageRecords,
+  type AccountWindow,
+  type Connection,
+  type StagedUsage,
+} from "@canopy/db";
 import { BillingFileError, openBillingSource, type BillingFormat } from "@canopy/connectors";
 import { lookupInstanceType } from "@canopy/methodology";
 import { defineJob, type JobDeps } from "../contract";
@@ -28,30 +34,59 @@ export const importFile = defineJob({
   name: "import-file",
   payload: z.object({ tenantId: z.uuid(), syncRunId: z.uuid() }),
   // Imports are heavy on the database: one at a time per worker, a few a minute across the fleet.
-  options: { attempts: 3, backoffMs: 5_000, concurrency: 1, rateLimit: { max: 10, durationMs: 60_000 } },
+  options: {
+    attempts: 3,
+    backoffMs: 5_000,
+    concurrency: 1,
+    rateLimit: { max: 10, durationMs: 60_000 },
+  },
   async process(payload, deps, context) {
     const store = configuredStore;
-    if (!store) throw new Error("No file store configured for import-file (call useFileStore at worker start)");
+    if (!store)
+      throw new Error(
+        "No file store configured for import-file (call useFileStore at worker start)",
+      );
     const run = await loadImport(deps.app, payload.tenantId, payload.syncRunId);
     if (run.status === "succeeded") return { alreadyImported: true, rowsWritten: 0 };
-    const summary: ImportSummary = { ...run.details, skipped: {}, linesRead: 0, linesImported: 0, costTotal: 0 };
+    const summary: ImportSummary = {
+      ...run.details,
+      skipped: {},
+      linesRead: 0,
+      linesImported: 0,
+      costTotal: 0,
+    };
     const path = store.localPath(summary.fileKey);
     const progress = (status: "running" | "failed", error?: string) =>
-      updateRun(deps.app, payload.tenantId, payload.syncRunId, { status, summary, ...(error ? { error } : {}) });
+      updateRun(deps.app, payload.tenantId, payload.syncRunId, {
+        status,
+        summary,
+        ...(error ? { error } : {}),
+      });
     try {
-      await updateRun(deps.app, payload.tenantId, payload.syncRunId, { status: "running", summary, started: true });
+      await updateRun(deps.app, payload.tenantId, payload.syncRunId, {
+        status: "running",
+        summary,
+        started: true,
+      });
       const windows = await withTenantClient(deps.app, payload.tenantId, async (client) => {
         const started = performance.now();
         const records = classifiedUsage(path, summary, async () => {
           await progress("running");
           await context.reportProgress(summary.progress);
         });
-        const written = await writeUsageRecords(client, payload.tenantId, payload.syncRunId, records);
+        const written = await writeUsageRecords(
+          client,
+          payload.tenantId,
+          payload.syncRunId,
+          records,
+        );
         summary.usageRowsWritten = written.rowsWritten;
         summary.cloudAccountIds = written.windows.map((w) => w.cloudAccountId);
         if (written.windows.length) {
           summary.span = {
-            start: new Date(Math.min(...written.windows.map((w) => w.start.getTime()))).toISOString(),
+            start: new Date(
+              Math.min(...written.windows.map((w) => w.start.getTime())),
+            ).toISOString(),
             end: new Date(Math.max(...written.windows.map((w) => w.end.getTime()))).toISOString(),
           };
         }
@@ -60,9 +95,20 @@ export const importFile = defineJob({
         await client.query(
           `UPDATE sync_runs SET status = 'succeeded', finished_at = now(), rows_read = $2, rows_written = $3,
              rows_skipped = $4, window_start = $5, window_end = $6, details = $7, error = NULL WHERE id = $1`,
-          [payload.syncRunId, summary.linesRead, written.rowsWritten, skippedLines, summary.span?.start ?? null, summary.span?.end ?? null, summary],
+          [
+            payload.syncRunId,
+            summary.linesRead,
+            written.rowsWritten,
+            skippedLines,
+            summary.span?.start ?? null,
+            summary.span?.end ?? null,
+            summary,
+          ],
         );
-        await client.query("UPDATE cloud_accounts SET last_sync_at = now() WHERE id = ANY($1::uuid[])", [summary.cloudAccountIds]);
+        await client.query(
+          "UPDATE cloud_accounts SET last_sync_at = now() WHERE id = ANY($1::uuid[])",
+          [summary.cloudAccountIds],
+        );
         return written.windows;
       });
       await queueEstimates(deps, payload.tenantId, payload.syncRunId, windows);
@@ -158,17 +204,31 @@ async function* classifiedUsage(
   summary.progress = { linesRead: summary.linesRead, percent: 100 };
   if (summary.linesRead === 0) throw new NoUsageError("The file has a header but no data lines.");
   if (summary.linesImported === 0 && (summary.skipped["error"]?.lines ?? 0) > 0) {
-    const first = summary.skipped["error"]!.first.slice(0, 3).map((f) => `line ${f.line}: ${f.detail}`);
-    throw new NoUsageError(`No line could be imported; every usage line has an error (${first.join("; ")}).`);
+    const first = summary.skipped["error"]!.first.slice(0, 3).map(
+      (f) => `line ${f.line}: ${f.detail}`,
+    );
+    throw new NoUsageError(
+      `No line could be imported; every usage line has an error (${first.join("; ")}).`,
+    );
   }
 }
 
-async function queueEstimates(deps: JobDeps, tenantId: string, syncRunId: string, windows: AccountWindow[]) {
+async function queueEstimates(
+  deps: JobDeps,
+  tenantId: string,
+  syncRunId: string,
+  windows: AccountWindow[],
+) {
   for (const window of windows) {
     for (const month of monthsBetween(window.start, window.end)) {
       await deps.enqueue(
         "estimate-window",
-        { tenantId, cloudAccountId: window.cloudAccountId, windowStart: month.start, windowEnd: month.end },
+        {
+          tenantId,
+          cloudAccountId: window.cloudAccountId,
+          windowStart: month.start,
+          windowEnd: month.end,
+        },
         { jobId: `estimate:${syncRunId}:${window.cloudAccountId}:${month.start}` },
       );
     }
@@ -177,7 +237,11 @@ async function queueEstimates(deps: JobDeps, tenantId: string, syncRunId: string
 
 type ImportRun = { status: string; details: ImportSummary };
 
-async function loadImport(app: Connection, tenantId: string, syncRunId: string): Promise<ImportRun> {
+async function loadImport(
+  app: Connection,
+  tenantId: string,
+  syncRunId: string,
+): Promise<ImportRun> {
   const run = await withTenantClient(app, tenantId, async (client) => {
     const result = await client.query<ImportRun>(
       "SELECT status, details FROM sync_runs WHERE id = $1 AND kind = 'import'",
@@ -185,7 +249,8 @@ async function loadImport(app: Connection, tenantId: string, syncRunId: string):
     );
     return result.rows[0];
   });
-  if (!run) throw new PermanentJobError(`Import ${syncRunId} does not exist in organization ${tenantId}`);
+  if (!run)
+    throw new PermanentJobError(`Import ${syncRunId} does not exist in organization ${tenantId}`);
   return run;
 }
 
@@ -193,7 +258,12 @@ async function updateRun(
   app: Connection,
   tenantId: string,
   syncRunId: string,
-  update: { status: "running" | "failed"; summary: ImportSummary; started?: boolean; error?: string },
+  update: {
+    status: "running" | "failed";
+    summary: ImportSummary;
+    started?: boolean;
+    error?: string;
+  },
 ) {
   await withTenantClient(app, tenantId, (client) =>
     client.query(

@@ -120,7 +120,16 @@ describe("estimate-window and rollup-days", () => {
     );
     const expected = { kwh: 0, location: 0, market: 0, embodied: 0, water: 0 };
     for (const row of rows) {
-      const e = estimator.estimate(usageRecordOf({ ...row, dimsKey: "", costAmount: null, currency: null, tags: {}, syncRunId: null }));
+      const e = estimator.estimate(
+        usageRecordOf({
+          ...row,
+          dimsKey: "",
+          costAmount: null,
+          currency: null,
+          tags: {},
+          syncRunId: null,
+        }),
+      );
       expected.kwh += e.kwhFacility;
       expected.location += e.co2eLocationKg;
       expected.market += e.co2eMarketKg;

@@ -26,25 +26,37 @@ export const estimateWindow = defineJob({
   async process(payload, deps, context) {
     await loadTenantAccount(deps.app, payload.tenantId, payload.cloudAccountId);
     const window = toWindow(payload);
-    await ensureEmissionsPartitions(deps.app.pool, window.start, monthsSpanned(window.start, window.end));
+    await ensureEmissionsPartitions(
+      deps.app.pool,
+      window.start,
+      monthsSpanned(window.start, window.end),
+    );
     const estimator = createEstimator(payload.profile ? { profile: payload.profile } : {});
-    const { rowsWritten, shapes, setBased } = await withTenantClient(deps.app, payload.tenantId, async (writer) => {
-      const shapes = await usageShapes(writer, window);
-      const factors = shapeFactorsOf(shapes, estimator);
-      if (factors) {
-        return { rowsWritten: await replaceEmissionsFromFactors(writer, window, factors), shapes: shapes.length, setBased: true };
-      }
-      // Usage is read through a cursor on a second connection while COPY writes on this one.
-      let rowsEstimated = 0;
-      const rowsWritten = await withTenantClient(deps.app, payload.tenantId, (reader) => {
-        const emissions = estimateUsagePages(readUsageWindow(reader, window), estimator, (n) => {
-          rowsEstimated += n;
-          void context.reportProgress({ stage: "estimate", rowsEstimated });
+    const { rowsWritten, shapes, setBased } = await withTenantClient(
+      deps.app,
+      payload.tenantId,
+      async (writer) => {
+        const shapes = await usageShapes(writer, window);
+        const factors = shapeFactorsOf(shapes, estimator);
+        if (factors) {
+          return {
+            rowsWritten: await replaceEmissionsFromFactors(writer, window, factors),
+            shapes: shapes.length,
+            setBased: true,
+          };
+        }
+        // Usage is read through a cursor on a second connection while COPY writes on this one.
+        let rowsEstimated = 0;
+        const rowsWritten = await withTenantClient(deps.app, payload.tenantId, (reader) => {
+          const emissions = estimateUsagePages(readUsageWindow(reader, window), estimator, (n) => {
+            rowsEstimated += n;
+            void context.reportProgress({ stage: "estimate", rowsEstimated });
+          });
+          return replaceEmissionsWindow(writer, payload.tenantId, window, emissions);
         });
-        return replaceEmissionsWindow(writer, payload.tenantId, window, emissions);
-      });
-      return { rowsWritten, shapes: shapes.length, setBased: false };
-    });
+        return { rowsWritten, shapes: shapes.length, setBased: false };
+      },
+    );
     await deps.enqueue("rollup-days", payload);
     return { rowsWritten, shapes, setBased, methodologyVersion: estimator.methodologyVersion };
   },
@@ -52,5 +64,10 @@ export const estimateWindow = defineJob({
 
 function monthsSpanned(start: Date, end: Date): number {
   const last = new Date(end.getTime() - 1);
-  return (last.getUTCFullYear() - start.getUTCFullYear()) * 12 + last.getUTCMonth() - start.getUTCMonth() + 1;
+  return (
+    (last.getUTCFullYear() - start.getUTCFullYear()) * 12 +
+    last.getUTCMonth() -
+    start.getUTCMonth() +
+    1
+  );
 }

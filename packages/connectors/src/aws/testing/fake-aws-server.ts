@@ -34,12 +34,14 @@ export type FakeAws = {
   requests: Recorded[];
   /** The next calls to `target` (e.g. "AmazonAthena.GetQueryResults", "STS.AssumeRole") fail with these. */
   failNext(target: string, ...failures: FakeFailure[]): void;
+  /** After `okCalls` more successful calls to `target`, the next `times` calls fail with `failure`. */
+  failAfter(target: string, okCalls: number, failure: FakeFailure, times?: number): void;
   /** Every call to `target` is denied with AccessDeniedException naming `action`. */
   deny(target: string, action: string): void;
   /** Athena queries fail with this StateChangeReason. */
   failQueries(reason: string | undefined): void;
-  /** The Athena result every query returns (rows without the header). */
-  setAthenaResult(columns: string[], rows: () => Iterable<(string | null)[]>): void;
+  /** The Athena result of a query (rows without the header), given its SQL. */
+  setAthenaResult(columns: string[], rows: (sql: string) => Iterable<(string | null)[]>): void;
   /** The usage Cost Explorer answers from. */
   setCostExplorerUsage(rows: CeUsageRow[]): void;
   setAccounts(accounts: { Id: string; Name: string; Status: string }[]): void;
@@ -60,28 +62,37 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-const accessKeyOf = (authorization: string | undefined) => /^AWS4-HMAC-SHA256 Credential=([^/]+)\//.exec(authorization ?? "")?.[1];
+const accessKeyOf = (authorization: string | undefined) =>
+  /^AWS4-HMAC-SHA256 Credential=([^/]+)\//.exec(authorization ?? "")?.[1];
 
-export async function startFakeAws(options: FakeAwsOptions, pageSizes: { ce?: number; organizations?: number } = {}): Promise<FakeAws> {
+export async function startFakeAws(
+  options: FakeAwsOptions,
+  pageSizes: { ce?: number; organizations?: number } = {},
+): Promise<FakeAws> {
   const failures = new Map<string, FakeFailure[]>();
+  const delayed = new Map<string, { okCalls: number; failure: FakeFailure; times: number }>();
   const denied = new Map<string, string>();
   const issued = new Set<string>();
   const expired = new Set<string>();
   let queryFailure: string | undefined;
   let athenaColumns: string[] = [];
-  let athenaRows: () => Iterable<(string | null)[]> = () => [];
+  let athenaRows: (sql: string) => Iterable<(string | null)[]> = () => [];
   let ceUsage: CeUsageRow[] = [];
   let accounts: { Id: string; Name: string; Status: string }[] = [];
-  const executions = new Map<string, { polls: number; rows?: (string | null)[][] }>();
+  const executions = new Map<string, { sql: string; polls: number; rows?: (string | null)[][] }>();
   const requests: Recorded[] = [];
   const sqlSeen: string[] = [];
   let issuedCount = 0;
 
   const json = (res: ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": "fake" });
+    res.writeHead(status, {
+      "content-type": "application/x-amz-json-1.1",
+      "x-amzn-requestid": "fake",
+    });
     res.end(JSON.stringify(body));
   };
-  const jsonError = (res: ServerResponse, f: FakeFailure) => json(res, f.status, { __type: f.type, Message: f.message });
+  const jsonError = (res: ServerResponse, f: FakeFailure) =>
+    json(res, f.status, { __type: f.type, Message: f.message });
   const stsError = (res: ServerResponse, f: FakeFailure) => {
     res.writeHead(f.status, { "content-type": "text/xml" });
     res.end(
@@ -90,11 +101,19 @@ export async function startFakeAws(options: FakeAwsOptions, pageSizes: { ce?: nu
   };
 
   function sts(res: ServerResponse, params: URLSearchParams, accessKeyId: string | undefined) {
-    if (params.get("Action") !== "AssumeRole") return stsError(res, { status: 400, type: "InvalidAction", message: "unsupported" });
+    if (params.get("Action") !== "AssumeRole")
+      return stsError(res, { status: 400, type: "InvalidAction", message: "unsupported" });
     if (accessKeyId !== options.sourceAccessKeyId) {
-      return stsError(res, { status: 403, type: "InvalidClientTokenId", message: "The security token included in the request is invalid." });
+      return stsError(res, {
+        status: 403,
+        type: "InvalidClientTokenId",
+        message: "The security token included in the request is invalid.",
+      });
     }
-    if (params.get("RoleArn") !== options.roleArn || params.get("ExternalId") !== options.externalId) {
+    if (
+      params.get("RoleArn") !== options.roleArn ||
+      params.get("ExternalId") !== options.externalId
+    ) {
       return stsError(res, {
         status: 403,
         type: "AccessDenied",
@@ -114,32 +133,47 @@ export async function startFakeAws(options: FakeAwsOptions, pageSizes: { ce?: nu
     if (op === "StartQueryExecution") {
       const id = `q-${executions.size + 1}`;
       sqlSeen.push(String(body["QueryString"]));
-      executions.set(id, { polls: 0 });
+      executions.set(id, { sql: String(body["QueryString"]), polls: 0 });
       return json(res, 200, { QueryExecutionId: id });
     }
     const id = String(body["QueryExecutionId"]);
     const execution = executions.get(id);
-    if (!execution) return jsonError(res, { status: 400, type: "InvalidRequestException", message: `QueryExecution ${id} was not found` });
+    if (!execution)
+      return jsonError(res, {
+        status: 400,
+        type: "InvalidRequestException",
+        message: `QueryExecution ${id} was not found`,
+      });
     if (op === "GetQueryExecution") {
       execution.polls++;
       const state = execution.polls < 2 ? "RUNNING" : queryFailure ? "FAILED" : "SUCCEEDED";
       return json(res, 200, {
-        QueryExecution: { QueryExecutionId: id, Status: { State: state, ...(state === "FAILED" ? { StateChangeReason: queryFailure } : {}) } },
+        QueryExecution: {
+          QueryExecutionId: id,
+          Status: {
+            State: state,
+            ...(state === "FAILED" ? { StateChangeReason: queryFailure } : {}),
+          },
+        },
       });
     }
     if (op === "GetQueryResults") {
-      execution.rows ??= [...athenaRows()];
+      execution.rows ??= [...athenaRows(execution.sql)];
       const max = Number(body["MaxResults"] ?? 1000);
       const offset = body["NextToken"] ? Number(String(body["NextToken"]).slice(4)) : 0;
       const slice = execution.rows.slice(offset, offset + max - (offset === 0 ? 1 : 0));
-      const cells = (values: (string | null)[]) => ({ Data: values.map((v) => (v === null ? {} : { VarCharValue: v })) });
+      const cells = (values: (string | null)[]) => ({
+        Data: values.map((v) => (v === null ? {} : { VarCharValue: v })),
+      });
       const rows = offset === 0 ? [cells(athenaColumns), ...slice.map(cells)] : slice.map(cells);
       const next = offset + slice.length;
       return json(res, 200, {
         UpdateCount: 0,
         ResultSet: {
           Rows: rows,
-          ResultSetMetadata: { ColumnInfo: athenaColumns.map((Name) => ({ Name, Label: Name, Type: "varchar" })) },
+          ResultSetMetadata: {
+            ColumnInfo: athenaColumns.map((Name) => ({ Name, Label: Name, Type: "varchar" })),
+          },
         },
         ...(next < execution.rows.length ? { NextToken: `tok-${next}` } : {}),
       });
@@ -149,19 +183,38 @@ export async function startFakeAws(options: FakeAwsOptions, pageSizes: { ce?: nu
 
   type Dim = { Key: string; Values: string[] };
   type Expr = { Dimensions?: Dim; And?: Expr[] };
-  const dimsOf = (e: Expr | undefined): Dim[] => (e ? [...(e.Dimensions ? [e.Dimensions] : []), ...(e.And ?? []).flatMap(dimsOf)] : []);
-  const ceField: Record<string, keyof CeUsageRow> = { LINKED_ACCOUNT: "account", SERVICE: "service", USAGE_TYPE: "usageType", REGION: "region" };
+  const dimsOf = (e: Expr | undefined): Dim[] =>
+    e ? [...(e.Dimensions ? [e.Dimensions] : []), ...(e.And ?? []).flatMap(dimsOf)] : [];
+  const ceField: Record<string, keyof CeUsageRow> = {
+    LINKED_ACCOUNT: "account",
+    SERVICE: "service",
+    USAGE_TYPE: "usageType",
+    REGION: "region",
+  };
 
   function costExplorer(res: ServerResponse, body: Record<string, unknown>) {
     const period = body["TimePeriod"] as { Start: string; End: string };
     const groupBy = (body["GroupBy"] as { Key: string }[] | undefined) ?? [];
-    if (groupBy.length > 2) return jsonError(res, { status: 400, type: "ValidationException", message: "GroupBy can have at most 2 entries" });
-    const filters = dimsOf(body["Filter"] as Expr | undefined).filter((d) => d.Key !== "RECORD_TYPE");
+    if (groupBy.length > 2)
+      return jsonError(res, {
+        status: 400,
+        type: "ValidationException",
+        message: "GroupBy can have at most 2 entries",
+      });
+    const filters = dimsOf(body["Filter"] as Expr | undefined).filter(
+      (d) => d.Key !== "RECORD_TYPE",
+    );
     const matching = ceUsage.filter(
-      (r) => r.date >= period.Start && r.date < period.End && filters.every((f) => f.Values.includes(String(r[ceField[f.Key] ?? "account"]))),
+      (r) =>
+        r.date >= period.Start &&
+        r.date < period.End &&
+        filters.every((f) => f.Values.includes(String(r[ceField[f.Key] ?? "account"]))),
     );
     // Group per (day, keys); then page by group count.
-    const groups = new Map<string, { date: string; keys: string[]; quantity: number; cost: number; unit: string }>();
+    const groups = new Map<
+      string,
+      { date: string; keys: string[]; quantity: number; cost: number; unit: string }
+    >();
     for (const r of matching) {
       const keys = groupBy.map((g) => String(r[ceField[g.Key] ?? "account"]));
       const key = `${r.date}|${keys.join("|")}`;
@@ -176,7 +229,8 @@ export async function startFakeAws(options: FakeAwsOptions, pageSizes: { ce?: nu
     const page = all.slice(offset, offset + pageSize);
     const byDay = new Map<string, typeof page>();
     for (const g of page) byDay.set(g.date, [...(byDay.get(g.date) ?? []), g]);
-    const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const nextDay = (d: string) =>
+      new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
     return json(res, 200, {
       GroupDefinitions: groupBy.map((g) => ({ Type: "DIMENSION", Key: g.Key })),
       ResultsByTime: [...byDay].map(([date, gs]) => ({
@@ -186,7 +240,10 @@ export async function startFakeAws(options: FakeAwsOptions, pageSizes: { ce?: nu
           Keys: g.keys,
           Metrics: {
             UnblendedCost: { Amount: g.cost.toFixed(6), Unit: "USD" },
-            UsageQuantity: { Amount: String(g.quantity), Unit: groupBy.some((x) => x.Key === "USAGE_TYPE") ? g.unit : "N/A" },
+            UsageQuantity: {
+              Amount: String(g.quantity),
+              Unit: groupBy.some((x) => x.Key === "USAGE_TYPE") ? g.unit : "N/A",
+            },
           },
         })),
         Estimated: false,
@@ -201,7 +258,13 @@ export async function startFakeAws(options: FakeAwsOptions, pageSizes: { ce?: nu
     const offset = body["NextToken"] ? Number(String(body["NextToken"]).slice(4)) : 0;
     const page = accounts.slice(offset, offset + size);
     return json(res, 200, {
-      Accounts: page.map((a) => ({ ...a, Arn: `arn:aws:organizations::${a.Id}:account/o-fake/${a.Id}`, Email: `${a.Id}@example.com`, JoinedMethod: "CREATED", JoinedTimestamp: 1_700_000_000 })),
+      Accounts: page.map((a) => ({
+        ...a,
+        Arn: `arn:aws:organizations::${a.Id}:account/o-fake/${a.Id}`,
+        Email: `${a.Id}@example.com`,
+        JoinedMethod: "CREATED",
+        JoinedTimestamp: 1_700_000_000,
+      })),
       ...(offset + size < accounts.length ? { NextToken: `tok-${offset + size}` } : {}),
     });
   }
@@ -211,18 +274,41 @@ export async function startFakeAws(options: FakeAwsOptions, pageSizes: { ce?: nu
     const amzTarget = req.headers["x-amz-target"];
     const isSts = !amzTarget;
     const params = isSts ? new URLSearchParams(raw) : undefined;
-    const target = isSts ? `STS.${params?.get("Action")}` : String(amzTarget).replace("AWSInsightsIndexService", "CostExplorer").replace("AWSOrganizationsV20161128", "Organizations");
+    const target = isSts
+      ? `STS.${params?.get("Action")}`
+      : String(amzTarget)
+          .replace("AWSInsightsIndexService", "CostExplorer")
+          .replace("AWSOrganizationsV20161128", "Organizations");
     const accessKeyId = accessKeyOf(req.headers.authorization);
     requests.push({ target, accessKeyId, body: raw });
     const fail = (f: FakeFailure) => (isSts ? stsError(res, f) : jsonError(res, f));
     if (!req.headers.authorization?.startsWith("AWS4-HMAC-SHA256 ") || !accessKeyId) {
-      return fail({ status: 403, type: "MissingAuthenticationTokenException", message: "Missing Authentication Token" });
+      return fail({
+        status: 403,
+        type: "MissingAuthenticationTokenException",
+        message: "Missing Authentication Token",
+      });
     }
     const queued = failures.get(target)?.shift();
     if (queued) return fail(queued);
+    const later = delayed.get(target);
+    if (later && later.okCalls-- <= 0) {
+      if (--later.times <= 0) delayed.delete(target);
+      return fail(later.failure);
+    }
     if (isSts) return sts(res, params as URLSearchParams, accessKeyId);
-    if (expired.has(accessKeyId)) return fail({ status: 400, type: "ExpiredTokenException", message: "The security token included in the request is expired" });
-    if (!issued.has(accessKeyId)) return fail({ status: 400, type: "UnrecognizedClientException", message: "The security token included in the request is invalid." });
+    if (expired.has(accessKeyId))
+      return fail({
+        status: 400,
+        type: "ExpiredTokenException",
+        message: "The security token included in the request is expired",
+      });
+    if (!issued.has(accessKeyId))
+      return fail({
+        status: 400,
+        type: "UnrecognizedClientException",
+        message: "The security token included in the request is invalid.",
+      });
     const action = denied.get(target);
     if (action) {
       return fail({
@@ -253,6 +339,8 @@ export async function startFakeAws(options: FakeAwsOptions, pageSizes: { ce?: nu
     requests,
     sqlSeen,
     failNext: (target, ...f) => failures.set(target, [...(failures.get(target) ?? []), ...f]),
+    failAfter: (target, okCalls, failure, times = 1) =>
+      delayed.set(target, { okCalls, failure, times }),
     deny: (target, action) => denied.set(target, action),
     failQueries: (reason) => (queryFailure = reason),
     setAthenaResult: (columns, rows) => {

@@ -1,0 +1,367 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createKeyring, sealCredentials } from "@canopy/db";
+import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
+import { startFakeAws, type FakeAws } from "@canopy/connectors/testing";
+import type { JobContext, JobDeps } from "../contract";
+import { PermanentJobError } from "../errors";
+import { configureSyncAccount, syncAccount, syncWindows } from "./sync-account";
+
+const roleArn = "arn:aws:iam::111111111111:role/CanopyReadOnly";
+const externalId = "ext-id-3b8f1e9a2c7d";
+const accessKeyId = "AKIALONGLIVED0001";
+const secretAccessKey = "sEcReT/aws+key/0123456789abcdefghijKLMNOP";
+const accountNumber = "111111111111";
+
+const columns = [
+  "line_item_usage_start_date",
+  "line_item_usage_end_date",
+  "line_item_usage_account_id",
+  "line_item_line_item_type",
+  "line_item_product_code",
+  "line_item_usage_type",
+  "product_region_code",
+  "product_instance_type",
+  "product_vcpu",
+  "product_memory",
+  "pricing_unit",
+  "line_item_currency_code",
+  "line_item_usage_amount",
+  "line_item_unblended_cost",
+];
+const athenaTime = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace("T", " ");
+
+/** `instances` m5.large instance-hours per hour of the window. */
+function* usage(start: Date, end: Date, instances: () => number) {
+  for (let t = start.getTime(); t < end.getTime(); t += 3_600_000) {
+    yield [
+      athenaTime(t),
+      athenaTime(t + 3_600_000),
+      accountNumber,
+      "Usage",
+      "AmazonEC2",
+      "BoxUsage:m5.large",
+      "us-east-1",
+      "m5.large",
+      "2",
+      "8 GiB",
+      "Hrs",
+      "USD",
+      String(instances()),
+      "0.192",
+    ];
+  }
+}
+
+describe("sync-account (AWS, fake Athena)", () => {
+  let database: TestDatabase;
+  let fake: FakeAws;
+  let tenantId: string;
+  let cloudAccountId: string;
+  const keyring = createKeyring(Buffer.alloc(32, 7).toString("base64"));
+  const logs: string[] = [];
+  const enqueued: { name: string; payload: unknown }[] = [];
+  let deps: JobDeps;
+  let instances = 2;
+  const today = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000);
+  const yesterday = { start: new Date(today.getTime() - 86_400_000), end: today };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    fake = await startFakeAws({ roleArn, externalId, sourceAccessKeyId: accessKeyId });
+    configureSyncAccount({
+      aws: {
+        endpoints: {
+          sts: fake.url,
+          athena: fake.url,
+          costExplorer: fake.url,
+          organizations: fake.url,
+        },
+        backoff: { baseDelayMs: 5, retries: 2 },
+        pollIntervalMs: 5,
+        pageSize: 20,
+      },
+    });
+    deps = {
+      owner: database.owner,
+      app: database.app,
+      keyring,
+      log: (line) => logs.push(line),
+      enqueue: async (name, payload) => {
+        enqueued.push({ name, payload });
+        return randomUUID();
+      },
+    };
+  });
+  afterAll(async () => {
+    configureSyncAccount({});
+    await fake?.close();
+    await database?.drop();
+  });
+
+  beforeEach(async () => {
+    tenantId = randomUUID();
+    instances = 2;
+    fake.setAthenaResult(columns, () => usage(yesterday.start, yesterday.end, () => instances));
+    await database.owner.pool.query("INSERT INTO tenants (id, name, slug) VALUES ($1, 'T', $2)", [
+      tenantId,
+      `t-${tenantId}`,
+    ]);
+    const { rows } = await database.owner.pool.query<{ id: string }>(
+      `INSERT INTO cloud_accounts (tenant_id, provider, display_name, provider_account_id, external_id, status)
+       VALUES ($1, 'aws', 'Prod', $2, $3, 'pending') RETURNING id`,
+      [tenantId, accountNumber, externalId],
+    );
+    cloudAccountId = rows[0]!.id;
+    await storeCredentials({
+      provider: "aws",
+      roleArn,
+      accessKeyId,
+      secretAccessKey,
+      athenaDatabase: "cur",
+      athenaTable: "cur2",
+      athenaRegion: "us-east-1",
+    });
+  });
+
+  async function storeCredentials(credentials: Record<string, unknown>) {
+    const sealed = sealCredentials(keyring, tenantId, cloudAccountId, credentials);
+    await database.owner.pool.query(
+      "UPDATE cloud_accounts SET credentials_ciphertext = $2, credentials_key_id = $3 WHERE id = $1",
+      [cloudAccountId, sealed.ciphertext, sealed.keyId],
+    );
+  }
+
+  const context = (jobId: string, attempt = 1): JobContext => ({
+    jobId,
+    attempt,
+    reportProgress: async () => undefined,
+  });
+  const run = (jobId: string, window = yesterday, attempt = 1) =>
+    syncAccount.process(
+      {
+        tenantId,
+        cloudAccountId,
+        windowStart: window.start.toISOString(),
+        windowEnd: window.end.toISOString(),
+        mode: "sync",
+      },
+      deps,
+      context(jobId, attempt),
+    );
+
+  async function usageTotals() {
+    const { rows } = await database.owner.pool.query<{ n: number; quantity: number }>(
+      "SELECT count(*)::int AS n, coalesce(sum(quantity), 0)::float AS quantity FROM usage_hourly WHERE tenant_id = $1 AND cloud_account_id = $2",
+      [tenantId, cloudAccountId],
+    );
+    return rows[0]!;
+  }
+  async function runs() {
+    const { rows } = await database.owner.pool.query<{
+      kind: string;
+      status: string;
+      rows_read: string;
+      rows_written: string;
+      error: string | null;
+      window_start: Date;
+      details: Record<string, unknown>;
+    }>(
+      "SELECT kind, status, rows_read, rows_written, error, window_start, details FROM sync_runs WHERE tenant_id = $1 ORDER BY created_at",
+      [tenantId],
+    );
+    return rows;
+  }
+  async function account() {
+    const { rows } = await database.owner.pool.query<{
+      status: string;
+      last_error: string | null;
+      last_sync_at: Date | null;
+    }>("SELECT status::text, last_error, last_sync_at FROM cloud_accounts WHERE id = $1", [
+      cloudAccountId,
+    ]);
+    return rows[0]!;
+  }
+
+  it("syncs a window into usage_hourly, records the run and queues estimates per account-month", async () => {
+    enqueued.length = 0;
+    const result = await run("job-1");
+    expect(result).toMatchObject({ rowsRead: 24 });
+    // 24 hours × (2 instance-hours → vcpu-hours and memory records) — quantities in vCPU-hours.
+    const totals = await usageTotals();
+    expect(totals.n).toBeGreaterThanOrEqual(24);
+    const [r] = await runs();
+    expect(r).toMatchObject({ kind: "sync", status: "succeeded", error: null });
+    expect(Number(r!.rows_read)).toBe(24);
+    expect(r!.window_start.toISOString()).toBe(yesterday.start.toISOString());
+    expect(r!.details).toMatchObject({
+      resolution: "hourly",
+      progress: { chunksDone: 1, chunksTotal: 1 },
+    });
+    expect(await account()).toMatchObject({ status: "active", last_error: null });
+    expect(enqueued.filter((e) => e.name === "estimate-window").length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("restated usage replaces the window's totals instead of adding to them", async () => {
+    await run("first");
+    const before = await usageTotals();
+    instances = 5; // the provider restates yesterday
+    await run("second");
+    const after = await usageTotals();
+    expect(after.n).toBe(before.n);
+    expect(after.quantity).toBeCloseTo((before.quantity * 5) / 2);
+  });
+
+  it("a crash mid-fetch rolls the chunk back; the retry reuses the run and counts nothing twice", async () => {
+    // One good page, then 503s beyond the backoff budget (2 retries): the attempt fails mid-stream.
+    fake.failAfter(
+      "AmazonAthena.GetQueryResults",
+      1,
+      { status: 503, type: "ServiceUnavailable", message: "try again" },
+      3,
+    );
+    const error = await run("crashy", yesterday, 1).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(PermanentJobError);
+    expect((await usageTotals()).n).toBe(0); // the transaction rolled back: nothing half-written
+    expect((await runs())[0]).toMatchObject({ status: "running" }); // not the last attempt yet
+
+    await run("crashy", yesterday, 2);
+    const totals = await usageTotals();
+    expect(totals.n).toBeGreaterThan(0);
+    await run("clean");
+    expect(await usageTotals()).toEqual(totals);
+    const all = await runs();
+    expect(all.filter((r) => r.details["jobId"] === "crashy")).toHaveLength(1);
+    expect(all.every((r) => r.status === "succeeded")).toBe(true);
+  });
+
+  it("wrong credentials: account needs attention, last_error set, PermanentJobError, one AssumeRole call", async () => {
+    await storeCredentials({
+      provider: "aws",
+      roleArn,
+      accessKeyId,
+      secretAccessKey: "wrong-but-accepted-by-fake",
+      athenaDatabase: "cur",
+      athenaTable: "cur2",
+    });
+    await database.owner.pool.query(
+      "UPDATE cloud_accounts SET external_id = 'not-the-right-one' WHERE id = $1",
+      [cloudAccountId],
+    );
+    fake.requests.length = 0;
+    const error = await run("bad").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PermanentJobError);
+    expect((error as Error).message).toContain("could not assume the role");
+    expect(fake.requests).toHaveLength(1);
+    const a = await account();
+    expect(a.status).toBe("needs_attention");
+    expect(a.last_error).toContain("sts:ExternalId");
+    expect((await runs())[0]).toMatchObject({ status: "failed" });
+  });
+
+  it("a missing permission names the IAM action on the account and the run", async () => {
+    fake.deny("AmazonAthena.StartQueryExecution", "athena:StartQueryExecution");
+    try {
+      const error = await run("denied").catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PermanentJobError);
+      const a = await account();
+      expect(a.status).toBe("needs_attention");
+      expect(a.last_error).toContain('Add "athena:StartQueryExecution"');
+    } finally {
+      fake.deny("AmazonAthena.StartQueryExecution", "");
+    }
+  });
+
+  it("never logs or stores the secret values", async () => {
+    const captured: string[] = [];
+    const originalOut = process.stdout.write.bind(process.stdout);
+    const originalErr = process.stderr.write.bind(process.stderr);
+    const capture = (chunk: unknown) => {
+      captured.push(String(chunk));
+      return true;
+    };
+    process.stdout.write = capture as typeof process.stdout.write;
+    process.stderr.write = capture as typeof process.stderr.write;
+    const originalConsole = {
+      log: console.log,
+      error: console.error,
+      warn: console.warn,
+      info: console.info,
+      debug: console.debug,
+    };
+    for (const level of Object.keys(originalConsole) as (keyof typeof originalConsole)[]) {
+      console[level] = (...args: unknown[]) => void captured.push(args.map(String).join(" "));
+    }
+    logs.length = 0;
+    try {
+      await run("ok");
+      fake.failNext("STS.AssumeRole", {
+        status: 403,
+        type: "ExpiredToken",
+        message: "The security token included in the request is expired",
+      });
+      await run("expired").catch(() => undefined);
+      fake.deny("AmazonAthena.GetQueryResults", "athena:GetQueryResults");
+      await run("denied").catch(() => undefined);
+      fake.deny("AmazonAthena.GetQueryResults", "");
+    } finally {
+      process.stdout.write = originalOut;
+      process.stderr.write = originalErr;
+      Object.assign(console, originalConsole);
+    }
+    const stored = await database.owner.pool.query(
+      "SELECT error, details::text FROM sync_runs WHERE tenant_id = $1",
+      [tenantId],
+    );
+    const accountRow = await account();
+    const everything = [
+      ...captured,
+      ...logs,
+      JSON.stringify(stored.rows),
+      JSON.stringify(accountRow),
+    ].join("\n");
+    expect(logs.length).toBeGreaterThan(3);
+    for (const secret of [secretAccessKey, externalId, accessKeyId])
+      expect(everything).not.toContain(secret);
+  });
+
+  it("backfill: 13 monthly chunks with progress, oldest first", () => {
+    const windows = syncWindows("backfill", new Date("2026-11-23T10:30:00Z"));
+    expect(windows).toHaveLength(13);
+    expect(windows[0]!.start.toISOString()).toBe("2025-11-01T00:00:00.000Z");
+    expect(windows.at(-1)).toEqual({
+      start: new Date("2026-11-01T00:00:00Z"),
+      end: new Date("2026-11-23T10:00:00Z"),
+    });
+    const sync = syncWindows("sync", new Date("2026-11-23T10:30:00Z"));
+    expect(sync).toEqual([
+      { start: new Date("2026-11-20T00:00:00Z"), end: new Date("2026-11-23T10:00:00Z") },
+    ]);
+  });
+
+  it("backfill runs write each month in its own transaction and report every chunk", async () => {
+    fake.setAthenaResult(columns, (sql) => {
+      const [from, to] = [...sql.matchAll(/TIMESTAMP '([^']+)'/g)].map((m) => new Date(`${m[1]}Z`));
+      return usage(from!, to!, () => instances);
+    });
+    const result = (await syncAccount.process(
+      {
+        tenantId,
+        cloudAccountId,
+        windowStart: "2026-08-01T00:00:00Z",
+        windowEnd: "2026-11-01T00:00:00Z",
+        mode: "backfill",
+      },
+      deps,
+      context("backfill-1"),
+    )) as { rowsRead: number };
+    const [r] = await runs();
+    expect(r).toMatchObject({ kind: "backfill", status: "succeeded" });
+    const chunks = r!.details["chunks"] as unknown[];
+    expect(chunks.length).toBe(3);
+    expect(r!.details["progress"]).toMatchObject({ chunksDone: 3, chunksTotal: 3 });
+    expect(result.rowsRead).toBe((31 + 30 + 31) * 24);
+    expect((await usageTotals()).quantity).toBeGreaterThan(0);
+  });
+});

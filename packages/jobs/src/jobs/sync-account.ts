@@ -1,0 +1,427 @@
+import { z } from "zod";
+import {
+  openCredentials,
+  withTenantClient,
+  writeUsageRecords,
+  type AccountWindow,
+  type Connection,
+  type StagedUsage,
+} from "@canopy/db";
+import {
+  ConnectorError,
+  awsCredentialsSchema,
+  createAwsConnector,
+  emptyFetchSummary,
+  type AwsConnectorConfig,
+  type FetchSummary,
+  type LiveConnector,
+  type UsageWindow,
+} from "@canopy/connectors";
+import type { UsageRecord } from "@canopy/methodology";
+import { defineJob, type JobContext, type JobDeps } from "../contract";
+import { PermanentJobError } from "../errors";
+import { monthsBetween } from "./reestimate-tenant";
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** Providers restate recent usage for a few days; every scheduled sync re-fetches this much. */
+export const RESTATEMENT_DAYS = 3;
+/** The first sync after connecting fetches this many months, one transaction per month. */
+export const BACKFILL_MONTHS = 13;
+
+/**
+ * What is sealed for an AWS account: the wizard's fields, plus (optionally) the Athena location of the
+ * CUR 2.0 table. Without an Athena table the account runs on the Cost Explorer quick start (daily).
+ */
+const sealedAwsSchema = z.object({
+  provider: z.literal("aws"),
+  roleArn: z.string(),
+  accessKeyId: z.string().optional(),
+  secretAccessKey: z.string().optional(),
+  athenaRegion: z.string().optional(),
+  athenaDatabase: z.string().optional(),
+  athenaTable: z.string().optional(),
+  athenaWorkGroup: z.string().optional(),
+  athenaOutputLocation: z.string().optional(),
+});
+
+/** Process configuration, set once by whoever runs the workers (tests point it at fake providers). */
+export type SyncAccountSettings = {
+  aws?: Pick<
+    AwsConnectorConfig,
+    "endpoints" | "sourceIdentity" | "backoff" | "pollIntervalMs" | "pageSize"
+  >;
+};
+let settings: SyncAccountSettings = {};
+export function configureSyncAccount(next: SyncAccountSettings) {
+  settings = next;
+}
+
+type AccountRow = {
+  provider: "aws" | "azure" | "gcp";
+  providerAccountId: string;
+  externalId: string | null;
+  ciphertext: string | null;
+  keyId: string | null;
+  status: string;
+};
+
+type SyncDetails = {
+  jobId: string;
+  mode: "sync" | "backfill";
+  resolution?: FetchSummary["resolution"];
+  chunks: { start: string; end: string; rowsRead: number; rowsWritten: number; seconds: number }[];
+  skipped: FetchSummary["skipped"];
+  progress: { chunksDone: number; chunksTotal: number; rowsRead: number };
+  seconds?: number;
+};
+
+/** The windows a run fetches: the last few days for a sync, whole months (oldest first) for a backfill. */
+export function syncWindows(
+  mode: "sync" | "backfill",
+  now: Date,
+  explicit?: UsageWindow,
+): UsageWindow[] {
+  const end = explicit?.end ?? new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS);
+  if (mode === "sync") {
+    const start =
+      explicit?.start ??
+      new Date(Math.floor(end.getTime() / DAY_MS) * DAY_MS - RESTATEMENT_DAYS * DAY_MS);
+    return [{ start, end }];
+  }
+  const start =
+    explicit?.start ??
+    new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() - (BACKFILL_MONTHS - 1), 1));
+  return monthsBetween(start, end).map((m) => ({
+    start: new Date(Math.max(Date.parse(m.start), start.getTime())),
+    end: new Date(Math.min(Date.parse(m.end), end.getTime())),
+  }));
+}
+
+/** Builds the live connector from the decrypted credentials. Only called inside the job. */
+function connectorFor(account: AccountRow, sealed: unknown): LiveConnector {
+  if (account.provider !== "aws") {
+    throw new PermanentJobError(
+      `Live sync is not available yet for ${account.provider}; import billing files instead.`,
+    );
+  }
+  const parsed = sealedAwsSchema.safeParse(sealed);
+  if (!parsed.success || !account.externalId)
+    throw new PermanentJobError(
+      "The stored AWS credentials are incomplete: reconnect the account.",
+    );
+  const c = parsed.data;
+  const credentials = awsCredentialsSchema.parse({
+    roleArn: c.roleArn,
+    externalId: account.externalId,
+    ...(c.accessKeyId && c.secretAccessKey
+      ? { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey }
+      : {}),
+  });
+  const scope: AwsConnectorConfig["scope"] =
+    c.athenaDatabase && c.athenaTable
+      ? {
+          source: "athena",
+          region: c.athenaRegion ?? "us-east-1",
+          database: c.athenaDatabase,
+          table: c.athenaTable,
+          ...(c.athenaWorkGroup ? { workGroup: c.athenaWorkGroup } : {}),
+          ...(c.athenaOutputLocation ? { outputLocation: c.athenaOutputLocation } : {}),
+        }
+      : { source: "cost-explorer" };
+  return createAwsConnector({ ...settings.aws, credentials, scope });
+}
+
+async function* staged(records: AsyncIterable<UsageRecord>): AsyncGenerator<StagedUsage> {
+  for await (const r of records) {
+    yield {
+      provider: r.provider,
+      providerAccountId: r.accountId,
+      periodStart: r.periodStart,
+      periodHours: r.periodHours,
+      service: r.service,
+      region: r.region,
+      kind: r.kind,
+      unit: r.unit,
+      usageType: r.usageType ?? "",
+      instanceType: r.instanceType ?? "",
+      vcpus: r.vcpus,
+      memoryGb: r.memoryGb,
+      gpuModel: r.gpuModel,
+      gpuCount: r.gpuCount,
+      storageClass: r.storageClass,
+      replicationHint: r.replicationHint,
+      cpuUtilization: r.cpuUtilization,
+      quantity: r.quantity,
+      costAmount: r.costAmount,
+      currency: r.currency,
+      tags: r.tags,
+    };
+  }
+}
+
+/**
+ * Fetches one cloud account's usage from its provider and replaces the window in usage_hourly, one
+ * transaction per chunk (a crash rolls the chunk back; the retry re-fetches it, so nothing is counted
+ * twice). Credentials are decrypted here and only here, and never logged. Wrong credentials or a
+ * missing permission mark the account as needing attention and stop without retries.
+ */
+export const syncAccount = defineJob({
+  name: "sync-account",
+  payload: z.object({
+    tenantId: z.uuid(),
+    cloudAccountId: z.uuid(),
+    windowStart: z.iso.datetime({ offset: true }).optional(),
+    windowEnd: z.iso.datetime({ offset: true }).optional(),
+    mode: z.enum(["sync", "backfill"]).default("sync"),
+  }),
+  // Provider APIs are rate limited per account; one sync per account at a time is enough.
+  options: {
+    attempts: 3,
+    backoffMs: 30_000,
+    concurrency: 2,
+    rateLimit: { max: 30, durationMs: 60_000 },
+  },
+  async process(payload, deps, context) {
+    const started = performance.now();
+    const { tenantId, cloudAccountId } = payload;
+    const account = await loadAccount(deps.app, tenantId, cloudAccountId);
+    if (account.status === "disabled") return { skipped: "disabled" };
+    const explicit =
+      payload.windowStart || payload.windowEnd
+        ? {
+            start: new Date(payload.windowStart ?? Date.now() - RESTATEMENT_DAYS * DAY_MS),
+            end: new Date(payload.windowEnd ?? Date.now()),
+          }
+        : undefined;
+    const windows = syncWindows(payload.mode, new Date(), explicit);
+    const first = windows[0];
+    const last = windows.at(-1);
+    if (!first || !last || first.start >= last.end)
+      throw new PermanentJobError("The sync window is empty");
+    const details: SyncDetails = {
+      jobId: context.jobId,
+      mode: payload.mode,
+      chunks: [],
+      skipped: {},
+      progress: { chunksDone: 0, chunksTotal: windows.length, rowsRead: 0 },
+    };
+    const runId = await startRun(
+      deps.app,
+      tenantId,
+      cloudAccountId,
+      details,
+      first.start,
+      last.end,
+    );
+    deps.log(
+      `sync-account ${cloudAccountId}: ${payload.mode} ${first.start.toISOString()} → ${last.end.toISOString()} (${windows.length} chunk(s), run ${runId})`,
+    );
+
+    try {
+      if (!account.ciphertext || !account.keyId)
+        throw new PermanentJobError("The account has no stored credentials: finish connecting it.");
+      const connector = connectorFor(
+        account,
+        openCredentials(deps.keyring, tenantId, cloudAccountId, {
+          keyId: account.keyId,
+          ciphertext: account.ciphertext,
+        }),
+      );
+      const touched: AccountWindow[] = [];
+      let rowsRead = 0;
+      let rowsWritten = 0;
+      for (const window of windows) {
+        const chunkStarted = performance.now();
+        const summary = emptyFetchSummary("hourly");
+        const written = await withTenantClient(deps.app, tenantId, (client) =>
+          writeUsageRecords(
+            client,
+            tenantId,
+            runId,
+            staged(connector.fetchUsage(window, { summary })),
+          ),
+        );
+        touched.push(...written.windows);
+        rowsRead += summary.rowsRead;
+        rowsWritten += written.rowsWritten;
+        details.resolution = summary.resolution;
+        for (const [reason, entry] of Object.entries(summary.skipped)) {
+          const into = (details.skipped[reason as keyof FetchSummary["skipped"]] ??= {
+            lines: 0,
+            cost: 0,
+            example: entry.example,
+          });
+          into.lines += entry.lines;
+          into.cost += entry.cost;
+        }
+        details.chunks.push({
+          start: window.start.toISOString(),
+          end: window.end.toISOString(),
+          rowsRead: summary.rowsRead,
+          rowsWritten: written.rowsWritten,
+          seconds: (performance.now() - chunkStarted) / 1000,
+        });
+        details.progress = {
+          chunksDone: details.chunks.length,
+          chunksTotal: windows.length,
+          rowsRead,
+        };
+        await updateRun(deps.app, tenantId, runId, {
+          status: "running",
+          details,
+          rowsRead,
+          rowsWritten,
+        });
+        await context.reportProgress(details.progress);
+      }
+      details.seconds = (performance.now() - started) / 1000;
+      const rowsSkipped = Object.values(details.skipped).reduce((n, s) => n + s.lines, 0);
+      await withTenantClient(deps.app, tenantId, async (client) => {
+        await client.query(
+          `UPDATE sync_runs SET status = 'succeeded', finished_at = now(), rows_read = $2, rows_written = $3, rows_skipped = $4,
+             details = $5, error = NULL WHERE id = $1`,
+          [runId, rowsRead, rowsWritten, rowsSkipped, details],
+        );
+        await client.query(
+          "UPDATE cloud_accounts SET status = 'active', last_sync_at = now(), last_error = NULL, updated_at = now() WHERE id = $1",
+          [cloudAccountId],
+        );
+      });
+      await queueEstimates(deps, tenantId, runId, touched);
+      deps.log(
+        `sync-account ${cloudAccountId}: ${rowsRead} rows read, ${rowsWritten} usage rows written in ${details.seconds.toFixed(1)} s`,
+      );
+      return { syncRunId: runId, rowsRead, rowsWritten, seconds: details.seconds };
+    } catch (error) {
+      await failRun(deps, context, { tenantId, cloudAccountId, runId, details, error });
+      throw error instanceof ConnectorError && error.permanent
+        ? new PermanentJobError(error.message)
+        : error;
+    }
+  },
+});
+
+/** Marks the run failed (at once for permanent errors, else on the last attempt) and, for credential or permission problems, the account. */
+async function failRun(
+  deps: JobDeps,
+  context: JobContext,
+  run: {
+    tenantId: string;
+    cloudAccountId: string;
+    runId: string;
+    details: SyncDetails;
+    error: unknown;
+  },
+) {
+  const error = run.error;
+  const permanent =
+    error instanceof PermanentJobError || (error instanceof ConnectorError && error.permanent);
+  const message = (error as Error).message;
+  deps.log(`sync-account ${run.cloudAccountId}: failed on attempt ${context.attempt}: ${message}`);
+  if (!permanent && context.attempt < syncAccount.options.attempts) return;
+  await withTenantClient(deps.app, run.tenantId, async (client) => {
+    await client.query(
+      "UPDATE sync_runs SET status = 'failed', finished_at = now(), error = $2, details = $3 WHERE id = $1",
+      [run.runId, message, run.details],
+    );
+    const needsAttention = permanent;
+    await client.query(
+      `UPDATE cloud_accounts SET last_error = $2, updated_at = now(),
+         status = CASE WHEN $3::boolean THEN 'needs_attention'::cloud_account_status ELSE status END WHERE id = $1`,
+      [run.cloudAccountId, message, needsAttention],
+    );
+  });
+}
+
+async function loadAccount(
+  app: Connection,
+  tenantId: string,
+  cloudAccountId: string,
+): Promise<AccountRow> {
+  const account = await withTenantClient(app, tenantId, async (client) => {
+    const result = await client.query<AccountRow>(
+      `SELECT provider, provider_account_id AS "providerAccountId", external_id AS "externalId",
+              credentials_ciphertext AS ciphertext, credentials_key_id AS "keyId", status::text AS status
+       FROM cloud_accounts WHERE id = $1`,
+      [cloudAccountId],
+    );
+    return result.rows[0];
+  });
+  if (!account)
+    throw new PermanentJobError(
+      `Cloud account ${cloudAccountId} does not exist in organization ${tenantId}`,
+    );
+  return account;
+}
+
+/** The run of this job (reused by its retries, found by job id) or a new one. */
+async function startRun(
+  app: Connection,
+  tenantId: string,
+  cloudAccountId: string,
+  details: SyncDetails,
+  start: Date,
+  end: Date,
+): Promise<string> {
+  return withTenantClient(app, tenantId, async (client) => {
+    const existing = await client.query<{ id: string }>(
+      "SELECT id FROM sync_runs WHERE cloud_account_id = $1 AND details->>'jobId' = $2 ORDER BY created_at DESC LIMIT 1",
+      [cloudAccountId, details.jobId],
+    );
+    const id = existing.rows[0]?.id;
+    if (id) {
+      await client.query(
+        "UPDATE sync_runs SET status = 'running', started_at = now(), finished_at = NULL, error = NULL, details = $2 WHERE id = $1",
+        [id, details],
+      );
+      return id;
+    }
+    const created = await client.query<{ id: string }>(
+      `INSERT INTO sync_runs (tenant_id, cloud_account_id, kind, status, window_start, window_end, details, started_at)
+       VALUES ($1, $2, $3, 'running', $4, $5, $6, now()) RETURNING id`,
+      [tenantId, cloudAccountId, details.mode, start, end, details],
+    );
+    return created.rows[0]!.id;
+  });
+}
+
+async function updateRun(
+  app: Connection,
+  tenantId: string,
+  runId: string,
+  update: { status: "running"; details: SyncDetails; rowsRead: number; rowsWritten: number },
+) {
+  await withTenantClient(app, tenantId, (client) =>
+    client.query(
+      "UPDATE sync_runs SET status = $2::sync_run_status, details = $3, rows_read = $4, rows_written = $5 WHERE id = $1",
+      [runId, update.status, update.details, update.rowsRead, update.rowsWritten],
+    ),
+  );
+}
+
+async function queueEstimates(
+  deps: JobDeps,
+  tenantId: string,
+  syncRunId: string,
+  windows: AccountWindow[],
+) {
+  const seen = new Set<string>();
+  for (const window of windows) {
+    for (const month of monthsBetween(window.start, window.end)) {
+      const jobId = `estimate:${syncRunId}:${window.cloudAccountId}:${month.start}`;
+      if (seen.has(jobId)) continue;
+      seen.add(jobId);
+      await deps.enqueue(
+        "estimate-window",
+        {
+          tenantId,
+          cloudAccountId: window.cloudAccountId,
+          windowStart: month.start,
+          windowEnd: month.end,
+        },
+        { jobId },
+      );
+    }
+  }
+}
