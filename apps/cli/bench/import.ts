@@ -7,7 +7,7 @@
  * created and dropped.
  */
 import { execFileSync } from "node:child_process";
-import { createReadStream, existsSync, mkdirSync, statSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -38,13 +38,16 @@ async function runOne(lines: number) {
     `ALTER DATABASE ${database.name} SET log_min_duration_statement = 300`,
   );
   const seconds: Record<string, number> = {};
+  const cleanup: (() => void)[] = [];
   try {
     const tenantId = (
       await database.owner.pool.query<{ id: string }>(
         "INSERT INTO tenants (name, slug) VALUES ('Bench', 'bench') RETURNING id",
       )
     ).rows[0]!.id;
-    const store = localFileStore(path.join(benchDir, "files"));
+    const filesDir = path.join(benchDir, `files-${process.pid}`);
+    cleanup.push(() => rmSync(filesDir, { recursive: true, force: true }));
+    const store = localFileStore(filesDir);
     useFileStore(store);
     const driver = createInlineDriver(
       {
@@ -104,6 +107,7 @@ async function runOne(lines: number) {
     };
     process.stdout.write(JSON.stringify(result) + "\n");
   } finally {
+    for (const step of cleanup) step();
     await database.drop();
   }
 }

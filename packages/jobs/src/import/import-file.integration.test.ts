@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -84,6 +84,7 @@ describe("import-file", () => {
   afterAll(async () => {
     await driver?.close();
     await database?.drop();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   async function newTenant(): Promise<string> {
