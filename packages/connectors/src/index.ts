@@ -2,3 +2,5 @@ export * from "./classify";
 export * from "./files";
 export * from "./live";
 export * from "./aws";
+export * from "./azure";
+export * from "./gcp";

@@ -24,6 +24,9 @@ export function connect(
     connectionString: url,
     max: options.max ?? 10,
     application_name: options.applicationName ?? "canopy",
+    // Bulk writes stage rows in temporary tables; the 8 MB default makes them spill to disk early.
+    // Allocated only by sessions that use temporary tables.
+    options: "-c temp_buffers=256MB",
   });
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.
   pool.on("error", () => undefined);

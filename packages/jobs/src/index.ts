@@ -17,3 +17,4 @@ export {
   type ReportDelivery,
 } from "./jobs/generate-report";
 export { configureSyncAccount, syncWindows, type SyncAccountSettings } from "./jobs/sync-account";
+export { storeReportedCarbon, reconcileProviderEmissions, type ReconciliationRow } from "./reconciliation";

@@ -46,4 +46,6 @@ export type AwsConnectorConfig = {
   /** Athena GetQueryResults page size (max 1000). */
   pageSize?: number;
   roleSessionName?: string;
+  /** The Athena table over the Data Exports `CARBON_EMISSIONS` export, for fetchReportedCarbon. */
+  carbonExport?: { database: string; table: string; region?: string };
 };

@@ -9,6 +9,8 @@ import {
   type FetchSummary,
   type FetchUsageOptions,
   type LiveConnector,
+  type ReportedCarbon,
+  monthStartOf,
   type PermissionCheck,
   type UsageWindow,
 } from "../live/types";
@@ -23,7 +25,11 @@ import {
 import type { AwsConnectorConfig } from "./config";
 import { costExplorerRows } from "./cost-explorer";
 
-export type AwsConnector = LiveConnector & { readonly resolution: FetchSummary["resolution"] };
+export type AwsConnector = LiveConnector & {
+  readonly resolution: FetchSummary["resolution"];
+  /** The month's figures from the CARBON_EMISSIONS export (Athena), converted from MTCO2e to kg; every model version kept. */
+  fetchReportedCarbon(month: Date | string): Promise<ReportedCarbon[]>;
+};
 
 async function withClients<T>(
   config: AwsConnectorConfig,
@@ -231,5 +237,41 @@ export function createAwsConnector(config: AwsConnectorConfig): AwsConnector {
     }
   }
 
-  return { resolution, validate, discover, fetchUsage };
+  async function fetchReportedCarbon(month: Date | string): Promise<ReportedCarbon[]> {
+    const carbon = config.carbonExport;
+    if (!carbon) throw new ConnectorError("query", "No CARBON_EMISSIONS export table is configured for this account");
+    if (!/^[A-Za-z0-9_]+$/.test(carbon.database) || !/^[A-Za-z0-9_]+$/.test(carbon.table)) {
+      throw new ConnectorError("query", "The carbon export database and table must be plain identifiers");
+    }
+    const start = monthStartOf(month);
+    const scope = { source: "athena" as const, region: carbon.region ?? "us-east-1", database: carbon.database, table: carbon.table };
+    const sql = `SELECT usage_account_id, coalesce(region_code, 'global') AS region_code, product_code, model_version,
+       sum(total_lbm_emissions_value) AS lbm, sum(total_mbm_emissions_value) AS mbm, max(total_lbm_emissions_unit) AS unit
+FROM "${carbon.database}"."${carbon.table}"
+WHERE usage_period_start = TIMESTAMP '${start} 00:00:00'
+GROUP BY 1, 2, 3, 4`;
+    return withClients({ ...config, scope }, async (clients) => {
+      const id = await runAthenaQuery(config, clients, scope, sql);
+      const out: ReportedCarbon[] = [];
+      for await (const page of athenaRows(config, clients, id)) {
+        for (const row of page.rows) {
+          const factor = /^kg/i.test(row["unit"] ?? "") ? 1 : 1000; // MTCO2e → kg
+          const base = {
+            provider: "aws" as const,
+            providerAccountId: row["usage_account_id"] ?? "",
+            month: start,
+            service: row["product_code"] ?? "",
+            region: row["region_code"] ?? "",
+            source: "aws-carbon-emissions-export",
+            modelVersion: row["model_version"] ?? "",
+          };
+          if (row["lbm"]) out.push({ ...base, scope: "total", co2eKg: Number(row["lbm"]) * factor });
+          if (row["mbm"]) out.push({ ...base, scope: "total-market", co2eKg: Number(row["mbm"]) * factor });
+        }
+      }
+      return out;
+    });
+  }
+
+  return { resolution, validate, discover, fetchUsage, fetchReportedCarbon };
 }

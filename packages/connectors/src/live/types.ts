@@ -47,3 +47,27 @@ export type LiveConnector = {
 export function emptyFetchSummary(resolution: FetchSummary["resolution"]): FetchSummary {
   return { rowsRead: 0, recordsYielded: 0, skipped: {}, resolution };
 }
+
+/**
+ * One provider-published monthly carbon figure, in kg CO2e (AWS tonnes are converted). `scope`:
+ * scope1 | scope2-location | scope2-market | scope3 | total (location-based, or the provider's only
+ * figure) | total-market.
+ */
+export type ReportedCarbon = {
+  provider: "aws" | "azure" | "gcp";
+  providerAccountId: string;
+  /** First day of the month, YYYY-MM-01. */
+  month: string;
+  service?: string;
+  region?: string;
+  scope: "scope1" | "scope2-location" | "scope2-market" | "scope3" | "total" | "total-market";
+  co2eKg: number;
+  source: string;
+  modelVersion?: string;
+};
+
+/** `YYYY-MM-01` of a month given as a Date or "YYYY-MM". */
+export function monthStartOf(month: Date | string): string {
+  if (typeof month === "string") return `${month.slice(0, 7)}-01`;
+  return `${month.getUTCFullYear()}-${String(month.getUTCMonth() + 1).padStart(2, "0")}-01`;
+}

@@ -66,3 +66,4 @@ export async function copyRows(
   await finished;
   return count;
 }
+

@@ -10,9 +10,15 @@ import {
 import {
   ConnectorError,
   awsCredentialsSchema,
+  azureCredentialsSchema,
   createAwsConnector,
+  createAzureConnector,
+  createGcpConnector,
+  gcpServiceAccountKeySchema,
   emptyFetchSummary,
   type AwsConnectorConfig,
+  type AzureConnectorConfig,
+  type GcpConnectorConfig,
   type FetchSummary,
   type LiveConnector,
   type UsageWindow,
@@ -51,6 +57,8 @@ export type SyncAccountSettings = {
     AwsConnectorConfig,
     "endpoints" | "sourceIdentity" | "backoff" | "pollIntervalMs" | "pageSize"
   >;
+  azure?: Pick<AzureConnectorConfig, "endpoints" | "httpClient" | "backoff">;
+  gcp?: Pick<GcpConnectorConfig, "bigQueryEndpoint" | "backoff" | "pageSize">;
 };
 let settings: SyncAccountSettings = {};
 export function configureSyncAccount(next: SyncAccountSettings) {
@@ -64,6 +72,7 @@ type AccountRow = {
   ciphertext: string | null;
   keyId: string | null;
   status: string;
+  scope: string[] | null;
 };
 
 type SyncDetails = {
@@ -100,6 +109,29 @@ export function syncWindows(
 
 /** Builds the live connector from the decrypted credentials. Only called inside the job. */
 function connectorFor(account: AccountRow, sealed: unknown): LiveConnector {
+  if (account.provider === "azure") {
+    const parsed = azureCredentialsSchema.safeParse(sealed);
+    if (!parsed.success) throw new PermanentJobError("The stored Azure credentials are incomplete: reconnect the account.");
+    // The account's subscription, plus any other subscriptions put in scope in the wizard.
+    const subscriptionIds = [...new Set([account.providerAccountId, ...(account.scope ?? [])])];
+    return createAzureConnector({ ...settings.azure, credentials: parsed.data, subscriptionIds });
+  }
+  if (account.provider === "gcp") {
+    const sealedGcp = z.object({ serviceAccountKey: z.string(), billingExportTable: z.string(), location: z.string().optional() }).safeParse(sealed);
+    let key;
+    try {
+      key = sealedGcp.success ? gcpServiceAccountKeySchema.safeParse(JSON.parse(sealedGcp.data.serviceAccountKey)) : undefined;
+    } catch {
+      key = undefined;
+    }
+    if (!sealedGcp.success || !key?.success) throw new PermanentJobError("The stored GCP service account key is incomplete: reconnect the account.");
+    return createGcpConnector({
+      ...settings.gcp,
+      key: key.data,
+      billingExportTable: sealedGcp.data.billingExportTable,
+      ...(sealedGcp.data.location ? { location: sealedGcp.data.location } : {}),
+    });
+  }
   if (account.provider !== "aws") {
     throw new PermanentJobError(
       `Live sync is not available yet for ${account.provider}; import billing files instead.`,
@@ -342,7 +374,7 @@ async function loadAccount(
   const account = await withTenantClient(app, tenantId, async (client) => {
     const result = await client.query<AccountRow>(
       `SELECT provider, provider_account_id AS "providerAccountId", external_id AS "externalId",
-              credentials_ciphertext AS ciphertext, credentials_key_id AS "keyId", status::text AS status
+              credentials_ciphertext AS ciphertext, credentials_key_id AS "keyId", status::text AS status, scope
        FROM cloud_accounts WHERE id = $1`,
       [cloudAccountId],
     );

@@ -1,0 +1,79 @@
+import { ConnectorError } from "../live/errors";
+import { COST_MANAGEMENT_QUERY_ACTION } from "./config";
+
+type AzureError = {
+  name?: string;
+  message?: string;
+  statusCode?: number;
+  code?: string;
+  response?: { headers: { get(name: string): string | undefined } };
+};
+
+/** The retry-after headers Cost Management sends on 429 (seconds); the SDK retries none of them. */
+export const costManagementRetryHeaders = [
+  "x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after",
+  "x-ms-ratelimit-microsoft.costmanagement-entity-retry-after",
+  "x-ms-ratelimit-microsoft.costmanagement-tenant-retry-after",
+  "x-ms-ratelimit-microsoft.costmanagement-client-retry-after",
+  "x-ms-ratelimit-microsoft.costmanagement-clienttype-retry-after",
+  "x-ms-ratelimit-microsoft.consumption-retry-after",
+  "retry-after",
+];
+
+/** For `withBackoff`: the largest retry-after hint of a 429 (ms), 0 for 5xx, undefined for anything else. */
+export function azureRetryAfterMs(error: unknown): number | undefined {
+  const e = error as AzureError;
+  if (e.statusCode === 429) {
+    let seconds = 0;
+    for (const header of costManagementRetryHeaders) {
+      const value = Number(e.response?.headers.get(header));
+      if (Number.isFinite(value) && value > seconds) seconds = value;
+    }
+    return seconds * 1000;
+  }
+  if (e.statusCode !== undefined && e.statusCode >= 500) return 0;
+  if (e.code === "ECONNRESET" || e.code === "ETIMEDOUT") return 0;
+  return undefined;
+}
+
+/** The action an ARM AuthorizationFailed message names ("…does not have authorization to perform action 'X' over scope…"). */
+export function deniedAzureActionOf(message: string): string | undefined {
+  return /perform action '([^']+)'/.exec(message)?.[1];
+}
+
+/** The AADSTS line of an identity error, without MSAL's timestamp/correlation noise. */
+function entraReasonOf(message: string): string {
+  return /AADSTS\d+:[^.]*\./.exec(message)?.[0] ?? message.split("\n")[0] ?? message;
+}
+
+export function azureConnectorError(error: unknown, action: string, scope?: string): ConnectorError {
+  if (error instanceof ConnectorError) return error;
+  const e = error as AzureError;
+  const message = e.message ?? String(error);
+  const identityErrors = ["AuthenticationError", "AuthenticationRequiredError", "CredentialUnavailableError"];
+  if ((e.name !== undefined && identityErrors.includes(e.name)) || e.statusCode === 401) {
+    return new ConnectorError(
+      "credentials",
+      `Microsoft Entra ID refused the service principal (${entraReasonOf(message)}). Check the directory (tenant) id, the client id and the secret; if the secret expired, create a new one and reconnect.`,
+      { cause: error },
+    );
+  }
+  if (e.statusCode === 403) {
+    const permission = deniedAzureActionOf(message) ?? action;
+    const where = scope ? ` on ${scope}` : "";
+    return new ConnectorError(
+      "permission",
+      `The service principal lacks ${permission}${where} (${message}). Assign it the "Cost Management Reader" role${where}.`,
+      { permission, fix: `Assign the "Cost Management Reader" role (which grants ${permission}) to the service principal${where}`, cause: error },
+    );
+  }
+  if (e.statusCode === 429) {
+    return new ConnectorError("throttled", `Cost Management kept throttling ${action} after retries (${message})`, { cause: error });
+  }
+  if (e.statusCode === 400 || e.statusCode === 404) {
+    return new ConnectorError("query", `Azure refused ${action}: ${message}`, { cause: error });
+  }
+  return new ConnectorError("transient", `${action} failed: ${message}`, { cause: error });
+}
+
+export { COST_MANAGEMENT_QUERY_ACTION };

@@ -1,0 +1,238 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { Agent, createServer, type Server } from "node:https";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { createDefaultHttpClient, type HttpClient } from "@azure/core-rest-pipeline";
+
+/**
+ * A local stand-in for Microsoft Entra ID (OpenID metadata + the client-credentials token endpoint)
+ * and Azure Resource Manager (Cost Management Query API with nextLink paging and 429s carrying only
+ * the x-ms-ratelimit-microsoft.costmanagement-*-retry-after headers; subscriptions list). It serves
+ * HTTPS with a throw-away self-signed certificate (openssl), because @azure/identity refuses a
+ * non-https authority; `httpClient` trusts exactly that certificate.
+ */
+export type AzureUsageRow = {
+  date: number; // yyyymmdd, as the Query API returns UsageDate
+  subscriptionId: string;
+  meterCategory: string;
+  meter: string;
+  location: string;
+  unit: string;
+  quantity: number;
+  cost: number;
+};
+
+export type FakeAzureOptions = { tenantId: string; clientId: string; clientSecret: string; pageSize?: number };
+
+export type FakeAzure = {
+  url: string;
+  httpClient: HttpClient;
+  requests: { method: string; path: string; authorization: string | undefined; body: string }[];
+  setUsage(rows: AzureUsageRow[]): void;
+  setSubscriptions(subs: { subscriptionId: string; displayName: string; state: string }[]): void;
+  /** The next Query API calls answer 429 with these Cost Management retry-after headers (seconds). */
+  throttleNext(...headers: Record<string, string>[]): void;
+  /** Query API calls on this subscription are refused with AuthorizationFailed. */
+  denyQuery(subscriptionId: string | undefined): void;
+  revokeTokens(): void;
+  /** Per-subscription kg CO2e the Carbon Optimization API reports (one page per item). */
+  setCarbon(items: { subscriptionId: string; kg: number }[]): void;
+  close(): Promise<void>;
+};
+
+function selfSignedCertificate(): { key: Buffer; cert: Buffer } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "canopy-fake-tls-"));
+  try {
+    execFileSync(
+      "openssl",
+      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"),
+        "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+      { stdio: "ignore" },
+    );
+    return { key: readFileSync(path.join(dir, "key.pem")), cert: readFileSync(path.join(dir, "cert.pem")) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const readBody = (req: IncomingMessage) =>
+  new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+
+type Filter = { and?: Filter[]; dimensions?: { name: string; values: string[] } };
+const dimsOf = (f: Filter | undefined): { name: string; values: string[] }[] =>
+  f ? [...(f.dimensions ? [f.dimensions] : []), ...(f.and ?? []).flatMap(dimsOf)] : [];
+const fieldOf: Record<string, keyof AzureUsageRow> = {
+  metercategory: "meterCategory",
+  meter: "meter",
+  resourcelocation: "location",
+  unitofmeasure: "unit",
+  subscriptionid: "subscriptionId",
+};
+
+export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzure> {
+  const { key, cert } = selfSignedCertificate();
+  const tokens = new Set<string>();
+  const throttles: Record<string, string>[] = [];
+  const requests: FakeAzure["requests"] = [];
+  let usage: AzureUsageRow[] = [];
+  let subscriptions: { subscriptionId: string; displayName: string; state: string }[] = [];
+  let denied: string | undefined;
+  let carbon: { subscriptionId: string; kg: number }[] = [];
+  let base = "";
+
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { "content-type": "application/json", ...headers });
+    res.end(JSON.stringify(body));
+  };
+
+  function token(res: ServerResponse, tenant: string, form: URLSearchParams) {
+    if (tenant !== options.tenantId) {
+      return send(res, 400, { error: "invalid_request", error_description: `AADSTS90002: Tenant '${tenant}' not found.`, error_codes: [90002] });
+    }
+    if (form.get("client_id") !== options.clientId || form.get("client_secret") !== options.clientSecret) {
+      return send(res, 401, {
+        error: "invalid_client",
+        error_description: "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.",
+        error_codes: [7000215],
+      });
+    }
+    const value = `fake-token-${tokens.size + 1}`;
+    tokens.add(value);
+    return send(res, 200, { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: value });
+  }
+
+  function query(res: ServerResponse, subscriptionId: string, url: URL, body: string) {
+    const throttle = throttles.shift();
+    if (throttle) return send(res, 429, { error: { code: "429", message: "Too many requests. Please retry." } }, throttle);
+    if (denied === subscriptionId) {
+      return send(res, 403, {
+        error: {
+          code: "AuthorizationFailed",
+          message: `The client '${options.clientId}' with object id '00000000-0000-0000-0000-0000000000aa' does not have authorization to perform action 'Microsoft.CostManagement/query/action' over scope '/subscriptions/${subscriptionId}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+        },
+      });
+    }
+    const definition = JSON.parse(body) as { timePeriod: { from: string; to: string }; dataset: { grouping?: { name: string }[]; filter?: Filter } };
+    const grouping = (definition.dataset.grouping ?? []).map((g) => g.name);
+    if (grouping.length > 2) return send(res, 400, { error: { code: "BadRequest", message: "Grouping can have at most 2 entries" } });
+    const from = Number(definition.timePeriod.from.slice(0, 10).replaceAll("-", ""));
+    const to = Number(definition.timePeriod.to.slice(0, 10).replaceAll("-", ""));
+    const filters = dimsOf(definition.dataset.filter);
+    const matching = usage.filter(
+      (r) => r.subscriptionId === subscriptionId && r.date >= from && r.date <= to &&
+        filters.every((f) => f.values.includes(String(r[fieldOf[f.name.toLowerCase()] ?? "meter"]))),
+    );
+    const groups = new Map<string, unknown[]>();
+    for (const r of matching) {
+      const keys = grouping.map((g) => r[fieldOf[g.toLowerCase()] ?? "meter"]);
+      const k = JSON.stringify([r.date, ...keys]);
+      const g = groups.get(k) ?? [0, 0, r.date, ...keys, "USD"];
+      g[0] = (g[0] as number) + r.quantity;
+      g[1] = (g[1] as number) + r.cost;
+      groups.set(k, g);
+    }
+    const all = [...groups.values()];
+    const size = options.pageSize ?? 1000;
+    const offset = Number(url.searchParams.get("$skiptoken") ?? 0);
+    const page = all.slice(offset, offset + size);
+    const next = offset + size < all.length ? `${base}${url.pathname}?api-version=2022-10-01&$skiptoken=${offset + size}` : null;
+    return send(res, 200, {
+      id: `subscriptions/${subscriptionId}/providers/Microsoft.CostManagement/query/fake`,
+      name: "fake",
+      type: "Microsoft.CostManagement/query",
+      properties: {
+        nextLink: next,
+        columns: [
+          { name: "UsageQuantity", type: "Number" },
+          { name: "PreTaxCost", type: "Number" },
+          { name: "UsageDate", type: "Number" },
+          ...grouping.map((name) => ({ name, type: "String" })),
+          { name: "Currency", type: "String" },
+        ],
+        rows: page,
+      },
+    });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const body = await readBody(req);
+    const url = new URL(req.url ?? "/", base);
+    requests.push({ method: req.method ?? "", path: url.pathname, authorization: req.headers.authorization, body });
+    const openid = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
+    if (openid) {
+      const t = openid[1];
+      return send(res, 200, {
+        token_endpoint: `${base}/${t}/oauth2/v2.0/token`,
+        issuer: `${base}/${t}/v2.0`,
+        authorization_endpoint: `${base}/${t}/oauth2/v2.0/authorize`,
+        jwks_uri: `${base}/${t}/discovery/v2.0/keys`,
+      });
+    }
+    const tokenPath = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
+    if (tokenPath && req.method === "POST") return token(res, tokenPath[1] ?? "", new URLSearchParams(body));
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+    if (!bearer || !tokens.has(bearer)) {
+      return send(res, 401, { error: { code: "InvalidAuthenticationToken", message: "The access token is invalid." } });
+    }
+    const q = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.CostManagement\/query$/i.exec(url.pathname);
+    if (q && req.method === "POST") return query(res, q[1] ?? "", url, body);
+    if (url.pathname === "/providers/Microsoft.Carbon/carbonEmissionReports" && req.method === "POST") {
+      const request = JSON.parse(body) as { subscriptionList: string[]; skipToken?: string; dateRange: { start: string; end: string } };
+      if (request.dateRange.start !== request.dateRange.end) {
+        return send(res, 400, { error: { code: "BadRequest", message: "ItemDetailsReport needs start = end" } });
+      }
+      const offset = Number(request.skipToken ?? 0);
+      const items = carbon.filter((c) => request.subscriptionList.includes(c.subscriptionId));
+      const item = items[offset];
+      return send(res, 200, {
+        subscriptionAccessDecisionList: request.subscriptionList.map((subscriptionId) => ({ subscriptionId, decision: "Allowed" })),
+        value: item
+          ? [{ dataType: "ItemDetailsData", latestMonthEmissions: item.kg, previousMonthEmissions: 0, itemName: item.subscriptionId, subscriptionId: item.subscriptionId, categoryType: "Subscription" }]
+          : [],
+        ...(offset + 1 < items.length ? { skipToken: String(offset + 1) } : {}),
+      });
+    }
+    if (url.pathname === "/subscriptions" && req.method === "GET") {
+      return send(res, 200, { value: subscriptions.map((s) => ({ ...s, id: `/subscriptions/${s.subscriptionId}`, tenantId: options.tenantId })) });
+    }
+    return send(res, 404, { error: { code: "NotFound", message: `${req.method} ${url.pathname}` } });
+  }
+
+  const server: Server = createServer({ key, cert }, (req, res) => {
+    handle(req, res).catch((error: unknown) => send(res, 500, { error: { code: "InternalServerError", message: String(error) } }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const agent = new Agent({ ca: cert, keepAlive: false });
+  const inner = createDefaultHttpClient();
+  return {
+    url: base,
+    httpClient: {
+      sendRequest: (request) => {
+        request.agent = agent;
+        return inner.sendRequest(request);
+      },
+    },
+    requests,
+    setUsage: (rows) => (usage = rows),
+    setSubscriptions: (subs) => (subscriptions = subs),
+    throttleNext: (...headers) => throttles.push(...headers),
+    denyQuery: (id) => (denied = id),
+    revokeTokens: () => tokens.clear(),
+    setCarbon: (items) => (carbon = items),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        agent.destroy();
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}

@@ -1,0 +1,236 @@
+import { BigQuery, type Query } from "@google-cloud/bigquery";
+import { OAuth2Client } from "google-auth-library";
+import { lookupInstanceType, type UsageRecord } from "@canopy/methodology";
+import { createGcpClassifier, type RowClassifier } from "../classify";
+import { ConnectorError, withBackoff } from "../live/errors";
+import {
+  emptyFetchSummary,
+  type DiscoveredAccount,
+  type FetchUsageOptions,
+  type LiveConnector,
+  type ReportedCarbon,
+  monthStartOf,
+  type PermissionCheck,
+  type UsageWindow,
+} from "../live/types";
+import { BIGQUERY_SCOPE, type GcpConnectorConfig } from "./config";
+import { gcpConnectorError, gcpRetryAfterMs } from "./gcp-errors";
+import { fetchAccessToken } from "./token";
+
+const tablePattern = /^([a-z][a-z0-9-]{4,28}[a-z0-9])\.([A-Za-z0-9_]{1,1024})\.([A-Za-z0-9_$-]{1,1024})$/;
+
+function tableOf(config: GcpConnectorConfig, name = config.billingExportTable): { project: string; ref: string } {
+  const match = tablePattern.exec(name);
+  if (!match) throw new ConnectorError("query", `"${name}" is not a project.dataset.table name`);
+  return { project: match[1] as string, ref: `\`${match[1]}.${match[2]}.${match[3]}\`` };
+}
+
+/**
+ * The billing export aggregated in BigQuery: hour × project × service × SKU × region/location ×
+ * machine spec (from `system_labels`) × unit; only regular usage lines (credits, tax and adjustments
+ * carry no energy). Columns are aliased to names the GCP classifier knows.
+ */
+export function gcpUsageQuery(config: GcpConnectorConfig): string {
+  const { ref } = tableOf(config);
+  const label = (key: string) => `(SELECT l.value FROM UNNEST(system_labels) AS l WHERE l.key = '${key}' LIMIT 1)`;
+  return `WITH lines AS (
+  SELECT TIMESTAMP_TRUNC(usage_start_time, HOUR) AS hour,
+         project.id AS project_id,
+         service.description AS service_description,
+         sku.description AS sku_description,
+         location.region AS location_region,
+         location.location AS location_location,
+         ${label("compute.googleapis.com/machine_spec")} AS machine_spec,
+         ${label("compute.googleapis.com/cores")} AS cores,
+         ${label("compute.googleapis.com/memory")} AS memory_mb,
+         usage.unit AS usage_unit,
+         currency,
+         usage.amount AS amount,
+         cost
+  FROM ${ref}
+  WHERE usage_start_time >= @start AND usage_start_time < @end AND cost_type = 'regular'
+)
+SELECT hour AS usage_start_time, TIMESTAMP_ADD(hour, INTERVAL 1 HOUR) AS usage_end_time, project_id, service_description,
+       sku_description, location_region, location_location, machine_spec, cores, memory_mb, usage_unit, currency,
+       SUM(amount) AS usage_amount, SUM(cost) AS cost
+FROM lines
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12`;
+}
+
+const valueOf = (cell: unknown): unknown => (cell && typeof cell === "object" && "value" in cell ? (cell as { value: unknown }).value : cell);
+
+/** The GCP connector: service-account key → OAuth token → BigQuery jobs over the billing export. */
+export function createGcpConnector(
+  config: GcpConnectorConfig,
+): LiveConnector & { readonly resolution: "hourly"; fetchReportedCarbon(month: Date | string): Promise<ReportedCarbon[]> } {
+  const call = <T>(action: string, run: () => Promise<T>) =>
+    withBackoff(run, gcpRetryAfterMs, config.backoff).catch((error: unknown) => {
+      throw gcpConnectorError(error, action);
+    });
+
+  async function client(): Promise<BigQuery> {
+    const { token, expiresAt } = await call("OAuth token (service account key)", () => fetchAccessToken(config.key, BIGQUERY_SCOPE));
+    const auth = new OAuth2Client();
+    auth.setCredentials({ access_token: token, expiry_date: expiresAt });
+    return new BigQuery({
+      projectId: config.jobProjectId ?? tableOf(config).project,
+      authClient: auth,
+      autoRetry: false, // our backoff is the only retry layer
+      ...(config.bigQueryEndpoint ? { apiEndpoint: config.bigQueryEndpoint } : {}),
+    });
+  }
+
+  /** Runs a query job and yields its result pages (getQueryResults with pageToken). */
+  async function* pages(bigquery: BigQuery, query: Query): AsyncGenerator<Record<string, unknown>[]> {
+    const [job] = await call("bigquery.jobs.create", () =>
+      bigquery.createQueryJob({ ...query, ...(config.location ? { location: config.location } : {}) }),
+    );
+    let pageToken: string | undefined;
+    do {
+      const token = pageToken;
+      const [rows, next] = await call("bigquery.jobs.getQueryResults", () =>
+        job.getQueryResults({ autoPaginate: false, maxResults: config.pageSize ?? 10_000, ...(token ? { pageToken: token } : {}) }),
+      );
+      yield rows as Record<string, unknown>[];
+      pageToken = (next as { pageToken?: string } | null | undefined)?.pageToken ?? undefined;
+    } while (pageToken);
+  }
+
+  async function validate(): Promise<PermissionCheck[]> {
+    const checks: PermissionCheck[] = [];
+    let bigquery: BigQuery;
+    try {
+      bigquery = await client();
+      checks.push({ permission: "service account key", status: "passed", message: `Signed in as ${config.key.client_email}`, required: true });
+    } catch (error) {
+      checks.push({
+        permission: "service account key",
+        status: "failed",
+        message: (error as Error).message,
+        fix: "Create a new JSON key for the service account (IAM → Service accounts → Keys) and reconnect",
+        required: true,
+      });
+      return checks;
+    }
+    const { ref } = tableOf(config);
+    try {
+      for await (const page of pages(bigquery, { query: `SELECT usage_start_time FROM ${ref} LIMIT 1` })) void page;
+      checks.push({ permission: "bigquery.jobs.create", status: "passed", message: "Ran a query job", required: true });
+      checks.push({ permission: "bigquery.tables.getData", status: "passed", message: `Read ${config.billingExportTable}`, required: true });
+    } catch (error) {
+      const e = error as ConnectorError;
+      checks.push({
+        permission: e.permission ?? "bigquery.jobs.create",
+        status: "failed",
+        message: e.message,
+        required: true,
+        ...(e.fix ? { fix: e.fix } : {}),
+      });
+    }
+    return checks;
+  }
+
+  /** Projects seen in the billing export over the last 30 days (what the export covers). */
+  async function discover(): Promise<DiscoveredAccount[]> {
+    const bigquery = await client();
+    const { ref } = tableOf(config);
+    const out: DiscoveredAccount[] = [];
+    for await (const rows of pages(bigquery, {
+      query: `SELECT project.id AS id, ANY_VALUE(project.name) AS name FROM ${ref} WHERE usage_start_time >= TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 30 DAY) AND project.id IS NOT NULL GROUP BY 1 ORDER BY 1`,
+    })) {
+      for (const row of rows) out.push({ id: String(row["id"]), name: String(row["name"] ?? row["id"]), status: "ACTIVE" });
+    }
+    return out;
+  }
+
+  async function* fetchUsage(window: UsageWindow, options: FetchUsageOptions = {}): AsyncGenerator<UsageRecord> {
+    const summary = options.summary ?? emptyFetchSummary("hourly");
+    summary.resolution = "hourly";
+    const bigquery = await client();
+    let classifier: RowClassifier | undefined;
+    for await (const rows of pages(bigquery, { query: gcpUsageQuery(config), params: { start: window.start, end: window.end } })) {
+      for (const row of rows) {
+        summary.rowsRead++;
+        const systemLabels = [
+          ["compute.googleapis.com/machine_spec", row["machine_spec"]],
+          ["compute.googleapis.com/cores", row["cores"]],
+          ["compute.googleapis.com/memory", row["memory_mb"]],
+        ]
+          .filter(([, value]) => value !== null && value !== undefined)
+          .map(([key, value]) => ({ key, value: String(value) }));
+        const line = {
+          usage_start_time: String(valueOf(row["usage_start_time"])),
+          usage_end_time: String(valueOf(row["usage_end_time"])),
+          project_id: row["project_id"] ?? "",
+          service_description: row["service_description"] ?? "",
+          sku_description: row["sku_description"] ?? "",
+          location_region: row["location_region"] ?? "",
+          location_location: row["location_location"] ?? "",
+          system_labels: systemLabels,
+          usage_unit: row["usage_unit"] ?? "",
+          currency: row["currency"] ?? "",
+          usage_amount: Number(valueOf(row["usage_amount"]) ?? 0),
+          cost: Number(valueOf(row["cost"]) ?? 0),
+          cost_type: "regular",
+        };
+        classifier ??= createGcpClassifier(Object.keys(line), { lookupInstance: lookupInstanceType, includeResourceIds: false, source: "gcp-bigquery" });
+        const outcome = classifier.classify(line, summary.rowsRead);
+        if (outcome.status === "usage") {
+          for (const record of outcome.records) {
+            summary.recordsYielded++;
+            yield record;
+          }
+        } else {
+          const reason = outcome.status === "error" ? "error" : outcome.reason;
+          const entry = (summary.skipped[reason] ??= { lines: 0, cost: 0, example: outcome.status === "error" ? outcome.message : outcome.detail });
+          entry.lines++;
+          if (outcome.status === "unsupported") entry.cost += outcome.costAmount;
+        }
+      }
+      options.onProgress?.(summary.rowsRead);
+    }
+  }
+
+  /** The month's rows of the Carbon Footprint export: scope 1, scope 2 (location and market) and scope 3, kg CO2e. */
+  async function fetchReportedCarbon(month: Date | string): Promise<ReportedCarbon[]> {
+    if (!config.carbonExportTable) throw new ConnectorError("query", "No Carbon Footprint export table is configured for this account");
+    const { ref } = tableOf(config, config.carbonExportTable);
+    const start = monthStartOf(month);
+    const bigquery = await client();
+    const out: ReportedCarbon[] = [];
+    const query = `SELECT coalesce(project.id, '') AS project_id, service.description AS service, coalesce(location.region, location.location, '') AS region,
+       CAST(carbon_model_version AS STRING) AS model_version,
+       SUM(carbon_footprint_kgCO2e.scope1) AS scope1,
+       SUM(carbon_footprint_kgCO2e.scope2.location_based) AS scope2_location,
+       SUM(carbon_footprint_kgCO2e.scope2.market_based) AS scope2_market,
+       SUM(carbon_footprint_kgCO2e.scope3) AS scope3
+FROM ${ref}
+WHERE usage_month = @month
+GROUP BY 1, 2, 3, 4`;
+    for await (const rows of pages(bigquery, { query, params: { month: start }, types: { month: "DATE" } })) {
+      for (const row of rows) {
+        const base = {
+          provider: "gcp" as const,
+          providerAccountId: String(row["project_id"] ?? ""),
+          month: start,
+          service: String(row["service"] ?? ""),
+          region: String(row["region"] ?? ""),
+          source: "gcp-carbon-footprint-bigquery",
+          modelVersion: String(row["model_version"] ?? ""),
+        };
+        for (const [column, scope] of [
+          ["scope1", "scope1"],
+          ["scope2_location", "scope2-location"],
+          ["scope2_market", "scope2-market"],
+          ["scope3", "scope3"],
+        ] as const) {
+          const value = valueOf(row[column]);
+          if (value !== null && value !== undefined) out.push({ ...base, scope, co2eKg: Number(value) });
+        }
+      }
+    }
+    return out;
+  }
+
+  return { resolution: "hourly", validate, discover, fetchUsage, fetchReportedCarbon };
+}

@@ -1,0 +1,47 @@
+import { ConnectorError } from "../live/errors";
+
+type GcpError = { name?: string; message?: string; code?: number | string; errors?: { reason?: string; message?: string }[]; response?: { status?: number } };
+
+const statusOf = (e: GcpError) => (typeof e.code === "number" ? e.code : e.response?.status);
+const reasonsOf = (e: GcpError) => (e.errors ?? []).map((x) => x.reason ?? "");
+
+/** For `withBackoff`: 0 for rate limits (429, rateLimitExceeded) and 5xx, undefined otherwise. */
+export function gcpRetryAfterMs(error: unknown): number | undefined {
+  const e = error as GcpError;
+  const status = statusOf(e);
+  if (status === 429 || reasonsOf(e).some((r) => r === "rateLimitExceeded" || r === "userRateLimitExceeded")) return 0;
+  if (status !== undefined && status >= 500) return 0;
+  return undefined;
+}
+
+/** The IAM permission a BigQuery denial names ("…does not have bigquery.jobs.create permission…"). */
+export function deniedGcpPermissionOf(message: string): string | undefined {
+  return /\b((?:bigquery|resourcemanager|billing)\.[A-Za-z]+\.[A-Za-z]+)\b/.exec(message)?.[1];
+}
+
+export function gcpConnectorError(error: unknown, action: string): ConnectorError {
+  if (error instanceof ConnectorError) return error;
+  const e = error as GcpError;
+  const message = e.message ?? String(error);
+  const status = statusOf(e);
+  if (status === 401 || e.name === "GcpTokenError") {
+    return new ConnectorError(
+      "credentials",
+      `Google rejected the service account key (${message}). The key may have been deleted or disabled: create a new JSON key and reconnect.`,
+      { cause: error },
+    );
+  }
+  if (status === 403 && !reasonsOf(e).some((r) => r.includes("RateLimit") || r === "rateLimitExceeded")) {
+    const permission = deniedGcpPermissionOf(message) ?? action;
+    return new ConnectorError("permission", `The service account lacks ${permission} (${message}).`, {
+      permission,
+      fix: `Grant the service account a role with ${permission} (BigQuery Job User on the job project; BigQuery Data Viewer on the billing export dataset)`,
+      cause: error,
+    });
+  }
+  if (status === 429 || gcpRetryAfterMs(error) === 0 && status === 403) {
+    return new ConnectorError("throttled", `BigQuery kept rate limiting ${action} (${message})`, { cause: error });
+  }
+  if (status === 400 || status === 404) return new ConnectorError("query", `BigQuery refused ${action}: ${message}`, { cause: error });
+  return new ConnectorError("transient", `${action} failed: ${message}`, { cause: error });
+}

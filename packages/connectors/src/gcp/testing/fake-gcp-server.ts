@@ -1,0 +1,220 @@
+import { createVerify, generateKeyPairSync } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * A local stand-in for Google's OAuth token endpoint (JWT-bearer grant; the assertion's RS256
+ * signature is verified against the service account's public key) and the BigQuery REST API
+ * (jobs.insert, jobs.get, jobs.getQueryResults with pageToken paging; 429 rateLimitExceeded; 403
+ * accessDenied naming the permission). `serviceAccountKey()` returns a JSON key whose token_uri points here.
+ */
+export type GcpUsageRow = {
+  hour: string; // ISO
+  projectId: string;
+  service: string;
+  sku: string;
+  region: string;
+  machineSpec?: string;
+  cores?: string;
+  memoryMb?: string;
+  unit: string;
+  amount: number;
+  cost: number;
+};
+
+export type FakeGcp = {
+  url: string;
+  requests: { method: string; path: string; authorization: string | undefined; body: string }[];
+  /** A service-account JSON key (as text) for this fake; `valid: false` gives a key the fake does not know. */
+  serviceAccountKey(valid?: boolean): string;
+  setUsage(rows: GcpUsageRow[]): void;
+  /** Rows the Carbon Footprint export query returns (query text mentions carbon_footprint_kgCO2e). */
+  setCarbon(rows: { projectId: string; service: string; region: string; modelVersion: string; scope1: number; scope2Location: number; scope2Market: number | null; scope3: number }[]): void;
+  rateLimitNext(times: number): void;
+  deny(permission: string | undefined): void;
+  close(): Promise<void>;
+};
+
+const fields = [
+  ["usage_start_time", "TIMESTAMP"],
+  ["usage_end_time", "TIMESTAMP"],
+  ["project_id", "STRING"],
+  ["service_description", "STRING"],
+  ["sku_description", "STRING"],
+  ["location_region", "STRING"],
+  ["location_location", "STRING"],
+  ["machine_spec", "STRING"],
+  ["cores", "STRING"],
+  ["memory_mb", "STRING"],
+  ["usage_unit", "STRING"],
+  ["currency", "STRING"],
+  ["usage_amount", "FLOAT"],
+  ["cost", "FLOAT"],
+] as const;
+
+const micros = (iso: string) => `${Date.parse(iso) * 1000}`;
+
+export async function startFakeGcp(options: { pageSize?: number } = {}): Promise<FakeGcp> {
+  const known = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const unknown = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const clientEmail = "canopy-reader@acme-billing.iam.gserviceaccount.com";
+  const tokens = new Set<string>();
+  const requests: FakeGcp["requests"] = [];
+  const jobs = new Map<string, { rows: GcpUsageRow[]; projectsOnly: boolean; carbon: boolean }>();
+  let usage: GcpUsageRow[] = [];
+  let carbon: Parameters<FakeGcp["setCarbon"]>[0] = [];
+  let rateLimited = 0;
+  let denied: string | undefined;
+  let base = "";
+
+  const send = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { "content-type": "application/json; charset=UTF-8" });
+    res.end(JSON.stringify(body));
+  };
+  const error = (res: ServerResponse, code: number, reason: string, message: string, status: string) =>
+    send(res, code, { error: { code, message, errors: [{ message, domain: "global", reason }], status } });
+
+  function token(res: ServerResponse, form: URLSearchParams) {
+    const assertion = form.get("assertion") ?? "";
+    const [header = "", claims = "", signature = ""] = assertion.split(".");
+    const verified = createVerify("RSA-SHA256").update(`${header}.${claims}`).verify(known.publicKey, Buffer.from(signature, "base64url"));
+    const payload = JSON.parse(Buffer.from(claims, "base64url").toString("utf8") || "{}") as { iss?: string; aud?: string };
+    if (form.get("grant_type") !== "urn:ietf:params:oauth:grant-type:jwt-bearer" || !verified || payload.iss !== clientEmail || payload.aud !== `${base}/token`) {
+      return send(res, 400, { error: "invalid_grant", error_description: "Invalid JWT Signature." });
+    }
+    const value = `ya29.fake-${tokens.size + 1}`;
+    tokens.add(value);
+    return send(res, 200, { access_token: value, expires_in: 3599, token_type: "Bearer" });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString("utf8");
+    const url = new URL(req.url ?? "/", base);
+    requests.push({ method: req.method ?? "", path: url.pathname, authorization: req.headers.authorization, body });
+    if (url.pathname === "/token" && req.method === "POST") return token(res, new URLSearchParams(body));
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+    if (!bearer || !tokens.has(bearer)) {
+      return error(res, 401, "authError", "Request had invalid authentication credentials. Expected OAuth 2 access token.", "UNAUTHENTICATED");
+    }
+    if (rateLimited > 0) {
+      rateLimited--;
+      return error(res, 429, "rateLimitExceeded", "Exceeded rate limits: too many api requests per user per method for this user_method.", "RESOURCE_EXHAUSTED");
+    }
+    const insert = /^\/bigquery\/v2\/projects\/([^/]+)\/jobs$/.exec(url.pathname);
+    if (insert && req.method === "POST") {
+      const project = insert[1] ?? "";
+      if (denied === "bigquery.jobs.create") {
+        return error(res, 403, "accessDenied", `Access Denied: Project ${project}: User does not have bigquery.jobs.create permission in project ${project}.`, "PERMISSION_DENIED");
+      }
+      if (denied === "bigquery.tables.getData") {
+        return error(res, 403, "accessDenied", `Access Denied: Table ${project}:billing.export: User does not have permission to query table ${project}:billing.export, or perhaps it does not exist. (bigquery.tables.getData)`, "PERMISSION_DENIED");
+      }
+      const request = JSON.parse(body) as { jobReference?: { jobId?: string; location?: string }; configuration?: { query?: { query?: string } } };
+      const jobId = request.jobReference?.jobId ?? `job_${jobs.size + 1}`;
+      // The discovery query (SELECT project.id AS id …) gets distinct projects; every other query the usage rows.
+      const projectsOnly = /project\.id AS id/.test(request.configuration?.query?.query ?? "");
+      const isCarbon = /carbon_footprint_kgCO2e/.test(request.configuration?.query?.query ?? "");
+      jobs.set(jobId, { rows: [...usage], projectsOnly, carbon: isCarbon });
+      return send(res, 200, {
+        kind: "bigquery#job",
+        id: `${project}:US.${jobId}`,
+        jobReference: { projectId: project, jobId, location: request.jobReference?.location ?? "US" },
+        configuration: JSON.parse(body).configuration,
+        status: { state: "DONE" },
+      });
+    }
+    const get = /^\/bigquery\/v2\/projects\/([^/]+)\/(jobs|queries)\/([^/]+)$/.exec(url.pathname);
+    if (get && req.method === "GET") {
+      const [, project = "", kind, jobId = ""] = get;
+      const job = jobs.get(jobId);
+      if (!job) return error(res, 404, "notFound", `Not found: Job ${project}:${jobId}`, "NOT_FOUND");
+      if (kind === "jobs") return send(res, 200, { kind: "bigquery#job", jobReference: { projectId: project, jobId, location: "US" }, status: { state: "DONE" } });
+      const max = Math.min(Number(url.searchParams.get("maxResults") ?? 100_000), options.pageSize ?? 100_000);
+      const offset = Number(url.searchParams.get("pageToken") ?? 0);
+      const cell = (v: string | number | undefined) => ({ v: v === undefined ? null : String(v) });
+      if (job.carbon) {
+        const names = ["project_id", "service", "region", "model_version", "scope1", "scope2_location", "scope2_market", "scope3"];
+        return send(res, 200, {
+          kind: "bigquery#getQueryResultsResponse",
+          jobReference: { projectId: project, jobId, location: "US" },
+          jobComplete: true,
+          totalRows: String(carbon.length),
+          schema: { fields: names.map((name, i) => ({ name, type: i < 4 ? "STRING" : "FLOAT" })) },
+          rows: carbon.map((c) => ({
+            f: [c.projectId, c.service, c.region, c.modelVersion, c.scope1, c.scope2Location, c.scope2Market ?? undefined, c.scope3].map(cell),
+          })),
+        });
+      }
+      if (job.projectsOnly) {
+        const projects = [...new Set(job.rows.map((r) => r.projectId))].sort();
+        return send(res, 200, {
+          kind: "bigquery#getQueryResultsResponse",
+          jobReference: { projectId: project, jobId, location: "US" },
+          jobComplete: true,
+          totalRows: String(projects.length),
+          schema: { fields: [{ name: "id", type: "STRING" }, { name: "name", type: "STRING" }] },
+          rows: projects.map((id) => ({ f: [cell(id), cell(id)] })),
+        });
+      }
+      const page = job.rows.slice(offset, offset + max);
+      return send(res, 200, {
+        kind: "bigquery#getQueryResultsResponse",
+        jobReference: { projectId: project, jobId, location: "US" },
+        jobComplete: true,
+        totalRows: String(job.rows.length),
+        schema: { fields: fields.map(([name, type]) => ({ name, type, mode: "NULLABLE" })) },
+        rows: page.map((r) => ({
+          f: [
+            cell(micros(r.hour)),
+            cell(micros(new Date(Date.parse(r.hour) + 3_600_000).toISOString())),
+            cell(r.projectId),
+            cell(r.service),
+            cell(r.sku),
+            cell(r.region),
+            cell(r.region),
+            cell(r.machineSpec),
+            cell(r.cores),
+            cell(r.memoryMb),
+            cell(r.unit),
+            cell("USD"),
+            cell(r.amount),
+            cell(r.cost),
+          ],
+        })),
+        ...(offset + max < job.rows.length ? { pageToken: String(offset + max) } : {}),
+      });
+    }
+    return error(res, 404, "notFound", `${req.method} ${url.pathname}`, "NOT_FOUND");
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => error(res, 500, "backendError", String(e), "INTERNAL"));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: base,
+    requests,
+    serviceAccountKey: (valid = true) =>
+      JSON.stringify({
+        type: "service_account",
+        project_id: "acme-billing",
+        private_key_id: "fake-key-id",
+        private_key: (valid ? known : unknown).privateKey.export({ type: "pkcs8", format: "pem" }),
+        client_email: clientEmail,
+        client_id: "1234567890",
+        token_uri: `${base}/token`,
+      }),
+    setUsage: (rows) => (usage = rows),
+    setCarbon: (rows) => (carbon = rows),
+    rateLimitNext: (times) => (rateLimited = times),
+    deny: (permission) => (denied = permission),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((e) => (e ? reject(e) : resolve()));
+      }),
+  };
+}

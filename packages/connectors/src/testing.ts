@@ -1,0 +1,4 @@
+/** Local fakes of the providers' endpoints, for integration tests and benchmarks (never shipped to workers). */
+export * from "./aws/testing/fake-aws-server";
+export * from "./azure/testing/fake-azure-server";
+export * from "./gcp/testing/fake-gcp-server";

@@ -1,0 +1,97 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createKeyring, sealCredentials } from "@canopy/db";
+import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
+import { startFakeGcp, type FakeGcp } from "@canopy/connectors/testing";
+import type { JobDeps } from "../contract";
+import { PermanentJobError } from "../errors";
+import { configureSyncAccount, syncAccount } from "./sync-account";
+
+describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
+  let database: TestDatabase;
+  let fake: FakeGcp;
+  let tenantId: string;
+  let cloudAccountId: string;
+  const keyring = createKeyring(Buffer.alloc(32, 6).toString("base64"));
+  const logs: string[] = [];
+  let deps: JobDeps;
+  const window = { windowStart: "2026-11-01T00:00:00Z", windowEnd: "2026-11-02T00:00:00Z" };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    fake = await startFakeGcp({ pageSize: 10 });
+    configureSyncAccount({ gcp: { bigQueryEndpoint: fake.url, backoff: { baseDelayMs: 5, retries: 2 } } });
+    deps = { owner: database.owner, app: database.app, keyring, log: (line) => logs.push(line), enqueue: async () => randomUUID() };
+    fake.setUsage(
+      Array.from({ length: 24 }, (_, h) => ({
+        hour: new Date(Date.parse(window.windowStart) + h * 3_600_000).toISOString(),
+        projectId: "acme-search-prod",
+        service: "Compute Engine",
+        sku: "N1 Predefined Instance Core running in Americas",
+        region: "us-central1",
+        machineSpec: "n1-standard-4",
+        cores: "4",
+        memoryMb: "15360",
+        unit: "seconds",
+        amount: 4 * 3600,
+        cost: 0.126,
+      })),
+    );
+  });
+  afterAll(async () => {
+    configureSyncAccount({});
+    await fake?.close();
+    await database?.drop();
+  });
+  beforeEach(async () => {
+    tenantId = randomUUID();
+    await database.owner.pool.query("INSERT INTO tenants (id, name, slug) VALUES ($1, 'T', $2)", [tenantId, `t-${tenantId}`]);
+    const { rows } = await database.owner.pool.query<{ id: string }>(
+      `INSERT INTO cloud_accounts (tenant_id, provider, display_name, provider_account_id, status)
+       VALUES ($1, 'gcp', 'Billing', '0123AB-456789-CDEF01', 'pending') RETURNING id`,
+      [tenantId],
+    );
+    cloudAccountId = rows[0]!.id;
+  });
+
+  async function seal(serviceAccountKey: string) {
+    const sealed = sealCredentials(keyring, tenantId, cloudAccountId, {
+      provider: "gcp",
+      serviceAccountKey,
+      billingExportTable: "acme-billing.billing_export.gcp_billing_export_resource_v1_0123AB",
+    });
+    await database.owner.pool.query("UPDATE cloud_accounts SET credentials_ciphertext = $2, credentials_key_id = $3 WHERE id = $1", [
+      cloudAccountId,
+      sealed.ciphertext,
+      sealed.keyId,
+    ]);
+  }
+  const run = (jobId: string) =>
+    syncAccount.process({ tenantId, cloudAccountId, ...window, mode: "sync" }, deps, { jobId, attempt: 1, reportProgress: async () => undefined });
+
+  it("syncs the billing export's projects into usage_hourly, hourly", async () => {
+    await seal(fake.serviceAccountKey());
+    await run("g1");
+    const { rows } = await database.owner.pool.query<{ n: number; project: string }>(
+      `SELECT count(*)::int AS n, max(a.provider_account_id) AS project FROM usage_hourly u JOIN cloud_accounts a ON a.id = u.cloud_account_id WHERE u.tenant_id = $1`,
+      [tenantId],
+    );
+    expect(rows[0]!.n).toBeGreaterThanOrEqual(24);
+    expect(rows[0]!.project).toBe("acme-search-prod");
+  });
+
+  it("a deleted key marks the account as needing attention; the private key never appears in logs or the database", async () => {
+    const badKey = fake.serviceAccountKey(false);
+    await seal(badKey);
+    logs.length = 0;
+    const error = await run("g2").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PermanentJobError);
+    const account = await database.owner.pool.query("SELECT status::text, last_error FROM cloud_accounts WHERE id = $1", [cloudAccountId]);
+    expect(account.rows[0]).toMatchObject({ status: "needs_attention" });
+    const runs = await database.owner.pool.query("SELECT error, details::text FROM sync_runs WHERE cloud_account_id = $1", [cloudAccountId]);
+    const everything = [...logs, JSON.stringify(account.rows), JSON.stringify(runs.rows), (error as Error).message].join("\n");
+    const privateKey = (JSON.parse(badKey) as { private_key: string }).private_key;
+    expect(everything).not.toContain(privateKey.split("\n")[1]!);
+    expect(everything).not.toContain("PRIVATE KEY");
+  });
+});
