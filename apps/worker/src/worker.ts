@@ -6,6 +6,7 @@ import {
   createQueueDriver,
   localFileStore,
   registerReportSchedule,
+  registerSyncSchedule,
   useFileStore,
   type QueueDriver,
 } from "@canopy/jobs";
@@ -84,6 +85,8 @@ export async function startWorker(options: {
   );
   if (options.reportDayOfMonth)
     await registerReportSchedule(driver, { dayOfMonth: options.reportDayOfMonth });
+  // Live cloud syncs: backfill on connect, then every hour (Azure: daily) per connected account.
+  await registerSyncSchedule(driver);
   await driver.schedule(
     "maintain-partitions-daily",
     "maintain-partitions",

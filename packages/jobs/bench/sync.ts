@@ -14,7 +14,12 @@ import { createKeyring, sealCredentials } from "@canopy/db";
 import { createScratchDatabase } from "@canopy/db/scratch";
 import { configureSyncAccount, jobDefinition } from "@canopy/jobs";
 
-const { values } = parseArgs({ options: { hours: { type: "string", default: "720" }, combos: { type: "string", default: "700" } } });
+const { values } = parseArgs({
+  options: {
+    hours: { type: "string", default: "720" },
+    combos: { type: "string", default: "700" },
+  },
+});
 const hours = Number(values.hours);
 const combos = Number(values.combos);
 
@@ -46,9 +51,18 @@ const instanceTypes: [string, string, string][] = [
   ["m6g.large", "2", "8 GiB"],
   ["c6g.xlarge", "4", "8 GiB"],
 ];
-const regions = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1", "ap-northeast-1", "sa-east-1"];
+const regions = [
+  "us-east-1",
+  "us-west-2",
+  "eu-west-1",
+  "eu-central-1",
+  "ap-southeast-1",
+  "ap-northeast-1",
+  "sa-east-1",
+];
 const month = new Date("2026-10-01T00:00:00Z");
-const athenaTime = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace("T", " ") + ".000";
+const athenaTime = (ms: number) =>
+  new Date(ms).toISOString().slice(0, 19).replace("T", " ") + ".000";
 
 function* rows() {
   for (let h = 0; h < hours; h++) {
@@ -58,8 +72,25 @@ function* rows() {
     for (let c = 0; c < combos; c++) {
       const [type, vcpu, memory] = instanceTypes[c % instanceTypes.length]!;
       const region = regions[Math.floor(c / instanceTypes.length) % regions.length]!;
-      const account = String(100000000000 + Math.floor(c / (instanceTypes.length * regions.length)));
-      yield [from, to, account, "Usage", "AmazonEC2", `BoxUsage:${type}`, region, type, vcpu, memory, "Hrs", "USD", String(1 + (c % 5)), "0.1"];
+      const account = String(
+        100000000000 + Math.floor(c / (instanceTypes.length * regions.length)),
+      );
+      yield [
+        from,
+        to,
+        account,
+        "Usage",
+        "AmazonEC2",
+        `BoxUsage:${type}`,
+        region,
+        type,
+        vcpu,
+        memory,
+        "Hrs",
+        "USD",
+        String(1 + (c % 5)),
+        "0.1",
+      ];
     }
   }
 }
@@ -69,14 +100,20 @@ const externalId = "bench-external-id";
 const fake = await startFakeAws({ roleArn, externalId, sourceAccessKeyId: "AKIABENCH" });
 fake.setAthenaResult(columns, rows);
 configureSyncAccount({
-  aws: { endpoints: { sts: fake.url, athena: fake.url, costExplorer: fake.url, organizations: fake.url }, pollIntervalMs: 50 },
+  aws: {
+    endpoints: { sts: fake.url, athena: fake.url, costExplorer: fake.url, organizations: fake.url },
+    pollIntervalMs: 50,
+  },
 });
 const env = parseEnv();
 const database = await createScratchDatabase(env.DATABASE_URL ?? env.CANOPY_TEST_DATABASE_URL);
 const keyring = createKeyring(Buffer.alloc(32, 9).toString("base64"));
 try {
   const tenantId = randomUUID();
-  await database.owner.pool.query("INSERT INTO tenants (id, name, slug) VALUES ($1, 'Bench', 'bench')", [tenantId]);
+  await database.owner.pool.query(
+    "INSERT INTO tenants (id, name, slug) VALUES ($1, 'Bench', 'bench')",
+    [tenantId],
+  );
   const { rows: accounts } = await database.owner.pool.query<{ id: string }>(
     `INSERT INTO cloud_accounts (tenant_id, provider, display_name, provider_account_id, external_id, status)
      VALUES ($1, 'aws', 'Payer', '100000000000', $2, 'pending') RETURNING id`,
@@ -91,14 +128,19 @@ try {
     athenaDatabase: "cur",
     athenaTable: "cur2",
   });
-  await database.owner.pool.query("UPDATE cloud_accounts SET credentials_ciphertext = $2, credentials_key_id = $3 WHERE id = $1", [
-    cloudAccountId,
-    sealed.ciphertext,
-    sealed.keyId,
-  ]);
+  await database.owner.pool.query(
+    "UPDATE cloud_accounts SET credentials_ciphertext = $2, credentials_key_id = $3 WHERE id = $1",
+    [cloudAccountId, sealed.ciphertext, sealed.keyId],
+  );
   const started = performance.now();
   const result = (await jobDefinition("sync-account").process(
-    { tenantId, cloudAccountId, windowStart: month.toISOString(), windowEnd: "2026-11-01T00:00:00Z", mode: "sync" },
+    {
+      tenantId,
+      cloudAccountId,
+      windowStart: month.toISOString(),
+      windowEnd: "2026-11-01T00:00:00Z",
+      mode: "sync",
+    },
     {
       owner: database.owner,
       app: database.app,
@@ -109,7 +151,10 @@ try {
     { jobId: "bench", attempt: 1, reportProgress: async () => undefined },
   )) as { rowsRead: number; rowsWritten: number };
   const seconds = (performance.now() - started) / 1000;
-  const { rows: count } = await database.owner.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM usage_hourly WHERE tenant_id = $1", [tenantId]);
+  const { rows: count } = await database.owner.pool.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM usage_hourly WHERE tenant_id = $1",
+    [tenantId],
+  );
   const pages = fake.requests.filter((r) => r.target === "AmazonAthena.GetQueryResults").length;
   process.stdout.write(
     `bench:sync  ${result.rowsRead.toLocaleString("en")} Athena rows (${pages} GetQueryResults pages) → ${count[0]!.n.toLocaleString("en")} usage_hourly rows ` +

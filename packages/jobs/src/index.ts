@@ -16,5 +16,14 @@ export {
   useReportDelivery,
   type ReportDelivery,
 } from "./jobs/generate-report";
-export { configureSyncAccount, syncWindows, type SyncAccountSettings } from "./jobs/sync-account";
-export { storeReportedCarbon, reconcileProviderEmissions, type ReconciliationRow } from "./reconciliation";
+export {
+  configureSyncAccount,
+  registerSyncSchedule,
+  syncWindows,
+  type SyncAccountSettings,
+} from "./jobs/sync-account";
+export {
+  storeReportedCarbon,
+  reconcileProviderEmissions,
+  type ReconciliationRow,
+} from "./reconciliation";

@@ -6,7 +6,7 @@ import { maintainPartitions } from "./jobs/maintain-partitions";
 import { reestimateTenant } from "./jobs/reestimate-tenant";
 import { refreshStaleEstimates } from "./jobs/refresh-stale-estimates";
 import { rollupDays } from "./jobs/rollup-days";
-import { syncAccount } from "./jobs/sync-account";
+import { scheduleAccountSyncs, syncAccount } from "./jobs/sync-account";
 
 /** Jobs by name. Producers and workers share one registry, so both agree on names and payloads. */
 export type JobRegistry = ReadonlyMap<string, JobDefinition<never>>;
@@ -26,6 +26,7 @@ export const jobs: JobRegistry = createRegistry([
   generateReportJob,
   scheduleReports,
   syncAccount,
+  scheduleAccountSyncs,
 ] as unknown as JobDefinition<never>[]);
 
 export function jobDefinition(name: string, registry: JobRegistry = jobs): JobDefinition<unknown> {

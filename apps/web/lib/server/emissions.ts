@@ -113,10 +113,10 @@ function sourceSql(
 
   if (filters.tag || granularity === "hour") {
     const period = {
-      hour: `to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:00:00"Z"')`,
-      day: `to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
-      month: `to_char(date_trunc('month', hour AT TIME ZONE 'UTC'), 'YYYY-MM-DD')`,
-      none: "''",
+      hour: `hour`,
+      day: `(hour AT TIME ZONE 'UTC')::date`,
+      month: `date_trunc('month', hour AT TIME ZONE 'UTC')::date`,
+      none: "NULL::date",
     }[granularity];
     const conditions = [
       `hour >= ${p.add(`${range.from}T00:00:00Z`, "::timestamptz")}`,
@@ -134,10 +134,10 @@ function sourceSql(
 
   const dayPeriod =
     granularity === "day"
-      ? `to_char(day, 'YYYY-MM-DD')`
+      ? `day`
       : granularity === "month"
-        ? `to_char(date_trunc('month', day), 'YYYY-MM-DD')`
-        : "''";
+        ? `date_trunc('month', day)::date`
+        : "NULL::date";
   const months = granularity === "day" ? [] : fullMonths(range, today);
   if (months.length === 0) {
     const dayConditions = [
@@ -150,7 +150,7 @@ function sourceSql(
     };
   }
   const monthList = p.add(months, "::date[]");
-  const monthPeriod = granularity === "month" ? `to_char(month, 'YYYY-MM-DD')` : "''";
+  const monthPeriod = granularity === "month" ? `month` : "NULL::date";
   const monthly = `SELECT ${monthPeriod} AS period, ${grp} AS grp, ${sums} FROM emissions_monthly
     WHERE ${and([`month = ANY(${monthList})`])} GROUP BY 1, 2`;
   // Days outside the whole months: at most the two partial edge months.
@@ -168,6 +168,13 @@ function sourceSql(
   return { source: "monthly+daily", sql: `${monthly} UNION ALL ${daily}` };
 }
 
+const formatPeriod: Record<Granularity | "none", string> = {
+  hour: `to_char(s.period AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:00:00"Z"')`,
+  day: `to_char(s.period, 'YYYY-MM-DD')`,
+  month: `to_char(s.period, 'YYYY-MM-DD')`,
+  none: "''",
+};
+
 async function aggregate(
   client: PoolClient,
   filters: Filters,
@@ -179,7 +186,9 @@ async function aggregate(
   const p = new Params();
   const { sql, source } = sourceSql(filters, range, granularity, groupBy, today, p);
   const result = await client.query<SumRow & { period: string; grp: string }>(
-    `SELECT period, grp, ${resum} FROM (${sql}) s GROUP BY 1, 2 ORDER BY 1, 2`,
+    // Periods stay timestamps/dates while grouping (cheap); they are formatted once per output row.
+    `SELECT ${formatPeriod[granularity]} AS period, grp, ${resum}
+     FROM (${sql}) s GROUP BY s.period, grp ORDER BY s.period, grp`,
     p.values,
   );
   return { rows: result.rows, source };

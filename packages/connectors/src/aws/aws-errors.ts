@@ -21,7 +21,6 @@ const credentialNames = new Set([
   "IncompleteSignature",
   "MissingAuthenticationToken",
   "AuthFailure",
-  "CredentialsProviderError",
 ]);
 const accessDeniedNames = new Set([
   "AccessDeniedException",
@@ -61,6 +60,14 @@ export function awsConnectorError(error: unknown, action: string): ConnectorErro
   const e = error as SdkError;
   const name = e.name ?? "Error";
   const message = e.message ?? String(error);
+  if (name === "CredentialsProviderError") {
+    // Canopy's own identity is missing on this worker: our configuration, not the customer's account.
+    return new ConnectorError(
+      "transient",
+      "Canopy has no AWS identity of its own to assume the customer's role with: configure AWS credentials (or a workload role) for the worker.",
+      { cause: error },
+    );
+  }
   if (credentialNames.has(name)) {
     return new ConnectorError(
       "credentials",

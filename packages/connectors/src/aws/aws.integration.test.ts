@@ -318,14 +318,26 @@ describe("AWS connector against a fake AWS (real SDK clients)", () => {
   });
 
   it("fetchReportedCarbon: the CARBON_EMISSIONS export through Athena, tonnes converted to kg, every model version kept", async () => {
-    fake.setAthenaResult(["usage_account_id", "region_code", "product_code", "model_version", "lbm", "mbm", "unit"], () => [
-      ["111111111111", "eu-central-1", "AmazonEC2", "v3.0.0", "0.0421", "0.0069", "MTCO2e"],
-      ["111111111111", "eu-central-1", "AmazonEC2", "v2.0.0", "0.0400", "0.0060", "MTCO2e"],
-    ]);
-    const connector = createAwsConnector(config({ carbonExport: { database: "cur", table: "carbon_emissions" } }));
+    fake.setAthenaResult(
+      ["usage_account_id", "region_code", "product_code", "model_version", "lbm", "mbm", "unit"],
+      () => [
+        ["111111111111", "eu-central-1", "AmazonEC2", "v3.0.0", "0.0421", "0.0069", "MTCO2e"],
+        ["111111111111", "eu-central-1", "AmazonEC2", "v2.0.0", "0.0400", "0.0060", "MTCO2e"],
+      ],
+    );
+    const connector = createAwsConnector(
+      config({ carbonExport: { database: "cur", table: "carbon_emissions" } }),
+    );
     const figures = await connector.fetchReportedCarbon(new Date("2026-04-15T00:00:00Z"));
     expect(figures).toHaveLength(4);
-    expect(figures[0]).toMatchObject({ provider: "aws", month: "2026-04-01", scope: "total", service: "AmazonEC2", region: "eu-central-1", modelVersion: "v3.0.0" });
+    expect(figures[0]).toMatchObject({
+      provider: "aws",
+      month: "2026-04-01",
+      scope: "total",
+      service: "AmazonEC2",
+      region: "eu-central-1",
+      modelVersion: "v3.0.0",
+    });
     expect(figures[0]!.co2eKg).toBeCloseTo(42.1);
     expect(figures[1]).toMatchObject({ scope: "total-market" });
     expect(fake.sqlSeen.at(-1)).toContain("usage_period_start = TIMESTAMP '2026-04-01 00:00:00'");

@@ -239,12 +239,24 @@ export function createAwsConnector(config: AwsConnectorConfig): AwsConnector {
 
   async function fetchReportedCarbon(month: Date | string): Promise<ReportedCarbon[]> {
     const carbon = config.carbonExport;
-    if (!carbon) throw new ConnectorError("query", "No CARBON_EMISSIONS export table is configured for this account");
+    if (!carbon)
+      throw new ConnectorError(
+        "query",
+        "No CARBON_EMISSIONS export table is configured for this account",
+      );
     if (!/^[A-Za-z0-9_]+$/.test(carbon.database) || !/^[A-Za-z0-9_]+$/.test(carbon.table)) {
-      throw new ConnectorError("query", "The carbon export database and table must be plain identifiers");
+      throw new ConnectorError(
+        "query",
+        "The carbon export database and table must be plain identifiers",
+      );
     }
     const start = monthStartOf(month);
-    const scope = { source: "athena" as const, region: carbon.region ?? "us-east-1", database: carbon.database, table: carbon.table };
+    const scope = {
+      source: "athena" as const,
+      region: carbon.region ?? "us-east-1",
+      database: carbon.database,
+      table: carbon.table,
+    };
     const sql = `SELECT usage_account_id, coalesce(region_code, 'global') AS region_code, product_code, model_version,
        sum(total_lbm_emissions_value) AS lbm, sum(total_mbm_emissions_value) AS mbm, max(total_lbm_emissions_unit) AS unit
 FROM "${carbon.database}"."${carbon.table}"
@@ -265,8 +277,10 @@ GROUP BY 1, 2, 3, 4`;
             source: "aws-carbon-emissions-export",
             modelVersion: row["model_version"] ?? "",
           };
-          if (row["lbm"]) out.push({ ...base, scope: "total", co2eKg: Number(row["lbm"]) * factor });
-          if (row["mbm"]) out.push({ ...base, scope: "total-market", co2eKg: Number(row["mbm"]) * factor });
+          if (row["lbm"])
+            out.push({ ...base, scope: "total", co2eKg: Number(row["lbm"]) * factor });
+          if (row["mbm"])
+            out.push({ ...base, scope: "total-market", co2eKg: Number(row["mbm"]) * factor });
         }
       }
       return out;

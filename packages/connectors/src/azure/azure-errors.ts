@@ -46,11 +46,19 @@ function entraReasonOf(message: string): string {
   return /AADSTS\d+:[^.]*\./.exec(message)?.[0] ?? message.split("\n")[0] ?? message;
 }
 
-export function azureConnectorError(error: unknown, action: string, scope?: string): ConnectorError {
+export function azureConnectorError(
+  error: unknown,
+  action: string,
+  scope?: string,
+): ConnectorError {
   if (error instanceof ConnectorError) return error;
   const e = error as AzureError;
   const message = e.message ?? String(error);
-  const identityErrors = ["AuthenticationError", "AuthenticationRequiredError", "CredentialUnavailableError"];
+  const identityErrors = [
+    "AuthenticationError",
+    "AuthenticationRequiredError",
+    "CredentialUnavailableError",
+  ];
   if ((e.name !== undefined && identityErrors.includes(e.name)) || e.statusCode === 401) {
     return new ConnectorError(
       "credentials",
@@ -64,11 +72,19 @@ export function azureConnectorError(error: unknown, action: string, scope?: stri
     return new ConnectorError(
       "permission",
       `The service principal lacks ${permission}${where} (${message}). Assign it the "Cost Management Reader" role${where}.`,
-      { permission, fix: `Assign the "Cost Management Reader" role (which grants ${permission}) to the service principal${where}`, cause: error },
+      {
+        permission,
+        fix: `Assign the "Cost Management Reader" role (which grants ${permission}) to the service principal${where}`,
+        cause: error,
+      },
     );
   }
   if (e.statusCode === 429) {
-    return new ConnectorError("throttled", `Cost Management kept throttling ${action} after retries (${message})`, { cause: error });
+    return new ConnectorError(
+      "throttled",
+      `Cost Management kept throttling ${action} after retries (${message})`,
+      { cause: error },
+    );
   }
   if (e.statusCode === 400 || e.statusCode === 404) {
     return new ConnectorError("query", `Azure refused ${action}: ${message}`, { cause: error });

@@ -10,7 +10,10 @@ const clientId = "c1c1c1c1-5555-6666-7777-888888888888";
 const clientSecret = "azure~SECRET.value_0123456789";
 const subA = "3f2c5a8e-1111-4b7e-9c1d-0a1b2c3d4e5f";
 const subB = "9a9a9a9a-2222-4b7e-9c1d-0a1b2c3d4e5f";
-const window: UsageWindow = { start: new Date("2026-11-01T00:00:00Z"), end: new Date("2026-11-04T00:00:00Z") };
+const window: UsageWindow = {
+  start: new Date("2026-11-01T00:00:00Z"),
+  end: new Date("2026-11-04T00:00:00Z"),
+};
 
 let fake: FakeAzure;
 const sleeps: number[] = [];
@@ -36,9 +39,36 @@ function usage(): AzureUsageRow[] {
   const rows: AzureUsageRow[] = [];
   for (const date of [20261101, 20261102, 20261103]) {
     for (const subscriptionId of [subA, subB]) {
-      rows.push({ date, subscriptionId, meterCategory: "Virtual Machines", meter: "D2s v3", location: "eastus", unit: "1 Hour", quantity: 48, cost: 4.6 });
-      rows.push({ date, subscriptionId, meterCategory: "Virtual Machines", meter: "D4s v3", location: "westeurope", unit: "1 Hour", quantity: 24, cost: 4.6 });
-      rows.push({ date, subscriptionId, meterCategory: "Storage", meter: "P10 LRS Disk", location: "eastus", unit: "1/Month", quantity: 0.0333, cost: 0.65 });
+      rows.push({
+        date,
+        subscriptionId,
+        meterCategory: "Virtual Machines",
+        meter: "D2s v3",
+        location: "eastus",
+        unit: "1 Hour",
+        quantity: 48,
+        cost: 4.6,
+      });
+      rows.push({
+        date,
+        subscriptionId,
+        meterCategory: "Virtual Machines",
+        meter: "D4s v3",
+        location: "westeurope",
+        unit: "1 Hour",
+        quantity: 24,
+        cost: 4.6,
+      });
+      rows.push({
+        date,
+        subscriptionId,
+        meterCategory: "Storage",
+        meter: "P10 LRS Disk",
+        location: "eastus",
+        unit: "1/Month",
+        quantity: 0.0333,
+        cost: 0.65,
+      });
     }
   }
   return rows;
@@ -55,7 +85,8 @@ beforeEach(() => {
   fake.denyQuery(undefined);
 });
 
-const queryCalls = () => fake.requests.filter((r) => r.path.endsWith("/Microsoft.CostManagement/query"));
+const queryCalls = () =>
+  fake.requests.filter((r) => r.path.endsWith("/Microsoft.CostManagement/query"));
 
 describe("Azure connector against a fake Entra ID + ARM (real @azure/identity and @azure/arm-costmanagement)", () => {
   it("signs in with the client secret, queries each subscription daily with two groupings per call, follows nextLink", async () => {
@@ -70,8 +101,12 @@ describe("Azure connector against a fake Entra ID + ARM (real @azure/identity an
     expect(new URLSearchParams(token?.body).get("grant_type")).toBe("client_credentials");
     const calls = queryCalls();
     expect(calls.every((c) => c.authorization?.startsWith("Bearer fake-token-"))).toBe(true);
-    const bodies = calls.map((c) => JSON.parse(c.body) as { dataset: { granularity: string; grouping: unknown[] } });
-    expect(bodies.every((b) => b.dataset.granularity === "Daily" && b.dataset.grouping.length <= 2)).toBe(true);
+    const bodies = calls.map(
+      (c) => JSON.parse(c.body) as { dataset: { granularity: string; grouping: unknown[] } },
+    );
+    expect(
+      bodies.every((b) => b.dataset.granularity === "Daily" && b.dataset.grouping.length <= 2),
+    ).toBe(true);
     // Per subscription: pass 1 (3 pairs × 3 days = 9 groups, 2 per page → 5 pages), then per pair 3 days → 2 pages each (3 pairs).
     expect(calls).toHaveLength(2 * (5 + 3 * 2));
     const vmHours = records.filter((r) => r.kind === "compute").reduce((s, r) => s + r.quantity, 0);
@@ -80,11 +115,16 @@ describe("Azure connector against a fake Entra ID + ARM (real @azure/identity an
 
   it("honours the Cost Management 429 retry-after headers (largest wins) with our backoff, then recovers", async () => {
     fake.throttleNext(
-      { "x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after": "2", "x-ms-ratelimit-microsoft.costmanagement-tenant-retry-after": "5" },
+      {
+        "x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after": "2",
+        "x-ms-ratelimit-microsoft.costmanagement-tenant-retry-after": "5",
+      },
       { "x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after": "1" },
     );
     const summary = emptyFetchSummary("daily");
-    await collect(createAzureConnector(config({ subscriptionIds: [subA] })).fetchUsage(window, { summary }));
+    await collect(
+      createAzureConnector(config({ subscriptionIds: [subA] })).fetchUsage(window, { summary }),
+    );
     expect(sleeps).toEqual([5000, 1000]);
     expect(summary.rowsRead).toBe(9);
   });
@@ -92,7 +132,9 @@ describe("Azure connector against a fake Entra ID + ARM (real @azure/identity an
   it("gives up after the retry budget as a retryable 'throttled' error", async () => {
     const h = { "x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after": "1" };
     fake.throttleNext(h, h, h, h);
-    const error = await collect(createAzureConnector(config({ subscriptionIds: [subA] })).fetchUsage(window)).catch((e: unknown) => e);
+    const error = await collect(
+      createAzureConnector(config({ subscriptionIds: [subA] })).fetchUsage(window),
+    ).catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: "throttled" });
     expect((error as ConnectorError).permanent).toBe(false);
     expect(queryCalls()).toHaveLength(4);
@@ -100,7 +142,9 @@ describe("Azure connector against a fake Entra ID + ARM (real @azure/identity an
 
   it("wrong secret: a clear credentials error naming the AADSTS code, no ARM calls, no retry storm", async () => {
     const error = await collect(
-      createAzureConnector(config({ credentials: { directoryTenantId: tenantId, clientId, clientSecret: "wrong" } })).fetchUsage(window),
+      createAzureConnector(
+        config({ credentials: { directoryTenantId: tenantId, clientId, clientSecret: "wrong" } }),
+      ).fetchUsage(window),
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectorError);
     expect((error as ConnectorError).kind).toBe("credentials");
@@ -111,7 +155,8 @@ describe("Azure connector against a fake Entra ID + ARM (real @azure/identity an
   });
 
   it("a token revoked mid-fetch: ARM's 401 is a credentials error, not retried", async () => {
-    const iterator = createAzureConnector(config({ subscriptionIds: [subA] })).fetchUsage(window)[Symbol.asyncIterator]();
+    const records = createAzureConnector(config({ subscriptionIds: [subA] })).fetchUsage(window);
+    const iterator = records[Symbol.asyncIterator]();
     await iterator.next();
     fake.revokeTokens();
     const before = queryCalls().length;
@@ -124,8 +169,13 @@ describe("Azure connector against a fake Entra ID + ARM (real @azure/identity an
 
   it("missing role: the exact action and the role to assign are named, not retried", async () => {
     fake.denyQuery(subB);
-    const error = await collect(createAzureConnector(config()).fetchUsage(window)).catch((e: unknown) => e);
-    expect(error).toMatchObject({ kind: "permission", permission: "Microsoft.CostManagement/query/action" });
+    const error = await collect(createAzureConnector(config()).fetchUsage(window)).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({
+      kind: "permission",
+      permission: "Microsoft.CostManagement/query/action",
+    });
     expect((error as ConnectorError).fix).toContain(`Cost Management Reader`);
     expect((error as ConnectorError).fix).toContain(`subscriptions/${subB}`);
     expect(queryCalls().filter((c) => c.path.includes(subB))).toHaveLength(1);
@@ -136,8 +186,13 @@ describe("Azure connector against a fake Entra ID + ARM (real @azure/identity an
     fake.denyQuery(subB);
     const checks = await createAzureConnector(config()).validate();
     expect(checks.map((c) => c.status)).toEqual(["passed", "passed", "passed", "failed"]);
-    expect(checks[3]).toMatchObject({ permission: "Microsoft.CostManagement/query/action", required: true });
-    const bad = await createAzureConnector(config({ credentials: { directoryTenantId: tenantId, clientId, clientSecret: "nope" } })).validate();
+    expect(checks[3]).toMatchObject({
+      permission: "Microsoft.CostManagement/query/action",
+      required: true,
+    });
+    const bad = await createAzureConnector(
+      config({ credentials: { directoryTenantId: tenantId, clientId, clientSecret: "nope" } }),
+    ).validate();
     expect(bad).toHaveLength(1);
     expect(bad[0]).toMatchObject({ permission: "Microsoft Entra ID sign-in", status: "failed" });
   });
@@ -149,8 +204,22 @@ describe("Azure connector against a fake Entra ID + ARM (real @azure/identity an
     ]);
     const figures = await createAzureConnector(config()).fetchReportedCarbon("2026-10");
     expect(figures).toEqual([
-      { provider: "azure", providerAccountId: subA, month: "2026-10-01", scope: "total", co2eKg: 1.84, source: "azure-carbon-optimization" },
-      { provider: "azure", providerAccountId: subB, month: "2026-10-01", scope: "total", co2eKg: 0.5, source: "azure-carbon-optimization" },
+      {
+        provider: "azure",
+        providerAccountId: subA,
+        month: "2026-10-01",
+        scope: "total",
+        co2eKg: 1.84,
+        source: "azure-carbon-optimization",
+      },
+      {
+        provider: "azure",
+        providerAccountId: subB,
+        month: "2026-10-01",
+        scope: "total",
+        co2eKg: 0.5,
+        source: "azure-carbon-optimization",
+      },
     ]);
     expect(fake.requests.filter((r) => r.path.endsWith("carbonEmissionReports"))).toHaveLength(2);
   });

@@ -1,4 +1,8 @@
-import { CostManagementClient, type QueryDefinition, type QueryFilter } from "@azure/arm-costmanagement";
+import {
+  CostManagementClient,
+  type QueryDefinition,
+  type QueryFilter,
+} from "@azure/arm-costmanagement";
 import { createHttpHeaders, createPipelineRequest, RestError } from "@azure/core-rest-pipeline";
 import { ClientSecretCredential } from "@azure/identity";
 import type { UsageRecord } from "@canopy/methodology";
@@ -16,17 +20,28 @@ import {
   type UsageWindow,
 } from "../live/types";
 import { azureConnectorError, azureRetryAfterMs } from "./azure-errors";
-import { ARM_ENDPOINT, ARM_SCOPE, COST_MANAGEMENT_QUERY_ACTION, type AzureConnectorConfig } from "./config";
+import {
+  ARM_ENDPOINT,
+  ARM_SCOPE,
+  COST_MANAGEMENT_QUERY_ACTION,
+  type AzureConnectorConfig,
+} from "./config";
 
 type QueryPage = { columns: string[]; rows: unknown[][] };
-type Clients = { credential: ClientSecretCredential; costManagement: CostManagementClient; arm: string };
+type Clients = {
+  credential: ClientSecretCredential;
+  costManagement: CostManagementClient;
+  arm: string;
+};
 
 function createClients(config: AzureConnectorConfig): Clients {
   const { directoryTenantId, clientId, clientSecret } = config.credentials;
   const transport = config.httpClient ? { httpClient: config.httpClient } : {};
   const credential = new ClientSecretCredential(directoryTenantId, clientId, clientSecret, {
     ...transport,
-    ...(config.endpoints?.authorityHost ? { authorityHost: config.endpoints.authorityHost, disableInstanceDiscovery: true } : {}),
+    ...(config.endpoints?.authorityHost
+      ? { authorityHost: config.endpoints.authorityHost, disableInstanceDiscovery: true }
+      : {}),
     retryOptions: { maxRetries: 0 },
   });
   const arm = config.endpoints?.arm ?? ARM_ENDPOINT;
@@ -43,16 +58,19 @@ function createClients(config: AzureConnectorConfig): Clients {
 
 const yyyymmddToIso = (value: unknown) => {
   const text = String(value);
-  return /^\d{8}$/.test(text) ? `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}` : text;
+  return /^\d{8}$/.test(text)
+    ? `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}`
+    : text;
 };
 
 /**
  * The Azure connector: a service principal (client secret) through @azure/identity, and the Cost
  * Management Query API (daily; Azure has no hourly cost data) per subscription.
  */
-export function createAzureConnector(
-  config: AzureConnectorConfig,
-): LiveConnector & { readonly resolution: "daily"; fetchReportedCarbon(month: Date | string): Promise<ReportedCarbon[]> } {
+export function createAzureConnector(config: AzureConnectorConfig): LiveConnector & {
+  readonly resolution: "daily";
+  fetchReportedCarbon(month: Date | string): Promise<ReportedCarbon[]>;
+} {
   const call = <T>(action: string, scope: string | undefined, run: () => Promise<T>) =>
     withBackoff(run, azureRetryAfterMs, config.backoff).catch((error: unknown) => {
       throw azureConnectorError(error, action, scope);
@@ -63,37 +81,71 @@ export function createAzureConnector(
   }
 
   /** A raw request through the client's pipeline (same auth and transport); throws RestError on failure. */
-  async function send(clients: Clients, method: "GET" | "POST", url: string, body?: unknown): Promise<Record<string, unknown>> {
+  async function send(
+    clients: Clients,
+    method: "GET" | "POST",
+    url: string,
+    body?: unknown,
+  ): Promise<Record<string, unknown>> {
     const request = createPipelineRequest({
       url,
       method,
-      headers: createHttpHeaders({ "content-type": "application/json", accept: "application/json" }),
+      headers: createHttpHeaders({
+        "content-type": "application/json",
+        accept: "application/json",
+      }),
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const response = await clients.costManagement.sendRequest(request);
-    const parsed = response.bodyAsText ? (JSON.parse(response.bodyAsText) as Record<string, unknown>) : {};
+    const parsed = response.bodyAsText
+      ? (JSON.parse(response.bodyAsText) as Record<string, unknown>)
+      : {};
     if (response.status >= 400) {
       const error = (parsed["error"] ?? {}) as { code?: string; message?: string };
-      throw new RestError(error.message ?? `HTTP ${response.status}`, { statusCode: response.status, code: error.code ?? "", request, response });
+      throw new RestError(error.message ?? `HTTP ${response.status}`, {
+        statusCode: response.status,
+        code: error.code ?? "",
+        request,
+        response,
+      });
     }
     return parsed;
   }
 
   /** Query API pages: the SDK call for the first, then POST of the same body to each nextLink (the SDK has no pager). */
-  async function* query(clients: Clients, scope: string, definition: QueryDefinition): AsyncGenerator<QueryPage> {
-    const first = await call(COST_MANAGEMENT_QUERY_ACTION, scope, () => clients.costManagement.query.usage(scope, definition));
-    yield { columns: (first.columns ?? []).map((c) => c.name ?? ""), rows: (first.rows ?? []) as unknown[][] };
+  async function* query(
+    clients: Clients,
+    scope: string,
+    definition: QueryDefinition,
+  ): AsyncGenerator<QueryPage> {
+    const first = await call(COST_MANAGEMENT_QUERY_ACTION, scope, () =>
+      clients.costManagement.query.usage(scope, definition),
+    );
+    yield {
+      columns: (first.columns ?? []).map((c) => c.name ?? ""),
+      rows: (first.rows ?? []) as unknown[][],
+    };
     let next = first.nextLink;
     while (next) {
       const url = next;
-      const page = await call(COST_MANAGEMENT_QUERY_ACTION, scope, () => send(clients, "POST", url, definition));
-      const properties = (page["properties"] ?? {}) as { columns?: { name: string }[]; rows?: unknown[][]; nextLink?: string | null };
+      const page = await call(COST_MANAGEMENT_QUERY_ACTION, scope, () =>
+        send(clients, "POST", url, definition),
+      );
+      const properties = (page["properties"] ?? {}) as {
+        columns?: { name: string }[];
+        rows?: unknown[][];
+        nextLink?: string | null;
+      };
       yield { columns: (properties.columns ?? []).map((c) => c.name), rows: properties.rows ?? [] };
       next = properties.nextLink ?? undefined;
     }
   }
 
-  const baseDefinition = (window: UsageWindow, grouping: string[], filter?: QueryFilter): QueryDefinition => ({
+  const baseDefinition = (
+    window: UsageWindow,
+    grouping: string[],
+    filter?: QueryFilter,
+  ): QueryDefinition => ({
     type: "Usage",
     timeframe: "Custom",
     timePeriod: { from: window.start, to: new Date(window.end.getTime() - 1) },
@@ -113,7 +165,12 @@ export function createAzureConnector(
     const clients = createClients(config);
     try {
       await token(clients);
-      checks.push({ permission: "Microsoft Entra ID sign-in", status: "passed", message: "The service principal signed in", required: true });
+      checks.push({
+        permission: "Microsoft Entra ID sign-in",
+        status: "passed",
+        message: "The service principal signed in",
+        required: true,
+      });
     } catch (error) {
       const e = error as { message: string; fix?: string };
       checks.push({
@@ -127,7 +184,12 @@ export function createAzureConnector(
     }
     try {
       await discoverWith(clients);
-      checks.push({ permission: "Microsoft.Resources/subscriptions/read", status: "passed", message: "Can list subscriptions", required: false });
+      checks.push({
+        permission: "Microsoft.Resources/subscriptions/read",
+        status: "passed",
+        message: "Can list subscriptions",
+        required: false,
+      });
     } catch (error) {
       const e = error as { message: string };
       checks.push({
@@ -142,8 +204,18 @@ export function createAzureConnector(
     for (const subscriptionId of config.subscriptionIds) {
       const scope = `subscriptions/${subscriptionId}`;
       try {
-        for await (const page of query(clients, scope, baseDefinition({ start: day, end: new Date(day.getTime() + 86_400_000) }, []))) void page;
-        checks.push({ permission: COST_MANAGEMENT_QUERY_ACTION, status: "passed", message: `Read one day of usage on ${scope}`, required: true });
+        for await (const page of query(
+          clients,
+          scope,
+          baseDefinition({ start: day, end: new Date(day.getTime() + 86_400_000) }, []),
+        ))
+          void page;
+        checks.push({
+          permission: COST_MANAGEMENT_QUERY_ACTION,
+          status: "passed",
+          message: `Read one day of usage on ${scope}`,
+          required: true,
+        });
       } catch (error) {
         const e = error as { message: string; fix?: string; permission?: string };
         checks.push({
@@ -163,9 +235,19 @@ export function createAzureConnector(
     let url: string | undefined = `${clients.arm}/subscriptions?api-version=2022-12-01`;
     while (url) {
       const current: string = url;
-      const page = await call("Microsoft.Resources/subscriptions/read", undefined, () => send(clients, "GET", current));
-      for (const s of (page["value"] ?? []) as { subscriptionId: string; displayName?: string; state?: string }[]) {
-        out.push({ id: s.subscriptionId, name: s.displayName ?? s.subscriptionId, status: s.state ?? "Unknown" });
+      const page = await call("Microsoft.Resources/subscriptions/read", undefined, () =>
+        send(clients, "GET", current),
+      );
+      for (const s of (page["value"] ?? []) as {
+        subscriptionId: string;
+        displayName?: string;
+        state?: string;
+      }[]) {
+        out.push({
+          id: s.subscriptionId,
+          name: s.displayName ?? s.subscriptionId,
+          status: s.state ?? "Unknown",
+        });
       }
       url = (page["nextLink"] as string | undefined) ?? undefined;
     }
@@ -177,7 +259,10 @@ export function createAzureConnector(
    * category, meter, unit and location: one pass grouped by MeterCategory × ResourceLocation finds the
    * pairs with usage, then one pass per pair, filtered to it, grouped by Meter × UnitOfMeasure.
    */
-  async function* fetchUsage(window: UsageWindow, options: FetchUsageOptions = {}): AsyncGenerator<UsageRecord> {
+  async function* fetchUsage(
+    window: UsageWindow,
+    options: FetchUsageOptions = {},
+  ): AsyncGenerator<UsageRecord> {
     const summary = options.summary ?? emptyFetchSummary("daily");
     summary.resolution = "daily";
     const clients = createClients(config);
@@ -186,7 +271,11 @@ export function createAzureConnector(
     for (const subscriptionId of config.subscriptionIds) {
       const scope = `subscriptions/${subscriptionId}`;
       const pairs = new Set<string>();
-      for await (const page of query(clients, scope, baseDefinition(window, ["MeterCategory", "ResourceLocation"]))) {
+      for await (const page of query(
+        clients,
+        scope,
+        baseDefinition(window, ["MeterCategory", "ResourceLocation"]),
+      )) {
         const category = page.columns.indexOf("MeterCategory");
         const location = page.columns.indexOf("ResourceLocation");
         for (const row of page.rows) pairs.add(JSON.stringify([row[category], row[location]]));
@@ -199,7 +288,11 @@ export function createAzureConnector(
             { dimensions: { name: "ResourceLocation", operator: "In", values: [location] } },
           ],
         };
-        for await (const page of query(clients, scope, baseDefinition(window, ["Meter", "UnitOfMeasure"], filter))) {
+        for await (const page of query(
+          clients,
+          scope,
+          baseDefinition(window, ["Meter", "UnitOfMeasure"], filter),
+        )) {
           const index = new Map(page.columns.map((name, i) => [name, i]));
           const cell = (row: unknown[], name: string) => row[index.get(name) ?? -1];
           for (const row of page.rows) {
@@ -216,7 +309,11 @@ export function createAzureConnector(
               PreTaxCost: Number(cell(row, "PreTaxCost") ?? 0),
               Currency: String(cell(row, "Currency") ?? ""),
             };
-            classifier ??= createAzureClassifier(Object.keys(line), { lookupInstance: lookupInstanceType, includeResourceIds: false, source: "azure-query" });
+            classifier ??= createAzureClassifier(Object.keys(line), {
+              lookupInstance: lookupInstanceType,
+              includeResourceIds: false,
+              source: "azure-query",
+            });
             const outcome = classifier.classify(line, summary.rowsRead);
             if (outcome.status === "usage") {
               for (const record of outcome.records) {
@@ -225,7 +322,11 @@ export function createAzureConnector(
               }
             } else {
               const reason = outcome.status === "error" ? "error" : outcome.reason;
-              const entry = (summary.skipped[reason] ??= { lines: 0, cost: 0, example: outcome.status === "error" ? outcome.message : outcome.detail });
+              const entry = (summary.skipped[reason] ??= {
+                lines: 0,
+                cost: 0,
+                example: outcome.status === "error" ? outcome.message : outcome.detail,
+              });
               entry.lines++;
               if (outcome.status === "unsupported") entry.cost += outcome.costAmount;
             }
@@ -260,9 +361,18 @@ export function createAzureConnector(
         ...(skipToken ? { skipToken } : {}),
       };
       const page = await call("Microsoft.Carbon/carbonEmissionReports/action", undefined, () =>
-        send(clients, "POST", `${clients.arm}/providers/Microsoft.Carbon/carbonEmissionReports?api-version=2025-04-01`, body),
+        send(
+          clients,
+          "POST",
+          `${clients.arm}/providers/Microsoft.Carbon/carbonEmissionReports?api-version=2025-04-01`,
+          body,
+        ),
       );
-      for (const item of (page["value"] ?? []) as { subscriptionId?: string; itemName?: string; latestMonthEmissions?: number }[]) {
+      for (const item of (page["value"] ?? []) as {
+        subscriptionId?: string;
+        itemName?: string;
+        latestMonthEmissions?: number;
+      }[]) {
         out.push({
           provider: "azure",
           providerAccountId: item.subscriptionId ?? item.itemName ?? "",

@@ -28,4 +28,5 @@ export type GcpConnectorConfig = {
   carbonExportTable?: string;
 };
 
-export const BIGQUERY_SCOPE = "https://www.googleapis.com/auth/bigquery.readonly https://www.googleapis.com/auth/cloud-platform.read-only";
+export const BIGQUERY_SCOPE =
+  "https://www.googleapis.com/auth/bigquery.readonly https://www.googleapis.com/auth/cloud-platform.read-only";

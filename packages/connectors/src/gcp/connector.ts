@@ -17,9 +17,13 @@ import { BIGQUERY_SCOPE, type GcpConnectorConfig } from "./config";
 import { gcpConnectorError, gcpRetryAfterMs } from "./gcp-errors";
 import { fetchAccessToken } from "./token";
 
-const tablePattern = /^([a-z][a-z0-9-]{4,28}[a-z0-9])\.([A-Za-z0-9_]{1,1024})\.([A-Za-z0-9_$-]{1,1024})$/;
+const tablePattern =
+  /^([a-z][a-z0-9-]{4,28}[a-z0-9])\.([A-Za-z0-9_]{1,1024})\.([A-Za-z0-9_$-]{1,1024})$/;
 
-function tableOf(config: GcpConnectorConfig, name = config.billingExportTable): { project: string; ref: string } {
+function tableOf(
+  config: GcpConnectorConfig,
+  name = config.billingExportTable,
+): { project: string; ref: string } {
   const match = tablePattern.exec(name);
   if (!match) throw new ConnectorError("query", `"${name}" is not a project.dataset.table name`);
   return { project: match[1] as string, ref: `\`${match[1]}.${match[2]}.${match[3]}\`` };
@@ -32,7 +36,8 @@ function tableOf(config: GcpConnectorConfig, name = config.billingExportTable): 
  */
 export function gcpUsageQuery(config: GcpConnectorConfig): string {
   const { ref } = tableOf(config);
-  const label = (key: string) => `(SELECT l.value FROM UNNEST(system_labels) AS l WHERE l.key = '${key}' LIMIT 1)`;
+  const label = (key: string) =>
+    `(SELECT l.value FROM UNNEST(system_labels) AS l WHERE l.key = '${key}' LIMIT 1)`;
   return `WITH lines AS (
   SELECT TIMESTAMP_TRUNC(usage_start_time, HOUR) AS hour,
          project.id AS project_id,
@@ -57,19 +62,23 @@ FROM lines
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12`;
 }
 
-const valueOf = (cell: unknown): unknown => (cell && typeof cell === "object" && "value" in cell ? (cell as { value: unknown }).value : cell);
+const valueOf = (cell: unknown): unknown =>
+  cell && typeof cell === "object" && "value" in cell ? (cell as { value: unknown }).value : cell;
 
 /** The GCP connector: service-account key → OAuth token → BigQuery jobs over the billing export. */
-export function createGcpConnector(
-  config: GcpConnectorConfig,
-): LiveConnector & { readonly resolution: "hourly"; fetchReportedCarbon(month: Date | string): Promise<ReportedCarbon[]> } {
+export function createGcpConnector(config: GcpConnectorConfig): LiveConnector & {
+  readonly resolution: "hourly";
+  fetchReportedCarbon(month: Date | string): Promise<ReportedCarbon[]>;
+} {
   const call = <T>(action: string, run: () => Promise<T>) =>
     withBackoff(run, gcpRetryAfterMs, config.backoff).catch((error: unknown) => {
       throw gcpConnectorError(error, action);
     });
 
   async function client(): Promise<BigQuery> {
-    const { token, expiresAt } = await call("OAuth token (service account key)", () => fetchAccessToken(config.key, BIGQUERY_SCOPE));
+    const { token, expiresAt } = await call("OAuth token (service account key)", () =>
+      fetchAccessToken(config.key, BIGQUERY_SCOPE),
+    );
     const auth = new OAuth2Client();
     auth.setCredentials({ access_token: token, expiry_date: expiresAt });
     return new BigQuery({
@@ -81,15 +90,25 @@ export function createGcpConnector(
   }
 
   /** Runs a query job and yields its result pages (getQueryResults with pageToken). */
-  async function* pages(bigquery: BigQuery, query: Query): AsyncGenerator<Record<string, unknown>[]> {
+  async function* pages(
+    bigquery: BigQuery,
+    query: Query,
+  ): AsyncGenerator<Record<string, unknown>[]> {
     const [job] = await call("bigquery.jobs.create", () =>
-      bigquery.createQueryJob({ ...query, ...(config.location ? { location: config.location } : {}) }),
+      bigquery.createQueryJob({
+        ...query,
+        ...(config.location ? { location: config.location } : {}),
+      }),
     );
     let pageToken: string | undefined;
     do {
       const token = pageToken;
       const [rows, next] = await call("bigquery.jobs.getQueryResults", () =>
-        job.getQueryResults({ autoPaginate: false, maxResults: config.pageSize ?? 10_000, ...(token ? { pageToken: token } : {}) }),
+        job.getQueryResults({
+          autoPaginate: false,
+          maxResults: config.pageSize ?? 10_000,
+          ...(token ? { pageToken: token } : {}),
+        }),
       );
       yield rows as Record<string, unknown>[];
       pageToken = (next as { pageToken?: string } | null | undefined)?.pageToken ?? undefined;
@@ -101,7 +120,12 @@ export function createGcpConnector(
     let bigquery: BigQuery;
     try {
       bigquery = await client();
-      checks.push({ permission: "service account key", status: "passed", message: `Signed in as ${config.key.client_email}`, required: true });
+      checks.push({
+        permission: "service account key",
+        status: "passed",
+        message: `Signed in as ${config.key.client_email}`,
+        required: true,
+      });
     } catch (error) {
       checks.push({
         permission: "service account key",
@@ -114,9 +138,22 @@ export function createGcpConnector(
     }
     const { ref } = tableOf(config);
     try {
-      for await (const page of pages(bigquery, { query: `SELECT usage_start_time FROM ${ref} LIMIT 1` })) void page;
-      checks.push({ permission: "bigquery.jobs.create", status: "passed", message: "Ran a query job", required: true });
-      checks.push({ permission: "bigquery.tables.getData", status: "passed", message: `Read ${config.billingExportTable}`, required: true });
+      for await (const page of pages(bigquery, {
+        query: `SELECT usage_start_time FROM ${ref} LIMIT 1`,
+      }))
+        void page;
+      checks.push({
+        permission: "bigquery.jobs.create",
+        status: "passed",
+        message: "Ran a query job",
+        required: true,
+      });
+      checks.push({
+        permission: "bigquery.tables.getData",
+        status: "passed",
+        message: `Read ${config.billingExportTable}`,
+        required: true,
+      });
     } catch (error) {
       const e = error as ConnectorError;
       checks.push({
@@ -138,17 +175,28 @@ export function createGcpConnector(
     for await (const rows of pages(bigquery, {
       query: `SELECT project.id AS id, ANY_VALUE(project.name) AS name FROM ${ref} WHERE usage_start_time >= TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 30 DAY) AND project.id IS NOT NULL GROUP BY 1 ORDER BY 1`,
     })) {
-      for (const row of rows) out.push({ id: String(row["id"]), name: String(row["name"] ?? row["id"]), status: "ACTIVE" });
+      for (const row of rows)
+        out.push({
+          id: String(row["id"]),
+          name: String(row["name"] ?? row["id"]),
+          status: "ACTIVE",
+        });
     }
     return out;
   }
 
-  async function* fetchUsage(window: UsageWindow, options: FetchUsageOptions = {}): AsyncGenerator<UsageRecord> {
+  async function* fetchUsage(
+    window: UsageWindow,
+    options: FetchUsageOptions = {},
+  ): AsyncGenerator<UsageRecord> {
     const summary = options.summary ?? emptyFetchSummary("hourly");
     summary.resolution = "hourly";
     const bigquery = await client();
     let classifier: RowClassifier | undefined;
-    for await (const rows of pages(bigquery, { query: gcpUsageQuery(config), params: { start: window.start, end: window.end } })) {
+    for await (const rows of pages(bigquery, {
+      query: gcpUsageQuery(config),
+      params: { start: window.start, end: window.end },
+    })) {
       for (const row of rows) {
         summary.rowsRead++;
         const systemLabels = [
@@ -173,7 +221,11 @@ export function createGcpConnector(
           cost: Number(valueOf(row["cost"]) ?? 0),
           cost_type: "regular",
         };
-        classifier ??= createGcpClassifier(Object.keys(line), { lookupInstance: lookupInstanceType, includeResourceIds: false, source: "gcp-bigquery" });
+        classifier ??= createGcpClassifier(Object.keys(line), {
+          lookupInstance: lookupInstanceType,
+          includeResourceIds: false,
+          source: "gcp-bigquery",
+        });
         const outcome = classifier.classify(line, summary.rowsRead);
         if (outcome.status === "usage") {
           for (const record of outcome.records) {
@@ -182,7 +234,11 @@ export function createGcpConnector(
           }
         } else {
           const reason = outcome.status === "error" ? "error" : outcome.reason;
-          const entry = (summary.skipped[reason] ??= { lines: 0, cost: 0, example: outcome.status === "error" ? outcome.message : outcome.detail });
+          const entry = (summary.skipped[reason] ??= {
+            lines: 0,
+            cost: 0,
+            example: outcome.status === "error" ? outcome.message : outcome.detail,
+          });
           entry.lines++;
           if (outcome.status === "unsupported") entry.cost += outcome.costAmount;
         }
@@ -193,7 +249,11 @@ export function createGcpConnector(
 
   /** The month's rows of the Carbon Footprint export: scope 1, scope 2 (location and market) and scope 3, kg CO2e. */
   async function fetchReportedCarbon(month: Date | string): Promise<ReportedCarbon[]> {
-    if (!config.carbonExportTable) throw new ConnectorError("query", "No Carbon Footprint export table is configured for this account");
+    if (!config.carbonExportTable)
+      throw new ConnectorError(
+        "query",
+        "No Carbon Footprint export table is configured for this account",
+      );
     const { ref } = tableOf(config, config.carbonExportTable);
     const start = monthStartOf(month);
     const bigquery = await client();
@@ -207,7 +267,11 @@ export function createGcpConnector(
 FROM ${ref}
 WHERE usage_month = @month
 GROUP BY 1, 2, 3, 4`;
-    for await (const rows of pages(bigquery, { query, params: { month: start }, types: { month: "DATE" } })) {
+    for await (const rows of pages(bigquery, {
+      query,
+      params: { month: start },
+      types: { month: "DATE" },
+    })) {
       for (const row of rows) {
         const base = {
           provider: "gcp" as const,
@@ -225,7 +289,8 @@ GROUP BY 1, 2, 3, 4`;
           ["scope3", "scope3"],
         ] as const) {
           const value = valueOf(row[column]);
-          if (value !== null && value !== undefined) out.push({ ...base, scope, co2eKg: Number(value) });
+          if (value !== null && value !== undefined)
+            out.push({ ...base, scope, co2eKg: Number(value) });
         }
       }
     }

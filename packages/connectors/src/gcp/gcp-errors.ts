@@ -1,6 +1,12 @@
 import { ConnectorError } from "../live/errors";
 
-type GcpError = { name?: string; message?: string; code?: number | string; errors?: { reason?: string; message?: string }[]; response?: { status?: number } };
+type GcpError = {
+  name?: string;
+  message?: string;
+  code?: number | string;
+  errors?: { reason?: string; message?: string }[];
+  response?: { status?: number };
+};
 
 const statusOf = (e: GcpError) => (typeof e.code === "number" ? e.code : e.response?.status);
 const reasonsOf = (e: GcpError) => (e.errors ?? []).map((x) => x.reason ?? "");
@@ -9,7 +15,11 @@ const reasonsOf = (e: GcpError) => (e.errors ?? []).map((x) => x.reason ?? "");
 export function gcpRetryAfterMs(error: unknown): number | undefined {
   const e = error as GcpError;
   const status = statusOf(e);
-  if (status === 429 || reasonsOf(e).some((r) => r === "rateLimitExceeded" || r === "userRateLimitExceeded")) return 0;
+  if (
+    status === 429 ||
+    reasonsOf(e).some((r) => r === "rateLimitExceeded" || r === "userRateLimitExceeded")
+  )
+    return 0;
   if (status !== undefined && status >= 500) return 0;
   return undefined;
 }
@@ -31,17 +41,27 @@ export function gcpConnectorError(error: unknown, action: string): ConnectorErro
       { cause: error },
     );
   }
-  if (status === 403 && !reasonsOf(e).some((r) => r.includes("RateLimit") || r === "rateLimitExceeded")) {
+  if (
+    status === 403 &&
+    !reasonsOf(e).some((r) => r.includes("RateLimit") || r === "rateLimitExceeded")
+  ) {
     const permission = deniedGcpPermissionOf(message) ?? action;
-    return new ConnectorError("permission", `The service account lacks ${permission} (${message}).`, {
-      permission,
-      fix: `Grant the service account a role with ${permission} (BigQuery Job User on the job project; BigQuery Data Viewer on the billing export dataset)`,
+    return new ConnectorError(
+      "permission",
+      `The service account lacks ${permission} (${message}).`,
+      {
+        permission,
+        fix: `Grant the service account a role with ${permission} (BigQuery Job User on the job project; BigQuery Data Viewer on the billing export dataset)`,
+        cause: error,
+      },
+    );
+  }
+  if (status === 429 || (gcpRetryAfterMs(error) === 0 && status === 403)) {
+    return new ConnectorError("throttled", `BigQuery kept rate limiting ${action} (${message})`, {
       cause: error,
     });
   }
-  if (status === 429 || gcpRetryAfterMs(error) === 0 && status === 403) {
-    return new ConnectorError("throttled", `BigQuery kept rate limiting ${action} (${message})`, { cause: error });
-  }
-  if (status === 400 || status === 404) return new ConnectorError("query", `BigQuery refused ${action}: ${message}`, { cause: error });
+  if (status === 400 || status === 404)
+    return new ConnectorError("query", `BigQuery refused ${action}: ${message}`, { cause: error });
   return new ConnectorError("transient", `${action} failed: ${message}`, { cause: error });
 }

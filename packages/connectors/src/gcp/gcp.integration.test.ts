@@ -6,7 +6,10 @@ import { createGcpConnector } from "./connector";
 import { startFakeGcp, type FakeGcp, type GcpUsageRow } from "./testing/fake-gcp-server";
 
 let fake: FakeGcp;
-const window: UsageWindow = { start: new Date("2026-11-01T00:00:00Z"), end: new Date("2026-11-02T00:00:00Z") };
+const window: UsageWindow = {
+  start: new Date("2026-11-01T00:00:00Z"),
+  end: new Date("2026-11-02T00:00:00Z"),
+};
 
 function config(overrides: Partial<GcpConnectorConfig> = {}): GcpConnectorConfig {
   return {
@@ -29,8 +32,29 @@ function usage(): GcpUsageRow[] {
   for (let h = 0; h < 24; h++) {
     const hour = new Date(window.start.getTime() + h * 3_600_000).toISOString();
     for (const projectId of ["acme-search-prod", "acme-data"]) {
-      rows.push({ hour, projectId, service: "Compute Engine", sku: "N1 Predefined Instance Core running in Americas", region: "us-central1", machineSpec: "n1-standard-4", cores: "4", memoryMb: "15360", unit: "seconds", amount: 4 * 3600, cost: 0.126 });
-      rows.push({ hour, projectId, service: "Cloud Storage", sku: "Standard Storage Europe Multi-region", region: "europe-west1", unit: "byte-seconds", amount: 3.865e14, cost: 0.004 });
+      rows.push({
+        hour,
+        projectId,
+        service: "Compute Engine",
+        sku: "N1 Predefined Instance Core running in Americas",
+        region: "us-central1",
+        machineSpec: "n1-standard-4",
+        cores: "4",
+        memoryMb: "15360",
+        unit: "seconds",
+        amount: 4 * 3600,
+        cost: 0.126,
+      });
+      rows.push({
+        hour,
+        projectId,
+        service: "Cloud Storage",
+        sku: "Standard Storage Europe Multi-region",
+        region: "europe-west1",
+        unit: "byte-seconds",
+        amount: 3.865e14,
+        cost: 0.004,
+      });
     }
   }
   return rows;
@@ -56,14 +80,23 @@ describe("GCP connector against a fake OAuth + BigQuery (real @google-cloud/bigq
     expect(summary.rowsRead).toBe(96);
     expect(summary.resolution).toBe("hourly");
     expect(calls(/\/queries\//)).toHaveLength(10); // 96 rows, 10 per page
-    expect(new Set(records.map((r) => r.accountId))).toEqual(new Set(["acme-search-prod", "acme-data"]));
+    expect(new Set(records.map((r) => r.accountId))).toEqual(
+      new Set(["acme-search-prod", "acme-data"]),
+    );
     expect(records.every((r) => r.periodHours === 1)).toBe(true);
-    const vcpuHours = records.filter((r) => r.unit === "vcpu-hours").reduce((s, r) => s + r.quantity, 0);
+    const vcpuHours = records
+      .filter((r) => r.unit === "vcpu-hours")
+      .reduce((s, r) => s + r.quantity, 0);
     expect(vcpuHours).toBeCloseTo(24 * 2 * 4);
-    const insert = JSON.parse(calls(/\/jobs$/)[0]?.body ?? "{}") as { configuration: { query: { query: string; queryParameters: { name: string }[] } } };
+    const insert = JSON.parse(calls(/\/jobs$/)[0]?.body ?? "{}") as {
+      configuration: { query: { query: string; queryParameters: { name: string }[] } };
+    };
     expect(insert.configuration.query.query).toContain("compute.googleapis.com/machine_spec");
     expect(insert.configuration.query.query).toContain("GROUP BY 1, 2, 3");
-    expect(insert.configuration.query.queryParameters.map((p) => p.name).sort()).toEqual(["end", "start"]);
+    expect(insert.configuration.query.queryParameters.map((p) => p.name).sort()).toEqual([
+      "end",
+      "start",
+    ]);
     expect(calls(/\/jobs$/)[0]?.authorization).toMatch(/^Bearer ya29\.fake-/);
   });
 
@@ -76,14 +109,18 @@ describe("GCP connector against a fake OAuth + BigQuery (real @google-cloud/bigq
 
   it("gives up on endless rate limiting as a retryable 'throttled' error", async () => {
     fake.rateLimitNext(10);
-    const error = await collect(createGcpConnector(config()).fetchUsage(window)).catch((e: unknown) => e);
+    const error = await collect(createGcpConnector(config()).fetchUsage(window)).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ kind: "throttled" });
     expect((error as ConnectorError).permanent).toBe(false);
   });
 
   it("an unknown or deleted key: a clear credentials error, one token call, no BigQuery calls", async () => {
     const key = gcpServiceAccountKeySchema.parse(JSON.parse(fake.serviceAccountKey(false)));
-    const error = await collect(createGcpConnector(config({ key })).fetchUsage(window)).catch((e: unknown) => e);
+    const error = await collect(createGcpConnector(config({ key })).fetchUsage(window)).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ kind: "credentials" });
     expect((error as Error).message).toContain("invalid_grant");
     expect((error as Error).message).not.toContain("PRIVATE KEY");
@@ -92,14 +129,20 @@ describe("GCP connector against a fake OAuth + BigQuery (real @google-cloud/bigq
 
   it("missing permission: the exact BigQuery permission is named, not retried", async () => {
     fake.deny("bigquery.jobs.create");
-    const error = await collect(createGcpConnector(config()).fetchUsage(window)).catch((e: unknown) => e);
+    const error = await collect(createGcpConnector(config()).fetchUsage(window)).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ kind: "permission", permission: "bigquery.jobs.create" });
     expect((error as ConnectorError).fix).toContain("BigQuery Job User");
     expect(calls(/\/jobs$/)).toHaveLength(1);
   });
 
   it("validate: key, job and table checks; a table the account cannot read names bigquery.tables.getData", async () => {
-    expect((await createGcpConnector(config()).validate()).map((c) => c.status)).toEqual(["passed", "passed", "passed"]);
+    expect((await createGcpConnector(config()).validate()).map((c) => c.status)).toEqual([
+      "passed",
+      "passed",
+      "passed",
+    ]);
     fake.deny("bigquery.tables.getData");
     const checks = await createGcpConnector(config()).validate();
     expect(checks[1]).toMatchObject({ permission: "bigquery.tables.getData", status: "failed" });
@@ -107,17 +150,35 @@ describe("GCP connector against a fake OAuth + BigQuery (real @google-cloud/bigq
 
   it("fetchReportedCarbon: the Carbon Footprint export's scopes for the month, in kg", async () => {
     fake.setCarbon([
-      { projectId: "acme-search-prod", service: "Compute Engine", region: "us-central1", modelVersion: "15", scope1: 0.41, scope2Location: 88.2, scope2Market: 31.7, scope3: 22.9 },
+      {
+        projectId: "acme-search-prod",
+        service: "Compute Engine",
+        region: "us-central1",
+        modelVersion: "15",
+        scope1: 0.41,
+        scope2Location: 88.2,
+        scope2Market: 31.7,
+        scope3: 22.9,
+      },
     ]);
-    const figures = await createGcpConnector(config({ carbonExportTable: "acme-billing.carbon.carbon_footprint" })).fetchReportedCarbon("2026-04");
+    const figures = await createGcpConnector(
+      config({ carbonExportTable: "acme-billing.carbon.carbon_footprint" }),
+    ).fetchReportedCarbon("2026-04");
     expect(figures.map((f) => [f.scope, f.co2eKg])).toEqual([
       ["scope1", 0.41],
       ["scope2-location", 88.2],
       ["scope2-market", 31.7],
       ["scope3", 22.9],
     ]);
-    expect(figures[0]).toMatchObject({ provider: "gcp", providerAccountId: "acme-search-prod", month: "2026-04-01", modelVersion: "15" });
-    const insert = JSON.parse(calls(/\/jobs$/).at(-1)?.body ?? "{}") as { configuration: { query: { queryParameters: { parameterType: { type: string } }[] } } };
+    expect(figures[0]).toMatchObject({
+      provider: "gcp",
+      providerAccountId: "acme-search-prod",
+      month: "2026-04-01",
+      modelVersion: "15",
+    });
+    const insert = JSON.parse(calls(/\/jobs$/).at(-1)?.body ?? "{}") as {
+      configuration: { query: { queryParameters: { parameterType: { type: string } }[] } };
+    };
     expect(insert.configuration.query.queryParameters[0]?.parameterType.type).toBe("DATE");
   });
 

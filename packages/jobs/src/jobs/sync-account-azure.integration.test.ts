@@ -26,7 +26,13 @@ describe("sync-account (Azure, fake Entra ID + Cost Management)", () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     fake = await startFakeAzure({ tenantId: directoryTenantId, clientId, clientSecret });
-    configureSyncAccount({ azure: { endpoints: { authorityHost: fake.url, arm: fake.url }, httpClient: fake.httpClient, backoff: { baseDelayMs: 5, retries: 2 } } });
+    configureSyncAccount({
+      azure: {
+        endpoints: { authorityHost: fake.url, arm: fake.url },
+        httpClient: fake.httpClient,
+        backoff: { baseDelayMs: 5, retries: 2 },
+      },
+    });
     deps = {
       owner: database.owner,
       app: database.app,
@@ -57,7 +63,10 @@ describe("sync-account (Azure, fake Entra ID + Cost Management)", () => {
         cost: 4.6,
       })),
     );
-    await database.owner.pool.query("INSERT INTO tenants (id, name, slug) VALUES ($1, 'T', $2)", [tenantId, `t-${tenantId}`]);
+    await database.owner.pool.query("INSERT INTO tenants (id, name, slug) VALUES ($1, 'T', $2)", [
+      tenantId,
+      `t-${tenantId}`,
+    ]);
     const { rows } = await database.owner.pool.query<{ id: string }>(
       `INSERT INTO cloud_accounts (tenant_id, provider, display_name, provider_account_id, status)
        VALUES ($1, 'azure', 'Prod', $2, 'pending') RETURNING id`,
@@ -68,15 +77,23 @@ describe("sync-account (Azure, fake Entra ID + Cost Management)", () => {
   });
 
   async function seal(secret: string) {
-    const sealed = sealCredentials(keyring, tenantId, cloudAccountId, { provider: "azure", directoryTenantId, clientId, clientSecret: secret });
-    await database.owner.pool.query("UPDATE cloud_accounts SET credentials_ciphertext = $2, credentials_key_id = $3 WHERE id = $1", [
-      cloudAccountId,
-      sealed.ciphertext,
-      sealed.keyId,
-    ]);
+    const sealed = sealCredentials(keyring, tenantId, cloudAccountId, {
+      provider: "azure",
+      directoryTenantId,
+      clientId,
+      clientSecret: secret,
+    });
+    await database.owner.pool.query(
+      "UPDATE cloud_accounts SET credentials_ciphertext = $2, credentials_key_id = $3 WHERE id = $1",
+      [cloudAccountId, sealed.ciphertext, sealed.keyId],
+    );
   }
   const run = (jobId: string) =>
-    syncAccount.process({ tenantId, cloudAccountId, ...window, mode: "sync" }, deps, { jobId, attempt: 1, reportProgress: async () => undefined });
+    syncAccount.process({ tenantId, cloudAccountId, ...window, mode: "sync" }, deps, {
+      jobId,
+      attempt: 1,
+      reportProgress: async () => undefined,
+    });
   const totals = async () =>
     (
       await database.owner.pool.query<{ n: number; quantity: number; hours: number }>(
@@ -95,7 +112,10 @@ describe("sync-account (Azure, fake Entra ID + Cost Management)", () => {
     const second = await totals();
     expect(second.n).toBe(first.n);
     expect(second.quantity).toBeCloseTo(first.quantity * 2);
-    const { rows } = await database.owner.pool.query("SELECT status::text FROM cloud_accounts WHERE id = $1", [cloudAccountId]);
+    const { rows } = await database.owner.pool.query(
+      "SELECT status::text FROM cloud_accounts WHERE id = $1",
+      [cloudAccountId],
+    );
     expect(rows[0]).toEqual({ status: "active" });
   });
 
@@ -111,8 +131,16 @@ describe("sync-account (Azure, fake Entra ID + Cost Management)", () => {
       [cloudAccountId],
     );
     expect(rows[0]!.status).toBe("needs_attention");
-    const runs = await database.owner.pool.query("SELECT error, details::text FROM sync_runs WHERE cloud_account_id = $1", [cloudAccountId]);
-    const everything = [...logs, JSON.stringify(rows), JSON.stringify(runs.rows), (error as Error).message].join("\n");
+    const runs = await database.owner.pool.query(
+      "SELECT error, details::text FROM sync_runs WHERE cloud_account_id = $1",
+      [cloudAccountId],
+    );
+    const everything = [
+      ...logs,
+      JSON.stringify(rows),
+      JSON.stringify(runs.rows),
+      (error as Error).message,
+    ].join("\n");
     for (const secret of [wrongSecret, clientSecret]) expect(everything).not.toContain(secret);
   });
 });

@@ -20,8 +20,16 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     fake = await startFakeGcp({ pageSize: 10 });
-    configureSyncAccount({ gcp: { bigQueryEndpoint: fake.url, backoff: { baseDelayMs: 5, retries: 2 } } });
-    deps = { owner: database.owner, app: database.app, keyring, log: (line) => logs.push(line), enqueue: async () => randomUUID() };
+    configureSyncAccount({
+      gcp: { bigQueryEndpoint: fake.url, backoff: { baseDelayMs: 5, retries: 2 } },
+    });
+    deps = {
+      owner: database.owner,
+      app: database.app,
+      keyring,
+      log: (line) => logs.push(line),
+      enqueue: async () => randomUUID(),
+    };
     fake.setUsage(
       Array.from({ length: 24 }, (_, h) => ({
         hour: new Date(Date.parse(window.windowStart) + h * 3_600_000).toISOString(),
@@ -45,7 +53,10 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
   });
   beforeEach(async () => {
     tenantId = randomUUID();
-    await database.owner.pool.query("INSERT INTO tenants (id, name, slug) VALUES ($1, 'T', $2)", [tenantId, `t-${tenantId}`]);
+    await database.owner.pool.query("INSERT INTO tenants (id, name, slug) VALUES ($1, 'T', $2)", [
+      tenantId,
+      `t-${tenantId}`,
+    ]);
     const { rows } = await database.owner.pool.query<{ id: string }>(
       `INSERT INTO cloud_accounts (tenant_id, provider, display_name, provider_account_id, status)
        VALUES ($1, 'gcp', 'Billing', '0123AB-456789-CDEF01', 'pending') RETURNING id`,
@@ -60,14 +71,17 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
       serviceAccountKey,
       billingExportTable: "acme-billing.billing_export.gcp_billing_export_resource_v1_0123AB",
     });
-    await database.owner.pool.query("UPDATE cloud_accounts SET credentials_ciphertext = $2, credentials_key_id = $3 WHERE id = $1", [
-      cloudAccountId,
-      sealed.ciphertext,
-      sealed.keyId,
-    ]);
+    await database.owner.pool.query(
+      "UPDATE cloud_accounts SET credentials_ciphertext = $2, credentials_key_id = $3 WHERE id = $1",
+      [cloudAccountId, sealed.ciphertext, sealed.keyId],
+    );
   }
   const run = (jobId: string) =>
-    syncAccount.process({ tenantId, cloudAccountId, ...window, mode: "sync" }, deps, { jobId, attempt: 1, reportProgress: async () => undefined });
+    syncAccount.process({ tenantId, cloudAccountId, ...window, mode: "sync" }, deps, {
+      jobId,
+      attempt: 1,
+      reportProgress: async () => undefined,
+    });
 
   it("syncs the billing export's projects into usage_hourly, hourly", async () => {
     await seal(fake.serviceAccountKey());
@@ -86,10 +100,21 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
     logs.length = 0;
     const error = await run("g2").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermanentJobError);
-    const account = await database.owner.pool.query("SELECT status::text, last_error FROM cloud_accounts WHERE id = $1", [cloudAccountId]);
+    const account = await database.owner.pool.query(
+      "SELECT status::text, last_error FROM cloud_accounts WHERE id = $1",
+      [cloudAccountId],
+    );
     expect(account.rows[0]).toMatchObject({ status: "needs_attention" });
-    const runs = await database.owner.pool.query("SELECT error, details::text FROM sync_runs WHERE cloud_account_id = $1", [cloudAccountId]);
-    const everything = [...logs, JSON.stringify(account.rows), JSON.stringify(runs.rows), (error as Error).message].join("\n");
+    const runs = await database.owner.pool.query(
+      "SELECT error, details::text FROM sync_runs WHERE cloud_account_id = $1",
+      [cloudAccountId],
+    );
+    const everything = [
+      ...logs,
+      JSON.stringify(account.rows),
+      JSON.stringify(runs.rows),
+      (error as Error).message,
+    ].join("\n");
     const privateKey = (JSON.parse(badKey) as { private_key: string }).private_key;
     expect(everything).not.toContain(privateKey.split("\n")[1]!);
     expect(everything).not.toContain("PRIVATE KEY");

@@ -5,7 +5,12 @@ import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import { startFakeAws, type FakeAws } from "@canopy/connectors/testing";
 import type { JobContext, JobDeps } from "../contract";
 import { PermanentJobError } from "../errors";
-import { configureSyncAccount, syncAccount, syncWindows } from "./sync-account";
+import {
+  configureSyncAccount,
+  scheduleAccountSyncs,
+  syncAccount,
+  syncWindows,
+} from "./sync-account";
 
 const roleArn = "arn:aws:iam::111111111111:role/CanopyReadOnly";
 const externalId = "ext-id-3b8f1e9a2c7d";
@@ -212,6 +217,18 @@ describe("sync-account (AWS, fake Athena)", () => {
     expect(after.quantity).toBeCloseTo((before.quantity * 5) / 2);
   });
 
+  it("a restatement that drops hours removes them too (the whole fetched window is replaced)", async () => {
+    await run("full");
+    const full = await usageTotals();
+    fake.setAthenaResult(columns, () =>
+      usage(yesterday.start, new Date(yesterday.start.getTime() + 12 * 3_600_000), () => instances),
+    );
+    await run("half");
+    const half = await usageTotals();
+    expect(half.n).toBe(full.n / 2);
+    expect(half.quantity).toBeCloseTo(full.quantity / 2);
+  });
+
   it("a crash mid-fetch rolls the chunk back; the retry reuses the run and counts nothing twice", async () => {
     // One good page, then 503s beyond the backoff budget (2 retries): the attempt fails mid-stream.
     fake.failAfter(
@@ -363,5 +380,68 @@ describe("sync-account (AWS, fake Athena)", () => {
     expect(r!.details["progress"]).toMatchObject({ chunksDone: 3, chunksTotal: 3 });
     expect(result.rowsRead).toBe((31 + 30 + 31) * 24);
     expect((await usageTotals()).quantity).toBeGreaterThan(0);
+  });
+
+  it("the scheduler queues a backfill for new accounts, then hourly syncs, idempotently per slot", async () => {
+    enqueued.length = 0;
+    await database.owner.pool.query("UPDATE cloud_accounts SET status = 'active' WHERE id = $1", [
+      cloudAccountId,
+    ]);
+    const tick = (now: string) =>
+      scheduleAccountSyncs.process(
+        { now },
+        {
+          ...deps,
+          enqueue: async (name, payload, options) => {
+            enqueued.push({ name, payload: { ...(payload as object), jobId: options?.jobId } });
+            return options?.jobId ?? "";
+          },
+        },
+        context("tick"),
+      );
+    await tick(new Date().toISOString());
+    const mine = () =>
+      enqueued.filter(
+        (e) => (e.payload as { cloudAccountId: string }).cloudAccountId === cloudAccountId,
+      );
+    expect(mine()).toEqual([
+      {
+        name: "sync-account",
+        payload: {
+          tenantId,
+          cloudAccountId,
+          mode: "backfill",
+          jobId: `backfill:${cloudAccountId}`,
+        },
+      },
+    ]);
+
+    await database.owner.pool.query(
+      "INSERT INTO sync_runs (tenant_id, cloud_account_id, kind, status) VALUES ($1, $2, 'backfill', 'succeeded')",
+      [tenantId, cloudAccountId],
+    );
+    await database.owner.pool.query(
+      "UPDATE cloud_accounts SET last_sync_at = now() - interval '2 hours' WHERE id = $1",
+      [cloudAccountId],
+    );
+    enqueued.length = 0;
+    await tick(new Date().toISOString());
+    expect(mine()).toHaveLength(1);
+    expect(mine()[0]!.payload).toMatchObject({ mode: "sync" });
+
+    await database.owner.pool.query(
+      "UPDATE cloud_accounts SET last_sync_at = now() WHERE id = $1",
+      [cloudAccountId],
+    );
+    enqueued.length = 0;
+    await tick(new Date().toISOString());
+    expect(mine()).toHaveLength(0);
+
+    await database.owner.pool.query(
+      "UPDATE cloud_accounts SET status = 'needs_attention', last_sync_at = NULL WHERE id = $1",
+      [cloudAccountId],
+    );
+    await tick(new Date().toISOString());
+    expect(mine()).toHaveLength(0);
   });
 });

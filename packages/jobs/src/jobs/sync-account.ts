@@ -7,24 +7,16 @@ import {
   type Connection,
   type StagedUsage,
 } from "@canopy/db";
-import {
-  ConnectorError,
-  awsCredentialsSchema,
-  azureCredentialsSchema,
-  createAwsConnector,
-  createAzureConnector,
-  createGcpConnector,
-  gcpServiceAccountKeySchema,
-  emptyFetchSummary,
-  type AwsConnectorConfig,
-  type AzureConnectorConfig,
-  type GcpConnectorConfig,
-  type FetchSummary,
-  type LiveConnector,
-  type UsageWindow,
-} from "@canopy/connectors";
+import type {
+  AwsConnectorConfig,
+  AzureConnectorConfig,
+  FetchSummary,
+  GcpConnectorConfig,
+  LiveConnector,
+  UsageWindow,
+} from "@canopy/connectors/live";
 import type { UsageRecord } from "@canopy/methodology";
-import { defineJob, type JobContext, type JobDeps } from "../contract";
+import { defineJob, type JobContext, type JobDeps, type QueueDriver } from "../contract";
 import { PermanentJobError } from "../errors";
 import { monthsBetween } from "./reestimate-tenant";
 
@@ -108,23 +100,46 @@ export function syncWindows(
 }
 
 /** Builds the live connector from the decrypted credentials. Only called inside the job. */
-function connectorFor(account: AccountRow, sealed: unknown): LiveConnector {
+async function connectorFor(account: AccountRow, sealed: unknown): Promise<LiveConnector> {
+  // Loaded on first use: the provider SDKs stay out of every process that only enqueues jobs.
+  const {
+    awsCredentialsSchema,
+    azureCredentialsSchema,
+    createAwsConnector,
+    createAzureConnector,
+    createGcpConnector,
+    gcpServiceAccountKeySchema,
+  } = await import("@canopy/connectors/live");
   if (account.provider === "azure") {
     const parsed = azureCredentialsSchema.safeParse(sealed);
-    if (!parsed.success) throw new PermanentJobError("The stored Azure credentials are incomplete: reconnect the account.");
+    if (!parsed.success)
+      throw new PermanentJobError(
+        "The stored Azure credentials are incomplete: reconnect the account.",
+      );
     // The account's subscription, plus any other subscriptions put in scope in the wizard.
     const subscriptionIds = [...new Set([account.providerAccountId, ...(account.scope ?? [])])];
     return createAzureConnector({ ...settings.azure, credentials: parsed.data, subscriptionIds });
   }
   if (account.provider === "gcp") {
-    const sealedGcp = z.object({ serviceAccountKey: z.string(), billingExportTable: z.string(), location: z.string().optional() }).safeParse(sealed);
+    const sealedGcp = z
+      .object({
+        serviceAccountKey: z.string(),
+        billingExportTable: z.string(),
+        location: z.string().optional(),
+      })
+      .safeParse(sealed);
     let key;
     try {
-      key = sealedGcp.success ? gcpServiceAccountKeySchema.safeParse(JSON.parse(sealedGcp.data.serviceAccountKey)) : undefined;
+      key = sealedGcp.success
+        ? gcpServiceAccountKeySchema.safeParse(JSON.parse(sealedGcp.data.serviceAccountKey))
+        : undefined;
     } catch {
       key = undefined;
     }
-    if (!sealedGcp.success || !key?.success) throw new PermanentJobError("The stored GCP service account key is incomplete: reconnect the account.");
+    if (!sealedGcp.success || !key?.success)
+      throw new PermanentJobError(
+        "The stored GCP service account key is incomplete: reconnect the account.",
+      );
     return createGcpConnector({
       ...settings.gcp,
       key: key.data,
@@ -253,7 +268,7 @@ export const syncAccount = defineJob({
     try {
       if (!account.ciphertext || !account.keyId)
         throw new PermanentJobError("The account has no stored credentials: finish connecting it.");
-      const connector = connectorFor(
+      const connector = await connectorFor(
         account,
         openCredentials(deps.keyring, tenantId, cloudAccountId, {
           keyId: account.keyId,
@@ -265,15 +280,28 @@ export const syncAccount = defineJob({
       let rowsWritten = 0;
       for (const window of windows) {
         const chunkStarted = performance.now();
-        const summary = emptyFetchSummary("hourly");
-        const written = await withTenantClient(deps.app, tenantId, (client) =>
-          writeUsageRecords(
+        const summary: FetchSummary = {
+          rowsRead: 0,
+          recordsYielded: 0,
+          skipped: {},
+          resolution: "hourly",
+        };
+        const written = await withTenantClient(deps.app, tenantId, async (client) => {
+          // The whole fetched window is replaced, not only the hours the new records cover: usage this
+          // connection wrote earlier that the provider no longer reports (a restatement that removes
+          // hours at the edges) goes too. Same transaction as the write, so a crash removes nothing.
+          await client.query(
+            `DELETE FROM usage_hourly u USING sync_runs r
+             WHERE u.sync_run_id = r.id AND r.cloud_account_id = $1 AND u.hour >= $2 AND u.hour < $3`,
+            [cloudAccountId, window.start, window.end],
+          );
+          return writeUsageRecords(
             client,
             tenantId,
             runId,
             staged(connector.fetchUsage(window, { summary })),
-          ),
-        );
+          );
+        });
         touched.push(...written.windows);
         rowsRead += summary.rowsRead;
         rowsWritten += written.rowsWritten;
@@ -327,8 +355,8 @@ export const syncAccount = defineJob({
       return { syncRunId: runId, rowsRead, rowsWritten, seconds: details.seconds };
     } catch (error) {
       await failRun(deps, context, { tenantId, cloudAccountId, runId, details, error });
-      throw error instanceof ConnectorError && error.permanent
-        ? new PermanentJobError(error.message)
+      throw isPermanentConnectorError(error)
+        ? new PermanentJobError((error as Error).message)
         : error;
     }
   },
@@ -347,8 +375,7 @@ async function failRun(
   },
 ) {
   const error = run.error;
-  const permanent =
-    error instanceof PermanentJobError || (error instanceof ConnectorError && error.permanent);
+  const permanent = error instanceof PermanentJobError || isPermanentConnectorError(error);
   const message = (error as Error).message;
   deps.log(`sync-account ${run.cloudAccountId}: failed on attempt ${context.attempt}: ${message}`);
   if (!permanent && context.attempt < syncAccount.options.attempts) return;
@@ -364,6 +391,15 @@ async function failRun(
       [run.cloudAccountId, message, needsAttention],
     );
   });
+}
+
+/** A ConnectorError (credentials, permission, query) that retrying cannot fix; duck-typed so the SDKs load lazily. */
+function isPermanentConnectorError(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === "ConnectorError" &&
+    (error as { permanent?: boolean }).permanent === true
+  );
 }
 
 async function loadAccount(
@@ -456,4 +492,66 @@ async function queueEstimates(
       );
     }
   }
+}
+
+const SYNC_EVERY_MS: Record<AccountRow["provider"], number> = {
+  aws: HOUR_MS, // CUR and Cost Explorer refresh several times a day
+  gcp: HOUR_MS, // the billing export lands within hours
+  azure: DAY_MS, // Cost Management refreshes ~every 4 h and asks for at most one call a day per scope
+};
+
+/**
+ * Runs every few minutes across tenants (owner connection): queues a 13-month backfill for each
+ * connected (active) account that never completed one, and a restatement-window sync for each account whose
+ * last sync is older than its provider's interval. Accounts needing attention or disabled wait for
+ * the admin. Job ids make repeated ticks idempotent.
+ */
+export const scheduleAccountSyncs = defineJob({
+  name: "schedule-account-syncs",
+  payload: z.object({ now: z.iso.datetime({ offset: true }).optional() }),
+  options: { attempts: 2, backoffMs: 30_000, concurrency: 1 },
+  async process(payload, deps) {
+    const now = payload.now ? new Date(payload.now) : new Date();
+    const { rows } = await deps.owner.pool.query<{
+      id: string;
+      tenantId: string;
+      provider: AccountRow["provider"];
+      lastSyncAt: Date | null;
+      backfilled: boolean;
+    }>(
+      `SELECT a.id, a.tenant_id AS "tenantId", a.provider::text AS provider, a.last_sync_at AS "lastSyncAt",
+              EXISTS (SELECT 1 FROM sync_runs r WHERE r.cloud_account_id = a.id AND r.kind = 'backfill' AND r.status = 'succeeded') AS backfilled
+       FROM cloud_accounts a
+       WHERE a.status = 'active' AND a.credentials_ciphertext IS NOT NULL`,
+    );
+    let backfills = 0;
+    let syncs = 0;
+    for (const account of rows) {
+      const payloadBase = { tenantId: account.tenantId, cloudAccountId: account.id };
+      if (!account.backfilled) {
+        await deps.enqueue(
+          "sync-account",
+          { ...payloadBase, mode: "backfill" },
+          { jobId: `backfill:${account.id}` },
+        );
+        backfills++;
+        continue;
+      }
+      const every = SYNC_EVERY_MS[account.provider];
+      if (account.lastSyncAt && now.getTime() - account.lastSyncAt.getTime() < every) continue;
+      const slot = Math.floor(now.getTime() / every);
+      await deps.enqueue(
+        "sync-account",
+        { ...payloadBase, mode: "sync" },
+        { jobId: `sync:${account.id}:${slot}` },
+      );
+      syncs++;
+    }
+    return { backfills, syncs };
+  },
+});
+
+/** Registers the sync scheduler (every 5 minutes) on a driver; call once at worker start. */
+export async function registerSyncSchedule(driver: QueueDriver): Promise<void> {
+  await driver.schedule("account-syncs", "schedule-account-syncs", {}, { everyMs: 5 * 60_000 });
 }

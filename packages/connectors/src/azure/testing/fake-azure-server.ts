@@ -25,7 +25,12 @@ export type AzureUsageRow = {
   cost: number;
 };
 
-export type FakeAzureOptions = { tenantId: string; clientId: string; clientSecret: string; pageSize?: number };
+export type FakeAzureOptions = {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  pageSize?: number;
+};
 
 export type FakeAzure = {
   url: string;
@@ -48,11 +53,29 @@ function selfSignedCertificate(): { key: Buffer; cert: Buffer } {
   try {
     execFileSync(
       "openssl",
-      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"),
-        "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        path.join(dir, "key.pem"),
+        "-out",
+        path.join(dir, "cert.pem"),
+        "-days",
+        "2",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+      ],
       { stdio: "ignore" },
     );
-    return { key: readFileSync(path.join(dir, "key.pem")), cert: readFileSync(path.join(dir, "cert.pem")) };
+    return {
+      key: readFileSync(path.join(dir, "key.pem")),
+      cert: readFileSync(path.join(dir, "cert.pem")),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -88,30 +111,54 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
   let carbon: { subscriptionId: string; kg: number }[] = [];
   let base = "";
 
-  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  const send = (
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     res.writeHead(status, { "content-type": "application/json", ...headers });
     res.end(JSON.stringify(body));
   };
 
   function token(res: ServerResponse, tenant: string, form: URLSearchParams) {
     if (tenant !== options.tenantId) {
-      return send(res, 400, { error: "invalid_request", error_description: `AADSTS90002: Tenant '${tenant}' not found.`, error_codes: [90002] });
+      return send(res, 400, {
+        error: "invalid_request",
+        error_description: `AADSTS90002: Tenant '${tenant}' not found.`,
+        error_codes: [90002],
+      });
     }
-    if (form.get("client_id") !== options.clientId || form.get("client_secret") !== options.clientSecret) {
+    if (
+      form.get("client_id") !== options.clientId ||
+      form.get("client_secret") !== options.clientSecret
+    ) {
       return send(res, 401, {
         error: "invalid_client",
-        error_description: "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.",
+        error_description:
+          "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.",
         error_codes: [7000215],
       });
     }
     const value = `fake-token-${tokens.size + 1}`;
     tokens.add(value);
-    return send(res, 200, { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: value });
+    return send(res, 200, {
+      token_type: "Bearer",
+      expires_in: 3599,
+      ext_expires_in: 3599,
+      access_token: value,
+    });
   }
 
   function query(res: ServerResponse, subscriptionId: string, url: URL, body: string) {
     const throttle = throttles.shift();
-    if (throttle) return send(res, 429, { error: { code: "429", message: "Too many requests. Please retry." } }, throttle);
+    if (throttle)
+      return send(
+        res,
+        429,
+        { error: { code: "429", message: "Too many requests. Please retry." } },
+        throttle,
+      );
     if (denied === subscriptionId) {
       return send(res, 403, {
         error: {
@@ -120,15 +167,26 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
         },
       });
     }
-    const definition = JSON.parse(body) as { timePeriod: { from: string; to: string }; dataset: { grouping?: { name: string }[]; filter?: Filter } };
+    const definition = JSON.parse(body) as {
+      timePeriod: { from: string; to: string };
+      dataset: { grouping?: { name: string }[]; filter?: Filter };
+    };
     const grouping = (definition.dataset.grouping ?? []).map((g) => g.name);
-    if (grouping.length > 2) return send(res, 400, { error: { code: "BadRequest", message: "Grouping can have at most 2 entries" } });
+    if (grouping.length > 2)
+      return send(res, 400, {
+        error: { code: "BadRequest", message: "Grouping can have at most 2 entries" },
+      });
     const from = Number(definition.timePeriod.from.slice(0, 10).replaceAll("-", ""));
     const to = Number(definition.timePeriod.to.slice(0, 10).replaceAll("-", ""));
     const filters = dimsOf(definition.dataset.filter);
     const matching = usage.filter(
-      (r) => r.subscriptionId === subscriptionId && r.date >= from && r.date <= to &&
-        filters.every((f) => f.values.includes(String(r[fieldOf[f.name.toLowerCase()] ?? "meter"]))),
+      (r) =>
+        r.subscriptionId === subscriptionId &&
+        r.date >= from &&
+        r.date <= to &&
+        filters.every((f) =>
+          f.values.includes(String(r[fieldOf[f.name.toLowerCase()] ?? "meter"])),
+        ),
     );
     const groups = new Map<string, unknown[]>();
     for (const r of matching) {
@@ -143,7 +201,10 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
     const size = options.pageSize ?? 1000;
     const offset = Number(url.searchParams.get("$skiptoken") ?? 0);
     const page = all.slice(offset, offset + size);
-    const next = offset + size < all.length ? `${base}${url.pathname}?api-version=2022-10-01&$skiptoken=${offset + size}` : null;
+    const next =
+      offset + size < all.length
+        ? `${base}${url.pathname}?api-version=2022-10-01&$skiptoken=${offset + size}`
+        : null;
     return send(res, 200, {
       id: `subscriptions/${subscriptionId}/providers/Microsoft.CostManagement/query/fake`,
       name: "fake",
@@ -165,7 +226,12 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const body = await readBody(req);
     const url = new URL(req.url ?? "/", base);
-    requests.push({ method: req.method ?? "", path: url.pathname, authorization: req.headers.authorization, body });
+    requests.push({
+      method: req.method ?? "",
+      path: url.pathname,
+      authorization: req.headers.authorization,
+      body,
+    });
     const openid = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
     if (openid) {
       const t = openid[1];
@@ -177,37 +243,73 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
       });
     }
     const tokenPath = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
-    if (tokenPath && req.method === "POST") return token(res, tokenPath[1] ?? "", new URLSearchParams(body));
+    if (tokenPath && req.method === "POST")
+      return token(res, tokenPath[1] ?? "", new URLSearchParams(body));
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
     if (!bearer || !tokens.has(bearer)) {
-      return send(res, 401, { error: { code: "InvalidAuthenticationToken", message: "The access token is invalid." } });
+      return send(res, 401, {
+        error: { code: "InvalidAuthenticationToken", message: "The access token is invalid." },
+      });
     }
-    const q = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.CostManagement\/query$/i.exec(url.pathname);
+    const q = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.CostManagement\/query$/i.exec(
+      url.pathname,
+    );
     if (q && req.method === "POST") return query(res, q[1] ?? "", url, body);
-    if (url.pathname === "/providers/Microsoft.Carbon/carbonEmissionReports" && req.method === "POST") {
-      const request = JSON.parse(body) as { subscriptionList: string[]; skipToken?: string; dateRange: { start: string; end: string } };
+    if (
+      url.pathname === "/providers/Microsoft.Carbon/carbonEmissionReports" &&
+      req.method === "POST"
+    ) {
+      const request = JSON.parse(body) as {
+        subscriptionList: string[];
+        skipToken?: string;
+        dateRange: { start: string; end: string };
+      };
       if (request.dateRange.start !== request.dateRange.end) {
-        return send(res, 400, { error: { code: "BadRequest", message: "ItemDetailsReport needs start = end" } });
+        return send(res, 400, {
+          error: { code: "BadRequest", message: "ItemDetailsReport needs start = end" },
+        });
       }
       const offset = Number(request.skipToken ?? 0);
       const items = carbon.filter((c) => request.subscriptionList.includes(c.subscriptionId));
       const item = items[offset];
       return send(res, 200, {
-        subscriptionAccessDecisionList: request.subscriptionList.map((subscriptionId) => ({ subscriptionId, decision: "Allowed" })),
+        subscriptionAccessDecisionList: request.subscriptionList.map((subscriptionId) => ({
+          subscriptionId,
+          decision: "Allowed",
+        })),
         value: item
-          ? [{ dataType: "ItemDetailsData", latestMonthEmissions: item.kg, previousMonthEmissions: 0, itemName: item.subscriptionId, subscriptionId: item.subscriptionId, categoryType: "Subscription" }]
+          ? [
+              {
+                dataType: "ItemDetailsData",
+                latestMonthEmissions: item.kg,
+                previousMonthEmissions: 0,
+                itemName: item.subscriptionId,
+                subscriptionId: item.subscriptionId,
+                categoryType: "Subscription",
+              },
+            ]
           : [],
         ...(offset + 1 < items.length ? { skipToken: String(offset + 1) } : {}),
       });
     }
     if (url.pathname === "/subscriptions" && req.method === "GET") {
-      return send(res, 200, { value: subscriptions.map((s) => ({ ...s, id: `/subscriptions/${s.subscriptionId}`, tenantId: options.tenantId })) });
+      return send(res, 200, {
+        value: subscriptions.map((s) => ({
+          ...s,
+          id: `/subscriptions/${s.subscriptionId}`,
+          tenantId: options.tenantId,
+        })),
+      });
     }
-    return send(res, 404, { error: { code: "NotFound", message: `${req.method} ${url.pathname}` } });
+    return send(res, 404, {
+      error: { code: "NotFound", message: `${req.method} ${url.pathname}` },
+    });
   }
 
   const server: Server = createServer({ key, cert }, (req, res) => {
-    handle(req, res).catch((error: unknown) => send(res, 500, { error: { code: "InternalServerError", message: String(error) } }));
+    handle(req, res).catch((error: unknown) =>
+      send(res, 500, { error: { code: "InternalServerError", message: String(error) } }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;

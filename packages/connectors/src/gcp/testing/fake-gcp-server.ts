@@ -29,7 +29,18 @@ export type FakeGcp = {
   serviceAccountKey(valid?: boolean): string;
   setUsage(rows: GcpUsageRow[]): void;
   /** Rows the Carbon Footprint export query returns (query text mentions carbon_footprint_kgCO2e). */
-  setCarbon(rows: { projectId: string; service: string; region: string; modelVersion: string; scope1: number; scope2Location: number; scope2Market: number | null; scope3: number }[]): void;
+  setCarbon(
+    rows: {
+      projectId: string;
+      service: string;
+      region: string;
+      modelVersion: string;
+      scope1: number;
+      scope2Location: number;
+      scope2Market: number | null;
+      scope3: number;
+    }[],
+  ): void;
   rateLimitNext(times: number): void;
   deny(permission: string | undefined): void;
   close(): Promise<void>;
@@ -71,16 +82,37 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
     res.writeHead(status, { "content-type": "application/json; charset=UTF-8" });
     res.end(JSON.stringify(body));
   };
-  const error = (res: ServerResponse, code: number, reason: string, message: string, status: string) =>
-    send(res, code, { error: { code, message, errors: [{ message, domain: "global", reason }], status } });
+  const error = (
+    res: ServerResponse,
+    code: number,
+    reason: string,
+    message: string,
+    status: string,
+  ) =>
+    send(res, code, {
+      error: { code, message, errors: [{ message, domain: "global", reason }], status },
+    });
 
   function token(res: ServerResponse, form: URLSearchParams) {
     const assertion = form.get("assertion") ?? "";
     const [header = "", claims = "", signature = ""] = assertion.split(".");
-    const verified = createVerify("RSA-SHA256").update(`${header}.${claims}`).verify(known.publicKey, Buffer.from(signature, "base64url"));
-    const payload = JSON.parse(Buffer.from(claims, "base64url").toString("utf8") || "{}") as { iss?: string; aud?: string };
-    if (form.get("grant_type") !== "urn:ietf:params:oauth:grant-type:jwt-bearer" || !verified || payload.iss !== clientEmail || payload.aud !== `${base}/token`) {
-      return send(res, 400, { error: "invalid_grant", error_description: "Invalid JWT Signature." });
+    const verified = createVerify("RSA-SHA256")
+      .update(`${header}.${claims}`)
+      .verify(known.publicKey, Buffer.from(signature, "base64url"));
+    const payload = JSON.parse(Buffer.from(claims, "base64url").toString("utf8") || "{}") as {
+      iss?: string;
+      aud?: string;
+    };
+    if (
+      form.get("grant_type") !== "urn:ietf:params:oauth:grant-type:jwt-bearer" ||
+      !verified ||
+      payload.iss !== clientEmail ||
+      payload.aud !== `${base}/token`
+    ) {
+      return send(res, 400, {
+        error: "invalid_grant",
+        error_description: "Invalid JWT Signature.",
+      });
     }
     const value = `ya29.fake-${tokens.size + 1}`;
     tokens.add(value);
@@ -92,26 +124,59 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString("utf8");
     const url = new URL(req.url ?? "/", base);
-    requests.push({ method: req.method ?? "", path: url.pathname, authorization: req.headers.authorization, body });
-    if (url.pathname === "/token" && req.method === "POST") return token(res, new URLSearchParams(body));
+    requests.push({
+      method: req.method ?? "",
+      path: url.pathname,
+      authorization: req.headers.authorization,
+      body,
+    });
+    if (url.pathname === "/token" && req.method === "POST")
+      return token(res, new URLSearchParams(body));
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
     if (!bearer || !tokens.has(bearer)) {
-      return error(res, 401, "authError", "Request had invalid authentication credentials. Expected OAuth 2 access token.", "UNAUTHENTICATED");
+      return error(
+        res,
+        401,
+        "authError",
+        "Request had invalid authentication credentials. Expected OAuth 2 access token.",
+        "UNAUTHENTICATED",
+      );
     }
     if (rateLimited > 0) {
       rateLimited--;
-      return error(res, 429, "rateLimitExceeded", "Exceeded rate limits: too many api requests per user per method for this user_method.", "RESOURCE_EXHAUSTED");
+      return error(
+        res,
+        429,
+        "rateLimitExceeded",
+        "Exceeded rate limits: too many api requests per user per method for this user_method.",
+        "RESOURCE_EXHAUSTED",
+      );
     }
     const insert = /^\/bigquery\/v2\/projects\/([^/]+)\/jobs$/.exec(url.pathname);
     if (insert && req.method === "POST") {
       const project = insert[1] ?? "";
       if (denied === "bigquery.jobs.create") {
-        return error(res, 403, "accessDenied", `Access Denied: Project ${project}: User does not have bigquery.jobs.create permission in project ${project}.`, "PERMISSION_DENIED");
+        return error(
+          res,
+          403,
+          "accessDenied",
+          `Access Denied: Project ${project}: User does not have bigquery.jobs.create permission in project ${project}.`,
+          "PERMISSION_DENIED",
+        );
       }
       if (denied === "bigquery.tables.getData") {
-        return error(res, 403, "accessDenied", `Access Denied: Table ${project}:billing.export: User does not have permission to query table ${project}:billing.export, or perhaps it does not exist. (bigquery.tables.getData)`, "PERMISSION_DENIED");
+        return error(
+          res,
+          403,
+          "accessDenied",
+          `Access Denied: Table ${project}:billing.export: User does not have permission to query table ${project}:billing.export, or perhaps it does not exist. (bigquery.tables.getData)`,
+          "PERMISSION_DENIED",
+        );
       }
-      const request = JSON.parse(body) as { jobReference?: { jobId?: string; location?: string }; configuration?: { query?: { query?: string } } };
+      const request = JSON.parse(body) as {
+        jobReference?: { jobId?: string; location?: string };
+        configuration?: { query?: { query?: string } };
+      };
       const jobId = request.jobReference?.jobId ?? `job_${jobs.size + 1}`;
       // The discovery query (SELECT project.id AS id …) gets distinct projects; every other query the usage rows.
       const projectsOnly = /project\.id AS id/.test(request.configuration?.query?.query ?? "");
@@ -120,7 +185,11 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
       return send(res, 200, {
         kind: "bigquery#job",
         id: `${project}:US.${jobId}`,
-        jobReference: { projectId: project, jobId, location: request.jobReference?.location ?? "US" },
+        jobReference: {
+          projectId: project,
+          jobId,
+          location: request.jobReference?.location ?? "US",
+        },
         configuration: JSON.parse(body).configuration,
         status: { state: "DONE" },
       });
@@ -129,13 +198,31 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
     if (get && req.method === "GET") {
       const [, project = "", kind, jobId = ""] = get;
       const job = jobs.get(jobId);
-      if (!job) return error(res, 404, "notFound", `Not found: Job ${project}:${jobId}`, "NOT_FOUND");
-      if (kind === "jobs") return send(res, 200, { kind: "bigquery#job", jobReference: { projectId: project, jobId, location: "US" }, status: { state: "DONE" } });
-      const max = Math.min(Number(url.searchParams.get("maxResults") ?? 100_000), options.pageSize ?? 100_000);
+      if (!job)
+        return error(res, 404, "notFound", `Not found: Job ${project}:${jobId}`, "NOT_FOUND");
+      if (kind === "jobs")
+        return send(res, 200, {
+          kind: "bigquery#job",
+          jobReference: { projectId: project, jobId, location: "US" },
+          status: { state: "DONE" },
+        });
+      const max = Math.min(
+        Number(url.searchParams.get("maxResults") ?? 100_000),
+        options.pageSize ?? 100_000,
+      );
       const offset = Number(url.searchParams.get("pageToken") ?? 0);
       const cell = (v: string | number | undefined) => ({ v: v === undefined ? null : String(v) });
       if (job.carbon) {
-        const names = ["project_id", "service", "region", "model_version", "scope1", "scope2_location", "scope2_market", "scope3"];
+        const names = [
+          "project_id",
+          "service",
+          "region",
+          "model_version",
+          "scope1",
+          "scope2_location",
+          "scope2_market",
+          "scope3",
+        ];
         return send(res, 200, {
           kind: "bigquery#getQueryResultsResponse",
           jobReference: { projectId: project, jobId, location: "US" },
@@ -143,7 +230,16 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
           totalRows: String(carbon.length),
           schema: { fields: names.map((name, i) => ({ name, type: i < 4 ? "STRING" : "FLOAT" })) },
           rows: carbon.map((c) => ({
-            f: [c.projectId, c.service, c.region, c.modelVersion, c.scope1, c.scope2Location, c.scope2Market ?? undefined, c.scope3].map(cell),
+            f: [
+              c.projectId,
+              c.service,
+              c.region,
+              c.modelVersion,
+              c.scope1,
+              c.scope2Location,
+              c.scope2Market ?? undefined,
+              c.scope3,
+            ].map(cell),
           })),
         });
       }
@@ -154,7 +250,12 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
           jobReference: { projectId: project, jobId, location: "US" },
           jobComplete: true,
           totalRows: String(projects.length),
-          schema: { fields: [{ name: "id", type: "STRING" }, { name: "name", type: "STRING" }] },
+          schema: {
+            fields: [
+              { name: "id", type: "STRING" },
+              { name: "name", type: "STRING" },
+            ],
+          },
           rows: projects.map((id) => ({ f: [cell(id), cell(id)] })),
         });
       }
