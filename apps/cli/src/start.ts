@@ -118,9 +118,12 @@ async function buildWebIfStale() {
   });
 }
 
+/** Folders whose changes never require a rebuild. */
+const notSource = new Set(["node_modules", "test-artifacts", "e2e", "test", "bench", "coverage", "dist"]);
+
 function newerThan(dir: string, timeMs: number): boolean {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+    if (notSource.has(entry.name) || entry.name.startsWith(".")) continue;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory() ? newerThan(full, timeMs) : statSync(full).mtimeMs > timeMs)
       return true;
