@@ -1,9 +1,9 @@
-import { appendFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { gzipSync } from "node:zlib";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, afterAll } from "vitest";
 import { openBillingSource } from "@canopy/connectors";
 import { generateCurCsv } from "../bench/generate-cur";
 import { aggregateInTwoHalves, run } from "./commands/estimate";
@@ -15,6 +15,7 @@ import {
 
 const samples = join(import.meta.dirname, "../../../packages/connectors/test/samples");
 const dir = mkdtempSync(join(tmpdir(), "canopy-estimate-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function write(name: string, content: string | Buffer): string {
   const path = join(dir, name);

@@ -113,7 +113,7 @@ describe.skipIf(!haveBrowser)("browser: onboarding to dashboard", () => {
     await page.waitForURL("**/test");
     await page.getByRole("button", { name: "Test connection" }).click();
     await expect(page.getByTestId("test-result").textContent()).resolves.toMatch(
-      /Live sync is not available yet/,
+      /The connection test is not available yet/,
     );
     await shot("07-wizard-test-connection");
     await page.getByRole("link", { name: "Continue to scope" }).click();

@@ -127,7 +127,7 @@ describe("onboarding wizard actions", () => {
 
     const test = await testConnection({ accountId: id });
     expect(test.ok && test.data.live).toBe(false);
-    expect(test.ok && test.data.message).toMatch(/Live sync is not available yet/);
+    expect(test.ok && test.data.message).toMatch(/The connection test is not available yet/);
     expect(test.ok && test.data.checks.every((c) => c.status === "not_checked")).toBe(true);
 
     const scope = await saveScope({

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { vi } from "vitest";
@@ -9,9 +9,12 @@ import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
  * secret, an encryption key and a CANOPY_HOME of its own. Call before importing route modules' code
  * paths (configuration is read lazily on first use).
  */
+const homes = new Map<TestDatabase, string>();
+
 export async function setUpWebTestDatabase(): Promise<TestDatabase> {
   const db = await createTestDatabase();
   const home = mkdtempSync(path.join(os.tmpdir(), "canopy-web-test-"));
+  homes.set(db, home);
   vi.stubEnv("DATABASE_APP_URL", db.urls.app);
   vi.stubEnv("DATABASE_AUTH_URL", db.urls.auth);
   vi.stubEnv("BETTER_AUTH_SECRET", "test-secret-test-secret-test-secret-0123");
@@ -35,4 +38,6 @@ export async function tearDownWebTestDatabase(db: TestDatabase) {
   delete pools.canopyAuth;
   vi.unstubAllEnvs();
   await db.drop();
+  rmSync(homes.get(db) ?? "", { recursive: true, force: true });
+  homes.delete(db);
 }

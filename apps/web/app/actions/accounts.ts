@@ -113,8 +113,8 @@ export type ConnectionTest = {
 };
 
 /**
- * "Test connection". Live connectors are not built yet, so nothing is called and nothing passes:
- * it says so, lists each permission as not checked with how to grant it, and points to file import.
+ * "Test connection". It does not call the live connectors yet, so nothing passes: it says so, lists
+ * each permission as not checked with how to grant it, and points to file import.
  */
 export const testConnection = withTenantAction(
   z.object({ accountId }),
@@ -125,8 +125,9 @@ export const testConnection = withTenantAction(
     return {
       live: false,
       message:
-        "Live sync is not available yet: Canopy cannot call your cloud's APIs in this version, so it could not check these permissions. " +
-        "Your credentials are stored encrypted for when it can. Import a billing file to see your emissions now.",
+        "The connection test is not available yet: Canopy did not call your cloud's APIs here, so it could not check these permissions. " +
+        "Your credentials are stored encrypted; once you finish the wizard, the worker syncs the account and any permission it lacks appears as the account's last error. " +
+        "Import a billing file to see your emissions now.",
       checks: permissions[account.provider].map((p) => ({
         permission: p.name,
         status: "not_checked" as const,

@@ -29,8 +29,9 @@ export function FinishStep(props: { accountId: string; status: string }) {
   return (
     <div className="stack-lg">
       <p>
-        Finish to mark the account active. Live sync will start once live connectors are available;
-        until then, import billing files.
+        Finish to mark the account active. The worker then backfills 13 months and syncs it regularly;
+        its sync runs and any error appear on the Imports page and in the account list. You can also
+        import billing files at any time.
       </p>
       {error && (
         <p role="alert" className="error">

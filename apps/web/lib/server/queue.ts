@@ -38,6 +38,7 @@ export function queue(): QueueDriver {
   const env = serverEnv();
   const driver = createQueueDriver({
     redisUrl: env.REDIS_URL,
+    prefix: env.CANOPY_QUEUE_PREFIX,
     deps: {
       owner: appDb(),
       app: appDb(),

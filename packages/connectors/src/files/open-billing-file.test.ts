@@ -1,12 +1,13 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, afterAll } from "vitest";
 import { openBillingFile, openBillingSource } from "./open-billing-file";
 import { BillingFileError, type ReadRow } from "./read-rows";
 
 const dir = mkdtempSync(join(tmpdir(), "canopy-files-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function write(name: string, content: string | Buffer): string {
   const path = join(dir, name);
   writeFileSync(path, content);
