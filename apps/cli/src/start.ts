@@ -18,6 +18,18 @@ import { keyringFor, log } from "./runtime";
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web");
 
+/** What has been started, stopped in reverse order on Ctrl+C, SIGTERM or a failed start. */
+const running: (() => unknown)[] = [];
+let stopping = false;
+async function stop(code: number) {
+  if (stopping) return;
+  stopping = true;
+  for (const step of running.reverse()) await Promise.resolve(step()).catch(() => undefined);
+  process.exit(code);
+}
+process.on("SIGINT", () => void stop(0));
+process.on("SIGTERM", () => void stop(0));
+
 async function main() {
   const env = loadConfig();
   await assertPortFree(env.PORT, "PORT");
@@ -26,6 +38,7 @@ async function main() {
     await assertPortFree(env.CANOPY_EMBEDDED_PG_PORT, "CANOPY_EMBEDDED_PG_PORT");
 
   const database = await resolveDatabase(env, log);
+  if (database.embedded) running.push(() => database.embedded?.stop());
   await migrate({
     ownerUrl: database.urls.owner,
     rolePrefix: env.CANOPY_DB_ROLE_PREFIX,
@@ -49,6 +62,7 @@ async function main() {
   }
 
   const worker = await startWorkerFromEnv(env, database.urls, log);
+  running.push(() => worker.stop());
 
   await buildWebIfStale();
   const authSecret =
@@ -65,24 +79,14 @@ async function main() {
       PORT: String(env.PORT),
     },
   });
+  running.push(() => web.kill("SIGTERM"));
   await waitForHealth(`http://127.0.0.1:${env.PORT}/api/health`, web);
   log("");
   log(`Canopy is running at http://localhost:${env.PORT}`);
   if (env.CANOPY_SEED_DEMO) log(`Sign in as ${DEMO_EMAIL} with password ${DEMO_PASSWORD}`);
   log("Press Ctrl+C to stop.");
 
-  let stopping = false;
-  const stop = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    web.kill("SIGTERM");
-    await worker.stop().catch(() => undefined);
-    await database.embedded?.stop().catch(() => undefined);
-    process.exit(code);
-  };
   web.on("exit", (code) => void stop(code ?? 1));
-  process.on("SIGINT", () => void stop(0));
-  process.on("SIGTERM", () => void stop(0));
 }
 
 /** The environment for the web process, without anything the parent resolved differently. */
@@ -112,6 +116,7 @@ async function buildWebIfStale() {
       stdio: "inherit",
       env: childEnv(),
     });
+    running.push(() => build.kill("SIGTERM"));
     build.on("exit", (code) =>
       code === 0 ? resolve() : reject(new Error(`next build failed with exit code ${code}`)),
     );
@@ -147,5 +152,5 @@ async function waitForHealth(url: string, web: ChildProcess) {
 
 main().catch((error: Error) => {
   process.stderr.write(`canopy: ${error.message}\n`);
-  process.exit(1);
+  void stop(1);
 });

@@ -5,31 +5,34 @@ import { startWorkerFromEnv } from "./worker";
 
 const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 
+/** What has been started, stopped in reverse order on SIGTERM/SIGINT or a failed start. */
+const running: (() => unknown)[] = [];
+let stopping = false;
+async function stop(code: number, reason: string) {
+  if (stopping) return;
+  stopping = true;
+  log(`worker: ${reason}, finishing in-flight jobs`);
+  for (const step of running.reverse()) await Promise.resolve(step()).catch(() => undefined);
+  log("worker: stopped");
+  process.exit(code);
+}
+process.on("SIGTERM", () => void stop(0, "SIGTERM received"));
+process.on("SIGINT", () => void stop(0, "SIGINT received"));
+
 async function main() {
   const env = loadConfig();
   const database = await resolveDatabase(env, log);
+  if (database.embedded) running.push(() => database.embedded?.stop());
   await migrate({
     ownerUrl: database.urls.owner,
     rolePrefix: env.CANOPY_DB_ROLE_PREFIX,
     appPassword: database.appPassword,
   });
   const worker = await startWorkerFromEnv(env, database.urls, log);
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`worker: ${signal} received, finishing in-flight jobs`);
-    await worker.stop();
-    await database.embedded?.stop();
-    log("worker: stopped");
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  running.push(() => worker.stop());
 }
 
 main().catch((error: Error) => {
   process.stderr.write(`canopy worker: ${error.message}\n`);
-  process.exit(1);
+  void stop(1, "start failed");
 });
