@@ -12,6 +12,7 @@ import { defineJob, type JobDeps } from "../contract";
 import { PermanentJobError } from "../errors";
 import type { FileStore } from "../file-store";
 import { monthsBetween } from "../jobs/reestimate-tenant";
+import { toStagedUsage } from "../staged-usage";
 import { recordSkip, type ImportSummary } from "./summary";
 
 const PROGRESS_EVERY_MS = 1000;
@@ -169,29 +170,7 @@ async function* classifiedUsage(
         for (const r of outcome.records) {
           summary.costTotal += r.costAmount ?? 0;
           summary.currency ??= r.currency;
-          yield {
-            provider: r.provider,
-            providerAccountId: r.accountId,
-            periodStart: r.periodStart,
-            periodHours: r.periodHours,
-            service: r.service,
-            region: r.region,
-            kind: r.kind,
-            unit: r.unit,
-            usageType: r.usageType ?? "",
-            instanceType: r.instanceType ?? "",
-            vcpus: r.vcpus,
-            memoryGb: r.memoryGb,
-            gpuModel: r.gpuModel,
-            gpuCount: r.gpuCount,
-            storageClass: r.storageClass,
-            replicationHint: r.replicationHint,
-            cpuUtilization: r.cpuUtilization,
-            quantity: r.quantity,
-            costAmount: r.costAmount,
-            currency: r.currency,
-            tags: r.tags,
-          };
+          yield toStagedUsage(r);
         }
       }
     }

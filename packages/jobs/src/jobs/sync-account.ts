@@ -16,6 +16,7 @@ import type {
   UsageWindow,
 } from "@canopy/connectors/live";
 import type { UsageRecord } from "@canopy/methodology";
+import { toStagedUsage } from "../staged-usage";
 import { defineJob, type JobContext, type JobDeps, type QueueDriver } from "../contract";
 import { PermanentJobError } from "../errors";
 import { monthsBetween } from "./reestimate-tenant";
@@ -180,31 +181,7 @@ async function connectorFor(account: AccountRow, sealed: unknown): Promise<LiveC
 }
 
 async function* staged(records: AsyncIterable<UsageRecord>): AsyncGenerator<StagedUsage> {
-  for await (const r of records) {
-    yield {
-      provider: r.provider,
-      providerAccountId: r.accountId,
-      periodStart: r.periodStart,
-      periodHours: r.periodHours,
-      service: r.service,
-      region: r.region,
-      kind: r.kind,
-      unit: r.unit,
-      usageType: r.usageType ?? "",
-      instanceType: r.instanceType ?? "",
-      vcpus: r.vcpus,
-      memoryGb: r.memoryGb,
-      gpuModel: r.gpuModel,
-      gpuCount: r.gpuCount,
-      storageClass: r.storageClass,
-      replicationHint: r.replicationHint,
-      cpuUtilization: r.cpuUtilization,
-      quantity: r.quantity,
-      costAmount: r.costAmount,
-      currency: r.currency,
-      tags: r.tags,
-    };
-  }
+  for await (const record of records) yield toStagedUsage(record);
 }
 
 /**
