@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -85,5 +85,6 @@ describe("credential encryption", () => {
     expect(() => loadKeyring({ homeDir: home, production: true, warn: () => undefined })).toThrow(
       /required when NODE_ENV=production/,
     );
+    rmSync(home, { recursive: true, force: true });
   });
 });
