@@ -195,7 +195,9 @@ describe("estimator properties", () => {
             "waterL",
           ] as const) {
             const expected = 2 * one[key];
-            expect(Math.abs(two[key] - expected)).toBeLessThanOrEqual(1e-9 * Math.max(1, expected));
+            // Floating-point rounding across the chained factors reaches about 1e-9 of the value
+            // (seen in CI); 1e-8 still catches any real non-linearity.
+            expect(Math.abs(two[key] - expected)).toBeLessThanOrEqual(1e-8 * Math.max(1, expected));
           }
         },
       ),
