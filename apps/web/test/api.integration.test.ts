@@ -99,7 +99,26 @@ describe("GET /api/v1/emissions/summary", () => {
     expect(months.current!.month).toBe("2025-03-01");
     expect(months.previous!.co2eTotalKg).toBeGreaterThan(0);
     expect(months.yearAgo!.co2eTotalKg).toBe(0);
+    expect(response.body.months).toMatchObject({ throughDay: null });
     expect(response.body.defaultsShare as number).toBeGreaterThan(0);
+  });
+
+  it("compares a month in progress with the same days of the month before", async () => {
+    const response = await call(summary.GET, {
+      path: "/api/v1/emissions/summary?from=2025-01-01&to=2025-03-15",
+      credential: viewer,
+    });
+    const months = response.body.months as {
+      throughDay: number;
+      current: { co2eTotalKg: number };
+      previous: { month: string; co2eTotalKg: number };
+    };
+    expect(months.throughDay).toBe(15);
+    expect(months.previous.month).toBe("2025-02-01");
+    const february = await dbTotals("2025-02-01", "2025-02-15");
+    const march = await dbTotals("2025-03-01", "2025-03-15");
+    expect(months.previous.co2eTotalKg).toBeCloseTo(february.loc + february.emb, 6);
+    expect(months.current.co2eTotalKg).toBeCloseTo(march.loc + march.emb, 6);
   });
 });
 

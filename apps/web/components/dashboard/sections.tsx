@@ -56,22 +56,24 @@ function Delta(props: { current: number; base: number; against: string }) {
 export async function KpiSection(props: { scope: TenantScope; filters: Filters }) {
   const s = await emissionsSummary(props.scope, props.filters);
   const t = s.totals;
+  // A month in progress is compared over the same days of the other months.
+  const days = s.months.throughDay ? ` (days 1–${s.months.throughDay})` : "";
   return (
     <div className="kpis" data-testid="kpis" data-range={`${s.range.from}..${s.range.to}`}>
       <Kpi
-        label={`CO2e in ${monthLabel(s.months.current.month)}`}
+        label={`CO2e in ${monthLabel(s.months.current.month)}${days}`}
         value={formatKg(s.months.current.co2eTotalKg)}
         raw={s.months.current.co2eTotalKg}
       >
         <Delta
           current={s.months.current.co2eTotalKg}
           base={s.months.previous.co2eTotalKg}
-          against={monthLabel(s.months.previous.month)}
+          against={`${monthLabel(s.months.previous.month)}${days}`}
         />
         <Delta
           current={s.months.current.co2eTotalKg}
           base={s.months.yearAgo.co2eTotalKg}
-          against={monthLabel(s.months.yearAgo.month)}
+          against={`${monthLabel(s.months.yearAgo.month)}${days}`}
         />
       </Kpi>
       <Kpi

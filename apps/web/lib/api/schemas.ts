@@ -92,7 +92,13 @@ export const summaryResponseSchema = z
     currency: z.string().nullable(),
     kgCo2ePer1000Currency: z.number().nullable(),
     defaultsShare: z.number().describe("sum(co2e_on_defaults) / sum(location + embodied)."),
-    months: z.object({ current: monthFigure, previous: monthFigure, yearAgo: monthFigure }),
+    months: z.object({
+      /** Set when the range ends inside its last month: every month is then summed over days 1–N. */
+      throughDay: z.number().int().min(1).max(31).nullable(),
+      current: monthFigure,
+      previous: monthFigure,
+      yearAgo: monthFigure,
+    }),
   })
   .meta({ id: "EmissionsSummary" });
 

@@ -409,9 +409,21 @@ export async function emissionsSummary(scope: TenantScope, filters: Filters) {
     const totals = row ? measuresOf(row) : measuresOf({} as SumRow);
     const currency = row?.currency ?? null;
     const month = monthStart(range.to);
+    // When the range ends inside a month, every month is compared over the same days (1 to N), so a
+    // month in progress is not read as a drop.
+    const lastDay = addDays(addMonths(month, 1), -1);
+    const throughDay = range.to < lastDay ? Number(range.to.slice(8, 10)) : null;
     const monthTotal = async (start: string) => {
-      const monthRange = { from: start, to: addDays(addMonths(start, 1), -1), days: 0 };
-      const result = await aggregate(client, filters, monthRange, "none", "none", today);
+      const end = addDays(addMonths(start, 1), -1);
+      const to = throughDay === null ? end : minDay(addDays(start, throughDay - 1), end);
+      const result = await aggregate(
+        client,
+        filters,
+        { from: start, to, days: 0 },
+        "none",
+        "none",
+        today,
+      );
       return result.rows[0] ? measuresOf(result.rows[0]).co2eTotalKg : 0;
     };
     const [current, previous, yearAgo] = [
@@ -428,6 +440,7 @@ export async function emissionsSummary(scope: TenantScope, filters: Filters) {
         totals.costAmount > 0 ? (totals.co2eTotalKg / totals.costAmount) * 1000 : null,
       defaultsShare: denominator > 0 ? totals.co2eOnDefaultsKg / denominator : 0,
       months: {
+        throughDay,
         current: { month, co2eTotalKg: current },
         previous: { month: addMonths(month, -1), co2eTotalKg: previous },
         yearAgo: { month: addMonths(month, -12), co2eTotalKg: yearAgo },
@@ -435,3 +448,5 @@ export async function emissionsSummary(scope: TenantScope, filters: Filters) {
     };
   });
 }
+
+const minDay = (a: string, b: string) => (a < b ? a : b);
