@@ -13,6 +13,7 @@ import {
   monthStartOf,
   type PermissionCheck,
   type UsageWindow,
+  recordsOfOutcome,
 } from "../live/types";
 import { athenaRows, billingPeriodsOf, curUsageQuery, runAthenaQuery } from "./athena";
 import {
@@ -213,22 +214,7 @@ export function createAwsConnector(config: AwsConnectorConfig): AwsConnector {
             includeResourceIds: false,
             source,
           });
-          const outcome = classifier.classify(row, summary.rowsRead);
-          if (outcome.status === "usage") {
-            for (const record of outcome.records) {
-              summary.recordsYielded++;
-              yield record;
-            }
-          } else {
-            const reason = outcome.status === "error" ? "error" : outcome.reason;
-            const entry = (summary.skipped[reason] ??= {
-              lines: 0,
-              cost: 0,
-              example: outcome.status === "error" ? outcome.message : outcome.detail,
-            });
-            entry.lines++;
-            if (outcome.status === "unsupported") entry.cost += outcome.costAmount;
-          }
+          yield* recordsOfOutcome(classifier.classify(row, summary.rowsRead), summary);
         }
         options.onProgress?.(summary.rowsRead);
       }

@@ -18,6 +18,7 @@ import {
   monthStartOf,
   type PermissionCheck,
   type UsageWindow,
+  recordsOfOutcome,
 } from "../live/types";
 import { azureConnectorError, azureRetryAfterMs } from "./azure-errors";
 import {
@@ -314,22 +315,7 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
               includeResourceIds: false,
               source: "azure-query",
             });
-            const outcome = classifier.classify(line, summary.rowsRead);
-            if (outcome.status === "usage") {
-              for (const record of outcome.records) {
-                summary.recordsYielded++;
-                yield record;
-              }
-            } else {
-              const reason = outcome.status === "error" ? "error" : outcome.reason;
-              const entry = (summary.skipped[reason] ??= {
-                lines: 0,
-                cost: 0,
-                example: outcome.status === "error" ? outcome.message : outcome.detail,
-              });
-              entry.lines++;
-              if (outcome.status === "unsupported") entry.cost += outcome.costAmount;
-            }
+            yield* recordsOfOutcome(classifier.classify(line, summary.rowsRead), summary);
           }
           options.onProgress?.(summary.rowsRead);
         }

@@ -12,6 +12,7 @@ import {
   monthStartOf,
   type PermissionCheck,
   type UsageWindow,
+  recordsOfOutcome,
 } from "../live/types";
 import { BIGQUERY_SCOPE, type GcpConnectorConfig } from "./config";
 import { gcpConnectorError, gcpRetryAfterMs } from "./gcp-errors";
@@ -226,22 +227,7 @@ export function createGcpConnector(config: GcpConnectorConfig): LiveConnector & 
           includeResourceIds: false,
           source: "gcp-bigquery",
         });
-        const outcome = classifier.classify(line, summary.rowsRead);
-        if (outcome.status === "usage") {
-          for (const record of outcome.records) {
-            summary.recordsYielded++;
-            yield record;
-          }
-        } else {
-          const reason = outcome.status === "error" ? "error" : outcome.reason;
-          const entry = (summary.skipped[reason] ??= {
-            lines: 0,
-            cost: 0,
-            example: outcome.status === "error" ? outcome.message : outcome.detail,
-          });
-          entry.lines++;
-          if (outcome.status === "unsupported") entry.cost += outcome.costAmount;
-        }
+        yield* recordsOfOutcome(classifier.classify(line, summary.rowsRead), summary);
       }
       options.onProgress?.(summary.rowsRead);
     }

@@ -1,5 +1,5 @@
 import type { UsageRecord } from "@canopy/methodology";
-import type { UnsupportedReason } from "../classify";
+import type { ClassifyOutcome, UnsupportedReason } from "../classify";
 
 /** A half-open UTC interval of usage to fetch: `start` inclusive, `end` exclusive. */
 export type UsageWindow = { start: Date; end: Date };
@@ -70,4 +70,24 @@ export type ReportedCarbon = {
 export function monthStartOf(month: Date | string): string {
   if (typeof month === "string") return `${month.slice(0, 7)}-01`;
   return `${month.getUTCFullYear()}-${String(month.getUTCMonth() + 1).padStart(2, "0")}-01`;
+}
+
+/**
+ * The usage records of one classified provider row; lines without usage are counted in `summary`
+ * by reason (with their cost and a first example) instead of being dropped.
+ */
+export function recordsOfOutcome(outcome: ClassifyOutcome, summary: FetchSummary): UsageRecord[] {
+  if (outcome.status === "usage") {
+    summary.recordsYielded += outcome.records.length;
+    return outcome.records;
+  }
+  const reason = outcome.status === "error" ? "error" : outcome.reason;
+  const entry = (summary.skipped[reason] ??= {
+    lines: 0,
+    cost: 0,
+    example: outcome.status === "error" ? outcome.message : outcome.detail,
+  });
+  entry.lines++;
+  if (outcome.status === "unsupported") entry.cost += outcome.costAmount;
+  return [];
 }
