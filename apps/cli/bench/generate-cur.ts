@@ -1,5 +1,6 @@
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
+import { seededRandom } from "@canopy/db";
 
 /**
  * Writes a synthetic but realistic legacy AWS CUR CSV (hourly, resource IDs on): the 94 columns of a
@@ -112,18 +113,6 @@ const header = [
   "resourceTags/user:env",
 ];
 const columnIndex = new Map(header.map((name, index) => [name, index]));
-
-/** Small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const regions = [
   { code: "us-east-1", prefix: "", name: "US East (N. Virginia)", weight: 40 },
@@ -636,14 +625,14 @@ export async function generateCurCsv(
   seed = 20231101,
   options: { fleet?: boolean } = {},
 ): Promise<void> {
-  const random = prng(seed ^ lines);
+  const random = seededRandom(seed ^ lines);
   const fleetSize = Math.max(1, Math.ceil(lines / 720));
   const out = createWriteStream(path, { highWaterMark: 4 << 20 });
   out.write(`${header.join(",")}\n`);
   let buffer: string[] = [];
   for (let index = 0; index < lines; index++) {
     const line = options.fleet
-      ? makeLine(prng(seed ^ (index % fleetSize)), index, lines)
+      ? makeLine(seededRandom(seed ^ (index % fleetSize)), index, lines)
       : makeLine(random, index, lines);
     if (options.fleet) line["identity/LineItemId"] = hex(random, 52);
     buffer.push(formatLine(line));

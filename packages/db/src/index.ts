@@ -16,3 +16,4 @@ export * from "./stores/emissions";
 export * from "./stores/rollups";
 export type { PoolClient } from "pg";
 export * from "./stores/accounts";
+export { seededRandom } from "./seed/demo-series";
