@@ -1,17 +1,11 @@
 import { z } from "zod";
-import {
-  withTenantClient,
-  writeUsageRecords,
-  type AccountWindow,
-  type Connection,
-  type StagedUsage,
-} from "@canopy/db";
+import { withTenantClient, writeUsageRecords, type Connection, type StagedUsage } from "@canopy/db";
 import { BillingFileError, openBillingSource, type BillingFormat } from "@canopy/connectors";
 import { lookupInstanceType } from "@canopy/methodology";
-import { defineJob, type JobDeps } from "../contract";
+import { defineJob } from "../contract";
 import { PermanentJobError } from "../errors";
 import type { FileStore } from "../file-store";
-import { monthsBetween } from "../jobs/reestimate-tenant";
+import { queueMonthlyEstimates } from "../months";
 import { toStagedUsage } from "../staged-usage";
 import { recordSkip, type ImportSummary } from "./summary";
 
@@ -112,7 +106,7 @@ export const importFile = defineJob({
         );
         return written.windows;
       });
-      await queueEstimates(deps, payload.tenantId, payload.syncRunId, windows);
+      await queueMonthlyEstimates(deps, payload.tenantId, payload.syncRunId, windows);
       return { rowsWritten: summary.usageRowsWritten, linesRead: summary.linesRead };
     } catch (error) {
       const fileProblem = error instanceof BillingFileError || error instanceof NoUsageError;
@@ -189,28 +183,6 @@ async function* classifiedUsage(
     throw new NoUsageError(
       `No line could be imported; every usage line has an error (${first.join("; ")}).`,
     );
-  }
-}
-
-async function queueEstimates(
-  deps: JobDeps,
-  tenantId: string,
-  syncRunId: string,
-  windows: AccountWindow[],
-) {
-  for (const window of windows) {
-    for (const month of monthsBetween(window.start, window.end)) {
-      await deps.enqueue(
-        "estimate-window",
-        {
-          tenantId,
-          cloudAccountId: window.cloudAccountId,
-          windowStart: month.start,
-          windowEnd: month.end,
-        },
-        { jobId: `estimate:${syncRunId}:${window.cloudAccountId}:${month.start}` },
-      );
-    }
   }
 }
 

@@ -8,6 +8,7 @@ import {
 } from "@canopy/db";
 import { createEstimator } from "@canopy/methodology";
 import { defineJob } from "../contract";
+import { monthsBetween } from "../months";
 import { estimateUsagePages, shapeFactorsOf } from "../estimation";
 import { loadTenantAccount } from "../tenant-guard";
 import { toWindow, windowPayload } from "../window-payload";
@@ -29,7 +30,7 @@ export const estimateWindow = defineJob({
     await ensureEmissionsPartitions(
       deps.app.pool,
       window.start,
-      monthsSpanned(window.start, window.end),
+      monthsBetween(window.start, window.end).length,
     );
     const estimator = createEstimator(payload.profile ? { profile: payload.profile } : {});
     const { rowsWritten, shapes, setBased } = await withTenantClient(
@@ -61,13 +62,3 @@ export const estimateWindow = defineJob({
     return { rowsWritten, shapes, setBased, methodologyVersion: estimator.methodologyVersion };
   },
 });
-
-function monthsSpanned(start: Date, end: Date): number {
-  const last = new Date(end.getTime() - 1);
-  return (
-    (last.getUTCFullYear() - start.getUTCFullYear()) * 12 +
-    last.getUTCMonth() -
-    start.getUTCMonth() +
-    1
-  );
-}

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { withTenantClient } from "@canopy/db";
 import { createEstimator } from "@canopy/methodology";
 import { defineJob } from "../contract";
+import { monthsBetween } from "../months";
 
 /**
  * Re-runs the method over an organization's stored usage (after a methodology or data-pack change,
@@ -43,16 +44,3 @@ export const reestimateTenant = defineJob({
     return { windows, methodologyVersion: version };
   },
 });
-
-/** Calendar months (UTC) covering [first, last), as ISO bounds. */
-export function monthsBetween(first: Date, last: Date): { start: string; end: string }[] {
-  const months: { start: string; end: string }[] = [];
-  let cursor = Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), 1);
-  while (cursor < last.getTime()) {
-    const start = new Date(cursor);
-    const next = Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1);
-    months.push({ start: start.toISOString(), end: new Date(next).toISOString() });
-    cursor = next;
-  }
-  return months;
-}

@@ -19,7 +19,7 @@ import type { UsageRecord } from "@canopy/methodology";
 import { toStagedUsage } from "../staged-usage";
 import { defineJob, type JobContext, type JobDeps, type QueueDriver } from "../contract";
 import { PermanentJobError } from "../errors";
-import { monthsBetween } from "./reestimate-tenant";
+import { monthsBetween, queueMonthlyEstimates } from "../months";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -325,7 +325,7 @@ export const syncAccount = defineJob({
           [cloudAccountId],
         );
       });
-      await queueEstimates(deps, tenantId, runId, touched);
+      await queueMonthlyEstimates(deps, tenantId, runId, touched);
       deps.log(
         `sync-account ${cloudAccountId}: ${rowsRead} rows read, ${rowsWritten} usage rows written in ${details.seconds.toFixed(1)} s`,
       );
@@ -443,32 +443,6 @@ async function updateRun(
       [runId, update.status, update.details, update.rowsRead, update.rowsWritten],
     ),
   );
-}
-
-async function queueEstimates(
-  deps: JobDeps,
-  tenantId: string,
-  syncRunId: string,
-  windows: AccountWindow[],
-) {
-  const seen = new Set<string>();
-  for (const window of windows) {
-    for (const month of monthsBetween(window.start, window.end)) {
-      const jobId = `estimate:${syncRunId}:${window.cloudAccountId}:${month.start}`;
-      if (seen.has(jobId)) continue;
-      seen.add(jobId);
-      await deps.enqueue(
-        "estimate-window",
-        {
-          tenantId,
-          cloudAccountId: window.cloudAccountId,
-          windowStart: month.start,
-          windowEnd: month.end,
-        },
-        { jobId },
-      );
-    }
-  }
 }
 
 const SYNC_EVERY_MS: Record<AccountRow["provider"], number> = {
