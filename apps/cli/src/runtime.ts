@@ -3,6 +3,7 @@ import {
   keyringFromEnv,
   migrate,
   resolveDatabase,
+  type Connection,
   type Keyring,
   type ResolvedDatabase,
 } from "@canopy/db";
@@ -27,4 +28,14 @@ export async function openRuntime(): Promise<{
 
 export function keyringFor(env: Env): Keyring {
   return keyringFromEnv(env, (message) => process.stderr.write(`warning: ${message}\n`));
+}
+
+/** The tenant id of an organization slug, or undefined after telling the user there is none. */
+export async function tenantIdOfSlug(owner: Connection, slug: string): Promise<string | undefined> {
+  const tenant = await owner.pool.query<{ id: string }>("SELECT id FROM tenants WHERE slug = $1", [
+    slug,
+  ]);
+  const tenantId = tenant.rows[0]?.id;
+  if (!tenantId) process.stderr.write(`canopy: no organization with slug "${slug}"\n`);
+  return tenantId;
 }

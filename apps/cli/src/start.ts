@@ -124,7 +124,15 @@ async function buildWebIfStale() {
 }
 
 /** Folders whose changes never require a rebuild. */
-const notSource = new Set(["node_modules", "test-artifacts", "e2e", "test", "bench", "coverage", "dist"]);
+const notSource = new Set([
+  "node_modules",
+  "test-artifacts",
+  "e2e",
+  "test",
+  "bench",
+  "coverage",
+  "dist",
+]);
 
 function newerThan(dir: string, timeMs: number): boolean {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {

@@ -12,7 +12,7 @@ import {
   useFileStore,
   type ImportSummary,
 } from "@canopy/jobs";
-import { openRuntime } from "../runtime";
+import { openRuntime, tenantIdOfSlug } from "../runtime";
 
 const usage = "Usage: canopy import <file> --org <slug> [--format cur|cur2|azure|gcp|focus|usage]";
 
@@ -50,15 +50,8 @@ export async function run(argv: string[]): Promise<number> {
     deps: { owner, app, keyring, log },
   });
   try {
-    const tenant = await owner.pool.query<{ id: string }>(
-      "SELECT id FROM tenants WHERE slug = $1",
-      [values.org],
-    );
-    const tenantId = tenant.rows[0]?.id;
-    if (!tenantId) {
-      process.stderr.write(`canopy: no organization with slug "${values.org}"\n`);
-      return 1;
-    }
+    const tenantId = await tenantIdOfSlug(owner, values.org);
+    if (!tenantId) return 1;
     const { syncRunId } = await submitImport({
       app,
       store,
@@ -81,8 +74,8 @@ export async function run(argv: string[]): Promise<number> {
     if (run.status === "succeeded" && driver.kind === "inline") {
       const totals = await importTotals(app, tenantId, run.summary);
       process.stdout.write(
-        `Emissions for that span: ${totals.co2eLocationKg.toFixed(1)} kg CO2e location-based, ${totals.co2eMarketKg.toFixed(1)} kg market-based, ` +
-          `${totals.co2eEmbodiedKg.toFixed(1)} kg embodied, ${totals.kwhFacility.toFixed(1)} kWh, ${totals.waterL.toFixed(0)} L water.\n`,
+        `Emissions for that span: ${figure(totals.co2eLocationKg)} kg CO2e location-based, ${figure(totals.co2eMarketKg)} kg market-based, ` +
+          `${figure(totals.co2eEmbodiedKg)} kg embodied, ${figure(totals.kwhFacility)} kWh, ${figure(totals.waterL)} L water.\n`,
       );
     }
     return run.status === "succeeded" ? 0 : 1;
@@ -146,3 +139,11 @@ function printSummary(summary: ImportSummary, status: string) {
     );
   }
 }
+
+/** Three significant figures, so a small import does not print as zero. */
+const figure = (value: number) =>
+  value === 0
+    ? "0"
+    : Math.abs(value) >= 1000
+      ? Math.round(value).toLocaleString("en")
+      : value.toPrecision(3);

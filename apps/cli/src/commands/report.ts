@@ -12,7 +12,7 @@ import {
   renderReport,
   type ReportActor,
 } from "@canopy/reports";
-import { openRuntime } from "../runtime";
+import { openRuntime, tenantIdOfSlug } from "../runtime";
 
 const usage = `Usage: canopy report --org <slug> --month YYYY-MM [--format csv|xlsx|pdf] [--out file]
          [--quarter YYYY-Qn | --year YYYY] [--tags team,cost-centre] [--finalize]`;
@@ -48,15 +48,8 @@ export async function run(argv: string[]): Promise<number> {
   const owner = connect(database.urls.owner, { max: 1, applicationName: "canopy-cli" });
   const app = connect(database.urls.app, { max: 2, applicationName: "canopy-cli" });
   try {
-    const tenant = await owner.pool.query<{ id: string }>(
-      "SELECT id FROM tenants WHERE slug = $1",
-      [values.org],
-    );
-    const tenantId = tenant.rows[0]?.id;
-    if (!tenantId) {
-      process.stderr.write(`canopy: no organization with slug "${values.org}"\n`);
-      return 1;
-    }
+    const tenantId = await tenantIdOfSlug(owner, values.org);
+    if (!tenantId) return 1;
     const actor: ReportActor = {
       userId: null,
       role: values.finalize ? "owner" : "system",
