@@ -78,6 +78,11 @@ export const syncRunStatus = pgEnum("sync_run_status", [
   "failed",
 ]);
 export const reportStatus = pgEnum("report_status", ["draft", "final"]);
+export const connectionCheckStatus = pgEnum("connection_check_status", [
+  "checking",
+  "passed",
+  "failed",
+]);
 
 // ---------------------------------------------------------------------------------------------
 // Identity (Better Auth's models; property names are the library's field names)
@@ -245,6 +250,11 @@ export const cloudAccounts = pgTable(
     scope: jsonb("scope").$type<string[]>(),
     lastSyncAt: timestamp("last_sync_at", { withTimezone: true }),
     lastError: text("last_error"),
+    /** The wizard's live "Test connection" (validate-connection job): queued/running, then its outcome. */
+    connectionCheckStatus: connectionCheckStatus("connection_check_status"),
+    /** Permission checks (passed/failed with the fix), discovered accounts and a message; never secrets. */
+    connectionChecks: jsonb("connection_checks").$type<Record<string, unknown>>(),
+    connectionCheckedAt: timestamp("connection_checked_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
