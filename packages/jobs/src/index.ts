@@ -16,6 +16,9 @@ export {
   useReportDelivery,
   type ReportDelivery,
 } from "./jobs/generate-report";
+export { configureConnectors, type ConnectorSettings } from "./connector-for";
+export type { ConnectionCheckResult } from "./jobs/validate-connection";
+export { reportedCarbonMonths } from "./jobs/fetch-reported-carbon";
 export {
   configureSyncAccount,
   registerSyncSchedule,

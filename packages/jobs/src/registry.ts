@@ -6,7 +6,9 @@ import { maintainPartitions } from "./jobs/maintain-partitions";
 import { reestimateTenant } from "./jobs/reestimate-tenant";
 import { refreshStaleEstimates } from "./jobs/refresh-stale-estimates";
 import { rollupDays } from "./jobs/rollup-days";
+import { fetchReportedCarbon } from "./jobs/fetch-reported-carbon";
 import { scheduleAccountSyncs, syncAccount } from "./jobs/sync-account";
+import { validateConnection } from "./jobs/validate-connection";
 
 /** Jobs by name. Producers and workers share one registry, so both agree on names and payloads. */
 export type JobRegistry = ReadonlyMap<string, JobDefinition<never>>;
@@ -27,6 +29,8 @@ export const jobs: JobRegistry = createRegistry([
   scheduleReports,
   syncAccount,
   scheduleAccountSyncs,
+  validateConnection,
+  fetchReportedCarbon,
 ] as unknown as JobDefinition<never>[]);
 
 export function jobDefinition(name: string, registry: JobRegistry = jobs): JobDefinition<unknown> {

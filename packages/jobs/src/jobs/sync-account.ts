@@ -7,19 +7,21 @@ import {
   type Connection,
   type StagedUsage,
 } from "@canopy/db";
-import type {
-  AwsConnectorConfig,
-  AzureConnectorConfig,
-  FetchSummary,
-  GcpConnectorConfig,
-  LiveConnector,
-  UsageWindow,
-} from "@canopy/connectors/live";
+import type { FetchSummary, UsageWindow } from "@canopy/connectors/live";
 import type { UsageRecord } from "@canopy/methodology";
 import { toStagedUsage } from "../staged-usage";
 import { defineJob, type JobContext, type JobDeps, type QueueDriver } from "../contract";
+import {
+  configureConnectors,
+  connectorFor,
+  isPermanentConnectorError,
+  loadConnectableAccount,
+  type ConnectableAccount,
+  type ConnectorSettings,
+} from "../connector-for";
 import { PermanentJobError } from "../errors";
 import { monthsBetween, queueMonthlyEstimates } from "../months";
+import { queueReportedCarbon } from "./fetch-reported-carbon";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -28,45 +30,11 @@ export const RESTATEMENT_DAYS = 3;
 /** The first sync after connecting fetches this many months, one transaction per month. */
 export const BACKFILL_MONTHS = 13;
 
-/**
- * What is sealed for an AWS account: the wizard's fields, plus (optionally) the Athena location of the
- * CUR 2.0 table. Without an Athena table the account runs on the Cost Explorer quick start (daily).
- */
-const sealedAwsSchema = z.object({
-  provider: z.literal("aws"),
-  roleArn: z.string(),
-  accessKeyId: z.string().optional(),
-  secretAccessKey: z.string().optional(),
-  athenaRegion: z.string().optional(),
-  athenaDatabase: z.string().optional(),
-  athenaTable: z.string().optional(),
-  athenaWorkGroup: z.string().optional(),
-  athenaOutputLocation: z.string().optional(),
-});
+/** @deprecated name kept for callers: the settings now serve every job that calls a provider. */
+export type SyncAccountSettings = ConnectorSettings;
+export const configureSyncAccount = configureConnectors;
 
-/** Process configuration, set once by whoever runs the workers (tests point it at fake providers). */
-export type SyncAccountSettings = {
-  aws?: Pick<
-    AwsConnectorConfig,
-    "endpoints" | "sourceIdentity" | "backoff" | "pollIntervalMs" | "pageSize"
-  >;
-  azure?: Pick<AzureConnectorConfig, "endpoints" | "httpClient" | "backoff">;
-  gcp?: Pick<GcpConnectorConfig, "bigQueryEndpoint" | "backoff" | "pageSize">;
-};
-let settings: SyncAccountSettings = {};
-export function configureSyncAccount(next: SyncAccountSettings) {
-  settings = next;
-}
-
-type AccountRow = {
-  provider: "aws" | "azure" | "gcp";
-  providerAccountId: string;
-  externalId: string | null;
-  ciphertext: string | null;
-  keyId: string | null;
-  status: string;
-  scope: string[] | null;
-};
+type AccountRow = ConnectableAccount;
 
 type SyncDetails = {
   jobId: string;
@@ -100,86 +68,6 @@ export function syncWindows(
   }));
 }
 
-/** Builds the live connector from the decrypted credentials. Only called inside the job. */
-async function connectorFor(account: AccountRow, sealed: unknown): Promise<LiveConnector> {
-  // Loaded on first use: the provider SDKs stay out of every process that only enqueues jobs.
-  const {
-    awsCredentialsSchema,
-    azureCredentialsSchema,
-    createAwsConnector,
-    createAzureConnector,
-    createGcpConnector,
-    gcpServiceAccountKeySchema,
-  } = await import("@canopy/connectors/live");
-  if (account.provider === "azure") {
-    const parsed = azureCredentialsSchema.safeParse(sealed);
-    if (!parsed.success)
-      throw new PermanentJobError(
-        "The stored Azure credentials are incomplete: reconnect the account.",
-      );
-    // The account's subscription, plus any other subscriptions put in scope in the wizard.
-    const subscriptionIds = [...new Set([account.providerAccountId, ...(account.scope ?? [])])];
-    return createAzureConnector({ ...settings.azure, credentials: parsed.data, subscriptionIds });
-  }
-  if (account.provider === "gcp") {
-    const sealedGcp = z
-      .object({
-        serviceAccountKey: z.string(),
-        billingExportTable: z.string(),
-        location: z.string().optional(),
-      })
-      .safeParse(sealed);
-    let key;
-    try {
-      key = sealedGcp.success
-        ? gcpServiceAccountKeySchema.safeParse(JSON.parse(sealedGcp.data.serviceAccountKey))
-        : undefined;
-    } catch {
-      key = undefined;
-    }
-    if (!sealedGcp.success || !key?.success)
-      throw new PermanentJobError(
-        "The stored GCP service account key is incomplete: reconnect the account.",
-      );
-    return createGcpConnector({
-      ...settings.gcp,
-      key: key.data,
-      billingExportTable: sealedGcp.data.billingExportTable,
-      ...(sealedGcp.data.location ? { location: sealedGcp.data.location } : {}),
-    });
-  }
-  if (account.provider !== "aws") {
-    throw new PermanentJobError(
-      `Live sync is not available yet for ${account.provider}; import billing files instead.`,
-    );
-  }
-  const parsed = sealedAwsSchema.safeParse(sealed);
-  if (!parsed.success || !account.externalId)
-    throw new PermanentJobError(
-      "The stored AWS credentials are incomplete: reconnect the account.",
-    );
-  const c = parsed.data;
-  const credentials = awsCredentialsSchema.parse({
-    roleArn: c.roleArn,
-    externalId: account.externalId,
-    ...(c.accessKeyId && c.secretAccessKey
-      ? { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey }
-      : {}),
-  });
-  const scope: AwsConnectorConfig["scope"] =
-    c.athenaDatabase && c.athenaTable
-      ? {
-          source: "athena",
-          region: c.athenaRegion ?? "us-east-1",
-          database: c.athenaDatabase,
-          table: c.athenaTable,
-          ...(c.athenaWorkGroup ? { workGroup: c.athenaWorkGroup } : {}),
-          ...(c.athenaOutputLocation ? { outputLocation: c.athenaOutputLocation } : {}),
-        }
-      : { source: "cost-explorer" };
-  return createAwsConnector({ ...settings.aws, credentials, scope });
-}
-
 async function* staged(records: AsyncIterable<UsageRecord>): AsyncGenerator<StagedUsage> {
   for await (const record of records) yield toStagedUsage(record);
 }
@@ -209,7 +97,7 @@ export const syncAccount = defineJob({
   async process(payload, deps, context) {
     const started = performance.now();
     const { tenantId, cloudAccountId } = payload;
-    const account = await loadAccount(deps.app, tenantId, cloudAccountId);
+    const account = await loadConnectableAccount(deps.app, tenantId, cloudAccountId);
     if (account.status === "disabled") return { skipped: "disabled" };
     const explicit =
       payload.windowStart || payload.windowEnd
@@ -326,6 +214,9 @@ export const syncAccount = defineJob({
         );
       });
       await queueMonthlyEstimates(deps, tenantId, runId, touched);
+      // The provider's own figures for the months this run covered, for reconciliation.
+      if (connector.fetchReportedCarbon)
+        await queueReportedCarbon(deps, tenantId, cloudAccountId, windows);
       deps.log(
         `sync-account ${cloudAccountId}: ${rowsRead} rows read, ${rowsWritten} usage rows written in ${details.seconds.toFixed(1)} s`,
       );
@@ -368,36 +259,6 @@ async function failRun(
       [run.cloudAccountId, message, needsAttention],
     );
   });
-}
-
-/** A ConnectorError (credentials, permission, query) that retrying cannot fix; duck-typed so the SDKs load lazily. */
-function isPermanentConnectorError(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    error.name === "ConnectorError" &&
-    (error as { permanent?: boolean }).permanent === true
-  );
-}
-
-async function loadAccount(
-  app: Connection,
-  tenantId: string,
-  cloudAccountId: string,
-): Promise<AccountRow> {
-  const account = await withTenantClient(app, tenantId, async (client) => {
-    const result = await client.query<AccountRow>(
-      `SELECT provider, provider_account_id AS "providerAccountId", external_id AS "externalId",
-              credentials_ciphertext AS ciphertext, credentials_key_id AS "keyId", status::text AS status, scope
-       FROM cloud_accounts WHERE id = $1`,
-      [cloudAccountId],
-    );
-    return result.rows[0];
-  });
-  if (!account)
-    throw new PermanentJobError(
-      `Cloud account ${cloudAccountId} does not exist in organization ${tenantId}`,
-    );
-  return account;
 }
 
 /** The run of this job (reused by its retries, found by job id) or a new one. */

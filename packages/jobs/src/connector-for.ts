@@ -1,0 +1,193 @@
+import { z } from "zod";
+import { withTenantClient, type Connection } from "@canopy/db";
+import type {
+  AwsConnectorConfig,
+  AzureConnectorConfig,
+  GcpConnectorConfig,
+  LiveConnector,
+  ReportedCarbon,
+} from "@canopy/connectors/live";
+import { PermanentJobError } from "./errors";
+
+/**
+ * What is sealed for an AWS account: the wizard's fields, plus (optionally) the Athena location of the
+ * CUR 2.0 table. Without an Athena table the account runs on the Cost Explorer quick start (daily).
+ * `athenaCarbonTable` is the Athena table over the CARBON_EMISSIONS data export (same database).
+ */
+const sealedAwsSchema = z.object({
+  provider: z.literal("aws"),
+  roleArn: z.string(),
+  accessKeyId: z.string().optional(),
+  secretAccessKey: z.string().optional(),
+  athenaRegion: z.string().optional(),
+  athenaDatabase: z.string().optional(),
+  athenaTable: z.string().optional(),
+  athenaWorkGroup: z.string().optional(),
+  athenaOutputLocation: z.string().optional(),
+  athenaCarbonTable: z.string().optional(),
+});
+
+const sealedGcpSchema = z.object({
+  serviceAccountKey: z.string(),
+  billingExportTable: z.string(),
+  location: z.string().optional(),
+  carbonExportTable: z.string().optional(),
+});
+
+/** Process configuration, set once by whoever runs the workers (tests point it at fake providers). */
+export type ConnectorSettings = {
+  aws?: Pick<
+    AwsConnectorConfig,
+    "endpoints" | "sourceIdentity" | "backoff" | "pollIntervalMs" | "pageSize"
+  >;
+  azure?: Pick<AzureConnectorConfig, "endpoints" | "httpClient" | "backoff">;
+  gcp?: Pick<GcpConnectorConfig, "bigQueryEndpoint" | "backoff" | "pageSize">;
+};
+let settings: ConnectorSettings = {};
+export function configureConnectors(next: ConnectorSettings) {
+  settings = next;
+}
+
+/** A cloud account as the jobs that call its provider read it (ciphertext included: never returned). */
+export type ConnectableAccount = {
+  provider: "aws" | "azure" | "gcp";
+  providerAccountId: string;
+  externalId: string | null;
+  ciphertext: string | null;
+  keyId: string | null;
+  status: string;
+  scope: string[] | null;
+};
+
+/** The live connector of one account; `fetchReportedCarbon` only where the account has a carbon source. */
+export type AccountConnector = LiveConnector & {
+  resolution: "hourly" | "daily";
+  fetchReportedCarbon?: (month: string) => Promise<ReportedCarbon[]>;
+};
+
+/** Re-reads the account under the payload's tenant (RLS hides other tenants' rows). */
+export async function loadConnectableAccount(
+  app: Connection,
+  tenantId: string,
+  cloudAccountId: string,
+): Promise<ConnectableAccount> {
+  const account = await withTenantClient(app, tenantId, async (client) => {
+    const result = await client.query<ConnectableAccount>(
+      `SELECT provider, provider_account_id AS "providerAccountId", external_id AS "externalId",
+              credentials_ciphertext AS ciphertext, credentials_key_id AS "keyId", status::text AS status, scope
+       FROM cloud_accounts WHERE id = $1`,
+      [cloudAccountId],
+    );
+    return result.rows[0];
+  });
+  if (!account)
+    throw new PermanentJobError(
+      `Cloud account ${cloudAccountId} does not exist in organization ${tenantId}`,
+    );
+  return account;
+}
+
+/** Builds the live connector from the decrypted credentials. Only called inside a job. */
+export async function connectorFor(
+  account: ConnectableAccount,
+  sealed: unknown,
+): Promise<AccountConnector> {
+  // Loaded on first use: the provider SDKs stay out of every process that only enqueues jobs.
+  const {
+    awsCredentialsSchema,
+    azureCredentialsSchema,
+    createAwsConnector,
+    createAzureConnector,
+    createGcpConnector,
+    gcpServiceAccountKeySchema,
+  } = await import("@canopy/connectors/live");
+  if (account.provider === "azure") {
+    const parsed = azureCredentialsSchema.safeParse(sealed);
+    if (!parsed.success)
+      throw new PermanentJobError(
+        "The stored Azure credentials are incomplete: reconnect the account.",
+      );
+    // The account's subscription, plus any other subscriptions put in scope in the wizard.
+    const subscriptionIds = [...new Set([account.providerAccountId, ...(account.scope ?? [])])];
+    return createAzureConnector({ ...settings.azure, credentials: parsed.data, subscriptionIds });
+  }
+  if (account.provider === "gcp") {
+    const sealedGcp = sealedGcpSchema.safeParse(sealed);
+    let key;
+    try {
+      key = sealedGcp.success
+        ? gcpServiceAccountKeySchema.safeParse(JSON.parse(sealedGcp.data.serviceAccountKey))
+        : undefined;
+    } catch {
+      key = undefined;
+    }
+    if (!sealedGcp.success || !key?.success)
+      throw new PermanentJobError(
+        "The stored GCP service account key is incomplete: reconnect the account.",
+      );
+    const g = sealedGcp.data;
+    const connector = createGcpConnector({
+      ...settings.gcp,
+      key: key.data,
+      billingExportTable: g.billingExportTable,
+      ...(g.location ? { location: g.location } : {}),
+      ...(g.carbonExportTable ? { carbonExportTable: g.carbonExportTable } : {}),
+    });
+    return g.carbonExportTable ? connector : withoutCarbon(connector);
+  }
+  if (account.provider !== "aws") {
+    throw new PermanentJobError(
+      `Live sync is not available yet for ${account.provider}; import billing files instead.`,
+    );
+  }
+  const parsed = sealedAwsSchema.safeParse(sealed);
+  if (!parsed.success || !account.externalId)
+    throw new PermanentJobError(
+      "The stored AWS credentials are incomplete: reconnect the account.",
+    );
+  const c = parsed.data;
+  const credentials = awsCredentialsSchema.parse({
+    roleArn: c.roleArn,
+    externalId: account.externalId,
+    ...(c.accessKeyId && c.secretAccessKey
+      ? { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey }
+      : {}),
+  });
+  const region = c.athenaRegion || "us-east-1";
+  const scope: AwsConnectorConfig["scope"] =
+    c.athenaDatabase && c.athenaTable
+      ? {
+          source: "athena",
+          region,
+          database: c.athenaDatabase,
+          table: c.athenaTable,
+          ...(c.athenaWorkGroup ? { workGroup: c.athenaWorkGroup } : {}),
+          ...(c.athenaOutputLocation ? { outputLocation: c.athenaOutputLocation } : {}),
+        }
+      : { source: "cost-explorer" };
+  const carbonExport =
+    c.athenaDatabase && c.athenaCarbonTable
+      ? { database: c.athenaDatabase, table: c.athenaCarbonTable, region }
+      : undefined;
+  const connector = createAwsConnector({
+    ...settings.aws,
+    credentials,
+    scope,
+    ...(carbonExport ? { carbonExport } : {}),
+  });
+  return carbonExport ? connector : withoutCarbon(connector);
+}
+
+function withoutCarbon(connector: AccountConnector): AccountConnector {
+  const { fetchReportedCarbon: _none, ...rest } = connector;
+  return rest;
+}
+
+/** A ConnectorError (credentials, permission, query) that retrying cannot fix; duck-typed so the SDKs load lazily. */
+export function isPermanentConnectorError(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === "ConnectorError" &&
+    (error as { permanent?: boolean }).permanent === true
+  );
+}

@@ -1,0 +1,144 @@
+import { z } from "zod";
+import { openCredentials, withTenantClient, type Connection } from "@canopy/db";
+import type { DiscoveredAccount, PermissionCheck } from "@canopy/connectors/live";
+import { defineJob, type JobContext, type JobDeps } from "../contract";
+import { connectorFor, isPermanentConnectorError, loadConnectableAccount } from "../connector-for";
+import { PermanentJobError } from "../errors";
+
+/** What the wizard shows after "Test connection" (cloud_accounts.connection_checks). Never secrets. */
+export type ConnectionCheckResult = {
+  /** One sentence for the admin: connected, what failed, or why the test could not run. */
+  message: string;
+  checks: PermissionCheck[];
+  /** Accounts / subscriptions / projects in scope; null when discovery was not possible. */
+  discovered: DiscoveredAccount[] | null;
+  discoveryError?: string;
+  /** "daily" for AWS without a CUR 2.0 Athena table (Cost Explorer) and for Azure. */
+  resolution?: "hourly" | "daily";
+};
+
+/** The first probe of each provider: whether the credentials (or the role trust) work at all. */
+const SIGN_IN_CHECKS = new Set([
+  "sts:AssumeRole",
+  "Microsoft Entra ID sign-in",
+  "service account key",
+]);
+
+const payload = z.object({ tenantId: z.uuid(), cloudAccountId: z.uuid() });
+
+/**
+ * The wizard's "Test connection": decrypts the account's credentials (here, never in the web process),
+ * runs the connector's permission probes and, when they pass, lists the accounts in scope; the outcome
+ * goes on the account row for the wizard to poll. Wrong or expired credentials are a permanent failure
+ * (no retries: the admin has to fix them); a provider outage is retried once, then reported.
+ */
+export const validateConnection = defineJob({
+  name: "validate-connection",
+  payload,
+  // Someone is waiting in the wizard: one quick retry for a transient error, no more.
+  options: { attempts: 2, backoffMs: 3_000, concurrency: 4 },
+  async process({ tenantId, cloudAccountId }, deps, context) {
+    const account = await loadConnectableAccount(deps.app, tenantId, cloudAccountId);
+    let recorded = false;
+    try {
+      if (!account.ciphertext || !account.keyId)
+        throw new PermanentJobError("The account has no stored credentials: save them first.");
+      const connector = await connectorFor(
+        account,
+        openCredentials(deps.keyring, tenantId, cloudAccountId, {
+          keyId: account.keyId,
+          ciphertext: account.ciphertext,
+        }),
+      );
+      const checks = await connector.validate();
+      const failed = checks.filter((c) => c.status === "failed" && c.required);
+      const signIn = checks.find((c) => SIGN_IN_CHECKS.has(c.permission));
+      const result: ConnectionCheckResult = {
+        message: "",
+        checks,
+        discovered: null,
+        resolution: connector.resolution,
+      };
+      if (signIn?.status === "failed") {
+        result.message = `Canopy could not sign in with these credentials: ${signIn.message}`;
+        await store(deps.app, tenantId, cloudAccountId, "failed", result);
+        recorded = true;
+        deps.log(`validate-connection ${cloudAccountId}: sign-in failed`);
+        throw new PermanentJobError(result.message);
+      }
+      if (failed.length === 0) {
+        const discoveryBlocked = checks.find(
+          (c) => c.status === "failed" && /ListAccounts|subscriptions\/read/.test(c.permission),
+        );
+        if (discoveryBlocked) {
+          result.discoveryError = discoveryBlocked.message;
+        } else {
+          try {
+            result.discovered = await connector.discover();
+          } catch (error) {
+            result.discoveryError = (error as Error).message;
+          }
+        }
+        result.message =
+          connector.resolution === "daily" && account.provider === "aws"
+            ? "Connected. Usage will be read daily from Cost Explorer; add the CUR 2.0 Athena table for hourly data."
+            : "Connected: every required permission works.";
+      } else {
+        result.message = `${failed.length} required permission${failed.length === 1 ? "" : "s"} failed: ${failed.map((c) => c.permission).join(", ")}. Apply the fixes below, then test again.`;
+      }
+      await store(
+        deps.app,
+        tenantId,
+        cloudAccountId,
+        failed.length === 0 ? "passed" : "failed",
+        result,
+      );
+      deps.log(
+        `validate-connection ${cloudAccountId}: ${checks.filter((c) => c.status === "passed").length} passed, ${failed.length} required failed`,
+      );
+      return { status: failed.length === 0 ? "passed" : "failed", checks: checks.length };
+    } catch (error) {
+      if (!recorded) await storeFailure(deps, context, tenantId, cloudAccountId, error);
+      throw isPermanentConnectorError(error)
+        ? new PermanentJobError((error as Error).message)
+        : error;
+    }
+  },
+});
+
+/** A test that could not run: recorded at once when permanent, else on the last attempt. */
+async function storeFailure(
+  deps: JobDeps,
+  context: JobContext,
+  tenantId: string,
+  cloudAccountId: string,
+  error: unknown,
+) {
+  const permanent = error instanceof PermanentJobError || isPermanentConnectorError(error);
+  const message = (error as Error).message;
+  deps.log(`validate-connection ${cloudAccountId}: attempt ${context.attempt}: ${message}`);
+  if (!permanent && context.attempt < validateConnection.options.attempts) return;
+  await store(deps.app, tenantId, cloudAccountId, "failed", {
+    message: permanent
+      ? message
+      : `The test could not reach the provider (${message}). Try again in a few minutes.`,
+    checks: [],
+    discovered: null,
+  });
+}
+
+async function store(
+  app: Connection,
+  tenantId: string,
+  cloudAccountId: string,
+  status: "passed" | "failed",
+  result: ConnectionCheckResult,
+) {
+  await withTenantClient(app, tenantId, (client) =>
+    client.query(
+      `UPDATE cloud_accounts SET connection_check_status = $2::connection_check_status, connection_checks = $3,
+         connection_checked_at = now() WHERE id = $1`,
+      [cloudAccountId, status, JSON.stringify(result)],
+    ),
+  );
+}
