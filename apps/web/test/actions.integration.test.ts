@@ -18,8 +18,11 @@ import {
   saveCredentials,
   saveScope,
   startConnection,
+  connectionTestStatus,
   testConnection,
 } from "@/app/actions/accounts";
+import { startFakeAws, type FakeAws } from "@canopy/connectors/testing";
+import { configureConnectors } from "@canopy/jobs";
 import { createApiKeyAction } from "@/app/actions/api-keys";
 import { switchOrganization } from "@/app/actions/organization";
 
@@ -29,9 +32,33 @@ let admin: TestUser;
 let viewer: TestUser;
 let tenantId: string;
 let viewerMemberId: string;
+let fakeAws: FakeAws;
 
 beforeAll(async () => {
   db = await setUpWebTestDatabase();
+  // The connection test's job (inline driver, this process) calls a local fake AWS.
+  fakeAws = await startFakeAws({
+    roleArn: "arn:aws:iam::123456789012:role/CanopyReadOnly",
+    externalId: "not-the-generated-one",
+    sourceAccessKeyId: "AKIACANOPYWEBTEST01",
+  });
+  fakeAws.setAccounts([
+    { Id: "123456789012", Name: "payer", Status: "ACTIVE" },
+    { Id: "210987654321", Name: "prod", Status: "ACTIVE" },
+  ]);
+  configureConnectors({
+    aws: {
+      endpoints: {
+        sts: fakeAws.url,
+        athena: fakeAws.url,
+        costExplorer: fakeAws.url,
+        organizations: fakeAws.url,
+      },
+      sourceIdentity: { accessKeyId: "AKIACANOPYWEBTEST01", secretAccessKey: "web-test-source" },
+      backoff: { baseDelayMs: 5, retries: 1 },
+      pollIntervalMs: 5,
+    },
+  });
   owner = await signUp("owner@act.test");
   admin = await signUp("admin@act.test");
   viewer = await signUp("viewer@act.test");
@@ -41,8 +68,24 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  configureConnectors({});
+  await fakeAws?.close();
   await tearDownWebTestDatabase(db);
 });
+
+/** Clicks "Test connection" and polls like the wizard until the job has stored its outcome. */
+async function testAndWait(accountId: string) {
+  const started = await testConnection({ accountId });
+  if (!started.ok) throw new Error(started.error.message);
+  expect(started.data.status).toBe("checking");
+  for (let i = 0; i < 200; i++) {
+    const polled = await connectionTestStatus({ accountId });
+    if (!polled.ok) throw new Error(polled.error.message);
+    if (polled.data.status !== "checking") return polled.data;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error("the connection test did not finish");
+}
 
 const auditActions = async () =>
   (
@@ -125,10 +168,38 @@ describe("onboarding wizard actions", () => {
       }),
     ).toEqual(secret);
 
-    const test = await testConnection({ accountId: id });
-    expect(test.ok && test.data.live).toBe(false);
-    expect(test.ok && test.data.message).toMatch(/The connection test is not available yet/);
-    expect(test.ok && test.data.checks.every((c) => c.status === "not_checked")).toBe(true);
+    // Test connection: queued (the job decrypts the credentials, not the action), then polled.
+    const wrongTrust = await testAndWait(id);
+    expect(wrongTrust.status).toBe("failed");
+    expect(wrongTrust.result!.message).toMatch(/could not sign in/);
+    expect(wrongTrust.result!.checks).toEqual([
+      expect.objectContaining({ permission: "sts:AssumeRole", status: "failed" }),
+    ]);
+    expect(wrongTrust.result!.checks[0]!.fix).toContain("sts:ExternalId");
+
+    fakeAws.trust({ externalId: row.external_id });
+    fakeAws.deny("CostExplorer.GetCostAndUsage", "ce:GetCostAndUsage");
+    const denied = await testAndWait(id);
+    fakeAws.deny("CostExplorer.GetCostAndUsage", "");
+    expect(denied.status).toBe("failed");
+    expect(denied.result!.message).toContain("ce:GetCostAndUsage");
+    const byPermission = Object.fromEntries(
+      denied.result!.checks.map((c) => [c.permission, c.status]),
+    );
+    expect(byPermission).toEqual({
+      "sts:AssumeRole": "passed",
+      "ce:GetCostAndUsage": "failed",
+      "organizations:ListAccounts": "passed",
+    });
+    expect(denied.result!.checks.find((c) => c.status === "failed")!.fix).toContain(
+      "ce:GetCostAndUsage",
+    );
+
+    const passed = await testAndWait(id);
+    expect(passed.status).toBe("passed");
+    expect(passed.result!.resolution).toBe("daily");
+    expect(passed.result!.discovered!.map((a) => a.id)).toEqual(["123456789012", "210987654321"]);
+    expect(passed.checkedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
 
     const scope = await saveScope({
       accountId: id,

@@ -322,7 +322,12 @@ const actionCases: Record<string, (action: Action) => Promise<void>> = {
     );
     expect(await countB("cloud_accounts", "credentials_ciphertext IS NOT NULL")).toBe(0);
   },
-  "accounts.testConnection": async (action) => refused(await action({ accountId: b.accountId })),
+  "accounts.testConnection": async (action) => {
+    refused(await action({ accountId: b.accountId }));
+    expect(await countB("cloud_accounts", "connection_check_status IS NOT NULL")).toBe(0);
+  },
+  "accounts.connectionTestStatus": async (action) =>
+    refused(await action({ accountId: b.accountId })),
   "accounts.saveScope": async (action) => {
     refused(await action({ accountId: b.accountId, scope: "1\n2" }));
     expect(await countB("cloud_accounts", "scope IS NOT NULL")).toBe(0);

@@ -6,12 +6,17 @@ import {
   providerAccountIdSchema,
   scopeListSchema,
 } from "@/lib/wizard/credentials";
-import { permissions, type ProviderKey } from "@/lib/wizard/providers";
+import type { ProviderKey } from "@/lib/wizard/providers";
 import { ApiError, badRequest } from "@/lib/server/api-error";
-import { getAccount, newExternalId } from "@/lib/server/accounts";
+import {
+  getAccount,
+  getConnectionCheck,
+  newExternalId,
+  type ConnectionCheck,
+} from "@/lib/server/accounts";
 import { withTenantAction } from "@/lib/server/action";
 import { writeAudit } from "@/lib/server/audit";
-import { keyring } from "@/lib/server/queue";
+import { keyring, queue } from "@/lib/server/queue";
 
 const accountId = z.uuid("Not a valid cloud account id.");
 
@@ -106,35 +111,52 @@ export const saveCredentials = withTenantAction(
   { role: "admin" },
 );
 
-export type ConnectionTest = {
-  live: false;
-  message: string;
-  checks: { permission: string; status: "not_checked"; fix: string }[];
-};
-
 /**
- * "Test connection". It does not call the live connectors yet, so nothing passes: it says so, lists
- * each permission as not checked with how to grant it, and points to file import.
+ * "Test connection": marks the account as being checked and queues the validate-connection job, which
+ * decrypts the credentials and calls the provider (in the worker, or in-process without Redis). Returns
+ * at once; the wizard polls `connectionTestStatus`.
  */
 export const testConnection = withTenantAction(
   z.object({ accountId }),
-  async (input, ctx): Promise<ConnectionTest> => {
-    const account = await ctx.sql((client) => getAccount(client, input.accountId));
-    if (!account.hasCredentials)
-      throw new ApiError(409, "no_credentials", "Save credentials first.");
-    return {
-      live: false,
-      message:
-        "The connection test is not available yet: Canopy did not call your cloud's APIs here, so it could not check these permissions. " +
-        "Your credentials are stored encrypted; once you finish the wizard, the worker syncs the account and any permission it lacks appears as the account's last error. " +
-        "Import a billing file to see your emissions now.",
-      checks: permissions[account.provider].map((p) => ({
-        permission: p.name,
-        status: "not_checked" as const,
-        fix: `Grant ${p.name} on ${p.on} (see the setup step).`,
-      })),
-    };
+  async (input, ctx): Promise<ConnectionCheck> => {
+    const account = await ctx.sql(async (client) => {
+      const found = await getAccount(client, input.accountId);
+      if (!found.hasCredentials)
+        throw new ApiError(409, "no_credentials", "Save credentials first.");
+      await client.query(
+        `UPDATE cloud_accounts SET connection_check_status = 'checking', connection_checks = NULL,
+           connection_checked_at = NULL WHERE id = $1`,
+        [found.id],
+      );
+      return found;
+    });
+    try {
+      await queue().enqueue("validate-connection", {
+        tenantId: ctx.principal.tenantId,
+        cloudAccountId: account.id,
+      });
+    } catch (error) {
+      const message = "The connection test could not be queued: try again in a minute.";
+      console.error(`canopy-web: validate-connection not queued: ${(error as Error).message}`);
+      await ctx.sql((client) =>
+        client.query(
+          `UPDATE cloud_accounts SET connection_check_status = 'failed', connection_checks = $2,
+             connection_checked_at = now() WHERE id = $1`,
+          [account.id, JSON.stringify({ message, checks: [], discovered: null })],
+        ),
+      );
+      throw new ApiError(503, "queue_unavailable", message);
+    }
+    return { status: "checking", checkedAt: null, result: null };
   },
+  { role: "admin" },
+);
+
+/** What the last "Test connection" found (polled by the wizard while it says "checking"). */
+export const connectionTestStatus = withTenantAction(
+  z.object({ accountId }),
+  async (input, ctx): Promise<ConnectionCheck> =>
+    ctx.sql((client) => getConnectionCheck(client, input.accountId)),
   { role: "admin" },
 );
 

@@ -3,7 +3,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { saveCredentials } from "@/app/actions/accounts";
 
-const fieldsByProvider = {
+const fieldsByProvider: Record<"aws" | "azure" | "gcp", Field[]> = {
   aws: [
     {
       name: "roleArn",
@@ -66,7 +66,108 @@ const fieldsByProvider = {
       multiline: false,
     },
   ],
-} as const;
+};
+
+type Field = {
+  name: string;
+  label: string;
+  placeholder: string;
+  secret?: boolean;
+  multiline?: boolean;
+  defaultValue?: string;
+  hint?: string;
+};
+
+/** Optional sections below the required fields; empty inputs are not stored. */
+const optionalSections: Partial<
+  Record<"aws" | "azure" | "gcp", { title: string; help: string; fields: Field[] }>
+> = {
+  aws: {
+    title: "CUR 2.0 via Athena (recommended, hourly)",
+    help:
+      "Canopy aggregates your CUR 2.0 export where it lives, with Athena, hour by hour. Leave the database " +
+      "and table empty to start with the Cost Explorer quick start instead (daily figures, no Athena setup); " +
+      "you can add them later by saving the credentials again.",
+    fields: [
+      {
+        name: "athenaRegion",
+        label: "Athena region",
+        placeholder: "us-east-1",
+        defaultValue: "us-east-1",
+        hint: "Where the Glue database and the export bucket are.",
+      },
+      {
+        name: "athenaDatabase",
+        label: "Athena database",
+        placeholder: "cur",
+        hint: "The Glue Data Catalog database of the crawler in the setup step.",
+      },
+      {
+        name: "athenaTable",
+        label: "CUR 2.0 table",
+        placeholder: "data",
+        hint: "The table the crawler created over the export's data folder.",
+      },
+      {
+        name: "athenaWorkGroup",
+        label: "Workgroup",
+        placeholder: "primary",
+        defaultValue: "primary",
+      },
+      {
+        name: "athenaOutputLocation",
+        label: "Query results location (optional)",
+        placeholder: "s3://acme-cur-exports/athena-results/",
+        hint: "Leave empty if the workgroup sets one. The role may write there (s3:PutObject).",
+      },
+      {
+        name: "athenaCarbonTable",
+        label: "Carbon emissions table (optional)",
+        placeholder: "carbon_emissions",
+        hint: "A table over the CARBON_EMISSIONS data export in the same database: AWS's own figures, shown beside Canopy's on Reconciliation.",
+      },
+    ],
+  },
+  gcp: {
+    title: "Google's own carbon figures (optional)",
+    help: "With the Carbon Footprint BigQuery export, Reconciliation shows Google's monthly figures beside Canopy's.",
+    fields: [
+      {
+        name: "carbonExportTable",
+        label: "Carbon Footprint export table",
+        placeholder: "my-billing.carbon.carbon_footprint",
+      },
+    ],
+  },
+};
+
+function FieldInput(props: { field: Field; errors: string[] | undefined }) {
+  const f = props.field;
+  return (
+    <label>
+      {f.label}
+      {f.multiline ? (
+        <textarea
+          name={f.name}
+          placeholder={f.placeholder}
+          aria-invalid={!!props.errors}
+          spellCheck={false}
+        />
+      ) : (
+        <input
+          name={f.name}
+          type={f.secret ? "password" : "text"}
+          placeholder={f.placeholder}
+          defaultValue={f.defaultValue}
+          aria-invalid={!!props.errors}
+          spellCheck={false}
+        />
+      )}
+      {f.hint && <span className="muted small">{f.hint}</span>}
+      {props.errors && <span className="field-error">{props.errors.join(" ")}</span>}
+    </label>
+  );
+}
 
 /** Credentials go straight to the server action, which seals them; the form is cleared afterwards. */
 export function CredentialsForm(props: {
@@ -78,6 +179,7 @@ export function CredentialsForm(props: {
   const [fields, setFields] = useState<Record<string, string[]>>({});
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const optional = optionalSections[props.provider];
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -114,27 +216,17 @@ export function CredentialsForm(props: {
       autoComplete="off"
     >
       {fieldsByProvider[props.provider].map((f) => (
-        <label key={f.name}>
-          {f.label}
-          {f.multiline ? (
-            <textarea
-              name={f.name}
-              placeholder={f.placeholder}
-              aria-invalid={!!fields[f.name]}
-              spellCheck={false}
-            />
-          ) : (
-            <input
-              name={f.name}
-              type={f.secret ? "password" : "text"}
-              placeholder={f.placeholder}
-              aria-invalid={!!fields[f.name]}
-              spellCheck={false}
-            />
-          )}
-          {fields[f.name] && <span className="field-error">{fields[f.name]!.join(" ")}</span>}
-        </label>
+        <FieldInput key={f.name} field={f} errors={fields[f.name]} />
       ))}
+      {optional && (
+        <fieldset className="stack" data-testid="optional-credentials">
+          <legend>{optional.title}</legend>
+          <p className="muted small">{optional.help}</p>
+          {optional.fields.map((f) => (
+            <FieldInput key={f.name} field={f} errors={fields[f.name]} />
+          ))}
+        </fieldset>
+      )}
       <p className="muted small">
         Stored encrypted (AES-256-GCM) and never shown again, not even to admins.
       </p>

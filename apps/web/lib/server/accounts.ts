@@ -1,6 +1,7 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import type { PoolClient } from "@canopy/db";
+import type { ConnectionCheckResult } from "@canopy/jobs";
 import { notFound } from "./api-error";
 
 export type AccountRow = {
@@ -40,6 +41,26 @@ export async function listAccounts(client: PoolClient, page: { limit: number; of
 export async function getAccount(client: PoolClient, id: string): Promise<AccountRow> {
   const result = await client.query<AccountRow>(
     `SELECT ${accountColumns} FROM cloud_accounts WHERE id = $1`,
+    [id],
+  );
+  const row = result.rows[0];
+  if (!row) throw notFound("Cloud account");
+  return row;
+}
+
+export type ConnectionCheck = {
+  /** null: never tested. "checking": the validate-connection job is queued or running. */
+  status: "checking" | "passed" | "failed" | null;
+  checkedAt: string | null;
+  result: ConnectionCheckResult | null;
+};
+
+/** The last "Test connection" outcome, as the validate-connection job stored it (never credentials). */
+export async function getConnectionCheck(client: PoolClient, id: string): Promise<ConnectionCheck> {
+  const result = await client.query<ConnectionCheck>(
+    `SELECT connection_check_status::text AS status, ${iso("connection_checked_at")} AS "checkedAt",
+            connection_checks AS result
+     FROM cloud_accounts WHERE id = $1`,
     [id],
   );
   const row = result.rows[0];

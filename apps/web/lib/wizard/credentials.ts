@@ -1,24 +1,72 @@
 import { z } from "zod";
 
+/** An optional text field: an empty input means "not set". */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess(
+    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+    schema.optional(),
+  );
+const athenaName = (what: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_]{1,255}$/, `The Athena ${what}: letters, digits and underscores.`);
+
 /** What each provider's credentials form accepts. Everything submitted is sealed; nothing is shown again. */
-export const awsCredentialsSchema = z.object({
-  provider: z.literal("aws"),
-  roleArn: z
-    .string()
-    .trim()
-    .regex(
-      /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
-      "An IAM role ARN, e.g. arn:aws:iam::123456789012:role/CanopyReadOnly.",
+export const awsCredentialsSchema = z
+  .object({
+    provider: z.literal("aws"),
+    roleArn: z
+      .string()
+      .trim()
+      .regex(
+        /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+        "An IAM role ARN, e.g. arn:aws:iam::123456789012:role/CanopyReadOnly.",
+      ),
+    exportBucket: z
+      .string()
+      .trim()
+      .regex(
+        /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        "The S3 bucket of the CUR 2.0 / FOCUS export (3–63 lower-case letters, digits, dots, hyphens).",
+      ),
+    exportPrefix: z.string().trim().max(512, "At most 512 characters.").default(""),
+    // CUR 2.0 through Athena (hourly). Without a database and table the account reads Cost Explorer (daily).
+    athenaRegion: optional(
+      z
+        .string()
+        .trim()
+        .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "An AWS region, e.g. us-east-1."),
     ),
-  exportBucket: z
-    .string()
-    .trim()
-    .regex(
-      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-      "The S3 bucket of the CUR 2.0 / FOCUS export (3–63 lower-case letters, digits, dots, hyphens).",
+    athenaDatabase: optional(athenaName("database (Glue Data Catalog)")),
+    athenaTable: optional(athenaName("table over the CUR 2.0 export")),
+    athenaWorkGroup: optional(
+      z
+        .string()
+        .trim()
+        .regex(/^[A-Za-z0-9._-]{1,128}$/, "A workgroup name, e.g. primary."),
     ),
-  exportPrefix: z.string().trim().max(512, "At most 512 characters.").default(""),
-});
+    athenaOutputLocation: optional(
+      z
+        .string()
+        .trim()
+        .regex(
+          /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^\s]*)?$/,
+          "An S3 location for query results, e.g. s3://acme-cur-exports/athena-results/.",
+        ),
+    ),
+    athenaCarbonTable: optional(athenaName("table over the CARBON_EMISSIONS export")),
+  })
+  .superRefine((value, ctx) => {
+    const need = (field: "athenaDatabase" | "athenaTable", because: string) => {
+      if (!value[field]) ctx.addIssue({ code: "custom", path: [field], message: because });
+    };
+    if (value.athenaTable) need("athenaDatabase", "Name the database that holds the CUR table.");
+    if (value.athenaDatabase)
+      need("athenaTable", "Name the CUR 2.0 table, or leave the database empty too.");
+    if (value.athenaCarbonTable)
+      need("athenaDatabase", "The carbon table is read from the same Athena database.");
+  });
 
 const uuid = (what: string) =>
   z
@@ -38,6 +86,12 @@ export const azureCredentialsSchema = z.object({
     .min(8, "The client secret printed by `az ad sp create-for-rbac` (the `password` field)."),
 });
 
+const bigQueryTable = (message: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]\.[A-Za-z0-9_]{1,1024}\.[A-Za-z0-9_$-]{1,1024}$/, message);
+
 export const gcpCredentialsSchema = z.object({
   provider: z.literal("gcp"),
   serviceAccountKey: z
@@ -55,13 +109,15 @@ export const gcpCredentialsSchema = z.object({
         return false;
       }
     }, "Paste the whole JSON key file of a service account (it has type, client_email and private_key)."),
-  billingExportTable: z
-    .string()
-    .trim()
-    .regex(
-      /^[a-z][a-z0-9-]{4,28}[a-z0-9]\.[A-Za-z0-9_]{1,1024}\.[A-Za-z0-9_$-]{1,1024}$/,
-      "project.dataset.table of the detailed billing export, e.g. my-billing.billing_export.gcp_billing_export_resource_v1_0123AB_456789_CDEF01.",
+  billingExportTable: bigQueryTable(
+    "project.dataset.table of the detailed billing export, e.g. my-billing.billing_export.gcp_billing_export_resource_v1_0123AB_456789_CDEF01.",
+  ),
+  /** The Carbon Footprint export, for the reconciliation with Google's own figures. */
+  carbonExportTable: optional(
+    bigQueryTable(
+      "project.dataset.table of the Carbon Footprint export, e.g. my-billing.carbon.carbon_footprint.",
     ),
+  ),
 });
 
 export const credentialsSchema = z.discriminatedUnion("provider", [

@@ -49,4 +49,46 @@ describe("wizard content", () => {
     ).toBe(true);
     expect(scopeListSchema.parse(" a, b\nb ")).toEqual(["a", "b"]);
   });
+
+  it("takes the optional CUR 2.0 Athena fields for AWS: empty means Cost Explorer, half-filled is refused", () => {
+    const base = {
+      provider: "aws",
+      roleArn: "arn:aws:iam::123456789012:role/CanopyReadOnly",
+      exportBucket: "acme-cur",
+    };
+    const empty = credentialsSchema.parse({
+      ...base,
+      athenaDatabase: "",
+      athenaTable: " ",
+      athenaOutputLocation: "",
+    });
+    // Sealed as JSON: unset fields leave no trace, so the account reads Cost Explorer.
+    expect(JSON.stringify(empty)).not.toContain("athena");
+    expect(
+      credentialsSchema.parse({
+        ...base,
+        athenaRegion: "eu-west-1",
+        athenaDatabase: "cur",
+        athenaTable: "cur2_data",
+        athenaWorkGroup: "primary",
+        athenaOutputLocation: "s3://acme-cur/athena-results/",
+        athenaCarbonTable: "carbon_emissions",
+      }),
+    ).toMatchObject({ athenaDatabase: "cur", athenaTable: "cur2_data", athenaRegion: "eu-west-1" });
+    const half = credentialsSchema.safeParse({ ...base, athenaDatabase: "cur" });
+    expect(half.success).toBe(false);
+    expect(half.error?.issues.map((i) => i.path.join("."))).toEqual(["athenaTable"]);
+    const bad = credentialsSchema.safeParse({
+      ...base,
+      athenaRegion: "Ireland",
+      athenaDatabase: "cur; DROP",
+      athenaTable: "t",
+      athenaOutputLocation: "https://x",
+    });
+    expect(bad.error?.issues.map((i) => i.path.join(".")).sort()).toEqual([
+      "athenaDatabase",
+      "athenaOutputLocation",
+      "athenaRegion",
+    ]);
+  });
 });

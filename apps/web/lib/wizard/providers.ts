@@ -24,6 +24,21 @@ export const accountIdLabel: Record<ProviderKey, { label: string; hint: string }
 export const permissions: Record<ProviderKey, Permission[]> = {
   aws: [
     {
+      name: "sts:AssumeRole",
+      on: "the CanopyReadOnly role (trust policy, with your external ID)",
+      why: "Canopy's AWS account signs in to the role; nothing else can",
+    },
+    {
+      name: "athena:StartQueryExecution, athena:GetQueryExecution, athena:GetQueryResults",
+      on: "the Athena workgroup",
+      why: "aggregate the CUR 2.0 export by hour where it lives (hourly data)",
+    },
+    {
+      name: "glue:GetDatabase, glue:GetTable, glue:GetPartitions",
+      on: "the Glue database of the export",
+      why: "let Athena read the CUR 2.0 table's definition",
+    },
+    {
       name: "s3:ListBucket",
       on: "the Data Exports bucket",
       why: "find the export's files (CUR 2.0 / FOCUS)",
@@ -33,28 +48,21 @@ export const permissions: Record<ProviderKey, Permission[]> = {
       on: "the export prefix in that bucket",
       why: "read the hourly billing lines",
     },
-    { name: "bcm-data-exports:ListExports", on: "*", why: "find your CUR 2.0 / FOCUS export" },
     {
-      name: "bcm-data-exports:GetExport",
-      on: "*",
-      why: "check the export is hourly, with resource ids, in Parquet",
-    },
-    {
-      name: "cur:DescribeReportDefinitions",
-      on: "*",
-      why: "find a legacy CUR if you have no CUR 2.0 export",
+      name: "s3:PutObject, s3:GetBucketLocation",
+      on: "the athena-results/ prefix of that bucket",
+      why: "Athena writes query results there",
     },
     {
       name: "ce:GetCostAndUsage",
       on: "*",
-      why: "reconcile imported cost with Cost Explorer totals",
+      why: "the quick start without Athena (daily usage from Cost Explorer)",
     },
     {
-      name: "cloudwatch:GetMetricData",
-      on: "*",
-      why: "average CPU utilization of instances (better than the 50% default)",
+      name: "organizations:ListAccounts",
+      on: "* (payer account only; optional)",
+      why: "list the linked accounts in scope",
     },
-    { name: "cloudwatch:ListMetrics", on: "*", why: "discover which instances report CPU metrics" },
   ],
   azure: [
     {
@@ -140,13 +148,20 @@ Resources:
                 Action: [s3:GetObject]
                 Resource: !Sub arn:aws:s3:::\${ExportBucket}/*
               - Effect: Allow
+                Action: [s3:PutObject, s3:GetBucketLocation]
+                Resource:
+                  - !Sub arn:aws:s3:::\${ExportBucket}
+                  - !Sub arn:aws:s3:::\${ExportBucket}/athena-results/*
+              - Effect: Allow
                 Action:
-                  - bcm-data-exports:ListExports
-                  - bcm-data-exports:GetExport
-                  - cur:DescribeReportDefinitions
+                  - athena:StartQueryExecution
+                  - athena:GetQueryExecution
+                  - athena:GetQueryResults
+                  - glue:GetDatabase
+                  - glue:GetTable
+                  - glue:GetPartitions
                   - ce:GetCostAndUsage
-                  - cloudwatch:GetMetricData
-                  - cloudwatch:ListMetrics
+                  - organizations:ListAccounts
                 Resource: "*"
 Outputs:
   RoleArn:
@@ -187,6 +202,19 @@ aws bcm-data-exports create-export --export '{
   },
   "RefreshCadence": { "Frequency": "SYNCHRONOUS" }
 }'`;
+
+/** A Glue crawler makes the Athena table over the CUR 2.0 export (and the carbon export, if any). */
+export function awsAthenaCommands(): string {
+  return `# A Glue database and a crawler over the export's data folder (a daily schedule picks up new months)
+aws glue create-database --database-input Name=cur
+aws glue create-crawler --name canopy-cur2 --database-name cur \\
+  --role <glue-service-role-arn> --schedule "cron(0 6 * * ? *)" \\
+  --targets '{"S3Targets":[{"Path":"s3://<export-bucket>/canopy/canopy-cur2/data/"}]}'
+aws glue start-crawler --name canopy-cur2
+# The table name to paste in the next step:
+aws glue get-tables --database-name cur --query "TableList[].Name" --output text
+# Query results go to s3://<export-bucket>/athena-results/ (the role may write there).`;
+}
 
 export function awsDeployCommand(): string {
   return `aws cloudformation deploy --stack-name canopy-readonly \\

@@ -45,6 +45,8 @@ export type FakeAws = {
   /** The usage Cost Explorer answers from. */
   setCostExplorerUsage(rows: CeUsageRow[]): void;
   setAccounts(accounts: { Id: string; Name: string; Status: string }[]): void;
+  /** Changes what the role trusts, e.g. the external id a wizard generated after the fake started. */
+  trust(next: Partial<FakeAwsOptions>): void;
   /** Temporary credentials issued so far stop working (ExpiredTokenException). */
   expireCredentials(): void;
   sqlSeen: string[];
@@ -69,6 +71,7 @@ export async function startFakeAws(
   options: FakeAwsOptions,
   pageSizes: { ce?: number; organizations?: number } = {},
 ): Promise<FakeAws> {
+  const trusted = { ...options };
   const failures = new Map<string, FakeFailure[]>();
   const delayed = new Map<string, { okCalls: number; failure: FakeFailure; times: number }>();
   const denied = new Map<string, string>();
@@ -103,7 +106,7 @@ export async function startFakeAws(
   function sts(res: ServerResponse, params: URLSearchParams, accessKeyId: string | undefined) {
     if (params.get("Action") !== "AssumeRole")
       return stsError(res, { status: 400, type: "InvalidAction", message: "unsupported" });
-    if (accessKeyId !== options.sourceAccessKeyId) {
+    if (accessKeyId !== trusted.sourceAccessKeyId) {
       return stsError(res, {
         status: 403,
         type: "InvalidClientTokenId",
@@ -111,8 +114,8 @@ export async function startFakeAws(
       });
     }
     if (
-      params.get("RoleArn") !== options.roleArn ||
-      params.get("ExternalId") !== options.externalId
+      params.get("RoleArn") !== trusted.roleArn ||
+      params.get("ExternalId") !== trusted.externalId
     ) {
       return stsError(res, {
         status: 403,
@@ -125,7 +128,7 @@ export async function startFakeAws(
     const expiration = new Date(Date.now() + 3600_000).toISOString();
     res.writeHead(200, { "content-type": "text/xml" });
     res.end(
-      `<AssumeRoleResponse xmlns="${stsNs}"><AssumeRoleResult><Credentials><AccessKeyId>${key}</AccessKeyId><SecretAccessKey>fake-secret-${issuedCount}</SecretAccessKey><SessionToken>fake-session-${issuedCount}</SessionToken><Expiration>${expiration}</Expiration></Credentials><AssumedRoleUser><Arn>${options.roleArn}/canopy-sync</Arn><AssumedRoleId>AROAFAKE:canopy-sync</AssumedRoleId></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></AssumeRoleResponse>`,
+      `<AssumeRoleResponse xmlns="${stsNs}"><AssumeRoleResult><Credentials><AccessKeyId>${key}</AccessKeyId><SecretAccessKey>fake-secret-${issuedCount}</SecretAccessKey><SessionToken>fake-session-${issuedCount}</SessionToken><Expiration>${expiration}</Expiration></Credentials><AssumedRoleUser><Arn>${trusted.roleArn}/canopy-sync</Arn><AssumedRoleId>AROAFAKE:canopy-sync</AssumedRoleId></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></AssumeRoleResponse>`,
     );
   }
 
@@ -314,7 +317,7 @@ export async function startFakeAws(
       return fail({
         status: 400,
         type: "AccessDeniedException",
-        message: `User: ${options.roleArn}/canopy-sync is not authorized to perform: ${action} on resource: * because no identity-based policy allows the ${action} action`,
+        message: `User: ${trusted.roleArn}/canopy-sync is not authorized to perform: ${action} on resource: * because no identity-based policy allows the ${action} action`,
       });
     }
     const body = JSON.parse(raw || "{}") as Record<string, unknown>;
@@ -349,6 +352,7 @@ export async function startFakeAws(
     },
     setCostExplorerUsage: (rows) => (ceUsage = rows),
     setAccounts: (a) => (accounts = a),
+    trust: (next) => Object.assign(trusted, next),
     expireCredentials: () => {
       for (const key of issued) expired.add(key);
     },

@@ -10,10 +10,11 @@ import { ScopeForm } from "@/components/wizard/scope-form";
 import { TestConnection } from "@/components/wizard/test-connection";
 import { isAdmin } from "@/lib/role-rank";
 import { ApiError } from "@/lib/server/api-error";
-import { getAccount } from "@/lib/server/accounts";
+import { getAccount, getConnectionCheck, type ConnectionCheck } from "@/lib/server/accounts";
 import { serverEnv } from "@/lib/server/env";
 import { requireMember } from "@/lib/server/page-context";
 import {
+  awsAthenaCommands,
   awsCloudFormationTemplate,
   awsDeployCommand,
   awsExportCommand,
@@ -49,6 +50,10 @@ export default async function WizardStepPage({ params }: Props) {
   const previous = WIZARD_STEPS[index - 1];
   const base = `/accounts/${account.id}`;
   const canopyAccountId = serverEnv().CANOPY_AWS_ACCOUNT_ID;
+  const connectionCheck =
+    step === "test" || step === "scope"
+      ? await scope.sql((client) => getConnectionCheck(client, account.id))
+      : null;
 
   return (
     <main className="stack-lg">
@@ -79,6 +84,7 @@ export default async function WizardStepPage({ params }: Props) {
           step={step}
           account={account}
           canopyAccountId={canopyAccountId}
+          connectionCheck={connectionCheck}
           next={next ? `${base}/${next}` : "/"}
         />
       </section>
@@ -104,10 +110,11 @@ type StepProps = {
   step: WizardStep;
   account: Awaited<ReturnType<typeof getAccount>>;
   canopyAccountId: string;
+  connectionCheck: ConnectionCheck | null;
   next: string;
 };
 
-function StepBody({ step, account, canopyAccountId, next }: StepProps) {
+function StepBody({ step, account, canopyAccountId, connectionCheck, next }: StepProps) {
   switch (step) {
     case "permissions":
       return (
@@ -162,6 +169,12 @@ function StepBody({ step, account, canopyAccountId, next }: StepProps) {
               granularity, resource ids and Parquet files, to the bucket named in the template:
             </p>
             <CopyBlock label="Export settings" text={awsExportCommand} />
+            <p>
+              <strong>CUR 2.0 via Athena (recommended, hourly):</strong> make the export queryable
+              with a Glue crawler, then give its database and table in the next step. Without them
+              Canopy starts with Cost Explorer (daily).
+            </p>
+            <CopyBlock label="Athena table" text={awsAthenaCommands()} />
           </>
         );
       }
@@ -201,6 +214,8 @@ function StepBody({ step, account, canopyAccountId, next }: StepProps) {
       return (
         <TestConnection
           accountId={account.id}
+          provider={account.provider}
+          initial={connectionCheck ?? { status: null, checkedAt: null, result: null }}
           next={next}
           importHref={`/accounts/${account.id}/import`}
         />
@@ -210,7 +225,15 @@ function StepBody({ step, account, canopyAccountId, next }: StepProps) {
         <ScopeForm
           accountId={account.id}
           provider={account.provider}
-          initial={account.scope ?? [account.providerAccountId]}
+          initial={
+            account.scope ?? [
+              ...new Set([
+                account.providerAccountId,
+                // What the connection test discovered, as a starting point.
+                ...(connectionCheck?.result?.discovered ?? []).map((a) => a.id),
+              ]),
+            ]
+          }
           next={next}
         />
       );
