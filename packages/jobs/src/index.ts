@@ -28,5 +28,6 @@ export {
 export {
   storeReportedCarbon,
   reconcileProviderEmissions,
+  reconciliationRows,
   type ReconciliationRow,
 } from "./reconciliation";

@@ -1,4 +1,4 @@
-import { withTenantClient, type Connection } from "@canopy/db";
+import { withTenantClient, type Connection, type PoolClient } from "@canopy/db";
 import type { ReportedCarbon } from "@canopy/connectors/live";
 
 type Provider = ReportedCarbon["provider"];
@@ -93,114 +93,120 @@ export async function reconcileProviderEmissions(
   tenantId: string,
   range: { from: string; to: string },
 ): Promise<ReconciliationRow[]> {
-  return withTenantClient(app, tenantId, async (client) => {
-    const ours = await client.query<{
-      provider: Provider;
-      month: string;
-      location: number;
-      market: number;
-      embodied: number;
-    }>(
-      `SELECT provider::text AS provider, to_char(month, 'YYYY-MM-DD') AS month, sum(co2e_location_kg)::float8 AS location,
-              sum(co2e_market_kg)::float8 AS market, sum(co2e_embodied_kg)::float8 AS embodied
-       FROM emissions_monthly WHERE month >= $1::date AND month < $2::date GROUP BY 1, 2`,
-      [range.from, range.to],
-    );
-    const theirs = await client.query<{
-      provider: Provider;
-      month: string;
-      scope: string;
-      model: string;
-      kg: number;
-    }>(
-      `SELECT provider::text AS provider, to_char(month, 'YYYY-MM-DD') AS month, scope, coalesce(model_version, '') AS model, sum(co2e_kg)::float8 AS kg
-       FROM provider_reported_emissions WHERE month >= $1::date AND month < $2::date GROUP BY 1, 2, 3, 4`,
-      [range.from, range.to],
-    );
-    const keys = new Set([...ours.rows, ...theirs.rows].map((r) => `${r.provider}|${r.month}`));
-    const rows: ReconciliationRow[] = [];
-    for (const key of [...keys].sort()) {
-      const [provider, month] = key.split("|") as [Provider, string];
-      const o = ours.rows.find((r) => r.provider === provider && r.month === month);
-      const canopy = o
-        ? { co2eLocationKg: o.location, co2eMarketKg: o.market, co2eEmbodiedKg: o.embodied }
-        : null;
-      const figures = theirs.rows.filter((r) => r.provider === provider && r.month === month);
-      const model = newest(figures.map((f) => f.model));
-      const scopes: Record<string, number> = {};
-      for (const f of figures.filter((f) => f.model === model))
-        scopes[f.scope] = (scopes[f.scope] ?? 0) + f.kg;
-      const reasons: string[] = [];
-      let reported: ReconciliationRow["reported"] = null;
-      let comparable: number | null = null;
-      if (figures.length > 0) {
-        reasons.push(coverageReason);
-        if (provider === "aws") {
-          const hasScope3 = Number(/(\d+)/.exec(model)?.[1] ?? 0) >= 3;
-          reported = {
-            co2eKg: scopes["total"] ?? 0,
-            basis: "AWS total, location-based (Scope 1 + 2 LBM" + (hasScope3 ? " + 3)" : ")"),
-            modelVersion: model || null,
-            scopes,
-          };
-          comparable = canopy
-            ? canopy.co2eLocationKg + (hasScope3 ? canopy.co2eEmbodiedKg : 0)
-            : null;
-          reasons.push(
-            hasScope3
-              ? "Embodied: AWS Scope 3 (model v3+) includes buildings and upstream fuel and energy as well as IT hardware; Canopy's embodied estimate covers server hardware only."
-              : "AWS models before v3.0.0 have no Scope 3; compared with Canopy's location-based operational estimate only.",
-          );
-        } else if (provider === "gcp") {
-          const total =
-            (scopes["scope1"] ?? 0) + (scopes["scope2-location"] ?? 0) + (scopes["scope3"] ?? 0);
-          reported = {
-            co2eKg: total,
-            basis: "GCP Scope 1 + Scope 2 location-based + Scope 3",
-            modelVersion: model || null,
-            scopes,
-          };
-          comparable = canopy ? canopy.co2eLocationKg + canopy.co2eEmbodiedKg : null;
-          reasons.push(
-            "Location-based: GCP's Scope 2 uses hourly grid factors; Canopy uses the grid factors of its methodology version.",
-          );
-          reasons.push(
-            "Embodied: GCP Scope 3 covers more than server manufacturing (Canopy's embodied estimate).",
-          );
-        } else {
-          reported = {
-            co2eKg: scopes["total"] ?? 0,
-            basis: "Azure Scope 1 + 2 + 3, one summed figure (Microsoft's method, market-based)",
-            modelVersion: model || null,
-            scopes,
-          };
-          comparable = canopy ? canopy.co2eMarketKg + canopy.co2eEmbodiedKg : null;
-          reasons.push(
-            "Method: Azure reports no location/market switch (Microsoft's Scope 2 is market-based), so it is compared with Canopy's market-based estimate plus embodied, as a total only.",
-          );
-        }
-      } else {
-        reasons.push(`No provider figure stored for this month yet (${publicationLag[provider]}).`);
-      }
-      if (!canopy)
+  return withTenantClient(app, tenantId, (client) => reconciliationRows(client, range));
+}
+
+/** The same on a client already scoped to one tenant (a web page's `scope.sql`). */
+export async function reconciliationRows(
+  client: PoolClient,
+  range: { from: string; to: string },
+): Promise<ReconciliationRow[]> {
+  const ours = await client.query<{
+    provider: Provider;
+    month: string;
+    location: number;
+    market: number;
+    embodied: number;
+  }>(
+    `SELECT provider::text AS provider, to_char(month, 'YYYY-MM-DD') AS month, sum(co2e_location_kg)::float8 AS location,
+            sum(co2e_market_kg)::float8 AS market, sum(co2e_embodied_kg)::float8 AS embodied
+     FROM emissions_monthly WHERE month >= $1::date AND month < $2::date GROUP BY 1, 2`,
+    [range.from, range.to],
+  );
+  const theirs = await client.query<{
+    provider: Provider;
+    month: string;
+    scope: string;
+    model: string;
+    kg: number;
+  }>(
+    `SELECT provider::text AS provider, to_char(month, 'YYYY-MM-DD') AS month, scope, coalesce(model_version, '') AS model, sum(co2e_kg)::float8 AS kg
+     FROM provider_reported_emissions WHERE month >= $1::date AND month < $2::date GROUP BY 1, 2, 3, 4`,
+    [range.from, range.to],
+  );
+  const keys = new Set([...ours.rows, ...theirs.rows].map((r) => `${r.provider}|${r.month}`));
+  const rows: ReconciliationRow[] = [];
+  for (const key of [...keys].sort()) {
+    const [provider, month] = key.split("|") as [Provider, string];
+    const o = ours.rows.find((r) => r.provider === provider && r.month === month);
+    const canopy = o
+      ? { co2eLocationKg: o.location, co2eMarketKg: o.market, co2eEmbodiedKg: o.embodied }
+      : null;
+    const figures = theirs.rows.filter((r) => r.provider === provider && r.month === month);
+    const model = newest(figures.map((f) => f.model));
+    const scopes: Record<string, number> = {};
+    for (const f of figures.filter((f) => f.model === model))
+      scopes[f.scope] = (scopes[f.scope] ?? 0) + f.kg;
+    const reasons: string[] = [];
+    let reported: ReconciliationRow["reported"] = null;
+    let comparable: number | null = null;
+    if (figures.length > 0) {
+      reasons.push(coverageReason);
+      if (provider === "aws") {
+        const hasScope3 = Number(/(\d+)/.exec(model)?.[1] ?? 0) >= 3;
+        reported = {
+          co2eKg: scopes["total"] ?? 0,
+          basis: "AWS total, location-based (Scope 1 + 2 LBM" + (hasScope3 ? " + 3)" : ")"),
+          modelVersion: model || null,
+          scopes,
+        };
+        comparable = canopy
+          ? canopy.co2eLocationKg + (hasScope3 ? canopy.co2eEmbodiedKg : 0)
+          : null;
         reasons.push(
-          "No Canopy estimate for this month (no synced usage, or estimation has not run).",
+          hasScope3
+            ? "Embodied: AWS Scope 3 (model v3+) includes buildings and upstream fuel and energy as well as IT hardware; Canopy's embodied estimate covers server hardware only."
+            : "AWS models before v3.0.0 have no Scope 3; compared with Canopy's location-based operational estimate only.",
         );
-      const differenceKg = comparable !== null && reported ? comparable - reported.co2eKg : null;
-      rows.push({
-        provider,
-        month,
-        canopy,
-        reported,
-        canopyComparableKg: comparable,
-        differenceKg,
-        differenceRatio:
-          differenceKg !== null && reported && reported.co2eKg > 0
-            ? differenceKg / reported.co2eKg
-            : null,
-        reasons,
-      });
+      } else if (provider === "gcp") {
+        const total =
+          (scopes["scope1"] ?? 0) + (scopes["scope2-location"] ?? 0) + (scopes["scope3"] ?? 0);
+        reported = {
+          co2eKg: total,
+          basis: "GCP Scope 1 + Scope 2 location-based + Scope 3",
+          modelVersion: model || null,
+          scopes,
+        };
+        comparable = canopy ? canopy.co2eLocationKg + canopy.co2eEmbodiedKg : null;
+        reasons.push(
+          "Location-based: GCP's Scope 2 uses hourly grid factors; Canopy uses the grid factors of its methodology version.",
+        );
+        reasons.push(
+          "Embodied: GCP Scope 3 covers more than server manufacturing (Canopy's embodied estimate).",
+        );
+      } else {
+        reported = {
+          co2eKg: scopes["total"] ?? 0,
+          basis: "Azure Scope 1 + 2 + 3, one summed figure (Microsoft's method, market-based)",
+          modelVersion: model || null,
+          scopes,
+        };
+        comparable = canopy ? canopy.co2eMarketKg + canopy.co2eEmbodiedKg : null;
+        reasons.push(
+          "Method: Azure reports no location/market switch (Microsoft's Scope 2 is market-based), so it is compared with Canopy's market-based estimate plus embodied, as a total only.",
+        );
+      }
+    } else {
+      reasons.push(`No provider figure stored for this month yet (${publicationLag[provider]}).`);
     }
-    return rows;
-  });
+    if (!canopy)
+      reasons.push(
+        "No Canopy estimate for this month (no synced usage, or estimation has not run).",
+      );
+    const differenceKg = comparable !== null && reported ? comparable - reported.co2eKg : null;
+    rows.push({
+      provider,
+      month,
+      canopy,
+      reported,
+      canopyComparableKg: comparable,
+      differenceKg,
+      differenceRatio:
+        differenceKg !== null && reported && reported.co2eKg > 0
+          ? differenceKg / reported.co2eKg
+          : null,
+      reasons,
+    });
+  }
+  return rows;
 }

@@ -11,7 +11,10 @@ export const dynamic = "force-dynamic";
 export default async function AppLayout({ children }: { children: ReactNode }) {
   const { principal } = await requireMember();
   const organizations = await organizationsOf(principal.userId);
-  const links = [{ href: "/", label: "Dashboard" }];
+  const links = [
+    { href: "/", label: "Dashboard" },
+    { href: "/reconciliation", label: "Reconciliation" },
+  ];
   if (hasRole(principal.role, "analyst")) links.push({ href: "/imports", label: "Imports" });
   if (isAdmin(principal.role)) {
     links.push(

@@ -1,0 +1,121 @@
+import { formatKg, formatPercent, monthLabel } from "@/lib/format";
+import { requireMember } from "@/lib/server/page-context";
+import { loadReconciliation } from "@/lib/server/reconciliation";
+
+export const dynamic = "force-dynamic";
+
+const providerNames = { aws: "AWS", azure: "Azure", gcp: "Google Cloud" } as const;
+
+const signedKg = (kg: number) => `${kg > 0 ? "+" : kg < 0 ? "−" : "±"}${formatKg(Math.abs(kg))}`;
+const signedPercent = (ratio: number) =>
+  `${ratio > 0 ? "+" : ratio < 0 ? "−" : "±"}${formatPercent(Math.abs(ratio))}`;
+
+export default async function ReconciliationPage() {
+  const scope = await requireMember();
+  const view = await scope.sql((client) => loadReconciliation(client));
+  return (
+    <main className="stack-lg">
+      <div>
+        <h1>Reconciliation</h1>
+        <p className="muted">
+          Canopy&apos;s estimate beside the figure each provider publishes for your accounts, per
+          month, on the closest common basis. They are not expected to match: the reasons below say
+          why they differ. {monthLabel(view.from)} to {monthLabel(view.rows[0]?.month ?? view.from)}
+          .
+        </p>
+      </div>
+      {!view.hasProviderFigures ? (
+        <section className="card stack" data-testid="reconciliation-empty">
+          <h2>No provider figures yet</h2>
+          <p>
+            Providers publish their carbon figures for a month only after it ends, and Canopy
+            fetches them after each sync of a connected account:
+          </p>
+          <ul>
+            <li>
+              <strong>AWS</strong> publishes month M between the 15th and 21st of M+1, through the
+              CARBON_EMISSIONS data export (give its Athena table in the account&apos;s
+              credentials).
+            </li>
+            <li>
+              <strong>Azure</strong> publishes the previous month by the 19th (Carbon Optimization;
+              the service principal needs the Carbon Optimization Reader role).
+            </li>
+            <li>
+              <strong>Google Cloud</strong> publishes month M around the 15th of M+1, through the
+              Carbon Footprint BigQuery export (give its table in the account&apos;s credentials).
+            </li>
+          </ul>
+          <p className="muted small">
+            Accounts that only import billing files have no provider figures to compare with.
+          </p>
+        </section>
+      ) : (
+        <section className="card table-wrap">
+          <table className="data" data-testid="reconciliation">
+            <thead>
+              <tr>
+                <th>Month</th>
+                <th>Provider</th>
+                <th className="num">Canopy</th>
+                <th className="num">Provider</th>
+                <th className="num">Difference</th>
+                <th className="num">%</th>
+                <th>Known reasons</th>
+              </tr>
+            </thead>
+            <tbody>
+              {view.rows.map((row) => (
+                <tr
+                  key={`${row.month}-${row.provider}`}
+                  data-provider={row.provider}
+                  data-month={row.month}
+                >
+                  <td>{monthLabel(row.month)}</td>
+                  <td>{providerNames[row.provider]}</td>
+                  <td className="num" data-value={row.canopyComparableKg ?? ""}>
+                    {row.canopyComparableKg !== null
+                      ? formatKg(row.canopyComparableKg)
+                      : row.canopy && (
+                          <>
+                            {formatKg(row.canopy.co2eLocationKg + row.canopy.co2eEmbodiedKg)}
+                            <div className="muted small">location-based + embodied</div>
+                          </>
+                        )}
+                    {!row.canopy && "—"}
+                  </td>
+                  <td className="num" data-value={row.reported?.co2eKg ?? ""}>
+                    {row.reported ? (
+                      <>
+                        {formatKg(row.reported.co2eKg)}
+                        <div className="muted small">
+                          {row.reported.basis}
+                          {row.reported.modelVersion ? `, model ${row.reported.modelVersion}` : ""}
+                        </div>
+                      </>
+                    ) : (
+                      <span className="muted">not published yet</span>
+                    )}
+                  </td>
+                  <td className="num" data-value={row.differenceKg ?? ""}>
+                    {row.differenceKg !== null ? signedKg(row.differenceKg) : "—"}
+                  </td>
+                  <td className="num">
+                    {row.differenceRatio !== null ? signedPercent(row.differenceRatio) : "—"}
+                  </td>
+                  <td className="small">
+                    <ul className="reasons">
+                      {row.reasons.map((reason) => (
+                        <li key={reason}>{reason}</li>
+                      ))}
+                    </ul>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+    </main>
+  );
+}
