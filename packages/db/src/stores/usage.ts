@@ -57,67 +57,231 @@ export type StagedUsage = {
   tags?: Record<string, string> | undefined;
 };
 
-const stagedColumns = [
-  "provider",
-  "provider_account_id",
-  "hour",
-  "period_hours",
-  "service",
-  "region",
-  "kind",
-  "unit",
-  "usage_type",
-  "instance_type",
-  "vcpus",
-  "memory_gb",
-  "gpu_model",
-  "gpu_count",
-  "storage_class",
-  "replication_hint",
-  "cpu_utilization",
-  "quantity",
-  "cost_amount",
-  "currency",
-  "tags",
-] as const;
-
-async function* stagedCopyRows(records: AsyncIterable<StagedUsage>) {
-  for await (const r of records) {
-    yield [
-      r.provider,
-      r.providerAccountId,
-      r.periodStart,
-      r.periodHours,
-      r.service,
-      r.region,
-      r.kind,
-      r.unit,
-      r.usageType,
-      r.instanceType,
-      r.vcpus,
-      r.memoryGb,
-      r.gpuModel,
-      r.gpuCount,
-      r.storageClass,
-      r.replicationHint,
-      r.cpuUtilization,
-      r.quantity,
-      r.costAmount,
-      r.currency,
-      r.tags ? JSON.stringify(r.tags) : null,
-    ] as const;
-  }
-}
-
 const accountNames = {
   aws: "AWS account",
   azure: "Azure subscription",
   gcp: "GCP project",
 } as const;
 
-/** usage_hourly.dims_key: a hash of the grouping columns, so the same usage always lands on the same key. */
-const dimsKeySql = `md5(concat_ws(E'\\x1f', r.service, r.region, r.kind, r.unit, r.usage_type, r.instance_type,
-  coalesce(r.storage_class, ''), coalesce(r.gpu_model, ''), coalesce(r.tags::text, '')))`;
+/**
+ * Everything that identifies a usage row besides its account and hour, and that its estimate depends on
+ * besides quantity and CPU utilization. Records are interned to a small integer per distinct set as
+ * they stream in, so the staging table that carries millions of records holds only numbers, PostgreSQL
+ * aggregates on (account, hour, dimensions) integers, and the hashes (dims_key, shape_key) are computed
+ * once per dimension set instead of once per row.
+ */
+type Dimensions = {
+  provider: StagedUsage["provider"];
+  service: string;
+  region: string;
+  kind: string;
+  unit: string;
+  usageType: string;
+  instanceType: string;
+  storageClass: string | null;
+  gpuModel: string | null;
+  periodHours: number;
+  vcpus: number | null;
+  memoryGb: number | null;
+  gpuCount: number | null;
+  replicationHint: number | null;
+  currency: string | null;
+  /** Tags as JSON with sorted keys (null when there are none): equal tag sets give equal text. */
+  tagsJson: string | null;
+};
+
+/** Tags as JSON with sorted keys, or null when there are none. */
+function canonicalTagsJson(tags: Record<string, string>): string | null {
+  const keys = Object.keys(tags);
+  if (keys.length === 0) return null;
+  keys.sort();
+  const sorted: Record<string, string> = {};
+  for (const key of keys) sorted[key] = tags[key]!;
+  return JSON.stringify(sorted);
+}
+
+/** The value a `real` column will hold, so two values PostgreSQL stores alike are interned alike. */
+const real = (value: number | undefined) => (value === undefined ? null : Math.fround(value));
+
+function dimensionsOf(r: StagedUsage, tagsJson: string | null): Dimensions {
+  return {
+    provider: r.provider,
+    service: r.service,
+    region: r.region,
+    kind: r.kind,
+    unit: r.unit,
+    usageType: r.usageType,
+    instanceType: r.instanceType,
+    storageClass: r.storageClass || null,
+    gpuModel: r.gpuModel || null,
+    periodHours: Math.fround(r.periodHours),
+    vcpus: real(r.vcpus),
+    memoryGb: real(r.memoryGb),
+    gpuCount: real(r.gpuCount),
+    replicationHint: real(r.replicationHint),
+    currency: r.currency ?? null,
+    tagsJson,
+  };
+}
+
+type AccountSpan = {
+  provider: StagedUsage["provider"];
+  providerAccountId: string;
+  startMs: number;
+  endMs: number;
+};
+
+/** Interns accounts and dimensions while records stream to COPY, and tracks each account's span. */
+class StagingIndex {
+  readonly accounts: AccountSpan[] = [];
+  readonly dimensions: Dimensions[] = [];
+  private readonly accountIndex = new Map<string, number>();
+  private readonly dimensionIndex = new Map<string, number>();
+
+  account(r: StagedUsage, startMs: number, endMs: number): number {
+    const key = `${r.provider}\x1f${r.providerAccountId}`;
+    const index = this.accountIndex.get(key);
+    if (index === undefined) {
+      this.accountIndex.set(key, this.accounts.length);
+      return (
+        this.accounts.push({
+          provider: r.provider,
+          providerAccountId: r.providerAccountId,
+          startMs,
+          endMs,
+        }) - 1
+      );
+    }
+    const account = this.accounts[index]!;
+    if (startMs < account.startMs) account.startMs = startMs;
+    if (endMs > account.endMs) account.endMs = endMs;
+    return index;
+  }
+
+  /** Canonical tag JSON by the tags' JSON as given (sorting keys per record would cost more). */
+  private readonly canonicalTags = new Map<string, string | null>();
+  private readonly periodStarts = new Map<string, number>();
+
+  tagsJson(tags: Record<string, string> | undefined): string | null {
+    if (!tags) return null;
+    const given = JSON.stringify(tags);
+    let canonical = this.canonicalTags.get(given);
+    if (canonical === undefined) {
+      canonical = canonicalTagsJson(tags);
+      this.canonicalTags.set(given, canonical);
+    }
+    return canonical;
+  }
+
+  /** Epoch milliseconds of an ISO period start (records repeat the same few hours over and over). */
+  startMs(periodStart: string): number {
+    let ms = this.periodStarts.get(periodStart);
+    if (ms === undefined) {
+      ms = Date.parse(periodStart);
+      if (Number.isNaN(ms)) throw new Error(`Invalid usage period start: ${periodStart}`);
+      if (this.periodStarts.size >= 100_000) this.periodStarts.clear();
+      this.periodStarts.set(periodStart, ms);
+    }
+    return ms;
+  }
+
+  dimension(r: StagedUsage): number {
+    const tagsJson = this.tagsJson(r.tags);
+    const key =
+      r.provider +
+      "\x1f" +
+      r.service +
+      "\x1f" +
+      r.region +
+      "\x1f" +
+      r.kind +
+      "\x1f" +
+      r.unit +
+      "\x1f" +
+      r.usageType +
+      "\x1f" +
+      r.instanceType +
+      "\x1f" +
+      (r.storageClass ?? "") +
+      "\x1f" +
+      (r.gpuModel ?? "") +
+      "\x1f" +
+      Math.fround(r.periodHours) +
+      "\x1f" +
+      real(r.vcpus) +
+      "\x1f" +
+      real(r.memoryGb) +
+      "\x1f" +
+      real(r.gpuCount) +
+      "\x1f" +
+      real(r.replicationHint) +
+      "\x1f" +
+      (r.currency ?? "") +
+      "\x1f" +
+      (tagsJson ?? "");
+    const index = this.dimensionIndex.get(key);
+    if (index !== undefined) return index;
+    this.dimensionIndex.set(key, this.dimensions.length);
+    return this.dimensions.push(dimensionsOf(r, tagsJson)) - 1;
+  }
+}
+
+const hourMs = 3_600_000;
+
+async function* stagedCopyRows(records: AsyncIterable<StagedUsage>, index: StagingIndex) {
+  for await (const r of records) {
+    const startMs = index.startMs(r.periodStart);
+    yield [
+      index.account(r, startMs, startMs + r.periodHours * hourMs),
+      startMs,
+      index.dimension(r),
+      r.cpuUtilization,
+      r.quantity,
+      r.costAmount,
+    ] as const;
+  }
+}
+
+const stagedColumns = [
+  "account_ix",
+  "start_ms",
+  "dims_ix",
+  "cpu_utilization",
+  "quantity",
+  "cost_amount",
+] as const;
+
+const dimensionColumns = [
+  "ix",
+  "provider",
+  "service",
+  "region",
+  "kind",
+  "unit",
+  "usage_type",
+  "instance_type",
+  "storage_class",
+  "gpu_model",
+  "period_hours",
+  "vcpus",
+  "memory_gb",
+  "gpu_count",
+  "replication_hint",
+  "currency",
+  "tags",
+] as const;
+
+/** usage_hourly.dims_key: a hash of the dimensions, so the same usage always lands on the same key. */
+const dimsKeySql = `md5(concat_ws(E'\\x1f', service, region, kind, unit, usage_type, instance_type,
+  coalesce(storage_class, ''), coalesce(gpu_model, ''), coalesce(tags::text, ''), period_hours,
+  coalesce(vcpus::text, '-'), coalesce(memory_gb::text, '-'), coalesce(gpu_count::text, '-'),
+  coalesce(replication_hint::text, '-'), coalesce(currency, '-')))`;
+
+/** usage_hourly.shape_key of the dimensions, for rows without a CPU utilization. */
+const shapeKeySql = (cpuUtilization: string, d = "") =>
+  `usage_shape_key(${d}provider, ${d}region, ${d}period_hours, ${d}kind, ${d}unit, ${d}service, ${d}usage_type,
+    ${d}instance_type, ${d}vcpus, ${d}memory_gb, ${d}storage_class, ${d}replication_hint, ${d}gpu_model, ${d}gpu_count,
+    ${cpuUtilization})`;
 
 export type UsageWriteResult = {
   windows: AccountWindow[];
@@ -129,12 +293,13 @@ export type UsageWriteResult = {
  * Writes a stream of classified usage records for an organization, in the caller's tenant
  * transaction, as one set-based replacement:
  * 1. the records are copied into a temporary staging table (COPY; PostgreSQL refuses COPY into a
- *    table under row-level security, and staging lets the database do the aggregation);
+ *    table under row-level security, and staging lets the database do the aggregation), with their
+ *    account and dimensions interned to integers on the way;
  * 2. each provider account found gets its cloud_accounts row (created on first sight);
  * 3. per account, the window the records cover is deleted from usage_hourly, and the records,
  *    summed by hour and dimensions, inserted (RLS checks every row).
  * Writing the same records again therefore replaces them; a failure anywhere rolls everything back.
- * Memory stays flat however many records there are. Concurrent writers of one account queue up.
+ * Memory grows with the distinct dimensions, not the records. Concurrent writers of one account queue up.
  */
 export async function writeUsageRecords(
   client: PoolClient,
@@ -144,37 +309,66 @@ export async function writeUsageRecords(
 ): Promise<UsageWriteResult> {
   // Enough memory to hash-aggregate a large file instead of sorting it on disk (this transaction only).
   await client.query("SET LOCAL work_mem = '256MB'");
-  await client.query("DROP TABLE IF EXISTS usage_staging");
+  await client.query(
+    `DROP TABLE IF EXISTS usage_staging, usage_staging_dims, usage_staging_accounts`,
+  );
   await client.query(`CREATE TEMP TABLE usage_staging (
-    provider cloud_provider NOT NULL, provider_account_id text NOT NULL, hour timestamptz NOT NULL,
-    period_hours real NOT NULL, service text NOT NULL, region text NOT NULL, kind text NOT NULL, unit text NOT NULL,
-    usage_type text NOT NULL, instance_type text NOT NULL, vcpus real, memory_gb real, gpu_model text, gpu_count real,
-    storage_class text, replication_hint real, cpu_utilization real, quantity double precision NOT NULL,
-    cost_amount numeric, currency text, tags jsonb
+    account_ix int NOT NULL, start_ms bigint NOT NULL, dims_ix int NOT NULL, cpu_utilization real,
+    quantity double precision NOT NULL, cost_amount numeric
   ) ON COMMIT DROP`);
+  const index = new StagingIndex();
   const recordsStaged = await copyRows(
     client,
     "usage_staging",
     stagedColumns,
-    stagedCopyRows(records),
+    stagedCopyRows(records, index),
   );
 
-  const spans = await client.query<{
-    provider: "aws" | "azure" | "gcp";
-    providerAccountId: string;
-    start: Date;
-    end: Date;
-  }>(
-    `SELECT provider, provider_account_id AS "providerAccountId", min(hour) AS start,
-            max(hour + make_interval(secs => period_hours * 3600)) AS "end"
-     FROM usage_staging GROUP BY provider, provider_account_id ORDER BY provider, provider_account_id`,
+  await client.query(`CREATE TEMP TABLE usage_staging_dims (
+    ix int PRIMARY KEY, provider cloud_provider NOT NULL, service text NOT NULL, region text NOT NULL,
+    kind text NOT NULL, unit text NOT NULL, usage_type text NOT NULL, instance_type text NOT NULL,
+    storage_class text, gpu_model text, period_hours real NOT NULL, vcpus real, memory_gb real, gpu_count real,
+    replication_hint real, currency text, tags jsonb, dims_key text, shape_key text
+  ) ON COMMIT DROP`);
+  await copyRows(
+    client,
+    "usage_staging_dims",
+    dimensionColumns,
+    index.dimensions.map((d, ix) => [
+      ix,
+      d.provider,
+      d.service,
+      d.region,
+      d.kind,
+      d.unit,
+      d.usageType,
+      d.instanceType,
+      d.storageClass,
+      d.gpuModel,
+      d.periodHours,
+      d.vcpus,
+      d.memoryGb,
+      d.gpuCount,
+      d.replicationHint,
+      d.currency,
+      d.tagsJson,
+    ]),
   );
-  await client.query("DROP TABLE IF EXISTS usage_staging_accounts");
   await client.query(
-    "CREATE TEMP TABLE usage_staging_accounts (provider cloud_provider, provider_account_id text, id uuid) ON COMMIT DROP",
+    `UPDATE usage_staging_dims SET dims_key = ${dimsKeySql}, shape_key = ${shapeKeySql("NULL")}`,
+  );
+  await client.query(
+    "CREATE TEMP TABLE usage_staging_accounts (ix int PRIMARY KEY, id uuid NOT NULL) ON COMMIT DROP",
   );
   const windows: AccountWindow[] = [];
-  for (const span of spans.rows) {
+  const accounts = index.accounts
+    .map((span, ix) => ({ ...span, ix }))
+    .sort((a, b) =>
+      a.provider === b.provider
+        ? a.providerAccountId.localeCompare(b.providerAccountId)
+        : a.provider.localeCompare(b.provider),
+    );
+  for (const { ix, ...span } of accounts) {
     const account = await client.query<{ id: string }>(
       `INSERT INTO cloud_accounts (tenant_id, provider, display_name, provider_account_id, status)
        VALUES ($1, $2, $3, $4, 'active')
@@ -188,15 +382,11 @@ export async function writeUsageRecords(
       ],
     );
     const id = account.rows[0]!.id;
-    await client.query("INSERT INTO usage_staging_accounts VALUES ($1, $2, $3)", [
-      span.provider,
-      span.providerAccountId,
-      id,
-    ]);
-    windows.push({ cloudAccountId: id, start: span.start, end: span.end });
+    await client.query("INSERT INTO usage_staging_accounts VALUES ($1, $2)", [ix, id]);
+    windows.push({ cloudAccountId: id, start: new Date(span.startMs), end: new Date(span.endMs) });
   }
   await lockAccounts(client, windows);
-  await client.query("ANALYZE usage_staging");
+  await client.query("ANALYZE usage_staging_dims");
   await client.query("ANALYZE usage_staging_accounts");
   await client.query(
     `DELETE FROM usage_hourly u
@@ -204,25 +394,29 @@ export async function writeUsageRecords(
      WHERE u.cloud_account_id = w.account_id AND u.hour >= w.start_at AND u.hour < w.end_at`,
     windowArrays(windows),
   );
+  // Sorting the staged records groups them and orders the rows by account and hour in one step, so the
+  // primary key index is filled in order (hash aggregation followed by a sort costs more).
+  await client.query("SET LOCAL enable_hashagg = off");
   const inserted = await client.query(
     `INSERT INTO usage_hourly (tenant_id, cloud_account_id, hour, dims_key, period_hours, provider, service, region, kind,
        unit, usage_type, instance_type, vcpus, memory_gb, gpu_model, gpu_count, storage_class, replication_hint,
        cpu_utilization, quantity, cost_amount, currency, tags, sync_run_id, shape_key)
-     SELECT $1::uuid, a.id, r.hour, ${dimsKeySql}, max(r.period_hours), r.provider, r.service, r.region, r.kind, r.unit,
-       r.usage_type, r.instance_type, max(r.vcpus), max(r.memory_gb), r.gpu_model, max(r.gpu_count), r.storage_class,
-       max(r.replication_hint),
-       sum(r.cpu_utilization * r.quantity) / nullif(sum(r.quantity) FILTER (WHERE r.cpu_utilization IS NOT NULL), 0),
-       sum(r.quantity), sum(r.cost_amount), max(r.currency), coalesce(r.tags, '{}'::jsonb), $2::uuid,
-       usage_shape_key(r.provider, r.region, max(r.period_hours), r.kind, r.unit, r.service, r.usage_type,
-         r.instance_type, max(r.vcpus), max(r.memory_gb), r.storage_class, max(r.replication_hint), r.gpu_model,
-         max(r.gpu_count),
-         (sum(r.cpu_utilization * r.quantity) / nullif(sum(r.quantity) FILTER (WHERE r.cpu_utilization IS NOT NULL), 0))::real)
-     FROM usage_staging r
-     JOIN usage_staging_accounts a ON a.provider = r.provider AND a.provider_account_id = r.provider_account_id
-     GROUP BY a.id, r.hour, r.provider, r.service, r.region, r.kind, r.unit, r.usage_type, r.instance_type,
-       r.storage_class, r.gpu_model, r.tags`,
+     SELECT $1::uuid, a.id, timestamptz 'epoch' + g.start_ms * interval '1 millisecond', d.dims_key, d.period_hours,
+       d.provider, d.service, d.region, d.kind, d.unit, d.usage_type, d.instance_type, d.vcpus, d.memory_gb, d.gpu_model,
+       d.gpu_count, d.storage_class, d.replication_hint, g.cpu_utilization, g.quantity, g.cost_amount, d.currency,
+       coalesce(d.tags, '{}'::jsonb), $2::uuid,
+       CASE WHEN g.cpu_utilization IS NULL THEN d.shape_key ELSE ${shapeKeySql("g.cpu_utilization", "d.")} END
+     FROM (
+       SELECT account_ix, start_ms, dims_ix, sum(quantity) AS quantity, sum(cost_amount) AS cost_amount,
+         (sum(cpu_utilization * quantity) / nullif(sum(quantity) FILTER (WHERE cpu_utilization IS NOT NULL), 0))::real
+           AS cpu_utilization
+       FROM usage_staging GROUP BY account_ix, start_ms, dims_ix
+     ) g
+     JOIN usage_staging_dims d ON d.ix = g.dims_ix
+     JOIN usage_staging_accounts a ON a.ix = g.account_ix`,
     [tenantId, syncRunId],
   );
+  await client.query("SET LOCAL enable_hashagg TO DEFAULT");
   return { windows, rowsWritten: inserted.rowCount ?? 0, recordsStaged };
 }
 
