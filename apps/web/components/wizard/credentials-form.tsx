@@ -94,7 +94,7 @@ const optionalSections: Partial<
         label: "Athena region",
         placeholder: "us-east-1",
         defaultValue: "us-east-1",
-        hint: "Where the Glue database and the export bucket are.",
+        hint: "Where the Glue database and the CUR 2.0 data live.",
       },
       {
         name: "athenaDatabase",
@@ -219,12 +219,14 @@ export function CredentialsForm(props: {
         <FieldInput key={f.name} field={f} errors={fields[f.name]} />
       ))}
       {optional && (
-        <fieldset className="stack" data-testid="optional-credentials">
+        <fieldset data-testid="optional-credentials">
           <legend>{optional.title}</legend>
-          <p className="muted small">{optional.help}</p>
-          {optional.fields.map((f) => (
-            <FieldInput key={f.name} field={f} errors={fields[f.name]} />
-          ))}
+          <div className="fieldset-fields">
+            <p className="muted small">{optional.help}</p>
+            {optional.fields.map((f) => (
+              <FieldInput key={f.name} field={f} errors={fields[f.name]} />
+            ))}
+          </div>
         </fieldset>
       )}
       <p className="muted small">

@@ -15,9 +15,22 @@ export type ReconciliationView = {
 const monthStart = (year: number, month: number) =>
   new Date(Date.UTC(year, month, 1)).toISOString().slice(0, 10);
 
+/** The latest month with an estimate or a provider figure, not after `now`'s month (null: none). */
+async function latestMonth(client: PoolClient, now: Date): Promise<Date | null> {
+  const { rows } = await client.query<{ month: string | null }>(
+    `SELECT to_char(greatest((SELECT max(month) FROM emissions_monthly WHERE month <= $1::date),
+                             (SELECT max(month) FROM provider_reported_emissions WHERE month <= $1::date)),
+                    'YYYY-MM-DD') AS month`,
+    [now.toISOString().slice(0, 10)],
+  );
+  const month = rows[0]?.month;
+  return month ? new Date(`${month}T00:00:00Z`) : null;
+}
+
 /**
- * Canopy's monthly estimate beside each provider's own figure for the last `months` months (the
- * current one included), for the organization the client is scoped to.
+ * Canopy's monthly estimate beside each provider's own figure, for the organization the client is
+ * scoped to: the `months` months up to the latest month with data (imports of old billing files
+ * included), or up to the current month.
  */
 export async function loadReconciliation(
   client: PoolClient,
@@ -25,8 +38,9 @@ export async function loadReconciliation(
 ): Promise<ReconciliationView> {
   const now = options.now ?? new Date();
   const months = options.months ?? 13;
-  const from = monthStart(now.getUTCFullYear(), now.getUTCMonth() - (months - 1));
-  const to = monthStart(now.getUTCFullYear(), now.getUTCMonth() + 1);
+  const end = (await latestMonth(client, now)) ?? now;
+  const from = monthStart(end.getUTCFullYear(), end.getUTCMonth() - (months - 1));
+  const to = monthStart(end.getUTCFullYear(), end.getUTCMonth() + 1);
   const rows = (await reconciliationRows(client, { from, to })).sort(
     (a, b) => b.month.localeCompare(a.month) || a.provider.localeCompare(b.provider),
   );
