@@ -1,5 +1,6 @@
 import type { PoolClient } from "pg";
 import { copyRows } from "../bulk/copy";
+import { withLocalSettings } from "./local-settings";
 import { lockAccounts } from "./usage";
 import type { AccountWindow } from "./windows";
 
@@ -156,19 +157,22 @@ export async function usageShapes(
   client: PoolClient,
   window: AccountWindow,
 ): Promise<UsageShape[]> {
-  await client.query("SET LOCAL work_mem = '128MB'");
-  const result = await client.query<UsageShape>(
-    `SELECT u.shape_key || ':' || extract(year FROM u.hour AT TIME ZONE 'UTC')::int AS "shapeKey",
-            min(u.hour) AS "firstHour", min(u.provider::text) AS provider, min(u.region) AS region,
-            min(u.period_hours) AS "periodHours", min(u.kind) AS kind, min(u.unit) AS unit, min(u.service) AS service,
-            min(u.usage_type) AS "usageType", min(u.instance_type) AS "instanceType", min(u.vcpus) AS vcpus,
-            min(u.memory_gb) AS "memoryGb", min(u.storage_class) AS "storageClass",
-            min(u.replication_hint) AS "replicationHint", min(u.gpu_model) AS "gpuModel", min(u.gpu_count) AS "gpuCount",
-            min(u.cpu_utilization) AS "cpuUtilization"
+  // Every column here is determined by shape_key, so grouping by all of them yields one row per shape;
+  // hashing beats the sort the planner picks when it has no statistics on freshly written usage.
+  const result = await withLocalSettings(client, { work_mem: "128MB", enable_sort: "off" }, () =>
+    client.query<UsageShape>(
+      `SELECT u.shape_key || ':' || extract(year FROM u.hour AT TIME ZONE 'UTC')::int AS "shapeKey",
+            min(u.hour) AS "firstHour", u.provider::text AS provider, u.region, u.period_hours AS "periodHours",
+            u.kind, u.unit, u.service, u.usage_type AS "usageType", u.instance_type AS "instanceType", u.vcpus,
+            u.memory_gb AS "memoryGb", u.storage_class AS "storageClass", u.replication_hint AS "replicationHint",
+            u.gpu_model AS "gpuModel", u.gpu_count AS "gpuCount", u.cpu_utilization AS "cpuUtilization"
      FROM usage_hourly u
      WHERE u.cloud_account_id = $1 AND u.hour >= $2 AND u.hour < $3
-     GROUP BY u.shape_key, extract(year FROM u.hour AT TIME ZONE 'UTC')`,
-    [window.cloudAccountId, window.start, window.end],
+     GROUP BY u.shape_key, extract(year FROM u.hour AT TIME ZONE 'UTC'), u.provider, u.region, u.period_hours, u.kind,
+       u.unit, u.service, u.usage_type, u.instance_type, u.vcpus, u.memory_gb, u.storage_class, u.replication_hint,
+       u.gpu_model, u.gpu_count, u.cpu_utilization`,
+      [window.cloudAccountId, window.start, window.end],
+    ),
   );
   return result.rows;
 }

@@ -1,4 +1,5 @@
 import type { PoolClient } from "pg";
+import { withLocalSettings } from "./local-settings";
 
 const measures = `sum(kwh_it), sum(kwh_facility), sum(co2e_location_kg), sum(co2e_market_kg), sum(co2e_embodied_kg),
   sum(water_l), sum(co2e_on_defaults_kg), sum(cost_amount), max(currency), max(methodology_version)`;
@@ -34,13 +35,17 @@ export async function refreshRollups(
     "DELETE FROM emissions_daily WHERE cloud_account_id = $1 AND day >= $2 AND day < $3",
     [cloudAccountId, firstDay, endDay],
   );
-  const days = await client.query(
-    `INSERT INTO emissions_daily (day, tenant_id, cloud_account_id, provider, service, region, kind, ${measureColumns})
-     SELECT (hour AT TIME ZONE 'UTC')::date, $1::uuid, cloud_account_id, provider, service, region, kind, ${measures}
-     FROM emissions_hourly
-     WHERE cloud_account_id = $2 AND hour >= $3::date AND hour < $4::date
-     GROUP BY 1, 3, 4, 5, 6, 7`,
-    [tenantId, cloudAccountId, firstDay, endDay],
+  // Hash aggregation in memory: the planner has no statistics on freshly written hours and would
+  // otherwise sort them, on disk.
+  const days = await withLocalSettings(client, { work_mem: "64MB", enable_sort: "off" }, () =>
+    client.query(
+      `INSERT INTO emissions_daily (day, tenant_id, cloud_account_id, provider, service, region, kind, ${measureColumns})
+       SELECT (hour AT TIME ZONE 'UTC')::date, $1::uuid, cloud_account_id, provider, service, region, kind, ${measures}
+       FROM emissions_hourly
+       WHERE cloud_account_id = $2 AND hour >= $3::date AND hour < $4::date
+       GROUP BY 1, 3, 4, 5, 6, 7`,
+      [tenantId, cloudAccountId, firstDay, endDay],
+    ),
   );
   await client.query(
     "DELETE FROM emissions_monthly WHERE cloud_account_id = $1 AND month >= $2 AND month < $3",

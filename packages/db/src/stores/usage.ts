@@ -1,6 +1,7 @@
 import type { PoolClient } from "pg";
 import Cursor from "pg-cursor";
 import { copyRows } from "../bulk/copy";
+import { withLocalSettings } from "./local-settings";
 import { windowArrays, type AccountWindow } from "./windows";
 
 /** One usage_hourly row as the pipeline writes and reads it. */
@@ -307,8 +308,6 @@ export async function writeUsageRecords(
   syncRunId: string | null,
   records: AsyncIterable<StagedUsage>,
 ): Promise<UsageWriteResult> {
-  // Enough memory to hash-aggregate a large file instead of sorting it on disk (this transaction only).
-  await client.query("SET LOCAL work_mem = '256MB'");
   await client.query(
     `DROP TABLE IF EXISTS usage_staging, usage_staging_dims, usage_staging_accounts`,
   );
@@ -396,9 +395,12 @@ export async function writeUsageRecords(
   );
   // Sorting the staged records groups them and orders the rows by account and hour in one step, so the
   // primary key index is filled in order (hash aggregation followed by a sort costs more).
-  await client.query("SET LOCAL enable_hashagg = off");
-  const inserted = await client.query(
-    `INSERT INTO usage_hourly (tenant_id, cloud_account_id, hour, dims_key, period_hours, provider, service, region, kind,
+  const inserted = await withLocalSettings(
+    client,
+    { work_mem: "256MB", enable_hashagg: "off" },
+    () =>
+      client.query(
+        `INSERT INTO usage_hourly (tenant_id, cloud_account_id, hour, dims_key, period_hours, provider, service, region, kind,
        unit, usage_type, instance_type, vcpus, memory_gb, gpu_model, gpu_count, storage_class, replication_hint,
        cpu_utilization, quantity, cost_amount, currency, tags, sync_run_id, shape_key)
      SELECT $1::uuid, a.id, timestamptz 'epoch' + g.start_ms * interval '1 millisecond', d.dims_key, d.period_hours,
@@ -414,9 +416,9 @@ export async function writeUsageRecords(
      ) g
      JOIN usage_staging_dims d ON d.ix = g.dims_ix
      JOIN usage_staging_accounts a ON a.ix = g.account_ix`,
-    [tenantId, syncRunId],
+        [tenantId, syncRunId],
+      ),
   );
-  await client.query("SET LOCAL enable_hashagg TO DEFAULT");
   return { windows, rowsWritten: inserted.rowCount ?? 0, recordsStaged };
 }
 
