@@ -1,14 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createKeyring, sealCredentials, type Connection } from "@canopy/db";
-import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
+import { createTestDatabase, testServices, type TestDatabase } from "@canopy/db/testing";
+import IORedis from "ioredis";
 import {
   startFakeAws,
   startFakeAzure,
   type FakeAws,
   type FakeAzure,
 } from "@canopy/connectors/testing";
-import type { JobDeps } from "../contract";
+import type { JobDefinition, JobDeps } from "../contract";
+import { createBullmqDriver } from "../drivers/bullmq";
+import { createRegistry } from "../registry";
 import { configureConnectors } from "../connector-for";
 import { createInlineDriver } from "../drivers/inline";
 import { PermanentJobError } from "../errors";
@@ -22,6 +25,8 @@ const directoryTenantId = "0f0f0f0f-1111-2222-3333-444444444444";
 const clientId = "c1c1c1c1-5555-6666-7777-888888888888";
 const clientSecret = "azure~SECRET.value_for_validate_0123";
 const subscriptionId = "3f2c5a8e-1111-4b7e-9c1d-0a1b2c3d4e5f";
+// Empty when no Redis answers outside CI; the BullMQ case then does not run.
+const redisUrl = testServices().testRedisUrl;
 
 async function newTenant(db: TestDatabase) {
   const tenantId = randomUUID();
@@ -233,6 +238,44 @@ describe("validate-connection", () => {
     expect(passed.status).toBe("passed");
     expect(passed.checks!.discovered?.map((s) => s.name)).toEqual(["Production", "Dev"]);
   });
+
+  it.skipIf(!redisUrl)(
+    "runs on BullMQ: a passing test is stored; a wrong trust fails once, without retries",
+    async () => {
+      const good = await awsAccount(athena);
+      const { rows } = await database.owner.pool.query<{ id: string }>(
+        `INSERT INTO cloud_accounts (tenant_id, provider, display_name, provider_account_id, external_id, status)
+         VALUES ($1, 'aws', 'Other', '333333333333', 'canopy-untrusted', 'pending') RETURNING id`,
+        [tenantId],
+      );
+      const bad = rows[0]!.id;
+      await seal(bad, { provider: "aws", roleArn, exportBucket: "acme-cur", ...athena });
+      const failures: boolean[] = [];
+      const prefix = `{canopy-test-validate-${randomUUID().slice(0, 8)}}`;
+      const driver = createBullmqDriver({
+        redisUrl,
+        prefix,
+        deps: { owner: database.owner, app: database.app, keyring, log: () => undefined },
+        registry: createRegistry([validateConnection] as unknown as JobDefinition<never>[]),
+        events: { onFailed: (_name, _ms, _error, willRetry) => failures.push(willRetry) },
+      });
+      try {
+        await driver.startWorkers();
+        await driver.enqueue("validate-connection", { tenantId, cloudAccountId: good });
+        await driver.enqueue("validate-connection", { tenantId, cloudAccountId: bad });
+        await driver.drain();
+      } finally {
+        await driver.close();
+        const redis = new IORedis(redisUrl);
+        const keys = await redis.keys(`${prefix}:*`);
+        if (keys.length) await redis.del(...keys);
+        await redis.quit();
+      }
+      expect((await outcome(good)).status).toBe("passed");
+      expect((await outcome(bad)).status).toBe("failed");
+      expect(failures).toEqual([false]);
+    },
+  );
 
   it("runs from the registry on the inline driver and never logs or stores a secret", async () => {
     const id = await awsAccount({
