@@ -200,6 +200,10 @@ describe("onboarding wizard actions", () => {
     expect(passed.result!.resolution).toBe("daily");
     expect(passed.result!.discovered!.map((a) => a.id)).toEqual(["123456789012", "210987654321"]);
     expect(passed.checkedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    // New credentials clear the outcome of the old ones.
+    expect((await saveCredentials({ accountId: id, credentials: secret })).ok).toBe(true);
+    const cleared = await connectionTestStatus({ accountId: id });
+    expect(cleared.ok && cleared.data).toEqual({ status: null, checkedAt: null, result: null });
 
     const scope = await saveScope({
       accountId: id,

@@ -92,7 +92,10 @@ export const saveCredentials = withTenantAction(
         input.credentials,
       );
       await client.query(
-        `UPDATE cloud_accounts SET credentials_ciphertext = $2, credentials_key_id = $3, updated_at = now() WHERE id = $1`,
+        // A connection test of the previous credentials no longer says anything: it is cleared.
+        `UPDATE cloud_accounts SET credentials_ciphertext = $2, credentials_key_id = $3, updated_at = now(),
+           connection_check_status = NULL, connection_checks = NULL, connection_checked_at = NULL
+         WHERE id = $1`,
         [account.id, sealed.ciphertext, sealed.keyId],
       );
       // Which fields were set, never their values.
