@@ -7,7 +7,7 @@ type CopyValue = string | number | boolean | Date | null | undefined | Record<st
 const CHUNK_CHARS = 1 << 20;
 
 /** One value in PostgreSQL's COPY text format. */
-function encodeValue(value: CopyValue): string {
+export function encodeCopyValue(value: CopyValue): string {
   if (value === null || value === undefined) return "\\N";
   if (typeof value === "number") return Number.isFinite(value) ? String(value) : "\\N";
   if (typeof value === "boolean") return value ? "t" : "f";
@@ -26,6 +26,13 @@ function encodeValue(value: CopyValue): string {
     : text;
 }
 
+/** One row in PostgreSQL's COPY text format, with its newline. */
+function encodeRow(row: readonly CopyValue[]): string {
+  let line = "";
+  for (let i = 0; i < row.length; i++) line += (i ? "\t" : "") + encodeCopyValue(row[i]);
+  return line + "\n";
+}
+
 /**
  * Streams rows into `table` with COPY FROM STDIN (text format), in chunks of about 1 MB with
  * backpressure, so memory stays flat however many rows there are. Returns the number of rows copied.
@@ -37,25 +44,42 @@ export async function copyRows(
   columns: readonly string[],
   rows: Iterable<readonly CopyValue[]> | AsyncIterable<readonly CopyValue[]>,
 ): Promise<number> {
+  let count = 0;
+  async function* chunks() {
+    let chunk = "";
+    for await (const row of rows) {
+      chunk += encodeRow(row);
+      count++;
+      if (chunk.length >= CHUNK_CHARS) {
+        yield chunk;
+        chunk = "";
+      }
+    }
+    if (chunk) yield chunk;
+  }
+  await copyText(client, table, columns, chunks());
+  return count;
+}
+
+/**
+ * Streams text that is already in COPY text format (whole lines) into `table`, with backpressure.
+ * For hot paths that encode their rows themselves; everything else uses copyRows.
+ */
+export async function copyText(
+  client: PoolClient,
+  table: string,
+  columns: readonly string[],
+  chunks: AsyncIterable<string>,
+): Promise<void> {
   const stream = client.query(copyFrom(`COPY ${table} (${columns.join(", ")}) FROM STDIN`));
   const finished = new Promise<void>((resolve, reject) => {
     stream.on("finish", resolve);
     stream.on("error", reject);
   });
-  let chunk = "";
-  let count = 0;
   try {
-    for await (const row of rows) {
-      let line = "";
-      for (let i = 0; i < row.length; i++) line += (i ? "\t" : "") + encodeValue(row[i]);
-      chunk += line + "\n";
-      count++;
-      if (chunk.length >= CHUNK_CHARS) {
-        if (!stream.write(chunk)) await once(stream, "drain");
-        chunk = "";
-      }
+    for await (const chunk of chunks) {
+      if (!stream.write(chunk)) await once(stream, "drain");
     }
-    if (chunk) stream.write(chunk);
     stream.end();
   } catch (error) {
     // Abort the COPY (the server then answers with its own error, which we absorb) and report ours.
@@ -64,6 +88,4 @@ export async function copyRows(
     throw error;
   }
   await finished;
-  return count;
 }
-

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
 import type { Connection } from "../client";
 import { ensureEmissionsPartitions } from "../partitions";
-import { writeUsageRecords, type StagedUsage } from "../stores/usage";
+import { batchesOf, writeUsageRecords, type StagedUsage } from "../stores/usage";
 import { demoAccounts, demoQuantity, demoSeries, hourMs, seededRandom } from "./demo-series";
 
 /** Fixed demo sign-in, printed on start and shared with end-to-end tests. */
@@ -98,7 +98,7 @@ export async function seedDemoOrganization(
       client,
       tenantId,
       syncRunId,
-      demoUsage(windowStart, windowEnd),
+      batchesOf(demoUsage(windowStart, windowEnd)),
     );
     const usageRows = written.rowsWritten;
     await client.query(
@@ -138,7 +138,7 @@ async function* demoUsage(windowStart: Date, windowEnd: Date): AsyncGenerator<St
         quantity += demoQuantity(series, periodMs + h * hourMs, monthsElapsed, random);
       yield {
         provider: series.provider,
-        providerAccountId: account.get(series.provider)!,
+        accountId: account.get(series.provider)!,
         periodStart: new Date(periodMs).toISOString(),
         periodHours: hours,
         service: series.service,

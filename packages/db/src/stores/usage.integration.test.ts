@@ -5,7 +5,7 @@ import { writeUsageRecords, type StagedUsage } from "./usage";
 
 const vm = (overrides: Partial<StagedUsage> = {}): StagedUsage => ({
   provider: "aws",
-  providerAccountId: "111122223333",
+  accountId: "111122223333",
   periodStart: "2026-03-01T10:00:00.000Z",
   periodHours: 1,
   service: "AmazonEC2",
@@ -23,7 +23,8 @@ const vm = (overrides: Partial<StagedUsage> = {}): StagedUsage => ({
 });
 
 async function* stream(records: StagedUsage[]) {
-  yield* records;
+  yield records.slice(0, 1);
+  yield records.slice(1);
 }
 
 describe("writeUsageRecords", () => {

@@ -1,6 +1,6 @@
 import type { PoolClient } from "pg";
 import Cursor from "pg-cursor";
-import { copyRows } from "../bulk/copy";
+import { copyRows, copyText, encodeCopyValue } from "../bulk/copy";
 import { withLocalSettings } from "./local-settings";
 import { windowArrays, type AccountWindow } from "./windows";
 
@@ -32,10 +32,14 @@ export type UsageRow = {
   syncRunId: string | null;
 };
 
-/** One classified usage record as it is staged for an import or sync (before hourly aggregation). */
+/**
+ * One classified usage record as it is staged for an import or sync (before hourly aggregation). The
+ * method's UsageRecord fits this shape, so classified records are staged as they are.
+ */
 export type StagedUsage = {
   provider: "aws" | "azure" | "gcp";
-  providerAccountId: string;
+  /** The provider's account, subscription or project id. */
+  accountId: string;
   /** ISO-8601 start of the period. */
   periodStart: string;
   periodHours: number;
@@ -43,8 +47,8 @@ export type StagedUsage = {
   region: string;
   kind: string;
   unit: string;
-  usageType: string;
-  instanceType: string;
+  usageType?: string | undefined;
+  instanceType?: string | undefined;
   vcpus?: number | undefined;
   memoryGb?: number | undefined;
   gpuModel?: string | undefined;
@@ -111,8 +115,8 @@ function dimensionsOf(r: StagedUsage, tagsJson: string | null): Dimensions {
     region: r.region,
     kind: r.kind,
     unit: r.unit,
-    usageType: r.usageType,
-    instanceType: r.instanceType,
+    usageType: r.usageType ?? "",
+    instanceType: r.instanceType ?? "",
     storageClass: r.storageClass || null,
     gpuModel: r.gpuModel || null,
     periodHours: Math.fround(r.periodHours),
@@ -140,14 +144,14 @@ class StagingIndex {
   private readonly dimensionIndex = new Map<string, number>();
 
   account(r: StagedUsage, startMs: number, endMs: number): number {
-    const key = `${r.provider}\x1f${r.providerAccountId}`;
+    const key = `${r.provider}\x1f${r.accountId}`;
     const index = this.accountIndex.get(key);
     if (index === undefined) {
       this.accountIndex.set(key, this.accounts.length);
       return (
         this.accounts.push({
           provider: r.provider,
-          providerAccountId: r.providerAccountId,
+          providerAccountId: r.accountId,
           startMs,
           endMs,
         }) - 1
@@ -199,9 +203,9 @@ class StagingIndex {
       "\x1f" +
       r.unit +
       "\x1f" +
-      r.usageType +
+      (r.usageType ?? "") +
       "\x1f" +
-      r.instanceType +
+      (r.instanceType ?? "") +
       "\x1f" +
       (r.storageClass ?? "") +
       "\x1f" +
@@ -229,18 +233,26 @@ class StagingIndex {
 
 const hourMs = 3_600_000;
 
-async function* stagedCopyRows(records: AsyncIterable<StagedUsage>, index: StagingIndex) {
-  for await (const r of records) {
+/** A batch of records as COPY text lines of usage_staging (all numbers, so no escaping is needed). */
+function encodeBatch(batch: readonly StagedUsage[], index: StagingIndex): string {
+  let text = "";
+  for (const r of batch) {
     const startMs = index.startMs(r.periodStart);
-    yield [
-      index.account(r, startMs, startMs + r.periodHours * hourMs),
-      startMs,
-      index.dimension(r),
-      r.cpuUtilization,
-      r.quantity,
-      r.costAmount,
-    ] as const;
+    text +=
+      index.account(r, startMs, startMs + r.periodHours * hourMs) +
+      "\t" +
+      startMs +
+      "\t" +
+      index.dimension(r) +
+      "\t" +
+      encodeCopyValue(r.cpuUtilization) +
+      "\t" +
+      encodeCopyValue(r.quantity) +
+      "\t" +
+      encodeCopyValue(r.costAmount) +
+      "\n";
   }
+  return text;
 }
 
 const stagedColumns = [
@@ -291,7 +303,7 @@ export type UsageWriteResult = {
 };
 
 /**
- * Writes a stream of classified usage records for an organization, in the caller's tenant
+ * Writes a stream of classified usage records (in batches; see batchesOf) for an organization, in the caller's tenant
  * transaction, as one set-based replacement:
  * 1. the records are copied into a temporary staging table (COPY; PostgreSQL refuses COPY into a
  *    table under row-level security, and staging lets the database do the aggregation), with their
@@ -306,7 +318,7 @@ export async function writeUsageRecords(
   client: PoolClient,
   tenantId: string,
   syncRunId: string | null,
-  records: AsyncIterable<StagedUsage>,
+  batches: AsyncIterable<readonly StagedUsage[]>,
 ): Promise<UsageWriteResult> {
   await client.query(
     `DROP TABLE IF EXISTS usage_staging, usage_staging_dims, usage_staging_accounts`,
@@ -316,12 +328,14 @@ export async function writeUsageRecords(
     quantity double precision NOT NULL, cost_amount numeric
   ) ON COMMIT DROP`);
   const index = new StagingIndex();
-  const recordsStaged = await copyRows(
-    client,
-    "usage_staging",
-    stagedColumns,
-    stagedCopyRows(records, index),
-  );
+  let recordsStaged = 0;
+  async function* stagedText() {
+    for await (const batch of batches) {
+      recordsStaged += batch.length;
+      yield encodeBatch(batch, index);
+    }
+  }
+  await copyText(client, "usage_staging", stagedColumns, stagedText());
 
   await client.query(`CREATE TEMP TABLE usage_staging_dims (
     ix int PRIMARY KEY, provider cloud_provider NOT NULL, service text NOT NULL, region text NOT NULL,
@@ -463,4 +477,17 @@ export async function* readUsageWindow(
   } finally {
     await cursor.close();
   }
+}
+
+/** Groups a stream of records into arrays of up to `size`, for writeUsageRecords. */
+export async function* batchesOf<T>(records: AsyncIterable<T>, size = 1000): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const record of records) {
+    batch.push(record);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
 }

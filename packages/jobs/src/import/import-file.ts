@@ -6,7 +6,6 @@ import { defineJob } from "../contract";
 import { PermanentJobError } from "../errors";
 import type { FileStore } from "../file-store";
 import { queueMonthlyEstimates } from "../months";
-import { toStagedUsage } from "../staged-usage";
 import { recordSkip, type ImportSummary } from "./summary";
 
 const PROGRESS_EVERY_MS = 1000;
@@ -123,7 +122,7 @@ export const importFile = defineJob({
 });
 
 /**
- * The file's usage records, classified line by line, for staging. Lines without energy and lines in
+ * The file's usage records, classified line by line, in batches for staging. Lines without energy and lines in
  * error are counted in the summary by reason, with their first line numbers. Throws NoUsageError
  * when nothing in the file could be imported.
  */
@@ -131,7 +130,7 @@ async function* classifiedUsage(
   path: string,
   summary: ImportSummary,
   onProgress: () => Promise<void>,
-): AsyncGenerator<StagedUsage> {
+): AsyncGenerator<StagedUsage[]> {
   const source = await openBillingSource(path, {
     ...(summary.format ? { format: summary.format as BillingFormat } : {}),
     lookupInstance: (provider, instanceType) => lookupInstanceType(provider, instanceType),
@@ -147,6 +146,7 @@ async function* classifiedUsage(
     onProgress: (fraction) => (fractionRead = fraction),
   });
   for await (const batch of batches) {
+    const staged: StagedUsage[] = [];
     for (const { lineNumber, row, error } of batch) {
       summary.linesRead++;
       if (error) {
@@ -164,10 +164,11 @@ async function* classifiedUsage(
         for (const r of outcome.records) {
           summary.costTotal += r.costAmount ?? 0;
           summary.currency ??= r.currency;
-          yield toStagedUsage(r);
+          staged.push(r);
         }
       }
     }
+    yield staged;
     if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
       lastProgress = Date.now();
       summary.progress = { linesRead: summary.linesRead, percent: Math.floor(fractionRead * 100) };

@@ -1,15 +1,13 @@
 import { z } from "zod";
 import {
+  batchesOf,
   openCredentials,
   withTenantClient,
   writeUsageRecords,
   type AccountWindow,
   type Connection,
-  type StagedUsage,
 } from "@canopy/db";
 import type { FetchSummary, UsageWindow } from "@canopy/connectors/live";
-import type { UsageRecord } from "@canopy/methodology";
-import { toStagedUsage } from "../staged-usage";
 import { defineJob, type JobContext, type JobDeps, type QueueDriver } from "../contract";
 import {
   configureConnectors,
@@ -66,10 +64,6 @@ export function syncWindows(
     start: new Date(Math.max(Date.parse(m.start), start.getTime())),
     end: new Date(Math.min(Date.parse(m.end), end.getTime())),
   }));
-}
-
-async function* staged(records: AsyncIterable<UsageRecord>): AsyncGenerator<StagedUsage> {
-  for await (const record of records) yield toStagedUsage(record);
 }
 
 /**
@@ -164,7 +158,7 @@ export const syncAccount = defineJob({
             client,
             tenantId,
             runId,
-            staged(connector.fetchUsage(window, { summary })),
+            batchesOf(connector.fetchUsage(window, { summary })),
           );
         });
         touched.push(...written.windows);
