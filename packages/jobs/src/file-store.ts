@@ -1,5 +1,5 @@
-import { createWriteStream } from "node:fs";
-import { mkdir, rm, stat } from "node:fs/promises";
+import { constants, createWriteStream } from "node:fs";
+import { copyFile, mkdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -13,11 +13,22 @@ export class FileTooLargeError extends Error {
  * CANOPY_HOME/files. Keys are `<tenant>/<import>/<file name>`; the import job reads them back by path.
  */
 export type FileStore = {
-  /** Stores `source` under `key`, refusing (and removing) it once it passes `maxBytes`. */
-  put(key: string, source: Readable, maxBytes: number): Promise<{ bytes: number }>;
+  /**
+   * Stores `source` (an upload stream, or a file on this machine) under `key`, refusing (and
+   * removing) it once it passes `maxBytes`.
+   */
+  put(key: string, source: Readable | LocalFile, maxBytes: number): Promise<{ bytes: number }>;
   localPath(key: string): string;
   remove(key: string): Promise<void>;
 };
+
+/** A file already on this machine (the CLI's import): copied by the kernel, not streamed through. */
+export type LocalFile = { path: string };
+
+const tooLarge = (maxBytes: number) =>
+  new FileTooLargeError(
+    `The file is larger than the import limit of ${formatBytes(maxBytes)} (CANOPY_IMPORT_MAX_BYTES).`,
+  );
 
 export function localFileStore(root: string): FileStore {
   const resolve = (key: string) => {
@@ -30,17 +41,18 @@ export function localFileStore(root: string): FileStore {
     async put(key, source, maxBytes) {
       const target = resolve(key);
       await mkdir(path.dirname(target), { recursive: true });
+      if ("path" in source) {
+        if ((await stat(source.path)).size > maxBytes) throw tooLarge(maxBytes);
+        // A copy-on-write clone where the file system can, else an in-kernel copy.
+        await copyFile(source.path, target, constants.COPYFILE_FICLONE);
+        return { bytes: (await stat(target)).size };
+      }
       let bytes = 0;
       const limit = new Transform({
         transform(chunk: Buffer, _encoding, callback) {
           bytes += chunk.length;
-          if (bytes > maxBytes) {
-            callback(
-              new FileTooLargeError(
-                `The file is larger than the import limit of ${formatBytes(maxBytes)} (CANOPY_IMPORT_MAX_BYTES).`,
-              ),
-            );
-          } else callback(null, chunk);
+          if (bytes > maxBytes) callback(tooLarge(maxBytes));
+          else callback(null, chunk);
         },
       });
       try {

@@ -6,7 +6,13 @@ export { createQueueDriver } from "./create-driver";
 export { PermanentJobError } from "./errors";
 export * from "./estimation";
 export { windowPayload, type WindowPayload } from "./window-payload";
-export { localFileStore, FileTooLargeError, formatBytes, type FileStore } from "./file-store";
+export {
+  localFileStore,
+  FileTooLargeError,
+  formatBytes,
+  type FileStore,
+  type LocalFile,
+} from "./file-store";
 export { submitImport } from "./import/intake";
 export { useFileStore } from "./import/import-file";
 export type { ImportSummary } from "./import/summary";

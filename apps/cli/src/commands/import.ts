@@ -1,4 +1,3 @@
-import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -58,7 +57,7 @@ export async function run(argv: string[]): Promise<number> {
       driver,
       tenantId,
       fileName: path.basename(file),
-      source: createReadStream(file),
+      source: { path: file },
       maxBytes: env.CANOPY_IMPORT_MAX_BYTES,
       ...(values.format ? { format: values.format } : {}),
     });

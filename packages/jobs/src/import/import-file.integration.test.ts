@@ -96,14 +96,22 @@ describe("import-file", () => {
     return id;
   }
 
-  async function importText(text: string | Buffer, fileName = "cur.csv", maxBytes = 1e9) {
+  /** Imports `text` as an upload stream, or (`from: "path"`) as a file on this machine, as the CLI does. */
+  async function importText(
+    text: string | Buffer,
+    fileName = "cur.csv",
+    maxBytes = 1e9,
+    from: "upload" | "path" = "upload",
+  ) {
+    const local = path.join(dir, `local-${randomUUID()}-${fileName}`);
+    if (from === "path") writeFileSync(local, text);
     const { syncRunId } = await submitImport({
       app: database.app,
       store,
       driver,
       tenantId,
       fileName,
-      source: Readable.from([Buffer.from(text)]),
+      source: from === "path" ? { path: local } : Readable.from([Buffer.from(text)]),
       maxBytes,
     });
     await driver.drain();
@@ -281,6 +289,26 @@ describe("import-file", () => {
       );
       expect(runs.rows[0].n).toBe(0);
     });
+
+    it("refuses a file on this machine over the size limit without copying it", async () => {
+      tenantId = await newTenant();
+      await expect(
+        importText(curCsv("2026-07-01T00:00:00Z", 10), "big.csv", 500, "path"),
+      ).rejects.toThrow(/larger than the import limit of 500 bytes/);
+    });
+  });
+
+  it("imports a file on this machine (the CLI) exactly as the same file uploaded", async () => {
+    const csv = curCsv("2026-09-01T00:00:00Z", 30, ["111111111111", "222222222222"]);
+    tenantId = await newTenant();
+    const uploaded = await importText(csv, "cur.csv");
+    const uploadedTotals = await totals();
+    tenantId = await newTenant();
+    const copied = await importText(csv, "cur.csv", 1e9, "path");
+    expect(copied.status).toBe("succeeded");
+    expect(copied.details.linesImported).toBe(uploaded.details.linesImported);
+    expect(await totals()).toEqual(uploadedTotals);
+    expect(uploadedTotals.usageRows).toBe(60);
   });
 
   it("rejects an import job whose payload claims another tenant", async () => {

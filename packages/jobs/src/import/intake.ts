@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import { withTenantClient, type Connection } from "@canopy/db";
 import type { QueueDriver } from "../contract";
-import { safeFileName, type FileStore } from "../file-store";
+import { safeFileName, type FileStore, type LocalFile } from "../file-store";
 import { emptySummary } from "./summary";
 
 /**
@@ -16,7 +16,7 @@ export async function submitImport(options: {
   driver: Pick<QueueDriver, "enqueue">;
   tenantId: string;
   fileName: string;
-  source: Readable;
+  source: Readable | LocalFile;
   maxBytes: number;
   format?: string;
 }): Promise<{ syncRunId: string }> {
