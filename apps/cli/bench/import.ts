@@ -1,13 +1,13 @@
 /**
- * `pnpm bench:import [--lines N[,N…]]`: the whole import path on the local PostgreSQL, for a realistic
+ * `pnpm bench:import [--lines N[,N…]] [--explain]`: the whole import path on the local PostgreSQL, for a realistic
  * generated CUR CSV of N lines (default 1,000,000 and 10,000,000): parse → classify → aggregate →
  * COPY into staging → aggregate/merge in SQL → estimate → rollup, with the inline driver in this process. Prints lines/s, seconds per
  * stage and peak RSS. Each size runs in a fresh child process so peak RSS is that size's own.
  * The database server is DATABASE_URL's, else CANOPY_TEST_DATABASE_URL's; a scratch database is
- * created and dropped.
+ * created and dropped. `--explain` logs the plans of statements over 500 ms to the server's log.
  */
 import { execFileSync } from "node:child_process";
-import { createReadStream, existsSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -25,7 +25,7 @@ import { generateCurCsv } from "./generate-cur";
 
 const benchDir = path.join(os.tmpdir(), "canopy-bench");
 
-async function runOne(lines: number) {
+async function runOne(lines: number, explain: boolean) {
   mkdirSync(benchDir, { recursive: true });
   const file = path.join(benchDir, `cur-fleet-${lines}.csv`);
   if (!existsSync(file)) {
@@ -34,9 +34,15 @@ async function runOne(lines: number) {
   }
   const env = parseEnv();
   const database = await createScratchDatabase(env.DATABASE_URL ?? env.CANOPY_TEST_DATABASE_URL);
-  await database.owner.pool.query(
-    `ALTER DATABASE ${database.name} SET log_min_duration_statement = 300`,
-  );
+  if (explain) {
+    // Plans (with actual times) of statements over 500 ms go to the PostgreSQL server log.
+    for (const setting of [
+      "session_preload_libraries = 'auto_explain'",
+      "auto_explain.log_min_duration = 500",
+      "auto_explain.log_analyze = on",
+    ])
+      await database.owner.pool.query(`ALTER DATABASE ${database.name} SET ${setting}`);
+  }
   const seconds: Record<string, number> = {};
   const cleanup: (() => void)[] = [];
   try {
@@ -69,7 +75,7 @@ async function runOne(lines: number) {
       driver,
       tenantId,
       fileName: path.basename(file),
-      source: createReadStream(file),
+      source: { path: file },
       maxBytes: Number.MAX_SAFE_INTEGER,
     });
     const storedSeconds = (performance.now() - started) / 1000;
@@ -132,15 +138,28 @@ function report(result: {
   );
 }
 
-const { values } = parseArgs({ options: { lines: { type: "string" }, child: { type: "string" } } });
+const { values } = parseArgs({
+  options: {
+    lines: { type: "string" },
+    child: { type: "string" },
+    explain: { type: "boolean", default: false },
+  },
+});
 if (values.child) {
-  await runOne(Number(values.child));
+  await runOne(Number(values.child), values.explain);
 } else {
   const sizes = (values.lines ?? "1000000,10000000").split(",").map(Number);
   for (const lines of sizes) {
     const output = execFileSync(
       process.execPath,
-      ["--import", "tsx", path.join(import.meta.dirname, "import.ts"), "--child", String(lines)],
+      [
+        "--import",
+        "tsx",
+        path.join(import.meta.dirname, "import.ts"),
+        "--child",
+        String(lines),
+        ...(values.explain ? ["--explain"] : []),
+      ],
       {
         encoding: "utf8",
         stdio: ["ignore", "pipe", "inherit"],

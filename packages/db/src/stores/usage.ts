@@ -163,19 +163,26 @@ class StagingIndex {
     return index;
   }
 
-  /** Canonical tag JSON by the tags' JSON as given (sorting keys per record would cost more). */
-  private readonly canonicalTags = new Map<string, string | null>();
+  /** Tag sets, interned: id 0 is "no tags"; equal sets given with their keys in another order share an id. */
+  private readonly tagSets: (string | null)[] = [null];
+  private readonly tagSetByGivenJson = new Map<string, number>();
+  private readonly tagSetByCanonicalJson = new Map<string, number>();
   private readonly periodStarts = new Map<string, number>();
 
-  tagsJson(tags: Record<string, string> | undefined): string | null {
-    if (!tags) return null;
+  tagSet(tags: Record<string, string> | undefined): number {
+    if (!tags) return 0;
     const given = JSON.stringify(tags);
-    let canonical = this.canonicalTags.get(given);
-    if (canonical === undefined) {
-      canonical = canonicalTagsJson(tags);
-      this.canonicalTags.set(given, canonical);
+    let id = this.tagSetByGivenJson.get(given);
+    if (id === undefined) {
+      const canonical = canonicalTagsJson(tags);
+      id = canonical === null ? 0 : this.tagSetByCanonicalJson.get(canonical);
+      if (id === undefined) {
+        id = this.tagSets.push(canonical) - 1;
+        this.tagSetByCanonicalJson.set(canonical!, id);
+      }
+      this.tagSetByGivenJson.set(given, id);
     }
-    return canonical;
+    return id;
   }
 
   /** Epoch milliseconds of an ISO period start (records repeat the same few hours over and over). */
@@ -191,7 +198,7 @@ class StagingIndex {
   }
 
   dimension(r: StagedUsage): number {
-    const tagsJson = this.tagsJson(r.tags);
+    const tagSet = this.tagSet(r.tags);
     const key =
       r.provider +
       "\x1f" +
@@ -223,11 +230,11 @@ class StagingIndex {
       "\x1f" +
       (r.currency ?? "") +
       "\x1f" +
-      (tagsJson ?? "");
+      tagSet;
     const index = this.dimensionIndex.get(key);
     if (index !== undefined) return index;
     this.dimensionIndex.set(key, this.dimensions.length);
-    return this.dimensions.push(dimensionsOf(r, tagsJson)) - 1;
+    return this.dimensions.push(dimensionsOf(r, this.tagSets[tagSet] ?? null)) - 1;
   }
 }
 
