@@ -12,7 +12,7 @@ import { parseEnv } from "@canopy/config";
 import { startFakeAws } from "@canopy/connectors/testing";
 import { createKeyring, sealCredentials } from "@canopy/db";
 import { createScratchDatabase } from "@canopy/db/scratch";
-import { configureSyncAccount, jobDefinition } from "@canopy/jobs";
+import { configureConnectors, jobDefinition } from "@canopy/jobs";
 
 const { values } = parseArgs({
   options: {
@@ -99,7 +99,7 @@ const roleArn = "arn:aws:iam::100000000000:role/CanopyReadOnly";
 const externalId = "bench-external-id";
 const fake = await startFakeAws({ roleArn, externalId, sourceAccessKeyId: "AKIABENCH" });
 fake.setAthenaResult(columns, rows);
-configureSyncAccount({
+configureConnectors({
   aws: {
     endpoints: { sts: fake.url, athena: fake.url, costExplorer: fake.url, organizations: fake.url },
     pollIntervalMs: 50,

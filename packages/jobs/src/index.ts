@@ -25,12 +25,7 @@ export {
 export { configureConnectors, type ConnectorSettings } from "./connector-for";
 export type { ConnectionCheckResult } from "./jobs/validate-connection";
 export { reportedCarbonMonths } from "./jobs/fetch-reported-carbon";
-export {
-  configureSyncAccount,
-  registerSyncSchedule,
-  syncWindows,
-  type SyncAccountSettings,
-} from "./jobs/sync-account";
+export { registerSyncSchedule, syncWindows } from "./jobs/sync-account";
 export {
   storeReportedCarbon,
   reconcileProviderEmissions,

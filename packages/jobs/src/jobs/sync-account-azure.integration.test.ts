@@ -5,7 +5,8 @@ import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import { startFakeAzure, type FakeAzure } from "@canopy/connectors/testing";
 import type { JobDeps } from "../contract";
 import { PermanentJobError } from "../errors";
-import { configureSyncAccount, syncAccount } from "./sync-account";
+import { configureConnectors } from "../connector-for";
+import { syncAccount } from "./sync-account";
 
 const directoryTenantId = "0f0f0f0f-1111-2222-3333-444444444444";
 const clientId = "c1c1c1c1-5555-6666-7777-888888888888";
@@ -26,7 +27,7 @@ describe("sync-account (Azure, fake Entra ID + Cost Management)", () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     fake = await startFakeAzure({ tenantId: directoryTenantId, clientId, clientSecret });
-    configureSyncAccount({
+    configureConnectors({
       azure: {
         endpoints: { authorityHost: fake.url, arm: fake.url },
         httpClient: fake.httpClient,
@@ -42,7 +43,7 @@ describe("sync-account (Azure, fake Entra ID + Cost Management)", () => {
     };
   });
   afterAll(async () => {
-    configureSyncAccount({});
+    configureConnectors({});
     await fake?.close();
     await database?.drop();
   });

@@ -5,7 +5,8 @@ import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import { startFakeGcp, type FakeGcp } from "@canopy/connectors/testing";
 import type { JobDeps } from "../contract";
 import { PermanentJobError } from "../errors";
-import { configureSyncAccount, syncAccount } from "./sync-account";
+import { configureConnectors } from "../connector-for";
+import { syncAccount } from "./sync-account";
 
 describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
   let database: TestDatabase;
@@ -20,7 +21,7 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     fake = await startFakeGcp({ pageSize: 10 });
-    configureSyncAccount({
+    configureConnectors({
       gcp: { bigQueryEndpoint: fake.url, backoff: { baseDelayMs: 5, retries: 2 } },
     });
     deps = {
@@ -47,7 +48,7 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
     );
   });
   afterAll(async () => {
-    configureSyncAccount({});
+    configureConnectors({});
     await fake?.close();
     await database?.drop();
   });

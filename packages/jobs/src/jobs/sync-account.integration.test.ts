@@ -5,12 +5,8 @@ import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import { startFakeAws, type FakeAws } from "@canopy/connectors/testing";
 import type { JobContext, JobDeps } from "../contract";
 import { PermanentJobError } from "../errors";
-import {
-  configureSyncAccount,
-  scheduleAccountSyncs,
-  syncAccount,
-  syncWindows,
-} from "./sync-account";
+import { configureConnectors } from "../connector-for";
+import { scheduleAccountSyncs, syncAccount, syncWindows } from "./sync-account";
 
 const roleArn = "arn:aws:iam::111111111111:role/CanopyReadOnly";
 const externalId = "ext-id-3b8f1e9a2c7d";
@@ -74,7 +70,7 @@ describe("sync-account (AWS, fake Athena)", () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     fake = await startFakeAws({ roleArn, externalId, sourceAccessKeyId: accessKeyId });
-    configureSyncAccount({
+    configureConnectors({
       aws: {
         endpoints: {
           sts: fake.url,
@@ -99,7 +95,7 @@ describe("sync-account (AWS, fake Athena)", () => {
     };
   });
   afterAll(async () => {
-    configureSyncAccount({});
+    configureConnectors({});
     await fake?.close();
     await database?.drop();
   });

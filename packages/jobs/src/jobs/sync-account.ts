@@ -10,12 +10,10 @@ import {
 import type { FetchSummary, UsageWindow } from "@canopy/connectors/live";
 import { defineJob, type JobContext, type JobDeps, type QueueDriver } from "../contract";
 import {
-  configureConnectors,
   connectorFor,
   isPermanentConnectorError,
   loadConnectableAccount,
   type ConnectableAccount,
-  type ConnectorSettings,
 } from "../connector-for";
 import { PermanentJobError } from "../errors";
 import { monthsBetween, queueMonthlyEstimates } from "../months";
@@ -27,10 +25,6 @@ const DAY_MS = 24 * HOUR_MS;
 export const RESTATEMENT_DAYS = 3;
 /** The first sync after connecting fetches this many months, one transaction per month. */
 export const BACKFILL_MONTHS = 13;
-
-/** @deprecated name kept for callers: the settings now serve every job that calls a provider. */
-export type SyncAccountSettings = ConnectorSettings;
-export const configureSyncAccount = configureConnectors;
 
 type AccountRow = ConnectableAccount;
 
