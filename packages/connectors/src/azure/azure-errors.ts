@@ -46,6 +46,13 @@ function entraReasonOf(message: string): string {
   return /AADSTS\d+:[^.]*\./.exec(message)?.[0] ?? message.split("\n")[0] ?? message;
 }
 
+/** The read-only role that carries Cost Management's read actions at a scope. */
+function roleGranting(scope: string | undefined): string {
+  if (scope && /^\/?providers\/Microsoft\.Billing\//i.test(scope))
+    return '"Billing account reader" (MCA; enterprise administrator read-only on EA)';
+  return '"Cost Management Reader"';
+}
+
 export function azureConnectorError(
   error: unknown,
   action: string,
@@ -69,12 +76,13 @@ export function azureConnectorError(
   if (e.statusCode === 403) {
     const permission = deniedAzureActionOf(message) ?? action;
     const where = scope ? ` on ${scope}` : "";
+    const role = roleGranting(scope);
     return new ConnectorError(
       "permission",
-      `The service principal lacks ${permission}${where} (${message}). Assign it the "Cost Management Reader" role${where}.`,
+      `The service principal lacks ${permission}${where} (${message}). Assign it the ${role} role${where}.`,
       {
         permission,
-        fix: `Assign the "Cost Management Reader" role (which grants ${permission}) to the service principal${where}`,
+        fix: `Assign the ${role} role (which grants ${permission}) to the service principal${where}`,
         cause: error,
       },
     );

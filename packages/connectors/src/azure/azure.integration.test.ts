@@ -3,7 +3,12 @@ import { ConnectorError } from "../live/errors";
 import { emptyFetchSummary, type UsageWindow } from "../live/types";
 import type { AzureConnectorConfig } from "./config";
 import { createAzureConnector } from "./connector";
-import { startFakeAzure, type AzureUsageRow, type FakeAzure } from "./testing/fake-azure-server";
+import {
+  startFakeAzure,
+  type AzureUsageRow,
+  type CostDetailsRow,
+  type FakeAzure,
+} from "./testing/fake-azure-server";
 
 const tenantId = "0f0f0f0f-1111-2222-3333-444444444444";
 const clientId = "c1c1c1c1-5555-6666-7777-888888888888";
@@ -83,6 +88,8 @@ beforeEach(() => {
   sleeps.length = 0;
   fake.setUsage(usage());
   fake.denyQuery(undefined);
+  fake.denyCostDetails(undefined);
+  fake.setCostDetails(costDetailsRows());
 });
 
 const queryCalls = () =>
@@ -233,5 +240,288 @@ describe("Azure connector against a fake Entra ID + ARM (real @azure/identity an
       { id: subA, name: "Prod", status: "Enabled" },
       { id: subB, name: "Dev", status: "Disabled" },
     ]);
+  });
+});
+
+const billingAccount = "providers/Microsoft.Billing/billingAccounts/87654321";
+const acrossMonths: UsageWindow = {
+  start: new Date("2026-10-30T00:00:00Z"),
+  end: new Date("2026-11-02T00:00:00Z"),
+};
+
+/** EA-style cost details lines: per day and subscription a VM (2 vCPUs × 24 h), a disk and a reservation purchase. */
+function costDetailsRows(): CostDetailsRow[] {
+  const rows: CostDetailsRow[] = [];
+  for (const date of ["10/30/2026", "10/31/2026", "11/01/2026", "11/05/2026"]) {
+    for (const subscriptionId of [subA, subB]) {
+      const common = {
+        Date: date,
+        SubscriptionId: subscriptionId,
+        ResourceGroup: "rg-search",
+        ResourceLocation: "eastus",
+        ResourceLocationNormalized: "East US",
+        BillingCurrencyCode: "USD",
+        ChargeType: "Usage",
+        Tags: '{"team":"search"}',
+      };
+      rows.push(
+        {
+          ...common,
+          MeterCategory: "Virtual Machines",
+          MeterSubCategory: "Dv3/DSv3 Series",
+          MeterName: "D2s v3",
+          Quantity: 24,
+          UnitOfMeasure: "1 Hour",
+          CostInBillingCurrency: 2.304,
+          AdditionalInfo: '{"UsageType":"ComputeHR","ServiceType":"Standard_D2s_v3","VCPUs":2}',
+        },
+        {
+          ...common,
+          MeterCategory: "Storage",
+          MeterSubCategory: "Premium SSD Managed Disks",
+          MeterName: "P10 LRS Disk",
+          Quantity: 0.0333,
+          UnitOfMeasure: "1/Month",
+          CostInBillingCurrency: 0.65,
+          AdditionalInfo: "",
+        },
+        {
+          ...common,
+          ChargeType: "Purchase",
+          MeterCategory: "Virtual Machines",
+          MeterSubCategory: "Reservation",
+          MeterName: "D2s v3",
+          Quantity: 1,
+          UnitOfMeasure: "1 Hour",
+          CostInBillingCurrency: 100,
+          AdditionalInfo: "",
+        },
+      );
+    }
+  }
+  // One line in error (no quantity), counted in the summary, not fatal.
+  rows.push({ ...rows[0]!, Date: "10/31/2026", Quantity: "" });
+  return rows;
+}
+
+const costDetailsCalls = () => ({
+  posts: fake.requests.filter((r) => r.path.endsWith("/generateCostDetailsReport")),
+  polls: fake.requests.filter((r) => r.path.includes("/costDetailsOperationResults/")),
+  blobs: fake.requests.filter((r) => r.path.startsWith("/costdetails/")),
+});
+
+describe("Azure connector, Cost Details API path (generateCostDetailsReport → poll → SAS blobs → cost details classifier)", () => {
+  it("a billing-account scope defaults to cost details: one report per month, two blobs each, records and totals right", async () => {
+    const summary = emptyFetchSummary("hourly");
+    const progress: number[] = [];
+    const records = await collect(
+      createAzureConnector(config({ usageScope: billingAccount })).fetchUsage(acrossMonths, {
+        summary,
+        onProgress: (n) => progress.push(n),
+      }),
+    );
+    const { posts, polls, blobs } = costDetailsCalls();
+    expect(queryCalls()).toHaveLength(0);
+    // Cut at the month boundary: Oct 30–31, then Nov 1 (11/05 lies outside the window).
+    expect(posts.map((p) => JSON.parse(p.body) as unknown)).toEqual([
+      { metric: "ActualCost", timePeriod: { start: "2026-10-30", end: "2026-10-31" } },
+      { metric: "ActualCost", timePeriod: { start: "2026-11-01", end: "2026-11-01" } },
+    ]);
+    expect(
+      posts.every(
+        (p) =>
+          p.path ===
+          `/${billingAccount}/providers/Microsoft.CostManagement/generateCostDetailsReport`,
+      ),
+    ).toBe(true);
+    expect(polls).toHaveLength(4); // per report: one 202, then the 200 with the manifest
+    expect(
+      [...posts, ...polls].every((c) => c.authorization?.startsWith("Bearer fake-token-")),
+    ).toBe(true);
+    expect(blobs).toHaveLength(4);
+    expect(blobs.every((b) => b.authorization === undefined)).toBe(true); // the SAS is the only credential
+    expect(sleeps).toEqual([1000, 1000, 1000, 1000]); // Retry-After of the POST and of the 202 poll, per report
+
+    expect(summary.resolution).toBe("daily");
+    expect(summary.rowsRead).toBe(3 * 2 * 3 + 1);
+    expect(summary.recordsYielded).toBe(records.length);
+    expect(records).toHaveLength(3 * 2 * 2);
+    expect(summary.skipped.purchase).toMatchObject({ lines: 6, cost: 600 });
+    expect(summary.skipped.error).toMatchObject({ lines: 1 });
+    expect(summary.skipped.error?.example).toContain("Quantity is empty");
+    expect(progress.at(-1)).toBe(summary.rowsRead);
+
+    expect(new Set(records.map((r) => r.accountId))).toEqual(new Set([subA, subB]));
+    expect(new Set(records.map((r) => r.periodStart))).toEqual(
+      new Set(["2026-10-30T00:00:00.000Z", "2026-10-31T00:00:00.000Z", "2026-11-01T00:00:00.000Z"]),
+    );
+    const compute = records.filter((r) => r.kind === "compute");
+    expect(
+      compute.every((r) => r.unit === "vcpu-hours" && r.instanceType === "Standard_D2s_v3"),
+    ).toBe(true);
+    expect(compute.reduce((s, r) => s + r.quantity, 0)).toBe(6 * 48);
+    const storage = records.filter((r) => r.kind === "storage");
+    expect(storage).toHaveLength(6);
+    expect(records.reduce((s, r) => s + (r.costAmount ?? 0), 0)).toBeCloseTo(6 * (2.304 + 0.65), 9);
+    expect(records.every((r) => r.periodHours === 24 && r.region === "eastus")).toBe(true);
+    expect(records[0]?.tags).toEqual({ team: "search" });
+  });
+
+  it("reads MCA (camelCase) cost details through the same classifier", async () => {
+    const profile = `${billingAccount}/billingProfiles/AB12-CD34`;
+    fake.setCostDetails([
+      {
+        date: "2026-11-02",
+        SubscriptionId: subA,
+        resourceLocation: "westeurope",
+        meterCategory: "Virtual Machines",
+        meterSubCategory: "Dv3/DSv3 Series",
+        meterName: "D4s v3",
+        quantity: 10,
+        unitOfMeasure: "10 Hours",
+        costInBillingCurrency: 9.2,
+        billingCurrency: "EUR",
+        chargeType: "Usage",
+        additionalInfo: '{"ServiceType":"Standard_D4s_v3","VCPUs":4}',
+      },
+    ]);
+    const records = await collect(
+      createAzureConnector(config({ usageScope: profile })).fetchUsage(window),
+    );
+    expect(costDetailsCalls().posts[0]?.path).toBe(
+      `/${profile}/providers/Microsoft.CostManagement/generateCostDetailsReport`,
+    );
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      accountId: subA,
+      region: "westeurope",
+      kind: "compute",
+      quantity: 400, // 10 × "10 Hours" × 4 vCPUs
+      currency: "EUR",
+    });
+  });
+
+  it("subscription scopes default to the Query API; usageSource 'cost-details' reads one report per subscription", async () => {
+    await collect(
+      createAzureConnector(config({ usageScope: `subscriptions/${subA}` })).fetchUsage(window),
+    );
+    expect(queryCalls().length).toBeGreaterThan(0);
+    expect(costDetailsCalls().posts).toHaveLength(0);
+
+    fake.requests.length = 0;
+    const summary = emptyFetchSummary("daily");
+    const records = await collect(
+      createAzureConnector(config({ usageSource: "cost-details" })).fetchUsage(acrossMonths, {
+        summary,
+      }),
+    );
+    expect(queryCalls()).toHaveLength(0);
+    expect(costDetailsCalls().posts.map((p) => p.path.split("/providers/")[0])).toEqual([
+      `/subscriptions/${subA}`,
+      `/subscriptions/${subA}`,
+      `/subscriptions/${subB}`,
+      `/subscriptions/${subB}`,
+    ]);
+    expect(records).toHaveLength(12);
+    expect(summary.rowsRead).toBe(19);
+
+    const error = await collect(
+      createAzureConnector(config({ usageScope: billingAccount, usageSource: "query" })).fetchUsage(
+        window,
+      ),
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "query" });
+    expect((error as Error).message).toContain('usageSource "cost-details"');
+  });
+
+  it("throttling on the POST and on a poll: waits the largest Cost Management retry-after, then recovers", async () => {
+    fake.throttleNext({ "x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after": "3" });
+    fake.throttleNextPoll({
+      "x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after": "2",
+      "x-ms-ratelimit-microsoft.costmanagement-entity-retry-after": "4",
+    });
+    const summary = emptyFetchSummary("daily");
+    const records = await collect(
+      createAzureConnector(config({ usageScope: billingAccount })).fetchUsage(window, { summary }),
+    );
+    const { posts, polls } = costDetailsCalls();
+    expect(posts).toHaveLength(2); // 429, then 202
+    expect(polls).toHaveLength(3); // 429, 202, 200
+    expect(sleeps).toEqual([3000, 1000, 4000, 1000]);
+    expect(records).toHaveLength(2 * 2); // Nov 1 only: VM + disk per subscription
+    expect(summary.rowsRead).toBe(6);
+  });
+
+  it("throttled beyond the retry budget: a retryable 'throttled' error", async () => {
+    const h = { "x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after": "1" };
+    fake.throttleNextPoll(h, h, h, h);
+    const error = await collect(
+      createAzureConnector(config({ usageScope: billingAccount })).fetchUsage(window),
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "throttled" });
+    expect((error as ConnectorError).permanent).toBe(false);
+    expect(costDetailsCalls().polls).toHaveLength(4);
+  });
+
+  it("a report that fails in Azure (status Failed): a clear error with Azure's reason, no blobs read", async () => {
+    fake.failNextReport({
+      code: "DataTooLarge",
+      message: "The report exceeds the maximum size; request a shorter time period.",
+    });
+    const error = await collect(
+      createAzureConnector(config({ usageScope: billingAccount })).fetchUsage(window),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect(error).toMatchObject({ kind: "query" });
+    expect((error as Error).message).toContain(billingAccount);
+    expect((error as Error).message).toContain("2026-11-01 to 2026-11-03");
+    expect((error as Error).message).toContain("request a shorter time period");
+    expect((error as Error).message).toContain("DataTooLarge");
+    expect(costDetailsCalls().blobs).toHaveLength(0);
+  });
+
+  it("missing permission: 403 AuthorizationFailed names generateCostDetailsReport and the billing role, not retried; validate says the same", async () => {
+    fake.denyCostDetails(billingAccount);
+    const error = await collect(
+      createAzureConnector(config({ usageScope: billingAccount })).fetchUsage(window),
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      kind: "permission",
+      permission: "Microsoft.CostManagement/generateCostDetailsReport/action",
+    });
+    expect((error as ConnectorError).permanent).toBe(true);
+    expect((error as ConnectorError).fix).toContain("Billing account reader");
+    expect((error as ConnectorError).fix).toContain(billingAccount);
+    expect(costDetailsCalls().posts).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+
+    const checks = await createAzureConnector(config({ usageScope: billingAccount })).validate();
+    expect(checks.map((c) => c.status)).toEqual(["passed", "passed", "failed"]);
+    expect(checks[2]).toMatchObject({
+      permission: "Microsoft.CostManagement/generateCostDetailsReport/action",
+      required: true,
+    });
+    fake.denyCostDetails(undefined);
+    const ok = await createAzureConnector(config({ usageScope: billingAccount })).validate();
+    expect(ok[2]).toMatchObject({ status: "passed" });
+  });
+
+  it("a blob that fails to download: retried on 503, a transient error (no signature in it) on an expired link", async () => {
+    fake.failNextBlob(503);
+    const records = await collect(
+      createAzureConnector(config({ usageScope: billingAccount })).fetchUsage(window),
+    );
+    expect(records).toHaveLength(4);
+    expect(costDetailsCalls().blobs).toHaveLength(3);
+
+    fake.failNextBlob(403);
+    const error = await collect(
+      createAzureConnector(config({ usageScope: billingAccount })).fetchUsage(window),
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "transient" });
+    expect((error as Error).message).toContain("AuthenticationFailed");
+    expect((error as Error).message).toContain("/costdetails/");
+    expect((error as Error).message).not.toContain("sig=");
+    for (const sig of fake.blobSignatures) expect((error as Error).message).not.toContain(sig);
   });
 });

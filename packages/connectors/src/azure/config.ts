@@ -14,6 +14,21 @@ export type AzureConnectorConfig = {
   credentials: AzureCredentials;
   /** Subscriptions whose usage is read (scope `subscriptions/{id}`). */
   subscriptionIds: string[];
+  /**
+   * A wider Cost Management scope to read usage from instead of the subscriptions, as an ARM path:
+   * `providers/Microsoft.Billing/billingAccounts/{id}[/billingProfiles/{id}]` or
+   * `providers/Microsoft.Management/managementGroups/{id}` (a `subscriptions/{id}` path is also accepted).
+   */
+  usageScope?: string;
+  /**
+   * Where usage comes from: the Query API (two-pass grouped daily query per subscription; fine for
+   * small scopes) or the Cost Details API (asynchronous CSV report per month, read through the same
+   * classifier as imported cost exports; for large scopes). Default: `cost-details` when `usageScope`
+   * is a billing account, billing profile or management group, else `query`.
+   */
+  usageSource?: AzureUsageSource;
+  /** Cost Details API tuning: the wait between polls when Azure sends no Retry-After, and how long to wait in all. */
+  costDetails?: { defaultPollMs?: number; maxWaitMs?: number };
   /** Overrides for tests: the Entra ID authority host and the ARM endpoint. */
   endpoints?: { authorityHost?: string; arm?: string };
   /** Transport override (tests trust the fake's self-signed certificate through it). */
@@ -21,6 +36,28 @@ export type AzureConnectorConfig = {
   backoff?: BackoffOptions;
 };
 
+export const azureUsageSources = ["query", "cost-details"] as const;
+export type AzureUsageSource = (typeof azureUsageSources)[number];
+
+/** `subscription` for `subscriptions/{id}` (and resource groups in it), else a large scope (billing account, billing profile, management group…). */
+export function azureScopeKind(scope: string): "subscription" | "billing" | "management-group" {
+  const path = scope.replace(/^\/+/, "").toLowerCase();
+  if (path.startsWith("subscriptions/")) return "subscription";
+  if (path.startsWith("providers/microsoft.management/managementgroups/"))
+    return "management-group";
+  return "billing";
+}
+
+/** The default usage source for a scope: the Query API for subscriptions, the Cost Details API for anything larger. */
+export function defaultAzureUsageSource(usageScope: string | undefined): AzureUsageSource {
+  return usageScope && azureScopeKind(usageScope) !== "subscription" ? "cost-details" : "query";
+}
+
 export const ARM_ENDPOINT = "https://management.azure.com";
 export const ARM_SCOPE = "https://management.azure.com/.default";
 export const COST_MANAGEMENT_QUERY_ACTION = "Microsoft.CostManagement/query/action";
+/** The action behind `generateCostDetailsReport` (granted by "Cost Management Reader", or "Billing account reader" on billing scopes). */
+export const COST_DETAILS_REPORT_ACTION =
+  "Microsoft.CostManagement/generateCostDetailsReport/action";
+/** api-version of the Cost Details API calls (the SDK's default for this operation). */
+export const COST_DETAILS_API_VERSION = "2022-10-01";

@@ -8,7 +8,7 @@ import { ClientSecretCredential } from "@azure/identity";
 import type { UsageRecord } from "@canopy/methodology";
 import { lookupInstanceType } from "@canopy/methodology";
 import { createAzureClassifier, type RowClassifier } from "../classify";
-import { withBackoff } from "../live/errors";
+import { ConnectorError, withBackoff } from "../live/errors";
 import {
   emptyFetchSummary,
   type DiscoveredAccount,
@@ -24,9 +24,14 @@ import { azureConnectorError, azureRetryAfterMs } from "./azure-errors";
 import {
   ARM_ENDPOINT,
   ARM_SCOPE,
+  azureScopeKind,
+  COST_DETAILS_REPORT_ACTION,
   COST_MANAGEMENT_QUERY_ACTION,
+  defaultAzureUsageSource,
   type AzureConnectorConfig,
+  type AzureUsageSource,
 } from "./config";
+import { costDetailsReportUrl, costDetailsUsage, type CostDetailsContext } from "./cost-details";
 
 type QueryPage = { columns: string[]; rows: unknown[][] };
 type Clients = {
@@ -88,6 +93,20 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
     url: string,
     body?: unknown,
   ): Promise<Record<string, unknown>> {
+    return (await request(clients, method, url, body)).body;
+  }
+
+  /** `send` with the status and headers (the Cost Details API answers 202 + Location + Retry-After). */
+  async function request(
+    clients: Clients,
+    method: "GET" | "POST",
+    url: string,
+    body?: unknown,
+  ): Promise<{
+    status: number;
+    headers: { get(name: string): string | undefined };
+    body: Record<string, unknown>;
+  }> {
     const request = createPipelineRequest({
       url,
       method,
@@ -110,7 +129,7 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
         response,
       });
     }
-    return parsed;
+    return { status: response.status, headers: response.headers, body: parsed };
   }
 
   /** Query API pages: the SDK call for the first, then POST of the same body to each nextLink (the SDK has no pager). */
@@ -161,6 +180,37 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
     },
   });
 
+  const usageSource: AzureUsageSource =
+    config.usageSource ?? defaultAzureUsageSource(config.usageScope);
+
+  /** The scopes usage is read from: `usageScope`, else each subscription. */
+  const usageScopes = () =>
+    config.usageScope
+      ? [config.usageScope.replace(/^\/+/, "")]
+      : config.subscriptionIds.map((id) => `subscriptions/${id}`);
+
+  /** The Query API path reads subscriptions only (its two groupings leave no room to split a billing scope by subscription). */
+  function querySubscriptionIds(): string[] {
+    if (!config.usageScope) return config.subscriptionIds;
+    const match = /^\/?subscriptions\/([^/]+)\/?$/i.exec(config.usageScope);
+    if (!match?.[1])
+      throw new ConnectorError(
+        "query",
+        `The Query API source reads subscriptions, not ${config.usageScope}: use the Cost Details source (usageSource "cost-details") for ${azureScopeKind(config.usageScope)} scopes.`,
+      );
+    return [match[1]];
+  }
+
+  const costDetailsContext = (clients: Clients): CostDetailsContext => ({
+    arm: (method, url, body) => request(clients, method, url, body),
+    call,
+    armEndpoint: clients.arm,
+    httpClient: config.httpClient,
+    backoff: config.backoff,
+    defaultPollMs: config.costDetails?.defaultPollMs,
+    maxWaitMs: config.costDetails?.maxWaitMs,
+  });
+
   async function validate(): Promise<PermissionCheck[]> {
     const checks: PermissionCheck[] = [];
     const clients = createClients(config);
@@ -202,7 +252,37 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
       });
     }
     const day = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 86_400_000);
-    for (const subscriptionId of config.subscriptionIds) {
+    if (usageSource === "cost-details") {
+      // Starting a one-day report proves the permission (202); it is not waited for.
+      const date = day.toISOString().slice(0, 10);
+      for (const scope of usageScopes()) {
+        try {
+          await call(COST_DETAILS_REPORT_ACTION, scope, () =>
+            request(clients, "POST", costDetailsReportUrl(clients.arm, scope), {
+              metric: "ActualCost",
+              timePeriod: { start: date, end: date },
+            }),
+          );
+          checks.push({
+            permission: COST_DETAILS_REPORT_ACTION,
+            status: "passed",
+            message: `Azure accepted a cost details report request on ${scope}`,
+            required: true,
+          });
+        } catch (error) {
+          const e = error as { message: string; fix?: string; permission?: string };
+          checks.push({
+            permission: e.permission ?? COST_DETAILS_REPORT_ACTION,
+            status: "failed",
+            message: e.message,
+            required: true,
+            ...(e.fix ? { fix: e.fix } : {}),
+          });
+        }
+      }
+      return checks;
+    }
+    for (const subscriptionId of querySubscriptionIds()) {
       const scope = `subscriptions/${subscriptionId}`;
       try {
         for await (const page of query(
@@ -268,8 +348,14 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
     summary.resolution = "daily";
     const clients = createClients(config);
     await token(clients);
+    if (usageSource === "cost-details") {
+      const context = costDetailsContext(clients);
+      for (const scope of usageScopes())
+        yield* costDetailsUsage(context, scope, window, summary, options);
+      return;
+    }
     let classifier: RowClassifier | undefined;
-    for (const subscriptionId of config.subscriptionIds) {
+    for (const subscriptionId of querySubscriptionIds()) {
       const scope = `subscriptions/${subscriptionId}`;
       const pairs = new Set<string>();
       for await (const page of query(

@@ -38,9 +38,24 @@ export async function csvDataStartOffset(path: string): Promise<number> {
 }
 
 /** CSV (optionally gzipped) rows in batches, one batch per ~1 MB chunk; memory stays flat. */
-export async function* readCsvBatches(path: string, gzipped: boolean, options: ReadOptions = {}): AsyncGenerator<ReadRow[]> {
+export function readCsvBatches(path: string, gzipped: boolean, options: ReadOptions = {}): AsyncGenerator<ReadRow[]> {
+  return readCsvChunkBatches(fileChunks(path, gzipped, options.byteRange, options.onProgress), path, options);
+}
+
+/**
+ * CSV rows in batches (one per chunk) from any byte stream — a file, an HTTP download — with the same
+ * splitter as files; memory stays flat. `name` prefixes format errors. `columnsFor(header)` picks the
+ * columns (and numeric columns) once the header is read, for callers that bind a classifier to it.
+ */
+export async function* readCsvChunkBatches(
+  chunks: AsyncIterable<Buffer>,
+  name: string,
+  options: ReadOptions & {
+    columnsFor?: (header: string[]) => Pick<ReadOptions, "columns" | "numericColumns">;
+  } = {},
+): AsyncGenerator<ReadRow[]> {
   let batch: ReadRow[] = [];
-  const wanted = options.columns;
+  const numeric = new Set(options.numericColumns ?? []);
   const splitter = new CsvSplitter(
     (row, lineNumber, missingColumns) => {
       if (missingColumns > 0) {
@@ -50,14 +65,22 @@ export async function* readCsvBatches(path: string, gzipped: boolean, options: R
       }
     },
     {
-      selectColumns: (header) => (wanted ? header.filter((column) => wanted.includes(column)) : undefined),
-      numericColumns: new Set(options.numericColumns ?? []),
+      selectColumns: (header) => {
+        let wanted = options.columns;
+        if (options.columnsFor) {
+          const picked = options.columnsFor(header);
+          wanted = picked.columns;
+          for (const column of picked.numericColumns ?? []) numeric.add(column);
+        }
+        return wanted ? header.filter((column) => wanted.includes(column)) : undefined;
+      },
+      numericColumns: numeric,
     },
   );
   const range = options.byteRange;
   if (range) splitter.presetHeader(range.header);
   try {
-    for await (const chunk of fileChunks(path, gzipped, range, options.onProgress)) {
+    for await (const chunk of chunks) {
       splitter.push(chunk);
       if (batch.length > 0) {
         yield batch;
@@ -65,11 +88,11 @@ export async function* readCsvBatches(path: string, gzipped: boolean, options: R
       }
     }
     if (range && splitter.pendingBytes > 0) {
-      throw new RangeBoundaryError(`${path}: a quoted field crosses byte ${range.end}`);
+      throw new RangeBoundaryError(`${name}: a quoted field crosses byte ${range.end}`);
     }
     splitter.end();
   } catch (error) {
-    if (error instanceof CsvFormatError) throw new BillingFileError(`${path}: ${error.message}`);
+    if (error instanceof CsvFormatError) throw new BillingFileError(`${name}: ${error.message}`);
     throw error;
   }
   if (batch.length > 0) yield batch;

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -10,7 +11,9 @@ import { createDefaultHttpClient, type HttpClient } from "@azure/core-rest-pipel
 /**
  * A local stand-in for Microsoft Entra ID (OpenID metadata + the client-credentials token endpoint)
  * and Azure Resource Manager (Cost Management Query API with nextLink paging and 429s carrying only
- * the x-ms-ratelimit-microsoft.costmanagement-*-retry-after headers; subscriptions list). It serves
+ * the x-ms-ratelimit-microsoft.costmanagement-*-retry-after headers; the Cost Details API: 202 +
+ * Location + Retry-After, polls, a manifest of SAS blob links, and the CSV blobs themselves, checked
+ * by their `sig`; subscriptions list). It serves
  * HTTPS with a throw-away self-signed certificate (openssl), because @azure/identity refuses a
  * non-https authority; `httpClient` trusts exactly that certificate.
  */
@@ -25,11 +28,20 @@ export type AzureUsageRow = {
   cost: number;
 };
 
+/** One cost details line as the test writes it: column name → cell (EA PascalCase or MCA camelCase headers). */
+export type CostDetailsRow = Record<string, string | number>;
+
 export type FakeAzureOptions = {
   tenantId: string;
   clientId: string;
   clientSecret: string;
   pageSize?: number;
+  /** Cost Details API: 202 polls before a report completes (default 1). */
+  costDetailsPolls?: number;
+  /** Cost Details API: the Retry-After (seconds) on the POST and on each 202 poll (default "1"). */
+  costDetailsRetryAfter?: string;
+  /** Cost Details API: blobs per report; the rows of a report are dealt out among them (default 2). */
+  blobsPerReport?: number;
 };
 
 export type FakeAzure = {
@@ -43,6 +55,22 @@ export type FakeAzure = {
   /** Query API calls on this subscription are refused with AuthorizationFailed. */
   denyQuery(subscriptionId: string | undefined): void;
   revokeTokens(): void;
+  /**
+   * Lines served by the Cost Details API: a report on `subscriptions/{id}` gets that subscription's
+   * lines, any other scope (billing account, billing profile, management group) all of them; only lines
+   * dated within the requested period. Dates are MM/DD/YYYY or ISO.
+   */
+  setCostDetails(rows: CostDetailsRow[]): void;
+  /** The next cost details report(s) end with status Failed and this error. */
+  failNextReport(...errors: { code: string; message: string }[]): void;
+  /** The next report polls answer 429 with these Cost Management retry-after headers. */
+  throttleNextPoll(...headers: Record<string, string>[]): void;
+  /** The next blob download(s) answer with this HTTP status (503 ServerBusy, 403 AuthenticationFailed as for an expired SAS…). */
+  failNextBlob(...statuses: number[]): void;
+  /** generateCostDetailsReport on this scope is refused with AuthorizationFailed. */
+  denyCostDetails(scope: string | undefined): void;
+  /** The `sig` values of every blob link handed out (for tests that grep logs for them). */
+  readonly blobSignatures: string[];
   /** Per-subscription kg CO2e the Carbon Optimization API reports (one page per item). */
   setCarbon(items: { subscriptionId: string; kg: number }[]): void;
   close(): Promise<void>;
@@ -109,6 +137,22 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
   let subscriptions: { subscriptionId: string; displayName: string; state: string }[] = [];
   let denied: string | undefined;
   let carbon: { subscriptionId: string; kg: number }[] = [];
+  let costDetails: CostDetailsRow[] = [];
+  const reportFailures: { code: string; message: string }[] = [];
+  const pollThrottles: Record<string, string>[] = [];
+  let costDetailsDenied: string | undefined;
+  const blobSignatures: string[] = [];
+  const blobFailures: number[] = [];
+  /** Running and finished reports by operation id. */
+  const reports = new Map<
+    string,
+    {
+      scope: string;
+      pollsLeft: number;
+      failure?: { code: string; message: string };
+      blobs: { name: string; sig: string; csv: string }[];
+    }
+  >();
   let base = "";
 
   const send = (
@@ -223,6 +267,185 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
     });
   }
 
+  const throttled = (res: ServerResponse, headers: Record<string, string>) =>
+    send(
+      res,
+      429,
+      { error: { code: "429", message: "Too many requests. Please retry." } },
+      headers,
+    );
+
+  function isoDateOf(cell: string | number | undefined): string {
+    const text = String(cell ?? "");
+    const us = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(text);
+    return us ? `${us[3]}-${us[1]}-${us[2]}` : text.slice(0, 10);
+  }
+  const cellOf = (row: CostDetailsRow, name: string) =>
+    Object.entries(row).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
+  const csvCell = (value: string | number | undefined) => {
+    const text = String(value ?? "");
+    return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  function csvOf(rows: CostDetailsRow[], header: string[]): string {
+    return [
+      header.join(","),
+      ...rows.map((row) => header.map((column) => csvCell(row[column])).join(",")),
+    ].join("\r\n");
+  }
+
+  /** POST {scope}/providers/Microsoft.CostManagement/generateCostDetailsReport: 202 + Location + Retry-After. */
+  function generateReport(res: ServerResponse, scope: string, body: string) {
+    const throttle = throttles.shift();
+    if (throttle) return throttled(res, throttle);
+    if (
+      costDetailsDenied !== undefined &&
+      costDetailsDenied.toLowerCase() === scope.toLowerCase()
+    ) {
+      return send(res, 403, {
+        error: {
+          code: "AuthorizationFailed",
+          message: `The client '${options.clientId}' with object id '00000000-0000-0000-0000-0000000000aa' does not have authorization to perform action 'Microsoft.CostManagement/generateCostDetailsReport/action' over scope '/${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+        },
+      });
+    }
+    const request = JSON.parse(body || "{}") as { timePeriod?: { start: string; end: string } };
+    const period = request.timePeriod;
+    if (!period) {
+      return send(res, 400, {
+        error: {
+          code: "BadRequest",
+          message: "timePeriod, billingPeriod or invoiceId is required",
+        },
+      });
+    }
+    const days = (Date.parse(period.end) - Date.parse(period.start)) / 86_400_000;
+    if (!(days >= 0) || days > 31) {
+      return send(res, 400, {
+        error: {
+          code: "BadRequest",
+          message: "The time period of a cost details report may span at most one month",
+        },
+      });
+    }
+    const subscription = /^subscriptions\/([^/]+)$/i.exec(scope)?.[1];
+    const rows = costDetails.filter((row) => {
+      const date = isoDateOf(cellOf(row, "date"));
+      const sub = String(cellOf(row, "SubscriptionId") ?? "");
+      return (
+        date >= period.start &&
+        date <= period.end &&
+        (subscription === undefined || sub.toLowerCase() === subscription.toLowerCase())
+      );
+    });
+    const id = randomBytes(8).toString("hex");
+    const count = Math.max(1, options.blobsPerReport ?? 2);
+    const header = [...new Set(costDetails.flatMap((row) => Object.keys(row)))];
+    const blobs = Array.from({ length: count }, (_, n) => {
+      const sig = randomBytes(24).toString("base64url");
+      blobSignatures.push(sig);
+      return {
+        name: `${id}/part_${n}.csv`,
+        sig,
+        csv: csvOf(
+          rows.filter((_, i) => i % count === n),
+          header,
+        ),
+      };
+    });
+    const failure = reportFailures.shift();
+    reports.set(id, {
+      scope,
+      pollsLeft: options.costDetailsPolls ?? 1,
+      ...(failure ? { failure } : {}),
+      blobs,
+    });
+    res.writeHead(202, {
+      location: `${base}/${scope}/providers/Microsoft.CostManagement/costDetailsOperationResults/${id}?api-version=2022-10-01`,
+      "retry-after": options.costDetailsRetryAfter ?? "1",
+    });
+    res.end();
+  }
+
+  /** GET …/costDetailsOperationResults/{id}: 202 while running, then 200 with the manifest (or status Failed). */
+  function pollReport(res: ServerResponse, scope: string, id: string) {
+    const throttle = pollThrottles.shift();
+    if (throttle) return throttled(res, throttle);
+    const report = reports.get(id);
+    if (!report || report.scope.toLowerCase() !== scope.toLowerCase()) {
+      return send(res, 404, { error: { code: "NotFound", message: `No operation ${id}` } });
+    }
+    if (report.pollsLeft > 0) {
+      report.pollsLeft--;
+      res.writeHead(202, {
+        location: `${base}/${scope}/providers/Microsoft.CostManagement/costDetailsOperationResults/${id}?api-version=2022-10-01`,
+        "retry-after": options.costDetailsRetryAfter ?? "1",
+      });
+      return res.end();
+    }
+    const operation = {
+      id: `/${scope}/providers/Microsoft.CostManagement/costDetailsOperationResults/${id}`,
+      name: id,
+      validTill: new Date(Date.now() + 3_600_000).toISOString(),
+    };
+    if (report.failure)
+      return send(res, 200, { ...operation, status: "Failed", error: report.failure });
+    const byteCount = report.blobs.reduce((n, b) => n + Buffer.byteLength(b.csv), 0);
+    return send(res, 200, {
+      ...operation,
+      status: "Completed",
+      manifest: {
+        manifestVersion: "2022-05-01",
+        dataFormat: "Csv",
+        blobCount: report.blobs.length,
+        byteCount,
+        compressData: false,
+        requestContext: { requestScope: `/${scope}` },
+        blobs: report.blobs.map((b) => ({
+          blobLink: `${base}/costdetails/${b.name}?sv=2022-11-02&sr=b&sp=r&se=${encodeURIComponent(operation.validTill)}&sig=${encodeURIComponent(b.sig)}`,
+          byteCount: Buffer.byteLength(b.csv),
+        })),
+      },
+      error: null,
+    });
+  }
+
+  /** GET /costdetails/{id}/part_{n}.csv?…&sig=…: the CSV, streamed in small chunks; a wrong or missing sig is Storage's 403. */
+  function downloadBlob(res: ServerResponse, url: URL) {
+    const [, , id, file] = url.pathname.split("/");
+    const blob = reports.get(id ?? "")?.blobs.find((b) => b.name === `${id}/${file}`);
+    if (!blob) {
+      res.writeHead(404, { "content-type": "application/xml" });
+      return res.end(
+        '<?xml version="1.0" encoding="utf-8"?><Error><Code>BlobNotFound</Code><Message>The specified blob does not exist.</Message></Error>',
+      );
+    }
+    const failure = blobFailures.shift();
+    if (failure !== undefined) {
+      const code =
+        failure === 403 ? "AuthenticationFailed" : failure === 503 ? "ServerBusy" : "InternalError";
+      res.writeHead(failure, { "content-type": "application/xml" });
+      return res.end(
+        `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>Signed expiry time has to be after signed start time. RequestId:fake sig=${blob.sig}</Message></Error>`,
+      );
+    }
+    if (url.searchParams.get("sig") !== blob.sig) {
+      res.writeHead(403, { "content-type": "application/xml" });
+      return res.end(
+        '<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code><Message>Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.</Message></Error>',
+      );
+    }
+    const bytes = Buffer.from(blob.csv);
+    res.writeHead(200, {
+      "content-type": "text/csv",
+      "content-length": String(bytes.length),
+      "x-ms-blob-type": "BlockBlob",
+    });
+    // Several writes, so the client sees the body in chunks (rows split across them).
+    for (let offset = 0; offset < bytes.length; offset += 64)
+      res.write(bytes.subarray(offset, offset + 64));
+    res.end();
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const body = await readBody(req);
     const url = new URL(req.url ?? "/", base);
@@ -245,6 +468,9 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
     const tokenPath = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
     if (tokenPath && req.method === "POST")
       return token(res, tokenPath[1] ?? "", new URLSearchParams(body));
+    // Blob downloads carry no bearer token: the SAS query string is the credential.
+    if (url.pathname.startsWith("/costdetails/") && req.method === "GET")
+      return downloadBlob(res, url);
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
     if (!bearer || !tokens.has(bearer)) {
       return send(res, 401, {
@@ -255,6 +481,16 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
       url.pathname,
     );
     if (q && req.method === "POST") return query(res, q[1] ?? "", url, body);
+    const generate =
+      /^\/(.+)\/providers\/Microsoft\.CostManagement\/generateCostDetailsReport$/i.exec(
+        url.pathname,
+      );
+    if (generate && req.method === "POST") return generateReport(res, generate[1] ?? "", body);
+    const poll =
+      /^\/(.+)\/providers\/Microsoft\.CostManagement\/costDetailsOperationResults\/([^/]+)$/i.exec(
+        url.pathname,
+      );
+    if (poll && req.method === "GET") return pollReport(res, poll[1] ?? "", poll[2] ?? "");
     if (
       url.pathname === "/providers/Microsoft.Carbon/carbonEmissionReports" &&
       req.method === "POST"
@@ -330,6 +566,12 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
     denyQuery: (id) => (denied = id),
     revokeTokens: () => tokens.clear(),
     setCarbon: (items) => (carbon = items),
+    setCostDetails: (rows) => (costDetails = rows),
+    failNextReport: (...errors) => reportFailures.push(...errors),
+    throttleNextPoll: (...headers) => pollThrottles.push(...headers),
+    denyCostDetails: (scope) => (costDetailsDenied = scope),
+    failNextBlob: (...statuses) => blobFailures.push(...statuses),
+    blobSignatures,
     close: () =>
       new Promise<void>((resolve, reject) => {
         agent.destroy();
