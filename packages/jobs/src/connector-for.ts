@@ -27,6 +27,16 @@ const sealedAwsSchema = z.object({
   athenaCarbonTable: z.string().optional(),
 });
 
+/**
+ * What is sealed for an Azure account besides the service principal: optionally a wider Cost Management
+ * scope (billing account, billing profile, management group) and the usage source. Without a source the
+ * connector picks by scope: the Cost Details API for billing/management-group scopes, else the Query API.
+ */
+const sealedAzureSchema = z.object({
+  usageScope: z.string().min(1).optional(),
+  usageSource: z.enum(["query", "cost-details"]).optional(),
+});
+
 const sealedGcpSchema = z.object({
   serviceAccountKey: z.string(),
   billingExportTable: z.string(),
@@ -109,7 +119,19 @@ export async function connectorFor(
       );
     // The account's subscription, plus any other subscriptions put in scope in the wizard.
     const subscriptionIds = [...new Set([account.providerAccountId, ...(account.scope ?? [])])];
-    return createAzureConnector({ ...settings.azure, credentials: parsed.data, subscriptionIds });
+    const usage = sealedAzureSchema.safeParse(sealed);
+    if (!usage.success)
+      throw new PermanentJobError(
+        "The stored Azure usage scope or source is invalid: save the credentials again.",
+      );
+    const { usageScope, usageSource } = usage.data;
+    return createAzureConnector({
+      ...settings.azure,
+      credentials: parsed.data,
+      subscriptionIds,
+      ...(usageScope ? { usageScope } : {}),
+      ...(usageSource ? { usageSource } : {}),
+    });
   }
   if (account.provider === "gcp") {
     const sealedGcp = sealedGcpSchema.safeParse(sealed);

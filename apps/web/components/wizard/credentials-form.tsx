@@ -128,6 +128,27 @@ const optionalSections: Partial<
       },
     ],
   },
+  azure: {
+    title: "Large estates: a billing scope (optional)",
+    help:
+      "Leave empty to read the subscription with the Cost Management Query API. With a billing account, billing " +
+      "profile or management group, Canopy reads cost details reports (the Cost Details API, one per month) for " +
+      "everything in it; the service principal needs a billing reader role there.",
+    fields: [
+      {
+        name: "usageScope",
+        label: "Cost Management scope",
+        placeholder: "providers/Microsoft.Billing/billingAccounts/12345678",
+        hint: "Billing account or profile (Billing → Properties), or providers/Microsoft.Management/managementGroups/<id>.",
+      },
+      {
+        name: "usageSource",
+        label: "Usage source",
+        placeholder: "cost-details",
+        hint: "query or cost-details; empty picks by scope (cost-details for billing and management-group scopes).",
+      },
+    ],
+  },
   gcp: {
     title: "Google's own carbon figures (optional)",
     help: "With the Carbon Footprint BigQuery export, Reconciliation shows Google's monthly figures beside Canopy's.",

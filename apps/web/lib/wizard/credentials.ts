@@ -84,6 +84,27 @@ export const azureCredentialsSchema = z.object({
   clientSecret: z
     .string()
     .min(8, "The client secret printed by `az ad sp create-for-rbac` (the `password` field)."),
+  // A wider Cost Management scope read instead of the subscription (large estates: the Cost Details API).
+  usageScope: optional(
+    z
+      .string()
+      .trim()
+      .transform((scope) => scope.replace(/^\/+/, ""))
+      .pipe(
+        z
+          .string()
+          .regex(
+            /^(subscriptions\/[0-9a-f-]{36}|providers\/Microsoft\.Billing\/billingAccounts\/[^/\s]+(\/billingProfiles\/[^/\s]+)?|providers\/Microsoft\.Management\/managementGroups\/[^/\s]+)$/i,
+            "A Cost Management scope: providers/Microsoft.Billing/billingAccounts/<id>[/billingProfiles/<id>], providers/Microsoft.Management/managementGroups/<id> or subscriptions/<id>.",
+          ),
+      ),
+  ),
+  usageSource: optional(
+    z.enum(["query", "cost-details"], {
+      message:
+        "query or cost-details (leave empty: cost-details for billing and management-group scopes, query for subscriptions).",
+    }),
+  ),
 });
 
 const bigQueryTable = (message: string) =>

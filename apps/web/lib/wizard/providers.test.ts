@@ -50,6 +50,38 @@ describe("wizard content", () => {
     expect(scopeListSchema.parse(" a, b\nb ")).toEqual(["a", "b"]);
   });
 
+  it("takes an optional Azure billing scope and usage source: empty means the subscription through the Query API", () => {
+    const base = {
+      provider: "azure",
+      directoryTenantId: "0f0f0f0f-1111-2222-3333-444444444444",
+      clientId: "c1c1c1c1-5555-6666-7777-888888888888",
+      clientSecret: "azure~SECRET.value",
+    };
+    const empty = credentialsSchema.parse({ ...base, usageScope: " ", usageSource: "" });
+    expect(JSON.stringify(empty)).not.toContain("usage");
+    expect(
+      credentialsSchema.parse({
+        ...base,
+        usageScope:
+          " /providers/Microsoft.Billing/billingAccounts/1234:abcd_2019-05-31/billingProfiles/AB12-CD34 ",
+        usageSource: "cost-details",
+      }),
+    ).toMatchObject({
+      usageScope:
+        "providers/Microsoft.Billing/billingAccounts/1234:abcd_2019-05-31/billingProfiles/AB12-CD34",
+      usageSource: "cost-details",
+    });
+    const bad = credentialsSchema.safeParse({
+      ...base,
+      usageScope: "resourceGroups/rg",
+      usageSource: "hourly",
+    });
+    expect(bad.error?.issues.map((i) => i.path.join(".")).sort()).toEqual([
+      "usageScope",
+      "usageSource",
+    ]);
+  });
+
   it("takes the optional CUR 2.0 Athena fields for AWS: empty means Cost Explorer, half-filled is refused", () => {
     const base = {
       provider: "aws",
