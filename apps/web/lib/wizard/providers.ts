@@ -86,6 +86,11 @@ export const permissions: Record<ProviderKey, Permission[]> = {
       why: "list resource groups and regions",
     },
     {
+      name: "Billing account reader (role; EA: enterprise administrator read-only)",
+      on: "the billing account or profile, only if you give Canopy a billing scope",
+      why: "generate cost details reports for every subscription in it (Microsoft.CostManagement/generateCostDetailsReport/action)",
+    },
+    {
       name: "Storage Blob Data Reader (role)",
       on: "the cost export's storage container",
       why: "read the daily cost export files",
