@@ -142,6 +142,11 @@ class StagingIndex {
   readonly dimensions: Dimensions[] = [];
   private readonly accountIndex = new Map<string, number>();
   private readonly dimensionIndex = new Map<string, number>();
+  /** Tag sets, interned: id 0 is "no tags"; equal sets given with their keys in another order share an id. */
+  private readonly tagSets: (string | null)[] = [null];
+  private readonly tagSetByGivenJson = new Map<string, number>();
+  private readonly tagSetByCanonicalJson = new Map<string, number>();
+  private readonly periodStarts = new Map<string, number>();
 
   account(r: StagedUsage, startMs: number, endMs: number): number {
     const key = `${r.provider}\x1f${r.accountId}`;
@@ -162,12 +167,6 @@ class StagingIndex {
     if (endMs > account.endMs) account.endMs = endMs;
     return index;
   }
-
-  /** Tag sets, interned: id 0 is "no tags"; equal sets given with their keys in another order share an id. */
-  private readonly tagSets: (string | null)[] = [null];
-  private readonly tagSetByGivenJson = new Map<string, number>();
-  private readonly tagSetByCanonicalJson = new Map<string, number>();
-  private readonly periodStarts = new Map<string, number>();
 
   tagSet(tags: Record<string, string> | undefined): number {
     if (!tags) return 0;
