@@ -259,8 +259,9 @@ export async function* costDetailsUsage(
     for (const [index, blob] of blobs.entries()) {
       if (!blob.blobLink) continue;
       const label = `${index + 1} of ${blobs.length} for ${scope} ${period.start}..${period.end} (${redactedBlobUrl(blob.blobLink)})`;
+      // The path (not the whole URL: a parse error would carry the signature) tells a .gz blob.
       const gzipped =
-        manifest.compressData === true || /\.gz$/i.test(new URL(blob.blobLink).pathname);
+        manifest.compressData === true || /\.gz$/i.test(blob.blobLink.split("?")[0] ?? "");
       let classifier: RowClassifier | undefined;
       const batches = readCsvChunkBatches(
         blobChunks(context, blob.blobLink, gzipped, label),
