@@ -389,7 +389,20 @@ describe("imports", () => {
     const list = await call(imports.GET, { path: "/api/v1/imports?limit=1", credential: analyst });
     expect((list.body.items as { id: string }[])[0]!.id).toBe(id);
     const runs = await call(jobs.GET, { path: "/api/v1/jobs", credential: analyst });
-    expect((runs.body.items as { kind: string }[]).some((r) => r.kind === "import")).toBe(true);
+    const run = (
+      runs.body.items as {
+        kind: string;
+        status: string;
+        windowStart: string | null;
+        windowEnd: string | null;
+        startedAt: string | null;
+        finishedAt: string | null;
+      }[]
+    ).find((r) => r.kind === "import" && r.status === "succeeded");
+    expect(run).toBeDefined();
+    // The usage window the import replaced, and when it ran.
+    expect(Date.parse(run!.windowEnd!)).toBeGreaterThan(Date.parse(run!.windowStart!));
+    expect(Date.parse(run!.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(run!.startedAt!));
   }, 120_000);
 
   it("refuses an upload without a file, and from an analyst", async () => {

@@ -82,7 +82,10 @@ export type JobRunRow = {
   rowsWritten: number;
   rowsSkipped: number;
   error: string | null;
+  windowStart: string | null;
+  windowEnd: string | null;
   createdAt: string;
+  startedAt: string | null;
   finishedAt: string | null;
 };
 
@@ -94,8 +97,9 @@ export async function listJobRuns(
   const result = await client.query<JobRunRow & { total: number }>(
     `SELECT r.id, r.kind::text, r.status::text, r.cloud_account_id AS "cloudAccountId", a.display_name AS "accountName",
             r.details->>'fileName' AS "fileName", r.rows_read AS "rowsRead", r.rows_written AS "rowsWritten",
-            r.rows_skipped AS "rowsSkipped", r.error, ${iso("r.created_at")} AS "createdAt",
-            ${iso("r.finished_at")} AS "finishedAt", count(*) OVER ()::int AS total
+            r.rows_skipped AS "rowsSkipped", r.error, ${iso("r.window_start")} AS "windowStart",
+            ${iso("r.window_end")} AS "windowEnd", ${iso("r.created_at")} AS "createdAt",
+            ${iso("r.started_at")} AS "startedAt", ${iso("r.finished_at")} AS "finishedAt", count(*) OVER ()::int AS total
      FROM sync_runs r LEFT JOIN cloud_accounts a ON a.id = r.cloud_account_id
      WHERE ($3::sync_run_status IS NULL OR r.status = $3::sync_run_status)
      ORDER BY r.created_at DESC, r.id DESC LIMIT $1 OFFSET $2`,

@@ -36,6 +36,8 @@ export default async function ImportsPage() {
                 <th>Kind</th>
                 <th>File or account</th>
                 <th>Status</th>
+                <th>Usage window (UTC)</th>
+                <th className="num">Duration</th>
                 <th className="num">Lines read</th>
                 <th className="num">Rows written</th>
                 <th className="num">Lines skipped</th>
@@ -55,6 +57,8 @@ export default async function ImportsPage() {
                       {run.status}
                     </span>
                   </td>
+                  <td className="small">{formatWindow(run.windowStart, run.windowEnd)}</td>
+                  <td className="num small">{formatDuration(run.startedAt, run.finishedAt)}</td>
                   <td className="num">{formatNumber(run.rowsRead, 0)}</td>
                   <td className="num">{formatNumber(run.rowsWritten, 0)}</td>
                   <td className="num">{formatNumber(run.rowsSkipped, 0)}</td>
@@ -67,4 +71,21 @@ export default async function ImportsPage() {
       </section>
     </main>
   );
+}
+
+const day = (iso: string) => iso.slice(0, 10);
+
+/** "2026-03-01 → 2026-03-31" (the end is exclusive, so the last day shown is the one before it). */
+function formatWindow(start: string | null, end: string | null): string {
+  if (!start || !end) return "—";
+  const lastDay = day(new Date(Date.parse(end) - 1).toISOString());
+  return day(start) === lastDay ? day(start) : `${day(start)} → ${lastDay}`;
+}
+
+function formatDuration(startedAt: string | null, finishedAt: string | null): string {
+  if (!startedAt || !finishedAt) return "—";
+  const seconds = (Date.parse(finishedAt) - Date.parse(startedAt)) / 1000;
+  return seconds < 60
+    ? `${seconds.toFixed(1)} s`
+    : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }
