@@ -76,6 +76,8 @@ type Field = {
   multiline?: boolean;
   defaultValue?: string;
   hint?: string;
+  /** A choice instead of free text: [value, label] pairs; "" is "not set". */
+  options?: [string, string][];
 };
 
 /** Optional sections below the required fields; empty inputs are not stored. */
@@ -144,8 +146,12 @@ const optionalSections: Partial<
       {
         name: "usageSource",
         label: "Usage source",
-        placeholder: "cost-details",
-        hint: "query or cost-details; empty picks by scope (cost-details for billing and management-group scopes).",
+        placeholder: "",
+        options: [
+          ["", "By scope (cost details for billing and management-group scopes)"],
+          ["query", "Query API (small scopes, one subscription)"],
+          ["cost-details", "Cost details reports (large scopes)"],
+        ],
       },
     ],
   },
@@ -167,7 +173,15 @@ function FieldInput(props: { field: Field; errors: string[] | undefined }) {
   return (
     <label>
       {f.label}
-      {f.multiline ? (
+      {f.options ? (
+        <select name={f.name} defaultValue={f.defaultValue ?? ""} aria-invalid={!!props.errors}>
+          {f.options.map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </select>
+      ) : f.multiline ? (
         <textarea
           name={f.name}
           placeholder={f.placeholder}
