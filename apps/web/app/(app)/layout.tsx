@@ -14,6 +14,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   const links = [
     { href: "/", label: "Dashboard" },
     { href: "/reconciliation", label: "Reconciliation" },
+    { href: "/reports", label: "Reports" },
   ];
   if (hasRole(principal.role, "analyst")) links.push({ href: "/imports", label: "Imports" });
   if (isAdmin(principal.role)) {

@@ -1,0 +1,136 @@
+import "server-only";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { PoolClient } from "@canopy/db";
+import {
+  InvalidPeriodError,
+  periodKey,
+  previousMonth,
+  ReportChangedError,
+  ReportInputError,
+  ReportLockedError,
+  ReportNotFoundError,
+  ReportNotReadyError,
+  ReportPermissionError,
+  usePdfFontDirectory,
+  type ReportActor,
+} from "@canopy/reports";
+import { ApiError } from "./api-error";
+import type { Principal } from "./principal";
+
+/** The caller as @canopy/reports sees it; that package checks the roles itself (finalize: owner, admin, finance). */
+export const reportActor = (principal: Principal): ReportActor => ({
+  userId: principal.userId,
+  role: principal.role,
+  label: principal.actorLabel,
+});
+
+/** A report service error as the web layer's ApiError (status, stable code, a message for people). */
+export function reportApiError(error: unknown): unknown {
+  if (error instanceof ReportNotFoundError)
+    return new ApiError(404, "not_found", "Report not found.");
+  if (error instanceof ReportPermissionError) return new ApiError(403, "forbidden", error.message);
+  if (error instanceof ReportChangedError) {
+    return new ApiError(
+      409,
+      "report_changed",
+      "The figures changed since this page was loaded (new usage or a re-estimation). Nothing was locked: review the updated draft and finalize again.",
+    );
+  }
+  if (error instanceof ReportLockedError) {
+    return new ApiError(
+      409,
+      "report_locked",
+      "This version is already final. Its figures and files are locked; generating the period again makes a new draft version if the figures have changed.",
+    );
+  }
+  if (error instanceof ReportNotReadyError) {
+    return new ApiError(
+      409,
+      "report_not_ready",
+      "Estimation is still running for this period (the monthly totals do not yet match the hourly emissions). Try again in a few minutes.",
+    );
+  }
+  if (error instanceof InvalidPeriodError) {
+    return new ApiError(400, "validation_error", error.message, { period: [error.message] });
+  }
+  if (error instanceof ReportInputError || error instanceof RangeError) {
+    return new ApiError(400, "validation_error", error.message);
+  }
+  return error;
+}
+
+/** Runs a report service call and rethrows its errors as ApiErrors. */
+export async function reportCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw reportApiError(error);
+  }
+}
+
+/** The period a new report defaults to: the last full calendar month (UTC), as "YYYY-MM". */
+export const defaultReportMonth = (now = new Date()) => periodKey(previousMonth(now));
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Report ids are uuids; anything else is simply not found (never a database error). */
+export const isReportId = (id: string) => uuidPattern.test(id);
+
+/** Headline figures per report version for the list (from the stored model; not in ReportSummary). */
+export type ReportListTotals = {
+  scope3LocationKg: number | null;
+  scope3MarketKg: number | null;
+  spend: { currency: string; amount: number }[];
+};
+
+export async function reportListTotals(
+  client: PoolClient,
+  ids: string[],
+): Promise<Map<string, ReportListTotals>> {
+  if (!ids.length) return new Map();
+  const { rows } = await client.query<{
+    id: string;
+    location: number | null;
+    market: number | null;
+    spend: { currency: string; amount: number }[] | null;
+  }>(
+    `SELECT id, (model #>> '{content,customerView,scope3Category1LocationKg}')::float8 AS location,
+            (model #>> '{content,customerView,scope3Category1MarketKg}')::float8 AS market,
+            model #> '{content,spend}' AS spend
+     FROM reports WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      { scope3LocationKg: row.location, scope3MarketKg: row.market, spend: row.spend ?? [] },
+    ]),
+  );
+}
+
+/** Cloud accounts for the report boundary picker. */
+export async function boundaryAccounts(client: PoolClient) {
+  const { rows } = await client.query<{
+    id: string;
+    provider: string;
+    displayName: string;
+    providerAccountId: string;
+  }>(
+    `SELECT id, provider::text, display_name AS "displayName", provider_account_id AS "providerAccountId"
+     FROM cloud_accounts ORDER BY provider, display_name, id`,
+  );
+  return rows;
+}
+
+let fontsChecked = false;
+/**
+ * The PDF renderer finds its fonts by resolving the dejavu-fonts-ttf package from its own module,
+ * which a bundled Next.js server cannot do: point it at this app's copy (a dependency of @canopy/web)
+ * when the app runs from its folder (`next start`, `pnpm start`, tests).
+ */
+export function usePdfFontsOfThisApp() {
+  if (fontsChecked) return;
+  fontsChecked = true;
+  const dir = path.join(process.cwd(), "node_modules", "dejavu-fonts-ttf", "ttf");
+  if (existsSync(path.join(dir, "DejaVuSansCondensed.ttf"))) usePdfFontDirectory(dir);
+}
