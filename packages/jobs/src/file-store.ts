@@ -1,7 +1,7 @@
 import { constants, createWriteStream } from "node:fs";
 import { copyFile, mkdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { Transform, type Readable } from "node:stream";
+import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
 export class FileTooLargeError extends Error {
@@ -41,10 +41,13 @@ export function localFileStore(root: string): FileStore {
     async put(key, source, maxBytes) {
       const target = resolve(key);
       await mkdir(path.dirname(target), { recursive: true });
-      if ("path" in source) {
+      if (!(source instanceof Readable)) {
         if ((await stat(source.path)).size > maxBytes) throw tooLarge(maxBytes);
         // A copy-on-write clone where the file system can, else an in-kernel copy.
-        await copyFile(source.path, target, constants.COPYFILE_FICLONE);
+        await copyFile(source.path, target, constants.COPYFILE_FICLONE).catch(async (error) => {
+          await rm(target, { force: true });
+          throw error;
+        });
         return { bytes: (await stat(target)).size };
       }
       let bytes = 0;
