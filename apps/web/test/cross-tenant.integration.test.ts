@@ -15,6 +15,7 @@ import { setUpWebTestDatabase, tearDownWebTestDatabase } from "./harness";
 import { addMember, createOrganization, signUp, type TestUser } from "./users";
 import { call } from "./call";
 import { generateApiKey } from "@/lib/server/api-keys";
+import { generateReport, parsePeriod } from "@canopy/reports";
 
 const appDir = path.resolve(import.meta.dirname, "../app");
 
@@ -47,7 +48,14 @@ let memberB: TestUser;
 let tenantA: string;
 let tenantB: string;
 let keyA: string;
-const b = { accountId: "", importId: "", apiKeyId: "", memberId: "", invitationId: "" };
+const b = {
+  accountId: "",
+  importId: "",
+  apiKeyId: "",
+  memberId: "",
+  invitationId: "",
+  reportId: "",
+};
 
 async function countB(table: string, where = "true"): Promise<number> {
   const { rows } = await db.owner.pool.query<{ n: number }>(
@@ -108,6 +116,14 @@ beforeAll(async () => {
       [tenantB, ownerB.userId],
     )
   ).rows[0]!.id;
+  b.reportId = (
+    await generateReport(
+      db.app,
+      tenantB,
+      { period: parsePeriod("2025-01") },
+      { userId: ownerB.userId, role: "owner" },
+    )
+  ).report.id;
   const keyForA = generateApiKey();
   await db.owner.pool.query(
     "INSERT INTO api_keys (tenant_id, name, key_prefix, key_hash, role) VALUES ($1, 'A key', $2, $3, 'admin')",
@@ -345,6 +361,25 @@ const actionCases: Record<string, (action: Action) => Promise<void>> = {
   "api-keys.revokeApiKeyAction": async (action) => {
     refused(await action({ id: b.apiKeyId }));
     expect(await countB("api_keys", "revoked_at IS NULL")).toBeGreaterThan(0);
+  },
+  "reports.generateReportAction": async (action) => {
+    const before = await countB("reports");
+    refused(
+      await action({ period: "2025-01", cloudAccountIds: [b.accountId], tenantId: tenantB }),
+      "validation_error",
+    );
+    const own = await action({ period: "2025-01", tenantId: tenantB });
+    expect(own.ok).toBe(true);
+    expectNoB(own);
+    expect(await countB("reports")).toBe(before);
+  },
+  "reports.finalizeReportAction": async (action) => {
+    const { rows } = await db.owner.pool.query<{ sha: string }>(
+      "SELECT content_sha256 AS sha FROM reports WHERE id = $1",
+      [b.reportId],
+    );
+    refused(await action({ reportId: b.reportId, expectedContentSha256: rows[0]!.sha }));
+    expect(await countB("reports", "status = 'final'")).toBe(0);
   },
   "organization.switchOrganization": async (action) => {
     refused(await action({ organizationId: tenantB }));
