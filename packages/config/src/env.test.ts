@@ -25,6 +25,42 @@ describe("parseEnv", () => {
     );
   });
 
+  it("requires CANOPY_SMTP_URL for the smtp transport, and a well-formed one", () => {
+    expect(() => parseEnv({ CANOPY_EMAIL_TRANSPORT: "smtp" })).toThrow(
+      /^CANOPY_SMTP_URL must be set when CANOPY_EMAIL_TRANSPORT=smtp: an smtp:\/\/ or smtps:\/\/ URL, e\.g\. .* \(it is not set\)$/,
+    );
+    expect(() => parseEnv({ CANOPY_EMAIL_TRANSPORT: "smtp", CANOPY_SMTP_URL: "" })).toThrow(
+      /^CANOPY_SMTP_URL must be set when CANOPY_EMAIL_TRANSPORT=smtp/,
+    );
+    expect(() => parseEnv({ CANOPY_EMAIL_TRANSPORT: "sendgrid" })).toThrow(
+      "CANOPY_EMAIL_TRANSPORT must be log, outbox or smtp (got an invalid value)",
+    );
+    for (const bad of [
+      "http://user:hunter22@mail.example.com",
+      "smtp://",
+      "smtp://mail.example.com?secure=false",
+      "smtps://mail.example.com:465?requireTLS=true",
+    ]) {
+      let message = "";
+      try {
+        parseEnv({ CANOPY_EMAIL_TRANSPORT: "smtp", CANOPY_SMTP_URL: bad });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message, bad).toMatch(/^CANOPY_SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/);
+      expect(message).not.toContain("\n");
+      expect(message).not.toContain("hunter22");
+    }
+    const env = parseEnv({
+      CANOPY_EMAIL_TRANSPORT: "smtp",
+      CANOPY_SMTP_URL: "smtp://reports%40example.com:p%40ss@mail.example.com:587?requireTLS=true",
+    });
+    expect(env.CANOPY_EMAIL_TRANSPORT).toBe("smtp");
+    expect(parseEnv({ CANOPY_SMTP_URL: "smtps://mail.example.com" }).CANOPY_EMAIL_TRANSPORT).toBe(
+      "log",
+    );
+  });
+
   it("requires secrets in production", () => {
     expect(() => parseEnv({ NODE_ENV: "production" })).toThrow(
       "DATABASE_URL is required when NODE_ENV=production",

@@ -19,6 +19,26 @@ const base64Key32 = z
     "32 random bytes, base64-encoded (generate one with: openssl rand -base64 32)",
   );
 
+const SMTP_URL_FORMAT =
+  "an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587 (optional ?requireTLS=true) or smtps://user:pass@mail.example.com:465";
+/** smtp(s)://[user:pass@]host[:port][?requireTLS=true]; the transport (@canopy/reports) reads the same. */
+const smtpUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    const requireTLS = url.searchParams.get("requireTLS");
+    return (
+      (url.protocol === "smtp:" || url.protocol === "smtps:") &&
+      url.hostname !== "" &&
+      [...url.searchParams.keys()].every((key) => key === "requireTLS") &&
+      (requireTLS === null ||
+        requireTLS === "false" ||
+        (requireTLS === "true" && url.protocol === "smtp:"))
+    );
+  } catch {
+    return false;
+  }
+}, SMTP_URL_FORMAT);
+
 /** Unset and empty are the same thing: a variable left blank in `.env` means "use the default". */
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
@@ -89,8 +109,15 @@ export const envSchema = z.object({
     .min(1, "a day of the month from 1 to 28")
     .max(28, "a day of the month from 1 to 28")
     .default(5),
-  /** How emails (report-ready notices) leave: written to the log, or as .eml files under CANOPY_HOME/outbox. */
-  CANOPY_EMAIL_TRANSPORT: z.enum(["log", "outbox"], { error: "log or outbox" }).default("log"),
+  /**
+   * How emails (report-ready notices) leave: written to the log, as .eml files under CANOPY_HOME/outbox,
+   * or through the SMTP server at CANOPY_SMTP_URL.
+   */
+  CANOPY_EMAIL_TRANSPORT: z
+    .enum(["log", "outbox", "smtp"], { error: "log, outbox or smtp" })
+    .default("log"),
+  /** SMTP server for CANOPY_EMAIL_TRANSPORT=smtp, credentials in the URL (never logged). */
+  CANOPY_SMTP_URL: optional(smtpUrl),
   CANOPY_EMAIL_FROM: z.string().min(3, "a sender, e.g. Canopy <reports@example.com>").default("Canopy <reports@canopy.local>"),
   /** Set by CI systems; tests then require the real PostgreSQL and Redis instead of falling back. */
   CI: optional(z.string()),
@@ -102,6 +129,14 @@ export const envSchema = z.object({
       error: "one of fatal, error, warn, info, debug, trace, silent",
     })
     .default("info"),
+}).superRefine((env, ctx) => {
+  // One variable depends on another: the transport named smtp needs its server.
+  if (env.CANOPY_EMAIL_TRANSPORT === "smtp" && !env.CANOPY_SMTP_URL)
+    ctx.addIssue({
+      code: "custom",
+      path: ["CANOPY_SMTP_URL"],
+      message: `set when CANOPY_EMAIL_TRANSPORT=smtp: ${SMTP_URL_FORMAT}`,
+    });
 });
 
 export type Env = z.infer<typeof envSchema>;
