@@ -40,6 +40,8 @@ export {
   type GenerateReportResult,
 } from "./lifecycle/service";
 export * from "./delivery/email";
+export * from "./delivery/smtp";
+export * from "./delivery/transport";
 export * from "./delivery/report-email";
 export {
   methodologyMarkdown,
