@@ -6,6 +6,7 @@ import {
   boundaryKeyOf,
   createEmailTransport,
   dueMonthlyReports,
+  EmailDeliveryError,
   generateReport,
   getReport,
   InvalidPeriodError,
@@ -14,9 +15,11 @@ import {
   reportRecipients,
   ReportInputError,
   staleLockedSeries,
+  type EmailMessage,
+  type EmailSendResult,
   type EmailTransport,
 } from "@canopy/reports";
-import { defineJob, type JobDeps, type QueueDriver } from "../contract";
+import { defineJob, type JobContext, type JobDeps, type QueueDriver } from "../contract";
 import { PermanentJobError } from "../errors";
 
 /** How report emails leave and where their links point: process configuration, set once. */
@@ -35,6 +38,7 @@ function deliveryFor(deps: JobDeps): ReportDelivery {
     transport: createEmailTransport({
       kind: env.CANOPY_EMAIL_TRANSPORT,
       outboxDir: path.join(canopyHome(env), "outbox"),
+      smtpUrl: env.CANOPY_SMTP_URL,
       log: deps.log,
     }),
     from: env.CANOPY_EMAIL_FROM,
@@ -43,9 +47,47 @@ function deliveryFor(deps: JobDeps): ReportDelivery {
 }
 
 /**
+ * Sends a report email and says who got it. A temporary failure (SMTP 4xx, server unreachable,
+ * timeout) is rethrown as it is, so the job retries with its attempts and backoff; a permanent one
+ * (SMTP 5xx: every recipient refused, login refused, TLS refused) becomes a PermanentJobError: logged,
+ * the job fails at once with the reason and is not retried (the report itself stays generated).
+ * Recipients refused while others were accepted are returned (and logged by the transport): retrying
+ * would only send the others a second copy.
+ */
+export async function sendReportEmail(
+  transport: EmailTransport,
+  message: EmailMessage,
+  log: (line: string) => void,
+  context: Pick<JobContext, "attempt"> & { reportId: string; attempts: number },
+): Promise<EmailSendResult> {
+  try {
+    return (await transport.send(message)) ?? { accepted: message.to, rejected: [] };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (error instanceof EmailDeliveryError && error.permanent) {
+      log(
+        `generate-report ${context.reportId}: report email refused, not retrying (${transport.kind}): ${reason}`,
+      );
+      throw new PermanentJobError(
+        `Report ${context.reportId} generated, but its email was refused: ${reason}`,
+      );
+    }
+    const next =
+      context.attempt < context.attempts
+        ? `will retry (attempt ${context.attempt} of ${context.attempts})`
+        : `giving up after ${context.attempts} attempts`;
+    log(
+      `generate-report ${context.reportId}: report email not sent, ${next} (${transport.kind}): ${reason}`,
+    );
+    throw error;
+  }
+}
+
+/**
  * Generates (or recomputes) one organization's report for a period: a draft, or, after a locked
  * version whose figures have changed, a new draft version with the diff. With `notify`, emails the
- * organization's owner, admin and finance members a link to it.
+ * organization's owner, admin and finance members a link to it (a temporary mail failure retries the
+ * job, which recomputes the same draft and sends again; a permanent one fails it without retrying).
  */
 export const generateReportJob = defineJob({
   name: "generate-report",
@@ -61,7 +103,7 @@ export const generateReportJob = defineJob({
     onlyIfMissing: z.boolean().default(false),
   }),
   options: { attempts: 3, backoffMs: 30_000, concurrency: 1 },
-  async process(payload, deps) {
+  async process(payload, deps, context) {
     let period;
     try {
       period = parsePeriod(payload.period);
@@ -79,7 +121,13 @@ export const generateReportJob = defineJob({
     });
     if (!organization)
       throw new PermanentJobError(`Organization ${payload.tenantId} does not exist`);
-    if (payload.onlyIfMissing && !payload.cloudAccountIds && organization.reports > 0) {
+    // A retry (attempt > 1) finds the report its first attempt made: go on, so its email still goes out.
+    if (
+      payload.onlyIfMissing &&
+      context.attempt === 1 &&
+      !payload.cloudAccountIds &&
+      organization.reports > 0
+    ) {
       return { skipped: "a report for this period exists" };
     }
     const actor = {
@@ -102,12 +150,14 @@ export const generateReportJob = defineJob({
     }
     const { report } = result;
     let emailed = 0;
+    let refused: string[] = [];
     if (payload.notify && report.status === "draft") {
       const recipients = await reportRecipients(deps.owner, payload.tenantId);
       if (recipients.length) {
         const delivery = deliveryFor(deps);
         const { model } = await getReport(deps.app, payload.tenantId, report.id, actor);
-        await delivery.transport.send(
+        const sent = await sendReportEmail(
+          delivery.transport,
           reportReadyEmail({
             from: delivery.from,
             to: recipients,
@@ -116,8 +166,15 @@ export const generateReportJob = defineJob({
             publicUrl: delivery.publicUrl,
             scope3LocationKg: model.content.customerView.scope3Category1LocationKg,
           }),
+          deps.log,
+          {
+            reportId: report.id,
+            attempt: context.attempt,
+            attempts: generateReportJob.options.attempts,
+          },
         );
-        emailed = recipients.length;
+        emailed = sent.accepted.length;
+        refused = sent.rejected;
       }
     }
     return {
@@ -126,6 +183,8 @@ export const generateReportJob = defineJob({
       status: report.status,
       created: result.created,
       emailed,
+      /** Recipients the mail server refused for good (the others got the email). */
+      refused,
     };
   },
 });
