@@ -8,6 +8,7 @@ import { createKeyring, seedDemoOrganization, withTenantClient, type Connection 
 import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import {
   downloadReport,
+  EmailDeliveryError,
   finalizeReport,
   formatNumber,
   generateReport,
@@ -19,9 +20,10 @@ import {
   type ReportActor,
 } from "@canopy/reports";
 import { parseCsv, pdfText, popplerAvailable, rasterizePages } from "@canopy/reports/testing";
-import type { JobEvents, QueueDriver } from "../contract";
+import type { JobDefinition, JobEvents, QueueDriver } from "../contract";
 import { createInlineDriver } from "../drivers/inline";
-import { useReportDelivery } from "./generate-report";
+import { createRegistry, jobs } from "../registry";
+import { generateReportJob, useReportDelivery } from "./generate-report";
 
 /**
  * The finance report on the seeded and estimated demo organization, through the real pipeline:
@@ -293,6 +295,110 @@ describe("generate-report on the estimated demo organization", () => {
       );
       expect(text).toContain("Changes since locked version 1");
       expect(text).toContain(before.report.contentSha256!);
+    }
+  });
+
+  it("retries a scheduled report whose email failed for a moment, and fails at once on a refused recipient", async () => {
+    // generate-report as registered, with a 1 ms backoff instead of 30 s.
+    const registry = createRegistry([
+      ...[...jobs.values()].filter((job) => job.name !== generateReportJob.name),
+      { ...generateReportJob, options: { ...generateReportJob.options, backoffMs: 1 } },
+    ] as unknown as JobDefinition<never>[]);
+    const outcomes: { job: string; error?: string; willRetry?: boolean; result?: unknown }[] = [];
+    const fast = createInlineDriver(
+      {
+        owner: database.owner,
+        app: database.app,
+        keyring: createKeyring(Buffer.alloc(32, 1).toString("base64")),
+        log: (l) => logLines.push(l),
+      },
+      {
+        onFailed: (job, _ms, error, willRetry) =>
+          outcomes.push({ job, error: error.message, willRetry }),
+        onCompleted: (job, _ms, result) => outcomes.push({ job, result }),
+      },
+      registry,
+    );
+    await fast.startWorkers();
+    const sent: EmailMessage[] = [];
+    let failNext: EmailDeliveryError | undefined;
+    useReportDelivery({
+      transport: {
+        kind: "smtp",
+        async send(message) {
+          const failure = failNext;
+          failNext = undefined;
+          if (failure) throw failure;
+          sent.push(message);
+          return { accepted: message.to, rejected: [] };
+        },
+      },
+      from: "Canopy <reports@example.com>",
+      publicUrl: "https://canopy.example.com",
+    });
+    try {
+      // Temporary (the server is down): the retry finds the report its first attempt made and still sends.
+      failNext = new EmailDeliveryError(
+        "SMTP smtp://mail.example.com:587 failed (temporary): connect ECONNREFUSED",
+        {
+          permanent: false,
+        },
+      );
+      await fast.enqueue("generate-report", {
+        tenantId,
+        period: "2026-01",
+        notify: true,
+        onlyIfMissing: true,
+      });
+      await fast.drain();
+      expect(outcomes).toEqual([
+        { job: "generate-report", error: expect.stringContaining("ECONNREFUSED"), willRetry: true },
+        { job: "generate-report", result: expect.objectContaining({ emailed: 1, refused: [] }) },
+      ]);
+      expect(sent.map((m) => [m.to, m.subject])).toEqual([
+        [
+          ["demo@canopy.local"],
+          "Demo Corp: cloud emissions report for January 2026 is ready (draft v1)",
+        ],
+      ]);
+
+      // Permanent (550 for every recipient): one attempt, the reason in the failure, the report kept.
+      outcomes.length = 0;
+      failNext = new EmailDeliveryError(
+        "SMTP smtp://mail.example.com:587 refused demo@canopy.local (permanent): 550 5.1.1 User unknown",
+        { permanent: true, responseCode: 550, rejected: ["demo@canopy.local"] },
+      );
+      await fast.enqueue("generate-report", {
+        tenantId,
+        period: "2025-12",
+        notify: true,
+        onlyIfMissing: true,
+      });
+      await fast.drain();
+      expect(outcomes).toEqual([
+        {
+          job: "generate-report",
+          error: expect.stringMatching(
+            /^Report .* generated, but its email was refused: SMTP .* 550 5\.1\.1 User unknown$/,
+          ),
+          willRetry: false,
+        },
+      ]);
+      expect(sent).toHaveLength(1);
+      expect(logLines.some((l) => l.includes("report email refused, not retrying (smtp)"))).toBe(
+        true,
+      );
+      const december = (await listReports(database.app, tenantId, viewer)).filter(
+        (r) => r.period.label === "December 2025",
+      );
+      expect(december.map((r) => r.status)).toEqual(["draft"]);
+    } finally {
+      await fast.close();
+      useReportDelivery({
+        transport: { kind: "capture", send: async (message) => void emails.push(message) },
+        from: "Canopy <reports@example.com>",
+        publicUrl: "https://canopy.example.com",
+      });
     }
   });
 });
