@@ -343,6 +343,35 @@ describe.skipIf(!haveBrowser)("browser: onboarding to dashboard", () => {
     await expect(cell(5).textContent()).resolves.toBe("−20%");
     await expect(cell(6).textContent()).resolves.toMatch(/Scope coverage/);
     await shot("16-reconciliation");
+    // Finance report for the imported month: generate, the figures equal the database's, download
+    // the PDF, finalize (the owner has finance rights).
+    await page.goto("/reports");
+    await page.getByTestId("reports-empty").waitFor();
+    await page.getByLabel("Month", { exact: true }).fill(month.month.slice(0, 7));
+    await page.getByRole("button", { name: "Generate" }).click();
+    await page.waitForURL(/\/reports\/[0-9a-f-]{36}$/);
+    const figure = page.getByTestId("figure-scope3-location");
+    expect(Number(await figure.getAttribute("data-value"))).toBeCloseTo(month.loc + month.emb, 3);
+    await shot("17-report-draft");
+    const [pdf] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("download-pdf").click(),
+    ]);
+    expect(pdf.suggestedFilename()).toMatch(/^canopy-report-.+-v1-draft\.pdf$/);
+    expect(
+      readFileSync((await pdf.path())!)
+        .subarray(0, 5)
+        .toString("latin1"),
+    ).toBe("%PDF-");
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByTestId("finalize-report").click();
+    await page
+      .locator('[data-testid="report"][data-status="final"], [data-testid="finalize-error"]')
+      .first()
+      .waitFor();
+    const refused = page.getByTestId("finalize-error");
+    expect((await refused.count()) ? await refused.textContent() : null).toBeNull();
+    await shot("17-report-final");
     await page.goto("/members");
     await page.getByLabel("Email").fill("analyst@example.test");
     await page.getByRole("button", { name: "Invite" }).click();

@@ -43,7 +43,7 @@ export function FinalizeReportButton(props: {
         {pending ? "Finalizing…" : "Finalize"}
       </button>
       {error && (
-        <div role="alert" className="notice warn small">
+        <div role="alert" className="notice warn small" data-testid="finalize-error">
           {error.message}{" "}
           {(error.code === "report_changed" || error.code === "report_locked") && (
             <button type="button" className="secondary small" onClick={() => router.refresh()}>

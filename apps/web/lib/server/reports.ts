@@ -60,8 +60,12 @@ export function reportApiError(error: unknown): unknown {
   return error;
 }
 
-/** Runs a report service call and rethrows its errors as ApiErrors. */
+/**
+ * Runs a report service call and rethrows its errors as ApiErrors. Finalizing and downloading render
+ * PDFs, so the fonts are located first.
+ */
 export async function reportCall<T>(fn: () => Promise<T>): Promise<T> {
+  usePdfFontsOfThisApp();
   try {
     return await fn();
   } catch (error) {
@@ -124,9 +128,10 @@ export async function boundaryAccounts(client: PoolClient) {
 
 let fontsChecked = false;
 /**
- * The PDF renderer finds its fonts by resolving the dejavu-fonts-ttf package from its own module,
- * which a bundled Next.js server cannot do: point it at this app's copy (a dependency of @canopy/web)
- * when the app runs from its folder (`next start`, `pnpm start`, tests).
+ * The PDF renderer finds its fonts with `createRequire(import.meta.url).resolve(...)`, which the
+ * bundled Next.js server turns into a module id instead of a path: point it at this app's copy of
+ * dejavu-fonts-ttf (a dependency of @canopy/web) when the app runs from its folder (`next start`,
+ * `pnpm start`, tests).
  */
 export function usePdfFontsOfThisApp() {
   if (fontsChecked) return;

@@ -3,7 +3,7 @@ import { ApiError, badRequest, errorResponse } from "@/lib/server/api-error";
 import { auth } from "@/lib/server/auth";
 import { appDb } from "@/lib/server/db";
 import { resolvePrincipal } from "@/lib/server/principal";
-import { isReportId, reportActor, reportCall, usePdfFontsOfThisApp } from "@/lib/server/reports";
+import { isReportId, reportActor, reportCall } from "@/lib/server/reports";
 
 export const dynamic = "force-dynamic";
 
@@ -34,7 +34,6 @@ export async function GET(request: Request, segment: { params: Promise<{ id: str
       });
     }
     if (!isReportId(id)) throw new ApiError(404, "not_found", "Report not found.");
-    if (format === "pdf") usePdfFontsOfThisApp();
     const file = await reportCall(() =>
       downloadReport(appDb(), principal.tenantId, id, format, reportActor(principal)),
     );
