@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestDatabase } from "@canopy/db/testing";
 import { seedEmissions } from "../bench/seed-emissions";
 import { setUpWebTestDatabase, tearDownWebTestDatabase } from "./harness";
-import { addMember, createOrganization, signUp, type TestUser } from "./users";
+import { addMember, createOrganization, headersFor, signUp, type TestUser } from "./users";
 import { call } from "./call";
 import * as emissions from "@/app/api/v1/emissions/route";
 import * as breakdown from "@/app/api/v1/emissions/breakdown/route";
@@ -17,6 +17,9 @@ import * as jobs from "@/app/api/v1/jobs/route";
 import * as apiKeys from "@/app/api/v1/api-keys/route";
 import * as apiKey from "@/app/api/v1/api-keys/[id]/route";
 import * as openapi from "@/app/api/v1/openapi.json/route";
+import * as reports from "@/app/api/v1/reports/route";
+import * as reportDownload from "@/app/api/v1/reports/[id]/download/route";
+import { finalizeReport, generateReport, parsePeriod } from "@canopy/reports";
 
 const sample = path.resolve(
   __dirname,
@@ -429,6 +432,273 @@ describe("imports", () => {
   });
 });
 
+/** A route's raw response (a file body is not JSON). */
+async function callRaw(
+  handler: (request: Request, segment: never) => Promise<Response>,
+  pathname: string,
+  credential: { cookie?: string; apiKey?: string } = {},
+  params: Record<string, string> = {},
+) {
+  const response = await handler(
+    new Request(`http://localhost:3999${pathname}`, { headers: headersFor(credential) }),
+    { params: Promise.resolve(params) } as never,
+  );
+  return { response, body: Buffer.from(await response.arrayBuffer()) };
+}
+
+describe("reports: /api/v1/reports", () => {
+  let key: string;
+  let january: string;
+  let february: string;
+  let foreign: string;
+
+  beforeAll(async () => {
+    // Finance automates exports with a viewer key: the lowest role that sees reports.
+    const created = await call(apiKeys.POST, {
+      path: "/api/v1/api-keys",
+      method: "POST",
+      credential: owner,
+      json: { name: "Finance exports", role: "viewer" },
+    });
+    key = created.body.key as string;
+    january = (
+      await generateReport(
+        db.app,
+        tenantId,
+        { period: parsePeriod("2025-01") },
+        { userId: owner.userId, role: "owner" },
+      )
+    ).report.id;
+    await finalizeReport(db.app, tenantId, january, { userId: owner.userId, role: "owner" });
+    const ownerB = await signUp("owner@reports-b.test");
+    const tenantB = await createOrganization(ownerB, "Org B");
+    foreign = (
+      await generateReport(
+        db.app,
+        tenantB,
+        { period: parsePeriod("2025-01") },
+        { userId: ownerB.userId, role: "owner" },
+      )
+    ).report.id;
+  });
+
+  it("generates a draft with POST, as the page's action does (viewer key)", async () => {
+    const generated = await call(reports.POST, {
+      path: "/api/v1/reports",
+      method: "POST",
+      credential: { apiKey: key },
+      json: { period: "2025-02", cloudAccountIds: [accountIds[0]] },
+    });
+    expect(generated.status).toBe(200);
+    expect(generated.body).toMatchObject({
+      version: 1,
+      status: "draft",
+      created: true,
+      boundaryAccountIds: [accountIds[0]],
+      period: { key: "2025-02", kind: "month", start: "2025-02-01", end: "2025-03-01" },
+    });
+    february = generated.body.id as string;
+    expect(generated.body.scope3Category1LocationKg as number).toBeGreaterThan(0);
+    const again = await call(reports.POST, {
+      path: "/api/v1/reports",
+      method: "POST",
+      credential: { apiKey: key },
+      json: { period: " 2025-02 ", cloudAccountIds: [accountIds[0]] },
+    });
+    expect(again.body).toMatchObject({ id: february, created: false });
+
+    const invalid = await call(reports.POST, {
+      path: "/api/v1/reports",
+      method: "POST",
+      credential: { apiKey: key },
+      json: { period: "2025-13", cloudAccountIds: ["x"] },
+    });
+    expect(invalid.status).toBe(400);
+    expect(Object.keys(invalid.body.error!.fields!).sort()).toEqual([
+      "cloudAccountIds.0",
+      "period",
+    ]);
+    const outOfRange = await call(reports.POST, {
+      path: "/api/v1/reports",
+      method: "POST",
+      credential: { apiKey: key },
+      json: { period: "1900" },
+    });
+    expect(outOfRange.status).toBe(400);
+    expect(outOfRange.body.error?.fields?.period).toBeTruthy();
+  });
+
+  it("lists the organization's versions with an API key: figures, hash, pagination, period filter", async () => {
+    const list = await call(reports.GET, {
+      path: "/api/v1/reports",
+      credential: { apiKey: key },
+    });
+    expect(list.status).toBe(200);
+    expect(list.body).toMatchObject({ page: 1, limit: 50, totalItems: 2 });
+    const items = list.body.items as {
+      id: string;
+      status: string;
+      period: { key: string };
+      contentSha256: string;
+      generatedAt: string;
+      finalizedAt: string | null;
+      scope3Category1LocationKg: number;
+      scope3Category1MarketKg: number;
+      spend: { currency: string; amount: number }[];
+    }[];
+    // Newest period first.
+    expect(items.map((r) => [r.id, r.period.key, r.status])).toEqual([
+      [february, "2025-02", "draft"],
+      [january, "2025-01", "final"],
+    ]);
+    const { rows } = await db.owner.pool.query<{ sha: string; loc: number }>(
+      `SELECT content_sha256 AS sha,
+              (model #>> '{content,customerView,scope3Category1LocationKg}')::float8 AS loc
+       FROM reports WHERE id = $1`,
+      [january],
+    );
+    const jan = items[1]!;
+    expect(jan.contentSha256).toBe(rows[0]!.sha);
+    expect(jan.contentSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(jan.scope3Category1LocationKg).toBeCloseTo(rows[0]!.loc, 6);
+    expect(jan.scope3Category1MarketKg).toBeGreaterThan(0);
+    expect(jan.spend.length).toBeGreaterThan(0);
+    expect(Date.parse(jan.finalizedAt!)).toBeGreaterThanOrEqual(Date.parse(jan.generatedAt));
+    expect(JSON.stringify(list.body)).not.toContain(foreign);
+
+    const page2 = await call(reports.GET, {
+      path: "/api/v1/reports?limit=1&page=2",
+      credential: viewer,
+    });
+    expect(page2.body.totalItems).toBe(2);
+    expect((page2.body.items as { id: string }[]).map((r) => r.id)).toEqual([january]);
+    const filtered = await call(reports.GET, {
+      path: "/api/v1/reports?period=2025-01",
+      credential: { apiKey: key },
+    });
+    expect((filtered.body.items as { id: string }[]).map((r) => r.id)).toEqual([january]);
+    const quarter = await call(reports.GET, {
+      path: "/api/v1/reports?period=2025-Q1",
+      credential: { apiKey: key },
+    });
+    expect(quarter.body.items).toEqual([]);
+    const bad = await call(reports.GET, {
+      path: "/api/v1/reports?period=2025-1",
+      credential: { apiKey: key },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error?.fields?.period?.[0]).toMatch(/YYYY-MM/);
+    expect((await call(reports.GET, { path: "/api/v1/reports" })).status).toBe(401);
+  });
+
+  it("downloads PDF, XLSX and CSV with an API key, with their headers", async () => {
+    const pdf = await callRaw(
+      reportDownload.GET,
+      `/api/v1/reports/${january}/download?format=pdf`,
+      { apiKey: key },
+      { id: january },
+    );
+    expect(pdf.response.status).toBe(200);
+    expect(pdf.response.headers.get("content-type")).toBe("application/pdf");
+    expect(pdf.response.headers.get("content-disposition")).toBe(
+      'attachment; filename="canopy-report-org-a-2025-01-v1-final.pdf"',
+    );
+    expect(pdf.response.headers.get("content-length")).toBe(String(pdf.body.length));
+    expect(pdf.response.headers.get("x-report-status")).toBe("final");
+    expect(pdf.body.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+    // A final version's stored file, byte for byte.
+    const stored = await db.owner.pool.query<{ content: Buffer }>(
+      "SELECT content FROM report_files WHERE report_id = $1 AND format = 'pdf'",
+      [january],
+    );
+    expect(stored.rows[0]!.content.equals(pdf.body)).toBe(true);
+
+    const xlsx = await callRaw(
+      reportDownload.GET,
+      `/api/v1/reports/${january}/download?format=xlsx`,
+      { apiKey: key },
+      { id: january },
+    );
+    expect(xlsx.response.status).toBe(200);
+    expect(xlsx.response.headers.get("content-type")).toBe(
+      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    );
+    expect(xlsx.response.headers.get("content-disposition")).toMatch(
+      /^attachment; filename=".+-v1-final\.xlsx"$/,
+    );
+    expect(xlsx.body.subarray(0, 4)).toEqual(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+
+    // A draft is rendered on request; the session works too.
+    const csv = await callRaw(
+      reportDownload.GET,
+      `/api/v1/reports/${february}/download?format=csv`,
+      viewer,
+      { id: february },
+    );
+    expect(csv.response.status).toBe(200);
+    expect(csv.response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(csv.response.headers.get("content-disposition")).toMatch(
+      /^attachment; filename=".+-2025-02-v1-draft\.csv"$/,
+    );
+    expect(csv.response.headers.get("x-report-status")).toBe("draft");
+    expect(csv.body.toString("utf8").split("\r\n")[0]).toMatch(
+      /^report_id,report_version,report_status,organization,/,
+    );
+  });
+
+  it("answers the API's JSON errors: 401, 400 format, 404 for another organization's id", async () => {
+    const errorOf = (body: Buffer) =>
+      (JSON.parse(body.toString("utf8")) as { error: { code: string; message: string } }).error;
+    const anonymous = await callRaw(
+      reportDownload.GET,
+      `/api/v1/reports/${january}/download?format=pdf`,
+      {},
+      { id: january },
+    );
+    expect(anonymous.response.status).toBe(401);
+    expect(anonymous.response.headers.get("location")).toBeNull();
+    expect(errorOf(anonymous.body).code).toBe("unauthorized");
+    const revoked = await callRaw(
+      reportDownload.GET,
+      `/api/v1/reports/${january}/download`,
+      { apiKey: `cnp_abcdef12_${"A".repeat(43)}` },
+      { id: january },
+    );
+    expect(revoked.response.status).toBe(401);
+
+    const bad = await callRaw(
+      reportDownload.GET,
+      `/api/v1/reports/${january}/download?format=docx`,
+      { apiKey: key },
+      { id: january },
+    );
+    expect(bad.response.status).toBe(400);
+    expect(bad.response.headers.get("content-type")).toMatch(/application\/json/);
+    expect(errorOf(bad.body)).toMatchObject({ code: "validation_error" });
+    expect(
+      (JSON.parse(bad.body.toString("utf8")) as { error: { fields: object } }).error.fields,
+    ).toHaveProperty("format");
+
+    for (const id of [foreign, "00000000-0000-4000-8000-000000000000"]) {
+      const missing = await callRaw(
+        reportDownload.GET,
+        `/api/v1/reports/${id}/download?format=pdf`,
+        { apiKey: key },
+        { id },
+      );
+      expect(missing.response.status).toBe(404);
+      expect(errorOf(missing.body)).toEqual({ code: "not_found", message: "Report not found." });
+    }
+    const malformed = await callRaw(
+      reportDownload.GET,
+      "/api/v1/reports/x/download?format=pdf",
+      { apiKey: key },
+      { id: "x" },
+    );
+    expect(malformed.response.status).toBe(400);
+  });
+});
+
 describe("GET /api/v1/openapi.json", () => {
   it("lists exactly the operations the route files export", async () => {
     const { readdirSync, statSync } = await import("node:fs");
@@ -467,6 +737,8 @@ describe("GET /api/v1/openapi.json", () => {
         "/api/v1/emissions",
         "/api/v1/imports/{id}",
         "/api/v1/api-keys/{id}",
+        "/api/v1/reports",
+        "/api/v1/reports/{id}/download",
       ]),
     );
     expect(doc.paths["/api/v1/emissions"]!.get!.parameters.map((p) => p.name)).toEqual(
@@ -482,5 +754,32 @@ describe("GET /api/v1/openapi.json", () => {
         "tag",
       ]),
     );
+    const download = (
+      doc.paths["/api/v1/reports/{id}/download"] as unknown as Record<
+        string,
+        {
+          parameters: { name: string; in: string }[];
+          responses: Record<string, { content: Record<string, { schema: unknown }> }>;
+        }
+      >
+    ).get!;
+    expect(download.parameters.map((p) => `${p.in} ${p.name}`).sort()).toEqual([
+      "path id",
+      "query format",
+    ]);
+    expect(download.responses["200"]!.content).toEqual({
+      "application/pdf": { schema: { type: "string", format: "binary" } },
+      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+        schema: { type: "string", format: "binary" },
+      },
+      "text/csv": { schema: { type: "string", format: "binary" } },
+    });
+    expect(download.responses["404"]!.content["application/json"]).toBeDefined();
+    expect(Object.keys(doc.paths["/api/v1/reports"]!).sort()).toEqual(["get", "post"]);
+    expect(doc.paths["/api/v1/reports"]!.get!.parameters.map((p) => p.name).sort()).toEqual([
+      "limit",
+      "page",
+      "period",
+    ]);
   });
 });

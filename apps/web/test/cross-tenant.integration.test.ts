@@ -231,6 +231,46 @@ const routeCases: Record<string, RouteCase> = {
     expect(response.status).toBe(404);
     expect(await countB("api_keys", "revoked_at IS NULL")).toBeGreaterThan(0);
   },
+  "GET /api/v1/reports": async (h, as) => {
+    expectNoB((await get(h, as, "/api/v1/reports?limit=200")).body);
+    const filtered = await get(h, as, `/api/v1/reports?period=2025-01&tenantId=${tenantB}`);
+    expect(filtered.status).toBe(200);
+    expectNoB(filtered.body);
+  },
+  "POST /api/v1/reports": async (h, as) => {
+    const before = await countB("reports");
+    const foreign = await call(h, {
+      path: "/api/v1/reports",
+      method: "POST",
+      credential: as,
+      json: { period: "2025-01", cloudAccountIds: [b.accountId] },
+    });
+    expect(foreign.status).toBe(400);
+    expect(foreign.body.error?.code).toBe("validation_error");
+    const own = await call(h, {
+      path: `/api/v1/reports?tenantId=${tenantB}`,
+      method: "POST",
+      credential: as,
+      json: { period: "2025-01", tenantId: tenantB },
+      headers: { "x-tenant-id": tenantB },
+    });
+    expect(own.status).toBe(200);
+    expectNoB(own.body);
+    expect(await countB("reports")).toBe(before);
+    const { rows } = await db.owner.pool.query("SELECT tenant_id FROM reports WHERE id = $1", [
+      own.body.id,
+    ]);
+    expect(rows[0].tenant_id).toBe(tenantA);
+  },
+  "GET /api/v1/reports/{id}/download": async (h, as) => {
+    for (const format of ["pdf", "xlsx", "csv"]) {
+      const response = await get(h, as, `/api/v1/reports/${b.reportId}/download?format=${format}`, {
+        id: b.reportId,
+      });
+      expect(response.status).toBe(404);
+      expect(response.body.error?.code).toBe("not_found");
+    }
+  },
   "GET /api/v1/openapi.json": async (h) =>
     expectNoB(await (await (h as unknown as () => Response)()).json()),
   // The catch-all answers 404 for anything else, B's ids in the path included.

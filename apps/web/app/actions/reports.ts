@@ -1,54 +1,24 @@
 "use server";
 import { z } from "zod";
-import { finalizeReport, generateReport, InvalidPeriodError, parsePeriod } from "@canopy/reports";
+import { finalizeReport } from "@canopy/reports";
+import { reportGenerateBodySchema } from "@/lib/api/schemas";
 import { withTenantAction } from "@/lib/server/action";
 import { appDb } from "@/lib/server/db";
-import { reportActor, reportCall } from "@/lib/server/reports";
-
-const periodField = z
-  .string()
-  .trim()
-  .refine((text) => {
-    try {
-      parsePeriod(text);
-      return true;
-    } catch (error) {
-      if (error instanceof InvalidPeriodError) return false;
-      throw error;
-    }
-  }, "Choose a month (YYYY-MM), a quarter (YYYY-Qn) or a year (YYYY).");
+import { generateReportDraft, reportActor, reportCall } from "@/lib/server/reports";
 
 /**
- * "Generate": computes the draft of a period for all accounts or the chosen ones (or, after a locked
- * version, a new draft version when the figures changed). It runs here rather than through the
- * `generate-report` job: the job records no state the page could poll (the queue exposes no job
- * status and the report row only appears once it is computed), a year takes seconds, not minutes, and
- * downloading a draft recomputes it in the request anyway.
+ * "Generate" (the same input and logic as `POST /api/v1/reports`): computes the draft of a period
+ * for all accounts or the chosen ones (or, after a locked version, a new draft version when the
+ * figures changed). It runs here rather than through the `generate-report` job: the job records no
+ * state the page could poll (the queue exposes no job status and the report row only appears once it
+ * is computed), a year takes seconds, not minutes, and downloading a draft recomputes it in the
+ * request anyway.
  */
 export const generateReportAction = withTenantAction(
-  z.object({
-    period: periodField,
-    cloudAccountIds: z
-      .array(z.uuid("Not a valid account id."))
-      .max(500)
-      .optional()
-      .transform((ids) => (ids && ids.length ? ids : null)),
-  }),
+  reportGenerateBodySchema,
   async (input, ctx) => {
-    const result = await reportCall(() =>
-      generateReport(
-        appDb(),
-        ctx.principal.tenantId,
-        { period: parsePeriod(input.period), cloudAccountIds: input.cloudAccountIds },
-        reportActor(ctx.principal),
-      ),
-    );
-    return {
-      reportId: result.report.id,
-      version: result.report.version,
-      status: result.report.status,
-      created: result.created,
-    };
+    const { report, created } = await generateReportDraft(ctx.principal, input);
+    return { reportId: report.id, version: report.version, status: report.status, created };
   },
   { role: "viewer" },
 );

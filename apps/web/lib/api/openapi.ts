@@ -59,10 +59,32 @@ export function openApiDocument(serverUrl: string) {
         : { description: `Requires the ${op.role} role or higher.` }),
       parameters: parameters(op),
       responses: {
-        [op.response.status]: {
-          description: "OK",
-          content: { "application/json": { schema: toSchema(op.response.schema, "output") } },
-        },
+        [op.response.status]:
+          "binary" in op.response
+            ? {
+                description: "The file, as an attachment.",
+                headers: {
+                  "Content-Disposition": {
+                    description: 'attachment; filename="…"',
+                    schema: { type: "string" },
+                  },
+                  "X-Report-Status": { description: "draft or final", schema: { type: "string" } },
+                  "X-Report-Sha256": {
+                    description: "The report's content SHA-256.",
+                    schema: { type: "string" },
+                  },
+                },
+                content: Object.fromEntries(
+                  op.response.binary.map((type) => [
+                    type,
+                    { schema: { type: "string", format: "binary" } },
+                  ]),
+                ),
+              }
+            : {
+                description: "OK",
+                content: { "application/json": { schema: toSchema(op.response.schema, "output") } },
+              },
         ...(op.role === "public"
           ? {}
           : {

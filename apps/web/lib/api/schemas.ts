@@ -6,6 +6,7 @@ import {
   GRANULARITIES,
   seriesQuerySchema,
 } from "../emissions/params";
+import type { ReportFormat } from "@canopy/reports";
 import { ROLES } from "../role-rank";
 
 /** Request and response schemas of /api/v1. The OpenAPI document is generated from these. */
@@ -262,3 +263,97 @@ export const apiKeyCreatedSchema = apiKeySchema
   .meta({ id: "ApiKeyCreated" });
 
 export const idParamSchema = z.object({ id: z.uuid("Not a valid id.") });
+
+/**
+ * A report period. The pattern is checked here; the year's range (1970–9999) by `parsePeriod` in
+ * @canopy/reports, whose errors are 400s with the same `period` field.
+ */
+export const reportPeriodSchema = z
+  .string()
+  .trim()
+  .regex(
+    /^\d{4}(-(0[1-9]|1[0-2])|-[Qq][1-4])?$/,
+    "Choose a month (YYYY-MM), a quarter (YYYY-Qn) or a year (YYYY).",
+  )
+  .describe("A month (YYYY-MM), a quarter (YYYY-Qn) or a year (YYYY).");
+
+export const reportListQuerySchema = pageQuerySchema.extend({
+  period: reportPeriodSchema.optional().describe("Only this period's versions."),
+});
+
+export const reportSchema = z
+  .object({
+    id: z.uuid(),
+    period: z.object({
+      key: z.string().describe("2026-03, 2026-Q1 or 2026."),
+      kind: z.enum(["month", "quarter", "year"]),
+      start: day.describe("First day (YYYY-MM-DD)."),
+      end: day.describe("First day after the period (exclusive)."),
+      label: z.string().describe("March 2026, Q1 2026, 2026."),
+    }),
+    version: z.number().int(),
+    status: z
+      .enum(["draft", "final"])
+      .describe("A draft recomputes on request; a final version's figures and files are locked."),
+    boundaryAccountIds: z
+      .array(z.string())
+      .nullable()
+      .describe("Cloud accounts covered; null = every account of the organization."),
+    contentSha256: z
+      .string()
+      .nullable()
+      .describe("SHA-256 of the report content (what finalizing locks)."),
+    methodologyVersion: z.string().nullable(),
+    createdAt: isoDateTime,
+    generatedAt: isoDateTime.describe("When the figures were last computed."),
+    finalizedAt: isoDateTime.nullable(),
+    scope3Category1LocationKg: z
+      .number()
+      .nullable()
+      .describe("Scope 3 Category 1 (purchased goods and services), location-based, kg CO2e."),
+    scope3Category1MarketKg: z.number().nullable().describe("The same, market-based."),
+    spend: z
+      .array(z.object({ currency: z.string(), amount: z.number() }))
+      .describe("Cloud spend in the period, per currency."),
+  })
+  .meta({ id: "Report" });
+
+export const reportListSchema = z
+  .object({
+    page: z.number().int(),
+    limit: z.number().int(),
+    totalItems: z.number().int(),
+    items: z
+      .array(reportSchema)
+      .describe("Newest period first; per period and accounts, newest version first."),
+  })
+  .meta({ id: "ReportList" });
+
+export const reportGenerateBodySchema = z
+  .object({
+    period: reportPeriodSchema,
+    cloudAccountIds: z
+      .array(z.uuid("Not a valid account id."))
+      .max(500)
+      .optional()
+      .transform((ids) => (ids && ids.length ? ids : null))
+      .describe("Cloud accounts to cover; leave out (or empty) for all of them."),
+  })
+  .meta({ id: "ReportGenerate" });
+
+export const reportGeneratedSchema = reportSchema
+  .extend({
+    created: z
+      .boolean()
+      .describe("false when an existing draft of the period and accounts was recomputed."),
+  })
+  .meta({ id: "ReportGenerated" });
+
+/** The file formats of a report download (kept equal to @canopy/reports' `reportFormats`). */
+export const reportFormatValues = ["pdf", "xlsx", "csv"] as const satisfies readonly ReportFormat[];
+export const reportDownloadQuerySchema = z.object({
+  format: z
+    .enum(reportFormatValues, { error: "Expected one of pdf, xlsx, csv." })
+    .default("pdf")
+    .describe("pdf (default), xlsx or csv."),
+});

@@ -14,8 +14,15 @@ export type Operation = {
   query?: z.ZodObject;
   params?: z.ZodObject;
   body?: { schema: z.ZodType; contentType: "application/json" | "multipart/form-data" };
-  response: { status: number; schema: z.ZodType };
+  /** A JSON body validated by `schema`, or a file in one of `binary`'s content types. */
+  response: { status: number; schema: z.ZodType } | { status: number; binary: BinaryContentType[] };
 };
+
+/** Content types an operation may answer with as a file (`response.binary`). */
+export type BinaryContentType =
+  | "application/pdf"
+  | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+  | "text/csv";
 
 export const operations: Operation[] = [
   {
@@ -89,6 +96,41 @@ export const operations: Operation[] = [
     role: "analyst",
     query: s.jobQuerySchema,
     response: { status: 200, schema: s.jobListSchema },
+  },
+  {
+    method: "get",
+    path: "/api/v1/reports",
+    summary:
+      "Report versions (Scope 2/3 cloud emissions reports), newest period first, with their headline figures",
+    role: "viewer",
+    query: s.reportListQuerySchema,
+    response: { status: 200, schema: s.reportListSchema },
+  },
+  {
+    method: "post",
+    path: "/api/v1/reports",
+    summary:
+      "Generate a period's draft (all accounts or the chosen ones); recomputes an existing draft, or after a final version makes a new draft only if the figures changed",
+    role: "viewer",
+    body: { schema: s.reportGenerateBodySchema, contentType: "application/json" },
+    response: { status: 200, schema: s.reportGeneratedSchema },
+  },
+  {
+    method: "get",
+    path: "/api/v1/reports/{id}/download",
+    summary:
+      "A report as PDF, XLSX or CSV (attachment): a final version's stored file, a draft recomputed and rendered now",
+    role: "viewer",
+    params: s.idParamSchema,
+    query: s.reportDownloadQuerySchema,
+    response: {
+      status: 200,
+      binary: [
+        "application/pdf",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "text/csv",
+      ],
+    },
   },
   {
     method: "get",

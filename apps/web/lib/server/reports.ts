@@ -3,7 +3,9 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { PoolClient } from "@canopy/db";
 import {
+  generateReport,
   InvalidPeriodError,
+  parsePeriod,
   periodKey,
   previousMonth,
   ReportChangedError,
@@ -14,8 +16,11 @@ import {
   ReportPermissionError,
   usePdfFontDirectory,
   type ReportActor,
+  type ReportStatus,
+  type ReportSummary,
 } from "@canopy/reports";
 import { ApiError } from "./api-error";
+import { appDb } from "./db";
 import type { Principal } from "./principal";
 
 /** The caller as @canopy/reports sees it; that package checks the roles itself (finalize: owner, admin, finance). */
@@ -110,6 +115,66 @@ export async function reportListTotals(
       { scope3LocationKg: row.location, scope3MarketKg: row.market, spend: row.spend ?? [] },
     ]),
   );
+}
+
+/** A report version as /api/v1/reports lists it: the row's fields and the page's headline totals. */
+export function reportListItem(report: ReportSummary, totals: ReportListTotals | undefined) {
+  return {
+    id: report.id,
+    period: { key: periodKey(report.period), ...report.period },
+    version: report.version,
+    status: report.status,
+    boundaryAccountIds: report.boundaryAccountIds,
+    contentSha256: report.contentSha256,
+    methodologyVersion: report.methodologyVersion,
+    createdAt: report.createdAt,
+    generatedAt: report.computedAt ?? report.createdAt,
+    finalizedAt: report.finalizedAt,
+    scope3Category1LocationKg: totals?.scope3LocationKg ?? null,
+    scope3Category1MarketKg: totals?.scope3MarketKg ?? null,
+    spend: totals?.spend ?? [],
+  };
+}
+
+/**
+ * "Generate" for the page's server action and `POST /api/v1/reports`: computes the draft of a period
+ * for all accounts or the chosen ones (or, after a locked version, a new draft version when the
+ * figures changed). A malformed period or another organization's account is a 400.
+ */
+export async function generateReportDraft(
+  principal: Principal,
+  input: { period: string; cloudAccountIds: string[] | null },
+): Promise<{ report: ReportSummary; created: boolean }> {
+  return reportCall(() =>
+    generateReport(
+      appDb(),
+      principal.tenantId,
+      { period: parsePeriod(input.period), cloudAccountIds: input.cloudAccountIds },
+      reportActor(principal),
+    ),
+  );
+}
+
+/** A rendered report file as an attachment (the page's download link and the API's). */
+export function reportFileResponse(file: {
+  fileName: string;
+  contentType: string;
+  body: Buffer;
+  sha256: string;
+  status: ReportStatus;
+}): Response {
+  return new Response(new Uint8Array(file.body), {
+    status: 200,
+    headers: {
+      "content-type": file.contentType,
+      "content-disposition": `attachment; filename="${file.fileName.replace(/["\\\r\n]/g, "_")}"`,
+      "content-length": String(file.body.length),
+      "cache-control": "private, no-store",
+      "x-content-type-options": "nosniff",
+      "x-report-status": file.status,
+      "x-report-sha256": file.sha256,
+    },
+  });
 }
 
 /** Cloud accounts for the report boundary picker. */

@@ -3,7 +3,7 @@ import { ApiError, badRequest, errorResponse } from "@/lib/server/api-error";
 import { auth } from "@/lib/server/auth";
 import { appDb } from "@/lib/server/db";
 import { resolvePrincipal } from "@/lib/server/principal";
-import { isReportId, reportActor, reportCall } from "@/lib/server/reports";
+import { isReportId, reportActor, reportCall, reportFileResponse } from "@/lib/server/reports";
 
 export const dynamic = "force-dynamic";
 
@@ -37,18 +37,7 @@ export async function GET(request: Request, segment: { params: Promise<{ id: str
     const file = await reportCall(() =>
       downloadReport(appDb(), principal.tenantId, id, format, reportActor(principal)),
     );
-    return new Response(new Uint8Array(file.body), {
-      status: 200,
-      headers: {
-        "content-type": file.contentType,
-        "content-disposition": `attachment; filename="${file.fileName.replace(/["\\\r\n]/g, "_")}"`,
-        "content-length": String(file.body.length),
-        "cache-control": "private, no-store",
-        "x-content-type-options": "nosniff",
-        "x-report-status": file.status,
-        "x-report-sha256": file.sha256,
-      },
-    });
+    return reportFileResponse(file);
   } catch (error) {
     return errorResponse(error);
   }
