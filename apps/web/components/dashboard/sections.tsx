@@ -11,27 +11,10 @@ import {
 import { listJobRuns, listAccounts } from "@/lib/server/accounts";
 import { emissionsBreakdown, emissionsSeries, emissionsSummary } from "@/lib/server/emissions";
 import type { TenantScope } from "@/lib/server/tenant-scope";
+import { Kpi } from "@/components/kpi";
 import { BreakdownTable } from "./breakdown-table";
 import type { ChartSeries } from "./emissions-chart";
 import { LazyEmissionsChart } from "./lazy-chart";
-
-function Kpi(props: {
-  label: string;
-  value: string;
-  raw?: number;
-  testId?: string;
-  children?: React.ReactNode;
-}) {
-  return (
-    <section className="card kpi" aria-label={props.label}>
-      <div className="label">{props.label}</div>
-      <div className="figure" data-testid={props.testId} data-value={props.raw}>
-        {props.value}
-      </div>
-      {props.children}
-    </section>
-  );
-}
 
 function Delta(props: { current: number; base: number; against: string }) {
   const delta = formatDelta(props.current, props.base);

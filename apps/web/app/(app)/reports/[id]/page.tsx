@@ -12,6 +12,7 @@ import {
   type ReportModel,
   type Spend,
 } from "@canopy/reports";
+import { Kpi } from "@/components/kpi";
 import { FinalizeReportButton, RecomputeReportButton } from "@/components/reports/report-actions";
 import { formatKg, formatMoney, formatNumber, formatPercent } from "@/lib/format";
 import { appDb } from "@/lib/server/db";
@@ -27,24 +28,6 @@ const money = (spend: Spend[]) =>
   spend.length ? spend.map((s) => formatMoney(s.amount, s.currency)).join(" + ") : "—";
 const signed = (value: number, format: (v: number) => string) =>
   `${value > 0 ? "+" : value < 0 ? "−" : "±"}${format(Math.abs(value))}`;
-
-function Figure(props: {
-  label: string;
-  value: string;
-  raw: number;
-  testId: string;
-  note?: string;
-}) {
-  return (
-    <section className="card kpi" aria-label={props.label}>
-      <div className="label">{props.label}</div>
-      <div className="figure" data-testid={props.testId} data-value={props.raw}>
-        {props.value}
-      </div>
-      {props.note && <div className="small muted">{props.note}</div>}
-    </section>
-  );
-}
 
 function BreakdownTable(props: { breakdown: Breakdown; total: number }) {
   const { breakdown } = props;
@@ -279,41 +262,41 @@ export default async function ReportPage(props: { params: Promise<{ id: string }
       </div>
 
       <div className="kpis" data-testid="report-figures">
-        <Figure
+        <Kpi
           label="Scope 3 Cat. 1, location-based"
           value={formatKg(total)}
           raw={total}
           testId="figure-scope3-location"
           note="electricity (location) + embodied"
         />
-        <Figure
+        <Kpi
           label="Scope 3 Cat. 1, market-based"
           value={formatKg(content.customerView.scope3Category1MarketKg)}
           raw={content.customerView.scope3Category1MarketKg}
           testId="figure-scope3-market"
           note="electricity (market) + embodied"
         />
-        <Figure
+        <Kpi
           label="Electricity"
           value={`${formatNumber(content.providerView.kwhFacility)} kWh`}
           raw={content.providerView.kwhFacility}
           testId="figure-kwh"
           note={`${formatNumber(content.providerView.kwhIt)} kWh at the servers; provider's Scope 2: ${formatKg(content.providerView.electricityLocationKg)} location, ${formatKg(content.providerView.electricityMarketKg)} market`}
         />
-        <Figure
+        <Kpi
           label="Embodied hardware"
           value={formatKg(content.providerView.embodiedKg)}
           raw={content.providerView.embodiedKg}
           testId="figure-embodied"
           note="provider's Scope 3 (server manufacturing)"
         />
-        <Figure
+        <Kpi
           label="Water"
           value={`${formatNumber(content.providerView.waterL)} L`}
           raw={content.providerView.waterL}
           testId="figure-water"
         />
-        <Figure
+        <Kpi
           label="Spend"
           value={money(content.spend)}
           raw={content.spend.reduce((sum, s) => sum + s.amount, 0)}
