@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { withTenantClient, type Connection } from "@canopy/db";
+import { openCredentials, withTenantClient, type Connection, type Keyring } from "@canopy/db";
 import type {
   AwsConnectorConfig,
   AzureConnectorConfig,
@@ -95,6 +95,29 @@ export async function loadConnectableAccount(
       `Cloud account ${cloudAccountId} does not exist in organization ${tenantId}`,
     );
   return account;
+}
+
+/**
+ * The account's connector, its credentials decrypted here: only ever called inside a job. An account
+ * without stored credentials is a permanent failure.
+ */
+export async function openConnector(
+  keyring: Keyring,
+  tenantId: string,
+  cloudAccountId: string,
+  account: ConnectableAccount,
+): Promise<AccountConnector> {
+  if (!account.ciphertext || !account.keyId)
+    throw new PermanentJobError(
+      "The account has no stored credentials: save them in its connection wizard.",
+    );
+  return connectorFor(
+    account,
+    openCredentials(keyring, tenantId, cloudAccountId, {
+      keyId: account.keyId,
+      ciphertext: account.ciphertext,
+    }),
+  );
 }
 
 /** Builds the live connector from the decrypted credentials. Only called inside a job. */

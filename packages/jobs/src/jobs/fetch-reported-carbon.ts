@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { openCredentials } from "@canopy/db";
 import type { UsageWindow } from "@canopy/connectors/live";
 import { defineJob, type JobDeps } from "../contract";
-import { connectorFor, isPermanentConnectorError, loadConnectableAccount } from "../connector-for";
+import { openConnector, isPermanentConnectorError, loadConnectableAccount } from "../connector-for";
 import { PermanentJobError } from "../errors";
 import { storeReportedCarbon } from "../reconciliation";
 
@@ -78,15 +77,7 @@ export const fetchReportedCarbon = defineJob({
   async process({ tenantId, cloudAccountId, fromMonth, toMonth }, deps) {
     const account = await loadConnectableAccount(deps.app, tenantId, cloudAccountId);
     if (account.status === "disabled") return { skipped: "disabled" };
-    if (!account.ciphertext || !account.keyId)
-      throw new PermanentJobError("The account has no stored credentials.");
-    const connector = await connectorFor(
-      account,
-      openCredentials(deps.keyring, tenantId, cloudAccountId, {
-        keyId: account.keyId,
-        ciphertext: account.ciphertext,
-      }),
-    );
+    const connector = await openConnector(deps.keyring, tenantId, cloudAccountId, account);
     if (!connector.fetchReportedCarbon) return { skipped: "no carbon export configured" };
     const published: string[] = [];
     const unpublished: string[] = [];

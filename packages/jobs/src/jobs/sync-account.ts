@@ -1,7 +1,6 @@
 import { z } from "zod";
 import {
   batchesOf,
-  openCredentials,
   withTenantClient,
   writeUsageRecords,
   type AccountWindow,
@@ -10,7 +9,7 @@ import {
 import type { FetchSummary, UsageWindow } from "@canopy/connectors/live";
 import { defineJob, type JobContext, type JobDeps, type QueueDriver } from "../contract";
 import {
-  connectorFor,
+  openConnector,
   isPermanentConnectorError,
   loadConnectableAccount,
   type ConnectableAccount,
@@ -119,15 +118,7 @@ export const syncAccount = defineJob({
     );
 
     try {
-      if (!account.ciphertext || !account.keyId)
-        throw new PermanentJobError("The account has no stored credentials: finish connecting it.");
-      const connector = await connectorFor(
-        account,
-        openCredentials(deps.keyring, tenantId, cloudAccountId, {
-          keyId: account.keyId,
-          ciphertext: account.ciphertext,
-        }),
-      );
+      const connector = await openConnector(deps.keyring, tenantId, cloudAccountId, account);
       const touched: AccountWindow[] = [];
       let rowsRead = 0;
       let rowsWritten = 0;

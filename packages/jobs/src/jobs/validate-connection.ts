@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { openCredentials, withTenantClient, type Connection } from "@canopy/db";
+import { withTenantClient, type Connection } from "@canopy/db";
 import type { DiscoveredAccount, PermissionCheck } from "@canopy/connectors/live";
 import { defineJob, type JobContext, type JobDeps } from "../contract";
-import { connectorFor, isPermanentConnectorError, loadConnectableAccount } from "../connector-for";
+import { openConnector, isPermanentConnectorError, loadConnectableAccount } from "../connector-for";
 import { PermanentJobError } from "../errors";
 
 /** What the wizard shows after "Test connection" (cloud_accounts.connection_checks). Never secrets. */
@@ -41,15 +41,7 @@ export const validateConnection = defineJob({
     const account = await loadConnectableAccount(deps.app, tenantId, cloudAccountId);
     let recorded = false;
     try {
-      if (!account.ciphertext || !account.keyId)
-        throw new PermanentJobError("The account has no stored credentials: save them first.");
-      const connector = await connectorFor(
-        account,
-        openCredentials(deps.keyring, tenantId, cloudAccountId, {
-          keyId: account.keyId,
-          ciphertext: account.ciphertext,
-        }),
-      );
+      const connector = await openConnector(deps.keyring, tenantId, cloudAccountId, account);
       const checks = await connector.validate();
       const failed = checks.filter((c) => c.status === "failed" && c.required);
       const signIn = checks.find((c) => SIGN_IN_CHECKS.has(c.permission));
