@@ -27,6 +27,10 @@ async function* stream(records: StagedUsage[]) {
   yield records.slice(1);
 }
 
+async function* oneByOne(records: StagedUsage[]) {
+  for (const record of records) yield [record];
+}
+
 describe("writeUsageRecords", () => {
   let database: TestDatabase;
   let tenantId: string;
@@ -40,9 +44,15 @@ describe("writeUsageRecords", () => {
   });
   afterAll(async () => database?.drop());
 
-  const write = (records: StagedUsage[]) =>
+  const write = (records: StagedUsage[], maxDimensionsInMemory?: number) =>
     withTenantClient(database.app, tenantId, (client) =>
-      writeUsageRecords(client, tenantId, null, stream(records)),
+      writeUsageRecords(
+        client,
+        tenantId,
+        null,
+        maxDimensionsInMemory === undefined ? stream(records) : oneByOne(records),
+        maxDimensionsInMemory === undefined ? {} : { maxDimensionsInMemory },
+      ),
     );
   const rows = () =>
     database.owner.pool.query<{
@@ -107,6 +117,22 @@ describe("writeUsageRecords", () => {
     const first = (await rows()).rows;
     await write(records);
     expect((await rows()).rows).toEqual(first);
+  });
+
+  it("gives the same rows when the distinct dimensions outgrow memory and are spilled", async () => {
+    const hour = (h: number) => `2026-03-02T${String(h).padStart(2, "0")}:00:00.000Z`;
+    // Three sets of dimensions, met again after each spill (one set in memory at a time).
+    const records = [0, 1, 2, 0, 1, 2, 0, 1, 2].flatMap((h, i) => [
+      vm({ periodStart: hour(h), quantity: i + 1, tags: { team: "a" } }),
+      vm({ periodStart: hour(h), quantity: 10, region: "eu-west-1" }),
+      vm({ periodStart: hour(h), quantity: 100, tags: { team: "b" }, costAmount: 1 }),
+    ]);
+    await write(records);
+    const inMemory = (await rows()).rows;
+    const spilled = await write(records, 1);
+    expect((await rows()).rows).toEqual(inMemory);
+    expect(spilled.rowsWritten).toBe(9);
+    expect(spilled.recordsStaged).toBe(27);
   });
 
   it("refuses a record with an unreadable period start and leaves nothing behind", async () => {
