@@ -524,4 +524,18 @@ describe("Azure connector, Cost Details API path (generateCostDetailsReport → 
     expect((error as Error).message).not.toContain("sig=");
     for (const sig of fake.blobSignatures) expect((error as Error).message).not.toContain(sig);
   });
+
+  it("a blob download that goes silent fails after the stall timeout instead of hanging the sync", async () => {
+    fake.stallNextBlob();
+    const started = Date.now();
+    const error = await collect(
+      createAzureConnector(
+        config({ usageScope: billingAccount, costDetails: { defaultPollMs: 1, stallMs: 300 } }),
+      ).fetchUsage(window),
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "transient" });
+    expect((error as Error).message).toMatch(/failed mid-way: no data for 0.3 s/);
+    expect((error as Error).message).not.toContain("sig=");
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
 });

@@ -28,7 +28,8 @@ export type AzureConnectorConfig = {
    */
   usageSource?: AzureUsageSource;
   /** Cost Details API tuning: the wait between polls when Azure sends no Retry-After, and how long to wait in all. */
-  costDetails?: { defaultPollMs?: number; maxWaitMs?: number };
+  /** Cost Details API timing: poll interval without Retry-After, longest wait for a report, and how long a blob download may go without a byte before it counts as failed. */
+  costDetails?: { defaultPollMs?: number; maxWaitMs?: number; stallMs?: number };
   /** Overrides for tests: the Entra ID authority host and the ARM endpoint. */
   endpoints?: { authorityHost?: string; arm?: string };
   /** Transport override (tests trust the fake's self-signed certificate through it). */

@@ -209,6 +209,7 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
     backoff: config.backoff,
     defaultPollMs: config.costDetails?.defaultPollMs,
     maxWaitMs: config.costDetails?.maxWaitMs,
+    stallMs: config.costDetails?.stallMs,
   });
 
   async function validate(): Promise<PermissionCheck[]> {

@@ -72,6 +72,8 @@ export type CostDetailsContext = {
   backoff?: BackoffOptions | undefined;
   defaultPollMs?: number | undefined;
   maxWaitMs?: number | undefined;
+  /** A blob download that sends nothing for this long fails (default 2 minutes), so a hung connection cannot hold the job forever. */
+  stallMs?: number | undefined;
 };
 
 const retryAfterMsOf = (headers: { get(name: string): string | undefined }) => {
@@ -221,14 +223,28 @@ async function* blobChunks(
     );
   const source: Readable = gzipped ? stream.pipe(createGunzip()) : stream;
   if (gzipped) stream.on("error", (error) => source.destroy(error));
+  const stallMs = context.stallMs ?? 120_000;
+  let stalled: NodeJS.Timeout | undefined;
+  const watch = () => {
+    clearTimeout(stalled);
+    stalled = setTimeout(
+      () => stream.destroy(new Error(`no data for ${stallMs / 1000} s`)),
+      stallMs,
+    );
+  };
   try {
-    for await (const chunk of source) yield chunk as Buffer;
+    watch();
+    for await (const chunk of source) {
+      watch();
+      yield chunk as Buffer;
+    }
   } catch (error) {
     throw new ConnectorError(
       "transient",
       `Reading the cost details file ${label} failed mid-way: ${withoutSignatures(error instanceof Error ? error.message : String(error))}`,
     );
   } finally {
+    clearTimeout(stalled);
     stream.destroy();
     if (source !== stream) source.destroy();
   }

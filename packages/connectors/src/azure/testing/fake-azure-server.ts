@@ -67,6 +67,8 @@ export type FakeAzure = {
   throttleNextPoll(...headers: Record<string, string>[]): void;
   /** The next blob download(s) answer with this HTTP status (503 ServerBusy, 403 AuthenticationFailed as for an expired SAS…). */
   failNextBlob(...statuses: number[]): void;
+  /** The next blob download sends its headers and first bytes, then nothing more (a hung connection). */
+  stallNextBlob(): void;
   /** generateCostDetailsReport on this scope is refused with AuthorizationFailed. */
   denyCostDetails(scope: string | undefined): void;
   /** The `sig` values of every blob link handed out (for tests that grep logs for them). */
@@ -143,6 +145,7 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
   let costDetailsDenied: string | undefined;
   const blobSignatures: string[] = [];
   const blobFailures: number[] = [];
+  let stallBlobs = 0;
   /** Running and finished reports by operation id. */
   const reports = new Map<
     string,
@@ -440,6 +443,11 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
       "content-length": String(bytes.length),
       "x-ms-blob-type": "BlockBlob",
     });
+    if (stallBlobs > 0) {
+      stallBlobs--;
+      res.write(bytes.subarray(0, 64)); // and then silence, until the client gives up
+      return;
+    }
     // Several writes, so the client sees the body in chunks (rows split across them).
     for (let offset = 0; offset < bytes.length; offset += 64)
       res.write(bytes.subarray(offset, offset + 64));
@@ -571,6 +579,7 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
     throttleNextPoll: (...headers) => pollThrottles.push(...headers),
     denyCostDetails: (scope) => (costDetailsDenied = scope),
     failNextBlob: (...statuses) => blobFailures.push(...statuses),
+    stallNextBlob: () => void stallBlobs++,
     blobSignatures,
     close: () =>
       new Promise<void>((resolve, reject) => {
