@@ -48,12 +48,7 @@ beforeAll(async () => {
   ]);
   configureConnectors({
     aws: {
-      endpoints: {
-        sts: fakeAws.url,
-        athena: fakeAws.url,
-        costExplorer: fakeAws.url,
-        organizations: fakeAws.url,
-      },
+      endpoints: fakeAws.endpoints,
       sourceIdentity: { accessKeyId: "AKIACANOPYWEBTEST01", secretAccessKey: "web-test-source" },
       backoff: { baseDelayMs: 5, retries: 1 },
       pollIntervalMs: 5,

@@ -101,7 +101,7 @@ const fake = await startFakeAws({ roleArn, externalId, sourceAccessKeyId: "AKIAB
 fake.setAthenaResult(columns, rows);
 configureConnectors({
   aws: {
-    endpoints: { sts: fake.url, athena: fake.url, costExplorer: fake.url, organizations: fake.url },
+    endpoints: fake.endpoints,
     pollIntervalMs: 50,
   },
 });

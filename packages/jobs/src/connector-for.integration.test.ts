@@ -23,7 +23,7 @@ beforeAll(async () => {
   fake = await startFakeAzure({ tenantId, clientId, clientSecret });
   configureConnectors({
     azure: {
-      endpoints: { authorityHost: fake.url, arm: fake.url },
+      endpoints: fake.endpoints,
       httpClient: fake.httpClient,
       backoff: { retries: 2, sleep: async () => undefined },
     },

@@ -103,7 +103,7 @@ function config(overrides: Partial<AwsConnectorConfig> = {}): AwsConnectorConfig
       outputLocation: "s3://results/",
     },
     sourceIdentity: source,
-    endpoints: { sts: fake.url, athena: fake.url, costExplorer: fake.url, organizations: fake.url },
+    endpoints: fake.endpoints,
     backoff: { baseDelayMs: 5, retries: 4 },
     pollIntervalMs: 5,
     pageSize: 50,

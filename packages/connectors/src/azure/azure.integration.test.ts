@@ -27,7 +27,7 @@ function config(overrides: Partial<AzureConnectorConfig> = {}): AzureConnectorCo
   return {
     credentials: { directoryTenantId: tenantId, clientId, clientSecret },
     subscriptionIds: [subA, subB],
-    endpoints: { authorityHost: fake.url, arm: fake.url },
+    endpoints: fake.endpoints,
     httpClient: fake.httpClient,
     backoff: { retries: 3, sleep: async (ms) => void sleeps.push(ms) },
     ...overrides,

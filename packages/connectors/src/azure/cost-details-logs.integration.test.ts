@@ -63,7 +63,7 @@ describe("Cost Details API path: SAS signatures never reach a log", () => {
       credentials: { directoryTenantId: tenantId, clientId, clientSecret },
       subscriptionIds: [sub],
       usageScope: scope,
-      endpoints: { authorityHost: fake.url, arm: fake.url },
+      endpoints: fake.endpoints,
       httpClient: fake.httpClient,
       backoff: { retries: 2, sleep: async () => undefined },
     });

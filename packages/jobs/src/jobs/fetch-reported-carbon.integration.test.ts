@@ -47,13 +47,13 @@ describe("fetch-reported-carbon", () => {
     azure = await startFakeAzure({ tenantId: directoryTenantId, clientId, clientSecret });
     configureConnectors({
       aws: {
-        endpoints: { sts: aws.url, athena: aws.url, costExplorer: aws.url, organizations: aws.url },
+        endpoints: aws.endpoints,
         sourceIdentity: { accessKeyId: sourceAccessKeyId, secretAccessKey: "source-secret" },
         backoff: { baseDelayMs: 5, retries: 2 },
         pollIntervalMs: 5,
       },
       azure: {
-        endpoints: { authorityHost: azure.url, arm: azure.url },
+        endpoints: azure.endpoints,
         httpClient: azure.httpClient,
         backoff: { baseDelayMs: 5, retries: 2 },
       },

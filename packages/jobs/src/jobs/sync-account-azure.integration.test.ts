@@ -29,7 +29,7 @@ describe("sync-account (Azure, fake Entra ID + Cost Management)", () => {
     fake = await startFakeAzure({ tenantId: directoryTenantId, clientId, clientSecret });
     configureConnectors({
       azure: {
-        endpoints: { authorityHost: fake.url, arm: fake.url },
+        endpoints: fake.endpoints,
         httpClient: fake.httpClient,
         backoff: { baseDelayMs: 5, retries: 2 },
       },

@@ -72,12 +72,7 @@ describe("sync-account (AWS, fake Athena)", () => {
     fake = await startFakeAws({ roleArn, externalId, sourceAccessKeyId: accessKeyId });
     configureConnectors({
       aws: {
-        endpoints: {
-          sts: fake.url,
-          athena: fake.url,
-          costExplorer: fake.url,
-          organizations: fake.url,
-        },
+        endpoints: fake.endpoints,
         backoff: { baseDelayMs: 5, retries: 2 },
         pollIntervalMs: 5,
         pageSize: 20,

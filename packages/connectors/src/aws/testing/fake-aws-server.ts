@@ -31,6 +31,8 @@ type Recorded = { target: string; accessKeyId: string | undefined; body: string 
 
 export type FakeAws = {
   url: string;
+  /** Every AWS endpoint the connector calls, pointed at this server (AwsConnectorConfig.endpoints). */
+  endpoints: { sts: string; athena: string; costExplorer: string; organizations: string };
   requests: Recorded[];
   /** The next calls to `target` (e.g. "AmazonAthena.GetQueryResults", "STS.AssumeRole") fail with these. */
   failNext(target: string, ...failures: FakeFailure[]): void;
@@ -337,8 +339,10 @@ export async function startFakeAws(
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
+  const url = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
+    endpoints: { sts: url, athena: url, costExplorer: url, organizations: url },
     requests,
     sqlSeen,
     failNext: (target, ...f) => failures.set(target, [...(failures.get(target) ?? []), ...f]),

@@ -46,6 +46,8 @@ export type FakeAzureOptions = {
 
 export type FakeAzure = {
   url: string;
+  /** Entra ID and ARM, both this server (AzureConnectorConfig.endpoints). */
+  endpoints: { authorityHost: string; arm: string };
   httpClient: HttpClient;
   requests: { method: string; path: string; authorization: string | undefined; body: string }[];
   setUsage(rows: AzureUsageRow[]): void;
@@ -561,6 +563,7 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
   const inner = createDefaultHttpClient();
   return {
     url: base,
+    endpoints: { authorityHost: base, arm: base },
     httpClient: {
       sendRequest: (request) => {
         request.agent = agent;
