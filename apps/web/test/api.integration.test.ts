@@ -4,7 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestDatabase } from "@canopy/db/testing";
 import { seedEmissions } from "../bench/seed-emissions";
 import { setUpWebTestDatabase, tearDownWebTestDatabase } from "./harness";
-import { addMember, createOrganization, headersFor, signUp, type TestUser } from "./users";
+import {
+  addMember,
+  createOrganization,
+  headersFor,
+  ownerReport,
+  signUp,
+  type TestUser,
+} from "./users";
 import { call } from "./call";
 import * as emissions from "@/app/api/v1/emissions/route";
 import * as breakdown from "@/app/api/v1/emissions/breakdown/route";
@@ -19,7 +26,7 @@ import * as apiKey from "@/app/api/v1/api-keys/[id]/route";
 import * as openapi from "@/app/api/v1/openapi.json/route";
 import * as reports from "@/app/api/v1/reports/route";
 import * as reportDownload from "@/app/api/v1/reports/[id]/download/route";
-import { finalizeReport, generateReport, parsePeriod } from "@canopy/reports";
+import { finalizeReport } from "@canopy/reports";
 
 const sample = path.resolve(
   __dirname,
@@ -461,25 +468,11 @@ describe("reports: /api/v1/reports", () => {
       json: { name: "Finance exports", role: "viewer" },
     });
     key = created.body.key as string;
-    january = (
-      await generateReport(
-        db.app,
-        tenantId,
-        { period: parsePeriod("2025-01") },
-        { userId: owner.userId, role: "owner" },
-      )
-    ).report.id;
+    january = await ownerReport(db, tenantId, owner);
     await finalizeReport(db.app, tenantId, january, { userId: owner.userId, role: "owner" });
     const ownerB = await signUp("owner@reports-b.test");
     const tenantB = await createOrganization(ownerB, "Org B");
-    foreign = (
-      await generateReport(
-        db.app,
-        tenantB,
-        { period: parsePeriod("2025-01") },
-        { userId: ownerB.userId, role: "owner" },
-      )
-    ).report.id;
+    foreign = await ownerReport(db, tenantB, ownerB);
   });
 
   it("generates a draft with POST, as the page's action does (viewer key)", async () => {

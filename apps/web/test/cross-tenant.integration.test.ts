@@ -12,10 +12,9 @@ import "./next-headers-mock";
 import { actAs } from "./next-headers-mock";
 import { seedEmissions } from "../bench/seed-emissions";
 import { setUpWebTestDatabase, tearDownWebTestDatabase } from "./harness";
-import { addMember, createOrganization, signUp, type TestUser } from "./users";
+import { addMember, createOrganization, ownerReport, signUp, type TestUser } from "./users";
 import { call } from "./call";
 import { generateApiKey } from "@/lib/server/api-keys";
-import { generateReport, parsePeriod } from "@canopy/reports";
 
 const appDir = path.resolve(import.meta.dirname, "../app");
 
@@ -116,14 +115,7 @@ beforeAll(async () => {
       [tenantB, ownerB.userId],
     )
   ).rows[0]!.id;
-  b.reportId = (
-    await generateReport(
-      db.app,
-      tenantB,
-      { period: parsePeriod("2025-01") },
-      { userId: ownerB.userId, role: "owner" },
-    )
-  ).report.id;
+  b.reportId = await ownerReport(db, tenantB, ownerB);
   const keyForA = generateApiKey();
   await db.owner.pool.query(
     "INSERT INTO api_keys (tenant_id, name, key_prefix, key_hash, role) VALUES ($1, 'A key', $2, $3, 'admin')",

@@ -6,12 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTenantClient } from "@canopy/db";
 import type { TestDatabase } from "@canopy/db/testing";
-import { listReports, parsePeriod, generateReport, reportDownloadUrl } from "@canopy/reports";
+import { listReports, reportDownloadUrl } from "@canopy/reports";
 import "./next-headers-mock";
 import { actAs } from "./next-headers-mock";
 import { seedEmissions } from "../bench/seed-emissions";
 import { setUpWebTestDatabase, tearDownWebTestDatabase } from "./harness";
-import { addMember, createOrganization, signUp, type TestUser } from "./users";
+import { addMember, createOrganization, ownerReport, signUp, type TestUser } from "./users";
 import { finalizeReportAction, generateReportAction } from "@/app/actions/reports";
 import { GET as download } from "@/app/(app)/reports/[id]/download/route";
 import { defaultReportMonth, reportListTotals } from "@/lib/server/reports";
@@ -69,14 +69,7 @@ beforeAll(async () => {
   const seed = { accounts: 3, services: 2, combos: 6, start: new Date("2025-01-01T00:00:00Z") };
   accountsA = await seedEmissions(db.owner.pool, { ...seed, tenantId: tenantA, hours: 24 * 40 });
   accountsB = await seedEmissions(db.owner.pool, { ...seed, tenantId: tenantB, hours: 24 * 40 });
-  reportB = (
-    await generateReport(
-      db.app,
-      tenantB,
-      { period: parsePeriod("2025-01") },
-      { userId: ownerB.userId, role: "owner" },
-    )
-  ).report.id;
+  reportB = await ownerReport(db, tenantB, ownerB);
 });
 
 afterAll(async () => {

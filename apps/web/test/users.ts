@@ -1,6 +1,7 @@
 import { auth } from "@/lib/server/auth";
 import type { RoleName } from "@/lib/role-rank";
 import type { TestDatabase } from "@canopy/db/testing";
+import { generateReport, parsePeriod } from "@canopy/reports";
 
 export type TestUser = { userId: string; email: string; cookie: string };
 
@@ -55,4 +56,20 @@ export function headersFor(
   if (credential.cookie) headers.set("cookie", credential.cookie);
   if (credential.apiKey) headers.set("authorization", `Bearer ${credential.apiKey}`);
   return headers;
+}
+
+/** A draft report of `period` (default January 2025) in `tenantId`, generated as its owner; its id. */
+export async function ownerReport(
+  db: TestDatabase,
+  tenantId: string,
+  owner: TestUser,
+  period = "2025-01",
+): Promise<string> {
+  const { report } = await generateReport(
+    db.app,
+    tenantId,
+    { period: parsePeriod(period) },
+    { userId: owner.userId, role: "owner" },
+  );
+  return report.id;
 }
