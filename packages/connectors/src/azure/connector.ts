@@ -73,6 +73,28 @@ const yyyymmddToIso = (value: unknown) => {
  * The Azure connector: a service principal (client secret) through @azure/identity, and the Cost
  * Management Query API (daily; Azure has no hourly cost data) per subscription.
  */
+/**
+ * A required permission's probe: passed with the message `run` returns, or failed with the error's
+ * message, its permission (when the error names a more precise one) and fix.
+ */
+async function requiredProbe(
+  permission: string,
+  run: () => Promise<string>,
+): Promise<PermissionCheck> {
+  try {
+    return { permission, status: "passed", message: await run(), required: true };
+  } catch (error) {
+    const e = error as { message: string; fix?: string; permission?: string };
+    return {
+      permission: e.permission ?? permission,
+      status: "failed",
+      message: e.message,
+      required: true,
+      ...(e.fix ? { fix: e.fix } : {}),
+    };
+  }
+}
+
 export function createAzureConnector(config: AzureConnectorConfig): LiveConnector & {
   readonly resolution: "daily";
   fetchReportedCarbon(month: Date | string): Promise<ReportedCarbon[]>;
@@ -257,57 +279,33 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
       // Starting a one-day report proves the permission (202); it is not waited for.
       const date = day.toISOString().slice(0, 10);
       for (const scope of usageScopes()) {
-        try {
-          await call(COST_DETAILS_REPORT_ACTION, scope, () =>
-            request(clients, "POST", costDetailsReportUrl(clients.arm, scope), {
-              metric: "ActualCost",
-              timePeriod: { start: date, end: date },
-            }),
-          );
-          checks.push({
-            permission: COST_DETAILS_REPORT_ACTION,
-            status: "passed",
-            message: `Azure accepted a cost details report request on ${scope}`,
-            required: true,
-          });
-        } catch (error) {
-          const e = error as { message: string; fix?: string; permission?: string };
-          checks.push({
-            permission: e.permission ?? COST_DETAILS_REPORT_ACTION,
-            status: "failed",
-            message: e.message,
-            required: true,
-            ...(e.fix ? { fix: e.fix } : {}),
-          });
-        }
+        checks.push(
+          await requiredProbe(COST_DETAILS_REPORT_ACTION, async () => {
+            await call(COST_DETAILS_REPORT_ACTION, scope, () =>
+              request(clients, "POST", costDetailsReportUrl(clients.arm, scope), {
+                metric: "ActualCost",
+                timePeriod: { start: date, end: date },
+              }),
+            );
+            return `Azure accepted a cost details report request on ${scope}`;
+          }),
+        );
       }
       return checks;
     }
     for (const subscriptionId of querySubscriptionIds()) {
       const scope = `subscriptions/${subscriptionId}`;
-      try {
-        for await (const page of query(
-          clients,
-          scope,
-          baseDefinition({ start: day, end: new Date(day.getTime() + 86_400_000) }, []),
-        ))
-          void page;
-        checks.push({
-          permission: COST_MANAGEMENT_QUERY_ACTION,
-          status: "passed",
-          message: `Read one day of usage on ${scope}`,
-          required: true,
-        });
-      } catch (error) {
-        const e = error as { message: string; fix?: string; permission?: string };
-        checks.push({
-          permission: e.permission ?? COST_MANAGEMENT_QUERY_ACTION,
-          status: "failed",
-          message: e.message,
-          required: true,
-          ...(e.fix ? { fix: e.fix } : {}),
-        });
-      }
+      checks.push(
+        await requiredProbe(COST_MANAGEMENT_QUERY_ACTION, async () => {
+          for await (const page of query(
+            clients,
+            scope,
+            baseDefinition({ start: day, end: new Date(day.getTime() + 86_400_000) }, []),
+          ))
+            void page;
+          return `Read one day of usage on ${scope}`;
+        }),
+      );
     }
     return checks;
   }
