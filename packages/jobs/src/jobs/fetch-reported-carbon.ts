@@ -3,6 +3,7 @@ import type { UsageWindow } from "@canopy/connectors/live";
 import { defineJob, type JobDeps } from "../contract";
 import { openConnector, isPermanentConnectorError, loadConnectableAccount } from "../connector-for";
 import { PermanentJobError } from "../errors";
+import { monthsBetween } from "../months";
 import { storeReportedCarbon } from "../reconciliation";
 
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "YYYY-MM");
@@ -12,13 +13,9 @@ const monthOf = (date: Date) => date.toISOString().slice(0, 7);
 
 /** YYYY-MM for every month from `from` to `to`, both included. */
 export function monthRange(from: string, to: string): string[] {
-  const out: string[] = [];
-  const [y, m] = from.split("-").map(Number) as [number, number];
-  for (let cursor = new Date(Date.UTC(y, m - 1, 1)); monthOf(cursor) <= to;) {
-    out.push(monthOf(cursor));
-    cursor = new Date(Date.UTC(cursor.getUTCFullYear(), cursor.getUTCMonth() + 1, 1));
-  }
-  return out;
+  const end = new Date(`${to}-01T00:00:00Z`);
+  end.setUTCMonth(end.getUTCMonth() + 1);
+  return monthsBetween(new Date(`${from}-01T00:00:00Z`), end).map((m) => m.start.slice(0, 7));
 }
 
 /**
