@@ -1,6 +1,4 @@
 import "server-only";
-import { existsSync } from "node:fs";
-import path from "node:path";
 import type { PoolClient } from "@canopy/db";
 import {
   generateReport,
@@ -14,7 +12,6 @@ import {
   ReportNotFoundError,
   ReportNotReadyError,
   ReportPermissionError,
-  usePdfFontDirectory,
   type ReportActor,
   type ReportStatus,
   type ReportSummary,
@@ -65,12 +62,8 @@ export function reportApiError(error: unknown): unknown {
   return error;
 }
 
-/**
- * Runs a report service call and rethrows its errors as ApiErrors. Finalizing and downloading render
- * PDFs, so the fonts are located first.
- */
+/** Runs a report service call and rethrows its errors as ApiErrors. */
 export async function reportCall<T>(fn: () => Promise<T>): Promise<T> {
-  usePdfFontsOfThisApp();
   try {
     return await fn();
   } catch (error) {
@@ -189,18 +182,4 @@ export async function boundaryAccounts(client: PoolClient) {
      FROM cloud_accounts ORDER BY provider, display_name, id`,
   );
   return rows;
-}
-
-let fontsChecked = false;
-/**
- * The PDF renderer finds its fonts with `createRequire(import.meta.url).resolve(...)`, which the
- * bundled Next.js server turns into a module id instead of a path: point it at this app's copy of
- * dejavu-fonts-ttf (a dependency of @canopy/web) when the app runs from its folder (`next start`,
- * `pnpm start`, tests).
- */
-export function usePdfFontsOfThisApp() {
-  if (fontsChecked) return;
-  fontsChecked = true;
-  const dir = path.join(process.cwd(), "node_modules", "dejavu-fonts-ttf", "ttf");
-  if (existsSync(path.join(dir, "DejaVuSansCondensed.ttf"))) usePdfFontDirectory(dir);
 }

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import PDFDocument from "pdfkit";
@@ -14,18 +15,35 @@ let fontDirectory: string | undefined;
 
 /**
  * Where the embedded fonts (DejaVu, from the dejavu-fonts-ttf package: every character of the method,
- * CO₂, ≥, →; no system fonts needed) are read from. Resolved from the package on first use; a bundled
- * server (Next.js) whose output cannot resolve packages can point this at a copy of the ttf folder.
+ * CO₂, ≥, →; no system fonts needed) are read from. Found on first use (see defaultFontDirectory); a
+ * deployment that moves a bundled server away from its node_modules points this at a copy of the ttf folder.
  */
 export function usePdfFontDirectory(dir: string): void {
   fontDirectory = dir;
 }
 
+/**
+ * The package's ttf folder, resolved from this module; when a bundler (the Next.js server build) has
+ * turned that resolution into a module id, the package as installed under the working directory (the
+ * app's folder, where `next start` runs).
+ */
+function defaultFontDirectory(): string {
+  const candidates: string[] = [];
+  try {
+    const packageJson: unknown = createRequire(import.meta.url).resolve(
+      "dejavu-fonts-ttf/package.json",
+    );
+    if (typeof packageJson === "string")
+      candidates.push(path.join(path.dirname(packageJson), "ttf"));
+  } catch {
+    // Not resolvable from here: try the working directory.
+  }
+  candidates.push(path.join(process.cwd(), "node_modules", "dejavu-fonts-ttf", "ttf"));
+  return candidates.find((dir) => existsSync(path.join(dir, fontFiles.body))) ?? candidates[0]!;
+}
+
 function fontPath(name: FontName): string {
-  fontDirectory ??= path.join(
-    path.dirname(createRequire(import.meta.url).resolve("dejavu-fonts-ttf/package.json")),
-    "ttf",
-  );
+  fontDirectory ??= defaultFontDirectory();
   return path.join(fontDirectory, fontFiles[name]);
 }
 
