@@ -236,3 +236,13 @@ export function isPermanentConnectorError(error: unknown): boolean {
     (error as { permanent?: boolean }).permanent === true
   );
 }
+
+/** Whether retrying cannot help: a permanent job error, or a connector's (bad credentials, missing permission). */
+export function isPermanentFailure(error: unknown): boolean {
+  return error instanceof PermanentJobError || isPermanentConnectorError(error);
+}
+
+/** The error a job throws for a connector failure: permanent ones become PermanentJobError (no retries). */
+export function asJobError(error: unknown): unknown {
+  return isPermanentConnectorError(error) ? new PermanentJobError((error as Error).message) : error;
+}

@@ -1,8 +1,7 @@
 import { z } from "zod";
 import type { UsageWindow } from "@canopy/connectors/live";
 import { defineJob, type JobDeps } from "../contract";
-import { openConnector, isPermanentConnectorError, loadConnectableAccount } from "../connector-for";
-import { PermanentJobError } from "../errors";
+import { asJobError, loadConnectableAccount, openConnector } from "../connector-for";
 import { monthsBetween } from "../months";
 import { storeReportedCarbon } from "../reconciliation";
 
@@ -85,8 +84,7 @@ export const fetchReportedCarbon = defineJob({
         found = await connector.fetchReportedCarbon(m);
       } catch (error) {
         deps.log(`fetch-reported-carbon ${cloudAccountId} ${m}: ${(error as Error).message}`);
-        if (isPermanentConnectorError(error)) throw new PermanentJobError((error as Error).message);
-        throw error;
+        throw asJobError(error);
       }
       if (found.length === 0) {
         unpublished.push(m);

@@ -10,7 +10,8 @@ import type { FetchSummary, UsageWindow } from "@canopy/connectors/live";
 import { defineJob, type JobContext, type JobDeps, type QueueDriver } from "../contract";
 import {
   openConnector,
-  isPermanentConnectorError,
+  asJobError,
+  isPermanentFailure,
   loadConnectableAccount,
   type ConnectableAccount,
 } from "../connector-for";
@@ -202,9 +203,7 @@ export const syncAccount = defineJob({
       return { syncRunId: runId, rowsRead, rowsWritten, seconds: details.seconds };
     } catch (error) {
       await failRun(deps, context, { tenantId, cloudAccountId, runId, details, error });
-      throw isPermanentConnectorError(error)
-        ? new PermanentJobError((error as Error).message)
-        : error;
+      throw asJobError(error);
     }
   },
 });
@@ -222,7 +221,7 @@ async function failRun(
   },
 ) {
   const error = run.error;
-  const permanent = error instanceof PermanentJobError || isPermanentConnectorError(error);
+  const permanent = isPermanentFailure(error);
   const message = (error as Error).message;
   deps.log(`sync-account ${run.cloudAccountId}: failed on attempt ${context.attempt}: ${message}`);
   if (!permanent && context.attempt < syncAccount.options.attempts) return;

@@ -2,7 +2,12 @@ import { z } from "zod";
 import { withTenantClient, type Connection } from "@canopy/db";
 import type { DiscoveredAccount, PermissionCheck } from "@canopy/connectors/live";
 import { defineJob, type JobContext, type JobDeps } from "../contract";
-import { openConnector, isPermanentConnectorError, loadConnectableAccount } from "../connector-for";
+import {
+  openConnector,
+  asJobError,
+  isPermanentFailure,
+  loadConnectableAccount,
+} from "../connector-for";
 import { PermanentJobError } from "../errors";
 
 /** What the wizard shows after "Test connection" (cloud_accounts.connection_checks). Never secrets. */
@@ -91,9 +96,7 @@ export const validateConnection = defineJob({
       return { status: failed.length === 0 ? "passed" : "failed", checks: checks.length };
     } catch (error) {
       if (!recorded) await storeFailure(deps, context, tenantId, cloudAccountId, error);
-      throw isPermanentConnectorError(error)
-        ? new PermanentJobError((error as Error).message)
-        : error;
+      throw asJobError(error);
     }
   },
 });
@@ -106,7 +109,7 @@ async function storeFailure(
   cloudAccountId: string,
   error: unknown,
 ) {
-  const permanent = error instanceof PermanentJobError || isPermanentConnectorError(error);
+  const permanent = isPermanentFailure(error);
   const message = (error as Error).message;
   deps.log(`validate-connection ${cloudAccountId}: attempt ${context.attempt}: ${message}`);
   if (!permanent && context.attempt < validateConnection.options.attempts) return;
