@@ -6,7 +6,11 @@ import { startFakeAws, type FakeAws } from "@canopy/connectors/testing";
 import type { JobContext, JobDeps } from "../contract";
 import { PermanentJobError } from "../errors";
 import { configureConnectors } from "../connector-for";
+import { createInlineDriver } from "../drivers/inline";
+import { createRegistry } from "../registry";
+import type { JobDefinition } from "../contract";
 import { scheduleAccountSyncs, syncAccount, syncWindows } from "./sync-account";
+import { validateConnection } from "./validate-connection";
 
 const roleArn = "arn:aws:iam::111111111111:role/CanopyReadOnly";
 const externalId = "ext-id-3b8f1e9a2c7d";
@@ -310,6 +314,10 @@ describe("sync-account (AWS, fake Athena)", () => {
         message: "The security token included in the request is expired",
       });
       await run("expired").catch(() => undefined);
+      // An expired token stops the account's syncs; put it back so the next run reaches Athena.
+      await database.owner.pool.query("UPDATE cloud_accounts SET status = 'active' WHERE id = $1", [
+        cloudAccountId,
+      ]);
       fake.deny("AmazonAthena.GetQueryResults", "athena:GetQueryResults");
       await run("denied").catch(() => undefined);
       fake.deny("AmazonAthena.GetQueryResults", "");
@@ -402,7 +410,7 @@ describe("sync-account (AWS, fake Athena)", () => {
           tenantId,
           cloudAccountId,
           mode: "backfill",
-          jobId: `backfill:${cloudAccountId}`,
+          jobId: `backfill:${cloudAccountId}:0`,
         },
       },
     ]);
@@ -434,5 +442,125 @@ describe("sync-account (AWS, fake Athena)", () => {
     );
     await tick(new Date().toISOString());
     expect(mine()).toHaveLength(0);
+  });
+  it("a permanent failure stops the schedule, says why on the account, and a passing test resumes it", async () => {
+    // As the wizard leaves it: tested and active.
+    await database.owner.pool.query(
+      "UPDATE cloud_accounts SET status = 'active', connection_check_status = 'passed' WHERE id = $1",
+      [cloudAccountId],
+    );
+    const scheduled: { name: string; payload: unknown; jobId?: string }[] = [];
+    const tick = (now = new Date()) =>
+      scheduleAccountSyncs.process(
+        { now: now.toISOString() },
+        {
+          ...deps,
+          enqueue: async (name, payload, options) => {
+            if ((payload as { cloudAccountId: string }).cloudAccountId === cloudAccountId)
+              scheduled.push({ name, payload, ...(options?.jobId ? { jobId: options.jobId } : {}) });
+            return options?.jobId ?? "";
+          },
+        },
+        context("tick"),
+      );
+    await tick();
+    expect(scheduled.map((e) => e.jobId)).toEqual([`backfill:${cloudAccountId}:0`]);
+
+    // The role's trust no longer matches (no identity): the backfill runs once on a real driver and
+    // is not retried.
+    await database.owner.pool.query(
+      "UPDATE cloud_accounts SET external_id = 'not-the-right-one' WHERE id = $1",
+      [cloudAccountId],
+    );
+    fake.requests.length = 0;
+    const failures: boolean[] = [];
+    const driver = createInlineDriver(
+      { owner: database.owner, app: database.app, keyring, log: (line) => logs.push(line) },
+      { onFailed: (_name, _ms, _error, willRetry) => failures.push(willRetry) },
+      createRegistry([syncAccount] as unknown as JobDefinition<never>[]),
+    );
+    await driver.startWorkers();
+    try {
+      await driver.enqueue(
+        "sync-account",
+        { tenantId, cloudAccountId, mode: "backfill" },
+        { jobId: scheduled[0]!.jobId! },
+      );
+      await driver.drain();
+    } finally {
+      await driver.close();
+    }
+    expect(failures).toEqual([false]);
+    expect(fake.requests).toHaveLength(1);
+    const stopped = await account();
+    expect(stopped.status).toBe("needs_attention");
+    expect(stopped.last_error).toContain("sts:ExternalId");
+    expect(stopped.last_error).toContain("run Test connection again");
+    const check = await database.owner.pool.query<{ status: string; message: string }>(
+      "SELECT connection_check_status::text AS status, connection_checks->>'message' AS message FROM cloud_accounts WHERE id = $1",
+      [cloudAccountId],
+    );
+    expect(check.rows[0]).toMatchObject({ status: "failed" });
+    expect(check.rows[0]!.message).toMatch(/^A sync failed: .*sts:ExternalId/);
+    expect((await runs()).map((r) => [r.kind, r.status])).toEqual([["backfill", "failed"]]);
+
+    // No further scheduled attempt, hours later; a sync queued before the failure does not call AWS.
+    scheduled.length = 0;
+    await tick();
+    await tick(new Date(Date.now() + 3 * 86_400_000));
+    expect(scheduled).toEqual([]);
+    await expect(run("queued-before-the-failure")).resolves.toEqual({
+      skipped: "needs_attention",
+    });
+    expect(fake.requests).toHaveLength(1);
+
+    // The admin fixes the trust and tests again: the account is active, its error cleared, and the
+    // next tick queues the backfill under a new job id (BullMQ keeps the failed one's id for days).
+    await database.owner.pool.query("UPDATE cloud_accounts SET external_id = $2 WHERE id = $1", [
+      cloudAccountId,
+      externalId,
+    ]);
+    await expect(
+      validateConnection.process({ tenantId, cloudAccountId }, deps, context("retest")),
+    ).resolves.toMatchObject({ status: "passed" });
+    expect(await account()).toMatchObject({ status: "active", last_error: null });
+    await tick();
+    expect(scheduled).toEqual([
+      {
+        name: "sync-account",
+        payload: { tenantId, cloudAccountId, mode: "backfill" },
+        jobId: `backfill:${cloudAccountId}:1`,
+      },
+    ]);
+  });
+
+  it("a backfill that used up its retries on a transient error is queued again one interval later, under a new id", async () => {
+    await database.owner.pool.query(
+      "UPDATE cloud_accounts SET status = 'active', connection_check_status = 'passed', connection_checked_at = now() - interval '1 day' WHERE id = $1",
+      [cloudAccountId],
+    );
+    await database.owner.pool.query(
+      "INSERT INTO sync_runs (tenant_id, cloud_account_id, kind, status, finished_at) VALUES ($1, $2, 'backfill', 'failed', now())",
+      [tenantId, cloudAccountId],
+    );
+    const ids: string[] = [];
+    const tick = (now: Date) =>
+      scheduleAccountSyncs.process(
+        { now: now.toISOString() },
+        {
+          ...deps,
+          enqueue: async (_name, payload, options) => {
+            if ((payload as { cloudAccountId: string }).cloudAccountId === cloudAccountId)
+              ids.push(options?.jobId ?? "");
+            return options?.jobId ?? "";
+          },
+        },
+        context("tick"),
+      );
+    await tick(new Date());
+    expect(ids).toEqual([]);
+    await tick(new Date(Date.now() + 2 * 3_600_000));
+    expect(ids).toEqual([`backfill:${cloudAccountId}:1`]);
+    expect((await account()).status).toBe("active");
   });
 });

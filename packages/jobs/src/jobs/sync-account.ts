@@ -87,6 +87,12 @@ export const syncAccount = defineJob({
     const { tenantId, cloudAccountId } = payload;
     const account = await loadConnectableAccount(deps.app, tenantId, cloudAccountId);
     if (account.status === "disabled") return { skipped: "disabled" };
+    // A job queued before a permanent failure (another chunk's sync, a backfill) must not call the
+    // provider again with credentials known not to work: the account waits for a passing test.
+    if (account.status === "needs_attention") {
+      deps.log(`sync-account ${cloudAccountId}: skipped, the account needs attention`);
+      return { skipped: "needs_attention" };
+    }
     const explicit =
       payload.windowStart || payload.windowEnd
         ? {
@@ -208,7 +214,21 @@ export const syncAccount = defineJob({
   },
 });
 
-/** Marks the run failed (at once for permanent errors, else on the last attempt) and, for credential or permission problems, the account. */
+/**
+ * What the account shows after a permanent failure: the provider's reason (it names the permission or
+ * the trust condition to fix) and how syncs resume.
+ */
+export function needsAttentionMessage(reason: string): string {
+  const why = reason.trim().replace(/\.*$/, ".");
+  return `Syncs stopped: ${why} Fix the credentials or permissions, then run Test connection again; syncs resume when it passes.`;
+}
+
+/**
+ * Marks the run failed (at once for permanent errors, else on the last attempt). A permanent failure
+ * (no identity, access denied, bad credentials) also puts the account in needs_attention with the
+ * reason, and records it as a failed connection test: the scheduler skips the account, queued jobs for
+ * it skip, and neither Finish nor anything else re-activates it until a new "Test connection" passes.
+ */
 async function failRun(
   deps: JobDeps,
   context: JobContext,
@@ -230,11 +250,23 @@ async function failRun(
       "UPDATE sync_runs SET status = 'failed', finished_at = now(), error = $2, details = $3 WHERE id = $1",
       [run.runId, message, run.details],
     );
-    const needsAttention = permanent;
+    if (!permanent) {
+      await client.query(
+        "UPDATE cloud_accounts SET last_error = $2, updated_at = now() WHERE id = $1",
+        [run.cloudAccountId, message],
+      );
+      return;
+    }
+    const attention = needsAttentionMessage(message);
     await client.query(
-      `UPDATE cloud_accounts SET last_error = $2, updated_at = now(),
-         status = CASE WHEN $3::boolean THEN 'needs_attention'::cloud_account_status ELSE status END WHERE id = $1`,
-      [run.cloudAccountId, message, needsAttention],
+      `UPDATE cloud_accounts SET last_error = $2, updated_at = now(), status = 'needs_attention',
+         connection_check_status = 'failed', connection_checks = $3, connection_checked_at = now()
+       WHERE id = $1 AND status <> 'disabled'`,
+      [
+        run.cloudAccountId,
+        attention,
+        JSON.stringify({ message: `A sync failed: ${message}`, checks: [], discovered: null }),
+      ],
     );
   });
 }
@@ -294,7 +326,15 @@ const SYNC_EVERY_MS: Record<AccountRow["provider"], number> = {
  * Runs every few minutes across tenants (owner connection): queues a 13-month backfill for each
  * connected (active) account that never completed one, and a restatement-window sync for each account whose
  * last sync is older than its provider's interval. Accounts needing attention or disabled wait for
- * the admin. Job ids make repeated ticks idempotent.
+ * the admin: this query is the schedule, so it stops and resumes with the account's status under both
+ * drivers (there is no per-account scheduler to remove). Job ids make repeated ticks idempotent.
+ *
+ * A backfill's job id carries the number of backfills of the account that failed: BullMQ keeps a
+ * failed job (and ignores a new one with its id) for days, so after a failure the next backfill needs a
+ * new id. It is queued no sooner than one provider interval after the failure (or at once when a
+ * connection test passed since), so a backfill that used up its retries on a provider outage is tried
+ * again about as often as a sync, not on every tick. A permanently failed one is not tried again at
+ * all until a passing test makes the account active again.
  */
 export const scheduleAccountSyncs = defineJob({
   name: "schedule-account-syncs",
@@ -308,26 +348,37 @@ export const scheduleAccountSyncs = defineJob({
       provider: AccountRow["provider"];
       lastSyncAt: Date | null;
       backfilled: boolean;
+      failedBackfills: number;
+      lastBackfillFailedAt: Date | null;
+      checkedAt: Date | null;
     }>(
       `SELECT a.id, a.tenant_id AS "tenantId", a.provider::text AS provider, a.last_sync_at AS "lastSyncAt",
-              EXISTS (SELECT 1 FROM sync_runs r WHERE r.cloud_account_id = a.id AND r.kind = 'backfill' AND r.status = 'succeeded') AS backfilled
+              EXISTS (SELECT 1 FROM sync_runs r WHERE r.cloud_account_id = a.id AND r.kind = 'backfill' AND r.status = 'succeeded') AS backfilled,
+              f.n AS "failedBackfills", f.last AS "lastBackfillFailedAt", a.connection_checked_at AS "checkedAt"
        FROM cloud_accounts a
+       CROSS JOIN LATERAL (
+         SELECT count(*)::int AS n, max(coalesce(r.finished_at, r.created_at)) AS last FROM sync_runs r
+         WHERE r.cloud_account_id = a.id AND r.kind = 'backfill' AND r.status = 'failed') f
        WHERE a.status = 'active' AND a.credentials_ciphertext IS NOT NULL`,
     );
     let backfills = 0;
     let syncs = 0;
     for (const account of rows) {
       const payloadBase = { tenantId: account.tenantId, cloudAccountId: account.id };
+      const every = SYNC_EVERY_MS[account.provider];
       if (!account.backfilled) {
+        // A connection test that passed after the failure (the admin fixed it) resumes at once.
+        const failedAt = account.lastBackfillFailedAt;
+        const fixedSince = account.checkedAt && failedAt && account.checkedAt > failedAt;
+        if (failedAt && !fixedSince && now.getTime() - failedAt.getTime() < every) continue;
         await deps.enqueue(
           "sync-account",
           { ...payloadBase, mode: "backfill" },
-          { jobId: `backfill:${account.id}` },
+          { jobId: `backfill:${account.id}:${account.failedBackfills}` },
         );
         backfills++;
         continue;
       }
-      const every = SYNC_EVERY_MS[account.provider];
       if (account.lastSyncAt && now.getTime() - account.lastSyncAt.getTime() < every) continue;
       const slot = Math.floor(now.getTime() / every);
       await deps.enqueue(

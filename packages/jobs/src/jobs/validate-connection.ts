@@ -122,6 +122,11 @@ async function storeFailure(
   });
 }
 
+/**
+ * Stores the outcome on the account. A passing test is also how an account in needs_attention (a sync
+ * failed permanently) comes back: it becomes active, its error is cleared, and the sync schedule picks
+ * it up again on its next tick. A pending account stays pending: the wizard's Finish activates it.
+ */
 async function store(
   app: Connection,
   tenantId: string,
@@ -132,8 +137,12 @@ async function store(
   await withTenantClient(app, tenantId, (client) =>
     client.query(
       `UPDATE cloud_accounts SET connection_check_status = $2::connection_check_status, connection_checks = $3,
-         connection_checked_at = now() WHERE id = $1`,
-      [cloudAccountId, status, JSON.stringify(result)],
+         connection_checked_at = now(),
+         status = CASE WHEN $4::boolean AND status = 'needs_attention' THEN 'active'::cloud_account_status ELSE status END,
+         last_error = CASE WHEN $4::boolean AND status = 'needs_attention' THEN NULL ELSE last_error END,
+         updated_at = CASE WHEN $4::boolean AND status = 'needs_attention' THEN now() ELSE updated_at END
+       WHERE id = $1`,
+      [cloudAccountId, status, JSON.stringify(result), status === "passed"],
     ),
   );
 }
