@@ -12,6 +12,8 @@ export * from "./seed/demo";
 export * from "./bulk/copy";
 export * from "./stores/windows";
 export * from "./stores/usage";
+export * from "./stores/sources";
+export * from "./stores/usage-versions";
 export * from "./stores/emissions";
 export * from "./stores/rollups";
 export type { PoolClient } from "pg";

@@ -31,6 +31,7 @@ describe("migrations", () => {
       "sync_runs",
       "tenants",
       "usage_hourly",
+      "usage_superseded",
       "users",
       "verifications",
     ]);

@@ -38,6 +38,11 @@ const rowBuilders: Record<string, (ids: Ids) => RowSql> = {
            VALUES ($1, $2, $3, $4, 'aws', 'AmazonEC2', 'us-east-1', 'compute', 'vcpu-hours', 4, 'shape')`,
     values: [ids.tenantId, ids.cloudAccountId, hour, randomUUID()],
   }),
+  usage_superseded: (ids) => ({
+    text: `INSERT INTO usage_superseded (tenant_id, cloud_account_id, hour, dims_key, provider, service, region, kind, unit, quantity, shape_key, reason)
+           VALUES ($1, $2, $3, $4, 'aws', 'AmazonEC2', 'us-east-1', 'compute', 'vcpu-hours', 4, 'shape', 'replaced')`,
+    values: [ids.tenantId, ids.cloudAccountId, hour, randomUUID()],
+  }),
   emissions_hourly: (ids) => ({
     text: `INSERT INTO emissions_hourly (tenant_id, cloud_account_id, hour, dims_key, provider, service, region, kind, pue,
              grid_intensity_g_per_kwh, kwh_it, kwh_facility, co2e_location_kg, co2e_market_kg, co2e_embodied_kg, water_l, methodology_version)

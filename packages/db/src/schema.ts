@@ -76,6 +76,8 @@ export const syncRunStatus = pgEnum("sync_run_status", [
   "running",
   "succeeded",
   "failed",
+  /** An import that would remove stored data it does not re-supply waits for the user to confirm. */
+  "awaiting_confirmation",
 ]);
 export const reportStatus = pgEnum("report_status", ["draft", "final"]);
 export const connectionCheckStatus = pgEnum("connection_check_status", [
@@ -255,6 +257,16 @@ export const cloudAccounts = pgTable(
     /** Permission checks (passed/failed with the fix), discovered accounts and a message; never secrets. */
     connectionChecks: jsonb("connection_checks").$type<Record<string, unknown>>(),
     connectionCheckedAt: timestamp("connection_checked_at", { withTimezone: true }),
+    /**
+     * The account's parent at the provider, as the bill names it: the AWS payer (management) account,
+     * the Azure billing account or profile, the GCP billing account. Lets the dashboard group by payer.
+     */
+    parentAccountId: text("parent_account_id"),
+    /**
+     * Source kinds in order of precedence for this account (best first); null = the default order
+     * (stores/sources.ts). For each UTC day only the best source present counts.
+     */
+    sourcePrecedence: jsonb("source_precedence").$type<string[]>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -289,49 +301,74 @@ export const syncRuns = pgTable(
   (t) => [index("sync_runs_tenant_created_idx").on(t.tenantId, t.createdAt), tenantIsolation()],
 );
 
+/** The columns of a usage row, shared by the counted rows and the kept previous versions. */
+const usageColumns = () => ({
+  // No foreign keys on the two big fact tables: per-row RI checks halved bulk-load speed. The
+  // pipeline resolves accounts under withTenant before writing; deleting an account or tenant
+  // deletes its usage and emissions explicitly (deleteCloudAccount).
+  tenantId: uuid("tenant_id").notNull(),
+  cloudAccountId: uuid("cloud_account_id").notNull(),
+  hour: timestamp("hour", { withTimezone: true }).notNull(),
+  dimsKey: text("dims_key").notNull(),
+  periodHours: real("period_hours").notNull().default(1),
+  provider: cloudProvider("provider").notNull(),
+  service: text("service").notNull(),
+  region: text("region").notNull(),
+  kind: text("kind").notNull(),
+  unit: text("unit").notNull(),
+  usageType: text("usage_type").notNull().default(""),
+  instanceType: text("instance_type").notNull().default(""),
+  vcpus: real("vcpus"),
+  memoryGb: real("memory_gb"),
+  gpuModel: text("gpu_model"),
+  gpuCount: real("gpu_count"),
+  storageClass: text("storage_class"),
+  replicationHint: real("replication_hint"),
+  cpuUtilization: real("cpu_utilization"),
+  quantity: doublePrecision("quantity").notNull(),
+  costAmount: numeric("cost_amount", { precision: 20, scale: 8 }),
+  currency: text("currency"),
+  tags: jsonb("tags").$type<Record<string, string>>().notNull().default({}),
+  /** The import or sync run that produced the row (its lineage). */
+  syncRunId: uuid("sync_run_id"),
+  /** What kind of source produced it (see sourceKinds in stores/sources.ts): cur2, focus, aws-cost-explorer, … */
+  sourceKind: text("source_kind").notNull().default("unknown"),
+  /**
+   * Hash of every column the estimate depends on besides quantity and year (see
+   * stores/usage-shape.ts): estimation runs once per (shape, year), not once per row.
+   */
+  shapeKey: text("shape_key").notNull(),
+});
+
 /**
- * Normalized usage, one row per (account, period start, dimensions). `dims_key` is a hash of the
- * dimension columns, so re-importing a window replaces rows instead of adding to them.
+ * Normalized usage that counts: one row per (account, period start, dimensions). `dims_key` is a
+ * hash of the dimension columns. For each account and UTC day exactly one source counts (see
+ * stores/usage.ts, "precedence"); every other version of that day is kept in usage_superseded.
  */
-export const usageHourly = pgTable(
-  "usage_hourly",
+export const usageHourly = pgTable("usage_hourly", usageColumns(), (t) => [
+  // The key serves every read (by account and hour); no second index to maintain on bulk loads.
+  primaryKey({ columns: [t.tenantId, t.cloudAccountId, t.hour, t.dimsKey] }),
+  tenantIsolation(),
+]);
+
+/**
+ * Usage rows that do not count: rows a later import or sync replaced (`reason` "replaced", with the
+ * run that replaced them), rows that arrived for days a source of higher precedence already covers
+ * ("outranked"), rows an undone import had written ("restored") and duplicates found when account
+ * identities were merged ("merged"). Restoring moves them back; retention is configurable.
+ */
+export const usageSuperseded = pgTable(
+  "usage_superseded",
   {
-    // No foreign keys on the two big fact tables: per-row RI checks halved bulk-load speed. The
-    // pipeline resolves accounts under withTenant before writing; deleting an account or tenant
-    // deletes its usage and emissions explicitly (deleteCloudAccount).
-    tenantId: uuid("tenant_id").notNull(),
-    cloudAccountId: uuid("cloud_account_id").notNull(),
-    hour: timestamp("hour", { withTimezone: true }).notNull(),
-    dimsKey: text("dims_key").notNull(),
-    periodHours: real("period_hours").notNull().default(1),
-    provider: cloudProvider("provider").notNull(),
-    service: text("service").notNull(),
-    region: text("region").notNull(),
-    kind: text("kind").notNull(),
-    unit: text("unit").notNull(),
-    usageType: text("usage_type").notNull().default(""),
-    instanceType: text("instance_type").notNull().default(""),
-    vcpus: real("vcpus"),
-    memoryGb: real("memory_gb"),
-    gpuModel: text("gpu_model"),
-    gpuCount: real("gpu_count"),
-    storageClass: text("storage_class"),
-    replicationHint: real("replication_hint"),
-    cpuUtilization: real("cpu_utilization"),
-    quantity: doublePrecision("quantity").notNull(),
-    costAmount: numeric("cost_amount", { precision: 20, scale: 8 }),
-    currency: text("currency"),
-    tags: jsonb("tags").$type<Record<string, string>>().notNull().default({}),
-    syncRunId: uuid("sync_run_id"),
-    /**
-     * Hash of every column the estimate depends on besides quantity and year (see
-     * stores/usage-shape.ts): estimation runs once per (shape, year), not once per row.
-     */
-    shapeKey: text("shape_key").notNull(),
+    ...usageColumns(),
+    reason: text("reason").notNull(),
+    supersededBySyncRunId: uuid("superseded_by_sync_run_id"),
+    supersededAt: timestamp("superseded_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    // The key serves every read (by account and hour); no second index to maintain on bulk loads.
-    primaryKey({ columns: [t.tenantId, t.cloudAccountId, t.hour, t.dimsKey] }),
+    index("usage_superseded_replaced_by_idx").on(t.tenantId, t.supersededBySyncRunId),
+    index("usage_superseded_run_idx").on(t.tenantId, t.syncRunId),
+    index("usage_superseded_at_idx").on(t.supersededAt),
     tenantIsolation(),
   ],
 );

@@ -99,6 +99,7 @@ export async function seedDemoOrganization(
       tenantId,
       syncRunId,
       batchesOf(demoUsage(windowStart, windowEnd)),
+      { sourceKind: "demo" },
     );
     const usageRows = written.rowsWritten;
     await client.query(

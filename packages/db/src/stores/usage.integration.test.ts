@@ -51,7 +51,10 @@ describe("writeUsageRecords", () => {
         tenantId,
         null,
         maxDimensionsInMemory === undefined ? stream(records) : oneByOne(records),
-        maxDimensionsInMemory === undefined ? {} : { maxDimensionsInMemory },
+        {
+          sourceKind: "usage",
+          ...(maxDimensionsInMemory === undefined ? {} : { maxDimensionsInMemory }),
+        },
       ),
     );
   const rows = () =>
@@ -83,8 +86,9 @@ describe("writeUsageRecords", () => {
     expect(result.windows).toEqual([
       {
         cloudAccountId: expect.any(String),
-        start: new Date("2026-03-01T10:00:00Z"),
-        end: new Date("2026-03-01T12:00:00Z"),
+        // A source claims whole UTC days (precedence is decided per account and day).
+        start: new Date("2026-03-01T00:00:00Z"),
+        end: new Date("2026-03-02T00:00:00Z"),
       },
     ]);
     const stored = (await rows()).rows;
@@ -106,7 +110,7 @@ describe("writeUsageRecords", () => {
     expect(stored.map((r) => [r.vcpus, r.quantity, r.cpu])).toEqual([
       [2, 4, expect.closeTo(0.5, 6)],
       [4, 5, null],
-      [2, 8, null], // 11:00, outside the window written, is kept
+      // 11:00 of the same day is gone: the write claimed the whole day (kept in usage_superseded)
     ]);
     for (const row of stored) expect(row.shapeKey).toBe(row.expectedShapeKey);
   });

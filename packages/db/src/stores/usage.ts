@@ -2,6 +2,7 @@ import type { PoolClient } from "pg";
 import Cursor from "pg-cursor";
 import { copyRows, copyText, encodeCopyValue } from "../bulk/copy";
 import { withLocalSettings } from "./local-settings";
+import { sourceKinds, sourceRanks, type SourceKind } from "./sources";
 import { windowArrays, type AccountWindow } from "./windows";
 
 /** One usage_hourly row as the pipeline writes and reads it. */
@@ -40,6 +41,8 @@ export type StagedUsage = {
   provider: "aws" | "azure" | "gcp";
   /** The provider's account, subscription or project id. */
   accountId: string;
+  /** Its parent at the provider (AWS payer, Azure billing account or profile, GCP billing account). */
+  billingAccountId?: string | undefined;
   /** ISO-8601 start of the period. */
   periodStart: string;
   periodHours: number;
@@ -132,6 +135,7 @@ function dimensionsOf(r: StagedUsage, tagsJson: string | null): Dimensions {
 type AccountSpan = {
   provider: StagedUsage["provider"];
   providerAccountId: string;
+  billingAccountId: string | null;
   startMs: number;
   endMs: number;
 };
@@ -184,12 +188,15 @@ class StagingIndex {
         this.accounts.push({
           provider: r.provider,
           providerAccountId: r.accountId,
+          billingAccountId: r.billingAccountId || null,
           startMs,
           endMs,
         }) - 1
       );
     }
     const account = this.accounts[index]!;
+    if (account.billingAccountId === null && r.billingAccountId)
+      account.billingAccountId = r.billingAccountId;
     if (startMs < account.startMs) account.startMs = startMs;
     if (endMs > account.endMs) account.endMs = endMs;
     return index;
@@ -368,21 +375,134 @@ async function copyDimensions(
   );
 }
 
+export type UsageWriteOptions = {
+  /**
+   * What produced the records (usage_hourly.source_kind). A function is called once the records are
+   * staged, so a connector can say what it read (hourly Athena or daily Cost Explorer) after reading.
+   */
+  sourceKind: SourceKind | (() => SourceKind);
+  /**
+   * A window the source covers in full (a sync's fetched window): every account it wrote claims its
+   * days even where no record fell, so usage the provider no longer reports is replaced too.
+   */
+  coverage?: { start: Date; end: Date } | undefined;
+  /** Commit even when the replacement removes data it does not re-supply (see ReplacementPreview). */
+  replace?: boolean | undefined;
+  /** The only provider account the records may belong to (the wizard imports into one account). */
+  onlyAccount?: { provider: StagedUsage["provider"]; providerAccountId: string } | undefined;
+  maxDimensionsInMemory?: number | undefined;
+};
+
 export type UsageWriteResult = {
+  /** Account windows whose counted usage changed: the ones to re-estimate. */
   windows: AccountWindow[];
+  /** Rows now counting. */
   rowsWritten: number;
+  /** Rows kept but not counted, because a source of higher precedence covers their days. */
+  rowsOutranked: number;
+  /** The days each account's records arrived for but did not take, and the source kinds that hold them. */
+  outranked: (AccountWindow & { heldBy: string[] })[];
+  /** What the write replaced, per account; null when it replaced nothing. */
+  replaced: ReplacementPreview | null;
   recordsStaged: number;
 };
 
+/** The files' data lost nothing it did not re-supply, or what it would remove, per account and window. */
+export type ReplacementPreview = {
+  needsConfirmation: boolean;
+  accounts: AccountReplacement[];
+};
+
+export type UsageFigures = {
+  rows: number;
+  costAmount: number;
+  services: string[];
+  sourceKinds: string[];
+};
+
+export type AccountReplacement = {
+  cloudAccountId: string;
+  provider: string;
+  providerAccountId: string;
+  /** The UTC days replaced: [start, end). */
+  start: string;
+  end: string;
+  stored: UsageFigures & { kwhFacility: number; co2eLocationKg: number };
+  arriving: UsageFigures;
+  /** Why this replacement needs a confirmation; empty when it re-supplies what it replaces. */
+  reasons: string[];
+};
+
+/** The write would remove stored data it does not re-supply; nothing was committed. */
+export class ReplacementNeedsConfirmationError extends Error {
+  constructor(readonly preview: ReplacementPreview) {
+    super(
+      `This data replaces stored usage it does not re-supply (${preview.accounts
+        .flatMap((a) => a.reasons.map((r) => `${a.providerAccountId}: ${r}`))
+        .join("; ")}). Nothing was changed; confirm the replacement to go ahead.`,
+    );
+  }
+}
+
+/** The records belong to other accounts than the one they were meant for; nothing was written. */
+export class UnexpectedAccountsError extends Error {
+  constructor(
+    readonly expected: { provider: string; providerAccountId: string },
+    readonly found: { provider: string; providerAccountId: string }[],
+  ) {
+    super(
+      `This file holds usage of ${found.map((a) => `${accountNames[a.provider as StagedUsage["provider"]] ?? a.provider} ${a.providerAccountId}`).join(", ")}, ` +
+        `not only of ${accountNames[expected.provider as StagedUsage["provider"]] ?? expected.provider} ${expected.providerAccountId}. Nothing was imported.`,
+    );
+  }
+}
+
+/** Every column of a usage row, in one order for usage_hourly and usage_superseded. */
+export const USAGE_COLUMNS = `tenant_id, cloud_account_id, hour, dims_key, period_hours, provider, service, region, kind,
+  unit, usage_type, instance_type, vcpus, memory_gb, gpu_model, gpu_count, storage_class, replication_hint,
+  cpu_utilization, quantity, cost_amount, currency, tags, sync_run_id, source_kind, shape_key`;
+
+const dayMs = 86_400_000;
+const dayFloor = (ms: number) => Math.floor(ms / dayMs) * dayMs;
+const dayCeil = (ms: number) => Math.ceil(ms / dayMs) * dayMs;
+
+/** Staged records summed by hour and dimensions, as usage rows; `days` picks the winning or losing days. */
+function stagedRowsSql(days: "all" | "wins" | "loses"): string {
+  const dayFilter =
+    days === "all"
+      ? ""
+      : `JOIN usage_write_days t ON t.account_id = a.id AND t.wins = ${days === "wins"}
+           AND t.day = ((timestamptz 'epoch' + g.start_ms * interval '1 millisecond') AT TIME ZONE 'UTC')::date`;
+  return `SELECT $1::uuid, a.id, timestamptz 'epoch' + g.start_ms * interval '1 millisecond', d.dims_key, d.period_hours,
+       d.provider, d.service, d.region, d.kind, d.unit, d.usage_type, d.instance_type, d.vcpus, d.memory_gb, d.gpu_model,
+       d.gpu_count, d.storage_class, d.replication_hint, g.cpu_utilization, g.quantity, g.cost_amount, d.currency,
+       coalesce(d.tags, '{}'::jsonb), $2::uuid, $3::text,
+       CASE WHEN g.cpu_utilization IS NULL THEN d.shape_key ELSE ${shapeKeySql("g.cpu_utilization", "d.")} END
+     FROM (
+       SELECT account_ix, start_ms, dims_ix, sum(quantity) AS quantity, sum(cost_amount) AS cost_amount,
+         (sum(cpu_utilization * quantity) / nullif(sum(quantity) FILTER (WHERE cpu_utilization IS NOT NULL), 0))::real
+           AS cpu_utilization
+       FROM usage_staging GROUP BY account_ix, start_ms, dims_ix
+     ) g
+     JOIN usage_staging_dims d ON d.ix = g.dims_ix
+     JOIN usage_staging_accounts a ON a.ix = g.account_ix
+     ${dayFilter}`;
+}
+
 /**
- * Writes a stream of classified usage records (in batches; see batchesOf) for an organization, in the caller's tenant
- * transaction, as one set-based replacement:
+ * Writes a stream of classified usage records (in batches; see batchesOf) for an organization, in the
+ * caller's tenant transaction, as one set-based step:
  * 1. the records are copied into a temporary staging table (COPY; PostgreSQL refuses COPY into a
  *    table under row-level security, and staging lets the database do the aggregation), with their
  *    account and dimensions interned to integers on the way;
  * 2. each provider account found gets its cloud_accounts row (created on first sight);
- * 3. per account, the window the records cover is deleted from usage_hourly, and the records,
- *    summed by hour and dimensions, inserted (RLS checks every row).
+ * 3. precedence: each account's records claim the UTC days from their first to their last (and the
+ *    `coverage` window). On a day whose counted usage comes from a source of equal or lower precedence
+ *    (stores/sources.ts), the stored rows move to usage_superseded ("replaced", with this run) and the
+ *    new rows, summed by hour and dimensions, count; on a day a better source holds, the new rows are
+ *    kept in usage_superseded ("outranked") and nothing counted changes;
+ * 4. when the replaced rows are not re-supplied (services gone, far lower cost or rows, another source
+ *    kind) and `replace` is not set, it throws ReplacementNeedsConfirmationError with the preview.
  * Writing the same records again therefore replaces them; a failure anywhere rolls everything back.
  * Memory stays bounded: it grows with the distinct dimensions, up to a limit, not with the records.
  * Concurrent writers of one account queue up.
@@ -392,10 +512,10 @@ export async function writeUsageRecords(
   tenantId: string,
   syncRunId: string | null,
   batches: AsyncIterable<readonly StagedUsage[]>,
-  options: { maxDimensionsInMemory?: number } = {},
+  options: UsageWriteOptions,
 ): Promise<UsageWriteResult> {
   await client.query(
-    `DROP TABLE IF EXISTS usage_staging, usage_staging_dims, usage_staging_accounts`,
+    `DROP TABLE IF EXISTS usage_staging, usage_staging_dims, usage_staging_accounts, usage_write_days, usage_write_ranks`,
   );
   await client.query(`CREATE TEMP TABLE usage_staging (
     account_ix int NOT NULL, start_ms bigint NOT NULL, dims_ix int NOT NULL, cpu_utilization real,
@@ -433,6 +553,15 @@ export async function writeUsageRecords(
     await source.return?.();
     throw error;
   }
+  const sourceKind =
+    typeof options.sourceKind === "function" ? options.sourceKind() : options.sourceKind;
+  const expected = options.onlyAccount;
+  if (expected) {
+    const others = index.accounts.filter(
+      (a) => a.provider !== expected.provider || a.providerAccountId !== expected.providerAccountId,
+    );
+    if (others.length) throw new UnexpectedAccountsError(expected, others);
+  }
   await client.query(
     `UPDATE usage_staging_dims SET dims_key = ${dimsKeySql}, shape_key = ${shapeKeySql("NULL")}`,
   );
@@ -451,7 +580,11 @@ export async function writeUsageRecords(
   await client.query(
     "CREATE TEMP TABLE usage_staging_accounts (ix int PRIMARY KEY, id uuid NOT NULL) ON COMMIT DROP",
   );
-  const windows: AccountWindow[] = [];
+  const claimed: (AccountWindow & {
+    provider: string;
+    providerAccountId: string;
+    precedence: string[] | null;
+  })[] = [];
   const accounts = index.accounts
     .map((span, ix) => ({ ...span, ix }))
     .sort((a, b) =>
@@ -460,58 +593,267 @@ export async function writeUsageRecords(
         : a.provider.localeCompare(b.provider),
     );
   for (const { ix, ...span } of accounts) {
-    const account = await client.query<{ id: string }>(
-      `INSERT INTO cloud_accounts (tenant_id, provider, display_name, provider_account_id, status)
-       VALUES ($1, $2, $3, $4, 'active')
-       ON CONFLICT (tenant_id, provider, provider_account_id) DO UPDATE SET last_sync_at = now()
-       RETURNING id`,
+    const account = await client.query<{ id: string; precedence: string[] | null }>(
+      `INSERT INTO cloud_accounts (tenant_id, provider, display_name, provider_account_id, status, parent_account_id)
+       VALUES ($1, $2, $3, $4, 'active', $5)
+       ON CONFLICT (tenant_id, provider, provider_account_id) DO UPDATE SET last_sync_at = now(),
+         parent_account_id = coalesce(cloud_accounts.parent_account_id, EXCLUDED.parent_account_id)
+       RETURNING id, source_precedence AS precedence`,
       [
         tenantId,
         span.provider,
         `${accountNames[span.provider]} ${span.providerAccountId}`,
         span.providerAccountId,
+        span.billingAccountId,
       ],
     );
-    const id = account.rows[0]!.id;
+    const { id, precedence } = account.rows[0]!;
     await client.query("INSERT INTO usage_staging_accounts VALUES ($1, $2)", [ix, id]);
-    windows.push({ cloudAccountId: id, start: new Date(span.startMs), end: new Date(span.endMs) });
+    let { startMs, endMs } = span;
+    if (options.coverage) {
+      startMs = Math.min(startMs, options.coverage.start.getTime());
+      endMs = Math.max(endMs, options.coverage.end.getTime());
+    }
+    claimed.push({
+      cloudAccountId: id,
+      provider: span.provider,
+      providerAccountId: span.providerAccountId,
+      precedence,
+      start: new Date(dayFloor(startMs)),
+      end: new Date(dayCeil(endMs)),
+    });
   }
-  await lockAccounts(client, windows);
+  await lockAccounts(client, claimed);
   await client.query("ANALYZE usage_staging_dims");
   await client.query("ANALYZE usage_staging_accounts");
-  await client.query(
-    `DELETE FROM usage_hourly u
-     USING unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS w(account_id, start_at, end_at)
-     WHERE u.cloud_account_id = w.account_id AND u.hour >= w.start_at AND u.hour < w.end_at`,
-    windowArrays(windows),
+
+  const days = await precedenceByDay(client, claimed, sourceKind);
+  const wins = days.filter((d) => d.wins);
+  const loses = days.filter((d) => !d.wins);
+  const winning = dayRanges(wins);
+  const losing = dayRanges(loses);
+
+  const moved = await client.query(
+    `WITH moved AS (
+       DELETE FROM usage_hourly u
+       USING unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS w(account_id, start_at, end_at)
+       WHERE u.cloud_account_id = w.account_id AND u.hour >= w.start_at AND u.hour < w.end_at
+       RETURNING u.*)
+     INSERT INTO usage_superseded (${USAGE_COLUMNS}, reason, superseded_by_sync_run_id)
+     SELECT ${USAGE_COLUMNS}, 'replaced', $4::uuid FROM moved`,
+    [...windowArrays(winning), syncRunId],
   );
   // Sorting the staged records groups them and orders the rows by account and hour in one step, so the
   // primary key index is filled in order (hash aggregation followed by a sort costs more).
-  const inserted = await withLocalSettings(
-    client,
-    { work_mem: "256MB", enable_hashagg: "off" },
-    () =>
+  const insert = (into: "usage_hourly" | "usage_superseded", days: "all" | "wins" | "loses") =>
+    withLocalSettings(client, { work_mem: "256MB", enable_hashagg: "off" }, () =>
       client.query(
-        `INSERT INTO usage_hourly (tenant_id, cloud_account_id, hour, dims_key, period_hours, provider, service, region, kind,
-       unit, usage_type, instance_type, vcpus, memory_gb, gpu_model, gpu_count, storage_class, replication_hint,
-       cpu_utilization, quantity, cost_amount, currency, tags, sync_run_id, shape_key)
-     SELECT $1::uuid, a.id, timestamptz 'epoch' + g.start_ms * interval '1 millisecond', d.dims_key, d.period_hours,
-       d.provider, d.service, d.region, d.kind, d.unit, d.usage_type, d.instance_type, d.vcpus, d.memory_gb, d.gpu_model,
-       d.gpu_count, d.storage_class, d.replication_hint, g.cpu_utilization, g.quantity, g.cost_amount, d.currency,
-       coalesce(d.tags, '{}'::jsonb), $2::uuid,
-       CASE WHEN g.cpu_utilization IS NULL THEN d.shape_key ELSE ${shapeKeySql("g.cpu_utilization", "d.")} END
-     FROM (
-       SELECT account_ix, start_ms, dims_ix, sum(quantity) AS quantity, sum(cost_amount) AS cost_amount,
-         (sum(cpu_utilization * quantity) / nullif(sum(quantity) FILTER (WHERE cpu_utilization IS NOT NULL), 0))::real
-           AS cpu_utilization
-       FROM usage_staging GROUP BY account_ix, start_ms, dims_ix
-     ) g
-     JOIN usage_staging_dims d ON d.ix = g.dims_ix
-     JOIN usage_staging_accounts a ON a.ix = g.account_ix`,
-        [tenantId, syncRunId],
+        into === "usage_hourly"
+          ? `INSERT INTO usage_hourly (${USAGE_COLUMNS}) ${stagedRowsSql(days)}`
+          : `INSERT INTO usage_superseded (${USAGE_COLUMNS}, reason) SELECT *, 'outranked' FROM (${stagedRowsSql(days)}) s`,
+        [tenantId, syncRunId, sourceKind],
       ),
+    );
+  let rowsWritten = 0;
+  let rowsOutranked = 0;
+  if (wins.length)
+    rowsWritten = (await insert("usage_hourly", loses.length ? "wins" : "all")).rowCount ?? 0;
+  if (loses.length)
+    rowsOutranked = (await insert("usage_superseded", wins.length ? "loses" : "all")).rowCount ?? 0;
+
+  const replaced =
+    (moved.rowCount ?? 0) > 0 && syncRunId
+      ? await replacementPreview(client, syncRunId, claimed, winning, sourceKind)
+      : null;
+  if (replaced?.needsConfirmation && !options.replace)
+    throw new ReplacementNeedsConfirmationError(replaced);
+  return {
+    windows: winning,
+    rowsWritten,
+    rowsOutranked,
+    outranked: losing.map((w) => ({
+      ...w,
+      heldBy: [
+        ...new Set(
+          loses.filter((d) => d.cloudAccountId === w.cloudAccountId).flatMap((d) => d.heldBy),
+        ),
+      ],
+    })),
+    replaced,
+    recordsStaged,
+  };
+}
+
+type DayDecision = { cloudAccountId: string; dayMs: number; wins: boolean; heldBy: string[] };
+
+/**
+ * For every account and UTC day the write claims: whether the incoming source takes it (its rank is
+ * at least as good as every source counted there now) and which kinds hold it now.
+ */
+async function precedenceByDay(
+  client: PoolClient,
+  claimed: readonly (AccountWindow & { precedence: string[] | null })[],
+  sourceKind: string,
+): Promise<DayDecision[]> {
+  const ranks = claimed.flatMap((c) =>
+    sourceRanks(c.precedence).map((r) => ({ account: c.cloudAccountId, ...r })),
   );
-  return { windows, rowsWritten: inserted.rowCount ?? 0, recordsStaged };
+  await client.query(
+    `CREATE TEMP TABLE usage_write_ranks ON COMMIT DROP AS
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[]) AS r(account_id, kind, rank)`,
+    [ranks.map((r) => r.account), ranks.map((r) => r.kind), ranks.map((r) => r.rank)],
+  );
+  await client.query(
+    `CREATE TEMP TABLE usage_write_days ON COMMIT DROP AS
+     SELECT w.account_id, d::date AS day, r.rank, NULL::int AS existing_rank, NULL::text[] AS held_by, true AS wins
+     FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS w(account_id, start_at, end_at)
+     CROSS JOIN LATERAL generate_series(w.start_at AT TIME ZONE 'UTC', w.end_at AT TIME ZONE 'UTC' - interval '1 day', interval '1 day') AS d
+     LEFT JOIN usage_write_ranks r ON r.account_id = w.account_id AND r.kind = $4`,
+    [...windowArrays(claimed), sourceKind],
+  );
+  await client.query(
+    `UPDATE usage_write_days t SET existing_rank = e.rank, held_by = e.kinds,
+       wins = t.rank <= e.rank
+     FROM (
+       SELECT k.account_id, k.day, min(coalesce(r.rank, 1000)) AS rank, array_agg(k.source_kind ORDER BY k.source_kind) AS kinds
+       FROM (
+         SELECT u.cloud_account_id AS account_id, (u.hour AT TIME ZONE 'UTC')::date AS day, u.source_kind
+         FROM usage_hourly u
+         JOIN unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS w(account_id, start_at, end_at)
+           ON u.cloud_account_id = w.account_id AND u.hour >= w.start_at AND u.hour < w.end_at
+         GROUP BY 1, 2, 3
+       ) k
+       LEFT JOIN usage_write_ranks r ON r.account_id = k.account_id AND r.kind = k.source_kind
+       GROUP BY k.account_id, k.day
+     ) e
+     WHERE t.account_id = e.account_id AND t.day = e.day`,
+    windowArrays(claimed),
+  );
+  await client.query("ANALYZE usage_write_days");
+  const result = await client.query<{
+    account: string;
+    day: string;
+    wins: boolean;
+    heldBy: string[] | null;
+  }>(
+    `SELECT account_id AS account, to_char(day, 'YYYY-MM-DD') AS day, wins, held_by AS "heldBy"
+     FROM usage_write_days ORDER BY account_id, day`,
+  );
+  return result.rows.map((r) => ({
+    cloudAccountId: r.account,
+    dayMs: Date.parse(`${r.day}T00:00:00Z`),
+    wins: r.wins,
+    heldBy: r.heldBy ?? [],
+  }));
+}
+
+/** Consecutive days of one account as windows. */
+function dayRanges(days: readonly DayDecision[]): AccountWindow[] {
+  const windows: AccountWindow[] = [];
+  let open: { cloudAccountId: string; startMs: number; endMs: number } | undefined;
+  for (const day of days) {
+    if (open && open.cloudAccountId === day.cloudAccountId && open.endMs === day.dayMs) {
+      open.endMs += dayMs;
+      continue;
+    }
+    if (open)
+      windows.push({
+        cloudAccountId: open.cloudAccountId,
+        start: new Date(open.startMs),
+        end: new Date(open.endMs),
+      });
+    open = { cloudAccountId: day.cloudAccountId, startMs: day.dayMs, endMs: day.dayMs + dayMs };
+  }
+  if (open)
+    windows.push({
+      cloudAccountId: open.cloudAccountId,
+      start: new Date(open.startMs),
+      end: new Date(open.endMs),
+    });
+  return windows;
+}
+
+/** A new source must re-supply at least this share of the rows and cost it replaces. */
+const RESUPPLY_SHARE = 0.5;
+
+/**
+ * What this run replaced against what it brought, per account over the days it took: the rows it
+ * moved to usage_superseded and its own new rows.
+ */
+async function replacementPreview(
+  client: PoolClient,
+  syncRunId: string,
+  claimed: readonly (AccountWindow & { provider: string; providerAccountId: string })[],
+  winning: readonly AccountWindow[],
+  sourceKind: string,
+): Promise<ReplacementPreview> {
+  const figures = `count(*)::int AS rows, coalesce(sum(cost_amount), 0)::float8 AS "costAmount",
+    array_agg(DISTINCT service ORDER BY service) AS services, array_agg(DISTINCT source_kind ORDER BY source_kind) AS "sourceKinds"`;
+  const stored = await client.query<UsageFigures & { account: string }>(
+    `SELECT cloud_account_id AS account, ${figures} FROM usage_superseded
+     WHERE superseded_by_sync_run_id = $1 AND reason = 'replaced' GROUP BY cloud_account_id`,
+    [syncRunId],
+  );
+  const arriving = await client.query<UsageFigures & { account: string }>(
+    `SELECT u.cloud_account_id AS account, ${figures} FROM usage_hourly u
+     JOIN unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS w(account_id, start_at, end_at)
+       ON u.cloud_account_id = w.account_id AND u.hour >= w.start_at AND u.hour < w.end_at
+     GROUP BY u.cloud_account_id`,
+    windowArrays(winning),
+  );
+  const emissions = await client.query<{
+    account: string;
+    kwhFacility: number;
+    co2eLocationKg: number;
+  }>(
+    `SELECT e.cloud_account_id AS account, coalesce(sum(kwh_facility), 0) AS "kwhFacility",
+            coalesce(sum(co2e_location_kg), 0) AS "co2eLocationKg"
+     FROM emissions_hourly e
+     JOIN unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS w(account_id, start_at, end_at)
+       ON e.cloud_account_id = w.account_id AND e.hour >= w.start_at AND e.hour < w.end_at
+     GROUP BY e.cloud_account_id`,
+    windowArrays(winning),
+  );
+  const none: UsageFigures = { rows: 0, costAmount: 0, services: [], sourceKinds: [] };
+  const accounts: AccountReplacement[] = [];
+  for (const row of stored.rows) {
+    const account = claimed.find((c) => c.cloudAccountId === row.account)!;
+    const theirs = winning.filter((w) => w.cloudAccountId === row.account);
+    const incoming = arriving.rows.find((r) => r.account === row.account) ?? none;
+    const energy = emissions.rows.find((r) => r.account === row.account);
+    const reasons: string[] = [];
+    const gone = row.services.filter((s) => !incoming.services.includes(s));
+    if (gone.length)
+      reasons.push(
+        `removes ${gone.length} service(s) it does not re-supply: ${gone.slice(0, 8).join(", ")}`,
+      );
+    if (incoming.rows < RESUPPLY_SHARE * row.rows)
+      reasons.push(`replaces ${row.rows} stored usage rows with ${incoming.rows}`);
+    if (Math.abs(incoming.costAmount) < RESUPPLY_SHARE * Math.abs(row.costAmount))
+      reasons.push(
+        `cost falls from ${row.costAmount.toFixed(2)} to ${incoming.costAmount.toFixed(2)}`,
+      );
+    const otherKinds = row.sourceKinds.filter((k) => k !== sourceKind);
+    if (otherKinds.length)
+      reasons.push(
+        `replaces data from another kind of source (${otherKinds.map((k) => sourceKinds[k as SourceKind] ?? k).join(", ")})`,
+      );
+    accounts.push({
+      cloudAccountId: row.account,
+      provider: account.provider,
+      providerAccountId: account.providerAccountId,
+      start: theirs[0]!.start.toISOString(),
+      end: theirs.at(-1)!.end.toISOString(),
+      stored: {
+        ...row,
+        kwhFacility: Number(energy?.kwhFacility ?? 0),
+        co2eLocationKg: Number(energy?.co2eLocationKg ?? 0),
+      },
+      arriving: incoming,
+      reasons,
+    });
+  }
+  return { needsConfirmation: accounts.some((a) => a.reasons.length > 0), accounts };
 }
 
 /** Serializes writers of the same accounts (sorted, so two writers never deadlock). */

@@ -1,0 +1,106 @@
+import type { PoolClient } from "pg";
+import { lockAccounts, USAGE_COLUMNS } from "./usage";
+import { windowArrays, type AccountWindow } from "./windows";
+
+/** A run's data can no longer be undone: another run has since replaced some of it. */
+export class RestoreRefusedError extends Error {}
+
+export type RestoreResult = {
+  /** Account windows whose counted usage changed: the ones to re-estimate. */
+  windows: AccountWindow[];
+  /** Rows of the run that stopped counting (kept in usage_superseded as "restored"). */
+  rowsWithdrawn: number;
+  /** Previous rows that count again. */
+  rowsRestored: number;
+};
+
+/**
+ * Undoes what one import or sync did to the counted usage, in the caller's tenant transaction: its
+ * rows over `windows` (the days it took) stop counting and are kept as "restored", and the rows it
+ * had replaced count again. Refused, with the reason, when a later run has replaced part of its data
+ * (restore that run first), so nothing newer is ever overwritten.
+ */
+export async function restoreReplacedUsage(
+  client: PoolClient,
+  syncRunId: string,
+  windows: readonly AccountWindow[],
+): Promise<RestoreResult> {
+  await lockAccounts(client, windows);
+  const run = await client.query<{ restoredAt: string | null }>(
+    `SELECT details->>'restoredAt' AS "restoredAt" FROM sync_runs WHERE id = $1 FOR UPDATE`,
+    [syncRunId],
+  );
+  if (!run.rows[0]) throw new RestoreRefusedError(`There is no import or sync ${syncRunId}.`);
+  if (run.rows[0].restoredAt)
+    throw new RestoreRefusedError(`It was already restored on ${run.rows[0].restoredAt}.`);
+  const later = await client.query<{ run: string | null; at: Date; kind: string | null }>(
+    `SELECT s.superseded_by_sync_run_id AS run, min(s.superseded_at) AS at, min(r.kind::text) AS kind
+     FROM usage_superseded s LEFT JOIN sync_runs r ON r.id = s.superseded_by_sync_run_id
+     WHERE s.sync_run_id = $1 AND s.reason = 'replaced'
+     GROUP BY 1 ORDER BY 2`,
+    [syncRunId],
+  );
+  if (later.rows.length) {
+    const [first] = later.rows;
+    throw new RestoreRefusedError(
+      `Its data was replaced since by ${first!.kind ?? "run"} ${first!.run ?? "(unrecorded)"} (${first!.at.toISOString()}); restore that one first.`,
+    );
+  }
+  // Rows another run wrote into these days since (where this run had nothing to be replaced).
+  const newer = await client.query<{ run: string | null; kind: string | null }>(
+    `SELECT DISTINCT u.sync_run_id AS run, r.kind::text AS kind FROM usage_hourly u
+     JOIN unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS w(account_id, start_at, end_at)
+       ON u.cloud_account_id = w.account_id AND u.hour >= w.start_at AND u.hour < w.end_at
+     LEFT JOIN sync_runs r ON r.id = u.sync_run_id
+     WHERE u.sync_run_id IS DISTINCT FROM $4::uuid LIMIT 1`,
+    [...windowArrays(windows), syncRunId],
+  );
+  if (newer.rows.length) {
+    const [first] = newer.rows;
+    throw new RestoreRefusedError(
+      `Its days hold data written since by ${first!.kind ?? "run"} ${first!.run ?? "(unrecorded)"}; restore that one first.`,
+    );
+  }
+  const withdrawn = await client.query(
+    `WITH moved AS (
+       DELETE FROM usage_hourly u
+       USING unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS w(account_id, start_at, end_at)
+       WHERE u.cloud_account_id = w.account_id AND u.hour >= w.start_at AND u.hour < w.end_at
+         AND u.sync_run_id = $4
+       RETURNING u.*)
+     INSERT INTO usage_superseded (${USAGE_COLUMNS}, reason)
+     SELECT ${USAGE_COLUMNS}, 'restored' FROM moved`,
+    [...windowArrays(windows), syncRunId],
+  );
+  const restored = await client.query(
+    `WITH back AS (
+       DELETE FROM usage_superseded WHERE superseded_by_sync_run_id = $1 AND reason = 'replaced'
+       RETURNING *)
+     INSERT INTO usage_hourly (${USAGE_COLUMNS}) SELECT ${USAGE_COLUMNS} FROM back`,
+    [syncRunId],
+  );
+  await client.query(
+    `UPDATE sync_runs SET details = coalesce(details, '{}'::jsonb) || jsonb_build_object('restoredAt', now()) WHERE id = $1`,
+    [syncRunId],
+  );
+  return {
+    windows: [...windows],
+    rowsWithdrawn: withdrawn.rowCount ?? 0,
+    rowsRestored: restored.rowCount ?? 0,
+  };
+}
+
+/**
+ * Deletes kept previous versions older than the retention (CANOPY_SUPERSEDED_RETENTION_DAYS), across
+ * tenants, as the owner. Returns the rows deleted.
+ */
+export async function pruneSupersededUsage(
+  owner: { query: PoolClient["query"] },
+  retentionDays: number,
+): Promise<number> {
+  const deleted = await owner.query(
+    "DELETE FROM usage_superseded WHERE superseded_at < now() - make_interval(days => $1)",
+    [retentionDays],
+  );
+  return deleted.rowCount ?? 0;
+}
