@@ -15,6 +15,7 @@ import {
 import {
   deleteAccount,
   finishConnection,
+  importAccountMismatch,
   saveCredentials,
   saveScope,
   startConnection,
@@ -206,7 +207,29 @@ describe("onboarding wizard actions", () => {
     });
     expect(scope.ok && scope.data.scope).toEqual(["123456789012", "210987654321"]);
     expect((await saveScope({ accountId: id, scope: "bad id!" })).ok).toBe(false);
+
+    // Finish activates only an account whose latest connection test passed: the new credentials
+    // were never tested, then a test fails; each refusal says why and leaves the account pending.
+    const untested = await finishConnection({ accountId: id });
+    expect(!untested.ok && untested.error.code).toBe("connection_not_tested");
+    expect(!untested.ok && untested.error.message).toMatch(/Test connection/);
+    fakeAws.deny("CostExplorer.GetCostAndUsage", "ce:GetCostAndUsage");
+    expect((await testAndWait(id)).status).toBe("failed");
+    fakeAws.deny("CostExplorer.GetCostAndUsage", "");
+    const refused = await finishConnection({ accountId: id });
+    expect(!refused.ok && refused.error.code).toBe("connection_test_failed");
+    expect(!refused.ok && refused.error.message).toContain("ce:GetCostAndUsage");
+    const stillPending = await db.owner.pool.query(
+      "SELECT status::text FROM cloud_accounts WHERE id = $1",
+      [id],
+    );
+    expect(stillPending.rows[0].status).toBe("pending");
+    expect((await auditActions()).map((e) => e.action)).not.toContain("account.activate");
+
+    expect((await testAndWait(id)).status).toBe("passed");
     expect((await finishConnection({ accountId: id })).ok).toBe(true);
+    const activated = (await auditActions()).find((e) => e.action === "account.activate");
+    expect(activated?.details).toMatchObject({ from: "pending", connectionTest: "passed" });
 
     const log = await auditActions();
     expect(log.map((e) => e.action)).toEqual(
@@ -222,6 +245,91 @@ describe("onboarding wizard actions", () => {
     expect((await deleteAccount({ accountId: id, confirm: "no" as never })).ok).toBe(false);
     expect((await deleteAccount({ accountId: id, confirm: "delete" })).ok).toBe(true);
     expect((await auditActions()).map((e) => e.action)).toContain("account.delete");
+  });
+
+  it("finishes a file-import-only account (no credentials) without a connection test", async () => {
+    actAs(admin);
+    const started = await startConnection({
+      provider: "aws",
+      displayName: "Files only",
+      providerAccountId: "333333333333",
+    });
+    const id = started.ok ? started.data.id : "";
+    expect((await finishConnection({ accountId: id })).ok).toBe(true);
+    const row = await db.owner.pool.query("SELECT status::text FROM cloud_accounts WHERE id = $1", [
+      id,
+    ]);
+    expect(row.rows[0].status).toBe("active");
+    const entry = (await auditActions()).filter((e) => e.action === "account.activate").at(-1);
+    expect(entry?.details).toMatchObject({ from: "pending", connectionTest: "not_required" });
+  });
+
+  it("an account stopped by a permanent sync failure is refused by Finish and re-activated by a passing test", async () => {
+    actAs(admin);
+    const started = await startConnection({
+      provider: "aws",
+      displayName: "Stopped",
+      providerAccountId: "444444444444",
+    });
+    const id = started.ok ? started.data.id : "";
+    const roleArn = "arn:aws:iam::123456789012:role/CanopyReadOnly";
+    expect(
+      (
+        await saveCredentials({
+          accountId: id,
+          credentials: { provider: "aws", roleArn, exportBucket: "acme-cur" },
+        })
+      ).ok,
+    ).toBe(true);
+    const { rows } = await db.owner.pool.query<{ external_id: string }>(
+      "SELECT external_id FROM cloud_accounts WHERE id = $1",
+      [id],
+    );
+    fakeAws.trust({ externalId: rows[0]!.external_id });
+    // What sync-account leaves after a permanent failure (packages/jobs tests that part).
+    await db.owner.pool.query(
+      `UPDATE cloud_accounts SET status = 'needs_attention', last_error = 'Syncs stopped: access denied.',
+         connection_check_status = 'failed', connection_checks = '{"message":"A sync failed: access denied.","checks":[],"discovered":null}'
+       WHERE id = $1`,
+      [id],
+    );
+    const refused = await finishConnection({ accountId: id });
+    expect(!refused.ok && refused.error.code).toBe("connection_test_failed");
+    expect(!refused.ok && refused.error.message).toContain("A sync failed: access denied.");
+
+    expect((await testAndWait(id)).status).toBe("passed");
+    const after = await db.owner.pool.query(
+      "SELECT status::text, last_error FROM cloud_accounts WHERE id = $1",
+      [id],
+    );
+    expect(after.rows[0]).toEqual({ status: "active", last_error: null });
+  });
+
+  it("says which accounts a file refused at the wizard's import step holds", async () => {
+    actAs(admin);
+    const started = await startConnection({
+      provider: "aws",
+      displayName: "Wizard import",
+      providerAccountId: "555555555555",
+    });
+    const id = started.ok ? started.data.id : "";
+    // As the import job leaves a file whose usage is another account's (packages/jobs tests that).
+    const others = [{ provider: "aws", providerAccountId: "666666666666" }];
+    const { rows } = await db.owner.pool.query<{ id: string }>(
+      `INSERT INTO sync_runs (tenant_id, kind, status, error, details)
+       VALUES ($1, 'import', 'failed', 'This file holds usage of AWS 666666666666', $2) RETURNING id`,
+      [
+        tenantId,
+        JSON.stringify({ fileName: "cur.csv", expectedCloudAccountId: id, otherAccounts: others }),
+      ],
+    );
+    const found = await importAccountMismatch({ importId: rows[0]!.id });
+    expect(found.ok && found.data).toEqual({ expectedCloudAccountId: id, otherAccounts: others });
+    const unknown = await importAccountMismatch({ importId: id });
+    expect(!unknown.ok && unknown.error.code).toBe("not_found");
+    actAs(viewer);
+    const forbidden = await importAccountMismatch({ importId: rows[0]!.id });
+    expect(!forbidden.ok && forbidden.error.code).toBe("forbidden");
   });
 
   it("validates Azure and GCP credentials by field", async () => {

@@ -381,6 +381,8 @@ const actionCases: Record<string, (action: Action) => Promise<void>> = {
     expect(await countB("cloud_accounts", "scope IS NOT NULL")).toBe(0);
   },
   "accounts.finishConnection": async (action) => refused(await action({ accountId: b.accountId })),
+  "accounts.importAccountMismatch": async (action) =>
+    refused(await action({ importId: b.importId })),
   "accounts.deleteAccount": async (action) => {
     refused(await action({ accountId: b.accountId, confirm: "delete" }));
     expect(await countB("cloud_accounts")).toBe(2);

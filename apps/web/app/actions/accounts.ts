@@ -6,8 +6,9 @@ import {
   providerAccountIdSchema,
   scopeListSchema,
 } from "@/lib/wizard/credentials";
+import { finishRefusal } from "@/lib/wizard/lifecycle";
 import type { ProviderKey } from "@/lib/wizard/providers";
-import { ApiError, badRequest } from "@/lib/server/api-error";
+import { ApiError, badRequest, notFound } from "@/lib/server/api-error";
 import {
   getAccount,
   getConnectionCheck,
@@ -187,14 +188,28 @@ export const saveScope = withTenantAction(
   { role: "admin" },
 );
 
-/** Last wizard step: the account leaves "pending". */
+/**
+ * Last wizard step: the account leaves "pending". Refused (409, with the reason) for an account with
+ * credentials whose latest connection test did not pass: failed, still running, or never run. A
+ * file-import-only account (no credentials) is activated without a test. The row is locked so a
+ * concurrent "Test connection" cannot change the outcome between the check and the update.
+ */
 export const finishConnection = withTenantAction(
   z.object({ accountId }),
   async (input, ctx) =>
     ctx.sql(async (client) => {
+      await client.query("SELECT 1 FROM cloud_accounts WHERE id = $1 FOR UPDATE", [
+        input.accountId,
+      ]);
       const account = await getAccount(client, input.accountId);
+      const check = await getConnectionCheck(client, account.id);
+      const refusal = finishRefusal(account, {
+        status: check.status,
+        message: check.result?.message ?? null,
+      });
+      if (refusal) throw new ApiError(409, refusal.code, refusal.message);
       await client.query(
-        "UPDATE cloud_accounts SET status = 'active', updated_at = now() WHERE id = $1",
+        "UPDATE cloud_accounts SET status = 'active', last_error = NULL, updated_at = now() WHERE id = $1",
         [account.id],
       );
       await writeAudit(
@@ -204,9 +219,43 @@ export const finishConnection = withTenantAction(
         { type: "cloud_account", id: account.id },
         {
           from: account.status,
+          connectionTest: account.hasCredentials ? check.status : "not_required",
         },
       );
       return { id: account.id };
+    }),
+  { role: "admin" },
+);
+
+export type ImportAccountMismatch = {
+  /** The account the wizard's upload was restricted to, if it was. */
+  expectedCloudAccountId: string | null;
+  /** The accounts the file holds instead, when the import was refused for them. */
+  otherAccounts: { provider: string; providerAccountId: string }[];
+};
+
+/**
+ * The wizard's import step, after its upload failed: which accounts the file holds, when the import
+ * was refused because they are not the account being set up (`details.otherAccounts`).
+ */
+export const importAccountMismatch = withTenantAction(
+  z.object({ importId: z.uuid("Not a valid import id.") }),
+  async (input, ctx): Promise<ImportAccountMismatch> =>
+    ctx.sql(async (client) => {
+      const { rows } = await client.query<{
+        expected: string | null;
+        others: ImportAccountMismatch["otherAccounts"] | null;
+      }>(
+        `SELECT details->>'expectedCloudAccountId' AS expected, details->'otherAccounts' AS others
+         FROM sync_runs WHERE id = $1 AND kind = 'import'`,
+        [input.importId],
+      );
+      const row = rows[0];
+      if (!row) throw notFound("Import");
+      return {
+        expectedCloudAccountId: row.expected,
+        otherAccounts: Array.isArray(row.others) ? row.others : [],
+      };
     }),
   { role: "admin" },
 );

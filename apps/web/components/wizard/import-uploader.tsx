@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useEffect, useRef, useState, type FormEvent } from "react";
+import { importAccountMismatch, type ImportAccountMismatch } from "@/app/actions/accounts";
 import { formatKg, formatNumber } from "@/lib/format";
 
 type Summary = {
@@ -33,13 +34,34 @@ type ImportView = {
 };
 type ErrorBody = { error: { message: string; fields?: Record<string, string[]> } };
 
-/** Upload a billing file, follow its import live, then show what it added. */
-export function ImportUploader(props: { next?: string }) {
+/** The account a wizard's import step sets up. */
+export type UploaderAccount = {
+  id: string;
+  provider: "aws" | "azure" | "gcp";
+  providerAccountId: string;
+  displayName: string;
+};
+
+const providerLabel = (provider: string) =>
+  ({ aws: "AWS", azure: "Azure", gcp: "GCP" })[provider] ?? provider.toUpperCase();
+const accountLabel = (a: { provider: string; providerAccountId: string }) =>
+  `${providerLabel(a.provider)} ${a.providerAccountId}`;
+
+/**
+ * Upload a billing file, follow its import live, then show what it added. In the wizard (`account`
+ * set) the upload imports only that account: a file whose usage belongs to other accounts is refused,
+ * and the step says which accounts it holds and offers to import them all or choose another file.
+ */
+export function ImportUploader(props: { next?: string; account?: UploaderAccount }) {
   const [importId, setImportId] = useState<string | null>(null);
   const [view, setView] = useState<ImportView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [uploading, setUploading] = useState(false);
+  const [mismatch, setMismatch] = useState<ImportAccountMismatch["otherAccounts"] | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const form = useRef<HTMLFormElement | null>(null);
+  /** The last upload, kept to import it again without the account restriction. */
+  const last = useRef<{ file: File; format: string | null; restricted: boolean } | null>(null);
 
   useEffect(() => {
     if (!importId) return;
@@ -53,6 +75,12 @@ export function ImportUploader(props: { next?: string }) {
         return;
       }
       const current = body as ImportView;
+      if (current.status === "failed" && last.current?.restricted) {
+        // Refused for holding other accounts? Then say which, instead of the bare error.
+        const found = await importAccountMismatch({ importId });
+        if (stopped) return;
+        if (found.ok && found.data.otherAccounts.length > 0) setMismatch(found.data.otherAccounts);
+      }
       setView(current);
       const finished =
         current.status === "failed" ||
@@ -66,22 +94,18 @@ export function ImportUploader(props: { next?: string }) {
     };
   }, [importId]);
 
-  async function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
+  async function upload(file: File, format: string | null, restricted: boolean) {
     setError(null);
-    const form = new FormData(event.currentTarget);
-    const file = form.get("file");
-    if (!(file instanceof File) || (file.size === 0 && file.name === "")) {
-      setError("Choose a billing file.");
-      return;
-    }
-    if (!form.get("format")) form.delete("format");
+    setMismatch(null);
+    last.current = { file, format, restricted };
     // Fields before the file, so the server reads them before streaming the file.
     const ordered = new FormData();
-    if (form.get("format")) ordered.set("format", String(form.get("format")));
+    if (format) ordered.set("format", format);
+    if (restricted && props.account) ordered.set("cloudAccountId", props.account.id);
     ordered.set("file", file);
     setUploading(true);
     setView(null);
+    setImportId(null);
     const response = await fetch("/api/v1/imports", { method: "POST", body: ordered });
     setUploading(false);
     const body = (await response.json()) as { id: string } | ErrorBody;
@@ -91,6 +115,28 @@ export function ImportUploader(props: { next?: string }) {
       return;
     }
     setImportId((body as { id: string }).id);
+  }
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setError(null);
+    const data = new FormData(event.currentTarget);
+    const file = data.get("file");
+    if (!(file instanceof File) || (file.size === 0 && file.name === "")) {
+      setError("Choose a billing file.");
+      return;
+    }
+    await upload(file, data.get("format") ? String(data.get("format")) : null, !!props.account);
+  }
+
+  function chooseAnotherFile() {
+    setMismatch(null);
+    setView(null);
+    setImportId(null);
+    setError(null);
+    last.current = null;
+    form.current?.reset();
+    form.current?.querySelector<HTMLInputElement>('input[type="file"]')?.focus();
   }
 
   const percent = !view
@@ -104,7 +150,7 @@ export function ImportUploader(props: { next?: string }) {
 
   return (
     <div className="stack-lg">
-      <form className="row" onSubmit={onSubmit} style={{ alignItems: "end" }}>
+      <form ref={form} className="row" onSubmit={onSubmit} style={{ alignItems: "end" }}>
         <label>
           Billing file
           <input type="file" name="file" required aria-describedby="file-hint" />
@@ -169,10 +215,40 @@ export function ImportUploader(props: { next?: string }) {
               <div style={{ width: `${percent}%` }} />
             </div>
           </div>
-          {view.status === "failed" && (
-            <p role="alert" className="error">
-              {view.summary?.error ?? view.error ?? "The import failed."}
-            </p>
+          {view.status === "failed" && mismatch && props.account ? (
+            <div className="notice warn stack-lg" role="alert" data-testid="import-other-accounts">
+              <p>
+                This file holds usage of{" "}
+                <strong>
+                  {mismatch.length > 8
+                    ? `${mismatch.slice(0, 8).map(accountLabel).join(", ")} and ${mismatch.length - 8} more`
+                    : mismatch.map(accountLabel).join(", ")}
+                </strong>
+                , not of {props.account.displayName} ({accountLabel(props.account)}). Nothing was
+                imported.
+              </p>
+              <div className="row">
+                <button
+                  type="button"
+                  disabled={uploading}
+                  onClick={() => {
+                    const again = last.current;
+                    if (again) void upload(again.file, again.format, false);
+                  }}
+                >
+                  Import all accounts in this file
+                </button>
+                <button type="button" className="secondary" onClick={chooseAnotherFile}>
+                  Choose another file
+                </button>
+              </div>
+            </div>
+          ) : (
+            view.status === "failed" && (
+              <p role="alert" className="error">
+                {view.summary?.error ?? view.error ?? "The import failed."}
+              </p>
+            )
           )}
           {view.status === "succeeded" && view.summary && (
             <ImportResult summary={view.summary} totals={view.totals} />

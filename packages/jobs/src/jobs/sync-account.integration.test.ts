@@ -457,7 +457,11 @@ describe("sync-account (AWS, fake Athena)", () => {
           ...deps,
           enqueue: async (name, payload, options) => {
             if ((payload as { cloudAccountId: string }).cloudAccountId === cloudAccountId)
-              scheduled.push({ name, payload, ...(options?.jobId ? { jobId: options.jobId } : {}) });
+              scheduled.push({
+                name,
+                payload,
+                ...(options?.jobId ? { jobId: options.jobId } : {}),
+              });
             return options?.jobId ?? "";
           },
         },

@@ -61,7 +61,11 @@ export default async function AccountsPage() {
                       >
                         {a.status}
                       </span>
-                      {a.lastError && <div className="small error">{a.lastError}</div>}
+                      {a.lastError && (
+                        <div className="small error" data-testid="account-last-error">
+                          {a.lastError}
+                        </div>
+                      )}
                     </td>
                     <td className="small">{a.hasCredentials ? "stored (encrypted)" : "none"}</td>
                     <td className="small">
@@ -70,6 +74,11 @@ export default async function AccountsPage() {
                         : "never"}
                     </td>
                     <td className="row">
+                      {a.status === "needs_attention" && (
+                        <Link className="button small" href={`/accounts/${a.id}/test`}>
+                          Fix: test connection
+                        </Link>
+                      )}
                       {a.status === "pending" && (
                         <Link className="button small secondary" href={`/accounts/${a.id}/${step}`}>
                           Resume: {stepTitles[step]}

@@ -13,6 +13,7 @@ import { ApiError } from "@/lib/server/api-error";
 import { getAccount, getConnectionCheck, type ConnectionCheck } from "@/lib/server/accounts";
 import { serverEnv } from "@/lib/server/env";
 import { requireMember } from "@/lib/server/page-context";
+import { finishRefusal } from "@/lib/wizard/lifecycle";
 import {
   awsAthenaCommands,
   awsCloudFormationTemplate,
@@ -51,7 +52,7 @@ export default async function WizardStepPage({ params }: Props) {
   const base = `/accounts/${account.id}`;
   const canopyAccountId = serverEnv().CANOPY_AWS_ACCOUNT_ID;
   const connectionCheck =
-    step === "test" || step === "scope"
+    step === "test" || step === "scope" || step === "done"
       ? await scope.sql((client) => getConnectionCheck(client, account.id))
       : null;
 
@@ -66,6 +67,14 @@ export default async function WizardStepPage({ params }: Props) {
           resume from Cloud accounts.
         </p>
       </div>
+      {account.status === "needs_attention" && (
+        <p className="notice warn" role="alert" data-testid="needs-attention">
+          <strong>Needs attention.</strong>{" "}
+          {account.lastError ?? "The last sync failed and syncs are paused."}{" "}
+          <Link href={`${base}/test`}>Test the connection</Link> once it is fixed: when the test
+          passes the account is active again and its syncs resume.
+        </p>
+      )}
       <ol className="steps" aria-label="Wizard steps">
         <li className="complete">Provider</li>
         {WIZARD_STEPS.map((s, i) => (
@@ -238,8 +247,31 @@ function StepBody({ step, account, canopyAccountId, connectionCheck, next }: Ste
         />
       );
     case "import":
-      return <ImportUploader next={next} />;
-    case "done":
-      return <FinishStep accountId={account.id} status={account.status} />;
+      return (
+        <ImportUploader
+          next={next}
+          account={{
+            id: account.id,
+            provider: account.provider,
+            providerAccountId: account.providerAccountId,
+            displayName: account.displayName,
+          }}
+        />
+      );
+    case "done": {
+      const refusal = finishRefusal(account, {
+        status: connectionCheck?.status ?? null,
+        message: connectionCheck?.result?.message ?? null,
+      });
+      return (
+        <FinishStep
+          accountId={account.id}
+          status={account.status}
+          lastError={account.lastError}
+          blocked={refusal?.message ?? null}
+          testHref={`/accounts/${account.id}/test`}
+        />
+      );
+    }
   }
 }
