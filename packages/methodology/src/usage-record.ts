@@ -25,6 +25,13 @@ export type UsageUnit = (typeof usageUnits)[number];
 export const usageRecordSchema = z.object({
   provider: z.enum(providers),
   accountId: z.string().min(1),
+  /**
+   * The parent billing account, when the source names it: AWS payer account id
+   * (`bill/PayerAccountId`, 12 digits), Azure billing account id (EA enrollment, MCA billing account,
+   * or billing profile as the file gives it), GCP billing account id (`010101-F0FFF0-61C528`); FOCUS
+   * `BillingAccountId` normalized by the same provider rules.
+   */
+  billingAccountId: z.string().min(1).optional(),
   /** UTC ISO-8601 start of the period the quantity covers. */
   periodStart: z.iso.datetime({ offset: true }),
   /** 1 for hourly rows, 24 for daily rows, etc. */
@@ -32,7 +39,12 @@ export const usageRecordSchema = z.object({
   service: z.string().min(1),
   region: z.string(),
   kind: z.enum(usageKinds),
-  quantity: z.number().nonnegative(),
+  /**
+   * Any finite number (zod 4 rejects ±Infinity and NaN): a provider's negative usage correction (AWS
+   * CUR usage amount < 0) is a negative quantity that nets against the usage it corrects; the
+   * estimator is linear in quantity. Cost-only records (tax, credits, fees…) have quantity 0.
+   */
+  quantity: z.number(),
   unit: z.enum(usageUnits),
   usageType: z.string().optional(),
   instanceType: z.string().optional(),

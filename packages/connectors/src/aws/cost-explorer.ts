@@ -3,38 +3,16 @@ import {
   type Expression,
   type GetCostAndUsageCommandOutput,
 } from "@aws-sdk/client-cost-explorer";
+import { canonicalService } from "../classify/services";
 import type { UsageWindow } from "../live/types";
 import { callAws, type AwsClients } from "./clients";
 import type { AwsConnectorConfig } from "./config";
 
-/** Cost Explorer SERVICE display names → CUR product codes (what the CUR classifier knows). */
-const productCodeOfService: Record<string, string> = {
-  "Amazon Elastic Compute Cloud - Compute": "AmazonEC2",
-  "EC2 - Other": "AmazonEC2",
-  "Amazon Simple Storage Service": "AmazonS3",
-  "Amazon Relational Database Service": "AmazonRDS",
-  "AWS Lambda": "AWSLambda",
-  AmazonCloudWatch: "AmazonCloudWatch",
-  "Amazon Elastic Container Service": "AmazonECS",
-  "Amazon Elastic Container Service for Kubernetes": "AmazonEKS",
-  "Amazon Elastic File System": "AmazonEFS",
-  "Amazon ElastiCache": "AmazonElastiCache",
-  "Amazon DynamoDB": "AmazonDynamoDB",
-  "Amazon Redshift": "AmazonRedshift",
-  "Amazon OpenSearch Service": "AmazonES",
-  "Amazon Elastic Load Balancing": "AWSELB",
-  "Amazon CloudFront": "AmazonCloudFront",
-  "Amazon Virtual Private Cloud": "AmazonVPC",
-  "Amazon SageMaker": "AmazonSageMaker",
-  "Amazon EC2 Container Registry (ECR)": "AmazonECR",
-  "Amazon Elastic MapReduce": "ElasticMapReduce",
-  "Amazon Kinesis": "AmazonKinesis",
-  "Amazon Simple Queue Service": "AWSQueueService",
-  "Amazon Simple Notification Service": "AmazonSNS",
-  "AWS Glue": "AWSGlue",
-  "Amazon Athena": "AmazonAthena",
-};
-export const ceProductCodeOf = (service: string) => productCodeOfService[service] ?? service;
+/**
+ * Cost Explorer SERVICE display names → CUR product codes (what the CUR classifier knows), from the
+ * shared service table (classify/services.ts); unknown names pass through.
+ */
+export const ceProductCodeOf = (service: string) => canonicalService("aws", service);
 
 const dateOf = (d: Date) => d.toISOString().slice(0, 10);
 const usageOnly: Expression = { Dimensions: { Key: "RECORD_TYPE", Values: ["Usage"] } };

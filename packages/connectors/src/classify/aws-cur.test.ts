@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createEstimator, usageRecordSchema, type UsageRecord } from "@canopy/methodology";
 import { createCurClassifier } from "./aws-cur";
 import type { ClassifyOutcome } from "./types";
 
@@ -172,5 +173,88 @@ describe("AWS CUR classification", () => {
       pricing_unit: "Hrs",
     });
     expect(records(outcome)[0]).toMatchObject({ unit: "vcpu-hours", quantity: 8, vcpus: 4, memoryGb: 16, region: "us-east-2" });
+  });
+});
+
+describe("ledger: accounts, cost-only records, corrections", () => {
+  it("zero-pads an 11-digit account id with a warning and records the payer", () => {
+    const withPayer = createCurClassifier([...header, "bill/PayerAccountId"]);
+    const outcome = withPayer.classify({
+      ...hour,
+      "lineItem/UsageAccountId": "10987654321",
+      "bill/PayerAccountId": "836060457634",
+      "lineItem/ProductCode": "AmazonS3",
+      "lineItem/UsageType": "Requests-Tier1",
+      "lineItem/UsageAmount": "10",
+      "lineItem/UnblendedCost": "0.01",
+    });
+    expect(outcome).toMatchObject({
+      status: "usage",
+      warning: "account id 10987654321 had 11 digits; read as 010987654321",
+      records: [{ accountId: "010987654321", billingAccountId: "836060457634" }],
+    });
+  });
+
+  it("a tax line keeps its account, time, service and region as a cost-only record", () => {
+    const outcome = classify({ "lineItem/LineItemType": "Tax", "lineItem/ProductCode": "AmazonS3", "lineItem/UnblendedCost": "0.02", "product/region": "ca-central-1" });
+    expect(outcome).toEqual({
+      status: "unsupported",
+      reason: "tax",
+      detail: "Tax AmazonS3",
+      costAmount: 0.02,
+      currency: "USD",
+      records: [
+        {
+          provider: "aws",
+          accountId: "210987654321",
+          periodStart: "2023-11-01T00:00:00.000Z",
+          periodHours: 1,
+          service: "AmazonS3",
+          region: "ca-central-1",
+          kind: "other",
+          quantity: 0,
+          unit: "none",
+          usageType: "tax",
+          costAmount: 0.02,
+          currency: "USD",
+        },
+      ],
+    });
+  });
+
+  it("a money-only line without a usable account keeps its cost but no record, and says why", () => {
+    const outcome = classify({ "lineItem/LineItemType": "Tax", "lineItem/UsageAccountId": "", "lineItem/UnblendedCost": "1" });
+    expect(outcome).toMatchObject({ status: "unsupported", reason: "tax", costAmount: 1, records: [] });
+    expect(outcome.status === "unsupported" && outcome.detail).toBe("Tax (no cost record: lineItem/UsageAccountId is empty)");
+    expect(classify({ "lineItem/LineItemType": "Tax", "lineItem/UsageStartDate": "", "lineItem/UnblendedCost": "1" })).toMatchObject({ records: [] });
+  });
+
+  it("an invalid account id is a row error on usage lines", () => {
+    expect(
+      classify({ "lineItem/UsageAccountId": "acct-1", "lineItem/ProductCode": "AmazonS3", "lineItem/UsageType": "Requests-Tier1", "lineItem/UsageAmount": "1" }),
+    ).toEqual({ status: "error", message: 'AWS account id "acct-1" is not a 12-digit account id (digits only)' });
+  });
+
+  it("a negative usage correction nets against the usage it corrects, and the estimator stays linear", () => {
+    const line: Line = {
+      "lineItem/ProductCode": "AmazonEC2",
+      "lineItem/UsageType": "BoxUsage:m5.large",
+      "product/instanceType": "m5.large",
+      "product/vcpu": "2",
+      "product/regionCode": "us-east-1",
+      "pricing/unit": "Hrs",
+    };
+    const [usage] = records(classify({ ...line, "lineItem/UsageAmount": "3", "lineItem/UnblendedCost": "0.288" }));
+    const [correction] = records(classify({ ...line, "lineItem/UsageAmount": "-3", "lineItem/UnblendedCost": "-0.288" }));
+    expect(usage).toMatchObject({ kind: "compute", unit: "vcpu-hours", quantity: 6 });
+    expect(correction).toMatchObject({ kind: "compute", unit: "vcpu-hours", quantity: -6, costAmount: -0.288 });
+    expect(usageRecordSchema.safeParse(correction).success).toBe(true);
+    const estimator = createEstimator();
+    const plus = estimator.estimate(usage as UsageRecord);
+    const minus = estimator.estimate(correction as UsageRecord);
+    expect(plus.kwhIt).toBeGreaterThan(0);
+    expect(minus.kwhIt).toBeCloseTo(-plus.kwhIt, 12);
+    expect(minus.co2eLocationKg).toBeCloseTo(-plus.co2eLocationKg, 12);
+    expect(minus.embodiedKg).toBeCloseTo(-plus.embodiedKg, 12);
   });
 });

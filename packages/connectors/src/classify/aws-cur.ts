@@ -3,8 +3,17 @@ import { jsonObjectOf, optionalNumberOf, RowValueError, stringMapOf, textOf } fr
 import { missingColumns, resolveColumns, usedColumnsOf, type ColumnAliases } from "./columns";
 import { awsRegionFromLongName, isAwsRegionCode, splitAwsUsageType } from "./regions";
 import { hoursInMonthOf, isoTextOf, optionalTimestampMs, periodHoursBetween, requiredTimestampMs } from "./timestamps";
-import type { BillingRow, ClassifyOptions, ClassifyOutcome, RowClassifier, UnsupportedReason } from "./types";
-import { recordsOf, type LineBase } from "./usage-records";
+import type { BillingRow, ClassifiedUsage, ClassifyOptions, ClassifyOutcome, RowClassifier, UnsupportedReason } from "./types";
+import { canonicalAccountId, optionalBillingAccountId } from "./account-ids";
+import { canonicalService } from "./services";
+import {
+  attemptLineBase,
+  joinWarnings,
+  recordsOf,
+  unsupportedOutcome,
+  type BuiltLineBase,
+  type LineBase,
+} from "./usage-records";
 
 /** Decisions are linear in the usage amount: decide once per distinct line shape for amount 1, then scale. */
 const MAX_CACHED_DECISIONS = 100_000;
@@ -87,10 +96,6 @@ function cachedMemoryGbOf(text: string): number | undefined {
   const value = memoryGbOf(text);
   if (memoryCache.size < 10_000) memoryCache.set(text, value);
   return value;
-}
-
-function unsupportedLine(reason: UnsupportedReason, detail: string, costAmount: number, currency: string): ClassifyOutcome {
-  return currency === "" ? { status: "unsupported", reason, detail, costAmount } : { status: "unsupported", reason, detail, costAmount, currency };
 }
 
 const MISSING = "\u0000missing";
@@ -218,6 +223,41 @@ export function createCurClassifier(header: readonly string[], options: Classify
     return decision;
   }
 
+  /** Account, time, service and region of a line (usage or money-only). Throws RowValueError. */
+  function lineBaseOf(row: BillingRow, lineNumber: number | undefined, productCode: string, usageType: string, costAmount: number, currency: string): BuiltLineBase {
+    const startMs = requiredTimestampMs(row[usageStartColumn], "lineItem/UsageStartDate");
+    const endMs = optionalTimestampMs(row[usageEndColumn], "lineItem/UsageEndDate");
+    const usageAccount = textOf(row[usageAccountColumn]);
+    const payerAccount = textOf(row[payerAccountColumn]);
+    if (usageAccount.trim() === "" && payerAccount.trim() === "") throw new RowValueError("lineItem/UsageAccountId is empty");
+    const account = canonicalAccountId("aws", usageAccount.trim() === "" ? payerAccount : usageAccount);
+    const payer = optionalBillingAccountId("aws", payerAccount);
+    const base: LineBase = {
+      provider: "aws",
+      accountId: account.id,
+      periodStart: isoTextOf(startMs),
+      periodStartMs: startMs,
+      periodHours: periodHoursBetween(startMs, endMs, 1),
+      service: canonicalService("aws", productCode) || "unknown",
+      region: regionOf(row, usageType),
+      costAmount,
+    };
+    if (payer?.id) base.billingAccountId = payer.id;
+    if (usageType !== "") base.usageType = usageType;
+    if (currency !== "") base.currency = currency;
+    if (includeResourceIds) {
+      const resourceId = textOf(row[resourceIdColumn]);
+      if (resourceId !== "") base.resourceId = resourceId;
+    }
+    if (includeTags) {
+      const tags = tagsOf(row);
+      if (tags) base.tags = tags;
+    }
+    if (source !== undefined && lineNumber !== undefined) base.source = `${source}:${lineNumber}`;
+    const warning = joinWarnings(account.warning, payer?.warning);
+    return warning === undefined ? { base } : { base, warning };
+  }
+
   function classify(row: BillingRow, lineNumber?: number): ClassifyOutcome {
     try {
       const lineItemType = textOf(row[lineItemTypeColumn]);
@@ -225,52 +265,42 @@ export function createCurClassifier(header: readonly string[], options: Classify
       const costCell = row[costColumn];
       const costAmount = typeof costCell === "number" ? costCell : (optionalNumberOf(costCell, "lineItem/UnblendedCost") ?? 0);
       const currency = textOf(row[currencyColumn]);
+      const usageTypeText = textOf(row[usageTypeColumn]);
+      const unsupported = (reason: UnsupportedReason, detail: string): ClassifyOutcome =>
+        unsupportedOutcome(
+          reason,
+          detail,
+          costAmount,
+          currency,
+          attemptLineBase(() => lineBaseOf(row, lineNumber, productCode, usageTypeText, costAmount, currency)),
+        );
       if (!usageLineItemTypes.has(lineItemType)) {
         if (lineItemType === "") throw new RowValueError("lineItem/LineItemType is empty");
         const reason = moneyOnlyLineItemTypes[lineItemType];
         if (!reason) throw new RowValueError(`unknown lineItem/LineItemType "${lineItemType}"`);
         const detail = productCode === "" ? lineItemType : `${lineItemType} ${productCode}`;
-        return unsupportedLine(reason === "fee" && /Support/i.test(productCode) ? "support" : reason, detail, costAmount, currency);
+        return unsupported(reason === "fee" && /Support/i.test(productCode) ? "support" : reason, detail);
       }
-      if (productCode.includes("Support")) return unsupportedLine("support", productCode, costAmount, currency);
-      if (row[billingEntityColumn] === "AWS Marketplace") return unsupportedLine("marketplace", productCode, costAmount, currency);
+      if (productCode.includes("Support")) return unsupported("support", productCode);
+      if (row[billingEntityColumn] === "AWS Marketplace") return unsupported("marketplace", productCode);
 
-      const usageType = textOf(row[usageTypeColumn]);
+      const usageType = usageTypeText;
       if (usageType === "") throw new RowValueError("lineItem/UsageType is empty");
       const amountCell = row[usageAmountColumn];
       const amount = typeof amountCell === "number" ? amountCell : optionalNumberOf(amountCell, "lineItem/UsageAmount");
       if (amount === undefined) throw new RowValueError("lineItem/UsageAmount is empty");
-      if (amount < 0) return unsupportedLine("correction", `negative usage amount on ${usageType}`, costAmount, currency);
       const startMs = requiredTimestampMs(row[usageStartColumn], "lineItem/UsageStartDate");
-      const endMs = optionalTimestampMs(row[usageEndColumn], "lineItem/UsageEndDate");
 
+      // Decisions are made for amount 1 and scaled, so a negative usage amount (AWS's correction of
+      // earlier usage) yields the same records with negative quantities: they net against the usage
+      // they correct (the estimator is linear in quantity; usageRecordSchema allows negatives).
       const decision = decide(row, usageType, productCode, startMs);
-      if (decision.status === "unsupported") return unsupportedLine(decision.reason, decision.detail, costAmount, currency);
+      if (decision.status === "unsupported") return unsupported(decision.reason, decision.detail);
 
-      const accountId = textOf(row[usageAccountColumn]) || textOf(row[payerAccountColumn]);
-      if (accountId === "") throw new RowValueError("lineItem/UsageAccountId is empty");
-      const base: LineBase = {
-        provider: "aws",
-        accountId,
-        periodStart: isoTextOf(startMs),
-        periodStartMs: startMs,
-        periodHours: periodHoursBetween(startMs, endMs, 1),
-        service: productCode || "unknown",
-        region: regionOf(row, usageType),
-        usageType,
-        costAmount,
-      };
-      if (currency !== "") base.currency = currency;
-      if (includeResourceIds) {
-        const resourceId = textOf(row[resourceIdColumn]);
-        if (resourceId !== "") base.resourceId = resourceId;
-      }
-      if (includeTags) {
-        const tags = tagsOf(row);
-        if (tags) base.tags = tags;
-      }
-      if (source !== undefined && lineNumber !== undefined) base.source = `${source}:${lineNumber}`;
-      return { status: "usage", records: recordsOf(base, decision.measures, amount) };
+      const { base, warning } = lineBaseOf(row, lineNumber, productCode, usageType, costAmount, currency);
+      const outcome: ClassifiedUsage = { status: "usage", records: recordsOf(base, decision.measures, amount) };
+      if (warning !== undefined) outcome.warning = warning;
+      return outcome;
     } catch (error) {
       if (error instanceof RowValueError) return { status: "error", message: error.message };
       throw error;

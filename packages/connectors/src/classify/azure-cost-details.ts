@@ -3,9 +3,11 @@ import { jsonObjectOf, optionalNumberOf, RowValueError, stringMapOf, textOf } fr
 import { missingColumns, resolveColumns, usedColumnsOf, type ColumnAliases } from "./columns";
 import { azureRegionCodeOf, isKnownAzureRegion } from "./regions";
 import { isoTextOf, requiredTimestampMs } from "./timestamps";
-import type { BillingRow, ClassifyOptions, ClassifyOutcome, RowClassifier, UnsupportedReason } from "./types";
+import type { BillingRow, ClassifiedUsage, ClassifyOptions, ClassifyOutcome, RowClassifier, UnsupportedReason } from "./types";
 import { parseUnit } from "./units";
-import { recordsOf, type LineBase } from "./usage-records";
+import { canonicalAccountId, canonicalBillingAccountId, optionalBillingAccountId } from "./account-ids";
+import { canonicalService } from "./services";
+import { attemptLineBase, joinWarnings, recordsOf, unsupportedOutcome, type BuiltLineBase, type LineBase } from "./usage-records";
 
 /**
  * Azure cost details (Cost Management exports, Cost Details API, EA and MCA downloads). Headers are
@@ -25,6 +27,7 @@ export const azureColumns = {
   currency: ["BillingCurrencyCode", "BillingCurrency", "Currency", "BillingCurrencyCode"],
   subscriptionId: ["SubscriptionId", "SubscriptionGuid"],
   billingAccountId: ["BillingAccountId"],
+  billingProfileId: ["BillingProfileId"],
   resourceLocation: ["ResourceLocation"],
   resourceLocationNormalized: ["ResourceLocationNormalized", "Location"],
   resourceId: ["ResourceId", "InstanceName", "InstanceId"],
@@ -70,16 +73,54 @@ export function createAzureClassifier(header: readonly string[], options: Classi
     return meterRegion && isKnownAzureRegion(meterRegion) ? meterRegion : "";
   }
 
+  /**
+   * Account, day, service and region of a line. The account is the subscription GUID; a line
+   * without a subscription (billing-account-level purchases, taxes…) belongs to the billing account.
+   * `billingAccountId` is BillingAccountId, else BillingProfileId, as the file gives it.
+   */
+  function lineBaseOf(row: BillingRow, lineNumber: number | undefined, costAmount: number, currency: string | undefined): BuiltLineBase {
+    const startMs = requiredTimestampMs(get(row, "date"), c.date ?? "Date");
+    const subscription = textOf(get(row, "subscriptionId"));
+    const billingText = textOf(get(row, "billingAccountId")).trim() || textOf(get(row, "billingProfileId")).trim();
+    const billing = optionalBillingAccountId("azure", billingText);
+    let account: { id: string; warning?: string };
+    if (subscription.trim() !== "") account = canonicalAccountId("azure", subscription);
+    else if (billingText !== "") account = canonicalBillingAccountId("azure", billingText);
+    else throw new RowValueError("SubscriptionId is empty");
+    const meterCategory = textOf(get(row, "meterCategory"));
+    const base: LineBase = {
+      provider: "azure",
+      accountId: account.id,
+      periodStart: isoTextOf(startMs),
+      periodStartMs: startMs,
+      periodHours: 24,
+      service: canonicalService("azure", meterCategory || textOf(get(row, "consumedService"))) || "unknown",
+      region: regionOf(row),
+      usageType: textOf(get(row, "meterName")),
+      costAmount,
+    };
+    if (billing?.id) base.billingAccountId = billing.id;
+    if (currency) base.currency = currency;
+    if (includeResourceIds) {
+      const resourceId = textOf(get(row, "resourceId"));
+      if (resourceId) base.resourceId = resourceId;
+    }
+    if (includeTags) {
+      const tags = stringMapOf(get(row, "tags"));
+      if (tags) base.tags = tags;
+    }
+    if (options.source !== undefined && lineNumber !== undefined) base.source = `${options.source}:${lineNumber}`;
+    const warning = joinWarnings(account.warning, billing?.warning);
+    return warning === undefined ? { base } : { base, warning };
+  }
+
   function classify(row: BillingRow, lineNumber?: number): ClassifyOutcome {
     try {
       const costAmount = optionalNumberOf(get(row, "cost"), c.cost ?? "Cost") ?? 0;
       const currency = textOf(get(row, "currency")) || undefined;
       const meterCategory = textOf(get(row, "meterCategory"));
-      const unsupported = (reason: UnsupportedReason, detail: string): ClassifyOutcome => {
-        const outcome: ClassifyOutcome = { status: "unsupported", reason, detail, costAmount };
-        if (currency) outcome.currency = currency;
-        return outcome;
-      };
+      const unsupported = (reason: UnsupportedReason, detail: string): ClassifyOutcome =>
+        unsupportedOutcome(reason, detail, costAmount, currency, attemptLineBase(() => lineBaseOf(row, lineNumber, costAmount, currency)));
       const chargeType = textOf(get(row, "chargeType"));
       if (chargeType !== "" && chargeType.toLowerCase() !== "usage") {
         const reason = moneyOnlyChargeTypes[chargeType.toLowerCase()];
@@ -112,30 +153,10 @@ export function createAzureClassifier(header: readonly string[], options: Classi
       );
       if (decision.status === "unsupported") return unsupported(decision.reason, decision.detail);
 
-      const accountId = textOf(get(row, "subscriptionId")) || textOf(get(row, "billingAccountId"));
-      if (accountId === "") throw new RowValueError("SubscriptionId is empty");
-      const base: LineBase = {
-        provider: "azure",
-        accountId,
-        periodStart: isoTextOf(startMs),
-        periodStartMs: startMs,
-        periodHours: 24,
-        service: meterCategory || textOf(get(row, "consumedService")) || "unknown",
-        region: regionOf(row),
-        usageType: meterName,
-        costAmount,
-      };
-      if (currency) base.currency = currency;
-      if (includeResourceIds) {
-        const resourceId = textOf(get(row, "resourceId"));
-        if (resourceId) base.resourceId = resourceId;
-      }
-      if (includeTags) {
-        const tags = stringMapOf(get(row, "tags"));
-        if (tags) base.tags = tags;
-      }
-      if (options.source !== undefined && lineNumber !== undefined) base.source = `${options.source}:${lineNumber}`;
-      return { status: "usage", records: recordsOf(base, decision.measures) };
+      const { base, warning } = lineBaseOf(row, lineNumber, costAmount, currency);
+      const outcome: ClassifiedUsage = { status: "usage", records: recordsOf(base, decision.measures) };
+      if (warning !== undefined) outcome.warning = warning;
+      return outcome;
     } catch (error) {
       if (error instanceof RowValueError) return { status: "error", message: error.message };
       throw error;

@@ -27,7 +27,7 @@ describe("Azure cost details", () => {
     "Location",
     "additionalInfo",
   ]);
-  const base = { date: "09/04/2023", subscriptionId: "sub-1", chargeType: "Usage", billingCurrency: "USD", resourceLocation: "EastUS2" };
+  const base = { date: "09/04/2023", subscriptionId: "7C3A1F0E-1111-4A2B-9C3D-123456789ABC", chargeType: "Usage", billingCurrency: "USD", resourceLocation: "EastUS2" };
 
   it("reads VMs with AdditionalInfo and '10 Hours' blocks", () => {
     const [vm] = records(
@@ -195,9 +195,9 @@ describe("FOCUS", () => {
 
   it("falls back to ChargeDescription when provider columns are absent", () => {
     const [azureVm] = records(
-      focus.classify({ ...row, ProviderName: "Microsoft", ServiceName: "Virtual Machines", ConsumedQuantity: "24", ConsumedUnit: "Hours", BilledCost: "2.3", RegionId: "eastus", ChargeDescription: "Virtual Machines Dv2/DSv2 Series - D11 v2/DS11 v2 - US East 2" }),
+      focus.classify({ ...row, SubAccountId: "/subscriptions/7c3a1f0e-1111-4a2b-9c3d-123456789abc", ProviderName: "Microsoft", ServiceName: "Virtual Machines", ConsumedQuantity: "24", ConsumedUnit: "Hours", BilledCost: "2.3", RegionId: "eastus", ChargeDescription: "Virtual Machines Dv2/DSv2 Series - D11 v2/DS11 v2 - US East 2" }),
     );
-    expect(azureVm).toMatchObject({ provider: "azure", kind: "compute", instanceType: "Standard_D11_v2", quantity: 24 });
+    expect(azureVm).toMatchObject({ provider: "azure", accountId: "7c3a1f0e-1111-4a2b-9c3d-123456789abc", kind: "compute", instanceType: "Standard_D11_v2", quantity: 24 });
     const [ebs] = records(
       focus.classify({ ...row, ProviderName: "AWS", ServiceName: "Amazon Elastic Compute Cloud", ConsumedQuantity: "1024", ConsumedUnit: "GB-Months", BilledCost: "1", RegionId: "us-east-1", ChargeDescription: "$0.08 per GB-month of General Purpose (gp3) provisioned storage - US East (N. Virginia)" }),
     );
@@ -239,5 +239,38 @@ describe("detectFormat", () => {
     expect(detection.message).toContain("azure: missing MeterCategory, MeterName, UnitOfMeasure");
     expect(detection.message).toContain("cur: missing lineItem/LineItemType");
     expect(detection.message).toContain("cur2: missing line_item_line_item_type");
+  });
+});
+
+describe("GCP credits and account-level lines", () => {
+  const gcp = createGcpClassifier(["service.description", "sku.description", "usage_start_time", "usage_end_time", "usage.amount", "usage.unit", "cost", "currency", "project.id", "billing_account_id", "location.region", "credits", "cost_type"]);
+  const line = {
+    "service.description": "Compute Engine",
+    "sku.description": "E2 Instance Core running in Americas",
+    usage_start_time: "2026-05-01T00:00:00Z",
+    usage_end_time: "2026-05-01T01:00:00Z",
+    "usage.amount": 3600,
+    "usage.unit": "seconds",
+    cost: 0.03,
+    currency: "USD",
+    "project.id": "Acme-Prod",
+    billing_account_id: "010101-f0fff0-61c528",
+    "location.region": "us-central1",
+  };
+
+  it("emits a JSONL/Parquet credits array as one cost-only record beside the usage", () => {
+    const outcome = gcp.classify({ ...line, credits: [{ name: "SUD", amount: -0.01, type: "SUSTAINED_USAGE_DISCOUNT" }, { name: "Free", amount: -0.005 }] });
+    expect(outcome.status).toBe("usage");
+    const all = outcome.status === "usage" ? outcome.records : [];
+    expect(all.map((record) => [record.kind, record.usageType, record.costAmount])).toEqual([
+      ["compute", "E2 Instance Core running in Americas", 0.03],
+      ["other", "credit", expect.closeTo(-0.015, 12)],
+    ]);
+    expect(all[1]).toMatchObject({ accountId: "acme-prod", billingAccountId: "010101-F0FFF0-61C528", quantity: 0, unit: "none", region: "us-central1" });
+  });
+
+  it("a line without a project belongs to the billing account", () => {
+    const outcome = gcp.classify({ ...line, "project.id": "", cost_type: "tax", credits: [] });
+    expect(outcome).toMatchObject({ status: "unsupported", reason: "tax", records: [{ accountId: "010101-F0FFF0-61C528", usageType: "tax", costAmount: 0.03 }] });
   });
 });

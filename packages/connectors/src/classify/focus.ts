@@ -6,9 +6,21 @@ import { missingColumns, resolveColumns, usedColumnsOf, type ColumnAliases } fro
 import { decideGcpSku } from "./gcp-skus";
 import { awsRegionFromLongName, azureRegionCodeOf } from "./regions";
 import { isoTextOf, optionalTimestampMs, periodHoursBetween, requiredTimestampMs } from "./timestamps";
-import type { BillingRow, ClassifyOptions, ClassifyOutcome, RowClassifier, UnsupportedReason } from "./types";
+import type { BillingRow, ClassifiedUsage, ClassifyOptions, ClassifyOutcome, RowClassifier, UnsupportedReason } from "./types";
 import { gbHoursOf, gbOf, GB_PER_TB, hoursOf, parseUnit, type ParsedUnit } from "./units";
-import { instanceMeasures, otherMeasure, recordsOf, type LineBase, type Measure } from "./usage-records";
+import { canonicalAccountId, canonicalBillingAccountId, optionalBillingAccountId } from "./account-ids";
+import { canonicalService } from "./services";
+import {
+  attemptLineBase,
+  instanceMeasures,
+  joinWarnings,
+  otherMeasure,
+  recordsOf,
+  unsupportedOutcome,
+  type BuiltLineBase,
+  type LineBase,
+  type Measure,
+} from "./usage-records";
 
 /**
  * FOCUS 1.0–1.3 rows from any provider. Physical usage is ConsumedQuantity/ConsumedUnit; what was
@@ -255,15 +267,77 @@ export function createFocusClassifier(header: readonly string[], options: Classi
     return regionName;
   }
 
+  /**
+   * Account, period, service and region of a line. The account is SubAccountId (AWS account, Azure
+   * subscription, GCP project), else BillingAccountId, normalized by the provider's rules
+   * (account-ids.ts); BillingAccountId also becomes `billingAccountId`.
+   */
+  function lineBaseOf(
+    provider: UsageRecord["provider"] | undefined,
+    providerName: string,
+    row: BillingRow,
+    lineNumber: number | undefined,
+    costAmount: number,
+    currency: string | undefined,
+  ): BuiltLineBase {
+    if (!provider) throw new RowValueError(`provider "${providerName || "(none)"}" is not AWS, Microsoft or Google`);
+    const startMs = requiredTimestampMs(get(row, "chargePeriodStart"), "ChargePeriodStart");
+    const endMs = optionalTimestampMs(get(row, "chargePeriodEnd"), "ChargePeriodEnd");
+    const subAccount = textOf(get(row, "subAccountId"));
+    const billingText = textOf(get(row, "billingAccountId"));
+    const billing = optionalBillingAccountId(provider, billingText);
+    let account: { id: string; warning?: string };
+    if (subAccount.trim() !== "") account = canonicalAccountId(provider, subAccount);
+    else if (billingText.trim() !== "") account = canonicalBillingAccountId(provider, billingText);
+    else throw new RowValueError("SubAccountId and BillingAccountId are empty");
+    const base: LineBase = {
+      provider,
+      accountId: account.id,
+      periodStart: isoTextOf(startMs),
+      periodStartMs: startMs,
+      periodHours: periodHoursBetween(startMs, endMs, 1),
+      service: canonicalService(provider, textOf(get(row, "serviceName"))) || "unknown",
+      region: regionOf(provider, row),
+      costAmount,
+    };
+    if (billing?.id) base.billingAccountId = billing.id;
+    const usageType = textOf(get(row, "awsUsageType")) || textOf(get(row, "skuMeter")) || textOf(get(row, "azureMeterName"));
+    if (usageType) base.usageType = usageType;
+    if (currency) base.currency = currency;
+    if (includeResourceIds) {
+      const resourceId = textOf(get(row, "resourceId"));
+      if (resourceId) base.resourceId = resourceId;
+    }
+    if (includeTags) {
+      const tags = stringMapOf(get(row, "tags"));
+      if (tags) base.tags = tags;
+    }
+    if (options.source !== undefined && lineNumber !== undefined) base.source = `${options.source}:${lineNumber}`;
+    const warning = joinWarnings(account.warning, billing?.warning);
+    return warning === undefined ? { base } : { base, warning };
+  }
+
   function classify(row: BillingRow, lineNumber?: number): ClassifyOutcome {
     try {
       const costAmount = optionalNumberOf(get(row, "billedCost"), "BilledCost") ?? 0;
       const currency = textOf(get(row, "billingCurrency")) || undefined;
       const serviceName = textOf(get(row, "serviceName"));
+      const providerName = textOf(get(row, "providerName"));
+      const provider = focusProviderOf(providerName);
       const unsupported = (reason: UnsupportedReason, detail: string): ClassifyOutcome => {
-        const outcome: ClassifyOutcome = { status: "unsupported", reason, detail, costAmount };
-        if (currency) outcome.currency = currency;
-        return outcome;
+        if (reason === "provider-not-supported") {
+          // UsageRecord.provider is aws | azure | gcp: no record; the reason already says why.
+          const outcome: ClassifyOutcome = { status: "unsupported", reason, detail, costAmount, records: [] };
+          if (currency) outcome.currency = currency;
+          return outcome;
+        }
+        return unsupportedOutcome(
+          reason,
+          detail,
+          costAmount,
+          currency,
+          attemptLineBase(() => lineBaseOf(provider, providerName, row, lineNumber, costAmount, currency)),
+        );
       };
       const category = textOf(get(row, "chargeCategory"));
       if (category.toLowerCase() !== "usage") {
@@ -276,8 +350,6 @@ export function createFocusClassifier(header: readonly string[], options: Classi
       if (textOf(get(row, "commitmentDiscountStatus")).toLowerCase() === "unused") {
         return unsupported("unused-commitment", serviceName);
       }
-      const providerName = textOf(get(row, "providerName"));
-      const provider = focusProviderOf(providerName);
       if (!provider) return unsupported("provider-not-supported", providerName || "(no provider)");
 
       let quantity = optionalNumberOf(get(row, "consumedQuantity"), "ConsumedQuantity");
@@ -289,7 +361,6 @@ export function createFocusClassifier(header: readonly string[], options: Classi
       if (quantity === undefined) throw new RowValueError("ConsumedQuantity and PricingQuantity are empty on a Usage row");
       if (quantity < 0) return unsupported("correction", `negative quantity on ${serviceName}`);
       const startMs = requiredTimestampMs(get(row, "chargePeriodStart"), "ChargePeriodStart");
-      const endMs = optionalTimestampMs(get(row, "chargePeriodEnd"), "ChargePeriodEnd");
       const description = textOf(get(row, "chargeDescription"));
       const decision = decide(
         provider,
@@ -298,31 +369,10 @@ export function createFocusClassifier(header: readonly string[], options: Classi
       );
       if (decision.status === "unsupported") return unsupported(decision.reason, decision.detail);
 
-      const accountId = textOf(get(row, "subAccountId")) || textOf(get(row, "billingAccountId"));
-      if (accountId === "") throw new RowValueError("SubAccountId and BillingAccountId are empty");
-      const base: LineBase = {
-        provider,
-        accountId,
-        periodStart: isoTextOf(startMs),
-        periodStartMs: startMs,
-        periodHours: periodHoursBetween(startMs, endMs, 1),
-        service: serviceName || "unknown",
-        region: regionOf(provider, row),
-        costAmount,
-      };
-      const usageType = textOf(get(row, "awsUsageType")) || textOf(get(row, "skuMeter")) || textOf(get(row, "azureMeterName"));
-      if (usageType) base.usageType = usageType;
-      if (currency) base.currency = currency;
-      if (includeResourceIds) {
-        const resourceId = textOf(get(row, "resourceId"));
-        if (resourceId) base.resourceId = resourceId;
-      }
-      if (includeTags) {
-        const tags = stringMapOf(get(row, "tags"));
-        if (tags) base.tags = tags;
-      }
-      if (options.source !== undefined && lineNumber !== undefined) base.source = `${options.source}:${lineNumber}`;
-      return { status: "usage", records: recordsOf(base, decision.measures) };
+      const { base, warning } = lineBaseOf(provider, providerName, row, lineNumber, costAmount, currency);
+      const outcome: ClassifiedUsage = { status: "usage", records: recordsOf(base, decision.measures) };
+      if (warning !== undefined) outcome.warning = warning;
+      return outcome;
     } catch (error) {
       if (error instanceof RowValueError) return { status: "error", message: error.message };
       throw error;

@@ -2,8 +2,19 @@ import { keyValueListOf, optionalNumberOf, RowValueError, textOf } from "./cell-
 import { missingColumns, resolveColumns, usedColumnsOf, type ColumnAliases } from "./columns";
 import { decideGcpSku } from "./gcp-skus";
 import { isoTextOf, optionalTimestampMs, periodHoursBetween, requiredTimestampMs } from "./timestamps";
-import type { BillingRow, ClassifyOptions, ClassifyOutcome, RowClassifier, UnsupportedReason } from "./types";
-import { recordsOf, type LineBase } from "./usage-records";
+import type { UsageRecord } from "@canopy/methodology";
+import type { BillingRow, ClassifiedUsage, ClassifyOptions, ClassifyOutcome, RowClassifier, UnsupportedReason } from "./types";
+import { canonicalAccountId, canonicalBillingAccountId, optionalBillingAccountId } from "./account-ids";
+import { canonicalService } from "./services";
+import {
+  attemptLineBase,
+  costOnlyRecord,
+  joinWarnings,
+  recordsOf,
+  unsupportedOutcome,
+  type BuiltLineBase,
+  type LineBase,
+} from "./usage-records";
 
 /**
  * GCP Cloud Billing export to BigQuery (standard or detailed), as CSV with dotted column names or as
@@ -27,6 +38,7 @@ export const gcpColumns = {
   systemLabels: ["system_labels"],
   labels: ["labels"],
   resourceName: ["resource.global_name", "resource.name"],
+  credits: ["credits"],
 } as const satisfies ColumnAliases<string>;
 export type GcpField = keyof typeof gcpColumns;
 
@@ -37,6 +49,41 @@ const moneyOnlyCostTypes: Record<string, UnsupportedReason> = {
   adjustment: "adjustment",
   rounding_error: "rounding",
 };
+
+const creditAmountPattern = /['"]amount['"]\s*:\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)/g;
+
+/**
+ * Sum of a line's `credits[].amount` (negative numbers): an array of records from JSONL, Parquet
+ * and BigQuery, or text in a CSV export, JSON or a Python literal
+ * (`[{'name': 'FreeTrial:Credit-…', 'amount': -5e-06, 'full_name': None, …}]`). Undefined when the
+ * line has no credits.
+ */
+export function gcpCreditsOf(value: unknown): number | undefined {
+  if (Array.isArray(value)) {
+    let sum = 0;
+    let any = false;
+    for (const item of value) {
+      if (item && typeof item === "object" && "amount" in item) {
+        const amount = optionalNumberOf((item as { amount: unknown }).amount, "credits.amount");
+        if (amount !== undefined) {
+          sum += amount;
+          any = true;
+        }
+      }
+    }
+    return any ? sum : undefined;
+  }
+  const text = textOf(value);
+  if (text.length < 3) return undefined; // "", "[]"
+  let sum = 0;
+  let any = false;
+  for (const match of text.matchAll(creditAmountPattern)) {
+    sum += Number(match[1]);
+    any = true;
+  }
+  if (!any && /amount/.test(text)) throw new RowValueError(`credits could not be read: "${text.slice(0, 60)}"`);
+  return any ? sum : undefined;
+}
 
 /** `us-central1-a` → `us-central1`; multi-regions (`us`, `eu`) and `global` stay as they are. */
 function gcpRegionOf(region: string, location: string, zone: string): string {
@@ -61,17 +108,66 @@ export function createGcpClassifier(header: readonly string[], options: Classify
     return column === undefined ? undefined : row[column];
   };
 
+  /**
+   * Account, hour, service and region of a line. The account is the project id; a line without a
+   * project (billing-account-level support, some credits and taxes) belongs to the billing account,
+   * whose id is then the account id.
+   */
+  function lineBaseOf(row: BillingRow, lineNumber: number | undefined, costAmount: number, currency: string | undefined): BuiltLineBase {
+    const startMs = requiredTimestampMs(get(row, "usageStart"), "usage_start_time");
+    const endMs = optionalTimestampMs(get(row, "usageEnd"), "usage_end_time");
+    const project = textOf(get(row, "projectId"));
+    const billingText = textOf(get(row, "billingAccountId"));
+    const billing = optionalBillingAccountId("gcp", billingText);
+    let account: { id: string; warning?: string };
+    if (project.trim() !== "") account = canonicalAccountId("gcp", project);
+    else if (billingText.trim() !== "") account = canonicalBillingAccountId("gcp", billingText);
+    else throw new RowValueError("project.id and billing_account_id are empty");
+    const base: LineBase = {
+      provider: "gcp",
+      accountId: account.id,
+      periodStart: isoTextOf(startMs),
+      periodStartMs: startMs,
+      periodHours: periodHoursBetween(startMs, endMs, 1),
+      service: canonicalService("gcp", textOf(get(row, "service"))) || "unknown",
+      region: gcpRegionOf(textOf(get(row, "region")), textOf(get(row, "location")), textOf(get(row, "zone"))),
+      usageType: textOf(get(row, "sku")),
+      costAmount,
+    };
+    if (billing?.id) base.billingAccountId = billing.id;
+    if (currency) base.currency = currency;
+    if (includeResourceIds) {
+      const resourceName = textOf(get(row, "resourceName"));
+      if (resourceName) base.resourceId = resourceName;
+    }
+    if (includeTags) {
+      const labels = keyValueListOf(get(row, "labels"));
+      if (labels) base.tags = labels;
+    }
+    if (options.source !== undefined && lineNumber !== undefined) base.source = `${options.source}:${lineNumber}`;
+    const warning = joinWarnings(account.warning, billing?.warning);
+    return warning === undefined ? { base } : { base, warning };
+  }
+
   function classify(row: BillingRow, lineNumber?: number): ClassifyOutcome {
     try {
       const costAmount = optionalNumberOf(get(row, "cost"), "cost") ?? 0;
       const currency = textOf(get(row, "currency")) || undefined;
       const service = textOf(get(row, "service"));
       const sku = textOf(get(row, "sku"));
-      const unsupported = (reason: UnsupportedReason, detail: string): ClassifyOutcome => {
-        const outcome: ClassifyOutcome = { status: "unsupported", reason, detail, costAmount };
-        if (currency) outcome.currency = currency;
-        return outcome;
-      };
+      // `cost` is before credits; the line's credits become one cost-only record beside its others.
+      const credits = gcpCreditsOf(get(row, "credits"));
+      const creditRecords = (base: LineBase): UsageRecord[] =>
+        credits === undefined ? [] : [costOnlyRecord(base, "credit", credits)];
+      const unsupported = (reason: UnsupportedReason, detail: string): ClassifyOutcome =>
+        unsupportedOutcome(
+          reason,
+          detail,
+          costAmount,
+          currency,
+          attemptLineBase(() => lineBaseOf(row, lineNumber, costAmount, currency)),
+          creditRecords,
+        );
       const costType = textOf(get(row, "costType")).toLowerCase();
       if (costType !== "" && costType !== "regular") {
         const reason = moneyOnlyCostTypes[costType];
@@ -82,7 +178,6 @@ export function createGcpClassifier(header: readonly string[], options: Classify
       if (amount === undefined) throw new RowValueError("usage.amount is empty");
       if (amount < 0) return unsupported("correction", `negative usage on ${sku}`);
       const startMs = requiredTimestampMs(get(row, "usageStart"), "usage_start_time");
-      const endMs = optionalTimestampMs(get(row, "usageEnd"), "usage_end_time");
 
       const needsMachine = /Core|CPU|Ram|RAM|Memory|Instance/.test(sku);
       const systemLabels = needsMachine ? keyValueListOf(get(row, "systemLabels")) : undefined;
@@ -104,30 +199,13 @@ export function createGcpClassifier(header: readonly string[], options: Classify
       );
       if (decision.status === "unsupported") return unsupported(decision.reason, decision.detail);
 
-      const accountId = textOf(get(row, "projectId")) || textOf(get(row, "billingAccountId"));
-      if (accountId === "") throw new RowValueError("project.id and billing_account_id are empty");
-      const base: LineBase = {
-        provider: "gcp",
-        accountId,
-        periodStart: isoTextOf(startMs),
-        periodStartMs: startMs,
-        periodHours: periodHoursBetween(startMs, endMs, 1),
-        service: service || "unknown",
-        region: gcpRegionOf(textOf(get(row, "region")), textOf(get(row, "location")), textOf(get(row, "zone"))),
-        usageType: sku,
-        costAmount,
+      const { base, warning } = lineBaseOf(row, lineNumber, costAmount, currency);
+      const outcome: ClassifiedUsage = {
+        status: "usage",
+        records: [...recordsOf(base, decision.measures), ...creditRecords(base)],
       };
-      if (currency) base.currency = currency;
-      if (includeResourceIds) {
-        const resourceName = textOf(get(row, "resourceName"));
-        if (resourceName) base.resourceId = resourceName;
-      }
-      if (includeTags) {
-        const labels = keyValueListOf(get(row, "labels"));
-        if (labels) base.tags = labels;
-      }
-      if (options.source !== undefined && lineNumber !== undefined) base.source = `${options.source}:${lineNumber}`;
-      return { status: "usage", records: recordsOf(base, decision.measures) };
+      if (warning !== undefined) outcome.warning = warning;
+      return outcome;
     } catch (error) {
       if (error instanceof RowValueError) return { status: "error", message: error.message };
       throw error;

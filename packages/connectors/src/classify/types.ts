@@ -30,7 +30,16 @@ export const unsupportedReasons = [
 ] as const;
 export type UnsupportedReason = (typeof unsupportedReasons)[number];
 
-export type ClassifiedUsage = { status: "usage"; records: UsageRecord[] };
+export type ClassifiedUsage = {
+  status: "usage";
+  /**
+   * The line's usage records; on GCP lines with credits also one cost-only record (usageType
+   * "credit") carrying the sum of the line's credits, so record costs add up to the invoice.
+   */
+  records: UsageRecord[];
+  /** Something read with a correction the importer should report with the line number (e.g. a zero-padded account id). */
+  warning?: string;
+};
 
 export type UnsupportedLine = {
   status: "unsupported";
@@ -39,6 +48,15 @@ export type UnsupportedLine = {
   detail: string;
   costAmount: number;
   currency?: string;
+  /**
+   * The line's place in the ledger: normally one cost-only record (kind "other", unit "none",
+   * quantity 0, usageType = the reason, the line's costAmount, account, time, service and region),
+   * plus a GCP line's credits. Empty when the line has no usable timestamp or account (the detail
+   * then says so) or its provider is not one Canopy models.
+   */
+  records: UsageRecord[];
+  /** As on ClassifiedUsage. */
+  warning?: string;
 };
 
 export type RowError = { status: "error"; message: string };

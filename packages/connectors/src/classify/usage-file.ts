@@ -1,5 +1,7 @@
 import { usageRecordSchema, type UsageRecord } from "@canopy/methodology";
-import { jsonObjectOf, textOf } from "./cell-values";
+import { canonicalAccountId, canonicalBillingAccountId } from "./account-ids";
+import { jsonObjectOf, RowValueError, textOf } from "./cell-values";
+import { canonicalService } from "./services";
 import type { BillingRow, ClassifyOptions, ClassifyOutcome, RowClassifier } from "./types";
 
 /** Files whose columns are UsageRecord fields (CSV or JSONL), e.g. exported from Canopy or hand-made. */
@@ -54,7 +56,23 @@ export function createUsageRecordClassifier(header: readonly string[], options: 
       const issue = parsed.error.issues[0];
       return { status: "error", message: `${issue?.path.join(".") || "row"}: ${issue?.message ?? "invalid usage record"}` };
     }
-    return { status: "usage", records: [parsed.data] };
+    // Same identities as the billing formats: canonical account id (a record without a sub-account
+    // carries its billing account id as accountId) and canonical service name.
+    const record = parsed.data;
+    let warning: string | undefined;
+    try {
+      const account =
+        record.billingAccountId !== undefined && record.accountId === record.billingAccountId
+          ? canonicalBillingAccountId(record.provider, record.accountId)
+          : canonicalAccountId(record.provider, record.accountId);
+      record.accountId = account.id;
+      warning = account.warning;
+    } catch (error) {
+      if (error instanceof RowValueError) return { status: "error", message: `accountId: ${error.message}` };
+      throw error;
+    }
+    record.service = canonicalService(record.provider, record.service) || record.service;
+    return warning === undefined ? { status: "usage", records: [record] } : { status: "usage", records: [record], warning };
   }
 
   const numericColumns = used.filter((column) => numericFields.has(column));

@@ -1,10 +1,12 @@
 import type { UsageRecord } from "@canopy/methodology";
-import type { ClassifyOptions, InstanceSpec } from "./types";
+import { RowValueError } from "./cell-values";
+import type { ClassifyOptions, InstanceSpec, UnsupportedLine, UnsupportedReason } from "./types";
 
 /** The fields every record of one billing line shares. */
 export type LineBase = {
   provider: UsageRecord["provider"];
   accountId: string;
+  billingAccountId?: string;
   periodStart: string;
   periodStartMs: number;
   periodHours: number;
@@ -52,6 +54,7 @@ export function recordsOf(base: LineBase, measures: readonly Measure[], scale = 
       unit: measure.unit,
       costAmount: index === 0 ? base.costAmount : 0,
     };
+    if (base.billingAccountId) record.billingAccountId = base.billingAccountId;
     if (base.usageType) record.usageType = base.usageType;
     if (measure.instanceType) record.instanceType = measure.instanceType;
     if (measure.vcpus !== undefined) record.vcpus = measure.vcpus;
@@ -96,4 +99,73 @@ export function instanceMeasures(
 
 export function otherMeasure(quantity: number): Measure {
   return { kind: "other", quantity: Math.abs(quantity), unit: "none" };
+}
+
+/**
+ * A record that carries only money (tax, credit, fee, licence…): kind "other", unit "none",
+ * quantity 0, `usageType` naming what it is. It keeps the line's account, time, service and region so
+ * cost totals per account and month tie out to the invoice.
+ */
+export function costOnlyRecord(base: LineBase, usageType: string, costAmount: number): UsageRecord {
+  const record: UsageRecord = {
+    provider: base.provider,
+    accountId: base.accountId,
+    periodStart: base.periodStart,
+    periodHours: base.periodHours,
+    service: base.service,
+    region: base.region,
+    kind: "other",
+    quantity: 0,
+    unit: "none",
+    usageType,
+    costAmount,
+  };
+  if (base.billingAccountId) record.billingAccountId = base.billingAccountId;
+  if (base.currency) record.currency = base.currency;
+  if (base.resourceId) record.resourceId = base.resourceId;
+  if (base.tags) record.tags = base.tags;
+  if (base.source) record.source = base.source;
+  return record;
+}
+
+/** The shared fields of a line, or why they could not be read (unusable timestamp or account). */
+export type LineBaseAttempt = { ok: true; base: LineBase; warning?: string } | { ok: false; reason: string };
+
+export type BuiltLineBase = { base: LineBase; warning?: string };
+
+/** Runs a classifier's base builder for a money-only line: a RowValueError becomes `{ok: false}`. */
+export function attemptLineBase(build: () => BuiltLineBase): LineBaseAttempt {
+  try {
+    const built = build();
+    return built.warning === undefined ? { ok: true, base: built.base } : { ok: true, base: built.base, warning: built.warning };
+  } catch (error) {
+    if (error instanceof RowValueError) return { ok: false, reason: error.message };
+    throw error;
+  }
+}
+
+/**
+ * An `unsupported` outcome with its cost-only record (and any `extra` records, e.g. GCP credits).
+ * Without a usable base the records are empty and the detail says why.
+ */
+export function unsupportedOutcome(
+  reason: UnsupportedReason,
+  detail: string,
+  costAmount: number,
+  currency: string | undefined,
+  attempt: LineBaseAttempt,
+  extra: (base: LineBase) => UsageRecord[] = () => [],
+): UnsupportedLine {
+  const outcome: UnsupportedLine = attempt.ok
+    ? { status: "unsupported", reason, detail, costAmount, records: [costOnlyRecord(attempt.base, reason, costAmount), ...extra(attempt.base)] }
+    : { status: "unsupported", reason, detail: `${detail} (no cost record: ${attempt.reason})`, costAmount, records: [] };
+  if (currency) outcome.currency = currency;
+  if (attempt.ok && attempt.warning !== undefined) outcome.warning = attempt.warning;
+  return outcome;
+}
+
+/** Joins the warnings of one line (account and billing account). */
+export function joinWarnings(...warnings: (string | undefined)[]): string | undefined {
+  const present = warnings.filter((warning): warning is string => warning !== undefined);
+  return present.length === 0 ? undefined : present.join("; ");
 }

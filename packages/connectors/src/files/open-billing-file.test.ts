@@ -93,14 +93,21 @@ describe("openBillingFile", () => {
   it("reads usage-record files", async () => {
     const path = write(
       "usage.csv",
-      'provider,accountId,periodStart,periodHours,service,region,kind,quantity,unit,tags\naws,1,2026-05-01T00:00:00Z,1,AmazonEC2,us-east-1,compute,2,vcpu-hours,"{""team"":""a""}"\naws,1,2026-05-01T00:00:00Z,1,AmazonEC2,us-east-1,compute,-2,vcpu-hours,\n',
+      'provider,accountId,periodStart,periodHours,service,region,kind,quantity,unit,tags\naws,1,2026-05-01T00:00:00Z,1,AmazonEC2,us-east-1,compute,2,vcpu-hours,"{""team"":""a""}"\naws,1,2026-05-01T00:00:00Z,1,AmazonEC2,us-east-1,compute,-2,vcpu-hours,\naws,1,2026-05-01T00:00:00Z,1,AmazonEC2,us-east-1,compute,two,vcpu-hours,\n',
     );
     const { file, format, classifier } = await openBillingSource(path);
     expect(format).toBe("usage");
     const outcomes = [];
     for await (const { row, lineNumber } of file.rows()) outcomes.push(classifier.classify(row, lineNumber));
-    expect(outcomes[0]).toMatchObject({ status: "usage", records: [{ quantity: 2, tags: { team: "a" } }] });
-    expect(outcomes[1]).toMatchObject({ status: "error", message: expect.stringContaining("quantity") });
+    // Account ids are canonicalized like the billing formats' (AWS: zero-padded to 12 digits, with a warning).
+    expect(outcomes[0]).toMatchObject({
+      status: "usage",
+      records: [{ accountId: "000000000001", quantity: 2, tags: { team: "a" } }],
+      warning: "account id 1 had 1 digit; read as 000000000001",
+    });
+    // A negative quantity is a correction that nets against earlier usage; a non-number is an error.
+    expect(outcomes[1]).toMatchObject({ status: "usage", records: [{ quantity: -2 }] });
+    expect(outcomes[2]).toMatchObject({ status: "error", message: expect.stringContaining("quantity") });
   });
 
   it("streams a Parquet sample in row-group slices", async () => {
