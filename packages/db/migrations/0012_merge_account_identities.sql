@@ -18,10 +18,12 @@ $$;
 -- (imports, syncs, provider figures, draft report boundaries) follows the merge; locked reports are
 -- never altered. The merged accounts' monthly rollups are marked stale, so the worker's
 -- refresh-stale-estimates re-estimates them from the stored usage.
-DO $$
+CREATE OR REPLACE FUNCTION merge_duplicate_cloud_accounts() RETURNS integer
+LANGUAGE plpgsql AS $$
 DECLARE
   a record;
   target uuid;
+  merged integer := 0;
 BEGIN
   CREATE TEMP TABLE merge_days (day date PRIMARY KEY) ON COMMIT DROP;
   FOR a IN
@@ -78,7 +80,11 @@ BEGIN
               jsonb_build_object('mergedAccountId', a.id, 'mergedProviderAccountId', a.provider_account_id,
                                  'providerAccountId', a.canonical));
     DELETE FROM cloud_accounts WHERE id = a.id;
+    merged := merged + 1;
   END LOOP;
   DROP TABLE merge_days;
+  RETURN merged;
 END
 $$;
+--> statement-breakpoint
+SELECT merge_duplicate_cloud_accounts();
