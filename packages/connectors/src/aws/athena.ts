@@ -26,7 +26,8 @@ const athenaTimestamp = (d: Date) =>
   `TIMESTAMP '${d.toISOString().slice(0, 19).replace("T", " ")}'`;
 
 /**
- * The CUR 2.0 aggregation pushed into Athena: one row per usage period × account × line item type ×
+ * The CUR 2.0 aggregation pushed into Athena: one row per usage period × account (and its payer, for
+ * `billingAccountId`) × line item type ×
  * service × usage type × region × instance type (plus the unit and size columns the classifier reads),
  * with `element_at` for the optional `product` map keys (a missing key is NULL, not an error).
  * Output columns carry CUR 2.0 names so the CUR classifier reads them as they are.
@@ -38,6 +39,7 @@ export function curUsageQuery(scope: AthenaScope, window: UsageWindow): string {
   return `SELECT line_item_usage_start_date,
        line_item_usage_end_date,
        line_item_usage_account_id,
+       bill_payer_account_id,
        line_item_line_item_type,
        line_item_product_code,
        line_item_usage_type,
@@ -54,7 +56,7 @@ WHERE billing_period IN (${periods})
   AND line_item_usage_start_date >= ${athenaTimestamp(window.start)}
   AND line_item_usage_start_date < ${athenaTimestamp(window.end)}
   AND line_item_line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12`;
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13`;
 }
 
 /** A FAILED query's reason, mapped to the permission it most likely lacks. */

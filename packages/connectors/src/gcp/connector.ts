@@ -42,6 +42,7 @@ export function gcpUsageQuery(config: GcpConnectorConfig): string {
   return `WITH lines AS (
   SELECT TIMESTAMP_TRUNC(usage_start_time, HOUR) AS hour,
          project.id AS project_id,
+         billing_account_id,
          service.description AS service_description,
          sku.description AS sku_description,
          location.region AS location_region,
@@ -56,11 +57,11 @@ export function gcpUsageQuery(config: GcpConnectorConfig): string {
   FROM ${ref}
   WHERE usage_start_time >= @start AND usage_start_time < @end AND cost_type = 'regular'
 )
-SELECT hour AS usage_start_time, TIMESTAMP_ADD(hour, INTERVAL 1 HOUR) AS usage_end_time, project_id, service_description,
-       sku_description, location_region, location_location, machine_spec, cores, memory_mb, usage_unit, currency,
-       SUM(amount) AS usage_amount, SUM(cost) AS cost
+SELECT hour AS usage_start_time, TIMESTAMP_ADD(hour, INTERVAL 1 HOUR) AS usage_end_time, project_id, billing_account_id,
+       service_description, sku_description, location_region, location_location, machine_spec, cores, memory_mb, usage_unit,
+       currency, SUM(amount) AS usage_amount, SUM(cost) AS cost
 FROM lines
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12`;
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13`;
 }
 
 const valueOf = (cell: unknown): unknown =>
@@ -211,6 +212,7 @@ export function createGcpConnector(config: GcpConnectorConfig): LiveConnector & 
           usage_start_time: String(valueOf(row["usage_start_time"])),
           usage_end_time: String(valueOf(row["usage_end_time"])),
           project_id: row["project_id"] ?? "",
+          billing_account_id: row["billing_account_id"] ?? "",
           service_description: row["service_description"] ?? "",
           sku_description: row["sku_description"] ?? "",
           location_region: row["location_region"] ?? "",
