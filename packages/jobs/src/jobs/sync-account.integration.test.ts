@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createKeyring, sealCredentials } from "@canopy/db";
-import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
+import { createTestDatabase, testServices, type TestDatabase } from "@canopy/db/testing";
 import { startFakeAws, type FakeAws } from "@canopy/connectors/testing";
 import type { JobContext, JobDeps } from "../contract";
 import { PermanentJobError } from "../errors";
 import { configureConnectors } from "../connector-for";
+import IORedis from "ioredis";
+import { createBullmqDriver } from "../drivers/bullmq";
 import { createInlineDriver } from "../drivers/inline";
 import { createRegistry } from "../registry";
 import type { JobDefinition } from "../contract";
@@ -34,6 +36,8 @@ const columns = [
   "line_item_usage_amount",
   "line_item_unblended_cost",
 ];
+// Empty when no Redis answers outside CI; the BullMQ case then does not run.
+const redisUrl = testServices().testRedisUrl;
 const athenaTime = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace("T", " ");
 
 /** `instances` m5.large instance-hours per hour of the window. */
@@ -567,4 +571,71 @@ describe("sync-account (AWS, fake Athena)", () => {
     expect(ids).toEqual([`backfill:${cloudAccountId}:1`]);
     expect((await account()).status).toBe("active");
   });
+  it.skipIf(!redisUrl)(
+    "BullMQ: a permanently failed backfill runs once, its id stays taken, and the backfill after a passing test runs under the next id",
+    async () => {
+      await database.owner.pool.query(
+        "UPDATE cloud_accounts SET status = 'active', connection_check_status = 'passed', external_id = 'not-the-right-one' WHERE id = $1",
+        [cloudAccountId],
+      );
+      fake.requests.length = 0;
+      const failures: boolean[] = [];
+      const prefix = `{canopy-test-sync-${randomUUID().slice(0, 8)}}`;
+      const driver = createBullmqDriver({
+        redisUrl,
+        prefix,
+        deps: { owner: database.owner, app: database.app, keyring, log: () => undefined },
+        registry: createRegistry([syncAccount] as unknown as JobDefinition<never>[]),
+        events: { onFailed: (_name, _ms, _error, willRetry) => failures.push(willRetry) },
+      });
+      const backfill = (jobId: string) =>
+        driver.enqueue("sync-account", { tenantId, cloudAccountId, mode: "backfill" }, { jobId });
+      try {
+        await driver.startWorkers();
+        await backfill(`backfill:${cloudAccountId}:0`);
+        await driver.drain();
+        expect(failures).toEqual([false]);
+        expect((await driver.stats())["sync-account"]).toMatchObject({ failed: 1, waiting: 0 });
+        expect((await account()).status).toBe("needs_attention");
+        // BullMQ ignores a job whose id a kept failed job holds: the old id cannot resume anything.
+        await backfill(`backfill:${cloudAccountId}:0`);
+        await driver.drain();
+        expect(fake.requests).toHaveLength(1);
+
+        await database.owner.pool.query(
+          "UPDATE cloud_accounts SET external_id = $2 WHERE id = $1",
+          [cloudAccountId, externalId],
+        );
+        await validateConnection.process({ tenantId, cloudAccountId }, deps, context("retest"));
+        const queued: string[] = [];
+        await scheduleAccountSyncs.process(
+          {},
+          {
+            ...deps,
+            enqueue: async (name, payload, options) => {
+              if ((payload as { cloudAccountId: string }).cloudAccountId === cloudAccountId)
+                queued.push(await driver.enqueue(name, payload, options));
+              return "";
+            },
+          },
+          context("tick"),
+        );
+        expect(queued).toEqual([`backfill_${cloudAccountId}_1`]);
+        fake.setAthenaResult(columns, () => []);
+        await driver.drain();
+      } finally {
+        await driver.close();
+        const redis = new IORedis(redisUrl);
+        const keys = await redis.keys(`${prefix}:*`);
+        if (keys.length) await redis.del(...keys);
+        await redis.quit();
+      }
+      expect(failures).toEqual([false]);
+      expect((await runs()).map((r) => [r.kind, r.status])).toEqual([
+        ["backfill", "failed"],
+        ["backfill", "succeeded"],
+      ]);
+      expect(await account()).toMatchObject({ status: "active", last_error: null });
+    },
+  );
 });
