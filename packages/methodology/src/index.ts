@@ -13,3 +13,4 @@ export {
   methodCodeVersion,
   type ProfileRules,
 } from "./profiles";
+export * from "./cost-coverage";

@@ -18,6 +18,7 @@ import { DashboardFilters } from "@/components/dashboard/filters";
 import {
   BreakdownSection,
   ChartSection,
+  CostCoverageSection,
   DataQualitySection,
   KpiSection,
   KpiSkeleton,
@@ -133,6 +134,12 @@ export default async function DashboardPage({ searchParams }: Props) {
             </div>
             <Suspense fallback={<Skeleton height={32} count={6} />}>
               <BreakdownSection scope={scope} query={table.data} currency={options.currency} />
+            </Suspense>
+          </section>
+          <section className="card">
+            <h2>Cost coverage</h2>
+            <Suspense fallback={<Skeleton height={32} count={4} />}>
+              <CostCoverageSection scope={scope} filters={query} currency={options.currency} />
             </Suspense>
           </section>
           <section className="card">

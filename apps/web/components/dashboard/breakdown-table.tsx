@@ -21,6 +21,8 @@ export type TableRow = {
   kwhFacility: number;
   waterL: number;
   costAmount: number;
+  costCoveredAmount: number;
+  costNotModelledAmount: number;
   share: number;
   region?:
     { gridIntensityGPerKwh: number; pue: number; cfeShare: number; quality: string } | undefined;
@@ -103,7 +105,9 @@ function columnsFor(kind: "breakdown" | "regions", groupLabel: string): Column[]
   }
   return [
     label,
-    ...(groupLabel === "Account" || groupLabel === "Region" ? [provider] : []),
+    ...(groupLabel === "Account" || groupLabel === "Region" || groupLabel === "Payer"
+      ? [provider]
+      : []),
     co2e,
     num("co2eLocationKg", "Location-based", (r) => r.co2eLocationKg, formatKg),
     num("co2eMarketKg", "Market-based", (r) => r.co2eMarketKg, formatKg),
@@ -120,7 +124,9 @@ function columnsFor(kind: "breakdown" | "regions", groupLabel: string): Column[]
       (r) => r.waterL,
       (v) => formatNumber(v),
     ),
-    num("costAmount", "Cost", (r) => r.costAmount, formatMoney),
+    num("costCoveredAmount", "Cost covered", (r) => r.costCoveredAmount, formatMoney),
+    num("costNotModelledAmount", "Cost not modelled", (r) => r.costNotModelledAmount, formatMoney),
+    num("costAmount", "Total cost", (r) => r.costAmount, formatMoney),
     num(
       "share",
       "Share",

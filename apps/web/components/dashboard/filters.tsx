@@ -6,6 +6,7 @@ import type { FilterOptions } from "@/lib/server/filter-options";
 const GROUPS = [
   ["provider", "Provider"],
   ["account", "Account"],
+  ["payer", "Payer / billing account"],
   ["service", "Service"],
   ["region", "Region"],
   ["scope", "Scope"],

@@ -9,7 +9,13 @@ import {
   monthLabel,
 } from "@/lib/format";
 import { listJobRuns, listAccounts } from "@/lib/server/accounts";
-import { emissionsBreakdown, emissionsSeries, emissionsSummary } from "@/lib/server/emissions";
+import { costCoverageLabels, costCoverageDefinition } from "@canopy/methodology";
+import {
+  costCoverageByService,
+  emissionsBreakdown,
+  emissionsSeries,
+  emissionsSummary,
+} from "@/lib/server/emissions";
 import type { TenantScope } from "@/lib/server/tenant-scope";
 import { Kpi } from "@/components/kpi";
 import { BreakdownTable } from "./breakdown-table";
@@ -92,13 +98,26 @@ export async function KpiSection(props: { scope: TenantScope; filters: Filters }
       />
       <Kpi label="Water" value={`${formatNumber(t.waterL)} L`} raw={t.waterL} testId="kpi-water" />
       <Kpi
-        label="Cost"
-        value={formatMoney(t.costAmount, s.currency)}
-        raw={t.costAmount}
-        testId="kpi-cost"
-      />
+        label={costCoverageLabels.covered}
+        value={formatMoney(t.costCoveredAmount, s.currency)}
+        raw={t.costCoveredAmount}
+        testId="kpi-cost-covered"
+      >
+        <div className="small muted">
+          {costCoverageLabels.notModelled}:{" "}
+          <span data-testid="kpi-cost-not-modelled" data-value={t.costNotModelledAmount}>
+            {formatMoney(t.costNotModelledAmount, s.currency)}
+          </span>
+        </div>
+        <div className="small muted">
+          {costCoverageLabels.total}:{" "}
+          <span data-testid="kpi-cost" data-value={t.costAmount}>
+            {formatMoney(t.costAmount, s.currency)}
+          </span>
+        </div>
+      </Kpi>
       <Kpi
-        label={`kg CO2e per 1,000 ${s.currency ?? "currency"}`}
+        label={`kg CO2e per 1,000 ${s.currency ?? "currency"} of cost covered`}
         value={s.kgCo2ePer1000Currency === null ? "n/a" : formatNumber(s.kgCo2ePer1000Currency, 2)}
         {...(s.kgCo2ePer1000Currency === null ? {} : { raw: s.kgCo2ePer1000Currency })}
       />
@@ -158,7 +177,75 @@ const groupLabels: Record<string, string> = {
   service: "Service",
   region: "Region",
   scope: "Scope",
+  payer: "Payer",
 };
+
+/** Cost covered by the estimate and cost not modelled, by service (one definition: @canopy/methodology). */
+export async function CostCoverageSection(props: {
+  scope: TenantScope;
+  filters: Filters;
+  currency: string | null;
+}) {
+  const data = await costCoverageByService(props.scope, props.filters);
+  if (!data.items.length) return <p className="muted">No cost in this range.</p>;
+  const money = (v: number) => formatMoney(v, props.currency);
+  return (
+    <div className="stack-lg">
+      <p className="muted small">{costCoverageDefinition}</p>
+      <div className="table-wrap">
+        <table className="data" data-testid="cost-coverage">
+          <caption className="sr-only">Cost coverage by service</caption>
+          <thead>
+            <tr>
+              <th>Service</th>
+              <th className="num">{costCoverageLabels.covered}</th>
+              <th className="num">{costCoverageLabels.notModelled}</th>
+              <th className="num">{costCoverageLabels.total}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.items.map((row) => (
+              <tr key={row.service} data-service={row.service}>
+                <td>{row.service}</td>
+                <td className="num" data-value={row.costCoveredAmount}>
+                  {money(row.costCoveredAmount)}
+                </td>
+                <td className="num" data-value={row.costNotModelledAmount}>
+                  {money(row.costNotModelledAmount)}
+                </td>
+                <td className="num" data-value={row.costAmount}>
+                  {money(row.costAmount)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th>All services</th>
+              <th
+                className="num"
+                data-testid="coverage-covered"
+                data-value={data.totals.costCoveredAmount}
+              >
+                {money(data.totals.costCoveredAmount)}
+              </th>
+              <th
+                className="num"
+                data-testid="coverage-not-modelled"
+                data-value={data.totals.costNotModelledAmount}
+              >
+                {money(data.totals.costNotModelledAmount)}
+              </th>
+              <th className="num" data-testid="coverage-total" data-value={data.totals.costAmount}>
+                {money(data.totals.costAmount)}
+              </th>
+            </tr>
+          </tfoot>
+        </table>
+      </div>
+    </div>
+  );
+}
 
 export async function BreakdownSection(props: {
   scope: TenantScope;

@@ -20,6 +20,7 @@ export function TableGroupPicker(props: { value: string }) {
       >
         <option value="service">Service</option>
         <option value="account">Account</option>
+        <option value="payer">Payer / billing account</option>
         <option value="region">Region</option>
         <option value="provider">Provider</option>
         <option value="scope">Scope</option>

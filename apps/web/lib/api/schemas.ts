@@ -35,7 +35,19 @@ export const measuresSchema = z
     co2eOnDefaultsKg: z
       .number()
       .describe("Location-based CO2e whose inputs include a default factor."),
-    costAmount: z.number(),
+    costAmount: z
+      .number()
+      .describe(
+        "Total cost = costCoveredAmount + costNotModelledAmount (per account and month, the invoice).",
+      ),
+    costCoveredAmount: z
+      .number()
+      .describe('Cost covered by the estimate: cost on usage of every kind except "other".'),
+    costNotModelledAmount: z
+      .number()
+      .describe(
+        'Cost not modelled: cost on rows of kind "other", billing lines Canopy attributes no energy to (tax, credits, fees, support, marketplace, licences, corrections, usage without an energy model).',
+      ),
   })
   .meta({ id: "Measures" });
 
@@ -91,7 +103,12 @@ export const summaryResponseSchema = z
     range: rangeSchema,
     totals: measuresSchema,
     currency: z.string().nullable(),
-    kgCo2ePer1000Currency: z.number().nullable(),
+    kgCo2ePer1000Currency: z
+      .number()
+      .nullable()
+      .describe(
+        "co2eTotalKg per 1,000 of totals.costCoveredAmount (cost covered by the estimate).",
+      ),
     defaultsShare: z.number().describe("sum(co2e_on_defaults) / sum(location + embodied)."),
     months: z.object({
       /** Set when the range ends inside its last month: every month is then summed over days 1–N. */

@@ -2,7 +2,15 @@ import { z } from "zod";
 
 /** Dashboard and API filters: one schema, so a dashboard URL and an API query mean the same thing. */
 export const GRANULARITIES = ["hour", "day", "month"] as const;
-export const GROUP_BYS = ["none", "provider", "account", "service", "region", "scope"] as const;
+export const GROUP_BYS = [
+  "none",
+  "provider",
+  "account",
+  "payer",
+  "service",
+  "region",
+  "scope",
+] as const;
 export const PROVIDERS = ["aws", "azure", "gcp"] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
 export type GroupBy = (typeof GROUP_BYS)[number];
@@ -49,11 +57,22 @@ export const filtersSchema = z.object({
 
 export const seriesQuerySchema = filtersSchema.extend({
   granularity: z.enum(GRANULARITIES).default("month").describe("Width of each point."),
-  groupBy: z.enum(GROUP_BYS).default("provider").describe("Stacked breakdown."),
+  groupBy: z
+    .enum(GROUP_BYS)
+    .default("provider")
+    .describe(
+      "Stacked breakdown. `payer` groups accounts by their payer / billing account (AWS payer account, Azure billing account, GCP billing account); an account without one is its own group.",
+    ),
 });
 
 export const breakdownQuerySchema = filtersSchema.extend({
-  groupBy: z.enum(GROUP_BYS).exclude(["none"]).default("service"),
+  groupBy: z
+    .enum(GROUP_BYS)
+    .exclude(["none"])
+    .default("service")
+    .describe(
+      "Group of each row. `payer` groups accounts by their payer / billing account; an account without one is its own group.",
+    ),
   page: z.coerce.number().int().min(1).default(1),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });

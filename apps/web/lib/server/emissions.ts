@@ -1,6 +1,6 @@
 import "server-only";
 import type { PoolClient } from "@canopy/db";
-import { regionFactors } from "@canopy/methodology";
+import { costSql, regionFactors } from "@canopy/methodology";
 import {
   addDays,
   addMonths,
@@ -28,7 +28,12 @@ export type Measures = {
   kwhFacility: number;
   waterL: number;
   co2eOnDefaultsKg: number;
+  /** Total cost: costCoveredAmount + costNotModelledAmount (the invoice, per account and month). */
   costAmount: number;
+  /** "Cost covered by the estimate": cost on rows of any kind but "other" (@canopy/methodology costSql). */
+  costCoveredAmount: number;
+  /** "Cost not modelled": cost on rows of kind "other" (tax, credits, fees… and usage with no energy model). */
+  costNotModelledAmount: number;
 };
 
 type Source = "hourly" | "daily" | "monthly" | "monthly+daily";
@@ -44,9 +49,11 @@ class Params {
 
 const sums = `sum(co2e_location_kg) AS loc, sum(co2e_market_kg) AS mkt, sum(co2e_embodied_kg) AS emb,
   sum(kwh_facility) AS kwh, sum(water_l) AS water, sum(co2e_on_defaults_kg) AS defaults,
-  sum(cost_amount) AS cost, max(currency) AS currency`;
+  sum(cost_amount) AS cost, ${costSql.covered()} AS covered, ${costSql.notModelled()} AS notmod,
+  max(currency) AS currency`;
 const resum = `sum(loc) AS loc, sum(mkt) AS mkt, sum(emb) AS emb, sum(kwh) AS kwh, sum(water) AS water,
-  sum(defaults) AS defaults, sum(cost)::float8 AS cost, max(currency) AS currency`;
+  sum(defaults) AS defaults, sum(cost)::float8 AS cost, sum(covered)::float8 AS covered,
+  sum(notmod)::float8 AS notmod, max(currency) AS currency`;
 
 type SumRow = {
   loc: number | null;
@@ -56,6 +63,8 @@ type SumRow = {
   water: number | null;
   defaults: number | null;
   cost: number | null;
+  covered: number | null;
+  notmod: number | null;
   currency: string | null;
 };
 
@@ -71,6 +80,8 @@ function measuresOf(row: SumRow): Measures {
     waterL: row.water ?? 0,
     co2eOnDefaultsKg: row.defaults ?? 0,
     costAmount: row.cost ?? 0,
+    costCoveredAmount: row.covered ?? 0,
+    costNotModelledAmount: row.notmod ?? 0,
   };
 }
 
@@ -79,6 +90,8 @@ const groupExpression: Record<GroupBy, string> = {
   scope: "''",
   provider: "provider::text",
   account: "cloud_account_id::text",
+  // Summed per account here, then per payer in regroupByPayer (the rollups carry no payer column).
+  payer: "cloud_account_id::text",
   service: "service",
   region: "provider::text || '/' || region",
 };
@@ -191,8 +204,71 @@ async function aggregate(
      FROM (${sql}) s GROUP BY s.period, grp ORDER BY s.period, grp`,
     p.values,
   );
-  return { rows: result.rows, source };
+  const rows = groupBy === "payer" ? await regroupByPayer(client, result.rows) : result.rows;
+  return { rows, source };
 }
+
+type PayerAccount = {
+  id: string;
+  provider: string;
+  name: string;
+  providerAccountId: string;
+  parentAccountId: string | null;
+};
+
+async function payerAccounts(client: PoolClient): Promise<PayerAccount[]> {
+  const result = await client.query<PayerAccount>(
+    `SELECT id::text, provider::text, display_name AS name, provider_account_id AS "providerAccountId",
+            parent_account_id AS "parentAccountId" FROM cloud_accounts`,
+  );
+  return result.rows;
+}
+
+/**
+ * The payer group of an account: `provider:<parent_account_id>` (AWS payer account, Azure billing
+ * account or profile, GCP billing account), or `provider:<its own provider account id>` when none is
+ * recorded, so a payer account and the accounts it pays for fall in one group.
+ */
+const payerKeyOf = (a: PayerAccount) => `${a.provider}:${a.parentAccountId ?? a.providerAccountId}`;
+
+async function regroupByPayer<R extends SumRow & { period: string; grp: string }>(
+  client: PoolClient,
+  rows: R[],
+): Promise<R[]> {
+  const keys = new Map((await payerAccounts(client)).map((a) => [a.id, payerKeyOf(a)]));
+  const sumKeys = [
+    "loc",
+    "mkt",
+    "emb",
+    "kwh",
+    "water",
+    "defaults",
+    "cost",
+    "covered",
+    "notmod",
+  ] as const;
+  const out = new Map<string, R>();
+  for (const row of rows) {
+    const grp = keys.get(row.grp) ?? row.grp;
+    const id = `${row.period}\u0000${grp}`;
+    const into = out.get(id);
+    if (!into) {
+      out.set(id, { ...row, grp });
+      continue;
+    }
+    for (const k of sumKeys) into[k] = (into[k] ?? 0) + (row[k] ?? 0);
+    if ((row.currency ?? "") > (into.currency ?? "")) into.currency = row.currency;
+  }
+  return [...out.values()].sort((a, b) =>
+    a.period < b.period ? -1 : a.period > b.period ? 1 : a.grp < b.grp ? -1 : a.grp > b.grp ? 1 : 0,
+  );
+}
+
+const payerNoun: Record<string, string> = {
+  aws: "AWS payer account",
+  azure: "Azure billing account",
+  gcp: "GCP billing account",
+};
 
 export async function lastDataDay(client: PoolClient): Promise<string | null> {
   const result = await client.query<{ day: string | null }>(
@@ -232,6 +308,22 @@ async function groupLabels(
     for (const row of result.rows)
       labels.set(row.id, { key: row.id, label: row.name, provider: row.provider });
   }
+  if (groupBy === "payer" && keys.length) {
+    const wanted = new Set(keys);
+    const members = new Map<string, PayerAccount[]>();
+    for (const account of await payerAccounts(client)) {
+      const key = payerKeyOf(account);
+      if (wanted.has(key)) members.set(key, [...(members.get(key) ?? []), account]);
+    }
+    for (const [key, accounts] of members) {
+      const recorded = accounts.find((a) => a.parentAccountId !== null);
+      const provider = accounts[0]!.provider;
+      const label = recorded
+        ? `${payerNoun[provider] ?? provider} ${recorded.parentAccountId}`
+        : `${accounts[0]!.name} (${accounts[0]!.providerAccountId}), no payer recorded`;
+      labels.set(key, { key, label, provider });
+    }
+  }
   for (const key of keys) {
     if (labels.has(key)) continue;
     if (groupBy === "region") {
@@ -261,6 +353,8 @@ function splitScope(m: Measures): { key: string; measures: Measures }[] {
         waterL: m.waterL,
         co2eOnDefaultsKg: m.co2eOnDefaultsKg,
         costAmount: m.costAmount,
+        costCoveredAmount: m.costCoveredAmount,
+        costNotModelledAmount: m.costNotModelledAmount,
       },
     },
     {
@@ -274,6 +368,8 @@ function splitScope(m: Measures): { key: string; measures: Measures }[] {
         waterL: 0,
         co2eOnDefaultsKg: 0,
         costAmount: 0,
+        costCoveredAmount: 0,
+        costNotModelledAmount: 0,
       },
     },
   ];
@@ -436,8 +532,11 @@ export async function emissionsSummary(scope: TenantScope, filters: Filters) {
       range: { from: range.from, to: range.to },
       totals,
       currency,
+      // Per 1,000 of the cost covered by the estimate (see @canopy/methodology cost-coverage.ts).
       kgCo2ePer1000Currency:
-        totals.costAmount > 0 ? (totals.co2eTotalKg / totals.costAmount) * 1000 : null,
+        totals.costCoveredAmount > 0
+          ? (totals.co2eTotalKg / totals.costCoveredAmount) * 1000
+          : null,
       defaultsShare: denominator > 0 ? totals.co2eOnDefaultsKg / denominator : 0,
       months: {
         throughDay,
@@ -450,3 +549,48 @@ export async function emissionsSummary(scope: TenantScope, filters: Filters) {
 }
 
 const minDay = (a: string, b: string) => (a < b ? a : b);
+
+export type CostCoverageRow = {
+  service: string;
+  costCoveredAmount: number;
+  costNotModelledAmount: number;
+  costAmount: number;
+};
+
+/**
+ * "Cost covered by the estimate" and "Cost not modelled" by service over the filtered range (the
+ * dashboard's Cost coverage panel), largest total cost first. Same sums as every other figure
+ * (costSql from @canopy/methodology), so the rows add up to the summary's totals.
+ */
+export async function costCoverageByService(scope: TenantScope, filters: Filters) {
+  return scope.sql(async (client) => {
+    const range = await rangeFor(client, filters);
+    const { rows } = await aggregate(client, filters, range, "none", "service", toDay(new Date()));
+    const items: CostCoverageRow[] = rows
+      .map((row) => {
+        const m = measuresOf(row);
+        return {
+          service: row.grp,
+          costCoveredAmount: m.costCoveredAmount,
+          costNotModelledAmount: m.costNotModelledAmount,
+          costAmount: m.costAmount,
+        };
+      })
+      .filter(
+        (r) => r.costAmount !== 0 || r.costCoveredAmount !== 0 || r.costNotModelledAmount !== 0,
+      )
+      .sort(
+        (a, b) =>
+          Math.abs(b.costAmount) - Math.abs(a.costAmount) || a.service.localeCompare(b.service),
+      );
+    const totals = items.reduce(
+      (sum, r) => ({
+        costCoveredAmount: sum.costCoveredAmount + r.costCoveredAmount,
+        costNotModelledAmount: sum.costNotModelledAmount + r.costNotModelledAmount,
+        costAmount: sum.costAmount + r.costAmount,
+      }),
+      { costCoveredAmount: 0, costNotModelledAmount: 0, costAmount: 0 },
+    );
+    return { range: { from: range.from, to: range.to }, items, totals };
+  });
+}
