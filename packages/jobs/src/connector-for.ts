@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { openCredentials, withTenantClient, type Connection, type Keyring } from "@canopy/db";
+import {
+  openCredentials,
+  withTenantClient,
+  type Connection,
+  type Keyring,
+  type SourceKind,
+} from "@canopy/db";
 import type {
   AwsConnectorConfig,
   AzureConnectorConfig,
@@ -72,6 +78,8 @@ export type ConnectableAccount = {
 /** The live connector of one account; `fetchReportedCarbon` only where the account has a carbon source. */
 export type AccountConnector = LiveConnector & {
   resolution: "hourly" | "daily";
+  /** What its usage rows are recorded as (usage_hourly.source_kind), for lineage and precedence. */
+  sourceKind?: SourceKind;
   fetchReportedCarbon?: (month: string) => Promise<ReportedCarbon[]>;
 };
 
@@ -132,6 +140,7 @@ export async function connectorFor(
     createAwsConnector,
     createAzureConnector,
     createGcpConnector,
+    defaultAzureUsageSource,
     gcpServiceAccountKeySchema,
   } = await import("@canopy/connectors/live");
   if (account.provider === "azure") {
@@ -148,13 +157,18 @@ export async function connectorFor(
         "The stored Azure usage scope or source is invalid: save the credentials again.",
       );
     const { usageScope, usageSource } = usage.data;
-    return createAzureConnector({
+    const connector = createAzureConnector({
       ...settings.azure,
       credentials: parsed.data,
       subscriptionIds,
       ...(usageScope ? { usageScope } : {}),
       ...(usageSource ? { usageSource } : {}),
     });
+    const source = usageSource ?? defaultAzureUsageSource(usageScope);
+    return {
+      ...connector,
+      sourceKind: source === "cost-details" ? "azure-cost-details" : "azure-query",
+    };
   }
   if (account.provider === "gcp") {
     const sealedGcp = sealedGcpSchema.safeParse(sealed);
@@ -178,7 +192,8 @@ export async function connectorFor(
       ...(g.location ? { location: g.location } : {}),
       ...(g.carbonExportTable ? { carbonExportTable: g.carbonExportTable } : {}),
     });
-    return g.carbonExportTable ? connector : withoutCarbon(connector);
+    const withKind = { ...connector, sourceKind: "gcp-bigquery" as const };
+    return g.carbonExportTable ? withKind : withoutCarbon(withKind);
   }
   if (account.provider !== "aws") {
     throw new PermanentJobError(
@@ -214,12 +229,16 @@ export async function connectorFor(
     c.athenaDatabase && c.athenaCarbonTable
       ? { database: c.athenaDatabase, table: c.athenaCarbonTable, region }
       : undefined;
-  const connector = createAwsConnector({
-    ...settings.aws,
-    credentials,
-    scope,
-    ...(carbonExport ? { carbonExport } : {}),
-  });
+  const connector = {
+    ...createAwsConnector({
+      ...settings.aws,
+      credentials,
+      scope,
+      ...(carbonExport ? { carbonExport } : {}),
+    }),
+    sourceKind:
+      scope.source === "athena" ? ("aws-athena" as const) : ("aws-cost-explorer" as const),
+  };
   return carbonExport ? connector : withoutCarbon(connector);
 }
 

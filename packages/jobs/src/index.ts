@@ -15,7 +15,13 @@ export {
 } from "./file-store";
 export { submitImport } from "./import/intake";
 export { useFileStore } from "./import/import-file";
-export type { ImportSummary } from "./import/summary";
+export type { ImportSummary, LineTally } from "./import/summary";
+export {
+  confirmImport,
+  restoreRun,
+  ImportStateError,
+  type RestoreOutcome,
+} from "./import/versions";
 export { importTotals, type ImportTotals } from "./import/totals";
 export {
   registerReportSchedule,

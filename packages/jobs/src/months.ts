@@ -19,7 +19,7 @@ export function monthsBetween(first: Date, last: Date): { start: string; end: st
  * run that produced the usage, so a retried run does not queue the same month twice.
  */
 export async function queueMonthlyEstimates(
-  deps: JobDeps,
+  deps: Pick<JobDeps, "enqueue">,
   tenantId: string,
   syncRunId: string,
   windows: AccountWindow[],

@@ -1,3 +1,8 @@
 export { createAzureConnector } from "./connector";
-export { azureCredentialsSchema, type AzureCredentials, type AzureConnectorConfig } from "./config";
+export {
+  azureCredentialsSchema,
+  defaultAzureUsageSource,
+  type AzureCredentials,
+  type AzureConnectorConfig,
+} from "./config";
 export { azureConnectorError, azureRetryAfterMs, costManagementRetryHeaders } from "./azure-errors";

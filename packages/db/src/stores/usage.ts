@@ -376,16 +376,14 @@ async function copyDimensions(
 }
 
 export type UsageWriteOptions = {
+  /** What produced the records (usage_hourly.source_kind). */
+  sourceKind: SourceKind;
   /**
-   * What produced the records (usage_hourly.source_kind). A function is called once the records are
-   * staged, so a connector can say what it read (hourly Athena or daily Cost Explorer) after reading.
+   * A window the source covers in full (a sync's fetched window): every account it wrote, and the
+   * accounts listed, claim its days even where no record fell, so usage the provider no longer
+   * reports is replaced too.
    */
-  sourceKind: SourceKind | (() => SourceKind);
-  /**
-   * A window the source covers in full (a sync's fetched window): every account it wrote claims its
-   * days even where no record fell, so usage the provider no longer reports is replaced too.
-   */
-  coverage?: { start: Date; end: Date } | undefined;
+  coverage?: { start: Date; end: Date; cloudAccountIds?: readonly string[] } | undefined;
   /** Commit even when the replacement removes data it does not re-supply (see ReplacementPreview). */
   replace?: boolean | undefined;
   /** The only provider account the records may belong to (the wizard imports into one account). */
@@ -553,14 +551,17 @@ export async function writeUsageRecords(
     await source.return?.();
     throw error;
   }
-  const sourceKind =
-    typeof options.sourceKind === "function" ? options.sourceKind() : options.sourceKind;
+  const { sourceKind } = options;
   const expected = options.onlyAccount;
   if (expected) {
     const others = index.accounts.filter(
       (a) => a.provider !== expected.provider || a.providerAccountId !== expected.providerAccountId,
     );
-    if (others.length) throw new UnexpectedAccountsError(expected, others);
+    if (others.length)
+      throw new UnexpectedAccountsError(
+        expected,
+        others.map(({ provider, providerAccountId }) => ({ provider, providerAccountId })),
+      );
   }
   await client.query(
     `UPDATE usage_staging_dims SET dims_key = ${dimsKeySql}, shape_key = ${shapeKeySql("NULL")}`,
@@ -622,6 +623,30 @@ export async function writeUsageRecords(
       start: new Date(dayFloor(startMs)),
       end: new Date(dayCeil(endMs)),
     });
+  }
+  const coverage = options.coverage;
+  const unlisted = (coverage?.cloudAccountIds ?? []).filter(
+    (id) => !claimed.some((c) => c.cloudAccountId === id),
+  );
+  if (coverage && unlisted.length) {
+    const extra = await client.query<{
+      id: string;
+      provider: string;
+      providerAccountId: string;
+      precedence: string[] | null;
+    }>(
+      `SELECT id, provider, provider_account_id AS "providerAccountId", source_precedence AS precedence
+       FROM cloud_accounts WHERE id = ANY($1::uuid[])`,
+      [unlisted],
+    );
+    for (const { id, ...account } of extra.rows) {
+      claimed.push({
+        cloudAccountId: id,
+        ...account,
+        start: new Date(dayFloor(coverage.start.getTime())),
+        end: new Date(dayCeil(coverage.end.getTime())),
+      });
+    }
   }
   await lockAccounts(client, claimed);
   await client.query("ANALYZE usage_staging_dims");

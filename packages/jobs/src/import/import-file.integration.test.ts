@@ -151,18 +151,29 @@ describe("import-file", () => {
       format: "cur",
       linesRead: 96 + 2,
       linesImported: 96,
-      usageRowsWritten: 48,
+      usageRowsWritten: 50,
+      sourceKind: "cur",
       span: { start: "2026-01-01T00:00:00.000Z", end: "2026-01-03T00:00:00.000Z" },
       progress: { percent: 100 },
     });
-    expect(run.details.skipped["tax"]).toMatchObject({
+    // Tax lines carry no energy but are kept with their cost, so the total ties out to the invoice.
+    expect(run.details.skipped).toEqual({});
+    expect(run.details.costOnly?.["tax"]).toMatchObject({
       lines: 2,
       costAmount: 2.5,
       first: [{ line: 4 }, { line: 53 }],
     });
     const t = await totals();
-    // m5.large = 2 vCPUs; 2 instances × 48 hours.
-    expect(t).toMatchObject({ usageRows: 48, quantity: 2 * 2 * 48, emissionsRows: 48 });
+    // m5.large = 2 vCPUs; 2 instances × 48 hours; plus one cost-only tax row per day.
+    expect(t).toMatchObject({ usageRows: 50, quantity: 2 * 2 * 48, emissionsRows: 50 });
+    const cost = await database.owner.pool.query<{ usage: string; daily: string; tax: string }>(
+      `SELECT (SELECT sum(cost_amount) FROM usage_hourly WHERE tenant_id = $1)::text AS usage,
+              (SELECT sum(cost_amount) FROM emissions_daily WHERE tenant_id = $1)::text AS daily,
+              (SELECT sum(cost_amount) FROM usage_hourly WHERE tenant_id = $1 AND kind = 'other' AND usage_type = 'tax')::text AS tax`,
+      [tenantId],
+    );
+    expect(cost.rows[0]).toEqual({ usage: "11.71600000", daily: "11.71600000", tax: "2.50000000" });
+    expect(run.details.costTotal).toBeCloseTo(11.716, 9);
     expect(t.co2eKg).toBeGreaterThan(0);
     expect(t.dailyCo2eKg).toBeCloseTo(t.co2eKg, 9);
   });
@@ -185,7 +196,7 @@ describe("import-file", () => {
     tenantId = await newTenant();
     await importText(curCsv("2026-03-01T00:00:00Z", 120));
     const union = await totals();
-    expect(overlapped.usageRows).toBe(120);
+    expect(overlapped.usageRows).toBe(120 + 5); // and one tax row per day
     expect(overlapped.quantity).toBe(union.quantity);
     expect(overlapped.co2eKg).toBeCloseTo(union.co2eKg, 9);
     expect(overlapped.dailyCo2eKg).toBeCloseTo(union.dailyCo2eKg, 9);
@@ -272,7 +283,7 @@ describe("import-file", () => {
       ]);
       expect(run.details.skipped["error"]?.first[0]?.detail).toMatch(/date|time/i);
       expect(run.details.skipped["error"]?.first[1]?.detail).toMatch(/amount|number|usage/i);
-      expect((await totals()).usageRows).toBe(2);
+      expect((await totals()).usageRows).toBe(2 + 1); // the usage hour and the day's tax line
     });
 
     it("refuses a file over the size limit before anything is stored", async () => {
@@ -308,7 +319,7 @@ describe("import-file", () => {
     expect(copied.status).toBe("succeeded");
     expect(copied.details.linesImported).toBe(uploaded.details.linesImported);
     expect(await totals()).toEqual(uploadedTotals);
-    expect(uploadedTotals.usageRows).toBe(60);
+    expect(uploadedTotals.usageRows).toBe(60 + 4); // 30 hours × 2 accounts, and their daily tax lines
   });
 
   it("rejects an import job whose payload claims another tenant", async () => {
@@ -354,6 +365,6 @@ describe("import-file", () => {
     expect(run.status).toBe("succeeded");
     // 1,281 data lines: 12 tax lines, the rest usage (checked with the connectors' sample test).
     expect(run.details).toMatchObject({ linesRead: 1281, linesImported: 1269 });
-    expect(run.details.skipped["tax"]?.lines).toBe(12);
+    expect(run.details.costOnly?.["tax"]?.lines).toBe(12);
   });
 });

@@ -1,12 +1,21 @@
 import { z } from "zod";
-import { withTenantClient, writeUsageRecords, type Connection, type StagedUsage } from "@canopy/db";
+import {
+  isSourceKind,
+  ReplacementNeedsConfirmationError,
+  UnexpectedAccountsError,
+  withTenantClient,
+  writeUsageRecords,
+  type Connection,
+  type SourceKind,
+  type StagedUsage,
+} from "@canopy/db";
 import { BillingFileError, openBillingSource, type BillingFormat } from "@canopy/connectors";
 import { lookupInstanceType } from "@canopy/methodology";
 import { defineJob } from "../contract";
 import { PermanentJobError } from "../errors";
 import type { FileStore } from "../file-store";
 import { queueMonthlyEstimates } from "../months";
-import { recordSkip, type ImportSummary } from "./summary";
+import { recordSkip, recordWarning, type ImportSummary } from "./summary";
 
 const PROGRESS_EVERY_MS = 1000;
 
@@ -20,9 +29,12 @@ class NoUsageError extends Error {}
 
 /**
  * Reads a stored billing file, classifies every line and streams the usage into PostgreSQL, which
- * aggregates it by hour and replaces the affected (account, window)s, all in one transaction; then
- * queues estimation per account and month. Running it twice, or on an overlapping file, replaces
- * rather than adds. A file it cannot read is marked failed with the reason and leaves nothing behind.
+ * aggregates it by hour and, per account and UTC day, lets the source of highest precedence count
+ * (writeUsageRecords), all in one transaction; then queues estimation per account and month. Running
+ * it twice, or on an overlapping file, replaces rather than adds, and keeps what it replaced. When it
+ * would remove stored data it does not re-supply, nothing is committed: the import waits in
+ * "awaiting_confirmation" with the preview until the user confirms (confirmImport). A file it cannot
+ * read is marked failed with the reason and leaves nothing behind.
  */
 export const importFile = defineJob({
   name: "import-file",
@@ -42,8 +54,18 @@ export const importFile = defineJob({
       );
     const run = await loadImport(deps.app, payload.tenantId, payload.syncRunId);
     if (run.status === "succeeded") return { alreadyImported: true, rowsWritten: 0 };
+    if (run.status === "awaiting_confirmation" && !run.details.replaceConfirmed)
+      return { awaitingConfirmation: true, rowsWritten: 0 };
+    const {
+      preview: _preview,
+      costOnly: _costOnly,
+      warnings: _warnings,
+      otherAccounts: _others,
+      error: _error,
+      ...kept
+    } = run.details;
     const summary: ImportSummary = {
-      ...run.details,
+      ...kept,
       skipped: {},
       linesRead: 0,
       linesImported: 0,
@@ -62,9 +84,13 @@ export const importFile = defineJob({
         summary,
         started: true,
       });
+      const expected = summary.expectedCloudAccountId
+        ? await loadExpectedAccount(deps.app, payload.tenantId, summary.expectedCloudAccountId)
+        : undefined;
+      const source = await openImportSource(path, summary);
       const windows = await withTenantClient(deps.app, payload.tenantId, async (client) => {
         const started = performance.now();
-        const records = classifiedUsage(path, summary, async () => {
+        const records = classifiedUsage(source, summary, async () => {
           await progress("running");
           await context.reportProgress(summary.progress);
         });
@@ -73,15 +99,31 @@ export const importFile = defineJob({
           payload.tenantId,
           payload.syncRunId,
           records,
+          {
+            sourceKind: (summary.sourceKind ?? "unknown") as SourceKind,
+            replace: summary.replaceConfirmed,
+            onlyAccount: expected,
+          },
         );
         summary.usageRowsWritten = written.rowsWritten;
-        summary.cloudAccountIds = written.windows.map((w) => w.cloudAccountId);
-        if (written.windows.length) {
+        const windows = written.windows;
+        summary.cloudAccountIds = [...new Set(windows.map((w) => w.cloudAccountId))];
+        summary.coverage = windows.map((w) => ({
+          cloudAccountId: w.cloudAccountId,
+          start: w.start.toISOString(),
+          end: w.end.toISOString(),
+        }));
+        summary.outranked = written.outranked.map((w) => ({
+          cloudAccountId: w.cloudAccountId,
+          start: w.start.toISOString(),
+          end: w.end.toISOString(),
+          heldBy: w.heldBy,
+        }));
+        if (written.replaced) summary.replaced = written.replaced.accounts;
+        if (windows.length) {
           summary.span = {
-            start: new Date(
-              Math.min(...written.windows.map((w) => w.start.getTime())),
-            ).toISOString(),
-            end: new Date(Math.max(...written.windows.map((w) => w.end.getTime()))).toISOString(),
+            start: new Date(Math.min(...windows.map((w) => w.start.getTime()))).toISOString(),
+            end: new Date(Math.max(...windows.map((w) => w.end.getTime()))).toISOString(),
           };
         }
         summary.timings = { seconds: (performance.now() - started) / 1000 };
@@ -103,12 +145,29 @@ export const importFile = defineJob({
           "UPDATE cloud_accounts SET last_sync_at = now() WHERE id = ANY($1::uuid[])",
           [summary.cloudAccountIds],
         );
-        return written.windows;
+        return windows;
       });
       await queueMonthlyEstimates(deps, payload.tenantId, payload.syncRunId, windows);
       return { rowsWritten: summary.usageRowsWritten, linesRead: summary.linesRead };
     } catch (error) {
-      const fileProblem = error instanceof BillingFileError || error instanceof NoUsageError;
+      if (error instanceof ReplacementNeedsConfirmationError) {
+        // Nothing was committed: the user decides (confirmImport) with the preview in front of them.
+        summary.preview = error.preview;
+        await withTenantClient(deps.app, payload.tenantId, (client) =>
+          client.query(
+            `UPDATE sync_runs SET status = 'awaiting_confirmation', details = $2, error = $3, finished_at = now()
+             WHERE id = $1`,
+            [payload.syncRunId, summary, error.message],
+          ),
+        );
+        return { awaitingConfirmation: true, rowsWritten: 0 };
+      }
+      if (error instanceof UnexpectedAccountsError) summary.otherAccounts = error.found;
+      const fileProblem =
+        error instanceof BillingFileError ||
+        error instanceof NoUsageError ||
+        error instanceof UnexpectedAccountsError ||
+        error instanceof PermanentJobError;
       // Messages name the stored path; the user knows the file by the name they uploaded.
       const message = (error as Error).message.replaceAll(path, summary.fileName);
       // A file problem fails at once; anything else is retried, and marked failed on the last try.
@@ -121,16 +180,8 @@ export const importFile = defineJob({
   },
 });
 
-/**
- * The file's usage records, classified line by line, in batches for staging. Lines without energy and lines in
- * error are counted in the summary by reason, with their first line numbers. Throws NoUsageError
- * when nothing in the file could be imported.
- */
-async function* classifiedUsage(
-  path: string,
-  summary: ImportSummary,
-  onProgress: () => Promise<void>,
-): AsyncGenerator<StagedUsage[]> {
+/** Opens the stored file with the classifier for its format (given, or detected from the header). */
+async function openImportSource(path: string, summary: ImportSummary) {
   const source = await openBillingSource(path, {
     ...(summary.format ? { format: summary.format as BillingFormat } : {}),
     lookupInstance: (provider, instanceType) => lookupInstanceType(provider, instanceType),
@@ -138,8 +189,24 @@ async function* classifiedUsage(
     source: summary.fileName,
   });
   summary.format = source.format;
+  summary.sourceKind = isSourceKind(source.format) ? source.format : "unknown";
+  return source;
+}
+
+/**
+ * The file's records, classified line by line, in batches for staging: usage records, and cost-only
+ * records for lines that carry no energy (counted in the summary by reason, so the invoice total ties
+ * out). Lines in error are counted by reason with their first line numbers. Throws NoUsageError when
+ * nothing in the file could be imported.
+ */
+async function* classifiedUsage(
+  source: Awaited<ReturnType<typeof openImportSource>>,
+  summary: ImportSummary,
+  onProgress: () => Promise<void>,
+): AsyncGenerator<StagedUsage[]> {
   let fractionRead = 0;
   let lastProgress = Date.now();
+  const costOnly = (summary.costOnly ??= {});
   const batches = source.file.batches({
     columns: source.classifier.usedColumns,
     numericColumns: source.classifier.numericColumns,
@@ -156,17 +223,28 @@ async function* classifiedUsage(
       const outcome = source.classifier.classify(row, lineNumber);
       if (outcome.status === "error") {
         recordSkip(summary, "error", lineNumber, outcome.message);
-      } else if (outcome.status === "unsupported") {
-        recordSkip(summary, outcome.reason, lineNumber, outcome.detail, outcome.costAmount);
-        summary.costTotal += outcome.costAmount;
+        continue;
+      }
+      if (outcome.warning) recordWarning(summary, lineNumber, outcome.warning);
+      if (outcome.status === "unsupported") {
+        recordSkip(
+          summary,
+          outcome.reason,
+          lineNumber,
+          outcome.detail,
+          outcome.costAmount,
+          costOnly,
+        );
       } else {
         summary.linesImported++;
-        for (const r of outcome.records) {
-          summary.costTotal += r.costAmount ?? 0;
-          summary.currency ??= r.currency;
-          staged.push(r);
-        }
       }
+      for (const r of outcome.records) {
+        summary.costTotal += r.costAmount ?? 0;
+        summary.currency ??= r.currency;
+        staged.push(r);
+      }
+      if (outcome.status === "unsupported" && outcome.records.length === 0)
+        summary.costTotal += outcome.costAmount;
     }
     yield staged;
     if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
@@ -185,6 +263,25 @@ async function* classifiedUsage(
       `No line could be imported; every usage line has an error (${first.join("; ")}).`,
     );
   }
+}
+
+/** The account the wizard imports into, as the file would name it. */
+async function loadExpectedAccount(app: Connection, tenantId: string, cloudAccountId: string) {
+  const account = await withTenantClient(app, tenantId, async (client) => {
+    const result = await client.query<{
+      provider: StagedUsage["provider"];
+      providerAccountId: string;
+    }>(
+      `SELECT provider, provider_account_id AS "providerAccountId" FROM cloud_accounts WHERE id = $1`,
+      [cloudAccountId],
+    );
+    return result.rows[0];
+  });
+  if (!account)
+    throw new PermanentJobError(
+      `Cloud account ${cloudAccountId} does not exist in this organization`,
+    );
+  return account;
 }
 
 type ImportRun = { status: string; details: ImportSummary };

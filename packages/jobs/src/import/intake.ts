@@ -19,6 +19,13 @@ export async function submitImport(options: {
   source: Readable | LocalFile;
   maxBytes: number;
   format?: string;
+  /**
+   * The account being set up (the wizard's import step): the import stores nothing and fails with the
+   * accounts the file holds when they are not this one.
+   */
+  cloudAccountId?: string;
+  /** Replace stored data even where the file removes data it does not re-supply (see ReplacementPreview). */
+  replace?: boolean;
 }): Promise<{ syncRunId: string }> {
   const syncRunId = randomUUID();
   const fileKey = `${options.tenantId}/${syncRunId}/${safeFileName(options.fileName)}`;
@@ -26,6 +33,8 @@ export async function submitImport(options: {
   const details = {
     ...emptySummary(options.fileName, fileKey, bytes),
     ...(options.format ? { format: options.format } : {}),
+    ...(options.cloudAccountId ? { expectedCloudAccountId: options.cloudAccountId } : {}),
+    ...(options.replace ? { replaceConfirmed: true } : {}),
   };
   await withTenantClient(options.app, options.tenantId, (client) =>
     client.query(

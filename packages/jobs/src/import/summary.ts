@@ -1,3 +1,11 @@
+import type { AccountReplacement, ReplacementPreview } from "@canopy/db";
+
+export type LineTally = {
+  lines: number;
+  costAmount: number;
+  first: { line: number; detail: string }[];
+};
+
 /** What an import reports while it runs and when it ends (sync_runs.details). */
 export type ImportSummary = {
   fileName: string;
@@ -10,11 +18,27 @@ export type ImportSummary = {
   linesImported: number;
   /** Usage rows written to usage_hourly after hourly aggregation. */
   usageRowsWritten: number;
-  /** Lines left out, by reason: lines carrying no energy (tax, credits, support…) and lines in error. */
-  skipped: Record<
-    string,
-    { lines: number; costAmount: number; first: { line: number; detail: string }[] }
-  >;
+  /** Lines left out, by reason: unreadable lines and lines in error (nothing of them is stored). */
+  skipped: Record<string, LineTally>;
+  /**
+   * Lines that carry no energy (tax, credits, fees, marketplace…), by reason: stored with their cost,
+   * service, region and account so cost totals tie out to the invoice, estimated at zero energy.
+   */
+  costOnly?: Record<string, LineTally>;
+  /** Lines read with a warning (e.g. an AWS account id missing its leading zeros). */
+  warnings?: { lines: number; first: { line: number; detail: string }[] };
+  /** What produced the rows (usage_hourly.source_kind): the file's format. */
+  sourceKind?: string;
+  /** The account windows this import's usage counts in: what a restore withdraws. */
+  coverage?: { cloudAccountId: string; start: string; end: string }[];
+  /** Days it brought usage for that a source of higher precedence holds (kept, not counted). */
+  outranked?: { cloudAccountId: string; start: string; end: string; heldBy: string[] }[];
+  /** What it replaced, per account and window. */
+  replaced?: AccountReplacement[];
+  /** While awaiting confirmation: what it would replace and why it asks. */
+  preview?: ReplacementPreview;
+  /** When the user restored the previous version (undoing this import). */
+  restoredAt?: string;
   span?: { start: string; end: string };
   /** Cloud accounts the file's usage belongs to (created on first import). */
   cloudAccountIds?: string[];
@@ -23,6 +47,12 @@ export type ImportSummary = {
   progress: { linesRead: number; percent: number };
   /** Seconds from the first line read to the usage stored (read, classify, COPY, aggregate, merge). */
   timings?: { seconds: number };
+  /** Only this cloud account may be imported (the wizard's import step). */
+  expectedCloudAccountId?: string;
+  /** Accounts found in the file besides the expected one, when the import was refused for them. */
+  otherAccounts?: { provider: string; providerAccountId: string }[];
+  /** The user confirmed replacing stored data this import does not re-supply. */
+  replaceConfirmed?: boolean;
   /** File-level failure, when the whole file was refused. */
   error?: string;
 };
@@ -49,9 +79,16 @@ export function recordSkip(
   line: number,
   detail: string,
   costAmount = 0,
+  into: Record<string, LineTally> = summary.skipped,
 ) {
-  const entry = (summary.skipped[reason] ??= { lines: 0, costAmount: 0, first: [] });
+  const entry = (into[reason] ??= { lines: 0, costAmount: 0, first: [] });
   entry.lines++;
   entry.costAmount += costAmount;
   if (entry.first.length < FIRST_LINES_KEPT) entry.first.push({ line, detail });
+}
+
+export function recordWarning(summary: ImportSummary, line: number, detail: string) {
+  const warnings = (summary.warnings ??= { lines: 0, first: [] });
+  warnings.lines++;
+  if (warnings.first.length < FIRST_LINES_KEPT) warnings.first.push({ line, detail });
 }

@@ -3,6 +3,7 @@ import {
   batchesOf,
   withTenantClient,
   writeUsageRecords,
+  type AccountReplacement,
   type AccountWindow,
   type Connection,
 } from "@canopy/db";
@@ -36,6 +37,12 @@ type SyncDetails = {
   skipped: FetchSummary["skipped"];
   progress: { chunksDone: number; chunksTotal: number; rowsRead: number };
   seconds?: number;
+  /** The account windows this run's usage counts in (what a restore withdraws). */
+  coverage?: { cloudAccountId: string; start: string; end: string }[];
+  /** What it replaced, per account (a scheduled sync cannot ask, so it records). */
+  replaced?: AccountReplacement[];
+  /** Days it brought usage for that a source of higher precedence holds. */
+  outranked?: { cloudAccountId: string; start: string; end: string; heldBy: string[] }[];
 };
 
 /** The windows a run fetches: the last few days for a sync, whole months (oldest first) for a backfill. */
@@ -138,12 +145,12 @@ export const syncAccount = defineJob({
           resolution: "hourly",
         };
         const written = await withTenantClient(deps.app, tenantId, async (client) => {
-          // The whole fetched window is replaced, not only the hours the new records cover: usage this
+          // The whole fetched window is claimed, not only the hours the new records cover: usage this
           // connection wrote earlier that the provider no longer reports (a restatement that removes
-          // hours at the edges) goes too. Same transaction as the write, so a crash removes nothing.
-          await client.query(
-            `DELETE FROM usage_hourly u USING sync_runs r
-             WHERE u.sync_run_id = r.id AND r.cloud_account_id = $1 AND u.hour >= $2 AND u.hour < $3`,
+          // hours at the edges) is replaced too, and kept as a previous version.
+          const earlier = await client.query<{ id: string }>(
+            `SELECT DISTINCT u.cloud_account_id AS id FROM usage_hourly u JOIN sync_runs r ON r.id = u.sync_run_id
+             WHERE r.cloud_account_id = $1 AND u.hour >= $2 AND u.hour < $3`,
             [cloudAccountId, window.start, window.end],
           );
           return writeUsageRecords(
@@ -151,8 +158,35 @@ export const syncAccount = defineJob({
             tenantId,
             runId,
             batchesOf(connector.fetchUsage(window, { summary })),
+            {
+              sourceKind: connector.sourceKind ?? "unknown",
+              coverage: {
+                start: window.start,
+                end: window.end,
+                cloudAccountIds: [cloudAccountId, ...earlier.rows.map((r) => r.id)],
+              },
+              // No one to ask during a scheduled sync: the replacement is recorded on the run instead.
+              replace: true,
+            },
           );
         });
+        if (written.replaced) (details.replaced ??= []).push(...written.replaced.accounts);
+        if (written.outranked.length)
+          (details.outranked ??= []).push(
+            ...written.outranked.map((w) => ({
+              cloudAccountId: w.cloudAccountId,
+              start: w.start.toISOString(),
+              end: w.end.toISOString(),
+              heldBy: w.heldBy,
+            })),
+          );
+        (details.coverage ??= []).push(
+          ...written.windows.map((w) => ({
+            cloudAccountId: w.cloudAccountId,
+            start: w.start.toISOString(),
+            end: w.end.toISOString(),
+          })),
+        );
         touched.push(...written.windows);
         rowsRead += summary.rowsRead;
         rowsWritten += written.rowsWritten;

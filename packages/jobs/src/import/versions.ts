@@ -1,0 +1,114 @@
+import {
+  RestoreRefusedError,
+  restoreReplacedUsage,
+  withTenantClient,
+  type AccountWindow,
+  type Connection,
+} from "@canopy/db";
+import type { QueueDriver } from "../contract";
+import { queueMonthlyEstimates } from "../months";
+import type { ImportSummary } from "./summary";
+
+/** An import cannot be confirmed or restored in its current state; the message says why. */
+export class ImportStateError extends Error {}
+
+type RunRow = { status: string; details: ImportSummary; kind: string };
+
+async function loadRun(
+  app: Connection,
+  tenantId: string,
+  syncRunId: string,
+): Promise<RunRow | undefined> {
+  return withTenantClient(app, tenantId, async (client) => {
+    const result = await client.query<RunRow>(
+      "SELECT status, details, kind::text AS kind FROM sync_runs WHERE id = $1",
+      [syncRunId],
+    );
+    return result.rows[0];
+  });
+}
+
+/**
+ * The user has seen what an import waiting for confirmation would replace and confirms it: the import
+ * runs again with the replacement allowed. Refused for an import in any other state.
+ */
+export async function confirmImport(options: {
+  app: Connection;
+  driver: Pick<QueueDriver, "enqueue">;
+  tenantId: string;
+  syncRunId: string;
+}): Promise<void> {
+  const { app, driver, tenantId, syncRunId } = options;
+  const updated = await withTenantClient(app, tenantId, (client) =>
+    client.query(
+      `UPDATE sync_runs SET status = 'queued', error = NULL, finished_at = NULL,
+         details = details || '{"replaceConfirmed": true}'::jsonb
+       WHERE id = $1 AND kind = 'import' AND status = 'awaiting_confirmation'`,
+      [syncRunId],
+    ),
+  );
+  if (updated.rowCount === 0) {
+    const run = await loadRun(app, tenantId, syncRunId);
+    if (!run || run.kind !== "import") throw new ImportStateError("There is no such import.");
+    throw new ImportStateError(
+      `The import is ${run.status.replace("_", " ")}, not awaiting confirmation.`,
+    );
+  }
+  await driver.enqueue(
+    "import-file",
+    { tenantId, syncRunId },
+    { jobId: `import:${syncRunId}:confirmed` },
+  );
+}
+
+export type RestoreOutcome = {
+  rowsWithdrawn: number;
+  rowsRestored: number;
+  windows: AccountWindow[];
+};
+
+/**
+ * Restores the version an import or sync replaced: its usage stops counting (kept as a previous
+ * version) and what it replaced counts again; the affected months are re-estimated and rolled up.
+ * Refused with the reason when its days were replaced since, or it was restored already.
+ */
+export async function restoreRun(options: {
+  app: Connection;
+  driver: Pick<QueueDriver, "enqueue">;
+  tenantId: string;
+  syncRunId: string;
+}): Promise<RestoreOutcome> {
+  const { app, driver, tenantId, syncRunId } = options;
+  const run = await loadRun(app, tenantId, syncRunId);
+  if (!run) throw new ImportStateError("There is no such import or sync.");
+  if (run.status !== "succeeded")
+    throw new ImportStateError(
+      `Only a finished import or sync can be restored; this one is ${run.status.replace("_", " ")}.`,
+    );
+  const coverage = run.details.coverage;
+  if (!coverage)
+    throw new ImportStateError(
+      "It was recorded before Canopy kept previous versions, so there is nothing to restore.",
+    );
+  const windows = coverage.map((w) => ({
+    cloudAccountId: w.cloudAccountId,
+    start: new Date(w.start),
+    end: new Date(w.end),
+  }));
+  let outcome;
+  try {
+    outcome = await withTenantClient(app, tenantId, (client) =>
+      restoreReplacedUsage(client, syncRunId, windows),
+    );
+  } catch (error) {
+    if (error instanceof RestoreRefusedError) throw new ImportStateError(error.message);
+    throw error;
+  }
+  await queueMonthlyEstimates(
+    { enqueue: driver.enqueue.bind(driver) },
+    tenantId,
+    `restore-${syncRunId}`,
+    windows,
+  );
+  return outcome;
+}
