@@ -62,7 +62,15 @@ export async function createImportFromMultipart(
         );
         return;
       }
+      // The wizard's import step: only the account being set up (optional field before `file`).
+      const cloudAccountId = fields.cloudAccountId || undefined;
+      if (cloudAccountId && !/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(cloudAccountId)) {
+        stream.resume();
+        reject(badRequest("Unknown cloud account.", { cloudAccountId: ["Not a valid id."] }));
+        return;
+      }
       started = submitImport({
+        ...(cloudAccountId ? { cloudAccountId } : {}),
         app: appDb(),
         store: fileStore(),
         driver: queue(),
