@@ -1,4 +1,10 @@
 import {
+  costCoverageDefinition,
+  creditUsageTypes,
+  isCostNotModelled,
+  taxUsageTypes,
+} from "@canopy/methodology";
+import {
   measureKeys,
   round6,
   scope3Category1LocationKg,
@@ -9,18 +15,28 @@ import type {
   Breakdown,
   BreakdownRow,
   Comparison,
+  CostCoverage,
+  CostCoverageRow,
   FunctionalUnitIntensity,
   Lineage,
   MethodologyUse,
   ReportContent,
   ReportParameters,
+  Spend,
   SpendIntensity,
 } from "../model/types";
 import { monthsBetween, shortMonthLabel, type ReportPeriod } from "../period";
 import { buildCoverage } from "./coverage";
 import { sumMeasures, sumSpend } from "./sums";
 import { buildReconciliation } from "./reconciliation";
-import type { HourlyGroup, ImportRun, MonthlyRow, Organization, ProviderFigure } from "./queries";
+import type {
+  HourlyGroup,
+  ImportRun,
+  MonthlyRow,
+  NotModelledCostLine,
+  Organization,
+  ProviderFigure,
+} from "./queries";
 import type { ReportRanges } from "./ranges";
 
 export type AssembleInputs = {
@@ -36,6 +52,8 @@ export type AssembleInputs = {
   usageRows: number;
   importRuns: ImportRun[];
   providerFigures: ProviderFigure[];
+  /** Cost not modelled by usage_type from usage_hourly (period and boundary). */
+  notModelledCost: NotModelledCostLine[];
   methodology: { source: string; sha256: string; markdown: string };
   /** Data pack checksum by pack name (from @canopy/methodology). */
   packChecksum: (packName: string) => string | undefined;
@@ -55,7 +73,7 @@ export function assembleContent(inputs: AssembleInputs): ReportContent {
     (row) => row.month >= period.start && row.month < period.end,
   );
   const totals = sumMeasures(inPeriod);
-  const spend = sumSpend(inPeriod);
+  const spend = coveredCost(inPeriod);
   const accountsById = new Map(inputs.boundary.accounts.map((a) => [a.id, a]));
 
   const breakdowns: Breakdown[] = [
@@ -87,7 +105,7 @@ export function assembleContent(inputs: AssembleInputs): ReportContent {
       key: month.slice(0, 7),
       label: shortMonthLabel(month),
       measures: sumMeasures(rows),
-      spend: sumSpend(rows),
+      spend: coveredCost(rows),
     };
   });
 
@@ -105,7 +123,7 @@ export function assembleContent(inputs: AssembleInputs): ReportContent {
       title: range.title,
       period: { start: range.start, end: range.end, label: range.label },
       measures: sumMeasures(rows),
-      spend: sumSpend(rows),
+      spend: coveredCost(rows),
       rollupRows: rows.length,
       ...daysOf(range.start, range.end),
     };
@@ -152,6 +170,7 @@ export function assembleContent(inputs: AssembleInputs): ReportContent {
       `emissions_monthly: months ${period.start} to ${period.end} (exclusive), accounts in the boundary (totals, breakdowns, comparisons, trend)`,
       `emissions_hourly: hours ${period.start}T00:00Z to ${period.end}T00:00Z (exclusive), accounts in the boundary (tag breakdowns, row counts, check of the rollups, methodology versions)`,
       "usage_hourly: row count of the estimated usage",
+      "usage_hourly: cost not modelled by usage type (tax, credits, cost coverage)",
       "sync_runs: lines left out by file imports (coverage)",
       "provider_reported_emissions: providers' own figures (reconciliation)",
     ],
@@ -166,6 +185,7 @@ export function assembleContent(inputs: AssembleInputs): ReportContent {
     totals,
     spend,
     customerView,
+    costCoverage: buildCostCoverage(inPeriod, inputs.notModelledCost),
     providerView: {
       electricityLocationKg: totals.co2eLocationKg,
       electricityMarketKg: totals.co2eMarketKg,
@@ -189,7 +209,13 @@ export function assembleContent(inputs: AssembleInputs): ReportContent {
     comparisons,
     intensity,
     dataQuality: {
-      coverage: buildCoverage(inPeriod, inputs.importRuns, period, inputs.boundary),
+      coverage: buildCoverage(
+        inPeriod,
+        inputs.importRuns,
+        period,
+        inputs.boundary,
+        inputs.notModelledCost,
+      ),
       co2eOnDefaultsKg: totals.co2eOnDefaultsKg,
       shareOnDefaults:
         totals.co2eLocationKg > 0 ? round6(totals.co2eOnDefaultsKg / totals.co2eLocationKg) : null,
@@ -202,6 +228,66 @@ export function assembleContent(inputs: AssembleInputs): ReportContent {
     },
     lineage,
     methodology: inputs.methodology,
+  };
+}
+
+/** "Cost covered by the estimate" of rows: every kind but "other" (@canopy/methodology). */
+export function coveredCost(rows: readonly MonthlyRow[]): Spend[] {
+  return sumSpend(rows.filter((row) => !isCostNotModelled(row.kind)));
+}
+
+/** "Cost not modelled" of rows: kind "other". */
+export function notModelledCost(rows: readonly MonthlyRow[]): Spend[] {
+  return sumSpend(rows.filter((row) => isCostNotModelled(row.kind)));
+}
+
+const taxTypes = new Set<string>(taxUsageTypes);
+const creditTypes = new Set<string>(creditUsageTypes);
+
+function buildCostCoverage(
+  inPeriod: readonly MonthlyRow[],
+  lines: readonly NotModelledCostLine[],
+): CostCoverage {
+  const groups = new Map<string, { label: string; rows: MonthlyRow[] }>();
+  for (const row of inPeriod) {
+    const key = `${row.provider}:${row.service}`;
+    const group = groups.get(key) ?? {
+      label: `${row.service} (${providerLabel(row.provider)})`,
+      rows: [],
+    };
+    group.rows.push(row);
+    groups.set(key, group);
+  }
+  const size = (spend: Spend[]) => spend.reduce((n, s) => n + Math.abs(s.amount), 0);
+  const byService: CostCoverageRow[] = [...groups.entries()]
+    .map(([key, group]) => ({
+      key,
+      label: group.label,
+      covered: coveredCost(group.rows),
+      notModelled: notModelledCost(group.rows),
+      total: sumSpend(group.rows),
+    }))
+    .filter((row) => row.total.length > 0)
+    .sort((a, b) => size(b.total) - size(a.total) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const of = (types: Set<string>) =>
+    sumSpend(
+      lines
+        .filter((l) => types.has(l.usageType))
+        .map((l) => ({ spendAmount: l.amount, currency: l.currency })),
+    );
+  return {
+    definition: costCoverageDefinition,
+    intensityBasis:
+      "Intensity per 1,000 of spend divides Scope 3 Category 1 by the cost covered by the estimate (not the total cost: tax, credits and other lines without energy would otherwise move the rate).",
+    covered: coveredCost(inPeriod),
+    notModelled: notModelledCost(inPeriod),
+    total: sumSpend(inPeriod),
+    byService,
+    tax: of(taxTypes),
+    credits: of(creditTypes),
+    notModelledByType: lines
+      .filter((l) => l.currency !== null && l.amount !== 0)
+      .map((l) => ({ usageType: l.usageType, currency: l.currency!, amount: round6(l.amount) })),
   };
 }
 
@@ -222,7 +308,7 @@ function breakdownOf(
     key,
     label: group.label,
     measures: sumMeasures(group.rows),
-    spend: sumSpend(group.rows),
+    spend: coveredCost(group.rows),
   }));
   return { dimension, title, rows: sortRows(result) };
 }

@@ -14,6 +14,7 @@ import {
   loadAccounts,
   loadImportRuns,
   loadMonthlyRows,
+  loadNotModelledCost,
   loadOrganization,
   loadProviderFigures,
   scanHourly,
@@ -69,6 +70,7 @@ export async function buildReportContent(
   const usageRows = await countUsageRows(client, startTs, endTs, accountIds);
   const importRuns = await loadImportRuns(client, startTs, endTs);
   const providerFigures = await loadProviderFigures(client, period.start, period.end);
+  const notModelledCost = await loadNotModelledCost(client, startTs, endTs, accountIds);
 
   return assembleContent({
     organization,
@@ -82,6 +84,7 @@ export async function buildReportContent(
     usageRows,
     importRuns,
     providerFigures,
+    notModelledCost,
     methodology: {
       source: methodologySource,
       sha256: methodologySha256,

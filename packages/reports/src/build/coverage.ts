@@ -1,7 +1,8 @@
+import { isCostNotModelled } from "@canopy/methodology";
 import { round6 } from "../model/measures";
 import type { BoundaryAccount, Coverage, CoverageLine } from "../model/types";
 import type { ReportPeriod } from "../period";
-import type { ImportRun, MonthlyRow } from "./queries";
+import type { ImportRun, MonthlyRow, NotModelledCostLine } from "./queries";
 
 /**
  * Billing lines the importers leave out carry no usage of their own: financial lines (tax, credits,
@@ -24,6 +25,13 @@ const financialReasons = new Set([
   "rounding",
   "surcharge-on-counted-usage",
 ]);
+/** Reasons of cost-only lines with no usage Canopy could model (they lower the share). */
+const unsupportedReasons = new Set([
+  "support",
+  "marketplace",
+  "software-license",
+  "provider-not-supported",
+]);
 const errorReasons = new Set(["error", "unreadable line"]);
 export const NO_ENERGY_MODEL = "usage with no energy model (kind other)";
 
@@ -34,6 +42,7 @@ export function buildCoverage(
   importRuns: readonly ImportRun[],
   period: ReportPeriod,
   boundary: { allAccounts: boolean; accounts: BoundaryAccount[] },
+  notModelledCost: readonly NotModelledCostLine[] = [],
 ): Coverage {
   const currencies = [
     ...new Set(inPeriod.map((r) => r.currency).filter((c): c is string => Boolean(c))),
@@ -42,11 +51,28 @@ export function buildCoverage(
   let spendEstimated = 0;
   let spendOther = 0;
   for (const row of inPeriod) {
-    if (row.kind === "other") spendOther += row.spendAmount;
+    if (isCostNotModelled(row.kind)) spendOther += row.spendAmount;
     else spendEstimated += row.spendAmount;
   }
   const lines = new Map<string, CoverageLine>();
-  if (spendOther !== 0) {
+  // Cost-only lines stored in the ledger (kind "other", usage_type = the reason): by reason; the rest
+  // of the kind-"other" cost is usage with no energy model.
+  for (const line of notModelledCost) {
+    const financial = financialReasons.has(line.usageType);
+    if (!financial && !unsupportedReasons.has(line.usageType)) continue;
+    if (line.amount === 0) continue;
+    const entry = lines.get(line.usageType) ?? {
+      reason: line.usageType,
+      category: financial ? "financial" : "unsupported",
+      lines: null,
+      spendAmount: 0,
+      currency: line.currency ?? currency,
+    };
+    entry.spendAmount += line.amount;
+    spendOther -= line.amount;
+    lines.set(line.usageType, entry);
+  }
+  if (Math.abs(spendOther) > 1e-9) {
     lines.set(NO_ENERGY_MODEL, {
       reason: NO_ENERGY_MODEL,
       category: "unsupported",

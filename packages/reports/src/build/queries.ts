@@ -1,4 +1,5 @@
 import type { PoolClient } from "@canopy/db";
+import { costNotModelledCondition, costSql } from "@canopy/methodology";
 import type { Measures } from "../model/measures";
 import type { BoundaryAccount } from "../model/types";
 
@@ -191,4 +192,29 @@ export async function loadDataDays(
     [fromMonth, toMonth, accountIds],
   );
   return new Map(result.rows.map((row) => [row.month, row.days]));
+}
+
+export type NotModelledCostLine = { usageType: string; currency: string | null; amount: number };
+
+/**
+ * Cost not modelled by usage_type (the reason of a cost-only line: tax, credit, fee…, or the usage
+ * type of usage with no energy model) in the period and boundary, from usage_hourly: the rows the
+ * estimate read, so tax and credits are shown as billed.
+ */
+export async function loadNotModelledCost(
+  client: PoolClient,
+  start: string,
+  end: string,
+  accountIds: string[],
+): Promise<NotModelledCostLine[]> {
+  const result = await client.query<NotModelledCostLine>(
+    `SELECT usage_type AS "usageType", currency, ${costSql.notModelled()}::float8 AS amount
+     FROM usage_hourly
+     WHERE hour >= $1::timestamptz AND hour < $2::timestamptz AND cloud_account_id = ANY($3::uuid[])
+       AND ${costNotModelledCondition()}
+     GROUP BY usage_type, currency
+     ORDER BY usage_type, currency`,
+    [start, end, accountIds],
+  );
+  return result.rows;
 }

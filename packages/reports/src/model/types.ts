@@ -1,7 +1,11 @@
 import type { Measures } from "./measures";
 import type { ReportPeriod } from "../period";
 
-/** Spend in one currency (billing amounts, before tax and credits). */
+/**
+ * An amount of cost in one currency. `spend` fields are the "cost covered by the estimate" (cost on
+ * usage of every kind but "other"; @canopy/methodology cost-coverage.ts): no tax, credits or other
+ * lines Canopy attributes no energy to.
+ */
 export type Spend = { currency: string; amount: number };
 
 /** One group of a breakdown (a provider, an account, a service, a region, a tag value, a month). */
@@ -66,6 +70,37 @@ export type SpendIntensity = {
   /** Scope 3 Cat. 1 location-based kg CO2e per 1,000 units of spend. */
   co2eLocationKgPer1000: number | null;
   co2eMarketKgPer1000: number | null;
+};
+
+/** Cost covered by the estimate, cost not modelled and their sum for one group (a service). */
+export type CostCoverageRow = {
+  key: string;
+  label: string;
+  covered: Spend[];
+  notModelled: Spend[];
+  total: Spend[];
+};
+
+/**
+ * "Cost covered by the estimate" vs "Cost not modelled" (the one definition in @canopy/methodology):
+ * not modelled = cost on rows of kind "other", covered = all other cost, covered + not modelled = total
+ * cost (per account and month, the imported invoice). From emissions_monthly, like every figure.
+ */
+export type CostCoverage = {
+  definition: string;
+  /** Which cost intensity per 1,000 of spend divides by. */
+  intensityBasis: string;
+  covered: Spend[];
+  notModelled: Spend[];
+  total: Spend[];
+  /** By provider and service, largest total cost first. */
+  byService: CostCoverageRow[];
+  /** Tax lines (usage_hourly, kind "other", usage_type tax) in the period and boundary; part of notModelled. */
+  tax: Spend[];
+  /** Credits, refunds and discounts (usage_type credit, refund, discount); part of notModelled, usually negative. */
+  credits: Spend[];
+  /** Cost not modelled by usage_type, from usage_hourly (tax, credit, fee…, or the usage type of usage with no energy model). */
+  notModelledByType: { usageType: string; currency: string; amount: number }[];
 };
 
 export type CoverageLine = {
@@ -156,6 +191,8 @@ export type ReportContent = {
     kwhFacility: number;
     waterL: number;
   };
+  /** Cost covered by the estimate, cost not modelled, by service, tax and credits. */
+  costCoverage: CostCoverage;
   breakdowns: Breakdown[];
   /** Monthly totals for the trend chart (13 months to the period's end, or the year). */
   trend: BreakdownRow[];

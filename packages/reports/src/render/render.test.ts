@@ -40,9 +40,27 @@ describe("renderers", () => {
       "region",
       "tag:team",
       "tag:cost-centre",
+      "cost_coverage",
+      "cost_line",
       "month",
       "comparison",
     ]);
+    // Cost coverage: covered (spend_amount) + not modelled = total, on the total row and per service.
+    const cost = model.content.costCoverage;
+    expect(Number(total[column("spend_amount")])).toBeCloseTo(cost.covered[0]!.amount, 6);
+    expect(Number(total[column("cost_not_modelled_amount")])).toBeCloseTo(120, 6);
+    expect(Number(total[column("cost_total_amount")])).toBeCloseTo(
+      cost.covered[0]!.amount + 120,
+      6,
+    );
+    const support = rows.find(
+      (row) => row[column("dimension")] === "cost_coverage" && row[column("key")] === "gcp:Support",
+    )!;
+    expect(Number(support[column("spend_amount")])).toBe(0);
+    expect(Number(support[column("cost_not_modelled_amount")])).toBeCloseTo(120, 6);
+    expect(
+      rows.filter((row) => row[column("dimension")] === "cost_line").map((r) => r[column("key")]),
+    ).toEqual(["tax", "credits"]);
     // An account name with a comma stays one field.
     expect(rows.some((row) => row[column("label")] === "GCP, ML project (ml-project)")).toBe(true);
   });
@@ -60,6 +78,7 @@ describe("renderers", () => {
       "By tag team",
       "By tag cost-centre",
       "Monthly trend",
+      "Cost coverage",
       "Data quality",
       "Lineage",
       "Methodology",

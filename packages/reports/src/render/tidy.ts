@@ -2,8 +2,10 @@ import {
   measureKeys,
   scope3Category1LocationKg,
   scope3Category1MarketKg,
+  zeroMeasures,
   type Measures,
 } from "../model/measures";
+import { costCoverageLabels } from "@canopy/methodology";
 import type { ReportModel, Spend } from "../model/types";
 import { lastDay } from "./format";
 
@@ -21,7 +23,7 @@ export const tidyColumns = [
   {
     name: "dimension",
     description:
-      "total | provider | account | service | region | tag:<key> | month | comparison | locked_version",
+      "total | provider | account | service | region | tag:<key> | month | comparison | locked_version | cost_coverage | cost_line",
   },
   {
     name: "key",
@@ -60,7 +62,8 @@ export const tidyColumns = [
   },
   {
     name: "spend_amount",
-    description: "Billed cost of the estimated usage (empty for tag rows and mixed currencies)",
+    description:
+      'Cost covered by the estimate: cost on usage of every kind but "other" (empty for tag rows and mixed currencies)',
   },
   { name: "currency", description: "Currency of spend_amount (ISO 4217)" },
   {
@@ -70,6 +73,16 @@ export const tidyColumns = [
   {
     name: "content_sha256",
     description: "SHA-256 of the report content (printed on every format)",
+  },
+  {
+    name: "cost_not_modelled_amount",
+    description:
+      'Cost not modelled: cost on rows of kind "other" (tax, credits, fees, support, marketplace, licences, usage without an energy model); total, cost_coverage and cost_line rows',
+  },
+  {
+    name: "cost_total_amount",
+    description:
+      "Total cost = spend_amount + cost_not_modelled_amount (per account and month, the invoice); total, cost_coverage and cost_line rows",
   },
 ] as const;
 
@@ -90,6 +103,8 @@ export const numericColumns = new Set<TidyColumn>([
   "water_l",
   "co2e_on_defaults_kg",
   "spend_amount",
+  "cost_not_modelled_amount",
+  "cost_total_amount",
 ]);
 
 export function tidyRows(model: ReportModel): TidyRow[] {
@@ -109,8 +124,17 @@ export function tidyRows(model: ReportModel): TidyRow[] {
     period: { start: string; end: string },
     measures: Measures,
     spend: Spend[],
+    cost?: { notModelled: Spend[]; total: Spend[] },
   ): TidyRow => {
+    const currencies = [
+      ...new Set(
+        [...spend, ...(cost?.notModelled ?? []), ...(cost?.total ?? [])].map((s) => s.currency),
+      ),
+    ];
     const single = spend.length === 1 ? spend[0]! : undefined;
+    const currency = currencies.length === 1 ? currencies[0]! : undefined;
+    const amountIn = (list: Spend[]) =>
+      currency === undefined ? null : (list.find((s) => s.currency === currency)?.amount ?? 0);
     const values = Object.fromEntries(measureKeys.map((k) => [columnOf[k], measures[k]])) as Record<
       (typeof columnOf)[keyof typeof columnOf],
       number
@@ -125,8 +149,16 @@ export function tidyRows(model: ReportModel): TidyRow[] {
       scope3_cat1_location_kg: scope3Category1LocationKg(measures),
       scope3_cat1_market_kg: scope3Category1MarketKg(measures),
       ...values,
-      spend_amount: single ? single.amount : null,
-      currency: single ? single.currency : spend.length > 1 ? "mixed" : null,
+      spend_amount: cost ? amountIn(spend) : single ? single.amount : null,
+      currency: cost
+        ? (currency ?? (currencies.length > 1 ? "mixed" : null))
+        : single
+          ? single.currency
+          : spend.length > 1
+            ? "mixed"
+            : null,
+      cost_not_modelled_amount: cost ? amountIn(cost.notModelled) : null,
+      cost_total_amount: cost ? amountIn(cost.total) : null,
     };
   };
   const period = content.period;
@@ -138,12 +170,37 @@ export function tidyRows(model: ReportModel): TidyRow[] {
       period,
       content.totals,
       content.spend,
+      content.costCoverage,
     ),
   ];
   for (const breakdown of content.breakdowns) {
     for (const r of breakdown.rows)
       rows.push(row(breakdown.dimension, r.key, r.label, period, r.measures, r.spend));
   }
+  const coverage = content.costCoverage;
+  for (const r of coverage.byService)
+    rows.push(
+      row("cost_coverage", r.key, r.label, period, zeroMeasures(), r.covered, {
+        notModelled: r.notModelled,
+        total: r.total,
+      }),
+    );
+  const costLines = [
+    ["tax", `${costCoverageLabels.tax} (cost not modelled)`, coverage.tax],
+    ["credits", `${costCoverageLabels.credits} (cost not modelled)`, coverage.credits],
+  ] as const;
+  for (const [key, label, amounts] of costLines)
+    rows.push(
+      row(
+        "cost_line",
+        key,
+        label,
+        period,
+        zeroMeasures(),
+        amounts.map((a) => ({ ...a, amount: 0 })),
+        { notModelled: amounts, total: amounts },
+      ),
+    );
   for (const month of content.trend) {
     const start = `${month.key}-01`;
     const [y, m] = month.key.split("-").map(Number) as [number, number];

@@ -1,4 +1,5 @@
 import ExcelJS from "exceljs";
+import { costCoverageLabels } from "@canopy/methodology";
 import { comparisonLines } from "../model/comparisons";
 import {
   measureInfo,
@@ -6,7 +7,7 @@ import {
   scope3Category1LocationKg,
   scope3Category1MarketKg,
 } from "../model/measures";
-import type { BreakdownRow, ReportModel } from "../model/types";
+import type { BreakdownRow, ReportModel, Spend } from "../model/types";
 import { markdownBlocks, type Block } from "../methodology/blocks";
 import { formatTimestamp, lastDay, partialNote, periodRange, statusLabel } from "./format";
 import { numericColumns, tidyColumns, tidyRows } from "./tidy";
@@ -36,6 +37,7 @@ export async function renderXlsx(model: ReportModel): Promise<Buffer> {
   for (const breakdown of model.content.breakdowns)
     breakdownSheet(workbook, breakdown.title, breakdown.rows);
   breakdownSheet(workbook, "Monthly trend", model.content.trend, "Month");
+  costCoverageSheet(workbook, model);
   qualitySheet(workbook, model);
   if (model.diff) changesSheet(workbook, model);
   lineageSheet(workbook, model);
@@ -123,8 +125,18 @@ function summarySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
   kv("Energy at the servers", content.providerView.kwhIt, "kWh", KWH);
   kv("Energy incl. data-centre overhead", content.providerView.kwhFacility, "kWh", KWH);
   kv("Water", content.providerView.waterL, "L", KWH);
-  for (const spend of content.spend)
-    kv("Spend on estimated usage", spend.amount, spend.currency, MONEY);
+  sheet.addRow([]);
+  addHeader(sheet, ["Cost", "Value", "Currency"]);
+  const cost = content.costCoverage;
+  for (const [label, list] of [
+    [`${costCoverageLabels.covered} (spend)`, cost.covered],
+    [costCoverageLabels.notModelled, cost.notModelled],
+    [`${costCoverageLabels.total} (covered + not modelled)`, cost.total],
+    [`  of which ${costCoverageLabels.tax.toLowerCase()}`, cost.tax],
+    [`  of which ${costCoverageLabels.credits.toLowerCase()}`, cost.credits],
+  ] as const)
+    for (const s of list) kv(label, s.amount, s.currency, MONEY);
+  if (cost.total.length === 0) kv("No cost in this period", null);
   sheet.addRow([]);
 
   addHeader(sheet, [
@@ -156,16 +168,16 @@ function summarySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
   ]).font = { italic: true };
   sheet.addRow([]);
 
-  addHeader(sheet, ["Intensity", "Value", "Unit"]);
+  addHeader(sheet, ["Intensity (per 1,000 of cost covered by the estimate)", "Value", "Unit"]);
   for (const s of content.intensity.spend) {
     kv(
-      `Location-based per 1,000 ${s.currency} of spend`,
+      `Location-based per 1,000 ${s.currency} of cost covered`,
       s.co2eLocationKgPer1000,
       `kg CO2e / 1,000 ${s.currency}`,
       KG,
     );
     kv(
-      `Market-based per 1,000 ${s.currency} of spend`,
+      `Market-based per 1,000 ${s.currency} of cost covered`,
       s.co2eMarketKgPer1000,
       `kg CO2e / 1,000 ${s.currency}`,
       KG,
@@ -194,7 +206,7 @@ function dataSheet(workbook: ExcelJS.Workbook, model: ReportModel) {
   for (const row of tidyRows(model)) sheet.addRow(row);
   tidyColumns.forEach((c, i) => {
     if (numericColumns.has(c.name) && c.name !== "report_version")
-      sheet.getColumn(i + 1).numFmt = c.name === "spend_amount" ? MONEY : KG;
+      sheet.getColumn(i + 1).numFmt = c.name.endsWith("_amount") ? MONEY : KG;
   });
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: tidyColumns.length } };
 }
@@ -244,6 +256,68 @@ function breakdownSheet(
     currencies.forEach((_, i) => (row.getCell(measureColumns.length + 2 + i).numFmt = MONEY));
   }
   sheet.getRow(1).height = 45;
+}
+
+/** "Cost coverage by service", then tax and credits, each labelled with the definition. */
+function costCoverageSheet(workbook: ExcelJS.Workbook, model: ReportModel) {
+  const cost = model.content.costCoverage;
+  const sheet = workbook.addWorksheet("Cost coverage");
+  sheet.columns = [{ width: 48 }, { width: 12 }, { width: 24 }, { width: 24 }, { width: 24 }];
+  titleRows(sheet, model, "Cost coverage by service");
+  sheet.addRow([cost.definition]).font = { italic: true };
+  sheet.addRow([cost.intensityBasis]).font = { italic: true };
+  sheet.addRow([]);
+  const amount = (list: Spend[], currency: string) =>
+    list.find((s) => s.currency === currency)?.amount ?? 0;
+  const currencies = [...new Set(cost.total.map((s) => s.currency))].sort();
+  addHeader(sheet, [
+    "Service",
+    "Currency",
+    costCoverageLabels.covered,
+    costCoverageLabels.notModelled,
+    costCoverageLabels.total,
+  ]);
+  const money = (row: ExcelJS.Row) => [3, 4, 5].forEach((i) => (row.getCell(i).numFmt = MONEY));
+  for (const r of cost.byService)
+    for (const s of r.total)
+      money(
+        sheet.addRow([
+          r.label,
+          s.currency,
+          amount(r.covered, s.currency),
+          amount(r.notModelled, s.currency),
+          s.amount,
+        ]),
+      );
+  for (const currency of currencies) {
+    const row = sheet.addRow([
+      "All services",
+      currency,
+      amount(cost.covered, currency),
+      amount(cost.notModelled, currency),
+      amount(cost.total, currency),
+    ]);
+    row.font = BOLD;
+    money(row);
+  }
+  sheet.addRow([]);
+  addHeader(sheet, ["Tax and credits (part of the cost not modelled)", "Currency", "Amount"]);
+  const lines = [
+    [costCoverageLabels.tax, cost.tax],
+    [costCoverageLabels.credits, cost.credits],
+  ] as const;
+  for (const [label, list] of lines) {
+    if (list.length === 0) sheet.addRow([label, "", 0]).getCell(3).numFmt = MONEY;
+    for (const s of list) sheet.addRow([label, s.currency, s.amount]).getCell(3).numFmt = MONEY;
+  }
+  if (cost.notModelledByType.length) {
+    sheet.addRow([]);
+    addHeader(sheet, [`${costCoverageLabels.notModelled} by usage type`, "Currency", "Amount"]);
+    for (const line of cost.notModelledByType)
+      sheet
+        .addRow([line.usageType || "(no usage type)", line.currency, line.amount])
+        .getCell(3).numFmt = MONEY;
+  }
 }
 
 function qualitySheet(workbook: ExcelJS.Workbook, model: ReportModel) {

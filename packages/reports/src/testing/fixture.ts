@@ -131,6 +131,7 @@ export function fixtureModel(options: { status?: "draft" | "final" } = {}): Repo
       },
     ],
     providerFigures: [],
+    notModelledCost: [{ usageType: "support", currency: "EUR", amount: 120 }],
     methodology: {
       source: methodologySource,
       sha256: methodologySha256,

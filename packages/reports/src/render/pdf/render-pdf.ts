@@ -1,3 +1,4 @@
+import { costCoverageLabels } from "@canopy/methodology";
 import { comparisonLines } from "../../model/comparisons";
 import { scope3Category1LocationKg, scope3Category1MarketKg } from "../../model/measures";
 import type { Breakdown, ReportModel } from "../../model/types";
@@ -27,7 +28,7 @@ import {
   type PDFDoc,
 } from "./document";
 import { renderMarkdown } from "./markdown";
-import { drawTable, type Column } from "./table";
+import { drawTable, type Column, type TableRow } from "./table";
 
 const kg = (value: number) => formatNumber(value, 1);
 
@@ -47,6 +48,7 @@ export async function renderPdf(model: ReportModel): Promise<Buffer> {
   trendSection(doc, model);
   breakdownSections(doc, model);
   intensitySection(doc, model);
+  costCoverageSection(doc, model);
   qualitySection(doc, model);
   lineageSection(doc, model);
   doc.addPage();
@@ -462,7 +464,7 @@ function intensitySection(doc: PDFDoc, model: ReportModel) {
   const rows = [
     ...intensity.spend.map((s) => ({
       cells: [
-        `Per 1,000 ${s.currency} of cloud spend (${s.currency} ${formatNumber(s.spendAmount, 2)} in the period)`,
+        `Per 1,000 ${s.currency} of cost covered by the estimate (${s.currency} ${formatNumber(s.spendAmount, 2)} in the period)`,
         s.co2eLocationKgPer1000 === null ? "–" : formatNumber(s.co2eLocationKgPer1000, 2),
         s.co2eMarketKgPer1000 === null ? "–" : formatNumber(s.co2eMarketKgPer1000, 2),
         `kg CO2e / 1,000 ${s.currency}`,
@@ -501,6 +503,70 @@ function intensitySection(doc: PDFDoc, model: ReportModel) {
         ? " Supply a count of a functional unit (orders, users, API calls…) to get a per-unit rate."
         : ""),
     { size: 7.5, color: colors.muted },
+  );
+}
+
+/** "Cost coverage by service", then tax and credits: the one definition, labelled. */
+function costCoverageSection(doc: PDFDoc, model: ReportModel) {
+  const cost = model.content.costCoverage;
+  heading(doc, "Cost coverage by service", 1, 120);
+  paragraph(doc, `${cost.definition} ${cost.intensityBasis}`, { size: 7.5, color: colors.muted });
+  if (cost.total.length === 0) {
+    paragraph(doc, "No cost was billed in this period.");
+    return;
+  }
+  const amount = (list: { currency: string; amount: number }[], currency: string) =>
+    formatNumber(list.find((s) => s.currency === currency)?.amount ?? 0, 2);
+  const rows: TableRow[] = cost.byService.flatMap((r) =>
+    r.total.map((s) => ({
+      cells: [
+        r.label,
+        s.currency,
+        amount(r.covered, s.currency),
+        amount(r.notModelled, s.currency),
+        formatNumber(s.amount, 2),
+      ],
+    })),
+  );
+  for (const s of cost.total)
+    rows.push({
+      cells: [
+        "All services",
+        s.currency,
+        amount(cost.covered, s.currency),
+        amount(cost.notModelled, s.currency),
+        formatNumber(s.amount, 2),
+      ],
+      bold: true,
+    });
+  drawTable(
+    doc,
+    [
+      { title: "Service", weight: 3.4 },
+      { title: "Currency", weight: 0.9 },
+      { title: costCoverageLabels.covered, weight: 1.6, align: "right" },
+      { title: costCoverageLabels.notModelled, weight: 1.5, align: "right" },
+      { title: costCoverageLabels.total, weight: 1.3, align: "right" },
+    ],
+    rows,
+  );
+  heading(doc, "Tax and credits (part of the cost not modelled)", 2, 50);
+  const lines = [
+    [costCoverageLabels.tax, cost.tax],
+    [costCoverageLabels.credits, cost.credits],
+  ] as const;
+  drawTable(
+    doc,
+    [
+      { title: "Line", weight: 4 },
+      { title: "Currency", weight: 1 },
+      { title: "Amount", weight: 1.6, align: "right" },
+    ],
+    lines.flatMap(([label, list]) =>
+      list.length === 0
+        ? [{ cells: [label, "", "0.00"] }]
+        : list.map((s) => ({ cells: [label, s.currency, formatNumber(s.amount, 2)] })),
+    ),
   );
 }
 
@@ -718,4 +784,6 @@ function decoratePages(doc: PDFDoc, model: ReportModel) {
 }
 
 const dimensionLabel = (dimension: string) =>
-  dimension.startsWith("tag:") ? `Tag ${dimension.slice(4)}` : dimension[0]!.toUpperCase() + dimension.slice(1);
+  dimension.startsWith("tag:")
+    ? `Tag ${dimension.slice(4)}`
+    : dimension[0]!.toUpperCase() + dimension.slice(1);
