@@ -11,6 +11,8 @@ import { createBullmqDriver } from "../drivers/bullmq";
 import { createInlineDriver } from "../drivers/inline";
 import { createRegistry } from "../registry";
 import type { JobDefinition } from "../contract";
+import { estimateWindow } from "./estimate-window";
+import { rollupDays } from "./rollup-days";
 import { scheduleAccountSyncs, syncAccount, syncWindows } from "./sync-account";
 import { validateConnection } from "./validate-connection";
 
@@ -585,7 +587,12 @@ describe("sync-account (AWS, fake Athena)", () => {
         redisUrl,
         prefix,
         deps: { owner: database.owner, app: database.app, keyring, log: () => undefined },
-        registry: createRegistry([syncAccount] as unknown as JobDefinition<never>[]),
+        // A sync claims its whole window, so even an empty one queues the estimates of its months.
+        registry: createRegistry([
+          syncAccount,
+          estimateWindow,
+          rollupDays,
+        ] as unknown as JobDefinition<never>[]),
         events: { onFailed: (_name, _ms, _error, willRetry) => failures.push(willRetry) },
       });
       const backfill = (jobId: string) =>
