@@ -10,8 +10,13 @@ const commands: Record<
   },
   import: {
     summary:
-      "import <file> --org <slug>  Import a billing file into an organization (usage, estimates, rollups)",
+      "import <file> --org <slug> [--replace]  Import a billing file into an organization (usage, estimates, rollups)",
     load: () => import("./commands/import"),
+  },
+  imports: {
+    summary:
+      "imports list|show|confirm|restore [id] --org <slug>  What imports and syncs replaced; confirm or restore",
+    load: () => import("./commands/imports"),
   },
   migrate: {
     summary: "migrate          Apply database migrations and role grants",

@@ -12,19 +12,30 @@ import {
   type ImportSummary,
 } from "@canopy/jobs";
 import { openRuntime, tenantIdOfSlug } from "../runtime";
+import { figure, printImport } from "./import-summary";
 
-const usage = "Usage: canopy import <file> --org <slug> [--format cur|cur2|azure|gcp|focus|usage]";
+const usage =
+  "Usage: canopy import <file> --org <slug> [--format cur|cur2|azure|gcp|focus|usage] [--replace]";
+
+/** Exit status when the import would remove stored data it does not re-supply and --replace was not given. */
+export const EXIT_NEEDS_CONFIRMATION = 3;
 
 /**
  * `canopy import <file> --org <slug>`: imports a billing file into an organization of the configured
  * database and waits for it: usage, estimates and rollups. Runs the jobs in-process unless REDIS_URL
  * is set, in which case a running worker picks them up and this command follows the import's progress.
+ * When the file would replace stored data it does not re-supply, nothing changes: the preview is
+ * printed and the command exits 3; `--replace` (or `canopy imports confirm <id>`) goes ahead.
  */
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { org: { type: "string" }, format: { type: "string" } },
+    options: {
+      org: { type: "string" },
+      format: { type: "string" },
+      replace: { type: "boolean", default: false },
+    },
   });
   const file = positionals[0];
   if (!file || !values.org) {
@@ -60,6 +71,7 @@ export async function run(argv: string[]): Promise<number> {
       source: { path: file },
       maxBytes: env.CANOPY_IMPORT_MAX_BYTES,
       ...(values.format ? { format: values.format } : {}),
+      ...(values.replace ? { replace: true } : {}),
     });
     log(
       `Import ${syncRunId} queued (${driver.kind === "inline" ? "running in this process" : "waiting for a worker"}).`,
@@ -69,7 +81,13 @@ export async function run(argv: string[]): Promise<number> {
       await driver.drain();
     }
     const run = await waitForImport(app, tenantId, syncRunId, driver.kind === "inline");
-    printSummary(run.summary, run.status);
+    printImport(run.summary, run.status, (line) => process.stdout.write(`${line}\n`));
+    if (run.status === "awaiting_confirmation") {
+      process.stderr.write(
+        `Nothing was changed. To replace the stored data: run again with --replace, or \`canopy imports confirm ${syncRunId} --org ${values.org}\`.\n`,
+      );
+      return EXIT_NEEDS_CONFIRMATION;
+    }
     if (run.status === "succeeded" && driver.kind === "inline") {
       const totals = await importTotals(app, tenantId, run.summary);
       process.stdout.write(
@@ -99,7 +117,7 @@ async function waitForImport(
       );
       return result.rows[0]!;
     });
-    if (run.status === "succeeded" || run.status === "failed") {
+    if (["succeeded", "failed", "awaiting_confirmation"].includes(run.status)) {
       if (process.stderr.isTTY) process.stderr.write("\n");
       return { status: run.status, summary: run.details };
     }
@@ -120,29 +138,3 @@ async function waitForImport(
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
-
-function printSummary(summary: ImportSummary, status: string) {
-  const out = (line: string) => process.stdout.write(`${line}\n`);
-  if (status === "failed") {
-    out(`Import of ${summary.fileName} failed: ${summary.error ?? "see the worker log"}`);
-    return;
-  }
-  out(
-    `Imported ${summary.fileName} (${summary.format}): ${summary.linesRead.toLocaleString("en")} lines read, ${summary.linesImported.toLocaleString("en")} with usage, ${summary.usageRowsWritten.toLocaleString("en")} hourly usage rows written.`,
-  );
-  if (summary.span) out(`Covers ${summary.span.start} to ${summary.span.end}.`);
-  for (const [reason, skipped] of Object.entries(summary.skipped)) {
-    const lines = skipped.first.map((f) => `${f.line}`).join(", ");
-    out(
-      `Skipped ${skipped.lines.toLocaleString("en")} line(s): ${reason}${skipped.costAmount ? ` (cost ${skipped.costAmount.toFixed(2)})` : ""}; first lines ${lines}: ${skipped.first[0]?.detail ?? ""}`,
-    );
-  }
-}
-
-/** Three significant figures, so a small import does not print as zero. */
-const figure = (value: number) =>
-  value === 0
-    ? "0"
-    : Math.abs(value) >= 1000
-      ? Math.round(value).toLocaleString("en")
-      : value.toPrecision(3);

@@ -1,0 +1,119 @@
+import { parseArgs } from "node:util";
+import { connect, withTenantClient } from "@canopy/db";
+import {
+  confirmImport,
+  createQueueDriver,
+  ImportStateError,
+  restoreRun,
+  type ImportSummary,
+} from "@canopy/jobs";
+import { openRuntime, tenantIdOfSlug } from "../runtime";
+import { days, printImport } from "./import-summary";
+
+const usage = `Usage: canopy imports list --org <slug>
+       canopy imports show <import id> --org <slug>
+       canopy imports confirm <import id> --org <slug>   replace stored data as the preview says
+       canopy imports restore <import or sync id> --org <slug>   count the version it replaced again`;
+
+type RunRow = {
+  id: string;
+  kind: string;
+  status: string;
+  createdAt: Date;
+  details: ImportSummary | null;
+};
+
+/**
+ * `canopy imports …`: the organization's imports and syncs, what each replaced, and the two actions on
+ * them: confirm an import that waits for confirmation, restore the version a run replaced.
+ */
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { org: { type: "string" } },
+  });
+  const [action, id] = positionals;
+  if (
+    !values.org ||
+    !action ||
+    (action !== "list" && !id) ||
+    !["list", "show", "confirm", "restore"].includes(action)
+  ) {
+    process.stderr.write(`${usage}\n`);
+    return 2;
+  }
+  const { env, database, keyring } = await openRuntime();
+  const owner = connect(database.urls.owner, { max: 1 });
+  const app = connect(database.urls.app, { max: 4, applicationName: "canopy-cli" });
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const driver = createQueueDriver({
+    redisUrl: env.REDIS_URL,
+    prefix: env.CANOPY_QUEUE_PREFIX,
+    deps: { owner, app, keyring, log },
+  });
+  try {
+    const tenantId = await tenantIdOfSlug(owner, values.org);
+    if (!tenantId) return 1;
+    const runs = (where: string, params: unknown[]) =>
+      withTenantClient(app, tenantId, async (client) => {
+        const result = await client.query<RunRow>(
+          `SELECT id, kind::text AS kind, status::text AS status, created_at AS "createdAt", details FROM sync_runs
+           ${where} ORDER BY created_at DESC LIMIT 50`,
+          params,
+        );
+        return result.rows;
+      });
+    if (action === "list") {
+      for (const r of await runs("", [])) {
+        const replaced = r.details?.replaced?.reduce((n, a) => n + a.stored.rows, 0) ?? 0;
+        out(
+          [
+            r.id,
+            r.createdAt.toISOString().slice(0, 16).replace("T", " "),
+            r.kind,
+            r.details?.restoredAt ? "restored" : r.status,
+            r.details?.fileName ?? "",
+            r.details?.span ? days(r.details.span.start, r.details.span.end) : "",
+            replaced ? `replaced ${replaced} rows` : "",
+          ].join("\t"),
+        );
+      }
+      return 0;
+    }
+    const [found] = await runs("WHERE id = $1", [id]);
+    if (!found?.details) {
+      process.stderr.write(`canopy: no import or sync ${id} in ${values.org}\n`);
+      return 1;
+    }
+    if (action === "show") {
+      printImport(found.details, found.status, out);
+      return 0;
+    }
+    if (driver.kind === "inline") await driver.startWorkers();
+    try {
+      if (action === "confirm") {
+        await confirmImport({ app, driver, tenantId, syncRunId: id! });
+        out(`Import ${id} confirmed: replacing the stored data.`);
+      } else {
+        const restored = await restoreRun({ app, driver, tenantId, syncRunId: id! });
+        out(
+          `Restored: ${restored.rowsRestored} previous rows count again, ${restored.rowsWithdrawn} rows of ${id} are kept as a previous version; re-estimating ${restored.windows.length} window(s).`,
+        );
+      }
+    } catch (error) {
+      if (error instanceof ImportStateError) {
+        process.stderr.write(`canopy: ${error.message}\n`);
+        return 1;
+      }
+      throw error;
+    }
+    if (driver.kind === "inline") await driver.drain();
+    return 0;
+  } finally {
+    await driver.close();
+    await Promise.all([owner.close(), app.close()]);
+    await database.embedded?.stop();
+  }
+}
