@@ -55,8 +55,10 @@ export function openApiDocument(serverUrl: string) {
         .replace(/[{}]/g, "")
         .replace(/[/.-](\w)/g, (_, c: string) => c.toUpperCase())}`,
       ...(op.role === "public"
-        ? { security: [] }
-        : { description: `Requires the ${op.role} role or higher.` }),
+        ? { security: [], ...(op.description ? { description: op.description } : {}) }
+        : {
+            description: `Requires the ${op.role} role or higher.${op.description ? ` ${op.description}` : ""}`,
+          }),
       parameters: parameters(op),
       responses: {
         [op.response.status]:
@@ -93,6 +95,17 @@ export function openApiDocument(serverUrl: string) {
               403: errorResponse("The caller's role is too low."),
               404: errorResponse("No such resource in the caller's organization."),
             }),
+        ...Object.fromEntries(
+          (op.otherResponses ?? []).map((r) => [
+            r.status,
+            r.schema
+              ? {
+                  description: r.description,
+                  content: { "application/json": { schema: toSchema(r.schema, "output") } },
+                }
+              : errorResponse(r.description),
+          ]),
+        ),
       },
     };
     if (op.body) {

@@ -150,6 +150,51 @@ export const accountListSchema = z
   })
   .meta({ id: "CloudAccountList" });
 
+const lineTallySchema = z.object({
+  lines: z.number(),
+  costAmount: z.number(),
+  first: z
+    .array(z.object({ line: z.number(), detail: z.string() }))
+    .describe("The first lines (numbers and details), at most 10."),
+});
+
+const usageFiguresSchema = z.object({
+  rows: z.number().describe("Hourly usage rows."),
+  costAmount: z.number(),
+  services: z.array(z.string()),
+  sourceKinds: z.array(z.string()).describe("Source kinds of the rows (see sourceKindLabels)."),
+});
+
+export const accountReplacementSchema = z
+  .object({
+    cloudAccountId: z.uuid(),
+    provider: z.string(),
+    providerAccountId: z.string(),
+    start: isoDateTime.describe("First UTC day replaced (midnight)."),
+    end: isoDateTime.describe("End (exclusive) of the UTC days replaced."),
+    stored: usageFiguresSchema
+      .extend({ kwhFacility: z.number(), co2eLocationKg: z.number() })
+      .describe("What is stored (counted) over those days now, or was before the replacement."),
+    arriving: usageFiguresSchema.describe("What this import brings for those days."),
+    reasons: z
+      .array(z.string())
+      .describe("Why the replacement needs a confirmation; empty when it re-supplies what it replaces."),
+  })
+  .meta({ id: "AccountReplacement" });
+
+export const replacementPreviewSchema = z
+  .object({
+    needsConfirmation: z.boolean(),
+    accounts: z.array(accountReplacementSchema),
+  })
+  .meta({ id: "ReplacementPreview" });
+
+const accountWindowSchema = z.object({
+  cloudAccountId: z.uuid(),
+  start: isoDateTime,
+  end: isoDateTime.describe("Exclusive."),
+});
+
 const importSummarySchema = z
   .object({
     fileName: z.string(),
@@ -158,27 +203,82 @@ const importSummarySchema = z
     linesRead: z.number(),
     linesImported: z.number(),
     usageRowsWritten: z.number(),
-    skipped: z.record(
-      z.string(),
-      z.object({
+    skipped: z
+      .record(z.string(), lineTallySchema)
+      .describe("Lines left out by reason: unreadable lines and lines in error (nothing stored)."),
+    costOnly: z
+      .record(z.string(), lineTallySchema)
+      .optional()
+      .describe(
+        "Lines with cost but no energy (tax, credits, fees, …) by reason: stored for cost totals, estimated at zero energy.",
+      ),
+    warnings: z
+      .object({
         lines: z.number(),
-        costAmount: z.number(),
         first: z.array(z.object({ line: z.number(), detail: z.string() })),
-      }),
-    ),
+      })
+      .optional()
+      .describe("Lines read with a warning (e.g. an AWS account id missing its leading zeros)."),
+    sourceKind: z.string().optional().describe("What produced the rows: the file's format."),
+    coverage: z
+      .array(accountWindowSchema)
+      .optional()
+      .describe("The account windows this import's usage counts in (what a restore withdraws)."),
+    outranked: z
+      .array(
+        accountWindowSchema.extend({
+          heldBy: z.array(z.string()).describe("Source kinds of higher precedence holding them."),
+        }),
+      )
+      .optional()
+      .describe("Days it brought usage for that a source of higher precedence holds: kept, not counted."),
+    replaced: z
+      .array(accountReplacementSchema)
+      .optional()
+      .describe("What it replaced, per account (the previous version is kept and can be restored)."),
+    preview: replacementPreviewSchema
+      .optional()
+      .describe("While awaiting_confirmation: what it would replace and why it asks."),
+    restoredAt: isoDateTime
+      .optional()
+      .describe("When the previous version was restored (this import no longer counts)."),
     span: z.object({ start: isoDateTime, end: isoDateTime }).optional(),
     cloudAccountIds: z.array(z.string()).optional(),
     costTotal: z.number(),
     currency: z.string().optional(),
     progress: z.object({ linesRead: z.number(), percent: z.number() }),
+    expectedCloudAccountId: z
+      .uuid()
+      .optional()
+      .describe("The only cloud account this upload may import (the cloudAccountId field)."),
+    otherAccounts: z
+      .array(z.object({ provider: z.string(), providerAccountId: z.string() }))
+      .optional()
+      .describe("Accounts the file holds besides the expected one, when it was refused for them."),
+    replaceConfirmed: z
+      .boolean()
+      .optional()
+      .describe("Replacing stored data was confirmed (replace=true, or POST …/confirm)."),
     error: z.string().optional(),
   })
   .meta({ id: "ImportSummary" });
 
+export const IMPORT_STATUSES = [
+  "queued",
+  "running",
+  "awaiting_confirmation",
+  "succeeded",
+  "failed",
+] as const;
+
 export const importSchema = z
   .object({
     id: z.uuid(),
-    status: z.enum(["queued", "running", "succeeded", "failed"]),
+    status: z
+      .enum(IMPORT_STATUSES)
+      .describe(
+        "awaiting_confirmation: the file would remove stored data it does not re-supply; nothing was changed until POST /api/v1/imports/{id}/confirm.",
+      ),
     createdAt: isoDateTime,
     finishedAt: isoDateTime.nullable(),
     error: z.string().nullable(),
@@ -201,8 +301,29 @@ export const importDetailSchema = importSchema
       })
       .nullable()
       .describe("Emissions now stored for the import's accounts and span (once estimated)."),
+    sourceKindLabels: z
+      .record(z.string(), z.string())
+      .describe("Readable names of the source kinds the summary names (sourceKind, heldBy, sourceKinds)."),
   })
   .meta({ id: "ImportDetail" });
+
+export const importAwaitingConfirmationSchema = z
+  .object({
+    error: z.object({
+      code: z.literal("replacement_needs_confirmation"),
+      message: z.string().describe("One line: what it would remove and why it asks."),
+      preview: replacementPreviewSchema,
+    }),
+    import: importDetailSchema,
+  })
+  .meta({ id: "ImportAwaitingConfirmation" });
+
+export const importRestoredSchema = z
+  .object({
+    rowsWithdrawn: z.number().int().describe("Usage rows of this import that no longer count."),
+    rowsRestored: z.number().int().describe("Usage rows of the previous version counting again."),
+  })
+  .meta({ id: "ImportRestored" });
 
 export const importListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -221,12 +342,24 @@ export const importCreateBodySchema = z
       .enum(["cur", "cur2", "azure", "gcp", "focus", "usage"])
       .optional()
       .describe("Leave out to detect it."),
+    cloudAccountId: z
+      .uuid()
+      .optional()
+      .describe(
+        "Import only this cloud account's usage (the wizard's import step): a file holding other accounts is refused and stores nothing (summary.otherAccounts names them). Send before `file`.",
+      ),
+    replace: z
+      .enum(["true", "false"])
+      .optional()
+      .describe(
+        "true: replace stored data even where the file removes data it does not re-supply, without asking (no awaiting_confirmation). Send before `file`.",
+      ),
   })
   .meta({ id: "ImportUpload" });
 export const importCreatedSchema = z.object({ id: z.uuid() }).meta({ id: "ImportCreated" });
 
 export const jobQuerySchema = pageQuerySchema.extend({
-  status: z.enum(["queued", "running", "succeeded", "failed"]).optional(),
+  status: z.enum(IMPORT_STATUSES).optional(),
 });
 export const jobListSchema = z
   .object({
@@ -237,7 +370,7 @@ export const jobListSchema = z
       z.object({
         id: z.uuid(),
         kind: z.enum(["import", "sync", "backfill", "reestimate"]),
-        status: z.enum(["queued", "running", "succeeded", "failed"]),
+        status: z.enum(IMPORT_STATUSES),
         cloudAccountId: z.string().nullable(),
         accountName: z.string().nullable(),
         fileName: z.string().nullable(),

@@ -10,12 +10,16 @@ export type Operation = {
   method: "get" | "post" | "delete";
   path: string;
   summary: string;
+  /** Longer documentation, in the operation's description after the role. */
+  description?: string;
   role: RoleName | "public";
   query?: z.ZodObject;
   params?: z.ZodObject;
   body?: { schema: z.ZodType; contentType: "application/json" | "multipart/form-data" };
   /** A JSON body validated by `schema`, or a file in one of `binary`'s content types. */
   response: { status: number; schema: z.ZodType } | { status: number; binary: BinaryContentType[] };
+  /** Answers besides the success and the common 400/401/403/404 (the body's schema; `Error` if none). */
+  otherResponses?: { status: number; description: string; schema?: z.ZodType }[];
 };
 
 /** Content types an operation may answer with as a file (`response.binary`). */
@@ -77,17 +81,72 @@ export const operations: Operation[] = [
     method: "post",
     path: "/api/v1/imports",
     summary: "Upload a billing file (multipart field `file`) and queue its import",
+    description:
+      "Fields before `file`: `format` (leave out to detect), `cloudAccountId` (import only that account), `replace=true` " +
+      "(replace stored data without asking). Without `replace`, an import that would remove stored data the file does " +
+      "not re-supply (services, most rows or cost of a day, or data of another kind of source) changes nothing and waits " +
+      "in `awaiting_confirmation`: see GET /api/v1/imports/{id}.",
     role: "admin",
     body: { schema: s.importCreateBodySchema, contentType: "multipart/form-data" },
     response: { status: 202, schema: s.importCreatedSchema },
+    otherResponses: [{ status: 413, description: "The file is larger than CANOPY_IMPORT_MAX_BYTES." }],
   },
   {
     method: "get",
     path: "/api/v1/imports/{id}",
     summary: "One import: status, progress, summary and the emissions it added",
+    description:
+      "Poll until `status` is `succeeded` (and `estimates` is not `pending`) or `failed`. An import that would remove " +
+      "stored data it does not re-supply answers **409** with `error.code = replacement_needs_confirmation`, " +
+      "`error.preview` (per account and UTC days: what is stored now against what the file brings, and the reasons) " +
+      "and the import itself in `import`; nothing has been changed. Confirm with POST /api/v1/imports/{id}/confirm " +
+      "(then poll again), or upload with `replace=true` to skip the question.",
     role: "analyst",
     params: s.idParamSchema,
     response: { status: 200, schema: s.importDetailSchema },
+    otherResponses: [
+      {
+        status: 409,
+        description:
+          "The import is awaiting_confirmation: it would replace stored data it does not re-supply (nothing changed yet).",
+        schema: s.importAwaitingConfirmationSchema,
+      },
+    ],
+  },
+  {
+    method: "post",
+    path: "/api/v1/imports/{id}/confirm",
+    summary: "Confirm an import awaiting confirmation: it runs again and replaces the stored data",
+    description:
+      "Answers 202 with the import (queued again); poll GET /api/v1/imports/{id}. Its `summary.replaced` then lists " +
+      "what it replaced; the previous version is kept (POST /api/v1/imports/{id}/restore).",
+    role: "admin",
+    params: s.idParamSchema,
+    response: { status: 202, schema: s.importSchema },
+    otherResponses: [
+      {
+        status: 409,
+        description: "`not_awaiting_confirmation`: the import is in another state (the message says which).",
+      },
+    ],
+  },
+  {
+    method: "post",
+    path: "/api/v1/imports/{id}/restore",
+    summary: "Restore the previous version an import replaced (its usage stops counting)",
+    description:
+      "What the import replaced counts again and its own rows are kept as a previous version; the affected months are " +
+      "re-estimated. `summary.restoredAt` is set.",
+    role: "admin",
+    params: s.idParamSchema,
+    response: { status: 200, schema: s.importRestoredSchema },
+    otherResponses: [
+      {
+        status: 409,
+        description:
+          "`restore_refused`: its days were replaced since by another run (restore that one first), it was restored already, it has not finished, or it was recorded before Canopy kept previous versions. The message says which.",
+      },
+    ],
   },
   {
     method: "get",

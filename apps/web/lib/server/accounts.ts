@@ -1,6 +1,11 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import type { PoolClient } from "@canopy/db";
+import {
+  sourceKinds,
+  type AccountReplacement,
+  type PoolClient,
+  type ReplacementPreview,
+} from "@canopy/db";
 import type { ConnectionCheckResult } from "@canopy/jobs";
 import { notFound } from "./api-error";
 
@@ -74,7 +79,7 @@ export const newExternalId = () => `canopy-${randomBytes(12).toString("hex")}`;
 export type JobRunRow = {
   id: string;
   kind: "import" | "sync" | "backfill" | "reestimate";
-  status: "queued" | "running" | "succeeded" | "failed";
+  status: "queued" | "running" | "awaiting_confirmation" | "succeeded" | "failed";
   cloudAccountId: string | null;
   accountName: string | null;
   fileName: string | null;
@@ -87,6 +92,14 @@ export type JobRunRow = {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** What the run replaced (kept as a previous version), when it replaced anything. */
+  replaced: AccountReplacement[] | null;
+  /** When its previous version was restored. */
+  restoredAt: string | null;
+  /** While awaiting confirmation: what the import would replace and why it asks. */
+  preview: ReplacementPreview | null;
+  /** Source kinds named by `replaced`/`preview`, with their readable names. */
+  sourceKindLabels: Record<string, string>;
 };
 
 /** Recent sync runs (imports, syncs, backfills, re-estimations), newest first. */
@@ -94,12 +107,17 @@ export async function listJobRuns(
   client: PoolClient,
   options: { limit: number; offset: number; status?: string | undefined },
 ) {
-  const result = await client.query<JobRunRow & { total: number }>(
+  const result = await client.query<Omit<JobRunRow, "sourceKindLabels"> & { total: number }>(
     `SELECT r.id, r.kind::text, r.status::text, r.cloud_account_id AS "cloudAccountId", a.display_name AS "accountName",
             r.details->>'fileName' AS "fileName", r.rows_read AS "rowsRead", r.rows_written AS "rowsWritten",
             r.rows_skipped AS "rowsSkipped", r.error, ${iso("r.window_start")} AS "windowStart",
             ${iso("r.window_end")} AS "windowEnd", ${iso("r.created_at")} AS "createdAt",
-            ${iso("r.started_at")} AS "startedAt", ${iso("r.finished_at")} AS "finishedAt", count(*) OVER ()::int AS total
+            ${iso("r.started_at")} AS "startedAt", ${iso("r.finished_at")} AS "finishedAt",
+            CASE WHEN jsonb_typeof(r.details->'replaced') = 'array' AND jsonb_array_length(r.details->'replaced') > 0
+                 THEN r.details->'replaced' END AS replaced,
+            r.details->>'restoredAt' AS "restoredAt",
+            CASE WHEN r.status = 'awaiting_confirmation' THEN r.details->'preview' END AS preview,
+            count(*) OVER ()::int AS total
      FROM sync_runs r LEFT JOIN cloud_accounts a ON a.id = r.cloud_account_id
      WHERE ($3::sync_run_status IS NULL OR r.status = $3::sync_run_status)
      ORDER BY r.created_at DESC, r.id DESC LIMIT $1 OFFSET $2`,
@@ -107,6 +125,12 @@ export async function listJobRuns(
   );
   return {
     total: result.rows[0]?.total ?? 0,
-    items: result.rows.map(({ total: _total, ...row }) => row),
+    items: result.rows.map(({ total: _total, ...row }): JobRunRow => {
+      const labels: Record<string, string> = {};
+      for (const a of [...(row.replaced ?? []), ...(row.preview?.accounts ?? [])])
+        for (const kind of [...a.stored.sourceKinds, ...a.arriving.sourceKinds])
+          labels[kind] = (sourceKinds as Record<string, string | undefined>)[kind] ?? kind;
+      return { ...row, sourceKindLabels: labels };
+    }),
   };
 }

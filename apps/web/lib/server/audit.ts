@@ -14,7 +14,10 @@ export type AuditAction =
   | "credentials.set"
   | "api_key.create"
   | "api_key.revoke"
-  | "import.create";
+  | "import.create"
+  | "import.confirm_replacement"
+  | "import.discard"
+  | "import.restore";
 
 /** Writes one audit entry in the caller's tenant transaction (so it commits with the change). */
 export async function writeAudit(

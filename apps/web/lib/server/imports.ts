@@ -19,7 +19,7 @@ export const IMPORT_FORMATS = ["cur", "cur2", "azure", "gcp", "focus", "usage"] 
 
 export type ImportRow = {
   id: string;
-  status: "queued" | "running" | "succeeded" | "failed";
+  status: "queued" | "running" | "awaiting_confirmation" | "succeeded" | "failed";
   createdAt: string;
   finishedAt: string | null;
   error: string | null;
@@ -27,8 +27,8 @@ export type ImportRow = {
 };
 
 /**
- * Streams a multipart upload (fields `format` (optional) then `file`) into the file store and queues
- * its import. The file never sits whole in memory. Writes an audit entry.
+ * Streams a multipart upload (optional fields `format`, `cloudAccountId` and `replace`, then `file`) into
+ * the file store and queues its import. The file never sits whole in memory. Writes an audit entry.
  */
 export async function createImportFromMultipart(
   scope: TenantScope,
@@ -42,6 +42,7 @@ export async function createImportFromMultipart(
   }
   const fields: Record<string, string> = {};
   let fileName = "upload";
+  let replaceRequested = false;
   const upload = new Promise<{ id: string } | null>((resolve, reject) => {
     let started: Promise<{ id: string }> | null = null;
     const parser = busboy({ headers: { "content-type": contentType }, limits: { files: 1 } });
@@ -69,8 +70,17 @@ export async function createImportFromMultipart(
         reject(badRequest("Unknown cloud account.", { cloudAccountId: ["Not a valid id."] }));
         return;
       }
+      // replace=true: replace stored data the file does not re-supply without asking first.
+      const replace = fields.replace || undefined;
+      if (replace && replace !== "true" && replace !== "false") {
+        stream.resume();
+        reject(badRequest("Invalid replace.", { replace: ["true, false, or leave it out."] }));
+        return;
+      }
+      replaceRequested = replace === "true";
       started = submitImport({
         ...(cloudAccountId ? { cloudAccountId } : {}),
+        ...(replaceRequested ? { replace: true } : {}),
         app: appDb(),
         store: fileStore(),
         driver: queue(),
@@ -102,9 +112,7 @@ export async function createImportFromMultipart(
       scope.principal,
       "import.create",
       { type: "import", id: created.id },
-      {
-        fileName,
-      },
+      { fileName, ...(replaceRequested ? { replace: true } : {}) },
     ),
   );
   return created;

@@ -1,0 +1,148 @@
+import "server-only";
+import { confirmImport, ImportStateError, restoreRun } from "@canopy/jobs";
+import { ApiError, notFound } from "./api-error";
+import { writeAudit } from "./audit";
+import { appDb } from "./db";
+import { queue } from "./queue";
+import type { ImportRow } from "./imports";
+import type { TenantScope } from "./tenant-scope";
+
+/** The message a declined import keeps as its error. */
+export const DECLINED_MESSAGE = "Not imported: the replacement was declined.";
+
+const iso = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const runColumns = `id, status::text AS status, ${iso("created_at")} AS "createdAt", ${iso("finished_at")} AS "finishedAt", error, details`;
+
+type RunKind = "import" | "sync";
+
+/** The run in the caller's organization (row-level security), or a 404. */
+async function findRun(
+  scope: TenantScope,
+  id: string,
+  kinds: readonly RunKind[],
+): Promise<ImportRow & { kind: RunKind }> {
+  const row = await scope.sql(async (client) => {
+    const result = await client.query<ImportRow & { kind: RunKind }>(
+      `SELECT ${runColumns}, kind::text AS kind FROM sync_runs WHERE id = $1 AND kind::text = ANY($2::text[])`,
+      [id, kinds],
+    );
+    return result.rows[0];
+  });
+  if (!row) throw notFound(kinds.includes("sync") ? "Import or sync" : "Import");
+  return row;
+}
+
+const stateError = (code: string, error: unknown): unknown =>
+  error instanceof ImportStateError ? new ApiError(409, code, error.message) : error;
+
+/**
+ * The user confirms an import waiting for confirmation: it is queued again with the replacement
+ * allowed. 409 `not_awaiting_confirmation` in any other state.
+ */
+export async function confirmImportRun(scope: TenantScope, id: string): Promise<ImportRow> {
+  const run = await findRun(scope, id, ["import"]);
+  try {
+    await confirmImport({
+      app: appDb(),
+      driver: queue(),
+      tenantId: scope.principal.tenantId,
+      syncRunId: run.id,
+    });
+  } catch (error) {
+    throw stateError("not_awaiting_confirmation", error);
+  }
+  await scope.sql((client) =>
+    writeAudit(
+      client,
+      scope.principal,
+      "import.confirm_replacement",
+      { type: "import", id: run.id },
+      {
+        fileName: run.details?.fileName ?? null,
+        accounts: (run.details?.preview?.accounts ?? []).map((a) => ({
+          cloudAccountId: a.cloudAccountId,
+          start: a.start,
+          end: a.end,
+          storedRows: a.stored.rows,
+          arrivingRows: a.arriving.rows,
+        })),
+      },
+    ),
+  );
+  return findRun(scope, id, ["import"]);
+}
+
+/**
+ * An import waiting for confirmation that the user declines: marked failed with DECLINED_MESSAGE,
+ * its details (and preview) kept; no usage changes. 409 `not_awaiting_confirmation` in any other state.
+ */
+export async function discardImportRun(scope: TenantScope, id: string): Promise<ImportRow> {
+  const run = await findRun(scope, id, ["import"]);
+  const declined = await scope.sql(async (client) => {
+    const updated = await client.query(
+      `UPDATE sync_runs SET status = 'failed', error = $2, finished_at = now()
+       WHERE id = $1 AND kind = 'import' AND status = 'awaiting_confirmation'`,
+      [run.id, DECLINED_MESSAGE],
+    );
+    if (updated.rowCount === 0) return false;
+    await writeAudit(
+      client,
+      scope.principal,
+      "import.discard",
+      { type: "import", id: run.id },
+      { fileName: run.details?.fileName ?? null },
+    );
+    return true;
+  });
+  if (!declined)
+    throw new ApiError(
+      409,
+      "not_awaiting_confirmation",
+      `The import is ${run.status.replace("_", " ")}, not awaiting confirmation.`,
+    );
+  return findRun(scope, id, ["import"]);
+}
+
+/**
+ * Restores the version an import (or, from the imports page, a sync) replaced: its rows stop
+ * counting, what it replaced counts again, estimates are re-queued. 409 `restore_refused` with the
+ * reason when refused (replaced since, already restored, not finished, recorded before versioning).
+ */
+export async function restoreImportRun(
+  scope: TenantScope,
+  id: string,
+  kinds: readonly RunKind[] = ["import"],
+): Promise<{ rowsWithdrawn: number; rowsRestored: number }> {
+  const run = await findRun(scope, id, kinds);
+  let outcome;
+  try {
+    outcome = await restoreRun({
+      app: appDb(),
+      driver: queue(),
+      tenantId: scope.principal.tenantId,
+      syncRunId: run.id,
+    });
+  } catch (error) {
+    throw stateError("restore_refused", error);
+  }
+  await scope.sql((client) =>
+    writeAudit(
+      client,
+      scope.principal,
+      "import.restore",
+      { type: run.kind, id: run.id },
+      {
+        fileName: run.details?.fileName ?? null,
+        rowsWithdrawn: outcome.rowsWithdrawn,
+        rowsRestored: outcome.rowsRestored,
+        windows: outcome.windows.map((w) => ({
+          cloudAccountId: w.cloudAccountId,
+          start: w.start.toISOString(),
+          end: w.end.toISOString(),
+        })),
+      },
+    ),
+  );
+  return { rowsWithdrawn: outcome.rowsWithdrawn, rowsRestored: outcome.rowsRestored };
+}
