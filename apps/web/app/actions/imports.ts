@@ -1,11 +1,7 @@
 "use server";
 import { z } from "zod";
 import { withTenantAction } from "@/lib/server/action";
-import {
-  confirmImportRun,
-  discardImportRun,
-  restoreImportRun,
-} from "@/lib/server/import-versions";
+import { confirmImportRun, discardImportRun, restoreImportRun } from "@/lib/server/import-versions";
 
 const importId = z.uuid("Not a valid import id.");
 

@@ -2,27 +2,54 @@
 import Link from "next/link";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { importAccountMismatch, type ImportAccountMismatch } from "@/app/actions/accounts";
-import { formatKg, formatNumber } from "@/lib/format";
+import { ImportDecision } from "@/components/imports/import-decision";
+import { ReplacementPreview } from "@/components/imports/replacement-preview";
+import { formatKg, formatMoney, formatNumber } from "@/lib/format";
+import {
+  formatDays,
+  kindLabel,
+  replacedLine,
+  type AccountReplacementView,
+} from "@/lib/imports/versions";
 
+type LineTally = { lines: number; costAmount: number; first: { line: number; detail: string }[] };
+type AccountWindow = { cloudAccountId: string; start: string; end: string };
+
+/** The import's summary as GET /api/v1/imports/{id} returns it (ImportSummary in the OpenAPI). */
 type Summary = {
   fileName: string;
   format?: string;
   linesRead: number;
   linesImported: number;
   usageRowsWritten: number;
-  skipped: Record<
-    string,
-    { lines: number; costAmount: number; first: { line: number; detail: string }[] }
-  >;
+  /** Unreadable lines and lines in error: nothing of them is stored. */
+  skipped: Record<string, LineTally>;
+  /** Lines with cost but no energy (tax, credits, fees…): stored for cost totals. */
+  costOnly?: Record<string, LineTally>;
+  warnings?: { lines: number; first: { line: number; detail: string }[] };
+  sourceKind?: string;
+  coverage?: AccountWindow[];
+  /** Days a source of higher precedence holds: kept, not counted. */
+  outranked?: (AccountWindow & { heldBy: string[] })[];
+  replaced?: AccountReplacementView[];
+  preview?: { needsConfirmation: boolean; accounts: AccountReplacementView[] };
+  restoredAt?: string;
   span?: { start: string; end: string };
+  cloudAccountIds?: string[];
+  costTotal: number;
+  currency?: string;
   progress: { linesRead: number; percent: number };
+  expectedCloudAccountId?: string;
+  otherAccounts?: { provider: string; providerAccountId: string }[];
+  replaceConfirmed?: boolean;
   error?: string;
 };
 type ImportView = {
   id: string;
-  status: "queued" | "running" | "succeeded" | "failed";
+  status: "queued" | "running" | "awaiting_confirmation" | "succeeded" | "failed";
   error: string | null;
   summary: Summary | null;
+  sourceKindLabels: Record<string, string>;
   estimates: "pending" | "done" | "not_applicable";
   totals: {
     kwhFacility: number;
@@ -32,7 +59,9 @@ type ImportView = {
     waterL: number;
   } | null;
 };
-type ErrorBody = { error: { message: string; fields?: Record<string, string[]> } };
+type ErrorBody = { error: { code?: string; message: string; fields?: Record<string, string[]> } };
+/** GET /api/v1/imports/{id} of an import awaiting confirmation (409). */
+type AwaitingBody = ErrorBody & { import: ImportView };
 
 /** The account a wizard's import step sets up. */
 export type UploaderAccount = {
@@ -50,7 +79,9 @@ const accountLabel = (a: { provider: string; providerAccountId: string }) =>
 /**
  * Upload a billing file, follow its import live, then show what it added. In the wizard (`account`
  * set) the upload imports only that account: a file whose usage belongs to other accounts is refused,
- * and the step says which accounts it holds and offers to import them all or choose another file.
+ * and the step says which accounts it holds and offers to import them all or choose another file. A
+ * file that would remove stored data it does not re-supply waits for the user: the preview (stored now
+ * against this file, with the reasons) and "Replace stored data" or "Don't import".
  */
 export function ImportUploader(props: { next?: string; account?: UploaderAccount }) {
   const [importId, setImportId] = useState<string | null>(null);
@@ -58,6 +89,8 @@ export function ImportUploader(props: { next?: string; account?: UploaderAccount
   const [error, setError] = useState<string | null>(null);
   const [uploading, setUploading] = useState(false);
   const [mismatch, setMismatch] = useState<ImportAccountMismatch["otherAccounts"] | null>(null);
+  /** Bumped to poll again after a decision on an import awaiting confirmation. */
+  const [pollKey, setPollKey] = useState(0);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const form = useRef<HTMLFormElement | null>(null);
   /** The last upload, kept to import it again without the account restriction. */
@@ -68,13 +101,16 @@ export function ImportUploader(props: { next?: string; account?: UploaderAccount
     let stopped = false;
     const poll = async () => {
       const response = await fetch(`/api/v1/imports/${importId}`, { cache: "no-store" });
-      const body = (await response.json()) as ImportView | ErrorBody;
+      const body = (await response.json()) as ImportView | AwaitingBody;
       if (stopped) return;
-      if (!response.ok) {
+      const awaiting =
+        response.status === 409 &&
+        (body as AwaitingBody).error?.code === "replacement_needs_confirmation";
+      if (!response.ok && !awaiting) {
         setError((body as ErrorBody).error.message);
         return;
       }
-      const current = body as ImportView;
+      const current = awaiting ? (body as AwaitingBody).import : (body as ImportView);
       if (current.status === "failed" && last.current?.restricted) {
         // Refused for holding other accounts? Then say which, instead of the bare error.
         const found = await importAccountMismatch({ importId });
@@ -84,6 +120,7 @@ export function ImportUploader(props: { next?: string; account?: UploaderAccount
       setView(current);
       const finished =
         current.status === "failed" ||
+        current.status === "awaiting_confirmation" ||
         (current.status === "succeeded" && current.estimates !== "pending");
       if (!finished) timer.current = setTimeout(poll, 800);
     };
@@ -92,7 +129,7 @@ export function ImportUploader(props: { next?: string; account?: UploaderAccount
       stopped = true;
       if (timer.current) clearTimeout(timer.current);
     };
-  }, [importId]);
+  }, [importId, pollKey]);
 
   async function upload(file: File, format: string | null, restricted: boolean) {
     setError(null);
@@ -145,8 +182,9 @@ export function ImportUploader(props: { next?: string; account?: UploaderAccount
       ? 100
       : (view.summary?.progress.percent ?? 0);
   const estimating = view?.status === "succeeded" && view.estimates === "pending";
+  const awaiting = view?.status === "awaiting_confirmation";
   const finished =
-    view && (view.status === "failed" || (view.status === "succeeded" && !estimating));
+    view && (view.status === "failed" || awaiting || (view.status === "succeeded" && !estimating));
 
   return (
     <div className="stack-lg">
@@ -196,11 +234,13 @@ export function ImportUploader(props: { next?: string; account?: UploaderAccount
                   ? "queued"
                   : view.status === "running"
                     ? `reading: ${formatNumber(view.summary?.progress.linesRead ?? 0, 0)} lines`
-                    : view.status === "failed"
-                      ? "failed"
-                      : estimating
-                        ? "imported; estimating emissions…"
-                        : "done"}
+                    : view.status === "awaiting_confirmation"
+                      ? "waiting for your confirmation: nothing changed yet"
+                      : view.status === "failed"
+                        ? "failed"
+                        : estimating
+                          ? "imported; estimating emissions…"
+                          : "done"}
               </span>
               <span>{percent}%</span>
             </div>
@@ -250,8 +290,34 @@ export function ImportUploader(props: { next?: string; account?: UploaderAccount
               </p>
             )
           )}
+          {awaiting && view.summary?.preview && (
+            <div className="notice warn stack-lg" data-testid="import-preview">
+              <p>
+                <strong>This file would replace stored data it does not re-supply.</strong> Nothing
+                has been changed yet. Replacing keeps the stored data as a previous version, which
+                you can restore from Imports.
+              </p>
+              <ReplacementPreview
+                accounts={view.summary.preview.accounts}
+                labels={view.sourceKindLabels}
+                currency={view.summary.currency ?? null}
+              />
+              <ImportDecision
+                importId={view.id}
+                onDone={(outcome) => {
+                  if (outcome === "confirmed")
+                    setView({ ...view, status: "queued", estimates: "not_applicable" });
+                  setPollKey((k) => k + 1);
+                }}
+              />
+            </div>
+          )}
           {view.status === "succeeded" && view.summary && (
-            <ImportResult summary={view.summary} totals={view.totals} />
+            <ImportResult
+              summary={view.summary}
+              totals={view.totals}
+              labels={view.sourceKindLabels}
+            />
           )}
           {finished && view.status === "succeeded" && props.next && (
             <div>
@@ -266,9 +332,14 @@ export function ImportUploader(props: { next?: string; account?: UploaderAccount
   );
 }
 
-function ImportResult(props: { summary: Summary; totals: ImportView["totals"] }) {
+function ImportResult(props: {
+  summary: Summary;
+  totals: ImportView["totals"];
+  labels: Record<string, string>;
+}) {
   const s = props.summary;
   const skipped = Object.entries(s.skipped);
+  const costOnly = Object.entries(s.costOnly ?? {});
   return (
     <div className="stack-lg" data-testid="import-result">
       <dl className="kpis">
@@ -306,35 +377,84 @@ function ImportResult(props: { summary: Summary; totals: ImportView["totals"] })
       ) : (
         <p className="muted">Estimating emissions…</p>
       )}
+      {s.replaced && s.replaced.length > 0 && (
+        <p data-testid="import-replaced">
+          {replacedLine(s.replaced)}.{" "}
+          <span className="muted">Restore it from Imports if this file should not count.</span>
+        </p>
+      )}
+      {(s.outranked ?? []).length > 0 && (
+        <ul data-testid="import-outranked">
+          {s.outranked!.map((w) => (
+            <li key={`${w.cloudAccountId}-${w.start}`}>
+              Not counted: {formatDays(w.start, w.end)} already come from{" "}
+              {w.heldBy.map((k) => kindLabel(props.labels, k)).join(", ")} (higher precedence).
+            </li>
+          ))}
+        </ul>
+      )}
+      {costOnly.length > 0 && (
+        <div data-testid="import-cost-only">
+          <h3 className="small">Lines with cost but no energy (kept for cost totals)</h3>
+          <LineTable entries={costOnly} cost currency={s.currency ?? null} />
+        </div>
+      )}
+      {s.warnings && s.warnings.lines > 0 && (
+        <div data-testid="import-warnings">
+          <h3 className="small">
+            Warnings ({formatNumber(s.warnings.lines, 0)}{" "}
+            {s.warnings.lines === 1 ? "line" : "lines"})
+          </h3>
+          <ul className="small">
+            {s.warnings.first.map((w) => (
+              <li key={w.line}>
+                line {w.line}: {w.detail}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {skipped.length > 0 && (
-        <div>
-          <h3 className="small">Lines skipped, by reason</h3>
-          <table className="data">
-            <thead>
-              <tr>
-                <th>Reason</th>
-                <th className="num">Lines</th>
-                <th>First lines</th>
-              </tr>
-            </thead>
-            <tbody>
-              {skipped.map(([reason, entry]) => (
-                <tr key={reason}>
-                  <td>{reason}</td>
-                  <td className="num">{formatNumber(entry.lines, 0)}</td>
-                  <td className="small">
-                    {entry.first.slice(0, 5).map((f) => (
-                      <div key={f.line}>
-                        line {f.line}: {f.detail}
-                      </div>
-                    ))}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+        <div data-testid="import-skipped">
+          <h3 className="small">Lines skipped (not stored), by reason</h3>
+          <LineTable entries={skipped} currency={s.currency ?? null} />
         </div>
       )}
     </div>
+  );
+}
+
+function LineTable(props: {
+  entries: [string, LineTally][];
+  cost?: boolean;
+  currency: string | null;
+}) {
+  return (
+    <table className="data">
+      <thead>
+        <tr>
+          <th>Reason</th>
+          <th className="num">Lines</th>
+          {props.cost && <th className="num">Cost</th>}
+          <th>First lines</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.entries.map(([reason, entry]) => (
+          <tr key={reason}>
+            <td>{reason}</td>
+            <td className="num">{formatNumber(entry.lines, 0)}</td>
+            {props.cost && <td className="num">{formatMoney(entry.costAmount, props.currency)}</td>}
+            <td className="small">
+              {entry.first.slice(0, 5).map((f) => (
+                <div key={f.line}>
+                  line {f.line}: {f.detail}
+                </div>
+              ))}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

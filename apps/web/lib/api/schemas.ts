@@ -178,7 +178,9 @@ export const accountReplacementSchema = z
     arriving: usageFiguresSchema.describe("What this import brings for those days."),
     reasons: z
       .array(z.string())
-      .describe("Why the replacement needs a confirmation; empty when it re-supplies what it replaces."),
+      .describe(
+        "Why the replacement needs a confirmation; empty when it re-supplies what it replaces.",
+      ),
   })
   .meta({ id: "AccountReplacement" });
 
@@ -231,11 +233,15 @@ const importSummarySchema = z
         }),
       )
       .optional()
-      .describe("Days it brought usage for that a source of higher precedence holds: kept, not counted."),
+      .describe(
+        "Days it brought usage for that a source of higher precedence holds: kept, not counted.",
+      ),
     replaced: z
       .array(accountReplacementSchema)
       .optional()
-      .describe("What it replaced, per account (the previous version is kept and can be restored)."),
+      .describe(
+        "What it replaced, per account (the previous version is kept and can be restored).",
+      ),
     preview: replacementPreviewSchema
       .optional()
       .describe("While awaiting_confirmation: what it would replace and why it asks."),
@@ -303,7 +309,9 @@ export const importDetailSchema = importSchema
       .describe("Emissions now stored for the import's accounts and span (once estimated)."),
     sourceKindLabels: z
       .record(z.string(), z.string())
-      .describe("Readable names of the source kinds the summary names (sourceKind, heldBy, sourceKinds)."),
+      .describe(
+        "Readable names of the source kinds the summary names (sourceKind, heldBy, sourceKinds).",
+      ),
   })
   .meta({ id: "ImportDetail" });
 

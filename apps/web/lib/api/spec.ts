@@ -89,7 +89,9 @@ export const operations: Operation[] = [
     role: "admin",
     body: { schema: s.importCreateBodySchema, contentType: "multipart/form-data" },
     response: { status: 202, schema: s.importCreatedSchema },
-    otherResponses: [{ status: 413, description: "The file is larger than CANOPY_IMPORT_MAX_BYTES." }],
+    otherResponses: [
+      { status: 413, description: "The file is larger than CANOPY_IMPORT_MAX_BYTES." },
+    ],
   },
   {
     method: "get",
@@ -126,7 +128,8 @@ export const operations: Operation[] = [
     otherResponses: [
       {
         status: 409,
-        description: "`not_awaiting_confirmation`: the import is in another state (the message says which).",
+        description:
+          "`not_awaiting_confirmation`: the import is in another state (the message says which).",
       },
     ],
   },

@@ -1,6 +1,10 @@
 import { Forbidden } from "@/components/forbidden";
+import { ImportDecision } from "@/components/imports/import-decision";
+import { ReplacementPreview } from "@/components/imports/replacement-preview";
+import { RestoreButton } from "@/components/imports/restore-button";
 import { ImportUploader } from "@/components/wizard/import-uploader";
 import { formatNumber } from "@/lib/format";
+import { replacedLine } from "@/lib/imports/versions";
 import { hasRole, isAdmin } from "@/lib/role-rank";
 import { listJobRuns } from "@/lib/server/accounts";
 import { requireMember } from "@/lib/server/page-context";
@@ -12,13 +16,46 @@ export default async function ImportsPage() {
   if (!hasRole(scope.principal.role, "analyst"))
     return <Forbidden role={scope.principal.role} needs="analyst" />;
   const runs = await scope.sql((client) => listJobRuns(client, { limit: 100, offset: 0 }));
+  const admin = isAdmin(scope.principal.role);
+  const awaiting = runs.items.filter(
+    (run) => run.status === "awaiting_confirmation" && run.preview,
+  );
   return (
     <main className="stack-lg">
       <h1>Imports and jobs</h1>
-      {isAdmin(scope.principal.role) && (
+      {admin && (
         <section className="card stack-lg">
           <h2>Import a billing file</h2>
           <ImportUploader />
+        </section>
+      )}
+      {awaiting.length > 0 && (
+        <section className="card stack-lg" data-testid="awaiting-confirmation">
+          <h2>Waiting for your confirmation</h2>
+          <p className="muted small">
+            These imports would replace stored data they do not re-supply. Nothing has been changed
+            yet; replacing keeps the stored data as a previous version you can restore.
+          </p>
+          {awaiting.map((run) => (
+            <details key={run.id} id={`run-${run.id}`} data-testid="awaiting-run" open>
+              <summary>
+                {run.fileName ?? "Import"} · uploaded {run.createdAt.slice(0, 16).replace("T", " ")}{" "}
+                UTC
+              </summary>
+              <div className="stack-lg">
+                {run.error && <p className="small">{run.error}</p>}
+                <ReplacementPreview
+                  accounts={run.preview!.accounts}
+                  labels={run.sourceKindLabels}
+                />
+                {admin ? (
+                  <ImportDecision importId={run.id} />
+                ) : (
+                  <p className="muted small">An admin or owner can replace the data or decline.</p>
+                )}
+              </div>
+            </details>
+          ))}
         </section>
       )}
       <section className="card table-wrap">
@@ -26,7 +63,7 @@ export default async function ImportsPage() {
         {runs.items.length === 0 ? (
           <p className="muted">
             No imports or syncs yet.
-            {isAdmin(scope.principal.role) ? " Upload a billing file above." : ""}
+            {admin ? " Upload a billing file above." : ""}
           </p>
         ) : (
           <table className="data">
@@ -42,11 +79,12 @@ export default async function ImportsPage() {
                 <th className="num">Rows written</th>
                 <th className="num">Lines skipped</th>
                 <th>Error</th>
+                <th>Previous version</th>
               </tr>
             </thead>
             <tbody>
               {runs.items.map((run) => (
-                <tr key={run.id}>
+                <tr key={run.id} data-testid="run" data-run={run.id} data-status={run.status}>
                   <td className="small">{run.createdAt.slice(0, 16).replace("T", " ")}</td>
                   <td>{run.kind}</td>
                   <td className="small">{run.fileName ?? run.accountName ?? "—"}</td>
@@ -54,7 +92,11 @@ export default async function ImportsPage() {
                     <span
                       className={`badge ${run.status === "succeeded" ? "ok" : run.status === "failed" ? "bad" : ""}`}
                     >
-                      {run.status}
+                      {run.status === "awaiting_confirmation" ? (
+                        <a href={`#run-${run.id}`}>awaiting confirmation</a>
+                      ) : (
+                        run.status
+                      )}
                     </span>
                   </td>
                   <td className="small">{formatWindow(run.windowStart, run.windowEnd)}</td>
@@ -62,7 +104,28 @@ export default async function ImportsPage() {
                   <td className="num">{formatNumber(run.rowsRead, 0)}</td>
                   <td className="num">{formatNumber(run.rowsWritten, 0)}</td>
                   <td className="num">{formatNumber(run.rowsSkipped, 0)}</td>
-                  <td className="small error">{run.error ?? ""}</td>
+                  <td className="small error">
+                    {run.status === "awaiting_confirmation" ? "" : (run.error ?? "")}
+                  </td>
+                  <td className="small" data-testid="run-versions">
+                    {run.replaced && (
+                      <div className="stack-lg">
+                        <span>{replacedLine(run.replaced)}</span>
+                        {run.restoredAt ? (
+                          <strong data-testid="run-restored">
+                            Restored on {run.restoredAt.slice(0, 16).replace("T", " ")} UTC
+                          </strong>
+                        ) : (
+                          admin && run.status === "succeeded" && <RestoreButton runId={run.id} />
+                        )}
+                      </div>
+                    )}
+                    {!run.replaced && run.restoredAt && (
+                      <strong data-testid="run-restored">
+                        Restored on {run.restoredAt.slice(0, 16).replace("T", " ")} UTC
+                      </strong>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
