@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalAccountId, canonicalBillingAccountId, optionalBillingAccountId } from "./account-ids";
+import { AccountIdError, canonicalAccountId, canonicalBillingAccountId, optionalBillingAccountId } from "./account-ids";
 import { RowValueError } from "./cell-values";
 
 describe("canonicalAccountId", () => {
@@ -26,14 +26,22 @@ describe("canonicalAccountId", () => {
     ["aws", "12345678901a", /is not a 12-digit account id \(digits only\)/],
     ["aws", "1234-5678-9012", /digits only/],
     ["azure", "sub-1", /"sub-1" is not a subscription GUID/],
-    ["azure", "f908573f-1142-4b3c-999999999999", /is not a subscription GUID/],
     ["azure", "/subscriptions/", /is not a subscription GUID/],
     ["azure", "   ", /Azure subscription id is empty/],
     ["gcp", "", /GCP project id is empty/],
     ["gcp", "my project", /is not a project id/],
-  ] as const)("%s %j is an error", (provider, raw, message) => {
+  ] as const)("%s %j is an error that refuses the file", (provider, raw, message) => {
+    expect(() => canonicalAccountId(provider, raw)).toThrow(AccountIdError);
     expect(() => canonicalAccountId(provider, raw)).toThrow(RowValueError);
     expect(() => canonicalAccountId(provider, raw)).toThrow(message);
+  });
+});
+
+it("keeps a shortened subscription id of hex digits as written, with a warning", () => {
+  // The anonymised Azure EA sample has such ids; they still name one subscription consistently.
+  expect(canonicalAccountId("azure", "F908573F-1142-4b3c-999999999999")).toEqual({
+    id: "f908573f-1142-4b3c-999999999999",
+    warning: 'Azure subscription id "F908573F-1142-4b3c-999999999999" is not a full subscription GUID; kept as written',
   });
 });
 

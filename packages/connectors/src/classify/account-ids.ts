@@ -14,8 +14,15 @@
  */
 import type { UsageRecord } from "@canopy/methodology";
 import { RowValueError } from "./cell-values";
+import type { RowError } from "./types";
 
 export type CanonicalAccountId = { id: string; warning?: string };
+
+/**
+ * A line's own account id cannot be read. Unlike other row errors this refuses the whole file: a line
+ * without a dependable identity could be counted under a second account for the same cloud account.
+ */
+export class AccountIdError extends RowValueError {}
 
 type Provider = UsageRecord["provider"];
 
@@ -28,12 +35,12 @@ function shown(raw: string): string {
 
 function awsAccountId(raw: string, what: string): CanonicalAccountId {
   const text = raw.trim();
-  if (text === "") throw new RowValueError(`AWS ${what} is empty`);
+  if (text === "") throw new AccountIdError(`AWS ${what} is empty`);
   if (!/^\d+$/.test(text)) {
-    throw new RowValueError(`AWS ${what} "${shown(text)}" is not a 12-digit account id (digits only)`);
+    throw new AccountIdError(`AWS ${what} "${shown(text)}" is not a 12-digit account id (digits only)`);
   }
   if (text.length > 12) {
-    throw new RowValueError(`AWS ${what} "${shown(text)}" has ${text.length} digits; an AWS account id has 12`);
+    throw new AccountIdError(`AWS ${what} "${shown(text)}" has ${text.length} digits; an AWS account id has 12`);
   }
   if (text.length === 12) return { id: text };
   const id = text.padStart(12, "0");
@@ -44,23 +51,25 @@ function awsAccountId(raw: string, what: string): CanonicalAccountId {
 /** `/subscriptions/<GUID>/resourceGroups/…`, `<GUID>`, `{GUID}` → `<guid>`. */
 function azureSubscriptionId(raw: string): CanonicalAccountId {
   const text = raw.trim();
-  if (text === "") throw new RowValueError("Azure subscription id is empty");
+  if (text === "") throw new AccountIdError("Azure subscription id is empty");
   let rest = text.replace(/^\/+/, "");
   if (/^subscriptions\//i.test(rest)) rest = rest.slice("subscriptions/".length);
   const guid = (rest.split("/")[0] ?? "").replace(/^\{(.*)\}$/, "$1").toLowerCase();
-  if (!guidPattern.test(guid)) {
-    throw new RowValueError(
-      `Azure subscription id "${shown(text)}" is not a subscription GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`,
-    );
-  }
-  return { id: guid };
+  if (guidPattern.test(guid)) return { id: guid };
+  // Anonymised exports shorten GUIDs (the EA sample has "f908573f-1142-4b3c-999999999999"): still one
+  // consistent id of hex digits and dashes, so the line is kept under it, with a warning.
+  if (/^[0-9a-f]+(?:-[0-9a-f]+)+$/.test(guid))
+    return { id: guid, warning: `Azure subscription id "${shown(text)}" is not a full subscription GUID; kept as written` };
+  throw new AccountIdError(
+    `Azure subscription id "${shown(text)}" is not a subscription GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`,
+  );
 }
 
 function gcpProjectId(raw: string): CanonicalAccountId {
   const id = raw.trim().toLowerCase();
-  if (id === "") throw new RowValueError("GCP project id is empty");
+  if (id === "") throw new AccountIdError("GCP project id is empty");
   if (!gcpProjectPattern.test(id)) {
-    throw new RowValueError(`GCP project id "${shown(raw.trim())}" is not a project id (letters, digits, hyphens)`);
+    throw new AccountIdError(`GCP project id "${shown(raw.trim())}" is not a project id (letters, digits, hyphens)`);
   }
   return { id };
 }
@@ -115,4 +124,11 @@ export function optionalBillingAccountId(provider: Provider, raw: string): { id?
     if (error instanceof RowValueError) return { warning: `${error.message}; billing account left out` };
     throw error;
   }
+}
+
+/** The outcome of a line whose value could not be read; `accountId` marks a line without a usable identity. */
+export function rowErrorOf(error: RowValueError): RowError {
+  return error instanceof AccountIdError
+    ? { status: "error", message: error.message, accountId: true }
+    : { status: "error", message: error.message };
 }

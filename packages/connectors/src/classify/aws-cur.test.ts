@@ -229,10 +229,10 @@ describe("ledger: accounts, cost-only records, corrections", () => {
     expect(classify({ "lineItem/LineItemType": "Tax", "lineItem/UsageStartDate": "", "lineItem/UnblendedCost": "1" })).toMatchObject({ records: [] });
   });
 
-  it("an invalid account id is a row error on usage lines", () => {
+  it("an invalid account id is a row error that refuses the file (accountId set)", () => {
     expect(
       classify({ "lineItem/UsageAccountId": "acct-1", "lineItem/ProductCode": "AmazonS3", "lineItem/UsageType": "Requests-Tier1", "lineItem/UsageAmount": "1" }),
-    ).toEqual({ status: "error", message: 'AWS account id "acct-1" is not a 12-digit account id (digits only)' });
+    ).toEqual({ status: "error", message: 'AWS account id "acct-1" is not a 12-digit account id (digits only)', accountId: true });
   });
 
   it("a negative usage correction nets against the usage it corrects, and the estimator stays linear", () => {

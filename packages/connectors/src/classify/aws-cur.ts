@@ -4,7 +4,7 @@ import { missingColumns, resolveColumns, usedColumnsOf, type ColumnAliases } fro
 import { awsRegionFromLongName, isAwsRegionCode, splitAwsUsageType } from "./regions";
 import { hoursInMonthOf, isoTextOf, optionalTimestampMs, periodHoursBetween, requiredTimestampMs } from "./timestamps";
 import type { BillingRow, ClassifiedUsage, ClassifyOptions, ClassifyOutcome, RowClassifier, UnsupportedReason } from "./types";
-import { canonicalAccountId, optionalBillingAccountId } from "./account-ids";
+import { canonicalAccountId, optionalBillingAccountId, rowErrorOf } from "./account-ids";
 import { canonicalService } from "./services";
 import {
   attemptLineBase,
@@ -302,7 +302,7 @@ export function createCurClassifier(header: readonly string[], options: Classify
       if (warning !== undefined) outcome.warning = warning;
       return outcome;
     } catch (error) {
-      if (error instanceof RowValueError) return { status: "error", message: error.message };
+      if (error instanceof RowValueError) return rowErrorOf(error);
       throw error;
     }
   }

@@ -5,7 +5,7 @@ import { azureRegionCodeOf, isKnownAzureRegion } from "./regions";
 import { isoTextOf, requiredTimestampMs } from "./timestamps";
 import type { BillingRow, ClassifiedUsage, ClassifyOptions, ClassifyOutcome, RowClassifier, UnsupportedReason } from "./types";
 import { parseUnit } from "./units";
-import { canonicalAccountId, canonicalBillingAccountId, optionalBillingAccountId } from "./account-ids";
+import { canonicalAccountId, canonicalBillingAccountId, optionalBillingAccountId, rowErrorOf } from "./account-ids";
 import { canonicalService } from "./services";
 import { attemptLineBase, joinWarnings, recordsOf, unsupportedOutcome, type BuiltLineBase, type LineBase } from "./usage-records";
 
@@ -158,7 +158,7 @@ export function createAzureClassifier(header: readonly string[], options: Classi
       if (warning !== undefined) outcome.warning = warning;
       return outcome;
     } catch (error) {
-      if (error instanceof RowValueError) return { status: "error", message: error.message };
+      if (error instanceof RowValueError) return rowErrorOf(error);
       throw error;
     }
   }

@@ -8,7 +8,7 @@ import { awsRegionFromLongName, azureRegionCodeOf } from "./regions";
 import { isoTextOf, optionalTimestampMs, periodHoursBetween, requiredTimestampMs } from "./timestamps";
 import type { BillingRow, ClassifiedUsage, ClassifyOptions, ClassifyOutcome, RowClassifier, UnsupportedReason } from "./types";
 import { gbHoursOf, gbOf, GB_PER_TB, hoursOf, parseUnit, type ParsedUnit } from "./units";
-import { canonicalAccountId, canonicalBillingAccountId, optionalBillingAccountId } from "./account-ids";
+import { canonicalAccountId, canonicalBillingAccountId, optionalBillingAccountId, rowErrorOf } from "./account-ids";
 import { canonicalService } from "./services";
 import {
   attemptLineBase,
@@ -374,7 +374,7 @@ export function createFocusClassifier(header: readonly string[], options: Classi
       if (warning !== undefined) outcome.warning = warning;
       return outcome;
     } catch (error) {
-      if (error instanceof RowValueError) return { status: "error", message: error.message };
+      if (error instanceof RowValueError) return rowErrorOf(error);
       throw error;
     }
   }

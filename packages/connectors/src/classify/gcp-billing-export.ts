@@ -4,7 +4,7 @@ import { decideGcpSku } from "./gcp-skus";
 import { isoTextOf, optionalTimestampMs, periodHoursBetween, requiredTimestampMs } from "./timestamps";
 import type { UsageRecord } from "@canopy/methodology";
 import type { BillingRow, ClassifiedUsage, ClassifyOptions, ClassifyOutcome, RowClassifier, UnsupportedReason } from "./types";
-import { canonicalAccountId, canonicalBillingAccountId, optionalBillingAccountId } from "./account-ids";
+import { canonicalAccountId, canonicalBillingAccountId, optionalBillingAccountId, rowErrorOf } from "./account-ids";
 import { canonicalService } from "./services";
 import {
   attemptLineBase,
@@ -207,7 +207,7 @@ export function createGcpClassifier(header: readonly string[], options: Classify
       if (warning !== undefined) outcome.warning = warning;
       return outcome;
     } catch (error) {
-      if (error instanceof RowValueError) return { status: "error", message: error.message };
+      if (error instanceof RowValueError) return rowErrorOf(error);
       throw error;
     }
   }

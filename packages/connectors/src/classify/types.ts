@@ -59,7 +59,8 @@ export type UnsupportedLine = {
   warning?: string;
 };
 
-export type RowError = { status: "error"; message: string };
+/** A line that could not be read; `accountId` when its account id cannot be normalized (refuses the file). */
+export type RowError = { status: "error"; message: string; accountId?: true };
 
 /** What a classifier makes of one billing line. */
 export type ClassifyOutcome = ClassifiedUsage | UnsupportedLine | RowError;

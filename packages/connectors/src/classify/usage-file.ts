@@ -1,5 +1,5 @@
 import { usageRecordSchema, type UsageRecord } from "@canopy/methodology";
-import { canonicalAccountId, canonicalBillingAccountId } from "./account-ids";
+import { canonicalAccountId, canonicalBillingAccountId, rowErrorOf } from "./account-ids";
 import { jsonObjectOf, RowValueError, textOf } from "./cell-values";
 import { canonicalService } from "./services";
 import type { BillingRow, ClassifyOptions, ClassifyOutcome, RowClassifier } from "./types";
@@ -68,7 +68,7 @@ export function createUsageRecordClassifier(header: readonly string[], options: 
       record.accountId = account.id;
       warning = account.warning;
     } catch (error) {
-      if (error instanceof RowValueError) return { status: "error", message: `accountId: ${error.message}` };
+      if (error instanceof RowValueError) return { ...rowErrorOf(error), message: `accountId: ${error.message}` };
       throw error;
     }
     record.service = canonicalService(record.provider, record.service) || record.service;

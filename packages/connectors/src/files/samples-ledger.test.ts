@@ -162,7 +162,6 @@ describe("sample exports: cost tie-out, services and regions", () => {
     expectSameLedger(s.ledger, expected);
   });
 
-  const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   it.each([
     ["azure/EA_ActualCost_Small.csv", "Cost"],
     ["azure/EA_AmortizedCost_Small.csv", "Cost"],
@@ -173,14 +172,9 @@ describe("sample exports: cost tie-out, services and regions", () => {
     const lower = (r: Record<string, string>, name: string) =>
       Object.entries(r).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1] ?? "";
     const expected = emptyLedger();
-    const invalid: number[] = [];
-    rows.forEach((r, index) => {
+    rows.forEach((r) => {
+      // The anonymised export shortened two GUIDs; those lines are kept under the id as written.
       const subscription = lower(r, "SubscriptionId");
-      // The anonymised export broke two GUIDs (one group short, one hyphen missing): those lines are errors.
-      if (!guid.test(subscription)) {
-        invalid.push(index + 2);
-        return;
-      }
       add(
         expected,
         subscription.toLowerCase(),
@@ -191,8 +185,7 @@ describe("sample exports: cost tie-out, services and regions", () => {
       );
     });
     const s = await classifyAll(file);
-    expect([...s.errors.keys()]).toEqual(invalid);
-    for (const message of s.errors.values()) expect(message).toMatch(/is not a subscription GUID/);
+    expect([...s.errors.keys()]).toEqual([]);
     expect(s.emptyUnsupported).toBe(0);
     expect(s.records.every((record) => record.billingAccountId !== undefined)).toBe(true);
     expectSameLedger(s.ledger, expected);

@@ -249,6 +249,14 @@ describe("import-file", () => {
         /No line could be imported.*line 2/,
       ],
     ];
+    cases.push([
+      "a file with a line whose account id cannot be read",
+      () =>
+        curCsv("2026-05-01T00:00:00Z", 3) +
+        "id,Usage,2026-05-01T03:00:00Z,2026-05-01T04:00:00Z,acct-1,AmazonEC2,USE1-BoxUsage:m5.large,1,0.1,USD,m5.large,us-east-1,Hrs\n",
+      "accounts.csv",
+      /^Line 9: AWS account id "acct-1" is not a 12-digit account id \(digits only\)\. Every line must name its account: nothing was imported\.$/,
+    ]);
     for (const [name, content, fileName, message] of cases) {
       it(`refuses ${name}`, async () => {
         tenantId = await newTenant();

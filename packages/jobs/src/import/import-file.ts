@@ -222,6 +222,10 @@ async function* classifiedUsage(
       }
       const outcome = source.classifier.classify(row, lineNumber);
       if (outcome.status === "error") {
+        if (outcome.accountId)
+          throw new NoUsageError(
+            `Line ${lineNumber}: ${outcome.message}. Every line must name its account: nothing was imported.`,
+          );
         recordSkip(summary, "error", lineNumber, outcome.message);
         continue;
       }
