@@ -123,7 +123,7 @@ describe("cost covered by the estimate vs cost not modelled", () => {
       [tenantId],
     );
     const panel = await costCoverageByService(
-      { sql: (fn) => withTenantClient(db.app, tenantId, fn) } as never,
+      { sql: (fn: never) => withTenantClient(db.app, tenantId, fn) } as never,
       { from: "2025-03-01", to: "2025-03-31", provider: [], account: [], service: [], region: [] },
     );
     const api = await call(breakdown.GET, {

@@ -118,7 +118,7 @@ describe("report cost coverage", () => {
   it("covered + not modelled = total cost; tax and credits shown separately; in CSV, XLSX and PDF", async () => {
     const { report } = await generateReport(database.app, tenantId, { period: march }, analyst);
     const { model } = await getReport(database.app, tenantId, report.id, analyst);
-    const cost = model.content.costCoverage;
+    const cost = model.content.costCoverage!;
     const usd = (list: { currency: string; amount: number }[]) =>
       list.find((s) => s.currency === "USD")?.amount;
 

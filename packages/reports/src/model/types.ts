@@ -191,8 +191,8 @@ export type ReportContent = {
     kwhFacility: number;
     waterL: number;
   };
-  /** Cost covered by the estimate, cost not modelled, by service, tax and credits. */
-  costCoverage: CostCoverage;
+  /** Cost covered by the estimate, cost not modelled, by service, tax and credits (absent in versions locked before it existed). */
+  costCoverage?: CostCoverage;
   breakdowns: Breakdown[];
   /** Monthly totals for the trend chart (13 months to the period's end, or the year). */
   trend: BreakdownRow[];

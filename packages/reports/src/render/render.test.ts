@@ -46,7 +46,7 @@ describe("renderers", () => {
       "comparison",
     ]);
     // Cost coverage: covered (spend_amount) + not modelled = total, on the total row and per service.
-    const cost = model.content.costCoverage;
+    const cost = model.content.costCoverage!;
     expect(Number(total[column("spend_amount")])).toBeCloseTo(cost.covered[0]!.amount, 6);
     expect(Number(total[column("cost_not_modelled_amount")])).toBeCloseTo(120, 6);
     expect(Number(total[column("cost_total_amount")])).toBeCloseTo(

@@ -6,7 +6,9 @@ import {
   type Measures,
 } from "../model/measures";
 import { costCoverageLabels } from "@canopy/methodology";
-import type { ReportModel, Spend } from "../model/types";
+import type { ReportContent, ReportModel, Spend } from "../model/types";
+
+type ReportContentCost = ReportContent["costCoverage"];
 import { lastDay } from "./format";
 
 /**
@@ -170,15 +172,16 @@ export function tidyRows(model: ReportModel): TidyRow[] {
       period,
       content.totals,
       content.spend,
-      content.costCoverage,
+      // Versions locked before cost coverage existed have no costCoverage.
+      content.costCoverage as ReportContentCost | undefined,
     ),
   ];
   for (const breakdown of content.breakdowns) {
     for (const r of breakdown.rows)
       rows.push(row(breakdown.dimension, r.key, r.label, period, r.measures, r.spend));
   }
-  const coverage = content.costCoverage;
-  for (const r of coverage.byService)
+  const coverage = content.costCoverage as ReportContentCost | undefined;
+  for (const r of coverage?.byService ?? [])
     rows.push(
       row("cost_coverage", r.key, r.label, period, zeroMeasures(), r.covered, {
         notModelled: r.notModelled,
@@ -186,10 +189,10 @@ export function tidyRows(model: ReportModel): TidyRow[] {
       }),
     );
   const costLines = [
-    ["tax", `${costCoverageLabels.tax} (cost not modelled)`, coverage.tax],
-    ["credits", `${costCoverageLabels.credits} (cost not modelled)`, coverage.credits],
+    ["tax", `${costCoverageLabels.tax} (cost not modelled)`, coverage?.tax ?? []],
+    ["credits", `${costCoverageLabels.credits} (cost not modelled)`, coverage?.credits ?? []],
   ] as const;
-  for (const [key, label, amounts] of costLines)
+  for (const [key, label, amounts] of coverage ? costLines : [])
     rows.push(
       row(
         "cost_line",

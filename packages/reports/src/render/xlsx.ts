@@ -37,7 +37,7 @@ export async function renderXlsx(model: ReportModel): Promise<Buffer> {
   for (const breakdown of model.content.breakdowns)
     breakdownSheet(workbook, breakdown.title, breakdown.rows);
   breakdownSheet(workbook, "Monthly trend", model.content.trend, "Month");
-  costCoverageSheet(workbook, model);
+  if (model.content.costCoverage) costCoverageSheet(workbook, model);
   qualitySheet(workbook, model);
   if (model.diff) changesSheet(workbook, model);
   lineageSheet(workbook, model);
@@ -127,7 +127,14 @@ function summarySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
   kv("Water", content.providerView.waterL, "L", KWH);
   sheet.addRow([]);
   addHeader(sheet, ["Cost", "Value", "Currency"]);
-  const cost = content.costCoverage;
+  // Versions locked before cost coverage existed: their spend only.
+  const cost = content.costCoverage ?? {
+    covered: content.spend,
+    notModelled: [],
+    total: content.spend,
+    tax: [],
+    credits: [],
+  };
   for (const [label, list] of [
     [`${costCoverageLabels.covered} (spend)`, cost.covered],
     [costCoverageLabels.notModelled, cost.notModelled],
@@ -260,7 +267,7 @@ function breakdownSheet(
 
 /** "Cost coverage by service", then tax and credits, each labelled with the definition. */
 function costCoverageSheet(workbook: ExcelJS.Workbook, model: ReportModel) {
-  const cost = model.content.costCoverage;
+  const cost = model.content.costCoverage!;
   const sheet = workbook.addWorksheet("Cost coverage");
   sheet.columns = [{ width: 48 }, { width: 12 }, { width: 24 }, { width: 24 }, { width: 24 }];
   titleRows(sheet, model, "Cost coverage by service");

@@ -48,7 +48,7 @@ export async function renderPdf(model: ReportModel): Promise<Buffer> {
   trendSection(doc, model);
   breakdownSections(doc, model);
   intensitySection(doc, model);
-  costCoverageSection(doc, model);
+  if (model.content.costCoverage) costCoverageSection(doc, model);
   qualitySection(doc, model);
   lineageSection(doc, model);
   doc.addPage();
@@ -508,7 +508,7 @@ function intensitySection(doc: PDFDoc, model: ReportModel) {
 
 /** "Cost coverage by service", then tax and credits: the one definition, labelled. */
 function costCoverageSection(doc: PDFDoc, model: ReportModel) {
-  const cost = model.content.costCoverage;
+  const cost = model.content.costCoverage!;
   heading(doc, "Cost coverage by service", 1, 120);
   paragraph(doc, `${cost.definition} ${cost.intensityBasis}`, { size: 7.5, color: colors.muted });
   if (cost.total.length === 0) {

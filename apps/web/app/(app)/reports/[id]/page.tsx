@@ -297,7 +297,7 @@ export default async function ReportPage(props: { params: Promise<{ id: string }
           testId="figure-water"
         />
         <Kpi
-          label="Spend"
+          label="Cost covered by the estimate"
           value={money(content.spend)}
           raw={content.spend.reduce((sum, s) => sum + s.amount, 0)}
           testId="figure-spend"
@@ -307,6 +307,59 @@ export default async function ReportPage(props: { params: Promise<{ id: string }
             .join(" · ")}
         />
       </div>
+
+      {content.costCoverage && (
+        <section className="card table-wrap" data-testid="report-cost-coverage">
+          <h2>Cost coverage by service</h2>
+          <p className="muted small">
+            {content.costCoverage.definition} {content.costCoverage.intensityBasis}
+          </p>
+          <table className="data">
+            <thead>
+              <tr>
+                <th>Service</th>
+                <th className="num">Cost covered by the estimate</th>
+                <th className="num">Cost not modelled</th>
+                <th className="num">Total cost</th>
+              </tr>
+            </thead>
+            <tbody>
+              {content.costCoverage.byService.map((row) => (
+                <tr key={row.key}>
+                  <td>{row.label}</td>
+                  <td className="num">{money(row.covered)}</td>
+                  <td className="num">{money(row.notModelled)}</td>
+                  <td className="num">{money(row.total)}</td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr>
+                <th>All services</th>
+                <th className="num">{money(content.costCoverage.covered)}</th>
+                <th className="num">{money(content.costCoverage.notModelled)}</th>
+                <th className="num">{money(content.costCoverage.total)}</th>
+              </tr>
+              <tr>
+                <td>Tax (part of the cost not modelled)</td>
+                <td />
+                <td className="num" data-testid="report-tax">
+                  {money(content.costCoverage.tax)}
+                </td>
+                <td />
+              </tr>
+              <tr>
+                <td>Credits, refunds and discounts (part of the cost not modelled)</td>
+                <td />
+                <td className="num" data-testid="report-credits">
+                  {money(content.costCoverage.credits)}
+                </td>
+                <td />
+              </tr>
+            </tfoot>
+          </table>
+        </section>
+      )}
 
       {model.diff && <DiffSection diff={model.diff} />}
 
