@@ -20,6 +20,8 @@ import * as accounts from "@/app/api/v1/accounts/route";
 import * as account from "@/app/api/v1/accounts/[id]/route";
 import * as imports from "@/app/api/v1/imports/route";
 import * as importOne from "@/app/api/v1/imports/[id]/route";
+import * as importConfirm from "@/app/api/v1/imports/[id]/confirm/route";
+import * as importRestore from "@/app/api/v1/imports/[id]/restore/route";
 import * as jobs from "@/app/api/v1/jobs/route";
 import * as apiKeys from "@/app/api/v1/api-keys/route";
 import * as apiKey from "@/app/api/v1/api-keys/[id]/route";
@@ -439,6 +441,253 @@ describe("imports", () => {
   });
 });
 
+describe("imports that would replace stored data they do not re-supply", () => {
+  const ACCOUNT = "210987654321";
+  const HOUR = 3_600_000;
+  const iso = (ms: number) => new Date(ms).toISOString().replace(".000", "");
+  /** A legacy CUR of EC2 every hour and a day of S3 per day (as in the jobs' ledger test). */
+  const cur = (firstDay: string, days: number, options: { scale?: number; s3?: boolean } = {}) => {
+    const scale = options.scale ?? 1;
+    const lines = [
+      "lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UsageEndDate,lineItem/UsageAccountId,bill/PayerAccountId,lineItem/ProductCode,lineItem/UsageType,lineItem/UsageAmount,lineItem/UnblendedCost,lineItem/CurrencyCode,product/region,pricing/unit",
+    ];
+    const start = Date.parse(firstDay);
+    for (let h = 0; h < days * 24; h++) {
+      const at = start + h * HOUR;
+      lines.push(
+        `Usage,${iso(at)},${iso(at + HOUR)},${ACCOUNT},${ACCOUNT},AmazonEC2,USE1-BoxUsage:m5.large,${2 * scale},${0.192 * scale},USD,us-east-1,Hrs`,
+      );
+      if (h % 24 === 0 && options.s3 !== false)
+        lines.push(
+          `Usage,${iso(at)},${iso(at + 24 * HOUR)},${ACCOUNT},${ACCOUNT},AmazonS3,USE1-TimedStorage-ByteHrs,${100 * scale},${2.3 * scale},USD,us-east-1,GB-Mo`,
+        );
+    }
+    return lines.join("\n") + "\n";
+  };
+
+  async function upload(text: string, fields: Record<string, string> = {}) {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.set(name, value);
+    form.set("file", new Blob([text]), "bill.csv");
+    const created = await call(imports.POST, {
+      path: "/api/v1/imports",
+      method: "POST",
+      credential: owner,
+      body: form,
+    });
+    expect(created.status).toBe(202);
+    return created.body.id as string;
+  }
+
+  /** Polls GET /api/v1/imports/{id} until it waits for confirmation, fails, or is estimated. */
+  async function settled(id: string) {
+    for (let i = 0; i < 240; i++) {
+      const response = await call(importOne.GET, {
+        path: `/api/v1/imports/${id}`,
+        credential: analyst,
+        params: { id },
+      });
+      const status = (response.status === 409 ? response.body.import : response.body) as {
+        status: string;
+        estimates: string;
+      };
+      if (
+        status.status === "failed" ||
+        status.status === "awaiting_confirmation" ||
+        (status.status === "succeeded" && status.estimates === "done")
+      )
+        return response;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`import ${id} did not settle`);
+  }
+
+  /** What counts for the account now. */
+  async function stored() {
+    const { rows } = await db.owner.pool.query<{
+      rows: number;
+      cost: number;
+      loc: number;
+      daily: number;
+    }>(
+      `WITH a AS (SELECT id FROM cloud_accounts WHERE tenant_id = $1 AND provider_account_id = $2)
+       SELECT (SELECT count(*)::int FROM usage_hourly WHERE cloud_account_id IN (SELECT id FROM a)) AS rows,
+              (SELECT coalesce(sum(cost_amount), 0)::float8 FROM usage_hourly WHERE cloud_account_id IN (SELECT id FROM a)) AS cost,
+              (SELECT coalesce(sum(co2e_location_kg), 0) FROM emissions_hourly WHERE cloud_account_id IN (SELECT id FROM a)) AS loc,
+              (SELECT coalesce(sum(co2e_location_kg), 0) FROM emissions_daily WHERE cloud_account_id IN (SELECT id FROM a)) AS daily`,
+      [tenantId, ACCOUNT],
+    );
+    return rows[0]!;
+  }
+
+  const drainQueue = () =>
+    (globalThis as unknown as { canopyQueue: { drain(): Promise<void> } }).canopyQueue.drain();
+
+  it("answers 409 with the preview, replaces on confirm, restores the previous version once", async () => {
+    const week = await settled(await upload(cur("2026-06-01T00:00:00Z", 7)));
+    expect(week.status).toBe(200);
+    expect(week.body.status).toBe("succeeded");
+    const before = await stored();
+    expect(before.rows).toBe(7 * 25);
+
+    // One day, EC2 only, tiny amounts: the question, with what is stored against what arrives.
+    const partialId = await upload(cur("2026-06-03T00:00:00Z", 1, { scale: 0.0001, s3: false }));
+    const asked = await settled(partialId);
+    expect(asked.status).toBe(409);
+    const error = asked.body.error as unknown as {
+      code: string;
+      message: string;
+      preview: {
+        needsConfirmation: boolean;
+        accounts: {
+          providerAccountId: string;
+          start: string;
+          end: string;
+          stored: { rows: number; services: string[]; co2eLocationKg: number };
+          arriving: { rows: number; services: string[] };
+          reasons: string[];
+        }[];
+      };
+    };
+    expect(error.code).toBe("replacement_needs_confirmation");
+    expect(error.message).toMatch(/replaces stored usage it does not re-supply/);
+    expect(error.preview.needsConfirmation).toBe(true);
+    expect(error.preview.accounts).toEqual([
+      expect.objectContaining({
+        providerAccountId: ACCOUNT,
+        start: "2026-06-03T00:00:00.000Z",
+        end: "2026-06-04T00:00:00.000Z",
+        stored: expect.objectContaining({ rows: 25, services: ["AmazonEC2", "AmazonS3"] }),
+        arriving: expect.objectContaining({ rows: 24, services: ["AmazonEC2"] }),
+        reasons: expect.arrayContaining([expect.stringMatching(/AmazonS3/)]),
+      }),
+    ]);
+    expect(error.preview.accounts[0]!.stored.co2eLocationKg).toBeGreaterThan(0);
+    const resource = asked.body.import as {
+      id: string;
+      status: string;
+      summary: { preview: unknown; sourceKind: string };
+      sourceKindLabels: Record<string, string>;
+    };
+    expect(resource).toMatchObject({ id: partialId, status: "awaiting_confirmation" });
+    expect(resource.summary.preview).toEqual(error.preview);
+    expect(resource.sourceKindLabels).toEqual({ cur: "AWS legacy CUR file" });
+    expect(JSON.stringify(asked.body)).not.toContain("fileKey");
+    expect(await stored()).toEqual(before);
+    // The list shows it too.
+    const listed = await call(imports.GET, {
+      path: "/api/v1/imports?limit=1",
+      credential: analyst,
+    });
+    expect((listed.body.items as { status: string }[])[0]!.status).toBe("awaiting_confirmation");
+
+    // Confirm: analysts may not; the owner does, and it runs to the end.
+    const confirmAs = (credential: TestUser) =>
+      call(importConfirm.POST, {
+        path: `/api/v1/imports/${partialId}/confirm`,
+        method: "POST",
+        credential,
+        params: { id: partialId },
+      });
+    expect((await confirmAs(analyst)).status).toBe(403);
+    const confirmed = await confirmAs(owner);
+    expect(confirmed.status).toBe(202);
+    expect(confirmed.body).toMatchObject({ id: partialId });
+    expect(["queued", "running", "succeeded"]).toContain(confirmed.body.status);
+    const done = await settled(partialId);
+    expect(done.status).toBe(200);
+    expect(done.body.status).toBe("succeeded");
+    const summary = done.body.summary as {
+      replaced: { stored: { rows: number } }[];
+      replaceConfirmed: boolean;
+    };
+    expect(summary.replaced[0]!.stored.rows).toBe(25);
+    expect(summary.replaceConfirmed).toBe(true);
+    const replaced = await stored();
+    expect(replaced.rows).toBe(6 * 25 + 24);
+    expect(replaced.loc).toBeLessThan(before.loc);
+    const again = await confirmAs(owner);
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({
+      code: "not_awaiting_confirmation",
+      message: expect.stringMatching(/is succeeded, not awaiting confirmation/),
+    });
+
+    // Restore: the week's day counts again, re-estimated; a second restore is refused.
+    const restoreAs = (credential: TestUser) =>
+      call(importRestore.POST, {
+        path: `/api/v1/imports/${partialId}/restore`,
+        method: "POST",
+        credential,
+        params: { id: partialId },
+      });
+    expect((await restoreAs(analyst)).status).toBe(403);
+    const restored = await restoreAs(owner);
+    expect(restored.status).toBe(200);
+    expect(restored.body).toEqual({ rowsWithdrawn: 24, rowsRestored: 25 });
+    await drainQueue();
+    const back = await stored();
+    expect(back.rows).toBe(before.rows);
+    expect(back.cost).toBeCloseTo(before.cost, 9);
+    expect(back.loc).toBeCloseTo(before.loc, 9);
+    expect(back.daily).toBeCloseTo(before.daily, 9);
+    const view = await call(importOne.GET, {
+      path: `/api/v1/imports/${partialId}`,
+      credential: analyst,
+      params: { id: partialId },
+    });
+    expect((view.body.summary as { restoredAt?: string }).restoredAt).toBeTruthy();
+    const twice = await restoreAs(owner);
+    expect(twice.status).toBe(409);
+    expect(twice.body.error).toMatchObject({
+      code: "restore_refused",
+      message: expect.stringMatching(/already restored/),
+    });
+    const audit = await db.owner.pool.query<{ action: string }>(
+      "SELECT action FROM audit_log WHERE tenant_id = $1 AND target_id = $2 ORDER BY created_at",
+      [tenantId, partialId],
+    );
+    expect(audit.rows.map((r) => r.action)).toEqual([
+      "import.create",
+      "import.confirm_replacement",
+      "import.restore",
+    ]);
+  }, 120_000);
+
+  it("replaces without asking when uploaded with replace=true", async () => {
+    const before = await stored();
+    const id = await upload(cur("2026-06-05T00:00:00Z", 1, { scale: 0.0001, s3: false }), {
+      replace: "true",
+    });
+    const done = await settled(id);
+    expect(done.status).toBe(200);
+    expect(done.body.status).toBe("succeeded");
+    const summary = done.body.summary as {
+      replaced: { start: string; stored: { rows: number } }[];
+      replaceConfirmed: boolean;
+    };
+    expect(summary.replaceConfirmed).toBe(true);
+    expect(summary.replaced).toEqual([
+      expect.objectContaining({
+        start: "2026-06-05T00:00:00.000Z",
+        stored: expect.objectContaining({ rows: 25 }),
+      }),
+    ]);
+    expect((await stored()).rows).toBe(before.rows - 1);
+    const bad = new FormData();
+    bad.set("replace", "yes");
+    bad.set("file", new Blob(["x"]), "x.csv");
+    const refused = await call(imports.POST, {
+      path: "/api/v1/imports",
+      method: "POST",
+      credential: owner,
+      body: bad,
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error?.fields?.replace).toBeTruthy();
+  }, 120_000);
+});
+
 /** A route's raw response (a file body is not JSON). */
 async function callRaw(
   handler: (request: Request, segment: never) => Promise<Response>,
@@ -769,6 +1018,24 @@ describe("GET /api/v1/openapi.json", () => {
     });
     expect(download.responses["404"]!.content["application/json"]).toBeDefined();
     expect(Object.keys(doc.paths["/api/v1/reports"]!).sort()).toEqual(["get", "post"]);
+    // An import awaiting confirmation: the 409 with the preview, documented on the import itself.
+    const importGet = (
+      doc.paths["/api/v1/imports/{id}"] as unknown as Record<
+        string,
+        { description: string; responses: Record<string, { content: Record<string, unknown> }> }
+      >
+    ).get!;
+    expect(importGet.description).toMatch(/409.*replacement_needs_confirmation.*\/confirm/s);
+    expect(JSON.stringify(importGet.responses["409"]!.content)).toContain("preview");
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/api/v1/imports/{id}/confirm", "/api/v1/imports/{id}/restore"]),
+    );
+    const upload = JSON.stringify(
+      (doc.paths["/api/v1/imports"] as unknown as Record<string, { requestBody: unknown }>).post!
+        .requestBody,
+    );
+    expect(upload).toContain('"replace"');
+    expect(upload).toContain('"cloudAccountId"');
     expect(doc.paths["/api/v1/reports"]!.get!.parameters.map((p) => p.name).sort()).toEqual([
       "limit",
       "page",

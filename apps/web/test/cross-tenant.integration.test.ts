@@ -50,6 +50,7 @@ let keyA: string;
 const b = {
   accountId: "",
   importId: "",
+  awaitingImportId: "",
   apiKeyId: "",
   memberId: "",
   invitationId: "",
@@ -102,6 +103,14 @@ beforeAll(async () => {
     [tenantB],
   );
   b.importId = run.rows[0]!.id;
+  // An import of B waiting for confirmation (what it would replace is in details.preview).
+  b.awaitingImportId = (
+    await db.owner.pool.query<{ id: string }>(
+      `INSERT INTO sync_runs (tenant_id, kind, status, error, details) VALUES ($1, 'import', 'awaiting_confirmation', 'asks',
+         '{"fileName":"b2.csv","fileKey":"k2","bytes":1,"linesRead":1,"linesImported":1,"usageRowsWritten":0,"skipped":{},"costTotal":0,"progress":{"linesRead":1,"percent":100},"preview":{"needsConfirmation":true,"accounts":[]}}') RETURNING id`,
+      [tenantB],
+    )
+  ).rows[0]!.id;
   const keyB = generateApiKey();
   b.apiKeyId = (
     await db.owner.pool.query<{ id: string }>(
@@ -199,6 +208,36 @@ const routeCases: Record<string, RouteCase> = {
     expect((await get(h, as, `/api/v1/imports/${b.importId}`, { id: b.importId })).status).toBe(
       404,
     );
+    // B's import awaiting confirmation: 404, not the 409 with its preview.
+    const awaiting = await get(h, as, `/api/v1/imports/${b.awaitingImportId}`, {
+      id: b.awaitingImportId,
+    });
+    expect(awaiting.status).toBe(404);
+    expectNoB(awaiting.body);
+  },
+  "POST /api/v1/imports/{id}/confirm": async (h, as) => {
+    for (const id of [b.awaitingImportId, b.importId]) {
+      const response = await call(h, {
+        path: `/api/v1/imports/${id}/confirm`,
+        method: "POST",
+        credential: as,
+        params: { id },
+      });
+      expect(response.status).toBe(404);
+      expect(response.body.error?.code).toBe("not_found");
+    }
+    expect(await countB("sync_runs", "status = 'awaiting_confirmation'")).toBe(1);
+  },
+  "POST /api/v1/imports/{id}/restore": async (h, as) => {
+    const response = await call(h, {
+      path: `/api/v1/imports/${b.importId}/restore`,
+      method: "POST",
+      credential: as,
+      params: { id: b.importId },
+    });
+    expect(response.status).toBe(404);
+    expect(response.body.error?.code).toBe("not_found");
+    expect(await countB("sync_runs", "details ? 'restoredAt'")).toBe(0);
   },
   "GET /api/v1/jobs": async (h, as) => expectNoB((await get(h, as, "/api/v1/jobs?limit=200")).body),
   "GET /api/v1/api-keys": async (h, as) => expectNoB((await get(h, as, "/api/v1/api-keys")).body),
@@ -386,6 +425,18 @@ const actionCases: Record<string, (action: Action) => Promise<void>> = {
   "accounts.deleteAccount": async (action) => {
     refused(await action({ accountId: b.accountId, confirm: "delete" }));
     expect(await countB("cloud_accounts")).toBe(2);
+  },
+  "imports.confirmImportReplacement": async (action) => {
+    refused(await action({ importId: b.awaitingImportId }));
+    expect(await countB("sync_runs", "status = 'awaiting_confirmation'")).toBe(1);
+  },
+  "imports.discardImport": async (action) => {
+    refused(await action({ importId: b.awaitingImportId }));
+    expect(await countB("sync_runs", "status = 'awaiting_confirmation'")).toBe(1);
+  },
+  "imports.restoreImportVersion": async (action) => {
+    refused(await action({ importId: b.importId }));
+    expect(await countB("sync_runs", "details ? 'restoredAt'")).toBe(0);
   },
   "api-keys.createApiKeyAction": async (action) => {
     const before = await countB("api_keys");
