@@ -28,6 +28,8 @@ export async function startWorker(options: {
   jobLockMs?: number;
   /** Day of the month on which last month's reports are generated and sent. */
   reportDayOfMonth?: number;
+  /** CANOPY_SUPERSEDED_RETENTION_DAYS: how long previous versions of usage are kept (0: forever). */
+  supersededRetentionDays?: number;
   keyring: Keyring;
   port: number;
   /** Folder of stored billing files (CANOPY_HOME/files). */
@@ -93,6 +95,12 @@ export async function startWorker(options: {
     { monthsAhead: 3 },
     { everyMs: DAY_MS },
   );
+  await driver.schedule(
+    "prune-superseded-usage-daily",
+    "prune-superseded-usage",
+    { retentionDays: options.supersededRetentionDays ?? 0 },
+    { everyMs: DAY_MS },
+  );
   options.log(
     `worker: ${driver.kind === "bullmq" ? "BullMQ on Redis" : "inline driver (REDIS_URL unset)"}, health on http://127.0.0.1:${options.port}/healthz`,
   );
@@ -121,6 +129,7 @@ export function startWorkerFromEnv(
     queuePrefix: env.CANOPY_QUEUE_PREFIX,
     jobLockMs: env.CANOPY_JOB_LOCK_MS,
     reportDayOfMonth: env.CANOPY_REPORT_DAY_OF_MONTH,
+    supersededRetentionDays: env.CANOPY_SUPERSEDED_RETENTION_DAYS,
     keyring: keyringFromEnv(env, log),
     port: env.CANOPY_WORKER_PORT,
     filesDir: path.join(canopyHome(env), "files"),

@@ -47,96 +47,113 @@ const optional = <T extends z.ZodType>(schema: T) =>
  * Every environment variable Canopy reads. `.env.example` documents each one; keep the two in step
  * (a test compares them).
  */
-export const envSchema = z.object({
-  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
-  DATABASE_URL: optional(postgresUrl),
-  DATABASE_APP_URL: optional(postgresUrl),
-  DATABASE_AUTH_URL: optional(postgresUrl),
-  CANOPY_DB_ROLE_PREFIX: z
-    .string()
-    .regex(/^[a-z][a-z0-9_]{0,40}$/, "lower-case letters, digits and _ (e.g. canopy)")
-    .default("canopy"),
-  CANOPY_DB_APP_PASSWORD: optional(z.string().min(8, "at least 8 characters")),
-  REDIS_URL: optional(redisUrl),
-  PORT: port.default(3000),
-  CANOPY_WORKER_PORT: port.default(3001),
-  CANOPY_EMBEDDED_PG_PORT: port.default(54329),
-  CANOPY_HOME: z.string().min(1, "a directory path").default(".canopy"),
-  CANOPY_ENCRYPTION_KEY: optional(base64Key32),
-  CANOPY_PREVIOUS_ENCRYPTION_KEYS: optional(
-    z
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    DATABASE_URL: optional(postgresUrl),
+    DATABASE_APP_URL: optional(postgresUrl),
+    DATABASE_AUTH_URL: optional(postgresUrl),
+    CANOPY_DB_ROLE_PREFIX: z
       .string()
-      .refine(
-        (value) => value.split(",").every((key) => Buffer.from(key.trim(), "base64").length === 32),
-        "comma-separated base64 keys of 32 bytes each",
-      ),
-  ),
-  BETTER_AUTH_SECRET: optional(z.string().min(32, "at least 32 characters of random text")),
-  CANOPY_PUBLIC_URL: optional(z.url({ error: "an http(s) URL, e.g. https://canopy.example.com" })),
-  CANOPY_SEED_DEMO: z
-    .enum(["true", "false"], { error: "true or false" })
-    .default("true")
-    .transform((value) => value === "true"),
-  /** Prefix of every BullMQ key; the braces keep all keys in one Redis Cluster slot. */
-  CANOPY_QUEUE_PREFIX: z
-    .string()
-    .regex(/^\{[A-Za-z0-9_-]{1,40}\}$/, "a name in braces, e.g. {canopy}")
-    .default("{canopy}"),
-  /** How long a worker holds a job before another worker may take it over (a crashed worker's job). */
-  CANOPY_JOB_LOCK_MS: z.coerce
-    .number({ error: "a number of milliseconds, e.g. 30000" })
-    .int("a whole number of milliseconds")
-    .min(1000, "at least 1000 milliseconds")
-    .default(30_000),
-  /**
-   * AWS account that Canopy's own role lives in: customers' IAM roles trust it (onboarding wizard).
-   * The default is a documented placeholder, not a real account.
-   */
-  CANOPY_AWS_ACCOUNT_ID: z
-    .string()
-    .regex(/^\d{12}$/, "a 12-digit AWS account id, e.g. 123456789012")
-    .default("000000000000"),
-  /** Largest billing file an import accepts, in bytes (default 10 GiB). */
-  CANOPY_IMPORT_MAX_BYTES: z.coerce
-    .number({ error: "a number of bytes, e.g. 10737418240" })
-    .int("a whole number of bytes")
-    .positive("a positive number of bytes")
-    .default(10 * 1024 ** 3),
-  /** Day of the month (1-28, UTC) on which the previous month's report is generated and announced. */
-  CANOPY_REPORT_DAY_OF_MONTH: z.coerce
-    .number({ error: "a day of the month from 1 to 28" })
-    .int("a day of the month from 1 to 28")
-    .min(1, "a day of the month from 1 to 28")
-    .max(28, "a day of the month from 1 to 28")
-    .default(5),
-  /**
-   * How emails (report-ready notices) leave: written to the log, as .eml files under CANOPY_HOME/outbox,
-   * or through the SMTP server at CANOPY_SMTP_URL.
-   */
-  CANOPY_EMAIL_TRANSPORT: z
-    .enum(["log", "outbox", "smtp"], { error: "log, outbox or smtp" })
-    .default("log"),
-  /** SMTP server for CANOPY_EMAIL_TRANSPORT=smtp, credentials in the URL (never logged). */
-  CANOPY_SMTP_URL: optional(smtpUrl),
-  CANOPY_EMAIL_FROM: z.string().min(3, "a sender, e.g. Canopy <reports@example.com>").default("Canopy <reports@canopy.local>"),
-  /** Set by CI systems; tests then require the real PostgreSQL and Redis instead of falling back. */
-  CI: optional(z.string()),
-  /** Server the test suites create their throwaway databases on (owner/superuser, trust auth). */
-  CANOPY_TEST_DATABASE_URL: postgresUrl.default("postgres://postgres@127.0.0.1:5432/postgres"),
-  CANOPY_TEST_REDIS_URL: redisUrl.default("redis://127.0.0.1:6379"),
-  LOG_LEVEL: z
-    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
-      error: "one of fatal, error, warn, info, debug, trace, silent",
-    })
-    .default("info"),
-}).superRefine((env, ctx) => {
-  // One variable depends on another: the transport named smtp needs its server.
-  if (env.CANOPY_EMAIL_TRANSPORT === "smtp" && !env.CANOPY_SMTP_URL)
-    ctx.addIssue({
-      code: "custom",
-      path: ["CANOPY_SMTP_URL"],
-      message: `set when CANOPY_EMAIL_TRANSPORT=smtp: ${SMTP_URL_FORMAT}`,
-    });
-});
+      .regex(/^[a-z][a-z0-9_]{0,40}$/, "lower-case letters, digits and _ (e.g. canopy)")
+      .default("canopy"),
+    CANOPY_DB_APP_PASSWORD: optional(z.string().min(8, "at least 8 characters")),
+    REDIS_URL: optional(redisUrl),
+    PORT: port.default(3000),
+    CANOPY_WORKER_PORT: port.default(3001),
+    CANOPY_EMBEDDED_PG_PORT: port.default(54329),
+    CANOPY_HOME: z.string().min(1, "a directory path").default(".canopy"),
+    CANOPY_ENCRYPTION_KEY: optional(base64Key32),
+    CANOPY_PREVIOUS_ENCRYPTION_KEYS: optional(
+      z
+        .string()
+        .refine(
+          (value) =>
+            value.split(",").every((key) => Buffer.from(key.trim(), "base64").length === 32),
+          "comma-separated base64 keys of 32 bytes each",
+        ),
+    ),
+    BETTER_AUTH_SECRET: optional(z.string().min(32, "at least 32 characters of random text")),
+    CANOPY_PUBLIC_URL: optional(
+      z.url({ error: "an http(s) URL, e.g. https://canopy.example.com" }),
+    ),
+    CANOPY_SEED_DEMO: z
+      .enum(["true", "false"], { error: "true or false" })
+      .default("true")
+      .transform((value) => value === "true"),
+    /** Prefix of every BullMQ key; the braces keep all keys in one Redis Cluster slot. */
+    CANOPY_QUEUE_PREFIX: z
+      .string()
+      .regex(/^\{[A-Za-z0-9_-]{1,40}\}$/, "a name in braces, e.g. {canopy}")
+      .default("{canopy}"),
+    /** How long a worker holds a job before another worker may take it over (a crashed worker's job). */
+    CANOPY_JOB_LOCK_MS: z.coerce
+      .number({ error: "a number of milliseconds, e.g. 30000" })
+      .int("a whole number of milliseconds")
+      .min(1000, "at least 1000 milliseconds")
+      .default(30_000),
+    /**
+     * AWS account that Canopy's own role lives in: customers' IAM roles trust it (onboarding wizard).
+     * The default is a documented placeholder, not a real account.
+     */
+    CANOPY_AWS_ACCOUNT_ID: z
+      .string()
+      .regex(/^\d{12}$/, "a 12-digit AWS account id, e.g. 123456789012")
+      .default("000000000000"),
+    /** Largest billing file an import accepts, in bytes (default 10 GiB). */
+    CANOPY_IMPORT_MAX_BYTES: z.coerce
+      .number({ error: "a number of bytes, e.g. 10737418240" })
+      .int("a whole number of bytes")
+      .positive("a positive number of bytes")
+      .default(10 * 1024 ** 3),
+    /**
+     * Days a previous version of usage (what an import or sync replaced) is kept, so it can be restored;
+     * 0 keeps every version.
+     */
+    CANOPY_SUPERSEDED_RETENTION_DAYS: z.coerce
+      .number({ error: "a whole number of days (0 keeps every version)" })
+      .int("a whole number of days (0 keeps every version)")
+      .min(0, "a whole number of days (0 keeps every version)")
+      .default(400),
+    /** Day of the month (1-28, UTC) on which the previous month's report is generated and announced. */
+    CANOPY_REPORT_DAY_OF_MONTH: z.coerce
+      .number({ error: "a day of the month from 1 to 28" })
+      .int("a day of the month from 1 to 28")
+      .min(1, "a day of the month from 1 to 28")
+      .max(28, "a day of the month from 1 to 28")
+      .default(5),
+    /**
+     * How emails (report-ready notices) leave: written to the log, as .eml files under CANOPY_HOME/outbox,
+     * or through the SMTP server at CANOPY_SMTP_URL.
+     */
+    CANOPY_EMAIL_TRANSPORT: z
+      .enum(["log", "outbox", "smtp"], { error: "log, outbox or smtp" })
+      .default("log"),
+    /** SMTP server for CANOPY_EMAIL_TRANSPORT=smtp, credentials in the URL (never logged). */
+    CANOPY_SMTP_URL: optional(smtpUrl),
+    CANOPY_EMAIL_FROM: z
+      .string()
+      .min(3, "a sender, e.g. Canopy <reports@example.com>")
+      .default("Canopy <reports@canopy.local>"),
+    /** Set by CI systems; tests then require the real PostgreSQL and Redis instead of falling back. */
+    CI: optional(z.string()),
+    /** Server the test suites create their throwaway databases on (owner/superuser, trust auth). */
+    CANOPY_TEST_DATABASE_URL: postgresUrl.default("postgres://postgres@127.0.0.1:5432/postgres"),
+    CANOPY_TEST_REDIS_URL: redisUrl.default("redis://127.0.0.1:6379"),
+    LOG_LEVEL: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+        error: "one of fatal, error, warn, info, debug, trace, silent",
+      })
+      .default("info"),
+  })
+  .superRefine((env, ctx) => {
+    // One variable depends on another: the transport named smtp needs its server.
+    if (env.CANOPY_EMAIL_TRANSPORT === "smtp" && !env.CANOPY_SMTP_URL)
+      ctx.addIssue({
+        code: "custom",
+        path: ["CANOPY_SMTP_URL"],
+        message: `set when CANOPY_EMAIL_TRANSPORT=smtp: ${SMTP_URL_FORMAT}`,
+      });
+  });
 
 export type Env = z.infer<typeof envSchema>;

@@ -3,6 +3,7 @@ import { importFile } from "./import/import-file";
 import { estimateWindow } from "./jobs/estimate-window";
 import { generateReportJob, scheduleReports } from "./jobs/generate-report";
 import { maintainPartitions } from "./jobs/maintain-partitions";
+import { pruneSuperseded } from "./jobs/prune-superseded-usage";
 import { reestimateTenant } from "./jobs/reestimate-tenant";
 import { refreshStaleEstimates } from "./jobs/refresh-stale-estimates";
 import { rollupDays } from "./jobs/rollup-days";
@@ -21,6 +22,7 @@ export function createRegistry(definitions: JobDefinition<never>[]): JobRegistry
 export const jobs: JobRegistry = createRegistry([
   importFile,
   maintainPartitions,
+  pruneSuperseded,
   estimateWindow,
   rollupDays,
   reestimateTenant,

@@ -12,7 +12,7 @@ import {
   type UsageWriteOptions,
   type UsageWriteResult,
 } from "./usage";
-import { RestoreRefusedError, restoreReplacedUsage } from "./usage-versions";
+import { pruneSupersededUsage, RestoreRefusedError, restoreReplacedUsage } from "./usage-versions";
 import type { AccountWindow } from "./windows";
 
 const dayIso = (day: number) => new Date(Date.UTC(2026, 2, 1 + day)).toISOString();
@@ -215,6 +215,32 @@ describe("usage versions: precedence, replacement preview, restore", () => {
       /AWS account 999988887777, not only of AWS account 111122223333/,
     );
     expect((await countedByDay()).size).toBe(0);
+  });
+
+  it("deletes previous versions only past the retention; a run older than that can no longer be restored", async () => {
+    tenantId = await freshTenant();
+    const first = await write([line(0, { quantity: 1 })], { sourceKind: "cur2" });
+    const second = await write([line(0, { quantity: 2 })], { sourceKind: "cur2" });
+    await database.owner.pool.query(
+      "UPDATE usage_superseded SET superseded_at = now() - interval '40 days' WHERE tenant_id = $1",
+      [tenantId],
+    );
+    await write([line(1, { quantity: 3 })], { sourceKind: "cur2" });
+    await write([line(1, { quantity: 4 })], { sourceKind: "cur2" });
+    const kept = () =>
+      database.owner.pool.query<{ quantity: number }>(
+        "SELECT quantity FROM usage_superseded WHERE tenant_id = $1 ORDER BY quantity",
+        [tenantId],
+      );
+    expect((await kept()).rows).toEqual([{ quantity: 1 }, { quantity: 3 }]);
+    expect(await pruneSupersededUsage(database.owner.pool, 30)).toBe(1);
+    expect((await kept()).rows).toEqual([{ quantity: 3 }]);
+    // The pruned version is gone: restoring the run that replaced it is refused, so its day keeps its data.
+    await expect(restore(second.runId, second.windows)).rejects.toThrow(
+      /The version it replaced was deleted on .*, past the retention \(CANOPY_SUPERSEDED_RETENTION_DAYS\)/,
+    );
+    expect((await countedByDay()).get(0)?.quantity).toBe(2);
+    expect(first.windows).toHaveLength(1);
   });
 
   it("any sequence of overlapping writes and restores ends with the precedence-chosen sources counted", async () => {

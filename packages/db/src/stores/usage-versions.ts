@@ -26,13 +26,18 @@ export async function restoreReplacedUsage(
   windows: readonly AccountWindow[],
 ): Promise<RestoreResult> {
   await lockAccounts(client, windows);
-  const run = await client.query<{ restoredAt: string | null }>(
-    `SELECT details->>'restoredAt' AS "restoredAt" FROM sync_runs WHERE id = $1 FOR UPDATE`,
+  const run = await client.query<{ restoredAt: string | null; prunedAt: string | null }>(
+    `SELECT details->>'restoredAt' AS "restoredAt", details->>'previousVersionPrunedAt' AS "prunedAt"
+     FROM sync_runs WHERE id = $1 FOR UPDATE`,
     [syncRunId],
   );
   if (!run.rows[0]) throw new RestoreRefusedError(`There is no import or sync ${syncRunId}.`);
   if (run.rows[0].restoredAt)
     throw new RestoreRefusedError(`It was already restored on ${run.rows[0].restoredAt}.`);
+  if (run.rows[0].prunedAt)
+    throw new RestoreRefusedError(
+      `The version it replaced was deleted on ${run.rows[0].prunedAt}, past the retention (CANOPY_SUPERSEDED_RETENTION_DAYS).`,
+    );
   const later = await client.query<{ run: string | null; at: Date; kind: string | null }>(
     `SELECT s.superseded_by_sync_run_id AS run, min(s.superseded_at) AS at, min(r.kind::text) AS kind
      FROM usage_superseded s LEFT JOIN sync_runs r ON r.id = s.superseded_by_sync_run_id
@@ -92,15 +97,22 @@ export async function restoreReplacedUsage(
 
 /**
  * Deletes kept previous versions older than the retention (CANOPY_SUPERSEDED_RETENTION_DAYS), across
- * tenants, as the owner. Returns the rows deleted.
+ * tenants, as the owner, and marks the runs that had replaced them (details.previousVersionPrunedAt), so
+ * a restore of those runs is refused instead of emptying their days. Returns the rows deleted.
  */
 export async function pruneSupersededUsage(
   owner: { query: PoolClient["query"] },
   retentionDays: number,
 ): Promise<number> {
-  const deleted = await owner.query(
-    "DELETE FROM usage_superseded WHERE superseded_at < now() - make_interval(days => $1)",
+  const result = await owner.query<{ deleted: number }>(
+    `WITH gone AS (
+       DELETE FROM usage_superseded WHERE superseded_at < now() - make_interval(days => $1)
+       RETURNING superseded_by_sync_run_id AS run),
+     marked AS (
+       UPDATE sync_runs r SET details = coalesce(r.details, '{}'::jsonb) || jsonb_build_object('previousVersionPrunedAt', now())
+       FROM (SELECT DISTINCT run FROM gone WHERE run IS NOT NULL) g WHERE r.id = g.run RETURNING 1)
+     SELECT (SELECT count(*) FROM gone)::int AS deleted, (SELECT count(*) FROM marked) AS runs`,
     [retentionDays],
   );
-  return deleted.rowCount ?? 0;
+  return result.rows[0]!.deleted;
 }
