@@ -25,6 +25,11 @@ import {
 import { startFakeAws, type FakeAws } from "@canopy/connectors/testing";
 import { configureConnectors } from "@canopy/jobs";
 import { createApiKeyAction } from "@/app/actions/api-keys";
+import {
+  confirmImportReplacement,
+  discardImport,
+  restoreImportVersion,
+} from "@/app/actions/imports";
 import { switchOrganization } from "@/app/actions/organization";
 
 let db: TestDatabase;
@@ -367,6 +372,69 @@ describe("onboarding wizard actions", () => {
     expect(!result.ok && result.error.code).toBe("forbidden");
     const key = await createApiKeyAction({ name: "k", role: "viewer" });
     expect(!key.ok && key.error.code).toBe("forbidden");
+  });
+});
+
+describe("import actions", () => {
+  const awaitingImport = async () =>
+    (
+      await db.owner.pool.query<{ id: string }>(
+        `INSERT INTO sync_runs (tenant_id, kind, status, error, details) VALUES ($1, 'import', 'awaiting_confirmation', 'asks',
+           '{"fileName":"day.csv","fileKey":"k","bytes":1,"linesRead":1,"linesImported":1,"usageRowsWritten":0,"skipped":{},"costTotal":0,"progress":{"linesRead":1,"percent":100},"preview":{"needsConfirmation":true,"accounts":[]}}') RETURNING id`,
+        [tenantId],
+      )
+    ).rows[0]!.id;
+  const run = async (id: string) =>
+    (
+      await db.owner.pool.query<{ status: string; error: string; details: { preview?: unknown } }>(
+        "SELECT status, error, details FROM sync_runs WHERE id = $1",
+        [id],
+      )
+    ).rows[0]!;
+
+  it("declines an import awaiting confirmation: failed with the reason, details kept, audited", async () => {
+    const importId = await awaitingImport();
+    actAs({ cookie: viewer.cookie });
+    const refused = await discardImport({ importId });
+    expect(refused.ok).toBe(false);
+    expect(!refused.ok && refused.error.code).toBe("forbidden");
+    actAs({ cookie: admin.cookie });
+    const declined = await discardImport({ importId });
+    expect(declined).toEqual({
+      ok: true,
+      data: {
+        id: importId,
+        status: "failed",
+        error: "Not imported: the replacement was declined.",
+      },
+    });
+    const after = await run(importId);
+    expect(after.status).toBe("failed");
+    expect(after.details.preview).toEqual({ needsConfirmation: true, accounts: [] });
+    // Declined is final: neither confirmed nor declined again.
+    for (const action of [discardImport, confirmImportReplacement]) {
+      const again = await action({ importId });
+      expect(!again.ok && again.error).toMatchObject({
+        code: "not_awaiting_confirmation",
+        message: "The import is failed, not awaiting confirmation.",
+      });
+    }
+    const audit = await db.owner.pool.query(
+      "SELECT action FROM audit_log WHERE tenant_id = $1 AND target_id = $2",
+      [tenantId, importId],
+    );
+    expect(audit.rows.map((r) => r.action)).toEqual(["import.discard"]);
+  });
+
+  it("refuses to restore an import that has not finished, with the reason", async () => {
+    const importId = await awaitingImport();
+    actAs({ cookie: admin.cookie });
+    const refused = await restoreImportVersion({ importId });
+    expect(!refused.ok && refused.error).toMatchObject({
+      code: "restore_refused",
+      message: expect.stringMatching(/Only a finished import or sync can be restored/),
+    });
+    expect((await run(importId)).status).toBe("awaiting_confirmation");
   });
 });
 
