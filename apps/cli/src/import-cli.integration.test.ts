@@ -127,4 +127,36 @@ describe("canopy import and canopy imports", () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/already restored/);
   }, 120_000);
+
+  it("lists accounts and sets an account's source precedence, refusing unknown kinds", async () => {
+    const list = await canopy("accounts", "list", "--org", "cli");
+    expect(list.stdout).toMatch(/\taws\t111122223333\t-\tactive\tAWS account 111122223333\n/);
+    const shown = await canopy("accounts", "precedence", "111122223333", "--org", "cli");
+    expect(shown.stdout).toMatch(/^aws 111122223333: default order \(cur2 = cur = aws-athena/);
+    const set = await canopy(
+      "accounts",
+      "precedence",
+      "111122223333",
+      "--org",
+      "cli",
+      "--set",
+      "focus,cur",
+    );
+    expect(set.stdout).toBe("aws 111122223333: focus > cur\n");
+    const stored = await database.owner.pool.query(
+      "SELECT source_precedence AS p FROM cloud_accounts",
+    );
+    expect(stored.rows).toEqual([{ p: ["focus", "cur"] }]);
+    const bad = await canopy(
+      "accounts",
+      "precedence",
+      "111122223333",
+      "--org",
+      "cli",
+      "--set",
+      "cur,bogus",
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Unknown source kind "bogus"/);
+  }, 60_000);
 });

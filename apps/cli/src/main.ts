@@ -4,6 +4,11 @@ const commands: Record<
   string,
   { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }
 > = {
+  accounts: {
+    summary:
+      "accounts list|precedence [account] --org <slug> [--set kinds | --default]  Accounts, payers and source precedence",
+    load: () => import("./commands/accounts"),
+  },
   estimate: {
     summary: "estimate <file>  Read a billing file and print carbon estimates (no database needed)",
     load: () => import("./commands/estimate"),

@@ -138,6 +138,20 @@ describe("usage versions: precedence, replacement preview, restore", () => {
     expect(kept.rows).toEqual([{ reason: "outranked", n: 4 }]);
   });
 
+  it("follows an account's own precedence over the default order", async () => {
+    tenantId = await freshTenant();
+    await write([line(0, { quantity: 10 })], { sourceKind: "cur2" });
+    await database.owner.pool.query(
+      `UPDATE cloud_accounts SET source_precedence = '["focus", "cur2"]' WHERE tenant_id = $1`,
+      [tenantId],
+    );
+    const focus = await write([line(0, { quantity: 11 })], { sourceKind: "focus", replace: true });
+    expect(focus.rowsWritten).toBe(1);
+    const cur = await write([line(0, { quantity: 12 })], { sourceKind: "cur2" });
+    expect(cur.rowsOutranked).toBe(1);
+    expect((await countedByDay()).get(0)).toMatchObject({ quantity: 11, kinds: "focus" });
+  });
+
   it("asks before replacing data it does not re-supply, and not for the same data again", async () => {
     tenantId = await freshTenant();
     const week = [0, 1, 2, 3, 4, 5, 6].flatMap((day) => [

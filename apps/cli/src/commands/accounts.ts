@@ -1,0 +1,111 @@
+import { parseArgs } from "node:util";
+import {
+  connect,
+  defaultSourcePrecedence,
+  setSourcePrecedence,
+  sourceKinds,
+  withTenantClient,
+} from "@canopy/db";
+import { openRuntime, tenantIdOfSlug } from "../runtime";
+
+const usage = `Usage: canopy accounts list --org <slug>
+       canopy accounts precedence <account> --org <slug> [--set kind,kind,… | --default]
+  <account> is the Canopy account id or the provider's id (AWS account, Azure subscription, GCP project).
+  Source kinds: ${Object.keys(sourceKinds).join(", ")}`;
+
+type AccountRow = {
+  id: string;
+  provider: string;
+  providerAccountId: string;
+  parentAccountId: string | null;
+  displayName: string;
+  status: string;
+  precedence: string[] | null;
+};
+
+const defaultOrder = defaultSourcePrecedence.map((kinds) => kinds.join(" = ")).join(" > ");
+
+/**
+ * `canopy accounts …`: the organization's cloud accounts with their payer / billing account, and the
+ * per-account order of sources (which import or sync counts when several cover the same day).
+ */
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      org: { type: "string" },
+      set: { type: "string" },
+      default: { type: "boolean", default: false },
+    },
+  });
+  const [action, ref] = positionals;
+  const valid =
+    values.org &&
+    (action === "list" || (action === "precedence" && ref && !(values.set && values.default)));
+  if (!valid) {
+    process.stderr.write(`${usage}\n`);
+    return 2;
+  }
+  const { database } = await openRuntime();
+  const owner = connect(database.urls.owner, { max: 1 });
+  const app = connect(database.urls.app, { max: 2, applicationName: "canopy-cli" });
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  try {
+    const tenantId = await tenantIdOfSlug(owner, values.org!);
+    if (!tenantId) return 1;
+    return await withTenantClient(app, tenantId, async (client) => {
+      const accounts = (
+        await client.query<AccountRow>(
+          `SELECT id, provider::text AS provider, provider_account_id AS "providerAccountId",
+                  parent_account_id AS "parentAccountId", display_name AS "displayName", status::text AS status,
+                  source_precedence AS precedence
+           FROM cloud_accounts ORDER BY provider, provider_account_id`,
+        )
+      ).rows;
+      if (action === "list") {
+        for (const a of accounts)
+          out(
+            [
+              a.id,
+              a.provider,
+              a.providerAccountId,
+              a.parentAccountId ?? "-",
+              a.status,
+              a.displayName,
+            ].join("\t"),
+          );
+        return 0;
+      }
+      const account = accounts.find(
+        (a) => a.id === ref || a.providerAccountId === ref?.toLowerCase(),
+      );
+      if (!account) {
+        process.stderr.write(`canopy: no account ${ref} in ${values.org}\n`);
+        return 1;
+      }
+      if (values.set || values.default) {
+        const kinds = values.default ? null : values.set!.split(",").map((k) => k.trim());
+        try {
+          await setSourcePrecedence(client, account.id, kinds);
+        } catch (error) {
+          process.stderr.write(`canopy: ${(error as Error).message}\n`);
+          return 2;
+        }
+        await client.query(
+          `INSERT INTO audit_log (tenant_id, actor_label, action, target_type, target_id, details)
+           VALUES ($1, 'cli', 'account.source_precedence', 'cloud_account', $2, $3)`,
+          [tenantId, account.id, { sourcePrecedence: kinds }],
+        );
+        account.precedence = kinds;
+      }
+      out(
+        `${account.provider} ${account.providerAccountId}: ${account.precedence ? account.precedence.join(" > ") : `default order (${defaultOrder})`}`,
+      );
+      return 0;
+    });
+  } finally {
+    await Promise.all([owner.close(), app.close()]);
+    await database.embedded?.stop();
+  }
+}
