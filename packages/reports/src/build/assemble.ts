@@ -24,6 +24,7 @@ import type {
   ReportParameters,
   Spend,
   SpendIntensity,
+  UsageSource,
 } from "../model/types";
 import { monthsBetween, shortMonthLabel, type ReportPeriod } from "../period";
 import { buildCoverage } from "./coverage";
@@ -49,7 +50,7 @@ export type AssembleInputs = {
   /** Days with emissions by month start (YYYY-MM-DD), for the months in ranges.monthly. */
   dataDays: Map<string, number>;
   hourly: HourlyGroup[];
-  usageRows: number;
+  usageSources: UsageSource[];
   importRuns: ImportRun[];
   providerFigures: ProviderFigure[];
   /** Cost not modelled by usage_type from usage_hourly (period and boundary). */
@@ -161,15 +162,16 @@ export function assembleContent(inputs: AssembleInputs): ReportContent {
     inputRowCounts: {
       emissionsHourly: inputs.hourly.reduce((n, g) => n + g.rows, 0),
       emissionsMonthly: inPeriod.length,
-      usageHourly: inputs.usageRows,
+      usageHourly: inputs.usageSources.reduce((n, s) => n + s.rows, 0),
     },
     hourlyCheck: { measures: hourlyTotals, maxDifference, agrees: maxDifference <= tolerance },
+    usageSources: inputs.usageSources,
     methodologyVersion: primary?.methodologyVersion ?? null,
     dataPackChecksum: primary?.dataPackChecksum ?? null,
     sources: [
       `emissions_monthly: months ${period.start} to ${period.end} (exclusive), accounts in the boundary (totals, breakdowns, comparisons, trend)`,
       `emissions_hourly: hours ${period.start}T00:00Z to ${period.end}T00:00Z (exclusive), accounts in the boundary (tag breakdowns, row counts, check of the rollups, methodology versions)`,
-      "usage_hourly: row count of the estimated usage",
+      "usage_hourly: row count of the estimated usage, by the import or sync it came from (data sources)",
       "usage_hourly: cost not modelled by usage type (tax, credits, cost coverage)",
       "sync_runs: lines left out by file imports (coverage)",
       "provider_reported_emissions: providers' own figures (reconciliation)",

@@ -9,7 +9,7 @@ import type { ReportContent, ReportParameters } from "../model/types";
 import type { ReportPeriod } from "../period";
 import { assembleContent } from "./assemble";
 import {
-  countUsageRows,
+  loadUsageSources,
   loadDataDays,
   loadAccounts,
   loadImportRuns,
@@ -67,7 +67,7 @@ export async function buildReportContent(
   );
   const dataDays = await loadDataDays(client, ranges.monthly.start, ranges.monthly.end, accountIds);
   const hourly = await scanHourly(client, startTs, endTs, accountIds, scope.parameters.tagKeys);
-  const usageRows = await countUsageRows(client, startTs, endTs, accountIds);
+  const usageSources = await loadUsageSources(client, startTs, endTs, accountIds);
   const importRuns = await loadImportRuns(client, startTs, endTs);
   const providerFigures = await loadProviderFigures(client, period.start, period.end);
   const notModelledCost = await loadNotModelledCost(client, startTs, endTs, accountIds);
@@ -81,7 +81,7 @@ export async function buildReportContent(
     monthly,
     dataDays,
     hourly,
-    usageRows,
+    usageSources,
     importRuns,
     providerFigures,
     notModelledCost,

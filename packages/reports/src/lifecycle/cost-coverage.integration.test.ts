@@ -60,6 +60,7 @@ describe("report cost coverage", () => {
   let database: TestDatabase;
   const tenantId = randomUUID();
   const accounts = [randomUUID(), randomUUID()];
+  const importId = randomUUID();
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -74,13 +75,17 @@ describe("report cost coverage", () => {
         [id, tenantId, `aws ${i}`, `11111111111${i}`],
       );
     await owner.query("SELECT ensure_emissions_partitions('2025-01-01', 24)");
+    await owner.query(
+      `INSERT INTO sync_runs (id, tenant_id, kind, status, details) VALUES ($1, $2, 'import', 'succeeded', '{"fileName": "march-cur.csv"}')`,
+      [importId, tenantId],
+    );
     await withTenantClient(database.app, tenantId, async (client) => {
       for (const [i, line] of lines.entries()) {
         const accountId = accounts[line.account]!;
         await client.query(
           `INSERT INTO usage_hourly (tenant_id, cloud_account_id, hour, dims_key, provider, service, region, kind, unit,
-             usage_type, quantity, cost_amount, currency, shape_key, source_kind)
-           VALUES ($1, $2, $3, $4, 'aws', $5, 'us-east-1', $6, $7, $8, $9, $10, 'USD', $4, 'cur2')`,
+             usage_type, quantity, cost_amount, currency, shape_key, source_kind, sync_run_id)
+           VALUES ($1, $2, $3, $4, 'aws', $5, 'us-east-1', $6, $7, $8, $9, $10, 'USD', $4, 'cur2', $11)`,
           [
             tenantId,
             accountId,
@@ -92,6 +97,7 @@ describe("report cost coverage", () => {
             line.usageType,
             line.kind === "other" ? 0 : 1,
             line.cost,
+            importId,
           ],
         );
         await client.query(
@@ -135,6 +141,19 @@ describe("report cost coverage", () => {
       "credit",
       "fee",
       "tax",
+    ]);
+
+    // Lineage names the file every usage row of the period came from.
+    expect(model.content.lineage.usageSources).toEqual([
+      {
+        syncRunId: importId,
+        runKind: "import",
+        sourceKind: "cur2",
+        label: "march-cur.csv",
+        createdAt: expect.any(String),
+        rows: lines.length,
+        costAmount: expect.closeTo(invoice, 6),
+      },
     ]);
 
     const byKey = new Map(cost.byService.map((r) => [r.key, r]));

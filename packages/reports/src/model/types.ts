@@ -160,6 +160,20 @@ export type DataQuality = {
   reconciliation: Reconciliation;
 };
 
+/** One import or sync whose usage counts in the report (usage_hourly lineage). */
+export type UsageSource = {
+  syncRunId: string | null;
+  /** import | sync | backfill (null: rows written before runs were recorded). */
+  runKind: string | null;
+  /** What produced the rows: cur2, focus, aws-athena, … (see @canopy/db sourceKinds). */
+  sourceKind: string;
+  /** The file name of an import, the account of a sync. */
+  label: string;
+  createdAt: string | null;
+  rows: number;
+  costAmount: number;
+};
+
 export type Lineage = {
   /** Rows read to build the report, by table. */
   inputRowCounts: { emissionsHourly: number; emissionsMonthly: number; usageHourly: number };
@@ -169,6 +183,8 @@ export type Lineage = {
   methodologyVersion: string | null;
   dataPackChecksum: string | null;
   sources: string[];
+  /** The imports and syncs the period's usage comes from (absent in versions locked before it existed). */
+  usageSources?: UsageSource[];
 };
 
 /** Everything the numbers depend on. Its SHA-256 (canonical JSON) is the report's content hash. */

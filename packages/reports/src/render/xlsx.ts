@@ -525,6 +525,17 @@ function lineageSheet(workbook: ExcelJS.Workbook, model: ReportModel) {
     const [table, ...rest] = source.split(": ");
     sheet.addRow([table, rest.join(": ")]);
   }
+  if (lineage.usageSources?.length) {
+    sheet.addRow([]);
+    addHeader(sheet, ["Data source (import or sync)", "File or account", "Kind of source"]);
+    for (const source of lineage.usageSources) {
+      sheet.addRow([
+        `${source.runKind ?? "unrecorded"} ${source.syncRunId ?? ""} ${source.createdAt?.slice(0, 16).replace("T", " ") ?? ""}`.trim(),
+        `${source.label || "–"}: ${source.rows.toLocaleString("en")} usage rows, cost ${source.costAmount.toFixed(2)}`,
+        source.sourceKind,
+      ]);
+    }
+  }
   sheet.addRow([]);
   addHeader(sheet, ["Accounts in the boundary", "Provider account id", "Provider"]);
   for (const account of boundary.accounts)

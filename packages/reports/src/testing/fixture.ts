@@ -114,7 +114,17 @@ export function fixtureModel(options: { status?: "draft" | "final" } = {}): Repo
       ]),
     ),
     hourly,
-    usageRows: 2976,
+    usageSources: [
+      {
+        syncRunId: "44444444-4444-4444-8444-444444444444",
+        runKind: "import",
+        sourceKind: "cur2",
+        label: "cur-2026-03.csv.gz",
+        createdAt: "2026-04-02T06:00:00.000Z",
+        rows: 2976,
+        costAmount: 1234.5,
+      },
+    ],
     importRuns: [
       {
         id: "44444444-4444-4444-8444-444444444444",

@@ -715,6 +715,12 @@ function lineageSection(doc: PDFDoc, model: ReportModel) {
         const [table, ...rest] = source.split(": ");
         return { cells: [`Source: ${table}`, rest.join(": ")] };
       }),
+      ...(lineage.usageSources ?? []).map((source) => ({
+        cells: [
+          `Data from ${source.runKind ?? "unrecorded run"}`,
+          `${source.label || "–"} (${source.sourceKind}; ${source.syncRunId ?? "no run recorded"}${source.createdAt ? `, ${source.createdAt.slice(0, 16).replace("T", " ")} UTC` : ""}): ${formatNumber(source.rows, 0)} usage rows, cost ${formatNumber(source.costAmount, 2)}`,
+        ],
+      })),
     ],
     { fontSize: 7.6 },
   );
