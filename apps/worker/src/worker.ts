@@ -96,6 +96,12 @@ export async function startWorker(options: {
     { everyMs: DAY_MS },
   );
   await driver.schedule(
+    "canonicalize-services-daily",
+    "canonicalize-services",
+    {},
+    { everyMs: DAY_MS },
+  );
+  await driver.schedule(
     "prune-superseded-usage-daily",
     "prune-superseded-usage",
     { retentionDays: options.supersededRetentionDays ?? 0 },

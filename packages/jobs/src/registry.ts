@@ -2,6 +2,7 @@ import type { JobDefinition } from "./contract";
 import { importFile } from "./import/import-file";
 import { estimateWindow } from "./jobs/estimate-window";
 import { generateReportJob, scheduleReports } from "./jobs/generate-report";
+import { canonicalizeServices } from "./jobs/canonicalize-services";
 import { maintainPartitions } from "./jobs/maintain-partitions";
 import { pruneSuperseded } from "./jobs/prune-superseded-usage";
 import { reestimateTenant } from "./jobs/reestimate-tenant";
@@ -23,6 +24,7 @@ export const jobs: JobRegistry = createRegistry([
   importFile,
   maintainPartitions,
   pruneSuperseded,
+  canonicalizeServices,
   estimateWindow,
   rollupDays,
   reestimateTenant,

@@ -1,5 +1,5 @@
 import type { PoolClient } from "pg";
-import { lockAccounts, USAGE_COLUMNS } from "./usage";
+import { dimsKeySql, lockAccounts, USAGE_COLUMNS } from "./usage";
 import { windowArrays, type AccountWindow } from "./windows";
 
 /** A run's data can no longer be undone: another run has since replaced some of it. */
@@ -115,4 +115,47 @@ export async function pruneSupersededUsage(
     [retentionDays],
   );
   return result.rows[0]!.deleted;
+}
+
+/**
+ * Renames a service in an organization's stored usage (counted and previous versions), in the caller's
+ * tenant transaction: the rows get the new name and the dims_key that goes with it. A renamed counted
+ * row that collides with a row already stored under the new name (the same usage twice) is kept as a
+ * previous version ("merged") instead. Returns the account windows (UTC days) to re-estimate.
+ */
+export async function renameStoredService(
+  client: PoolClient,
+  provider: string,
+  from: string,
+  to: string,
+): Promise<AccountWindow[]> {
+  await client.query("DROP TABLE IF EXISTS usage_renamed");
+  await client.query(
+    `CREATE TEMP TABLE usage_renamed ON COMMIT DROP AS
+     WITH moved AS (DELETE FROM usage_hourly WHERE provider = $1 AND service = $2 RETURNING *)
+     SELECT * FROM moved`,
+    [provider, from],
+  );
+  await client.query(`UPDATE usage_renamed SET service = $1`, [to]);
+  await client.query(`UPDATE usage_renamed SET dims_key = ${dimsKeySql}`);
+  await client.query(
+    `WITH kept AS (
+       INSERT INTO usage_hourly (${USAGE_COLUMNS}) SELECT ${USAGE_COLUMNS} FROM usage_renamed
+       ON CONFLICT DO NOTHING RETURNING cloud_account_id, hour, dims_key)
+     INSERT INTO usage_superseded (${USAGE_COLUMNS}, reason)
+     SELECT ${USAGE_COLUMNS.split(",")
+       .map((c) => `r.${c.trim()}`)
+       .join(", ")}, 'merged' FROM usage_renamed r
+     WHERE NOT EXISTS (SELECT 1 FROM kept k WHERE k.cloud_account_id = r.cloud_account_id AND k.hour = r.hour AND k.dims_key = r.dims_key)`,
+  );
+  await client.query(
+    `UPDATE usage_superseded SET service = $3, dims_key = ${dimsKeySql} WHERE provider = $1 AND service = $2`,
+    [provider, from, to],
+  );
+  const windows = await client.query<{ account: string; first: Date; last: Date }>(
+    `SELECT cloud_account_id AS account, date_trunc('day', min(hour) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS first,
+            date_trunc('day', max(hour) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '1 day' AS last
+     FROM usage_renamed GROUP BY cloud_account_id`,
+  );
+  return windows.rows.map((w) => ({ cloudAccountId: w.account, start: w.first, end: w.last }));
 }

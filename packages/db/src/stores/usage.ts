@@ -326,9 +326,12 @@ const dimensionColumns = [
   "tags",
 ] as const;
 
-/** usage_hourly.dims_key: a hash of the dimensions, so the same usage always lands on the same key. */
-const dimsKeySql = `md5(concat_ws(E'\\x1f', service, region, kind, unit, usage_type, instance_type,
-  coalesce(storage_class, ''), coalesce(gpu_model, ''), coalesce(tags::text, ''), period_hours,
+/**
+ * usage_hourly.dims_key: a hash of the dimensions (columns of the row in scope), so the same usage always
+ * lands on the same key. No tags hash alike whether they are NULL (staging) or {} (a stored row).
+ */
+export const dimsKeySql = `md5(concat_ws(E'\\x1f', service, region, kind, unit, usage_type, instance_type,
+  coalesce(storage_class, ''), coalesce(gpu_model, ''), coalesce(nullif(tags, '{}'::jsonb)::text, ''), period_hours,
   coalesce(vcpus::text, '-'), coalesce(memory_gb::text, '-'), coalesce(gpu_count::text, '-'),
   coalesce(replication_hint::text, '-'), coalesce(currency, '-')))`;
 
