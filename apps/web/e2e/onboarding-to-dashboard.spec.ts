@@ -1,8 +1,9 @@
 /**
  * Real browser (Debian's Chromium through playwright-core): sign up → create an organization → run
  * the AWS wizard to the file-import step → import a sample CUR → the dashboard's totals equal the
- * database's → switch granularity and filters → download the breakdown as CSV. Screenshots of every
- * page go to apps/web/test-artifacts/.
+ * database's → switch granularity and filters → download the breakdown as CSV → a partial one-day
+ * file asks before replacing (the preview), is confirmed, and is restored from /imports, after which
+ * the figures are those from before. Screenshots of every page go to apps/web/test-artifacts/.
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -291,6 +292,133 @@ describe.skipIf(!haveBrowser)("browser: onboarding to dashboard", () => {
     const csvLocation = csv.slice(1).reduce((sum, line) => sum + Number(line.split(",")[2]), 0);
     expect(csvLocation).toBeCloseTo(expected.loc, 6);
 
+    // A partial re-export of one day (a handful of EC2 lines, far less cost, fewer services than
+    // stored): the import asks first, with the preview; replaced on confirmation; then the previous
+    // version restored from /imports, and the figures are those from before the partial upload.
+    const counted = async () =>
+      (
+        await db.owner.pool.query<{
+          rows: number;
+          cost: number;
+          loc: number;
+          daily: number;
+          monthly: number;
+        }>(
+          `SELECT (SELECT count(*)::int FROM usage_hourly WHERE tenant_id = $1) AS rows,
+                  (SELECT coalesce(sum(cost_amount), 0)::float8 FROM usage_hourly WHERE tenant_id = $1) AS cost,
+                  (SELECT coalesce(sum(co2e_location_kg), 0) FROM emissions_hourly WHERE tenant_id = $1) AS loc,
+                  (SELECT coalesce(sum(co2e_location_kg), 0) FROM emissions_daily WHERE tenant_id = $1) AS daily,
+                  (SELECT coalesce(sum(co2e_location_kg), 0) FROM emissions_monthly WHERE tenant_id = $1) AS monthly`,
+          [tenantId],
+        )
+      ).rows[0]!;
+    const beforePartial = await counted();
+    const partialDay = Date.parse("2023-11-07T00:00:00Z");
+    const stamp = (ms: number) => new Date(ms).toISOString().replace(".000", "");
+    const partialCsv =
+      [
+        "lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UsageEndDate,lineItem/UsageAccountId,bill/PayerAccountId,lineItem/ProductCode,lineItem/UsageType,lineItem/UsageAmount,lineItem/UnblendedCost,lineItem/CurrencyCode,product/region,pricing/unit",
+        ...Array.from(
+          { length: 6 },
+          (_, i) =>
+            `Usage,${stamp(partialDay + i * 3_600_000)},${stamp(partialDay + (i + 1) * 3_600_000)},123412340534,123412340534,AmazonEC2,USE1-BoxUsage:t3.micro,0.01,0.001,USD,us-east-1,Hrs`,
+        ),
+      ].join("\n") + "\n";
+    await page.goto("/imports");
+    await page.locator('input[type="file"]').setInputFiles({
+      name: "partial-2023-11-07.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(partialCsv),
+    });
+    await page.getByRole("button", { name: "Upload and import" }).click();
+    const preview = page.getByTestId("import-preview");
+    await preview.waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId("import-status").getAttribute("data-status")).toBe(
+      "awaiting_confirmation",
+    );
+    const account = preview.locator('[data-testid="replacement-account"]');
+    expect(await account.getAttribute("data-account")).toBe("123412340534");
+    await expect(account.locator("h3").textContent()).resolves.toContain("2023-11-07");
+    await expect(account.getByTestId("replacement-stored").textContent()).resolves.toMatch(
+      /^Stored now\d[\d,]* rows, cost \$[\d.,]+, services [A-Za-z].* kWh, .* CO2e \(location-based\)from AWS legacy CUR file/,
+    );
+    await expect(account.getByTestId("replacement-arriving").textContent()).resolves.toMatch(
+      /^This file6 rows, cost \$0\.01, services AmazonEC2from AWS legacy CUR file/,
+    );
+    const reasons = await account
+      .getByTestId("replacement-reasons")
+      .locator("li")
+      .allTextContents();
+    expect(reasons).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/removes \d+ service\(s\) it does not re-supply: /),
+        expect.stringMatching(/cost falls from [\d.]+ to 0\.01/),
+      ]),
+    );
+    await page.waitForTimeout(300);
+    await shot("15a-import-preview");
+    // Nothing changed until the user decides.
+    expect(await counted()).toEqual(beforePartial);
+    await page.getByRole("button", { name: "Replace stored data" }).click();
+    await page.waitForFunction(
+      () => {
+        const el = document.querySelector('[data-testid="import-status"]');
+        return (
+          el?.getAttribute("data-status") === "failed" ||
+          (el?.getAttribute("data-status") === "succeeded" &&
+            el?.getAttribute("data-estimates") === "done")
+        );
+      },
+      undefined,
+      { timeout: 120_000 },
+    );
+    expect(await page.getByTestId("import-status").getAttribute("data-status")).toBe("succeeded");
+    await expect(page.getByTestId("import-replaced").textContent()).resolves.toMatch(
+      /^Replaced: [\d,]+ rows over 2023-11-07 \(previous version kept\)/,
+    );
+    await shot("15b-import-replaced");
+    const afterPartial = await counted();
+    expect(afterPartial.loc).toBeLessThan(beforePartial.loc);
+    expect(afterPartial.cost).toBeLessThan(beforePartial.cost);
+    const partialId = (
+      await db.owner.pool.query<{ id: string }>(
+        "SELECT id FROM sync_runs WHERE tenant_id = $1 AND details->>'fileName' = 'partial-2023-11-07.csv'",
+        [tenantId],
+      )
+    ).rows[0]!.id;
+    await page.goto("/imports");
+    const partialRun = page.locator(`[data-testid="run"][data-run="${partialId}"]`);
+    await expect(partialRun.getByTestId("run-versions").textContent()).resolves.toMatch(
+      /Replaced: [\d,]+ rows over 2023-11-07 \(previous version kept\)/,
+    );
+    await shot("15c-imports-replaced");
+    await partialRun.getByRole("button", { name: "Restore previous version" }).click();
+    await partialRun.getByTestId("run-restored").waitFor();
+    await expect(partialRun.getByTestId("run-restored").textContent()).resolves.toMatch(
+      /^Restored on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/,
+    );
+    await shot("15d-imports-restored");
+    // The restore re-estimates the month: wait for the rollups, then the figures are the old ones.
+    let restored = await counted();
+    for (let i = 0; i < 120 && Math.abs(restored.monthly - beforePartial.monthly) > 1e-6; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      restored = await counted();
+    }
+    expect(restored.rows).toBe(beforePartial.rows);
+    expect(restored.cost).toBeCloseTo(beforePartial.cost, 9);
+    expect(restored.loc).toBeCloseTo(beforePartial.loc, 9);
+    expect(restored.daily).toBeCloseTo(beforePartial.daily, 9);
+    expect(restored.monthly).toBeCloseTo(beforePartial.monthly, 9);
+    await page.goto("/");
+    await page.getByTestId("kpi-total").waitFor();
+    expect(await shown("kpi-location")).toBeCloseTo(expected.loc, 6);
+    expect(await shown("kpi-market")).toBeCloseTo(expected.mkt, 6);
+    expect(await shown("kpi-embodied")).toBeCloseTo(expected.emb, 6);
+    expect(await shown("kpi-kwh")).toBeCloseTo(expected.kwh, 6);
+    expect(await shown("kpi-total")).toBeCloseTo(expected.loc + expected.emb, 6);
+    await page.waitForTimeout(600);
+    await shot("15e-dashboard-after-restore");
+
     // The other pages: imports, accounts, an invitation, an API key shown once, the audit log.
     for (const [name, url] of [
       ["15-imports", "/imports"],
@@ -406,6 +534,8 @@ describe.skipIf(!haveBrowser)("browser: onboarding to dashboard", () => {
       "account.create",
       "credentials.set",
       "import.create",
+      "import.confirm_replacement",
+      "import.restore",
       "member.invite",
       "api_key.create",
     ])
