@@ -14,6 +14,7 @@ export * from "./stores/windows";
 export * from "./stores/usage";
 export * from "./stores/sources";
 export * from "./stores/usage-versions";
+export * from "./stores/lineage";
 export * from "./stores/emissions";
 export * from "./stores/rollups";
 export type { PoolClient } from "pg";

@@ -19,6 +19,7 @@ import {
   BreakdownSection,
   ChartSection,
   CostCoverageSection,
+  DataSourcesSection,
   DataQualitySection,
   KpiSection,
   KpiSkeleton,
@@ -140,6 +141,17 @@ export default async function DashboardPage({ searchParams }: Props) {
             <h2>Cost coverage</h2>
             <Suspense fallback={<Skeleton height={32} count={4} />}>
               <CostCoverageSection scope={scope} filters={query} currency={options.currency} />
+            </Suspense>
+          </section>
+          <section className="card">
+            <h2>Data sources</h2>
+            <p className="muted small">
+              The imports and syncs these figures come from. For each account and day only one
+              source counts: hourly line items over FOCUS over daily aggregates, the newest among
+              equals.
+            </p>
+            <Suspense fallback={<Skeleton height={32} count={3} />}>
+              <DataSourcesSection scope={scope} filters={query} currency={options.currency} />
             </Suspense>
           </section>
           <section className="card">

@@ -12,6 +12,7 @@ import { listJobRuns, listAccounts } from "@/lib/server/accounts";
 import { costCoverageLabels, costCoverageDefinition } from "@canopy/methodology";
 import {
   costCoverageByService,
+  dataSources,
   emissionsBreakdown,
   emissionsSeries,
   emissionsSummary,
@@ -243,6 +244,47 @@ export async function CostCoverageSection(props: {
           </tfoot>
         </table>
       </div>
+    </div>
+  );
+}
+
+/** Which imports and syncs the range's usage comes from (one source per account and day counts). */
+export async function DataSourcesSection(props: {
+  scope: TenantScope;
+  filters: Filters;
+  currency: string | null;
+}) {
+  const data = await dataSources(props.scope, props.filters);
+  if (!data.items.length) return <p className="muted">No usage in this range.</p>;
+  return (
+    <div className="table-wrap">
+      <table className="data" data-testid="data-sources">
+        <caption className="sr-only">Imports and syncs behind these figures</caption>
+        <thead>
+          <tr>
+            <th>Import or sync</th>
+            <th>Kind of source</th>
+            <th>When (UTC)</th>
+            <th className="num">Usage rows</th>
+            <th className="num">Cost</th>
+          </tr>
+        </thead>
+        <tbody>
+          {data.items.map((source) => (
+            <tr key={`${source.syncRunId}:${source.sourceKind}`}>
+              <td>
+                {source.runKind ?? "unrecorded"}: {source.label || "–"}
+              </td>
+              <td>{source.sourceKind}</td>
+              <td className="small">
+                {source.createdAt ? source.createdAt.slice(0, 16).replace("T", " ") : "–"}
+              </td>
+              <td className="num">{formatNumber(source.rows, 0)}</td>
+              <td className="num">{formatMoney(source.costAmount, props.currency)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import type { PoolClient } from "@canopy/db";
+import { usageSources, type PoolClient } from "@canopy/db";
 import { costSql, regionFactors } from "@canopy/methodology";
 import {
   addDays,
@@ -592,5 +592,25 @@ export async function costCoverageByService(scope: TenantScope, filters: Filters
       { costCoveredAmount: 0, costNotModelledAmount: 0, costAmount: 0 },
     );
     return { range: { from: range.from, to: range.to }, items, totals };
+  });
+}
+
+/**
+ * The imports and syncs the filtered range's usage comes from (usage_hourly lineage), for the
+ * dashboard's "Data sources" panel: which file or sync each number came from.
+ */
+export async function dataSources(scope: TenantScope, filters: Filters) {
+  return scope.sql(async (client) => {
+    const range = await rangeFor(client, filters);
+    const end = new Date(Date.parse(`${range.to}T00:00:00Z`) + 86_400_000).toISOString();
+    const items = await usageSources(client, {
+      start: `${range.from}T00:00:00Z`,
+      end,
+      cloudAccountIds: filters.account.length ? filters.account : null,
+      providers: filters.provider,
+      services: filters.service,
+      regions: filters.region,
+    });
+    return { range: { from: range.from, to: range.to }, items };
   });
 }

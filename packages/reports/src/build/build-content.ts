@@ -1,4 +1,5 @@
 import type { PoolClient } from "@canopy/db";
+import { usageSources } from "@canopy/db";
 import { dataPacks } from "@canopy/methodology";
 import {
   methodologyMarkdown,
@@ -9,7 +10,6 @@ import type { ReportContent, ReportParameters } from "../model/types";
 import type { ReportPeriod } from "../period";
 import { assembleContent } from "./assemble";
 import {
-  loadUsageSources,
   loadDataDays,
   loadAccounts,
   loadImportRuns,
@@ -67,7 +67,11 @@ export async function buildReportContent(
   );
   const dataDays = await loadDataDays(client, ranges.monthly.start, ranges.monthly.end, accountIds);
   const hourly = await scanHourly(client, startTs, endTs, accountIds, scope.parameters.tagKeys);
-  const usageSources = await loadUsageSources(client, startTs, endTs, accountIds);
+  const sources = await usageSources(client, {
+    start: startTs,
+    end: endTs,
+    cloudAccountIds: accountIds,
+  });
   const importRuns = await loadImportRuns(client, startTs, endTs);
   const providerFigures = await loadProviderFigures(client, period.start, period.end);
   const notModelledCost = await loadNotModelledCost(client, startTs, endTs, accountIds);
@@ -81,7 +85,7 @@ export async function buildReportContent(
     monthly,
     dataDays,
     hourly,
-    usageSources,
+    usageSources: sources,
     importRuns,
     providerFigures,
     notModelledCost,

@@ -1,6 +1,5 @@
 import type { PoolClient } from "@canopy/db";
 import { costNotModelledCondition, costSql } from "@canopy/methodology";
-import type { UsageSource } from "../model/types";
 import type { Measures } from "../model/measures";
 import type { BoundaryAccount } from "../model/types";
 
@@ -100,35 +99,6 @@ export async function scanHourly(
     co2eEmbodiedKg: row.co2eEmbodiedKg as number,
     waterL: row.waterL as number,
     co2eOnDefaultsKg: row.co2eOnDefaultsKg as number,
-  }));
-}
-
-/**
- * The imports and syncs whose usage counts in the period and boundary (usage_hourly lineage), with
- * their rows and cost: which file or sync each number came from.
- */
-export async function loadUsageSources(
-  client: PoolClient,
-  start: string,
-  end: string,
-  accountIds: string[],
-): Promise<UsageSource[]> {
-  const result = await client.query<UsageSource & { createdAt: Date | null }>(
-    `SELECT u.sync_run_id AS "syncRunId", r.kind::text AS "runKind", u.source_kind AS "sourceKind",
-            coalesce(r.details ->> 'fileName', a.display_name, '') AS label, r.created_at AS "createdAt",
-            count(*)::float8 AS rows, coalesce(sum(u.cost_amount), 0)::float8 AS "costAmount"
-     FROM usage_hourly u
-     LEFT JOIN sync_runs r ON r.id = u.sync_run_id
-     LEFT JOIN cloud_accounts a ON a.id = r.cloud_account_id
-     WHERE u.hour >= $1::timestamptz AND u.hour < $2::timestamptz AND u.cloud_account_id = ANY($3::uuid[])
-     GROUP BY 1, 2, 3, 4, 5
-     ORDER BY r.created_at NULLS FIRST, 1`,
-    [start, end, accountIds],
-  );
-  return result.rows.map((r) => ({
-    ...r,
-    createdAt: r.createdAt ? r.createdAt.toISOString() : null,
-    costAmount: Math.round(r.costAmount * 1e6) / 1e6,
   }));
 }
 

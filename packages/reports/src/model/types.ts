@@ -1,3 +1,4 @@
+import type { UsageSource } from "@canopy/db";
 import type { Measures } from "./measures";
 import type { ReportPeriod } from "../period";
 
@@ -161,18 +162,7 @@ export type DataQuality = {
 };
 
 /** One import or sync whose usage counts in the report (usage_hourly lineage). */
-export type UsageSource = {
-  syncRunId: string | null;
-  /** import | sync | backfill (null: rows written before runs were recorded). */
-  runKind: string | null;
-  /** What produced the rows: cur2, focus, aws-athena, … (see @canopy/db sourceKinds). */
-  sourceKind: string;
-  /** The file name of an import, the account of a sync. */
-  label: string;
-  createdAt: string | null;
-  rows: number;
-  costAmount: number;
-};
+export type { UsageSource };
 
 export type Lineage = {
   /** Rows read to build the report, by table. */
