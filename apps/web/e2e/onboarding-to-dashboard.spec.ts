@@ -357,8 +357,23 @@ describe.skipIf(!haveBrowser)("browser: onboarding to dashboard", () => {
     );
     await page.waitForTimeout(300);
     await shot("15a-import-preview");
-    // Nothing changed until the user decides.
+    // Nothing changed until the user decides; /imports lists it as awaiting confirmation too.
     expect(await counted()).toEqual(beforePartial);
+    const other = await page.context().newPage();
+    await other.goto("/imports");
+    const waiting = other.getByTestId("awaiting-run");
+    await waiting.waitFor();
+    await expect(waiting.getByTestId("replacement-reasons").textContent()).resolves.toMatch(
+      /removes \d+ service\(s\)/,
+    );
+    await other.getByRole("link", { name: "awaiting confirmation" }).waitFor();
+    expect(await waiting.getByRole("button", { name: "Replace stored data" }).count()).toBe(1);
+    expect(await waiting.getByRole("button", { name: "Don't import" }).count()).toBe(1);
+    await other.screenshot({
+      path: path.join(artifacts, "15a-imports-awaiting.png"),
+      fullPage: true,
+    });
+    await other.close();
     await page.getByRole("button", { name: "Replace stored data" }).click();
     await page.waitForFunction(
       () => {

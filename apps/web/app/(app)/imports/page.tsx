@@ -43,7 +43,6 @@ export default async function ImportsPage() {
                 UTC
               </summary>
               <div className="stack-lg">
-                {run.error && <p className="small">{run.error}</p>}
                 <ReplacementPreview
                   accounts={run.preview!.accounts}
                   labels={run.sourceKindLabels}
