@@ -8,11 +8,11 @@ import { canonicalAccountId, optionalBillingAccountId, rowErrorOf } from "./acco
 import { canonicalService } from "./services";
 import {
   attemptLineBase,
-  joinWarnings,
   recordsOf,
   unsupportedOutcome,
   type BuiltLineBase,
   type LineBase,
+  completeLineBase,
 } from "./usage-records";
 
 /** Decisions are linear in the usage amount: decide once per distinct line shape for amount 1, then scale. */
@@ -242,20 +242,20 @@ export function createCurClassifier(header: readonly string[], options: Classify
       region: regionOf(row, usageType),
       costAmount,
     };
-    if (payer?.id) base.billingAccountId = payer.id;
-    if (usageType !== "") base.usageType = usageType;
-    if (currency !== "") base.currency = currency;
-    if (includeResourceIds) {
-      const resourceId = textOf(row[resourceIdColumn]);
-      if (resourceId !== "") base.resourceId = resourceId;
-    }
-    if (includeTags) {
-      const tags = tagsOf(row);
-      if (tags) base.tags = tags;
-    }
-    if (source !== undefined && lineNumber !== undefined) base.source = `${source}:${lineNumber}`;
-    const warning = joinWarnings(account.warning, payer?.warning);
-    return warning === undefined ? { base } : { base, warning };
+    return completeLineBase(
+      base,
+      {
+        billingAccountId: payer?.id,
+        usageType,
+        currency,
+        resourceId: includeResourceIds ? textOf(row[resourceIdColumn]) : undefined,
+        tags: includeTags ? tagsOf(row) : undefined,
+        source,
+        lineNumber,
+      },
+      account.warning,
+      payer?.warning,
+    );
   }
 
   function classify(row: BillingRow, lineNumber?: number): ClassifyOutcome {

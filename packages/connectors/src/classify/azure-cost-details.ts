@@ -7,7 +7,7 @@ import type { BillingRow, ClassifiedUsage, ClassifyOptions, ClassifyOutcome, Row
 import { parseUnit } from "./units";
 import { canonicalAccountId, canonicalBillingAccountId, optionalBillingAccountId, rowErrorOf } from "./account-ids";
 import { canonicalService } from "./services";
-import { attemptLineBase, joinWarnings, recordsOf, unsupportedOutcome, type BuiltLineBase, type LineBase } from "./usage-records";
+import { attemptLineBase, recordsOf, unsupportedOutcome, type BuiltLineBase, type LineBase, completeLineBase } from "./usage-records";
 
 /**
  * Azure cost details (Cost Management exports, Cost Details API, EA and MCA downloads). Headers are
@@ -99,19 +99,19 @@ export function createAzureClassifier(header: readonly string[], options: Classi
       usageType: textOf(get(row, "meterName")),
       costAmount,
     };
-    if (billing?.id) base.billingAccountId = billing.id;
-    if (currency) base.currency = currency;
-    if (includeResourceIds) {
-      const resourceId = textOf(get(row, "resourceId"));
-      if (resourceId) base.resourceId = resourceId;
-    }
-    if (includeTags) {
-      const tags = stringMapOf(get(row, "tags"));
-      if (tags) base.tags = tags;
-    }
-    if (options.source !== undefined && lineNumber !== undefined) base.source = `${options.source}:${lineNumber}`;
-    const warning = joinWarnings(account.warning, billing?.warning);
-    return warning === undefined ? { base } : { base, warning };
+    return completeLineBase(
+      base,
+      {
+        billingAccountId: billing?.id,
+        currency,
+        resourceId: includeResourceIds ? textOf(get(row, "resourceId")) : undefined,
+        tags: includeTags ? stringMapOf(get(row, "tags")) : undefined,
+        source: options.source,
+        lineNumber,
+      },
+      account.warning,
+      billing?.warning,
+    );
   }
 
   function classify(row: BillingRow, lineNumber?: number): ClassifyOutcome {

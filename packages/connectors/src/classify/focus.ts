@@ -13,13 +13,13 @@ import { canonicalService } from "./services";
 import {
   attemptLineBase,
   instanceMeasures,
-  joinWarnings,
   otherMeasure,
   recordsOf,
   unsupportedOutcome,
   type BuiltLineBase,
   type LineBase,
   type Measure,
+  completeLineBase,
 } from "./usage-records";
 
 /**
@@ -300,21 +300,20 @@ export function createFocusClassifier(header: readonly string[], options: Classi
       region: regionOf(provider, row),
       costAmount,
     };
-    if (billing?.id) base.billingAccountId = billing.id;
-    const usageType = textOf(get(row, "awsUsageType")) || textOf(get(row, "skuMeter")) || textOf(get(row, "azureMeterName"));
-    if (usageType) base.usageType = usageType;
-    if (currency) base.currency = currency;
-    if (includeResourceIds) {
-      const resourceId = textOf(get(row, "resourceId"));
-      if (resourceId) base.resourceId = resourceId;
-    }
-    if (includeTags) {
-      const tags = stringMapOf(get(row, "tags"));
-      if (tags) base.tags = tags;
-    }
-    if (options.source !== undefined && lineNumber !== undefined) base.source = `${options.source}:${lineNumber}`;
-    const warning = joinWarnings(account.warning, billing?.warning);
-    return warning === undefined ? { base } : { base, warning };
+    return completeLineBase(
+      base,
+      {
+        billingAccountId: billing?.id,
+        usageType: textOf(get(row, "awsUsageType")) || textOf(get(row, "skuMeter")) || textOf(get(row, "azureMeterName")),
+        currency,
+        resourceId: includeResourceIds ? textOf(get(row, "resourceId")) : undefined,
+        tags: includeTags ? stringMapOf(get(row, "tags")) : undefined,
+        source: options.source,
+        lineNumber,
+      },
+      account.warning,
+      billing?.warning,
+    );
   }
 
   function classify(row: BillingRow, lineNumber?: number): ClassifyOutcome {

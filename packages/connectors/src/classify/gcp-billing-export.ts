@@ -9,11 +9,11 @@ import { canonicalService } from "./services";
 import {
   attemptLineBase,
   costOnlyRecord,
-  joinWarnings,
   recordsOf,
   unsupportedOutcome,
   type BuiltLineBase,
   type LineBase,
+  completeLineBase,
 } from "./usage-records";
 
 /**
@@ -134,19 +134,19 @@ export function createGcpClassifier(header: readonly string[], options: Classify
       usageType: textOf(get(row, "sku")),
       costAmount,
     };
-    if (billing?.id) base.billingAccountId = billing.id;
-    if (currency) base.currency = currency;
-    if (includeResourceIds) {
-      const resourceName = textOf(get(row, "resourceName"));
-      if (resourceName) base.resourceId = resourceName;
-    }
-    if (includeTags) {
-      const labels = keyValueListOf(get(row, "labels"));
-      if (labels) base.tags = labels;
-    }
-    if (options.source !== undefined && lineNumber !== undefined) base.source = `${options.source}:${lineNumber}`;
-    const warning = joinWarnings(account.warning, billing?.warning);
-    return warning === undefined ? { base } : { base, warning };
+    return completeLineBase(
+      base,
+      {
+        billingAccountId: billing?.id,
+        currency,
+        resourceId: includeResourceIds ? textOf(get(row, "resourceName")) : undefined,
+        tags: includeTags ? keyValueListOf(get(row, "labels")) : undefined,
+        source: options.source,
+        lineNumber,
+      },
+      account.warning,
+      billing?.warning,
+    );
   }
 
   function classify(row: BillingRow, lineNumber?: number): ClassifyOutcome {

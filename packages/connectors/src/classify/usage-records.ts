@@ -107,25 +107,7 @@ export function otherMeasure(quantity: number): Measure {
  * cost totals per account and month tie out to the invoice.
  */
 export function costOnlyRecord(base: LineBase, usageType: string, costAmount: number): UsageRecord {
-  const record: UsageRecord = {
-    provider: base.provider,
-    accountId: base.accountId,
-    periodStart: base.periodStart,
-    periodHours: base.periodHours,
-    service: base.service,
-    region: base.region,
-    kind: "other",
-    quantity: 0,
-    unit: "none",
-    usageType,
-    costAmount,
-  };
-  if (base.billingAccountId) record.billingAccountId = base.billingAccountId;
-  if (base.currency) record.currency = base.currency;
-  if (base.resourceId) record.resourceId = base.resourceId;
-  if (base.tags) record.tags = base.tags;
-  if (base.source) record.source = base.source;
-  return record;
+  return recordsOf({ ...base, usageType, costAmount }, [{ kind: "other", quantity: 0, unit: "none" }])[0]!;
 }
 
 /** The shared fields of a line, or why they could not be read (unusable timestamp or account). */
@@ -165,6 +147,30 @@ export function unsupportedOutcome(
 }
 
 /** Joins the warnings of one line (account and billing account). */
+/** The parts of a line base every classifier fills the same way; empty values are left out. */
+export type LineExtras = {
+  billingAccountId?: string | undefined;
+  usageType?: string | undefined;
+  currency?: string | undefined;
+  resourceId?: string | undefined;
+  tags?: Record<string, string> | undefined;
+  /** `UsageRecord.source` prefix; the line number is appended. */
+  source?: string | undefined;
+  lineNumber?: number | undefined;
+};
+
+/** Adds the optional parts to a line base and joins the line's warnings (account, billing account). */
+export function completeLineBase(base: LineBase, extras: LineExtras, ...warnings: (string | undefined)[]): BuiltLineBase {
+  if (extras.billingAccountId) base.billingAccountId = extras.billingAccountId;
+  if (extras.usageType) base.usageType = extras.usageType;
+  if (extras.currency) base.currency = extras.currency;
+  if (extras.resourceId) base.resourceId = extras.resourceId;
+  if (extras.tags) base.tags = extras.tags;
+  if (extras.source !== undefined && extras.lineNumber !== undefined) base.source = `${extras.source}:${extras.lineNumber}`;
+  const warning = joinWarnings(...warnings);
+  return warning === undefined ? { base } : { base, warning };
+}
+
 export function joinWarnings(...warnings: (string | undefined)[]): string | undefined {
   const present = warnings.filter((warning): warning is string => warning !== undefined);
   return present.length === 0 ? undefined : present.join("; ");
