@@ -74,8 +74,22 @@ function gcpProjectId(raw: string): CanonicalAccountId {
   return { id };
 }
 
+/** Ids seen, per provider: a billing file repeats a few accounts on every line. */
+const seenIds: Record<Provider, Map<string, CanonicalAccountId>> = { aws: new Map(), azure: new Map(), gcp: new Map() };
+
 /** The account a record belongs to: AWS account, Azure subscription, GCP project. */
 export function canonicalAccountId(provider: Provider, raw: string): CanonicalAccountId {
+  const cache = seenIds[provider];
+  let id = cache.get(raw);
+  if (id === undefined) {
+    id = normalizedAccountId(provider, raw);
+    if (cache.size >= 10_000) cache.clear();
+    cache.set(raw, id);
+  }
+  return id;
+}
+
+function normalizedAccountId(provider: Provider, raw: string): CanonicalAccountId {
   switch (provider) {
     case "aws":
       return awsAccountId(raw, "account id");
@@ -116,14 +130,28 @@ export function canonicalBillingAccountId(provider: Provider, raw: string): Cano
  * empty; when it cannot be normalized the line is still read (the billing account is only the
  * parent) and the outcome carries a warning instead of an id.
  */
+const seenBillingIds: Record<Provider, Map<string, { id?: string; warning?: string } | undefined>> = {
+  aws: new Map(),
+  azure: new Map(),
+  gcp: new Map(),
+};
+
 export function optionalBillingAccountId(provider: Provider, raw: string): { id?: string; warning?: string } | undefined {
-  if (raw.trim() === "") return undefined;
-  try {
-    return canonicalBillingAccountId(provider, raw);
-  } catch (error) {
-    if (error instanceof RowValueError) return { warning: `${error.message}; billing account left out` };
-    throw error;
+  const cache = seenBillingIds[provider];
+  if (cache.has(raw)) return cache.get(raw);
+  let result: { id?: string; warning?: string } | undefined;
+  if (raw.trim() === "") result = undefined;
+  else {
+    try {
+      result = canonicalBillingAccountId(provider, raw);
+    } catch (error) {
+      if (!(error instanceof RowValueError)) throw error;
+      result = { warning: `${error.message}; billing account left out` };
+    }
   }
+  if (cache.size >= 10_000) cache.clear();
+  cache.set(raw, result);
+  return result;
 }
 
 /** The outcome of a line whose value could not be read; `accountId` marks a line without a usable identity. */

@@ -224,8 +224,15 @@ export function createCurClassifier(header: readonly string[], options: Classify
   }
 
   /** Account, time, service and region of a line (usage or money-only). Throws RowValueError. */
-  function lineBaseOf(row: BillingRow, lineNumber: number | undefined, productCode: string, usageType: string, costAmount: number, currency: string): BuiltLineBase {
-    const startMs = requiredTimestampMs(row[usageStartColumn], "lineItem/UsageStartDate");
+  function lineBaseOf(
+    row: BillingRow,
+    lineNumber: number | undefined,
+    productCode: string,
+    usageType: string,
+    costAmount: number,
+    currency: string,
+    startMs = requiredTimestampMs(row[usageStartColumn], "lineItem/UsageStartDate"),
+  ): BuiltLineBase {
     const endMs = optionalTimestampMs(row[usageEndColumn], "lineItem/UsageEndDate");
     const usageAccount = textOf(row[usageAccountColumn]);
     const payerAccount = textOf(row[payerAccountColumn]);
@@ -258,6 +265,27 @@ export function createCurClassifier(header: readonly string[], options: Classify
     );
   }
 
+  type MoneyLine = {
+    row: BillingRow;
+    lineNumber: number | undefined;
+    productCode: string;
+    usageType: string;
+    costAmount: number;
+    currency: string;
+  };
+
+  /** A line that carries no energy, with its cost-only record. */
+  function unsupported(line: MoneyLine, reason: UnsupportedReason, detail: string): ClassifyOutcome {
+    const { row, lineNumber, productCode, usageType, costAmount, currency } = line;
+    return unsupportedOutcome(
+      reason,
+      detail,
+      costAmount,
+      currency,
+      attemptLineBase(() => lineBaseOf(row, lineNumber, productCode, usageType, costAmount, currency)),
+    );
+  }
+
   function classify(row: BillingRow, lineNumber?: number): ClassifyOutcome {
     try {
       const lineItemType = textOf(row[lineItemTypeColumn]);
@@ -266,23 +294,16 @@ export function createCurClassifier(header: readonly string[], options: Classify
       const costAmount = typeof costCell === "number" ? costCell : (optionalNumberOf(costCell, "lineItem/UnblendedCost") ?? 0);
       const currency = textOf(row[currencyColumn]);
       const usageTypeText = textOf(row[usageTypeColumn]);
-      const unsupported = (reason: UnsupportedReason, detail: string): ClassifyOutcome =>
-        unsupportedOutcome(
-          reason,
-          detail,
-          costAmount,
-          currency,
-          attemptLineBase(() => lineBaseOf(row, lineNumber, productCode, usageTypeText, costAmount, currency)),
-        );
+      const line: MoneyLine = { row, lineNumber, productCode, usageType: usageTypeText, costAmount, currency };
       if (!usageLineItemTypes.has(lineItemType)) {
         if (lineItemType === "") throw new RowValueError("lineItem/LineItemType is empty");
         const reason = moneyOnlyLineItemTypes[lineItemType];
         if (!reason) throw new RowValueError(`unknown lineItem/LineItemType "${lineItemType}"`);
         const detail = productCode === "" ? lineItemType : `${lineItemType} ${productCode}`;
-        return unsupported(reason === "fee" && /Support/i.test(productCode) ? "support" : reason, detail);
+        return unsupported(line, reason === "fee" && /Support/i.test(productCode) ? "support" : reason, detail);
       }
-      if (productCode.includes("Support")) return unsupported("support", productCode);
-      if (row[billingEntityColumn] === "AWS Marketplace") return unsupported("marketplace", productCode);
+      if (productCode.includes("Support")) return unsupported(line, "support", productCode);
+      if (row[billingEntityColumn] === "AWS Marketplace") return unsupported(line, "marketplace", productCode);
 
       const usageType = usageTypeText;
       if (usageType === "") throw new RowValueError("lineItem/UsageType is empty");
@@ -295,9 +316,9 @@ export function createCurClassifier(header: readonly string[], options: Classify
       // earlier usage) yields the same records with negative quantities: they net against the usage
       // they correct (the estimator is linear in quantity; usageRecordSchema allows negatives).
       const decision = decide(row, usageType, productCode, startMs);
-      if (decision.status === "unsupported") return unsupported(decision.reason, decision.detail);
+      if (decision.status === "unsupported") return unsupported(line, decision.reason, decision.detail);
 
-      const { base, warning } = lineBaseOf(row, lineNumber, productCode, usageType, costAmount, currency);
+      const { base, warning } = lineBaseOf(row, lineNumber, productCode, usageType, costAmount, currency, startMs);
       const outcome: ClassifiedUsage = { status: "usage", records: recordsOf(base, decision.measures, amount) };
       if (warning !== undefined) outcome.warning = warning;
       return outcome;

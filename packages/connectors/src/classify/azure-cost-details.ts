@@ -114,25 +114,32 @@ export function createAzureClassifier(header: readonly string[], options: Classi
     );
   }
 
+  type MoneyLine = { row: BillingRow; lineNumber: number | undefined; costAmount: number; currency: string | undefined };
+
+  /** A line that carries no energy, with its cost-only record (not a closure per line: usage lines are millions). */
+  function unsupported(line: MoneyLine, reason: UnsupportedReason, detail: string): ClassifyOutcome {
+    const { row, lineNumber, costAmount, currency } = line;
+    return unsupportedOutcome(reason, detail, costAmount, currency, attemptLineBase(() => lineBaseOf(row, lineNumber, costAmount, currency)));
+  }
+
   function classify(row: BillingRow, lineNumber?: number): ClassifyOutcome {
     try {
       const costAmount = optionalNumberOf(get(row, "cost"), c.cost ?? "Cost") ?? 0;
       const currency = textOf(get(row, "currency")) || undefined;
       const meterCategory = textOf(get(row, "meterCategory"));
-      const unsupported = (reason: UnsupportedReason, detail: string): ClassifyOutcome =>
-        unsupportedOutcome(reason, detail, costAmount, currency, attemptLineBase(() => lineBaseOf(row, lineNumber, costAmount, currency)));
+      const line: MoneyLine = { row, lineNumber, costAmount, currency };
       const chargeType = textOf(get(row, "chargeType"));
       if (chargeType !== "" && chargeType.toLowerCase() !== "usage") {
         const reason = moneyOnlyChargeTypes[chargeType.toLowerCase()];
         if (!reason) throw new RowValueError(`unknown ChargeType "${chargeType}"`);
-        return unsupported(reason, `${chargeType} ${meterCategory}`.trim());
+        return unsupported(line, reason, `${chargeType} ${meterCategory}`.trim());
       }
-      if (textOf(get(row, "publisherType")).toLowerCase() === "marketplace") return unsupported("marketplace", meterCategory);
+      if (textOf(get(row, "publisherType")).toLowerCase() === "marketplace") return unsupported(line, "marketplace", meterCategory);
 
       const meterName = textOf(get(row, "meterName"));
       const quantity = optionalNumberOf(get(row, "quantity"), c.quantity ?? "Quantity");
       if (quantity === undefined) throw new RowValueError(`${c.quantity ?? "Quantity"} is empty`);
-      if (quantity < 0) return unsupported("correction", `negative quantity on ${meterCategory} / ${meterName}`);
+      if (quantity < 0) return unsupported(line, "correction", `negative quantity on ${meterCategory} / ${meterName}`);
       const unitText = textOf(get(row, "unitOfMeasure"));
       const unit = parseUnit(unitText);
       const startMs = requiredTimestampMs(get(row, "date"), c.date ?? "Date");
@@ -151,7 +158,7 @@ export function createAzureClassifier(header: readonly string[], options: Classi
         },
         options,
       );
-      if (decision.status === "unsupported") return unsupported(decision.reason, decision.detail);
+      if (decision.status === "unsupported") return unsupported(line, decision.reason, decision.detail);
 
       const { base, warning } = lineBaseOf(row, lineNumber, costAmount, currency);
       const outcome: ClassifiedUsage = { status: "usage", records: recordsOf(base, decision.measures) };

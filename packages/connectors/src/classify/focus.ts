@@ -316,6 +316,33 @@ export function createFocusClassifier(header: readonly string[], options: Classi
     );
   }
 
+  type MoneyLine = {
+    provider: UsageRecord["provider"] | undefined;
+    providerName: string;
+    row: BillingRow;
+    lineNumber: number | undefined;
+    costAmount: number;
+    currency: string | undefined;
+  };
+
+  /** A line that carries no energy, with its cost-only record (not a closure per line: usage lines are millions). */
+  function unsupported(line: MoneyLine, reason: UnsupportedReason, detail: string): ClassifyOutcome {
+    const { provider, providerName, row, lineNumber, costAmount, currency } = line;
+    if (reason === "provider-not-supported") {
+      // UsageRecord.provider is aws | azure | gcp: no record; the reason already says why.
+      const outcome: ClassifyOutcome = { status: "unsupported", reason, detail, costAmount, records: [] };
+      if (currency) outcome.currency = currency;
+      return outcome;
+    }
+    return unsupportedOutcome(
+      reason,
+      detail,
+      costAmount,
+      currency,
+      attemptLineBase(() => lineBaseOf(provider, providerName, row, lineNumber, costAmount, currency)),
+    );
+  }
+
   function classify(row: BillingRow, lineNumber?: number): ClassifyOutcome {
     try {
       const costAmount = optionalNumberOf(get(row, "billedCost"), "BilledCost") ?? 0;
@@ -323,33 +350,19 @@ export function createFocusClassifier(header: readonly string[], options: Classi
       const serviceName = textOf(get(row, "serviceName"));
       const providerName = textOf(get(row, "providerName"));
       const provider = focusProviderOf(providerName);
-      const unsupported = (reason: UnsupportedReason, detail: string): ClassifyOutcome => {
-        if (reason === "provider-not-supported") {
-          // UsageRecord.provider is aws | azure | gcp: no record; the reason already says why.
-          const outcome: ClassifyOutcome = { status: "unsupported", reason, detail, costAmount, records: [] };
-          if (currency) outcome.currency = currency;
-          return outcome;
-        }
-        return unsupportedOutcome(
-          reason,
-          detail,
-          costAmount,
-          currency,
-          attemptLineBase(() => lineBaseOf(provider, providerName, row, lineNumber, costAmount, currency)),
-        );
-      };
+      const line: MoneyLine = { provider, providerName, row, lineNumber, costAmount, currency };
       const category = textOf(get(row, "chargeCategory"));
       if (category.toLowerCase() !== "usage") {
         if (category === "") throw new RowValueError("ChargeCategory is empty");
         const reason = moneyOnlyCategories[category.toLowerCase()];
         if (!reason) throw new RowValueError(`unknown ChargeCategory "${category}"`);
-        return unsupported(reason, `${category} ${serviceName}`.trim());
+        return unsupported(line, reason, `${category} ${serviceName}`.trim());
       }
-      if (textOf(get(row, "chargeClass")).toLowerCase() === "correction") return unsupported("correction", serviceName);
+      if (textOf(get(row, "chargeClass")).toLowerCase() === "correction") return unsupported(line, "correction", serviceName);
       if (textOf(get(row, "commitmentDiscountStatus")).toLowerCase() === "unused") {
-        return unsupported("unused-commitment", serviceName);
+        return unsupported(line, "unused-commitment", serviceName);
       }
-      if (!provider) return unsupported("provider-not-supported", providerName || "(no provider)");
+      if (!provider) return unsupported(line, "provider-not-supported", providerName || "(no provider)");
 
       let quantity = optionalNumberOf(get(row, "consumedQuantity"), "ConsumedQuantity");
       let unitText = textOf(get(row, "consumedUnit"));
@@ -358,7 +371,7 @@ export function createFocusClassifier(header: readonly string[], options: Classi
         unitText = textOf(get(row, "pricingUnit"));
       }
       if (quantity === undefined) throw new RowValueError("ConsumedQuantity and PricingQuantity are empty on a Usage row");
-      if (quantity < 0) return unsupported("correction", `negative quantity on ${serviceName}`);
+      if (quantity < 0) return unsupported(line, "correction", `negative quantity on ${serviceName}`);
       const startMs = requiredTimestampMs(get(row, "chargePeriodStart"), "ChargePeriodStart");
       const description = textOf(get(row, "chargeDescription"));
       const decision = decide(
@@ -366,7 +379,7 @@ export function createFocusClassifier(header: readonly string[], options: Classi
         { serviceName, description, quantity, unit: parseUnit(unitText), unitText, periodStartMs: startMs, usageType: "" },
         row,
       );
-      if (decision.status === "unsupported") return unsupported(decision.reason, decision.detail);
+      if (decision.status === "unsupported") return unsupported(line, decision.reason, decision.detail);
 
       const { base, warning } = lineBaseOf(provider, providerName, row, lineNumber, costAmount, currency);
       const outcome: ClassifiedUsage = { status: "usage", records: recordsOf(base, decision.measures) };

@@ -94,6 +94,11 @@ function gcpRegionOf(region: string, location: string, zone: string): string {
   return location;
 }
 
+/** The line's credits as one cost-only record (`cost` is before credits). */
+function creditRecordsOf(base: LineBase, credits: number | undefined): UsageRecord[] {
+  return credits === undefined ? [] : [costOnlyRecord(base, "credit", credits)];
+}
+
 export function createGcpClassifier(header: readonly string[], options: ClassifyOptions = {}): RowClassifier {
   const c = resolveColumns(header, gcpColumns);
   const missing = missingColumns(c, gcpColumns, gcpRequiredFields);
@@ -149,6 +154,27 @@ export function createGcpClassifier(header: readonly string[], options: Classify
     );
   }
 
+  type MoneyLine = {
+    row: BillingRow;
+    lineNumber: number | undefined;
+    costAmount: number;
+    currency: string | undefined;
+    credits: number | undefined;
+  };
+
+  /** A line that carries no energy, with its cost-only records (not a closure per line: usage lines are millions). */
+  function unsupported(line: MoneyLine, reason: UnsupportedReason, detail: string): ClassifyOutcome {
+    const { row, lineNumber, costAmount, currency, credits } = line;
+    return unsupportedOutcome(
+      reason,
+      detail,
+      costAmount,
+      currency,
+      attemptLineBase(() => lineBaseOf(row, lineNumber, costAmount, currency)),
+      (base) => creditRecordsOf(base, credits),
+    );
+  }
+
   function classify(row: BillingRow, lineNumber?: number): ClassifyOutcome {
     try {
       const costAmount = optionalNumberOf(get(row, "cost"), "cost") ?? 0;
@@ -157,26 +183,16 @@ export function createGcpClassifier(header: readonly string[], options: Classify
       const sku = textOf(get(row, "sku"));
       // `cost` is before credits; the line's credits become one cost-only record beside its others.
       const credits = gcpCreditsOf(get(row, "credits"));
-      const creditRecords = (base: LineBase): UsageRecord[] =>
-        credits === undefined ? [] : [costOnlyRecord(base, "credit", credits)];
-      const unsupported = (reason: UnsupportedReason, detail: string): ClassifyOutcome =>
-        unsupportedOutcome(
-          reason,
-          detail,
-          costAmount,
-          currency,
-          attemptLineBase(() => lineBaseOf(row, lineNumber, costAmount, currency)),
-          creditRecords,
-        );
+      const line: MoneyLine = { row, lineNumber, costAmount, currency, credits };
       const costType = textOf(get(row, "costType")).toLowerCase();
       if (costType !== "" && costType !== "regular") {
         const reason = moneyOnlyCostTypes[costType];
         if (!reason) throw new RowValueError(`unknown cost_type "${costType}"`);
-        return unsupported(reason, `${costType} ${service}`.trim());
+        return unsupported(line, reason, `${costType} ${service}`.trim());
       }
       const amount = optionalNumberOf(get(row, "usageAmount"), "usage.amount");
       if (amount === undefined) throw new RowValueError("usage.amount is empty");
-      if (amount < 0) return unsupported("correction", `negative usage on ${sku}`);
+      if (amount < 0) return unsupported(line, "correction", `negative usage on ${sku}`);
       const startMs = requiredTimestampMs(get(row, "usageStart"), "usage_start_time");
 
       const needsMachine = /Core|CPU|Ram|RAM|Memory|Instance/.test(sku);
@@ -197,12 +213,12 @@ export function createGcpClassifier(header: readonly string[], options: Classify
         },
         options,
       );
-      if (decision.status === "unsupported") return unsupported(decision.reason, decision.detail);
+      if (decision.status === "unsupported") return unsupported(line, decision.reason, decision.detail);
 
       const { base, warning } = lineBaseOf(row, lineNumber, costAmount, currency);
       const outcome: ClassifiedUsage = {
         status: "usage",
-        records: [...recordsOf(base, decision.measures), ...creditRecords(base)],
+        records: [...recordsOf(base, decision.measures), ...creditRecordsOf(base, credits)],
       };
       if (warning !== undefined) outcome.warning = warning;
       return outcome;

@@ -109,7 +109,17 @@ const canonicalByKey: ReadonlyMap<string, string> = (() => {
   return map;
 })();
 
+/** Names seen, per provider: a billing file repeats a few dozen names millions of times. */
+const seen: Record<UsageRecord["provider"], Map<string, string>> = { aws: new Map(), azure: new Map(), gcp: new Map() };
+
 /** The canonical name of a provider's service; names the table does not list pass through (trimmed). */
 export function canonicalService(provider: UsageRecord["provider"], providerName: string): string {
-  return canonicalByKey.get(keyOf(provider, providerName)) ?? providerName.trim();
+  const cache = seen[provider];
+  let name = cache.get(providerName);
+  if (name === undefined) {
+    name = canonicalByKey.get(keyOf(provider, providerName)) ?? providerName.trim();
+    if (cache.size >= 10_000) cache.clear();
+    cache.set(providerName, name);
+  }
+  return name;
 }

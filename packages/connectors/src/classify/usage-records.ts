@@ -146,7 +146,6 @@ export function unsupportedOutcome(
   return outcome;
 }
 
-/** Joins the warnings of one line (account and billing account). */
 /** The parts of a line base every classifier fills the same way; empty values are left out. */
 export type LineExtras = {
   billingAccountId?: string | undefined;
@@ -171,6 +170,7 @@ export function completeLineBase(base: LineBase, extras: LineExtras, ...warnings
   return warning === undefined ? { base } : { base, warning };
 }
 
+/** Joins the warnings of one line (account and billing account). */
 export function joinWarnings(...warnings: (string | undefined)[]): string | undefined {
   const present = warnings.filter((warning): warning is string => warning !== undefined);
   return present.length === 0 ? undefined : present.join("; ");
