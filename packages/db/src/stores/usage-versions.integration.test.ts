@@ -202,6 +202,29 @@ describe("usage versions: precedence, replacement preview, restore", () => {
     await expect(restore(confirmed.runId, confirmed.windows)).rejects.toThrow(/already restored/);
   });
 
+  it("reports per write only the days that write replaced (a sync writes its window in chunks under one run)", async () => {
+    tenantId = await freshTenant();
+    await write([line(0, { quantity: 1 }), line(1, { quantity: 1 })], { sourceKind: "cur2" });
+    const runId = randomUUID();
+    const chunk = (day: number) =>
+      withTenantClient(database.app, tenantId, async (client) => {
+        await client.query(
+          "INSERT INTO sync_runs (id, tenant_id, kind, status) VALUES ($1, $2, 'sync', 'running') ON CONFLICT DO NOTHING",
+          [runId, tenantId],
+        );
+        return writeUsageRecords(client, tenantId, runId, once([line(day, { quantity: 2 })]), {
+          sourceKind: "aws-athena",
+          replace: true,
+        });
+      });
+    const first = await chunk(0);
+    const second = await chunk(1);
+    expect(first.replaced?.accounts.map((a) => [a.start, a.stored.rows])).toEqual([[dayIso(0), 1]]);
+    expect(second.replaced?.accounts.map((a) => [a.start, a.stored.rows])).toEqual([
+      [dayIso(1), 1],
+    ]);
+  });
+
   it("refuses to restore a version whose days were replaced again", async () => {
     tenantId = await freshTenant();
     await write([line(0, { quantity: 1 })], { sourceKind: "cur2" });

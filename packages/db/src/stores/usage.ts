@@ -818,9 +818,12 @@ async function replacementPreview(
   const figures = `count(*)::int AS rows, coalesce(sum(cost_amount), 0)::float8 AS "costAmount",
     array_agg(DISTINCT service ORDER BY service) AS services, array_agg(DISTINCT source_kind ORDER BY source_kind) AS "sourceKinds"`;
   const stored = await client.query<UsageFigures & { account: string }>(
-    `SELECT cloud_account_id AS account, ${figures} FROM usage_superseded
-     WHERE superseded_by_sync_run_id = $1 AND reason = 'replaced' GROUP BY cloud_account_id`,
-    [syncRunId],
+    `SELECT s.cloud_account_id AS account, ${figures} FROM usage_superseded s
+     JOIN unnest($2::uuid[], $3::timestamptz[], $4::timestamptz[]) AS w(account_id, start_at, end_at)
+       ON s.cloud_account_id = w.account_id AND s.hour >= w.start_at AND s.hour < w.end_at
+     WHERE s.superseded_by_sync_run_id = $1 AND s.reason = 'replaced' GROUP BY s.cloud_account_id`,
+    // Only this write's days: a sync writes its window in chunks under one run.
+    [syncRunId, ...windowArrays(winning)],
   );
   const arriving = await client.query<UsageFigures & { account: string }>(
     `SELECT u.cloud_account_id AS account, ${figures} FROM usage_hourly u
