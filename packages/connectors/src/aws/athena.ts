@@ -55,7 +55,6 @@ FROM "${scope.database}"."${scope.table}"
 WHERE billing_period IN (${periods})
   AND line_item_usage_start_date >= ${athenaTimestamp(window.start)}
   AND line_item_usage_start_date < ${athenaTimestamp(window.end)}
-  AND line_item_line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13`;
 }
 

@@ -73,7 +73,10 @@ export function gcpCreditsOf(value: unknown): number | undefined {
     }
     return any ? sum : undefined;
   }
+  // A sum already taken (the live BigQuery query sums each line's credits); BigQuery sends numbers as text.
+  if (typeof value === "number") return value === 0 ? undefined : value;
   const text = textOf(value);
+  if (/^-?\d+(?:\.\d+)?(?:[eE]-?\d+)?$/.test(text)) return Number(text) === 0 ? undefined : Number(text);
   if (text.length < 3) return undefined; // "", "[]"
   let sum = 0;
   let any = false;

@@ -32,8 +32,9 @@ function tableOf(
 
 /**
  * The billing export aggregated in BigQuery: hour × project × service × SKU × region/location ×
- * machine spec (from `system_labels`) × unit; only regular usage lines (credits, tax and adjustments
- * carry no energy). Columns are aliased to names the GCP classifier knows.
+ * machine spec (from `system_labels`) × unit × cost type, with each line's credits summed: every cost
+ * type is read (tax, adjustments and rounding become cost-only records, credits one per line), so a
+ * sync's cost ties out to the invoice. Columns are aliased to names the GCP classifier knows.
  */
 export function gcpUsageQuery(config: GcpConnectorConfig): string {
   const { ref } = tableOf(config);
@@ -52,16 +53,18 @@ export function gcpUsageQuery(config: GcpConnectorConfig): string {
          ${label("compute.googleapis.com/memory")} AS memory_mb,
          usage.unit AS usage_unit,
          currency,
+         cost_type,
          usage.amount AS amount,
-         cost
+         cost,
+         (SELECT SUM(c.amount) FROM UNNEST(credits) AS c) AS credit_amount
   FROM ${ref}
-  WHERE usage_start_time >= @start AND usage_start_time < @end AND cost_type = 'regular'
+  WHERE usage_start_time >= @start AND usage_start_time < @end
 )
 SELECT hour AS usage_start_time, TIMESTAMP_ADD(hour, INTERVAL 1 HOUR) AS usage_end_time, project_id, billing_account_id,
        service_description, sku_description, location_region, location_location, machine_spec, cores, memory_mb, usage_unit,
-       currency, SUM(amount) AS usage_amount, SUM(cost) AS cost
+       currency, cost_type, SUM(amount) AS usage_amount, SUM(cost) AS cost, SUM(credit_amount) AS credits
 FROM lines
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13`;
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14`;
 }
 
 const valueOf = (cell: unknown): unknown =>
@@ -222,7 +225,8 @@ export function createGcpConnector(config: GcpConnectorConfig): LiveConnector & 
           currency: row["currency"] ?? "",
           usage_amount: Number(valueOf(row["usage_amount"]) ?? 0),
           cost: Number(valueOf(row["cost"]) ?? 0),
-          cost_type: "regular",
+          cost_type: row["cost_type"] ?? "regular",
+          credits: valueOf(row["credits"]) ?? null,
         };
         classifier ??= createGcpClassifier(Object.keys(line), {
           lookupInstance: lookupInstanceType,

@@ -100,6 +100,29 @@ describe("GCP connector against a fake OAuth + BigQuery (real @google-cloud/bigq
     expect(calls(/\/jobs$/)[0]?.authorization).toMatch(/^Bearer ya29\.fake-/);
   });
 
+  it("reads every cost type and each line's credits, so the synced cost ties out to the export", async () => {
+    const rows = usage();
+    const hour = rows[0]!.hour;
+    fake.setUsage([
+      ...rows.map((r, i) => (i === 0 ? { ...r, credits: -0.25 } : r)),
+      { hour, projectId: "acme-data", service: "Compute Engine", sku: "Tax", region: "", unit: "", amount: 0, cost: 1.5, costType: "tax" },
+    ]);
+    const summary = emptyFetchSummary("hourly");
+    const records = await collect(createGcpConnector(config()).fetchUsage(window, { summary }));
+    const exportTotal = rows.reduce((s, r) => s + r.cost, 0) - 0.25 + 1.5;
+    expect(records.reduce((s, r) => s + (r.costAmount ?? 0), 0)).toBeCloseTo(exportTotal, 9);
+    expect(records.filter((r) => r.kind === "other").map((r) => [r.usageType, r.costAmount])).toEqual(
+      expect.arrayContaining([
+        ["credit", -0.25],
+        ["tax", 1.5],
+      ]),
+    );
+    expect(summary.costOnly?.tax).toMatchObject({ lines: 1, cost: 1.5 });
+    const insert = JSON.parse(calls(/\/jobs$/)[0]?.body ?? "{}") as { configuration: { query: { query: string } } };
+    expect(insert.configuration.query.query).not.toMatch(/cost_type = 'regular'/);
+    expect(insert.configuration.query.query).toContain("UNNEST(credits)");
+  });
+
   it("recovers from 429 rateLimitExceeded with backoff", async () => {
     fake.rateLimitNext(2);
     const summary = emptyFetchSummary("hourly");

@@ -17,13 +17,16 @@ export type PermissionCheck = {
   required: boolean;
 };
 
-/** Lines that carried no usage, counted by reason, as the live fetch saw them. */
+/** What a live fetch read: rows, records, and the lines without usage by reason. */
 export type FetchSummary = {
   rowsRead: number;
   recordsYielded: number;
+  /** Lines in error (nothing of them is stored). */
   skipped: Partial<
     Record<UnsupportedReason | "error", { lines: number; cost: number; example: string }>
   >;
+  /** Lines that carry no energy (tax, credits, fees…), yielded as cost-only records so cost ties out. */
+  costOnly?: Partial<Record<UnsupportedReason, { lines: number; cost: number; example: string }>>;
   /** "hourly" for CUR/Athena, "daily" for the Cost Explorer quick start (lower resolution). */
   resolution: "hourly" | "daily";
 };
@@ -73,21 +76,27 @@ export function monthStartOf(month: Date | string): string {
 }
 
 /**
- * The usage records of one classified provider row; lines without usage are counted in `summary`
- * by reason (with their cost and a first example) instead of being dropped.
+ * The records of one classified provider row: its usage records, or for a line without energy its
+ * cost-only records (counted in `summary.costOnly` by reason, with cost and a first example); lines
+ * in error are counted in `summary.skipped` and yield nothing.
  */
 export function recordsOfOutcome(outcome: ClassifyOutcome, summary: FetchSummary): UsageRecord[] {
   if (outcome.status === "usage") {
     summary.recordsYielded += outcome.records.length;
     return outcome.records;
   }
-  const reason = outcome.status === "error" ? "error" : outcome.reason;
-  const entry = (summary.skipped[reason] ??= {
+  if (outcome.status === "error") {
+    const entry = (summary.skipped.error ??= { lines: 0, cost: 0, example: outcome.message });
+    entry.lines++;
+    return [];
+  }
+  const entry = ((summary.costOnly ??= {})[outcome.reason] ??= {
     lines: 0,
     cost: 0,
-    example: outcome.status === "error" ? outcome.message : outcome.detail,
+    example: outcome.detail,
   });
   entry.lines++;
-  if (outcome.status === "unsupported") entry.cost += outcome.costAmount;
-  return [];
+  entry.cost += outcome.costAmount;
+  summary.recordsYielded += outcome.records.length;
+  return outcome.records;
 }

@@ -34,7 +34,10 @@ type SyncDetails = {
   mode: "sync" | "backfill";
   resolution?: FetchSummary["resolution"];
   chunks: { start: string; end: string; rowsRead: number; rowsWritten: number; seconds: number }[];
+  /** Lines in error, by reason. */
   skipped: FetchSummary["skipped"];
+  /** Lines without energy stored as cost-only records (tax, credits, fees…), by reason. */
+  costOnly?: FetchSummary["skipped"];
   progress: { chunksDone: number; chunksTotal: number; rowsRead: number };
   seconds?: number;
   /** The account windows this run's usage counts in (what a restore withdraws). */
@@ -44,6 +47,18 @@ type SyncDetails = {
   /** Days it brought usage for that a source of higher precedence holds. */
   outranked?: { cloudAccountId: string; start: string; end: string; heldBy: string[] }[];
 };
+
+type Tally = { lines: number; cost: number; example: string };
+
+/** Adds one chunk's line counts by reason into the run's. */
+function addTallies(into: Partial<Record<string, Tally>>, from: Partial<Record<string, Tally>>) {
+  for (const [reason, entry] of Object.entries(from)) {
+    if (!entry) continue;
+    const total = (into[reason] ??= { lines: 0, cost: 0, example: entry.example });
+    total.lines += entry.lines;
+    total.cost += entry.cost;
+  }
+}
 
 /** The windows a run fetches: the last few days for a sync, whole months (oldest first) for a backfill. */
 export function syncWindows(
@@ -191,15 +206,8 @@ export const syncAccount = defineJob({
         rowsRead += summary.rowsRead;
         rowsWritten += written.rowsWritten;
         details.resolution = summary.resolution;
-        for (const [reason, entry] of Object.entries(summary.skipped)) {
-          const into = (details.skipped[reason as keyof FetchSummary["skipped"]] ??= {
-            lines: 0,
-            cost: 0,
-            example: entry.example,
-          });
-          into.lines += entry.lines;
-          into.cost += entry.cost;
-        }
+        addTallies(details.skipped, summary.skipped);
+        addTallies((details.costOnly ??= {}), summary.costOnly ?? {});
         details.chunks.push({
           start: window.start.toISOString(),
           end: window.end.toISOString(),

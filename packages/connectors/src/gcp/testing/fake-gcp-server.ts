@@ -20,6 +20,10 @@ export type GcpUsageRow = {
   unit: string;
   amount: number;
   cost: number;
+  /** regular (default), tax, adjustment or rounding_error, as the billing export's cost_type. */
+  costType?: string;
+  /** The sum of the line's credits (negative), as the usage query returns it. */
+  credits?: number;
 };
 
 export type FakeGcp = {
@@ -59,8 +63,10 @@ const fields = [
   ["memory_mb", "STRING"],
   ["usage_unit", "STRING"],
   ["currency", "STRING"],
+  ["cost_type", "STRING"],
   ["usage_amount", "FLOAT"],
   ["cost", "FLOAT"],
+  ["credits", "FLOAT"],
 ] as const;
 
 const micros = (iso: string) => `${Date.parse(iso) * 1000}`;
@@ -280,8 +286,10 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
             cell(r.memoryMb),
             cell(r.unit),
             cell("USD"),
+            cell(r.costType ?? "regular"),
             cell(r.amount),
             cell(r.cost),
+            cell(r.credits),
           ],
         })),
         ...(offset + max < job.rows.length ? { pageToken: String(offset + max) } : {}),
