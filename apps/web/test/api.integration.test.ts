@@ -357,6 +357,31 @@ describe("accounts and jobs", () => {
     });
     expect(bad.status).toBe(400);
   });
+
+  it("sets an account's source precedence (admins only), refuses unknown kinds and resets to the default", async () => {
+    const patch = (credential: TestUser, body: unknown) =>
+      call(account.PATCH, {
+        path: `/api/v1/accounts/${accountIds[0]}`,
+        method: "PATCH",
+        credential,
+        params: { id: accountIds[0]! },
+        json: body,
+      });
+    expect((await patch(analyst, { sourcePrecedence: ["focus"] })).status).toBe(403);
+    const set = await patch(owner, { sourcePrecedence: ["focus", "cur2"] });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ sourcePrecedence: ["focus", "cur2"], parentAccountId: null });
+    const bad = await patch(owner, { sourcePrecedence: ["cur2", "bogus"] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error?.fields?.sourcePrecedence?.[0]).toMatch(/Unknown source kind "bogus"/);
+    const reset = await patch(owner, { sourcePrecedence: null });
+    expect(reset.body.sourcePrecedence).toBeNull();
+    const audit = await db.owner.pool.query(
+      "SELECT details FROM audit_log WHERE tenant_id = $1 AND action = 'account.source_precedence' ORDER BY id",
+      [tenantId],
+    );
+    expect(audit.rows.map((r) => r.details.sourcePrecedence)).toEqual([["focus", "cur2"], null]);
+  });
 });
 
 describe("imports", () => {

@@ -183,6 +183,17 @@ const routeCases: Record<string, RouteCase> = {
     expect(response.status).toBe(404);
     expect(response.body.error?.code).toBe("not_found");
   },
+  "PATCH /api/v1/accounts/{id}": async (h, as) => {
+    const response = await call(h, {
+      path: `/api/v1/accounts/${b.accountId}`,
+      method: "PATCH",
+      credential: as,
+      params: { id: b.accountId },
+      json: { sourcePrecedence: ["focus"] },
+    });
+    expect(response.status).toBe(404);
+    expect(await countB("cloud_accounts", "source_precedence IS NOT NULL")).toBe(0);
+  },
   "GET /api/v1/imports": async (h, as) => expectNoB((await get(h, as, "/api/v1/imports")).body),
   "POST /api/v1/imports": async (h, as) => {
     const before = await countB("sync_runs");

@@ -137,9 +137,34 @@ export const accountSchema = z
     externalId: z.string().nullable(),
     lastSyncAt: isoDateTime.nullable(),
     lastError: z.string().nullable(),
+    parentAccountId: z
+      .string()
+      .nullable()
+      .describe(
+        "The parent the bill names: AWS payer account, Azure billing account or profile, GCP billing account.",
+      ),
+    sourcePrecedence: z
+      .array(z.string())
+      .nullable()
+      .describe(
+        "This account's order of source kinds, best first (for each day only the best source present counts); null: the default order.",
+      ),
     createdAt: isoDateTime,
   })
   .meta({ id: "CloudAccount" });
+
+export const accountUpdateSchema = z
+  .object({
+    sourcePrecedence: z
+      .array(z.string())
+      .min(1)
+      .nullable()
+      .describe(
+        "Source kinds best first (cur2, cur, aws-athena, aws-cost-explorer, azure, azure-cost-details, azure-query, gcp, gcp-bigquery, focus, usage, demo, unknown), or null for the default order. Applies to later imports and syncs.",
+      ),
+  })
+  .strict()
+  .meta({ id: "CloudAccountUpdate" });
 
 export const accountListSchema = z
   .object({

@@ -7,7 +7,7 @@ import * as s from "./schemas";
  * document is generated from this list, and a test checks it matches the route files.
  */
 export type Operation = {
-  method: "get" | "post" | "delete";
+  method: "get" | "post" | "patch" | "delete";
   path: string;
   summary: string;
   /** Longer documentation, in the operation's description after the role. */
@@ -67,6 +67,16 @@ export const operations: Operation[] = [
     summary: "One cloud account",
     role: "analyst",
     params: s.idParamSchema,
+    response: { status: 200, schema: s.accountSchema },
+  },
+  {
+    method: "patch",
+    path: "/api/v1/accounts/{id}",
+    summary:
+      "Set the account's source precedence (which import or sync counts when several cover a day)",
+    role: "admin",
+    params: s.idParamSchema,
+    body: { schema: s.accountUpdateSchema, contentType: "application/json" },
     response: { status: 200, schema: s.accountSchema },
   },
   {

@@ -20,6 +20,8 @@ export type AccountRow = {
   externalId: string | null;
   lastSyncAt: string | null;
   lastError: string | null;
+  parentAccountId: string | null;
+  sourcePrecedence: string[] | null;
   createdAt: string;
 };
 
@@ -29,7 +31,8 @@ const iso = (column: string) =>
 /** Never the ciphertext: only whether credentials are stored. */
 const accountColumns = `id, provider::text, display_name AS "displayName", provider_account_id AS "providerAccountId",
   status::text, scope, credentials_ciphertext IS NOT NULL AS "hasCredentials", external_id AS "externalId",
-  ${iso("last_sync_at")} AS "lastSyncAt", last_error AS "lastError", ${iso("created_at")} AS "createdAt"`;
+  ${iso("last_sync_at")} AS "lastSyncAt", last_error AS "lastError", parent_account_id AS "parentAccountId",
+  source_precedence AS "sourcePrecedence", ${iso("created_at")} AS "createdAt"`;
 
 export async function listAccounts(client: PoolClient, page: { limit: number; offset: number }) {
   const result = await client.query<AccountRow & { total: number }>(

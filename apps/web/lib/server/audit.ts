@@ -11,6 +11,7 @@ export type AuditAction =
   | "account.scope_change"
   | "account.activate"
   | "account.delete"
+  | "account.source_precedence"
   | "credentials.set"
   | "api_key.create"
   | "api_key.revoke"

@@ -60,15 +60,18 @@ export function sourceRanks(
   return [...kinds].map((kind) => ({ kind, rank: sourceRank(kind, accountPrecedence) }));
 }
 
+/** An account's precedence setting names an unknown kind or one kind twice. */
+export class SourcePrecedenceError extends Error {}
+
 /** Checks an account's precedence setting: known kinds, each once. */
 export function parseSourcePrecedence(value: readonly string[]): SourceKind[] {
   const seen = new Set<string>();
   for (const kind of value) {
     if (!isSourceKind(kind))
-      throw new Error(
+      throw new SourcePrecedenceError(
         `Unknown source kind "${kind}"; one of ${Object.keys(sourceKinds).join(", ")}`,
       );
-    if (seen.has(kind)) throw new Error(`Source kind "${kind}" is listed twice`);
+    if (seen.has(kind)) throw new SourcePrecedenceError(`Source kind "${kind}" is listed twice`);
     seen.add(kind);
   }
   return [...seen] as SourceKind[];

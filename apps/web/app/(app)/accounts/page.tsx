@@ -37,6 +37,8 @@ export default async function AccountsPage() {
               <tr>
                 <th>Account</th>
                 <th>Provider id</th>
+                <th>Payer / billing account</th>
+                <th>Source order</th>
                 <th>Status</th>
                 <th>Credentials</th>
                 <th>Last sync or import</th>
@@ -55,6 +57,10 @@ export default async function AccountsPage() {
                       <span className="muted small">{a.provider.toUpperCase()}</span>
                     </td>
                     <td className="small">{a.providerAccountId}</td>
+                    <td className="small">{a.parentAccountId ?? "—"}</td>
+                    <td className="small" title="Which import or sync counts when several cover a day">
+                      {a.sourcePrecedence ? a.sourcePrecedence.join(" › ") : "default"}
+                    </td>
                     <td>
                       <span
                         className={`badge ${a.status === "active" ? "ok" : a.status === "needs_attention" ? "bad" : ""}`}
