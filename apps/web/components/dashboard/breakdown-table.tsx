@@ -1,4 +1,5 @@
 "use client";
+import { csvCell } from "@canopy/reports/csv-cell";
 import { useMemo, useState } from "react";
 import {
   createColumnHelper,
@@ -135,11 +136,6 @@ function columnsFor(kind: "breakdown" | "regions", groupLabel: string): Column[]
     ),
   ];
 }
-
-const csvCell = (value: string | number) => {
-  const text = String(value);
-  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-};
 
 /** Sortable breakdown (TanStack Table) with a CSV download of exactly the rows and columns shown. */
 export function BreakdownTable(props: {

