@@ -30,5 +30,23 @@ export function connect(
   });
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.
   pool.on("error", () => undefined);
+  // A checked-out client has no listener of the pool's: a backend terminated between two queries of
+  // a transaction (pg_terminate_backend, failover) would emit an unhandled 'error' and kill the
+  // process. With this one the client is only marked unusable: the holder's next query rejects, its
+  // job fails with that reason, and the pool discards the client on release.
+  pool.on("connect", (client) => guardClient(client));
   return { pool, db: drizzle(pool, { schema }), close: () => pool.end() };
+}
+
+/**
+ * Keeps a connection error on `client` from becoming an uncaught exception. pg emits 'error' on a
+ * client whose connection breaks, even when a query is also rejected with it; without a listener that
+ * ends the process. Every pg.Client this codebase makes goes through here (pools: connect() above).
+ */
+export function guardClient<C extends pg.ClientBase>(
+  client: C,
+  onError: (error: Error) => void = () => undefined,
+): C {
+  client.on("error", onError);
+  return client;
 }

@@ -12,6 +12,7 @@ export * from "./seed/demo";
 export * from "./bulk/copy";
 export * from "./stores/windows";
 export * from "./stores/usage";
+export * from "./stores/precedence";
 export * from "./stores/sources";
 export * from "./stores/usage-versions";
 export * from "./stores/lineage";

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTenantClient } from "../tenant";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { sourceRank, type SourceKind } from "./sources";
+import { ReplacementNeedsConfirmationError } from "./precedence";
 import {
-  ReplacementNeedsConfirmationError,
   UnexpectedAccountsError,
   writeUsageRecords,
   type StagedUsage,
