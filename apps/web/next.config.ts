@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { staticSecurityHeaders } from "./lib/security/headers";
 
 const config: NextConfig = {
   // Workspace packages ship TypeScript source.
@@ -24,6 +25,15 @@ const config: NextConfig = {
   // .ttf is.
   turbopack: { rules: { "*.ttf": { type: "asset" } } },
   poweredByHeader: false,
+  // X-Frame-Options, nosniff, Referrer-Policy, HSTS (production) on every response; the CSP is proxy.ts's.
+  async headers() {
+    return [
+      {
+        source: "/:path*",
+        headers: staticSecurityHeaders({ production: process.env.NODE_ENV === "production" }),
+      },
+    ];
+  },
   typedRoutes: false,
 };
 
