@@ -21,7 +21,11 @@ export async function call(
     error?: { code: string; message: string; fields?: Record<string, string[]> };
   };
 }> {
-  const headers = headersFor(options.credential ?? {}, options.headers);
+  // As a browser on the app's own page would (the origin check on cookie-authenticated changes).
+  const headers = headersFor(options.credential ?? {}, {
+    origin: "http://localhost:3999",
+    ...options.headers,
+  });
   if (options.json !== undefined) headers.set("content-type", "application/json");
   const request = new Request(`http://localhost:3999${options.path}`, {
     method: options.method ?? "GET",

@@ -107,6 +107,55 @@ export const envSchema = z
       .positive("a positive number of bytes")
       .default(10 * 1024 ** 3),
     /**
+     * Which reverse proxies may tell the web app the client's address (X-Forwarded-For), for sign-in
+     * throttling: a number of proxy hops in front of the app (e.g. 1), or comma-separated IPs/CIDRs of the
+     * proxies. Unset: trust none and use the socket's peer address.
+     */
+    CANOPY_TRUSTED_PROXIES: optional(
+      z
+        .string()
+        .regex(
+          /^(\d{1,2}|[0-9a-fA-F:.]+(\/\d{1,3})?(\s*,\s*[0-9a-fA-F:.]+(\/\d{1,3})?)*)$/,
+          "a number of proxy hops (e.g. 1) or comma-separated IPs/CIDRs (e.g. 10.0.0.0/8,192.168.1.5)",
+        ),
+    ),
+    /**
+     * Further origins (besides CANOPY_PUBLIC_URL's) from which cookie-authenticated requests may change
+     * data, comma-separated, e.g. https://canopy.example.com,https://admin.example.com.
+     */
+    CANOPY_ALLOWED_ORIGINS: optional(
+      z
+        .string()
+        .regex(
+          /^https?:\/\/[^\s,/]+(\s*,\s*https?:\/\/[^\s,/]+)*$/,
+          "comma-separated origins, e.g. https://canopy.example.com,https://admin.example.com",
+        ),
+    ),
+    /**
+     * Earliest date a billing line may carry (default 2006-01-01): lines dated before it are row errors,
+     * never stored (a line dated 1900 would otherwise make a partition for every month since).
+     */
+    CANOPY_USAGE_EARLIEST: z.iso.date("a date, e.g. 2006-01-01").default("2006-01-01"),
+    /** Days after now a billing line may be dated (default 40); later lines are row errors. */
+    CANOPY_USAGE_LATEST_DAYS: z.coerce
+      .number({ error: "a whole number of days, e.g. 40" })
+      .int("a whole number of days, e.g. 40")
+      .min(0, "a whole number of days, e.g. 40")
+      .max(366, "at most 366 days")
+      .default(40),
+    /** Bytes of stored import files an organization may hold at once (default 20 GiB); 0 = no quota. */
+    CANOPY_IMPORT_QUOTA_BYTES: z.coerce
+      .number({ error: "a number of bytes, e.g. 21474836480 (0 = no quota)" })
+      .int("a whole number of bytes")
+      .min(0, "a number of bytes (0 = no quota)")
+      .default(20 * 1024 ** 3),
+    /** Days an uploaded file is kept after its import finished (default 30); 0 keeps every file. */
+    CANOPY_IMPORT_FILE_RETENTION_DAYS: z.coerce
+      .number({ error: "a whole number of days (0 keeps every file)" })
+      .int("a whole number of days (0 keeps every file)")
+      .min(0, "a whole number of days (0 keeps every file)")
+      .default(30),
+    /**
      * Days a previous version of usage (what an import or sync replaced) is kept, so it can be restored;
      * 0 keeps every version.
      */

@@ -4,7 +4,10 @@ import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { nextCookies } from "better-auth/next-js";
 import { organization } from "better-auth/plugins";
 import { schema } from "@canopy/db";
+import { CLIENT_ADDRESS_HEADER } from "../security/client-address";
 import { authDb } from "./db";
+import { allowedOrigins } from "./origin";
+import { rateLimitStorage } from "./rate-limit";
 import { authSecret, once, publicUrl, serverEnv } from "./env";
 import { accessControl, roles } from "../roles";
 
@@ -16,6 +19,7 @@ const createAuth = () =>
   betterAuth({
     appName: "Canopy",
     baseURL: publicUrl(),
+    trustedOrigins: allowedOrigins(),
     secret: authSecret(),
     database: drizzleAdapter(authDb().db, {
       provider: "pg",
@@ -36,10 +40,15 @@ const createAuth = () =>
       database: { generateId: "uuid" },
       useSecureCookies: publicUrl().startsWith("https://"),
       defaultCookieAttributes: { httpOnly: true, sameSite: "lax" },
+      // Set by the auth route from the socket's peer and CANOPY_TRUSTED_PROXIES, replacing any client
+      // value (lib/server/auth-route.ts); a client-sent X-Forwarded-For is never read directly.
+      ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] },
     },
     rateLimit: {
       enabled: true,
-      storage: "database",
+      // rate_limits, fixed windows, one atomic upsert (lib/server/rate-limit.ts); shared with the
+      // per-account sign-in limit.
+      customStorage: rateLimitStorage,
       window: 60,
       max: 100,
       customRules: {

@@ -1,6 +1,7 @@
 import "server-only";
 import type { RoleName } from "../role-rank";
 import { errorResponse } from "./api-error";
+import { assertSameOrigin } from "./origin";
 import { resolvePrincipal } from "./principal";
 import { requireRole, scopeFor, unauthenticated, type TenantScope } from "./tenant-scope";
 
@@ -22,6 +23,8 @@ export function withTenantRoute<Params = Record<string, never>>(
     try {
       const principal = await resolvePrincipal(request.headers);
       if (!principal) throw unauthenticated();
+      // Cookie-authenticated changes only from the app's own origin (CSRF); API keys are not ambient.
+      if (principal.kind === "session") assertSameOrigin(request);
       requireRole(principal, options.role);
       const params = ((await segment?.params) ?? {}) as Params;
       return await handler({ ...scopeFor(principal), request, params });

@@ -1,5 +1,6 @@
-import { auth } from "@/lib/server/auth";
+import { handleAuthRequest } from "@/lib/server/auth-route";
 
-// /api/auth/* – sign-up, sign-in, sessions and organizations (Better Auth).
-export const GET = (request: Request) => auth().handler(request);
-export const POST = (request: Request) => auth().handler(request);
+// /api/auth/* – sign-up, sign-in, sessions and organizations (Better Auth), with the client address,
+// per-account sign-in limit and origin check of lib/server/auth-route.ts.
+export const GET = (request: Request) => handleAuthRequest(request);
+export const POST = (request: Request) => handleAuthRequest(request);
