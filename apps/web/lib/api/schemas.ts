@@ -458,6 +458,10 @@ export const reportPeriodSchema = z
     /^\d{4}(-(0[1-9]|1[0-2])|-[Qq][1-4])?$/,
     "Choose a month (YYYY-MM), a quarter (YYYY-Qn) or a year (YYYY).",
   )
+  .refine((value) => {
+    const year = Number(value.slice(0, 4));
+    return year >= 1970 && year <= 2100;
+  }, "Choose a year from 1970 to 2100.")
   .describe("A month (YYYY-MM), a quarter (YYYY-Qn) or a year (YYYY).");
 
 export const reportListQuerySchema = pageQuerySchema.extend({

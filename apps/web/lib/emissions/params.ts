@@ -19,10 +19,36 @@ export type GroupBy = (typeof GROUP_BYS)[number];
 export const MAX_HOURLY_DAYS = 14;
 const MAX_RANGE_DAYS = 366 * 5;
 
-const isoDate = z
+/** Years a date parameter may name: anything else is a typo, not a query (and PostgreSQL's range ends). */
+export const MIN_YEAR = 1970;
+export const MAX_YEAR = 2100;
+
+/** A real calendar date (2024-02-30 is not one) as YYYY-MM-DD, in MIN_YEAR..MAX_YEAR. */
+export const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "A date as YYYY-MM-DD.")
-  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), "Not a valid date.");
+  .refine((value) => {
+    const date = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+  }, "Not a calendar date.")
+  .refine((value) => {
+    const year = Number(value.slice(0, 4));
+    return year >= MIN_YEAR && year <= MAX_YEAR;
+  }, `A year from ${MIN_YEAR} to ${MAX_YEAR}.`);
+
+/**
+ * Text a parameter may carry: no NUL or other control characters, no lone UTF-16 surrogates (neither
+ * can be stored or compared by PostgreSQL).
+ */
+export const safeText = (min: number, max: number) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .refine(
+      (value) => !/[\u0000-\u001f\u007f]/.test(value) && value.isWellFormed(),
+      "Contains characters that are not allowed (control characters or invalid Unicode).",
+    );
 
 /** A repeated or comma-separated query parameter, as a list. */
 const list = <T extends z.ZodType>(item: T) =>
@@ -46,10 +72,9 @@ export const filtersSchema = z.object({
   to: isoDate.optional().describe("Last day, inclusive (UTC). Default: the last day with data."),
   provider: list(z.enum(PROVIDERS)).describe("aws, azure or gcp; repeat or comma-separate."),
   account: list(z.uuid("A cloud account id (UUID).")).describe("Cloud account ids."),
-  service: list(z.string().min(1).max(200)).describe("Service names, e.g. AmazonEC2."),
-  region: list(z.string().min(1).max(100)).describe("Region codes, e.g. eu-west-1."),
-  tag: z
-    .string()
+  service: list(safeText(1, 200)).describe("Service names, e.g. AmazonEC2."),
+  region: list(safeText(1, 100)).describe("Region codes, e.g. eu-west-1."),
+  tag: safeText(2, 400)
     .regex(/^[^=]{1,128}=.{0,256}$/, "A tag as key=value.")
     .optional()
     .describe("Only usage carrying this tag (key=value); reads hourly rows."),

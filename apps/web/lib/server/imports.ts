@@ -53,7 +53,8 @@ export async function createImportFromMultipart(
         return;
       }
       const format = fields.format || undefined;
-      fileName = info.filename || "upload";
+      // Stored in the import's details (jsonb): no control characters or lone surrogates.
+      fileName = (info.filename ?? "").replace(/[\u0000-\u001f\u007f]/g, "").toWellFormed() || "upload";
       if (format && !(IMPORT_FORMATS as readonly string[]).includes(format)) {
         stream.resume();
         reject(
@@ -92,7 +93,10 @@ export async function createImportFromMultipart(
       }).then(({ syncRunId }) => ({ id: syncRunId }));
       started.catch(() => stream.resume());
     });
-    parser.on("error", reject);
+    // A malformed body (bad part headers, truncated) is the client's error.
+    parser.on("error", (error: Error) =>
+      reject(badRequest(`Malformed multipart body: ${error.message}.`, { file: [error.message] })),
+    );
     parser.on("close", () => (started ? started.then(resolve, reject) : resolve(null)));
     Readable.fromWeb(request.body as import("node:stream/web").ReadableStream).pipe(parser);
   });
@@ -210,7 +214,17 @@ export function encodeCursor(createdAt: string, id: string): string {
 export function decodeCursor(cursor: string | undefined): [string | null, string | null] {
   if (!cursor) return [null, null];
   const [at, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) {
+  // Exactly what encodeCursor writes: a UTC timestamp with milliseconds and a UUID.
+  if (
+    !at ||
+    !id ||
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(at) ||
+    Number.isNaN(Date.parse(at)) ||
+    new Date(at).toISOString() !== at ||
+    Number(at.slice(0, 4)) < 1970 ||
+    Number(at.slice(0, 4)) > 2100 ||
+    !/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(id)
+  ) {
     throw badRequest("Invalid cursor.", { cursor: ["Use the nextCursor of a previous page."] });
   }
   return [at, id];
