@@ -143,18 +143,6 @@ export const envSchema = z
       .min(0, "a whole number of days, e.g. 40")
       .max(366, "at most 366 days")
       .default(40),
-    /** Bytes of stored import files an organization may hold at once (default 20 GiB); 0 = no quota. */
-    CANOPY_IMPORT_QUOTA_BYTES: z.coerce
-      .number({ error: "a number of bytes, e.g. 21474836480 (0 = no quota)" })
-      .int("a whole number of bytes")
-      .min(0, "a number of bytes (0 = no quota)")
-      .default(20 * 1024 ** 3),
-    /** Days an uploaded file is kept after its import finished (default 30); 0 keeps every file. */
-    CANOPY_IMPORT_FILE_RETENTION_DAYS: z.coerce
-      .number({ error: "a whole number of days (0 keeps every file)" })
-      .int("a whole number of days (0 keeps every file)")
-      .min(0, "a whole number of days (0 keeps every file)")
-      .default(30),
     /**
      * Days a previous version of usage (what an import or sync replaced) is kept, so it can be restored;
      * 0 keeps every version.
