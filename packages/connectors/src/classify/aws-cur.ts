@@ -1,8 +1,8 @@
 import { decideAwsUsage, type AwsUsageDecision, type AwsUsageFacts } from "./aws-usage-types";
-import { jsonObjectOf, optionalNumberOf, RowValueError, stringMapOf, textOf } from "./cell-values";
+import { jsonObjectOf, MAX_COST_MAGNITUDE, optionalNumberOf, RowValueError, stringMapOf, textOf } from "./cell-values";
 import { missingColumns, resolveColumns, usedColumnsOf, type ColumnAliases } from "./columns";
 import { awsRegionFromLongName, isAwsRegionCode, splitAwsUsageType } from "./regions";
-import { hoursInMonthOf, isoTextOf, optionalTimestampMs, periodHoursBetween, requiredTimestampMs } from "./timestamps";
+import { hoursInMonthOf, isoTextOf, optionalTimestampMs, periodHoursBetween, requiredTimestampMs, usageTimeWindow } from "./timestamps";
 import type { BillingRow, ClassifiedUsage, ClassifyOptions, ClassifyOutcome, RowClassifier, UnsupportedReason } from "./types";
 import { canonicalAccountId, optionalBillingAccountId, rowErrorOf } from "./account-ids";
 import { canonicalService } from "./services";
@@ -106,6 +106,7 @@ export function createCurClassifier(header: readonly string[], options: Classify
   if (missing.length > 0) throw new Error(`not an AWS CUR header: missing ${missing.join(", ")}`);
   const includeTags = options.includeTags ?? true;
   const includeResourceIds = options.includeResourceIds ?? true;
+  const window = options.timeWindow ?? usageTimeWindow();
   const tagColumns = includeTags ? tagColumnsOf(header) : [];
   const isCur2 = c.productMap !== undefined || header.includes("bill_payer_account_name");
   const used = usedColumnsOf(c, tagColumns.map((tag) => tag.column)).filter(
@@ -231,9 +232,9 @@ export function createCurClassifier(header: readonly string[], options: Classify
     usageType: string,
     costAmount: number,
     currency: string,
-    startMs = requiredTimestampMs(row[usageStartColumn], "lineItem/UsageStartDate"),
+    startMs = requiredTimestampMs(row[usageStartColumn], "lineItem/UsageStartDate", window),
   ): BuiltLineBase {
-    const endMs = optionalTimestampMs(row[usageEndColumn], "lineItem/UsageEndDate");
+    const endMs = optionalTimestampMs(row[usageEndColumn], "lineItem/UsageEndDate", window);
     const usageAccount = textOf(row[usageAccountColumn]);
     const payerAccount = textOf(row[payerAccountColumn]);
     if (usageAccount.trim() === "" && payerAccount.trim() === "") throw new RowValueError("lineItem/UsageAccountId is empty");
@@ -291,7 +292,7 @@ export function createCurClassifier(header: readonly string[], options: Classify
       const lineItemType = textOf(row[lineItemTypeColumn]);
       const productCode = textOf(row[productCodeColumn]);
       const costCell = row[costColumn];
-      const costAmount = typeof costCell === "number" ? costCell : (optionalNumberOf(costCell, "lineItem/UnblendedCost") ?? 0);
+      const costAmount = optionalNumberOf(costCell, "lineItem/UnblendedCost", MAX_COST_MAGNITUDE) ?? 0;
       const currency = textOf(row[currencyColumn]);
       const usageTypeText = textOf(row[usageTypeColumn]);
       const line: MoneyLine = { row, lineNumber, productCode, usageType: usageTypeText, costAmount, currency };
@@ -308,9 +309,9 @@ export function createCurClassifier(header: readonly string[], options: Classify
       const usageType = usageTypeText;
       if (usageType === "") throw new RowValueError("lineItem/UsageType is empty");
       const amountCell = row[usageAmountColumn];
-      const amount = typeof amountCell === "number" ? amountCell : optionalNumberOf(amountCell, "lineItem/UsageAmount");
+      const amount = optionalNumberOf(amountCell, "lineItem/UsageAmount");
       if (amount === undefined) throw new RowValueError("lineItem/UsageAmount is empty");
-      const startMs = requiredTimestampMs(row[usageStartColumn], "lineItem/UsageStartDate");
+      const startMs = requiredTimestampMs(row[usageStartColumn], "lineItem/UsageStartDate", window);
 
       // Decisions are made for amount 1 and scaled, so a negative usage amount (AWS's correction of
       // earlier usage) yields the same records with negative quantities: they net against the usage

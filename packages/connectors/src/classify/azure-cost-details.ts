@@ -1,8 +1,8 @@
 import { decideAzureMeter } from "./azure-meters";
-import { jsonObjectOf, optionalNumberOf, RowValueError, stringMapOf, textOf } from "./cell-values";
+import { jsonObjectOf, MAX_COST_MAGNITUDE, optionalNumberOf, RowValueError, stringMapOf, textOf } from "./cell-values";
 import { missingColumns, resolveColumns, usedColumnsOf, type ColumnAliases } from "./columns";
 import { azureRegionCodeOf, isKnownAzureRegion } from "./regions";
-import { isoTextOf, requiredTimestampMs } from "./timestamps";
+import { isoTextOf, requiredTimestampMs, usageTimeWindow } from "./timestamps";
 import type { BillingRow, ClassifiedUsage, ClassifyOptions, ClassifyOutcome, RowClassifier, UnsupportedReason } from "./types";
 import { parseUnit } from "./units";
 import { canonicalAccountId, canonicalBillingAccountId, optionalBillingAccountId, rowErrorOf } from "./account-ids";
@@ -56,6 +56,7 @@ export function createAzureClassifier(header: readonly string[], options: Classi
   if (missing.length > 0) throw new Error(`not an Azure cost details header: missing ${missing.join(", ")}`);
   const includeTags = options.includeTags ?? true;
   const includeResourceIds = options.includeResourceIds ?? true;
+  const window = options.timeWindow ?? usageTimeWindow();
   const used = usedColumnsOf(c).filter(
     (column) => (includeTags || column !== c.tags) && (includeResourceIds || column !== c.resourceId),
   );
@@ -79,7 +80,7 @@ export function createAzureClassifier(header: readonly string[], options: Classi
    * `billingAccountId` is BillingAccountId, else BillingProfileId, as the file gives it.
    */
   function lineBaseOf(row: BillingRow, lineNumber: number | undefined, costAmount: number, currency: string | undefined): BuiltLineBase {
-    const startMs = requiredTimestampMs(get(row, "date"), c.date ?? "Date");
+    const startMs = requiredTimestampMs(get(row, "date"), c.date ?? "Date", window);
     const subscription = textOf(get(row, "subscriptionId"));
     const billingText = textOf(get(row, "billingAccountId")).trim() || textOf(get(row, "billingProfileId")).trim();
     const billing = optionalBillingAccountId("azure", billingText);
@@ -124,7 +125,7 @@ export function createAzureClassifier(header: readonly string[], options: Classi
 
   function classify(row: BillingRow, lineNumber?: number): ClassifyOutcome {
     try {
-      const costAmount = optionalNumberOf(get(row, "cost"), c.cost ?? "Cost") ?? 0;
+      const costAmount = optionalNumberOf(get(row, "cost"), c.cost ?? "Cost", MAX_COST_MAGNITUDE) ?? 0;
       const currency = textOf(get(row, "currency")) || undefined;
       const meterCategory = textOf(get(row, "meterCategory"));
       const line: MoneyLine = { row, lineNumber, costAmount, currency };
@@ -142,7 +143,7 @@ export function createAzureClassifier(header: readonly string[], options: Classi
       if (quantity < 0) return unsupported(line, "correction", `negative quantity on ${meterCategory} / ${meterName}`);
       const unitText = textOf(get(row, "unitOfMeasure"));
       const unit = parseUnit(unitText);
-      const startMs = requiredTimestampMs(get(row, "date"), c.date ?? "Date");
+      const startMs = requiredTimestampMs(get(row, "date"), c.date ?? "Date", window);
       const rawInfo = get(row, "additionalInfo");
       const needsInfo = /Virtual Machines|vCore/i.test(meterCategory) || /vCore/i.test(meterName);
       const additionalInfo = needsInfo ? jsonObjectOf(rawInfo) : undefined;

@@ -11,22 +11,47 @@ export function textOf(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** A decimal cell as a number; undefined when empty; throws RowValueError when not a number. */
-export function optionalNumberOf(value: unknown, column: string): number | undefined {
-  if (typeof value === "number") {
-    if (Number.isFinite(value)) return value;
-    throw new RowValueError(`${column} is not a finite number (${value})`);
-  }
-  if (typeof value === "bigint") return Number(value);
-  const text = textOf(value).trim();
-  if (text === "") return undefined;
-  const parsed = Number(text);
-  if (Number.isFinite(parsed)) return parsed;
-  throw new RowValueError(`${column} is not a number: "${text.length > 40 ? `${text.slice(0, 40)}…` : text}"`);
+/**
+ * Largest magnitude a cost may have: |x| < 1e15 (no billing line bills a quadrillion of a currency).
+ * Quantities are in the file's raw units (GCP bills storage in byte-seconds: 1 TiB for an hour is
+ * 4e15), so their bound is |x| < 1e24 (an exabyte-week in byte-seconds). Bigger values are corrupt
+ * cells (`1e308`, an id in the wrong column) and would overflow sums to Infinity downstream.
+ */
+export const MAX_COST_MAGNITUDE = 1e15;
+export const MAX_QUANTITY_MAGNITUDE = 1e24;
+
+/** A plain decimal: optional sign, digits with an optional fraction, optional exponent. No hex, Infinity or NaN. */
+const decimalPattern = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+function boundedNumber(value: number, column: string, shown: string, limit: number): number {
+  if (Number.isFinite(value) && value < limit && value > -limit) return value;
+  throw new RowValueError(
+    Number.isFinite(value)
+      ? `${column} is out of range: ${shown} (|x| must be below ${limit.toExponential()})`
+      : `${column} is not a finite number (${shown})`,
+  );
 }
 
-export function requiredNumberOf(value: unknown, column: string): number {
-  const parsed = optionalNumberOf(value, column);
+/**
+ * A decimal cell as a number; undefined when empty; throws RowValueError when not a finite decimal
+ * with |x| < `limit` (hex `0x10`, `Infinity`, `NaN` and `1e308` are errors). Pass MAX_COST_MAGNITUDE
+ * for money columns.
+ */
+export function optionalNumberOf(value: unknown, column: string, limit = MAX_QUANTITY_MAGNITUDE): number | undefined {
+  if (typeof value === "number") {
+    if (value < limit && value > -limit) return value; // false for NaN
+    return boundedNumber(value, column, String(value), limit);
+  }
+  if (typeof value === "bigint") return boundedNumber(Number(value), column, String(value), limit);
+  const text = textOf(value).trim();
+  if (text === "") return undefined;
+  const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
+  if (!decimalPattern.test(text)) throw new RowValueError(`${column} is not a number: "${shown}"`);
+  return boundedNumber(Number(text), column, shown, limit);
+}
+
+export function requiredNumberOf(value: unknown, column: string, limit = MAX_QUANTITY_MAGNITUDE): number {
+  const parsed = optionalNumberOf(value, column, limit);
   if (parsed === undefined) throw new RowValueError(`${column} is empty`);
   return parsed;
 }

@@ -1,11 +1,11 @@
 import type { UsageRecord } from "@canopy/methodology";
 import { awsInstanceTypeOf, decideAwsUsage } from "./aws-usage-types";
 import { decideAzureMeter } from "./azure-meters";
-import { jsonObjectOf, optionalNumberOf, RowValueError, stringMapOf, textOf } from "./cell-values";
+import { jsonObjectOf, MAX_COST_MAGNITUDE, optionalNumberOf, RowValueError, stringMapOf, textOf } from "./cell-values";
 import { missingColumns, resolveColumns, usedColumnsOf, type ColumnAliases } from "./columns";
 import { decideGcpSku } from "./gcp-skus";
 import { awsRegionFromLongName, azureRegionCodeOf } from "./regions";
-import { isoTextOf, optionalTimestampMs, periodHoursBetween, requiredTimestampMs } from "./timestamps";
+import { isoTextOf, optionalTimestampMs, periodHoursBetween, requiredTimestampMs, usageTimeWindow } from "./timestamps";
 import type { BillingRow, ClassifiedUsage, ClassifyOptions, ClassifyOutcome, RowClassifier, UnsupportedReason } from "./types";
 import { gbHoursOf, gbOf, GB_PER_TB, hoursOf, parseUnit, type ParsedUnit } from "./units";
 import { canonicalAccountId, canonicalBillingAccountId, optionalBillingAccountId, rowErrorOf } from "./account-ids";
@@ -199,6 +199,7 @@ export function createFocusClassifier(header: readonly string[], options: Classi
   if (missing.length > 0) throw new Error(`not a FOCUS header: missing ${missing.join(", ")}`);
   const includeTags = options.includeTags ?? true;
   const includeResourceIds = options.includeResourceIds ?? true;
+  const window = options.timeWindow ?? usageTimeWindow();
   const used = usedColumnsOf(c).filter(
     (column) => (includeTags || column !== c.tags) && (includeResourceIds || column !== c.resourceId),
   );
@@ -281,8 +282,8 @@ export function createFocusClassifier(header: readonly string[], options: Classi
     currency: string | undefined,
   ): BuiltLineBase {
     if (!provider) throw new RowValueError(`provider "${providerName || "(none)"}" is not AWS, Microsoft or Google`);
-    const startMs = requiredTimestampMs(get(row, "chargePeriodStart"), "ChargePeriodStart");
-    const endMs = optionalTimestampMs(get(row, "chargePeriodEnd"), "ChargePeriodEnd");
+    const startMs = requiredTimestampMs(get(row, "chargePeriodStart"), "ChargePeriodStart", window);
+    const endMs = optionalTimestampMs(get(row, "chargePeriodEnd"), "ChargePeriodEnd", window);
     const subAccount = textOf(get(row, "subAccountId"));
     const billingText = textOf(get(row, "billingAccountId"));
     const billing = optionalBillingAccountId(provider, billingText);
@@ -345,7 +346,7 @@ export function createFocusClassifier(header: readonly string[], options: Classi
 
   function classify(row: BillingRow, lineNumber?: number): ClassifyOutcome {
     try {
-      const costAmount = optionalNumberOf(get(row, "billedCost"), "BilledCost") ?? 0;
+      const costAmount = optionalNumberOf(get(row, "billedCost"), "BilledCost", MAX_COST_MAGNITUDE) ?? 0;
       const currency = textOf(get(row, "billingCurrency")) || undefined;
       const serviceName = textOf(get(row, "serviceName"));
       const providerName = textOf(get(row, "providerName"));
@@ -372,7 +373,7 @@ export function createFocusClassifier(header: readonly string[], options: Classi
       }
       if (quantity === undefined) throw new RowValueError("ConsumedQuantity and PricingQuantity are empty on a Usage row");
       if (quantity < 0) return unsupported(line, "correction", `negative quantity on ${serviceName}`);
-      const startMs = requiredTimestampMs(get(row, "chargePeriodStart"), "ChargePeriodStart");
+      const startMs = requiredTimestampMs(get(row, "chargePeriodStart"), "ChargePeriodStart", window);
       const description = textOf(get(row, "chargeDescription"));
       const decision = decide(
         provider,

@@ -1,7 +1,7 @@
-import { keyValueListOf, optionalNumberOf, RowValueError, textOf } from "./cell-values";
+import { keyValueListOf, MAX_COST_MAGNITUDE, optionalNumberOf, RowValueError, textOf } from "./cell-values";
 import { missingColumns, resolveColumns, usedColumnsOf, type ColumnAliases } from "./columns";
 import { decideGcpSku } from "./gcp-skus";
-import { isoTextOf, optionalTimestampMs, periodHoursBetween, requiredTimestampMs } from "./timestamps";
+import { isoTextOf, optionalTimestampMs, periodHoursBetween, requiredTimestampMs, usageTimeWindow } from "./timestamps";
 import type { UsageRecord } from "@canopy/methodology";
 import type { BillingRow, ClassifiedUsage, ClassifyOptions, ClassifyOutcome, RowClassifier, UnsupportedReason } from "./types";
 import { canonicalAccountId, canonicalBillingAccountId, optionalBillingAccountId, rowErrorOf } from "./account-ids";
@@ -64,7 +64,7 @@ export function gcpCreditsOf(value: unknown): number | undefined {
     let any = false;
     for (const item of value) {
       if (item && typeof item === "object" && "amount" in item) {
-        const amount = optionalNumberOf((item as { amount: unknown }).amount, "credits.amount");
+        const amount = optionalNumberOf((item as { amount: unknown }).amount, "credits.amount", MAX_COST_MAGNITUDE);
         if (amount !== undefined) {
           sum += amount;
           any = true;
@@ -108,6 +108,7 @@ export function createGcpClassifier(header: readonly string[], options: Classify
   if (missing.length > 0) throw new Error(`not a GCP billing export header: missing ${missing.join(", ")}`);
   const includeTags = options.includeTags ?? true;
   const includeResourceIds = options.includeResourceIds ?? true;
+  const window = options.timeWindow ?? usageTimeWindow();
   const used = usedColumnsOf(c).filter(
     (column) => (includeTags || column !== c.labels) && (includeResourceIds || column !== c.resourceName),
   );
@@ -122,8 +123,8 @@ export function createGcpClassifier(header: readonly string[], options: Classify
    * whose id is then the account id.
    */
   function lineBaseOf(row: BillingRow, lineNumber: number | undefined, costAmount: number, currency: string | undefined): BuiltLineBase {
-    const startMs = requiredTimestampMs(get(row, "usageStart"), "usage_start_time");
-    const endMs = optionalTimestampMs(get(row, "usageEnd"), "usage_end_time");
+    const startMs = requiredTimestampMs(get(row, "usageStart"), "usage_start_time", window);
+    const endMs = optionalTimestampMs(get(row, "usageEnd"), "usage_end_time", window);
     const project = textOf(get(row, "projectId"));
     const billingText = textOf(get(row, "billingAccountId"));
     const billing = optionalBillingAccountId("gcp", billingText);
@@ -180,7 +181,7 @@ export function createGcpClassifier(header: readonly string[], options: Classify
 
   function classify(row: BillingRow, lineNumber?: number): ClassifyOutcome {
     try {
-      const costAmount = optionalNumberOf(get(row, "cost"), "cost") ?? 0;
+      const costAmount = optionalNumberOf(get(row, "cost"), "cost", MAX_COST_MAGNITUDE) ?? 0;
       const currency = textOf(get(row, "currency")) || undefined;
       const service = textOf(get(row, "service"));
       const sku = textOf(get(row, "sku"));
@@ -196,7 +197,7 @@ export function createGcpClassifier(header: readonly string[], options: Classify
       const amount = optionalNumberOf(get(row, "usageAmount"), "usage.amount");
       if (amount === undefined) throw new RowValueError("usage.amount is empty");
       if (amount < 0) return unsupported(line, "correction", `negative usage on ${sku}`);
-      const startMs = requiredTimestampMs(get(row, "usageStart"), "usage_start_time");
+      const startMs = requiredTimestampMs(get(row, "usageStart"), "usage_start_time", window);
 
       const needsMachine = /Core|CPU|Ram|RAM|Memory|Instance/.test(sku);
       const systemLabels = needsMachine ? keyValueListOf(get(row, "systemLabels")) : undefined;

@@ -20,7 +20,15 @@ export { createUsageRecordClassifier, usageRecordColumns } from "./usage-file";
 export { detectFormat, createClassifier, missingColumnsByFormat, type FormatDetection } from "./detect-format";
 export { parseUnit, type ParsedUnit, type UnitDimension } from "./units";
 export { splitAwsUsageType, azureRegionCodeOf, awsRegionFromLongName } from "./regions";
-export { optionalTimestampMs, hoursInMonthOf } from "./timestamps";
+export {
+  optionalTimestampMs,
+  hoursInMonthOf,
+  usageTimeWindow,
+  TimestampOutOfWindowError,
+  DEFAULT_USAGE_EARLIEST_MS,
+  DEFAULT_USAGE_LATEST_DAYS,
+  type UsageTimeWindow,
+} from "./timestamps";
 
 type ClassifierFactory = (header: readonly string[], options?: ClassifyOptions) => RowClassifier;
 

@@ -62,8 +62,49 @@ function parseTimestampText(text: string): number | undefined {
 const parsedTextCache = new Map<string, number>();
 const CACHE_LIMIT = 50_000;
 
-/** Epoch milliseconds of a timestamp cell; undefined when empty; throws RowValueError when unreadable. */
-export function optionalTimestampMs(value: unknown, column: string): number | undefined {
+/**
+ * The span of time a billing line may fall in: a line dated 1900 or 2999 is a broken export, and
+ * storing it would make the database create a partition for every month in between. Lines outside
+ * are row errors (TimestampOutOfWindowError), never records.
+ */
+export type UsageTimeWindow = { earliestMs: number; latestMs: number };
+
+/** Default earliest usage: AWS opened in 2006; no cloud bill is older. */
+export const DEFAULT_USAGE_EARLIEST_MS = Date.UTC(2006, 0, 1);
+/** Default slack after now for the latest usage (clock skew, an end-of-month period end, time zones). */
+export const DEFAULT_USAGE_LATEST_DAYS = 40;
+
+/** The plausible window: `earliest` (default 2006-01-01) to now + `latestDays` (default 40). */
+export function usageTimeWindow(options: { earliest?: Date | string | number; latestDays?: number; now?: number } = {}): UsageTimeWindow {
+  const earliestMs = options.earliest === undefined ? DEFAULT_USAGE_EARLIEST_MS : new Date(options.earliest).getTime();
+  if (!Number.isFinite(earliestMs)) throw new Error(`invalid earliest usage date: ${String(options.earliest)}`);
+  const latestMs = (options.now ?? Date.now()) + (options.latestDays ?? DEFAULT_USAGE_LATEST_DAYS) * 86_400_000;
+  return { earliestMs, latestMs };
+}
+
+/** A timestamp that reads fine but lies outside the plausible window (a row error, even on a cost-only line). */
+export class TimestampOutOfWindowError extends RowValueError {}
+
+function checkWindow(ms: number, column: string, window: UsageTimeWindow | undefined): number {
+  if (window !== undefined && !(ms >= window.earliestMs && ms <= window.latestMs)) {
+    const shown = Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? new Date(ms).toISOString() : String(ms);
+    throw new TimestampOutOfWindowError(
+      `${column} ${shown} is outside the plausible usage window ${new Date(window.earliestMs).toISOString().slice(0, 10)} to ${new Date(window.latestMs).toISOString().slice(0, 10)} (CANOPY_USAGE_EARLIEST, CANOPY_USAGE_LATEST_DAYS)`,
+    );
+  }
+  return ms;
+}
+
+/**
+ * Epoch milliseconds of a timestamp cell; undefined when empty; throws RowValueError when unreadable
+ * and TimestampOutOfWindowError when outside `window` (when given).
+ */
+export function optionalTimestampMs(value: unknown, column: string, window?: UsageTimeWindow): number | undefined {
+  const ms = timestampCellMs(value, column);
+  return ms === undefined ? undefined : checkWindow(ms, column, window);
+}
+
+function timestampCellMs(value: unknown, column: string): number | undefined {
   if (value === undefined || value === null || value === "" || value === "NULL") return undefined;
   if (value instanceof Date) {
     const ms = value.getTime();
@@ -72,7 +113,8 @@ export function optionalTimestampMs(value: unknown, column: string): number | un
   }
   if (typeof value === "bigint") return Number(value);
   if (typeof value === "number") {
-    if (value >= 19_000_101 && value <= 30_001_231) return optionalTimestampMs(String(value), column); // yyyymmdd
+    if (value >= 19_000_101 && value <= 30_001_231) return timestampCellMs(String(value), column); // yyyymmdd
+    if (!Number.isFinite(value)) throw new RowValueError(`${column} is not a date/time: ${value}`);
     return value;
   }
   const text = String(value).trim();
@@ -88,8 +130,8 @@ export function optionalTimestampMs(value: unknown, column: string): number | un
   return parsed;
 }
 
-export function requiredTimestampMs(value: unknown, column: string): number {
-  const ms = optionalTimestampMs(value, column);
+export function requiredTimestampMs(value: unknown, column: string, window?: UsageTimeWindow): number {
+  const ms = optionalTimestampMs(value, column, window);
   if (ms === undefined) throw new RowValueError(`${column} is empty`);
   return ms;
 }

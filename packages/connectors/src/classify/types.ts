@@ -1,4 +1,5 @@
 import type { UsageRecord } from "@canopy/methodology";
+import type { UsageTimeWindow } from "./timestamps";
 
 /**
  * One billing line as read from a file or an API: column name → value. CSV readers give strings,
@@ -74,6 +75,11 @@ export type InstanceSpec = {
 export type InstanceSpecLookup = (provider: UsageRecord["provider"], instanceType: string) => InstanceSpec | undefined;
 
 export type ClassifyOptions = {
+  /**
+   * Lines dated outside this window are row errors (default: 2006-01-01 to now + 40 days, see
+   * `usageTimeWindow`); the importer passes CANOPY_USAGE_EARLIEST / CANOPY_USAGE_LATEST_DAYS.
+   */
+  timeWindow?: UsageTimeWindow;
   /** Instance catalog used to turn instance-hours into vCPU-hours and GPU-hours. */
   lookupInstance?: InstanceSpecLookup;
   /** Copy resource tags/labels onto records (costs time and memory on big files). Default true. */

@@ -1,7 +1,8 @@
 import { usageRecordSchema, type UsageRecord } from "@canopy/methodology";
 import { canonicalAccountId, canonicalBillingAccountId, rowErrorOf } from "./account-ids";
-import { jsonObjectOf, RowValueError, textOf } from "./cell-values";
+import { jsonObjectOf, MAX_COST_MAGNITUDE, MAX_QUANTITY_MAGNITUDE, optionalNumberOf, RowValueError, textOf } from "./cell-values";
 import { canonicalService } from "./services";
+import { optionalTimestampMs, requiredTimestampMs, TimestampOutOfWindowError, usageTimeWindow } from "./timestamps";
 import type { BillingRow, ClassifyOptions, ClassifyOutcome, RowClassifier } from "./types";
 
 /** Files whose columns are UsageRecord fields (CSV or JSONL), e.g. exported from Canopy or hand-made. */
@@ -38,14 +39,21 @@ export function createUsageRecordClassifier(header: readonly string[], options: 
     (column) => (options.includeTags ?? true ? true : column !== "tags") && (options.includeResourceIds ?? true ? true : column !== "resourceId"),
   );
 
+  const window = options.timeWindow ?? usageTimeWindow();
+
   function classify(row: BillingRow, lineNumber?: number): ClassifyOutcome {
     const candidate: Record<string, unknown> = {};
-    for (const column of used) {
-      const value = row[column];
-      if (value === undefined || value === null || value === "") continue;
-      if (numericFields.has(column)) candidate[column] = typeof value === "number" ? value : Number(textOf(value));
-      else if (column === "tags") candidate[column] = typeof value === "object" ? value : jsonObjectOf(value);
-      else candidate[column] = textOf(value);
+    try {
+      for (const column of used) {
+        const value = row[column];
+        if (value === undefined || value === null || value === "") continue;
+        if (numericFields.has(column)) candidate[column] = optionalNumberOf(value, column, column === "costAmount" ? MAX_COST_MAGNITUDE : MAX_QUANTITY_MAGNITUDE);
+        else if (column === "tags") candidate[column] = typeof value === "object" ? value : jsonObjectOf(value);
+        else candidate[column] = textOf(value);
+      }
+    } catch (error) {
+      if (error instanceof RowValueError) return { status: "error", message: error.message };
+      throw error;
     }
     if (candidate["region"] === undefined) candidate["region"] = "";
     if (options.source !== undefined && lineNumber !== undefined && candidate["source"] === undefined) {
@@ -61,6 +69,8 @@ export function createUsageRecordClassifier(header: readonly string[], options: 
     const record = parsed.data;
     let warning: string | undefined;
     try {
+      const startMs = requiredTimestampMs(record.periodStart, "periodStart", window);
+      optionalTimestampMs(startMs + record.periodHours * 3_600_000, "periodStart + periodHours", window);
       const account =
         record.billingAccountId !== undefined && record.accountId === record.billingAccountId
           ? canonicalBillingAccountId(record.provider, record.accountId)
@@ -68,6 +78,7 @@ export function createUsageRecordClassifier(header: readonly string[], options: 
       record.accountId = account.id;
       warning = account.warning;
     } catch (error) {
+      if (error instanceof TimestampOutOfWindowError) return { status: "error", message: error.message };
       if (error instanceof RowValueError) return { ...rowErrorOf(error), message: `accountId: ${error.message}` };
       throw error;
     }

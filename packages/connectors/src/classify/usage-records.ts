@@ -1,5 +1,6 @@
 import type { UsageRecord } from "@canopy/methodology";
 import { RowValueError } from "./cell-values";
+import { TimestampOutOfWindowError } from "./timestamps";
 import type { ClassifyOptions, InstanceSpec, UnsupportedLine, UnsupportedReason } from "./types";
 
 /** The fields every record of one billing line shares. */
@@ -121,7 +122,8 @@ export function attemptLineBase(build: () => BuiltLineBase): LineBaseAttempt {
     const built = build();
     return built.warning === undefined ? { ok: true, base: built.base } : { ok: true, base: built.base, warning: built.warning };
   } catch (error) {
-    if (error instanceof RowValueError) return { ok: false, reason: error.message };
+    // A date outside the plausible window fails the line, even a cost-only one (never stored).
+    if (error instanceof RowValueError && !(error instanceof TimestampOutOfWindowError)) return { ok: false, reason: error.message };
     throw error;
   }
 }

@@ -54,7 +54,8 @@ const powersOfTen = Array.from({ length: 23 }, (_, exponent) => 10 ** exponent);
 /**
  * Decimal number from bytes `[start, end)`: optional sign, digits, optional fraction and exponent.
  * Exact (one rounding) when the significand has at most 15 digits and the scale is within 10^±22;
- * otherwise, or when the text is not a plain decimal, returns NaN and the caller falls back.
+ * otherwise, when the text is not a plain decimal, or when |x| >= 1e15 (the classifiers check the text), returns
+ * NaN and the caller falls back to the text (which the classifier then checks and rejects or reads).
  */
 function parseDecimalBytes(bytes: Uint8Array, start: number, end: number): number {
   let position = start;
@@ -109,6 +110,8 @@ function parseDecimalBytes(bytes: Uint8Array, start: number, end: number): numbe
   else if (scale < 0 && scale >= -22) value = significand / (powersOfTen[-scale] as number);
   else if (scale > 0 && scale <= 22) value = significand * (powersOfTen[scale] as number);
   else return Number.NaN;
+  // Large values (costs must stay below 1e15, see MAX_COST_MAGNITUDE) are left as text for the classifier to check.
+  if (value >= 1e15) return Number.NaN;
   return negative ? -value : value;
 }
 

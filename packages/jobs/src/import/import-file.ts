@@ -9,7 +9,13 @@ import {
   type SourceKind,
   type StagedUsage,
 } from "@canopy/db";
-import { BillingFileError, openBillingSource, type BillingFormat } from "@canopy/connectors";
+import {
+  BillingFileError,
+  openBillingSource,
+  usageTimeWindow,
+  type BillingFormat,
+} from "@canopy/connectors";
+import { loadConfig } from "@canopy/config";
 import { lookupInstanceType } from "@canopy/methodology";
 import { defineJob } from "../contract";
 import { PermanentJobError } from "../errors";
@@ -180,6 +186,15 @@ export const importFile = defineJob({
   },
 });
 
+/** Lines dated outside this window are row errors (CANOPY_USAGE_EARLIEST, CANOPY_USAGE_LATEST_DAYS). */
+function importTimeWindow() {
+  const env = loadConfig();
+  return usageTimeWindow({
+    earliest: `${env.CANOPY_USAGE_EARLIEST}T00:00:00Z`,
+    latestDays: env.CANOPY_USAGE_LATEST_DAYS,
+  });
+}
+
 /** Opens the stored file with the classifier for its format (given, or detected from the header). */
 async function openImportSource(path: string, summary: ImportSummary) {
   const source = await openBillingSource(path, {
@@ -187,6 +202,7 @@ async function openImportSource(path: string, summary: ImportSummary) {
     lookupInstance: (provider, instanceType) => lookupInstanceType(provider, instanceType),
     includeResourceIds: false,
     source: summary.fileName,
+    timeWindow: importTimeWindow(),
   });
   summary.format = source.format;
   summary.sourceKind = isSourceKind(source.format) ? source.format : "unknown";
@@ -320,7 +336,7 @@ async function updateRun(
 ) {
   await withTenantClient(app, tenantId, (client) =>
     client.query(
-      `UPDATE sync_runs SET status = $2::sync_run_status, details = $3, error = $4,
+      `UPDATE sync_runs SET status = $2::sync_run_status, details = $3::jsonb || jsonb_build_object('progressAt', now()), error = $4,
          started_at = CASE WHEN $5::boolean THEN now() ELSE started_at END,
          finished_at = CASE WHEN $2::sync_run_status = 'failed' THEN now() ELSE finished_at END
        WHERE id = $1`,

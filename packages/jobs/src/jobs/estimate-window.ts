@@ -27,8 +27,9 @@ export const estimateWindow = defineJob({
   async process(payload, deps, context) {
     await loadTenantAccount(deps.app, payload.tenantId, payload.cloudAccountId);
     const window = toWindow(payload);
+    // Partitions are DDL: created through the owner connection (the app role may not, migration 0013).
     await ensureEmissionsPartitions(
-      deps.app.pool,
+      deps.owner.pool,
       window.start,
       monthsBetween(window.start, window.end).length,
     );

@@ -1,0 +1,88 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createImportHarness } from "./test-harness";
+
+const header = [
+  "identity/LineItemId",
+  "identity/TimeInterval",
+  "lineItem/LineItemType",
+  "lineItem/UsageStartDate",
+  "lineItem/UsageEndDate",
+  "lineItem/UsageAccountId",
+  "lineItem/ProductCode",
+  "lineItem/UsageType",
+  "lineItem/UsageAmount",
+  "lineItem/UnblendedCost",
+  "lineItem/CurrencyCode",
+  "product/instanceType",
+  "product/region",
+  "pricing/unit",
+].join(",");
+
+function usageLine(from: string, to: string, id = randomUUID(), amount = "1", cost = "0.096") {
+  return `${id},${from}/${to},Usage,${from},${to},111111111111,AmazonEC2,USE1-BoxUsage:m5.large,${amount},${cost},USD,m5.large,us-east-1,Hrs`;
+}
+
+let harness: Awaited<ReturnType<typeof createImportHarness>>;
+
+beforeAll(async () => {
+  harness = await createImportHarness();
+}, 60_000);
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+async function partitionNames(): Promise<string[]> {
+  const { rows } = await harness.database.owner.pool.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+     WHERE i.inhparent = 'emissions_hourly'::regclass ORDER BY 1`,
+  );
+  return rows.map((r) => r.name);
+}
+
+describe("implausible dates", () => {
+  it("a CUR with one line dated 1900 and one dated 2999 imports the rest and reports both lines; no partition outside the window", async () => {
+    const before = await partitionNames();
+    const tenantId = await harness.newTenant();
+    const lines = [
+      header,
+      usageLine("2026-03-01T00:00:00Z", "2026-03-01T01:00:00Z"), // line 2
+      usageLine("1900-01-01T00:00:00Z", "1900-01-01T01:00:00Z"), // line 3
+      usageLine("2026-03-01T01:00:00Z", "2026-03-01T02:00:00Z"), // line 4
+      usageLine("2999-12-31T00:00:00Z", "2999-12-31T01:00:00Z"), // line 5
+      // a tax line (cost-only) dated 1900 is an error too, not a cost-only record without a date
+      `${randomUUID()},,Tax,1900-01-01T00:00:00Z,1900-01-02T00:00:00Z,111111111111,AmazonEC2,,0,1.25,USD,,,`, // line 6
+    ];
+    const run = await harness.importText(tenantId, lines.join("\n") + "\n");
+    expect(run.status, run.error ?? "").toBe("succeeded");
+    expect(run.details.linesImported).toBe(2);
+    const errors = run.details.skipped["error"]!;
+    expect(errors.lines).toBe(3);
+    expect(errors.first.map((f) => f.line)).toEqual([3, 5, 6]);
+    expect(errors.first[0]!.detail).toMatch(/lineItem\/UsageStartDate 1900-01-01T00:00:00.000Z is outside the plausible usage window 2006-01-01/);
+    expect(errors.first[1]!.detail).toMatch(/2999-12-31/);
+    const totals = await harness.totals(tenantId);
+    expect(totals.quantity).toBeCloseTo(4, 6); // 2 instance-hours of m5.large = 4 vCPU-hours
+    expect(totals.cost).toBeCloseTo(0.192, 6);
+    const created = (await partitionNames()).filter((name) => !before.includes(name));
+    expect(created.filter((name) => name < "emissions_hourly_2006" || name > "emissions_hourly_2032")).toEqual([]);
+    expect(created.length).toBeLessThanOrEqual(2);
+  });
+
+  it("the app role may not create partitions; the owner only within the limits", async () => {
+    const app = await harness.database.app.pool.connect();
+    try {
+      await expect(app.query("SELECT ensure_emissions_partitions('2026-01-01', 600)")).rejects.toThrow(/permission denied/);
+      await expect(app.query("SELECT ensure_emissions_partitions('2026-01-01', 1)")).rejects.toThrow(/permission denied/);
+    } finally {
+      app.release();
+    }
+    const owner = harness.database.owner.pool;
+    await expect(owner.query("SELECT ensure_emissions_partitions('2026-01-01', 600)")).rejects.toThrow(/months must be between 1 and 60/);
+    await expect(owner.query("SELECT ensure_emissions_partitions('1900-01-01', 12)")).rejects.toThrow(/must lie between/);
+    await expect(owner.query("SELECT ensure_emissions_partitions('2999-01-01', 1)")).rejects.toThrow(/must lie between/);
+    const ok = await owner.query<{ created: number }>("SELECT ensure_emissions_partitions('2026-01-01', 3) AS created");
+    expect(ok.rows[0]!.created).toBeGreaterThanOrEqual(0);
+  });
+});
