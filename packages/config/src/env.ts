@@ -144,30 +144,6 @@ export const envSchema = z
       .max(366, "at most 366 days")
       .default(40),
     /**
-     * Earliest date a billing line may carry (default 2006-01-01): lines dated before it are row errors,
-     * never stored (a line dated 1900 would otherwise make a partition for every month since).
-     */
-    CANOPY_USAGE_EARLIEST: z.iso.date("a date, e.g. 2006-01-01").default("2006-01-01"),
-    /** Days after now a billing line may be dated (default 40); later lines are row errors. */
-    CANOPY_USAGE_LATEST_DAYS: z.coerce
-      .number({ error: "a whole number of days, e.g. 40" })
-      .int("a whole number of days, e.g. 40")
-      .min(0, "a whole number of days, e.g. 40")
-      .max(366, "at most 366 days")
-      .default(40),
-    /** Bytes of stored import files an organization may hold at once (default 20 GiB); 0 = no quota. */
-    CANOPY_IMPORT_QUOTA_BYTES: z.coerce
-      .number({ error: "a number of bytes, e.g. 21474836480 (0 = no quota)" })
-      .int("a whole number of bytes")
-      .min(0, "a number of bytes (0 = no quota)")
-      .default(20 * 1024 ** 3),
-    /** Days an uploaded file is kept after its import finished (default 30); 0 keeps every file. */
-    CANOPY_IMPORT_FILE_RETENTION_DAYS: z.coerce
-      .number({ error: "a whole number of days (0 keeps every file)" })
-      .int("a whole number of days (0 keeps every file)")
-      .min(0, "a whole number of days (0 keeps every file)")
-      .default(30),
-    /**
      * Days a previous version of usage (what an import or sync replaced) is kept, so it can be restored;
      * 0 keeps every version.
      */
