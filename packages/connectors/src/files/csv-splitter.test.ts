@@ -54,7 +54,13 @@ describe("CsvSplitter", () => {
   it("parses decimals exactly like Number() for plain inputs", () => {
     const samples = ["0", "1.0", "0.0104", "3.55E-8", "123456789012345", "1e22", "-7.25", "0.000000000001"];
     const { rows } = split(`v\n${samples.join("\n")}\n`, { numeric: ["v"] });
-    expect(rows.map((r) => r.row["v"])).toEqual(samples.map(Number));
+    expect(rows.map((r) => r.row["v"])).toEqual(samples.map((text) => (Number(text) >= 1e15 ? text : Number(text))));
+  });
+
+  it("leaves hex, Infinity and values of 1e15 or more as text, for the classifier to check", () => {
+    const samples = ["0x10", "Infinity", "1e308", "1e15", "999999999999999", "-1e16"];
+    const { rows } = split(`v\n${samples.join("\n")}\n`, { numeric: ["v"] });
+    expect(rows.map((r) => r.row["v"])).toEqual(["0x10", "Infinity", "1e308", "1e15", 999999999999999, "-1e16"]);
   });
 
   it("counts wanted columns a short row lacks", () => {

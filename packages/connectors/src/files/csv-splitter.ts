@@ -35,7 +35,16 @@ export type CsvCell = string | number;
 /** Called once per data row; `missingColumns` counts wanted columns the row was too short to have. */
 export type CsvRowHandler = (row: Record<string, CsvCell>, lineNumber: number, missingColumns: number) => void;
 
+/**
+ * Longest line (row, with any newlines inside quotes) the readers accept: 1 MiB. A CUR line with many
+ * tags is a few KB; a longer "line" is not a billing file (a gzip bomb unpacks to one huge line), and
+ * holding it would cost memory and re-scanning for every chunk it spans.
+ */
+export const MAX_LINE_BYTES = 1 << 20;
+
 export type CsvSplitterOptions = {
+  /** Longest line accepted (default MAX_LINE_BYTES); a longer one throws CsvFormatError naming its line. */
+  maxLineBytes?: number;
   /** Given the header, the columns to materialize (undefined = all). */
   selectColumns?: (header: string[]) => readonly string[] | undefined;
   /** Columns to deliver as numbers when the cell is a plain decimal (others stay strings). */
@@ -247,7 +256,19 @@ export class CsvSplitter {
       if (buffer.subarray(0, 3).equals(utf8Bom)) buffer = buffer.subarray(3);
     }
     const consumed = this.split(buffer, false);
-    this.pending = consumed < buffer.length ? Buffer.from(buffer.subarray(consumed)) : undefined;
+    const rest = buffer.length - consumed;
+    // The unfinished row is kept (copied, so the chunk can be freed) and re-read with the next chunk:
+    // bounded by the line limit, so a file without line ends fails instead of growing quadratically.
+    if (rest > (this.options.maxLineBytes ?? MAX_LINE_BYTES)) throw this.tooLong(rest);
+    this.pending = rest > 0 ? Buffer.from(buffer.subarray(consumed)) : undefined;
+  }
+
+  private tooLong(bytes: number): CsvFormatError {
+    const limit = this.options.maxLineBytes ?? MAX_LINE_BYTES;
+    return new CsvFormatError(
+      `line ${this.nextLineNumber} is longer than ${limit} bytes (${bytes} bytes read without the line ending); not a billing file`,
+      this.nextLineNumber,
+    );
   }
 
   /** Flush the last row (a file need not end with a newline). */

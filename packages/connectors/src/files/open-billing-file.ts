@@ -46,7 +46,8 @@ export async function sniffFileKind(path: string): Promise<{ kind: FileKind; gzi
   if (head[0] === 0x1f && head[1] === 0x8b) {
     let inflated: Buffer;
     try {
-      inflated = gunzipSync(head, { finishFlush: 2 /* Z_SYNC_FLUSH: accept a partial stream */ });
+      // 8 KB of gzip is enough to sniff and unpacks to at most ~8 MB, even from a gzip bomb.
+      inflated = gunzipSync(head.subarray(0, 8192), { finishFlush: 2 /* Z_SYNC_FLUSH: accept a partial stream */ });
     } catch (error) {
       throw new BillingFileError(`${path}: gzip header is corrupt (${error instanceof Error ? error.message : String(error)})`);
     }

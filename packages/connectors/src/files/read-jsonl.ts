@@ -1,4 +1,5 @@
 import { fileChunks } from "./byte-stream";
+import { MAX_LINE_BYTES } from "./csv-splitter";
 import { BillingFileError, type ReadOptions, type ReadRow } from "./read-rows";
 
 const LF = 10;
@@ -49,6 +50,11 @@ export async function* readJsonlBatches(path: string, gzipped: boolean, options:
       const text = buffer.toString("utf8", start, newline).trim();
       if (text !== "") batch.push(project(parseLine(text, lineNumber)));
       start = newline + 1;
+    }
+    if (buffer.length - start > MAX_LINE_BYTES) {
+      throw new BillingFileError(
+        `${path}: line ${lineNumber + 1} is longer than ${MAX_LINE_BYTES} bytes (${buffer.length - start} bytes read without the line ending); not a billing file`,
+      );
     }
     pending = start < buffer.length ? Buffer.from(buffer.subarray(start)) : undefined;
     if (batch.length > 0) yield batch;
