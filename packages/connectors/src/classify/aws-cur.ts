@@ -45,6 +45,8 @@ export const curColumns = {
   memory: ["product/memory", "product_memory"],
   productMap: ["product"],
   resourceTagsMap: ["resource_tags"],
+  lineItemId: ["identity/LineItemId", "identity_line_item_id"],
+  timeInterval: ["identity/TimeInterval", "identity_time_interval"],
 } as const satisfies ColumnAliases<string>;
 export type CurField = keyof typeof curColumns;
 
@@ -99,6 +101,9 @@ function cachedMemoryGbOf(text: string): number | undefined {
 }
 
 const MISSING = "\u0000missing";
+
+/** No instance has this many vCPUs: a bigger (or infinite) product/vcpu cell is read as unknown. */
+const MAX_VCPUS = 100_000;
 
 export function createCurClassifier(header: readonly string[], options: ClassifyOptions = {}): RowClassifier {
   const c = resolveColumns(header, curColumns);
@@ -177,13 +182,13 @@ export function createCurClassifier(header: readonly string[], options: Classify
 
   function decide(row: BillingRow, usageType: string, productCode: string, startMs: number): AwsUsageDecision {
     const vcpuCell = Number(textOf(row[vcpuColumn]));
-    let vcpus = vcpuCell > 0 ? vcpuCell : undefined; // "NA" and "" mean unknown
+    let vcpus = vcpuCell > 0 && vcpuCell < MAX_VCPUS ? vcpuCell : undefined; // "NA", "" (and "Infinity") mean unknown
     let memoryGb = cachedMemoryGbOf(textOf(row[memoryColumn]));
     if (isCur2 && vcpus === undefined && c.productMap) {
       const product = jsonObjectOf(row[c.productMap]);
       if (product) {
         const fromMap = Number(textOf(product["vcpu"]));
-        if (fromMap > 0) vcpus = fromMap;
+        if (fromMap > 0 && fromMap < MAX_VCPUS) vcpus = fromMap;
         memoryGb ??= memoryGbOf(textOf(product["memory"]));
       }
     }
@@ -330,5 +335,8 @@ export function createCurClassifier(header: readonly string[], options: Classify
   }
 
   const numericColumns = [c.usageAmount, c.unblendedCost].filter((column): column is string => column !== undefined);
-  return { format: isCur2 ? "cur2" : "cur", usedColumns: used, numericColumns, classify };
+  const lineIdColumns = c.lineItemId === undefined ? undefined : [c.lineItemId, ...(c.timeInterval === undefined ? [] : [c.timeInterval])];
+  return lineIdColumns
+    ? { format: isCur2 ? "cur2" : "cur", usedColumns: used, numericColumns, classify, lineIdColumns }
+    : { format: isCur2 ? "cur2" : "cur", usedColumns: used, numericColumns, classify };
 }

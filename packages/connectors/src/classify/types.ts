@@ -98,6 +98,12 @@ export type RowClassifier = {
   /** Columns holding decimals; readers may deliver them as numbers instead of text. */
   readonly numericColumns: readonly string[];
   classify(row: BillingRow, lineNumber?: number): ClassifyOutcome;
+  /**
+   * Columns that identify a line within a file (CUR: `identity/LineItemId` + `identity/TimeInterval`),
+   * when the format has them; a repeat of the same values is the same line. Formats without (Azure,
+   * GCP, FOCUS, usage files) are compared by the line's raw bytes instead.
+   */
+  readonly lineIdColumns?: readonly string[];
 };
 
 export const billingFormats = ["cur", "cur2", "azure", "gcp", "focus", "usage"] as const;

@@ -15,6 +15,8 @@
  *   rarely repeat (ids) switches its cache off after a sample.
  */
 
+import { fingerprintBytes } from "./line-fingerprint";
+
 const COMMA = 44;
 const utf8Bom = Buffer.from([0xef, 0xbb, 0xbf]);
 const QUOTE = 34;
@@ -33,7 +35,7 @@ export class CsvFormatError extends Error {
 export type CsvCell = string | number;
 
 /** Called once per data row; `missingColumns` counts wanted columns the row was too short to have. */
-export type CsvRowHandler = (row: Record<string, CsvCell>, lineNumber: number, missingColumns: number) => void;
+export type CsvRowHandler = (row: Record<string, CsvCell>, lineNumber: number, missingColumns: number, fingerprint: number) => void;
 
 /**
  * Longest line (row, with any newlines inside quotes) the readers accept: 1 MiB. A CUR line with many
@@ -43,6 +45,11 @@ export type CsvRowHandler = (row: Record<string, CsvCell>, lineNumber: number, m
 export const MAX_LINE_BYTES = 1 << 20;
 
 export type CsvSplitterOptions = {
+  /**
+   * Give each row a 53-bit fingerprint of its raw bytes (4th handler argument; else 0), to spot
+   * repeated lines. Costs a pass over every byte, so only for formats without a line id.
+   */
+  fingerprintRows?: boolean;
   /** Longest line accepted (default MAX_LINE_BYTES); a longer one throws CsvFormatError naming its line. */
   maxLineBytes?: number;
   /** Given the header, the columns to materialize (undefined = all). */
@@ -145,6 +152,12 @@ function endOfRow(buffer: Buffer, position: number): number {
     quote = buffer.indexOf(QUOTE, close + 1);
   }
   return lineEnd === -1 ? -1 : lineEnd + 1;
+}
+
+/** Fingerprint of a row's bytes without its line ending (a last line without one matches its repeat). */
+function rowFingerprint(buffer: Buffer, start: number, end: number): number {
+  while (end > start && (buffer[end - 1] === LF || buffer[end - 1] === CR)) end--;
+  return fingerprintBytes(buffer, start, end);
 }
 
 const CACHE_SLOTS = 4096;
@@ -497,12 +510,13 @@ export class CsvSplitter {
       if (!complete) break;
       const lineNumber = this.nextLineNumber;
       this.nextLineNumber += 1 + extraLines;
+      const start = rowStart;
       rowStart = position;
       if (headerFields) this.setHeader(headerFields);
       else {
         const missing = this.wantedCount - sawWanted;
         if (missing > 0) for (let index = column + 1; index < this.names.length; index++) if ((slots[index] as number) >= 0) values[slots[index] as number] = "";
-        this.onRow(this.makeRow(values), lineNumber, missing);
+        this.onRow(this.makeRow(values), lineNumber, missing, this.options.fingerprintRows ? rowFingerprint(buffer, start, position) : 0);
       }
     }
     return rowStart;

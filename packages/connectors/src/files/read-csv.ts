@@ -57,9 +57,11 @@ export async function* readCsvChunkBatches(
   let batch: ReadRow[] = [];
   const numeric = new Set(options.numericColumns ?? []);
   const splitter = new CsvSplitter(
-    (row, lineNumber, missingColumns) => {
+    (row, lineNumber, missingColumns, fingerprint) => {
       if (missingColumns > 0) {
         batch.push({ lineNumber, row, error: `line has fewer fields than the header (${missingColumns} of the columns read are missing)` });
+      } else if (options.fingerprints) {
+        batch.push({ lineNumber, row, fingerprint });
       } else {
         batch.push({ lineNumber, row });
       }
@@ -75,6 +77,7 @@ export async function* readCsvChunkBatches(
         return wanted ? header.filter((column) => wanted.includes(column)) : undefined;
       },
       numericColumns: numeric,
+      fingerprintRows: options.fingerprints ?? false,
     },
   );
   const range = options.byteRange;

@@ -1,5 +1,6 @@
 import { fileChunks } from "./byte-stream";
 import { MAX_LINE_BYTES } from "./csv-splitter";
+import { fingerprintText } from "./line-fingerprint";
 import { BillingFileError, type ReadOptions, type ReadRow } from "./read-rows";
 
 const LF = 10;
@@ -48,7 +49,11 @@ export async function* readJsonlBatches(path: string, gzipped: boolean, options:
     for (let newline = buffer.indexOf(LF, start); newline !== -1; newline = buffer.indexOf(LF, start)) {
       lineNumber++;
       const text = buffer.toString("utf8", start, newline).trim();
-      if (text !== "") batch.push(project(parseLine(text, lineNumber)));
+      if (text !== "") {
+        const row = project(parseLine(text, lineNumber));
+        if (options.fingerprints) row.fingerprint = fingerprintText(text);
+        batch.push(row);
+      }
       start = newline + 1;
     }
     if (buffer.length - start > MAX_LINE_BYTES) {
@@ -61,7 +66,11 @@ export async function* readJsonlBatches(path: string, gzipped: boolean, options:
   }
   if (pending) {
     const text = pending.toString("utf8").trim();
-    if (text !== "") yield [project(parseLine(text, lineNumber + 1))];
+    if (text !== "") {
+      const row = project(parseLine(text, lineNumber + 1));
+      if (options.fingerprints) row.fingerprint = fingerprintText(text);
+      yield [row];
+    }
   }
 }
 

@@ -1,7 +1,13 @@
 import type { BillingRow } from "../classify/types";
 
 /** One row as a reader yields it. `lineNumber` is the physical line (CSV/JSONL, header = line 1) or the 1-based row (Parquet). */
-export type ReadRow = { lineNumber: number; row: BillingRow; error?: string };
+export type ReadRow = {
+  lineNumber: number;
+  row: BillingRow;
+  error?: string;
+  /** With ReadOptions.fingerprints (CSV, JSONL): a 53-bit fingerprint of the line's raw bytes. */
+  fingerprint?: number;
+};
 
 /** A file that cannot be read at all (empty, truncated gzip, corrupt Parquet, no header…). */
 export class BillingFileError extends Error {}
@@ -21,6 +27,8 @@ export type ReadOptions = {
   byteRange?: { start: number; end: number; header: readonly string[] };
   /** Called as reading advances, with the share of the file read so far (0–1): for progress bars. */
   onProgress?: (fraction: number) => void;
+  /** CSV and JSONL: give each row a fingerprint of its raw bytes (ReadRow.fingerprint), to spot repeated lines. */
+  fingerprints?: boolean;
   /** Called once the rows are exhausted, with the line number the next row would have had. */
   onEnd?: (nextLineNumber: number) => void;
 };

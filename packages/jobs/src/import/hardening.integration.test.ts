@@ -86,3 +86,38 @@ describe("implausible dates", () => {
     expect(ok.rows[0]!.created).toBeGreaterThanOrEqual(0);
   });
 });
+
+describe("lines repeated inside one file", () => {
+  it("a CUR line repeated in the file counts once, with a warning naming both lines", async () => {
+    const tenantId = await harness.newTenant();
+    const a = usageLine("2026-04-01T00:00:00Z", "2026-04-01T01:00:00Z");
+    const b = usageLine("2026-04-01T01:00:00Z", "2026-04-01T02:00:00Z");
+    const onceTenant = await harness.newTenant();
+    await harness.importText(onceTenant, [header, a, b].join("\n") + "\n"); // the file without the repeat
+    const run = await harness.importText(tenantId, [header, a, b, a].join("\n") + "\n"); // line 4 repeats line 2
+    expect(run.status, run.error ?? "").toBe("succeeded");
+    expect(run.details.duplicateLines).toBe(1);
+    expect(run.details.warnings?.first).toEqual([
+      { line: 4, detail: "line 4 repeats line 2 (same identity/LineItemId and identity/TimeInterval); counted once" },
+    ]);
+    const totals = await harness.totals(tenantId);
+    const expected = await harness.totals(onceTenant);
+    expect(totals.quantity).toBeCloseTo(expected.quantity, 9);
+    expect(totals.cost).toBeCloseTo(expected.cost, 9);
+    expect(totals.cost).toBeCloseTo(0.192, 9);
+  });
+
+  it("a repeated line in a format without line ids (FOCUS) is found by its bytes", async () => {
+    const focusHeader =
+      "BillingAccountId,SubAccountId,ProviderName,ChargeCategory,ChargePeriodStart,ChargePeriodEnd,ServiceName,RegionId,ConsumedQuantity,ConsumedUnit,BilledCost,BillingCurrency,SkuId,ChargeDescription";
+    const line = (hour: number) =>
+      `123456789012,111111111111,AWS,Usage,2026-04-02T0${hour}:00:00Z,2026-04-02T0${hour + 1}:00:00Z,Amazon Simple Storage Service,us-east-1,100,GB-Mo,2.3,USD,sku1,Storage`;
+    const tenantId = await harness.newTenant();
+    const run = await harness.importText(tenantId, [focusHeader, line(1), line(2), line(1)].join("\r\n"), { fileName: "focus.csv" }); // last line repeats line 2, no final newline
+    expect(run.status, run.error ?? "").toBe("succeeded");
+    expect(run.details.duplicateLines).toBe(1);
+    expect(run.details.warnings?.first[0]).toEqual({ line: 4, detail: "line 4 repeats line 2 (identical bytes); counted once" });
+    const totals = await harness.totals(tenantId);
+    expect(totals.cost).toBeCloseTo(4.6, 9);
+  });
+});

@@ -11,7 +11,9 @@ import {
 } from "@canopy/db";
 import {
   BillingFileError,
+  fingerprintText,
   openBillingSource,
+  SeenLines,
   usageTimeWindow,
   type BillingFormat,
 } from "@canopy/connectors";
@@ -66,6 +68,7 @@ export const importFile = defineJob({
       preview: _preview,
       costOnly: _costOnly,
       warnings: _warnings,
+      duplicateLines: _duplicates,
       otherAccounts: _others,
       error: _error,
       ...kept
@@ -223,18 +226,36 @@ async function* classifiedUsage(
   let fractionRead = 0;
   let lastProgress = Date.now();
   const costOnly = (summary.costOnly ??= {});
+  // A line repeated inside the file is counted once (see README, "The ledger"): by its line id where
+  // the format has one (CUR), else by a fingerprint of its raw bytes (CSV, JSONL).
+  const lineIds = source.classifier.lineIdColumns;
+  const seen = new SeenLines();
   const batches = source.file.batches({
     columns: source.classifier.usedColumns,
     numericColumns: source.classifier.numericColumns,
     onProgress: (fraction) => (fractionRead = fraction),
+    fingerprints: lineIds === undefined,
   });
   for await (const batch of batches) {
     const staged: StagedUsage[] = [];
-    for (const { lineNumber, row, error } of batch) {
+    for (const { lineNumber, row, error, fingerprint } of batch) {
       summary.linesRead++;
       if (error) {
         recordSkip(summary, "unreadable line", lineNumber, error);
         continue;
+      }
+      const key = lineIds ? lineIdKeyOf(row, lineIds) : fingerprint;
+      if (key !== undefined) {
+        const first = seen.firstLineOf(key, lineNumber);
+        if (first !== undefined) {
+          summary.duplicateLines = (summary.duplicateLines ?? 0) + 1;
+          recordWarning(
+            summary,
+            lineNumber,
+            `line ${lineNumber} repeats line ${first} (${lineIds ? `same ${lineIds.join(" and ")}` : "identical bytes"}); counted once`,
+          );
+          continue;
+        }
       }
       const outcome = source.classifier.classify(row, lineNumber);
       if (outcome.status === "error") {
@@ -243,6 +264,13 @@ async function* classifiedUsage(
             `Line ${lineNumber}: ${outcome.message}. Every line must name its account: nothing was imported.`,
           );
         recordSkip(summary, "error", lineNumber, outcome.message);
+        continue;
+      }
+      // Last line of defence for numbers a classifier derived (scales, catalog values): a record that
+      // is not finite would fail the whole COPY with an error naming no line.
+      const problem = recordProblemOf(outcome.records);
+      if (problem) {
+        recordSkip(summary, "error", lineNumber, problem);
         continue;
       }
       if (outcome.warning) recordWarning(summary, lineNumber, outcome.warning);
@@ -283,6 +311,28 @@ async function* classifiedUsage(
       `No line could be imported; every usage line has an error (${first.join("; ")}).`,
     );
   }
+}
+
+/** Fingerprint of a line's id cells (CUR line item id and time interval); undefined without an id. */
+function lineIdKeyOf(row: Readonly<Record<string, unknown>>, columns: readonly string[]): number | undefined {
+  const id = row[columns[0]!];
+  if (id === undefined || id === null || id === "") return undefined;
+  let text = String(id);
+  for (let index = 1; index < columns.length; index++) text += `\u0001${String(row[columns[index]!] ?? "")}`;
+  return fingerprintText(text);
+}
+
+/** Why a line's records cannot be stored (a number that is not finite, a period that does not parse), if so. */
+function recordProblemOf(records: readonly StagedUsage[]): string | undefined {
+  for (const r of records) {
+    if (!Number.isFinite(r.quantity)) return `quantity is not a finite number (${r.quantity})`;
+    if (!Number.isFinite(r.periodHours) || r.periodHours <= 0) return `period hours are not a positive number (${r.periodHours})`;
+    if (r.costAmount !== undefined && !Number.isFinite(r.costAmount)) return `cost is not a finite number (${r.costAmount})`;
+    for (const [field, value] of [["vcpus", r.vcpus], ["memoryGb", r.memoryGb], ["gpuCount", r.gpuCount]] as const) {
+      if (value !== undefined && !Number.isFinite(value)) return `${field} is not a finite number (${value})`;
+    }
+  }
+  return undefined;
 }
 
 /** The account the wizard imports into, as the file would name it. */

@@ -25,6 +25,8 @@ export type ImportSummary = {
    * service, region and account so cost totals tie out to the invoice, estimated at zero energy.
    */
   costOnly?: Record<string, LineTally>;
+  /** Lines that repeat an earlier line of the file (same line id, or identical bytes): counted once, each with a warning. */
+  duplicateLines?: number;
   /** Lines read with a warning (e.g. an AWS account id missing its leading zeros). */
   warnings?: { lines: number; first: { line: number; detail: string }[] };
   /** What produced the rows (usage_hourly.source_kind): the file's format. */
