@@ -36,4 +36,10 @@ export default tseslint.config(
     files: ["packages/config/src/**"],
     rules: { "no-restricted-properties": "off" },
   },
+  {
+    // Next.js entry points run before (or outside) the app's modules and read only the variables
+    // Next itself sets and inlines: NODE_ENV and NEXT_RUNTIME.
+    files: ["apps/web/instrumentation.ts", "apps/web/proxy.ts", "apps/web/next.config.ts"],
+    rules: { "no-restricted-properties": "off" },
+  },
 );

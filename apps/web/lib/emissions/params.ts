@@ -46,7 +46,7 @@ export const safeText = (min: number, max: number) =>
     .min(min)
     .max(max)
     .refine(
-      (value) => !/[\u0000-\u001f\u007f]/.test(value) && value.isWellFormed(),
+      (value) => !/\p{Cc}/u.test(value) && value.isWellFormed(),
       "Contains characters that are not allowed (control characters or invalid Unicode).",
     );
 

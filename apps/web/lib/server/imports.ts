@@ -54,7 +54,7 @@ export async function createImportFromMultipart(
       }
       const format = fields.format || undefined;
       // Stored in the import's details (jsonb): no control characters or lone surrogates.
-      fileName = (info.filename ?? "").replace(/[\u0000-\u001f\u007f]/g, "").toWellFormed() || "upload";
+      fileName = (info.filename ?? "").replace(/\p{Cc}/gu, "").toWellFormed() || "upload";
       if (format && !(IMPORT_FORMATS as readonly string[]).includes(format)) {
         stream.resume();
         reject(
