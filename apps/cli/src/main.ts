@@ -38,7 +38,19 @@ const commands: Record<
   },
 };
 
+let unexpectedErrors = 0;
+
 async function main(argv: string[]): Promise<number> {
+  // Jobs run in-process (inline driver) for import, report, …: a lost database connection or a poison
+  // input fails that job with its reason (and the command exits non-zero), never crashes the command.
+  const { guardProcess } = await import("@canopy/config");
+  guardProcess({
+    name: "canopy",
+    log: (line) => process.stderr.write(`${line}\n`),
+    onError: () => {
+      unexpectedErrors++;
+    },
+  });
   const [name, ...rest] = argv;
   const command = name ? commands[name] : undefined;
   if (!command) {
@@ -54,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    process.exitCode = code === 0 && unexpectedErrors > 0 ? 1 : code;
   },
   (error: unknown) => {
     process.stderr.write(`canopy: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -3,7 +3,14 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { canopyHome, developmentSecret, inheritedEnvironment, loadConfig } from "@canopy/config";
+import {
+  canopyHome,
+  developmentSecret,
+  guardProcess,
+  inheritedEnvironment,
+  loadConfig,
+  seedDemoDecision,
+} from "@canopy/config";
 import {
   DEMO_EMAIL,
   DEMO_ORG_NAME,
@@ -15,6 +22,9 @@ import {
 } from "@canopy/db";
 import { assertPortFree, startWorkerFromEnv } from "@canopy/worker";
 import { keyringFor, log } from "./runtime";
+
+// The in-process worker's lost connections and poison inputs fail their job, never the server.
+guardProcess({ name: "canopy", log });
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web");
 
@@ -47,7 +57,12 @@ async function main() {
   log("Database migrated.");
   const keyring = keyringFor(env);
 
-  if (env.CANOPY_SEED_DEMO) {
+  const demo = seedDemoDecision(env, {
+    embedded: Boolean(database.embedded),
+    ownerUrl: database.urls.owner,
+  });
+  if (!demo.seed) log(`Demo data not seeded: ${demo.reason}.`);
+  if (demo.seed) {
     const owner = connect(database.urls.owner, { max: 2 });
     try {
       const seeded = await seedDemoOrganization(owner);
@@ -83,7 +98,7 @@ async function main() {
   await waitForHealth(`http://127.0.0.1:${env.PORT}/api/health`, web);
   log("");
   log(`Canopy is running at http://localhost:${env.PORT}`);
-  if (env.CANOPY_SEED_DEMO) log(`Sign in as ${DEMO_EMAIL} with password ${DEMO_PASSWORD}`);
+  if (demo.seed) log(`Sign in as ${DEMO_EMAIL} with password ${DEMO_PASSWORD}`);
   log("Press Ctrl+C to stop.");
 
   web.on("exit", (code) => void stop(code ?? 1));

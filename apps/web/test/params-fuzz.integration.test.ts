@@ -17,8 +17,7 @@ import { call, type Handler } from "./call";
 const routes = import.meta.glob<Record<string, Handler>>("../app/api/v1/**/route.ts", {
   eager: true,
 });
-const moduleOf = (path: string) =>
-  routes[`../app${path.replace(/\{(\w+)\}/g, "[$1]")}/route.ts`];
+const moduleOf = (path: string) => routes[`../app${path.replace(/\{(\w+)\}/g, "[$1]")}/route.ts`];
 
 const FIXED = [
   "",
@@ -73,8 +72,15 @@ const FIXED = [
 ];
 
 const dateLike = fc
-  .tuple(fc.integer({ min: 0, max: 99999 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }))
-  .map(([y, m, d]) => `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`);
+  .tuple(
+    fc.integer({ min: 0, max: 99999 }),
+    fc.integer({ min: 0, max: 99 }),
+    fc.integer({ min: 0, max: 99 }),
+  )
+  .map(
+    ([y, m, d]) =>
+      `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`,
+  );
 const malformed = fc.oneof(
   fc.string(),
   fc.string({ unit: "binary" }),
@@ -127,10 +133,15 @@ describe("malformed parameters", () => {
       parameters += queryNames.length + paramNames.length;
       const validId = "00000000-0000-4000-8000-000000000000";
       for (const value of values) {
-        for (const name of [...queryNames.map((n) => ["query", n]), ...paramNames.map((n) => ["path", n])]) {
+        for (const name of [
+          ...queryNames.map((n) => ["query", n]),
+          ...paramNames.map((n) => ["path", n]),
+        ]) {
           const [kind, param] = name as [string, string];
           const params = Object.fromEntries(paramNames.map((n) => [n, validId]));
-          let path = op.path.replace(/\{(\w+)\}/g, (_, n: string) => encodeURIComponent(params[n]!));
+          let path = op.path.replace(/\{(\w+)\}/g, (_, n: string) =>
+            encodeURIComponent(params[n]!),
+          );
           if (kind === "path") {
             params[param] = value;
             path = op.path.replace(`{${param}}`, encodeURIComponent(value.toWellFormed()));
@@ -150,14 +161,20 @@ describe("malformed parameters", () => {
           } catch {
             status = 599; // threw, or answered a body that is not JSON (e.g. a file for a valid value)
           }
-          if (status >= 500) failures.push({ method: op.method, path: op.path, param, value, status });
+          if (status >= 500)
+            failures.push({ method: op.method, path: op.path, param, value, status });
         }
       }
     }
     console.log(
       `params fuzz: ${parameters} parameters, ${tried} requests, ${failures.length} answered >= 500`,
     );
-    expect(failures.map((f) => `${f.method} ${f.path} ${f.param}=${JSON.stringify(f.value).slice(0, 60)} → ${f.status}`)).toEqual([]);
+    expect(
+      failures.map(
+        (f) =>
+          `${f.method} ${f.path} ${f.param}=${JSON.stringify(f.value).slice(0, 60)} → ${f.status}`,
+      ),
+    ).toEqual([]);
   });
 
   it("malformed upload fields answer 400", async () => {

@@ -93,9 +93,9 @@ describe("origin check on cookie-authenticated changes", () => {
     ).toBe(200);
     // An API key is not an ambient credential: any origin (or none) may use it.
     const key = own.body.key as string;
-    expect((await createKey({ origin: "https://evil.example" }, { apiKey: key } as never)).status).toBe(
-      201,
-    );
+    expect(
+      (await createKey({ origin: "https://evil.example" }, { apiKey: key } as never)).status,
+    ).toBe(201);
     const { rows } = await db.owner.pool.query(
       "SELECT count(*)::int AS n FROM api_keys WHERE name = 'csrf'",
     );

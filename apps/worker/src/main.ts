@@ -1,9 +1,12 @@
 // Standalone worker process: `pnpm --filter @canopy/worker start`.
-import { loadConfig } from "@canopy/config";
+import { guardProcess, loadConfig } from "@canopy/config";
 import { migrate, resolveDatabase } from "@canopy/db";
 import { startWorkerFromEnv } from "./worker";
 
 const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+
+// A lost database connection or a poison input fails the job it broke, never the process.
+guardProcess({ name: "worker", log });
 
 /** What has been started, stopped in reverse order on SIGTERM/SIGINT or a failed start. */
 const running: (() => unknown)[] = [];

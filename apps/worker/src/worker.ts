@@ -28,6 +28,8 @@ export async function startWorker(options: {
   jobLockMs?: number;
   /** Day of the month on which last month's reports are generated and sent. */
   reportDayOfMonth?: number;
+  /** CANOPY_RUN_STALL_TIMEOUT_MS: a run "running" without progress this long is marked failed. */
+  runStallTimeoutMs?: number;
   /** CANOPY_SUPERSEDED_RETENTION_DAYS: how long previous versions of usage are kept (0: forever). */
   supersededRetentionDays?: number;
   keyring: Keyring;
@@ -101,6 +103,14 @@ export async function startWorker(options: {
     {},
     { everyMs: DAY_MS },
   );
+  // The watchdog: imports and syncs left "running" by a worker that died are marked failed.
+  const staleAfterMs = options.runStallTimeoutMs ?? 15 * 60_000;
+  await driver.schedule(
+    "sweep-stalled-runs",
+    "sweep-stalled-runs",
+    { staleAfterMs },
+    { everyMs: Math.min(60_000, Math.max(1_000, Math.floor(staleAfterMs / 4))) },
+  );
   await driver.schedule(
     "prune-superseded-usage-daily",
     "prune-superseded-usage",
@@ -136,6 +146,7 @@ export function startWorkerFromEnv(
     jobLockMs: env.CANOPY_JOB_LOCK_MS,
     reportDayOfMonth: env.CANOPY_REPORT_DAY_OF_MONTH,
     supersededRetentionDays: env.CANOPY_SUPERSEDED_RETENTION_DAYS,
+    runStallTimeoutMs: env.CANOPY_RUN_STALL_TIMEOUT_MS,
     keyring: keyringFromEnv(env, log),
     port: env.CANOPY_WORKER_PORT,
     filesDir: path.join(canopyHome(env), "files"),

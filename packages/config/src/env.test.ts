@@ -1,14 +1,18 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { envSchema, parseEnv } from "./index";
+import { envSchema, guardProcess, isLocalDatabaseUrl, parseEnv, seedDemoDecision } from "./index";
 
 describe("parseEnv", () => {
   it("applies defaults for an empty environment", () => {
     const env = parseEnv({});
     expect(env.PORT).toBe(3000);
     expect(env.DATABASE_URL).toBeUndefined();
-    expect(env.CANOPY_SEED_DEMO).toBe(true);
+    expect(env.CANOPY_SEED_DEMO).toBeUndefined();
+    expect(parseEnv({ CANOPY_SEED_DEMO: "false" }).CANOPY_SEED_DEMO).toBe(false);
+    expect(() => parseEnv({ CANOPY_SEED_DEMO: "yes" })).toThrow(
+      /^CANOPY_SEED_DEMO must be true or false/,
+    );
   });
 
   it("treats an empty value as unset", () => {
@@ -61,14 +65,26 @@ describe("parseEnv", () => {
     );
   });
 
-  it("requires secrets in production", () => {
+  it("requires secrets in production, naming every missing one at once", () => {
     expect(() => parseEnv({ NODE_ENV: "production" })).toThrow(
-      "DATABASE_URL is required when NODE_ENV=production",
-    );
-    expect(() => parseEnv({ NODE_ENV: "production", DATABASE_URL: "postgres://a@b/c" })).toThrow(
-      "CANOPY_ENCRYPTION_KEY is required when NODE_ENV=production",
+      "DATABASE_URL, CANOPY_ENCRYPTION_KEY, BETTER_AUTH_SECRET and CANOPY_DB_APP_PASSWORD are required when NODE_ENV=production (not set)",
     );
     const key = Buffer.alloc(32, 7).toString("base64");
+    expect(() =>
+      parseEnv({
+        NODE_ENV: "production",
+        DATABASE_URL: "postgres://a@b/c",
+        CANOPY_ENCRYPTION_KEY: key,
+        BETTER_AUTH_SECRET: "x".repeat(32),
+      }),
+    ).toThrow("CANOPY_DB_APP_PASSWORD is required when NODE_ENV=production (not set)");
+    expect(() =>
+      parseEnv({
+        NODE_ENV: "production",
+        DATABASE_URL: "postgres://a@b/c",
+        CANOPY_DB_APP_PASSWORD: "long-password",
+      }),
+    ).toThrow("CANOPY_ENCRYPTION_KEY and BETTER_AUTH_SECRET are required when NODE_ENV=production");
     expect(
       parseEnv({
         NODE_ENV: "production",
@@ -86,5 +102,76 @@ describe("parseEnv", () => {
       [...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]),
     );
     expect([...Object.keys(envSchema.shape)].filter((name) => !documented.has(name))).toEqual([]);
+  });
+});
+
+describe("seedDemoDecision", () => {
+  const local = { embedded: false, ownerUrl: "postgres://root@127.0.0.1:5432/canopy" };
+  const remote = { embedded: false, ownerUrl: "postgres://canopy@db.internal:5432/canopy" };
+
+  it("seeds a development start on the embedded or a local database only", () => {
+    expect(
+      seedDemoDecision({ NODE_ENV: "development" }, { embedded: true, ownerUrl: "" }).seed,
+    ).toBe(true);
+    expect(seedDemoDecision({ NODE_ENV: "development" }, local).seed).toBe(true);
+    const decision = seedDemoDecision({ NODE_ENV: "development" }, remote);
+    expect(decision).toEqual({
+      seed: false,
+      reason: "DATABASE_URL is not a local database (set CANOPY_SEED_DEMO=true to seed anyway)",
+    });
+  });
+
+  it("never seeds production unless asked, and obeys an explicit setting", () => {
+    expect(seedDemoDecision({ NODE_ENV: "production" }, local).seed).toBe(false);
+    expect(seedDemoDecision({ NODE_ENV: "production", CANOPY_SEED_DEMO: true }, remote).seed).toBe(
+      true,
+    );
+    expect(seedDemoDecision({ NODE_ENV: "development", CANOPY_SEED_DEMO: false }, local).seed).toBe(
+      false,
+    );
+  });
+
+  it("tells local from remote database URLs", () => {
+    for (const url of [
+      "postgres://root@localhost/canopy",
+      "postgres://root@127.0.0.1:5433/canopy",
+      "postgres://root@[::1]:5432/canopy",
+      "postgres:///canopy?host=/var/run/postgresql",
+    ])
+      expect(isLocalDatabaseUrl(url), url).toBe(true);
+    for (const url of [
+      "postgres://root@db.example.com/canopy",
+      "postgres://root@10.0.0.5/canopy",
+      "postgres:///canopy?host=db.example.com",
+      "not a url",
+    ])
+      expect(isLocalDatabaseUrl(url), url).toBe(false);
+  });
+});
+
+describe("guardProcess", () => {
+  it("logs and counts an unhandled rejection instead of ending the process", async () => {
+    const lines: string[] = [];
+    const errors: string[] = [];
+    // vitest's own handler would fail the run; only ours may see this one.
+    const others = process.listeners("unhandledRejection");
+    process.removeAllListeners("unhandledRejection");
+    const release = guardProcess({
+      name: "test",
+      log: (line) => lines.push(line),
+      onError: (error, kind) => errors.push(`${kind}: ${error.message}`),
+    });
+    try {
+      void Promise.reject(new Error("Connection terminated unexpectedly"));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      release();
+      for (const listener of others) process.on("unhandledRejection", listener);
+    }
+    expect(errors).toEqual(["unhandledRejection: Connection terminated unexpectedly"]);
+    expect(lines).toEqual([
+      "test: unhandled rejection (kept running): Connection terminated unexpectedly",
+    ]);
+    expect(process.listeners("unhandledRejection")).toEqual(others);
   });
 });

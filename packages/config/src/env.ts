@@ -77,10 +77,13 @@ export const envSchema = z
     CANOPY_PUBLIC_URL: optional(
       z.url({ error: "an http(s) URL, e.g. https://canopy.example.com" }),
     ),
-    CANOPY_SEED_DEMO: z
-      .enum(["true", "false"], { error: "true or false" })
-      .default("true")
-      .transform((value) => value === "true"),
+    /**
+     * Seed the demo organization (a known sign-in) on `pnpm start`. Unset: only in development against
+     * the embedded or a local PostgreSQL (seedDemoDecision); "true" seeds anywhere, "false" never.
+     */
+    CANOPY_SEED_DEMO: optional(
+      z.enum(["true", "false"], { error: "true or false" }).transform((value) => value === "true"),
+    ),
     /** Prefix of every BullMQ key; the braces keep all keys in one Redis Cluster slot. */
     CANOPY_QUEUE_PREFIX: z
       .string()
@@ -92,6 +95,15 @@ export const envSchema = z
       .int("a whole number of milliseconds")
       .min(1000, "at least 1000 milliseconds")
       .default(30_000),
+    /**
+     * An import or sync still "running" with no progress for this long is marked failed by the worker's
+     * watchdog (its worker died). Running jobs report progress at least once a minute.
+     */
+    CANOPY_RUN_STALL_TIMEOUT_MS: z.coerce
+      .number({ error: "a number of milliseconds, e.g. 900000" })
+      .int("a whole number of milliseconds")
+      .min(10_000, "at least 10000 milliseconds")
+      .default(15 * 60_000),
     /**
      * AWS account that Canopy's own role lives in: customers' IAM roles trust it (onboarding wizard).
      * The default is a documented placeholder, not a real account.

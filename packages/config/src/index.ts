@@ -4,6 +4,7 @@ import { envSchema, type Env } from "./env";
 
 export { envSchema, type Env };
 export { developmentSecret } from "./dev-secret";
+export { guardProcess } from "./process-guard";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -18,8 +19,11 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   if (result.success) {
     const env = result.data;
     if (env.NODE_ENV === "production") {
-      const missing = productionRequirement(env);
-      if (missing) throw new ConfigError(`${missing} is required when NODE_ENV=production`);
+      const missing = productionRequirements(env);
+      if (missing.length)
+        throw new ConfigError(
+          `${listed(missing)} ${missing.length === 1 ? "is" : "are"} required when NODE_ENV=production (not set)`,
+        );
     }
     return env;
   }
@@ -68,12 +72,57 @@ export function inheritedEnvironment(): NodeJS.ProcessEnv {
 }
 
 /**
- * What production refuses to default: the database location, the credential key and the session
- * secret. (The login-role password is checked by `canopy migrate`, the only thing that sets it.)
+ * What production refuses to default, all of it at once: the database location, the credential key,
+ * the session secret, and the login roles' password when the app and auth URLs are derived from
+ * DATABASE_URL. Every entry point (pnpm start, the worker, the CLI, the web app) parses its
+ * configuration before it listens or connects, so a production process missing one never starts.
  */
-function productionRequirement(env: Env): string | undefined {
-  if (!env.DATABASE_URL && !(env.DATABASE_APP_URL && env.DATABASE_AUTH_URL)) return "DATABASE_URL";
-  if (!env.CANOPY_ENCRYPTION_KEY) return "CANOPY_ENCRYPTION_KEY";
-  if (!env.BETTER_AUTH_SECRET) return "BETTER_AUTH_SECRET";
-  return undefined;
+export function productionRequirements(env: Env): string[] {
+  const missing: string[] = [];
+  const derivedUrls = !(env.DATABASE_APP_URL && env.DATABASE_AUTH_URL);
+  if (!env.DATABASE_URL && derivedUrls) missing.push("DATABASE_URL");
+  if (!env.CANOPY_ENCRYPTION_KEY) missing.push("CANOPY_ENCRYPTION_KEY");
+  if (!env.BETTER_AUTH_SECRET) missing.push("BETTER_AUTH_SECRET");
+  if (derivedUrls && !env.CANOPY_DB_APP_PASSWORD) missing.push("CANOPY_DB_APP_PASSWORD");
+  return missing;
+}
+
+const listed = (names: string[]) =>
+  names.length <= 1 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+
+/** Whether PostgreSQL at `url` is on this machine (loopback or a Unix socket). */
+export function isLocalDatabaseUrl(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    const host = decodeURIComponent(parsed.hostname).replace(/^\[|\]$/g, "");
+    const socketHost = parsed.searchParams.get("host");
+    if (!host) return socketHost === null || socketHost.startsWith("/");
+    return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether `pnpm start` seeds the demo organization, whose sign-in is public. CANOPY_SEED_DEMO=true
+ * or false decides; unset, only a development start on the embedded or a local PostgreSQL seeds, so
+ * the zero-setup start has data and no real deployment ever gets a known login.
+ */
+export function seedDemoDecision(
+  env: Pick<Env, "CANOPY_SEED_DEMO" | "NODE_ENV">,
+  database: { embedded: boolean; ownerUrl: string },
+): { seed: boolean; reason: string } {
+  if (env.CANOPY_SEED_DEMO === true) return { seed: true, reason: "CANOPY_SEED_DEMO=true" };
+  if (env.CANOPY_SEED_DEMO === false) return { seed: false, reason: "CANOPY_SEED_DEMO=false" };
+  if (env.NODE_ENV === "production")
+    return {
+      seed: false,
+      reason: "NODE_ENV=production (set CANOPY_SEED_DEMO=true to seed anyway)",
+    };
+  if (!database.embedded && !isLocalDatabaseUrl(database.ownerUrl))
+    return {
+      seed: false,
+      reason: "DATABASE_URL is not a local database (set CANOPY_SEED_DEMO=true to seed anyway)",
+    };
+  return { seed: true, reason: database.embedded ? "embedded database" : "local database" };
 }

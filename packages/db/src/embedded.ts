@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { guardClient } from "./client";
 
 export type EmbeddedDatabase = { url: string; stop(): Promise<void> };
 
@@ -43,13 +44,15 @@ export async function startEmbeddedPostgres(options: {
   if (!existsSync(path.join(options.dataDir, "PG_VERSION"))) await server.initialise();
   await server.start();
 
-  const admin = new pg.Client({
-    host: "127.0.0.1",
-    port: options.port,
-    user: USER,
-    password: PASSWORD,
-    database: "postgres",
-  });
+  const admin = guardClient(
+    new pg.Client({
+      host: "127.0.0.1",
+      port: options.port,
+      user: USER,
+      password: PASSWORD,
+      database: "postgres",
+    }),
+  );
   await admin.connect();
   try {
     const found = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [DATABASE]);

@@ -21,7 +21,10 @@ export async function ensureEmissionsPartitions(
     monthStart.setUTCMonth(monthStart.getUTCMonth() + offset);
     const result = await owner.query<{ created: number }>(
       "SELECT ensure_emissions_partitions($1::date, $2) AS created",
-      [monthStart.toISOString().slice(0, 10), Math.min(MAX_PARTITION_MONTHS_PER_CALL, months - offset)],
+      [
+        monthStart.toISOString().slice(0, 10),
+        Math.min(MAX_PARTITION_MONTHS_PER_CALL, months - offset),
+      ],
     );
     created += result.rows[0]?.created ?? 0;
   }

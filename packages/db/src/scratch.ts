@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { connect, type Connection } from "./client";
+import { connect, guardClient, type Connection } from "./client";
 import { migrate } from "./migrate";
 import { dropLoginRoles } from "./roles";
 import { databaseUrls, type DatabaseUrls } from "./urls";
@@ -56,7 +56,7 @@ export async function createScratchDatabase(serverUrl: string): Promise<ScratchD
 }
 
 async function withServer<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
+  const client = guardClient(new pg.Client({ connectionString: url }));
   await client.connect();
   try {
     return await fn(client);

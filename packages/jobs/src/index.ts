@@ -4,6 +4,12 @@ export { createInlineDriver } from "./drivers/inline";
 export { createBullmqDriver } from "./drivers/bullmq";
 export { createQueueDriver } from "./create-driver";
 export { PermanentJobError } from "./errors";
+export {
+  failRunsOfJob,
+  sweepStalledRuns,
+  sweepStalledRunsJob,
+  workerStoppedReason,
+} from "./watchdog";
 export * from "./estimation";
 export { windowPayload, type WindowPayload } from "./window-payload";
 export {

@@ -11,6 +11,7 @@ import { rollupDays } from "./jobs/rollup-days";
 import { fetchReportedCarbon } from "./jobs/fetch-reported-carbon";
 import { scheduleAccountSyncs, syncAccount } from "./jobs/sync-account";
 import { validateConnection } from "./jobs/validate-connection";
+import { sweepStalledRunsJob } from "./watchdog";
 
 /** Jobs by name. Producers and workers share one registry, so both agree on names and payloads. */
 export type JobRegistry = ReadonlyMap<string, JobDefinition<never>>;
@@ -35,6 +36,7 @@ export const jobs: JobRegistry = createRegistry([
   scheduleAccountSyncs,
   validateConnection,
   fetchReportedCarbon,
+  sweepStalledRunsJob,
 ] as unknown as JobDefinition<never>[]);
 
 export function jobDefinition(name: string, registry: JobRegistry = jobs): JobDefinition<unknown> {

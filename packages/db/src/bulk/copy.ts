@@ -72,14 +72,24 @@ export async function copyText(
   chunks: AsyncIterable<string>,
 ): Promise<void> {
   const stream = client.query(copyFrom(`COPY ${table} (${columns.join(", ")}) FROM STDIN`));
+  let failure: Error | undefined;
   const finished = new Promise<void>((resolve, reject) => {
     stream.on("finish", resolve);
-    stream.on("error", reject);
+    stream.on("error", (error: Error) => {
+      failure ??= error;
+      reject(error);
+    });
   });
+  // The server can refuse a row (or the connection can drop) while rows are still being produced,
+  // long before `await finished` below: without a handler now, that rejection is "unhandled" and
+  // ends the process. It is still reported, by the await below or by the check in the loop.
+  finished.catch(() => undefined);
   try {
     for await (const chunk of chunks) {
-      if (!stream.write(chunk)) await once(stream, "drain");
+      if (failure) break;
+      if (!stream.write(chunk)) await Promise.race([once(stream, "drain"), finished]);
     }
+    if (failure) throw failure;
     stream.end();
   } catch (error) {
     // Abort the COPY (the server then answers with its own error, which we absorb) and report ours.

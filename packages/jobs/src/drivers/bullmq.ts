@@ -1,5 +1,7 @@
 import {
+  Job,
   Queue,
+  QueueEvents,
   UnrecoverableError,
   Worker,
   type ConnectionOptions,
@@ -17,6 +19,7 @@ import type {
 import { PermanentJobError } from "../errors";
 import { jobDefinition, jobs as defaultJobs, parsePayload, type JobRegistry } from "../registry";
 import { runJobAttempt } from "./run-job";
+import { failRunsOfJob, finalFailureReason, jobsWithRuns } from "../watchdog";
 
 /**
  * Jobs on Redis with BullMQ: one queue per job name, workers with the job's concurrency, retries with
@@ -43,6 +46,7 @@ export function createBullmqDriver(options: {
   const bullConnection = connection as unknown as ConnectionOptions;
   const queues = new Map<string, Queue>();
   const workers: Worker[] = [];
+  const queueEvents: QueueEvents[] = [];
 
   const queueFor = (name: string) => {
     jobDefinition(name, jobs);
@@ -130,6 +134,7 @@ export function createBullmqDriver(options: {
         );
         worker.on("error", (error) => options.deps.log(`worker ${job.name}: ${error.message}`));
         workers.push(worker);
+        if (jobsWithRuns.has(job.name)) watchFinalFailures(job.name);
       }
     },
     async drain() {
@@ -162,10 +167,53 @@ export function createBullmqDriver(options: {
     async close() {
       // Worker.close() waits for in-flight jobs to finish before resolving.
       await Promise.all(workers.map((worker) => worker.close()));
+      await Promise.all(
+        queueEvents.map(async (events) => {
+          const redis = await events.client;
+          await events.close();
+          redis.disconnect();
+        }),
+      );
       await Promise.all([...queues.values()].map((queue) => queue.close()));
       await connection.quit().catch(() => connection.disconnect());
     },
   };
+  /**
+   * A job that failed for good (attempts used up, or stalled too often: its worker died with it,
+   * twice) must not leave its sync run "running". QueueEvents sees every final failure, including
+   * those BullMQ's stalled-job check decides without any worker running the job.
+   */
+  function watchFinalFailures(name: string) {
+    // QueueEvents blocks on its connection (XREAD): one of its own.
+    const eventsConnection = new IORedis(options.redisUrl, { maxRetriesPerRequest: null });
+    eventsConnection.on("error", () => undefined);
+    const events = new QueueEvents(name, {
+      connection: eventsConnection as unknown as ConnectionOptions,
+      prefix,
+    });
+    events.on("error", (error) => options.deps.log(`queue events ${name}: ${error.message}`));
+    events.on("failed", ({ jobId, failedReason }) => {
+      void (async () => {
+        const bullJob = await Job.fromId(queueFor(name), jobId);
+        if (!bullJob) return;
+        const marked = await failRunsOfJob(options.deps.app, name, bullJob.data, (kind) =>
+          finalFailureReason(kind, {
+            message: failedReason,
+            attemptsMade: bullJob.attemptsMade,
+            attemptsStarted: bullJob.attemptsStarted,
+          }),
+        );
+        if (marked)
+          options.deps.log(
+            `job ${name} (${jobId}) failed for good: ${failedReason}; run marked failed`,
+          );
+      })().catch((error: Error) =>
+        options.deps.log(`job ${name} (${jobId}): could not mark its run failed: ${error.message}`),
+      );
+    });
+    queueEvents.push(events);
+  }
+
   const deps: JobDeps = {
     ...options.deps,
     enqueue: (name, payload, opts) => driver.enqueue(name, payload, opts),

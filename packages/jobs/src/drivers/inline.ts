@@ -10,6 +10,7 @@ import type {
 import { PermanentJobError } from "../errors";
 import { jobDefinition, jobs, parsePayload, type JobRegistry } from "../registry";
 import { backoffDelayMs, runJobAttempt } from "./run-job";
+import { failRunsOfJob, finalFailureReason } from "../watchdog";
 
 type Pending = { id: string; name: string; payload: unknown };
 
@@ -35,9 +36,22 @@ export function createInlineDriver(
     loop = (async () => {
       for (let job = pending.shift(); job && !closing; job = pending.shift()) {
         active = job;
-        await runWithRetries(job).catch(() =>
-          failed.set(job.name, (failed.get(job.name) ?? 0) + 1),
-        );
+        await runWithRetries(job).catch(async (error: Error & { attemptsMade?: number }) => {
+          failed.set(job.name, (failed.get(job.name) ?? 0) + 1);
+          // A run its processor left queued or running (it did not get to mark it) ends failed.
+          const attemptsMade = error.attemptsMade ?? 1;
+          await failRunsOfJob(deps.app, job.name, job.payload, (kind) =>
+            finalFailureReason(kind, {
+              message: error.message,
+              attemptsMade,
+              attemptsStarted: attemptsMade,
+            }),
+          ).catch((markError: Error) =>
+            deps.log(
+              `job ${job.name} (${job.id}): could not mark its run failed: ${markError.message}`,
+            ),
+          );
+        });
         active = undefined;
       }
     })().finally(() => {
@@ -62,7 +76,10 @@ export function createInlineDriver(
         );
         return;
       } catch (error) {
-        if (attempt >= attempts || closing || error instanceof PermanentJobError) throw error;
+        if (attempt >= attempts || closing || error instanceof PermanentJobError) {
+          if (error instanceof Error) Object.assign(error, { attemptsMade: attempt });
+          throw error;
+        }
         deps.log(
           `job ${job.name} (${job.id}) failed on attempt ${attempt}: ${(error as Error).message}; retrying`,
         );

@@ -1,6 +1,10 @@
 import type { JobContext, JobDeps, JobEvents } from "../contract";
 import { PermanentJobError } from "../errors";
 import { jobDefinition, parsePayload, type JobRegistry } from "../registry";
+import { touchRunsOfJob } from "../watchdog";
+
+/** A running job stamps its sync run at least this often, so the stalled-run sweep leaves it alone. */
+export const HEARTBEAT_MS = 60_000;
 
 /** Runs one attempt of a job, reporting its outcome. Shared by both drivers. */
 export async function runJobAttempt(
@@ -13,11 +17,21 @@ export async function runJobAttempt(
   registry: JobRegistry,
 ): Promise<unknown> {
   const started = performance.now();
+  const touch = () => touchRunsOfJob(deps.app, name, payload, context.attempt);
+  const heartbeat = setInterval(() => void touch(), HEARTBEAT_MS);
+  heartbeat.unref();
+  const withHeartbeat: JobContext = {
+    ...context,
+    async reportProgress(progress) {
+      await context.reportProgress(progress);
+      await touch();
+    },
+  };
   try {
     const result = await jobDefinition(name, registry).process(
       parsePayload(name, payload, registry),
       deps,
-      context,
+      withHeartbeat,
     );
     events?.onCompleted?.(name, performance.now() - started, result);
     return result;
@@ -26,6 +40,8 @@ export async function runJobAttempt(
     const willRetry = willRetryOnFailure && !(failure instanceof PermanentJobError);
     events?.onFailed?.(name, performance.now() - started, failure, willRetry);
     throw failure;
+  } finally {
+    clearInterval(heartbeat);
   }
 }
 

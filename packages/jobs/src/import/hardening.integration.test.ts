@@ -60,29 +60,45 @@ describe("implausible dates", () => {
     const errors = run.details.skipped["error"]!;
     expect(errors.lines).toBe(3);
     expect(errors.first.map((f) => f.line)).toEqual([3, 5, 6]);
-    expect(errors.first[0]!.detail).toMatch(/lineItem\/UsageStartDate 1900-01-01T00:00:00.000Z is outside the plausible usage window 2006-01-01/);
+    expect(errors.first[0]!.detail).toMatch(
+      /lineItem\/UsageStartDate 1900-01-01T00:00:00.000Z is outside the plausible usage window 2006-01-01/,
+    );
     expect(errors.first[1]!.detail).toMatch(/2999-12-31/);
     const totals = await harness.totals(tenantId);
     expect(totals.quantity).toBeCloseTo(4, 6); // 2 instance-hours of m5.large = 4 vCPU-hours
     expect(totals.cost).toBeCloseTo(0.192, 6);
     const created = (await partitionNames()).filter((name) => !before.includes(name));
-    expect(created.filter((name) => name < "emissions_hourly_2006" || name > "emissions_hourly_2032")).toEqual([]);
+    expect(
+      created.filter((name) => name < "emissions_hourly_2006" || name > "emissions_hourly_2032"),
+    ).toEqual([]);
     expect(created.length).toBeLessThanOrEqual(2);
   });
 
   it("the app role may not create partitions; the owner only within the limits", async () => {
     const app = await harness.database.app.pool.connect();
     try {
-      await expect(app.query("SELECT ensure_emissions_partitions('2026-01-01', 600)")).rejects.toThrow(/permission denied/);
-      await expect(app.query("SELECT ensure_emissions_partitions('2026-01-01', 1)")).rejects.toThrow(/permission denied/);
+      await expect(
+        app.query("SELECT ensure_emissions_partitions('2026-01-01', 600)"),
+      ).rejects.toThrow(/permission denied/);
+      await expect(
+        app.query("SELECT ensure_emissions_partitions('2026-01-01', 1)"),
+      ).rejects.toThrow(/permission denied/);
     } finally {
       app.release();
     }
     const owner = harness.database.owner.pool;
-    await expect(owner.query("SELECT ensure_emissions_partitions('2026-01-01', 600)")).rejects.toThrow(/months must be between 1 and 60/);
-    await expect(owner.query("SELECT ensure_emissions_partitions('1900-01-01', 12)")).rejects.toThrow(/must lie between/);
-    await expect(owner.query("SELECT ensure_emissions_partitions('2999-01-01', 1)")).rejects.toThrow(/must lie between/);
-    const ok = await owner.query<{ created: number }>("SELECT ensure_emissions_partitions('2026-01-01', 3) AS created");
+    await expect(
+      owner.query("SELECT ensure_emissions_partitions('2026-01-01', 600)"),
+    ).rejects.toThrow(/months must be between 1 and 60/);
+    await expect(
+      owner.query("SELECT ensure_emissions_partitions('1900-01-01', 12)"),
+    ).rejects.toThrow(/must lie between/);
+    await expect(
+      owner.query("SELECT ensure_emissions_partitions('2999-01-01', 1)"),
+    ).rejects.toThrow(/must lie between/);
+    const ok = await owner.query<{ created: number }>(
+      "SELECT ensure_emissions_partitions('2026-01-01', 3) AS created",
+    );
     expect(ok.rows[0]!.created).toBeGreaterThanOrEqual(0);
   });
 });
@@ -98,7 +114,11 @@ describe("lines repeated inside one file", () => {
     expect(run.status, run.error ?? "").toBe("succeeded");
     expect(run.details.duplicateLines).toBe(1);
     expect(run.details.warnings?.first).toEqual([
-      { line: 4, detail: "line 4 repeats line 2 (same identity/LineItemId and identity/TimeInterval); counted once" },
+      {
+        line: 4,
+        detail:
+          "line 4 repeats line 2 (same identity/LineItemId and identity/TimeInterval); counted once",
+      },
     ]);
     const totals = await harness.totals(tenantId);
     const expected = await harness.totals(onceTenant);
@@ -113,10 +133,17 @@ describe("lines repeated inside one file", () => {
     const line = (hour: number) =>
       `123456789012,111111111111,AWS,Usage,2026-04-02T0${hour}:00:00Z,2026-04-02T0${hour + 1}:00:00Z,Amazon Simple Storage Service,us-east-1,100,GB-Mo,2.3,USD,sku1,Storage`;
     const tenantId = await harness.newTenant();
-    const run = await harness.importText(tenantId, [focusHeader, line(1), line(2), line(1)].join("\r\n"), { fileName: "focus.csv" }); // last line repeats line 2, no final newline
+    const run = await harness.importText(
+      tenantId,
+      [focusHeader, line(1), line(2), line(1)].join("\r\n"),
+      { fileName: "focus.csv" },
+    ); // last line repeats line 2, no final newline
     expect(run.status, run.error ?? "").toBe("succeeded");
     expect(run.details.duplicateLines).toBe(1);
-    expect(run.details.warnings?.first[0]).toEqual({ line: 4, detail: "line 4 repeats line 2 (identical bytes); counted once" });
+    expect(run.details.warnings?.first[0]).toEqual({
+      line: 4,
+      detail: "line 4 repeats line 2 (identical bytes); counted once",
+    });
     const totals = await harness.totals(tenantId);
     expect(totals.cost).toBeCloseTo(4.6, 9);
   });

@@ -314,11 +314,15 @@ async function* classifiedUsage(
 }
 
 /** Fingerprint of a line's id cells (CUR line item id and time interval); undefined without an id. */
-function lineIdKeyOf(row: Readonly<Record<string, unknown>>, columns: readonly string[]): number | undefined {
+function lineIdKeyOf(
+  row: Readonly<Record<string, unknown>>,
+  columns: readonly string[],
+): number | undefined {
   const id = row[columns[0]!];
   if (id === undefined || id === null || id === "") return undefined;
   let text = String(id);
-  for (let index = 1; index < columns.length; index++) text += `\u0001${String(row[columns[index]!] ?? "")}`;
+  for (let index = 1; index < columns.length; index++)
+    text += `\u0001${String(row[columns[index]!] ?? "")}`;
   return fingerprintText(text);
 }
 
@@ -326,10 +330,17 @@ function lineIdKeyOf(row: Readonly<Record<string, unknown>>, columns: readonly s
 function recordProblemOf(records: readonly StagedUsage[]): string | undefined {
   for (const r of records) {
     if (!Number.isFinite(r.quantity)) return `quantity is not a finite number (${r.quantity})`;
-    if (!Number.isFinite(r.periodHours) || r.periodHours <= 0) return `period hours are not a positive number (${r.periodHours})`;
-    if (r.costAmount !== undefined && !Number.isFinite(r.costAmount)) return `cost is not a finite number (${r.costAmount})`;
-    for (const [field, value] of [["vcpus", r.vcpus], ["memoryGb", r.memoryGb], ["gpuCount", r.gpuCount]] as const) {
-      if (value !== undefined && !Number.isFinite(value)) return `${field} is not a finite number (${value})`;
+    if (!Number.isFinite(r.periodHours) || r.periodHours <= 0)
+      return `period hours are not a positive number (${r.periodHours})`;
+    if (r.costAmount !== undefined && !Number.isFinite(r.costAmount))
+      return `cost is not a finite number (${r.costAmount})`;
+    for (const [field, value] of [
+      ["vcpus", r.vcpus],
+      ["memoryGb", r.memoryGb],
+      ["gpuCount", r.gpuCount],
+    ] as const) {
+      if (value !== undefined && !Number.isFinite(value))
+        return `${field} is not a finite number (${value})`;
     }
   }
   return undefined;

@@ -58,7 +58,10 @@ export default async function AccountsPage() {
                     </td>
                     <td className="small">{a.providerAccountId}</td>
                     <td className="small">{a.parentAccountId ?? "—"}</td>
-                    <td className="small" title="Which import or sync counts when several cover a day">
+                    <td
+                      className="small"
+                      title="Which import or sync counts when several cover a day"
+                    >
                       {a.sourcePrecedence ? a.sourcePrecedence.join(" › ") : "default"}
                     </td>
                     <td>
