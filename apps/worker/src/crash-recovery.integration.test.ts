@@ -43,7 +43,10 @@ async function writeCur(lines: number) {
   for (let i = 0; i < lines; i++) {
     const hour = new Date(start + (i % (24 * 60)) * 3_600_000).toISOString();
     const type = types[i % types.length]!;
-    chunk += `Usage,${hour},${100000000000 + (i % 3)},AmazonEC2,BoxUsage:${type},1,0.1,USD,${type},${regions[i % regions.length]}\n`;
+    // Every line distinct (the amount grows with each pass over the hours): a repeated line would be
+    // counted once, as a duplicate.
+    const amount = 1 + Math.floor(i / (24 * 60)) / 1000;
+    chunk += `Usage,${hour},${100000000000 + (i % 3)},AmazonEC2,BoxUsage:${type},${amount},0.1,USD,${type},${regions[i % regions.length]}\n`;
     if (chunk.length > 1 << 20) {
       if (!out.write(chunk))
         await new Promise<void>((resolve) => out.once("drain", () => resolve()));

@@ -1,6 +1,6 @@
 "use server";
 import { z } from "zod";
-import { sealCredentials } from "@canopy/db";
+import { deleteCloudAccount, previewAccountDeletion, sealCredentials } from "@canopy/db";
 import {
   credentialsSchema,
   providerAccountIdSchema,
@@ -260,13 +260,29 @@ export const importAccountMismatch = withTenantAction(
   { role: "admin" },
 );
 
-/** Deletes an account with its usage and emissions (cascade). */
+/** What deleting the account would remove: shown in the confirmation before anything goes. */
+export const previewDeleteAccount = withTenantAction(
+  z.object({ accountId }),
+  async (input, ctx) =>
+    ctx.sql(async (client) => {
+      const account = await getAccount(client, input.accountId);
+      return previewAccountDeletion(client, account.id);
+    }),
+  { role: "admin" },
+);
+
+/**
+ * Deletes an account with everything it owns (usage, previous versions, emissions, rollups, sync
+ * runs, provider-reported figures), in one transaction with its audit entry, which records what
+ * went.
+ */
 export const deleteAccount = withTenantAction(
   z.object({ accountId, confirm: z.literal("delete", { error: "Type delete to confirm." }) }),
   async (input, ctx) =>
     ctx.sql(async (client) => {
       const account = await getAccount(client, input.accountId);
-      await client.query("DELETE FROM cloud_accounts WHERE id = $1", [account.id]);
+      const removed = await deleteCloudAccount(client, account.id);
+      if (!removed) throw notFound("Cloud account");
       await writeAudit(
         client,
         ctx.principal,
@@ -276,9 +292,10 @@ export const deleteAccount = withTenantAction(
           provider: account.provider,
           providerAccountId: account.providerAccountId,
           displayName: account.displayName,
+          removed,
         },
       );
-      return { id: account.id };
+      return { id: account.id, removed };
     }),
   { role: "admin" },
 );

@@ -2,18 +2,72 @@ import type { PoolClient } from "pg";
 import { parseSourcePrecedence } from "./sources";
 
 /**
- * Deletes a cloud account with all its data, in the caller's tenant transaction. usage_hourly and
- * emissions_hourly carry no foreign keys (bulk-load speed), so they are cleared here; the rollups,
- * sync runs and the account row go by cascade.
+ * Every table holding rows of one cloud account, by its `cloud_account_id`. usage_hourly,
+ * emissions_hourly and usage_superseded carry no foreign keys (bulk-load speed) and are cleared
+ * explicitly; the others would also go by cascade. A test compares this list with the catalog, so a
+ * new table with the column cannot be forgotten.
+ */
+export const ACCOUNT_OWNED_TABLES = [
+  "usage_hourly",
+  "usage_superseded",
+  "emissions_hourly",
+  "emissions_daily",
+  "emissions_monthly",
+  "provider_reported_emissions",
+  "sync_runs",
+] as const;
+
+export type AccountDeletion = {
+  /** Rows per table that go with the account. */
+  rows: Record<(typeof ACCOUNT_OWNED_TABLES)[number], number>;
+  /** What the account counts for in the ledger now (daily rollups), so the change can be shown. */
+  co2eLocationKg: number;
+  firstDay: string | null;
+  lastDay: string | null;
+};
+
+/** What deleting the account would remove (same transaction rules as deleteCloudAccount). */
+export async function previewAccountDeletion(
+  client: PoolClient,
+  cloudAccountId: string,
+): Promise<AccountDeletion> {
+  const counts = await client.query<Record<string, number>>(
+    `SELECT ${ACCOUNT_OWNED_TABLES.map(
+      (table) => `(SELECT count(*)::int FROM ${table} WHERE cloud_account_id = $1) AS ${table}`,
+    ).join(", ")}`,
+    [cloudAccountId],
+  );
+  const totals = await client.query<{
+    co2eLocationKg: number;
+    firstDay: string | null;
+    lastDay: string | null;
+  }>(
+    `SELECT coalesce(sum(co2e_location_kg), 0)::float8 AS "co2eLocationKg",
+            to_char(min(day), 'YYYY-MM-DD') AS "firstDay", to_char(max(day), 'YYYY-MM-DD') AS "lastDay"
+     FROM emissions_daily WHERE cloud_account_id = $1`,
+    [cloudAccountId],
+  );
+  return { rows: counts.rows[0] as AccountDeletion["rows"], ...totals.rows[0]! };
+}
+
+/**
+ * Deletes a cloud account with everything it owns (ACCOUNT_OWNED_TABLES), in the caller's tenant
+ * transaction, so it goes entirely or not at all. Returns what was removed, or undefined when there
+ * is no such account.
  */
 export async function deleteCloudAccount(
   client: PoolClient,
   cloudAccountId: string,
-): Promise<boolean> {
-  await client.query("DELETE FROM usage_hourly WHERE cloud_account_id = $1", [cloudAccountId]);
-  await client.query("DELETE FROM emissions_hourly WHERE cloud_account_id = $1", [cloudAccountId]);
-  const deleted = await client.query("DELETE FROM cloud_accounts WHERE id = $1", [cloudAccountId]);
-  return (deleted.rowCount ?? 0) > 0;
+): Promise<AccountDeletion | undefined> {
+  const locked = await client.query("SELECT 1 FROM cloud_accounts WHERE id = $1 FOR UPDATE", [
+    cloudAccountId,
+  ]);
+  if (!locked.rowCount) return undefined;
+  const removed = await previewAccountDeletion(client, cloudAccountId);
+  for (const table of ACCOUNT_OWNED_TABLES)
+    await client.query(`DELETE FROM ${table} WHERE cloud_account_id = $1`, [cloudAccountId]);
+  await client.query("DELETE FROM cloud_accounts WHERE id = $1", [cloudAccountId]);
+  return removed;
 }
 
 /**
