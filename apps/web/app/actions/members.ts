@@ -27,20 +27,8 @@ export const inviteMember = withTenantAction(
       .catch((error: Error) => {
         throw new ApiError(400, "invitation_failed", error.message, { email: [error.message] });
       });
-    const link = `${publicUrl()}/invite/${invitation.id}`;
-    await ctx.sql((client) =>
-      writeAudit(
-        client,
-        ctx.principal,
-        "member.invite",
-        { type: "invitation", id: invitation.id },
-        {
-          email: input.email,
-          role: input.role,
-        },
-      ),
-    );
-    return { id: invitation.id, link };
+    // Audited (member.invite) by Better Auth's after hook, as a direct call to the endpoint is.
+    return { id: invitation.id, link: `${publicUrl()}/invite/${invitation.id}` };
   },
   { role: "admin" },
 );

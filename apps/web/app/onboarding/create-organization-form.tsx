@@ -1,27 +1,18 @@
 "use client";
 import { useState, type FormEvent } from "react";
 import { useRouter } from "next/navigation";
-import { z } from "zod";
 import { authClient } from "@/lib/auth-client";
+import { checkOrganizationName, checkOrganizationSlug, slugify } from "@/lib/organization-rules";
 
-const schema = z.object({
-  name: z.string().trim().min(2, "At least 2 characters.").max(80, "At most 80 characters."),
-  slug: z
-    .string()
-    .trim()
-    .regex(
-      /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/,
-      "Lower-case letters, digits and hyphens (e.g. acme-corp).",
-    ),
-});
-
-const slugify = (name: string) =>
-  name
-    .toLowerCase()
-    .normalize("NFKD")
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 48);
+/** The server checks the same rules (lib/organization-rules.ts) and answers 400 naming the field. */
+function check(form: FormData) {
+  const name = checkOrganizationName(form.get("name"));
+  const slug = checkOrganizationSlug(String(form.get("slug") ?? "").trim());
+  const fields: Record<string, string> = {};
+  if (!name.ok) fields.name = name.message;
+  if (!slug.ok) fields.slug = slug.message;
+  return name.ok && slug.ok ? { data: { name: name.value, slug: slug.value } } : { fields };
+}
 
 export function CreateOrganizationForm() {
   const router = useRouter();
@@ -34,9 +25,9 @@ export function CreateOrganizationForm() {
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setError(null);
-    const parsed = schema.safeParse(Object.fromEntries(new FormData(event.currentTarget)));
-    if (!parsed.success) {
-      setFields(Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message])));
+    const parsed = check(new FormData(event.currentTarget));
+    if (!parsed.data) {
+      setFields(parsed.fields);
       return;
     }
     setFields({});
@@ -48,7 +39,10 @@ export function CreateOrganizationForm() {
     if (created.error || !created.data) {
       setPending(false);
       const message = created.error?.message ?? "Could not create the organization.";
-      if (/slug/i.test(message)) setFields({ slug: "This URL name is taken; choose another." });
+      const code = created.error?.code;
+      if (code === "INVALID_ORGANIZATION_NAME") setFields({ name: message });
+      else if (code === "INVALID_ORGANIZATION_SLUG") setFields({ slug: message });
+      else if (/slug/i.test(message)) setFields({ slug: "This URL name is taken; choose another." });
       else setError(message);
       return;
     }

@@ -3,10 +3,15 @@ import type { PoolClient } from "@canopy/db";
 import type { Principal } from "./principal";
 
 export type AuditAction =
+  | "organization.create"
+  | "organization.update"
   | "member.invite"
   | "member.invitation_cancel"
+  | "member.invitation_accept"
+  | "member.invitation_reject"
   | "member.role_change"
   | "member.remove"
+  | "member.leave"
   | "account.create"
   | "account.scope_change"
   | "account.activate"
@@ -20,10 +25,17 @@ export type AuditAction =
   | "import.discard"
   | "import.restore";
 
-/** Writes one audit entry in the caller's tenant transaction (so it commits with the change). */
+/** Who acted, in which organization (a Principal, or the session behind a Better Auth call). */
+export type AuditActor = Pick<Principal, "tenantId" | "userId" | "actorLabel">;
+
+/**
+ * Writes one audit entry in the caller's tenant transaction (so it commits with the change).
+ * Changes made through Better Auth's organization endpoints are audited by its hooks instead
+ * (lib/server/organization-audit.ts); do not write a second row for them.
+ */
 export async function writeAudit(
   client: PoolClient,
-  principal: Principal,
+  principal: AuditActor,
   action: AuditAction,
   target: { type: string; id: string | null },
   details: Record<string, unknown> = {},

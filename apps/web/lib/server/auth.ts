@@ -9,6 +9,11 @@ import { authDb } from "./db";
 import { allowedOrigins } from "./origin";
 import { rateLimitStorage } from "./rate-limit";
 import { authSecret, once, publicUrl, serverEnv } from "./env";
+import {
+  organizationAuditAfter,
+  organizationAuditBefore,
+  organizationHooks,
+} from "./organization-audit";
 import { accessControl, roles } from "../roles";
 
 /**
@@ -56,11 +61,17 @@ const createAuth = () =>
         "/sign-up/email": { window: 60, max: 5 },
       },
     },
+    // Organization, member and invitation changes: audited (one row each) and names/slugs checked,
+    // whichever way they reach Better Auth (lib/server/organization-audit.ts).
+    hooks: { before: organizationAuditBefore, after: organizationAuditAfter },
     plugins: [
       organization({
         ac: accessControl,
         roles,
         creatorRole: "owner",
+        organizationHooks,
+        // Refused in organizationAuditBefore with a 403 too: an organization's audit log goes with it.
+        disableOrganizationDeletion: true,
         // No email transport yet: the admin sees the link on the members page; it is logged too.
         sendInvitationEmail: async (data) => {
           console.log(

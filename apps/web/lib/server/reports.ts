@@ -148,6 +148,28 @@ export async function generateReportDraft(
   );
 }
 
+/**
+ * `attachment; filename="…"` for any file name (RFC 6266): a printable-ASCII fallback without quotes,
+ * backslashes or percent signs, plus `filename*=UTF-8''…` (RFC 5987/8187) when the name is not that
+ * already, so an organization slug or name with other characters (stored before slugs were checked)
+ * can never make a header value that is not a byte string — which fails the download with a 500.
+ */
+export function attachmentDisposition(fileName: string): string {
+  const name = fileName.toWellFormed();
+  const fallback =
+    name
+      .normalize("NFKD")
+      .replace(/\p{M}/gu, "")
+      .replace(/[^\x20-\x7e]+/g, "_")
+      .replace(/["\\%]/g, "_") || "download";
+  if (fallback === fileName) return `attachment; filename="${fallback}"`;
+  const encoded = encodeURIComponent(name).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}
+
 /** A rendered report file as an attachment (the page's download link and the API's). */
 export function reportFileResponse(file: {
   fileName: string;
@@ -160,7 +182,7 @@ export function reportFileResponse(file: {
     status: 200,
     headers: {
       "content-type": file.contentType,
-      "content-disposition": `attachment; filename="${file.fileName.replace(/["\\\r\n]/g, "_")}"`,
+      "content-disposition": attachmentDisposition(file.fileName),
       "content-length": String(file.body.length),
       "cache-control": "private, no-store",
       "x-content-type-options": "nosniff",
