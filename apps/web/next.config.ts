@@ -1,5 +1,5 @@
 import type { NextConfig } from "next";
-import { staticSecurityHeaders } from "./lib/security/headers";
+import { contentSecurityPolicy, staticSecurityHeaders } from "./lib/security/headers";
 
 const config: NextConfig = {
   // Workspace packages ship TypeScript source.
@@ -25,12 +25,20 @@ const config: NextConfig = {
   // .ttf is.
   turbopack: { rules: { "*.ttf": { type: "asset" } } },
   poweredByHeader: false,
-  // X-Frame-Options, nosniff, Referrer-Policy, HSTS (production) on every response; the CSP is proxy.ts's.
+  // X-Frame-Options, nosniff, Referrer-Policy, HSTS (production) on every response; the CSP is proxy.ts's
+  // (but for /api/v1/imports, below).
   async headers() {
     return [
       {
         source: "/:path*",
         headers: staticSecurityHeaders({ production: process.env.NODE_ENV === "production" }),
+      },
+      // The one API path proxy.ts leaves out (uploads must stream straight to the route).
+      {
+        source: "/api/v1/imports",
+        headers: [
+          { key: "Content-Security-Policy", value: contentSecurityPolicy({ kind: "api" }) },
+        ],
       },
     ];
   },

@@ -23,6 +23,11 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Static assets need no policy (they get the static headers from next.config.ts).
-  matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
+  // Static assets need no policy (they get the static headers from next.config.ts). Nor does the
+  // billing-file upload, POST /api/v1/imports, pass through here: for a proxy, Next.js copies the
+  // request body (up to proxyClientMaxBodySize, 10 MB, dropping the rest) and holds the request until
+  // the client has sent all of it, so a 10 GiB upload would be read to the end before the route could
+  // answer 413, and a file over 10 MB would reach it cut short. next.config.ts gives that path the
+  // API policy instead.
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/v1/imports/?$).*)"],
 };

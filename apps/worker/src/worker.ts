@@ -32,6 +32,8 @@ export async function startWorker(options: {
   runStallTimeoutMs?: number;
   /** CANOPY_SUPERSEDED_RETENTION_DAYS: how long previous versions of usage are kept (0: forever). */
   supersededRetentionDays?: number;
+  /** CANOPY_IMPORT_FILE_RETENTION_DAYS: days a finished import's uploaded file is kept (0: forever). */
+  importFileRetentionDays?: number;
   keyring: Keyring;
   port: number;
   /** Folder of stored billing files (CANOPY_HOME/files). */
@@ -117,6 +119,13 @@ export async function startWorker(options: {
     { retentionDays: options.supersededRetentionDays ?? 0 },
     { everyMs: DAY_MS },
   );
+  // Uploaded billing files of imports finished longer ago than the retention (the usage stays).
+  await driver.schedule(
+    "prune-import-files-daily",
+    "prune-import-files",
+    { retentionDays: options.importFileRetentionDays ?? 0 },
+    { everyMs: DAY_MS },
+  );
   options.log(
     `worker: ${driver.kind === "bullmq" ? "BullMQ on Redis" : "inline driver (REDIS_URL unset)"}, health on http://127.0.0.1:${options.port}/healthz`,
   );
@@ -146,6 +155,7 @@ export function startWorkerFromEnv(
     jobLockMs: env.CANOPY_JOB_LOCK_MS,
     reportDayOfMonth: env.CANOPY_REPORT_DAY_OF_MONTH,
     supersededRetentionDays: env.CANOPY_SUPERSEDED_RETENTION_DAYS,
+    importFileRetentionDays: env.CANOPY_IMPORT_FILE_RETENTION_DAYS,
     runStallTimeoutMs: env.CANOPY_RUN_STALL_TIMEOUT_MS,
     keyring: keyringFromEnv(env, log),
     port: env.CANOPY_WORKER_PORT,

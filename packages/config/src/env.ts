@@ -119,6 +119,26 @@ export const envSchema = z
       .positive("a positive number of bytes")
       .default(10 * 1024 ** 3),
     /**
+     * Bytes of uploaded billing files an organization may keep stored at once (default 50 GiB): the
+     * files of its imports not yet deleted by the retention (CANOPY_IMPORT_FILE_RETENTION_DAYS) plus the
+     * new upload. 0: no quota.
+     */
+    CANOPY_IMPORT_QUOTA_BYTES: z.coerce
+      .number({ error: "a number of bytes, e.g. 53687091200 (0: no quota)" })
+      .int("a whole number of bytes (0: no quota)")
+      .min(0, "a whole number of bytes (0: no quota)")
+      .default(50 * 1024 ** 3),
+    /**
+     * Days an uploaded billing file is kept after its import finished (succeeded, failed or declined;
+     * default 90); the worker's daily clean-up then deletes the file, never the usage it imported.
+     * 0 keeps every file.
+     */
+    CANOPY_IMPORT_FILE_RETENTION_DAYS: z.coerce
+      .number({ error: "a whole number of days (0 keeps every file)" })
+      .int("a whole number of days (0 keeps every file)")
+      .min(0, "a whole number of days (0 keeps every file)")
+      .default(90),
+    /**
      * Which reverse proxies may tell the web app the client's address (X-Forwarded-For), for sign-in
      * throttling: a number of proxy hops in front of the app (e.g. 1), or comma-separated IPs/CIDRs of the
      * proxies. Unset: trust none and use the socket's peer address.

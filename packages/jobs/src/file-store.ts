@@ -1,5 +1,5 @@
 import { constants, createWriteStream } from "node:fs";
-import { copyFile, mkdir, rm, stat } from "node:fs/promises";
+import { access, copyFile, mkdir, rm, rmdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -19,13 +19,17 @@ export type FileStore = {
    */
   put(key: string, source: Readable | LocalFile, maxBytes: number): Promise<{ bytes: number }>;
   localPath(key: string): string;
+  /** Whether the file under `key` is still stored. */
+  exists(key: string): Promise<boolean>;
+  /** Deletes the file (and its import's folder once empty); a file already gone is not an error. */
   remove(key: string): Promise<void>;
 };
 
 /** A file already on this machine (the CLI's import): copied by the kernel, not streamed through. */
 export type LocalFile = { path: string };
 
-const tooLarge = (maxBytes: number) =>
+/** The error for a file past `maxBytes` (CANOPY_IMPORT_MAX_BYTES), the limit in readable units. */
+export const fileTooLarge = (maxBytes: number) =>
   new FileTooLargeError(
     `The file is larger than the import limit of ${formatBytes(maxBytes)} (CANOPY_IMPORT_MAX_BYTES).`,
   );
@@ -37,15 +41,24 @@ export function localFileStore(root: string): FileStore {
       throw new Error(`Invalid file key: ${key}`);
     return full;
   };
+  /** The file and, once empty, its import's folder (`<tenant>/<import>/`); never the root. */
+  const removeFile = async (target: string) => {
+    await rm(target, { force: true });
+    const folder = path.dirname(target);
+    if (folder !== path.resolve(root)) await rmdir(folder).catch(() => undefined); // not empty, or gone
+  };
   return {
     async put(key, source, maxBytes) {
       const target = resolve(key);
       await mkdir(path.dirname(target), { recursive: true });
       if (!(source instanceof Readable)) {
-        if ((await stat(source.path)).size > maxBytes) throw tooLarge(maxBytes);
+        if ((await stat(source.path)).size > maxBytes) {
+          await removeFile(target);
+          throw fileTooLarge(maxBytes);
+        }
         // A copy-on-write clone where the file system can, else an in-kernel copy.
         await copyFile(source.path, target, constants.COPYFILE_FICLONE).catch(async (error) => {
-          await rm(target, { force: true });
+          await removeFile(target);
           throw error;
         });
         return { bytes: (await stat(target)).size };
@@ -54,21 +67,28 @@ export function localFileStore(root: string): FileStore {
       const limit = new Transform({
         transform(chunk: Buffer, _encoding, callback) {
           bytes += chunk.length;
-          if (bytes > maxBytes) callback(tooLarge(maxBytes));
+          if (bytes > maxBytes) callback(fileTooLarge(maxBytes));
           else callback(null, chunk);
         },
       });
       try {
         await pipeline(source, limit, createWriteStream(target));
       } catch (error) {
-        await rm(target, { force: true });
+        // Past the limit, or the upload broke off: nothing of it is kept.
+        await removeFile(target);
         throw error;
       }
       return { bytes: (await stat(target)).size };
     },
     localPath: resolve,
+    async exists(key) {
+      return access(resolve(key)).then(
+        () => true,
+        () => false,
+      );
+    },
     async remove(key) {
-      await rm(resolve(key), { force: true });
+      await removeFile(resolve(key));
     },
   };
 }
@@ -81,7 +101,8 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+  // "10 GiB", "1.5 GiB", "500 bytes".
+  return `${unit === 0 ? value : value.toFixed(1).replace(/\.0$/, "")} ${units[unit]}`;
 }
 
 /** A file name safe to use as the last part of a key. */

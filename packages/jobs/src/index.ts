@@ -15,17 +15,27 @@ export { windowPayload, type WindowPayload } from "./window-payload";
 export {
   localFileStore,
   FileTooLargeError,
+  fileTooLarge,
   formatBytes,
   type FileStore,
   type LocalFile,
 } from "./file-store";
 export { submitImport } from "./import/intake";
+export {
+  importStorage,
+  ImportQuotaExceededError,
+  quotaMessage,
+  fileGoneMessage,
+  type ImportStorage,
+} from "./import/storage";
+export { deleteExpiredImportFiles } from "./jobs/prune-import-files";
 export { useFileStore } from "./import/import-file";
 export type { ImportSummary, LineTally } from "./import/summary";
 export {
   confirmImport,
   restoreRun,
   ImportStateError,
+  ImportFileGoneError,
   type RestoreOutcome,
 } from "./import/versions";
 export { importTotals, type ImportTotals } from "./import/totals";

@@ -4,6 +4,7 @@ import { estimateWindow } from "./jobs/estimate-window";
 import { generateReportJob, scheduleReports } from "./jobs/generate-report";
 import { canonicalizeServices } from "./jobs/canonicalize-services";
 import { maintainPartitions } from "./jobs/maintain-partitions";
+import { pruneImportFiles } from "./jobs/prune-import-files";
 import { pruneSuperseded } from "./jobs/prune-superseded-usage";
 import { reestimateTenant } from "./jobs/reestimate-tenant";
 import { refreshStaleEstimates } from "./jobs/refresh-stale-estimates";
@@ -25,6 +26,7 @@ export const jobs: JobRegistry = createRegistry([
   importFile,
   maintainPartitions,
   pruneSuperseded,
+  pruneImportFiles,
   canonicalizeServices,
   estimateWindow,
   rollupDays,

@@ -70,6 +70,7 @@ export async function run(argv: string[]): Promise<number> {
       fileName: path.basename(file),
       source: { path: file },
       maxBytes: env.CANOPY_IMPORT_MAX_BYTES,
+      quotaBytes: env.CANOPY_IMPORT_QUOTA_BYTES,
       ...(values.format ? { format: values.format } : {}),
       ...(values.replace ? { replace: true } : {}),
     });

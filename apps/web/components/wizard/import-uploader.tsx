@@ -4,7 +4,7 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import { importAccountMismatch, type ImportAccountMismatch } from "@/app/actions/accounts";
 import { ImportDecision } from "@/components/imports/import-decision";
 import { ReplacementPreview } from "@/components/imports/replacement-preview";
-import { formatKg, formatMoney, formatNumber } from "@/lib/format";
+import { formatBytes, formatKg, formatMoney, formatNumber } from "@/lib/format";
 import {
   formatDays,
   kindLabel,
@@ -76,6 +76,22 @@ const providerLabel = (provider: string) =>
 const accountLabel = (a: { provider: string; providerAccountId: string }) =>
   `${providerLabel(a.provider)} ${a.providerAccountId}`;
 
+/** The upload limit and what the organization's storage quota leaves (GET /api/v1/imports `limits`). */
+export type UploadLimits = { maxFileBytes: number; quotaBytes: number; remainingBytes: number | null };
+
+/** Why a file cannot be uploaded at all, checked before sending it (the server checks the same). */
+export function uploadRefusal(size: number, limits: UploadLimits | undefined): string | null {
+  if (!limits) return null;
+  if (size > limits.maxFileBytes)
+    return `The file (${formatBytes(size)}) is larger than the ${formatBytes(limits.maxFileBytes)} upload limit.`;
+  if (limits.remainingBytes !== null && size > limits.remainingBytes)
+    return (
+      `The file (${formatBytes(size)}) would pass the organization's ${formatBytes(limits.quotaBytes)} storage ` +
+      `quota for billing files: ${formatBytes(limits.remainingBytes)} remaining.`
+    );
+  return null;
+}
+
 /**
  * Upload a billing file, follow its import live, then show what it added. In the wizard (`account`
  * set) the upload imports only that account: a file whose usage belongs to other accounts is refused,
@@ -83,7 +99,11 @@ const accountLabel = (a: { provider: string; providerAccountId: string }) =>
  * file that would remove stored data it does not re-supply waits for the user: the preview (stored now
  * against this file, with the reasons) and "Replace stored data" or "Don't import".
  */
-export function ImportUploader(props: { next?: string; account?: UploaderAccount }) {
+export function ImportUploader(props: {
+  next?: string;
+  account?: UploaderAccount;
+  limits?: UploadLimits;
+}) {
   const [importId, setImportId] = useState<string | null>(null);
   const [view, setView] = useState<ImportView | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -134,6 +154,12 @@ export function ImportUploader(props: { next?: string; account?: UploaderAccount
   async function upload(file: File, format: string | null, restricted: boolean) {
     setError(null);
     setMismatch(null);
+    // Refused before sending: the server would answer 413 after the browser started the upload.
+    const refusal = uploadRefusal(file.size, props.limits);
+    if (refusal) {
+      setError(refusal);
+      return;
+    }
     last.current = { file, format, restricted };
     // Fields before the file, so the server reads them before streaming the file.
     const ordered = new FormData();

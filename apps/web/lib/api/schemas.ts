@@ -290,6 +290,11 @@ const importSummarySchema = z
       .boolean()
       .optional()
       .describe("Replacing stored data was confirmed (replace=true, or POST …/confirm)."),
+    fileDeletedAt: isoDateTime
+      .optional()
+      .describe(
+        "When the uploaded file was deleted, CANOPY_IMPORT_FILE_RETENTION_DAYS after the import finished: the file is no longer kept (it no longer counts against the quota and cannot be imported again); the usage it imported is unchanged.",
+      ),
     error: z.string().optional(),
   })
   .meta({ id: "ImportSummary" });
@@ -362,8 +367,42 @@ export const importListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional().describe("nextCursor of the previous page."),
 });
+export const importLimitsSchema = z
+  .object({
+    maxFileBytes: z
+      .number()
+      .int()
+      .describe("Largest file an upload may be (CANOPY_IMPORT_MAX_BYTES); larger ones get 413."),
+    quotaBytes: z
+      .number()
+      .int()
+      .describe(
+        "Bytes of uploaded files the organization may keep stored (CANOPY_IMPORT_QUOTA_BYTES); 0: no quota.",
+      ),
+    usedBytes: z
+      .number()
+      .int()
+      .describe("Bytes of the organization's uploaded files still kept (not yet deleted by the retention)."),
+    remainingBytes: z
+      .number()
+      .int()
+      .nullable()
+      .describe("What the quota leaves for the next upload (an upload past it gets 413); null without a quota."),
+    fileRetentionDays: z
+      .number()
+      .int()
+      .describe(
+        "Days a finished import's file is kept before it is deleted (CANOPY_IMPORT_FILE_RETENTION_DAYS); 0: forever.",
+      ),
+  })
+  .meta({ id: "ImportLimits" });
+
 export const importListSchema = z
-  .object({ items: z.array(importSchema), nextCursor: z.string().nullable() })
+  .object({
+    items: z.array(importSchema),
+    nextCursor: z.string().nullable(),
+    limits: importLimitsSchema,
+  })
   .meta({ id: "ImportList" });
 
 export const importCreateBodySchema = z

@@ -100,7 +100,14 @@ export const operations: Operation[] = [
     body: { schema: s.importCreateBodySchema, contentType: "multipart/form-data" },
     response: { status: 202, schema: s.importCreatedSchema },
     otherResponses: [
-      { status: 413, description: "The file is larger than CANOPY_IMPORT_MAX_BYTES." },
+      {
+        status: 413,
+        description:
+          "`file_too_large`: the file is larger than CANOPY_IMPORT_MAX_BYTES; `import_quota_exceeded`: with it the " +
+          "organization's stored files would pass CANOPY_IMPORT_QUOTA_BYTES (the message names the quota, used and " +
+          "remaining; GET /api/v1/imports has them in `limits`). Answered before the body is read when its " +
+          "Content-Length is past the limit, else as soon as the streamed body passes it; nothing is kept.",
+      },
     ],
   },
   {
@@ -139,7 +146,8 @@ export const operations: Operation[] = [
       {
         status: 409,
         description:
-          "`not_awaiting_confirmation`: the import is in another state (the message says which).",
+          "`not_awaiting_confirmation`: the import is in another state (the message says which). " +
+          "`file_not_kept`: confirming imports the stored file again, and it is no longer kept.",
       },
     ],
   },

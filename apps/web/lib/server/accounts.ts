@@ -99,6 +99,8 @@ export type JobRunRow = {
   replaced: AccountReplacement[] | null;
   /** When its previous version was restored. */
   restoredAt: string | null;
+  /** An import whose uploaded file the retention deleted (CANOPY_IMPORT_FILE_RETENTION_DAYS). */
+  fileDeletedAt: string | null;
   /** While awaiting confirmation: what the import would replace and why it asks. */
   preview: ReplacementPreview | null;
   /** Source kinds named by `replaced`/`preview`, with their readable names. */
@@ -118,7 +120,7 @@ export async function listJobRuns(
             ${iso("r.started_at")} AS "startedAt", ${iso("r.finished_at")} AS "finishedAt",
             CASE WHEN jsonb_typeof(r.details->'replaced') = 'array' AND jsonb_array_length(r.details->'replaced') > 0
                  THEN r.details->'replaced' END AS replaced,
-            r.details->>'restoredAt' AS "restoredAt",
+            r.details->>'restoredAt' AS "restoredAt", r.details->>'fileDeletedAt' AS "fileDeletedAt",
             CASE WHEN r.status = 'awaiting_confirmation' THEN r.details->'preview' END AS preview,
             count(*) OVER ()::int AS total
      FROM sync_runs r LEFT JOIN cloud_accounts a ON a.id = r.cloud_account_id

@@ -1,9 +1,9 @@
 import "server-only";
-import { confirmImport, ImportStateError, restoreRun } from "@canopy/jobs";
+import { confirmImport, ImportFileGoneError, ImportStateError, restoreRun } from "@canopy/jobs";
 import { ApiError, notFound } from "./api-error";
 import { writeAudit } from "./audit";
 import { appDb } from "./db";
-import { queue } from "./queue";
+import { fileStore, queue } from "./queue";
 import type { ImportRow } from "./imports";
 import type { TenantScope } from "./tenant-scope";
 
@@ -34,11 +34,16 @@ async function findRun(
 }
 
 const stateError = (code: string, error: unknown): unknown =>
-  error instanceof ImportStateError ? new ApiError(409, code, error.message) : error;
+  error instanceof ImportFileGoneError
+    ? new ApiError(409, "file_not_kept", error.message)
+    : error instanceof ImportStateError
+      ? new ApiError(409, code, error.message)
+      : error;
 
 /**
  * The user confirms an import waiting for confirmation: it is queued again with the replacement
- * allowed. 409 `not_awaiting_confirmation` in any other state.
+ * allowed. 409 `not_awaiting_confirmation` in any other state, 409 `file_not_kept` when its stored
+ * file (which it imports again) is gone.
  */
 export async function confirmImportRun(scope: TenantScope, id: string): Promise<ImportRow> {
   const run = await findRun(scope, id, ["import"]);
@@ -46,6 +51,7 @@ export async function confirmImportRun(scope: TenantScope, id: string): Promise<
     await confirmImport({
       app: appDb(),
       driver: queue(),
+      store: fileStore(),
       tenantId: scope.principal.tenantId,
       syncRunId: run.id,
     });

@@ -3,7 +3,11 @@ import { Readable } from "node:stream";
 import busboy from "busboy";
 import {
   FileTooLargeError,
+  fileTooLarge,
+  ImportQuotaExceededError,
+  importStorage,
   importTotals,
+  quotaMessage,
   submitImport,
   type ImportSummary,
   type ImportTotals,
@@ -27,8 +31,57 @@ export type ImportRow = {
 };
 
 /**
+ * What a request body may carry besides the file: multipart boundaries and part headers, and the few
+ * small fields read before the file (at most MAX_FIELDS of MAX_FIELD_BYTES each). A Content-Length
+ * past the limit by more than this cannot hold a file within it.
+ */
+const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
+const MAX_FIELDS = 10;
+const MAX_FIELD_BYTES = 1024;
+
+/** The organization's upload limits and stored files, as GET /api/v1/imports and /imports show them. */
+export type ImportLimits = {
+  maxFileBytes: number;
+  /** 0: no quota (remainingBytes is then null). */
+  quotaBytes: number;
+  usedBytes: number;
+  remainingBytes: number | null;
+  /** Days a finished import's file is kept; 0: forever. */
+  fileRetentionDays: number;
+};
+
+export async function importLimits(scope: TenantScope): Promise<ImportLimits> {
+  const env = serverEnv();
+  const storage = await importStorage(
+    appDb(),
+    scope.principal.tenantId,
+    env.CANOPY_IMPORT_QUOTA_BYTES,
+  );
+  return {
+    maxFileBytes: env.CANOPY_IMPORT_MAX_BYTES,
+    quotaBytes: storage.quotaBytes,
+    usedBytes: storage.usedBytes,
+    remainingBytes: storage.remainingBytes,
+    fileRetentionDays: env.CANOPY_IMPORT_FILE_RETENTION_DAYS,
+  };
+}
+
+/**
+ * 413 Content Too Large for both refusals: the file limit, and the organization's storage quota. The
+ * quota is not 507 Insufficient Storage: that says the server could not store it (a server fault a
+ * client may retry as is), while here the server refuses this request's content for this
+ * organization, which only a smaller file (or files freed by the retention) changes.
+ */
+const tooLarge = (message: string, code = "file_too_large") =>
+  new ApiError(413, code, message, { file: [message] });
+
+/**
  * Streams a multipart upload (optional fields `format`, `cloudAccountId` and `replace`, then `file`) into
- * the file store and queues its import. The file never sits whole in memory. Writes an audit entry.
+ * the file store and queues its import. The file never sits whole in memory. Refused with 413 before
+ * any of the body is read when its Content-Length is past the file limit (CANOPY_IMPORT_MAX_BYTES) or
+ * what the organization's quota leaves (CANOPY_IMPORT_QUOTA_BYTES), and as soon as a body without one
+ * (chunked) passes either: the reading stops there and the partial file is deleted. Writes an audit
+ * entry.
  */
 export async function createImportFromMultipart(
   scope: TenantScope,
@@ -40,12 +93,48 @@ export async function createImportFromMultipart(
       file: ["Choose a billing file to upload."],
     });
   }
+  const env = serverEnv();
+  const maxBytes = env.CANOPY_IMPORT_MAX_BYTES;
+  const quotaBytes = env.CANOPY_IMPORT_QUOTA_BYTES;
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes + MULTIPART_OVERHEAD_BYTES)
+    throw tooLarge(fileTooLarge(maxBytes).message);
+  if (quotaBytes > 0 && Number.isFinite(declared)) {
+    const storage = await importStorage(appDb(), scope.principal.tenantId, quotaBytes);
+    const remaining = storage.remainingBytes ?? 0;
+    if (declared > remaining + MULTIPART_OVERHEAD_BYTES || remaining === 0)
+      throw tooLarge(
+        quotaMessage({ ...storage, remainingBytes: remaining }),
+        "import_quota_exceeded",
+      );
+  }
   const fields: Record<string, string> = {};
   let fileName = "upload";
   let replaceRequested = false;
+  const body = Readable.fromWeb(request.body as import("node:stream/web").ReadableStream);
   const upload = new Promise<{ id: string } | null>((resolve, reject) => {
     let started: Promise<{ id: string }> | null = null;
-    const parser = busboy({ headers: { "content-type": contentType }, limits: { files: 1 } });
+    let settled = false;
+    const parser = busboy({
+      headers: { "content-type": contentType },
+      limits: { files: 1, fields: MAX_FIELDS, fieldSize: MAX_FIELD_BYTES },
+    });
+    /**
+     * Answers at once and reads no more of the body. The rest is left unread, not cancelled: cancelling
+     * the request stream would reset the connection before the client reads the answer.
+     */
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      body.unpipe(parser);
+      body.pause();
+      parser.destroy();
+      // A file being stored fails with its stream and the store deletes it: answer once it is gone.
+      void (started ?? Promise.resolve()).then(
+        () => reject(error),
+        () => reject(error),
+      );
+    };
     parser.on("field", (name, value) => (fields[name] = value));
     parser.on("file", (name, stream, info) => {
       if (name !== "file" || started) {
@@ -56,8 +145,7 @@ export async function createImportFromMultipart(
       // Stored in the import's details (jsonb): no control characters or lone surrogates.
       fileName = (info.filename ?? "").replace(/\p{Cc}/gu, "").toWellFormed() || "upload";
       if (format && !(IMPORT_FORMATS as readonly string[]).includes(format)) {
-        stream.resume();
-        reject(
+        fail(
           badRequest("Unknown format.", {
             format: [`One of ${IMPORT_FORMATS.join(", ")}, or leave it empty to detect it.`],
           }),
@@ -67,15 +155,13 @@ export async function createImportFromMultipart(
       // The wizard's import step: only the account being set up (optional field before `file`).
       const cloudAccountId = fields.cloudAccountId || undefined;
       if (cloudAccountId && !/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(cloudAccountId)) {
-        stream.resume();
-        reject(badRequest("Unknown cloud account.", { cloudAccountId: ["Not a valid id."] }));
+        fail(badRequest("Unknown cloud account.", { cloudAccountId: ["Not a valid id."] }));
         return;
       }
       // replace=true: replace stored data the file does not re-supply without asking first.
       const replace = fields.replace || undefined;
       if (replace && replace !== "true" && replace !== "false") {
-        stream.resume();
-        reject(badRequest("Invalid replace.", { replace: ["true, false, or leave it out."] }));
+        fail(badRequest("Invalid replace.", { replace: ["true, false, or leave it out."] }));
         return;
       }
       replaceRequested = replace === "true";
@@ -88,24 +174,44 @@ export async function createImportFromMultipart(
         tenantId: scope.principal.tenantId,
         fileName,
         source: stream,
-        maxBytes: serverEnv().CANOPY_IMPORT_MAX_BYTES,
+        maxBytes,
+        quotaBytes,
         ...(format ? { format } : {}),
       }).then(({ syncRunId }) => ({ id: syncRunId }));
-      started.catch(() => stream.resume());
+      // Past the limit or the quota (the store has deleted the partial file): answer now, not once
+      // the client has sent the rest.
+      started.catch(fail);
     });
     // A malformed body (bad part headers, truncated) is the client's error.
     parser.on("error", (error: Error) =>
-      reject(badRequest(`Malformed multipart body: ${error.message}.`, { file: [error.message] })),
+      fail(badRequest(`Malformed multipart body: ${error.message}.`, { file: [error.message] })),
     );
-    parser.on("close", () => (started ? started.then(resolve, reject) : resolve(null)));
-    Readable.fromWeb(request.body as import("node:stream/web").ReadableStream).pipe(parser);
+    parser.on("close", () => {
+      if (!started) {
+        if (!settled) {
+          settled = true;
+          resolve(null);
+        }
+        return;
+      }
+      started.then((created) => {
+        if (!settled) {
+          settled = true;
+          resolve(created);
+        }
+      }, fail);
+    });
+    // The client went away mid-upload: the file stream fails, the store deletes what it had.
+    body.on("error", (error: Error) => parser.destroy(error));
+    body.pipe(parser);
   });
   let created: { id: string } | null;
   try {
     created = await upload;
   } catch (error) {
-    if (error instanceof FileTooLargeError)
-      throw new ApiError(413, "file_too_large", error.message, { file: [error.message] });
+    if (error instanceof FileTooLargeError) throw tooLarge(error.message);
+    if (error instanceof ImportQuotaExceededError)
+      throw tooLarge(error.message, "import_quota_exceeded");
     throw error;
   }
   if (!created)

@@ -23,6 +23,7 @@ import { defineJob } from "../contract";
 import { PermanentJobError } from "../errors";
 import type { FileStore } from "../file-store";
 import { queueMonthlyEstimates } from "../months";
+import { fileGoneMessage } from "./storage";
 import { recordSkip, recordWarning, type ImportSummary } from "./summary";
 
 const PROGRESS_EVERY_MS = 1000;
@@ -31,6 +32,15 @@ const PROGRESS_EVERY_MS = 1000;
 let configuredStore: FileStore | undefined;
 export function useFileStore(store: FileStore) {
   configuredStore = store;
+}
+
+/** The store useFileStore set, or an error naming the job that needs it. */
+export function configuredFileStore(jobName: string): FileStore {
+  if (!configuredStore)
+    throw new Error(
+      `No file store configured for ${jobName} (call useFileStore at worker start)`,
+    );
+  return configuredStore;
 }
 
 class NoUsageError extends Error {}
@@ -55,11 +65,7 @@ export const importFile = defineJob({
     rateLimit: { max: 10, durationMs: 60_000 },
   },
   async process(payload, deps, context) {
-    const store = configuredStore;
-    if (!store)
-      throw new Error(
-        "No file store configured for import-file (call useFileStore at worker start)",
-      );
+    const store = configuredFileStore("import-file");
     const run = await loadImport(deps.app, payload.tenantId, payload.syncRunId);
     if (run.status === "succeeded") return { alreadyImported: true, rowsWritten: 0 };
     if (run.status === "awaiting_confirmation" && !run.details.replaceConfirmed)
@@ -93,6 +99,9 @@ export const importFile = defineJob({
         summary,
         started: true,
       });
+      // Deleted by the retention (or lost): a clear failure, not a file-system error.
+      if (summary.fileDeletedAt || !(await store.exists(summary.fileKey)))
+        throw new PermanentJobError(fileGoneMessage(summary));
       const expected = summary.expectedCloudAccountId
         ? await loadExpectedAccount(deps.app, payload.tenantId, summary.expectedCloudAccountId)
         : undefined;

@@ -2,13 +2,21 @@ import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import { withTenantClient, type Connection } from "@canopy/db";
 import type { QueueDriver } from "../contract";
-import { safeFileName, type FileStore, type LocalFile } from "../file-store";
+import { FileTooLargeError, safeFileName, type FileStore, type LocalFile } from "../file-store";
+import {
+  ImportQuotaExceededError,
+  importStorage,
+  storageOf,
+  storedImportBytes,
+} from "./storage";
 import { emptySummary } from "./summary";
 
 /**
  * Accepts a billing file for an organization: stores it, records a queued import (a sync run of kind
  * "import") and queues `import-file`. Used by the web upload and `canopy import`. Throws
- * FileTooLargeError (nothing kept) when the file passes `maxBytes`.
+ * FileTooLargeError (nothing kept) when the file passes `maxBytes`, and ImportQuotaExceededError
+ * (nothing kept) when the organization's files still kept plus this one would pass `quotaBytes`: the
+ * store stops reading at whichever comes first.
  */
 export async function submitImport(options: {
   app: Connection;
@@ -18,6 +26,8 @@ export async function submitImport(options: {
   fileName: string;
   source: Readable | LocalFile;
   maxBytes: number;
+  /** CANOPY_IMPORT_QUOTA_BYTES: bytes of stored files the organization may keep; 0 or unset: no quota. */
+  quotaBytes?: number;
   format?: string;
   /**
    * The account being set up (the wizard's import step): the import stores nothing and fails with the
@@ -29,19 +39,54 @@ export async function submitImport(options: {
 }): Promise<{ syncRunId: string }> {
   const syncRunId = randomUUID();
   const fileKey = `${options.tenantId}/${syncRunId}/${safeFileName(options.fileName)}`;
-  const { bytes } = await options.store.put(fileKey, options.source, options.maxBytes);
+  const quotaBytes = options.quotaBytes ?? 0;
+  const before =
+    quotaBytes > 0 ? await importStorage(options.app, options.tenantId, quotaBytes) : undefined;
+  const remaining = before?.remainingBytes ?? Infinity;
+  if (before && remaining <= 0)
+    throw new ImportQuotaExceededError({ ...before, quotaBytes, remainingBytes: 0 });
+  // Stop reading at the file limit or at what the quota leaves, whichever is smaller.
+  const limit = Math.min(options.maxBytes, remaining);
+  let bytes: number;
+  try {
+    ({ bytes } = await options.store.put(fileKey, options.source, limit));
+  } catch (error) {
+    if (error instanceof FileTooLargeError && before && limit < options.maxBytes)
+      throw new ImportQuotaExceededError({ ...before, quotaBytes, remainingBytes: remaining });
+    throw error;
+  }
   const details = {
     ...emptySummary(options.fileName, fileKey, bytes),
     ...(options.format ? { format: options.format } : {}),
     ...(options.cloudAccountId ? { expectedCloudAccountId: options.cloudAccountId } : {}),
     ...(options.replace ? { replaceConfirmed: true } : {}),
   };
-  await withTenantClient(options.app, options.tenantId, (client) =>
-    client.query(
-      `INSERT INTO sync_runs (id, tenant_id, kind, status, details) VALUES ($1, $2, 'import', 'queued', $3)`,
-      [syncRunId, options.tenantId, details],
-    ),
-  );
+  try {
+    await withTenantClient(options.app, options.tenantId, async (client) => {
+      if (quotaBytes > 0) {
+        // Uploads of one organization running at once each passed the check above: the last word is
+        // here, one at a time per organization, counting the files recorded meanwhile.
+        await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [
+          `canopy:import-quota:${options.tenantId}`,
+        ]);
+        const used = await storedImportBytes(client);
+        if (used + bytes > quotaBytes) {
+          const now = storageOf(used, quotaBytes);
+          throw new ImportQuotaExceededError(
+            { ...now, quotaBytes, remainingBytes: now.remainingBytes ?? 0 },
+            bytes,
+          );
+        }
+      }
+      await client.query(
+        `INSERT INTO sync_runs (id, tenant_id, kind, status, details) VALUES ($1, $2, 'import', 'queued', $3)`,
+        [syncRunId, options.tenantId, details],
+      );
+    });
+  } catch (error) {
+    await options.store.remove(fileKey);
+    throw error;
+  }
   await options.driver.enqueue(
     "import-file",
     { tenantId: options.tenantId, syncRunId },

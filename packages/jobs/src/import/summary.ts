@@ -55,6 +55,12 @@ export type ImportSummary = {
   otherAccounts?: { provider: string; providerAccountId: string }[];
   /** The user confirmed replacing stored data this import does not re-supply. */
   replaceConfirmed?: boolean;
+  /**
+   * When the retention (CANOPY_IMPORT_FILE_RETENTION_DAYS) deleted the uploaded file: the usage it
+   * imported is kept, but the file can no longer be imported again (confirm) and no longer counts
+   * against the organization's storage quota.
+   */
+  fileDeletedAt?: string;
   /** File-level failure, when the whole file was refused. */
   error?: string;
 };

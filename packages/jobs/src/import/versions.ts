@@ -6,11 +6,21 @@ import {
   type Connection,
 } from "@canopy/db";
 import type { QueueDriver } from "../contract";
+import type { FileStore } from "../file-store";
 import { queueMonthlyEstimates } from "../months";
+import { fileGoneMessage } from "./storage";
 import type { ImportSummary } from "./summary";
 
 /** An import cannot be confirmed or restored in its current state; the message says why. */
 export class ImportStateError extends Error {}
+
+/**
+ * The import would have to read its uploaded file again, and the file is no longer kept (deleted by
+ * the retention, CANOPY_IMPORT_FILE_RETENTION_DAYS, or missing from the file store).
+ */
+export class ImportFileGoneError extends ImportStateError {
+  override name = "ImportFileGoneError";
+}
 
 type RunRow = { status: string; details: ImportSummary; kind: string };
 
@@ -30,26 +40,39 @@ async function loadRun(
 
 /**
  * The user has seen what an import waiting for confirmation would replace and confirms it: the import
- * runs again with the replacement allowed. Refused for an import in any other state.
+ * runs again (it reads its stored file again) with the replacement allowed. Refused for an import in
+ * any other state, and with ImportFileGoneError when its file is no longer kept (marked deleted, or,
+ * given `store`, missing from it).
  */
 export async function confirmImport(options: {
   app: Connection;
   driver: Pick<QueueDriver, "enqueue">;
   tenantId: string;
   syncRunId: string;
+  store?: Pick<FileStore, "exists">;
 }): Promise<void> {
   const { app, driver, tenantId, syncRunId } = options;
+  const before = await loadRun(app, tenantId, syncRunId);
+  if (before?.kind === "import" && before.status === "awaiting_confirmation") {
+    const gone =
+      !!before.details.fileDeletedAt ||
+      (options.store ? !(await options.store.exists(before.details.fileKey)) : false);
+    if (gone) throw new ImportFileGoneError(fileGoneMessage(before.details));
+  }
   const updated = await withTenantClient(app, tenantId, (client) =>
     client.query(
       `UPDATE sync_runs SET status = 'queued', error = NULL, finished_at = NULL,
          details = details || '{"replaceConfirmed": true}'::jsonb
-       WHERE id = $1 AND kind = 'import' AND status = 'awaiting_confirmation'`,
+       WHERE id = $1 AND kind = 'import' AND status = 'awaiting_confirmation'
+         AND NOT coalesce(details ? 'fileDeletedAt', false)`,
       [syncRunId],
     ),
   );
   if (updated.rowCount === 0) {
     const run = await loadRun(app, tenantId, syncRunId);
     if (!run || run.kind !== "import") throw new ImportStateError("There is no such import.");
+    if (run.status === "awaiting_confirmation" && run.details.fileDeletedAt)
+      throw new ImportFileGoneError(fileGoneMessage(run.details));
     throw new ImportStateError(
       `The import is ${run.status.replace("_", " ")}, not awaiting confirmation.`,
     );

@@ -3,10 +3,11 @@ import { ImportDecision } from "@/components/imports/import-decision";
 import { ReplacementPreview } from "@/components/imports/replacement-preview";
 import { RestoreButton } from "@/components/imports/restore-button";
 import { ImportUploader } from "@/components/wizard/import-uploader";
-import { formatNumber } from "@/lib/format";
+import { formatBytes, formatNumber } from "@/lib/format";
 import { replacedLine } from "@/lib/imports/versions";
 import { hasRole, isAdmin } from "@/lib/role-rank";
 import { listJobRuns } from "@/lib/server/accounts";
+import { importLimits } from "@/lib/server/imports";
 import { requireMember } from "@/lib/server/page-context";
 
 export const dynamic = "force-dynamic";
@@ -17,6 +18,7 @@ export default async function ImportsPage() {
     return <Forbidden role={scope.principal.role} needs="analyst" />;
   const runs = await scope.sql((client) => listJobRuns(client, { limit: 100, offset: 0 }));
   const admin = isAdmin(scope.principal.role);
+  const limits = await importLimits(scope);
   const awaiting = runs.items.filter(
     (run) => run.status === "awaiting_confirmation" && run.preview,
   );
@@ -26,7 +28,16 @@ export default async function ImportsPage() {
       {admin && (
         <section className="card stack-lg">
           <h2>Import a billing file</h2>
-          <ImportUploader />
+          <ImportUploader limits={limits} />
+          <p className="muted small" data-testid="import-limits">
+            Files up to {formatBytes(limits.maxFileBytes)}.{" "}
+            {limits.quotaBytes > 0
+              ? `Stored files: ${formatBytes(limits.usedBytes)} of the organization's ${formatBytes(limits.quotaBytes)} quota (${formatBytes(limits.remainingBytes ?? 0)} left).`
+              : `Stored files: ${formatBytes(limits.usedBytes)} (no quota).`}{" "}
+            {limits.fileRetentionDays > 0
+              ? `Uploaded files are deleted ${limits.fileRetentionDays} days after their import finishes; the imported usage stays.`
+              : "Uploaded files are kept."}
+          </p>
         </section>
       )}
       {awaiting.length > 0 && (
@@ -86,7 +97,19 @@ export default async function ImportsPage() {
                 <tr key={run.id} data-testid="run" data-run={run.id} data-status={run.status}>
                   <td className="small">{run.createdAt.slice(0, 16).replace("T", " ")}</td>
                   <td>{run.kind}</td>
-                  <td className="small">{run.fileName ?? run.accountName ?? "—"}</td>
+                  <td className="small">
+                    {run.fileName ?? run.accountName ?? "—"}
+                    {run.fileDeletedAt && (
+                      <span
+                        className="muted"
+                        data-testid="run-file-deleted"
+                        title={`Deleted on ${run.fileDeletedAt.slice(0, 10)} after the retention period; the imported usage is kept.`}
+                      >
+                        {" "}
+                        · file no longer kept
+                      </span>
+                    )}
+                  </td>
                   <td>
                     <span
                       className={`badge ${run.status === "succeeded" ? "ok" : run.status === "failed" ? "bad" : ""}`}
