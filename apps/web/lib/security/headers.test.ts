@@ -1,7 +1,8 @@
+import { createRequire } from "node:module";
 import { describe, expect, it, vi } from "vitest";
 import { NextRequest } from "next/server";
 import config from "../../next.config";
-import { proxy } from "../../proxy";
+import { config as proxyConfig, proxy } from "../../proxy";
 import { contentSecurityPolicy } from "./headers";
 
 const headerMap = async (production: boolean) => {
@@ -49,6 +50,37 @@ describe("security headers", () => {
     expect(response.headers.get("content-security-policy")).toBe(
       contentSecurityPolicy({ kind: "api" }),
     );
+  });
+
+  it("the upload route bypasses the proxy (Next.js would read its whole body first) and gets the API policy from next.config", async () => {
+    // Next.js's own matcher compilation, as the server applies proxy.ts's `config.matcher`.
+    const require = createRequire(import.meta.url);
+    const { getMiddlewareMatchers } = require("next/dist/build/analysis/get-page-static-info") as {
+      getMiddlewareMatchers(matcher: unknown, nextConfig: object): unknown[];
+    };
+    const { getMiddlewareRouteMatcher } =
+      require("next/dist/shared/lib/router/utils/middleware-route-matcher") as {
+        getMiddlewareRouteMatcher(
+          matchers: unknown[],
+        ): (pathname: string, request: unknown, query: object) => boolean;
+      };
+    const matches = getMiddlewareRouteMatcher(getMiddlewareMatchers(proxyConfig.matcher, {}));
+    const proxied = (pathname: string) => matches(pathname, { headers: {} }, {});
+    expect(proxied("/api/v1/imports")).toBe(false);
+    expect(proxied("/api/v1/imports/")).toBe(false);
+    for (const pathname of [
+      "/",
+      "/imports",
+      "/api/v1/imports/0b7e7d2a-5b7e-4c1e-9a57-8d1c7b1f2e3a",
+      "/api/v1/imports/0b7e7d2a-5b7e-4c1e-9a57-8d1c7b1f2e3a/confirm",
+      "/api/v1/emissions",
+      "/api/auth/sign-in/email",
+    ])
+      expect(proxied(pathname), pathname).toBe(true);
+    const rules = await config.headers!();
+    expect(rules.find((rule) => rule.source === "/api/v1/imports")?.headers).toEqual([
+      { key: "Content-Security-Policy", value: contentSecurityPolicy({ kind: "api" }) },
+    ]);
   });
 });
 
