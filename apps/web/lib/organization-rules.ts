@@ -46,6 +46,7 @@ export function checkOrganizationSlug(input: unknown): FieldCheck {
 export function slugify(name: string): string {
   return name
     .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .slice(0, ORGANIZATION_SLUG_MAX)

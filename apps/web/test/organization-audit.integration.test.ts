@@ -16,6 +16,7 @@ import * as authRoute from "@/app/api/auth/[...all]/route";
 import { GET as pageDownload } from "@/app/(app)/reports/[id]/download/route";
 import { GET as apiDownload } from "@/app/api/v1/reports/[id]/download/route";
 import { inviteMember } from "@/app/actions/members";
+import { auth } from "@/lib/server/auth";
 
 let db: TestDatabase;
 let owner: TestUser;
@@ -273,6 +274,38 @@ describe("Better Auth organization endpoints, called directly, are audited once 
     ]);
   });
 
+  it("says so (500) when the audit row cannot be written, never answering 200 without it", async () => {
+    const someone = await signUp("unaudited@orgaudit.test");
+    const target = await addMember(db, tenantId, someone, "viewer");
+    // Only this scratch database's table: the app role may not insert audit rows for a moment.
+    await db.owner.pool.query("REVOKE INSERT ON audit_log FROM canopy_app_role");
+    try {
+      const changed = await authPost("/organization/update-member-role", owner, {
+        organizationId: tenantId,
+        memberId: target,
+        role: "analyst",
+      });
+      expect(changed.status).toBe(500);
+      expect(changed.body.code).toBe("AUDIT_WRITE_FAILED");
+    } finally {
+      await db.owner.pool.query("GRANT INSERT ON audit_log TO canopy_app_role");
+    }
+  });
+
+  it("refuses the server-only addMember API (members join by invitation)", async () => {
+    const outsider = await signUp("added@orgaudit.test");
+    await expect(
+      auth().api.addMember({
+        body: { userId: outsider.userId, organizationId: tenantId, role: "viewer" },
+      }),
+    ).rejects.toMatchObject({ statusCode: 403, body: { code: "ADD_MEMBER_NOT_SUPPORTED" } });
+    const { rows } = await db.owner.pool.query(
+      "SELECT 1 FROM memberships WHERE tenant_id = $1 AND user_id = $2",
+      [tenantId, outsider.userId],
+    );
+    expect(rows).toEqual([]);
+  });
+
   it("refuses deleting an organization (its audit log would go with it)", async () => {
     const refused = await authPost("/organization/delete", owner, { organizationId: tenantId });
     expect(refused.status).toBe(403);
@@ -304,9 +337,7 @@ describe("organization names and slugs are checked on the server", () => {
       expect(response.body.code, slug).toBe("INVALID_ORGANIZATION_SLUG");
       expect(response.body.message, slug).toMatch(/^Invalid organization slug: /);
     }
-    const { rows } = await db.owner.pool.query(
-      "SELECT slug FROM tenants WHERE name = 'Some Org'",
-    );
+    const { rows } = await db.owner.pool.query("SELECT slug FROM tenants WHERE name = 'Some Org'");
     expect(rows).toEqual([]);
     expect((await create(user, "Some Org", "x".repeat(48))).status).toBe(200);
   });

@@ -42,7 +42,8 @@ export function CreateOrganizationForm() {
       const code = created.error?.code;
       if (code === "INVALID_ORGANIZATION_NAME") setFields({ name: message });
       else if (code === "INVALID_ORGANIZATION_SLUG") setFields({ slug: message });
-      else if (/slug/i.test(message)) setFields({ slug: "This URL name is taken; choose another." });
+      else if (/slug/i.test(message))
+        setFields({ slug: "This URL name is taken; choose another." });
       else setError(message);
       return;
     }

@@ -67,7 +67,8 @@ export function openApiDocument(serverUrl: string) {
                 description: "The file, as an attachment.",
                 headers: {
                   "Content-Disposition": {
-                    description: 'attachment; filename="…"',
+                    description:
+                      "attachment; filename=\"…\" (printable ASCII), plus filename*=UTF-8''… when the name has other characters (RFC 6266).",
                     schema: { type: "string" },
                   },
                   "X-Report-Status": { description: "draft or final", schema: { type: "string" } },

@@ -19,6 +19,10 @@ import { appDb, authDb } from "./db";
  * connection, so not in one transaction). If it cannot be written the call answers 500 saying so, and
  * the entry is logged.
  *
+ * Not audited: set-active (which organization a session shows, not a change to one), check-slug,
+ * has-permission and the reads. Teams and dynamic roles are not enabled, so their endpoints do not
+ * exist.
+ *
  * Refused, because Canopy never needs them and they cannot be audited properly:
  * - /organization/delete (403): the tenant's rows, its audit log included, go with it, so there is
  *   nowhere to record who deleted it;
@@ -26,7 +30,10 @@ import { appDb, authDb } from "./db";
  *   created): members join by invitation, which is audited when accepted.
  */
 
-type Session = { user: { id: string; email: string }; session: { activeOrganizationId?: string | null } };
+type Session = {
+  user: { id: string; email: string };
+  session: { activeOrganizationId?: string | null };
+};
 type Row = Record<string, unknown>;
 
 type Entry = {
@@ -36,7 +43,12 @@ type Entry = {
   details: Record<string, unknown>;
 };
 
-/** What the before hook learnt, for the after hook of the same call (keyed by its context object). */
+/**
+ * What the before hook learnt (the acting session, the state before), for the after hook of the same
+ * call: Better Auth hands one call's before hooks, endpoint middleware and after hooks the same
+ * `ctx.context` object. (The tests check actor and previous role, so an upgrade that changed this
+ * would fail them.)
+ */
 type Pending = {
   session: Session | null;
   previousRole?: string;
@@ -47,8 +59,7 @@ const pending = new WeakMap<object, Pending>();
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const asRow = (value: unknown): Row =>
   value && typeof value === "object" && !Array.isArray(value) ? (value as Row) : {};
-const str = (value: unknown): string | null =>
-  typeof value === "string" && value ? value : null;
+const str = (value: unknown): string | null => (typeof value === "string" && value ? value : null);
 
 /** How each audited endpoint's result becomes an entry (null: nothing changed, nothing to record). */
 const recorders: Record<string, (returned: Row, body: Row, before: Pending) => Entry | null> = {

@@ -41,8 +41,8 @@ export default async function AuditPage({
     <main className="stack-lg">
       <h1>Audit log</h1>
       <p className="muted">
-        Member, role, cloud account, credential, API key and import changes in this organization.
-        Secrets are never recorded.
+        Organization, member, invitation, role, cloud account, credential, API key and import
+        changes in this organization. Secrets are never recorded.
       </p>
       <section className="card table-wrap">
         {entries.length === 0 ? (
