@@ -87,6 +87,8 @@ async function main() {
     stdio: ["ignore", "inherit", "inherit"],
     env: {
       ...childEnv(),
+      // Without Redis the web process runs the jobs it queues, whose partition DDL needs the owner.
+      ...(env.REDIS_URL ? {} : { DATABASE_URL: database.urls.owner }),
       DATABASE_APP_URL: database.urls.app,
       DATABASE_AUTH_URL: database.urls.auth,
       BETTER_AUTH_SECRET: authSecret,

@@ -433,6 +433,8 @@ const actionCases: Record<string, (action: Action) => Promise<void>> = {
   "accounts.finishConnection": async (action) => refused(await action({ accountId: b.accountId })),
   "accounts.importAccountMismatch": async (action) =>
     refused(await action({ importId: b.importId })),
+  "accounts.previewDeleteAccount": async (action) =>
+    refused(await action({ accountId: b.accountId })),
   "accounts.deleteAccount": async (action) => {
     refused(await action({ accountId: b.accountId, confirm: "delete" }));
     expect(await countB("cloud_accounts")).toBe(2);

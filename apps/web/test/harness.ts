@@ -15,6 +15,7 @@ export async function setUpWebTestDatabase(): Promise<TestDatabase> {
   const db = await createTestDatabase();
   const home = mkdtempSync(path.join(os.tmpdir(), "canopy-web-test-"));
   homes.set(db, home);
+  vi.stubEnv("DATABASE_URL", db.urls.owner);
   vi.stubEnv("DATABASE_APP_URL", db.urls.app);
   vi.stubEnv("DATABASE_AUTH_URL", db.urls.auth);
   vi.stubEnv("BETTER_AUTH_SECRET", "test-secret-test-secret-test-secret-0123");
@@ -25,6 +26,7 @@ export async function setUpWebTestDatabase(): Promise<TestDatabase> {
   const pools = globalThis as unknown as Record<string, unknown>;
   pools.canopyApp = db.app;
   pools.canopyAuth = db.auth;
+  pools.canopyOwner = db.owner;
   delete pools.canopyQueue;
   return db;
 }
@@ -36,6 +38,7 @@ export async function tearDownWebTestDatabase(db: TestDatabase) {
   delete pools.canopyQueue;
   delete pools.canopyApp;
   delete pools.canopyAuth;
+  delete pools.canopyOwner;
   vi.unstubAllEnvs();
   await db.drop();
   rmSync(homes.get(db) ?? "", { recursive: true, force: true });

@@ -11,7 +11,7 @@ const once = <T>(make: () => T) => {
 
 export const serverEnv = once((): Env => loadConfig());
 
-/** The app and auth connection URLs (the web app never needs the owner's). */
+/** The connection URLs; the owner's only for inline jobs (see inlineJobsOwnerDb). */
 export const serverUrls = once((): DatabaseUrls => {
   const env = serverEnv();
   return databaseUrls({

@@ -9,7 +9,7 @@ import {
   type FileStore,
   type QueueDriver,
 } from "@canopy/jobs";
-import { appDb } from "./db";
+import { appDb, inlineJobsOwnerDb } from "./db";
 import { once, serverEnv } from "./env";
 
 export const keyring = once((): Keyring =>
@@ -30,8 +30,9 @@ const holder = globalThis as unknown as { canopyQueue?: QueueDriver };
 
 /**
  * The web process's queue. With REDIS_URL it only enqueues (the worker process runs the jobs); without
- * it, the inline driver runs imports, estimates and rollups here, in order. The web app never schedules
- * recurring work and has no owner connection: maintenance jobs belong to the worker.
+ * it, the inline driver runs imports, estimates and rollups here, in order, with the owner connection
+ * their partition DDL needs. The web app never schedules recurring work: maintenance jobs belong to
+ * the worker.
  */
 export function queue(): QueueDriver {
   if (holder.canopyQueue) return holder.canopyQueue;
@@ -40,7 +41,7 @@ export function queue(): QueueDriver {
     redisUrl: env.REDIS_URL,
     prefix: env.CANOPY_QUEUE_PREFIX,
     deps: {
-      owner: appDb(),
+      owner: env.REDIS_URL ? appDb() : inlineJobsOwnerDb(),
       app: appDb(),
       keyring: keyring(),
       log: (line) => console.log(`canopy-web jobs: ${line}`),
