@@ -4,12 +4,14 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { canopyHome } from "@canopy/config";
 import type { TestDatabase } from "@canopy/db/testing";
 import { setUpWebTestDatabase, tearDownWebTestDatabase } from "./harness";
 import { createOrganization, signUp, type TestUser } from "./users";
 import { call } from "./call";
 import * as imports from "@/app/api/v1/imports/route";
 import * as importConfirm from "@/app/api/v1/imports/[id]/confirm/route";
+import { serverEnv } from "@/lib/server/env";
 
 const MiB = 1024 * 1024;
 const MAX_BYTES = 1 * MiB;
@@ -43,9 +45,15 @@ function serve(handler: (request: Request, segment: never) => Promise<Response>)
   });
 }
 
-const partHead = (fileName = "big.csv") =>
+const partHead = (fields: Record<string, string> = {}, fileName = "big.csv") =>
   Buffer.from(
-    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\n` +
+    Object.entries(fields)
+      .map(
+        ([name, value]) =>
+          `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+      )
+      .join("") +
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\n` +
       "Content-Type: text/csv\r\n\r\n",
   );
 
@@ -67,7 +75,7 @@ type Outcome = {
  */
 function upload(
   user: TestUser,
-  options: { contentLength?: number; total: number },
+  options: { contentLength?: number; total: number; fields?: Record<string, string> },
 ): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
@@ -124,14 +132,17 @@ function upload(
     });
     request.on("error", () => undefined); // the server stops reading; the socket then goes
     request.on("drain", pump);
-    request.write(partHead());
+    request.write(partHead(options.fields));
     pump();
   });
 }
 
+/** The organization's folder of the file store (CANOPY_HOME/files/<tenant>). */
+const tenantFiles = (tenantId: string) => path.join(canopyHome(serverEnv()), "files", tenantId);
+
 /** Every file (not folder) under the organization's folder of the file store. */
 function storedFiles(tenantId: string): string[] {
-  const dir = path.join(process.env.CANOPY_HOME!, "files", tenantId);
+  const dir = tenantFiles(tenantId);
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
@@ -213,7 +224,9 @@ describe("upload limit (CANOPY_IMPORT_MAX_BYTES)", () => {
     expect(outcome.body.error).toEqual({
       code: "file_too_large",
       message: "The file is larger than the import limit of 1 MiB (CANOPY_IMPORT_MAX_BYTES).",
-      fields: { file: ["The file is larger than the import limit of 1 MiB (CANOPY_IMPORT_MAX_BYTES)."] },
+      fields: {
+        file: ["The file is larger than the import limit of 1 MiB (CANOPY_IMPORT_MAX_BYTES)."],
+      },
     });
     expect(storedFiles(tenantA)).toEqual([]);
     expect(await importRuns(tenantA)).toEqual([]);
@@ -233,9 +246,17 @@ describe("upload limit (CANOPY_IMPORT_MAX_BYTES)", () => {
     expect(outcome.ms).toBeLessThan(5000);
     // Nothing of it is left: no file, no empty import folder, no import.
     expect(storedFiles(tenantA)).toEqual([]);
-    const dir = path.join(process.env.CANOPY_HOME!, "files", tenantA);
+    const dir = tenantFiles(tenantA);
     expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
     expect(await importRuns(tenantA)).toEqual([]);
+  });
+
+  it("refuses a bad field before the file at once, without reading the file", async () => {
+    const outcome = await upload(ownerA, { total: 64 * MiB, fields: { format: "bogus" } });
+    expect(outcome.status).toBe(400);
+    expect(outcome.body.error?.message).toBe("Unknown format.");
+    expect(outcome.finishedSending).toBe(false);
+    expect(storedFiles(tenantA)).toEqual([]);
   });
 
   it("accepts a file within the limit sent chunked", async () => {

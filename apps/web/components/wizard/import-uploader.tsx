@@ -77,7 +77,11 @@ const accountLabel = (a: { provider: string; providerAccountId: string }) =>
   `${providerLabel(a.provider)} ${a.providerAccountId}`;
 
 /** The upload limit and what the organization's storage quota leaves (GET /api/v1/imports `limits`). */
-export type UploadLimits = { maxFileBytes: number; quotaBytes: number; remainingBytes: number | null };
+export type UploadLimits = {
+  maxFileBytes: number;
+  quotaBytes: number;
+  remainingBytes: number | null;
+};
 
 /** Why a file cannot be uploaded at all, checked before sending it (the server checks the same). */
 export function uploadRefusal(size: number, limits: UploadLimits | undefined): string | null {

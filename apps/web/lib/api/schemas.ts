@@ -382,12 +382,16 @@ export const importLimitsSchema = z
     usedBytes: z
       .number()
       .int()
-      .describe("Bytes of the organization's uploaded files still kept (not yet deleted by the retention)."),
+      .describe(
+        "Bytes of the organization's uploaded files still kept (not yet deleted by the retention).",
+      ),
     remainingBytes: z
       .number()
       .int()
       .nullable()
-      .describe("What the quota leaves for the next upload (an upload past it gets 413); null without a quota."),
+      .describe(
+        "What the quota leaves for the next upload (an upload past it gets 413); null without a quota.",
+      ),
     fileRetentionDays: z
       .number()
       .int()

@@ -137,6 +137,9 @@ export async function createImportFromMultipart(
     };
     parser.on("field", (name, value) => (fields[name] = value));
     parser.on("file", (name, stream, info) => {
+      // Destroyed with an error when the reading stops early (fail): the store's pipeline, when it
+      // has the stream, handles that error; otherwise nothing is left to handle.
+      stream.on("error", () => undefined);
       if (name !== "file" || started) {
         stream.resume();
         return;

@@ -37,9 +37,7 @@ export function useFileStore(store: FileStore) {
 /** The store useFileStore set, or an error naming the job that needs it. */
 export function configuredFileStore(jobName: string): FileStore {
   if (!configuredStore)
-    throw new Error(
-      `No file store configured for ${jobName} (call useFileStore at worker start)`,
-    );
+    throw new Error(`No file store configured for ${jobName} (call useFileStore at worker start)`);
   return configuredStore;
 }
 

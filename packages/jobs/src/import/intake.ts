@@ -3,12 +3,7 @@ import type { Readable } from "node:stream";
 import { withTenantClient, type Connection } from "@canopy/db";
 import type { QueueDriver } from "../contract";
 import { FileTooLargeError, safeFileName, type FileStore, type LocalFile } from "../file-store";
-import {
-  ImportQuotaExceededError,
-  importStorage,
-  storageOf,
-  storedImportBytes,
-} from "./storage";
+import { ImportQuotaExceededError, importStorage, storageOf, storedImportBytes } from "./storage";
 import { emptySummary } from "./summary";
 
 /**

@@ -186,11 +186,18 @@ describe("prune-import-files: uploaded files of finished imports past the retent
       }),
     ).rejects.toThrow(/lost\.csv is no longer kept, so it cannot be imported again/);
     // …and without it, the import job fails with the same reason instead of a file-system error.
-    await confirmImport({ app: h.database.app, driver: h.driver, tenantId: tenant, syncRunId: lost.id });
+    await confirmImport({
+      app: h.database.app,
+      driver: h.driver,
+      tenantId: tenant,
+      syncRunId: lost.id,
+    });
     await h.driver.drain();
     const rerun = await h.run(tenant, lost.id);
     expect(rerun.status).toBe("failed");
-    expect(rerun.error).toMatch(/^The uploaded file lost\.csv is no longer kept, so it cannot be imported again/);
+    expect(rerun.error).toMatch(
+      /^The uploaded file lost\.csv is no longer kept, so it cannot be imported again/,
+    );
   });
 });
 

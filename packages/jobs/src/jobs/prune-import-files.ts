@@ -40,7 +40,9 @@ export async function deleteExpiredImportFiles(
       } catch (error) {
         // Left unmarked (still counted, tried again tomorrow); the others go ahead.
         failed++;
-        log(`prune-import-files: could not delete the file of import ${run.id}: ${(error as Error).message}`);
+        log(
+          `prune-import-files: could not delete the file of import ${run.id}: ${(error as Error).message}`,
+        );
       }
     }
     if (gone.length) {
