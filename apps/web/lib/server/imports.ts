@@ -120,8 +120,9 @@ export async function createImportFromMultipart(
       limits: { files: 1, fields: MAX_FIELDS, fieldSize: MAX_FIELD_BYTES },
     });
     /**
-     * Answers at once and reads no more of the body. The rest is left unread, not cancelled: cancelling
-     * the request stream would reset the connection before the client reads the answer.
+     * Answers at once and reads no more of the body. The rest is left unread, not drained: the client
+     * gets the answer while it is still sending, and Node closes the idle connection after its
+     * keep-alive timeout.
      */
     const fail = (error: unknown) => {
       if (settled) return;
