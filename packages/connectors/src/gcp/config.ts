@@ -26,7 +26,23 @@ export type GcpConnectorConfig = {
   backoff?: BackoffOptions;
   /** `project.dataset.table` of the Carbon Footprint export, for fetchReportedCarbon. */
   carbonExportTable?: string;
+  /** OAuth scopes for the token (space-separated); tests only. Default BIGQUERY_SCOPE. */
+  scope?: string;
+  /**
+   * Days after the window's end still read from the export's partitions (rows arrive late: the
+   * export runs several times a day and catches up for days). Default 5; the window's start reads
+   * one day earlier.
+   */
+  partitionLagDays?: number;
 };
 
-export const BIGQUERY_SCOPE =
-  "https://www.googleapis.com/auth/bigquery.readonly https://www.googleapis.com/auth/cloud-platform.read-only";
+/**
+ * The OAuth scope the connector's token asks for. A query job is `jobs.insert`, whose documented
+ * authorization scopes are `bigquery` or `cloud-platform` only — a `bigquery.readonly` /
+ * `cloud-platform.read-only` token gets 403 ACCESS_TOKEN_SCOPE_INSUFFICIENT
+ * (https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/insert#authorization-scopes).
+ * `bigquery` is the narrowest scope that works (it also covers jobs.getQueryResults and tables.get).
+ * A scope only caps what the token may do: the service account's IAM roles (BigQuery Job User on the
+ * job project, BigQuery Data Viewer on the export dataset) are what limit Canopy to reading.
+ */
+export const BIGQUERY_SCOPE = "https://www.googleapis.com/auth/bigquery";

@@ -24,22 +24,131 @@ const tablePattern =
 function tableOf(
   config: GcpConnectorConfig,
   name = config.billingExportTable,
-): { project: string; ref: string } {
+): { project: string; dataset: string; table: string; ref: string } {
   const match = tablePattern.exec(name);
   if (!match) throw new ConnectorError("query", `"${name}" is not a project.dataset.table name`);
-  return { project: match[1] as string, ref: `\`${match[1]}.${match[2]}.${match[3]}\`` };
+  const [, project = "", dataset = "", table = ""] = match;
+  return { project, dataset, table, ref: `\`${project}.${dataset}.${table}\`` };
+}
+
+/**
+ * What the connector needs to know of the export table: which optional columns it has and what its
+ * partitions are cut by. Read with tables.get (`exportTableInfo`); `exportTableInfoFromName` is the
+ * fallback from Google's table names when tables.get is denied.
+ */
+export type ExportTableInfo = {
+  /** `resource.name` exists: the detailed usage cost export (`gcp_billing_export_resource_v1_…`). */
+  hasResourceName: boolean;
+  /** `labels` (repeated key/value record) exists: both standard and detailed exports have it. */
+  hasLabels: boolean;
+  /**
+   * What partition elimination filters on: `_PARTITIONTIME` for the ingestion-time partitioned
+   * standard and detailed exports, or the partitioning column of a copy; undefined if unpartitioned.
+   */
+  partition?: { column: string; type: "TIMESTAMP" | "DATE" | "DATETIME" };
+};
+
+/** Google's names: `gcp_billing_export_v1_<id>` (standard), `gcp_billing_export_resource_v1_<id>` (detailed). */
+export function exportTableInfoFromName(table: string): ExportTableInfo {
+  const google = /^gcp_billing_export_(resource_)?v1_/.exec(table);
+  return {
+    hasResourceName: Boolean(google?.[1]),
+    hasLabels: true,
+    ...(google ? { partition: { column: "_PARTITIONTIME", type: "TIMESTAMP" as const } } : {}),
+  };
+}
+
+type TableMetadata = {
+  schema?: { fields?: { name?: string; type?: string; fields?: { name?: string }[] }[] };
+  timePartitioning?: { type?: string; field?: string };
+};
+
+export function exportTableInfoOf(metadata: TableMetadata): ExportTableInfo {
+  const fields = metadata.schema?.fields ?? [];
+  const field = (name: string) => fields.find((f) => f.name === name);
+  const info: ExportTableInfo = {
+    hasResourceName: Boolean(field("resource")?.fields?.some((f) => f.name === "name")),
+    hasLabels: field("labels") !== undefined,
+  };
+  const partitioning = metadata.timePartitioning;
+  if (partitioning) {
+    if (!partitioning.field) info.partition = { column: "_PARTITIONTIME", type: "TIMESTAMP" };
+    else {
+      const type = field(partitioning.field)?.type;
+      if (type === "TIMESTAMP" || type === "DATE" || type === "DATETIME")
+        info.partition = { column: partitioning.field, type };
+    }
+  }
+  return info;
+}
+
+/** ` AND <partition column> in [@partition_start, @partition_end)`, or "" for an unpartitioned table. */
+function partitionPredicate(info: ExportTableInfo): string {
+  if (!info.partition) return "";
+  const { column, type } = info.partition;
+  const bound = (param: string) => (type === "TIMESTAMP" ? param : `${type}(${param})`);
+  return ` AND ${column} >= ${bound("@partition_start")} AND ${column} < ${bound("@partition_end")}`;
+}
+
+function partitionParams(
+  info: ExportTableInfo,
+  start: Date,
+  end: Date,
+): { partition_start?: Date; partition_end?: Date } {
+  return info.partition ? { partition_start: start, partition_end: end } : {};
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The partitions a usage window's rows can be in. The exports are partitioned by ingestion time
+ * (`_PARTITIONTIME`), not by usage time, and rows for an hour are written for days after it: from one
+ * day before the window's start to `lagDays` (default 5) after its end.
+ */
+export function gcpPartitionRange(
+  window: UsageWindow,
+  lagDays = 5,
+): { partitionStart: Date; partitionEnd: Date } {
+  return {
+    partitionStart: new Date(window.start.getTime() - DAY_MS),
+    partitionEnd: new Date(window.end.getTime() + lagDays * DAY_MS),
+  };
 }
 
 /**
  * The billing export aggregated in BigQuery: hour × project × service × SKU × region/location ×
- * machine spec (from `system_labels`) × unit × cost type, with each line's credits summed: every cost
- * type is read (tax, adjustments and rounding become cost-only records, credits one per line), so a
- * sync's cost ties out to the invoice. Columns are aliased to names the GCP classifier knows.
+ * machine spec (from `system_labels`) × unit × cost type × labels (× resource.name on the detailed
+ * export), with each line's credits summed: every cost type is read (tax, adjustments and rounding
+ * become cost-only records, credits one per line), so a sync's cost ties out to the invoice. Columns
+ * are aliased to names the GCP classifier knows. Labels come back as the export's repeated key/value
+ * record (sorted; grouped on their JSON text, since BigQuery cannot group by an ARRAY). The WHERE
+ * clause keeps the `usage_start_time` window and adds the partition filter (`@partition_start` /
+ * `@partition_end`, see `gcpPartitionRange`) so the job scans the window's partitions, not the whole
+ * table.
  */
-export function gcpUsageQuery(config: GcpConnectorConfig): string {
+export function gcpUsageQuery(
+  config: GcpConnectorConfig,
+  info: ExportTableInfo = exportTableInfoFromName(tableOf(config).table),
+): string {
   const { ref } = tableOf(config);
   const label = (key: string) =>
     `(SELECT l.value FROM UNNEST(system_labels) AS l WHERE l.key = '${key}' LIMIT 1)`;
+  const sortedLabels =
+    "ARRAY(SELECT AS STRUCT l.key, l.value FROM UNNEST(labels) AS l ORDER BY l.key, l.value)";
+  const lineColumns = [
+    ...(info.hasLabels
+      ? [`${sortedLabels} AS label_list`, `TO_JSON_STRING(${sortedLabels}) AS label_key`]
+      : []),
+    ...(info.hasResourceName ? ["resource.name AS resource_name"] : []),
+  ];
+  const outColumns = [
+    ...(info.hasLabels ? ["ANY_VALUE(label_list) AS labels"] : []),
+    ...(info.hasResourceName ? ["resource_name"] : []),
+  ];
+  const groupBy = [
+    ...(info.hasLabels ? ["label_key"] : []),
+    ...(info.hasResourceName ? ["resource_name"] : []),
+  ];
   return `WITH lines AS (
   SELECT TIMESTAMP_TRUNC(usage_start_time, HOUR) AS hour,
          project.id AS project_id,
@@ -56,15 +165,15 @@ export function gcpUsageQuery(config: GcpConnectorConfig): string {
          cost_type,
          usage.amount AS amount,
          cost,
-         (SELECT SUM(c.amount) FROM UNNEST(credits) AS c) AS credit_amount
+         ${lineColumns.map((c) => `${c},\n         `).join("")}(SELECT SUM(c.amount) FROM UNNEST(credits) AS c) AS credit_amount
   FROM ${ref}
-  WHERE usage_start_time >= @start AND usage_start_time < @end
+  WHERE usage_start_time >= @start AND usage_start_time < @end${partitionPredicate(info)}
 )
 SELECT hour AS usage_start_time, TIMESTAMP_ADD(hour, INTERVAL 1 HOUR) AS usage_end_time, project_id, billing_account_id,
        service_description, sku_description, location_region, location_location, machine_spec, cores, memory_mb, usage_unit,
-       currency, cost_type, SUM(amount) AS usage_amount, SUM(cost) AS cost, SUM(credit_amount) AS credits
+       currency, cost_type, SUM(amount) AS usage_amount, SUM(cost) AS cost, SUM(credit_amount) AS credits${outColumns.map((c) => `, ${c}`).join("")}
 FROM lines
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14`;
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14${groupBy.map((c) => `, ${c}`).join("")}`;
 }
 
 const valueOf = (cell: unknown): unknown =>
@@ -82,7 +191,7 @@ export function createGcpConnector(config: GcpConnectorConfig): LiveConnector & 
 
   async function client(): Promise<BigQuery> {
     const { token, expiresAt } = await call("OAuth token (service account key)", () =>
-      fetchAccessToken(config.key, BIGQUERY_SCOPE),
+      fetchAccessToken(config.key, config.scope ?? BIGQUERY_SCOPE),
     );
     const auth = new OAuth2Client();
     auth.setCredentials({ access_token: token, expiry_date: expiresAt });
@@ -92,6 +201,27 @@ export function createGcpConnector(config: GcpConnectorConfig): LiveConnector & 
       autoRetry: false, // our backoff is the only retry layer
       ...(config.bigQueryEndpoint ? { apiEndpoint: config.bigQueryEndpoint } : {}),
     });
+  }
+
+  let tableInfo: Promise<ExportTableInfo> | undefined;
+  /**
+   * The export table's columns and partitioning (tables.get, once per connector). BigQuery Data
+   * Viewer grants bigquery.tables.get; a custom role without it falls back to Google's table names.
+   */
+  function exportTableInfo(bigquery: BigQuery): Promise<ExportTableInfo> {
+    const { project, dataset, table } = tableOf(config);
+    tableInfo ??= call("bigquery.tables.get", () =>
+      bigquery.dataset(dataset, { projectId: project }).table(table).getMetadata(),
+    ).then(
+      ([metadata]) => exportTableInfoOf(metadata as TableMetadata),
+      (error: unknown) => {
+        tableInfo = undefined;
+        if (error instanceof ConnectorError && error.kind === "permission")
+          return exportTableInfoFromName(table);
+        throw error;
+      },
+    );
+    return tableInfo;
   }
 
   /** Runs a query job and yields its result pages (getQueryResults with pageToken). */
@@ -143,8 +273,14 @@ export function createGcpConnector(config: GcpConnectorConfig): LiveConnector & 
     }
     const { ref } = tableOf(config);
     try {
+      // One day of partitions: enough to prove both permissions without scanning the whole table.
+      const info = await exportTableInfo(bigquery);
+      const now = Date.now();
       for await (const page of pages(bigquery, {
-        query: `SELECT usage_start_time FROM ${ref} LIMIT 1`,
+        query: `SELECT usage_start_time FROM ${ref} WHERE TRUE${partitionPredicate(info)} LIMIT 1`,
+        ...(info.partition
+          ? { params: partitionParams(info, new Date(now - DAY_MS), new Date(now + DAY_MS)) }
+          : {}),
       }))
         void page;
       checks.push({
@@ -177,8 +313,13 @@ export function createGcpConnector(config: GcpConnectorConfig): LiveConnector & 
     const bigquery = await client();
     const { ref } = tableOf(config);
     const out: DiscoveredAccount[] = [];
+    const info = await exportTableInfo(bigquery);
+    const now = Date.now();
     for await (const rows of pages(bigquery, {
-      query: `SELECT project.id AS id, ANY_VALUE(project.name) AS name FROM ${ref} WHERE usage_start_time >= TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 30 DAY) AND project.id IS NOT NULL GROUP BY 1 ORDER BY 1`,
+      query: `SELECT project.id AS id, ANY_VALUE(project.name) AS name FROM ${ref} WHERE usage_start_time >= TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 30 DAY)${partitionPredicate(info)} AND project.id IS NOT NULL GROUP BY 1 ORDER BY 1`,
+      ...(info.partition
+        ? { params: partitionParams(info, new Date(now - 31 * DAY_MS), new Date(now + DAY_MS)) }
+        : {}),
     })) {
       for (const row of rows)
         out.push({
@@ -197,10 +338,16 @@ export function createGcpConnector(config: GcpConnectorConfig): LiveConnector & 
     const summary = options.summary ?? emptyFetchSummary("hourly");
     summary.resolution = "hourly";
     const bigquery = await client();
+    const info = await exportTableInfo(bigquery);
+    const { partitionStart, partitionEnd } = gcpPartitionRange(window, config.partitionLagDays);
     let classifier: RowClassifier | undefined;
     for await (const rows of pages(bigquery, {
-      query: gcpUsageQuery(config),
-      params: { start: window.start, end: window.end },
+      query: gcpUsageQuery(config, info),
+      params: {
+        start: window.start,
+        end: window.end,
+        ...partitionParams(info, partitionStart, partitionEnd),
+      },
     })) {
       for (const row of rows) {
         summary.rowsRead++;
@@ -227,10 +374,12 @@ export function createGcpConnector(config: GcpConnectorConfig): LiveConnector & 
           cost: Number(valueOf(row["cost"]) ?? 0),
           cost_type: row["cost_type"] ?? "regular",
           credits: valueOf(row["credits"]) ?? null,
+          // As the file reader gets them from JSONL/Parquet: labels a [{ key, value }] list, the resource by its dotted name.
+          ...(info.hasLabels ? { labels: row["labels"] ?? [] } : {}),
+          ...(info.hasResourceName ? { "resource.name": row["resource_name"] ?? "" } : {}),
         };
         classifier ??= createGcpClassifier(Object.keys(line), {
           lookupInstance: lookupInstanceType,
-          includeResourceIds: false,
           source: "gcp-bigquery",
         });
         yield* recordsOfOutcome(classifier.classify(line, summary.rowsRead), summary);

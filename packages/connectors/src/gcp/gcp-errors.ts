@@ -41,6 +41,22 @@ export function gcpConnectorError(error: unknown, action: string): ConnectorErro
       { cause: error },
     );
   }
+  // The token lacks an OAuth scope the method documents (403 PERMISSION_DENIED, ErrorInfo reason
+  // ACCESS_TOKEN_SCOPE_INSUFFICIENT): no IAM role fixes that, the token request must change.
+  if (
+    status === 403 &&
+    /insufficient authentication scopes|ACCESS_TOKEN_SCOPE_INSUFFICIENT/i.test(message)
+  ) {
+    return new ConnectorError(
+      "permission",
+      `Canopy's access token lacks the OAuth scope ${action} needs (${message}).`,
+      {
+        permission: "OAuth scope https://www.googleapis.com/auth/bigquery",
+        fix: "Canopy requests the bigquery scope for its token; if Google still refuses it, check that no organization policy restricts the service account's OAuth scopes, then contact Canopy support",
+        cause: error,
+      },
+    );
+  }
   if (
     status === 403 &&
     !reasonsOf(e).some((r) => r.includes("RateLimit") || r === "rateLimitExceeded")

@@ -4,9 +4,14 @@ import type { AddressInfo } from "node:net";
 
 /**
  * A local stand-in for Google's OAuth token endpoint (JWT-bearer grant; the assertion's RS256
- * signature is verified against the service account's public key) and the BigQuery REST API
- * (jobs.insert, jobs.get, jobs.getQueryResults with pageToken paging; 429 rateLimitExceeded; 403
- * accessDenied naming the permission). `serviceAccountKey()` returns a JSON key whose token_uri points here.
+ * signature is verified against the service account's public key, and the token carries the scopes
+ * of the assertion's `scope` claim) and the BigQuery REST API (jobs.insert, jobs.get,
+ * jobs.getQueryResults with pageToken paging, tables.get of the billing export; 429
+ * rateLimitExceeded; 403 accessDenied naming the permission). `serviceAccountKey()` returns a JSON
+ * key whose token_uri points here.
+ *
+ * A contract server: it refuses what Google refuses. Each rule, its documentation and the test
+ * enforcing it are listed in packages/connectors/README.md ("GCP fake: contract rules").
  */
 export type GcpUsageRow = {
   hour: string; // ISO
@@ -24,7 +29,32 @@ export type GcpUsageRow = {
   costType?: string;
   /** The sum of the line's credits (negative), as the usage query returns it. */
   credits?: number;
+  /** The line's user labels (`labels` repeated key/value record). */
+  labels?: Record<string, string>;
+  /** `resource.name` (detailed export only). */
+  resourceName?: string;
 };
+
+/**
+ * The documented authorization scopes of each BigQuery method the connector calls (any one suffices).
+ * https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/insert#authorization-scopes and the
+ * same section of jobs.query, jobs.get, jobs.getQueryResults, tables.get, tabledata.list.
+ */
+const WRITE_SCOPES = [
+  "https://www.googleapis.com/auth/bigquery",
+  "https://www.googleapis.com/auth/cloud-platform",
+];
+const READ_SCOPES = [
+  ...WRITE_SCOPES,
+  "https://www.googleapis.com/auth/bigquery.readonly",
+  "https://www.googleapis.com/auth/cloud-platform.read-only",
+];
+
+/** `project.dataset.gcp_billing_export_[resource_]v1_…`, as a query names it (backticks optional). */
+const exportTableInQuery =
+  /`?([a-z][a-z0-9-]*\.[A-Za-z0-9_]+\.gcp_billing_export_(?:resource_)?v1_[A-Za-z0-9_]+)`?/;
+/** A comparison on an ingestion-time pseudo column, which partition elimination can use. */
+const partitionPredicate = /\b_PARTITION(?:TIME|DATE)\s*(?:>=|<=|=|<|>|\bBETWEEN\b|\bIN\b)/i;
 
 export type FakeGcp = {
   url: string;
@@ -47,6 +77,15 @@ export type FakeGcp = {
   ): void;
   rateLimitNext(times: number): void;
   deny(permission: string | undefined): void;
+  /** Access tokens issued, with the scopes the assertion's `scope` claim asked for. */
+  issuedTokens: { token: string; scopes: string[] }[];
+  /**
+   * The billing export table's options. `requirePartitionFilter` (default true) models the table
+   * option `require_partition_filter`: a query on the table without a `_PARTITIONTIME` predicate is
+   * refused. Google does not set it on billing export tables; the fake does by default so that a
+   * query scanning the whole table (what the customer pays for) fails the tests.
+   */
+  setExportTable(options: { requirePartitionFilter?: boolean }): void;
   close(): Promise<void>;
 };
 
@@ -71,13 +110,118 @@ const fields = [
 
 const micros = (iso: string) => `${Date.parse(iso) * 1000}`;
 
+/** tables.get schema of the standard export; the detailed one adds `resource` (name, global_name). */
+const exportSchema = (detailed: boolean) => ({
+  fields: [
+    { name: "billing_account_id", type: "STRING", mode: "NULLABLE" },
+    {
+      name: "service",
+      type: "RECORD",
+      fields: [
+        { name: "id", type: "STRING" },
+        { name: "description", type: "STRING" },
+      ],
+    },
+    {
+      name: "sku",
+      type: "RECORD",
+      fields: [
+        { name: "id", type: "STRING" },
+        { name: "description", type: "STRING" },
+      ],
+    },
+    { name: "usage_start_time", type: "TIMESTAMP", mode: "NULLABLE" },
+    { name: "usage_end_time", type: "TIMESTAMP", mode: "NULLABLE" },
+    {
+      name: "project",
+      type: "RECORD",
+      fields: [
+        { name: "id", type: "STRING" },
+        { name: "name", type: "STRING" },
+      ],
+    },
+    {
+      name: "labels",
+      type: "RECORD",
+      mode: "REPEATED",
+      fields: [
+        { name: "key", type: "STRING" },
+        { name: "value", type: "STRING" },
+      ],
+    },
+    {
+      name: "system_labels",
+      type: "RECORD",
+      mode: "REPEATED",
+      fields: [
+        { name: "key", type: "STRING" },
+        { name: "value", type: "STRING" },
+      ],
+    },
+    {
+      name: "location",
+      type: "RECORD",
+      fields: [
+        { name: "location", type: "STRING" },
+        { name: "country", type: "STRING" },
+        { name: "region", type: "STRING" },
+        { name: "zone", type: "STRING" },
+      ],
+    },
+    ...(detailed
+      ? [
+          {
+            name: "resource",
+            type: "RECORD",
+            fields: [
+              { name: "name", type: "STRING" },
+              { name: "global_name", type: "STRING" },
+            ],
+          },
+        ]
+      : []),
+    { name: "export_time", type: "TIMESTAMP", mode: "NULLABLE" },
+    { name: "cost", type: "FLOAT", mode: "NULLABLE" },
+    { name: "currency", type: "STRING", mode: "NULLABLE" },
+    {
+      name: "usage",
+      type: "RECORD",
+      fields: [
+        { name: "amount", type: "FLOAT" },
+        { name: "unit", type: "STRING" },
+      ],
+    },
+    {
+      name: "credits",
+      type: "RECORD",
+      mode: "REPEATED",
+      fields: [
+        { name: "name", type: "STRING" },
+        { name: "amount", type: "FLOAT" },
+      ],
+    },
+    { name: "cost_type", type: "STRING", mode: "NULLABLE" },
+  ],
+});
+
 export async function startFakeGcp(options: { pageSize?: number } = {}): Promise<FakeGcp> {
   const known = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const unknown = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const clientEmail = "canopy-reader@acme-billing.iam.gserviceaccount.com";
-  const tokens = new Set<string>();
+  const tokens = new Map<string, string[]>();
+  const issuedTokens: FakeGcp["issuedTokens"] = [];
   const requests: FakeGcp["requests"] = [];
-  const jobs = new Map<string, { rows: GcpUsageRow[]; projectsOnly: boolean; carbon: boolean }>();
+  const jobs = new Map<
+    string,
+    {
+      rows: GcpUsageRow[];
+      projectsOnly: boolean;
+      carbon: boolean;
+      labels: boolean;
+      resource: boolean;
+    }
+  >();
+  let requirePartitionFilter = true;
   let usage: GcpUsageRow[] = [];
   let carbon: Parameters<FakeGcp["setCarbon"]>[0] = [];
   let rateLimited = 0;
@@ -99,6 +243,24 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
       error: { code, message, errors: [{ message, domain: "global", reason }], status },
     });
 
+  /** 403 as Google answers a token without any of the method's documented scopes. */
+  const scopeInsufficient = (res: ServerResponse, method: string) =>
+    send(res, 403, {
+      error: {
+        code: 403,
+        message: "Request had insufficient authentication scopes.",
+        status: "PERMISSION_DENIED",
+        details: [
+          {
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+            reason: "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+            domain: "googleapis.com",
+            metadata: { service: "bigquery.googleapis.com", method },
+          },
+        ],
+      },
+    });
+
   function token(res: ServerResponse, form: URLSearchParams) {
     const assertion = form.get("assertion") ?? "";
     const [header = "", claims = "", signature = ""] = assertion.split(".");
@@ -108,6 +270,7 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
     const payload = JSON.parse(Buffer.from(claims, "base64url").toString("utf8") || "{}") as {
       iss?: string;
       aud?: string;
+      scope?: string;
     };
     if (
       form.get("grant_type") !== "urn:ietf:params:oauth:grant-type:jwt-bearer" ||
@@ -120,8 +283,17 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
         error_description: "Invalid JWT Signature.",
       });
     }
+    // The assertion must name the scopes (space-delimited `scope` claim); the token carries exactly those.
+    // https://developers.google.com/identity/protocols/oauth2/service-account#authorizingrequests
+    const scopes = (payload.scope ?? "").split(" ").filter(Boolean);
+    if (scopes.length === 0)
+      return send(res, 400, {
+        error: "invalid_scope",
+        error_description: "Invalid OAuth scope or ID token audience provided.",
+      });
     const value = `ya29.fake-${tokens.size + 1}`;
-    tokens.add(value);
+    tokens.set(value, scopes);
+    issuedTokens.push({ token: value, scopes });
     return send(res, 200, { access_token: value, expires_in: 3599, token_type: "Bearer" });
   }
 
@@ -158,8 +330,55 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
         "RESOURCE_EXHAUSTED",
       );
     }
-    const insert = /^\/bigquery\/v2\/projects\/([^/]+)\/jobs$/.exec(url.pathname);
+    const granted = tokens.get(bearer) ?? [];
+    const allows = (scopes: string[]) => scopes.some((scope) => granted.includes(scope));
+    const table = /^\/bigquery\/v2\/projects\/([^/]+)\/datasets\/([^/]+)\/tables\/([^/]+)$/.exec(
+      url.pathname,
+    );
+    if (table && req.method === "GET") {
+      if (!allows(READ_SCOPES))
+        return scopeInsufficient(res, "google.cloud.bigquery.v2.TableService.GetTable");
+      const [, project = "", dataset = "", tableId = ""] = table;
+      if (denied === "bigquery.tables.get")
+        return error(
+          res,
+          403,
+          "accessDenied",
+          `Access Denied: Table ${project}:${dataset}.${tableId}: Permission bigquery.tables.get denied on table ${project}:${dataset}.${tableId} (or it may not exist).`,
+          "PERMISSION_DENIED",
+        );
+      const kind = /^gcp_billing_export_(resource_)?v1_/.exec(tableId);
+      if (!kind)
+        return error(
+          res,
+          404,
+          "notFound",
+          `Not found: Table ${project}:${dataset}.${tableId}`,
+          "NOT_FOUND",
+        );
+      return send(res, 200, {
+        kind: "bigquery#table",
+        id: `${project}:${dataset}.${tableId}`,
+        tableReference: { projectId: project, datasetId: dataset, tableId },
+        schema: exportSchema(Boolean(kind[1])),
+        // Ingestion-time partitioned by day: no `field`, so the pseudo column _PARTITIONTIME.
+        timePartitioning: { type: "DAY" },
+        ...(requirePartitionFilter ? { requirePartitionFilter: true } : {}),
+        type: "TABLE",
+        location: "US",
+      });
+    }
+    const insert = /^\/bigquery\/v2\/projects\/([^/]+)\/(jobs|queries)$/.exec(url.pathname);
     if (insert && req.method === "POST") {
+      if (!allows(WRITE_SCOPES))
+        return scopeInsufficient(
+          res,
+          insert[2] === "jobs"
+            ? "google.cloud.bigquery.v2.JobService.InsertJob"
+            : "google.cloud.bigquery.v2.JobService.Query",
+        );
+      if (insert[2] === "queries")
+        return error(res, 501, "notImplemented", "jobs.query is not faked", "UNIMPLEMENTED");
       const project = insert[1] ?? "";
       if (denied === "bigquery.jobs.create") {
         return error(
@@ -184,10 +403,37 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
         configuration?: { query?: { query?: string } };
       };
       const jobId = request.jobReference?.jobId ?? `job_${jobs.size + 1}`;
+      const text = request.configuration?.query?.query ?? "";
+      const exportTable = exportTableInQuery.exec(text)?.[1];
+      // require_partition_filter: "Cannot query over table … without a filter over column(s) … that can be
+      // used for partition elimination" (https://cloud.google.com/bigquery/docs/querying-partitioned-tables).
+      if (exportTable && requirePartitionFilter && !partitionPredicate.test(text))
+        return error(
+          res,
+          400,
+          "invalidQuery",
+          `Cannot query over table '${exportTable}' without a filter over column(s) '_PARTITION_LOAD_TIME', '_PARTITIONDATE', '_PARTITIONTIME' that can be used for partition elimination`,
+          "INVALID_ARGUMENT",
+        );
+      // The standard export has no `resource` column (detailed-usage schema only).
+      if (exportTable && !/_resource_v1_/.test(exportTable) && /\bresource\.name\b/.test(text))
+        return error(
+          res,
+          400,
+          "invalidQuery",
+          "Unrecognized name: resource at [1:1]",
+          "INVALID_ARGUMENT",
+        );
       // The discovery query (SELECT project.id AS id …) gets distinct projects; every other query the usage rows.
-      const projectsOnly = /project\.id AS id/.test(request.configuration?.query?.query ?? "");
-      const isCarbon = /carbon_footprint_kgCO2e/.test(request.configuration?.query?.query ?? "");
-      jobs.set(jobId, { rows: [...usage], projectsOnly, carbon: isCarbon });
+      const projectsOnly = /project\.id AS id/.test(text);
+      const isCarbon = /carbon_footprint_kgCO2e/.test(text);
+      jobs.set(jobId, {
+        rows: [...usage],
+        projectsOnly,
+        carbon: isCarbon,
+        labels: /\bAS labels\b/.test(text),
+        resource: /\bAS resource_name\b/.test(text),
+      });
       return send(res, 200, {
         kind: "bigquery#job",
         id: `${project}:US.${jobId}`,
@@ -203,6 +449,13 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
     const get = /^\/bigquery\/v2\/projects\/([^/]+)\/(jobs|queries)\/([^/]+)$/.exec(url.pathname);
     if (get && req.method === "GET") {
       const [, project = "", kind, jobId = ""] = get;
+      if (!allows(READ_SCOPES))
+        return scopeInsufficient(
+          res,
+          kind === "jobs"
+            ? "google.cloud.bigquery.v2.JobService.GetJob"
+            : "google.cloud.bigquery.v2.JobService.GetQueryResults",
+        );
       const job = jobs.get(jobId);
       if (!job)
         return error(res, 404, "notFound", `Not found: Job ${project}:${jobId}`, "NOT_FOUND");
@@ -266,12 +519,26 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
         });
       }
       const page = job.rows.slice(offset, offset + max);
+      const schema: { name: string; type: string; mode: string; fields?: unknown[] }[] = fields.map(
+        ([name, type]) => ({ name, type, mode: "NULLABLE" }),
+      );
+      if (job.labels)
+        schema.push({
+          name: "labels",
+          type: "RECORD",
+          mode: "REPEATED",
+          fields: [
+            { name: "key", type: "STRING", mode: "NULLABLE" },
+            { name: "value", type: "STRING", mode: "NULLABLE" },
+          ],
+        });
+      if (job.resource) schema.push({ name: "resource_name", type: "STRING", mode: "NULLABLE" });
       return send(res, 200, {
         kind: "bigquery#getQueryResultsResponse",
         jobReference: { projectId: project, jobId, location: "US" },
         jobComplete: true,
         totalRows: String(job.rows.length),
-        schema: { fields: fields.map(([name, type]) => ({ name, type, mode: "NULLABLE" })) },
+        schema: { fields: schema },
         rows: page.map((r) => ({
           f: [
             cell(micros(r.hour)),
@@ -290,6 +557,17 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
             cell(r.amount),
             cell(r.cost),
             cell(r.credits),
+            // A REPEATED RECORD on the wire: { v: [{ v: { f: [{ v: key }, { v: value }] } }] }, sorted by key.
+            ...(job.labels
+              ? [
+                  {
+                    v: Object.entries(r.labels ?? {})
+                      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+                      .map(([key, value]) => ({ v: { f: [{ v: key }, { v: value }] } })),
+                  },
+                ]
+              : []),
+            ...(job.resource ? [cell(r.resourceName)] : []),
           ],
         })),
         ...(offset + max < job.rows.length ? { pageToken: String(offset + max) } : {}),
@@ -320,6 +598,10 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
     setCarbon: (rows) => (carbon = rows),
     rateLimitNext: (times) => (rateLimited = times),
     deny: (permission) => (denied = permission),
+    issuedTokens,
+    setExportTable: (options) => {
+      requirePartitionFilter = options.requirePartitionFilter ?? true;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
