@@ -44,6 +44,8 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
         unit: "seconds",
         amount: 4 * 3600,
         cost: 0.126,
+        labels: { team: "search", env: "prod" },
+        resourceName: "projects/acme-search-prod/instances/search-1",
       })),
     );
   });
@@ -93,6 +95,16 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
     );
     expect(rows[0]!.n).toBeGreaterThanOrEqual(24);
     expect(rows[0]!.project).toBe("acme-search-prod");
+  });
+
+  it("the export's labels arrive as the stored usage's tags (tag pivots work for a connected GCP account)", async () => {
+    await seal(fake.serviceAccountKey());
+    await run("g3");
+    const { rows } = await database.owner.pool.query<{ tags: Record<string, string>; n: number }>(
+      `SELECT tags, count(*)::int AS n FROM usage_hourly WHERE tenant_id = $1 GROUP BY tags`,
+      [tenantId],
+    );
+    expect(rows).toEqual([{ tags: { env: "prod", team: "search" }, n: 24 }]);
   });
 
   it("a deleted key marks the account as needing attention; the private key never appears in logs or the database", async () => {
