@@ -248,6 +248,10 @@ az role assignment create --assignee <appId> --role "Storage Blob Data Reader" \
 export function gcpCommands(billingAccountId: string): string {
   return `# Billing export: Billing → Billing export → BigQuery export → "Detailed usage cost" (enable it if off).
 # It writes the table <project>.<dataset>.gcp_billing_export_resource_v1_${billingAccountId.replaceAll("-", "_")}.
+# Canopy's access token asks for the OAuth scope https://www.googleapis.com/auth/bigquery, because
+# running a query job requires it (read-only scopes are refused). The scope does not widen access:
+# the roles below are what limit the service account: view the billing account, run query jobs in
+# $PROJECT, read the billing export dataset (each query reads only its sync window's partitions).
 PROJECT=<project-holding-the-export>
 DATASET=<billing-export-dataset>
 
