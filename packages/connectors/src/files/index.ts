@@ -4,4 +4,4 @@ export { readCsvBatches, readCsvChunkBatches, readCsvHeader, csvDataStartOffset 
 export { readJsonlBatches, readJsonlColumns, flattenRecord } from "./read-jsonl";
 export { readParquetBatches, readParquetColumns } from "./read-parquet";
 export { openBillingFile, openBillingSource, sniffFileKind, type OpenedBillingSource } from "./open-billing-file";
-export { fingerprintBytes, fingerprintText, SeenLines } from "./line-fingerprint";
+export { fingerprintBytes, fingerprintText, fingerprintTexts, SeenLines } from "./line-fingerprint";

@@ -20,12 +20,24 @@ export function fingerprintBytes(bytes: Uint8Array, start: number, end: number):
 
 /** 53-bit fingerprint of a string's UTF-16 code units. */
 export function fingerprintText(text: string): number {
+  return fingerprintTexts([text]);
+}
+
+/**
+ * 53-bit fingerprint of several strings taken as one, each followed by a separator unit (U+0001),
+ * without concatenating them (a line's id cells: no garbage string per line).
+ */
+export function fingerprintTexts(texts: readonly string[]): number {
   let a = 0x811c9dc5 | 0;
-  let b = text.length;
-  for (let index = 0; index < text.length; index++) {
-    const unit = text.charCodeAt(index);
-    a = Math.imul(a ^ unit, 0x01000193);
-    b = (Math.imul(b, 31) + unit) | 0;
+  let b = texts.length;
+  for (const text of texts) {
+    for (let index = 0; index < text.length; index++) {
+      const unit = text.charCodeAt(index);
+      a = Math.imul(a ^ unit, 0x01000193);
+      b = (Math.imul(b, 31) + unit) | 0;
+    }
+    a = Math.imul(a ^ 1, 0x01000193);
+    b = (Math.imul(b, 31) + 1) | 0;
   }
   return fold(a, b);
 }
@@ -67,7 +79,8 @@ export class SeenLines {
     this.lines = new Int32Array(keys.length * 2);
     this.count = 0;
     for (let slot = 0; slot < keys.length; slot++) {
-      if ((keys[slot] as number) !== -1) this.firstLineOf(keys[slot] as number, lines[slot] as number);
+      if ((keys[slot] as number) !== -1)
+        this.firstLineOf(keys[slot] as number, lines[slot] as number);
     }
   }
 }

@@ -11,7 +11,7 @@ import {
 } from "@canopy/db";
 import {
   BillingFileError,
-  fingerprintText,
+  fingerprintTexts,
   openBillingSource,
   SeenLines,
   usageTimeWindow,
@@ -237,6 +237,7 @@ async function* classifiedUsage(
   // the format has one (CUR), else by a fingerprint of its raw bytes (CSV, JSONL).
   const lineIds = source.classifier.lineIdColumns;
   const seen = new SeenLines();
+  const idCells: string[] = new Array<string>(lineIds?.length ?? 0);
   const batches = source.file.batches({
     columns: source.classifier.usedColumns,
     numericColumns: source.classifier.numericColumns,
@@ -251,7 +252,7 @@ async function* classifiedUsage(
         recordSkip(summary, "unreadable line", lineNumber, error);
         continue;
       }
-      const key = lineIds ? lineIdKeyOf(row, lineIds) : fingerprint;
+      const key = lineIds ? lineIdKeyOf(row, lineIds, idCells) : fingerprint;
       if (key !== undefined) {
         const first = seen.firstLineOf(key, lineNumber);
         if (first !== undefined) {
@@ -324,13 +325,13 @@ async function* classifiedUsage(
 function lineIdKeyOf(
   row: Readonly<Record<string, unknown>>,
   columns: readonly string[],
+  cells: string[],
 ): number | undefined {
   const id = row[columns[0]!];
   if (id === undefined || id === null || id === "") return undefined;
-  let text = String(id);
-  for (let index = 1; index < columns.length; index++)
-    text += `\u0001${String(row[columns[index]!] ?? "")}`;
-  return fingerprintText(text);
+  for (let index = 0; index < columns.length; index++)
+    cells[index] = String(row[columns[index]!] ?? "");
+  return fingerprintTexts(cells);
 }
 
 /** Why a line's records cannot be stored (a number that is not finite, a period that does not parse), if so. */
