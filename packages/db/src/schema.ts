@@ -297,6 +297,14 @@ export const syncRuns = pgTable(
     createdAt: createdAt(),
     startedAt: timestamp("started_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
+    /**
+     * The job working on the run is alive: stamped at each progress report and at least once a
+     * minute (jobs/watchdog.ts); a run "running" without it for long is swept as failed. A column,
+     * not a details key, because the job's own updates replace details wholesale.
+     */
+    heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
+    /** Which attempt of the job last stamped the heartbeat (1 = the first). */
+    attempt: integer("attempt"),
   },
   (t) => [index("sync_runs_tenant_created_idx").on(t.tenantId, t.createdAt), tenantIsolation()],
 );

@@ -11,9 +11,9 @@ import { defineJob } from "./contract";
  *   the attempts are used up, including "job stalled more than allowable limit"; the inline driver
  *   after its last attempt).
  * - `sweepStalledRuns` (job `sweep-stalled-runs`, scheduled by the worker): runs still `running` with
- *   no progress for longer than CANOPY_RUN_STALL_TIMEOUT_MS. A job in progress stamps
- *   `details.progressAt` (`touchRunsOfJob`, every progress report and at least once a minute), so a
- *   live run is never swept, however long it takes.
+ *   no progress for longer than CANOPY_RUN_STALL_TIMEOUT_MS. A job in progress stamps its run's
+ *   `heartbeat_at` (`touchRunsOfJob`, every progress report and at least once a minute), so a live
+ *   run is never swept, however long it takes.
  */
 
 /** Jobs whose payload names the sync_runs rows they work on (see runFilter). */
@@ -58,7 +58,7 @@ export function workerStoppedReason(kind: string, retries: number | undefined, d
   return `The worker stopped while running this ${what(kind)}${retried}${detail ? ` (${detail})` : ""}.`;
 }
 
-/** Records that the job's run is alive (`details.progressAt`, and the attempt). Never throws. */
+/** Records that the job's run is alive (`heartbeat_at`, and the attempt). Never throws. */
 export async function touchRunsOfJob(
   app: Connection,
   jobName: string,
@@ -70,8 +70,7 @@ export async function touchRunsOfJob(
   const n = filter.params.length + 1;
   await withTenantClient(app, filter.tenantId, (client) =>
     client.query(
-      `UPDATE sync_runs SET details = coalesce(details, '{}'::jsonb)
-         || jsonb_build_object('progressAt', now(), 'attempt', $${n}::int)
+      `UPDATE sync_runs SET heartbeat_at = now(), attempt = $${n}
        WHERE ${filter.where} AND status = 'running'`,
       [...filter.params, attempt],
     ),
@@ -119,9 +118,9 @@ async function markFailed(
  */
 export async function sweepStalledRuns(owner: Connection, staleAfterMs: number): Promise<string[]> {
   const { rows } = await owner.pool.query<{ id: string; kind: string; attempt: number | null }>(
-    `SELECT id, kind, (details->>'attempt')::int AS attempt FROM sync_runs
+    `SELECT id, kind, attempt FROM sync_runs
      WHERE status = 'running'
-       AND coalesce((details->>'progressAt')::timestamptz, started_at, created_at)
+       AND coalesce(heartbeat_at, started_at, created_at)
            < now() - make_interval(secs => $1::float8 / 1000)`,
     [staleAfterMs],
   );
@@ -138,7 +137,7 @@ export async function sweepStalledRuns(owner: Connection, staleAfterMs: number):
       `UPDATE sync_runs SET status = 'failed', finished_at = now(), error = $2,
          details = coalesce(details, '{}'::jsonb) || jsonb_build_object('error', $2::text)
        WHERE id = $1 AND status = 'running'
-         AND coalesce((details->>'progressAt')::timestamptz, started_at, created_at)
+         AND coalesce(heartbeat_at, started_at, created_at)
              < now() - make_interval(secs => $3::float8 / 1000)`,
       [row.id, reason, staleAfterMs],
     );

@@ -405,7 +405,7 @@ async function updateRun(
 ) {
   await withTenantClient(app, tenantId, (client) =>
     client.query(
-      `UPDATE sync_runs SET status = $2::sync_run_status, details = $3::jsonb || jsonb_build_object('progressAt', now()), error = $4,
+      `UPDATE sync_runs SET status = $2::sync_run_status, details = $3, error = $4,
          started_at = CASE WHEN $5::boolean THEN now() ELSE started_at END,
          finished_at = CASE WHEN $2::sync_run_status = 'failed' THEN now() ELSE finished_at END
        WHERE id = $1`,

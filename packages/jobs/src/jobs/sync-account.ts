@@ -352,7 +352,7 @@ async function updateRun(
 ) {
   await withTenantClient(app, tenantId, (client) =>
     client.query(
-      "UPDATE sync_runs SET status = $2::sync_run_status, details = $3::jsonb || jsonb_build_object('progressAt', now()), rows_read = $4, rows_written = $5 WHERE id = $1",
+      "UPDATE sync_runs SET status = $2::sync_run_status, details = $3, rows_read = $4, rows_written = $5 WHERE id = $1",
       [runId, update.status, update.details, update.rowsRead, update.rowsWritten],
     ),
   );
