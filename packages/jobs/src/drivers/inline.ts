@@ -36,22 +36,9 @@ export function createInlineDriver(
     loop = (async () => {
       for (let job = pending.shift(); job && !closing; job = pending.shift()) {
         active = job;
-        await runWithRetries(job).catch(async (error: Error & { attemptsMade?: number }) => {
-          failed.set(job.name, (failed.get(job.name) ?? 0) + 1);
-          // A run its processor left queued or running (it did not get to mark it) ends failed.
-          const attemptsMade = error.attemptsMade ?? 1;
-          await failRunsOfJob(deps.app, job.name, job.payload, (kind) =>
-            finalFailureReason(kind, {
-              message: error.message,
-              attemptsMade,
-              attemptsStarted: attemptsMade,
-            }),
-          ).catch((markError: Error) =>
-            deps.log(
-              `job ${job.name} (${job.id}): could not mark its run failed: ${markError.message}`,
-            ),
-          );
-        });
+        await runWithRetries(job).catch(() =>
+          failed.set(job.name, (failed.get(job.name) ?? 0) + 1),
+        );
         active = undefined;
       }
     })().finally(() => {
@@ -77,7 +64,15 @@ export function createInlineDriver(
         return;
       } catch (error) {
         if (attempt >= attempts || closing || error instanceof PermanentJobError) {
-          if (error instanceof Error) Object.assign(error, { attemptsMade: attempt });
+          // A run its processor left queued or running (it did not get to mark it) ends failed.
+          const message = (error as Error).message;
+          await failRunsOfJob(deps.app, job.name, job.payload, (kind) =>
+            finalFailureReason(kind, { message, attemptsMade: attempt, attemptsStarted: attempt }),
+          ).catch((markError: Error) =>
+            deps.log(
+              `job ${job.name} (${job.id}): could not mark its run failed: ${markError.message}`,
+            ),
+          );
           throw error;
         }
         deps.log(
