@@ -33,17 +33,7 @@ export function formatMoney(value: number, currency: string | null): string {
   }
 }
 
-/** A size in binary units, as the server's messages put it: "10 GiB", "1.5 MiB", "500 bytes". */
-export function formatBytes(bytes: number): string {
-  const units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1).replace(/\.0$/, "")} ${units[unit]}`;
-}
+export { formatBytes } from "@canopy/jobs/format-bytes";
 
 export const formatPercent = (share: number, digits = 1) => `${nf(digits).format(share * 100)}%`;
 

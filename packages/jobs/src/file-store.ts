@@ -3,6 +3,7 @@ import { access, copyFile, mkdir, rm, rmdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { formatBytes } from "./format-bytes";
 
 export class FileTooLargeError extends Error {
   override name = "FileTooLargeError";
@@ -91,18 +92,6 @@ export function localFileStore(root: string): FileStore {
       await removeFile(resolve(key));
     },
   };
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  // "10 GiB", "1.5 GiB", "500 bytes".
-  return `${unit === 0 ? value : value.toFixed(1).replace(/\.0$/, "")} ${units[unit]}`;
 }
 
 /** A file name safe to use as the last part of a key. */

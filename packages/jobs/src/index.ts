@@ -16,10 +16,10 @@ export {
   localFileStore,
   FileTooLargeError,
   fileTooLarge,
-  formatBytes,
   type FileStore,
   type LocalFile,
 } from "./file-store";
+export { formatBytes } from "./format-bytes";
 export { submitImport } from "./import/intake";
 export {
   importStorage,

@@ -1,5 +1,5 @@
 import { withTenantClient, type Connection, type PoolClient } from "@canopy/db";
-import { formatBytes } from "../file-store";
+import { formatBytes } from "../format-bytes";
 
 /**
  * An organization's stored billing files against its quota (CANOPY_IMPORT_QUOTA_BYTES): the bytes of
