@@ -1,14 +1,11 @@
-import { randomBytes, randomUUID } from "node:crypto";
-import IORedis from "ioredis";
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKeyring } from "@canopy/db";
-import { testServices } from "@canopy/db/testing";
-import { defineJob, type DriverDeps, type JobDefinition, type QueueDriver } from "./contract";
-import { createBullmqDriver } from "./drivers/bullmq";
-import { createInlineDriver } from "./drivers/inline";
-import { createRegistry, type JobRegistry } from "./registry";
-import { createImportHarness } from "./import/test-harness";
+import { defineJob, type JobDefinition } from "./contract";
+import { testDrivers } from "./drivers/test-drivers";
+import { createRegistry } from "./registry";
+import { createImportHarness, TEST_CUR_HEADER, testCurLine } from "./import/test-harness";
 import { sweepStalledRuns } from "./watchdog";
 
 let harness: Awaited<ReturnType<typeof createImportHarness>>;
@@ -26,17 +23,12 @@ async function insertRun(
   values: { status: string; startedMinutesAgo: number; progressMinutesAgo?: number },
 ): Promise<string> {
   const id = randomUUID();
-  const details =
-    values.progressMinutesAgo === undefined
-      ? {}
-      : {
-          progressAt: new Date(Date.now() - values.progressMinutesAgo * 60_000).toISOString(),
-          attempt: 2,
-        };
+  const heartbeat = values.progressMinutesAgo ?? null;
   await harness.database.owner.pool.query(
-    `INSERT INTO sync_runs (id, tenant_id, kind, status, started_at, details)
-     VALUES ($1, $2, 'import', $3::sync_run_status, now() - make_interval(mins => $4), $5)`,
-    [id, tenantId, values.status, values.startedMinutesAgo, details],
+    `INSERT INTO sync_runs (id, tenant_id, kind, status, started_at, details, heartbeat_at, attempt)
+     VALUES ($1, $2, 'import', $3::sync_run_status, now() - make_interval(mins => $4), '{}',
+             now() - make_interval(mins => $5), CASE WHEN $5::int IS NULL THEN NULL ELSE 2 END)`,
+    [id, tenantId, values.status, values.startedMinutesAgo, heartbeat],
   );
   return id;
 }
@@ -83,32 +75,9 @@ describe("the stalled-run sweep", () => {
   });
 });
 
-// Empty when no Redis answers outside CI (test-server.ts); the BullMQ case then does not run.
-const redisUrl = testServices().testRedisUrl;
-const prefixes: string[] = [];
-const drivers: [string, (deps: DriverDeps, registry: JobRegistry) => QueueDriver][] = [
-  ["inline", (deps, registry) => createInlineDriver(deps, undefined, registry)],
-];
-if (redisUrl)
-  drivers.push([
-    "bullmq",
-    (deps, registry) => {
-      const prefix = `{canopy-test-${randomBytes(4).toString("hex")}}`;
-      prefixes.push(prefix);
-      return createBullmqDriver({ redisUrl, prefix, deps, registry });
-    },
-  ]);
-
-afterAll(async () => {
-  if (!redisUrl) return;
-  // Leave Redis as we found it.
-  const redis = new IORedis(redisUrl);
-  for (const prefix of prefixes) {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-  }
-  await redis.quit();
-});
+// The BullMQ case runs only where a test Redis answers.
+const { factories: drivers, removeKeys } = testDrivers();
+afterAll(removeKeys);
 
 describe.each(drivers)("a job that fails for good (%s driver)", (_kind, createDriver) => {
   it("leaves no run queued or running even when its processor never marked it", async () => {
@@ -151,19 +120,14 @@ describe.each(drivers)("a job that fails for good (%s driver)", (_kind, createDr
   });
 });
 
-const header =
-  "identity/LineItemId,identity/TimeInterval,lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UsageEndDate,lineItem/UsageAccountId,lineItem/ProductCode,lineItem/UsageType,lineItem/UsageAmount,lineItem/UnblendedCost,lineItem/CurrencyCode,product/instanceType,product/region,pricing/unit";
-
 function cur(lines: number): string {
-  const out = [header];
+  const out = [TEST_CUR_HEADER];
   const start = Date.UTC(2026, 2, 1);
   for (let i = 0; i < lines; i++) {
     const from = new Date(start + (i % 720) * 3_600_000).toISOString();
     const to = new Date(start + ((i % 720) + 1) * 3_600_000).toISOString();
     const account = String(100000000000 + (i % 40));
-    out.push(
-      `${randomUUID()},${from}/${to},Usage,${from},${to},${account},AmazonEC2,USE1-BoxUsage:m5.large,1,0.096,USD,m5.large,us-east-1,Hrs`,
-    );
+    out.push(testCurLine(from, to, { account }));
   }
   return out.join("\n") + "\n";
 }

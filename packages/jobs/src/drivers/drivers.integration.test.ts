@@ -1,15 +1,8 @@
-import { randomBytes } from "node:crypto";
-import IORedis from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { testServices } from "@canopy/db/testing";
-import { defineJob, type DriverDeps, type JobDefinition, type QueueDriver } from "../contract";
+import { defineJob, type DriverDeps, type JobDefinition, type JobEvents } from "../contract";
 import { createRegistry } from "../registry";
-import { createBullmqDriver } from "./bullmq";
-import { createInlineDriver } from "./inline";
-
-// Empty when no Redis answers outside CI (test-server.ts); the BullMQ cases then do not run.
-const redisUrl = testServices().testRedisUrl;
+import { testDrivers } from "./test-drivers";
 
 /** Test jobs record what they saw; their I/O is this in-memory log, so no database is involved. */
 function testJobs() {
@@ -59,44 +52,13 @@ function testJobs() {
 
 const deps = { log: () => undefined } as unknown as DriverDeps;
 
-type DriverFactory = (
-  registry: ReturnType<typeof testJobs>["registry"],
-  events: Parameters<typeof createInlineDriver>[1],
-) => QueueDriver;
+// The BullMQ cases run only where a test Redis answers.
+const { factories, removeKeys } = testDrivers();
+afterAll(removeKeys);
 
-const prefixes: string[] = [];
-const factories: [string, DriverFactory][] = [
-  ["inline", (registry, events) => createInlineDriver(deps, events, registry)],
-];
-if (redisUrl) {
-  factories.push([
-    "bullmq",
-    (registry, events) => {
-      const prefix = `{canopy-test-${randomBytes(4).toString("hex")}}`;
-      prefixes.push(prefix);
-      return createBullmqDriver({
-        redisUrl,
-        prefix,
-        deps,
-        registry,
-        ...(events ? { events } : {}),
-      });
-    },
-  ]);
-}
-
-afterAll(async () => {
-  if (!redisUrl) return;
-  // Leave Redis as we found it.
-  const redis = new IORedis(redisUrl);
-  for (const prefix of prefixes) {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-  }
-  await redis.quit();
-});
-
-describe.each(factories)("%s driver", (_kind, createDriver) => {
+describe.each(factories)("%s driver", (_kind, factory) => {
+  const createDriver = (registry: ReturnType<typeof testJobs>["registry"], events?: JobEvents) =>
+    factory(deps, registry, events);
   it("runs every job once, in order for one queue", async () => {
     const jobs = testJobs();
     const driver = createDriver(jobs.registry, undefined);

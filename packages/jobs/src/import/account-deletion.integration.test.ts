@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ACCOUNT_OWNED_TABLES,
@@ -6,21 +5,16 @@ import {
   previewAccountDeletion,
   withTenantClient,
 } from "@canopy/db";
-import { createImportHarness } from "./test-harness";
-
-const header =
-  "identity/LineItemId,identity/TimeInterval,lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UsageEndDate,lineItem/UsageAccountId,lineItem/ProductCode,lineItem/UsageType,lineItem/UsageAmount,lineItem/UnblendedCost,lineItem/CurrencyCode,product/instanceType,product/region,pricing/unit";
+import { createImportHarness, TEST_CUR_HEADER, testCurLine } from "./test-harness";
 
 function cur(accounts: string[], hours: number, amount: number): string {
-  const lines = [header];
+  const lines = [TEST_CUR_HEADER];
   const start = Date.UTC(2026, 3, 1);
   for (const account of accounts)
     for (let h = 0; h < hours; h++) {
       const from = new Date(start + h * 3_600_000).toISOString();
       const to = new Date(start + (h + 1) * 3_600_000).toISOString();
-      lines.push(
-        `${randomUUID()},${from}/${to},Usage,${from},${to},${account},AmazonEC2,USE1-BoxUsage:m5.large,${amount},0.096,USD,m5.large,us-east-1,Hrs`,
-      );
+      lines.push(testCurLine(from, to, { account, amount }));
     }
   return lines.join("\n") + "\n";
 }

@@ -1,27 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createImportHarness } from "./test-harness";
-
-const header = [
-  "identity/LineItemId",
-  "identity/TimeInterval",
-  "lineItem/LineItemType",
-  "lineItem/UsageStartDate",
-  "lineItem/UsageEndDate",
-  "lineItem/UsageAccountId",
-  "lineItem/ProductCode",
-  "lineItem/UsageType",
-  "lineItem/UsageAmount",
-  "lineItem/UnblendedCost",
-  "lineItem/CurrencyCode",
-  "product/instanceType",
-  "product/region",
-  "pricing/unit",
-].join(",");
-
-function usageLine(from: string, to: string, id = randomUUID(), amount = "1", cost = "0.096") {
-  return `${id},${from}/${to},Usage,${from},${to},111111111111,AmazonEC2,USE1-BoxUsage:m5.large,${amount},${cost},USD,m5.large,us-east-1,Hrs`;
-}
+import { createImportHarness, TEST_CUR_HEADER, testCurLine } from "./test-harness";
 
 let harness: Awaited<ReturnType<typeof createImportHarness>>;
 
@@ -46,11 +25,11 @@ describe("implausible dates", () => {
     const before = await partitionNames();
     const tenantId = await harness.newTenant();
     const lines = [
-      header,
-      usageLine("2026-03-01T00:00:00Z", "2026-03-01T01:00:00Z"), // line 2
-      usageLine("1900-01-01T00:00:00Z", "1900-01-01T01:00:00Z"), // line 3
-      usageLine("2026-03-01T01:00:00Z", "2026-03-01T02:00:00Z"), // line 4
-      usageLine("2999-12-31T00:00:00Z", "2999-12-31T01:00:00Z"), // line 5
+      TEST_CUR_HEADER,
+      testCurLine("2026-03-01T00:00:00Z", "2026-03-01T01:00:00Z"), // line 2
+      testCurLine("1900-01-01T00:00:00Z", "1900-01-01T01:00:00Z"), // line 3
+      testCurLine("2026-03-01T01:00:00Z", "2026-03-01T02:00:00Z"), // line 4
+      testCurLine("2999-12-31T00:00:00Z", "2999-12-31T01:00:00Z"), // line 5
       // a tax line (cost-only) dated 1900 is an error too, not a cost-only record without a date
       `${randomUUID()},,Tax,1900-01-01T00:00:00Z,1900-01-02T00:00:00Z,111111111111,AmazonEC2,,0,1.25,USD,,,`, // line 6
     ];
@@ -106,11 +85,11 @@ describe("implausible dates", () => {
 describe("lines repeated inside one file", () => {
   it("a CUR line repeated in the file counts once, with a warning naming both lines", async () => {
     const tenantId = await harness.newTenant();
-    const a = usageLine("2026-04-01T00:00:00Z", "2026-04-01T01:00:00Z");
-    const b = usageLine("2026-04-01T01:00:00Z", "2026-04-01T02:00:00Z");
+    const a = testCurLine("2026-04-01T00:00:00Z", "2026-04-01T01:00:00Z");
+    const b = testCurLine("2026-04-01T01:00:00Z", "2026-04-01T02:00:00Z");
     const onceTenant = await harness.newTenant();
-    await harness.importText(onceTenant, [header, a, b].join("\n") + "\n"); // the file without the repeat
-    const run = await harness.importText(tenantId, [header, a, b, a].join("\n") + "\n"); // line 4 repeats line 2
+    await harness.importText(onceTenant, [TEST_CUR_HEADER, a, b].join("\n") + "\n"); // the file without the repeat
+    const run = await harness.importText(tenantId, [TEST_CUR_HEADER, a, b, a].join("\n") + "\n"); // line 4 repeats line 2
     expect(run.status, run.error ?? "").toBe("succeeded");
     expect(run.details.duplicateLines).toBe(1);
     expect(run.details.warnings?.first).toEqual([

@@ -12,6 +12,34 @@ import { useFileStore } from "./import-file";
 import { submitImport } from "./intake";
 import type { ImportSummary } from "./summary";
 
+/** The columns of the CUR the import tests write: line item identity, one m5.large in us-east-1. */
+export const TEST_CUR_HEADER = [
+  "identity/LineItemId",
+  "identity/TimeInterval",
+  "lineItem/LineItemType",
+  "lineItem/UsageStartDate",
+  "lineItem/UsageEndDate",
+  "lineItem/UsageAccountId",
+  "lineItem/ProductCode",
+  "lineItem/UsageType",
+  "lineItem/UsageAmount",
+  "lineItem/UnblendedCost",
+  "lineItem/CurrencyCode",
+  "product/instanceType",
+  "product/region",
+  "pricing/unit",
+].join(",");
+
+/** One m5.large usage line of that CUR, from `from` to `to` (ISO times), with a fresh line id. */
+export function testCurLine(
+  from: string,
+  to: string,
+  line: { account?: string; id?: string; amount?: number | string; cost?: number | string } = {},
+): string {
+  const { account = "111111111111", id = randomUUID(), amount = 1, cost = 0.096 } = line;
+  return `${id},${from}/${to},Usage,${from},${to},${account},AmazonEC2,USE1-BoxUsage:m5.large,${amount},${cost},USD,m5.large,us-east-1,Hrs`;
+}
+
 export type ImportRun = {
   id: string;
   status: string;
