@@ -1,6 +1,5 @@
 // `pnpm start`: database (embedded when DATABASE_URL is unset) → migrations → demo data → worker → web app.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -21,6 +20,7 @@ import {
   seedDemoOrganization,
 } from "@canopy/db";
 import { assertPortFree, startWorkerFromEnv } from "@canopy/worker";
+import { webBuildState } from "../../web/build-freshness";
 import { keyringFor, log } from "./runtime";
 
 // The in-process worker's lost connections and poison inputs fail their job, never the server.
@@ -118,12 +118,10 @@ function nextBin(): string {
 
 /** Builds the web app when there is no build, or when any source is newer than it. */
 async function buildWebIfStale() {
-  const buildId = path.join(webDir, ".next", "BUILD_ID");
-  const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
-  const sources = [webDir, path.resolve(webDir, "../../packages")];
-  if (builtAt && !sources.some((dir) => newerThan(dir, builtAt))) return;
+  const state = webBuildState();
+  if (state === "fresh") return;
   log(
-    builtAt
+    state === "stale"
       ? "Sources changed since the last build: rebuilding the web app…"
       : "Building the web app (first start only, about a minute)…",
   );
@@ -138,27 +136,6 @@ async function buildWebIfStale() {
       code === 0 ? resolve() : reject(new Error(`next build failed with exit code ${code}`)),
     );
   });
-}
-
-/** Folders whose changes never require a rebuild. */
-const notSource = new Set([
-  "node_modules",
-  "test-artifacts",
-  "e2e",
-  "test",
-  "bench",
-  "coverage",
-  "dist",
-]);
-
-function newerThan(dir: string, timeMs: number): boolean {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (notSource.has(entry.name) || entry.name.startsWith(".")) continue;
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory() ? newerThan(full, timeMs) : statSync(full).mtimeMs > timeMs)
-      return true;
-  }
-  return false;
 }
 
 async function waitForHealth(url: string, web: ChildProcess) {

@@ -9,19 +9,17 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
-import net from "node:net";
+import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
-import pg from "pg";
 import { inheritedEnvironment, parseEnv } from "@canopy/config";
 import { connect, databaseUrls, dropLoginRoles, migrate } from "@canopy/db";
 import { generateApiKey } from "../lib/server/api-keys";
+import { admin, buildIfStale, freePort, percentile, waitForHealth, webDir } from "./web-server";
 import { seedEmissions } from "./seed-emissions";
 
-const webDir = path.resolve(import.meta.dirname, "..");
 const { values: args } = parseArgs({
   options: {
     hours: { type: "string", default: "8760" },
@@ -107,7 +105,7 @@ async function main() {
       for (const table of ["emissions_daily", "emissions_monthly", "emissions_hourly"])
         await owner.pool.query(`VACUUM ANALYZE ${table}`);
 
-    await buildIfStale();
+    await buildIfStale(log);
     const port = await freePort();
     const home = mkdtempSync(path.join(os.tmpdir(), "canopy-bench-"));
     const { DATABASE_URL: _d, REDIS_URL: _r, ...inherited } = inheritedEnvironment();
@@ -251,11 +249,6 @@ async function measure(
   return times;
 }
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
-
 /** Signs a member in, loads the dashboard HTML and sums every script it loads, raw and gzipped. */
 async function firstLoadJs(base: string, owner: ReturnType<typeof connect>, tenantId: string) {
   const email = `bench-${randomBytes(3).toString("hex")}@canopy.local`;
@@ -285,74 +278,6 @@ async function firstLoadJs(base: string, owner: ReturnType<typeof connect>, tena
     gzip += gzipSync(body, { level: 9 }).length;
   }
   return { files: scripts.length, raw, gzip };
-}
-
-async function buildIfStale() {
-  const buildId = path.join(webDir, ".next", "BUILD_ID");
-  const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
-  if (
-    builtAt &&
-    !newerThan(webDir, builtAt) &&
-    !newerThan(path.resolve(webDir, "../../packages"), builtAt)
-  )
-    return;
-  log("Building the web app (next build)…");
-  await new Promise<void>((resolve, reject) => {
-    const build = spawn(
-      process.execPath,
-      [path.join(webDir, "node_modules/next/dist/bin/next"), "build"],
-      {
-        cwd: webDir,
-        stdio: ["ignore", "ignore", "inherit"],
-        env: { ...inheritedEnvironment(), NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
-      },
-    );
-    build.on("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`next build failed (${code})`)),
-    );
-  });
-}
-
-function newerThan(dir: string, timeMs: number): boolean {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (["node_modules", "test-artifacts"].includes(entry.name) || entry.name.startsWith("."))
-      continue;
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory() ? newerThan(full, timeMs) : statSync(full).mtimeMs > timeMs)
-      return true;
-  }
-  return false;
-}
-
-async function waitForHealth(url: string) {
-  for (let i = 0; i < 240; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`the web app did not become healthy at ${url}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function admin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 main().catch((error: Error) => {

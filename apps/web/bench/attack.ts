@@ -17,7 +17,6 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   createWriteStream,
-  existsSync,
   mkdtempSync,
   openAsBlob,
   readdirSync,
@@ -25,7 +24,6 @@ import {
   rmSync,
   statSync,
 } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -33,12 +31,11 @@ import { pipeline } from "node:stream/promises";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { createGzip } from "node:zlib";
-import pg from "pg";
 import { inheritedEnvironment, parseEnv } from "@canopy/config";
 import { connect, databaseUrls, dropLoginRoles, migrate } from "@canopy/db";
 import { generateApiKey } from "../lib/server/api-keys";
+import { admin, buildIfStale, freePort, percentile, waitForHealth, webDir } from "./web-server";
 
-const webDir = path.resolve(import.meta.dirname, "..");
 const { values: args } = parseArgs({
   options: {
     baseline: { type: "string", default: "10" },
@@ -94,7 +91,7 @@ async function main() {
     await writeBomb(bomb, bombMb);
     const bombBytes = statSync(bomb).size;
 
-    await buildIfStale();
+    await buildIfStale(log);
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const {
@@ -319,12 +316,6 @@ const slowest = (samples: Sample[], start: number) =>
     .slice(0, 5)
     .map((s) => ({ ms: s.ms, offset: s.at - start }));
 
-const percentile = (values: number[], p: number) => {
-  if (!values.length) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
-
 const mb = (kb: number) => (kb / 1024).toFixed(0);
 
 /** The resident set (kB) of `root` and all its descendants every RSS_EVERY_MS. */
@@ -499,85 +490,6 @@ async function stopProcessGroup(child: ChildProcess) {
   clearTimeout(timer);
   // Anything it forked that outlived it.
   signal("SIGKILL");
-}
-
-async function buildIfStale() {
-  const buildId = path.join(webDir, ".next", "BUILD_ID");
-  const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
-  if (
-    builtAt &&
-    !newerThan(webDir, builtAt) &&
-    !newerThan(path.resolve(webDir, "../../packages"), builtAt)
-  )
-    return;
-  log("Building the web app (next build)…");
-  await new Promise<void>((resolve, reject) => {
-    const build = spawn(
-      process.execPath,
-      [path.join(webDir, "node_modules/next/dist/bin/next"), "build"],
-      {
-        cwd: webDir,
-        stdio: ["ignore", "ignore", "inherit"],
-        env: { ...inheritedEnvironment(), NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
-      },
-    );
-    build.on("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`next build failed (${code})`)),
-    );
-  });
-}
-
-/** Folders whose changes never require a rebuild (as apps/cli/src/start.ts). */
-const notSource = new Set([
-  "node_modules",
-  "test-artifacts",
-  "e2e",
-  "test",
-  "bench",
-  "coverage",
-  "dist",
-]);
-
-function newerThan(dir: string, timeMs: number): boolean {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (notSource.has(entry.name) || entry.name.startsWith(".")) continue;
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory() ? newerThan(full, timeMs) : statSync(full).mtimeMs > timeMs)
-      return true;
-  }
-  return false;
-}
-
-async function waitForHealth(url: string, web: ChildProcess) {
-  for (let i = 0; i < 240; i++) {
-    if (web.exitCode !== null) throw new Error("the web app exited during start-up");
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(250);
-  }
-  throw new Error(`the web app did not become healthy at ${url}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function admin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 main().then(
