@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { canopyHome } from "@canopy/config";
+import { emptySummary } from "@canopy/jobs";
 import type { TestDatabase } from "@canopy/db/testing";
 import { setUpWebTestDatabase, tearDownWebTestDatabase } from "./harness";
 import { createOrganization, signUp, type TestUser } from "./users";
@@ -172,18 +173,7 @@ async function recordImport(
       id,
       tenantId,
       status,
-      {
-        fileName: "bill.csv",
-        fileKey: `${tenantId}/${id}/bill.csv`,
-        bytes,
-        linesRead: 0,
-        linesImported: 0,
-        usageRowsWritten: 0,
-        skipped: {},
-        costTotal: 0,
-        progress: { linesRead: 0, percent: 0 },
-        ...extra,
-      },
+      { ...emptySummary("bill.csv", `${tenantId}/${id}/bill.csv`, bytes), ...extra },
     ],
   );
   return id;

@@ -30,7 +30,7 @@ export {
 } from "./import/storage";
 export { deleteExpiredImportFiles } from "./jobs/prune-import-files";
 export { useFileStore } from "./import/import-file";
-export type { ImportSummary, LineTally } from "./import/summary";
+export { emptySummary, type ImportSummary, type LineTally } from "./import/summary";
 export {
   confirmImport,
   restoreRun,

@@ -110,97 +110,34 @@ const fields = [
 
 const micros = (iso: string) => `${Date.parse(iso) * 1000}`;
 
+const column = (name: string, type: string) => ({ name, type, mode: "NULLABLE" });
+const record = (name: string, fields: Record<string, string>, mode?: "REPEATED") => ({
+  name,
+  type: "RECORD",
+  ...(mode ? { mode } : {}),
+  fields: Object.entries(fields).map(([field, type]) => ({ name: field, type })),
+});
+const keyValues = { key: "STRING", value: "STRING" };
+
 /** tables.get schema of the standard export; the detailed one adds `resource` (name, global_name). */
 const exportSchema = (detailed: boolean) => ({
   fields: [
-    { name: "billing_account_id", type: "STRING", mode: "NULLABLE" },
-    {
-      name: "service",
-      type: "RECORD",
-      fields: [
-        { name: "id", type: "STRING" },
-        { name: "description", type: "STRING" },
-      ],
-    },
-    {
-      name: "sku",
-      type: "RECORD",
-      fields: [
-        { name: "id", type: "STRING" },
-        { name: "description", type: "STRING" },
-      ],
-    },
-    { name: "usage_start_time", type: "TIMESTAMP", mode: "NULLABLE" },
-    { name: "usage_end_time", type: "TIMESTAMP", mode: "NULLABLE" },
-    {
-      name: "project",
-      type: "RECORD",
-      fields: [
-        { name: "id", type: "STRING" },
-        { name: "name", type: "STRING" },
-      ],
-    },
-    {
-      name: "labels",
-      type: "RECORD",
-      mode: "REPEATED",
-      fields: [
-        { name: "key", type: "STRING" },
-        { name: "value", type: "STRING" },
-      ],
-    },
-    {
-      name: "system_labels",
-      type: "RECORD",
-      mode: "REPEATED",
-      fields: [
-        { name: "key", type: "STRING" },
-        { name: "value", type: "STRING" },
-      ],
-    },
-    {
-      name: "location",
-      type: "RECORD",
-      fields: [
-        { name: "location", type: "STRING" },
-        { name: "country", type: "STRING" },
-        { name: "region", type: "STRING" },
-        { name: "zone", type: "STRING" },
-      ],
-    },
-    ...(detailed
-      ? [
-          {
-            name: "resource",
-            type: "RECORD",
-            fields: [
-              { name: "name", type: "STRING" },
-              { name: "global_name", type: "STRING" },
-            ],
-          },
-        ]
-      : []),
-    { name: "export_time", type: "TIMESTAMP", mode: "NULLABLE" },
-    { name: "cost", type: "FLOAT", mode: "NULLABLE" },
-    { name: "currency", type: "STRING", mode: "NULLABLE" },
-    {
-      name: "usage",
-      type: "RECORD",
-      fields: [
-        { name: "amount", type: "FLOAT" },
-        { name: "unit", type: "STRING" },
-      ],
-    },
-    {
-      name: "credits",
-      type: "RECORD",
-      mode: "REPEATED",
-      fields: [
-        { name: "name", type: "STRING" },
-        { name: "amount", type: "FLOAT" },
-      ],
-    },
-    { name: "cost_type", type: "STRING", mode: "NULLABLE" },
+    column("billing_account_id", "STRING"),
+    record("service", { id: "STRING", description: "STRING" }),
+    record("sku", { id: "STRING", description: "STRING" }),
+    column("usage_start_time", "TIMESTAMP"),
+    column("usage_end_time", "TIMESTAMP"),
+    record("project", { id: "STRING", name: "STRING" }),
+    record("labels", keyValues, "REPEATED"),
+    record("system_labels", keyValues, "REPEATED"),
+    record("location", { location: "STRING", country: "STRING", region: "STRING", zone: "STRING" }),
+    ...(detailed ? [record("resource", { name: "STRING", global_name: "STRING" })] : []),
+    column("export_time", "TIMESTAMP"),
+    column("cost", "FLOAT"),
+    column("currency", "STRING"),
+    record("usage", { amount: "FLOAT", unit: "STRING" }),
+    record("credits", { name: "STRING", amount: "FLOAT" }, "REPEATED"),
+    column("cost_type", "STRING"),
   ],
 });
 
