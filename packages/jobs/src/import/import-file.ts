@@ -342,17 +342,20 @@ function recordProblemOf(records: readonly StagedUsage[]): string | undefined {
       return `period hours are not a positive number (${r.periodHours})`;
     if (r.costAmount !== undefined && !Number.isFinite(r.costAmount))
       return `cost is not a finite number (${r.costAmount})`;
-    for (const [field, value] of [
-      ["vcpus", r.vcpus],
-      ["memoryGb", r.memoryGb],
-      ["gpuCount", r.gpuCount],
-    ] as const) {
-      if (value !== undefined && !Number.isFinite(value))
-        return `${field} is not a finite number (${value})`;
-    }
+    const spec =
+      notFinite(r.vcpus, "vcpus") ??
+      notFinite(r.memoryGb, "memoryGb") ??
+      notFinite(r.gpuCount, "gpuCount");
+    if (spec) return spec;
   }
   return undefined;
 }
+
+/** (On the import's hot path: no allocation for a finite or absent value.) */
+const notFinite = (value: number | undefined, field: string): string | undefined =>
+  value === undefined || Number.isFinite(value)
+    ? undefined
+    : `${field} is not a finite number (${value})`;
 
 /** The account the wizard imports into, as the file would name it. */
 async function loadExpectedAccount(app: Connection, tenantId: string, cloudAccountId: string) {
