@@ -10,6 +10,7 @@ import path from "node:path";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { parseEnv } from "@canopy/config";
+import { guardClient } from "./client";
 import { startEmbeddedPostgres } from "./embedded";
 
 /** What the setup provides to test files; read it with `testServices()` from ./testing. */
@@ -65,8 +66,9 @@ export default async function setup(project: TestProject) {
 }
 
 async function postgresAnswers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  client.on("error", () => undefined);
+  const client = guardClient(
+    new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 }),
+  );
   try {
     await client.connect();
     await client.query("SELECT 1");

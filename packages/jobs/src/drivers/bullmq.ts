@@ -186,7 +186,9 @@ export function createBullmqDriver(options: {
   function watchFinalFailures(name: string) {
     // QueueEvents blocks on its connection (XREAD): one of its own.
     const eventsConnection = new IORedis(options.redisUrl, { maxRetriesPerRequest: null });
-    eventsConnection.on("error", () => undefined);
+    eventsConnection.on("error", (error) =>
+      options.deps.log(`redis (queue events ${name}): ${error.message}`),
+    );
     const events = new QueueEvents(name, {
       connection: eventsConnection as unknown as ConnectionOptions,
       prefix,
