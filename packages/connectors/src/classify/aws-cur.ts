@@ -114,8 +114,9 @@ export function createCurClassifier(header: readonly string[], options: Classify
   const window = options.timeWindow ?? usageTimeWindow();
   const tagColumns = includeTags ? tagColumnsOf(header) : [];
   const isCur2 = c.productMap !== undefined || header.includes("bill_payer_account_name");
+  // The line id columns are for duplicate detection (lineIdColumns below), not for classifying.
   const used = usedColumnsOf(c, tagColumns.map((tag) => tag.column)).filter(
-    (column) => includeResourceIds || column !== c.resourceId,
+    (column) => (includeResourceIds || column !== c.resourceId) && column !== c.lineItemId && column !== c.timeInterval,
   );
 
   const lineItemTypeColumn = c.lineItemType ?? MISSING;

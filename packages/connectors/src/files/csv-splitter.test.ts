@@ -80,3 +80,38 @@ describe("CsvSplitter", () => {
     ]);
   });
 });
+
+describe("CsvSplitter fingerprintColumns", () => {
+  function fingerprints(text: string, chunkSize: number) {
+    const seen: { row: Record<string, CsvCell>; fingerprint: number }[] = [];
+    const splitter = new CsvSplitter((row, _line, _missing, fingerprint) => seen.push({ row, fingerprint }), {
+      selectColumns: () => ["cost"],
+      fingerprintColumns: ["id", "interval"],
+    });
+    const bytes = Buffer.from(text);
+    for (let start = 0; start < bytes.length; start += chunkSize) splitter.push(bytes.subarray(start, start + chunkSize));
+    splitter.end();
+    return seen;
+  }
+  const text = [
+    "id,cost,interval,note",
+    "a1,1.5,2026-03-01/2026-03-01T01,x",
+    "a1,9,2026-03-01/2026-03-01T01,other bytes", // same id cells: same fingerprint
+    "a1,1.5,2026-03-01/2026-03-01T02,x", // another interval
+    "a2,1.5,2026-03-01/2026-03-01T01,x", // another id
+    ",1.5,2026-03-01/2026-03-01T01,x", // no id: none
+    ',1.5,"2026",x',
+  ].join("\n");
+
+  it("fingerprints the id cells' bytes without materializing them, at any chunking", () => {
+    for (const chunkSize of [1, 7, 1 << 20]) {
+      const rows = fingerprints(text, chunkSize);
+      expect(rows.map((r) => r.row)).toEqual([{ cost: "1.5" }, { cost: "9" }, { cost: "1.5" }, { cost: "1.5" }, { cost: "1.5" }, { cost: "1.5" }]);
+      const [first, repeat, otherHour, otherId, noId, noIdQuoted] = rows.map((r) => r.fingerprint);
+      expect(repeat).toBe(first);
+      expect(new Set([first, otherHour, otherId]).size).toBe(3);
+      expect([noId, noIdQuoted]).toEqual([-1, -1]);
+      expect(first).toBeGreaterThanOrEqual(0);
+    }
+  });
+});

@@ -15,7 +15,7 @@
  *   rarely repeat (ids) switches its cache off after a sample.
  */
 
-import { fingerprintBytes } from "./line-fingerprint";
+import { FingerprintBuilder, fingerprintBytes } from "./line-fingerprint";
 
 const COMMA = 44;
 const utf8Bom = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -34,7 +34,10 @@ export class CsvFormatError extends Error {
 
 export type CsvCell = string | number;
 
-/** Called once per data row; `missingColumns` counts wanted columns the row was too short to have. */
+/**
+ * Called once per data row; `missingColumns` counts wanted columns the row was too short to have;
+ * `fingerprint` is set with fingerprintRows or fingerprintColumns (-1 when the line id is empty), else 0.
+ */
 export type CsvRowHandler = (row: Record<string, CsvCell>, lineNumber: number, missingColumns: number, fingerprint: number) => void;
 
 /**
@@ -50,6 +53,12 @@ export type CsvSplitterOptions = {
    * repeated lines. Costs a pass over every byte, so only for formats without a line id.
    */
   fingerprintRows?: boolean;
+  /**
+   * Instead, give each row a fingerprint of these columns' raw bytes (a line id: CUR's
+   * identity/LineItemId and identity/TimeInterval), without materializing them. -1 when the first
+   * of them is empty (a line without an id).
+   */
+  fingerprintColumns?: readonly string[];
   /** Longest line accepted (default MAX_LINE_BYTES); a longer one throws CsvFormatError naming its line. */
   maxLineBytes?: number;
   /** Given the header, the columns to materialize (undefined = all). */
@@ -211,12 +220,19 @@ const enum ColumnMode {
   Skip = 0,
   Text = 1,
   Number = 2,
+  /** Only read into the row's fingerprint (CsvSplitterOptions.fingerprintColumns). */
+  Fingerprint = 3,
 }
 
 export class CsvSplitter {
   private header: string[] | undefined;
   private names: (string | undefined)[] = [];
   private modes: Uint8Array = new Uint8Array(0);
+  /** For each column index: 1 when its bytes go into the row's fingerprint. */
+  private fingerprinted: Uint8Array = new Uint8Array(0);
+  private readonly fingerprint = new FingerprintBuilder();
+  /** Index of the first fingerprint column (the line id). */
+  private idColumn = -1;
   private caches: (TextCache | undefined)[] = [];
   /** For each column index: the next wanted column index at or after it (header length when none). */
   private nextWanted: Int32Array = new Int32Array(0);
@@ -299,11 +315,18 @@ export class CsvSplitter {
     const wanted = selected ? new Set(selected) : undefined;
     const numeric = this.options.numericColumns;
     this.names = fields.map((name) => (wanted === undefined || wanted.has(name) ? name : undefined));
+    const fingerprinted = new Set(this.options.fingerprintColumns ?? []);
+    this.fingerprinted = Uint8Array.from(fields, (name) => (fingerprinted.has(name) ? 1 : 0));
+    this.idColumn = fields.indexOf(this.options.fingerprintColumns?.[0] ?? "\u0000");
     this.modes = new Uint8Array(fields.length);
     this.caches = fields.map(() => undefined);
     this.lastWantedIndex = -1;
     this.wantedCount = 0;
     this.names.forEach((name, index) => {
+      if (this.fingerprinted[index] === 1) {
+        this.lastWantedIndex = index;
+        this.modes[index] = ColumnMode.Fingerprint;
+      }
       if (name === undefined) return;
       this.lastWantedIndex = index;
       this.wantedCount++;
@@ -323,7 +346,7 @@ export class CsvSplitter {
     this.makeRow = new Function("v", `return { ${literal} };`) as (values: readonly CsvCell[]) => Record<string, CsvCell>;
     this.nextWanted = new Int32Array(fields.length + 1).fill(fields.length);
     for (let index = fields.length - 1; index >= 0; index--) {
-      this.nextWanted[index] = this.names[index] !== undefined ? index : (this.nextWanted[index + 1] as number);
+      this.nextWanted[index] = this.modes[index] !== ColumnMode.Skip ? index : (this.nextWanted[index + 1] as number);
     }
   }
 
@@ -345,6 +368,9 @@ export class CsvSplitter {
       let extraLines = 0;
       let complete = false;
       let sawWanted = 0;
+      const fingerprinted = this.fingerprinted;
+      this.fingerprint.reset(fingerprinted.length);
+      let hasId = false;
 
       // Blank lines between rows are skipped.
       const firstByte = buffer[position];
@@ -458,7 +484,14 @@ export class CsvSplitter {
             value = decode(buffer, fieldStart, fieldEnd);
             if (escaped) value = value.replaceAll('""', '"');
             headerFields.push(value);
+          } else if (mode === ColumnMode.Fingerprint) {
+            this.fingerprint.bytes(buffer, fieldStart, fieldEnd);
+            if (column === this.idColumn && fieldEnd > fieldStart) hasId = true;
           } else {
+            if (fingerprinted[column] === 1) {
+              this.fingerprint.bytes(buffer, fieldStart, fieldEnd);
+              if (column === this.idColumn && fieldEnd > fieldStart) hasId = true;
+            }
             if (fieldEnd === fieldStart) value = "";
             else if (quoted) {
               value = decode(buffer, fieldStart, fieldEnd);
@@ -516,7 +549,12 @@ export class CsvSplitter {
       else {
         const missing = this.wantedCount - sawWanted;
         if (missing > 0) for (let index = column + 1; index < this.names.length; index++) if ((slots[index] as number) >= 0) values[slots[index] as number] = "";
-        this.onRow(this.makeRow(values), lineNumber, missing, this.options.fingerprintRows ? rowFingerprint(buffer, start, position) : 0);
+        const fingerprint = this.options.fingerprintRows
+          ? rowFingerprint(buffer, start, position)
+          : this.options.fingerprintColumns
+            ? hasId ? this.fingerprint.value() : -1
+            : 0;
+        this.onRow(this.makeRow(values), lineNumber, missing, fingerprint);
       }
     }
     return rowStart;

@@ -18,40 +18,65 @@ export function fingerprintBytes(bytes: Uint8Array, start: number, end: number):
   return fold(a, b);
 }
 
-// The two running hashes of fingerprintText/fingerprintTexts (module state: no allocation per line).
-let hashA = 0;
-let hashB = 0;
+/**
+ * Builds a 53-bit fingerprint of several parts (strings or byte ranges), each followed by a
+ * separator, without joining them: one builder is reset per line, so nothing is allocated per line.
+ */
+export class FingerprintBuilder {
+  private a = 0;
+  private b = 0;
 
-/** Adds a string's UTF-16 code units, then a separator unit (U+0001), to the running hashes. */
-function absorb(text: string): void {
-  let a = hashA;
-  let b = hashB;
-  for (let index = 0; index < text.length; index++) {
-    const unit = text.charCodeAt(index);
-    a = Math.imul(a ^ unit, 0x01000193);
-    b = (Math.imul(b, 31) + unit) | 0;
+  reset(parts: number): this {
+    this.a = 0x811c9dc5 | 0;
+    this.b = parts;
+    return this;
   }
-  hashA = Math.imul(a ^ 1, 0x01000193);
-  hashB = (Math.imul(b, 31) + 1) | 0;
+
+  text(text: string): this {
+    let a = this.a;
+    let b = this.b;
+    for (let index = 0; index < text.length; index++) {
+      const unit = text.charCodeAt(index);
+      a = Math.imul(a ^ unit, 0x01000193);
+      b = (Math.imul(b, 31) + unit) | 0;
+    }
+    return this.separate(a, b);
+  }
+
+  bytes(bytes: Uint8Array, start: number, end: number): this {
+    let a = this.a;
+    let b = this.b;
+    for (let index = start; index < end; index++) {
+      const byte = bytes[index] as number;
+      a = Math.imul(a ^ byte, 0x01000193);
+      b = (Math.imul(b, 31) + byte) | 0;
+    }
+    return this.separate(a, b);
+  }
+
+  value(): number {
+    return fold(this.a, this.b);
+  }
+
+  private separate(a: number, b: number): this {
+    this.a = Math.imul(a ^ 1, 0x01000193);
+    this.b = (Math.imul(b, 31) + 1) | 0;
+    return this;
+  }
 }
+
+const shared = new FingerprintBuilder();
 
 /** 53-bit fingerprint of a string's UTF-16 code units. */
 export function fingerprintText(text: string): number {
-  hashA = 0x811c9dc5 | 0;
-  hashB = 1;
-  absorb(text);
-  return fold(hashA, hashB);
+  return shared.reset(1).text(text).value();
 }
 
-/**
- * 53-bit fingerprint of several strings taken as one, each followed by a separator, without
- * concatenating them (a line's id cells: no garbage string per line). Equals fingerprintText for one.
- */
+/** 53-bit fingerprint of several strings taken as one (a line's id cells), without joining them. */
 export function fingerprintTexts(texts: readonly string[]): number {
-  hashA = 0x811c9dc5 | 0;
-  hashB = texts.length;
-  for (const text of texts) absorb(text);
-  return fold(hashA, hashB);
+  shared.reset(texts.length);
+  for (const text of texts) shared.text(text);
+  return shared.value();
 }
 
 function fold(a: number, b: number): number {

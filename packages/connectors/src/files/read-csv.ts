@@ -60,8 +60,9 @@ export async function* readCsvChunkBatches(
     (row, lineNumber, missingColumns, fingerprint) => {
       if (missingColumns > 0) {
         batch.push({ lineNumber, row, error: `line has fewer fields than the header (${missingColumns} of the columns read are missing)` });
-      } else if (options.fingerprints) {
-        batch.push({ lineNumber, row, fingerprint });
+      } else if (options.fingerprints || options.fingerprintColumns) {
+        // -1: a line without an id (fingerprintColumns), compared with no other.
+        batch.push({ lineNumber, row, fingerprint: fingerprint >= 0 ? fingerprint : undefined });
       } else {
         batch.push({ lineNumber, row });
       }
@@ -78,6 +79,7 @@ export async function* readCsvChunkBatches(
       },
       numericColumns: numeric,
       fingerprintRows: options.fingerprints ?? false,
+      ...(options.fingerprintColumns ? { fingerprintColumns: options.fingerprintColumns } : {}),
     },
   );
   const range = options.byteRange;

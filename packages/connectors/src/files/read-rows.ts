@@ -5,7 +5,7 @@ export type ReadRow = {
   lineNumber: number;
   row: BillingRow;
   error?: string;
-  /** With ReadOptions.fingerprints (CSV, JSONL): a 53-bit fingerprint of the line's raw bytes. */
+  /** With ReadOptions.fingerprints (CSV, JSONL): a 53-bit fingerprint of the line's raw bytes; with fingerprintColumns (CSV): of those columns' bytes, undefined for a line without an id. */
   fingerprint?: number;
 };
 
@@ -29,6 +29,8 @@ export type ReadOptions = {
   onProgress?: (fraction: number) => void;
   /** CSV and JSONL: give each row a fingerprint of its raw bytes (ReadRow.fingerprint), to spot repeated lines. */
   fingerprints?: boolean;
+  /** CSV only, instead of `fingerprints`: the fingerprint of these columns' raw bytes (a line id), read without materializing them. */
+  fingerprintColumns?: readonly string[];
   /** Called once the rows are exhausted, with the line number the next row would have had. */
   onEnd?: (nextLineNumber: number) => void;
 };

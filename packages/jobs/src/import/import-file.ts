@@ -236,13 +236,22 @@ async function* classifiedUsage(
   // A line repeated inside the file is counted once (see README, "The ledger"): by its line id where
   // the format has one (CUR), else by a fingerprint of its raw bytes (CSV, JSONL).
   const lineIds = source.classifier.lineIdColumns;
-  const seen = new SeenLines();
+  // A CSV reader fingerprints the id cells' bytes itself; other readers deliver the cells.
+  const idsByReader = lineIds !== undefined && source.file.kind === "csv";
   const idCells: string[] = new Array<string>(lineIds?.length ?? 0);
+  const seen = new SeenLines();
   const batches = source.file.batches({
-    columns: source.classifier.usedColumns,
+    columns:
+      lineIds && !idsByReader
+        ? [...source.classifier.usedColumns, ...lineIds]
+        : source.classifier.usedColumns,
     numericColumns: source.classifier.numericColumns,
     onProgress: (fraction) => (fractionRead = fraction),
-    fingerprints: lineIds === undefined,
+    ...(lineIds === undefined
+      ? { fingerprints: true }
+      : idsByReader
+        ? { fingerprintColumns: lineIds }
+        : {}),
   });
   for await (const batch of batches) {
     const staged: StagedUsage[] = [];
@@ -252,7 +261,7 @@ async function* classifiedUsage(
         recordSkip(summary, "unreadable line", lineNumber, error);
         continue;
       }
-      const key = lineIds ? lineIdKeyOf(row, lineIds, idCells) : fingerprint;
+      const key = lineIds && !idsByReader ? lineIdKeyOf(row, lineIds, idCells) : fingerprint;
       if (key !== undefined) {
         const first = seen.firstLineOf(key, lineNumber);
         if (first !== undefined) {
