@@ -2,7 +2,7 @@
  * Compiles the reference tables in /work/shared/reference (and the hand-compiled provider
  * specifications in data/sources/) into the compact JSON files of one data pack:
  *
- *   pnpm exec tsx scripts/build-pack.ts [--reference /work/shared/reference] [--pack 2025.1]
+ *   pnpm exec tsx scripts/build-pack.ts [--reference /work/shared/reference] [--pack 2026.1]
  *
  * The output is checked in. Nothing at run time or test time reads the reference folder.
  * Output is deterministic (no timestamps), so re-running on unchanged inputs gives the same
@@ -24,7 +24,7 @@ const argValue = (name: string, fallback: string): string => {
   return index >= 0 && args[index + 1] ? (args[index + 1] as string) : fallback;
 };
 const referenceRoot = argValue("--reference", "/work/shared/reference");
-const packName = argValue("--pack", "2025.1");
+const packName = argValue("--pack", "2026.1");
 const outDir = join(packageRoot, "data", `pack-${packName}`);
 const sourcesDir = join(packageRoot, "data", "sources");
 

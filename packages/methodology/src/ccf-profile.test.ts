@@ -20,7 +20,7 @@ const within = 0.005;
 
 describe("ccf profile reproduces CCF's operational figures", () => {
   it("methodology version names the profile and the pack", () => {
-    expect(ccf.methodologyVersion).toBe("ccf-1.0.0+pack.2025.1");
+    expect(ccf.methodologyVersion).toBe("ccf-2.0.0+pack.2026.1");
   });
 
   it("AWS m5.large, us-east-1, one day", () => {

@@ -5,7 +5,7 @@ import type { DataPack, InstanceTypeRow } from "./pack-types";
 import { expectClose, record } from "./test-support";
 
 /**
- * Compute estimator, canopy profile. Coefficients used below (pack 2025.1):
+ * Compute estimator, canopy profile. Coefficients used below (pack 2026.1):
  *   ccf-coefficients/output/coefficients-aws-use.csv   Skylake        0.6130 / 4.1042 W per vCPU, 75.10 GB/chip
  *                                                      Cascade Lake   0.6903 / 4.0632 W per vCPU
  *                                                      Broadwell      0.7128 / 3.6853 W per vCPU, 69.65 GB/chip
@@ -345,7 +345,7 @@ describe("compute: fallbacks", () => {
   });
 
   it("a microarchitecture without coefficient among known ones: mean of the known, named in the reason", () => {
-    const base = dataPacks["2025.1"] as DataPack;
+    const base = dataPacks["2026.1"] as DataPack;
     const m5 = base.instances.aws.get("m5.large") as InstanceTypeRow;
     const mixed: InstanceTypeRow = {
       ...m5,

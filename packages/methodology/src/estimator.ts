@@ -18,7 +18,7 @@ import type { UsageRecord } from "./usage-record";
 
 /**
  * `methodologyVersion` = `<profile>-<code version>+pack.<pack name>[.lifespan-<years>y]`, e.g.
- * `canopy-1.0.0+pack.2025.1`. Every emissions row stores it, so history can be re-estimated.
+ * `canopy-2.0.0+pack.2026.1`. Every emissions row stores it, so history can be re-estimated.
  */
 export function methodologyVersionOf(
   profile: ProfileRules,

@@ -113,7 +113,7 @@ describe("lookupInstanceType", () => {
   });
 
   it("every catalog row has positive vCPUs where given and a source", () => {
-    const pack = dataPacks["2025.1"];
+    const pack = dataPacks["2026.1"];
     for (const provider of ["aws", "azure", "gcp"] as const) {
       for (const row of pack?.instances[provider].values() ?? []) {
         if (row.vcpus !== null) {

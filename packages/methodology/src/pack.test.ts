@@ -8,8 +8,7 @@ import { dataPackChecksum, dataPacks, defaultDataPackName, resolveDataPack } fro
 import { decodePack } from "./pack-decode";
 import { expectClose, record } from "./test-support";
 
-const packDir = join(dirname(fileURLToPath(import.meta.url)), "..", "data", "pack-2025.1");
-const manifest = JSON.parse(readFileSync(join(packDir, "manifest.json"), "utf8")) as {
+type Manifest = {
   name: string;
   packChecksum: string;
   files: Record<
@@ -17,8 +16,18 @@ const manifest = JSON.parse(readFileSync(join(packDir, "manifest.json"), "utf8")
     { sha256: string; sources: string[]; licence: string; years: string; retrieved: string }
   >;
 };
+const packDirOf = (name: string) =>
+  join(dirname(fileURLToPath(import.meta.url)), "..", "data", `pack-${name}`);
+const manifestOf = (name: string) =>
+  JSON.parse(readFileSync(join(packDirOf(name), "manifest.json"), "utf8")) as Manifest;
 
-describe("data pack 2025.1", () => {
+/** Pack 2025.1 is frozen: history estimated with it must stay reproducible byte for byte. */
+const frozenPack2025v1Checksum = "afa86e2c42133d8e1a039ea6d81d621d716fd99a92382b7f328f4ffc016773a2";
+
+describe.each(["2025.1", "2026.1"])("data pack %s", (packName) => {
+  const packDir = packDirOf(packName);
+  const manifest = manifestOf(packName);
+
   it("every file matches its manifest checksum, and the pack checksum covers them all", () => {
     const lines: string[] = [];
     for (const [name, entry] of Object.entries(manifest.files)) {
@@ -30,7 +39,8 @@ describe("data pack 2025.1", () => {
     }
     const packChecksum = createHash("sha256").update(lines.sort().join("")).digest("hex");
     expect(packChecksum).toBe(manifest.packChecksum);
-    expect(dataPackChecksum).toBe(packChecksum);
+    expect(dataPacks[packName]?.checksum).toBe(packChecksum);
+    if (packName === "2025.1") expect(packChecksum).toBe(frozenPack2025v1Checksum);
   });
 
   it("the manifest names source, licence, years and retrieval date of every file", () => {
@@ -53,16 +63,24 @@ describe("data pack 2025.1", () => {
     expect(notice).toMatch(/Google/);
   });
 
-  it("is registered by name and is the default", () => {
-    expect(defaultDataPackName).toBe("2025.1");
-    expect(resolveDataPack("2025.1")).toBe(dataPacks["2025.1"]);
-    expect(existsSync(join(packDir, "manifest.json"))).toBe(true);
+  it("is registered by name", () => {
+    expect(resolveDataPack(packName)).toBe(dataPacks[packName]);
+    expect(resolveDataPack(packName).name).toBe(manifest.name);
+  });
+});
+
+describe("default pack", () => {
+  it("is the newest, 2026.1, and its checksum is the exported one", () => {
+    expect(defaultDataPackName).toBe("2026.1");
+    expect(resolveDataPack()).toBe(dataPacks["2026.1"]);
+    expect(dataPackChecksum).toBe(manifestOf("2026.1").packChecksum);
+    expect(existsSync(join(packDirOf("2026.1"), "manifest.json"))).toBe(true);
   });
 });
 
 describe("pack selection and methodology version", () => {
   it("default version names profile, code version and pack", () => {
-    expect(createEstimator().methodologyVersion).toBe("canopy-1.0.0+pack.2025.1");
+    expect(createEstimator().methodologyVersion).toBe("canopy-2.0.0+pack.2026.1");
   });
 
   it("a different pack changes the version and the numbers without code changes", () => {
@@ -75,7 +93,7 @@ describe("pack selection and methodology version", () => {
       ),
     };
     const estimator = createEstimator({ pack: greener });
-    expect(estimator.methodologyVersion).toBe("canopy-1.0.0+pack.test.1");
+    expect(estimator.methodologyVersion).toBe("canopy-2.0.0+pack.test.1");
     const r = record({ provider: "aws", kind: "network", unit: "gb", quantity: 1000 });
     expectClose(
       estimator.estimate(r).co2eLocationKg,
@@ -89,7 +107,7 @@ describe("pack selection and methodology version", () => {
 
   it("lifespan is configurable, part of the version, and validated", () => {
     const six = createEstimator({ lifespanYears: 6 });
-    expect(six.methodologyVersion).toBe("canopy-1.0.0+pack.2025.1.lifespan-6y");
+    expect(six.methodologyVersion).toBe("canopy-2.0.0+pack.2026.1.lifespan-6y");
     const r = record({
       provider: "aws",
       kind: "compute",
@@ -104,8 +122,9 @@ describe("pack selection and methodology version", () => {
   });
 
   it("a malformed pack fails loudly at decode time", () => {
+    const packDir = packDirOf("2026.1");
     const files = {
-      manifest,
+      manifest: manifestOf("2026.1"),
       cpuCoefficients: JSON.parse(readFileSync(join(packDir, "cpu-coefficients.json"), "utf8")),
       gpuCoefficients: JSON.parse(readFileSync(join(packDir, "gpu-coefficients.json"), "utf8")),
       instanceTypes: JSON.parse(readFileSync(join(packDir, "instance-types.json"), "utf8")),
@@ -114,7 +133,7 @@ describe("pack selection and methodology version", () => {
       replicationRules: JSON.parse(readFileSync(join(packDir, "replication-rules.json"), "utf8")),
       constants: JSON.parse(readFileSync(join(packDir, "constants.json"), "utf8")),
     };
-    expect(decodePack(files).name).toBe("2025.1");
+    expect(decodePack(files).name).toBe("2026.1");
     const broken = structuredClone(files) as typeof files & {
       gridIntensity: { zones: Record<string, [number, number][]> };
     };

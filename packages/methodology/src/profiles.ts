@@ -1,7 +1,7 @@
 import type { MethodologyProfile } from "./estimate-types";
 
 /** Version of the estimation code; the data pack name is appended in `methodologyVersion`. */
-export const methodCodeVersion = "1.0.0";
+export const methodCodeVersion = "2.0.0";
 
 /** Default hardware lifespan for embodied amortization (both profiles: 4 years = 35,040 h). */
 export const defaultLifespanYears = 4;
