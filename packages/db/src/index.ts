@@ -20,4 +20,5 @@ export * from "./stores/emissions";
 export * from "./stores/rollups";
 export type { PoolClient } from "pg";
 export * from "./stores/accounts";
+export * from "./stores/provider-figures";
 export { seededRandom } from "./seed/demo-series";
