@@ -891,6 +891,158 @@ const gridZones: Record<string, YearSeries> = {};
 for (const zone of [...usedZones].sort()) gridZones[zone] = zoneSeries(zone) ?? [];
 
 // ---------------------------------------------------------------------------------------------
+// Scope 2: grid-factor boundaries, contractual coverage, residual mixes (scope2.json)
+// ---------------------------------------------------------------------------------------------
+
+type Boundary = "direct" | "lifecycle" | "unstated";
+type CoverageOut = { byYear: YearSeries; basis: string; derivation?: Record<string, YearSeries> };
+const contractualCoverage: Record<Provider, Record<string, CoverageOut>> = {
+  aws: {},
+  azure: {},
+  gcp: {},
+};
+/** Carbon-free share (0-1) of an Electricity Maps zone's consumption, by year. */
+const zoneCarbonFreeShare = (zone: string): YearSeries => {
+  const series: YearSeries = [];
+  for (const year of emYears) {
+    const value = (
+      emByYear.get(year)?.[zone] as { carbonFreeEnergy?: { value?: number } } | undefined
+    )?.carbonFreeEnergy?.value;
+    if (typeof value === "number" && value >= 0 && value <= 100) series.push([year, value / 100]);
+  }
+  return series;
+};
+const yearsText = (series: YearSeries): string =>
+  series
+    .map(([y]) => y)
+    .sort((a, b) => a - b)
+    .join(", ");
+// AWS and Azure: the GSF shares are contractual (annual matching of purchased CFE); a reported
+// market-based intensity of 0 for a year without a share is a 100 % contractual claim.
+for (const [id, rows] of gsfAssignments) {
+  const [provider, region] = id.split("|") as [Provider, string];
+  if (provider === "gcp") continue;
+  const shares: YearSeries = [];
+  const marketZero: YearSeries = [];
+  for (const row of rows) {
+    const year = Number(row.year);
+    const share = num(row["provider-cfe-annual"]) ?? num(row["provider-cfe-hourly"]);
+    if (share !== null && share >= 0 && share <= 1) shares.push([year, share]);
+    else if (num(row["provider-carbon-intensity-market-annual"]) === 0) marketZero.push([year, 1]);
+  }
+  if (shares.length + marketZero.length === 0) continue;
+  const basis = [
+    shares.length > 0
+      ? `provider-cfe-annual (hourly where only that exists) ${yearsText(shares)}`
+      : "",
+    marketZero.length > 0
+      ? `market-based intensity 0 reported for ${yearsText(marketZero)} (provider-carbon-intensity-market-annual), read as 100 % contractual`
+      : "",
+  ]
+    .filter(Boolean)
+    .join("; ");
+  contractualCoverage[provider][region] = {
+    byYear: [...shares, ...marketZero].sort((a, b) => a[0] - b[0]),
+    basis: `GSF Cloud_Region_Metadata.csv: ${basis}`,
+  };
+}
+// GCP: Google CFE is hourly grid CFE plus Google's contracts. With contracted share c served
+// first and the grid's carbon-free share g on the rest, CFE = c + (1 - c) g, so
+// c = (CFE - g) / (1 - g), per year with the zone's Electricity Maps carbon-free share.
+for (const entry of regions.values()) {
+  if (entry.provider !== "gcp" || entry.members !== null || entry.gridZone === null) continue;
+  const grid = zoneCarbonFreeShare(entry.gridZone);
+  const google: YearSeries = [];
+  const used: YearSeries = [];
+  const byYear: YearSeries = [];
+  for (const [year, cfe] of entry.cfe) {
+    const g = grid.find(([y]) => y === year)?.[1];
+    if (g === undefined) continue;
+    google.push([year, cfe]);
+    used.push([year, g]);
+    byYear.push([year, g >= 1 ? 0 : round(Math.min(1, Math.max(0, (cfe - g) / (1 - g))))]);
+  }
+  if (byYear.length === 0) continue;
+  contractualCoverage.gcp[entry.region] = {
+    byYear,
+    basis: `derived: (Google CFE - grid CFE) / (1 - grid CFE); Google CFE from GoogleCloudPlatform/region-carbon-info, grid CFE = Electricity Maps carbonFreeEnergy of ${entry.gridZone}, same year (${yearsText(byYear)})`,
+    derivation: { googleCfe: google, gridCfe: used },
+  };
+}
+
+// Residual-mix areas (data/sources/residual-mix-areas.csv) and residual mixes (residual-mixes.csv)
+const residualMixAreas: Record<Provider, Record<string, { scheme: string; area: string }>> = {
+  aws: {},
+  azure: {},
+  gcp: {},
+};
+for (const row of csvSource("residual-mix-areas.csv")) {
+  const provider = row.provider as Provider;
+  if (!providers.includes(provider))
+    throw new Error(`residual-mix-areas: provider ${row.provider}`);
+  if (!regions.has(regionId(provider, row.region ?? "")))
+    warn(`residual-mix-areas: ${provider} ${row.region} is not a pack region`);
+  residualMixAreas[provider][row.region ?? ""] = { scheme: row.scheme ?? "", area: row.area ?? "" };
+}
+const residualMixes: Record<
+  string,
+  { byYear: YearSeries; boundary: Boundary; edition: string; sourceUrl: string }
+> = {};
+for (const row of csvSource("residual-mixes.csv")) {
+  const key = `${row.scheme}:${row.area}`;
+  const value = num(row.co2_g_per_kwh);
+  const year = num(row.data_year);
+  if (value === null || year === null) throw new Error(`residual-mixes: bad row for ${key}`);
+  const entry = (residualMixes[key] ??= {
+    byYear: [],
+    boundary: (row.boundary ?? "unstated") as Boundary,
+    edition: row.edition ?? "",
+    sourceUrl: row.source_url ?? "",
+  });
+  entry.byYear.push([year, value]);
+}
+
+// Boundary of every grid factor: Electricity Maps yearly (canopy) and CCF's per-region factors
+const ccfGridBoundary: Record<Provider, Record<string, { boundary: Boundary; source: string }>> = {
+  aws: {},
+  azure: {},
+  gcp: {},
+};
+for (const row of csvRef("ccf/grid_emission_factors.csv")) {
+  const provider = providers.find((p) => ccfProviderName[p] === row.provider);
+  if (!provider || !(row.variant ?? "").startsWith("default")) continue;
+  const region = row.region === "Unknown" ? "*" : normalizeRegionName(provider, row.region ?? "");
+  if (ccfGridBoundary[provider][region]) continue;
+  ccfGridBoundary[provider][region] =
+    row.region === "Unknown"
+      ? { boundary: "unstated", source: "CCF provider average (mixed sources)" }
+      : row.us_nerc_region
+        ? {
+            boundary: "direct",
+            source: `EPA eGRID2020 ${row.us_nerc_region} NERC-region factor (via CCF)`,
+          }
+        : provider === "gcp"
+          ? {
+              boundary: "unstated",
+              source: "Google's published regional grid intensity (via CCF, year not stated)",
+            }
+          : { boundary: "unstated", source: "carbonfootprint.com / EEA country factor (via CCF)" };
+}
+const scope2 = {
+  gridFactors: {
+    canopy: {
+      boundary: "lifecycle" as Boundary,
+      source:
+        "Electricity Maps yearly zone averages, free API defaults (consumption-based, lifecycle emission factors), via CO2.js",
+    },
+    ccf: ccfGridBoundary,
+  },
+  contractualCoverage,
+  residualMixAreas,
+  residualMixes,
+};
+
+// ---------------------------------------------------------------------------------------------
 // Replication rules
 // ---------------------------------------------------------------------------------------------
 
@@ -1116,6 +1268,14 @@ const files: Record<string, unknown> = {
     rules: replication,
   },
   "constants.json": constants,
+  "scope2.json": {
+    units: {
+      contractualCoverage:
+        "fraction 0-1 of the region's electricity covered by the provider's contracts",
+      residualMixes: "gCO2 per kWh (boundary per entry)",
+    },
+    ...scope2,
+  },
 };
 
 const manifestFiles: Record<
@@ -1181,6 +1341,18 @@ const manifestFiles: Record<
     licence: "Apache-2.0 (Cloud Carbon Footprint)",
     years: "2021-2024",
     retrieved: "2024-03-25 (CCF app commit)",
+  },
+  "scope2.json": {
+    sources: [
+      "Green-Software-Foundation/real-time-cloud @ b2858aa2 (provider-cfe-annual/-hourly, provider-carbon-intensity-market-annual)",
+      "GoogleCloudPlatform/region-carbon-info @ 49f3f26b (Google CFE) with Electricity Maps carbonFreeEnergy via CO2.js @ 27cbe832",
+      "CCF application @ b7a049c7 (grid_emission_factors.csv: us_nerc_region, for the ccf boundary)",
+      "data/sources/residual-mix-areas.csv, data/sources/residual-mixes.csv (editions cited per row)",
+    ],
+    licence:
+      "GSF materials: see NOTICE; Google region-carbon-info and CCF: Apache-2.0; Electricity Maps data: ODbL 1.0",
+    years: "2021-2024 (contractual coverage)",
+    retrieved: "2026-03-12 (GSF commit), 2025-12-03 (Google commit), 2026-06-29 (CO2.js commit)",
   },
 };
 

@@ -63,8 +63,8 @@ const providerIndex = (provider: string): number =>
  * (data pack name or object, default the newest compiled pack).
  *
  * Per record: kwhIt by kind → kwhFacility = kwhIt × PUE → co2eLocationKg = kwhFacility × grid
- * intensity ÷ 1000 → co2eMarketKg = location × (1 − CFE share) → waterL = kwhIt × WUE; embodied
- * from the host share.
+ * intensity ÷ 1000 → co2eMarketKg = kwhFacility × (1 − contractual coverage) × residual mix ÷ 1000
+ * → waterL = kwhIt × WUE; embodied from the host share.
  *
  * Speed: factors are resolved once per distinct input and cached in nested Maps keyed by the
  * record's own strings (no composite key strings are built per record); quality objects are
@@ -268,7 +268,11 @@ export function createEstimator(options: EstimatorOptions = {}): Estimator {
 
     const kwhFacility = kwhIt * site.pue;
     const co2eLocationKg = (kwhFacility * gridIntensityGPerKwh) / 1000;
-    const co2eMarketKg = co2eLocationKg * (1 - site.cfeShare);
+    // GHG Protocol market-based: contracted share at 0, the rest at the residual mix (or, flagged
+    // in quality.market, at the location-based intensity where the pack has no residual mix)
+    const uncoveredGPerKwh = site.residualMixGPerKwh ?? gridIntensityGPerKwh;
+    const co2eMarketKg =
+      (kwhFacility * (1 - site.contractualCoverageShare) * uncoveredGPerKwh) / 1000;
     const waterL = kwhIt * site.wueLitresPerKwh;
 
     // Guard: absurdly large quantities can overflow; never return Infinity or NaN.

@@ -5,7 +5,8 @@ export { sciScore, type SciInput } from "./sci";
 export { lookupInstanceType, type InstanceTypeInfo } from "./instance-types";
 export { regionFactors, type RegionFactors } from "./region-factors";
 export { dataPacks, dataPackChecksum, defaultDataPackName, resolveDataPack } from "./pack";
-export type { DataPack } from "./pack-types";
+export type { DataPack, GridBoundary } from "./pack-types";
+export { figureBases, marketBasedLabel, type FigureBasis, type FigureBases } from "./scope2-basis";
 export { normalizeInstanceType, normalizeRegionName } from "./normalize";
 export {
   profileRules,

@@ -8,6 +8,7 @@ import type {
   ProviderAverages,
   RegionRow,
   ReplicationRule,
+  Scope2Tables,
   YearSeries,
 } from "./pack-types";
 import { providers, type Provider } from "./usage-record";
@@ -28,6 +29,8 @@ export type PackFiles = {
   gridIntensity: unknown;
   replicationRules: unknown;
   constants: unknown;
+  /** Absent in packs built before 2026.1. */
+  scope2?: unknown;
 };
 
 class PackFormatError extends Error {
@@ -368,6 +371,7 @@ export function decodePack(files: PackFiles): DataPack {
   });
 
   return Object.freeze({
+    scope2: files.scope2 === undefined ? null : decodeScope2(files.scope2),
     name: text(manifest.name, "manifest.name"),
     checksum: text(manifest.packChecksum, "manifest.packChecksum"),
     referenceYear: finite(manifest.referenceYear, "manifest.referenceYear"),
@@ -383,5 +387,93 @@ export function decodePack(files: PackFiles): DataPack {
     gridZones,
     replication,
     constants,
+  });
+}
+
+const gridBoundaries = new Set(["direct", "lifecycle", "unstated"]);
+const gridFactorSource = (value: Json, path: string) => {
+  const r = record(value, path);
+  const boundary = text(r.boundary, `${path}.boundary`);
+  if (!gridBoundaries.has(boundary)) throw new PackFormatError(`${path}.boundary`, "a boundary");
+  return Object.freeze({
+    boundary: boundary as "direct" | "lifecycle" | "unstated",
+    source: text(r.source, `${path}.source`),
+  });
+};
+const shareSeries = (value: Json, path: string) => {
+  const series = yearSeries(value, path);
+  if (series.some(([, v]) => v > 1)) throw new PackFormatError(path, "shares <= 1");
+  return series;
+};
+
+function decodeScope2(value: Json): Scope2Tables {
+  const s = record(value, "scope2");
+  const grid = record(s.gridFactors, "scope2.gridFactors");
+  const ccfGrid = record(grid.ccf, "scope2.gridFactors.ccf");
+  const coverage = record(s.contractualCoverage, "scope2.contractualCoverage");
+  const areas = record(s.residualMixAreas, "scope2.residualMixAreas");
+  const mixes = record(s.residualMixes, "scope2.residualMixes");
+  return Object.freeze({
+    canopyGrid: gridFactorSource(grid.canopy, "scope2.gridFactors.canopy"),
+    ccfGrid: perProvider((p) => {
+      const rows = record(ccfGrid[p], `scope2.gridFactors.ccf.${p}`);
+      return new Map(
+        Object.entries(rows).map(([region, v]) => [
+          region,
+          gridFactorSource(v, `scope2.gridFactors.ccf.${p}.${region}`),
+        ]),
+      );
+    }),
+    contractualCoverage: perProvider((p) => {
+      const rows = record(coverage[p], `scope2.contractualCoverage.${p}`);
+      return new Map(
+        Object.entries(rows).map(([region, v]) => {
+          const path = `scope2.contractualCoverage.${p}.${region}`;
+          const r = record(v, path);
+          const d =
+            r.derivation === undefined ? undefined : record(r.derivation, `${path}.derivation`);
+          return [
+            region,
+            Object.freeze({
+              byYear: shareSeries(r.byYear, `${path}.byYear`),
+              basis: text(r.basis, `${path}.basis`),
+              ...(d === undefined
+                ? {}
+                : {
+                    derivation: Object.freeze({
+                      googleCfe: shareSeries(d.googleCfe, `${path}.derivation.googleCfe`),
+                      gridCfe: shareSeries(d.gridCfe, `${path}.derivation.gridCfe`),
+                    }),
+                  }),
+            }),
+          ];
+        }),
+      );
+    }),
+    residualMixAreas: perProvider((p) => {
+      const rows = record(areas[p], `scope2.residualMixAreas.${p}`);
+      return new Map(
+        Object.entries(rows).map(([region, v]) => {
+          const r = record(v, `scope2.residualMixAreas.${p}.${region}`);
+          return [region, `${text(r.scheme, "scheme")}:${text(r.area, "area")}`];
+        }),
+      );
+    }),
+    residualMixes: new Map(
+      Object.entries(mixes).map(([key, v]) => {
+        const path = `scope2.residualMixes.${key}`;
+        const r = record(v, path);
+        const boundary = gridFactorSource({ boundary: r.boundary, source: "" }, path).boundary;
+        return [
+          key,
+          Object.freeze({
+            byYear: yearSeries(r.byYear, `${path}.byYear`),
+            boundary,
+            edition: text(r.edition, `${path}.edition`),
+            sourceUrl: text(r.sourceUrl, `${path}.sourceUrl`),
+          }),
+        ];
+      }),
+    ),
   });
 }

@@ -100,6 +100,44 @@ export type PackConstants = {
   readonly embodiedKgPerGpu: number;
 };
 
+/**
+ * What a grid factor includes: `direct` = combustion at the plant only (GHG Protocol Scope 2),
+ * `lifecycle` = also upstream fuel supply and plant construction (Scope 3 Cat. 3 share inside),
+ * `unstated` = the source does not say.
+ */
+export type GridBoundary = "direct" | "lifecycle" | "unstated";
+
+export type GridFactorSource = { readonly boundary: GridBoundary; readonly source: string };
+
+/** The provider's published contractual (not grid) carbon-free share of a region, by year. */
+export type ContractualCoverage = {
+  readonly byYear: YearSeries;
+  readonly basis: string;
+  /** GCP: the inputs of the derivation from Google CFE, by year. */
+  readonly derivation?: { readonly googleCfe: YearSeries; readonly gridCfe: YearSeries };
+};
+
+/** Emission factor of the untracked electricity of an area (AIB country, Green-e eGRID subregion). */
+export type ResidualMix = {
+  readonly byYear: YearSeries;
+  readonly boundary: GridBoundary;
+  readonly edition: string;
+  readonly sourceUrl: string;
+};
+
+/** Market-based inputs and factor boundaries (scope2.json); null for packs built before 2026.1. */
+export type Scope2Tables = {
+  readonly canopyGrid: GridFactorSource;
+  /** By canonical region, "*" = CCF's provider average. */
+  readonly ccfGrid: Readonly<Record<Provider, ReadonlyMap<string, GridFactorSource>>>;
+  readonly contractualCoverage: Readonly<
+    Record<Provider, ReadonlyMap<string, ContractualCoverage>>
+  >;
+  /** Region → residual-mix area key `<scheme>:<area>`, e.g. "aib:DE", "green-e:SRVC". */
+  readonly residualMixAreas: Readonly<Record<Provider, ReadonlyMap<string, string>>>;
+  readonly residualMixes: ReadonlyMap<string, ResidualMix>;
+};
+
 /** A decoded data pack: every table the estimator reads, as lookup structures. */
 export type DataPack = {
   readonly name: string;
@@ -131,4 +169,5 @@ export type DataPack = {
   readonly gridZones: ReadonlyMap<string, YearSeries>;
   readonly replication: Readonly<Record<Provider, ReadonlyMap<string, readonly ReplicationRule[]>>>;
   readonly constants: PackConstants;
+  readonly scope2: Scope2Tables | null;
 };

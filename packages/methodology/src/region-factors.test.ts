@@ -31,13 +31,17 @@ describe("regional factors", () => {
     expectClose(e.kwhFacility, 1.158);
     // location = 1.158 kWh × 347 g/kWh = 401.826 g = 0.401826 kg
     expectClose(e.co2eLocationKg, 0.401826);
-    // market = location × (1 − 0.79) = 0.08438346 kg
-    expectClose(e.co2eMarketKg, 0.401826 * 0.21);
+    // market = facility kWh × (1 − 0.79 contractual) × 347 (no NL residual mix in the pack)
+    expectClose(e.co2eMarketKg, (1.158 * 0.21 * 347) / 1000);
     // water = IT kWh × WUE = 1 × 0.08 L
     expectClose(e.waterL, 0.08);
     expect(e.quality.pue).toEqual({ quality: "regional" });
     expect(e.quality.grid).toEqual({ quality: "regional" });
-    expect(e.quality.market).toEqual({ quality: "regional" });
+    expect(e.quality.market).toEqual({
+      quality: "provider-average",
+      reason:
+        "no aib:NL residual mix in pack 2026.1; uncovered share valued at the location-based factor (lifecycle)",
+    });
     expect(e.quality.water).toEqual({ quality: "regional" });
   });
 
@@ -51,8 +55,9 @@ describe("regional factors", () => {
     expect(f.gridIntensityGPerKwh).toBe(253); // NL 2025 exists: no reason
     expect(f.quality.grid).toEqual({ quality: "regional" });
     expect(f.cfeShare).toBe(0.79);
-    expect(f.quality.market.reason).toBe(
-      "CFE share of 2022 used for 2025 (nearest year with data)",
+    expect(f.contractualCoverageShare).toBe(0.79);
+    expect(f.quality.market.reason).toMatch(
+      /^contractual coverage of 2022 used for 2025 \(nearest year azure disclosed\); /,
     );
   });
 
@@ -145,12 +150,12 @@ describe("fallbacks", () => {
     expect(f.quality.water.reason).toMatch(/gcp publishes no WUE/);
   });
 
-  it("no CFE share: market-based equals location-based, quality default", () => {
+  it("no contractual coverage published: market-based equals location-based, quality default", () => {
     const estimator = createEstimator();
     const e = estimator.estimate(
       record({
         provider: "aws",
-        region: "ap-northeast-1",
+        region: "sa-east-1",
         kind: "network",
         unit: "gb",
         quantity: 100,
@@ -160,7 +165,8 @@ describe("fallbacks", () => {
     expect(e.quality.market).toEqual({
       quality: "default",
       reason:
-        "no carbon-free-energy share published for region; market-based equals location-based",
+        "no contractual carbon-free coverage published for aws sa-east-1; all energy valued as uncovered; " +
+        "no residual-mix area for sa-east-1 (outside AIB and Green-e coverage); uncovered share valued at the location-based factor (lifecycle)",
     });
   });
 

@@ -2,7 +2,7 @@ import type { FactorQuality, MethodologyProfile } from "./estimate-types";
 import { valueForYear, zoneIntensityForYear, type YearValue } from "./grid";
 import { normalizeRegionName } from "./normalize";
 import { resolveDataPack } from "./pack";
-import type { DataPack, RegionRow, YearSeries } from "./pack-types";
+import type { DataPack, GridBoundary, RegionRow, YearSeries } from "./pack-types";
 import { profileRules, type ProfileRules } from "./profiles";
 import { factorQuality, joinReasons, worseOf } from "./quality";
 import type { Provider } from "./usage-record";
@@ -20,10 +20,21 @@ export type RegionFactors = {
   readonly pue: number;
   /** Litres of site water per kWh of IT energy. */
   readonly wueLitresPerKwh: number;
-  /** Carbon-free-energy share of the region, 0–1 (0 when unknown). */
+  /** Carbon-free-energy share the provider publishes for the region, 0–1 (0 when unknown). */
   readonly cfeShare: number;
   /** Location-based grid intensity, gCO2e per kWh (annual average). */
   readonly gridIntensityGPerKwh: number;
+  /** What the grid factor includes (direct combustion, lifecycle, or not stated by the source). */
+  readonly gridBoundary: GridBoundary;
+  readonly gridSource: string;
+  /** Share of the electricity covered by the provider's contracts (PPAs, certificates), 0–1. */
+  readonly contractualCoverageShare: number;
+  /**
+   * Residual-mix factor for the uncovered share, gCO2 per kWh; null when the pack has none for
+   * the region's area, and the uncovered share is valued at the location-based intensity.
+   */
+  readonly residualMixGPerKwh: number | null;
+  readonly residualMixBoundary: GridBoundary | null;
   readonly quality: {
     readonly pue: FactorQuality;
     readonly grid: FactorQuality;
@@ -100,6 +111,108 @@ function cfeFactor(entry: RegionRow | undefined, year: number): Factor {
   };
 }
 
+type Market = {
+  readonly coverage: number;
+  readonly residualGPerKwh: number | null;
+  readonly residualBoundary: GridBoundary | null;
+  readonly quality: FactorQuality;
+};
+
+/** Packs without scope2.json (2025.1) keep their CFE-share proxy so their history reproduces. */
+function legacyMarket(entry: RegionRow | undefined, year: number, pack: DataPack): Market {
+  const cfe = cfeFactor(entry, year);
+  const note = `pack ${pack.name} has no contractual-coverage table: the provider's CFE share is used as coverage (legacy proxy)`;
+  return {
+    coverage: cfe.value,
+    residualGPerKwh: null,
+    residualBoundary: null,
+    quality: factorQuality(cfe.quality.quality, joinReasons(cfe.quality.reason, note)),
+  };
+}
+
+/**
+ * Estimated market-based inputs (GHG Protocol Scope 2): the provider's contractual coverage for
+ * the year (nearest year flagged, none = 0), the uncovered share at the area's residual mix, or
+ * at the location-based factor (flagged) where the pack has no residual mix.
+ */
+function marketFactors(
+  pack: DataPack,
+  provider: Provider,
+  region: string,
+  entry: RegionRow | undefined,
+  year: number,
+  gridBoundary: GridBoundary,
+): Market {
+  const tables = pack.scope2;
+  if (tables === null) return legacyMarket(entry, year, pack);
+  const published = tables.contractualCoverage[provider].get(region);
+  const found = published && valueForYear(published.byYear, year);
+  let coverage = 0;
+  let coverageQuality: FactorQuality;
+  if (found === undefined) {
+    coverageQuality = factorQuality(
+      "default",
+      `no contractual carbon-free coverage published for ${provider} ${region || "(empty)"}; all energy valued as uncovered`,
+    );
+  } else {
+    coverage = found.value;
+    coverageQuality =
+      found.year === year
+        ? factorQuality("regional")
+        : factorQuality(
+            "provider-average",
+            `contractual coverage of ${found.year} used for ${year} (nearest year ${provider} disclosed)`,
+          );
+  }
+  const areaKey = tables.residualMixAreas[provider].get(region);
+  const mix = areaKey === undefined ? undefined : tables.residualMixes.get(areaKey);
+  const mixValue = mix && valueForYear(mix.byYear, year);
+  if (mix && mixValue) {
+    const note = yearNote(`residual mix (${mix.edition})`, mixValue, year);
+    const quality =
+      coverage >= 1 ? coverageQuality : worseOf(coverageQuality, factorQuality("regional", note));
+    return { coverage, residualGPerKwh: mixValue.value, residualBoundary: mix.boundary, quality };
+  }
+  const missing =
+    areaKey === undefined
+      ? `no residual-mix area for ${region || "(empty)"} (outside AIB and Green-e coverage)`
+      : `no ${areaKey} residual mix in pack ${pack.name}`;
+  const quality =
+    coverage >= 1
+      ? coverageQuality
+      : worseOf(
+          coverageQuality,
+          factorQuality(
+            "provider-average",
+            `${missing}; uncovered share valued at the location-based factor (${gridBoundary})`,
+          ),
+        );
+  return { coverage, residualGPerKwh: null, residualBoundary: null, quality };
+}
+
+function gridSourceOf(
+  pack: DataPack,
+  profile: ProfileRules,
+  provider: Provider,
+  region: string,
+  usedProviderAverage: boolean,
+): { boundary: GridBoundary; source: string } {
+  const tables = pack.scope2;
+  if (profile.siteData !== "ccf") {
+    return (
+      tables?.canopyGrid ?? {
+        boundary: "lifecycle",
+        source: "Electricity Maps yearly zone averages (lifecycle), via CO2.js",
+      }
+    );
+  }
+  const ccf = tables?.ccfGrid[provider];
+  return (
+    (usedProviderAverage ? undefined : ccf?.get(region)) ??
+    ccf?.get("*") ?? { boundary: "unstated", source: "CCF grid factors" }
+  );
+}
+
 function singleRegionFactors(
   pack: DataPack,
   profile: ProfileRules,
@@ -163,6 +276,14 @@ function singleRegionFactors(
   }
   const water = waterFactor(pack, provider, entry, year, missing.replace("value", "WUE"));
   const cfe = cfeFactor(entry, year);
+  const gridSource = gridSourceOf(
+    pack,
+    profile,
+    provider,
+    region,
+    grid.quality.quality !== "regional",
+  );
+  const market = marketFactors(pack, provider, region, entry, year, gridSource.boundary);
   return Object.freeze({
     provider,
     region,
@@ -172,10 +293,15 @@ function singleRegionFactors(
     wueLitresPerKwh: water.value,
     cfeShare: cfe.value,
     gridIntensityGPerKwh: grid.value,
+    gridBoundary: gridSource.boundary,
+    gridSource: gridSource.source,
+    contractualCoverageShare: market.coverage,
+    residualMixGPerKwh: market.residualGPerKwh,
+    residualMixBoundary: market.residualBoundary,
     quality: Object.freeze({
       pue: pue.quality,
       grid: grid.quality,
-      market: cfe.quality,
+      market: market.quality,
       water: water.quality,
     }),
   });
@@ -223,10 +349,17 @@ function memberRegionFactors(
     (p) => p.gridIntensityGPerKwh,
     (p) => p.quality.grid,
   );
-  const cfe = combine(
-    (p) => p.cfeShare,
+  const cfe = mean(parts.map((p) => p.cfeShare));
+  const coverage = combine(
+    (p) => p.contractualCoverageShare,
     (p) => p.quality.market,
   );
+  const withMix = parts.filter((p) => p.residualMixGPerKwh !== null);
+  const allMixed = withMix.length === parts.length;
+  const sameBoundary = (of: (p: RegionFactors) => GridBoundary | null): GridBoundary | null => {
+    const set = new Set(parts.map(of));
+    return set.size === 1 ? ([...set][0] as GridBoundary | null) : "unstated";
+  };
   const water = combine(
     (p) => p.wueLitresPerKwh,
     (p) => p.quality.water,
@@ -238,12 +371,17 @@ function memberRegionFactors(
     gridZone: null,
     pue: pue.value,
     wueLitresPerKwh: water.value,
-    cfeShare: cfe.value,
+    cfeShare: cfe,
     gridIntensityGPerKwh: grid.value,
+    gridBoundary: sameBoundary((p) => p.gridBoundary) ?? "unstated",
+    gridSource: [...new Set(parts.map((p) => p.gridSource))].join("; "),
+    contractualCoverageShare: coverage.value,
+    residualMixGPerKwh: allMixed ? mean(withMix.map((p) => p.residualMixGPerKwh as number)) : null,
+    residualMixBoundary: allMixed ? sameBoundary((p) => p.residualMixBoundary) : null,
     quality: Object.freeze({
       pue: pue.quality,
       grid: grid.quality,
-      market: cfe.quality,
+      market: coverage.quality,
       water: water.quality,
     }),
   });

@@ -10,6 +10,7 @@ import regions from "../../data/pack-2026.1/regions.json";
 import gridIntensity from "../../data/pack-2026.1/grid-intensity.json";
 import replicationRules from "../../data/pack-2026.1/replication-rules.json";
 import constants from "../../data/pack-2026.1/constants.json";
+import scope2 from "../../data/pack-2026.1/scope2.json";
 import { decodePack } from "../pack-decode";
 
 export const pack2026v1 = decodePack({
@@ -21,4 +22,5 @@ export const pack2026v1 = decodePack({
   gridIntensity,
   replicationRules,
   constants,
+  scope2,
 });
