@@ -174,7 +174,16 @@ const cpuProviderAverage = {
 // GPU coefficients
 // ---------------------------------------------------------------------------------------------
 
-const gpuModels: Record<string, { name: string; minW: number; maxW: number; source: string }> = {};
+type GpuModelOut = {
+  name: string;
+  minW: number;
+  maxW: number;
+  source: string;
+  kind?: string;
+  /** "ccf": CCF/Teads idle figure; "derived": data-sheet max × the CCF idle share (see idleRule). */
+  idleBasis?: "ccf" | "data-sheet" | "derived";
+};
+const gpuModels: Record<string, GpuModelOut> = {};
 const gpuByProvider: Record<Provider, string[]> = { aws: [], azure: [], gcp: [] };
 for (const row of csvRef("ccf/gpu_coefficients.csv")) {
   const provider = providers.find((p) => ccfProviderName[p] === row.provider);
@@ -188,6 +197,69 @@ for (const row of csvRef("ccf/gpu_coefficients.csv")) {
   };
   if (!gpuByProvider[provider].includes(key)) gpuByProvider[provider].push(key);
 }
+
+// Accelerator table (data/sources/accelerators.csv): every GPU, TPU and AI/FPGA accelerator the
+// three clouds sell, with match aliases; data-sheet max power for the models CCF lacks. Where a
+// data sheet gives only the max, idle = max × the median idle/max share of CCF's GPU rows.
+const ccfIdleShares = Object.values(gpuModels)
+  .map((m) => m.minW / m.maxW)
+  .sort((a, b) => a - b);
+const middle = Math.floor(ccfIdleShares.length / 2);
+const derivedIdleShare = round(
+  ccfIdleShares.length % 2 === 1
+    ? (ccfIdleShares[middle] ?? 0)
+    : ((ccfIdleShares[middle - 1] ?? 0) + (ccfIdleShares[middle] ?? 0)) / 2,
+  4,
+);
+for (const model of Object.values(gpuModels)) model.idleBasis = "ccf";
+type AcceleratorOut = { name: string; kind: string; source: string; proxyOf?: string };
+const accelerators: Record<string, AcceleratorOut> = {};
+const acceleratorAliases: [string, string][] = [];
+const aliasPhrase = (text: string): string =>
+  text
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean)
+    .join(" ");
+for (const row of csvSource("accelerators.csv")) {
+  const key = row.key ?? "";
+  const maxW = num(row.max_watts);
+  const idleW = num(row.idle_watts);
+  const source = row.power_source ?? "";
+  const ccf = gpuModels[key];
+  if (ccf && maxW !== null) throw new Error(`accelerators.csv: ${key} has CCF figures and a max`);
+  if (ccf) {
+    ccf.name = row.name ?? ccf.name;
+    ccf.kind = row.kind ?? "gpu";
+  }
+  if (!ccf && maxW !== null) {
+    gpuModels[key] = {
+      name: row.name ?? key,
+      minW: idleW ?? round(maxW * derivedIdleShare, 2),
+      maxW,
+      source,
+      kind: row.kind ?? "gpu",
+      idleBasis: idleW === null ? "derived" : "data-sheet",
+    };
+  }
+  const proxyOf = row.proxy_of ?? "";
+  if (proxyOf !== "" && !gpuModels[proxyOf]) throw new Error(`accelerators.csv: unknown proxy ${proxyOf}`);
+  accelerators[key] = {
+    name: row.name ?? key,
+    kind: row.kind ?? "gpu",
+    source,
+    ...(proxyOf === "" ? {} : { proxyOf }),
+  };
+  for (const alias of (row.aliases ?? key).split(";")) {
+    const phrase = aliasPhrase(alias);
+    if (phrase !== "") acceleratorAliases.push([phrase, key]);
+  }
+}
+for (const key of Object.keys(gpuModels)) {
+  if (!accelerators[key]) throw new Error(`accelerators.csv: CCF model ${key} has no row`);
+}
+// Longest phrase first, so "h100 nvl" wins over "h100"
+acceleratorAliases.sort((a, b) => b[0].split(" ").length - a[0].split(" ").length || a[0].localeCompare(b[0]));
 
 // ---------------------------------------------------------------------------------------------
 // Embodied model (CCF / Teads increments) for rows without a CCF figure
@@ -547,6 +619,86 @@ for (const row of csvSource("instance-families-added.csv")) {
       source: `${row.source_url}; embodied: CCF embodied increments (modelled, ${sockets} socket(s), ${largest.memoryGb} GB host)`,
     });
   }
+}
+
+// Accelerator instance families (data/sources/accelerator-instance-families.csv) -----------------
+// Sizes are `name:vCPUs:GB:accelerators`; `name:::accelerators` patches a row already in the
+// catalog (its CCF vCPUs, memory, CPU and embodied figures are kept).
+const acceleratorCountOf = (text: string): number => {
+  const [numerator, denominator] = text.split("/");
+  const value = Number(numerator) / (denominator === undefined ? 1 : Number(denominator));
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`bad accelerator count ${text}`);
+  return round(value, 6);
+};
+for (const row of csvSource("accelerator-instance-families.csv")) {
+  const provider = row.provider as Provider;
+  const model = row.accelerator ?? "";
+  if (!accelerators[model]) throw new Error(`accelerator-instance-families.csv: unknown ${model}`);
+  const sizes = (row.sizes ?? "")
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((spec) => {
+      const [name, vcpus, memoryGb, count] = spec.split(":");
+      return {
+        name: name ?? "",
+        vcpus: num(vcpus),
+        memoryGb: num(memoryGb),
+        accelerators: acceleratorCountOf(count ?? ""),
+      };
+    });
+  const hostAccelerators = Math.max(...sizes.map((s) => s.accelerators));
+  const listed = sizes.filter((s) => s.vcpus !== null);
+  const largest = listed.reduce<(typeof listed)[number] | undefined>(
+    (a, b) => (a === undefined || (b.vcpus ?? 0) > (a.vcpus ?? 0) ? b : a),
+    undefined,
+  );
+  const arch = row.microarchitecture ?? "";
+  const source = `accelerators: ${row.source_url}`;
+  for (const size of sizes) {
+    const key = normalizeInstanceType(provider, size.name);
+    const existing = instances.get(instanceId(provider, key));
+    if (existing) {
+      // The upstream host figure left these accelerators out (ccf-coefficients additional_gpus 0)
+      const addEmbodied = row.add_accelerator_embodied === "yes" && existing.embodiedKgPerHost !== null;
+      instances.set(instanceId(provider, key), {
+        ...existing,
+        gpuCount: size.accelerators,
+        gpuModel: model,
+        embodiedKgPerHost: addEmbodied
+          ? round((existing.embodiedKgPerHost ?? 0) + hostAccelerators * embodiedModel.gpuKgPerGpu, 2)
+          : existing.embodiedKgPerHost,
+        source: `${existing.source}; ${source}${addEmbodied ? ` (+${hostAccelerators} x ${embodiedModel.gpuKgPerGpu} kg accelerator embodied)` : ""}`,
+      });
+      continue;
+    }
+    if (size.vcpus === null || largest === undefined)
+      throw new Error(`accelerator-instance-families.csv: ${size.name} is new and needs vCPUs`);
+    const hostMemoryGb = largest.memoryGb ?? 0;
+    addInstance({
+      provider,
+      key,
+      name: size.name,
+      family: row.family ?? "",
+      vcpus: size.vcpus,
+      memoryGb: size.memoryGb,
+      hostVcpus: largest.vcpus,
+      familyLargestVcpus: largest.vcpus,
+      familyLargestMemoryGb: largest.memoryGb,
+      embodiedKgPerHost: modelEmbodiedKg(hostMemoryGb, 1, 0, 0, hostAccelerators),
+      microarchitectures: arch === "" ? [] : [arch],
+      gpuCount: size.accelerators,
+      gpuModel: model,
+      burstableBaseline: null,
+      source: `${source}; embodied: CCF embodied increments (modelled, 1 socket, ${hostMemoryGb} GB host, ${hostAccelerators} accelerators)`,
+    });
+  }
+}
+// Providers' accelerator lists (for provider averages) include every powered, non-proxy model
+// their catalog rows use
+for (const row of instances.values()) {
+  const model = row.gpuModel;
+  if (model === "" || !gpuModels[model] || accelerators[model]?.proxyOf) continue;
+  if (!gpuByProvider[row.provider].includes(model)) gpuByProvider[row.provider].push(model);
 }
 
 // Consistency: a host is never smaller than an instance on it (a few upstream rows disagree, e.g.
@@ -1232,6 +1384,11 @@ const files: Record<string, unknown> = {
     models: gpuModels,
     providers: gpuByProvider,
     embodiedKgPerGpu: embodiedModel.gpuKgPerGpu,
+    idleShareOfMax: derivedIdleShare,
+    idleRule:
+      "models with only a data-sheet max: idle = max × idleShareOfMax, the median idle/max share of CCF's GPU rows (Teads figures)",
+    accelerators,
+    aliases: acceleratorAliases,
   },
   "instance-types.json": {
     columns: instanceColumns,
@@ -1292,16 +1449,20 @@ const manifestFiles: Record<
     retrieved: "2024-03-25 (CCF app commit), 2026-04-24 (ccf-coefficients commit)",
   },
   "gpu-coefficients.json": {
-    sources: ["CCF application @ b7a049c7 (ccf/gpu_coefficients.csv)"],
-    licence: "Apache-2.0 (Cloud Carbon Footprint)",
-    years: "2021-2024",
-    retrieved: "2024-03-25 (CCF app commit)",
+    sources: [
+      "CCF application @ b7a049c7 (ccf/gpu_coefficients.csv)",
+      "vendor data sheets and provider pages (URL per model, data/sources/accelerators.csv)",
+    ],
+    licence: "Apache-2.0 (Cloud Carbon Footprint); data-sheet figures cited per model",
+    years: "2021-2026",
+    retrieved: "2024-03-25 (CCF app commit), 2026-12 (data sheets)",
   },
   "instance-types.json": {
     sources: [
       "CCF application @ b7a049c7 (aws_instance_types.csv, azure_vm_types.csv, gcp_machine_types.csv, aws_service_node_types.csv)",
       "cloud-carbon-footprint/ccf-coefficients @ b0032d92 (data/*-instances.csv, output/coefficients-*-embodied*.csv)",
       "provider specification pages (URL per row, data/sources/instance-families-added.csv)",
+      "accelerator counts and models per size (URL per family, data/sources/accelerator-instance-families.csv)",
     ],
     licence: "Apache-2.0 (Cloud Carbon Footprint); provider specifications cited per row",
     years: "instance catalogs 2021-2023 (CCF), 2023-2025 families from provider pages",

@@ -90,7 +90,9 @@ export function resolveComputeFactors(
   const memoryFraction =
     row === undefined ? 0 : extraMemoryFraction(pack, provider, row, cpu.memoryGbPerChip);
 
-  const gpuCount = row?.gpuCount ?? 0;
+  // GCP bills attached GPUs and TPUs as their own SKUs (`gpu` records): its catalog counts are
+  // informational here, or the accelerators would be counted twice.
+  const gpuCount = provider === "gcp" ? 0 : (row?.gpuCount ?? 0);
   const hasGpu = gpuCount > 0 || input.recordHasGpuCount;
   const gpuModel = input.gpuModel !== "" ? input.gpuModel : (row?.gpuModel ?? "");
   const gpu = hasGpu ? resolveGpuPower(pack, provider, gpuModel) : undefined;
@@ -106,6 +108,10 @@ export function resolveComputeFactors(
 
   let powerQuality = cpu.quality;
   if (gpu) powerQuality = worseOf(powerQuality, gpu.quality);
+  if (row?.familyEstimate !== undefined) {
+    const { quality, reason } = row.familyEstimate;
+    powerQuality = worseOf(powerQuality, factorQuality(quality, reason));
+  }
   if (vcpusAssumed) {
     powerQuality = worseOf(
       powerQuality,
@@ -119,9 +125,15 @@ export function resolveComputeFactors(
     powerQuality.quality === "regional"
       ? factorQuality("measured", powerQuality.reason)
       : powerQuality;
-  const embodiedQuality = vcpusAssumed
+  let embodiedQuality = vcpusAssumed
     ? worseOf(embodied.quality, factorQuality("default", joinReasons("vCPUs per instance unknown")))
     : embodied.quality;
+  if (row?.familyEstimate !== undefined) {
+    embodiedQuality = worseOf(
+      embodiedQuality,
+      factorQuality("provider-average", `host of ${row.name} taken from its family`),
+    );
+  }
 
   return {
     vcpusPerInstance,

@@ -1,3 +1,4 @@
+import { familyEstimatedRow } from "./accelerators";
 import { normalizeInstanceType } from "./normalize";
 import { resolveDataPack } from "./pack";
 import type { DataPack, InstanceTypeRow } from "./pack-types";
@@ -10,8 +11,12 @@ export type InstanceTypeInfo = {
   readonly instanceType: string;
   /** Normalized lookup key. */
   readonly key: string;
-  /** `exact`: a catalog row; `custom`: a GCP custom type parsed from its name; `series`: a bare GCP series such as `n2`. */
-  readonly match: "exact" | "custom" | "series";
+  /**
+   * `exact`: a catalog row; `custom`: a GCP custom type parsed from its name; `series`: a bare GCP
+   * series such as `n2`; `family`: a size missing from the catalog, estimated from its
+   * accelerator family (see `familyEstimate`).
+   */
+  readonly match: "exact" | "custom" | "series" | "family";
   readonly family: string;
   /** vCPUs of the instance; undefined for a bare series. */
   readonly vcpus: number | undefined;
@@ -29,6 +34,8 @@ export type InstanceTypeInfo = {
   readonly burstableBaselineUtilization: number | undefined;
   /** Where the row comes from (file in the pack's reference data or the provider's spec URL). */
   readonly source: string;
+  /** What was assumed for a `family` match. */
+  readonly familyEstimate: string | undefined;
 };
 
 const customPattern = /^(?:([a-z0-9]+)-)?custom-(\d+)-(\d+)(?:-ext)?$/;
@@ -57,7 +64,9 @@ export function findInstanceRow(
   const key = normalizeInstanceType(provider, raw);
   if (key === "") return undefined;
   const exact = pack.instances[provider].get(key);
-  if (exact !== undefined || provider !== "gcp") return exact;
+  if (exact !== undefined) return exact;
+  const fromFamily = familyEstimatedRow(pack.acceleratorFamilies[provider], provider, key, raw);
+  if (fromFamily !== undefined || provider !== "gcp") return fromFamily;
 
   const custom = customPattern.exec(key);
   const series = custom ? (custom[1] ?? "n1") : key;
@@ -114,9 +123,11 @@ export function lookupInstanceType(
         key: row.key,
         match: resolved.instances[provider].has(row.key)
           ? "exact"
-          : row.vcpus === null
-            ? "series"
-            : "custom",
+          : row.familyEstimate !== undefined
+            ? "family"
+            : row.vcpus === null
+              ? "series"
+              : "custom",
         family: row.family,
         vcpus: row.vcpus ?? undefined,
         memoryGb: row.memoryGb ?? undefined,
@@ -127,6 +138,7 @@ export function lookupInstanceType(
         gpuModel: row.gpuModel === "" ? undefined : row.gpuModel,
         burstableBaselineUtilization: row.burstableBaseline ?? undefined,
         source: row.source,
+        familyEstimate: row.familyEstimate?.reason,
       })
     : null;
   if (cache.size > 50_000) cache.clear();

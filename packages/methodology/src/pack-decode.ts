@@ -12,6 +12,7 @@ import type {
   YearSeries,
 } from "./pack-types";
 import { providers, type Provider } from "./usage-record";
+import { buildAcceleratorFamilies, decodeAcceleratorTable } from "./accelerators";
 
 /**
  * Turns the JSON files of a pack (as written by scripts/build-pack.ts) into lookup structures.
@@ -376,7 +377,13 @@ export function decodePack(files: PackFiles): DataPack {
     checksum: text(manifest.packChecksum, "manifest.packChecksum"),
     referenceYear: finite(manifest.referenceYear, "manifest.referenceYear"),
     cpu,
-    gpu: { models, modelKeys: new Set(models.keys()), providerAverage: gpuAverage },
+    gpu: {
+      models,
+      modelKeys: new Set(models.keys()),
+      providerAverage: gpuAverage,
+      ...decodeAcceleratorTable(gpuJson, models),
+    },
+    acceleratorFamilies: perProvider((p) => buildAcceleratorFamilies(instances[p], p)),
     instances,
     gcpSeries,
     medianEmbodiedKgPerHostVcpu,

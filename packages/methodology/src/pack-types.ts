@@ -45,6 +45,32 @@ export type InstanceTypeRow = {
   /** Documented baseline utilization of a burstable type, fraction of each vCPU. */
   readonly burstableBaseline: number | null;
   readonly source: string;
+  /** Set on rows synthesized for a type missing from the catalog, from its accelerator family. */
+  readonly familyEstimate?: {
+    readonly quality: "provider-average" | "default";
+    readonly reason: string;
+  };
+};
+
+/** A model of the pack's accelerator table (GPU, TPU, AI ASIC, FPGA). */
+export type AcceleratorInfo = {
+  readonly key: string;
+  readonly name: string;
+  /** "gpu" | "tpu" | "asic" | "fpga" */
+  readonly kind: string;
+  /** Model whose power figures stand in for this one (no data sheet found for it). */
+  readonly proxyOf?: string;
+};
+
+/** Free-text phrase (lower-case tokens) that names an accelerator. */
+export type AcceleratorAlias = { readonly tokens: readonly string[]; readonly key: string };
+
+/** An instance family with accelerators: its largest catalog size and per-vCPU figures. */
+export type AcceleratorFamily = {
+  readonly family: string;
+  readonly template: InstanceTypeRow;
+  readonly acceleratorsPerVcpu: number;
+  readonly memoryGbPerVcpu: number | null;
 };
 
 export type RegionRow = {
@@ -155,9 +181,15 @@ export type DataPack = {
   readonly gpu: {
     readonly models: ReadonlyMap<string, GpuCoefficient>;
     readonly modelKeys: ReadonlySet<string>;
+    /** Every accelerator model the pack knows, with or without power figures in `models`. */
+    readonly accelerators: ReadonlyMap<string, AcceleratorInfo>;
+    /** Match phrases, longest first (see `findAcceleratorKey`). */
+    readonly aliases: readonly AcceleratorAlias[];
     readonly providerAverage: Readonly<Record<Provider, GpuCoefficient>>;
   };
   readonly instances: Readonly<Record<Provider, ReadonlyMap<string, InstanceTypeRow>>>;
+  /** Accelerator families by provider and family key (see `acceleratorFamilyKey`). */
+  readonly acceleratorFamilies: Readonly<Record<Provider, ReadonlyMap<string, AcceleratorFamily>>>;
   /** GCP machine series (prefix before the first "-") → microarchitectures, for custom types. */
   readonly gcpSeries: ReadonlyMap<string, readonly string[]>;
   /** Provider-average embodied kgCO2e per vCPU-hour numerator: median host kg per host vCPU. */

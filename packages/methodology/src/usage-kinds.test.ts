@@ -32,8 +32,11 @@ describe("gpu records", () => {
     expect(e.quality.embodied.quality).toBe("default");
   });
 
+  // Pack 2025.1: CCF's GPU lists; the 2026.1 accelerator table is covered in accelerators.test.ts
+  const canopy2025 = createEstimator({ pack: "2025.1" });
+
   it("unknown GPU model: average of the provider's GPUs", () => {
-    const e = canopy.estimate(
+    const e = canopy2025.estimate(
       record({
         provider: "gcp",
         service: "Compute Engine",
@@ -53,7 +56,7 @@ describe("gpu records", () => {
   });
 
   it("no GPU model at all: provider average with a reason", () => {
-    const e = canopy.estimate(
+    const e = canopy2025.estimate(
       record({ provider: "aws", region: "us-east-1", kind: "gpu", unit: "gpu-hours", quantity: 1 }),
     );
     expectClose(e.kwhIt, 0.133175); // AWS lists the same 10 models as GCP → 133.175 W

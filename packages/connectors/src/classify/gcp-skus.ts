@@ -31,6 +31,18 @@ export function gcpGpuModelOf(sku: string): string | undefined {
   return match?.[1];
 }
 
+/**
+ * TPU version of a Cloud TPU line: `TPU v5e ...`, `Tpu-v4 Pod ...`, `TPU v5 lite PodSlice ...` →
+ * `TPU v5e`, `TPU v4`, `TPU v5 lite` (the methodology's accelerator table matches these); a
+ * "Cloud TPU" service line without a version → `TPU`. Undefined for other lines.
+ */
+export function gcpTpuModelOf(service: string, sku: string): string | undefined {
+  const version = /\bTPU[\s-]*(v\d+(?:[a-z]+\b|[\s-]+lite\b)?)/i.exec(sku)?.[1];
+  if (version !== undefined) return `TPU ${version.toLowerCase().replace(/[\s-]+/g, " ")}`;
+  if (/\bTrillium\b/i.test(sku)) return "TPU v6e";
+  return /\bTPU\b/i.test(service) && !/Licen[cs]e|Storage|Egress/i.test(sku) ? "TPU" : undefined;
+}
+
 export function decideGcpSku(facts: GcpSkuFacts, options: ClassifyOptions): GcpSkuDecision {
   const { sku, service, amount } = facts;
   const measures = (list: Measure[], instanceType?: string): GcpSkuDecision =>
@@ -44,6 +56,9 @@ export function decideGcpSku(facts: GcpSkuFacts, options: ClassifyOptions): GcpS
   const unit = facts.usageUnit.trim().toLowerCase();
   if (unit === "seconds" || unit === "second" || unit === "hour" || unit === "hours") {
     const hours = unit.startsWith("second") ? amount / 3600 : amount;
+    // Cloud TPU bills chip-seconds per SKU: accelerator records the estimator prices by TPU version.
+    const tpu = gcpTpuModelOf(service, sku);
+    if (tpu !== undefined) return measures([{ kind: "gpu", quantity: hours, unit: "gpu-hours", gpuModel: tpu }]);
     if (/GPU/.test(sku)) {
       const gpu: Measure = { kind: "gpu", quantity: hours, unit: "gpu-hours" };
       const model = gcpGpuModelOf(sku);
