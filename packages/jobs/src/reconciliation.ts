@@ -1,4 +1,18 @@
-import { withTenantClient, type Connection, type PoolClient } from "@canopy/db";
+import {
+  calibrationHistory,
+  comparisonsFor,
+  headlineComparison,
+  loadProviderScopes,
+  marketBasedByMonth,
+  withTenantClient,
+  type Basis,
+  type CalibrationPoint,
+  type CanopyMeasure,
+  type Connection,
+  type MarketBasedMonth,
+  type PoolClient,
+  type ProviderScope,
+} from "@canopy/db";
 import type { ReportedCarbon } from "@canopy/connectors/live";
 
 type Provider = ReportedCarbon["provider"];
@@ -50,11 +64,23 @@ export async function storeReportedCarbon(
   });
 }
 
+export type CanopyMonth = { co2eLocationKg: number; co2eMarketKg: number; co2eEmbodiedKg: number };
+
+/** One like-for-like comparison (methodology.md section 13): the provider's figure beside Canopy's. */
+export type BasisComparison = {
+  basis: Basis;
+  label: string;
+  reportedKg: number;
+  /** Canopy's estimate on the same basis, for the whole provider and month. */
+  canopyKg: number;
+  differenceKg: number;
+};
+
 export type ReconciliationRow = {
   provider: Provider;
   /** YYYY-MM-01 */
   month: string;
-  canopy: { co2eLocationKg: number; co2eMarketKg: number; co2eEmbodiedKg: number } | null;
+  canopy: CanopyMonth | null;
   reported: {
     co2eKg: number;
     basis: string;
@@ -65,6 +91,12 @@ export type ReconciliationRow = {
   canopyComparableKg: number | null;
   differenceKg: number | null;
   differenceRatio: number | null;
+  /** Every figure the provider reports for the month, each beside Canopy's on the same basis. */
+  comparisons: BasisComparison[];
+  /** The calibration factor per basis (provider ÷ Canopy over the scopes both cover), or uncalibrated. */
+  calibration: CalibrationPoint[];
+  /** Market-based CO2e in precedence order (provider-reported where Canopy has it), with its basis. */
+  marketBased: MarketBasedMonth | null;
   /** Known reasons the two differ, in words for the reconciliation view. */
   reasons: string[];
 };
@@ -78,15 +110,37 @@ const publicationLag: Record<Provider, string> = {
 const coverageReason =
   "Scope coverage: the provider counts only its own services (marketplace and SaaS excluded) for every account it sees; Canopy counts the usage it could classify in the accounts connected to it.";
 
+const methodReasons = (provider: Provider, withScope3: boolean): string[] => {
+  if (provider === "aws")
+    return [
+      withScope3
+        ? "Embodied: AWS Scope 3 (model v3+) includes buildings and upstream fuel and energy as well as IT hardware; Canopy's embodied estimate covers server hardware only."
+        : "AWS models before v3.0.0 have no Scope 3; compared with Canopy's location-based operational estimate only.",
+    ];
+  if (provider === "gcp")
+    return [
+      "Location-based: GCP's Scope 2 uses hourly grid factors; Canopy uses the grid factors of its methodology version.",
+      "Embodied: GCP Scope 3 covers more than server manufacturing (Canopy's embodied estimate).",
+    ];
+  return [
+    "Method: Azure reports no location/market switch (Microsoft's Scope 2 is market-based), so it is compared with Canopy's market-based estimate plus embodied, as a total only.",
+  ];
+};
+
 /** Picks the newest model version (numeric-aware: v10 > v9). */
-const newest = (versions: string[]) =>
-  [...versions].sort((a, b) => b.localeCompare(a, undefined, { numeric: true }))[0] ?? "";
+const newest = (versions: (string | null)[]) =>
+  versions
+    .map((v) => v ?? "")
+    .sort((a, b) => b.localeCompare(a, undefined, { numeric: true }))[0] ?? "";
+
+const sumOf = (canopy: CanopyMonth, measures: readonly CanopyMeasure[]) =>
+  measures.reduce((n, m) => n + canopy[m], 0);
 
 /**
- * Per provider and month: Canopy's estimate (emissions_monthly) beside the provider's own figure
- * (provider_reported_emissions, newest model version), compared on the same basis where the provider
- * allows it, with the difference and the known reasons (scope coverage, location- vs market-based,
- * embodied vs Scope 3, publication lag). `from` inclusive, `to` exclusive, both YYYY-MM-01.
+ * Per provider and month: Canopy's estimate (emissions_monthly) beside the provider's own figures
+ * (the figures that count: @canopy/db loadProviderScopes), compared like with like (comparisonsFor),
+ * with the difference, the calibration factor per basis, the market-based figure in precedence order
+ * and the known reasons. `from` inclusive, `to` exclusive, both YYYY-MM-01.
  */
 export async function reconcileProviderEmissions(
   app: Connection,
@@ -113,18 +167,11 @@ export async function reconciliationRows(
      FROM emissions_monthly WHERE month >= $1::date AND month < $2::date GROUP BY 1, 2`,
     [range.from, range.to],
   );
-  const theirs = await client.query<{
-    provider: Provider;
-    month: string;
-    scope: string;
-    model: string;
-    kg: number;
-  }>(
-    `SELECT provider::text AS provider, to_char(month, 'YYYY-MM-DD') AS month, scope, coalesce(model_version, '') AS model, sum(co2e_kg)::float8 AS kg
-     FROM provider_reported_emissions WHERE month >= $1::date AND month < $2::date GROUP BY 1, 2, 3, 4`,
-    [range.from, range.to],
-  );
-  const keys = new Set([...ours.rows, ...theirs.rows].map((r) => `${r.provider}|${r.month}`));
+  const scopes = await loadProviderScopes(client, range);
+  const market = await marketBasedByMonth(client, range);
+  const keys = new Set([...ours.rows, ...scopes].map((r) => `${r.provider}|${r.month}`));
+  const providers = [...new Set([...keys].map((k) => k.split("|")[0] as Provider))].sort();
+  const history = calibrationHistory(scopes, range, providers);
   const rows: ReconciliationRow[] = [];
   for (const key of [...keys].sort()) {
     const [provider, month] = key.split("|") as [Provider, string];
@@ -132,60 +179,42 @@ export async function reconciliationRows(
     const canopy = o
       ? { co2eLocationKg: o.location, co2eMarketKg: o.market, co2eEmbodiedKg: o.embodied }
       : null;
-    const figures = theirs.rows.filter((r) => r.provider === provider && r.month === month);
-    const model = newest(figures.map((f) => f.model));
-    const scopes: Record<string, number> = {};
-    for (const f of figures.filter((f) => f.model === model))
-      scopes[f.scope] = (scopes[f.scope] ?? 0) + f.kg;
+    const figures: ProviderScope[] = scopes.filter(
+      (s) => s.provider === provider && s.month === month,
+    );
+    const model = newest(figures.map((f) => f.modelVersion));
+    const reportedScopes: Record<string, number> = {};
+    for (const figure of figures)
+      for (const [scope, kg] of Object.entries(figure.reported))
+        reportedScopes[scope] = (reportedScopes[scope] ?? 0) + kg;
     const reasons: string[] = [];
     let reported: ReconciliationRow["reported"] = null;
     let comparable: number | null = null;
+    let comparisons: BasisComparison[] = [];
     if (figures.length > 0) {
+      const headline = headlineComparison(provider, model || null);
+      reported = {
+        co2eKg: headline.reportedScopes.reduce((n, s) => n + (reportedScopes[s] ?? 0), 0),
+        basis: headline.label,
+        modelVersion: model || null,
+        scopes: reportedScopes,
+      };
+      comparable = canopy ? sumOf(canopy, headline.canopyMeasures) : null;
+      comparisons = comparisonsFor(provider, model || null)
+        .filter((c) => reportedScopes[c.reportedScope] !== undefined)
+        .map((c) => {
+          const canopyKg = canopy ? sumOf(canopy, c.canopyMeasures) : 0;
+          const reportedKg = reportedScopes[c.reportedScope]!;
+          return {
+            basis: c.basis,
+            label: c.label,
+            reportedKg,
+            canopyKg,
+            differenceKg: canopyKg - reportedKg,
+          };
+        });
       reasons.push(coverageReason);
-      if (provider === "aws") {
-        const hasScope3 = Number(/(\d+)/.exec(model)?.[1] ?? 0) >= 3;
-        reported = {
-          co2eKg: scopes["total"] ?? 0,
-          basis: "AWS total, location-based (Scope 1 + 2 LBM" + (hasScope3 ? " + 3)" : ")"),
-          modelVersion: model || null,
-          scopes,
-        };
-        comparable = canopy
-          ? canopy.co2eLocationKg + (hasScope3 ? canopy.co2eEmbodiedKg : 0)
-          : null;
-        reasons.push(
-          hasScope3
-            ? "Embodied: AWS Scope 3 (model v3+) includes buildings and upstream fuel and energy as well as IT hardware; Canopy's embodied estimate covers server hardware only."
-            : "AWS models before v3.0.0 have no Scope 3; compared with Canopy's location-based operational estimate only.",
-        );
-      } else if (provider === "gcp") {
-        const total =
-          (scopes["scope1"] ?? 0) + (scopes["scope2-location"] ?? 0) + (scopes["scope3"] ?? 0);
-        reported = {
-          co2eKg: total,
-          basis: "GCP Scope 1 + Scope 2 location-based + Scope 3",
-          modelVersion: model || null,
-          scopes,
-        };
-        comparable = canopy ? canopy.co2eLocationKg + canopy.co2eEmbodiedKg : null;
-        reasons.push(
-          "Location-based: GCP's Scope 2 uses hourly grid factors; Canopy uses the grid factors of its methodology version.",
-        );
-        reasons.push(
-          "Embodied: GCP Scope 3 covers more than server manufacturing (Canopy's embodied estimate).",
-        );
-      } else {
-        reported = {
-          co2eKg: scopes["total"] ?? 0,
-          basis: "Azure Scope 1 + 2 + 3, one summed figure (Microsoft's method, market-based)",
-          modelVersion: model || null,
-          scopes,
-        };
-        comparable = canopy ? canopy.co2eMarketKg + canopy.co2eEmbodiedKg : null;
-        reasons.push(
-          "Method: Azure reports no location/market switch (Microsoft's Scope 2 is market-based), so it is compared with Canopy's market-based estimate plus embodied, as a total only.",
-        );
-      }
+      reasons.push(...methodReasons(provider, Number(/(\d+)/.exec(model)?.[1] ?? 0) >= 3));
     } else {
       reasons.push(`No provider figure stored for this month yet (${publicationLag[provider]}).`);
     }
@@ -205,6 +234,9 @@ export async function reconciliationRows(
         differenceKg !== null && reported && reported.co2eKg > 0
           ? differenceKg / reported.co2eKg
           : null,
+      comparisons,
+      calibration: history.filter((p) => p.provider === provider && p.month === month),
+      marketBased: market.find((m) => m.provider === provider && m.month === month) ?? null,
       reasons,
     });
   }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { RoleName } from "../role-rank";
+import * as r from "./reconciliation-schemas";
 import * as s from "./schemas";
 
 /**
@@ -52,6 +53,24 @@ export const operations: Operation[] = [
     role: "viewer",
     query: s.filtersSchema,
     response: { status: 200, schema: s.summaryResponseSchema },
+  },
+  {
+    method: "get",
+    path: "/api/v1/reconciliation",
+    summary:
+      "Canopy's estimate beside each provider's own figures per month, like with like, with the market-based basis and the calibration factor history",
+    role: "viewer",
+    query: r.reconciliationQuerySchema,
+    response: { status: 200, schema: r.reconciliationResponseSchema },
+  },
+  {
+    method: "get",
+    path: "/api/v1/reconciliation/calibrated",
+    summary:
+      "The calibrated view of one month: Canopy's hours or days scaled to the provider's figure per scope; months without one stay uncalibrated",
+    role: "viewer",
+    query: r.calibratedQuerySchema,
+    response: { status: 200, schema: r.calibratedResponseSchema },
   },
   {
     method: "get",

@@ -1,5 +1,10 @@
 import "server-only";
-import type { PoolClient } from "@canopy/db";
+import {
+  calibratedSeries,
+  type CalibratedPoint,
+  type CalibrationPoint,
+  type PoolClient,
+} from "@canopy/db";
 import { reconciliationRows, type ReconciliationRow } from "@canopy/jobs";
 
 export type ReconciliationView = {
@@ -10,6 +15,8 @@ export type ReconciliationView = {
   rows: ReconciliationRow[];
   /** Whether any provider figure is stored in the range (otherwise the page explains the lag). */
   hasProviderFigures: boolean;
+  /** The calibration factor per provider, basis and month, oldest month first (uncalibrated months included). */
+  history: CalibrationPoint[];
 };
 
 const monthStart = (year: number, month: number) =>
@@ -44,5 +51,31 @@ export async function loadReconciliation(
   const rows = (await reconciliationRows(client, { from, to })).sort(
     (a, b) => b.month.localeCompare(a.month) || a.provider.localeCompare(b.provider),
   );
-  return { from, to, rows, hasProviderFigures: rows.some((r) => r.reported !== null) };
+  const history = rows
+    .flatMap((r) => r.calibration)
+    .sort(
+      (a, b) =>
+        a.provider.localeCompare(b.provider) ||
+        a.basis.localeCompare(b.basis) ||
+        a.month.localeCompare(b.month),
+    );
+  return { from, to, rows, hasProviderFigures: rows.some((r) => r.reported !== null), history };
+}
+
+/**
+ * The calibrated view of one month (YYYY-MM-01): Canopy's hours or days per provider and basis,
+ * scaled to the provider's level where the provider has a figure, marked uncalibrated elsewhere.
+ */
+export async function loadCalibratedMonth(
+  client: PoolClient,
+  month: string,
+  granularity: "hour" | "day",
+): Promise<{ month: string; granularity: "hour" | "day"; points: CalibratedPoint[] }> {
+  const start = new Date(`${month}T00:00:00Z`);
+  const to = monthStart(start.getUTCFullYear(), start.getUTCMonth() + 1);
+  return {
+    month,
+    granularity,
+    points: await calibratedSeries(client, { from: month, to }, granularity),
+  };
 }

@@ -143,6 +143,37 @@ function countedFiguresSql(from: string, to: string): string {
      WHERE pick = 1`;
 }
 
+export type CountedFigure = {
+  provider: ProviderName;
+  providerAccountId: string;
+  /** The connected account that fetched it (null: imported without one). */
+  cloudAccountId: string | null;
+  /** YYYY-MM-01 */
+  month: string;
+  region: string | null;
+  service: string | null;
+  scope: ReportedScope;
+  co2eKg: number;
+  source: string;
+  modelVersion: string | null;
+};
+
+/** The provider figures that count (see countedFiguresSql) for months in [from, to), one per row. */
+export async function loadCountedFigures(
+  client: PoolClient,
+  range: { from: string; to: string },
+): Promise<CountedFigure[]> {
+  const { rows } = await client.query<CountedFigure>(
+    `SELECT c.provider, c.provider_account_id AS "providerAccountId", e.cloud_account_id AS "cloudAccountId",
+            to_char(c.month, 'YYYY-MM-DD') AS month, c.region, c.service, c.scope, c.co2e_kg::float8 AS "co2eKg",
+            c.source, c.model_version AS "modelVersion"
+     FROM (${countedFiguresSql("$1", "$2")}) c JOIN provider_reported_emissions e ON e.id = c.id
+     ORDER BY c.month, c.provider, c.account_key, c.region_key, c.service_key, c.scope`,
+    [range.from, range.to],
+  );
+  return rows;
+}
+
 /** The Canopy rows (alias `m`, with its cloud account `a`) inside a figure's scope (alias `f`). */
 const inScope = (f: string, m: string, a: string) =>
   `${a}.provider::text = ${f}.provider AND lower(${a}.provider_account_id) = ${f}.account_key AND ${m}.month = ${f}.month

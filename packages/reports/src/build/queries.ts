@@ -1,4 +1,4 @@
-import type { PoolClient } from "@canopy/db";
+import { loadCountedFigures, type CountedFigure, type PoolClient } from "@canopy/db";
 import { costNotModelledCondition, costSql } from "@canopy/methodology";
 import type { Measures } from "../model/measures";
 import type { BoundaryAccount } from "../model/types";
@@ -132,35 +132,19 @@ export async function loadImportRuns(
   return result.rows;
 }
 
-export type ProviderFigure = {
-  provider: string;
-  providerAccountId: string;
-  cloudAccountId: string | null;
-  scope: string;
-  co2eKg: number;
-  source: string;
-  modelVersion: string | null;
-};
+/** A provider's own figure: @canopy/db's counted figures, the same the reconciliation page reads. */
+export type ProviderFigure = CountedFigure;
 
 /**
- * Providers' own figures for the period's months, latest model version per (account, month, scope,
- * service, region) only, so a revised figure replaces, not adds to, the earlier one.
+ * Providers' own figures for the period's months: per provider account and month the newest model
+ * version only (@canopy/db loadCountedFigures), so a revised figure replaces, not adds to, the earlier one.
  */
 export async function loadProviderFigures(
   client: PoolClient,
   start: string,
   end: string,
 ): Promise<ProviderFigure[]> {
-  const result = await client.query<ProviderFigure>(
-    `SELECT DISTINCT ON (provider, provider_account_id, month, scope, coalesce(service, ''), coalesce(region, ''))
-            provider::text AS provider, provider_account_id AS "providerAccountId", cloud_account_id AS "cloudAccountId",
-            scope, co2e_kg AS "co2eKg", source, model_version AS "modelVersion"
-     FROM provider_reported_emissions
-     WHERE month >= $1::date AND month < $2::date
-     ORDER BY provider, provider_account_id, month, scope, coalesce(service, ''), coalesce(region, ''), imported_at DESC`,
-    [start, end],
-  );
-  return result.rows;
+  return loadCountedFigures(client, { from: start, to: end });
 }
 
 /** Days with any emissions per month in [fromMonth, toMonth), from the daily rollups. */

@@ -1,22 +1,30 @@
-import { round6, type Measures } from "../model/measures";
+import { comparisonsFor, type CanopyMeasure, type ProviderName } from "@canopy/db";
+import { round6 } from "../model/measures";
 import type { BoundaryAccount, Reconciliation, ReconciliationRow } from "../model/types";
-import { sumMeasures } from "./sums";
 import type { MonthlyRow, ProviderFigure } from "./queries";
 
-/** What each provider scope is compared with (methodology.md section 13: like with like). */
-const comparedWith: Record<string, { label: string; value: (m: Measures) => number }> = {
-  "scope2-location": { label: "Electricity, location-based", value: (m) => m.co2eLocationKg },
-  "scope2-market": { label: "Electricity, market-based", value: (m) => m.co2eMarketKg },
-  scope3: {
-    label: "Embodied hardware (servers only; provider Scope 3 also covers buildings and networks)",
-    value: (m) => m.co2eEmbodiedKg,
-  },
-  total: {
-    label: "Location-based electricity + embodied",
-    value: (m) => m.co2eLocationKg + m.co2eEmbodiedKg,
-  },
-  scope1: { label: "Not estimated by Canopy (provider's own fuel use)", value: () => 0 },
-};
+/** A provider scope with no Canopy counterpart (GCP Scope 1: the provider's own fuel use). */
+const notEstimated = { label: "Not estimated by Canopy (provider's own fuel use)", measures: [] };
+
+/**
+ * What a provider figure is compared with, from @canopy/db comparisonsFor: the one definition the
+ * reconciliation page and the API use too (methodology.md section 13: like with like).
+ */
+function comparedWith(
+  provider: ProviderName,
+  scope: string,
+  modelVersion: string | null,
+): { label: string; measures: CanopyMeasure[] } {
+  const comparison = comparisonsFor(provider, modelVersion).find((c) => c.reportedScope === scope);
+  return comparison
+    ? { label: comparison.label, measures: comparison.canopyMeasures }
+    : scope === "scope1"
+      ? notEstimated
+      : { label: "No like-for-like Canopy figure", measures: [] };
+}
+
+export const reconciliationViewNote =
+  "This report uses Canopy's estimated view: none of its figures is scaled to the providers' totals. The calibration factor of a row is provider ÷ Canopy (1 ÷ ratio); its history per month is on the reconciliation page and at GET /api/v1/reconciliation.";
 
 export function buildReconciliation(
   figures: readonly ProviderFigure[],
@@ -24,11 +32,13 @@ export function buildReconciliation(
   inPeriod: readonly MonthlyRow[],
 ): Reconciliation {
   const ids = new Set(accounts.map((a) => a.id));
-  const providerIds = new Set(accounts.map((a) => `${a.provider}:${a.providerAccountId}`));
+  const providerIds = new Set(
+    accounts.map((a) => `${a.provider}:${a.providerAccountId.toLowerCase()}`),
+  );
   const inBoundary = figures.filter((f) =>
     f.cloudAccountId
       ? ids.has(f.cloudAccountId)
-      : providerIds.has(`${f.provider}:${f.providerAccountId}`),
+      : providerIds.has(`${f.provider}:${f.providerAccountId.toLowerCase()}`),
   );
   if (inBoundary.length === 0) {
     return {
@@ -46,21 +56,28 @@ export function buildReconciliation(
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([, members]) => {
       const { provider, scope } = members[0]!;
-      const rule = comparedWith[scope] ?? {
-        label: "No like-for-like Canopy figure",
-        value: () => 0,
-      };
-      const canopy = round6(
-        rule.value(sumMeasures(inPeriod.filter((r) => r.provider === provider))),
-      );
+      // Month by month (a model change can change what a scope covers), over the months the
+      // provider has published only: a month not out yet is not a difference.
+      const months = [...new Set(members.map((f) => f.month))].sort();
+      const labels = new Set<string>();
+      let canopy = 0;
+      for (const month of months) {
+        const model = members.find((f) => f.month === month)?.modelVersion ?? null;
+        const rule = comparedWith(provider, scope, model);
+        labels.add(rule.label);
+        for (const row of inPeriod)
+          if (row.provider === provider && row.month === month)
+            for (const measure of rule.measures) canopy += row[measure];
+      }
+      const canopyCo2eKg = round6(canopy);
       const providerCo2eKg = round6(members.reduce((n, f) => n + f.co2eKg, 0));
       return {
         provider,
         scope,
-        comparedWith: rule.label,
+        comparedWith: [...labels].join("; "),
         providerCo2eKg,
-        canopyCo2eKg: canopy,
-        ratio: providerCo2eKg > 0 ? round6(canopy / providerCo2eKg) : null,
+        canopyCo2eKg,
+        ratio: providerCo2eKg > 0 ? round6(canopyCo2eKg / providerCo2eKg) : null,
         sources: [
           ...new Set(
             members.map((f) =>
@@ -72,7 +89,7 @@ export function buildReconciliation(
     });
   return {
     status: "imported",
-    note: "Providers' figures compared like with like (methodology.md section 13); the ratio is Canopy ÷ provider.",
+    note: `Providers' figures compared like with like (methodology.md section 13), over the months each provider has published; the ratio is Canopy ÷ provider. ${reconciliationViewNote}`,
     rows,
   };
 }

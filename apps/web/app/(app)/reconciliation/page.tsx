@@ -9,6 +9,35 @@ const providerNames = { aws: "AWS", azure: "Azure", gcp: "Google Cloud" } as con
 const signedKg = (kg: number) => `${kg > 0 ? "+" : kg < 0 ? "−" : "±"}${formatKg(Math.abs(kg))}`;
 const signedPercent = (ratio: number) =>
   `${ratio > 0 ? "+" : ratio < 0 ? "−" : "±"}${formatPercent(Math.abs(ratio))}`;
+const basisNames = { location: "location-based", market: "market-based", embodied: "embodied" };
+
+type HistoryPoint = Awaited<ReturnType<typeof loadReconciliation>>["history"][number];
+
+/** The factor history as one line per provider and basis, one cell per month. */
+function historyLines(history: HistoryPoint[]) {
+  const months = [...new Set(history.map((p) => p.month))].sort();
+  const lines = new Map<
+    string,
+    {
+      provider: HistoryPoint["provider"];
+      basis: HistoryPoint["basis"];
+      label: string;
+      points: Map<string, HistoryPoint>;
+    }
+  >();
+  for (const point of history) {
+    const key = `${point.provider}|${point.basis}`;
+    const line = lines.get(key) ?? {
+      provider: point.provider,
+      basis: point.basis,
+      label: point.label,
+      points: new Map(),
+    };
+    line.points.set(point.month, point);
+    lines.set(key, line);
+  }
+  return { months, lines: [...lines.values()] };
+}
 
 export default async function ReconciliationPage() {
   const scope = await requireMember();
@@ -61,6 +90,7 @@ export default async function ReconciliationPage() {
                 <th className="num">Provider</th>
                 <th className="num">Difference</th>
                 <th className="num">%</th>
+                <th className="num">Market-based</th>
                 <th>Known reasons</th>
               </tr>
             </thead>
@@ -103,6 +133,20 @@ export default async function ReconciliationPage() {
                   <td className="num">
                     {row.differenceRatio !== null ? signedPercent(row.differenceRatio) : "—"}
                   </td>
+                  <td
+                    className="num"
+                    data-value={row.marketBased?.co2eMarketKg ?? ""}
+                    data-basis={row.marketBased?.basis ?? ""}
+                  >
+                    {row.marketBased ? (
+                      <>
+                        {formatKg(row.marketBased.co2eMarketKg)}
+                        <div className="muted small">{row.marketBased.basis}</div>
+                      </>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
                   <td className="small">
                     <ul className="reasons">
                       {row.reasons.map((reason) => (
@@ -116,6 +160,69 @@ export default async function ReconciliationPage() {
           </table>
         </section>
       )}
+      {view.hasProviderFigures && <CalibrationHistory history={view.history} />}
     </main>
+  );
+}
+
+function CalibrationHistory({ history }: { history: HistoryPoint[] }) {
+  const { months, lines } = historyLines(history);
+  return (
+    <section className="card stack table-wrap">
+      <h2>Calibration factors</h2>
+      <p className="muted small">
+        The calibrated view keeps Canopy&apos;s shape over hours and services and scales its level
+        to the provider&apos;s figure: factor = provider total ÷ Canopy total for the same scope
+        (account, region, service where the provider gives them) and basis. Months without a
+        provider figure stay uncalibrated; no month borrows another month&apos;s factor. Reports use
+        the estimated view and say so.
+      </p>
+      <table className="data" data-testid="calibration-history">
+        <thead>
+          <tr>
+            <th>Provider</th>
+            <th>Basis</th>
+            {months.map((month) => (
+              <th key={month} className="num">
+                {monthLabel(month)}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {lines.map((line) => (
+            <tr
+              key={`${line.provider}-${line.basis}`}
+              data-provider={line.provider}
+              data-basis={line.basis}
+            >
+              <td>{providerNames[line.provider]}</td>
+              <td>
+                {basisNames[line.basis]}
+                <div className="muted small">{line.label}</div>
+              </td>
+              {months.map((month) => {
+                const point = line.points.get(month);
+                return (
+                  <td
+                    key={month}
+                    className="num"
+                    data-month={month}
+                    data-factor={point?.factor ?? ""}
+                    title={point?.reason ?? undefined}
+                  >
+                    {point?.factor != null ? (
+                      `×${point.factor.toFixed(3)}`
+                    ) : (
+                      <span className="muted small">uncalibrated</span>
+                    )}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
