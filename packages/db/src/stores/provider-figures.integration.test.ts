@@ -8,6 +8,7 @@ import {
   calibrationHistory,
   loadProviderScopes,
   marketBasedByMonth,
+  providerMarketSource,
   providerMarketSql,
 } from "./provider-figures";
 
@@ -141,6 +142,30 @@ describe("provider-reported figures: market-based allocation and calibrated view
     expect(months[0]!.co2eMarketEstimatedKg).toBeCloseTo(0.4, 12);
     expect(months[1]).toMatchObject({ co2eMarketReportedKg: 0 });
     expect(months[1]!.co2eMarketKg).toBeCloseTo(4, 12);
+  });
+
+  it("gives every grain (hourly, daily, monthly) the same market-based figure per month", async () => {
+    const months = await scoped((client) => marketBasedByMonth(client, aprilMay));
+    for (const table of ["emissions_hourly", "emissions_daily", "emissions_monthly"] as const) {
+      const month = {
+        emissions_hourly: "date_trunc('month', hour AT TIME ZONE 'UTC')",
+        emissions_daily: "date_trunc('month', day)",
+        emissions_monthly: "month",
+      }[table];
+      const { rows } = await scoped((client) =>
+        client.query<{ month: string; market: number; reported: number }>(
+          `SELECT to_char(${month}, 'YYYY-MM-DD') AS month, sum(co2e_market_precedence_kg)::float8 AS market,
+                  sum(co2e_market_reported_kg)::float8 AS reported
+           FROM ${providerMarketSource(table, "$1", "$2")} x GROUP BY 1 ORDER BY 1`,
+          ["2026-04-01", "2026-06-01"],
+        ),
+      );
+      expect(rows.map((r) => r.month)).toEqual(months.map((m) => m.month));
+      for (const [i, row] of rows.entries()) {
+        expect(row.market).toBeCloseTo(months[i]!.co2eMarketKg, 9);
+        expect(row.reported).toBeCloseTo(months[i]!.co2eMarketReportedKg, 9);
+      }
+    }
   });
 
   it("counts only the newest model version, compared over the same scope", async () => {

@@ -428,6 +428,26 @@ export const providerMarketSql = {
     `CASE WHEN pmr.kg_per_kwh_facility IS NULL THEN 0 ELSE ${alias}.co2e_market_kg END`,
 };
 
+const monthOfRow = {
+  emissions_hourly: "date_trunc('month', e.hour AT TIME ZONE 'UTC')::date",
+  emissions_daily: "date_trunc('month', e.day)::date",
+  emissions_monthly: "e.month",
+} as const;
+
+/**
+ * An emissions table as a derived table, its columns plus `co2e_market_precedence_kg` (market-based
+ * in precedence order: provider-reported where a figure covers the row, else the estimate) and
+ * `co2e_market_reported_kg` (the provider-reported part): `FROM ${providerMarketSource(...)} AS x`,
+ * then sum `co2e_market_precedence_kg` where the estimate's `co2e_market_kg` was summed. `from` and
+ * `to` (SQL expressions, e.g. "$1") bound the months whose figures are read, [from, to).
+ */
+export function providerMarketSource(table: keyof typeof monthOfRow, from: string, to: string) {
+  return `(WITH ${providerMarketSql.ctes(from, to)}
+     SELECT e.*, ${providerMarketSql.marketKg("e")} AS co2e_market_precedence_kg,
+            ${providerMarketSql.reportedKg("e")} AS co2e_market_reported_kg
+     FROM ${table} e ${providerMarketSql.join("e", monthOfRow[table])})`;
+}
+
 export type MarketBasis = "provider-reported" | "estimated" | "provider-reported and estimated";
 
 export type MarketBasedMonth = {

@@ -90,8 +90,8 @@ export default async function ReconciliationPage() {
                 <th className="num">Provider</th>
                 <th className="num">Difference</th>
                 <th className="num">%</th>
-                <th className="num">Market-based</th>
                 <th>Known reasons</th>
+                <th className="num">Market-based</th>
               </tr>
             </thead>
             <tbody>
@@ -133,6 +133,13 @@ export default async function ReconciliationPage() {
                   <td className="num">
                     {row.differenceRatio !== null ? signedPercent(row.differenceRatio) : "—"}
                   </td>
+                  <td className="small">
+                    <ul className="reasons">
+                      {row.reasons.map((reason) => (
+                        <li key={reason}>{reason}</li>
+                      ))}
+                    </ul>
+                  </td>
                   <td
                     className="num"
                     data-value={row.marketBased?.co2eMarketKg ?? ""}
@@ -146,13 +153,6 @@ export default async function ReconciliationPage() {
                     ) : (
                       "—"
                     )}
-                  </td>
-                  <td className="small">
-                    <ul className="reasons">
-                      {row.reasons.map((reason) => (
-                        <li key={reason}>{reason}</li>
-                      ))}
-                    </ul>
                   </td>
                 </tr>
               ))}
