@@ -243,7 +243,8 @@ for (const row of csvSource("accelerators.csv")) {
     };
   }
   const proxyOf = row.proxy_of ?? "";
-  if (proxyOf !== "" && !gpuModels[proxyOf]) throw new Error(`accelerators.csv: unknown proxy ${proxyOf}`);
+  if (proxyOf !== "" && !gpuModels[proxyOf])
+    throw new Error(`accelerators.csv: unknown proxy ${proxyOf}`);
   accelerators[key] = {
     name: row.name ?? key,
     kind: row.kind ?? "gpu",
@@ -259,7 +260,9 @@ for (const key of Object.keys(gpuModels)) {
   if (!accelerators[key]) throw new Error(`accelerators.csv: CCF model ${key} has no row`);
 }
 // Longest phrase first, so "h100 nvl" wins over "h100"
-acceleratorAliases.sort((a, b) => b[0].split(" ").length - a[0].split(" ").length || a[0].localeCompare(b[0]));
+acceleratorAliases.sort(
+  (a, b) => b[0].split(" ").length - a[0].split(" ").length || a[0].localeCompare(b[0]),
+);
 
 // ---------------------------------------------------------------------------------------------
 // Embodied model (CCF / Teads increments) for rows without a CCF figure
@@ -659,13 +662,17 @@ for (const row of csvSource("accelerator-instance-families.csv")) {
     const existing = instances.get(instanceId(provider, key));
     if (existing) {
       // The upstream host figure left these accelerators out (ccf-coefficients additional_gpus 0)
-      const addEmbodied = row.add_accelerator_embodied === "yes" && existing.embodiedKgPerHost !== null;
+      const addEmbodied =
+        row.add_accelerator_embodied === "yes" && existing.embodiedKgPerHost !== null;
       instances.set(instanceId(provider, key), {
         ...existing,
         gpuCount: size.accelerators,
         gpuModel: model,
         embodiedKgPerHost: addEmbodied
-          ? round((existing.embodiedKgPerHost ?? 0) + hostAccelerators * embodiedModel.gpuKgPerGpu, 2)
+          ? round(
+              (existing.embodiedKgPerHost ?? 0) + hostAccelerators * embodiedModel.gpuKgPerGpu,
+              2,
+            )
           : existing.embodiedKgPerHost,
         source: `${existing.source}; ${source}${addEmbodied ? ` (+${hostAccelerators} x ${embodiedModel.gpuKgPerGpu} kg accelerator embodied)` : ""}`,
       });

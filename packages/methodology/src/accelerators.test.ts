@@ -43,7 +43,14 @@ describe("accelerator table", () => {
   it("matches billing spellings to models, longest phrase first", () => {
     const power = (provider: Provider, model: string) =>
       canopy.estimate(
-        record({ provider, region: "us-east-1", kind: "gpu", unit: "gpu-hours", quantity: 1, gpuModel: model }),
+        record({
+          provider,
+          region: "us-east-1",
+          kind: "gpu",
+          unit: "gpu-hours",
+          quantity: 1,
+          gpuModel: model,
+        }),
       );
     const h100Sxm = power("gcp", "Nvidia H100 80GB");
     const h100Nvl = power("azure", "NVIDIA H100 NVL");
@@ -58,14 +65,28 @@ describe("accelerator table", () => {
 
   it("flags a stand-in model and a model without a published rating", () => {
     const a10 = canopy.estimate(
-      record({ provider: "azure", region: "eastus", kind: "gpu", unit: "gpu-hours", quantity: 1, gpuModel: "a10" }),
+      record({
+        provider: "azure",
+        region: "eastus",
+        kind: "gpu",
+        unit: "gpu-hours",
+        quantity: 1,
+        gpuModel: "a10",
+      }),
     );
     // A10 takes CCF's A10G: 18 + 0.5 × (153 − 18) = 85.5 W
     expectClose(a10.kwhIt, 0.0855);
     expect(a10.quality.power.quality).toBe("provider-average");
     expect(a10.quality.power.reason).toMatch(/NVIDIA A10G watts stand in/);
     const trainium = canopy.estimate(
-      record({ provider: "aws", region: "us-east-1", kind: "gpu", unit: "gpu-hours", quantity: 1, gpuModel: "trainium2" }),
+      record({
+        provider: "aws",
+        region: "us-east-1",
+        kind: "gpu",
+        unit: "gpu-hours",
+        quantity: 1,
+        gpuModel: "trainium2",
+      }),
     );
     expect(trainium.kwhIt).toBeGreaterThan(0);
     expect(trainium.quality.power).toMatchObject({ quality: "provider-average" });
@@ -186,12 +207,26 @@ describe("unknown size of an accelerator family", () => {
     expect(info?.gpuCount).toBe(4);
     expect(info?.gpuModel).toBe("h100-sxm");
     const e = canopy.estimate(
-      record({ provider: "aws", kind: "compute", unit: "instance-hours", quantity: 1, instanceType: "p5.24xlarge" }),
+      record({
+        provider: "aws",
+        kind: "compute",
+        unit: "instance-hours",
+        quantity: 1,
+        instanceType: "p5.24xlarge",
+      }),
     );
     expect(e.quality.power.quality).toBe("default");
-    expect(e.quality.power.reason).toMatch(/"p5.24xlarge" not in data pack; estimated from family p5/);
+    expect(e.quality.power.reason).toMatch(
+      /"p5.24xlarge" not in data pack; estimated from family p5/,
+    );
     const full = canopy.estimate(
-      record({ provider: "aws", kind: "compute", unit: "instance-hours", quantity: 1, instanceType: "p5.48xlarge" }),
+      record({
+        provider: "aws",
+        kind: "compute",
+        unit: "instance-hours",
+        quantity: 1,
+        instanceType: "p5.48xlarge",
+      }),
     );
     // half the vCPUs, half the GPUs: half the energy of the full size (memory scales too)
     expectClose(e.kwhIt, full.kwhIt / 2, 1e-9);

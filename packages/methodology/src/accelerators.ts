@@ -70,7 +70,9 @@ export function decodeAcceleratorTable(
     const [phrase, key] = Array.isArray(pair) ? pair : [];
     if (typeof phrase !== "string" || typeof key !== "string" || !accelerators.has(key))
       fail(`gpu.aliases[${i}]`, "[phrase, known accelerator key]");
-    aliases.push(Object.freeze({ tokens: Object.freeze(tokensOf(phrase as string)), key: key as string }));
+    aliases.push(
+      Object.freeze({ tokens: Object.freeze(tokensOf(phrase as string)), key: key as string }),
+    );
   }
   // Longest phrase first: "h100 nvl" before "h100"
   aliases.sort((a, b) => b.tokens.length - a.tokens.length);

@@ -45,13 +45,23 @@ describe("GCP Cloud TPU SKUs", () => {
   it("reads the TPU version from the SKU spellings", () => {
     expect(gcpTpuModelOf("Cloud TPU", "TPU v4 chip running in Americas")).toBe("TPU v4");
     expect(gcpTpuModelOf("Cloud TPU", "Tpu-v5e PodSlice running in Americas")).toBe("TPU v5e");
-    expect(gcpTpuModelOf("Cloud TPU", "TPU v5 lite PodSlice chip running in EMEA")).toBe("TPU v5 lite");
-    expect(gcpTpuModelOf("Compute Engine", "Nvidia Tesla T4 GPU running in Americas")).toBeUndefined();
+    expect(gcpTpuModelOf("Cloud TPU", "TPU v5 lite PodSlice chip running in EMEA")).toBe(
+      "TPU v5 lite",
+    );
+    expect(
+      gcpTpuModelOf("Compute Engine", "Nvidia Tesla T4 GPU running in Americas"),
+    ).toBeUndefined();
   });
 
   it("a TPU v4 line: 4 chips for one hour are 4 chip-hours at TPU v4 watts", () => {
     const [tpu] = records(line("TPU v4 chip running in Americas", 4 * 3600));
-    expect(tpu).toMatchObject({ kind: "gpu", unit: "gpu-hours", quantity: 4, gpuModel: "TPU v4", region: "us-central2" });
+    expect(tpu).toMatchObject({
+      kind: "gpu",
+      unit: "gpu-hours",
+      quantity: 4,
+      gpuModel: "TPU v4",
+      region: "us-central2",
+    });
     const estimate = createEstimator().estimate(tpu!);
     // TPU v4: 192 W max (data sheet), idle = 192 × the pack's idle share (0.1144) = 21.96 W;
     // 21.96 + 0.5 × (192 − 21.96) = 106.98 W × 4 chip-hours = 0.42792 kWh
