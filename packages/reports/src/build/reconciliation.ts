@@ -43,7 +43,7 @@ export function buildReconciliation(
   if (inBoundary.length === 0) {
     return {
       status: "none",
-      note: "No provider-reported figures have been imported for this period and boundary, so there is nothing to reconcile yet.",
+      note: "No provider-reported figures have been imported for this period and boundary, so there is nothing to reconcile yet. This report uses Canopy's estimated view.",
       rows: [],
     };
   }
