@@ -123,6 +123,35 @@ describe("provider carbon reconciliation", () => {
     expect(byProvider["gcp"]).toMatchObject({ canopyComparableKg: 45, differenceKg: 5 });
     expect(byProvider["gcp"]!.reported!.scopes["scope2-market"]).toBe(12);
 
+    // Every reported basis beside Canopy's figure on the same basis.
+    expect(byProvider["gcp"]!.comparisons.map((c) => [c.basis, c.reportedKg, c.canopyKg])).toEqual([
+      ["location", 30, 40],
+      ["market", 12, 10],
+      ["embodied", 9, 5],
+    ]);
+    // GCP's figures cover the whole project: its market-based figure replaces the estimate, and
+    // each basis is calibrated (provider ÷ Canopy).
+    expect(byProvider["gcp"]!.marketBased).toMatchObject({
+      basis: "provider-reported",
+      co2eMarketKg: 12,
+      replacedEstimateKg: 10,
+    });
+    expect(byProvider["gcp"]!.calibration.map((p) => [p.basis, p.status, p.factor])).toEqual([
+      ["location", "calibrated", 30 / 40],
+      ["market", "calibrated", 12 / 10],
+      ["embodied", "calibrated", 9 / 5],
+    ]);
+    // AWS's figure is for AmazonEC2 in eu-central-1, where Canopy has nothing: not spread over
+    // Canopy's other rows, the month stays uncalibrated and says why; market-based stays estimated.
+    expect(byProvider["aws"]!.calibration[0]).toMatchObject({
+      basis: "location",
+      status: "uncalibrated",
+      factor: null,
+      reportedUnmatchedKg: 50,
+    });
+    expect(byProvider["aws"]!.calibration[0]!.reason).toMatch(/no Canopy estimate in its scope/);
+    expect(byProvider["aws"]!.marketBased).toMatchObject({ basis: "estimated", co2eMarketKg: 10 });
+
     // Azure: a Canopy estimate but nothing published yet.
     expect(byProvider["azure"]).toMatchObject({ reported: null, differenceKg: null });
     expect(byProvider["azure"]!.reasons.join(" ")).toMatch(/No provider figure stored.*19th/);
