@@ -130,6 +130,7 @@ describe("accelerator instance catalog", () => {
     ["gcp", "a3-highgpu-8g", "h100-sxm"],
     ["gcp", "a3-megagpu-8g", "h100-sxm"],
     ["gcp", "g2-standard-4", "l4"],
+    ["gcp", "ct5lp-hightpu-4t", "tpu-v5e"],
   ];
 
   it.each(families)("%s %s carries its accelerators (%s)", (provider, type, model) => {

@@ -58,13 +58,13 @@ export function diffContents(
   });
   const totals: DiffLine[] = [
     line(
-      "Scope 3 Cat. 1, location-based (lifecycle grid factors)",
+      "Scope 3 Cat. 1, location-based",
       "kg CO2e",
       scope3Category1LocationKg(locked.content.totals),
       scope3Category1LocationKg(current.totals),
     ),
     line(
-      "Scope 3 Cat. 1, market-based (estimated: contractual coverage + residual mix)",
+      "Scope 3 Cat. 1, market-based",
       "kg CO2e",
       scope3Category1MarketKg(locked.content.totals),
       scope3Category1MarketKg(current.totals),

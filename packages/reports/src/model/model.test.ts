@@ -69,9 +69,7 @@ describe("report model", () => {
       changed,
     );
     expect(diff.changed).toBe(true);
-    const line = diff.totals.find(
-      (l) => l.metric === "Electricity, Scope 2 location-based (lifecycle grid factors)",
-    )!;
+    const line = diff.totals.find((l) => l.metric === "Electricity, location-based")!;
     expect(line.delta).toBeCloseTo(5, 6);
     expect(diff.breakdown[0]).toMatchObject({ dimension: "provider", deltaKg: 5 });
   });
