@@ -92,7 +92,7 @@ export async function run(argv: string[]): Promise<number> {
     if (run.status === "succeeded" && driver.kind === "inline") {
       const totals = await importTotals(app, tenantId, run.summary);
       process.stdout.write(
-        `Emissions for that span: ${figure(totals.co2eLocationKg)} kg CO2e location-based, ${figure(totals.co2eMarketKg)} kg market-based, ` +
+        `Emissions for that span: ${figure(totals.co2eLocationKg)} kg CO2e location-based (lifecycle grid factors), ${figure(totals.co2eMarketKg)} kg market-based (estimated: contractual coverage + residual mix), ` +
           `${figure(totals.co2eEmbodiedKg)} kg embodied, ${figure(totals.kwhFacility)} kWh, ${figure(totals.waterL)} L water.\n`,
       );
     }

@@ -82,7 +82,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(
       [
         `${model.content.organization.name}, ${period.label}: report ${locked.id} version ${locked.version} (${locked.status})`,
-        `  Scope 3 Cat. 1: ${formatNumber(kg.scope3Category1LocationKg, 1)} kg CO2e location-based, ${formatNumber(kg.scope3Category1MarketKg, 1)} kg CO2e market-based`,
+        `  Scope 3 Cat. 1: ${formatNumber(kg.scope3Category1LocationKg, 1)} kg CO2e location-based (lifecycle grid factors), ${formatNumber(kg.scope3Category1MarketKg, 1)} kg CO2e market-based (estimated: contractual coverage + residual mix)`,
         `  content SHA-256 ${model.header.contentSha256}`,
         `  wrote ${out} (${file.body.length.toLocaleString("en-US")} bytes)`,
       ].join("\n") + "\n",

@@ -110,8 +110,18 @@ function columnsFor(kind: "breakdown" | "regions", groupLabel: string): Column[]
       ? [provider]
       : []),
     co2e,
-    num("co2eLocationKg", "Location-based", (r) => r.co2eLocationKg, formatKg),
-    num("co2eMarketKg", "Market-based", (r) => r.co2eMarketKg, formatKg),
+    num(
+      "co2eLocationKg",
+      "Electricity, Scope 2 location-based (lifecycle grid factors)",
+      (r) => r.co2eLocationKg,
+      formatKg,
+    ),
+    num(
+      "co2eMarketKg",
+      "Electricity, Scope 2 market-based (estimated: contractual coverage + residual mix)",
+      (r) => r.co2eMarketKg,
+      formatKg,
+    ),
     num("co2eEmbodiedKg", "Embodied", (r) => r.co2eEmbodiedKg, formatKg),
     num(
       "kwhFacility",

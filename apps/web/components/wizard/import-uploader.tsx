@@ -399,10 +399,11 @@ function ImportResult(props: {
       {props.totals ? (
         <p data-testid="import-totals" data-location={props.totals.co2eLocationKg}>
           Emissions now stored for this span:{" "}
-          <strong>{formatKg(props.totals.co2eLocationKg)}</strong> CO2e location-based,{" "}
-          {formatKg(props.totals.co2eMarketKg)} market-based,{" "}
-          {formatKg(props.totals.co2eEmbodiedKg)} embodied, {formatNumber(props.totals.kwhFacility)}{" "}
-          kWh, {formatNumber(props.totals.waterL)} L of water.
+          <strong>{formatKg(props.totals.co2eLocationKg)}</strong> CO2e location-based (lifecycle
+          grid factors), {formatKg(props.totals.co2eMarketKg)} market-based (estimated: contractual
+          coverage + residual mix), {formatKg(props.totals.co2eEmbodiedKg)} embodied,{" "}
+          {formatNumber(props.totals.kwhFacility)} kWh, {formatNumber(props.totals.waterL)} L of
+          water.
         </p>
       ) : (
         <p className="muted">Estimating emissions…</p>

@@ -187,10 +187,9 @@ describe("generate-report on the estimated demo organization", () => {
       });
       return value as number;
     };
-    expect(summaryValue("Electricity, location-based (provider Scope 2)")).toBeCloseTo(
-      sql.co2eLocationKg,
-      5,
-    );
+    expect(
+      summaryValue("Electricity, Scope 2 location-based (lifecycle grid factors)"),
+    ).toBeCloseTo(sql.co2eLocationKg, 5);
     expect(summaryValue("Location-based")).toBeCloseTo(sql.co2eLocationKg + sql.co2eEmbodiedKg, 5);
 
     // PDF, text extracted: every total as printed (kg, one decimal).
@@ -272,7 +271,7 @@ describe("generate-report on the estimated demo organization", () => {
     expect(next.diff?.changed).toBe(true);
     expect(next.diff?.methodologyVersions.current.every((v) => v.startsWith("ccf-"))).toBe(true);
     const location = next.diff!.totals.find(
-      (line) => line.metric === "Electricity, location-based",
+      (line) => line.metric === "Electricity, Scope 2 location-based (lifecycle grid factors)",
     )!;
     expect(location.locked).toBeCloseTo(sqlBefore.co2eLocationKg, 5);
     expect(location.current).toBeCloseTo(sqlAfter.co2eLocationKg, 5);

@@ -58,13 +58,13 @@ export function diffContents(
   });
   const totals: DiffLine[] = [
     line(
-      "Scope 3 Cat. 1, location-based",
+      "Scope 3 Cat. 1, location-based (lifecycle grid factors)",
       "kg CO2e",
       scope3Category1LocationKg(locked.content.totals),
       scope3Category1LocationKg(current.totals),
     ),
     line(
-      "Scope 3 Cat. 1, market-based",
+      "Scope 3 Cat. 1, market-based (estimated: contractual coverage + residual mix)",
       "kg CO2e",
       scope3Category1MarketKg(locked.content.totals),
       scope3Category1MarketKg(current.totals),

@@ -6,7 +6,7 @@ export type Measures = {
   kwhFacility: number;
   /** Electricity emissions, location-based (the provider's Scope 2, location-based). */
   co2eLocationKg: number;
-  /** Electricity emissions, market-based proxy (the provider's Scope 2, market-based). */
+  /** Electricity emissions, market-based estimated from contractual coverage and residual mix (the provider's Scope 2, market-based). */
   co2eMarketKg: number;
   /** Embodied hardware emissions (the provider's Scope 3, server manufacturing). */
   co2eEmbodiedKg: number;
@@ -32,11 +32,15 @@ export const measureInfo: Record<MeasureKey, { label: string; unit: string; colu
   kwhIt: { label: "IT energy", unit: "kWh", column: "kwh_it" },
   kwhFacility: { label: "Facility energy (incl. PUE)", unit: "kWh", column: "kwh_facility" },
   co2eLocationKg: {
-    label: "Electricity, location-based",
+    label: "Electricity, Scope 2 location-based (lifecycle grid factors)",
     unit: "kg CO2e",
     column: "co2e_location_kg",
   },
-  co2eMarketKg: { label: "Electricity, market-based", unit: "kg CO2e", column: "co2e_market_kg" },
+  co2eMarketKg: {
+    label: "Electricity, Scope 2 market-based (estimated: contractual coverage + residual mix)",
+    unit: "kg CO2e",
+    column: "co2e_market_kg",
+  },
   co2eEmbodiedKg: { label: "Embodied hardware", unit: "kg CO2e", column: "co2e_embodied_kg" },
   waterL: { label: "Water", unit: "L", column: "water_l" },
   co2eOnDefaultsKg: {

@@ -69,7 +69,9 @@ describe("report model", () => {
       changed,
     );
     expect(diff.changed).toBe(true);
-    const line = diff.totals.find((l) => l.metric === "Electricity, location-based")!;
+    const line = diff.totals.find(
+      (l) => l.metric === "Electricity, Scope 2 location-based (lifecycle grid factors)",
+    )!;
     expect(line.delta).toBeCloseTo(5, 6);
     expect(diff.breakdown[0]).toMatchObject({ dimension: "provider", deltaKg: 5 });
   });

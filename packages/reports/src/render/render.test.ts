@@ -94,7 +94,9 @@ describe("renderers", () => {
       "Methodology",
     ]);
     const provider = workbook.getWorksheet("By provider")!;
-    expect(provider.getRow(1).getCell(2).value).toBe("Scope 3 Cat. 1, location-based (kg CO2e)");
+    expect(provider.getRow(1).getCell(2).value).toBe(
+      "Scope 3 Cat. 1, location-based (lifecycle grid factors) (kg CO2e)",
+    );
     const sum = [2, 3].reduce((n, r) => n + (provider.getRow(r).getCell(2).value as number), 0);
     expect(sum).toBeCloseTo(scope3Category1LocationKg(totals), 6);
     let methodologyRows = 0;

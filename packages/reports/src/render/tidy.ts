@@ -36,20 +36,22 @@ export const tidyColumns = [
   {
     name: "scope3_cat1_location_kg",
     description:
-      "Customer Scope 3 Category 1, location-based: co2e_location_kg + co2e_embodied_kg (kg CO2e)",
+      "Customer Scope 3 Category 1, location-based (lifecycle grid factors): co2e_location_kg + co2e_embodied_kg (kg CO2e)",
   },
   {
     name: "scope3_cat1_market_kg",
     description:
-      "Customer Scope 3 Category 1, market-based: co2e_market_kg + co2e_embodied_kg (kg CO2e)",
+      "Customer Scope 3 Category 1, market-based (estimated: contractual coverage + residual mix): co2e_market_kg + co2e_embodied_kg (kg CO2e)",
   },
   {
     name: "co2e_location_kg",
-    description: "Electricity emissions, location-based (the provider's Scope 2 LBM), kg CO2e",
+    description:
+      "Electricity emissions, Scope 2 location-based (lifecycle grid factors) (the provider's Scope 2 LBM), kg CO2e",
   },
   {
     name: "co2e_market_kg",
-    description: "Electricity emissions, market-based proxy (the provider's Scope 2 MBM), kg CO2e",
+    description:
+      "Electricity emissions, Scope 2 market-based (estimated: contractual coverage + residual mix) (the provider's Scope 2 MBM), kg CO2e",
   },
   {
     name: "co2e_embodied_kg",

@@ -105,18 +105,28 @@ function summarySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
   sheet.addRow([]);
 
   addHeader(sheet, ["Customer view: cloud emissions as Scope 3 Category 1", "Value", "Unit"]);
-  kv("Location-based", content.customerView.scope3Category1LocationKg, "kg CO2e", KG);
-  kv("Market-based", content.customerView.scope3Category1MarketKg, "kg CO2e", KG);
+  kv(
+    "Location-based (lifecycle grid factors)",
+    content.customerView.scope3Category1LocationKg,
+    "kg CO2e",
+    KG,
+  );
+  kv(
+    "Market-based (estimated: contractual coverage + residual mix)",
+    content.customerView.scope3Category1MarketKg,
+    "kg CO2e",
+    KG,
+  );
   sheet.addRow([]);
   addHeader(sheet, ["Provider-side decomposition", "Value", "Unit"]);
   kv(
-    "Electricity, location-based (provider Scope 2)",
+    "Electricity, Scope 2 location-based (lifecycle grid factors)",
     content.providerView.electricityLocationKg,
     "kg CO2e",
     KG,
   );
   kv(
-    "Electricity, market-based (provider Scope 2)",
+    "Electricity, Scope 2 market-based (estimated: contractual coverage + residual mix)",
     content.providerView.electricityMarketKg,
     "kg CO2e",
     KG,
@@ -148,9 +158,9 @@ function summarySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
 
   addHeader(sheet, [
     "Comparison",
-    "Scope 3 Cat. 1, location-based (kg CO2e)",
+    "Scope 3 Cat. 1, location-based (lifecycle grid factors) (kg CO2e)",
     "Change",
-    "Scope 3 Cat. 1, market-based (kg CO2e)",
+    "Scope 3 Cat. 1, market-based (estimated: contractual coverage + residual mix) (kg CO2e)",
     "Period",
   ]);
   for (const line of comparisonLines(content)) {
@@ -184,7 +194,7 @@ function summarySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
       KG,
     );
     kv(
-      `Market-based per 1,000 ${s.currency} of cost covered`,
+      `Market-based (estimated: contractual coverage + residual mix) per 1,000 ${s.currency} of cost covered`,
       s.co2eMarketKgPer1000,
       `kg CO2e / 1,000 ${s.currency}`,
       KG,
@@ -220,12 +230,13 @@ function dataSheet(workbook: ExcelJS.Workbook, model: ReportModel) {
 
 const measureColumns = [
   {
-    title: "Scope 3 Cat. 1, location-based (kg CO2e)",
+    title: "Scope 3 Cat. 1, location-based (lifecycle grid factors) (kg CO2e)",
     value: (r: BreakdownRow) => scope3Category1LocationKg(r.measures),
     numFmt: KG,
   },
   {
-    title: "Scope 3 Cat. 1, market-based (kg CO2e)",
+    title:
+      "Scope 3 Cat. 1, market-based (estimated: contractual coverage + residual mix) (kg CO2e)",
     value: (r: BreakdownRow) => scope3Category1MarketKg(r.measures),
     numFmt: KG,
   },

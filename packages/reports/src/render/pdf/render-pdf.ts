@@ -138,12 +138,12 @@ function keyFigures(doc: PDFDoc, model: ReportModel) {
   const { content } = model;
   const boxes = [
     {
-      title: "Scope 3 Cat. 1, location-based",
+      title: "Scope 3 Cat. 1, location-based (lifecycle grid factors)",
       value: formatTonnes(content.customerView.scope3Category1LocationKg) + " CO2e",
       detail: `${kg(content.customerView.scope3Category1LocationKg)} kg CO2e`,
     },
     {
-      title: "Scope 3 Cat. 1, market-based",
+      title: "Scope 3 Cat. 1, market-based (estimated: contractual coverage + residual mix)",
       value: formatTonnes(content.customerView.scope3Category1MarketKg) + " CO2e",
       detail: `${kg(content.customerView.scope3Category1MarketKg)} kg CO2e`,
     },
@@ -191,7 +191,7 @@ function summaryTables(doc: PDFDoc, model: ReportModel) {
   drawTable(doc, columns, [
     {
       cells: [
-        "Cloud emissions, location-based (electricity + embodied)",
+        "Cloud emissions, location-based (lifecycle grid factors) (electricity + embodied)",
         kg(content.customerView.scope3Category1LocationKg),
         "kg CO2e",
         "Your Scope 3, Category 1",
@@ -200,7 +200,7 @@ function summaryTables(doc: PDFDoc, model: ReportModel) {
     },
     {
       cells: [
-        "Cloud emissions, market-based (electricity + embodied)",
+        "Cloud emissions, market-based (estimated: contractual coverage + residual mix) (electricity + embodied)",
         kg(content.customerView.scope3Category1MarketKg),
         "kg CO2e",
         "Your Scope 3, Category 1",
@@ -209,7 +209,7 @@ function summaryTables(doc: PDFDoc, model: ReportModel) {
     },
     {
       cells: [
-        "Electricity, location-based",
+        "Electricity, Scope 2 location-based (lifecycle grid factors)",
         kg(v.electricityLocationKg),
         "kg CO2e",
         "Provider's Scope 2 (location-based)",
@@ -217,7 +217,7 @@ function summaryTables(doc: PDFDoc, model: ReportModel) {
     },
     {
       cells: [
-        "Electricity, market-based (CFE-share proxy, see appendix 5)",
+        "Electricity, Scope 2 market-based (estimated: contractual coverage + residual mix), see appendix 5",
         kg(v.electricityMarketKg),
         "kg CO2e",
         "Provider's Scope 2 (market-based)",
@@ -244,7 +244,7 @@ function summaryTables(doc: PDFDoc, model: ReportModel) {
       { title: "Compared with", weight: 2.4 },
       { title: "Period", weight: 2.3 },
       { title: "Location-based (kg CO2e)", weight: 1.6, align: "right" },
-      { title: "Market-based (kg CO2e)", weight: 1.6, align: "right" },
+      { title: "Market-based, estimated (kg CO2e)", weight: 1.6, align: "right" },
       { title: "Change", weight: 1.1, align: "right" },
     ],
     [
@@ -364,12 +364,12 @@ function trendSection(doc: PDFDoc, model: ReportModel) {
     ),
     series: [
       {
-        name: "Location-based",
+        name: "Location-based (lifecycle grid factors)",
         color: colors.brand,
         values: content.trend.map((m) => scope3Category1LocationKg(m.measures) * scale),
       },
       {
-        name: "Market-based",
+        name: "Market-based (estimated: contractual coverage + residual mix)",
         color: colors.accent,
         values: content.trend.map((m) => scope3Category1MarketKg(m.measures) * scale),
       },
@@ -491,7 +491,7 @@ function intensitySection(doc: PDFDoc, model: ReportModel) {
     [
       { title: "Rate", weight: 4.2 },
       { title: "Location-based (SCI)", weight: 1.6, align: "right" },
-      { title: "Market-based", weight: 1.4, align: "right" },
+      { title: "Market-based (estimated)", weight: 1.4, align: "right" },
       { title: "Unit", weight: 1.8 },
     ],
     rows,

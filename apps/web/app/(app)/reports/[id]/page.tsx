@@ -263,14 +263,14 @@ export default async function ReportPage(props: { params: Promise<{ id: string }
 
       <div className="kpis" data-testid="report-figures">
         <Kpi
-          label="Scope 3 Cat. 1, location-based"
+          label="Scope 3 Cat. 1, location-based (lifecycle grid factors)"
           value={formatKg(total)}
           raw={total}
           testId="figure-scope3-location"
           note="electricity (location) + embodied"
         />
         <Kpi
-          label="Scope 3 Cat. 1, market-based"
+          label="Scope 3 Cat. 1, market-based (estimated: contractual coverage + residual mix)"
           value={formatKg(content.customerView.scope3Category1MarketKg)}
           raw={content.customerView.scope3Category1MarketKg}
           testId="figure-scope3-market"
