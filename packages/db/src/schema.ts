@@ -391,7 +391,19 @@ const emissionMeasures = () => ({
   waterL: doublePrecision("water_l").notNull(),
   /** Location-based CO2e whose inputs include a default (not regional or measured) factor. */
   co2eOnDefaultsKg: doublePrecision("co2e_on_defaults_kg").notNull().default(0),
+  /** Spend-based CO2e of usage without an energy model (@canopy/methodology completeness.ts). */
+  co2eSpendBasedKg: doublePrecision("co2e_spend_based_kg").notNull().default(0),
+  /** Low and high of the row's total CO2e (location-based + embodied + spend-based), from its quality flags. */
+  co2eLowKg: doublePrecision("co2e_low_kg").notNull().default(0),
+  co2eHighKg: doublePrecision("co2e_high_kg").notNull().default(0),
   costAmount: numeric("cost_amount", { precision: 20, scale: 8 }),
+  /** The part of cost_amount estimated from spend, and the part out of scope (tax, credits, fees…). */
+  costSpendBasedAmount: numeric("cost_spend_based_amount", { precision: 20, scale: 8 })
+    .notNull()
+    .default("0"),
+  costOutOfScopeAmount: numeric("cost_out_of_scope_amount", { precision: 20, scale: 8 })
+    .notNull()
+    .default("0"),
   currency: text("currency"),
   methodologyVersion: text("methodology_version").notNull(),
 });

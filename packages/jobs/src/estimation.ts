@@ -1,5 +1,14 @@
 import type { EmissionRow, ShapeFactors, UsageRow, UsageShape } from "@canopy/db";
-import type { Estimate, Estimator, UsageRecord } from "@canopy/methodology";
+import {
+  lineCoverage,
+  spendCategoryOf,
+  spendFactorCurrency,
+  spendFactors,
+  type Estimate,
+  type Estimator,
+  type LineCoverageInput,
+  type UsageRecord,
+} from "@canopy/methodology";
 
 const factorBits = { power: 1, pue: 2, grid: 4, market: 8, embodied: 16, water: 32 } as const;
 
@@ -24,6 +33,48 @@ export function co2eOnDefaultsKg(estimate: Estimate): number {
       ? estimate.co2eLocationKg
       : 0;
   return operational + (q.embodied.quality === "default" ? estimate.embodiedKg : 0);
+}
+
+/** Low and high of an estimate's location-based + embodied CO2e. */
+export function co2eRangeKg(estimate: Estimate): { lowKg: number; highKg: number } {
+  const central = estimate.co2eLocationKg + estimate.embodiedKg;
+  return { lowKg: central, highKg: central };
+}
+
+/**
+ * How a row's cost is estimated (@canopy/methodology completeness.ts): kgCO2e per unit of cost and its
+ * range for spend-based rows (zero otherwise), applied only to cost in the factors' currency.
+ */
+export function spendFactorsOf(row: LineCoverageInput) {
+  const coverage = lineCoverage(row);
+  const kgCo2ePerCurrencyUnit =
+    coverage === "spend-based" ? spendFactors[spendCategoryOf(row)].kgCo2ePerUsd : 0;
+  return {
+    coverage,
+    currency: spendFactorCurrency,
+    kgCo2ePerCurrencyUnit,
+    lowKgCo2ePerCurrencyUnit: kgCo2ePerCurrencyUnit,
+    highKgCo2ePerCurrencyUnit: kgCo2ePerCurrencyUnit,
+  };
+}
+
+/** The spend-based and out-of-scope parts of one row, with the row's total CO2e range. */
+function completenessOf(row: UsageRow, estimate: Estimate) {
+  const spend = spendFactorsOf(row);
+  const spendCost =
+    spend.coverage === "spend-based" && row.currency === spend.currency ? row.costAmount : null;
+  const spendAmount = Number(spendCost ?? 0);
+  const range = co2eRangeKg(estimate);
+  const spendLowKg = spendAmount * spend.lowKgCo2ePerCurrencyUnit;
+  const spendHighKg = spendAmount * spend.highKgCo2ePerCurrencyUnit;
+  return {
+    co2eSpendBasedKg: spendAmount * spend.kgCo2ePerCurrencyUnit,
+    // A negative cost (a correction) swaps which bound is low.
+    co2eLowKg: range.lowKg + Math.min(spendLowKg, spendHighKg),
+    co2eHighKg: range.highKg + Math.max(spendLowKg, spendHighKg),
+    costSpendBasedAmount: spendCost ?? "0",
+    costOutOfScopeAmount: spend.coverage === "out-of-scope" ? (row.costAmount ?? "0") : "0",
+  };
 }
 
 export function usageRecordOf(row: UsageRow): UsageRecord {
@@ -78,6 +129,7 @@ export async function* estimateUsagePages(
         co2eEmbodiedKg: estimate.embodiedKg,
         waterL: estimate.waterL,
         co2eOnDefaultsKg: co2eOnDefaultsKg(estimate),
+        ...completenessOf(row, estimate),
         costAmount: row.costAmount,
         currency: row.currency,
         methodologyVersion: estimate.methodologyVersion,
@@ -133,6 +185,8 @@ export function shapeFactorsOf(
       probe.pue === unit.pue &&
       probe.gridIntensityGPerKwh === unit.gridIntensityGPerKwh;
     if (!linear) return undefined;
+    const range = co2eRangeKg(unit);
+    const spend = spendFactorsOf(shape);
     factors.push({
       shapeKey: shape.shapeKey,
       kwhItPerUnit: unit.kwhIt,
@@ -142,6 +196,13 @@ export function shapeFactorsOf(
       co2eEmbodiedKgPerUnit: unit.embodiedKg,
       waterLPerUnit: unit.waterL,
       co2eOnDefaultsKgPerUnit: co2eOnDefaultsKg(unit),
+      co2eLowKgPerUnit: range.lowKg,
+      co2eHighKgPerUnit: range.highKg,
+      coverage: spend.coverage,
+      spendCurrency: spend.currency,
+      spendKgCo2ePerCurrencyUnit: spend.kgCo2ePerCurrencyUnit,
+      spendLowKgCo2ePerCurrencyUnit: spend.lowKgCo2ePerCurrencyUnit,
+      spendHighKgCo2ePerCurrencyUnit: spend.highKgCo2ePerCurrencyUnit,
       pue: unit.pue,
       gridIntensityGPerKwh: unit.gridIntensityGPerKwh,
       defaultFactorsMask: defaultFactorsMask(unit),

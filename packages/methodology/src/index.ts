@@ -14,4 +14,5 @@ export {
   methodCodeVersion,
   type ProfileRules,
 } from "./profiles";
-export * from "./cost-coverage";
+export * from "./headlines";
+export * from "./completeness";

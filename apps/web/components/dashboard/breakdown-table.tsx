@@ -66,7 +66,12 @@ function columnsFor(kind: "breakdown" | "regions", groupLabel: string): Column[]
     show: (r) => (r.provider ?? "").toUpperCase(),
     numeric: false,
   };
-  const co2e = num("co2eTotalKg", "CO2e (kg)", (r) => r.co2eTotalKg, formatKg);
+  const co2e = num(
+    "co2eTotalKg",
+    "Total CO2e, location-based (lifecycle grid factors)",
+    (r) => r.co2eTotalKg,
+    formatKg,
+  );
   if (kind === "regions") {
     return [
       label,

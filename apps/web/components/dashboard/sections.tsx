@@ -9,7 +9,7 @@ import {
   monthLabel,
 } from "@/lib/format";
 import { listJobRuns, listAccounts } from "@/lib/server/accounts";
-import { costCoverageLabels, costCoverageDefinition } from "@canopy/methodology";
+import { costCoverageLabels, costCoverageDefinition, headlineLabels } from "@canopy/methodology";
 import {
   costCoverageByService,
   dataSources,
@@ -67,19 +67,36 @@ export async function KpiSection(props: { scope: TenantScope; filters: Filters }
         />
       </Kpi>
       <Kpi
-        label="CO2e in range (location + embodied)"
+        label={`${headlineLabels.totalKg}, in range`}
         value={formatKg(t.co2eTotalKg)}
         raw={t.co2eTotalKg}
         testId="kpi-total"
-      />
+      >
+        <div className="small muted">
+          {headlineLabels.totalRange}:{" "}
+          <span
+            data-testid="kpi-total-range"
+            data-low={t.co2eTotalLowKg}
+            data-high={t.co2eTotalHighKg}
+          >
+            {formatKg(t.co2eTotalLowKg)} – {formatKg(t.co2eTotalHighKg)}
+          </span>
+        </div>
+        <div className="small muted">
+          {headlineLabels.totalMarketBasedKg}:{" "}
+          <span data-testid="kpi-total-market" data-value={t.co2eTotalMarketBasedKg}>
+            {formatKg(t.co2eTotalMarketBasedKg)}
+          </span>
+        </div>
+      </Kpi>
       <Kpi
-        label="Location-based"
+        label={headlineLabels.electricityLocationKg}
         value={formatKg(t.co2eLocationKg)}
         raw={t.co2eLocationKg}
         testId="kpi-location"
       >
         <div className="small muted">
-          Market-based:{" "}
+          {headlineLabels.electricityMarketKg}:{" "}
           <span data-testid="kpi-market" data-value={t.co2eMarketKg}>
             {formatKg(t.co2eMarketKg)}
           </span>
@@ -92,10 +109,16 @@ export async function KpiSection(props: { scope: TenantScope; filters: Filters }
         testId="kpi-kwh"
       />
       <Kpi
-        label="Embodied (hardware)"
+        label={headlineLabels.embodiedKg}
         value={formatKg(t.co2eEmbodiedKg)}
         raw={t.co2eEmbodiedKg}
         testId="kpi-embodied"
+      />
+      <Kpi
+        label={headlineLabels.spendBasedKg}
+        value={formatKg(t.co2eSpendBasedKg)}
+        raw={t.co2eSpendBasedKg}
+        testId="kpi-spend-based"
       />
       <Kpi label="Water" value={`${formatNumber(t.waterL)} L`} raw={t.waterL} testId="kpi-water" />
       <Kpi
@@ -104,6 +127,12 @@ export async function KpiSection(props: { scope: TenantScope; filters: Filters }
         raw={t.costCoveredAmount}
         testId="kpi-cost-covered"
       >
+        <div className="small muted">
+          {costCoverageLabels.outOfScope}:{" "}
+          <span data-testid="kpi-cost-out-of-scope" data-value={t.costOutOfScopeAmount}>
+            {formatMoney(t.costOutOfScopeAmount, s.currency)}
+          </span>
+        </div>
         <div className="small muted">
           {costCoverageLabels.notModelled}:{" "}
           <span data-testid="kpi-cost-not-modelled" data-value={t.costNotModelledAmount}>
@@ -200,6 +229,7 @@ export async function CostCoverageSection(props: {
             <tr>
               <th>Service</th>
               <th className="num">{costCoverageLabels.covered}</th>
+              <th className="num">{costCoverageLabels.outOfScope}</th>
               <th className="num">{costCoverageLabels.notModelled}</th>
               <th className="num">{costCoverageLabels.total}</th>
             </tr>
@@ -210,6 +240,9 @@ export async function CostCoverageSection(props: {
                 <td>{row.service}</td>
                 <td className="num" data-value={row.costCoveredAmount}>
                   {money(row.costCoveredAmount)}
+                </td>
+                <td className="num" data-value={row.costOutOfScopeAmount}>
+                  {money(row.costOutOfScopeAmount)}
                 </td>
                 <td className="num" data-value={row.costNotModelledAmount}>
                   {money(row.costNotModelledAmount)}
@@ -229,6 +262,13 @@ export async function CostCoverageSection(props: {
                 data-value={data.totals.costCoveredAmount}
               >
                 {money(data.totals.costCoveredAmount)}
+              </th>
+              <th
+                className="num"
+                data-testid="coverage-out-of-scope"
+                data-value={data.totals.costOutOfScopeAmount}
+              >
+                {money(data.totals.costOutOfScopeAmount)}
               </th>
               <th
                 className="num"
@@ -348,13 +388,28 @@ export async function DataQualitySection(props: {
     <div className="stack-lg">
       <div className="row" style={{ gap: "2rem" }}>
         <div>
-          <div className="muted">Share on default factors</div>
-          <div className="figure" data-testid="defaults-share" data-value={summary.defaultsShare}>
-            {formatPercent(summary.defaultsShare)}
+          <div className="muted">{headlineLabels.shareOnDefaults}</div>
+          <div
+            className="figure"
+            data-testid="defaults-share"
+            data-value={summary.defaultsShare ?? ""}
+          >
+            {summary.defaultsShare === null ? "–" : formatPercent(summary.defaultsShare)}
           </div>
           <div className="small muted">
-            of CO2e rests on a default (not regional or measured) factor
+            of the total rests on a default (not regional or measured) factor
           </div>
+        </div>
+        <div>
+          <div className="muted">{headlineLabels.shareSpendBased}</div>
+          <div
+            className="figure"
+            data-testid="spend-based-share"
+            data-value={summary.spendBasedShare ?? ""}
+          >
+            {summary.spendBasedShare === null ? "–" : formatPercent(summary.spendBasedShare)}
+          </div>
+          <div className="small muted">of the total is estimated from spend</div>
         </div>
         <div>
           <div className="muted">Usage rows stored</div>

@@ -24,29 +24,49 @@ export const errorSchema = z
 const isoDateTime = z.string().describe("ISO 8601 timestamp (UTC)");
 const day = z.string().describe("YYYY-MM-DD (UTC)");
 
+/** The headlines of @canopy/methodology headlines.ts; the same definitions as the finance reports. */
 export const measuresSchema = z
   .object({
-    co2eLocationKg: z.number(),
-    co2eMarketKg: z.number(),
-    co2eEmbodiedKg: z.number(),
-    co2eTotalKg: z.number().describe("Location-based operational + embodied."),
+    co2eLocationKg: z.number().describe("Electricity, location-based."),
+    co2eMarketKg: z.number().describe("Electricity, market-based."),
+    co2eEmbodiedKg: z.number().describe("Embodied hardware."),
+    co2eSpendBasedKg: z
+      .number()
+      .describe("Spend-based estimate of usage without an energy model (USD lines only)."),
+    co2eTotalKg: z
+      .number()
+      .describe("Total CO2e, location-based: electricity location-based + embodied + spend-based."),
+    co2eTotalLowKg: z.number().describe("Low end of co2eTotalKg (sum of every line's low)."),
+    co2eTotalHighKg: z.number().describe("High end of co2eTotalKg (sum of every line's high)."),
+    co2eTotalMarketBasedKg: z
+      .number()
+      .describe("Total CO2e, market-based: electricity market-based + embodied + spend-based."),
     kwhFacility: z.number(),
     waterL: z.number(),
     co2eOnDefaultsKg: z
       .number()
-      .describe("Location-based CO2e whose inputs include a default factor."),
+      .describe("CO2e (operational and embodied) whose inputs include a default factor."),
     costAmount: z
       .number()
       .describe(
-        "Total cost = costCoveredAmount + costNotModelledAmount (per account and month, the invoice).",
+        "Total cost = costCoveredAmount + costOutOfScopeAmount + costNotModelledAmount (per account and month, the invoice).",
       ),
     costCoveredAmount: z
       .number()
-      .describe('Cost covered by the estimate: cost on usage of every kind except "other".'),
+      .describe(
+        "Cost covered by the estimate: costEstimatedAmount (usage with an energy model) + costSpendBasedAmount.",
+      ),
+    costEstimatedAmount: z.number().describe("Cost of usage with an energy model."),
+    costSpendBasedAmount: z.number().describe("Cost estimated from spend."),
+    costOutOfScopeAmount: z
+      .number()
+      .describe(
+        "Cost out of scope: tax, credits, refunds, fees, commitments, support, marketplace, licences, corrections.",
+      ),
     costNotModelledAmount: z
       .number()
       .describe(
-        'Cost not modelled: cost on rows of kind "other", billing lines Canopy attributes no energy to (tax, credits, fees, support, marketplace, licences, corrections, usage without an energy model).',
+        "Cost not modelled: in-scope cost without an estimate (usage without an energy model billed in a currency other than USD).",
       ),
   })
   .meta({ id: "Measures" });
@@ -109,7 +129,16 @@ export const summaryResponseSchema = z
       .describe(
         "co2eTotalKg per 1,000 of totals.costCoveredAmount (cost covered by the estimate).",
       ),
-    defaultsShare: z.number().describe("sum(co2e_on_defaults) / sum(location + embodied)."),
+    defaultsShare: z
+      .number()
+      .nullable()
+      .describe(
+        "Share on default factors: co2eOnDefaultsKg / co2eTotalKg; null without emissions.",
+      ),
+    spendBasedShare: z
+      .number()
+      .nullable()
+      .describe("Share spend-based: co2eSpendBasedKg / co2eTotalKg; null without emissions."),
     months: z.object({
       /** Set when the range ends inside its last month: every month is then summed over days 1–N. */
       throughDay: z.number().int().min(1).max(31).nullable(),

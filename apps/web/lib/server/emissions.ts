@@ -1,6 +1,13 @@
 import "server-only";
 import { usageSources, type PoolClient } from "@canopy/db";
-import { costSql, regionFactors } from "@canopy/methodology";
+import {
+  headlineSumKeys,
+  headlineSumsSelect,
+  headlinesOf,
+  intensityPer1000,
+  regionFactors,
+  type HeadlineSums,
+} from "@canopy/methodology";
 import {
   addDays,
   addMonths,
@@ -19,20 +26,32 @@ import {
 import { badRequest } from "./api-error";
 import type { TenantScope } from "./tenant-scope";
 
+/** Every figure as @canopy/methodology headlines.ts defines it (headlinesOf), plus energy and water. */
 export type Measures = {
+  /** Electricity, location-based. */
   co2eLocationKg: number;
+  /** Electricity, market-based. */
   co2eMarketKg: number;
   co2eEmbodiedKg: number;
-  /** Location-based operational plus embodied: the headline figure. */
+  co2eSpendBasedKg: number;
+  /** Total CO2e, location-based (electricity + embodied + spend-based): the headline figure. */
   co2eTotalKg: number;
+  co2eTotalLowKg: number;
+  co2eTotalHighKg: number;
+  /** Total CO2e, market-based. */
+  co2eTotalMarketBasedKg: number;
   kwhFacility: number;
   waterL: number;
   co2eOnDefaultsKg: number;
-  /** Total cost: costCoveredAmount + costNotModelledAmount (the invoice, per account and month). */
+  /** Total cost: covered + out of scope + not modelled (the invoice, per account and month). */
   costAmount: number;
-  /** "Cost covered by the estimate": cost on rows of any kind but "other" (@canopy/methodology costSql). */
+  /** "Cost covered by the estimate": estimated from usage + estimated from spend. */
   costCoveredAmount: number;
-  /** "Cost not modelled": cost on rows of kind "other" (tax, credits, fees… and usage with no energy model). */
+  costEstimatedAmount: number;
+  costSpendBasedAmount: number;
+  /** Tax, credits, refunds, fees, commitments, support, marketplace, licences. */
+  costOutOfScopeAmount: number;
+  /** "Cost not modelled": in-scope cost without an estimate. */
   costNotModelledAmount: number;
 };
 
@@ -47,41 +66,42 @@ class Params {
   }
 }
 
-const sums = `sum(co2e_location_kg) AS loc, sum(co2e_market_kg) AS mkt, sum(co2e_embodied_kg) AS emb,
-  sum(kwh_facility) AS kwh, sum(water_l) AS water, sum(co2e_on_defaults_kg) AS defaults,
-  sum(cost_amount) AS cost, ${costSql.covered()} AS covered, ${costSql.notModelled()} AS notmod,
-  max(currency) AS currency`;
-const resum = `sum(loc) AS loc, sum(mkt) AS mkt, sum(emb) AS emb, sum(kwh) AS kwh, sum(water) AS water,
-  sum(defaults) AS defaults, sum(cost)::float8 AS cost, sum(covered)::float8 AS covered,
-  sum(notmod)::float8 AS notmod, max(currency) AS currency`;
+// The headline sums (@canopy/methodology headlineSumsSelect) plus energy and water, per source table,
+// then summed again over the sources.
+const otherSumKeys = ["kwhFacility", "waterL"] as const;
+const sums = `${headlineSumsSelect()}, coalesce(sum(kwh_facility), 0)::float8 AS "kwhFacility",
+  coalesce(sum(water_l), 0)::float8 AS "waterL", max(currency) AS currency`;
+const sumKeys = [...headlineSumKeys, ...otherSumKeys];
+const resum = `${sumKeys.map((k) => `sum("${k}")::float8 AS "${k}"`).join(", ")}, max(currency) AS currency`;
 
-type SumRow = {
-  loc: number | null;
-  mkt: number | null;
-  emb: number | null;
-  kwh: number | null;
-  water: number | null;
-  defaults: number | null;
-  cost: number | null;
-  covered: number | null;
-  notmod: number | null;
-  currency: string | null;
-};
+type SumRow = HeadlineSums & { kwhFacility: number; waterL: number; currency: string | null };
+
+const emptySums = (): SumRow =>
+  ({
+    ...Object.fromEntries(sumKeys.map((k) => [k, 0])),
+    currency: null,
+  }) as SumRow;
 
 function measuresOf(row: SumRow): Measures {
-  const loc = row.loc ?? 0;
-  const emb = row.emb ?? 0;
+  const h = headlinesOf(row);
   return {
-    co2eLocationKg: loc,
-    co2eMarketKg: row.mkt ?? 0,
-    co2eEmbodiedKg: emb,
-    co2eTotalKg: loc + emb,
-    kwhFacility: row.kwh ?? 0,
-    waterL: row.water ?? 0,
-    co2eOnDefaultsKg: row.defaults ?? 0,
-    costAmount: row.cost ?? 0,
-    costCoveredAmount: row.covered ?? 0,
-    costNotModelledAmount: row.notmod ?? 0,
+    co2eLocationKg: h.electricityLocationKg,
+    co2eMarketKg: h.electricityMarketKg,
+    co2eEmbodiedKg: h.embodiedKg,
+    co2eSpendBasedKg: h.spendBasedKg,
+    co2eTotalKg: h.totalKg,
+    co2eTotalLowKg: h.totalLowKg,
+    co2eTotalHighKg: h.totalHighKg,
+    co2eTotalMarketBasedKg: h.totalMarketBasedKg,
+    kwhFacility: row.kwhFacility,
+    waterL: row.waterL,
+    co2eOnDefaultsKg: h.onDefaultsKg,
+    costAmount: h.costTotalAmount,
+    costCoveredAmount: h.costCoveredAmount,
+    costEstimatedAmount: h.costEstimatedAmount,
+    costSpendBasedAmount: h.costSpendBasedAmount,
+    costOutOfScopeAmount: h.costOutOfScopeAmount,
+    costNotModelledAmount: h.costNotModelledAmount,
   };
 }
 
@@ -236,17 +256,6 @@ async function regroupByPayer<R extends SumRow & { period: string; grp: string }
   rows: R[],
 ): Promise<R[]> {
   const keys = new Map((await payerAccounts(client)).map((a) => [a.id, payerKeyOf(a)]));
-  const sumKeys = [
-    "loc",
-    "mkt",
-    "emb",
-    "kwh",
-    "water",
-    "defaults",
-    "cost",
-    "covered",
-    "notmod",
-  ] as const;
   const out = new Map<string, R>();
   for (const row of rows) {
     const grp = keys.get(row.grp) ?? row.grp;
@@ -337,41 +346,40 @@ async function groupLabels(
 const scopeGroups = [
   { key: "operational", label: "Operational (energy, location-based)" },
   { key: "embodied", label: "Embodied (hardware)" },
+  { key: "spend-based", label: "Spend-based (usage without an energy model)" },
 ];
 
-/** Splits a measure row into its operational and embodied parts (group-by "scope"). */
+/**
+ * Splits a measure row into its operational, embodied and spend-based parts (group-by "scope"). Cost,
+ * energy, water and the CO2e on defaults stay with the operational part; the total's range is
+ * apportioned by each part's share of the total (rows store one range for their total).
+ */
 function splitScope(m: Measures): { key: string; measures: Measures }[] {
+  const part = (key: string, kg: { loc: number; mkt: number; emb: number; spend: number }) => {
+    const operational = key === "operational";
+    const sums: SumRow = {
+      ...emptySums(),
+      co2eLocationKg: kg.loc,
+      co2eMarketKg: kg.mkt,
+      co2eEmbodiedKg: kg.emb,
+      co2eSpendBasedKg: kg.spend,
+      co2eOnDefaultsKg: operational ? m.co2eOnDefaultsKg : 0,
+      kwhFacility: operational ? m.kwhFacility : 0,
+      waterL: operational ? m.waterL : 0,
+      costAmount: operational ? m.costAmount : 0,
+      costEstimatedAmount: operational ? m.costEstimatedAmount : 0,
+      costSpendBasedAmount: operational ? m.costSpendBasedAmount : 0,
+      costOutOfScopeAmount: operational ? m.costOutOfScopeAmount : 0,
+    };
+    const share = m.co2eTotalKg !== 0 ? (kg.loc + kg.emb + kg.spend) / m.co2eTotalKg : 0;
+    sums.co2eLowKg = m.co2eTotalLowKg * share;
+    sums.co2eHighKg = m.co2eTotalHighKg * share;
+    return { key, measures: measuresOf(sums) };
+  };
   return [
-    {
-      key: "operational",
-      measures: {
-        co2eLocationKg: m.co2eLocationKg,
-        co2eMarketKg: m.co2eMarketKg,
-        co2eEmbodiedKg: 0,
-        co2eTotalKg: m.co2eLocationKg,
-        kwhFacility: m.kwhFacility,
-        waterL: m.waterL,
-        co2eOnDefaultsKg: m.co2eOnDefaultsKg,
-        costAmount: m.costAmount,
-        costCoveredAmount: m.costCoveredAmount,
-        costNotModelledAmount: m.costNotModelledAmount,
-      },
-    },
-    {
-      key: "embodied",
-      measures: {
-        co2eLocationKg: 0,
-        co2eMarketKg: 0,
-        co2eEmbodiedKg: m.co2eEmbodiedKg,
-        co2eTotalKg: m.co2eEmbodiedKg,
-        kwhFacility: 0,
-        waterL: 0,
-        co2eOnDefaultsKg: 0,
-        costAmount: 0,
-        costCoveredAmount: 0,
-        costNotModelledAmount: 0,
-      },
-    },
+    part("operational", { loc: m.co2eLocationKg, mkt: m.co2eMarketKg, emb: 0, spend: 0 }),
+    part("embodied", { loc: 0, mkt: 0, emb: m.co2eEmbodiedKg, spend: 0 }),
+    part("spend-based", { loc: 0, mkt: 0, emb: 0, spend: m.co2eSpendBasedKg }),
   ];
 }
 
@@ -502,7 +510,7 @@ export async function emissionsSummary(scope: TenantScope, filters: Filters) {
     const today = toDay(new Date());
     const { rows } = await aggregate(client, filters, range, "none", "none", today);
     const row = rows[0];
-    const totals = row ? measuresOf(row) : measuresOf({} as SumRow);
+    const totals = measuresOf(row ?? emptySums());
     const currency = row?.currency ?? null;
     const month = monthStart(range.to);
     // When the range ends inside a month, every month is compared over the same days (1 to N), so a
@@ -527,17 +535,15 @@ export async function emissionsSummary(scope: TenantScope, filters: Filters) {
       await monthTotal(addMonths(month, -1)),
       await monthTotal(addMonths(month, -12)),
     ];
-    const denominator = totals.co2eLocationKg + totals.co2eEmbodiedKg;
+    const headlines = headlinesOf(row ?? emptySums());
     return {
       range: { from: range.from, to: range.to },
       totals,
       currency,
-      // Per 1,000 of the cost covered by the estimate (see @canopy/methodology cost-coverage.ts).
-      kgCo2ePer1000Currency:
-        totals.costCoveredAmount > 0
-          ? (totals.co2eTotalKg / totals.costCoveredAmount) * 1000
-          : null,
-      defaultsShare: denominator > 0 ? totals.co2eOnDefaultsKg / denominator : 0,
+      // Per 1,000 of the cost covered by the estimate (@canopy/methodology headlines.ts).
+      kgCo2ePer1000Currency: intensityPer1000(headlines.totalKg, headlines.costCoveredAmount),
+      defaultsShare: headlines.shareOnDefaults,
+      spendBasedShare: headlines.shareSpendBased,
       months: {
         throughDay,
         current: { month, co2eTotalKg: current },
@@ -553,14 +559,15 @@ const minDay = (a: string, b: string) => (a < b ? a : b);
 export type CostCoverageRow = {
   service: string;
   costCoveredAmount: number;
+  costOutOfScopeAmount: number;
   costNotModelledAmount: number;
   costAmount: number;
 };
 
 /**
- * "Cost covered by the estimate" and "Cost not modelled" by service over the filtered range (the
- * dashboard's Cost coverage panel), largest total cost first. Same sums as every other figure
- * (costSql from @canopy/methodology), so the rows add up to the summary's totals.
+ * "Cost covered by the estimate", "Cost out of scope" and "Cost not modelled" by service over the
+ * filtered range (the dashboard's Cost coverage panel), largest total cost first. Same sums as every
+ * other figure (@canopy/methodology headlines.ts), so the rows add up to the summary's totals.
  */
 export async function costCoverageByService(scope: TenantScope, filters: Filters) {
   return scope.sql(async (client) => {
@@ -572,12 +579,17 @@ export async function costCoverageByService(scope: TenantScope, filters: Filters
         return {
           service: row.grp,
           costCoveredAmount: m.costCoveredAmount,
+          costOutOfScopeAmount: m.costOutOfScopeAmount,
           costNotModelledAmount: m.costNotModelledAmount,
           costAmount: m.costAmount,
         };
       })
       .filter(
-        (r) => r.costAmount !== 0 || r.costCoveredAmount !== 0 || r.costNotModelledAmount !== 0,
+        (r) =>
+          r.costAmount !== 0 ||
+          r.costCoveredAmount !== 0 ||
+          r.costOutOfScopeAmount !== 0 ||
+          r.costNotModelledAmount !== 0,
       )
       .sort(
         (a, b) =>
@@ -586,10 +598,11 @@ export async function costCoverageByService(scope: TenantScope, filters: Filters
     const totals = items.reduce(
       (sum, r) => ({
         costCoveredAmount: sum.costCoveredAmount + r.costCoveredAmount,
+        costOutOfScopeAmount: sum.costOutOfScopeAmount + r.costOutOfScopeAmount,
         costNotModelledAmount: sum.costNotModelledAmount + r.costNotModelledAmount,
         costAmount: sum.costAmount + r.costAmount,
       }),
-      { costCoveredAmount: 0, costNotModelledAmount: 0, costAmount: 0 },
+      { costCoveredAmount: 0, costOutOfScopeAmount: 0, costNotModelledAmount: 0, costAmount: 0 },
     );
     return { range: { from: range.from, to: range.to }, items, totals };
   });

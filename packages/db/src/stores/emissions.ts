@@ -25,7 +25,14 @@ export type EmissionRow = {
   co2eEmbodiedKg: number;
   waterL: number;
   co2eOnDefaultsKg: number;
+  co2eSpendBasedKg: number;
+  /** Low and high of the row's total CO2e (location-based + embodied + spend-based). */
+  co2eLowKg: number;
+  co2eHighKg: number;
   costAmount: string | null;
+  /** Parts of costAmount estimated from spend and out of scope (numeric strings, like costAmount). */
+  costSpendBasedAmount: string;
+  costOutOfScopeAmount: string;
   currency: string | null;
   methodologyVersion: string;
 };
@@ -51,7 +58,12 @@ const columns = [
   "co2e_embodied_kg",
   "water_l",
   "co2e_on_defaults_kg",
+  "co2e_spend_based_kg",
+  "co2e_low_kg",
+  "co2e_high_kg",
   "cost_amount",
+  "cost_spend_based_amount",
+  "cost_out_of_scope_amount",
   "currency",
   "methodology_version",
 ] as const;
@@ -107,7 +119,12 @@ async function* toCopyRows(tenantId: string, rows: AsyncIterable<EmissionRow>) {
       r.co2eEmbodiedKg,
       r.waterL,
       r.co2eOnDefaultsKg,
+      r.co2eSpendBasedKg,
+      r.co2eLowKg,
+      r.co2eHighKg,
       r.costAmount,
+      r.costSpendBasedAmount,
+      r.costOutOfScopeAmount,
       r.currency,
       r.methodologyVersion,
     ] as const;
@@ -136,7 +153,10 @@ export type UsageShape = {
   cpuUtilization: number | null;
 };
 
-/** Per-unit-of-quantity emissions of one shape, plus its constant factors. */
+/**
+ * Per-unit-of-quantity emissions of one shape, plus its constant factors. Spend-based shapes also get
+ * kgCO2e per unit of cost, applied to rows whose currency is `spendCurrency`.
+ */
 export type ShapeFactors = {
   shapeKey: string;
   kwhItPerUnit: number;
@@ -146,6 +166,14 @@ export type ShapeFactors = {
   co2eEmbodiedKgPerUnit: number;
   waterLPerUnit: number;
   co2eOnDefaultsKgPerUnit: number;
+  /** Low and high of (location-based + embodied) per unit of quantity. */
+  co2eLowKgPerUnit: number;
+  co2eHighKgPerUnit: number;
+  coverage: "estimated" | "spend-based" | "out-of-scope";
+  spendCurrency: string;
+  spendKgCo2ePerCurrencyUnit: number;
+  spendLowKgCo2ePerCurrencyUnit: number;
+  spendHighKgCo2ePerCurrencyUnit: number;
   pue: number;
   gridIntensityGPerKwh: number;
   defaultFactorsMask: number;
@@ -186,6 +214,13 @@ const factorColumns = [
   "co2e_embodied_kg",
   "water_l",
   "co2e_on_defaults_kg",
+  "co2e_low_kg",
+  "co2e_high_kg",
+  "coverage",
+  "spend_currency",
+  "spend_kg",
+  "spend_low_kg",
+  "spend_high_kg",
   "pue",
   "grid_intensity_g_per_kwh",
   "default_factors_mask",
@@ -207,8 +242,9 @@ export async function replaceEmissionsFromFactors(
   await client.query("DROP TABLE IF EXISTS shape_factors");
   await client.query(`CREATE TEMP TABLE shape_factors (
     shape_key text PRIMARY KEY, kwh_it float8, kwh_facility float8, co2e_location_kg float8, co2e_market_kg float8,
-    co2e_embodied_kg float8, water_l float8, co2e_on_defaults_kg float8, pue real, grid_intensity_g_per_kwh real,
-    default_factors_mask smallint, methodology_version text
+    co2e_embodied_kg float8, water_l float8, co2e_on_defaults_kg float8, co2e_low_kg float8, co2e_high_kg float8,
+    coverage text, spend_currency text, spend_kg float8, spend_low_kg float8, spend_high_kg float8, pue real,
+    grid_intensity_g_per_kwh real, default_factors_mask smallint, methodology_version text
   ) ON COMMIT DROP`);
   await copyRows(
     client,
@@ -223,6 +259,13 @@ export async function replaceEmissionsFromFactors(
       f.co2eEmbodiedKgPerUnit,
       f.waterLPerUnit,
       f.co2eOnDefaultsKgPerUnit,
+      f.co2eLowKgPerUnit,
+      f.co2eHighKgPerUnit,
+      f.coverage,
+      f.spendCurrency,
+      f.spendKgCo2ePerCurrencyUnit,
+      f.spendLowKgCo2ePerCurrencyUnit,
+      f.spendHighKgCo2ePerCurrencyUnit,
       f.pue,
       f.gridIntensityGPerKwh,
       f.defaultFactorsMask,
@@ -233,17 +276,29 @@ export async function replaceEmissionsFromFactors(
     "DELETE FROM emissions_hourly WHERE cloud_account_id = $1 AND hour >= $2 AND hour < $3",
     [window.cloudAccountId, window.start, window.end],
   );
+  // A negative quantity or cost (a correction) swaps which bound is low, hence least/greatest.
   const inserted = await client.query(
     `INSERT INTO emissions_hourly (tenant_id, cloud_account_id, hour, dims_key, provider, service, region, kind,
        instance_type, tags, pue, grid_intensity_g_per_kwh, default_factors_mask, kwh_it, kwh_facility, co2e_location_kg,
-       co2e_market_kg, co2e_embodied_kg, water_l, co2e_on_defaults_kg, cost_amount, currency, methodology_version)
+       co2e_market_kg, co2e_embodied_kg, water_l, co2e_on_defaults_kg, co2e_spend_based_kg, co2e_low_kg, co2e_high_kg,
+       cost_amount, cost_spend_based_amount, cost_out_of_scope_amount, currency, methodology_version)
      SELECT u.tenant_id, u.cloud_account_id, u.hour, u.dims_key, u.provider, u.service, u.region, u.kind,
        u.instance_type, u.tags, f.pue, f.grid_intensity_g_per_kwh, f.default_factors_mask, u.quantity * f.kwh_it,
        u.quantity * f.kwh_facility, u.quantity * f.co2e_location_kg, u.quantity * f.co2e_market_kg,
-       u.quantity * f.co2e_embodied_kg, u.quantity * f.water_l, u.quantity * f.co2e_on_defaults_kg, u.cost_amount,
+       u.quantity * f.co2e_embodied_kg, u.quantity * f.water_l, u.quantity * f.co2e_on_defaults_kg,
+       s.spend * f.spend_kg,
+       least(u.quantity * f.co2e_low_kg, u.quantity * f.co2e_high_kg) + least(s.spend * f.spend_low_kg, s.spend * f.spend_high_kg),
+       greatest(u.quantity * f.co2e_low_kg, u.quantity * f.co2e_high_kg) + greatest(s.spend * f.spend_low_kg, s.spend * f.spend_high_kg),
+       u.cost_amount, s.spend_amount,
+       CASE WHEN f.coverage = 'out-of-scope' THEN coalesce(u.cost_amount, 0) ELSE 0 END,
        u.currency, f.methodology_version
      FROM usage_hourly u
      JOIN shape_factors f ON f.shape_key = u.shape_key || ':' || extract(year FROM u.hour AT TIME ZONE 'UTC')::int
+     CROSS JOIN LATERAL (
+       SELECT x.spend_amount, x.spend_amount::float8 AS spend
+       FROM (SELECT CASE WHEN f.coverage = 'spend-based' AND u.currency = f.spend_currency
+                         THEN coalesce(u.cost_amount, 0) ELSE 0 END AS spend_amount) x
+     ) s
      WHERE u.cloud_account_id = $1 AND u.hour >= $2 AND u.hour < $3`,
     [window.cloudAccountId, window.start, window.end],
   );

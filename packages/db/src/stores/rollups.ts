@@ -2,9 +2,11 @@ import type { PoolClient } from "pg";
 import { withLocalSettings } from "./local-settings";
 
 const measures = `sum(kwh_it), sum(kwh_facility), sum(co2e_location_kg), sum(co2e_market_kg), sum(co2e_embodied_kg),
-  sum(water_l), sum(co2e_on_defaults_kg), sum(cost_amount), max(currency), max(methodology_version)`;
+  sum(water_l), sum(co2e_on_defaults_kg), sum(co2e_spend_based_kg), sum(co2e_low_kg), sum(co2e_high_kg),
+  sum(cost_amount), sum(cost_spend_based_amount), sum(cost_out_of_scope_amount), max(currency), max(methodology_version)`;
 const measureColumns = `kwh_it, kwh_facility, co2e_location_kg, co2e_market_kg, co2e_embodied_kg, water_l,
-  co2e_on_defaults_kg, cost_amount, currency, methodology_version`;
+  co2e_on_defaults_kg, co2e_spend_based_kg, co2e_low_kg, co2e_high_kg, cost_amount, cost_spend_based_amount,
+  cost_out_of_scope_amount, currency, methodology_version`;
 
 /**
  * Recomputes emissions_daily for the UTC days touching [start, end) and emissions_monthly for the

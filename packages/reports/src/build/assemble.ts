@@ -1,8 +1,11 @@
 import {
   costCoverageDefinition,
+  costPartsOf,
   creditUsageTypes,
-  isCostNotModelled,
+  headlinesOf,
   taxUsageTypes,
+  type HeadlineSums,
+  type Headlines,
 } from "@canopy/methodology";
 import {
   measureKeys,
@@ -34,7 +37,7 @@ import type {
   HourlyGroup,
   ImportRun,
   MonthlyRow,
-  NotModelledCostLine,
+  OtherKindCostLine,
   Organization,
   ProviderFigure,
 } from "./queries";
@@ -53,8 +56,8 @@ export type AssembleInputs = {
   usageSources: UsageSource[];
   importRuns: ImportRun[];
   providerFigures: ProviderFigure[];
-  /** Cost not modelled by usage_type from usage_hourly (period and boundary). */
-  notModelledCost: NotModelledCostLine[];
+  /** Cost of kind-"other" lines by usage_type from usage_hourly (period and boundary). */
+  otherKindCost: OtherKindCostLine[];
   methodology: { source: string; sha256: string; markdown: string };
   /** Data pack checksum by pack name (from @canopy/methodology). */
   packChecksum: (packName: string) => string | undefined;
@@ -130,6 +133,7 @@ export function assembleContent(inputs: AssembleInputs): ReportContent {
     };
   });
 
+  const headlines = reportHeadlines(totals, inPeriod);
   const customerView = {
     scope3Category1LocationKg: scope3Category1LocationKg(totals),
     scope3Category1MarketKg: scope3Category1MarketKg(totals),
@@ -146,8 +150,8 @@ export function assembleContent(inputs: AssembleInputs): ReportContent {
     functionalUnits: inputs.parameters.functionalUnits.map((unit): FunctionalUnitIntensity => ({
       name: unit.name,
       count: unit.count,
-      sciKgPerUnit: round6((totals.co2eLocationKg + totals.co2eEmbodiedKg) / unit.count),
-      co2eMarketKgPerUnit: round6((totals.co2eMarketKg + totals.co2eEmbodiedKg) / unit.count),
+      sciKgPerUnit: round6(customerView.scope3Category1LocationKg / unit.count),
+      co2eMarketKgPerUnit: round6(customerView.scope3Category1MarketKg / unit.count),
     })),
   };
 
@@ -187,7 +191,8 @@ export function assembleContent(inputs: AssembleInputs): ReportContent {
     totals,
     spend,
     customerView,
-    costCoverage: buildCostCoverage(inPeriod, inputs.notModelledCost),
+    headlines,
+    costCoverage: buildCostCoverage(inPeriod, inputs.otherKindCost),
     providerView: {
       electricityLocationKg: totals.co2eLocationKg,
       electricityMarketKg: totals.co2eMarketKg,
@@ -216,11 +221,11 @@ export function assembleContent(inputs: AssembleInputs): ReportContent {
         inputs.importRuns,
         period,
         inputs.boundary,
-        inputs.notModelledCost,
+        inputs.otherKindCost,
       ),
       co2eOnDefaultsKg: totals.co2eOnDefaultsKg,
-      shareOnDefaults:
-        totals.co2eLocationKg > 0 ? round6(totals.co2eOnDefaultsKg / totals.co2eLocationKg) : null,
+      shareOnDefaults: headlines.shareOnDefaults,
+      shareSpendBased: headlines.shareSpendBased,
       methodologies,
       reconciliation: buildReconciliation(
         inputs.providerFigures,
@@ -233,22 +238,64 @@ export function assembleContent(inputs: AssembleInputs): ReportContent {
   };
 }
 
-/** "Cost covered by the estimate" of rows: every kind but "other" (@canopy/methodology). */
-export function coveredCost(rows: readonly MonthlyRow[]): Spend[] {
-  return sumSpend(rows.filter((row) => !isCostNotModelled(row.kind)));
+type CostPart = keyof ReturnType<typeof costPartsOf>;
+
+/** One part of the rows' cost by currency (@canopy/methodology costPartsOf). */
+function costPart(rows: readonly MonthlyRow[], part: CostPart): Spend[] {
+  return sumSpend(
+    rows.map((row) => ({
+      spendAmount: costPartsOf({ ...row, costAmount: row.spendAmount })[part],
+      currency: row.currency,
+    })),
+  );
 }
 
-/** "Cost not modelled" of rows: kind "other". */
-export function notModelledCost(rows: readonly MonthlyRow[]): Spend[] {
-  return sumSpend(rows.filter((row) => isCostNotModelled(row.kind)));
+/** "Cost covered by the estimate" of rows: estimated from usage + estimated from spend. */
+export const coveredCost = (rows: readonly MonthlyRow[]): Spend[] => costPart(rows, "covered");
+
+/** "Cost not modelled" of rows: in scope, without an estimate. */
+export const notModelledCost = (rows: readonly MonthlyRow[]): Spend[] =>
+  costPart(rows, "notModelled");
+
+/**
+ * The headlines of the period, from the same sums the dashboard reads (costs summed over
+ * currencies, as the dashboard does), each rounded like every stored figure.
+ */
+function reportHeadlines(totals: ReportTotals, rows: readonly MonthlyRow[]): Headlines {
+  const sums: HeadlineSums = {
+    co2eLocationKg: totals.co2eLocationKg,
+    co2eMarketKg: totals.co2eMarketKg,
+    co2eEmbodiedKg: totals.co2eEmbodiedKg,
+    co2eSpendBasedKg: totals.co2eSpendBasedKg,
+    co2eOnDefaultsKg: totals.co2eOnDefaultsKg,
+    co2eLowKg: totals.co2eLowKg,
+    co2eHighKg: totals.co2eHighKg,
+    costAmount: 0,
+    costEstimatedAmount: 0,
+    costSpendBasedAmount: 0,
+    costOutOfScopeAmount: 0,
+  };
+  for (const row of rows) {
+    const parts = costPartsOf({ ...row, costAmount: row.spendAmount });
+    sums.costAmount += row.spendAmount;
+    sums.costEstimatedAmount += parts.estimated;
+    sums.costSpendBasedAmount += parts.spendBased;
+    sums.costOutOfScopeAmount += parts.outOfScope;
+  }
+  const headlines = headlinesOf(sums);
+  return Object.fromEntries(
+    Object.entries(headlines).map(([key, value]) => [key, value === null ? null : round6(value)]),
+  ) as Headlines;
 }
+
+type ReportTotals = ReturnType<typeof sumMeasures>;
 
 const taxTypes = new Set<string>(taxUsageTypes);
 const creditTypes = new Set<string>(creditUsageTypes);
 
 function buildCostCoverage(
   inPeriod: readonly MonthlyRow[],
-  lines: readonly NotModelledCostLine[],
+  lines: readonly OtherKindCostLine[],
 ): CostCoverage {
   const groups = new Map<string, { label: string; rows: MonthlyRow[] }>();
   for (const row of inPeriod) {
@@ -268,6 +315,7 @@ function buildCostCoverage(
       covered: coveredCost(group.rows),
       notModelled: notModelledCost(group.rows),
       total: sumSpend(group.rows),
+      outOfScope: costPart(group.rows, "outOfScope"),
     }))
     .filter((row) => row.total.length > 0)
     .sort((a, b) => size(b.total) - size(a.total) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -280,10 +328,13 @@ function buildCostCoverage(
   return {
     definition: costCoverageDefinition,
     intensityBasis:
-      "Intensity per 1,000 of spend divides Scope 3 Category 1 by the cost covered by the estimate (not the total cost: tax, credits and other lines without energy would otherwise move the rate).",
+      "Intensity per 1,000 of spend divides Scope 3 Category 1 by the cost covered by the estimate (not the total cost: tax, credits and other out-of-scope lines would otherwise move the rate).",
     covered: coveredCost(inPeriod),
     notModelled: notModelledCost(inPeriod),
     total: sumSpend(inPeriod),
+    estimated: costPart(inPeriod, "estimated"),
+    spendBased: costPart(inPeriod, "spendBased"),
+    outOfScope: costPart(inPeriod, "outOfScope"),
     byService,
     tax: of(taxTypes),
     credits: of(creditTypes),

@@ -14,7 +14,7 @@ import {
   loadAccounts,
   loadImportRuns,
   loadMonthlyRows,
-  loadNotModelledCost,
+  loadOtherKindCost,
   loadOrganization,
   loadProviderFigures,
   scanHourly,
@@ -74,7 +74,7 @@ export async function buildReportContent(
   });
   const importRuns = await loadImportRuns(client, startTs, endTs);
   const providerFigures = await loadProviderFigures(client, period.start, period.end);
-  const notModelledCost = await loadNotModelledCost(client, startTs, endTs, accountIds);
+  const otherKindCost = await loadOtherKindCost(client, startTs, endTs, accountIds);
 
   return assembleContent({
     organization,
@@ -88,7 +88,7 @@ export async function buildReportContent(
     usageSources: sources,
     importRuns,
     providerFigures,
-    notModelledCost,
+    otherKindCost,
     methodology: {
       source: methodologySource,
       sha256: methodologySha256,

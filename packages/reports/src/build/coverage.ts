@@ -1,85 +1,66 @@
-import { isCostNotModelled } from "@canopy/methodology";
+import { costPartsOf, lineCoverage, outOfScopeReasons } from "@canopy/methodology";
 import { round6 } from "../model/measures";
 import type { BoundaryAccount, Coverage, CoverageLine } from "../model/types";
 import type { ReportPeriod } from "../period";
-import type { ImportRun, MonthlyRow, NotModelledCostLine } from "./queries";
+import type { ImportRun, MonthlyRow, OtherKindCostLine } from "./queries";
 
 /**
- * Billing lines the importers leave out carry no usage of their own: financial lines (tax, credits,
- * refunds, fees, commitments) are outside the coverage share; the rest is spend Canopy cannot
- * estimate (support, marketplace, licences, unsupported providers) and lowers it.
+ * What every billed line became (@canopy/methodology completeness.ts): estimated from usage or from
+ * spend (together the spend the estimate covers), out of scope (tax, credits, fees, support…: outside
+ * the share), or not modelled (in scope without an estimate: spend in a currency other than USD, and
+ * lines the importers left out, which carry no usage of their own).
  */
-const financialReasons = new Set([
-  "tax",
-  "credit",
-  "refund",
-  "discount",
-  "purchase",
-  "fee",
-  "reservation-fee",
-  "savings-plan-fee",
-  "savings-plan-negation",
-  "unused-commitment",
-  "adjustment",
-  "correction",
-  "rounding",
-  "surcharge-on-counted-usage",
-]);
-/** Reasons of cost-only lines with no usage Canopy could model (they lower the share). */
-const unsupportedReasons = new Set([
-  "support",
-  "marketplace",
-  "software-license",
-  "provider-not-supported",
-]);
 const errorReasons = new Set(["error", "unreadable line"]);
-export const NO_ENERGY_MODEL = "usage with no energy model (kind other)";
+export const SPEND_BASED = "usage with no energy model, estimated from spend";
+export const NO_ESTIMATE =
+  "in-scope cost without an estimate (currency not USD, or estimated before the spend-based method)";
 
 const DAY_MS = 86_400_000;
+
+const isOutOfScope = (reason: string) => Object.hasOwn(outOfScopeReasons, reason);
 
 export function buildCoverage(
   inPeriod: readonly MonthlyRow[],
   importRuns: readonly ImportRun[],
   period: ReportPeriod,
   boundary: { allAccounts: boolean; accounts: BoundaryAccount[] },
-  notModelledCost: readonly NotModelledCostLine[] = [],
+  otherKindCost: readonly OtherKindCostLine[] = [],
 ): Coverage {
   const currencies = [
     ...new Set(inPeriod.map((r) => r.currency).filter((c): c is string => Boolean(c))),
   ].sort();
   const currency = currencies.length === 1 ? currencies[0]! : null;
-  let spendEstimated = 0;
-  let spendOther = 0;
+  let spendCovered = 0;
+  let spendSpendBased = 0;
+  let spendNotModelled = 0;
   for (const row of inPeriod) {
-    if (isCostNotModelled(row.kind)) spendOther += row.spendAmount;
-    else spendEstimated += row.spendAmount;
+    const parts = costPartsOf({ ...row, costAmount: row.spendAmount });
+    spendCovered += parts.covered;
+    spendSpendBased += parts.spendBased;
+    spendNotModelled += parts.notModelled;
   }
   const lines = new Map<string, CoverageLine>();
-  // Cost-only lines stored in the ledger (kind "other", usage_type = the reason): by reason; the rest
-  // of the kind-"other" cost is usage with no energy model.
-  for (const line of notModelledCost) {
-    const financial = financialReasons.has(line.usageType);
-    if (!financial && !unsupportedReasons.has(line.usageType)) continue;
+  // Out-of-scope cost-only lines stored in the ledger (kind "other", usage_type = the reason), by reason.
+  for (const line of otherKindCost) {
+    if (lineCoverage({ kind: "other", usageType: line.usageType, service: "" }) !== "out-of-scope")
+      continue;
     if (line.amount === 0) continue;
     const entry = lines.get(line.usageType) ?? {
       reason: line.usageType,
-      category: financial ? "financial" : "unsupported",
+      category: "out-of-scope",
       lines: null,
       spendAmount: 0,
       currency: line.currency ?? currency,
     };
     entry.spendAmount += line.amount;
-    spendOther -= line.amount;
     lines.set(line.usageType, entry);
   }
-  if (Math.abs(spendOther) > 1e-9) {
-    lines.set(NO_ENERGY_MODEL, {
-      reason: NO_ENERGY_MODEL,
-      category: "unsupported",
-      lines: null,
-      spendAmount: spendOther,
-      currency,
-    });
+  for (const [reason, amount, category] of [
+    [SPEND_BASED, spendSpendBased, "spend-based"],
+    [NO_ESTIMATE, spendNotModelled, "not-modelled"],
+  ] as const) {
+    if (Math.abs(amount) > 1e-9)
+      lines.set(reason, { reason, category, lines: null, spendAmount: amount, currency });
   }
   const boundaryIds = new Set(boundary.accounts.map((a) => a.id));
   const periodStartMs = Date.parse(`${period.start}T00:00:00Z`);
@@ -99,9 +80,9 @@ export function buildCoverage(
     for (const [reason, skipped] of Object.entries(run.details?.skipped ?? {})) {
       const category = errorReasons.has(reason)
         ? "error"
-        : financialReasons.has(reason)
-          ? "financial"
-          : "unsupported";
+        : isOutOfScope(reason)
+          ? "out-of-scope"
+          : "not-modelled";
       const line = lines.get(reason) ?? {
         reason,
         category,
@@ -120,12 +101,14 @@ export function buildCoverage(
       (a, b) => Math.abs(b.spendAmount) - Math.abs(a.spendAmount) || (a.reason < b.reason ? -1 : 1),
     );
   const spendUnsupported = round6(
-    sorted.filter((l) => l.category !== "financial").reduce((n, l) => n + l.spendAmount, 0),
+    sorted
+      .filter((l) => l.category === "not-modelled" || l.category === "error")
+      .reduce((n, l) => n + l.spendAmount, 0),
   );
   const spendFinancial = round6(
-    sorted.filter((l) => l.category === "financial").reduce((n, l) => n + l.spendAmount, 0),
+    sorted.filter((l) => l.category === "out-of-scope").reduce((n, l) => n + l.spendAmount, 0),
   );
-  spendEstimated = round6(spendEstimated);
+  const spendEstimated = round6(spendCovered);
   const denominator = spendEstimated + spendUnsupported;
   return {
     currency,

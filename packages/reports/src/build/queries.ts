@@ -1,5 +1,5 @@
 import { loadCountedFigures, type CountedFigure, type PoolClient } from "@canopy/db";
-import { costNotModelledCondition, costSql } from "@canopy/methodology";
+import { costNotModelledKind } from "@canopy/methodology";
 import type { Measures } from "../model/measures";
 import type { BoundaryAccount } from "../model/types";
 
@@ -11,7 +11,9 @@ import type { BoundaryAccount } from "../model/types";
 const measureSums = `coalesce(sum(kwh_it), 0)::float8 AS "kwhIt", coalesce(sum(kwh_facility), 0)::float8 AS "kwhFacility",
   coalesce(sum(co2e_location_kg), 0)::float8 AS "co2eLocationKg", coalesce(sum(co2e_market_kg), 0)::float8 AS "co2eMarketKg",
   coalesce(sum(co2e_embodied_kg), 0)::float8 AS "co2eEmbodiedKg", coalesce(sum(water_l), 0)::float8 AS "waterL",
-  coalesce(sum(co2e_on_defaults_kg), 0)::float8 AS "co2eOnDefaultsKg"`;
+  coalesce(sum(co2e_on_defaults_kg), 0)::float8 AS "co2eOnDefaultsKg",
+  coalesce(sum(co2e_spend_based_kg), 0)::float8 AS "co2eSpendBasedKg", coalesce(sum(co2e_low_kg), 0)::float8 AS "co2eLowKg",
+  coalesce(sum(co2e_high_kg), 0)::float8 AS "co2eHighKg"`;
 
 export type Organization = { id: string; name: string; slug: string };
 
@@ -35,7 +37,11 @@ export type MonthlyRow = Measures & {
   service: string;
   region: string;
   kind: string;
+  /** Total cost of the row (cost_amount). */
   spendAmount: number;
+  /** Parts of it estimated from spend and out of scope (see @canopy/methodology costPartsOf). */
+  costSpendBasedAmount: number;
+  costOutOfScopeAmount: number;
   currency: string | null;
 };
 
@@ -50,7 +56,10 @@ export async function loadMonthlyRows(
     `SELECT to_char(month, 'YYYY-MM-DD') AS month, cloud_account_id AS "cloudAccountId", provider::text AS provider, service,
             region, kind, kwh_it AS "kwhIt", kwh_facility AS "kwhFacility", co2e_location_kg AS "co2eLocationKg",
             co2e_market_kg AS "co2eMarketKg", co2e_embodied_kg AS "co2eEmbodiedKg", water_l AS "waterL",
-            co2e_on_defaults_kg AS "co2eOnDefaultsKg", coalesce(cost_amount, 0)::float8 AS "spendAmount", currency
+            co2e_on_defaults_kg AS "co2eOnDefaultsKg", co2e_spend_based_kg AS "co2eSpendBasedKg",
+            co2e_low_kg AS "co2eLowKg", co2e_high_kg AS "co2eHighKg", coalesce(cost_amount, 0)::float8 AS "spendAmount",
+            cost_spend_based_amount::float8 AS "costSpendBasedAmount",
+            cost_out_of_scope_amount::float8 AS "costOutOfScopeAmount", currency
      FROM emissions_monthly
      WHERE month >= $1::date AND month < $2::date AND cloud_account_id = ANY($3::uuid[])
      ORDER BY month, cloud_account_id, service, region, kind`,
@@ -99,6 +108,9 @@ export async function scanHourly(
     co2eEmbodiedKg: row.co2eEmbodiedKg as number,
     waterL: row.waterL as number,
     co2eOnDefaultsKg: row.co2eOnDefaultsKg as number,
+    co2eSpendBasedKg: row.co2eSpendBasedKg as number,
+    co2eLowKg: row.co2eLowKg as number,
+    co2eHighKg: row.co2eHighKg as number,
   }));
 }
 
@@ -163,27 +175,27 @@ export async function loadDataDays(
   return new Map(result.rows.map((row) => [row.month, row.days]));
 }
 
-export type NotModelledCostLine = { usageType: string; currency: string | null; amount: number };
+export type OtherKindCostLine = { usageType: string; currency: string | null; amount: number };
 
 /**
- * Cost not modelled by usage_type (the reason of a cost-only line: tax, credit, fee…, or the usage
- * type of usage with no energy model) in the period and boundary, from usage_hourly: the rows the
- * estimate read, so tax and credits are shown as billed.
+ * Cost of the lines with no energy model (kind "other") by usage_type (the reason of a cost-only
+ * line: tax, credit, fee…, or the usage type of usage with no energy model) in the period and
+ * boundary, from usage_hourly: the rows the estimate read, so tax and credits are shown as billed.
  */
-export async function loadNotModelledCost(
+export async function loadOtherKindCost(
   client: PoolClient,
   start: string,
   end: string,
   accountIds: string[],
-): Promise<NotModelledCostLine[]> {
-  const result = await client.query<NotModelledCostLine>(
-    `SELECT usage_type AS "usageType", currency, ${costSql.notModelled()}::float8 AS amount
+): Promise<OtherKindCostLine[]> {
+  const result = await client.query<OtherKindCostLine>(
+    `SELECT usage_type AS "usageType", currency, coalesce(sum(cost_amount), 0)::float8 AS amount
      FROM usage_hourly
      WHERE hour >= $1::timestamptz AND hour < $2::timestamptz AND cloud_account_id = ANY($3::uuid[])
-       AND ${costNotModelledCondition()}
+       AND kind = $4
      GROUP BY usage_type, currency
      ORDER BY usage_type, currency`,
-    [start, end, accountIds],
+    [start, end, accountIds, costNotModelledKind],
   );
   return result.rows;
 }

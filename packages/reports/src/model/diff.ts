@@ -73,7 +73,8 @@ export function diffContents(
       line(
         measureInfo[key].label,
         measureInfo[key].unit,
-        locked.content.totals[key],
+        // Versions locked before a measure existed have no value for it.
+        locked.content.totals[key] ?? 0,
         current.totals[key],
       ),
     ),

@@ -1,3 +1,5 @@
+import { totalKgOf, totalMarketBasedKgOf } from "@canopy/methodology";
+
 /** The quantities every report row carries. Names carry units. */
 export type Measures = {
   /** Energy at the servers. */
@@ -11,8 +13,13 @@ export type Measures = {
   /** Embodied hardware emissions (the provider's Scope 3, server manufacturing). */
   co2eEmbodiedKg: number;
   waterL: number;
-  /** Location-based CO2e whose inputs include a default (not regional or measured) factor. */
+  /** CO2e (location-based operational and embodied) whose inputs include a default factor. */
   co2eOnDefaultsKg: number;
+  /** Spend-based CO2e of usage without an energy model (@canopy/methodology completeness.ts). */
+  co2eSpendBasedKg: number;
+  /** Sums of every row's low and high total CO2e (location-based basis). */
+  co2eLowKg: number;
+  co2eHighKg: number;
 };
 
 export const measureKeys = [
@@ -23,6 +30,9 @@ export const measureKeys = [
   "co2eEmbodiedKg",
   "waterL",
   "co2eOnDefaultsKg",
+  "co2eSpendBasedKg",
+  "co2eLowKg",
+  "co2eHighKg",
 ] as const satisfies readonly (keyof Measures)[];
 
 export type MeasureKey = (typeof measureKeys)[number];
@@ -44,10 +54,17 @@ export const measureInfo: Record<MeasureKey, { label: string; unit: string; colu
   co2eEmbodiedKg: { label: "Embodied hardware", unit: "kg CO2e", column: "co2e_embodied_kg" },
   waterL: { label: "Water", unit: "L", column: "water_l" },
   co2eOnDefaultsKg: {
-    label: "Location-based CO2e resting on default factors",
+    label: "CO2e resting on default factors",
     unit: "kg CO2e",
     column: "co2e_on_defaults_kg",
   },
+  co2eSpendBasedKg: {
+    label: "Spend-based estimate",
+    unit: "kg CO2e",
+    column: "co2e_spend_based_kg",
+  },
+  co2eLowKg: { label: "Total CO2e, low", unit: "kg CO2e", column: "co2e_low_kg" },
+  co2eHighKg: { label: "Total CO2e, high", unit: "kg CO2e", column: "co2e_high_kg" },
 };
 
 export const zeroMeasures = (): Measures => ({
@@ -58,6 +75,9 @@ export const zeroMeasures = (): Measures => ({
   co2eEmbodiedKg: 0,
   waterL: 0,
   co2eOnDefaultsKg: 0,
+  co2eSpendBasedKg: 0,
+  co2eLowKg: 0,
+  co2eHighKg: 0,
 });
 
 export function addMeasures(into: Measures, from: Measures): Measures {
@@ -77,11 +97,15 @@ export const round6 = (value: number): number => {
   return Object.is(rounded, -0) ? 0 : rounded;
 };
 
-/** Customer's Scope 3 Category 1 (purchased goods and services): electricity + embodied. */
+/**
+ * Customer's Scope 3 Category 1 (purchased goods and services): the headline totals of
+ * @canopy/methodology headlines.ts (electricity + embodied + spend-based), location- and market-based.
+ * Versions locked before the spend-based estimate existed have no co2eSpendBasedKg (counted as 0).
+ */
 export const scope3Category1LocationKg = (m: Measures): number =>
-  round6(m.co2eLocationKg + m.co2eEmbodiedKg);
+  round6(totalKgOf({ ...m, co2eSpendBasedKg: m.co2eSpendBasedKg ?? 0 }));
 export const scope3Category1MarketKg = (m: Measures): number =>
-  round6(m.co2eMarketKg + m.co2eEmbodiedKg);
+  round6(totalMarketBasedKgOf({ ...m, co2eSpendBasedKg: m.co2eSpendBasedKg ?? 0 }));
 
 /** Relative change, or undefined when there is no base to compare with. */
 export function changeRatio(current: number, base: number): number | undefined {

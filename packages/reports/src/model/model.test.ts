@@ -35,14 +35,28 @@ describe("report model", () => {
     ]);
   });
 
-  it("measures coverage of spend and keeps financial lines outside the share", () => {
+  it("measures coverage of spend and keeps out-of-scope lines outside the share", () => {
     const coverage = content.dataQuality.coverage;
     expect(coverage.currency).toBe("EUR");
-    expect(coverage.spendFinancial).toBeCloseTo(310.5, 6);
-    // kind "other" (120) and marketplace (95) are spend without an estimate.
-    expect(coverage.spendUnsupported).toBeCloseTo(215, 6);
+    // Tax (310.5) and marketplace (95) left out by the import, support (120) in the ledger.
+    expect(coverage.spendFinancial).toBeCloseTo(310.5 + 95 + 120, 6);
+    // CloudWatch requests (30, in EUR): no energy model and no spend-based factor for EUR.
+    expect(coverage.spendUnsupported).toBeCloseTo(30, 6);
     expect(coverage.shareEstimated).toBeCloseTo(
-      coverage.spendEstimated / (coverage.spendEstimated + 215),
+      coverage.spendEstimated / (coverage.spendEstimated + 30),
+      6,
+    );
+    const headlines = content.headlines!;
+    expect(headlines.costNotModelledAmount).toBeCloseTo(30, 6);
+    expect(headlines.costOutOfScopeAmount).toBeCloseTo(120, 6);
+    expect(
+      headlines.costCoveredAmount +
+        headlines.costNotModelledAmount +
+        headlines.costOutOfScopeAmount,
+    ).toBeCloseTo(headlines.costTotalAmount, 6);
+    expect(headlines.totalKg).toBeCloseTo(content.customerView.scope3Category1LocationKg, 6);
+    expect(content.dataQuality.shareOnDefaults).toBeCloseTo(
+      content.totals.co2eOnDefaultsKg / content.customerView.scope3Category1LocationKg,
       6,
     );
     expect(content.dataQuality.reconciliation.status).toBe("none");

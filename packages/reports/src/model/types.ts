@@ -1,4 +1,5 @@
 import type { UsageSource } from "@canopy/db";
+import type { Headlines } from "@canopy/methodology";
 import type { Measures } from "./measures";
 import type { ReportPeriod } from "../period";
 
@@ -80,12 +81,14 @@ export type CostCoverageRow = {
   covered: Spend[];
   notModelled: Spend[];
   total: Spend[];
+  /** Absent in versions locked before it existed. */
+  outOfScope?: Spend[];
 };
 
 /**
- * "Cost covered by the estimate" vs "Cost not modelled" (the one definition in @canopy/methodology):
- * not modelled = cost on rows of kind "other", covered = all other cost, covered + not modelled = total
- * cost (per account and month, the imported invoice). From emissions_monthly, like every figure.
+ * Cost coverage (the one definition in @canopy/methodology headlines.ts): covered = estimated from usage
+ * + estimated from spend; out of scope; not modelled = the rest; covered + out of scope + not modelled =
+ * total cost (per account and month, the imported invoice). From emissions_monthly, like every figure.
  */
 export type CostCoverage = {
   definition: string;
@@ -94,6 +97,10 @@ export type CostCoverage = {
   covered: Spend[];
   notModelled: Spend[];
   total: Spend[];
+  /** Parts of covered, and the out-of-scope cost (absent in versions locked before they existed). */
+  estimated?: Spend[];
+  spendBased?: Spend[];
+  outOfScope?: Spend[];
   /** By provider and service, largest total cost first. */
   byService: CostCoverageRow[];
   /** Tax lines (usage_hourly, kind "other", usage_type tax) in the period and boundary; part of notModelled. */
@@ -105,9 +112,10 @@ export type CostCoverage = {
 };
 
 export type CoverageLine = {
-  /** Why the spend has no emissions: a reason from the importer, or "no energy model" (kind other). */
+  /** A reason from the importer or the ledger (tax, credit…), or usage with no energy model. */
   reason: string;
-  category: "unsupported" | "financial" | "error";
+  /** Versions locked before the spend-based estimate say "unsupported" / "financial". */
+  category: "out-of-scope" | "spend-based" | "not-modelled" | "error" | "unsupported" | "financial";
   lines: number | null;
   spendAmount: number;
   currency: string | null;
@@ -115,11 +123,11 @@ export type CoverageLine = {
 
 export type Coverage = {
   currency: string | null;
-  /** Spend on usage that went through the estimation method. */
+  /** Spend the estimate covers: estimated from usage or from spend. */
   spendEstimated: number;
-  /** Spend with no emissions estimate: usage without an energy model and unsupported lines. */
+  /** In-scope spend with no estimate: not modelled, and lines the importers left out. */
   spendUnsupported: number;
-  /** Financial lines (tax, credits, refunds, fees…) that carry no usage; outside the share. */
+  /** Out-of-scope lines (tax, credits, refunds, fees, support…); outside the share. */
   spendFinancial: number;
   /** spendEstimated ÷ (spendEstimated + spendUnsupported); null without spend. */
   shareEstimated: number | null;
@@ -155,8 +163,10 @@ export type Reconciliation =
 export type DataQuality = {
   coverage: Coverage;
   co2eOnDefaultsKg: number;
-  /** co2eOnDefaultsKg ÷ location-based CO2e. */
+  /** co2eOnDefaultsKg ÷ total CO2e, location-based (@canopy/methodology headlines). */
   shareOnDefaults: number | null;
+  /** Spend-based CO2e ÷ total CO2e, location-based (absent in versions locked before it existed). */
+  shareSpendBased?: number | null;
   methodologies: MethodologyUse[];
   reconciliation: Reconciliation;
 };
@@ -188,6 +198,11 @@ export type ReportContent = {
   spend: Spend[];
   /** The customer's view: cloud emissions as Scope 3 Category 1. */
   customerView: { scope3Category1LocationKg: number; scope3Category1MarketKg: number };
+  /**
+   * Every headline figure as @canopy/methodology headlinesOf defines it, from the period's rollups
+   * (costs summed over currencies, as the dashboard does). Absent in versions locked before it existed.
+   */
+  headlines?: Headlines;
   /** What customers are asked for about the provider's side. */
   providerView: {
     electricityLocationKg: number;

@@ -55,19 +55,22 @@ describe("renderers", () => {
       "month",
       "comparison",
     ]);
-    // Cost coverage: covered (spend_amount) + not modelled = total, on the total row and per service.
+    // Cost coverage: covered (spend_amount) + out of scope + not modelled = total, on the total row
+    // and per service.
     const cost = model.content.costCoverage!;
     expect(Number(total[column("spend_amount")])).toBeCloseTo(cost.covered[0]!.amount, 6);
-    expect(Number(total[column("cost_not_modelled_amount")])).toBeCloseTo(120, 6);
+    expect(Number(total[column("cost_not_modelled_amount")])).toBeCloseTo(30, 6);
+    expect(Number(total[column("cost_out_of_scope_amount")])).toBeCloseTo(120, 6);
     expect(Number(total[column("cost_total_amount")])).toBeCloseTo(
-      cost.covered[0]!.amount + 120,
+      cost.covered[0]!.amount + 30 + 120,
       6,
     );
     const support = rows.find(
       (row) => row[column("dimension")] === "cost_coverage" && row[column("key")] === "gcp:Support",
     )!;
     expect(Number(support[column("spend_amount")])).toBe(0);
-    expect(Number(support[column("cost_not_modelled_amount")])).toBeCloseTo(120, 6);
+    expect(Number(support[column("cost_not_modelled_amount")])).toBe(0);
+    expect(Number(support[column("cost_out_of_scope_amount")])).toBeCloseTo(120, 6);
     expect(
       rows.filter((row) => row[column("dimension")] === "cost_line").map((r) => r[column("key")]),
     ).toEqual(["tax", "credits"]);

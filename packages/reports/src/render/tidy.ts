@@ -36,12 +36,12 @@ export const tidyColumns = [
   {
     name: "scope3_cat1_location_kg",
     description:
-      "Customer Scope 3 Category 1, location-based (lifecycle grid factors): co2e_location_kg + co2e_embodied_kg (kg CO2e)",
+      "Customer Scope 3 Category 1, location-based (lifecycle grid factors) (the headline total): co2e_location_kg + co2e_embodied_kg + co2e_spend_based_kg (kg CO2e)",
   },
   {
     name: "scope3_cat1_market_kg",
     description:
-      "Customer Scope 3 Category 1, market-based (estimated: contractual coverage + residual mix): co2e_market_kg + co2e_embodied_kg (kg CO2e)",
+      "Customer Scope 3 Category 1, market-based (estimated: contractual coverage + residual mix): co2e_market_kg + co2e_embodied_kg + co2e_spend_based_kg (kg CO2e)",
   },
   {
     name: "co2e_location_kg",
@@ -62,12 +62,13 @@ export const tidyColumns = [
   { name: "water_l", description: "Data-centre water use, litres" },
   {
     name: "co2e_on_defaults_kg",
-    description: "Part of co2e_location_kg whose inputs include a default factor, kg CO2e",
+    description:
+      "Part of scope3_cat1_location_kg (operational and embodied) whose inputs include a default factor, kg CO2e",
   },
   {
     name: "spend_amount",
     description:
-      'Cost covered by the estimate: cost on usage of every kind but "other" (empty for tag rows and mixed currencies)',
+      "Cost covered by the estimate: estimated from usage + estimated from spend (empty for tag rows and mixed currencies)",
   },
   { name: "currency", description: "Currency of spend_amount (ISO 4217)" },
   {
@@ -81,12 +82,30 @@ export const tidyColumns = [
   {
     name: "cost_not_modelled_amount",
     description:
-      'Cost not modelled: cost on rows of kind "other" (tax, credits, fees, support, marketplace, licences, usage without an energy model); total, cost_coverage and cost_line rows',
+      "Cost not modelled: in-scope cost without an estimate (spend in a currency other than USD); total, cost_coverage and cost_line rows",
   },
   {
     name: "cost_total_amount",
     description:
-      "Total cost = spend_amount + cost_not_modelled_amount (per account and month, the invoice); total, cost_coverage and cost_line rows",
+      "Total cost = spend_amount + cost_out_of_scope_amount + cost_not_modelled_amount (per account and month, the invoice); total, cost_coverage and cost_line rows",
+  },
+  {
+    name: "co2e_spend_based_kg",
+    description:
+      "Spend-based estimate of usage without an energy model (US EPA USEEIO kg CO2e per USD), kg CO2e",
+  },
+  {
+    name: "co2e_low_kg",
+    description: "Low end of scope3_cat1_location_kg: sum of every line's low estimate, kg CO2e",
+  },
+  {
+    name: "co2e_high_kg",
+    description: "High end of scope3_cat1_location_kg: sum of every line's high estimate, kg CO2e",
+  },
+  {
+    name: "cost_out_of_scope_amount",
+    description:
+      "Cost out of scope (tax, credits, refunds, fees, commitments, support, marketplace, licences); total, cost_coverage and cost_line rows",
   },
 ] as const;
 
@@ -109,6 +128,10 @@ export const numericColumns = new Set<TidyColumn>([
   "spend_amount",
   "cost_not_modelled_amount",
   "cost_total_amount",
+  "co2e_spend_based_kg",
+  "co2e_low_kg",
+  "co2e_high_kg",
+  "cost_out_of_scope_amount",
 ]);
 
 export function tidyRows(model: ReportModel): TidyRow[] {
@@ -128,21 +151,26 @@ export function tidyRows(model: ReportModel): TidyRow[] {
     period: { start: string; end: string },
     measures: Measures,
     spend: Spend[],
-    cost?: { notModelled: Spend[]; total: Spend[] },
+    cost?: { notModelled: Spend[]; total: Spend[]; outOfScope?: Spend[] | undefined },
   ): TidyRow => {
     const currencies = [
       ...new Set(
-        [...spend, ...(cost?.notModelled ?? []), ...(cost?.total ?? [])].map((s) => s.currency),
+        [
+          ...spend,
+          ...(cost?.notModelled ?? []),
+          ...(cost?.total ?? []),
+          ...(cost?.outOfScope ?? []),
+        ].map((s) => s.currency),
       ),
     ];
     const single = spend.length === 1 ? spend[0]! : undefined;
     const currency = currencies.length === 1 ? currencies[0]! : undefined;
     const amountIn = (list: Spend[]) =>
       currency === undefined ? null : (list.find((s) => s.currency === currency)?.amount ?? 0);
-    const values = Object.fromEntries(measureKeys.map((k) => [columnOf[k], measures[k]])) as Record<
-      (typeof columnOf)[keyof typeof columnOf],
-      number
-    >;
+    // Versions locked before a measure existed have no value for it: the cell stays empty.
+    const values = Object.fromEntries(
+      measureKeys.map((k) => [columnOf[k], measures[k] ?? null]),
+    ) as Record<(typeof columnOf)[keyof typeof columnOf], number | null>;
     return {
       ...base,
       period_first_day: period.start,
@@ -163,6 +191,7 @@ export function tidyRows(model: ReportModel): TidyRow[] {
             : null,
       cost_not_modelled_amount: cost ? amountIn(cost.notModelled) : null,
       cost_total_amount: cost ? amountIn(cost.total) : null,
+      cost_out_of_scope_amount: cost?.outOfScope ? amountIn(cost.outOfScope) : null,
     };
   };
   const period = content.period;
@@ -188,11 +217,12 @@ export function tidyRows(model: ReportModel): TidyRow[] {
       row("cost_coverage", r.key, r.label, period, zeroMeasures(), r.covered, {
         notModelled: r.notModelled,
         total: r.total,
+        outOfScope: r.outOfScope,
       }),
     );
   const costLines = [
-    ["tax", `${costCoverageLabels.tax} (cost not modelled)`, coverage?.tax ?? []],
-    ["credits", `${costCoverageLabels.credits} (cost not modelled)`, coverage?.credits ?? []],
+    ["tax", `${costCoverageLabels.tax} (out of scope)`, coverage?.tax ?? []],
+    ["credits", `${costCoverageLabels.credits} (out of scope)`, coverage?.credits ?? []],
   ] as const;
   for (const [key, label, amounts] of coverage ? costLines : [])
     rows.push(
@@ -203,7 +233,11 @@ export function tidyRows(model: ReportModel): TidyRow[] {
         period,
         zeroMeasures(),
         amounts.map((a) => ({ ...a, amount: 0 })),
-        { notModelled: amounts, total: amounts },
+        {
+          notModelled: amounts.map((a) => ({ ...a, amount: 0 })),
+          total: amounts,
+          outOfScope: amounts,
+        },
       ),
     );
   for (const month of content.trend) {
@@ -248,4 +282,7 @@ const columnOf = {
   co2eEmbodiedKg: "co2e_embodied_kg",
   waterL: "water_l",
   co2eOnDefaultsKg: "co2e_on_defaults_kg",
+  co2eSpendBasedKg: "co2e_spend_based_kg",
+  co2eLowKg: "co2e_low_kg",
+  co2eHighKg: "co2e_high_kg",
 } as const satisfies Record<keyof Measures, TidyColumn>;

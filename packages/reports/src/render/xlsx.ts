@@ -117,6 +117,12 @@ function summarySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
     "kg CO2e",
     KG,
   );
+  // Versions locked before ranges and the spend-based estimate existed have neither.
+  if (content.totals.co2eLowKg !== undefined) {
+    kv("Location-based, low (input quality ranges)", content.totals.co2eLowKg, "kg CO2e", KG);
+    kv("Location-based, high (input quality ranges)", content.totals.co2eHighKg, "kg CO2e", KG);
+    kv("  of which spend-based estimate", content.totals.co2eSpendBasedKg, "kg CO2e", KG);
+  }
   sheet.addRow([]);
   addHeader(sheet, ["Provider-side decomposition", "Value", "Unit"]);
   kv(
@@ -147,10 +153,11 @@ function summarySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
   };
   for (const [label, list] of [
     [`${costCoverageLabels.covered} (spend)`, cost.covered],
-    [costCoverageLabels.notModelled, cost.notModelled],
-    [`${costCoverageLabels.total} (covered + not modelled)`, cost.total],
+    [costCoverageLabels.outOfScope, "outOfScope" in cost ? (cost.outOfScope ?? []) : []],
     [`  of which ${costCoverageLabels.tax.toLowerCase()}`, cost.tax],
     [`  of which ${costCoverageLabels.credits.toLowerCase()}`, cost.credits],
+    [costCoverageLabels.notModelled, cost.notModelled],
+    [`${costCoverageLabels.total} (covered + out of scope + not modelled)`, cost.total],
   ] as const)
     for (const s of list) kv(label, s.amount, s.currency, MONEY);
   if (cost.total.length === 0) kv("No cost in this period", null);
@@ -280,7 +287,14 @@ function breakdownSheet(
 function costCoverageSheet(workbook: ExcelJS.Workbook, model: ReportModel) {
   const cost = model.content.costCoverage!;
   const sheet = workbook.addWorksheet("Cost coverage");
-  sheet.columns = [{ width: 48 }, { width: 12 }, { width: 24 }, { width: 24 }, { width: 24 }];
+  sheet.columns = [
+    { width: 48 },
+    { width: 12 },
+    { width: 24 },
+    { width: 24 },
+    { width: 24 },
+    { width: 24 },
+  ];
   titleRows(sheet, model, "Cost coverage by service");
   sheet.addRow([cost.definition]).font = { italic: true };
   sheet.addRow([cost.intensityBasis]).font = { italic: true };
@@ -292,10 +306,11 @@ function costCoverageSheet(workbook: ExcelJS.Workbook, model: ReportModel) {
     "Service",
     "Currency",
     costCoverageLabels.covered,
+    costCoverageLabels.outOfScope,
     costCoverageLabels.notModelled,
     costCoverageLabels.total,
   ]);
-  const money = (row: ExcelJS.Row) => [3, 4, 5].forEach((i) => (row.getCell(i).numFmt = MONEY));
+  const money = (row: ExcelJS.Row) => [3, 4, 5, 6].forEach((i) => (row.getCell(i).numFmt = MONEY));
   for (const r of cost.byService)
     for (const s of r.total)
       money(
@@ -303,6 +318,7 @@ function costCoverageSheet(workbook: ExcelJS.Workbook, model: ReportModel) {
           r.label,
           s.currency,
           amount(r.covered, s.currency),
+          amount(r.outOfScope ?? [], s.currency),
           amount(r.notModelled, s.currency),
           s.amount,
         ]),
@@ -312,6 +328,7 @@ function costCoverageSheet(workbook: ExcelJS.Workbook, model: ReportModel) {
       "All services",
       currency,
       amount(cost.covered, currency),
+      amount(cost.outOfScope ?? [], currency),
       amount(cost.notModelled, currency),
       amount(cost.total, currency),
     ]);
@@ -319,7 +336,7 @@ function costCoverageSheet(workbook: ExcelJS.Workbook, model: ReportModel) {
     money(row);
   }
   sheet.addRow([]);
-  addHeader(sheet, ["Tax and credits (part of the cost not modelled)", "Currency", "Amount"]);
+  addHeader(sheet, ["Tax and credits (part of the cost out of scope)", "Currency", "Amount"]);
   const lines = [
     [costCoverageLabels.tax, cost.tax],
     [costCoverageLabels.credits, cost.credits],
@@ -330,7 +347,7 @@ function costCoverageSheet(workbook: ExcelJS.Workbook, model: ReportModel) {
   }
   if (cost.notModelledByType.length) {
     sheet.addRow([]);
-    addHeader(sheet, [`${costCoverageLabels.notModelled} by usage type`, "Currency", "Amount"]);
+    addHeader(sheet, ["Lines without an energy model, by usage type", "Currency", "Amount"]);
     for (const line of cost.notModelledByType)
       sheet
         .addRow([line.usageType || "(no usage type)", line.currency, line.amount])
@@ -358,16 +375,19 @@ function qualitySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
   estimated.getCell(3).numFmt = PERCENT;
   sheet
     .addRow([
-      "Spend not estimated (no energy model, unsupported lines, errors)",
+      "Spend not estimated (in scope without an estimate, lines left out, errors)",
       coverage.spendUnsupported,
     ])
     .getCell(2).numFmt = MONEY;
   sheet
-    .addRow(["Financial lines outside the share (tax, credits, fees…)", coverage.spendFinancial])
+    .addRow([
+      "Out of scope, outside the share (tax, credits, fees, support…)",
+      coverage.spendFinancial,
+    ])
     .getCell(2).numFmt = MONEY;
   sheet.addRow([coverage.note]).font = { italic: true };
   if (coverage.lines.length) {
-    addHeader(sheet, ["Lines left out, by reason", "Spend", "Lines", "Category"]);
+    addHeader(sheet, ["Lines by reason", "Spend", "Lines", "Category"]);
     for (const line of coverage.lines) {
       const row = sheet.addRow([line.reason, line.spendAmount, line.lines, line.category]);
       row.getCell(2).numFmt = MONEY;
@@ -377,14 +397,15 @@ function qualitySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
   sheet.addRow([]);
   addHeader(sheet, ["Default factors", "Value", "Unit"]);
   sheet
-    .addRow([
-      "Location-based CO2e resting on default factors",
-      dataQuality.co2eOnDefaultsKg,
-      "kg CO2e",
-    ])
+    .addRow(["CO2e resting on default factors", dataQuality.co2eOnDefaultsKg, "kg CO2e"])
     .getCell(2).numFmt = KG;
-  sheet.addRow(["Share of location-based CO2e", dataQuality.shareOnDefaults]).getCell(2).numFmt =
-    PERCENT;
+  sheet
+    .addRow(["Share of the location-based total", dataQuality.shareOnDefaults])
+    .getCell(2).numFmt = PERCENT;
+  if (dataQuality.shareSpendBased !== undefined)
+    sheet
+      .addRow(["Share spend-based (of the location-based total)", dataQuality.shareSpendBased])
+      .getCell(2).numFmt = PERCENT;
   sheet.addRow([]);
   addHeader(sheet, [
     "Methodology version",

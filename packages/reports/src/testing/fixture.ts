@@ -50,8 +50,22 @@ const services = [
     kind: "compute",
     kwh: 400,
   },
+  // Support is out of scope; CloudWatch API requests have no energy model and, billed in EUR, no
+  // spend-based estimate either (@canopy/methodology completeness.ts): cost not modelled.
   { account: 1, provider: "gcp", service: "Support", region: "global", kind: "other", kwh: 0 },
+  {
+    account: 0,
+    provider: "aws",
+    service: "AmazonCloudWatch",
+    region: "us-east-1",
+    kind: "other",
+    kwh: 0,
+  },
 ];
+const otherCost: Record<string, { cost: number; outOfScope: number }> = {
+  Support: { cost: 120, outOfScope: 120 },
+  AmazonCloudWatch: { cost: 30, outOfScope: 0 },
+};
 
 /** A report model built from synthetic rollups (no database): March 2026, two accounts, two tag keys. */
 export function fixtureModel(options: { status?: "draft" | "final" } = {}): ReportModel {
@@ -75,7 +89,12 @@ export function fixtureModel(options: { status?: "draft" | "final" } = {}): Repo
         co2eEmbodiedKg: s.kind === "compute" ? kwhIt * 0.08 : 0,
         waterL: kwhIt * 0.2,
         co2eOnDefaultsKg: s.kind === "storage" ? kwhIt * 0.1 : 0,
-        spendAmount: s.kind === "other" ? 120 : kwhIt * 0.9,
+        co2eSpendBasedKg: 0,
+        co2eLowKg: (kwhIt * 1.15 * 0.35 + (s.kind === "compute" ? kwhIt * 0.08 : 0)) * 0.7,
+        co2eHighKg: (kwhIt * 1.15 * 0.35 + (s.kind === "compute" ? kwhIt * 0.08 : 0)) * 1.4,
+        spendAmount: otherCost[s.service]?.cost ?? kwhIt * 0.9,
+        costSpendBasedAmount: 0,
+        costOutOfScopeAmount: otherCost[s.service]?.outOfScope ?? 0,
         currency: "EUR",
       });
     }
@@ -92,6 +111,9 @@ export function fixtureModel(options: { status?: "draft" | "final" } = {}): Repo
     co2eEmbodiedKg: r.co2eEmbodiedKg,
     waterL: r.waterL,
     co2eOnDefaultsKg: r.co2eOnDefaultsKg,
+    co2eSpendBasedKg: r.co2eSpendBasedKg,
+    co2eLowKg: r.co2eLowKg,
+    co2eHighKg: r.co2eHighKg,
   }));
   const content = assembleContent({
     organization: {
@@ -141,7 +163,10 @@ export function fixtureModel(options: { status?: "draft" | "final" } = {}): Repo
       },
     ],
     providerFigures: [],
-    notModelledCost: [{ usageType: "support", currency: "EUR", amount: 120 }],
+    otherKindCost: [
+      { usageType: "support", currency: "EUR", amount: 120 },
+      { usageType: "EU-Requests-Tier1", currency: "EUR", amount: 30 },
+    ],
     methodology: {
       source: methodologySource,
       sha256: methodologySha256,

@@ -140,7 +140,7 @@ function keyFigures(doc: PDFDoc, model: ReportModel) {
     {
       title: "Scope 3 Cat. 1, location-based (lifecycle grid factors)",
       value: formatTonnes(content.customerView.scope3Category1LocationKg) + " CO2e",
-      detail: `${kg(content.customerView.scope3Category1LocationKg)} kg CO2e`,
+      detail: `${kg(content.customerView.scope3Category1LocationKg)} kg CO2e${rangeText(content)}`,
     },
     {
       title: "Scope 3 Cat. 1, market-based (estimated: contractual coverage + residual mix)",
@@ -178,6 +178,12 @@ function keyFigures(doc: PDFDoc, model: ReportModel) {
   doc.y = y + height + 12;
 }
 
+/** ", range low–high kg" of the location-based total (absent in versions locked before ranges). */
+function rangeText(content: ReportModel["content"]): string {
+  const { co2eLowKg, co2eHighKg } = content.totals;
+  return co2eLowKg === undefined ? "" : `, range ${kg(co2eLowKg)}–${kg(co2eHighKg)}`;
+}
+
 function summaryTables(doc: PDFDoc, model: ReportModel) {
   const { content } = model;
   const v = content.providerView;
@@ -191,16 +197,36 @@ function summaryTables(doc: PDFDoc, model: ReportModel) {
   drawTable(doc, columns, [
     {
       cells: [
-        "Cloud emissions, location-based (lifecycle grid factors) (electricity + embodied)",
+        "Cloud emissions, location-based (lifecycle grid factors) (electricity + embodied + spend-based)",
         kg(content.customerView.scope3Category1LocationKg),
         "kg CO2e",
         "Your Scope 3, Category 1",
       ],
       bold: true,
     },
+    ...(content.totals.co2eLowKg === undefined
+      ? []
+      : [
+          {
+            cells: [
+              "  Range from the quality of each input (low – high), appendix section 8",
+              `${kg(content.totals.co2eLowKg)} – ${kg(content.totals.co2eHighKg)}`,
+              "kg CO2e",
+              "",
+            ],
+          },
+          {
+            cells: [
+              "  of which spend-based (usage without an energy model, US EPA USEEIO factors)",
+              kg(content.totals.co2eSpendBasedKg),
+              "kg CO2e",
+              "",
+            ],
+          },
+        ]),
     {
       cells: [
-        "Cloud emissions, market-based (estimated: contractual coverage + residual mix) (electricity + embodied)",
+        "Cloud emissions, market-based (estimated: contractual coverage + residual mix) (electricity + embodied + spend-based)",
         kg(content.customerView.scope3Category1MarketKg),
         "kg CO2e",
         "Your Scope 3, Category 1",
@@ -229,10 +255,10 @@ function summaryTables(doc: PDFDoc, model: ReportModel) {
     { cells: ["Water", kg(v.waterL), "L", "–"] },
     {
       cells: [
-        "Spend on the estimated usage",
+        costCoverageLabels.covered,
         formatSpend(content.spend),
         "",
-        "Billing, before tax and credits",
+        "Billing, estimated from usage or spend; before tax and credits",
       ],
     },
   ]);
@@ -523,6 +549,7 @@ function costCoverageSection(doc: PDFDoc, model: ReportModel) {
         r.label,
         s.currency,
         amount(r.covered, s.currency),
+        amount(r.outOfScope ?? [], s.currency),
         amount(r.notModelled, s.currency),
         formatNumber(s.amount, 2),
       ],
@@ -534,6 +561,7 @@ function costCoverageSection(doc: PDFDoc, model: ReportModel) {
         "All services",
         s.currency,
         amount(cost.covered, s.currency),
+        amount(cost.outOfScope ?? [], s.currency),
         amount(cost.notModelled, s.currency),
         formatNumber(s.amount, 2),
       ],
@@ -542,15 +570,16 @@ function costCoverageSection(doc: PDFDoc, model: ReportModel) {
   drawTable(
     doc,
     [
-      { title: "Service", weight: 3.4 },
+      { title: "Service", weight: 3 },
       { title: "Currency", weight: 0.9 },
-      { title: costCoverageLabels.covered, weight: 1.6, align: "right" },
-      { title: costCoverageLabels.notModelled, weight: 1.5, align: "right" },
-      { title: costCoverageLabels.total, weight: 1.3, align: "right" },
+      { title: costCoverageLabels.covered, weight: 1.5, align: "right" },
+      { title: costCoverageLabels.outOfScope, weight: 1.3, align: "right" },
+      { title: costCoverageLabels.notModelled, weight: 1.3, align: "right" },
+      { title: costCoverageLabels.total, weight: 1.2, align: "right" },
     ],
     rows,
   );
-  heading(doc, "Tax and credits (part of the cost not modelled)", 2, 50);
+  heading(doc, "Tax and credits (part of the cost out of scope)", 2, 50);
   const lines = [
     [costCoverageLabels.tax, cost.tax],
     [costCoverageLabels.credits, cost.credits],
@@ -585,7 +614,7 @@ function qualitySection(doc: PDFDoc, model: ReportModel) {
     [
       {
         cells: [
-          "Spend estimated (usage with an energy model)",
+          "Spend estimated (from usage with an energy model, or from spend)",
           formatNumber(coverage.spendEstimated, 2),
           formatShare(coverage.shareEstimated),
         ],
@@ -593,14 +622,14 @@ function qualitySection(doc: PDFDoc, model: ReportModel) {
       },
       {
         cells: [
-          "Spend not estimated (no energy model, unsupported lines, lines in error)",
+          "Spend not estimated (in scope without an estimate, lines left out, lines in error)",
           formatNumber(coverage.spendUnsupported, 2),
           coverage.shareEstimated === null ? "–" : formatShare(1 - coverage.shareEstimated),
         ],
       },
       {
         cells: [
-          "Financial lines outside the share (tax, credits, refunds, fees)",
+          "Out of scope, outside the share (tax, credits, refunds, fees, support, marketplace)",
           formatNumber(coverage.spendFinancial, 2),
           "",
         ],
@@ -617,8 +646,13 @@ function qualitySection(doc: PDFDoc, model: ReportModel) {
   paragraph(doc, coverage.note, { size: 7.5, color: colors.muted });
   paragraph(
     doc,
-    `Default factors: ${kg(dataQuality.co2eOnDefaultsKg)} kg CO2e of the ${kg(totals.co2eLocationKg)} kg location-based electricity (${formatShare(dataQuality.shareOnDefaults)}) rests on at least one default factor rather than regional or measured data (appendix section 8).`,
+    `Default factors: ${kg(dataQuality.co2eOnDefaultsKg)} kg CO2e of the ${kg(model.content.customerView.scope3Category1LocationKg)} kg location-based total (${formatShare(dataQuality.shareOnDefaults)}) rests on at least one default factor rather than regional or measured data (appendix section 8).`,
   );
+  if (dataQuality.shareSpendBased !== undefined)
+    paragraph(
+      doc,
+      `Spend-based: ${kg(totals.co2eSpendBasedKg)} kg CO2e (${formatShare(dataQuality.shareSpendBased)} of the location-based total) is estimated from the cost of usage without an energy model (appendix section 2.10).`,
+    );
   heading(doc, "Methodology versions and data packs", 2, 60);
   if (dataQuality.methodologies.length === 0) paragraph(doc, "No emissions rows in the period.");
   else

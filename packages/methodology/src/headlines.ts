@@ -1,0 +1,205 @@
+/**
+ * The one definition of every headline figure. The dashboard, the REST API and the finance reports
+ * sum the same columns of emissions_hourly, _daily or _monthly (`headlineSumsSql`) and derive the
+ * headlines from those sums with `headlinesOf`; nothing else computes a total or a share.
+ *
+ * - Total CO2e (location-based) = electricity, location-based + embodied hardware + spend-based.
+ * - Total CO2e (market-based)   = electricity, market-based + embodied hardware + spend-based.
+ * - Its range: the sum of every row's low and high (docs/methodology.md section 8.1).
+ * - Share on default factors = CO2e resting on a default factor ÷ total (location-based).
+ * - Share spend-based = spend-based CO2e ÷ total (location-based).
+ * - Cost: estimated (usage with an energy model) + spend-based = covered by the estimate; out of scope
+ *   (tax, credits, fees, support…); not modelled = the rest (spend-based lines in a currency other
+ *   than USD). Covered + out of scope + not modelled = total cost (the invoice per account and month).
+ * - Intensity per 1,000 of spend = total (location-based) ÷ cost covered by the estimate × 1,000.
+ */
+
+/** The usage kind the energy model has nothing for (spend-based or out of scope). */
+export const costNotModelledKind = "other";
+
+/** Sums of stored columns every headline is derived from. Names carry units. */
+export type HeadlineSums = {
+  co2eLocationKg: number;
+  co2eMarketKg: number;
+  co2eEmbodiedKg: number;
+  co2eSpendBasedKg: number;
+  co2eOnDefaultsKg: number;
+  co2eLowKg: number;
+  co2eHighKg: number;
+  costAmount: number;
+  /** Cost of rows the energy model estimated (every kind but "other"). */
+  costEstimatedAmount: number;
+  costSpendBasedAmount: number;
+  costOutOfScopeAmount: number;
+};
+
+const sumOf = (expression: string) => `coalesce(sum(${expression}), 0)::float8`;
+
+/** SQL aggregates (float8) for each sum; `prefix` is a table alias such as "e.". */
+export const headlineSumsSql: Record<keyof HeadlineSums, (prefix?: string) => string> = {
+  co2eLocationKg: (p = "") => sumOf(`${p}co2e_location_kg`),
+  co2eMarketKg: (p = "") => sumOf(`${p}co2e_market_kg`),
+  co2eEmbodiedKg: (p = "") => sumOf(`${p}co2e_embodied_kg`),
+  co2eSpendBasedKg: (p = "") => sumOf(`${p}co2e_spend_based_kg`),
+  co2eOnDefaultsKg: (p = "") => sumOf(`${p}co2e_on_defaults_kg`),
+  co2eLowKg: (p = "") => sumOf(`${p}co2e_low_kg`),
+  co2eHighKg: (p = "") => sumOf(`${p}co2e_high_kg`),
+  costAmount: (p = "") => sumOf(`${p}cost_amount`),
+  costEstimatedAmount: (p = "") =>
+    `coalesce(sum(${p}cost_amount) FILTER (WHERE ${p}kind <> '${costNotModelledKind}'), 0)::float8`,
+  costSpendBasedAmount: (p = "") => sumOf(`${p}cost_spend_based_amount`),
+  costOutOfScopeAmount: (p = "") => sumOf(`${p}cost_out_of_scope_amount`),
+};
+
+export const headlineSumKeys = Object.keys(headlineSumsSql) as (keyof HeadlineSums)[];
+
+/** `sum(...) AS "co2eLocationKg", …` for a SELECT list. */
+export function headlineSumsSelect(prefix = ""): string {
+  return headlineSumKeys.map((key) => `${headlineSumsSql[key](prefix)} AS "${key}"`).join(", ");
+}
+
+export const zeroHeadlineSums = (): HeadlineSums => ({
+  co2eLocationKg: 0,
+  co2eMarketKg: 0,
+  co2eEmbodiedKg: 0,
+  co2eSpendBasedKg: 0,
+  co2eOnDefaultsKg: 0,
+  co2eLowKg: 0,
+  co2eHighKg: 0,
+  costAmount: 0,
+  costEstimatedAmount: 0,
+  costSpendBasedAmount: 0,
+  costOutOfScopeAmount: 0,
+});
+
+export type Headlines = {
+  /** Electricity location-based + embodied + spend-based: the headline figure. */
+  totalKg: number;
+  totalLowKg: number;
+  totalHighKg: number;
+  /** Electricity market-based + embodied + spend-based. */
+  totalMarketBasedKg: number;
+  electricityLocationKg: number;
+  electricityMarketKg: number;
+  embodiedKg: number;
+  spendBasedKg: number;
+  onDefaultsKg: number;
+  /** onDefaultsKg ÷ totalKg; null without emissions. */
+  shareOnDefaults: number | null;
+  /** spendBasedKg ÷ totalKg; null without emissions. */
+  shareSpendBased: number | null;
+  costTotalAmount: number;
+  /** Estimated + spend-based: the cost the total describes. */
+  costCoveredAmount: number;
+  costEstimatedAmount: number;
+  costSpendBasedAmount: number;
+  costOutOfScopeAmount: number;
+  /** Total − covered − out of scope: in-scope cost with no estimate at all. */
+  costNotModelledAmount: number;
+};
+
+type EmissionSums = Pick<
+  HeadlineSums,
+  "co2eLocationKg" | "co2eMarketKg" | "co2eEmbodiedKg" | "co2eSpendBasedKg"
+>;
+
+/** Total CO2e, location-based. */
+export const totalKgOf = (m: EmissionSums): number =>
+  m.co2eLocationKg + m.co2eEmbodiedKg + m.co2eSpendBasedKg;
+/** Total CO2e, market-based. */
+export const totalMarketBasedKgOf = (m: EmissionSums): number =>
+  m.co2eMarketKg + m.co2eEmbodiedKg + m.co2eSpendBasedKg;
+
+/** part ÷ whole, or null when the whole is not positive (no emissions). */
+export const shareOf = (part: number, whole: number): number | null =>
+  whole > 0 ? part / whole : null;
+
+/** A stored row's cost split (the same split `headlineSumsSql` makes in SQL). */
+export function costPartsOf(row: {
+  kind: string;
+  costAmount: number;
+  costSpendBasedAmount: number;
+  costOutOfScopeAmount: number;
+}) {
+  const estimated = row.kind === costNotModelledKind ? 0 : row.costAmount;
+  const covered = estimated + row.costSpendBasedAmount;
+  return {
+    estimated,
+    spendBased: row.costSpendBasedAmount,
+    covered,
+    outOfScope: row.costOutOfScopeAmount,
+    notModelled: row.costAmount - covered - row.costOutOfScopeAmount,
+  };
+}
+
+export function headlinesOf(s: HeadlineSums): Headlines {
+  const totalKg = totalKgOf(s);
+  const costCoveredAmount = s.costEstimatedAmount + s.costSpendBasedAmount;
+  return {
+    totalKg,
+    totalLowKg: s.co2eLowKg,
+    totalHighKg: s.co2eHighKg,
+    totalMarketBasedKg: totalMarketBasedKgOf(s),
+    electricityLocationKg: s.co2eLocationKg,
+    electricityMarketKg: s.co2eMarketKg,
+    embodiedKg: s.co2eEmbodiedKg,
+    spendBasedKg: s.co2eSpendBasedKg,
+    onDefaultsKg: s.co2eOnDefaultsKg,
+    shareOnDefaults: shareOf(s.co2eOnDefaultsKg, totalKg),
+    shareSpendBased: shareOf(s.co2eSpendBasedKg, totalKg),
+    costTotalAmount: s.costAmount,
+    costCoveredAmount,
+    costEstimatedAmount: s.costEstimatedAmount,
+    costSpendBasedAmount: s.costSpendBasedAmount,
+    costOutOfScopeAmount: s.costOutOfScopeAmount,
+    costNotModelledAmount: s.costAmount - costCoveredAmount - s.costOutOfScopeAmount,
+  };
+}
+
+/** kg CO2e per 1,000 of the cost covered by the estimate; null without covered cost. */
+export function intensityPer1000(totalKg: number, costCoveredAmount: number): number | null {
+  return costCoveredAmount > 0 ? (totalKg / costCoveredAmount) * 1000 : null;
+}
+
+export const headlineLabels = {
+  totalKg: "Total CO2e, location-based (lifecycle grid factors)",
+  totalRange: "Range (low – high)",
+  totalMarketBasedKg: "Total CO2e, market-based (estimated: contractual coverage + residual mix)",
+  electricityLocationKg: "Electricity, Scope 2 location-based (lifecycle grid factors)",
+  electricityMarketKg:
+    "Electricity, Scope 2 market-based (estimated: contractual coverage + residual mix)",
+  embodiedKg: "Embodied hardware",
+  spendBasedKg: "Spend-based estimate",
+  shareOnDefaults: "Share on default factors",
+  shareSpendBased: "Share spend-based",
+} as const;
+
+export const costCoverageLabels = {
+  covered: "Cost covered by the estimate",
+  estimated: "Cost estimated from usage",
+  spendBased: "Cost estimated from spend",
+  outOfScope: "Cost out of scope",
+  notModelled: "Cost not modelled",
+  total: "Total cost",
+  tax: "Tax",
+  credits: "Credits, refunds and discounts",
+} as const;
+
+/** usage_hourly.usage_type of cost-only rows that are tax. */
+export const taxUsageTypes = ["tax"] as const;
+/** usage_hourly.usage_type of cost-only rows that are credits (credits, refunds, discounts). */
+export const creditUsageTypes = ["credit", "refund", "discount"] as const;
+
+export const headlineDefinition =
+  "Total CO2e (location-based) is electricity (location-based) plus embodied hardware plus the spend-based " +
+  "estimate; the market-based total uses market-based electricity instead. The range is the sum of every " +
+  "line's low and high estimate. Share on default factors and share spend-based are fractions of the " +
+  "location-based total.";
+
+export const costCoverageDefinition =
+  "Every billing line is estimated from its usage, estimated from its spend (usage without an energy model, " +
+  "USD only, US EPA USEEIO factors), or out of scope (tax, credits, refunds, fees, commitments, support, " +
+  "marketplace, licences, corrections). Cost covered by the estimate = estimated from usage + estimated from " +
+  "spend. Cost not modelled = in-scope cost with no estimate (spend in a currency other than USD). Covered + " +
+  "out of scope + not modelled = total cost, which per account and month equals the invoice total of the " +
+  "imported file. Intensity per 1,000 of spend divides the location-based total by the cost covered.";
