@@ -1414,7 +1414,7 @@ const files: Record<string, unknown> = {
       pue: "ratio",
       wue: "L per kWh of IT energy",
       cfe: "fraction 0-1",
-      ccfGridGPerKwh: "gCO2e/kWh",
+      ccfGridGPerKwh: "gCO2e/kWh (boundary and source per region: scope2.json gridFactors.ccf)",
     },
     rows: regionRows,
     aliases: regionAliases,
@@ -1422,7 +1422,8 @@ const files: Record<string, unknown> = {
     crossProviderWue,
   },
   "grid-intensity.json": {
-    unit: "gCO2e/kWh, annual average, consumption-based (Electricity Maps, via CO2.js)",
+    unit: "gCO2e/kWh, annual average, consumption-based, lifecycle emission factors (Electricity Maps, via CO2.js)",
+    boundary: "lifecycle",
     years: emYears,
     zones: gridZones,
   },
