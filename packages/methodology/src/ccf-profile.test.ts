@@ -330,7 +330,7 @@ describe("where CCF is wrong, the ccf profile gives the correct figure", () => {
     expect(e.quality.power.quality).toBe("provider-average"); // … but it says so
   });
 
-  it("burstable families keep CCF's 50 % in the ccf profile and their baseline in canopy", () => {
+  it("burstable families: CCF's vCPU-hours × baseline ÷ 50 % in the ccf profile, their baseline in canopy", () => {
     const t3 = record({
       provider: "aws",
       kind: "compute",
@@ -338,8 +338,10 @@ describe("where CCF is wrong, the ccf profile gives the correct figure", () => {
       quantity: 1,
       instanceType: "t3.micro",
     });
-    // ccf: Cascade Lake 0.64 / 3.97 at 50 % = 2.305 W × 2 = 0.00461 kWh
-    expectClose(ccf.estimate(t3).kwhIt, 0.00461);
+    // ccf: CCF's burstable rule, vCPU-hours = 2 × 10 % ÷ 50 % = 0.4 per instance-hour (the CCF
+    // table's ccf_vcpu_hours_per_instance_hour for t3.micro), at Cascade Lake 0.64 / 3.97 and 50 %
+    // = 2.305 W → 0.4 × 2.305 = 0.000922 kWh
+    expectClose(ccf.estimate(t3).kwhIt, 0.000922);
     // canopy: 10 % baseline on the newer coefficients → 0.00205518 kWh (see compute.test.ts)
     expectClose(createEstimator().estimate(t3).kwhIt, 0.00205518, 1e-6);
     // ccf embodied share uses CCF's "largest t3" (8 vCPU) as host: 1610.79 × 2/8 / 35040

@@ -190,7 +190,7 @@ describe("compute: utilization defaults", () => {
     expect(e.quality.power.reason).toMatch(/microarchitecture of B2s unknown/);
   });
 
-  it("GCP e2-micro runs at its 12.5 % baseline on the mean of the e2 microarchitectures", () => {
+  it("GCP e2-micro: the billed vCPU share runs at 50 % (its baseline is already in the quantity)", () => {
     const e = estimator.estimate(
       record({
         provider: "gcp",
@@ -204,8 +204,10 @@ describe("compute: utilization defaults", () => {
     );
     // e2: Skylake 0.613/3.8679, Broadwell 0.7128/3.3857, Haswell 1.8574/5.5954, EPYC 2nd 0.4743/1.5752
     // mean min 3.6575 / 4 = 0.914375, mean max 14.4242 / 4 = 3.60605
-    // W = 0.914375 + 0.125 × 2.691675 = 1.250834375 → 2 vCPU-h = 0.00250166875 kWh
-    expectClose(e.kwhIt, 0.00250166875, 1e-5);
+    // GCP bills e2-micro as 0.25 vCPU-seconds per second (its 12.5 % of 2 vCPUs): the share is the
+    // quantity, so u = 50 %, not 12.5 % again (billing-rules.test.ts has the real SKU line).
+    // W = 0.914375 + 0.5 × 2.691675 = 2.2602125 → 2 vCPU-h = 0.004520425 kWh
+    expectClose(e.kwhIt, 0.004520425, 1e-5);
   });
 
   it("N1 mixes five generations including Sandy/Ivy Bridge: median, not mean (CCF rule)", () => {

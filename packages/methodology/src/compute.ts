@@ -1,4 +1,4 @@
-import { resolveCpuPower } from "./cpu-power";
+import { platformMicroarchitecturesOf, resolveCpuPower } from "./cpu-power";
 import { computeEmbodiedRate } from "./embodied";
 import type { FactorQuality } from "./estimate-types";
 import { resolveGpuPower } from "./gpu";
@@ -69,23 +69,41 @@ export function resolveComputeFactors(
       : row === undefined
         ? `instance type "${instanceType}" not in data pack`
         : `microarchitecture of ${row.name} unknown`;
+  // A documented serverless platform (Lambda arm64 → Graviton2) when the catalog has no row.
+  const platformArchs =
+    row === undefined && instanceType !== ""
+      ? platformMicroarchitecturesOf(provider, instanceType)
+      : undefined;
   const cpu = resolveCpuPower(
     pack,
     profile,
     provider,
-    row?.microarchitectures ?? [],
+    row?.microarchitectures ?? platformArchs ?? [],
     `${missing}; provider-average watts per vCPU`,
   );
 
-  const catalogVcpus = row?.vcpus ?? null;
+  const baseline = row?.burstableBaseline ?? null;
+  // GCP bills a shared-core machine's sustained vCPU share (e2-micro: 0.25 vCPU-seconds per
+  // second), so that share is its vCPU count and the baseline is never applied again as utilization.
+  const gcpSharedCoreShare = provider === "gcp" ? baseline : null;
+  const catalogVcpus =
+    row?.vcpus == null
+      ? null
+      : gcpSharedCoreShare === null
+        ? row.vcpus
+        : row.vcpus * gcpSharedCoreShare;
   const vcpusAssumed = catalogVcpus === null && input.perInstance && !input.recordHasVcpus;
   const vcpusPerInstance = catalogVcpus ?? pack.constants.defaultVcpusPerInstance;
 
-  const baseline = row?.burstableBaseline ?? null;
   const defaultUtilization =
-    profile.burstableAtBaseline && baseline !== null
+    profile.burstableAtBaseline && baseline !== null && gcpSharedCoreShare === null
       ? baseline
       : pack.constants.defaultCpuUtilization;
+  // ccf profile: CCF scales an AWS burstable type's vCPU-hours by baseline ÷ 50 % (CPU terms only).
+  const cpuScale =
+    profile.burstableScalesVcpuHours && provider === "aws" && baseline !== null
+      ? baseline / pack.constants.defaultCpuUtilization
+      : 1;
 
   const memoryFraction =
     row === undefined ? 0 : extraMemoryFraction(pack, provider, row, cpu.memoryGbPerChip);
@@ -138,8 +156,8 @@ export function resolveComputeFactors(
   return {
     vcpusPerInstance,
     vcpusAssumed,
-    minKwhPerVcpuHour: cpu.minWattsPerVcpu / 1000,
-    rangeKwhPerVcpuHour: (cpu.maxWattsPerVcpu - cpu.minWattsPerVcpu) / 1000,
+    minKwhPerVcpuHour: (cpuScale * cpu.minWattsPerVcpu) / 1000,
+    rangeKwhPerVcpuHour: (cpuScale * (cpu.maxWattsPerVcpu - cpu.minWattsPerVcpu)) / 1000,
     defaultUtilization,
     memoryGb: row?.memoryGb ?? 0,
     extraMemoryKwhPerGbInstanceHour: memoryFraction * memoryKwhPerGbHour(pack),

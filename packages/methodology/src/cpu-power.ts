@@ -83,3 +83,26 @@ export function resolveCpuPower(
     quality: factorQuality("regional", reason),
   };
 }
+
+/**
+ * Serverless platforms that bill no instance type but whose processor the provider documents. The
+ * AWS connector names Lambda `-ARM` usage as `lambda-arm64`: "arm64 – 64-bit ARM architecture, for
+ * AWS Graviton processors", launched as "AWS Lambda Functions Powered by AWS Graviton2 Processor"
+ * (https://docs.aws.amazon.com/lambda/latest/dg/foundation-arch.html). x86_64 Lambda has no
+ * documented processor and keeps the provider average.
+ */
+const platformMicroarchitectures: Readonly<
+  Record<Provider, Readonly<Record<string, readonly string[]>>>
+> = {
+  aws: { "lambda-arm64": ["AWS Graviton2"] },
+  azure: {},
+  gcp: {},
+};
+
+/** Microarchitectures of a documented serverless platform (`lambda-arm64`), or undefined. */
+export function platformMicroarchitecturesOf(
+  provider: Provider,
+  platform: string,
+): readonly string[] | undefined {
+  return platformMicroarchitectures[provider][platform.trim().toLowerCase()];
+}

@@ -30,6 +30,19 @@ export function extraMemoryFraction(
 ): number {
   if (provider === "gcp") return 0;
   if (provider === "aws" && pack.constants.noExtraMemoryFamilies.includes(row.family)) return 0;
+  return memoryAboveSpecpowerFraction(pack, row, memoryGbPerChip);
+}
+
+/**
+ * The same share for separately billed RAM (GCP `memory` records naming their machine type): the
+ * SPECpower watts of the machine's vCPU records already hold `chips × GB per chip` of the host's
+ * memory, so only the rest of the billed RAM is counted, as on AWS and Azure compute records.
+ */
+export function memoryAboveSpecpowerFraction(
+  pack: DataPack,
+  row: InstanceTypeRow,
+  memoryGbPerChip: number | null,
+): number {
   const largestVcpus = row.familyLargestVcpus;
   const largestMemoryGb = row.familyLargestMemoryGb;
   if (largestVcpus === null || largestMemoryGb === null || memoryGbPerChip === null) return 0;

@@ -18,6 +18,17 @@ export type ProfileRules = {
   /** Burstable instance types run at their documented baseline unless utilization is measured. */
   readonly burstableAtBaseline: boolean;
   /**
+   * CCF's rule for AWS burstable types (t2/t3/t3a/t4g): vCPU-hours × baseline ÷ 50 %, at CCF's 50 %
+   * utilization (ccf/aws_instance_types.csv `ccf_vcpu_hours_per_instance_hour`, t3.micro 0.4).
+   */
+  readonly burstableScalesVcpuHours: boolean;
+  /**
+   * T Unlimited surplus credits (`surplus-vcpu-hours`): `aboveBaseline` counts their CPU time at the
+   * dynamic power only (max − min, the idle share is on the instance-hours line); `asVcpuHours`
+   * counts them as ordinary vCPU-hours at 50 % (CCF: "CPUCredits = amount" vCPU-hours).
+   */
+  readonly surplusCpuCredits: "aboveBaseline" | "asVcpuHours";
+  /**
    * Where PUE and grid intensity come from: `regional` = per-region, per-year data (GSF region
    * table, Electricity Maps zones); `ccf` = CCF's provider-wide PUE and per-region grid factors.
    */
@@ -37,6 +48,8 @@ export const profileRules: Readonly<Record<MethodologyProfile, ProfileRules>> = 
     name: "canopy",
     cpuCoefficients: "canopy",
     burstableAtBaseline: true,
+    burstableScalesVcpuHours: false,
+    surplusCpuCredits: "aboveBaseline",
     siteData: "regional",
     embodiedHostVcpus: "host",
     replicationKinds: "canopyKinds",
@@ -47,6 +60,8 @@ export const profileRules: Readonly<Record<MethodologyProfile, ProfileRules>> = 
     name: "ccf",
     cpuCoefficients: "ccf",
     burstableAtBaseline: false,
+    burstableScalesVcpuHours: true,
+    surplusCpuCredits: "asVcpuHours",
     siteData: "ccf",
     embodiedHostVcpus: "familyLargest",
     replicationKinds: "ccfKinds",

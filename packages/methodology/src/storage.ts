@@ -5,9 +5,10 @@ import { factorQuality } from "./quality";
 export type StoragePower = { readonly kwhPerTbHour: number; readonly quality: FactorQuality };
 
 /**
- * Storage energy per allocated TB-hour (CCF: SSD 1.2 Wh, HDD 0.65 Wh per TB-hour, before PUE and
- * replication). When the record does not say which medium, SSD is assumed (as CCF does) and the
- * quality says so.
+ * Storage energy per allocated decimal TB-hour (CCF: SSD 1.2 Wh, HDD 0.65 Wh per TB-hour, before PUE
+ * and replication; connectors convert billed GiB with 2^30 / 10^12). The medium is `regional` only
+ * when the record states it (the bill names it, or CCF's published classification does); connectors
+ * leave it out otherwise, and the assumed SSD (as CCF) is a `default` with a reason.
  */
 export function resolveStoragePower(
   pack: DataPack,
@@ -25,6 +26,9 @@ export function resolveStoragePower(
     };
   return {
     kwhPerTbHour: pack.constants.ssdWhPerTbHour / 1000,
-    quality: factorQuality("default", "storage class not given; SSD assumed"),
+    quality: factorQuality(
+      "default",
+      "storage medium not stated on the billing line; SSD assumed (as CCF)",
+    ),
   };
 }

@@ -1,9 +1,11 @@
 import { resolveComputeFactors } from "./compute";
+import { resolveSurplusCpuFactors } from "./cpu-credits";
+import { resolveCpuPower } from "./cpu-power";
 import { gpuEmbodiedRate } from "./embodied";
 import type { FactorQuality } from "./estimate-types";
 import { resolveGpuPower } from "./gpu";
 import { findInstanceRow } from "./instance-types";
-import { memoryKwhPerGbHour } from "./memory";
+import { memoryAboveSpecpowerFraction, memoryKwhPerGbHour } from "./memory";
 import { resolveNetworkPower } from "./network";
 import type { DataPack } from "./pack-types";
 import type { ProfileRules } from "./profiles";
@@ -97,13 +99,51 @@ function none(powerReason: string, embodiedReason: string): UsageFactors {
 
 /** Canonical units each kind accepts, with the factor to that kind's base unit. */
 const unitScales: Readonly<Record<UsageKind, Partial<Record<UsageUnit, number>>>> = {
-  compute: { "vcpu-hours": 1, "instance-hours": 1 },
+  compute: { "vcpu-hours": 1, "surplus-vcpu-hours": 1, "instance-hours": 1 },
   gpu: { "gpu-hours": 1, "instance-hours": 1 },
   memory: { "gb-hours": 1, "tb-hours": 1000 },
   storage: { "tb-hours": 1, "gb-hours": 1 / 1000 },
   network: { gb: 1 },
   other: {},
 };
+
+/**
+ * Share of separately billed RAM that is counted: with a known machine type, only the memory above
+ * what the SPECpower CPU watts already hold (the AWS/Azure compute rule, docs/methodology.md §2.4);
+ * without one (Lambda, Fargate, Azure memory meters, GCP lines without machine_spec) all of it.
+ */
+function billedMemoryShare(
+  pack: DataPack,
+  profile: ProfileRules,
+  provider: Provider,
+  instanceType: string,
+): { fraction: number; power: FactorQuality } {
+  const row = instanceType === "" ? undefined : findInstanceRow(pack, provider, instanceType);
+  if (row === undefined || row.familyLargestVcpus === null || row.familyLargestMemoryGb === null) {
+    const what =
+      instanceType === ""
+        ? "no machine type"
+        : row === undefined
+          ? `machine type "${instanceType}" not in data pack`
+          : `no host memory for ${row.name}`;
+    return {
+      fraction: 1,
+      power: factorQuality("regional", `${what}: billed memory counted in full (SPECpower share not subtracted)`),
+    };
+  }
+  const cpu = resolveCpuPower(pack, profile, provider, row.microarchitectures, "");
+  // CCF's GCP table has no SPECpower GB per chip: the ccf profile then keeps CCF's full count.
+  if (cpu.memoryGbPerChip === null) {
+    return {
+      fraction: 1,
+      power: factorQuality("regional", `no SPECpower memory per chip for ${row.name}: billed memory counted in full`),
+    };
+  }
+  return {
+    fraction: memoryAboveSpecpowerFraction(pack, row, cpu.memoryGbPerChip),
+    power: factorQuality("regional"),
+  };
+}
 
 export function resolveUsageFactors(
   pack: DataPack,
@@ -125,6 +165,21 @@ export function resolveUsageFactors(
     replicationHintApplies: kind !== "network",
     replicateEmbodied: profile.replicateEmbodied,
   };
+
+  if (kind === "compute" && unit === "surplus-vcpu-hours") {
+    const c = resolveSurplusCpuFactors(pack, profile, provider, input.instanceType);
+    return {
+      ...zeroBase,
+      ...shared,
+      mode: usageMode.compute,
+      minKwhPerVcpuHour: c.minKwhPerVcpuHour,
+      rangeKwhPerVcpuHour: c.rangeKwhPerVcpuHour,
+      defaultUtilization: c.defaultUtilization,
+      powerQuality: c.powerQuality,
+      powerQualityMeasured: c.powerQualityMeasured,
+      embodiedQuality: c.embodiedQuality,
+    };
+  }
 
   if (kind === "compute") {
     const perInstance = unit === "instance-hours";
@@ -191,13 +246,13 @@ export function resolveUsageFactors(
 
   const noEmbodied = (what: string) => factorQuality("default", what);
   if (kind === "memory") {
-    const power = factorQuality("regional");
+    const { fraction, power } = billedMemoryShare(pack, profile, provider, input.instanceType);
     return {
       ...zeroBase,
       ...shared,
       mode: usageMode.perUnit,
       unitScale,
-      kwhPerUnit: memoryKwhPerGbHour(pack),
+      kwhPerUnit: fraction * memoryKwhPerGbHour(pack),
       powerQuality: power,
       powerQualityMeasured: power,
       embodiedQuality: noEmbodied(

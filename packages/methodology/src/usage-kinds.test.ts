@@ -190,7 +190,7 @@ describe("storage records", () => {
     expectClose(e.kwhIt, (1.2 / 1000) * 2); // 0.0024 kWh
     expect(e.quality.power).toEqual({
       quality: "default",
-      reason: "storage class not given; SSD assumed",
+      reason: "storage medium not stated on the billing line; SSD assumed (as CCF)",
     });
     expect(e.embodiedKg).toBe(0);
     expect(e.quality.embodied.reason).toMatch(/no embodied data for storage/);

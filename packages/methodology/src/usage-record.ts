@@ -6,9 +6,14 @@ export type Provider = (typeof providers)[number];
 export const usageKinds = ["compute", "gpu", "memory", "storage", "network", "other"] as const;
 export type UsageKind = (typeof usageKinds)[number];
 
-/** Canonical units, one family per kind. */
+/**
+ * Canonical units, one family per kind. Storage `tb-hours` / `gb-hours` are decimal (10^12 / 10^9
+ * bytes); memory `gb-hours` and network `gb` are GiB as billed. `surplus-vcpu-hours`: CPU time at
+ * 100 % above a burstable instance's baseline (AWS T Unlimited surplus credits, 60 credits = 1 h).
+ */
 export const usageUnits = [
   "vcpu-hours",
+  "surplus-vcpu-hours",
   "instance-hours",
   "gpu-hours",
   "gb-hours",

@@ -86,17 +86,18 @@ describe("AWS CUR classification", () => {
     const [s3] = records(
       classify({ "lineItem/ProductCode": "AmazonS3", "lineItem/UsageType": "USW2-TimedStorage-ByteHrs", "lineItem/UsageAmount": "1024", "pricing/unit": "GB-Mo" }),
     );
-    // 1024 GB-months in a 720-hour month = 720 TB-hours.
-    expect(s3).toMatchObject({ kind: "storage", unit: "tb-hours", quantity: 720, storageClass: "hdd", region: "us-west-2" });
+    // 1024 GiB-months in a 720-hour month = 737,280 GiB-hours × 2^30 / 10^12 = 791.6 decimal TB-hours.
+    expect(s3).toMatchObject({ kind: "storage", unit: "tb-hours", storageClass: "hdd", region: "us-west-2" });
+    expect(s3?.quantity).toBeCloseTo((1024 * 720 * 2 ** 30) / 1e12, 9);
     const [gp3] = records(classify({ "lineItem/ProductCode": "AmazonEC2", "lineItem/UsageType": "EBS:VolumeUsage.gp3", "lineItem/UsageAmount": "0.1344086", "pricing/unit": "GB-Mo" }));
     expect(gp3?.storageClass).toBe("ssd");
-    expect(gp3?.quantity).toBeCloseTo((0.1344086 * 720) / 1024, 12);
+    expect(gp3?.quantity).toBeCloseTo((0.1344086 * 720 * 2 ** 30) / 1e12, 12);
   });
 
   it("infers the unit of free-tier lines whose pricing/unit is empty", () => {
     const [volume] = records(classify({ "lineItem/ProductCode": "AmazonEC2", "lineItem/UsageType": "EBS:VolumeUsage.gp2", "lineItem/UsageAmount": "10" }));
     expect(volume).toMatchObject({ kind: "storage", unit: "tb-hours" });
-    const [transfer] = records(classify({ "lineItem/ProductCode": "AmazonEC2", "lineItem/UsageType": "DataTransfer-Out-Bytes", "lineItem/UsageAmount": "2" }));
+    const [transfer] = records(classify({ "lineItem/ProductCode": "AmazonEC2", "lineItem/UsageType": "DataTransfer-Regional-Bytes", "lineItem/UsageAmount": "2" }));
     expect(transfer).toMatchObject({ kind: "network", unit: "gb", quantity: 2 });
   });
 
@@ -113,7 +114,8 @@ describe("AWS CUR classification", () => {
       ["compute", "vcpu-hours"],
       ["memory", "gb-hours"],
     ]);
-    expect(lambda[0]?.quantity).toBeCloseTo(2 / 1.769);
+    // 1,769 MB per vCPU and billed GB = MB ÷ 1024: 2 GiB-hours ÷ (1769 ÷ 1024) vCPU-hours
+    expect(lambda[0]?.quantity).toBeCloseTo((2 * 1024) / 1769, 12);
     expect(lambda[1]?.quantity).toBe(2);
     expect(lambda.map((r) => r.costAmount)).toEqual([0, 0]);
   });

@@ -1,6 +1,6 @@
 import { splitAwsUsageType } from "./regions";
 import type { ClassifyOptions, UnsupportedReason } from "./types";
-import { gbHoursOf, gbOf, GB_PER_TB, parseUnit, type ParsedUnit } from "./units";
+import { gibHoursOf, gibOf, parseUnit, tbHoursOfGibHours, type ParsedUnit } from "./units";
 import { instanceMeasures, otherMeasure, type Measure } from "./usage-records";
 
 /**
@@ -10,6 +10,8 @@ import { instanceMeasures, otherMeasure, type Measure } from "./usage-records";
  * Unlike CCF, storage quantities are read in the pricing unit the CUR states (GB-Mo for `*ByteHrs`
  * usage types), and surcharges that ride on instance hours already counted (`EBSOptimized:`, EMR's
  * `BoxUsage` fee, `HostBoxUsage`, `ECS-EC2-*`) are reported as unsupported instead of counted twice.
+ * Only inter-region and inter-AZ transfer is network (docs/methodology.md §2.7): internet egress and
+ * CloudFront delivery are reported as not modelled, and so is a pricing unit Canopy does not know.
  */
 export type AwsUsageFacts = {
   usageType: string;
@@ -24,17 +26,10 @@ export type AwsUsageFacts = {
 };
 
 export type AwsUsageDecision =
-  | { status: "measures"; measures: Measure[] }
-  | { status: "unsupported"; reason: UnsupportedReason; detail: string };
+  { status: "measures"; measures: Measure[] } | { status: "unsupported"; reason: UnsupportedReason; detail: string };
 
 /** Surcharges on instance hours that are billed (and counted) on another line. */
-const surchargePatterns: readonly RegExp[] = [
-  /^EBSOptimized:/,
-  /^HostBoxUsage/,
-  /(?:^|-)ECS-EC2-/,
-  /(?:^|-)EMR-EKS-EC2-/,
-  /^CPUCredits:/,
-];
+const surchargePatterns: readonly RegExp[] = [/^EBSOptimized:/, /^HostBoxUsage/, /(?:^|-)ECS-EC2-/, /(?:^|-)EMR-EKS-EC2-/];
 const licensePatterns: readonly RegExp[] = [/ExtendedSupport/i, /^SoftwareUsage/, /License/];
 
 /** `BoxUsage:m5.large`, `InstanceUsage:db.r6g.xlarge`, `NodeUsage:cache.m5.large`, `Notebk:ml.t3.medium` → the part after the last colon. */
@@ -80,14 +75,39 @@ const ssdServices = new Set([
   "AmazonMemoryDB",
 ]);
 const hddOverridePatterns: readonly RegExp[] = [/Backup/i, /Snapshot/i, /IATimedStorage/, /ArchiveStorage/, /Glacier/i];
+/**
+ * Usage types CCF's AWS table classifies as HDD (`hddUsageTypeSuffixes` in
+ * ccf/usage_classification_aws_cur.json: magnetic EBS, snapshots, S3 and EFS storage classes, RDS
+ * magnetic and backup storage). Any other storage line has no stated medium: the record leaves
+ * `storageClass` out and the estimator's assumed medium is flagged as a default.
+ */
+const hddUsageTypePatterns: readonly RegExp[] = [
+  /VolumeUsage(?:\.st1|\.sc1|\.standard)?$/,
+  /TimedStorage|ByteHrs|SmObjects|EarlyDelete/,
+  /RDS:StorageUsage$/,
+  /Redshift:PaidSnapshots$/,
+  /DurableApplicationBackups$/,
+  /QS-Enterprise-SPICE$/,
+];
 
-/** Transfer that leaves a region or crosses zones (ingress is counted at its sender). */
-const networkOutPattern = /(?:Out|Regional|Egress)-Bytes$/;
+/** Inter-region transfer (`USE1-USW2-AWS-Out-Bytes`, S3's `USW2-AWS-Out-Bytes`) and inter-AZ transfer. */
+const interRegionOutPattern = /^AWS-Out-Bytes$/;
+const interZonePattern = /^DataTransfer-Regional-Bytes$|^DataTransfer-xAZ-Out-Bytes$/;
+/** Origin fetches to and from CloudFront edges: CDN delivery. */
+const cdnPattern = /^CloudFront-(?:Out|In)-Bytes$/;
+/** Anything else leaving a region: the internet (`DataTransfer-Out-Bytes`) or an unnamed destination. */
+const egressPattern = /(?:Out|Egress)-O?Bytes$/;
 const networkInPattern = /In-Bytes|DataTransfer-xAZ-In|-Ingress/;
 const storageUsagePattern = /VolumeUsage|SnapshotUsage|ByteHrs|StorageUsage|Storage$|-Storage|BackupUsage|TimedStorage/;
 
-/** GB-seconds of Lambda memory per vCPU: Lambda gives one vCPU per 1,769 MB configured. */
-const LAMBDA_GB_PER_VCPU = 1.769;
+/**
+ * GiB-seconds of Lambda memory per vCPU-second: "At 1,769 MB, a function has the equivalent of one
+ * vCPU" (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html), and the billed GB
+ * are MB ÷ 1024 ("512MB/1024", https://aws.amazon.com/lambda/pricing/), so 1,769 ÷ 1024 billed GB.
+ */
+const LAMBDA_BILLED_GIB_PER_VCPU = 1769 / 1024;
+/** Lambda `-ARM` usage types run on arm64, "for the AWS Graviton2 processor": the catalog's platform key. */
+export const LAMBDA_ARM_PLATFORM = "lambda-arm64";
 /** One Glue DPU is 4 vCPUs and 16 GB. */
 const GLUE_VCPUS_PER_DPU = 4;
 /** One Aurora Capacity Unit is ~2 GiB with proportional CPU; CCF counts 0.25 vCPU per ACU. */
@@ -103,20 +123,43 @@ function effectiveUnit(pricingUnit: string, base: string): ParsedUnit {
   return parseUnit("");
 }
 
+/** SSD or HDD when the usage type (or CCF's service list) says so; undefined when nothing does. */
+function storageClassOf(productCode: string, base: string): "ssd" | "hdd" | undefined {
+  if (ssdUsageTypePatterns.some((pattern) => pattern.test(base))) return "ssd";
+  const hdd = hddOverridePatterns.some((pattern) => pattern.test(base)) || hddUsageTypePatterns.some((pattern) => pattern.test(base));
+  if (ssdServices.has(productCode) && !hdd) return "ssd";
+  return hdd ? "hdd" : undefined;
+}
+
 function storageMeasure(facts: AwsUsageFacts, base: string, unit: ParsedUnit): Measure | undefined {
-  const gbHours = gbHoursOf(facts.amount, unit, facts.periodStartMs);
-  if (gbHours === undefined) return undefined;
-  const ssd =
-    ssdUsageTypePatterns.some((pattern) => pattern.test(base)) ||
-    (ssdServices.has(facts.productCode) && !hddOverridePatterns.some((pattern) => pattern.test(base)));
+  const gibHours = gibHoursOf(facts.amount, unit, facts.periodStartMs);
+  if (gibHours === undefined) return undefined;
   const measure: Measure = {
     kind: "storage",
-    quantity: gbHours / GB_PER_TB,
+    quantity: tbHoursOfGibHours(gibHours),
     unit: "tb-hours",
-    storageClass: ssd ? "ssd" : "hdd",
   };
+  const storageClass = storageClassOf(facts.productCode, base);
+  if (storageClass) measure.storageClass = storageClass;
   if (/Multi-AZ/i.test(base)) measure.replicationHint = 2;
   return measure;
+}
+
+/**
+ * What a transfer line is: network (inter-region, inter-AZ), out of the network model (internet egress,
+ * CDN delivery), or undefined for ingress and other data quantities (counted at the sender, or not transfer).
+ */
+export function awsTransferOf(productCode: string, base: string): "network" | "internet-egress" | "cdn-delivery" | undefined {
+  if (networkInPattern.test(base)) return undefined;
+  if (productCode === "AmazonCloudFront" || cdnPattern.test(base)) return /Bytes$/.test(base) ? "cdn-delivery" : undefined;
+  if (interRegionOutPattern.test(base) || interZonePattern.test(base)) return "network";
+  if (egressPattern.test(base)) return "internet-egress";
+  return undefined;
+}
+
+/** `CPUCredits:t3`, `CPUCredits:db.t3` → `t3`. */
+function creditFamilyOf(base: string): string | undefined {
+  return /^CPUCredits:(?:db\.|cache\.)?([a-z][a-z0-9]*)$/.exec(base)?.[1];
 }
 
 export function decideAwsUsage(facts: AwsUsageFacts, options: ClassifyOptions): AwsUsageDecision {
@@ -131,6 +174,25 @@ export function decideAwsUsage(facts: AwsUsageFacts, options: ClassifyOptions): 
   }
   const unit = effectiveUnit(facts.pricingUnit, base);
 
+  // T Unlimited surplus credits, billed in vCPU-hours: CPU time at 100 % above the baseline that the
+  // instance-hours line already counts (docs/methodology.md §2.1, "CPU credits").
+  const creditFamily = creditFamilyOf(base);
+  if (creditFamily !== undefined) {
+    const vcpuHours =
+      unit.dimension === "vcpu-hours" || unit.dimension === "hours" || unit.dimension === "count"
+        ? facts.amount * unit.multiplier
+        : undefined;
+    if (vcpuHours === undefined) return notRecognized(facts);
+    return measures([
+      {
+        kind: "compute",
+        quantity: vcpuHours,
+        unit: "surplus-vcpu-hours",
+        instanceType: creditFamily,
+      },
+    ]);
+  }
+
   // Instance hours (EC2, RDS, ElastiCache, OpenSearch, Redshift, SageMaker, MSK…).
   if (unit.dimension === "hours" || unit.dimension === "seconds") {
     const instanceText = instanceTextOf(base);
@@ -140,7 +202,11 @@ export function decideAwsUsage(facts: AwsUsageFacts, options: ClassifyOptions): 
     if (instanceType) {
       // EMR, EKS-on-EC2 and similar bill a per-instance-hour fee; the EC2 line carries the instance itself.
       if (facts.productCode === "ElasticMapReduce" || facts.productCode === "AmazonEMR") {
-        return { status: "unsupported", reason: "surcharge-on-counted-usage", detail: facts.usageType };
+        return {
+          status: "unsupported",
+          reason: "surcharge-on-counted-usage",
+          detail: facts.usageType,
+        };
       }
       const hours = unit.dimension === "seconds" ? (facts.amount * unit.multiplier) / 3600 : facts.amount * unit.multiplier;
       const known: { vcpus?: number; memoryGb?: number; replicationHint?: number } = {};
@@ -161,11 +227,8 @@ export function decideAwsUsage(facts: AwsUsageFacts, options: ClassifyOptions): 
     return measures([{ kind: "memory", quantity: facts.amount * unit.multiplier, unit: "gb-hours" }]);
   }
   if (/Lambda(?:-Edge|-Provisioned)?-GB-Second|Lambda-Provisioned-Concurrency/.test(base) || unit.dimension === "gb-seconds") {
-    const gbHours = gbHoursOf(facts.amount, unit.dimension === "gb-seconds" ? unit : parseUnit("GB-Seconds"), facts.periodStartMs) ?? 0;
-    return measures([
-      { kind: "compute", quantity: gbHours / LAMBDA_GB_PER_VCPU, unit: "vcpu-hours" },
-      { kind: "memory", quantity: gbHours, unit: "gb-hours" },
-    ]);
+    const gibHours = gibHoursOf(facts.amount, unit.dimension === "gb-seconds" ? unit : parseUnit("GB-Seconds"), facts.periodStartMs) ?? 0;
+    return measures(lambdaMeasures(gibHours, /-ARM$/.test(base)));
   }
   if (/DPU-Hour/i.test(base) || /dpu-hour/i.test(facts.pricingUnit)) {
     return measures([{ kind: "compute", quantity: facts.amount * GLUE_VCPUS_PER_DPU, unit: "vcpu-hours" }]);
@@ -180,10 +243,35 @@ export function decideAwsUsage(facts: AwsUsageFacts, options: ClassifyOptions): 
   }
 
   if (unit.dimension === "gb" || unit.dimension === "tb" || unit.dimension === "bytes") {
-    if (networkOutPattern.test(base) && !networkInPattern.test(base)) {
-      return measures([{ kind: "network", quantity: gbOf(facts.amount, unit) ?? 0, unit: "gb" }]);
-    }
+    const transfer = awsTransferOf(facts.productCode, base);
+    if (transfer === "network") return measures([{ kind: "network", quantity: gibOf(facts.amount, unit) ?? 0, unit: "gb" }]);
+    if (transfer !== undefined) return { status: "unsupported", reason: transfer, detail: facts.usageType };
   }
 
+  if (unit.dimension === "unknown") return notRecognized(facts);
   return measures([otherMeasure(facts.amount * unit.multiplier)]);
+}
+
+function notRecognized(facts: AwsUsageFacts): AwsUsageDecision {
+  return {
+    status: "unsupported",
+    reason: "unit-not-recognized",
+    detail: `unit "${facts.pricingUnit}" on ${facts.usageType}`,
+  };
+}
+
+/**
+ * Lambda GiB-seconds as billed → vCPU-hours (1,769 MB per vCPU) and the memory itself. `-ARM` usage
+ * types run on Graviton2 ("arm64 – 64-bit ARM architecture, for the AWS Graviton2 processor",
+ * https://docs.aws.amazon.com/lambda/latest/dg/foundation-arch.html): the compute record names the
+ * platform so the estimator uses Graviton2 coefficients; x86 Lambda's processor is not published.
+ */
+export function lambdaMeasures(gibHours: number, arm: boolean): Measure[] {
+  const compute: Measure = {
+    kind: "compute",
+    quantity: gibHours / LAMBDA_BILLED_GIB_PER_VCPU,
+    unit: "vcpu-hours",
+  };
+  if (arm) compute.instanceType = LAMBDA_ARM_PLATFORM;
+  return [compute, { kind: "memory", quantity: gibHours, unit: "gb-hours" }];
 }

@@ -140,7 +140,8 @@ export function createAzureClassifier(header: readonly string[], options: Classi
       const meterName = textOf(get(row, "meterName"));
       const quantity = optionalNumberOf(get(row, "quantity"), c.quantity ?? "Quantity");
       if (quantity === undefined) throw new RowValueError(`${c.quantity ?? "Quantity"} is empty`);
-      if (quantity < 0) return unsupported(line, "correction", `negative quantity on ${meterCategory} / ${meterName}`);
+      // A negative quantity (a correction of earlier usage) yields records with negative quantities
+      // that net against the usage they correct: the decision is linear in the quantity.
       const unitText = textOf(get(row, "unitOfMeasure"));
       const unit = parseUnit(unitText);
       const startMs = requiredTimestampMs(get(row, "date"), c.date ?? "Date", window);

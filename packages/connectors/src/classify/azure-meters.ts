@@ -1,6 +1,6 @@
 import { textOf } from "./cell-values";
 import type { ClassifyOptions, UnsupportedReason } from "./types";
-import { gbHoursOf, gbOf, GB_PER_TB, hoursOf, type ParsedUnit } from "./units";
+import { gibHoursOf, gibOf, hoursOf, tbHoursOfGibHours, type ParsedUnit } from "./units";
 import { instanceMeasures, otherMeasure, type Measure } from "./usage-records";
 
 /**
@@ -19,8 +19,7 @@ export type AzureMeterFacts = {
 };
 
 export type AzureMeterDecision =
-  | { status: "measures"; measures: Measure[]; instanceType?: string }
-  | { status: "unsupported"; reason: UnsupportedReason; detail: string };
+  { status: "measures"; measures: Measure[]; instanceType?: string } | { status: "unsupported"; reason: UnsupportedReason; detail: string };
 
 /** Managed disk tiers (GiB), per Azure's published disk sizes: Premium SSD P*, Standard SSD E*, Standard HDD S*. */
 const managedDiskGib: Record<string, number> = {
@@ -39,7 +38,6 @@ const managedDiskGib: Record<string, number> = {
   70: 16384,
   80: 32767,
 };
-const GB_PER_GIB = 1; // provider GB are GiB (see units.ts)
 
 /** Copies of the data kept by the redundancy option in the meter name. */
 export function azureReplicationOf(text: string): number | undefined {
@@ -62,8 +60,27 @@ export function azureVmSizeOf(meterName: string, additionalInfo?: Record<string,
 }
 
 const licensePattern = /License|Licence/i;
-const networkOutPattern = /Data Transfer Out|Egress|Geo-Replication(?: v2)? Data transfer|Intra Continent|Inter Continent|Inter-Region/i;
+/**
+ * Transfer between regions (Bandwidth "Inter-Region" meters, storage geo-replication) or inside the
+ * provider's network (VNet peering, Private Link egress): network. Internet egress ("Standard Data
+ * Transfer Out", routing-preference "Rtn Preference: MGN") and CDN / Front Door delivery are outside
+ * the network model (docs/methodology.md §2.7).
+ */
+const interRegionPattern =
+  /Inter-Region|Intra Continent|Inter Continent|Geo-Replication(?: v2)? Data transfer|Peering|Private Link|Egress/i;
+const cdnPattern = /Content Delivery Network|\bCDN\b|Front Door/i;
+const internetEgressPattern = /Data Transfer Out|Egress/i;
 const networkInPattern = /Data Transfer In\b|Ingress/i;
+
+/** Network, out of the network model (internet egress, CDN delivery), or undefined (ingress, not transfer). */
+export function azureTransferOf(meterCategory: string, everything: string): "network" | "internet-egress" | "cdn-delivery" | undefined {
+  if (networkInPattern.test(everything)) return undefined;
+  if (cdnPattern.test(meterCategory) || cdnPattern.test(everything))
+    return internetEgressPattern.test(everything) ? "cdn-delivery" : undefined;
+  if (/Rtn Preference|Standard Data Transfer Out|^Data Transfer Out/i.test(everything.trim())) return "internet-egress";
+  if (interRegionPattern.test(everything)) return "network";
+  return internetEgressPattern.test(everything) ? "internet-egress" : undefined;
+}
 
 function numberIn(info: Record<string, unknown> | undefined, key: string): number | undefined {
   const value = Number(textOf(info?.[key]));
@@ -106,7 +123,7 @@ export function decideAzureMeter(facts: AzureMeterFacts, options: ClassifyOption
     if (sizeGib !== undefined && diskHours !== undefined) {
       const measure: Measure = {
         kind: "storage",
-        quantity: (diskHours * sizeGib * GB_PER_GIB) / GB_PER_TB,
+        quantity: tbHoursOfGibHours(diskHours * sizeGib),
         unit: "tb-hours",
         storageClass: disk[1] === "S" ? "hdd" : "ssd",
       };
@@ -117,27 +134,35 @@ export function decideAzureMeter(facts: AzureMeterFacts, options: ClassifyOption
   }
 
   if (unit.dimension === "gb-seconds" || (unit.dimension === "gb-hours" && !/Storage/i.test(meterCategory))) {
-    return measures([{ kind: "memory", quantity: gbHoursOf(quantity, unit, periodStartMs) ?? 0, unit: "gb-hours" }]);
+    return measures([
+      {
+        kind: "memory",
+        quantity: gibHoursOf(quantity, unit, periodStartMs) ?? 0,
+        unit: "gb-hours",
+      },
+    ]);
   }
 
   if (unit.dimension === "gb-months" || unit.dimension === "tb-months" || unit.dimension === "gb-hours") {
-    const gbHours = gbHoursOf(quantity, unit, periodStartMs) ?? 0;
+    const gibHours = gibHoursOf(quantity, unit, periodStartMs) ?? 0;
     const measure: Measure = {
       kind: "storage",
-      quantity: gbHours / GB_PER_TB,
+      quantity: tbHoursOfGibHours(gibHours),
       unit: "tb-hours",
-      storageClass: /Premium|SSD|Ultra/i.test(everything) ? "ssd" : "hdd",
     };
+    // The medium only when the meter names it; blob, file and log storage leave it to the estimator's flagged default.
+    if (/Premium|SSD|Ultra/i.test(everything)) measure.storageClass = "ssd";
+    else if (/\bHDD\b/i.test(everything)) measure.storageClass = "hdd";
     const replication = azureReplicationOf(everything);
     if (replication !== undefined) measure.replicationHint = replication;
     return measures([measure]);
   }
 
   if (unit.dimension === "gb" || unit.dimension === "tb" || unit.dimension === "bytes") {
-    if (networkOutPattern.test(everything) && !networkInPattern.test(everything)) {
-      return measures([{ kind: "network", quantity: gbOf(quantity, unit) ?? 0, unit: "gb" }]);
-    }
-    return measures([otherMeasure(gbOf(quantity, unit) ?? quantity)]);
+    const transfer = azureTransferOf(meterCategory, everything);
+    if (transfer === "network") return measures([{ kind: "network", quantity: gibOf(quantity, unit) ?? 0, unit: "gb" }]);
+    if (transfer !== undefined) return { status: "unsupported", reason: transfer, detail: label };
+    return measures([otherMeasure(gibOf(quantity, unit) ?? quantity)]);
   }
 
   if (hours !== undefined && unit.dimension !== "months") {
@@ -151,5 +176,12 @@ export function decideAzureMeter(facts: AzureMeterFacts, options: ClassifyOption
     }
   }
 
+  if (unit.dimension === "unknown") {
+    return {
+      status: "unsupported",
+      reason: "unit-not-recognized",
+      detail: `unit "${unit.text}" on ${label}`,
+    };
+  }
   return measures([otherMeasure(quantity * unit.multiplier)]);
 }

@@ -1,5 +1,5 @@
 import type { UsageRecord } from "@canopy/methodology";
-import { awsInstanceTypeOf, decideAwsUsage } from "./aws-usage-types";
+import { awsInstanceTypeOf, decideAwsUsage, lambdaMeasures } from "./aws-usage-types";
 import { decideAzureMeter } from "./azure-meters";
 import { jsonObjectOf, MAX_COST_MAGNITUDE, optionalNumberOf, RowValueError, stringMapOf, textOf } from "./cell-values";
 import { missingColumns, resolveColumns, usedColumnsOf, type ColumnAliases } from "./columns";
@@ -7,7 +7,7 @@ import { decideGcpSku } from "./gcp-skus";
 import { awsRegionFromLongName, azureRegionCodeOf } from "./regions";
 import { isoTextOf, optionalTimestampMs, periodHoursBetween, requiredTimestampMs, usageTimeWindow } from "./timestamps";
 import type { BillingRow, ClassifiedUsage, ClassifyOptions, ClassifyOutcome, RowClassifier, UnsupportedReason } from "./types";
-import { gbHoursOf, gbOf, GB_PER_TB, hoursOf, parseUnit, type ParsedUnit } from "./units";
+import { gibHoursOf, gibOf, hoursOf, parseUnit, tbHoursOfGibHours, type ParsedUnit } from "./units";
 import { canonicalAccountId, canonicalBillingAccountId, optionalBillingAccountId, rowErrorOf } from "./account-ids";
 import { canonicalService } from "./services";
 import {
@@ -114,7 +114,13 @@ function decideAwsFromDescription(facts: FocusFacts, options: ClassifyOptions): 
   const usageTypeInText = /\b([A-Za-z0-9:-]+-Bytes)\b/.exec(description)?.[1];
   if (usageTypeInText) {
     return decideAwsUsage(
-      { usageType: usageTypeInText, productCode: serviceName, pricingUnit: facts.unitText, amount: quantity, periodStartMs: facts.periodStartMs },
+      {
+        usageType: usageTypeInText,
+        productCode: serviceName,
+        pricingUnit: facts.unitText,
+        amount: quantity,
+        periodStartMs: facts.periodStartMs,
+      },
       options,
     );
   }
@@ -132,37 +138,66 @@ function decideAwsFromDescription(facts: FocusFacts, options: ClassifyOptions): 
   if (unit.dimension === "vcpu-hours") return measures([{ kind: "compute", quantity: quantity * unit.multiplier, unit: "vcpu-hours" }]);
   if (/^acu-h/i.test(facts.unitText)) return measures([{ kind: "compute", quantity: quantity * 0.25, unit: "vcpu-hours" }]);
   if (unit.dimension === "gb-seconds" || (/Lambda/.test(serviceName) && unit.dimension === "seconds" && /Compute/i.test(description))) {
-    const gbHours = (quantity * unit.multiplier) / 3600;
-    return measures([
-      { kind: "compute", quantity: gbHours / 1.769, unit: "vcpu-hours" },
-      { kind: "memory", quantity: gbHours, unit: "gb-hours" },
-    ]);
+    // Descriptions do not say x86 or Arm ("AWS Lambda - Total Compute - US West (Oregon)-Tier-1").
+    return measures(lambdaMeasures((quantity * unit.multiplier) / 3600, /\bARM\b|Arm Price|Graviton/i.test(description)));
   }
   if (unit.dimension === "gb-months" || unit.dimension === "tb-months" || unit.dimension === "gb-hours") {
-    const gbHours = gbHoursOf(quantity, unit, facts.periodStartMs) ?? 0;
+    const gibHours = gibHoursOf(quantity, unit, facts.periodStartMs) ?? 0;
     const hdd = /snapshot|Infrequent|Glacier|Archive|backup|Magnetic|Cold HDD|Throughput Optimized HDD/i.test(description);
     const ssd = !hdd && (/\b(?:gp2|gp3|io1|io2|SSD|Provisioned IOPS)\b/i.test(description) || awsSsdServices.test(serviceName));
-    const measure: Measure = { kind: "storage", quantity: gbHours / GB_PER_TB, unit: "tb-hours", storageClass: ssd ? "ssd" : "hdd" };
+    const measure: Measure = {
+      kind: "storage",
+      quantity: tbHoursOfGibHours(gibHours),
+      unit: "tb-hours",
+    };
+    if (ssd || hdd) measure.storageClass = ssd ? "ssd" : "hdd";
     if (/Multi-AZ/i.test(description)) measure.replicationHint = 2;
     return measures([measure]);
   }
   if (unit.dimension === "gb" || unit.dimension === "tb") {
-    const out =
-      /data transfer out|data transfer to |regional data transfer|out of .* to CloudFront/i.test(description) &&
-      !/data transfer in\b|data transfer from|in to /i.test(description);
-    if (out) return measures([{ kind: "network", quantity: gbOf(quantity, unit) ?? 0, unit: "gb" }]);
+    const transfer = awsTransferFromDescription(serviceName, description);
+    if (transfer === "network") return measures([{ kind: "network", quantity: gibOf(quantity, unit) ?? 0, unit: "gb" }]);
+    if (transfer !== undefined) return { status: "unsupported", reason: transfer, detail: description };
+  }
+  if (unit.dimension === "unknown") {
+    return {
+      status: "unsupported",
+      reason: "unit-not-recognized",
+      detail: `unit "${facts.unitText}" on ${description || serviceName}`,
+    };
   }
   return measures([otherMeasure(quantity * unit.multiplier)]);
 }
 
+/**
+ * AWS transfer from its description: "<region> data transfer to <region>" (inter-region) and
+ * "regional data transfer - in/out/between EC2 AZs" are network; "data transfer out of <region> to
+ * CloudFront" and CloudFront's own "data transfer out" are CDN delivery; any other "data transfer
+ * out" is internet egress; "data transfer in" and "… from <region>" are ingress (counted at the sender).
+ */
+function awsTransferFromDescription(serviceName: string, description: string): "network" | "internet-egress" | "cdn-delivery" | undefined {
+  if (/data transfer in\b|data transfer from|in to /i.test(description)) return undefined;
+  if (/CloudFront/i.test(serviceName) || /to CloudFront/i.test(description))
+    return /data transfer/i.test(description) ? "cdn-delivery" : undefined;
+  if (/data transfer to |regional data transfer/i.test(description)) return "network";
+  if (/data transfer out/i.test(description)) return "internet-egress";
+  return undefined;
+}
+
 /** `Premium SSD Managed Disks - P6 LRS - US East 2` → subcategory, meter name (region dropped). */
-function azureMeterFromDescription(description: string): { subCategory: string; meterName: string } {
+function azureMeterFromDescription(description: string): {
+  subCategory: string;
+  meterName: string;
+} {
   const segments = description.split(" - ").map((segment) => segment.trim());
   const last = segments[segments.length - 1] ?? "";
   if (segments.length > 2 && (azureRegionCodeOf(last) !== undefined || /America|Europe|Asia|All Regions|Zone \d/i.test(last))) {
     segments.pop();
   }
-  return { subCategory: segments[0] ?? "", meterName: segments.slice(1).join(" ") || (segments[0] ?? "") };
+  return {
+    subCategory: segments[0] ?? "",
+    meterName: segments.slice(1).join(" ") || (segments[0] ?? ""),
+  };
 }
 
 /** FOCUS units → the GCP export's base units, so GCP rules can be reused. */
@@ -200,9 +235,7 @@ export function createFocusClassifier(header: readonly string[], options: Classi
   const includeTags = options.includeTags ?? true;
   const includeResourceIds = options.includeResourceIds ?? true;
   const window = options.timeWindow ?? usageTimeWindow();
-  const used = usedColumnsOf(c).filter(
-    (column) => (includeTags || column !== c.tags) && (includeResourceIds || column !== c.resourceId),
-  );
+  const used = usedColumnsOf(c).filter((column) => (includeTags || column !== c.tags) && (includeResourceIds || column !== c.resourceId));
   const get = (row: BillingRow, field: FocusField): unknown => {
     const column = c[field];
     return column === undefined ? undefined : row[column];
@@ -331,7 +364,13 @@ export function createFocusClassifier(header: readonly string[], options: Classi
     const { provider, providerName, row, lineNumber, costAmount, currency } = line;
     if (reason === "provider-not-supported") {
       // UsageRecord.provider is aws | azure | gcp: no record; the reason already says why.
-      const outcome: ClassifyOutcome = { status: "unsupported", reason, detail, costAmount, records: [] };
+      const outcome: ClassifyOutcome = {
+        status: "unsupported",
+        reason,
+        detail,
+        costAmount,
+        records: [],
+      };
       if (currency) outcome.currency = currency;
       return outcome;
     }
@@ -372,18 +411,29 @@ export function createFocusClassifier(header: readonly string[], options: Classi
         unitText = textOf(get(row, "pricingUnit"));
       }
       if (quantity === undefined) throw new RowValueError("ConsumedQuantity and PricingQuantity are empty on a Usage row");
-      if (quantity < 0) return unsupported(line, "correction", `negative quantity on ${serviceName}`);
+      // A negative quantity (a correction of earlier usage) nets against the usage it corrects: decisions are linear in the quantity.
       const startMs = requiredTimestampMs(get(row, "chargePeriodStart"), "ChargePeriodStart", window);
       const description = textOf(get(row, "chargeDescription"));
       const decision = decide(
         provider,
-        { serviceName, description, quantity, unit: parseUnit(unitText), unitText, periodStartMs: startMs, usageType: "" },
+        {
+          serviceName,
+          description,
+          quantity,
+          unit: parseUnit(unitText),
+          unitText,
+          periodStartMs: startMs,
+          usageType: "",
+        },
         row,
       );
       if (decision.status === "unsupported") return unsupported(line, decision.reason, decision.detail);
 
       const { base, warning } = lineBaseOf(provider, providerName, row, lineNumber, costAmount, currency);
-      const outcome: ClassifiedUsage = { status: "usage", records: recordsOf(base, decision.measures) };
+      const outcome: ClassifiedUsage = {
+        status: "usage",
+        records: recordsOf(base, decision.measures),
+      };
       if (warning !== undefined) outcome.warning = warning;
       return outcome;
     } catch (error) {
@@ -392,8 +442,6 @@ export function createFocusClassifier(header: readonly string[], options: Classi
     }
   }
 
-  const numericColumns = [c.consumedQuantity, c.pricingQuantity, c.billedCost].filter(
-    (column): column is string => column !== undefined,
-  );
+  const numericColumns = [c.consumedQuantity, c.pricingQuantity, c.billedCost].filter((column): column is string => column !== undefined);
   return { format: "focus", usedColumns: used, numericColumns, classify };
 }

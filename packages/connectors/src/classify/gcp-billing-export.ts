@@ -196,7 +196,7 @@ export function createGcpClassifier(header: readonly string[], options: Classify
       }
       const amount = optionalNumberOf(get(row, "usageAmount"), "usage.amount");
       if (amount === undefined) throw new RowValueError("usage.amount is empty");
-      if (amount < 0) return unsupported(line, "correction", `negative usage on ${sku}`);
+      // Negative usage (a correction of earlier usage) nets against the usage it corrects: the decision is linear in the amount.
       const startMs = requiredTimestampMs(get(row, "usageStart"), "usage_start_time", window);
 
       const needsMachine = /Core|CPU|Ram|RAM|Memory|Instance/.test(sku);

@@ -28,8 +28,20 @@ export const unsupportedReasons = [
   "correction",
   "rounding",
   "provider-not-supported",
+  // Usage Canopy does not model (not out of scope like the money lines above): see notModelledReasons.
+  "internet-egress",
+  "cdn-delivery",
+  "unit-not-recognized",
 ] as const;
 export type UnsupportedReason = (typeof unsupportedReasons)[number];
+
+/**
+ * Reasons that mark real usage outside Canopy's energy model rather than money without usage:
+ * transfer to the internet and CDN delivery (the network model covers only inter-region and
+ * inter-AZ transfer, docs/methodology.md §2.7) and a usage unit the classifier does not recognize
+ * (flagged instead of being estimated as zero). The line's cost is kept on its cost-only record.
+ */
+export const notModelledReasons: readonly UnsupportedReason[] = ["internet-egress", "cdn-delivery", "unit-not-recognized"];
 
 export type ClassifiedUsage = {
   status: "usage";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { keyValueListOf, stringMapOf } from "./cell-values";
 import { azureRegionCodeOf, splitAwsUsageType } from "./regions";
 import { hoursInMonthOf, optionalTimestampMs } from "./timestamps";
-import { gbHoursOf, gbOf, hoursOf, parseUnit } from "./units";
+import { gibHoursOf, gibOf, hoursOf, parseUnit, tbHoursOfGibHours } from "./units";
 
 const nov1 = Date.UTC(2023, 10, 1);
 
@@ -11,22 +11,36 @@ describe("parseUnit and conversions", () => {
     expect(parseUnit("10 Hours")).toMatchObject({ dimension: "hours", multiplier: 10 });
     expect(hoursOf(2.4, parseUnit("10 Hours"), nov1)).toBeCloseTo(24);
     expect(parseUnit("100 GB/Month")).toMatchObject({ dimension: "gb-months", multiplier: 100 });
-    expect(gbHoursOf(0.5, parseUnit("100 GB/Month"), nov1)).toBeCloseTo(0.5 * 100 * 720);
+    expect(gibHoursOf(0.5, parseUnit("100 GB/Month"), nov1)).toBeCloseTo(0.5 * 100 * 720);
     expect(parseUnit("10K")).toMatchObject({ dimension: "count", multiplier: 10_000 });
     expect(parseUnit("1/Month")).toMatchObject({ dimension: "months", multiplier: 1 });
     expect(parseUnit("1 TB")).toMatchObject({ dimension: "tb", multiplier: 1 });
   });
 
   it("reads GB-months with the hours of the usage month", () => {
-    expect(gbHoursOf(1, parseUnit("GB-Mo"), nov1)).toBe(720);
-    expect(gbHoursOf(1, parseUnit("GB-Months"), Date.UTC(2024, 1, 10))).toBe(696); // leap February
-    expect(gbHoursOf(1, parseUnit("gibibyte month"), Date.UTC(2023, 9, 3))).toBe(744);
+    expect(gibHoursOf(1, parseUnit("GB-Mo"), nov1)).toBe(720);
+    expect(gibHoursOf(1, parseUnit("GB-Months"), Date.UTC(2024, 1, 10))).toBe(696); // leap February
+    expect(gibHoursOf(1, parseUnit("gibibyte month"), Date.UTC(2023, 9, 3))).toBe(744);
   });
 
   it("converts GCP byte units as gibibytes", () => {
-    expect(gbHoursOf(2 ** 30 * 3600, parseUnit("byte-seconds"), nov1)).toBe(1);
-    expect(gbOf(2 ** 31, parseUnit("bytes"))).toBe(2);
-    expect(gbHoursOf(7200, parseUnit("Lambda-GB-Second"), nov1)).toBe(2);
+    expect(gibHoursOf(2 ** 30 * 3600, parseUnit("byte-seconds"), nov1)).toBe(1);
+    expect(gibOf(2 ** 31, parseUnit("bytes"))).toBe(2);
+    expect(gibHoursOf(7200, parseUnit("Lambda-GB-Second"), nov1)).toBe(2);
+  });
+
+  it("turns billed GiB into the decimal TB the storage coefficients are per (not ÷ 1024)", () => {
+    // 1 GiB-hour = 2^30 bytes for an hour = 0.001073741824 decimal TB-hours
+    expect(tbHoursOfGibHours(1)).toBe(2 ** 30 / 1e12);
+    expect(tbHoursOfGibHours(gibHoursOf(1, parseUnit("GB-Mo"), nov1) ?? 0)).toBeCloseTo((720 * 2 ** 30) / 1e12, 15);
+    // a TiB-month is 1024 GiB-months
+    expect(gibHoursOf(1, parseUnit("1 TB/Month"), nov1)).toBe(1024 * 720);
+  });
+
+  it("reads AWS 'Mo' as months and leaves unknown spellings unknown", () => {
+    expect(parseUnit("Mo").dimension).toBe("months");
+    expect(parseUnit("IOPS-Mo").dimension).toBe("unknown");
+    expect(parseUnit("ConfigurationItemRecorded").dimension).toBe("unknown");
   });
 
   it("knows month lengths", () => {

@@ -5,8 +5,10 @@ import { hoursInMonthOf } from "./timestamps";
  * AWS `Hrs`, `GB-Mo`, `Lambda-GB-Second`; Azure `10 Hours`, `100 GB/Month`, `1/Month`, `10K`;
  * GCP `seconds`, `byte-seconds`, `bytes`, `gibibyte month`; FOCUS `Hours`, `GB-Months`, `Units/Month`.
  *
- * Convention: provider "GB" are gibibytes (AWS, Azure and GCP all bill storage and transfer in GiB), so
- * bytes → GB divides by 2^30 and GB → TB by 1024. Canonical storage is TB-hours, memory GB-hours, network GB.
+ * Convention: provider "GB" are gibibytes (AWS, Azure and GCP all bill storage, memory and transfer in GiB:
+ * 1 GiB = 2^30 bytes) and provider "TB" are tebibytes. Canonical record units (see docs/methodology.md §2):
+ * storage in decimal TB-hours (10^12 bytes, the unit of the per-TB storage coefficients), so GiB-hours ×
+ * 2^30 / 10^12; memory in GiB-hours (DIMM capacities are binary); network in GiB as billed.
  */
 export type UnitDimension =
   | "hours"
@@ -35,7 +37,7 @@ alias("hours", "hour", "hours", "hrs", "hr", "h", "units/hour", "unit-hours", "i
 alias("vcpu-hours", "vcpu-hours", "vcpu-hour", "vcpu-hrs", "vcpu-hr", "vcpu hours", "vcore hours");
 alias("seconds", "second", "seconds", "sec", "s");
 alias("days", "/day", "day", "days", "units/day");
-alias("months", "/month", "month", "months", "units/month", "/months");
+alias("months", "/month", "month", "months", "units/month", "/months", "mo");
 alias(
   "gb-months",
   "gb-mo",
@@ -110,8 +112,10 @@ export function parseUnit(raw: string): ParsedUnit {
   return parsed;
 }
 
-const BYTES_PER_GB = 2 ** 30;
-export const GB_PER_TB = 1024;
+const BYTES_PER_GIB = 2 ** 30;
+export const GIB_PER_TIB = 1024;
+/** Decimal terabytes in one gibibyte: 2^30 / 10^12 (storage coefficients are per decimal TB). */
+export const TB_PER_GIB = BYTES_PER_GIB / 1e12;
 
 /** Resource-hours (instance-hours, disk-hours…) from a time quantity; undefined if the unit is not time. */
 export function hoursOf(quantity: number, unit: ParsedUnit, periodStartMs: number): number | undefined {
@@ -131,35 +135,40 @@ export function hoursOf(quantity: number, unit: ParsedUnit, periodStartMs: numbe
   }
 }
 
-/** GB-hours from a size-over-time quantity (GB-months use the hours of the usage month). */
-export function gbHoursOf(quantity: number, unit: ParsedUnit, periodStartMs: number): number | undefined {
+/** GiB-hours from a size-over-time quantity (GB-months use the hours of the usage month). */
+export function gibHoursOf(quantity: number, unit: ParsedUnit, periodStartMs: number): number | undefined {
   const amount = quantity * unit.multiplier;
   switch (unit.dimension) {
     case "gb-months":
       return amount * hoursInMonthOf(periodStartMs);
     case "tb-months":
-      return amount * GB_PER_TB * hoursInMonthOf(periodStartMs);
+      return amount * GIB_PER_TIB * hoursInMonthOf(periodStartMs);
     case "gb-hours":
       return amount;
     case "gb-seconds":
       return amount / 3600;
     case "byte-seconds":
-      return amount / BYTES_PER_GB / 3600;
+      return amount / BYTES_PER_GIB / 3600;
     default:
       return undefined;
   }
 }
 
-/** GB moved from a data quantity. */
-export function gbOf(quantity: number, unit: ParsedUnit): number | undefined {
+/** Decimal TB-hours (the canonical storage unit) from GiB-hours. */
+export function tbHoursOfGibHours(gibHours: number): number {
+  return gibHours * TB_PER_GIB;
+}
+
+/** GiB moved from a data quantity. */
+export function gibOf(quantity: number, unit: ParsedUnit): number | undefined {
   const amount = quantity * unit.multiplier;
   switch (unit.dimension) {
     case "gb":
       return amount;
     case "tb":
-      return amount * GB_PER_TB;
+      return amount * GIB_PER_TIB;
     case "bytes":
-      return amount / BYTES_PER_GB;
+      return amount / BYTES_PER_GIB;
     default:
       return undefined;
   }
