@@ -102,11 +102,11 @@ const storageUsagePattern = /VolumeUsage|SnapshotUsage|ByteHrs|StorageUsage|Stor
 
 /**
  * GiB-seconds of Lambda memory per vCPU-second: "At 1,769 MB, a function has the equivalent of one
- * vCPU" (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html), and the billed GB
+ * vCPU" (https://docs.aws.amazon.com/lambda/latest/dg/resource-model.html), and the billed GB
  * are MB ÷ 1024 ("512MB/1024", https://aws.amazon.com/lambda/pricing/), so 1,769 ÷ 1024 billed GB.
  */
 const LAMBDA_BILLED_GIB_PER_VCPU = 1769 / 1024;
-/** Lambda `-ARM` usage types run on arm64, "for the AWS Graviton2 processor": the catalog's platform key. */
+/** Lambda `-ARM` usage types run on arm64 (Graviton2 at launch, see lambdaMeasures): the estimator's platform key. */
 export const LAMBDA_ARM_PLATFORM = "lambda-arm64";
 /** One Glue DPU is 4 vCPUs and 16 GB. */
 const GLUE_VCPUS_PER_DPU = 4;
@@ -262,7 +262,8 @@ function notRecognized(facts: AwsUsageFacts): AwsUsageDecision {
 
 /**
  * Lambda GiB-seconds as billed → vCPU-hours (1,769 MB per vCPU) and the memory itself. `-ARM` usage
- * types run on Graviton2 ("arm64 – 64-bit ARM architecture, for the AWS Graviton2 processor",
+ * types run on arm64 ("arm64 – 64-bit ARM architecture, for AWS Graviton processors", launched as
+ * "AWS Lambda Functions Powered by AWS Graviton2 Processor",
  * https://docs.aws.amazon.com/lambda/latest/dg/foundation-arch.html): the compute record names the
  * platform so the estimator uses Graviton2 coefficients; x86 Lambda's processor is not published.
  */
