@@ -371,8 +371,12 @@ describe("import-file", () => {
     writeFileSync(path.join(dir, "copy.csv"), sample);
     const run = await importText(sample, "sample.csv");
     expect(run.status).toBe("succeeded");
-    // 1,281 data lines: 12 tax lines, the rest usage (checked with the connectors' sample test).
-    expect(run.details).toMatchObject({ linesRead: 1281, linesImported: 1269 });
+    // 1,281 data lines: 12 tax lines, 31 internet-egress lines (DataTransfer-Out-Bytes) and 28 lines
+    // in an unrecognized unit (Obj-Month) kept as cost-only lines, the rest usage (checked with the
+    // connectors' sample test).
+    expect(run.details).toMatchObject({ linesRead: 1281, linesImported: 1281 - 12 - 31 - 28 });
     expect(run.details.costOnly?.["tax"]?.lines).toBe(12);
+    expect(run.details.costOnly?.["internet-egress"]?.lines).toBe(31);
+    expect(run.details.costOnly?.["unit-not-recognized"]?.lines).toBe(28);
   });
 });
