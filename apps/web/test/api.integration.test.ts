@@ -199,7 +199,7 @@ describe("GET /api/v1/emissions", () => {
     });
     expect(tagged.body.source).toBe("hourly");
     const scope = await call(emissions.GET, { path: `${base}&groupBy=scope`, credential: viewer });
-    expect(groups(scope)).toEqual(new Set(["operational", "embodied"]));
+    expect(groups(scope)).toEqual(new Set(["operational", "embodied", "spend-based"]));
   });
 });
 

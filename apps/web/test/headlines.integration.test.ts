@@ -107,6 +107,9 @@ describe("headlines: dashboard API and finance report agree on real billing data
     same(t.co2eTotalHighKg, h.totalHighKg);
     same(api.defaultsShare, report.dataQuality.shareOnDefaults);
     same(api.spendBasedShare, report.dataQuality.shareSpendBased);
+    // A real range around the total, from the quality of each line's inputs (methodology §8.1).
+    expect(h.totalLowKg).toBeLessThan(h.totalKg);
+    expect(h.totalHighKg).toBeGreaterThan(h.totalKg);
     // The file has no EC2: most of its lines have no energy model and are estimated from spend.
     expect(h.spendBasedKg).toBeGreaterThan(0);
     expect(h.totalKg).toBeGreaterThan(h.electricityLocationKg + h.embodiedKg);
@@ -139,6 +142,18 @@ describe("headlines: dashboard API and finance report agree on real billing data
     );
     expect(rows[0]!.lines).toBeGreaterThan(0);
     same(api.totals.costOutOfScopeAmount, rows[0]!.amount);
+  });
+
+  it("every stored row has low ≤ central ≤ high", async () => {
+    const { rows } = await db.owner.pool.query<{ rows: number; outside: number }>(
+      `SELECT count(*)::int AS rows, count(*) FILTER (WHERE NOT (
+         co2e_low_kg <= (co2e_location_kg + co2e_embodied_kg + co2e_spend_based_kg) * (1 + 1e-12) + 1e-15 AND
+         co2e_high_kg >= (co2e_location_kg + co2e_embodied_kg + co2e_spend_based_kg) * (1 - 1e-12) - 1e-15))::int AS outside
+       FROM emissions_hourly WHERE tenant_id = $1`,
+      [tenantId],
+    );
+    expect(rows[0]!.rows).toBeGreaterThan(500);
+    expect(rows[0]!.outside).toBe(0);
   });
 
   it("the set-based estimate stores what the method gives row by row", async () => {

@@ -1,6 +1,9 @@
 import type { EmissionRow, ShapeFactors, UsageRow, UsageShape } from "@canopy/db";
 import {
+  co2eRangeKg,
   lineCoverage,
+  rangeOf,
+  spendBasedRelativeRange,
   spendCategoryOf,
   spendFactorCurrency,
   spendFactors,
@@ -35,12 +38,6 @@ export function co2eOnDefaultsKg(estimate: Estimate): number {
   return operational + (q.embodied.quality === "default" ? estimate.embodiedKg : 0);
 }
 
-/** Low and high of an estimate's location-based + embodied CO2e. */
-export function co2eRangeKg(estimate: Estimate): { lowKg: number; highKg: number } {
-  const central = estimate.co2eLocationKg + estimate.embodiedKg;
-  return { lowKg: central, highKg: central };
-}
-
 /**
  * How a row's cost is estimated (@canopy/methodology completeness.ts): kgCO2e per unit of cost and its
  * range for spend-based rows (zero otherwise), applied only to cost in the factors' currency.
@@ -49,12 +46,13 @@ export function spendFactorsOf(row: LineCoverageInput) {
   const coverage = lineCoverage(row);
   const kgCo2ePerCurrencyUnit =
     coverage === "spend-based" ? spendFactors[spendCategoryOf(row)].kgCo2ePerUsd : 0;
+  const range = rangeOf(kgCo2ePerCurrencyUnit, spendBasedRelativeRange);
   return {
     coverage,
     currency: spendFactorCurrency,
     kgCo2ePerCurrencyUnit,
-    lowKgCo2ePerCurrencyUnit: kgCo2ePerCurrencyUnit,
-    highKgCo2ePerCurrencyUnit: kgCo2ePerCurrencyUnit,
+    lowKgCo2ePerCurrencyUnit: range.lowKg,
+    highKgCo2ePerCurrencyUnit: range.highKg,
   };
 }
 
@@ -179,13 +177,16 @@ export function shapeFactorsOf(
   for (const shape of shapes) {
     const unit = estimator.estimate(shapeRecord(shape, 1));
     const probe = estimator.estimate(shapeRecord(shape, LINEARITY_PROBE));
+    const range = co2eRangeKg(unit);
+    const probeRange = co2eRangeKg(probe);
     const linear =
       measures.every((m) => close(probe[m], unit[m] * LINEARITY_PROBE)) &&
+      close(probeRange.lowKg, range.lowKg * LINEARITY_PROBE) &&
+      close(probeRange.highKg, range.highKg * LINEARITY_PROBE) &&
       defaultFactorsMask(probe) === defaultFactorsMask(unit) &&
       probe.pue === unit.pue &&
       probe.gridIntensityGPerKwh === unit.gridIntensityGPerKwh;
     if (!linear) return undefined;
-    const range = co2eRangeKg(unit);
     const spend = spendFactorsOf(shape);
     factors.push({
       shapeKey: shape.shapeKey,

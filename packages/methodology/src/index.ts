@@ -16,3 +16,4 @@ export {
 } from "./profiles";
 export * from "./headlines";
 export * from "./completeness";
+export * from "./uncertainty";

@@ -14,12 +14,15 @@ type Totals = {
   market: number;
   embodied: number;
   water: number;
+  low: number;
+  high: number;
 };
 
 async function totals(owner: Connection, table: string, tenantId: string): Promise<Totals> {
   const { rows } = await owner.pool.query(
     `SELECT count(*)::int AS rows, sum(kwh_facility) AS kwh, sum(co2e_location_kg) AS location, sum(co2e_market_kg) AS market,
-            sum(co2e_embodied_kg) AS embodied, sum(water_l) AS water FROM ${table} WHERE tenant_id = $1`,
+            sum(co2e_embodied_kg) AS embodied, sum(water_l) AS water, sum(co2e_low_kg) AS low,
+            sum(co2e_high_kg) AS high FROM ${table} WHERE tenant_id = $1`,
     [tenantId],
   );
   return rows[0];
@@ -93,10 +96,21 @@ describe("estimate-window and rollup-days", () => {
     expect(hourly.market).toBeLessThanOrEqual(hourly.location);
     const daily = await totals(database.owner, "emissions_daily", tenantId);
     const monthly = await totals(database.owner, "emissions_monthly", tenantId);
-    for (const measure of ["kwh", "location", "market", "embodied", "water"] as const) {
+    for (const measure of [
+      "kwh",
+      "location",
+      "market",
+      "embodied",
+      "water",
+      "low",
+      "high",
+    ] as const) {
       expect(daily[measure]).toBeCloseTo(hourly[measure], 6);
       expect(monthly[measure]).toBeCloseTo(hourly[measure], 6);
     }
+    // The range brackets the total (location-based + embodied; the demo has no spend-based lines).
+    expect(hourly.low).toBeLessThan(hourly.location + hourly.embodied);
+    expect(hourly.high).toBeGreaterThan(hourly.location + hourly.embodied);
     // Every day of the window has a daily row.
     const days = await database.owner.pool.query(
       "SELECT count(DISTINCT day)::int AS n FROM emissions_daily WHERE tenant_id = $1",

@@ -55,6 +55,11 @@ describe("renderers", () => {
       "month",
       "comparison",
     ]);
+    // The range of the headline total, next to it.
+    const central = Number(total[column("scope3_cat1_location_kg")]);
+    expect(Number(total[column("co2e_low_kg")])).toBeLessThan(central);
+    expect(Number(total[column("co2e_high_kg")])).toBeGreaterThan(central);
+    expect(Number(total[column("co2e_low_kg")])).toBeCloseTo(model.content.totals.co2eLowKg, 6);
     // Cost coverage: covered (spend_amount) + out of scope + not modelled = total, on the total row
     // and per service.
     const cost = model.content.costCoverage!;
