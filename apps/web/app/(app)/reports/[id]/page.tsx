@@ -267,14 +267,27 @@ export default async function ReportPage(props: { params: Promise<{ id: string }
           value={formatKg(total)}
           raw={total}
           testId="figure-scope3-location"
-          note="electricity (location) + embodied"
-        />
+          note="electricity (location) + embodied + spend-based"
+        >
+          {/* Versions locked before ranges existed have none. */}
+          {content.totals.co2eLowKg !== undefined && (
+            <div
+              className="small muted"
+              data-testid="figure-scope3-range"
+              data-low={content.totals.co2eLowKg}
+              data-high={content.totals.co2eHighKg}
+            >
+              Range {formatKg(content.totals.co2eLowKg)} – {formatKg(content.totals.co2eHighKg)}{" "}
+              (input quality; methodology §8.1)
+            </div>
+          )}
+        </Kpi>
         <Kpi
           label="Scope 3 Cat. 1, market-based (estimated: contractual coverage + residual mix)"
           value={formatKg(content.customerView.scope3Category1MarketKg)}
           raw={content.customerView.scope3Category1MarketKg}
           testId="figure-scope3-market"
-          note="electricity (market) + embodied"
+          note="electricity (market) + embodied + spend-based"
         />
         <Kpi
           label="Electricity"
@@ -415,9 +428,25 @@ export default async function ReportPage(props: { params: Promise<{ id: string }
               {quality.shareOnDefaults !== null ? formatPercent(quality.shareOnDefaults) : "—"}
             </div>
             <div className="small muted">
-              {formatKg(quality.co2eOnDefaultsKg)} of location-based CO2e
+              {formatKg(quality.co2eOnDefaultsKg)} of the location-based total
             </div>
           </div>
+          {quality.shareSpendBased !== undefined && (
+            <div>
+              <div className="muted">Share spend-based</div>
+              <div
+                className="figure"
+                data-testid="quality-spend-based"
+                data-value={quality.shareSpendBased ?? ""}
+              >
+                {quality.shareSpendBased !== null ? formatPercent(quality.shareSpendBased) : "—"}
+              </div>
+              <div className="small muted">
+                {formatKg(content.totals.co2eSpendBasedKg)} estimated from the cost of usage without
+                an energy model
+              </div>
+            </div>
+          )}
           <div>
             <div className="muted">Spend covered by the method</div>
             <div
