@@ -76,7 +76,7 @@ const networkInPattern = /Data Transfer In\b|Ingress/i;
 export function azureTransferOf(meterCategory: string, everything: string): "network" | "internet-egress" | "cdn-delivery" | undefined {
   if (networkInPattern.test(everything)) return undefined;
   if (cdnPattern.test(meterCategory) || cdnPattern.test(everything))
-    return internetEgressPattern.test(everything) ? "cdn-delivery" : undefined;
+    return /Data Transfer|Egress|Data Processed/i.test(everything) ? "cdn-delivery" : undefined;
   if (/Rtn Preference|Standard Data Transfer Out|^Data Transfer Out/i.test(everything.trim())) return "internet-egress";
   if (interRegionPattern.test(everything)) return "network";
   return internetEgressPattern.test(everything) ? "internet-egress" : undefined;

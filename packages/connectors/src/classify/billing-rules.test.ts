@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openBillingSource } from "../files/open-billing-file";
 import { createCurClassifier } from "./aws-cur";
+import { createAzureClassifier } from "./azure-cost-details";
 import { createGcpClassifier } from "./gcp-billing-export";
 import type { BillingRow, ClassifyOutcome } from "./types";
 import { notModelledReasons } from "./types";
@@ -183,6 +184,64 @@ describe("network is inter-region and inter-AZ transfer only", () => {
         ...line,
         "lineItem/ProductCode": "AmazonEC2",
         "lineItem/UsageType": "USE1-CloudFront-Out-Bytes",
+      }),
+    ).toMatchObject({ reason: "cdn-delivery" });
+  });
+});
+
+describe("CDN delivery on Azure and GCP (documented formats)", () => {
+  it("Azure CDN and Front Door data transfer, GCP Cloud CDN cache egress", () => {
+    const azure = createAzureClassifier([
+      "Date",
+      "SubscriptionId",
+      "MeterCategory",
+      "MeterSubCategory",
+      "MeterName",
+      "Quantity",
+      "UnitOfMeasure",
+      "CostInBillingCurrency",
+    ]);
+    const line = {
+      Date: "09/04/2023",
+      SubscriptionId: "7c3a1f0e-1111-4a2b-9c3d-123456789abc",
+      Quantity: "3",
+      UnitOfMeasure: "1 GB",
+      CostInBillingCurrency: "0.24",
+    };
+    expect(
+      azure.classify({
+        ...line,
+        MeterCategory: "Content Delivery Network",
+        MeterSubCategory: "Standard Microsoft",
+        MeterName: "Standard Zone 1 Data Transfer",
+      }),
+    ).toMatchObject({ reason: "cdn-delivery", costAmount: 0.24 });
+    expect(
+      azure.classify({
+        ...line,
+        MeterCategory: "Azure Front Door Service",
+        MeterSubCategory: "Azure Front Door",
+        MeterName: "Standard Data Transfer Out",
+      }),
+    ).toMatchObject({ reason: "cdn-delivery" });
+    const gcp = createGcpClassifier([
+      "service.description",
+      "sku.description",
+      "usage_start_time",
+      "usage.amount",
+      "usage.unit",
+      "project.id",
+      "location.region",
+    ]);
+    expect(
+      gcp.classify({
+        "service.description": "Networking",
+        "sku.description": "Networking Cloud CDN Traffic Cache Egress from Americas to Americas",
+        usage_start_time: "2024-06-01 10:00:00 UTC",
+        "usage.amount": String(2 ** 30),
+        "usage.unit": "bytes",
+        "project.id": "acme",
+        "location.region": "",
       }),
     ).toMatchObject({ reason: "cdn-delivery" });
   });
