@@ -16,13 +16,17 @@ export type TableRow = {
   label: string;
   provider?: string | undefined;
   co2eTotalKg: number;
+  co2eTotalLowKg: number;
+  co2eTotalHighKg: number;
   co2eLocationKg: number;
   co2eMarketKg: number;
   co2eEmbodiedKg: number;
+  co2eSpendBasedKg: number;
   kwhFacility: number;
   waterL: number;
   costAmount: number;
   costCoveredAmount: number;
+  costOutOfScopeAmount: number;
   costNotModelledAmount: number;
   share: number;
   region?:
@@ -72,6 +76,14 @@ function columnsFor(kind: "breakdown" | "regions", groupLabel: string): Column[]
     (r) => r.co2eTotalKg,
     formatKg,
   );
+  // The total's range, sorted by its low end.
+  const range: Column = {
+    id: "co2eTotalRange",
+    header: "Range (low – high)",
+    value: (r) => r.co2eTotalLowKg,
+    show: (r) => `${formatKg(r.co2eTotalLowKg)} – ${formatKg(r.co2eTotalHighKg)}`,
+    numeric: true,
+  };
   if (kind === "regions") {
     return [
       label,
@@ -115,6 +127,7 @@ function columnsFor(kind: "breakdown" | "regions", groupLabel: string): Column[]
       ? [provider]
       : []),
     co2e,
+    range,
     num(
       "co2eLocationKg",
       "Electricity, Scope 2 location-based (lifecycle grid factors)",
@@ -128,6 +141,7 @@ function columnsFor(kind: "breakdown" | "regions", groupLabel: string): Column[]
       formatKg,
     ),
     num("co2eEmbodiedKg", "Embodied", (r) => r.co2eEmbodiedKg, formatKg),
+    num("co2eSpendBasedKg", "Spend-based", (r) => r.co2eSpendBasedKg, formatKg),
     num(
       "kwhFacility",
       "Energy (kWh)",
@@ -141,6 +155,7 @@ function columnsFor(kind: "breakdown" | "regions", groupLabel: string): Column[]
       (v) => formatNumber(v),
     ),
     num("costCoveredAmount", "Cost covered", (r) => r.costCoveredAmount, formatMoney),
+    num("costOutOfScopeAmount", "Cost out of scope", (r) => r.costOutOfScopeAmount, formatMoney),
     num("costNotModelledAmount", "Cost not modelled", (r) => r.costNotModelledAmount, formatMoney),
     num("costAmount", "Total cost", (r) => r.costAmount, formatMoney),
     num(
