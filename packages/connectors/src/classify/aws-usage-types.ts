@@ -126,9 +126,10 @@ function effectiveUnit(pricingUnit: string, base: string): ParsedUnit {
 /** SSD or HDD when the usage type (or CCF's service list) says so; undefined when nothing does. */
 function storageClassOf(productCode: string, base: string): "ssd" | "hdd" | undefined {
   if (ssdUsageTypePatterns.some((pattern) => pattern.test(base))) return "ssd";
-  const hdd = hddOverridePatterns.some((pattern) => pattern.test(base)) || hddUsageTypePatterns.some((pattern) => pattern.test(base));
-  if (ssdServices.has(productCode) && !hdd) return "ssd";
-  return hdd ? "hdd" : undefined;
+  const backupOrArchive = hddOverridePatterns.some((pattern) => pattern.test(base));
+  // CCF's order: an SSD service (EFS, DynamoDB…) is SSD unless the line is a backup or archive tier.
+  if (ssdServices.has(productCode) && !backupOrArchive) return "ssd";
+  return backupOrArchive || hddUsageTypePatterns.some((pattern) => pattern.test(base)) ? "hdd" : undefined;
 }
 
 function storageMeasure(facts: AwsUsageFacts, base: string, unit: ParsedUnit): Measure | undefined {

@@ -60,6 +60,14 @@ describe("storage: billed GiB become decimal TB-hours", () => {
     expect((1.4219e-6 * nov2023Hours) / 1024 / (s3?.quantity ?? 1)).toBeCloseTo(0.9095, 4);
   });
 
+  it("AWS EFS TimedStorage-ByteHrs stays SSD (CCF: an SSD service unless a backup tier)", async () => {
+    const { outcome } = await sampleLine("aws/sample-anonymous-aws-export-dataset.csv", {
+      "lineItem/ProductCode": "AmazonEFS",
+      "lineItem/UsageType": "USE2-TimedStorage-ByteHrs",
+    });
+    expect(records(outcome)[0]).toMatchObject({ kind: "storage", storageClass: "ssd" });
+  });
+
   it("Azure P10 LRS Disk: 0.033336 disk-months × 128 GiB (SSD)", async () => {
     const { outcome } = await sampleLine("azure/EA_AmortizedCost_Small.csv", {
       MeterName: "P10 LRS Disk",

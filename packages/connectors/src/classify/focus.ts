@@ -99,6 +99,8 @@ type FocusFacts = {
 type Decision = { status: "measures"; measures: Measure[] } | { status: "unsupported"; reason: UnsupportedReason; detail: string };
 
 const awsSsdServices = /DynamoDB|Elastic File System|EFS|OpenSearch|DocumentDB|Neptune|FSx|MemoryDB/;
+/** Services whose storage CCF's AWS list classifies as HDD (S3 and CloudWatch `TimedStorage-ByteHrs`, Glacier). */
+const awsHddServices = /Simple Storage Service|AmazonS3|CloudWatch|Glacier/;
 const descriptionInstancePattern =
   /\b((?:db\.|cache\.|ml\.)?[a-z][a-z0-9-]*\d[a-z0-9-]*\.(?:nano|micro|small|medium|large|\d*xlarge|metal))\b/;
 
@@ -143,8 +145,9 @@ function decideAwsFromDescription(facts: FocusFacts, options: ClassifyOptions): 
   }
   if (unit.dimension === "gb-months" || unit.dimension === "tb-months" || unit.dimension === "gb-hours") {
     const gibHours = gibHoursOf(quantity, unit, facts.periodStartMs) ?? 0;
-    const hdd = /snapshot|Infrequent|Glacier|Archive|backup|Magnetic|Cold HDD|Throughput Optimized HDD/i.test(description);
-    const ssd = !hdd && (/\b(?:gp2|gp3|io1|io2|SSD|Provisioned IOPS)\b/i.test(description) || awsSsdServices.test(serviceName));
+    const backupOrArchive = /snapshot|Infrequent|Glacier|Archive|backup|Magnetic|Cold HDD|Throughput Optimized HDD/i.test(description);
+    const ssd = !backupOrArchive && (/\b(?:gp2|gp3|io1|io2|SSD|Provisioned IOPS)\b/i.test(description) || awsSsdServices.test(serviceName));
+    const hdd = !ssd && (backupOrArchive || awsHddServices.test(serviceName));
     const measure: Measure = {
       kind: "storage",
       quantity: tbHoursOfGibHours(gibHours),
