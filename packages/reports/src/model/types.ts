@@ -103,11 +103,14 @@ export type CostCoverage = {
   outOfScope?: Spend[];
   /** By provider and service, largest total cost first. */
   byService: CostCoverageRow[];
-  /** Tax lines (usage_hourly, kind "other", usage_type tax) in the period and boundary; part of notModelled. */
+  /** Tax lines (usage_hourly, kind "other", usage_type tax) in the period and boundary; part of outOfScope. */
   tax: Spend[];
-  /** Credits, refunds and discounts (usage_type credit, refund, discount); part of notModelled, usually negative. */
+  /** Credits, refunds and discounts (usage_type credit, refund, discount); part of outOfScope, usually negative. */
   credits: Spend[];
-  /** Cost not modelled by usage_type, from usage_hourly (tax, credit, fee…, or the usage type of usage with no energy model). */
+  /**
+   * Cost of the kind-"other" lines by usage_type, from usage_hourly (tax, credit, fee…, or the usage type
+   * of usage with no energy model); the name predates the out-of-scope / spend-based split.
+   */
   notModelledByType: { usageType: string; currency: string; amount: number }[];
 };
 

@@ -460,8 +460,8 @@ export default async function ReportPage(props: { params: Promise<{ id: string }
             </div>
             <div className="small muted">
               {formatMoney(quality.coverage.spendUnsupported, quality.coverage.currency)} without an
-              estimate; {formatMoney(quality.coverage.spendFinancial, quality.coverage.currency)} of
-              tax, credits and fees outside the share
+              estimate; {formatMoney(quality.coverage.spendFinancial, quality.coverage.currency)}{" "}
+              out of scope (tax, credits, fees, support…) outside the share
             </div>
           </div>
           <div>
