@@ -172,6 +172,23 @@ describe("ccf profile reproduces CCF's operational figures", () => {
     expectClose(e.co2eLocationKg, 0.046604008, within);
   });
 
+  it("T Unlimited CPU credits, us-east-2, 0.5 vCPU-hours: CCF's vCPU-hours at 50 %", () => {
+    const e = ccf.estimate(
+      record({
+        provider: "aws",
+        region: "us-east-2",
+        kind: "compute",
+        unit: "surplus-vcpu-hours",
+        quantity: 0.5,
+        instanceType: "t3",
+        usageType: "USE2-CPUCredits:t3",
+      }),
+    );
+    // CCF: "CPUCredits = amount" vCPU-hours; t3 Cascade Lake 0.64 / 3.97 at 50 % = 2.305 W
+    // 0.5 × 2.305 = 1.1525 Wh × 1.135 = 0.0013080875 kWh
+    expectClose(e.kwhFacility, 0.0013080875, within);
+  });
+
   it("GCP memory, us-west1, 64 GB-hours (no replication on GCP memory)", () => {
     const e = ccf.estimate(
       record({
