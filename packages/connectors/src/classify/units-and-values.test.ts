@@ -39,6 +39,7 @@ describe("parseUnit and conversions", () => {
 
   it("reads AWS 'Mo' as months and leaves unknown spellings unknown", () => {
     expect(parseUnit("Mo").dimension).toBe("months");
+    expect(parseUnit("1/Hour")).toMatchObject({ dimension: "hours", multiplier: 1 });
     expect(parseUnit("IOPS-Mo").dimension).toBe("unknown");
     expect(parseUnit("ConfigurationItemRecorded").dimension).toBe("unknown");
   });
@@ -89,7 +90,8 @@ describe("regions", () => {
 
 describe("cell values", () => {
   it("reads GCP key/value lists in every spelling", () => {
-    const python = "[{'key': 'compute.googleapis.com/cores', 'value': '2'}, {'key': 'compute.googleapis.com/machine_spec', 'value': 'e2-medium'}]";
+    const python =
+      "[{'key': 'compute.googleapis.com/cores', 'value': '2'}, {'key': 'compute.googleapis.com/machine_spec', 'value': 'e2-medium'}]";
     expect(keyValueListOf(python)).toEqual({ "compute.googleapis.com/cores": "2", "compute.googleapis.com/machine_spec": "e2-medium" });
     expect(keyValueListOf('[{"key":"team","value":"search"}]')).toEqual({ team: "search" });
     expect(keyValueListOf([{ key: "team", value: "web" }])).toEqual({ team: "web" });

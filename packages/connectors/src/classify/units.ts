@@ -33,7 +33,7 @@ const aliases: Record<string, UnitDimension> = {};
 function alias(dimension: UnitDimension, ...names: string[]): void {
   for (const name of names) aliases[name] = dimension;
 }
-alias("hours", "hour", "hours", "hrs", "hr", "h", "units/hour", "unit-hours", "instance-hours", "node-hours");
+alias("hours", "/hour", "/hours", "hour", "hours", "hrs", "hr", "h", "units/hour", "unit-hours", "instance-hours", "node-hours");
 alias("vcpu-hours", "vcpu-hours", "vcpu-hour", "vcpu-hrs", "vcpu-hr", "vcpu hours", "vcore hours");
 alias("seconds", "second", "seconds", "sec", "s");
 alias("days", "/day", "day", "days", "units/day");
