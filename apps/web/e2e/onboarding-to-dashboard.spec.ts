@@ -214,10 +214,14 @@ describe.skipIf(!haveBrowser)("browser: onboarding to dashboard", () => {
         loc: number;
         mkt: number;
         emb: number;
+        spend: number;
+        low: number;
+        high: number;
         kwh: number;
         water: number;
       }>(
         `SELECT sum(co2e_location_kg) AS loc, sum(co2e_market_kg) AS mkt, sum(co2e_embodied_kg) AS emb,
+                sum(co2e_spend_based_kg) AS spend, sum(co2e_low_kg) AS low, sum(co2e_high_kg) AS high,
                 sum(kwh_facility) AS kwh, sum(water_l) AS water FROM emissions_hourly WHERE tenant_id = $1`,
         [tenantId],
       )
@@ -230,7 +234,14 @@ describe.skipIf(!haveBrowser)("browser: onboarding to dashboard", () => {
     expect(await shown("kpi-embodied")).toBeCloseTo(expected.emb, 6);
     expect(await shown("kpi-kwh")).toBeCloseTo(expected.kwh, 6);
     expect(await shown("kpi-water")).toBeCloseTo(expected.water, 6);
-    expect(await shown("kpi-total")).toBeCloseTo(expected.loc + expected.emb, 6);
+    // Total = electricity (location-based) + embodied + spend-based, with the summed row range
+    const total = expected.loc + expected.emb + expected.spend;
+    expect(await shown("kpi-total")).toBeCloseTo(total, 6);
+    const range = page.getByTestId("kpi-total-range");
+    expect(Number(await range.getAttribute("data-low"))).toBeCloseTo(expected.low, 6);
+    expect(Number(await range.getAttribute("data-high"))).toBeCloseTo(expected.high, 6);
+    expect(expected.low).toBeLessThanOrEqual(total);
+    expect(expected.high).toBeGreaterThanOrEqual(total);
 
     // Granularity: day, then hour on a one-week range.
     await page.getByRole("button", { name: "Day", exact: true }).click();
@@ -430,7 +441,7 @@ describe.skipIf(!haveBrowser)("browser: onboarding to dashboard", () => {
     expect(await shown("kpi-market")).toBeCloseTo(expected.mkt, 6);
     expect(await shown("kpi-embodied")).toBeCloseTo(expected.emb, 6);
     expect(await shown("kpi-kwh")).toBeCloseTo(expected.kwh, 6);
-    expect(await shown("kpi-total")).toBeCloseTo(expected.loc + expected.emb, 6);
+    expect(await shown("kpi-total")).toBeCloseTo(total, 6);
     await page.waitForTimeout(600);
     await shot("15e-dashboard-after-restore");
 
