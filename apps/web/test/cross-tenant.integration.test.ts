@@ -14,6 +14,7 @@ import { seedEmissions } from "../bench/seed-emissions";
 import { setUpWebTestDatabase, tearDownWebTestDatabase } from "./harness";
 import { addMember, createOrganization, ownerReport, signUp, type TestUser } from "./users";
 import { call } from "./call";
+import { storeReportedCarbon } from "@canopy/jobs";
 import { generateApiKey } from "@/lib/server/api-keys";
 
 const appDir = path.resolve(import.meta.dirname, "../app");
@@ -65,6 +66,8 @@ async function countB(table: string, where = "true"): Promise<number> {
   return rows[0]!.n;
 }
 
+/** B's provider figure: a number that appears nowhere in A's data. */
+const bReportedKg = 424_242.25;
 const bIds = () => Object.values(b).filter(Boolean);
 const expectNoB = (body: unknown) => {
   const text = JSON.stringify(body);
@@ -97,6 +100,25 @@ beforeAll(async () => {
       hours: 24 * 40,
     })
   )[0]!;
+  // B's own provider figures for January 2025 (a market-based one included): A must never see them.
+  const { rows: bAccount } = await db.owner.pool.query<{ provider_account_id: string }>(
+    "SELECT provider_account_id FROM cloud_accounts WHERE id = $1",
+    [b.accountId],
+  );
+  await storeReportedCarbon(
+    db.app,
+    tenantB,
+    b.accountId,
+    (["total", "total-market", "scope2-market"] as const).map((scope) => ({
+      provider: "aws" as const,
+      providerAccountId: bAccount[0]!.provider_account_id,
+      month: "2025-01-01",
+      scope,
+      co2eKg: bReportedKg,
+      source: "aws-carbon-emissions-export",
+      modelVersion: "v3.0.0",
+    })),
+  );
   b.memberId = await addMember(db, tenantB, memberB, "viewer");
   const run = await db.owner.pool.query<{ id: string }>(
     `INSERT INTO sync_runs (tenant_id, kind, status, details) VALUES ($1, 'import', 'succeeded', '{"fileName":"b.csv","fileKey":"k","bytes":1,"linesRead":1,"linesImported":1,"usageRowsWritten":0,"skipped":{},"costTotal":0,"progress":{"linesRead":1,"percent":100}}') RETURNING id`,
@@ -172,6 +194,32 @@ const routeCases: Record<string, RouteCase> = {
       `/api/v1/emissions/summary?from=2025-01-01&to=2025-02-28&account=${b.accountId}`,
     );
     expect((filtered.body.totals as { co2eTotalKg: number }).co2eTotalKg).toBe(0);
+  },
+  "GET /api/v1/reconciliation": async (h, as) => {
+    const response = await get(h, as, "/api/v1/reconciliation?months=36");
+    expect(response.status).toBe(200);
+    expectNoB(response.body);
+    expect(JSON.stringify(response.body)).not.toContain(String(bReportedKg));
+    const view = response.body as {
+      hasProviderFigures: boolean;
+      rows: { reported: unknown; marketBased: { basis: string } | null }[];
+    };
+    // A has Canopy estimates but no provider figures of its own: B's never fill in for them.
+    expect(view.rows.length).toBeGreaterThan(0);
+    expect(view.hasProviderFigures).toBe(false);
+    for (const row of view.rows) {
+      expect(row.reported).toBeNull();
+      if (row.marketBased) expect(row.marketBased.basis).toBe("estimated");
+    }
+  },
+  "GET /api/v1/reconciliation/calibrated": async (h, as) => {
+    const response = await get(h, as, "/api/v1/reconciliation/calibrated?month=2025-01");
+    expect(response.status).toBe(200);
+    expectNoB(response.body);
+    const points = (response.body as { points: { status: string }[] }).points;
+    // B's January factor must not scale A's rows.
+    expect(points.length).toBeGreaterThan(0);
+    expect(points.every((p) => p.status === "uncalibrated")).toBe(true);
   },
   "GET /api/v1/accounts": async (h, as) => {
     const list = await get(h, as, "/api/v1/accounts?limit=200");

@@ -4,7 +4,13 @@
  * headlines from those sums with `headlinesOf`; nothing else computes a total or a share.
  *
  * - Total CO2e (location-based) = electricity, location-based + embodied hardware + spend-based.
- * - Total CO2e (market-based)   = electricity, market-based + embodied hardware + spend-based.
+ * - Total CO2e (market-based)   = electricity, market-based + embodied hardware + spend-based, where
+ *   electricity market-based follows the GHG Protocol Scope 2 precedence: the provider-reported figure
+ *   where Canopy has one for the row's provider scope and month (allocated by share of facility energy),
+ *   else Canopy's estimate. The sums read `co2e_market_precedence_kg`, `co2e_market_reported_kg` and
+ *   `market_reported`, which only @canopy/db `providerMarketSource(table, from, to)` provides: every
+ *   caller sums over that derived table, never over the bare emissions table. `marketBasis` names the
+ *   basis the figure actually uses.
  * - Its range: the sum of every row's low and high (docs/methodology.md section 8.1).
  * - Share on default factors = CO2e resting on a default factor ÷ total (location-based).
  * - Share spend-based = spend-based CO2e ÷ total (location-based).
@@ -20,7 +26,14 @@ export const costNotModelledKind = "other";
 /** Sums of stored columns every headline is derived from. Names carry units. */
 export type HeadlineSums = {
   co2eLocationKg: number;
+  /** Market-based in precedence order: provider-reported where Canopy has it, else estimated. */
   co2eMarketKg: number;
+  /** The provider-reported part of co2eMarketKg. */
+  co2eMarketReportedKg: number;
+  /** Rows whose market-based figure is provider-reported. */
+  marketRowsReported: number;
+  /** Rows with a non-zero market-based estimate and no provider figure. */
+  marketRowsEstimated: number;
   co2eEmbodiedKg: number;
   co2eSpendBasedKg: number;
   co2eOnDefaultsKg: number;
@@ -38,7 +51,11 @@ const sumOf = (expression: string) => `coalesce(sum(${expression}), 0)::float8`;
 /** SQL aggregates (float8) for each sum; `prefix` is a table alias such as "e.". */
 export const headlineSumsSql: Record<keyof HeadlineSums, (prefix?: string) => string> = {
   co2eLocationKg: (p = "") => sumOf(`${p}co2e_location_kg`),
-  co2eMarketKg: (p = "") => sumOf(`${p}co2e_market_kg`),
+  co2eMarketKg: (p = "") => sumOf(`${p}co2e_market_precedence_kg`),
+  co2eMarketReportedKg: (p = "") => sumOf(`${p}co2e_market_reported_kg`),
+  marketRowsReported: (p = "") => `count(*) FILTER (WHERE ${p}market_reported)::float8`,
+  marketRowsEstimated: (p = "") =>
+    `count(*) FILTER (WHERE NOT ${p}market_reported AND ${p}co2e_market_kg <> 0)::float8`,
   co2eEmbodiedKg: (p = "") => sumOf(`${p}co2e_embodied_kg`),
   co2eSpendBasedKg: (p = "") => sumOf(`${p}co2e_spend_based_kg`),
   co2eOnDefaultsKg: (p = "") => sumOf(`${p}co2e_on_defaults_kg`),
@@ -61,6 +78,9 @@ export function headlineSumsSelect(prefix = ""): string {
 export const zeroHeadlineSums = (): HeadlineSums => ({
   co2eLocationKg: 0,
   co2eMarketKg: 0,
+  co2eMarketReportedKg: 0,
+  marketRowsReported: 0,
+  marketRowsEstimated: 0,
   co2eEmbodiedKg: 0,
   co2eSpendBasedKg: 0,
   co2eOnDefaultsKg: 0,
@@ -72,6 +92,27 @@ export const zeroHeadlineSums = (): HeadlineSums => ({
   costOutOfScopeAmount: 0,
 });
 
+/** Which basis a market-based figure uses (the same names as @canopy/db marketBasedByMonth). */
+export type MarketBasis = "provider-reported" | "estimated" | "provider-reported and estimated";
+
+/**
+ * The basis of a market-based sum: provider-reported when every row with a market-based figure has a
+ * provider figure, estimated when none has, else both.
+ */
+export function marketBasisOf(
+  s: Pick<HeadlineSums, "marketRowsReported" | "marketRowsEstimated">,
+): MarketBasis {
+  if (s.marketRowsReported <= 0) return "estimated";
+  return s.marketRowsEstimated > 0 ? "provider-reported and estimated" : "provider-reported";
+}
+
+/** What a market-based label says in brackets, per basis. */
+export const marketBasisQualifier: Record<MarketBasis, string> = {
+  estimated: "estimated: contractual coverage + residual mix",
+  "provider-reported": "provider-reported",
+  "provider-reported and estimated": "provider-reported where available, else estimated",
+};
+
 export type Headlines = {
   /** Electricity location-based + embodied + spend-based: the headline figure. */
   totalKg: number;
@@ -81,6 +122,9 @@ export type Headlines = {
   totalMarketBasedKg: number;
   electricityLocationKg: number;
   electricityMarketKg: number;
+  /** The provider-reported part of electricityMarketKg. */
+  electricityMarketReportedKg: number;
+  marketBasis: MarketBasis;
   embodiedKg: number;
   spendBasedKg: number;
   onDefaultsKg: number;
@@ -142,6 +186,8 @@ export function headlinesOf(s: HeadlineSums): Headlines {
     totalMarketBasedKg: totalMarketBasedKgOf(s),
     electricityLocationKg: s.co2eLocationKg,
     electricityMarketKg: s.co2eMarketKg,
+    electricityMarketReportedKg: s.co2eMarketReportedKg,
+    marketBasis: marketBasisOf(s),
     embodiedKg: s.co2eEmbodiedKg,
     spendBasedKg: s.co2eSpendBasedKg,
     onDefaultsKg: s.co2eOnDefaultsKg,
@@ -164,15 +210,20 @@ export function intensityPer1000(totalKg: number, costCoveredAmount: number): nu
 export const headlineLabels = {
   totalKg: "Total CO2e, location-based (lifecycle grid factors)",
   totalRange: "Range (low – high)",
-  totalMarketBasedKg: "Total CO2e, market-based (estimated: contractual coverage + residual mix)",
+  totalMarketBasedKg: `Total CO2e, market-based (${marketBasisQualifier.estimated})`,
   electricityLocationKg: "Electricity, Scope 2 location-based (lifecycle grid factors)",
-  electricityMarketKg:
-    "Electricity, Scope 2 market-based (estimated: contractual coverage + residual mix)",
+  electricityMarketKg: `Electricity, Scope 2 market-based (${marketBasisQualifier.estimated})`,
   embodiedKg: "Embodied hardware",
   spendBasedKg: "Spend-based estimate",
   shareOnDefaults: "Share on default factors",
   shareSpendBased: "Share spend-based",
 } as const;
+
+/** The market-based labels for the basis a figure actually uses. */
+export const marketBasedLabels = (basis: MarketBasis) => ({
+  totalMarketBasedKg: `Total CO2e, market-based (${marketBasisQualifier[basis]})`,
+  electricityMarketKg: `Electricity, Scope 2 market-based (${marketBasisQualifier[basis]})`,
+});
 
 export const costCoverageLabels = {
   covered: "Cost covered by the estimate",
@@ -192,7 +243,8 @@ export const creditUsageTypes = ["credit", "refund", "discount"] as const;
 
 export const headlineDefinition =
   "Total CO2e (location-based) is electricity (location-based) plus embodied hardware plus the spend-based " +
-  "estimate; the market-based total uses market-based electricity instead. The range is the sum of every " +
+  "estimate; the market-based total uses market-based electricity instead, provider-reported where the " +
+  "provider gives a Scope 2 market-based figure for the month, else estimated. The range is the sum of every " +
   "line's low and high estimate. Share on default factors and share spend-based are fractions of the " +
   "location-based total.";
 

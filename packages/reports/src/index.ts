@@ -6,6 +6,8 @@ export {
   measureKeys,
   scope3Category1LocationKg,
   scope3Category1MarketKg,
+  periodMarketQualifier,
+  trendMarketQualifier,
   type Measures,
 } from "./model/measures";
 export { canonicalJson, contentSha256 } from "./model/content-hash";

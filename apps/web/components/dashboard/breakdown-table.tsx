@@ -43,7 +43,11 @@ type Column = {
   numeric: boolean;
 };
 
-function columnsFor(kind: "breakdown" | "regions", groupLabel: string): Column[] {
+function columnsFor(
+  kind: "breakdown" | "regions",
+  groupLabel: string,
+  marketLabel: string,
+): Column[] {
   const num = (
     id: string,
     header: string,
@@ -134,12 +138,7 @@ function columnsFor(kind: "breakdown" | "regions", groupLabel: string): Column[]
       (r) => r.co2eLocationKg,
       formatKg,
     ),
-    num(
-      "co2eMarketKg",
-      "Electricity, Scope 2 market-based (estimated: contractual coverage + residual mix)",
-      (r) => r.co2eMarketKg,
-      formatKg,
-    ),
+    num("co2eMarketKg", marketLabel, (r) => r.co2eMarketKg, formatKg),
     num("co2eEmbodiedKg", "Embodied", (r) => r.co2eEmbodiedKg, formatKg),
     num("co2eSpendBasedKg", "Spend-based", (r) => r.co2eSpendBasedKg, formatKg),
     num(
@@ -176,10 +175,15 @@ export function BreakdownTable(props: {
   fileName: string;
   caption: string;
   initialSort?: string;
+  /** The market-based column's header, naming the basis its figures use. */
+  marketLabel?: string;
 }) {
+  const marketLabel =
+    props.marketLabel ??
+    "Electricity, Scope 2 market-based (estimated: contractual coverage + residual mix)";
   const columns = useMemo(
-    () => columnsFor(props.kind, props.groupLabel),
-    [props.kind, props.groupLabel],
+    () => columnsFor(props.kind, props.groupLabel, marketLabel),
+    [props.kind, props.groupLabel, marketLabel],
   );
   const [sorting, setSorting] = useState<SortingState>([
     { id: props.initialSort ?? "co2eTotalKg", desc: true },

@@ -9,7 +9,12 @@ import {
   monthLabel,
 } from "@/lib/format";
 import { listJobRuns, listAccounts } from "@/lib/server/accounts";
-import { costCoverageLabels, costCoverageDefinition, headlineLabels } from "@canopy/methodology";
+import {
+  costCoverageLabels,
+  costCoverageDefinition,
+  headlineLabels,
+  marketBasedLabels,
+} from "@canopy/methodology";
 import {
   costCoverageByService,
   dataSources,
@@ -83,8 +88,12 @@ export async function KpiSection(props: { scope: TenantScope; filters: Filters }
           </span>
         </div>
         <div className="small muted">
-          {headlineLabels.totalMarketBasedKg}:{" "}
-          <span data-testid="kpi-total-market" data-value={t.co2eTotalMarketBasedKg}>
+          {marketBasedLabels(t.marketBasis).totalMarketBasedKg}:{" "}
+          <span
+            data-testid="kpi-total-market"
+            data-value={t.co2eTotalMarketBasedKg}
+            data-basis={t.marketBasis}
+          >
             {formatKg(t.co2eTotalMarketBasedKg)}
           </span>
         </div>
@@ -96,8 +105,8 @@ export async function KpiSection(props: { scope: TenantScope; filters: Filters }
         testId="kpi-location"
       >
         <div className="small muted">
-          {headlineLabels.electricityMarketKg}:{" "}
-          <span data-testid="kpi-market" data-value={t.co2eMarketKg}>
+          {marketBasedLabels(t.marketBasis).electricityMarketKg}:{" "}
+          <span data-testid="kpi-market" data-value={t.co2eMarketKg} data-basis={t.marketBasis}>
             {formatKg(t.co2eMarketKg)}
           </span>
         </div>
@@ -342,6 +351,7 @@ export async function BreakdownSection(props: {
       kind="breakdown"
       groupLabel={groupLabels[props.query.groupBy] ?? "Group"}
       currency={props.currency}
+      marketLabel={marketBasedLabels(data.marketBasis).electricityMarketKg}
       fileName={`canopy-emissions-by-${props.query.groupBy}-${data.range.from}-${data.range.to}.csv`}
       caption={`Emissions by ${props.query.groupBy}`}
     />

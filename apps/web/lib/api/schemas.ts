@@ -24,11 +24,21 @@ export const errorSchema = z
 const isoDateTime = z.string().describe("ISO 8601 timestamp (UTC)");
 const day = z.string().describe("YYYY-MM-DD (UTC)");
 
+export const marketBasisSchema = z
+  .enum(["provider-reported", "estimated", "provider-reported and estimated"])
+  .describe("The basis co2eMarketKg and co2eTotalMarketBasedKg use.");
+
 /** The headlines of @canopy/methodology headlines.ts; the same definitions as the finance reports. */
 export const measuresSchema = z
   .object({
     co2eLocationKg: z.number().describe("Electricity, location-based."),
-    co2eMarketKg: z.number().describe("Electricity, market-based."),
+    co2eMarketKg: z
+      .number()
+      .describe(
+        "Electricity, market-based, in GHG Protocol Scope 2 precedence: the provider-reported market-based figure where Canopy has it (allocated by share of facility energy), else Canopy's estimate.",
+      ),
+    co2eMarketReportedKg: z.number().describe("The provider-reported part of co2eMarketKg."),
+    marketBasis: marketBasisSchema,
     co2eEmbodiedKg: z.number().describe("Embodied hardware."),
     co2eSpendBasedKg: z
       .number()
@@ -94,6 +104,9 @@ export const breakdownResponseSchema = z
   .object({
     range: rangeSchema,
     groupBy: z.enum(GROUP_BYS),
+    marketBasis: marketBasisSchema.describe(
+      "The basis of the market-based figures over every group.",
+    ),
     page: z.number().int(),
     limit: z.number().int(),
     totalItems: z.number().int(),

@@ -1,12 +1,14 @@
 import "server-only";
-import { usageSources, type PoolClient } from "@canopy/db";
+import { providerMarketSource, usageSources, type PoolClient } from "@canopy/db";
 import {
   headlineSumKeys,
   headlineSumsSelect,
   headlinesOf,
   intensityPer1000,
+  marketBasisOf,
   regionFactors,
   type HeadlineSums,
+  type MarketBasis,
 } from "@canopy/methodology";
 import {
   addDays,
@@ -30,8 +32,12 @@ import type { TenantScope } from "./tenant-scope";
 export type Measures = {
   /** Electricity, location-based. */
   co2eLocationKg: number;
-  /** Electricity, market-based. */
+  /** Electricity, market-based: provider-reported where Canopy has it, else estimated. */
   co2eMarketKg: number;
+  /** The provider-reported part of co2eMarketKg. */
+  co2eMarketReportedKg: number;
+  /** The basis co2eMarketKg and co2eTotalMarketBasedKg use. */
+  marketBasis: MarketBasis;
   co2eEmbodiedKg: number;
   co2eSpendBasedKg: number;
   /** Total CO2e, location-based (electricity + embodied + spend-based): the headline figure. */
@@ -87,6 +93,8 @@ function measuresOf(row: SumRow): Measures {
   return {
     co2eLocationKg: h.electricityLocationKg,
     co2eMarketKg: h.electricityMarketKg,
+    co2eMarketReportedKg: h.electricityMarketReportedKg,
+    marketBasis: h.marketBasis,
     co2eEmbodiedKg: h.embodiedKg,
     co2eSpendBasedKg: h.spendBasedKg,
     co2eTotalKg: h.totalKg,
@@ -142,6 +150,12 @@ function sourceSql(
 ): { sql: string; source: Source } {
   const grp = groupExpression[groupBy];
   const where = filterClauses(filters, p);
+  // Market-based in precedence order (@canopy/db providerMarketSource): the provider figures of the
+  // months the range touches.
+  const monthFrom = p.add(monthStart(range.from), "::date");
+  const monthTo = p.add(addMonths(monthStart(range.to), 1), "::date");
+  const from = (table: "emissions_hourly" | "emissions_daily" | "emissions_monthly") =>
+    `${providerMarketSource(table, monthFrom, monthTo)} x`;
   const and = (extra: string[]) => [...extra, ...where].join(" AND ");
 
   if (filters.tag || granularity === "hour") {
@@ -161,7 +175,7 @@ function sourceSql(
     }
     return {
       source: "hourly",
-      sql: `SELECT ${period} AS period, ${grp} AS grp, ${sums} FROM emissions_hourly WHERE ${and(conditions)} GROUP BY 1, 2`,
+      sql: `SELECT ${period} AS period, ${grp} AS grp, ${sums} FROM ${from("emissions_hourly")} WHERE ${and(conditions)} GROUP BY 1, 2`,
     };
   }
 
@@ -179,12 +193,12 @@ function sourceSql(
     ];
     return {
       source: "daily",
-      sql: `SELECT ${dayPeriod} AS period, ${grp} AS grp, ${sums} FROM emissions_daily WHERE ${and(dayConditions)} GROUP BY 1, 2`,
+      sql: `SELECT ${dayPeriod} AS period, ${grp} AS grp, ${sums} FROM ${from("emissions_daily")} WHERE ${and(dayConditions)} GROUP BY 1, 2`,
     };
   }
   const monthList = p.add(months, "::date[]");
   const monthPeriod = granularity === "month" ? `month` : "NULL::date";
-  const monthly = `SELECT ${monthPeriod} AS period, ${grp} AS grp, ${sums} FROM emissions_monthly
+  const monthly = `SELECT ${monthPeriod} AS period, ${grp} AS grp, ${sums} FROM ${from("emissions_monthly")}
     WHERE ${and([`month = ANY(${monthList})`])} GROUP BY 1, 2`;
   // Days outside the whole months: at most the two partial edge months.
   const edges = [
@@ -196,7 +210,7 @@ function sourceSql(
       : null,
   ].filter(Boolean);
   if (edges.length === 0) return { source: "monthly", sql: monthly };
-  const daily = `SELECT ${dayPeriod} AS period, ${grp} AS grp, ${sums} FROM emissions_daily
+  const daily = `SELECT ${dayPeriod} AS period, ${grp} AS grp, ${sums} FROM ${from("emissions_daily")}
     WHERE ${and([`(${edges.join(" OR ")})`])} GROUP BY 1, 2`;
   return { source: "monthly+daily", sql: `${monthly} UNION ALL ${daily}` };
 }
@@ -349,6 +363,12 @@ const scopeGroups = [
   { key: "spend-based", label: "Spend-based (usage without an energy model)" },
 ];
 
+/** Row counts that give back a basis (marketBasisOf) for a split part. */
+const marketRowsOf = (basis: MarketBasis) => ({
+  marketRowsReported: basis === "estimated" ? 0 : 1,
+  marketRowsEstimated: basis === "provider-reported" ? 0 : 1,
+});
+
 /**
  * Splits a measure row into its operational, embodied and spend-based parts (group-by "scope"). Cost,
  * energy, water and the CO2e on defaults stay with the operational part; the total's range is
@@ -361,6 +381,8 @@ function splitScope(m: Measures): { key: string; measures: Measures }[] {
       ...emptySums(),
       co2eLocationKg: kg.loc,
       co2eMarketKg: kg.mkt,
+      co2eMarketReportedKg: operational ? m.co2eMarketReportedKg : 0,
+      ...(operational ? marketRowsOf(m.marketBasis) : {}),
       co2eEmbodiedKg: kg.emb,
       co2eSpendBasedKg: kg.spend,
       co2eOnDefaultsKg: operational ? m.co2eOnDefaultsKg : 0,
@@ -478,6 +500,11 @@ export async function emissionsBreakdown(scope: TenantScope, query: BreakdownQue
     return {
       range: { from: range.from, to: range.to },
       groupBy: query.groupBy,
+      // The basis of the market-based column over every group (each row also carries its own).
+      marketBasis: marketBasisOf({
+        marketRowsReported: rows.reduce((n, r) => n + r.marketRowsReported, 0),
+        marketRowsEstimated: rows.reduce((n, r) => n + r.marketRowsEstimated, 0),
+      }),
       page: query.page,
       limit: query.limit,
       totalItems: groups.length,

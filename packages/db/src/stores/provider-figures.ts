@@ -437,14 +437,16 @@ const monthOfRow = {
 /**
  * An emissions table as a derived table, its columns plus `co2e_market_precedence_kg` (market-based
  * in precedence order: provider-reported where a figure covers the row, else the estimate) and
- * `co2e_market_reported_kg` (the provider-reported part): `FROM ${providerMarketSource(...)} AS x`,
+ * `co2e_market_reported_kg` (the provider-reported part) and `market_reported` (a provider figure
+ * covers the row): what @canopy/methodology headlineSumsSql sums for every headline: `FROM ${providerMarketSource(...)} AS x`,
  * then sum `co2e_market_precedence_kg` where the estimate's `co2e_market_kg` was summed. `from` and
  * `to` (SQL expressions, e.g. "$1") bound the months whose figures are read, [from, to).
  */
 export function providerMarketSource(table: keyof typeof monthOfRow, from: string, to: string) {
   return `(WITH ${providerMarketSql.ctes(from, to)}
      SELECT e.*, ${providerMarketSql.marketKg("e")} AS co2e_market_precedence_kg,
-            ${providerMarketSql.reportedKg("e")} AS co2e_market_reported_kg
+            ${providerMarketSql.reportedKg("e")} AS co2e_market_reported_kg,
+            (pmr.kg_per_kwh_facility IS NOT NULL) AS market_reported
      FROM ${table} e ${providerMarketSql.join("e", monthOfRow[table])})`;
 }
 

@@ -3,6 +3,7 @@ import {
   costPartsOf,
   creditUsageTypes,
   headlinesOf,
+  marketBasisOf,
   taxUsageTypes,
   type HeadlineSums,
   type Headlines,
@@ -192,6 +193,7 @@ export function assembleContent(inputs: AssembleInputs): ReportContent {
     spend,
     customerView,
     headlines,
+    trendMarketBasis: marketBasisOf(marketRowsOf(inputs.monthly)),
     costCoverage: buildCostCoverage(inPeriod, inputs.otherKindCost),
     providerView: {
       electricityLocationKg: totals.co2eLocationKg,
@@ -274,8 +276,11 @@ function reportHeadlines(totals: ReportTotals, rows: readonly MonthlyRow[]): Hea
     costEstimatedAmount: 0,
     costSpendBasedAmount: 0,
     costOutOfScopeAmount: 0,
+    co2eMarketReportedKg: 0,
+    ...marketRowsOf(rows),
   };
   for (const row of rows) {
+    sums.co2eMarketReportedKg += row.co2eMarketReportedKg;
     const parts = costPartsOf({ ...row, costAmount: row.spendAmount });
     sums.costAmount += row.spendAmount;
     sums.costEstimatedAmount += parts.estimated;
@@ -284,8 +289,19 @@ function reportHeadlines(totals: ReportTotals, rows: readonly MonthlyRow[]): Hea
   }
   const headlines = headlinesOf(sums);
   return Object.fromEntries(
-    Object.entries(headlines).map(([key, value]) => [key, value === null ? null : round6(value)]),
+    Object.entries(headlines).map(([key, value]) => [
+      key,
+      typeof value === "number" ? round6(value) : value,
+    ]),
   ) as Headlines;
+}
+
+/** Rows with a provider-reported and with an estimated market-based figure (@canopy/methodology marketBasisOf). */
+function marketRowsOf(rows: readonly MonthlyRow[]) {
+  return {
+    marketRowsReported: rows.filter((r) => r.marketReported).length,
+    marketRowsEstimated: rows.filter((r) => !r.marketReported && r.co2eMarketKg !== 0).length,
+  };
 }
 
 type ReportTotals = ReturnType<typeof sumMeasures>;

@@ -1,4 +1,9 @@
-import { loadCountedFigures, type CountedFigure, type PoolClient } from "@canopy/db";
+import {
+  loadCountedFigures,
+  providerMarketSource,
+  type CountedFigure,
+  type PoolClient,
+} from "@canopy/db";
 import { costNotModelledKind } from "@canopy/methodology";
 import type { Measures } from "../model/measures";
 import type { BoundaryAccount } from "../model/types";
@@ -6,10 +11,12 @@ import type { BoundaryAccount } from "../model/types";
 /**
  * The reads a report needs. Every function runs on a client inside `withTenantClient`, so row-level
  * security limits it to one organization; the account filter narrows it to the boundary.
+ * Emissions are read through @canopy/db providerMarketSource, so co2eMarketKg is market-based in
+ * precedence order (provider-reported where Canopy has the figure, else estimated), as on the dashboard.
  */
 
 const measureSums = `coalesce(sum(kwh_it), 0)::float8 AS "kwhIt", coalesce(sum(kwh_facility), 0)::float8 AS "kwhFacility",
-  coalesce(sum(co2e_location_kg), 0)::float8 AS "co2eLocationKg", coalesce(sum(co2e_market_kg), 0)::float8 AS "co2eMarketKg",
+  coalesce(sum(co2e_location_kg), 0)::float8 AS "co2eLocationKg", coalesce(sum(co2e_market_precedence_kg), 0)::float8 AS "co2eMarketKg",
   coalesce(sum(co2e_embodied_kg), 0)::float8 AS "co2eEmbodiedKg", coalesce(sum(water_l), 0)::float8 AS "waterL",
   coalesce(sum(co2e_on_defaults_kg), 0)::float8 AS "co2eOnDefaultsKg",
   coalesce(sum(co2e_spend_based_kg), 0)::float8 AS "co2eSpendBasedKg", coalesce(sum(co2e_low_kg), 0)::float8 AS "co2eLowKg",
@@ -43,6 +50,10 @@ export type MonthlyRow = Measures & {
   costSpendBasedAmount: number;
   costOutOfScopeAmount: number;
   currency: string | null;
+  /** The provider-reported part of co2eMarketKg. */
+  co2eMarketReportedKg: number;
+  /** A provider figure covers the row (co2eMarketKg is provider-reported, not estimated). */
+  marketReported: boolean;
 };
 
 /** emissions_monthly rows of the boundary for months in [fromMonth, toMonth). */
@@ -55,12 +66,13 @@ export async function loadMonthlyRows(
   const result = await client.query<MonthlyRow>(
     `SELECT to_char(month, 'YYYY-MM-DD') AS month, cloud_account_id AS "cloudAccountId", provider::text AS provider, service,
             region, kind, kwh_it AS "kwhIt", kwh_facility AS "kwhFacility", co2e_location_kg AS "co2eLocationKg",
-            co2e_market_kg AS "co2eMarketKg", co2e_embodied_kg AS "co2eEmbodiedKg", water_l AS "waterL",
+            co2e_market_precedence_kg AS "co2eMarketKg", co2e_market_reported_kg AS "co2eMarketReportedKg",
+            market_reported AS "marketReported", co2e_embodied_kg AS "co2eEmbodiedKg", water_l AS "waterL",
             co2e_on_defaults_kg AS "co2eOnDefaultsKg", co2e_spend_based_kg AS "co2eSpendBasedKg",
             co2e_low_kg AS "co2eLowKg", co2e_high_kg AS "co2eHighKg", coalesce(cost_amount, 0)::float8 AS "spendAmount",
             cost_spend_based_amount::float8 AS "costSpendBasedAmount",
             cost_out_of_scope_amount::float8 AS "costOutOfScopeAmount", currency
-     FROM emissions_monthly
+     FROM ${providerMarketSource("emissions_monthly", "$1", "$2")} x
      WHERE month >= $1::date AND month < $2::date AND cloud_account_id = ANY($3::uuid[])
      ORDER BY month, cloud_account_id, service, region, kind`,
     [fromMonth, toMonth, accountIds],
@@ -74,6 +86,10 @@ export type HourlyGroup = Measures & {
   tagValues: (string | null)[];
   rows: number;
 };
+
+// The provider figures of the months the hourly period touches ([start, end) as timestamps).
+const hourlyMonthFrom = "(date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC'))";
+const hourlyMonthTo = "($2::timestamptz AT TIME ZONE 'UTC')";
 
 /**
  * One pass over emissions_hourly for the period: row counts and sums by methodology version and by
@@ -92,7 +108,7 @@ export async function scanHourly(
   const result = await client.query<Record<string, unknown>>(
     `SELECT methodology_version AS "methodologyVersion", ${tagColumns.map((c) => `${c}, `).join("")}
             count(*)::float8 AS rows, ${measureSums}
-     FROM emissions_hourly
+     FROM ${providerMarketSource("emissions_hourly", hourlyMonthFrom, hourlyMonthTo)} x
      WHERE hour >= $1::timestamptz AND hour < $2::timestamptz AND cloud_account_id = ANY($3::uuid[])
      GROUP BY ${groupBy}`,
     [start, end, accountIds, ...tagKeys],

@@ -1,4 +1,5 @@
 import {
+  periodMarketQualifier,
   changeRatio,
   measureInfo,
   measureKeys,
@@ -37,6 +38,13 @@ export function sameContent(a: unknown, b: unknown): boolean {
 
 const MAX_BREAKDOWN_LINES = 15;
 
+/** The market-based basis of the locked version and, when it differs, of the figures now. */
+function marketBasisChange(locked: ReportContent, current: ReportContent): string {
+  const before = periodMarketQualifier(locked);
+  const after = periodMarketQualifier(current);
+  return before === after ? before : `${before} → ${after}`;
+}
+
 /** The visible difference between a locked version and the figures now. */
 export function diffContents(
   locked: {
@@ -64,7 +72,7 @@ export function diffContents(
       scope3Category1LocationKg(current.totals),
     ),
     line(
-      "Scope 3 Cat. 1, market-based (estimated: contractual coverage + residual mix)",
+      `Scope 3 Cat. 1, market-based (${marketBasisChange(locked.content, current)})`,
       "kg CO2e",
       scope3Category1MarketKg(locked.content.totals),
       scope3Category1MarketKg(current.totals),

@@ -1,4 +1,5 @@
-import { totalKgOf, totalMarketBasedKgOf } from "@canopy/methodology";
+import { marketBasisQualifier, totalKgOf, totalMarketBasedKgOf } from "@canopy/methodology";
+import type { ReportContent } from "./types";
 
 /** The quantities every report row carries. Names carry units. */
 export type Measures = {
@@ -8,7 +9,11 @@ export type Measures = {
   kwhFacility: number;
   /** Electricity emissions, location-based (the provider's Scope 2, location-based). */
   co2eLocationKg: number;
-  /** Electricity emissions, market-based estimated from contractual coverage and residual mix (the provider's Scope 2, market-based). */
+  /**
+   * Electricity emissions, market-based (the provider's Scope 2, market-based): provider-reported where
+   * Canopy has the provider's figure for the month, else estimated from contractual coverage and
+   * residual mix (locked versions before the precedence existed: estimated only).
+   */
   co2eMarketKg: number;
   /** Embodied hardware emissions (the provider's Scope 3, server manufacturing). */
   co2eEmbodiedKg: number;
@@ -112,3 +117,10 @@ export function changeRatio(current: number, base: number): number | undefined {
   if (!Number.isFinite(base) || Math.abs(base) < 1e-9) return undefined;
   return (current - base) / base;
 }
+
+/** What the period's market-based figures rest on (provider-reported, estimated or both). */
+export const periodMarketQualifier = (content: Pick<ReportContent, "headlines">): string =>
+  marketBasisQualifier[content.headlines?.marketBasis ?? "estimated"];
+/** The same over every month read: the trend and the comparisons. */
+export const trendMarketQualifier = (content: Pick<ReportContent, "trendMarketBasis">): string =>
+  marketBasisQualifier[content.trendMarketBasis ?? "estimated"];

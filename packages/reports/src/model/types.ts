@@ -1,5 +1,5 @@
 import type { UsageSource } from "@canopy/db";
-import type { Headlines } from "@canopy/methodology";
+import type { Headlines, MarketBasis } from "@canopy/methodology";
 import type { Measures } from "./measures";
 import type { ReportPeriod } from "../period";
 
@@ -206,6 +206,11 @@ export type ReportContent = {
    * (costs summed over currencies, as the dashboard does). Absent in versions locked before it existed.
    */
   headlines?: Headlines;
+  /**
+   * The market-based basis over every month read (trend and comparisons); the period's own is
+   * headlines.marketBasis. Absent in versions locked before it existed (estimated then).
+   */
+  trendMarketBasis?: MarketBasis;
   /** What customers are asked for about the provider's side. */
   providerView: {
     electricityLocationKg: number;

@@ -1,5 +1,7 @@
 import type { ReportModel, Spend } from "../model/types";
 
+export { periodMarketQualifier, trendMarketQualifier } from "../model/measures";
+
 const formatters = new Map<number, Intl.NumberFormat>();
 const formatter = (decimals: number) => {
   let f = formatters.get(decimals);

@@ -41,7 +41,7 @@ export const tidyColumns = [
   {
     name: "scope3_cat1_market_kg",
     description:
-      "Customer Scope 3 Category 1, market-based (estimated: contractual coverage + residual mix): co2e_market_kg + co2e_embodied_kg + co2e_spend_based_kg (kg CO2e)",
+      "Customer Scope 3 Category 1, market-based (provider-reported where the provider gives a Scope 2 market-based figure for the month, else estimated: contractual coverage + residual mix; the summary names the basis): co2e_market_kg + co2e_embodied_kg + co2e_spend_based_kg (kg CO2e)",
   },
   {
     name: "co2e_location_kg",
@@ -51,7 +51,7 @@ export const tidyColumns = [
   {
     name: "co2e_market_kg",
     description:
-      "Electricity emissions, Scope 2 market-based (estimated: contractual coverage + residual mix) (the provider's Scope 2 MBM), kg CO2e",
+      "Electricity emissions, Scope 2 market-based (provider-reported where the provider gives a Scope 2 market-based figure for the month, else estimated: contractual coverage + residual mix; the summary names the basis) (the provider's Scope 2 MBM), kg CO2e",
   },
   {
     name: "co2e_embodied_kg",

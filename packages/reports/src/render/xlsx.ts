@@ -9,7 +9,15 @@ import {
 } from "../model/measures";
 import type { BreakdownRow, ReportModel, Spend } from "../model/types";
 import { markdownBlocks, type Block } from "../methodology/blocks";
-import { formatTimestamp, lastDay, partialNote, periodRange, statusLabel } from "./format";
+import {
+  formatTimestamp,
+  lastDay,
+  partialNote,
+  periodMarketQualifier,
+  periodRange,
+  statusLabel,
+  trendMarketQualifier,
+} from "./format";
 import { numericColumns, tidyColumns, tidyRows } from "./tidy";
 
 const KG = "#,##0.000";
@@ -35,8 +43,14 @@ export async function renderXlsx(model: ReportModel): Promise<Buffer> {
   summarySheet(workbook, model);
   dataSheet(workbook, model);
   for (const breakdown of model.content.breakdowns)
-    breakdownSheet(workbook, breakdown.title, breakdown.rows);
-  breakdownSheet(workbook, "Monthly trend", model.content.trend, "Month");
+    breakdownSheet(workbook, breakdown.title, breakdown.rows, periodMarketQualifier(model.content));
+  breakdownSheet(
+    workbook,
+    "Monthly trend",
+    model.content.trend,
+    trendMarketQualifier(model.content),
+    "Month",
+  );
   if (model.content.costCoverage) costCoverageSheet(workbook, model);
   qualitySheet(workbook, model);
   if (model.diff) changesSheet(workbook, model);
@@ -112,7 +126,7 @@ function summarySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
     KG,
   );
   kv(
-    "Market-based (estimated: contractual coverage + residual mix)",
+    `Market-based (${periodMarketQualifier(content)})`,
     content.customerView.scope3Category1MarketKg,
     "kg CO2e",
     KG,
@@ -132,7 +146,7 @@ function summarySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
     KG,
   );
   kv(
-    "Electricity, Scope 2 market-based (estimated: contractual coverage + residual mix)",
+    `Electricity, Scope 2 market-based (${periodMarketQualifier(content)})`,
     content.providerView.electricityMarketKg,
     "kg CO2e",
     KG,
@@ -167,7 +181,7 @@ function summarySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
     "Comparison",
     "Scope 3 Cat. 1, location-based (lifecycle grid factors) (kg CO2e)",
     "Change",
-    "Scope 3 Cat. 1, market-based (estimated: contractual coverage + residual mix) (kg CO2e)",
+    `Scope 3 Cat. 1, market-based (${trendMarketQualifier(content)}) (kg CO2e)`,
     "Period",
   ]);
   for (const line of comparisonLines(content)) {
@@ -201,7 +215,7 @@ function summarySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
       KG,
     );
     kv(
-      `Market-based (estimated: contractual coverage + residual mix) per 1,000 ${s.currency} of cost covered`,
+      `Market-based (${periodMarketQualifier(content)}) per 1,000 ${s.currency} of cost covered`,
       s.co2eMarketKgPer1000,
       `kg CO2e / 1,000 ${s.currency}`,
       KG,
@@ -235,20 +249,22 @@ function dataSheet(workbook: ExcelJS.Workbook, model: ReportModel) {
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: tidyColumns.length } };
 }
 
-const measureColumns = [
+const measureColumns = (marketQualifier: string) => [
   {
     title: "Scope 3 Cat. 1, location-based (lifecycle grid factors) (kg CO2e)",
     value: (r: BreakdownRow) => scope3Category1LocationKg(r.measures),
     numFmt: KG,
   },
   {
-    title:
-      "Scope 3 Cat. 1, market-based (estimated: contractual coverage + residual mix) (kg CO2e)",
+    title: `Scope 3 Cat. 1, market-based (${marketQualifier}) (kg CO2e)`,
     value: (r: BreakdownRow) => scope3Category1MarketKg(r.measures),
     numFmt: KG,
   },
   ...measureKeys.map((key) => ({
-    title: `${measureInfo[key].label} (${measureInfo[key].unit})`,
+    title:
+      key === "co2eMarketKg"
+        ? `Electricity, Scope 2 market-based (${marketQualifier}) (${measureInfo[key].unit})`
+        : `${measureInfo[key].label} (${measureInfo[key].unit})`,
     value: (r: BreakdownRow) => r.measures[key],
     numFmt: measureInfo[key].unit === "kg CO2e" ? KG : KWH,
   })),
@@ -258,27 +274,29 @@ function breakdownSheet(
   workbook: ExcelJS.Workbook,
   title: string,
   rows: BreakdownRow[],
+  marketQualifier: string,
   keyTitle = "Group",
 ) {
+  const columns = measureColumns(marketQualifier);
   const sheet = workbook.addWorksheet(sheetName(workbook, title), {
     views: [{ state: "frozen", ySplit: 1, xSplit: 1 }],
   });
   const currencies = [...new Set(rows.flatMap((r) => r.spend.map((s) => s.currency)))].sort();
   addHeader(sheet, [
     keyTitle,
-    ...measureColumns.map((c) => c.title),
+    ...columns.map((c) => c.title),
     ...currencies.map((c) => `Spend (${c})`),
   ]);
   sheet.getColumn(1).width = 44;
-  measureColumns.forEach((_, i) => (sheet.getColumn(i + 2).width = 18));
+  columns.forEach((_, i) => (sheet.getColumn(i + 2).width = 18));
   for (const r of rows) {
     const row = sheet.addRow([
       r.label,
-      ...measureColumns.map((c) => c.value(r)),
+      ...columns.map((c) => c.value(r)),
       ...currencies.map((currency) => r.spend.find((s) => s.currency === currency)?.amount ?? null),
     ]);
-    measureColumns.forEach((c, i) => (row.getCell(i + 2).numFmt = c.numFmt));
-    currencies.forEach((_, i) => (row.getCell(measureColumns.length + 2 + i).numFmt = MONEY));
+    columns.forEach((c, i) => (row.getCell(i + 2).numFmt = c.numFmt));
+    currencies.forEach((_, i) => (row.getCell(columns.length + 2 + i).numFmt = MONEY));
   }
   sheet.getRow(1).height = 45;
 }

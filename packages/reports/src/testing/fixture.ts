@@ -96,6 +96,8 @@ export function fixtureModel(options: { status?: "draft" | "final" } = {}): Repo
         costSpendBasedAmount: 0,
         costOutOfScopeAmount: otherCost[s.service]?.outOfScope ?? 0,
         currency: "EUR",
+        co2eMarketReportedKg: 0,
+        marketReported: false,
       });
     }
   });

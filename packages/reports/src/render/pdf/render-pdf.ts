@@ -11,7 +11,9 @@ import {
   formatTonnes,
   lastDay,
   partialNote,
+  periodMarketQualifier,
   periodRange,
+  trendMarketQualifier,
 } from "../format";
 import { groupedBarChart, horizontalBarChart } from "./charts";
 import {
@@ -143,7 +145,7 @@ function keyFigures(doc: PDFDoc, model: ReportModel) {
       detail: `${kg(content.customerView.scope3Category1LocationKg)} kg CO2e${rangeText(content)}`,
     },
     {
-      title: "Scope 3 Cat. 1, market-based (estimated: contractual coverage + residual mix)",
+      title: `Scope 3 Cat. 1, market-based (${periodMarketQualifier(content)})`,
       value: formatTonnes(content.customerView.scope3Category1MarketKg) + " CO2e",
       detail: `${kg(content.customerView.scope3Category1MarketKg)} kg CO2e`,
     },
@@ -226,7 +228,7 @@ function summaryTables(doc: PDFDoc, model: ReportModel) {
         ]),
     {
       cells: [
-        "Cloud emissions, market-based (estimated: contractual coverage + residual mix) (electricity + embodied + spend-based)",
+        `Cloud emissions, market-based (${periodMarketQualifier(content)}) (electricity + embodied + spend-based)`,
         kg(content.customerView.scope3Category1MarketKg),
         "kg CO2e",
         "Your Scope 3, Category 1",
@@ -243,7 +245,7 @@ function summaryTables(doc: PDFDoc, model: ReportModel) {
     },
     {
       cells: [
-        "Electricity, Scope 2 market-based (estimated: contractual coverage + residual mix), see appendix 5",
+        `Electricity, Scope 2 market-based (${periodMarketQualifier(content)}), see appendix 5`,
         kg(v.electricityMarketKg),
         "kg CO2e",
         "Provider's Scope 2 (market-based)",
@@ -270,7 +272,11 @@ function summaryTables(doc: PDFDoc, model: ReportModel) {
       { title: "Compared with", weight: 2.4 },
       { title: "Period", weight: 2.3 },
       { title: "Location-based (kg CO2e)", weight: 1.6, align: "right" },
-      { title: "Market-based, estimated (kg CO2e)", weight: 1.6, align: "right" },
+      {
+        title: `Market-based, ${trendMarketQualifier(content)} (kg CO2e)`,
+        weight: 1.6,
+        align: "right",
+      },
       { title: "Change", weight: 1.1, align: "right" },
     ],
     [
@@ -395,7 +401,7 @@ function trendSection(doc: PDFDoc, model: ReportModel) {
         values: content.trend.map((m) => scope3Category1LocationKg(m.measures) * scale),
       },
       {
-        name: "Market-based (estimated: contractual coverage + residual mix)",
+        name: `Market-based (${trendMarketQualifier(content)})`,
         color: colors.accent,
         values: content.trend.map((m) => scope3Category1MarketKg(m.measures) * scale),
       },
@@ -517,7 +523,11 @@ function intensitySection(doc: PDFDoc, model: ReportModel) {
     [
       { title: "Rate", weight: 4.2 },
       { title: "Location-based (SCI)", weight: 1.6, align: "right" },
-      { title: "Market-based (estimated)", weight: 1.4, align: "right" },
+      {
+        title: `Market-based (${periodMarketQualifier(model.content)})`,
+        weight: 1.4,
+        align: "right",
+      },
       { title: "Unit", weight: 1.8 },
     ],
     rows,

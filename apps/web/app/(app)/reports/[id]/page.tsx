@@ -7,6 +7,7 @@ import {
   periodKey,
   ReportNotFoundError,
   scope3Category1LocationKg,
+  periodMarketQualifier,
   scope3Category1MarketKg,
   type Breakdown,
   type ReportModel,
@@ -283,7 +284,7 @@ export default async function ReportPage(props: { params: Promise<{ id: string }
           )}
         </Kpi>
         <Kpi
-          label="Scope 3 Cat. 1, market-based (estimated: contractual coverage + residual mix)"
+          label={`Scope 3 Cat. 1, market-based (${periodMarketQualifier(content)})`}
           value={formatKg(content.customerView.scope3Category1MarketKg)}
           raw={content.customerView.scope3Category1MarketKg}
           testId="figure-scope3-market"
