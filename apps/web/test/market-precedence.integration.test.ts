@@ -19,11 +19,12 @@ import * as series from "@/app/api/v1/emissions/route";
 import * as reconciliation from "@/app/api/v1/reconciliation/route";
 
 /**
- * Market-based in GHG Protocol Scope 2 precedence (methodology.md section 5.1), one code path for
- * every reader: two accounts (AWS, Azure) with usage in January and February 2025; AWS reports a
- * Scope 2 market-based figure for January only. The dashboard API, the finance report and the
- * reconciliation API must give the same market-based figure and basis for each month and boundary:
- * provider-reported for AWS in January, estimated in February and for Azure, both for the two together.
+ * Market-based in GHG Protocol Scope 2 precedence (methodology.md sections 5 and 13.2), one code path
+ * for every reader: three accounts (AWS, Azure, GCP) with usage in January and February 2025; GCP
+ * reports a Scope 2 market-based figure for January only. The dashboard API, the finance report and
+ * the reconciliation API must give the same market-based figure and basis for each month and
+ * boundary: provider-reported for GCP in January, estimated in February and for AWS and Azure, both
+ * for all accounts together.
  */
 
 type Totals = { co2eMarketKg: number; co2eTotalMarketBasedKg: number; marketBasis: string };
@@ -32,9 +33,9 @@ type MarketBased = { provider: string; month: string; co2eMarketKg: number; basi
 let db: TestDatabase;
 let owner: TestUser;
 let tenantId: string;
-let awsAccountId: string;
+let gcpAccountId: string;
 let azureAccountId: string;
-/** AWS's own Scope 2 market-based figure for January 2025 (kg CO2e). */
+/** GCP's own Scope 2 market-based figure for January 2025 (kg CO2e). */
 const reportedKg = 1234.5;
 
 beforeAll(async () => {
@@ -43,27 +44,27 @@ beforeAll(async () => {
   tenantId = await createOrganization(owner, "Market precedence");
   const accountIds = await seedEmissions(db.owner.pool, {
     tenantId,
-    accounts: 2,
+    accounts: 3,
     services: 2,
-    combos: 4,
+    combos: 6,
     start: new Date("2025-01-01T00:00:00Z"),
     hours: 24 * (31 + 28),
   });
-  // seedEmissions gives account 0 to AWS and account 1 to Azure.
-  [awsAccountId, azureAccountId] = [accountIds[0]!, accountIds[1]!];
+  // seedEmissions gives account 0 to AWS, 1 to Azure and 2 to GCP, each two services.
+  [azureAccountId, gcpAccountId] = [accountIds[1]!, accountIds[2]!];
   const { rows } = await db.owner.pool.query<{ provider_account_id: string }>(
     "SELECT provider_account_id FROM cloud_accounts WHERE id = $1",
-    [awsAccountId],
+    [gcpAccountId],
   );
-  await storeReportedCarbon(db.app, tenantId, awsAccountId, [
+  await storeReportedCarbon(db.app, tenantId, gcpAccountId, [
     {
-      provider: "aws",
+      provider: "gcp",
       providerAccountId: rows[0]!.provider_account_id,
       month: "2025-01-01",
       scope: "scope2-market",
       co2eKg: reportedKg,
-      source: "aws-carbon-emissions-export",
-      modelVersion: "v3.0.0",
+      source: "gcp-carbon-footprint-bigquery",
+      modelVersion: "12",
     },
   ]);
 }, 120_000);
@@ -125,17 +126,17 @@ describe("market-based precedence: dashboard API, report and reconciliation agre
       .filter((m): m is MarketBased => m !== null);
   });
 
-  it("AWS in January: the provider-reported figure, labelled provider-reported, everywhere", async () => {
-    const api = await apiTotals("from=2025-01-01&to=2025-01-31&provider=aws");
-    const report = await reportOf("2025-01", [awsAccountId]);
-    const recon = reconciledOf("aws", "2025-01-01");
-    // The figure covers every AWS row of the month, so allocated and summed it is the figure itself.
+  it("GCP in January: the provider-reported figure, labelled provider-reported, everywhere", async () => {
+    const api = await apiTotals("from=2025-01-01&to=2025-01-31&provider=gcp");
+    const report = await reportOf("2025-01", [gcpAccountId]);
+    const recon = reconciledOf("gcp", "2025-01-01");
+    // The figure covers every GCP row of the month, so allocated and summed it is the figure itself.
     same(api.co2eMarketKg, reportedKg);
     same(recon.co2eMarketKg, reportedKg);
     same(report.providerView.electricityMarketKg, reportedKg);
     same(report.headlines!.electricityMarketKg, reportedKg);
     same(api.co2eTotalMarketBasedKg, report.customerView.scope3Category1MarketKg);
-    expect(reportedKg).not.toBeCloseTo(await storedEstimateKg("2025-01-01", awsAccountId), 0);
+    expect(reportedKg).not.toBeCloseTo(await storedEstimateKg("2025-01-01", gcpAccountId), 0);
     expect([api.marketBasis, report.headlines!.marketBasis, recon.basis]).toEqual([
       "provider-reported",
       "provider-reported",
@@ -147,13 +148,18 @@ describe("market-based precedence: dashboard API, report and reconciliation agre
     );
     // The hourly cross-check reads the same precedence: hourly and monthly still agree.
     expect(report.lineage.hourlyCheck.agrees).toBe(true);
+    // The report's reconciliation compares the provider's figure with Canopy's estimate, not with
+    // the market-based figure that now holds the provider's own.
+    const row = report.dataQuality.reconciliation.rows.find((r) => r.scope === "scope2-market")!;
+    same(row.providerCo2eKg, reportedKg);
+    same(row.canopyCo2eKg, await storedEstimateKg("2025-01-01", gcpAccountId));
   });
 
   it("February (no provider figure) stays estimated, everywhere", async () => {
-    const api = await apiTotals("from=2025-02-01&to=2025-02-28&provider=aws");
-    const report = await reportOf("2025-02", [awsAccountId]);
-    const recon = reconciledOf("aws", "2025-02-01");
-    const estimate = await storedEstimateKg("2025-02-01", awsAccountId);
+    const api = await apiTotals("from=2025-02-01&to=2025-02-28&provider=gcp");
+    const report = await reportOf("2025-02", [gcpAccountId]);
+    const recon = reconciledOf("gcp", "2025-02-01");
+    const estimate = await storedEstimateKg("2025-02-01", gcpAccountId);
     expect(estimate).toBeGreaterThan(0);
     same(api.co2eMarketKg, estimate);
     same(recon.co2eMarketKg, estimate);
@@ -166,14 +172,15 @@ describe("market-based precedence: dashboard API, report and reconciliation agre
     expect(periodMarketQualifier(report)).toBe("estimated: contractual coverage + residual mix");
   });
 
-  it("both accounts in January: provider-reported for AWS, estimated for Azure, labelled as both", async () => {
+  it("all accounts in January: provider-reported for GCP, estimated for AWS and Azure, labelled as both", async () => {
     const api = await apiTotals("from=2025-01-01&to=2025-01-31");
     const report = await reportOf("2025-01");
+    const gcp = reconciledOf("gcp", "2025-01-01");
     const aws = reconciledOf("aws", "2025-01-01");
     const azure = reconciledOf("azure", "2025-01-01");
-    expect(azure.basis).toBe("estimated");
+    expect([aws.basis, azure.basis]).toEqual(["estimated", "estimated"]);
     same(azure.co2eMarketKg, await storedEstimateKg("2025-01-01", azureAccountId));
-    same(api.co2eMarketKg, aws.co2eMarketKg + azure.co2eMarketKg);
+    same(api.co2eMarketKg, gcp.co2eMarketKg + aws.co2eMarketKg + azure.co2eMarketKg);
     same(report.providerView.electricityMarketKg, api.co2eMarketKg);
     same(report.customerView.scope3Category1MarketKg, api.co2eTotalMarketBasedKg);
     expect(api.marketBasis).toBe("provider-reported and estimated");
@@ -185,34 +192,34 @@ describe("market-based precedence: dashboard API, report and reconciliation agre
 
   it("the daily, hourly and breakdown paths allocate the same figure", async () => {
     // Two half months from the daily rollups add up to the whole month from the monthly rollup.
-    const first = await apiTotals("from=2025-01-01&to=2025-01-15&provider=aws");
-    const second = await apiTotals("from=2025-01-16&to=2025-01-31&provider=aws");
+    const first = await apiTotals("from=2025-01-01&to=2025-01-15&provider=gcp");
+    const second = await apiTotals("from=2025-01-16&to=2025-01-31&provider=gcp");
     expect(first.marketBasis).toBe("provider-reported");
     expect(first.co2eMarketKg).toBeGreaterThan(0);
     expect(first.co2eMarketKg).toBeLessThan(reportedKg);
     same(first.co2eMarketKg + second.co2eMarketKg, reportedKg);
     // Hourly points (emissions_hourly) of a week, against the same days from the daily rollups.
     const hourly = await call(series.GET, {
-      path: "/api/v1/emissions?from=2025-01-01&to=2025-01-07&granularity=hour&provider=aws",
+      path: "/api/v1/emissions?from=2025-01-01&to=2025-01-07&granularity=hour&provider=gcp",
       credential: owner,
     });
     expect(hourly.status).toBe(200);
     const points = hourly.body.points as { co2eMarketKg: number; marketBasis: string }[];
     expect(points.length).toBe(7 * 24);
     expect(points.every((p) => p.marketBasis === "provider-reported")).toBe(true);
-    const week = await apiTotals("from=2025-01-01&to=2025-01-07&provider=aws");
+    const week = await apiTotals("from=2025-01-01&to=2025-01-07&provider=gcp");
     same(
       points.reduce((n, p) => n + p.co2eMarketKg, 0),
       week.co2eMarketKg,
     );
     // A tag filter reads emissions_hourly for the whole month.
-    const tagged = await apiTotals("from=2025-01-01&to=2025-01-31&provider=aws&tag=team=team-0");
+    const tagged = await apiTotals("from=2025-01-01&to=2025-01-31&provider=gcp&tag=team=team-2");
     expect(tagged.marketBasis).toBe("provider-reported");
     expect(tagged.co2eMarketKg).toBeGreaterThan(0);
     expect(tagged.co2eMarketKg).toBeLessThan(reportedKg);
     // Per service: each carries its share, and the column is labelled with the basis of them all.
     const byService = await call(breakdown.GET, {
-      path: "/api/v1/emissions/breakdown?from=2025-01-01&to=2025-01-31&groupBy=service&provider=aws",
+      path: "/api/v1/emissions/breakdown?from=2025-01-01&to=2025-01-31&groupBy=service&provider=gcp",
       credential: owner,
     });
     expect(byService.status).toBe(200);

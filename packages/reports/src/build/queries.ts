@@ -52,6 +52,8 @@ export type MonthlyRow = Measures & {
   currency: string | null;
   /** The provider-reported part of co2eMarketKg. */
   co2eMarketReportedKg: number;
+  /** Canopy's own market-based estimate (co2e_market_kg): what provider figures are compared with. */
+  co2eMarketEstimateKg: number;
   /** A provider figure covers the row (co2eMarketKg is provider-reported, not estimated). */
   marketReported: boolean;
 };
@@ -67,7 +69,7 @@ export async function loadMonthlyRows(
     `SELECT to_char(month, 'YYYY-MM-DD') AS month, cloud_account_id AS "cloudAccountId", provider::text AS provider, service,
             region, kind, kwh_it AS "kwhIt", kwh_facility AS "kwhFacility", co2e_location_kg AS "co2eLocationKg",
             co2e_market_precedence_kg AS "co2eMarketKg", co2e_market_reported_kg AS "co2eMarketReportedKg",
-            market_reported AS "marketReported", co2e_embodied_kg AS "co2eEmbodiedKg", water_l AS "waterL",
+            market_reported AS "marketReported", co2e_market_kg AS "co2eMarketEstimateKg", co2e_embodied_kg AS "co2eEmbodiedKg", water_l AS "waterL",
             co2e_on_defaults_kg AS "co2eOnDefaultsKg", co2e_spend_based_kg AS "co2eSpendBasedKg",
             co2e_low_kg AS "co2eLowKg", co2e_high_kg AS "co2eHighKg", coalesce(cost_amount, 0)::float8 AS "spendAmount",
             cost_spend_based_amount::float8 AS "costSpendBasedAmount",

@@ -67,7 +67,10 @@ export function buildReconciliation(
         labels.add(rule.label);
         for (const row of inPeriod)
           if (row.provider === provider && row.month === month)
-            for (const measure of rule.measures) canopy += row[measure];
+            // Against Canopy's estimate: the market-based figure in precedence order would hold
+            // the provider's own figure wherever it has one.
+            for (const measure of rule.measures)
+              canopy += measure === "co2eMarketKg" ? row.co2eMarketEstimateKg : row[measure];
       }
       const canopyCo2eKg = round6(canopy);
       const providerCo2eKg = round6(members.reduce((n, f) => n + f.co2eKg, 0));

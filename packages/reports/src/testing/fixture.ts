@@ -98,6 +98,7 @@ export function fixtureModel(options: { status?: "draft" | "final" } = {}): Repo
         currency: "EUR",
         co2eMarketReportedKg: 0,
         marketReported: false,
+        co2eMarketEstimateKg: kwhIt * 1.15 * 0.35 * (s.provider === "aws" ? 0 : 0.4),
       });
     }
   });
