@@ -237,9 +237,9 @@ describe.skipIf(!haveBrowser)("browser: onboarding to dashboard", () => {
     // Total = electricity (location-based) + embodied + spend-based, with the summed row range
     const total = expected.loc + expected.emb + expected.spend;
     expect(await shown("kpi-total")).toBeCloseTo(total, 6);
-    const range = page.getByTestId("kpi-total-range");
-    expect(Number(await range.getAttribute("data-low"))).toBeCloseTo(expected.low, 6);
-    expect(Number(await range.getAttribute("data-high"))).toBeCloseTo(expected.high, 6);
+    const totalRange = page.getByTestId("kpi-total-range");
+    expect(Number(await totalRange.getAttribute("data-low"))).toBeCloseTo(expected.low, 6);
+    expect(Number(await totalRange.getAttribute("data-high"))).toBeCloseTo(expected.high, 6);
     expect(expected.low).toBeLessThanOrEqual(total);
     expect(expected.high).toBeGreaterThanOrEqual(total);
 

@@ -190,7 +190,10 @@ describe("generate-report on the estimated demo organization", () => {
     expect(
       summaryValue("Electricity, Scope 2 location-based (lifecycle grid factors)"),
     ).toBeCloseTo(sql.co2eLocationKg, 5);
-    expect(summaryValue("Location-based")).toBeCloseTo(sql.co2eLocationKg + sql.co2eEmbodiedKg, 5);
+    expect(summaryValue("Location-based (lifecycle grid factors)")).toBeCloseTo(
+      sql.co2eLocationKg + sql.co2eEmbodiedKg,
+      5,
+    );
 
     // PDF, text extracted: every total as printed (kg, one decimal).
     if (!hasPoppler) return;
