@@ -13,6 +13,7 @@ import { parseEnv } from "@canopy/config";
 import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import { startFakeAws, type FakeAws } from "@canopy/connectors/testing";
 import { storeReportedCarbon } from "@canopy/jobs";
+import { parseCsv } from "@canopy/reports/testing";
 import { startCanopy, type RunningCanopy } from "./boot";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -294,14 +295,17 @@ describe.skipIf(!haveBrowser)("browser: onboarding to dashboard", () => {
       page.waitForEvent("download"),
       page.getByRole("button", { name: "Download CSV" }).first().click(),
     ]);
-    const csv = readFileSync((await download.path())!, "utf8")
-      .trim()
-      .split("\n");
-    expect(csv[0]).toMatch(/^Service,CO2e \(kg\),Location-based/);
+    const [header, ...csvRows] = parseCsv(readFileSync((await download.path())!, "utf8").trim());
+    expect(header?.slice(0, 2)).toEqual([
+      "Service",
+      "Total CO2e, location-based (lifecycle grid factors)",
+    ]);
     const rowsShown = await page.locator("table.data").first().locator("tbody tr").count();
-    expect(csv.length - 1).toBe(rowsShown);
-    const csvLocation = csv.slice(1).reduce((sum, line) => sum + Number(line.split(",")[2]), 0);
-    expect(csvLocation).toBeCloseTo(expected.loc, 6);
+    expect(csvRows.length).toBe(rowsShown);
+    const column = (name: string) => header!.findIndex((cell) => cell.startsWith(name));
+    const sumOf = (index: number) => csvRows.reduce((sum, row) => sum + Number(row[index]), 0);
+    expect(sumOf(column("Electricity, Scope 2 location-based"))).toBeCloseTo(expected.loc, 6);
+    expect(sumOf(column("Total CO2e, location-based"))).toBeCloseTo(total, 6);
 
     // A partial re-export of one day (a handful of EC2 lines, far less cost, fewer services than
     // stored): the import asks first, with the preview; replaced on confirmation; then the previous
@@ -464,9 +468,15 @@ describe.skipIf(!haveBrowser)("browser: onboarding to dashboard", () => {
     // Once AWS's figure for the imported month is stored (as fetch-reported-carbon does), the page
     // compares it with Canopy's estimate: AWS total (v3: Scope 1–3) against location-based + embodied.
     const month = (
-      await db.owner.pool.query<{ id: string; month: string; loc: number; emb: number }>(
+      await db.owner.pool.query<{
+        id: string;
+        month: string;
+        loc: number;
+        emb: number;
+        spend: number;
+      }>(
         `SELECT cloud_account_id AS id, to_char(month, 'YYYY-MM-DD') AS month, sum(co2e_location_kg)::float8 AS loc,
-                sum(co2e_embodied_kg)::float8 AS emb
+                sum(co2e_embodied_kg)::float8 AS emb, sum(co2e_spend_based_kg)::float8 AS spend
          FROM emissions_monthly WHERE tenant_id = $1 GROUP BY 1, 2 ORDER BY 2 DESC LIMIT 1`,
         [tenantId],
       )
@@ -505,7 +515,11 @@ describe.skipIf(!haveBrowser)("browser: onboarding to dashboard", () => {
     await page.getByRole("button", { name: "Generate" }).click();
     await page.waitForURL(/\/reports\/[0-9a-f-]{36}$/);
     const figure = page.getByTestId("figure-scope3-location");
-    expect(Number(await figure.getAttribute("data-value"))).toBeCloseTo(month.loc + month.emb, 3);
+    // the report's total: electricity (location-based) + embodied + spend-based, as on the dashboard
+    expect(Number(await figure.getAttribute("data-value"))).toBeCloseTo(
+      month.loc + month.emb + month.spend,
+      3,
+    );
     await shot("17-report-draft");
     const [pdf] = await Promise.all([
       page.waitForEvent("download"),
