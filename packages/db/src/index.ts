@@ -21,4 +21,5 @@ export * from "./stores/rollups";
 export type { PoolClient } from "pg";
 export * from "./stores/accounts";
 export * from "./stores/provider-figures";
+export * from "./stores/grid-intensity";
 export { seededRandom } from "./seed/demo-series";

@@ -235,6 +235,43 @@ describe("row-level security", () => {
     );
   });
 
+  it("lets the app role read the shared reference tables but never write them", async () => {
+    const { rows } = await database.owner.pool.query<{ table: string }>(
+      `SELECT c.relname AS table FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname LIKE 'grid_intensity%'
+       ORDER BY 1`,
+    );
+    expect(rows.map((row) => row.table)).toEqual([
+      "grid_intensity_hourly",
+      "grid_intensity_loads",
+      "grid_intensity_superseded",
+    ]);
+    const loadId = randomUUID();
+    await database.owner.pool.query(
+      `INSERT INTO grid_intensity_hourly (zone, hour, boundary, source, source_version, g_co2e_per_kwh, load_id)
+       VALUES ('DE', '2025-01-01T00:00:00Z', 'lifecycle', 'test', 'v1', 380, $1)`,
+      [loadId],
+    );
+    for (const { table } of rows) {
+      await expect(database.app.pool.query(`SELECT count(*) FROM ${table}`)).resolves.toBeDefined();
+      await expect(database.app.pool.query(`DELETE FROM ${table}`), table).rejects.toThrow(
+        /permission denied/,
+      );
+    }
+    await expect(
+      database.app.pool.query(
+        `UPDATE grid_intensity_hourly SET g_co2e_per_kwh = 0 WHERE zone = 'DE'`,
+      ),
+    ).rejects.toThrow(/permission denied/);
+    await expect(
+      database.owner.pool.query(
+        `INSERT INTO grid_intensity_hourly (zone, hour, boundary, source, source_version, g_co2e_per_kwh, load_id)
+         VALUES ('DE', '2025-01-01T01:00:00Z', 'lifecycle', 'test', 'v1', 2500, $1)`,
+        [loadId],
+      ),
+    ).rejects.toThrow(/grid_intensity_hourly_range/);
+  });
+
   it("does not let the sign-in role read tenant data", async () => {
     await expect(database.auth.pool.query("SELECT * FROM usage_hourly")).rejects.toThrow(
       /permission denied/,

@@ -16,6 +16,8 @@ const tablesOf = (values: Iterable<unknown>) =>
   [...values].filter((value): value is PgTable => is(value, PgTable)).map(getTableConfig);
 
 const authTableNames = () => tablesOf(Object.values(schema.authTables)).map((table) => table.name);
+const referenceTableNames = () =>
+  tablesOf(Object.values(schema.referenceTables)).map((table) => table.name);
 /** Tables the app role reads and writes: those with a tenant_id column (all under RLS). */
 const tenantTableNames = () =>
   tablesOf(Object.values(schema))
@@ -31,6 +33,10 @@ export async function grantTablePrivileges(owner: pg.Pool): Promise<void> {
     "GRANT USAGE ON SCHEMA public TO canopy_app_role, canopy_auth_role",
     ...tenantTableNames().map(
       (name) => `GRANT SELECT, INSERT, UPDATE, DELETE ON ${quoteIdent(name)} TO canopy_app_role`,
+    ),
+    // Reference data shared by all tenants (grid intensity): read-only for the app role.
+    ...referenceTableNames().map(
+      (name) => `GRANT SELECT ON ${quoteIdent(name)} TO canopy_app_role`,
     ),
     // The app role reads tenants (its own row, by RLS) but never creates or deletes organizations.
     "GRANT SELECT, UPDATE ON tenants TO canopy_app_role",

@@ -3,6 +3,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  check,
   customType,
   date,
   doublePrecision,
@@ -586,6 +587,69 @@ export const auditLog = pgTable(
   },
   (t) => [index("audit_log_tenant_created_idx").on(t.tenantId, t.createdAt), tenantIsolation()],
 );
+
+/**
+ * Hourly grid carbon intensity per grid zone: reference data shared by every tenant (no tenant_id,
+ * no RLS). The worker writes it through the owner connection; the app role may only read it
+ * (`referenceTables`). One row per zone, hour, boundary and source; which source counts for a zone
+ * and hour is decided when it is read. A revised value moves the old one to
+ * grid_intensity_superseded, so nothing is replaced silently.
+ */
+const gridIntensityColumns = () => ({
+  zone: text("zone").notNull(),
+  hour: timestamp("hour", { withTimezone: true }).notNull(),
+  /** "direct" (combustion) or "lifecycle" emission factors (docs/methodology.md §4). */
+  boundary: text("boundary").notNull(),
+  /** Which source produced the value, e.g. "electricitymaps-api", "neso-carbon-intensity". */
+  source: text("source").notNull(),
+  /** The source's own version or release of the value (API version, dataset file, model). */
+  sourceVersion: text("source_version").notNull(),
+  gCo2ePerKwh: doublePrecision("g_co2e_per_kwh").notNull(),
+  /** The source marks the value as estimated (not measured generation). */
+  estimated: boolean("estimated").notNull().default(false),
+  loadId: uuid("load_id").notNull(),
+});
+
+export const gridIntensityHourly = pgTable("grid_intensity_hourly", gridIntensityColumns(), (t) => [
+  primaryKey({ columns: [t.zone, t.boundary, t.source, t.hour] }),
+  check("grid_intensity_hourly_boundary", sql`${t.boundary} IN ('direct', 'lifecycle')`),
+  check("grid_intensity_hourly_range", sql`${t.gCo2ePerKwh} >= 0 AND ${t.gCo2ePerKwh} <= 2000`),
+]);
+
+/** Previous values of revised grid_intensity_hourly rows, with the load that replaced them. */
+export const gridIntensitySuperseded = pgTable(
+  "grid_intensity_superseded",
+  {
+    ...gridIntensityColumns(),
+    supersededByLoadId: uuid("superseded_by_load_id").notNull(),
+    supersededAt: timestamp("superseded_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("grid_intensity_superseded_zone_hour_idx").on(t.zone, t.hour)],
+);
+
+/** One load of grid intensity data (a sync of a source or an uploaded dataset file). */
+export const gridIntensityLoads = pgTable("grid_intensity_loads", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  source: text("source").notNull(),
+  sourceVersion: text("source_version").notNull(),
+  /** What was loaded: file name, or "zone DE 2025-01-01..2025-02-01". */
+  label: text("label").notNull(),
+  zones: text("zones").array().notNull(),
+  firstHour: timestamp("first_hour", { withTimezone: true }),
+  lastHour: timestamp("last_hour", { withTimezone: true }),
+  rowsWritten: integer("rows_written").notNull().default(0),
+  rowsRevised: integer("rows_revised").notNull().default(0),
+  /** Re-estimation queued for the affected windows, before/after totals once done. */
+  details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+  loadedAt: timestamp("loaded_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Reference tables (no tenant data) the app role may read but never write. */
+export const referenceTables = {
+  gridIntensityHourly,
+  gridIntensitySuperseded,
+  gridIntensityLoads,
+} as const;
 
 /** Tables the sign-in role may use (Better Auth's models). */
 export const authTables = {
