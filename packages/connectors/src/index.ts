@@ -1,2 +1,3 @@
 export * from "./classify";
 export * from "./files";
+export * from "./grid/source";
