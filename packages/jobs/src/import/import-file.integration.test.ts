@@ -119,7 +119,13 @@ describe("import-file", () => {
       status: string;
       details: ImportSummary;
       error: string | null;
-    }>("SELECT status, details, error FROM sync_runs WHERE id = $1", [syncRunId]);
+      durationSeconds: number | null;
+    }>(
+      `SELECT status, details, error,
+              extract(epoch FROM finished_at - started_at)::float8 AS "durationSeconds"
+       FROM sync_runs WHERE id = $1`,
+      [syncRunId],
+    );
     return rows[0]!;
   }
 
@@ -147,6 +153,10 @@ describe("import-file", () => {
     tenantId = await newTenant();
     const run = await importText(curCsv("2026-01-01T00:00:00Z", 48));
     expect(run.status).toBe("succeeded");
+    // Finished after it started: the duration the imports page shows is the real one, not the time
+    // between two statements of one transaction.
+    expect(run.durationSeconds).toBeGreaterThan(0);
+    expect(run.durationSeconds).toBeGreaterThanOrEqual(run.details.timings?.seconds ?? 0);
     expect(run.details).toMatchObject({
       format: "cur",
       linesRead: 96 + 2,

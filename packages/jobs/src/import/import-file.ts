@@ -145,7 +145,7 @@ export const importFile = defineJob({
         summary.timings = { seconds: (performance.now() - started) / 1000 };
         const skippedLines = Object.values(summary.skipped).reduce((n, s) => n + s.lines, 0);
         await client.query(
-          `UPDATE sync_runs SET status = 'succeeded', finished_at = now(), rows_read = $2, rows_written = $3,
+          `UPDATE sync_runs SET status = 'succeeded', finished_at = clock_timestamp(), rows_read = $2, rows_written = $3,
              rows_skipped = $4, window_start = $5, window_end = $6, details = $7, error = NULL WHERE id = $1`,
           [
             payload.syncRunId,
@@ -171,7 +171,7 @@ export const importFile = defineJob({
         summary.preview = error.preview;
         await withTenantClient(deps.app, payload.tenantId, (client) =>
           client.query(
-            `UPDATE sync_runs SET status = 'awaiting_confirmation', details = $2, error = $3, finished_at = now()
+            `UPDATE sync_runs SET status = 'awaiting_confirmation', details = $2, error = $3, finished_at = clock_timestamp()
              WHERE id = $1`,
             [payload.syncRunId, summary, error.message],
           ),
