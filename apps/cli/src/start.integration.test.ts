@@ -83,6 +83,9 @@ describe("pnpm start (embedded PostgreSQL, inline jobs)", () => {
     const health = await fetch(`${base}/api/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: "ok" });
+    const icon = await fetch(`${base}/favicon.ico`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get("content-type")).toMatch(/image\/(x-icon|vnd\.microsoft\.icon)/);
 
     const wrong = await signIn(base, "not-the-password");
     expect(wrong.status).toBe(401);
