@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { currentUser } from "@/lib/server/page-context";
 import { organizationsOf } from "@/lib/server/principal";
@@ -14,7 +15,14 @@ export default async function OnboardingPage() {
     <main>
       <div className="row between">
         <h1>Create an organization</h1>
-        <SignOutButton />
+        <div className="row">
+          {organizations.length > 0 && (
+            <Link href="/" data-testid="onboarding-back">
+              Back to {organizations.length === 1 ? organizations[0]!.name : "your organizations"}
+            </Link>
+          )}
+          <SignOutButton />
+        </div>
       </div>
       <p className="muted">
         An organization holds your cloud accounts, emissions and members. You will be its owner.
