@@ -78,6 +78,13 @@ export const envSchema = z
       z.url({ error: "an http(s) URL, e.g. https://canopy.example.com" }),
     ),
     /**
+     * Who may create an account: "open" (anyone who reaches the instance) or "invitation" (only an
+     * email with a pending, unexpired invitation, plus the first user of an instance that has none).
+     */
+    CANOPY_SIGN_UP: z
+      .enum(["open", "invitation"], { error: "open or invitation" })
+      .default("open"),
+    /**
      * Seed the demo organization (a known sign-in) on `pnpm start`. Unset: only in development against
      * the embedded or a local PostgreSQL (seedDemoDecision); "true" seeds anywhere, "false" never.
      */

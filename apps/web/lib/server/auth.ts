@@ -15,6 +15,7 @@ import {
   organizationHooks,
 } from "./organization-audit";
 import { accessControl, roles } from "../roles";
+import { refuseUnlessSignUpAllowed } from "./sign-up-policy";
 
 /**
  * Sign-in, sessions and organizations are Better Auth's: password hashing, cookies and rate limiting
@@ -40,6 +41,12 @@ const createAuth = () =>
       },
     }),
     emailAndPassword: { enabled: true, minPasswordLength: 10, autoSignIn: true },
+    // CANOPY_SIGN_UP=invitation closes sign-up to everyone without a pending invitation.
+    databaseHooks: {
+      user: {
+        create: { before: async (user) => void (await refuseUnlessSignUpAllowed(user.email)) },
+      },
+    },
     session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
     advanced: {
       database: { generateId: "uuid" },
