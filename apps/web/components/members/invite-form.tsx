@@ -41,8 +41,8 @@ export function InviteForm(props: { canInviteOwner: boolean }) {
           Role
           <select name="role" defaultValue="analyst">
             {props.canInviteOwner && <option value="owner">Owner</option>}
-            <option value="admin">Admin: accounts, members, keys</option>
-            <option value="analyst">Analyst: dashboard, imports</option>
+            <option value="admin">Admin: accounts, imports, members, keys</option>
+            <option value="analyst">Analyst: dashboard; views imports, jobs, accounts</option>
             <option value="finance">Finance: reports</option>
             <option value="viewer">Viewer: dashboard only</option>
           </select>
