@@ -2,3 +2,4 @@
 export * from "./aws/testing/fake-aws-server";
 export * from "./azure/testing/fake-azure-server";
 export * from "./gcp/testing/fake-gcp-server";
+export * from "./grid/testing/fake-electricitymaps";
