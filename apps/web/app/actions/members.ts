@@ -5,12 +5,15 @@ import { ApiError, notFound } from "@/lib/server/api-error";
 import { withTenantAction } from "@/lib/server/action";
 import { writeAudit } from "@/lib/server/audit";
 import { auth } from "@/lib/server/auth";
-import { publicUrl } from "@/lib/server/env";
+import { invitationLink, takeInvitationDelivery } from "@/lib/server/invitation-email";
 import type { PoolClient } from "@canopy/db";
 
 const role = z.enum(ROLES, { error: "Choose a role." });
 
-/** Invites someone by email; the link is shown to the admin (no email transport yet) and logged. */
+/**
+ * Invites someone by email: the invitation is emailed through CANOPY_EMAIL_TRANSPORT, and its link is
+ * shown to the admin (and logged) whatever the email's fate, which the result reports.
+ */
 export const inviteMember = withTenantAction(
   z.object({ email: z.email("Enter a valid email address.").trim().toLowerCase(), role }),
   async (input, ctx) => {
@@ -28,7 +31,11 @@ export const inviteMember = withTenantAction(
         throw new ApiError(400, "invitation_failed", error.message, { email: [error.message] });
       });
     // Audited (member.invite) by Better Auth's after hook, as a direct call to the endpoint is.
-    return { id: invitation.id, link: `${publicUrl()}/invite/${invitation.id}` };
+    return {
+      id: invitation.id,
+      link: invitationLink(invitation.id),
+      email: takeInvitationDelivery(invitation.id),
+    };
   },
   { role: "admin" },
 );

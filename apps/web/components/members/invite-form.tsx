@@ -3,12 +3,26 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { inviteMember } from "@/app/actions/members";
 import { CopyBlock } from "@/components/copy-block";
+import type { InvitationDelivery } from "@/lib/server/invitation-email";
+
+function deliveryMessage(to: string, email: InvitationDelivery): string {
+  switch (email.status) {
+    case "sent":
+      return `Invitation created and emailed to ${to} (${email.transport === "outbox" ? "written to the outbox for the mail relay" : "SMTP"}). You can also send them this link.`;
+    case "not-configured":
+      return "Invitation created. Email is not configured on this instance (CANOPY_EMAIL_TRANSPORT=log): send this link to the person (it is also in the server log).";
+    default:
+      return `Invitation created, but the email could not be sent (${email.reason}): send this link to the person.`;
+  }
+}
 
 export function InviteForm(props: { canInviteOwner: boolean }) {
   const router = useRouter();
   const [fields, setFields] = useState<Record<string, string[]>>({});
   const [error, setError] = useState<string | null>(null);
-  const [link, setLink] = useState<string | null>(null);
+  const [sent, setSent] = useState<{ link: string; to: string; email: InvitationDelivery } | null>(
+    null,
+  );
   const [pending, setPending] = useState(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -24,7 +38,11 @@ export function InviteForm(props: { canInviteOwner: boolean }) {
     }
     setFields({});
     setError(null);
-    setLink(result.data.link);
+    setSent({
+      link: result.data.link,
+      to: String(new FormData(form).get("email")),
+      email: result.data.email,
+    });
     form.reset();
     router.refresh();
   }
@@ -57,13 +75,15 @@ export function InviteForm(props: { canInviteOwner: boolean }) {
           {error}
         </p>
       )}
-      {link && (
-        <div className="notice" role="status">
-          <p>
-            Invitation created. Canopy does not send email yet: send this link to the person (it is
-            also in the server log).
-          </p>
-          <CopyBlock label="Invitation link" text={link} />
+      {sent && (
+        <div
+          className="notice"
+          role="status"
+          data-testid="invitation-sent"
+          data-email={sent.email.status}
+        >
+          <p>{deliveryMessage(sent.to, sent.email)}</p>
+          <CopyBlock label="Invitation link" text={sent.link} />
         </div>
       )}
     </div>

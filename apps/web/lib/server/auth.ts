@@ -16,6 +16,7 @@ import {
 } from "./organization-audit";
 import { accessControl, roles } from "../roles";
 import { refuseUnlessSignUpAllowed } from "./sign-up-policy";
+import { invitationLink, sendInvitationEmail } from "./invitation-email";
 
 /**
  * Sign-in, sessions and organizations are Better Auth's: password hashing, cookies and rate limiting
@@ -79,11 +80,19 @@ const createAuth = () =>
         organizationHooks,
         // Refused in organizationAuditBefore with a 403 too: an organization's audit log goes with it.
         disableOrganizationDeletion: true,
-        // No email transport yet: the admin sees the link on the members page; it is logged too.
+        // Emailed through CANOPY_EMAIL_TRANSPORT (log, outbox or smtp); the admin also sees the link.
         sendInvitationEmail: async (data) => {
           console.log(
-            `canopy-web: invitation ${data.id} for ${data.email} (${data.role}) to ${data.organization.name}: ${publicUrl()}/invite/${data.id}`,
+            `canopy-web: invitation ${data.id} for ${data.email} (${data.role}) to ${data.organization.name}: ${invitationLink(data.id)}`,
           );
+          await sendInvitationEmail({
+            id: data.id,
+            email: data.email,
+            role: data.role,
+            organizationName: data.organization.name,
+            inviter: data.inviter.user.name || data.inviter.user.email,
+            expiresAt: new Date(data.invitation.expiresAt),
+          });
         },
       }),
       nextCookies(),
