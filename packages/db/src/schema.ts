@@ -397,6 +397,10 @@ const emissionMeasures = () => ({
   /** Low and high of the row's total CO2e (location-based + embodied + spend-based), from its quality flags. */
   co2eLowKg: doublePrecision("co2e_low_kg").notNull().default(0),
   co2eHighKg: doublePrecision("co2e_high_kg").notNull().default(0),
+  /** Facility kWh whose location-based CO2e used the hour's grid intensity (not the annual average). */
+  kwhHourlyGrid: doublePrecision("kwh_hourly_grid").notNull().default(0),
+  /** Facility kWh of usage billed for a longer period (a day, a month) spread over its hours. */
+  kwhDisaggregated: doublePrecision("kwh_disaggregated").notNull().default(0),
   costAmount: numeric("cost_amount", { precision: 20, scale: 8 }),
   /** The part of cost_amount estimated from spend, and the part out of scope (tax, credits, fees…). */
   costSpendBasedAmount: numeric("cost_spend_based_amount", { precision: 20, scale: 8 })

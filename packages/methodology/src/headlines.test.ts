@@ -32,6 +32,15 @@ describe("headlines", () => {
     const h = headlinesOf(zeroHeadlineSums());
     expect(h.shareOnDefaults).toBeNull();
     expect(h.shareSpendBased).toBeNull();
+    expect(h.shareHourlyGrid).toBeNull();
+    expect(h.shareDisaggregated).toBeNull();
+  });
+
+  it("hourly-grid and disaggregated shares are of facility kWh", () => {
+    const h = headlinesOf({ ...sums, kwhFacility: 400, kwhHourlyGrid: 100, kwhDisaggregated: 30 });
+    expect(h.shareHourlyGrid).toBe(0.25);
+    expect(h.shareDisaggregated).toBe(0.075);
+    expect(h.kwhFacility).toBe(400);
   });
 
   it("a row's cost parts add up to its cost, and sum to the headlines' cost figures", () => {

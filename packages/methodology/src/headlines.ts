@@ -18,6 +18,9 @@
  *   (tax, credits, fees, support…); not modelled = the rest (spend-based lines in a currency other
  *   than USD). Covered + out of scope + not modelled = total cost (the invoice per account and month).
  * - Intensity per 1,000 of spend = total (location-based) ÷ cost covered by the estimate × 1,000.
+ * - Share on hourly grid factors = facility kWh estimated with the hour's grid intensity ÷ facility kWh;
+ *   share disaggregated = facility kWh of usage billed per day or month and spread over its hours ÷
+ *   facility kWh (docs/methodology.md section 4, hourly). "Hourly" is shown only with these figures.
  */
 
 /** The usage kind the energy model has nothing for (spend-based or out of scope). */
@@ -44,6 +47,11 @@ export type HeadlineSums = {
   costEstimatedAmount: number;
   costSpendBasedAmount: number;
   costOutOfScopeAmount: number;
+  kwhFacility: number;
+  /** Facility kWh whose location-based CO2e used the hour's grid intensity. */
+  kwhHourlyGrid: number;
+  /** Facility kWh of daily or monthly usage spread over its hours (never measured hourly usage). */
+  kwhDisaggregated: number;
 };
 
 const sumOf = (expression: string) => `coalesce(sum(${expression}), 0)::float8`;
@@ -66,6 +74,9 @@ export const headlineSumsSql: Record<keyof HeadlineSums, (prefix?: string) => st
     `coalesce(sum(${p}cost_amount) FILTER (WHERE ${p}kind <> '${costNotModelledKind}'), 0)::float8`,
   costSpendBasedAmount: (p = "") => sumOf(`${p}cost_spend_based_amount`),
   costOutOfScopeAmount: (p = "") => sumOf(`${p}cost_out_of_scope_amount`),
+  kwhFacility: (p = "") => sumOf(`${p}kwh_facility`),
+  kwhHourlyGrid: (p = "") => sumOf(`${p}kwh_hourly_grid`),
+  kwhDisaggregated: (p = "") => sumOf(`${p}kwh_disaggregated`),
 };
 
 export const headlineSumKeys = Object.keys(headlineSumsSql) as (keyof HeadlineSums)[];
@@ -90,6 +101,9 @@ export const zeroHeadlineSums = (): HeadlineSums => ({
   costEstimatedAmount: 0,
   costSpendBasedAmount: 0,
   costOutOfScopeAmount: 0,
+  kwhFacility: 0,
+  kwhHourlyGrid: 0,
+  kwhDisaggregated: 0,
 });
 
 /** Which basis a market-based figure uses (the same names as @canopy/db marketBasedByMonth). */
@@ -140,6 +154,13 @@ export type Headlines = {
   costOutOfScopeAmount: number;
   /** Total − covered − out of scope: in-scope cost with no estimate at all. */
   costNotModelledAmount: number;
+  kwhFacility: number;
+  kwhHourlyGrid: number;
+  kwhDisaggregated: number;
+  /** kwhHourlyGrid ÷ kwhFacility; null without facility energy. */
+  shareHourlyGrid: number | null;
+  /** kwhDisaggregated ÷ kwhFacility; null without facility energy. */
+  shareDisaggregated: number | null;
 };
 
 type EmissionSums = Pick<
@@ -199,6 +220,11 @@ export function headlinesOf(s: HeadlineSums): Headlines {
     costSpendBasedAmount: s.costSpendBasedAmount,
     costOutOfScopeAmount: s.costOutOfScopeAmount,
     costNotModelledAmount: s.costAmount - costCoveredAmount - s.costOutOfScopeAmount,
+    kwhFacility: s.kwhFacility,
+    kwhHourlyGrid: s.kwhHourlyGrid,
+    kwhDisaggregated: s.kwhDisaggregated,
+    shareHourlyGrid: shareOf(s.kwhHourlyGrid, s.kwhFacility),
+    shareDisaggregated: shareOf(s.kwhDisaggregated, s.kwhFacility),
   };
 }
 

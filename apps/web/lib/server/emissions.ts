@@ -72,15 +72,14 @@ class Params {
   }
 }
 
-// The headline sums (@canopy/methodology headlineSumsSelect) plus energy and water, per source table,
-// then summed again over the sources.
-const otherSumKeys = ["kwhFacility", "waterL"] as const;
-const sums = `${headlineSumsSelect()}, coalesce(sum(kwh_facility), 0)::float8 AS "kwhFacility",
-  coalesce(sum(water_l), 0)::float8 AS "waterL", max(currency) AS currency`;
+// The headline sums (@canopy/methodology headlineSumsSelect, which include facility energy) plus water,
+// per source table, then summed again over the sources.
+const otherSumKeys = ["waterL"] as const;
+const sums = `${headlineSumsSelect()}, coalesce(sum(water_l), 0)::float8 AS "waterL", max(currency) AS currency`;
 const sumKeys = [...headlineSumKeys, ...otherSumKeys];
 const resum = `${sumKeys.map((k) => `sum("${k}")::float8 AS "${k}"`).join(", ")}, max(currency) AS currency`;
 
-type SumRow = HeadlineSums & { kwhFacility: number; waterL: number; currency: string | null };
+type SumRow = HeadlineSums & { waterL: number; currency: string | null };
 
 const emptySums = (): SumRow =>
   ({

@@ -278,9 +278,14 @@ function reportHeadlines(totals: ReportTotals, rows: readonly MonthlyRow[]): Hea
     costOutOfScopeAmount: 0,
     co2eMarketReportedKg: 0,
     ...marketRowsOf(rows),
+    kwhFacility: totals.kwhFacility,
+    kwhHourlyGrid: 0,
+    kwhDisaggregated: 0,
   };
   for (const row of rows) {
     sums.co2eMarketReportedKg += row.co2eMarketReportedKg;
+    sums.kwhHourlyGrid += row.kwhHourlyGrid;
+    sums.kwhDisaggregated += row.kwhDisaggregated;
     const parts = costPartsOf({ ...row, costAmount: row.spendAmount });
     sums.costAmount += row.spendAmount;
     sums.costEstimatedAmount += parts.estimated;

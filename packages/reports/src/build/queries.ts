@@ -56,6 +56,9 @@ export type MonthlyRow = Measures & {
   co2eMarketEstimateKg: number;
   /** A provider figure covers the row (co2eMarketKg is provider-reported, not estimated). */
   marketReported: boolean;
+  /** Facility kWh estimated with the hour's grid intensity, and spread from daily or monthly usage. */
+  kwhHourlyGrid: number;
+  kwhDisaggregated: number;
 };
 
 /** emissions_monthly rows of the boundary for months in [fromMonth, toMonth). */
@@ -73,7 +76,8 @@ export async function loadMonthlyRows(
             co2e_on_defaults_kg AS "co2eOnDefaultsKg", co2e_spend_based_kg AS "co2eSpendBasedKg",
             co2e_low_kg AS "co2eLowKg", co2e_high_kg AS "co2eHighKg", coalesce(cost_amount, 0)::float8 AS "spendAmount",
             cost_spend_based_amount::float8 AS "costSpendBasedAmount",
-            cost_out_of_scope_amount::float8 AS "costOutOfScopeAmount", currency
+            cost_out_of_scope_amount::float8 AS "costOutOfScopeAmount", currency,
+            kwh_hourly_grid AS "kwhHourlyGrid", kwh_disaggregated AS "kwhDisaggregated"
      FROM ${providerMarketSource("emissions_monthly", "$1", "$2")} x
      WHERE month >= $1::date AND month < $2::date AND cloud_account_id = ANY($3::uuid[])
      ORDER BY month, cloud_account_id, service, region, kind`,

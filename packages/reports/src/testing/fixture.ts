@@ -99,6 +99,8 @@ export function fixtureModel(options: { status?: "draft" | "final" } = {}): Repo
         co2eMarketReportedKg: 0,
         marketReported: false,
         co2eMarketEstimateKg: kwhIt * 1.15 * 0.35 * (s.provider === "aws" ? 0 : 0.4),
+        kwhHourlyGrid: 0,
+        kwhDisaggregated: 0,
       });
     }
   });
