@@ -3,8 +3,10 @@ import path from "node:path";
 import { canopyHome, type Env } from "@canopy/config";
 import { connect, keyringFromEnv, type DatabaseUrls, type Keyring } from "@canopy/db";
 import {
+  configureGridSources,
   createQueueDriver,
   localFileStore,
+  registerGridIntensitySchedule,
   registerReportSchedule,
   registerSyncSchedule,
   useFileStore,
@@ -38,9 +40,12 @@ export async function startWorker(options: {
   port: number;
   /** Folder of stored billing files (CANOPY_HOME/files). */
   filesDir: string;
+  /** Keys of the hourly grid-intensity sources (CANOPY_ELECTRICITYMAPS_API_KEY, …); unset: no source. */
+  gridSources?: Parameters<typeof configureGridSources>[0];
   log: (line: string) => void;
 }): Promise<RunningWorker> {
   useFileStore(localFileStore(options.filesDir));
+  const gridSourceNames = configureGridSources(options.gridSources ?? { neso: false });
   const owner = connect(options.urls.owner, { max: 2, applicationName: "canopy-worker-owner" });
   const app = connect(options.urls.app, { max: 8, applicationName: "canopy-worker" });
   const metrics = createWorkerMetrics();
@@ -126,6 +131,11 @@ export async function startWorker(options: {
     { retentionDays: options.importFileRetentionDays ?? 0 },
     { everyMs: DAY_MS },
   );
+  // Hourly grid intensity: refresh every hour, backfill every day; a source that is down only logs.
+  if (gridSourceNames.length) await registerGridIntensitySchedule(driver);
+  options.log(
+    `worker: grid intensity sources: ${gridSourceNames.join(", ") || "none (annual factors only)"}`,
+  );
   options.log(
     `worker: ${driver.kind === "bullmq" ? "BullMQ on Redis" : "inline driver (REDIS_URL unset)"}, health on http://127.0.0.1:${options.port}/healthz`,
   );
@@ -160,6 +170,12 @@ export function startWorkerFromEnv(
     keyring: keyringFromEnv(env, log),
     port: env.CANOPY_WORKER_PORT,
     filesDir: path.join(canopyHome(env), "files"),
+    gridSources: {
+      electricityMapsApiKey: env.CANOPY_ELECTRICITYMAPS_API_KEY,
+      eiaApiKey: env.CANOPY_EIA_API_KEY,
+      entsoeSecurityToken: env.CANOPY_ENTSOE_TOKEN,
+      neso: env.CANOPY_GRID_NESO,
+    },
     log,
   });
 }

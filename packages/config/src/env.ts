@@ -81,9 +81,7 @@ export const envSchema = z
      * Who may create an account: "open" (anyone who reaches the instance) or "invitation" (only an
      * email with a pending, unexpired invitation, plus the first user of an instance that has none).
      */
-    CANOPY_SIGN_UP: z
-      .enum(["open", "invitation"], { error: "open or invitation" })
-      .default("open"),
+    CANOPY_SIGN_UP: z.enum(["open", "invitation"], { error: "open or invitation" }).default("open"),
     /**
      * Seed the demo organization (a known sign-in) on `pnpm start`. Unset: only in development against
      * the embedded or a local PostgreSQL (seedDemoDecision); "true" seeds anywhere, "false" never.
@@ -211,6 +209,18 @@ export const envSchema = z
       .string()
       .min(3, "a sender, e.g. Canopy <reports@example.com>")
       .default("Canopy <reports@canopy.local>"),
+    /**
+     * Hourly grid intensity sources the worker syncs (job sync-grid-intensity): each keyed source only
+     * when its key is set. The GB NESO Carbon Intensity API needs no key; CANOPY_GRID_NESO=false turns
+     * it off.
+     */
+    CANOPY_ELECTRICITYMAPS_API_KEY: optional(z.string().min(1)),
+    CANOPY_EIA_API_KEY: optional(z.string().min(1)),
+    CANOPY_ENTSOE_TOKEN: optional(z.string().min(1)),
+    CANOPY_GRID_NESO: z
+      .enum(["true", "false"], { error: "true or false" })
+      .default("true")
+      .transform((value) => value === "true"),
     /** Set by CI systems; tests then require the real PostgreSQL and Redis instead of falling back. */
     CI: optional(z.string()),
     /** Server the test suites create their throwaway databases on (owner/superuser, trust auth). */

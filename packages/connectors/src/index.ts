@@ -1,3 +1,4 @@
 export * from "./classify";
 export * from "./files";
 export * from "./grid/source";
+export * from "./grid/configured";

@@ -22,4 +22,5 @@ export type { PoolClient } from "pg";
 export * from "./stores/accounts";
 export * from "./stores/provider-figures";
 export * from "./stores/grid-intensity";
+export * from "./stores/grid-sync-status";
 export { seededRandom } from "./seed/demo-series";

@@ -49,6 +49,13 @@ export type { ConnectionCheckResult } from "./jobs/validate-connection";
 export { reportedCarbonMonths } from "./jobs/fetch-reported-carbon";
 export { registerSyncSchedule, syncWindows } from "./jobs/sync-account";
 export {
+  configureGridSources,
+  registerGridIntensitySchedule,
+  syncGridIntensity,
+  useGridSources,
+  type SourceSyncResult,
+} from "./jobs/sync-grid-intensity";
+export {
   storeReportedCarbon,
   reconcileProviderEmissions,
   reconciliationRows,

@@ -11,6 +11,7 @@ import { refreshStaleEstimates } from "./jobs/refresh-stale-estimates";
 import { rollupDays } from "./jobs/rollup-days";
 import { fetchReportedCarbon } from "./jobs/fetch-reported-carbon";
 import { scheduleAccountSyncs, syncAccount } from "./jobs/sync-account";
+import { syncGridIntensityJob } from "./jobs/sync-grid-intensity";
 import { validateConnection } from "./jobs/validate-connection";
 import { sweepStalledRunsJob } from "./watchdog";
 
@@ -39,6 +40,7 @@ export const jobs: JobRegistry = createRegistry([
   validateConnection,
   fetchReportedCarbon,
   sweepStalledRunsJob,
+  syncGridIntensityJob,
 ] as unknown as JobDefinition<never>[]);
 
 export function jobDefinition(name: string, registry: JobRegistry = jobs): JobDefinition<unknown> {

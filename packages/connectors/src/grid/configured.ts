@@ -1,0 +1,75 @@
+import { ElectricityMapsApiSource, electricityMapsMaxRangeHours } from "./electricitymaps-api";
+import type { GridIntensitySource } from "./source";
+
+/** Keys the instance admin sets; a source without its key is not configured. */
+export type GridSourcesConfig = {
+  electricityMapsApiKey?: string | undefined;
+  eiaApiKey?: string | undefined;
+  entsoeSecurityToken?: string | undefined;
+  /** The GB NESO Carbon Intensity API needs no key: on unless set to false. */
+  neso?: boolean;
+};
+
+/**
+ * How the sync job spaces its calls to one source: at least `minIntervalMs` between the starts of
+ * two `fetchHours` calls, each over at most `windowHours`. `basis` says which documented limit
+ * the numbers follow (the sources also retry throttled answers with backoff on their own).
+ */
+export type GridSourcePacing = { minIntervalMs: number; windowHours: number; basis: string };
+
+export type ConfiguredGridSource = { source: GridIntensitySource; pacing: GridSourcePacing };
+
+/**
+ * Stored progress: a backfill is written one window at a time, so an outage half-way keeps what was
+ * loaded. A Canopy choice, not a provider limit; sources with a smaller documented range use theirs.
+ */
+const storeWindowHours = 30 * 24;
+
+/** Pacing per source name (docs/methodology.md §18 cites each provider's page). */
+export const gridSourcePacing: Readonly<Record<string, GridSourcePacing>> = {
+  "electricitymaps-api": {
+    minIntervalMs: 0,
+    windowHours: electricityMapsMaxRangeHours,
+    basis:
+      "Electricity Maps publishes no fixed request rate (it depends on the plan): one request at a time, 429 answers retried with backoff; past-range is limited to 240 hours per request",
+  },
+  "neso-carbon-intensity": {
+    minIntervalMs: 1_000,
+    windowHours: 14 * 24,
+    basis:
+      "NESO publishes no request rate for the Carbon Intensity API: 1 request per second, as NESO asks of its Data Portal API; /intensity/{from}/{to} answers at most 14 days",
+  },
+  "entsoe-generation": {
+    minIntervalMs: 150,
+    windowHours: storeWindowHours,
+    basis: "ENTSO-E Transparency Platform: at most 400 requests per minute per security token",
+  },
+  "eia-930": {
+    minIntervalMs: 400,
+    windowHours: storeWindowHours,
+    basis:
+      "EIA Open Data: keep the sustained rate under about 9,000 requests per hour and bursts under 5 per second",
+  },
+};
+
+/** Pacing for a source not in the table: one call at a time, a second apart. */
+export const defaultGridSourcePacing: GridSourcePacing = {
+  minIntervalMs: 1_000,
+  windowHours: storeWindowHours,
+  basis: "no documented limit known to Canopy: 1 request per second",
+};
+
+export const pacingOf = (source: GridIntensitySource): GridSourcePacing =>
+  gridSourcePacing[source.name] ?? defaultGridSourcePacing;
+
+/**
+ * The sources the worker syncs on a schedule, from the admin's keys: a keyed source only when its
+ * key is set; NESO (no key) unless turned off. Dataset files (Electricity Maps yearly CSVs) are uploaded,
+ * not synced.
+ */
+export function configuredGridSources(config: GridSourcesConfig): ConfiguredGridSource[] {
+  const sources: GridIntensitySource[] = [];
+  if (config.electricityMapsApiKey)
+    sources.push(new ElectricityMapsApiSource({ apiKey: config.electricityMapsApiKey }));
+  return sources.map((source) => ({ source, pacing: pacingOf(source) }));
+}
