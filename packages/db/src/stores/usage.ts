@@ -552,7 +552,10 @@ export async function writeUsageRecords(
   await client.query(
     "CREATE TEMP TABLE usage_staging_accounts (ix int PRIMARY KEY, id uuid NOT NULL) ON COMMIT DROP",
   );
-  const claimed = await claimAccounts(client, tenantId, index, options.coverage);
+  const claimed = await claimAccounts(client, tenantId, index, options.coverage, {
+    syncRunId,
+    sourceKind,
+  });
   await lockAccounts(client, claimed);
   await client.query("ANALYZE usage_staging_dims");
   await client.query("ANALYZE usage_staging_accounts");
@@ -630,6 +633,7 @@ async function claimAccounts(
   tenantId: string,
   index: StagingIndex,
   coverage: UsageWriteOptions["coverage"],
+  run: { syncRunId: string | null; sourceKind: string },
 ): Promise<ClaimedAccount[]> {
   const claimed: ClaimedAccount[] = [];
   const accounts = index.accounts
@@ -640,12 +644,16 @@ async function claimAccounts(
         : a.provider.localeCompare(b.provider),
     );
   for (const { ix, ...span } of accounts) {
-    const account = await client.query<{ id: string; precedence: string[] | null }>(
+    const account = await client.query<{
+      id: string;
+      precedence: string[] | null;
+      created: boolean;
+    }>(
       `INSERT INTO cloud_accounts (tenant_id, provider, display_name, provider_account_id, status, parent_account_id)
        VALUES ($1, $2, $3, $4, 'active', $5)
        ON CONFLICT (tenant_id, provider, provider_account_id) DO UPDATE SET last_sync_at = now(),
          parent_account_id = coalesce(cloud_accounts.parent_account_id, EXCLUDED.parent_account_id)
-       RETURNING id, source_precedence AS precedence`,
+       RETURNING id, source_precedence AS precedence, (xmax = 0) AS created`,
       [
         tenantId,
         span.provider,
@@ -654,7 +662,23 @@ async function claimAccounts(
         span.billingAccountId,
       ],
     );
-    const { id, precedence } = account.rows[0]!;
+    const { id, precedence, created } = account.rows[0]!;
+    // An account first seen in billing data is audited like one an admin connects (same transaction).
+    if (created)
+      await client.query(
+        `INSERT INTO audit_log (tenant_id, actor_label, action, target_type, target_id, details)
+         VALUES ($1, $2, 'account.create', 'cloud_account', $3, $4)`,
+        [
+          tenantId,
+          `Canopy (${run.sourceKind} data)`,
+          id,
+          {
+            provider: span.provider,
+            providerAccountId: span.providerAccountId,
+            syncRunId: run.syncRunId,
+          },
+        ],
+      );
     await client.query("INSERT INTO usage_staging_accounts VALUES ($1, $2)", [ix, id]);
     let { startMs, endMs } = span;
     if (coverage) {

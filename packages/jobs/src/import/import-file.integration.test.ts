@@ -157,6 +157,19 @@ describe("import-file", () => {
     // between two statements of one transaction.
     expect(run.durationSeconds).toBeGreaterThan(0);
     expect(run.durationSeconds).toBeGreaterThanOrEqual(run.details.timings?.seconds ?? 0);
+    // The account the file introduced is in the audit log, attributed to the import.
+    const audited = await database.owner.pool.query(
+      "SELECT actor_label, action, target_type, details FROM audit_log WHERE tenant_id = $1",
+      [tenantId],
+    );
+    expect(audited.rows).toEqual([
+      {
+        actor_label: "Canopy (cur data)",
+        action: "account.create",
+        target_type: "cloud_account",
+        details: expect.objectContaining({ provider: "aws", syncRunId: expect.any(String) }),
+      },
+    ]);
     expect(run.details).toMatchObject({
       format: "cur",
       linesRead: 96 + 2,
