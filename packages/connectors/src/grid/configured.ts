@@ -1,4 +1,7 @@
+import { Eia930Source } from "./eia-930";
 import { ElectricityMapsApiSource, electricityMapsMaxRangeHours } from "./electricitymaps-api";
+import { EntsoeGenerationSource, entsoeMinRequestIntervalMs } from "./entsoe";
+import { NesoCarbonIntensitySource, nesoMaxRangeDays } from "./neso";
 import type { GridIntensitySource } from "./source";
 
 /** Keys the instance admin sets; a source without its key is not configured. */
@@ -35,12 +38,12 @@ export const gridSourcePacing: Readonly<Record<string, GridSourcePacing>> = {
   },
   "neso-carbon-intensity": {
     minIntervalMs: 1_000,
-    windowHours: 14 * 24,
+    windowHours: nesoMaxRangeDays * 24,
     basis:
       "NESO publishes no request rate for the Carbon Intensity API: 1 request per second, as NESO asks of its Data Portal API; /intensity/{from}/{to} answers at most 14 days",
   },
   "entsoe-generation": {
-    minIntervalMs: 150,
+    minIntervalMs: entsoeMinRequestIntervalMs,
     windowHours: storeWindowHours,
     basis: "ENTSO-E Transparency Platform: at most 400 requests per minute per security token",
   },
@@ -71,5 +74,9 @@ export function configuredGridSources(config: GridSourcesConfig): ConfiguredGrid
   const sources: GridIntensitySource[] = [];
   if (config.electricityMapsApiKey)
     sources.push(new ElectricityMapsApiSource({ apiKey: config.electricityMapsApiKey }));
+  if (config.entsoeSecurityToken)
+    sources.push(new EntsoeGenerationSource({ securityToken: config.entsoeSecurityToken }));
+  if (config.eiaApiKey) sources.push(new Eia930Source({ apiKey: config.eiaApiKey }));
+  if (config.neso !== false) sources.push(new NesoCarbonIntensitySource());
   return sources.map((source) => ({ source, pacing: pacingOf(source) }));
 }
