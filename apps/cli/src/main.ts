@@ -13,6 +13,11 @@ const commands: Record<
     summary: "estimate <file>  Read a billing file and print carbon estimates (no database needed)",
     load: () => import("./commands/estimate"),
   },
+  grid: {
+    summary:
+      "grid import <files...>  Load Electricity Maps hourly dataset files into the shared grid-intensity store",
+    load: () => import("./commands/grid"),
+  },
   import: {
     summary:
       "import <file> --org <slug> [--replace]  Import a billing file into an organization (usage, estimates, rollups)",

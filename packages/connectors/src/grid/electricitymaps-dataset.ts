@@ -130,7 +130,9 @@ export async function parseElectricityMapsDataset(
         line,
         ms < previousMs
           ? `${new Date(ms).toISOString()} comes after ${new Date(previousMs).toISOString()}; rows must be in hour order`
-          : `hours ${new Date(previousMs + hourMs).toISOString()} to ${new Date(ms - hourMs).toISOString()} are missing (a gap)`,
+          : ms === previousMs + 2 * hourMs
+            ? `hour ${new Date(previousMs + hourMs).toISOString()} is missing (a gap)`
+            : `hours ${new Date(previousMs + hourMs).toISOString()} to ${new Date(ms - hourMs).toISOString()} are missing (a gap)`,
       );
     if (previousMs === undefined) firstMs = ms;
     seen.add(ms);
