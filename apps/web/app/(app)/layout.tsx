@@ -25,6 +25,8 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
       { href: "/audit", label: "Audit log" },
     );
   }
+  if (hasRole(principal.role, "owner"))
+    links.push({ href: "/settings/grid", label: "Grid intensity" });
   return (
     <>
       <a href="#content" className="sr-only">

@@ -1,0 +1,40 @@
+import { gridDatasetNoticeBody } from "@/lib/grid-notice";
+import { importGridDatasetUpload, listGridLoads } from "@/lib/server/grid-datasets";
+import { withTenantRoute } from "@/lib/server/route";
+
+export const dynamic = "force-dynamic";
+
+// Canopy has no instance-admin role: the shared grid-intensity store is managed by organization owners.
+
+// GET /api/v1/grid/datasets – the latest loads of the shared grid-intensity store, with the notice.
+export const GET = withTenantRoute(
+  async () =>
+    Response.json(
+      { items: await listGridLoads(), notice: gridDatasetNoticeBody },
+      { headers: { "cache-control": "no-store" } },
+    ),
+  { role: "owner" },
+);
+
+// POST /api/v1/grid/datasets – upload one Electricity Maps hourly dataset file (multipart `file`);
+// the whole file is checked and stored all or nothing; 422 names the bad line.
+export const POST = withTenantRoute(
+  async (ctx) => {
+    const result = await importGridDatasetUpload(ctx.request);
+    return Response.json(
+      {
+        loadId: result.loadId,
+        fileName: result.fileName,
+        zone: result.zone,
+        hours: result.rows,
+        rowsWritten: result.rowsWritten,
+        rowsRevised: result.rowsRevised,
+        firstHour: result.firstHour?.toISOString() ?? null,
+        lastHour: result.lastHour?.toISOString() ?? null,
+        notice: gridDatasetNoticeBody,
+      },
+      { status: 201, headers: { "cache-control": "no-store" } },
+    );
+  },
+  { role: "owner" },
+);
