@@ -75,6 +75,11 @@ describe("canopy estimate", () => {
       (await estimate(path, "--group-by", "region", "--output", "json")).stdout,
     );
     expect(byRegion.groups.map((group: { key: string }) => group.key)).toEqual(["aws us-east-1"]);
+    const byProvider = JSON.parse(
+      (await estimate(path, "--group-by", "provider", "--output", "json")).stdout,
+    );
+    expect(byProvider.groups.map((group: { key: string }) => group.key)).toEqual(["aws"]);
+    expect(byProvider.groups[0].co2eLocationKg).toBeCloseTo(byRegion.groups[0].co2eLocationKg, 12);
   });
 
   it("prints one NDJSON object per input line with --group-by row --output json", async () => {
@@ -197,7 +202,7 @@ describe("canopy estimate", () => {
     const bad = await estimate("x.csv", "--group-by", "week");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(
-      "--group-by must be one of row, service, region, account, day, month",
+      "--group-by must be one of row, provider, service, region, account, day, month",
     );
     expect((await estimate("x.csv", "--nope")).code).toBe(2);
     expect((await estimate("a.csv", "b.csv")).code).toBe(2);

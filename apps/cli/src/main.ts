@@ -2,7 +2,11 @@
 // `canopy <command> [args]`: each command lives in src/commands/<name>.ts and exports `run(argv)`.
 const commands: Record<
   string,
-  { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }
+  {
+    summary: string;
+    ownHelp?: boolean;
+    load: () => Promise<{ run(argv: string[]): Promise<number> }>;
+  }
 > = {
   accounts: {
     summary:
@@ -11,6 +15,7 @@ const commands: Record<
   },
   estimate: {
     summary: "estimate <file>  Read a billing file and print carbon estimates (no database needed)",
+    ownHelp: true,
     load: () => import("./commands/estimate"),
   },
   grid: {
@@ -45,6 +50,8 @@ const commands: Record<
 
 let unexpectedErrors = 0;
 
+const isHelp = (arg: string) => arg === "--help" || arg === "-h";
+
 async function main(argv: string[]): Promise<number> {
   // Jobs run in-process (inline driver) for import, report, …: a lost database connection or a poison
   // input fails that job with its reason (and the command exits non-zero), never crashes the command.
@@ -57,13 +64,23 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const [name, ...rest] = argv;
-  const command = name ? commands[name] : undefined;
-  if (!command) {
-    const usage = Object.values(commands)
+  const usage = () =>
+    `Usage:\n${Object.values(commands)
       .map((c) => `  canopy ${c.summary}`)
-      .join("\n");
-    process.stderr.write(`${name ? `Unknown command "${name}".\n` : ""}Usage:\n${usage}\n`);
-    return name ? 2 : 0;
+      .join("\n")}\n`;
+  if (name === undefined || name === "help" || isHelp(name)) {
+    process.stdout.write(usage());
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`Unknown command "${name}".\n${usage()}`);
+    return 2;
+  }
+  // Commands with a help of their own (estimate) answer --help themselves; the others get their summary.
+  if (rest.some(isHelp) && !command.ownHelp) {
+    process.stdout.write(`Usage: canopy ${command.summary}\n`);
+    return 0;
   }
   const module = await command.load();
   return module.run(rest);
@@ -74,7 +91,10 @@ main(process.argv.slice(2)).then(
     process.exitCode = code === 0 && unexpectedErrors > 0 ? 1 : code;
   },
   (error: unknown) => {
-    process.stderr.write(`canopy: ${error instanceof Error ? error.message : String(error)}\n`);
+    const reason = error instanceof Error && error.message ? error.message : String(error);
+    process.stderr.write(
+      `canopy: ${reason === "undefined" ? "failed without a reason" : reason}\n`,
+    );
     process.exitCode = 1;
   },
 );

@@ -58,6 +58,23 @@ async function waitFor(started: Started, text: string, timeoutMs: number) {
   }
 }
 
+async function runCli(
+  env: Record<string, string>,
+  args: string[],
+): Promise<{ code: number | null; output: string }> {
+  const { DATABASE_URL: _d, REDIS_URL: _r, ...inherited } = inheritedEnvironment();
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
+    cwd: cliDir,
+    env: { ...inherited, NODE_ENV: "development", CANOPY_HOME: home, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stderr!.on("data", (chunk) => (output += chunk));
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  return { code, output };
+}
+
 async function stop(started: Started) {
   started.child.kill("SIGTERM");
   return started.exited;
@@ -103,6 +120,12 @@ describe("pnpm start (embedded PostgreSQL, inline jobs)", () => {
 
     const worker = await fetch(`http://127.0.0.1:${ports.CANOPY_WORKER_PORT}/healthz`);
     expect(await worker.json()).toEqual({ status: "ok", queue: "inline" });
+
+    // The CLI beside the running app: it uses the app's embedded PostgreSQL instead of failing.
+    const accounts = await runCli(env, ["accounts", "list", "--org", "demo-corp"]);
+    expect(accounts.output).toContain("Using the embedded PostgreSQL already running");
+    expect(accounts.output).toContain("123456789012");
+    expect(accounts.code).toBe(0);
 
     expect(await stop(first)).toBe(0);
 

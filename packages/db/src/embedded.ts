@@ -20,6 +20,14 @@ export async function startEmbeddedPostgres(options: {
   log?: (line: string) => void;
 }): Promise<EmbeddedDatabase> {
   mkdirSync(path.dirname(options.dataDir), { recursive: true });
+  // `pnpm start` (or another command) may already run this cluster: use it rather than fail to start
+  // a second postmaster on the same data directory.
+  if (existsSync(path.join(options.dataDir, "postmaster.pid")) && (await answers(options.port))) {
+    options.log?.(
+      `Using the embedded PostgreSQL already running on port ${options.port} (data in ${options.dataDir})`,
+    );
+    return { url: embeddedDatabaseUrl(options.port), stop: async () => undefined };
+  }
   const asRoot = os.userInfo().uid === 0;
   if (asRoot) assertReachableByOtherUsers(path.dirname(options.dataDir));
   // Imported only when used. At load the package hooks SIGINT/SIGTERM/SIGHUP (via async-exit-hook) to
@@ -41,8 +49,17 @@ export async function startEmbeddedPostgres(options: {
     onLog: () => undefined,
     onError: (message) => options.log?.(String(message)),
   });
-  if (!existsSync(path.join(options.dataDir, "PG_VERSION"))) await server.initialise();
-  await server.start();
+  try {
+    if (!existsSync(path.join(options.dataDir, "PG_VERSION"))) await server.initialise();
+    await server.start();
+  } catch (error) {
+    // The package rejects with bare values (not Errors) on some failures: give one actionable line.
+    throw new Error(
+      `The embedded PostgreSQL (data in ${options.dataDir}, port ${options.port}) did not start: ${describeFailure(error)}. ` +
+        "If another Canopy process uses this data directory with another port, stop it or set " +
+        "CANOPY_EMBEDDED_PG_PORT to its port; or set DATABASE_URL to your own PostgreSQL.",
+    );
+  }
 
   const admin = guardClient(
     new pg.Client({
@@ -64,6 +81,39 @@ export async function startEmbeddedPostgres(options: {
     url: embeddedDatabaseUrl(options.port),
     stop: () => server.stop(),
   };
+}
+
+/** Whether the embedded cluster's credentials are accepted on 127.0.0.1:`port` (within 2 s). */
+async function answers(port: number): Promise<boolean> {
+  const client = new pg.Client({
+    host: "127.0.0.1",
+    port,
+    user: USER,
+    password: PASSWORD,
+    database: "postgres",
+    connectionTimeoutMillis: 2000,
+  });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof Error && error.message) return error.message;
+  if (typeof error === "string" && error) return error;
+  if (error === undefined || error === null) return "no reason given (see the PostgreSQL log)";
+  try {
+    return JSON.stringify(error);
+  } catch {
+    return String(error);
+  }
 }
 
 /** The URL of the embedded database on `port` (whether or not this process started it). */

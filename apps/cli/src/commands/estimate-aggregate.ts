@@ -2,7 +2,15 @@ import type { Estimate, EstimateQuality, UsageRecord } from "@canopy/methodology
 import type { UnsupportedLine } from "@canopy/connectors";
 
 /** How `canopy estimate` groups its output. */
-export const groupings = ["row", "service", "region", "account", "day", "month"] as const;
+export const groupings = [
+  "row",
+  "provider",
+  "service",
+  "region",
+  "account",
+  "day",
+  "month",
+] as const;
 export type Grouping = (typeof groupings)[number];
 
 /** Sums of one output group. */
@@ -75,6 +83,8 @@ function addInto(target: GroupTotals, source: GroupTotals): void {
 
 export function groupKeyOf(grouping: Grouping, record: UsageRecord): string {
   switch (grouping) {
+    case "provider":
+      return record.provider;
     case "service":
       return record.service;
     case "region":

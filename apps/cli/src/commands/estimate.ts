@@ -46,7 +46,7 @@ and prints energy, emissions and water estimates. No database needed.
 
 Options:
   --format cur|cur2|azure|gcp|focus|usage   force the billing format
-  --group-by row|service|region|account|day|month   (default service)
+  --group-by row|provider|service|region|account|day|month   (default service)
   --output table|json|csv                   (default table; with --group-by row, json prints NDJSON)
   --profile canopy|ccf                      methodology profile (default canopy)
   -h, --help                                show this help
