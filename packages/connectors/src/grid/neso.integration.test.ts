@@ -65,7 +65,8 @@ describe("NESO Carbon Intensity source", () => {
       new Date("2025-02-01T00:00Z"),
     );
     expect(points).toHaveLength(31 * 24);
-    expect(fake.requests).toHaveLength(3); // 14 + 14 + 3 days
+    expect(fake.requests).toHaveLength(3); // windows of 14 days less the half-hour asked early
+    expect(fake.requests[0]!.path).toBe("/intensity/2024-12-31T23:30Z/2025-01-14T23:30Z");
     // hour 05:00 = mean of half-hours 10 and 11 of the day: (110 + 111) / 2
     expect(points[5]!.gCo2ePerKwh).toBe(110.5);
     const direct = await fetch(`${fake.url}/intensity/2025-01-01T00:00Z/2025-01-15T00:01Z`);

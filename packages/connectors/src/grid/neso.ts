@@ -20,6 +20,7 @@ export const nesoSourceName = "neso-carbon-intensity";
 export const nesoDefaultBaseUrl = "https://api.carbonintensity.org.uk";
 /** "The maximum date range is limited to 14 days" (/intensity/{from}/{to}). */
 export const nesoMaxRangeDays = 14;
+const halfHourMs = hourMs / 2;
 
 export const nesoNotice: GridSourceNotice = {
   licence: "Carbon Intensity API terms of use (NESO); free use, no resale of the API",
@@ -66,10 +67,12 @@ export class NesoCarbonIntensitySource implements GridIntensitySource {
     const fromMs = floorHourMs(from.getTime());
     const toMs = to.getTime();
     const halves = new Map<number, NesoHalfHour>();
-    const windowMs = nesoMaxRangeDays * 24 * hourMs;
+    // Each request starts half an hour early, so the window's first half-hour is included whether
+    // the API reads `from` as the start or the end of the first period; the total stays ≤ 14 days.
+    const windowMs = nesoMaxRangeDays * 24 * hourMs - halfHourMs;
     for (let start = fromMs; start < toMs; start += windowMs) {
       const end = Math.min(toMs, start + windowMs);
-      const url = `${this.#baseUrl}/intensity/${nesoTime(start)}/${nesoTime(end)}`;
+      const url = `${this.#baseUrl}/intensity/${nesoTime(start - halfHourMs)}/${nesoTime(end)}`;
       const text = await getText({
         source: this.name,
         url,
@@ -97,7 +100,7 @@ export function halfHoursToHours(halves: ReadonlyMap<number, NesoHalfHour>): Gri
   const points: GridIntensityPoint[] = [];
   const hours = [...new Set([...halves.keys()].map(floorHourMs))].sort((a, b) => a - b);
   for (const hour of hours) {
-    const pair = [halves.get(hour), halves.get(hour + hourMs / 2)];
+    const pair = [halves.get(hour), halves.get(hour + halfHourMs)];
     let sum = 0;
     let estimated = false;
     let complete = true;
