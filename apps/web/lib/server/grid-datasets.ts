@@ -20,6 +20,8 @@ export type GridLoad = {
   rowsWritten: number;
   rowsRevised: number;
   loadedAt: string;
+  /** A sync attempt that failed (source down, key refused) is a load with no values and its error. */
+  failure: string | null;
 };
 
 /** The latest loads of the shared grid-intensity store (reference data: the app role may read it). */
@@ -27,7 +29,8 @@ export async function listGridLoads(limit = 50): Promise<GridLoad[]> {
   const { rows } = await appDb().pool.query<GridLoad>(
     `SELECT id, source, source_version AS "sourceVersion", label, zones,
             first_hour AS "firstHour", last_hour AS "lastHour",
-            rows_written AS "rowsWritten", rows_revised AS "rowsRevised", loaded_at AS "loadedAt"
+            rows_written AS "rowsWritten", rows_revised AS "rowsRevised", loaded_at AS "loadedAt",
+            CASE WHEN details->>'status' = 'failed' THEN coalesce(details->>'error', 'failed') END AS failure
      FROM grid_intensity_loads ORDER BY loaded_at DESC, id DESC LIMIT $1`,
     [limit],
   );

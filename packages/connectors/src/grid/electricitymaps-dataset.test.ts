@@ -14,6 +14,7 @@ const olderHeader =
 
 const hourMs = 3_600_000;
 const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace("T", " ");
+const stamp2024 = (i: number) => stamp(Date.UTC(2024, 0, 1) + i * hourMs);
 
 /** `hours` rows of Sweden from 2025-01-01 00:00 UTC, shaped like the portal's SE file. */
 function swedenRows(hours: number): string[] {
@@ -57,6 +58,23 @@ describe("Electricity Maps hourly dataset files", () => {
     ]);
     // Rows 0, 5, …, 70 are marked estimated: 15 hours × 2 boundaries.
     expect(dataset.points.filter((p) => p.estimated)).toHaveLength(15 * 2);
+  });
+
+  it("reads a whole leap year (8,784 hours) in 64 KiB chunks, Jan 1 00:00 to Dec 31 23:00", async () => {
+    const hours = 366 * 24;
+    const rows = Array.from({ length: hours }, (_, i) => {
+      return `${stamp2024(i)},Germany,Germany,DE,${300 + (i % 97)},${350 + (i % 89)},50,40,entsoe.eu,false,`;
+    });
+    const dataset = await parse("DE_2024_hourly.csv", [header, ...rows].join("\n") + "\n", 65_536);
+    expect(dataset.rows).toBe(8784);
+    expect(dataset.points).toHaveLength(8784 * 2);
+    expect(dataset.firstHour.toISOString()).toBe("2024-01-01T00:00:00.000Z");
+    expect(dataset.lastHour.toISOString()).toBe("2024-12-31T23:00:00.000Z");
+    const feb29noon = dataset.points.find(
+      (p) => p.boundary === "lifecycle" && p.hour.getTime() === Date.UTC(2024, 1, 29, 12),
+    )!;
+    const i = (Date.UTC(2024, 1, 29, 12) - Date.UTC(2024, 0, 1)) / hourMs;
+    expect(feb29noon.gCo2ePerKwh).toBe(350 + (i % 89));
   });
 
   it("reads the older header (Zone Id, LCA, Data Estimated = False)", async () => {

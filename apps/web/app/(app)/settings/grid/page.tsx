@@ -49,6 +49,7 @@ export default async function GridSettingsPage() {
               <th>to</th>
               <th>Rows written</th>
               <th>Revised</th>
+              <th>Status</th>
             </tr>
           </thead>
           <tbody>
@@ -64,6 +65,7 @@ export default async function GridSettingsPage() {
                 <td>{when(load.lastHour)}</td>
                 <td>{load.rowsWritten.toLocaleString("en-US")}</td>
                 <td>{load.rowsRevised.toLocaleString("en-US")}</td>
+                <td>{load.failure ? `failed: ${load.failure}` : "loaded"}</td>
               </tr>
             ))}
           </tbody>
