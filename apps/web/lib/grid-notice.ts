@@ -1,4 +1,4 @@
-import { electricityMapsDatasetNotice } from "@canopy/connectors/electricitymaps";
+import { electricityMapsDatasetNotice } from "@canopy/jobs/grid-dataset";
 
 /** Shown wherever dataset-file values appear (ODbL asks for attribution). */
 export const gridDatasetNoticeBody = {

@@ -45,3 +45,5 @@ export async function importGridDataset(
     sourceVersion: dataset.sourceVersion,
   };
 }
+
+export { GridDatasetError, electricityMapsDatasetNotice } from "@canopy/connectors/electricitymaps";

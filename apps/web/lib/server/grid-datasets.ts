@@ -1,7 +1,10 @@
 import "server-only";
-import { GridDatasetError } from "@canopy/connectors/electricitymaps";
 import { GridIntensityError } from "@canopy/db";
-import { importGridDataset, type GridDatasetImportResult } from "@canopy/jobs/grid-dataset";
+import {
+  GridDatasetError,
+  importGridDataset,
+  type GridDatasetImportResult,
+} from "@canopy/jobs/grid-dataset";
 import { ApiError, badRequest } from "./api-error";
 import { appDb, inlineJobsOwnerDb } from "./db";
 import { serverEnv } from "./env";
