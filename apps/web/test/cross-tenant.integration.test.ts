@@ -119,6 +119,13 @@ beforeAll(async () => {
       modelVersion: "v3.0.0",
     })),
   );
+  // A region only B uses: its intensity profile must not tell A that B is there.
+  await db.owner.pool.query(
+    `INSERT INTO emissions_monthly (tenant_id, month, cloud_account_id, provider, service, region, kind, kwh_it,
+       kwh_facility, co2e_location_kg, co2e_market_kg, co2e_embodied_kg, water_l, methodology_version)
+     VALUES ($1, '2025-01-01', $2, 'aws', 'compute', 'eu-west-2', 'compute', 1, 1.1, 0.2, 0.1, 0.01, 1, 'test')`,
+    [tenantB, b.accountId],
+  );
   b.memberId = await addMember(db, tenantB, memberB, "viewer");
   const run = await db.owner.pool.query<{ id: string }>(
     `INSERT INTO sync_runs (tenant_id, kind, status, details) VALUES ($1, 'import', 'succeeded', '{"fileName":"b.csv","fileKey":"k","bytes":1,"linesRead":1,"linesImported":1,"usageRowsWritten":0,"skipped":{},"costTotal":0,"progress":{"linesRead":1,"percent":100}}') RETURNING id`,
@@ -220,6 +227,15 @@ const routeCases: Record<string, RouteCase> = {
     // B's January factor must not scale A's rows.
     expect(points.length).toBeGreaterThan(0);
     expect(points.every((p) => p.status === "uncalibrated")).toBe(true);
+  },
+  "GET /api/v1/regions/{provider}/{region}/intensity-profile": async (h, as) => {
+    const path = (region: string) => `/api/v1/regions/aws/${region}/intensity-profile`;
+    const onlyB = await get(h, as, path("eu-west-2"), { provider: "aws", region: "eu-west-2" });
+    expect(onlyB.status).toBe(404);
+    expect(onlyB.body.error?.code).toBe("not_found");
+    const own = await get(h, as, path("us-east-1"), { provider: "aws", region: "us-east-1" });
+    expect(own.status).toBe(200);
+    expectNoB(own.body);
   },
   "GET /api/v1/accounts": async (h, as) => {
     const list = await get(h, as, "/api/v1/accounts?limit=200");

@@ -13,6 +13,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   const organizations = await organizationsOf(principal.userId);
   const links = [
     { href: "/", label: "Dashboard" },
+    { href: "/regions", label: "Regions" },
     { href: "/reconciliation", label: "Reconciliation" },
     { href: "/reports", label: "Reports" },
   ];

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { RoleName } from "../role-rank";
+import * as g from "./region-schemas";
 import * as r from "./reconciliation-schemas";
 import * as s from "./schemas";
 
@@ -71,6 +72,21 @@ export const operations: Operation[] = [
     role: "viewer",
     query: r.calibratedQuerySchema,
     response: { status: 200, schema: r.calibratedResponseSchema },
+  },
+  {
+    method: "get",
+    path: "/api/v1/regions/{provider}/{region}/intensity-profile",
+    summary:
+      "A region's hourly grid intensity profile (hour of day × month, mean gCO2e/kWh) and the best window for shiftable work",
+    description:
+      "For a region the organization has emissions in (404 for any other). Reads the grid zone's stored hourly values " +
+      "(the highest-precedence source per hour, as estimation does) over the last 12 months with data, UTC. Without " +
+      "hourly data `cells` is empty and `annual` is the factor estimation uses; `sources` carries each source's " +
+      "licence and attribution, `failingSources` the sources whose last sync for the zone failed.",
+    role: "viewer",
+    params: g.regionParamsSchema,
+    query: g.intensityProfileQuerySchema,
+    response: { status: 200, schema: g.intensityProfileResponseSchema },
   },
   {
     method: "get",

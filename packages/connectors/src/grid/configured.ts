@@ -1,8 +1,22 @@
-import { Eia930Source } from "./eia-930";
-import { ElectricityMapsApiSource, electricityMapsMaxRangeHours } from "./electricitymaps-api";
-import { EntsoeGenerationSource, entsoeMinRequestIntervalMs } from "./entsoe";
-import { NesoCarbonIntensitySource, nesoMaxRangeDays } from "./neso";
-import type { GridIntensitySource } from "./source";
+import { Eia930Source, eia930SourceName, eiaNotice } from "./eia-930";
+import {
+  ElectricityMapsApiSource,
+  electricityMapsApiSourceName,
+  electricityMapsMaxRangeHours,
+  electricityMapsNotice,
+} from "./electricitymaps-api";
+import {
+  electricityMapsDatasetNotice,
+  electricityMapsDatasetSourceName,
+} from "./electricitymaps-dataset";
+import {
+  EntsoeGenerationSource,
+  entsoeMinRequestIntervalMs,
+  entsoeNotice,
+  entsoeSourceName,
+} from "./entsoe";
+import { NesoCarbonIntensitySource, nesoMaxRangeDays, nesoNotice, nesoSourceName } from "./neso";
+import type { GridIntensitySource, GridSourceNotice } from "./source";
 
 /** Keys the instance admin sets; a source without its key is not configured. */
 export type GridSourcesConfig = {
@@ -80,3 +94,12 @@ export function configuredGridSources(config: GridSourcesConfig): ConfiguredGrid
   if (config.neso !== false) sources.push(new NesoCarbonIntensitySource());
   return sources.map((source) => ({ source, pacing: pacingOf(source) }));
 }
+
+/** Licence and attribution per stored source name, shown wherever its numbers appear. */
+export const gridSourceNotices: Readonly<Record<string, GridSourceNotice>> = {
+  [electricityMapsApiSourceName]: electricityMapsNotice,
+  [electricityMapsDatasetSourceName]: electricityMapsDatasetNotice,
+  [nesoSourceName]: nesoNotice,
+  [entsoeSourceName]: entsoeNotice,
+  [eia930SourceName]: eiaNotice,
+};

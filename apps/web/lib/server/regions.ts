@@ -1,0 +1,168 @@
+import "server-only";
+import { gridSourcePrecedence, gridSyncStatuses, type PoolClient } from "@canopy/db";
+import { gridSourceNotices } from "@canopy/jobs";
+import { regionFactors, type Provider } from "@canopy/methodology";
+import { bestWindow, hourlyMeans, type BestWindow, type ProfileCell } from "@/lib/regions/profile";
+
+/** A region the organization has emissions in, with its grid zone and annual factor. */
+export type UsedRegion = {
+  provider: Provider;
+  region: string;
+  gridZone: string | null;
+  annualGCo2ePerKwh: number;
+  annualBoundary: string;
+  firstMonth: string;
+  lastMonth: string;
+  kwhFacility: number;
+};
+
+/** The organization's regions (emissions_monthly under its row-level security), most energy first. */
+export async function listUsedRegions(client: PoolClient): Promise<UsedRegion[]> {
+  const { rows } = await client.query<{
+    provider: Provider;
+    region: string;
+    firstMonth: string;
+    lastMonth: string;
+    kwhFacility: number;
+  }>(
+    `SELECT provider::text AS provider, region, to_char(min(month), 'YYYY-MM') AS "firstMonth",
+            to_char(max(month), 'YYYY-MM') AS "lastMonth", sum(kwh_facility)::float8 AS "kwhFacility"
+     FROM emissions_monthly GROUP BY provider, region
+     ORDER BY sum(kwh_facility) DESC, provider, region`,
+  );
+  return rows.map((row) => {
+    const factors = regionFactors(row.provider, row.region);
+    return {
+      ...row,
+      gridZone: factors.gridZone,
+      annualGCo2ePerKwh: factors.gridIntensityGPerKwh,
+      annualBoundary: factors.gridBoundary,
+    };
+  });
+}
+
+export type SourceUse = {
+  source: string;
+  hours: number;
+  licence: string | null;
+  attribution: string | null;
+  url: string | null;
+};
+
+export type IntensityProfile = {
+  provider: Provider;
+  region: string;
+  gridZone: string | null;
+  /** The boundary of the hourly values shown (lifecycle where stored, else direct). */
+  boundary: "direct" | "lifecycle" | null;
+  /** First month shown and the last, YYYY-MM (null without hourly data). */
+  from: string | null;
+  to: string | null;
+  cells: ProfileCell[];
+  windowHours: number;
+  bestWindows: BestWindow[];
+  /** The sources the counted values come from, with their licence and attribution. */
+  sources: SourceUse[];
+  /** What estimation uses for hours without an hourly value. */
+  annual: { gCo2ePerKwh: number; boundary: string; source: string };
+  /** Sources whose last attempt for the zone failed (the annual factor stays in place). */
+  failingSources: { source: string; at: string; message: string; retryable: boolean }[];
+};
+
+const monthsShown = 12;
+
+/**
+ * The zone's hour-of-day × month profile over the last 12 months with hourly data, and the best
+ * N-hour window per month. Null when the organization has no emissions in the region (other
+ * organizations' regions are not disclosed).
+ */
+export async function loadIntensityProfile(
+  client: PoolClient,
+  provider: Provider,
+  region: string,
+  windowHours: number,
+): Promise<IntensityProfile | null> {
+  const used = await client.query(
+    "SELECT 1 FROM emissions_monthly WHERE provider = $1 AND region = $2 LIMIT 1",
+    [provider, region],
+  );
+  if (used.rowCount === 0) return null;
+  const factors = regionFactors(provider, region);
+  const zone = factors.gridZone;
+  const annual = {
+    gCo2ePerKwh: factors.gridIntensityGPerKwh,
+    boundary: factors.gridBoundary,
+    source: factors.gridSource,
+  };
+  const empty: IntensityProfile = {
+    provider,
+    region,
+    gridZone: zone,
+    boundary: null,
+    from: null,
+    to: null,
+    cells: [],
+    windowHours,
+    bestWindows: [],
+    sources: [],
+    annual,
+    failingSources: [],
+  };
+  if (!zone) return empty;
+  const failingSources = (await gridSyncStatuses(client, [zone]))
+    .filter((s) => s.failing)
+    .map((s) => ({
+      source: s.source,
+      at: s.failing!.at.toISOString(),
+      message: s.failing!.message,
+      retryable: s.failing!.retryable,
+    }));
+  const { rows: ranges } = await client.query<{ boundary: "direct" | "lifecycle"; last: Date }>(
+    `SELECT boundary, max(hour) AS last FROM grid_intensity_hourly WHERE zone = $1 GROUP BY boundary`,
+    [zone],
+  );
+  const range = ranges.find((r) => r.boundary === "lifecycle") ?? ranges[0];
+  if (!range) return { ...empty, failingSources };
+  const to = new Date(Date.UTC(range.last.getUTCFullYear(), range.last.getUTCMonth() + 1, 1));
+  const from = new Date(Date.UTC(to.getUTCFullYear(), to.getUTCMonth() - monthsShown, 1));
+  // The counted value per hour: the highest-precedence source (as estimation reads it).
+  const counted = `SELECT DISTINCT ON (hour) hour, g_co2e_per_kwh AS g, source
+                   FROM grid_intensity_hourly
+                   WHERE zone = $1 AND boundary = $2 AND hour >= $3 AND hour < $4
+                   ORDER BY hour, coalesce(array_position($5::text[], source), 1000), source`;
+  const params = [zone, range.boundary, from, to, gridSourcePrecedence];
+  const { rows: cells } = await client.query<ProfileCell>(
+    `WITH counted AS (${counted})
+     SELECT to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM') AS month,
+            extract(hour FROM hour AT TIME ZONE 'UTC')::int AS "hourOfDay",
+            avg(g)::float8 AS "meanGPerKwh", count(*)::int AS hours
+     FROM counted GROUP BY 1, 2 ORDER BY 1, 2`,
+    params,
+  );
+  const { rows: used_sources } = await client.query<{ source: string; hours: number }>(
+    `WITH counted AS (${counted})
+     SELECT source, count(*)::int AS hours FROM counted GROUP BY source ORDER BY count(*) DESC`,
+    params,
+  );
+  const months = [...new Set(cells.map((c) => c.month))];
+  return {
+    ...empty,
+    boundary: range.boundary,
+    from: months[0] ?? null,
+    to: months.at(-1) ?? null,
+    cells,
+    bestWindows: months
+      .map((month) => bestWindow(month, hourlyMeans(cells, month), windowHours))
+      .filter((w): w is BestWindow => w !== null),
+    sources: used_sources.map((s) => {
+      const notice = gridSourceNotices[s.source];
+      return {
+        ...s,
+        licence: notice?.licence ?? null,
+        attribution: notice?.attribution ?? null,
+        url: notice?.url ?? null,
+      };
+    }),
+    failingSources,
+  };
+}
