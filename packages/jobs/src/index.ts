@@ -55,6 +55,8 @@ export {
   useGridSources,
   type SourceSyncResult,
 } from "./jobs/sync-grid-intensity";
+/** Licence and attribution of each grid-intensity source, for the app (which shows them). */
+export { gridSourceNotices } from "@canopy/connectors";
 export {
   storeReportedCarbon,
   reconcileProviderEmissions,
