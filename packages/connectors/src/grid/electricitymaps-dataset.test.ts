@@ -92,6 +92,12 @@ describe("Electricity Maps hourly dataset files", () => {
     ]);
   });
 
+  it("a quoted Data source with a comma in it does not shift the columns", async () => {
+    const rows = swedenRows(2).map((row) => row.replace(",svk.se,", ',"svk.se, entsoe.eu",'));
+    const dataset = await parse("SE_2025_hourly.csv", [header, ...rows].join("\n"));
+    expect(dataset.points.map((p) => p.estimated)).toEqual([true, true, false, false]);
+  });
+
   it("a file whose name does not follow <zone>_<year>_hourly.csv takes the zone of its rows", async () => {
     const dataset = await parse("sweden.csv", [header, ...swedenRows(2)].join("\n"));
     expect(dataset.zone).toBe("SE");
