@@ -11,6 +11,14 @@ export {
   workerStoppedReason,
 } from "./watchdog";
 export * from "./estimation";
+export {
+  queueGridRestatement,
+  affectedWindows,
+  type GridRestatement,
+  type RestatementTotals,
+  type RestatementWindow,
+} from "./grid-restatement";
+export { hourlyGridBoundary } from "./hourly-grid";
 export { windowPayload, type WindowPayload } from "./window-payload";
 export {
   localFileStore,

@@ -9,6 +9,8 @@ export const windowPayload = z
     windowStart: z.iso.datetime({ offset: true }),
     windowEnd: z.iso.datetime({ offset: true }),
     profile: z.enum(["canopy", "ccf"]).optional(),
+    /** Set when a grid-intensity restatement queued the window (grid-restatement.ts). */
+    gridLoadId: z.uuid().optional(),
   })
   .refine(
     (p) => Date.parse(p.windowStart) < Date.parse(p.windowEnd),

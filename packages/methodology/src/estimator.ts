@@ -253,7 +253,8 @@ export function createEstimator(options: EstimatorOptions = {}): Estimator {
     if (u.replicateEmbodied) embodiedKg *= replication;
 
     let gridIntensityGPerKwh = site.gridIntensityGPerKwh;
-    if (hourly !== undefined && site.gridZone !== null && kwhIt > 0) {
+    // kwhIt < 0 is a correction: it takes the hour's intensity too, so it reverses exactly.
+    if (hourly !== undefined && site.gridZone !== null && kwhIt !== 0) {
       const measuredIntensity = averageHourlyIntensity(
         hourly,
         site.gridZone,

@@ -1,5 +1,6 @@
 import type { PoolClient } from "pg";
 import { copyRows } from "../bulk/copy";
+import { gridSourcePrecedence, type GridBoundary } from "./grid-intensity";
 import { withLocalSettings } from "./local-settings";
 import { lockAccounts } from "./usage";
 import type { AccountWindow } from "./windows";
@@ -29,6 +30,10 @@ export type EmissionRow = {
   /** Low and high of the row's total CO2e (location-based + embodied + spend-based). */
   co2eLowKg: number;
   co2eHighKg: number;
+  /** kwhFacility when the hour's grid intensity was used, else 0. */
+  kwhHourlyGrid: number;
+  /** kwhFacility when the row is a share of usage billed for a longer period, else 0. */
+  kwhDisaggregated: number;
   costAmount: string | null;
   /** Parts of costAmount estimated from spend and out of scope (numeric strings, like costAmount). */
   costSpendBasedAmount: string;
@@ -61,6 +66,8 @@ const columns = [
   "co2e_spend_based_kg",
   "co2e_low_kg",
   "co2e_high_kg",
+  "kwh_hourly_grid",
+  "kwh_disaggregated",
   "cost_amount",
   "cost_spend_based_amount",
   "cost_out_of_scope_amount",
@@ -122,6 +129,8 @@ async function* toCopyRows(tenantId: string, rows: AsyncIterable<EmissionRow>) {
       r.co2eSpendBasedKg,
       r.co2eLowKg,
       r.co2eHighKg,
+      r.kwhHourlyGrid,
+      r.kwhDisaggregated,
       r.costAmount,
       r.costSpendBasedAmount,
       r.costOutOfScopeAmount,
@@ -178,7 +187,36 @@ export type ShapeFactors = {
   gridIntensityGPerKwh: number;
   defaultFactorsMask: number;
   methodologyVersion: string;
+  /**
+   * Grid zone whose hourly intensity applies to the shape, with the shape's figures as affine
+   * functions of that intensity g (per unit: `…0 + g × …PerG`); null when no hourly factor can apply
+   * (no zone, no energy, or a profile whose grid factors are not a direct or lifecycle series).
+   */
+  hourly: HourlyShapeFactors | null;
 };
+
+/** Per-unit figures of a shape when the hour's grid intensity g (gCO2e/kWh) is used. */
+export type HourlyShapeFactors = {
+  gridZone: string;
+  co2eLocationKg0: number;
+  co2eLocationKgPerG: number;
+  co2eMarketKg0: number;
+  co2eMarketKgPerG: number;
+  co2eOnDefaultsKg0: number;
+  co2eOnDefaultsKgPerG: number;
+  co2eLowKg0: number;
+  co2eLowKgPerG: number;
+  co2eHighKg0: number;
+  co2eHighKgPerG: number;
+  defaultFactorsMask: number;
+};
+
+/**
+ * Which usage rows are spread over their hours when estimated (docs/methodology.md section 4, hourly):
+ * rows with energy billed for more than one hour, up to a day always, up to `maxSpreadHours` only when
+ * the zone has hourly intensities in the window; each hour gets 1/n of the row (flat profile).
+ */
+export const spreadRule = { alwaysUpToHours: 24, maxSpreadHours: 744 } as const;
 
 /** The distinct shapes of an account window's usage (typically thousands for millions of rows). */
 export async function usageShapes(
@@ -225,18 +263,107 @@ const factorColumns = [
   "grid_intensity_g_per_kwh",
   "default_factors_mask",
   "methodology_version",
+  "grid_zone",
+  "h_location_0",
+  "h_location_g",
+  "h_market_0",
+  "h_market_g",
+  "h_defaults_0",
+  "h_defaults_g",
+  "h_low_0",
+  "h_low_g",
+  "h_high_0",
+  "h_high_g",
+  "h_mask",
 ] as const;
 
 /**
+ * The counted hourly intensity of the factors' zones for the window's hours, one boundary, in a
+ * temporary table: per zone-hour the value of the highest-precedence source (as
+ * readHourlyIntensities). Shapes whose zone has a value in the window are marked `has_hourly`.
+ */
+async function stageHourlyGrid(
+  client: PoolClient,
+  window: AccountWindow,
+  factors: readonly ShapeFactors[],
+  boundary: GridBoundary | null,
+): Promise<void> {
+  await client.query("DROP TABLE IF EXISTS hourly_grid");
+  await client.query(
+    "CREATE TEMP TABLE hourly_grid (zone text, hour timestamptz, g float8, PRIMARY KEY (zone, hour)) ON COMMIT DROP",
+  );
+  const zones = [...new Set(factors.flatMap((f) => (f.hourly ? [f.hourly.gridZone] : [])))];
+  if (boundary !== null && zones.length > 0) {
+    await client.query(
+      `INSERT INTO hourly_grid
+       SELECT DISTINCT ON (zone, hour) zone, hour, g_co2e_per_kwh FROM grid_intensity_hourly
+       WHERE zone = ANY($1) AND boundary = $2 AND hour >= $3 AND hour < $4
+       ORDER BY zone, hour, coalesce(array_position($5::text[], source), 1000), source`,
+      [zones, boundary, window.start, window.end, gridSourcePrecedence],
+    );
+  }
+  await client.query("ANALYZE hourly_grid");
+  await client.query(
+    `UPDATE shape_factors f SET has_hourly = true
+     WHERE f.grid_zone IN (SELECT DISTINCT zone FROM hourly_grid)`,
+  );
+}
+
+// Per usage row u (shape f) and hour g (hourly_grid, null → annual factors): the emission columns for
+// q units of usage; `cost` is the row's cost for that hour, `spread` whether it is a share of a longer period.
+const emissionSelect = (q: string, cost: string, spread: boolean) => `
+  f.pue, coalesce(g.g, f.grid_intensity_g_per_kwh), CASE WHEN g.g IS NULL THEN f.default_factors_mask ELSE f.h_mask END,
+  ${q} * f.kwh_it, ${q} * f.kwh_facility,
+  ${q} * CASE WHEN g.g IS NULL THEN f.co2e_location_kg ELSE f.h_location_0 + g.g * f.h_location_g END,
+  ${q} * CASE WHEN g.g IS NULL THEN f.co2e_market_kg ELSE f.h_market_0 + g.g * f.h_market_g END,
+  ${q} * f.co2e_embodied_kg, ${q} * f.water_l,
+  ${q} * CASE WHEN g.g IS NULL THEN f.co2e_on_defaults_kg ELSE f.h_defaults_0 + g.g * f.h_defaults_g END,
+  s.spend * f.spend_kg,
+  least(${q} * r.low, ${q} * r.high) + least(s.spend * f.spend_low_kg, s.spend * f.spend_high_kg),
+  greatest(${q} * r.low, ${q} * r.high) + greatest(s.spend * f.spend_low_kg, s.spend * f.spend_high_kg),
+  CASE WHEN g.g IS NULL THEN 0 ELSE ${q} * f.kwh_facility END, ${spread ? `${q} * f.kwh_facility` : "0"},
+  ${cost}, s.spend_amount,
+  CASE WHEN f.coverage = 'out-of-scope' THEN coalesce(u.cost_amount, 0) ELSE 0 END,
+  u.currency, f.methodology_version`;
+
+const emissionLaterals = `
+  CROSS JOIN LATERAL (
+    SELECT CASE WHEN g.g IS NULL THEN f.co2e_low_kg ELSE f.h_low_0 + g.g * f.h_low_g END AS low,
+           CASE WHEN g.g IS NULL THEN f.co2e_high_kg ELSE f.h_high_0 + g.g * f.h_high_g END AS high
+  ) r
+  CROSS JOIN LATERAL (
+    SELECT x.spend_amount, x.spend_amount::float8 AS spend
+    FROM (SELECT CASE WHEN f.coverage = 'spend-based' AND u.currency = f.spend_currency
+                      THEN coalesce(u.cost_amount, 0) ELSE 0 END AS spend_amount) x
+  ) s`;
+
+const insertColumns = `tenant_id, cloud_account_id, hour, dims_key, provider, service, region, kind,
+  instance_type, tags, pue, grid_intensity_g_per_kwh, default_factors_mask, kwh_it, kwh_facility, co2e_location_kg,
+  co2e_market_kg, co2e_embodied_kg, water_l, co2e_on_defaults_kg, co2e_spend_based_kg, co2e_low_kg, co2e_high_kg,
+  kwh_hourly_grid, kwh_disaggregated, cost_amount, cost_spend_based_amount, cost_out_of_scope_amount, currency,
+  methodology_version`;
+
+const shapeJoin = `JOIN shape_factors f ON f.shape_key = u.shape_key || ':' || extract(year FROM u.hour AT TIME ZONE 'UTC')::int`;
+
+/** SQL condition: the usage row u of shape f is spread over its hours (see spreadRule). */
+const spreadCondition = `(f.kwh_facility <> 0 AND u.period_hours > 1 AND u.period_hours <= ${spreadRule.maxSpreadHours}
+  AND (u.period_hours <= ${spreadRule.alwaysUpToHours} OR f.has_hourly))`;
+
+/**
  * Replaces the emissions of one account window set-based: the per-unit factors of each shape go into a
- * staging table, and one INSERT … SELECT multiplies every usage row's quantity by its shape's factors.
- * Valid only when every shape's estimate is linear in quantity (the caller checks). Runs in the
- * caller's tenant transaction; the window's partitions must exist.
+ * staging table, and PostgreSQL multiplies every usage row's quantity by its shape's factors, using
+ * the hour's grid intensity (`boundary`, hourly_grid) where the shape has a zone with a value for
+ * that hour, else the annual factors. Rows billed for a longer period (spreadRule) become one row per
+ * hour with 1/n of the quantity and of the cost (cumulative rounding, so the parts sum to the cost
+ * exactly); their dims_key gets the period start, so spread rows never collide with each other.
+ * Valid only when every shape's estimate is linear in quantity and affine in the grid intensity
+ * (the caller checks). Runs in the caller's tenant transaction; the window's partitions must exist.
  */
 export async function replaceEmissionsFromFactors(
   client: PoolClient,
   window: AccountWindow,
   factors: readonly ShapeFactors[],
+  boundary: GridBoundary | null = null,
 ): Promise<number> {
   await lockAccounts(client, [window]);
   await client.query("DROP TABLE IF EXISTS shape_factors");
@@ -244,63 +371,92 @@ export async function replaceEmissionsFromFactors(
     shape_key text PRIMARY KEY, kwh_it float8, kwh_facility float8, co2e_location_kg float8, co2e_market_kg float8,
     co2e_embodied_kg float8, water_l float8, co2e_on_defaults_kg float8, co2e_low_kg float8, co2e_high_kg float8,
     coverage text, spend_currency text, spend_kg float8, spend_low_kg float8, spend_high_kg float8, pue real,
-    grid_intensity_g_per_kwh real, default_factors_mask smallint, methodology_version text
+    grid_intensity_g_per_kwh real, default_factors_mask smallint, methodology_version text, grid_zone text,
+    h_location_0 float8, h_location_g float8, h_market_0 float8, h_market_g float8, h_defaults_0 float8,
+    h_defaults_g float8, h_low_0 float8, h_low_g float8, h_high_0 float8, h_high_g float8, h_mask smallint,
+    has_hourly boolean NOT NULL DEFAULT false
   ) ON COMMIT DROP`);
   await copyRows(
     client,
     "shape_factors",
     factorColumns,
-    factors.map((f) => [
-      f.shapeKey,
-      f.kwhItPerUnit,
-      f.kwhFacilityPerUnit,
-      f.co2eLocationKgPerUnit,
-      f.co2eMarketKgPerUnit,
-      f.co2eEmbodiedKgPerUnit,
-      f.waterLPerUnit,
-      f.co2eOnDefaultsKgPerUnit,
-      f.co2eLowKgPerUnit,
-      f.co2eHighKgPerUnit,
-      f.coverage,
-      f.spendCurrency,
-      f.spendKgCo2ePerCurrencyUnit,
-      f.spendLowKgCo2ePerCurrencyUnit,
-      f.spendHighKgCo2ePerCurrencyUnit,
-      f.pue,
-      f.gridIntensityGPerKwh,
-      f.defaultFactorsMask,
-      f.methodologyVersion,
-    ]),
+    factors.map((f) => {
+      const h = f.hourly;
+      return [
+        f.shapeKey,
+        f.kwhItPerUnit,
+        f.kwhFacilityPerUnit,
+        f.co2eLocationKgPerUnit,
+        f.co2eMarketKgPerUnit,
+        f.co2eEmbodiedKgPerUnit,
+        f.waterLPerUnit,
+        f.co2eOnDefaultsKgPerUnit,
+        f.co2eLowKgPerUnit,
+        f.co2eHighKgPerUnit,
+        f.coverage,
+        f.spendCurrency,
+        f.spendKgCo2ePerCurrencyUnit,
+        f.spendLowKgCo2ePerCurrencyUnit,
+        f.spendHighKgCo2ePerCurrencyUnit,
+        f.pue,
+        f.gridIntensityGPerKwh,
+        f.defaultFactorsMask,
+        f.methodologyVersion,
+        h?.gridZone ?? null,
+        h?.co2eLocationKg0 ?? null,
+        h?.co2eLocationKgPerG ?? null,
+        h?.co2eMarketKg0 ?? null,
+        h?.co2eMarketKgPerG ?? null,
+        h?.co2eOnDefaultsKg0 ?? null,
+        h?.co2eOnDefaultsKgPerG ?? null,
+        h?.co2eLowKg0 ?? null,
+        h?.co2eLowKgPerG ?? null,
+        h?.co2eHighKg0 ?? null,
+        h?.co2eHighKgPerG ?? null,
+        h?.defaultFactorsMask ?? null,
+      ];
+    }),
   );
+  await stageHourlyGrid(client, window, factors, boundary);
   await client.query(
     "DELETE FROM emissions_hourly WHERE cloud_account_id = $1 AND hour >= $2 AND hour < $3",
     [window.cloudAccountId, window.start, window.end],
   );
-  // A negative quantity or cost (a correction) swaps which bound is low, hence least/greatest.
-  const inserted = await client.query(
-    `INSERT INTO emissions_hourly (tenant_id, cloud_account_id, hour, dims_key, provider, service, region, kind,
-       instance_type, tags, pue, grid_intensity_g_per_kwh, default_factors_mask, kwh_it, kwh_facility, co2e_location_kg,
-       co2e_market_kg, co2e_embodied_kg, water_l, co2e_on_defaults_kg, co2e_spend_based_kg, co2e_low_kg, co2e_high_kg,
-       cost_amount, cost_spend_based_amount, cost_out_of_scope_amount, currency, methodology_version)
+  // Rows of one hour (or billed for a period that is not spread): the hour's intensity applies only
+  // to a row of at most one hour. A negative quantity or cost (a correction) swaps which bound is
+  // low, hence least/greatest.
+  const single = await client.query(
+    `INSERT INTO emissions_hourly (${insertColumns})
      SELECT u.tenant_id, u.cloud_account_id, u.hour, u.dims_key, u.provider, u.service, u.region, u.kind,
-       u.instance_type, u.tags, f.pue, f.grid_intensity_g_per_kwh, f.default_factors_mask, u.quantity * f.kwh_it,
-       u.quantity * f.kwh_facility, u.quantity * f.co2e_location_kg, u.quantity * f.co2e_market_kg,
-       u.quantity * f.co2e_embodied_kg, u.quantity * f.water_l, u.quantity * f.co2e_on_defaults_kg,
-       s.spend * f.spend_kg,
-       least(u.quantity * f.co2e_low_kg, u.quantity * f.co2e_high_kg) + least(s.spend * f.spend_low_kg, s.spend * f.spend_high_kg),
-       greatest(u.quantity * f.co2e_low_kg, u.quantity * f.co2e_high_kg) + greatest(s.spend * f.spend_low_kg, s.spend * f.spend_high_kg),
-       u.cost_amount, s.spend_amount,
-       CASE WHEN f.coverage = 'out-of-scope' THEN coalesce(u.cost_amount, 0) ELSE 0 END,
-       u.currency, f.methodology_version
+       u.instance_type, u.tags, ${emissionSelect("u.quantity", "u.cost_amount", false)}
      FROM usage_hourly u
-     JOIN shape_factors f ON f.shape_key = u.shape_key || ':' || extract(year FROM u.hour AT TIME ZONE 'UTC')::int
-     CROSS JOIN LATERAL (
-       SELECT x.spend_amount, x.spend_amount::float8 AS spend
-       FROM (SELECT CASE WHEN f.coverage = 'spend-based' AND u.currency = f.spend_currency
-                         THEN coalesce(u.cost_amount, 0) ELSE 0 END AS spend_amount) x
-     ) s
-     WHERE u.cloud_account_id = $1 AND u.hour >= $2 AND u.hour < $3`,
+     ${shapeJoin}
+     LEFT JOIN hourly_grid g ON u.period_hours <= 1 AND g.zone = f.grid_zone AND g.hour = u.hour
+     ${emissionLaterals}
+     WHERE u.cloud_account_id = $1 AND u.hour >= $2 AND u.hour < $3 AND NOT ${spreadCondition}`,
     [window.cloudAccountId, window.start, window.end],
   );
-  return inserted.rowCount ?? 0;
+  // Rows spread over their hours, cut at the window's end (a row that runs past it is spread over
+  // the hours inside, so its sums stay whole and no row lands in another window).
+  const spread = await client.query(
+    `INSERT INTO emissions_hourly (${insertColumns})
+     SELECT u.tenant_id, u.cloud_account_id, u.hour + p.k * interval '1 hour',
+       u.dims_key || '/' || extract(epoch FROM u.hour)::bigint, u.provider, u.service, u.region, u.kind,
+       u.instance_type, u.tags, ${emissionSelect(
+         "p.quantity",
+         "round(u.cost_amount * (p.k + 1) / w.n, 8) - round(u.cost_amount * p.k / w.n, 8)",
+         true,
+       )}
+     FROM usage_hourly u
+     ${shapeJoin}
+     CROSS JOIN LATERAL (
+       SELECT least(ceil(u.period_hours)::int, ceil(extract(epoch FROM ($3::timestamptz - u.hour)) / 3600)::int) AS n
+     ) w
+     CROSS JOIN LATERAL (SELECT k, u.quantity / w.n AS quantity FROM generate_series(0, w.n - 1) AS k) p
+     LEFT JOIN hourly_grid g ON g.zone = f.grid_zone AND g.hour = u.hour + p.k * interval '1 hour'
+     ${emissionLaterals}
+     WHERE u.cloud_account_id = $1 AND u.hour >= $2 AND u.hour < $3 AND ${spreadCondition}`,
+    [window.cloudAccountId, window.start, window.end],
+  );
+  return (single.rowCount ?? 0) + (spread.rowCount ?? 0);
 }

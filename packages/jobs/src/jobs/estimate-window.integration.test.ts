@@ -83,7 +83,7 @@ describe("estimate-window and rollup-days", () => {
     await driver.drain();
   };
 
-  it("writes one emissions row per usage row, and rollups with the same totals", async () => {
+  it("writes one emissions row per usage row (daily rows one per hour), and rollups with the same totals", async () => {
     await estimateAll();
     expect(failures).toEqual([]);
     const usage = await database.owner.pool.query(
@@ -91,7 +91,22 @@ describe("estimate-window and rollup-days", () => {
       [tenantId],
     );
     const hourly = await totals(database.owner, "emissions_hourly", tenantId);
-    expect(hourly.rows).toBe(usage.rows[0].n);
+    // The demo's Azure rows are daily: each becomes its hours (the last day is cut at the window's
+    // end), marked disaggregated; every other row stays one row.
+    const rows = await database.owner.pool.query(
+      `SELECT count(*) FILTER (WHERE kwh_disaggregated = 0)::int AS single,
+              count(DISTINCT dims_key) FILTER (WHERE kwh_disaggregated <> 0)::int AS spread,
+              count(*) FILTER (WHERE kwh_disaggregated <> 0)::int AS "spreadHours",
+              count(*) FILTER (WHERE kwh_disaggregated <> 0 AND provider <> 'azure')::int AS "notAzure"
+       FROM emissions_hourly WHERE tenant_id = $1`,
+      [tenantId],
+    );
+    const r = rows.rows[0];
+    expect(r.single + r.spread).toBe(usage.rows[0].n);
+    expect(r.spread).toBeGreaterThan(0);
+    expect(r.notAzure).toBe(0);
+    expect(r.spreadHours).toBeGreaterThan(23 * r.spread);
+    expect(r.spreadHours).toBeLessThanOrEqual(24 * r.spread);
     expect(hourly.location).toBeGreaterThan(0);
     expect(hourly.market).toBeLessThanOrEqual(hourly.location);
     const daily = await totals(database.owner, "emissions_daily", tenantId);

@@ -1,5 +1,6 @@
 import {
   ensureEmissionsPartitions,
+  readHourlyIntensities,
   readUsageWindow,
   replaceEmissionsFromFactors,
   replaceEmissionsWindow,
@@ -10,15 +11,23 @@ import { createEstimator } from "@canopy/methodology";
 import { defineJob } from "../contract";
 import { monthsBetween } from "../months";
 import { estimateUsagePages, shapeFactorsOf } from "../estimation";
+import {
+  createZoneLookup,
+  estimatorWithHourly,
+  hourlyGridBoundary,
+  probeEstimators,
+} from "../hourly-grid";
 import { loadTenantAccount } from "../tenant-guard";
 import { toWindow, windowPayload } from "../window-payload";
 
 /**
  * Estimates the stored usage of one account window and replaces that window's hourly emissions in
  * one transaction, then queues the rollup. Usually set-based: the method runs once per distinct usage
- * shape and PostgreSQL multiplies quantities by the per-unit factors; if any shape is not linear in
- * quantity, every row goes through the method instead. Re-running it gives the same rows, so a retry
- * after a crash never double counts.
+ * shape and PostgreSQL multiplies quantities by the per-unit factors, with the hour's grid intensity
+ * (grid_intensity_hourly) where the shape's zone has one; if any shape is not linear in quantity,
+ * every row goes through the method instead, with the same hourly intensities and the same spreading
+ * of daily and monthly rows. Re-running it gives the same rows, so a retry after a crash never double
+ * counts.
  */
 export const estimateWindow = defineJob({
   name: "estimate-window",
@@ -33,27 +42,58 @@ export const estimateWindow = defineJob({
       window.start,
       monthsBetween(window.start, window.end).length,
     );
-    const estimator = createEstimator(payload.profile ? { profile: payload.profile } : {});
+    const profile = payload.profile ?? "canopy";
+    const estimator = createEstimator({ profile });
+    const boundary = hourlyGridBoundary(profile);
+    const zoneOf = createZoneLookup(profile);
     const { rowsWritten, shapes, setBased } = await withTenantClient(
       deps.app,
       payload.tenantId,
       async (writer) => {
         const shapes = await usageShapes(writer, window);
-        const factors = shapeFactorsOf(shapes, estimator);
+        const shapeZone = (shape: (typeof shapes)[number]) =>
+          zoneOf(shape.provider, shape.region, shape.firstHour.getUTCFullYear());
+        const hourly = boundary
+          ? { probes: probeEstimators(profile), zoneOf: shapeZone }
+          : undefined;
+        const factors = shapeFactorsOf(shapes, estimator, hourly);
         if (factors) {
           return {
-            rowsWritten: await replaceEmissionsFromFactors(writer, window, factors),
+            rowsWritten: await replaceEmissionsFromFactors(writer, window, factors, boundary),
             shapes: shapes.length,
             setBased: true,
           };
         }
+        const zones = boundary
+          ? [...new Set(shapes.map(shapeZone).filter((zone) => zone !== null))]
+          : [];
+        const intensities = boundary
+          ? await readHourlyIntensities(writer, zones, window.start, window.end, boundary)
+          : new Map<string, Map<number, number>>();
+        const rowEstimator = estimatorWithHourly(profile, intensities);
+        const spread = {
+          window,
+          hourlyZoneOf: (row: {
+            provider: "aws" | "azure" | "gcp";
+            region: string;
+            hour: Date;
+          }) => {
+            const zone = zoneOf(row.provider, row.region, row.hour.getUTCFullYear());
+            return zone !== null && intensities.has(zone) ? zone : null;
+          },
+        };
         // Usage is read through a cursor on a second connection while COPY writes on this one.
         let rowsEstimated = 0;
         const rowsWritten = await withTenantClient(deps.app, payload.tenantId, (reader) => {
-          const emissions = estimateUsagePages(readUsageWindow(reader, window), estimator, (n) => {
-            rowsEstimated += n;
-            void context.reportProgress({ stage: "estimate", rowsEstimated });
-          });
+          const emissions = estimateUsagePages(
+            readUsageWindow(reader, window),
+            rowEstimator,
+            (n) => {
+              rowsEstimated += n;
+              void context.reportProgress({ stage: "estimate", rowsEstimated });
+            },
+            spread,
+          );
           return replaceEmissionsWindow(writer, payload.tenantId, window, emissions);
         });
         return { rowsWritten, shapes: shapes.length, setBased: false };

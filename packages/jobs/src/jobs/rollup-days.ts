@@ -1,9 +1,13 @@
 import { refreshRollups, withTenantClient } from "@canopy/db";
 import { defineJob } from "../contract";
+import { recordRestatedWindow } from "../grid-restatement";
 import { loadTenantAccount } from "../tenant-guard";
 import { toWindow, windowPayload } from "../window-payload";
 
-/** Recomputes the daily and monthly rollups for the days and months an account window touches. */
+/**
+ * Recomputes the daily and monthly rollups for the days and months an account window touches; for a
+ * window a grid restatement queued, then records its new totals on the load.
+ */
 export const rollupDays = defineJob({
   name: "rollup-days",
   payload: windowPayload,
@@ -14,6 +18,8 @@ export const rollupDays = defineJob({
     const result = await withTenantClient(deps.app, payload.tenantId, (client) =>
       refreshRollups(client, payload.tenantId, window.cloudAccountId, window.start, window.end),
     );
+    if (payload.gridLoadId)
+      await recordRestatedWindow(deps, payload.gridLoadId, window.cloudAccountId, window.start);
     return { rowsWritten: result.days + result.months, ...result };
   },
 });

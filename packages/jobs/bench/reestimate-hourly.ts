@@ -1,0 +1,208 @@
+/**
+ * `pnpm --filter @canopy/jobs exec tsx bench/reestimate-hourly.ts [--dims 1120]`: re-estimating one
+ * organization's year with hourly grid factors. One AWS account, `dims` usage rows per hour (7 regions
+ * × 10 instance types × variants) for every hour of 2025 (1,120 × 8,760 ≈ 9.8M usage_hourly rows,
+ * generated set-based in SQL). The year is estimated once with annual factors (timed, for
+ * comparison), then hourly intensities are loaded for every zone and hour of the year and the year is
+ * re-estimated month by month with the estimate-window and rollup-days jobs (timed: the figure).
+ * Target: under 60 s. The server is DATABASE_URL's, else CANOPY_TEST_DATABASE_URL's, else a
+ * throwaway embedded PostgreSQL; a scratch database is created and dropped.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { parseEnv } from "@canopy/config";
+import {
+  createKeyring,
+  ensureEmissionsPartitions,
+  startEmbeddedPostgres,
+  writeGridIntensity,
+  type GridIntensityPoint,
+} from "@canopy/db";
+import { createScratchDatabase, type ScratchDatabase } from "@canopy/db/scratch";
+import { regionFactors } from "@canopy/methodology";
+import { jobDefinition } from "../src/registry";
+import { monthsBetween } from "../src/months";
+
+const { values } = parseArgs({ options: { dims: { type: "string", default: "1120" } } });
+const dimsPerHour = Number(values.dims);
+
+const regions = [
+  "us-east-1",
+  "us-west-2",
+  "eu-west-1",
+  "eu-central-1",
+  "ap-southeast-1",
+  "ap-northeast-1",
+  "sa-east-1",
+];
+const instanceTypes: [string, number, number][] = [
+  ["m5.large", 2, 8],
+  ["m5.xlarge", 4, 16],
+  ["m5.2xlarge", 8, 32],
+  ["c5.large", 2, 4],
+  ["c5.xlarge", 4, 8],
+  ["r5.large", 2, 16],
+  ["r5.xlarge", 4, 32],
+  ["t3.medium", 2, 4],
+  ["m6g.large", 2, 8],
+  ["c6g.xlarge", 4, 8],
+];
+const yearStart = new Date("2025-01-01T00:00:00Z");
+const yearEnd = new Date("2026-01-01T00:00:00Z");
+const hourMs = 3_600_000;
+
+/** A scratch database on DATABASE_URL's (else CANOPY_TEST_DATABASE_URL's) server, else on an embedded one. */
+async function scratchDatabase(): Promise<{ database: ScratchDatabase; stop(): Promise<void> }> {
+  const env = parseEnv();
+  try {
+    const database = await createScratchDatabase(env.DATABASE_URL ?? env.CANOPY_TEST_DATABASE_URL);
+    return { database, stop: async () => undefined };
+  } catch {
+    // No server answers: a throwaway embedded PostgreSQL, as the test setup does.
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), "canopy-bench-pg-"));
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const embedded = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port });
+  const url = new URL(embedded.url);
+  url.pathname = "/postgres";
+  return {
+    database: await createScratchDatabase(url.toString()),
+    async stop() {
+      await embedded.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const { database, stop } = await scratchDatabase();
+const deps = {
+  owner: database.owner,
+  app: database.app,
+  keyring: createKeyring(Buffer.alloc(32, 9).toString("base64")),
+  log: () => undefined,
+  enqueue: async () => randomUUID(),
+};
+const context = { jobId: "bench", attempt: 1, reportProgress: async () => undefined };
+
+try {
+  const tenantId = randomUUID();
+  await database.owner.pool.query(
+    "INSERT INTO tenants (id, name, slug) VALUES ($1, 'Bench', 'bench')",
+    [tenantId],
+  );
+  const { rows: accounts } = await database.owner.pool.query<{ id: string }>(
+    `INSERT INTO cloud_accounts (tenant_id, provider, display_name, provider_account_id)
+     VALUES ($1, 'aws', 'Bench', '100000000000') RETURNING id`,
+    [tenantId],
+  );
+  const cloudAccountId = accounts[0]!.id;
+
+  const generated = performance.now();
+  const variants = Math.ceil(dimsPerHour / (regions.length * instanceTypes.length));
+  await database.owner.pool.query(
+    `INSERT INTO usage_hourly (tenant_id, cloud_account_id, hour, dims_key, period_hours, provider, service, region,
+       kind, unit, usage_type, instance_type, vcpus, memory_gb, quantity, cost_amount, currency, tags, source_kind,
+       shape_key)
+     SELECT $1, $2, h, md5(d.region || d.itype || d.v), 1, 'aws', 'AmazonEC2', d.region, 'compute', 'instance-hours',
+       'BoxUsage:' || d.itype, d.itype, d.vcpus, d.memory, 1 + ((d.v + extract(hour FROM h)::int) % 5), 0.096, 'USD',
+       jsonb_build_object('team', 'team-' || d.v), 'cur2', md5(d.region || d.itype)
+     FROM (
+       SELECT r.region, t.itype, t.vcpus, t.memory, v
+       FROM unnest($3::text[]) AS r(region)
+       CROSS JOIN unnest($4::text[], $5::real[], $6::real[]) AS t(itype, vcpus, memory)
+       CROSS JOIN generate_series(0, $7 - 1) AS v
+       LIMIT $8
+     ) d
+     CROSS JOIN generate_series($9::timestamptz, $10::timestamptz - interval '1 hour', interval '1 hour') AS h`,
+    [
+      tenantId,
+      cloudAccountId,
+      regions,
+      instanceTypes.map((t) => t[0]),
+      instanceTypes.map((t) => t[1]),
+      instanceTypes.map((t) => t[2]),
+      variants,
+      dimsPerHour,
+      yearStart,
+      yearEnd,
+    ],
+  );
+  await database.owner.pool.query("VACUUM ANALYZE usage_hourly");
+  const { rows: count } = await database.owner.pool.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM usage_hourly",
+  );
+  const usageRows = count[0]!.n;
+  process.stdout.write(
+    `generated ${usageRows.toLocaleString("en")} usage rows in ${((performance.now() - generated) / 1000).toFixed(1)} s\n`,
+  );
+  await ensureEmissionsPartitions(database.owner.pool, yearStart, 12);
+
+  const months = monthsBetween(yearStart, yearEnd);
+  const estimateYear = async () => {
+    const started = performance.now();
+    let estimateMs = 0;
+    for (const month of months) {
+      const payload = {
+        tenantId,
+        cloudAccountId,
+        windowStart: month.start,
+        windowEnd: month.end,
+      };
+      const before = performance.now();
+      await jobDefinition("estimate-window").process(payload, deps, context);
+      estimateMs += performance.now() - before;
+      await jobDefinition("rollup-days").process(payload, deps, context);
+    }
+    return { seconds: (performance.now() - started) / 1000, estimateSeconds: estimateMs / 1000 };
+  };
+
+  const annual = await estimateYear();
+  process.stdout.write(
+    `first estimate, annual factors: ${annual.seconds.toFixed(1)} s (estimate-window ${annual.estimateSeconds.toFixed(1)} s)\n`,
+  );
+
+  // Hourly intensities for every zone and hour of the year (a diurnal shape around 300 g/kWh).
+  const zones = [...new Set(regions.map((r) => regionFactors("aws", r, { year: 2025 }).gridZone))];
+  const points: GridIntensityPoint[] = [];
+  for (const [z, zone] of zones.entries()) {
+    if (zone === null) continue;
+    for (let ms = yearStart.getTime(); ms < yearEnd.getTime(); ms += hourMs) {
+      const hour = new Date(ms);
+      points.push({
+        zone,
+        hour,
+        boundary: "lifecycle",
+        gCo2ePerKwh: 150 + 40 * z + 100 * Math.sin((hour.getUTCHours() / 24) * 2 * Math.PI),
+        estimated: false,
+      });
+    }
+  }
+  await writeGridIntensity(database.owner, {
+    source: "electricitymaps-dataset",
+    sourceVersion: "bench",
+    label: "bench",
+    points,
+  });
+  await database.owner.pool.query("ANALYZE grid_intensity_hourly");
+
+  const hourly = await estimateYear();
+  const { rows: coverage } = await database.owner.pool.query<{
+    rows: number;
+    share: number;
+  }>(
+    `SELECT (SELECT count(*)::int FROM emissions_hourly) AS rows,
+            (SELECT sum(kwh_hourly_grid) / nullif(sum(kwh_facility), 0) FROM emissions_monthly)::float8 AS share`,
+  );
+  process.stdout.write(
+    `bench:reestimate-hourly  ${usageRows.toLocaleString("en")} usage rows → ${coverage[0]!.rows.toLocaleString("en")} emission rows, ` +
+      `${(coverage[0]!.share * 100).toFixed(1)} % of kWh on hourly grid factors (${points.length.toLocaleString("en")} zone-hours), ` +
+      `re-estimated in ${hourly.seconds.toFixed(1)} s (estimate-window ${hourly.estimateSeconds.toFixed(1)} s, rollups ${(hourly.seconds - hourly.estimateSeconds).toFixed(1)} s; ` +
+      `target < 60 s) ${hourly.seconds < 60 ? "PASS" : "FAIL"}\n`,
+  );
+} finally {
+  await database.drop();
+  await stop();
+}

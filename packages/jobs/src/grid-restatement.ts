@@ -1,0 +1,222 @@
+import type { GridIntensityLoadResult } from "@canopy/db";
+import type { JobDeps } from "./contract";
+import { createZoneLookup } from "./hourly-grid";
+import type { WindowPayload } from "./window-payload";
+
+/**
+ * Restatement after new or revised hourly grid data (docs/methodology.md section 4, hourly): every
+ * tenant × account × month whose usage falls in the load's zones and hours is re-estimated from
+ * stored usage by the ordinary estimate-window job. The load's `details.restatement` records the
+ * totals of those windows before, and after once every window's rollup has run. Reports are not
+ * touched: a locked version keeps its figures, the next draft of its series shows the diff.
+ */
+
+/** Totals of the restated windows (emissions_monthly sums). */
+export type RestatementTotals = {
+  kwhFacility: number;
+  kwhHourlyGrid: number;
+  co2eLocationKg: number;
+  co2eMarketKg: number;
+};
+
+export type GridRestatement = {
+  status: "nothing to restate" | "queued" | "done";
+  queuedAt: string;
+  completedAt?: string;
+  windows: number;
+  /** Windows whose rollup has not run yet, by "account/month" → tenant. */
+  pending: Record<string, string>;
+  before: RestatementTotals;
+  after: RestatementTotals | null;
+  tenants: Record<string, { windows: number; before: RestatementTotals; after: RestatementTotals }>;
+};
+
+const zeroTotals = (): RestatementTotals => ({
+  kwhFacility: 0,
+  kwhHourlyGrid: 0,
+  co2eLocationKg: 0,
+  co2eMarketKg: 0,
+});
+
+const addTotals = (a: RestatementTotals, b: RestatementTotals): RestatementTotals => ({
+  kwhFacility: a.kwhFacility + b.kwhFacility,
+  kwhHourlyGrid: a.kwhHourlyGrid + b.kwhHourlyGrid,
+  co2eLocationKg: a.co2eLocationKg + b.co2eLocationKg,
+  co2eMarketKg: a.co2eMarketKg + b.co2eMarketKg,
+});
+
+const totalsSql = `coalesce(sum(kwh_facility), 0)::float8 AS "kwhFacility",
+  coalesce(sum(kwh_hourly_grid), 0)::float8 AS "kwhHourlyGrid",
+  coalesce(sum(co2e_location_kg), 0)::float8 AS "co2eLocationKg",
+  coalesce(sum(co2e_market_kg), 0)::float8 AS "co2eMarketKg"`;
+
+/** Longest usage period spread over hourly factors: a row starting this long before the load can cover it. */
+const maxPeriodHours = 744;
+const hourMs = 3_600_000;
+
+export type RestatementWindow = { tenantId: string; cloudAccountId: string; month: string };
+
+/** Tenant × account × month (first day, YYYY-MM-DD) whose usage covers the load's zones and hours. */
+export async function affectedWindows(
+  deps: Pick<JobDeps, "owner">,
+  load: GridIntensityLoadResult,
+): Promise<RestatementWindow[]> {
+  if (load.firstHour === null || load.lastHour === null || load.zones.length === 0) return [];
+  const from = new Date(load.firstHour.getTime() - maxPeriodHours * hourMs);
+  const to = new Date(load.lastHour.getTime() + hourMs);
+  // Cross-tenant, so through the owner connection; per account, so each scan uses the primary key.
+  const { rows } = await deps.owner.pool.query<{
+    tenantId: string;
+    cloudAccountId: string;
+    provider: "aws" | "azure" | "gcp";
+    region: string;
+    month: string;
+  }>(
+    `SELECT a.tenant_id AS "tenantId", a.id AS "cloudAccountId", u.provider, u.region, u.month
+     FROM cloud_accounts a
+     CROSS JOIN LATERAL (
+       SELECT DISTINCT x.provider::text AS provider, x.region,
+              to_char(date_trunc('month', x.hour AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS month
+       FROM usage_hourly x
+       WHERE x.tenant_id = a.tenant_id AND x.cloud_account_id = a.id AND x.hour >= $1 AND x.hour < $2
+         AND x.hour + greatest(x.period_hours, 1) * interval '1 hour' > $3
+     ) u`,
+    [from, to, load.firstHour],
+  );
+  const zones = new Set(load.zones);
+  const zoneOf = createZoneLookup("canopy");
+  const windows = new Map<string, RestatementWindow>();
+  for (const row of rows) {
+    const zone = zoneOf(row.provider, row.region, Number(row.month.slice(0, 4)));
+    if (zone === null || !zones.has(zone)) continue;
+    windows.set(`${row.cloudAccountId}/${row.month}`, {
+      tenantId: row.tenantId,
+      cloudAccountId: row.cloudAccountId,
+      month: row.month,
+    });
+  }
+  return [...windows.values()].sort((a, b) =>
+    `${a.tenantId}/${a.cloudAccountId}/${a.month}`.localeCompare(
+      `${b.tenantId}/${b.cloudAccountId}/${b.month}`,
+    ),
+  );
+}
+
+async function windowTotals(
+  deps: Pick<JobDeps, "owner">,
+  windows: readonly Pick<RestatementWindow, "cloudAccountId" | "month">[],
+): Promise<Map<string, RestatementTotals>> {
+  const { rows } = await deps.owner.pool.query<RestatementTotals & { key: string }>(
+    `SELECT w.account || '/' || w.month AS key, ${totalsSql}
+     FROM unnest($1::uuid[], $2::text[]) AS w(account, month)
+     LEFT JOIN emissions_monthly m ON m.cloud_account_id = w.account AND m.month = w.month::date
+     GROUP BY w.account, w.month`,
+    [windows.map((w) => w.cloudAccountId), windows.map((w) => w.month)],
+  );
+  return new Map(rows.map(({ key, ...totals }) => [key, totals]));
+}
+
+const monthEnd = (month: string): string => {
+  const start = new Date(`${month}T00:00:00Z`);
+  return new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1)).toISOString();
+};
+
+/**
+ * Queues estimate-window for every window the load affects (job id per load, account and month, so
+ * calling it twice queues nothing new while the first is waiting) and records the before totals in
+ * grid_intensity_loads.details.restatement. A load that changed no stored value restates nothing.
+ */
+export async function queueGridRestatement(
+  deps: Pick<JobDeps, "owner" | "enqueue">,
+  load: GridIntensityLoadResult,
+): Promise<GridRestatement> {
+  const windows = load.rowsWritten > 0 ? await affectedWindows(deps, load) : [];
+  const before = await windowTotals(deps, windows);
+  const restatement: GridRestatement = {
+    status: windows.length > 0 ? "queued" : "nothing to restate",
+    queuedAt: new Date().toISOString(),
+    windows: windows.length,
+    pending: {},
+    before: zeroTotals(),
+    after: null,
+    tenants: {},
+  };
+  for (const window of windows) {
+    const key = `${window.cloudAccountId}/${window.month}`;
+    const totals = before.get(key) ?? zeroTotals();
+    restatement.pending[key] = window.tenantId;
+    restatement.before = addTotals(restatement.before, totals);
+    const tenant = (restatement.tenants[window.tenantId] ??= {
+      windows: 0,
+      before: zeroTotals(),
+      after: zeroTotals(),
+    });
+    tenant.windows++;
+    tenant.before = addTotals(tenant.before, totals);
+  }
+  if (windows.length === 0) restatement.completedAt = restatement.queuedAt;
+  // Recorded before anything is queued, so every window's rollup finds its pending entry.
+  await deps.owner.pool.query(
+    "UPDATE grid_intensity_loads SET details = details || jsonb_build_object('restatement', $2::jsonb) WHERE id = $1",
+    [load.loadId, JSON.stringify(restatement)],
+  );
+  for (const window of windows) {
+    const payload: WindowPayload = {
+      tenantId: window.tenantId,
+      cloudAccountId: window.cloudAccountId,
+      windowStart: new Date(`${window.month}T00:00:00Z`).toISOString(),
+      windowEnd: monthEnd(window.month),
+      gridLoadId: load.loadId,
+    };
+    await deps.enqueue("estimate-window", payload, {
+      jobId: `grid:${load.loadId}:${window.cloudAccountId}:${window.month}`,
+    });
+  }
+  return restatement;
+}
+
+/**
+ * Called by rollup-days for a window queued by a restatement: adds the window's new totals to the
+ * load's record and clears its pending entry (once, however often the rollup runs); the last window
+ * marks the restatement done.
+ */
+export async function recordRestatedWindow(
+  deps: Pick<JobDeps, "owner">,
+  gridLoadId: string,
+  cloudAccountId: string,
+  windowStart: Date,
+): Promise<void> {
+  const month = windowStart.toISOString().slice(0, 10);
+  const key = `${cloudAccountId}/${month}`;
+  const after = (await windowTotals(deps, [{ cloudAccountId, month }])).get(key) ?? zeroTotals();
+  const client = await deps.owner.pool.connect();
+  try {
+    await client.query("BEGIN");
+    const { rows } = await client.query<{ restatement: GridRestatement | null }>(
+      "SELECT details -> 'restatement' AS restatement FROM grid_intensity_loads WHERE id = $1 FOR UPDATE",
+      [gridLoadId],
+    );
+    const restatement = rows[0]?.restatement;
+    const tenantId = restatement?.pending[key];
+    if (restatement && tenantId !== undefined) {
+      delete restatement.pending[key];
+      restatement.after = addTotals(restatement.after ?? zeroTotals(), after);
+      const tenant = restatement.tenants[tenantId];
+      if (tenant) tenant.after = addTotals(tenant.after, after);
+      if (Object.keys(restatement.pending).length === 0) {
+        restatement.status = "done";
+        restatement.completedAt = new Date().toISOString();
+      }
+      await client.query(
+        "UPDATE grid_intensity_loads SET details = details || jsonb_build_object('restatement', $2::jsonb) WHERE id = $1",
+        [gridLoadId, JSON.stringify(restatement)],
+      );
+    }
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
