@@ -106,6 +106,14 @@ describe("canopy grid import", () => {
       /Loaded 2 of 3 file\(s\): zones DE, SE; 72 hours, 144 rows written, 0 revised/,
     );
     expect(result.stdout).toContain("Electricity Maps, ODbL");
+    expect(result.stdout).toContain("nothing to re-estimate");
+    const restated = await database.owner.pool.query<{ status: string }>(
+      "SELECT details->'restatement'->>'status' AS status FROM grid_intensity_loads",
+    );
+    expect(restated.rows.map((r) => r.status)).toEqual([
+      "nothing to restate",
+      "nothing to restate",
+    ]);
     // Line 6 (the 04:00 row) was dropped, so line 6 of the file is now 05:00, the first row after the gap.
     expect(result.stderr).toMatch(
       /FR_2025_hourly.csv, line 6: hour 2025-01-01T04:00:00.000Z is missing \(a gap\) \(nothing stored from this file\)/,
@@ -143,6 +151,55 @@ describe("canopy grid import", () => {
       { boundary: "lifecycle", g: Number((307 * 1.2 + 20).toFixed(2)) },
     ]);
   }, 120_000);
+
+  it("a load re-estimates the organizations with usage in its zone and hours (restatement done)", async () => {
+    await database.owner.pool.query("INSERT INTO tenants (name, slug) VALUES ('Grid', 'grid')");
+    const curHeader =
+      "lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UsageEndDate,lineItem/UsageAccountId,lineItem/ProductCode,lineItem/UsageType,lineItem/UsageAmount,lineItem/UnblendedCost,lineItem/CurrencyCode,product/region,pricing/unit";
+    const iso = (ms: number) => new Date(ms).toISOString().replace(".000", "");
+    const curLines = [curHeader];
+    for (let h = 0; h < 48; h++) {
+      const start = Date.UTC(2026, 2, 1) + h * hourMs;
+      curLines.push(
+        `Usage,${iso(start)},${iso(start + hourMs)},111122223333,AmazonEC2,USE1-BoxUsage:m5.large,1,0.096,USD,us-east-1,Hrs`,
+      );
+    }
+    const cur = file("cur.csv", curLines.join("\n") + "\n");
+    expect((await canopy("import", cur, "--org", "grid")).code).toBe(0);
+    const totals = async () =>
+      (
+        await database.owner.pool.query<{ kwh: number; hourly: number; co2e: number }>(
+          `SELECT sum(kwh_facility)::float8 AS kwh, sum(kwh_hourly_grid)::float8 AS hourly,
+                  sum(co2e_location_kg)::float8 AS co2e FROM emissions_monthly`,
+        )
+      ).rows[0]!;
+    const before = await totals();
+    expect(before.hourly).toBe(0);
+
+    // us-east-1 is zone US-MIDA-PJM in the data pack; the file covers the 48 hours of usage.
+    const lifecycleG = 500;
+    const rows = Array.from({ length: 31 * 24 }, (_, i) => {
+      const stamp = new Date(Date.UTC(2026, 2, 1) + i * hourMs)
+        .toISOString()
+        .slice(0, 19)
+        .replace("T", " ");
+      return `${stamp},United States,PJM,US-MIDA-PJM,400,${lifecycleG},40,10,eia.gov,false,`;
+    });
+    const pjm = file("US-MIDA-PJM_2026_hourly.csv", [header, ...rows].join("\n") + "\n");
+    const result = await canopy("grid", "import", pjm);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Re-estimating 1 organization window\(s\)/);
+    const after = await totals();
+    expect(after.kwh).toBeCloseTo(before.kwh, 9);
+    expect(after.hourly).toBeCloseTo(after.kwh, 9);
+    // Location-based = kWh (facility) × the hour's lifecycle intensity ÷ 1000.
+    expect(after.co2e).toBeCloseTo((after.kwh * lifecycleG) / 1000, 9);
+    const restatement = await database.owner.pool.query<{ status: string; windows: number }>(
+      `SELECT details->'restatement'->>'status' AS status, (details->'restatement'->>'windows')::int AS windows
+       FROM grid_intensity_loads WHERE label = 'US-MIDA-PJM_2026_hourly.csv'`,
+    );
+    expect(restatement.rows).toEqual([{ status: "done", windows: 1 }]);
+  }, 180_000);
 
   it("wrong usage exits 2", async () => {
     expect((await canopy("grid")).code).toBe(2);

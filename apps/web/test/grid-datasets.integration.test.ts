@@ -62,6 +62,8 @@ describe("POST /api/v1/grid/datasets (Electricity Maps hourly files)", () => {
       rowsRevised: 0,
       firstHour: "2025-01-01T00:00:00.000Z",
       lastHour: "2025-01-01T23:00:00.000Z",
+      // No organization has usage in SE yet: the restatement hook ran and found nothing to re-estimate.
+      restatement: { status: "nothing to restate", windows: 0 },
     });
     expect(await stored()).toBe(48);
     const list = await call(datasets.GET, {

@@ -1,5 +1,6 @@
 import "server-only";
 import { GridIntensityError } from "@canopy/db";
+import { queueGridRestatement, type GridRestatement } from "@canopy/jobs";
 import {
   GridDatasetError,
   importGridDataset,
@@ -8,6 +9,7 @@ import {
 import { ApiError, badRequest } from "./api-error";
 import { appDb, inlineJobsOwnerDb } from "./db";
 import { serverEnv } from "./env";
+import { queue } from "./queue";
 
 /** A yearly file is about 1 MB (8,784 rows); the page proxy copies at most 10 MB of a body. */
 export const gridDatasetMaxBytes = 8 * 1024 * 1024;
@@ -50,7 +52,9 @@ export async function listGridLoads(limit = 50): Promise<GridLoad[]> {
  * written by the database owner, which this process holds only when it runs jobs inline (no
  * REDIS_URL); with a worker, the CLI (`canopy grid import`) loads files.
  */
-export async function importGridDatasetUpload(request: Request): Promise<GridDatasetImportResult> {
+export async function importGridDatasetUpload(
+  request: Request,
+): Promise<GridDatasetImportResult & { restatement: GridRestatement | null }> {
   if (serverEnv().REDIS_URL)
     throw new ApiError(
       503,
@@ -70,12 +74,20 @@ export async function importGridDatasetUpload(request: Request): Promise<GridDat
     });
   if (file.size > gridDatasetMaxBytes)
     throw new ApiError(413, "file_too_large", "A dataset file is at most 8 MiB (one zone-year).");
+  const owner = inlineJobsOwnerDb();
+  let restatement: GridRestatement | null = null;
+  // Every organization's windows in the load's zones and hours are re-estimated by the queue.
+  const afterLoad = async (load: Parameters<typeof queueGridRestatement>[1]) => {
+    const driver = queue();
+    restatement = await queueGridRestatement({ owner, enqueue: driver.enqueue.bind(driver) }, load);
+  };
   try {
-    return await importGridDataset(
-      { owner: inlineJobsOwnerDb() },
+    const result = await importGridDataset(
+      { owner, afterLoad },
       file.name,
       file.stream() as unknown as AsyncIterable<Uint8Array>,
     );
+    return { ...result, restatement };
   } catch (error) {
     if (error instanceof GridDatasetError)
       throw new ApiError(422, "invalid_dataset", `${error.message}. Nothing was stored.`, {

@@ -31,6 +31,10 @@ export const POST = withTenantRoute(
         rowsRevised: result.rowsRevised,
         firstHour: result.firstHour?.toISOString() ?? null,
         lastHour: result.lastHour?.toISOString() ?? null,
+        restatement: result.restatement && {
+          status: result.restatement.status,
+          windows: result.restatement.windows,
+        },
         notice: gridDatasetNoticeBody,
       },
       { status: 201, headers: { "cache-control": "no-store" } },
