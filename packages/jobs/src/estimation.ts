@@ -333,6 +333,7 @@ export function shapeFactorsOf(
       gridIntensityGPerKwh: unit.gridIntensityGPerKwh,
       defaultFactorsMask: defaultFactorsMask(unit),
       methodologyVersion: unit.methodologyVersion,
+      periodHours: shape.periodHours,
       hourly: hourlyFactors,
     });
   }

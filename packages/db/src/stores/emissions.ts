@@ -187,6 +187,8 @@ export type ShapeFactors = {
   gridIntensityGPerKwh: number;
   defaultFactorsMask: number;
   methodologyVersion: string;
+  /** The shape's billing period in hours (rows longer than an hour may be spread). */
+  periodHours: number;
   /**
    * Grid zone whose hourly intensity applies to the shape, with the shape's figures as affine
    * functions of that intensity g (per unit: `…0 + g × …PerG`); null when no hourly factor can apply
@@ -437,7 +439,10 @@ export async function replaceEmissionsFromFactors(
     [window.cloudAccountId, window.start, window.end],
   );
   // Rows spread over their hours, cut at the window's end (a row that runs past it is spread over
-  // the hours inside, so its sums stay whole and no row lands in another window).
+  // the hours inside, so its sums stay whole and no row lands in another window). Skipped when no
+  // shape can spread (hourly billing only), which saves a second pass over the window's usage.
+  if (!factors.some((f) => f.periodHours > 1 && f.kwhFacilityPerUnit !== 0))
+    return single.rowCount ?? 0;
   const spread = await client.query(
     `INSERT INTO emissions_hourly (${insertColumns})
      SELECT u.tenant_id, u.cloud_account_id, u.hour + p.k * interval '1 hour',
