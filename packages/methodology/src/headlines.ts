@@ -245,6 +245,18 @@ export const headlineLabels = {
   shareSpendBased: "Share spend-based",
 } as const;
 
+/** Hourly coverage: "hourly" is shown only beside these figures (issue #15). */
+export const hourlyCoverageLabels = {
+  shareHourlyGrid: "Share of kWh on hourly grid factors",
+  shareDisaggregated: "Share of kWh disaggregated from daily or monthly usage",
+} as const;
+
+export const hourlyCoverageDefinition =
+  "Share of kWh on hourly grid factors: facility kWh whose location-based CO2e used the grid intensity of its " +
+  "hour in the region's zone, of all facility kWh; the rest used the zone's annual factor. Share disaggregated: " +
+  "facility kWh of usage billed per day or month and spread over its hours by a documented profile, so its hourly " +
+  "pattern is estimated, not measured.";
+
 /** The market-based labels for the basis a figure actually uses. */
 export const marketBasedLabels = (basis: MarketBasis) => ({
   totalMarketBasedKg: `Total CO2e, market-based (${marketBasisQualifier[basis]})`,

@@ -13,6 +13,8 @@ import {
   costCoverageLabels,
   costCoverageDefinition,
   headlineLabels,
+  hourlyCoverageDefinition,
+  hourlyCoverageLabels,
   marketBasedLabels,
 } from "@canopy/methodology";
 import {
@@ -116,7 +118,12 @@ export async function KpiSection(props: { scope: TenantScope; filters: Filters }
         value={`${formatNumber(t.kwhFacility)} kWh`}
         raw={t.kwhFacility}
         testId="kpi-kwh"
-      />
+      >
+        <HourlyShares
+          shareHourlyGrid={s.hourlyGridShare}
+          shareDisaggregated={s.disaggregatedShare}
+        />
+      </Kpi>
       <Kpi
         label={headlineLabels.embodiedKg}
         value={formatKg(t.co2eEmbodiedKg)}
@@ -164,6 +171,30 @@ export async function KpiSection(props: { scope: TenantScope; filters: Filters }
   );
 }
 
+/** The two coverage figures that go beside every "hourly" in the product. */
+function HourlyShares(props: {
+  shareHourlyGrid: number | null;
+  shareDisaggregated: number | null;
+}) {
+  const pct = (share: number | null) => (share === null ? "–" : formatPercent(share));
+  return (
+    <>
+      <div className="small muted">
+        {hourlyCoverageLabels.shareHourlyGrid}:{" "}
+        <span data-testid="hourly-grid-share" data-value={props.shareHourlyGrid ?? ""}>
+          {pct(props.shareHourlyGrid)}
+        </span>
+      </div>
+      <div className="small muted">
+        {hourlyCoverageLabels.shareDisaggregated}:{" "}
+        <span data-testid="disaggregated-share" data-value={props.shareDisaggregated ?? ""}>
+          {pct(props.shareDisaggregated)}
+        </span>
+      </div>
+    </>
+  );
+}
+
 const MAX_SERIES = 8;
 
 export async function ChartSection(props: { scope: TenantScope; query: SeriesQuery }) {
@@ -193,6 +224,18 @@ export async function ChartSection(props: { scope: TenantScope; query: SeriesQue
       </p>
     );
   }
+  // Hourly points: say how much of them rests on hourly grid factors and how much is daily or
+  // monthly usage spread over its hours (not measured hourly usage).
+  let hourly: { kwh: number; grid: number; disaggregated: number } | null = null;
+  if (data.granularity === "hour") {
+    hourly = { kwh: 0, grid: 0, disaggregated: 0 };
+    for (const p of data.points) {
+      hourly.kwh += p.kwhFacility;
+      hourly.grid += p.kwhHourlyGrid;
+      hourly.disaggregated += p.kwhDisaggregated;
+    }
+  }
+  const shareOfKwh = (part: number) => (hourly && hourly.kwh > 0 ? part / hourly.kwh : null);
   return (
     <div
       data-testid="chart"
@@ -200,6 +243,19 @@ export async function ChartSection(props: { scope: TenantScope; query: SeriesQue
       data-points={periods.length}
       data-source={data.source}
     >
+      {hourly && (
+        <p
+          className="small muted"
+          data-testid="chart-hourly-coverage"
+          data-hourly-grid={shareOfKwh(hourly.grid) ?? ""}
+          data-disaggregated={shareOfKwh(hourly.disaggregated) ?? ""}
+        >
+          Hourly points: {formatPercent(shareOfKwh(hourly.grid) ?? 0)} of their kWh is estimated
+          with hourly grid factors, the rest with annual factors;{" "}
+          {formatPercent(shareOfKwh(hourly.disaggregated) ?? 0)} is daily or monthly usage spread
+          over its hours (disaggregated, not measured hourly usage).
+        </p>
+      )}
       <LazyEmissionsChart
         periods={periods}
         series={ordered}
@@ -422,10 +478,25 @@ export async function DataQualitySection(props: {
           <div className="small muted">of the total is estimated from spend</div>
         </div>
         <div>
+          <div className="muted">{hourlyCoverageLabels.shareHourlyGrid}</div>
+          <div
+            className="figure"
+            data-testid="quality-hourly-grid-share"
+            data-value={summary.hourlyGridShare ?? ""}
+          >
+            {summary.hourlyGridShare === null ? "–" : formatPercent(summary.hourlyGridShare)}
+          </div>
+          <div className="small muted">
+            {hourlyCoverageLabels.shareDisaggregated}:{" "}
+            {summary.disaggregatedShare === null ? "–" : formatPercent(summary.disaggregatedShare)}
+          </div>
+        </div>
+        <div>
           <div className="muted">Usage rows stored</div>
           <div className="figure">{usage.toLocaleString("en")}</div>
         </div>
       </div>
+      <HourlyCoverageTable rows={summary.hourlyCoverage} />
       <div className="table-wrap">
         <table className="data">
           <caption className="sr-only">Last sync per account</caption>
@@ -502,6 +573,56 @@ export function KpiSkeleton() {
       {Array.from({ length: 8 }, (_, i) => (
         <div key={i} className="skeleton" style={{ height: 92 }} />
       ))}
+    </div>
+  );
+}
+
+type CoverageRow = Awaited<ReturnType<typeof emissionsSummary>>["hourlyCoverage"][number];
+
+/** Share of kWh on hourly grid factors (and disaggregated) per provider, region and month. */
+function HourlyCoverageTable(props: { rows: CoverageRow[] }) {
+  if (!props.rows.length) return null;
+  const pct = (share: number | null) => (share === null ? "–" : formatPercent(share));
+  return (
+    <div className="stack">
+      <h3 className="small">Hourly coverage by provider, region and month</h3>
+      <p className="muted small">{hourlyCoverageDefinition}</p>
+      <div className="table-wrap">
+        <table className="data" data-testid="hourly-coverage">
+          <caption className="sr-only">Hourly coverage by provider, region and month</caption>
+          <thead>
+            <tr>
+              <th>Month</th>
+              <th>Provider</th>
+              <th>Region</th>
+              <th className="num">Facility kWh</th>
+              <th className="num">{hourlyCoverageLabels.shareHourlyGrid}</th>
+              <th className="num">{hourlyCoverageLabels.shareDisaggregated}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.map((r) => (
+              <tr
+                key={`${r.month}|${r.provider}|${r.region}`}
+                data-month={r.month}
+                data-provider={r.provider}
+                data-region={r.region}
+              >
+                <td>{r.month.slice(0, 7)}</td>
+                <td>{r.provider}</td>
+                <td>{r.region}</td>
+                <td className="num">{formatNumber(r.kwhFacility)}</td>
+                <td className="num" data-value={r.shareHourlyGrid ?? ""}>
+                  {pct(r.shareHourlyGrid)}
+                </td>
+                <td className="num" data-value={r.shareDisaggregated ?? ""}>
+                  {pct(r.shareDisaggregated)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }

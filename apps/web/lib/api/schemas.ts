@@ -52,6 +52,26 @@ export const measuresSchema = z
       .number()
       .describe("Total CO2e, market-based: electricity market-based + embodied + spend-based."),
     kwhFacility: z.number(),
+    kwhHourlyGrid: z
+      .number()
+      .describe(
+        "Facility kWh whose location-based CO2e used the hour's grid intensity; the rest used the annual factor.",
+      ),
+    kwhDisaggregated: z
+      .number()
+      .describe(
+        "Facility kWh of usage billed per day or month, spread over its hours by a documented profile (disaggregated, not measured hourly usage).",
+      ),
+    shareHourlyGrid: z
+      .number()
+      .nullable()
+      .describe(
+        "Share of kWh on hourly grid factors: kwhHourlyGrid / kwhFacility; null without energy.",
+      ),
+    shareDisaggregated: z
+      .number()
+      .nullable()
+      .describe("Share of kWh disaggregated: kwhDisaggregated / kwhFacility; null without energy."),
     waterL: z.number(),
     co2eOnDefaultsKg: z
       .number()
@@ -152,6 +172,32 @@ export const summaryResponseSchema = z
       .number()
       .nullable()
       .describe("Share spend-based: co2eSpendBasedKg / co2eTotalKg; null without emissions."),
+    hourlyGridShare: z
+      .number()
+      .nullable()
+      .describe(
+        "Share of kWh estimated with hourly grid factors: totals.kwhHourlyGrid / totals.kwhFacility; null without energy.",
+      ),
+    disaggregatedShare: z
+      .number()
+      .nullable()
+      .describe(
+        "Share of kWh from daily or monthly usage spread over its hours: totals.kwhDisaggregated / totals.kwhFacility.",
+      ),
+    hourlyCoverage: z
+      .array(
+        z.object({
+          month: day.describe("First day of the month."),
+          provider: z.string(),
+          region: z.string(),
+          kwhFacility: z.number(),
+          kwhHourlyGrid: z.number(),
+          kwhDisaggregated: z.number(),
+          shareHourlyGrid: z.number().nullable(),
+          shareDisaggregated: z.number().nullable(),
+        }),
+      )
+      .describe("The same shares per month, provider and region (the report's coverage table)."),
     months: z.object({
       /** Set when the range ends inside its last month: every month is then summed over days 1–N. */
       throughDay: z.number().int().min(1).max(31).nullable(),

@@ -47,6 +47,14 @@ export type Measures = {
   /** Total CO2e, market-based. */
   co2eTotalMarketBasedKg: number;
   kwhFacility: number;
+  /** Facility kWh whose location-based CO2e used the hour's grid intensity (not the annual factor). */
+  kwhHourlyGrid: number;
+  /** Facility kWh of daily or monthly usage spread over its hours (disaggregated, not measured hourly). */
+  kwhDisaggregated: number;
+  /** kwhHourlyGrid ÷ kwhFacility; null without energy. */
+  shareHourlyGrid: number | null;
+  /** kwhDisaggregated ÷ kwhFacility; null without energy. */
+  shareDisaggregated: number | null;
   waterL: number;
   co2eOnDefaultsKg: number;
   /** Total cost: covered + out of scope + not modelled (the invoice, per account and month). */
@@ -101,6 +109,10 @@ function measuresOf(row: SumRow): Measures {
     co2eTotalHighKg: h.totalHighKg,
     co2eTotalMarketBasedKg: h.totalMarketBasedKg,
     kwhFacility: row.kwhFacility,
+    kwhHourlyGrid: h.kwhHourlyGrid,
+    kwhDisaggregated: h.kwhDisaggregated,
+    shareHourlyGrid: h.shareHourlyGrid,
+    shareDisaggregated: h.shareDisaggregated,
     waterL: row.waterL,
     co2eOnDefaultsKg: h.onDefaultsKg,
     costAmount: h.costTotalAmount,
@@ -570,6 +582,9 @@ export async function emissionsSummary(scope: TenantScope, filters: Filters) {
       kgCo2ePer1000Currency: intensityPer1000(headlines.totalKg, headlines.costCoveredAmount),
       defaultsShare: headlines.shareOnDefaults,
       spendBasedShare: headlines.shareSpendBased,
+      hourlyGridShare: headlines.shareHourlyGrid,
+      disaggregatedShare: headlines.shareDisaggregated,
+      hourlyCoverage: await coverageRows(client, filters, range, today),
       months: {
         throughDay,
         current: { month, co2eTotalKg: current },
@@ -581,6 +596,45 @@ export async function emissionsSummary(scope: TenantScope, filters: Filters) {
 }
 
 const minDay = (a: string, b: string) => (a < b ? a : b);
+
+/** The share of facility kWh on hourly grid factors (and disaggregated) of one provider, region and month. */
+export type HourlyCoverageRow = {
+  /** YYYY-MM-01 */
+  month: string;
+  provider: string;
+  region: string;
+  kwhFacility: number;
+  kwhHourlyGrid: number;
+  kwhDisaggregated: number;
+  shareHourlyGrid: number | null;
+  shareDisaggregated: number | null;
+};
+
+/** Hourly-grid coverage per month, provider and region over the range (the same sums as the totals). */
+async function coverageRows(
+  client: PoolClient,
+  filters: Filters,
+  range: DateRange,
+  today: string,
+): Promise<HourlyCoverageRow[]> {
+  const { rows } = await aggregate(client, filters, range, "month", "region", today);
+  return rows
+    .filter((row) => row.kwhFacility !== 0)
+    .map((row) => {
+      const h = headlinesOf(row);
+      const [provider = "", ...region] = row.grp.split("/");
+      return {
+        month: row.period,
+        provider,
+        region: region.join("/"),
+        kwhFacility: h.kwhFacility,
+        kwhHourlyGrid: h.kwhHourlyGrid,
+        kwhDisaggregated: h.kwhDisaggregated,
+        shareHourlyGrid: h.shareHourlyGrid,
+        shareDisaggregated: h.shareDisaggregated,
+      };
+    });
+}
 
 export type CostCoverageRow = {
   service: string;

@@ -4,6 +4,7 @@ import {
   creditUsageTypes,
   headlinesOf,
   marketBasisOf,
+  shareOf,
   taxUsageTypes,
   type HeadlineSums,
   type Headlines,
@@ -22,6 +23,7 @@ import type {
   CostCoverage,
   CostCoverageRow,
   FunctionalUnitIntensity,
+  HourlyCoverage,
   Lineage,
   MethodologyUse,
   ReportContent,
@@ -228,6 +230,7 @@ export function assembleContent(inputs: AssembleInputs): ReportContent {
       co2eOnDefaultsKg: totals.co2eOnDefaultsKg,
       shareOnDefaults: headlines.shareOnDefaults,
       shareSpendBased: headlines.shareSpendBased,
+      hourlyCoverage: buildHourlyCoverage(inPeriod),
       methodologies,
       reconciliation: buildReconciliation(
         inputs.providerFigures,
@@ -239,6 +242,53 @@ export function assembleContent(inputs: AssembleInputs): ReportContent {
     methodology: inputs.methodology,
   };
 }
+
+/** Hourly-grid and disaggregated shares of facility kWh, overall and per month, provider and region. */
+export function buildHourlyCoverage(rows: readonly MonthlyRow[]): HourlyCoverage {
+  const figures = (kwh: { facility: number; hourlyGrid: number; disaggregated: number }) => ({
+    kwhFacility: round6(kwh.facility),
+    kwhHourlyGrid: round6(kwh.hourlyGrid),
+    kwhDisaggregated: round6(kwh.disaggregated),
+    shareHourlyGrid: nullableRound6(shareOf(kwh.hourlyGrid, kwh.facility)),
+    shareDisaggregated: nullableRound6(shareOf(kwh.disaggregated, kwh.facility)),
+  });
+  const total = { facility: 0, hourlyGrid: 0, disaggregated: 0 };
+  const groups = new Map<
+    string,
+    { month: string; provider: string; region: string } & typeof total
+  >();
+  for (const row of rows) {
+    const key = `${row.month}|${row.provider}|${row.region}`;
+    const group = groups.get(key) ?? {
+      month: row.month,
+      provider: row.provider,
+      region: row.region,
+      facility: 0,
+      hourlyGrid: 0,
+      disaggregated: 0,
+    };
+    for (const into of [group, total]) {
+      into.facility += row.kwhFacility;
+      into.hourlyGrid += row.kwhHourlyGrid;
+      into.disaggregated += row.kwhDisaggregated;
+    }
+    groups.set(key, group);
+  }
+  return {
+    ...figures(total),
+    rows: [...groups.values()]
+      .filter((g) => g.facility !== 0)
+      .sort(
+        (a, b) =>
+          a.month.localeCompare(b.month) ||
+          a.provider.localeCompare(b.provider) ||
+          a.region.localeCompare(b.region),
+      )
+      .map((g) => ({ month: g.month, provider: g.provider, region: g.region, ...figures(g) })),
+  };
+}
+
+const nullableRound6 = (value: number | null) => (value === null ? null : round6(value));
 
 type CostPart = keyof ReturnType<typeof costPartsOf>;
 

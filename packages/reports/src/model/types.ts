@@ -163,8 +163,26 @@ export type Reconciliation =
   | { status: "none"; note: string; rows: [] }
   | { status: "imported"; note: string; rows: ReconciliationRow[] };
 
+/** Facility kWh on hourly grid factors and disaggregated, of one month, provider and region (or all). */
+export type HourlyCoverageFigures = {
+  kwhFacility: number;
+  /** Facility kWh whose location-based CO2e used the hour's grid intensity. */
+  kwhHourlyGrid: number;
+  /** Facility kWh of daily or monthly usage spread over its hours (not measured hourly usage). */
+  kwhDisaggregated: number;
+  /** kwhHourlyGrid ÷ kwhFacility (@canopy/methodology headlines); null without energy. */
+  shareHourlyGrid: number | null;
+  shareDisaggregated: number | null;
+};
+
+export type HourlyCoverage = HourlyCoverageFigures & {
+  rows: (HourlyCoverageFigures & { month: string; provider: string; region: string })[];
+};
+
 export type DataQuality = {
   coverage: Coverage;
+  /** Share of kWh on hourly grid factors (absent in versions locked before it existed). */
+  hourlyCoverage?: HourlyCoverage;
   co2eOnDefaultsKg: number;
   /** co2eOnDefaultsKg ÷ total CO2e, location-based (@canopy/methodology headlines). */
   shareOnDefaults: number | null;

@@ -4,6 +4,7 @@ import { parseEnv } from "@canopy/config";
 import { scope3Category1LocationKg } from "../model/measures";
 import { fixtureModel } from "../testing/fixture";
 import { parseCsv, pdfText, popplerAvailable, rasterizePages } from "../testing/pdf-tools";
+import { hourlyCoverageLabels } from "@canopy/methodology";
 import { formatNumber } from "./format";
 import { renderReport } from "./index";
 import { tidyColumns } from "./tidy";
@@ -52,9 +53,27 @@ describe("renderers", () => {
       "tag:cost-centre",
       "cost_coverage",
       "cost_line",
+      "hourly_coverage",
       "month",
       "comparison",
     ]);
+    // Hourly coverage: the total row and one row per month, provider and region, from the content.
+    const hourly = model.content.dataQuality.hourlyCoverage!;
+    expect(hourly.shareHourlyGrid).toBeGreaterThan(0);
+    expect(hourly.shareDisaggregated).toBeGreaterThan(0);
+    expect(Number(total[column("share_hourly_grid")])).toBeCloseTo(hourly.shareHourlyGrid!, 6);
+    expect(Number(total[column("share_disaggregated")])).toBeCloseTo(hourly.shareDisaggregated!, 6);
+    const coverageRows = rows.filter((row) => row[column("dimension")] === "hourly_coverage");
+    expect(coverageRows.map((row) => row[column("key")])).toEqual(
+      hourly.rows.map((r) => `${r.month.slice(0, 7)}:${r.provider}:${r.region}`),
+    );
+    for (const [i, r] of hourly.rows.entries()) {
+      expect(Number(coverageRows[i]![column("kwh_facility")])).toBeCloseTo(r.kwhFacility, 6);
+      expect(Number(coverageRows[i]![column("share_hourly_grid")])).toBeCloseTo(
+        r.shareHourlyGrid!,
+        6,
+      );
+    }
     // The range of the headline total, next to it.
     const central = Number(total[column("scope3_cat1_location_kg")]);
     expect(Number(total[column("co2e_low_kg")])).toBeLessThan(central);
@@ -107,6 +126,18 @@ describe("renderers", () => {
     );
     const sum = [2, 3].reduce((n, r) => n + (provider.getRow(r).getCell(2).value as number), 0);
     expect(sum).toBeCloseTo(scope3Category1LocationKg(totals), 6);
+    // Hourly coverage on the data quality sheet: the share beside its label, one row per group.
+    const quality: unknown[][] = [];
+    workbook.getWorksheet("Data quality")!.eachRow((row) => {
+      quality.push((row.values as unknown[]).slice(1));
+    });
+    const hourly = model.content.dataQuality.hourlyCoverage!;
+    const shareRow = quality.find((r) => r[0] === hourlyCoverageLabels.shareHourlyGrid);
+    expect(shareRow?.[1]).toBeCloseTo(hourly.shareHourlyGrid!, 6);
+    for (const r of hourly.rows)
+      expect(
+        quality.find((q) => q[0] === `${r.month.slice(0, 7)} ${r.provider} ${r.region}`)?.[2],
+      ).toBeCloseTo(r.shareHourlyGrid!, 6);
     let methodologyRows = 0;
     workbook.getWorksheet("Methodology")!.eachRow(() => methodologyRows++);
     expect(methodologyRows).toBeGreaterThan(200);
@@ -130,6 +161,10 @@ describe("renderers", () => {
       expect(text).toContain(model.header.contentSha256);
       expect(text).toContain("FINAL · VERSION 1");
       expect(text).toContain("Appendix: methodology");
+      const share = model.content.dataQuality.hourlyCoverage!.shareHourlyGrid!;
+      expect(text).toMatch(
+        new RegExp(`${hourlyCoverageLabels.shareHourlyGrid}: ${(share * 100).toFixed(1)}\\s?%`),
+      );
       const pages = Number(/Page 1 of (\d+)/.exec(text)?.[1]);
       expect(pages).toBeGreaterThan(5);
       expect(text).toContain(`Page ${pages} of ${pages}`);

@@ -6,7 +6,7 @@ import {
   type Measures,
 } from "../model/measures";
 import { costCoverageLabels } from "@canopy/methodology";
-import type { ReportContent, ReportModel, Spend } from "../model/types";
+import type { HourlyCoverageFigures, ReportContent, ReportModel, Spend } from "../model/types";
 
 type ReportContentCost = ReportContent["costCoverage"];
 import { lastDay } from "./format";
@@ -25,7 +25,7 @@ export const tidyColumns = [
   {
     name: "dimension",
     description:
-      "total | provider | account | service | region | tag:<key> | month | comparison | locked_version | cost_coverage | cost_line",
+      "total | provider | account | service | region | tag:<key> | month | comparison | locked_version | cost_coverage | cost_line | hourly_coverage",
   },
   {
     name: "key",
@@ -107,6 +107,24 @@ export const tidyColumns = [
     description:
       "Cost out of scope (tax, credits, refunds, fees, commitments, support, marketplace, licences); total, cost_coverage and cost_line rows",
   },
+  {
+    name: "kwh_hourly_grid",
+    description:
+      "Facility kWh whose location-based CO2e used the hour's grid intensity (the rest used the annual factor); total and hourly_coverage rows",
+  },
+  {
+    name: "kwh_disaggregated",
+    description:
+      "Facility kWh of usage billed per day or month, spread over its hours (disaggregated, not measured hourly usage); total and hourly_coverage rows",
+  },
+  {
+    name: "share_hourly_grid",
+    description: "Share of kWh on hourly grid factors: kwh_hourly_grid / kwh_facility (0–1)",
+  },
+  {
+    name: "share_disaggregated",
+    description: "Share of kWh disaggregated: kwh_disaggregated / kwh_facility (0–1)",
+  },
 ] as const;
 
 export type TidyColumn = (typeof tidyColumns)[number]["name"];
@@ -132,6 +150,10 @@ export const numericColumns = new Set<TidyColumn>([
   "co2e_low_kg",
   "co2e_high_kg",
   "cost_out_of_scope_amount",
+  "kwh_hourly_grid",
+  "kwh_disaggregated",
+  "share_hourly_grid",
+  "share_disaggregated",
 ]);
 
 export function tidyRows(model: ReportModel): TidyRow[] {
@@ -152,6 +174,7 @@ export function tidyRows(model: ReportModel): TidyRow[] {
     measures: Measures,
     spend: Spend[],
     cost?: { notModelled: Spend[]; total: Spend[]; outOfScope?: Spend[] | undefined },
+    hourly?: HourlyCoverageFigures,
   ): TidyRow => {
     const currencies = [
       ...new Set(
@@ -192,8 +215,13 @@ export function tidyRows(model: ReportModel): TidyRow[] {
       cost_not_modelled_amount: cost ? amountIn(cost.notModelled) : null,
       cost_total_amount: cost ? amountIn(cost.total) : null,
       cost_out_of_scope_amount: cost?.outOfScope ? amountIn(cost.outOfScope) : null,
+      kwh_hourly_grid: hourly?.kwhHourlyGrid ?? null,
+      kwh_disaggregated: hourly?.kwhDisaggregated ?? null,
+      share_hourly_grid: hourly?.shareHourlyGrid ?? null,
+      share_disaggregated: hourly?.shareDisaggregated ?? null,
     };
   };
+  const hourlyCoverage = content.dataQuality.hourlyCoverage;
   const period = content.period;
   const rows: TidyRow[] = [
     row(
@@ -205,6 +233,7 @@ export function tidyRows(model: ReportModel): TidyRow[] {
       content.spend,
       // Versions locked before cost coverage existed have no costCoverage.
       content.costCoverage as ReportContentCost | undefined,
+      hourlyCoverage,
     ),
   ];
   for (const breakdown of content.breakdowns) {
@@ -240,6 +269,22 @@ export function tidyRows(model: ReportModel): TidyRow[] {
         },
       ),
     );
+  for (const r of hourlyCoverage?.rows ?? []) {
+    const [y, m] = r.month.split("-").map(Number) as [number, number];
+    const end = new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10);
+    rows.push(
+      row(
+        "hourly_coverage",
+        `${r.month.slice(0, 7)}:${r.provider}:${r.region}`,
+        `${r.provider} ${r.region}, ${r.month.slice(0, 7)}`,
+        { start: r.month.slice(0, 10), end },
+        { ...zeroMeasures(), kwhFacility: r.kwhFacility },
+        [],
+        undefined,
+        r,
+      ),
+    );
+  }
   for (const month of content.trend) {
     const start = `${month.key}-01`;
     const [y, m] = month.key.split("-").map(Number) as [number, number];

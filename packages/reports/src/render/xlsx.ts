@@ -1,5 +1,9 @@
 import ExcelJS from "exceljs";
-import { costCoverageLabels } from "@canopy/methodology";
+import {
+  costCoverageLabels,
+  hourlyCoverageDefinition,
+  hourlyCoverageLabels,
+} from "@canopy/methodology";
 import { comparisonLines } from "../model/comparisons";
 import {
   measureInfo,
@@ -425,6 +429,34 @@ function qualitySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
       .addRow(["Share spend-based (of the location-based total)", dataQuality.shareSpendBased])
       .getCell(2).numFmt = PERCENT;
   sheet.addRow([]);
+  const hourly = dataQuality.hourlyCoverage;
+  if (hourly) {
+    addHeader(sheet, ["Hourly coverage", "Value", "Unit"]);
+    sheet.addRow([hourlyCoverageLabels.shareHourlyGrid, hourly.shareHourlyGrid]).getCell(2).numFmt =
+      PERCENT;
+    sheet
+      .addRow([hourlyCoverageLabels.shareDisaggregated, hourly.shareDisaggregated])
+      .getCell(2).numFmt = PERCENT;
+    sheet.addRow([hourlyCoverageDefinition]).font = { italic: true };
+    addHeader(sheet, [
+      "Month, provider, region",
+      "Facility energy (kWh)",
+      hourlyCoverageLabels.shareHourlyGrid,
+      hourlyCoverageLabels.shareDisaggregated,
+    ]);
+    for (const r of hourly.rows) {
+      const row = sheet.addRow([
+        `${r.month.slice(0, 7)} ${r.provider} ${r.region}`,
+        r.kwhFacility,
+        r.shareHourlyGrid,
+        r.shareDisaggregated,
+      ]);
+      row.getCell(2).numFmt = KWH;
+      row.getCell(3).numFmt = PERCENT;
+      row.getCell(4).numFmt = PERCENT;
+    }
+    sheet.addRow([]);
+  }
   addHeader(sheet, [
     "Methodology version",
     "Hourly rows",

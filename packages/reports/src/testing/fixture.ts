@@ -99,8 +99,9 @@ export function fixtureModel(options: { status?: "draft" | "final" } = {}): Repo
         co2eMarketReportedKg: 0,
         marketReported: false,
         co2eMarketEstimateKg: kwhIt * 1.15 * 0.35 * (s.provider === "aws" ? 0 : 0.4),
-        kwhHourlyGrid: 0,
-        kwhDisaggregated: 0,
+        // AWS (hourly CUR) on hourly grid factors; GCP compute billed per day and disaggregated.
+        kwhHourlyGrid: s.provider === "aws" ? kwhIt * 1.15 : 0,
+        kwhDisaggregated: s.provider === "gcp" && s.kind === "compute" ? kwhIt * 1.15 : 0,
       });
     }
   });

@@ -1,4 +1,8 @@
-import { costCoverageLabels } from "@canopy/methodology";
+import {
+  costCoverageLabels,
+  hourlyCoverageDefinition,
+  hourlyCoverageLabels,
+} from "@canopy/methodology";
 import { comparisonLines } from "../../model/comparisons";
 import { scope3Category1LocationKg, scope3Category1MarketKg } from "../../model/measures";
 import type { Breakdown, ReportModel } from "../../model/types";
@@ -663,6 +667,37 @@ function qualitySection(doc: PDFDoc, model: ReportModel) {
       doc,
       `Spend-based: ${kg(totals.co2eSpendBasedKg)} kg CO2e (${formatShare(dataQuality.shareSpendBased)} of the location-based total) is estimated from the cost of usage without an energy model (appendix section 2.10).`,
     );
+  const hourly = dataQuality.hourlyCoverage;
+  if (hourly) {
+    heading(doc, "Hourly coverage", 2, 60);
+    paragraph(
+      doc,
+      `${hourlyCoverageLabels.shareHourlyGrid}: ${formatShare(hourly.shareHourlyGrid)} of ${formatNumber(hourly.kwhFacility, 0)} kWh; the rest used the annual grid factor. ${hourlyCoverageLabels.shareDisaggregated}: ${formatShare(hourly.shareDisaggregated)} (its hourly pattern is estimated, not measured).`,
+    );
+    paragraph(doc, hourlyCoverageDefinition, { size: 7.5, color: colors.muted });
+    if (hourly.rows.length)
+      drawTable(
+        doc,
+        [
+          { title: "Month", weight: 1 },
+          { title: "Provider", weight: 1 },
+          { title: "Region", weight: 1.8 },
+          { title: "Facility kWh", weight: 1.4, align: "right" },
+          { title: "On hourly grid factors", weight: 1.6, align: "right" },
+          { title: "Disaggregated", weight: 1.4, align: "right" },
+        ],
+        hourly.rows.map((r) => ({
+          cells: [
+            r.month.slice(0, 7),
+            r.provider,
+            r.region,
+            formatNumber(r.kwhFacility, 0),
+            formatShare(r.shareHourlyGrid),
+            formatShare(r.shareDisaggregated),
+          ],
+        })),
+      );
+  }
   heading(doc, "Methodology versions and data packs", 2, 60);
   if (dataQuality.methodologies.length === 0) paragraph(doc, "No emissions rows in the period.");
   else

@@ -13,6 +13,7 @@ import {
   type ReportModel,
   type Spend,
 } from "@canopy/reports";
+import { hourlyCoverageLabels } from "@canopy/methodology";
 import { Kpi } from "@/components/kpi";
 import { FinalizeReportButton, RecomputeReportButton } from "@/components/reports/report-actions";
 import { formatKg, formatMoney, formatNumber, formatPercent } from "@/lib/format";
@@ -445,6 +446,31 @@ export default async function ReportPage(props: { params: Promise<{ id: string }
               <div className="small muted">
                 {formatKg(content.totals.co2eSpendBasedKg)} estimated from the cost of usage without
                 an energy model
+              </div>
+            </div>
+          )}
+          {quality.hourlyCoverage && (
+            <div>
+              <div className="muted">{hourlyCoverageLabels.shareHourlyGrid}</div>
+              <div
+                className="figure"
+                data-testid="quality-hourly-grid-share"
+                data-value={quality.hourlyCoverage.shareHourlyGrid ?? ""}
+              >
+                {quality.hourlyCoverage.shareHourlyGrid !== null
+                  ? formatPercent(quality.hourlyCoverage.shareHourlyGrid)
+                  : "—"}
+              </div>
+              <div className="small muted">
+                {hourlyCoverageLabels.shareDisaggregated}:{" "}
+                <span
+                  data-testid="quality-disaggregated-share"
+                  data-value={quality.hourlyCoverage.shareDisaggregated ?? ""}
+                >
+                  {quality.hourlyCoverage.shareDisaggregated !== null
+                    ? formatPercent(quality.hourlyCoverage.shareDisaggregated)
+                    : "—"}
+                </span>
               </div>
             </div>
           )}
