@@ -259,6 +259,24 @@ const routeCases: Record<string, RouteCase> = {
     expect(await countB("cloud_accounts", "source_precedence IS NOT NULL")).toBe(0);
   },
   "GET /api/v1/imports": async (h, as) => expectNoB((await get(h, as, "/api/v1/imports")).body),
+  // Shared reference data, not tenant data: no organization's member or key may change or list it
+  // (only instance administrators, CANOPY_INSTANCE_ADMINS, none here).
+  "GET /api/v1/grid/datasets": async (h, as) => {
+    expect((await get(h, as, "/api/v1/grid/datasets")).status).toBe(403);
+  },
+  "POST /api/v1/grid/datasets": async (h, as) => {
+    const form = new FormData();
+    form.set("file", new Blob(["Datetime (UTC)\n"]), "DE_2025_hourly.csv");
+    const response = await call(h, {
+      path: "/api/v1/grid/datasets",
+      method: "POST",
+      credential: as,
+      body: form,
+    });
+    expect(response.status).toBe(403);
+    const stored = await db.owner.pool.query("SELECT 1 FROM grid_intensity_loads");
+    expect(stored.rowCount).toBe(0);
+  },
   "POST /api/v1/imports": async (h, as) => {
     const before = await countB("sync_runs");
     const form = new FormData();

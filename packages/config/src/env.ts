@@ -78,6 +78,23 @@ export const envSchema = z
       z.url({ error: "an http(s) URL, e.g. https://canopy.example.com" }),
     ),
     /**
+     * Instance administrators (comma-separated emails): the only people who may change data shared
+     * by every organization of the instance, such as the grid-intensity store, from the web app.
+     * Unset: nobody can from the web app (use `pnpm canopy grid import`).
+     */
+    CANOPY_INSTANCE_ADMINS: z
+      .string()
+      .default("")
+      .transform((value) =>
+        value
+          .split(",")
+          .map((email) => email.trim().toLowerCase())
+          .filter((email) => email !== ""),
+      )
+      .refine((emails) => emails.every((email) => /^[^@\s]+@[^@\s]+$/.test(email)), {
+        message: "comma-separated email addresses",
+      }),
+    /**
      * Who may create an account: "open" (anyone who reaches the instance) or "invitation" (only an
      * email with a pending, unexpired invitation, plus the first user of an instance that has none).
      */

@@ -3,6 +3,7 @@ import { NavLinks } from "@/components/nav-links";
 import { OrgSwitcher } from "@/components/org-switcher";
 import { SignOutButton } from "@/components/sign-out-button";
 import { isAdmin, hasRole } from "@/lib/role-rank";
+import { isInstanceAdmin } from "@/lib/server/instance-admin";
 import { requireMember } from "@/lib/server/page-context";
 import { organizationsOf } from "@/lib/server/principal";
 
@@ -26,8 +27,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
       { href: "/audit", label: "Audit log" },
     );
   }
-  if (hasRole(principal.role, "owner"))
-    links.push({ href: "/settings/grid", label: "Grid intensity" });
+  if (isInstanceAdmin(principal)) links.push({ href: "/settings/grid", label: "Grid intensity" });
   return (
     <>
       <a href="#content" className="sr-only">

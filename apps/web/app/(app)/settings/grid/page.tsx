@@ -1,8 +1,7 @@
-import { Forbidden } from "@/components/forbidden";
 import { GridDatasetUpload } from "@/components/settings/grid-dataset-upload";
 import { gridDatasetNoticeBody } from "@/lib/grid-notice";
-import { hasRole } from "@/lib/role-rank";
 import { listGridLoads } from "@/lib/server/grid-datasets";
+import { isInstanceAdmin } from "@/lib/server/instance-admin";
 import { requireMember } from "@/lib/server/page-context";
 
 export const dynamic = "force-dynamic";
@@ -11,12 +10,21 @@ const when = (iso: string | null) => (iso ? iso.slice(0, 16).replace("T", " ") :
 
 /**
  * The shared grid-intensity store: upload Electricity Maps hourly dataset files and see every load.
- * Canopy has no instance-admin role, so organization owners manage this reference data.
+ * Reference data of the whole instance: only instance administrators (CANOPY_INSTANCE_ADMINS) see it.
  */
 export default async function GridSettingsPage() {
   const scope = await requireMember();
-  if (!hasRole(scope.principal.role, "owner"))
-    return <Forbidden role={scope.principal.role} needs="owner" />;
+  if (!isInstanceAdmin(scope.principal))
+    return (
+      <main>
+        <h1>Grid intensity</h1>
+        <p className="error" data-testid="grid-forbidden">
+          Only an instance administrator (CANOPY_INSTANCE_ADMINS) manages the grid-intensity data
+          every organization shares. From a shell:{" "}
+          <code>pnpm canopy grid import &lt;files…&gt;</code>.
+        </p>
+      </main>
+    );
   const loads = await listGridLoads();
   return (
     <main className="stack-lg">

@@ -1,25 +1,29 @@
 import { gridDatasetNoticeBody } from "@/lib/grid-notice";
 import { importGridDatasetUpload, listGridLoads } from "@/lib/server/grid-datasets";
+import { requireInstanceAdmin } from "@/lib/server/instance-admin";
 import { withTenantRoute } from "@/lib/server/route";
 
 export const dynamic = "force-dynamic";
 
-// Canopy has no instance-admin role: the shared grid-intensity store is managed by organization owners.
+// The shared grid-intensity store is every organization's: only instance administrators manage it.
 
 // GET /api/v1/grid/datasets – the latest loads of the shared grid-intensity store, with the notice.
 export const GET = withTenantRoute(
-  async () =>
-    Response.json(
+  async (ctx) => {
+    requireInstanceAdmin(ctx.principal);
+    return Response.json(
       { items: await listGridLoads(), notice: gridDatasetNoticeBody },
       { headers: { "cache-control": "no-store" } },
-    ),
-  { role: "owner" },
+    );
+  },
+  { role: "viewer" },
 );
 
 // POST /api/v1/grid/datasets – upload one Electricity Maps hourly dataset file (multipart `file`);
 // the whole file is checked and stored all or nothing; 422 names the bad line.
 export const POST = withTenantRoute(
   async (ctx) => {
+    requireInstanceAdmin(ctx.principal);
     const result = await importGridDatasetUpload(ctx.request);
     return Response.json(
       {
@@ -40,5 +44,5 @@ export const POST = withTenantRoute(
       { status: 201, headers: { "cache-control": "no-store" } },
     );
   },
-  { role: "owner" },
+  { role: "viewer" },
 );
