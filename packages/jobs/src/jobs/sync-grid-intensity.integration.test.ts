@@ -77,6 +77,8 @@ describe("sync-grid-intensity", () => {
   let database: TestDatabase;
   let deps: JobDeps;
   const logs: string[] = [];
+  const enqueued: { name: string; payload: unknown }[] = [];
+  const gbAccounts: string[] = [];
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -85,7 +87,10 @@ describe("sync-grid-intensity", () => {
       app: database.app,
       keyring: createKeyring(Buffer.alloc(32, 7).toString("base64")),
       log: (line) => logs.push(line),
-      enqueue: async () => randomUUID(),
+      enqueue: async (name, payload) => {
+        enqueued.push({ name, payload });
+        return randomUUID();
+      },
     };
     // Two organizations: GB (aws eu-west-2, azure uksouth) from 2 Jan and DE (aws eu-central-1)
     // from 3 Jan. Usage in a region without a zone (none here) would be skipped.
@@ -104,6 +109,7 @@ describe("sync-grid-intensity", () => {
          VALUES ($1, $2, 'A', $3, 'active') RETURNING id`,
         [tenantId, provider, randomUUID().slice(0, 12)],
       );
+      if (region !== "eu-central-1") gbAccounts.push(rows[0]!.id);
       await database.owner.pool.query(
         `INSERT INTO usage_hourly (tenant_id, cloud_account_id, hour, dims_key, provider, service, region, kind,
            unit, quantity, shape_key)
@@ -117,6 +123,7 @@ describe("sync-grid-intensity", () => {
   afterAll(async () => database?.drop());
   beforeEach(async () => {
     logs.length = 0;
+    enqueued.length = 0;
     await database.owner.pool.query(
       "TRUNCATE grid_intensity_hourly, grid_intensity_superseded, grid_intensity_loads",
     );
@@ -164,6 +171,15 @@ describe("sync-grid-intensity", () => {
     const gaps = source.calls.slice(1).map((c, i) => c.atMs - source.calls[i]!.atMs);
     expect(gaps.every((gap) => gap >= 1_000)).toBe(true);
     expect(await storedHours("neso-carbon-intensity", "GB")).toMatchObject({ n: 82 });
+    // The loads restate the GB usage they cover (both GB organizations' January windows).
+    const restated = enqueued.filter((job) => job.name === "estimate-window");
+    const accounts = new Set(
+      restated.map((job) => (job.payload as { cloudAccountId: string }).cloudAccountId),
+    );
+    expect(accounts).toEqual(new Set(gbAccounts));
+    expect(
+      new Set(restated.map((job) => (job.payload as { windowStart: string }).windowStart)),
+    ).toEqual(new Set(["2025-01-01T00:00:00.000Z"]));
 
     // The refresh reloads the last 24 hours and everything after the stored range.
     source.calls.length = 0;

@@ -12,6 +12,7 @@ import {
 } from "@canopy/connectors";
 import { regionFactors, type Provider } from "@canopy/methodology";
 import { defineJob, type JobDeps, type QueueDriver } from "../contract";
+import { queueGridRestatement } from "../grid-restatement";
 
 /**
  * Hourly grid intensity from the configured sources (Electricity Maps API, NESO, ENTSO-E, EIA-930)
@@ -48,11 +49,23 @@ export function configureGridSources(config: GridSourcesConfig): string[] {
   return configuredSources.map(({ source }) => source.name);
 }
 
-/** After a load: what re-estimates the affected windows of every tenant (set by the restatement job). */
-type OnLoaded = (deps: JobDeps, load: GridIntensityLoadResult) => Promise<unknown>;
-let onLoaded: OnLoaded = async () => undefined;
-export function useGridLoadHook(hook: OnLoaded) {
-  onLoaded = hook;
+/**
+ * Re-estimates every tenant's windows the load touches (queueGridRestatement). The values are stored
+ * either way: a restatement that cannot be queued is logged, and the daily stale-estimate refresh
+ * remains.
+ */
+async function restate(deps: JobDeps, load: GridIntensityLoadResult) {
+  try {
+    const restatement = await queueGridRestatement(deps, load);
+    if (restatement.windows > 0)
+      deps.log(
+        `sync-grid-intensity: load ${load.loadId} restates ${restatement.windows} account-month(s)`,
+      );
+  } catch (error) {
+    deps.log(
+      `sync-grid-intensity: restatement of load ${load.loadId} not queued: ${(error as Error).message}`,
+    );
+  }
 }
 
 /** Earliest usage hour per grid zone, over every organization (owner connection). */
@@ -196,7 +209,7 @@ export async function syncGridIntensity(
           result.loads += 1;
           result.rowsWritten += load.rowsWritten;
           result.rowsRevised += load.rowsRevised;
-          if (load.rowsWritten > 0) await onLoaded(deps, load);
+          if (load.rowsWritten > 0) await restate(deps, load);
         } catch (error) {
           const message = (error as Error).message;
           const retryable = error instanceof GridSourceError ? error.retryable : false;
