@@ -36,6 +36,9 @@ type Option = ComposeOption<
 
 export type ChartSeries = { name: string; values: number[] };
 
+/** A share (0–1) per period, drawn as a dashed line on a percent axis of its own. */
+export type ChartShare = { name: string; values: (number | null)[] };
+
 const palette = [
   "#1f7a4d",
   "#3b82f6",
@@ -54,6 +57,7 @@ export function EmissionsChart(props: {
   series: ChartSeries[];
   granularity: string;
   unit: string;
+  share?: ChartShare;
 }) {
   const element = useRef<HTMLDivElement>(null);
 
@@ -75,35 +79,68 @@ export function EmissionsChart(props: {
         valueFormatter: (value) =>
           `${Number(value).toLocaleString("en", { maximumFractionDigits: 2 })} ${props.unit}`,
       },
+      // The share line (e.g. disaggregated kWh) reads in percent on the right.
       legend: { bottom: 0, textStyle: { color: fg } },
       grid: { left: 56, right: 16, top: 24, bottom: 56 },
       xAxis: { type: "category", data: props.periods, axisLabel: { color: muted } },
-      yAxis: {
-        type: "value",
-        name: props.unit,
-        nameTextStyle: { color: muted },
-        axisLabel: { color: muted },
-      },
+      yAxis: [
+        {
+          type: "value",
+          name: props.unit,
+          nameTextStyle: { color: muted },
+          axisLabel: { color: muted },
+        },
+        ...(props.share
+          ? [
+              {
+                type: "value" as const,
+                min: 0,
+                max: 100,
+                name: "%",
+                position: "right" as const,
+                splitLine: { show: false },
+                nameTextStyle: { color: muted },
+                axisLabel: { color: muted },
+              },
+            ]
+          : []),
+      ],
       // Wheel and drag zoom on long series (the slider component would add ~20 kB).
       dataZoom: props.periods.length > 60 ? [{ type: "inside" }] : [],
-      series: props.series.map((s) =>
-        bar
-          ? ({
-              type: "bar",
-              name: s.name,
-              stack: "total",
-              data: s.values,
-              barMaxWidth: 48,
-            } satisfies BarSeriesOption)
-          : ({
-              type: "line",
-              name: s.name,
-              stack: "total",
-              areaStyle: {},
-              symbol: "none",
-              sampling: "lttb",
-              data: s.values,
-            } satisfies LineSeriesOption),
+      series: (
+        props.series.map((s) =>
+          bar
+            ? ({
+                type: "bar",
+                name: s.name,
+                stack: "total",
+                data: s.values,
+                barMaxWidth: 48,
+              } satisfies BarSeriesOption)
+            : ({
+                type: "line",
+                name: s.name,
+                stack: "total",
+                areaStyle: {},
+                symbol: "none",
+                sampling: "lttb",
+                data: s.values,
+              } satisfies LineSeriesOption),
+        ) as (BarSeriesOption | LineSeriesOption)[]
+      ).concat(
+        props.share
+          ? [
+              {
+                type: "line",
+                name: props.share.name,
+                yAxisIndex: 1,
+                symbol: "none",
+                lineStyle: { type: "dashed", width: 1.5 },
+                tooltip: { valueFormatter: (value) => `${Number(value).toFixed(1)} %` },
+                data: props.share.values.map((v) => (v === null ? null : v * 100)),
+              } satisfies LineSeriesOption,
+            ]
+          : [],
       ),
     };
     chart.setOption(option);
@@ -113,7 +150,7 @@ export function EmissionsChart(props: {
       window.removeEventListener("resize", resize);
       chart.dispose();
     };
-  }, [props.periods, props.series, props.granularity, props.unit]);
+  }, [props.periods, props.series, props.granularity, props.unit, props.share]);
 
   return (
     <div

@@ -1,6 +1,6 @@
 "use client";
 import dynamic from "next/dynamic";
-import type { ChartSeries } from "./emissions-chart";
+import type { ChartSeries, ChartShare } from "./emissions-chart";
 
 /**
  * ECharts is the largest dependency of the dashboard: it loads after the page (figures and tables
@@ -19,6 +19,7 @@ export function LazyEmissionsChart(props: {
   series: ChartSeries[];
   granularity: string;
   unit: string;
+  share?: ChartShare;
 }) {
   return <ChartOnClient {...props} />;
 }

@@ -27,7 +27,7 @@ import {
 import type { TenantScope } from "@/lib/server/tenant-scope";
 import { Kpi } from "@/components/kpi";
 import { BreakdownTable } from "./breakdown-table";
-import type { ChartSeries } from "./emissions-chart";
+import type { ChartSeries, ChartShare } from "./emissions-chart";
 import { LazyEmissionsChart } from "./lazy-chart";
 
 function Delta(props: { current: number; base: number; against: string }) {
@@ -227,13 +227,24 @@ export async function ChartSection(props: { scope: TenantScope; query: SeriesQue
   // Hourly points: say how much of them rests on hourly grid factors and how much is daily or
   // monthly usage spread over its hours (not measured hourly usage).
   let hourly: { kwh: number; grid: number; disaggregated: number } | null = null;
+  let share: ChartShare | undefined;
   if (data.granularity === "hour") {
     hourly = { kwh: 0, grid: 0, disaggregated: 0 };
+    const perPeriod = periods.map(() => ({ kwh: 0, disaggregated: 0 }));
     for (const p of data.points) {
       hourly.kwh += p.kwhFacility;
       hourly.grid += p.kwhHourlyGrid;
       hourly.disaggregated += p.kwhDisaggregated;
+      const at = perPeriod[index.get(p.period)!]!;
+      at.kwh += p.kwhFacility;
+      at.disaggregated += p.kwhDisaggregated;
     }
+    // Each hour's disaggregated share, so spread daily or monthly usage is never read as measured.
+    if (hourly.disaggregated > 0)
+      share = {
+        name: "Disaggregated from daily or monthly usage (% of kWh)",
+        values: perPeriod.map((at) => (at.kwh > 0 ? at.disaggregated / at.kwh : null)),
+      };
   }
   const shareOfKwh = (part: number) => (hourly && hourly.kwh > 0 ? part / hourly.kwh : null);
   return (
@@ -261,6 +272,7 @@ export async function ChartSection(props: { scope: TenantScope; query: SeriesQue
         series={ordered}
         granularity={data.granularity}
         unit="kg CO2e"
+        {...(share ? { share } : {})}
       />
     </div>
   );
