@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { regionParamsSchema } from "@/lib/api/region-schemas";
 import { formatNumber } from "@/lib/format";
 import { requireMember } from "@/lib/server/page-context";
 import { listUsedRegions } from "@/lib/server/regions";
@@ -47,12 +48,14 @@ export default async function RegionsPage() {
                 >
                   <td>{providerNames[r.provider]}</td>
                   <td>
-                    <Link
-                      href={`/regions/${r.provider}/${encodeURIComponent(r.region)}`}
-                      data-testid="region-link"
-                    >
-                      {r.region}
-                    </Link>
+                    {regionParamsSchema.safeParse(r).success ? (
+                      <Link href={`/regions/${r.provider}/${r.region}`} data-testid="region-link">
+                        {r.region}
+                      </Link>
+                    ) : (
+                      // Global services and unnamed regions have no grid zone to profile.
+                      <span className="muted">{r.region || "(no region)"}</span>
+                    )}
                   </td>
                   <td>{r.gridZone ?? <span className="muted">no zone (provider mean)</span>}</td>
                   <td className="num" data-value={r.annualGCo2ePerKwh}>
