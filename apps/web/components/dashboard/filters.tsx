@@ -144,7 +144,7 @@ export function DashboardFilters(props: {
                 disabled={g === "hour" && !props.hourAllowed}
                 title={
                   g === "hour" && !props.hourAllowed
-                    ? "Hourly points for ranges up to 14 days"
+                    ? "Points per hour for ranges up to 14 days (the chart then gives their share on hourly grid factors)"
                     : undefined
                 }
                 onClick={() => setParam("granularity", g)}
