@@ -1,6 +1,9 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeGridIntensity } from "@canopy/db";
 import type { TestDatabase } from "@canopy/db/testing";
-import { hourlyCoverageLabels } from "@canopy/methodology";
+import { hourlyCoverageLabels, regionFactors } from "@canopy/methodology";
 import { generateReport, getReport, parsePeriod, renderReport } from "@canopy/reports";
 import { parseCsv } from "@canopy/reports/testing";
 import ExcelJS from "exceljs";
@@ -11,6 +14,8 @@ import { call } from "./call";
 import * as summary from "@/app/api/v1/emissions/summary/route";
 import * as breakdown from "@/app/api/v1/emissions/breakdown/route";
 import * as series from "@/app/api/v1/emissions/route";
+import * as imports from "@/app/api/v1/imports/route";
+import * as importOne from "@/app/api/v1/imports/[id]/route";
 
 /**
  * The share of kWh on hourly grid factors (and disaggregated) is one figure everywhere: the dashboard
@@ -203,5 +208,112 @@ describe("hourly coverage: dashboard API and report agree", () => {
     const disaggregated = points.reduce((n, p) => n + p.kwhDisaggregated, 0);
     const own = await storedShares("2025-02-01T00:00:00Z", "2025-02-08T00:00:00Z");
     same(disaggregated / kwh, own.disaggregated);
+  });
+});
+
+describe("hourly coverage of a real CUR estimated with stored hourly intensity", () => {
+  // The anonymised AWS CUR of November 2023 (us-east-1, us-west-2, us-east-2, ca-central-1 lines).
+  // Hourly lifecycle intensity is stored for US-MIDA-PJM (the zone of us-east-1 and us-east-2) only,
+  // so their kWh, and no other region's, is estimated with hourly factors.
+  const file = "sample-anonymous-aws-export-dataset.csv";
+  let sampleOwner: TestUser;
+  let sampleTenant: string;
+
+  beforeAll(async () => {
+    const points = [];
+    const from = Date.parse("2023-10-01T00:00:00Z");
+    const to = Date.parse("2024-01-01T00:00:00Z");
+    for (let ms = from; ms < to; ms += 3_600_000)
+      points.push({
+        zone: "US-MIDA-PJM",
+        hour: new Date(ms),
+        boundary: "lifecycle" as const,
+        gCo2ePerKwh: 380 + 60 * Math.cos(((new Date(ms).getUTCHours() - 15) * Math.PI) / 12),
+        estimated: false,
+      });
+    await writeGridIntensity(db.owner, {
+      source: "electricitymaps-api",
+      sourceVersion: "test",
+      label: "US-MIDA-PJM Q4 2023",
+      points,
+    });
+    sampleOwner = await signUp("owner@hourly-coverage-cur.test");
+    sampleTenant = await createOrganization(sampleOwner, "Hourly coverage CUR");
+    const form = new FormData();
+    form.set(
+      "file",
+      new Blob([
+        readFileSync(
+          path.resolve(__dirname, "../../../packages/connectors/test/samples/aws", file),
+        ),
+      ]),
+      file,
+    );
+    const created = await call(imports.POST, {
+      path: "/api/v1/imports",
+      method: "POST",
+      credential: sampleOwner,
+      body: form,
+    });
+    expect(created.status).toBe(202);
+    const id = created.body.id as string;
+    let view: Record<string, unknown> = {};
+    for (let i = 0; i < 600; i++) {
+      view = (
+        await call(importOne.GET, {
+          path: `/api/v1/imports/${id}`,
+          credential: sampleOwner,
+          params: { id },
+        })
+      ).body;
+      if (view.status === "failed" || (view.status === "succeeded" && view.estimates === "done"))
+        break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(view.status).toBe("succeeded");
+  }, 600_000);
+
+  it("the summary and the report give the stored share; only US-MIDA-PJM regions on hourly factors", async () => {
+    const { rows } = await db.owner.pool.query<{ region: string; kwh: number; grid: number }>(
+      `SELECT region, sum(kwh_facility)::float8 AS kwh, sum(kwh_hourly_grid)::float8 AS grid
+       FROM emissions_hourly WHERE tenant_id = $1 GROUP BY region`,
+      [sampleTenant],
+    );
+    const kwh = rows.reduce((n, r) => n + r.kwh, 0);
+    const grid = rows.reduce((n, r) => n + r.grid, 0);
+    const east = rows.find((r) => r.region === "us-east-1")!;
+    expect(east.kwh).toBeGreaterThan(0);
+    expect(grid).toBeGreaterThan(0);
+    expect(grid).toBeLessThan(kwh);
+    // Every region in US-MIDA-PJM (us-east-1, us-east-2) is wholly on hourly factors, none other.
+    for (const r of rows) {
+      if (regionFactors("aws", r.region).gridZone === "US-MIDA-PJM")
+        expect(r.grid).toBeCloseTo(r.kwh, 12);
+      else expect(r.grid).toBe(0);
+    }
+    expect(rows.some((r) => r.region === "us-west-2" && r.kwh > 0)).toBe(true);
+
+    const api = await call(summary.GET, {
+      path: "/api/v1/emissions/summary?from=2023-11-01&to=2023-11-30",
+      credential: sampleOwner,
+    });
+    const body = api.body as { hourlyGridShare: number | null; hourlyCoverage: Coverage[] };
+    same(body.hourlyGridShare, grid / kwh);
+    const actor = { userId: sampleOwner.userId, role: "owner" as const };
+    const generated = await generateReport(
+      db.app,
+      sampleTenant,
+      { period: parsePeriod("2023-11") },
+      actor,
+    );
+    const content = (await getReport(db.app, sampleTenant, generated.report.id, actor)).model
+      .content;
+    same(content.dataQuality.hourlyCoverage!.shareHourlyGrid, body.hourlyGridShare);
+    const apiEast = body.hourlyCoverage.find((r) => r.region === "us-east-1")!;
+    const reportEast = content.dataQuality.hourlyCoverage!.rows.find(
+      (r) => r.region === "us-east-1",
+    )!;
+    same(reportEast.shareHourlyGrid, apiEast.shareHourlyGrid);
+    same(apiEast.shareHourlyGrid, east.grid / east.kwh);
   });
 });
