@@ -2,8 +2,8 @@
  * `pnpm --filter @canopy/jobs exec tsx bench/reestimate-hourly.ts [--dims 1120]`: re-estimating one
  * organization's year with hourly grid factors. One AWS account, `dims` usage rows per hour (7 regions
  * × 10 instance types × variants) for every hour of 2025 (1,120 × 8,760 ≈ 9.8M usage_hourly rows,
- * generated set-based in SQL). The year is estimated once with annual factors (timed, for
- * comparison), then hourly intensities are loaded for every zone and hour of the year and the year is
+ * generated set-based in SQL). The year is estimated once with annual factors and re-estimated with
+ * them (timed, for comparison), then hourly intensities are loaded for every zone and hour of the year and the year is
  * re-estimated month by month with the estimate-window and rollup-days jobs, `concurrency` months at a
  * time (default 2, the worker's estimate-window concurrency) (timed: the figure).
  * Target: under 60 s. The server is DATABASE_URL's, else CANOPY_TEST_DATABASE_URL's, else a
@@ -168,10 +168,13 @@ try {
     return (performance.now() - started) / 1000;
   };
 
-  const annualSeconds = await estimateYear();
+  const firstSeconds = await estimateYear();
   process.stdout.write(
-    `first estimate, annual factors: ${annualSeconds.toFixed(1)} s (${concurrency} months at a time)\n`,
+    `first estimate, annual factors: ${firstSeconds.toFixed(1)} s (${concurrency} months at a time)\n`,
   );
+  // The same re-estimation without hourly data, so the cost of the hourly join shows on its own.
+  const annualSeconds = await estimateYear();
+  process.stdout.write(`re-estimated with annual factors: ${annualSeconds.toFixed(1)} s\n`);
 
   // Hourly intensities for every zone and hour of the year (a diurnal shape around 300 g/kWh).
   const zones = [...new Set(regions.map((r) => regionFactors("aws", r, { year: 2025 }).gridZone))];
@@ -208,7 +211,8 @@ try {
   process.stdout.write(
     `bench:reestimate-hourly  ${usageRows.toLocaleString("en")} usage rows → ${coverage[0]!.rows.toLocaleString("en")} emission rows, ` +
       `${(coverage[0]!.share * 100).toFixed(1)} % of kWh on hourly grid factors (${points.length.toLocaleString("en")} zone-hours), ` +
-      `re-estimated with rollups in ${hourlySeconds.toFixed(1)} s (${concurrency} months at a time; target < 60 s) ` +
+      `re-estimated with rollups in ${hourlySeconds.toFixed(1)} s (${concurrency} months at a time; ` +
+      `${((hourlySeconds / annualSeconds - 1) * 100).toFixed(0)} % over annual factors; target < 60 s) ` +
       `${hourlySeconds < 60 ? "PASS" : "FAIL"}\n`,
   );
 } finally {

@@ -95,6 +95,15 @@ export async function affectedWindows(
       month: row.month,
     });
   }
+  // Windows estimated with the ccf profile keep CCF's annual factors (hourly-grid.ts): nothing to restate.
+  const ccf = await deps.owner.pool.query<{ key: string }>(
+    `SELECT DISTINCT w.account || '/' || w.month AS key
+     FROM unnest($1::uuid[], $2::text[]) AS w(account, month)
+     JOIN emissions_monthly m ON m.cloud_account_id = w.account AND m.month = w.month::date
+     WHERE m.methodology_version LIKE 'ccf-%'`,
+    [[...windows.values()].map((w) => w.cloudAccountId), [...windows.values()].map((w) => w.month)],
+  );
+  for (const { key } of ccf.rows) windows.delete(key);
   return [...windows.values()].sort((a, b) =>
     `${a.tenantId}/${a.cloudAccountId}/${a.month}`.localeCompare(
       `${b.tenantId}/${b.cloudAccountId}/${b.month}`,

@@ -14,7 +14,7 @@ import { createEstimator, regionFactors } from "@canopy/methodology";
 import { finalizeReport, generateReport, parsePeriod } from "@canopy/reports";
 import { estimateUsagePages, usageRecordOf } from "./estimation";
 import { createZoneLookup, estimatorWithHourly } from "./hourly-grid";
-import { queueGridRestatement, type GridRestatement } from "./grid-restatement";
+import { affectedWindows, queueGridRestatement, type GridRestatement } from "./grid-restatement";
 import { createImportHarness } from "./import/test-harness";
 
 // Real Azure EA cost details (daily rows): Microsoft's sample, see /work/shared/reference/samples/README.md.
@@ -176,45 +176,39 @@ describe("estimation with hourly grid intensity", () => {
           drawnByKey.set(`${zone}|${hourIndex}`, { zone, hourIndex, gCo2ePerKwh });
         }
         const drawn = [...drawnByKey.values()];
-        {
-          {
-            await clearGrid();
-            await estimateMonth(tenantId, "2026-05");
-            const before = await emissionLines(tenantId);
-            expect(sum(before, (l) => l.hourlyKwh)).toBe(0);
-            const points: GridIntensityPoint[] = drawn.map((p) => ({
-              zone: p.zone,
-              hour: new Date(start + p.hourIndex * 3_600_000),
-              boundary: "lifecycle",
-              gCo2ePerKwh: p.gCo2ePerKwh,
-              estimated: false,
-            }));
-            await loadPoints(points);
-            await estimateMonth(tenantId, "2026-05");
-            const after = await emissionLines(tenantId);
-            const expected = expectedChange(before, points);
-            expect(expected.kwh).toBeGreaterThan(0);
-            const change = sum(after, (l) => l.location) - sum(before, (l) => l.location);
-            const scale = Math.max(
-              1e-6,
-              sum(before, (l) => Math.abs(l.location)),
-            );
-            expect(Math.abs(change - expected.changeKg)).toBeLessThan(1e-9 * scale);
-            expect(sum(after, (l) => l.hourlyKwh)).toBeCloseTo(expected.kwh, 9);
-            // Energy is untouched; each row with an hourly value stores it as its intensity.
-            expect(sum(after, (l) => l.kwh)).toBeCloseTo(
-              sum(before, (l) => l.kwh),
-              9,
-            );
-            const byZoneHour = new Map(points.map((p) => [`${p.zone}|${p.hour.getTime()}`, p]));
-            for (const line of after) {
-              const p = byZoneHour.get(
-                `${zoneOf("aws", line.region, 2026)}|${line.hour.getTime()}`,
-              );
-              expect(line.hourlyKwh).toBe(p ? line.kwh : 0);
-              if (p) expect(line.grid).toBeCloseTo(p.gCo2ePerKwh, 2);
-            }
-          }
+        await clearGrid();
+        await estimateMonth(tenantId, "2026-05");
+        const before = await emissionLines(tenantId);
+        expect(sum(before, (l) => l.hourlyKwh)).toBe(0);
+        const points: GridIntensityPoint[] = drawn.map((p) => ({
+          zone: p.zone,
+          hour: new Date(start + p.hourIndex * 3_600_000),
+          boundary: "lifecycle",
+          gCo2ePerKwh: p.gCo2ePerKwh,
+          estimated: false,
+        }));
+        await loadPoints(points);
+        await estimateMonth(tenantId, "2026-05");
+        const after = await emissionLines(tenantId);
+        const expected = expectedChange(before, points);
+        expect(expected.kwh).toBeGreaterThan(0);
+        const change = sum(after, (l) => l.location) - sum(before, (l) => l.location);
+        const scale = Math.max(
+          1e-6,
+          sum(before, (l) => Math.abs(l.location)),
+        );
+        expect(Math.abs(change - expected.changeKg)).toBeLessThan(1e-9 * scale);
+        expect(sum(after, (l) => l.hourlyKwh)).toBeCloseTo(expected.kwh, 9);
+        // Energy is untouched; each row with an hourly value stores it as its intensity.
+        expect(sum(after, (l) => l.kwh)).toBeCloseTo(
+          sum(before, (l) => l.kwh),
+          9,
+        );
+        const byZoneHour = new Map(points.map((p) => [`${p.zone}|${p.hour.getTime()}`, p]));
+        for (const line of after) {
+          const p = byZoneHour.get(`${zoneOf("aws", line.region, 2026)}|${line.hour.getTime()}`);
+          expect(line.hourlyKwh).toBe(p ? line.kwh : 0);
+          if (p) expect(line.grid).toBeCloseTo(p.gCo2ePerKwh, 2);
         }
       }
     });
@@ -517,6 +511,36 @@ describe("estimation with hourly grid intensity", () => {
       const costByKey = new Map(costs.rows.map((c) => [key(c.hour, c.dimsKey), c.cost]));
       for (const row of computed)
         expect(Number(row.costAmount)).toBe(Number(costByKey.get(key(row.hour, row.dimsKey))));
+    });
+
+    it("leaves out windows estimated with the ccf profile (CCF's annual factors stay)", async () => {
+      const ccfTenantId = await h.newTenant();
+      await h.importText(ccfTenantId, azureSample, { fileName: "EA_AmortizedCost_Small.csv" });
+      const { rows: accounts } = await h.database.owner.pool.query<{ id: string }>(
+        "SELECT id FROM cloud_accounts WHERE tenant_id = $1",
+        [ccfTenantId],
+      );
+      for (const { id } of accounts)
+        await h.driver.enqueue("estimate-window", {
+          tenantId: ccfTenantId,
+          cloudAccountId: id,
+          windowStart: "2023-09-01T00:00:00.000Z",
+          windowEnd: "2023-10-01T00:00:00.000Z",
+          profile: "ccf",
+        });
+      await h.driver.drain();
+      const zone = zoneOf("azure", "southcentralus", 2023)!;
+      const revised = await loadPoints([
+        {
+          zone,
+          hour: new Date("2023-09-04T05:00:00Z"),
+          boundary: "lifecycle",
+          gCo2ePerKwh: 444,
+          estimated: false,
+        },
+      ]);
+      const windows = await affectedWindows({ owner: h.database.owner }, revised);
+      expect(windows.map((w) => w.tenantId).sort()).toEqual([tenantId, otherTenantId].sort());
     });
 
     it("a load that changes nothing restates nothing", async () => {
