@@ -1,4 +1,5 @@
-import { withBackoff, type BackoffOptions } from "../live/errors";
+import type { BackoffOptions } from "../live/errors";
+import { getText } from "./http";
 import {
   GridSourceError,
   type GridBoundary,
@@ -51,17 +52,6 @@ export type ElectricityMapsCarbonIntensity = {
 
 const hourMs = 3_600_000;
 const boundaries: readonly GridBoundary[] = ["direct", "lifecycle"];
-
-/** A non-2xx answer, kept apart so the backoff can tell throttling and outages from refusals. */
-class HttpStatusError extends Error {
-  constructor(
-    readonly status: number,
-    readonly retryAfterMs: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export class ElectricityMapsApiSource implements GridIntensitySource {
   readonly name = electricityMapsApiSourceName;
@@ -142,46 +132,19 @@ export class ElectricityMapsApiSource implements GridIntensitySource {
   }
 
   async #get<T>(path: string, query: Record<string, string>, signal?: AbortSignal): Promise<T> {
-    const url = `${this.#baseUrl}${path}?${new URLSearchParams(query)}`;
-    const describe = `Electricity Maps ${path} (zone ${query.zone})`;
-    try {
-      return await withBackoff(
-        async () => {
-          let response: Response;
-          try {
-            response = await this.#fetch(url, {
-              headers: { "auth-token": this.#apiKey, accept: "application/json" },
-              ...(signal ? { signal } : {}),
-            });
-          } catch (error) {
-            if (signal?.aborted) throw error;
-            throw new HttpStatusError(0, 0, `${describe}: ${(error as Error).message}`);
-          }
-          if (response.ok) return (await response.json()) as T;
-          const text = await response.text().catch(() => "");
-          const retryAfter = Number(response.headers.get("retry-after"));
-          throw new HttpStatusError(
-            response.status,
-            Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 0,
-            `${describe} answered ${response.status}: ${errorText(text)}`,
-          );
-        },
-        (error) =>
-          error instanceof HttpStatusError &&
-          (error.status === 429 || error.status === 0 || error.status >= 500)
-            ? error.retryAfterMs
-            : undefined,
-        this.#backoff,
-      );
-    } catch (error) {
-      if (!(error instanceof HttpStatusError)) throw error;
-      const retryable = error.status === 429 || error.status === 0 || error.status >= 500;
-      const hint =
-        error.status === 401 || error.status === 403
-          ? " (check the Electricity Maps API key and the zones and endpoints its plan includes)"
-          : "";
-      throw new GridSourceError(`${error.message}${hint}`, this.name, retryable);
-    }
+    const text = await getText({
+      source: this.name,
+      url: `${this.#baseUrl}${path}?${new URLSearchParams(query)}`,
+      describe: `Electricity Maps ${path} (zone ${query.zone})`,
+      headers: { "auth-token": this.#apiKey, accept: "application/json" },
+      backoff: this.#backoff,
+      fetch: this.#fetch,
+      ...(signal ? { signal } : {}),
+      formatBody: errorText,
+      authHint:
+        " (check the Electricity Maps API key and the zones and endpoints its plan includes)",
+    });
+    return JSON.parse(text) as T;
   }
 }
 

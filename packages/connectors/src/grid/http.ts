@@ -13,6 +13,9 @@ export class GridHttpError extends Error {
   }
 }
 
+const defaultRequestTimeoutMs = 30_000;
+const foldBody = (body: string) => body.replace(/\s+/g, " ").slice(0, 300);
+
 const retryable = (status: number) => status === 429 || status === 0 || status >= 500;
 
 /** Retry-After in seconds or as an HTTP date (RFC 9110 §10.2.3); 0 when absent or unreadable. */
@@ -39,28 +42,41 @@ export async function getText(options: {
   fetch?: typeof fetch;
   signal?: AbortSignal;
   accept?: (status: number, body: string) => boolean;
+  /** Per attempt: a source that does not answer (firewall, black-holed route) is an outage, not a hang. */
+  timeoutMs?: number;
+  /** Appended to the error of a refused key (401, 403): what to check. */
+  authHint?: string;
+  /** How an error body is shown (default: whitespace folded, cut at 300 characters). */
+  formatBody?: (body: string) => string;
 }): Promise<string> {
   const doFetch = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? defaultRequestTimeoutMs;
   try {
     return await withBackoff(
       async () => {
         let response: Response;
+        let body: string;
         try {
+          const timeout = AbortSignal.timeout(timeoutMs);
           response = await doFetch(options.url, {
             headers: options.headers ?? {},
-            ...(options.signal ? { signal: options.signal } : {}),
+            signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
           });
+          body = await response.text();
         } catch (error) {
           if (options.signal?.aborted) throw error;
-          throw new GridHttpError(0, 0, "", `${options.describe}: ${(error as Error).message}`);
+          const reason =
+            (error as Error).name === "TimeoutError"
+              ? `no answer within ${timeoutMs / 1000} s`
+              : (error as Error).message;
+          throw new GridHttpError(0, 0, "", `${options.describe}: ${reason}`);
         }
-        const body = await response.text();
         if (response.ok || options.accept?.(response.status, body)) return body;
         throw new GridHttpError(
           response.status,
           retryAfterMs(response.headers.get("retry-after")),
           body,
-          `${options.describe} answered ${response.status}: ${body.replace(/\s+/g, " ").slice(0, 300)}`,
+          `${options.describe} answered ${response.status}: ${(options.formatBody ?? foldBody)(body)}`,
         );
       },
       (error) =>
@@ -69,7 +85,9 @@ export async function getText(options: {
     );
   } catch (error) {
     if (!(error instanceof GridHttpError)) throw error;
-    throw new GridSourceError(error.message, options.source, retryable(error.status));
+    const hint =
+      options.authHint && (error.status === 401 || error.status === 403) ? options.authHint : "";
+    throw new GridSourceError(`${error.message}${hint}`, options.source, retryable(error.status));
   }
 }
 
