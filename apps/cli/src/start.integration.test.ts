@@ -37,7 +37,13 @@ function startCanopy(env: Record<string, string>): Started {
   } = inheritedEnvironment();
   const child = spawn(process.execPath, ["--import", "tsx", "src/start.ts"], {
     cwd: cliDir,
-    env: { ...inherited, NODE_ENV: "development", CANOPY_HOME: home, ...env },
+    env: {
+      ...inherited,
+      NODE_ENV: "development",
+      CANOPY_HOME: home,
+      CANOPY_GRID_NESO: "false",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -65,7 +71,13 @@ async function runCli(
   const { DATABASE_URL: _d, REDIS_URL: _r, ...inherited } = inheritedEnvironment();
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
     cwd: cliDir,
-    env: { ...inherited, NODE_ENV: "development", CANOPY_HOME: home, ...env },
+    env: {
+      ...inherited,
+      NODE_ENV: "development",
+      CANOPY_HOME: home,
+      CANOPY_GRID_NESO: "false",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

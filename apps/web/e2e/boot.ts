@@ -40,6 +40,7 @@ export async function startCanopy(
       ...inherited,
       NODE_ENV: "development",
       CANOPY_HOME: home,
+      CANOPY_GRID_NESO: "false",
       DATABASE_URL: db.urls.owner,
       CANOPY_DB_ROLE_PREFIX: db.rolePrefix,
       CANOPY_DB_APP_PASSWORD: "canopy-test-password",

@@ -105,6 +105,8 @@ describe.runIf(services.testRedisUrl)("a worker killed mid-import", () => {
         CANOPY_QUEUE_PREFIX: prefix,
         CANOPY_JOB_LOCK_MS: "3000",
         CANOPY_HOME: home,
+        // No test reaches the internet: the keyless NESO grid source is on by default.
+        CANOPY_GRID_NESO: "false",
         CANOPY_WORKER_PORT: String(port),
         CANOPY_ENCRYPTION_KEY: Buffer.from(keyring.current.key).toString("base64"),
       },
