@@ -16,6 +16,7 @@ import {
   entsoeSourceName,
 } from "./entsoe";
 import { NesoCarbonIntensitySource, nesoMaxRangeDays, nesoNotice, nesoSourceName } from "./neso";
+import type { BackoffOptions } from "../live/errors";
 import type { GridIntensitySource, GridSourceNotice } from "./source";
 
 /** Keys the instance admin sets; a source without its key is not configured. */
@@ -25,6 +26,9 @@ export type GridSourcesConfig = {
   entsoeSecurityToken?: string | undefined;
   /** The GB NESO Carbon Intensity API needs no key: on unless set to false. */
   neso?: boolean;
+  /** Base URLs instead of the providers' own (tests point them at the local fakes). */
+  endpoints?: { electricityMaps?: string; entsoe?: string; eia?: string; neso?: string };
+  backoff?: BackoffOptions;
 };
 
 /**
@@ -86,12 +90,28 @@ export const pacingOf = (source: GridIntensitySource): GridSourcePacing =>
  */
 export function configuredGridSources(config: GridSourcesConfig): ConfiguredGridSource[] {
   const sources: GridIntensitySource[] = [];
+  const { endpoints = {} } = config;
+  const common = (baseUrl: string | undefined) => ({
+    ...(baseUrl ? { baseUrl } : {}),
+    ...(config.backoff ? { backoff: config.backoff } : {}),
+  });
   if (config.electricityMapsApiKey)
-    sources.push(new ElectricityMapsApiSource({ apiKey: config.electricityMapsApiKey }));
+    sources.push(
+      new ElectricityMapsApiSource({
+        apiKey: config.electricityMapsApiKey,
+        ...common(endpoints.electricityMaps),
+      }),
+    );
   if (config.entsoeSecurityToken)
-    sources.push(new EntsoeGenerationSource({ securityToken: config.entsoeSecurityToken }));
-  if (config.eiaApiKey) sources.push(new Eia930Source({ apiKey: config.eiaApiKey }));
-  if (config.neso !== false) sources.push(new NesoCarbonIntensitySource());
+    sources.push(
+      new EntsoeGenerationSource({
+        securityToken: config.entsoeSecurityToken,
+        ...common(endpoints.entsoe),
+      }),
+    );
+  if (config.eiaApiKey)
+    sources.push(new Eia930Source({ apiKey: config.eiaApiKey, ...common(endpoints.eia) }));
+  if (config.neso !== false) sources.push(new NesoCarbonIntensitySource(common(endpoints.neso)));
   return sources.map((source) => ({ source, pacing: pacingOf(source) }));
 }
 

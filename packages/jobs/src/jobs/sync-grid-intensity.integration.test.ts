@@ -4,10 +4,12 @@ import { createKeyring, gridSyncStatuses } from "@canopy/db";
 import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import {
   GridSourceError,
+  configuredGridSources,
   type ConfiguredGridSource,
   type GridIntensityFetch,
   type GridIntensitySource,
 } from "@canopy/connectors";
+import { startFakeNeso } from "@canopy/connectors/testing";
 import type { JobDeps } from "../contract";
 import { parsePayload } from "../registry";
 import {
@@ -316,6 +318,51 @@ describe("sync-grid-intensity", () => {
     expect(result).toMatchObject({ status: "failed", error: expect.stringMatching(/2400/) });
     expect((await storedHours("eia-930", "DE")).n).toBe(0);
     expect((await storedHours("eia-930", "GB")).n).toBe(24);
+  });
+
+  it("with the real NESO source against its fake server: loads GB's hours, then records its outage", async () => {
+    const fake = await startFakeNeso();
+    try {
+      const clock = fakeClock("2025-01-03T00:00:00Z");
+      const halves = [];
+      for (let ms = at("2025-01-01T00:00:00Z"); ms < at("2025-01-03T00:00:00Z"); ms += 1_800_000)
+        halves.push({
+          from: new Date(ms).toISOString().slice(0, 16) + "Z",
+          forecast: 150,
+          actual: 100 + new Date(ms).getUTCHours(),
+        });
+      fake.setHalfHours(halves);
+      // As the worker builds it (no key: NESO only), pointed at the fake.
+      const sources = configuredGridSources({
+        endpoints: { neso: fake.url },
+        backoff: { retries: 1, sleep: async () => {} },
+      });
+      expect(sources.map((s) => s.source.name)).toEqual(["neso-carbon-intensity"]);
+      const [loaded] = await syncGridIntensity(deps, {
+        mode: "backfill",
+        sources,
+        refreshHours: 24,
+        clock,
+      });
+      // GB from its first usage hour (1 Jan) up to the refresh window (24 h before 3 Jan): one day.
+      expect(loaded).toMatchObject({
+        source: "neso-carbon-intensity",
+        status: "ok",
+        rowsWritten: 24,
+      });
+      expect((await storedHours("neso-carbon-intensity", "GB")).n).toBe(24);
+      // Every NESO request stays within its documented 14 days.
+      expect(fake.requests.length).toBeGreaterThan(0);
+
+      fake.failNext(503, 503);
+      const [down] = await syncGridIntensity(deps, { mode: "refresh", sources, clock });
+      expect(down).toMatchObject({ status: "unavailable" });
+      const [status] = await gridSyncStatuses(database.app.pool, ["GB"]);
+      expect(status!.failing).toMatchObject({ retryable: true });
+      expect((await storedHours("neso-carbon-intensity", "GB")).n).toBe(24);
+    } finally {
+      await fake.close();
+    }
   });
 
   it("runs nothing without configured sources", async () => {
