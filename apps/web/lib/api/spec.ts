@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { RoleName } from "../role-rank";
+import * as gd from "./grid-schemas";
 import * as g from "./region-schemas";
 import * as r from "./reconciliation-schemas";
 import * as s from "./schemas";
@@ -87,6 +88,42 @@ export const operations: Operation[] = [
     params: g.regionParamsSchema,
     query: g.intensityProfileQuerySchema,
     response: { status: 200, schema: g.intensityProfileResponseSchema },
+  },
+  {
+    method: "get",
+    path: "/api/v1/grid/datasets",
+    summary: "Loads of the shared grid-intensity store, newest first, with the data notice",
+    description:
+      "Instance administrators only (CANOPY_INSTANCE_ADMINS): the store is shared by every organization. " +
+      "Scheduled source syncs that failed are listed with their reason.",
+    role: "viewer",
+    response: { status: 200, schema: gd.gridLoadListSchema },
+    otherResponses: [{ status: 403, description: "Not an instance administrator." }],
+  },
+  {
+    method: "post",
+    path: "/api/v1/grid/datasets",
+    summary: "Upload one Electricity Maps hourly dataset file into the shared grid-intensity store",
+    description:
+      "Instance administrators only (CANOPY_INSTANCE_ADMINS). The whole file is checked before anything is stored; " +
+      "then every organization's account-months in its zone and hours are re-estimated.",
+    role: "viewer",
+    body: { schema: gd.gridDatasetBodySchema, contentType: "multipart/form-data" },
+    response: { status: 201, schema: gd.gridDatasetCreatedSchema },
+    otherResponses: [
+      { status: 403, description: "Not an instance administrator." },
+      {
+        status: 422,
+        description:
+          "`invalid_dataset`: wrong columns, another zone than the file name, a gap, a duplicate hour or an intensity " +
+          "outside 0–2,000 g/kWh; the message names the line and nothing is stored.",
+      },
+      {
+        status: 503,
+        description:
+          "`owner_connection_unavailable`: this web server runs jobs on a worker; load files with `pnpm canopy grid import`.",
+      },
+    ],
   },
   {
     method: "get",
