@@ -104,5 +104,8 @@ export function platformMicroarchitecturesOf(
   provider: Provider,
   platform: string,
 ): readonly string[] | undefined {
-  return platformMicroarchitectures[provider][platform.trim().toLowerCase()];
+  const platforms = platformMicroarchitectures[provider];
+  const key = platform.trim().toLowerCase();
+  // Own keys only: a billing value such as "__proto__" or "constructor" must not reach the prototype.
+  return Object.hasOwn(platforms, key) ? platforms[key] : undefined;
 }

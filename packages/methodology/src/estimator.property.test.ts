@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Estimate, Quality } from "./estimate-types";
 import { createEstimator } from "./estimator";
+import { record } from "./test-support";
 import {
   providers,
   usageKinds,
@@ -156,6 +157,30 @@ describe("estimator properties", () => {
       fc.property(recordArbitrary, (r) => expectWellFormed(canopy.estimate(r))),
       { numRuns: 3000 },
     );
+  });
+
+  it("treats billing values named like Object.prototype members as plain unknown values", () => {
+    for (const profile of ["canopy", "ccf"] as const) {
+      const estimator = createEstimator({ profile });
+      for (const name of ["__proto__", "constructor", "toString", "hasOwnProperty"]) {
+        for (const field of [
+          "instanceType",
+          "region",
+          "service",
+          "usageType",
+          "gpuModel",
+        ] as const) {
+          const r = record({
+            provider: "aws",
+            kind: "compute",
+            unit: "vcpu-hours",
+            quantity: 1,
+            [field]: name,
+          });
+          expectWellFormed(estimator.estimate(r));
+        }
+      }
+    }
   });
 
   it("ccf: every output finite and non-negative for any valid record", () => {
