@@ -43,9 +43,7 @@ async function ensureFile(dir: string, lines: number, regenerate: boolean): Prom
   return path;
 }
 
-function runEstimate(
-  path: string,
-): Promise<{
+function runEstimate(path: string): Promise<{
   seconds: number;
   maxRssMb: number | undefined;
   exitCode: number;

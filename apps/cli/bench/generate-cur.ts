@@ -125,6 +125,12 @@ const regions = [
   { code: "ca-central-1", prefix: "CAN1-", name: "Canada (Central)", weight: 3 },
   { code: "sa-east-1", prefix: "SAE1-", name: "South America (Sao Paulo)", weight: 3 },
 ];
+/** The AWS regions and the UTC month (November 2023) the generated CUR bills. */
+export const generatedCurRegions = regions.map((region) => region.code);
+export const generatedCurMonth = {
+  start: new Date(Date.UTC(2023, 10, 1)),
+  end: new Date(Date.UTC(2023, 11, 1)),
+};
 const instanceTypes: {
   type: string;
   vcpu: number;
@@ -308,7 +314,7 @@ type Line = Record<string, string>;
 
 function makeLine(random: () => number, lineIndex: number, totalLines: number): Line {
   const hour = Math.floor((lineIndex / totalLines) * 720); // November 2023, sorted by hour like a real CUR
-  const start = new Date(Date.UTC(2023, 10, 1, hour));
+  const start = new Date(generatedCurMonth.start.getTime() + hour * 3_600_000);
   const end = new Date(start.getTime() + 3_600_000);
   const startText = start.toISOString();
   const region = pickWeighted(regions, random);

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { connect, guardClient, type Connection } from "./client";
 import { migrate } from "./migrate";
+import { writeGridIntensity, type GridIntensityPoint } from "./stores/grid-intensity";
 import { dropLoginRoles } from "./roles";
 import { databaseUrls, type DatabaseUrls } from "./urls";
 
@@ -63,4 +64,37 @@ async function withServer<T>(url: string, fn: (client: pg.Client) => Promise<T>)
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Loads a synthetic lifecycle intensity for every zone and hour of [start, end), for benchmarks: a
+ * diurnal curve (±100 g/kWh around a per-zone level), so every hour has its own value.
+ */
+export async function loadSyntheticGridIntensity(
+  owner: Connection,
+  zones: readonly string[],
+  start: Date,
+  end: Date,
+): Promise<number> {
+  const points: GridIntensityPoint[] = [];
+  for (const [index, zone] of [...new Set(zones)].sort().entries()) {
+    for (let ms = start.getTime(); ms < end.getTime(); ms += 3_600_000) {
+      const hour = new Date(ms);
+      points.push({
+        zone,
+        hour,
+        boundary: "lifecycle",
+        gCo2ePerKwh: 150 + 40 * index + 100 * Math.sin((hour.getUTCHours() / 24) * 2 * Math.PI),
+        estimated: false,
+      });
+    }
+  }
+  await writeGridIntensity(owner, {
+    source: "electricitymaps-dataset",
+    sourceVersion: "synthetic",
+    label: "synthetic (benchmark)",
+    points,
+  });
+  await owner.pool.query("ANALYZE grid_intensity_hourly");
+  return points.length;
 }

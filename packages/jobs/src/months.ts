@@ -1,18 +1,5 @@
-import type { AccountWindow } from "@canopy/db";
+import { monthsBetween, type AccountWindow } from "@canopy/db";
 import type { JobDeps } from "./contract";
-
-/** Calendar months (UTC) covering [first, last), as ISO bounds. */
-export function monthsBetween(first: Date, last: Date): { start: string; end: string }[] {
-  const months: { start: string; end: string }[] = [];
-  let cursor = Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), 1);
-  while (cursor < last.getTime()) {
-    const start = new Date(cursor);
-    const next = Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1);
-    months.push({ start: start.toISOString(), end: new Date(next).toISOString() });
-    cursor = next;
-  }
-  return months;
-}
 
 /**
  * Queues estimate-window for every account month the windows touch, once each; the job ids carry the

@@ -2,7 +2,7 @@ import type { PoolClient } from "pg";
 import { copyRows } from "../bulk/copy";
 import { gridSourcePrecedence, type GridBoundary } from "./grid-intensity";
 import { withLocalSettings } from "./local-settings";
-import { lockAccounts } from "./usage";
+import { lockAccountMonths } from "./usage";
 import type { AccountWindow } from "./windows";
 
 /** One emissions_hourly row; names carry units. */
@@ -87,7 +87,7 @@ export async function replaceEmissionsWindow(
   window: AccountWindow,
   rows: AsyncIterable<EmissionRow>,
 ): Promise<number> {
-  await lockAccounts(client, [window]);
+  await lockAccountMonths(client, window);
   await client.query("DROP TABLE IF EXISTS emissions_staging");
   await client.query(
     "CREATE TEMP TABLE emissions_staging (LIKE emissions_hourly INCLUDING DEFAULTS) ON COMMIT DROP",
@@ -367,7 +367,7 @@ export async function replaceEmissionsFromFactors(
   factors: readonly ShapeFactors[],
   boundary: GridBoundary | null = null,
 ): Promise<number> {
-  await lockAccounts(client, [window]);
+  await lockAccountMonths(client, window);
   await client.query("DROP TABLE IF EXISTS shape_factors");
   await client.query(`CREATE TEMP TABLE shape_factors (
     shape_key text PRIMARY KEY, kwh_it float8, kwh_facility float8, co2e_location_kg float8, co2e_market_kg float8,

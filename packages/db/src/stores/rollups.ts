@@ -1,5 +1,6 @@
 import type { PoolClient } from "pg";
 import { withLocalSettings } from "./local-settings";
+import { lockAccountMonths } from "./usage";
 
 const measures = `sum(kwh_it), sum(kwh_facility), sum(co2e_location_kg), sum(co2e_market_kg), sum(co2e_embodied_kg),
   sum(water_l), sum(co2e_on_defaults_kg), sum(co2e_spend_based_kg), sum(co2e_low_kg), sum(co2e_high_kg),
@@ -11,7 +12,8 @@ const measureColumns = `kwh_it, kwh_facility, co2e_location_kg, co2e_market_kg, 
 /**
  * Recomputes emissions_daily for the UTC days touching [start, end) and emissions_monthly for the
  * months touching them, for one account, from emissions_hourly. Replaces, never adds, so it can run
- * any number of times. Runs in the caller's tenant transaction.
+ * any number of times, and waits for writers of the same account months. Runs in the caller's tenant
+ * transaction.
  */
 export async function refreshRollups(
   client: PoolClient,
@@ -33,6 +35,11 @@ export async function refreshRollups(
     .toISOString()
     .slice(0, 10);
 
+  await lockAccountMonths(client, {
+    cloudAccountId,
+    start: new Date(`${firstMonth}T00:00:00Z`),
+    end: new Date(`${endMonth}T00:00:00Z`),
+  });
   await client.query(
     "DELETE FROM emissions_daily WHERE cloud_account_id = $1 AND day >= $2 AND day < $3",
     [cloudAccountId, firstDay, endDay],

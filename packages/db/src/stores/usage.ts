@@ -12,7 +12,7 @@ import {
   type ReplacementPreview,
 } from "./precedence";
 import type { SourceKind } from "./sources";
-import { windowArrays, type AccountWindow } from "./windows";
+import { monthsBetween, windowArrays, type AccountWindow } from "./windows";
 
 /** One usage_hourly row as the pipeline writes and reads it. */
 export type UsageRow = {
@@ -720,7 +720,10 @@ async function claimAccounts(
   return claimed;
 }
 
-/** Serializes writers of the same accounts (sorted, so two writers never deadlock). */
+/**
+ * Serializes writers of the same accounts' usage (sorted, so two writers never deadlock). Writers of
+ * one account's emissions take the same lock shared (lockAccountMonths), so they wait for these.
+ */
 export async function lockAccounts(
   client: PoolClient,
   windows: readonly AccountWindow[],
@@ -728,6 +731,23 @@ export async function lockAccounts(
   const accounts = [...new Set(windows.map((w) => w.cloudAccountId))].sort();
   for (const account of accounts) {
     await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 727))", [account]);
+  }
+}
+
+/**
+ * Serializes writers of the same account months (emissions and their rollups) while different months
+ * of one account are written in parallel: the account's lock shared (a usage writer, which takes it
+ * exclusively, waits for them and they for it), then each UTC month the window touches exclusively,
+ * in order.
+ */
+export async function lockAccountMonths(client: PoolClient, window: AccountWindow): Promise<void> {
+  await client.query("SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 727))", [
+    window.cloudAccountId,
+  ]);
+  for (const month of monthsBetween(window.start, window.end)) {
+    await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 728))", [
+      `${window.cloudAccountId}:${month.start}`,
+    ]);
   }
 }
 

@@ -1,5 +1,6 @@
 import {
   ensureEmissionsPartitions,
+  monthsBetween,
   readHourlyIntensities,
   readUsageWindow,
   replaceEmissionsFromFactors,
@@ -9,7 +10,6 @@ import {
 } from "@canopy/db";
 import { createEstimator } from "@canopy/methodology";
 import { defineJob } from "../contract";
-import { monthsBetween } from "../months";
 import { estimateUsagePages, shapeFactorsOf } from "../estimation";
 import {
   createZoneLookup,

@@ -1,8 +1,8 @@
+import { monthsBetween } from "@canopy/db";
 import { z } from "zod";
 import type { UsageWindow } from "@canopy/connectors/live";
 import { defineJob, type JobDeps } from "../contract";
 import { asJobError, loadConnectableAccount, openConnector } from "../connector-for";
-import { monthsBetween } from "../months";
 import { storeReportedCarbon } from "../reconciliation";
 
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "YYYY-MM");

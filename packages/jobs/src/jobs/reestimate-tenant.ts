@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { withTenantClient } from "@canopy/db";
+import { monthsBetween, withTenantClient } from "@canopy/db";
 import { createEstimator } from "@canopy/methodology";
 import { defineJob } from "../contract";
-import { monthsBetween } from "../months";
 
 /**
  * Re-runs the method over an organization's stored usage (after a methodology or data-pack change,

@@ -1,11 +1,12 @@
 import { z } from "zod";
 import {
-  batchesOf,
-  withTenantClient,
-  writeUsageRecords,
   type AccountReplacement,
   type AccountWindow,
+  batchesOf,
   type Connection,
+  monthsBetween,
+  withTenantClient,
+  writeUsageRecords,
 } from "@canopy/db";
 import type { FetchSummary, UsageWindow } from "@canopy/connectors/live";
 import { defineJob, type JobContext, type JobDeps, type QueueDriver } from "../contract";
@@ -17,7 +18,7 @@ import {
   type ConnectableAccount,
 } from "../connector-for";
 import { PermanentJobError } from "../errors";
-import { monthsBetween, queueMonthlyEstimates } from "../months";
+import { queueMonthlyEstimates } from "../months";
 import { queueReportedCarbon } from "./fetch-reported-carbon";
 
 const HOUR_MS = 3_600_000;
