@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recordGridSyncFailure, withTenantClient, writeGridIntensity } from "@canopy/db";
+import {
+  recordGridSyncFailure,
+  withTenantClient,
+  writeGridIntensity,
+  writeGridMarginal,
+} from "@canopy/db";
 import type { TestDatabase } from "@canopy/db/testing";
 import { regionFactors } from "@canopy/methodology";
 import { seedEmissions } from "../bench/seed-emissions";
@@ -39,6 +44,13 @@ type Profile = {
   sources: { source: string; hours: number; attribution: string | null; licence: string | null }[];
   annual: { gCo2ePerKwh: number };
   failingSources: { source: string; message: string; retryable: boolean }[];
+  marginal: {
+    region: string;
+    source: string;
+    modelVersion: string;
+    attribution: string | null;
+    bestWindows: { month: string; startHour: number; meanGPerKwh: number; hours: number }[];
+  } | null;
 };
 
 const get = async (provider: string, region: string, query = "") =>
@@ -141,6 +153,40 @@ describe("GET /api/v1/regions/{provider}/{region}/intensity-profile", () => {
       expect(best.meanGPerKwh).toBeCloseTo(Math.min(...windows), 9);
       expect(best.startHour).toBe(windows.indexOf(Math.min(...windows)));
     }
+  });
+
+  it("adds the best window by WattTime's marginal rate apart, without touching the average profile", async () => {
+    const before = (await get("aws", "us-east-1")).body as unknown as Profile;
+    expect(before.marginal).toBeNull();
+    // Marginal rates for PJM_DC (us-east-1) in January: lowest at 09:00–12:00 UTC, unlike the average.
+    const marginalValue = (ms: number) => 500 + 10 * ((new Date(ms).getUTCHours() + 15) % 24);
+    const points = [];
+    for (let ms = start; ms < Date.parse("2025-02-01T00:00:00Z"); ms += hourMs)
+      points.push({
+        region: "PJM_DC",
+        hour: new Date(ms),
+        gCo2PerKwh: marginalValue(ms),
+        samples: 12,
+      });
+    await writeGridMarginal(db.owner, {
+      source: "watttime",
+      signal: "co2_moer",
+      modelVersion: "2026-03-01",
+      points,
+    });
+    const after = (await get("aws", "us-east-1")).body as unknown as Profile;
+    expect(after.cells).toEqual(before.cells);
+    expect(after.bestWindows).toEqual(before.bestWindows);
+    expect(after.marginal).toMatchObject({
+      region: "PJM_DC",
+      source: "watttime",
+      modelVersion: "2026-03-01",
+    });
+    expect(after.marginal!.attribution).toMatch(/WattTime/);
+    // Hours 9, 10, 11, 12 have (h + 15) % 24 = 0, 1, 2, 3: the 4-hour window starts at 09:00.
+    expect(after.marginal!.bestWindows).toEqual([
+      expect.objectContaining({ month: "2025-01", startHour: 9, hours: 4, meanGPerKwh: 515 }),
+    ]);
   });
 
   it("takes the window length from the query and refuses one out of range", async () => {

@@ -175,6 +175,10 @@ export function startWorkerFromEnv(
       eiaApiKey: env.CANOPY_EIA_API_KEY,
       entsoeSecurityToken: env.CANOPY_ENTSOE_TOKEN,
       neso: env.CANOPY_GRID_NESO,
+      wattTime:
+        env.CANOPY_WATTTIME_USERNAME && env.CANOPY_WATTTIME_PASSWORD
+          ? { username: env.CANOPY_WATTTIME_USERNAME, password: env.CANOPY_WATTTIME_PASSWORD }
+          : undefined,
     },
     log,
   });

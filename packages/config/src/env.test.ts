@@ -29,6 +29,22 @@ describe("parseEnv", () => {
     );
   });
 
+  it("takes the WattTime login as a pair, and never echoes the password", () => {
+    expect(() => parseEnv({ CANOPY_WATTTIME_USERNAME: "canopy" })).toThrow(
+      /^CANOPY_WATTTIME_PASSWORD must be set together with CANOPY_WATTTIME_USERNAME \(the WattTime login\) \(it is not set\)$/,
+    );
+    let message = "";
+    try {
+      parseEnv({ CANOPY_WATTTIME_PASSWORD: "hunter22" });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^CANOPY_WATTTIME_USERNAME must be set together with CANOPY_WATTTIME_PASSWORD/);
+    expect(message).not.toContain("hunter22");
+    const env = parseEnv({ CANOPY_WATTTIME_USERNAME: "canopy", CANOPY_WATTTIME_PASSWORD: "pw" });
+    expect(env.CANOPY_WATTTIME_USERNAME).toBe("canopy");
+  });
+
   it("requires CANOPY_SMTP_URL for the smtp transport, and a well-formed one", () => {
     expect(() => parseEnv({ CANOPY_EMAIL_TRANSPORT: "smtp" })).toThrow(
       /^CANOPY_SMTP_URL must be set when CANOPY_EMAIL_TRANSPORT=smtp: an smtp:\/\/ or smtps:\/\/ URL, e\.g\. .* \(it is not set\)$/,

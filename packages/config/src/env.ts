@@ -234,6 +234,12 @@ export const envSchema = z
     CANOPY_ELECTRICITYMAPS_API_KEY: optional(z.string().min(1)),
     CANOPY_EIA_API_KEY: optional(z.string().min(1)),
     CANOPY_ENTSOE_TOKEN: optional(z.string().min(1)),
+    /**
+     * WattTime API login: marginal emission rates for time-shifting advice only (never the inventory).
+     * Both or neither.
+     */
+    CANOPY_WATTTIME_USERNAME: optional(z.string().min(1)),
+    CANOPY_WATTTIME_PASSWORD: optional(z.string().min(1)),
     CANOPY_GRID_NESO: z
       .enum(["true", "false"], { error: "true or false" })
       .default("true")
@@ -256,6 +262,14 @@ export const envSchema = z
         code: "custom",
         path: ["CANOPY_SMTP_URL"],
         message: `set when CANOPY_EMAIL_TRANSPORT=smtp: ${SMTP_URL_FORMAT}`,
+      });
+    if (Boolean(env.CANOPY_WATTTIME_USERNAME) !== Boolean(env.CANOPY_WATTTIME_PASSWORD))
+      ctx.addIssue({
+        code: "custom",
+        path: [
+          env.CANOPY_WATTTIME_USERNAME ? "CANOPY_WATTTIME_PASSWORD" : "CANOPY_WATTTIME_USERNAME",
+        ],
+        message: `set together with ${env.CANOPY_WATTTIME_USERNAME ? "CANOPY_WATTTIME_USERNAME" : "CANOPY_WATTTIME_PASSWORD"} (the WattTime login)`,
       });
   });
 

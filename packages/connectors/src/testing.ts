@@ -6,3 +6,4 @@ export * from "./grid/testing/fake-electricitymaps";
 export * from "./grid/testing/fake-neso";
 export * from "./grid/testing/fake-eia-930";
 export * from "./grid/testing/fake-entsoe";
+export * from "./grid/testing/fake-watttime";

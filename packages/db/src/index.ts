@@ -22,5 +22,6 @@ export type { PoolClient } from "pg";
 export * from "./stores/accounts";
 export * from "./stores/provider-figures";
 export * from "./stores/grid-intensity";
+export * from "./stores/grid-marginal";
 export * from "./stores/grid-sync-status";
 export { seededRandom } from "./seed/demo-series";

@@ -24,6 +24,7 @@ describe("migrations", () => {
       "grid_intensity_hourly",
       "grid_intensity_loads",
       "grid_intensity_superseded",
+      "grid_marginal_hourly",
       "invitations",
       "memberships",
       "provider_reported_emissions",

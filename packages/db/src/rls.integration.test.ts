@@ -238,13 +238,15 @@ describe("row-level security", () => {
   it("lets the app role read the shared reference tables but never write them", async () => {
     const { rows } = await database.owner.pool.query<{ table: string }>(
       `SELECT c.relname AS table FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname LIKE 'grid_intensity%'
+       WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
+         AND (c.relname LIKE 'grid_intensity%' OR c.relname LIKE 'grid_marginal%')
        ORDER BY 1`,
     );
     expect(rows.map((row) => row.table)).toEqual([
       "grid_intensity_hourly",
       "grid_intensity_loads",
       "grid_intensity_superseded",
+      "grid_marginal_hourly",
     ]);
     const loadId = randomUUID();
     await database.owner.pool.query(

@@ -649,10 +649,38 @@ export const gridIntensityLoads = pgTable("grid_intensity_loads", {
 });
 
 /** Reference tables (no tenant data) the app role may read but never write. */
+/**
+ * Marginal operating emission rates per grid region and hour (WattTime `co2_moer`, CO2 only), shared
+ * by all tenants. Used only for time-shifting advice, never for the inventory (docs/methodology.md
+ * §18.1): no estimate reads this table. A refresh overwrites an hour (advice, not ledger data).
+ */
+export const gridMarginalHourly = pgTable(
+  "grid_marginal_hourly",
+  {
+    /** The source's own region id (WattTime: "CAISO_NORTH", "PJM_DC"), not an Electricity Maps zone. */
+    region: text("region").notNull(),
+    hour: timestamp("hour", { withTimezone: true }).notNull(),
+    /** "co2_moer". */
+    signal: text("signal").notNull(),
+    source: text("source").notNull(),
+    /** The source's model version (WattTime `meta.model.date`). */
+    modelVersion: text("model_version").notNull(),
+    gCo2PerKwh: doublePrecision("g_co2_per_kwh").notNull(),
+    /** How many of the source's points (5-minute for WattTime) the hour's mean is over. */
+    samples: integer("samples").notNull(),
+    loadedAt: timestamp("loaded_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.region, t.signal, t.hour] }),
+    check("grid_marginal_hourly_range", sql`${t.gCo2PerKwh} >= 0 AND ${t.gCo2PerKwh} <= 2000`),
+  ],
+);
+
 export const referenceTables = {
   gridIntensityHourly,
   gridIntensitySuperseded,
   gridIntensityLoads,
+  gridMarginalHourly,
 } as const;
 
 /** Tables the sign-in role may use (Better Auth's models). */

@@ -64,7 +64,12 @@ export {
   type SourceSyncResult,
 } from "./jobs/sync-grid-intensity";
 /** Licence and attribution of each grid-intensity source, for the app (which shows them). */
-export { gridSourceNotices } from "@canopy/connectors";
+export {
+  gridSourceNotices,
+  wattTimeRegionOf,
+  wattTimeSignal,
+  wattTimeSourceName,
+} from "@canopy/connectors";
 export {
   storeReportedCarbon,
   reconcileProviderEmissions,

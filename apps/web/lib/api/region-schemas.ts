@@ -76,4 +76,20 @@ export const intensityProfileResponseSchema = z.object({
       retryable: z.boolean(),
     }),
   ),
+  marginal: z
+    .object({
+      region: z.string().describe("WattTime region id, e.g. CAISO_NORTH."),
+      source: z.string(),
+      modelVersion: z.string(),
+      licence: z.string().nullable(),
+      attribution: z.string().nullable(),
+      url: z.string().nullable(),
+      bestWindows: z
+        .array(bestWindowSchema)
+        .describe("As bestWindows, by the marginal rate (gCO2/kWh, CO2 only)."),
+    })
+    .nullable()
+    .describe(
+      "Best windows by WattTime's marginal operating emission rate (co2_moer) where stored: time-shifting advice only, never used in the inventory. Null without WattTime data.",
+    ),
 });

@@ -1,6 +1,11 @@
 import "server-only";
-import { gridSourcePrecedence, gridSyncStatuses, type PoolClient } from "@canopy/db";
-import { gridSourceNotices } from "@canopy/jobs";
+import {
+  gridSourcePrecedence,
+  gridSyncStatuses,
+  marginalProfile,
+  type PoolClient,
+} from "@canopy/db";
+import { gridSourceNotices, wattTimeRegionOf, wattTimeSignal } from "@canopy/jobs";
 import { regionFactors, type Provider } from "@canopy/methodology";
 import { bestWindow, hourlyMeans, type BestWindow, type ProfileCell } from "@/lib/regions/profile";
 
@@ -67,6 +72,22 @@ export type IntensityProfile = {
   annual: { gCo2ePerKwh: number; boundary: string; source: string };
   /** Sources whose last attempt for the zone failed (the annual factor stays in place). */
   failingSources: { source: string; at: string; message: string; retryable: boolean }[];
+  /**
+   * Best windows by the marginal rate (WattTime co2_moer, gCO2/kWh, CO2 only) where it is stored:
+   * advice on when one more kWh emits least; never used for the inventory.
+   */
+  marginal: MarginalWindows | null;
+};
+
+export type MarginalWindows = {
+  /** The source's region id (WattTime "CAISO_NORTH"). */
+  region: string;
+  source: string;
+  modelVersion: string;
+  licence: string | null;
+  attribution: string | null;
+  url: string | null;
+  bestWindows: BestWindow[];
 };
 
 const monthsShown = 12;
@@ -107,6 +128,7 @@ export async function loadIntensityProfile(
     sources: [],
     annual,
     failingSources: [],
+    marginal: await loadMarginalWindows(client, provider, region, windowHours),
   };
   if (!zone) return empty;
   const failingSources = (await gridSyncStatuses(client, [zone]))
@@ -164,5 +186,31 @@ export async function loadIntensityProfile(
       };
     }),
     failingSources,
+  };
+}
+
+/** The marginal-rate best windows of the region's WattTime region, or null when none is stored. */
+async function loadMarginalWindows(
+  client: PoolClient,
+  provider: Provider,
+  region: string,
+  windowHours: number,
+): Promise<MarginalWindows | null> {
+  const wtRegion = wattTimeRegionOf(provider, region);
+  if (!wtRegion) return null;
+  const profile = await marginalProfile(client, wtRegion, wattTimeSignal, monthsShown);
+  if (!profile.source) return null;
+  const months = [...new Set(profile.cells.map((c) => c.month))];
+  const notice = gridSourceNotices[profile.source];
+  return {
+    region: wtRegion,
+    source: profile.source,
+    modelVersion: profile.modelVersion ?? "unknown",
+    licence: notice?.licence ?? null,
+    attribution: notice?.attribution ?? null,
+    url: notice?.url ?? null,
+    bestWindows: months
+      .map((month) => bestWindow(month, hourlyMeans(profile.cells, month), windowHours))
+      .filter((w): w is BestWindow => w !== null),
   };
 }

@@ -18,6 +18,7 @@ import {
 import { NesoCarbonIntensitySource, nesoMaxRangeDays, nesoNotice, nesoSourceName } from "./neso";
 import type { BackoffOptions } from "../live/errors";
 import type { GridIntensitySource, GridSourceNotice } from "./source";
+import { WattTimeMarginalSource, wattTimeNotice, wattTimeSourceName } from "./watttime";
 
 /** Keys the instance admin sets; a source without its key is not configured. */
 export type GridSourcesConfig = {
@@ -26,8 +27,16 @@ export type GridSourcesConfig = {
   entsoeSecurityToken?: string | undefined;
   /** The GB NESO Carbon Intensity API needs no key: on unless set to false. */
   neso?: boolean;
+  /** WattTime API login: marginal rates, stored apart and used only for time-shifting advice. */
+  wattTime?: { username: string; password: string } | undefined;
   /** Base URLs instead of the providers' own (tests point them at the local fakes). */
-  endpoints?: { electricityMaps?: string; entsoe?: string; eia?: string; neso?: string };
+  endpoints?: {
+    electricityMaps?: string;
+    entsoe?: string;
+    eia?: string;
+    neso?: string;
+    wattTime?: string;
+  };
   backoff?: BackoffOptions;
 };
 
@@ -115,6 +124,26 @@ export function configuredGridSources(config: GridSourcesConfig): ConfiguredGrid
   return sources.map((source) => ({ source, pacing: pacingOf(source) }));
 }
 
+/** The marginal-rate source (WattTime) when its login is set, else null. */
+export function configuredMarginalSource(config: GridSourcesConfig): WattTimeMarginalSource | null {
+  if (!config.wattTime) return null;
+  return new WattTimeMarginalSource({
+    ...config.wattTime,
+    ...(config.endpoints?.wattTime ? { baseUrl: config.endpoints.wattTime } : {}),
+    ...(config.backoff ? { backoff: config.backoff } : {}),
+  });
+}
+
+/**
+ * WattTime pacing: its limit is 3,000 requests per 5 minutes per user (docs.watttime.org), 10 per
+ * second; 200 ms between calls keeps one instance at half of it. 32 days is its longest request.
+ */
+export const wattTimePacing: GridSourcePacing = {
+  minIntervalMs: 200,
+  windowHours: 32 * 24,
+  basis: "WattTime: at most 3,000 requests per 5 minutes per user; 32 days per request",
+};
+
 /** Licence and attribution per stored source name, shown wherever its numbers appear. */
 export const gridSourceNotices: Readonly<Record<string, GridSourceNotice>> = {
   [electricityMapsApiSourceName]: electricityMapsNotice,
@@ -122,4 +151,5 @@ export const gridSourceNotices: Readonly<Record<string, GridSourceNotice>> = {
   [nesoSourceName]: nesoNotice,
   [entsoeSourceName]: entsoeNotice,
   [eia930SourceName]: eiaNotice,
+  [wattTimeSourceName]: wattTimeNotice,
 };

@@ -87,7 +87,12 @@ export async function getText(options: {
     if (!(error instanceof GridHttpError)) throw error;
     const hint =
       options.authHint && (error.status === 401 || error.status === 403) ? options.authHint : "";
-    throw new GridSourceError(`${error.message}${hint}`, options.source, retryable(error.status));
+    throw new GridSourceError(
+      `${error.message}${hint}`,
+      options.source,
+      retryable(error.status),
+      error.status || undefined,
+    );
   }
 }
 

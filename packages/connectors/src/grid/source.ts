@@ -45,6 +45,8 @@ export class GridSourceError extends Error {
     message: string,
     readonly source: string,
     readonly retryable: boolean,
+    /** The HTTP status of the answer that failed, when there was one. */
+    readonly status?: number,
   ) {
     super(message);
     this.name = "GridSourceError";

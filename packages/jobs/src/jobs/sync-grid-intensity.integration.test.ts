@@ -5,11 +5,12 @@ import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import {
   GridSourceError,
   configuredGridSources,
+  configuredMarginalSource,
   type ConfiguredGridSource,
   type GridIntensityFetch,
   type GridIntensitySource,
 } from "@canopy/connectors";
-import { startFakeNeso } from "@canopy/connectors/testing";
+import { startFakeNeso, startFakeWattTime } from "@canopy/connectors/testing";
 import type { JobDeps } from "../contract";
 import { parsePayload } from "../registry";
 import {
@@ -360,6 +361,45 @@ describe("sync-grid-intensity", () => {
       const [status] = await gridSyncStatuses(database.app.pool, ["GB"]);
       expect(status!.failing).toMatchObject({ retryable: true });
       expect((await storedHours("neso-carbon-intensity", "GB")).n).toBe(24);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("loads WattTime's marginal rates apart from the inventory's intensities, region by region", async () => {
+    // The plan includes UK (eu-west-2, uksouth) but not DE (eu-central-1): DE answers 403.
+    const fake = await startFakeWattTime({ users: { canopy: "pw" }, regions: ["UK"] });
+    try {
+      fake.setValue((_region, ms) => 700 + new Date(ms).getUTCHours()); // lb/MWh
+      const marginal = configuredMarginalSource({
+        wattTime: { username: "canopy", password: "pw" },
+        endpoints: { wattTime: fake.url },
+        backoff: { retries: 1, sleep: async () => {} },
+      });
+      const clock = fakeClock("2025-02-01T00:00:00Z");
+      const [result] = await syncGridIntensity(deps, {
+        mode: "backfill",
+        sources: [],
+        marginal,
+        clock,
+      });
+      expect(result).toMatchObject({ source: "watttime", zones: ["DE", "UK"], rowsWritten: 720 });
+      expect(result!.error).toMatch(/403/);
+      const { rows } = await database.app.pool.query<{ n: number; first: Date; g: number }>(
+        `SELECT count(*)::int AS n, min(hour) AS first, max(g_co2_per_kwh) AS g
+         FROM grid_marginal_hourly WHERE region = 'UK' AND signal = 'co2_moer'`,
+      );
+      // The last 30 days before the run's hour, hourly means in g/kWh (723 lb/MWh at 23:00).
+      expect(rows[0]!.n).toBe(30 * 24);
+      expect(rows[0]!.first).toEqual(new Date("2025-01-02T00:00:00Z"));
+      expect(rows[0]!.g).toBeCloseTo(723 * 0.45359237, 6);
+      // Nothing reaches the inventory: no average intensity stored, no restatement queued.
+      expect((await storedHours("watttime", "GB")).n).toBe(0);
+      expect(enqueued).toEqual([]);
+      // The refresh (hourly) does not ask WattTime: it is reloaded once a day, with the backfill.
+      const before = fake.requests.length;
+      await syncGridIntensity(deps, { mode: "refresh", sources: [], marginal, clock });
+      expect(fake.requests.length).toBe(before);
     } finally {
       await fake.close();
     }

@@ -2,13 +2,19 @@ import { z } from "zod";
 import {
   recordGridSyncFailure,
   writeGridIntensity,
+  writeGridMarginal,
   type GridIntensityLoadResult,
 } from "@canopy/db";
 import {
   GridSourceError,
   configuredGridSources,
+  configuredMarginalSource,
+  wattTimePacing,
+  wattTimeRegionOf,
+  wattTimeSignal,
   type ConfiguredGridSource,
   type GridSourcesConfig,
+  type WattTimeMarginalSource,
 } from "@canopy/connectors";
 import { regionFactors, type Provider } from "@canopy/methodology";
 import { defineJob, type JobDeps, type QueueDriver } from "../contract";
@@ -38,15 +44,23 @@ const realClock: SyncClock = {
 };
 
 let configuredSources: ConfiguredGridSource[] = [];
+let configuredMarginal: WattTimeMarginalSource | null = null;
 /** Set once by the worker (configuredGridSources(keys)); tests pass fake sources. */
-export function useGridSources(sources: ConfiguredGridSource[]) {
+export function useGridSources(
+  sources: ConfiguredGridSource[],
+  marginal: WattTimeMarginalSource | null = null,
+) {
   configuredSources = sources;
+  configuredMarginal = marginal;
 }
 
 /** The worker's sources from the admin's keys; returns their names, for the start-up log line. */
 export function configureGridSources(config: GridSourcesConfig): string[] {
-  useGridSources(configuredGridSources(config));
-  return configuredSources.map(({ source }) => source.name);
+  useGridSources(configuredGridSources(config), configuredMarginalSource(config));
+  return [
+    ...configuredSources.map(({ source }) => source.name),
+    ...(configuredMarginal ? [`${configuredMarginal.name} (marginal, advice only)`] : []),
+  ];
 }
 
 /**
@@ -155,23 +169,87 @@ export type SourceSyncResult = {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** Days of marginal rates each daily run reloads (the best-window advice needs recent months only). */
+export const marginalRefreshDays = 30;
+
+/**
+ * Marginal rates (WattTime co2_moer) for the WattTime regions of every region in use, the last
+ * `marginalRefreshDays` days, one paced request per region; stored in grid_marginal_hourly for
+ * time-shifting advice only. A failure is logged and reported, never thrown: nothing depends on it.
+ */
+export async function syncGridMarginal(
+  deps: JobDeps,
+  source: WattTimeMarginalSource,
+  clock: SyncClock = realClock,
+): Promise<SourceSyncResult> {
+  const { rows } = await deps.owner.pool.query<{ provider: Provider; region: string }>(
+    "SELECT DISTINCT provider::text AS provider, region FROM usage_hourly",
+  );
+  const regions = [
+    ...new Set(rows.flatMap((r) => wattTimeRegionOf(r.provider, r.region) ?? [])),
+  ].sort();
+  const result: SourceSyncResult = {
+    source: source.name,
+    status: "ok",
+    zones: regions,
+    loads: 0,
+    rowsWritten: 0,
+    rowsRevised: 0,
+  };
+  const pace = createPacer(wattTimePacing.minIntervalMs, clock);
+  const to = Math.floor(clock.now() / hourMs) * hourMs;
+  const from = to - marginalRefreshDays * 24 * hourMs;
+  for (const region of regions) {
+    try {
+      await pace();
+      const fetched = await source.fetchHours(region, new Date(from), new Date(to));
+      result.rowsWritten += await writeGridMarginal(deps.owner, {
+        source: source.name,
+        signal: wattTimeSignal,
+        modelVersion: fetched.modelVersion,
+        points: fetched.points,
+      });
+      result.loads += 1;
+    } catch (error) {
+      const message = (error as Error).message;
+      result.error = message;
+      // A region outside the plan (403) is that region's problem; an outage or a refused login ends the run.
+      const regionRefused = error instanceof GridSourceError && error.status === 403;
+      result.status =
+        error instanceof GridSourceError ? (error.retryable ? "unavailable" : "refused") : "failed";
+      deps.log(`sync-grid-intensity: ${source.name} ${region}: ${message}`);
+      if (!regionRefused) break;
+    }
+  }
+  deps.log(
+    `sync-grid-intensity: ${source.name} (marginal, advice only) ${result.status}, ${result.rowsWritten} hour(s) for ${regions.join(", ") || "no region"}`,
+  );
+  return result;
+}
+
 /** One run over every configured source. Never throws for a source's failure. */
 export async function syncGridIntensity(
   deps: JobDeps,
   options: {
     mode: GridSyncMode;
     sources?: ConfiguredGridSource[];
+    /** The marginal-rate source; null for none (default: the configured one). */
+    marginal?: WattTimeMarginalSource | null;
     refreshHours?: number;
     clock?: SyncClock;
   },
 ): Promise<SourceSyncResult[]> {
   const sources = options.sources ?? configuredSources;
+  const marginal = options.marginal === undefined ? configuredMarginal : options.marginal;
   const clock = options.clock ?? realClock;
   const refreshHours = options.refreshHours ?? defaultRefreshHours;
-  if (sources.length === 0) return [];
+  // Marginal rates are reloaded once a day, with the backfill.
+  const marginalResults =
+    marginal && options.mode === "backfill" ? [await syncGridMarginal(deps, marginal, clock)] : [];
+  if (sources.length === 0) return marginalResults;
   const zones = await zonesInUse(deps);
   const nowHour = Math.floor(clock.now() / hourMs) * hourMs;
-  const results: SourceSyncResult[] = [];
+  const results: SourceSyncResult[] = [...marginalResults];
   for (const { source, pacing } of sources) {
     const pace = createPacer(pacing.minIntervalMs, clock);
     const served = [...zones.keys()].filter((zone) => source.servesZone(zone)).sort();

@@ -188,6 +188,52 @@ export default async function RegionPage({ params, searchParams }: Props) {
           </section>
         </>
       )}
+
+      {profile.marginal && (
+        <section className="card stack" data-testid="marginal-best-window">
+          <h2>Best window by marginal emissions</h2>
+          <p className="muted small">
+            The {hours} consecutive hours (UTC) with the lowest mean marginal operating emission
+            rate of WattTime region {profile.marginal.region} (gCO2/kWh, CO2 only; model{" "}
+            {profile.marginal.modelVersion}): when one more kWh of shiftable work emits least. It is
+            advice only and never enters the figures above or any report, which use average factors
+            as the GHG Protocol requires.
+          </p>
+          {profile.marginal.bestWindows.length === 0 ? (
+            <p className="muted small">
+              No month has marginal rates for every hour of the day yet.
+            </p>
+          ) : (
+            <table className="data" data-hours={hours}>
+              <thead>
+                <tr>
+                  <th>Month</th>
+                  <th>Window</th>
+                  <th className="num">Mean (gCO2/kWh)</th>
+                  <th className="num">Day mean</th>
+                  <th className="num">Lower by</th>
+                </tr>
+              </thead>
+              <tbody>
+                {profile.marginal.bestWindows.map((w) => (
+                  <tr key={w.month} data-month={w.month} data-start-hour={w.startHour}>
+                    <td>{w.month}</td>
+                    <td>{windowLabel(w)}</td>
+                    <td className="num">{formatNumber(w.meanGPerKwh, 0)}</td>
+                    <td className="num">{formatNumber(w.dayMeanGPerKwh, 0)}</td>
+                    <td className="num">{formatPercent(w.reductionShare)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <p className="muted small" data-source={profile.marginal.source}>
+            {profile.marginal.attribution}.{" "}
+            {profile.marginal.licence && <>Licence: {profile.marginal.licence}. </>}
+            {profile.marginal.url && <a href={profile.marginal.url}>{profile.marginal.url}</a>}
+          </p>
+        </section>
+      )}
     </main>
   );
 }
