@@ -199,7 +199,7 @@ if (values.child) {
     const slowdown = hourly.totalSeconds / annual.totalSeconds - 1;
     console.log(
       `  with hourly grid factors (${(hourly.hourlyGridShare * 100).toFixed(1)} % of kWh): ` +
-        `${(slowdown * 100).toFixed(1)} % slower end to end (target ≤ 10 %) ${slowdown <= 0.1 ? "PASS" : "FAIL"}`,
+        `${slowdown >= 0 ? "+" : "−"}${Math.abs(slowdown * 100).toFixed(1)} % end to end (target: at most +10 %) ${slowdown <= 0.1 ? "PASS" : "FAIL"}`,
     );
   }
 }
