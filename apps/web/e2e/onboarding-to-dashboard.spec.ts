@@ -557,6 +557,11 @@ describe.skipIf(!haveBrowser)("browser: onboarding to dashboard", () => {
     const apiKey = (await page.getByLabel("New API key").textContent())!;
     expect(apiKey).toMatch(/^cnp_[a-z0-9]{8}_/);
     await shot("18-api-keys");
+    // The API reference, linked from the keys page, served by the app from the OpenAPI document.
+    await page.getByRole("link", { name: "API reference" }).click();
+    await page.locator('[data-operation="get /api/v1/emissions"]').waitFor();
+    await expect(page.locator('[data-schema="EmissionsSeries"]').getByText("points")).toBeVisible();
+    await shot("18-api-reference");
     const viaKey = await fetch(`${canopy.baseUrl}/api/v1/emissions/summary`, {
       headers: { authorization: `Bearer ${apiKey}` },
     });

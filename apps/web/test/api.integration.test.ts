@@ -756,7 +756,7 @@ describe("reports: /api/v1/reports", () => {
       credential: { apiKey: key },
       json: { period: "2025-02", cloudAccountIds: [accountIds[0]] },
     });
-    expect(generated.status).toBe(200);
+    expect(generated.status).toBe(201);
     expect(generated.body).toMatchObject({
       version: 1,
       status: "draft",
@@ -772,6 +772,7 @@ describe("reports: /api/v1/reports", () => {
       credential: { apiKey: key },
       json: { period: " 2025-02 ", cloudAccountIds: [accountIds[0]] },
     });
+    expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ id: february, created: false });
 
     const invalid = await call(reports.POST, {
@@ -998,7 +999,7 @@ describe("GET /api/v1/openapi.json", () => {
       openapi: string;
       paths: Record<string, Record<string, { parameters: { name: string }[] }>>;
     };
-    expect(doc.openapi).toBe("3.0.3");
+    expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
         "/api/v1/emissions",
@@ -1051,14 +1052,25 @@ describe("GET /api/v1/openapi.json", () => {
       >
     ).get!;
     expect(importGet.description).toMatch(/409.*replacement_needs_confirmation.*\/confirm/s);
-    expect(JSON.stringify(importGet.responses["409"]!.content)).toContain("preview");
+    // Named schemas live under components/schemas (OpenAPI 3.1); resolve the reference.
+    const components = (doc as unknown as { components: { schemas: Record<string, unknown> } })
+      .components.schemas;
+    const resolve = (node: unknown) => {
+      const ref = (node as { $ref?: string }).$ref;
+      return ref ? components[ref.replace("#/components/schemas/", "")] : node;
+    };
+    const conflict = importGet.responses["409"]!.content["application/json"] as { schema: unknown };
+    expect(JSON.stringify(resolve(conflict.schema))).toContain("preview");
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(["/api/v1/imports/{id}/confirm", "/api/v1/imports/{id}/restore"]),
     );
-    const upload = JSON.stringify(
-      (doc.paths["/api/v1/imports"] as unknown as Record<string, { requestBody: unknown }>).post!
-        .requestBody,
-    );
+    const uploadBody = (
+      doc.paths["/api/v1/imports"] as unknown as Record<
+        string,
+        { requestBody: { content: Record<string, { schema: unknown }> } }
+      >
+    ).post!.requestBody;
+    const upload = JSON.stringify(Object.values(uploadBody.content).map((c) => resolve(c.schema)));
     expect(upload).toContain('"replace"');
     expect(upload).toContain('"cloudAccountId"');
     expect(doc.paths["/api/v1/reports"]!.get!.parameters.map((p) => p.name).sort()).toEqual([

@@ -4,23 +4,62 @@ import { operations, type Operation } from "./spec";
 
 type JsonSchema = Record<string, unknown>;
 
-const toSchema = (schema: z.ZodType, io: "input" | "output"): JsonSchema => {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, {
-    io,
-    unrepresentable: "any",
-    target: "openapi-3.0",
-  }) as JsonSchema;
-  return rest;
-};
+/** Named schemas (zod `.meta({ id })`), gathered under components/schemas while a document is built. */
+type Components = Record<string, JsonSchema>;
 
-function parameters(op: Operation) {
+const componentRef = (name: string) => `#/components/schemas/${name}`;
+
+/** Replaces every local `$ref` (`#/$defs/X`, `#/definitions/X`) by the component it was hoisted to. */
+function rewriteRefs(value: unknown, names: ReadonlyMap<string, string>): unknown {
+  if (Array.isArray(value)) return value.map((item) => rewriteRefs(item, names));
+  if (value === null || typeof value !== "object") return value;
+  const out: JsonSchema = {};
+  for (const [key, item] of Object.entries(value)) {
+    const local =
+      key === "$ref" && typeof item === "string"
+        ? /^#\/(?:\$defs|definitions)\/(.+)$/.exec(item)
+        : null;
+    out[key] = local ? componentRef(names.get(local[1]!) ?? local[1]!) : rewriteRefs(item, names);
+  }
+  return out;
+}
+
+/**
+ * JSON Schema 2020-12 (the dialect of OpenAPI 3.1) of a zod schema. Named sub-schemas are moved to
+ * `components` and referenced from there; an input variant that differs from the output schema of
+ * the same name becomes `<name>Input`.
+ */
+function toSchema(schema: z.ZodType, io: "input" | "output", components: Components): JsonSchema {
+  const {
+    $schema: _drop,
+    $defs,
+    definitions,
+    ...rest
+  } = z.toJSONSchema(schema, { io, unrepresentable: "any", target: "draft-2020-12" }) as JsonSchema;
+  const defs = { ...(definitions as Components), ...($defs as Components) };
+  const fits = (names: Map<string, string>) =>
+    Object.entries(defs).every(([name, def]) => {
+      const existing = components[names.get(name)!];
+      return !existing || JSON.stringify(existing) === JSON.stringify(rewriteRefs(def, names));
+    });
+  let names = new Map(Object.keys(defs).map((name) => [name, name]));
+  for (let attempt = 1; !fits(names); attempt++) {
+    const suffix = `${io === "input" ? "Input" : "Output"}${attempt > 1 ? attempt : ""}`;
+    names = new Map(Object.keys(defs).map((name) => [name, `${name}${suffix}`]));
+  }
+  for (const [name, def] of Object.entries(defs))
+    components[names.get(name)!] = rewriteRefs(def, names) as JsonSchema;
+  return rewriteRefs(rest, names) as JsonSchema;
+}
+
+function parameters(op: Operation, components: Components) {
   const out: JsonSchema[] = [];
   for (const [where, schema] of [
     ["query", op.query],
     ["path", op.params],
   ] as const) {
     if (!schema) continue;
-    const json = toSchema(schema, "input") as {
+    const json = toSchema(schema, "input", components) as {
       properties?: Record<string, JsonSchema>;
       required?: string[];
     };
@@ -44,9 +83,11 @@ const errorResponse = (description: string) => ({
   content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
 });
 
-/** The OpenAPI 3.0 document of /api/v1, generated from the zod schemas in `spec.ts`. */
+/** The OpenAPI 3.1 document of /api/v1, generated from the zod schemas in `spec.ts`. */
 export function openApiDocument(serverUrl: string) {
   const paths: Record<string, Record<string, unknown>> = {};
+  const components: Components = {};
+  toSchema(errorSchema, "output", components);
   for (const op of operations) {
     const entry: Record<string, unknown> = {
       summary: op.summary,
@@ -59,7 +100,7 @@ export function openApiDocument(serverUrl: string) {
         : {
             description: `Requires the ${op.role} role or higher.${op.description ? ` ${op.description}` : ""}`,
           }),
-      parameters: parameters(op),
+      parameters: parameters(op, components),
       responses: {
         [op.response.status]:
           "binary" in op.response
@@ -86,7 +127,11 @@ export function openApiDocument(serverUrl: string) {
               }
             : {
                 description: "OK",
-                content: { "application/json": { schema: toSchema(op.response.schema, "output") } },
+                content: {
+                  "application/json": {
+                    schema: toSchema(op.response.schema, "output", components),
+                  },
+                },
               },
         ...(op.role === "public"
           ? {}
@@ -102,7 +147,9 @@ export function openApiDocument(serverUrl: string) {
             r.schema
               ? {
                   description: r.description,
-                  content: { "application/json": { schema: toSchema(r.schema, "output") } },
+                  content: {
+                    "application/json": { schema: toSchema(r.schema, "output", components) },
+                  },
                 }
               : errorResponse(r.description),
           ]),
@@ -112,13 +159,15 @@ export function openApiDocument(serverUrl: string) {
     if (op.body) {
       entry.requestBody = {
         required: true,
-        content: { [op.body.contentType]: { schema: toSchema(op.body.schema, "input") } },
+        content: {
+          [op.body.contentType]: { schema: toSchema(op.body.schema, "input", components) },
+        },
       };
     }
     (paths[op.path] ??= {})[op.method] = entry;
   }
   return {
-    openapi: "3.0.3",
+    openapi: "3.1.0",
     info: {
       title: "Canopy API",
       version: "1.0.0",
@@ -133,7 +182,7 @@ export function openApiDocument(serverUrl: string) {
         apiKey: { type: "http", scheme: "bearer", description: "An organization API key (cnp_…)." },
         session: { type: "apiKey", in: "cookie", name: "better-auth.session_token" },
       },
-      schemas: { Error: toSchema(errorSchema, "output") },
+      schemas: components,
     },
     paths,
   };

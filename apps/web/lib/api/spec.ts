@@ -265,7 +265,14 @@ export const operations: Operation[] = [
       "Generate a period's draft (all accounts or the chosen ones); recomputes an existing draft, or after a final version makes a new draft only if the figures changed",
     role: "viewer",
     body: { schema: s.reportGenerateBodySchema, contentType: "application/json" },
-    response: { status: 200, schema: s.reportGeneratedSchema },
+    response: { status: 201, schema: s.reportGeneratedSchema },
+    otherResponses: [
+      {
+        status: 200,
+        description: "An existing draft of the period was recomputed (`created` is false).",
+        schema: s.reportGeneratedSchema,
+      },
+    ],
   },
   {
     method: "get",

@@ -17,7 +17,8 @@ export default async function ApiKeysPage() {
       <p className="muted">
         Keys call <code>/api/v1</code> as this organization with the role you choose: send{" "}
         <code>Authorization: Bearer &lt;key&gt;</code>. Canopy stores only a SHA-256 of each key.
-        The API is described at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.
+        The API is described in the <a href="/api-reference">API reference</a> and, for tools, at{" "}
+        <a href="/api/v1/openapi.json">/api/v1/openapi.json</a> (OpenAPI 3.1).
       </p>
       <ApiKeyManager keys={keys} maxRole={scope.principal.role} />
     </main>

@@ -53,10 +53,12 @@ export const POST = withTenantRoute(
     const input = await parseJson(ctx.request, reportGenerateBodySchema);
     const { report, created } = await generateReportDraft(ctx.principal, input);
     const totals = await ctx.sql((client) => reportListTotals(client, [report.id]));
-    return json(reportGeneratedSchema, {
-      ...reportListItem(report, totals.get(report.id)),
-      created,
-    });
+    // 201 for a new draft, 200 when an existing draft was recomputed in place.
+    return json(
+      reportGeneratedSchema,
+      { ...reportListItem(report, totals.get(report.id)), created },
+      created ? 201 : 200,
+    );
   },
   { role: "viewer" },
 );
