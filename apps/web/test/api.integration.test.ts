@@ -306,6 +306,46 @@ describe("roles and credentials", () => {
     );
   });
 
+  it("creates a key that expires, and refuses it once expired, saying so", async () => {
+    const tooLong = await call(apiKeys.POST, {
+      path: "/api/v1/api-keys",
+      method: "POST",
+      credential: owner,
+      json: { name: "CI", expiresInDays: 0 },
+    });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error?.fields?.expiresInDays).toEqual(["At least 1 day."]);
+    const created = await call(apiKeys.POST, {
+      path: "/api/v1/api-keys",
+      method: "POST",
+      credential: owner,
+      json: { name: "CI", role: "viewer", expiresInDays: 30 },
+    });
+    expect(created.status).toBe(201);
+    const expiresAt = Date.parse(created.body.expiresAt as string);
+    expect(Math.abs(expiresAt - (Date.now() + 30 * 86_400_000))).toBeLessThan(60_000);
+    const key = created.body.key as string;
+    const use = () =>
+      call(summary.GET, { path: "/api/v1/emissions/summary", credential: { apiKey: key } });
+    expect((await use()).status).toBe(200);
+    await db.owner.pool.query(
+      "UPDATE api_keys SET expires_at = '2026-01-02T03:04:00Z' WHERE id = $1",
+      [created.body.id],
+    );
+    const expired = await use();
+    expect(expired.status).toBe(401);
+    expect(expired.body.error?.message).toBe(
+      "This API key expired on 2026-01-02 03:04 UTC; an admin can create a new one under Settings → API keys.",
+    );
+    const never = await call(apiKeys.POST, {
+      path: "/api/v1/api-keys",
+      method: "POST",
+      credential: owner,
+      json: { name: "forever" },
+    });
+    expect(never.body.expiresAt).toBeNull();
+  });
+
   it("refuses a malformed or unknown key", async () => {
     expect(
       (

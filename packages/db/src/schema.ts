@@ -230,6 +230,8 @@ export const apiKeys = pgTable(
     }),
     createdAt: createdAt(),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    /** After this instant the key is refused (401 "expired"); null: it never expires. */
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
   },
   (t) => [index("api_keys_tenant_idx").on(t.tenantId), tenantIsolation()],

@@ -12,6 +12,7 @@ type Key = {
   role: string;
   createdAt: string;
   lastUsedAt: string | null;
+  expiresAt: string | null;
   revokedAt: string | null;
 };
 
@@ -60,6 +61,18 @@ export function ApiKeyManager(props: { keys: Key[]; maxRole: RoleName }) {
             </select>
             {fields.role && <span className="field-error">{fields.role.join(" ")}</span>}
           </label>
+          <label>
+            Expires
+            <select name="expiresInDays" defaultValue="90">
+              <option value="30">in 30 days</option>
+              <option value="90">in 90 days</option>
+              <option value="365">in a year</option>
+              <option value="">never</option>
+            </select>
+            {fields.expiresInDays && (
+              <span className="field-error">{fields.expiresInDays.join(" ")}</span>
+            )}
+          </label>
           <button type="submit" style={{ marginTop: "1.3rem" }}>
             Create key
           </button>
@@ -89,6 +102,7 @@ export function ApiKeyManager(props: { keys: Key[]; maxRole: RoleName }) {
                 <th>Role</th>
                 <th>Created</th>
                 <th>Last used</th>
+                <th>Expires</th>
                 <th>
                   <span className="sr-only">Actions</span>
                 </th>
@@ -105,6 +119,15 @@ export function ApiKeyManager(props: { keys: Key[]; maxRole: RoleName }) {
                   <td className="small">{k.createdAt.slice(0, 10)}</td>
                   <td className="small">
                     {k.lastUsedAt ? k.lastUsedAt.slice(0, 16).replace("T", " ") : "never"}
+                  </td>
+                  <td className="small">
+                    {k.expiresAt === null ? (
+                      "never"
+                    ) : Date.parse(k.expiresAt) <= Date.now() ? (
+                      <span className="badge bad">expired {k.expiresAt.slice(0, 10)}</span>
+                    ) : (
+                      k.expiresAt.slice(0, 10)
+                    )}
                   </td>
                   <td>
                     {k.revokedAt ? (

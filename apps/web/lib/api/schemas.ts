@@ -560,6 +560,9 @@ export const apiKeySchema = z
     role: z.enum(ROLES),
     createdAt: isoDateTime,
     lastUsedAt: isoDateTime.nullable(),
+    expiresAt: isoDateTime
+      .nullable()
+      .describe("After this instant the key is refused (401); null: it never expires."),
     revokedAt: isoDateTime.nullable(),
   })
   .meta({ id: "ApiKey" });
@@ -570,6 +573,17 @@ export const apiKeyCreateSchema = z
   .object({
     name: z.string().trim().min(1, "Give the key a name.").max(100, "At most 100 characters."),
     role: z.enum(ROLES).exclude(["owner"]).default("viewer"),
+    expiresInDays: z
+      .preprocess(
+        (value) => (value === "" ? undefined : value), // the form's "never"
+        z.coerce
+          .number()
+          .int("A whole number of days.")
+          .min(1, "At least 1 day.")
+          .max(3650, "At most 3,650 days (10 years).")
+          .optional(),
+      )
+      .describe("Days until the key expires; omit for a key that never expires."),
   })
   .meta({ id: "ApiKeyCreate" });
 export const apiKeyCreatedSchema = apiKeySchema

@@ -9,7 +9,7 @@ import type { Principal } from "./principal";
 const iso = (column: string) =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const columns = `id, name, key_prefix AS "keyPrefix", role::text, ${iso("created_at")} AS "createdAt",
-  ${iso("last_used_at")} AS "lastUsedAt", ${iso("revoked_at")} AS "revokedAt"`;
+  ${iso("last_used_at")} AS "lastUsedAt", ${iso("expires_at")} AS "expiresAt", ${iso("revoked_at")} AS "revokedAt"`;
 
 export type ApiKeyRow = {
   id: string;
@@ -18,6 +18,7 @@ export type ApiKeyRow = {
   role: RoleName;
   createdAt: string;
   lastUsedAt: string | null;
+  expiresAt: string | null;
   revokedAt: string | null;
 };
 
@@ -32,7 +33,7 @@ export async function listApiKeys(client: PoolClient): Promise<ApiKeyRow[]> {
 export async function createApiKey(
   client: PoolClient,
   principal: Principal,
-  input: { name: string; role: RoleName },
+  input: { name: string; role: RoleName; expiresInDays?: number | undefined },
 ): Promise<ApiKeyRow & { key: string }> {
   if (!hasRole(principal.role, input.role)) {
     throw new ApiError(403, "forbidden", "A key cannot have a higher role than yours.", {
@@ -41,9 +42,17 @@ export async function createApiKey(
   }
   const { key, prefix, hash } = generateApiKey();
   const result = await client.query<ApiKeyRow>(
-    `INSERT INTO api_keys (tenant_id, name, key_prefix, key_hash, role, created_by_user_id)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${columns}`,
-    [principal.tenantId, input.name, prefix, hash, input.role, principal.userId],
+    `INSERT INTO api_keys (tenant_id, name, key_prefix, key_hash, role, created_by_user_id, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(days => $7)) RETURNING ${columns}`,
+    [
+      principal.tenantId,
+      input.name,
+      prefix,
+      hash,
+      input.role,
+      principal.userId,
+      input.expiresInDays ?? null,
+    ],
   );
   const row = result.rows[0]!;
   await writeAudit(
@@ -55,6 +64,7 @@ export async function createApiKey(
       name: input.name,
       role: input.role,
       keyPrefix: prefix,
+      expiresAt: row.expiresAt,
     },
   );
   return { ...row, key };

@@ -39,9 +39,21 @@ async function resolveApiKey(authorization: string): Promise<Principal> {
     api_key_id: string;
     tenant_id: string;
     role: RoleName;
-  }>(`SELECT k.api_key_id, k.tenant_id, k.role FROM resolve_api_key($1) k`, [hashApiKey(key)]);
+    expired_on: string | null;
+  }>(
+    `SELECT k.api_key_id, k.tenant_id, k.role,
+            CASE WHEN k.expires_at <= now() THEN to_char(k.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') END AS expired_on
+     FROM resolve_api_key($1) k`,
+    [hashApiKey(key)],
+  );
   const row = rows[0];
   if (!row) throw new ApiError(401, "unauthorized", "This API key is unknown or was revoked.");
+  if (row.expired_on)
+    throw new ApiError(
+      401,
+      "unauthorized",
+      `This API key expired on ${row.expired_on}; an admin can create a new one under Settings → API keys.`,
+    );
   recordKeyUse(row.api_key_id, row.tenant_id);
   return {
     kind: "apiKey",
