@@ -1,7 +1,7 @@
 /**
  * CANOPY_SIGN_UP=invitation: the first user of an empty instance may sign up (the operator), after
- * that only an email with a pending, unexpired invitation; anyone else gets a 403 that says how to
- * get in, and no user row is created.
+ * that only an email with a pending, unexpired invitation or at a domain of CANOPY_SIGN_UP_DOMAINS;
+ * anyone else gets a 403 that says how to get in, and no user row is created.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { TestDatabase } from "@canopy/db/testing";
@@ -9,13 +9,14 @@ import "./next-headers-mock";
 import { setUpWebTestDatabase, tearDownWebTestDatabase } from "./harness";
 import { createOrganization, signUp } from "./users";
 import { auth } from "@/lib/server/auth";
-import { signUpClosedMessage } from "@/lib/server/sign-up-policy";
 
 let db: TestDatabase;
 
 beforeAll(async () => {
   db = await setUpWebTestDatabase();
   vi.stubEnv("CANOPY_SIGN_UP", "invitation");
+  // signup.test is not an allowed domain: the invitation rules apply to it.
+  vi.stubEnv("CANOPY_SIGN_UP_DOMAINS", "Example.com, example.org");
 });
 afterAll(async () => tearDownWebTestDatabase(db));
 
@@ -34,7 +35,9 @@ describe("sign-up by invitation", () => {
       asResponse: true,
     });
     expect(stranger.status).toBe(403);
-    expect(await stranger.text()).toContain(signUpClosedMessage);
+    expect(await stranger.text()).toContain(
+      "or by invitation. Use your work address, or ask an administrator of your organization to invite this email address.",
+    );
 
     await db.owner.pool.query(
       `INSERT INTO invitations (tenant_id, email, role, status, inviter_id, expires_at)
@@ -49,5 +52,20 @@ describe("sign-up by invitation", () => {
     await expect(signUp("late@signup.test")).rejects.toThrow(/403/);
     await expect(signUp("cancelled@signup.test")).rejects.toThrow(/403/);
     expect(await users()).toEqual(["invited@signup.test", "operator@signup.test"]);
+  });
+
+  it("with allowed domains, lets their addresses in without an invitation, and names them to others", async () => {
+    await signUp("Ana@EXAMPLE.com");
+    await signUp("bo@example.org");
+    expect(await users()).toEqual(expect.arrayContaining(["ana@example.com", "bo@example.org"]));
+    const sub = await auth().api.signUpEmail({
+      body: { email: "eve@mail.example.com", password: "correct-horse-battery", name: "E" },
+      asResponse: true,
+    });
+    expect(sub.status).toBe(403);
+    expect(await sub.text()).toContain(
+      "This Canopy instance creates accounts for addresses at example.com, example.org, or by invitation.",
+    );
+    expect(await users()).not.toContain("eve@mail.example.com");
   });
 });

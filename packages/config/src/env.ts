@@ -100,6 +100,22 @@ export const envSchema = z
      */
     CANOPY_SIGN_UP: z.enum(["open", "invitation"], { error: "open or invitation" }).default("open"),
     /**
+     * With CANOPY_SIGN_UP=invitation, email domains whose addresses may also sign up without an
+     * invitation ("example.com,example.org"; exact domains, case-insensitive).
+     */
+    CANOPY_SIGN_UP_DOMAINS: z
+      .string()
+      .default("")
+      .transform((value) =>
+        value
+          .split(",")
+          .map((domain) => domain.trim().toLowerCase())
+          .filter((domain) => domain !== ""),
+      )
+      .refine((domains) => domains.every((d) => /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(d)), {
+        message: "comma-separated email domains, e.g. example.com,example.org",
+      }),
+    /**
      * Seed the demo organization (a known sign-in) on `pnpm start`. Unset: only in development against
      * the embedded or a local PostgreSQL (seedDemoDecision); "true" seeds anywhere, "false" never.
      */

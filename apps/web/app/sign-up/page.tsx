@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { currentUser } from "@/lib/server/page-context";
-import { signUpByInvitation } from "@/lib/server/sign-up-policy";
+import { signUpPolicyNote } from "@/lib/server/sign-up-policy";
 import { SignUpForm } from "./sign-up-form";
 
 export const dynamic = "force-dynamic";
@@ -17,9 +17,7 @@ export default async function SignUpPage({
     <main>
       <h1>Create your Canopy account</h1>
       <p className="muted" data-testid="sign-up-policy">
-        {signUpByInvitation()
-          ? "Accounts on this instance are by invitation: use the email address your invitation was sent to."
-          : "Then create an organization, or accept an invitation to one."}
+        {signUpPolicyNote() ?? "Then create an organization, or accept an invitation to one."}
       </p>
       <div className="card" style={{ maxWidth: 440 }}>
         <SignUpForm next={next?.startsWith("/") ? next : "/onboarding"} />
