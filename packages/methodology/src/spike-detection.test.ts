@@ -104,7 +104,10 @@ describe("detectSpikes: same weekday over 8 weeks, median + 3.5 × scaled MAD", 
       const found = new Set(
         detectSpikes(series).map((x) => (Date.parse(x.day) - start) / 86_400_000),
       );
-      for (const i of found) injected.has(i) ? truePositives++ : falsePositives++;
+      for (const i of found) {
+        if (injected.has(i)) truePositives++;
+        else falsePositives++;
+      }
       for (const i of injected) if (!found.has(i)) falseNegatives++;
     }
     const precision = truePositives / (truePositives + falsePositives);
