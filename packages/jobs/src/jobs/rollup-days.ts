@@ -1,5 +1,6 @@
 import { refreshRollups, withTenantClient } from "@canopy/db";
 import { defineJob } from "../contract";
+import { queueAlertDetection } from "./detect-alerts";
 import { recordRestatedWindow } from "../grid-restatement";
 import { loadTenantAccount } from "../tenant-guard";
 import { toWindow, windowPayload } from "../window-payload";
@@ -20,6 +21,8 @@ export const rollupDays = defineJob({
     );
     if (payload.gridLoadId)
       await recordRestatedWindow(deps, payload.gridLoadId, window.cloudAccountId, window.start);
+    // New daily figures: look for spikes and budget crossings once this tenant's rollups settle.
+    await queueAlertDetection(deps, payload.tenantId);
     return { rowsWritten: result.days + result.months, ...result };
   },
 });
