@@ -1,5 +1,4 @@
 import { json } from "@/lib/api/http";
-import * as a from "@/lib/api/alert-schemas";
 import { idParamSchema } from "@/lib/api/schemas";
 import * as alerts from "@/lib/server/alerts";
 import { withTenantRoute } from "@/lib/server/route";
