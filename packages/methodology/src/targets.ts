@@ -14,7 +14,7 @@ export type ReductionTarget = {
 
 /**
  * SBTi's minimum ambition for a 1.5 °C-aligned near-term target: a linear annual reduction of 4.2 %
- * of base-year emissions (absolute contraction; SBTi Corporate Near-Term Criteria v5.x, C6).
+ * of base-year emissions (absolute contraction; SBTi Corporate Near-Term Criteria v5; docs/methodology.md §19.4).
  */
 export const sbtiLinearAnnualReductionPercent = 4.2;
 
