@@ -25,6 +25,10 @@ import { verifyWebhookSignature } from "../alerts/webhook";
 import type { JobEvents, QueueDriver } from "../contract";
 import { createInlineDriver } from "../drivers/inline";
 import { useWebhookRetryPolicy } from "./detect-alerts";
+import { rollupDays } from "./rollup-days";
+import { createRegistry } from "../registry";
+import { defineJob } from "../contract";
+import { z } from "zod";
 import { useReportDelivery } from "./generate-report";
 
 /**
@@ -341,5 +345,72 @@ describe("detect-alerts and deliver-alert", () => {
     });
     expect(evaluation.status).toBe("over");
     expect(evaluation.forecast.actualKg).toBeGreaterThan(500);
+  });
+
+  it("rollups of recent days queue one detection a minute later; older windows none", async () => {
+    const queued: { name: string; payload: unknown; options: unknown }[] = [];
+    const deps = {
+      owner: database.owner,
+      app: database.app,
+      keyring,
+      log: () => undefined,
+      enqueue: async (name: string, payload: unknown, options?: unknown) => {
+        queued.push({ name, payload, options });
+        return "id";
+      },
+    };
+    const context = { jobId: "j", attempt: 1, reportProgress: async () => undefined };
+    const month = (start: Date) => ({
+      tenantId,
+      cloudAccountId: accountId,
+      windowStart: start.toISOString(),
+      windowEnd: new Date(
+        Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1),
+      ).toISOString(),
+    });
+    await rollupDays.process(month(new Date("2026-02-01T00:00:00Z")), deps, context);
+    expect(queued).toEqual([]);
+    const now = new Date();
+    await rollupDays.process(
+      month(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1))),
+      deps,
+      context,
+    );
+    expect(queued).toEqual([
+      {
+        name: "detect-alerts",
+        payload: { tenantId },
+        options: { jobId: `detect-alerts:${tenantId}:after-rollup`, delayMs: 60_000 },
+      },
+    ]);
+  });
+
+  it("the inline driver adds a delayed job once per job id", async () => {
+    const runs: string[] = [];
+    const probe = defineJob({
+      name: "probe",
+      payload: z.object({ n: z.number() }),
+      options: { attempts: 1, backoffMs: 1, concurrency: 1 },
+      async process(payload) {
+        runs.push(String(payload.n));
+      },
+    });
+    const inline = createInlineDriver(
+      { owner: database.owner, app: database.app, keyring, log: () => undefined },
+      {},
+      createRegistry([probe as never]),
+    );
+    await inline.startWorkers();
+    await inline.enqueue("probe", { n: 1 }, { jobId: "same", delayMs: 30 });
+    await inline.enqueue("probe", { n: 2 }, { jobId: "same", delayMs: 30 });
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    await inline.drain();
+    expect(runs).toEqual(["1"]);
+    // Once it has run, the id may be queued again.
+    await inline.enqueue("probe", { n: 3 }, { jobId: "same", delayMs: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await inline.drain();
+    expect(runs).toEqual(["1", "3"]);
+    await inline.close();
   });
 });
