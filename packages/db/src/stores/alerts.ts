@@ -1,5 +1,5 @@
 import type { PoolClient } from "pg";
-import { open, seal, type Keyring } from "../credentials";
+import { open, seal, webhookSecretAad, type Keyring } from "../credentials";
 import type { EmissionBasis, SeriesScopeType } from "./emission-series";
 
 /**
@@ -243,10 +243,6 @@ export type AlertWebhook = {
   enabled: boolean;
   createdAt: string;
 };
-
-/** The associated data of a webhook's secret: a ciphertext copied to another row does not open. */
-export const webhookSecretAad = (tenantId: string, webhookId: string) =>
-  `alert_webhooks/${tenantId}/${webhookId}`;
 
 /** Only https URLs, or http to loopback (a local receiver); never credentials in the URL. */
 export function checkWebhookUrl(value: string): string {
