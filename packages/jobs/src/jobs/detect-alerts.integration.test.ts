@@ -345,6 +345,19 @@ describe("detect-alerts and deliver-alert", () => {
     });
     expect(evaluation.status).toBe("over");
     expect(evaluation.forecast.actualKg).toBeGreaterThan(500);
+    // Market-based reads the market-based column (no provider figures here: the estimate, half).
+    const market = await scoped(async (client) => {
+      const budget = await createBudget(client, tenantId, {
+        name: "Search team, market",
+        tagKey: "team",
+        tagValue: "search",
+        period: "month",
+        basis: "market",
+        budgetCo2eKg: 500,
+      });
+      return evaluateBudget(client, budget, asOf);
+    });
+    expect(market.forecast.actualKg).toBeCloseTo(evaluation.forecast.actualKg / 2, 6);
   });
 
   it("rollups of recent days queue one detection a minute later; older windows none", async () => {
