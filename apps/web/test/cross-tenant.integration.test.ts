@@ -56,6 +56,11 @@ const b = {
   memberId: "",
   invitationId: "",
   reportId: "",
+  alertId: "",
+  muteId: "",
+  budgetId: "",
+  webhookId: "",
+  functionalUnitId: "",
 };
 
 async function countB(table: string, where = "true"): Promise<number> {
@@ -154,6 +159,34 @@ beforeAll(async () => {
     )
   ).rows[0]!.id;
   b.reportId = await ownerReport(db, tenantB, ownerB);
+  // B's alerts, mute, budget, webhook, target and functional units.
+  const one = async (text: string, values: unknown[]) =>
+    (await db.owner.pool.query<{ id: string }>(text, values)).rows[0]!.id;
+  b.alertId = await one(
+    `INSERT INTO alerts (tenant_id, kind, scope_type, scope_key, scope_label, basis, day, co2e_kg, baseline_co2e_kg, dedupe_key)
+     VALUES ($1, 'spike', 'service', 'service-00', 'service-00', 'location', '2025-01-20', 999, 10, 'b') RETURNING id`,
+    [tenantB],
+  );
+  b.muteId = await one(
+    "INSERT INTO alert_mutes (tenant_id, kind, scope_type, scope_key) VALUES ($1, 'spike', 'service', 'service-01') RETURNING id",
+    [tenantB],
+  );
+  b.budgetId = await one(
+    "INSERT INTO carbon_budgets (tenant_id, name, period, basis, budget_co2e_kg) VALUES ($1, 'B budget', 'month', 'location', 777) RETURNING id",
+    [tenantB],
+  );
+  b.webhookId = await one(
+    "INSERT INTO alert_webhooks (tenant_id, name, url, secret_ciphertext, secret_key_id) VALUES ($1, 'B hook', 'https://b.example.com/hook', 'c', 'k') RETURNING id",
+    [tenantB],
+  );
+  await db.owner.pool.query(
+    "INSERT INTO reduction_targets (tenant_id, basis, base_year, target_year, reduction_percent) VALUES ($1, 'market', 2024, 2030, 33.3)",
+    [tenantB],
+  );
+  b.functionalUnitId = await one(
+    "INSERT INTO functional_units (tenant_id, tag_key, tag_value, period_start, period_end, unit_name, unit_count) VALUES ($1, 'team', 'team-1', '2025-01-01', '2025-02-01', 'b-requests', 5) RETURNING id",
+    [tenantB],
+  );
   const keyForA = generateApiKey();
   await db.owner.pool.query(
     "INSERT INTO api_keys (tenant_id, name, key_prefix, key_hash, role) VALUES ($1, 'A key', $2, $3, 'admin')",
@@ -394,6 +427,172 @@ const routeCases: Record<string, RouteCase> = {
       expect(response.status).toBe(404);
       expect(response.body.error?.code).toBe("not_found");
     }
+  },
+  "GET /api/v1/alerts": async (h, as) => {
+    const response = await get(h, as, "/api/v1/alerts?limit=500");
+    expect(response.status).toBe(200);
+    expectNoB(response.body);
+  },
+  ...Object.fromEntries(
+    ["acknowledge", "mute"].map((action) => [
+      `POST /api/v1/alerts/{id}/${action}`,
+      async (h: Handler, as: Credential) => {
+        const response = await call(h, {
+          path: `/api/v1/alerts/${b.alertId}/${action}`,
+          method: "POST",
+          credential: as,
+          params: { id: b.alertId },
+          json: {},
+        });
+        expect(response.status).toBe(404);
+        expect(await countB("alerts", "status = 'open'")).toBe(1);
+        expect(await countB("alert_mutes")).toBe(1);
+      },
+    ]),
+  ),
+  "GET /api/v1/alerts/{id}/deliveries": async (h, as) => {
+    const response = await get(h, as, `/api/v1/alerts/${b.alertId}/deliveries`, { id: b.alertId });
+    expect(response.body.items).toEqual([]);
+  },
+  "DELETE /api/v1/alerts/mutes/{id}": async (h, as) => {
+    const response = await call(h, {
+      path: `/api/v1/alerts/mutes/${b.muteId}`,
+      method: "DELETE",
+      credential: as,
+      params: { id: b.muteId },
+    });
+    expect(response.status).toBe(404);
+    expect(await countB("alert_mutes")).toBe(1);
+  },
+  "GET /api/v1/budgets": async (h, as) => {
+    const response = await get(h, as, "/api/v1/budgets");
+    expect(response.status).toBe(200);
+    expectNoB(response.body);
+    expect(JSON.stringify(response.body)).not.toContain("777");
+  },
+  "POST /api/v1/budgets": async (h, as) => {
+    const before = await countB("carbon_budgets");
+    const response = await call(h, {
+      path: "/api/v1/budgets",
+      method: "POST",
+      credential: as,
+      json: { name: "A budget", budgetCo2eKg: 100, tenantId: tenantB },
+    });
+    expect(response.status).toBe(201);
+    expect(await countB("carbon_budgets")).toBe(before);
+  },
+  ...Object.fromEntries(
+    (["PATCH", "DELETE"] as const).flatMap((method) => [
+      [
+        `${method} /api/v1/budgets/{id}`,
+        async (h: Handler, as: Credential) => {
+          const response = await call(h, {
+            path: `/api/v1/budgets/${b.budgetId}`,
+            method,
+            credential: as,
+            params: { id: b.budgetId },
+            ...(method === "PATCH" ? { json: { budgetCo2eKg: 1 } } : {}),
+          });
+          expect(response.status).toBe(404);
+          expect(await countB("carbon_budgets", "budget_co2e_kg = 777")).toBe(1);
+        },
+      ],
+      [
+        `${method} /api/v1/webhooks/{id}`,
+        async (h: Handler, as: Credential) => {
+          const response = await call(h, {
+            path: `/api/v1/webhooks/${b.webhookId}`,
+            method,
+            credential: as,
+            params: { id: b.webhookId },
+            ...(method === "PATCH" ? { json: { enabled: false } } : {}),
+          });
+          expect(response.status).toBe(404);
+          expect(await countB("alert_webhooks", "enabled")).toBe(1);
+        },
+      ],
+    ]),
+  ),
+  "GET /api/v1/webhooks": async (h, as) => expectNoB((await get(h, as, "/api/v1/webhooks")).body),
+  "POST /api/v1/webhooks": async (h, as) => {
+    const before = await countB("alert_webhooks");
+    const response = await call(h, {
+      path: "/api/v1/webhooks",
+      method: "POST",
+      credential: as,
+      json: { name: "A hook", url: "https://a.example.com/hook", tenantId: tenantB },
+    });
+    expect(response.status).toBe(201);
+    expect(await countB("alert_webhooks")).toBe(before);
+  },
+  "GET /api/v1/targets": async (h, as) => {
+    const response = await get(h, as, "/api/v1/targets");
+    expect(response.status).toBe(200);
+    expect(JSON.stringify(response.body)).not.toContain("33.3");
+  },
+  "POST /api/v1/targets": async (h, as) => {
+    const response = await call(h, {
+      path: "/api/v1/targets",
+      method: "POST",
+      credential: as,
+      json: {
+        basis: "location",
+        baseYear: 2024,
+        targetYear: 2030,
+        reductionPercent: 30,
+        tenantId: tenantB,
+      },
+    });
+    expect(response.status).toBe(201);
+    expect(await countB("reduction_targets")).toBe(1);
+  },
+  "DELETE /api/v1/targets/{basis}": async (h, as) => {
+    const response = await call(h, {
+      path: "/api/v1/targets/market",
+      method: "DELETE",
+      credential: as,
+      params: { basis: "market" },
+    });
+    expect(response.status).toBe(404);
+    expect(await countB("reduction_targets", "basis = 'market'")).toBe(1);
+  },
+  "GET /api/v1/efficiency": async (h, as) => {
+    const response = await get(h, as, "/api/v1/efficiency?from=2025-01&to=2025-02");
+    expect(response.status).toBe(200);
+    expectNoB(response.body);
+    expect(JSON.stringify(response.body)).not.toContain("b-requests");
+  },
+  "GET /api/v1/functional-units": async (h, as) => {
+    const response = await get(h, as, "/api/v1/functional-units?tagKey=team&tagValue=team-1");
+    expect(response.status).toBe(200);
+    expectNoB(response.body);
+    expect(JSON.stringify(response.body)).not.toContain("b-requests");
+  },
+  "POST /api/v1/functional-units": async (h, as) => {
+    const response = await call(h, {
+      path: "/api/v1/functional-units",
+      method: "POST",
+      credential: as,
+      json: {
+        items: [
+          {
+            tagKey: "team",
+            tagValue: "team-1",
+            periodStart: "2025-01-01",
+            periodEnd: "2025-02-01",
+            unitName: "a-requests",
+            unitCount: 9,
+          },
+        ],
+      },
+    });
+    expect(response.status).toBe(201);
+    expectNoB(response.body);
+    const { rows } = await db.owner.pool.query(
+      "SELECT unit_count FROM functional_units WHERE id = $1",
+      [b.functionalUnitId],
+    );
+    expect(rows[0].unit_count).toBe(5);
   },
   "GET /api/v1/openapi.json": async (h) =>
     expectNoB(await (await (h as unknown as () => Response)()).json()),

@@ -6,6 +6,7 @@ import {
   configureGridSources,
   createQueueDriver,
   localFileStore,
+  registerAlertSchedule,
   registerGridIntensitySchedule,
   registerReportSchedule,
   registerSyncSchedule,
@@ -131,6 +132,8 @@ export async function startWorker(options: {
     { retentionDays: options.importFileRetentionDays ?? 0 },
     { everyMs: DAY_MS },
   );
+  // Emission spikes and budget crossings, daily (and a minute after each tenant's rollups).
+  await registerAlertSchedule(driver);
   // Hourly grid intensity: refresh every hour, backfill every day; a source that is down only logs.
   if (gridSourceNames.length) await registerGridIntensitySchedule(driver);
   options.log(

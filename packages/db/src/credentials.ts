@@ -107,6 +107,10 @@ export function open(keyring: Keyring, sealed: Sealed, associatedData: string): 
 export const cloudAccountAad = (tenantId: string, cloudAccountId: string) =>
   `cloud_accounts/${tenantId}/${cloudAccountId}`;
 
+/** The associated data of an alert webhook's signing secret (same key ring, rotated with it). */
+export const webhookSecretAad = (tenantId: string, webhookId: string) =>
+  `alert_webhooks/${tenantId}/${webhookId}`;
+
 export function sealCredentials(
   keyring: Keyring,
   tenantId: string,
@@ -126,9 +130,9 @@ export function openCredentials(
 }
 
 /**
- * Re-encrypts every stored credential not yet under the current key. Runs across tenants, so it needs
- * the owner connection. Each row is updated in its own statement; a failure leaves others rotated
- * and the command can simply be run again.
+ * Re-encrypts every stored credential (cloud accounts, alert webhook secrets) not yet under the
+ * current key. Runs across tenants, so it needs the owner connection. Each row is updated in its own
+ * statement; a failure leaves others rotated and the command can simply be run again.
  */
 export async function rotateCredentials(
   owner: Connection,
@@ -160,6 +164,30 @@ export async function rotateCredentials(
     await owner.pool.query(
       "UPDATE cloud_accounts SET credentials_key_id = $1, credentials_ciphertext = $2, updated_at = now() WHERE id = $3 AND credentials_key_id = $4",
       [sealed.keyId, sealed.ciphertext, row.id, row.keyId],
+    );
+    rotated++;
+  }
+  const webhooks = await owner.pool.query<{
+    id: string;
+    tenant_id: string;
+    secret_key_id: string;
+    secret_ciphertext: string;
+  }>("SELECT id, tenant_id, secret_key_id, secret_ciphertext FROM alert_webhooks");
+  for (const row of webhooks.rows) {
+    if (row.secret_key_id === keyring.current.id) {
+      alreadyCurrent++;
+      continue;
+    }
+    const aad = webhookSecretAad(row.tenant_id, row.id);
+    const plaintext = open(
+      keyring,
+      { keyId: row.secret_key_id, ciphertext: row.secret_ciphertext },
+      aad,
+    );
+    const sealed = seal(keyring, plaintext, aad);
+    await owner.pool.query(
+      "UPDATE alert_webhooks SET secret_key_id = $1, secret_ciphertext = $2, updated_at = now() WHERE id = $3 AND secret_key_id = $4",
+      [sealed.keyId, sealed.ciphertext, row.id, row.secret_key_id],
     );
     rotated++;
   }

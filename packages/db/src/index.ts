@@ -25,3 +25,6 @@ export * from "./stores/grid-intensity";
 export * from "./stores/grid-marginal";
 export * from "./stores/grid-sync-status";
 export { seededRandom } from "./seed/demo-series";
+export * from "./stores/emission-series";
+export * from "./stores/alerts";
+export * from "./stores/carbon-goals";

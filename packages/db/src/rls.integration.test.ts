@@ -76,6 +76,37 @@ const rowBuilders: Record<string, (ids: Ids) => RowSql> = {
            VALUES ($1, $2, 'aws', '123456789012', '2025-06-01', 'scope2-location', 12.5, 'test')`,
     values: [ids.tenantId, ids.cloudAccountId],
   }),
+  carbon_budgets: (ids) => ({
+    text: "INSERT INTO carbon_budgets (tenant_id, name, period, basis, budget_co2e_kg) VALUES ($1, 'Org', 'month', 'location', 1000)",
+    values: [ids.tenantId],
+  }),
+  alerts: (ids) => ({
+    text: `INSERT INTO alerts (tenant_id, kind, scope_type, scope_label, basis, day, co2e_kg, baseline_co2e_kg, dedupe_key)
+           VALUES ($1, 'spike', 'organization', 'Organization', 'location', '2025-06-01', 200, 100, $2)`,
+    values: [ids.tenantId, randomUUID()],
+  }),
+  alert_mutes: (ids) => ({
+    text: "INSERT INTO alert_mutes (tenant_id, kind, scope_type, scope_key) VALUES ($1, 'spike', 'service', $2)",
+    values: [ids.tenantId, randomUUID()],
+  }),
+  alert_webhooks: (ids) => ({
+    text: "INSERT INTO alert_webhooks (tenant_id, name, url, secret_ciphertext, secret_key_id) VALUES ($1, 'Slack', 'https://hooks.example.com/x', 'c', 'k')",
+    values: [ids.tenantId],
+  }),
+  alert_deliveries: (ids) => ({
+    text: `WITH a AS (INSERT INTO alerts (tenant_id, kind, scope_type, scope_label, basis, day, co2e_kg, baseline_co2e_kg, dedupe_key)
+             VALUES ($1, 'spike', 'organization', 'Organization', 'location', '2025-06-02', 200, 100, $2) RETURNING id)
+           INSERT INTO alert_deliveries (tenant_id, alert_id, channel, target) SELECT $1, a.id, 'email', 'a@example.com' FROM a`,
+    values: [ids.tenantId, randomUUID()],
+  }),
+  reduction_targets: (ids) => ({
+    text: "INSERT INTO reduction_targets (tenant_id, basis, base_year, target_year, reduction_percent) VALUES ($1, $2, 2024, 2030, 25.2)",
+    values: [ids.tenantId, "location"],
+  }),
+  functional_units: (ids) => ({
+    text: "INSERT INTO functional_units (tenant_id, tag_key, tag_value, period_start, period_end, unit_name, unit_count) VALUES ($1, 'app', $2, '2025-06-01', '2025-07-01', 'requests', 1000)",
+    values: [ids.tenantId, randomUUID()],
+  }),
   audit_log: (ids) => ({
     text: "INSERT INTO audit_log (tenant_id, actor_label, action, target_type) VALUES ($1, 'a@example.com', 'member.add', 'membership')",
     values: [ids.tenantId],

@@ -594,6 +594,212 @@ export const auditLog = pgTable(
   (t) => [index("audit_log_tenant_created_idx").on(t.tenantId, t.createdAt), tenantIsolation()],
 );
 
+// ---------------------------------------------------------------------------------------------
+// Alerts, budgets, targets and functional units (migration 0019; docs/methodology.md §19)
+// ---------------------------------------------------------------------------------------------
+
+/** A carbon budget for the organization (no tag) or one tag value: kg CO2e per month, quarter or year. */
+export const carbonBudgets = pgTable(
+  "carbon_budgets",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantId(),
+    name: text("name").notNull(),
+    tagKey: text("tag_key"),
+    tagValue: text("tag_value"),
+    /** month | quarter | year (calendar, UTC). */
+    period: text("period").notNull(),
+    /** location | market */
+    basis: text("basis").notNull(),
+    budgetCo2eKg: doublePrecision("budget_co2e_kg").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    check("carbon_budgets_period", sql`${t.period} IN ('month', 'quarter', 'year')`),
+    check("carbon_budgets_basis", sql`${t.basis} IN ('location', 'market')`),
+    check("carbon_budgets_amount", sql`${t.budgetCo2eKg} > 0`),
+    check("carbon_budgets_tag", sql`(${t.tagKey} IS NULL) = (${t.tagValue} IS NULL)`),
+    tenantIsolation(),
+  ],
+);
+
+/**
+ * An emission spike (one day of one scope above its seasonal baseline) or a budget whose forecast or
+ * actual passed it. `dedupe_key` makes detection idempotent: the daily job may run any number of times.
+ */
+export const alerts = pgTable(
+  "alerts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantId(),
+    /** spike | budget */
+    kind: text("kind").notNull(),
+    /** organization | account | service | tag */
+    scopeType: text("scope_type").notNull(),
+    /** The account id, the service name, "key=value" of a tag; "" for the organization. */
+    scopeKey: text("scope_key").notNull().default(""),
+    scopeLabel: text("scope_label").notNull(),
+    basis: text("basis").notNull(),
+    /** The day of the spike; for a budget, the day the forecast or actual crossed it. */
+    day: date("day").notNull(),
+    /** Spike: the day's kg; budget: the forecast (forecast_over) or actual (over) of the period. */
+    co2eKg: doublePrecision("co2e_kg").notNull(),
+    /** Spike: the baseline kg; budget: the budget kg. */
+    baselineCo2eKg: doublePrecision("baseline_co2e_kg").notNull(),
+    budgetId: uuid("budget_id").references(() => carbonBudgets.id, { onDelete: "cascade" }),
+    details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+    /** open | acknowledged | muted (recorded while its scope was muted: not delivered). */
+    status: text("status").notNull().default("open"),
+    dedupeKey: text("dedupe_key").notNull(),
+    acknowledgedByUserId: uuid("acknowledged_by_user_id").references(() => users.id, {
+      onDelete: "set null",
+    }),
+    acknowledgedAt: timestamp("acknowledged_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("alerts_dedupe_uq").on(t.tenantId, t.dedupeKey),
+    index("alerts_tenant_day_idx").on(t.tenantId, t.day),
+    check("alerts_kind", sql`${t.kind} IN ('spike', 'budget')`),
+    check(
+      "alerts_scope_type",
+      sql`${t.scopeType} IN ('organization', 'account', 'service', 'tag')`,
+    ),
+    check("alerts_status", sql`${t.status} IN ('open', 'acknowledged', 'muted')`),
+    tenantIsolation(),
+  ],
+);
+
+/** A muted scope: its new alerts are recorded as muted and not delivered, until `until` (null: for good). */
+export const alertMutes = pgTable(
+  "alert_mutes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantId(),
+    kind: text("kind").notNull(),
+    scopeType: text("scope_type").notNull(),
+    scopeKey: text("scope_key").notNull().default(""),
+    until: timestamp("until", { withTimezone: true }),
+    createdByUserId: uuid("created_by_user_id").references(() => users.id, {
+      onDelete: "set null",
+    }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("alert_mutes_scope_uq").on(t.tenantId, t.kind, t.scopeType, t.scopeKey),
+    tenantIsolation(),
+  ],
+);
+
+/** A signed webhook (Slack-compatible JSON). The secret is AES-256-GCM sealed, never returned after creation. */
+export const alertWebhooks = pgTable(
+  "alert_webhooks",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantId(),
+    name: text("name").notNull(),
+    url: text("url").notNull(),
+    secretCiphertext: text("secret_ciphertext").notNull(),
+    secretKeyId: text("secret_key_id").notNull(),
+    enabled: boolean("enabled").notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  () => [tenantIsolation()],
+);
+
+/** One alert to one channel: its attempts, each attempt's outcome (`log`) and the final status. */
+export const alertDeliveries = pgTable(
+  "alert_deliveries",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantId(),
+    alertId: uuid("alert_id")
+      .notNull()
+      .references(() => alerts.id, { onDelete: "cascade" }),
+    /** email | webhook */
+    channel: text("channel").notNull(),
+    webhookId: uuid("webhook_id").references(() => alertWebhooks.id, { onDelete: "set null" }),
+    /** The recipients, or the webhook's URL origin (never its path, which may hold a token). */
+    target: text("target").notNull(),
+    /** pending | delivered | failed */
+    status: text("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    log: jsonb("log").$type<Record<string, unknown>[]>().notNull().default([]),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("alert_deliveries_alert_idx").on(t.tenantId, t.alertId),
+    check("alert_deliveries_channel", sql`${t.channel} IN ('email', 'webhook')`),
+    check("alert_deliveries_status", sql`${t.status} IN ('pending', 'delivered', 'failed')`),
+    tenantIsolation(),
+  ],
+);
+
+/** The organization's reduction target, one per basis. */
+export const reductionTargets = pgTable(
+  "reduction_targets",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantId(),
+    basis: text("basis").notNull(),
+    baseYear: integer("base_year").notNull(),
+    targetYear: integer("target_year").notNull(),
+    reductionPercent: doublePrecision("reduction_percent").notNull(),
+    /** "sbti-1.5c-linear" when set from the 4.2 %/year preset. */
+    preset: text("preset"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("reduction_targets_basis_uq").on(t.tenantId, t.basis),
+    check("reduction_targets_basis", sql`${t.basis} IN ('location', 'market')`),
+    check("reduction_targets_years", sql`${t.targetYear} > ${t.baseYear}`),
+    check(
+      "reduction_targets_percent",
+      sql`${t.reductionPercent} > 0 AND ${t.reductionPercent} <= 100`,
+    ),
+    tenantIsolation(),
+  ],
+);
+
+/** Functional units the organization posts for a workload (a tag value) and period, for SCI. */
+export const functionalUnits = pgTable(
+  "functional_units",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantId(),
+    tagKey: text("tag_key").notNull(),
+    tagValue: text("tag_value").notNull(),
+    /** [period_start, period_end) */
+    periodStart: date("period_start").notNull(),
+    periodEnd: date("period_end").notNull(),
+    unitName: text("unit_name").notNull(),
+    unitCount: doublePrecision("unit_count").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("functional_units_period_uq").on(
+      t.tenantId,
+      t.tagKey,
+      t.tagValue,
+      t.unitName,
+      t.periodStart,
+      t.periodEnd,
+    ),
+    check("functional_units_period", sql`${t.periodEnd} > ${t.periodStart}`),
+    check("functional_units_count", sql`${t.unitCount} > 0`),
+    tenantIsolation(),
+  ],
+);
+
 /**
  * Hourly grid carbon intensity per grid zone: reference data shared by every tenant (no tenant_id,
  * no RLS). The worker writes it through the owner connection; the app role may only read it

@@ -76,3 +76,20 @@ export {
   reconciliationRows,
   type ReconciliationRow,
 } from "./reconciliation";
+export {
+  alertRecipients,
+  deliverAlertJob,
+  detectAlerts,
+  detectAlertsJob,
+  registerAlertSchedule,
+  useWebhookRetryPolicy,
+} from "./jobs/detect-alerts";
+export {
+  signWebhook,
+  verifyWebhookSignature,
+  signatureHeader,
+  timestampHeader,
+  deliveryHeader,
+  signatureToleranceSeconds,
+} from "./alerts/webhook";
+export { alertHeadline } from "./alerts/messages";

@@ -9,6 +9,7 @@ import { pruneSuperseded } from "./jobs/prune-superseded-usage";
 import { reestimateTenant } from "./jobs/reestimate-tenant";
 import { refreshStaleEstimates } from "./jobs/refresh-stale-estimates";
 import { rollupDays } from "./jobs/rollup-days";
+import { deliverAlertJob, detectAlertsJob, scheduleAlertDetection } from "./jobs/detect-alerts";
 import { fetchReportedCarbon } from "./jobs/fetch-reported-carbon";
 import { scheduleAccountSyncs, syncAccount } from "./jobs/sync-account";
 import { syncGridIntensityJob } from "./jobs/sync-grid-intensity";
@@ -41,6 +42,9 @@ export const jobs: JobRegistry = createRegistry([
   fetchReportedCarbon,
   sweepStalledRunsJob,
   syncGridIntensityJob,
+  detectAlertsJob,
+  scheduleAlertDetection,
+  deliverAlertJob,
 ] as unknown as JobDefinition<never>[]);
 
 export function jobDefinition(name: string, registry: JobRegistry = jobs): JobDefinition<unknown> {

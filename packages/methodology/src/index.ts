@@ -17,3 +17,6 @@ export {
 export * from "./headlines";
 export * from "./completeness";
 export * from "./uncertainty";
+export * from "./spike-detection";
+export * from "./trend-forecast";
+export * from "./targets";

@@ -16,6 +16,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
     { href: "/", label: "Dashboard" },
     { href: "/regions", label: "Regions" },
     { href: "/reconciliation", label: "Reconciliation" },
+    { href: "/alerts", label: "Alerts" },
     { href: "/reports", label: "Reports" },
   ];
   if (hasRole(principal.role, "analyst")) links.push({ href: "/imports", label: "Imports" });

@@ -27,6 +27,7 @@ import {
   Skeleton,
 } from "@/components/dashboard/sections";
 import { TableGroupPicker } from "@/components/dashboard/table-group-picker";
+import { EfficiencySection, TargetsSection } from "@/components/dashboard/goals";
 
 export const dynamic = "force-dynamic";
 
@@ -135,6 +136,18 @@ export default async function DashboardPage({ searchParams }: Props) {
             </div>
             <Suspense fallback={<Skeleton height={32} count={6} />}>
               <BreakdownSection scope={scope} query={table.data} currency={options.currency} />
+            </Suspense>
+          </section>
+          <section className="card">
+            <h2>Reduction targets</h2>
+            <Suspense fallback={<Skeleton height={32} count={2} />}>
+              <TargetsSection scope={scope} canEdit={isAdmin(principal.role)} />
+            </Suspense>
+          </section>
+          <section className="card">
+            <h2>Carbon efficiency over time</h2>
+            <Suspense fallback={<Skeleton height={32} count={4} />}>
+              <EfficiencySection scope={scope} />
             </Suspense>
           </section>
           <section className="card">

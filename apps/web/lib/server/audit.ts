@@ -23,7 +23,19 @@ export type AuditAction =
   | "import.create"
   | "import.confirm_replacement"
   | "import.discard"
-  | "import.restore";
+  | "import.restore"
+  | "alert.acknowledge"
+  | "alert.mute"
+  | "alert.unmute"
+  | "budget.create"
+  | "budget.update"
+  | "budget.delete"
+  | "webhook.create"
+  | "webhook.update"
+  | "webhook.delete"
+  | "target.set"
+  | "target.delete"
+  | "functional_units.post";
 
 /** Who acted, in which organization (a Principal, or the session behind a Better Auth call). */
 export type AuditActor = Pick<Principal, "tenantId" | "userId" | "actorLabel">;

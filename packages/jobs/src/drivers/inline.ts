@@ -83,18 +83,27 @@ export function createInlineDriver(
     }
   }
 
+  const delayed = new Set<string>();
   const driver: QueueDriver = {
     kind: "inline",
     async enqueue(name: string, payload: unknown, options: EnqueueOptions = {}) {
       const parsed = parsePayload(name, payload, registry);
       const id = options.jobId ?? randomUUID();
-      if (options.jobId && (active?.id === id || pending.some((job) => job.id === id))) return id;
+      if (
+        options.jobId &&
+        (active?.id === id || delayed.has(id) || pending.some((job) => job.id === id))
+      )
+        return id;
       const add = () => {
+        delayed.delete(id);
         pending.push({ id, name, payload: parsed });
         kick();
       };
-      if (options.delayMs) timers.push(setTimeout(add, options.delayMs));
-      else add();
+      if (options.delayMs) {
+        // A delayed job is waiting too: the same id queued again before it starts is not added twice.
+        if (options.jobId) delayed.add(id);
+        timers.push(setTimeout(add, options.delayMs));
+      } else add();
       return id;
     },
     async schedule(scheduleId: string, name: string, payload: unknown, schedule: Schedule) {

@@ -31,7 +31,7 @@ export function useReportDelivery(delivery: ReportDelivery) {
 }
 
 /** The configured delivery, or the one the environment describes (log transport by default). */
-function deliveryFor(deps: JobDeps): ReportDelivery {
+export function deliveryFor(deps: Pick<JobDeps, "log">): ReportDelivery {
   if (configuredDelivery) return configuredDelivery;
   const env = loadConfig();
   return {

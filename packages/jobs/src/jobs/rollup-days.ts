@@ -1,5 +1,6 @@
 import { refreshRollups, withTenantClient } from "@canopy/db";
 import { defineJob } from "../contract";
+import { queueAlertDetection, spikeJudgedDays } from "./detect-alerts";
 import { recordRestatedWindow } from "../grid-restatement";
 import { loadTenantAccount } from "../tenant-guard";
 import { toWindow, windowPayload } from "../window-payload";
@@ -20,6 +21,10 @@ export const rollupDays = defineJob({
     );
     if (payload.gridLoadId)
       await recordRestatedWindow(deps, payload.gridLoadId, window.cloudAccountId, window.start);
+    // New recent days: look for spikes and budget crossings once this tenant's rollups settle. Older
+    // windows (history re-estimated, a backfill) cannot hold a judged day; the daily run sees budgets.
+    if (window.end.getTime() > Date.now() - (spikeJudgedDays + 1) * 86_400_000)
+      await queueAlertDetection(deps, payload.tenantId);
     return { rowsWritten: result.days + result.months, ...result };
   },
 });

@@ -1,5 +1,5 @@
 import type { PoolClient } from "@canopy/db";
-import { usageSources } from "@canopy/db";
+import { targetReports, usageSources } from "@canopy/db";
 import { dataPacks } from "@canopy/methodology";
 import {
   methodologyMarkdown,
@@ -76,7 +76,18 @@ export async function buildReportContent(
   const providerFigures = await loadProviderFigures(client, period.start, period.end);
   const otherKindCost = await loadOtherKindCost(client, startTs, endTs, accountIds);
 
-  return assembleContent({
+  // Targets are organization-wide: a report of chosen accounts leaves them out. As of the period's
+  // end, so a report of a past month shows what the trend said then, and regenerating it is stable.
+  const lastDayMs = Date.parse(endTs) - 86_400_000;
+  const targets =
+    scope.cloudAccountIds === null
+      ? await targetReports(client, {
+          asOf: new Date(endTs),
+          year: new Date(lastDayMs).getUTCFullYear(),
+        })
+      : [];
+
+  const content = assembleContent({
     organization,
     period,
     ranges,
@@ -96,4 +107,5 @@ export async function buildReportContent(
     },
     packChecksum: (name) => dataPacks[name]?.checksum,
   });
+  return { ...content, targets };
 }

@@ -1,3 +1,4 @@
+import type { TargetReport } from "@canopy/db";
 import type { UsageSource } from "@canopy/db";
 import type { Headlines, MarketBasis } from "@canopy/methodology";
 import type { Measures } from "./measures";
@@ -247,6 +248,12 @@ export type ReportContent = {
   dataDays: { daysWithData: number; daysInPeriod: number; byMonth: DataDays[] };
   comparisons: Comparison[];
   intensity: { spend: SpendIntensity[]; functionalUnits: FunctionalUnitIntensity[] };
+  /**
+   * The organization's reduction targets: progress in the period's year and the forecast to year end
+   * from the trend up to the period's end, as @canopy/db targetReports computes them for the
+   * dashboard and the API (whole-organization reports only; absent in versions locked before it existed).
+   */
+  targets?: TargetReport[];
   dataQuality: DataQuality;
   lineage: Lineage;
   methodology: { source: string; sha256: string; markdown: string };

@@ -235,6 +235,21 @@ function summarySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
   }
   if (content.intensity.spend.length === 0 && content.intensity.functionalUnits.length === 0)
     kv("No spend or functional units for this period", null);
+
+  if (content.targets?.length) {
+    sheet.addRow([]);
+    addHeader(sheet, [`Reduction targets (${content.targets[0]!.progress.year})`, "Value", "Unit"]);
+    for (const { target, progress } of content.targets) {
+      const name = `${target.reductionPercent} % by ${target.targetYear} from ${target.baseYear}, ${target.basis}-based`;
+      kv(`${name}: base year`, progress.baseYearKg, "kg CO2e", KG);
+      kv(`${name}: allowed this year (pathway)`, progress.pathwayKg, "kg CO2e", KG);
+      kv(`${name}: year to date`, progress.yearToDateKg, "kg CO2e", KG);
+      kv(`${name}: forecast to year end`, progress.forecastKg, "kg CO2e", KG);
+      kv(`${name}: forecast low (95 %)`, progress.forecastLowKg, "kg CO2e", KG);
+      kv(`${name}: forecast high (95 %)`, progress.forecastHighKg, "kg CO2e", KG);
+      kv(`${name}: status`, progress.status.replaceAll("_", " "));
+    }
+  }
 }
 
 function dataSheet(workbook: ExcelJS.Workbook, model: ReportModel) {

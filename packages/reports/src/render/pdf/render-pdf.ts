@@ -54,6 +54,7 @@ export async function renderPdf(model: ReportModel): Promise<Buffer> {
   trendSection(doc, model);
   breakdownSections(doc, model);
   intensitySection(doc, model);
+  if (model.content.targets?.length) targetsSection(doc, model);
   if (model.content.costCoverage) costCoverageSection(doc, model);
   qualitySection(doc, model);
   lineageSection(doc, model);
@@ -542,6 +543,45 @@ function intensitySection(doc: PDFDoc, model: ReportModel) {
       (intensity.functionalUnits.length === 0
         ? " Supply a count of a functional unit (orders, users, API calls…) to get a per-unit rate."
         : ""),
+    { size: 7.5, color: colors.muted },
+  );
+}
+
+const targetStatusLabel = {
+  on_track: "on track",
+  at_risk: "at risk",
+  off_track: "off track",
+  no_base_year_data: "no base-year data",
+} as const;
+
+/** Each reduction target: the pathway this year, the forecast to year end with its 95 % interval. */
+function targetsSection(doc: PDFDoc, model: ReportModel) {
+  const targets = model.content.targets!;
+  heading(doc, "Reduction targets", 1, 110);
+  drawTable(
+    doc,
+    [
+      { title: "Target", weight: 3.2 },
+      { title: "Base year kg", weight: 1.3, align: "right" },
+      { title: "Allowed this year kg", weight: 1.4, align: "right" },
+      { title: "Year to date kg", weight: 1.3, align: "right" },
+      { title: "Forecast to year end kg (95 %)", weight: 2.2, align: "right" },
+      { title: "Status", weight: 1.1 },
+    ],
+    targets.map(({ target, progress }) => ({
+      cells: [
+        `${formatNumber(target.reductionPercent, 1)} % by ${target.targetYear} from ${target.baseYear}, ${target.basis}-based${target.preset ? " (SBTi 4.2 %/year)" : ""}`,
+        formatNumber(progress.baseYearKg, 0),
+        formatNumber(progress.pathwayKg, 0),
+        formatNumber(progress.yearToDateKg, 0),
+        `${formatNumber(progress.forecastKg, 0)} (${formatNumber(progress.forecastLowKg, 0)}–${formatNumber(progress.forecastHighKg, 0)})`,
+        targetStatusLabel[progress.status],
+      ],
+    })),
+  );
+  paragraph(
+    doc,
+    `Progress in ${targets[0]!.progress.year}, as of the end of this period. Allowed this year: the straight line from the base year to the target. The forecast extends this year's daily trend (least squares) to 31 December; the range is its 95 % prediction interval (docs/methodology.md §19.2–19.3).`,
     { size: 7.5, color: colors.muted },
   );
 }
