@@ -24,3 +24,4 @@ export * from "./stores/provider-figures";
 export * from "./stores/grid-intensity";
 export * from "./stores/grid-sync-status";
 export { seededRandom } from "./seed/demo-series";
+export * from "./stores/recommendations";
