@@ -17,3 +17,7 @@ export {
 export * from "./headlines";
 export * from "./completeness";
 export * from "./uncertainty";
+export * from "./region-geography";
+export { findInstanceRow } from "./instance-types";
+export { resolveCpuPower, type CpuPower } from "./cpu-power";
+export { canonicalRegion } from "./region-factors";
