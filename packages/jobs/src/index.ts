@@ -71,3 +71,5 @@ export {
   reconciliationRows,
   type ReconciliationRow,
 } from "./reconciliation";
+export { recommendationRules, computeRecommendations } from "./recommendations/compute";
+export { recommendationsJobId } from "./jobs/compute-recommendations";

@@ -1,5 +1,6 @@
 import { refreshRollups, withTenantClient } from "@canopy/db";
 import { defineJob } from "../contract";
+import { recommendationsJobId } from "./compute-recommendations";
 import { recordRestatedWindow } from "../grid-restatement";
 import { loadTenantAccount } from "../tenant-guard";
 import { toWindow, windowPayload } from "../window-payload";
@@ -20,6 +21,12 @@ export const rollupDays = defineJob({
     );
     if (payload.gridLoadId)
       await recordRestatedWindow(deps, payload.gridLoadId, window.cloudAccountId, window.start);
+    // Findings follow the rollups; one run per tenant and minute however many windows finish.
+    await deps.enqueue(
+      "compute-recommendations",
+      { tenantId: payload.tenantId },
+      { jobId: recommendationsJobId(payload.tenantId) },
+    );
     return { rowsWritten: result.days + result.months, ...result };
   },
 });
