@@ -23,7 +23,9 @@ export type AuditAction =
   | "import.create"
   | "import.confirm_replacement"
   | "import.discard"
-  | "import.restore";
+  | "import.restore"
+  | "recommendation.state_change"
+  | "recommendation.settings";
 
 /** Who acted, in which organization (a Principal, or the session behind a Better Auth call). */
 export type AuditActor = Pick<Principal, "tenantId" | "userId" | "actorLabel">;
