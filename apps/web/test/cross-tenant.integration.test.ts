@@ -352,7 +352,9 @@ const routeCases: Record<string, RouteCase> = {
   "GET /api/v1/api-keys": async (h, as) => expectNoB((await get(h, as, "/api/v1/api-keys")).body),
   "GET /api/v1/recommendations": async (h, as) => {
     expectNoB((await get(h, as, "/api/v1/recommendations")).body);
-    expectNoB((await get(h, as, `/api/v1/recommendations?includeRetired=true&tenantId=${tenantB}`)).body);
+    expectNoB(
+      (await get(h, as, `/api/v1/recommendations?includeRetired=true&tenantId=${tenantB}`)).body,
+    );
   },
   "PATCH /api/v1/recommendations/{id}": async (h, as) => {
     const response = await call(h, {
@@ -366,7 +368,12 @@ const routeCases: Record<string, RouteCase> = {
     expect(await countB("recommendation_findings", "state = 'open'")).toBe(1);
   },
   "POST /api/v1/recommendations/recompute": async (h, as) => {
-    const response = await call(h, { path: "/api/v1/recommendations/recompute", method: "POST", credential: as, json: { tenantId: tenantB } });
+    const response = await call(h, {
+      path: "/api/v1/recommendations/recompute",
+      method: "POST",
+      credential: as,
+      json: { tenantId: tenantB },
+    });
     expect(response.status).toBe(202);
     expect(await countB("recommendation_findings", "state = 'open' AND current")).toBe(1);
   },
@@ -379,7 +386,12 @@ const routeCases: Record<string, RouteCase> = {
       path: "/api/v1/recommendations/settings",
       method: "PATCH",
       credential: as,
-      json: { allowedContinents: ["EU"], allowedJurisdictions: null, residencyTagKey: null, tenantId: tenantB },
+      json: {
+        allowedContinents: ["EU"],
+        allowedJurisdictions: null,
+        residencyTagKey: null,
+        tenantId: tenantB,
+      },
     });
     expect(response.status).toBe(200);
     expect(await countB("recommendation_settings", "residency_tag_key = 'b-secret-tag'")).toBe(1);
@@ -601,7 +613,12 @@ const actionCases: Record<string, (action: Action) => Promise<void>> = {
     expect(await countB("recommendation_findings", "current")).toBe(1);
   },
   "recommendations.saveRecommendationSettingsAction": async (action) => {
-    const result = await action({ allowedContinents: ["NA"], allowedJurisdictions: null, residencyTagKey: null, tenantId: tenantB });
+    const result = await action({
+      allowedContinents: ["NA"],
+      allowedJurisdictions: null,
+      residencyTagKey: null,
+      tenantId: tenantB,
+    });
     expect(result.ok).toBe(true);
     expect(await countB("recommendation_settings", "residency_tag_key = 'b-secret-tag'")).toBe(1);
   },

@@ -40,19 +40,43 @@ beforeAll(async () => {
 afterAll(async () => tearDownWebTestDatabase(db));
 
 const patch = (id: string, credential: TestUser, json: unknown) =>
-  call(findingRoute.PATCH, { path: `/api/v1/recommendations/${id}`, method: "PATCH", credential, params: { id }, json });
+  call(findingRoute.PATCH, {
+    path: `/api/v1/recommendations/${id}`,
+    method: "PATCH",
+    credential,
+    params: { id },
+    json,
+  });
 
 describe("GET /api/v1/recommendations", () => {
   it("lists findings with CO2e, water and cost on one line, largest saving first, filtered by rule and state", async () => {
     const all = await call(listRoute.GET, { path: "/api/v1/recommendations", credential: viewer });
     expect(all.status).toBe(200);
-    const items = all.body.items as { ruleId: string; co2eLocationSavedKgPerMonth: number; costDeltaAmountPerMonth: number | null; waterSavedLPerMonth: number }[];
-    expect(items.map((i) => i.ruleId)).toEqual(["region-move-same-provider", "previous-generation"]);
-    expect(items[1]).toMatchObject({ co2eLocationSavedKgPerMonth: 3.25, costDeltaAmountPerMonth: -4.5, waterSavedLPerMonth: 7 });
+    const items = all.body.items as {
+      ruleId: string;
+      co2eLocationSavedKgPerMonth: number;
+      costDeltaAmountPerMonth: number | null;
+      waterSavedLPerMonth: number;
+    }[];
+    expect(items.map((i) => i.ruleId)).toEqual([
+      "region-move-same-provider",
+      "previous-generation",
+    ]);
+    expect(items[1]).toMatchObject({
+      co2eLocationSavedKgPerMonth: 3.25,
+      costDeltaAmountPerMonth: -4.5,
+      waterSavedLPerMonth: 7,
+    });
     expect(items[0]!.costDeltaAmountPerMonth).toBeNull();
-    const byRule = await call(listRoute.GET, { path: "/api/v1/recommendations?rule=previous-generation", credential: viewer });
+    const byRule = await call(listRoute.GET, {
+      path: "/api/v1/recommendations?rule=previous-generation",
+      credential: viewer,
+    });
     expect((byRule.body.items as unknown[]).length).toBe(1);
-    const bad = await call(listRoute.GET, { path: "/api/v1/recommendations?state=maybe", credential: viewer });
+    const bad = await call(listRoute.GET, {
+      path: "/api/v1/recommendations?state=maybe",
+      credential: viewer,
+    });
     expect(bad.status).toBe(400);
   });
 });
@@ -66,28 +90,69 @@ describe("PATCH /api/v1/recommendations/{id}", () => {
     expect(noReason.body.error?.fields?.reason).toBeDefined();
     const dismissed = await patch(id, owner, { state: "dismissed", reason: "latency to EU users" });
     expect(dismissed.status).toBe(200);
-    expect(dismissed.body).toMatchObject({ state: "dismissed", stateReason: "latency to EU users", stateChangedBy: "owner@recs.test" });
-    const done = await patch(ids["previous-generation"]!, owner, { state: "done", doneAt: "2025-07-02T00:00:00Z" });
+    expect(dismissed.body).toMatchObject({
+      state: "dismissed",
+      stateReason: "latency to EU users",
+      stateChangedBy: "owner@recs.test",
+    });
+    const done = await patch(ids["previous-generation"]!, owner, {
+      state: "done",
+      doneAt: "2025-07-02T00:00:00Z",
+    });
     expect(done.body).toMatchObject({ state: "done", doneAt: "2025-07-02T00:00:00.000Z" });
-    const open = await call(listRoute.GET, { path: "/api/v1/recommendations?state=open", credential: viewer });
+    const open = await call(listRoute.GET, {
+      path: "/api/v1/recommendations?state=open",
+      credential: viewer,
+    });
     expect(open.body.items).toEqual([]);
-    const missing = await patch("00000000-0000-4000-8000-000000000000", owner, { state: "accepted" });
+    const missing = await patch("00000000-0000-4000-8000-000000000000", owner, {
+      state: "accepted",
+    });
     expect(missing.status).toBe(404);
-    const { rows } = await db.owner.pool.query("SELECT count(*)::int AS n FROM audit_log WHERE tenant_id = $1 AND action = 'recommendation.state_change'", [tenantId]);
+    const { rows } = await db.owner.pool.query(
+      "SELECT count(*)::int AS n FROM audit_log WHERE tenant_id = $1 AND action = 'recommendation.state_change'",
+      [tenantId],
+    );
     expect(rows[0].n).toBe(2);
   });
 });
 
 describe("/api/v1/recommendations/settings", () => {
   it("lets admins set the constraint set, validates codes, and shows it to viewers", async () => {
-    const settings = { allowedContinents: ["eu"], allowedJurisdictions: ["EU", "CH"], residencyTagKey: "data-residency" };
-    const denied = await call(settingsRoute.PATCH, { path: "/api/v1/recommendations/settings", method: "PATCH", credential: viewer, json: settings });
+    const settings = {
+      allowedContinents: ["eu"],
+      allowedJurisdictions: ["EU", "CH"],
+      residencyTagKey: "data-residency",
+    };
+    const denied = await call(settingsRoute.PATCH, {
+      path: "/api/v1/recommendations/settings",
+      method: "PATCH",
+      credential: viewer,
+      json: settings,
+    });
     expect(denied.status).toBe(403);
-    const invalid = await call(settingsRoute.PATCH, { path: "/api/v1/recommendations/settings", method: "PATCH", credential: owner, json: { ...settings, allowedContinents: ["Europe"] } });
+    const invalid = await call(settingsRoute.PATCH, {
+      path: "/api/v1/recommendations/settings",
+      method: "PATCH",
+      credential: owner,
+      json: { ...settings, allowedContinents: ["Europe"] },
+    });
     expect(invalid.status).toBe(400);
-    const saved = await call(settingsRoute.PATCH, { path: "/api/v1/recommendations/settings", method: "PATCH", credential: owner, json: settings });
+    const saved = await call(settingsRoute.PATCH, {
+      path: "/api/v1/recommendations/settings",
+      method: "PATCH",
+      credential: owner,
+      json: settings,
+    });
     expect(saved.status).toBe(200);
-    const read = await call(settingsRoute.GET, { path: "/api/v1/recommendations/settings", credential: viewer });
-    expect(read.body).toEqual({ allowedContinents: ["EU"], allowedJurisdictions: ["EU", "CH"], residencyTagKey: "data-residency" });
+    const read = await call(settingsRoute.GET, {
+      path: "/api/v1/recommendations/settings",
+      credential: viewer,
+    });
+    expect(read.body).toEqual({
+      allowedContinents: ["EU"],
+      allowedJurisdictions: ["EU", "CH"],
+      residencyTagKey: "data-residency",
+    });
   });
 });

@@ -18,7 +18,10 @@ describe("region geography", () => {
 
   it("derives the country from the grid zone and leaves out restricted partitions", () => {
     expect(regionGeography("aws", "us-east-1")).toMatchObject({ country: "US", continent: "NA" });
-    expect(regionGeography("azure", "West Europe")).toMatchObject({ country: "NL", continent: "EU" });
+    expect(regionGeography("azure", "West Europe")).toMatchObject({
+      country: "NL",
+      continent: "EU",
+    });
     expect(regionGeography("gcp", "europe-west4-a")).toMatchObject({ country: "NL" });
     const aws = deployableRegions("aws").map((r) => r.region);
     expect(aws).not.toContain("us-gov-west-1");

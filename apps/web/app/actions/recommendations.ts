@@ -1,6 +1,9 @@
 "use server";
 import { z } from "zod";
-import { findingStateChangeSchema, recommendationSettingsSchema } from "@/lib/api/recommendation-schemas";
+import {
+  findingStateChangeSchema,
+  recommendationSettingsSchema,
+} from "@/lib/api/recommendation-schemas";
 import { withTenantAction } from "@/lib/server/action";
 import { changeFindingState, queueRecompute, saveSettings } from "@/lib/server/recommendations";
 

@@ -30,16 +30,24 @@ export function FindingActions(props: { id: string; state: State }) {
     <div className="stack" style={{ gap: "0.3rem" }}>
       <div className="row" style={{ gap: "0.3rem" }}>
         {props.state === "open" && (
-          <button type="button" className="small" onClick={() => change("accepted")}>Accept</button>
+          <button type="button" className="small" onClick={() => change("accepted")}>
+            Accept
+          </button>
         )}
         {props.state !== "done" && (
-          <button type="button" className="small secondary" onClick={() => change("done")}>Done</button>
+          <button type="button" className="small secondary" onClick={() => change("done")}>
+            Done
+          </button>
         )}
         {props.state !== "dismissed" && props.state !== "done" && (
-          <button type="button" className="small secondary" onClick={() => setDismissing(true)}>Dismiss</button>
+          <button type="button" className="small secondary" onClick={() => setDismissing(true)}>
+            Dismiss
+          </button>
         )}
         {props.state !== "open" && (
-          <button type="button" className="small secondary" onClick={() => change("open")}>Reopen</button>
+          <button type="button" className="small secondary" onClick={() => change("open")}>
+            Reopen
+          </button>
         )}
       </div>
       {dismissing && (
@@ -57,10 +65,16 @@ export function FindingActions(props: { id: string; state: State }) {
             value={reason}
             onChange={(e) => setReason(e.target.value)}
           />
-          <button type="submit" className="small danger">Dismiss</button>
+          <button type="submit" className="small danger">
+            Dismiss
+          </button>
         </form>
       )}
-      {error && <span role="alert" className="field-error">{error}</span>}
+      {error && (
+        <span role="alert" className="field-error">
+          {error}
+        </span>
+      )}
     </div>
   );
 }
@@ -81,7 +95,11 @@ export function RecomputeButton() {
       >
         Recompute
       </button>
-      {status && <span role="status" className="muted small">{status}</span>}
+      {status && (
+        <span role="status" className="muted small">
+          {status}
+        </span>
+      )}
     </div>
   );
 }

@@ -10,7 +10,10 @@ type Settings = {
 };
 
 const list = (text: string) => {
-  const items = text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+  const items = text
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
   return items.length ? items : null;
 };
 
@@ -47,20 +50,36 @@ export function RecommendationSettingsForm(props: { settings: Settings }) {
     <form className="card stack" onSubmit={onSubmit} noValidate>
       <label>
         Allowed continents (AF, AS, EU, NA, OC, SA)
-        <input name="allowedContinents" defaultValue={props.settings.allowedContinents?.join(", ") ?? ""} placeholder="EU, NA" />
-        {fieldError("allowedContinents") && <span className="field-error">{fieldError("allowedContinents")}</span>}
+        <input
+          name="allowedContinents"
+          defaultValue={props.settings.allowedContinents?.join(", ") ?? ""}
+          placeholder="EU, NA"
+        />
+        {fieldError("allowedContinents") && (
+          <span className="field-error">{fieldError("allowedContinents")}</span>
+        )}
       </label>
       <label>
         Allowed jurisdictions (ISO country codes, or EU for the member states)
-        <input name="allowedJurisdictions" defaultValue={props.settings.allowedJurisdictions?.join(", ") ?? ""} placeholder="EU, CH, GB" />
-        {fieldError("allowedJurisdictions") && <span className="field-error">{fieldError("allowedJurisdictions")}</span>}
+        <input
+          name="allowedJurisdictions"
+          defaultValue={props.settings.allowedJurisdictions?.join(", ") ?? ""}
+          placeholder="EU, CH, GB"
+        />
+        {fieldError("allowedJurisdictions") && (
+          <span className="field-error">{fieldError("allowedJurisdictions")}</span>
+        )}
       </label>
       <label>
         Data-residency tag key
-        <input name="residencyTagKey" defaultValue={props.settings.residencyTagKey ?? ""} placeholder="data-residency" />
+        <input
+          name="residencyTagKey"
+          defaultValue={props.settings.residencyTagKey ?? ""}
+          placeholder="data-residency"
+        />
         <span className="muted small">
-          Usage tagged with this key stays in the tag&apos;s jurisdiction (a country code or EU); any other value pins
-          it to its region.
+          Usage tagged with this key stays in the tag&apos;s jurisdiction (a country code or EU);
+          any other value pins it to its region.
         </span>
       </label>
       <div>

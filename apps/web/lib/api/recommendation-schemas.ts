@@ -37,16 +37,24 @@ export const findingSchema = z
     id: z.uuid(),
     ruleId: z.string(),
     resourceKey: z.string(),
-    resources: z.record(z.string(), z.unknown()).describe("The resources concerned, as stored in usage_hourly."),
+    resources: z
+      .record(z.string(), z.unknown())
+      .describe("The resources concerned, as stored in usage_hourly."),
     action: z.string(),
     howTo: z.string(),
-    co2eLocationSavedKgPerMonth: z.number().describe("Location-based CO2e saved per average month (730.5 h), kg."),
-    co2eMarketSavedKgPerMonth: z.number().describe("Market-based CO2e saved per average month, kg."),
+    co2eLocationSavedKgPerMonth: z
+      .number()
+      .describe("Location-based CO2e saved per average month (730.5 h), kg."),
+    co2eMarketSavedKgPerMonth: z
+      .number()
+      .describe("Market-based CO2e saved per average month, kg."),
     waterSavedLPerMonth: z.number(),
     costDeltaAmountPerMonth: z
       .number()
       .nullable()
-      .describe("Monthly cost change (negative = cheaper); null when no price is known (see costNote)."),
+      .describe(
+        "Monthly cost change (negative = cheaper); null when no price is known (see costNote).",
+      ),
     costCurrency: z.string().nullable(),
     costNote: z.string().nullable(),
     confidence: z.enum(["high", "medium", "low"]),
@@ -65,7 +73,9 @@ export const findingSchema = z
     realized: z
       .record(z.string(), z.unknown())
       .nullable()
-      .describe("For done findings: the saving measured from emissions after doneAt (methodology §15.7)."),
+      .describe(
+        "For done findings: the saving measured from emissions after doneAt (methodology §15.7).",
+      ),
     current: z.boolean(),
     computedAt: isoDateTime,
     createdAt: isoDateTime,
@@ -81,7 +91,10 @@ export const findingStateChangeSchema = z
   .object({
     state: findingStateSchema,
     reason: z.string().max(500).optional().describe("Required for dismissed."),
-    doneAt: z.coerce.date().optional().describe("For done: when the action was taken (default now)."),
+    doneAt: z.coerce
+      .date()
+      .optional()
+      .describe("For done: when the action was taken (default now)."),
   })
   .refine((v) => v.state !== "dismissed" || (v.reason ?? "").trim().length > 0, {
     message: "Dismissing needs a reason.",
@@ -98,12 +111,14 @@ const codeList = (pattern: RegExp, what: string) =>
 
 export const recommendationSettingsSchema = z
   .object({
-    allowedContinents: codeList(/^(AF|AS|EU|NA|OC|SA)$/, "a continent code (AF, AS, EU, NA, OC, SA)").describe(
-      "Continents a workload may move to; null = any.",
-    ),
-    allowedJurisdictions: codeList(/^[A-Z]{2}$/, "an ISO 3166-1 alpha-2 country code or EU").describe(
-      "Countries (ISO 3166-1 alpha-2) or EU a workload may move to; null = any.",
-    ),
+    allowedContinents: codeList(
+      /^(AF|AS|EU|NA|OC|SA)$/,
+      "a continent code (AF, AS, EU, NA, OC, SA)",
+    ).describe("Continents a workload may move to; null = any."),
+    allowedJurisdictions: codeList(
+      /^[A-Z]{2}$/,
+      "an ISO 3166-1 alpha-2 country code or EU",
+    ).describe("Countries (ISO 3166-1 alpha-2) or EU a workload may move to; null = any."),
     residencyTagKey: z
       .string()
       .trim()

@@ -299,8 +299,10 @@ export const operations: Operation[] = [
   {
     method: "patch",
     path: "/api/v1/recommendations/{id}",
-    summary: "Change a finding's state: accepted, dismissed (with a reason), done (with doneAt), or open",
-    description: "Recomputation keeps the state; a done finding's realized saving is measured from the emissions after doneAt.",
+    summary:
+      "Change a finding's state: accepted, dismissed (with a reason), done (with doneAt), or open",
+    description:
+      "Recomputation keeps the state; a done finding's realized saving is measured from the emissions after doneAt.",
     role: "analyst",
     params: s.idParamSchema,
     body: { schema: rec.findingStateChangeSchema, contentType: "application/json" },
@@ -316,7 +318,8 @@ export const operations: Operation[] = [
   {
     method: "get",
     path: "/api/v1/recommendations/settings",
-    summary: "The constraint set region moves honour: allowed continents, jurisdictions, data-residency tag",
+    summary:
+      "The constraint set region moves honour: allowed continents, jurisdictions, data-residency tag",
     role: "viewer",
     response: { status: 200, schema: rec.recommendationSettingsSchema },
   },

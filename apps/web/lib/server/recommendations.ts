@@ -57,7 +57,8 @@ export async function changeFindingState(
     );
     return findingView(finding);
   } catch (error) {
-    if (error instanceof FindingStateError) throw badRequest(error.message, { reason: [error.message] });
+    if (error instanceof FindingStateError)
+      throw badRequest(error.message, { reason: [error.message] });
     throw error;
   }
 }
@@ -71,11 +72,19 @@ export async function saveSettings(
 ) {
   const clean = {
     allowedContinents: settings.allowedContinents?.length ? settings.allowedContinents : null,
-    allowedJurisdictions: settings.allowedJurisdictions?.length ? settings.allowedJurisdictions : null,
+    allowedJurisdictions: settings.allowedJurisdictions?.length
+      ? settings.allowedJurisdictions
+      : null,
     residencyTagKey: settings.residencyTagKey?.trim() || null,
   };
   await writeRecommendationSettings(client, principal.tenantId, clean);
-  await writeAudit(client, principal, "recommendation.settings", { type: "organization", id: principal.tenantId }, clean);
+  await writeAudit(
+    client,
+    principal,
+    "recommendation.settings",
+    { type: "organization", id: principal.tenantId },
+    clean,
+  );
   return clean;
 }
 

@@ -80,10 +80,7 @@ export async function readWorkloadUsage(
 }
 
 /** First hour each (account, service, region, usage type) of a kind appears in the stored usage. */
-export async function readFirstSeen(
-  client: PoolClient,
-  kind: string,
-): Promise<Map<string, Date>> {
+export async function readFirstSeen(client: PoolClient, kind: string): Promise<Map<string, Date>> {
   const { rows } = await client.query<{ key: string; first: Date }>(
     `SELECT concat_ws('|', cloud_account_id, service, region, usage_type) AS key, min(hour) AS first
      FROM usage_hourly WHERE kind = $1 GROUP BY cloud_account_id, service, region, usage_type`,
@@ -385,7 +382,12 @@ export async function listFindings(
      WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR rule_id = $2) AND ($3 OR current)
      ORDER BY co2e_location_saved_kg_per_month DESC, id
      LIMIT $4`,
-    [filter.state ?? null, filter.ruleId ?? null, filter.includeRetired ?? false, filter.limit ?? 500],
+    [
+      filter.state ?? null,
+      filter.ruleId ?? null,
+      filter.includeRetired ?? false,
+      filter.limit ?? 500,
+    ],
   );
   return rows;
 }
@@ -419,7 +421,9 @@ export async function updateFindingState(
 ): Promise<Finding | null> {
   const reason = change.reason?.trim() || null;
   if (change.state === "dismissed" && !reason)
-    throw new FindingStateError("Dismissing a finding needs a reason (e.g. 'data must stay in DE').");
+    throw new FindingStateError(
+      "Dismissing a finding needs a reason (e.g. 'data must stay in DE').",
+    );
   const doneAt = change.state === "done" ? (change.doneAt ?? new Date()) : null;
   if (doneAt && doneAt.getTime() > Date.now() + 60_000)
     throw new FindingStateError("doneAt cannot be in the future.");

@@ -27,7 +27,13 @@ import {
   unattachedVolumeFindings,
   unattachedVolumes,
 } from "./rules/storage";
-import { defaultMinSavedKgPerMonth, hoursPerMonth, PriceBook, round, type RuleContext } from "./workload";
+import {
+  defaultMinSavedKgPerMonth,
+  hoursPerMonth,
+  PriceBook,
+  round,
+  type RuleContext,
+} from "./workload";
 
 /** Every rule, by id; the web page's filter lists them in this order. */
 export const recommendationRules = [
@@ -58,7 +64,10 @@ export function basisPeriod(span: { firstHour: Date; endHour: Date }) {
 }
 
 /** Runs every rule (pure) over the same aggregated usage. */
-export function runRules(context: RuleContext, workloads: readonly WorkloadUsage[]): FindingDraft[] {
+export function runRules(
+  context: RuleContext,
+  workloads: readonly WorkloadUsage[],
+): FindingDraft[] {
   return [
     ...regionMoveFindings(context, workloads),
     ...previousGenerationFindings(context, workloads),
@@ -100,7 +109,15 @@ export async function computeRecommendations(
   const span = await timed("span", () => readUsageSpan(client));
   if (!span) {
     const { retired } = await upsertFindings(client, tenantId, [], ruleIds, now);
-    return { basisMonth: null, workloads: 0, findings: 0, retired, realized: 0, byRule: {}, timingsMs: timings };
+    return {
+      basisMonth: null,
+      workloads: 0,
+      findings: 0,
+      retired,
+      realized: 0,
+      byRule: {},
+      timingsMs: timings,
+    };
   }
   const basis = basisPeriod(span);
   const constraints = await readRecommendationSettings(client);
@@ -122,7 +139,9 @@ export async function computeRecommendations(
     minSavedKgPerMonth: options.minSavedKgPerMonth ?? defaultMinSavedKgPerMonth,
   };
   const drafts = await timed("rules", () => runRules(context, workloads));
-  const { retired } = await timed("write", () => upsertFindings(client, tenantId, drafts, ruleIds, now));
+  const { retired } = await timed("write", () =>
+    upsertFindings(client, tenantId, drafts, ruleIds, now),
+  );
   const realized = await timed("realized", () => measureRealizedSavings(client, now));
   const byRule: Record<string, number> = {};
   for (const draft of drafts) byRule[draft.ruleId] = (byRule[draft.ruleId] ?? 0) + 1;
@@ -153,27 +172,53 @@ export async function measureRealizedSavings(client: PoolClient, now: Date): Pro
   return done.length;
 }
 
-async function realizedOf(client: PoolClient, finding: Finding, now: Date): Promise<Record<string, unknown>> {
+async function realizedOf(
+  client: PoolClient,
+  finding: Finding,
+  now: Date,
+): Promise<Record<string, unknown>> {
   const scope = finding.measureScope;
   const basisStart = new Date(`${finding.basisMonth}T00:00:00Z`);
   const basisEnd = monthStart(basisStart, 1);
   const doneAt = new Date(Math.floor(finding.doneAt!.getTime() / hourMs) * hourMs);
   const before = await readScopeEmissions(client, scope, basisStart, basisEnd);
-  const after = await readScopeEmissions(client, scope, doneAt, new Date(now.getTime() + 366 * 24 * hourMs));
+  const after = await readScopeEmissions(
+    client,
+    scope,
+    doneAt,
+    new Date(now.getTime() + 366 * 24 * hourMs),
+  );
   const hoursBefore = before.lastHourEnd
     ? (Math.min(before.lastHourEnd.getTime(), basisEnd.getTime()) - basisStart.getTime()) / hourMs
     : 0;
-  const hoursAfter = after.lastHourEnd ? (after.lastHourEnd.getTime() - doneAt.getTime()) / hourMs : 0;
-  const common = { measuredAt: now.toISOString(), hoursBefore, hoursAfter, formula: "(E_basis / h_basis - E_after / h_after) * 730.5" };
+  const hoursAfter = after.lastHourEnd
+    ? (after.lastHourEnd.getTime() - doneAt.getTime()) / hourMs
+    : 0;
+  const common = {
+    measuredAt: now.toISOString(),
+    hoursBefore,
+    hoursAfter,
+    formula: "(E_basis / h_basis - E_after / h_after) * 730.5",
+  };
   if (hoursAfter < minimumHoursAfterDone || hoursBefore <= 0)
-    return { ...common, status: "waiting", reason: `needs ${minimumHoursAfterDone} h of emissions after done_at` };
+    return {
+      ...common,
+      status: "waiting",
+      reason: `needs ${minimumHoursAfterDone} h of emissions after done_at`,
+    };
   const monthly = (total: number, hours: number) => (total / hours) * hoursPerMonth;
   return {
     ...common,
     status: "measured",
-    co2eLocationSavedKgPerMonth: round(monthly(before.co2eLocationKg, hoursBefore) - monthly(after.co2eLocationKg, hoursAfter)),
-    co2eMarketSavedKgPerMonth: round(monthly(before.co2eMarketKg, hoursBefore) - monthly(after.co2eMarketKg, hoursAfter)),
-    waterSavedLPerMonth: round(monthly(before.waterL, hoursBefore) - monthly(after.waterL, hoursAfter)),
+    co2eLocationSavedKgPerMonth: round(
+      monthly(before.co2eLocationKg, hoursBefore) - monthly(after.co2eLocationKg, hoursAfter),
+    ),
+    co2eMarketSavedKgPerMonth: round(
+      monthly(before.co2eMarketKg, hoursBefore) - monthly(after.co2eMarketKg, hoursAfter),
+    ),
+    waterSavedLPerMonth: round(
+      monthly(before.waterL, hoursBefore) - monthly(after.waterL, hoursAfter),
+    ),
     basisCo2eLocationKgPerMonth: round(monthly(before.co2eLocationKg, hoursBefore)),
     afterCo2eLocationKgPerMonth: round(monthly(after.co2eLocationKg, hoursAfter)),
   };

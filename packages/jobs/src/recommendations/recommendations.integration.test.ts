@@ -16,8 +16,14 @@ import { basisPeriod } from "./compute";
 // Real exports (see /work/shared/reference/samples/README.md): the anonymized AWS CUR (daily rows,
 // Nov 2023, S3 with Standard and Glacier storage) and Microsoft's EA amortized cost sample (VMs,
 // managed disks in regions without VMs).
-const awsSample = readFileSync("/work/shared/reference/samples/aws/sample-anonymous-aws-export-dataset.csv", "utf8");
-const azureSample = readFileSync("/work/shared/reference/samples/azure/EA_AmortizedCost_Small.csv", "utf8");
+const awsSample = readFileSync(
+  "/work/shared/reference/samples/aws/sample-anonymous-aws-export-dataset.csv",
+  "utf8",
+);
+const azureSample = readFileSync(
+  "/work/shared/reference/samples/azure/EA_AmortizedCost_Small.csv",
+  "utf8",
+);
 
 type Harness = Awaited<ReturnType<typeof createImportHarness>>;
 
@@ -37,7 +43,9 @@ describe("recommendations on real sample bills", () => {
     aws = await h.newTenant();
     azure = await h.newTenant();
     expect((await h.importText(aws, awsSample, { fileName: "cur.csv" })).status).toBe("succeeded");
-    expect((await h.importText(azure, azureSample, { fileName: "EA_AmortizedCost_Small.csv" })).status).toBe("succeeded");
+    expect(
+      (await h.importText(azure, azureSample, { fileName: "EA_AmortizedCost_Small.csv" })).status,
+    ).toBe("succeeded");
   }, 120_000);
   afterAll(async () => h?.close());
 
@@ -53,7 +61,11 @@ describe("recommendations on real sample bills", () => {
   it("queues the job after the import's rollups: the AWS bill's S3 Standard storage gets a lifecycle finding priced from its own Glacier line", async () => {
     const findings = await findingsOf(aws);
     const lifecycle = findings.find((f) => f.ruleId === "storage-lifecycle");
-    expect(lifecycle?.resources).toMatchObject({ service: "AmazonS3", region: "us-west-2", usageTypes: ["USW2-TimedStorage-ByteHrs"] });
+    expect(lifecycle?.resources).toMatchObject({
+      service: "AmazonS3",
+      region: "us-west-2",
+      usageTypes: ["USW2-TimedStorage-ByteHrs"],
+    });
     const basis = await basisOf(aws);
     const { rows } = await h.database.owner.pool.query<{ usageType: string; q: number; c: number }>(
       `SELECT usage_type AS "usageType", sum(quantity)::float8 AS q, sum(cost_amount)::float8 AS c FROM usage_hourly
@@ -63,26 +75,43 @@ describe("recommendations on real sample bills", () => {
     );
     const standard = rows.find((r) => r.usageType === "USW2-TimedStorage-ByteHrs")!;
     const glacier = rows.find((r) => r.usageType === "USW2-TimedStorage-GlacierByteHrs")!;
-    const expected = standard.q * (glacier.c / glacier.q - standard.c / standard.q) * basis.monthScale;
+    const expected =
+      standard.q * (glacier.c / glacier.q - standard.c / standard.q) * basis.monthScale;
     expect(lifecycle!.costDeltaAmountPerMonth).toBeCloseTo(expected, 4);
     expect(lifecycle!.costCurrency).toBe("USD");
     expect(lifecycle!.details.targetClass).toBe("S3 Glacier Flexible Retrieval");
     // The bill has no EC2, so no rule about instances or volumes fires on it.
-    expect(findings.filter((f) => ["previous-generation", "unattached-volumes"].includes(f.ruleId))).toEqual([]);
+    expect(
+      findings.filter((f) => ["previous-generation", "unattached-volumes"].includes(f.ruleId)),
+    ).toEqual([]);
   });
 
   it("finds the Azure sample's older VM sizes, its disks in regions without VMs, and region moves re-estimated from the stored rows", async () => {
     const findings = await findingsOf(azure);
-    const older = findings.filter((f) => f.ruleId === "previous-generation").map((f) => f.resources.instanceType);
+    const older = findings
+      .filter((f) => f.ruleId === "previous-generation")
+      .map((f) => f.resources.instanceType);
     expect(older.sort()).toEqual(["Standard_D2s_v3", "Standard_DS2_v2"]);
-    const unattached = findings.filter((f) => f.ruleId === "unattached-volumes").map((f) => f.resources.region);
+    const unattached = findings
+      .filter((f) => f.ruleId === "unattached-volumes")
+      .map((f) => f.resources.region);
     expect(unattached.sort()).toEqual(["ukwest", "westus", "westus2"]);
 
     // The D2s v3 move, recomputed from the stored usage rows with the same estimator.
-    const move = findings.find((f) => f.ruleId === "region-move-same-provider" && f.resources.instanceType === "Standard_D2s_v3")!;
+    const move = findings.find(
+      (f) =>
+        f.ruleId === "region-move-same-provider" && f.resources.instanceType === "Standard_D2s_v3",
+    )!;
     const target = (move.details.to as { region: string }).region;
     const basis = await basisOf(azure);
-    const { rows } = await h.database.owner.pool.query<{ quantity: number; unit: string; usageType: string; instanceType: string; region: string; service: string }>(
+    const { rows } = await h.database.owner.pool.query<{
+      quantity: number;
+      unit: string;
+      usageType: string;
+      instanceType: string;
+      region: string;
+      service: string;
+    }>(
       `SELECT quantity, unit, usage_type AS "usageType", instance_type AS "instanceType", region, service FROM usage_hourly
        WHERE tenant_id = $1 AND instance_type = 'Standard_D2s_v3' AND hour >= $2 AND hour < $3`,
       [azure, basis.start, basis.end],
@@ -91,13 +120,24 @@ describe("recommendations on real sample bills", () => {
     const sum = (region?: string) =>
       rows.reduce((s, row) => {
         const record: UsageRecord = {
-          provider: "azure", accountId: "a", periodStart: basis.start.toISOString(), periodHours: 1, kind: "compute",
-          service: row.service, region: region ?? row.region, quantity: row.quantity, unit: row.unit as UsageRecord["unit"],
-          usageType: row.usageType, instanceType: row.instanceType,
+          provider: "azure",
+          accountId: "a",
+          periodStart: basis.start.toISOString(),
+          periodHours: 1,
+          kind: "compute",
+          service: row.service,
+          region: region ?? row.region,
+          quantity: row.quantity,
+          unit: row.unit as UsageRecord["unit"],
+          usageType: row.usageType,
+          instanceType: row.instanceType,
         };
         return s + estimator.estimate(record).co2eLocationKg;
       }, 0);
-    expect(move.co2eLocationSavedKgPerMonth).toBeCloseTo((sum() - sum(target)) * basis.monthScale, 5);
+    expect(move.co2eLocationSavedKgPerMonth).toBeCloseTo(
+      (sum() - sum(target)) * basis.monthScale,
+      5,
+    );
     expect(move.costDeltaAmountPerMonth).toBeNull();
     expect(move.costNote).toBe(`no price for Standard_D2s_v3 in region ${target}`);
   });
@@ -107,9 +147,19 @@ describe("recommendations on real sample bills", () => {
     const [a, b, c] = before;
     await withTenantClient(h.database.app, azure, async (client) => {
       await updateFindingState(client, a!.id, { state: "accepted", by: "lead@example.com" });
-      await updateFindingState(client, b!.id, { state: "dismissed", reason: "data must stay in the US", by: "lead@example.com" });
-      await updateFindingState(client, c!.id, { state: "done", doneAt: new Date("2023-09-10T00:00:00Z"), by: "lead@example.com" });
-      await expect(updateFindingState(client, a!.id, { state: "dismissed", reason: " ", by: "x" })).rejects.toThrow(FindingStateError);
+      await updateFindingState(client, b!.id, {
+        state: "dismissed",
+        reason: "data must stay in the US",
+        by: "lead@example.com",
+      });
+      await updateFindingState(client, c!.id, {
+        state: "done",
+        doneAt: new Date("2023-09-10T00:00:00Z"),
+        by: "lead@example.com",
+      });
+      await expect(
+        updateFindingState(client, a!.id, { state: "dismissed", reason: " ", by: "x" }),
+      ).rejects.toThrow(FindingStateError);
     });
     await recompute(azure);
     await recompute(azure);
@@ -117,9 +167,15 @@ describe("recommendations on real sample bills", () => {
     expect(after.map((f) => f.id).sort()).toEqual(before.map((f) => f.id).sort());
     const byId = new Map(after.map((f) => [f.id, f]));
     expect(byId.get(a!.id)!.state).toBe("accepted");
-    expect(byId.get(b!.id)).toMatchObject({ state: "dismissed", stateReason: "data must stay in the US" });
+    expect(byId.get(b!.id)).toMatchObject({
+      state: "dismissed",
+      stateReason: "data must stay in the US",
+    });
     expect(byId.get(c!.id)!.state).toBe("done");
-    const { rows } = await h.database.owner.pool.query("SELECT count(*)::int AS n FROM recommendation_findings WHERE tenant_id = $1", [azure]);
+    const { rows } = await h.database.owner.pool.query(
+      "SELECT count(*)::int AS n FROM recommendation_findings WHERE tenant_id = $1",
+      [azure],
+    );
     expect(rows[0].n).toBe(before.length);
   });
 
@@ -133,7 +189,16 @@ describe("recommendations on real sample bills", () => {
                   AND kind = ANY($7) AND (cardinality($8::text[]) = 0 OR instance_type = ANY($8))), 0)::float8 AS kg,
                 max(hour) + interval '1 hour' AS last
          FROM emissions_hourly WHERE tenant_id = $1 AND hour >= $2 AND hour < $3`,
-        [azure, from, to, scope.cloudAccountIds, scope.services, scope.regions.map((r) => r.toLowerCase()), scope.kinds, scope.instanceTypes],
+        [
+          azure,
+          from,
+          to,
+          scope.cloudAccountIds,
+          scope.services,
+          scope.regions.map((r) => r.toLowerCase()),
+          scope.kinds,
+          scope.instanceTypes,
+        ],
       );
       return rows[0]!;
     };
@@ -152,14 +217,20 @@ describe("recommendations on real sample bills", () => {
 
   it("applies the organization's constraint set on the next run, and isolates tenants", async () => {
     await withTenantClient(h.database.app, azure, (client) =>
-      writeRecommendationSettings(client, azure, { allowedContinents: ["NA"], allowedJurisdictions: null, residencyTagKey: null }),
+      writeRecommendationSettings(client, azure, {
+        allowedContinents: ["NA"],
+        allowedJurisdictions: null,
+        residencyTagKey: null,
+      }),
     );
     await recompute(azure);
     const moves = (await findingsOf(azure)).filter((f) => f.ruleId.startsWith("region-move"));
     expect(moves.length).toBeGreaterThan(0);
-    for (const move of moves) expect((move.details.to as { continent: string }).continent).toBe("NA");
+    for (const move of moves)
+      expect((move.details.to as { continent: string }).continent).toBe("NA");
     const awsIds = new Set((await findingsOf(aws, { includeRetired: true })).map((f) => f.id));
-    for (const f of await findingsOf(azure, { includeRetired: true })) expect(awsIds.has(f.id)).toBe(false);
+    for (const f of await findingsOf(azure, { includeRetired: true }))
+      expect(awsIds.has(f.id)).toBe(false);
   });
 });
 
@@ -172,8 +243,17 @@ describe("recommendations for the demo organization", () => {
 
   it("get findings through the same job once the seeded usage is estimated", async () => {
     const seeded = await seedDemoOrganization(h.database.owner, new Date("2026-03-10T12:00:00Z"));
-    const { rows } = await h.database.owner.pool.query<{ id: string }>("SELECT id FROM cloud_accounts WHERE tenant_id = $1", [seeded.tenantId]);
-    const start = new Date(Date.UTC(seeded.windowStart.getUTCFullYear(), seeded.windowStart.getUTCMonth(), seeded.windowStart.getUTCDate()));
+    const { rows } = await h.database.owner.pool.query<{ id: string }>(
+      "SELECT id FROM cloud_accounts WHERE tenant_id = $1",
+      [seeded.tenantId],
+    );
+    const start = new Date(
+      Date.UTC(
+        seeded.windowStart.getUTCFullYear(),
+        seeded.windowStart.getUTCMonth(),
+        seeded.windowStart.getUTCDate(),
+      ),
+    );
     for (const { id } of rows)
       await h.driver.enqueue("estimate-window", {
         tenantId: seeded.tenantId,
@@ -182,10 +262,20 @@ describe("recommendations for the demo organization", () => {
         windowEnd: seeded.windowEnd.toISOString(),
       });
     await h.driver.drain();
-    const findings = await withTenantClient(h.database.app, seeded.tenantId, (client) => listFindings(client));
+    const findings = await withTenantClient(h.database.app, seeded.tenantId, (client) =>
+      listFindings(client),
+    );
     const rules = new Set(findings.map((f) => f.ruleId));
-    expect([...rules].sort()).toEqual(expect.arrayContaining(["previous-generation", "region-move-cross-provider", "region-move-same-provider"]));
-    const m5 = findings.find((f) => f.ruleId === "previous-generation" && f.resources.instanceType === "m5.xlarge");
+    expect([...rules].sort()).toEqual(
+      expect.arrayContaining([
+        "previous-generation",
+        "region-move-cross-provider",
+        "region-move-same-provider",
+      ]),
+    );
+    const m5 = findings.find(
+      (f) => f.ruleId === "previous-generation" && f.resources.instanceType === "m5.xlarge",
+    );
     expect(m5?.action).toMatch(/m7[gi]\.xlarge/);
     expect(findings.every((f) => f.basisMonth === "2026-02-01")).toBe(true);
   }, 300_000);

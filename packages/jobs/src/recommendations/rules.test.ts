@@ -1,8 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { noConstraints, type RecommendationConstraints, type WorkloadUsage } from "@canopy/db";
-import { createEstimator, regionGeography, resolveDataPack, type UsageRecord } from "@canopy/methodology";
+import {
+  createEstimator,
+  regionGeography,
+  resolveDataPack,
+  type UsageRecord,
+} from "@canopy/methodology";
 import { basisPeriod } from "./compute";
-import { previousGenerationFindings, successorsOf, wattsPerVcpuOf } from "./rules/previous-generation";
+import {
+  previousGenerationFindings,
+  successorsOf,
+  wattsPerVcpuOf,
+} from "./rules/previous-generation";
 import {
   counterpartInstance,
   regionMoveCrossProvider,
@@ -96,12 +105,20 @@ describe("region moves", () => {
     const target = (finding!.details.to as { region: string }).region;
     const here = estimateOf({});
     const there = estimateOf({ region: target });
-    expect(finding!.co2eLocationSavedKgPerMonth).toBeCloseTo(here.co2eLocationKg - there.co2eLocationKg, 5);
-    expect(finding!.co2eMarketSavedKgPerMonth).toBeCloseTo(here.co2eMarketKg - there.co2eMarketKg, 5);
+    expect(finding!.co2eLocationSavedKgPerMonth).toBeCloseTo(
+      here.co2eLocationKg - there.co2eLocationKg,
+      5,
+    );
+    expect(finding!.co2eMarketSavedKgPerMonth).toBeCloseTo(
+      here.co2eMarketKg - there.co2eMarketKg,
+      5,
+    );
     expect(finding!.waterSavedLPerMonth).toBeCloseTo(here.waterL - there.waterL, 5);
     // No other allowed AWS region is cleaner (location-based).
     for (const other of ["eu-west-1", "us-west-2", "ca-central-1", "eu-north-1", "sa-east-1"])
-      expect(estimateOf({ region: other }).co2eLocationKg).toBeGreaterThanOrEqual(there.co2eLocationKg);
+      expect(estimateOf({ region: other }).co2eLocationKg).toBeGreaterThanOrEqual(
+        there.co2eLocationKg,
+      );
     // The bill has no price for m5.xlarge in the target: no cost delta, and it says why.
     expect(finding!.costDeltaAmountPerMonth).toBeNull();
     expect(finding!.costNote).toBe(`no price for m5.xlarge in region ${target}`);
@@ -110,7 +127,13 @@ describe("region moves", () => {
 
   it("takes the cost delta from the tenant's own unit prices when the bill has the target region", () => {
     const here = usage({});
-    const sweden = usage({ region: "eu-north-1", usageType: "EUN1-BoxUsage:m5.xlarge", quantity: 10, costAmount: 1.83, costedQuantity: 10 });
+    const sweden = usage({
+      region: "eu-north-1",
+      usageType: "EUN1-BoxUsage:m5.xlarge",
+      quantity: 10,
+      costAmount: 1.83,
+      costedQuantity: 10,
+    });
     const findings = regionMoveFindings(contextFor([here, sweden]), [here]);
     const move = findings.find((f) => f.ruleId === regionMoveSameProvider)!;
     expect((move.details.to as { region: string }).region).toBe("eu-north-1");
@@ -126,18 +149,30 @@ describe("region moves", () => {
       [workload],
     );
     expect(inNorthAmerica.length).toBeGreaterThan(0);
-    for (const f of inNorthAmerica) expect((f.details.to as { continent: string }).continent).toBe("NA");
+    for (const f of inNorthAmerica)
+      expect((f.details.to as { continent: string }).continent).toBe("NA");
     const inEu = regionMoveFindings(
       contextFor([workload], { constraints: { ...noConstraints, allowedJurisdictions: ["EU"] } }),
       [workload],
     );
     expect(inEu.length).toBeGreaterThan(0);
-    for (const f of inEu) expect(["SE", "FI", "FR", "DE", "IE", "ES", "IT", "NL", "PL", "AT", "BE", "DK"]).toContain((f.details.to as { country: string }).country);
+    for (const f of inEu)
+      expect(["SE", "FI", "FR", "DE", "IE", "ES", "IT", "NL", "PL", "AT", "BE", "DK"]).toContain(
+        (f.details.to as { country: string }).country,
+      );
     // Tagged "DE": Frankfurt is AWS's only German region, and no other provider's German region is cleaner enough.
-    const pinnedToDe = usage({ region: "eu-central-1", usageType: "EUC1-BoxUsage:m5.xlarge", residency: "DE" });
+    const pinnedToDe = usage({
+      region: "eu-central-1",
+      usageType: "EUC1-BoxUsage:m5.xlarge",
+      residency: "DE",
+    });
     for (const f of regionMoveFindings(contextFor([pinnedToDe]), [pinnedToDe]))
       expect((f.details.to as { country: string }).country).toBe("DE");
-    const pinnedToSe = usage({ region: "eu-central-1", usageType: "EUC1-BoxUsage:m5.xlarge", residency: "SE" });
+    const pinnedToSe = usage({
+      region: "eu-central-1",
+      usageType: "EUC1-BoxUsage:m5.xlarge",
+      residency: "SE",
+    });
     const toSweden = regionMoveFindings(contextFor([pinnedToSe]), [pinnedToSe]);
     expect(toSweden.length).toBeGreaterThan(0);
     for (const f of toSweden) expect((f.details.to as { country: string }).country).toBe("SE");
@@ -147,10 +182,21 @@ describe("region moves", () => {
 
   it("moves VMs across providers onto a general-purpose type of the same size", () => {
     const workload = usage({});
-    const cross = regionMoveFindings(contextFor([workload]), [workload]).find((f) => f.ruleId === regionMoveCrossProvider)!;
-    const to = cross.details.to as { provider: "azure" | "gcp"; region: string; instanceType: string };
+    const cross = regionMoveFindings(contextFor([workload]), [workload]).find(
+      (f) => f.ruleId === regionMoveCrossProvider,
+    )!;
+    const to = cross.details.to as {
+      provider: "azure" | "gcp";
+      region: string;
+      instanceType: string;
+    };
     expect(to.provider).not.toBe("aws");
-    const row = pack.instances[to.provider].get(to.instanceType.toLowerCase().replace(/^standard_/, "").replace(/_/g, " "));
+    const row = pack.instances[to.provider].get(
+      to.instanceType
+        .toLowerCase()
+        .replace(/^standard_/, "")
+        .replace(/_/g, " "),
+    );
     expect(row?.vcpus).toBe(4);
     const there = estimator.estimate({
       provider: to.provider,
@@ -165,39 +211,74 @@ describe("region moves", () => {
       usageType: "",
       instanceType: to.instanceType,
     });
-    expect(cross.co2eLocationSavedKgPerMonth).toBeCloseTo(estimateOf({}).co2eLocationKg - there.co2eLocationKg, 5);
-    expect(counterpartInstance(pack, "gcp", { vcpus: 4, memoryGb: 16, maxWattsPerVcpu: 4 })).toMatch(/standard-4$/);
+    expect(cross.co2eLocationSavedKgPerMonth).toBeCloseTo(
+      estimateOf({}).co2eLocationKg - there.co2eLocationKg,
+      5,
+    );
+    expect(
+      counterpartInstance(pack, "gcp", { vcpus: 4, memoryGb: 16, maxWattsPerVcpu: 4 }),
+    ).toMatch(/standard-4$/);
   });
 
   it("proposes nothing for network usage or a region already the cleanest", () => {
-    const network = usage({ kind: "network", unit: "gb", usageType: "USE1-DataTransfer-Out-Bytes", instanceType: "" });
+    const network = usage({
+      kind: "network",
+      unit: "gb",
+      usageType: "USE1-DataTransfer-Out-Bytes",
+      instanceType: "",
+    });
     expect(regionMoveFindings(contextFor([network]), [network])).toEqual([]);
     const clean = usage({ region: "eu-north-1", usageType: "EUN1-BoxUsage:m5.xlarge" });
-    expect(regionMoveFindings(contextFor([clean]), [clean]).filter((f) => f.ruleId === regionMoveSameProvider)).toEqual([]);
+    expect(
+      regionMoveFindings(contextFor([clean]), [clean]).filter(
+        (f) => f.ruleId === regionMoveSameProvider,
+      ),
+    ).toEqual([]);
   });
 });
 
 describe("older instance generations", () => {
   it("maps older families to current-generation and Arm successors the pack knows", () => {
-    expect(successorsOf(pack, "aws", "m5.xlarge").map((s) => s.key)).toEqual(["m7i.xlarge", "m7g.xlarge"]);
-    expect(successorsOf(pack, "aws", "t2.micro").map((s) => s.key)).toEqual(["t3.micro", "t4g.micro"]);
+    expect(successorsOf(pack, "aws", "m5.xlarge").map((s) => s.key)).toEqual([
+      "m7i.xlarge",
+      "m7g.xlarge",
+    ]);
+    expect(successorsOf(pack, "aws", "t2.micro").map((s) => s.key)).toEqual([
+      "t3.micro",
+      "t4g.micro",
+    ]);
     expect(successorsOf(pack, "aws", "m7g.xlarge")).toEqual([]);
     expect(successorsOf(pack, "azure", "ds2 v2").map((s) => s.key)).toEqual(["d2s v5", "d2ps v5"]);
     expect(successorsOf(pack, "gcp", "n1-standard-4").map((s) => s.key)).toEqual(["n4-standard-4"]);
   });
 
   it("re-estimates the usage on the successor and reports the W/vCPU difference", () => {
-    const workload = usage({ service: "AmazonRDS", instanceType: "db.m5.xlarge", usageType: "USE1-InstanceUsage:db.m5.xlarge" });
+    const workload = usage({
+      service: "AmazonRDS",
+      instanceType: "db.m5.xlarge",
+      usageType: "USE1-InstanceUsage:db.m5.xlarge",
+    });
     const [finding] = previousGenerationFindings(contextFor([workload]), [workload]);
     expect(finding).toBeDefined();
-    const options = finding!.details.options as { instanceType: string; co2eLocationSavedKgPerMonth: number }[];
+    const options = finding!.details.options as {
+      instanceType: string;
+      co2eLocationSavedKgPerMonth: number;
+    }[];
     expect(options.map((o) => o.instanceType).sort()).toEqual(["db.m7g.xlarge", "db.m7i.xlarge"]);
-    const best = options.reduce((a, b) => (a.co2eLocationSavedKgPerMonth > b.co2eLocationSavedKgPerMonth ? a : b));
+    const best = options.reduce((a, b) =>
+      a.co2eLocationSavedKgPerMonth > b.co2eLocationSavedKgPerMonth ? a : b,
+    );
     expect(finding!.action).toContain(best.instanceType);
     const here = estimateOf({ service: "AmazonRDS", instanceType: "db.m5.xlarge" });
     const there = estimateOf({ service: "AmazonRDS", instanceType: best.instanceType });
-    expect(finding!.co2eLocationSavedKgPerMonth).toBeCloseTo(here.co2eLocationKg - there.co2eLocationKg, 5);
-    const watts = finding!.details.wattsPerVcpu as { from: { maxWattsPerVcpu: number }; to: { maxWattsPerVcpu: number } };
+    expect(finding!.co2eLocationSavedKgPerMonth).toBeCloseTo(
+      here.co2eLocationKg - there.co2eLocationKg,
+      5,
+    );
+    const watts = finding!.details.wattsPerVcpu as {
+      from: { maxWattsPerVcpu: number };
+      to: { maxWattsPerVcpu: number };
+    };
     expect(watts.from).toEqual(wattsPerVcpuOf(pack, "aws", "m5.xlarge"));
     expect(watts.to.maxWattsPerVcpu).toBeLessThan(watts.from.maxWattsPerVcpu);
   });
@@ -218,7 +299,10 @@ describe("storage", () => {
 
   it("flags block volumes in a region where no VM of the account ran", () => {
     const elsewhere = usage({});
-    const [finding] = unattachedVolumeFindings(contextFor([volume, elsewhere]), [volume, elsewhere]);
+    const [finding] = unattachedVolumeFindings(contextFor([volume, elsewhere]), [
+      volume,
+      elsewhere,
+    ]);
     const e = estimator.estimate({
       provider: "aws",
       accountId: account,
@@ -241,38 +325,73 @@ describe("storage", () => {
   it("flags snapshot storage billed for more than 90 days, as an upper bound", () => {
     const snapshot = usage({ ...volume, usageType: "USW2-EBS:SnapshotUsage" });
     const key = [account, "AmazonEC2", "us-west-2", "USW2-EBS:SnapshotUsage"].join("|");
-    const old = contextFor([snapshot], { firstSeen: new Map([[key, new Date("2025-02-01T00:00:00Z")]]) });
+    const old = contextFor([snapshot], {
+      firstSeen: new Map([[key, new Date("2025-02-01T00:00:00Z")]]),
+    });
     const [finding] = oldSnapshotFindings(old, [snapshot]);
     expect(finding!.details).toMatchObject({ ageDays: 150, upperBound: true });
     expect(finding!.confidence).toBe("low");
-    const recent = contextFor([snapshot], { firstSeen: new Map([[key, new Date("2025-06-10T00:00:00Z")]]) });
+    const recent = contextFor([snapshot], {
+      firstSeen: new Map([[key, new Date("2025-06-10T00:00:00Z")]]),
+    });
     expect(oldSnapshotFindings(recent, [snapshot])).toEqual([]);
     // Snapshots are not unattached volumes.
     expect(unattachedVolumeFindings(old, [snapshot])).toEqual([]);
   });
 
   it("proposes a colder class the tenant already pays for, with its own unit price", () => {
-    const hot = usage({ service: "AmazonS3", kind: "storage", unit: "tb-hours", usageType: "USW2-TimedStorage-ByteHrs", instanceType: "", region: "us-west-2", storageClass: "hdd", quantity: 720, costAmount: 16.56, costedQuantity: 720 });
-    const glacier = usage({ ...hot, usageType: "USW2-TimedStorage-GlacierByteHrs", quantity: 100, costAmount: 0.5, costedQuantity: 100 });
+    const hot = usage({
+      service: "AmazonS3",
+      kind: "storage",
+      unit: "tb-hours",
+      usageType: "USW2-TimedStorage-ByteHrs",
+      instanceType: "",
+      region: "us-west-2",
+      storageClass: "hdd",
+      quantity: 720,
+      costAmount: 16.56,
+      costedQuantity: 720,
+    });
+    const glacier = usage({
+      ...hot,
+      usageType: "USW2-TimedStorage-GlacierByteHrs",
+      quantity: 100,
+      costAmount: 0.5,
+      costedQuantity: 100,
+    });
     const key = [account, "AmazonS3", "us-west-2", "USW2-TimedStorage-ByteHrs"].join("|");
-    const context = contextFor([hot, glacier], { firstSeen: new Map([[key, new Date("2025-01-01T00:00:00Z")]]) });
+    const context = contextFor([hot, glacier], {
+      firstSeen: new Map([[key, new Date("2025-01-01T00:00:00Z")]]),
+    });
     const [finding] = storageLifecycleFindings(context, [hot, glacier]);
     expect(finding!.details.targetClass).toBe("S3 Glacier Flexible Retrieval");
     expect(finding!.costDeltaAmountPerMonth).toBeCloseTo(720 * (0.005 - 0.023), 4);
-    expect(colderClassesOf("azure", "Storage", "Hot LRS Data Stored")[0]!.usageType).toBe("Cool LRS Data Stored");
-    expect(colderClassesOf("gcp", "Cloud Storage", "Standard Storage US Multi-region")[0]!.usageType).toBe("Nearline Storage US Multi-region");
+    expect(colderClassesOf("azure", "Storage", "Hot LRS Data Stored")[0]!.usageType).toBe(
+      "Cool LRS Data Stored",
+    );
+    expect(
+      colderClassesOf("gcp", "Cloud Storage", "Standard Storage US Multi-region")[0]!.usageType,
+    ).toBe("Nearline Storage US Multi-region");
     // Younger than the colder classes' 30-day minimum: nothing.
-    const young = contextFor([hot], { firstSeen: new Map([[key, new Date("2025-06-20T00:00:00Z")]]) });
+    const young = contextFor([hot], {
+      firstSeen: new Map([[key, new Date("2025-06-20T00:00:00Z")]]),
+    });
     expect(storageLifecycleFindings(young, [hot])).toEqual([]);
   });
 });
 
 describe("basis period", () => {
   it("uses the last complete month and scales a partial one to an average month", () => {
-    const full = basisPeriod({ firstHour: new Date("2025-01-01T00:00:00Z"), endHour: new Date("2025-06-15T00:00:00Z") });
+    const full = basisPeriod({
+      firstHour: new Date("2025-01-01T00:00:00Z"),
+      endHour: new Date("2025-06-15T00:00:00Z"),
+    });
     expect(full.start.toISOString()).toBe("2025-05-01T00:00:00.000Z");
     expect(full.monthScale).toBeCloseTo(730.5 / 744, 9);
-    const partial = basisPeriod({ firstHour: new Date("2025-06-10T00:00:00Z"), endHour: new Date("2025-06-20T00:00:00Z") });
+    const partial = basisPeriod({
+      firstHour: new Date("2025-06-10T00:00:00Z"),
+      endHour: new Date("2025-06-20T00:00:00Z"),
+    });
     expect(partial.start.toISOString()).toBe("2025-06-01T00:00:00.000Z");
     expect(partial.monthScale).toBeCloseTo(730.5 / 240, 9);
     expect(regionGeography("aws", "us-east-1")?.country).toBe("US");

@@ -52,7 +52,11 @@ export type UsageChange = Partial<
  * factors depend on the year only (annual grid averages; the hourly grid is not passed), so one
  * record per shape gives exactly the sum of its rows' estimates in the basis month.
  */
-export function usageRecordOf(w: WorkloadUsage, periodStart: Date, change: UsageChange = {}): UsageRecord {
+export function usageRecordOf(
+  w: WorkloadUsage,
+  periodStart: Date,
+  change: UsageChange = {},
+): UsageRecord {
   const record: UsageRecord = {
     provider: change.provider ?? w.provider,
     accountId: w.cloudAccountId,
@@ -100,7 +104,9 @@ export function usageTypeWithoutRegion(provider: Provider, usageType: string): s
 }
 
 /** What a unit price is keyed by besides provider, region, unit and currency. */
-export function priceItemOf(w: Pick<WorkloadUsage, "provider" | "kind" | "instanceType" | "service" | "usageType">): string {
+export function priceItemOf(
+  w: Pick<WorkloadUsage, "provider" | "kind" | "instanceType" | "service" | "usageType">,
+): string {
   return w.instanceType && (w.kind === "compute" || w.kind === "gpu")
     ? `instance:${normalizeInstanceType(w.provider, w.instanceType)}`
     : `usage:${w.service}:${usageTypeWithoutRegion(w.provider, w.usageType)}`;
@@ -133,7 +139,13 @@ export class PriceBook {
     return [provider, item, canonicalRegion(this.pack, provider, region), unit, currency].join("|");
   }
 
-  get(provider: Provider, item: string, region: string, unit: string, currency: string): UnitPrice | undefined {
+  get(
+    provider: Provider,
+    item: string,
+    region: string,
+    unit: string,
+    currency: string,
+  ): UnitPrice | undefined {
     const entry = this.prices.get(this.key(provider, item, region, unit, currency));
     return entry && entry.quantity > 0
       ? { amountPerUnit: entry.cost / entry.quantity, currency: entry.currency }
@@ -164,11 +176,28 @@ export function costDeltaOf(
     return { amount: null, currency: null, note: "no cost in the bill for the current usage" };
   let delta = 0;
   for (const shape of shapes) {
-    const current = context.prices.get(shape.provider, priceItemOf(shape), shape.region, shape.unit, currency);
-    if (!current) return { amount: null, currency, note: "no cost in the bill for the current usage" };
-    const next = context.prices.get(target.provider, target.item, target.region, shape.unit, currency);
+    const current = context.prices.get(
+      shape.provider,
+      priceItemOf(shape),
+      shape.region,
+      shape.unit,
+      currency,
+    );
+    if (!current)
+      return { amount: null, currency, note: "no cost in the bill for the current usage" };
+    const next = context.prices.get(
+      target.provider,
+      target.item,
+      target.region,
+      shape.unit,
+      currency,
+    );
     if (!next)
-      return { amount: null, currency, note: `no price for ${target.label} in region ${target.region}` };
+      return {
+        amount: null,
+        currency,
+        note: `no price for ${target.label} in region ${target.region}`,
+      };
     delta += shape.quantity * (next.amountPerUnit - current.amountPerUnit);
   }
   return {

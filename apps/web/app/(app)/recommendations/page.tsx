@@ -9,11 +9,20 @@ export const dynamic = "force-dynamic";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-const stateLabels = { open: "Open", accepted: "Accepted", dismissed: "Dismissed", done: "Done" } as const;
+const stateLabels = {
+  open: "Open",
+  accepted: "Accepted",
+  dismissed: "Dismissed",
+  done: "Done",
+} as const;
 
 function costCell(f: FindingView) {
   if (f.costDeltaAmountPerMonth === null)
-    return <span className="muted small" title={f.costNote ?? undefined}>unknown</span>;
+    return (
+      <span className="muted small" title={f.costNote ?? undefined}>
+        unknown
+      </span>
+    );
   const v = f.costDeltaAmountPerMonth;
   return (
     <span title={f.costNote ?? undefined}>
@@ -24,10 +33,19 @@ function costCell(f: FindingView) {
 }
 
 function realizedText(f: FindingView) {
-  const r = f.realized as { status?: string; co2eLocationSavedKgPerMonth?: number; reason?: string } | null;
+  const r = f.realized as {
+    status?: string;
+    co2eLocationSavedKgPerMonth?: number;
+    reason?: string;
+  } | null;
   if (f.state !== "done" || !r) return null;
-  if (r.status !== "measured") return <span className="muted small">Realized: {r.reason ?? "waiting for data"}</span>;
-  return <span className="small">Realized: {formatKg(r.co2eLocationSavedKgPerMonth ?? 0)}/month (location)</span>;
+  if (r.status !== "measured")
+    return <span className="muted small">Realized: {r.reason ?? "waiting for data"}</span>;
+  return (
+    <span className="small">
+      Realized: {formatKg(r.co2eLocationSavedKgPerMonth ?? 0)}/month (location)
+    </span>
+  );
 }
 
 export default async function RecommendationsPage({ searchParams }: Props) {
@@ -48,16 +66,23 @@ export default async function RecommendationsPage({ searchParams }: Props) {
   const ruleLabel = new Map<string, string>(list.rules.map((r) => [r.id, r.label]));
   const totals = list.items
     .filter((f) => f.state !== "dismissed")
-    .reduce((t, f) => ({ location: t.location + f.co2eLocationSavedKgPerMonth, market: t.market + f.co2eMarketSavedKgPerMonth }), { location: 0, market: 0 });
+    .reduce(
+      (t, f) => ({
+        location: t.location + f.co2eLocationSavedKgPerMonth,
+        market: t.market + f.co2eMarketSavedKgPerMonth,
+      }),
+      { location: 0, market: 0 },
+    );
   return (
     <main className="stack-lg">
       <div className="row" style={{ justifyContent: "space-between", alignItems: "start" }}>
         <div>
           <h1>Recommendations</h1>
           <p className="muted">
-            Each finding carries its CO2e (location- and market-based), water and cost on the same line, per average
-            month, from the usage of its basis month. Figures come from the same estimation method as your emissions
-            (see the methodology, section 15); a cost is shown only where your own bill prices it.
+            Each finding carries its CO2e (location- and market-based), water and cost on the same
+            line, per average month, from the usage of its basis month. Figures come from the same
+            estimation method as your emissions (see the methodology, section 15); a cost is shown
+            only where your own bill prices it.
           </p>
         </div>
         {canAct && <RecomputeButton />}
@@ -68,7 +93,9 @@ export default async function RecommendationsPage({ searchParams }: Props) {
           <select name="state" defaultValue={"state" in query ? (query.state ?? "") : ""}>
             <option value="">Any</option>
             {Object.entries(stateLabels).map(([value, label]) => (
-              <option key={value} value={value}>{label}</option>
+              <option key={value} value={value}>
+                {label}
+              </option>
             ))}
           </select>
         </label>
@@ -77,33 +104,45 @@ export default async function RecommendationsPage({ searchParams }: Props) {
           <select name="rule" defaultValue={"rule" in query ? (query.rule ?? "") : ""}>
             <option value="">Any</option>
             {list.rules.map((r) => (
-              <option key={r.id} value={r.id}>{r.label}</option>
+              <option key={r.id} value={r.id}>
+                {r.label}
+              </option>
             ))}
           </select>
         </label>
-        <button type="submit" className="secondary" style={{ marginTop: "1.3rem" }}>Filter</button>
+        <button type="submit" className="secondary" style={{ marginTop: "1.3rem" }}>
+          Filter
+        </button>
       </form>
       {list.items.length === 0 ? (
         <section className="card stack" data-testid="recommendations-empty">
-          <h2>No recommendations{parsed.success && (raw.state || raw.rule) ? " match these filters" : " yet"}</h2>
+          <h2>
+            No recommendations
+            {parsed.success && (raw.state || raw.rule) ? " match these filters" : " yet"}
+          </h2>
           <p>
-            Canopy computes recommendations from your stored usage after every import or sync finishes. To get
-            some:
+            Canopy computes recommendations from your stored usage after every import or sync
+            finishes. To get some:
           </p>
           <ul>
-            <li>connect a cloud account or import a billing file (<a href="/imports">Imports</a>);</li>
-            <li>wait for its estimate to finish, or press <strong>Recompute</strong> above;</li>
             <li>
-              region moves honour your organization&apos;s constraints (<a href="/settings/recommendations">settings</a>):
-              a very strict set can leave none.
+              connect a cloud account or import a billing file (<a href="/imports">Imports</a>);
+            </li>
+            <li>
+              wait for its estimate to finish, or press <strong>Recompute</strong> above;
+            </li>
+            <li>
+              region moves honour your organization&apos;s constraints (
+              <a href="/settings/recommendations">settings</a>): a very strict set can leave none.
             </li>
           </ul>
         </section>
       ) : (
         <section className="card table-wrap">
           <p className="muted small">
-            {list.items.length} findings; not dismissed: {formatKg(totals.location)} location-based and{" "}
-            {formatKg(totals.market)} market-based CO2e per month. Basis: {monthLabel(list.items[0]!.basisMonth)}.
+            {list.items.length} findings; not dismissed: {formatKg(totals.location)} location-based
+            and {formatKg(totals.market)} market-based CO2e per month. Basis:{" "}
+            {monthLabel(list.items[0]!.basisMonth)}.
           </p>
           <table>
             <thead>
@@ -132,7 +171,9 @@ export default async function RecommendationsPage({ searchParams }: Props) {
                   <td>{formatNumber(f.waterSavedLPerMonth, 1)} L</td>
                   <td>{costCell(f)}</td>
                   <td>
-                    <span className="badge" title={f.confidenceReason}>{f.confidence}</span>
+                    <span className="badge" title={f.confidenceReason}>
+                      {f.confidence}
+                    </span>
                   </td>
                   <td>
                     <div>{stateLabels[f.state]}</div>

@@ -34,7 +34,11 @@ export function successorsOf(pack: DataPack, provider: Provider, instanceKey: st
     const m = /^([mcr])([345])(a?)\.(\w+)$/.exec(instanceKey);
     if (m) {
       const [, family, , amd, size] = m;
-      candidates.push({ key: `${family}7${amd ? "a" : "i"}.${size}`, arm: false, processor: amd ? "AMD" : "Intel" });
+      candidates.push({
+        key: `${family}7${amd ? "a" : "i"}.${size}`,
+        arm: false,
+        processor: amd ? "AMD" : "Intel",
+      });
       candidates.push({ key: `${family}7g.${size}`, arm: true, processor: "AWS Graviton3" });
     }
     const t = /^t([23])\.(\w+)$/.exec(instanceKey);
@@ -54,7 +58,11 @@ export function successorsOf(pack: DataPack, provider: Provider, instanceKey: st
     const m = /^n1-(standard|highmem|highcpu)-(\d+)$/.exec(instanceKey);
     if (m) {
       const n4 = `n4-${m[1]}-${m[2]}`;
-      candidates.push({ key: pack.instances.gcp.has(n4) ? n4 : `n2-${m[1]}-${m[2]}`, arm: false, processor: "Intel" });
+      candidates.push({
+        key: pack.instances.gcp.has(n4) ? n4 : `n2-${m[1]}-${m[2]}`,
+        arm: false,
+        processor: "Intel",
+      });
     }
   }
   return candidates.filter((c) => pack.instances[provider].has(c.key));
@@ -63,13 +71,22 @@ export function successorsOf(pack: DataPack, provider: Provider, instanceKey: st
 /** Watts per vCPU of an instance type from the pack's CPU coefficients (idle, full load, default load). */
 export function wattsPerVcpuOf(pack: DataPack, provider: Provider, instanceKey: string) {
   const row = findInstanceRow(pack, provider, instanceKey);
-  const power = resolveCpuPower(pack, profileRules.canopy, provider, row?.microarchitectures ?? [], "unknown type");
+  const power = resolveCpuPower(
+    pack,
+    profileRules.canopy,
+    provider,
+    row?.microarchitectures ?? [],
+    "unknown type",
+  );
   const u = pack.constants.defaultCpuUtilization;
   return {
     microarchitectures: row?.microarchitectures ?? [],
     minWattsPerVcpu: round(power.minWattsPerVcpu, 4),
     maxWattsPerVcpu: round(power.maxWattsPerVcpu, 4),
-    atDefaultUtilization: round(power.minWattsPerVcpu + u * (power.maxWattsPerVcpu - power.minWattsPerVcpu), 4),
+    atDefaultUtilization: round(
+      power.minWattsPerVcpu + u * (power.maxWattsPerVcpu - power.minWattsPerVcpu),
+      4,
+    ),
     defaultUtilization: u,
   };
 }
@@ -97,8 +114,11 @@ export function previousGenerationFindings(
   workloads: readonly WorkloadUsage[],
 ): FindingDraft[] {
   const drafts: FindingDraft[] = [];
-  const compute = workloads.filter((w) => w.kind === "compute" && w.instanceType !== "" && w.quantity > 0);
-  const key = (w: WorkloadUsage) => [w.cloudAccountId, w.provider, w.service, w.region, w.instanceType].join("|");
+  const compute = workloads.filter(
+    (w) => w.kind === "compute" && w.instanceType !== "" && w.quantity > 0,
+  );
+  const key = (w: WorkloadUsage) =>
+    [w.cloudAccountId, w.provider, w.service, w.region, w.instanceType].join("|");
   for (const [resourceKey, shapes] of groupBy(compute, key)) {
     const first = shapes[0]!;
     const instanceKey = normalizeInstanceType(first.provider, first.instanceType);
@@ -137,21 +157,31 @@ export function previousGenerationFindings(
       costDeltaAmountPerMonth: cost.amount === null ? null : round(cost.amount, 4),
       costCurrency: cost.currency,
       costNote: cost.note,
-      confidence: from.microarchitectures.length > 0 && best.watts.microarchitectures.length > 0 ? "medium" : "low",
+      confidence:
+        from.microarchitectures.length > 0 && best.watts.microarchitectures.length > 0
+          ? "medium"
+          : "low",
       confidenceReason:
         "Power per vCPU from SPECpower-derived coefficients of both processors at the default utilization; real savings depend on how the workload performs per vCPU on the new hardware",
       measureScope: measureScopeOf(shapes, { instanceTypes: [best.instanceType] }),
       details: {
         wattsPerVcpu: { from, to: best.watts },
-        wattsPerVcpuDifferenceAtDefaultUtilization: round(from.atDefaultUtilization - best.watts.atDefaultUtilization, 4),
+        wattsPerVcpuDifferenceAtDefaultUtilization: round(
+          from.atDefaultUtilization - best.watts.atDefaultUtilization,
+          4,
+        ),
         options: options.map((o) => ({
           instanceType: o.instanceType,
           arm: o.successor.arm,
           processor: o.successor.processor,
           maxWattsPerVcpu: o.watts.maxWattsPerVcpu,
-          co2eLocationSavedKgPerMonth: round((current.co2eLocationKg - o.totals.co2eLocationKg) * context.monthScale),
+          co2eLocationSavedKgPerMonth: round(
+            (current.co2eLocationKg - o.totals.co2eLocationKg) * context.monthScale,
+          ),
         })),
-        ...(first.provider === "gcp" ? { arm: "the data pack has no GCP Arm (Axion C4A, Ampere T2A) machine types" } : {}),
+        ...(first.provider === "gcp"
+          ? { arm: "the data pack has no GCP Arm (Axion C4A, Ampere T2A) machine types" }
+          : {}),
       },
     });
   }

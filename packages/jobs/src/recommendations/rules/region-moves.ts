@@ -44,7 +44,16 @@ const minShareSaved = 0.05;
 const alternativesKept = 3;
 
 const workloadKey = (w: WorkloadUsage) =>
-  [w.cloudAccountId, w.provider, w.service, w.kind, w.usageType, w.instanceType, w.region, w.residency ?? ""].join("|");
+  [
+    w.cloudAccountId,
+    w.provider,
+    w.service,
+    w.kind,
+    w.usageType,
+    w.instanceType,
+    w.region,
+    w.residency ?? "",
+  ].join("|");
 
 /**
  * Target regions the organization's constraints and the workload's residency tag allow. A residency
@@ -96,12 +105,15 @@ export function counterpartInstance(
     if (row.burstableBaseline !== null || row.familyEstimate) continue;
     if (!generalPurpose[provider].test(provider === "aws" ? row.family : row.key)) continue;
     const memory = Math.abs(Math.log(row.memoryGb / size.memoryGb));
-    const watts = Math.abs(wattsPerVcpuOf(pack, provider, row.key).maxWattsPerVcpu - size.maxWattsPerVcpu);
+    const watts = Math.abs(
+      wattsPerVcpuOf(pack, provider, row.key).maxWattsPerVcpu - size.maxWattsPerVcpu,
+    );
     const better =
       !best ||
       memory < best.memory - 1e-9 ||
       (Math.abs(memory - best.memory) <= 1e-9 &&
-        (watts < best.watts - 1e-9 || (Math.abs(watts - best.watts) <= 1e-9 && row.name < best.name)));
+        (watts < best.watts - 1e-9 ||
+          (Math.abs(watts - best.watts) <= 1e-9 && row.name < best.name)));
     if (better) best = { name: row.name, memory, watts };
   }
   return best?.name;
@@ -114,7 +126,11 @@ function sizeOf(pack: DataPack, shapes: readonly WorkloadUsage[]) {
   const vcpus = first.vcpus ?? row?.vcpus ?? null;
   const memoryGb = first.memoryGb ?? row?.memoryGb ?? null;
   if (vcpus === null || memoryGb === null || !(memoryGb > 0)) return undefined;
-  return { vcpus, memoryGb, maxWattsPerVcpu: wattsPerVcpuOf(pack, first.provider, key).maxWattsPerVcpu };
+  return {
+    vcpus,
+    memoryGb,
+    maxWattsPerVcpu: wattsPerVcpuOf(pack, first.provider, key).maxWattsPerVcpu,
+  };
 }
 
 /**
@@ -150,7 +166,10 @@ export function regionMoveFindings(
     const sameDraft = bestMove(context, regionMoveSameProvider, key, shapes, current, here, same);
     if (sameDraft) drafts.push(sameDraft);
 
-    const isVm = first.service === vmServices[first.provider] && first.kind === "compute" && first.instanceType !== "";
+    const isVm =
+      first.service === vmServices[first.provider] &&
+      first.kind === "compute" &&
+      first.instanceType !== "";
     const size = isVm ? sizeOf(context.pack, shapes) : undefined;
     if (!size) continue;
     const cross: Candidate[] = [];
@@ -175,7 +194,15 @@ export function regionMoveFindings(
         });
       }
     }
-    const crossDraft = bestMove(context, regionMoveCrossProvider, key, shapes, current, here, cross);
+    const crossDraft = bestMove(
+      context,
+      regionMoveCrossProvider,
+      key,
+      shapes,
+      current,
+      here,
+      cross,
+    );
     if (crossDraft) drafts.push(crossDraft);
   }
   return drafts;
@@ -193,7 +220,10 @@ function bestMove(
   const cleaner = candidates
     .filter((c) => {
       const saved = current.co2eLocationKg - c.totals.co2eLocationKg;
-      return saved >= minShareSaved * current.co2eLocationKg && saved * context.monthScale >= context.minSavedKgPerMonth;
+      return (
+        saved >= minShareSaved * current.co2eLocationKg &&
+        saved * context.monthScale >= context.minSavedKgPerMonth
+      );
     })
     .sort(
       (a, b) =>
@@ -216,8 +246,12 @@ function bestMove(
   });
   const figures = draftFigures(context, current, best.totals);
   const cross = best.provider !== first.provider;
-  const what = first.instanceType ? `${first.instanceType} (${first.service})` : `${first.service} ${first.usageType}`;
-  const target = cross ? `${best.provider} ${best.instanceType} in ${best.geography.region}` : best.geography.region;
+  const what = first.instanceType
+    ? `${first.instanceType} (${first.service})`
+    : `${first.service} ${first.usageType}`;
+  const target = cross
+    ? `${best.provider} ${best.instanceType} in ${best.geography.region}`
+    : best.geography.region;
   return {
     ruleId,
     resourceKey: key,
@@ -241,7 +275,12 @@ function bestMove(
       services: [best.service],
     }),
     details: {
-      from: { region: here.region, country: here.country, continent: here.continent, gridZone: here.gridZone },
+      from: {
+        region: here.region,
+        country: here.country,
+        continent: here.continent,
+        gridZone: here.gridZone,
+      },
       to: {
         provider: best.provider,
         region: best.geography.region,
@@ -255,8 +294,12 @@ function bestMove(
         region: c.geography.region,
         label: label(c),
         instanceType: c.instanceType || null,
-        co2eLocationSavedKgPerMonth: round((current.co2eLocationKg - c.totals.co2eLocationKg) * context.monthScale),
-        co2eMarketSavedKgPerMonth: round((current.co2eMarketKg - c.totals.co2eMarketKg) * context.monthScale),
+        co2eLocationSavedKgPerMonth: round(
+          (current.co2eLocationKg - c.totals.co2eLocationKg) * context.monthScale,
+        ),
+        co2eMarketSavedKgPerMonth: round(
+          (current.co2eMarketKg - c.totals.co2eMarketKg) * context.monthScale,
+        ),
       })),
       candidatesCompared: candidates.length,
     },

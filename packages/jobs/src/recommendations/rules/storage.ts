@@ -52,7 +52,12 @@ export function unattachedVolumeFindings(
 ): FindingDraft[] {
   const vmPlaces = new Set(
     workloads
-      .filter((w) => (w.kind === "compute" || w.kind === "gpu") && w.service === vmServices[w.provider] && w.quantity > 0)
+      .filter(
+        (w) =>
+          (w.kind === "compute" || w.kind === "gpu") &&
+          w.service === vmServices[w.provider] &&
+          w.quantity > 0,
+      )
       .map((w) => `${w.cloudAccountId}|${canonicalRegion(context.pack, w.provider, w.region)}`),
   );
   const volumes = workloads.filter(
@@ -77,7 +82,9 @@ export function unattachedVolumeFindings(
       ...draftFigures(context, current, zeroTotals()),
       costDeltaAmountPerMonth: cost ? round(-cost.amount, 4) : null,
       costCurrency: cost?.currency ?? null,
-      costNote: cost ? "the volumes' billed cost in the basis month" : "no cost in the bill for these volumes",
+      costNote: cost
+        ? "the volumes' billed cost in the basis month"
+        : "no cost in the bill for these volumes",
       confidence: "medium",
       confidenceReason: `No VM usage in ${first.region} for this account during the basis month; the bill has no attachment state, so volumes kept on purpose (for a VM started later) look the same`,
       measureScope: measureScopeOf(shapes),
@@ -131,7 +138,11 @@ export function oldSnapshotFindings(
 type ColderClass = { usageType: string; label: string };
 
 /** Colder classes of a hot object-storage usage type, in the order they are proposed. */
-export function colderClassesOf(provider: Provider, service: string, usageType: string): ColderClass[] {
+export function colderClassesOf(
+  provider: Provider,
+  service: string,
+  usageType: string,
+): ColderClass[] {
   if (provider === "aws" && service === "AmazonS3") {
     const m = /^((?:[A-Z]{2,4}\d?-)?)TimedStorage-ByteHrs$/.exec(usageType);
     if (!m) return [];
@@ -171,12 +182,17 @@ export function storageLifecycleFindings(
 ): FindingDraft[] {
   const drafts: FindingDraft[] = [];
   const hot = workloads.filter(
-    (w) => w.kind === "storage" && w.quantity > 0 && colderClassesOf(w.provider, w.service, w.usageType).length > 0,
+    (w) =>
+      w.kind === "storage" &&
+      w.quantity > 0 &&
+      colderClassesOf(w.provider, w.service, w.usageType).length > 0,
   );
   for (const [resourceKey, shapes] of groupBy(hot, lineKey)) {
     const first = shapes[0]!;
     const since = context.firstSeen.get(firstSeenKey(first));
-    const ageDays = since ? Math.floor((context.basisEnd.getTime() - since.getTime()) / dayMs) : null;
+    const ageDays = since
+      ? Math.floor((context.basisEnd.getTime() - since.getTime()) / dayMs)
+      : null;
     if (ageDays === null || ageDays < lifecycleMinimumAgeDays) continue;
     const classes = colderClassesOf(first.provider, first.service, first.usageType);
     const priced = (c: ColderClass) =>
@@ -208,7 +224,12 @@ export function storageLifecycleFindings(
       confidence: "low",
       confidenceReason: `The bill shows the storage has been billed since ${since!.toISOString().slice(0, 10)} but not how often objects are read; the estimation method gives both classes the same energy per TB (HDD), so CO2e changes only where replication differs`,
       measureScope: measureScopeOf(shapes),
-      details: { billedSince: since!.toISOString(), ageDays, targetUsageType: target.usageType, targetClass: target.label },
+      details: {
+        billedSince: since!.toISOString(),
+        ageDays,
+        targetUsageType: target.usageType,
+        targetClass: target.label,
+      },
     });
   }
   return drafts;

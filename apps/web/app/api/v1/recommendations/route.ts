@@ -1,5 +1,8 @@
 import { json, parseQuery } from "@/lib/api/http";
-import { recommendationListSchema, recommendationQuerySchema } from "@/lib/api/recommendation-schemas";
+import {
+  recommendationListSchema,
+  recommendationQuerySchema,
+} from "@/lib/api/recommendation-schemas";
 import { listRecommendations } from "@/lib/server/recommendations";
 import { withTenantRoute } from "@/lib/server/route";
 

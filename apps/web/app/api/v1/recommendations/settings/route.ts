@@ -7,7 +7,8 @@ export const dynamic = "force-dynamic";
 
 // GET /api/v1/recommendations/settings – the constraint set region moves honour.
 export const GET = withTenantRoute(
-  async (ctx) => json(recommendationSettingsSchema, await ctx.sql((client) => readSettings(client))),
+  async (ctx) =>
+    json(recommendationSettingsSchema, await ctx.sql((client) => readSettings(client))),
   { role: "viewer" },
 );
 
