@@ -11,6 +11,7 @@ const ruleIdSchema = z
     "unattached-volumes",
     "old-snapshots",
     "storage-lifecycle",
+    "time-shifting",
   ])
   .describe("The rule that produced the finding (docs/methodology.md §15).");
 

@@ -2,6 +2,8 @@ import {
   listFindings,
   readFirstSeen,
   readRecommendationSettings,
+  readHourlyIntensities,
+  readHourlyQuantities,
   readScopeEmissions,
   readUsageSpan,
   readWorkloadUsage,
@@ -27,6 +29,13 @@ import {
   unattachedVolumeFindings,
   unattachedVolumes,
 } from "./rules/storage";
+import { hourlyGridBoundary } from "../hourly-grid";
+import {
+  batchLikeWorkloads,
+  timeShifting,
+  timeShiftingFindings,
+  type HourlyInputs,
+} from "./rules/time-shifting";
 import {
   defaultMinSavedKgPerMonth,
   hoursPerMonth,
@@ -43,6 +52,7 @@ export const recommendationRules = [
   { id: unattachedVolumes, label: "Unattached volumes" },
   { id: oldSnapshots, label: "Old snapshots" },
   { id: storageLifecycle, label: "Storage lifecycle" },
+  { id: timeShifting, label: "Time shifting" },
 ] as const;
 
 const hourMs = 3_600_000;
@@ -67,8 +77,10 @@ export function basisPeriod(span: { firstHour: Date; endHour: Date }) {
 export function runRules(
   context: RuleContext,
   workloads: readonly WorkloadUsage[],
+  hourly: HourlyInputs = { quantities: new Map(), intensities: new Map() },
 ): FindingDraft[] {
   return [
+    ...timeShiftingFindings(context, workloads, hourly),
     ...regionMoveFindings(context, workloads),
     ...previousGenerationFindings(context, workloads),
     ...unattachedVolumeFindings(context, workloads),
@@ -138,7 +150,8 @@ export async function computeRecommendations(
     firstSeen,
     minSavedKgPerMonth: options.minSavedKgPerMonth ?? defaultMinSavedKgPerMonth,
   };
-  const drafts = await timed("rules", () => runRules(context, workloads));
+  const hourly = await timed("readHourly", () => readTimeShiftInputs(client, context, workloads));
+  const drafts = await timed("rules", () => runRules(context, workloads, hourly));
   const { retired } = await timed("write", () =>
     upsertFindings(client, tenantId, drafts, ruleIds, now),
   );
@@ -154,6 +167,37 @@ export async function computeRecommendations(
     byRule,
     timingsMs: timings,
   };
+}
+
+/**
+ * Hourly inputs of the time-shifting rule: grid intensity of the zones of batch-like workloads in
+ * the basis month, and those workloads' hourly quantities (only where the zone has hourly data).
+ */
+async function readTimeShiftInputs(
+  client: PoolClient,
+  context: RuleContext,
+  workloads: readonly WorkloadUsage[],
+): Promise<HourlyInputs> {
+  const boundary = hourlyGridBoundary();
+  const candidates = boundary === null ? [] : batchLikeWorkloads(context, workloads);
+  if (boundary === null || candidates.length === 0)
+    return { quantities: new Map(), intensities: new Map() };
+  const zones = [...new Set(candidates.map((c) => c.zone))];
+  const intensities = await readHourlyIntensities(
+    client,
+    zones,
+    context.basisStart,
+    context.basisEnd,
+    boundary,
+  );
+  const withGrid = candidates.filter((c) => (intensities.get(c.zone)?.size ?? 0) > 0);
+  const quantities = await readHourlyQuantities(
+    client,
+    context.basisStart,
+    context.basisEnd,
+    withGrid.map((c) => c.shapes[0]!),
+  );
+  return { quantities, intensities };
 }
 
 /** Data after done_at needed before a realized saving is shown. */

@@ -6,6 +6,7 @@ import {
   seedDemoOrganization,
   updateFindingState,
   withTenantClient,
+  writeGridIntensity,
   writeRecommendationSettings,
   type Finding,
 } from "@canopy/db";
@@ -24,6 +25,10 @@ const azureSample = readFileSync(
   "/work/shared/reference/samples/azure/EA_AmortizedCost_Small.csv",
   "utf8",
 );
+// AWS's workshop CUR (hourly, Nov 2018): EC2 on older families and a Spot batch.
+const workshopCur = readFileSync(
+  "/work/shared/reference/samples/aws/Nov2018-WorkshopCUR-00001.snappy.parquet",
+);
 
 type Harness = Awaited<ReturnType<typeof createImportHarness>>;
 
@@ -31,6 +36,7 @@ describe("recommendations on real sample bills", () => {
   let h: Harness;
   let aws: string;
   let azure: string;
+  let workshop: string;
   const findingsOf = (tenantId: string, filter: Parameters<typeof listFindings>[1] = {}) =>
     withTenantClient(h.database.app, tenantId, (client) => listFindings(client, filter));
   const recompute = async (tenantId: string) => {
@@ -46,6 +52,11 @@ describe("recommendations on real sample bills", () => {
     expect(
       (await h.importText(azure, azureSample, { fileName: "EA_AmortizedCost_Small.csv" })).status,
     ).toBe("succeeded");
+    workshop = await h.newTenant();
+    const run = await h.importText(workshop, workshopCur, {
+      fileName: "Nov2018-WorkshopCUR-00001.snappy.parquet",
+    });
+    expect(run.status).toBe("succeeded");
   }, 120_000);
   afterAll(async () => h?.close());
 
@@ -140,6 +151,77 @@ describe("recommendations on real sample bills", () => {
     );
     expect(move.costDeltaAmountPerMonth).toBeNull();
     expect(move.costNote).toBe(`no price for Standard_D2s_v3 in region ${target}`);
+  });
+
+  it("finds the workshop CUR's older EC2 families, no unattached volume, and time shifting once hourly grid data exists", async () => {
+    const findings = await findingsOf(workshop);
+    const older = new Set(
+      findings
+        .filter((f) => f.ruleId === "previous-generation")
+        .map((f) => f.resources.instanceType),
+    );
+    for (const type of ["m4.xlarge", "t2.large", "t2.micro", "c5.large", "m5.large"])
+      expect(older.has(type), type).toBe(true);
+    const unattached = findings
+      .filter((f) => f.ruleId === "unattached-volumes")
+      .map((f) => f.resources.region);
+    // Every EBS volume of this bill is in an account and region where an EC2 instance ran (even the
+    // ap-southeast-2 one, beside a 13-minute t2.micro): nothing is provably unattached.
+    expect(unattached).toEqual([]);
+    // No hourly grid data yet: no time shifting.
+    expect(findings.filter((f) => f.ruleId === "time-shifting")).toEqual([]);
+
+    // Hourly intensity for us-east-1's zone in Nov 2018 (lifecycle, as estimation reads it): a daily
+    // cycle with clean nights. The Spot m5.large batch (77 of 720 hours) then gets a finding.
+    const points = [];
+    for (
+      let t = Date.parse("2018-11-01T00:00:00Z");
+      t < Date.parse("2018-12-01T00:00:00Z");
+      t += 3_600_000
+    ) {
+      const hour = new Date(t).getUTCHours();
+      points.push({
+        zone: "US-MIDA-PJM",
+        hour: new Date(t),
+        boundary: "lifecycle" as const,
+        estimated: false,
+        gCo2ePerKwh: 380 + 120 * Math.sin(((hour - 6) * Math.PI) / 12),
+      });
+    }
+    await writeGridIntensity(h.database.owner, {
+      source: "electricitymaps-dataset",
+      sourceVersion: "test",
+      label: "test",
+      points,
+    });
+    await recompute(workshop);
+    const shift = (await findingsOf(workshop)).find(
+      (f) => f.ruleId === "time-shifting" && f.resources.instanceType === "m5.large",
+    );
+    expect(shift).toBeDefined();
+    expect(shift!.co2eLocationSavedKgPerMonth).toBeGreaterThan(0);
+    expect(shift!.details.zone).toBe("US-MIDA-PJM");
+    // Σ kWh × g over the batch's hours (stored hourly usage × the estimator's kWh per vCPU-hour).
+    const { rows } = await h.database.owner.pool.query<{ hour: Date; q: number }>(
+      `SELECT hour, sum(quantity)::float8 AS q FROM usage_hourly WHERE tenant_id = $1 AND usage_type = 'SpotUsage:m5.large' GROUP BY hour`,
+      [workshop],
+    );
+    const kwh = createEstimator().estimate({
+      provider: "aws",
+      accountId: "a",
+      periodStart: "2018-11-01T00:00:00Z",
+      periodHours: 1,
+      service: "AmazonEC2",
+      region: "us-east-1",
+      kind: "compute",
+      quantity: 1,
+      unit: "vcpu-hours",
+      usageType: "SpotUsage:m5.large",
+      instanceType: "m5.large",
+    }).kwhFacility;
+    const g = (d: Date) => 380 + 120 * Math.sin(((d.getUTCHours() - 6) * Math.PI) / 12);
+    const actual = rows.reduce((s, r) => s + (r.q * kwh * g(r.hour)) / 1000, 0);
+    expect(shift!.details.actualCo2eLocationKg as number).toBeCloseTo(actual, 4);
   });
 
   it("keeps states across recomputation, never duplicates, and refuses a dismissal without a reason", async () => {

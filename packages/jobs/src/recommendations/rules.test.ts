@@ -24,6 +24,7 @@ import {
   storageLifecycleFindings,
   unattachedVolumeFindings,
 } from "./rules/storage";
+import { timeShiftingFindings } from "./rules/time-shifting";
 import { PriceBook, type RuleContext } from "./workload";
 
 const pack = resolveDataPack();
@@ -377,6 +378,64 @@ describe("storage", () => {
       firstSeen: new Map([[key, new Date("2025-06-20T00:00:00Z")]]),
     });
     expect(storageLifecycleFindings(young, [hot])).toEqual([]);
+  });
+});
+
+describe("time shifting", () => {
+  const hourMs = 3_600_000;
+  // A batch job: 2 vCPU-hours at 12:00–17:59 UTC on the first 10 days of June (60 of 720 hours).
+  const batch = usage({
+    unit: "vcpu-hours",
+    usageType: "USE1-SpotUsage:m5.large",
+    instanceType: "m5.large",
+    quantity: 120,
+    activePeriods: 60,
+    activeHours: 60,
+  });
+  const key = [account, "AmazonEC2", "us-east-1", "USE1-SpotUsage:m5.large", "m5.large"].join("|");
+  const quantities = new Map<number, number>();
+  const grid = new Map<number, number>();
+  for (let d = 0; d < 30; d++)
+    for (let h = 0; h < 24; h++) {
+      const ms = basisStart.getTime() + (d * 24 + h) * hourMs;
+      grid.set(ms, h >= 10 && h <= 20 ? 500 : 200 + h);
+      if (d < 10 && h >= 12 && h < 18) quantities.set(ms, 2);
+    }
+
+  it("moves each day's runs to its cleanest hours and saves Σ kWh × (g_actual − g_best)", () => {
+    const zone = regionGeography("aws", "us-east-1")!.gridZone;
+    const [finding] = timeShiftingFindings(contextFor([batch]), [batch], {
+      quantities: new Map([[key, quantities]]),
+      intensities: new Map([[zone, grid]]),
+    });
+    const kwhPerVcpuHour = estimateOf({
+      unit: "vcpu-hours",
+      quantity: 1,
+      instanceType: "m5.large",
+      usageType: "USE1-SpotUsage:m5.large",
+    }).kwhFacility;
+    // Actual: 6 h at 500; best: hours 0–5 at 200–205 → Σ (500 − (200 + h)), h = 0..5, per day.
+    const perDayKg = (2 * kwhPerVcpuHour * (6 * 500 - (6 * 200 + 15))) / 1000;
+    expect(finding!.co2eLocationSavedKgPerMonth).toBeCloseTo(10 * perDayKg, 5);
+    expect(finding!.details.cleanestHoursUtc).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(finding!.co2eMarketSavedKgPerMonth).toBe(0);
+  });
+
+  it("is not shown without hourly grid data or for always-on usage", () => {
+    expect(
+      timeShiftingFindings(contextFor([batch]), [batch], {
+        quantities: new Map([[key, quantities]]),
+        intensities: new Map(),
+      }),
+    ).toEqual([]);
+    const alwaysOn = { ...batch, activePeriods: 720, activeHours: 720 };
+    const zone = regionGeography("aws", "us-east-1")!.gridZone;
+    expect(
+      timeShiftingFindings(contextFor([alwaysOn]), [alwaysOn], {
+        quantities: new Map([[key, quantities]]),
+        intensities: new Map([[zone, grid]]),
+      }),
+    ).toEqual([]);
   });
 });
 
