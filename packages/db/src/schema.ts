@@ -596,7 +596,7 @@ export const findingConfidences = ["high", "medium", "low"] as const;
 export const findingStates = ["open", "accepted", "dismissed", "done"] as const;
 
 /**
- * Recommendation findings (docs/methodology.md §15): one row per (rule, resource key). Recomputing
+ * Recommendation findings (docs/methodology.md §19): one row per (rule, resource key). Recomputing
  * updates the figures of an existing row and never its state, so accepted, dismissed and done
  * findings stay as users left them. Rows a later run no longer produces are kept with current=false.
  */

@@ -7,7 +7,7 @@ import type { Provider } from "./usage-record";
  * Where a region is, for data-residency constraints. The data pack's region table holds the
  * Electricity Maps zone of each region, whose first part is the ISO 3166-1 alpha-2 country
  * ("US-MIDA-PJM" → US, "JP-TK" → JP); the continent of each country is the UN M49 / ISO 3166
- * assignment (docs/methodology.md §15.2). The table has no other location column, so a region
+ * assignment (docs/methodology.md §19.2). The table has no other location column, so a region
  * without a zone has no known country and is never proposed as a move target.
  */
 export const continentCodes = ["AF", "AS", "EU", "NA", "OC", "SA"] as const;

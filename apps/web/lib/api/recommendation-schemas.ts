@@ -13,7 +13,7 @@ const ruleIdSchema = z
     "storage-lifecycle",
     "time-shifting",
   ])
-  .describe("The rule that produced the finding (docs/methodology.md §15).");
+  .describe("The rule that produced the finding (docs/methodology.md §19).");
 
 export const recommendationQuerySchema = z.object({
   state: findingStateSchema.optional(),
@@ -75,7 +75,7 @@ export const findingSchema = z
       .record(z.string(), z.unknown())
       .nullable()
       .describe(
-        "For done findings: the saving measured from emissions after doneAt (methodology §15.7).",
+        "For done findings: the saving measured from emissions after doneAt (methodology §19.8).",
       ),
     current: z.boolean(),
     computedAt: isoDateTime,

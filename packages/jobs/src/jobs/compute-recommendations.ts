@@ -10,7 +10,7 @@ export const recommendationsJobId = (tenantId: string, now = Date.now()) =>
   `recommendations:${tenantId}:${Math.floor(now / 60_000)}`;
 
 /**
- * Recomputes a tenant's recommendation findings (docs/methodology.md §15). Queued by rollup-days
+ * Recomputes a tenant's recommendation findings (docs/methodology.md §19). Queued by rollup-days
  * after a tenant's rollups change, and on demand (POST /api/v1/recommendations/recompute).
  */
 export const computeRecommendationsJob = defineJob({

@@ -204,7 +204,7 @@ async function readTimeShiftInputs(
 export const minimumHoursAfterDone = 24;
 
 /**
- * Realized saving of each done finding (docs/methodology.md §15.7), from stored emissions of its
+ * Realized saving of each done finding (docs/methodology.md §19.8), from stored emissions of its
  * measure scope: (E_basis ÷ h_basis − E_after ÷ h_after) × 730.5, where E_basis covers the basis
  * month, E_after the hours from done_at to the tenant's latest emissions hour, and h the hours of
  * each period the data covers.

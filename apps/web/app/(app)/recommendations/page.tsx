@@ -81,7 +81,7 @@ export default async function RecommendationsPage({ searchParams }: Props) {
           <p className="muted">
             Each finding carries its CO2e (location- and market-based), water and cost on the same
             line, per average month, from the usage of its basis month. Figures come from the same
-            estimation method as your emissions (see the methodology, section 15); a cost is shown
+            estimation method as your emissions (see the methodology, section 19); a cost is shown
             only where your own bill prices it.
           </p>
         </div>

@@ -24,7 +24,7 @@ export type Successor = { key: string; arm: boolean; processor: string };
 
 /**
  * Current-generation and Arm successors of an older instance family, by the providers' naming
- * conventions (docs/methodology.md §15.3): AWS `<family><generation><attributes>.<size>` with
+ * conventions (docs/methodology.md §19.3): AWS `<family><generation><attributes>.<size>` with
  * generation ≤ 5 (t ≤ 3) → the 7th generation (Intel `i`, AMD `a`, Graviton3 `g`); Azure D/E v2–v4
  * → v5 (Intel `s`, Ampere Altra `ps`); GCP N1 → N4 / N2. Only keys the data pack knows are returned.
  */
