@@ -28,6 +28,8 @@ describe("migrations", () => {
       "memberships",
       "provider_reported_emissions",
       "rate_limits",
+      "recommendation_findings",
+      "recommendation_settings",
       "report_files",
       "reports",
       "sessions",
