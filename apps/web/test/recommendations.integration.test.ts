@@ -3,6 +3,9 @@ import type { TestDatabase } from "@canopy/db/testing";
 import { setUpWebTestDatabase, tearDownWebTestDatabase } from "./harness";
 import { addMember, createOrganization, signUp, type TestUser } from "./users";
 import { call } from "./call";
+import "./next-headers-mock";
+import { actAs } from "./next-headers-mock";
+import RecommendationsPage from "@/app/(app)/recommendations/page";
 import * as listRoute from "@/app/api/v1/recommendations/route";
 import * as findingRoute from "@/app/api/v1/recommendations/[id]/route";
 import * as settingsRoute from "@/app/api/v1/recommendations/settings/route";
@@ -154,5 +157,41 @@ describe("/api/v1/recommendations/settings", () => {
       allowedJurisdictions: ["EU", "CH"],
       residencyTagKey: "data-residency",
     });
+  });
+});
+
+/** Text and test ids of a server-rendered element tree (client components are not rendered). */
+function collect(node: unknown, out: { text: string[]; testIds: string[] }) {
+  if (node === null || node === undefined || typeof node === "boolean") return out;
+  if (typeof node === "string" || typeof node === "number") {
+    out.text.push(String(node));
+    return out;
+  }
+  if (Array.isArray(node)) {
+    for (const child of node) collect(child, out);
+    return out;
+  }
+  const props = (node as { props?: Record<string, unknown> }).props ?? {};
+  if (typeof props["data-testid"] === "string") out.testIds.push(props["data-testid"]);
+  collect(props.children, out);
+  return out;
+}
+
+describe("/recommendations page", () => {
+  it("lists the findings with location, market, water and cost, and says what to do when a filter leaves none", async () => {
+    actAs({ cookie: viewer.cookie });
+    const page = collect(await RecommendationsPage({ searchParams: Promise.resolve({}) }), {
+      text: [],
+      testIds: [],
+    });
+    expect(page.testIds.filter((id) => id === "finding")).toHaveLength(2);
+    expect(page.text.join(" ")).toContain("12.5 kg");
+    expect(page.text.join(" ")).toContain("unknown");
+    const empty = collect(
+      await RecommendationsPage({ searchParams: Promise.resolve({ state: "accepted" }) }),
+      { text: [], testIds: [] },
+    );
+    expect(empty.testIds).toContain("recommendations-empty");
+    expect(empty.text.join(" ")).toContain("Recompute");
   });
 });
