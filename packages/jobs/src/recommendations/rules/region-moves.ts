@@ -269,11 +269,15 @@ function bestMove(
       cost.amount === null
         ? `${cost.note}; your bill does not show ${itemLabel} running in ${best.geography.region}, so availability and price there are unconfirmed`
         : "CO2e re-estimated with annual grid factors; your bill already prices the same usage in the target region",
-    measureScope: measureScopeOf(shapes, {
-      regions: [best.geography.region],
-      instanceTypes: best.instanceType ? [best.instanceType] : [],
-      services: [best.service],
-    }),
+    measureScope: {
+      ...measureScopeOf(shapes, {
+        regions: [best.geography.region],
+        instanceTypes: best.instanceType ? [best.instanceType] : [],
+        services: [best.service],
+      }),
+      // The account on the other provider is not known before the move: measure across all of them.
+      ...(cross ? { cloudAccountIds: [] } : {}),
+    },
     details: {
       from: {
         region: here.region,
