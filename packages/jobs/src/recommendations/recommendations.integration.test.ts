@@ -30,6 +30,9 @@ const workshopCur = readFileSync(
   "/work/shared/reference/samples/aws/Nov2018-WorkshopCUR-00001.snappy.parquet",
 );
 
+// The FinOps Foundation's FOCUS 1.0 sample (Sep 2024, AWS): EBS snapshot storage on 30 days only.
+const focusSample = readFileSync("/work/shared/reference/samples/focus/focus_sample.csv", "utf8");
+
 type Harness = Awaited<ReturnType<typeof createImportHarness>>;
 
 describe("recommendations on real sample bills", () => {
@@ -37,6 +40,7 @@ describe("recommendations on real sample bills", () => {
   let aws: string;
   let azure: string;
   let workshop: string;
+  let focus: string;
   const findingsOf = (tenantId: string, filter: Parameters<typeof listFindings>[1] = {}) =>
     withTenantClient(h.database.app, tenantId, (client) => listFindings(client, filter));
   const recompute = async (tenantId: string) => {
@@ -57,6 +61,10 @@ describe("recommendations on real sample bills", () => {
       fileName: "Nov2018-WorkshopCUR-00001.snappy.parquet",
     });
     expect(run.status).toBe("succeeded");
+    focus = await h.newTenant();
+    expect((await h.importText(focus, focusSample, { fileName: "focus_sample.csv" })).status).toBe(
+      "succeeded",
+    );
   }, 120_000);
   afterAll(async () => h?.close());
 
@@ -222,6 +230,21 @@ describe("recommendations on real sample bills", () => {
     const g = (d: Date) => 380 + 120 * Math.sin(((d.getUTCHours() - 6) * Math.PI) / 12);
     const actual = rows.reduce((s, r) => s + (r.q * kwh * g(r.hour)) / 1000, 0);
     expect(shift!.details.actualCo2eLocationKg as number).toBeCloseTo(actual, 4);
+  });
+
+  it("proposes nothing about the FOCUS sample's EBS storage: its rows carry no usage type to tell snapshots from volumes", async () => {
+    // The sample has no x_ usage-type column, so EC2 storage lands with usage_type "" (snapshot
+    // storage is named only in ChargeDescription); the rules never guess from free text.
+    const { rows } = await h.database.owner.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM usage_hourly
+       WHERE tenant_id = $1 AND service = 'AmazonEC2' AND kind = 'storage' AND usage_type = ''`,
+      [focus],
+    );
+    expect(rows[0]!.n).toBeGreaterThan(0);
+    const findings = await findingsOf(focus);
+    expect(
+      findings.filter((f) => ["old-snapshots", "unattached-volumes"].includes(f.ruleId)),
+    ).toEqual([]);
   });
 
   it("keeps states across recomputation, never duplicates, and refuses a dismissal without a reason", async () => {
