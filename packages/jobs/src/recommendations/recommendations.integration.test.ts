@@ -383,5 +383,19 @@ describe("recommendations for the demo organization", () => {
     );
     expect(m5?.action).toMatch(/m7[gi]\.xlarge/);
     expect(findings.every((f) => f.basisMonth === "2026-02-01")).toBe(true);
+
+    // An organization estimated before recommendations existed gets them from the worker's
+    // refresh-stale-estimates (at start and daily), without a new import.
+    await h.database.owner.pool.query("DELETE FROM recommendation_findings WHERE tenant_id = $1", [
+      seeded.tenantId,
+    ]);
+    await h.driver.enqueue("refresh-stale-estimates", {});
+    await h.driver.drain();
+    const again = await withTenantClient(h.database.app, seeded.tenantId, (client) =>
+      listFindings(client),
+    );
+    expect(again.map((f) => f.resourceKey).sort()).toEqual(
+      findings.map((f) => f.resourceKey).sort(),
+    );
   }, 300_000);
 });
