@@ -291,7 +291,7 @@ export const operations: Operation[] = [
     summary:
       "Recommendation findings (region moves, older generations, unattached volumes, old snapshots, storage lifecycle) with CO2e (location and market), water and cost on the same line",
     description:
-      "Recomputed by the compute-recommendations job after each rollup; figures are per average month of 730.5 h from the basis month's usage (docs/methodology.md §19).",
+      "Recomputed by the compute-recommendations job after each rollup; figures are per average month of 730.5 h from the basis month's usage (docs/methodology.md §19). At most 500 findings, largest location-based saving first; filter by state or rule for the rest.",
     role: "viewer",
     query: rec.recommendationQuerySchema,
     response: { status: 200, schema: rec.recommendationListSchema },
