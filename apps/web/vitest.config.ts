@@ -9,6 +9,8 @@ export default defineConfig({
       "server-only": path.resolve(import.meta.dirname, "test/server-only.ts"),
     },
   },
+  // tsconfig keeps JSX for Next; tests that import a page compile it with the automatic runtime.
+  oxc: { jsx: { runtime: "automatic" } },
   test: {
     include: ["**/*.test.ts", "e2e/**/*.spec.ts"],
     exclude: ["node_modules/**", ".next/**"],

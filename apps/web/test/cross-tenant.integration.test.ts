@@ -61,6 +61,7 @@ const b = {
   budgetId: "",
   webhookId: "",
   functionalUnitId: "",
+  findingId: "",
 };
 
 async function countB(table: string, where = "true"): Promise<number> {
@@ -185,6 +186,21 @@ beforeAll(async () => {
   );
   b.functionalUnitId = await one(
     "INSERT INTO functional_units (tenant_id, tag_key, tag_value, period_start, period_end, unit_name, unit_count) VALUES ($1, 'team', 'team-1', '2025-01-01', '2025-02-01', 'b-requests', 5) RETURNING id",
+    [tenantB],
+  );
+  b.findingId = (
+    await db.owner.pool.query<{ id: string }>(
+      `INSERT INTO recommendation_findings (tenant_id, rule_id, resource_key, resources, action, how_to,
+         co2e_location_saved_kg_per_month, co2e_market_saved_kg_per_month, water_saved_l_per_month, confidence,
+         confidence_reason, basis_month, basis_co2e_location_kg_per_month, basis_co2e_market_kg_per_month,
+         methodology_version, measure_scope)
+       VALUES ($1, 'previous-generation', 'b-resource', '{}', 'B action', 'B how', 1, 1, 1, 'low', 'b', '2025-01-01', 2, 2, 'test',
+         '{"cloudAccountIds":[],"services":[],"regions":[],"kinds":[],"instanceTypes":[]}') RETURNING id`,
+      [tenantB],
+    )
+  ).rows[0]!.id;
+  await db.owner.pool.query(
+    "INSERT INTO recommendation_settings (tenant_id, allowed_continents, residency_tag_key) VALUES ($1, '{AF}', 'b-secret-tag')",
     [tenantB],
   );
   const keyForA = generateApiKey();
@@ -367,6 +383,52 @@ const routeCases: Record<string, RouteCase> = {
   },
   "GET /api/v1/jobs": async (h, as) => expectNoB((await get(h, as, "/api/v1/jobs?limit=200")).body),
   "GET /api/v1/api-keys": async (h, as) => expectNoB((await get(h, as, "/api/v1/api-keys")).body),
+  "GET /api/v1/recommendations": async (h, as) => {
+    expectNoB((await get(h, as, "/api/v1/recommendations")).body);
+    expectNoB(
+      (await get(h, as, `/api/v1/recommendations?includeRetired=true&tenantId=${tenantB}`)).body,
+    );
+  },
+  "PATCH /api/v1/recommendations/{id}": async (h, as) => {
+    const response = await call(h, {
+      path: `/api/v1/recommendations/${b.findingId}`,
+      method: "PATCH",
+      credential: as,
+      params: { id: b.findingId },
+      json: { state: "dismissed", reason: "not ours" },
+    });
+    expect(response.status).toBe(404);
+    expect(await countB("recommendation_findings", "state = 'open'")).toBe(1);
+  },
+  "POST /api/v1/recommendations/recompute": async (h, as) => {
+    const response = await call(h, {
+      path: "/api/v1/recommendations/recompute",
+      method: "POST",
+      credential: as,
+      json: { tenantId: tenantB },
+    });
+    expect(response.status).toBe(202);
+    expect(await countB("recommendation_findings", "state = 'open' AND current")).toBe(1);
+  },
+  "GET /api/v1/recommendations/settings": async (h, as) => {
+    const response = await get(h, as, "/api/v1/recommendations/settings");
+    expect(JSON.stringify(response.body)).not.toContain("b-secret-tag");
+  },
+  "PATCH /api/v1/recommendations/settings": async (h, as) => {
+    const response = await call(h, {
+      path: "/api/v1/recommendations/settings",
+      method: "PATCH",
+      credential: as,
+      json: {
+        allowedContinents: ["EU"],
+        allowedJurisdictions: null,
+        residencyTagKey: null,
+        tenantId: tenantB,
+      },
+    });
+    expect(response.status).toBe(200);
+    expect(await countB("recommendation_settings", "residency_tag_key = 'b-secret-tag'")).toBe(1);
+  },
   "POST /api/v1/api-keys": async (h, as) => {
     const before = await countB("api_keys");
     const response = await call(h, {
@@ -740,6 +802,24 @@ const actionCases: Record<string, (action: Action) => Promise<void>> = {
   "api-keys.revokeApiKeyAction": async (action) => {
     refused(await action({ id: b.apiKeyId }));
     expect(await countB("api_keys", "revoked_at IS NULL")).toBeGreaterThan(0);
+  },
+  "recommendations.changeFindingStateAction": async (action) => {
+    refused(await action({ id: b.findingId, state: "accepted" }));
+    expect(await countB("recommendation_findings", "state = 'open'")).toBe(1);
+  },
+  "recommendations.recomputeRecommendationsAction": async (action) => {
+    expect((await action({ tenantId: tenantB })).ok).toBe(true);
+    expect(await countB("recommendation_findings", "current")).toBe(1);
+  },
+  "recommendations.saveRecommendationSettingsAction": async (action) => {
+    const result = await action({
+      allowedContinents: ["NA"],
+      allowedJurisdictions: null,
+      residencyTagKey: null,
+      tenantId: tenantB,
+    });
+    expect(result.ok).toBe(true);
+    expect(await countB("recommendation_settings", "residency_tag_key = 'b-secret-tag'")).toBe(1);
   },
   "reports.generateReportAction": async (action) => {
     const before = await countB("reports");

@@ -28,3 +28,4 @@ export { seededRandom } from "./seed/demo-series";
 export * from "./stores/emission-series";
 export * from "./stores/alerts";
 export * from "./stores/carbon-goals";
+export * from "./stores/recommendations";

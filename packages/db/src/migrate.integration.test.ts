@@ -35,6 +35,8 @@ describe("migrations", () => {
       "memberships",
       "provider_reported_emissions",
       "rate_limits",
+      "recommendation_findings",
+      "recommendation_settings",
       "reduction_targets",
       "report_files",
       "reports",

@@ -107,6 +107,18 @@ const rowBuilders: Record<string, (ids: Ids) => RowSql> = {
     text: "INSERT INTO functional_units (tenant_id, tag_key, tag_value, period_start, period_end, unit_name, unit_count) VALUES ($1, 'app', $2, '2025-06-01', '2025-07-01', 'requests', 1000)",
     values: [ids.tenantId, randomUUID()],
   }),
+  recommendation_findings: (ids) => ({
+    text: `INSERT INTO recommendation_findings (tenant_id, rule_id, resource_key, resources, action, how_to,
+             co2e_location_saved_kg_per_month, co2e_market_saved_kg_per_month, water_saved_l_per_month, confidence,
+             confidence_reason, basis_month, basis_co2e_location_kg_per_month, basis_co2e_market_kg_per_month,
+             methodology_version, measure_scope)
+           VALUES ($1, 'region-move', $2, '{}', 'Move', 'How', 1, 1, 1, 'low', 'test', '2025-06-01', 2, 2, 'test', '{}')`,
+    values: [ids.tenantId, randomUUID()],
+  }),
+  recommendation_settings: (ids) => ({
+    text: "INSERT INTO recommendation_settings (tenant_id, allowed_continents) VALUES ($1, '{EU}')",
+    values: [ids.tenantId],
+  }),
   audit_log: (ids) => ({
     text: "INSERT INTO audit_log (tenant_id, actor_label, action, target_type) VALUES ($1, 'a@example.com', 'member.add', 'membership')",
     values: [ids.tenantId],

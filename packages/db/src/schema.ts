@@ -594,6 +594,93 @@ export const auditLog = pgTable(
   (t) => [index("audit_log_tenant_created_idx").on(t.tenantId, t.createdAt), tenantIsolation()],
 );
 
+export const findingConfidences = ["high", "medium", "low"] as const;
+export const findingStates = ["open", "accepted", "dismissed", "done"] as const;
+
+/**
+ * Recommendation findings (docs/methodology.md §20): one row per (rule, resource key). Recomputing
+ * updates the figures of an existing row and never its state, so accepted, dismissed and done
+ * findings stay as users left them. Rows a later run no longer produces are kept with current=false.
+ */
+export const recommendationFindings = pgTable(
+  "recommendation_findings",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantId(),
+    ruleId: text("rule_id").notNull(),
+    /** Identity of the finding within its rule (account, service, region, instance / usage type). */
+    resourceKey: text("resource_key").notNull(),
+    /** The resources concerned, as stored in usage_hourly. */
+    resources: jsonb("resources").$type<Record<string, unknown>>().notNull(),
+    action: text("action").notNull(),
+    howTo: text("how_to").notNull(),
+    co2eLocationSavedKgPerMonth: doublePrecision("co2e_location_saved_kg_per_month").notNull(),
+    co2eMarketSavedKgPerMonth: doublePrecision("co2e_market_saved_kg_per_month").notNull(),
+    waterSavedLPerMonth: doublePrecision("water_saved_l_per_month").notNull(),
+    /** Monthly cost change if the action is taken (negative = cheaper); null when no price is known. */
+    costDeltaAmountPerMonth: numeric("cost_delta_amount_per_month", { precision: 20, scale: 8 }),
+    costCurrency: text("cost_currency"),
+    /** Why the cost delta is null, or where its prices come from. */
+    costNote: text("cost_note"),
+    confidence: text("confidence", { enum: findingConfidences }).notNull(),
+    confidenceReason: text("confidence_reason").notNull(),
+    basisMonth: date("basis_month").notNull(),
+    /** Emissions of the concerned resources in the basis month (what the realized saving compares to). */
+    basisCo2eLocationKgPerMonth: doublePrecision("basis_co2e_location_kg_per_month").notNull(),
+    basisCo2eMarketKgPerMonth: doublePrecision("basis_co2e_market_kg_per_month").notNull(),
+    methodologyVersion: text("methodology_version").notNull(),
+    /** Filter over emissions_hourly that measures the concerned resources after the action. */
+    measureScope: jsonb("measure_scope").$type<Record<string, unknown>>().notNull(),
+    details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+    state: text("state", { enum: findingStates }).notNull().default("open"),
+    stateReason: text("state_reason"),
+    stateChangedAt: timestamp("state_changed_at", { withTimezone: true }),
+    stateChangedBy: text("state_changed_by"),
+    doneAt: timestamp("done_at", { withTimezone: true }),
+    /** Realized saving of a done finding, measured from emissions after done_at. */
+    realized: jsonb("realized").$type<Record<string, unknown>>(),
+    /** False when the latest run no longer produced the finding (the usage is gone or changed). */
+    current: boolean("current").notNull().default(true),
+    computedAt: timestamp("computed_at", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("recommendation_findings_rule_resource_uq").on(t.tenantId, t.ruleId, t.resourceKey),
+    check("recommendation_findings_confidence", sql`${t.confidence} IN ('high', 'medium', 'low')`),
+    check(
+      "recommendation_findings_state",
+      sql`${t.state} IN ('open', 'accepted', 'dismissed', 'done')`,
+    ),
+    check(
+      "recommendation_findings_dismiss_reason",
+      sql`${t.state} <> 'dismissed' OR length(coalesce(${t.stateReason}, '')) > 0`,
+    ),
+    check(
+      "recommendation_findings_done_at",
+      sql`(${t.state} = 'done') = (${t.doneAt} IS NOT NULL)`,
+    ),
+    tenantIsolation(),
+  ],
+);
+
+/** Per-organization constraints on region-move recommendations (admin setting). */
+export const recommendationSettings = pgTable(
+  "recommendation_settings",
+  {
+    tenantId: uuid("tenant_id")
+      .primaryKey()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    /** Continent codes (AF, AS, EU, NA, OC, SA) a workload may move to; null = any. */
+    allowedContinents: text("allowed_continents").array(),
+    /** ISO 3166-1 alpha-2 countries, or "EU", a workload may move to; null = any. */
+    allowedJurisdictions: text("allowed_jurisdictions").array(),
+    /** Tag key whose value pins a workload's data residency (a country, "EU" or a continent). */
+    residencyTagKey: text("residency_tag_key"),
+    updatedAt: updatedAt(),
+  },
+  () => [tenantIsolation()],
+);
+
 // ---------------------------------------------------------------------------------------------
 // Alerts, budgets, targets and functional units (migration 0019; docs/methodology.md §19)
 // ---------------------------------------------------------------------------------------------

@@ -93,3 +93,5 @@ export {
   signatureToleranceSeconds,
 } from "./alerts/webhook";
 export { alertHeadline } from "./alerts/messages";
+export { recommendationRules, computeRecommendations } from "./recommendations/compute";
+export { recommendationsJobId } from "./jobs/compute-recommendations";

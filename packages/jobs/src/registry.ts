@@ -3,6 +3,7 @@ import { importFile } from "./import/import-file";
 import { estimateWindow } from "./jobs/estimate-window";
 import { generateReportJob, scheduleReports } from "./jobs/generate-report";
 import { canonicalizeServices } from "./jobs/canonicalize-services";
+import { computeRecommendationsJob } from "./jobs/compute-recommendations";
 import { maintainPartitions } from "./jobs/maintain-partitions";
 import { pruneImportFiles } from "./jobs/prune-import-files";
 import { pruneSuperseded } from "./jobs/prune-superseded-usage";
@@ -45,6 +46,7 @@ export const jobs: JobRegistry = createRegistry([
   detectAlertsJob,
   scheduleAlertDetection,
   deliverAlertJob,
+  computeRecommendationsJob,
 ] as unknown as JobDefinition<never>[]);
 
 export function jobDefinition(name: string, registry: JobRegistry = jobs): JobDefinition<unknown> {

@@ -20,3 +20,7 @@ export * from "./uncertainty";
 export * from "./spike-detection";
 export * from "./trend-forecast";
 export * from "./targets";
+export * from "./region-geography";
+export { findInstanceRow } from "./instance-types";
+export { resolveCpuPower, type CpuPower } from "./cpu-power";
+export { canonicalRegion } from "./region-factors";

@@ -17,6 +17,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
     { href: "/regions", label: "Regions" },
     { href: "/reconciliation", label: "Reconciliation" },
     { href: "/alerts", label: "Alerts" },
+    { href: "/recommendations", label: "Recommendations" },
     { href: "/reports", label: "Reports" },
   ];
   if (hasRole(principal.role, "analyst")) links.push({ href: "/imports", label: "Imports" });
@@ -25,6 +26,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
       { href: "/accounts", label: "Cloud accounts" },
       { href: "/members", label: "Members" },
       { href: "/settings/api-keys", label: "API keys" },
+      { href: "/settings/recommendations", label: "Recommendation constraints" },
       { href: "/audit", label: "Audit log" },
     );
   }

@@ -4,6 +4,7 @@ import * as al from "./alert-schemas";
 import * as gd from "./grid-schemas";
 import * as g from "./region-schemas";
 import * as r from "./reconciliation-schemas";
+import * as rec from "./recommendation-schemas";
 import * as s from "./schemas";
 
 /**
@@ -291,6 +292,52 @@ export const operations: Operation[] = [
         "text/csv",
       ],
     },
+  },
+  {
+    method: "get",
+    path: "/api/v1/recommendations",
+    summary:
+      "Recommendation findings (region moves, older generations, unattached volumes, old snapshots, storage lifecycle) with CO2e (location and market), water and cost on the same line",
+    description:
+      "Recomputed by the compute-recommendations job after each rollup; figures are per average month of 730.5 h from the basis month's usage (docs/methodology.md §20). At most 500 findings, largest location-based saving first; filter by state or rule for the rest.",
+    role: "viewer",
+    query: rec.recommendationQuerySchema,
+    response: { status: 200, schema: rec.recommendationListSchema },
+  },
+  {
+    method: "patch",
+    path: "/api/v1/recommendations/{id}",
+    summary:
+      "Change a finding's state: accepted, dismissed (with a reason), done (with doneAt), or open",
+    description:
+      "Recomputation keeps the state; a done finding's realized saving is measured from the emissions after doneAt.",
+    role: "analyst",
+    params: s.idParamSchema,
+    body: { schema: rec.findingStateChangeSchema, contentType: "application/json" },
+    response: { status: 200, schema: rec.findingSchema },
+  },
+  {
+    method: "post",
+    path: "/api/v1/recommendations/recompute",
+    summary: "Queue the compute-recommendations job for the organization now",
+    role: "analyst",
+    response: { status: 202, schema: rec.recomputeResponseSchema },
+  },
+  {
+    method: "get",
+    path: "/api/v1/recommendations/settings",
+    summary:
+      "The constraint set region moves honour: allowed continents, jurisdictions, data-residency tag",
+    role: "viewer",
+    response: { status: 200, schema: rec.recommendationSettingsSchema },
+  },
+  {
+    method: "patch",
+    path: "/api/v1/recommendations/settings",
+    summary: "Replace the constraint set (applies on the next computation)",
+    role: "admin",
+    body: { schema: rec.recommendationSettingsSchema, contentType: "application/json" },
+    response: { status: 200, schema: rec.recommendationSettingsSchema },
   },
   {
     method: "get",

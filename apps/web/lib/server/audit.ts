@@ -35,7 +35,9 @@ export type AuditAction =
   | "webhook.delete"
   | "target.set"
   | "target.delete"
-  | "functional_units.post";
+  | "functional_units.post"
+  | "recommendation.state_change"
+  | "recommendation.settings";
 
 /** Who acted, in which organization (a Principal, or the session behind a Better Auth call). */
 export type AuditActor = Pick<Principal, "tenantId" | "userId" | "actorLabel">;

@@ -83,7 +83,7 @@ export async function createImportHarness() {
 
   async function importText(
     tenantId: string,
-    text: string,
+    text: string | Buffer,
     options: { fileName?: string; replace?: boolean; cloudAccountId?: string } = {},
   ): Promise<ImportRun> {
     const { syncRunId } = await submitImport({
@@ -92,7 +92,7 @@ export async function createImportHarness() {
       driver,
       tenantId,
       fileName: options.fileName ?? "bill.csv",
-      source: Readable.from([Buffer.from(text)]),
+      source: Readable.from([typeof text === "string" ? Buffer.from(text) : text]),
       maxBytes: 1e9,
       ...(options.replace ? { replace: true } : {}),
       ...(options.cloudAccountId ? { cloudAccountId: options.cloudAccountId } : {}),

@@ -1,6 +1,7 @@
 import { refreshRollups, withTenantClient } from "@canopy/db";
 import { defineJob } from "../contract";
 import { queueAlertDetection, spikeJudgedDays } from "./detect-alerts";
+import { recommendationsJobId } from "./compute-recommendations";
 import { recordRestatedWindow } from "../grid-restatement";
 import { loadTenantAccount } from "../tenant-guard";
 import { toWindow, windowPayload } from "../window-payload";
@@ -25,6 +26,12 @@ export const rollupDays = defineJob({
     // windows (history re-estimated, a backfill) cannot hold a judged day; the daily run sees budgets.
     if (window.end.getTime() > Date.now() - (spikeJudgedDays + 1) * 86_400_000)
       await queueAlertDetection(deps, payload.tenantId);
+    // Findings follow the rollups; one run per tenant and minute however many windows finish.
+    await deps.enqueue(
+      "compute-recommendations",
+      { tenantId: payload.tenantId },
+      { jobId: recommendationsJobId(payload.tenantId) },
+    );
     return { rowsWritten: result.days + result.months, ...result };
   },
 });
