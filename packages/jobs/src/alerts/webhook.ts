@@ -1,4 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { lookup } from "node:dns/promises";
+import { BlockList, isIP } from "node:net";
 
 /**
  * Signed webhooks (README "Alerts"). Each request carries
@@ -60,6 +62,51 @@ export const defaultWebhookRetry: WebhookRetryPolicy = {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * Addresses a webhook may not reach (server-side request forgery): private networks (RFC 1918,
+ * RFC 4193 unique-local), link-local (RFC 3927, where cloud metadata services answer, and fe80::/10),
+ * shared address space (RFC 6598), loopback, unspecified and multicast. A receiver named
+ * localhost / 127.0.0.1 / [::1] in the URL itself stays allowed: the operator's own local receiver.
+ */
+const blocked = new BlockList();
+for (const [network, prefix] of [
+  ["10.0.0.0", 8],
+  ["172.16.0.0", 12],
+  ["192.168.0.0", 16],
+  ["169.254.0.0", 16],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8],
+  ["0.0.0.0", 8],
+  ["224.0.0.0", 4],
+] as const)
+  blocked.addSubnet(network, prefix, "ipv4");
+for (const [network, prefix] of [
+  ["fc00::", 7],
+  ["fe80::", 10],
+  ["::1", 128],
+  ["::", 128],
+  ["ff00::", 8],
+] as const)
+  blocked.addSubnet(network, prefix, "ipv6");
+
+const loopbackNames = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** Why `url` must not be posted to, or null: its host resolves to a blocked address. */
+export async function forbiddenWebhookTarget(
+  url: string,
+  resolve: (host: string) => Promise<{ address: string; family: number }[]> = (host) =>
+    lookup(host, { all: true }),
+): Promise<string | null> {
+  const { hostname } = new URL(url);
+  if (loopbackNames.has(hostname)) return null;
+  const host = hostname.replace(/^\[|\]$/g, "");
+  const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await resolve(host);
+  const bad = addresses.find((a) => blocked.check(a.address, a.family === 6 ? "ipv6" : "ipv4"));
+  return bad
+    ? `${hostname} resolves to ${bad.address}, a private, link-local or loopback address; webhooks go to public receivers only`
+    : null;
+}
+
+/**
  * POSTs `body` signed with `secret`, retrying timeouts, connection errors, 408, 429 and 5xx with
  * backoff. Never throws: every attempt is reported to `onAttempt` (the delivery log) and the last one
  * is returned.
@@ -74,6 +121,12 @@ export async function postSignedWebhook(options: {
 }): Promise<WebhookAttempt> {
   const policy = { ...defaultWebhookRetry, ...options.policy };
   let last: WebhookAttempt = { attempt: 0, ok: false, error: "not attempted", permanent: false };
+  const forbidden = await forbiddenWebhookTarget(options.url).catch(() => null);
+  if (forbidden) {
+    last = { attempt: 1, ok: false, error: `refused: ${forbidden}`, permanent: true };
+    await options.onAttempt?.(last);
+    return last;
+  }
   for (let attempt = 1; attempt <= policy.attempts; attempt++) {
     const timestamp = Math.floor(Date.now() / 1000);
     try {
