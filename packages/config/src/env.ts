@@ -116,6 +116,19 @@ export const envSchema = z
         message: "comma-separated email domains, e.g. example.com,example.org",
       }),
     /**
+     * OpenID Connect single sign-on (one identity provider for the instance: Okta, Entra ID, Google
+     * Workspace, Keycloak…): the issuer (its discovery document is <issuer>/.well-known/openid-configuration),
+     * and the client registered there with redirect URI <public URL>/api/auth/callback/oidc.
+     * All three or none. New users still pass CANOPY_SIGN_UP.
+     */
+    CANOPY_OIDC_ISSUER: optional(
+      z.url({ protocol: /^https?$/, error: "the identity provider's issuer URL" }),
+    ),
+    CANOPY_OIDC_CLIENT_ID: optional(z.string().min(1)),
+    CANOPY_OIDC_CLIENT_SECRET: optional(z.string().min(1)),
+    /** The sign-in button's label: "Sign in with <name>". */
+    CANOPY_OIDC_NAME: z.string().min(1).default("single sign-on"),
+    /**
      * Seed the demo organization (a known sign-in) on `pnpm start`. Unset: only in development against
      * the embedded or a local PostgreSQL (seedDemoDecision); "true" seeds anywhere, "false" never.
      */
@@ -279,6 +292,19 @@ export const envSchema = z
         path: ["CANOPY_SMTP_URL"],
         message: `set when CANOPY_EMAIL_TRANSPORT=smtp: ${SMTP_URL_FORMAT}`,
       });
+    const oidc = [
+      "CANOPY_OIDC_ISSUER",
+      "CANOPY_OIDC_CLIENT_ID",
+      "CANOPY_OIDC_CLIENT_SECRET",
+    ] as const;
+    const oidcSet = oidc.filter((name) => env[name]);
+    if (oidcSet.length > 0 && oidcSet.length < oidc.length)
+      for (const name of oidc.filter((n) => !env[n]))
+        ctx.addIssue({
+          code: "custom",
+          path: [name],
+          message: `set together with ${oidcSet.join(" and ")} (OpenID Connect single sign-on needs the issuer, client id and client secret)`,
+        });
     if (Boolean(env.CANOPY_WATTTIME_USERNAME) !== Boolean(env.CANOPY_WATTTIME_PASSWORD))
       ctx.addIssue({
         code: "custom",

@@ -2,7 +2,7 @@ import "server-only";
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { nextCookies } from "better-auth/next-js";
-import { organization } from "better-auth/plugins";
+import { genericOAuth, organization } from "better-auth/plugins";
 import { schema } from "@canopy/db";
 import { CLIENT_ADDRESS_HEADER } from "../security/client-address";
 import { authDb } from "./db";
@@ -95,6 +95,7 @@ const createAuth = () =>
           });
         },
       }),
+      ...(oidcProvider() ? [genericOAuth({ config: [oidcProvider()!] })] : []),
       nextCookies(),
     ],
     telemetry: { enabled: false },
@@ -102,3 +103,27 @@ const createAuth = () =>
   });
 
 export const auth = once(createAuth);
+
+/** The provider id in the callback URL: <public URL>/api/auth/callback/oidc. */
+export const oidcProviderId = "oidc";
+
+/**
+ * The instance's OpenID Connect provider (CANOPY_OIDC_*), or null: authorization code flow with PKCE,
+ * endpoints and signing keys from the issuer's discovery document, ID tokens verified against them
+ * (never only decoded). New users pass the sign-up policy like any other (databaseHooks above).
+ */
+export function oidcProvider() {
+  const env = serverEnv();
+  if (!env.CANOPY_OIDC_ISSUER || !env.CANOPY_OIDC_CLIENT_ID || !env.CANOPY_OIDC_CLIENT_SECRET)
+    return null;
+  return {
+    providerId: oidcProviderId,
+    name: env.CANOPY_OIDC_NAME,
+    discoveryUrl: `${env.CANOPY_OIDC_ISSUER.replace(/\/+$/, "")}/.well-known/openid-configuration`,
+    requireIdTokenVerification: true,
+    clientId: env.CANOPY_OIDC_CLIENT_ID,
+    clientSecret: env.CANOPY_OIDC_CLIENT_SECRET,
+    scopes: ["openid", "email", "profile"],
+    pkce: true,
+  };
+}
