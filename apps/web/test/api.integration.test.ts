@@ -27,6 +27,7 @@ import * as apiKeys from "@/app/api/v1/api-keys/route";
 import * as apiKey from "@/app/api/v1/api-keys/[id]/route";
 import * as openapi from "@/app/api/v1/openapi.json/route";
 import * as reports from "@/app/api/v1/reports/route";
+import * as reportFinalize from "@/app/api/v1/reports/[id]/finalize/route";
 import * as reportDownload from "@/app/api/v1/reports/[id]/download/route";
 import { finalizeReport } from "@canopy/reports";
 
@@ -1004,6 +1005,42 @@ describe("reports: /api/v1/reports", () => {
       { id: "x" },
     );
     expect(malformed.response.status).toBe(400);
+  });
+
+  it("finalizes the draft the caller reviewed, by its content hash, for finance roles only", async () => {
+    const finalize = (credential: { apiKey?: string; cookie?: string }, sha: string) =>
+      call(reportFinalize.POST, {
+        path: `/api/v1/reports/${february}/finalize`,
+        method: "POST",
+        credential,
+        params: { id: february },
+        json: { expectedContentSha256: sha },
+      });
+    const listed = await call(reports.GET, {
+      path: "/api/v1/reports?period=2025-02",
+      credential: { apiKey: key },
+    });
+    const draft = (listed.body.items as { id: string; contentSha256: string }[]).find(
+      (r) => r.id === february,
+    )!;
+    const viewerTry = await finalize({ apiKey: key }, draft.contentSha256);
+    expect(viewerTry.status).toBe(403);
+    const stale = await finalize(owner, "f".repeat(64));
+    expect(stale.status).toBe(409);
+    expect(stale.body.error?.code).toBe("report_changed");
+    const malformed = await finalize(owner, "abc");
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error?.fields?.expectedContentSha256).toBeDefined();
+    const done = await finalize(owner, draft.contentSha256);
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({
+      id: february,
+      status: "final",
+      contentSha256: draft.contentSha256,
+    });
+    const again = await finalize(owner, draft.contentSha256);
+    expect(again.status).toBe(409);
+    expect(again.body.error?.code).toBe("report_locked");
   });
 });
 

@@ -490,6 +490,17 @@ const routeCases: Record<string, RouteCase> = {
       expect(response.body.error?.code).toBe("not_found");
     }
   },
+  "POST /api/v1/reports/{id}/finalize": async (h, as) => {
+    const response = await call(h, {
+      path: `/api/v1/reports/${b.reportId}/finalize`,
+      method: "POST",
+      credential: as,
+      params: { id: b.reportId },
+      json: { expectedContentSha256: "0".repeat(64) },
+    });
+    expect(response.status).toBe(404);
+    expect(await countB("reports", "status = 'final'")).toBe(0);
+  },
   "GET /api/v1/alerts": async (h, as) => {
     const response = await get(h, as, "/api/v1/alerts?limit=500");
     expect(response.status).toBe(200);

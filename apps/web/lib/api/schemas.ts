@@ -683,6 +683,17 @@ export const reportGeneratedSchema = reportSchema
 
 /** The file formats of a report download (kept equal to @canopy/reports' `reportFormats`). */
 export const reportFormatValues = ["pdf", "xlsx", "csv"] as const satisfies readonly ReportFormat[];
+export const reportFinalizeBodySchema = z
+  .object({
+    expectedContentSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, "Not a SHA-256 (64 lowercase hex digits).")
+      .describe(
+        "The draft's contentSha256 as you reviewed it (GET /api/v1/reports); if the figures changed since, nothing is locked (409 report_changed).",
+      ),
+  })
+  .meta({ id: "ReportFinalize" });
+
 export const reportDownloadQuerySchema = z.object({
   format: z
     .enum(reportFormatValues, { error: "Expected one of pdf, xlsx, csv." })

@@ -277,6 +277,24 @@ export const operations: Operation[] = [
     ],
   },
   {
+    method: "post",
+    path: "/api/v1/reports/{id}/finalize",
+    summary:
+      "Finalize (lock) a draft: its figures and files never change again; needs the content SHA-256 you reviewed",
+    role: "viewer",
+    description:
+      "Only owners, admins and finance may finalize (others: 403). 409 `report_changed` when the figures changed since the hash was read, `report_locked` when the version is already final, `report_not_ready` while estimation of the period is still running.",
+    params: s.idParamSchema,
+    body: { schema: s.reportFinalizeBodySchema, contentType: "application/json" },
+    response: { status: 200, schema: s.reportSchema },
+    otherResponses: [
+      {
+        status: 409,
+        description: "The figures changed, the version is final, or estimation is still running.",
+      },
+    ],
+  },
+  {
     method: "get",
     path: "/api/v1/reports/{id}/download",
     summary:
