@@ -15,16 +15,11 @@ import {
   type UsageWindow,
   recordsOfOutcome,
 } from "../live/types";
-import { athenaRows, billingPeriodsOf, curUsageQuery, runAthenaQuery } from "./athena";
-import {
-  assumeRole,
-  callAws,
-  createAwsClients,
-  destroyAwsClients,
-  type AwsClients,
-} from "./clients";
+import { athenaResultRows, billingPeriodsOf, curUsageQuery, runAthenaQuery } from "./athena";
+import { callAws, destroyAwsClients, openAwsClients, type AwsClients } from "./clients";
 import type { AwsConnectorConfig } from "./config";
-import { costExplorerRows } from "./cost-explorer";
+import { COST_EXPLORER_USD_PER_REQUEST, costExplorerRows } from "./cost-explorer";
+import { checkManifestsAfterRead, manifestsBeforeRead } from "./cur-refresh";
 
 export type AwsConnector = LiveConnector & {
   readonly resolution: FetchSummary["resolution"];
@@ -36,7 +31,7 @@ async function withClients<T>(
   config: AwsConnectorConfig,
   use: (clients: AwsClients) => Promise<T>,
 ): Promise<T> {
-  const clients = createAwsClients(config, await assumeRole(config));
+  const clients = await openAwsClients(config);
   try {
     return await use(clients);
   } finally {
@@ -68,9 +63,9 @@ export function createAwsConnector(config: AwsConnectorConfig): AwsConnector {
   /** One probe per permission the connection uses, in order; a failed trust skips the rest. */
   async function validate(): Promise<PermissionCheck[]> {
     const checks: PermissionCheck[] = [];
-    let identity;
+    let clients: AwsClients;
     try {
-      identity = await assumeRole(config);
+      clients = await openAwsClients(config);
       checks.push({
         permission: "sts:AssumeRole",
         status: "passed",
@@ -78,17 +73,18 @@ export function createAwsConnector(config: AwsConnectorConfig): AwsConnector {
         required: true,
       });
     } catch (error) {
+      // Not reaching AWS at all says nothing about the role: the caller reports it as its own outcome.
+      if (error instanceof ConnectorError && error.kind === "network") throw error;
       checks.push(checkOf("sts:AssumeRole", true, error));
       return checks;
     }
-    const clients = createAwsClients(config, identity);
     try {
       const scope = config.scope;
       if (scope.source === "athena") {
         const now = new Date();
         const probe = `SELECT line_item_usage_start_date FROM "${scope.database}"."${scope.table}" WHERE billing_period = '${billingPeriodsOf({ start: now, end: new Date(now.getTime() + 1) })[0]}' LIMIT 1`;
         try {
-          const id = await runAthenaQuery(config, clients, scope, probe);
+          const result = await runAthenaQuery(clients, scope, probe);
           checks.push({
             permission: "athena:StartQueryExecution",
             status: "passed",
@@ -102,24 +98,55 @@ export function createAwsConnector(config: AwsConnectorConfig): AwsConnector {
             required: true,
           });
           try {
-            for await (const page of athenaRows(config, clients, id)) void page;
+            for await (const batch of athenaResultRows(clients, result)) void batch;
             checks.push({
-              permission: "athena:GetQueryResults",
+              permission: "s3:GetObject",
               status: "passed",
-              message: "Read the query results",
+              message: `Read the query's result object (${result.outputLocation})`,
               required: true,
             });
           } catch (error) {
-            checks.push(checkOf("athena:GetQueryResults", true, error));
+            const check = checkOf("s3:GetObject", true, error);
+            checks.push({
+              ...check,
+              fix:
+                check.fix ??
+                `Allow s3:GetObject on the query result location (${result.outputLocation.replace(/[^/]+$/, "*")})`,
+            });
           }
         } catch (error) {
+          if (error instanceof ConnectorError && error.kind === "network") throw error;
           checks.push(checkOf("athena:StartQueryExecution", true, error));
+        }
+        if (scope.exportLocation) {
+          try {
+            await manifestsBeforeRead(
+              clients,
+              scope.exportLocation,
+              billingPeriodsOf({ start: now, end: new Date(now.getTime() + 1) }),
+            );
+            checks.push({
+              permission: "s3:ListBucket",
+              status: "passed",
+              message:
+                "Listed the export's data files and Manifest.json (refreshes in progress are detected)",
+              required: false,
+            });
+          } catch (error) {
+            const check = checkOf("s3:ListBucket", false, error);
+            // A refresh under way right now is not a failed permission.
+            checks.push(
+              error instanceof ConnectorError && error.kind === "transient"
+                ? { ...check, status: "passed", message: error.message }
+                : check,
+            );
+          }
         }
       } else {
         const day = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
         const next = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
         try {
-          await callAws(config, "ce:GetCostAndUsage", () =>
+          await callAws(clients, "ce:GetCostAndUsage", () =>
             clients.costExplorer.send(
               new GetCostAndUsageCommand({
                 TimePeriod: { Start: day, End: next },
@@ -131,15 +158,16 @@ export function createAwsConnector(config: AwsConnectorConfig): AwsConnector {
           checks.push({
             permission: "ce:GetCostAndUsage",
             status: "passed",
-            message: "Read one day of costs (daily resolution)",
+            message: `Read one day of costs (daily resolution; each Cost Explorer request costs USD ${COST_EXPLORER_USD_PER_REQUEST})`,
             required: true,
           });
         } catch (error) {
+          if (error instanceof ConnectorError && error.kind === "network") throw error;
           checks.push(checkOf("ce:GetCostAndUsage", true, error));
         }
       }
       try {
-        await callAws(config, "organizations:ListAccounts", () =>
+        await callAws(clients, "organizations:ListAccounts", () =>
           clients.organizations.send(new ListAccountsCommand({ MaxResults: 1 })),
         );
         checks.push({
@@ -169,7 +197,7 @@ export function createAwsConnector(config: AwsConnectorConfig): AwsConnector {
       let token: string | undefined;
       do {
         const page: ListAccountsCommandOutput = await callAws(
-          config,
+          clients,
           "organizations:ListAccounts",
           () =>
             clients.organizations.send(
@@ -191,34 +219,65 @@ export function createAwsConnector(config: AwsConnectorConfig): AwsConnector {
   ): AsyncGenerator<UsageRecord> {
     const summary = options.summary ?? emptyFetchSummary(resolution);
     summary.resolution = resolution;
-    const clients = createAwsClients(config, await assumeRole(config));
+    const clients = await openAwsClients(config);
+    const classifierOf = (header: string[]) =>
+      createCurClassifier(header, {
+        lookupInstance: lookupInstanceType,
+        // Resource ids and tags reach the records as from a CUR 2.0 file (resource_tags map → tags).
+        includeResourceIds: true,
+        source: config.scope.source === "athena" ? "aws-athena" : "aws-cost-explorer",
+      });
     try {
-      let classifier: RowClassifier | undefined;
-      const source = config.scope.source === "athena" ? "aws-athena" : "aws-cost-explorer";
-      const batches =
-        config.scope.source === "athena"
-          ? (async function* () {
-              const scope = config.scope as Extract<
-                AwsConnectorConfig["scope"],
-                { source: "athena" }
-              >;
-              const id = await runAthenaQuery(config, clients, scope, curUsageQuery(scope, window));
-              for await (const page of athenaRows(config, clients, id)) yield page.rows;
-            })()
-          : costExplorerRows(config, clients, window);
-      for await (const rows of batches) {
-        for (const row of rows) {
-          summary.rowsRead++;
-          classifier ??= createCurClassifier(Object.keys(row), {
-            lookupInstance: lookupInstanceType,
-            includeResourceIds: false,
-            source,
-          });
-          yield* recordsOfOutcome(classifier.classify(row, summary.rowsRead), summary);
+      const scope = config.scope;
+      if (scope.source === "athena") {
+        const periods = billingPeriodsOf(window);
+        const manifests = scope.exportLocation
+          ? await manifestsBeforeRead(clients, scope.exportLocation, periods)
+          : undefined;
+        const result = await runAthenaQuery(clients, scope, curUsageQuery(scope, window));
+        if (scope.exportLocation && manifests)
+          await checkManifestsAfterRead(clients, scope.exportLocation, manifests);
+        let classifier: RowClassifier | undefined;
+        const batches = athenaResultRows(clients, result, (header) => {
+          classifier = classifierOf(header);
+          return { columns: classifier.usedColumns, numericColumns: classifier.numericColumns };
+        });
+        for await (const batch of batches) {
+          const bound = classifier;
+          if (!bound) continue;
+          for (const { lineNumber, row, error } of batch) {
+            summary.rowsRead++;
+            yield* recordsOfOutcome(
+              error
+                ? { status: "error", message: `line ${lineNumber}: ${error}` }
+                : bound.classify(row, lineNumber),
+              summary,
+            );
+          }
+          options.onProgress?.(summary.rowsRead);
         }
-        options.onProgress?.(summary.rowsRead);
+      } else {
+        let classifier: RowClassifier | undefined;
+        for await (const rows of costExplorerRows(clients, window)) {
+          for (const row of rows) {
+            summary.rowsRead++;
+            classifier ??= classifierOf(Object.keys(row));
+            yield* recordsOfOutcome(classifier.classify(row, summary.rowsRead), summary);
+          }
+          options.onProgress?.(summary.rowsRead);
+        }
       }
     } finally {
+      summary.apiCalls = { ...clients.calls };
+      const requests = clients.calls["ce:GetCostAndUsage"] ?? 0;
+      if (config.scope.source === "cost-explorer")
+        summary.apiCost = {
+          service: "AWS Cost Explorer",
+          requests,
+          cachedRequests: clients.cacheHits,
+          costAmount: Math.round(requests * COST_EXPLORER_USD_PER_REQUEST * 100) / 100,
+          currency: "USD",
+        };
       destroyAwsClients(clients);
     }
   }
@@ -249,10 +308,11 @@ FROM "${carbon.database}"."${carbon.table}"
 WHERE usage_period_start = TIMESTAMP '${start} 00:00:00'
 GROUP BY 1, 2, 3, 4`;
     return withClients({ ...config, scope }, async (clients) => {
-      const id = await runAthenaQuery(config, clients, scope, sql);
+      const result = await runAthenaQuery(clients, scope, sql);
       const out: ReportedCarbon[] = [];
-      for await (const page of athenaRows(config, clients, id)) {
-        for (const row of page.rows) {
+      for await (const batch of athenaResultRows(clients, result)) {
+        for (const { row: cells } of batch) {
+          const row = cells as Record<string, string>;
           const factor = /^kg/i.test(row["unit"] ?? "") ? 1 : 1000; // MTCO2e → kg
           const base = {
             provider: "aws" as const,
