@@ -30,6 +30,8 @@ const sealedAwsSchema = z.object({
   athenaTable: z.string().optional(),
   athenaWorkGroup: z.string().optional(),
   athenaOutputLocation: z.string().optional(),
+  /** The CUR 2.0 Data Exports destination, s3://bucket/prefix/export-name (refresh detection). */
+  curExportLocation: z.string().optional(),
   athenaCarbonTable: z.string().optional(),
 });
 
@@ -54,7 +56,12 @@ const sealedGcpSchema = z.object({
 export type ConnectorSettings = {
   aws?: Pick<
     AwsConnectorConfig,
-    "endpoints" | "sourceIdentity" | "backoff" | "pollIntervalMs" | "pageSize"
+    | "endpoints"
+    | "sourceIdentity"
+    | "backoff"
+    | "pollIntervalMs"
+    | "sessionRefreshMarginMs"
+    | "costExplorerCacheMs"
   >;
   azure?: Pick<AzureConnectorConfig, "endpoints" | "httpClient" | "backoff">;
   gcp?: Pick<GcpConnectorConfig, "bigQueryEndpoint" | "backoff" | "pageSize">;
@@ -223,6 +230,7 @@ export async function connectorFor(
           table: c.athenaTable,
           ...(c.athenaWorkGroup ? { workGroup: c.athenaWorkGroup } : {}),
           ...(c.athenaOutputLocation ? { outputLocation: c.athenaOutputLocation } : {}),
+          ...(c.curExportLocation ? { exportLocation: c.curExportLocation } : {}),
         }
       : { source: "cost-explorer" };
   const carbonExport =

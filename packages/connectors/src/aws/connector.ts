@@ -238,13 +238,25 @@ export function createAwsConnector(config: AwsConnectorConfig): AwsConnector {
         if (scope.exportLocation && manifests)
           await checkManifestsAfterRead(clients, scope.exportLocation, manifests);
         let classifier: RowClassifier | undefined;
+        let headerError: unknown;
         const batches = athenaResultRows(clients, result, (header) => {
-          classifier = classifierOf(header);
+          try {
+            classifier = classifierOf(header);
+          } catch (error) {
+            headerError = error; // an empty result's header is never read; a row's is
+            return { columns: header };
+          }
           return { columns: classifier.usedColumns, numericColumns: classifier.numericColumns };
         });
         for await (const batch of batches) {
           const bound = classifier;
-          if (!bound) continue;
+          if (!bound) {
+            if (batch.length === 0) continue;
+            throw new ConnectorError(
+              "query",
+              `Athena's result has no CUR 2.0 columns: ${headerError instanceof Error ? headerError.message : String(headerError)}`,
+            );
+          }
           for (const { lineNumber, row, error } of batch) {
             summary.rowsRead++;
             yield* recordsOfOutcome(

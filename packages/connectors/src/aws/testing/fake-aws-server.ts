@@ -104,6 +104,8 @@ export type FakeAws = {
   finishRefresh(period: string): void;
   /** Runs `hook` once, when the next Athena query is first polled (e.g. a refresh starting mid-query). */
   duringNextQuery(hook: () => void): void;
+  /** The next result object download is cut (socket destroyed) after about `bytes` bytes. */
+  cutNextResult(bytes: number): void;
   /** S3 object keys written by Athena: `s3://bucket/key` of each query's result CSV. */
   resultObjects(): string[];
   sqlSeen: string[];
@@ -219,6 +221,7 @@ export async function startFakeAws(
   let exportLocation: { bucket: string; prefix: string; name: string } | undefined;
   const exportPeriods = new Map<string, ExportPeriod>();
   let queryHook: (() => void) | undefined;
+  let cutAfterBytes: number | undefined;
   const requests: Recorded[] = [];
   const sqlSeen: string[] = [];
   let issuedCount = 0;
@@ -534,13 +537,21 @@ export async function startFakeAws(
           { status: 404, type: "NoSuchKey", message: "The specified key does not exist." },
           head,
         );
-      res.writeHead(200, {
-        "content-type": "text/csv",
-        "last-modified": new Date().toUTCString(),
-        etag: `"${executionId}"`,
-      });
-      if (head) return res.end();
+      if (head) {
+        res.writeHead(200, { "content-type": "text/csv", etag: `"${executionId}"` });
+        return res.end();
+      }
       const chunks = resultCsv(athenaColumns, athenaRows(execution.sql));
+      const cut = cutAfterBytes;
+      cutAfterBytes = undefined;
+      if (cut !== undefined) {
+        // The whole object's length is announced, then the connection drops part-way.
+        const whole = Buffer.from([...chunks].join(""));
+        res.writeHead(200, { "content-type": "text/csv", "content-length": whole.length });
+        res.write(whole.subarray(0, Math.min(cut, whole.length - 1)));
+        return setTimeout(() => res.destroy(), 20);
+      }
+      res.writeHead(200, { "content-type": "text/csv", etag: `"${executionId}"` });
       const pump = () => {
         for (;;) {
           const next = chunks.next();
@@ -712,6 +723,7 @@ export async function startFakeAws(
       p.version++;
     },
     duringNextQuery: (hook) => (queryHook = hook),
+    cutNextResult: (bytes) => (cutAfterBytes = bytes),
     resultObjects: () => [...resultObjects.keys()].map((k) => `s3://${k}`),
     close: () =>
       new Promise<void>((resolve, reject) => {
