@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createKeyring, sealCredentials } from "@canopy/db";
 import { createTestDatabase, testServices, type TestDatabase } from "@canopy/db/testing";
 import { startFakeAws, type FakeAws } from "@canopy/connectors/testing";
+import { clearCostExplorerCache } from "@canopy/connectors/live";
 import type { JobContext, JobDeps } from "../contract";
 import { PermanentJobError } from "../errors";
 import { configureConnectors } from "../connector-for";
@@ -111,6 +112,7 @@ describe("sync-account (AWS, fake Athena)", () => {
   beforeEach(async () => {
     tenantId = randomUUID();
     instances = 2;
+    clearCostExplorerCache();
     fake.setAthenaResult(columns, () => usage(yesterday.start, yesterday.end, () => instances));
     await database.owner.pool.query("INSERT INTO tenants (id, name, slug) VALUES ($1, 'T', $2)", [
       tenantId,
@@ -266,6 +268,40 @@ describe("sync-account (AWS, fake Athena)", () => {
       "athena:GetQueryExecution": 2,
       "s3:GetObject": 1,
     });
+  });
+
+  it("Cost Explorer: the run records its requests and their cost (USD 0.01 each); a repeat sync is served from the cache", async () => {
+    await storeCredentials({ provider: "aws", roleArn, accessKeyId, secretAccessKey });
+    const day = yesterday.start.toISOString().slice(0, 10);
+    fake.setCostExplorerUsage([
+      {
+        date: day,
+        account: accountNumber,
+        service: "Amazon Elastic Compute Cloud - Compute",
+        usageType: "BoxUsage:m5.large",
+        region: "us-east-1",
+        quantity: 48,
+        unit: "Hrs",
+        cost: 4.6,
+      },
+    ]);
+    await run("ce-1");
+    await run("ce-2");
+    const [first, second] = await runs();
+    expect(first!.details["apiCost"]).toEqual({
+      service: "AWS Cost Explorer",
+      requests: 2, // LINKED_ACCOUNT × SERVICE, then USAGE_TYPE × REGION for the one pair
+      cachedRequests: 0,
+      costAmount: 0.02,
+      currency: "USD",
+    });
+    expect(first!.details["apiCalls"]).toMatchObject({ "ce:GetCostAndUsage": 2 });
+    expect(second!.details["apiCost"]).toMatchObject({
+      requests: 0,
+      cachedRequests: 2,
+      costAmount: 0,
+    });
+    expect(Number(second!.rows_read)).toBe(Number(first!.rows_read));
   });
 
   it("a session that expires mid-sync is never 'needs attention': re-assumed, else a retryable failure", async () => {
