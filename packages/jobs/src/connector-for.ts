@@ -30,8 +30,10 @@ const sealedAwsSchema = z.object({
   athenaTable: z.string().optional(),
   athenaWorkGroup: z.string().optional(),
   athenaOutputLocation: z.string().optional(),
-  /** The CUR 2.0 Data Exports destination, s3://bucket/prefix/export-name (refresh detection). */
-  curExportLocation: z.string().optional(),
+  /** The CUR 2.0 Data Exports destination: bucket, S3 prefix and export name (refresh detection). */
+  exportBucket: z.string().optional(),
+  exportPrefix: z.string().optional(),
+  curExportName: z.string().optional(),
   athenaCarbonTable: z.string().optional(),
 });
 
@@ -230,7 +232,15 @@ export async function connectorFor(
           table: c.athenaTable,
           ...(c.athenaWorkGroup ? { workGroup: c.athenaWorkGroup } : {}),
           ...(c.athenaOutputLocation ? { outputLocation: c.athenaOutputLocation } : {}),
-          ...(c.curExportLocation ? { exportLocation: c.curExportLocation } : {}),
+          ...(c.exportBucket
+            ? {
+                exportLocation: curExportLocationOf(
+                  c.exportBucket,
+                  c.exportPrefix,
+                  c.curExportName,
+                ),
+              }
+            : {}),
         }
       : { source: "cost-explorer" };
   const carbonExport =
@@ -248,6 +258,19 @@ export async function connectorFor(
       scope.source === "athena" ? ("aws-athena" as const) : ("aws-cost-explorer" as const),
   };
   return carbonExport ? connector : withoutCarbon(connector);
+}
+
+/** The wizard's export is named `canopy-cur2` (apps/web lib/wizard/providers.ts) unless another name is given. */
+export const DEFAULT_CUR_EXPORT_NAME = "canopy-cur2";
+
+/** s3://bucket/prefix/export-name of a CUR 2.0 export, where its data/ and metadata/ folders are. */
+export function curExportLocationOf(bucket: string, prefix?: string, name?: string): string {
+  const parts = [
+    bucket,
+    ...(prefix ?? "").split("/").filter(Boolean),
+    name || DEFAULT_CUR_EXPORT_NAME,
+  ];
+  return `s3://${parts.join("/")}`;
 }
 
 function withoutCarbon(connector: AccountConnector): AccountConnector {

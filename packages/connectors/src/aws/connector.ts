@@ -120,18 +120,27 @@ export function createAwsConnector(config: AwsConnectorConfig): AwsConnector {
         }
         if (scope.exportLocation) {
           try {
-            await manifestsBeforeRead(
-              clients,
-              scope.exportLocation,
-              billingPeriodsOf({ start: now, end: new Date(now.getTime() + 1) }),
-            );
-            checks.push({
-              permission: "s3:ListBucket",
-              status: "passed",
-              message:
-                "Listed the export's data files and Manifest.json (refreshes in progress are detected)",
-              required: false,
+            const [period = ""] = billingPeriodsOf({
+              start: now,
+              end: new Date(now.getTime() + 1),
             });
+            const manifests = await manifestsBeforeRead(clients, scope.exportLocation, [period]);
+            checks.push(
+              manifests.get(period)
+                ? {
+                    permission: "s3:ListBucket",
+                    status: "passed",
+                    message: `Found the export's Manifest.json for ${period} under ${scope.exportLocation}: refreshes in progress are detected`,
+                    required: false,
+                  }
+                : {
+                    permission: "s3:ListBucket",
+                    status: "failed",
+                    message: `No Manifest.json for ${period} under ${scope.exportLocation}/metadata/: Canopy cannot tell when AWS is refreshing the export, so a sync during a refresh could read a mix of old and new files.`,
+                    fix: "Give the export's bucket, prefix and name exactly as in Data Exports (the name defaults to canopy-cur2)",
+                    required: false,
+                  },
+            );
           } catch (error) {
             const check = checkOf("s3:ListBucket", false, error);
             // A refresh under way right now is not a failed permission.

@@ -333,7 +333,8 @@ describe("sync-account (AWS, fake Athena)", () => {
       athenaDatabase: "cur",
       athenaTable: "cur2",
       athenaRegion: "us-east-1",
-      curExportLocation: "s3://cur-bucket/canopy/canopy-cur2",
+      exportBucket: "cur-bucket",
+      exportPrefix: "canopy",
     });
     const month = yesterday.start.toISOString().slice(0, 7);
     const periods = [...new Set([month, yesterday.end.toISOString().slice(0, 7)])];

@@ -81,6 +81,8 @@ describe("validate-connection", () => {
   beforeEach(async () => {
     tenantId = await newTenant(database);
     aws.setAthenaResult(["line_item_usage_start_date"], () => [["2026-11-01 00:00:00"]]);
+    // The sealed exportBucket with the wizard's export name: its manifest for this month exists.
+    aws.setExport("s3://acme-cur/canopy-cur2", [new Date().toISOString().slice(0, 7)]);
     aws.setAccounts([
       { Id: "111111111111", Name: "payer", Status: "ACTIVE" },
       { Id: "222222222222", Name: "prod", Status: "ACTIVE" },
@@ -141,6 +143,7 @@ describe("validate-connection", () => {
       ["athena:StartQueryExecution", "passed"],
       ["athena:GetQueryExecution", "passed"],
       ["s3:GetObject", "passed"],
+      ["s3:ListBucket", "passed"],
       ["organizations:ListAccounts", "passed"],
     ]);
     expect(checks!.discovered?.map((a) => a.id)).toEqual(["111111111111", "222222222222"]);
