@@ -18,7 +18,8 @@ import { PermanentJobError } from "./errors";
 /**
  * What is sealed for an AWS account: the wizard's fields, plus (optionally) the Athena location of the
  * CUR 2.0 table. Without an Athena table the account runs on the Cost Explorer quick start (daily).
- * `athenaCarbonTable` is the Athena table over the CARBON_EMISSIONS data export (same database).
+ * `athenaCarbonTable` is the Athena table over the CARBON_EMISSIONS data export (same database); AWS's
+ * figures also come from the Sustainability API, for every AWS account.
  */
 const sealedAwsSchema = z.object({
   provider: z.literal("aws"),
@@ -64,6 +65,7 @@ export type ConnectorSettings = {
     | "pollIntervalMs"
     | "sessionRefreshMarginMs"
     | "costExplorerCacheMs"
+    | "sustainabilityCarbon"
   >;
   azure?: Pick<AzureConnectorConfig, "endpoints" | "httpClient" | "backoff">;
   gcp?: Pick<GcpConnectorConfig, "bigQueryEndpoint" | "backoff" | "pageSize">;
@@ -257,7 +259,9 @@ export async function connectorFor(
     sourceKind:
       scope.source === "athena" ? ("aws-athena" as const) : ("aws-cost-explorer" as const),
   };
-  return carbonExport ? connector : withoutCarbon(connector);
+  // AWS's own figures come from the Sustainability API for every account (and from the
+  // CARBON_EMISSIONS export too where one is configured, for its model-version history).
+  return connector;
 }
 
 /** The wizard's export is named `canopy-cur2` (apps/web lib/wizard/providers.ts) unless another name is given. */

@@ -54,6 +54,9 @@ describe("wizard content", () => {
     expect(athena).toContain('"Principal": { "Service": "glue.amazonaws.com" }');
     expect(athena).toContain("policy/service-role/AWSGlueServiceRole");
     expect(athena).toContain("--role CanopyCurCrawler");
+    expect(awsCloudFormationTemplate({ canopyAccountId: "1", externalId: "x" })).toContain(
+      "sustainability:GetEstimatedCarbonEmissions",
+    );
     // The role reads the Athena result object; GetQueryResults is no longer used.
     expect(awsCloudFormationTemplate({ canopyAccountId: "1", externalId: "x" })).not.toContain(
       "GetQueryResults",

@@ -63,6 +63,11 @@ export const permissions: Record<ProviderKey, Permission[]> = {
       on: "* (payer account only; optional)",
       why: "list the linked accounts in scope",
     },
+    {
+      name: "sustainability:GetEstimatedCarbonEmissions",
+      on: "* (optional)",
+      why: "AWS's own monthly carbon figures (Scope 1, 2, 3; location- and market-based) per account, region and service, shown beside Canopy's on Reconciliation",
+    },
   ],
   azure: [
     {
@@ -166,6 +171,7 @@ Resources:
                   - glue:GetPartitions
                   - ce:GetCostAndUsage
                   - organizations:ListAccounts
+                  - sustainability:GetEstimatedCarbonEmissions
                 Resource: "*"
 Outputs:
   RoleArn:

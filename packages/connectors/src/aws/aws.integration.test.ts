@@ -556,6 +556,112 @@ describe("AWS connector against a fake AWS (real SDK clients)", () => {
     expect(fake.sqlSeen.at(-1)).toContain("usage_period_start = TIMESTAMP '2026-04-01 00:00:00'");
   });
 
+  it("Sustainability API: Scope 1/2/3 and totals per account × region × service, MTCO2e → kg, paged, SigV4 for 'sustainability'", async () => {
+    fake.setSustainabilityEmissions([
+      {
+        month: "2026-04",
+        account: "111111111111",
+        region: "eu-central-1",
+        service: "AmazonEC2",
+        modelVersion: "v3.0.0",
+        values: {
+          TOTAL_LBM_CARBON_EMISSIONS: 0.05,
+          TOTAL_MBM_CARBON_EMISSIONS: 0.01,
+          TOTAL_SCOPE_1_CARBON_EMISSIONS: 0.001,
+          TOTAL_SCOPE_2_LBM_CARBON_EMISSIONS: 0.04,
+          TOTAL_SCOPE_2_MBM_CARBON_EMISSIONS: 0.0,
+          TOTAL_SCOPE_3_LBM_CARBON_EMISSIONS: 0.009,
+          TOTAL_SCOPE_3_MBM_CARBON_EMISSIONS: 0.009,
+        },
+      },
+      {
+        month: "2026-04",
+        account: "222222222222",
+        region: "us-east-1",
+        service: "AmazonS3",
+        modelVersion: "v3.0.0",
+        values: { TOTAL_LBM_CARBON_EMISSIONS: 0.002, TOTAL_MBM_CARBON_EMISSIONS: 0.001 },
+      },
+      {
+        month: "2026-04",
+        account: "222222222222",
+        region: "us-east-1",
+        service: "AmazonEC2",
+        modelVersion: "v3.0.0",
+        values: { TOTAL_LBM_CARBON_EMISSIONS: 0.003 },
+      },
+      {
+        month: "2026-05",
+        account: "111111111111",
+        region: "eu-central-1",
+        service: "AmazonEC2",
+        modelVersion: "v3.0.0",
+        values: { TOTAL_LBM_CARBON_EMISSIONS: 9 },
+      },
+    ]);
+    try {
+      const figures = await createAwsConnector(config()).fetchReportedCarbon("2026-04");
+      const calls = targets("Sustainability.GetEstimatedCarbonEmissions");
+      expect(calls).toHaveLength(2); // 3 results, 2 per page
+      expect(calls.every((c) => c.accessKeyId?.startsWith("ASIAFAKE"))).toBe(true);
+      const sent = JSON.parse(calls[0]!.body) as Record<string, unknown>;
+      expect(sent).toMatchObject({
+        TimePeriod: { Start: "2026-04-01T00:00:00.000Z", End: "2026-05-01T00:00:00.000Z" },
+        GroupBy: ["USAGE_ACCOUNT_ID", "REGION", "SERVICE"],
+        Granularity: "MONTHLY",
+      });
+      expect(
+        figures.every((f) => f.source === "aws-sustainability-api" && f.month === "2026-04-01"),
+      ).toBe(true);
+      const ec2 = figures.filter((f) => f.providerAccountId === "111111111111");
+      expect(
+        Object.fromEntries(ec2.map((f) => [f.scope, Math.round(f.co2eKg * 1000) / 1000])),
+      ).toEqual({
+        total: 50,
+        "total-market": 10,
+        scope1: 1,
+        "scope2-location": 40,
+        "scope2-market": 0,
+        scope3: 9, // the location-based Scope 3; the market-based one has no slot
+      });
+      expect(ec2[0]).toMatchObject({
+        region: "eu-central-1",
+        service: "AmazonEC2",
+        modelVersion: "v3.0.0",
+      });
+      expect(figures.filter((f) => f.providerAccountId === "222222222222")).toHaveLength(3);
+
+      // Without the API permission: the export alone when there is one, else the denied action is named.
+      fake.deny(
+        "Sustainability.GetEstimatedCarbonEmissions",
+        "sustainability:GetEstimatedCarbonEmissions",
+      );
+      const denied = await createAwsConnector(config())
+        .fetchReportedCarbon("2026-04")
+        .catch((e: unknown) => e);
+      expect((denied as ConnectorError).kind).toBe("permission");
+      expect((denied as ConnectorError).permission).toBe(
+        "sustainability:GetEstimatedCarbonEmissions",
+      );
+      fake.setAthenaResult(
+        ["usage_account_id", "region_code", "product_code", "model_version", "lbm", "mbm", "unit"],
+        () => [
+          ["111111111111", "eu-central-1", "AmazonEC2", "v2.0.0", "0.0400", "0.0060", "MTCO2e"],
+        ],
+      );
+      const fromExport = await createAwsConnector(
+        config({ carbonExport: { database: "cur", table: "carbon_emissions" } }),
+      ).fetchReportedCarbon("2026-04");
+      expect(fromExport.map((f) => f.source)).toEqual([
+        "aws-carbon-emissions-export",
+        "aws-carbon-emissions-export",
+      ]);
+    } finally {
+      fake.deny("Sustainability.GetEstimatedCarbonEmissions", "");
+      fake.setSustainabilityEmissions([]);
+    }
+  });
+
   it("discover: Organizations ListAccounts, all pages", async () => {
     fake.setAccounts([
       { Id: "111111111111", Name: "payer", Status: "ACTIVE" },

@@ -28,6 +28,8 @@ export type AwsClients = {
   calls: ApiCalls;
   /** Cost Explorer answers reused from the cache instead of requested (and paid for). */
   cacheHits: number;
+  /** The current session's credentials (renewed near expiry), for requests signed outside the SDK clients. */
+  credentials(): Promise<AwsIdentity>;
   /** AssumeRole calls made so far (the first one included). */
   sessions(): number;
   renewSession(): Promise<void>;
@@ -178,6 +180,7 @@ export async function openAwsClients(config: AwsConnectorConfig): Promise<AwsCli
     config,
     calls,
     cacheHits: 0,
+    credentials: provider,
     ...build(),
     sessions: () => sessions,
     renewSession: async () => {

@@ -51,7 +51,12 @@ export type AwsConnectorConfig = {
     costExplorer?: string;
     organizations?: string;
     s3?: string;
+    sustainability?: string;
   };
+  /** Read AWS's own figures from the Sustainability API (GetEstimatedCarbonEmissions). Default true. */
+  sustainabilityCarbon?: boolean;
+  /** The Sustainability API's region. Default us-east-1. */
+  sustainabilityRegion?: string;
   backoff?: BackoffOptions;
   /** First delay between GetQueryExecution polls; grows to 2 s. Default 300 ms. */
   pollIntervalMs?: number;

@@ -20,10 +20,11 @@ import { callAws, destroyAwsClients, openAwsClients, type AwsClients } from "./c
 import type { AwsConnectorConfig } from "./config";
 import { COST_EXPLORER_USD_PER_REQUEST, costExplorerRows } from "./cost-explorer";
 import { checkManifestsAfterRead, manifestsBeforeRead } from "./cur-refresh";
+import { sustainabilityCarbon } from "./sustainability";
 
 export type AwsConnector = LiveConnector & {
   readonly resolution: FetchSummary["resolution"];
-  /** The month's figures from the CARBON_EMISSIONS export (Athena), converted from MTCO2e to kg; every model version kept. */
+  /** The month's figures from the Sustainability API and/or the CARBON_EMISSIONS export, MTCO2e converted to kg. */
   fetchReportedCarbon(month: Date | string): Promise<ReportedCarbon[]>;
 };
 
@@ -303,34 +304,55 @@ export function createAwsConnector(config: AwsConnectorConfig): AwsConnector {
     }
   }
 
+  /**
+   * The month's provider figures: the Sustainability API (default; latest model only) and, when a
+   * CARBON_EMISSIONS export table is configured, the export through Athena (every model version).
+   * Reconciliation counts one source per account and month (the newest model). Without the API
+   * permission, an account with the export still gets the export's figures.
+   */
   async function fetchReportedCarbon(month: Date | string): Promise<ReportedCarbon[]> {
     const carbon = config.carbonExport;
-    if (!carbon)
+    const useApi = config.sustainabilityCarbon !== false;
+    if (!useApi && !carbon)
       throw new ConnectorError(
         "query",
-        "No CARBON_EMISSIONS export table is configured for this account",
+        "No carbon source: the Sustainability API is turned off and no CARBON_EMISSIONS export table is configured",
       );
-    if (!/^[A-Za-z0-9_]+$/.test(carbon.database) || !/^[A-Za-z0-9_]+$/.test(carbon.table)) {
+    if (
+      carbon &&
+      (!/^[A-Za-z0-9_]+$/.test(carbon.database) || !/^[A-Za-z0-9_]+$/.test(carbon.table))
+    ) {
       throw new ConnectorError(
         "query",
         "The carbon export database and table must be plain identifiers",
       );
     }
     const start = monthStartOf(month);
-    const scope = {
-      source: "athena" as const,
-      region: carbon.region ?? "us-east-1",
-      database: carbon.database,
-      table: carbon.table,
-    };
-    const sql = `SELECT usage_account_id, coalesce(region_code, 'global') AS region_code, product_code, model_version,
+    const scope = carbon
+      ? {
+          source: "athena" as const,
+          region: carbon.region ?? "us-east-1",
+          database: carbon.database,
+          table: carbon.table,
+        }
+      : undefined;
+    return withClients(scope ? { ...config, scope } : config, async (clients) => {
+      const out: ReportedCarbon[] = [];
+      if (useApi) {
+        try {
+          out.push(...(await sustainabilityCarbon(clients, start)));
+        } catch (error) {
+          const denied = error instanceof ConnectorError && error.kind === "permission";
+          if (!(denied && carbon)) throw error;
+        }
+      }
+      if (!carbon || !scope) return out;
+      const sql = `SELECT usage_account_id, coalesce(region_code, 'global') AS region_code, product_code, model_version,
        sum(total_lbm_emissions_value) AS lbm, sum(total_mbm_emissions_value) AS mbm, max(total_lbm_emissions_unit) AS unit
 FROM "${carbon.database}"."${carbon.table}"
 WHERE usage_period_start = TIMESTAMP '${start} 00:00:00'
 GROUP BY 1, 2, 3, 4`;
-    return withClients({ ...config, scope }, async (clients) => {
       const result = await runAthenaQuery(clients, scope, sql);
-      const out: ReportedCarbon[] = [];
       for await (const batch of athenaResultRows(clients, result)) {
         for (const { row: cells } of batch) {
           const row = cells as Record<string, string>;

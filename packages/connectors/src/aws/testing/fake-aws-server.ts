@@ -56,6 +56,35 @@ export const carbonExportColumns = [
   "last_refresh_timestamp",
 ] as const;
 
+/** One month of the Sustainability API's data for an account × region × service (values in MTCO2e). */
+export type SustainabilityRow = {
+  month: string; // YYYY-MM
+  account: string;
+  region: string;
+  service: string;
+  modelVersion: string;
+  values: Partial<Record<(typeof sustainabilityTypes)[number], number>>;
+};
+
+/** GetEstimatedCarbonEmissions' documented enums (API reference, request body). */
+const sustainabilityTypes = [
+  "TOTAL_LBM_CARBON_EMISSIONS",
+  "TOTAL_MBM_CARBON_EMISSIONS",
+  "TOTAL_SCOPE_1_CARBON_EMISSIONS",
+  "TOTAL_SCOPE_2_LBM_CARBON_EMISSIONS",
+  "TOTAL_SCOPE_2_MBM_CARBON_EMISSIONS",
+  "TOTAL_SCOPE_3_LBM_CARBON_EMISSIONS",
+  "TOTAL_SCOPE_3_MBM_CARBON_EMISSIONS",
+] as const;
+const sustainabilityDimensions = ["USAGE_ACCOUNT_ID", "REGION", "SERVICE"] as const;
+const sustainabilityGranularities = [
+  "YEARLY_CALENDAR",
+  "YEARLY_FISCAL",
+  "QUARTERLY_CALENDAR",
+  "QUARTERLY_FISCAL",
+  "MONTHLY",
+];
+
 /** One billing period of the fake CUR 2.0 export: when its data files and its Manifest.json were written. */
 type ExportPeriod = { dataModified: Date[]; manifestModified: Date | undefined; version: number };
 
@@ -68,6 +97,7 @@ export type FakeAws = {
     costExplorer: string;
     organizations: string;
     s3: string;
+    sustainability: string;
   };
   requests: Recorded[];
   /** The next calls to `target` (e.g. "AmazonAthena.StartQueryExecution", "STS.AssumeRole", "S3.GetObject") fail with these. */
@@ -82,6 +112,8 @@ export type FakeAws = {
   setAthenaResult(columns: string[], rows: (sql: string) => Iterable<(string | null)[]>): void;
   /** The published columns of a table (by name); tables not listed have the CUR 2.0 schema. */
   setTableColumns(table: string, columns: readonly string[]): void;
+  /** What the Sustainability API answers from (one model version per month, as AWS: the latest). */
+  setSustainabilityEmissions(rows: SustainabilityRow[]): void;
   /** The usage Cost Explorer answers from. */
   setCostExplorerUsage(rows: CeUsageRow[]): void;
   setAccounts(accounts: { Id: string; Name: string; Status: string }[]): void;
@@ -195,7 +227,7 @@ const xmlEscape = (s: string) =>
 
 export async function startFakeAws(
   options: FakeAwsOptions,
-  pageSizes: { ce?: number; organizations?: number; s3List?: number } = {},
+  pageSizes: { ce?: number; organizations?: number; s3List?: number; sustainability?: number } = {},
 ): Promise<FakeAws> {
   const trusted = { ...options };
   const failures = new Map<string, FakeFailure[]>();
@@ -212,6 +244,7 @@ export async function startFakeAws(
     ["carbon_emissions", carbonExportColumns],
   ]);
   let ceUsage: CeUsageRow[] = [];
+  let sustainabilityRows: SustainabilityRow[] = [];
   let accounts: { Id: string; Name: string; Status: string }[] = [];
   const executions = new Map<
     string,
@@ -249,6 +282,90 @@ export async function startFakeAws(
         : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${f.type}</Code><Message>${xmlEscape(f.message)}</Message><RequestId>fake</RequestId></Error>`,
     );
   };
+
+  /** REST-JSON errors: the type in `x-amzn-ErrorType`, `{ message }` in the body. */
+  const restJsonError = (res: ServerResponse, f: FakeFailure) => {
+    res.writeHead(f.status, {
+      "content-type": "application/json",
+      "x-amzn-errortype": f.type,
+      "x-amzn-requestid": "fake",
+    });
+    res.end(JSON.stringify({ message: f.message }));
+  };
+
+  function sustainability(res: ServerResponse, body: Record<string, unknown>) {
+    const invalid = (message: string) =>
+      restJsonError(res, { status: 400, type: "ValidationException", message });
+    const period = body["TimePeriod"] as { Start?: unknown; End?: unknown } | undefined;
+    const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+    if (!period || typeof period.Start !== "string" || typeof period.End !== "string")
+      return invalid("TimePeriod with Start and End is required");
+    if (!iso.test(period.Start) || !iso.test(period.End))
+      return invalid(
+        "TimePeriod Start and End must be ISO-8601 timestamps (YYYY-MM-DDThh:mm:ss.sssZ)",
+      );
+    if (Date.parse(period.End) <= Date.parse(period.Start))
+      return invalid("TimePeriod End must be after Start");
+    const types = (body["EmissionsTypes"] as string[] | undefined) ?? [
+      "TOTAL_LBM_CARBON_EMISSIONS",
+      "TOTAL_MBM_CARBON_EMISSIONS",
+    ];
+    const badType = types.find((t) => !(sustainabilityTypes as readonly string[]).includes(t));
+    if (badType)
+      return invalid(`Value '${badType}' at 'emissionsTypes' failed to satisfy enum constraint`);
+    const groupBy = (body["GroupBy"] as string[] | undefined) ?? [];
+    const badDim = groupBy.find(
+      (d) => !(sustainabilityDimensions as readonly string[]).includes(d),
+    );
+    if (badDim) return invalid(`Value '${badDim}' at 'groupBy' failed to satisfy enum constraint`);
+    const granularity = body["Granularity"] ?? "MONTHLY";
+    if (!sustainabilityGranularities.includes(String(granularity)))
+      return invalid(
+        `Value '${String(granularity)}' at 'granularity' failed to satisfy enum constraint`,
+      );
+    if (granularity !== "MONTHLY") return invalid("the fake answers MONTHLY granularity only");
+    const fieldOf = { USAGE_ACCOUNT_ID: "account", REGION: "region", SERVICE: "service" } as const;
+    const groups = new Map<
+      string,
+      { month: string; dims: Record<string, string>; model: string; values: Record<string, number> }
+    >();
+    for (const r of sustainabilityRows) {
+      const at = Date.parse(`${r.month}-01T00:00:00Z`);
+      if (at < Date.parse(period.Start) || at >= Date.parse(period.End)) continue;
+      const dims = Object.fromEntries(
+        groupBy.map((d) => [d, r[fieldOf[d as keyof typeof fieldOf]]]),
+      );
+      const key = `${r.month}|${JSON.stringify(dims)}`;
+      const g = groups.get(key) ?? { month: r.month, dims, model: r.modelVersion, values: {} };
+      for (const t of types) {
+        const v = r.values[t as (typeof sustainabilityTypes)[number]];
+        if (v !== undefined) g.values[t] = (g.values[t] ?? 0) + v;
+      }
+      groups.set(key, g);
+    }
+    const all = [...groups.values()];
+    const size = pageSizes.sustainability ?? 2;
+    const offset = body["NextToken"] ? Number(String(body["NextToken"]).slice(4)) : 0;
+    const page = all.slice(offset, offset + size);
+    const monthEnd = (m: string) => {
+      const d = new Date(`${m}-01T00:00:00Z`);
+      return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)).toISOString();
+    };
+    res.writeHead(200, { "content-type": "application/json", "x-amzn-requestid": "fake" });
+    res.end(
+      JSON.stringify({
+        Results: page.map((g) => ({
+          TimePeriod: { Start: `${g.month}-01T00:00:00.000Z`, End: monthEnd(g.month) },
+          DimensionsValues: g.dims,
+          ModelVersion: g.model,
+          EmissionsValues: Object.fromEntries(
+            Object.entries(g.values).map(([t, v]) => [t, { Value: v, Unit: "MTCO2e" }]),
+          ),
+        })),
+        ...(offset + size < all.length ? { NextToken: `tok-${offset + size}` } : {}),
+      }),
+    );
+  }
 
   function sts(res: ServerResponse, params: URLSearchParams, accessKeyId: string | undefined) {
     if (params.get("Action") !== "AssumeRole")
@@ -584,24 +701,36 @@ export async function startFakeAws(
     const raw = await readBody(req);
     const amzTarget = req.headers["x-amz-target"];
     const isS3 = !amzTarget && (req.method === "GET" || req.method === "HEAD");
-    const isSts = !amzTarget && !isS3;
+    const isSustainability =
+      !amzTarget &&
+      req.method === "POST" &&
+      (req.url ?? "").startsWith("/v1/estimated-carbon-emissions");
+    const isSts = !amzTarget && !isS3 && !isSustainability;
     const params = isSts ? new URLSearchParams(raw) : undefined;
-    const target = isS3
-      ? new URL(req.url ?? "/", "http://fake").searchParams.get("list-type") === "2"
-        ? "S3.ListObjectsV2"
-        : req.method === "HEAD"
-          ? "S3.HeadObject"
-          : "S3.GetObject"
-      : isSts
-        ? `STS.${params?.get("Action")}`
-        : String(amzTarget)
-            .replace("AWSInsightsIndexService", "CostExplorer")
-            .replace("AWSOrganizationsV20161128", "Organizations");
+    const target = isSustainability
+      ? "Sustainability.GetEstimatedCarbonEmissions"
+      : isS3
+        ? new URL(req.url ?? "/", "http://fake").searchParams.get("list-type") === "2"
+          ? "S3.ListObjectsV2"
+          : req.method === "HEAD"
+            ? "S3.HeadObject"
+            : "S3.GetObject"
+        : isSts
+          ? `STS.${params?.get("Action")}`
+          : String(amzTarget)
+              .replace("AWSInsightsIndexService", "CostExplorer")
+              .replace("AWSOrganizationsV20161128", "Organizations");
     const accessKeyId = accessKeyOf(req.headers.authorization);
     requests.push({ target, accessKeyId, body: raw });
     const head = req.method === "HEAD";
     const fail = (f: FakeFailure) =>
-      isS3 ? s3Error(res, f, head) : isSts ? stsError(res, f) : jsonError(res, f);
+      isSustainability
+        ? restJsonError(res, f)
+        : isS3
+          ? s3Error(res, f, head)
+          : isSts
+            ? stsError(res, f)
+            : jsonError(res, f);
     if (!req.headers.authorization?.startsWith("AWS4-HMAC-SHA256 ") || !accessKeyId) {
       return fail({
         status: 403,
@@ -654,6 +783,25 @@ export async function startFakeAws(
       });
     }
     if (isS3) return s3(req, res, target);
+    if (isSustainability) {
+      // SigV4 scope: the signing name is "sustainability"; a session key needs its session token.
+      const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(
+        req.headers.authorization ?? "",
+      );
+      if (scope?.[2] !== "sustainability")
+        return fail({
+          status: 403,
+          type: "InvalidSignatureException",
+          message: `Credential should be scoped to correct service: 'sustainability'.`,
+        });
+      if (!req.headers["x-amz-security-token"])
+        return fail({
+          status: 403,
+          type: "UnrecognizedClientException",
+          message: "The security token included in the request is invalid.",
+        });
+      return sustainability(res, JSON.parse(raw || "{}") as Record<string, unknown>);
+    }
     const body = JSON.parse(raw || "{}") as Record<string, unknown>;
     const [service, op = ""] = target.split(".");
     if (service === "AmazonAthena") return athena(res, op, body);
@@ -679,7 +827,14 @@ export async function startFakeAws(
   };
   return {
     url,
-    endpoints: { sts: url, athena: url, costExplorer: url, organizations: url, s3: url },
+    endpoints: {
+      sts: url,
+      athena: url,
+      costExplorer: url,
+      organizations: url,
+      s3: url,
+      sustainability: url,
+    },
     requests,
     sqlSeen,
     failNext: (target, ...f) => failures.set(target, [...(failures.get(target) ?? []), ...f]),
@@ -693,6 +848,7 @@ export async function startFakeAws(
     },
     setTableColumns: (table, columns) => tableColumns.set(table, columns),
     setCostExplorerUsage: (rows) => (ceUsage = rows),
+    setSustainabilityEmissions: (rows) => (sustainabilityRows = rows),
     setAccounts: (a) => (accounts = a),
     trust: (next) => Object.assign(trusted, next),
     expireCredentials: () => {
