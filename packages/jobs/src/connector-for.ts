@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { loadConfig } from "@canopy/config";
 import {
   openCredentials,
   withTenantClient,
@@ -249,9 +250,16 @@ export async function connectorFor(
     c.athenaDatabase && c.athenaCarbonTable
       ? { database: c.athenaDatabase, table: c.athenaCarbonTable, region }
       : undefined;
+  // The Sustainability API is called without an SDK client, so the SDKs' AWS_ENDPOINT_URL is passed on.
+  const endpointOverride = loadConfig().AWS_ENDPOINT_URL;
+  const endpoints = {
+    ...(endpointOverride ? { sustainability: endpointOverride } : {}),
+    ...settings.aws?.endpoints,
+  };
   const connector = {
     ...createAwsConnector({
       ...settings.aws,
+      endpoints,
       credentials,
       scope,
       ...(carbonExport ? { carbonExport } : {}),

@@ -493,6 +493,7 @@ describe("AWS connector against a fake AWS (real SDK clients)", () => {
       ["athena:GetQueryExecution", "passed"],
       ["s3:GetObject", "passed"],
       ["organizations:ListAccounts", "passed"],
+      ["sustainability:GetEstimatedCarbonEmissions", "passed"],
     ]);
   });
 

@@ -194,6 +194,27 @@ export function createAwsConnector(config: AwsConnectorConfig): AwsConnector {
           message: `${check.message} Linked accounts will not be discovered; usage is still read.`,
         });
       }
+      if (config.sustainabilityCarbon !== false) {
+        const now = new Date();
+        const lastMonth = monthStartOf(
+          new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)),
+        );
+        try {
+          const figures = await sustainabilityCarbon(clients, lastMonth);
+          checks.push({
+            permission: "sustainability:GetEstimatedCarbonEmissions",
+            status: "passed",
+            message: `Read AWS's own carbon figures for ${lastMonth.slice(0, 7)} (${figures.length} figure(s); AWS publishes a month a few weeks after it ends)`,
+            required: false,
+          });
+        } catch (error) {
+          const check = checkOf("sustainability:GetEstimatedCarbonEmissions", false, error);
+          checks.push({
+            ...check,
+            message: `${check.message} Reconciliation will lack AWS's own figures${config.carbonExport ? " except those of the CARBON_EMISSIONS export" : ""}; usage is still read.`,
+          });
+        }
+      }
     } finally {
       destroyAwsClients(clients);
     }

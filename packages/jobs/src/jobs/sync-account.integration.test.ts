@@ -13,6 +13,7 @@ import { createInlineDriver } from "../drivers/inline";
 import { createRegistry } from "../registry";
 import type { JobDefinition } from "../contract";
 import { estimateWindow } from "./estimate-window";
+import { fetchReportedCarbon } from "./fetch-reported-carbon";
 import { rollupDays } from "./rollup-days";
 import { scheduleAccountSyncs, syncAccount, syncWindows } from "./sync-account";
 import { validateConnection } from "./validate-connection";
@@ -682,11 +683,13 @@ describe("sync-account (AWS, fake Athena)", () => {
         redisUrl,
         prefix,
         deps: { owner: database.owner, app: database.app, keyring, log: () => undefined },
-        // A sync claims its whole window, so even an empty one queues the estimates of its months.
+        // A sync claims its whole window, so even an empty one queues the estimates of its months,
+        // and an AWS sync queues AWS's own figures (Sustainability API) for them.
         registry: createRegistry([
           syncAccount,
           estimateWindow,
           rollupDays,
+          fetchReportedCarbon,
         ] as unknown as JobDefinition<never>[]),
         events: { onFailed: (_name, _ms, _error, willRetry) => failures.push(willRetry) },
       });

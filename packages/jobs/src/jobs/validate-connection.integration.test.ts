@@ -145,6 +145,7 @@ describe("validate-connection", () => {
       ["s3:GetObject", "passed"],
       ["s3:ListBucket", "passed"],
       ["organizations:ListAccounts", "passed"],
+      ["sustainability:GetEstimatedCarbonEmissions", "passed"],
     ]);
     expect(checks!.discovered?.map((a) => a.id)).toEqual(["111111111111", "222222222222"]);
   });
