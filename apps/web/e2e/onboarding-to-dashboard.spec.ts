@@ -144,22 +144,20 @@ describe.skipIf(!haveBrowser)("browser: onboarding to dashboard", () => {
 
     // Live test against the fake: a missing Athena permission is named with its fix, beside the
     // checks that passed; once granted, everything passes and the linked accounts are listed.
-    fakeAws.deny("AmazonAthena.GetQueryResults", "athena:GetQueryResults");
+    fakeAws.deny("S3.GetObject", "s3:GetObject");
     await page.getByRole("button", { name: "Test connection" }).click();
     const result = page.getByTestId("test-result");
     await result.waitFor({ timeout: 60_000 });
     expect(await result.getAttribute("data-status")).toBe("failed");
-    await expect(result.textContent()).resolves.toContain("athena:GetQueryResults");
+    await expect(result.textContent()).resolves.toContain("s3:GetObject");
     const check = (permission: string) =>
       page.locator(`[data-testid="test-checks"] tr[data-check="${permission}"]`);
     expect(await check("sts:AssumeRole").getAttribute("data-status")).toBe("passed");
     expect(await check("athena:StartQueryExecution").getAttribute("data-status")).toBe("passed");
-    expect(await check("athena:GetQueryResults").getAttribute("data-status")).toBe("failed");
-    await expect(check("athena:GetQueryResults").textContent()).resolves.toMatch(
-      /Fix:.*athena:GetQueryResults/,
-    );
+    expect(await check("s3:GetObject").getAttribute("data-status")).toBe("failed");
+    await expect(check("s3:GetObject").textContent()).resolves.toMatch(/Fix:.*s3:GetObject/);
     await shot("07-wizard-test-connection-failed");
-    fakeAws.deny("AmazonAthena.GetQueryResults", "");
+    fakeAws.deny("S3.GetObject", "");
     await page.getByRole("button", { name: "Test again" }).click();
     await page.locator('[data-testid="test-result"][data-status="passed"]').waitFor({
       timeout: 60_000,

@@ -191,6 +191,7 @@ describe("onboarding wizard actions", () => {
       "sts:AssumeRole": "passed",
       "ce:GetCostAndUsage": "failed",
       "organizations:ListAccounts": "passed",
+      "sustainability:GetEstimatedCarbonEmissions": "passed",
     });
     expect(denied.result!.checks.find((c) => c.status === "failed")!.fix).toContain(
       "ce:GetCostAndUsage",

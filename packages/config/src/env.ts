@@ -163,6 +163,12 @@ export const envSchema = z
       .string()
       .regex(/^\d{12}$/, "a 12-digit AWS account id, e.g. 123456789012")
       .default("000000000000"),
+    /**
+     * The AWS SDKs' standard endpoint override (tests and local stacks point it at a fake). The SDK
+     * clients read it themselves; Canopy reads it only for the Sustainability API, which it calls
+     * without an SDK client. Unset: each service's AWS endpoint.
+     */
+    AWS_ENDPOINT_URL: z.url("a URL, e.g. http://127.0.0.1:4566").optional(),
     /** Largest billing file an import accepts, in bytes (default 10 GiB). */
     CANOPY_IMPORT_MAX_BYTES: z.coerce
       .number({ error: "a number of bytes, e.g. 10737418240" })

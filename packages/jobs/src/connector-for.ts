@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { loadConfig } from "@canopy/config";
 import {
   openCredentials,
   withTenantClient,
@@ -18,7 +19,8 @@ import { PermanentJobError } from "./errors";
 /**
  * What is sealed for an AWS account: the wizard's fields, plus (optionally) the Athena location of the
  * CUR 2.0 table. Without an Athena table the account runs on the Cost Explorer quick start (daily).
- * `athenaCarbonTable` is the Athena table over the CARBON_EMISSIONS data export (same database).
+ * `athenaCarbonTable` is the Athena table over the CARBON_EMISSIONS data export (same database); AWS's
+ * figures also come from the Sustainability API, for every AWS account.
  */
 const sealedAwsSchema = z.object({
   provider: z.literal("aws"),
@@ -30,6 +32,10 @@ const sealedAwsSchema = z.object({
   athenaTable: z.string().optional(),
   athenaWorkGroup: z.string().optional(),
   athenaOutputLocation: z.string().optional(),
+  /** The CUR 2.0 Data Exports destination: bucket, S3 prefix and export name (refresh detection). */
+  exportBucket: z.string().optional(),
+  exportPrefix: z.string().optional(),
+  curExportName: z.string().optional(),
   athenaCarbonTable: z.string().optional(),
 });
 
@@ -54,7 +60,13 @@ const sealedGcpSchema = z.object({
 export type ConnectorSettings = {
   aws?: Pick<
     AwsConnectorConfig,
-    "endpoints" | "sourceIdentity" | "backoff" | "pollIntervalMs" | "pageSize"
+    | "endpoints"
+    | "sourceIdentity"
+    | "backoff"
+    | "pollIntervalMs"
+    | "sessionRefreshMarginMs"
+    | "costExplorerCacheMs"
+    | "sustainabilityCarbon"
   >;
   azure?: Pick<AzureConnectorConfig, "endpoints" | "httpClient" | "backoff">;
   gcp?: Pick<GcpConnectorConfig, "bigQueryEndpoint" | "backoff" | "pageSize">;
@@ -223,15 +235,31 @@ export async function connectorFor(
           table: c.athenaTable,
           ...(c.athenaWorkGroup ? { workGroup: c.athenaWorkGroup } : {}),
           ...(c.athenaOutputLocation ? { outputLocation: c.athenaOutputLocation } : {}),
+          ...(c.exportBucket
+            ? {
+                exportLocation: curExportLocationOf(
+                  c.exportBucket,
+                  c.exportPrefix,
+                  c.curExportName,
+                ),
+              }
+            : {}),
         }
       : { source: "cost-explorer" };
   const carbonExport =
     c.athenaDatabase && c.athenaCarbonTable
       ? { database: c.athenaDatabase, table: c.athenaCarbonTable, region }
       : undefined;
+  // The Sustainability API is called without an SDK client, so the SDKs' AWS_ENDPOINT_URL is passed on.
+  const endpointOverride = loadConfig().AWS_ENDPOINT_URL;
+  const endpoints = {
+    ...(endpointOverride ? { sustainability: endpointOverride } : {}),
+    ...settings.aws?.endpoints,
+  };
   const connector = {
     ...createAwsConnector({
       ...settings.aws,
+      endpoints,
       credentials,
       scope,
       ...(carbonExport ? { carbonExport } : {}),
@@ -239,7 +267,22 @@ export async function connectorFor(
     sourceKind:
       scope.source === "athena" ? ("aws-athena" as const) : ("aws-cost-explorer" as const),
   };
-  return carbonExport ? connector : withoutCarbon(connector);
+  // AWS's own figures come from the Sustainability API for every account (and from the
+  // CARBON_EMISSIONS export too where one is configured, for its model-version history).
+  return connector;
+}
+
+/** The wizard's export is named `canopy-cur2` (apps/web lib/wizard/providers.ts) unless another name is given. */
+export const DEFAULT_CUR_EXPORT_NAME = "canopy-cur2";
+
+/** s3://bucket/prefix/export-name of a CUR 2.0 export, where its data/ and metadata/ folders are. */
+export function curExportLocationOf(bucket: string, prefix?: string, name?: string): string {
+  const parts = [
+    bucket,
+    ...(prefix ?? "").split("/").filter(Boolean),
+    name || DEFAULT_CUR_EXPORT_NAME,
+  ];
+  return `s3://${parts.join("/")}`;
 }
 
 function withoutCarbon(connector: AccountConnector): AccountConnector {

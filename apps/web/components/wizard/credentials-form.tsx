@@ -123,6 +123,12 @@ const optionalSections: Partial<
         hint: "Leave empty if the workgroup sets one. The role may write there (s3:PutObject).",
       },
       {
+        name: "curExportName",
+        label: "Data Exports export name (optional)",
+        placeholder: "canopy-cur2",
+        hint: "With the bucket and prefix above it locates the export's Manifest.json, so a sync waits while AWS refreshes a month. Default canopy-cur2.",
+      },
+      {
         name: "athenaCarbonTable",
         label: "Carbon emissions table (optional)",
         placeholder: "carbon_emissions",

@@ -85,7 +85,9 @@ export function TestConnection(props: {
             role="status"
             data-testid="test-result"
             data-status={check.status}
+            data-outcome={result.outcome ?? (check.status === "passed" ? "passed" : "failed")}
           >
+            {result.outcome === "unreachable" && <strong>Could not reach the provider. </strong>}
             {result.message}
           </p>
           {result.checks.length > 0 && (

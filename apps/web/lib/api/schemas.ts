@@ -547,6 +547,18 @@ export const jobListSchema = z
         createdAt: isoDateTime,
         startedAt: isoDateTime.nullable(),
         finishedAt: isoDateTime.nullable(),
+        apiCost: z
+          .object({
+            service: z.string(),
+            requests: z.number().int(),
+            cachedRequests: z.number().int(),
+            costAmount: z.number(),
+            currency: z.string(),
+          })
+          .nullable()
+          .describe(
+            "Provider requests the run paid for (AWS Cost Explorer: USD 0.01 each) and those answered from Canopy's cache; null when the source charges nothing per request.",
+          ),
       }),
     ),
   })

@@ -105,6 +105,14 @@ export type JobRunRow = {
   preview: ReplacementPreview | null;
   /** Source kinds named by `replaced`/`preview`, with their readable names. */
   sourceKindLabels: Record<string, string>;
+  /** Provider requests the run paid for (AWS Cost Explorer: USD 0.01 each), when it made any. */
+  apiCost: {
+    service: string;
+    requests: number;
+    cachedRequests: number;
+    costAmount: number;
+    currency: string;
+  } | null;
 };
 
 /** Recent sync runs (imports, syncs, backfills, re-estimations), newest first. */
@@ -122,6 +130,7 @@ export async function listJobRuns(
                  THEN r.details->'replaced' END AS replaced,
             r.details->>'restoredAt' AS "restoredAt", r.details->>'fileDeletedAt' AS "fileDeletedAt",
             CASE WHEN r.status = 'awaiting_confirmation' THEN r.details->'preview' END AS preview,
+            r.details->'apiCost' AS "apiCost",
             count(*) OVER ()::int AS total
      FROM sync_runs r LEFT JOIN cloud_accounts a ON a.id = r.cloud_account_id
      WHERE ($3::sync_run_status IS NULL OR r.status = $3::sync_run_status)

@@ -56,6 +56,12 @@ export const awsCredentialsSchema = z
         ),
     ),
     athenaCarbonTable: optional(athenaName("table over the CARBON_EMISSIONS export")),
+    curExportName: optional(
+      z
+        .string()
+        .trim()
+        .regex(/^[\w-]{1,128}$/, "The export's name in Data Exports, e.g. canopy-cur2."),
+    ),
   })
   .superRefine((value, ctx) => {
     const need = (field: "athenaDatabase" | "athenaTable", because: string) => {

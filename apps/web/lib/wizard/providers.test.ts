@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { cur2Columns, cur2ColumnsCanopyReads } from "@canopy/connectors/live";
 import {
+  awsAthenaCommands,
+  awsExportBucketPolicy,
+  awsExportColumns,
+  awsExportCommands,
   awsCloudFormationTemplate,
   awsTrustPolicy,
   azureCommands,
@@ -15,6 +20,47 @@ describe("wizard content", () => {
     expect(policy.Statement[0].Principal.AWS).toBe("arn:aws:iam::111122223333:root");
     expect(policy.Statement[0].Condition.StringEquals["sts:ExternalId"]).toBe("canopy-abc");
     expect(awsCloudFormationTemplate(options)).toContain("sts:ExternalId: canopy-abc");
+  });
+
+  it("AWS export: the documented explicit column list (CUR 2.0 columns Canopy reads), us-east-1, the bucket policy and the Glue role", () => {
+    const commands = awsExportCommands({ payerAccountId: "111122223333" });
+    expect(commands).not.toContain("SELECT *");
+    expect(commands).toContain("aws bcm-data-exports create-export --region us-east-1");
+    const statement = /"QueryStatement": "SELECT (.+) FROM COST_AND_USAGE_REPORT"/.exec(
+      commands,
+    )?.[1];
+    const columns = statement!.split(", ");
+    expect(columns).toEqual([...awsExportColumns]);
+    const published = new Set<string>(cur2Columns);
+    expect(columns.filter((c) => !published.has(c))).toEqual([]);
+    expect([...cur2ColumnsCanopyReads].filter((c) => !columns.includes(c))).toEqual([]);
+
+    const policy = JSON.parse(
+      awsExportBucketPolicy({ payerAccountId: "111122223333", bucket: "acme-cur" }),
+    );
+    const statementOfPolicy = policy.Statement[0];
+    expect(statementOfPolicy.Principal.Service).toEqual([
+      "billingreports.amazonaws.com",
+      "bcm-data-exports.amazonaws.com",
+    ]);
+    expect(statementOfPolicy.Action).toEqual(["s3:PutObject", "s3:GetBucketPolicy"]);
+    expect(statementOfPolicy.Resource).toEqual([
+      "arn:aws:s3:::acme-cur",
+      "arn:aws:s3:::acme-cur/*",
+    ]);
+    expect(statementOfPolicy.Condition.StringLike["aws:SourceAccount"]).toBe("111122223333");
+
+    const athena = awsAthenaCommands();
+    expect(athena).toContain('"Principal": { "Service": "glue.amazonaws.com" }');
+    expect(athena).toContain("policy/service-role/AWSGlueServiceRole");
+    expect(athena).toContain("--role CanopyCurCrawler");
+    expect(awsCloudFormationTemplate({ canopyAccountId: "1", externalId: "x" })).toContain(
+      "sustainability:GetEstimatedCarbonEmissions",
+    );
+    // The role reads the Athena result object; GetQueryResults is no longer used.
+    expect(awsCloudFormationTemplate({ canopyAccountId: "1", externalId: "x" })).not.toContain(
+      "GetQueryResults",
+    );
   });
 
   it("scopes the Azure service principal and names the GCP roles", () => {

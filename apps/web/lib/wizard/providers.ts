@@ -29,7 +29,7 @@ export const permissions: Record<ProviderKey, Permission[]> = {
       why: "Canopy's AWS account signs in to the role; nothing else can",
     },
     {
-      name: "athena:StartQueryExecution, athena:GetQueryExecution, athena:GetQueryResults",
+      name: "athena:StartQueryExecution, athena:GetQueryExecution",
       on: "the Athena workgroup",
       why: "aggregate the CUR 2.0 export by hour where it lives (hourly data)",
     },
@@ -45,8 +45,8 @@ export const permissions: Record<ProviderKey, Permission[]> = {
     },
     {
       name: "s3:GetObject",
-      on: "the export prefix in that bucket",
-      why: "read the hourly billing lines",
+      on: "the export prefix and the athena-results/ prefix in that bucket",
+      why: "Athena reads the hourly billing lines; Canopy reads each query's result file (one download instead of ~500 result pages)",
     },
     {
       name: "s3:PutObject, s3:GetBucketLocation",
@@ -56,12 +56,17 @@ export const permissions: Record<ProviderKey, Permission[]> = {
     {
       name: "ce:GetCostAndUsage",
       on: "*",
-      why: "the quick start without Athena (daily usage from Cost Explorer)",
+      why: "the quick start without Athena (daily usage from Cost Explorer; AWS bills USD 0.01 per request, Canopy caches answers and shows the count and cost on each sync)",
     },
     {
       name: "organizations:ListAccounts",
       on: "* (payer account only; optional)",
       why: "list the linked accounts in scope",
+    },
+    {
+      name: "sustainability:GetEstimatedCarbonEmissions",
+      on: "* (optional)",
+      why: "AWS's own monthly carbon figures (Scope 1, 2, 3; location- and market-based) per account, region and service, shown beside Canopy's on Reconciliation",
     },
   ],
   azure: [
@@ -161,12 +166,12 @@ Resources:
                 Action:
                   - athena:StartQueryExecution
                   - athena:GetQueryExecution
-                  - athena:GetQueryResults
                   - glue:GetDatabase
                   - glue:GetTable
                   - glue:GetPartitions
                   - ce:GetCostAndUsage
                   - organizations:ListAccounts
+                  - sustainability:GetEstimatedCarbonEmissions
                 Resource: "*"
 Outputs:
   RoleArn:
@@ -192,33 +197,122 @@ export function awsTrustPolicy(options: { canopyAccountId: string; externalId: s
   );
 }
 
-export const awsExportCommand = `# CUR 2.0 export, hourly, with resource ids, Parquet (FOCUS works too: use "FROM FOCUS_1_0_AWS")
-aws bcm-data-exports create-export --export '{
+/**
+ * The CUR 2.0 columns the export holds: what Canopy's Athena query reads plus the line identity. AWS
+ * documents the Data Exports statement as an explicit column list
+ * (https://docs.aws.amazon.com/cur/latest/userguide/dataexports-create-standard.html, API:
+ * https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_DataQuery.html); a test
+ * checks it against @canopy/connectors' `cur2ColumnsCanopyReads` and the published CUR 2.0 schema.
+ */
+export const awsExportColumns = [
+  "identity_line_item_id",
+  "identity_time_interval",
+  "bill_payer_account_id",
+  "line_item_usage_account_id",
+  "line_item_line_item_type",
+  "line_item_usage_start_date",
+  "line_item_usage_end_date",
+  "line_item_product_code",
+  "line_item_usage_type",
+  "line_item_resource_id",
+  "line_item_usage_amount",
+  "line_item_unblended_cost",
+  "line_item_currency_code",
+  "product",
+  "product_instance_type",
+  "product_region_code",
+  "pricing_unit",
+  "resource_tags",
+] as const;
+
+/**
+ * The export bucket's policy: Data Exports (and the CUR service) write the files and check the
+ * policy, only for exports of this account
+ * (https://docs.aws.amazon.com/cur/latest/userguide/dataexports-s3-bucket.html).
+ */
+export function awsExportBucketPolicy(options: {
+  payerAccountId: string;
+  bucket?: string;
+}): string {
+  const bucket = options.bucket ?? "<export-bucket>";
+  return JSON.stringify(
+    {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "EnableAWSDataExportsToWriteToS3AndCheckPolicy",
+          Effect: "Allow",
+          Principal: {
+            Service: ["billingreports.amazonaws.com", "bcm-data-exports.amazonaws.com"],
+          },
+          Action: ["s3:PutObject", "s3:GetBucketPolicy"],
+          Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+          Condition: {
+            StringLike: {
+              "aws:SourceAccount": options.payerAccountId,
+              "aws:SourceArn": [
+                `arn:aws:cur:us-east-1:${options.payerAccountId}:definition/*`,
+                `arn:aws:bcm-data-exports:us-east-1:${options.payerAccountId}:export/*`,
+              ],
+            },
+          },
+        },
+      ],
+    },
+    null,
+    2,
+  );
+}
+
+/** Data Exports is a us-east-1 API whatever the bucket's region, hence `--region us-east-1`. */
+export function awsExportCommands(options: { payerAccountId: string }): string {
+  return `# 1. Let Data Exports write to the bucket (save the policy below as export-bucket-policy.json)
+aws s3api put-bucket-policy --bucket <export-bucket> --policy file://export-bucket-policy.json
+
+# 2. CUR 2.0 export, hourly, with resource ids, Parquet, refreshed in place (OVERWRITE_REPORT)
+aws bcm-data-exports create-export --region us-east-1 --export '{
   "Name": "canopy-cur2",
   "DataQuery": {
-    "QueryStatement": "SELECT * FROM COST_AND_USAGE_REPORT",
+    "QueryStatement": "SELECT ${awsExportColumns.join(", ")} FROM COST_AND_USAGE_REPORT",
     "TableConfigurations": { "COST_AND_USAGE_REPORT": {
       "TIME_GRANULARITY": "HOURLY", "INCLUDE_RESOURCES": "TRUE",
       "INCLUDE_SPLIT_COST_ALLOCATION_DATA": "FALSE", "INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY": "FALSE" } }
   },
   "DestinationConfigurations": { "S3Destination": {
-    "S3Bucket": "<export-bucket>", "S3Prefix": "canopy", "S3Region": "us-east-1",
+    "S3Bucket": "<export-bucket>", "S3Prefix": "canopy", "S3Region": "<bucket-region>",
     "S3OutputConfigurations": { "OutputType": "CUSTOM", "Format": "PARQUET", "Compression": "PARQUET", "Overwrite": "OVERWRITE_REPORT" } }
   },
   "RefreshCadence": { "Frequency": "SYNCHRONOUS" }
-}'`;
+}'
+# Files arrive under s3://<export-bucket>/canopy/canopy-cur2/data/BILLING_PERIOD=YYYY-MM/ (first delivery within 24 h),
+# with metadata/BILLING_PERIOD=YYYY-MM/canopy-cur2-Manifest.json, which Canopy reads to skip a sync while AWS refreshes a month.
+# Payer account ${options.payerAccountId}: the export covers every linked account of the organization.`;
+}
 
 /** A Glue crawler makes the Athena table over the CUR 2.0 export (and the carbon export, if any). */
 export function awsAthenaCommands(): string {
-  return `# A Glue database and a crawler over the export's data folder (a daily schedule picks up new months)
+  return `# A service role for the Glue crawler: Glue may assume it, read the export and write the catalog
+aws iam create-role --role-name CanopyCurCrawler --assume-role-policy-document '{
+  "Version": "2012-10-17",
+  "Statement": [{ "Effect": "Allow", "Principal": { "Service": "glue.amazonaws.com" }, "Action": "sts:AssumeRole" }]
+}'
+aws iam attach-role-policy --role-name CanopyCurCrawler \\
+  --policy-arn arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole
+aws iam put-role-policy --role-name CanopyCurCrawler --policy-name ReadCurExport --policy-document '{
+  "Version": "2012-10-17",
+  "Statement": [{ "Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
+    "Resource": ["arn:aws:s3:::<export-bucket>", "arn:aws:s3:::<export-bucket>/canopy/*"] }]
+}'
+
+# A Glue database and a crawler over the export's data folder (a daily schedule picks up new months)
 aws glue create-database --database-input Name=cur
 aws glue create-crawler --name canopy-cur2 --database-name cur \\
-  --role <glue-service-role-arn> --schedule "cron(0 6 * * ? *)" \\
+  --role CanopyCurCrawler --schedule "cron(0 6 * * ? *)" \\
   --targets '{"S3Targets":[{"Path":"s3://<export-bucket>/canopy/canopy-cur2/data/"}]}'
 aws glue start-crawler --name canopy-cur2
 # The table name to paste in the next step:
 aws glue get-tables --database-name cur --query "TableList[].Name" --output text
-# Query results go to s3://<export-bucket>/athena-results/ (the role may write there).`;
+# Query results go to s3://<export-bucket>/athena-results/ (the role may write and read there).`;
 }
 
 export function awsDeployCommand(): string {

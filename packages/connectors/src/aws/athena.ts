@@ -1,8 +1,7 @@
-import {
-  GetQueryExecutionCommand,
-  GetQueryResultsCommand,
-  StartQueryExecutionCommand,
-} from "@aws-sdk/client-athena";
+import { GetQueryExecutionCommand, StartQueryExecutionCommand } from "@aws-sdk/client-athena";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { readCsvChunkBatches } from "../files/read-csv";
+import type { ReadOptions, ReadRow } from "../files/read-rows";
 import { ConnectorError, sleepMs } from "../live/errors";
 import type { UsageWindow } from "../live/types";
 import { deniedActionOf } from "./aws-errors";
@@ -27,10 +26,13 @@ const athenaTimestamp = (d: Date) =>
 
 /**
  * The CUR 2.0 aggregation pushed into Athena: one row per usage period × account (and its payer, for
- * `billingAccountId`) × line item type ×
- * service × usage type × region × instance type (plus the unit and size columns the classifier reads),
- * with `element_at` for the optional `product` map keys (a missing key is NULL, not an error).
- * Output columns carry CUR 2.0 names so the CUR classifier reads them as they are.
+ * `billingAccountId`) × line item type × service × usage type × region × instance type × resource ×
+ * tag set (plus the unit and size columns the classifier reads). `product_instance_type` and
+ * `product_region_code` are static CUR 2.0 columns; `vcpu` and `memory` exist only as keys of the
+ * `product` map (`element_at`: a missing key is NULL, not an error). `resource_tags` is a
+ * map<string, string>: it is selected as JSON text (a map cannot be grouped on, its JSON can), which
+ * the CUR classifier reads as it reads the map of a CUR 2.0 file. Output columns carry CUR 2.0 names
+ * so the classifier reads them as they are. Every column named here is in `cur2Columns`.
  */
 export function curUsageQuery(scope: AthenaScope, window: UsageWindow): string {
   const periods = billingPeriodsOf(window)
@@ -44,18 +46,20 @@ export function curUsageQuery(scope: AthenaScope, window: UsageWindow): string {
        line_item_product_code,
        line_item_usage_type,
        product_region_code,
-       element_at(product, 'instance_type') AS product_instance_type,
+       product_instance_type,
        element_at(product, 'vcpu') AS product_vcpu,
        element_at(product, 'memory') AS product_memory,
        pricing_unit,
        line_item_currency_code,
+       line_item_resource_id,
+       json_format(CAST(resource_tags AS JSON)) AS resource_tags,
        sum(line_item_usage_amount) AS line_item_usage_amount,
        sum(line_item_unblended_cost) AS line_item_unblended_cost
 FROM "${scope.database}"."${scope.table}"
 WHERE billing_period IN (${periods})
   AND line_item_usage_start_date >= ${athenaTimestamp(window.start)}
   AND line_item_usage_start_date < ${athenaTimestamp(window.end)}
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13`;
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15`;
 }
 
 /** A FAILED query's reason, mapped to the permission it most likely lacks. */
@@ -85,14 +89,17 @@ function failedQueryError(reason: string): ConnectorError {
   return new ConnectorError("query", `The Athena query failed: ${reason}`);
 }
 
-/** Starts a query, waits for it with growing polls, and returns its id; throws ConnectorErrors. */
+/** A query that SUCCEEDED: its id and the S3 object Athena wrote its result to. */
+export type AthenaResult = { queryExecutionId: string; outputLocation: string };
+
+/** Starts a query, waits for it with growing polls, and returns its result location; throws ConnectorErrors. */
 export async function runAthenaQuery(
-  config: AwsConnectorConfig,
   clients: AwsClients,
   scope: AthenaScope,
   sql: string,
-): Promise<string> {
-  const started = await callAws(config, "athena:StartQueryExecution", () =>
+): Promise<AthenaResult> {
+  const config = clients.config;
+  const started = await callAws(clients, "athena:StartQueryExecution", () =>
     clients.athena.send(
       new StartQueryExecutionCommand({
         QueryString: sql,
@@ -109,11 +116,19 @@ export async function runAthenaQuery(
   const deadline = Date.now() + (config.queryTimeoutMs ?? 15 * 60_000);
   let delay = config.pollIntervalMs ?? 300;
   for (;;) {
-    const execution = await callAws(config, "athena:GetQueryExecution", () =>
+    const execution = await callAws(clients, "athena:GetQueryExecution", () =>
       clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id })),
     );
     const status = execution.QueryExecution?.Status;
-    if (status?.State === "SUCCEEDED") return id;
+    if (status?.State === "SUCCEEDED") {
+      const outputLocation = execution.QueryExecution?.ResultConfiguration?.OutputLocation;
+      if (!outputLocation)
+        throw new ConnectorError(
+          "query",
+          `The Athena query ${id} succeeded without a result location: set an output location on the workgroup or in the connection`,
+        );
+      return { queryExecutionId: id, outputLocation };
+    }
     if (status?.State === "FAILED" || status?.State === "CANCELLED") {
       throw failedQueryError(status.StateChangeReason ?? status.State);
     }
@@ -124,43 +139,47 @@ export async function runAthenaQuery(
   }
 }
 
+/** `s3://bucket/key` → its parts; throws a `query` error for anything else. */
+export function s3ObjectOf(uri: string): { Bucket: string; Key: string } {
+  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (!m) throw new ConnectorError("query", `Not an S3 object location: ${uri}`);
+  return { Bucket: m[1]!, Key: m[2]! };
+}
+
 /**
- * Pages GetQueryResults with NextToken and yields each data row as { column name: text }. NULL cells
- * come back without a VarCharValue and become "". The header row Athena puts first on the first page is
- * skipped.
+ * The query's result, read as the CSV object Athena wrote to `OutputLocation` (one S3 GetObject,
+ * streamed through the file importer's CSV splitter) instead of GetQueryResults pages of at most
+ * 1,000 rows. Yields batches of { column name: text } rows; `columnsFor` picks the columns to decode
+ * from the header (the classifier's). NULL cells are empty fields and read as "".
  */
-export async function* athenaRows(
-  config: AwsConnectorConfig,
+export async function* athenaResultRows(
   clients: AwsClients,
-  queryExecutionId: string,
-): AsyncGenerator<{ columns: string[]; rows: Record<string, string>[] }> {
-  let nextToken: string | undefined;
-  let columns: string[] | undefined;
-  let first = true;
-  do {
-    const page = await callAws(config, "athena:GetQueryResults", () =>
-      clients.athena.send(
-        new GetQueryResultsCommand({
-          QueryExecutionId: queryExecutionId,
-          MaxResults: Math.min(1000, config.pageSize ?? 1000),
-          ...(nextToken ? { NextToken: nextToken } : {}),
-        }),
-      ),
+  result: AthenaResult,
+  columnsFor?: (header: string[]) => Pick<ReadOptions, "columns" | "numericColumns">,
+): AsyncGenerator<ReadRow[]> {
+  const object = s3ObjectOf(result.outputLocation);
+  const response = await callAws(clients, "s3:GetObject", () =>
+    clients.s3.send(new GetObjectCommand(object)),
+  );
+  const body = response.Body as AsyncIterable<Uint8Array> | undefined;
+  if (!body)
+    throw new ConnectorError(
+      "transient",
+      `Athena's result ${result.outputLocation} came back empty`,
     );
-    columns ??= (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => c.Name ?? "");
-    const rows: Record<string, string>[] = [];
-    const pageRows = page.ResultSet?.Rows ?? [];
-    for (let i = 0; i < pageRows.length; i++) {
-      const data = pageRows[i]?.Data ?? [];
-      if (first && i === 0 && data.every((cell, index) => cell.VarCharValue === columns?.[index]))
-        continue;
-      const row: Record<string, string> = {};
-      for (let c = 0; c < columns.length; c++)
-        row[columns[c] as string] = data[c]?.VarCharValue ?? "";
-      rows.push(row);
-    }
-    first = false;
-    yield { columns, rows };
-    nextToken = page.NextToken;
-  } while (nextToken);
+  const chunks = (async function* () {
+    for await (const chunk of body) yield Buffer.from(chunk);
+  })();
+  try {
+    yield* readCsvChunkBatches(chunks, `Athena result of ${result.queryExecutionId}`, {
+      ...(columnsFor ? { columnsFor } : {}),
+    });
+  } catch (error) {
+    if (error instanceof ConnectorError) throw error;
+    throw new ConnectorError(
+      "transient",
+      `Reading Athena's result ${result.outputLocation} failed: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
 }

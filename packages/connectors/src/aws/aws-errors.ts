@@ -11,10 +11,14 @@ const throttleNames = new Set([
   "ProvisionedThroughputExceededException",
   "SlowDown",
 ]);
+/**
+ * A session past its end (AWS: role sessions last at most MaxSessionDuration, 1 h by default). Not a
+ * credentials problem: the connector assumes the role again; if it still fails the error is transient.
+ */
+const expiredTokenNames = new Set(["ExpiredToken", "ExpiredTokenException", "RequestExpired"]);
 const credentialNames = new Set([
-  "ExpiredToken",
-  "ExpiredTokenException",
   "InvalidClientTokenId",
+  "InvalidAccessKeyId",
   "UnrecognizedClientException",
   "SignatureDoesNotMatch",
   "InvalidSignatureException",
@@ -35,6 +39,43 @@ type SdkError = {
   $metadata?: { httpStatusCode?: number };
   $fault?: string;
 };
+
+export function isExpiredTokenError(error: unknown): boolean {
+  const name = (error as SdkError | undefined)?.name;
+  return name !== undefined && expiredTokenNames.has(name);
+}
+
+/** Codes of a connection that never reached AWS: DNS, refused or reset connections, proxies, TLS. */
+const networkCodes = new Set([
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE",
+  "ECONNABORTED",
+  "CERT_HAS_EXPIRED",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+]);
+
+/** The host a network error names (`getaddrinfo ENOTFOUND sts.amazonaws.com`), if any. */
+function networkFailureOf(error: unknown): { code: string; host?: string } | undefined {
+  let e = error as
+    { code?: string; hostname?: string; address?: string; cause?: unknown } | undefined;
+  for (let depth = 0; e && depth < 4; depth++) {
+    if (e.code && networkCodes.has(e.code))
+      return {
+        code: e.code,
+        ...(e.hostname || e.address ? { host: e.hostname ?? e.address } : {}),
+      };
+    e = e.cause as typeof e;
+  }
+  return undefined;
+}
 
 /** For `withBackoff`: 0 (no hint) for throttles and 5xx, undefined for everything else. */
 export function awsRetryAfterMs(error: unknown): number | undefined {
@@ -60,6 +101,22 @@ export function awsConnectorError(error: unknown, action: string): ConnectorErro
   const e = error as SdkError;
   const name = e.name ?? "Error";
   const message = e.message ?? String(error);
+  if (expiredTokenNames.has(name)) {
+    return new ConnectorError(
+      "transient",
+      `The AWS session expired during ${action} and assuming the role again did not help (${name}: ${message}); the sync is retried later. The role and its trust are fine.`,
+      { cause: error },
+    );
+  }
+  const network = networkFailureOf(error);
+  if (network) {
+    const where = network.host ?? `the AWS endpoint of ${action.split(":")[0]}`;
+    return new ConnectorError(
+      "network",
+      `Could not reach ${where} (${network.code}): a proxy, firewall or DNS problem between Canopy and AWS, not the credentials. Allow outbound HTTPS to *.amazonaws.com.`,
+      { cause: error },
+    );
+  }
   if (name === "CredentialsProviderError") {
     // Canopy's own identity is missing on this worker: our configuration, not the customer's account.
     return new ConnectorError(

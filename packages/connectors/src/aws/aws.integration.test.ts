@@ -1,9 +1,18 @@
+import { AthenaClient, GetQueryResultsCommand } from "@aws-sdk/client-athena";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConnectorError } from "../live/errors";
 import { emptyFetchSummary, type UsageWindow } from "../live/types";
 import type { AwsConnectorConfig } from "./config";
 import { createAwsConnector } from "./connector";
-import { startFakeAws, type CeUsageRow, type FakeAws } from "./testing/fake-aws-server";
+import { clearCostExplorerCache } from "./cost-explorer";
+import { cur2Columns } from "./cur2-columns";
+import { curUsageQuery } from "./athena";
+import {
+  athenaSqlError,
+  startFakeAws,
+  type CeUsageRow,
+  type FakeAws,
+} from "./testing/fake-aws-server";
 
 const roleArn = "arn:aws:iam::123456789012:role/CanopyReadOnly";
 const externalId = "canopy-ext-7f3a9c";
@@ -22,6 +31,8 @@ const curColumns = [
   "product_memory",
   "pricing_unit",
   "line_item_currency_code",
+  "line_item_resource_id",
+  "resource_tags",
   "line_item_usage_amount",
   "line_item_unblended_cost",
 ];
@@ -47,6 +58,8 @@ function* curRows(start: Date, hours: number) {
         "8 GiB",
         "Hrs",
         "USD",
+        `i-0${account.slice(0, 4)}`,
+        '{"user_team":"checkout","user_env":"prod"}',
         "2",
         "0.192",
       ];
@@ -63,6 +76,8 @@ function* curRows(start: Date, hours: number) {
         null,
         "GB-Mo",
         "USD",
+        `vol-0${account.slice(0, 4)}`,
+        null,
         "0.5",
         "0.04",
       ];
@@ -79,6 +94,8 @@ function* curRows(start: Date, hours: number) {
         null,
         "GB-Mo",
         "USD",
+        "canopy-bucket",
+        '{"user_team":"data"}',
         "1.25",
         "0.03",
       ];
@@ -106,7 +123,6 @@ function config(overrides: Partial<AwsConnectorConfig> = {}): AwsConnectorConfig
     endpoints: fake.endpoints,
     backoff: { baseDelayMs: 5, retries: 4 },
     pollIntervalMs: 5,
-    pageSize: 50,
     ...overrides,
   };
 }
@@ -128,11 +144,15 @@ beforeEach(() => {
   fake.requests.length = 0;
   fake.sqlSeen.length = 0;
   fake.failQueries(undefined);
+  fake.setSessionLifetimeMs(3_600_000);
   fake.setAthenaResult(curColumns, () => curRows(window.start, 48));
+  clearCostExplorerCache();
 });
 
+const targets = (name: string) => fake.requests.filter((r) => r.target === name);
+
 describe("AWS connector against a fake AWS (real SDK clients)", () => {
-  it("assumes the role with the external id, pushes the aggregation into Athena and pages the results", async () => {
+  it("assumes the role with the external id, pushes the aggregation into Athena and reads the result object from S3", async () => {
     const summary = emptyFetchSummary("hourly");
     const records = (await collect(
       createAwsConnector(config()).fetchUsage(window, { summary }),
@@ -142,45 +162,119 @@ describe("AWS connector against a fake AWS (real SDK clients)", () => {
       unit: string;
       quantity: number;
       periodHours: number;
+      resourceId?: string;
+      tags?: Record<string, string>;
+      instanceType?: string;
     }[];
 
-    // 48 hours × 2 accounts × 3 lines; 50-row pages → 6 GetQueryResults calls.
+    // 48 hours × 2 accounts × 3 lines, in one S3 object: no GetQueryResults pages.
     expect(summary.rowsRead).toBe(288);
-    expect(fake.requests.filter((r) => r.target === "AmazonAthena.GetQueryResults")).toHaveLength(
-      6,
-    );
+    expect(targets("AmazonAthena.GetQueryResults")).toHaveLength(0);
+    expect(targets("S3.GetObject")).toHaveLength(1);
+    expect(fake.resultObjects()).toContain("s3://results/q-1.csv");
+    expect(summary.apiCalls).toEqual({
+      "sts:AssumeRole": 1,
+      "athena:StartQueryExecution": 1,
+      "athena:GetQueryExecution": 2,
+      "s3:GetObject": 1,
+    });
     expect(summary.resolution).toBe("hourly");
     expect(records.length).toBe(summary.recordsYielded);
     expect(new Set(records.map((r) => r.accountId))).toEqual(
       new Set(["111111111111", "222222222222"]),
     );
-    const vcpuHours = records
-      .filter((r) => r.unit === "vcpu-hours")
-      .reduce((sum, r) => sum + r.quantity, 0);
-    expect(vcpuHours).toBeCloseTo(48 * 2 * 2 * 2); // 2 instance-hours × 2 vCPUs per account-hour
+    const vcpu = records.filter((r) => r.unit === "vcpu-hours");
+    expect(vcpu.reduce((sum, r) => sum + r.quantity, 0)).toBeCloseTo(48 * 2 * 2 * 2); // 2 instance-hours × 2 vCPUs per account-hour
     expect(records.every((r) => r.periodHours === 1)).toBe(true);
+    // Tags (resource_tags, as JSON) and resource ids reach the records as from a CUR 2.0 file.
+    expect(vcpu[0]).toMatchObject({
+      instanceType: "m5.large",
+      resourceId: "i-01111",
+      tags: { user_team: "checkout", user_env: "prod" },
+    });
+    const s3 = records.find((r) => r.resourceId === "canopy-bucket");
+    expect(s3?.tags).toEqual({ user_team: "data" });
+    expect(records.find((r) => r.resourceId === "vol-01111")?.tags).toBeUndefined();
 
-    const assume = fake.requests.find((r) => r.target === "STS.AssumeRole");
+    const assume = targets("STS.AssumeRole")[0];
     expect(assume?.accessKeyId).toBe(source.accessKeyId);
     expect(new URLSearchParams(assume?.body).get("ExternalId")).toBe(externalId);
-    // Athena calls are signed with the assumed role's temporary key, not the source key.
-    const athenaKeys = new Set(
-      fake.requests.filter((r) => r.target.startsWith("AmazonAthena")).map((r) => r.accessKeyId),
+    expect(new URLSearchParams(assume?.body).get("DurationSeconds")).toBe("3600");
+    // Athena and S3 calls are signed with the assumed role's temporary key, not the source key.
+    const keys = new Set(
+      fake.requests.filter((r) => !r.target.startsWith("STS")).map((r) => r.accessKeyId),
     );
-    expect([...athenaKeys].every((k) => k?.startsWith("ASIAFAKE"))).toBe(true);
+    expect([...keys].every((k) => k?.startsWith("ASIAFAKE"))).toBe(true);
 
     const sql = fake.sqlSeen[0] ?? "";
-    expect(sql).toContain("element_at(product, 'instance_type')");
+    expect(sql).toContain("product_instance_type,");
+    expect(sql).not.toContain("'instance_type'");
+    expect(sql).toContain("line_item_resource_id");
+    expect(sql).toContain("json_format(CAST(resource_tags AS JSON)) AS resource_tags");
     expect(sql).toContain("billing_period IN ('2026-11')");
     expect(sql).toContain("TIMESTAMP '2026-11-01 00:00:00'");
-    expect(sql).toMatch(/GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12/);
+    expect(sql).toMatch(/GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15$/);
   });
 
-  it("recovers from throttling (ThrottlingException, TooManyRequestsException) with backoff", async () => {
+  it("the fake is a CUR 2.0 contract: unknown columns and product map keys that are static columns fail the query", async () => {
+    const scope = {
+      source: "athena" as const,
+      region: "us-east-1",
+      database: "cur",
+      table: "cur2",
+    };
+    expect(athenaSqlError(curUsageQuery(scope, window), cur2Columns)).toBeUndefined();
+    const old = curUsageQuery(scope, window).replace(
+      "product_instance_type,",
+      "element_at(product, 'instance_type') AS product_instance_type,",
+    );
+    expect(athenaSqlError(old, cur2Columns)).toMatch(/product_instance_type/);
+    // Legacy CUR names and map keys read as columns are not in the CUR 2.0 schema.
+    expect(athenaSqlError(`SELECT product_vcpu FROM "cur"."cur2"`, cur2Columns)).toMatch(
+      /COLUMN_NOT_FOUND: line 1:8: Column 'product_vcpu' cannot be resolved/,
+    );
+    expect(athenaSqlError(`SELECT resource_tags_user_team FROM "cur"."cur2"`, cur2Columns)).toMatch(
+      /resource_tags_user_team/,
+    );
+
+    // Through the connector: the FAILED query is a query error naming the column.
+    fake.setTableColumns("narrow", ["line_item_usage_start_date"]);
+    const failing = await collect(
+      createAwsConnector(
+        config({ scope: { ...scope, table: "narrow", outputLocation: "s3://results/" } }),
+      ).fetchUsage(window),
+    ).catch((e: unknown) => e);
+    expect((failing as ConnectorError).kind).toBe("query");
+    expect((failing as Error).message).toMatch(/COLUMN_NOT_FOUND.*line_item_usage_end_date/);
+  });
+
+  it("the fake refuses GetQueryResults pages over 1,000 rows, as Athena does", async () => {
+    const sts = await createAwsConnector(config()).validate(); // issues a session key
+    expect(sts[0]?.status).toBe("passed");
+    const key = fake.requests.find((r) => r.target === "AmazonAthena.StartQueryExecution")
+      ?.accessKeyId as string;
+    const athena = new AthenaClient({
+      region: "us-east-1",
+      endpoint: fake.url,
+      maxAttempts: 1,
+      credentials: { accessKeyId: key, secretAccessKey: "x", sessionToken: "y" },
+    });
+    try {
+      const error = await athena
+        .send(new GetQueryResultsCommand({ QueryExecutionId: "q-1", MaxResults: 1001 }))
+        .catch((e: unknown) => e);
+      expect((error as Error).name).toBe("InvalidRequestException");
+      expect((error as Error).message).toContain("less than or equal to 1000");
+    } finally {
+      athena.destroy();
+    }
+  });
+
+  it("recovers from throttling (TooManyRequestsException, S3 SlowDown) with backoff", async () => {
     fake.failNext(
-      "AmazonAthena.GetQueryResults",
-      { status: 400, type: "ThrottlingException", message: "Rate exceeded" },
-      { status: 400, type: "ThrottlingException", message: "Rate exceeded" },
+      "S3.GetObject",
+      { status: 503, type: "SlowDown", message: "Please reduce your request rate." },
+      { status: 503, type: "SlowDown", message: "Please reduce your request rate." },
     );
     fake.failNext("AmazonAthena.StartQueryExecution", {
       status: 400,
@@ -190,9 +284,8 @@ describe("AWS connector against a fake AWS (real SDK clients)", () => {
     const summary = emptyFetchSummary("hourly");
     await collect(createAwsConnector(config()).fetchUsage(window, { summary }));
     expect(summary.rowsRead).toBe(288);
-    expect(fake.requests.filter((r) => r.target === "AmazonAthena.GetQueryResults")).toHaveLength(
-      8,
-    );
+    expect(targets("S3.GetObject")).toHaveLength(3);
+    expect(summary.apiCalls?.["s3:GetObject"]).toBe(3);
   });
 
   it("gives up on endless throttling as a retryable 'throttled' error after the configured retries", async () => {
@@ -240,35 +333,155 @@ describe("AWS connector against a fake AWS (real SDK clients)", () => {
     expect(fake.requests).toHaveLength(1);
   });
 
-  it("expired session credentials mid-fetch: ExpiredTokenException is a credentials error, not retried", async () => {
-    const connector = createAwsConnector(config());
-    const iterator = connector.fetchUsage(window)[Symbol.asyncIterator]();
-    await iterator.next();
-    fake.expireCredentials();
-    const before = fake.requests.length;
-    const error = await (async () => {
-      for (;;) if ((await iterator.next()).done) return undefined;
-    })().catch((e: unknown) => e);
-    expect((error as ConnectorError).kind).toBe("credentials");
+  it("a session that ends mid-sync is renewed: the role is assumed again before expiry, never an ExpiredToken", async () => {
+    // Sessions of 400 ms, renewed 300 ms before their end; the Athena polls outlive several sessions.
+    fake.setSessionLifetimeMs(400);
+    const before = fake.expiredRejections();
+    const summary = emptyFetchSummary("hourly");
+    await collect(
+      createAwsConnector(config({ sessionRefreshMarginMs: 300, pollIntervalMs: 250 })).fetchUsage(
+        window,
+        { summary },
+      ),
+    );
+    expect(summary.rowsRead).toBe(288);
+    expect(fake.expiredRejections() - before).toBe(0);
+    expect(summary.apiCalls?.["sts:AssumeRole"]).toBeGreaterThan(1);
+    const keys = new Set(
+      fake.requests.filter((r) => !r.target.startsWith("STS")).map((r) => r.accessKeyId),
+    );
+    expect(keys.size).toBeGreaterThan(1);
+  });
+
+  it("an ExpiredTokenException (session cut short) assumes the role again and carries on", async () => {
+    fake.duringNextQuery(() => fake.expireCredentials());
+    const summary = emptyFetchSummary("hourly");
+    await collect(createAwsConnector(config()).fetchUsage(window, { summary }));
+    expect(summary.rowsRead).toBe(288);
+    expect(targets("STS.AssumeRole")).toHaveLength(2);
+  });
+
+  it("an expired token that re-assuming does not fix is transient, never a permanent credentials error", async () => {
+    fake.failNext(
+      "AmazonAthena.StartQueryExecution",
+      {
+        status: 403,
+        type: "ExpiredTokenException",
+        message: "The security token included in the request is expired",
+      },
+      {
+        status: 403,
+        type: "ExpiredTokenException",
+        message: "The security token included in the request is expired",
+      },
+    );
+    const error = await collect(createAwsConnector(config()).fetchUsage(window)).catch(
+      (e: unknown) => e,
+    );
+    expect((error as ConnectorError).kind).toBe("transient");
+    expect((error as ConnectorError).permanent).toBe(false);
     expect((error as Error).message).toContain("ExpiredTokenException");
-    expect(fake.requests.length - before).toBe(1);
+    expect(targets("STS.AssumeRole")).toHaveLength(2);
+  });
+
+  it("the fake refuses an AssumeRole DurationSeconds above the role's MaxSessionDuration", async () => {
+    const strict = await startFakeAws({
+      roleArn,
+      externalId,
+      sourceAccessKeyId: source.accessKeyId,
+      maxSessionSeconds: 1800,
+    });
+    try {
+      const error = await collect(
+        createAwsConnector(config({ endpoints: strict.endpoints })).fetchUsage(window),
+      ).catch((e: unknown) => e);
+      expect((error as Error).message).toContain("MaxSessionDuration");
+    } finally {
+      await strict.close();
+    }
   });
 
   it("missing permission: the exact IAM action is named, and not retried", async () => {
-    fake.deny("AmazonAthena.GetQueryResults", "athena:GetQueryResults");
+    fake.deny("S3.GetObject", "s3:GetObject");
     try {
       const error = await collect(createAwsConnector(config()).fetchUsage(window)).catch(
         (e: unknown) => e,
       );
       expect((error as ConnectorError).kind).toBe("permission");
-      expect((error as ConnectorError).permission).toBe("athena:GetQueryResults");
-      expect((error as Error).message).toContain('Add "athena:GetQueryResults"');
-      expect(fake.requests.filter((r) => r.target === "AmazonAthena.GetQueryResults")).toHaveLength(
-        1,
-      );
+      expect((error as ConnectorError).permission).toBe("s3:GetObject");
+      expect((error as Error).message).toContain('Add "s3:GetObject"');
+      expect(targets("S3.GetObject")).toHaveLength(1);
     } finally {
-      fake.deny("AmazonAthena.GetQueryResults", "");
+      fake.deny("S3.GetObject", "");
     }
+  });
+
+  it("an unreachable endpoint is a network error naming the host, not bad credentials", async () => {
+    const dead = "http://127.0.0.1:9"; // discard port: connection refused
+    const error = await collect(
+      createAwsConnector(config({ endpoints: { ...fake.endpoints, sts: dead } })).fetchUsage(
+        window,
+      ),
+    ).catch((e: unknown) => e);
+    expect((error as ConnectorError).kind).toBe("network");
+    expect((error as ConnectorError).permanent).toBe(false);
+    expect((error as Error).message).toMatch(/Could not reach .*ECONNREFUSED.*proxy, firewall/);
+    const validate = await createAwsConnector(
+      config({ endpoints: { ...fake.endpoints, sts: dead } }),
+    )
+      .validate()
+      .catch((e: unknown) => e);
+    expect((validate as ConnectorError).kind).toBe("network");
+  });
+
+  it("a CUR refresh in progress is detected from the export's Manifest.json and the window is not read", async () => {
+    const exportLocation = "s3://cur-bucket/canopy/canopy-cur2";
+    fake.setExport(exportLocation, ["2026-10", "2026-11"]);
+    const scoped = config({
+      scope: {
+        source: "athena",
+        region: "us-east-1",
+        database: "cur",
+        table: "cur2",
+        outputLocation: "s3://results/",
+        exportLocation,
+      },
+    });
+    // Delivered and complete: read.
+    const ok = emptyFetchSummary("hourly");
+    await collect(createAwsConnector(scoped).fetchUsage(window, { summary: ok }));
+    expect(ok.rowsRead).toBe(288);
+    expect(ok.apiCalls?.["s3:ListObjectsV2"]).toBe(3); // manifest + data before, manifest after
+
+    // Data files rewritten, manifest not yet: refused before any query runs.
+    fake.startRefresh("2026-11");
+    fake.sqlSeen.length = 0;
+    const during = await collect(createAwsConnector(scoped).fetchUsage(window)).catch(
+      (e: unknown) => e,
+    );
+    expect((during as ConnectorError).kind).toBe("transient");
+    expect((during as Error).message).toMatch(
+      /refreshing the CUR 2.0 export for 2026-11.*newer than its Manifest.json/,
+    );
+    expect(fake.sqlSeen).toHaveLength(0);
+
+    // Finished: read again.
+    fake.finishRefresh("2026-11");
+    const after = emptyFetchSummary("hourly");
+    await collect(createAwsConnector(scoped).fetchUsage(window, { summary: after }));
+    expect(after.rowsRead).toBe(288);
+
+    // A refresh that starts and completes while the query runs: the result is refused.
+    fake.duringNextQuery(() => {
+      fake.startRefresh("2026-11");
+      fake.finishRefresh("2026-11");
+    });
+    const mixed = emptyFetchSummary("hourly");
+    const raced = await collect(
+      createAwsConnector(scoped).fetchUsage(window, { summary: mixed }),
+    ).catch((e: unknown) => e);
+    expect((raced as Error).message).toMatch(/Manifest.json changed while the query ran/);
+    expect(mixed.rowsRead).toBe(0);
   });
 
   it("validate: every check passes on a good role; discovery is optional", async () => {
@@ -278,8 +491,9 @@ describe("AWS connector against a fake AWS (real SDK clients)", () => {
       ["sts:AssumeRole", "passed"],
       ["athena:StartQueryExecution", "passed"],
       ["athena:GetQueryExecution", "passed"],
-      ["athena:GetQueryResults", "passed"],
+      ["s3:GetObject", "passed"],
       ["organizations:ListAccounts", "passed"],
+      ["sustainability:GetEstimatedCarbonEmissions", "passed"],
     ]);
   });
 
@@ -341,6 +555,112 @@ describe("AWS connector against a fake AWS (real SDK clients)", () => {
     expect(figures[0]!.co2eKg).toBeCloseTo(42.1);
     expect(figures[1]).toMatchObject({ scope: "total-market" });
     expect(fake.sqlSeen.at(-1)).toContain("usage_period_start = TIMESTAMP '2026-04-01 00:00:00'");
+  });
+
+  it("Sustainability API: Scope 1/2/3 and totals per account × region × service, MTCO2e → kg, paged, SigV4 for 'sustainability'", async () => {
+    fake.setSustainabilityEmissions([
+      {
+        month: "2026-04",
+        account: "111111111111",
+        region: "eu-central-1",
+        service: "AmazonEC2",
+        modelVersion: "v3.0.0",
+        values: {
+          TOTAL_LBM_CARBON_EMISSIONS: 0.05,
+          TOTAL_MBM_CARBON_EMISSIONS: 0.01,
+          TOTAL_SCOPE_1_CARBON_EMISSIONS: 0.001,
+          TOTAL_SCOPE_2_LBM_CARBON_EMISSIONS: 0.04,
+          TOTAL_SCOPE_2_MBM_CARBON_EMISSIONS: 0.0,
+          TOTAL_SCOPE_3_LBM_CARBON_EMISSIONS: 0.009,
+          TOTAL_SCOPE_3_MBM_CARBON_EMISSIONS: 0.009,
+        },
+      },
+      {
+        month: "2026-04",
+        account: "222222222222",
+        region: "us-east-1",
+        service: "AmazonS3",
+        modelVersion: "v3.0.0",
+        values: { TOTAL_LBM_CARBON_EMISSIONS: 0.002, TOTAL_MBM_CARBON_EMISSIONS: 0.001 },
+      },
+      {
+        month: "2026-04",
+        account: "222222222222",
+        region: "us-east-1",
+        service: "AmazonEC2",
+        modelVersion: "v3.0.0",
+        values: { TOTAL_LBM_CARBON_EMISSIONS: 0.003 },
+      },
+      {
+        month: "2026-05",
+        account: "111111111111",
+        region: "eu-central-1",
+        service: "AmazonEC2",
+        modelVersion: "v3.0.0",
+        values: { TOTAL_LBM_CARBON_EMISSIONS: 9 },
+      },
+    ]);
+    try {
+      const figures = await createAwsConnector(config()).fetchReportedCarbon("2026-04");
+      const calls = targets("Sustainability.GetEstimatedCarbonEmissions");
+      expect(calls).toHaveLength(2); // 3 results, 2 per page
+      expect(calls.every((c) => c.accessKeyId?.startsWith("ASIAFAKE"))).toBe(true);
+      const sent = JSON.parse(calls[0]!.body) as Record<string, unknown>;
+      expect(sent).toMatchObject({
+        TimePeriod: { Start: "2026-04-01T00:00:00.000Z", End: "2026-05-01T00:00:00.000Z" },
+        GroupBy: ["USAGE_ACCOUNT_ID", "REGION", "SERVICE"],
+        Granularity: "MONTHLY",
+      });
+      expect(
+        figures.every((f) => f.source === "aws-sustainability-api" && f.month === "2026-04-01"),
+      ).toBe(true);
+      const ec2 = figures.filter((f) => f.providerAccountId === "111111111111");
+      expect(
+        Object.fromEntries(ec2.map((f) => [f.scope, Math.round(f.co2eKg * 1000) / 1000])),
+      ).toEqual({
+        total: 50,
+        "total-market": 10,
+        scope1: 1,
+        "scope2-location": 40,
+        "scope2-market": 0,
+        scope3: 9, // the location-based Scope 3; the market-based one has no slot
+      });
+      expect(ec2[0]).toMatchObject({
+        region: "eu-central-1",
+        service: "AmazonEC2",
+        modelVersion: "v3.0.0",
+      });
+      expect(figures.filter((f) => f.providerAccountId === "222222222222")).toHaveLength(3);
+
+      // Without the API permission: the export alone when there is one, else the denied action is named.
+      fake.deny(
+        "Sustainability.GetEstimatedCarbonEmissions",
+        "sustainability:GetEstimatedCarbonEmissions",
+      );
+      const denied = await createAwsConnector(config())
+        .fetchReportedCarbon("2026-04")
+        .catch((e: unknown) => e);
+      expect((denied as ConnectorError).kind).toBe("permission");
+      expect((denied as ConnectorError).permission).toBe(
+        "sustainability:GetEstimatedCarbonEmissions",
+      );
+      fake.setAthenaResult(
+        ["usage_account_id", "region_code", "product_code", "model_version", "lbm", "mbm", "unit"],
+        () => [
+          ["111111111111", "eu-central-1", "AmazonEC2", "v2.0.0", "0.0400", "0.0060", "MTCO2e"],
+        ],
+      );
+      const fromExport = await createAwsConnector(
+        config({ carbonExport: { database: "cur", table: "carbon_emissions" } }),
+      ).fetchReportedCarbon("2026-04");
+      expect(fromExport.map((f) => f.source)).toEqual([
+        "aws-carbon-emissions-export",
+        "aws-carbon-emissions-export",
+      ]);
+    } finally {
+      fake.deny("Sustainability.GetEstimatedCarbonEmissions", "");
+      fake.setSustainabilityEmissions([]);
+    }
   });
 
   it("discover: Organizations ListAccounts, all pages", async () => {
@@ -417,5 +737,30 @@ describe("AWS connector against a fake AWS (real SDK clients)", () => {
     expect(calls.length).toBe(1 + 3 + 2 * 2 + 2 * 1);
     const m5 = records.filter((r) => r.instanceType === "m5.large" && r.unit === "vcpu-hours");
     expect(m5.reduce((s, r) => s + r.quantity, 0)).toBeCloseTo(2 * 2 * 24 * 2);
+    // USD 0.01 per request, counted (the throttled one was a request too) and priced on the summary.
+    expect(summary.apiCalls?.["ce:GetCostAndUsage"]).toBe(10);
+    expect(summary.apiCost).toEqual({
+      service: "AWS Cost Explorer",
+      requests: 10,
+      cachedRequests: 0,
+      costAmount: 0.1,
+      currency: "USD",
+    });
+    const recordTypes = (
+      JSON.parse(calls[1] ? JSON.stringify(calls[1]) : "{}") as {
+        Filter?: { Dimensions?: { Values: string[] } };
+      }
+    ).Filter?.Dimensions?.Values;
+    expect(recordTypes).toEqual(["Usage", "DiscountedUsage", "SavingsPlanCoveredUsage"]);
+
+    // The next sync of the same window reuses the answers: no request, no cost, same records.
+    const again = emptyFetchSummary("daily");
+    const before = fake.requests.length;
+    const cached = await collect(connector.fetchUsage(window, { summary: again }));
+    expect(
+      fake.requests.slice(before).filter((r) => r.target.startsWith("CostExplorer")),
+    ).toHaveLength(0);
+    expect(cached).toHaveLength(records.length);
+    expect(again.apiCost).toMatchObject({ requests: 0, cachedRequests: 9, costAmount: 0 });
   });
 });

@@ -24,6 +24,14 @@ export const awsScopeSchema = z.discriminatedUnion("source", [
     workGroup: z.string().optional(),
     /** s3://bucket/prefix/ for query results, unless the workgroup sets one. */
     outputLocation: z.string().optional(),
+    /**
+     * The Data Exports destination, s3://bucket/prefix/export-name: its per-period Manifest.json
+     * tells a refresh in progress (see cur-refresh.ts). Without it that check is skipped.
+     */
+    exportLocation: z
+      .string()
+      .regex(/^s3:\/\/[^/]+\/.+/)
+      .optional(),
   }),
   z.object({ source: z.literal("cost-explorer") }),
 ]);
@@ -37,14 +45,30 @@ export type AwsConnectorConfig = {
   /** Canopy's own identity that assumes the role; defaults to the SDK's credential chain (or the stored keys). */
   sourceIdentity?: AwsIdentity;
   /** Endpoint overrides (tests point these at the local fake). */
-  endpoints?: { sts?: string; athena?: string; costExplorer?: string; organizations?: string };
+  endpoints?: {
+    sts?: string;
+    athena?: string;
+    costExplorer?: string;
+    organizations?: string;
+    s3?: string;
+    sustainability?: string;
+  };
+  /** Read AWS's own figures from the Sustainability API (GetEstimatedCarbonEmissions). Default true. */
+  sustainabilityCarbon?: boolean;
+  /** The Sustainability API's region. Default us-east-1. */
+  sustainabilityRegion?: string;
   backoff?: BackoffOptions;
   /** First delay between GetQueryExecution polls; grows to 2 s. Default 300 ms. */
   pollIntervalMs?: number;
   /** Gives up on an Athena query after this long. Default 15 min. */
   queryTimeoutMs?: number;
-  /** Athena GetQueryResults page size (max 1000). */
-  pageSize?: number;
+  /** Assume the role again this long before the session expires. Default 5 min. */
+  sessionRefreshMarginMs?: number;
+  /**
+   * Cost Explorer answers are kept this long (per role and request) and reused: each request costs
+   * USD 0.01 and the data is refreshed at most a few times a day. Default 6 h; 0 turns it off.
+   */
+  costExplorerCacheMs?: number;
   roleSessionName?: string;
   /** The Athena table over the Data Exports `CARBON_EMISSIONS` export, for fetchReportedCarbon. */
   carbonExport?: { database: string; table: string; region?: string };

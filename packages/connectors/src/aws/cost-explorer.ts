@@ -6,7 +6,6 @@ import {
 import { canonicalService } from "../classify/services";
 import type { UsageWindow } from "../live/types";
 import { callAws, type AwsClients } from "./clients";
-import type { AwsConnectorConfig } from "./config";
 
 /**
  * Cost Explorer SERVICE display names → CUR product codes (what the CUR classifier knows), from the
@@ -15,20 +14,63 @@ import type { AwsConnectorConfig } from "./config";
 export const ceProductCodeOf = (service: string) => canonicalService("aws", service);
 
 const dateOf = (d: Date) => d.toISOString().slice(0, 10);
-const usageOnly: Expression = { Dimensions: { Key: "RECORD_TYPE", Values: ["Usage"] } };
+/**
+ * Usage lines only. Whether Cost Explorer files RI- and Savings-Plan-covered hours under
+ * `RECORD_TYPE = Usage` or under their own values is not stated where the dimension is documented
+ * (https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_GetDimensionValues.html):
+ * asking for all three is right either way (a value that never occurs matches nothing, and no line
+ * carries two record types, so nothing is counted twice).
+ */
+const usageOnly: Expression = {
+  Dimensions: {
+    Key: "RECORD_TYPE",
+    Values: ["Usage", "DiscountedUsage", "SavingsPlanCoveredUsage"],
+  },
+};
+
+/** USD per GetCostAndUsage request (https://aws.amazon.com/aws-cost-management/pricing/). */
+export const COST_EXPLORER_USD_PER_REQUEST = 0.01;
+
+/**
+ * Answers kept per role and request (the page token included), across syncs in this process: an
+ * hourly sync re-reads a 3-day window, and Cost Explorer data changes a few times a day at most.
+ */
+const cache = new Map<string, { at: number; page: GetCostAndUsageCommandOutput }>();
+const CACHE_LIMIT = 5_000;
+
+/** Forgets every cached Cost Explorer answer (tests). */
+export function clearCostExplorerCache() {
+  cache.clear();
+}
 
 async function* pages(
-  config: AwsConnectorConfig,
   clients: AwsClients,
   input: ConstructorParameters<typeof GetCostAndUsageCommand>[0],
 ) {
+  const config = clients.config;
+  const ttl = config.costExplorerCacheMs ?? 6 * 3_600_000;
   let token: string | undefined;
   do {
-    const page: GetCostAndUsageCommandOutput = await callAws(config, "ce:GetCostAndUsage", () =>
-      clients.costExplorer.send(
-        new GetCostAndUsageCommand({ ...input, ...(token ? { NextPageToken: token } : {}) }),
-      ),
-    );
+    const request = { ...input, ...(token ? { NextPageToken: token } : {}) };
+    const key = JSON.stringify([
+      config.credentials.roleArn,
+      config.credentials.externalId,
+      request,
+    ]);
+    const hit = cache.get(key);
+    let page: GetCostAndUsageCommandOutput;
+    if (ttl > 0 && hit && Date.now() - hit.at < ttl) {
+      page = hit.page;
+      clients.cacheHits++;
+    } else {
+      page = await callAws(clients, "ce:GetCostAndUsage", () =>
+        clients.costExplorer.send(new GetCostAndUsageCommand(request)),
+      );
+      if (ttl > 0) {
+        if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+        cache.set(key, { at: Date.now(), page });
+      }
+    }
     yield page;
     token = page.NextPageToken;
   } while (token);
@@ -41,7 +83,6 @@ async function* pages(
  * Rows come out with CUR 2.0 column names (one day each) so the CUR classifier reads them.
  */
 export async function* costExplorerRows(
-  config: AwsConnectorConfig,
   clients: AwsClients,
   window: UsageWindow,
 ): AsyncGenerator<Record<string, string>[]> {
@@ -51,7 +92,7 @@ export async function* costExplorerRows(
     End: dateOf(new Date(window.end.getTime() + 86_400_000 - 1)),
   };
   const pairs = new Set<string>();
-  for await (const page of pages(config, clients, {
+  for await (const page of pages(clients, {
     TimePeriod: timePeriod,
     Granularity: "DAILY",
     Metrics: ["UnblendedCost"],
@@ -66,7 +107,7 @@ export async function* costExplorerRows(
   }
   for (const pair of pairs) {
     const [account, service] = JSON.parse(pair) as [string, string];
-    for await (const page of pages(config, clients, {
+    for await (const page of pages(clients, {
       TimePeriod: timePeriod,
       Granularity: "DAILY",
       Metrics: ["UsageQuantity", "UnblendedCost"],

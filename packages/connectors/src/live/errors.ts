@@ -4,9 +4,12 @@
  * - `permission`: the credentials work but lack a permission; `permission` names it exactly.
  * - `throttled`: the provider kept throttling after our backoff gave up; retry later.
  * - `query`: the provider ran the query and it failed (missing table, bad scope…).
- * - `transient`: anything else (network, 5xx); retryable.
+ * - `network`: the provider could not be reached (DNS, refused connection, proxy, TLS); retryable, and
+ *   never a credentials problem.
+ * - `transient`: anything else (5xx, an expired session that re-assuming did not fix); retryable.
  */
-export type ConnectorErrorKind = "credentials" | "permission" | "throttled" | "query" | "transient";
+export type ConnectorErrorKind =
+  "credentials" | "permission" | "throttled" | "query" | "network" | "transient";
 
 export class ConnectorError extends Error {
   readonly kind: ConnectorErrorKind;

@@ -29,6 +29,17 @@ export type FetchSummary = {
   costOnly?: Partial<Record<UnsupportedReason, { lines: number; cost: number; example: string }>>;
   /** "hourly" for CUR/Athena, "daily" for the Cost Explorer quick start (lower resolution). */
   resolution: "hourly" | "daily";
+  /** Provider API requests the fetch sent, by action (`athena:GetQueryExecution`, `s3:GetObject`…). */
+  apiCalls?: Record<string, number>;
+  /** What they cost where the provider charges per request (AWS Cost Explorer: USD 0.01 each). */
+  apiCost?: {
+    service: string;
+    requests: number;
+    /** Answers reused from the cache instead of requested again. */
+    cachedRequests: number;
+    costAmount: number;
+    currency: string;
+  };
 };
 
 export type FetchUsageOptions = {

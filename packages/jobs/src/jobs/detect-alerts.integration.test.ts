@@ -400,6 +400,41 @@ describe("detect-alerts and deliver-alert", () => {
     ]);
   });
 
+  it("rollups stand when a follow-up cannot be queued: logged, not retried", async () => {
+    const logs: string[] = [];
+    const deps = {
+      owner: database.owner,
+      app: database.app,
+      keyring,
+      log: (line: string) => logs.push(line),
+      enqueue: async (name: string): Promise<string> => {
+        throw new Error(`Unknown job "${name}"`);
+      },
+    };
+    const now = new Date();
+    const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+    await expect(
+      rollupDays.process(
+        {
+          tenantId,
+          cloudAccountId: accountId,
+          windowStart: start.toISOString(),
+          windowEnd: new Date(
+            Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1),
+          ).toISOString(),
+        },
+        deps,
+        { jobId: "j", attempt: 1, reportProgress: async () => undefined },
+      ),
+    ).resolves.toMatchObject({ months: expect.any(Number) });
+    expect(logs).toEqual([
+      expect.stringMatching(
+        /^rollup-days: detect-alerts not queued \(Unknown job "detect-alerts"\)/,
+      ),
+      expect.stringMatching(/^rollup-days: compute-recommendations not queued/),
+    ]);
+  });
+
   it("the inline driver adds a delayed job once per job id", async () => {
     const runs: string[] = [];
     const probe = defineJob({

@@ -164,16 +164,44 @@ describe("fetch-reported-carbon", () => {
     expect(reconciled!.reported!.co2eKg).toBeCloseTo(42.1);
   });
 
-  it("AWS without a carbon export table is skipped; the sync queues the fetch only where there is one", async () => {
+  it("AWS without a carbon export table reads the Sustainability API; the sync queues the fetch for every AWS account", async () => {
     const plain = await account("aws", "111111111112", {
       roleArn,
       athenaDatabase: "cur",
       athenaTable: "cur2",
     });
-    await expect(run(plain, "2026-04", "2026-04")).resolves.toMatchObject({
-      skipped: "no carbon export configured",
-    });
-    expect(await stored()).toEqual([]);
+    aws.setSustainabilityEmissions([
+      {
+        month: "2026-04",
+        account: "111111111112",
+        region: "eu-west-1",
+        service: "AmazonEC2",
+        modelVersion: "v3.0.0",
+        values: {
+          TOTAL_LBM_CARBON_EMISSIONS: 0.02,
+          TOTAL_SCOPE_1_CARBON_EMISSIONS: 0.001,
+          TOTAL_SCOPE_2_MBM_CARBON_EMISSIONS: 0.004,
+        },
+      },
+    ]);
+    try {
+      await expect(run(plain, "2026-03", "2026-04")).resolves.toMatchObject({
+        published: ["2026-04"],
+        unpublished: ["2026-03"],
+      });
+    } finally {
+      aws.setSustainabilityEmissions([]);
+    }
+    expect(await stored()).toEqual([
+      { month: "2026-04", scope: "scope1", kg: 1 },
+      { month: "2026-04", scope: "scope2-market", kg: 4 },
+      { month: "2026-04", scope: "total", kg: 20 },
+    ]);
+    const { rows: sources } = await database.owner.pool.query<{ source: string }>(
+      "SELECT DISTINCT source FROM provider_reported_emissions WHERE tenant_id = $1",
+      [tenantId],
+    );
+    expect(sources.map((r) => r.source)).toEqual(["aws-sustainability-api"]);
 
     const withCarbon = await account("aws", "111111111111", awsCarbon);
     const context = { jobId: "sync-1", attempt: 1, reportProgress: async () => undefined };
@@ -185,14 +213,17 @@ describe("fetch-reported-carbon", () => {
         context,
       );
     const queued = enqueued.filter((e) => e.name === "fetch-reported-carbon");
-    expect(queued).toHaveLength(1);
-    expect(queued[0]!.payload).toEqual({
+    expect(queued.map((q) => (q.payload as { cloudAccountId: string }).cloudAccountId)).toEqual([
+      plain,
+      withCarbon,
+    ]);
+    expect(queued[1]!.payload).toEqual({
       tenantId,
       cloudAccountId: withCarbon,
       fromMonth: "2026-04",
       toMonth: "2026-05",
     });
-    expect(queued[0]!.jobId).toMatch(
+    expect(queued[1]!.jobId).toMatch(
       new RegExp(`^reported-carbon:${withCarbon}:2026-04:2026-05:\\d{4}-\\d{2}-\\d{2}$`),
     );
   });

@@ -53,10 +53,10 @@ export async function queueReportedCarbon(
 }
 
 /**
- * Fetches the provider's own monthly carbon figures (AWS CARBON_EMISSIONS export, Azure Carbon
- * Optimization, GCP Carbon Footprint export) for the account and stores them in
- * provider_reported_emissions, replacing what was stored for the same month and model version. An
- * account without a carbon source (AWS or GCP without the export table) is skipped.
+ * Fetches the provider's own monthly carbon figures (AWS Sustainability API and CARBON_EMISSIONS
+ * export, Azure Carbon Optimization, GCP Carbon Footprint export) for the account and stores them in
+ * provider_reported_emissions, replacing what was stored for the same source, month and model
+ * version. An account without a carbon source (GCP without the export table) is skipped.
  */
 export const fetchReportedCarbon = defineJob({
   name: "fetch-reported-carbon",

@@ -22,15 +22,33 @@ export const rollupDays = defineJob({
     );
     if (payload.gridLoadId)
       await recordRestatedWindow(deps, payload.gridLoadId, window.cloudAccountId, window.start);
+    // The rollups are committed: a follow-up that cannot be queued (a worker without that job, a
+    // queue hiccup) is logged, never a reason to redo them.
+    const followUp = async (job: string, queue: () => Promise<unknown>, otherwise: string) => {
+      try {
+        await queue();
+      } catch (error) {
+        deps.log(`rollup-days: ${job} not queued (${(error as Error).message}); ${otherwise}`);
+      }
+    };
     // New recent days: look for spikes and budget crossings once this tenant's rollups settle. Older
     // windows (history re-estimated, a backfill) cannot hold a judged day; the daily run sees budgets.
     if (window.end.getTime() > Date.now() - (spikeJudgedDays + 1) * 86_400_000)
-      await queueAlertDetection(deps, payload.tenantId);
+      await followUp(
+        "detect-alerts",
+        () => queueAlertDetection(deps, payload.tenantId),
+        "the daily detection run covers these days",
+      );
     // Findings follow the rollups; one run per tenant and minute however many windows finish.
-    await deps.enqueue(
+    await followUp(
       "compute-recommendations",
-      { tenantId: payload.tenantId },
-      { jobId: recommendationsJobId(payload.tenantId) },
+      () =>
+        deps.enqueue(
+          "compute-recommendations",
+          { tenantId: payload.tenantId },
+          { jobId: recommendationsJobId(payload.tenantId) },
+        ),
+      "the next rollup or Recompute on /recommendations runs it",
     );
     return { rowsWritten: result.days + result.months, ...result };
   },

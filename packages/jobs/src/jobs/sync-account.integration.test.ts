@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createKeyring, sealCredentials } from "@canopy/db";
 import { createTestDatabase, testServices, type TestDatabase } from "@canopy/db/testing";
 import { startFakeAws, type FakeAws } from "@canopy/connectors/testing";
+import { clearCostExplorerCache } from "@canopy/connectors/live";
 import type { JobContext, JobDeps } from "../contract";
 import { PermanentJobError } from "../errors";
 import { configureConnectors } from "../connector-for";
@@ -12,6 +13,7 @@ import { createInlineDriver } from "../drivers/inline";
 import { createRegistry } from "../registry";
 import type { JobDefinition } from "../contract";
 import { estimateWindow } from "./estimate-window";
+import { fetchReportedCarbon } from "./fetch-reported-carbon";
 import { rollupDays } from "./rollup-days";
 import { scheduleAccountSyncs, syncAccount, syncWindows } from "./sync-account";
 import { validateConnection } from "./validate-connection";
@@ -35,6 +37,8 @@ const columns = [
   "product_memory",
   "pricing_unit",
   "line_item_currency_code",
+  "line_item_resource_id",
+  "resource_tags",
   "line_item_usage_amount",
   "line_item_unblended_cost",
 ];
@@ -58,6 +62,8 @@ function* usage(start: Date, end: Date, instances: () => number) {
       "8 GiB",
       "Hrs",
       "USD",
+      "i-0abc",
+      '{"user_team":"checkout"}',
       String(instances()),
       "0.192",
     ];
@@ -85,7 +91,6 @@ describe("sync-account (AWS, fake Athena)", () => {
         endpoints: fake.endpoints,
         backoff: { baseDelayMs: 5, retries: 2 },
         pollIntervalMs: 5,
-        pageSize: 20,
       },
     });
     deps = {
@@ -108,6 +113,7 @@ describe("sync-account (AWS, fake Athena)", () => {
   beforeEach(async () => {
     tenantId = randomUUID();
     instances = 2;
+    clearCostExplorerCache();
     fake.setAthenaResult(columns, () => usage(yesterday.start, yesterday.end, () => instances));
     await database.owner.pool.query("INSERT INTO tenants (id, name, slug) VALUES ($1, 'T', $2)", [
       tenantId,
@@ -231,13 +237,8 @@ describe("sync-account (AWS, fake Athena)", () => {
   });
 
   it("a crash mid-fetch rolls the chunk back; the retry reuses the run and counts nothing twice", async () => {
-    // One good page, then 503s beyond the backoff budget (2 retries): the attempt fails mid-stream.
-    fake.failAfter(
-      "AmazonAthena.GetQueryResults",
-      1,
-      { status: 503, type: "ServiceUnavailable", message: "try again" },
-      3,
-    );
+    // The result object's download is cut after ~1 KB: records were already streamed into the chunk.
+    fake.cutNextResult(1024);
     const error = await run("crashy", yesterday, 1).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(PermanentJobError);
@@ -252,6 +253,105 @@ describe("sync-account (AWS, fake Athena)", () => {
     const all = await runs();
     expect(all.filter((r) => r.details["jobId"] === "crashy")).toHaveLength(1);
     expect(all.every((r) => r.status === "succeeded")).toBe(true);
+  });
+
+  it("the CUR's resource_tags arrive as the stored usage's tags; the run records its API calls", async () => {
+    await run("tags");
+    const { rows } = await database.owner.pool.query<{ tags: Record<string, string> }>(
+      "SELECT DISTINCT tags FROM usage_hourly WHERE tenant_id = $1",
+      [tenantId],
+    );
+    expect(rows.map((r) => r.tags)).toEqual([{ user_team: "checkout" }]);
+    const [r] = await runs();
+    expect(r!.details["apiCalls"]).toEqual({
+      "sts:AssumeRole": 1,
+      "athena:StartQueryExecution": 1,
+      "athena:GetQueryExecution": 2,
+      "s3:GetObject": 1,
+    });
+  });
+
+  it("Cost Explorer: the run records its requests and their cost (USD 0.01 each); a repeat sync is served from the cache", async () => {
+    await storeCredentials({ provider: "aws", roleArn, accessKeyId, secretAccessKey });
+    const day = yesterday.start.toISOString().slice(0, 10);
+    fake.setCostExplorerUsage([
+      {
+        date: day,
+        account: accountNumber,
+        service: "Amazon Elastic Compute Cloud - Compute",
+        usageType: "BoxUsage:m5.large",
+        region: "us-east-1",
+        quantity: 48,
+        unit: "Hrs",
+        cost: 4.6,
+      },
+    ]);
+    await run("ce-1");
+    await run("ce-2");
+    const [first, second] = await runs();
+    expect(first!.details["apiCost"]).toEqual({
+      service: "AWS Cost Explorer",
+      requests: 2, // LINKED_ACCOUNT × SERVICE, then USAGE_TYPE × REGION for the one pair
+      cachedRequests: 0,
+      costAmount: 0.02,
+      currency: "USD",
+    });
+    expect(first!.details["apiCalls"]).toMatchObject({ "ce:GetCostAndUsage": 2 });
+    expect(second!.details["apiCost"]).toMatchObject({
+      requests: 0,
+      cachedRequests: 2,
+      costAmount: 0,
+    });
+    expect(Number(second!.rows_read)).toBe(Number(first!.rows_read));
+  });
+
+  it("a session that expires mid-sync is never 'needs attention': re-assumed, else a retryable failure", async () => {
+    const expired = {
+      status: 403,
+      type: "ExpiredTokenException",
+      message: "The security token included in the request is expired",
+    };
+    // Once: the role is assumed again and the sync succeeds.
+    fake.failNext("AmazonAthena.GetQueryExecution", expired);
+    await run("renewed");
+    expect(await account()).toMatchObject({ status: "active" });
+    // Even when re-assuming does not help, on the last attempt: failed run, account still active.
+    fake.failNext("AmazonAthena.GetQueryExecution", expired, expired);
+    const error = await run("expired", yesterday, 3).catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(PermanentJobError);
+    const a = await account();
+    expect(a.status).toBe("active");
+    expect(a.last_error).toContain("session expired");
+    expect((await runs()).at(-1)).toMatchObject({ status: "failed" });
+  });
+
+  it("a CUR refresh in progress fails the chunk as retryable and keeps the stored window", async () => {
+    await storeCredentials({
+      provider: "aws",
+      roleArn,
+      accessKeyId,
+      secretAccessKey,
+      athenaDatabase: "cur",
+      athenaTable: "cur2",
+      athenaRegion: "us-east-1",
+      exportBucket: "cur-bucket",
+      exportPrefix: "canopy",
+    });
+    const month = yesterday.start.toISOString().slice(0, 7);
+    const periods = [...new Set([month, yesterday.end.toISOString().slice(0, 7)])];
+    fake.setExport("s3://cur-bucket/canopy/canopy-cur2", periods);
+    await run("before-refresh");
+    const before = await usageTotals();
+    instances = 1; // what a half-written refresh would show
+    fake.startRefresh(month);
+    const error = await run("during-refresh", yesterday, 3).catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(PermanentJobError);
+    expect((error as Error).message).toContain("refreshing the CUR 2.0 export");
+    expect(await usageTotals()).toEqual(before);
+    expect((await account()).status).toBe("active");
+    fake.finishRefresh(month);
+    await run("after-refresh");
+    expect((await usageTotals()).quantity).toBeCloseTo(before.quantity / 2);
   });
 
   it("wrong credentials: account needs attention, last_error set, PermanentJobError, one AssumeRole call", async () => {
@@ -320,13 +420,9 @@ describe("sync-account (AWS, fake Athena)", () => {
         message: "The security token included in the request is expired",
       });
       await run("expired").catch(() => undefined);
-      // An expired token stops the account's syncs; put it back so the next run reaches Athena.
-      await database.owner.pool.query("UPDATE cloud_accounts SET status = 'active' WHERE id = $1", [
-        cloudAccountId,
-      ]);
-      fake.deny("AmazonAthena.GetQueryResults", "athena:GetQueryResults");
+      fake.deny("S3.GetObject", "s3:GetObject");
       await run("denied").catch(() => undefined);
-      fake.deny("AmazonAthena.GetQueryResults", "");
+      fake.deny("S3.GetObject", "");
     } finally {
       process.stdout.write = originalOut;
       process.stderr.write = originalErr;
@@ -587,11 +683,13 @@ describe("sync-account (AWS, fake Athena)", () => {
         redisUrl,
         prefix,
         deps: { owner: database.owner, app: database.app, keyring, log: () => undefined },
-        // A sync claims its whole window, so even an empty one queues the estimates of its months.
+        // A sync claims its whole window, so even an empty one queues the estimates of its months,
+        // and an AWS sync queues AWS's own figures (Sustainability API) for them.
         registry: createRegistry([
           syncAccount,
           estimateWindow,
           rollupDays,
+          fetchReportedCarbon,
         ] as unknown as JobDefinition<never>[]),
         events: { onFailed: (_name, _ms, _error, willRetry) => failures.push(willRetry) },
       });

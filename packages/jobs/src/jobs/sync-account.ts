@@ -45,6 +45,10 @@ type SyncDetails = {
   coverage?: { cloudAccountId: string; start: string; end: string }[];
   /** What it replaced, per account (a scheduled sync cannot ask, so it records). */
   replaced?: AccountReplacement[];
+  /** Provider API requests the run sent, by action, over all its chunks. */
+  apiCalls?: Record<string, number>;
+  /** Requests the provider charges for (AWS Cost Explorer: USD 0.01 each), and what they cost. */
+  apiCost?: NonNullable<FetchSummary["apiCost"]>;
   /** Days it brought usage for that a source of higher precedence holds. */
   outranked?: { cloudAccountId: string; start: string; end: string; heldBy: string[] }[];
 };
@@ -59,6 +63,18 @@ function addTallies(into: Partial<Record<string, Tally>>, from: Partial<Record<s
     total.lines += entry.lines;
     total.cost += entry.cost;
   }
+}
+
+/** Adds one chunk's API requests (and their price, where the provider charges per request) into the run's. */
+function addApiCalls(details: SyncDetails, summary: FetchSummary) {
+  for (const [action, n] of Object.entries(summary.apiCalls ?? {}))
+    (details.apiCalls ??= {})[action] = (details.apiCalls[action] ?? 0) + n;
+  const cost = summary.apiCost;
+  if (!cost) return;
+  const total = (details.apiCost ??= { ...cost, requests: 0, cachedRequests: 0, costAmount: 0 });
+  total.requests += cost.requests;
+  total.cachedRequests += cost.cachedRequests;
+  total.costAmount = Math.round((total.costAmount + cost.costAmount) * 100) / 100;
 }
 
 /** The windows a run fetches: the last few days for a sync, whole months (oldest first) for a backfill. */
@@ -209,6 +225,7 @@ export const syncAccount = defineJob({
         details.resolution = summary.resolution;
         addTallies(details.skipped, summary.skipped);
         addTallies((details.costOnly ??= {}), summary.costOnly ?? {});
+        addApiCalls(details, summary);
         details.chunks.push({
           start: window.start.toISOString(),
           end: window.end.toISOString(),

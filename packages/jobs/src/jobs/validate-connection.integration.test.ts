@@ -81,6 +81,8 @@ describe("validate-connection", () => {
   beforeEach(async () => {
     tenantId = await newTenant(database);
     aws.setAthenaResult(["line_item_usage_start_date"], () => [["2026-11-01 00:00:00"]]);
+    // The sealed exportBucket with the wizard's export name: its manifest for this month exists.
+    aws.setExport("s3://acme-cur/canopy-cur2", [new Date().toISOString().slice(0, 7)]);
     aws.setAccounts([
       { Id: "111111111111", Name: "payer", Status: "ACTIVE" },
       { Id: "222222222222", Name: "prod", Status: "ACTIVE" },
@@ -140,28 +142,64 @@ describe("validate-connection", () => {
       ["sts:AssumeRole", "passed"],
       ["athena:StartQueryExecution", "passed"],
       ["athena:GetQueryExecution", "passed"],
-      ["athena:GetQueryResults", "passed"],
+      ["s3:GetObject", "passed"],
+      ["s3:ListBucket", "passed"],
       ["organizations:ListAccounts", "passed"],
+      ["sustainability:GetEstimatedCarbonEmissions", "passed"],
     ]);
     expect(checks!.discovered?.map((a) => a.id)).toEqual(["111111111111", "222222222222"]);
   });
 
   it("names a missing permission exactly, with its fix, beside the checks that passed", async () => {
     const id = await awsAccount(athena);
-    aws.deny("AmazonAthena.GetQueryResults", "athena:GetQueryResults");
+    aws.deny("S3.GetObject", "s3:GetObject");
     try {
       await expect(run(id)).resolves.toMatchObject({ status: "failed" });
     } finally {
-      aws.deny("AmazonAthena.GetQueryResults", "");
+      aws.deny("S3.GetObject", "");
     }
     const { status, checks } = await outcome(id);
     expect(status).toBe("failed");
-    expect(checks!.message).toContain("athena:GetQueryResults");
+    expect(checks!.message).toContain("s3:GetObject");
     const failed = checks!.checks.filter((c) => c.status === "failed");
-    expect(failed.map((c) => c.permission)).toEqual(["athena:GetQueryResults"]);
-    expect(failed[0]!.fix).toContain("athena:GetQueryResults");
+    expect(failed.map((c) => c.permission)).toEqual(["s3:GetObject"]);
+    expect(failed[0]!.fix).toContain("s3:GetObject");
     expect(checks!.checks.filter((c) => c.status === "passed").length).toBeGreaterThanOrEqual(3);
     expect(checks!.discovered).toBeNull();
+  });
+
+  it("an unreachable AWS endpoint is its own outcome, not bad credentials", async () => {
+    const id = await awsAccount(athena);
+    const settings = {
+      endpoints: { ...aws.endpoints, sts: "http://127.0.0.1:9" }, // nothing listens: refused
+      sourceIdentity: { accessKeyId: sourceAccessKeyId, secretAccessKey: sourceSecret },
+      backoff: { baseDelayMs: 5, retries: 0 },
+      pollIntervalMs: 5,
+    };
+    const azureSettings = {
+      endpoints: azure.endpoints,
+      httpClient: azure.httpClient,
+      backoff: { baseDelayMs: 5, retries: 2 },
+    };
+    configureConnectors({ aws: settings, azure: azureSettings });
+    try {
+      // First attempt: retried by the queue (no outcome yet); the last one records it.
+      await expect(run(id, 1)).rejects.toThrow(/Could not reach/);
+      expect((await outcome(id)).status).toBe("checking");
+      await expect(run(id, 2)).rejects.toThrow(/Could not reach/);
+    } finally {
+      configureConnectors({
+        aws: { ...settings, endpoints: aws.endpoints, backoff: { baseDelayMs: 5, retries: 2 } },
+        azure: azureSettings,
+      });
+    }
+    const { status, checks } = await outcome(id);
+    expect(status).toBe("failed");
+    expect(checks!.outcome).toBe("unreachable");
+    expect(checks!.message).toMatch(
+      /Could not reach .*ECONNREFUSED.*proxy, firewall or DNS.*not tested/,
+    );
+    expect(checks!.message).not.toMatch(/sign in|credentials were wrong/i);
   });
 
   it("without Athena fields tests the Cost Explorer quick start (daily) and says so", async () => {

@@ -20,6 +20,8 @@ export type ConnectionCheckResult = {
   discoveryError?: string;
   /** "daily" for AWS without a CUR 2.0 Athena table (Cost Explorer) and for Azure. */
   resolution?: "hourly" | "daily";
+  /** Set when the provider could not be reached at all (DNS, refused connection, proxy): not the credentials. */
+  outcome?: "unreachable";
 };
 
 /** The first probe of each provider: whether the credentials (or the role trust) work at all. */
@@ -113,6 +115,16 @@ async function storeFailure(
   const message = (error as Error).message;
   deps.log(`validate-connection ${cloudAccountId}: attempt ${context.attempt}: ${message}`);
   if (!permanent && context.attempt < validateConnection.options.attempts) return;
+  if ((error as { kind?: string }).kind === "network") {
+    // The connector names the host and the likely cause (proxy, firewall, DNS); the credentials are untested.
+    await store(deps.app, tenantId, cloudAccountId, "failed", {
+      message: `${message} The credentials were not tested.`,
+      checks: [],
+      discovered: null,
+      outcome: "unreachable",
+    });
+    return;
+  }
   await store(deps.app, tenantId, cloudAccountId, "failed", {
     message: permanent
       ? message

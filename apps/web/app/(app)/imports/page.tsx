@@ -99,6 +99,18 @@ export default async function ImportsPage() {
                   <td>{run.kind}</td>
                   <td className="small">
                     {run.fileName ?? run.accountName ?? "—"}
+                    {run.apiCost && (
+                      <span
+                        className="muted"
+                        data-testid="run-api-cost"
+                        title={`${run.apiCost.cachedRequests} more answer(s) came from Canopy's cache at no cost.`}
+                      >
+                        {" "}
+                        · {run.apiCost.service}: {run.apiCost.requests} request
+                        {run.apiCost.requests === 1 ? "" : "s"}, {run.apiCost.currency}{" "}
+                        {run.apiCost.costAmount.toFixed(2)}
+                      </span>
+                    )}
                     {run.fileDeletedAt && (
                       <span
                         className="muted"

@@ -18,7 +18,8 @@ import {
   awsAthenaCommands,
   awsCloudFormationTemplate,
   awsDeployCommand,
-  awsExportCommand,
+  awsExportBucketPolicy,
+  awsExportCommands,
   awsTrustPolicy,
   azureCommands,
   gcpCommands,
@@ -174,10 +175,22 @@ function StepBody({ step, account, canopyAccountId, connectionCheck, next }: Ste
               <CopyBlock label="Trust policy" text={awsTrustPolicy(options)} />
             </details>
             <p>
-              Billing data: a <strong>CUR 2.0</strong> (or FOCUS 1.0) export with hourly
-              granularity, resource ids and Parquet files, to the bucket named in the template:
+              Billing data: a <strong>CUR 2.0</strong> export with hourly granularity, resource ids
+              and Parquet files, to the bucket named in the template. Data Exports needs a bucket
+              policy that lets it write there (only for this account&apos;s exports):
             </p>
-            <CopyBlock label="Export settings" text={awsExportCommand} />
+            <CopyBlock
+              label="Export bucket policy"
+              text={awsExportBucketPolicy({ payerAccountId: account.providerAccountId })}
+            />
+            <p>
+              Then create the export (the Data Exports API is in <code>us-east-1</code> whatever the
+              bucket&apos;s region). It names exactly the columns Canopy reads:
+            </p>
+            <CopyBlock
+              label="Export settings"
+              text={awsExportCommands({ payerAccountId: account.providerAccountId })}
+            />
             <p>
               <strong>CUR 2.0 via Athena (recommended, hourly):</strong> make the export queryable
               with a Glue crawler, then give its database and table in the next step. Without them
