@@ -3,7 +3,12 @@ import {
   type QueryDefinition,
   type QueryFilter,
 } from "@azure/arm-costmanagement";
-import { createHttpHeaders, createPipelineRequest, RestError } from "@azure/core-rest-pipeline";
+import {
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineRequest,
+  RestError,
+} from "@azure/core-rest-pipeline";
 import { ClientSecretCredential } from "@azure/identity";
 import type { UsageRecord } from "@canopy/methodology";
 import { lookupInstanceType } from "@canopy/methodology";
@@ -20,7 +25,12 @@ import {
   type UsageWindow,
   recordsOfOutcome,
 } from "../live/types";
-import { azureConnectorError, azureRetryAfterMs } from "./azure-errors";
+import {
+  azureConnectorError,
+  azureRetryAfterMs,
+  networkFailureOf,
+  unreachableError,
+} from "./azure-errors";
 import { managementGroupIdOf, managementGroupSubscriptions } from "./management-groups";
 import { qpuPauseMs } from "./qpu";
 import {
@@ -125,9 +135,47 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
       () => clients.credential.getToken(ARM_SCOPE),
       azureRetryAfterMs,
       config.backoff,
-    ).catch((error: unknown) => {
-      throw azureConnectorError(error, "Microsoft Entra ID token", undefined, authorityHost);
+    ).catch(async (error: unknown) => {
+      throw (
+        (await unreachableAuthority(error)) ??
+        azureConnectorError(error, "Microsoft Entra ID token", undefined, authorityHost)
+      );
     });
+  }
+
+  /**
+   * MSAL reports a failed OpenID metadata fetch as `endpoints_resolution_error` whether the network or
+   * the tenant is at fault, without the socket error. When sign-in failed without an AADSTS answer,
+   * fetch the tenant's metadata once ourselves: a socket error means Entra ID is unreachable (proxy,
+   * firewall, DNS), not that the credentials are wrong.
+   */
+  async function unreachableAuthority(error: unknown): Promise<ConnectorError | undefined> {
+    const direct = networkFailureOf(error);
+    if (direct) return unreachableError(authorityHost, direct, error);
+    const message = (error as { message?: string }).message ?? String(error);
+    if (/AADSTS\d+/.test(message)) return undefined;
+    const base = config.endpoints?.authorityHost ?? `https://${ENTRA_AUTHORITY_HOST}`;
+    const url = `${base.replace(/\/+$/, "")}/${encodeURIComponent(config.credentials.directoryTenantId)}/v2.0/.well-known/openid-configuration`;
+    try {
+      const response = await (config.httpClient ?? createDefaultHttpClient()).sendRequest(
+        createPipelineRequest({ url, method: "GET", timeout: 15_000 }),
+      );
+      if (response.status >= 400) {
+        const reason = /AADSTS\d+:[^."]*/.exec(response.bodyAsText ?? "")?.[0];
+        return new ConnectorError(
+          "credentials",
+          `Microsoft Entra ID refused the directory (tenant) id${reason ? ` (${reason})` : ` (HTTP ${response.status})`}. Check the directory (tenant) id.`,
+          { cause: error },
+        );
+      }
+      return undefined;
+    } catch (probeError) {
+      const reason =
+        networkFailureOf(probeError) ??
+        (probeError as { code?: string }).code ??
+        (probeError as Error).message;
+      return unreachableError(authorityHost, reason, probeError);
+    }
   }
 
   const sleep = config.backoff?.sleep ?? sleepMs;
@@ -316,9 +364,7 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
           ? `Network access to ${authorityHost}`
           : "Microsoft Entra ID sign-in",
         status: "failed",
-        message: unreachable
-          ? `Could not reach ${authorityHost}: proxy or firewall? (${e.message})`
-          : e.message,
+        message: e.message,
         fix: unreachable
           ? (e.fix ?? `Allow outbound HTTPS from Canopy to ${authorityHost}`)
           : "Check the directory (tenant) id, client id and client secret; create a new secret if it expired",
