@@ -581,3 +581,91 @@ describe("unreachable endpoints are their own outcome, not bad credentials", () 
     expect(checks.at(-1)?.message).toContain("Could not reach 127.0.0.1:9");
   });
 });
+
+describe("access tokens expire mid-sync (Entra ID expires_in); the pipeline renews them", () => {
+  let short: FakeAzure;
+  beforeAll(async () => {
+    // Real clock: MSAL's token cache and the fake must agree on time.
+    short = await startFakeAzure({
+      tenantId,
+      clientId,
+      clientSecret,
+      pageSize: 1,
+      tokenLifetimeSeconds: 2,
+    });
+    short.setUsage(
+      [20261101, 20261102, 20261103].map((date) => ({
+        date,
+        subscriptionId: subA,
+        meterCategory: "Virtual Machines",
+        meter: "D2s v3",
+        location: "eastus",
+        unit: "1 Hour",
+        quantity: 24,
+        cost: 2.3,
+      })),
+    );
+  });
+  afterAll(async () => short?.close());
+
+  it("the fake answers 401 ExpiredAuthenticationToken once a token's lifetime is over", async () => {
+    const form = new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: clientId,
+      client_secret: clientSecret,
+      scope: "https://management.azure.com/.default",
+    });
+    const issued = await short.httpClient.sendRequest(
+      createPipelineRequest({
+        url: `${short.url}/${tenantId}/oauth2/v2.0/token`,
+        method: "POST",
+        headers: createHttpHeaders({ "content-type": "application/x-www-form-urlencoded" }),
+        body: form.toString(),
+      }),
+    );
+    const token = (JSON.parse(issued.bodyAsText ?? "{}") as { access_token: string }).access_token;
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const response = await short.httpClient.sendRequest(
+      createPipelineRequest({
+        url: `${short.url}/subscriptions?api-version=2022-12-01`,
+        method: "GET",
+        headers: createHttpHeaders({ authorization: `Bearer ${token}` }),
+      }),
+    );
+    expect(response.status).toBe(401);
+    expect(response.bodyAsText).toContain("ExpiredAuthenticationToken");
+  });
+
+  it("a sync that outlives its token gets a new one and finishes", async () => {
+    short.requests.length = 0;
+    const iterator = createAzureConnector({
+      credentials: { directoryTenantId: tenantId, clientId, clientSecret },
+      subscriptionIds: [subA],
+      usageSource: "query",
+      endpoints: short.endpoints,
+      httpClient: short.httpClient,
+      backoff: { retries: 1, sleep: async () => undefined },
+    })
+      .fetchUsage({
+        start: new Date("2026-11-01T00:00:00Z"),
+        end: new Date("2026-11-04T00:00:00Z"),
+      })
+      [Symbol.asyncIterator]();
+    const first = await iterator.next();
+    expect(first.done).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 2100)); // the first token is now expired
+    let rest = 0;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) break;
+      rest++;
+    }
+    expect(rest).toBeGreaterThan(0);
+    const tokens = new Set(
+      short.requests
+        .filter((r) => r.path.endsWith("/Microsoft.CostManagement/query"))
+        .map((r) => r.authorization),
+    );
+    expect(tokens.size).toBeGreaterThan(1);
+  }, 20_000);
+});
