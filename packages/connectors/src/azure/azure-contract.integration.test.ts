@@ -569,6 +569,22 @@ describe("unreachable endpoints are their own outcome, not bad credentials", () 
     expect(checks[0]?.message).toContain("AADSTS7000215");
   });
 
+  it("an unknown tenant (Entra ID answers AADSTS90002 on its metadata) is a credentials failure naming the tenant", async () => {
+    const checks = await createAzureConnector(
+      config({
+        credentials: {
+          directoryTenantId: "11111111-2222-3333-4444-555555555555",
+          clientId,
+          clientSecret,
+        },
+      }),
+    ).validate();
+    expect(checks).toHaveLength(1);
+    expect(checks[0]).toMatchObject({ permission: "Microsoft Entra ID sign-in", status: "failed" });
+    expect(checks[0]?.message).toContain("AADSTS90002");
+    expect(checks[0]?.message).toContain("directory (tenant) id");
+  });
+
   it("ARM unreachable after sign-in: the Query probe names the host", async () => {
     const checks = await createAzureConnector(
       config({
@@ -638,19 +654,18 @@ describe("access tokens expire mid-sync (Entra ID expires_in); the pipeline rene
 
   it("a sync that outlives its token gets a new one and finishes", async () => {
     short.requests.length = 0;
-    const iterator = createAzureConnector({
+    const records = createAzureConnector({
       credentials: { directoryTenantId: tenantId, clientId, clientSecret },
       subscriptionIds: [subA],
       usageSource: "query",
       endpoints: short.endpoints,
       httpClient: short.httpClient,
       backoff: { retries: 1, sleep: async () => undefined },
-    })
-      .fetchUsage({
-        start: new Date("2026-11-01T00:00:00Z"),
-        end: new Date("2026-11-04T00:00:00Z"),
-      })
-      [Symbol.asyncIterator]();
+    }).fetchUsage({
+      start: new Date("2026-11-01T00:00:00Z"),
+      end: new Date("2026-11-04T00:00:00Z"),
+    });
+    const iterator = records[Symbol.asyncIterator]();
     const first = await iterator.next();
     expect(first.done).toBe(false);
     await new Promise((resolve) => setTimeout(resolve, 2100)); // the first token is now expired

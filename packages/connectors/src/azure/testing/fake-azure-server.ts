@@ -598,6 +598,13 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
     const openid = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
     if (openid) {
       const t = openid[1];
+      // Entra ID answers an unknown tenant's metadata with 400 AADSTS90002.
+      if (t !== options.tenantId && t !== "common" && t !== "organizations")
+        return send(res, 400, {
+          error: "invalid_tenant",
+          error_description: `AADSTS90002: Tenant '${t}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+          error_codes: [90002],
+        });
       return send(res, 200, {
         token_endpoint: `${base}/${t}/oauth2/v2.0/token`,
         issuer: `${base}/${t}/v2.0`,
