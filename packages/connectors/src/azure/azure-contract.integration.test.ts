@@ -238,6 +238,16 @@ describe("management groups: the Cost Details API does not accept them (EA, MCA)
       required: true,
     });
     expect(empty.at(-1)?.message).toContain("no subscriptions");
+    const emptyQuery = await createAzureConnector(
+      config({
+        usageScope: "providers/Microsoft.Management/managementGroups/mg-empty",
+        usageSource: "query",
+      }),
+    ).validate();
+    expect(emptyQuery.at(-1)).toMatchObject({
+      permission: "Microsoft.Management/managementGroups/descendants/read",
+      status: "failed",
+    });
 
     fake.requests.length = 0;
 

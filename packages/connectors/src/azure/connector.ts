@@ -345,6 +345,41 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
     stallMs: config.costDetails?.stallMs,
   });
 
+  /**
+   * The scopes `resolve` gives, with a check for a management group's expansion; a failed expansion
+   * becomes a failed required check (undefined returned) instead of an exception.
+   */
+  async function resolvedScopes(
+    checks: PermissionCheck[],
+    resolve: () => Promise<string[]>,
+  ): Promise<string[] | undefined> {
+    const group = config.usageScope ? managementGroupIdOf(config.usageScope) : undefined;
+    try {
+      const scopes = await resolve();
+      if (group)
+        checks.push({
+          permission: MANAGEMENT_GROUP_DESCENDANTS_ACTION,
+          status: "passed",
+          message: `${config.usageScope} holds ${scopes.length} subscription(s), read one by one (the Cost Details API does not accept management groups)`,
+          required: true,
+        });
+      return scopes;
+    } catch (error) {
+      if (!group) throw error;
+      const e = error as ConnectorError;
+      checks.push({
+        permission: e.permission ?? MANAGEMENT_GROUP_DESCENDANTS_ACTION,
+        status: "failed",
+        message: e.message,
+        fix:
+          e.fix ??
+          'Assign the "Management Group Reader" (or "Reader") role on the management group to the service principal',
+        required: true,
+      });
+      return undefined;
+    }
+  }
+
   async function validate(): Promise<PermissionCheck[]> {
     const checks: PermissionCheck[] = [];
     const clients = createClients(config);
@@ -394,29 +429,8 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
     if (usageSource === "cost-details") {
       // Starting a one-day report proves the permission (202); it is not waited for.
       const date = day.toISOString().slice(0, 10);
-      let scopes: string[];
-      try {
-        scopes = await usageScopes(clients);
-      } catch (error) {
-        const e = error as ConnectorError;
-        checks.push({
-          permission: e.permission ?? MANAGEMENT_GROUP_DESCENDANTS_ACTION,
-          status: "failed",
-          message: e.message,
-          fix:
-            e.fix ??
-            'Assign the "Management Group Reader" (or "Reader") role on the management group to the service principal',
-          required: true,
-        });
-        return checks;
-      }
-      if (config.usageScope && managementGroupIdOf(config.usageScope))
-        checks.push({
-          permission: MANAGEMENT_GROUP_DESCENDANTS_ACTION,
-          status: "passed",
-          message: `${config.usageScope} holds ${scopes.length} subscription(s), read one by one (the Cost Details API does not accept management groups)`,
-          required: true,
-        });
+      const scopes = await resolvedScopes(checks, () => usageScopes(clients));
+      if (!scopes) return checks;
       for (const scope of scopes) {
         checks.push(
           await requiredProbe(COST_DETAILS_REPORT_ACTION, async () => {
@@ -432,7 +446,9 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
       }
       return checks;
     }
-    for (const subscriptionId of await querySubscriptionIds(clients)) {
+    const subscriptionIds = await resolvedScopes(checks, () => querySubscriptionIds(clients));
+    if (!subscriptionIds) return checks;
+    for (const subscriptionId of subscriptionIds) {
       const scope = `subscriptions/${subscriptionId}`;
       checks.push(
         await requiredProbe(COST_MANAGEMENT_QUERY_ACTION, async () => {
