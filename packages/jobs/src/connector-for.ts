@@ -152,7 +152,6 @@ export async function connectorFor(
     createAwsConnector,
     createAzureConnector,
     createGcpConnector,
-    defaultAzureUsageSource,
     gcpServiceAccountKeySchema,
   } = await import("@canopy/connectors/live");
   if (account.provider === "azure") {
@@ -176,10 +175,10 @@ export async function connectorFor(
       ...(usageScope ? { usageScope } : {}),
       ...(usageSource ? { usageSource } : {}),
     });
-    const source = usageSource ?? defaultAzureUsageSource(usageScope);
+    // The connector's own choice (it knows the subscription count: more than 5 read Cost Details).
     return {
       ...connector,
-      sourceKind: source === "cost-details" ? "azure-cost-details" : "azure-query",
+      sourceKind: connector.usageSource === "cost-details" ? "azure-cost-details" : "azure-query",
     };
   }
   if (account.provider === "gcp") {

@@ -139,9 +139,12 @@ const optionalSections: Partial<
   azure: {
     title: "Large estates: a billing scope (optional)",
     help:
-      "Leave empty to read the subscription with the Cost Management Query API. With a billing account, billing " +
-      "profile or management group, Canopy reads cost details reports (the Cost Details API, one per month) for " +
-      "everything in it; the service principal needs a billing reader role there.",
+      "Leave empty to read the subscription with the Cost Management Query API (up to 5 subscriptions; more are " +
+      "read through cost details reports). With a billing account or billing profile, Canopy reads cost details " +
+      "reports (the Cost Details API, one per month, split into shorter ranges when a month is too large) for " +
+      "everything in it; the service principal needs a billing reader role there. A management group is read " +
+      "as the subscriptions under it (cost details reports do not accept management groups); the service " +
+      "principal needs Management Group Reader on it.",
     fields: [
       {
         name: "usageScope",

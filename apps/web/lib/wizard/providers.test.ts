@@ -67,6 +67,12 @@ describe("wizard content", () => {
     expect(azureCommands("sub-1")).toContain(
       '--role "Cost Management Reader" \\\n  --scopes /subscriptions/sub-1',
     );
+    expect(azureCommands("sub-1")).toContain(
+      '--role "Carbon Optimization Reader" \\\n  --scope /subscriptions/sub-1',
+    );
+    expect(azureCommands("sub-1")).toContain("login.microsoftonline.com");
+    // The storage-export option is not read live: not offered.
+    expect(azureCommands("sub-1")).not.toContain("Storage Blob Data Reader");
     const gcp = gcpCommands("0123AB-456789-CDEF01");
     for (const role of [
       "roles/billing.viewer",

@@ -96,9 +96,14 @@ export const permissions: Record<ProviderKey, Permission[]> = {
       why: "generate cost details reports for every subscription in it (Microsoft.CostManagement/generateCostDetailsReport/action)",
     },
     {
-      name: "Storage Blob Data Reader (role)",
-      on: "the cost export's storage container",
-      why: "read the daily cost export files",
+      name: "Management Group Reader (role)",
+      on: "the management group, only if you give Canopy a management-group scope",
+      why: "list the subscriptions under it (Microsoft.Management/managementGroups/descendants/read); each is then read on its own, because cost details reports do not accept management groups",
+    },
+    {
+      name: "Carbon Optimization Reader (role)",
+      on: "/subscriptions/<subscription-id> (each subscription in scope)",
+      why: "read Microsoft's own monthly emissions (Carbon Optimization) for Reconciliation",
     },
   ],
   gcp: [
@@ -330,13 +335,17 @@ az ad sp create-for-rbac --name canopy-reader \\
   --scopes /subscriptions/${subscriptionId}
 # Prints appId (client ID), password (client secret) and tenant (directory ID): paste them in the next step.
 
-# Optional: a daily cost export Canopy can read (amortized cost, month to date)
-az costmanagement export create --name canopy-daily --type AmortizedCost \\
-  --scope /subscriptions/${subscriptionId} --timeframe MonthToDate --recurrence Daily \\
-  --recurrence-period from=$(date -u +%Y-%m-%dT00:00:00Z) to=2099-12-31T00:00:00Z \\
-  --storage-account-id <storage-account-resource-id> --storage-container cost-exports --storage-directory canopy
-az role assignment create --assignee <appId> --role "Storage Blob Data Reader" \\
-  --scope <storage-account-resource-id>/blobServices/default/containers/cost-exports`;
+# Microsoft's own emissions figures (Carbon Optimization), shown beside Canopy's on Reconciliation
+az role assignment create --assignee <appId> --role "Carbon Optimization Reader" \\
+  --scope /subscriptions/${subscriptionId}
+
+# Only with a management-group scope: let Canopy list the subscriptions under the group
+# az role assignment create --assignee <appId> --role "Management Group Reader" \\
+#   --scope /providers/Microsoft.Management/managementGroups/<group-id>
+
+# Canopy needs outbound HTTPS to login.microsoftonline.com and management.azure.com: if Test connection
+# says it "could not reach" one of them, open it in the proxy or firewall (the credentials are not at fault).
+# Scheduled cost exports to a storage account are not read live: import their files instead.`;
 }
 
 export function gcpCommands(billingAccountId: string): string {

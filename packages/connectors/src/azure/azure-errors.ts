@@ -36,6 +36,80 @@ export function azureRetryAfterMs(error: unknown): number | undefined {
   return undefined;
 }
 
+/** Socket-level failures: the request never reached an HTTP server (DNS, refused, reset, TLS, proxy). */
+const networkCodes = new Set([
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ECONNABORTED",
+  "EPROTO",
+  "CERT_HAS_EXPIRED",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+const networkPattern = new RegExp(
+  `\\b(${[...networkCodes].join("|")})\\b|socket hang up|tunneling socket`,
+  "i",
+);
+
+/**
+ * The socket error behind `error`, if the request never got an HTTP answer. @azure/identity and MSAL
+ * wrap it (AuthenticationError / CredentialUnavailableError around a RestError REQUEST_SEND_ERROR
+ * around Node's error), so the cause chain and the messages are searched.
+ */
+export function networkFailureOf(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 8; depth++) {
+    const e = current as {
+      code?: unknown;
+      message?: unknown;
+      statusCode?: unknown;
+      cause?: unknown;
+      errorResponse?: { error_description?: unknown };
+    };
+    if (typeof e.statusCode === "number" && e.statusCode > 0) return undefined; // an HTTP answer came
+    if (typeof e.code === "string" && networkCodes.has(e.code)) return e.code;
+    const text = `${typeof e.message === "string" ? e.message : ""} ${
+      typeof e.errorResponse?.error_description === "string"
+        ? e.errorResponse.error_description
+        : ""
+    }`;
+    const match = networkPattern.exec(text);
+    if (match) return match[1] ?? match[0];
+    current = e.cause;
+  }
+  return undefined;
+}
+
+/** The outcome for an endpoint Canopy could not reach: not a credentials problem, retryable. */
+export function unreachableError(host: string, reason: string, cause?: unknown): ConnectorError {
+  return new ConnectorError(
+    "transient",
+    `Could not reach ${host} (${reason}): proxy or firewall? Canopy needs outbound HTTPS to ${host}.`,
+    {
+      fix: `Allow outbound HTTPS (port 443) from Canopy to ${host} and management.azure.com, or set HTTPS_PROXY for the worker`,
+      ...(cause === undefined ? {} : { cause }),
+    },
+  );
+}
+
+/**
+ * A Cost Details report over the API's size limit (HTTP 413, ~2 GB / ~2 million rows): not transient,
+ * the caller splits the date range.
+ */
+export class CostDetailsTooLargeError extends ConnectorError {
+  constructor(message: string, cause?: unknown) {
+    super("query", message, cause === undefined ? {} : { cause });
+    this.name = "CostDetailsTooLargeError";
+  }
+}
+
 /** The action an ARM AuthorizationFailed message names ("…does not have authorization to perform action 'X' over scope…"). */
 export function deniedAzureActionOf(message: string): string | undefined {
   return /perform action '([^']+)'/.exec(message)?.[1];
@@ -57,10 +131,19 @@ export function azureConnectorError(
   error: unknown,
   action: string,
   scope?: string,
+  host?: string,
 ): ConnectorError {
   if (error instanceof ConnectorError) return error;
   const e = error as AzureError;
   const message = e.message ?? String(error);
+  const network = networkFailureOf(error);
+  if (network) return unreachableError(host ?? "management.azure.com", network, error);
+  if (e.statusCode === 413) {
+    return new CostDetailsTooLargeError(
+      `Azure answered 413 (too large) for ${action}${scope ? ` on ${scope}` : ""}: ${message}`,
+      error,
+    );
+  }
   const identityErrors = [
     "AuthenticationError",
     "AuthenticationRequiredError",

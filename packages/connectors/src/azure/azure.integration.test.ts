@@ -80,7 +80,14 @@ function usage(): AzureUsageRow[] {
 }
 
 beforeAll(async () => {
-  fake = await startFakeAzure({ tenantId, clientId, clientSecret, pageSize: 2 });
+  // A fixed clock for the fake's 13-months-back rule, so the dated fixtures do not expire.
+  fake = await startFakeAzure({
+    tenantId,
+    clientId,
+    clientSecret,
+    pageSize: 2,
+    now: () => Date.parse("2026-12-06T00:00:00Z"),
+  });
 });
 afterAll(async () => fake?.close());
 beforeEach(() => {
@@ -366,9 +373,14 @@ describe("Azure connector, Cost Details API path (generateCostDetailsReport → 
     const storage = records.filter((r) => r.kind === "storage");
     expect(storage).toHaveLength(6);
     // Usage cost plus the purchases: the blobs' whole cost.
-    expect(records.reduce((s, r) => s + (r.costAmount ?? 0), 0)).toBeCloseTo(6 * (2.304 + 0.65) + 600, 9);
+    expect(records.reduce((s, r) => s + (r.costAmount ?? 0), 0)).toBeCloseTo(
+      6 * (2.304 + 0.65) + 600,
+      9,
+    );
     expect(records.every((r) => r.periodHours === 24)).toBe(true);
-    expect(records.filter((r) => r.kind !== "other").every((r) => r.region === "eastus")).toBe(true);
+    expect(records.filter((r) => r.kind !== "other").every((r) => r.region === "eastus")).toBe(
+      true,
+    );
     expect(records[0]?.tags).toEqual({ team: "search" });
   });
 

@@ -24,12 +24,18 @@ export type AzureConnectorConfig = {
    * Where usage comes from: the Query API (two-pass grouped daily query per subscription; fine for
    * small scopes) or the Cost Details API (asynchronous CSV report per month, read through the same
    * classifier as imported cost exports; for large scopes). Default: `cost-details` when `usageScope`
-   * is a billing account, billing profile or management group, else `query`.
+   * is a billing account, billing profile or management group, or when more than
+   * `QUERY_SOURCE_MAX_SUBSCRIPTIONS` subscriptions are read; else `query`.
    */
   usageSource?: AzureUsageSource;
-  /** Cost Details API tuning: the wait between polls when Azure sends no Retry-After, and how long to wait in all. */
   /** Cost Details API timing: poll interval without Retry-After, longest wait for a report, and how long a blob download may go without a byte before it counts as failed. */
   costDetails?: { defaultPollMs?: number; maxWaitMs?: number; stallMs?: number };
+  /**
+   * Query API pacing on the `x-ms-ratelimit-microsoft.costmanagement-qpu-remaining` header: when a
+   * window has fewer than `reserveQpu` QPU left (default 2), wait that window out before the next call
+   * (`defaultPauseMs`, default 10 s, when the header names no window).
+   */
+  qpu?: { reserveQpu?: number; defaultPauseMs?: number };
   /** Overrides for tests: the Entra ID authority host and the ARM endpoint. */
   endpoints?: { authorityHost?: string; arm?: string };
   /** Transport override (tests trust the fake's self-signed certificate through it). */
@@ -49,9 +55,23 @@ export function azureScopeKind(scope: string): "subscription" | "billing" | "man
   return "billing";
 }
 
-/** The default usage source for a scope: the Query API for subscriptions, the Cost Details API for anything larger. */
-export function defaultAzureUsageSource(usageScope: string | undefined): AzureUsageSource {
-  return usageScope && azureScopeKind(usageScope) !== "subscription" ? "cost-details" : "query";
+/**
+ * Beyond this many subscriptions the Query API's per-subscription × per-(meter category, location)
+ * calls eat the tenant-wide QPU budget (12 QPU per 10 s, 60 per minute, 600 per hour), so the Cost
+ * Details API (one report per subscription and month) is the default.
+ */
+export const QUERY_SOURCE_MAX_SUBSCRIPTIONS = 5;
+
+/**
+ * The default usage source: the Cost Details API for scopes wider than a subscription and for more
+ * than `QUERY_SOURCE_MAX_SUBSCRIPTIONS` subscriptions, else the Query API.
+ */
+export function defaultAzureUsageSource(
+  usageScope: string | undefined,
+  subscriptionCount = 1,
+): AzureUsageSource {
+  if (usageScope) return azureScopeKind(usageScope) !== "subscription" ? "cost-details" : "query";
+  return subscriptionCount > QUERY_SOURCE_MAX_SUBSCRIPTIONS ? "cost-details" : "query";
 }
 
 export const ARM_ENDPOINT = "https://management.azure.com";
@@ -62,3 +82,11 @@ export const COST_DETAILS_REPORT_ACTION =
   "Microsoft.CostManagement/generateCostDetailsReport/action";
 /** api-version of the Cost Details API calls (the SDK's default for this operation). */
 export const COST_DETAILS_API_VERSION = "2022-10-01";
+/** api-version of the Management Groups descendants call. */
+export const MANAGEMENT_GROUPS_API_VERSION = "2020-05-01";
+export const MANAGEMENT_GROUP_DESCENDANTS_ACTION =
+  "Microsoft.Management/managementGroups/descendants/read";
+/** The Carbon Optimization API's documented maximum of `subscriptionList` entries per request. */
+export const CARBON_SUBSCRIPTIONS_PER_REQUEST = 100;
+/** The Entra ID authority Canopy signs in at (named in "could not reach" messages). */
+export const ENTRA_AUTHORITY_HOST = "login.microsoftonline.com";

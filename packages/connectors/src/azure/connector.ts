@@ -3,12 +3,17 @@ import {
   type QueryDefinition,
   type QueryFilter,
 } from "@azure/arm-costmanagement";
-import { createHttpHeaders, createPipelineRequest, RestError } from "@azure/core-rest-pipeline";
+import {
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineRequest,
+  RestError,
+} from "@azure/core-rest-pipeline";
 import { ClientSecretCredential } from "@azure/identity";
 import type { UsageRecord } from "@canopy/methodology";
 import { lookupInstanceType } from "@canopy/methodology";
 import { createAzureClassifier, type RowClassifier } from "../classify";
-import { ConnectorError, withBackoff } from "../live/errors";
+import { ConnectorError, sleepMs, withBackoff } from "../live/errors";
 import {
   emptyFetchSummary,
   type DiscoveredAccount,
@@ -20,11 +25,21 @@ import {
   type UsageWindow,
   recordsOfOutcome,
 } from "../live/types";
-import { azureConnectorError, azureRetryAfterMs } from "./azure-errors";
+import {
+  azureConnectorError,
+  azureRetryAfterMs,
+  networkFailureOf,
+  unreachableError,
+} from "./azure-errors";
+import { managementGroupIdOf, managementGroupSubscriptions } from "./management-groups";
+import { qpuPauseMs } from "./qpu";
 import {
   ARM_ENDPOINT,
   ARM_SCOPE,
   azureScopeKind,
+  CARBON_SUBSCRIPTIONS_PER_REQUEST,
+  ENTRA_AUTHORITY_HOST,
+  MANAGEMENT_GROUP_DESCENDANTS_ACTION,
   COST_DETAILS_REPORT_ACTION,
   COST_MANAGEMENT_QUERY_ACTION,
   defaultAzureUsageSource,
@@ -97,16 +112,85 @@ async function requiredProbe(
 
 export function createAzureConnector(config: AzureConnectorConfig): LiveConnector & {
   readonly resolution: "daily";
+  /** The usage source this connector reads (the configured one, else the default for its scope). */
+  readonly usageSource: AzureUsageSource;
   fetchReportedCarbon(month: Date | string): Promise<ReportedCarbon[]>;
 } {
+  const hostOf = (url: string | undefined, fallback: string) => {
+    try {
+      return url ? new URL(url).host : fallback;
+    } catch {
+      return fallback;
+    }
+  };
+  const armHost = hostOf(config.endpoints?.arm, new URL(ARM_ENDPOINT).host);
+  const authorityHost = hostOf(config.endpoints?.authorityHost, ENTRA_AUTHORITY_HOST);
   const call = <T>(action: string, scope: string | undefined, run: () => Promise<T>) =>
     withBackoff(run, azureRetryAfterMs, config.backoff).catch((error: unknown) => {
-      throw azureConnectorError(error, action, scope);
+      throw azureConnectorError(error, action, scope, armHost);
     });
 
   async function token(clients: Clients) {
-    await call("Microsoft Entra ID token", undefined, () => clients.credential.getToken(ARM_SCOPE));
+    await withBackoff(
+      () => clients.credential.getToken(ARM_SCOPE),
+      azureRetryAfterMs,
+      config.backoff,
+    ).catch(async (error: unknown) => {
+      throw (
+        (await unreachableAuthority(error)) ??
+        azureConnectorError(error, "Microsoft Entra ID token", undefined, authorityHost)
+      );
+    });
   }
+
+  /**
+   * MSAL reports a failed OpenID metadata fetch as `endpoints_resolution_error` whether the network or
+   * the tenant is at fault, without the socket error. When sign-in failed without an AADSTS answer,
+   * fetch the tenant's metadata once ourselves: a socket error means Entra ID is unreachable (proxy,
+   * firewall, DNS), not that the credentials are wrong.
+   */
+  async function unreachableAuthority(error: unknown): Promise<ConnectorError | undefined> {
+    const direct = networkFailureOf(error);
+    if (direct) return unreachableError(authorityHost, direct, error);
+    const message = (error as { message?: string }).message ?? String(error);
+    if (/AADSTS\d+/.test(message)) return undefined;
+    const base = config.endpoints?.authorityHost ?? `https://${ENTRA_AUTHORITY_HOST}`;
+    const url = `${base.replace(/\/+$/, "")}/${encodeURIComponent(config.credentials.directoryTenantId)}/v2.0/.well-known/openid-configuration`;
+    try {
+      const response = await (config.httpClient ?? createDefaultHttpClient()).sendRequest(
+        createPipelineRequest({ url, method: "GET", timeout: 15_000 }),
+      );
+      if (response.status >= 400) {
+        const reason = /AADSTS\d+:[^."]*/.exec(response.bodyAsText ?? "")?.[0];
+        return new ConnectorError(
+          "credentials",
+          `Microsoft Entra ID refused the directory (tenant) id${reason ? ` (${reason})` : ` (HTTP ${response.status})`}. Check the directory (tenant) id.`,
+          { cause: error },
+        );
+      }
+      return undefined;
+    } catch (probeError) {
+      const reason =
+        networkFailureOf(probeError) ??
+        (probeError as { code?: string }).code ??
+        (probeError as Error).message;
+      return unreachableError(authorityHost, reason, probeError);
+    }
+  }
+
+  const sleep = config.backoff?.sleep ?? sleepMs;
+  /** Wait owed before the next Query API call, from the last answer's QPU headers. */
+  let qpuWaitMs = 0;
+  const paceQuery = async () => {
+    if (qpuWaitMs > 0) {
+      const wait = qpuWaitMs;
+      qpuWaitMs = 0;
+      await sleep(wait);
+    }
+  };
+  const noteQpu = (headers: { get(name: string): string | undefined }) => {
+    qpuWaitMs = qpuPauseMs(headers, config.qpu);
+  };
 
   /** A raw request through the client's pipeline (same auth and transport); throws RestError on failure. */
   async function send(
@@ -160,8 +244,11 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
     scope: string,
     definition: QueryDefinition,
   ): AsyncGenerator<QueryPage> {
+    await paceQuery();
     const first = await call(COST_MANAGEMENT_QUERY_ACTION, scope, () =>
-      clients.costManagement.query.usage(scope, definition),
+      clients.costManagement.query.usage(scope, definition, {
+        onResponse: (raw) => noteQpu(raw.headers),
+      }),
     );
     yield {
       columns: (first.columns ?? []).map((c) => c.name ?? ""),
@@ -170,9 +257,12 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
     let next = first.nextLink;
     while (next) {
       const url = next;
-      const page = await call(COST_MANAGEMENT_QUERY_ACTION, scope, () =>
-        send(clients, "POST", url, definition),
-      );
+      await paceQuery();
+      const page = await call(COST_MANAGEMENT_QUERY_ACTION, scope, async () => {
+        const response = await request(clients, "POST", url, definition);
+        noteQpu(response.headers);
+        return response.body;
+      });
       const properties = (page["properties"] ?? {}) as {
         columns?: { name: string }[];
         rows?: unknown[][];
@@ -203,17 +293,38 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
   });
 
   const usageSource: AzureUsageSource =
-    config.usageSource ?? defaultAzureUsageSource(config.usageScope);
+    config.usageSource ?? defaultAzureUsageSource(config.usageScope, config.subscriptionIds.length);
 
-  /** The scopes usage is read from: `usageScope`, else each subscription. */
-  const usageScopes = () =>
-    config.usageScope
-      ? [config.usageScope.replace(/^\/+/, "")]
-      : config.subscriptionIds.map((id) => `subscriptions/${id}`);
+  /** The subscriptions under a management group (Management Groups descendants). */
+  const groupSubscriptions = (clients: Clients, groupId: string) =>
+    managementGroupSubscriptions(clients.arm, groupId, (url) =>
+      call(
+        MANAGEMENT_GROUP_DESCENDANTS_ACTION,
+        `providers/Microsoft.Management/managementGroups/${groupId}`,
+        () => send(clients, "GET", url),
+      ),
+    );
 
-  /** The Query API path reads subscriptions only (its two groupings leave no room to split a billing scope by subscription). */
-  function querySubscriptionIds(): string[] {
+  /**
+   * The scopes usage is read from: `usageScope`, else each subscription. A management group is
+   * expanded to its subscriptions: the Cost Details API refuses management-group scopes (EA and MCA).
+   */
+  async function usageScopes(clients: Clients): Promise<string[]> {
+    if (!config.usageScope) return config.subscriptionIds.map((id) => `subscriptions/${id}`);
+    const groupId = managementGroupIdOf(config.usageScope);
+    if (groupId)
+      return (await groupSubscriptions(clients, groupId)).map((id) => `subscriptions/${id}`);
+    return [config.usageScope.replace(/^\/+/, "")];
+  }
+
+  /**
+   * The Query API path reads subscriptions only (its two groupings leave no room to split a billing
+   * scope by subscription); a management group is expanded to its subscriptions.
+   */
+  async function querySubscriptionIds(clients: Clients): Promise<string[]> {
     if (!config.usageScope) return config.subscriptionIds;
+    const groupId = managementGroupIdOf(config.usageScope);
+    if (groupId) return groupSubscriptions(clients, groupId);
     const match = /^\/?subscriptions\/([^/]+)\/?$/i.exec(config.usageScope);
     if (!match?.[1])
       throw new ConnectorError(
@@ -234,6 +345,41 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
     stallMs: config.costDetails?.stallMs,
   });
 
+  /**
+   * The scopes `resolve` gives, with a check for a management group's expansion; a failed expansion
+   * becomes a failed required check (undefined returned) instead of an exception.
+   */
+  async function resolvedScopes(
+    checks: PermissionCheck[],
+    resolve: () => Promise<string[]>,
+  ): Promise<string[] | undefined> {
+    const group = config.usageScope ? managementGroupIdOf(config.usageScope) : undefined;
+    try {
+      const scopes = await resolve();
+      if (group)
+        checks.push({
+          permission: MANAGEMENT_GROUP_DESCENDANTS_ACTION,
+          status: "passed",
+          message: `${config.usageScope} holds ${scopes.length} subscription(s), read one by one (the Cost Details API does not accept management groups)`,
+          required: true,
+        });
+      return scopes;
+    } catch (error) {
+      if (!group) throw error;
+      const e = error as ConnectorError;
+      checks.push({
+        permission: e.permission ?? MANAGEMENT_GROUP_DESCENDANTS_ACTION,
+        status: "failed",
+        message: e.message,
+        fix:
+          e.fix ??
+          'Assign the "Management Group Reader" (or "Reader") role on the management group to the service principal',
+        required: true,
+      });
+      return undefined;
+    }
+  }
+
   async function validate(): Promise<PermissionCheck[]> {
     const checks: PermissionCheck[] = [];
     const clients = createClients(config);
@@ -246,12 +392,17 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
         required: true,
       });
     } catch (error) {
-      const e = error as { message: string; fix?: string };
+      const e = error as ConnectorError;
+      const unreachable = e.kind === "transient";
       checks.push({
-        permission: "Microsoft Entra ID sign-in",
+        permission: unreachable
+          ? `Network access to ${authorityHost}`
+          : "Microsoft Entra ID sign-in",
         status: "failed",
         message: e.message,
-        fix: "Check the directory (tenant) id, client id and client secret; create a new secret if it expired",
+        fix: unreachable
+          ? (e.fix ?? `Allow outbound HTTPS from Canopy to ${authorityHost}`)
+          : "Check the directory (tenant) id, client id and client secret; create a new secret if it expired",
         required: true,
       });
       return checks;
@@ -278,7 +429,9 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
     if (usageSource === "cost-details") {
       // Starting a one-day report proves the permission (202); it is not waited for.
       const date = day.toISOString().slice(0, 10);
-      for (const scope of usageScopes()) {
+      const scopes = await resolvedScopes(checks, () => usageScopes(clients));
+      if (!scopes) return checks;
+      for (const scope of scopes) {
         checks.push(
           await requiredProbe(COST_DETAILS_REPORT_ACTION, async () => {
             await call(COST_DETAILS_REPORT_ACTION, scope, () =>
@@ -293,7 +446,9 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
       }
       return checks;
     }
-    for (const subscriptionId of querySubscriptionIds()) {
+    const subscriptionIds = await resolvedScopes(checks, () => querySubscriptionIds(clients));
+    if (!subscriptionIds) return checks;
+    for (const subscriptionId of subscriptionIds) {
       const scope = `subscriptions/${subscriptionId}`;
       checks.push(
         await requiredProbe(COST_MANAGEMENT_QUERY_ACTION, async () => {
@@ -349,12 +504,12 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
     await token(clients);
     if (usageSource === "cost-details") {
       const context = costDetailsContext(clients);
-      for (const scope of usageScopes())
+      for (const scope of await usageScopes(clients))
         yield* costDetailsUsage(context, scope, window, summary, options);
       return;
     }
     let classifier: RowClassifier | undefined;
-    for (const subscriptionId of querySubscriptionIds()) {
+    for (const subscriptionId of await querySubscriptionIds(clients)) {
       const scope = `subscriptions/${subscriptionId}`;
       const pairs = new Set<string>();
       for await (const page of query(
@@ -418,13 +573,32 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
     await token(clients);
     const start = monthStartOf(month);
     const out: ReportedCarbon[] = [];
+    const all = [...new Set(config.subscriptionIds.map((id) => id.toLowerCase()))];
+    // subscriptionList takes at most 100 subscriptions per request.
+    for (let i = 0; i < all.length; i += CARBON_SUBSCRIPTIONS_PER_REQUEST)
+      out.push(
+        ...(await carbonOfSubscriptions(
+          clients,
+          start,
+          all.slice(i, i + CARBON_SUBSCRIPTIONS_PER_REQUEST),
+        )),
+      );
+    return out;
+  }
+
+  async function carbonOfSubscriptions(
+    clients: Clients,
+    start: string,
+    subscriptionList: string[],
+  ): Promise<ReportedCarbon[]> {
+    const out: ReportedCarbon[] = [];
     let skipToken: string | undefined;
     do {
       const body = {
         reportType: "ItemDetailsReport",
         categoryType: "Subscription",
         dateRange: { start, end: start },
-        subscriptionList: config.subscriptionIds.map((id) => id.toLowerCase()),
+        subscriptionList,
         carbonScopeList: ["Scope1", "Scope2", "Scope3"],
         orderBy: "ItemName",
         sortDirection: "Asc",
@@ -460,6 +634,7 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
 
   return {
     resolution: "daily",
+    usageSource,
     fetchReportedCarbon,
     validate,
     discover: () => discoverWith(createClients(config)),

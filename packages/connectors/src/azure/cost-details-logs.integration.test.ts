@@ -22,6 +22,8 @@ const restore: (() => void)[] = [];
 
 beforeAll(async () => {
   fake = await startFakeAzure({ tenantId, clientId, clientSecret });
+  // The Cost Details API refuses management groups: the connector reads the group's subscriptions.
+  fake.setManagementGroups([{ id: "mg-root", subscriptions: [sub] }]);
   fake.setCostDetails([
     {
       Date: "2026-11-01",

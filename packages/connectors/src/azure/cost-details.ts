@@ -19,7 +19,7 @@ import {
   type FetchUsageOptions,
   type UsageWindow,
 } from "../live/types";
-import { azureRetryAfterMs } from "./azure-errors";
+import { azureRetryAfterMs, CostDetailsTooLargeError } from "./azure-errors";
 import { COST_DETAILS_API_VERSION, COST_DETAILS_REPORT_ACTION } from "./config";
 
 /** One Cost Details API call covers at most one month: `start`/`end` are inclusive dates (YYYY-MM-DD). */
@@ -40,6 +40,25 @@ export function monthPeriods(window: UsageWindow): CostDetailsPeriod[] {
     start = pieceEnd;
   }
   return out;
+}
+
+/**
+ * The two halves of an inclusive date range (the first gets the shorter half), or undefined for a
+ * single day, which cannot be split further.
+ */
+export function splitPeriod(
+  period: CostDetailsPeriod,
+): [CostDetailsPeriod, CostDetailsPeriod] | undefined {
+  const day = 86_400_000;
+  const start = Date.parse(`${period.start}T00:00:00Z`);
+  const end = Date.parse(`${period.end}T00:00:00Z`);
+  const days = Math.round((end - start) / day) + 1;
+  if (!(days > 1)) return undefined;
+  const second = start + Math.floor(days / 2) * day;
+  return [
+    { start: period.start, end: isoDate(second - day) },
+    { start: isoDate(second), end: period.end },
+  ];
 }
 
 /** A SAS URL fit for messages: host and path only (the query string carries the signature). */
@@ -262,8 +281,38 @@ export async function* costDetailsUsage(
   summary: FetchSummary,
   options: FetchUsageOptions,
 ): AsyncGenerator<UsageRecord> {
-  for (const period of monthPeriods(window)) {
-    const result = await generateCostDetailsReport(context, scope, period);
+  for (const period of monthPeriods(window))
+    yield* periodUsage(context, scope, period, summary, options);
+}
+
+/**
+ * One period's report; a 413 (over the API's size limit) splits the period in halves, recursively
+ * down to a single day, and reads each half in turn. Nothing of a period is yielded before its report
+ * is ready, so a split never yields a line twice.
+ */
+async function* periodUsage(
+  context: CostDetailsContext,
+  scope: string,
+  period: CostDetailsPeriod,
+  summary: FetchSummary,
+  options: FetchUsageOptions,
+): AsyncGenerator<UsageRecord> {
+  let result: RawOperationResult;
+  try {
+    result = await generateCostDetailsReport(context, scope, period);
+  } catch (error) {
+    if (!(error instanceof CostDetailsTooLargeError)) throw error;
+    const halves = splitPeriod(period);
+    if (!halves)
+      throw new ConnectorError(
+        "query",
+        `The cost details of ${scope} for the single day ${period.start} are over the Cost Details API's size limit (~2 GB, ~2 million rows; Azure answered 413). Read this scope from a scheduled cost export instead, or list its subscriptions separately.`,
+        { cause: error },
+      );
+    for (const half of halves) yield* periodUsage(context, scope, half, summary, options);
+    return;
+  }
+  {
     const manifest = result.manifest ?? {};
     const blobs = manifest.blobs ?? [];
     const format = (manifest.dataFormat ?? "Csv").toLowerCase();

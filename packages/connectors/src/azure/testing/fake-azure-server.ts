@@ -42,7 +42,31 @@ export type FakeAzureOptions = {
   costDetailsRetryAfter?: string;
   /** Cost Details API: blobs per report; the rows of a report are dealt out among them (default 2). */
   blobsPerReport?: number;
+  /**
+   * Cost Details API: a report of more lines than this answers 413 (the real limit is ~2 GB, ~2 million
+   * rows; default 2,000,000). `setCostDetailsMaxRows` changes it.
+   */
+  costDetailsMaxRows?: number;
+  /**
+   * Query API QPU budget, tenant-wide, each query costing `qpuPerQuery` (default 1): per window, at
+   * most `qpu` in any `windowMs`. Over budget → 429 with the qpu-retry-after header; every answer
+   * carries `x-ms-ratelimit-microsoft.costmanagement-qpu-consumed` and `…-qpu-remaining`
+   * (`10s:11;1m:59;1h:599`). Default: no budget (and no headers). `documentedQpuBudget` is Microsoft's.
+   */
+  qpuBudget?: { windowMs: number; qpu: number }[];
+  qpuPerQuery?: number;
+  /** Access tokens expire this many seconds after issue (default 3599, as Entra ID's `expires_in`). */
+  tokenLifetimeSeconds?: number;
+  /** The fake's clock (QPU windows, token expiry, the 13-month limit); default Date.now. */
+  now?: () => number;
 };
+
+/** The Query API quotas Microsoft documents (per tenant): 12 QPU per 10 s, 60 per minute, 600 per hour. */
+export const documentedQpuBudget = [
+  { windowMs: 10_000, qpu: 12 },
+  { windowMs: 60_000, qpu: 60 },
+  { windowMs: 3_600_000, qpu: 600 },
+];
 
 export type FakeAzure = {
   url: string;
@@ -77,6 +101,15 @@ export type FakeAzure = {
   readonly blobSignatures: string[];
   /** Per-subscription kg CO2e the Carbon Optimization API reports (one page per item). */
   setCarbon(items: { subscriptionId: string; kg: number }[]): void;
+  /**
+   * Management groups for Get Descendants: each group's parent (none for the root) and the
+   * subscriptions directly in it. Descendants of a group are every level below it.
+   */
+  setManagementGroups(groups: { id: string; parent?: string; subscriptions: string[] }[]): void;
+  /** See `FakeAzureOptions.costDetailsMaxRows`. */
+  setCostDetailsMaxRows(rows: number): void;
+  /** Query API calls answered 429 because the QPU budget was spent. */
+  readonly qpuThrottled: number;
   close(): Promise<void>;
 };
 
@@ -148,6 +181,14 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
   const blobSignatures: string[] = [];
   const blobFailures: number[] = [];
   let stallBlobs = 0;
+  let managementGroups: { id: string; parent?: string; subscriptions: string[] }[] = [];
+  let costDetailsMaxRows = options.costDetailsMaxRows ?? 2_000_000;
+  const now = options.now ?? Date.now;
+  /** Issue time of each token (expiry = issue + lifetime). */
+  const tokenIssuedAt = new Map<string, number>();
+  /** Times of the QPU charges still inside the longest window. */
+  const qpuCharges: number[] = [];
+  let qpuThrottled = 0;
   /** Running and finished reports by operation id. */
   const reports = new Map<
     string,
@@ -189,14 +230,66 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
         error_codes: [7000215],
       });
     }
-    const value = `fake-token-${tokens.size + 1}`;
+    const value = `fake-token-${tokenIssuedAt.size + 1}`;
     tokens.add(value);
+    tokenIssuedAt.set(value, now());
+    const lifetime = options.tokenLifetimeSeconds ?? 3599;
     return send(res, 200, {
       token_type: "Bearer",
-      expires_in: 3599,
-      ext_expires_in: 3599,
+      expires_in: lifetime,
+      ext_expires_in: lifetime,
       access_token: value,
     });
+  }
+
+  /** Charges one query against the QPU budget: the headers to send, or a 429 already sent. */
+  function chargeQpu(res: ServerResponse): Record<string, string> | undefined {
+    const budget = options.qpuBudget;
+    if (!budget?.length) return {};
+    const t = now();
+    const longest = Math.max(...budget.map((w) => w.windowMs));
+    while (qpuCharges.length && (qpuCharges[0] ?? 0) <= t - longest) qpuCharges.shift();
+    const cost = options.qpuPerQuery ?? 1;
+    const usedIn = (windowMs: number) => qpuCharges.filter((c) => c > t - windowMs).length;
+    const over = budget.filter((w) => usedIn(w.windowMs) + cost > w.qpu);
+    const label = (ms: number) =>
+      ms % 3_600_000 === 0
+        ? `${ms / 3_600_000}h`
+        : ms % 60_000 === 0
+          ? `${ms / 60_000}m`
+          : `${ms / 1000}s`;
+    if (over.length) {
+      qpuThrottled++;
+      // Seconds until enough charges leave the tightest window.
+      const retryAfter = Math.max(
+        ...over.map((w) => {
+          const inside = qpuCharges.filter((c) => c > t - w.windowMs);
+          const freeing = inside[inside.length - w.qpu + cost - 1] ?? t;
+          return Math.ceil((freeing + w.windowMs - t) / 1000);
+        }),
+      );
+      send(
+        res,
+        429,
+        { error: { code: "429", message: "Too many requests. Please retry." } },
+        {
+          "x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after": String(
+            Math.max(1, retryAfter),
+          ),
+          "x-ms-ratelimit-microsoft.costmanagement-qpu-remaining": budget
+            .map((w) => `${label(w.windowMs)}:${Math.max(0, w.qpu - usedIn(w.windowMs))}`)
+            .join(";"),
+        },
+      );
+      return undefined;
+    }
+    for (let i = 0; i < cost; i++) qpuCharges.push(t);
+    return {
+      "x-ms-ratelimit-microsoft.costmanagement-qpu-consumed": String(cost),
+      "x-ms-ratelimit-microsoft.costmanagement-qpu-remaining": budget
+        .map((w) => `${label(w.windowMs)}:${Math.max(0, w.qpu - usedIn(w.windowMs))}`)
+        .join(";"),
+    };
   }
 
   function query(res: ServerResponse, subscriptionId: string, url: URL, body: string) {
@@ -225,6 +318,8 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
       return send(res, 400, {
         error: { code: "BadRequest", message: "Grouping can have at most 2 entries" },
       });
+    const qpuHeaders = chargeQpu(res);
+    if (!qpuHeaders) return;
     const from = Number(definition.timePeriod.from.slice(0, 10).replaceAll("-", ""));
     const to = Number(definition.timePeriod.to.slice(0, 10).replaceAll("-", ""));
     const filters = dimsOf(definition.dataset.filter);
@@ -254,22 +349,27 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
       offset + size < all.length
         ? `${base}${url.pathname}?api-version=2022-10-01&$skiptoken=${offset + size}`
         : null;
-    return send(res, 200, {
-      id: `subscriptions/${subscriptionId}/providers/Microsoft.CostManagement/query/fake`,
-      name: "fake",
-      type: "Microsoft.CostManagement/query",
-      properties: {
-        nextLink: next,
-        columns: [
-          { name: "UsageQuantity", type: "Number" },
-          { name: "PreTaxCost", type: "Number" },
-          { name: "UsageDate", type: "Number" },
-          ...grouping.map((name) => ({ name, type: "String" })),
-          { name: "Currency", type: "String" },
-        ],
-        rows: page,
+    return send(
+      res,
+      200,
+      {
+        id: `subscriptions/${subscriptionId}/providers/Microsoft.CostManagement/query/fake`,
+        name: "fake",
+        type: "Microsoft.CostManagement/query",
+        properties: {
+          nextLink: next,
+          columns: [
+            { name: "UsageQuantity", type: "Number" },
+            { name: "PreTaxCost", type: "Number" },
+            { name: "UsageDate", type: "Number" },
+            ...grouping.map((name) => ({ name, type: "String" })),
+            { name: "Currency", type: "String" },
+          ],
+          rows: page,
+        },
       },
-    });
+      qpuHeaders,
+    );
   }
 
   const throttled = (res: ServerResponse, headers: Record<string, string>) =>
@@ -323,6 +423,28 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
         },
       });
     }
+    // "Currently Resource Group and Management Group are not supported" (generateCostDetailsReport scope).
+    if (
+      /^providers\/Microsoft\.Management\/managementGroups\//i.test(scope) ||
+      /\/resourceGroups\//i.test(scope)
+    ) {
+      return send(res, 400, {
+        error: {
+          code: "BadRequest",
+          message: `Scope /${scope} is not supported by the Cost Details API. Management group and resource group scopes are not supported for Enterprise Agreement or Microsoft Customer Agreement.`,
+        },
+      });
+    }
+    const current = new Date(now());
+    const oldest = Date.UTC(current.getUTCFullYear(), current.getUTCMonth() - 13, 1);
+    if (Date.parse(period.start) < oldest) {
+      return send(res, 400, {
+        error: {
+          code: "BadRequest",
+          message: "Cost details can be retrieved for at most 13 months back from the current date",
+        },
+      });
+    }
     const days = (Date.parse(period.end) - Date.parse(period.start)) / 86_400_000;
     if (!(days >= 0) || days > 31) {
       return send(res, 400, {
@@ -342,6 +464,14 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
         (subscription === undefined || sub.toLowerCase() === subscription.toLowerCase())
       );
     });
+    if (rows.length > costDetailsMaxRows) {
+      return send(res, 413, {
+        error: {
+          code: "413",
+          message: `The cost details for the requested period (${rows.length} rows) exceed the maximum report size. Request a smaller date range or use exports.`,
+        },
+      });
+    }
     const id = randomBytes(8).toString("hex");
     const count = Math.max(1, options.blobsPerReport ?? 2);
     const header = [...new Set(costDetails.flatMap((row) => Object.keys(row)))];
@@ -468,6 +598,13 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
     const openid = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
     if (openid) {
       const t = openid[1];
+      // Entra ID answers an unknown tenant's metadata with 400 AADSTS90002.
+      if (t !== options.tenantId && t !== "common" && t !== "organizations")
+        return send(res, 400, {
+          error: "invalid_tenant",
+          error_description: `AADSTS90002: Tenant '${t}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+          error_codes: [90002],
+        });
       return send(res, 200, {
         token_endpoint: `${base}/${t}/oauth2/v2.0/token`,
         issuer: `${base}/${t}/v2.0`,
@@ -485,6 +622,15 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
     if (!bearer || !tokens.has(bearer)) {
       return send(res, 401, {
         error: { code: "InvalidAuthenticationToken", message: "The access token is invalid." },
+      });
+    }
+    const issued = tokenIssuedAt.get(bearer) ?? 0;
+    if (now() >= issued + (options.tokenLifetimeSeconds ?? 3599) * 1000) {
+      return send(res, 401, {
+        error: {
+          code: "ExpiredAuthenticationToken",
+          message: "The access token expiry UTC time is earlier than current UTC time.",
+        },
       });
     }
     const q = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.CostManagement\/query$/i.exec(
@@ -510,6 +656,14 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
         skipToken?: string;
         dateRange: { start: string; end: string };
       };
+      if (request.subscriptionList.length > 100) {
+        return send(res, 400, {
+          error: {
+            code: "BadRequest",
+            message: `subscriptionList has ${request.subscriptionList.length} entries; at most 100 are allowed`,
+          },
+        });
+      }
       if (request.dateRange.start !== request.dateRange.end) {
         return send(res, 400, {
           error: { code: "BadRequest", message: "ItemDetailsReport needs start = end" },
@@ -536,6 +690,49 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
             ]
           : [],
         ...(offset + 1 < items.length ? { skipToken: String(offset + 1) } : {}),
+      });
+    }
+    const descendants =
+      /^\/providers\/Microsoft\.Management\/managementGroups\/([^/]+)\/descendants$/i.exec(
+        url.pathname,
+      );
+    if (descendants && req.method === "GET") {
+      const groupId = decodeURIComponent(descendants[1] ?? "");
+      if (!managementGroups.some((g) => g.id === groupId)) {
+        return send(res, 404, {
+          error: { code: "NotFound", message: `Management group '${groupId}' not found.` },
+        });
+      }
+      const below = (id: string): { id: string; parent?: string; subscriptions: string[] }[] =>
+        managementGroups.filter((g) => g.parent === id).flatMap((g) => [g, ...below(g.id)]);
+      const group = managementGroups.find((g) => g.id === groupId)!;
+      const mgPath = (id: string) => `/providers/Microsoft.Management/managementGroups/${id}`;
+      const entries = [group, ...below(groupId)].flatMap((g) => [
+        ...(g === group
+          ? []
+          : [
+              {
+                id: mgPath(g.id),
+                type: "Microsoft.Management/managementGroups",
+                name: g.id,
+                properties: { displayName: g.id, parent: { id: mgPath(g.parent ?? "") } },
+              },
+            ]),
+        ...g.subscriptions.map((sub) => ({
+          id: `/subscriptions/${sub}`,
+          type: "/subscriptions",
+          name: sub,
+          properties: { displayName: sub, parent: { id: mgPath(g.id) } },
+        })),
+      ]);
+      const size = options.pageSize ?? 1000;
+      const offset = Number(url.searchParams.get("$skiptoken") ?? 0);
+      return send(res, 200, {
+        value: entries.slice(offset, offset + size),
+        nextLink:
+          offset + size < entries.length
+            ? `${base}${url.pathname}?api-version=2020-05-01&$skiptoken=${offset + size}`
+            : null,
       });
     }
     if (url.pathname === "/subscriptions" && req.method === "GET") {
@@ -577,6 +774,11 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
     denyQuery: (id) => (denied = id),
     revokeTokens: () => tokens.clear(),
     setCarbon: (items) => (carbon = items),
+    setManagementGroups: (groups) => (managementGroups = groups),
+    setCostDetailsMaxRows: (rows) => (costDetailsMaxRows = rows),
+    get qpuThrottled() {
+      return qpuThrottled;
+    },
     setCostDetails: (rows) => (costDetails = rows),
     failNextReport: (...errors) => reportFailures.push(...errors),
     throttleNextPoll: (...headers) => pollThrottles.push(...headers),
