@@ -38,6 +38,8 @@ export {
   ReportLockedError,
   ReportChangedError,
   ReportNotReadyError,
+  ReportNoDataError,
+  reportDataSpan,
   type GenerateReportRequest,
   type GenerateReportResult,
 } from "./lifecycle/service";

@@ -10,6 +10,7 @@ import {
   ReportInputError,
   ReportLockedError,
   ReportNotFoundError,
+  ReportNoDataError,
   ReportNotReadyError,
   ReportPermissionError,
   type ReportActor,
@@ -53,6 +54,8 @@ export function reportApiError(error: unknown): unknown {
       "Estimation is still running for this period (the monthly totals do not yet match the hourly emissions). Try again in a few minutes.",
     );
   }
+  // The message says which months have data and what to do.
+  if (error instanceof ReportNoDataError) return new ApiError(409, "report_no_data", error.message);
   if (error instanceof InvalidPeriodError) {
     return new ApiError(400, "validation_error", error.message, { period: [error.message] });
   }

@@ -221,3 +221,17 @@ export async function loadOtherKindCost(
   );
   return result.rows;
 }
+
+/** First and last month with emissions (YYYY-MM-DD month starts), of the boundary or the whole organization; null without any. */
+export async function loadDataSpan(
+  client: PoolClient,
+  accountIds: string[] | null,
+): Promise<{ firstMonth: string; lastMonth: string } | null> {
+  const result = await client.query<{ first: string | null; last: string | null }>(
+    `SELECT to_char(min(month), 'YYYY-MM-DD') AS first, to_char(max(month), 'YYYY-MM-DD') AS last
+     FROM emissions_monthly WHERE ($1::uuid[] IS NULL OR cloud_account_id = ANY($1::uuid[]))`,
+    [accountIds],
+  );
+  const row = result.rows[0];
+  return row?.first && row.last ? { firstMonth: row.first, lastMonth: row.last } : null;
+}

@@ -14,7 +14,9 @@ import {
   ReportChangedError,
   ReportLockedError,
   ReportNotFoundError,
+  ReportNoDataError,
   ReportNotReadyError,
+  reportDataSpan,
 } from "./service";
 import { dueMonthlyReports, staleLockedSeries } from "./housekeeping";
 
@@ -153,6 +155,29 @@ describe("report lifecycle", () => {
     );
   });
 
+  it("refuses to finalize a period without data, saying which months have data", async () => {
+    const { report } = await generateReport(
+      database.app,
+      org.tenantId,
+      { period: parsePeriod("2025-06") },
+      analyst,
+    );
+    const error = await finalizeReport(database.app, org.tenantId, report.id, finance).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ReportNoDataError);
+    expect((error as Error).message).toMatch(/^June 2025 has no emissions for this organization/);
+    expect((error as Error).message).toContain("from Feb 2026 to Mar 2026");
+    const [row] = await listReports(database.app, org.tenantId, analyst, {
+      period: parsePeriod("2025-06"),
+    });
+    expect(row!.status).toBe("draft");
+    expect(await reportDataSpan(database.app, org.tenantId, analyst)).toEqual({
+      firstMonth: "2026-02-01",
+      lastMonth: "2026-03-01",
+    });
+  });
+
   it("locks numbers, lineage, hash and files; the database refuses later changes", async () => {
     const [draft] = await listReports(database.app, org.tenantId, analyst, { period: march });
     const locked = await finalizeReport(database.app, org.tenantId, draft!.id, {
@@ -261,5 +286,24 @@ describe("report lifecycle", () => {
     );
     const due = await dueMonthlyReports(database.owner, new Date("2026-04-05T00:00:00Z"), 5);
     expect(due).toEqual([{ tenantId: other.tenantId, period: "2026-03" }]);
+  });
+
+  it("lists in the boundary the accounts with data in the period", async () => {
+    const quiet = randomUUID();
+    await database.owner.pool.query(
+      "INSERT INTO cloud_accounts (id, tenant_id, provider, display_name, provider_account_id) VALUES ($1, $2, 'azure', 'quiet', 'quiet-sub')",
+      [quiet, other.tenantId],
+    );
+    const { report } = await generateReport(
+      database.app,
+      other.tenantId,
+      { period: march },
+      analyst,
+    );
+    const { model } = await getReport(database.app, other.tenantId, report.id, analyst);
+    expect(model.content.boundary.accounts).toHaveLength(3);
+    expect([...model.content.boundary.accountIdsWithData!].sort()).toEqual(
+      [...other.accounts].sort(),
+    );
   });
 });
