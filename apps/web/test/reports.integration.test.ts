@@ -208,6 +208,23 @@ describe("reports: generate and finalize actions", () => {
     expect((await reportRow(february.data.reportId))!.status).toBe("draft");
   });
 
+  it("refuses to finalize a period without data, with a reason naming the months that have data", async () => {
+    actAs({ cookie: finance.cookie });
+    const empty = await generateReportAction({ period: "2024-06" });
+    if (!empty.ok) throw new Error(empty.error.message);
+    const { content_sha256 } = (await reportRow(empty.data.reportId))!;
+    const refused = await finalizeReportAction({
+      reportId: empty.data.reportId,
+      expectedContentSha256: content_sha256,
+    });
+    expect(refused.ok).toBe(false);
+    if (refused.ok) return;
+    expect(refused.error.code).toBe("report_no_data");
+    expect(refused.error.message).toMatch(/^June 2024 has no emissions for this organization/);
+    expect(refused.error.message).toContain("from Jan 2025 to Feb 2025");
+    expect((await reportRow(empty.data.reportId))!.status).toBe("draft");
+  });
+
   it("refuses another organization's report by id", async () => {
     actAs({ cookie: finance.cookie });
     const result = await finalizeReportAction({
@@ -265,6 +282,11 @@ describe("GET /reports/<id>/download", () => {
     expect(total).toContain(`${finalId},1,final,Reports A,2025-01-01,2025-01-31,total`);
     const sha = (await reportRow(finalId))!.content_sha256;
     expect(total).toContain(sha);
+    // One hash, named once: every download's header is the content SHA-256 the page and API show.
+    for (const file of [pdf, xlsx, csv]) {
+      expect(file.response.headers.get("x-report-content-sha256")).toBe(sha);
+      expect(file.response.headers.get("x-report-sha256")).toBeNull();
+    }
 
     // A final's files are the ones stored when it was locked, byte for byte.
     const stored = await db.owner.pool.query<{ content: Buffer }>(

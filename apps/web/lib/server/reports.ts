@@ -173,12 +173,15 @@ export function attachmentDisposition(fileName: string): string {
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
 
-/** A rendered report file as an attachment (the page's download link and the API's). */
+/**
+ * A rendered report file as an attachment (the page's download link and the API's). Its one hash
+ * header is the report's content SHA-256 — the figure printed on the page and in every format.
+ */
 export function reportFileResponse(file: {
   fileName: string;
   contentType: string;
   body: Buffer;
-  sha256: string;
+  contentSha256: string;
   status: ReportStatus;
 }): Response {
   return new Response(new Uint8Array(file.body), {
@@ -190,7 +193,8 @@ export function reportFileResponse(file: {
       "cache-control": "private, no-store",
       "x-content-type-options": "nosniff",
       "x-report-status": file.status,
-      "x-report-sha256": file.sha256,
+      // The content SHA-256 (as on the page, in the file and in the API), not a hash of these bytes.
+      "x-report-content-sha256": file.contentSha256,
     },
   });
 }

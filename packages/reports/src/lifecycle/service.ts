@@ -249,7 +249,7 @@ export async function downloadReport(
   reportId: string,
   format: ReportFormat,
   actor: ReportActor,
-): Promise<RenderedReport & { sha256: string; status: "draft" | "final" }> {
+): Promise<RenderedReport & { contentSha256: string; status: "draft" | "final" }> {
   assertCanRead(actor);
   const row = await withTenantClient(app, tenantId, (client) => loadReportRow(client, reportId));
   if (!row?.model) throw new ReportNotFoundError(`Report ${reportId} not found`);
@@ -258,12 +258,15 @@ export async function downloadReport(
       loadReportFile(client, reportId, format),
     );
     if (!file) throw new ReportNotFoundError(`Report ${reportId} has no stored ${format} file`);
+    // The stored bytes are those rendered at the lock (report_files.sha256); a mismatch is corruption.
+    if (sha256Hex(file.content) !== file.sha256)
+      throw new Error(`Report ${reportId}: the stored ${format} file does not match its checksum`);
     return {
       format,
       fileName: file.fileName,
       contentType: file.contentType,
       body: file.content,
-      sha256: file.sha256,
+      contentSha256: row.model.header.contentSha256,
       status: "final",
     };
   }
@@ -280,7 +283,7 @@ export async function downloadReport(
   );
   const { model } = await getReport(app, tenantId, reportId, actor);
   const rendered = await renderReport(model, format);
-  return { ...rendered, sha256: sha256Hex(rendered.body), status: "draft" };
+  return { ...rendered, contentSha256: model.header.contentSha256, status: "draft" };
 }
 
 /** Why a report without data cannot be finalized, and what to do: which months do have data. */
