@@ -4,6 +4,7 @@ import {
   hourlyCoverageLabels,
 } from "@canopy/methodology";
 import { boundarySummary } from "../../model/boundary";
+import { diffGroupCells, diffTotalCells } from "../cells";
 import {
   comparableSpanShare,
   comparisonChangeText,
@@ -345,14 +346,7 @@ function changesSection(doc: PDFDoc, model: ReportModel) {
       { title: "Unit", weight: 0.8 },
     ],
     diff.totals.map((line, i) => ({
-      cells: [
-        line.metric,
-        kg(line.locked),
-        kg(line.current),
-        kg(line.delta),
-        formatChange(line.deltaRatio),
-        line.unit,
-      ],
+      cells: [line.metric, ...Object.values(diffTotalCells(line)), line.unit],
       bold: i < 2,
     })),
   );
@@ -368,13 +362,7 @@ function changesSection(doc: PDFDoc, model: ReportModel) {
         { title: "Difference (kg CO2e)", weight: 1.5, align: "right" },
       ],
       diff.breakdown.map((line) => ({
-        cells: [
-          line.label,
-          dimensionLabel(line.dimension),
-          kg(line.lockedCo2eLocationKg),
-          kg(line.currentCo2eLocationKg),
-          kg(line.deltaKg),
-        ],
+        cells: [line.label, dimensionLabel(line.dimension), ...Object.values(diffGroupCells(line))],
       })),
     );
   }
