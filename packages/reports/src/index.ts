@@ -40,6 +40,7 @@ export {
   ReportNotReadyError,
   ReportNoDataError,
   reportDataSpan,
+  reportTagKeys,
   type GenerateReportRequest,
   type GenerateReportResult,
 } from "./lifecycle/service";

@@ -1,6 +1,8 @@
 import "server-only";
 import type { PoolClient } from "@canopy/db";
 import {
+  boundarySummary,
+  comparisonLines,
   generateReport,
   InvalidPeriodError,
   parsePeriod,
@@ -13,7 +15,11 @@ import {
   ReportNoDataError,
   ReportNotReadyError,
   ReportPermissionError,
+  scope3Category1LocationKg,
+  scope3Category1MarketKg,
+  type Measures,
   type ReportActor,
+  type ReportModel,
   type ReportStatus,
   type ReportSummary,
 } from "@canopy/reports";
@@ -139,16 +145,72 @@ export function reportListItem(report: ReportSummary, totals: ReportListTotals |
  */
 export async function generateReportDraft(
   principal: Principal,
-  input: { period: string; cloudAccountIds: string[] | null },
+  input: { period: string; cloudAccountIds: string[] | null; tagKeys?: string[] | undefined },
 ): Promise<{ report: ReportSummary; created: boolean }> {
   return reportCall(() =>
     generateReport(
       appDb(),
       principal.tenantId,
-      { period: parsePeriod(input.period), cloudAccountIds: input.cloudAccountIds },
+      {
+        period: parsePeriod(input.period),
+        cloudAccountIds: input.cloudAccountIds,
+        ...(input.tagKeys ? { tagKeys: [...new Set(input.tagKeys)] } : {}),
+      },
       reportActor(principal),
     ),
   );
+}
+
+/**
+ * `GET /api/v1/reports/{id}`: the version's list fields and, from the same model every format reads,
+ * its boundary, breakdowns (tag keys included: @canopy/reports builds them once, for the CLI too)
+ * and comparisons with their "not comparable" reasons.
+ */
+export function reportDetail(
+  report: ReportSummary,
+  model: ReportModel,
+  totals: ReportListTotals | undefined,
+) {
+  const { content } = model;
+  const boundary = boundarySummary(content);
+  const figures = (measures: Measures) => ({
+    scope3Category1LocationKg: scope3Category1LocationKg(measures),
+    scope3Category1MarketKg: scope3Category1MarketKg(measures),
+    kwhFacility: measures.kwhFacility,
+  });
+  return {
+    ...reportListItem(report, totals),
+    parameters: { tagKeys: content.parameters.tagKeys },
+    boundary: {
+      allAccounts: content.boundary.allAccounts,
+      accountsInBoundary: content.boundary.accounts.length,
+      accountsWithData: boundary.withData,
+      accountsWithoutData: boundary.withoutDataCount,
+      text: boundary.text,
+    },
+    breakdowns: content.breakdowns.map((breakdown) => ({
+      dimension: breakdown.dimension,
+      title: breakdown.title,
+      rows: breakdown.rows.map((row) => ({
+        key: row.key,
+        label: row.label,
+        ...figures(row.measures),
+        spend: row.spend,
+      })),
+    })),
+    comparisons: comparisonLines(content).map((line) => ({
+      key: line.comparison.key,
+      title: line.title,
+      period: line.comparison.period,
+      scope3Category1LocationKg: line.locationKg,
+      scope3Category1MarketKg: line.marketKg,
+      daysWithData: line.comparison.daysWithData,
+      daysInPeriod: line.comparison.daysInPeriod,
+      change: line.change,
+      comparable: line.comparable,
+      notComparableReason: line.notComparableReason,
+    })),
+  };
 }
 
 /**

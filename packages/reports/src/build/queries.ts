@@ -235,3 +235,25 @@ export async function loadDataSpan(
   const row = result.rows[0];
   return row?.first && row.last ? { firstMonth: row.first, lastMonth: row.last } : null;
 }
+
+/**
+ * Tag keys on the organization's emissions, most frequent first: what the report form offers to break
+ * down by (cost centre, team…). Reads a sample of the hourly rows of the last month with data (the
+ * table is large; keys rarely differ between months), so it stays fast on years of history.
+ */
+export async function loadTagKeys(
+  client: PoolClient,
+  lastMonth: string,
+  limit = 30,
+): Promise<{ key: string; rows: number }[]> {
+  const result = await client.query<{ key: string; rows: number }>(
+    `SELECT k AS key, count(*)::int AS rows
+     FROM (SELECT tags FROM emissions_hourly
+           WHERE hour >= $1::date AND hour < ($1::date + interval '1 month') AND tags <> '{}'::jsonb
+           LIMIT 100000) t,
+          jsonb_object_keys(t.tags) k
+     GROUP BY k ORDER BY count(*) DESC, k LIMIT $2`,
+    [lastMonth, limit],
+  );
+  return result.rows;
+}

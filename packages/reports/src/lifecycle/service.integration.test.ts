@@ -16,6 +16,7 @@ import {
   ReportNoDataError,
   ReportNotReadyError,
   reportDataSpan,
+  reportTagKeys,
 } from "./service";
 import { dueMonthlyReports, staleLockedSeries } from "./housekeeping";
 
@@ -171,6 +172,11 @@ describe("report lifecycle", () => {
       period: parsePeriod("2025-06"),
     });
     expect(row!.status).toBe("draft");
+    // The form's tag keys, from the organization's data (an organization without data has none).
+    expect(await reportTagKeys(database.app, org.tenantId, analyst)).toEqual(["team"]);
+    const empty = await createOrg(database.owner, "empty");
+    expect(await reportTagKeys(database.app, empty.tenantId, analyst)).toEqual([]);
+    expect(await reportDataSpan(database.app, empty.tenantId, analyst)).toBeNull();
     expect(await reportDataSpan(database.app, org.tenantId, analyst)).toEqual({
       firstMonth: "2026-02-01",
       lastMonth: "2026-03-01",

@@ -5,7 +5,7 @@ import { contentSha256, sha256Hex } from "../model/content-hash";
 import { diffContents, sameContent } from "../model/diff";
 import type { ReportContent, ReportDiff, ReportModel, ReportParameters } from "../model/types";
 import { shortMonthLabel, type ReportPeriod } from "../period";
-import { loadDataSpan } from "../build/queries";
+import { loadDataSpan, loadTagKeys } from "../build/queries";
 import { renderReport, reportFormats, type ReportFormat, type RenderedReport } from "../render";
 import { assertCanFinalize, assertCanRead, type ReportActor } from "./permissions";
 import {
@@ -305,6 +305,19 @@ export async function reportDataSpan(
 ): Promise<{ firstMonth: string; lastMonth: string } | null> {
   assertCanRead(actor);
   return withTenantClient(app, tenantId, (client) => loadDataSpan(client, cloudAccountIds));
+}
+
+/** The tag keys the report form offers (most frequent first), from the last month with data. Everyone may read. */
+export async function reportTagKeys(
+  app: Connection,
+  tenantId: string,
+  actor: ReportActor,
+): Promise<string[]> {
+  assertCanRead(actor);
+  return withTenantClient(app, tenantId, async (client) => {
+    const span = await loadDataSpan(client, null);
+    return span ? (await loadTagKeys(client, span.lastMonth)).map((row) => row.key) : [];
+  });
 }
 
 function draftModel(
