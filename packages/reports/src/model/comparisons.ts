@@ -3,8 +3,7 @@ import type { Comparison, ReportContent } from "./types";
 
 /**
  * A change is shown only when both spans have data on comparable numbers of days: the shorter must
- * have at least this share of the longer one's days with data (docs/methodology.md, "Report
- * comparisons"). Otherwise a year to date on 29 days against one on 334 reads as +1,386 %.
+ * have at least this share of the longer one's days with data (docs/methodology.md §20). Otherwise a year to date on 29 days against one on 334 reads as +1,386 %.
  */
 export const comparableSpanShare = 0.9;
 

@@ -68,7 +68,7 @@ export async function renderPdf(model: ReportModel): Promise<Buffer> {
   heading(doc, "Appendix: methodology", 1);
   paragraph(
     doc,
-    `Generated from ${content.methodology.source} (SHA-256 ${content.methodology.sha256}), the same document that describes the method in the Canopy repository.`,
+    `Generated from ${content.methodology.source} (SHA-256 ${content.methodology.sha256}), the published description of the method, with its references to Canopy's source files left out.`,
     { size: 8, color: colors.muted },
   );
   renderMarkdown(doc, content.methodology.markdown);
