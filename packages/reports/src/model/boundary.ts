@@ -31,10 +31,15 @@ export function boundarySummary(content: ReportContent): BoundarySummary {
   const scope = boundary.allAccounts
     ? `of the organization's ${plural(boundary.accounts.length, "cloud account", "cloud accounts")}`
     : `of ${plural(boundary.accounts.length, "selected account", "selected accounts")}`;
+  const everyAccount =
+    boundary.allAccounts && without === 0
+      ? `${withData.length === 1 ? "The organization's one cloud account has" : `All ${withData.length} cloud accounts of the organization have`} data in ${period.label}`
+      : null;
   const head =
-    withData.length === 0
+    everyAccount ??
+    (withData.length === 0
       ? `No account ${scope} has data in ${period.label}`
-      : `${plural(withData.length, "account", "accounts")} ${scope} ${withData.length === 1 ? "has" : "have"} data in ${period.label}`;
+      : `${plural(withData.length, "account", "accounts")} ${scope} ${withData.length === 1 ? "has" : "have"} data in ${period.label}`);
   const tail =
     without > 0 && withData.length > 0
       ? ` (${without} ${without === 1 ? "has" : "have"} none)`

@@ -151,5 +151,8 @@ describe("report model", () => {
       "2 accounts of the organization's 86 cloud accounts have data in March 2026 (84 have none): AWS Production (123456789012); GCP, ML project (ml-project)",
     );
     expect(summary.text).not.toMatch(/^All/);
+    expect(boundarySummary(content).text).toBe(
+      "All 2 cloud accounts of the organization have data in March 2026: AWS Production (123456789012); GCP, ML project (ml-project)",
+    );
   });
 });
