@@ -481,6 +481,12 @@ const routeCases: Record<string, RouteCase> = {
     ]);
     expect(rows[0].tenant_id).toBe(tenantA);
   },
+  "GET /api/v1/reports/{id}": async (h, as) => {
+    const response = await get(h, as, `/api/v1/reports/${b.reportId}`, { id: b.reportId });
+    expect(response.status).toBe(404);
+    expect(response.body.error?.code).toBe("not_found");
+    expectNoB(response.body);
+  },
   "GET /api/v1/reports/{id}/download": async (h, as) => {
     for (const format of ["pdf", "xlsx", "csv"]) {
       const response = await get(h, as, `/api/v1/reports/${b.reportId}/download?format=${format}`, {

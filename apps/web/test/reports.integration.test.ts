@@ -6,7 +6,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTenantClient } from "@canopy/db";
 import type { TestDatabase } from "@canopy/db/testing";
-import { listReports, reportDownloadUrl } from "@canopy/reports";
+import {
+  generateReport,
+  getReport,
+  listReports,
+  parsePeriod as parsePeriodKey,
+  periodChoices,
+  reportDataSpan,
+  reportDownloadUrl,
+  scope3Category1LocationKg,
+} from "@canopy/reports";
+import { call } from "./call";
+import * as reportsApi from "@/app/api/v1/reports/route";
+import * as reportApi from "@/app/api/v1/reports/[id]/route";
 import "./next-headers-mock";
 import { actAs } from "./next-headers-mock";
 import { seedEmissions } from "../bench/seed-emissions";
@@ -208,6 +220,23 @@ describe("reports: generate and finalize actions", () => {
     expect((await reportRow(february.data.reportId))!.status).toBe("draft");
   });
 
+  it("refuses to finalize a period without data, with a reason naming the months that have data", async () => {
+    actAs({ cookie: finance.cookie });
+    const empty = await generateReportAction({ period: "2024-06" });
+    if (!empty.ok) throw new Error(empty.error.message);
+    const { content_sha256 } = (await reportRow(empty.data.reportId))!;
+    const refused = await finalizeReportAction({
+      reportId: empty.data.reportId,
+      expectedContentSha256: content_sha256,
+    });
+    expect(refused.ok).toBe(false);
+    if (refused.ok) return;
+    expect(refused.error.code).toBe("report_no_data");
+    expect(refused.error.message).toMatch(/^June 2024 has no emissions for this organization/);
+    expect(refused.error.message).toContain("from Jan 2025 to Feb 2025");
+    expect((await reportRow(empty.data.reportId))!.status).toBe("draft");
+  });
+
   it("refuses another organization's report by id", async () => {
     actAs({ cookie: finance.cookie });
     const result = await finalizeReportAction({
@@ -265,6 +294,11 @@ describe("GET /reports/<id>/download", () => {
     expect(total).toContain(`${finalId},1,final,Reports A,2025-01-01,2025-01-31,total`);
     const sha = (await reportRow(finalId))!.content_sha256;
     expect(total).toContain(sha);
+    // One hash, named once: every download's header is the content SHA-256 the page and API show.
+    for (const file of [pdf, xlsx, csv]) {
+      expect(file.response.headers.get("x-report-content-sha256")).toBe(sha);
+      expect(file.response.headers.get("x-report-sha256")).toBeNull();
+    }
 
     // A final's files are the ones stored when it was locked, byte for byte.
     const stored = await db.owner.pool.query<{ content: Buffer }>(
@@ -315,5 +349,115 @@ describe("GET /reports/<id>/download", () => {
       { params: Promise.resolve({ id: finalId }) },
     );
     expect(withKey.status).toBe(303);
+  });
+});
+
+describe("reports: tag breakdowns, periods, boundary and comparisons in the form and the API", () => {
+  type Detail = {
+    id: string;
+    contentSha256: string;
+    parameters: { tagKeys: string[] };
+    boundary: {
+      allAccounts: boolean;
+      accountsInBoundary: number;
+      accountsWithData: { id: string }[];
+      accountsWithoutData: number | null;
+      text: string;
+    };
+    breakdowns: { dimension: string; rows: { key: string; scope3Category1LocationKg: number }[] }[];
+    comparisons: {
+      key: string;
+      change: number | null;
+      comparable: boolean;
+      notComparableReason: string | null;
+    }[];
+  };
+
+  it("generates tag breakdowns from the API, the same figures the CLI's generateReport gives", async () => {
+    const generated = await call(reportsApi.POST, {
+      path: "/api/v1/reports",
+      method: "POST",
+      credential: { cookie: analyst.cookie },
+      json: { period: "2025-02", tagKeys: ["team", " team "] },
+    });
+    // An earlier test made February's draft: recomputed in place with the tag key.
+    expect(generated.status).toBe(200);
+    const id = generated.body.id as string;
+    const detail = await call(reportApi.GET, {
+      path: `/api/v1/reports/${id}`,
+      credential: { cookie: viewer.cookie },
+      params: { id },
+    });
+    expect(detail.status).toBe(200);
+    const body = detail.body as unknown as Detail;
+    expect(body.parameters.tagKeys).toEqual(["team"]);
+    const team = body.breakdowns.find((b) => b.dimension === "tag:team")!;
+    expect(team.rows.map((r) => r.key)).toEqual(
+      expect.arrayContaining(["team-0", "team-1", "team-2", "team-3"]),
+    );
+
+    // The CLI path (generateReport with tagKeys) reads the same model function: the same rows.
+    const cli = await generateReport(
+      db.app,
+      tenantA,
+      { period: parsePeriodKey("2025-02"), tagKeys: ["team"] },
+      { userId: null, role: "system", label: "canopy cli" },
+    );
+    expect(cli.report.id).toBe(id);
+    const { model } = await getReport(db.app, tenantA, id, { userId: null, role: "viewer" });
+    const modelTeam = model.content.breakdowns.find((b) => b.dimension === "tag:team")!;
+    expect(team.rows.map((r) => [r.key, r.scope3Category1LocationKg])).toEqual(
+      modelTeam.rows.map((r) => [r.key, scope3Category1LocationKg(r.measures)]),
+    );
+    expect(body.contentSha256).toBe(model.header.contentSha256);
+
+    // February has data on 9 of 28 days: no percentage against a full January.
+    const previous = body.comparisons.find((c) => c.key === "previous_period")!;
+    expect(previous).toMatchObject({ comparable: false, change: null });
+    expect(previous.notComparableReason).toMatch(
+      /^not comparable: January 2025 has 31 of 31 days with data, February 2025 9 of 28/,
+    );
+    // The boundary: the accounts with data, and how many have none.
+    expect(body.boundary).toMatchObject({ allAccounts: true, accountsWithoutData: 0 });
+    expect(body.boundary.accountsWithData.map((a) => a.id).sort()).toEqual([...accountsA].sort());
+
+    const tooMany = await call(reportsApi.POST, {
+      path: "/api/v1/reports",
+      method: "POST",
+      credential: { cookie: analyst.cookie },
+      json: { period: "2025-02", tagKeys: ["a", "b", "c", "d", "e", "f"] },
+    });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error?.fields?.tagKeys?.[0]).toMatch(/At most 5/);
+
+    const foreign = await call(reportApi.GET, {
+      path: `/api/v1/reports/${reportB}`,
+      credential: { cookie: viewer.cookie },
+      params: { id: reportB },
+    });
+    expect(foreign.status).toBe(404);
+  });
+
+  it("the form action takes tag keys too", async () => {
+    actAs({ cookie: finance.cookie });
+    const result = await generateReportAction({ period: "2025-01", tagKeys: ["team"] });
+    if (!result.ok) throw new Error(result.error.message);
+    const { model } = await getReport(db.app, tenantA, result.data.reportId, {
+      userId: null,
+      role: "viewer",
+    });
+    expect(model.content.breakdowns.map((b) => b.dimension)).toContain("tag:team");
+  });
+
+  it("offers periods back to the organization's first month with data", async () => {
+    const span = await reportDataSpan(db.app, tenantA, { userId: null, role: "viewer" });
+    expect(span).toEqual({ firstMonth: "2025-01-01", lastMonth: "2025-02-01" });
+    const choices = periodChoices(span, new Date("2026-12-06T00:00:00Z"));
+    expect(choices.quarters.at(-1)).toBe("2025-Q1");
+    expect(choices.quarters[0]).toBe("2026-Q4");
+    expect(choices.years).toEqual(["2026", "2025"]);
+    expect(choices.firstMonth).toBe("2025-01");
+    // The data ends in February 2025: the form opens there, not on an empty last month.
+    expect(choices.defaultMonth).toBe("2025-02");
   });
 });

@@ -38,6 +38,9 @@ export {
   ReportLockedError,
   ReportChangedError,
   ReportNotReadyError,
+  ReportNoDataError,
+  reportDataSpan,
+  reportTagKeys,
   type GenerateReportRequest,
   type GenerateReportResult,
 } from "./lifecycle/service";
@@ -57,3 +60,19 @@ export {
   type ScheduledReport,
   type StaleSeries,
 } from "./lifecycle/housekeeping";
+export { formatChange, formatShare, formatSpend } from "./render/format";
+export {
+  breakdownCells,
+  comparisonCells,
+  diffGroupCells,
+  diffTotalCells,
+  formatFigure,
+  formatSignedFigure,
+} from "./render/cells";
+export { boundarySummary, type BoundarySummary } from "./model/boundary";
+export {
+  comparableSpanShare,
+  comparisonChangeText,
+  type ComparisonLine,
+} from "./model/comparisons";
+export { ZERO_ROWS_KEY } from "./build/assemble";

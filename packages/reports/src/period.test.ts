@@ -3,6 +3,7 @@ import {
   InvalidPeriodError,
   monthsBetween,
   parsePeriod,
+  periodChoices,
   periodFromBounds,
   periodKey,
   previousMonth,
@@ -64,5 +65,54 @@ describe("periods", () => {
     expect(reportRanges(parsePeriod("2025")).comparisons.map((c) => c.key)).toEqual([
       "previous_period",
     ]);
+  });
+});
+
+describe("periodChoices", () => {
+  it("offers every quarter and year back to the first month with data, newest first", () => {
+    const choices = periodChoices(
+      { firstMonth: "2018-02-01", lastMonth: "2026-11-01" },
+      new Date("2026-12-06T10:00:00Z"),
+    );
+    expect(choices.firstMonth).toBe("2018-02");
+    expect(choices.lastMonth).toBe("2026-11");
+    expect(choices.defaultMonth).toBe("2026-11");
+    expect(choices.quarters[0]).toBe("2026-Q4");
+    expect(choices.quarters.at(-1)).toBe("2018-Q1");
+    expect(choices.quarters).toHaveLength(9 * 4);
+    expect(choices.quarters).toContain("2019-Q3");
+    expect(choices.years).toEqual([
+      "2026",
+      "2025",
+      "2024",
+      "2023",
+      "2022",
+      "2021",
+      "2020",
+      "2019",
+      "2018",
+    ]);
+  });
+
+  it("opens on the last month with data when the data ends before last month", () => {
+    const choices = periodChoices(
+      { firstMonth: "2024-05-01", lastMonth: "2025-03-01" },
+      new Date("2026-12-06T10:00:00Z"),
+    );
+    expect(choices.defaultMonth).toBe("2025-03");
+    expect(choices.lastMonth).toBe("2026-11");
+    expect(choices.quarters.at(-1)).toBe("2024-Q2");
+    expect(choices.years.at(-1)).toBe("2024");
+  });
+
+  it("without data offers last month only", () => {
+    const choices = periodChoices(null, new Date("2026-01-15T00:00:00Z"));
+    expect(choices).toEqual({
+      defaultMonth: "2025-12",
+      firstMonth: "2025-12",
+      lastMonth: "2025-12",
+      quarters: ["2025-Q4"],
+      years: ["2025"],
+    });
   });
 });

@@ -127,3 +127,48 @@ export function shortMonthLabel(monthStart: string): string {
 export function previousMonth(now: Date): ReportPeriod {
   return periodOf("month", now.getUTCFullYear(), now.getUTCMonth() - 1);
 }
+
+/** First and last month with emissions, as month starts (YYYY-MM-DD). */
+export type DataSpan = { firstMonth: string; lastMonth: string };
+
+export type PeriodChoices = {
+  /** The month the form opens on: last month, or the last month with data when the data ends earlier. */
+  defaultMonth: string;
+  /** Bounds of the month picker (YYYY-MM). */
+  firstMonth: string;
+  lastMonth: string;
+  /** Every quarter from the first with data to the latest, newest first (YYYY-Qn). */
+  quarters: string[];
+  /** Every year from the first with data to the latest, newest first (YYYY). */
+  years: string[];
+};
+
+/**
+ * The periods a report can be generated for: from the organization's first month with data (not a
+ * fixed start) to the later of last month and its last month with data. Without data, last month only.
+ */
+export function periodChoices(span: DataSpan | null, now: Date): PeriodChoices {
+  const previous = previousMonth(now).start;
+  const first = span && span.firstMonth < previous ? span.firstMonth : previous;
+  const last = span && span.lastMonth > previous ? span.lastMonth : previous;
+  const defaultMonth = span && span.lastMonth < previous ? span.lastMonth : previous;
+  const quarters: string[] = [];
+  const years: string[] = [];
+  for (const month of monthsBetween(
+    first,
+    isoDate(Number(last.slice(0, 4)), Number(last.slice(5, 7))),
+  )) {
+    const key = periodKey(
+      periodOf("quarter", Number(month.slice(0, 4)), Number(month.slice(5, 7)) - 1),
+    );
+    if (quarters[0] !== key) quarters.unshift(key);
+    if (years[0] !== month.slice(0, 4)) years.unshift(month.slice(0, 4));
+  }
+  return {
+    defaultMonth: defaultMonth.slice(0, 7),
+    firstMonth: first.slice(0, 7),
+    lastMonth: last.slice(0, 7),
+    quarters,
+    years,
+  };
+}

@@ -1,51 +1,59 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import type { PeriodChoices } from "@canopy/reports";
 import { generateReportAction } from "@/app/actions/reports";
 
 type Kind = "month" | "quarter" | "year";
 
-/** The last `count` quarters up to the one containing `month` (YYYY-MM), newest first, as YYYY-Qn. */
-function recentQuarters(month: string, count = 8): string[] {
-  const [year, m] = month.split("-").map(Number) as [number, number];
-  let q = Math.floor((m - 1) / 3);
-  let y = year;
-  const out: string[] = [];
-  for (let i = 0; i < count; i++) {
-    out.push(`${y}-Q${q + 1}`);
-    if (--q < 0) {
-      q = 3;
-      y--;
-    }
-  }
-  return out;
-}
+/** Tag keys typed by hand: comma-separated, trimmed, without repeats. */
+const typedKeys = (text: string) => [
+  ...new Set(
+    text
+      .split(",")
+      .map((key) => key.trim())
+      .filter(Boolean),
+  ),
+];
 
 /**
- * Period (month, default the last full month; quarter; year) and, optionally, the accounts in the
- * boundary. Generating computes the draft in the server action and then opens it.
+ * Period (month, default the last full month with data; quarter; year — every one back to the
+ * organization's first month with data), optionally the accounts in the boundary, and the tag keys
+ * to break emissions down by (cost centre, team…; those found on the organization's emissions are
+ * offered, others can be typed). Generating computes the draft in the server action and opens it.
  */
 export function GenerateReportForm(props: {
-  defaultMonth: string;
+  periods: PeriodChoices;
   accounts: { id: string; label: string }[];
+  tagKeys: string[];
 }) {
   const router = useRouter();
+  const { periods } = props;
   const [kind, setKind] = useState<Kind>("month");
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [fields, setFields] = useState<Record<string, string[]>>({});
-  const quarters = recentQuarters(props.defaultMonth);
-  const year = props.defaultMonth.slice(0, 4);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const period = String(form.get(kind) ?? "");
     const cloudAccountIds = form.getAll("account").map(String);
+    const tagKeys = [
+      ...new Set([
+        ...form.getAll("tagKey").map(String),
+        ...typedKeys(String(form.get("tagKeysText") ?? "")),
+      ]),
+    ];
     setPending(true);
     setError(null);
     setFields({});
-    const result = await generateReportAction({ period, cloudAccountIds });
+    // No choice keeps the series' tag keys (the action's default), rather than clearing them.
+    const result = await generateReportAction({
+      period,
+      cloudAccountIds,
+      ...(tagKeys.length ? { tagKeys } : {}),
+    });
     if (!result.ok) {
       setPending(false);
       setFields(result.error.fields ?? {});
@@ -76,7 +84,9 @@ export function GenerateReportForm(props: {
             <input
               type="month"
               name="month"
-              defaultValue={props.defaultMonth}
+              defaultValue={periods.defaultMonth}
+              min={periods.firstMonth}
+              max={periods.lastMonth}
               required
               aria-invalid={!!fields.period}
             />
@@ -85,8 +95,8 @@ export function GenerateReportForm(props: {
         {kind === "quarter" && (
           <label>
             Quarter
-            <select name="quarter" defaultValue={quarters[0]}>
-              {quarters.map((q) => (
+            <select name="quarter" defaultValue={periods.quarters[0]} data-testid="quarter">
+              {periods.quarters.map((q) => (
                 <option key={q} value={q}>
                   {q.replace(/^(\d{4})-(Q\d)$/, "$2 $1")}
                 </option>
@@ -97,21 +107,47 @@ export function GenerateReportForm(props: {
         {kind === "year" && (
           <label>
             Year
-            <input
-              type="number"
-              name="year"
-              min={2000}
-              max={2100}
-              defaultValue={year}
-              aria-invalid={!!fields.period}
-            />
+            <select name="year" defaultValue={periods.defaultMonth.slice(0, 4)} data-testid="year">
+              {periods.years.map((y) => (
+                <option key={y} value={y}>
+                  {y}
+                </option>
+              ))}
+            </select>
           </label>
         )}
         <button type="submit" disabled={pending} style={{ marginTop: "1.3rem" }}>
           {pending ? "Generating…" : "Generate"}
         </button>
       </div>
+      <p className="muted small" style={{ margin: 0 }}>
+        Data from {periods.firstMonth} to {periods.lastMonth}.
+      </p>
       {fields.period && <span className="field-error">{fields.period.join(" ")}</span>}
+      <details>
+        <summary>Break down by tag: cost centre, team… (optional)</summary>
+        <fieldset className="stack" style={{ border: 0, padding: "0.5rem 0" }}>
+          <legend className="sr-only">Tag keys to break emissions down by</legend>
+          {props.tagKeys.length > 0 ? (
+            props.tagKeys.map((key) => (
+              <label key={key} className="small">
+                <input type="checkbox" name="tagKey" value={key} /> {key}
+              </label>
+            ))
+          ) : (
+            <p className="muted small">No tags on this organization&apos;s emissions yet.</p>
+          )}
+          <label className="small">
+            Other tag keys (comma-separated)
+            <input type="text" name="tagKeysText" placeholder="cost-centre, team" />
+          </label>
+          <p className="muted small" style={{ margin: 0 }}>
+            At most 5. Without a choice, the period&apos;s report keeps the tag keys it had (or your
+            organization&apos;s latest report&apos;s).
+          </p>
+        </fieldset>
+        {fields.tagKeys && <span className="field-error">{fields.tagKeys.join(" ")}</span>}
+      </details>
       {props.accounts.length > 1 && (
         <details>
           <summary>Limit to some accounts (default: all accounts)</summary>

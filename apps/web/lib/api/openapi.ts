@@ -113,8 +113,9 @@ export function openApiDocument(serverUrl: string) {
                     schema: { type: "string" },
                   },
                   "X-Report-Status": { description: "draft or final", schema: { type: "string" } },
-                  "X-Report-Sha256": {
-                    description: "The report's content SHA-256.",
+                  "X-Report-Content-Sha256": {
+                    description:
+                      "The report's content SHA-256 (the same as `contentSha256` in the API, on the report page and printed in the file): SHA-256 of the report content (figures, boundary, parameters, lineage, methodology text) as canonical JSON. It identifies the figures, not the file's bytes.",
                     schema: { type: "string" },
                   },
                 },

@@ -682,6 +682,19 @@ export const reportGenerateBodySchema = z
       .optional()
       .transform((ids) => (ids && ids.length ? ids : null))
       .describe("Cloud accounts to cover; leave out (or empty) for all of them."),
+    tagKeys: z
+      .array(
+        z
+          .string()
+          .trim()
+          .min(1, "A tag key cannot be empty.")
+          .max(128, "A tag key has at most 128 characters."),
+      )
+      .max(5, "At most 5 tag keys per report.")
+      .optional()
+      .describe(
+        "Tag keys to break emissions down by (cost centre, team, product…), as the CLI's --tags; leave out to keep the series' (or the organization's latest report's), [] for none.",
+      ),
   })
   .meta({ id: "ReportGenerate" });
 
@@ -692,6 +705,101 @@ export const reportGeneratedSchema = reportSchema
       .describe("false when an existing draft of the period and accounts was recomputed."),
   })
   .meta({ id: "ReportGenerated" });
+
+const reportFiguresSchema = {
+  scope3Category1LocationKg: z
+    .number()
+    .describe(
+      "Scope 3 Category 1, location-based, kg CO2e (electricity + embodied + spend-based).",
+    ),
+  scope3Category1MarketKg: z.number().describe("The same, market-based, kg CO2e."),
+  kwhFacility: z.number().describe("Energy including data-centre overhead, kWh."),
+};
+
+export const reportDetailSchema = reportSchema
+  .extend({
+    parameters: z.object({
+      tagKeys: z.array(z.string()).describe("The tag keys the report breaks emissions down by."),
+    }),
+    boundary: z
+      .object({
+        allAccounts: z.boolean(),
+        accountsInBoundary: z.number().int().describe("Accounts in the boundary."),
+        accountsWithData: z
+          .array(
+            z.object({
+              id: z.uuid(),
+              provider: z.string(),
+              displayName: z.string(),
+              providerAccountId: z.string(),
+            }),
+          )
+          .describe("The accounts with emissions in the period."),
+        accountsWithoutData: z
+          .number()
+          .int()
+          .nullable()
+          .describe(
+            "Accounts in the boundary without emissions in the period (null: not recorded).",
+          ),
+        text: z.string().describe("The boundary as the report states it."),
+      })
+      .describe("The accounts the report covers, as every format states them."),
+    breakdowns: z
+      .array(
+        z.object({
+          dimension: z
+            .string()
+            .describe("provider | account | service | region | tag:<key>, as in the CSV."),
+          title: z.string(),
+          rows: z.array(
+            z.object({
+              key: z
+                .string()
+                .describe(
+                  'Stable key; "(no emissions)" is the one row folding the groups with 0 kg CO2e.',
+                ),
+              label: z.string(),
+              ...reportFiguresSchema,
+              spend: z
+                .array(z.object({ currency: z.string(), amount: z.number() }))
+                .describe("Cost covered by the estimate (empty for tag rows)."),
+            }),
+          ),
+        }),
+      )
+      .describe("Largest first, the same figures as the PDF, XLSX and CSV."),
+    comparisons: z.array(
+      z.object({
+        key: z.enum([
+          "previous_period",
+          "same_period_last_year",
+          "year_to_date",
+          "previous_year_to_date",
+        ]),
+        title: z.string(),
+        period: z.object({ start: day, end: day, label: z.string() }),
+        scope3Category1LocationKg: z.number(),
+        scope3Category1MarketKg: z.number(),
+        daysWithData: z.number().int(),
+        daysInPeriod: z.number().int(),
+        change: z
+          .number()
+          .nullable()
+          .describe(
+            "Change of the report's figure against this line, as a ratio; null when not comparable, without data or not applicable.",
+          ),
+        comparable: z.boolean(),
+        notComparableReason: z
+          .string()
+          .nullable()
+          .describe(
+            '"not comparable: …" with both spans\' days with data, when a change would mislead.',
+          ),
+      }),
+    ),
+  })
+  .meta({ id: "ReportDetail" });
 
 /** The file formats of a report download (kept equal to @canopy/reports' `reportFormats`). */
 export const reportFormatValues = ["pdf", "xlsx", "csv"] as const satisfies readonly ReportFormat[];

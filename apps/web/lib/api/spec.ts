@@ -296,6 +296,15 @@ export const operations: Operation[] = [
   },
   {
     method: "get",
+    path: "/api/v1/reports/{id}",
+    summary:
+      "One report version with its boundary (the accounts with data), breakdowns (provider, account, service, region and the chosen tag keys) and comparisons, as the report page shows them",
+    role: "viewer",
+    params: s.idParamSchema,
+    response: { status: 200, schema: s.reportDetailSchema },
+  },
+  {
+    method: "get",
     path: "/api/v1/reports/{id}/download",
     summary:
       "A report as PDF, XLSX or CSV (attachment): a final version's stored file, a draft recomputed and rendered now",

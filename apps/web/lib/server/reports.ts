@@ -1,6 +1,8 @@
 import "server-only";
 import type { PoolClient } from "@canopy/db";
 import {
+  boundarySummary,
+  comparisonLines,
   generateReport,
   InvalidPeriodError,
   parsePeriod,
@@ -10,9 +12,14 @@ import {
   ReportInputError,
   ReportLockedError,
   ReportNotFoundError,
+  ReportNoDataError,
   ReportNotReadyError,
   ReportPermissionError,
+  scope3Category1LocationKg,
+  scope3Category1MarketKg,
+  type Measures,
   type ReportActor,
+  type ReportModel,
   type ReportStatus,
   type ReportSummary,
 } from "@canopy/reports";
@@ -53,6 +60,8 @@ export function reportApiError(error: unknown): unknown {
       "Estimation is still running for this period (the monthly totals do not yet match the hourly emissions). Try again in a few minutes.",
     );
   }
+  // The message says which months have data and what to do.
+  if (error instanceof ReportNoDataError) return new ApiError(409, "report_no_data", error.message);
   if (error instanceof InvalidPeriodError) {
     return new ApiError(400, "validation_error", error.message, { period: [error.message] });
   }
@@ -136,16 +145,72 @@ export function reportListItem(report: ReportSummary, totals: ReportListTotals |
  */
 export async function generateReportDraft(
   principal: Principal,
-  input: { period: string; cloudAccountIds: string[] | null },
+  input: { period: string; cloudAccountIds: string[] | null; tagKeys?: string[] | undefined },
 ): Promise<{ report: ReportSummary; created: boolean }> {
   return reportCall(() =>
     generateReport(
       appDb(),
       principal.tenantId,
-      { period: parsePeriod(input.period), cloudAccountIds: input.cloudAccountIds },
+      {
+        period: parsePeriod(input.period),
+        cloudAccountIds: input.cloudAccountIds,
+        ...(input.tagKeys ? { tagKeys: [...new Set(input.tagKeys)] } : {}),
+      },
       reportActor(principal),
     ),
   );
+}
+
+/**
+ * `GET /api/v1/reports/{id}`: the version's list fields and, from the same model every format reads,
+ * its boundary, breakdowns (tag keys included: @canopy/reports builds them once, for the CLI too)
+ * and comparisons with their "not comparable" reasons.
+ */
+export function reportDetail(
+  report: ReportSummary,
+  model: ReportModel,
+  totals: ReportListTotals | undefined,
+) {
+  const { content } = model;
+  const boundary = boundarySummary(content);
+  const figures = (measures: Measures) => ({
+    scope3Category1LocationKg: scope3Category1LocationKg(measures),
+    scope3Category1MarketKg: scope3Category1MarketKg(measures),
+    kwhFacility: measures.kwhFacility,
+  });
+  return {
+    ...reportListItem(report, totals),
+    parameters: { tagKeys: content.parameters.tagKeys },
+    boundary: {
+      allAccounts: content.boundary.allAccounts,
+      accountsInBoundary: content.boundary.accounts.length,
+      accountsWithData: boundary.withData,
+      accountsWithoutData: boundary.withoutDataCount,
+      text: boundary.text,
+    },
+    breakdowns: content.breakdowns.map((breakdown) => ({
+      dimension: breakdown.dimension,
+      title: breakdown.title,
+      rows: breakdown.rows.map((row) => ({
+        key: row.key,
+        label: row.label,
+        ...figures(row.measures),
+        spend: row.spend,
+      })),
+    })),
+    comparisons: comparisonLines(content).map((line) => ({
+      key: line.comparison.key,
+      title: line.title,
+      period: line.comparison.period,
+      scope3Category1LocationKg: line.locationKg,
+      scope3Category1MarketKg: line.marketKg,
+      daysWithData: line.comparison.daysWithData,
+      daysInPeriod: line.comparison.daysInPeriod,
+      change: line.change,
+      comparable: line.comparable,
+      notComparableReason: line.notComparableReason,
+    })),
+  };
 }
 
 /**
@@ -170,12 +235,15 @@ export function attachmentDisposition(fileName: string): string {
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
 
-/** A rendered report file as an attachment (the page's download link and the API's). */
+/**
+ * A rendered report file as an attachment (the page's download link and the API's). Its one hash
+ * header is the report's content SHA-256 — the figure printed on the page and in every format.
+ */
 export function reportFileResponse(file: {
   fileName: string;
   contentType: string;
   body: Buffer;
-  sha256: string;
+  contentSha256: string;
   status: ReportStatus;
 }): Response {
   return new Response(new Uint8Array(file.body), {
@@ -187,7 +255,8 @@ export function reportFileResponse(file: {
       "cache-control": "private, no-store",
       "x-content-type-options": "nosniff",
       "x-report-status": file.status,
-      "x-report-sha256": file.sha256,
+      // The content SHA-256 (as on the page, in the file and in the API), not a hash of these bytes.
+      "x-report-content-sha256": file.contentSha256,
     },
   });
 }

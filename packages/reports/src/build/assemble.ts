@@ -189,7 +189,12 @@ export function assembleContent(inputs: AssembleInputs): ReportContent {
     schemaVersion: 1,
     organization: inputs.organization,
     period,
-    boundary: inputs.boundary,
+    boundary: {
+      ...inputs.boundary,
+      accountIdsWithData: inputs.boundary.accounts
+        .filter((a) => inPeriod.some((row) => row.cloudAccountId === a.id))
+        .map((a) => a.id),
+    },
     parameters: inputs.parameters,
     totals,
     spend,
@@ -434,7 +439,7 @@ function breakdownOf(
     measures: sumMeasures(group.rows),
     spend: coveredCost(group.rows),
   }));
-  return { dimension, title, rows: sortRows(result) };
+  return { dimension, title, rows: sortRows(result, [dimension, `${dimension}s`]) };
 }
 
 const UNTAGGED = "(untagged)";
@@ -452,13 +457,43 @@ function tagBreakdown(tagKey: string, index: number, hourly: readonly HourlyGrou
     measures: sumMeasures(members),
     spend: [],
   }));
-  return { dimension: `tag:${tagKey}`, title: `By tag "${tagKey}"`, rows: sortRows(rows) };
+  return {
+    dimension: `tag:${tagKey}`,
+    title: `By tag "${tagKey}"`,
+    rows: sortRows(rows, ["value", "values"]),
+  };
 }
 
-/** Largest Scope 3 Cat. 1 (location-based) first; ties by key, so the order never depends on the database. */
-function sortRows(rows: BreakdownRow[]): BreakdownRow[] {
+/** Key of the row that groups a breakdown's groups without emissions or energy. */
+export const ZERO_ROWS_KEY = "(no emissions)";
+
+/** Every measure rounds to 0 (a support fee, a service whose usage has no energy model). */
+const isZeroRow = (row: BreakdownRow) =>
+  measureKeys.every((key) => Math.abs(row.measures[key]) < 5e-7);
+
+/**
+ * Largest Scope 3 Cat. 1 (location-based) first; ties by key, so the order never depends on the
+ * database. Groups whose every measure is 0 are folded into one last row that names how many there
+ * are (their spend stays in it, so the rows still add up to the totals).
+ */
+function sortRows(rows: BreakdownRow[], nouns: [string, string]): BreakdownRow[] {
   const size = (row: BreakdownRow) => scope3Category1LocationKg(row.measures);
-  return rows.sort((a, b) => size(b) - size(a) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const sorted = rows
+    .filter((row) => !isZeroRow(row))
+    .sort((a, b) => size(b) - size(a) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const zero = rows.filter(isZeroRow);
+  if (zero.length === 0) return sorted;
+  const folded: BreakdownRow = {
+    key: ZERO_ROWS_KEY,
+    label: `Other: ${zero.length} ${zero.length === 1 ? nouns[0] : nouns[1]} with 0 kg CO2e`,
+    measures: sumMeasures(zero.map((row) => row.measures)),
+    spend: sumSpend(
+      zero.flatMap((row) =>
+        row.spend.map((s) => ({ spendAmount: s.amount, currency: s.currency })),
+      ),
+    ),
+  };
+  return [...sorted, folded];
 }
 
 function compareGroups(a: HourlyGroup, b: HourlyGroup): number {

@@ -221,3 +221,39 @@ export async function loadOtherKindCost(
   );
   return result.rows;
 }
+
+/** First and last month with emissions (YYYY-MM-DD month starts), of the boundary or the whole organization; null without any. */
+export async function loadDataSpan(
+  client: PoolClient,
+  accountIds: string[] | null,
+): Promise<{ firstMonth: string; lastMonth: string } | null> {
+  const result = await client.query<{ first: string | null; last: string | null }>(
+    `SELECT to_char(min(month), 'YYYY-MM-DD') AS first, to_char(max(month), 'YYYY-MM-DD') AS last
+     FROM emissions_monthly WHERE ($1::uuid[] IS NULL OR cloud_account_id = ANY($1::uuid[]))`,
+    [accountIds],
+  );
+  const row = result.rows[0];
+  return row?.first && row.last ? { firstMonth: row.first, lastMonth: row.last } : null;
+}
+
+/**
+ * Tag keys on the organization's emissions, most frequent first: what the report form offers to break
+ * down by (cost centre, team…). Reads a sample of the hourly rows of the last month with data (the
+ * table is large; keys rarely differ between months), so it stays fast on years of history.
+ */
+export async function loadTagKeys(
+  client: PoolClient,
+  lastMonth: string,
+  limit = 30,
+): Promise<{ key: string; rows: number }[]> {
+  const result = await client.query<{ key: string; rows: number }>(
+    `SELECT k AS key, count(*)::int AS rows
+     FROM (SELECT tags FROM emissions_hourly
+           WHERE hour >= $1::date AND hour < ($1::date + interval '1 month') AND tags <> '{}'::jsonb
+           LIMIT 100000) t,
+          jsonb_object_keys(t.tags) k
+     GROUP BY k ORDER BY count(*) DESC, k LIMIT $2`,
+    [lastMonth, limit],
+  );
+  return result.rows;
+}

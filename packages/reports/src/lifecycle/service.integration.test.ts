@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { refreshRollups, withTenantClient, type Connection } from "@canopy/db";
 import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
-import { sha256Hex } from "../model/content-hash";
 import { parsePeriod } from "../period";
 import { ReportPermissionError, type ReportActor } from "./permissions";
 import {
@@ -14,7 +13,10 @@ import {
   ReportChangedError,
   ReportLockedError,
   ReportNotFoundError,
+  ReportNoDataError,
   ReportNotReadyError,
+  reportDataSpan,
+  reportTagKeys,
 } from "./service";
 import { dueMonthlyReports, staleLockedSeries } from "./housekeeping";
 
@@ -153,6 +155,34 @@ describe("report lifecycle", () => {
     );
   });
 
+  it("refuses to finalize a period without data, saying which months have data", async () => {
+    const { report } = await generateReport(
+      database.app,
+      org.tenantId,
+      { period: parsePeriod("2025-06") },
+      analyst,
+    );
+    const error = await finalizeReport(database.app, org.tenantId, report.id, finance).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ReportNoDataError);
+    expect((error as Error).message).toMatch(/^June 2025 has no emissions for this organization/);
+    expect((error as Error).message).toContain("from Feb 2026 to Mar 2026");
+    const [row] = await listReports(database.app, org.tenantId, analyst, {
+      period: parsePeriod("2025-06"),
+    });
+    expect(row!.status).toBe("draft");
+    // The form's tag keys, from the organization's data (an organization without data has none).
+    expect(await reportTagKeys(database.app, org.tenantId, analyst)).toEqual(["team"]);
+    const empty = await createOrg(database.owner, "empty");
+    expect(await reportTagKeys(database.app, empty.tenantId, analyst)).toEqual([]);
+    expect(await reportDataSpan(database.app, empty.tenantId, analyst)).toBeNull();
+    expect(await reportDataSpan(database.app, org.tenantId, analyst)).toEqual({
+      firstMonth: "2026-02-01",
+      lastMonth: "2026-03-01",
+    });
+  });
+
   it("locks numbers, lineage, hash and files; the database refuses later changes", async () => {
     const [draft] = await listReports(database.app, org.tenantId, analyst, { period: march });
     const locked = await finalizeReport(database.app, org.tenantId, draft!.id, {
@@ -173,7 +203,9 @@ describe("report lifecycle", () => {
     for (const format of ["csv", "xlsx", "pdf"] as const) {
       const file = await downloadReport(database.app, org.tenantId, locked.id, format, analyst);
       expect(file.status).toBe("final");
-      expect(sha256Hex(file.body)).toBe(file.sha256);
+      // One hash, named once: the download carries the content SHA-256 the page and API show.
+      expect(file.contentSha256).toBe(locked.contentSha256);
+      expect(file).not.toHaveProperty("sha256");
     }
     const csv = (
       await downloadReport(database.app, org.tenantId, locked.id, "csv", analyst)
@@ -261,5 +293,24 @@ describe("report lifecycle", () => {
     );
     const due = await dueMonthlyReports(database.owner, new Date("2026-04-05T00:00:00Z"), 5);
     expect(due).toEqual([{ tenantId: other.tenantId, period: "2026-03" }]);
+  });
+
+  it("lists in the boundary the accounts with data in the period", async () => {
+    const quiet = randomUUID();
+    await database.owner.pool.query(
+      "INSERT INTO cloud_accounts (id, tenant_id, provider, display_name, provider_account_id) VALUES ($1, $2, 'azure', 'quiet', 'quiet-sub')",
+      [quiet, other.tenantId],
+    );
+    const { report } = await generateReport(
+      database.app,
+      other.tenantId,
+      { period: march },
+      analyst,
+    );
+    const { model } = await getReport(database.app, other.tenantId, report.id, analyst);
+    expect(model.content.boundary.accounts).toHaveLength(3);
+    expect([...model.content.boundary.accountIdsWithData!].sort()).toEqual(
+      [...other.accounts].sort(),
+    );
   });
 });

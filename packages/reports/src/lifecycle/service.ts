@@ -4,7 +4,8 @@ import { buildReportContent } from "../build/build-content";
 import { contentSha256, sha256Hex } from "../model/content-hash";
 import { diffContents, sameContent } from "../model/diff";
 import type { ReportContent, ReportDiff, ReportModel, ReportParameters } from "../model/types";
-import type { ReportPeriod } from "../period";
+import { shortMonthLabel, type ReportPeriod } from "../period";
+import { loadDataSpan, loadTagKeys } from "../build/queries";
 import { renderReport, reportFormats, type ReportFormat, type RenderedReport } from "../render";
 import { assertCanFinalize, assertCanRead, type ReportActor } from "./permissions";
 import {
@@ -38,6 +39,10 @@ export class ReportChangedError extends Error {
   ) {
     super(message);
   }
+}
+/** No emissions in the report's period and boundary: a "0 kg" report is refused rather than locked. */
+export class ReportNoDataError extends Error {
+  override name = "ReportNoDataError";
 }
 /** The rollups disagree with the hourly rows (estimation still running): finalizing now would lock a half-done state. */
 export class ReportNotReadyError extends Error {
@@ -184,6 +189,11 @@ export async function finalizeReport(
       cloudAccountIds: row.boundaryAccountIds,
       parameters: row.parameters,
     });
+    // Hourly rows without rollups are an estimate still running (ReportNotReadyError below).
+    const rows = content.lineage.inputRowCounts;
+    if (rows.emissionsMonthly === 0 && rows.emissionsHourly === 0) {
+      throw new ReportNoDataError(await noDataMessage(client, content));
+    }
     const sha256 = contentSha256(content);
     if (options.expectedContentSha256 && options.expectedContentSha256 !== sha256) {
       throw new ReportChangedError(
@@ -239,7 +249,7 @@ export async function downloadReport(
   reportId: string,
   format: ReportFormat,
   actor: ReportActor,
-): Promise<RenderedReport & { sha256: string; status: "draft" | "final" }> {
+): Promise<RenderedReport & { contentSha256: string; status: "draft" | "final" }> {
   assertCanRead(actor);
   const row = await withTenantClient(app, tenantId, (client) => loadReportRow(client, reportId));
   if (!row?.model) throw new ReportNotFoundError(`Report ${reportId} not found`);
@@ -248,12 +258,15 @@ export async function downloadReport(
       loadReportFile(client, reportId, format),
     );
     if (!file) throw new ReportNotFoundError(`Report ${reportId} has no stored ${format} file`);
+    // The stored bytes are those rendered at the lock (report_files.sha256); a mismatch is corruption.
+    if (sha256Hex(file.content) !== file.sha256)
+      throw new Error(`Report ${reportId}: the stored ${format} file does not match its checksum`);
     return {
       format,
       fileName: file.fileName,
       contentType: file.contentType,
       body: file.content,
-      sha256: file.sha256,
+      contentSha256: row.model.header.contentSha256,
       status: "final",
     };
   }
@@ -270,7 +283,41 @@ export async function downloadReport(
   );
   const { model } = await getReport(app, tenantId, reportId, actor);
   const rendered = await renderReport(model, format);
-  return { ...rendered, sha256: sha256Hex(rendered.body), status: "draft" };
+  return { ...rendered, contentSha256: model.header.contentSha256, status: "draft" };
+}
+
+/** Why a report without data cannot be finalized, and what to do: which months do have data. */
+async function noDataMessage(client: PoolClient, content: ReportContent): Promise<string> {
+  const scope = content.boundary.allAccounts ? "this organization" : "the accounts in this report";
+  const span = await loadDataSpan(client, null);
+  const where = span
+    ? `The organization has emissions from ${shortMonthLabel(span.firstMonth)} to ${shortMonthLabel(span.lastMonth)}: choose a period in that range${content.boundary.allAccounts ? "" : " or other accounts"}, or import the billing data for ${content.period.label} first.`
+    : "The organization has no emissions yet: import a billing file or connect a cloud account first.";
+  return `${content.period.label} has no emissions for ${scope}, so there is nothing to finalize (a final report of 0 kg would be misleading). ${where}`;
+}
+
+/** First and last month with emissions in the organization (or the given accounts); null without any. Everyone may read. */
+export async function reportDataSpan(
+  app: Connection,
+  tenantId: string,
+  actor: ReportActor,
+  cloudAccountIds: string[] | null = null,
+): Promise<{ firstMonth: string; lastMonth: string } | null> {
+  assertCanRead(actor);
+  return withTenantClient(app, tenantId, (client) => loadDataSpan(client, cloudAccountIds));
+}
+
+/** The tag keys the report form offers (most frequent first), from the last month with data. Everyone may read. */
+export async function reportTagKeys(
+  app: Connection,
+  tenantId: string,
+  actor: ReportActor,
+): Promise<string[]> {
+  assertCanRead(actor);
+  return withTenantClient(app, tenantId, async (client) => {
+    const span = await loadDataSpan(client, null);
+    return span ? (await loadTagKeys(client, span.lastMonth)).map((row) => row.key) : [];
+  });
 }
 
 function draftModel(

@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { fixtureModel } from "../testing/fixture";
 import { canonicalJson, contentSha256 } from "./content-hash";
 import { diffContents, sameContent } from "./diff";
-import { scope3Category1LocationKg } from "./measures";
+import { ZERO_ROWS_KEY } from "../build/assemble";
+import { boundarySummary } from "./boundary";
+import { comparisonChangeText, comparisonLines } from "./comparisons";
+import { measureKeys, scope3Category1LocationKg } from "./measures";
 
 describe("report model", () => {
   const { content } = fixtureModel();
@@ -20,7 +23,8 @@ describe("report model", () => {
       "tag:team",
       "tag:cost-centre",
     ]);
-    expect(content.breakdowns.at(-1)!.rows.some((r) => r.key === "(untagged)")).toBe(true);
+    // The fixture's one untagged line (GCP support) has no emissions: folded into "Other".
+    expect(content.breakdowns.at(-1)!.rows.at(-1)!.key).toBe(ZERO_ROWS_KEY);
     expect(content.lineage.hourlyCheck.agrees).toBe(true);
     expect(content.customerView.scope3Category1LocationKg).toBeCloseTo(
       scope3Category1LocationKg(content.totals),
@@ -88,5 +92,67 @@ describe("report model", () => {
     )!;
     expect(line.delta).toBeCloseTo(5, 6);
     expect(diff.breakdown[0]).toMatchObject({ dimension: "provider", deltaKg: 5 });
+  });
+
+  it("folds groups without emissions into one last row that says how many, keeping the sums", () => {
+    const services = content.breakdowns.find((b) => b.dimension === "service")!;
+    const zero = services.rows.filter((r) => measureKeys.every((k) => r.measures[k] === 0));
+    // Support (GCP) and CloudWatch requests (AWS) have no energy model: one row, not two 0 kg rows.
+    expect(zero.map((r) => [r.key, r.label])).toEqual([
+      [ZERO_ROWS_KEY, "Other: 2 services with 0 kg CO2e"],
+    ]);
+    expect(services.rows.at(-1)!.key).toBe(ZERO_ROWS_KEY);
+    const spend = services.rows.reduce((n, r) => n + (r.spend[0]?.amount ?? 0), 0);
+    expect(spend).toBeCloseTo(content.spend[0]!.amount, 6);
+    for (const breakdown of content.breakdowns) {
+      const rows = breakdown.rows.filter((r) => r.key !== ZERO_ROWS_KEY);
+      expect(rows.every((r) => measureKeys.some((k) => r.measures[k] !== 0))).toBe(true);
+    }
+  });
+
+  it("says 'not comparable' with both spans' days instead of a change when the spans differ", () => {
+    const thin = structuredClone(content);
+    const ytd = thin.comparisons.find((c) => c.key === "year_to_date")!;
+    const pytd = thin.comparisons.find((c) => c.key === "previous_year_to_date")!;
+    Object.assign(ytd, { daysWithData: 334, daysInPeriod: 334 });
+    Object.assign(pytd, { daysWithData: 29, daysInPeriod: 334 });
+    const line = comparisonLines(thin).find((l) => l.comparison.key === "previous_year_to_date")!;
+    expect(line.comparable).toBe(false);
+    expect(line.change).toBeNull();
+    expect(line.notComparableReason).toMatch(/^not comparable: .*29 of 334 days.*334 of 334 days/);
+    expect(comparisonChangeText(line, () => "+1,386.0 %")).toBe("not comparable");
+    // The same spans (31 of 31 against 31 of 31) give a change.
+    const previous = comparisonLines(content).find((l) => l.comparison.key === "previous_period")!;
+    expect(previous.comparable).toBe(true);
+    expect(previous.change).not.toBeNull();
+    // A partial report month (9 of 31 days) is not compared with a full previous month.
+    const partial = structuredClone(content);
+    partial.dataDays.daysWithData = 9;
+    const month = comparisonLines(partial).find((l) => l.comparison.key === "previous_period")!;
+    expect(month).toMatchObject({ comparable: false, change: null });
+  });
+
+  it("states the boundary as the accounts with data in the period and counts those without", () => {
+    const wide = structuredClone(content);
+    const idle = Array.from({ length: 84 }, (_, i) => ({
+      id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+      provider: "aws",
+      displayName: `Idle ${i}`,
+      providerAccountId: String(100000000000 + i),
+    }));
+    wide.boundary.accounts = [...wide.boundary.accounts, ...idle];
+    const summary = boundarySummary(wide);
+    expect(summary.withData.map((a) => a.displayName)).toEqual([
+      "AWS Production",
+      "GCP, ML project",
+    ]);
+    expect(summary.withoutDataCount).toBe(84);
+    expect(summary.text).toBe(
+      "2 accounts of the organization's 86 cloud accounts have data in March 2026 (84 have none): AWS Production (123456789012); GCP, ML project (ml-project)",
+    );
+    expect(summary.text).not.toMatch(/^All/);
+    expect(boundarySummary(content).text).toBe(
+      "All 2 cloud accounts of the organization have data in March 2026: AWS Production (123456789012); GCP, ML project (ml-project)",
+    );
   });
 });

@@ -214,7 +214,13 @@ export type ReportContent = {
   schemaVersion: 1;
   organization: { id: string; name: string; slug: string };
   period: ReportPeriod;
-  boundary: { allAccounts: boolean; accounts: BoundaryAccount[] };
+  boundary: {
+    allAccounts: boolean;
+    /** Every account in the boundary (all of the organization's, or the chosen ones). */
+    accounts: BoundaryAccount[];
+    /** Ids of those with emissions in the period (absent in versions locked before it existed). */
+    accountIdsWithData?: string[];
+  };
   parameters: ReportParameters;
   totals: Measures;
   spend: Spend[];

@@ -179,4 +179,67 @@ describe("renderers", () => {
       expect(page.distinctLevels, `page ${page.page}`).toBeGreaterThan(8);
     }
   });
+
+  it("every format says 'not comparable' (with the reason) instead of a change over unlike spans", async () => {
+    const thin = fixtureModel({ status: "final" });
+    const ytd = thin.content.comparisons.find((c) => c.key === "year_to_date")!;
+    const pytd = thin.content.comparisons.find((c) => c.key === "previous_year_to_date")!;
+    Object.assign(ytd, { daysWithData: 334, daysInPeriod: 334 });
+    Object.assign(pytd, { daysWithData: 29, daysInPeriod: 334 });
+
+    const [header, ...rows] = parseCsv((await renderReport(thin, "csv")).body.toString("utf8"));
+    const column = (name: string) => header!.indexOf(name);
+    const line = rows.find(
+      (r) =>
+        r[column("dimension")] === "comparison" && r[column("key")] === "previous_year_to_date",
+    )!;
+    expect(line[column("change_ratio")]).toBe("");
+    expect(line[column("comparison_note")]).toMatch(/^not comparable: .*29 of 334 days/);
+    const previous = rows.find(
+      (r) => r[column("dimension")] === "comparison" && r[column("key")] === "previous_period",
+    )!;
+    expect(Number.isFinite(Number.parseFloat(previous[column("change_ratio")]!))).toBe(true);
+
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await renderReport(thin, "xlsx")).body as unknown as ArrayBuffer);
+    const summary: unknown[][] = [];
+    workbook.getWorksheet("Summary")!.eachRow((row) => {
+      summary.push((row.values as unknown[]).slice(1));
+    });
+    const xlsxLine = summary.find((r) => String(r[0]).startsWith("Previous year to date"))!;
+    expect(xlsxLine[2]).toBe("not comparable");
+    expect(String(xlsxLine[4])).toContain("29 of 334 days");
+
+    if (hasPoppler) {
+      const text = (await pdfText((await renderReport(thin, "pdf")).body)).replace(/\s+/g, " ");
+      expect(text).toContain("not comparable");
+      expect(text).toContain("29 of 334 days with data");
+    }
+  });
+
+  it("states the boundary as the accounts with data, in the XLSX and the PDF", async () => {
+    const wide = fixtureModel({ status: "final" });
+    wide.content.boundary.accounts.push({
+      id: "66666666-6666-4666-8666-666666666666",
+      provider: "aws",
+      displayName: "Sandbox without usage",
+      providerAccountId: "999999999999",
+    });
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await renderReport(wide, "xlsx")).body as unknown as ArrayBuffer);
+    const cells: string[] = [];
+    for (const sheet of ["Summary", "Lineage"])
+      workbook.getWorksheet(sheet)!.eachRow((row) => {
+        cells.push(...(row.values as unknown[]).slice(1).map(String));
+      });
+    expect(cells.join("\n")).toContain(
+      "2 accounts of the organization's 3 cloud accounts have data in March 2026 (1 has none)",
+    );
+    expect(cells).not.toContain("Sandbox without usage");
+    if (hasPoppler) {
+      const text = (await pdfText((await renderReport(wide, "pdf")).body)).replace(/\s+/g, " ");
+      expect(text).toContain("2 accounts of the organization's 3 cloud accounts have data");
+      expect(text).not.toContain("Sandbox without usage");
+    }
+  });
 });

@@ -6,6 +6,7 @@ import {
   type Measures,
 } from "../model/measures";
 import { costCoverageLabels } from "@canopy/methodology";
+import { comparisonLines } from "../model/comparisons";
 import type { HourlyCoverageFigures, ReportContent, ReportModel, Spend } from "../model/types";
 
 type ReportContentCost = ReportContent["costCoverage"];
@@ -125,6 +126,16 @@ export const tidyColumns = [
     name: "share_disaggregated",
     description: "Share of kWh disaggregated: kwh_disaggregated / kwh_facility (0–1)",
   },
+  {
+    name: "change_ratio",
+    description:
+      "comparison rows: change of the report's figure against this one (location-based; previous year to date: this year to date against it), as a ratio; empty when not comparable or no data",
+  },
+  {
+    name: "comparison_note",
+    description:
+      'comparison rows: "not comparable: …" with both spans\' days with data when a change would mislead, else empty',
+  },
 ] as const;
 
 export type TidyColumn = (typeof tidyColumns)[number]["name"];
@@ -154,6 +165,7 @@ export const numericColumns = new Set<TidyColumn>([
   "kwh_disaggregated",
   "share_hourly_grid",
   "share_disaggregated",
+  "change_ratio",
 ]);
 
 export function tidyRows(model: ReportModel): TidyRow[] {
@@ -219,6 +231,8 @@ export function tidyRows(model: ReportModel): TidyRow[] {
       kwh_disaggregated: hourly?.kwhDisaggregated ?? null,
       share_hourly_grid: hourly?.shareHourlyGrid ?? null,
       share_disaggregated: hourly?.shareDisaggregated ?? null,
+      change_ratio: null,
+      comparison_note: null,
     };
   };
   const hourlyCoverage = content.dataQuality.hourlyCoverage;
@@ -291,9 +305,10 @@ export function tidyRows(model: ReportModel): TidyRow[] {
     const end = new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10);
     rows.push(row("month", month.key, month.label, { start, end }, month.measures, month.spend));
   }
-  for (const comparison of content.comparisons) {
-    rows.push(
-      row(
+  for (const line of comparisonLines(content)) {
+    const { comparison } = line;
+    rows.push({
+      ...row(
         "comparison",
         comparison.key,
         comparison.period.label,
@@ -301,7 +316,9 @@ export function tidyRows(model: ReportModel): TidyRow[] {
         comparison.measures,
         comparison.spend,
       ),
-    );
+      change_ratio: line.change,
+      comparison_note: line.notComparableReason,
+    });
   }
   if (model.diff) {
     const against = model.diff.against;

@@ -4,7 +4,8 @@ import {
   hourlyCoverageDefinition,
   hourlyCoverageLabels,
 } from "@canopy/methodology";
-import { comparisonLines } from "../model/comparisons";
+import { boundarySummary } from "../model/boundary";
+import { comparableSpanShare, comparisonLines } from "../model/comparisons";
 import {
   measureInfo,
   measureKeys,
@@ -107,12 +108,7 @@ function summarySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
   kv("Status", statusLabel(model));
   kv("Generated", formatTimestamp(model.header.generatedAt));
   kv("Finalized", formatTimestamp(model.header.finalizedAt));
-  kv(
-    "Boundary",
-    content.boundary.allAccounts
-      ? `All ${content.boundary.accounts.length} cloud accounts of the organization`
-      : content.boundary.accounts.map((a) => a.displayName).join("; "),
-  );
+  kv("Boundary", boundarySummary(content).text);
   kv("Methodology version", content.lineage.methodologyVersion);
   kv("Data pack checksum", content.lineage.dataPackChecksum);
   kv("Content SHA-256", model.header.contentSha256);
@@ -192,11 +188,12 @@ function summarySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
     const row = sheet.addRow([
       `${line.title}${line.noData ? " (no data)" : ""}`,
       line.locationKg,
-      line.change,
+      line.comparable ? line.change : "not comparable",
       line.marketKg,
       [
         periodRange(line.comparison.period.start, line.comparison.period.end),
         partialNote(line.comparison),
+        line.notComparableReason,
       ]
         .filter(Boolean)
         .join(", "),
@@ -206,7 +203,7 @@ function summarySheet(workbook: ExcelJS.Workbook, model: ReportModel) {
     row.getCell(4).numFmt = KG;
   }
   sheet.addRow([
-    `Change: ${content.period.label} against the comparison period; previous year to date: this year to date against it.`,
+    `Change: ${content.period.label} against the comparison period; previous year to date: this year to date against it. "not comparable" when one span has data on fewer than ${Math.round(comparableSpanShare * 100)} % of the other's days.`,
   ]).font = { italic: true };
   sheet.addRow([]);
 
@@ -634,9 +631,14 @@ function lineageSheet(workbook: ExcelJS.Workbook, model: ReportModel) {
     }
   }
   sheet.addRow([]);
-  addHeader(sheet, ["Accounts in the boundary", "Provider account id", "Provider"]);
-  for (const account of boundary.accounts)
+  const { withData, withoutDataCount } = boundarySummary(model.content);
+  addHeader(sheet, ["Accounts with data in the period", "Provider account id", "Provider"]);
+  for (const account of withData)
     sheet.addRow([account.displayName, account.providerAccountId, account.provider]);
+  if (withoutDataCount)
+    sheet.addRow([
+      `${withoutDataCount} more account(s) in the ${boundary.allAccounts ? "organization" : "selection"} have no data in the period`,
+    ]);
 }
 
 function methodologySheet(workbook: ExcelJS.Workbook, model: ReportModel) {

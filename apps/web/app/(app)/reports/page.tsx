@@ -1,17 +1,17 @@
 import Link from "next/link";
-import { listReports, periodKey } from "@canopy/reports";
+import {
+  listReports,
+  periodChoices,
+  periodKey,
+  reportDataSpan,
+  reportTagKeys,
+} from "@canopy/reports";
 import { GenerateReportForm } from "@/components/reports/generate-report-form";
 import { formatKg, formatMoney } from "@/lib/format";
 import { appDb } from "@/lib/server/db";
 import { serverEnv } from "@/lib/server/env";
 import { requireMember } from "@/lib/server/page-context";
-import {
-  boundaryAccounts,
-  defaultReportMonth,
-  reportActor,
-  reportCall,
-  reportListTotals,
-} from "@/lib/server/reports";
+import { boundaryAccounts, reportActor, reportCall, reportListTotals } from "@/lib/server/reports";
 
 export const dynamic = "force-dynamic";
 
@@ -23,7 +23,8 @@ export default async function ReportsPage() {
   const reports = await reportCall(() =>
     listReports(appDb(), principal.tenantId, reportActor(principal)),
   );
-  const [totals, accounts] = await Promise.all([
+  const actor = reportActor(principal);
+  const [totals, accounts, span, tagKeys] = await Promise.all([
     scope.sql((client) =>
       reportListTotals(
         client,
@@ -31,7 +32,11 @@ export default async function ReportsPage() {
       ),
     ),
     scope.sql((client) => boundaryAccounts(client)),
+    reportCall(() => reportDataSpan(appDb(), principal.tenantId, actor)),
+    reportCall(() => reportTagKeys(appDb(), principal.tenantId, actor)),
   ]);
+  // The pickers follow the organization's data: back to its first month, not a fixed start.
+  const periods = periodChoices(span, new Date());
   const accountNames = new Map(accounts.map((a) => [a.id, a.displayName]));
   const dayOfMonth = serverEnv().CANOPY_REPORT_DAY_OF_MONTH;
   return (
@@ -47,7 +52,8 @@ export default async function ReportsPage() {
       <section className="card stack-lg">
         <h2>Generate a report</h2>
         <GenerateReportForm
-          defaultMonth={defaultReportMonth()}
+          periods={periods}
+          tagKeys={tagKeys}
           accounts={accounts.map((a) => ({
             id: a.id,
             label: `${a.displayName} (${a.provider.toUpperCase()} ${a.providerAccountId})`,
@@ -64,7 +70,10 @@ export default async function ReportsPage() {
               services), location- and market-based, and the provider-side split: electricity (the
               provider&apos;s Scope 2), embodied hardware, kWh and water;
             </li>
-            <li>breakdowns by provider, account, service and region, and spend;</li>
+            <li>
+              breakdowns by provider, account, service and region, and by the tag keys you choose
+              (cost centre, team…), and spend;
+            </li>
             <li>
               comparisons with the previous period, the same period last year and year to date;
             </li>

@@ -3,7 +3,13 @@ import {
   hourlyCoverageDefinition,
   hourlyCoverageLabels,
 } from "@canopy/methodology";
-import { comparisonLines } from "../../model/comparisons";
+import { boundarySummary } from "../../model/boundary";
+import { diffGroupCells, diffTotalCells } from "../cells";
+import {
+  comparableSpanShare,
+  comparisonChangeText,
+  comparisonLines,
+} from "../../model/comparisons";
 import { scope3Category1LocationKg, scope3Category1MarketKg } from "../../model/measures";
 import type { Breakdown, ReportModel } from "../../model/types";
 import {
@@ -62,7 +68,7 @@ export async function renderPdf(model: ReportModel): Promise<Buffer> {
   heading(doc, "Appendix: methodology", 1);
   paragraph(
     doc,
-    `Generated from ${content.methodology.source} (SHA-256 ${content.methodology.sha256}), the same document that describes the method in the Canopy repository.`,
+    `Generated from ${content.methodology.source} (SHA-256 ${content.methodology.sha256}), the published description of the method, with its references to Canopy's source files left out.`,
     { size: 8, color: colors.muted },
   );
   renderMarkdown(doc, content.methodology.markdown);
@@ -101,9 +107,7 @@ function titleBlock(doc: PDFDoc, model: ReportModel) {
   doc.x = contentLeft;
   doc.y = afterTitle + 8;
 
-  const boundary = content.boundary.allAccounts
-    ? `All ${content.boundary.accounts.length} cloud accounts of the organization`
-    : `${content.boundary.accounts.length} selected account(s): ${content.boundary.accounts.map((a) => a.displayName).join("; ")}`;
+  const boundary = boundarySummary(content).text;
   const rows: [string, string][] = [
     ["Report id", header.reportId],
     [
@@ -303,19 +307,20 @@ function summaryTables(doc: PDFDoc, model: ReportModel) {
           [
             periodRange(line.comparison.period.start, line.comparison.period.end),
             partialNote(line.comparison),
+            line.notComparableReason,
           ]
             .filter(Boolean)
             .join("\n"),
           line.noData ? "–" : kg(line.locationKg),
           line.noData ? "–" : kg(line.marketKg),
-          formatChange(line.change),
+          comparisonChangeText(line, formatChange),
         ],
       })),
     ],
   );
   paragraph(
     doc,
-    `Change: ${content.period.label} against the period on that line (location-based); on the previous-year-to-date line, this year to date against last year to date. A period marked partial had data on fewer days than it has, so its change overstates growth. Scope 3 Category 1 = electricity + embodied hardware, as the provider's customer.`,
+    `Change: ${content.period.label} against the period on that line (location-based); on the previous-year-to-date line, this year to date against last year to date. A period marked partial had data on fewer days than it has; when one span has data on fewer than ${Math.round(comparableSpanShare * 100)} % of the other's days, the change says "not comparable" and the line gives both spans' days. Scope 3 Category 1 = electricity + embodied hardware, as the provider's customer.`,
     { size: 7.5, color: colors.muted },
   );
 }
@@ -341,14 +346,7 @@ function changesSection(doc: PDFDoc, model: ReportModel) {
       { title: "Unit", weight: 0.8 },
     ],
     diff.totals.map((line, i) => ({
-      cells: [
-        line.metric,
-        kg(line.locked),
-        kg(line.current),
-        kg(line.delta),
-        formatChange(line.deltaRatio),
-        line.unit,
-      ],
+      cells: [line.metric, ...Object.values(diffTotalCells(line)), line.unit],
       bold: i < 2,
     })),
   );
@@ -364,13 +362,7 @@ function changesSection(doc: PDFDoc, model: ReportModel) {
         { title: "Difference (kg CO2e)", weight: 1.5, align: "right" },
       ],
       diff.breakdown.map((line) => ({
-        cells: [
-          line.label,
-          dimensionLabel(line.dimension),
-          kg(line.lockedCo2eLocationKg),
-          kg(line.currentCo2eLocationKg),
-          kg(line.deltaKg),
-        ],
+        cells: [line.label, dimensionLabel(line.dimension), ...Object.values(diffGroupCells(line))],
       })),
     );
   }

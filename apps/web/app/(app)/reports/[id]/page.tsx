@@ -1,14 +1,20 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import {
+  boundarySummary,
+  breakdownCells,
   canFinalize,
+  comparisonCells,
   comparisonLines,
+  diffGroupCells,
+  diffTotalCells,
+  formatSpend,
+  ZERO_ROWS_KEY,
   getReport,
   periodKey,
   ReportNotFoundError,
   scope3Category1LocationKg,
   periodMarketQualifier,
-  scope3Category1MarketKg,
   type Breakdown,
   type ReportModel,
   type Spend,
@@ -26,14 +32,15 @@ export const dynamic = "force-dynamic";
 const BREAKDOWN_ROWS = 15;
 
 const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "—");
-const money = (spend: Spend[]) =>
-  spend.length ? spend.map((s) => formatMoney(s.amount, s.currency)).join(" + ") : "—";
-const signed = (value: number, format: (v: number) => string) =>
-  `${value > 0 ? "+" : value < 0 ? "−" : "±"}${format(Math.abs(value))}`;
+/** Money as every report table and format writes it ("EUR 1,234.50"). */
+const money = (spend: Spend[]) => formatSpend(spend);
 
 function BreakdownTable(props: { breakdown: Breakdown; total: number }) {
   const { breakdown } = props;
-  const rows = breakdown.rows.slice(0, BREAKDOWN_ROWS);
+  // The folded row of groups with 0 kg always shows, after the largest groups.
+  const zero = breakdown.rows.find((row) => row.key === ZERO_ROWS_KEY);
+  const largest = breakdown.rows.filter((row) => row !== zero);
+  const rows = [...largest.slice(0, BREAKDOWN_ROWS), ...(zero ? [zero] : [])];
   return (
     <section className="card table-wrap" data-testid={`breakdown-${breakdown.dimension}`}>
       <h3>{breakdown.title}</h3>
@@ -41,26 +48,26 @@ function BreakdownTable(props: { breakdown: Breakdown; total: number }) {
         <thead>
           <tr>
             <th>{breakdown.title.replace(/^By /i, "")}</th>
-            <th className="num">Scope 3 Cat. 1 (location)</th>
-            <th className="num">Scope 3 Cat. 1 (market)</th>
+            <th className="num">Scope 3 Cat. 1, location (kg CO2e)</th>
+            <th className="num">Scope 3 Cat. 1, market (kg CO2e)</th>
             <th className="num">Share</th>
-            <th className="num">kWh (facility)</th>
+            <th className="num">Energy, facility (kWh)</th>
             <th className="num">Spend</th>
           </tr>
         </thead>
         <tbody>
           {rows.map((row) => {
-            const location = scope3Category1LocationKg(row.measures);
+            const cells = breakdownCells(row, props.total);
             return (
-              <tr key={row.key}>
-                <td>{row.label}</td>
-                <td className="num" data-value={location}>
-                  {formatKg(location)}
+              <tr key={row.key} data-key={row.key}>
+                <td>{cells.label}</td>
+                <td className="num" data-value={scope3Category1LocationKg(row.measures)}>
+                  {cells.locationKg}
                 </td>
-                <td className="num">{formatKg(scope3Category1MarketKg(row.measures))}</td>
-                <td className="num">{props.total ? formatPercent(location / props.total) : "—"}</td>
-                <td className="num">{formatNumber(row.measures.kwhFacility)}</td>
-                <td className="num">{money(row.spend)}</td>
+                <td className="num">{cells.marketKg}</td>
+                <td className="num">{cells.share}</td>
+                <td className="num">{cells.kwhFacility}</td>
+                <td className="num">{cells.spend}</td>
               </tr>
             );
           })}
@@ -71,6 +78,7 @@ function BreakdownTable(props: { breakdown: Breakdown; total: number }) {
           {breakdown.rows.length - rows.length} more in the XLSX and CSV downloads.
         </p>
       )}
+      {breakdown.rows.length === 0 && <p className="muted small">No emissions in the period.</p>}
     </section>
   );
 }
@@ -98,28 +106,27 @@ function DiffSection({ diff }: { diff: NonNullable<ReportModel["diff"]> }) {
               </tr>
             </thead>
             <tbody>
-              {diff.totals.map((line) => (
-                <tr key={line.metric}>
-                  <td>
-                    {line.metric} <span className="muted small">{line.unit}</span>
-                  </td>
-                  <td className="num">{formatNumber(line.locked, 3)}</td>
-                  <td className="num">{formatNumber(line.current, 3)}</td>
-                  <td className="num">{signed(line.delta, (v) => formatNumber(v, 3))}</td>
-                  <td className="num">
-                    {line.deltaRatio !== null
-                      ? signed(line.deltaRatio, (v) => formatPercent(v))
-                      : "—"}
-                  </td>
-                </tr>
-              ))}
+              {diff.totals.map((line) => {
+                const cells = diffTotalCells(line);
+                return (
+                  <tr key={line.metric}>
+                    <td>
+                      {line.metric} <span className="muted small">{line.unit}</span>
+                    </td>
+                    <td className="num">{cells.locked}</td>
+                    <td className="num">{cells.current}</td>
+                    <td className="num">{cells.delta}</td>
+                    <td className="num">{cells.change}</td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>
       )}
       {diff.breakdown.length > 0 && (
         <div className="table-wrap">
-          <h3>Largest changes by group (electricity, location-based)</h3>
+          <h3>Largest changes by group (electricity, location-based, kg CO2e)</h3>
           <table className="data">
             <thead>
               <tr>
@@ -130,16 +137,19 @@ function DiffSection({ diff }: { diff: NonNullable<ReportModel["diff"]> }) {
               </tr>
             </thead>
             <tbody>
-              {diff.breakdown.map((line) => (
-                <tr key={`${line.dimension}:${line.key}`}>
-                  <td>
-                    {line.label} <span className="muted small">{line.dimension}</span>
-                  </td>
-                  <td className="num">{formatKg(line.lockedCo2eLocationKg)}</td>
-                  <td className="num">{formatKg(line.currentCo2eLocationKg)}</td>
-                  <td className="num">{signed(line.deltaKg, formatKg)}</td>
-                </tr>
-              ))}
+              {diff.breakdown.map((line) => {
+                const cells = diffGroupCells(line);
+                return (
+                  <tr key={`${line.dimension}:${line.key}`}>
+                    <td>
+                      {line.label} <span className="muted small">{line.dimension}</span>
+                    </td>
+                    <td className="num">{cells.locked}</td>
+                    <td className="num">{cells.current}</td>
+                    <td className="num">{cells.delta}</td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>
@@ -172,6 +182,11 @@ export default async function ReportPage(props: { params: Promise<{ id: string }
   const total = content.customerView.scope3Category1LocationKg;
   const partial = content.dataDays.daysWithData < content.dataDays.daysInPeriod;
   const mayFinalize = canFinalize(reportActor(principal));
+  const boundary = boundarySummary(content);
+  // Finalizing refuses a period without emissions (@canopy/reports ReportNoDataError): say so up front.
+  const noData =
+    content.lineage.inputRowCounts.emissionsMonthly === 0 &&
+    content.lineage.inputRowCounts.emissionsHourly === 0;
   const download = (format: string) => `/reports/${report.id}/download?format=${format}`;
 
   return (
@@ -197,16 +212,19 @@ export default async function ReportPage(props: { params: Promise<{ id: string }
               </span>
             </h1>
             <p className="muted">
-              {content.organization.name} · version {header.version} ·{" "}
-              {content.boundary.allAccounts
-                ? "all accounts"
-                : content.boundary.accounts.map((a) => a.displayName).join(", ")}{" "}
-              · {content.period.start} to {content.period.end} (exclusive, UTC)
+              {content.organization.name} · version {header.version} · {content.period.start} to{" "}
+              {content.period.end} (exclusive, UTC)
+            </p>
+            <p className="small" data-testid="report-boundary">
+              Boundary: {boundary.text}
             </p>
             <p className="small muted">
               Generated {when(header.generatedAt)}
-              {header.finalizedAt ? ` · finalized ${when(header.finalizedAt)}` : ""} · content
-              SHA-256 <code data-testid="report-sha256">{header.contentSha256}</code>
+              {header.finalizedAt ? ` · finalized ${when(header.finalizedAt)}` : ""} ·{" "}
+              <span title="SHA-256 of the report's figures, boundary, parameters, lineage and method as canonical JSON: the same in every download (X-Report-Content-Sha256), printed in the files and in the API (contentSha256).">
+                content SHA-256
+              </span>{" "}
+              <code data-testid="report-sha256">{header.contentSha256}</code>
             </p>
           </div>
           <div className="row">
@@ -245,7 +263,7 @@ export default async function ReportPage(props: { params: Promise<{ id: string }
                 period={periodKey(report.period)}
                 cloudAccountIds={report.boundaryAccountIds}
               />
-              {mayFinalize && (
+              {mayFinalize && !noData && (
                 <FinalizeReportButton
                   reportId={report.id}
                   contentSha256={header.contentSha256}
@@ -255,7 +273,15 @@ export default async function ReportPage(props: { params: Promise<{ id: string }
             </div>
           </div>
         )}
-        {partial && (
+        {noData && (
+          <p className="notice warn" data-testid="report-no-data">
+            No emissions in {content.period.label} for{" "}
+            {content.boundary.allAccounts ? "this organization" : "the accounts in this report"}:
+            there is nothing to finalize. Import the billing data for the period (Imports), or
+            generate a report for a period with data from the Reports page.
+          </p>
+        )}
+        {partial && !noData && (
           <p className="notice warn">
             Partial data: {content.dataDays.daysWithData} of {content.dataDays.daysInPeriod} days of
             the period have emissions.
@@ -385,27 +411,33 @@ export default async function ReportPage(props: { params: Promise<{ id: string }
             <tr>
               <th>Against</th>
               <th>Period</th>
-              <th className="num">Scope 3 Cat. 1 (location)</th>
-              <th className="num">Scope 3 Cat. 1 (market)</th>
+              <th className="num">Scope 3 Cat. 1, location (kg CO2e)</th>
+              <th className="num">Scope 3 Cat. 1, market (kg CO2e)</th>
               <th className="num">Change</th>
               <th className="num">Days with data</th>
             </tr>
           </thead>
           <tbody>
-            {comparisonLines(content).map((line) => (
-              <tr key={line.comparison.key}>
-                <td>{line.title}</td>
-                <td>{line.comparison.period.label}</td>
-                <td className="num">{line.noData ? "no data" : formatKg(line.locationKg)}</td>
-                <td className="num">{line.noData ? "" : formatKg(line.marketKg)}</td>
-                <td className="num" title={line.changeNote}>
-                  {line.change !== null ? signed(line.change, (v) => formatPercent(v)) : "—"}
-                </td>
-                <td className="num">
-                  {line.comparison.daysWithData} / {line.comparison.daysInPeriod}
-                </td>
-              </tr>
-            ))}
+            {comparisonLines(content).map((line) => {
+              const cells = comparisonCells(line);
+              return (
+                <tr key={line.comparison.key} data-comparable={line.comparable}>
+                  <td>{line.title}</td>
+                  <td>{line.comparison.period.label}</td>
+                  <td className="num">{cells.locationKg}</td>
+                  <td className="num">{cells.marketKg}</td>
+                  <td className="num" title={line.changeNote}>
+                    {cells.change}
+                    {line.notComparableReason && (
+                      <div className="small muted">
+                        {line.notComparableReason.replace(/^not comparable: /, "")}
+                      </div>
+                    )}
+                  </td>
+                  <td className="num">{cells.days}</td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </section>
@@ -532,7 +564,11 @@ export default async function ReportPage(props: { params: Promise<{ id: string }
                     <td className="num">
                       {line.lines !== null ? formatNumber(line.lines, 0) : "—"}
                     </td>
-                    <td className="num">{formatMoney(line.spendAmount, line.currency)}</td>
+                    <td className="num">
+                      {line.currency
+                        ? money([{ currency: line.currency, amount: line.spendAmount }])
+                        : formatNumber(line.spendAmount, 2)}
+                    </td>
                   </tr>
                 ))}
               </tbody>
