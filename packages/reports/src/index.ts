@@ -50,6 +50,7 @@ export {
   methodologySha256,
   methodologySource,
 } from "./methodology/methodology.generated";
+export { markdownBlocks, type Block as MarkdownBlock } from "./methodology/blocks";
 export {
   dueMonthlyReports,
   staleLockedSeries,

@@ -15,6 +15,7 @@ import { lastDataDay } from "@/lib/server/emissions";
 import { filterOptions } from "@/lib/server/filter-options";
 import { requireMember } from "@/lib/server/page-context";
 import { DashboardFilters } from "@/components/dashboard/filters";
+import { DrillBreadcrumb } from "@/components/dashboard/drill-breadcrumb";
 import {
   BreakdownSection,
   ChartSection,
@@ -23,6 +24,7 @@ import {
   DataQualitySection,
   KpiSection,
   KpiSkeleton,
+  MethodStamp,
   RegionSection,
   Skeleton,
 } from "@/components/dashboard/sections";
@@ -37,9 +39,7 @@ export default async function DashboardPage({ searchParams }: Props) {
   const scope = await requireMember();
   const { principal } = scope;
   const raw = searchParamsToObject(await searchParams);
-  const [lastDay, options] = await scope.sql(
-    async (client) => [await lastDataDay(client), await filterOptions(client)] as const,
-  );
+  const lastDay = await scope.sql((client) => lastDataDay(client));
 
   if (!lastDay) {
     const usageRows = await scope.sql(
@@ -85,6 +85,13 @@ export default async function DashboardPage({ searchParams }: Props) {
   });
   const query = parsed.success ? parsed.data : null;
   const range = query ? resolveRange(query, lastDay, toDay(new Date())) : null;
+  const options = await scope.sql((client) =>
+    filterOptions(
+      client,
+      query ?? { provider: [], account: [], service: [], region: [], tag: [] },
+      range && !rangeProblems(range) ? range : { from: lastDay, to: lastDay },
+    ),
+  );
   const problems = !parsed.success
     ? zodFields(parsed.error)
     : !table.success
@@ -106,6 +113,9 @@ export default async function DashboardPage({ searchParams }: Props) {
         range={range ?? { from: "", to: "" }}
         hourAllowed={!!range && range.days <= MAX_HOURLY_DAYS}
       />
+      <DrillBreadcrumb
+        accountNames={Object.fromEntries(options.accounts.map((a) => [a.value, a.label]))}
+      />
       {problems || !query || !table.success ? (
         <section className="card" role="alert">
           <h2>These filters cannot be shown</h2>
@@ -122,6 +132,9 @@ export default async function DashboardPage({ searchParams }: Props) {
         <>
           <Suspense fallback={<KpiSkeleton />}>
             <KpiSection scope={scope} filters={query} />
+          </Suspense>
+          <Suspense fallback={null}>
+            <MethodStamp scope={scope} filters={query} />
           </Suspense>
           <section className="card">
             <h2>Emissions over time</h2>
