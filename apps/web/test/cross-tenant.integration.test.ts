@@ -227,6 +227,21 @@ const routeCases: Record<string, RouteCase> = {
     expect(filtered.body.items).toEqual([]);
     expectNoB((await get(h, as, "/api/v1/emissions/breakdown?groupBy=account")).body);
   },
+  "GET /api/v1/emissions/options": async (h, as) => {
+    // B's account as a filter lists nothing of B (not even the selected id's name): the account list
+    // ignores its own filter (A's accounts), the other lists follow it (nothing).
+    const filtered = await get(
+      h,
+      as,
+      `/api/v1/emissions/options?account=${b.accountId}&tagKeys=true`,
+    );
+    expect(filtered.status).toBe(200);
+    expect(JSON.stringify(filtered.body.accounts)).not.toContain(b.accountId);
+    expect(filtered.body.services).toEqual([]);
+    expect(filtered.body.tagKeys).toEqual([]);
+    expectNoB(filtered.body);
+    expectNoB((await get(h, as, "/api/v1/emissions/options?tagKeys=true&tagKey=team")).body);
+  },
   "GET /api/v1/emissions/summary": async (h, as) => {
     const filtered = await get(
       h,
