@@ -181,6 +181,7 @@ export function MultiCombobox(props: {
               id={`${id}-opt-${i}`}
               role="option"
               aria-selected={selected}
+              data-value={option.value}
               className={i === active ? "active" : undefined}
               // mousedown, not click: keeps the focus in the input so the list stays open.
               onMouseDown={(event) => {
