@@ -652,7 +652,7 @@ describe.skipIf(!haveBrowser)("browser: onboarding to dashboard", () => {
       };
       const controls = [
         ...document.querySelectorAll(
-          '.segmented button, .filters input[type="date"], .combo input, .filters button, select',
+          '.segmented button, .filters input[type="date"], .combo input, .filters > .row button, select',
         ),
       ];
       return controls.map((node) => ({

@@ -63,7 +63,7 @@ export const providerLabel = (provider: string) =>
   providerNames[provider] ?? provider.toUpperCase();
 
 /**
- * A chart period as a person reads it: "Mar 2025" (month), "12 Mar" (day), "12 Mar 14:00" (hour,
+ * A chart period as a person reads it: "Mar 2025" (month), "Mar 12" (day), "Mar 12 14:00" (hour,
  * UTC). Periods are YYYY-MM-DD or YYYY-MM-DDTHH:00:00Z.
  */
 export function periodLabel(period: string, granularity: string): string {

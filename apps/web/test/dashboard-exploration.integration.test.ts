@@ -284,6 +284,14 @@ describe("filter options", () => {
     expect(values(feb.accounts).sort()).toEqual([accountIds[0], accountIds[1]].sort());
   });
 
+  it("read the days of partial months at the edges, not their whole months", async () => {
+    // February whole, 1–12 March by day: AWSSupport (13 March) and Compute Engine (14 March) are out.
+    const edge = await getOptions("from=2025-01-20&to=2025-03-12");
+    expect(values(edge.providers)).toEqual(["aws"]);
+    expect(values(edge.services).sort()).toEqual(["AmazonEC2", "AmazonS3", "AWSLambda"].sort());
+    expect(values(edge.regions)).toEqual(["eu-west-1", "us-east-1"]);
+  });
+
   it("follow the other filters, while a filter's own list keeps its alternatives", async () => {
     const gcp = await getOptions(`${march}&provider=gcp`);
     expect(values(gcp.services)).toEqual(["Compute Engine"]);

@@ -237,6 +237,9 @@ export function DashboardFilters(props: {
             options={(tagValues ?? []).map((v) => ({ value: v, label: v || "(empty)" }))}
             value={keyTags.map(tagValueOf)}
             loading={tagValues === null}
+            onOpen={() => {
+              if (tagValues === null) void loadTags(tagKey);
+            }}
             onChange={(values) =>
               set("tag", [...otherTags, ...values.map((value) => `${tagKey}=${value}`)])
             }

@@ -27,6 +27,7 @@ import {
 } from "../emissions/params";
 import { providerLabel } from "../format";
 import { badRequest } from "./api-error";
+import { conditions, Params as OptionParams, rollupSource } from "./filter-options";
 import type { TenantScope } from "./tenant-scope";
 
 /** Every figure as @canopy/methodology headlines.ts defines it (headlinesOf), plus energy and water. */
@@ -854,19 +855,16 @@ export async function dataQualityDetail(scope: TenantScope, filters: Filters) {
 
 /**
  * The method versions (e.g. canopy-1.0.0+pack.2025.1) of the figures in the range under the filters'
- * providers, accounts, services and regions (read from the daily rollups), most used first.
+ * providers, accounts, services and regions (read from the rollups), most used first.
  */
 export async function methodologyVersions(scope: TenantScope, filters: Filters) {
   return scope.sql(async (client) => {
     const range = await rangeFor(client, filters);
-    const p = new Params();
-    const where = [
-      `day >= ${p.add(range.from, "::date")}`,
-      `day <= ${p.add(range.to, "::date")}`,
-      ...filterClauses(filters, p),
-    ];
+    const p = new OptionParams();
+    const source = rollupSource(range, p);
+    const where = conditions({ ...filters, tag: [] }, range, p, false);
     const result = await client.query<{ version: string }>(
-      `SELECT methodology_version AS version FROM emissions_daily WHERE ${where.join(" AND ")}
+      `SELECT methodology_version AS version FROM ${source} WHERE ${where}
        GROUP BY 1 ORDER BY count(*) DESC, 1`,
       p.values,
     );

@@ -1,6 +1,13 @@
 import "server-only";
 import type { PoolClient } from "@canopy/db";
-import { addDays, type DateRange, type Filters } from "../emissions/params";
+import {
+  addDays,
+  addMonths,
+  fullMonths,
+  toDay,
+  type DateRange,
+  type Filters,
+} from "../emissions/params";
 import { providerLabel } from "../format";
 
 export type FilterOption = { value: string; label: string; hint?: string };
@@ -25,12 +32,39 @@ const column: Record<Dimension, string> = {
 /** At most this many tag keys, or values of one key, are offered (largest emissions first). */
 export const MAX_TAG_OPTIONS = 200;
 
-class Params {
+export class Params {
   readonly values: unknown[] = [];
   add(value: unknown, cast = ""): string {
     this.values.push(value);
     return `$${this.values.length}${cast}`;
   }
+}
+
+/**
+ * The rollup rows of a range, as a derived table `r` with the dimension columns and the method
+ * version: monthly rollups for the whole months, daily rollups for the days of the partial months at
+ * the edges (as the figures read them, so a 12-month view scans 12 monthly partitions' rows, not 365
+ * days of them).
+ */
+export function rollupSource(range: Pick<DateRange, "from" | "to">, p: Params): string {
+  const columns = "provider, cloud_account_id, service, region, methodology_version";
+  const months = fullMonths(range, toDay(new Date()));
+  if (months.length === 0)
+    return `(SELECT ${columns} FROM emissions_daily
+      WHERE day >= ${p.add(range.from, "::date")} AND day <= ${p.add(range.to, "::date")}) r`;
+  const parts = [
+    `SELECT ${columns} FROM emissions_monthly WHERE month = ANY(${p.add(months, "::date[]")})`,
+  ];
+  const afterLast = addMonths(months.at(-1)!, 1);
+  if (range.from < months[0]!)
+    parts.push(
+      `SELECT ${columns} FROM emissions_daily WHERE day >= ${p.add(range.from, "::date")} AND day < ${p.add(months[0], "::date")}`,
+    );
+  if (addDays(afterLast, -1) < range.to)
+    parts.push(
+      `SELECT ${columns} FROM emissions_daily WHERE day >= ${p.add(afterLast, "::date")} AND day <= ${p.add(range.to, "::date")}`,
+    );
+  return `(${parts.join(" UNION ALL ")}) r`;
 }
 
 /** Tag filters: values of one key are alternatives, different keys must all match. */
@@ -53,7 +87,7 @@ function tagConditions(tags: string[], p: Params, exceptKey?: string): string[] 
  * options follow every other filter, so more values of it stay selectable). With tags, or for tag
  * discovery, the hourly rows are read (the rollups keep no tags), else the daily rollups.
  */
-function conditions(
+export function conditions(
   filters: Filters,
   range: Pick<DateRange, "from" | "to">,
   p: Params,
@@ -61,13 +95,14 @@ function conditions(
   except?: Dimension,
   exceptTagKey?: string,
 ): string {
+  // Without tags the range is in the FROM clause (rollupSource).
   const where = hourly
     ? [
         `hour >= ${p.add(`${range.from}T00:00:00Z`, "::timestamptz")}`,
         `hour < ${p.add(`${addDays(range.to, 1)}T00:00:00Z`, "::timestamptz")}`,
         ...tagConditions(filters.tag, p, exceptTagKey),
       ]
-    : [`day >= ${p.add(range.from, "::date")}`, `day <= ${p.add(range.to, "::date")}`];
+    : ["true"];
   if (except !== "provider" && filters.provider.length)
     where.push(`provider = ANY(${p.add(filters.provider, "::cloud_provider[]")})`);
   if (except !== "account" && filters.account.length)
@@ -87,9 +122,10 @@ async function distinctValues(
 ): Promise<string[]> {
   const p = new Params();
   const hourly = filters.tag.length > 0;
+  const source = hourly ? "emissions_hourly" : rollupSource(range, p);
   const where = conditions(filters, range, p, hourly, dimension);
   const result = await client.query<{ value: string }>(
-    `SELECT DISTINCT ${column[dimension]} AS value FROM ${hourly ? "emissions_hourly" : "emissions_daily"}
+    `SELECT DISTINCT ${column[dimension]} AS value FROM ${source}
      WHERE ${where} AND ${column[dimension]} <> ''`,
     p.values,
   );
