@@ -38,6 +38,7 @@ describe("migrations", () => {
       "reduction_targets",
       "report_files",
       "reports",
+      "saved_views",
       "sessions",
       "sync_runs",
       "tenants",

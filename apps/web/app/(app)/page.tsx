@@ -16,6 +16,8 @@ import { filterOptions } from "@/lib/server/filter-options";
 import { requireMember } from "@/lib/server/page-context";
 import { DashboardFilters } from "@/components/dashboard/filters";
 import { DrillBreadcrumb } from "@/components/dashboard/drill-breadcrumb";
+import { SavedViews } from "@/components/dashboard/saved-views";
+import { listSavedViews } from "@canopy/db";
 import {
   BreakdownSection,
   ChartSection,
@@ -92,6 +94,9 @@ export default async function DashboardPage({ searchParams }: Props) {
       range && !rangeProblems(range) ? range : { from: lastDay, to: lastDay },
     ),
   );
+  const views = principal.userId
+    ? await scope.sql((client) => listSavedViews(client, principal.userId!))
+    : [];
   const problems = !parsed.success
     ? zodFields(parsed.error)
     : !table.success
@@ -113,9 +118,12 @@ export default async function DashboardPage({ searchParams }: Props) {
         range={range ?? { from: "", to: "" }}
         hourAllowed={!!range && range.days <= MAX_HOURLY_DAYS}
       />
-      <DrillBreadcrumb
-        accountNames={Object.fromEntries(options.accounts.map((a) => [a.value, a.label]))}
-      />
+      <div className="row between">
+        <DrillBreadcrumb
+          accountNames={Object.fromEntries(options.accounts.map((a) => [a.value, a.label]))}
+        />
+        <SavedViews views={views} />
+      </div>
       {problems || !query || !table.success ? (
         <section className="card" role="alert">
           <h2>These filters cannot be shown</h2>
