@@ -61,6 +61,7 @@ const b = {
   budgetId: "",
   webhookId: "",
   functionalUnitId: "",
+  savedViewId: "",
 };
 
 async function countB(table: string, where = "true"): Promise<number> {
@@ -186,6 +187,10 @@ beforeAll(async () => {
   b.functionalUnitId = await one(
     "INSERT INTO functional_units (tenant_id, tag_key, tag_value, period_start, period_end, unit_name, unit_count) VALUES ($1, 'team', 'team-1', '2025-01-01', '2025-02-01', 'b-requests', 5) RETURNING id",
     [tenantB],
+  );
+  b.savedViewId = await one(
+    "INSERT INTO saved_views (tenant_id, user_id, name, query) VALUES ($1, $2, 'B view', 'provider=gcp') RETURNING id",
+    [tenantB, ownerB.userId],
   );
   const keyForA = generateApiKey();
   await db.owner.pool.query(
@@ -774,6 +779,26 @@ const actionCases: Record<string, (action: Action) => Promise<void>> = {
     );
     refused(await action({ reportId: b.reportId, expectedContentSha256: rows[0]!.sha }));
     expect(await countB("reports", "status = 'final'")).toBe(0);
+  },
+  "saved-views.saveViewAction": async (action) => {
+    const result = await action({ name: "B view", query: "provider=aws" });
+    expect(result.ok).toBe(true);
+    expectNoB(result);
+    // A's view of the same name is A's own: B's view keeps its query.
+    const { rows } = await db.owner.pool.query("SELECT query FROM saved_views WHERE id = $1", [
+      b.savedViewId,
+    ]);
+    expect(rows[0]?.query).toBe("provider=gcp");
+  },
+  "saved-views.deleteViewAction": async (action) => {
+    refused(await action({ id: b.savedViewId }));
+    expect(await countB("saved_views")).toBe(1);
+  },
+  "saved-views.listViewsAction": async (action) => {
+    const result = (await action({})) as { ok: boolean; data?: { id: string }[] };
+    expect(result.ok).toBe(true);
+    expect(result.data?.some((v) => v.id === b.savedViewId)).toBe(false);
+    expectNoB(result);
   },
   "organization.switchOrganization": async (action) => {
     refused(await action({ organizationId: tenantB }));
