@@ -44,8 +44,7 @@ export function DrillBreadcrumb(props: { accountNames: Record<string, string> })
         ))}
       </ol>
       {crumbs.length === 1 && (
-        <span className="muted">
-          {" "}
+        <span className="muted breadcrumb-hint">
           Click a chart series or a breakdown row to filter to it and go one level down.
         </span>
       )}

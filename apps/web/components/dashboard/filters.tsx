@@ -39,17 +39,26 @@ function selectionParams(selection: Selection): URLSearchParams {
 const tagKeyOf = (tag: string) => tag.slice(0, tag.indexOf("="));
 const tagValueOf = (tag: string) => tag.slice(tag.indexOf("=") + 1);
 
-/** Fetches the options endpoint; null when the request failed or was superseded. */
-async function fetchOptions(params: URLSearchParams, signal: AbortSignal) {
+type OptionsBody = FilterOptions & { tagKeys: string[] | null; tagValues: string[] | null };
+
+/** Fetches the options endpoint: the body, or the reason it failed (null when superseded). */
+async function fetchOptions(
+  params: URLSearchParams,
+  signal: AbortSignal,
+): Promise<{ body: OptionsBody } | { error: string } | null> {
   try {
     const response = await fetch(`/api/v1/emissions/options?${params.toString()}`, { signal });
-    if (!response.ok) return null;
-    return (await response.json()) as FilterOptions & {
-      tagKeys: string[] | null;
-      tagValues: string[] | null;
-    };
+    if (!response.ok) {
+      const body = (await response.json().catch(() => null)) as {
+        error?: { message?: string };
+      } | null;
+      return {
+        error: body?.error?.message ?? `The options could not be read (${response.status}).`,
+      };
+    }
+    return { body: (await response.json()) as OptionsBody };
   } catch {
-    return null;
+    return signal.aborted ? null : { error: "The options could not be read (network error)." };
   }
 }
 
@@ -87,6 +96,7 @@ export function DashboardFilters(props: {
   const [tagKey, setTagKey] = useState<string>(() => tagKeyOf(listOf("tag")[0] ?? "="));
   const [tagValues, setTagValues] = useState<string[] | null>(null);
   const [loading, setLoading] = useState(false);
+  const [optionsError, setOptionsError] = useState<string | null>(null);
   const urlKey = `${params.toString()}|${props.range.from}|${props.range.to}`;
   const seen = useRef(urlKey);
 
@@ -111,12 +121,14 @@ export function DashboardFilters(props: {
       const next = new URLSearchParams(query);
       if (tagKeys !== null) next.set("tagKeys", "true");
       if (tagKey) next.set("tagKey", tagKey);
-      const body = await fetchOptions(next, controller.signal);
-      if (body) {
+      const result = await fetchOptions(next, controller.signal);
+      if (result && "body" in result) {
+        const body = result.body;
         setOptions((current) => ({ ...body, currency: current.currency }));
         if (body.tagKeys) setTagKeys(body.tagKeys);
         if (body.tagValues) setTagValues(body.tagValues);
-      }
+        setOptionsError(null);
+      } else if (result) setOptionsError(result.error);
       if (!controller.signal.aborted) setLoading(false);
     }, 250);
     return () => {
@@ -131,11 +143,18 @@ export function DashboardFilters(props: {
     next.set("tagKeys", "true");
     if (key) next.set("tagKey", key);
     setLoading(true);
-    const body = await fetchOptions(next, new AbortController().signal);
+    const result = await fetchOptions(next, new AbortController().signal);
     setLoading(false);
-    if (!body) return;
-    setTagKeys(body.tagKeys ?? []);
-    setTagValues(body.tagValues);
+    if (!result || "error" in result) {
+      // Stop showing "Loading…": say why, and let the next opening try again.
+      setOptionsError(result?.error ?? "The tags could not be read.");
+      setTagKeys((keys) => keys ?? []);
+      setTagValues((values) => values ?? []);
+      return;
+    }
+    setOptionsError(null);
+    setTagKeys(result.body.tagKeys ?? []);
+    setTagValues(result.body.tagValues);
   }
 
   const navigate = (next: URLSearchParams) =>
@@ -190,7 +209,7 @@ export function DashboardFilters(props: {
           options={asOptions(options.providers)}
           value={selection.provider}
           onChange={(v) => set("provider", v)}
-          loading={loading && options.providers.length === 0}
+          placeholder={`All (${options.providers.length})`}
         />
         <MultiCombobox
           label="Account"
@@ -265,6 +284,11 @@ export function DashboardFilters(props: {
               </span>
             ))}
           </div>
+        )}
+        {optionsError && (
+          <p className="error small" role="status">
+            {optionsError}
+          </p>
         )}
         <div className="row">
           <button type="submit" disabled={pending}>

@@ -47,7 +47,7 @@ export function SavedViews(props: { views: SavedView[] }) {
   return (
     <details className="saved-views small" data-testid="saved-views">
       <summary>Saved views ({views.length})</summary>
-      <div className="stack-lg" style={{ marginTop: "0.5rem" }}>
+      <div className="stack-lg saved-views-body">
         {views.length === 0 ? (
           <p className="muted">
             No saved views yet. Set the filters, drill down, then save the view to come back to it;

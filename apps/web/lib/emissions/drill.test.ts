@@ -14,6 +14,8 @@ describe("drill-down URL state", () => {
     expect(nextLevel("instanceType")).toBeNull();
     expect(drillInto(start, "scope", "embodied")).toBeNull();
     expect(drillInto(start, "none", "")).toBeNull();
+    // Usage without a region is a group, not a filter value.
+    expect(drillInto(start, "region", "aws/")).toBeNull();
   });
 
   it("replaces a multi-value filter by the clicked value", () => {

@@ -53,8 +53,11 @@ export function drillInto(
   if (!isDrillLevel(level)) return null;
   const below = nextLevel(level);
   if (!below) return null;
+  // A group without a value (usage with no region) cannot become a filter.
+  const values = filterValues(level, key);
+  if (values.some(([, value]) => value === "")) return null;
   const next = new URLSearchParams(params.toString());
-  for (const [param, value] of filterValues(level, key)) next.set(param, value);
+  for (const [param, value] of values) next.set(param, value);
   next.set("table", below);
   next.set("groupBy", below);
   next.delete("page");
