@@ -264,12 +264,49 @@ describe.skipIf(!haveBrowser)("browser: onboarding to dashboard", () => {
     // A service filter, kept in the URL.
     await page.getByRole("button", { name: "Reset" }).click();
     await page.waitForURL((url) => url.search === "");
-    const service = (await page
-      .getByRole("listbox", { name: "Service" })
-      .locator("option")
-      .first()
-      .getAttribute("value"))!;
-    await page.getByRole("listbox", { name: "Service" }).selectOption([service]);
+    // The searchable combobox, by keyboard: type, Enter picks, Escape closes.
+    const serviceBox = page.getByRole("combobox", { name: "Service", exact: true });
+    const serviceList = page.getByRole("listbox", { name: "Service", exact: true });
+    await serviceBox.click();
+    expect(await serviceBox.getAttribute("aria-expanded")).toBe("true");
+    const service = (await serviceList.getByRole("option").first().getAttribute("data-value"))!;
+    await serviceBox.fill(service);
+    await serviceBox.press("Enter");
+    await expect
+      .poll(() =>
+        serviceList
+          .locator(`[role="option"][data-value="${service}"]`)
+          .getAttribute("aria-selected"),
+      )
+      .toBe("true");
+    await serviceBox.press("Escape");
+    expect(await serviceBox.getAttribute("aria-expanded")).toBe("false");
+    // Options follow the pending choice: with one service picked, the regions offered are its own.
+    const [shownFrom, shownTo] = (await page.getByTestId("range").textContent())!.match(
+      /\d{4}-\d{2}-\d{2}/g,
+    )!;
+    const regionsOfService = (
+      await db.owner.pool.query<{ region: string }>(
+        `SELECT DISTINCT region FROM emissions_daily
+         WHERE tenant_id = $1 AND service = $2 AND region <> '' AND day BETWEEN $3 AND $4`,
+        [tenantId, service, shownFrom, shownTo],
+      )
+    ).rows
+      .map((r) => r.region)
+      .sort();
+    const regionBox = page.getByRole("combobox", { name: "Region", exact: true });
+    await regionBox.click();
+    await expect
+      .poll(async () =>
+        (
+          await page
+            .getByRole("listbox", { name: "Region", exact: true })
+            .getByRole("option")
+            .evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-value")))
+        ).sort(),
+      )
+      .toEqual(regionsOfService);
+    await regionBox.press("Escape");
     await page.getByRole("button", { name: "Apply" }).click();
     await page.waitForURL(/service=/);
     await page.getByTestId("kpi-location").waitFor();
@@ -284,6 +321,20 @@ describe.skipIf(!haveBrowser)("browser: onboarding to dashboard", () => {
     await page.waitForURL(/table=region/);
     await page.waitForTimeout(500);
     await shot("14-dashboard-filtered");
+
+    // Drill-down: a provider row filters to it and groups by account; the breadcrumb goes back.
+    await page.goto("/?table=provider");
+    await page.getByTestId("kpi-location").waitFor();
+    await page.locator("table.data tbody tr.drillable a").first().click();
+    await page.waitForURL(/provider=aws.*table=account|table=account.*provider=aws/);
+    await expect
+      .poll(() => page.getByTestId("breadcrumb").textContent())
+      .toContain("Provider: AWS");
+    expect(await page.getByTestId("comparison").count()).toBeGreaterThan(0);
+    await shot("14b-dashboard-drilled");
+    await page.getByTestId("breadcrumb").getByRole("link", { name: "All" }).click();
+    await page.waitForURL((url) => !url.searchParams.has("provider"));
+    expect(new URL(page.url()).searchParams.get("table")).toBe("provider");
 
     // CSV download of the breakdown table.
     await page.getByRole("button", { name: "Reset" }).click();
@@ -574,6 +625,86 @@ describe.skipIf(!haveBrowser)("browser: onboarding to dashboard", () => {
     await page.locator("canvas").first().waitFor();
     await page.waitForTimeout(600);
     await shot("20-dashboard-dark");
+    // Dark mode: the Hour/Day/Month buttons and the filter inputs read against their background.
+    const contrasts = await page.evaluate(() => {
+      const rgb = (value: string) => (value.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+      const luminance = (c: number[]) => {
+        const [r, g, b] = c.map((v) => {
+          const s = v / 255;
+          return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+      };
+      const background = (node: Element | null): number[] => {
+        for (let at = node; at; at = at.parentElement) {
+          const value = getComputedStyle(at).backgroundColor;
+          const alpha = value.startsWith("rgba") ? Number(value.split(",")[3]) : 1;
+          if (alpha > 0.5) return rgb(value);
+        }
+        return [255, 255, 255];
+      };
+      const ratio = (node: Element) => {
+        const a = luminance(rgb(getComputedStyle(node).color));
+        const b = luminance(background(node));
+        return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      };
+      const controls = [
+        ...document.querySelectorAll(
+          '.segmented button, .filters input[type="date"], .combo input, .filters > .row button, select',
+        ),
+      ];
+      return controls.map((node) => ({
+        name: node.textContent?.trim() || node.getAttribute("aria-label") || node.id,
+        ratio: ratio(node),
+      }));
+    });
+    expect(contrasts.length).toBeGreaterThan(5);
+    for (const control of contrasts)
+      expect(control.ratio, `contrast of ${control.name}`).toBeGreaterThanOrEqual(4.5);
+
+    // Phone width (390 px), light and dark: the header's email and Sign out stay on screen, the
+    // navigation folds behind Menu, and nothing makes the page scroll sideways.
+    for (const colorScheme of ["light", "dark"] as const) {
+      const phone = await browser.newContext({
+        viewport: { width: 390, height: 844 },
+        deviceScaleFactor: 2,
+        colorScheme,
+        baseURL: canopy.baseUrl,
+        storageState: await page.context().storageState(),
+      });
+      const mobile = await phone.newPage();
+      await mobile.goto("/");
+      await mobile.getByTestId("kpi-total").waitFor();
+      for (const element of [
+        mobile.getByRole("button", { name: "Sign out" }),
+        mobile.getByTestId("who"),
+        mobile.getByRole("button", { name: "Menu" }),
+        mobile.getByRole("combobox", { name: "Switch organization" }),
+      ]) {
+        const box = (await element.boundingBox())!;
+        expect(box, `${colorScheme}: header element on screen`).not.toBeNull();
+        expect(box.x).toBeGreaterThanOrEqual(0);
+        expect(box.x + box.width).toBeLessThanOrEqual(390);
+      }
+      expect(await mobile.getByRole("navigation", { name: "Main" }).isVisible()).toBe(false);
+      const header = (await mobile.locator("header.top").boundingBox())!;
+      expect(header.height).toBeLessThan(844 / 3);
+      expect(await mobile.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        390,
+      );
+      await mobile.waitForTimeout(600);
+      await mobile.screenshot({
+        path: path.join(artifacts, `21-dashboard-390-${colorScheme}.png`),
+        fullPage: true,
+      });
+      await mobile.getByRole("button", { name: "Menu" }).click();
+      await mobile
+        .getByRole("navigation", { name: "Main" })
+        .getByRole("link", { name: "Reports" })
+        .waitFor();
+      await mobile.screenshot({ path: path.join(artifacts, `22-menu-390-${colorScheme}.png`) });
+      await phone.close();
+    }
     await page.emulateMedia({ colorScheme: "light" });
     await page.goto("/audit");
     await page.locator("h1").waitFor();

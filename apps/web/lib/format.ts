@@ -55,3 +55,23 @@ export function monthLabel(day: string): string {
     timeZone: "UTC",
   });
 }
+
+const providerNames: Record<string, string> = { aws: "AWS", azure: "Azure", gcp: "GCP" };
+
+/** A provider as every table, legend and filter names it ("AWS", not "aws"). */
+export const providerLabel = (provider: string) =>
+  providerNames[provider] ?? provider.toUpperCase();
+
+/**
+ * A chart period as a person reads it: "Mar 2025" (month), "Mar 12" (day), "Mar 12 14:00" (hour,
+ * UTC). Periods are YYYY-MM-DD or YYYY-MM-DDTHH:00:00Z.
+ */
+export function periodLabel(period: string, granularity: string): string {
+  const date = new Date(period.length === 10 ? `${period}T00:00:00Z` : period);
+  if (Number.isNaN(date.getTime())) return period;
+  if (granularity === "month")
+    return date.toLocaleDateString("en", { month: "short", year: "numeric", timeZone: "UTC" });
+  const day = date.toLocaleDateString("en", { day: "numeric", month: "short", timeZone: "UTC" });
+  if (granularity === "day") return day;
+  return `${day} ${period.slice(11, 16)}`;
+}

@@ -124,7 +124,15 @@ describe("cost covered by the estimate vs cost not modelled", () => {
     );
     const panel = await costCoverageByService(
       { sql: (fn: never) => withTenantClient(db.app, tenantId, fn) } as never,
-      { from: "2025-03-01", to: "2025-03-31", provider: [], account: [], service: [], region: [] },
+      {
+        from: "2025-03-01",
+        to: "2025-03-31",
+        provider: [],
+        account: [],
+        service: [],
+        region: [],
+        tag: [],
+      },
     );
     const api = await call(breakdown.GET, {
       path: `/api/v1/emissions/breakdown?groupBy=service&${range}`,

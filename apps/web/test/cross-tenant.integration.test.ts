@@ -62,6 +62,7 @@ const b = {
   webhookId: "",
   functionalUnitId: "",
   findingId: "",
+  savedViewId: "",
 };
 
 async function countB(table: string, where = "true"): Promise<number> {
@@ -203,6 +204,10 @@ beforeAll(async () => {
     "INSERT INTO recommendation_settings (tenant_id, allowed_continents, residency_tag_key) VALUES ($1, '{AF}', 'b-secret-tag')",
     [tenantB],
   );
+  b.savedViewId = await one(
+    "INSERT INTO saved_views (tenant_id, user_id, name, query) VALUES ($1, $2, 'B view', 'provider=gcp') RETURNING id",
+    [tenantB, ownerB.userId],
+  );
   const keyForA = generateApiKey();
   await db.owner.pool.query(
     "INSERT INTO api_keys (tenant_id, name, key_prefix, key_hash, role) VALUES ($1, 'A key', $2, $3, 'admin')",
@@ -242,6 +247,21 @@ const routeCases: Record<string, RouteCase> = {
     );
     expect(filtered.body.items).toEqual([]);
     expectNoB((await get(h, as, "/api/v1/emissions/breakdown?groupBy=account")).body);
+  },
+  "GET /api/v1/emissions/options": async (h, as) => {
+    // B's account as a filter lists nothing of B (not even the selected id's name): the account list
+    // ignores its own filter (A's accounts), the other lists follow it (nothing).
+    const filtered = await get(
+      h,
+      as,
+      `/api/v1/emissions/options?account=${b.accountId}&tagKeys=true`,
+    );
+    expect(filtered.status).toBe(200);
+    expect(JSON.stringify(filtered.body.accounts)).not.toContain(b.accountId);
+    expect(filtered.body.services).toEqual([]);
+    expect(filtered.body.tagKeys).toEqual([]);
+    expectNoB(filtered.body);
+    expectNoB((await get(h, as, "/api/v1/emissions/options?tagKeys=true&tagKey=team")).body);
   },
   "GET /api/v1/emissions/summary": async (h, as) => {
     const filtered = await get(
@@ -856,6 +876,26 @@ const actionCases: Record<string, (action: Action) => Promise<void>> = {
     );
     refused(await action({ reportId: b.reportId, expectedContentSha256: rows[0]!.sha }));
     expect(await countB("reports", "status = 'final'")).toBe(0);
+  },
+  "saved-views.saveViewAction": async (action) => {
+    const result = await action({ name: "B view", query: "provider=aws" });
+    expect(result.ok).toBe(true);
+    expectNoB(result);
+    // A's view of the same name is A's own: B's view keeps its query.
+    const { rows } = await db.owner.pool.query("SELECT query FROM saved_views WHERE id = $1", [
+      b.savedViewId,
+    ]);
+    expect(rows[0]?.query).toBe("provider=gcp");
+  },
+  "saved-views.deleteViewAction": async (action) => {
+    refused(await action({ id: b.savedViewId }));
+    expect(await countB("saved_views")).toBe(1);
+  },
+  "saved-views.listViewsAction": async (action) => {
+    const result = (await action({})) as { ok: boolean; data?: { id: string }[] };
+    expect(result.ok).toBe(true);
+    expect(result.data?.some((v) => v.id === b.savedViewId)).toBe(false);
+    expectNoB(result);
   },
   "organization.switchOrganization": async (action) => {
     refused(await action({ organizationId: tenantB }));

@@ -53,7 +53,14 @@ afterAll(async () => {
 
 describe("data sources", () => {
   const scope = () => ({ sql: (fn: never) => withTenantClient(db.app, tenantId, fn) }) as never;
-  const march = { from: "2025-03-01", to: "2025-03-31", provider: [], service: [], region: [] };
+  const march = {
+    from: "2025-03-01",
+    to: "2025-03-31",
+    provider: [],
+    service: [],
+    region: [],
+    tag: [],
+  };
 
   it("lists the imports and syncs behind the range, with their rows and cost", async () => {
     const { items } = await dataSources(scope(), { ...march, account: [] });

@@ -21,6 +21,7 @@ export * from "./stores/rollups";
 export type { PoolClient } from "pg";
 export * from "./stores/accounts";
 export * from "./stores/provider-figures";
+export * from "./stores/saved-views";
 export * from "./stores/grid-intensity";
 export * from "./stores/grid-marginal";
 export * from "./stores/grid-sync-status";

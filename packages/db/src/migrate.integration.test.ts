@@ -40,6 +40,7 @@ describe("migrations", () => {
       "reduction_targets",
       "report_files",
       "reports",
+      "saved_views",
       "sessions",
       "sync_runs",
       "tenants",

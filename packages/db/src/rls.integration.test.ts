@@ -103,6 +103,10 @@ const rowBuilders: Record<string, (ids: Ids) => RowSql> = {
     text: "INSERT INTO reduction_targets (tenant_id, basis, base_year, target_year, reduction_percent) VALUES ($1, $2, 2024, 2030, 25.2)",
     values: [ids.tenantId, "location"],
   }),
+  saved_views: (ids) => ({
+    text: "INSERT INTO saved_views (tenant_id, user_id, name, query) VALUES ($1, $2, $3, 'provider=aws')",
+    values: [ids.tenantId, ids.userId, `view ${randomUUID()}`],
+  }),
   functional_units: (ids) => ({
     text: "INSERT INTO functional_units (tenant_id, tag_key, tag_value, period_start, period_end, unit_name, unit_count) VALUES ($1, 'app', $2, '2025-06-01', '2025-07-01', 'requests', 1000)",
     values: [ids.tenantId, randomUUID()],

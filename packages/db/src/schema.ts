@@ -971,6 +971,32 @@ export const gridMarginalHourly = pgTable(
   ],
 );
 
+/**
+ * A dashboard view a user saved: the dashboard's URL query (filters, range, groupings, drill level),
+ * private to that user in that organization (the store always filters by user_id).
+ */
+export const savedViews = pgTable(
+  "saved_views",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantId(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    /** The URL query string without "?", e.g. "provider=aws&table=account". */
+    query: text("query").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("saved_views_user_name_uq").on(t.tenantId, t.userId, t.name),
+    check("saved_views_name", sql`char_length(${t.name}) BETWEEN 1 AND 80`),
+    check("saved_views_query", sql`char_length(${t.query}) <= 4000`),
+    tenantIsolation(),
+  ],
+);
+
 export const referenceTables = {
   gridIntensityHourly,
   gridIntensitySuperseded,

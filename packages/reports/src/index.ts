@@ -53,6 +53,7 @@ export {
   methodologySha256,
   methodologySource,
 } from "./methodology/methodology.generated";
+export { markdownBlocks, type Block as MarkdownBlock } from "./methodology/blocks";
 export {
   dueMonthlyReports,
   staleLockedSeries,

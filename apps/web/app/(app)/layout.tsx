@@ -19,6 +19,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
     { href: "/alerts", label: "Alerts" },
     { href: "/recommendations", label: "Recommendations" },
     { href: "/reports", label: "Reports" },
+    { href: "/methodology", label: "Method" },
   ];
   if (hasRole(principal.role, "analyst")) links.push({ href: "/imports", label: "Imports" });
   if (isAdmin(principal.role)) {
@@ -37,7 +38,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
         Skip to content
       </a>
       <header className="top">
-        <div className="row" style={{ gap: "1.5rem" }}>
+        <div className="top-left">
           <a className="brand" href="/">
             Canopy
           </a>
@@ -45,7 +46,11 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
         </div>
         <div className="top-right">
           <OrgSwitcher current={principal.tenantId} organizations={organizations} />
-          <span className="muted small" title={principal.email}>
+          <span
+            className="muted small who"
+            title={`${principal.email} (${principal.role})`}
+            data-testid="who"
+          >
             {principal.email} ({principal.role})
           </span>
           <SignOutButton />

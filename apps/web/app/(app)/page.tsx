@@ -15,6 +15,9 @@ import { lastDataDay } from "@/lib/server/emissions";
 import { filterOptions } from "@/lib/server/filter-options";
 import { requireMember } from "@/lib/server/page-context";
 import { DashboardFilters } from "@/components/dashboard/filters";
+import { DrillBreadcrumb } from "@/components/dashboard/drill-breadcrumb";
+import { SavedViews } from "@/components/dashboard/saved-views";
+import { listSavedViews } from "@canopy/db";
 import {
   BreakdownSection,
   ChartSection,
@@ -23,6 +26,7 @@ import {
   DataQualitySection,
   KpiSection,
   KpiSkeleton,
+  MethodStamp,
   RegionSection,
   Skeleton,
 } from "@/components/dashboard/sections";
@@ -37,9 +41,7 @@ export default async function DashboardPage({ searchParams }: Props) {
   const scope = await requireMember();
   const { principal } = scope;
   const raw = searchParamsToObject(await searchParams);
-  const [lastDay, options] = await scope.sql(
-    async (client) => [await lastDataDay(client), await filterOptions(client)] as const,
-  );
+  const lastDay = await scope.sql((client) => lastDataDay(client));
 
   if (!lastDay) {
     const usageRows = await scope.sql(
@@ -85,6 +87,16 @@ export default async function DashboardPage({ searchParams }: Props) {
   });
   const query = parsed.success ? parsed.data : null;
   const range = query ? resolveRange(query, lastDay, toDay(new Date())) : null;
+  const options = await scope.sql((client) =>
+    filterOptions(
+      client,
+      query ?? { provider: [], account: [], service: [], region: [], tag: [] },
+      range && !rangeProblems(range) ? range : { from: lastDay, to: lastDay },
+    ),
+  );
+  const views = principal.userId
+    ? await scope.sql((client) => listSavedViews(client, principal.userId!))
+    : [];
   const problems = !parsed.success
     ? zodFields(parsed.error)
     : !table.success
@@ -106,6 +118,12 @@ export default async function DashboardPage({ searchParams }: Props) {
         range={range ?? { from: "", to: "" }}
         hourAllowed={!!range && range.days <= MAX_HOURLY_DAYS}
       />
+      <div className="row between">
+        <DrillBreadcrumb
+          accountNames={Object.fromEntries(options.accounts.map((a) => [a.value, a.label]))}
+        />
+        <SavedViews views={views} />
+      </div>
       {problems || !query || !table.success ? (
         <section className="card" role="alert">
           <h2>These filters cannot be shown</h2>
@@ -122,6 +140,9 @@ export default async function DashboardPage({ searchParams }: Props) {
         <>
           <Suspense fallback={<KpiSkeleton />}>
             <KpiSection scope={scope} filters={query} />
+          </Suspense>
+          <Suspense fallback={null}>
+            <MethodStamp scope={scope} filters={query} />
           </Suspense>
           <section className="card">
             <h2>Emissions over time</h2>

@@ -1,5 +1,7 @@
 "use client";
 import { csvCell } from "@canopy/reports/csv-cell";
+import Link from "next/link";
+import { usePathname, useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
 import {
   createColumnHelper,
@@ -9,7 +11,8 @@ import {
   useReactTable,
   type SortingState,
 } from "@tanstack/react-table";
-import { formatKg, formatMoney, formatNumber, formatPercent } from "@/lib/format";
+import { drillInto } from "@/lib/emissions/drill";
+import { formatKg, formatMoney, formatNumber, formatPercent, providerLabel } from "@/lib/format";
 
 export type TableRow = {
   key: string;
@@ -29,6 +32,8 @@ export type TableRow = {
   costOutOfScopeAmount: number;
   costNotModelledAmount: number;
   share: number;
+  previousCo2eTotalKg?: number | null;
+  changeShare?: number | null;
   region?:
     { gridIntensityGPerKwh: number; pue: number; cfeShare: number; quality: string } | undefined;
 };
@@ -71,7 +76,7 @@ function columnsFor(
     id: "provider",
     header: "Provider",
     value: (r) => r.provider ?? "",
-    show: (r) => (r.provider ?? "").toUpperCase(),
+    show: (r) => (r.provider ? providerLabel(r.provider) : ""),
     numeric: false,
   };
   const co2e = num(
@@ -81,6 +86,29 @@ function columnsFor(
     formatKg,
   );
   // The total's range, sorted by its low end.
+  // Period over period (the same filters over the previous period of the same length).
+  const previous: Column = {
+    id: "previousCo2eTotalKg",
+    header: "Previous period",
+    value: (r) => r.previousCo2eTotalKg ?? "",
+    show: (r) =>
+      r.previousCo2eTotalKg === null || r.previousCo2eTotalKg === undefined
+        ? "not comparable"
+        : formatKg(r.previousCo2eTotalKg),
+    numeric: true,
+  };
+  const change: Column = {
+    id: "changeShare",
+    header: "Change",
+    value: (r) => r.changeShare ?? "",
+    show: (r) =>
+      r.changeShare !== null && r.changeShare !== undefined
+        ? `${r.changeShare > 0 ? "+" : r.changeShare < 0 ? "−" : "±"}${formatPercent(Math.abs(r.changeShare))}`
+        : r.previousCo2eTotalKg === 0
+          ? "new"
+          : "not comparable",
+    numeric: true,
+  };
   const range: Column = {
     id: "co2eTotalRange",
     header: "Range (low – high)",
@@ -111,6 +139,8 @@ function columnsFor(
         (v) => formatPercent(v, 0),
       ),
       co2e,
+      previous,
+      change,
       num(
         "kwhFacility",
         "Energy (kWh)",
@@ -131,6 +161,8 @@ function columnsFor(
       ? [provider]
       : []),
     co2e,
+    previous,
+    change,
     range,
     num(
       "co2eLocationKg",
@@ -177,7 +209,18 @@ export function BreakdownTable(props: {
   initialSort?: string;
   /** The market-based column's header, naming the basis its figures use. */
   marketLabel?: string;
+  /** The grouping of the rows: a row's label links one level down when it can be drilled. */
+  drillLevel?: string;
+  /** The previous period the comparison columns read. */
+  comparison?: { from: string; to: string; comparable: boolean; reason: string | null };
 }) {
+  const params = useSearchParams();
+  const pathname = usePathname();
+  const drillHref = (key: string) => {
+    if (!props.drillLevel) return null;
+    const next = drillInto(new URLSearchParams(params.toString()), props.drillLevel, key);
+    return next ? `${pathname}?${next.toString()}` : null;
+  };
   const marketLabel =
     props.marketLabel ??
     "Electricity, Scope 2 market-based (estimated: contractual coverage + residual mix)";
@@ -225,7 +268,17 @@ export function BreakdownTable(props: {
   return (
     <div className="stack-lg">
       <div className="row between">
-        <span className="muted small">{props.rows.length.toLocaleString("en")} rows</span>
+        <span className="muted small">
+          {props.rows.length.toLocaleString("en")} rows
+          {props.comparison && (
+            <span data-testid="comparison" data-comparable={props.comparison.comparable}>
+              {" · "}
+              {props.comparison.comparable
+                ? `compared with ${props.comparison.from} to ${props.comparison.to}`
+                : `previous period (${props.comparison.from} to ${props.comparison.to}) not comparable: ${props.comparison.reason ?? ""}`}
+            </span>
+          )}
+        </span>
         <button
           type="button"
           className="secondary small"
@@ -263,20 +316,37 @@ export function BreakdownTable(props: {
             ))}
           </thead>
           <tbody>
-            {table.getRowModel().rows.map((row) => (
-              <tr key={row.id}>
-                {row.getVisibleCells().map((cell) => (
-                  <td
-                    key={cell.id}
-                    className={
-                      columns.find((c) => c.id === cell.column.id)?.numeric ? "num" : undefined
-                    }
-                  >
-                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                  </td>
-                ))}
-              </tr>
-            ))}
+            {table.getRowModel().rows.map((row) => {
+              const href = drillHref(row.original.key);
+              return (
+                <tr
+                  key={row.id}
+                  data-key={row.original.key}
+                  className={href ? "drillable" : undefined}
+                >
+                  {row.getVisibleCells().map((cell) => (
+                    <td
+                      key={cell.id}
+                      className={
+                        columns.find((c) => c.id === cell.column.id)?.numeric ? "num" : undefined
+                      }
+                    >
+                      {cell.column.id === "label" && href ? (
+                        <Link
+                          href={href}
+                          scroll={false}
+                          title="Filter to this and go one level down"
+                        >
+                          {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                        </Link>
+                      ) : (
+                        flexRender(cell.column.columnDef.cell, cell.getContext())
+                      )}
+                    </td>
+                  ))}
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </div>

@@ -18,6 +18,8 @@ export function LazyEmissionsChart(props: {
   periods: string[];
   series: ChartSeries[];
   granularity: string;
+  groupBy: string;
+  partial: boolean[];
   unit: string;
   share?: ChartShare;
 }) {

@@ -7,8 +7,11 @@ import {
   formatNumber,
   formatPercent,
   monthLabel,
+  periodLabel,
+  providerLabel,
 } from "@/lib/format";
-import { listJobRuns, listAccounts } from "@/lib/server/accounts";
+import { partialPeriods, toDay } from "@/lib/emissions/params";
+import { listJobRuns, listAccountsByIds } from "@/lib/server/accounts";
 import {
   costCoverageLabels,
   costCoverageDefinition,
@@ -19,10 +22,12 @@ import {
 } from "@canopy/methodology";
 import {
   costCoverageByService,
+  dataQualityDetail,
   dataSources,
   emissionsBreakdown,
   emissionsSeries,
   emissionsSummary,
+  methodologyVersions,
 } from "@/lib/server/emissions";
 import type { TenantScope } from "@/lib/server/tenant-scope";
 import { Kpi } from "@/components/kpi";
@@ -47,6 +52,25 @@ function Delta(props: { current: number; base: number; against: string }) {
       </span>{" "}
       <span className="muted">vs {props.against}</span>
     </div>
+  );
+}
+
+/** The method version(s) behind the figures shown, linking to the method. */
+export async function MethodStamp(props: { scope: TenantScope; filters: Filters }) {
+  const versions = await methodologyVersions(props.scope, props.filters);
+  return (
+    <p
+      className="small muted method-stamp"
+      data-testid="method-stamp"
+      data-versions={versions.join(" ")}
+    >
+      {versions.length === 0
+        ? "No figures in this range."
+        : `Estimated with method ${versions.join(", ")}`}
+      {versions.length > 1 && " (the range mixes versions: re-estimate to align them)"}
+      {" · "}
+      <Link href="/methodology">How these figures are computed</Link>
+    </p>
   );
 }
 
@@ -210,7 +234,12 @@ export async function ChartSection(props: { scope: TenantScope; query: SeriesQue
   for (const p of data.points) {
     const key = shown.has(p.group) ? p.group : "__other";
     const name = key === "__other" ? "Other" : (labels.get(key) ?? key) || "Total";
-    const entry = series.get(key) ?? { name, values: new Array<number>(periods.length).fill(0) };
+    const entry = series.get(key) ?? {
+      name,
+      // "Other" and the total are not one group: they cannot be drilled into.
+      key: key === "__other" || props.query.groupBy === "none" ? null : key,
+      values: new Array<number>(periods.length).fill(0),
+    };
     entry.values[index.get(p.period)!]! += p.co2eTotalKg;
     series.set(key, entry);
   }
@@ -247,6 +276,7 @@ export async function ChartSection(props: { scope: TenantScope; query: SeriesQue
       };
   }
   const shareOfKwh = (part: number) => (hourly && hourly.kwh > 0 ? part / hourly.kwh : null);
+  const partial = partialPeriods(periods, data.granularity, data.range, toDay(new Date()));
   return (
     <div
       data-testid="chart"
@@ -271,9 +301,22 @@ export async function ChartSection(props: { scope: TenantScope; query: SeriesQue
         periods={periods}
         series={ordered}
         granularity={data.granularity}
+        groupBy={data.groupBy}
+        partial={partial}
         unit="kg CO2e"
         {...(share ? { share } : {})}
       />
+      {partial.some(Boolean) && (
+        <p className="small muted" data-testid="chart-partial">
+          Partial {data.granularity === "month" ? "months" : "days"} (faded, marked *):{" "}
+          {periods
+            .filter((_, i) => partial[i])
+            .map((p) => periodLabel(p, data.granularity))
+            .join(", ")}
+          . The range is {data.range.from} to {data.range.to}; a period it covers only in part, or
+          that is still being billed, is not comparable with whole ones.
+        </p>
+      )}
     </div>
   );
 }
@@ -285,6 +328,7 @@ const groupLabels: Record<string, string> = {
   region: "Region",
   scope: "Scope",
   payer: "Payer",
+  instanceType: "Instance type",
 };
 
 /** Cost covered by the estimate and cost not modelled, by service (one definition: @canopy/methodology). */
@@ -422,6 +466,8 @@ export async function BreakdownSection(props: {
       marketLabel={marketBasedLabels(data.marketBasis).electricityMarketKg}
       fileName={`canopy-emissions-by-${props.query.groupBy}-${data.range.from}-${data.range.to}.csv`}
       caption={`Emissions by ${props.query.groupBy}`}
+      drillLevel={props.query.groupBy}
+      comparison={data.comparison}
     />
   );
 }
@@ -442,6 +488,8 @@ export async function RegionSection(props: { scope: TenantScope; filters: Filter
       currency={null}
       initialSort="grid"
       fileName={`canopy-regions-${data.range.from}-${data.range.to}.csv`}
+      drillLevel="region"
+      comparison={data.comparison}
       caption="Regions ranked by grid intensity, PUE and carbon-free share"
     />
   );
@@ -452,9 +500,9 @@ export async function DataQualitySection(props: {
   filters: Filters;
   canSeeJobs: boolean;
 }) {
-  const [summary, accounts, failed, usage] = await Promise.all([
+  const [summary, detail, failed, usage] = await Promise.all([
     emissionsSummary(props.scope, props.filters),
-    props.scope.sql((client) => listAccounts(client, { limit: 50, offset: 0 })),
+    dataQualityDetail(props.scope, props.filters),
     props.scope.sql((client) => listJobRuns(client, { limit: 5, offset: 0, status: "failed" })),
     props.scope.sql(
       async (client) =>
@@ -508,42 +556,9 @@ export async function DataQualitySection(props: {
           <div className="figure">{usage.toLocaleString("en")}</div>
         </div>
       </div>
+      <OnDefaultsTables services={detail.services} lines={detail.lines} />
       <HourlyCoverageTable rows={summary.hourlyCoverage} />
-      <div className="table-wrap">
-        <table className="data">
-          <caption className="sr-only">Last sync per account</caption>
-          <thead>
-            <tr>
-              <th>Account</th>
-              <th>Status</th>
-              <th>Last sync or import</th>
-              <th>Last error</th>
-            </tr>
-          </thead>
-          <tbody>
-            {accounts.items.map((a) => (
-              <tr key={a.id}>
-                <td>
-                  {a.displayName} <span className="muted small">{a.provider.toUpperCase()}</span>
-                </td>
-                <td>
-                  <span
-                    className={`badge ${a.status === "active" ? "ok" : a.status === "needs_attention" ? "bad" : ""}`}
-                  >
-                    {a.status}
-                  </span>
-                </td>
-                <td>
-                  {a.lastSyncAt
-                    ? new Date(a.lastSyncAt).toISOString().slice(0, 16).replace("T", " ") + " UTC"
-                    : "never"}
-                </td>
-                <td className="small">{a.lastError ?? "—"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <AccountSyncTable ids={detail.accountIds} scope={props.scope} />
       <div>
         <h3 className="small">Failed jobs</h3>
         {failed.items.length === 0 ? (
@@ -621,7 +636,7 @@ function HourlyCoverageTable(props: { rows: CoverageRow[] }) {
                 data-region={r.region}
               >
                 <td>{r.month.slice(0, 7)}</td>
-                <td>{r.provider}</td>
+                <td>{providerLabel(r.provider)}</td>
                 <td>{r.region}</td>
                 <td className="num">{formatNumber(r.kwhFacility)}</td>
                 <td className="num" data-value={r.shareHourlyGrid ?? ""}>
@@ -635,6 +650,123 @@ function HourlyCoverageTable(props: { rows: CoverageRow[] }) {
           </tbody>
         </table>
       </div>
+    </div>
+  );
+}
+
+type DefaultsDetail = Awaited<ReturnType<typeof dataQualityDetail>>;
+
+/** The services and usage lines whose CO2e rests on a default factor, under the filters. */
+function OnDefaultsTables(props: {
+  services: DefaultsDetail["services"];
+  lines: DefaultsDetail["lines"];
+}) {
+  if (!props.services.length)
+    return (
+      <p className="muted small" data-testid="defaults-services-none">
+        No service in this range rests on a default factor.
+      </p>
+    );
+  const pct = (share: number | null) => (share === null ? "–" : formatPercent(share));
+  return (
+    <div className="stack">
+      <h3 className="small">Resting on default factors</h3>
+      <p className="muted small">
+        A default is a factor used when no regional or measured one applies (an unknown instance
+        type, a region without a grid factor…); these figures are the least certain. See{" "}
+        <Link href="/methodology#8-quality">the method, section 8</Link>.
+      </p>
+      <div className="table-wrap">
+        <table className="data" data-testid="defaults-services">
+          <caption className="sr-only">Services resting on default factors</caption>
+          <thead>
+            <tr>
+              <th>Service</th>
+              <th>Provider</th>
+              <th className="num">CO2e on defaults</th>
+              <th className="num">Share of the service</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.services.map((r) => (
+              <tr key={r.key} data-service={r.service} data-value={r.co2eOnDefaultsKg}>
+                <td>{r.service}</td>
+                <td>{providerLabel(r.provider)}</td>
+                <td className="num">{formatKg(r.co2eOnDefaultsKg)}</td>
+                <td className="num">{pct(r.shareOnDefaults)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div className="table-wrap">
+        <table className="data" data-testid="defaults-lines">
+          <caption className="sr-only">Usage lines resting on default factors</caption>
+          <thead>
+            <tr>
+              <th>Line (provider, service, region, kind)</th>
+              <th className="num">CO2e on defaults</th>
+              <th className="num">Share of the line</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.lines.map((r) => (
+              <tr key={r.key} data-service={r.service} data-region={r.region} data-kind={r.kind}>
+                <td>
+                  {providerLabel(r.provider)} · {r.service} · {r.region || "no region"} · {r.kind}
+                </td>
+                <td className="num" data-value={r.co2eOnDefaultsKg}>
+                  {formatKg(r.co2eOnDefaultsKg)}
+                </td>
+                <td className="num">{pct(r.shareOnDefaults)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
+
+/** Sync status of the accounts with figures under the filters (not every account of the org). */
+async function AccountSyncTable(props: { ids: string[]; scope: TenantScope }) {
+  const accounts = await props.scope.sql((client) => listAccountsByIds(client, props.ids));
+  if (!accounts.length) return null;
+  return (
+    <div className="table-wrap">
+      <table className="data" data-testid="quality-accounts">
+        <caption className="sr-only">Last sync per account with figures in range</caption>
+        <thead>
+          <tr>
+            <th>Account (with figures in range)</th>
+            <th>Status</th>
+            <th>Last sync or import</th>
+            <th>Last error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {accounts.map((a) => (
+            <tr key={a.id} data-account={a.id}>
+              <td>
+                {a.displayName} <span className="muted small">{providerLabel(a.provider)}</span>
+              </td>
+              <td>
+                <span
+                  className={`badge ${a.status === "active" ? "ok" : a.status === "needs_attention" ? "bad" : ""}`}
+                >
+                  {a.status}
+                </span>
+              </td>
+              <td>
+                {a.lastSyncAt
+                  ? new Date(a.lastSyncAt).toISOString().slice(0, 16).replace("T", " ") + " UTC"
+                  : "never"}
+              </td>
+              <td className="small">{a.lastError ?? "—"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }

@@ -15,6 +15,7 @@ export function TableGroupPicker(props: { value: string }) {
         onChange={(event) => {
           const next = new URLSearchParams(params.toString());
           next.set("table", event.target.value);
+          next.delete("page");
           router.push(`${pathname}?${next.toString()}`, { scroll: false });
         }}
       >
@@ -22,6 +23,7 @@ export function TableGroupPicker(props: { value: string }) {
         <option value="account">Account</option>
         <option value="payer">Payer / billing account</option>
         <option value="region">Region</option>
+        <option value="instanceType">Instance type</option>
         <option value="provider">Provider</option>
         <option value="scope">Scope</option>
       </select>

@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
   breakdownQuerySchema,
   filtersSchema,
+  safeText,
   GROUP_BYS,
   GRANULARITIES,
   seriesQuerySchema,
@@ -127,6 +128,16 @@ export const breakdownResponseSchema = z
     marketBasis: marketBasisSchema.describe(
       "The basis of the market-based figures over every group.",
     ),
+    comparison: z
+      .object({
+        from: day,
+        to: day,
+        comparable: z.boolean(),
+        reason: z.string().nullable(),
+      })
+      .describe(
+        "The previous period of the same length, with the same filters. Not comparable when the organization's data starts after its first day or it has no emissions.",
+      ),
     page: z.number().int(),
     limit: z.number().int(),
     totalItems: z.number().int(),
@@ -136,6 +147,16 @@ export const breakdownResponseSchema = z
         label: z.string(),
         provider: z.string().optional(),
         share: z.number().describe("Share of the range's total CO2e (0–1)."),
+        previousCo2eTotalKg: z
+          .number()
+          .nullable()
+          .describe("Total CO2e of the group in the previous period; null when not comparable."),
+        changeShare: z
+          .number()
+          .nullable()
+          .describe(
+            "(current − previous) ÷ previous; null when not comparable or the group had no emissions before.",
+          ),
         region: z
           .object({
             gridIntensityGPerKwh: z.number(),
@@ -149,6 +170,37 @@ export const breakdownResponseSchema = z
     ),
   })
   .meta({ id: "EmissionsBreakdown" });
+
+export const filterOptionsQuerySchema = filtersSchema.extend({
+  tagKeys: z
+    .enum(["true", "false"])
+    .default("false")
+    .describe("Also list the tag keys on the hourly rows in range (reads hourly rows)."),
+  tagKey: safeText(1, 128)
+    .optional()
+    .describe("Also list the values of this tag key (the other keys' tag filters apply)."),
+});
+
+const filterOption = z.object({
+  value: z.string().describe("The value to pass as the filter parameter."),
+  label: z.string(),
+  hint: z.string().optional(),
+});
+
+export const filterOptionsResponseSchema = z
+  .object({
+    range: rangeSchema,
+    providers: z.array(filterOption),
+    accounts: z.array(filterOption),
+    services: z.array(filterOption),
+    regions: z.array(filterOption),
+    tagKeys: z.array(z.string()).nullable().describe("Null unless tagKeys=true."),
+    tagValues: z.array(z.string()).nullable().describe("Null unless tagKey is given."),
+  })
+  .describe(
+    "The values each filter can take: those with emissions in the range under every other filter (a filter's own selection stays listed).",
+  )
+  .meta({ id: "EmissionsFilterOptions" });
 
 const monthFigure = z.object({ month: day, co2eTotalKg: z.number() });
 export const summaryResponseSchema = z

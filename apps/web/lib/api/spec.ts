@@ -60,6 +60,15 @@ export const operations: Operation[] = [
   },
   {
     method: "get",
+    path: "/api/v1/emissions/options",
+    summary:
+      "Values each filter can take in a range under the other filters, and tag key and value discovery",
+    role: "viewer",
+    query: s.filterOptionsQuerySchema,
+    response: { status: 200, schema: s.filterOptionsResponseSchema },
+  },
+  {
+    method: "get",
     path: "/api/v1/reconciliation",
     summary:
       "Canopy's estimate beside each provider's own figures per month, like with like, with the market-based basis and the calibration factor history",

@@ -28,7 +28,7 @@ describe("emissions query parameters", () => {
     expect(result.success).toBe(false);
     expect([...new Set(result.error!.issues.map((i) => i.path.join(".")))]).toEqual([
       "from",
-      "tag",
+      "tag.0",
       "granularity",
     ]);
   });

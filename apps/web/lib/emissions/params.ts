@@ -9,6 +9,7 @@ export const GROUP_BYS = [
   "payer",
   "service",
   "region",
+  "instanceType",
   "scope",
 ] as const;
 export const PROVIDERS = ["aws", "azure", "gcp"] as const;
@@ -51,17 +52,14 @@ export const safeText = (min: number, max: number) =>
     );
 
 /** A repeated or comma-separated query parameter, as a list. */
-const list = <T extends z.ZodType>(item: T) =>
+const list = <T extends z.ZodType>(item: T, split = true) =>
   z
     .preprocess(
       (value) =>
         value === undefined || value === ""
           ? []
           : (Array.isArray(value) ? value : [value]).flatMap((v) =>
-              String(v)
-                .split(",")
-                .map((s) => s.trim())
-                .filter(Boolean),
+              (split ? String(v).split(",") : [String(v)]).map((s) => s.trim()).filter(Boolean),
             ),
       z.array(item).max(50, "At most 50 values."),
     )
@@ -74,10 +72,13 @@ export const filtersSchema = z.object({
   account: list(z.uuid("A cloud account id (UUID).")).describe("Cloud account ids."),
   service: list(safeText(1, 200)).describe("Service names, e.g. AmazonEC2."),
   region: list(safeText(1, 100)).describe("Region codes, e.g. eu-west-1."),
-  tag: safeText(2, 400)
-    .regex(/^[^=]{1,128}=.{0,256}$/, "A tag as key=value.")
-    .optional()
-    .describe("Only usage carrying this tag (key=value); reads hourly rows."),
+  // Not comma-separated: a tag value may contain commas.
+  tag: list(
+    safeText(2, 400).regex(/^[^=]{1,128}=.{0,256}$/, "A tag as key=value."),
+    false,
+  ).describe(
+    "Only usage carrying these tags (key=value; repeat the parameter): values of one key are alternatives, different keys must all match. Reads hourly rows.",
+  ),
 });
 
 export const seriesQuerySchema = filtersSchema.extend({
@@ -177,4 +178,24 @@ export function fullMonths(range: Pick<DateRange, "from" | "to">, today: string)
     if (m >= range.from && (last <= range.to || range.to >= today)) months.push(m);
   }
   return months;
+}
+
+/**
+ * Which chart periods the range covers only in part (a month cut by the range's first or last day)
+ * or that are still in progress (ending today or later, UTC). Hours are never partial.
+ */
+export function partialPeriods(
+  periods: string[],
+  granularity: string,
+  range: { from: string; to: string },
+  today: string,
+): boolean[] {
+  return periods.map((period) => {
+    if (granularity === "month") {
+      const last = addDays(addMonths(period, 1), -1);
+      return period < range.from || last > range.to || last >= today;
+    }
+    if (granularity === "day") return period >= today;
+    return false;
+  });
 }

@@ -46,6 +46,16 @@ export async function listAccounts(client: PoolClient, page: { limit: number; of
   };
 }
 
+/** The accounts with these ids, in the order of listAccounts. */
+export async function listAccountsByIds(client: PoolClient, ids: string[]): Promise<AccountRow[]> {
+  const result = await client.query<AccountRow>(
+    `SELECT ${accountColumns} FROM cloud_accounts WHERE id = ANY($1::uuid[])
+     ORDER BY provider, display_name, id`,
+    [ids],
+  );
+  return result.rows;
+}
+
 export async function getAccount(client: PoolClient, id: string): Promise<AccountRow> {
   const result = await client.query<AccountRow>(
     `SELECT ${accountColumns} FROM cloud_accounts WHERE id = $1`,

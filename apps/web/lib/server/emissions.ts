@@ -25,7 +25,9 @@ import {
   type GroupBy,
   type SeriesQuery,
 } from "../emissions/params";
+import { providerLabel } from "../format";
 import { badRequest } from "./api-error";
+import { conditions, Params as OptionParams, rollupSource } from "./filter-options";
 import type { TenantScope } from "./tenant-scope";
 
 /** Every figure as @canopy/methodology headlines.ts defines it (headlinesOf), plus energy and water. */
@@ -124,7 +126,10 @@ function measuresOf(row: SumRow): Measures {
   };
 }
 
-const groupExpression: Record<GroupBy, string> = {
+/** Groupings the dashboard's panels use besides the public ones. */
+type InternalGroup = GroupBy | "line" | "provider-service";
+
+const groupExpression: Record<InternalGroup, string> = {
   none: "''",
   scope: "''",
   provider: "provider::text",
@@ -133,7 +138,27 @@ const groupExpression: Record<GroupBy, string> = {
   payer: "cloud_account_id::text",
   service: "service",
   region: "provider::text || '/' || region",
+  // Hourly rows only (the rollups keep no instance type).
+  instanceType: "instance_type",
+  // One usage line of the data-quality panel: provider, service, region and kind (unit separator).
+  line: "provider::text || chr(31) || service || chr(31) || region || chr(31) || kind",
+  // One service of the data-quality panel (a service name is per provider).
+  "provider-service": "provider::text || chr(31) || service",
 };
+
+/** Tag filters as SQL: values of one key are alternatives (OR), different keys must all match. */
+function tagClauses(tags: string[], p: Params): string[] {
+  const byKey = new Map<string, string[]>();
+  for (const tag of tags) {
+    const at = tag.indexOf("=");
+    const key = tag.slice(0, at);
+    byKey.set(key, [...(byKey.get(key) ?? []), tag.slice(at + 1)]);
+  }
+  return [...byKey].map(
+    ([key, values]) =>
+      `(${values.map((value) => `tags @> ${p.add(JSON.stringify({ [key]: value }), "::jsonb")}`).join(" OR ")})`,
+  );
+}
 
 function filterClauses(filters: Filters, p: Params): string[] {
   const where: string[] = [];
@@ -155,7 +180,7 @@ function sourceSql(
   filters: Filters,
   range: DateRange,
   granularity: Granularity | "none",
-  groupBy: GroupBy,
+  groupBy: InternalGroup,
   today: string,
   p: Params,
 ): { sql: string; source: Source } {
@@ -169,7 +194,7 @@ function sourceSql(
     `${providerMarketSource(table, monthFrom, monthTo)} x`;
   const and = (extra: string[]) => [...extra, ...where].join(" AND ");
 
-  if (filters.tag || granularity === "hour") {
+  if (filters.tag.length || granularity === "hour" || groupBy === "instanceType") {
     const period = {
       hour: `hour`,
       day: `(hour AT TIME ZONE 'UTC')::date`,
@@ -180,10 +205,7 @@ function sourceSql(
       `hour >= ${p.add(`${range.from}T00:00:00Z`, "::timestamptz")}`,
       `hour < ${p.add(`${addDays(range.to, 1)}T00:00:00Z`, "::timestamptz")}`,
     ];
-    if (filters.tag) {
-      const [key, ...rest] = filters.tag.split("=");
-      conditions.push(`tags @> ${p.add(JSON.stringify({ [key!]: rest.join("=") }), "::jsonb")}`);
-    }
+    conditions.push(...tagClauses(filters.tag, p));
     return {
       source: "hourly",
       sql: `SELECT ${period} AS period, ${grp} AS grp, ${sums} FROM ${from("emissions_hourly")} WHERE ${and(conditions)} GROUP BY 1, 2`,
@@ -238,7 +260,7 @@ async function aggregate(
   filters: Filters,
   range: DateRange,
   granularity: Granularity | "none",
-  groupBy: GroupBy,
+  groupBy: InternalGroup,
   today: string,
 ) {
   const p = new Params();
@@ -304,6 +326,26 @@ const payerNoun: Record<string, string> = {
   gcp: "GCP billing account",
 };
 
+export async function firstDataDay(client: PoolClient): Promise<string | null> {
+  const result = await client.query<{ day: string | null }>(
+    "SELECT to_char(min(day), 'YYYY-MM-DD') AS day FROM emissions_daily",
+  );
+  return result.rows[0]?.day ?? null;
+}
+
+/** The period of the same length just before `range` (a 31-day range: the 31 days before it). */
+export function previousPeriod(range: Pick<DateRange, "from" | "days">): DateRange {
+  return { from: addDays(range.from, -range.days), to: addDays(range.from, -1), days: range.days };
+}
+
+export type Comparison = {
+  from: string;
+  to: string;
+  comparable: boolean;
+  /** Why the previous period cannot be compared (null when it can). */
+  reason: string | null;
+};
+
 export async function lastDataDay(client: PoolClient): Promise<string | null> {
   const result = await client.query<{ day: string | null }>(
     "SELECT to_char(max(day), 'YYYY-MM-DD') AS day FROM emissions_daily",
@@ -311,7 +353,7 @@ export async function lastDataDay(client: PoolClient): Promise<string | null> {
   return result.rows[0]?.day ?? null;
 }
 
-async function rangeFor(
+export async function rangeFor(
   client: PoolClient,
   filters: Filters,
   granularity?: Granularity,
@@ -362,8 +404,11 @@ async function groupLabels(
     if (labels.has(key)) continue;
     if (groupBy === "region") {
       const [provider, region] = key.split("/");
-      labels.set(key, { key, label: region ?? key, provider: provider ?? "" });
-    } else labels.set(key, { key, label: key || "All" });
+      labels.set(key, { key, label: region || "No region (global)", provider: provider ?? "" });
+    } else if (groupBy === "provider")
+      labels.set(key, { key, label: providerLabel(key), provider: key });
+    else if (groupBy === "instanceType") labels.set(key, { key, label: key || "No instance type" });
+    else labels.set(key, { key, label: key || "All" });
   }
   return labels;
 }
@@ -468,6 +513,10 @@ export async function emissionsSeries(scope: TenantScope, query: SeriesQuery) {
 export type BreakdownRow = GroupLabel &
   Measures & {
     share: number;
+    /** Total CO2e of the group in the previous period; null when the periods are not comparable. */
+    previousCo2eTotalKg: number | null;
+    /** (current − previous) ÷ previous; null when not comparable or the group had nothing before. */
+    changeShare: number | null;
     region?: { gridIntensityGPerKwh: number; pue: number; cfeShare: number; quality: string };
   };
 
@@ -486,6 +535,37 @@ export async function emissionsBreakdown(scope: TenantScope, query: BreakdownQue
     let groups = rows.map((row) => ({ key: row.grp, measures: measuresOf(row) }));
     if (query.groupBy === "scope") groups = groups.flatMap((g) => splitScope(g.measures));
     const total = groups.reduce((sum, g) => sum + g.measures.co2eTotalKg, 0);
+    // Period over period: the same filters over the period of the same length just before.
+    const before = previousPeriod(range);
+    const first = await firstDataDay(client);
+    let previous = new Map<string, number>();
+    let previousTotal = 0;
+    if (first !== null && first <= before.from) {
+      const prior = await aggregate(
+        client,
+        query,
+        before,
+        "none",
+        query.groupBy,
+        toDay(new Date()),
+      );
+      let priorGroups = prior.rows.map((row) => ({ key: row.grp, measures: measuresOf(row) }));
+      if (query.groupBy === "scope")
+        priorGroups = priorGroups.flatMap((g) => splitScope(g.measures));
+      previous = new Map(priorGroups.map((g) => [g.key, g.measures.co2eTotalKg]));
+      previousTotal = priorGroups.reduce((sum, g) => sum + g.measures.co2eTotalKg, 0);
+    }
+    const comparison: Comparison = {
+      from: before.from,
+      to: before.to,
+      comparable: first !== null && first <= before.from && previousTotal !== 0,
+      reason:
+        first === null || first > before.from
+          ? `Data starts on ${first ?? "no day"}, after the start of the previous period (${before.from}).`
+          : previousTotal === 0
+            ? "The previous period has no emissions for these filters."
+            : null,
+    };
     groups.sort(
       (a, b) => b.measures.co2eTotalKg - a.measures.co2eTotalKg || a.key.localeCompare(b.key),
     );
@@ -500,10 +580,13 @@ export async function emissionsBreakdown(scope: TenantScope, query: BreakdownQue
           );
     const items: BreakdownRow[] = pageRows.map((g) => {
       const label: GroupLabel = labels.get(g.key) ?? { key: g.key, label: g.key };
+      const before = comparison.comparable ? (previous.get(g.key) ?? 0) : null;
       const row: BreakdownRow = {
         ...label,
         ...g.measures,
         share: total ? g.measures.co2eTotalKg / total : 0,
+        previousCo2eTotalKg: before,
+        changeShare: before ? (g.measures.co2eTotalKg - before) / before : null,
       };
       if (query.groupBy === "region") row.region = siteFactors(label.provider ?? "", label.label);
       return row;
@@ -516,6 +599,7 @@ export async function emissionsBreakdown(scope: TenantScope, query: BreakdownQue
         marketRowsReported: rows.reduce((n, r) => n + r.marketRowsReported, 0),
         marketRowsEstimated: rows.reduce((n, r) => n + r.marketRowsEstimated, 0),
       }),
+      comparison,
       page: query.page,
       limit: query.limit,
       totalItems: groups.length,
@@ -705,5 +789,85 @@ export async function dataSources(scope: TenantScope, filters: Filters) {
       regions: filters.region,
     });
     return { range: { from: range.from, to: range.to }, items };
+  });
+}
+
+/** A service, or a usage line, whose figures rest partly on default factors. */
+export type OnDefaultsRow = {
+  key: string;
+  provider: string;
+  service: string;
+  /** Lines only. */
+  region?: string;
+  kind?: string;
+  co2eOnDefaultsKg: number;
+  co2eTotalKg: number;
+  /** co2eOnDefaultsKg ÷ co2eTotalKg; null without emissions. */
+  shareOnDefaults: number | null;
+};
+
+/** Lines listed in the data-quality panel (largest CO2e on defaults first). */
+export const MAX_DEFAULT_LINES = 25;
+
+/**
+ * The data-quality panel under the dashboard's filters: the accounts with figures in the range, and
+ * the services and usage lines (provider, service, region, kind) whose CO2e rests on a default factor
+ * (docs/methodology.md section 8), largest first. Same sums as every other figure.
+ */
+export async function dataQualityDetail(scope: TenantScope, filters: Filters) {
+  return scope.sql(async (client) => {
+    const range = await rangeFor(client, filters);
+    const today = toDay(new Date());
+    const onDefaults = (row: SumRow) => {
+      const m = measuresOf(row);
+      return {
+        co2eOnDefaultsKg: m.co2eOnDefaultsKg,
+        co2eTotalKg: m.co2eTotalKg,
+        shareOnDefaults: m.co2eTotalKg !== 0 ? m.co2eOnDefaultsKg / m.co2eTotalKg : null,
+      };
+    };
+    const byDefaults = (a: OnDefaultsRow, b: OnDefaultsRow) =>
+      b.co2eOnDefaultsKg - a.co2eOnDefaultsKg || a.key.localeCompare(b.key);
+    const accounts = await aggregate(client, filters, range, "none", "account", today);
+    const services = await aggregate(client, filters, range, "none", "provider-service", today);
+    const lines = await aggregate(client, filters, range, "none", "line", today);
+    return {
+      range: { from: range.from, to: range.to },
+      accountIds: accounts.rows.map((r) => r.grp),
+      services: services.rows
+        .map((row): OnDefaultsRow => {
+          const [provider = "", service = ""] = row.grp.split("\u001f");
+          return { key: row.grp, provider, service, ...onDefaults(row) };
+        })
+        .filter((r) => r.co2eOnDefaultsKg > 0)
+        .sort(byDefaults),
+      lines: lines.rows
+        .map((row): OnDefaultsRow => {
+          const [provider = "", service = "", region = "", kind = ""] = row.grp.split("\u001f");
+          return { key: row.grp, provider, service, region, kind, ...onDefaults(row) };
+        })
+        .filter((r) => r.co2eOnDefaultsKg > 0)
+        .sort(byDefaults)
+        .slice(0, MAX_DEFAULT_LINES),
+    };
+  });
+}
+
+/**
+ * The method versions (e.g. canopy-1.0.0+pack.2025.1) of the figures in the range under the filters'
+ * providers, accounts, services and regions (read from the rollups), most used first.
+ */
+export async function methodologyVersions(scope: TenantScope, filters: Filters) {
+  return scope.sql(async (client) => {
+    const range = await rangeFor(client, filters);
+    const p = new OptionParams();
+    const source = rollupSource(range, p);
+    const where = conditions({ ...filters, tag: [] }, range, p, false);
+    const result = await client.query<{ version: string }>(
+      `SELECT methodology_version AS version FROM ${source} WHERE ${where}
+       GROUP BY 1 ORDER BY count(*) DESC, 1`,
+      p.values,
+    );
+    return result.rows.map((r) => r.version);
   });
 }
