@@ -76,6 +76,7 @@ export {
   reconciliationRows,
   type ReconciliationRow,
 } from "./reconciliation";
+export { importCarbonExport, type CarbonImportSummary } from "./import-carbon";
 export {
   alertRecipients,
   deliverAlertJob,
