@@ -77,6 +77,7 @@ export {
   type ReconciliationRow,
 } from "./reconciliation";
 export { importCarbonExport, type CarbonImportSummary } from "./import-carbon";
+export { CarbonExportError } from "@canopy/connectors";
 export {
   alertRecipients,
   deliverAlertJob,
