@@ -149,6 +149,12 @@ describe("readCarbonExport: other files", () => {
       /Not a carbon export Canopy reads/,
     );
     expect(() => readCarbonExport("")).toThrow(/empty/);
+    expect(() => readCarbonExport(awsHeader.replace(",model_version", "") + "\n")).toThrow(
+      "This looks like an AWS CARBON_EMISSIONS export but lacks the column(s) model_version",
+    );
+    expect(() => readCarbonExport(gcpHeader.replace("carbon_model_version,", "") + "\n")).toThrow(
+      "This looks like a GCP Carbon Footprint export but lacks the column(s) carbon_model_version",
+    );
     expect(() => readCarbonExport(`${gcpHeader}\n`)).toThrow(/no data rows/);
   });
 

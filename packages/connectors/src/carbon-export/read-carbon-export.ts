@@ -141,6 +141,18 @@ export function readCarbonExport(
     throw new CarbonExportError(
       "Azure carbon export files are not read yet: Canopy has no documented column layout or sample of the Carbon Optimization / Emissions Impact export. Connect the subscription instead (Carbon Optimization Reader role) to fetch Azure's figures.",
     );
+  const missing = (required: readonly string[]) => required.filter((c) => !header.includes(c));
+  if (
+    !detected &&
+    header.some((h) => h.startsWith("total_lbm_emissions") || h === "usage_account_id")
+  )
+    throw new CarbonExportError(
+      `This looks like an AWS CARBON_EMISSIONS export but lacks the column(s) ${missing(awsRequired).join(", ")} (export every column of the table, model_version included).`,
+    );
+  if (!detected && header.some((h) => h.startsWith("carbon_footprint")))
+    throw new CarbonExportError(
+      `This looks like a GCP Carbon Footprint export but lacks the column(s) ${missing(gcpRequired).join(", ")} (export the table's carbon_footprint_kgCO2e fields and carbon_model_version).`,
+    );
   if (!detected)
     throw new CarbonExportError(
       `Not a carbon export Canopy reads. AWS CARBON_EMISSIONS needs the columns ${awsRequired.join(", ")}; GCP Carbon Footprint needs ${gcpRequired.map((c) => c.replace("kgco2e_", "kgCO2e.").replace("scope2_", "scope2.")).join(", ")}.`,
