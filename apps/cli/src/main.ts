@@ -28,6 +28,11 @@ const commands: Record<
       "import <file> --org <slug> [--replace]  Import a billing file into an organization (usage, estimates, rollups)",
     load: () => import("./commands/import"),
   },
+  "import-carbon": {
+    summary:
+      "import-carbon <file> --org <slug> [--provider aws|azure|gcp]  Import a provider's carbon export (AWS CARBON_EMISSIONS, GCP Carbon Footprint) for reconciliation",
+    load: () => import("./commands/import-carbon"),
+  },
   imports: {
     summary:
       "imports list|show|confirm|restore [id] --org <slug>  What imports and syncs replaced; confirm or restore",

@@ -877,6 +877,19 @@ const actionCases: Record<string, (action: Action) => Promise<void>> = {
     refused(await action({ reportId: b.reportId, expectedContentSha256: rows[0]!.sha }));
     expect(await countB("reports", "status = 'final'")).toBe(0);
   },
+  "reconciliation.importCarbonExportFile": async (action) => {
+    const before = await countB("provider_reported_emissions");
+    const result = await action({
+      fileName: "carbon.csv",
+      tenantId: tenantB,
+      text: `usage_period_start,usage_period_end,payer_account_id,usage_account_id,region_code,location,product_code,total_lbm_emissions_value,total_lbm_emissions_unit,total_mbm_emissions_value,total_mbm_emissions_unit,model_version
+2026-04-01T00:00:00Z,2026-05-01T00:00:00Z,999999999999,111111111111,eu-central-1,Europe (Frankfurt),AmazonEC2,0.01,MTCO2e,0.0069,MTCO2e,v3.0.0
+`,
+    });
+    // Stored in A's own organization (the tenantId field is not an input), never in B's.
+    expect(result.ok).toBe(true);
+    expect(await countB("provider_reported_emissions")).toBe(before);
+  },
   "saved-views.saveViewAction": async (action) => {
     const result = await action({ name: "B view", query: "provider=aws" });
     expect(result.ok).toBe(true);

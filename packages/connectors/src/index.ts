@@ -10,3 +10,4 @@ export {
   type MarginalHour,
   type WattTimeMarginalSource,
 } from "./grid/watttime";
+export * from "./carbon-export/read-carbon-export";

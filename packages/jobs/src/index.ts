@@ -76,6 +76,8 @@ export {
   reconciliationRows,
   type ReconciliationRow,
 } from "./reconciliation";
+export { importCarbonExport, type CarbonImportSummary } from "./import-carbon";
+export { CarbonExportError } from "@canopy/connectors";
 export {
   alertRecipients,
   deliverAlertJob,

@@ -635,3 +635,138 @@ export async function calibratedSeries(
           : "partly calibrated",
   }));
 }
+
+/** One provider figure read from a carbon export file (the shape of @canopy/connectors ReportedCarbon). */
+export type ImportedFigure = {
+  provider: ProviderName;
+  providerAccountId: string;
+  /** YYYY-MM-01 */
+  month: string;
+  service?: string;
+  region?: string;
+  scope: ReportedScope;
+  co2eKg: number;
+  source: string;
+  modelVersion?: string;
+};
+
+/** What an import replaced, per provider account × month × scope × model version. */
+export type ReplacedFigures = {
+  provider: ProviderName;
+  providerAccountId: string;
+  month: string;
+  scope: ReportedScope;
+  modelVersion: string | null;
+  /** The sum stored by earlier imports of this key (0 when nothing was). */
+  previousKg: number;
+  previousRows: number;
+  /** The sum the import stores. */
+  co2eKg: number;
+  rows: number;
+};
+
+/**
+ * Stores figures read from a provider's carbon export file (no cloud account: cloud_account_id is
+ * null), replacing what earlier file imports stored for the same provider account, month, scope and
+ * model version, so re-importing a file (or a corrected one) does not double count. Figures fetched
+ * by a connected account are kept; which copy counts is countedFiguresSql's choice (the newest
+ * model version, then the batch stored last). Writes one audit entry. The client is tenant-scoped.
+ */
+export async function storeImportedFigures(
+  client: PoolClient,
+  tenantId: string,
+  figures: readonly ImportedFigure[],
+  audit: { actorLabel: string; actorUserId?: string | null; fileName: string },
+): Promise<{ stored: number; replaced: ReplacedFigures[] }> {
+  const keyOf = (f: ImportedFigure) =>
+    JSON.stringify([
+      f.provider,
+      f.providerAccountId.toLowerCase(),
+      f.month,
+      f.scope,
+      f.modelVersion ?? "",
+    ]);
+  const byKey = new Map<string, ReplacedFigures>();
+  for (const f of figures) {
+    const k = keyOf(f);
+    const entry = byKey.get(k) ?? {
+      provider: f.provider,
+      providerAccountId: f.providerAccountId,
+      month: f.month,
+      scope: f.scope,
+      modelVersion: f.modelVersion || null,
+      previousKg: 0,
+      previousRows: 0,
+      co2eKg: 0,
+      rows: 0,
+    };
+    entry.co2eKg += f.co2eKg;
+    entry.rows += 1;
+    byKey.set(k, entry);
+  }
+  const keys = [...byKey.values()];
+  const deleted = await client.query<{ k: string; kg: number; n: number }>(
+    `WITH gone AS (
+       DELETE FROM provider_reported_emissions p
+       USING unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::text[]) AS k(provider, account, month, scope, model_version)
+       WHERE p.cloud_account_id IS NULL AND p.source LIKE '%-file'
+         AND p.provider::text = k.provider AND lower(p.provider_account_id) = k.account AND p.month = k.month
+         AND p.scope = k.scope AND coalesce(p.model_version, '') = k.model_version
+       RETURNING k.provider, k.account, to_char(k.month, 'YYYY-MM-DD') AS month, k.scope, k.model_version, p.co2e_kg
+     )
+     SELECT json_build_array(provider, account, month, scope, model_version)::text AS k,
+            sum(co2e_kg)::float8 AS kg, count(*)::int AS n
+     FROM gone GROUP BY 1`,
+    [
+      keys.map((k) => k.provider),
+      keys.map((k) => k.providerAccountId.toLowerCase()),
+      keys.map((k) => k.month),
+      keys.map((k) => k.scope),
+      keys.map((k) => k.modelVersion ?? ""),
+    ],
+  );
+  for (const row of deleted.rows) {
+    const entry = byKey.get(JSON.stringify(JSON.parse(row.k)));
+    if (entry) {
+      entry.previousKg = row.kg;
+      entry.previousRows = row.n;
+    }
+  }
+  const inserted = await client.query(
+    `INSERT INTO provider_reported_emissions
+       (tenant_id, cloud_account_id, provider, provider_account_id, month, service, region, scope, co2e_kg, source, model_version)
+     SELECT $1, NULL, f.provider::cloud_provider, f.account, f.month, nullif(f.service, ''), nullif(f.region, ''), f.scope, f.kg,
+            f.source, nullif(f.model_version, '')
+     FROM unnest($2::text[], $3::text[], $4::date[], $5::text[], $6::text[], $7::text[], $8::float8[], $9::text[], $10::text[])
+       AS f(provider, account, month, service, region, scope, kg, source, model_version)`,
+    [
+      tenantId,
+      figures.map((f) => f.provider),
+      figures.map((f) => f.providerAccountId),
+      figures.map((f) => f.month),
+      figures.map((f) => f.service ?? ""),
+      figures.map((f) => f.region ?? ""),
+      figures.map((f) => f.scope),
+      figures.map((f) => f.co2eKg),
+      figures.map((f) => f.source),
+      figures.map((f) => f.modelVersion ?? ""),
+    ],
+  );
+  const replaced = keys.filter((k) => k.previousRows > 0);
+  await client.query(
+    `INSERT INTO audit_log (tenant_id, actor_user_id, actor_label, action, target_type, target_id, details)
+     VALUES ($1, $2, $3, 'provider_figures.import', 'provider_reported_emissions', NULL, $4)`,
+    [
+      tenantId,
+      audit.actorUserId ?? null,
+      audit.actorLabel,
+      {
+        fileName: audit.fileName,
+        figures: figures.length,
+        months: [...new Set(figures.map((f) => f.month))].sort(),
+        replacedKeys: replaced.length,
+      },
+    ],
+  );
+  return { stored: inserted.rowCount ?? 0, replaced };
+}

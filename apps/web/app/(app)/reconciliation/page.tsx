@@ -1,4 +1,6 @@
+import { CarbonImportForm } from "@/components/reconciliation/carbon-import-form";
 import { formatKg, formatPercent, monthLabel } from "@/lib/format";
+import { isAdmin } from "@/lib/role-rank";
 import { requireMember } from "@/lib/server/page-context";
 import { loadReconciliation } from "@/lib/server/reconciliation";
 
@@ -76,7 +78,9 @@ export default async function ReconciliationPage() {
             </li>
           </ul>
           <p className="muted small">
-            Accounts that only import billing files have no provider figures to compare with.
+            Accounts that only import billing files have no provider figures to compare with until
+            an admin imports the provider&apos;s carbon export below (or with{" "}
+            <code>pnpm canopy import-carbon</code>).
           </p>
         </section>
       ) : (
@@ -161,6 +165,11 @@ export default async function ReconciliationPage() {
         </section>
       )}
       {view.hasProviderFigures && <CalibrationHistory history={view.history} />}
+      {isAdmin(scope.principal.role) && (
+        <section className="card">
+          <CarbonImportForm />
+        </section>
+      )}
     </main>
   );
 }
