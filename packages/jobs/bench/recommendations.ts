@@ -11,20 +11,11 @@
  * PostgreSQL; a scratch database is created and dropped.
  */
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
-import { parseEnv } from "@canopy/config";
-import {
-  createKeyring,
-  startEmbeddedPostgres,
-  writeGridIntensity,
-  type GridIntensityPoint,
-} from "@canopy/db";
-import { createScratchDatabase, type ScratchDatabase } from "@canopy/db/scratch";
+import { createKeyring, writeGridIntensity, type GridIntensityPoint } from "@canopy/db";
 import { regionFactors } from "@canopy/methodology";
 import { jobDefinition } from "../src/registry";
+import { benchDatabase } from "./bench-database";
 
 const { values } = parseArgs({
   options: {
@@ -67,29 +58,7 @@ const storageTypes: [string, string, string][] = [
 const start = new Date("2025-01-01T00:00:00Z");
 const end = new Date(start.getTime() + hours * 3_600_000);
 
-async function scratchDatabase(): Promise<{ database: ScratchDatabase; stop(): Promise<void> }> {
-  const env = parseEnv();
-  try {
-    const database = await createScratchDatabase(env.DATABASE_URL ?? env.CANOPY_TEST_DATABASE_URL);
-    return { database, stop: async () => undefined };
-  } catch {
-    // No server answers: a throwaway embedded PostgreSQL, as the test setup does.
-  }
-  const dir = mkdtempSync(path.join(os.tmpdir(), "canopy-bench-pg-"));
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const embedded = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port });
-  const url = new URL(embedded.url);
-  url.pathname = "/postgres";
-  return {
-    database: await createScratchDatabase(url.toString()),
-    async stop() {
-      await embedded.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-const { database, stop } = await scratchDatabase();
+const { database, stop } = await benchDatabase();
 const lines: string[] = [];
 const deps = {
   owner: database.owner,

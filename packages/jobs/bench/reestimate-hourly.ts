@@ -11,24 +11,12 @@
  * of statements over 500 ms to the server's log.
  */
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
-import { parseEnv } from "@canopy/config";
-import {
-  createKeyring,
-  ensureEmissionsPartitions,
-  monthsBetween,
-  startEmbeddedPostgres,
-} from "@canopy/db";
-import {
-  createScratchDatabase,
-  loadSyntheticGridIntensity,
-  type ScratchDatabase,
-} from "@canopy/db/scratch";
+import { createKeyring, ensureEmissionsPartitions, monthsBetween } from "@canopy/db";
+import { loadSyntheticGridIntensity } from "@canopy/db/scratch";
 import { regionFactors } from "@canopy/methodology";
 import { jobDefinition } from "../src/registry";
+import { benchDatabase } from "./bench-database";
 
 const { values } = parseArgs({
   options: {
@@ -65,30 +53,7 @@ const instanceTypes: [string, number, number][] = [
 const yearStart = new Date("2025-01-01T00:00:00Z");
 const yearEnd = new Date("2026-01-01T00:00:00Z");
 
-/** A scratch database on DATABASE_URL's (else CANOPY_TEST_DATABASE_URL's) server, else on an embedded one. */
-async function scratchDatabase(): Promise<{ database: ScratchDatabase; stop(): Promise<void> }> {
-  const env = parseEnv();
-  try {
-    const database = await createScratchDatabase(env.DATABASE_URL ?? env.CANOPY_TEST_DATABASE_URL);
-    return { database, stop: async () => undefined };
-  } catch {
-    // No server answers: a throwaway embedded PostgreSQL, as the test setup does.
-  }
-  const dir = mkdtempSync(path.join(os.tmpdir(), "canopy-bench-pg-"));
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const embedded = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port });
-  const url = new URL(embedded.url);
-  url.pathname = "/postgres";
-  return {
-    database: await createScratchDatabase(url.toString()),
-    async stop() {
-      await embedded.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-const { database, stop } = await scratchDatabase();
+const { database, stop } = await benchDatabase();
 if (values.explain) {
   // Plans (with actual times) of statements over 500 ms go to the PostgreSQL server log.
   for (const setting of [
