@@ -1070,6 +1070,25 @@ describe("GET /api/v1/openapi.json", () => {
     expect(operations.map((o) => `${o.method} ${o.path}`).sort()).toEqual(exported.sort());
   });
 
+  it("states for each operation the permission its route handler enforces", async () => {
+    const { operations } = await import("@/lib/api/spec");
+    const root = path.resolve(import.meta.dirname, "../app/api/v1");
+    const checked = [];
+    for (const op of operations.filter((o) => o.permission !== "public")) {
+      const file = path.join(
+        root,
+        op.path.slice("/api/v1".length).replace(/\{(\w+)\}/g, "[$1]"),
+        "route.ts",
+      );
+      const module = (await import(file)) as Record<string, { permission?: string }>;
+      checked.push(`${op.method} ${op.path}`);
+      expect(module[op.method.toUpperCase()]?.permission, `${op.method} ${op.path}`).toBe(
+        op.permission,
+      );
+    }
+    expect(checked.length).toBeGreaterThan(40);
+  });
+
   it("documents every operation with its schemas", async () => {
     const response = await openapi.GET();
     const doc = (await response.json()) as {

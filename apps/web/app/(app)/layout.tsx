@@ -2,9 +2,9 @@ import type { ReactNode } from "react";
 import { NavLinks } from "@/components/nav-links";
 import { OrgSwitcher } from "@/components/org-switcher";
 import { SignOutButton } from "@/components/sign-out-button";
-import { isAdmin, hasRole } from "@/lib/role-rank";
+import type { Permission } from "@/lib/permissions";
 import { isInstanceAdmin } from "@/lib/server/instance-admin";
-import { requireMember } from "@/lib/server/page-context";
+import { allowed, requireMember } from "@/lib/server/page-context";
 import { organizationsOf } from "@/lib/server/principal";
 
 export const dynamic = "force-dynamic";
@@ -21,16 +21,20 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
     { href: "/reports", label: "Reports" },
     { href: "/methodology", label: "Method" },
   ];
-  if (hasRole(principal.role, "analyst")) links.push({ href: "/imports", label: "Imports" });
-  if (isAdmin(principal.role)) {
-    links.push(
-      { href: "/accounts", label: "Cloud accounts" },
-      { href: "/members", label: "Members" },
-      { href: "/settings/api-keys", label: "API keys" },
-      { href: "/settings/recommendations", label: "Recommendation constraints" },
-      { href: "/audit", label: "Audit log" },
-    );
-  }
+  if (allowed(principal, "imports.read")) links.push({ href: "/imports", label: "Imports" });
+  const adminLinks: { href: string; label: string; permission: Permission }[] = [
+    { href: "/accounts", label: "Cloud accounts", permission: "accounts.manage" },
+    { href: "/members", label: "Members", permission: "members.manage" },
+    { href: "/settings/api-keys", label: "API keys", permission: "apiKeys.manage" },
+    {
+      href: "/settings/recommendations",
+      label: "Recommendation constraints",
+      permission: "recommendations.configure",
+    },
+    { href: "/audit", label: "Audit log", permission: "audit.read" },
+  ];
+  for (const { permission, ...link } of adminLinks)
+    if (allowed(principal, permission)) links.push(link);
   if (isInstanceAdmin(principal)) links.push({ href: "/settings/grid", label: "Grid intensity" });
   return (
     <>

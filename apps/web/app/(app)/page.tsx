@@ -9,11 +9,10 @@ import {
   seriesQuerySchema,
   toDay,
 } from "@/lib/emissions/params";
-import { hasRole, isAdmin } from "@/lib/role-rank";
 import { zodFields } from "@/lib/server/api-error";
 import { lastDataDay } from "@/lib/server/emissions";
 import { filterOptions } from "@/lib/server/filter-options";
-import { requireMember } from "@/lib/server/page-context";
+import { allowed, requireMember } from "@/lib/server/page-context";
 import { DashboardFilters } from "@/components/dashboard/filters";
 import { DrillBreadcrumb } from "@/components/dashboard/drill-breadcrumb";
 import { SavedViews } from "@/components/dashboard/saved-views";
@@ -57,13 +56,13 @@ export default async function DashboardPage({ searchParams }: Props) {
           <p className="muted">
             {usageRows > 0
               ? "Usage is stored. Emissions appear here once the estimation jobs have processed it (usually within seconds)."
-              : isAdmin(principal.role)
+              : allowed(principal, "accounts.manage")
                 ? "Connect a cloud account, or import a billing file (AWS CUR, Azure cost export, GCP billing export or FOCUS), to see your cloud's carbon footprint."
                 : "An admin of this organization has not connected a cloud account or imported billing data yet."}
           </p>
           <div className="muted">Usage rows stored</div>
           <div className="figure">{usageRows.toLocaleString("en")}</div>
-          {isAdmin(principal.role) && (
+          {allowed(principal, "accounts.manage") && (
             <div className="row">
               <Link className="button" href="/accounts/new">
                 Connect a cloud account
@@ -162,7 +161,7 @@ export default async function DashboardPage({ searchParams }: Props) {
           <section className="card">
             <h2>Reduction targets</h2>
             <Suspense fallback={<Skeleton height={32} count={2} />}>
-              <TargetsSection scope={scope} canEdit={isAdmin(principal.role)} />
+              <TargetsSection scope={scope} canEdit={allowed(principal, "alerts.configure")} />
             </Suspense>
           </section>
           <section className="card">
@@ -203,7 +202,7 @@ export default async function DashboardPage({ searchParams }: Props) {
               <DataQualitySection
                 scope={scope}
                 filters={query}
-                canSeeJobs={hasRole(principal.role, "analyst")}
+                canSeeJobs={allowed(principal, "imports.read")}
               />
             </Suspense>
           </section>

@@ -72,7 +72,7 @@ export const startConnection = withTenantAction(
       return { id };
     });
   },
-  { role: "admin" },
+  { permission: "accounts.manage" },
 );
 
 /** Seals the submitted credentials (AES-256-GCM, bound to the row) and stores only the ciphertext. */
@@ -112,7 +112,7 @@ export const saveCredentials = withTenantAction(
       );
       return { id: account.id };
     }),
-  { role: "admin" },
+  { permission: "accounts.manage" },
 );
 
 /**
@@ -153,7 +153,7 @@ export const testConnection = withTenantAction(
     }
     return { status: "checking", checkedAt: null, result: null };
   },
-  { role: "admin" },
+  { permission: "accounts.manage" },
 );
 
 /** What the last "Test connection" found (polled by the wizard while it says "checking"). */
@@ -161,7 +161,7 @@ export const connectionTestStatus = withTenantAction(
   z.object({ accountId }),
   async (input, ctx): Promise<ConnectionCheck> =>
     ctx.sql((client) => getConnectionCheck(client, input.accountId)),
-  { role: "admin" },
+  { permission: "accounts.manage" },
 );
 
 export const saveScope = withTenantAction(
@@ -185,7 +185,7 @@ export const saveScope = withTenantAction(
       );
       return { id: account.id, scope: input.scope };
     }),
-  { role: "admin" },
+  { permission: "accounts.manage" },
 );
 
 /**
@@ -224,7 +224,7 @@ export const finishConnection = withTenantAction(
       );
       return { id: account.id };
     }),
-  { role: "admin" },
+  { permission: "accounts.manage" },
 );
 
 export type ImportAccountMismatch = {
@@ -257,7 +257,7 @@ export const importAccountMismatch = withTenantAction(
         otherAccounts: Array.isArray(row.others) ? row.others : [],
       };
     }),
-  { role: "admin" },
+  { permission: "accounts.manage" },
 );
 
 /** What deleting the account would remove: shown in the confirmation before anything goes. */
@@ -268,7 +268,7 @@ export const previewDeleteAccount = withTenantAction(
       const account = await getAccount(client, input.accountId);
       return previewAccountDeletion(client, account.id);
     }),
-  { role: "admin" },
+  { permission: "accounts.manage" },
 );
 
 /**
@@ -297,5 +297,5 @@ export const deleteAccount = withTenantAction(
       );
       return { id: account.id, removed };
     }),
-  { role: "admin" },
+  { permission: "accounts.manage" },
 );

@@ -8,11 +8,11 @@ import { createApiKey, revokeApiKey } from "@/lib/server/api-key-store";
 export const createApiKeyAction = withTenantAction(
   apiKeyCreateSchema,
   async (input, ctx) => ctx.sql((client) => createApiKey(client, ctx.principal, input)),
-  { role: "admin" },
+  { permission: "apiKeys.manage" },
 );
 
 export const revokeApiKeyAction = withTenantAction(
   z.object({ id: z.uuid("Not a valid key id.") }),
   async (input, ctx) => ctx.sql((client) => revokeApiKey(client, ctx.principal, input.id)),
-  { role: "admin" },
+  { permission: "apiKeys.manage" },
 );

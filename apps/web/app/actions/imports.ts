@@ -16,7 +16,7 @@ export const confirmImportReplacement = withTenantAction(
     const run = await confirmImportRun(ctx, input.importId);
     return { id: run.id, status: run.status };
   },
-  { role: "admin" },
+  { permission: "imports.create" },
 );
 
 /**
@@ -29,7 +29,7 @@ export const discardImport = withTenantAction(
     const run = await discardImportRun(ctx, input.importId);
     return { id: run.id, status: run.status, error: run.error };
   },
-  { role: "admin" },
+  { permission: "imports.create" },
 );
 
 /**
@@ -41,5 +41,5 @@ export const discardImport = withTenantAction(
 export const restoreImportVersion = withTenantAction(
   z.object({ importId }),
   async (input, ctx) => restoreImportRun(ctx, input.importId, ["import", "sync"]),
-  { role: "admin" },
+  { permission: "imports.create" },
 );

@@ -37,7 +37,7 @@ export const inviteMember = withTenantAction(
       email: takeInvitationDelivery(invitation.id),
     };
   },
-  { role: "admin" },
+  { permission: "members.manage" },
 );
 
 export const cancelInvitation = withTenantAction(
@@ -63,7 +63,7 @@ export const cancelInvitation = withTenantAction(
     if (!found) throw notFound("Pending invitation");
     return { id: input.invitationId };
   },
-  { role: "admin" },
+  { permission: "members.manage" },
 );
 
 type MemberRow = { id: string; userId: string; role: (typeof ROLES)[number] };
@@ -128,7 +128,7 @@ export const changeMemberRole = withTenantAction(
       );
       return { id: member.id, role: input.role };
     }),
-  { role: "admin" },
+  { permission: "members.manage" },
 );
 
 /** Removes a member; their next request (page, API call or action) is refused. */
@@ -151,5 +151,5 @@ export const removeMember = withTenantAction(
       );
       return { id: member.id };
     }),
-  { role: "admin" },
+  { permission: "members.manage" },
 );

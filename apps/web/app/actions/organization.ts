@@ -21,5 +21,5 @@ export const switchOrganization = withTenantAction(
     });
     return { organizationId: input.organizationId };
   },
-  { role: "viewer" },
+  { permission: "organization.switch" },
 );

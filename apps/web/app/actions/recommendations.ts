@@ -19,18 +19,18 @@ export const changeFindingStateAction = withTenantAction(
       });
       return { id: finding.id, state: finding.state };
     }),
-  { role: "analyst" },
+  { permission: "recommendations.triage" },
 );
 
 export const recomputeRecommendationsAction = withTenantAction(
   z.object({}),
   async (_input, ctx) => queueRecompute(ctx.principal),
-  { role: "analyst" },
+  { permission: "recommendations.triage" },
 );
 
 /** The organization's constraint set for region moves (admin). */
 export const saveRecommendationSettingsAction = withTenantAction(
   recommendationSettingsSchema,
   async (input, ctx) => ctx.sql((client) => saveSettings(client, ctx.principal, input)),
-  { role: "admin" },
+  { permission: "recommendations.configure" },
 );

@@ -40,5 +40,5 @@ export const importCarbonExportFile = withTenantAction(
       throw error;
     }
   },
-  { role: "admin" },
+  { permission: "imports.create" },
 );

@@ -20,7 +20,7 @@ export const generateReportAction = withTenantAction(
     const { report, created } = await generateReportDraft(ctx.principal, input);
     return { reportId: report.id, version: report.version, status: report.status, created };
   },
-  { role: "viewer" },
+  { permission: "reports.generate" },
 );
 
 /**
@@ -48,5 +48,5 @@ export const finalizeReportAction = withTenantAction(
       finalizedAt: report.finalizedAt,
     };
   },
-  { role: "viewer" },
+  { permission: "reports.generate" },
 );

@@ -38,7 +38,7 @@ export const saveViewAction = withTenantAction(
       });
     return saved;
   },
-  { role: "viewer" },
+  { permission: "views.save" },
 );
 
 export const deleteViewAction = withTenantAction(
@@ -49,7 +49,7 @@ export const deleteViewAction = withTenantAction(
     if (!deleted) throw notFound("Saved view");
     return { id: input.id };
   },
-  { role: "viewer" },
+  { permission: "views.save" },
 );
 
 /** The signed-in user's views in this organization. */
@@ -59,5 +59,5 @@ export const listViewsAction = withTenantAction(
     const userId = userOf(ctx);
     return ctx.sql((client) => listSavedViews(client, userId));
   },
-  { role: "viewer" },
+  { permission: "views.save" },
 );

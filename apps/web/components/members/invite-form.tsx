@@ -3,6 +3,8 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { inviteMember } from "@/app/actions/members";
 import { CopyBlock } from "@/components/copy-block";
+import { roleDescription, roleTitle } from "@/lib/permissions";
+import { ROLES, type RoleName } from "@/lib/role-rank";
 import type { InvitationDelivery } from "@/lib/server/invitation-email";
 
 function deliveryMessage(to: string, email: InvitationDelivery): string {
@@ -24,6 +26,7 @@ export function InviteForm(props: { canInviteOwner: boolean }) {
     null,
   );
   const [pending, setPending] = useState(false);
+  const [role, setRole] = useState<RoleName>("analyst");
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -44,6 +47,7 @@ export function InviteForm(props: { canInviteOwner: boolean }) {
       email: result.data.email,
     });
     form.reset();
+    setRole("analyst");
     router.refresh();
   }
 
@@ -57,13 +61,20 @@ export function InviteForm(props: { canInviteOwner: boolean }) {
         </label>
         <label>
           Role
-          <select name="role" defaultValue="analyst">
-            {props.canInviteOwner && <option value="owner">Owner</option>}
-            <option value="admin">Admin: accounts, imports, members, keys</option>
-            <option value="analyst">Analyst: dashboard; views imports, jobs, accounts</option>
-            <option value="finance">Finance: reports</option>
-            <option value="viewer">Viewer: dashboard only</option>
+          <select
+            name="role"
+            value={role}
+            onChange={(event) => setRole(event.target.value as RoleName)}
+          >
+            {ROLES.filter((r) => r !== "owner" || props.canInviteOwner).map((r) => (
+              <option key={r} value={r}>
+                {roleTitle(r)}
+              </option>
+            ))}
           </select>
+          <span className="muted" data-testid="role-description">
+            May {roleDescription(role)}.
+          </span>
           {fields.role && <span className="field-error">{fields.role.join(" ")}</span>}
         </label>
         <button type="submit" disabled={pending} style={{ marginTop: "1.3rem" }}>

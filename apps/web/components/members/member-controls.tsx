@@ -2,8 +2,8 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { cancelInvitation, changeMemberRole, removeMember } from "@/app/actions/members";
-
-const ROLES = ["owner", "admin", "analyst", "finance", "viewer"] as const;
+import { roleTitle } from "@/lib/permissions";
+import { ROLES } from "@/lib/role-rank";
 
 export function MemberControls(props: {
   memberId: string;
@@ -45,7 +45,7 @@ export function MemberControls(props: {
         {ROLES.filter((r) => r !== "owner" || props.canManageOwners || props.role === "owner").map(
           (r) => (
             <option key={r} value={r}>
-              {r}
+              {roleTitle(r)}
             </option>
           ),
         )}

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { whoMay } from "../permissions";
 import { errorSchema } from "./schemas";
 import { operations, type Operation } from "./spec";
 
@@ -95,10 +96,10 @@ export function openApiDocument(serverUrl: string) {
         .replace(/\/api\/v1/, "")
         .replace(/[{}]/g, "")
         .replace(/[/.-](\w)/g, (_, c: string) => c.toUpperCase())}`,
-      ...(op.role === "public"
+      ...(op.permission === "public"
         ? { security: [], ...(op.description ? { description: op.description } : {}) }
         : {
-            description: `Requires the ${op.role} role or higher.${op.description ? ` ${op.description}` : ""}`,
+            description: `Requires the ${op.permission} permission (${whoMay(op.permission)}).${op.description ? ` ${op.description}` : ""}`,
           }),
       parameters: parameters(op, components),
       responses: {
@@ -134,7 +135,7 @@ export function openApiDocument(serverUrl: string) {
                   },
                 },
               },
-        ...(op.role === "public"
+        ...(op.permission === "public"
           ? {}
           : {
               400: errorResponse("Invalid input; `fields` names each invalid field."),

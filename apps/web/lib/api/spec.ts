@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { RoleName } from "../role-rank";
+import type { Permission } from "../permissions";
 import * as al from "./alert-schemas";
 import * as gd from "./grid-schemas";
 import * as g from "./region-schemas";
@@ -8,16 +8,16 @@ import * as rec from "./recommendation-schemas";
 import * as s from "./schemas";
 
 /**
- * Every /api/v1 operation: method, path, role, and its zod request/response schemas. The OpenAPI
+ * Every /api/v1 operation: method, path, permission, and its zod request/response schemas. The OpenAPI
  * document is generated from this list, and a test checks it matches the route files.
  */
 export type Operation = {
   method: "get" | "post" | "patch" | "delete";
   path: string;
   summary: string;
-  /** Longer documentation, in the operation's description after the role. */
+  /** Longer documentation, in the operation's description after the permission. */
   description?: string;
-  role: RoleName | "public";
+  permission: Permission | "public";
   query?: z.ZodObject;
   params?: z.ZodObject;
   body?: { schema: z.ZodType; contentType: "application/json" | "multipart/form-data" };
@@ -38,7 +38,7 @@ export const operations: Operation[] = [
     method: "get",
     path: "/api/v1/emissions",
     summary: "Emissions time series with filters, granularity and group-by (as on the dashboard)",
-    role: "viewer",
+    permission: "emissions.read",
     query: s.seriesQuerySchema,
     response: { status: 200, schema: s.seriesResponseSchema },
   },
@@ -46,7 +46,7 @@ export const operations: Operation[] = [
     method: "get",
     path: "/api/v1/emissions/breakdown",
     summary: "Emissions per provider, account, service, region or scope over a range (paginated)",
-    role: "viewer",
+    permission: "emissions.read",
     query: s.breakdownQuerySchema,
     response: { status: 200, schema: s.breakdownResponseSchema },
   },
@@ -54,7 +54,7 @@ export const operations: Operation[] = [
     method: "get",
     path: "/api/v1/emissions/summary",
     summary: "KPI figures: totals, month comparisons, cost intensity, share on default factors",
-    role: "viewer",
+    permission: "emissions.read",
     query: s.filtersSchema,
     response: { status: 200, schema: s.summaryResponseSchema },
   },
@@ -63,7 +63,7 @@ export const operations: Operation[] = [
     path: "/api/v1/emissions/options",
     summary:
       "Values each filter can take in a range under the other filters, and tag key and value discovery",
-    role: "viewer",
+    permission: "emissions.read",
     query: s.filterOptionsQuerySchema,
     response: { status: 200, schema: s.filterOptionsResponseSchema },
   },
@@ -72,7 +72,7 @@ export const operations: Operation[] = [
     path: "/api/v1/reconciliation",
     summary:
       "Canopy's estimate beside each provider's own figures per month, like with like, with the market-based basis and the calibration factor history",
-    role: "viewer",
+    permission: "emissions.read",
     query: r.reconciliationQuerySchema,
     response: { status: 200, schema: r.reconciliationResponseSchema },
   },
@@ -81,7 +81,7 @@ export const operations: Operation[] = [
     path: "/api/v1/reconciliation/calibrated",
     summary:
       "The calibrated view of one month: Canopy's hours or days scaled to the provider's figure per scope; months without one stay uncalibrated",
-    role: "viewer",
+    permission: "emissions.read",
     query: r.calibratedQuerySchema,
     response: { status: 200, schema: r.calibratedResponseSchema },
   },
@@ -95,7 +95,7 @@ export const operations: Operation[] = [
       "(the highest-precedence source per hour, as estimation does) over the last 12 months with data, UTC. Without " +
       "hourly data `cells` is empty and `annual` is the factor estimation uses; `sources` carries each source's " +
       "licence and attribution, `failingSources` the sources whose last sync for the zone failed.",
-    role: "viewer",
+    permission: "emissions.read",
     params: g.regionParamsSchema,
     query: g.intensityProfileQuerySchema,
     response: { status: 200, schema: g.intensityProfileResponseSchema },
@@ -107,7 +107,7 @@ export const operations: Operation[] = [
     description:
       "Instance administrators only (CANOPY_INSTANCE_ADMINS): the store is shared by every organization. " +
       "Scheduled source syncs that failed are listed with their reason.",
-    role: "viewer",
+    permission: "emissions.read",
     response: { status: 200, schema: gd.gridLoadListSchema },
     otherResponses: [{ status: 403, description: "Not an instance administrator." }],
   },
@@ -118,7 +118,7 @@ export const operations: Operation[] = [
     description:
       "Instance administrators only (CANOPY_INSTANCE_ADMINS). The whole file is checked before anything is stored; " +
       "then every organization's account-months in its zone and hours are re-estimated.",
-    role: "viewer",
+    permission: "emissions.read",
     body: { schema: gd.gridDatasetBodySchema, contentType: "multipart/form-data" },
     response: { status: 201, schema: gd.gridDatasetCreatedSchema },
     otherResponses: [
@@ -140,7 +140,7 @@ export const operations: Operation[] = [
     method: "get",
     path: "/api/v1/accounts",
     summary: "Cloud accounts of the organization (credentials are never returned)",
-    role: "analyst",
+    permission: "accounts.read",
     query: s.pageQuerySchema,
     response: { status: 200, schema: s.accountListSchema },
   },
@@ -148,7 +148,7 @@ export const operations: Operation[] = [
     method: "get",
     path: "/api/v1/accounts/{id}",
     summary: "One cloud account",
-    role: "analyst",
+    permission: "accounts.read",
     params: s.idParamSchema,
     response: { status: 200, schema: s.accountSchema },
   },
@@ -157,7 +157,7 @@ export const operations: Operation[] = [
     path: "/api/v1/accounts/{id}",
     summary:
       "Set the account's source precedence (which import or sync counts when several cover a day)",
-    role: "admin",
+    permission: "accounts.manage",
     params: s.idParamSchema,
     body: { schema: s.accountUpdateSchema, contentType: "application/json" },
     response: { status: 200, schema: s.accountSchema },
@@ -166,7 +166,7 @@ export const operations: Operation[] = [
     method: "get",
     path: "/api/v1/imports",
     summary: "Billing-file imports, newest first (cursor pagination)",
-    role: "analyst",
+    permission: "imports.read",
     query: s.importListQuerySchema,
     response: { status: 200, schema: s.importListSchema },
   },
@@ -179,7 +179,7 @@ export const operations: Operation[] = [
       "(replace stored data without asking). Without `replace`, an import that would remove stored data the file does " +
       "not re-supply (services, most rows or cost of a day, or data of another kind of source) changes nothing and waits " +
       "in `awaiting_confirmation`: see GET /api/v1/imports/{id}.",
-    role: "admin",
+    permission: "imports.create",
     body: { schema: s.importCreateBodySchema, contentType: "multipart/form-data" },
     response: { status: 202, schema: s.importCreatedSchema },
     otherResponses: [
@@ -203,7 +203,7 @@ export const operations: Operation[] = [
       "`error.preview` (per account and UTC days: what is stored now against what the file brings, and the reasons) " +
       "and the import itself in `import`; nothing has been changed. Confirm with POST /api/v1/imports/{id}/confirm " +
       "(then poll again), or upload with `replace=true` to skip the question.",
-    role: "analyst",
+    permission: "imports.read",
     params: s.idParamSchema,
     response: { status: 200, schema: s.importDetailSchema },
     otherResponses: [
@@ -222,7 +222,7 @@ export const operations: Operation[] = [
     description:
       "Answers 202 with the import (queued again); poll GET /api/v1/imports/{id}. Its `summary.replaced` then lists " +
       "what it replaced; the previous version is kept (POST /api/v1/imports/{id}/restore).",
-    role: "admin",
+    permission: "imports.create",
     params: s.idParamSchema,
     response: { status: 202, schema: s.importSchema },
     otherResponses: [
@@ -241,7 +241,7 @@ export const operations: Operation[] = [
     description:
       "What the import replaced counts again and its own rows are kept as a previous version; the affected months are " +
       "re-estimated. `summary.restoredAt` is set.",
-    role: "admin",
+    permission: "imports.create",
     params: s.idParamSchema,
     response: { status: 200, schema: s.importRestoredSchema },
     otherResponses: [
@@ -256,7 +256,7 @@ export const operations: Operation[] = [
     method: "get",
     path: "/api/v1/jobs",
     summary: "Recent sync runs (imports, syncs, backfills, re-estimations) and their errors",
-    role: "analyst",
+    permission: "imports.read",
     query: s.jobQuerySchema,
     response: { status: 200, schema: s.jobListSchema },
   },
@@ -265,7 +265,7 @@ export const operations: Operation[] = [
     path: "/api/v1/reports",
     summary:
       "Report versions (Scope 2/3 cloud emissions reports), newest period first, with their headline figures",
-    role: "viewer",
+    permission: "reports.generate",
     query: s.reportListQuerySchema,
     response: { status: 200, schema: s.reportListSchema },
   },
@@ -274,7 +274,7 @@ export const operations: Operation[] = [
     path: "/api/v1/reports",
     summary:
       "Generate a period's draft (all accounts or the chosen ones); recomputes an existing draft, or after a final version makes a new draft only if the figures changed",
-    role: "viewer",
+    permission: "reports.generate",
     body: { schema: s.reportGenerateBodySchema, contentType: "application/json" },
     response: { status: 201, schema: s.reportGeneratedSchema },
     otherResponses: [
@@ -290,7 +290,7 @@ export const operations: Operation[] = [
     path: "/api/v1/reports/{id}/finalize",
     summary:
       "Finalize (lock) a draft: its figures and files never change again; needs the content SHA-256 you reviewed",
-    role: "viewer",
+    permission: "reports.finalize",
     description:
       "Only owners, admins and finance may finalize (others: 403). 409 `report_changed` when the figures changed since the hash was read, `report_locked` when the version is already final, `report_not_ready` while estimation of the period is still running.",
     params: s.idParamSchema,
@@ -308,7 +308,7 @@ export const operations: Operation[] = [
     path: "/api/v1/reports/{id}",
     summary:
       "One report version with its boundary (the accounts with data), breakdowns (provider, account, service, region and the chosen tag keys) and comparisons, as the report page shows them",
-    role: "viewer",
+    permission: "reports.generate",
     params: s.idParamSchema,
     response: { status: 200, schema: s.reportDetailSchema },
   },
@@ -317,7 +317,7 @@ export const operations: Operation[] = [
     path: "/api/v1/reports/{id}/download",
     summary:
       "A report as PDF, XLSX or CSV (attachment): a final version's stored file, a draft recomputed and rendered now",
-    role: "viewer",
+    permission: "reports.generate",
     params: s.idParamSchema,
     query: s.reportDownloadQuerySchema,
     response: {
@@ -336,7 +336,7 @@ export const operations: Operation[] = [
       "Recommendation findings (region moves, older generations, unattached volumes, old snapshots, storage lifecycle) with CO2e (location and market), water and cost on the same line",
     description:
       "Recomputed by the compute-recommendations job after each rollup; figures are per average month of 730.5 h from the basis month's usage (docs/methodology.md §20). At most 500 findings, largest location-based saving first; filter by state or rule for the rest.",
-    role: "viewer",
+    permission: "emissions.read",
     query: rec.recommendationQuerySchema,
     response: { status: 200, schema: rec.recommendationListSchema },
   },
@@ -347,7 +347,7 @@ export const operations: Operation[] = [
       "Change a finding's state: accepted, dismissed (with a reason), done (with doneAt), or open",
     description:
       "Recomputation keeps the state; a done finding's realized saving is measured from the emissions after doneAt.",
-    role: "analyst",
+    permission: "recommendations.triage",
     params: s.idParamSchema,
     body: { schema: rec.findingStateChangeSchema, contentType: "application/json" },
     response: { status: 200, schema: rec.findingSchema },
@@ -356,7 +356,7 @@ export const operations: Operation[] = [
     method: "post",
     path: "/api/v1/recommendations/recompute",
     summary: "Queue the compute-recommendations job for the organization now",
-    role: "analyst",
+    permission: "recommendations.triage",
     response: { status: 202, schema: rec.recomputeResponseSchema },
   },
   {
@@ -364,14 +364,14 @@ export const operations: Operation[] = [
     path: "/api/v1/recommendations/settings",
     summary:
       "The constraint set region moves honour: allowed continents, jurisdictions, data-residency tag",
-    role: "viewer",
+    permission: "emissions.read",
     response: { status: 200, schema: rec.recommendationSettingsSchema },
   },
   {
     method: "patch",
     path: "/api/v1/recommendations/settings",
     summary: "Replace the constraint set (applies on the next computation)",
-    role: "admin",
+    permission: "recommendations.configure",
     body: { schema: rec.recommendationSettingsSchema, contentType: "application/json" },
     response: { status: 200, schema: rec.recommendationSettingsSchema },
   },
@@ -379,14 +379,14 @@ export const operations: Operation[] = [
     method: "get",
     path: "/api/v1/api-keys",
     summary: "The organization's API keys (never the keys themselves)",
-    role: "admin",
+    permission: "apiKeys.manage",
     response: { status: 200, schema: s.apiKeyListSchema },
   },
   {
     method: "post",
     path: "/api/v1/api-keys",
     summary: "Create an API key with a role; the key is in this response only",
-    role: "admin",
+    permission: "apiKeys.manage",
     body: { schema: s.apiKeyCreateSchema, contentType: "application/json" },
     response: { status: 201, schema: s.apiKeyCreatedSchema },
   },
@@ -394,7 +394,7 @@ export const operations: Operation[] = [
     method: "delete",
     path: "/api/v1/api-keys/{id}",
     summary: "Revoke an API key",
-    role: "admin",
+    permission: "apiKeys.manage",
     params: s.idParamSchema,
     response: { status: 200, schema: s.apiKeySchema },
   },
@@ -404,7 +404,7 @@ export const operations: Operation[] = [
     summary: "Emission spikes and budget alerts, newest first, with the mutes in force",
     description:
       "A spike is one day of the organization, an account, a service or a tag value far above the same weekday of the previous 8 weeks (docs/methodology.md §19.1); a budget alert says a budget's forecast or actual passed it.",
-    role: "viewer",
+    permission: "emissions.read",
     query: al.alertListQuerySchema,
     response: { status: 200, schema: al.alertListSchema },
   },
@@ -412,7 +412,7 @@ export const operations: Operation[] = [
     method: "post",
     path: "/api/v1/alerts/{id}/acknowledge",
     summary: "Acknowledge an alert",
-    role: "analyst",
+    permission: "alerts.triage",
     params: s.idParamSchema,
     response: { status: 200, schema: al.alertSchema },
   },
@@ -421,7 +421,7 @@ export const operations: Operation[] = [
     path: "/api/v1/alerts/{id}/mute",
     summary: "Mute the alert's kind for its scope (for some days, or until unmuted)",
     description: "New alerts of a muted scope are kept as `muted` and not delivered.",
-    role: "analyst",
+    permission: "alerts.triage",
     params: s.idParamSchema,
     body: { schema: al.muteBodySchema, contentType: "application/json" },
     response: { status: 201, schema: al.muteSchema },
@@ -430,7 +430,7 @@ export const operations: Operation[] = [
     method: "get",
     path: "/api/v1/alerts/{id}/deliveries",
     summary: "The delivery log of an alert: each email and webhook, every attempt",
-    role: "analyst",
+    permission: "alerts.triage",
     params: s.idParamSchema,
     response: { status: 200, schema: al.deliveryListSchema },
   },
@@ -438,7 +438,7 @@ export const operations: Operation[] = [
     method: "delete",
     path: "/api/v1/alerts/mutes/{id}",
     summary: "Unmute",
-    role: "analyst",
+    permission: "alerts.triage",
     params: s.idParamSchema,
     response: { status: 200, schema: s.idParamSchema },
   },
@@ -446,14 +446,14 @@ export const operations: Operation[] = [
     method: "get",
     path: "/api/v1/budgets",
     summary: "Carbon budgets with this period's burn-down and linear-trend forecast",
-    role: "viewer",
+    permission: "emissions.read",
     response: { status: 200, schema: al.budgetListSchema },
   },
   {
     method: "post",
     path: "/api/v1/budgets",
     summary: "Create a carbon budget (kg CO2e per month, quarter or year; organization or a tag)",
-    role: "admin",
+    permission: "alerts.configure",
     body: { schema: al.budgetCreateSchema, contentType: "application/json" },
     response: { status: 201, schema: al.budgetSchema },
   },
@@ -461,7 +461,7 @@ export const operations: Operation[] = [
     method: "patch",
     path: "/api/v1/budgets/{id}",
     summary: "Change a budget",
-    role: "admin",
+    permission: "alerts.configure",
     params: s.idParamSchema,
     body: { schema: al.budgetPatchSchema, contentType: "application/json" },
     response: { status: 200, schema: al.budgetSchema },
@@ -470,7 +470,7 @@ export const operations: Operation[] = [
     method: "delete",
     path: "/api/v1/budgets/{id}",
     summary: "Delete a budget and its alerts",
-    role: "admin",
+    permission: "alerts.configure",
     params: s.idParamSchema,
     response: { status: 200, schema: s.idParamSchema },
   },
@@ -478,7 +478,7 @@ export const operations: Operation[] = [
     method: "get",
     path: "/api/v1/webhooks",
     summary: "Alert webhooks (never their secrets)",
-    role: "admin",
+    permission: "alerts.configure",
     response: { status: 200, schema: al.webhookListSchema },
   },
   {
@@ -487,7 +487,7 @@ export const operations: Operation[] = [
     summary: "Add a signed webhook (Slack-compatible JSON); the secret is in this response only",
     description:
       'Each POST carries X-Canopy-Timestamp (unix seconds), X-Canopy-Signature: v1=hex(HMAC-SHA256(secret, timestamp + "." + raw body)) and X-Canopy-Delivery (the same on retries). Verify in constant time and refuse timestamps more than 5 minutes old.',
-    role: "admin",
+    permission: "alerts.configure",
     body: { schema: al.webhookCreateSchema, contentType: "application/json" },
     response: { status: 201, schema: al.webhookCreatedSchema },
   },
@@ -495,7 +495,7 @@ export const operations: Operation[] = [
     method: "patch",
     path: "/api/v1/webhooks/{id}",
     summary: "Rename, move or disable a webhook",
-    role: "admin",
+    permission: "alerts.configure",
     params: s.idParamSchema,
     body: { schema: al.webhookPatchSchema, contentType: "application/json" },
     response: { status: 200, schema: al.webhookSchema },
@@ -504,7 +504,7 @@ export const operations: Operation[] = [
     method: "delete",
     path: "/api/v1/webhooks/{id}",
     summary: "Delete a webhook",
-    role: "admin",
+    permission: "alerts.configure",
     params: s.idParamSchema,
     response: { status: 200, schema: s.idParamSchema },
   },
@@ -512,7 +512,7 @@ export const operations: Operation[] = [
     method: "get",
     path: "/api/v1/targets",
     summary: "Reduction targets with this year's progress and forecast to year end (95 % interval)",
-    role: "viewer",
+    permission: "emissions.read",
     query: al.targetQuerySchema,
     response: { status: 200, schema: al.targetListSchema },
   },
@@ -520,7 +520,7 @@ export const operations: Operation[] = [
     method: "post",
     path: "/api/v1/targets",
     summary: "Set the reduction target of a basis (or the SBTi 4.2 %/year linear preset)",
-    role: "admin",
+    permission: "alerts.configure",
     body: { schema: al.targetSetSchema, contentType: "application/json" },
     response: { status: 201, schema: al.targetProgressSchema },
   },
@@ -528,7 +528,7 @@ export const operations: Operation[] = [
     method: "delete",
     path: "/api/v1/targets/{basis}",
     summary: "Remove the target of a basis",
-    role: "admin",
+    permission: "alerts.configure",
     params: al.basisParamSchema,
     response: { status: 200, schema: al.basisParamSchema },
   },
@@ -537,7 +537,7 @@ export const operations: Operation[] = [
     path: "/api/v1/efficiency",
     summary:
       "Carbon efficiency: kg CO2e per 1,000 of spend per month and currency, and SCI per workload",
-    role: "viewer",
+    permission: "emissions.read",
     query: al.efficiencyQuerySchema,
     response: { status: 200, schema: al.efficiencySchema },
   },
@@ -545,7 +545,7 @@ export const operations: Operation[] = [
     method: "get",
     path: "/api/v1/functional-units",
     summary: "SCI (kg CO2e per functional unit) per workload tag and period",
-    role: "viewer",
+    permission: "emissions.read",
     query: al.functionalUnitsQuerySchema,
     response: { status: 200, schema: al.sciListSchema },
   },
@@ -554,7 +554,7 @@ export const operations: Operation[] = [
     path: "/api/v1/functional-units",
     summary: "Post functional-unit counts (requests, users, tokens…) per workload tag and period",
     description: "A count for the same workload, unit and period replaces the previous one.",
-    role: "analyst",
+    permission: "functionalUnits.write",
     body: { schema: al.functionalUnitsPostSchema, contentType: "application/json" },
     response: { status: 201, schema: al.sciListSchema },
   },
@@ -562,7 +562,7 @@ export const operations: Operation[] = [
     method: "get",
     path: "/api/v1/openapi.json",
     summary: "This document",
-    role: "public",
+    permission: "public",
     response: { status: 200, schema: z.record(z.string(), z.unknown()) },
   },
 ];

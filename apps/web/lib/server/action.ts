@@ -1,10 +1,10 @@
 import "server-only";
 import { headers } from "next/headers";
 import { z } from "zod";
-import type { RoleName } from "../role-rank";
+import type { Permission } from "../permissions";
 import { toErrorBody, type ErrorBody } from "./api-error";
 import { resolvePrincipal } from "./principal";
-import { requireRole, scopeFor, unauthenticated, type TenantScope } from "./tenant-scope";
+import { requirePermission, scopeFor, unauthenticated, type TenantScope } from "./tenant-scope";
 
 export type ActionResult<T> = { ok: true; data: T } | ({ ok: false } & ErrorBody);
 
@@ -21,14 +21,14 @@ function formToObject(input: unknown): unknown {
 }
 
 /**
- * Wraps a server action like `withTenantRoute` wraps a route handler: session → organization → role
+ * Wraps a server action like `withTenantRoute` wraps a route handler: session → organization → permission
  * before the body, zod-validated input, queries under row-level security, and errors returned (not
  * thrown) as `{ ok: false, error: { code, message, fields? } }` so forms can show them by field.
  */
 export function withTenantAction<Schema extends z.ZodType, Result>(
   schema: Schema,
   handler: (input: z.infer<Schema>, ctx: TenantScope & { headers: Headers }) => Promise<Result>,
-  options: { role: RoleName },
+  options: { permission: Permission },
 ) {
   return async (input: z.input<Schema> | FormData): Promise<ActionResult<Result>> => {
     try {
@@ -37,7 +37,7 @@ export function withTenantAction<Schema extends z.ZodType, Result>(
       requestHeaders.delete("authorization");
       const principal = await resolvePrincipal(requestHeaders);
       if (!principal) throw unauthenticated();
-      requireRole(principal, options.role);
+      requirePermission(principal, options.permission);
       const parsed = schema.parse(formToObject(input));
       const data = await handler(parsed, { ...scopeFor(principal), headers: requestHeaders });
       return { ok: true, data };

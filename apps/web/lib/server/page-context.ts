@@ -1,7 +1,7 @@
 import "server-only";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { hasRole, type RoleName } from "../role-rank";
+import { can, type Permission } from "../permissions";
 import { auth } from "./auth";
 import { resolvePrincipal, type Principal } from "./principal";
 import { scopeFor, type TenantScope } from "./tenant-scope";
@@ -29,4 +29,5 @@ export async function currentUser() {
   return session?.user ?? null;
 }
 
-export const allowed = (principal: Principal, role: RoleName) => hasRole(principal.role, role);
+export const allowed = (principal: Principal, permission: Permission) =>
+  can(principal.role, permission);

@@ -1,9 +1,9 @@
 import "server-only";
-import type { RoleName } from "../role-rank";
+import type { Permission } from "../permissions";
 import { errorResponse } from "./api-error";
 import { assertSameOrigin } from "./origin";
 import { resolvePrincipal } from "./principal";
-import { requireRole, scopeFor, unauthenticated, type TenantScope } from "./tenant-scope";
+import { requirePermission, scopeFor, unauthenticated, type TenantScope } from "./tenant-scope";
 
 export type RouteContext<Params> = TenantScope & { request: Request; params: Params };
 
@@ -11,25 +11,27 @@ type NextSegment<Params> = { params: Promise<Params> };
 
 /**
  * Wraps a route handler: resolves the session cookie or API key → organization → role before the
- * body, refuses a role below `options.role` with 403, and turns every error into
+ * body, refuses a role without `options.permission` (lib/permissions.ts) with 403, and turns every error into
  * `{ error: { code, message, fields? } }`. The body's queries go through `ctx.db` / `ctx.sql`,
  * which run under row-level security for the caller's organization.
  */
 export function withTenantRoute<Params = Record<string, never>>(
   handler: (ctx: RouteContext<Params>) => Promise<Response>,
-  options: { role: RoleName },
+  options: { permission: Permission },
 ) {
-  return async (request: Request, segment?: NextSegment<Params>): Promise<Response> => {
+  const route = async (request: Request, segment?: NextSegment<Params>): Promise<Response> => {
     try {
       const principal = await resolvePrincipal(request.headers);
       if (!principal) throw unauthenticated();
       // Cookie-authenticated changes only from the app's own origin (CSRF); API keys are not ambient.
       if (principal.kind === "session") assertSameOrigin(request);
-      requireRole(principal, options.role);
+      requirePermission(principal, options.permission);
       const params = ((await segment?.params) ?? {}) as Params;
       return await handler({ ...scopeFor(principal), request, params });
     } catch (error) {
       return errorResponse(error);
     }
   };
+  // Read by the API test that checks each operation in lib/api/spec.ts states the permission enforced.
+  return Object.assign(route, { permission: options.permission });
 }

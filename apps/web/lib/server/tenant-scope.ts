@@ -1,6 +1,6 @@
 import "server-only";
 import { withTenant, withTenantClient, type PoolClient, type Tx } from "@canopy/db";
-import { hasRole, type RoleName } from "../role-rank";
+import { can, whoMay, type Permission } from "../permissions";
 import { ApiError } from "./api-error";
 import { appDb } from "./db";
 import type { Principal } from "./principal";
@@ -22,12 +22,12 @@ export function scopeFor(principal: Principal): TenantScope {
   };
 }
 
-export function requireRole(principal: Principal, role: RoleName) {
-  if (!hasRole(principal.role, role)) {
+export function requirePermission(principal: Principal, permission: Permission) {
+  if (!can(principal.role, permission)) {
     throw new ApiError(
       403,
       "forbidden",
-      `This needs the ${role} role or higher; your role in ${principal.tenantName || "this organization"} is ${principal.role}.`,
+      `This needs the ${permission} permission (${whoMay(permission)}); your role in ${principal.tenantName || "this organization"} is ${principal.role}.`,
     );
   }
 }

@@ -1,17 +1,16 @@
 import Link from "next/link";
 import { Forbidden } from "@/components/forbidden";
 import { DeleteAccountButton } from "@/components/wizard/delete-account-button";
-import { isAdmin } from "@/lib/role-rank";
 import { listAccounts } from "@/lib/server/accounts";
-import { requireMember } from "@/lib/server/page-context";
+import { allowed, requireMember } from "@/lib/server/page-context";
 import { resumeStep, stepTitles } from "@/lib/wizard/providers";
 
 export const dynamic = "force-dynamic";
 
 export default async function AccountsPage() {
   const scope = await requireMember();
-  if (!isAdmin(scope.principal.role))
-    return <Forbidden role={scope.principal.role} needs="admin" />;
+  if (!allowed(scope.principal, "accounts.manage"))
+    return <Forbidden role={scope.principal.role} needs="accounts.manage" />;
   const { items } = await scope.sql((client) => listAccounts(client, { limit: 200, offset: 0 }));
   return (
     <main className="stack-lg">

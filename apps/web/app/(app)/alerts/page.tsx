@@ -1,14 +1,13 @@
 import { AlertList } from "@/components/alerts/alert-list";
 import { BudgetSettings, WebhookSettings } from "@/components/alerts/alert-settings";
-import { hasRole, isAdmin } from "@/lib/role-rank";
 import { alertsPage, budgetsWithBurnDown, webhooks } from "@/lib/server/alerts";
-import { requireMember } from "@/lib/server/page-context";
+import { allowed, requireMember } from "@/lib/server/page-context";
 
 export const dynamic = "force-dynamic";
 
 export default async function AlertsPage() {
   const scope = await requireMember();
-  const admin = isAdmin(scope.principal.role);
+  const admin = allowed(scope.principal, "alerts.configure");
   const { alerts, budgets, hooks } = await scope.sql(async (client) => ({
     alerts: await alertsPage(client, { limit: 200 }),
     budgets: await budgetsWithBurnDown(client),
@@ -24,7 +23,7 @@ export default async function AlertsPage() {
       <AlertList
         alerts={alerts.items}
         mutes={alerts.mutes}
-        canAct={hasRole(scope.principal.role, "analyst")}
+        canAct={allowed(scope.principal, "alerts.triage")}
       />
       <BudgetSettings budgets={budgets.items} canEdit={admin} />
       {hooks && <WebhookSettings webhooks={hooks.items} />}

@@ -1,7 +1,6 @@
 import Link from "next/link";
 import { Forbidden } from "@/components/forbidden";
-import { isAdmin } from "@/lib/role-rank";
-import { requireMember } from "@/lib/server/page-context";
+import { allowed, requireMember } from "@/lib/server/page-context";
 
 export const dynamic = "force-dynamic";
 
@@ -23,8 +22,8 @@ export default async function AuditPage({
   searchParams: Promise<{ before?: string }>;
 }) {
   const scope = await requireMember();
-  if (!isAdmin(scope.principal.role))
-    return <Forbidden role={scope.principal.role} needs="admin" />;
+  if (!allowed(scope.principal, "audit.read"))
+    return <Forbidden role={scope.principal.role} needs="audit.read" />;
   const before = Number((await searchParams).before);
   const entries = await scope.sql(
     async (client) =>

@@ -5,19 +5,18 @@ import { RestoreButton } from "@/components/imports/restore-button";
 import { ImportUploader } from "@/components/wizard/import-uploader";
 import { formatBytes, formatNumber } from "@/lib/format";
 import { replacedLine } from "@/lib/imports/versions";
-import { hasRole, isAdmin } from "@/lib/role-rank";
 import { listJobRuns } from "@/lib/server/accounts";
 import { importLimits } from "@/lib/server/imports";
-import { requireMember } from "@/lib/server/page-context";
+import { allowed, requireMember } from "@/lib/server/page-context";
 
 export const dynamic = "force-dynamic";
 
 export default async function ImportsPage() {
   const scope = await requireMember();
-  if (!hasRole(scope.principal.role, "analyst"))
-    return <Forbidden role={scope.principal.role} needs="analyst" />;
+  if (!allowed(scope.principal, "imports.read"))
+    return <Forbidden role={scope.principal.role} needs="imports.read" />;
   const runs = await scope.sql((client) => listJobRuns(client, { limit: 100, offset: 0 }));
-  const admin = isAdmin(scope.principal.role);
+  const admin = allowed(scope.principal, "imports.create");
   const limits = await importLimits(scope);
   const awaiting = runs.items.filter(
     (run) => run.status === "awaiting_confirmation" && run.preview,

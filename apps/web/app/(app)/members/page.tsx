@@ -1,9 +1,9 @@
 import { Forbidden } from "@/components/forbidden";
 import { InviteForm } from "@/components/members/invite-form";
 import { CancelInvitationButton, MemberControls } from "@/components/members/member-controls";
-import { isAdmin } from "@/lib/role-rank";
+import { RolePermissions } from "@/components/members/role-permissions";
 import { authDb } from "@/lib/server/db";
-import { requireMember } from "@/lib/server/page-context";
+import { allowed, requireMember } from "@/lib/server/page-context";
 import { publicUrl } from "@/lib/server/env";
 
 export const dynamic = "force-dynamic";
@@ -11,7 +11,8 @@ export const dynamic = "force-dynamic";
 export default async function MembersPage() {
   const scope = await requireMember();
   const { principal } = scope;
-  if (!isAdmin(principal.role)) return <Forbidden role={principal.role} needs="admin" />;
+  if (!allowed(principal, "members.manage"))
+    return <Forbidden role={principal.role} needs="members.manage" />;
   // Members with their emails: the sign-in tables, read with the auth role for this organization only.
   const members = await authDb().pool.query<{
     id: string;
@@ -71,6 +72,7 @@ export default async function MembersPage() {
           </tbody>
         </table>
       </section>
+      <RolePermissions />
       {invitations.length > 0 && (
         <section className="card table-wrap">
           <h2>Pending invitations</h2>

@@ -1,8 +1,7 @@
 import { FindingActions, RecomputeButton } from "@/components/recommendations/finding-actions";
 import { recommendationQuerySchema } from "@/lib/api/recommendation-schemas";
 import { formatKg, formatMoney, formatNumber, monthLabel } from "@/lib/format";
-import { hasRole } from "@/lib/role-rank";
-import { requireMember } from "@/lib/server/page-context";
+import { allowed, requireMember } from "@/lib/server/page-context";
 import { listRecommendations, type FindingView } from "@/lib/server/recommendations";
 
 export const dynamic = "force-dynamic";
@@ -62,7 +61,7 @@ export default async function RecommendationsPage({ searchParams }: Props) {
       ...("rule" in query && query.rule ? { ruleId: query.rule } : {}),
     }),
   );
-  const canAct = hasRole(scope.principal.role, "analyst");
+  const canAct = allowed(scope.principal, "recommendations.triage");
   const ruleLabel = new Map<string, string>(list.rules.map((r) => [r.id, r.label]));
   const totals = list.items
     .filter((f) => f.state !== "dismissed")

@@ -1,7 +1,6 @@
 import { CarbonImportForm } from "@/components/reconciliation/carbon-import-form";
 import { formatKg, formatPercent, monthLabel } from "@/lib/format";
-import { isAdmin } from "@/lib/role-rank";
-import { requireMember } from "@/lib/server/page-context";
+import { allowed, requireMember } from "@/lib/server/page-context";
 import { loadReconciliation } from "@/lib/server/reconciliation";
 
 export const dynamic = "force-dynamic";
@@ -165,7 +164,7 @@ export default async function ReconciliationPage() {
         </section>
       )}
       {view.hasProviderFigures && <CalibrationHistory history={view.history} />}
-      {isAdmin(scope.principal.role) && (
+      {allowed(scope.principal, "imports.create") && (
         <section className="card">
           <CarbonImportForm />
         </section>

@@ -1,14 +1,14 @@
 import { Forbidden } from "@/components/forbidden";
 import { StartConnectionForm } from "@/components/wizard/start-connection-form";
-import { isAdmin } from "@/lib/role-rank";
-import { requireMember } from "@/lib/server/page-context";
+import { allowed, requireMember } from "@/lib/server/page-context";
 import { WIZARD_STEPS, stepTitles } from "@/lib/wizard/providers";
 
 export const dynamic = "force-dynamic";
 
 export default async function NewAccountPage() {
   const { principal } = await requireMember();
-  if (!isAdmin(principal.role)) return <Forbidden role={principal.role} needs="admin" />;
+  if (!allowed(principal, "accounts.manage"))
+    return <Forbidden role={principal.role} needs="accounts.manage" />;
   return (
     <main className="stack-lg">
       <h1>Connect a cloud account</h1>

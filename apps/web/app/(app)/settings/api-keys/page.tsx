@@ -1,15 +1,14 @@
 import { Forbidden } from "@/components/forbidden";
 import { ApiKeyManager } from "@/components/settings/api-key-manager";
-import { isAdmin } from "@/lib/role-rank";
 import { listApiKeys } from "@/lib/server/api-key-store";
-import { requireMember } from "@/lib/server/page-context";
+import { allowed, requireMember } from "@/lib/server/page-context";
 
 export const dynamic = "force-dynamic";
 
 export default async function ApiKeysPage() {
   const scope = await requireMember();
-  if (!isAdmin(scope.principal.role))
-    return <Forbidden role={scope.principal.role} needs="admin" />;
+  if (!allowed(scope.principal, "apiKeys.manage"))
+    return <Forbidden role={scope.principal.role} needs="apiKeys.manage" />;
   const keys = await scope.sql(listApiKeys);
   return (
     <main className="stack-lg">

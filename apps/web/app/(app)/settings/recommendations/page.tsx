@@ -1,15 +1,14 @@
 import { Forbidden } from "@/components/forbidden";
 import { RecommendationSettingsForm } from "@/components/recommendations/settings-form";
-import { isAdmin } from "@/lib/role-rank";
-import { requireMember } from "@/lib/server/page-context";
+import { allowed, requireMember } from "@/lib/server/page-context";
 import { readSettings } from "@/lib/server/recommendations";
 
 export const dynamic = "force-dynamic";
 
 export default async function RecommendationSettingsPage() {
   const scope = await requireMember();
-  if (!isAdmin(scope.principal.role))
-    return <Forbidden role={scope.principal.role} needs="admin" />;
+  if (!allowed(scope.principal, "recommendations.configure"))
+    return <Forbidden role={scope.principal.role} needs="recommendations.configure" />;
   const settings = await scope.sql(readSettings);
   return (
     <main className="stack-lg">

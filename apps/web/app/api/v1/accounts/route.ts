@@ -19,5 +19,5 @@ export const GET = withTenantRoute(
       items,
     });
   },
-  { role: "analyst" },
+  { permission: "accounts.read" },
 );

@@ -11,5 +11,5 @@ export const GET = withTenantRoute(
     const query = parseQuery(ctx.request, a.alertListQuerySchema);
     return json(a.alertListSchema, await ctx.sql((client) => alerts.alertsPage(client, query)));
   },
-  { role: "viewer" },
+  { permission: "emissions.read" },
 );

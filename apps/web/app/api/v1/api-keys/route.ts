@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 // GET /api/v1/api-keys – the organization's API keys (prefixes only).
 export const GET = withTenantRoute(
   async (ctx) => json(apiKeyListSchema, { items: await ctx.sql(listApiKeys) }),
-  { role: "admin" },
+  { permission: "apiKeys.manage" },
 );
 
 // POST /api/v1/api-keys – create a key { name, role }; the key is returned once.
@@ -21,5 +21,5 @@ export const POST = withTenantRoute(
       201,
     );
   },
-  { role: "admin" },
+  { permission: "apiKeys.manage" },
 );

@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 export const GET = withTenantRoute(
   async (ctx) =>
     json(a.budgetListSchema, await ctx.sql((client) => alerts.budgetsWithBurnDown(client))),
-  { role: "viewer" },
+  { permission: "emissions.read" },
 );
 
 // POST /api/v1/budgets – a budget for the organization or a tag.
@@ -22,5 +22,5 @@ export const POST = withTenantRoute(
       201,
     );
   },
-  { role: "admin" },
+  { permission: "alerts.configure" },
 );

@@ -11,5 +11,5 @@ export const GET = withTenantRoute(
     const query = parseQuery(ctx.request, a.efficiencyQuerySchema);
     return json(a.efficiencySchema, await ctx.sql((client) => alerts.efficiency(client, query)));
   },
-  { role: "viewer" },
+  { permission: "emissions.read" },
 );

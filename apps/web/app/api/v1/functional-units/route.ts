@@ -11,7 +11,7 @@ export const GET = withTenantRoute(
     const query = parseQuery(ctx.request, a.functionalUnitsQuerySchema);
     return json(a.sciListSchema, await ctx.sql((client) => alerts.sci(client, query)));
   },
-  { role: "viewer" },
+  { permission: "emissions.read" },
 );
 
 // POST /api/v1/functional-units – post counts (requests, users, tokens…) per workload tag and period.
@@ -24,5 +24,5 @@ export const POST = withTenantRoute(
       201,
     );
   },
-  { role: "analyst" },
+  { permission: "functionalUnits.write" },
 );

@@ -18,12 +18,12 @@ export const GET = withTenantRoute(
       limits: await importLimits(ctx),
     });
   },
-  { role: "analyst" },
+  { permission: "imports.read" },
 );
 
 // POST /api/v1/imports – upload a billing file (multipart field `file`, optional `format`) and queue it;
 // 413 at once past the file limit or the organization's quota.
 export const POST = withTenantRoute(
   async (ctx) => json(importCreatedSchema, await createImportFromMultipart(ctx, ctx.request), 202),
-  { role: "admin" },
+  { permission: "imports.create" },
 );

@@ -18,5 +18,5 @@ export const GET = withTenantRoute(
     );
     return json(jobListSchema, { page: query.page, limit: query.limit, totalItems: total, items });
   },
-  { role: "analyst" },
+  { permission: "imports.read" },
 );

@@ -21,5 +21,5 @@ export const GET = withTenantRoute(
     );
     return json(recommendationListSchema, list);
   },
-  { role: "viewer" },
+  { permission: "emissions.read" },
 );

@@ -17,5 +17,5 @@ export const GET = withTenantRoute(
       await ctx.sql((client) => loadReconciliation(client, { months })),
     );
   },
-  { role: "viewer" },
+  { permission: "emissions.read" },
 );

@@ -44,7 +44,7 @@ export const GET = withTenantRoute(
       items: slice.map((r) => reportListItem(r, totals.get(r.id))),
     });
   },
-  { role: "viewer" },
+  { permission: "reports.generate" },
 );
 
 // POST /api/v1/reports – generate a period's draft, as the /reports page's "Generate" does.
@@ -60,5 +60,5 @@ export const POST = withTenantRoute(
       created ? 201 : 200,
     );
   },
-  { role: "viewer" },
+  { permission: "reports.generate" },
 );

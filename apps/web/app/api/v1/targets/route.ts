@@ -11,7 +11,7 @@ export const GET = withTenantRoute(
     const { year } = parseQuery(ctx.request, a.targetQuerySchema);
     return json(a.targetListSchema, await ctx.sql((client) => alerts.targets(client, year)));
   },
-  { role: "viewer" },
+  { permission: "emissions.read" },
 );
 
 // POST /api/v1/targets – set (or replace) the target of a basis.
@@ -24,5 +24,5 @@ export const POST = withTenantRoute(
       201,
     );
   },
-  { role: "admin" },
+  { permission: "alerts.configure" },
 );

@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 // GET /api/v1/webhooks – alert webhooks (never their secrets).
 export const GET = withTenantRoute(
   async (ctx) => json(a.webhookListSchema, await ctx.sql((client) => alerts.webhooks(client))),
-  { role: "admin" },
+  { permission: "alerts.configure" },
 );
 
 // POST /api/v1/webhooks – the signing secret is in this response only.
@@ -21,5 +21,5 @@ export const POST = withTenantRoute(
       201,
     );
   },
-  { role: "admin" },
+  { permission: "alerts.configure" },
 );

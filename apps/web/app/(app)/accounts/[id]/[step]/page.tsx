@@ -8,11 +8,10 @@ import { FinishStep } from "@/components/wizard/finish-step";
 import { ImportUploader } from "@/components/wizard/import-uploader";
 import { ScopeForm } from "@/components/wizard/scope-form";
 import { TestConnection } from "@/components/wizard/test-connection";
-import { isAdmin } from "@/lib/role-rank";
 import { ApiError } from "@/lib/server/api-error";
 import { getAccount, getConnectionCheck, type ConnectionCheck } from "@/lib/server/accounts";
 import { serverEnv } from "@/lib/server/env";
-import { requireMember } from "@/lib/server/page-context";
+import { allowed, requireMember } from "@/lib/server/page-context";
 import { finishRefusal } from "@/lib/wizard/lifecycle";
 import {
   awsAthenaCommands,
@@ -36,8 +35,8 @@ type Props = { params: Promise<{ id: string; step: string }> };
 
 export default async function WizardStepPage({ params }: Props) {
   const scope = await requireMember();
-  if (!isAdmin(scope.principal.role))
-    return <Forbidden role={scope.principal.role} needs="admin" />;
+  if (!allowed(scope.principal, "accounts.manage"))
+    return <Forbidden role={scope.principal.role} needs="accounts.manage" />;
   const { id, step: rawStep } = await params;
   const step = WIZARD_STEPS.find((s) => s === rawStep);
   if (!step || !z.uuid().safeParse(id).success) notFound();

@@ -14,7 +14,7 @@ export const GET = withTenantRoute<{ id: string }>(
     const { id } = idParamSchema.parse(ctx.params);
     return json(accountSchema, await ctx.sql((client) => getAccount(client, id)));
   },
-  { role: "analyst" },
+  { permission: "accounts.read" },
 );
 
 // PATCH /api/v1/accounts/{id} – the account's source precedence (null: the default order).
@@ -42,5 +42,5 @@ export const PATCH = withTenantRoute<{ id: string }>(
     });
     return json(accountSchema, account);
   },
-  { role: "admin" },
+  { permission: "accounts.manage" },
 );

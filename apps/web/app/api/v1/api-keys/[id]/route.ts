@@ -11,5 +11,5 @@ export const DELETE = withTenantRoute<{ id: string }>(
     const { id } = idParamSchema.parse(ctx.params);
     return json(apiKeySchema, await ctx.sql((client) => revokeApiKey(client, ctx.principal, id)));
   },
-  { role: "admin" },
+  { permission: "apiKeys.manage" },
 );

@@ -16,7 +16,7 @@ export const PATCH = withTenantRoute<{ id: string }>(
       await ctx.sql((client) => alerts.changeBudget(client, ctx.principal, id, patch)),
     );
   },
-  { role: "admin" },
+  { permission: "alerts.configure" },
 );
 
 // DELETE /api/v1/budgets/{id} – its alerts go with it.
@@ -28,5 +28,5 @@ export const DELETE = withTenantRoute<{ id: string }>(
       await ctx.sql((client) => alerts.removeBudget(client, ctx.principal, id)),
     );
   },
-  { role: "admin" },
+  { permission: "alerts.configure" },
 );

@@ -12,5 +12,5 @@ export const GET = withTenantRoute(
       breakdownResponseSchema,
       await emissionsBreakdown(ctx, parseQuery(ctx.request, breakdownQuerySchema)),
     ),
-  { role: "viewer" },
+  { permission: "emissions.read" },
 );

@@ -25,5 +25,5 @@ export const GET = withTenantRoute(
     });
     return json(filterOptionsResponseSchema, body);
   },
-  { role: "viewer" },
+  { permission: "emissions.read" },
 );

@@ -12,5 +12,5 @@ export const GET = withTenantRoute(
       summaryResponseSchema,
       await emissionsSummary(ctx, parseQuery(ctx.request, filtersSchema)),
     ),
-  { role: "viewer" },
+  { permission: "emissions.read" },
 );

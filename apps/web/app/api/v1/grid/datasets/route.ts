@@ -16,7 +16,7 @@ export const GET = withTenantRoute(
       { headers: { "cache-control": "no-store" } },
     );
   },
-  { role: "viewer" },
+  { permission: "emissions.read" },
 );
 
 // POST /api/v1/grid/datasets – upload one Electricity Maps hourly dataset file (multipart `file`);
@@ -44,5 +44,5 @@ export const POST = withTenantRoute(
       { status: 201, headers: { "cache-control": "no-store" } },
     );
   },
-  { role: "viewer" },
+  { permission: "emissions.read" },
 );

@@ -36,5 +36,5 @@ export const GET = withTenantRoute<{ id: string }>(
     }
     return json(importDetailSchema, detail);
   },
-  { role: "analyst" },
+  { permission: "imports.read" },
 );

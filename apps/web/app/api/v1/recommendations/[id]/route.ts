@@ -20,5 +20,5 @@ export const PATCH = withTenantRoute<{ id: string }>(
     );
     return json(findingSchema, finding);
   },
-  { role: "analyst" },
+  { permission: "recommendations.triage" },
 );

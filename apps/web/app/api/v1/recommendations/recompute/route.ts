@@ -8,5 +8,5 @@ export const dynamic = "force-dynamic";
 // POST /api/v1/recommendations/recompute – queues compute-recommendations for the organization now.
 export const POST = withTenantRoute(
   async (ctx) => json(recomputeResponseSchema, await queueRecompute(ctx.principal), 202),
-  { role: "analyst" },
+  { permission: "recommendations.triage" },
 );

@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 export const GET = withTenantRoute(
   async (ctx) =>
     json(recommendationSettingsSchema, await ctx.sql((client) => readSettings(client))),
-  { role: "viewer" },
+  { permission: "emissions.read" },
 );
 
 // PATCH /api/v1/recommendations/settings – replaces the constraint set (admin); applies on the next run.
@@ -21,5 +21,5 @@ export const PATCH = withTenantRoute(
       await ctx.sql((client) => saveSettings(client, ctx.principal, settings)),
     );
   },
-  { role: "admin" },
+  { permission: "recommendations.configure" },
 );

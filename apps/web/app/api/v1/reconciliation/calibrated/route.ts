@@ -16,5 +16,5 @@ export const GET = withTenantRoute(
       ),
     );
   },
-  { role: "viewer" },
+  { permission: "emissions.read" },
 );

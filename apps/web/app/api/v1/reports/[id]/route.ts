@@ -18,5 +18,5 @@ export const GET = withTenantRoute<{ id: string }>(
     const totals = await ctx.sql((client) => reportListTotals(client, [report.id]));
     return json(reportDetailSchema, reportDetail(report, model, totals.get(report.id)));
   },
-  { role: "viewer" },
+  { permission: "reports.generate" },
 );

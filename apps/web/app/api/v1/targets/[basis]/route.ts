@@ -14,5 +14,5 @@ export const DELETE = withTenantRoute<{ basis: string }>(
       await ctx.sql((client) => alerts.removeTarget(client, ctx.principal, basis)),
     );
   },
-  { role: "admin" },
+  { permission: "alerts.configure" },
 );

@@ -16,7 +16,7 @@ export const PATCH = withTenantRoute<{ id: string }>(
       await ctx.sql((client) => alerts.changeWebhook(client, ctx.principal, id, patch)),
     );
   },
-  { role: "admin" },
+  { permission: "alerts.configure" },
 );
 
 // DELETE /api/v1/webhooks/{id}
@@ -28,5 +28,5 @@ export const DELETE = withTenantRoute<{ id: string }>(
       await ctx.sql((client) => alerts.removeWebhook(client, ctx.principal, id)),
     );
   },
-  { role: "admin" },
+  { permission: "alerts.configure" },
 );

@@ -15,5 +15,5 @@ export const POST = withTenantRoute<{ id: string }>(
       await ctx.sql((client) => alerts.acknowledge(client, ctx.principal, id)),
     );
   },
-  { role: "analyst" },
+  { permission: "alerts.triage" },
 );

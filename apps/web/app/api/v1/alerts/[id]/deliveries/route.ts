@@ -15,5 +15,5 @@ export const GET = withTenantRoute<{ id: string }>(
       await ctx.sql((client) => alerts.alertDeliveries(client, id)),
     );
   },
-  { role: "analyst" },
+  { permission: "alerts.triage" },
 );

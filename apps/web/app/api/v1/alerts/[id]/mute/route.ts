@@ -17,5 +17,5 @@ export const POST = withTenantRoute<{ id: string }>(
       201,
     );
   },
-  { role: "analyst" },
+  { permission: "alerts.triage" },
 );

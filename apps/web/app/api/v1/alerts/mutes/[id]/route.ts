@@ -11,5 +11,5 @@ export const DELETE = withTenantRoute<{ id: string }>(
     const { id } = idParamSchema.parse(ctx.params);
     return json(idParamSchema, await ctx.sql((client) => alerts.unmute(client, ctx.principal, id)));
   },
-  { role: "analyst" },
+  { permission: "alerts.triage" },
 );

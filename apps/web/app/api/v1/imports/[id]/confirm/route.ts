@@ -13,5 +13,5 @@ export const POST = withTenantRoute<{ id: string }>(
     const { id } = idParamSchema.parse(ctx.params);
     return json(importSchema, toImportResource(await confirmImportRun(ctx, id)), 202);
   },
-  { role: "admin" },
+  { permission: "imports.create" },
 );

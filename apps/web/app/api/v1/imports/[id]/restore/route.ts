@@ -12,5 +12,5 @@ export const POST = withTenantRoute<{ id: string }>(
     const { id } = idParamSchema.parse(ctx.params);
     return json(importRestoredSchema, await restoreImportRun(ctx, id));
   },
-  { role: "admin" },
+  { permission: "imports.create" },
 );

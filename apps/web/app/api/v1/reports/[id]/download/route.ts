@@ -18,5 +18,5 @@ export const GET = withTenantRoute<{ id: string }>(
     );
     return reportFileResponse(file);
   },
-  { role: "viewer" },
+  { permission: "reports.generate" },
 );

@@ -21,5 +21,5 @@ export const POST = withTenantRoute<{ id: string }>(
     const totals = await ctx.sql((client) => reportListTotals(client, [report.id]));
     return json(reportSchema, reportListItem(report, totals.get(report.id)));
   },
-  { role: "viewer" },
+  { permission: "reports.finalize" },
 );

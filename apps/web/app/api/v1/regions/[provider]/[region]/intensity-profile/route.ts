@@ -22,5 +22,5 @@ export const GET = withTenantRoute<{ provider: string; region: string }>(
     if (!profile) throw notFound("Region");
     return json(intensityProfileResponseSchema, profile);
   },
-  { role: "viewer" },
+  { permission: "emissions.read" },
 );
