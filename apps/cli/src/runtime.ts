@@ -9,6 +9,8 @@ import {
 } from "@canopy/db";
 
 export const log = (line: string) => process.stdout.write(`${line}\n`);
+/** Status lines (which database, first-start setup) go to stderr, so a command's output can be piped. */
+export const notice = (line: string) => process.stderr.write(`${line}\n`);
 
 /** Configuration, database (embedded if DATABASE_URL is unset, migrated) and keyring for a command. */
 export async function openRuntime(): Promise<{
@@ -17,7 +19,7 @@ export async function openRuntime(): Promise<{
   keyring: Keyring;
 }> {
   const env = loadConfig();
-  const database = await resolveDatabase(env, log);
+  const database = await resolveDatabase(env, notice);
   await migrate({
     ownerUrl: database.urls.owner,
     rolePrefix: env.CANOPY_DB_ROLE_PREFIX,
