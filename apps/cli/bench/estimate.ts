@@ -1,8 +1,9 @@
 /**
- * `pnpm bench:estimate [--lines N] [--dir DIR] [--regenerate]`
+ * `pnpm bench:estimate [--lines N] [--dir DIR] [--regenerate] [--runner compiled|tsx]`
  *
  * Generates realistic legacy CUR CSV files (1M and 5M lines by default; see generate-cur.ts for the
- * mix) into a temp directory, runs `canopy estimate <file>` on each in a child process and prints
+ * mix) into a temp directory, runs `canopy estimate <file>` on each in a child process (compiled, as
+ * `pnpm canopy` runs it, by default; `--runner tsx` from the sources) and prints
  * lines/s, wall seconds and the child's peak RSS (from /usr/bin/time when present, else from
  * process.resourceUsage() reported by a tiny wrapper). Generated files are kept and reused.
  */
@@ -17,7 +18,11 @@ import { generateCurCsv } from "./generate-cur";
 
 const GENERATOR_VERSION = "3";
 const here = dirname(fileURLToPath(import.meta.url));
-const mainScript = join(here, "..", "src", "main.ts");
+const entries = {
+  compiled: [join(here, "..", "bin", "canopy.mjs")],
+  tsx: ["--import", "tsx", join(here, "..", "src", "main.ts")],
+};
+type Runner = keyof typeof entries;
 
 type Measurement = {
   lines: number;
@@ -43,7 +48,10 @@ async function ensureFile(dir: string, lines: number, regenerate: boolean): Prom
   return path;
 }
 
-function runEstimate(path: string): Promise<{
+function runEstimate(
+  runner: Runner,
+  cliArgs: string[],
+): Promise<{
   seconds: number;
   maxRssMb: number | undefined;
   exitCode: number;
@@ -51,7 +59,7 @@ function runEstimate(path: string): Promise<{
   stderr: string;
 }> {
   const useTime = existsSync("/usr/bin/time");
-  const nodeArgs = ["--import", "tsx", mainScript, "estimate", path];
+  const nodeArgs = [...entries[runner], ...cliArgs];
   const command = useTime ? "/usr/bin/time" : process.execPath;
   const args = useTime ? ["-f", "__bench_rss_kb=%M", process.execPath, ...nodeArgs] : nodeArgs;
   return new Promise((resolve, reject) => {
@@ -79,10 +87,15 @@ function runEstimate(path: string): Promise<{
   });
 }
 
-async function measure(dir: string, lines: number, regenerate: boolean): Promise<Measurement> {
+async function measure(
+  runner: Runner,
+  dir: string,
+  lines: number,
+  regenerate: boolean,
+): Promise<Measurement> {
   const path = await ensureFile(dir, lines, regenerate);
   const bytes = (await stat(path)).size;
-  const result = await runEstimate(path);
+  const result = await runEstimate(runner, ["estimate", path]);
   if (result.exitCode !== 0) process.stderr.write(result.stderr);
   const totalLine = result.stdout.split("\n").find((line) => line.startsWith("total")) ?? "";
   return {
@@ -101,8 +114,13 @@ async function main(): Promise<void> {
       lines: { type: "string" },
       dir: { type: "string" },
       regenerate: { type: "boolean" },
+      runner: { type: "string", default: "compiled" },
     },
   });
+  const runner = values.runner as Runner;
+  if (!(runner in entries)) throw new Error("--runner must be compiled or tsx");
+  // A first run builds the bundle if a source changed, so that no measured run includes the build.
+  await runEstimate(runner, ["--help"]);
   const sizes = values.lines ? [Number(values.lines)] : [1_000_000, 5_000_000];
   if (sizes.some((size) => !Number.isInteger(size) || size <= 0))
     throw new Error("--lines must be a positive integer");
@@ -110,10 +128,10 @@ async function main(): Promise<void> {
   await mkdir(dir, { recursive: true });
   const results: Measurement[] = [];
   for (const lines of sizes) {
-    const result = await measure(dir, lines, values.regenerate ?? false);
+    const result = await measure(runner, dir, lines, values.regenerate ?? false);
     results.push(result);
     process.stdout.write(
-      `${lines.toLocaleString("en-US").padStart(10)} lines  ${(result.bytes / 1e6).toFixed(0).padStart(5)} MB  ` +
+      `${runner.padEnd(8)} ${lines.toLocaleString("en-US").padStart(10)} lines  ${(result.bytes / 1e6).toFixed(0).padStart(5)} MB  ` +
         `${result.seconds.toFixed(2).padStart(6)} s  ${Math.round(lines / result.seconds)
           .toLocaleString("en-US")
           .padStart(9)} lines/s  ` +

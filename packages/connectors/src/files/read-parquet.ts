@@ -1,5 +1,4 @@
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, type FileMetaData } from "hyparquet";
-import { compressors } from "hyparquet-compressors";
+import type { FileMetaData } from "hyparquet";
 import { BillingFileError, type ReadOptions, type ReadRow } from "./read-rows";
 
 /**
@@ -9,15 +8,30 @@ import { BillingFileError, type ReadOptions, type ReadRow } from "./read-rows";
  */
 const ROWS_PER_SLICE = 50_000;
 
-type ParquetHandle = { file: Awaited<ReturnType<typeof asyncBufferFromFile>>; metadata: FileMetaData };
+// Loaded on the first Parquet file: CSV-only runs (most `canopy estimate` calls) never pay for it.
+const loadReader = async () => {
+  const [reader, { compressors }] = await Promise.all([
+    import("hyparquet"),
+    import("hyparquet-compressors"),
+  ]);
+  return { ...reader, compressors };
+};
+
+type ParquetHandle = {
+  file: Awaited<ReturnType<Awaited<ReturnType<typeof loadReader>>["asyncBufferFromFile"]>>;
+  metadata: FileMetaData;
+};
 
 async function openParquet(path: string): Promise<ParquetHandle> {
+  const { asyncBufferFromFile, parquetMetadataAsync } = await loadReader();
   try {
     const file = await asyncBufferFromFile(path);
     const metadata = await parquetMetadataAsync(file);
     return { file, metadata };
   } catch (error) {
-    throw new BillingFileError(`${path}: not a readable Parquet file (${error instanceof Error ? error.message : String(error)})`);
+    throw new BillingFileError(
+      `${path}: not a readable Parquet file (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
 }
 
@@ -40,14 +54,21 @@ export async function readParquetColumns(path: string): Promise<string[]> {
 function skipSubtree(metadata: FileMetaData, index: number): number {
   const element = metadata.schema[index];
   let next = index + 1;
-  for (let child = 0; child < (element?.num_children ?? 0); child++) next = skipSubtree(metadata, next);
+  for (let child = 0; child < (element?.num_children ?? 0); child++)
+    next = skipSubtree(metadata, next);
   return next;
 }
 
-export async function* readParquetBatches(path: string, options: ReadOptions = {}): AsyncGenerator<ReadRow[]> {
+export async function* readParquetBatches(
+  path: string,
+  options: ReadOptions = {},
+): AsyncGenerator<ReadRow[]> {
+  const { parquetReadObjects, compressors } = await loadReader();
   const { file, metadata } = await openParquet(path);
   const available = await readParquetColumns(path);
-  const columns = options.columns ? available.filter((column) => options.columns?.includes(column)) : available;
+  const columns = options.columns
+    ? available.filter((column) => options.columns?.includes(column))
+    : available;
   const totalRows = Number(metadata.num_rows) || 1;
   let groupStart = 0;
   for (const group of metadata.row_groups) {
@@ -57,9 +78,18 @@ export async function* readParquetBatches(path: string, options: ReadOptions = {
       const rowEnd = Math.min(groupStart + groupRows, rowStart + ROWS_PER_SLICE);
       let objects: Record<string, unknown>[];
       try {
-        objects = await parquetReadObjects({ file, metadata, columns, rowStart, rowEnd, compressors });
+        objects = await parquetReadObjects({
+          file,
+          metadata,
+          columns,
+          rowStart,
+          rowEnd,
+          compressors,
+        });
       } catch (error) {
-        throw new BillingFileError(`${path}: cannot read rows ${rowStart + 1}–${rowEnd} (${error instanceof Error ? error.message : String(error)})`);
+        throw new BillingFileError(
+          `${path}: cannot read rows ${rowStart + 1}–${rowEnd} (${error instanceof Error ? error.message : String(error)})`,
+        );
       }
       const batch: ReadRow[] = new Array<ReadRow>(objects.length);
       for (let index = 0; index < objects.length; index++) {
