@@ -82,6 +82,23 @@ describe("canopy import and canopy imports", () => {
       )
     ).rows[0]!;
 
+  it("refuses an unknown --format before storing anything, naming the formats", async () => {
+    const before = await counted();
+    const result = await canopy(
+      "import",
+      file("bogus.csv", cur(1, 1)),
+      "--org",
+      "cli",
+      "--format",
+      "bogus",
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      '--format must be one of cur, cur2, azure, gcp, focus, usage (got "bogus")',
+    );
+    expect(await counted()).toEqual(before);
+  });
+
   it("exits 3 with the preview instead of replacing a week with a partial day; --replace and restore", async () => {
     const week = await canopy("import", file("week.csv", cur(1, 7)), "--org", "cli");
     expect(week.code, week.stderr).toBe(0);

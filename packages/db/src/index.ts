@@ -1,5 +1,6 @@
 export * as schema from "./schema";
 export * from "./client";
+export * from "./member-roles";
 export * from "./tenant";
 export * from "./migrate";
 export * from "./roles";

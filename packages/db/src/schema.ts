@@ -23,6 +23,8 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { providers } from "@canopy/methodology/providers";
+import { memberRoles } from "./member-roles";
 
 /**
  * Group roles created by the first migration. Login roles (see `ensureDatabaseRoles`) are members.
@@ -63,8 +65,8 @@ const tenantId = () =>
     .notNull()
     .references(() => tenants.id, { onDelete: "cascade" });
 
-export const memberRole = pgEnum("member_role", ["owner", "admin", "analyst", "finance", "viewer"]);
-export const cloudProvider = pgEnum("cloud_provider", ["aws", "azure", "gcp"]);
+export const memberRole = pgEnum("member_role", memberRoles);
+export const cloudProvider = pgEnum("cloud_provider", providers);
 export const cloudAccountStatus = pgEnum("cloud_account_status", [
   "pending",
   "active",

@@ -1,7 +1,8 @@
 import { z } from "zod";
 
-export const providers = ["aws", "azure", "gcp"] as const;
-export type Provider = (typeof providers)[number];
+import { providers } from "./providers";
+
+export { providers, type Provider } from "./providers";
 
 export const usageKinds = ["compute", "gpu", "memory", "storage", "network", "other"] as const;
 export type UsageKind = (typeof usageKinds)[number];

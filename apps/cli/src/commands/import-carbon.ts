@@ -6,10 +6,10 @@ import { connect } from "@canopy/db";
 import { importCarbonExport, type CarbonImportSummary } from "@canopy/jobs";
 import { openRuntime, tenantIdOfSlug } from "../runtime";
 import { figure } from "./import-summary";
+import { providers } from "@canopy/methodology/providers";
 
 const usage =
   "Usage: canopy import-carbon <file> --org <slug> [--provider aws|azure|gcp]  (AWS CARBON_EMISSIONS export CSV, GCP Carbon Footprint export CSV)";
-const providers = ["aws", "azure", "gcp"] as const;
 
 /** The summary lines of a carbon import: what was stored and what it replaced. */
 export function describeCarbonImport(summary: CarbonImportSummary): string[] {

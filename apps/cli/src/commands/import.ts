@@ -2,6 +2,7 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { canopyHome } from "@canopy/config";
+import { billingFormats, type BillingFormat } from "@canopy/connectors";
 import { connect, withTenantClient } from "@canopy/db";
 import {
   createQueueDriver,
@@ -14,8 +15,7 @@ import {
 import { openRuntime, tenantIdOfSlug } from "../runtime";
 import { figure, printImport } from "./import-summary";
 
-const usage =
-  "Usage: canopy import <file> --org <slug> [--format cur|cur2|azure|gcp|focus|usage] [--replace]";
+const usage = `Usage: canopy import <file> --org <slug> [--format ${billingFormats.join("|")}] [--replace]`;
 
 /** Exit status when the import would remove stored data it does not re-supply and --replace was not given. */
 export const EXIT_NEEDS_CONFIRMATION = 3;
@@ -40,6 +40,13 @@ export async function run(argv: string[]): Promise<number> {
   const file = positionals[0];
   if (!file || !values.org) {
     process.stderr.write(`${usage}\n`);
+    return 2;
+  }
+  const format = values.format as BillingFormat | undefined;
+  if (format !== undefined && !billingFormats.includes(format)) {
+    process.stderr.write(
+      `canopy: --format must be one of ${billingFormats.join(", ")} (got "${format}"); leave it out to detect the format from the header.\n`,
+    );
     return 2;
   }
   const fileInfo = await stat(file).catch(() => undefined);
@@ -71,7 +78,7 @@ export async function run(argv: string[]): Promise<number> {
       source: { path: file },
       maxBytes: env.CANOPY_IMPORT_MAX_BYTES,
       quotaBytes: env.CANOPY_IMPORT_QUOTA_BYTES,
-      ...(values.format ? { format: values.format } : {}),
+      ...(format ? { format } : {}),
       ...(values.replace ? { replace: true } : {}),
     });
     log(

@@ -18,13 +18,14 @@ import {
 import { withTenantAction } from "@/lib/server/action";
 import { writeAudit } from "@/lib/server/audit";
 import { keyring, queue } from "@/lib/server/queue";
+import { providers } from "@canopy/methodology/providers";
 
 const accountId = z.uuid("Not a valid cloud account id.");
 
 /** Wizard step 1: records the account as pending (AWS: with a freshly generated external ID). */
 export const startConnection = withTenantAction(
   z.object({
-    provider: z.enum(["aws", "azure", "gcp"], { error: "Choose AWS, Azure or GCP." }),
+    provider: z.enum(providers, { error: "Choose AWS, Azure or GCP." }),
     displayName: z
       .string()
       .trim()

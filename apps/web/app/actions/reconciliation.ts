@@ -4,6 +4,7 @@ import { CarbonExportError, importCarbonExport } from "@canopy/jobs";
 import { withTenantAction } from "@/lib/server/action";
 import { ApiError } from "@/lib/server/api-error";
 import { appDb } from "@/lib/server/db";
+import { providers } from "@canopy/methodology/providers";
 
 /** Server actions take at most 1 MB (Next's default body limit); larger exports go through the CLI. */
 const maxChars = 900_000;
@@ -16,7 +17,7 @@ const maxChars = 900_000;
 export const importCarbonExportFile = withTenantAction(
   z.object({
     fileName: z.string().min(1).max(255),
-    provider: z.enum(["aws", "azure", "gcp"]).optional(),
+    provider: z.enum(providers).optional(),
     text: z
       .string()
       .min(1, "The file is empty.")

@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { providers } from "@canopy/methodology/providers";
 
-const provider = z.enum(["aws", "azure", "gcp"]);
+const provider = z.enum(providers);
 const basis = z
   .enum(["location", "market", "embodied"])
   .describe("Which Canopy figures the provider's figure is compared with (methodology.md 13).");

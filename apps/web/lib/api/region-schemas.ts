@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { defaultWindowHours, maxWindowHours } from "@/lib/regions/profile";
+import { providers } from "@canopy/methodology/providers";
 
 export const regionParamsSchema = z.object({
-  provider: z.enum(["aws", "azure", "gcp"]),
+  provider: z.enum(providers),
   region: z
     .string()
     .min(1)
@@ -38,7 +39,7 @@ const bestWindowSchema = z.object({
 });
 
 export const intensityProfileResponseSchema = z.object({
-  provider: z.enum(["aws", "azure", "gcp"]),
+  provider: z.enum(providers),
   region: z.string(),
   gridZone: z.string().nullable().describe("Electricity Maps zone key of the region (data pack)."),
   boundary: z

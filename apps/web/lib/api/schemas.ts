@@ -9,6 +9,8 @@ import {
 } from "../emissions/params";
 import type { ReportFormat } from "@canopy/reports";
 import { ROLES } from "../role-rank";
+import { billingFormats } from "@canopy/connectors";
+import { providers } from "@canopy/methodology/providers";
 
 /** Request and response schemas of /api/v1. The OpenAPI document is generated from these. */
 
@@ -268,7 +270,7 @@ export const pageQuerySchema = z.object({
 export const accountSchema = z
   .object({
     id: z.uuid(),
-    provider: z.enum(["aws", "azure", "gcp"]),
+    provider: z.enum(providers),
     displayName: z.string(),
     providerAccountId: z.string(),
     status: z.enum(["pending", "active", "needs_attention", "disabled"]),
@@ -554,10 +556,7 @@ export const importCreateBodySchema = z
     file: z
       .string()
       .describe("The billing file (binary). CUR (CSV, gzip, Parquet), Azure, GCP or FOCUS."),
-    format: z
-      .enum(["cur", "cur2", "azure", "gcp", "focus", "usage"])
-      .optional()
-      .describe("Leave out to detect it."),
+    format: z.enum(billingFormats).optional().describe("Leave out to detect it."),
     cloudAccountId: z
       .uuid()
       .optional()

@@ -12,7 +12,9 @@ export const GROUP_BYS = [
   "instanceType",
   "scope",
 ] as const;
-export const PROVIDERS = ["aws", "azure", "gcp"] as const;
+import { providers } from "@canopy/methodology/providers";
+
+export const PROVIDERS = providers;
 export type Granularity = (typeof GRANULARITIES)[number];
 export type GroupBy = (typeof GROUP_BYS)[number];
 

@@ -1,6 +1,7 @@
 import "server-only";
 import { Readable } from "node:stream";
 import busboy from "busboy";
+import { billingFormats, type BillingFormat } from "@canopy/connectors";
 import {
   FileTooLargeError,
   fileTooLarge,
@@ -19,7 +20,7 @@ import { serverEnv } from "./env";
 import { fileStore, queue } from "./queue";
 import type { TenantScope } from "./tenant-scope";
 
-export const IMPORT_FORMATS = ["cur", "cur2", "azure", "gcp", "focus", "usage"] as const;
+export const IMPORT_FORMATS = billingFormats;
 
 export type ImportRow = {
   id: string;
@@ -145,10 +146,10 @@ export async function createImportFromMultipart(
         stream.resume();
         return;
       }
-      const format = fields.format || undefined;
+      const format = (fields.format || undefined) as BillingFormat | undefined;
       // Stored in the import's details (jsonb): no control characters or lone surrogates.
       fileName = (info.filename ?? "").replace(/\p{Cc}/gu, "").toWellFormed() || "upload";
-      if (format && !(IMPORT_FORMATS as readonly string[]).includes(format)) {
+      if (format && !IMPORT_FORMATS.includes(format)) {
         fail(
           badRequest("Unknown format.", {
             format: [`One of ${IMPORT_FORMATS.join(", ")}, or leave it empty to detect it.`],

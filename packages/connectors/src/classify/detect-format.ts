@@ -3,7 +3,12 @@ import { azureColumns, azureRequiredFields, createAzureClassifier } from "./azur
 import { missingColumns, resolveColumns, type ColumnAliases } from "./columns";
 import { createFocusClassifier, focusColumns, focusRequiredFields } from "./focus";
 import { createGcpClassifier, gcpColumns, gcpRequiredFields } from "./gcp-billing-export";
-import type { BillingFormat, ClassifyOptions, RowClassifier } from "./types";
+import {
+  billingFormats,
+  type BillingFormat,
+  type ClassifyOptions,
+  type RowClassifier,
+} from "./types";
 import { createUsageRecordClassifier, usageRequiredColumns } from "./usage-file";
 
 export type FormatDetection =
@@ -15,7 +20,11 @@ export type FormatDetection =
       message: string;
     };
 
-function missingFor<Field extends string>(header: readonly string[], aliases: ColumnAliases<Field>, required: readonly Field[]) {
+function missingFor<Field extends string>(
+  header: readonly string[],
+  aliases: ColumnAliases<Field>,
+  required: readonly Field[],
+) {
   return missingColumns(resolveColumns(header, aliases), aliases, required);
 }
 
@@ -48,20 +57,23 @@ export function detectFormat(headerColumns: readonly string[]): FormatDetection 
   if (missing.focus.length === 0) return { ok: true, format: "focus" };
   if (missing.cur.length === 0) {
     const lower = new Set(header.map((column) => column.toLowerCase()));
-    const isCur2 = lower.has("product") || lower.has("resource_tags") || lower.has("bill_payer_account_name");
+    const isCur2 =
+      lower.has("product") || lower.has("resource_tags") || lower.has("bill_payer_account_name");
     return { ok: true, format: isCur2 ? "cur2" : "cur" };
   }
   if (missing.azure.length === 0) return { ok: true, format: "azure" };
   if (missing.gcp.length === 0) return { ok: true, format: "gcp" };
   if (missing.usage.length === 0) return { ok: true, format: "usage" };
-  const parts = (["cur", "cur2", "azure", "gcp", "focus", "usage"] as const).map(
-    (format) => `${format}: missing ${missing[format].join(", ")}`,
-  );
+  const parts = billingFormats.map((format) => `${format}: missing ${missing[format].join(", ")}`);
   return { ok: false, missing, message: `unrecognized billing file header (${parts.join("; ")})` };
 }
 
 /** The classifier for a format, bound to this header. Throws when the header lacks required columns. */
-export function createClassifier(format: BillingFormat, header: readonly string[], options: ClassifyOptions = {}): RowClassifier {
+export function createClassifier(
+  format: BillingFormat,
+  header: readonly string[],
+  options: ClassifyOptions = {},
+): RowClassifier {
   switch (format) {
     case "cur":
     case "cur2":

@@ -1,4 +1,5 @@
 import type { PoolClient } from "pg";
+import { providers } from "@canopy/methodology";
 
 /**
  * Providers' own monthly carbon figures (provider_reported_emissions) read against Canopy's estimate:
@@ -557,7 +558,7 @@ export async function calibratedSeries(
   scopes?: readonly ProviderScope[],
 ): Promise<CalibratedPoint[]> {
   const known = scopes ?? (await loadProviderScopes(client, range));
-  const history = calibrationHistory(known, range, ["aws", "azure", "gcp"]);
+  const history = calibrationHistory(known, range, providers);
   const bases = history.map((p) => {
     const model = known.find((s) => s.provider === p.provider && s.month === p.month)?.modelVersion;
     const measures =

@@ -15,6 +15,7 @@ import {
   openBillingSource,
   SeenLines,
   usageTimeWindow,
+  billingFormats,
   type BillingFormat,
 } from "@canopy/connectors";
 import { loadConfig } from "@canopy/config";
@@ -207,6 +208,10 @@ function importTimeWindow() {
 
 /** Opens the stored file with the classifier for its format (given, or detected from the header). */
 async function openImportSource(path: string, summary: ImportSummary) {
+  if (summary.format && !(billingFormats as readonly string[]).includes(summary.format))
+    throw new PermanentJobError(
+      `Unknown billing format "${summary.format}": use one of ${billingFormats.join(", ")}, or none to detect it from the header.`,
+    );
   const source = await openBillingSource(path, {
     ...(summary.format ? { format: summary.format as BillingFormat } : {}),
     lookupInstance: (provider, instanceType) => lookupInstanceType(provider, instanceType),

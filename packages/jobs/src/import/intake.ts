@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
+import type { BillingFormat } from "@canopy/connectors";
 import { withTenantClient, type Connection } from "@canopy/db";
 import type { QueueDriver } from "../contract";
 import { FileTooLargeError, safeFileName, type FileStore, type LocalFile } from "../file-store";
@@ -23,7 +24,7 @@ export async function submitImport(options: {
   maxBytes: number;
   /** CANOPY_IMPORT_QUOTA_BYTES: bytes of stored files the organization may keep; 0 or unset: no quota. */
   quotaBytes?: number;
-  format?: string;
+  format?: BillingFormat;
   /**
    * The account being set up (the wizard's import step): the import stores nothing and fails with the
    * accounts the file holds when they are not this one.

@@ -1,6 +1,6 @@
-/** Organization roles (memberships.role). */
-export const memberRoles = ["owner", "admin", "analyst", "finance", "viewer"] as const;
-export type MemberRole = (typeof memberRoles)[number];
+import { memberRoles, type MemberRole } from "@canopy/db/member-roles";
+
+export { memberRoles, type MemberRole };
 
 /**
  * Who asks. `role` is the caller's role in the organization, resolved by the web layer from the

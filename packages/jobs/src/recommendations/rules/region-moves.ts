@@ -5,6 +5,7 @@ import {
   isJurisdiction,
   jurisdictionAllowed,
   normalizeInstanceType,
+  providers,
   regionGeography,
   type DataPack,
   type Provider,
@@ -173,7 +174,7 @@ export function regionMoveFindings(
     const size = isVm ? sizeOf(context.pack, shapes) : undefined;
     if (!size) continue;
     const cross: Candidate[] = [];
-    for (const provider of ["aws", "azure", "gcp"] as const) {
+    for (const provider of providers) {
       if (provider === first.provider) continue;
       const instanceType = counterpartInstance(context.pack, provider, size);
       if (!instanceType) continue;
