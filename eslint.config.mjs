@@ -2,6 +2,68 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import globals from "globals";
 
+/**
+ * Package layers, lowest first: apps → jobs → (connectors, reports → db) → methodology → config.
+ * A package imports only from layers below it, and no app imports another app.
+ */
+const canopy = (names) => names.map((name) => `@canopy/${name}`);
+const apps = canopy(["web", "cli", "worker"]);
+const onlyBelow = (files, forbidden) => ({
+  files,
+  rules: {
+    "no-restricted-imports": [
+      "error",
+      {
+        patterns: [
+          {
+            group: forbidden.flatMap((name) => [name, `${name}/*`]),
+            message: "Layers: apps → jobs → (connectors, reports → db) → methodology → config.",
+          },
+        ],
+      },
+    ],
+  },
+});
+const otherApps = (app) => ({
+  files: [`apps/${app}/**`],
+  rules: {
+    "no-restricted-imports": [
+      "error",
+      {
+        patterns: [
+          {
+            group: ["web", "cli", "worker"]
+              .filter((other) => other !== app)
+              .flatMap((other) => [
+                `@canopy/${other}`,
+                `@canopy/${other}/*`,
+                `../${other}/*`,
+                `../../${other}/*`,
+                `../../../${other}/*`,
+              ]),
+            message: "An app does not import another app: move what they share into a package.",
+          },
+        ],
+      },
+    ],
+  },
+});
+const layers = [
+  onlyBelow(
+    ["packages/config/**"],
+    canopy(["methodology", "db", "connectors", "reports", "jobs"]).concat(apps),
+  ),
+  onlyBelow(
+    ["packages/methodology/**"],
+    canopy(["db", "connectors", "reports", "jobs"]).concat(apps),
+  ),
+  onlyBelow(["packages/db/**"], canopy(["connectors", "reports", "jobs"]).concat(apps)),
+  onlyBelow(["packages/connectors/**"], canopy(["db", "reports", "jobs"]).concat(apps)),
+  onlyBelow(["packages/reports/**"], canopy(["connectors", "jobs"]).concat(apps)),
+  onlyBelow(["packages/jobs/**"], apps),
+  ...["web", "cli", "worker"].map(otherApps),
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -42,4 +104,5 @@ export default tseslint.config(
     files: ["apps/web/instrumentation.ts", "apps/web/proxy.ts", "apps/web/next.config.ts"],
     rules: { "no-restricted-properties": "off" },
   },
+  ...layers,
 );

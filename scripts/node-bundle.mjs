@@ -9,12 +9,13 @@
 //   import { runBundled } from ".../node-bundle.mjs"   used by the apps' bin/ launchers: rebuild when
 //                                                       a source is newer than the bundle, then run it
 import { builtinModules } from "node:module";
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { buildState, repoRoot } from "./freshness.mjs";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const root = repoRoot;
 
 /** Each app's entry points: output name → source. */
 export const apps = {
@@ -30,31 +31,12 @@ export const apps = {
   worker: { dir: path.join(root, "apps/worker"), entryPoints: { worker: "src/main.ts" } },
 };
 
-/** Folders whose changes never require a rebuild (as apps/web/build-freshness.ts). */
-const notSource = new Set(["node_modules", "test", "e2e", "bench", "coverage", "dist", ".next"]);
-
-/** Source folders a bundle is built from: the app itself, every package and the other apps it imports. */
-const sourceDirs = (app) => [app.dir, path.join(root, "packages"), path.join(root, "apps/worker")];
+/** Source folders a bundle is built from: the app itself, every package and these scripts. */
+const sourceDirs = (app) => [app.dir, path.join(root, "packages"), path.join(root, "scripts")];
 
 const stampOf = (app) => path.join(app.dir, "dist", ".built");
 
-function newerThan(dir, timeMs) {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (notSource.has(entry.name) || entry.name.startsWith(".")) continue;
-    if (entry.name.endsWith(".test.ts")) continue;
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory() ? newerThan(full, timeMs) : statSync(full).mtimeMs > timeMs)
-      return true;
-  }
-  return false;
-}
-
-export function bundleState(app) {
-  const stamp = stampOf(app);
-  if (!existsSync(stamp)) return "missing";
-  const builtAt = statSync(stamp).mtimeMs;
-  return sourceDirs(app).some((dir) => newerThan(dir, builtAt)) ? "stale" : "fresh";
-}
+export const bundleState = (app) => buildState(stampOf(app), sourceDirs(app));
 
 /**
  * Pure-JS packages bundled in: loading one file beats resolving and loading their dozens of modules
@@ -86,19 +68,21 @@ const externalPackages = {
 };
 
 /**
- * Workspace packages find their own files (migrations, fonts, the methodology document) relative to
- * `import.meta.url`: in the bundle that expression keeps naming the package's source file.
+ * Workspace packages and these scripts find their own files (migrations, fonts, the methodology
+ * document, the repository) relative to `import.meta.url`: in the bundle that expression keeps naming
+ * the source file.
  */
 const packageFileUrls = {
   name: "package-file-urls",
   setup(build) {
-    const packagesDir = path.join(root, "packages") + path.sep;
-    build.onLoad({ filter: /\.ts$/ }, async (args) => {
-      if (!args.path.startsWith(packagesDir)) return undefined;
+    const dirs = ["packages", "scripts"].map((dir) => path.join(root, dir) + path.sep);
+    build.onLoad({ filter: /\.(ts|mjs)$/ }, async (args) => {
+      if (!dirs.some((dir) => args.path.startsWith(dir))) return undefined;
       const source = await readFile(args.path, "utf8");
       if (!source.includes("import.meta.url")) return undefined;
       const url = JSON.stringify(pathToFileURL(args.path).href);
-      return { contents: source.replaceAll("import.meta.url", url), loader: "ts" };
+      const loader = args.path.endsWith(".ts") ? "ts" : "js";
+      return { contents: source.replaceAll("import.meta.url", url), loader };
     });
   },
 };

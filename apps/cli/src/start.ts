@@ -19,8 +19,8 @@ import {
   resolveDatabase,
   seedDemoOrganization,
 } from "@canopy/db";
-import { assertPortFree, startWorkerFromEnv } from "@canopy/worker";
-import { webBuildState } from "../../web/build-freshness";
+import { assertPortFree, startWorkerFromEnv } from "@canopy/jobs/host";
+import { webBuildState } from "../../../scripts/freshness.mjs";
 import { keyringFor, log } from "./runtime";
 
 // The in-process worker's lost connections and poison inputs fail their job, never the server.

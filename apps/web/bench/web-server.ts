@@ -3,7 +3,7 @@ import net from "node:net";
 import path from "node:path";
 import pg from "pg";
 import { inheritedEnvironment } from "@canopy/config";
-import { webBuildState } from "../build-freshness";
+import { webBuildState } from "../../../scripts/freshness.mjs";
 
 /** What the web benchmarks share: the production build, its start-up, a port, admin SQL, percentiles. */
 

@@ -1,7 +1,7 @@
 // Standalone worker process: `pnpm --filter @canopy/worker start`.
 import { guardProcess, loadConfig } from "@canopy/config";
 import { migrate, resolveDatabase } from "@canopy/db";
-import { startWorkerFromEnv } from "./worker";
+import { startWorkerFromEnv } from "@canopy/jobs/host";
 
 const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 

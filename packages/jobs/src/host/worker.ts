@@ -12,7 +12,7 @@ import {
   registerSyncSchedule,
   useFileStore,
   type QueueDriver,
-} from "@canopy/jobs";
+} from "../index";
 import { createWorkerMetrics } from "./metrics";
 import { listenOrExplain } from "./listen";
 

@@ -1,2 +1,0 @@
-export { startWorker, startWorkerFromEnv, type RunningWorker } from "./worker";
-export { assertPortFree, listenOrExplain, PortInUseError } from "./listen";
