@@ -6,13 +6,11 @@ CREATE TABLE "resource_utilization_hourly" (
 	"region" text NOT NULL,
 	"instance_type" text DEFAULT '' NOT NULL,
 	"cpu_utilization" real NOT NULL,
-	"gpu_utilization" real,
 	"source" text NOT NULL,
 	"utilization_run_id" uuid,
 	"loaded_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "resource_utilization_hourly_tenant_id_cloud_account_id_hour_resource_id_pk" PRIMARY KEY("tenant_id","cloud_account_id","hour","resource_id"),
-	CONSTRAINT "resource_utilization_cpu_range" CHECK ("resource_utilization_hourly"."cpu_utilization" >= 0 AND "resource_utilization_hourly"."cpu_utilization" <= 1),
-	CONSTRAINT "resource_utilization_gpu_range" CHECK ("resource_utilization_hourly"."gpu_utilization" IS NULL OR ("resource_utilization_hourly"."gpu_utilization" >= 0 AND "resource_utilization_hourly"."gpu_utilization" <= 1))
+	CONSTRAINT "resource_utilization_cpu_range" CHECK ("resource_utilization_hourly"."cpu_utilization" >= 0 AND "resource_utilization_hourly"."cpu_utilization" <= 1)
 );
 --> statement-breakpoint
 ALTER TABLE "resource_utilization_hourly" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint

@@ -998,8 +998,7 @@ export const savedViews = pgTable(
 );
 
 /**
- * Measured CPU (and GPU, where the provider exposes it) utilization of one billed resource (a VM
- * instance) for one UTC hour, as a fraction 0..1: the provider's hourly average of its metric
+ * Measured CPU utilization of one billed resource (a VM instance) for one UTC hour, as a fraction 0..1: the provider's hourly average of its metric
  * (CloudWatch CPUUtilization, Azure Monitor "Percentage CPU", Cloud Monitoring
  * instance/cpu/utilization). Written by the sync-utilization job, upserted by key; the estimate
  * reads it through usage_hourly.cpu_utilization (stores/utilization.ts, docs/methodology.md §2.1.1).
@@ -1018,7 +1017,6 @@ export const resourceUtilizationHourly = pgTable(
     region: text("region").notNull(),
     instanceType: text("instance_type").notNull().default(""),
     cpuUtilization: real("cpu_utilization").notNull(),
-    gpuUtilization: real("gpu_utilization"),
     /** aws-cloudwatch, azure-monitor or gcp-monitoring. */
     source: text("source").notNull(),
     utilizationRunId: uuid("utilization_run_id"),
@@ -1029,10 +1027,6 @@ export const resourceUtilizationHourly = pgTable(
     check(
       "resource_utilization_cpu_range",
       sql`${t.cpuUtilization} >= 0 AND ${t.cpuUtilization} <= 1`,
-    ),
-    check(
-      "resource_utilization_gpu_range",
-      sql`${t.gpuUtilization} IS NULL OR (${t.gpuUtilization} >= 0 AND ${t.gpuUtilization} <= 1)`,
     ),
     tenantIsolation(),
   ],
