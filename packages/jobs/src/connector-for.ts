@@ -156,7 +156,9 @@ function azureConfigOf(
 ): AzureConnectorConfig {
   const parsed = live.azureCredentialsSchema.safeParse(sealed);
   if (!parsed.success)
-    throw new PermanentJobError("The stored Azure credentials are incomplete: reconnect the account.");
+    throw new PermanentJobError(
+      "The stored Azure credentials are incomplete: reconnect the account.",
+    );
   // The account's subscription, plus any other subscriptions put in scope in the wizard.
   const subscriptionIds = [...new Set([account.providerAccountId, ...(account.scope ?? [])])];
   const usage = sealedAzureSchema.safeParse(sealed);

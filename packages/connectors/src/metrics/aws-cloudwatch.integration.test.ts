@@ -46,7 +46,8 @@ async function readAll(
   const reader = await createCloudWatchReader(cfg);
   try {
     const out: MeasuredHour[] = [];
-    for await (const batch of reader.readCpuUtilizationHourly(resources, window, s)) out.push(...batch);
+    for await (const batch of reader.readCpuUtilizationHourly(resources, window, s))
+      out.push(...batch);
     return out;
   } finally {
     await reader.close();
@@ -120,7 +121,11 @@ describe("the fake CloudWatch refuses what GetMetricData refuses", () => {
     const stat = (id: string, period = 3600) => ({
       Id: id,
       MetricStat: {
-        Metric: { Namespace: "AWS/EC2", MetricName: "CPUUtilization", Dimensions: [{ Name: "InstanceId", Value: "i-1" }] },
+        Metric: {
+          Namespace: "AWS/EC2",
+          MetricName: "CPUUtilization",
+          Dimensions: [{ Name: "InstanceId", Value: "i-1" }],
+        },
         Period: period,
         Stat: "Average",
       },
@@ -139,7 +144,15 @@ describe("the fake CloudWatch refuses what GetMetricData refuses", () => {
     // An unknown metric is not an error at CloudWatch: it has no datapoints.
     const unknown = await cw.send(
       new GetMetricDataCommand({
-        MetricDataQueries: [{ ...stat("m0"), MetricStat: { ...stat("m0").MetricStat, Metric: { Namespace: "AWS/EC2", MetricName: "CPUUtilisation" } } }],
+        MetricDataQueries: [
+          {
+            ...stat("m0"),
+            MetricStat: {
+              ...stat("m0").MetricStat,
+              Metric: { Namespace: "AWS/EC2", MetricName: "CPUUtilisation" },
+            },
+          },
+        ],
         StartTime: window.start,
         EndTime: window.end,
       }),
@@ -168,7 +181,8 @@ describe("CloudWatch CPU utilization reader", () => {
     ]);
     expect(s.apiCalls["cloudwatch:GetMetricData"]).toBe(4);
     const one = hours.find(
-      (h) => h.resourceId === east[3]!.resourceId && h.hour.getTime() === start.getTime() + 5 * HOUR,
+      (h) =>
+        h.resourceId === east[3]!.resourceId && h.hour.getTime() === start.getTime() + 5 * HOUR,
     );
     expect(one?.cpuUtilization).toBeCloseTo(percentOf(3, 5) / 100, 6);
     expect(one?.instanceType).toBe("m5.large");
@@ -199,7 +213,9 @@ describe("CloudWatch CPU utilization reader", () => {
     expect(answered).toHaveLength(8);
     for (let i = 4; i < answered.length; i++)
       expect(answered[i]! - answered[i - 4]!).toBeGreaterThanOrEqual(1000);
-    const refused = fake.requests.slice(throttledBefore).filter((r) => r.target === "CloudWatch.GetMetricData").length - 8;
+    const refused =
+      fake.requests.slice(throttledBefore).filter((r) => r.target === "CloudWatch.GetMetricData")
+        .length - 8;
     expect(refused).toBe(0);
   });
 
@@ -215,7 +231,11 @@ describe("CloudWatch CPU utilization reader", () => {
     fake.failNext(
       "CloudWatch.GetMetricData",
       // The first try and its 4 retries (config backoff.retries).
-      ...Array.from({ length: 5 }, () => ({ status: 400, type: "Throttling", message: "Rate exceeded" })),
+      ...Array.from({ length: 5 }, () => ({
+        status: 400,
+        type: "Throttling",
+        message: "Rate exceeded",
+      })),
     );
     const error = await readAll(config(), list).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectorError);
@@ -230,7 +250,9 @@ describe("CloudWatch CPU utilization reader", () => {
     const error = await readAll(config(), list).catch((e: unknown) => e);
     fake.deny("CloudWatch.GetMetricData", "");
     expect(error).toMatchObject({ kind: "permission", permission: "cloudwatch:GetMetricData" });
-    expect(fake.requests.filter((r) => r.target === "CloudWatch.GetMetricData").length - before).toBe(1);
+    expect(
+      fake.requests.filter((r) => r.target === "CloudWatch.GetMetricData").length - before,
+    ).toBe(1);
   });
 
   it("wrong source credentials fail at sign-in as a credentials error", async () => {
@@ -243,7 +265,12 @@ describe("CloudWatch CPU utilization reader", () => {
   it("lists the instances the CUR bills through Athena, only the role's own account", async () => {
     const sqlBefore = fake.sqlSeen.length;
     fake.setAthenaResult(
-      ["line_item_usage_account_id", "product_region_code", "line_item_resource_id", "product_instance_type"],
+      [
+        "line_item_usage_account_id",
+        "product_region_code",
+        "line_item_resource_id",
+        "product_instance_type",
+      ],
       () => [
         ["123456789012", "us-east-1", "i-0aaa", "m5.large"],
         ["123456789012", "eu-west-1", "i-0bbb", "c6g.xlarge"],
@@ -255,8 +282,18 @@ describe("CloudWatch CPU utilization reader", () => {
     const listed = await reader.listResources(window, ["123456789012", "999999999999"], s);
     await reader.close();
     expect(listed).toEqual([
-      { providerAccountId: "123456789012", region: "us-east-1", resourceId: "i-0aaa", instanceType: "m5.large" },
-      { providerAccountId: "123456789012", region: "eu-west-1", resourceId: "i-0bbb", instanceType: "c6g.xlarge" },
+      {
+        providerAccountId: "123456789012",
+        region: "us-east-1",
+        resourceId: "i-0aaa",
+        instanceType: "m5.large",
+      },
+      {
+        providerAccountId: "123456789012",
+        region: "eu-west-1",
+        resourceId: "i-0bbb",
+        instanceType: "c6g.xlarge",
+      },
     ]);
     expect(Object.values(s.skipped)).toEqual([1]);
     const sql = fake.sqlSeen.slice(sqlBefore)[0]!;
@@ -268,9 +305,9 @@ describe("CloudWatch CPU utilization reader", () => {
   });
 
   it("a Cost Explorer connection has no instance ids: a query error that says so", async () => {
-    const error = await createCloudWatchReader(config({ scope: { source: "cost-explorer" } })).catch(
-      (e: unknown) => e,
-    );
+    const error = await createCloudWatchReader(
+      config({ scope: { source: "cost-explorer" } }),
+    ).catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: "query" });
     expect((error as Error).message).toMatch(/CUR 2.0 table in Athena/);
   });

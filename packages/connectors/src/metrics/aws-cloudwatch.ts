@@ -1,4 +1,8 @@
-import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import {
+  CloudWatchClient,
+  GetMetricDataCommand,
+  type MetricDataQuery,
+} from "@aws-sdk/client-cloudwatch";
 import { ConnectorError, sleepMs } from "../live/errors";
 import { athenaResultRows, billingPeriodsOf, runAthenaQuery } from "../aws/athena";
 import { callAws, destroyAwsClients, openAwsClients, type AwsClients } from "../aws/clients";
@@ -27,7 +31,8 @@ export const CLOUDWATCH_PERIOD_SECONDS = 3600;
 
 type AthenaScope = Extract<AwsConnectorConfig["scope"], { source: "athena" }>;
 
-const athenaTimestamp = (d: Date) => `TIMESTAMP '${d.toISOString().slice(0, 19).replace("T", " ")}'`;
+const athenaTimestamp = (d: Date) =>
+  `TIMESTAMP '${d.toISOString().slice(0, 19).replace("T", " ")}'`;
 
 /**
  * The EC2 instances the CUR bills in the window, one row per account × region × instance × type:
@@ -64,7 +69,9 @@ const queryId = (i: number) => `m${i}`;
  * apart, throttling retried by `withBackoff` (the SDK's own retries are off). Instances come from the
  * CUR through Athena, so a Cost Explorer-only connection has no instance ids to ask for.
  */
-export async function createCloudWatchReader(config: AwsConnectorConfig): Promise<UtilizationReader> {
+export async function createCloudWatchReader(
+  config: AwsConnectorConfig,
+): Promise<UtilizationReader> {
   const scope = config.scope;
   if (scope.source !== "athena")
     throw new ConnectorError(
@@ -73,7 +80,10 @@ export async function createCloudWatchReader(config: AwsConnectorConfig): Promis
     );
   const clients: AwsClients = await openAwsClients(config);
   const minIntervalMs = config.metrics?.minCallIntervalMs ?? 100;
-  const perCall = Math.min(MAX_METRIC_DATA_QUERIES, config.metrics?.queriesPerCall ?? MAX_METRIC_DATA_QUERIES);
+  const perCall = Math.min(
+    MAX_METRIC_DATA_QUERIES,
+    config.metrics?.queriesPerCall ?? MAX_METRIC_DATA_QUERIES,
+  );
   const sleep = config.backoff?.sleep ?? sleepMs;
   const ownAccount = accountOfRole(config.credentials.roleArn);
   // One client per region, rebuilt after the session was renewed (its identity is memoized).
@@ -126,7 +136,10 @@ export async function createCloudWatchReader(config: AwsConnectorConfig): Promis
           if (wanted.size > 0 && !wanted.has(account)) continue;
           // Without cross-account observability, CloudWatch in the role's account sees its own instances only.
           if (ownAccount && account !== ownAccount) {
-            countSkipped(summary, "instance of another account (CloudWatch answers for the role's account)");
+            countSkipped(
+              summary,
+              "instance of another account (CloudWatch answers for the role's account)",
+            );
             continue;
           }
           if (!resource.region) {

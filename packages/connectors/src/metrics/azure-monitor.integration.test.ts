@@ -35,12 +35,16 @@ const summary = (): UtilizationSummary => ({ apiCalls: {}, skipped: {} });
 const vmId = (sub: string, name: string) =>
   `/subscriptions/${sub}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/${name}`;
 const cpu = (hours: number, percent: (h: number) => number) =>
-  Array.from({ length: hours }, (_, h) => ({ hour: new Date(start.getTime() + h * HOUR), percent: percent(h) }));
+  Array.from({ length: hours }, (_, h) => ({
+    hour: new Date(start.getTime() + h * HOUR),
+    percent: percent(h),
+  }));
 
 async function readAll(resources: MeteredResource[], s = summary(), cfg = config()) {
   const reader = createAzureMonitorReader(cfg);
   const out: MeasuredHour[] = [];
-  for await (const batch of reader.readCpuUtilizationHourly(resources, window, s)) out.push(...batch);
+  for await (const batch of reader.readCpuUtilizationHourly(resources, window, s))
+    out.push(...batch);
   await reader.close();
   return out;
 }
@@ -55,9 +59,24 @@ beforeEach(() => {
   sleeps.length = 0;
   fake.metricsCalls.length = 0;
   fake.setVirtualMachines([
-    { id: vmId(subA, "web-1"), location: "eastus", vmSize: "Standard_D2s_v3", cpu: cpu(24, (h) => 10 + h) },
-    { id: vmId(subA, "web-2"), location: "eastus", vmSize: "Standard_D2s_v3", cpu: cpu(24, () => 3) },
-    { id: vmId(subA, "batch-1"), location: "westeurope", vmSize: "Standard_F4s_v2", cpu: cpu(12, () => 80) },
+    {
+      id: vmId(subA, "web-1"),
+      location: "eastus",
+      vmSize: "Standard_D2s_v3",
+      cpu: cpu(24, (h) => 10 + h),
+    },
+    {
+      id: vmId(subA, "web-2"),
+      location: "eastus",
+      vmSize: "Standard_D2s_v3",
+      cpu: cpu(24, () => 3),
+    },
+    {
+      id: vmId(subA, "batch-1"),
+      location: "westeurope",
+      vmSize: "Standard_F4s_v2",
+      cpu: cpu(12, () => 80),
+    },
     { id: vmId(subB, "db-1"), location: "East US 2", vmSize: "Standard_E4s_v5", cpu: [] },
   ]);
 });
@@ -78,17 +97,28 @@ describe("the fake Azure Monitor refuses what Metrics - List refuses", () => {
       return { status: response.status, text: response.bodyAsText ?? "" };
     };
     const ts = `timespan=${window.start.toISOString()}/${window.end.toISOString()}`;
-    expect(await ask(`metricnames=CPU%20Percentage&interval=PT1H&aggregation=Average&${ts}`)).toMatchObject({
+    expect(
+      await ask(`metricnames=CPU%20Percentage&interval=PT1H&aggregation=Average&${ts}`),
+    ).toMatchObject({
       status: 400,
       text: expect.stringContaining("Failed to find metric configuration"),
     });
-    expect((await ask(`metricnames=Percentage%20CPU&interval=PT2H&aggregation=Average&${ts}`)).status).toBe(400);
-    expect((await ask(`metricnames=Percentage%20CPU&interval=PT1H&aggregation=Median&${ts}`)).status).toBe(400);
     expect(
-      (await ask(`metricnames=Percentage%20CPU&interval=PT1H&aggregation=Average&timespan=${window.end.toISOString()}/${window.start.toISOString()}`))
-        .status,
+      (await ask(`metricnames=Percentage%20CPU&interval=PT2H&aggregation=Average&${ts}`)).status,
     ).toBe(400);
-    expect((await ask(`metricnames=Percentage%20CPU&interval=PT1H&aggregation=Average&${ts}`)).status).toBe(200);
+    expect(
+      (await ask(`metricnames=Percentage%20CPU&interval=PT1H&aggregation=Median&${ts}`)).status,
+    ).toBe(400);
+    expect(
+      (
+        await ask(
+          `metricnames=Percentage%20CPU&interval=PT1H&aggregation=Average&timespan=${window.end.toISOString()}/${window.start.toISOString()}`,
+        )
+      ).status,
+    ).toBe(400);
+    expect(
+      (await ask(`metricnames=Percentage%20CPU&interval=PT1H&aggregation=Average&${ts}`)).status,
+    ).toBe(200);
     // Without a bearer token (the bare transport, no pipeline policy) the fake answers 401, as ARM does.
     const bare = await fake.httpClient.sendRequest(
       createPipelineRequest({
@@ -105,7 +135,14 @@ describe("Azure Monitor CPU utilization reader", () => {
     const s = summary();
     const reader = createAzureMonitorReader(config());
     const vms = await reader.listResources(window, [subA, subB], s);
-    expect(vms.map((v) => [v.resourceId.split("/").at(-1), v.region, v.instanceType, v.providerAccountId])).toEqual([
+    expect(
+      vms.map((v) => [
+        v.resourceId.split("/").at(-1),
+        v.region,
+        v.instanceType,
+        v.providerAccountId,
+      ]),
+    ).toEqual([
       ["web-1", "eastus", "Standard_D2s_v3", subA],
       ["web-2", "eastus", "Standard_D2s_v3", subA],
       ["batch-1", "westeurope", "Standard_F4s_v2", subA],
@@ -143,9 +180,14 @@ describe("Azure Monitor CPU utilization reader", () => {
   it("no Reader role on a subscription is a permission error naming the action and the role", async () => {
     fake.denyVirtualMachines(subB);
     const reader = createAzureMonitorReader(config());
-    const error = await reader.listResources(window, [subA, subB], summary()).catch((e: unknown) => e);
+    const error = await reader
+      .listResources(window, [subA, subB], summary())
+      .catch((e: unknown) => e);
     fake.denyVirtualMachines(undefined);
-    expect(error).toMatchObject({ kind: "permission", permission: "Microsoft.Compute/virtualMachines/read" });
+    expect(error).toMatchObject({
+      kind: "permission",
+      permission: "Microsoft.Compute/virtualMachines/read",
+    });
     expect((error as ConnectorError).fix).toMatch(/Reader role/);
   });
 

@@ -92,7 +92,9 @@ export function createAzureMonitorReader(
       }
       if (status === 429)
         return Promise.reject(
-          new ConnectorError("throttled", `Azure kept throttling ${action} after retries`, { cause: error }),
+          new ConnectorError("throttled", `Azure kept throttling ${action} after retries`, {
+            cause: error,
+          }),
         );
       return Promise.reject(azureConnectorError(error, action, scope));
     }

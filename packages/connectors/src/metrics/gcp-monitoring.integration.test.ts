@@ -2,7 +2,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { gcpServiceAccountKeySchema } from "../gcp/config";
 import { startFakeGcp, type FakeGcp } from "../gcp/testing/fake-gcp-server";
 import { ConnectorError } from "../live/errors";
-import { createGcpMonitoringReader, MONITORING_READ_SCOPE, type GcpMonitoringConfig } from "./gcp-monitoring";
+import {
+  createGcpMonitoringReader,
+  MONITORING_READ_SCOPE,
+  type GcpMonitoringConfig,
+} from "./gcp-monitoring";
 import type { MeasuredHour, UtilizationSummary } from "./types";
 
 const HOUR = 3_600_000;
@@ -40,9 +44,27 @@ beforeEach(() => {
   sleeps.length = 0;
   fake.setTimeSeriesPageSize(100_000);
   fake.setInstances([
-    { projectId: "shop-prod", instanceId: "1001", zone: "us-central1-a", machineType: "n2-standard-4", samples: samples(10, 6) },
-    { projectId: "shop-prod", instanceId: "1002", zone: "us-central1-b", machineType: "e2-medium", samples: samples(2, 6) },
-    { projectId: "shop-prod", instanceId: "1003", zone: "europe-west1-c", machineType: "n2-standard-4", samples: samples(40, 6) },
+    {
+      projectId: "shop-prod",
+      instanceId: "1001",
+      zone: "us-central1-a",
+      machineType: "n2-standard-4",
+      samples: samples(10, 6),
+    },
+    {
+      projectId: "shop-prod",
+      instanceId: "1002",
+      zone: "us-central1-b",
+      machineType: "e2-medium",
+      samples: samples(2, 6),
+    },
+    {
+      projectId: "shop-prod",
+      instanceId: "1003",
+      zone: "europe-west1-c",
+      machineType: "n2-standard-4",
+      samples: samples(40, 6),
+    },
     { projectId: "shop-dev", instanceId: "2001", zone: "us-east1-b", samples: samples(1, 6) },
   ]);
 });
@@ -51,7 +73,8 @@ async function readAll(cfg = config(), s = summary(), projects = ["shop-prod", "
   const reader = createGcpMonitoringReader(cfg);
   const resources = await reader.listResources(window, projects, s);
   const out: MeasuredHour[] = [];
-  for await (const batch of reader.readCpuUtilizationHourly(resources, window, s)) out.push(...batch);
+  for await (const batch of reader.readCpuUtilizationHourly(resources, window, s))
+    out.push(...batch);
   return { resources, hours: out };
 }
 
@@ -66,9 +89,13 @@ describe("Cloud Monitoring CPU utilization reader", () => {
       ["1003", "europe-west1", "n2-standard-4"],
       ["2001", "us-east1", ""],
     ]);
-    expect(s.skipped["instance without a machine_type system label (not matched to usage)"]).toBe(1);
+    expect(s.skipped["instance without a machine_type system label (not matched to usage)"]).toBe(
+      1,
+    );
     expect(hours).toHaveLength(4 * 6);
-    const h3 = hours.find((h) => h.resourceId === "1003" && h.hour.getTime() === start.getTime() + 3 * HOUR);
+    const h3 = hours.find(
+      (h) => h.resourceId === "1003" && h.hour.getTime() === start.getTime() + 3 * HOUR,
+    );
     expect(h3?.cpuUtilization).toBeCloseTo(0.43, 9);
     expect(hours.every((h) => h.hour >= window.start && h.hour < window.end)).toBe(true);
     // shop-prod: 2 pages of headers + 2 of points; shop-dev: 1 + 1.
@@ -83,17 +110,45 @@ describe("Cloud Monitoring CPU utilization reader", () => {
     await readAll();
     const { token } = fake.issuedTokens.at(-1)!;
     const ask = (query: string) =>
-      fetch(`${fake.url}/v3/projects/shop-prod/timeSeries?${query}`, { headers: { authorization: `Bearer ${token}` } });
+      fetch(`${fake.url}/v3/projects/shop-prod/timeSeries?${query}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
     const base = `interval.startTime=${window.start.toISOString()}&interval.endTime=${window.end.toISOString()}`;
     const cpu = `filter=${encodeURIComponent('metric.type = "compute.googleapis.com/instance/cpu/utilization"')}`;
     expect((await ask(`${cpu}&${base}&aggregation.perSeriesAligner=ALIGN_MEAN`)).status).toBe(400);
-    expect((await ask(`${cpu}&${base}&aggregation.perSeriesAligner=ALIGN_MEAN&aggregation.alignmentPeriod=30s`)).status).toBe(400);
-    expect((await ask(`${cpu}&${base}&aggregation.perSeriesAligner=ALIGN_AVERAGE&aggregation.alignmentPeriod=3600s`)).status).toBe(400);
-    expect((await ask(`${cpu}&interval.startTime=${window.end.toISOString()}&interval.endTime=${window.start.toISOString()}`)).status).toBe(400);
-    const unknown = await ask(`filter=${encodeURIComponent('metric.type = "compute.googleapis.com/instance/cpu/utilisation"')}&${base}`);
+    expect(
+      (
+        await ask(
+          `${cpu}&${base}&aggregation.perSeriesAligner=ALIGN_MEAN&aggregation.alignmentPeriod=30s`,
+        )
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await ask(
+          `${cpu}&${base}&aggregation.perSeriesAligner=ALIGN_AVERAGE&aggregation.alignmentPeriod=3600s`,
+        )
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await ask(
+          `${cpu}&interval.startTime=${window.end.toISOString()}&interval.endTime=${window.start.toISOString()}`,
+        )
+      ).status,
+    ).toBe(400);
+    const unknown = await ask(
+      `filter=${encodeURIComponent('metric.type = "compute.googleapis.com/instance/cpu/utilisation"')}&${base}`,
+    );
     expect(unknown.status).toBe(404);
     expect(await unknown.text()).toMatch(/Cannot find metric/);
-    expect((await ask(`${cpu}&${base}&aggregation.perSeriesAligner=ALIGN_MEAN&aggregation.alignmentPeriod=3600s`)).status).toBe(200);
+    expect(
+      (
+        await ask(
+          `${cpu}&${base}&aggregation.perSeriesAligner=ALIGN_MEAN&aggregation.alignmentPeriod=3600s`,
+        )
+      ).status,
+    ).toBe(200);
   });
 
   it("retries 429 RESOURCE_EXHAUSTED with backoff, and gives up as a retryable error", async () => {

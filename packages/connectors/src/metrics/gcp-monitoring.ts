@@ -31,7 +31,10 @@ export type GcpMonitoringConfig = {
 type Series = {
   resource?: { type?: string; labels?: Record<string, string> };
   metadata?: { systemLabels?: Record<string, unknown> };
-  points?: { interval?: { startTime?: string; endTime?: string }; value?: { doubleValue?: number } }[];
+  points?: {
+    interval?: { startTime?: string; endTime?: string };
+    value?: { doubleValue?: number };
+  }[];
 };
 
 class GcpHttpError extends Error {
@@ -56,7 +59,10 @@ const regionOfZone = (zone: string) => zone.replace(/-[a-z]$/, "");
  * `interval.endTime`, which is a whole UTC hour, so each point's end minus one hour is its hour.
  */
 export function createGcpMonitoringReader(config: GcpMonitoringConfig): UtilizationReader {
-  const root = (config.monitoringEndpoint ?? "https://monitoring.googleapis.com").replace(/\/+$/, "");
+  const root = (config.monitoringEndpoint ?? "https://monitoring.googleapis.com").replace(
+    /\/+$/,
+    "",
+  );
   const minIntervalMs = config.minCallIntervalMs ?? 200;
   const sleep = config.backoff?.sleep ?? sleepMs;
   let token: { token: string; expiresAt: number } | undefined;
@@ -73,7 +79,11 @@ export function createGcpMonitoringReader(config: GcpMonitoringConfig): Utilizat
     return token.token;
   }
 
-  async function list(projectId: string, params: Record<string, string>, summary: { apiCalls: Record<string, number> }) {
+  async function list(
+    projectId: string,
+    params: Record<string, string>,
+    summary: { apiCalls: Record<string, number> },
+  ) {
     const series: Series[] = [];
     let pageToken = "";
     do {
@@ -85,15 +95,24 @@ export function createGcpMonitoringReader(config: GcpMonitoringConfig): Utilizat
           if (wait > 0) await sleep(wait);
           lastCallAt = Date.now();
           countCall(summary as never, TIME_SERIES_LIST_PERMISSION);
-          const response = await fetch(url, { headers: { authorization: `Bearer ${await bearer()}` } });
+          const response = await fetch(url, {
+            headers: { authorization: `Bearer ${await bearer()}` },
+          });
           const parsed = (await response.json().catch(() => ({}))) as {
             timeSeries?: Series[];
             nextPageToken?: string;
-            error?: { code?: number; message?: string; errors?: { reason?: string }[]; details?: { reason?: string }[] };
+            error?: {
+              code?: number;
+              message?: string;
+              errors?: { reason?: string }[];
+              details?: { reason?: string }[];
+            };
           };
           if (!response.ok) {
             const e = parsed.error ?? {};
-            const reasons = [...(e.errors ?? []), ...(e.details ?? [])].map((x) => ({ reason: x.reason ?? "" }));
+            const reasons = [...(e.errors ?? []), ...(e.details ?? [])].map((x) => ({
+              reason: x.reason ?? "",
+            }));
             throw new GcpHttpError(
               `${e.message ?? `HTTP ${response.status}`}${reasons.some((r) => r.reason === "ACCESS_TOKEN_SCOPE_INSUFFICIENT") ? " (ACCESS_TOKEN_SCOPE_INSUFFICIENT)" : ""}`,
               response.status,
@@ -142,7 +161,11 @@ export function createGcpMonitoringReader(config: GcpMonitoringConfig): Utilizat
       const aligned = hourAligned(window);
       const out: MeteredResource[] = [];
       for (const projectId of projectIds) {
-        for (const s of await list(projectId, { ...windowParams(aligned), view: "HEADERS" }, summary)) {
+        for (const s of await list(
+          projectId,
+          { ...windowParams(aligned), view: "HEADERS" },
+          summary,
+        )) {
           const instanceId = s.resource?.labels?.["instance_id"];
           const zone = s.resource?.labels?.["zone"] ?? "";
           if (!instanceId || !zone) {
@@ -151,7 +174,10 @@ export function createGcpMonitoringReader(config: GcpMonitoringConfig): Utilizat
           }
           const machineType = s.metadata?.systemLabels?.["machine_type"];
           if (typeof machineType !== "string" || !machineType)
-            countSkipped(summary, "instance without a machine_type system label (not matched to usage)");
+            countSkipped(
+              summary,
+              "instance without a machine_type system label (not matched to usage)",
+            );
           out.push({
             providerAccountId: projectId.toLowerCase(),
             resourceId: instanceId,
