@@ -82,7 +82,8 @@ export async function applyMeasuredUtilization(
        SELECT u.cloud_account_id, u.hour, u.dims_key, avg(r.cpu_utilization)::real AS cpu
        FROM usage_hourly u
        JOIN resource_utilization_hourly r
-         ON r.cloud_account_id = u.cloud_account_id AND r.region = u.region AND r.instance_type = u.instance_type
+         ON r.cloud_account_id = u.cloud_account_id AND r.region = u.region
+        AND lower(r.instance_type) = lower(u.instance_type)
         AND r.hour >= u.hour AND r.hour < u.hour + u.period_hours * interval '1 hour'
        WHERE u.cloud_account_id = ANY($1::uuid[]) AND u.hour >= $2 AND u.hour < $3
          AND u.kind = 'compute' AND u.instance_type <> '' AND u.source_kind <> 'usage'
