@@ -255,6 +255,25 @@ describe("CloudWatch CPU utilization reader", () => {
     ).toBe(1);
   });
 
+  it("Test connection: one GetMetricData call proves the permission; a denial is an optional failed check", async () => {
+    const reader = await createCloudWatchReader(config());
+    expect(await reader.checkAccess([])).toMatchObject({
+      permission: "cloudwatch:GetMetricData",
+      status: "passed",
+      required: false,
+    });
+    fake.deny("CloudWatch.GetMetricData", "cloudwatch:GetMetricData");
+    const denied = await reader.checkAccess([]);
+    fake.deny("CloudWatch.GetMetricData", "");
+    await reader.close();
+    expect(denied).toMatchObject({
+      status: "failed",
+      required: false,
+      permission: "cloudwatch:GetMetricData",
+    });
+    expect(denied.fix).toContain("cloudwatch:GetMetricData");
+  });
+
   it("wrong source credentials fail at sign-in as a credentials error", async () => {
     const error = await createCloudWatchReader(
       config({ sourceIdentity: { accessKeyId: "AKIAWRONG", secretAccessKey: "nope" } }),

@@ -14,6 +14,7 @@ import {
   hourAligned,
   type MeasuredHour,
   type MeteredResource,
+  failedCheck,
   type UtilizationReader,
   type UtilizationSummary,
   type UtilizationWindow,
@@ -163,6 +164,39 @@ export async function createCloudWatchReader(
           const chunk = list.slice(i, i + perCall);
           yield await readChunk(region, chunk, aligned, summary);
         }
+      }
+    },
+
+    async checkAccess() {
+      const permission = "cloudwatch:GetMetricData";
+      const end = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+      try {
+        await callAws(clients, permission, () =>
+          cloudWatch(scope.region).send(
+            new GetMetricDataCommand({
+              MetricDataQueries: [
+                {
+                  Id: "probe",
+                  MetricStat: {
+                    Metric: { Namespace: "AWS/EC2", MetricName: "CPUUtilization" },
+                    Period: CLOUDWATCH_PERIOD_SECONDS,
+                    Stat: "Average",
+                  },
+                },
+              ],
+              StartTime: new Date(end.getTime() - 3_600_000),
+              EndTime: end,
+            }),
+          ),
+        );
+        return {
+          permission,
+          status: "passed",
+          message: `CloudWatch answered GetMetricData in ${scope.region}: measured CPU utilization of the billed EC2 instances will replace the default`,
+          required: false,
+        };
+      } catch (error) {
+        return failedCheck(permission, error);
       }
     },
 

@@ -177,18 +177,23 @@ describe("Azure Monitor CPU utilization reader", () => {
     expect(error).toMatchObject({ kind: "throttled", permanent: false });
   });
 
-  it("no Reader role on a subscription is a permission error naming the action and the role", async () => {
+  it("a subscription without the role is skipped; when none is readable it is a permission error naming the role", async () => {
     fake.denyVirtualMachines(subB);
     const reader = createAzureMonitorReader(config());
-    const error = await reader
-      .listResources(window, [subA, subB], summary())
-      .catch((e: unknown) => e);
+    const s = summary();
+    const listed = await reader.listResources(window, [subA, subB], s);
+    expect(listed.map((v) => v.providerAccountId)).toEqual([subA, subA, subA]);
+    expect(s.skipped[`subscription ${subB}: permission`]).toBe(1);
+    const error = await reader.listResources(window, [subB], summary()).catch((e: unknown) => e);
+    const check = await reader.checkAccess([subB]);
     fake.denyVirtualMachines(undefined);
     expect(error).toMatchObject({
       kind: "permission",
       permission: "Microsoft.Compute/virtualMachines/read",
     });
-    expect((error as ConnectorError).fix).toMatch(/Reader role/);
+    expect((error as ConnectorError).fix).toMatch(/Monitoring Reader role/);
+    expect(check).toMatchObject({ status: "failed", required: false });
+    expect(await reader.checkAccess([subA])).toMatchObject({ status: "passed", required: false });
   });
 
   it("a wrong secret is a credentials error after one sign-in attempt", async () => {

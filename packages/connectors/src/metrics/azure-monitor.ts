@@ -11,6 +11,7 @@ import {
   hourAligned,
   type MeasuredHour,
   type MeteredResource,
+  failedCheck,
   type UtilizationReader,
   type UtilizationSummary,
 } from "./types";
@@ -77,7 +78,8 @@ export function createAzureMonitorReader(
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
       if (status === 403) {
-        const role = action === VM_READ_ACTION ? "Reader" : "Monitoring Reader";
+        // Monitoring Reader grants */read: the VM list and the metrics alike.
+        const role = "Monitoring Reader";
         return Promise.reject(
           new ConnectorError(
             "permission",
@@ -100,40 +102,59 @@ export function createAzureMonitorReader(
     }
   }
 
+  async function vmsOf(
+    subscription: string,
+    summary: UtilizationSummary,
+  ): Promise<MeteredResource[]> {
+    const out: MeteredResource[] = [];
+    const scope = `/subscriptions/${subscription}`;
+    let url: string | undefined =
+      `${arm}${scope}/providers/Microsoft.Compute/virtualMachines?api-version=${COMPUTE_API_VERSION}`;
+    while (url) {
+      await paced();
+      countCall(summary, VM_READ_ACTION);
+      const page = await get(url, VM_READ_ACTION, scope);
+      for (const vm of (page["value"] ?? []) as {
+        id?: string;
+        location?: string;
+        properties?: { hardwareProfile?: { vmSize?: string } };
+      }[]) {
+        const region = azureRegionCodeOf(vm.location ?? "");
+        const size = vm.properties?.hardwareProfile?.vmSize ?? "";
+        if (!vm.id || !region || !size) {
+          countSkipped(summary, "VM without id, location or size");
+          continue;
+        }
+        out.push({
+          providerAccountId: subscription.toLowerCase(),
+          resourceId: vm.id.toLowerCase(),
+          region,
+          instanceType: size,
+        });
+      }
+      const next = page["nextLink"];
+      url = typeof next === "string" && next ? next : undefined;
+    }
+
+    return out;
+  }
+
   return {
     source: "azure-monitor",
     async listResources(_window, subscriptionIds, summary) {
       const out: MeteredResource[] = [];
+      const refused: unknown[] = [];
       for (const subscription of subscriptionIds) {
-        const scope = `/subscriptions/${subscription}`;
-        let url: string | undefined =
-          `${arm}${scope}/providers/Microsoft.Compute/virtualMachines?api-version=${COMPUTE_API_VERSION}`;
-        while (url) {
-          await paced();
-          countCall(summary, VM_READ_ACTION);
-          const page = await get(url, VM_READ_ACTION, scope);
-          for (const vm of (page["value"] ?? []) as {
-            id?: string;
-            location?: string;
-            properties?: { hardwareProfile?: { vmSize?: string } };
-          }[]) {
-            const region = azureRegionCodeOf(vm.location ?? "");
-            const size = vm.properties?.hardwareProfile?.vmSize ?? "";
-            if (!vm.id || !region || !size) {
-              countSkipped(summary, "VM without id, location or size");
-              continue;
-            }
-            out.push({
-              providerAccountId: subscription.toLowerCase(),
-              resourceId: vm.id.toLowerCase(),
-              region,
-              instanceType: size,
-            });
-          }
-          const next = page["nextLink"];
-          url = typeof next === "string" && next ? next : undefined;
+        try {
+          out.push(...(await vmsOf(subscription, summary)));
+        } catch (error) {
+          // One subscription without the role (or without VMs' provider registered) does not stop the others.
+          if (!(error instanceof ConnectorError) || !error.permanent) throw error;
+          refused.push(error);
+          countSkipped(summary, `subscription ${subscription}: ${error.kind}`);
         }
       }
+      if (refused.length > 0 && refused.length === subscriptionIds.length) throw refused[0];
       return out;
     },
 
@@ -172,6 +193,28 @@ export function createAzureMonitorReader(
         }
         if (out.length === 0) countSkipped(summary, "no datapoints in the window");
         yield out;
+      }
+    },
+
+    async checkAccess(subscriptionIds) {
+      const subscription = subscriptionIds[0];
+      if (!subscription)
+        return {
+          permission: VM_READ_ACTION,
+          status: "skipped",
+          message: "No subscription to check",
+          required: false,
+        };
+      try {
+        const vms = await vmsOf(subscription, { apiCalls: {}, skipped: {} });
+        return {
+          permission: VM_READ_ACTION,
+          status: "passed",
+          message: `Listed ${vms.length} VM(s) of subscription ${subscription}: their "Percentage CPU" from Azure Monitor will replace the default utilization`,
+          required: false,
+        };
+      } catch (error) {
+        return failedCheck(VM_READ_ACTION, error);
       }
     },
 

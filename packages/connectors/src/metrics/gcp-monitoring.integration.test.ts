@@ -163,12 +163,38 @@ describe("Cloud Monitoring CPU utilization reader", () => {
     expect(error).toMatchObject({ kind: "throttled", permanent: false });
   });
 
-  it("no Monitoring Viewer on a project is a permission error naming monitoring.timeSeries.list", async () => {
+  it("a project without Monitoring Viewer is skipped; when none is readable it is a permission error", async () => {
     fake.denyMonitoring("shop-dev");
-    const error = await readAll().catch((e: unknown) => e);
+    const s = summary();
+    const partial = await readAll(config(), s);
+    expect(partial.resources.map((r) => r.providerAccountId)).toEqual([
+      "shop-prod",
+      "shop-prod",
+      "shop-prod",
+    ]);
+    expect(s.skipped["project shop-dev: permission"]).toBe(1);
+    const error = await readAll(config(), summary(), ["shop-dev"]).catch((e: unknown) => e);
     fake.denyMonitoring(undefined);
     expect(error).toMatchObject({ kind: "permission", permission: "monitoring.timeSeries.list" });
     expect((error as ConnectorError).fix).toMatch(/Monitoring Viewer/);
+  });
+
+  it("Test connection: one HEADERS request proves the permission, a denial is an optional failed check", async () => {
+    const reader = createGcpMonitoringReader(config());
+    expect(await reader.checkAccess(["shop-prod"])).toMatchObject({
+      permission: "monitoring.timeSeries.list",
+      status: "passed",
+      required: false,
+    });
+    fake.denyMonitoring("shop-prod");
+    const denied = await reader.checkAccess(["shop-prod"]);
+    fake.denyMonitoring(undefined);
+    expect(denied).toMatchObject({
+      status: "failed",
+      required: false,
+      permission: "monitoring.timeSeries.list",
+    });
+    expect(denied.fix).toMatch(/roles\/monitoring.viewer/);
   });
 
   it("a key Google does not know is a credentials error", async () => {

@@ -9,6 +9,7 @@ import {
   hourAligned,
   type MeasuredHour,
   type MeteredResource,
+  failedCheck,
   type UtilizationReader,
   type UtilizationWindow,
 } from "./types";
@@ -160,12 +161,19 @@ export function createGcpMonitoringReader(config: GcpMonitoringConfig): Utilizat
     async listResources(window, projectIds, summary) {
       const aligned = hourAligned(window);
       const out: MeteredResource[] = [];
+      const refused: unknown[] = [];
       for (const projectId of projectIds) {
-        for (const s of await list(
-          projectId,
-          { ...windowParams(aligned), view: "HEADERS" },
-          summary,
-        )) {
+        let headers: Series[];
+        try {
+          headers = await list(projectId, { ...windowParams(aligned), view: "HEADERS" }, summary);
+        } catch (error) {
+          // A project without the role or without the Monitoring API (no VMs) does not stop the others.
+          if (!(error instanceof ConnectorError) || !error.permanent) throw error;
+          refused.push(error);
+          countSkipped(summary, `project ${projectId}: ${error.kind}`);
+          continue;
+        }
+        for (const s of headers) {
           const instanceId = s.resource?.labels?.["instance_id"];
           const zone = s.resource?.labels?.["zone"] ?? "";
           if (!instanceId || !zone) {
@@ -186,6 +194,7 @@ export function createGcpMonitoringReader(config: GcpMonitoringConfig): Utilizat
           });
         }
       }
+      if (refused.length > 0 && refused.length === projectIds.length) throw refused[0];
       return out;
     },
 
@@ -225,6 +234,33 @@ export function createGcpMonitoringReader(config: GcpMonitoringConfig): Utilizat
         }
         countSkipped(summary, "no datapoints in the window", wanted.size - seen.size);
         yield out.sort((a, b) => a.hour.getTime() - b.hour.getTime());
+      }
+    },
+
+    async checkAccess(projectIds) {
+      const projectId = projectIds[0] ?? config.key.project_id;
+      if (!projectId)
+        return {
+          permission: TIME_SERIES_LIST_PERMISSION,
+          status: "skipped",
+          message: "No project to check",
+          required: false,
+        };
+      const end = new Date(Math.floor(Date.now() / HOUR_MS) * HOUR_MS);
+      try {
+        const series = await list(
+          projectId,
+          { ...windowParams({ start: new Date(end.getTime() - HOUR_MS), end }), view: "HEADERS" },
+          { apiCalls: {} },
+        );
+        return {
+          permission: TIME_SERIES_LIST_PERMISSION,
+          status: "passed",
+          message: `Cloud Monitoring listed ${series.length} VM(s) in project ${projectId}: their measured CPU will replace the default utilization`,
+          required: false,
+        };
+      } catch (error) {
+        return failedCheck(TIME_SERIES_LIST_PERMISSION, error);
       }
     },
 

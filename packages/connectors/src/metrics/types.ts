@@ -1,3 +1,5 @@
+import type { PermissionCheck } from "../live/types";
+
 /** A billed VM whose CPU utilization a provider's monitoring API can report. */
 export type MeteredResource = {
   /** AWS account id, Azure subscription id, GCP project id (as `UsageRecord.accountId`). */
@@ -43,8 +45,25 @@ export type UtilizationReader = {
     window: UtilizationWindow,
     summary: UtilizationSummary,
   ): AsyncIterable<MeasuredHour[]>;
+  /**
+   * One cheap request that proves the monitoring permission (for Test connection): an optional
+   * check, never required, failed with the fix when the permission is missing.
+   */
+  checkAccess(providerAccountIds: readonly string[]): Promise<PermissionCheck>;
   close(): Promise<void>;
 };
+
+/** A failed optional check from a ConnectorError (its permission and fix when it names them). */
+export function failedCheck(permission: string, error: unknown): PermissionCheck {
+  const e = error as { message?: string; permission?: string; fix?: string };
+  return {
+    permission: e.permission ?? permission,
+    status: "failed",
+    message: `${e.message ?? String(error)} Estimates keep the default utilization.`,
+    required: false,
+    ...(e.fix ? { fix: e.fix } : {}),
+  };
+}
 
 export const HOUR_MS = 3_600_000;
 

@@ -31,7 +31,8 @@ type Target = { cloudAccountId: string; providerAccountId: string };
 
 /**
  * The accounts whose usage this connection brought in the window (an AWS payer's linked accounts, an
- * Azure connection's subscriptions, a GCP export's projects), plus the connection's own account.
+ * Azure connection's subscriptions, a GCP export's projects; a GCP connection's own account is its
+ * billing account, which has no VMs). A window without usage has nothing to measure.
  */
 async function targetsOf(
   deps: JobDeps,
@@ -42,7 +43,7 @@ async function targetsOf(
   return withTenantClient(deps.app, tenantId, async (client) => {
     const { rows } = await client.query<Target>(
       `SELECT a.id AS "cloudAccountId", a.provider_account_id AS "providerAccountId" FROM cloud_accounts a
-       WHERE a.id = $1 OR a.id IN (
+       WHERE a.id IN (
          SELECT DISTINCT u.cloud_account_id FROM usage_hourly u JOIN sync_runs r ON r.id = u.sync_run_id
          WHERE r.cloud_account_id = $1 AND u.hour >= $2 AND u.hour < $3)
        ORDER BY a.provider_account_id`,
