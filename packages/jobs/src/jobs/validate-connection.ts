@@ -55,7 +55,8 @@ async function utilizationCheck(
   try {
     const reader = await openUtilizationReader(deps.keyring, tenantId, cloudAccountId, account);
     try {
-      const ids = account.provider === "gcp" ? [] : [account.providerAccountId, ...(account.scope ?? [])];
+      const ids =
+        account.provider === "gcp" ? [] : [account.providerAccountId, ...(account.scope ?? [])];
       return await reader.checkAccess(ids);
     } finally {
       await reader.close();

@@ -506,10 +506,12 @@ export async function startFakeAws(
     return jsonError(res, { status: 400, type: "UnknownOperationException", message: op });
   }
 
-
   /** AWS JSON 1.0 answers (CloudWatch's protocol; timestamps are epoch seconds). */
   const json10 = (res: ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { "content-type": "application/x-amz-json-1.0", "x-amzn-requestid": "fake" });
+    res.writeHead(status, {
+      "content-type": "application/x-amz-json-1.0",
+      "x-amzn-requestid": "fake",
+    });
     res.end(JSON.stringify(body));
   };
   const cwError = (res: ServerResponse, status: number, type: string, message: string) =>
@@ -524,18 +526,29 @@ export async function startFakeAws(
    * an error: its result is empty (StatusCode Complete). Data older than 455 days is gone (one-hour
    * datapoints are kept 15 months: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#metrics-retention).
    */
-  function cloudWatch(res: ServerResponse, region: string, op: string, body: Record<string, unknown>) {
-    if (op !== "GetMetricData") return cwError(res, 400, "InvalidAction", `Unknown operation ${op}`);
+  function cloudWatch(
+    res: ServerResponse,
+    region: string,
+    op: string,
+    body: Record<string, unknown>,
+  ) {
+    if (op !== "GetMetricData")
+      return cwError(res, 400, "InvalidAction", `Unknown operation ${op}`);
     // GetMetricData's default quota: 50 TPS per Region (cloudwatch_limits.html); over it AWS throttles.
     const now = Date.now();
-    while (recentMetricCalls.length && recentMetricCalls[0]! <= now - 1000) recentMetricCalls.shift();
+    while (recentMetricCalls.length && recentMetricCalls[0]! <= now - 1000)
+      recentMetricCalls.shift();
     if (recentMetricCalls.length >= cloudWatchLimits.callsPerSecond)
       return cwError(res, 400, "Throttling", "Rate exceeded");
     recentMetricCalls.push(now);
     const queries = (body["MetricDataQueries"] ?? []) as {
       Id?: string;
       MetricStat?: {
-        Metric?: { Namespace?: string; MetricName?: string; Dimensions?: { Name?: string; Value?: string }[] };
+        Metric?: {
+          Namespace?: string;
+          MetricName?: string;
+          Dimensions?: { Name?: string; Value?: string }[];
+        };
         Period?: number;
         Stat?: string;
       };
@@ -552,36 +565,79 @@ export async function startFakeAws(
         `1 validation error detected: Value '[${queries.length} items]' at 'metricDataQueries' failed to satisfy constraint: Member must have length less than or equal to 500`,
       );
     const ids = new Set<string>();
-    const knownStats = /^(SampleCount|Average|Sum|Minimum|Maximum|p\d{1,2}(\.\d+)?|tm\d+|wm\d+|IQM)$/;
+    const knownStats =
+      /^(SampleCount|Average|Sum|Minimum|Maximum|p\d{1,2}(\.\d+)?|tm\d+|wm\d+|IQM)$/;
     for (const q of queries) {
       if (!q.Id || !/^[a-z][a-zA-Z0-9_]*$/.test(q.Id))
-        return cwError(res, 400, "ValidationError", `Invalid metric data query id ${q.Id ?? "(none)"}: it must start with a lowercase letter and contain only letters, numbers and underscores.`);
+        return cwError(
+          res,
+          400,
+          "ValidationError",
+          `Invalid metric data query id ${q.Id ?? "(none)"}: it must start with a lowercase letter and contain only letters, numbers and underscores.`,
+        );
       if (ids.has(q.Id))
-        return cwError(res, 400, "ValidationError", `The values for parameter id in MetricDataQueries are not unique.`);
+        return cwError(
+          res,
+          400,
+          "ValidationError",
+          `The values for parameter id in MetricDataQueries are not unique.`,
+        );
       ids.add(q.Id);
       if (!q.MetricStat && !q.Expression)
-        return cwError(res, 400, "ValidationError", `Query ${q.Id} needs MetricStat or Expression.`);
+        return cwError(
+          res,
+          400,
+          "ValidationError",
+          `Query ${q.Id} needs MetricStat or Expression.`,
+        );
       const period = q.MetricStat?.Period;
-      if (q.MetricStat && !(period !== undefined && ([1, 5, 10, 20, 30].includes(period) || (period >= 60 && period % 60 === 0))))
-        return cwError(res, 400, "InvalidParameterValue", `The parameter MetricDataQueries.member.Period must be 1, 5, 10, 20, 30, 60, or any multiple of 60 (was ${period}).`);
+      if (
+        q.MetricStat &&
+        !(
+          period !== undefined &&
+          ([1, 5, 10, 20, 30].includes(period) || (period >= 60 && period % 60 === 0))
+        )
+      )
+        return cwError(
+          res,
+          400,
+          "InvalidParameterValue",
+          `The parameter MetricDataQueries.member.Period must be 1, 5, 10, 20, 30, 60, or any multiple of 60 (was ${period}).`,
+        );
       if (q.MetricStat && !knownStats.test(q.MetricStat.Stat ?? ""))
-        return cwError(res, 400, "InvalidParameterValue", `The value ${q.MetricStat.Stat} for parameter MetricDataQueries.member.MetricStat.Stat is not supported.`);
+        return cwError(
+          res,
+          400,
+          "InvalidParameterValue",
+          `The value ${q.MetricStat.Stat} for parameter MetricDataQueries.member.MetricStat.Stat is not supported.`,
+        );
     }
     const start = Number(body["StartTime"]) * 1000;
     const end = Number(body["EndTime"]) * 1000;
     if (!Number.isFinite(start) || !Number.isFinite(end))
-      return cwError(res, 400, "MissingParameter", "The parameters StartTime and EndTime are required.");
+      return cwError(
+        res,
+        400,
+        "MissingParameter",
+        "The parameters StartTime and EndTime are required.",
+      );
     if (start >= end)
-      return cwError(res, 400, "InvalidParameterValue", "The parameter StartTime must be less than the parameter EndTime.");
+      return cwError(
+        res,
+        400,
+        "InvalidParameterValue",
+        "The parameter StartTime must be less than the parameter EndTime.",
+      );
     const retentionStart = now - 455 * 86_400_000;
     // Every datapoint of the answer, in query order then time (ScanBy TimestampAscending), paged.
     const points: { id: string; t: number; v: number }[] = [];
     for (const q of queries) {
       const m = q.MetricStat;
       const metric = m?.Metric;
-      const instance = metric?.Dimensions?.length === 1 && metric.Dimensions[0]?.Name === "InstanceId"
-        ? metric.Dimensions[0].Value
-        : undefined;
+      const instance =
+        metric?.Dimensions?.length === 1 && metric.Dimensions[0]?.Name === "InstanceId"
+          ? metric.Dimensions[0].Value
+          : undefined;
       const series =
         metric?.Namespace === "AWS/EC2" && metric.MetricName === "CPUUtilization" && instance
           ? cpuByInstance.get(instance)

@@ -115,7 +115,12 @@ export type FakeAzure = {
    * averages (percent) by hour start; VM ids are full ARM ids.
    */
   setVirtualMachines(
-    vms: { id: string; location: string; vmSize: string; cpu?: { hour: Date; percent: number }[] }[],
+    vms: {
+      id: string;
+      location: string;
+      vmSize: string;
+      cpu?: { hour: Date; percent: number }[];
+    }[],
   ): void;
   /** The next metrics calls answer 429 with `Retry-After` (seconds) of these values. */
   throttleNextMetrics(...retryAfterSeconds: string[]): void;
@@ -608,7 +613,6 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
     res.end();
   }
 
-
   /**
    * Azure Monitor Metrics - List on a VM
    * (https://learn.microsoft.com/en-us/rest/api/monitor/metrics/list): `timespan` is
@@ -637,7 +641,12 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
         error: { code: "ResourceNotFound", message: `The Resource '${resourceId}' was not found.` },
       });
     const names = (url.searchParams.get("metricnames") ?? "").split(",").filter(Boolean);
-    const known = ["Percentage CPU", "Available Memory Bytes", "Network In Total", "Network Out Total"];
+    const known = [
+      "Percentage CPU",
+      "Available Memory Bytes",
+      "Network In Total",
+      "Network Out Total",
+    ];
     const unknown = names.filter((n) => !known.includes(n));
     if (names.length === 0 || unknown.length)
       return send(res, 400, {
@@ -647,17 +656,30 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
         },
       });
     const grains: Record<string, number> = {
-      PT1M: 60_000, PT5M: 300_000, PT15M: 900_000, PT30M: 1_800_000,
-      PT1H: 3_600_000, PT6H: 21_600_000, PT12H: 43_200_000, P1D: 86_400_000,
+      PT1M: 60_000,
+      PT5M: 300_000,
+      PT15M: 900_000,
+      PT30M: 1_800_000,
+      PT1H: 3_600_000,
+      PT6H: 21_600_000,
+      PT12H: 43_200_000,
+      P1D: 86_400_000,
     };
     const interval = url.searchParams.get("interval") ?? "PT1M";
     const grainMs = grains[interval];
     if (!grainMs)
       return send(res, 400, {
-        error: { code: "BadRequest", message: `Invalid time grain ${interval}: supported ${Object.keys(grains).join(", ")}` },
+        error: {
+          code: "BadRequest",
+          message: `Invalid time grain ${interval}: supported ${Object.keys(grains).join(", ")}`,
+        },
       });
     const aggregation = (url.searchParams.get("aggregation") ?? "Average").split(",");
-    if (aggregation.some((a) => !["average", "minimum", "maximum", "total", "count"].includes(a.toLowerCase())))
+    if (
+      aggregation.some(
+        (a) => !["average", "minimum", "maximum", "total", "count"].includes(a.toLowerCase()),
+      )
+    )
       return send(res, 400, {
         error: { code: "BadRequest", message: `Invalid aggregation ${aggregation.join(",")}` },
       });
@@ -666,7 +688,10 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
     const end = Date.parse(endText ?? "");
     if (!Number.isFinite(start) || !Number.isFinite(end) || start >= end)
       return send(res, 400, {
-        error: { code: "BadRequest", message: `Invalid timespan ${url.searchParams.get("timespan")}: expected startDateTime_ISO/endDateTime_ISO with start before end` },
+        error: {
+          code: "BadRequest",
+          message: `Invalid timespan ${url.searchParams.get("timespan")}: expected startDateTime_ISO/endDateTime_ISO with start before end`,
+        },
       });
     metricsCalls.push(vm.id);
     const retained = now() - 93 * 86_400_000;
@@ -698,7 +723,10 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
               name === "Percentage CPU"
                 ? [...buckets]
                     .sort((a, b) => a[0] - b[0])
-                    .map(([t, b]) => ({ timeStamp: new Date(t).toISOString().replace(".000Z", "Z"), average: b.sum / b.n }))
+                    .map(([t, b]) => ({
+                      timeStamp: new Date(t).toISOString().replace(".000Z", "Z"),
+                      average: b.sum / b.n,
+                    }))
                 : [],
           },
         ],
@@ -754,9 +782,10 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
         },
       });
     }
-    const vmList = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachines$/i.exec(
-      url.pathname,
-    );
+    const vmList =
+      /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachines$/i.exec(
+        url.pathname,
+      );
     if (vmList && req.method === "GET") {
       const sub = (vmList[1] ?? "").toLowerCase();
       if (vmListDenied && vmListDenied.toLowerCase() === sub)
@@ -766,7 +795,9 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
             message: `The client '${options.clientId}' with object id '${options.clientId}' does not have authorization to perform action 'Microsoft.Compute/virtualMachines/read' over scope '/subscriptions/${sub}' or the scope is invalid.`,
           },
         });
-      const mine = virtualMachines.filter((v) => v.id.toLowerCase().startsWith(`/subscriptions/${sub}/`));
+      const mine = virtualMachines.filter((v) =>
+        v.id.toLowerCase().startsWith(`/subscriptions/${sub}/`),
+      );
       const size = options.pageSize ?? 1000;
       const offset = Number(url.searchParams.get("$skiptoken") ?? 0);
       return send(res, 200, {
@@ -778,14 +809,18 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
           properties: { hardwareProfile: { vmSize: v.vmSize } },
         })),
         ...(offset + size < mine.length
-          ? { nextLink: `${base}${url.pathname}?api-version=2024-07-01&$skiptoken=${offset + size}` }
+          ? {
+              nextLink: `${base}${url.pathname}?api-version=2024-07-01&$skiptoken=${offset + size}`,
+            }
           : {}),
       });
     }
-    const metricPath = /^(\/subscriptions\/.+\/providers\/Microsoft\.Compute\/virtualMachines\/[^/]+)\/providers\/Microsoft\.Insights\/metrics$/i.exec(
-      url.pathname,
-    );
-    if (metricPath && req.method === "GET") return metrics(res, decodeURIComponent(metricPath[1] ?? ""), url);
+    const metricPath =
+      /^(\/subscriptions\/.+\/providers\/Microsoft\.Compute\/virtualMachines\/[^/]+)\/providers\/Microsoft\.Insights\/metrics$/i.exec(
+        url.pathname,
+      );
+    if (metricPath && req.method === "GET")
+      return metrics(res, decodeURIComponent(metricPath[1] ?? ""), url);
     const q = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.CostManagement\/query$/i.exec(
       url.pathname,
     );

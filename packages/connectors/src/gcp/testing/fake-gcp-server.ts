@@ -254,7 +254,6 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
     return send(res, 200, { access_token: value, expires_in: 3599, token_type: "Bearer" });
   }
 
-
   /**
    * projects.timeSeries.list (https://cloud.google.com/monitoring/api/ref_v3/rest/v3/projects.timeSeries/list):
    * authorization scopes monitoring, monitoring.read, cloud-platform (or the read-only one), else 403
@@ -270,37 +269,111 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
     const p = url.searchParams;
     const filter = p.get("filter") ?? "";
     const type = /metric\.type\s*=\s*"([^"]+)"/.exec(filter)?.[1];
-    if (!type) return error(res, 400, "badRequest", "Field filter had an invalid value: a metric.type is required", "INVALID_ARGUMENT");
-    const knownTypes = ["compute.googleapis.com/instance/cpu/utilization", "compute.googleapis.com/instance/uptime"];
+    if (!type)
+      return error(
+        res,
+        400,
+        "badRequest",
+        "Field filter had an invalid value: a metric.type is required",
+        "INVALID_ARGUMENT",
+      );
+    const knownTypes = [
+      "compute.googleapis.com/instance/cpu/utilization",
+      "compute.googleapis.com/instance/uptime",
+    ];
     if (!knownTypes.includes(type))
-      return error(res, 404, "notFound", `Cannot find metric(s) that match type = "${type}". If a metric was created recently, it could take up to 10 minutes to become available. Please try again soon.`, "NOT_FOUND");
+      return error(
+        res,
+        404,
+        "notFound",
+        `Cannot find metric(s) that match type = "${type}". If a metric was created recently, it could take up to 10 minutes to become available. Please try again soon.`,
+        "NOT_FOUND",
+      );
     if (monitoringDenied === projectId)
-      return error(res, 403, "forbidden", `Permission monitoring.timeSeries.list denied (or the resource may not exist).`, "PERMISSION_DENIED");
+      return error(
+        res,
+        403,
+        "forbidden",
+        `Permission monitoring.timeSeries.list denied (or the resource may not exist).`,
+        "PERMISSION_DENIED",
+      );
     const endText = p.get("interval.endTime");
-    if (!endText) return error(res, 400, "badRequest", "Field interval.endTime is required", "INVALID_ARGUMENT");
+    if (!endText)
+      return error(
+        res,
+        400,
+        "badRequest",
+        "Field interval.endTime is required",
+        "INVALID_ARGUMENT",
+      );
     const end = Date.parse(endText);
     const start = Date.parse(p.get("interval.startTime") ?? endText);
     if (!Number.isFinite(end) || !Number.isFinite(start) || start > end)
-      return error(res, 400, "badRequest", "Field interval.startTime should be earlier than interval.endTime", "INVALID_ARGUMENT");
+      return error(
+        res,
+        400,
+        "badRequest",
+        "Field interval.startTime should be earlier than interval.endTime",
+        "INVALID_ARGUMENT",
+      );
     const view = p.get("view") ?? "FULL";
     if (!["FULL", "HEADERS"].includes(view))
       return error(res, 400, "badRequest", `Invalid value at 'view' (${view})`, "INVALID_ARGUMENT");
-    const aligners = ["ALIGN_NONE", "ALIGN_DELTA", "ALIGN_RATE", "ALIGN_INTERPOLATE", "ALIGN_NEXT_OLDER", "ALIGN_MIN", "ALIGN_MAX", "ALIGN_MEAN", "ALIGN_COUNT", "ALIGN_SUM", "ALIGN_STDDEV", "ALIGN_PERCENTILE_99", "ALIGN_PERCENTILE_95", "ALIGN_PERCENTILE_50", "ALIGN_PERCENTILE_05"];
+    const aligners = [
+      "ALIGN_NONE",
+      "ALIGN_DELTA",
+      "ALIGN_RATE",
+      "ALIGN_INTERPOLATE",
+      "ALIGN_NEXT_OLDER",
+      "ALIGN_MIN",
+      "ALIGN_MAX",
+      "ALIGN_MEAN",
+      "ALIGN_COUNT",
+      "ALIGN_SUM",
+      "ALIGN_STDDEV",
+      "ALIGN_PERCENTILE_99",
+      "ALIGN_PERCENTILE_95",
+      "ALIGN_PERCENTILE_50",
+      "ALIGN_PERCENTILE_05",
+    ];
     const aligner = p.get("aggregation.perSeriesAligner") ?? "ALIGN_NONE";
     if (!aligners.includes(aligner))
-      return error(res, 400, "badRequest", `Invalid value at 'aggregation.per_series_aligner' (${aligner})`, "INVALID_ARGUMENT");
+      return error(
+        res,
+        400,
+        "badRequest",
+        `Invalid value at 'aggregation.per_series_aligner' (${aligner})`,
+        "INVALID_ARGUMENT",
+      );
     const periodText = p.get("aggregation.alignmentPeriod");
     const periodS = periodText ? Number(/^(\d+)s$/.exec(periodText)?.[1] ?? NaN) : undefined;
     if (aligner !== "ALIGN_NONE" && (periodS === undefined || !(periodS >= 60)))
-      return error(res, 400, "badRequest", "The alignment period must be at least 60 seconds when a per-series aligner is given.", "INVALID_ARGUMENT");
+      return error(
+        res,
+        400,
+        "badRequest",
+        "The alignment period must be at least 60 seconds when a per-series aligner is given.",
+        "INVALID_ARGUMENT",
+      );
     if (aligner !== "ALIGN_NONE" && aligner !== "ALIGN_MEAN")
-      return error(res, 400, "badRequest", `The fake aligns with ALIGN_MEAN only (asked ${aligner})`, "INVALID_ARGUMENT");
-    const mine = type.endsWith("cpu/utilization") ? instances.filter((i) => i.projectId === projectId) : [];
+      return error(
+        res,
+        400,
+        "badRequest",
+        `The fake aligns with ALIGN_MEAN only (asked ${aligner})`,
+        "INVALID_ARGUMENT",
+      );
+    const mine = type.endsWith("cpu/utilization")
+      ? instances.filter((i) => i.projectId === projectId)
+      : [];
     const offset = Number(p.get("pageToken") || 0);
     const page = mine.slice(offset, offset + timeSeriesPageSize);
     const series = page.map((i) => {
       const inWindow = i.samples.filter((x) => x.at.getTime() > start && x.at.getTime() <= end);
-      let points: { interval: { startTime: string; endTime: string }; value: { doubleValue: number } }[];
+      let points: {
+        interval: { startTime: string; endTime: string };
+        value: { doubleValue: number };
+      }[];
       if (aligner === "ALIGN_MEAN" && periodS) {
         const periodMs = periodS * 1000;
         const buckets = new Map<number, { sum: number; n: number }>();
@@ -317,17 +390,26 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
         points = [...buckets]
           .sort((a, b) => b[0] - a[0])
           .map(([t, b]) => ({
-            interval: { startTime: new Date(t - periodMs).toISOString(), endTime: new Date(t).toISOString() },
+            interval: {
+              startTime: new Date(t - periodMs).toISOString(),
+              endTime: new Date(t).toISOString(),
+            },
             value: { doubleValue: b.sum / b.n },
           }));
       } else {
         points = inWindow
           .sort((a, b) => b.at.getTime() - a.at.getTime())
-          .map((x) => ({ interval: { startTime: x.at.toISOString(), endTime: x.at.toISOString() }, value: { doubleValue: x.value } }));
+          .map((x) => ({
+            interval: { startTime: x.at.toISOString(), endTime: x.at.toISOString() },
+            value: { doubleValue: x.value },
+          }));
       }
       return {
         metric: { type, labels: { instance_name: `vm-${i.instanceId}` } },
-        resource: { type: "gce_instance", labels: { project_id: projectId, instance_id: i.instanceId, zone: i.zone } },
+        resource: {
+          type: "gce_instance",
+          labels: { project_id: projectId, instance_id: i.instanceId, zone: i.zone },
+        },
         metadata: { systemLabels: i.machineType ? { machine_type: i.machineType } : {} },
         metricKind: "GAUGE",
         valueType: "DOUBLE",
@@ -337,7 +419,9 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
     return send(res, 200, {
       timeSeries: series,
       unit: "10^2.%",
-      ...(offset + timeSeriesPageSize < mine.length ? { nextPageToken: String(offset + timeSeriesPageSize) } : {}),
+      ...(offset + timeSeriesPageSize < mine.length
+        ? { nextPageToken: String(offset + timeSeriesPageSize) }
+        : {}),
     });
   }
 
