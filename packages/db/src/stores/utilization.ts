@@ -100,6 +100,24 @@ export async function applyMeasuredUtilization(
   return result.rowCount ?? 0;
 }
 
+/**
+ * `applyMeasuredUtilization` for one account window, only when measurements are stored for it (one
+ * index probe otherwise): the estimate calls it first, so usage rewritten by a later import or sync
+ * takes the stored measurements again without asking the provider.
+ */
+export async function applyStoredUtilization(
+  client: PoolClient,
+  window: { cloudAccountId: string; start: Date; end: Date },
+): Promise<number> {
+  const any = await client.query(
+    `SELECT 1 FROM resource_utilization_hourly
+     WHERE tenant_id = current_tenant_id() AND cloud_account_id = $1 AND hour >= $2 AND hour < $3 LIMIT 1`,
+    [window.cloudAccountId, window.start, window.end],
+  );
+  if (!any.rowCount) return 0;
+  return applyMeasuredUtilization(client, [window.cloudAccountId], window);
+}
+
 /** Per resource over a window: hours measured, mean, 95th percentile and maximum of the hourly CPU. */
 export type ResourceUtilizationSummary = {
   cloudAccountId: string;

@@ -262,6 +262,28 @@ describe("sync-utilization (AWS: CUR instances, CloudWatch CPU) then re-estimate
     );
     expect(count.rows[0]!.n).toBe(48);
     expect(enqueued.filter((e) => e.name === "estimate-window")).toEqual([]);
+
+    // A later sync rewrites the day's usage (without utilization): its estimate applies the stored
+    // measurements again, without asking CloudWatch.
+    fake.setAthenaResult(curColumns, () => cur(window.start, window.end));
+    await syncAccount.process(
+      {
+        tenantId,
+        cloudAccountId,
+        windowStart: window.start.toISOString(),
+        windowEnd: window.end.toISOString(),
+        mode: "sync",
+      },
+      deps,
+      context("sync-again"),
+    );
+    const calls = fake.metricDataCalls.length;
+    expect(await runQueuedEstimates()).toBeGreaterThan(0);
+    const reapplied = await usageUtilization();
+    expect(reapplied).toHaveLength(1);
+    expect(reapplied[0]!.u).toBeCloseTo(0.2, 6);
+    expect((await computeKwhIt()).kwh).toBeCloseTo(after.kwh, 9);
+    expect(fake.metricDataCalls.length).toBe(calls);
   });
 
   it("a role without cloudwatch:GetMetricData records the failure and keeps the default, without retries", async () => {
