@@ -141,6 +141,29 @@ describe("rightsizing and idle instances from measured CPU", () => {
     expect(finding?.confidence).toBe("low");
   });
 
+  it("prices vCPU-hour bills (AWS CUR, GCP) per vCPU of each size", () => {
+    const perVcpu = (type: string, quantity: number, cost: number) =>
+      usage({
+        instanceType: type,
+        usageType: `USE1-BoxUsage:${type}`,
+        unit: "vcpu-hours",
+        vcpus: null,
+        quantity,
+        costAmount: cost,
+        costedQuantity: quantity,
+      });
+    // m5.xlarge: 4 vCPUs × 720 h at 0.048 per vCPU-hour; m5.large billed at 0.05 per vCPU-hour.
+    const xlarge = perVcpu("m5.xlarge", 2880, 138.24);
+    const large = perVcpu("m5.large", 200, 10);
+    const [finding] = utilizationFindings(
+      contextFor([xlarge, large]),
+      [xlarge, large],
+      [measured({})],
+    );
+    expect(finding?.ruleId).toBe(rightsizing);
+    expect(finding?.costDeltaAmountPerMonth).toBeCloseTo(720 * (2 * 0.05 - 4 * 0.048), 4);
+  });
+
   it("without a price for the smaller size the cost is null with the reason", () => {
     const w = usage();
     const [finding] = utilizationFindings(contextFor([w]), [w], [measured({})]);

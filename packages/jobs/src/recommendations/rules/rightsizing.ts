@@ -100,9 +100,20 @@ function monthlyCost(
   if (currency === null)
     return { amount: null, note: "no cost in the bill for this instance type" };
   const item = priceItemOf({ ...w, kind: "compute", instanceType });
-  const price = context.prices.get(w.provider, item, w.region, "instance-hours", currency);
+  const price = context.prices.get(w.provider, item, w.region, w.unit, currency);
   if (!price) return { amount: null, note: `no price for ${instanceType} in region ${w.region}` };
-  return { amount: hours * price.amountPerUnit * context.monthScale, note: "" };
+  // The bill prices instance-hours or (AWS CUR, GCP) vCPU-hours of the type.
+  let unitsPerHour = 1;
+  if (w.unit === "vcpu-hours") {
+    const vcpus = context.pack.instances[w.provider].get(
+      normalizeInstanceType(w.provider, instanceType),
+    )?.vcpus;
+    if (!vcpus) return { amount: null, note: `vCPUs of ${instanceType} unknown` };
+    unitsPerHour = vcpus;
+  } else if (w.unit !== "instance-hours") {
+    return { amount: null, note: `no hourly price for ${instanceType} (billed in ${w.unit})` };
+  }
+  return { amount: hours * unitsPerHour * price.amountPerUnit * context.monthScale, note: "" };
 }
 
 /**
