@@ -232,6 +232,9 @@ export async function createCloudWatchReader(
     do {
       await paced();
       countCall(summary, "cloudwatch:GetMetricData");
+      // CloudWatch bills GetMetricData per metric requested (https://aws.amazon.com/cloudwatch/pricing/).
+      summary.apiCalls["cloudwatch:GetMetricData metrics"] =
+        (summary.apiCalls["cloudwatch:GetMetricData metrics"] ?? 0) + queries.length;
       const page = await callAws(clients, "cloudwatch:GetMetricData", () =>
         cloudWatch(region).send(
           new GetMetricDataCommand({

@@ -264,17 +264,19 @@ export const syncAccount = defineJob({
       if (connector.fetchReportedCarbon)
         await queueReportedCarbon(deps, tenantId, cloudAccountId, windows);
       // Measured CPU of the billed VMs over the same window (its own job: a failure there never
-      // fails the sync, and the estimates keep the default utilization until it succeeds).
-      await deps.enqueue(
-        "sync-utilization",
-        {
-          tenantId,
-          cloudAccountId,
-          windowStart: first.start.toISOString(),
-          windowEnd: last.end.toISOString(),
-        },
-        { jobId: `utilization:${runId}` },
-      );
+      // fails the sync, and the estimates keep the default utilization until it succeeds). Cost
+      // Explorer has no instance ids, so there is nothing to measure.
+      if (connector.sourceKind !== "aws-cost-explorer")
+        await deps.enqueue(
+          "sync-utilization",
+          {
+            tenantId,
+            cloudAccountId,
+            windowStart: first.start.toISOString(),
+            windowEnd: last.end.toISOString(),
+          },
+          { jobId: `utilization:${runId}` },
+        );
       deps.log(
         `sync-account ${cloudAccountId}: ${rowsRead} rows read, ${rowsWritten} usage rows written in ${details.seconds.toFixed(1)} s`,
       );
