@@ -307,6 +307,12 @@ describe("sync-utilization (AWS: CUR instances, CloudWatch CPU) then re-estimate
       ],
       () => instances.map((id) => [accountNumber, "us-east-1", id, "m5.large"]),
     );
+    // A read whose worker died two hours ago, still "running".
+    await database.owner.pool.query(
+      `INSERT INTO utilization_runs (tenant_id, cloud_account_id, status, window_start, window_end, source, details, created_at)
+       VALUES ($1, $2, 'running', $3, $4, 'aws-cloudwatch', '{"jobId":"dead"}', now() - interval '2 hours')`,
+      [tenantId, cloudAccountId, window.start, window.end],
+    );
     fake.deny("CloudWatch.GetMetricData", "cloudwatch:GetMetricData");
     try {
       const result = await syncUtilization.process(
@@ -324,11 +330,15 @@ describe("sync-utilization (AWS: CUR instances, CloudWatch CPU) then re-estimate
       fake.deny("CloudWatch.GetMetricData", "");
     }
     const run = await database.owner.pool.query<{ status: string; error: string }>(
-      "SELECT status::text, error FROM utilization_runs WHERE tenant_id = $1",
+      "SELECT status::text, error FROM utilization_runs WHERE tenant_id = $1 ORDER BY created_at DESC",
       [tenantId],
     );
     expect(run.rows[0]?.status).toBe("failed");
     expect(run.rows[0]?.error).toMatch(/default utilization/);
+    expect(run.rows[1]).toMatchObject({
+      status: "failed",
+      error: expect.stringMatching(/worker stopped/),
+    });
     expect(await usageUtilization()).toEqual([{ u: null, n: 24 }]);
     // The account itself stays active: usage syncs do not depend on the monitoring permission.
     const account = await database.owner.pool.query<{ status: string }>(

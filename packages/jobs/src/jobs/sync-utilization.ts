@@ -100,6 +100,14 @@ export const syncUtilization = defineJob({
           ? "azure-monitor"
           : "gcp-monitoring";
     const runId = await withTenantClient(deps.app, tenantId, async (client) => {
+      // A read whose worker died stays "running": the next read of the account ends it.
+      await client.query(
+        `UPDATE utilization_runs SET status = 'failed', finished_at = now(),
+           error = 'The worker stopped during this read; a later read took over.'
+         WHERE cloud_account_id = $1 AND status = 'running' AND details->>'jobId' <> $2
+           AND created_at < now() - interval '1 hour'`,
+        [cloudAccountId, context.jobId],
+      );
       const existing = await client.query<{ id: string }>(
         "SELECT id FROM utilization_runs WHERE cloud_account_id = $1 AND details->>'jobId' = $2 LIMIT 1",
         [cloudAccountId, context.jobId],
