@@ -192,6 +192,8 @@ describe("onboarding wizard actions", () => {
       "ce:GetCostAndUsage": "failed",
       "organizations:ListAccounts": "passed",
       "sustainability:GetEstimatedCarbonEmissions": "passed",
+      // Cost Explorer has no instance ids: measured utilization is skipped (optional), and says why.
+      "cloudwatch:GetMetricData": "skipped",
     });
     expect(denied.result!.checks.find((c) => c.status === "failed")!.fix).toContain(
       "ce:GetCostAndUsage",

@@ -208,6 +208,17 @@ beforeAll(async () => {
     "INSERT INTO saved_views (tenant_id, user_id, name, query) VALUES ($1, $2, 'B view', 'provider=gcp') RETURNING id",
     [tenantB, ownerB.userId],
   );
+  // B's measured utilization: a failed read (its error names B) and stored hours.
+  await db.owner.pool.query(
+    `INSERT INTO utilization_runs (tenant_id, cloud_account_id, status, window_start, window_end, source, resources, error)
+     VALUES ($1, $2, 'failed', '2025-01-01', '2025-01-04', 'aws-cloudwatch', 3, 'b-utilization-secret failure')`,
+    [tenantB, b.accountId],
+  );
+  await db.owner.pool.query(
+    `INSERT INTO resource_utilization_hourly (tenant_id, cloud_account_id, hour, resource_id, region, instance_type, cpu_utilization, source)
+     VALUES ($1, $2, '2025-01-01T00:00:00Z', 'i-0b0b0b0b0b0b0b0b0', 'us-east-1', 'm5.large', 0.33, 'aws-cloudwatch')`,
+    [tenantB, b.accountId],
+  );
   const keyForA = generateApiKey();
   await db.owner.pool.query(
     "INSERT INTO api_keys (tenant_id, name, key_prefix, key_hash, role) VALUES ($1, 'A key', $2, $3, 'admin')",
@@ -270,6 +281,20 @@ const routeCases: Record<string, RouteCase> = {
       `/api/v1/emissions/summary?from=2025-01-01&to=2025-02-28&account=${b.accountId}`,
     );
     expect((filtered.body.totals as { co2eTotalKg: number }).co2eTotalKg).toBe(0);
+  },
+  "GET /api/v1/utilization": async (h, as) => {
+    const filtered = await get(
+      h,
+      as,
+      `/api/v1/utilization?from=2025-01-01&to=2025-02-28&account=${b.accountId}`,
+    );
+    expect(filtered.status).toBe(200);
+    expect(filtered.body).toMatchObject({ computeKwhFacility: 0, measuredShare: null, runs: [] });
+    const all = await get(h, as, "/api/v1/utilization?from=2025-01-01&to=2025-02-28");
+    expect(all.status).toBe(200);
+    expectNoB(all.body);
+    expect(JSON.stringify(all.body)).not.toContain("b-utilization-secret");
+    expect((all.body as { computeKwhFacility: number }).computeKwhFacility).toBeGreaterThan(0);
   },
   "GET /api/v1/reconciliation": async (h, as) => {
     const response = await get(h, as, "/api/v1/reconciliation?months=36");

@@ -6,3 +6,4 @@ export * from "./live";
 export * from "./aws";
 export * from "./azure";
 export * from "./gcp";
+export * from "./metrics";

@@ -31,3 +31,4 @@ export * from "./stores/emission-series";
 export * from "./stores/alerts";
 export * from "./stores/carbon-goals";
 export * from "./stores/recommendations";
+export * from "./stores/utilization";

@@ -40,6 +40,7 @@ describe("migrations", () => {
       "reduction_targets",
       "report_files",
       "reports",
+      "resource_utilization_hourly",
       "saved_views",
       "sessions",
       "sync_runs",
@@ -47,6 +48,7 @@ describe("migrations", () => {
       "usage_hourly",
       "usage_superseded",
       "users",
+      "utilization_runs",
       "verifications",
     ]);
   });

@@ -103,6 +103,14 @@ const rowBuilders: Record<string, (ids: Ids) => RowSql> = {
     text: "INSERT INTO reduction_targets (tenant_id, basis, base_year, target_year, reduction_percent) VALUES ($1, $2, 2024, 2030, 25.2)",
     values: [ids.tenantId, "location"],
   }),
+  resource_utilization_hourly: (ids) => ({
+    text: "INSERT INTO resource_utilization_hourly (tenant_id, cloud_account_id, hour, resource_id, region, instance_type, cpu_utilization, source) VALUES ($1, $2, '2025-06-01T00:00:00Z', $3, 'us-east-1', 'm5.large', 0.25, 'aws-cloudwatch')",
+    values: [ids.tenantId, ids.cloudAccountId, `i-${randomUUID()}`],
+  }),
+  utilization_runs: (ids) => ({
+    text: "INSERT INTO utilization_runs (tenant_id, cloud_account_id, window_start, window_end, source) VALUES ($1, $2, '2025-06-01T00:00:00Z', '2025-06-02T00:00:00Z', 'aws-cloudwatch')",
+    values: [ids.tenantId, ids.cloudAccountId],
+  }),
   saved_views: (ids) => ({
     text: "INSERT INTO saved_views (tenant_id, user_id, name, query) VALUES ($1, $2, $3, 'provider=aws')",
     values: [ids.tenantId, ids.userId, `view ${randomUUID()}`],

@@ -999,6 +999,73 @@ export const savedViews = pgTable(
   ],
 );
 
+/**
+ * Measured CPU utilization of one billed resource (a VM instance) for one UTC hour, as a fraction 0..1: the provider's hourly average of its metric
+ * (CloudWatch CPUUtilization, Azure Monitor "Percentage CPU", Cloud Monitoring
+ * instance/cpu/utilization). Written by the sync-utilization job, upserted by key; the estimate
+ * reads it through usage_hourly.cpu_utilization (stores/utilization.ts, docs/methodology.md §2.1.1).
+ */
+export const resourceUtilizationHourly = pgTable(
+  "resource_utilization_hourly",
+  {
+    tenantId: tenantId(),
+    cloudAccountId: uuid("cloud_account_id")
+      .notNull()
+      .references(() => cloudAccounts.id, { onDelete: "cascade" }),
+    hour: timestamp("hour", { withTimezone: true }).notNull(),
+    /** The provider's id of the resource: EC2 instance id, ARM VM id (lower-case), GCE instance id. */
+    resourceId: text("resource_id").notNull(),
+    /** Canonical region and instance type, as the usage rows of the same VM carry them. */
+    region: text("region").notNull(),
+    instanceType: text("instance_type").notNull().default(""),
+    cpuUtilization: real("cpu_utilization").notNull(),
+    /** aws-cloudwatch, azure-monitor or gcp-monitoring. */
+    source: text("source").notNull(),
+    utilizationRunId: uuid("utilization_run_id"),
+    loadedAt: timestamp("loaded_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.cloudAccountId, t.hour, t.resourceId] }),
+    check(
+      "resource_utilization_cpu_range",
+      sql`${t.cpuUtilization} >= 0 AND ${t.cpuUtilization} <= 1`,
+    ),
+    tenantIsolation(),
+  ],
+);
+
+/**
+ * One run of the sync-utilization job for a connection and window: what it read, stored and applied,
+ * or why it failed (estimates then keep the default utilization, and the page says so).
+ */
+export const utilizationRuns = pgTable(
+  "utilization_runs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantId(),
+    cloudAccountId: uuid("cloud_account_id")
+      .notNull()
+      .references(() => cloudAccounts.id, { onDelete: "cascade" }),
+    status: syncRunStatus("status").notNull().default("running"),
+    windowStart: timestamp("window_start", { withTimezone: true }).notNull(),
+    windowEnd: timestamp("window_end", { withTimezone: true }).notNull(),
+    source: text("source").notNull(),
+    resources: integer("resources").notNull().default(0),
+    hoursStored: integer("hours_stored").notNull().default(0),
+    /** Usage rows whose cpu_utilization was set from the stored hours. */
+    usageRowsMeasured: integer("usage_rows_measured").notNull().default(0),
+    error: text("error"),
+    /** API calls by action and skipped resources by reason; never credentials. */
+    details: jsonb("details").$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("utilization_runs_account_created_idx").on(t.tenantId, t.cloudAccountId, t.createdAt),
+    tenantIsolation(),
+  ],
+);
+
 export const referenceTables = {
   gridIntensityHourly,
   gridIntensitySuperseded,

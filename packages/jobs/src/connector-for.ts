@@ -13,6 +13,7 @@ import type {
   GcpConnectorConfig,
   LiveConnector,
   ReportedCarbon,
+  UtilizationReader,
 } from "@canopy/connectors/live";
 import { PermanentJobError } from "./errors";
 
@@ -70,6 +71,11 @@ export type ConnectorSettings = {
   >;
   azure?: Pick<AzureConnectorConfig, "endpoints" | "httpClient" | "backoff">;
   gcp?: Pick<GcpConnectorConfig, "bigQueryEndpoint" | "backoff" | "pageSize">;
+  /** Measured utilization readers: the Cloud Monitoring root and the least time between metric calls. */
+  metrics?: {
+    gcpMonitoringEndpoint?: string;
+    minCallIntervalMs?: { aws?: number; azure?: number; gcp?: number };
+  };
 };
 let settings: ConnectorSettings = {};
 export function configureConnectors(next: ConnectorSettings) {
@@ -140,84 +146,67 @@ export async function openConnector(
   );
 }
 
-/** Builds the live connector from the decrypted credentials. Only called inside a job. */
-export async function connectorFor(
+type LiveModule = typeof import("@canopy/connectors/live");
+
+/** The Azure connector configuration of an account's decrypted credentials. */
+function azureConfigOf(
+  live: LiveModule,
   account: ConnectableAccount,
   sealed: unknown,
-): Promise<AccountConnector> {
-  // Loaded on first use: the provider SDKs stay out of every process that only enqueues jobs.
-  const {
-    awsCredentialsSchema,
-    azureCredentialsSchema,
-    createAwsConnector,
-    createAzureConnector,
-    createGcpConnector,
-    gcpServiceAccountKeySchema,
-  } = await import("@canopy/connectors/live");
-  if (account.provider === "azure") {
-    const parsed = azureCredentialsSchema.safeParse(sealed);
-    if (!parsed.success)
-      throw new PermanentJobError(
-        "The stored Azure credentials are incomplete: reconnect the account.",
-      );
-    // The account's subscription, plus any other subscriptions put in scope in the wizard.
-    const subscriptionIds = [...new Set([account.providerAccountId, ...(account.scope ?? [])])];
-    const usage = sealedAzureSchema.safeParse(sealed);
-    if (!usage.success)
-      throw new PermanentJobError(
-        "The stored Azure usage scope or source is invalid: save the credentials again.",
-      );
-    const { usageScope, usageSource } = usage.data;
-    const connector = createAzureConnector({
-      ...settings.azure,
-      credentials: parsed.data,
-      subscriptionIds,
-      ...(usageScope ? { usageScope } : {}),
-      ...(usageSource ? { usageSource } : {}),
-    });
-    // The connector's own choice (it knows the subscription count: more than 5 read Cost Details).
-    return {
-      ...connector,
-      sourceKind: connector.usageSource === "cost-details" ? "azure-cost-details" : "azure-query",
-    };
-  }
-  if (account.provider === "gcp") {
-    const sealedGcp = sealedGcpSchema.safeParse(sealed);
-    let key;
-    try {
-      key = sealedGcp.success
-        ? gcpServiceAccountKeySchema.safeParse(JSON.parse(sealedGcp.data.serviceAccountKey))
-        : undefined;
-    } catch {
-      key = undefined;
-    }
-    if (!sealedGcp.success || !key?.success)
-      throw new PermanentJobError(
-        "The stored GCP service account key is incomplete: reconnect the account.",
-      );
-    const g = sealedGcp.data;
-    const connector = createGcpConnector({
-      ...settings.gcp,
-      key: key.data,
-      billingExportTable: g.billingExportTable,
-      ...(g.location ? { location: g.location } : {}),
-      ...(g.carbonExportTable ? { carbonExportTable: g.carbonExportTable } : {}),
-    });
-    const withKind = { ...connector, sourceKind: "gcp-bigquery" as const };
-    return g.carbonExportTable ? withKind : withoutCarbon(withKind);
-  }
-  if (account.provider !== "aws") {
+): AzureConnectorConfig {
+  const parsed = live.azureCredentialsSchema.safeParse(sealed);
+  if (!parsed.success)
     throw new PermanentJobError(
-      `Live sync is not available yet for ${account.provider}; import billing files instead.`,
+      "The stored Azure credentials are incomplete: reconnect the account.",
     );
+  // The account's subscription, plus any other subscriptions put in scope in the wizard.
+  const subscriptionIds = [...new Set([account.providerAccountId, ...(account.scope ?? [])])];
+  const usage = sealedAzureSchema.safeParse(sealed);
+  if (!usage.success)
+    throw new PermanentJobError(
+      "The stored Azure usage scope or source is invalid: save the credentials again.",
+    );
+  const { usageScope, usageSource } = usage.data;
+  return {
+    ...settings.azure,
+    credentials: parsed.data,
+    subscriptionIds,
+    ...(usageScope ? { usageScope } : {}),
+    ...(usageSource ? { usageSource } : {}),
+  };
+}
+
+/** The GCP key and export settings of an account's decrypted credentials. */
+function gcpConfigOf(live: LiveModule, sealed: unknown) {
+  const sealedGcp = sealedGcpSchema.safeParse(sealed);
+  let key;
+  try {
+    key = sealedGcp.success
+      ? live.gcpServiceAccountKeySchema.safeParse(JSON.parse(sealedGcp.data.serviceAccountKey))
+      : undefined;
+  } catch {
+    key = undefined;
   }
+  if (!sealedGcp.success || !key?.success)
+    throw new PermanentJobError(
+      "The stored GCP service account key is incomplete: reconnect the account.",
+    );
+  return { key: key.data, sealed: sealedGcp.data };
+}
+
+/** The AWS connector configuration of an account's decrypted credentials. */
+function awsConfigOf(
+  live: LiveModule,
+  account: ConnectableAccount,
+  sealed: unknown,
+): AwsConnectorConfig {
   const parsed = sealedAwsSchema.safeParse(sealed);
   if (!parsed.success || !account.externalId)
     throw new PermanentJobError(
       "The stored AWS credentials are incomplete: reconnect the account.",
     );
   const c = parsed.data;
-  const credentials = awsCredentialsSchema.parse({
+  const credentials = live.awsCredentialsSchema.parse({
     roleArn: c.roleArn,
     externalId: account.externalId,
     ...(c.accessKeyId && c.secretAccessKey
@@ -255,20 +244,98 @@ export async function connectorFor(
     ...(endpointOverride ? { sustainability: endpointOverride } : {}),
     ...settings.aws?.endpoints,
   };
-  const connector = {
-    ...createAwsConnector({
-      ...settings.aws,
-      endpoints,
-      credentials,
-      scope,
-      ...(carbonExport ? { carbonExport } : {}),
-    }),
-    sourceKind:
-      scope.source === "athena" ? ("aws-athena" as const) : ("aws-cost-explorer" as const),
+  return {
+    ...settings.aws,
+    endpoints,
+    credentials,
+    scope,
+    ...(carbonExport ? { carbonExport } : {}),
   };
+}
+
+/** Builds the live connector from the decrypted credentials. Only called inside a job. */
+export async function connectorFor(
+  account: ConnectableAccount,
+  sealed: unknown,
+): Promise<AccountConnector> {
+  // Loaded on first use: the provider SDKs stay out of every process that only enqueues jobs.
+  const live = await import("@canopy/connectors/live");
+  if (account.provider === "azure") {
+    const connector = live.createAzureConnector(azureConfigOf(live, account, sealed));
+    // The connector's own choice (it knows the subscription count: more than 5 read Cost Details).
+    return {
+      ...connector,
+      sourceKind: connector.usageSource === "cost-details" ? "azure-cost-details" : "azure-query",
+    };
+  }
+  if (account.provider === "gcp") {
+    const { key, sealed: g } = gcpConfigOf(live, sealed);
+    const connector = live.createGcpConnector({
+      ...settings.gcp,
+      key,
+      billingExportTable: g.billingExportTable,
+      ...(g.location ? { location: g.location } : {}),
+      ...(g.carbonExportTable ? { carbonExportTable: g.carbonExportTable } : {}),
+    });
+    const withKind = { ...connector, sourceKind: "gcp-bigquery" as const };
+    return g.carbonExportTable ? withKind : withoutCarbon(withKind);
+  }
+  if (account.provider !== "aws") {
+    throw new PermanentJobError(
+      `Live sync is not available yet for ${account.provider}; import billing files instead.`,
+    );
+  }
+  const config = awsConfigOf(live, account, sealed);
   // AWS's own figures come from the Sustainability API for every account (and from the
   // CARBON_EMISSIONS export too where one is configured, for its model-version history).
-  return connector;
+  return {
+    ...live.createAwsConnector(config),
+    sourceKind:
+      config.scope.source === "athena" ? ("aws-athena" as const) : ("aws-cost-explorer" as const),
+  };
+}
+
+/**
+ * The account's measured-utilization reader (CloudWatch, Azure Monitor, Cloud Monitoring), with the
+ * same decrypted credentials as its usage connector. Only called inside a job.
+ */
+export async function openUtilizationReader(
+  keyring: Keyring,
+  tenantId: string,
+  cloudAccountId: string,
+  account: ConnectableAccount,
+): Promise<UtilizationReader> {
+  if (!account.ciphertext || !account.keyId)
+    throw new PermanentJobError(
+      "The account has no stored credentials: save them in its connection wizard.",
+    );
+  const sealed = openCredentials(keyring, tenantId, cloudAccountId, {
+    keyId: account.keyId,
+    ciphertext: account.ciphertext,
+  });
+  const live = await import("@canopy/connectors/live");
+  const pace = settings.metrics?.minCallIntervalMs ?? {};
+  if (account.provider === "azure")
+    return live.createAzureMonitorReader({
+      ...azureConfigOf(live, account, sealed),
+      ...(pace.azure !== undefined ? { metrics: { minCallIntervalMs: pace.azure } } : {}),
+    });
+  if (account.provider === "gcp") {
+    const { key } = gcpConfigOf(live, sealed);
+    return live.createGcpMonitoringReader({
+      key,
+      ...(settings.gcp?.backoff ? { backoff: settings.gcp.backoff } : {}),
+      ...(settings.metrics?.gcpMonitoringEndpoint
+        ? { monitoringEndpoint: settings.metrics.gcpMonitoringEndpoint }
+        : {}),
+      ...(pace.gcp !== undefined ? { minCallIntervalMs: pace.gcp } : {}),
+    });
+  }
+  const config = awsConfigOf(live, account, sealed);
+  return live.createCloudWatchReader({
+    ...config,
+    ...(pace.aws !== undefined ? { metrics: { minCallIntervalMs: pace.aws } } : {}),
+  });
 }
 
 /** The wizard's export is named `canopy-cur2` (apps/web lib/wizard/providers.ts) unless another name is given. */

@@ -14,6 +14,7 @@ import { deliverAlertJob, detectAlertsJob, scheduleAlertDetection } from "./jobs
 import { fetchReportedCarbon } from "./jobs/fetch-reported-carbon";
 import { scheduleAccountSyncs, syncAccount } from "./jobs/sync-account";
 import { syncGridIntensityJob } from "./jobs/sync-grid-intensity";
+import { syncUtilization } from "./jobs/sync-utilization";
 import { validateConnection } from "./jobs/validate-connection";
 import { sweepStalledRunsJob } from "./watchdog";
 
@@ -38,6 +39,7 @@ export const jobs: JobRegistry = createRegistry([
   generateReportJob,
   scheduleReports,
   syncAccount,
+  syncUtilization,
   scheduleAccountSyncs,
   validateConnection,
   fetchReportedCarbon,

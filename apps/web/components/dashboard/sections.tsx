@@ -27,6 +27,7 @@ import {
   emissionsBreakdown,
   emissionsSeries,
   emissionsSummary,
+  measuredUtilizationDetail,
   methodologyVersions,
 } from "@/lib/server/emissions";
 import type { TenantScope } from "@/lib/server/tenant-scope";
@@ -500,7 +501,7 @@ export async function DataQualitySection(props: {
   filters: Filters;
   canSeeJobs: boolean;
 }) {
-  const [summary, detail, failed, usage] = await Promise.all([
+  const [summary, detail, failed, usage, utilization] = await Promise.all([
     emissionsSummary(props.scope, props.filters),
     dataQualityDetail(props.scope, props.filters),
     props.scope.sql((client) => listJobRuns(client, { limit: 5, offset: 0, status: "failed" })),
@@ -509,6 +510,7 @@ export async function DataQualitySection(props: {
         (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM usage_hourly")).rows[0]!
           .n,
     ),
+    measuredUtilizationDetail(props.scope, props.filters),
   ]);
   return (
     <div className="stack-lg">
@@ -552,6 +554,20 @@ export async function DataQualitySection(props: {
           </div>
         </div>
         <div>
+          <div className="muted">Compute energy on measured utilization</div>
+          <div
+            className="figure"
+            data-testid="measured-utilization-share"
+            data-value={utilization.measuredShare ?? ""}
+          >
+            {utilization.measuredShare === null ? "–" : formatPercent(utilization.measuredShare)}
+          </div>
+          <div className="small muted">
+            of compute kWh uses the VMs&apos; measured CPU, the rest the default utilization (
+            <Link href="/methodology#211-measured-utilization">method §2.1.1</Link>)
+          </div>
+        </div>
+        <div>
           <div className="muted">Usage rows stored</div>
           <div className="figure">{usage.toLocaleString("en")}</div>
         </div>
@@ -559,6 +575,7 @@ export async function DataQualitySection(props: {
       <OnDefaultsTables services={detail.services} lines={detail.lines} />
       <HourlyCoverageTable rows={summary.hourlyCoverage} />
       <AccountSyncTable ids={detail.accountIds} scope={props.scope} />
+      <UtilizationRunsTable runs={utilization.runs} scope={props.scope} />
       <div>
         <h3 className="small">Failed jobs</h3>
         {failed.items.length === 0 ? (
@@ -724,6 +741,65 @@ function OnDefaultsTables(props: {
           </tbody>
         </table>
       </div>
+    </div>
+  );
+}
+
+type UtilizationRun = Awaited<ReturnType<typeof measuredUtilizationDetail>>["runs"][number];
+
+const utilizationSourceLabels: Record<UtilizationRun["source"], string> = {
+  "aws-cloudwatch": "CloudWatch",
+  "azure-monitor": "Azure Monitor",
+  "gcp-monitoring": "Cloud Monitoring",
+};
+
+/** Each account's latest measured-utilization read; a failed one says the default stays in place. */
+async function UtilizationRunsTable(props: { runs: UtilizationRun[]; scope: TenantScope }) {
+  if (!props.runs.length) return null;
+  const accounts = await props.scope.sql((client) =>
+    listAccountsByIds(
+      client,
+      props.runs.map((r) => r.cloudAccountId),
+    ),
+  );
+  const nameOf = new Map(accounts.map((a) => [a.id, a.displayName]));
+  return (
+    <div className="table-wrap">
+      <table className="data" data-testid="utilization-runs">
+        <caption className="sr-only">Latest measured-utilization read per account</caption>
+        <thead>
+          <tr>
+            <th>Account</th>
+            <th>Source</th>
+            <th>Status</th>
+            <th className="num">VMs</th>
+            <th className="num">Hours stored</th>
+            <th>Window</th>
+            <th>Error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.runs.map((r) => (
+            <tr key={r.cloudAccountId} data-account={r.cloudAccountId} data-status={r.status}>
+              <td>{nameOf.get(r.cloudAccountId) ?? r.cloudAccountId}</td>
+              <td>{utilizationSourceLabels[r.source]}</td>
+              <td>
+                <span
+                  className={`badge ${r.status === "succeeded" ? "ok" : r.status === "failed" ? "bad" : ""}`}
+                >
+                  {r.status}
+                </span>
+              </td>
+              <td className="num">{formatNumber(r.resources)}</td>
+              <td className="num">{formatNumber(r.hoursStored)}</td>
+              <td>
+                {r.windowStart.slice(0, 10)} – {r.windowEnd.slice(0, 10)}
+              </td>
+              <td className="small">{r.error ? <span className="error">{r.error}</span> : "–"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }

@@ -4,6 +4,7 @@ import * as al from "./alert-schemas";
 import * as gd from "./grid-schemas";
 import * as g from "./region-schemas";
 import * as r from "./reconciliation-schemas";
+import { utilizationResponseSchema } from "./utilization-schemas";
 import * as rec from "./recommendation-schemas";
 import * as s from "./schemas";
 
@@ -57,6 +58,15 @@ export const operations: Operation[] = [
     permission: "emissions.read",
     query: s.filtersSchema,
     response: { status: 200, schema: s.summaryResponseSchema },
+  },
+  {
+    method: "get",
+    path: "/api/v1/utilization",
+    summary:
+      "Share of compute energy estimated from measured CPU utilization, and each account's latest utilization read",
+    permission: "emissions.read",
+    query: s.filtersSchema,
+    response: { status: 200, schema: utilizationResponseSchema },
   },
   {
     method: "get",

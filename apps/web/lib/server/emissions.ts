@@ -1,5 +1,11 @@
 import "server-only";
-import { providerMarketSource, usageSources, type PoolClient } from "@canopy/db";
+import {
+  latestUtilizationRuns,
+  measuredComputeShare,
+  providerMarketSource,
+  usageSources,
+  type PoolClient,
+} from "@canopy/db";
 import {
   headlineSumKeys,
   headlineSumsSelect,
@@ -849,6 +855,46 @@ export async function dataQualityDetail(scope: TenantScope, filters: Filters) {
         .filter((r) => r.co2eOnDefaultsKg > 0)
         .sort(byDefaults)
         .slice(0, MAX_DEFAULT_LINES),
+    };
+  });
+}
+
+/**
+ * Compute energy on measured utilization under the filters (docs/methodology.md §2.1.1), and the
+ * latest utilization read of each account in scope, with its error when it failed.
+ */
+export async function measuredUtilizationDetail(scope: TenantScope, filters: Filters) {
+  return scope.sql(async (client) => {
+    const range = await rangeFor(client, filters);
+    const end = new Date(Date.parse(`${range.to}T00:00:00Z`) + 86_400_000).toISOString();
+    const share = await measuredComputeShare(client, {
+      start: `${range.from}T00:00:00Z`,
+      end,
+      cloudAccountIds: filters.account.length ? filters.account : null,
+      providers: filters.provider,
+      services: filters.service,
+      regions: filters.region,
+    });
+    const runs = (await latestUtilizationRuns(client)).filter(
+      (r) => filters.account.length === 0 || filters.account.includes(r.cloudAccountId),
+    );
+    return {
+      range: { from: range.from, to: range.to },
+      computeKwhFacility: share.computeKwh,
+      measuredKwhFacility: share.measuredKwh,
+      measuredShare: share.share,
+      runs: runs.map((r) => ({
+        cloudAccountId: r.cloudAccountId,
+        status: r.status,
+        source: r.source as "aws-cloudwatch" | "azure-monitor" | "gcp-monitoring",
+        windowStart: r.windowStart.toISOString(),
+        windowEnd: r.windowEnd.toISOString(),
+        resources: r.resources,
+        hoursStored: r.hoursStored,
+        usageRowsMeasured: r.usageRowsMeasured,
+        error: r.error,
+        finishedAt: r.finishedAt ? r.finishedAt.toISOString() : null,
+      })),
     };
   });
 }

@@ -57,6 +57,14 @@ describe("wizard content", () => {
     expect(awsCloudFormationTemplate({ canopyAccountId: "1", externalId: "x" })).toContain(
       "sustainability:GetEstimatedCarbonEmissions",
     );
+    // Measured utilization: the role may read CloudWatch metrics, and the wizard says why.
+    expect(awsCloudFormationTemplate({ canopyAccountId: "1", externalId: "x" })).toContain(
+      "- cloudwatch:GetMetricData",
+    );
+    expect(azureCommands("sub-1")).toContain(
+      '--role "Monitoring Reader" \\\n  --scope /subscriptions/sub-1',
+    );
+    expect(gcpCommands("0123AB-456789-CDEF01")).toContain("--role roles/monitoring.viewer");
     // The role reads the Athena result object; GetQueryResults is no longer used.
     expect(awsCloudFormationTemplate({ canopyAccountId: "1", externalId: "x" })).not.toContain(
       "GetQueryResults",

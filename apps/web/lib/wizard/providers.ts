@@ -68,6 +68,11 @@ export const permissions: Record<ProviderKey, Permission[]> = {
       on: "* (optional)",
       why: "AWS's own monthly carbon figures (Scope 1, 2, 3; location- and market-based) per account, region and service, shown beside Canopy's on Reconciliation",
     },
+    {
+      name: "cloudwatch:GetMetricData",
+      on: "* (optional; needs the CUR in Athena, which lists the instance ids)",
+      why: "measured utilization: the hourly average CPUUtilization of each EC2 instance in the bill (AWS/EC2, basic monitoring, no agent), used instead of the 50 % default in the compute energy estimate and by the idle and rightsizing recommendations",
+    },
   ],
   azure: [
     {
@@ -105,6 +110,11 @@ export const permissions: Record<ProviderKey, Permission[]> = {
       on: "/subscriptions/<subscription-id> (each subscription in scope)",
       why: "read Microsoft's own monthly emissions (Carbon Optimization) for Reconciliation",
     },
+    {
+      name: "Monitoring Reader (role; optional)",
+      on: "/subscriptions/<subscription-id> (each subscription in scope)",
+      why: "measured utilization: list the subscription's VMs (Microsoft.Compute/virtualMachines/read) and read each VM's hourly \"Percentage CPU\" (Microsoft.Insights/metrics/read), used instead of the 50 % default in the compute energy estimate and by the idle and rightsizing recommendations",
+    },
   ],
   gcp: [
     {
@@ -121,6 +131,11 @@ export const permissions: Record<ProviderKey, Permission[]> = {
       name: "roles/bigquery.jobUser",
       on: "a project Canopy may run queries in",
       why: "aggregate the export to hourly rows where it lives",
+    },
+    {
+      name: "roles/monitoring.viewer (optional)",
+      on: "each project with Compute Engine VMs",
+      why: "measured utilization: read compute.googleapis.com/instance/cpu/utilization of each VM (monitoring.timeSeries.list, OAuth scope monitoring.read), used instead of the 50 % default in the compute energy estimate and by the idle and rightsizing recommendations",
     },
   ],
 };
@@ -177,6 +192,7 @@ Resources:
                   - ce:GetCostAndUsage
                   - organizations:ListAccounts
                   - sustainability:GetEstimatedCarbonEmissions
+                  - cloudwatch:GetMetricData
                 Resource: "*"
 Outputs:
   RoleArn:
@@ -339,6 +355,10 @@ az ad sp create-for-rbac --name canopy-reader \\
 az role assignment create --assignee <appId> --role "Carbon Optimization Reader" \\
   --scope /subscriptions/${subscriptionId}
 
+# Optional, measured utilization: list the VMs and read their hourly "Percentage CPU"
+az role assignment create --assignee <appId> --role "Monitoring Reader" \\
+  --scope /subscriptions/${subscriptionId}
+
 # Only with a management-group scope: let Canopy list the subscriptions under the group
 # az role assignment create --assignee <appId> --role "Management Group Reader" \\
 #   --scope /providers/Microsoft.Management/managementGroups/<group-id>
@@ -366,6 +386,9 @@ bq add-iam-policy-binding --member "serviceAccount:$SA" \\
   --role roles/bigquery.dataViewer "$PROJECT:$DATASET"
 gcloud projects add-iam-policy-binding "$PROJECT" \\
   --member "serviceAccount:$SA" --role roles/bigquery.jobUser
+# Optional, measured utilization: read the VMs' CPU from Cloud Monitoring, in each project with VMs
+gcloud projects add-iam-policy-binding <vm-project> \\
+  --member "serviceAccount:$SA" --role roles/monitoring.viewer
 gcloud iam service-accounts keys create canopy-key.json --iam-account "$SA"
 # Paste the content of canopy-key.json in the next step, then delete the file.`;
 }

@@ -165,7 +165,14 @@ export function awsConnectorError(error: unknown, action: string): ConnectorErro
   if (
     name === "InvalidRequestException" ||
     name === "ValidationException" ||
-    name === "DataUnavailableException"
+    name === "DataUnavailableException" ||
+    // CloudWatch's (query-compatible) client errors.
+    name === "ValidationError" ||
+    name === "InvalidParameterValue" ||
+    name === "InvalidParameterValueException" ||
+    name === "InvalidParameterCombination" ||
+    name === "MissingParameter" ||
+    name === "InvalidNextToken"
   ) {
     return new ConnectorError("query", `AWS refused ${action}: ${name}: ${message}`, {
       cause: error,

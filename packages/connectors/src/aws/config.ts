@@ -52,6 +52,8 @@ export type AwsConnectorConfig = {
     organizations?: string;
     s3?: string;
     sustainability?: string;
+    /** CloudWatch (GetMetricData), every region. */
+    cloudwatch?: string;
   };
   /** Read AWS's own figures from the Sustainability API (GetEstimatedCarbonEmissions). Default true. */
   sustainabilityCarbon?: boolean;
@@ -70,6 +72,12 @@ export type AwsConnectorConfig = {
    */
   costExplorerCacheMs?: number;
   roleSessionName?: string;
+  /**
+   * Measured utilization (metrics/aws-cloudwatch.ts): the least time between two GetMetricData calls
+   * (default 100 ms, 10 calls/s: a fifth of the default 50 TPS quota, which the account's other tools
+   * share) and the MetricDataQueries per call (default and maximum 500).
+   */
+  metrics?: { minCallIntervalMs?: number; queriesPerCall?: number };
   /** The Athena table over the Data Exports `CARBON_EMISSIONS` export, for fetchReportedCarbon. */
   carbonExport?: { database: string; table: string; region?: string };
 };

@@ -49,13 +49,14 @@ import {
 import { costDetailsReportUrl, costDetailsUsage, type CostDetailsContext } from "./cost-details";
 
 type QueryPage = { columns: string[]; rows: unknown[][] };
-type Clients = {
+export type AzureArmClients = {
   credential: ClientSecretCredential;
   costManagement: CostManagementClient;
   arm: string;
 };
 
-function createClients(config: AzureConnectorConfig): Clients {
+/** The credential and an ARM client whose pipeline (bearer token, transport) raw requests go through. */
+export function createAzureArmClients(config: AzureConnectorConfig): AzureArmClients {
   const { directoryTenantId, clientId, clientSecret } = config.credentials;
   const transport = config.httpClient ? { httpClient: config.httpClient } : {};
   const credential = new ClientSecretCredential(directoryTenantId, clientId, clientSecret, {
@@ -130,7 +131,7 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
       throw azureConnectorError(error, action, scope, armHost);
     });
 
-  async function token(clients: Clients) {
+  async function token(clients: AzureArmClients) {
     await withBackoff(
       () => clients.credential.getToken(ARM_SCOPE),
       azureRetryAfterMs,
@@ -194,7 +195,7 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
 
   /** A raw request through the client's pipeline (same auth and transport); throws RestError on failure. */
   async function send(
-    clients: Clients,
+    clients: AzureArmClients,
     method: "GET" | "POST",
     url: string,
     body?: unknown,
@@ -204,7 +205,7 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
 
   /** `send` with the status and headers (the Cost Details API answers 202 + Location + Retry-After). */
   async function request(
-    clients: Clients,
+    clients: AzureArmClients,
     method: "GET" | "POST",
     url: string,
     body?: unknown,
@@ -240,7 +241,7 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
 
   /** Query API pages: the SDK call for the first, then POST of the same body to each nextLink (the SDK has no pager). */
   async function* query(
-    clients: Clients,
+    clients: AzureArmClients,
     scope: string,
     definition: QueryDefinition,
   ): AsyncGenerator<QueryPage> {
@@ -296,7 +297,7 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
     config.usageSource ?? defaultAzureUsageSource(config.usageScope, config.subscriptionIds.length);
 
   /** The subscriptions under a management group (Management Groups descendants). */
-  const groupSubscriptions = (clients: Clients, groupId: string) =>
+  const groupSubscriptions = (clients: AzureArmClients, groupId: string) =>
     managementGroupSubscriptions(clients.arm, groupId, (url) =>
       call(
         MANAGEMENT_GROUP_DESCENDANTS_ACTION,
@@ -309,7 +310,7 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
    * The scopes usage is read from: `usageScope`, else each subscription. A management group is
    * expanded to its subscriptions: the Cost Details API refuses management-group scopes (EA and MCA).
    */
-  async function usageScopes(clients: Clients): Promise<string[]> {
+  async function usageScopes(clients: AzureArmClients): Promise<string[]> {
     if (!config.usageScope) return config.subscriptionIds.map((id) => `subscriptions/${id}`);
     const groupId = managementGroupIdOf(config.usageScope);
     if (groupId)
@@ -321,7 +322,7 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
    * The Query API path reads subscriptions only (its two groupings leave no room to split a billing
    * scope by subscription); a management group is expanded to its subscriptions.
    */
-  async function querySubscriptionIds(clients: Clients): Promise<string[]> {
+  async function querySubscriptionIds(clients: AzureArmClients): Promise<string[]> {
     if (!config.usageScope) return config.subscriptionIds;
     const groupId = managementGroupIdOf(config.usageScope);
     if (groupId) return groupSubscriptions(clients, groupId);
@@ -334,7 +335,7 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
     return [match[1]];
   }
 
-  const costDetailsContext = (clients: Clients): CostDetailsContext => ({
+  const costDetailsContext = (clients: AzureArmClients): CostDetailsContext => ({
     arm: (method, url, body) => request(clients, method, url, body),
     call,
     armEndpoint: clients.arm,
@@ -382,7 +383,7 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
 
   async function validate(): Promise<PermissionCheck[]> {
     const checks: PermissionCheck[] = [];
-    const clients = createClients(config);
+    const clients = createAzureArmClients(config);
     try {
       await token(clients);
       checks.push({
@@ -465,7 +466,7 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
     return checks;
   }
 
-  async function discoverWith(clients: Clients): Promise<DiscoveredAccount[]> {
+  async function discoverWith(clients: AzureArmClients): Promise<DiscoveredAccount[]> {
     const out: DiscoveredAccount[] = [];
     let url: string | undefined = `${clients.arm}/subscriptions?api-version=2022-12-01`;
     while (url) {
@@ -500,7 +501,7 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
   ): AsyncGenerator<UsageRecord> {
     const summary = options.summary ?? emptyFetchSummary("daily");
     summary.resolution = "daily";
-    const clients = createClients(config);
+    const clients = createAzureArmClients(config);
     await token(clients);
     if (usageSource === "cost-details") {
       const context = costDetailsContext(clients);
@@ -569,7 +570,7 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
    * Subscriptions the principal may not read come back as Denied and are skipped, not failed.
    */
   async function fetchReportedCarbon(month: Date | string): Promise<ReportedCarbon[]> {
-    const clients = createClients(config);
+    const clients = createAzureArmClients(config);
     await token(clients);
     const start = monthStartOf(month);
     const out: ReportedCarbon[] = [];
@@ -587,7 +588,7 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
   }
 
   async function carbonOfSubscriptions(
-    clients: Clients,
+    clients: AzureArmClients,
     start: string,
     subscriptionList: string[],
   ): Promise<ReportedCarbon[]> {
@@ -637,7 +638,7 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
     usageSource,
     fetchReportedCarbon,
     validate,
-    discover: () => discoverWith(createClients(config)),
+    discover: () => discoverWith(createAzureArmClients(config)),
     fetchUsage,
   };
 }

@@ -14,6 +14,8 @@ export const ACCOUNT_OWNED_TABLES = [
   "emissions_daily",
   "emissions_monthly",
   "provider_reported_emissions",
+  "resource_utilization_hourly",
+  "utilization_runs",
   "sync_runs",
 ] as const;
 

@@ -345,7 +345,7 @@ export const dimsKeySql = `md5(concat_ws(E'\\x1f', service, region, kind, unit, 
   coalesce(replication_hint::text, '-'), coalesce(currency, '-')))`;
 
 /** usage_hourly.shape_key of the dimensions, for rows without a CPU utilization. */
-const shapeKeySql = (cpuUtilization: string, d = "") =>
+export const shapeKeySql = (cpuUtilization: string, d = "") =>
   `usage_shape_key(${d}provider, ${d}region, ${d}period_hours, ${d}kind, ${d}unit, ${d}service, ${d}usage_type,
     ${d}instance_type, ${d}vcpus, ${d}memory_gb, ${d}storage_class, ${d}replication_hint, ${d}gpu_model, ${d}gpu_count,
     ${cpuUtilization})`;

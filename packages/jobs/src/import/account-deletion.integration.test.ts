@@ -86,6 +86,18 @@ describe("deleting a cloud account", () => {
          VALUES ($1, $2, 'aws', 'x', '2026-04-01', 'total', 1.5, 'test')`,
         [tenantId, id],
       );
+      // Measured utilization and its run, which only the sync-utilization job writes.
+      await owner.query(
+        `INSERT INTO utilization_runs (tenant_id, cloud_account_id, status, window_start, window_end, source)
+         VALUES ($1, $2, 'succeeded', '2026-04-01', '2026-04-02', 'aws-cloudwatch')`,
+        [tenantId, id],
+      );
+      await owner.query(
+        `INSERT INTO resource_utilization_hourly
+           (tenant_id, cloud_account_id, hour, resource_id, region, instance_type, cpu_utilization, source)
+         VALUES ($1, $2, '2026-04-01T00:00:00Z', 'i-0123456789abcdef0', 'us-east-1', 'm5.large', 0.2, 'aws-cloudwatch')`,
+        [tenantId, id],
+      );
     }
     const before = await rowsOf(doomed);
     // The fixture reaches every table, so a table the deletion forgot would show up below.

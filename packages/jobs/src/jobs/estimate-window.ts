@@ -1,4 +1,5 @@
 import {
+  applyStoredUtilization,
   ensureEmissionsPartitions,
   monthsBetween,
   readHourlyIntensities,
@@ -50,6 +51,8 @@ export const estimateWindow = defineJob({
       deps.app,
       payload.tenantId,
       async (writer) => {
+        // Measured CPU stored for the window applies to usage written since (docs/methodology.md §2.1.1).
+        await applyStoredUtilization(writer, window);
         const shapes = await usageShapes(writer, window);
         const shapeZone = (shape: (typeof shapes)[number]) =>
           zoneOf(shape.provider, shape.region, shape.firstHour.getUTCFullYear());

@@ -16,6 +16,7 @@ import { estimateWindow } from "./estimate-window";
 import { fetchReportedCarbon } from "./fetch-reported-carbon";
 import { rollupDays } from "./rollup-days";
 import { scheduleAccountSyncs, syncAccount, syncWindows } from "./sync-account";
+import { syncUtilization } from "./sync-utilization";
 import { validateConnection } from "./validate-connection";
 
 const roleArn = "arn:aws:iam::111111111111:role/CanopyReadOnly";
@@ -690,6 +691,7 @@ describe("sync-account (AWS, fake Athena)", () => {
           estimateWindow,
           rollupDays,
           fetchReportedCarbon,
+          syncUtilization,
         ] as unknown as JobDefinition<never>[]),
         events: { onFailed: (_name, _ms, _error, willRetry) => failures.push(willRetry) },
       });

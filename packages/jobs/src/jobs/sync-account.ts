@@ -263,6 +263,20 @@ export const syncAccount = defineJob({
       // The provider's own figures for the months this run covered, for reconciliation.
       if (connector.fetchReportedCarbon)
         await queueReportedCarbon(deps, tenantId, cloudAccountId, windows);
+      // Measured CPU of the billed VMs over the same window (its own job: a failure there never
+      // fails the sync, and the estimates keep the default utilization until it succeeds). Cost
+      // Explorer has no instance ids, so there is nothing to measure.
+      if (connector.sourceKind !== "aws-cost-explorer")
+        await deps.enqueue(
+          "sync-utilization",
+          {
+            tenantId,
+            cloudAccountId,
+            windowStart: first.start.toISOString(),
+            windowEnd: last.end.toISOString(),
+          },
+          { jobId: `utilization:${runId}` },
+        );
       deps.log(
         `sync-account ${cloudAccountId}: ${rowsRead} rows read, ${rowsWritten} usage rows written in ${details.seconds.toFixed(1)} s`,
       );

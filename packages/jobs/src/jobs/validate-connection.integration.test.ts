@@ -146,6 +146,8 @@ describe("validate-connection", () => {
       ["s3:ListBucket", "passed"],
       ["organizations:ListAccounts", "passed"],
       ["sustainability:GetEstimatedCarbonEmissions", "passed"],
+      // Optional: measured utilization from CloudWatch.
+      ["cloudwatch:GetMetricData", "passed"],
     ]);
     expect(checks!.discovered?.map((a) => a.id)).toEqual(["111111111111", "222222222222"]);
   });

@@ -4,9 +4,11 @@ import type { DiscoveredAccount, PermissionCheck } from "@canopy/connectors/live
 import { defineJob, type JobContext, type JobDeps } from "../contract";
 import {
   openConnector,
+  openUtilizationReader,
   asJobError,
   isPermanentFailure,
   loadConnectableAccount,
+  type ConnectableAccount,
 } from "../connector-for";
 import { PermanentJobError } from "../errors";
 
@@ -31,6 +33,44 @@ const SIGN_IN_CHECKS = new Set([
   "service account key",
 ]);
 
+/** The measured-utilization permission (CloudWatch, Azure Monitor, Cloud Monitoring): optional. */
+const UTILIZATION_PERMISSION = {
+  aws: "cloudwatch:GetMetricData",
+  azure: "Microsoft.Compute/virtualMachines/read",
+  gcp: "monitoring.timeSeries.list",
+} as const;
+
+/**
+ * One request to the provider's monitoring API with the same credentials: passed, failed with the
+ * fix (optional: without it estimates keep the default utilization), or skipped when the connection
+ * cannot name its VMs (AWS without the CUR in Athena).
+ */
+async function utilizationCheck(
+  deps: JobDeps,
+  tenantId: string,
+  cloudAccountId: string,
+  account: ConnectableAccount,
+): Promise<PermissionCheck> {
+  const permission = UTILIZATION_PERMISSION[account.provider];
+  try {
+    const reader = await openUtilizationReader(deps.keyring, tenantId, cloudAccountId, account);
+    try {
+      const ids =
+        account.provider === "gcp" ? [] : [account.providerAccountId, ...(account.scope ?? [])];
+      return await reader.checkAccess(ids);
+    } finally {
+      await reader.close();
+    }
+  } catch (error) {
+    return {
+      permission,
+      status: "skipped",
+      message: `Measured utilization is not available: ${(error as Error).message}`,
+      required: false,
+    };
+  }
+}
+
 const payload = z.object({ tenantId: z.uuid(), cloudAccountId: z.uuid() });
 
 /**
@@ -50,6 +90,8 @@ export const validateConnection = defineJob({
     try {
       const connector = await openConnector(deps.keyring, tenantId, cloudAccountId, account);
       const checks = await connector.validate();
+      if (checks.every((c) => !SIGN_IN_CHECKS.has(c.permission) || c.status === "passed"))
+        checks.push(await utilizationCheck(deps, tenantId, cloudAccountId, account));
       const failed = checks.filter((c) => c.status === "failed" && c.required);
       const signIn = checks.find((c) => SIGN_IN_CHECKS.has(c.permission));
       const result: ConnectionCheckResult = {

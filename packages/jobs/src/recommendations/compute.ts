@@ -7,11 +7,13 @@ import {
   readScopeEmissions,
   readUsageSpan,
   readWorkloadUsage,
+  summarizeResourceUtilization,
   upsertFindings,
   writeRealizedSaving,
   type Finding,
   type FindingDraft,
   type PoolClient,
+  type ResourceUtilizationSummary,
   type WorkloadUsage,
 } from "@canopy/db";
 import { createEstimator, resolveDataPack, type Estimator } from "@canopy/methodology";
@@ -30,6 +32,7 @@ import {
   unattachedVolumes,
 } from "./rules/storage";
 import { hourlyGridBoundary } from "../hourly-grid";
+import { idleInstances, rightsizing, utilizationFindings } from "./rules/rightsizing";
 import {
   batchLikeWorkloads,
   timeShifting,
@@ -53,6 +56,8 @@ export const recommendationRules = [
   { id: oldSnapshots, label: "Old snapshots" },
   { id: storageLifecycle, label: "Storage lifecycle" },
   { id: timeShifting, label: "Time shifting" },
+  { id: idleInstances, label: "Idle instances (measured CPU)" },
+  { id: rightsizing, label: "Rightsizing (measured CPU)" },
 ] as const;
 
 const hourMs = 3_600_000;
@@ -78,8 +83,10 @@ export function runRules(
   context: RuleContext,
   workloads: readonly WorkloadUsage[],
   hourly: HourlyInputs = { quantities: new Map(), intensities: new Map() },
+  utilization: readonly ResourceUtilizationSummary[] = [],
 ): FindingDraft[] {
   return [
+    ...utilizationFindings(context, workloads, utilization),
     ...timeShiftingFindings(context, workloads, hourly),
     ...regionMoveFindings(context, workloads),
     ...previousGenerationFindings(context, workloads),
@@ -151,7 +158,10 @@ export async function computeRecommendations(
     minSavedKgPerMonth: options.minSavedKgPerMonth ?? defaultMinSavedKgPerMonth,
   };
   const hourly = await timed("readHourly", () => readTimeShiftInputs(client, context, workloads));
-  const drafts = await timed("rules", () => runRules(context, workloads, hourly));
+  const utilization = await timed("readUtilization", () =>
+    summarizeResourceUtilization(client, { start: basis.start, end: basis.end }),
+  );
+  const drafts = await timed("rules", () => runRules(context, workloads, hourly, utilization));
   const { retired } = await timed("write", () =>
     upsertFindings(client, tenantId, drafts, ruleIds, now),
   );

@@ -10,9 +10,10 @@ import {
   writeRecommendationSettings,
   type Finding,
 } from "@canopy/db";
-import { createEstimator, type UsageRecord } from "@canopy/methodology";
+import { createEstimator, resolveDataPack, type UsageRecord } from "@canopy/methodology";
 import { createImportHarness } from "../import/test-harness";
 import { basisPeriod } from "./compute";
+import { sizeDownOf } from "./rules/rightsizing";
 
 // Real exports (see /work/shared/reference/samples/README.md): the anonymized AWS CUR (daily rows,
 // Nov 2023, S3 with Standard and Glacier storage) and Microsoft's EA amortized cost sample (VMs,
@@ -76,6 +77,45 @@ describe("recommendations on real sample bills", () => {
     );
     return basisPeriod({ firstHour: rows[0]!.first, endHour: rows[0]!.end });
   };
+
+  it("measured CPU of the workshop's EC2 instances: an idle VM and an oversized one get their findings", async () => {
+    const basis = await basisOf(workshop);
+    const pool = h.database.owner.pool;
+    // The workshop bill's most used EC2 type in the basis month that has a smaller size in the pack.
+    const { rows: types } = await pool.query<{ account: string; region: string; type: string }>(
+      `SELECT cloud_account_id AS account, region, instance_type AS type FROM usage_hourly
+       WHERE tenant_id = $1 AND kind = 'compute' AND unit IN ('instance-hours', 'vcpu-hours') AND instance_type <> ''
+         AND hour >= $2 AND hour < $3
+       GROUP BY 1, 2, 3 ORDER BY sum(quantity) DESC`,
+      [workshop, basis.start, basis.end],
+    );
+    const pack = resolveDataPack();
+    const rows = types.filter((t) => sizeDownOf(pack, "aws", t.type) !== undefined);
+    const vm = rows[0]!;
+    expect(vm).toBeDefined();
+    const hours = Math.min(240, basis.hours);
+    expect(hours).toBeGreaterThanOrEqual(168);
+    for (const [resourceId, cpu] of [
+      ["i-0idle00000000001", 0.01],
+      ["i-0over00000000001", 0.05],
+    ] as const)
+      await pool.query(
+        `INSERT INTO resource_utilization_hourly (tenant_id, cloud_account_id, hour, resource_id, region, instance_type,
+           cpu_utilization, source)
+         SELECT $1, $2, $3::timestamptz + g * interval '1 hour', $4, $5, $6, $7, 'aws-cloudwatch'
+         FROM generate_series(0, $8 - 1) AS g`,
+        [workshop, vm.account, basis.start, resourceId, vm.region, vm.type, cpu, hours],
+      );
+    await recompute(workshop);
+    const idle = await findingsOf(workshop, { ruleId: "idle-instances" });
+    expect(idle.map((f) => f.resourceKey)).toEqual([`${vm.account}|i-0idle00000000001`]);
+    expect(idle[0]!.co2eLocationSavedKgPerMonth).toBeGreaterThan(0);
+    expect(idle[0]!.costDeltaAmountPerMonth).toBeLessThan(0);
+    const resized = await findingsOf(workshop, { ruleId: "rightsizing" });
+    expect(resized.map((f) => f.resourceKey)).toEqual([`${vm.account}|i-0over00000000001`]);
+    expect(resized[0]!.co2eLocationSavedKgPerMonth).toBeGreaterThan(0);
+    expect(resized[0]!.details).toMatchObject({ measuredHours: hours, p95Cpu: 0.05 });
+  });
 
   it("queues the job after the import's rollups: the AWS bill's S3 Standard storage gets a lifecycle finding priced from its own Glacier line", async () => {
     const findings = await findingsOf(aws);

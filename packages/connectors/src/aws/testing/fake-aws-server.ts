@@ -98,6 +98,7 @@ export type FakeAws = {
     organizations: string;
     s3: string;
     sustainability: string;
+    cloudwatch: string;
   };
   requests: Recorded[];
   /** The next calls to `target` (e.g. "AmazonAthena.StartQueryExecution", "STS.AssumeRole", "S3.GetObject") fail with these. */
@@ -140,6 +141,16 @@ export type FakeAws = {
   cutNextResult(bytes: number): void;
   /** S3 object keys written by Athena: `s3://bucket/key` of each query's result CSV. */
   resultObjects(): string[];
+  /** CloudWatch `AWS/EC2` `CPUUtilization` of an instance: hourly averages (percent) by hour start. */
+  setCpuUtilization(instanceId: string, hours: { hour: Date; percent: number }[]): void;
+  /**
+   * CloudWatch limits the fake applies: datapoints per GetMetricData page before `NextToken`
+   * (AWS: MaxDatapoints, default 100,800) and GetMetricData calls allowed per second (AWS: 50 TPS
+   * per Region by default; over it → Throttling). Defaults are AWS's.
+   */
+  setCloudWatchLimits(limits: { datapointsPerPage?: number; callsPerSecond?: number }): void;
+  /** GetMetricData requests answered (not refused), with their region (from the SigV4 scope). */
+  metricDataCalls: { region: string; queries: number; at: number }[];
   sqlSeen: string[];
   close(): Promise<void>;
 };
@@ -255,6 +266,11 @@ export async function startFakeAws(
   const exportPeriods = new Map<string, ExportPeriod>();
   let queryHook: (() => void) | undefined;
   let cutAfterBytes: number | undefined;
+  /** instance id → hour start (ms) → average percent. */
+  const cpuByInstance = new Map<string, Map<number, number>>();
+  const cloudWatchLimits = { datapointsPerPage: 100_800, callsPerSecond: 50 };
+  const metricDataCalls: { region: string; queries: number; at: number }[] = [];
+  const recentMetricCalls: number[] = [];
   const requests: Recorded[] = [];
   const sqlSeen: string[] = [];
   let issuedCount = 0;
@@ -490,6 +506,178 @@ export async function startFakeAws(
     return jsonError(res, { status: 400, type: "UnknownOperationException", message: op });
   }
 
+  /** AWS JSON 1.0 answers (CloudWatch's protocol; timestamps are epoch seconds). */
+  const json10 = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, {
+      "content-type": "application/x-amz-json-1.0",
+      "x-amzn-requestid": "fake",
+    });
+    res.end(JSON.stringify(body));
+  };
+  const cwError = (res: ServerResponse, status: number, type: string, message: string) =>
+    json10(res, status, { __type: type, message });
+
+  /**
+   * GetMetricData, per https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html:
+   * 1–500 MetricDataQuery structures; each Id unique, starting with a lower-case letter
+   * (`^[a-z][a-zA-Z0-9_]*$`); Period 1, 5, 10, 20, 30 or a multiple of 60; a statistic CloudWatch
+   * knows; StartTime before EndTime; results past MaxDatapoints (default 100,800) paged by
+   * NextToken; timestamps are period starts. A metric or dimension the account does not have is not
+   * an error: its result is empty (StatusCode Complete). Data older than 455 days is gone (one-hour
+   * datapoints are kept 15 months: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#metrics-retention).
+   */
+  function cloudWatch(
+    res: ServerResponse,
+    region: string,
+    op: string,
+    body: Record<string, unknown>,
+  ) {
+    if (op !== "GetMetricData")
+      return cwError(res, 400, "InvalidAction", `Unknown operation ${op}`);
+    // GetMetricData's default quota: 50 TPS per Region (cloudwatch_limits.html); over it AWS throttles.
+    const now = Date.now();
+    while (recentMetricCalls.length && recentMetricCalls[0]! <= now - 1000)
+      recentMetricCalls.shift();
+    if (recentMetricCalls.length >= cloudWatchLimits.callsPerSecond)
+      return cwError(res, 400, "Throttling", "Rate exceeded");
+    recentMetricCalls.push(now);
+    const queries = (body["MetricDataQueries"] ?? []) as {
+      Id?: string;
+      MetricStat?: {
+        Metric?: {
+          Namespace?: string;
+          MetricName?: string;
+          Dimensions?: { Name?: string; Value?: string }[];
+        };
+        Period?: number;
+        Stat?: string;
+      };
+      Expression?: string;
+      ReturnData?: boolean;
+    }[];
+    if (!Array.isArray(queries) || queries.length === 0)
+      return cwError(res, 400, "MissingParameter", "The parameter MetricDataQueries is required.");
+    if (queries.length > 500)
+      return cwError(
+        res,
+        400,
+        "ValidationError",
+        `1 validation error detected: Value '[${queries.length} items]' at 'metricDataQueries' failed to satisfy constraint: Member must have length less than or equal to 500`,
+      );
+    const ids = new Set<string>();
+    const knownStats =
+      /^(SampleCount|Average|Sum|Minimum|Maximum|p\d{1,2}(\.\d+)?|tm\d+|wm\d+|IQM)$/;
+    for (const q of queries) {
+      if (!q.Id || !/^[a-z][a-zA-Z0-9_]*$/.test(q.Id))
+        return cwError(
+          res,
+          400,
+          "ValidationError",
+          `Invalid metric data query id ${q.Id ?? "(none)"}: it must start with a lowercase letter and contain only letters, numbers and underscores.`,
+        );
+      if (ids.has(q.Id))
+        return cwError(
+          res,
+          400,
+          "ValidationError",
+          `The values for parameter id in MetricDataQueries are not unique.`,
+        );
+      ids.add(q.Id);
+      if (!q.MetricStat && !q.Expression)
+        return cwError(
+          res,
+          400,
+          "ValidationError",
+          `Query ${q.Id} needs MetricStat or Expression.`,
+        );
+      const period = q.MetricStat?.Period;
+      if (
+        q.MetricStat &&
+        !(
+          period !== undefined &&
+          ([1, 5, 10, 20, 30].includes(period) || (period >= 60 && period % 60 === 0))
+        )
+      )
+        return cwError(
+          res,
+          400,
+          "InvalidParameterValue",
+          `The parameter MetricDataQueries.member.Period must be 1, 5, 10, 20, 30, 60, or any multiple of 60 (was ${period}).`,
+        );
+      if (q.MetricStat && !knownStats.test(q.MetricStat.Stat ?? ""))
+        return cwError(
+          res,
+          400,
+          "InvalidParameterValue",
+          `The value ${q.MetricStat.Stat} for parameter MetricDataQueries.member.MetricStat.Stat is not supported.`,
+        );
+    }
+    const start = Number(body["StartTime"]) * 1000;
+    const end = Number(body["EndTime"]) * 1000;
+    if (!Number.isFinite(start) || !Number.isFinite(end))
+      return cwError(
+        res,
+        400,
+        "MissingParameter",
+        "The parameters StartTime and EndTime are required.",
+      );
+    if (start >= end)
+      return cwError(
+        res,
+        400,
+        "InvalidParameterValue",
+        "The parameter StartTime must be less than the parameter EndTime.",
+      );
+    const retentionStart = now - 455 * 86_400_000;
+    // Every datapoint of the answer, in query order then time (ScanBy TimestampAscending), paged.
+    const points: { id: string; t: number; v: number }[] = [];
+    for (const q of queries) {
+      const m = q.MetricStat;
+      const metric = m?.Metric;
+      const instance =
+        metric?.Dimensions?.length === 1 && metric.Dimensions[0]?.Name === "InstanceId"
+          ? metric.Dimensions[0].Value
+          : undefined;
+      const series =
+        metric?.Namespace === "AWS/EC2" && metric.MetricName === "CPUUtilization" && instance
+          ? cpuByInstance.get(instance)
+          : undefined;
+      if (!series || !m?.Period) continue;
+      // The stored hourly averages, re-bucketed by the asked period (hourly or coarser).
+      const buckets = new Map<number, { sum: number; n: number }>();
+      for (const [hour, percent] of series) {
+        if (hour < start || hour >= end || hour < retentionStart) continue;
+        const bucket = start + Math.floor((hour - start) / (m.Period * 1000)) * m.Period * 1000;
+        const b = buckets.get(bucket) ?? { sum: 0, n: 0 };
+        b.sum += percent;
+        b.n++;
+        buckets.set(bucket, b);
+      }
+      for (const [t, b] of [...buckets].sort((a, c) => a[0] - c[0]))
+        points.push({ id: q.Id!, t, v: b.sum / b.n });
+    }
+    const offset = body["NextToken"] ? Number(String(body["NextToken"]).replace(/^cw-/, "")) : 0;
+    if (!Number.isInteger(offset) || offset < 0 || offset > points.length)
+      return cwError(res, 400, "InvalidNextToken", "The service couldn't process the NextToken.");
+    const page = points.slice(offset, offset + cloudWatchLimits.datapointsPerPage);
+    const next = offset + page.length;
+    metricDataCalls.push({ region, queries: queries.length, at: now });
+    return json10(res, 200, {
+      MetricDataResults: queries.map((q) => {
+        const mine = page.filter((p) => p.id === q.Id);
+        return {
+          Id: q.Id,
+          Label: q.MetricStat?.Metric?.MetricName ?? q.Id,
+          Timestamps: mine.map((p) => p.t / 1000),
+          Values: mine.map((p) => p.v),
+          StatusCode: next < points.length ? "PartialData" : "Complete",
+        };
+      }),
+      ...(next < points.length ? { NextToken: `cw-${next}` } : {}),
+      Messages: [],
+    });
+  }
+
   type Dim = { Key: string; Values: string[] };
   type Expr = { Dimensions?: Dim; And?: Expr[] };
   const dimsOf = (e: Expr | undefined): Dim[] =>
@@ -719,6 +907,7 @@ export async function startFakeAws(
           ? `STS.${params?.get("Action")}`
           : String(amzTarget)
               .replace("AWSInsightsIndexService", "CostExplorer")
+              .replace("GraniteServiceVersion20100801", "CloudWatch")
               .replace("AWSOrganizationsV20161128", "Organizations");
     const accessKeyId = accessKeyOf(req.headers.authorization);
     requests.push({ target, accessKeyId, body: raw });
@@ -804,6 +993,19 @@ export async function startFakeAws(
     }
     const body = JSON.parse(raw || "{}") as Record<string, unknown>;
     const [service, op = ""] = target.split(".");
+    if (service === "CloudWatch") {
+      // SigV4 scope: CloudWatch's signing name is "monitoring"; the region signs the request.
+      const cwScope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(
+        req.headers.authorization ?? "",
+      );
+      if (cwScope?.[2] !== "monitoring")
+        return fail({
+          status: 403,
+          type: "InvalidSignatureException",
+          message: `Credential should be scoped to correct service: 'monitoring'.`,
+        });
+      return cloudWatch(res, cwScope[1] ?? "", op, body);
+    }
     if (service === "AmazonAthena") return athena(res, op, body);
     if (service === "CostExplorer" && op === "GetCostAndUsage") return costExplorer(res, body);
     if (service === "Organizations" && op === "ListAccounts") return organizations(res, body);
@@ -834,8 +1036,16 @@ export async function startFakeAws(
       organizations: url,
       s3: url,
       sustainability: url,
+      cloudwatch: url,
     },
     requests,
+    metricDataCalls,
+    setCpuUtilization: (instanceId, hours) =>
+      cpuByInstance.set(instanceId, new Map(hours.map((h) => [h.hour.getTime(), h.percent]))),
+    setCloudWatchLimits: (limits) => {
+      Object.assign(cloudWatchLimits, limits);
+      recentMetricCalls.length = 0;
+    },
     sqlSeen,
     failNext: (target, ...f) => failures.set(target, [...(failures.get(target) ?? []), ...f]),
     failAfter: (target, okCalls, failure, times = 1) =>

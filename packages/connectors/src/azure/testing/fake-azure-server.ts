@@ -110,6 +110,24 @@ export type FakeAzure = {
   setCostDetailsMaxRows(rows: number): void;
   /** Query API calls answered 429 because the QPU budget was spent. */
   readonly qpuThrottled: number;
+  /**
+   * Virtual machines (ARM `Microsoft.Compute/virtualMachines`) and their "Percentage CPU" as hourly
+   * averages (percent) by hour start; VM ids are full ARM ids.
+   */
+  setVirtualMachines(
+    vms: {
+      id: string;
+      location: string;
+      vmSize: string;
+      cpu?: { hour: Date; percent: number }[];
+    }[],
+  ): void;
+  /** The next metrics calls answer 429 with `Retry-After` (seconds) of these values. */
+  throttleNextMetrics(...retryAfterSeconds: string[]): void;
+  /** Listing VMs of this subscription is refused with AuthorizationFailed (no Reader role). */
+  denyVirtualMachines(subscriptionId: string | undefined): void;
+  /** Metrics requests answered, by VM id. */
+  readonly metricsCalls: string[];
   close(): Promise<void>;
 };
 
@@ -183,6 +201,15 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
   let stallBlobs = 0;
   let managementGroups: { id: string; parent?: string; subscriptions: string[] }[] = [];
   let costDetailsMaxRows = options.costDetailsMaxRows ?? 2_000_000;
+  let virtualMachines: {
+    id: string;
+    location: string;
+    vmSize: string;
+    cpu?: { hour: Date; percent: number }[];
+  }[] = [];
+  const metricsThrottles: string[] = [];
+  let vmListDenied: string | undefined;
+  const metricsCalls: string[] = [];
   const now = options.now ?? Date.now;
   /** Issue time of each token (expiry = issue + lifetime). */
   const tokenIssuedAt = new Map<string, number>();
@@ -586,6 +613,128 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
     res.end();
   }
 
+  /**
+   * Azure Monitor Metrics - List on a VM
+   * (https://learn.microsoft.com/en-us/rest/api/monitor/metrics/list): `timespan` is
+   * `start/end` in ISO 8601; `interval` a time grain the metric supports ("Percentage CPU" of
+   * Microsoft.Compute/virtualMachines: PT1M, PT5M, PT15M, PT30M, PT1H, PT6H, PT12H, P1D,
+   * https://learn.microsoft.com/en-us/azure/azure-monitor/reference/supported-metrics/microsoft-compute-virtualmachines-metrics);
+   * an unknown metric name → 400 BadRequest "Failed to find metric configuration…"; an aggregation
+   * outside Average, Minimum, Maximum, Total, Count → 400. Platform metrics are kept 93 days
+   * (https://learn.microsoft.com/en-us/azure/azure-monitor/essentials/data-platform-metrics#retention-of-metrics):
+   * older hours are absent. Throttled requests → 429 with `Retry-After`
+   * (https://learn.microsoft.com/en-us/azure/azure-resource-manager/management/request-limits-and-throttling).
+   * Timestamps are the start of each interval.
+   */
+  function metrics(res: ServerResponse, resourceId: string, url: URL) {
+    const retryAfter = metricsThrottles.shift();
+    if (retryAfter !== undefined)
+      return send(
+        res,
+        429,
+        { error: { code: "TooManyRequests", message: "The request is being throttled." } },
+        { "retry-after": retryAfter },
+      );
+    const vm = virtualMachines.find((v) => v.id.toLowerCase() === resourceId.toLowerCase());
+    if (!vm)
+      return send(res, 404, {
+        error: { code: "ResourceNotFound", message: `The Resource '${resourceId}' was not found.` },
+      });
+    const names = (url.searchParams.get("metricnames") ?? "").split(",").filter(Boolean);
+    const known = [
+      "Percentage CPU",
+      "Available Memory Bytes",
+      "Network In Total",
+      "Network Out Total",
+    ];
+    const unknown = names.filter((n) => !known.includes(n));
+    if (names.length === 0 || unknown.length)
+      return send(res, 400, {
+        error: {
+          code: "BadRequest",
+          message: `Failed to find metric configuration for provider: Microsoft.Compute, resource Type: virtualMachines, metric: ${unknown.join(",") || "(none)"}, Valid metrics: ${known.join(",")}`,
+        },
+      });
+    const grains: Record<string, number> = {
+      PT1M: 60_000,
+      PT5M: 300_000,
+      PT15M: 900_000,
+      PT30M: 1_800_000,
+      PT1H: 3_600_000,
+      PT6H: 21_600_000,
+      PT12H: 43_200_000,
+      P1D: 86_400_000,
+    };
+    const interval = url.searchParams.get("interval") ?? "PT1M";
+    const grainMs = grains[interval];
+    if (!grainMs)
+      return send(res, 400, {
+        error: {
+          code: "BadRequest",
+          message: `Invalid time grain ${interval}: supported ${Object.keys(grains).join(", ")}`,
+        },
+      });
+    const aggregation = (url.searchParams.get("aggregation") ?? "Average").split(",");
+    if (
+      aggregation.some(
+        (a) => !["average", "minimum", "maximum", "total", "count"].includes(a.toLowerCase()),
+      )
+    )
+      return send(res, 400, {
+        error: { code: "BadRequest", message: `Invalid aggregation ${aggregation.join(",")}` },
+      });
+    const [startText, endText] = (url.searchParams.get("timespan") ?? "").split("/");
+    const start = Date.parse(startText ?? "");
+    const end = Date.parse(endText ?? "");
+    if (!Number.isFinite(start) || !Number.isFinite(end) || start >= end)
+      return send(res, 400, {
+        error: {
+          code: "BadRequest",
+          message: `Invalid timespan ${url.searchParams.get("timespan")}: expected startDateTime_ISO/endDateTime_ISO with start before end`,
+        },
+      });
+    metricsCalls.push(vm.id);
+    const retained = now() - 93 * 86_400_000;
+    const buckets = new Map<number, { sum: number; n: number }>();
+    for (const point of vm.cpu ?? []) {
+      const t = point.hour.getTime();
+      if (t < start || t >= end || t < retained) continue;
+      const bucket = start + Math.floor((t - start) / grainMs) * grainMs;
+      const b = buckets.get(bucket) ?? { sum: 0, n: 0 };
+      b.sum += point.percent;
+      b.n++;
+      buckets.set(bucket, b);
+    }
+    return send(res, 200, {
+      cost: 0,
+      timespan: `${startText}/${endText}`,
+      interval,
+      namespace: "Microsoft.Compute/virtualMachines",
+      resourceregion: vm.location,
+      value: names.map((name) => ({
+        id: `${vm.id}/providers/Microsoft.Insights/metrics/${name}`,
+        type: "Microsoft.Insights/metrics",
+        name: { value: name, localizedValue: name },
+        unit: "Percent",
+        timeseries: [
+          {
+            metadatavalues: [],
+            data:
+              name === "Percentage CPU"
+                ? [...buckets]
+                    .sort((a, b) => a[0] - b[0])
+                    .map(([t, b]) => ({
+                      timeStamp: new Date(t).toISOString().replace(".000Z", "Z"),
+                      average: b.sum / b.n,
+                    }))
+                : [],
+          },
+        ],
+        errorCode: "Success",
+      })),
+    });
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const body = await readBody(req);
     const url = new URL(req.url ?? "/", base);
@@ -633,6 +782,45 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
         },
       });
     }
+    const vmList =
+      /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachines$/i.exec(
+        url.pathname,
+      );
+    if (vmList && req.method === "GET") {
+      const sub = (vmList[1] ?? "").toLowerCase();
+      if (vmListDenied && vmListDenied.toLowerCase() === sub)
+        return send(res, 403, {
+          error: {
+            code: "AuthorizationFailed",
+            message: `The client '${options.clientId}' with object id '${options.clientId}' does not have authorization to perform action 'Microsoft.Compute/virtualMachines/read' over scope '/subscriptions/${sub}' or the scope is invalid.`,
+          },
+        });
+      const mine = virtualMachines.filter((v) =>
+        v.id.toLowerCase().startsWith(`/subscriptions/${sub}/`),
+      );
+      const size = options.pageSize ?? 1000;
+      const offset = Number(url.searchParams.get("$skiptoken") ?? 0);
+      return send(res, 200, {
+        value: mine.slice(offset, offset + size).map((v) => ({
+          id: v.id,
+          name: v.id.split("/").at(-1),
+          type: "Microsoft.Compute/virtualMachines",
+          location: v.location,
+          properties: { hardwareProfile: { vmSize: v.vmSize } },
+        })),
+        ...(offset + size < mine.length
+          ? {
+              nextLink: `${base}${url.pathname}?api-version=2024-07-01&$skiptoken=${offset + size}`,
+            }
+          : {}),
+      });
+    }
+    const metricPath =
+      /^(\/subscriptions\/.+\/providers\/Microsoft\.Compute\/virtualMachines\/[^/]+)\/providers\/Microsoft\.Insights\/metrics$/i.exec(
+        url.pathname,
+      );
+    if (metricPath && req.method === "GET")
+      return metrics(res, decodeURIComponent(metricPath[1] ?? ""), url);
     const q = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.CostManagement\/query$/i.exec(
       url.pathname,
     );
@@ -776,6 +964,10 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
     setCarbon: (items) => (carbon = items),
     setManagementGroups: (groups) => (managementGroups = groups),
     setCostDetailsMaxRows: (rows) => (costDetailsMaxRows = rows),
+    setVirtualMachines: (vms) => (virtualMachines = vms),
+    throttleNextMetrics: (...seconds) => metricsThrottles.push(...seconds),
+    denyVirtualMachines: (id) => (vmListDenied = id),
+    metricsCalls,
     get qpuThrottled() {
       return qpuThrottled;
     },

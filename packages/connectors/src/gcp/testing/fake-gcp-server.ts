@@ -86,6 +86,23 @@ export type FakeGcp = {
    * query scanning the whole table (what the customer pays for) fails the tests.
    */
   setExportTable(options: { requirePartitionFilter?: boolean }): void;
+  /**
+   * Compute Engine instances for Cloud Monitoring: `compute.googleapis.com/instance/cpu/utilization`
+   * (a fraction, per sample) by sample time; `machineType` is the metadata system label.
+   */
+  setInstances(
+    instances: {
+      projectId: string;
+      instanceId: string;
+      zone: string;
+      machineType?: string;
+      samples: { at: Date; value: number }[];
+    }[],
+  ): void;
+  /** timeSeries.list: series per page (Google: pageSize, at most 100,000 results; default here 100,000). */
+  setTimeSeriesPageSize(size: number): void;
+  /** monitoring.timeSeries.list is denied on this project (no Monitoring Viewer role). */
+  denyMonitoring(projectId: string | undefined): void;
   close(): Promise<void>;
 };
 
@@ -159,6 +176,9 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
     }
   >();
   let requirePartitionFilter = true;
+  let instances: Parameters<FakeGcp["setInstances"]>[0] = [];
+  let timeSeriesPageSize = 100_000;
+  let monitoringDenied: string | undefined;
   let usage: GcpUsageRow[] = [];
   let carbon: Parameters<FakeGcp["setCarbon"]>[0] = [];
   let rateLimited = 0;
@@ -234,6 +254,177 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
     return send(res, 200, { access_token: value, expires_in: 3599, token_type: "Bearer" });
   }
 
+  /**
+   * projects.timeSeries.list (https://cloud.google.com/monitoring/api/ref_v3/rest/v3/projects.timeSeries/list):
+   * authorization scopes monitoring, monitoring.read, cloud-platform (or the read-only one), else 403
+   * ACCESS_TOKEN_SCOPE_INSUFFICIENT; `filter` names one `metric.type` (an unknown type → 404
+   * "Cannot find metric(s)…"; **modelled**: the status); `interval.endTime` required, start not after
+   * end; `view` FULL or HEADERS; a per-series aligner other than ALIGN_NONE needs an
+   * `alignmentPeriod` of at least 60 s (Aggregation,
+   * https://cloud.google.com/monitoring/api/ref_v3/rest/v3/projects.alertPolicies#aggregation);
+   * aligned points cover [end − period, end) with periods counted back from the interval's end;
+   * `nextPageToken` pages. Denied project → 403 "Permission monitoring.timeSeries.list denied".
+   */
+  function timeSeries(res: ServerResponse, projectId: string, url: URL) {
+    const p = url.searchParams;
+    const filter = p.get("filter") ?? "";
+    const type = /metric\.type\s*=\s*"([^"]+)"/.exec(filter)?.[1];
+    if (!type)
+      return error(
+        res,
+        400,
+        "badRequest",
+        "Field filter had an invalid value: a metric.type is required",
+        "INVALID_ARGUMENT",
+      );
+    const knownTypes = [
+      "compute.googleapis.com/instance/cpu/utilization",
+      "compute.googleapis.com/instance/uptime",
+    ];
+    if (!knownTypes.includes(type))
+      return error(
+        res,
+        404,
+        "notFound",
+        `Cannot find metric(s) that match type = "${type}". If a metric was created recently, it could take up to 10 minutes to become available. Please try again soon.`,
+        "NOT_FOUND",
+      );
+    if (monitoringDenied === projectId)
+      return error(
+        res,
+        403,
+        "forbidden",
+        `Permission monitoring.timeSeries.list denied (or the resource may not exist).`,
+        "PERMISSION_DENIED",
+      );
+    const endText = p.get("interval.endTime");
+    if (!endText)
+      return error(
+        res,
+        400,
+        "badRequest",
+        "Field interval.endTime is required",
+        "INVALID_ARGUMENT",
+      );
+    const end = Date.parse(endText);
+    const start = Date.parse(p.get("interval.startTime") ?? endText);
+    if (!Number.isFinite(end) || !Number.isFinite(start) || start > end)
+      return error(
+        res,
+        400,
+        "badRequest",
+        "Field interval.startTime should be earlier than interval.endTime",
+        "INVALID_ARGUMENT",
+      );
+    const view = p.get("view") ?? "FULL";
+    if (!["FULL", "HEADERS"].includes(view))
+      return error(res, 400, "badRequest", `Invalid value at 'view' (${view})`, "INVALID_ARGUMENT");
+    const aligners = [
+      "ALIGN_NONE",
+      "ALIGN_DELTA",
+      "ALIGN_RATE",
+      "ALIGN_INTERPOLATE",
+      "ALIGN_NEXT_OLDER",
+      "ALIGN_MIN",
+      "ALIGN_MAX",
+      "ALIGN_MEAN",
+      "ALIGN_COUNT",
+      "ALIGN_SUM",
+      "ALIGN_STDDEV",
+      "ALIGN_PERCENTILE_99",
+      "ALIGN_PERCENTILE_95",
+      "ALIGN_PERCENTILE_50",
+      "ALIGN_PERCENTILE_05",
+    ];
+    const aligner = p.get("aggregation.perSeriesAligner") ?? "ALIGN_NONE";
+    if (!aligners.includes(aligner))
+      return error(
+        res,
+        400,
+        "badRequest",
+        `Invalid value at 'aggregation.per_series_aligner' (${aligner})`,
+        "INVALID_ARGUMENT",
+      );
+    const periodText = p.get("aggregation.alignmentPeriod");
+    const periodS = periodText ? Number(/^(\d+)s$/.exec(periodText)?.[1] ?? NaN) : undefined;
+    if (aligner !== "ALIGN_NONE" && (periodS === undefined || !(periodS >= 60)))
+      return error(
+        res,
+        400,
+        "badRequest",
+        "The alignment period must be at least 60 seconds when a per-series aligner is given.",
+        "INVALID_ARGUMENT",
+      );
+    if (aligner !== "ALIGN_NONE" && aligner !== "ALIGN_MEAN")
+      return error(
+        res,
+        400,
+        "badRequest",
+        `The fake aligns with ALIGN_MEAN only (asked ${aligner})`,
+        "INVALID_ARGUMENT",
+      );
+    const mine = type.endsWith("cpu/utilization")
+      ? instances.filter((i) => i.projectId === projectId)
+      : [];
+    const offset = Number(p.get("pageToken") || 0);
+    const page = mine.slice(offset, offset + timeSeriesPageSize);
+    const series = page.map((i) => {
+      const inWindow = i.samples.filter((x) => x.at.getTime() > start && x.at.getTime() <= end);
+      let points: {
+        interval: { startTime: string; endTime: string };
+        value: { doubleValue: number };
+      }[];
+      if (aligner === "ALIGN_MEAN" && periodS) {
+        const periodMs = periodS * 1000;
+        const buckets = new Map<number, { sum: number; n: number }>();
+        for (const x of inWindow) {
+          // Period k covers (end − (k+1)·P, end − k·P]; its point is stamped at its end.
+          const k = Math.floor((end - x.at.getTime()) / periodMs);
+          const bucketEnd = end - k * periodMs;
+          const b = buckets.get(bucketEnd) ?? { sum: 0, n: 0 };
+          b.sum += x.value;
+          b.n++;
+          buckets.set(bucketEnd, b);
+        }
+        // Newest first, as Google returns points.
+        points = [...buckets]
+          .sort((a, b) => b[0] - a[0])
+          .map(([t, b]) => ({
+            interval: {
+              startTime: new Date(t - periodMs).toISOString(),
+              endTime: new Date(t).toISOString(),
+            },
+            value: { doubleValue: b.sum / b.n },
+          }));
+      } else {
+        points = inWindow
+          .sort((a, b) => b.at.getTime() - a.at.getTime())
+          .map((x) => ({
+            interval: { startTime: x.at.toISOString(), endTime: x.at.toISOString() },
+            value: { doubleValue: x.value },
+          }));
+      }
+      return {
+        metric: { type, labels: { instance_name: `vm-${i.instanceId}` } },
+        resource: {
+          type: "gce_instance",
+          labels: { project_id: projectId, instance_id: i.instanceId, zone: i.zone },
+        },
+        metadata: { systemLabels: i.machineType ? { machine_type: i.machineType } : {} },
+        metricKind: "GAUGE",
+        valueType: "DOUBLE",
+        ...(view === "FULL" ? { points } : {}),
+      };
+    });
+    return send(res, 200, {
+      timeSeries: series,
+      unit: "10^2.%",
+      ...(offset + timeSeriesPageSize < mine.length
+        ? { nextPageToken: String(offset + timeSeriesPageSize) }
+        : {}),
+    });
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -269,6 +460,18 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
     }
     const granted = tokens.get(bearer) ?? [];
     const allows = (scopes: string[]) => scopes.some((scope) => granted.includes(scope));
+    const series = /^\/v3\/projects\/([^/]+)\/timeSeries$/.exec(url.pathname);
+    if (series && req.method === "GET") {
+      const monitoringScopes = [
+        "https://www.googleapis.com/auth/monitoring",
+        "https://www.googleapis.com/auth/monitoring.read",
+        "https://www.googleapis.com/auth/cloud-platform",
+        "https://www.googleapis.com/auth/cloud-platform.read-only",
+      ];
+      if (!allows(monitoringScopes))
+        return scopeInsufficient(res, "google.monitoring.v3.MetricService.ListTimeSeries");
+      return timeSeries(res, decodeURIComponent(series[1] ?? ""), url);
+    }
     const table = /^\/bigquery\/v2\/projects\/([^/]+)\/datasets\/([^/]+)\/tables\/([^/]+)$/.exec(
       url.pathname,
     );
@@ -539,6 +742,9 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
     setExportTable: (options) => {
       requirePartitionFilter = options.requirePartitionFilter ?? true;
     },
+    setInstances: (list) => (instances = list),
+    setTimeSeriesPageSize: (size) => (timeSeriesPageSize = size),
+    denyMonitoring: (projectId) => (monitoringDenied = projectId),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
