@@ -11,6 +11,8 @@ import type {
   AwsConnectorConfig,
   AzureConnectorConfig,
   GcpConnectorConfig,
+  GcpExternalAccount,
+  GcpServiceAccountKey,
   LiveConnector,
   ReportedCarbon,
 } from "@canopy/connectors/live";
@@ -69,7 +71,15 @@ export type ConnectorSettings = {
     | "sustainabilityCarbon"
   >;
   azure?: Pick<AzureConnectorConfig, "endpoints" | "httpClient" | "backoff">;
-  gcp?: Pick<GcpConnectorConfig, "bigQueryEndpoint" | "backoff" | "pageSize">;
+  gcp?: Pick<
+    GcpConnectorConfig,
+    | "bigQueryEndpoint"
+    | "backoff"
+    | "pageSize"
+    | "subjectTokenSource"
+    | "stsEndpoint"
+    | "iamCredentialsEndpoint"
+  >;
 };
 let settings: ConnectorSettings = {};
 export function configureConnectors(next: ConnectorSettings) {
@@ -153,6 +163,7 @@ export async function connectorFor(
     createAzureConnector,
     createGcpConnector,
     gcpServiceAccountKeySchema,
+    gcpExternalAccountSchema,
   } = await import("@canopy/connectors/live");
   if (account.provider === "azure") {
     const parsed = azureCredentialsSchema.safeParse(sealed);
@@ -182,23 +193,35 @@ export async function connectorFor(
     };
   }
   if (account.provider === "gcp") {
+    // The credential JSON is a service-account key or a workload identity federation configuration
+    // (type external_account); both are sealed in the `serviceAccountKey` field.
     const sealedGcp = sealedGcpSchema.safeParse(sealed);
-    let key;
+    let credential:
+      { key: GcpServiceAccountKey } | { externalAccount: GcpExternalAccount } | undefined;
     try {
-      key = sealedGcp.success
-        ? gcpServiceAccountKeySchema.safeParse(JSON.parse(sealedGcp.data.serviceAccountKey))
+      const json: unknown = sealedGcp.success
+        ? JSON.parse(sealedGcp.data.serviceAccountKey)
         : undefined;
+      const key = gcpServiceAccountKeySchema.safeParse(json);
+      const external = gcpExternalAccountSchema.safeParse(json);
+      credential = key.success
+        ? { key: key.data }
+        : external.success
+          ? { externalAccount: external.data }
+          : undefined;
     } catch {
-      key = undefined;
+      credential = undefined;
     }
-    if (!sealedGcp.success || !key?.success)
+    if (!sealedGcp.success || !credential)
       throw new PermanentJobError(
-        "The stored GCP service account key is incomplete: reconnect the account.",
+        "The stored GCP service account key or credential configuration is incomplete: reconnect the account.",
       );
     const g = sealedGcp.data;
+    const subjectTokenFile = loadConfig().CANOPY_GCP_SUBJECT_TOKEN_FILE;
     const connector = createGcpConnector({
+      ...(subjectTokenFile ? { subjectTokenSource: { file: subjectTokenFile } } : {}),
       ...settings.gcp,
-      key: key.data,
+      ...credential,
       billingExportTable: g.billingExportTable,
       ...(g.location ? { location: g.location } : {}),
       ...(g.carbonExportTable ? { carbonExportTable: g.carbonExportTable } : {}),

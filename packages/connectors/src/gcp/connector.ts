@@ -14,9 +14,9 @@ import {
   type UsageWindow,
   recordsOfOutcome,
 } from "../live/types";
-import { BIGQUERY_SCOPE, type GcpConnectorConfig } from "./config";
+import { BIGQUERY_SCOPE, impersonatedServiceAccountOf, type GcpConnectorConfig } from "./config";
 import { gcpConnectorError, gcpRetryAfterMs } from "./gcp-errors";
-import { fetchAccessToken } from "./token";
+import { fetchAccessToken, fetchFederatedAccessToken } from "./token";
 
 const tablePattern =
   /^([a-z][a-z0-9-]{4,28}[a-z0-9])\.([A-Za-z0-9_]{1,1024})\.([A-Za-z0-9_$-]{1,1024})$/;
@@ -179,20 +179,61 @@ GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14${groupBy.map((c) => `, ${
 const valueOf = (cell: unknown): unknown =>
   cell && typeof cell === "object" && "value" in cell ? (cell as { value: unknown }).value : cell;
 
-/** The GCP connector: service-account key → OAuth token → BigQuery jobs over the billing export. */
+/**
+ * The GCP connector: service-account key (JWT grant) or workload identity federation (STS exchange,
+ * optionally impersonating a service account) → OAuth token → BigQuery jobs over the billing export.
+ */
 export function createGcpConnector(config: GcpConnectorConfig): LiveConnector & {
   readonly resolution: "hourly";
   fetchReportedCarbon(month: Date | string): Promise<ReportedCarbon[]>;
 } {
-  const call = <T>(action: string, run: () => Promise<T>) =>
+  const bigQueryRoot = config.bigQueryEndpoint ?? "https://bigquery.googleapis.com";
+  const call = <T>(action: string, run: () => Promise<T>, endpoint = bigQueryRoot) =>
     withBackoff(run, gcpRetryAfterMs, config.backoff).catch((error: unknown) => {
-      throw gcpConnectorError(error, action);
+      throw gcpConnectorError(error, action, endpoint);
     });
+  const federated = config.externalAccount;
+  if (!federated && !config.key)
+    throw new ConnectorError(
+      "credentials",
+      "No GCP service account key or credential configuration",
+    );
+  /** Who the connector signs in as, for the validate checks. */
+  const identity = federated
+    ? {
+        check: "workload identity federation",
+        name: impersonatedServiceAccountOf(federated) ?? federated.audience,
+        fix: "Check the credential configuration (gcloud iam workload-identity-pools create-cred-config): its audience must name the pool provider that trusts Canopy's issuer, and the principal needs roles/iam.workloadIdentityUser on the service account",
+      }
+    : {
+        check: "service account key",
+        name: config.key?.client_email ?? "",
+        fix: "Create a new JSON key for the service account (IAM → Service accounts → Keys) and reconnect",
+      };
+
+  function accessToken(scope: string) {
+    if (federated)
+      return call(
+        "OAuth token (workload identity federation)",
+        () =>
+          fetchFederatedAccessToken(federated, config.subjectTokenSource, scope, {
+            ...(config.stsEndpoint ? { sts: config.stsEndpoint } : {}),
+            ...(config.iamCredentialsEndpoint
+              ? { iamCredentials: config.iamCredentialsEndpoint }
+              : {}),
+          }),
+        config.stsEndpoint ?? federated.token_url,
+      );
+    const key = config.key!;
+    return call(
+      "OAuth token (service account key)",
+      () => fetchAccessToken(key, scope),
+      key.token_uri,
+    );
+  }
 
   async function client(): Promise<BigQuery> {
-    const { token, expiresAt } = await call("OAuth token (service account key)", () =>
-      fetchAccessToken(config.key, config.scope ?? BIGQUERY_SCOPE),
-    );
+    const { token, expiresAt } = await accessToken(config.scope ?? BIGQUERY_SCOPE);
     const auth = new OAuth2Client();
     auth.setCredentials({ access_token: token, expiry_date: expiresAt });
     return new BigQuery({
@@ -256,17 +297,26 @@ export function createGcpConnector(config: GcpConnectorConfig): LiveConnector & 
     try {
       bigquery = await client();
       checks.push({
-        permission: "service account key",
+        permission: identity.check,
         status: "passed",
-        message: `Signed in as ${config.key.client_email}`,
+        message: `Signed in as ${identity.name}`,
         required: true,
       });
     } catch (error) {
+      // Not reaching Google at all says nothing about the credentials: the caller reports it as its
+      // own outcome ("could not reach …: proxy or firewall?"), as for AWS and Azure. Nor does an
+      // outage or Canopy's own missing federation token: retried, never "could not sign in".
+      if (
+        error instanceof ConnectorError &&
+        (error.kind === "network" || error.kind === "transient" || error.kind === "throttled")
+      )
+        throw error;
+      const e = error as ConnectorError;
       checks.push({
-        permission: "service account key",
+        permission: e.kind === "permission" && e.permission ? e.permission : identity.check,
         status: "failed",
-        message: (error as Error).message,
-        fix: "Create a new JSON key for the service account (IAM → Service accounts → Keys) and reconnect",
+        message: e.message,
+        fix: e.fix ?? identity.fix,
         required: true,
       });
       return checks;
@@ -296,6 +346,7 @@ export function createGcpConnector(config: GcpConnectorConfig): LiveConnector & 
         required: true,
       });
     } catch (error) {
+      if (error instanceof ConnectorError && error.kind === "network") throw error;
       const e = error as ConnectorError;
       checks.push({
         permission: e.permission ?? "bigquery.jobs.create",

@@ -29,6 +29,7 @@ const SIGN_IN_CHECKS = new Set([
   "sts:AssumeRole",
   "Microsoft Entra ID sign-in",
   "service account key",
+  "workload identity federation",
 ]);
 
 const payload = z.object({ tenantId: z.uuid(), cloudAccountId: z.uuid() });

@@ -86,6 +86,20 @@ export type FakeGcp = {
    * query scanning the whole table (what the customer pays for) fails the tests.
    */
   setExportTable(options: { requirePartitionFilter?: boolean }): void;
+  /**
+   * Workload identity federation: the pool provider (`audience`) that accepts `subjectToken` (the
+   * fake's stand-in for an OIDC token it validated) and the service account its principal may
+   * impersonate (`impersonationGranted`, roles/iam.workloadIdentityUser). STS answers at
+   * `{url}/v1/token`, IAM Credentials at `{url}/v1/projects/-/serviceAccounts/{email}:generateAccessToken`.
+   */
+  setWorkloadIdentity(options: {
+    audience: string;
+    subjectToken: string;
+    serviceAccount: string;
+    impersonationGranted?: boolean;
+  }): void;
+  /** A credential configuration as `gcloud iam workload-identity-pools create-cred-config` writes it. */
+  externalAccountConfig(options?: { impersonate?: boolean; audience?: string }): string;
   close(): Promise<void>;
 };
 
@@ -159,6 +173,7 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
     }
   >();
   let requirePartitionFilter = true;
+  let workloadIdentity: Parameters<FakeGcp["setWorkloadIdentity"]>[0] | undefined;
   let usage: GcpUsageRow[] = [];
   let carbon: Parameters<FakeGcp["setCarbon"]>[0] = [];
   let rateLimited = 0;
@@ -234,6 +249,122 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
     return send(res, 200, { access_token: value, expires_in: 3599, token_type: "Bearer" });
   }
 
+  /** RFC 6749 §5.2 / RFC 8693 §2.2.2 error response, as STS answers. */
+  const oauthError = (res: ServerResponse, status: number, code: string, description: string) =>
+    send(res, status, { error: code, error_description: description });
+
+  /**
+   * STS token exchange (https://cloud.google.com/iam/docs/reference/sts/rest/v1/TopLevel/token):
+   * grant_type, requested_token_type, subject_token and subject_token_type are required; audience is
+   * required when exchanging an external credential, scope too ("Required when exchanging an external
+   * credential for a Google access token"). The body may be form-encoded or JSON.
+   */
+  function stsToken(req: IncomingMessage, res: ServerResponse, body: string) {
+    const json = /application\/json/.test(req.headers["content-type"] ?? "");
+    const form = json
+      ? new Map(Object.entries(JSON.parse(body || "{}") as Record<string, string>))
+      : new URLSearchParams(body);
+    const field = (name: string, camel: string) => form.get(name) ?? form.get(camel) ?? undefined;
+    const grantType = field("grant_type", "grantType");
+    const requestedTokenType = field("requested_token_type", "requestedTokenType");
+    const subjectToken = field("subject_token", "subjectToken");
+    const subjectTokenType = field("subject_token_type", "subjectTokenType");
+    const audience = field("audience", "audience");
+    const scope = field("scope", "scope");
+    if (grantType !== "urn:ietf:params:oauth:grant-type:token-exchange")
+      return oauthError(
+        res,
+        400,
+        "unsupported_grant_type",
+        `Invalid value for "grant_type": ${grantType ?? "missing"}`,
+      );
+    if (requestedTokenType !== "urn:ietf:params:oauth:token-type:access_token")
+      return oauthError(res, 400, "invalid_request", `Invalid value for "requested_token_type"`);
+    if (!subjectToken) return oauthError(res, 400, "invalid_request", `Missing "subject_token"`);
+    // OIDC providers take jwt or id_token; saml2 and aws4_request are for SAML and AWS providers.
+    if (
+      subjectTokenType !== "urn:ietf:params:oauth:token-type:jwt" &&
+      subjectTokenType !== "urn:ietf:params:oauth:token-type:id_token"
+    )
+      return oauthError(res, 400, "invalid_request", `Invalid value for "subject_token_type"`);
+    if (!audience || audience !== workloadIdentity?.audience)
+      return oauthError(
+        res,
+        400,
+        "invalid_target",
+        'The target service indicated by the "audience" parameters is invalid. This might either be because the pool or provider is disabled or deleted or because it doesn\'t exist.',
+      );
+    if (subjectToken !== workloadIdentity.subjectToken)
+      return oauthError(
+        res,
+        400,
+        "invalid_grant",
+        "The subject token could not be verified by the pool provider.",
+      );
+    const scopes = (scope ?? "").split(" ").filter(Boolean);
+    if (scopes.length === 0) return oauthError(res, 400, "invalid_scope", `Missing "scope"`);
+    const value = `ya29.federated-${tokens.size + 1}`;
+    tokens.set(value, scopes);
+    issuedTokens.push({ token: value, scopes });
+    return send(res, 200, {
+      access_token: value,
+      issued_token_type: "urn:ietf:params:oauth:token-type:access_token",
+      token_type: "Bearer",
+      expires_in: 3600,
+    });
+  }
+
+  /**
+   * generateAccessToken (https://cloud.google.com/iam/docs/reference/credentials/rest/v1/projects.serviceAccounts/generateAccessToken):
+   * the caller's token needs the iam or cloud-platform scope (authorization scopes); `scope` is
+   * required; `lifetime` is at most 3600s unless the organization policy
+   * iam.allowServiceAccountCredentialLifetimeExtension allows up to 12 h (not modelled: 3600s max);
+   * the caller needs iam.serviceAccounts.getAccessToken on the account (roles/iam.workloadIdentityUser
+   * for a federated principal, https://cloud.google.com/iam/docs/workload-identity-federation-with-other-providers#impersonation).
+   */
+  function generateAccessToken(res: ServerResponse, email: string, bearer: string, body: string) {
+    const granted = tokens.get(bearer) ?? [];
+    if (
+      !granted.includes("https://www.googleapis.com/auth/cloud-platform") &&
+      !granted.includes("https://www.googleapis.com/auth/iam")
+    )
+      return scopeInsufficient(res, "google.iam.credentials.v1.IAMCredentials.GenerateAccessToken");
+    const request = JSON.parse(body || "{}") as { scope?: unknown; lifetime?: unknown };
+    const scopes = Array.isArray(request.scope) ? request.scope.map(String).filter(Boolean) : [];
+    if (scopes.length === 0)
+      return error(res, 400, "badRequest", "Scope required.", "INVALID_ARGUMENT");
+    const lifetime = request.lifetime === undefined ? "3600s" : String(request.lifetime);
+    const seconds = /^(\d+)(?:\.\d+)?s$/.exec(lifetime)?.[1];
+    if (!seconds || Number(seconds) > 3600)
+      return error(
+        res,
+        400,
+        "badRequest",
+        `The lifetime "${lifetime}" is invalid: at most 3600s unless the organization policy allows more.`,
+        "INVALID_ARGUMENT",
+      );
+    if (
+      !workloadIdentity ||
+      email !== workloadIdentity.serviceAccount ||
+      workloadIdentity.impersonationGranted === false ||
+      !bearer.startsWith("ya29.federated-")
+    )
+      return error(
+        res,
+        403,
+        "forbidden",
+        "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).",
+        "PERMISSION_DENIED",
+      );
+    const value = `ya29.impersonated-${tokens.size + 1}`;
+    tokens.set(value, scopes);
+    issuedTokens.push({ token: value, scopes });
+    return send(res, 200, {
+      accessToken: value,
+      expireTime: new Date(Date.now() + Number(seconds) * 1000).toISOString(),
+    });
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -247,6 +378,7 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
     });
     if (url.pathname === "/token" && req.method === "POST")
       return token(res, new URLSearchParams(body));
+    if (url.pathname === "/v1/token" && req.method === "POST") return stsToken(req, res, body);
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
     if (!bearer || !tokens.has(bearer)) {
       return error(
@@ -257,6 +389,11 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
         "UNAUTHENTICATED",
       );
     }
+    const impersonation = /^\/v1\/projects\/-\/serviceAccounts\/([^/:]+):generateAccessToken$/.exec(
+      decodeURIComponent(url.pathname),
+    );
+    if (impersonation && req.method === "POST")
+      return generateAccessToken(res, impersonation[1] ?? "", bearer, body);
     if (rateLimited > 0) {
       rateLimited--;
       return error(
@@ -539,6 +676,24 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
     setExportTable: (options) => {
       requirePartitionFilter = options.requirePartitionFilter ?? true;
     },
+    setWorkloadIdentity: (options) => (workloadIdentity = options),
+    externalAccountConfig: (options = {}) =>
+      JSON.stringify({
+        universe_domain: "googleapis.com",
+        type: "external_account",
+        audience: options.audience ?? workloadIdentity?.audience,
+        subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
+        token_url: "https://sts.googleapis.com/v1/token",
+        credential_source: {
+          file: "/var/run/secrets/canopy/gcp-subject-token",
+          format: { type: "text" },
+        },
+        ...(options.impersonate === false
+          ? {}
+          : {
+              service_account_impersonation_url: `https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/${workloadIdentity?.serviceAccount}:generateAccessToken`,
+            }),
+      }),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
