@@ -79,6 +79,7 @@ export type ConnectorSettings = {
     | "subjectTokenSource"
     | "stsEndpoint"
     | "iamCredentialsEndpoint"
+    | "cloudBillingEndpoint"
   >;
 };
 let settings: ConnectorSettings = {};
@@ -222,6 +223,8 @@ export async function connectorFor(
       ...(subjectTokenFile ? { subjectTokenSource: { file: subjectTokenFile } } : {}),
       ...settings.gcp,
       ...credential,
+      // The account is the Cloud Billing account: discovery lists its projects, validate tests access.
+      billingAccountId: account.providerAccountId,
       billingExportTable: g.billingExportTable,
       ...(g.location ? { location: g.location } : {}),
       ...(g.carbonExportTable ? { carbonExportTable: g.carbonExportTable } : {}),

@@ -368,6 +368,9 @@ export function gcpCommands(billingAccountId: string): string {
 PROJECT=<project-holding-the-export>
 DATASET=<billing-export-dataset>
 
+# The billing account's projects are listed through the Cloud Billing API (optional: without it, or
+# without roles/billing.viewer, Canopy lists the projects seen in the export).
+gcloud services enable cloudbilling.googleapis.com bigquery.googleapis.com --project "$PROJECT"
 gcloud iam service-accounts create canopy-reader --project "$PROJECT" --display-name "Canopy (read-only)"
 SA=canopy-reader@$PROJECT.iam.gserviceaccount.com
 gcloud billing accounts add-iam-policy-binding ${billingAccountId} \\

@@ -83,6 +83,13 @@ export type GcpConnectorConfig = {
   /** Test overrides of https://sts.googleapis.com and https://iamcredentials.googleapis.com. */
   stsEndpoint?: string;
   iamCredentialsEndpoint?: string;
+  /**
+   * The Cloud Billing account (`0123AB-456789-CDEF01`, the account's id in Canopy): discovery lists its
+   * projects and validate tests the service account's permissions on it, through @google-cloud/billing.
+   */
+  billingAccountId?: string;
+  /** Test override of https://cloudbilling.googleapis.com (scheme, host and port). */
+  cloudBillingEndpoint?: string;
   /** `project.dataset.table` of the detailed (or standard) billing export. */
   billingExportTable: string;
   /** Project that runs (and pays for) the query jobs; defaults to the export table's project. */
@@ -115,3 +122,17 @@ export type GcpConnectorConfig = {
  * job project, BigQuery Data Viewer on the export dataset) are what limit Canopy to reading.
  */
 export const BIGQUERY_SCOPE = "https://www.googleapis.com/auth/bigquery";
+
+/**
+ * Cloud Billing's read-only scope, asked for beside `bigquery` when a billing account is set:
+ * `listProjectBillingInfo` and `testIamPermissions` accept `cloud-billing`, `cloud-billing.readonly`
+ * or `cloud-platform` (https://cloud.google.com/billing/docs/reference/rest/v1/billingAccounts.projects/list#authorization-scopes).
+ */
+export const CLOUD_BILLING_READONLY_SCOPE =
+  "https://www.googleapis.com/auth/cloud-billing.readonly";
+
+/** What roles/billing.viewer grants that Canopy uses: see the account, list its projects. */
+export const BILLING_VIEWER_PERMISSIONS = [
+  "billing.accounts.get",
+  "billing.resourceAssociations.list",
+] as const;

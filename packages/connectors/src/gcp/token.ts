@@ -185,7 +185,7 @@ export async function fetchFederatedAccessToken(
   const lifetime = config.service_account_impersonation?.token_lifetime_seconds ?? 3600;
   const generated = await post(iamUrl, {
     headers: { "content-type": "application/json", authorization: `Bearer ${sts.access_token}` },
-    body: JSON.stringify({ scope: [scope], lifetime: `${lifetime}s` }),
+    body: JSON.stringify({ scope: scope.split(" ").filter(Boolean), lifetime: `${lifetime}s` }),
   });
   const iam = (await generated.json().catch(() => ({}))) as {
     accessToken?: string;

@@ -39,6 +39,7 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
         bigQueryEndpoint: fake.url,
         stsEndpoint: fake.url,
         iamCredentialsEndpoint: fake.url,
+        cloudBillingEndpoint: fake.url,
         subjectTokenSource: { file: join(tokenDir, "token") },
         backoff: { baseDelayMs: 5, retries: 2 },
       },

@@ -205,6 +205,56 @@ describe("validate-connection", () => {
     expect(checks!.message).not.toMatch(/sign in|credentials were wrong/i);
   });
 
+  it("GCP: the wizard's accounts in scope are the billing account's projects (Cloud Billing), tested with testIamPermissions", async () => {
+    const gcp = await startFakeGcp();
+    const settings = {
+      aws: {
+        endpoints: aws.endpoints,
+        sourceIdentity: { accessKeyId: sourceAccessKeyId, secretAccessKey: sourceSecret },
+        backoff: { baseDelayMs: 5, retries: 2 },
+        pollIntervalMs: 5,
+      },
+      azure: {
+        endpoints: azure.endpoints,
+        httpClient: azure.httpClient,
+        backoff: { baseDelayMs: 5, retries: 2 },
+      },
+    };
+    configureConnectors({
+      ...settings,
+      gcp: { bigQueryEndpoint: gcp.url, cloudBillingEndpoint: gcp.url, backoff: { retries: 0 } },
+    });
+    try {
+      gcp.setBillingAccount({
+        id: "0123AB-456789-CDEF01",
+        projects: [{ projectId: "acme-search-prod" }, { projectId: "acme-data" }],
+        permissions: ["billing.accounts.get", "billing.resourceAssociations.list"],
+      });
+      const { rows } = await database.owner.pool.query<{ id: string }>(
+        `INSERT INTO cloud_accounts (tenant_id, provider, display_name, provider_account_id, status, connection_check_status)
+         VALUES ($1, 'gcp', 'Billing', '0123AB-456789-CDEF01', 'pending', 'checking') RETURNING id`,
+        [tenantId],
+      );
+      const id = rows[0]!.id;
+      await seal(id, {
+        provider: "gcp",
+        serviceAccountKey: gcp.serviceAccountKey(),
+        billingExportTable: "acme-billing.billing_export.gcp_billing_export_resource_v1_0123AB",
+      });
+      await run(id);
+      const { status, checks } = await outcome(id);
+      expect(status).toBe("passed");
+      expect(checks!.checks.map((c) => [c.permission, c.status])).toContainEqual([
+        "billing.resourceAssociations.list",
+        "passed",
+      ]);
+      expect(checks!.discovered?.map((d) => d.id)).toEqual(["acme-search-prod", "acme-data"]);
+    } finally {
+      configureConnectors(settings);
+      await gcp.close();
+    }
+  });
+
   it("an unreachable Google token endpoint is its own outcome, not bad credentials", async () => {
     const gcp = await startFakeGcp();
     const closed = createServer();

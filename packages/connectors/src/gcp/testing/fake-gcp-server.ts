@@ -44,6 +44,17 @@ const WRITE_SCOPES = [
   "https://www.googleapis.com/auth/bigquery",
   "https://www.googleapis.com/auth/cloud-platform",
 ];
+/**
+ * Cloud Billing's authorization scopes for billingAccounts.projects.list and
+ * billingAccounts.testIamPermissions (any one suffices):
+ * https://cloud.google.com/billing/docs/reference/rest/v1/billingAccounts.projects/list#authorization-scopes,
+ * https://cloud.google.com/billing/docs/reference/rest/v1/billingAccounts/testIamPermissions#authorization-scopes
+ */
+const BILLING_SCOPES = [
+  "https://www.googleapis.com/auth/cloud-billing",
+  "https://www.googleapis.com/auth/cloud-billing.readonly",
+  "https://www.googleapis.com/auth/cloud-platform",
+];
 const READ_SCOPES = [
   ...WRITE_SCOPES,
   "https://www.googleapis.com/auth/bigquery.readonly",
@@ -97,6 +108,17 @@ export type FakeGcp = {
     subjectToken: string;
     serviceAccount: string;
     impersonationGranted?: boolean;
+  }): void;
+  /**
+   * Cloud Billing: the billing account (`0123AB-456789-CDEF01`), its projects, and the permissions
+   * the service account holds on it (roles/billing.viewer: billing.accounts.get,
+   * billing.resourceAssociations.list). `apiDisabled` answers 403 SERVICE_DISABLED.
+   */
+  setBillingAccount(options: {
+    id: string;
+    projects: { projectId: string; billingEnabled?: boolean }[];
+    permissions?: string[];
+    apiDisabled?: boolean;
   }): void;
   /** A credential configuration as `gcloud iam workload-identity-pools create-cred-config` writes it. */
   externalAccountConfig(options?: { impersonate?: boolean; audience?: string }): string;
@@ -174,6 +196,7 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
   >();
   let requirePartitionFilter = true;
   let workloadIdentity: Parameters<FakeGcp["setWorkloadIdentity"]>[0] | undefined;
+  let billingAccount: Parameters<FakeGcp["setBillingAccount"]>[0] | undefined;
   let usage: GcpUsageRow[] = [];
   let carbon: Parameters<FakeGcp["setCarbon"]>[0] = [];
   let rateLimited = 0;
@@ -365,6 +388,93 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
     });
   }
 
+  /**
+   * Cloud Billing v1 (REST, as @google-cloud/billing's fallback transport sends it):
+   * `GET /v1/billingAccounts/{id}/projects` (ListProjectBillingInfo: `pageSize` at most 100, also the
+   * default; a larger one is cut to 100, as AIP-158 has APIs coerce it; `pageToken`; needs
+   * billing.resourceAssociations.list) and `POST /v1/billingAccounts/{id}:testIamPermissions`
+   * (`permissions` required, no wildcards; answers the subset the caller holds).
+   * https://cloud.google.com/billing/docs/reference/rest/v1/billingAccounts.projects/list,
+   * https://cloud.google.com/billing/docs/reference/rest/v1/billingAccounts/testIamPermissions,
+   * https://google.aip.dev/158. **Modelled:** a billing account the caller cannot see answers the same
+   * 403 as a missing permission (Google does not tell the two apart).
+   */
+  function cloudBilling(
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+    method: string,
+    bearer: string,
+    url: URL,
+    body: string,
+  ) {
+    const granted = tokens.get(bearer) ?? [];
+    if (!BILLING_SCOPES.some((scope) => granted.includes(scope)))
+      return send(res, 403, {
+        error: {
+          code: 403,
+          message: "Request had insufficient authentication scopes.",
+          status: "PERMISSION_DENIED",
+          details: [
+            {
+              "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+              reason: "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+              domain: "googleapis.com",
+              metadata: { service: "cloudbilling.googleapis.com" },
+            },
+          ],
+        },
+      });
+    if (billingAccount?.apiDisabled)
+      return error(
+        res,
+        403,
+        "accessNotConfigured",
+        "Cloud Billing API has not been used in project acme-billing before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/cloudbilling.googleapis.com/overview?project=acme-billing then retry.",
+        "PERMISSION_DENIED",
+      );
+    const held =
+      billingAccount && billingAccount.id === id ? (billingAccount.permissions ?? []) : [];
+    if (method === ":testIamPermissions") {
+      if (req.method !== "POST")
+        return error(res, 405, "badRequest", "POST only", "INVALID_ARGUMENT");
+      const asked = (JSON.parse(body || "{}") as { permissions?: unknown }).permissions;
+      if (!Array.isArray(asked) || asked.length === 0)
+        return error(res, 400, "badRequest", "permissions is required", "INVALID_ARGUMENT");
+      if (asked.some((p) => String(p).includes("*")))
+        return error(
+          res,
+          400,
+          "badRequest",
+          "Permissions with wildcards (such as '*' or 'storage.*') are not allowed.",
+          "INVALID_ARGUMENT",
+        );
+      return send(res, 200, { permissions: asked.map(String).filter((p) => held.includes(p)) });
+    }
+    if (req.method !== "GET") return error(res, 405, "badRequest", "GET only", "INVALID_ARGUMENT");
+    if (!held.includes("billing.resourceAssociations.list"))
+      return error(
+        res,
+        403,
+        "forbidden",
+        "The caller does not have permission",
+        "PERMISSION_DENIED",
+      );
+    const size = Math.min(Number(url.searchParams.get("pageSize") || 100), 100);
+    const offset = Number(url.searchParams.get("pageToken") || 0);
+    const projects = billingAccount?.projects ?? [];
+    const page = projects.slice(offset, offset + size);
+    return send(res, 200, {
+      projectBillingInfo: page.map((p) => ({
+        name: `projects/${p.projectId}/billingInfo`,
+        projectId: p.projectId,
+        billingAccountName: `billingAccounts/${id}`,
+        billingEnabled: p.billingEnabled ?? true,
+      })),
+      ...(offset + size < projects.length ? { nextPageToken: String(offset + size) } : {}),
+    });
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -394,6 +504,11 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
     );
     if (impersonation && req.method === "POST")
       return generateAccessToken(res, impersonation[1] ?? "", bearer, body);
+    const billing = /^\/v1\/billingAccounts\/([^/:]+)(\/projects|:testIamPermissions)$/.exec(
+      url.pathname,
+    );
+    if (billing)
+      return cloudBilling(req, res, billing[1] ?? "", billing[2] ?? "", bearer, url, body);
     if (rateLimited > 0) {
       rateLimited--;
       return error(
@@ -677,6 +792,7 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
       requirePartitionFilter = options.requirePartitionFilter ?? true;
     },
     setWorkloadIdentity: (options) => (workloadIdentity = options),
+    setBillingAccount: (options) => (billingAccount = options),
     externalAccountConfig: (options = {}) =>
       JSON.stringify({
         universe_domain: "googleapis.com",
