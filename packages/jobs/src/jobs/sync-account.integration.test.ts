@@ -557,6 +557,43 @@ describe("sync-account (AWS, fake Athena)", () => {
     expect(rows[0]!.n).toBe(afterResume.n);
   });
 
+  it("a run the stalled-run sweep marked failed resumes too when the queue runs its job again", async () => {
+    const monthOf = (sql: string) => [...sql.matchAll(/TIMESTAMP '([^']+)'/g)][0]![1]!.slice(0, 7);
+    let crashIn: string | undefined = "2026-10";
+    fake.setAthenaResult(columns, (sql) => {
+      const [from, to] = [...sql.matchAll(/TIMESTAMP '([^']+)'/g)].map((m) => new Date(`${m[1]}Z`));
+      if (monthOf(sql) === crashIn) {
+        fake.cutNextResult(2048);
+        crashIn = undefined;
+      }
+      return usage(from!, to!, () => instances);
+    });
+    const backfill = (attempt: number) =>
+      syncAccount.process(
+        {
+          tenantId,
+          cloudAccountId,
+          windowStart: "2026-09-01T00:00:00Z",
+          windowEnd: "2026-11-01T00:00:00Z",
+          mode: "backfill",
+        },
+        deps,
+        context("swept", attempt),
+      );
+    fake.sqlSeen.length = 0;
+    await expect(backfill(1)).rejects.toThrow();
+    // What sweep-stalled-runs does to a run whose worker died and was not retried in time.
+    await database.owner.pool.query(
+      "UPDATE sync_runs SET status = 'failed', error = 'The worker stopped while running this sync.' WHERE tenant_id = $1",
+      [tenantId],
+    );
+    await backfill(2);
+    expect(fake.sqlSeen.map(monthOf)).toEqual(["2026-09", "2026-10", "2026-10"]);
+    const [run] = await runs();
+    expect(run).toMatchObject({ status: "succeeded", error: null });
+    expect(Number(run!.rows_read)).toBe((30 + 31) * 24);
+  });
+
   it("a retried sync keeps the windows its first attempt chose, and a finished run is not resumed", async () => {
     fake.sqlSeen.length = 0;
     fake.cutNextResult(1024);

@@ -153,7 +153,11 @@ export const syncAccount = defineJob({
     const previous = await runOfJob(deps.app, tenantId, cloudAccountId, context.jobId);
     // A resumed run keeps the windows its first attempt chose: a backfill's last month ends at the
     // hour the run started, and a retry later in the day must find the same chunks.
-    const resumable = previous?.status === "running" && previous.details.mode === payload.mode;
+    // A run left `running` (a killed worker, an attempt that threw) or marked `failed` by the stalled-run
+    // sweep before BullMQ ran the job again is resumed; one that succeeded is run afresh.
+    const resumable =
+      (previous?.status === "running" || previous?.status === "failed") &&
+      previous.details.mode === payload.mode;
     const windows = syncWindows(
       payload.mode,
       new Date(),
