@@ -525,7 +525,8 @@ export function createGcpConnector(config: GcpConnectorConfig): LiveConnector & 
             required: false,
           };
     } catch (error) {
-      if (error instanceof ConnectorError && error.kind === "network") throw error;
+      // Optional: Cloud Billing refused or unreachable (a proxy that allows only BigQuery) fails this
+      // check alone; the sign-in already proved Google reachable.
       const e = error as ConnectorError;
       return {
         permission: e.permission ?? permission,
@@ -541,8 +542,8 @@ export function createGcpConnector(config: GcpConnectorConfig): LiveConnector & 
 
   /**
    * The billing account's projects from Cloud Billing (`listProjectBillingInfo`), or, without a
-   * billing account or the permission to list it, the projects seen in the billing export over the
-   * last 30 days (what the export covers).
+   * billing account, the permission to list it or a way to reach Cloud Billing, the projects seen in
+   * the billing export over the last 30 days (what the export covers).
    */
   async function discover(): Promise<DiscoveredAccount[]> {
     const auth = await signIn();
@@ -550,7 +551,8 @@ export function createGcpConnector(config: GcpConnectorConfig): LiveConnector & 
       try {
         return await projectsOfBillingAccount(auth);
       } catch (error) {
-        if (!(error instanceof ConnectorError && error.kind === "permission")) throw error;
+        const kind = error instanceof ConnectorError ? error.kind : undefined;
+        if (kind !== "permission" && kind !== "network") throw error;
       }
     }
     const bigquery = bigQueryOf(auth);

@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   BIGQUERY_SCOPE,
@@ -144,6 +146,22 @@ describe("GCP through @google-cloud/billing (REST transport, fake Cloud Billing)
     const billing = checks.find((c) => c.permission.startsWith("OAuth scope"));
     expect(billing).toMatchObject({ status: "failed", required: false });
     expect(billing!.permission).toContain("cloud-billing.readonly");
+  });
+
+  it("Cloud Billing unreachable (a proxy that allows only BigQuery): the optional check says so, discovery reads the export", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const unreachable = config({ cloudBillingEndpoint: `http://127.0.0.1:${port}` });
+    const checks = await createGcpConnector(unreachable).validate();
+    const billing = checks.find((c) => c.permission === "billing.resourceAssociations.list");
+    expect(billing).toMatchObject({ status: "failed", required: false });
+    expect(billing!.message).toContain(`Could not reach 127.0.0.1:${port} (ECONNREFUSED)`);
+    expect(checks.filter((c) => c.required).every((c) => c.status === "passed")).toBe(true);
+    expect((await createGcpConnector(unreachable).discover()).map((p) => p.id)).toEqual([
+      "seen-in-export",
+    ]);
   });
 
   it("without a billing account (or a malformed id) Cloud Billing is not called", async () => {
