@@ -173,7 +173,7 @@ export const syncAccount = defineJob({
     const stored = resumable
       ? previous.details.chunks.filter((chunk) => wanted.has(chunkKey(chunk)))
       : [];
-    const details: SyncDetails =
+    let details: SyncDetails =
       resumable && stored.length
         ? {
             ...previous.details,
@@ -226,7 +226,7 @@ export const syncAccount = defineJob({
           skipped: {},
           resolution: "hourly",
         };
-        await withTenantClient(deps.app, tenantId, async (client) => {
+        const committed = await withTenantClient(deps.app, tenantId, async (client) => {
           // The whole fetched window is claimed, not only the hours the new records cover: usage this
           // connection wrote earlier that the provider no longer reports (a restatement that removes
           // hours at the edges) is replaced too, and kept as a previous version.
@@ -251,9 +251,12 @@ export const syncAccount = defineJob({
               replace: true,
             },
           );
-          if (written.replaced) (details.replaced ??= []).push(...written.replaced.accounts);
+          // The run's record with this chunk, built on a copy: it becomes the attempt's `details` only
+          // once the transaction commits, so a failure at COMMIT never records a chunk not stored.
+          const next: SyncDetails = structuredClone(details);
+          if (written.replaced) (next.replaced ??= []).push(...written.replaced.accounts);
           if (written.outranked.length)
-            (details.outranked ??= []).push(
+            (next.outranked ??= []).push(
               ...written.outranked.map((w) => ({
                 cloudAccountId: w.cloudAccountId,
                 start: w.start.toISOString(),
@@ -261,20 +264,21 @@ export const syncAccount = defineJob({
                 heldBy: w.heldBy,
               })),
             );
-          (details.coverage ??= []).push(
+          (next.coverage ??= []).push(
             ...written.windows.map((w) => ({
               cloudAccountId: w.cloudAccountId,
               start: w.start.toISOString(),
               end: w.end.toISOString(),
             })),
           );
-          touched.push(...written.windows);
-          rowsRead += summary.rowsRead;
-          rowsWritten += written.rowsWritten;
-          details.resolution = summary.resolution;
-          addTallies(details.skipped, summary.skipped);
-          addTallies((details.costOnly ??= {}), summary.costOnly ?? {});
-          addApiCalls(details, summary);
+          const totals = {
+            rowsRead: rowsRead + summary.rowsRead,
+            rowsWritten: rowsWritten + written.rowsWritten,
+          };
+          next.resolution = summary.resolution;
+          addTallies(next.skipped, summary.skipped);
+          addTallies((next.costOnly ??= {}), summary.costOnly ?? {});
+          addApiCalls(next, summary);
           const chunk: ChunkRecord = {
             start: window.start.toISOString(),
             end: window.end.toISOString(),
@@ -282,19 +286,24 @@ export const syncAccount = defineJob({
             rowsWritten: written.rowsWritten,
             seconds: (performance.now() - chunkStarted) / 1000,
           };
-          details.chunks.push(chunk);
-          details.progress = {
-            chunksDone: details.chunks.length,
+          next.chunks.push(chunk);
+          next.progress = {
+            chunksDone: next.chunks.length,
             chunksTotal: windows.length,
-            rowsRead,
+            rowsRead: totals.rowsRead,
           };
           // In the chunk's own transaction: the run says a chunk is done exactly when its usage is
           // stored, which is what a resumed attempt relies on to skip it.
           await client.query(
             "UPDATE sync_runs SET status = 'running', details = $2, rows_read = $3, rows_written = $4 WHERE id = $1",
-            [runId, details, rowsRead, rowsWritten],
+            [runId, next, totals.rowsRead, totals.rowsWritten],
           );
+          return { next, totals, windows: written.windows };
         });
+        details = committed.next;
+        rowsRead = committed.totals.rowsRead;
+        rowsWritten = committed.totals.rowsWritten;
+        touched.push(...committed.windows);
         await context.reportProgress(details.progress);
       }
       details.seconds = (performance.now() - started) / 1000;
