@@ -99,12 +99,7 @@ async function rawClient(scope = BIGQUERY_SCOPE) {
   const { token } = await fetchAccessToken(key, scope);
   const auth = new OAuth2Client();
   auth.setCredentials({ access_token: token });
-  return new BigQuery({
-    projectId: "acme-billing",
-    authClient: auth,
-    autoRetry: false,
-    apiEndpoint: fake.url,
-  });
+  return new BigQuery({ projectId: "acme-billing", authClient: auth, autoRetry: false, apiEndpoint: fake.url });
 }
 
 describe("GCP connector against a fake OAuth + BigQuery (real @google-cloud/bigquery)", () => {
@@ -141,34 +136,20 @@ describe("GCP connector against a fake OAuth + BigQuery (real @google-cloud/bigq
     const hour = rows[0]!.hour;
     fake.setUsage([
       ...rows.map((r, i) => (i === 0 ? { ...r, credits: -0.25 } : r)),
-      {
-        hour,
-        projectId: "acme-data",
-        service: "Compute Engine",
-        sku: "Tax",
-        region: "",
-        unit: "",
-        amount: 0,
-        cost: 1.5,
-        costType: "tax",
-      },
+      { hour, projectId: "acme-data", service: "Compute Engine", sku: "Tax", region: "", unit: "", amount: 0, cost: 1.5, costType: "tax" },
     ]);
     const summary = emptyFetchSummary("hourly");
     const records = await collect(createGcpConnector(config()).fetchUsage(window, { summary }));
     const exportTotal = rows.reduce((s, r) => s + r.cost, 0) - 0.25 + 1.5;
     expect(records.reduce((s, r) => s + (r.costAmount ?? 0), 0)).toBeCloseTo(exportTotal, 9);
-    expect(
-      records.filter((r) => r.kind === "other").map((r) => [r.usageType, r.costAmount]),
-    ).toEqual(
+    expect(records.filter((r) => r.kind === "other").map((r) => [r.usageType, r.costAmount])).toEqual(
       expect.arrayContaining([
         ["credit", -0.25],
         ["tax", 1.5],
       ]),
     );
     expect(summary.costOnly?.tax).toMatchObject({ lines: 1, cost: 1.5 });
-    const insert = JSON.parse(calls(/\/jobs$/)[0]?.body ?? "{}") as {
-      configuration: { query: { query: string } };
-    };
+    const insert = JSON.parse(calls(/\/jobs$/)[0]?.body ?? "{}") as { configuration: { query: { query: string } } };
     expect(insert.configuration.query.query).not.toMatch(/cost_type = 'regular'/);
     expect(insert.configuration.query.query).toContain("UNNEST(credits)");
   });
@@ -360,19 +341,14 @@ describe("GCP connector against a fake OAuth + BigQuery (real @google-cloud/bigq
       // The same query passes when the table does not require the filter (Google's default).
       fake.setExportTable({ requirePartitionFilter: false });
       await expect(
-        bigquery.createQueryJob({
-          query: unfiltered,
-          params: { start: window.start, end: window.end },
-        }),
+        bigquery.createQueryJob({ query: unfiltered, params: { start: window.start, end: window.end } }),
       ).resolves.toBeDefined();
     });
 
     it("validate and discover filter partitions too (a LIMIT does not reduce the bytes scanned)", async () => {
       await createGcpConnector(config()).validate();
       await createGcpConnector(config()).discover();
-      const queries = calls(/\/jobs$/).map(
-        (r) => (JSON.parse(r.body) as InsertBody).configuration.query.query,
-      );
+      const queries = calls(/\/jobs$/).map((r) => (JSON.parse(r.body) as InsertBody).configuration.query.query);
       expect(queries).toHaveLength(2);
       for (const query of queries) expect(query).toContain("_PARTITIONTIME >= @partition_start");
     });
@@ -405,9 +381,7 @@ describe("GCP connector against a fake OAuth + BigQuery (real @google-cloud/bigq
       const summary = emptyFetchSummary("hourly");
       await collect(createGcpConnector(config()).fetchUsage(window, { summary }));
       expect(summary.rowsRead).toBe(96);
-      expect(insertBody().configuration.query.query).toContain(
-        "_PARTITIONTIME >= @partition_start",
-      );
+      expect(insertBody().configuration.query.query).toContain("_PARTITIONTIME >= @partition_start");
       expect(insertBody().configuration.query.query).toContain("resource.name AS resource_name");
     });
   });
@@ -429,9 +403,7 @@ describe("GCP connector against a fake OAuth + BigQuery (real @google-cloud/bigq
       expect(query).toContain("ANY_VALUE(label_list) AS labels");
       expect(query).toContain("TO_JSON_STRING(");
       expect(query).toContain("resource.name AS resource_name");
-      expect(query).toMatch(
-        /GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, label_key, resource_name$/,
-      );
+      expect(query).toMatch(/GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, label_key, resource_name$/);
       const data = records.find((r) => r.accountId === "acme-data" && r.unit === "vcpu-hours");
       expect(data?.tags).toEqual({ env: "prod", team: "data" });
       expect(data?.resourceId).toBe("projects/acme-data/instances/vm-1");
@@ -443,9 +415,7 @@ describe("GCP connector against a fake OAuth + BigQuery (real @google-cloud/bigq
       fake.setUsage(labelled());
       const records = await collect(
         createGcpConnector(
-          config({
-            billingExportTable: "acme-billing.billing_export.gcp_billing_export_v1_0123AB",
-          }),
+          config({ billingExportTable: "acme-billing.billing_export.gcp_billing_export_v1_0123AB" }),
         ).fetchUsage(window),
       );
       const query = insertBody().configuration.query.query;
@@ -459,30 +429,19 @@ describe("GCP connector against a fake OAuth + BigQuery (real @google-cloud/bigq
       const bigquery = await rawClient();
       const withResource = gcpUsageQuery(
         config({ billingExportTable: "acme-billing.billing_export.gcp_billing_export_v1_0123AB" }),
-        {
-          hasLabels: true,
-          hasResourceName: true,
-          partition: { column: "_PARTITIONTIME", type: "TIMESTAMP" },
-        },
+        { hasLabels: true, hasResourceName: true, partition: { column: "_PARTITIONTIME", type: "TIMESTAMP" } },
       );
       await expect(
         bigquery.createQueryJob({
           query: withResource,
-          params: {
-            start: window.start,
-            end: window.end,
-            partition_start: window.start,
-            partition_end: window.end,
-          },
+          params: { start: window.start, end: window.end, partition_start: window.start, partition_end: window.end },
         }),
       ).rejects.toThrow(/Unrecognized name: resource/);
     });
 
     it("a line without labels has no tags", async () => {
       const records = await collect(createGcpConnector(config()).fetchUsage(window));
-      expect(records.every((r) => r.tags === undefined || Object.keys(r.tags).length === 0)).toBe(
-        true,
-      );
+      expect(records.every((r) => r.tags === undefined || Object.keys(r.tags).length === 0)).toBe(true);
     });
   });
 });
