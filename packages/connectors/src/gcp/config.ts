@@ -90,6 +90,8 @@ export type GcpConnectorConfig = {
   billingAccountId?: string;
   /** Test override of https://cloudbilling.googleapis.com (scheme, host and port). */
   cloudBillingEndpoint?: string;
+  /** How long before its expiry the access token is renewed; default 5 minutes. */
+  tokenRefreshMarginMs?: number;
   /** `project.dataset.table` of the detailed (or standard) billing export. */
   billingExportTable: string;
   /** Project that runs (and pays for) the query jobs; defaults to the export table's project. */

@@ -266,10 +266,22 @@ export function createGcpConnector(config: GcpConnectorConfig): LiveConnector & 
     config.scope ??
     [BIGQUERY_SCOPE, ...(billingAccount ? [CLOUD_BILLING_READONLY_SCOPE] : [])].join(" ");
 
+  /**
+   * An OAuth client holding the access token that renews itself: google-auth-library calls the
+   * refresh handler (a new JWT grant, or a new federation exchange) for any request made within
+   * `tokenRefreshMarginMs` (default 5 min) of the token's expiry, so a chunk that outlives one
+   * token (Google: 1 h) carries on instead of getting a 401, which would read as a revoked key.
+   */
   async function signIn(): Promise<OAuth2Client> {
-    const { token, expiresAt } = await accessToken(tokenScope);
-    const auth = new OAuth2Client();
-    auth.setCredentials({ access_token: token, expiry_date: expiresAt });
+    const auth = new OAuth2Client({
+      eagerRefreshThresholdMillis: config.tokenRefreshMarginMs ?? 5 * 60_000,
+    });
+    const fresh = async () => {
+      const { token, expiresAt } = await accessToken(tokenScope);
+      return { access_token: token, expiry_date: expiresAt };
+    };
+    auth.setCredentials(await fresh());
+    auth.refreshHandler = fresh;
     return auth;
   }
 

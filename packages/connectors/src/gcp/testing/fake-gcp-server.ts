@@ -177,11 +177,29 @@ const exportSchema = (detailed: boolean) => ({
   ],
 });
 
-export async function startFakeGcp(options: { pageSize?: number } = {}): Promise<FakeGcp> {
+export async function startFakeGcp(
+  options: {
+    pageSize?: number;
+    /**
+     * Lifetime of every access token the fake issues (`expires_in`; default 3599 s, Google's), after
+     * which it answers 401 UNAUTHENTICATED.
+     * https://developers.google.com/identity/protocols/oauth2/service-account#httprest ("expires after one hour").
+     */
+    tokenLifetimeSeconds?: number;
+  } = {},
+): Promise<FakeGcp> {
   const known = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const unknown = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const clientEmail = "canopy-reader@acme-billing.iam.gserviceaccount.com";
   const tokens = new Map<string, string[]>();
+  const lifetimeSeconds = options.tokenLifetimeSeconds ?? 3599;
+  const expiresAt = new Map<string, number>();
+  /** Records a token the fake issued: its scopes and when it stops working. */
+  const issue = (value: string, scopes: string[]) => {
+    tokens.set(value, scopes);
+    expiresAt.set(value, Date.now() + lifetimeSeconds * 1000);
+    issuedTokens.push({ token: value, scopes });
+  };
   const issuedTokens: FakeGcp["issuedTokens"] = [];
   const requests: FakeGcp["requests"] = [];
   const jobs = new Map<
@@ -267,9 +285,12 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
         error_description: "Invalid OAuth scope or ID token audience provided.",
       });
     const value = `ya29.fake-${tokens.size + 1}`;
-    tokens.set(value, scopes);
-    issuedTokens.push({ token: value, scopes });
-    return send(res, 200, { access_token: value, expires_in: 3599, token_type: "Bearer" });
+    issue(value, scopes);
+    return send(res, 200, {
+      access_token: value,
+      expires_in: lifetimeSeconds,
+      token_type: "Bearer",
+    });
   }
 
   /** RFC 6749 §5.2 / RFC 8693 §2.2.2 error response, as STS answers. */
@@ -327,13 +348,12 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
     const scopes = (scope ?? "").split(" ").filter(Boolean);
     if (scopes.length === 0) return oauthError(res, 400, "invalid_scope", `Missing "scope"`);
     const value = `ya29.federated-${tokens.size + 1}`;
-    tokens.set(value, scopes);
-    issuedTokens.push({ token: value, scopes });
+    issue(value, scopes);
     return send(res, 200, {
       access_token: value,
       issued_token_type: "urn:ietf:params:oauth:token-type:access_token",
       token_type: "Bearer",
-      expires_in: 3600,
+      expires_in: lifetimeSeconds,
     });
   }
 
@@ -380,11 +400,12 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
         "PERMISSION_DENIED",
       );
     const value = `ya29.impersonated-${tokens.size + 1}`;
-    tokens.set(value, scopes);
-    issuedTokens.push({ token: value, scopes });
+    issue(value, scopes);
     return send(res, 200, {
       accessToken: value,
-      expireTime: new Date(Date.now() + Number(seconds) * 1000).toISOString(),
+      expireTime: new Date(
+        Date.now() + Math.min(Number(seconds), lifetimeSeconds) * 1000,
+      ).toISOString(),
     });
   }
 
@@ -490,7 +511,7 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
       return token(res, new URLSearchParams(body));
     if (url.pathname === "/v1/token" && req.method === "POST") return stsToken(req, res, body);
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
-    if (!bearer || !tokens.has(bearer)) {
+    if (!bearer || !tokens.has(bearer) || Date.now() >= (expiresAt.get(bearer) ?? 0)) {
       return error(
         res,
         401,
