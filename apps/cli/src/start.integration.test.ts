@@ -112,6 +112,10 @@ describe("pnpm start (embedded PostgreSQL, inline jobs)", () => {
     const first = startCanopy(env);
     await waitFor(first, "Canopy is running", 280_000);
     expect(first.output()).toMatch(/Seeded "Demo Corp" with [\d,]+ usage rows/);
+    // Provider-reported figures for /reconciliation, through the carbon export importer.
+    expect(first.output()).toMatch(
+      /Imported the demo's provider carbon exports: \d+ AWS and \d+ GCP figures/,
+    );
     expect(first.output()).toContain(`Sign in as ${DEMO_EMAIL} with password ${DEMO_PASSWORD}`);
 
     const health = await fetch(`${base}/api/health`);
@@ -149,6 +153,7 @@ describe("pnpm start (embedded PostgreSQL, inline jobs)", () => {
     const second = startCanopy(env);
     await waitFor(second, "Canopy is running", 120_000);
     expect(second.output()).toContain('"Demo Corp" already exists; demo data left as it is.');
+    expect(second.output()).not.toContain("Imported the demo's provider carbon exports");
     const again = await signIn(base, DEMO_PASSWORD);
     const home2 = await (
       await fetch(`${base}/`, {

@@ -19,6 +19,7 @@ import {
   resolveDatabase,
   seedDemoOrganization,
 } from "@canopy/db";
+import { seedDemoProviderCarbon } from "@canopy/jobs";
 import { assertPortFree, startWorkerFromEnv } from "@canopy/jobs/host";
 import { webBuildState } from "../../../scripts/freshness.mjs";
 import { keyringFor, log } from "./runtime";
@@ -64,6 +65,7 @@ async function main() {
   if (!demo.seed) log(`Demo data not seeded: ${demo.reason}.`);
   if (demo.seed) {
     const owner = connect(database.urls.owner, { max: 2 });
+    const app = connect(database.urls.app, { max: 2 });
     try {
       const seeded = await seedDemoOrganization(owner);
       log(
@@ -71,7 +73,14 @@ async function main() {
           ? `Seeded "${DEMO_ORG_NAME}" with ${seeded.usageRows.toLocaleString("en")} usage rows.`
           : `"${DEMO_ORG_NAME}" already exists; demo data left as it is.`,
       );
+      // Provider-reported figures through the carbon export importer (once; an older demo gets them too).
+      const carbon = await seedDemoProviderCarbon(app, seeded.tenantId);
+      if (!carbon.skipped)
+        log(
+          `Imported the demo's provider carbon exports: ${carbon.aws.stored} AWS and ${carbon.gcp.stored} GCP figures (synthetic, for /reconciliation).`,
+        );
     } finally {
+      await app.close();
       await owner.close();
     }
   }

@@ -164,6 +164,17 @@ export const envSchema = z
       .regex(/^\d{12}$/, "a 12-digit AWS account id, e.g. 123456789012")
       .default("000000000000"),
     /**
+     * GCP workload identity federation: the file holding Canopy's own OIDC token (the subject token
+     * exchanged at Google's STS for customers who connect with a credential configuration instead of
+     * a key), e.g. a Kubernetes projected service-account token. Read on every exchange; the platform
+     * keeps it fresh. Unset: federation-configured GCP accounts cannot sync.
+     */
+    CANOPY_GCP_SUBJECT_TOKEN_FILE: optional(z.string().min(1, "a file path")),
+    /** The issuer URL, `sub` and `aud` of that token, shown in the wizard's workload identity steps. */
+    CANOPY_GCP_WIF_ISSUER: optional(z.url("an https issuer URL")),
+    CANOPY_GCP_WIF_SUBJECT: optional(z.string().min(1)),
+    CANOPY_GCP_WIF_AUDIENCE: optional(z.string().min(1)),
+    /**
      * The AWS SDKs' standard endpoint override (tests and local stacks point it at a fake). The SDK
      * clients read it themselves; Canopy reads it only for the Sustainability API, which it calls
      * without an SDK client. Unset: each service's AWS endpoint.

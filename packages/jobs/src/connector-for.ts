@@ -11,6 +11,8 @@ import type {
   AwsConnectorConfig,
   AzureConnectorConfig,
   GcpConnectorConfig,
+  GcpExternalAccount,
+  GcpServiceAccountKey,
   LiveConnector,
   ReportedCarbon,
   UtilizationReader,
@@ -70,7 +72,16 @@ export type ConnectorSettings = {
     | "sustainabilityCarbon"
   >;
   azure?: Pick<AzureConnectorConfig, "endpoints" | "httpClient" | "backoff">;
-  gcp?: Pick<GcpConnectorConfig, "bigQueryEndpoint" | "backoff" | "pageSize">;
+  gcp?: Pick<
+    GcpConnectorConfig,
+    | "bigQueryEndpoint"
+    | "backoff"
+    | "pageSize"
+    | "subjectTokenSource"
+    | "stsEndpoint"
+    | "iamCredentialsEndpoint"
+    | "cloudBillingEndpoint"
+  >;
   /** Measured utilization readers: the Cloud Monitoring root and the least time between metric calls. */
   metrics?: {
     gcpMonitoringEndpoint?: string;
@@ -176,22 +187,42 @@ function azureConfigOf(
   };
 }
 
-/** The GCP key and export settings of an account's decrypted credentials. */
+/**
+ * The GCP credential and export settings of an account's decrypted credentials. The credential JSON
+ * is a service-account key or a workload identity federation configuration (type external_account);
+ * both are sealed in the `serviceAccountKey` field. Federation exchanges the operator's own OIDC
+ * token (CANOPY_GCP_SUBJECT_TOKEN_FILE), never a source the tenant's configuration names.
+ */
 function gcpConfigOf(live: LiveModule, sealed: unknown) {
   const sealedGcp = sealedGcpSchema.safeParse(sealed);
-  let key;
+  let credential:
+    { key: GcpServiceAccountKey } | { externalAccount: GcpExternalAccount } | undefined;
   try {
-    key = sealedGcp.success
-      ? live.gcpServiceAccountKeySchema.safeParse(JSON.parse(sealedGcp.data.serviceAccountKey))
+    const json: unknown = sealedGcp.success
+      ? JSON.parse(sealedGcp.data.serviceAccountKey)
       : undefined;
+    const key = live.gcpServiceAccountKeySchema.safeParse(json);
+    const external = live.gcpExternalAccountSchema.safeParse(json);
+    credential = key.success
+      ? { key: key.data }
+      : external.success
+        ? { externalAccount: external.data }
+        : undefined;
   } catch {
-    key = undefined;
+    credential = undefined;
   }
-  if (!sealedGcp.success || !key?.success)
+  if (!sealedGcp.success || !credential)
     throw new PermanentJobError(
-      "The stored GCP service account key is incomplete: reconnect the account.",
+      "The stored GCP service account key or credential configuration is incomplete: reconnect the account.",
     );
-  return { key: key.data, sealed: sealedGcp.data };
+  const subjectTokenFile = loadConfig().CANOPY_GCP_SUBJECT_TOKEN_FILE;
+  return {
+    credential: {
+      ...(subjectTokenFile ? { subjectTokenSource: { file: subjectTokenFile } } : {}),
+      ...credential,
+    },
+    sealed: sealedGcp.data,
+  };
 }
 
 /** The AWS connector configuration of an account's decrypted credentials. */
@@ -269,10 +300,12 @@ export async function connectorFor(
     };
   }
   if (account.provider === "gcp") {
-    const { key, sealed: g } = gcpConfigOf(live, sealed);
+    const { credential, sealed: g } = gcpConfigOf(live, sealed);
     const connector = live.createGcpConnector({
       ...settings.gcp,
-      key,
+      ...credential,
+      // The account is the Cloud Billing account: discovery lists its projects, validate tests access.
+      billingAccountId: account.providerAccountId,
       billingExportTable: g.billingExportTable,
       ...(g.location ? { location: g.location } : {}),
       ...(g.carbonExportTable ? { carbonExportTable: g.carbonExportTable } : {}),
@@ -321,9 +354,13 @@ export async function openUtilizationReader(
       ...(pace.azure !== undefined ? { metrics: { minCallIntervalMs: pace.azure } } : {}),
     });
   if (account.provider === "gcp") {
-    const { key } = gcpConfigOf(live, sealed);
+    const { credential } = gcpConfigOf(live, sealed);
     return live.createGcpMonitoringReader({
-      key,
+      ...credential,
+      ...(settings.gcp?.stsEndpoint ? { stsEndpoint: settings.gcp.stsEndpoint } : {}),
+      ...(settings.gcp?.iamCredentialsEndpoint
+        ? { iamCredentialsEndpoint: settings.gcp.iamCredentialsEndpoint }
+        : {}),
       ...(settings.gcp?.backoff ? { backoff: settings.gcp.backoff } : {}),
       ...(settings.metrics?.gcpMonitoringEndpoint
         ? { monitoringEndpoint: settings.metrics.gcpMonitoringEndpoint }

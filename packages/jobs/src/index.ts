@@ -97,3 +97,4 @@ export {
 export { alertHeadline } from "./alerts/messages";
 export { recommendationRules, computeRecommendations } from "./recommendations/compute";
 export { recommendationsJobId } from "./jobs/compute-recommendations";
+export { seedDemoProviderCarbon, demoCarbonExports, DEMO_CARBON_FILES } from "./demo-carbon";

@@ -175,6 +175,38 @@ describe("provider carbon reconciliation", () => {
     // Market-based 10 + embodied 5 vs 20; the method mismatch is named.
     expect(azure).toMatchObject({ canopyComparableKg: 15, differenceKg: -5 });
     expect(azure!.reasons.join(" ")).toMatch(/market-based/);
+    expect(azure!.comparisons).toHaveLength(1);
+
+    // A live connection stores Azure's scopes one by one (one request each) with their sum: Scope 2
+    // and Scope 3 are put beside Canopy's market-based and embodied figures, and Scope 2 is the
+    // provider-reported market-based figure of the subscription.
+    const azureFigure = (scope: ReportedCarbon["scope"], co2eKg: number): ReportedCarbon => ({
+      provider: "azure",
+      providerAccountId: "3f2c5a8e-1111-4b7e-9c1d-0a1b2c3d4e5f",
+      month: "2026-04-01",
+      scope,
+      co2eKg,
+      source: "azure-carbon-optimization",
+    });
+    await storeReportedCarbon(database.app, tenantId, accounts["azure"]!, [
+      azureFigure("scope1", 1),
+      azureFigure("scope2-market", 13),
+      azureFigure("scope3", 6),
+      azureFigure("total", 20),
+    ]);
+    const scoped = (
+      await reconcileProviderEmissions(database.app, tenantId, {
+        from: "2026-04-01",
+        to: "2026-05-01",
+      })
+    ).find((r) => r.provider === "azure")!;
+    expect(scoped).toMatchObject({ canopyComparableKg: 15, differenceKg: -5 });
+    expect(scoped.comparisons.map((c) => [c.basis, c.reportedKg, c.canopyKg])).toEqual([
+      ["market", 20, 15],
+      ["market", 13, 10],
+      ["embodied", 6, 5],
+    ]);
+    expect(scoped.marketBased).toMatchObject({ basis: "provider-reported", co2eMarketKg: 13 });
   });
 
   it("is tenant-scoped: another tenant sees nothing", async () => {

@@ -53,8 +53,8 @@ const fieldsByProvider: Record<"aws" | "azure" | "gcp", Field[]> = {
   gcp: [
     {
       name: "serviceAccountKey",
-      label: "Service account key (JSON)",
-      placeholder: '{ "type": "service_account", … }',
+      label: "Service account key, or workload identity federation configuration (JSON)",
+      placeholder: '{ "type": "service_account", … } or { "type": "external_account", … }',
       secret: true,
       multiline: true,
     },

@@ -119,23 +119,60 @@ const bigQueryTable = (message: string) =>
     .trim()
     .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]\.[A-Za-z0-9_]{1,1024}\.[A-Za-z0-9_$-]{1,1024}$/, message);
 
+/** Google's STS and IAM Credentials: the only endpoints a pasted federation configuration may name. */
+const stsTokenUrl = "https://sts.googleapis.com/v1/token";
+const impersonationUrlPattern =
+  /^https:\/\/iamcredentials\.googleapis\.com\/v1\/projects\/-\/serviceAccounts\/[^/:\s]+@[^/:\s]+:generateAccessToken$/;
+const workloadPoolProviderPattern =
+  /^\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\/[a-z0-9-]{4,32}\/providers\/[a-z0-9-]{4,32}$/;
+
+/**
+ * Why a pasted GCP credential is refused, or undefined if it is a service-account key or a workload
+ * identity federation configuration Canopy can use. A configuration is untrusted input: its token_url
+ * and impersonation URL must be Google's (the worker checks again, `gcpExternalAccountSchema`).
+ */
+export function gcpCredentialProblem(text: string): string | undefined {
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return "Paste the whole JSON file: a service account key, or the credential configuration of workload identity federation.";
+  }
+  if (json.type === "service_account")
+    return typeof json.client_email === "string" && typeof json.private_key === "string"
+      ? undefined
+      : "Paste the whole JSON key file of a service account (it has type, client_email and private_key).";
+  if (json.type !== "external_account")
+    return 'The JSON is neither a service account key (type "service_account") nor a workload identity federation configuration (type "external_account").';
+  if (typeof json.audience !== "string" || !workloadPoolProviderPattern.test(json.audience))
+    return "The configuration's audience must be a workload identity pool provider: //iam.googleapis.com/projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>.";
+  if (
+    json.subject_token_type !== "urn:ietf:params:oauth:token-type:jwt" &&
+    json.subject_token_type !== "urn:ietf:params:oauth:token-type:id_token"
+  )
+    return "Canopy signs in with an OIDC token: create the pool provider as OIDC (subject_token_type jwt or id_token).";
+  if (json.token_url !== undefined && json.token_url !== stsTokenUrl)
+    return `The configuration's token_url must be ${stsTokenUrl}.`;
+  const impersonation = json.service_account_impersonation_url;
+  if (
+    impersonation !== undefined &&
+    (typeof impersonation !== "string" || !impersonationUrlPattern.test(impersonation))
+  )
+    return "The configuration's service_account_impersonation_url must be https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/<email>:generateAccessToken (create it with --service-account).";
+  return undefined;
+}
+
 export const gcpCredentialsSchema = z.object({
   provider: z.literal("gcp"),
+  // A service-account key, or a workload identity federation configuration (no secret in it: the
+  // worker exchanges Canopy's own OIDC token). Sealed either way under this name.
   serviceAccountKey: z
     .string()
-    .min(2, "Paste the service account's JSON key.")
-    .refine((text) => {
-      try {
-        const key = JSON.parse(text) as Record<string, unknown>;
-        return (
-          key.type === "service_account" &&
-          typeof key.client_email === "string" &&
-          typeof key.private_key === "string"
-        );
-      } catch {
-        return false;
-      }
-    }, "Paste the whole JSON key file of a service account (it has type, client_email and private_key)."),
+    .min(2, "Paste the service account's JSON key or the workload identity configuration.")
+    .superRefine((text, ctx) => {
+      const problem = gcpCredentialProblem(text);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
   billingExportTable: bigQueryTable(
     "project.dataset.table of the detailed billing export, e.g. my-billing.billing_export.gcp_billing_export_resource_v1_0123AB_456789_CDEF01.",
   ),

@@ -8,7 +8,9 @@ import {
   awsCloudFormationTemplate,
   awsTrustPolicy,
   azureCommands,
+  gcpCarbonFootprintCommands,
   gcpCommands,
+  gcpWorkloadIdentityCommands,
   resumeStep,
 } from "./providers";
 import { credentialsSchema, scopeListSchema } from "./credentials";
@@ -88,6 +90,66 @@ describe("wizard content", () => {
       "roles/bigquery.jobUser",
     ])
       expect(gcp).toContain(role);
+  });
+
+  it("GCP: workload identity federation steps name Canopy's identity; the Carbon Footprint transfer is spelled out", () => {
+    const wif = gcpWorkloadIdentityCommands({
+      issuer: "https://oidc.canopy.example",
+      subject: "system:serviceaccount:canopy:worker",
+      audience: "canopy-gcp",
+    });
+    expect(wif).toContain('--issuer-uri "https://oidc.canopy.example"');
+    expect(wif).toContain('--allowed-audiences "canopy-gcp"');
+    expect(wif).toContain("assertion.sub == 'system:serviceaccount:canopy:worker'");
+    expect(wif).toContain("--role roles/iam.workloadIdentityUser");
+    expect(wif).toContain(
+      "principal://iam.googleapis.com/projects/$PROJECT_NUMBER/locations/global/workloadIdentityPools/canopy-pool/subject/system:serviceaccount:canopy:worker",
+    );
+    expect(wif).toContain("create-cred-config");
+    expect(wif).toContain('--service-account "$SA"');
+    expect(gcpWorkloadIdentityCommands()).toContain("ask your Canopy operator");
+    const carbon = gcpCarbonFootprintCommands("0123AB-456789-CDEF01");
+    expect(carbon).toContain("--data_source 61cede5a-0000-2440-ad42-883d24f8f7b8");
+    expect(carbon).toContain(`--params '{"billing_accounts":"0123AB-456789-CDEF01"}'`);
+    expect(carbon).toContain("bq mk --transfer_run");
+    expect(carbon).toContain("carbon_footprint_export.carbon_footprint");
+    expect(gcpCommands("0123AB-456789-CDEF01")).toContain("oauth2.googleapis.com");
+  });
+
+  it("GCP credentials: a key or a federation configuration whose endpoints are Google's", () => {
+    const base = {
+      provider: "gcp",
+      billingExportTable: "my-project.billing.gcp_billing_export_resource_v1_X",
+    };
+    const config = {
+      type: "external_account",
+      audience:
+        "//iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/canopy-pool/providers/canopy-oidc",
+      subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
+      token_url: "https://sts.googleapis.com/v1/token",
+      service_account_impersonation_url:
+        "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/canopy-reader@p.iam.gserviceaccount.com:generateAccessToken",
+      credential_source: { file: "/var/run/secrets/canopy/gcp-subject-token" },
+    };
+    const parse = (change: Record<string, unknown>) =>
+      credentialsSchema.safeParse({
+        ...base,
+        serviceAccountKey: JSON.stringify({ ...config, ...change }),
+      });
+    expect(parse({}).success).toBe(true);
+    const refused = (change: Record<string, unknown>, message: RegExp) => {
+      const result = parse(change);
+      expect(result.success).toBe(false);
+      expect(result.error?.issues[0]?.message).toMatch(message);
+    };
+    refused({ token_url: "https://attacker.example/token" }, /token_url must be/);
+    refused(
+      { service_account_impersonation_url: "https://attacker.example/x:generateAccessToken" },
+      /service_account_impersonation_url must be/,
+    );
+    refused({ subject_token_type: "urn:ietf:params:aws:token-type:aws4_request" }, /OIDC/);
+    refused({ audience: "canopy" }, /audience/);
+    refused({ type: "authorized_user" }, /neither a service account key/);
   });
 
   it("resumes where the account row says", () => {

@@ -137,6 +137,16 @@ export const permissions: Record<ProviderKey, Permission[]> = {
       on: "each project with Compute Engine VMs",
       why: "measured utilization: read compute.googleapis.com/instance/cpu/utilization of each VM (monitoring.timeSeries.list, OAuth scope monitoring.read), used instead of the 50 % default in the compute energy estimate and by the idle and rightsizing recommendations",
     },
+    {
+      name: "roles/iam.workloadIdentityUser",
+      on: "the service account, for the workload identity pool's principal (only without a key)",
+      why: "let Canopy's own OIDC identity act as the service account (iam.serviceAccounts.getAccessToken), so no key exists",
+    },
+    {
+      name: "roles/bigquery.dataViewer (optional)",
+      on: "the Carbon Footprint export dataset",
+      why: "read Google's own monthly carbon figures (Scope 1, 2, 3) for Reconciliation",
+    },
   ],
 };
 
@@ -378,6 +388,9 @@ export function gcpCommands(billingAccountId: string): string {
 PROJECT=<project-holding-the-export>
 DATASET=<billing-export-dataset>
 
+# The billing account's projects are listed through the Cloud Billing API (optional: without it, or
+# without roles/billing.viewer, Canopy lists the projects seen in the export).
+gcloud services enable cloudbilling.googleapis.com bigquery.googleapis.com --project "$PROJECT"
 gcloud iam service-accounts create canopy-reader --project "$PROJECT" --display-name "Canopy (read-only)"
 SA=canopy-reader@$PROJECT.iam.gserviceaccount.com
 gcloud billing accounts add-iam-policy-binding ${billingAccountId} \\
@@ -389,8 +402,71 @@ gcloud projects add-iam-policy-binding "$PROJECT" \\
 # Optional, measured utilization: read the VMs' CPU from Cloud Monitoring, in each project with VMs
 gcloud projects add-iam-policy-binding <vm-project> \\
   --member "serviceAccount:$SA" --role roles/monitoring.viewer
+# Either a JSON key (below), or no key at all: workload identity federation (the next block).
 gcloud iam service-accounts keys create canopy-key.json --iam-account "$SA"
-# Paste the content of canopy-key.json in the next step, then delete the file.`;
+# Paste the content of canopy-key.json in the next step, then delete the file.
+# Canopy needs outbound HTTPS to oauth2.googleapis.com and bigquery.googleapis.com: if Test connection
+# says it "could not reach" one of them, open it in the proxy or firewall (the key is not at fault).`;
+}
+
+/** What the wizard needs to know of Canopy's own OIDC identity (operator settings CANOPY_GCP_WIF_*). */
+export type CanopyGcpIdentity = { issuer?: string; subject?: string; audience?: string };
+
+/**
+ * Workload identity federation instead of a key: the customer's pool trusts Canopy's own OIDC token
+ * (issuer, subject, audience from the operator), the pool's principal may impersonate the service
+ * account made above, and the credential configuration (no secret in it) is pasted as the credential.
+ */
+export function gcpWorkloadIdentityCommands(identity: CanopyGcpIdentity = {}): string {
+  const issuer = identity.issuer ?? "<Canopy's OIDC issuer URL: ask your Canopy operator>";
+  const subject = identity.subject ?? "<Canopy's token subject: ask your Canopy operator>";
+  const audience = identity.audience ?? "<Canopy's token audience: ask your Canopy operator>";
+  return `# Workload identity federation: no key to create, rotate or leak. Canopy signs in with its own OIDC
+# token, which your pool trusts; the pool's principal then impersonates the service account above.
+# Run after the commands above, without the "keys create" line.
+PROJECT_NUMBER=$(gcloud projects describe "$PROJECT" --format "value(projectNumber)")
+gcloud iam workload-identity-pools create canopy-pool --project "$PROJECT" --location global \
+  --display-name "Canopy"
+gcloud iam workload-identity-pools providers create-oidc canopy-oidc --project "$PROJECT" \
+  --location global --workload-identity-pool canopy-pool \
+  --issuer-uri "${issuer}" \
+  --allowed-audiences "${audience}" \
+  --attribute-mapping "google.subject=assertion.sub" \
+  --attribute-condition "assertion.sub == '${subject}'"
+gcloud iam service-accounts add-iam-policy-binding "$SA" --project "$PROJECT" \
+  --role roles/iam.workloadIdentityUser \
+  --member "principal://iam.googleapis.com/projects/$PROJECT_NUMBER/locations/global/workloadIdentityPools/canopy-pool/subject/${subject}"
+gcloud iam workload-identity-pools create-cred-config \
+  "projects/$PROJECT_NUMBER/locations/global/workloadIdentityPools/canopy-pool/providers/canopy-oidc" \
+  --service-account "$SA" --credential-source-file /var/run/secrets/canopy/gcp-subject-token \
+  --output-file canopy-wif.json
+# Paste the content of canopy-wif.json in the next step. It holds no secret; Canopy reads only its
+# audience and service account and always uses its own token (the credential source is not read).
+# Canopy also needs outbound HTTPS to sts.googleapis.com and iamcredentials.googleapis.com.`;
+}
+
+/**
+ * Google's own carbon figures: the Carbon Footprint export, created through the BigQuery Data Transfer
+ * Service (data source 61cede5a-0000-2440-ad42-883d24f8f7b8), which writes the monthly partitioned table
+ * `carbon_footprint` into a dataset (https://cloud.google.com/carbon-footprint/docs/export).
+ */
+export function gcpCarbonFootprintCommands(billingAccountId: string): string {
+  return `# Optional: Google's own monthly carbon figures, shown beside Canopy's on Reconciliation.
+# You need the Carbon Footprint Viewer role (billing.accounts.getCarbonInformation) on the billing
+# account and Project Owner or Editor (bigquery.transfers.update) on $PROJECT.
+gcloud services enable bigquerydatatransfer.googleapis.com --project "$PROJECT"
+bq mk --dataset --location US "$PROJECT:carbon_footprint_export"
+bq mk --transfer_config --project_id "$PROJECT" \
+  --target_dataset carbon_footprint_export \
+  --display_name "Canopy carbon footprint" \
+  --data_source 61cede5a-0000-2440-ad42-883d24f8f7b8 \
+  --params '{"billing_accounts":"${billingAccountId}"}'
+# Google exports each month on the 15th of the next month. For history back to January 2021, start a
+# backfill run on the transfer config it printed (projects/<number>/locations/us/transferConfigs/<id>):
+#   bq mk --transfer_run --start_time 2021-01-01T00:00:00Z --end_time <now> <transfer config name>
+bq add-iam-policy-binding --member "serviceAccount:$SA" \
+  --role roles/bigquery.dataViewer "$PROJECT:carbon_footprint_export"
+# In the next step, "Carbon Footprint export table": <project>.carbon_footprint_export.carbon_footprint`;
 }
 
 export const WIZARD_STEPS = [

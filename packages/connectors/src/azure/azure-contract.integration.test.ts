@@ -344,44 +344,89 @@ describe("Carbon Optimization: subscriptionList takes at most 100 subscriptions"
     (_, i) => `${i.toString(16).padStart(8, "0")}-4444-4b7e-9c1d-0a1b2c3d4e5f`,
   );
 
+  const report = (change: Record<string, unknown>) =>
+    arm(fake, "POST", "/providers/Microsoft.Carbon/carbonEmissionReports?api-version=2025-04-01", {
+      reportType: "ItemDetailsReport",
+      categoryType: "Subscription",
+      dateRange: { start: "2026-10-01", end: "2026-10-01" },
+      subscriptionList: many.slice(0, 100),
+      carbonScopeList: ["Scope1"],
+      orderBy: "ItemName",
+      sortDirection: "Asc",
+      pageSize: 5000,
+      ...change,
+    });
+
   it("the fake refuses 101 subscriptions in one request", async () => {
-    const response = await arm(
-      fake,
-      "POST",
-      "/providers/Microsoft.Carbon/carbonEmissionReports?api-version=2025-04-01",
-      {
-        reportType: "ItemDetailsReport",
-        categoryType: "Subscription",
-        dateRange: { start: "2026-10-01", end: "2026-10-01" },
-        subscriptionList: many.slice(0, 101),
-        carbonScopeList: ["Scope1", "Scope2", "Scope3"],
-      },
-    );
+    const response = await report({ subscriptionList: many.slice(0, 101) });
     expect(response.status).toBe(400);
     expect(response.body.error?.message).toContain("at most 100");
+    expect((await report({})).status).toBe(200);
   });
 
-  it("250 subscriptions are read in chunks of at most 100 and merged", async () => {
+  it("the fake refuses what the API documents as invalid: upper-case ids, no scope, a month not published, not a month's first day, pageSize over 5000", async () => {
+    fake.setCarbonAvailableRange({ startDate: "2025-01-01", endDate: "2026-10-01" });
+    try {
+      const refused = async (change: Record<string, unknown>, message: RegExp) => {
+        const response = await report(change);
+        expect(response.status).toBe(400);
+        expect(response.body.error?.message).toMatch(message);
+      };
+      await refused({ subscriptionList: [many[0]!.toUpperCase()] }, /lower-case/);
+      await refused({ carbonScopeList: [] }, /carbonScopeList/);
+      await refused({ carbonScopeList: ["Scope4"] }, /carbonScopeList/);
+      await refused({ dateRange: { start: "2026-11-01", end: "2026-11-01" } }, /available range/);
+      await refused({ dateRange: { start: "2024-12-01", end: "2024-12-01" } }, /available range/);
+      await refused({ dateRange: { start: "2026-10-15", end: "2026-10-15" } }, /first day/);
+      await refused({ dateRange: { start: "2026-09-01", end: "2026-10-01" } }, /start = end/);
+      await refused({ pageSize: 5001 }, /pageSize/);
+      const range = await arm(
+        fake,
+        "POST",
+        "/providers/Microsoft.Carbon/queryCarbonEmissionDataAvailableDateRange?api-version=2025-04-01",
+        {},
+      );
+      expect(range.body).toEqual({ startDate: "2025-01-01", endDate: "2026-10-01" });
+    } finally {
+      fake.setCarbonAvailableRange(undefined);
+    }
+  });
+
+  it("250 subscriptions are read in chunks of at most 100 per scope and merged", async () => {
     fake.setCarbon([
-      { subscriptionId: many[0]!, kg: 1 },
-      { subscriptionId: many[99]!, kg: 2 },
-      { subscriptionId: many[100]!, kg: 3 },
-      { subscriptionId: many[249]!, kg: 4 },
+      { subscriptionId: many[0]!, scope1: 0.1, scope2: 0.6, scope3: 0.3 },
+      { subscriptionId: many[99]!, scope1: 0, scope2: 1.5, scope3: 0.5 },
+      { subscriptionId: many[100]!, scope1: 0, scope2: 2, scope3: 1 },
+      { subscriptionId: many[249]!, scope1: 1, scope2: 2, scope3: 1 },
     ]);
     const figures = await createAzureConnector(
       config({ subscriptionIds: many, usageSource: "cost-details" }),
     ).fetchReportedCarbon("2026-10");
-    expect(figures.map((f) => [f.providerAccountId, f.co2eKg])).toEqual([
+    expect(
+      figures
+        .filter((f) => f.scope === "total")
+        .map((f) => [f.providerAccountId, Math.round(f.co2eKg * 1000) / 1000]),
+    ).toEqual([
       [many[0], 1],
       [many[99], 2],
       [many[100], 3],
       [many[249], 4],
     ]);
-    const lists = fake.requests
+    expect(figures.filter((f) => f.scope === "scope2-market").map((f) => f.co2eKg)).toEqual([
+      0.6, 1.5, 2, 2,
+    ]);
+    const bodies = fake.requests
       .filter((r) => r.path.endsWith("carbonEmissionReports"))
-      .map((r) => (JSON.parse(r.body) as { subscriptionList: string[] }).subscriptionList);
-    expect(lists.every((l) => l.length <= 100)).toBe(true);
-    expect(new Set(lists.flat())).toEqual(new Set(many));
+      .map((r) => JSON.parse(r.body) as { subscriptionList: string[]; carbonScopeList: string[] });
+    expect(bodies.every((b) => b.subscriptionList.length <= 100)).toBe(true);
+    for (const scope of ["Scope1", "Scope2", "Scope3"])
+      expect(
+        new Set(
+          bodies
+            .filter((b) => b.carbonScopeList.join() === scope)
+            .flatMap((b) => b.subscriptionList),
+        ),
+      ).toEqual(new Set(many));
   });
 });
 

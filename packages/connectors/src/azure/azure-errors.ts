@@ -1,4 +1,7 @@
 import { ConnectorError } from "../live/errors";
+import { networkFailureOf } from "../live/network";
+
+export { networkFailureOf };
 import { COST_MANAGEMENT_QUERY_ACTION } from "./config";
 
 type AzureError = {
@@ -33,57 +36,6 @@ export function azureRetryAfterMs(error: unknown): number | undefined {
   }
   if (e.statusCode !== undefined && e.statusCode >= 500) return 0;
   if (e.code === "ECONNRESET" || e.code === "ETIMEDOUT") return 0;
-  return undefined;
-}
-
-/** Socket-level failures: the request never reached an HTTP server (DNS, refused, reset, TLS, proxy). */
-const networkCodes = new Set([
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ECONNABORTED",
-  "EPROTO",
-  "CERT_HAS_EXPIRED",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-]);
-const networkPattern = new RegExp(
-  `\\b(${[...networkCodes].join("|")})\\b|socket hang up|tunneling socket`,
-  "i",
-);
-
-/**
- * The socket error behind `error`, if the request never got an HTTP answer. @azure/identity and MSAL
- * wrap it (AuthenticationError / CredentialUnavailableError around a RestError REQUEST_SEND_ERROR
- * around Node's error), so the cause chain and the messages are searched.
- */
-export function networkFailureOf(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 8; depth++) {
-    const e = current as {
-      code?: unknown;
-      message?: unknown;
-      statusCode?: unknown;
-      cause?: unknown;
-      errorResponse?: { error_description?: unknown };
-    };
-    if (typeof e.statusCode === "number" && e.statusCode > 0) return undefined; // an HTTP answer came
-    if (typeof e.code === "string" && networkCodes.has(e.code)) return e.code;
-    const text = `${typeof e.message === "string" ? e.message : ""} ${
-      typeof e.errorResponse?.error_description === "string"
-        ? e.errorResponse.error_description
-        : ""
-    }`;
-    const match = networkPattern.exec(text);
-    if (match) return match[1] ?? match[0];
-    current = e.cause;
-  }
   return undefined;
 }
 

@@ -211,31 +211,54 @@ describe("Azure connector against a fake Entra ID + ARM (real @azure/identity an
     expect(bad[0]).toMatchObject({ permission: "Microsoft Entra ID sign-in", status: "failed" });
   });
 
-  it("fetchReportedCarbon: Carbon Optimization item details per subscription, paged by skipToken, stored as a total", async () => {
+  it("fetchReportedCarbon: one item-details request per scope and subscription page (skipToken); Scope 1, 2 (market), 3 and their sum", async () => {
     fake.setCarbon([
-      { subscriptionId: subA, kg: 1.84 },
-      { subscriptionId: subB, kg: 0.5 },
+      { subscriptionId: subA, scope1: 0.04, scope2: 1.2, scope3: 0.6 },
+      { subscriptionId: subB, scope1: 0, scope2: 0.3, scope3: 0.2 },
     ]);
     const figures = await createAzureConnector(config()).fetchReportedCarbon("2026-10");
-    expect(figures).toEqual([
-      {
-        provider: "azure",
-        providerAccountId: subA,
-        month: "2026-10-01",
-        scope: "total",
-        co2eKg: 1.84,
-        source: "azure-carbon-optimization",
-      },
-      {
-        provider: "azure",
-        providerAccountId: subB,
-        month: "2026-10-01",
-        scope: "total",
-        co2eKg: 0.5,
-        source: "azure-carbon-optimization",
-      },
+    const base = { provider: "azure", month: "2026-10-01", source: "azure-carbon-optimization" };
+    expect(figures.map((f) => ({ ...f, co2eKg: Math.round(f.co2eKg * 1000) / 1000 }))).toEqual([
+      { ...base, providerAccountId: subA, scope: "scope1", co2eKg: 0.04 },
+      { ...base, providerAccountId: subA, scope: "scope2-market", co2eKg: 1.2 },
+      { ...base, providerAccountId: subA, scope: "scope3", co2eKg: 0.6 },
+      { ...base, providerAccountId: subA, scope: "total", co2eKg: 1.84 },
+      { ...base, providerAccountId: subB, scope: "scope1", co2eKg: 0 },
+      { ...base, providerAccountId: subB, scope: "scope2-market", co2eKg: 0.3 },
+      { ...base, providerAccountId: subB, scope: "scope3", co2eKg: 0.2 },
+      { ...base, providerAccountId: subB, scope: "total", co2eKg: 0.5 },
     ]);
-    expect(fake.requests.filter((r) => r.path.endsWith("carbonEmissionReports"))).toHaveLength(2);
+    const reports = fake.requests
+      .filter((r) => r.path.endsWith("carbonEmissionReports"))
+      .map((r) => JSON.parse(r.body) as { carbonScopeList: string[]; skipToken?: string });
+    // 3 scopes × 2 pages (one item a page in the fake), each request naming one scope.
+    expect(reports).toHaveLength(6);
+    expect(reports.map((r) => r.carbonScopeList)).toEqual([
+      ["Scope1"],
+      ["Scope1"],
+      ["Scope2"],
+      ["Scope2"],
+      ["Scope3"],
+      ["Scope3"],
+    ]);
+    expect(
+      fake.requests.filter((r) => r.path.endsWith("queryCarbonEmissionDataAvailableDateRange")),
+    ).toHaveLength(1);
+  });
+
+  it("fetchReportedCarbon asks only for months in the published range; outside, nothing is requested", async () => {
+    fake.setCarbon([{ subscriptionId: subA, scope1: 1, scope2: 1, scope3: 1 }]);
+    fake.setCarbonAvailableRange({ startDate: "2025-01-01", endDate: "2026-09-01" });
+    try {
+      fake.requests.length = 0;
+      expect(await createAzureConnector(config()).fetchReportedCarbon("2026-10")).toEqual([]);
+      expect(await createAzureConnector(config()).fetchReportedCarbon("2024-12")).toEqual([]);
+      expect(fake.requests.filter((r) => r.path.endsWith("carbonEmissionReports"))).toHaveLength(0);
+      const september = await createAzureConnector(config()).fetchReportedCarbon("2026-09");
+      expect(september.find((f) => f.scope === "total")?.co2eKg).toBe(3);
+    } finally {
+      fake.setCarbonAvailableRange(undefined);
+    }
   });
 
   it("discover: lists subscriptions", async () => {

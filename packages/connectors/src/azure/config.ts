@@ -88,5 +88,17 @@ export const MANAGEMENT_GROUP_DESCENDANTS_ACTION =
   "Microsoft.Management/managementGroups/descendants/read";
 /** The Carbon Optimization API's documented maximum of `subscriptionList` entries per request. */
 export const CARBON_SUBSCRIPTIONS_PER_REQUEST = 100;
+/** Carbon Service REST API version (query-carbon-emission-reports, …-data-available-date-range). */
+export const CARBON_API_VERSION = "2025-04-01";
+/**
+ * Each `EmissionScopeEnum` value Canopy asks for on its own, and what it is stored as. Microsoft's
+ * cloud emissions method counts Scope 2 market-based (renewable purchases included), as the
+ * reconciliation already assumed for Azure's sum (docs/methodology.md §13).
+ */
+export const CARBON_SCOPES = [
+  ["Scope1", "scope1"],
+  ["Scope2", "scope2-market"],
+  ["Scope3", "scope3"],
+] as const;
 /** The Entra ID authority Canopy signs in at (named in "could not reach" messages). */
 export const ENTRA_AUTHORITY_HOST = "login.microsoftonline.com";

@@ -37,6 +37,8 @@ import {
   ARM_ENDPOINT,
   ARM_SCOPE,
   azureScopeKind,
+  CARBON_API_VERSION,
+  CARBON_SCOPES,
   CARBON_SUBSCRIPTIONS_PER_REQUEST,
   ENTRA_AUTHORITY_HOST,
   MANAGEMENT_GROUP_DESCENDANTS_ACTION,
@@ -565,34 +567,75 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
   }
 
   /**
-   * Carbon Optimization `ItemDetailsReport` per subscription for one month, Scope 1+2+3 summed (Azure
-   * gives one number for the requested scopes, with no location/market switch): stored as `total`.
-   * Subscriptions the principal may not read come back as Denied and are skipped, not failed.
+   * Carbon Optimization figures of one month per subscription, one `ItemDetailsReport` per emission
+   * scope (Azure sums whatever `carbonScopeList` names into one number, so Scope 1, 2 and 3 need a
+   * request each): stored as `scope1`, `scope2-market` (Microsoft's method is market-based) and
+   * `scope3`, and their sum as `total` (what one all-scopes request answers). Subscriptions go 100 per
+   * request (the documented maximum), lower-cased as documented. Months outside the published range
+   * (`queryCarbonEmissionDataAvailableDateRange`, asked once per call) are not requested: the API
+   * refuses them, and a month not yet published is simply absent. Subscriptions the principal may not
+   * read come back as Denied and are skipped, not failed.
    */
   async function fetchReportedCarbon(month: Date | string): Promise<ReportedCarbon[]> {
     const clients = createAzureArmClients(config);
     await token(clients);
     const start = monthStartOf(month);
-    const out: ReportedCarbon[] = [];
+    const range = await call(
+      "Microsoft.Carbon/queryCarbonEmissionDataAvailableDateRange/action",
+      undefined,
+      () =>
+        send(
+          clients,
+          "POST",
+          `${clients.arm}/providers/Microsoft.Carbon/queryCarbonEmissionDataAvailableDateRange?api-version=${CARBON_API_VERSION}`,
+          {},
+        ),
+    );
+    const first = monthStartOf(String(range["startDate"] ?? ""));
+    const last = monthStartOf(String(range["endDate"] ?? ""));
+    if (!range["startDate"] || !range["endDate"] || start < first || start > last) return [];
     const all = [...new Set(config.subscriptionIds.map((id) => id.toLowerCase()))];
-    // subscriptionList takes at most 100 subscriptions per request.
-    for (let i = 0; i < all.length; i += CARBON_SUBSCRIPTIONS_PER_REQUEST)
-      out.push(
-        ...(await carbonOfSubscriptions(
+    const bySubscription = new Map<string, Partial<Record<ReportedCarbon["scope"], number>>>();
+    for (let i = 0; i < all.length; i += CARBON_SUBSCRIPTIONS_PER_REQUEST) {
+      const chunk = all.slice(i, i + CARBON_SUBSCRIPTIONS_PER_REQUEST);
+      for (const [azureScope, scope] of CARBON_SCOPES)
+        for (const [subscriptionId, kg] of await carbonOfSubscriptions(
           clients,
           start,
-          all.slice(i, i + CARBON_SUBSCRIPTIONS_PER_REQUEST),
-        )),
-      );
+          chunk,
+          azureScope,
+        )) {
+          const figures = bySubscription.get(subscriptionId) ?? {};
+          figures[scope] = (figures[scope] ?? 0) + kg;
+          figures.total = (figures.total ?? 0) + kg;
+          bySubscription.set(subscriptionId, figures);
+        }
+    }
+    const out: ReportedCarbon[] = [];
+    for (const [providerAccountId, figures] of bySubscription)
+      for (const scope of ["scope1", "scope2-market", "scope3", "total"] as const) {
+        const co2eKg = figures[scope];
+        if (co2eKg === undefined) continue;
+        out.push({
+          provider: "azure",
+          providerAccountId,
+          month: start,
+          scope,
+          co2eKg,
+          source: "azure-carbon-optimization",
+        });
+      }
     return out;
   }
 
+  /** One scope's kg CO2e per subscription of one month (≤ 100 subscriptions), `skipToken` pages. */
   async function carbonOfSubscriptions(
     clients: AzureArmClients,
     start: string,
     subscriptionList: string[],
-  ): Promise<ReportedCarbon[]> {
-    const out: ReportedCarbon[] = [];
+    carbonScope: string,
+  ): Promise<[string, number][]> {
+    const out: [string, number][] = [];
     let skipToken: string | undefined;
     do {
       const body = {
@@ -600,7 +643,7 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
         categoryType: "Subscription",
         dateRange: { start, end: start },
         subscriptionList,
-        carbonScopeList: ["Scope1", "Scope2", "Scope3"],
+        carbonScopeList: [carbonScope],
         orderBy: "ItemName",
         sortDirection: "Asc",
         pageSize: 5000,
@@ -610,7 +653,7 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
         send(
           clients,
           "POST",
-          `${clients.arm}/providers/Microsoft.Carbon/carbonEmissionReports?api-version=2025-04-01`,
+          `${clients.arm}/providers/Microsoft.Carbon/carbonEmissionReports?api-version=${CARBON_API_VERSION}`,
           body,
         ),
       );
@@ -618,16 +661,11 @@ export function createAzureConnector(config: AzureConnectorConfig): LiveConnecto
         subscriptionId?: string;
         itemName?: string;
         latestMonthEmissions?: number;
-      }[]) {
-        out.push({
-          provider: "azure",
-          providerAccountId: item.subscriptionId ?? item.itemName ?? "",
-          month: start,
-          scope: "total",
-          co2eKg: Number(item.latestMonthEmissions ?? 0),
-          source: "azure-carbon-optimization",
-        });
-      }
+      }[])
+        out.push([
+          (item.subscriptionId ?? item.itemName ?? "").toLowerCase(),
+          Number(item.latestMonthEmissions ?? 0),
+        ]);
       skipToken = (page["skipToken"] as string | undefined) || undefined;
     } while (skipToken);
     return out;

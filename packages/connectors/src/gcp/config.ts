@@ -12,8 +12,86 @@ export const gcpServiceAccountKeySchema = z.object({
 });
 export type GcpServiceAccountKey = z.infer<typeof gcpServiceAccountKeySchema>;
 
+/** Google's STS endpoint: the only `token_url` Canopy accepts in a credential configuration. */
+export const GOOGLE_STS_TOKEN_URL = "https://sts.googleapis.com/v1/token";
+
+/**
+ * An external-account credential configuration (workload identity federation), as
+ * `gcloud iam workload-identity-pools create-cred-config` writes it
+ * (https://cloud.google.com/iam/docs/workload-identity-federation-with-other-providers#create-cred-config).
+ * Only an OIDC pool provider (subject token type jwt or id_token): the subject token is Canopy's own
+ * identity (e.g. a projected service-account token), read from the file the operator configured, never
+ * from a path, URL or program the customer's configuration names (`credential_source` is ignored). A configuration is
+ * untrusted input (Google: "validate credential configurations from external sources"): `token_url`
+ * must be Google's STS and the impersonation URL Google's IAM Credentials API, or a tenant could make
+ * Canopy send its token to any server.
+ */
+export const gcpExternalAccountSchema = z.object({
+  type: z.literal("external_account"),
+  audience: z
+    .string()
+    .regex(
+      /^\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\/[a-z0-9-]{4,32}\/providers\/[a-z0-9-]{4,32}$/,
+      "audience is the pool provider's resource name: //iam.googleapis.com/projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>",
+    ),
+  subject_token_type: z.enum(
+    ["urn:ietf:params:oauth:token-type:jwt", "urn:ietf:params:oauth:token-type:id_token"],
+    { message: "subject_token_type must be an OIDC token type (jwt or id_token)" },
+  ),
+  token_url: z
+    .literal(GOOGLE_STS_TOKEN_URL, { message: `token_url must be ${GOOGLE_STS_TOKEN_URL}` })
+    .default(GOOGLE_STS_TOKEN_URL),
+  service_account_impersonation_url: z
+    .string()
+    .regex(
+      /^https:\/\/iamcredentials\.googleapis\.com\/v1\/projects\/-\/serviceAccounts\/[^/:\s]+@[^/:\s]+:generateAccessToken$/,
+      "service_account_impersonation_url must be https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/<email>:generateAccessToken",
+    )
+    .optional(),
+  service_account_impersonation: z
+    .object({ token_lifetime_seconds: z.number().int().min(600).max(43_200).optional() })
+    .optional(),
+  // Not read: Canopy's subject token is its own identity (`GcpSubjectTokenSource`), whatever file, URL
+  // or executable the configuration names. Kept so a pasted configuration parses as gcloud wrote it.
+  credential_source: z.unknown().optional(),
+});
+export type GcpExternalAccount = z.infer<typeof gcpExternalAccountSchema>;
+
+/** The service account an impersonation URL names. */
+export function impersonatedServiceAccountOf(config: GcpExternalAccount): string | undefined {
+  return /serviceAccounts\/([^/:]+):generateAccessToken$/.exec(
+    config.service_account_impersonation_url ?? "",
+  )?.[1];
+}
+
+/**
+ * Canopy's own subject token for workload identity federation: the operator's file (environment
+ * CANOPY_GCP_SUBJECT_TOKEN_FILE), which the platform keeps fresh (a Kubernetes projected
+ * service-account token, a CI OIDC token…). Read again for every exchange.
+ */
+export type GcpSubjectTokenSource = {
+  file: string;
+  format?: { type: "text" | "json"; subject_token_field_name?: string };
+};
+
 export type GcpConnectorConfig = {
-  key: GcpServiceAccountKey;
+  /** A service-account JSON key; or `externalAccount` (workload identity federation). */
+  key?: GcpServiceAccountKey;
+  externalAccount?: GcpExternalAccount;
+  /** Where Canopy's own subject token is (operator setting), for `externalAccount`. */
+  subjectTokenSource?: GcpSubjectTokenSource;
+  /** Test overrides of https://sts.googleapis.com and https://iamcredentials.googleapis.com. */
+  stsEndpoint?: string;
+  iamCredentialsEndpoint?: string;
+  /**
+   * The Cloud Billing account (`0123AB-456789-CDEF01`, the account's id in Canopy): discovery lists its
+   * projects and validate tests the service account's permissions on it, through @google-cloud/billing.
+   */
+  billingAccountId?: string;
+  /** Test override of https://cloudbilling.googleapis.com (scheme, host and port). */
+  cloudBillingEndpoint?: string;
+  /** How long before its expiry the access token is renewed; default 5 minutes. */
+  tokenRefreshMarginMs?: number;
   /** `project.dataset.table` of the detailed (or standard) billing export. */
   billingExportTable: string;
   /** Project that runs (and pays for) the query jobs; defaults to the export table's project. */
@@ -46,3 +124,17 @@ export type GcpConnectorConfig = {
  * job project, BigQuery Data Viewer on the export dataset) are what limit Canopy to reading.
  */
 export const BIGQUERY_SCOPE = "https://www.googleapis.com/auth/bigquery";
+
+/**
+ * Cloud Billing's read-only scope, asked for beside `bigquery` when a billing account is set:
+ * `listProjectBillingInfo` and `testIamPermissions` accept `cloud-billing`, `cloud-billing.readonly`
+ * or `cloud-platform` (https://cloud.google.com/billing/docs/reference/rest/v1/billingAccounts.projects/list#authorization-scopes).
+ */
+export const CLOUD_BILLING_READONLY_SCOPE =
+  "https://www.googleapis.com/auth/cloud-billing.readonly";
+
+/** What roles/billing.viewer grants that Canopy uses: see the account, list its projects. */
+export const BILLING_VIEWER_PERMISSIONS = [
+  "billing.accounts.get",
+  "billing.resourceAssociations.list",
+] as const;

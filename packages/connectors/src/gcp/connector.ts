@@ -1,4 +1,5 @@
 import { BigQuery, type Query } from "@google-cloud/bigquery";
+import { CloudBillingClient } from "@google-cloud/billing";
 import { OAuth2Client } from "google-auth-library";
 import { lookupInstanceType, type UsageRecord } from "@canopy/methodology";
 import { createGcpClassifier, type RowClassifier } from "../classify";
@@ -14,9 +15,15 @@ import {
   type UsageWindow,
   recordsOfOutcome,
 } from "../live/types";
-import { BIGQUERY_SCOPE, type GcpConnectorConfig } from "./config";
+import {
+  BIGQUERY_SCOPE,
+  BILLING_VIEWER_PERMISSIONS,
+  CLOUD_BILLING_READONLY_SCOPE,
+  impersonatedServiceAccountOf,
+  type GcpConnectorConfig,
+} from "./config";
 import { gcpConnectorError, gcpRetryAfterMs } from "./gcp-errors";
-import { fetchAccessToken } from "./token";
+import { fetchAccessToken, fetchFederatedAccessToken } from "./token";
 
 const tablePattern =
   /^([a-z][a-z0-9-]{4,28}[a-z0-9])\.([A-Za-z0-9_]{1,1024})\.([A-Za-z0-9_$-]{1,1024})$/;
@@ -176,31 +183,211 @@ FROM lines
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14${groupBy.map((c) => `, ${c}`).join("")}`;
 }
 
+type BillingAuthClient = NonNullable<
+  NonNullable<ConstructorParameters<typeof CloudBillingClient>[0]>["authClient"]
+>;
+
+/** Google's error text inside a JSON error body (REST transports put the body in the message). */
+function googleMessageOf(message: string): string {
+  const json = message.slice(message.indexOf("{"));
+  try {
+    const parsed = JSON.parse(json) as { error?: { message?: string; status?: string } };
+    if (parsed.error?.message)
+      return `${parsed.error.status ? `${parsed.error.status}: ` : ""}${parsed.error.message}`;
+  } catch {
+    // not JSON: the message as it is
+  }
+  return message;
+}
+
 const valueOf = (cell: unknown): unknown =>
   cell && typeof cell === "object" && "value" in cell ? (cell as { value: unknown }).value : cell;
 
-/** The GCP connector: service-account key → OAuth token → BigQuery jobs over the billing export. */
+/**
+ * The GCP connector: service-account key (JWT grant) or workload identity federation (STS exchange,
+ * optionally impersonating a service account) → OAuth token → BigQuery jobs over the billing export.
+ */
 export function createGcpConnector(config: GcpConnectorConfig): LiveConnector & {
   readonly resolution: "hourly";
   fetchReportedCarbon(month: Date | string): Promise<ReportedCarbon[]>;
 } {
-  const call = <T>(action: string, run: () => Promise<T>) =>
+  const bigQueryRoot = config.bigQueryEndpoint ?? "https://bigquery.googleapis.com";
+  const call = <T>(action: string, run: () => Promise<T>, endpoint = bigQueryRoot) =>
     withBackoff(run, gcpRetryAfterMs, config.backoff).catch((error: unknown) => {
-      throw gcpConnectorError(error, action);
+      throw gcpConnectorError(error, action, endpoint);
     });
-
-  async function client(): Promise<BigQuery> {
-    const { token, expiresAt } = await call("OAuth token (service account key)", () =>
-      fetchAccessToken(config.key, config.scope ?? BIGQUERY_SCOPE),
+  const federated = config.externalAccount;
+  if (!federated && !config.key)
+    throw new ConnectorError(
+      "credentials",
+      "No GCP service account key or credential configuration",
     );
-    const auth = new OAuth2Client();
-    auth.setCredentials({ access_token: token, expiry_date: expiresAt });
+  /** Who the connector signs in as, for the validate checks. */
+  const identity = federated
+    ? {
+        check: "workload identity federation",
+        name: impersonatedServiceAccountOf(federated) ?? federated.audience,
+        fix: "Check the credential configuration (gcloud iam workload-identity-pools create-cred-config): its audience must name the pool provider that trusts Canopy's issuer, and the principal needs roles/iam.workloadIdentityUser on the service account",
+      }
+    : {
+        check: "service account key",
+        name: config.key?.client_email ?? "",
+        fix: "Create a new JSON key for the service account (IAM → Service accounts → Keys) and reconnect",
+      };
+
+  function accessToken(scope: string) {
+    if (federated)
+      return call(
+        "OAuth token (workload identity federation)",
+        () =>
+          fetchFederatedAccessToken(federated, config.subjectTokenSource, scope, {
+            ...(config.stsEndpoint ? { sts: config.stsEndpoint } : {}),
+            ...(config.iamCredentialsEndpoint
+              ? { iamCredentials: config.iamCredentialsEndpoint }
+              : {}),
+          }),
+        config.stsEndpoint ?? federated.token_url,
+      );
+    const key = config.key!;
+    return call(
+      "OAuth token (service account key)",
+      () => fetchAccessToken(key, scope),
+      key.token_uri,
+    );
+  }
+
+  const billingAccount =
+    config.billingAccountId &&
+    /^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/i.test(config.billingAccountId)
+      ? `billingAccounts/${config.billingAccountId.toUpperCase()}`
+      : undefined;
+  // One token for both APIs: bigquery (query jobs) and, with a billing account, Cloud Billing read-only.
+  const tokenScope =
+    config.scope ??
+    [BIGQUERY_SCOPE, ...(billingAccount ? [CLOUD_BILLING_READONLY_SCOPE] : [])].join(" ");
+
+  /**
+   * An OAuth client holding the access token that renews itself: google-auth-library calls the
+   * refresh handler (a new JWT grant, or a new federation exchange) for any request made within
+   * `tokenRefreshMarginMs` (default 5 min) of the token's expiry, so a chunk that outlives one
+   * token (Google: 1 h) carries on instead of getting a 401, which would read as a revoked key.
+   */
+  async function signIn(): Promise<OAuth2Client> {
+    const auth = new OAuth2Client({
+      eagerRefreshThresholdMillis: config.tokenRefreshMarginMs ?? 5 * 60_000,
+    });
+    const fresh = async () => {
+      const { token, expiresAt } = await accessToken(tokenScope);
+      return { access_token: token, expiry_date: expiresAt };
+    };
+    auth.setCredentials(await fresh());
+    auth.refreshHandler = fresh;
+    return auth;
+  }
+
+  function bigQueryOf(auth: OAuth2Client): BigQuery {
     return new BigQuery({
       projectId: config.jobProjectId ?? tableOf(config).project,
       authClient: auth,
       autoRetry: false, // our backoff is the only retry layer
       ...(config.bigQueryEndpoint ? { apiEndpoint: config.bigQueryEndpoint } : {}),
     });
+  }
+
+  async function client(): Promise<BigQuery> {
+    return bigQueryOf(await signIn());
+  }
+
+  const cloudBillingRoot = config.cloudBillingEndpoint ?? "https://cloudbilling.googleapis.com";
+  /**
+   * The Cloud Billing client on its REST transport (`fallback`: HTTP/1.1 + JSON, which HTTPS proxies
+   * pass, unlike gRPC's HTTP/2), with the connector's token; gax's own retries are off (maxRetries 0
+   * per call) so our backoff is the only retry layer.
+   */
+  function billingClientOf(auth: OAuth2Client): CloudBillingClient {
+    const endpoint = new URL(cloudBillingRoot);
+    return new CloudBillingClient({
+      fallback: true,
+      // google-gax pins its own google-auth-library (10.5.0, ours 10.9.1): the same major and the same
+      // client interface at run time, but TypeScript sees two distinct OAuth2Client classes.
+      authClient: auth as unknown as BillingAuthClient,
+      apiEndpoint: endpoint.hostname,
+      protocol: endpoint.protocol.replace(":", ""),
+      ...(endpoint.port ? { port: Number(endpoint.port) } : {}),
+    });
+  }
+
+  /** A Cloud Billing failure in Canopy's terms; a denial names roles/billing.viewer. */
+  async function billingCall<T>(action: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await call(action, run, cloudBillingRoot);
+    } catch (error) {
+      const e = error as ConnectorError;
+      const detail = googleMessageOf(e.message);
+      if (/insufficient authentication scopes|ACCESS_TOKEN_SCOPE_INSUFFICIENT/i.test(e.message))
+        throw new ConnectorError(
+          "permission",
+          `Canopy's access token lacks a Cloud Billing scope (${detail}).`,
+          {
+            permission: `OAuth scope ${CLOUD_BILLING_READONLY_SCOPE}`,
+            fix: "Canopy asks for cloud-billing.readonly with a billing account; if Google still refuses it, check that no organization policy restricts the service account's OAuth scopes",
+            cause: error,
+          },
+        );
+      if (
+        e.kind === "permission" &&
+        /SERVICE_DISABLED|has not been used|is disabled/i.test(e.message)
+      )
+        throw new ConnectorError(
+          "permission",
+          `The Cloud Billing API is not enabled (${detail}).`,
+          {
+            permission: "cloudbilling.googleapis.com",
+            fix: "Enable the Cloud Billing API in the service account's project: gcloud services enable cloudbilling.googleapis.com --project <project>",
+            cause: error,
+          },
+        );
+      if (e.kind === "permission" || e.kind === "query")
+        throw new ConnectorError(
+          "permission",
+          `The service account may not read ${billingAccount} (${detail}).`,
+          {
+            permission: "billing.resourceAssociations.list",
+            fix: `Grant the service account roles/billing.viewer on the billing account: gcloud billing accounts add-iam-policy-binding ${config.billingAccountId} --member serviceAccount:<email> --role roles/billing.viewer`,
+            cause: error,
+          },
+        );
+      throw error;
+    }
+  }
+
+  /** The billing account's projects (ProjectBillingInfo, all pages of at most 100). */
+  async function projectsOfBillingAccount(auth: OAuth2Client): Promise<DiscoveredAccount[]> {
+    const billing = billingClientOf(auth);
+    try {
+      const out: DiscoveredAccount[] = [];
+      let pageToken: string | undefined;
+      do {
+        const token = pageToken;
+        const [infos, , response] = await billingCall("billing.resourceAssociations.list", () =>
+          billing.listProjectBillingInfo(
+            { name: billingAccount!, pageSize: 100, ...(token ? { pageToken: token } : {}) },
+            { autoPaginate: false, maxRetries: 0 },
+          ),
+        );
+        for (const info of infos)
+          if (info.projectId)
+            out.push({
+              id: info.projectId,
+              name: info.projectId,
+              status: info.billingEnabled ? "ACTIVE" : "BILLING_DISABLED",
+            });
+        pageToken = response?.nextPageToken || undefined;
+      } while (pageToken);
+      return out;
+    } finally {
+      await billing.close();
+    }
   }
 
   let tableInfo: Promise<ExportTableInfo> | undefined;
@@ -256,21 +443,31 @@ export function createGcpConnector(config: GcpConnectorConfig): LiveConnector & 
     try {
       bigquery = await client();
       checks.push({
-        permission: "service account key",
+        permission: identity.check,
         status: "passed",
-        message: `Signed in as ${config.key.client_email}`,
+        message: `Signed in as ${identity.name}`,
         required: true,
       });
     } catch (error) {
+      // Not reaching Google at all says nothing about the credentials: the caller reports it as its
+      // own outcome ("could not reach …: proxy or firewall?"), as for AWS and Azure. Nor does an
+      // outage or Canopy's own missing federation token: retried, never "could not sign in".
+      if (
+        error instanceof ConnectorError &&
+        (error.kind === "network" || error.kind === "transient" || error.kind === "throttled")
+      )
+        throw error;
+      const e = error as ConnectorError;
       checks.push({
-        permission: "service account key",
+        permission: e.kind === "permission" && e.permission ? e.permission : identity.check,
         status: "failed",
-        message: (error as Error).message,
-        fix: "Create a new JSON key for the service account (IAM → Service accounts → Keys) and reconnect",
+        message: e.message,
+        fix: e.fix ?? identity.fix,
         required: true,
       });
       return checks;
     }
+    if (billingAccount) checks.push(await billingCheck());
     const { ref } = tableOf(config);
     try {
       // One day of partitions: enough to prove both permissions without scanning the whole table.
@@ -296,6 +493,7 @@ export function createGcpConnector(config: GcpConnectorConfig): LiveConnector & 
         required: true,
       });
     } catch (error) {
+      if (error instanceof ConnectorError && error.kind === "network") throw error;
       const e = error as ConnectorError;
       checks.push({
         permission: e.permission ?? "bigquery.jobs.create",
@@ -308,9 +506,68 @@ export function createGcpConnector(config: GcpConnectorConfig): LiveConnector & 
     return checks;
   }
 
-  /** Projects seen in the billing export over the last 30 days (what the export covers). */
+  /**
+   * testIamPermissions on the billing account: which of roles/billing.viewer's permissions Canopy
+   * uses the service account holds (optional: without them discovery reads the export instead).
+   */
+  async function billingCheck(): Promise<PermissionCheck> {
+    const permission = "billing.resourceAssociations.list";
+    const billing = billingClientOf(await signIn());
+    try {
+      const [answer] = await billingCall("cloudbilling.billingAccounts.testIamPermissions", () =>
+        billing.testIamPermissions(
+          { resource: billingAccount!, permissions: [...BILLING_VIEWER_PERMISSIONS] },
+          { maxRetries: 0 },
+        ),
+      );
+      const held = new Set(answer.permissions ?? []);
+      const missing = BILLING_VIEWER_PERMISSIONS.filter((p: string) => !held.has(p));
+      return missing.length === 0
+        ? {
+            permission,
+            status: "passed",
+            message: `Can list the projects of ${billingAccount}`,
+            required: false,
+          }
+        : {
+            permission: missing.join(", "),
+            status: "failed",
+            message: `The service account lacks ${missing.join(", ")} on ${billingAccount}; projects are discovered from the billing export instead.`,
+            fix: `Grant the service account roles/billing.viewer on the billing account ${config.billingAccountId}`,
+            required: false,
+          };
+    } catch (error) {
+      // Optional: Cloud Billing refused or unreachable (a proxy that allows only BigQuery) fails this
+      // check alone; the sign-in already proved Google reachable.
+      const e = error as ConnectorError;
+      return {
+        permission: e.permission ?? permission,
+        status: "failed",
+        message: e.message,
+        ...(e.fix ? { fix: e.fix } : {}),
+        required: false,
+      };
+    } finally {
+      await billing.close();
+    }
+  }
+
+  /**
+   * The billing account's projects from Cloud Billing (`listProjectBillingInfo`), or, without a
+   * billing account, the permission to list it or a way to reach Cloud Billing, the projects seen in
+   * the billing export over the last 30 days (what the export covers).
+   */
   async function discover(): Promise<DiscoveredAccount[]> {
-    const bigquery = await client();
+    const auth = await signIn();
+    if (billingAccount) {
+      try {
+        return await projectsOfBillingAccount(auth);
+      } catch (error) {
+        const kind = error instanceof ConnectorError ? error.kind : undefined;
+        if (kind !== "permission" && kind !== "network") throw error;
+      }
+    }
+    const bigquery = bigQueryOf(auth);
     const { ref } = tableOf(config);
     const out: DiscoveredAccount[] = [];
     const info = await exportTableInfo(bigquery);

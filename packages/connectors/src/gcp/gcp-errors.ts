@@ -1,4 +1,6 @@
 import { ConnectorError } from "../live/errors";
+import { networkFailureOf } from "../live/network";
+import { gcpUnreachableError } from "./token";
 
 type GcpError = {
   name?: string;
@@ -29,11 +31,28 @@ export function deniedGcpPermissionOf(message: string): string | undefined {
   return /\b((?:bigquery|resourcemanager|billing)\.[A-Za-z]+\.[A-Za-z]+)\b/.exec(message)?.[1];
 }
 
-export function gcpConnectorError(error: unknown, action: string): ConnectorError {
+/**
+ * `endpoint` is the URL the call went to (for the network outcome's host): BigQuery's root for API
+ * calls; token requests name their own host.
+ */
+export function gcpConnectorError(
+  error: unknown,
+  action: string,
+  endpoint = "https://bigquery.googleapis.com",
+): ConnectorError {
   if (error instanceof ConnectorError) return error;
   const e = error as GcpError;
   const message = e.message ?? String(error);
   const status = statusOf(e);
+  const unreachable = status === undefined ? networkFailureOf(error) : undefined;
+  if (unreachable) return gcpUnreachableError(endpoint, unreachable, error);
+  if (e.name === "GcpTokenError" && /^(Security Token Service|IAM Credentials)/.test(message)) {
+    return new ConnectorError(
+      "credentials",
+      `Google refused the workload identity federation exchange (${message}). Check the configuration's audience (the pool provider), that the provider trusts Canopy's issuer and its attribute condition admits Canopy, then test again.`,
+      { cause: error },
+    );
+  }
   if (status === 401 || e.name === "GcpTokenError") {
     return new ConnectorError(
       "credentials",

@@ -8,7 +8,12 @@ export {
 } from "./connector";
 export {
   gcpServiceAccountKeySchema,
+  gcpExternalAccountSchema,
+  impersonatedServiceAccountOf,
+  GOOGLE_STS_TOKEN_URL,
   type GcpServiceAccountKey,
+  type GcpExternalAccount,
+  type GcpSubjectTokenSource,
   type GcpConnectorConfig,
   BIGQUERY_SCOPE,
 } from "./config";

@@ -1,6 +1,6 @@
 import { gcpConnectorError, gcpRetryAfterMs } from "../gcp/gcp-errors";
-import type { GcpServiceAccountKey } from "../gcp/config";
-import { fetchAccessToken } from "../gcp/token";
+import type { GcpConnectorConfig } from "../gcp/config";
+import { fetchAccessToken, fetchFederatedAccessToken } from "../gcp/token";
 import { ConnectorError, sleepMs, withBackoff, type BackoffOptions } from "../live/errors";
 import {
   countCall,
@@ -20,8 +20,11 @@ export const MONITORING_READ_SCOPE = "https://www.googleapis.com/auth/monitoring
 export const GCP_CPU_METRIC = "compute.googleapis.com/instance/cpu/utilization";
 export const TIME_SERIES_LIST_PERMISSION = "monitoring.timeSeries.list";
 
-export type GcpMonitoringConfig = {
-  key: GcpServiceAccountKey;
+/** The same credential as the usage connector: a service-account key, or workload identity federation. */
+export type GcpMonitoringConfig = Pick<
+  GcpConnectorConfig,
+  "key" | "externalAccount" | "subjectTokenSource" | "stsEndpoint" | "iamCredentialsEndpoint"
+> & {
   /** Test override of https://monitoring.googleapis.com. */
   monitoringEndpoint?: string;
   backoff?: BackoffOptions;
@@ -59,6 +62,15 @@ const regionOfZone = (zone: string) => zone.replace(/-[a-z]$/, "");
  * `ALIGN_MEAN` over `3600s`, both paged by `nextPageToken`. Alignment periods count back from
  * `interval.endTime`, which is a whole UTC hour, so each point's end minus one hour is its hour.
  */
+function requiredKey(config: GcpMonitoringConfig) {
+  if (!config.key)
+    throw new ConnectorError(
+      "credentials",
+      "No GCP service account key or credential configuration.",
+    );
+  return config.key;
+}
+
 export function createGcpMonitoringReader(config: GcpMonitoringConfig): UtilizationReader {
   const root = (config.monitoringEndpoint ?? "https://monitoring.googleapis.com").replace(
     /\/+$/,
@@ -72,7 +84,19 @@ export function createGcpMonitoringReader(config: GcpMonitoringConfig): Utilizat
   async function bearer(): Promise<string> {
     if (!token || token.expiresAt - Date.now() < 5 * 60_000) {
       try {
-        token = await fetchAccessToken(config.key, MONITORING_READ_SCOPE);
+        token = config.externalAccount
+          ? await fetchFederatedAccessToken(
+              config.externalAccount,
+              config.subjectTokenSource,
+              MONITORING_READ_SCOPE,
+              {
+                ...(config.stsEndpoint ? { sts: config.stsEndpoint } : {}),
+                ...(config.iamCredentialsEndpoint
+                  ? { iamCredentials: config.iamCredentialsEndpoint }
+                  : {}),
+              },
+            )
+          : await fetchAccessToken(requiredKey(config), MONITORING_READ_SCOPE);
       } catch (error) {
         throw gcpConnectorError(error, "OAuth token");
       }
@@ -238,7 +262,7 @@ export function createGcpMonitoringReader(config: GcpMonitoringConfig): Utilizat
     },
 
     async checkAccess(projectIds) {
-      const projectId = projectIds[0] ?? config.key.project_id;
+      const projectId = projectIds[0] ?? config.key?.project_id;
       if (!projectId)
         return {
           permission: TIME_SERIES_LIST_PERMISSION,

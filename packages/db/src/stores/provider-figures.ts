@@ -28,8 +28,9 @@ const majorOf = (modelVersion: string | null) => Number(/(\d+)/.exec(modelVersio
 /**
  * Like with like (methodology.md section 13): each provider figure and the Canopy figures it is
  * compared with. AWS's totals include Scope 3 from model v3.0.0 on, so Canopy's embodied is added
- * from then; Azure gives one Scope 1+2+3 sum, market-based by Microsoft's method, so it is compared
- * with market-based + embodied (on the page and in reports alike). GCP's Scope 1 has no Canopy figure.
+ * from then; Azure's Scope 1+2+3 sum, market-based by Microsoft's method, is compared with market-based
+ * + embodied, and its Scope 2 and Scope 3 (one request each) with market-based and embodied (on the
+ * page and in reports alike). GCP's and Azure's Scope 1 have no Canopy figure.
  */
 export function comparisonsFor(provider: ProviderName, modelVersion: string | null): Comparison[] {
   if (provider === "aws") {
@@ -74,6 +75,8 @@ export function comparisonsFor(provider: ProviderName, modelVersion: string | nu
       },
     ];
   }
+  // Azure's figures come one scope per request (Scope 1, 2, 3) plus their sum; older imports have the
+  // sum alone, and a comparison shows only where its scope is stored.
   return [
     {
       basis: "market",
@@ -81,6 +84,19 @@ export function comparisonsFor(provider: ProviderName, modelVersion: string | nu
       canopyMeasures: ["co2eMarketKg", "co2eEmbodiedKg"],
       label:
         "Azure Scope 1 + 2 + 3, one sum (Microsoft's method, market-based) ↔ Canopy electricity, market-based + embodied",
+    },
+    {
+      basis: "market",
+      reportedScope: "scope2-market",
+      canopyMeasures: ["co2eMarketKg"],
+      label: "Azure Scope 2 (Microsoft's method, market-based) ↔ Canopy electricity, market-based",
+    },
+    {
+      basis: "embodied",
+      reportedScope: "scope3",
+      canopyMeasures: ["co2eEmbodiedKg"],
+      label:
+        "Azure Scope 3 ↔ Canopy embodied hardware (servers only; Microsoft's Scope 3 also covers buildings, transport and end of life)",
     },
   ];
 }

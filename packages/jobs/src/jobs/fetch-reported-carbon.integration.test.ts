@@ -228,8 +228,8 @@ describe("fetch-reported-carbon", () => {
     );
   });
 
-  it("Azure: Carbon Optimization per subscription, stored as a total", async () => {
-    azure.setCarbon([{ subscriptionId, kg: 1.84 }]);
+  it("Azure: Carbon Optimization per subscription and scope (1, 2 market-based, 3) and their total", async () => {
+    azure.setCarbon([{ subscriptionId, scope1: 0.04, scope2: 1.2, scope3: 0.6 }]);
     const id = await account("azure", subscriptionId, {
       directoryTenantId,
       clientId,
@@ -238,7 +238,14 @@ describe("fetch-reported-carbon", () => {
     await expect(run(id, "2026-10", "2026-10")).resolves.toMatchObject({
       published: ["2026-10"],
     });
-    expect(await stored()).toEqual([{ month: "2026-10", scope: "total", kg: 1.84 }]);
+    expect(
+      (await stored()).map((row) => ({ ...row, kg: Math.round(row.kg * 1000) / 1000 })),
+    ).toEqual([
+      { month: "2026-10", scope: "scope1", kg: 0.04 },
+      { month: "2026-10", scope: "scope2-market", kg: 1.2 },
+      { month: "2026-10", scope: "scope3", kg: 0.6 },
+      { month: "2026-10", scope: "total", kg: 1.84 },
+    ]);
   });
 
   it("refuses a payload spanning more than two years", () => {

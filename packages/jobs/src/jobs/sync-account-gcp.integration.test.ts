@@ -1,4 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createKeyring, sealCredentials } from "@canopy/db";
 import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
@@ -17,12 +20,29 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
   const logs: string[] = [];
   let deps: JobDeps;
   const window = { windowStart: "2026-11-01T00:00:00Z", windowEnd: "2026-11-02T00:00:00Z" };
+  const federation = {
+    audience:
+      "//iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/canopy-pool/providers/canopy-oidc",
+    subjectToken: "eyJhbGciOiJSUzI1NiJ9.canopy-worker.sig",
+    serviceAccount: "canopy-reader@acme-billing.iam.gserviceaccount.com",
+  };
+  let tokenDir: string;
 
   beforeAll(async () => {
     database = await createTestDatabase();
     fake = await startFakeGcp({ pageSize: 10 });
+    tokenDir = await mkdtemp(join(tmpdir(), "canopy-wif-job-"));
+    await writeFile(join(tokenDir, "token"), federation.subjectToken);
+    fake.setWorkloadIdentity(federation);
     configureConnectors({
-      gcp: { bigQueryEndpoint: fake.url, backoff: { baseDelayMs: 5, retries: 2 } },
+      gcp: {
+        bigQueryEndpoint: fake.url,
+        stsEndpoint: fake.url,
+        iamCredentialsEndpoint: fake.url,
+        cloudBillingEndpoint: fake.url,
+        subjectTokenSource: { file: join(tokenDir, "token") },
+        backoff: { baseDelayMs: 5, retries: 2 },
+      },
     });
     deps = {
       owner: database.owner,
@@ -52,6 +72,7 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
   afterAll(async () => {
     configureConnectors({});
     await fake?.close();
+    await rm(tokenDir, { recursive: true, force: true });
     await database?.drop();
   });
   beforeEach(async () => {
@@ -95,6 +116,19 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
     );
     expect(rows[0]!.n).toBeGreaterThanOrEqual(24);
     expect(rows[0]!.project).toBe("acme-search-prod");
+  });
+
+  it("a workload identity federation configuration (no key) syncs through STS and impersonation", async () => {
+    await seal(fake.externalAccountConfig());
+    fake.requests.length = 0;
+    await run("wif");
+    const { rows } = await database.owner.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM usage_hourly WHERE tenant_id = $1",
+      [tenantId],
+    );
+    expect(rows[0]!.n).toBeGreaterThanOrEqual(24);
+    expect(fake.requests.map((r) => r.path)).toContain("/v1/token");
+    expect(fake.requests.some((r) => r.path.endsWith(":generateAccessToken"))).toBe(true);
   });
 
   it("the export's labels arrive as the stored usage's tags (tag pivots work for a connected GCP account)", async () => {

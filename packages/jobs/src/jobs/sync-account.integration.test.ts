@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createKeyring, sealCredentials } from "@canopy/db";
 import { createTestDatabase, testServices, type TestDatabase } from "@canopy/db/testing";
 import { startFakeAws, type FakeAws } from "@canopy/connectors/testing";
@@ -482,6 +482,142 @@ describe("sync-account (AWS, fake Athena)", () => {
     expect(r!.details["progress"]).toMatchObject({ chunksDone: 3, chunksTotal: 3 });
     expect(result.rowsRead).toBe((31 + 30 + 31) * 24);
     expect((await usageTotals()).quantity).toBeGreaterThan(0);
+  });
+
+  it("a backfill that crashes mid-month resumes from its last stored chunk: nothing re-fetched, nothing counted twice", async () => {
+    const monthOf = (sql: string) => [...sql.matchAll(/TIMESTAMP '([^']+)'/g)][0]![1]!.slice(0, 7);
+    let crashIn: string | undefined = "2026-09";
+    fake.setAthenaResult(columns, (sql) => {
+      const [from, to] = [...sql.matchAll(/TIMESTAMP '([^']+)'/g)].map((m) => new Date(`${m[1]}Z`));
+      // September's result download is cut mid-stream, after its first records were written into
+      // the chunk's transaction: the worker dies with the chunk half-done.
+      if (monthOf(sql) === crashIn) {
+        fake.cutNextResult(2048);
+        crashIn = undefined;
+      }
+      return usage(from!, to!, () => instances);
+    });
+    const backfill = (jobId: string, attempt: number) =>
+      syncAccount.process(
+        {
+          tenantId,
+          cloudAccountId,
+          windowStart: "2026-08-01T00:00:00Z",
+          windowEnd: "2026-11-01T00:00:00Z",
+          mode: "backfill",
+        },
+        deps,
+        context(jobId, attempt),
+      );
+    const athenaQueries = () =>
+      fake.requests.filter((r) => r.target === "AmazonAthena.StartQueryExecution").length;
+    fake.sqlSeen.length = 0;
+    fake.requests.length = 0;
+
+    const crash = await backfill("resumable", 1).catch((e: unknown) => e);
+    expect(crash).toBeInstanceOf(Error);
+    expect(crash).not.toBeInstanceOf(PermanentJobError);
+    const [crashed] = await runs();
+    expect(crashed).toMatchObject({ status: "running" });
+    expect((crashed!.details["chunks"] as { start: string }[]).map((c) => c.start)).toEqual([
+      "2026-08-01T00:00:00.000Z",
+    ]);
+    expect(fake.sqlSeen.map(monthOf)).toEqual(["2026-08", "2026-09"]);
+    expect(athenaQueries()).toBe(2);
+
+    enqueued.length = 0;
+    const resumed = (await backfill("resumable", 2)) as { rowsRead: number; rowsWritten: number };
+    // August was stored by the first attempt and is not asked for again.
+    expect(fake.sqlSeen.map(monthOf)).toEqual(["2026-08", "2026-09", "2026-09", "2026-10"]);
+    expect(athenaQueries()).toBe(4);
+    const afterResume = await usageTotals();
+    const [run1] = await runs();
+    expect(run1).toMatchObject({ status: "succeeded", kind: "backfill" });
+    expect(run1!.details["resumed"]).toEqual([{ attempt: 2, chunksSkipped: 1 }]);
+    expect(run1!.details["progress"]).toMatchObject({ chunksDone: 3, chunksTotal: 3 });
+    expect(resumed.rowsRead).toBe((31 + 30 + 31) * 24);
+    // The estimates of every month are queued, August's too, though this attempt did not fetch it.
+    const estimatedMonths = enqueued
+      .filter((e) => e.name === "estimate-window")
+      .map((e) => (e.payload as { windowStart: string }).windowStart.slice(0, 7));
+    expect(new Set(estimatedMonths)).toEqual(new Set(["2026-08", "2026-09", "2026-10"]));
+
+    // A clean single run of the same window gives the same totals and the same counters.
+    fake.sqlSeen.length = 0;
+    const clean = (await backfill("clean-backfill", 1)) as {
+      rowsRead: number;
+      rowsWritten: number;
+    };
+    expect(fake.sqlSeen.map(monthOf)).toEqual(["2026-08", "2026-09", "2026-10"]);
+    expect(await usageTotals()).toEqual(afterResume);
+    expect(clean).toMatchObject({ rowsRead: resumed.rowsRead, rowsWritten: resumed.rowsWritten });
+    const { rows } = await database.owner.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM usage_hourly WHERE tenant_id = $1 AND sync_run_id = (SELECT id FROM sync_runs WHERE details->>'jobId' = 'clean-backfill' AND tenant_id = $1)",
+      [tenantId],
+    );
+    expect(rows[0]!.n).toBe(afterResume.n);
+  });
+
+  it("a run the stalled-run sweep marked failed resumes too when the queue runs its job again", async () => {
+    const monthOf = (sql: string) => [...sql.matchAll(/TIMESTAMP '([^']+)'/g)][0]![1]!.slice(0, 7);
+    let crashIn: string | undefined = "2026-10";
+    fake.setAthenaResult(columns, (sql) => {
+      const [from, to] = [...sql.matchAll(/TIMESTAMP '([^']+)'/g)].map((m) => new Date(`${m[1]}Z`));
+      if (monthOf(sql) === crashIn) {
+        fake.cutNextResult(2048);
+        crashIn = undefined;
+      }
+      return usage(from!, to!, () => instances);
+    });
+    const backfill = (attempt: number) =>
+      syncAccount.process(
+        {
+          tenantId,
+          cloudAccountId,
+          windowStart: "2026-09-01T00:00:00Z",
+          windowEnd: "2026-11-01T00:00:00Z",
+          mode: "backfill",
+        },
+        deps,
+        context("swept", attempt),
+      );
+    fake.sqlSeen.length = 0;
+    await expect(backfill(1)).rejects.toThrow();
+    // What sweep-stalled-runs does to a run whose worker died and was not retried in time.
+    await database.owner.pool.query(
+      "UPDATE sync_runs SET status = 'failed', error = 'The worker stopped while running this sync.' WHERE tenant_id = $1",
+      [tenantId],
+    );
+    await backfill(2);
+    expect(fake.sqlSeen.map(monthOf)).toEqual(["2026-09", "2026-10", "2026-10"]);
+    const [run] = await runs();
+    expect(run).toMatchObject({ status: "succeeded", error: null });
+    expect(Number(run!.rows_read)).toBe((30 + 31) * 24);
+  });
+
+  it("a retried sync keeps the windows its first attempt chose, and a finished run is not resumed", async () => {
+    fake.sqlSeen.length = 0;
+    fake.cutNextResult(1024);
+    const payload = { tenantId, cloudAccountId, mode: "sync" as const };
+    // Only Date is faked: the retry runs an hour later, when a fresh window would end an hour later.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now());
+      await expect(syncAccount.process(payload, deps, context("no-window", 1))).rejects.toThrow();
+      const [first] = await runs();
+      vi.setSystemTime(Date.now() + 3_600_000);
+      // The first attempt's window is stored on the run; the retry reads the same one.
+      await syncAccount.process(payload, deps, context("no-window", 2));
+      const [retried] = await runs();
+      expect(retried!.window_start).toEqual(first!.window_start);
+      expect(fake.sqlSeen).toHaveLength(2);
+      expect(fake.sqlSeen[1]).toBe(fake.sqlSeen[0]);
+    } finally {
+      vi.useRealTimers();
+    }
+    // The same job id once more after success (an inline re-run) fetches again instead of skipping.
+    await syncAccount.process(payload, deps, context("no-window", 1));
+    expect(fake.sqlSeen).toHaveLength(3);
   });
 
   it("the scheduler queues a backfill for new accounts, then hourly syncs, idempotently per slot", async () => {

@@ -51,7 +51,15 @@ type SyncDetails = {
   apiCost?: NonNullable<FetchSummary["apiCost"]>;
   /** Days it brought usage for that a source of higher precedence holds. */
   outranked?: { cloudAccountId: string; start: string; end: string; heldBy: string[] }[];
+  /** Attempts that resumed the run after a crash, and how many stored chunks each skipped. */
+  resumed?: { attempt: number; chunksSkipped: number }[];
 };
+
+type ChunkRecord = SyncDetails["chunks"][number];
+
+/** The key a chunk is found by when a retried attempt resumes its run. */
+const chunkKey = (window: { start: Date | string; end: Date | string }) =>
+  `${new Date(window.start).toISOString()}/${new Date(window.end).toISOString()}`;
 
 type Tally = { lines: number; cost: number; example: string };
 
@@ -102,8 +110,11 @@ export function syncWindows(
 /**
  * Fetches one cloud account's usage from its provider and replaces the window in usage_hourly, one
  * transaction per chunk (a crash rolls the chunk back; the retry re-fetches it, so nothing is counted
- * twice). Credentials are decrypted here and only here, and never logged. Wrong credentials or a
- * missing permission mark the account as needing attention and stop without retries.
+ * twice). The chunk's record on the run is written in the same transaction as its usage, so a retried
+ * attempt (an error, or a killed worker whose job BullMQ runs again) resumes the run: it reads the
+ * same windows, skips the chunks already stored and fetches only the rest. Credentials are decrypted
+ * here and only here, and never logged. Wrong credentials or a missing permission mark the account as
+ * needing attention and stop without retries.
  */
 export const syncAccount = defineJob({
   name: "sync-account",
@@ -139,36 +150,75 @@ export const syncAccount = defineJob({
             end: new Date(payload.windowEnd ?? Date.now()),
           }
         : undefined;
-    const windows = syncWindows(payload.mode, new Date(), explicit);
+    const previous = await runOfJob(deps.app, tenantId, cloudAccountId, context.jobId);
+    // A resumed run keeps the windows its first attempt chose: a backfill's last month ends at the
+    // hour the run started, and a retry later in the day must find the same chunks.
+    // A run left `running` (a killed worker, an attempt that threw) or marked `failed` by the stalled-run
+    // sweep before BullMQ ran the job again is resumed; one that succeeded is run afresh.
+    const resumable =
+      (previous?.status === "running" || previous?.status === "failed") &&
+      previous.details.mode === payload.mode;
+    const windows = syncWindows(
+      payload.mode,
+      new Date(),
+      resumable && previous.windowStart && previous.windowEnd
+        ? { start: previous.windowStart, end: previous.windowEnd }
+        : explicit,
+    );
     const first = windows[0];
     const last = windows.at(-1);
     if (!first || !last || first.start >= last.end)
       throw new PermanentJobError("The sync window is empty");
-    const details: SyncDetails = {
-      jobId: context.jobId,
-      mode: payload.mode,
-      chunks: [],
-      skipped: {},
-      progress: { chunksDone: 0, chunksTotal: windows.length, rowsRead: 0 },
-    };
+    const wanted = new Set(windows.map(chunkKey));
+    const stored = resumable
+      ? previous.details.chunks.filter((chunk) => wanted.has(chunkKey(chunk)))
+      : [];
+    let details: SyncDetails =
+      resumable && stored.length
+        ? {
+            ...previous.details,
+            chunks: stored,
+            progress: { chunksDone: stored.length, chunksTotal: windows.length, rowsRead: 0 },
+            resumed: [
+              ...(previous.details.resumed ?? []),
+              { attempt: context.attempt, chunksSkipped: stored.length },
+            ],
+          }
+        : {
+            jobId: context.jobId,
+            mode: payload.mode,
+            chunks: [],
+            skipped: {},
+            progress: { chunksDone: 0, chunksTotal: windows.length, rowsRead: 0 },
+          };
+    const done = new Set(stored.map(chunkKey));
+    let rowsRead = stored.reduce((n, chunk) => n + chunk.rowsRead, 0);
+    let rowsWritten = stored.reduce((n, chunk) => n + chunk.rowsWritten, 0);
+    details.progress.rowsRead = rowsRead;
     const runId = await startRun(
       deps.app,
       tenantId,
       cloudAccountId,
+      previous?.id,
       details,
       first.start,
       last.end,
     );
     deps.log(
-      `sync-account ${cloudAccountId}: ${payload.mode} ${first.start.toISOString()} → ${last.end.toISOString()} (${windows.length} chunk(s), run ${runId})`,
+      `sync-account ${cloudAccountId}: ${payload.mode} ${first.start.toISOString()} → ${last.end.toISOString()} (${windows.length} chunk(s), run ${runId})` +
+        (done.size ? `; resumed: ${done.size} chunk(s) already stored, not fetched again` : ""),
     );
 
     try {
       const connector = await openConnector(deps.keyring, tenantId, cloudAccountId, account);
-      const touched: AccountWindow[] = [];
-      let rowsRead = 0;
-      let rowsWritten = 0;
+      // What the stored chunks covered still needs its estimates queued when this attempt finishes.
+      const touched: AccountWindow[] = (details.coverage ?? []).map((w) => ({
+        cloudAccountId: w.cloudAccountId,
+        start: new Date(w.start),
+        end: new Date(w.end),
+      }));
       for (const window of windows) {
+        if (done.has(chunkKey(window))) continue;
         const chunkStarted = performance.now();
         const summary: FetchSummary = {
           rowsRead: 0,
@@ -176,7 +226,7 @@ export const syncAccount = defineJob({
           skipped: {},
           resolution: "hourly",
         };
-        const written = await withTenantClient(deps.app, tenantId, async (client) => {
+        const committed = await withTenantClient(deps.app, tenantId, async (client) => {
           // The whole fetched window is claimed, not only the hours the new records cover: usage this
           // connection wrote earlier that the provider no longer reports (a restatement that removes
           // hours at the edges) is replaced too, and kept as a previous version.
@@ -185,7 +235,7 @@ export const syncAccount = defineJob({
              WHERE r.cloud_account_id = $1 AND u.hour >= $2 AND u.hour < $3`,
             [cloudAccountId, window.start, window.end],
           );
-          return writeUsageRecords(
+          const written = await writeUsageRecords(
             client,
             tenantId,
             runId,
@@ -201,49 +251,59 @@ export const syncAccount = defineJob({
               replace: true,
             },
           );
-        });
-        if (written.replaced) (details.replaced ??= []).push(...written.replaced.accounts);
-        if (written.outranked.length)
-          (details.outranked ??= []).push(
-            ...written.outranked.map((w) => ({
+          // The run's record with this chunk, built on a copy: it becomes the attempt's `details` only
+          // once the transaction commits, so a failure at COMMIT never records a chunk not stored.
+          const next: SyncDetails = structuredClone(details);
+          if (written.replaced) (next.replaced ??= []).push(...written.replaced.accounts);
+          if (written.outranked.length)
+            (next.outranked ??= []).push(
+              ...written.outranked.map((w) => ({
+                cloudAccountId: w.cloudAccountId,
+                start: w.start.toISOString(),
+                end: w.end.toISOString(),
+                heldBy: w.heldBy,
+              })),
+            );
+          (next.coverage ??= []).push(
+            ...written.windows.map((w) => ({
               cloudAccountId: w.cloudAccountId,
               start: w.start.toISOString(),
               end: w.end.toISOString(),
-              heldBy: w.heldBy,
             })),
           );
-        (details.coverage ??= []).push(
-          ...written.windows.map((w) => ({
-            cloudAccountId: w.cloudAccountId,
-            start: w.start.toISOString(),
-            end: w.end.toISOString(),
-          })),
-        );
-        touched.push(...written.windows);
-        rowsRead += summary.rowsRead;
-        rowsWritten += written.rowsWritten;
-        details.resolution = summary.resolution;
-        addTallies(details.skipped, summary.skipped);
-        addTallies((details.costOnly ??= {}), summary.costOnly ?? {});
-        addApiCalls(details, summary);
-        details.chunks.push({
-          start: window.start.toISOString(),
-          end: window.end.toISOString(),
-          rowsRead: summary.rowsRead,
-          rowsWritten: written.rowsWritten,
-          seconds: (performance.now() - chunkStarted) / 1000,
+          const totals = {
+            rowsRead: rowsRead + summary.rowsRead,
+            rowsWritten: rowsWritten + written.rowsWritten,
+          };
+          next.resolution = summary.resolution;
+          addTallies(next.skipped, summary.skipped);
+          addTallies((next.costOnly ??= {}), summary.costOnly ?? {});
+          addApiCalls(next, summary);
+          const chunk: ChunkRecord = {
+            start: window.start.toISOString(),
+            end: window.end.toISOString(),
+            rowsRead: summary.rowsRead,
+            rowsWritten: written.rowsWritten,
+            seconds: (performance.now() - chunkStarted) / 1000,
+          };
+          next.chunks.push(chunk);
+          next.progress = {
+            chunksDone: next.chunks.length,
+            chunksTotal: windows.length,
+            rowsRead: totals.rowsRead,
+          };
+          // In the chunk's own transaction: the run says a chunk is done exactly when its usage is
+          // stored, which is what a resumed attempt relies on to skip it.
+          await client.query(
+            "UPDATE sync_runs SET status = 'running', details = $2, rows_read = $3, rows_written = $4 WHERE id = $1",
+            [runId, next, totals.rowsRead, totals.rowsWritten],
+          );
+          return { next, totals, windows: written.windows };
         });
-        details.progress = {
-          chunksDone: details.chunks.length,
-          chunksTotal: windows.length,
-          rowsRead,
-        };
-        await updateRun(deps.app, tenantId, runId, {
-          status: "running",
-          details,
-          rowsRead,
-          rowsWritten,
-        });
+        details = committed.next;
+        rowsRead = committed.totals.rowsRead;
+        rowsWritten = committed.totals.rowsWritten;
+        touched.push(...committed.windows);
         await context.reportProgress(details.progress);
       }
       details.seconds = (performance.now() - started) / 1000;
@@ -345,27 +405,52 @@ async function failRun(
   });
 }
 
-/** The run of this job (reused by its retries, found by job id) or a new one. */
+type PreviousRun = {
+  id: string;
+  status: string;
+  windowStart: Date | null;
+  windowEnd: Date | null;
+  details: SyncDetails;
+};
+
+/** The run an earlier attempt of this job started (found by job id), if any. */
+async function runOfJob(
+  app: Connection,
+  tenantId: string,
+  cloudAccountId: string,
+  jobId: string,
+): Promise<PreviousRun | undefined> {
+  return withTenantClient(app, tenantId, async (client) => {
+    const { rows } = await client.query<PreviousRun>(
+      `SELECT id, status::text AS status, window_start AS "windowStart", window_end AS "windowEnd", details
+       FROM sync_runs WHERE cloud_account_id = $1 AND details->>'jobId' = $2 ORDER BY created_at DESC LIMIT 1`,
+      [cloudAccountId, jobId],
+    );
+    const run = rows[0];
+    return run
+      ? { ...run, details: { ...run.details, chunks: run.details.chunks ?? [] } }
+      : undefined;
+  });
+}
+
+/** Reuses the run of this job's earlier attempt (its retries share it) or starts a new one. */
 async function startRun(
   app: Connection,
   tenantId: string,
   cloudAccountId: string,
+  existingId: string | undefined,
   details: SyncDetails,
   start: Date,
   end: Date,
 ): Promise<string> {
   return withTenantClient(app, tenantId, async (client) => {
-    const existing = await client.query<{ id: string }>(
-      "SELECT id FROM sync_runs WHERE cloud_account_id = $1 AND details->>'jobId' = $2 ORDER BY created_at DESC LIMIT 1",
-      [cloudAccountId, details.jobId],
-    );
-    const id = existing.rows[0]?.id;
-    if (id) {
+    if (existingId) {
       await client.query(
-        "UPDATE sync_runs SET status = 'running', started_at = now(), finished_at = NULL, error = NULL, details = $2 WHERE id = $1",
-        [id, details],
+        `UPDATE sync_runs SET status = 'running', started_at = now(), finished_at = NULL, error = NULL, details = $2,
+           window_start = $3, window_end = $4 WHERE id = $1`,
+        [existingId, details, start, end],
       );
-      return id;
+      return existingId;
     }
     const created = await client.query<{ id: string }>(
       `INSERT INTO sync_runs (tenant_id, cloud_account_id, kind, status, window_start, window_end, details, started_at)
@@ -374,20 +459,6 @@ async function startRun(
     );
     return created.rows[0]!.id;
   });
-}
-
-async function updateRun(
-  app: Connection,
-  tenantId: string,
-  runId: string,
-  update: { status: "running"; details: SyncDetails; rowsRead: number; rowsWritten: number },
-) {
-  await withTenantClient(app, tenantId, (client) =>
-    client.query(
-      "UPDATE sync_runs SET status = $2::sync_run_status, details = $3, rows_read = $4, rows_written = $5 WHERE id = $1",
-      [runId, update.status, update.details, update.rowsRead, update.rowsWritten],
-    ),
-  );
 }
 
 const SYNC_EVERY_MS: Record<AccountRow["provider"], number> = {

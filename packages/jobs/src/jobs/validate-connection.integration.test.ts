@@ -3,9 +3,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createKeyring, sealCredentials, type Connection } from "@canopy/db";
 import { createTestDatabase, testServices, type TestDatabase } from "@canopy/db/testing";
 import IORedis from "ioredis";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import {
   startFakeAws,
   startFakeAzure,
+  startFakeGcp,
   type FakeAws,
   type FakeAzure,
 } from "@canopy/connectors/testing";
@@ -202,6 +205,92 @@ describe("validate-connection", () => {
       /Could not reach .*ECONNREFUSED.*proxy, firewall or DNS.*not tested/,
     );
     expect(checks!.message).not.toMatch(/sign in|credentials were wrong/i);
+  });
+
+  it("GCP: the wizard's accounts in scope are the billing account's projects (Cloud Billing), tested with testIamPermissions", async () => {
+    const gcp = await startFakeGcp();
+    const settings = {
+      aws: {
+        endpoints: aws.endpoints,
+        sourceIdentity: { accessKeyId: sourceAccessKeyId, secretAccessKey: sourceSecret },
+        backoff: { baseDelayMs: 5, retries: 2 },
+        pollIntervalMs: 5,
+      },
+      azure: {
+        endpoints: azure.endpoints,
+        httpClient: azure.httpClient,
+        backoff: { baseDelayMs: 5, retries: 2 },
+      },
+    };
+    configureConnectors({
+      ...settings,
+      gcp: { bigQueryEndpoint: gcp.url, cloudBillingEndpoint: gcp.url, backoff: { retries: 0 } },
+    });
+    try {
+      gcp.setBillingAccount({
+        id: "0123AB-456789-CDEF01",
+        projects: [{ projectId: "acme-search-prod" }, { projectId: "acme-data" }],
+        permissions: ["billing.accounts.get", "billing.resourceAssociations.list"],
+      });
+      const { rows } = await database.owner.pool.query<{ id: string }>(
+        `INSERT INTO cloud_accounts (tenant_id, provider, display_name, provider_account_id, status, connection_check_status)
+         VALUES ($1, 'gcp', 'Billing', '0123AB-456789-CDEF01', 'pending', 'checking') RETURNING id`,
+        [tenantId],
+      );
+      const id = rows[0]!.id;
+      await seal(id, {
+        provider: "gcp",
+        serviceAccountKey: gcp.serviceAccountKey(),
+        billingExportTable: "acme-billing.billing_export.gcp_billing_export_resource_v1_0123AB",
+      });
+      await run(id);
+      const { status, checks } = await outcome(id);
+      expect(status).toBe("passed");
+      expect(checks!.checks.map((c) => [c.permission, c.status])).toContainEqual([
+        "billing.resourceAssociations.list",
+        "passed",
+      ]);
+      expect(checks!.discovered?.map((d) => d.id)).toEqual(["acme-search-prod", "acme-data"]);
+    } finally {
+      configureConnectors(settings);
+      await gcp.close();
+    }
+  });
+
+  it("an unreachable Google token endpoint is its own outcome, not bad credentials", async () => {
+    const gcp = await startFakeGcp();
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const host = `127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((resolve) => closed.close(resolve));
+    try {
+      const { rows } = await database.owner.pool.query<{ id: string }>(
+        `INSERT INTO cloud_accounts (tenant_id, provider, display_name, provider_account_id, status, connection_check_status)
+         VALUES ($1, 'gcp', 'Billing', '0123AB-456789-CDEF01', 'pending', 'checking') RETURNING id`,
+        [tenantId],
+      );
+      const id = rows[0]!.id;
+      // The key's token_uri is where nothing listens (a proxy or firewall dropping the connection).
+      const key = { ...JSON.parse(gcp.serviceAccountKey()), token_uri: `http://${host}/token` };
+      await seal(id, {
+        provider: "gcp",
+        serviceAccountKey: JSON.stringify(key),
+        billingExportTable: "acme-billing.billing_export.gcp_billing_export_resource_v1_0123AB",
+      });
+      await expect(run(id, 1)).rejects.toThrow(/Could not reach/);
+      expect((await outcome(id)).status).toBe("checking");
+      await expect(run(id, 2)).rejects.toThrow(/Could not reach/);
+      const { status, checks } = await outcome(id);
+      expect(status).toBe("failed");
+      expect(checks!.outcome).toBe("unreachable");
+      expect(checks!.message).toContain(
+        `Could not reach ${host} (ECONNREFUSED): proxy or firewall?`,
+      );
+      expect(checks!.message).toMatch(/not tested/);
+      expect(checks!.message).not.toMatch(/sign in|rejected the service account key/i);
+    } finally {
+      await gcp.close();
+    }
   });
 
   it("without Athena fields tests the Cost Explorer quick start (daily) and says so", async () => {

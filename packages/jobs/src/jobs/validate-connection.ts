@@ -31,6 +31,7 @@ const SIGN_IN_CHECKS = new Set([
   "sts:AssumeRole",
   "Microsoft Entra ID sign-in",
   "service account key",
+  "workload identity federation",
 ]);
 
 /** The measured-utilization permission (CloudWatch, Azure Monitor, Cloud Monitoring): optional. */

@@ -68,6 +68,13 @@ export const documentedQpuBudget = [
   { windowMs: 3_600_000, qpu: 600 },
 ];
 
+export type AzureCarbonItem = {
+  subscriptionId: string;
+  scope1: number;
+  scope2: number;
+  scope3: number;
+};
+
 export type FakeAzure = {
   url: string;
   /** Entra ID and ARM, both this server (AzureConnectorConfig.endpoints). */
@@ -99,8 +106,16 @@ export type FakeAzure = {
   denyCostDetails(scope: string | undefined): void;
   /** The `sig` values of every blob link handed out (for tests that grep logs for them). */
   readonly blobSignatures: string[];
-  /** Per-subscription kg CO2e the Carbon Optimization API reports (one page per item). */
-  setCarbon(items: { subscriptionId: string; kg: number }[]): void;
+  /**
+   * Per-subscription kg CO2e per emission scope that the Carbon Optimization API reports (one page per
+   * item); a request's figure is the sum of the scopes its `carbonScopeList` names.
+   */
+  setCarbon(items: AzureCarbonItem[]): void;
+  /**
+   * What queryCarbonEmissionDataAvailableDateRange answers (yyyy-MM-dd); months outside are refused.
+   * Default: 2024-01-01 to the first of the month before the fake's clock.
+   */
+  setCarbonAvailableRange(range: { startDate: string; endDate: string } | undefined): void;
   /**
    * Management groups for Get Descendants: each group's parent (none for the root) and the
    * subscriptions directly in it. Descendants of a group are every level below it.
@@ -191,7 +206,14 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
   let usage: AzureUsageRow[] = [];
   let subscriptions: { subscriptionId: string; displayName: string; state: string }[] = [];
   let denied: string | undefined;
-  let carbon: { subscriptionId: string; kg: number }[] = [];
+  let carbon: AzureCarbonItem[] = [];
+  let carbonRange: { startDate: string; endDate: string } | undefined;
+  const availableCarbonRange = () => {
+    if (carbonRange) return carbonRange;
+    const current = new Date(now());
+    const previous = new Date(Date.UTC(current.getUTCFullYear(), current.getUTCMonth() - 1, 1));
+    return { startDate: "2024-01-01", endDate: previous.toISOString().slice(0, 10) };
+  };
   let costDetails: CostDetailsRow[] = [];
   const reportFailures: { code: string; message: string }[] = [];
   const pollThrottles: Record<string, string>[] = [];
@@ -835,33 +857,67 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
         url.pathname,
       );
     if (poll && req.method === "GET") return pollReport(res, poll[1] ?? "", poll[2] ?? "");
+    // https://learn.microsoft.com/en-us/rest/api/carbon/carbon-service/query-carbon-emission-data-available-date-range
+    if (
+      url.pathname === "/providers/Microsoft.Carbon/queryCarbonEmissionDataAvailableDateRange" &&
+      req.method === "POST"
+    )
+      return send(res, 200, availableCarbonRange());
     if (
       url.pathname === "/providers/Microsoft.Carbon/carbonEmissionReports" &&
       req.method === "POST"
     ) {
+      // https://learn.microsoft.com/en-us/rest/api/carbon/carbon-service/query-carbon-emission-reports
+      // (ItemDetailsQueryFilter). **Modelled:** the 400 bodies (the page documents the fields, not the errors).
       const request = JSON.parse(body) as {
-        subscriptionList: string[];
+        reportType?: string;
+        subscriptionList?: string[];
+        carbonScopeList?: string[];
         skipToken?: string;
-        dateRange: { start: string; end: string };
+        pageSize?: number;
+        dateRange?: { start?: string; end?: string };
       };
-      if (request.subscriptionList.length > 100) {
-        return send(res, 400, {
-          error: {
-            code: "BadRequest",
-            message: `subscriptionList has ${request.subscriptionList.length} entries; at most 100 are allowed`,
-          },
-        });
+      const refuse = (message: string) =>
+        send(res, 400, { error: { code: "BadRequest", message } });
+      const subscriptionList = request.subscriptionList ?? [];
+      if (subscriptionList.length === 0) return refuse("subscriptionList is required");
+      if (subscriptionList.length > 100) {
+        return refuse(
+          `subscriptionList has ${subscriptionList.length} entries; at most 100 are allowed`,
+        );
       }
-      if (request.dateRange.start !== request.dateRange.end) {
-        return send(res, 400, {
-          error: { code: "BadRequest", message: "ItemDetailsReport needs start = end" },
-        });
-      }
+      // "Each subscription ID should be in lowercase format."
+      if (subscriptionList.some((id) => id !== id.toLowerCase()))
+        return refuse("subscriptionList entries must be lower-case subscription ids");
+      // carbonScopeList: required, one or more of EmissionScopeEnum; the answer sums the listed scopes.
+      const scopes = request.carbonScopeList ?? [];
+      if (scopes.length === 0 || scopes.some((x) => !["Scope1", "Scope2", "Scope3"].includes(x)))
+        return refuse("carbonScopeList must list one or more of Scope1, Scope2, Scope3");
+      if (
+        request.reportType === "ItemDetailsReport" &&
+        (request.pageSize === undefined || request.pageSize < 1 || request.pageSize > 5000)
+      )
+        return refuse("pageSize is required, between 1 and 5000");
+      const { start = "", end = "" } = request.dateRange ?? {};
+      if (start !== end) return refuse("ItemDetailsReport needs start = end");
+      // Dates are yyyy-MM-01: "Only the first day of each month is accepted."
+      if (!/^\d{4}-\d{2}-01$/.test(start))
+        return refuse("dateRange dates must be the first day of a month (yyyy-MM-01)");
+      const range = availableCarbonRange();
+      if (start < range.startDate || start > range.endDate)
+        return refuse(
+          `dateRange ${start} is outside the available range ${range.startDate} to ${range.endDate}`,
+        );
       const offset = Number(request.skipToken ?? 0);
-      const items = carbon.filter((c) => request.subscriptionList.includes(c.subscriptionId));
+      const items = carbon.filter((c) => subscriptionList.includes(c.subscriptionId));
       const item = items[offset];
+      const kg = item
+        ? (scopes.includes("Scope1") ? item.scope1 : 0) +
+          (scopes.includes("Scope2") ? item.scope2 : 0) +
+          (scopes.includes("Scope3") ? item.scope3 : 0)
+        : 0;
       return send(res, 200, {
-        subscriptionAccessDecisionList: request.subscriptionList.map((subscriptionId) => ({
+        subscriptionAccessDecisionList: subscriptionList.map((subscriptionId) => ({
           subscriptionId,
           decision: "Allowed",
         })),
@@ -869,7 +925,7 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
           ? [
               {
                 dataType: "ItemDetailsData",
-                latestMonthEmissions: item.kg,
+                latestMonthEmissions: kg,
                 previousMonthEmissions: 0,
                 itemName: item.subscriptionId,
                 subscriptionId: item.subscriptionId,
@@ -962,6 +1018,7 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
     denyQuery: (id) => (denied = id),
     revokeTokens: () => tokens.clear(),
     setCarbon: (items) => (carbon = items),
+    setCarbonAvailableRange: (range) => (carbonRange = range),
     setManagementGroups: (groups) => (managementGroups = groups),
     setCostDetailsMaxRows: (rows) => (costDetailsMaxRows = rows),
     setVirtualMachines: (vms) => (virtualMachines = vms),

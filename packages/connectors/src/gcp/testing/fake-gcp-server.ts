@@ -44,6 +44,17 @@ const WRITE_SCOPES = [
   "https://www.googleapis.com/auth/bigquery",
   "https://www.googleapis.com/auth/cloud-platform",
 ];
+/**
+ * Cloud Billing's authorization scopes for billingAccounts.projects.list and
+ * billingAccounts.testIamPermissions (any one suffices):
+ * https://cloud.google.com/billing/docs/reference/rest/v1/billingAccounts.projects/list#authorization-scopes,
+ * https://cloud.google.com/billing/docs/reference/rest/v1/billingAccounts/testIamPermissions#authorization-scopes
+ */
+const BILLING_SCOPES = [
+  "https://www.googleapis.com/auth/cloud-billing",
+  "https://www.googleapis.com/auth/cloud-billing.readonly",
+  "https://www.googleapis.com/auth/cloud-platform",
+];
 const READ_SCOPES = [
   ...WRITE_SCOPES,
   "https://www.googleapis.com/auth/bigquery.readonly",
@@ -103,6 +114,31 @@ export type FakeGcp = {
   setTimeSeriesPageSize(size: number): void;
   /** monitoring.timeSeries.list is denied on this project (no Monitoring Viewer role). */
   denyMonitoring(projectId: string | undefined): void;
+  /**
+   * Workload identity federation: the pool provider (`audience`) that accepts `subjectToken` (the
+   * fake's stand-in for an OIDC token it validated) and the service account its principal may
+   * impersonate (`impersonationGranted`, roles/iam.workloadIdentityUser). STS answers at
+   * `{url}/v1/token`, IAM Credentials at `{url}/v1/projects/-/serviceAccounts/{email}:generateAccessToken`.
+   */
+  setWorkloadIdentity(options: {
+    audience: string;
+    subjectToken: string;
+    serviceAccount: string;
+    impersonationGranted?: boolean;
+  }): void;
+  /**
+   * Cloud Billing: the billing account (`0123AB-456789-CDEF01`), its projects, and the permissions
+   * the service account holds on it (roles/billing.viewer: billing.accounts.get,
+   * billing.resourceAssociations.list). `apiDisabled` answers 403 SERVICE_DISABLED.
+   */
+  setBillingAccount(options: {
+    id: string;
+    projects: { projectId: string; billingEnabled?: boolean }[];
+    permissions?: string[];
+    apiDisabled?: boolean;
+  }): void;
+  /** A credential configuration as `gcloud iam workload-identity-pools create-cred-config` writes it. */
+  externalAccountConfig(options?: { impersonate?: boolean; audience?: string }): string;
   close(): Promise<void>;
 };
 
@@ -158,11 +194,29 @@ const exportSchema = (detailed: boolean) => ({
   ],
 });
 
-export async function startFakeGcp(options: { pageSize?: number } = {}): Promise<FakeGcp> {
+export async function startFakeGcp(
+  options: {
+    pageSize?: number;
+    /**
+     * Lifetime of every access token the fake issues (`expires_in`; default 3599 s, Google's), after
+     * which it answers 401 UNAUTHENTICATED.
+     * https://developers.google.com/identity/protocols/oauth2/service-account#httprest ("expires after one hour").
+     */
+    tokenLifetimeSeconds?: number;
+  } = {},
+): Promise<FakeGcp> {
   const known = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const unknown = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const clientEmail = "canopy-reader@acme-billing.iam.gserviceaccount.com";
   const tokens = new Map<string, string[]>();
+  const lifetimeSeconds = options.tokenLifetimeSeconds ?? 3599;
+  const expiresAt = new Map<string, number>();
+  /** Records a token the fake issued: its scopes and when it stops working. */
+  const issue = (value: string, scopes: string[]) => {
+    tokens.set(value, scopes);
+    expiresAt.set(value, Date.now() + lifetimeSeconds * 1000);
+    issuedTokens.push({ token: value, scopes });
+  };
   const issuedTokens: FakeGcp["issuedTokens"] = [];
   const requests: FakeGcp["requests"] = [];
   const jobs = new Map<
@@ -179,6 +233,8 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
   let instances: Parameters<FakeGcp["setInstances"]>[0] = [];
   let timeSeriesPageSize = 100_000;
   let monitoringDenied: string | undefined;
+  let workloadIdentity: Parameters<FakeGcp["setWorkloadIdentity"]>[0] | undefined;
+  let billingAccount: Parameters<FakeGcp["setBillingAccount"]>[0] | undefined;
   let usage: GcpUsageRow[] = [];
   let carbon: Parameters<FakeGcp["setCarbon"]>[0] = [];
   let rateLimited = 0;
@@ -249,9 +305,215 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
         error_description: "Invalid OAuth scope or ID token audience provided.",
       });
     const value = `ya29.fake-${tokens.size + 1}`;
-    tokens.set(value, scopes);
-    issuedTokens.push({ token: value, scopes });
-    return send(res, 200, { access_token: value, expires_in: 3599, token_type: "Bearer" });
+    issue(value, scopes);
+    return send(res, 200, {
+      access_token: value,
+      expires_in: lifetimeSeconds,
+      token_type: "Bearer",
+    });
+  }
+
+  /** RFC 6749 §5.2 / RFC 8693 §2.2.2 error response, as STS answers. */
+  const oauthError = (res: ServerResponse, status: number, code: string, description: string) =>
+    send(res, status, { error: code, error_description: description });
+
+  /**
+   * STS token exchange (https://cloud.google.com/iam/docs/reference/sts/rest/v1/TopLevel/token):
+   * grant_type, requested_token_type, subject_token and subject_token_type are required; audience is
+   * required when exchanging an external credential, scope too ("Required when exchanging an external
+   * credential for a Google access token"). The body may be form-encoded or JSON.
+   */
+  function stsToken(req: IncomingMessage, res: ServerResponse, body: string) {
+    const json = /application\/json/.test(req.headers["content-type"] ?? "");
+    const form = json
+      ? new Map(Object.entries(JSON.parse(body || "{}") as Record<string, string>))
+      : new URLSearchParams(body);
+    const field = (name: string, camel: string) => form.get(name) ?? form.get(camel) ?? undefined;
+    const grantType = field("grant_type", "grantType");
+    const requestedTokenType = field("requested_token_type", "requestedTokenType");
+    const subjectToken = field("subject_token", "subjectToken");
+    const subjectTokenType = field("subject_token_type", "subjectTokenType");
+    const audience = field("audience", "audience");
+    const scope = field("scope", "scope");
+    if (grantType !== "urn:ietf:params:oauth:grant-type:token-exchange")
+      return oauthError(
+        res,
+        400,
+        "unsupported_grant_type",
+        `Invalid value for "grant_type": ${grantType ?? "missing"}`,
+      );
+    if (requestedTokenType !== "urn:ietf:params:oauth:token-type:access_token")
+      return oauthError(res, 400, "invalid_request", `Invalid value for "requested_token_type"`);
+    if (!subjectToken) return oauthError(res, 400, "invalid_request", `Missing "subject_token"`);
+    // OIDC providers take jwt or id_token; saml2 and aws4_request are for SAML and AWS providers.
+    if (
+      subjectTokenType !== "urn:ietf:params:oauth:token-type:jwt" &&
+      subjectTokenType !== "urn:ietf:params:oauth:token-type:id_token"
+    )
+      return oauthError(res, 400, "invalid_request", `Invalid value for "subject_token_type"`);
+    if (!audience || audience !== workloadIdentity?.audience)
+      return oauthError(
+        res,
+        400,
+        "invalid_target",
+        'The target service indicated by the "audience" parameters is invalid. This might either be because the pool or provider is disabled or deleted or because it doesn\'t exist.',
+      );
+    if (subjectToken !== workloadIdentity.subjectToken)
+      return oauthError(
+        res,
+        400,
+        "invalid_grant",
+        "The subject token could not be verified by the pool provider.",
+      );
+    const scopes = (scope ?? "").split(" ").filter(Boolean);
+    if (scopes.length === 0) return oauthError(res, 400, "invalid_scope", `Missing "scope"`);
+    const value = `ya29.federated-${tokens.size + 1}`;
+    issue(value, scopes);
+    return send(res, 200, {
+      access_token: value,
+      issued_token_type: "urn:ietf:params:oauth:token-type:access_token",
+      token_type: "Bearer",
+      expires_in: lifetimeSeconds,
+    });
+  }
+
+  /**
+   * generateAccessToken (https://cloud.google.com/iam/docs/reference/credentials/rest/v1/projects.serviceAccounts/generateAccessToken):
+   * the caller's token needs the iam or cloud-platform scope (authorization scopes); `scope` is
+   * required; `lifetime` is at most 3600s unless the organization policy
+   * iam.allowServiceAccountCredentialLifetimeExtension allows up to 12 h (not modelled: 3600s max);
+   * the caller needs iam.serviceAccounts.getAccessToken on the account (roles/iam.workloadIdentityUser
+   * for a federated principal, https://cloud.google.com/iam/docs/workload-identity-federation-with-other-providers#impersonation).
+   */
+  function generateAccessToken(res: ServerResponse, email: string, bearer: string, body: string) {
+    const granted = tokens.get(bearer) ?? [];
+    if (
+      !granted.includes("https://www.googleapis.com/auth/cloud-platform") &&
+      !granted.includes("https://www.googleapis.com/auth/iam")
+    )
+      return scopeInsufficient(res, "google.iam.credentials.v1.IAMCredentials.GenerateAccessToken");
+    const request = JSON.parse(body || "{}") as { scope?: unknown; lifetime?: unknown };
+    const scopes = Array.isArray(request.scope) ? request.scope.map(String).filter(Boolean) : [];
+    if (scopes.length === 0)
+      return error(res, 400, "badRequest", "Scope required.", "INVALID_ARGUMENT");
+    const lifetime = request.lifetime === undefined ? "3600s" : String(request.lifetime);
+    const seconds = /^(\d+)(?:\.\d+)?s$/.exec(lifetime)?.[1];
+    if (!seconds || Number(seconds) > 3600)
+      return error(
+        res,
+        400,
+        "badRequest",
+        `The lifetime "${lifetime}" is invalid: at most 3600s unless the organization policy allows more.`,
+        "INVALID_ARGUMENT",
+      );
+    if (
+      !workloadIdentity ||
+      email !== workloadIdentity.serviceAccount ||
+      workloadIdentity.impersonationGranted === false ||
+      !bearer.startsWith("ya29.federated-")
+    )
+      return error(
+        res,
+        403,
+        "forbidden",
+        "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).",
+        "PERMISSION_DENIED",
+      );
+    const value = `ya29.impersonated-${tokens.size + 1}`;
+    issue(value, scopes);
+    return send(res, 200, {
+      accessToken: value,
+      expireTime: new Date(
+        Date.now() + Math.min(Number(seconds), lifetimeSeconds) * 1000,
+      ).toISOString(),
+    });
+  }
+
+  /**
+   * Cloud Billing v1 (REST, as @google-cloud/billing's fallback transport sends it):
+   * `GET /v1/billingAccounts/{id}/projects` (ListProjectBillingInfo: `pageSize` at most 100, also the
+   * default; a larger one is cut to 100, as AIP-158 has APIs coerce it; `pageToken`; needs
+   * billing.resourceAssociations.list) and `POST /v1/billingAccounts/{id}:testIamPermissions`
+   * (`permissions` required, no wildcards; answers the subset the caller holds).
+   * https://cloud.google.com/billing/docs/reference/rest/v1/billingAccounts.projects/list,
+   * https://cloud.google.com/billing/docs/reference/rest/v1/billingAccounts/testIamPermissions,
+   * https://google.aip.dev/158. **Modelled:** a billing account the caller cannot see answers the same
+   * 403 as a missing permission (Google does not tell the two apart).
+   */
+  function cloudBilling(
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+    method: string,
+    bearer: string,
+    url: URL,
+    body: string,
+  ) {
+    const granted = tokens.get(bearer) ?? [];
+    if (!BILLING_SCOPES.some((scope) => granted.includes(scope)))
+      return send(res, 403, {
+        error: {
+          code: 403,
+          message: "Request had insufficient authentication scopes.",
+          status: "PERMISSION_DENIED",
+          details: [
+            {
+              "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+              reason: "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+              domain: "googleapis.com",
+              metadata: { service: "cloudbilling.googleapis.com" },
+            },
+          ],
+        },
+      });
+    if (billingAccount?.apiDisabled)
+      return error(
+        res,
+        403,
+        "accessNotConfigured",
+        "Cloud Billing API has not been used in project acme-billing before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/cloudbilling.googleapis.com/overview?project=acme-billing then retry.",
+        "PERMISSION_DENIED",
+      );
+    const held =
+      billingAccount && billingAccount.id === id ? (billingAccount.permissions ?? []) : [];
+    if (method === ":testIamPermissions") {
+      if (req.method !== "POST")
+        return error(res, 405, "badRequest", "POST only", "INVALID_ARGUMENT");
+      const asked = (JSON.parse(body || "{}") as { permissions?: unknown }).permissions;
+      if (!Array.isArray(asked) || asked.length === 0)
+        return error(res, 400, "badRequest", "permissions is required", "INVALID_ARGUMENT");
+      if (asked.some((p) => String(p).includes("*")))
+        return error(
+          res,
+          400,
+          "badRequest",
+          "Permissions with wildcards (such as '*' or 'storage.*') are not allowed.",
+          "INVALID_ARGUMENT",
+        );
+      return send(res, 200, { permissions: asked.map(String).filter((p) => held.includes(p)) });
+    }
+    if (req.method !== "GET") return error(res, 405, "badRequest", "GET only", "INVALID_ARGUMENT");
+    if (!held.includes("billing.resourceAssociations.list"))
+      return error(
+        res,
+        403,
+        "forbidden",
+        "The caller does not have permission",
+        "PERMISSION_DENIED",
+      );
+    const size = Math.min(Number(url.searchParams.get("pageSize") || 100), 100);
+    const offset = Number(url.searchParams.get("pageToken") || 0);
+    const projects = billingAccount?.projects ?? [];
+    const page = projects.slice(offset, offset + size);
+    return send(res, 200, {
+      projectBillingInfo: page.map((p) => ({
+        name: `projects/${p.projectId}/billingInfo`,
+        projectId: p.projectId,
+        billingAccountName: `billingAccounts/${id}`,
+        billingEnabled: p.billingEnabled ?? true,
+      })),
+      ...(offset + size < projects.length ? { nextPageToken: String(offset + size) } : {}),
+    });
   }
 
   /**
@@ -438,8 +700,9 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
     });
     if (url.pathname === "/token" && req.method === "POST")
       return token(res, new URLSearchParams(body));
+    if (url.pathname === "/v1/token" && req.method === "POST") return stsToken(req, res, body);
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
-    if (!bearer || !tokens.has(bearer)) {
+    if (!bearer || !tokens.has(bearer) || Date.now() >= (expiresAt.get(bearer) ?? 0)) {
       return error(
         res,
         401,
@@ -448,6 +711,16 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
         "UNAUTHENTICATED",
       );
     }
+    const impersonation = /^\/v1\/projects\/-\/serviceAccounts\/([^/:]+):generateAccessToken$/.exec(
+      decodeURIComponent(url.pathname),
+    );
+    if (impersonation && req.method === "POST")
+      return generateAccessToken(res, impersonation[1] ?? "", bearer, body);
+    const billing = /^\/v1\/billingAccounts\/([^/:]+)(\/projects|:testIamPermissions)$/.exec(
+      url.pathname,
+    );
+    if (billing)
+      return cloudBilling(req, res, billing[1] ?? "", billing[2] ?? "", bearer, url, body);
     if (rateLimited > 0) {
       rateLimited--;
       return error(
@@ -745,6 +1018,25 @@ export async function startFakeGcp(options: { pageSize?: number } = {}): Promise
     setInstances: (list) => (instances = list),
     setTimeSeriesPageSize: (size) => (timeSeriesPageSize = size),
     denyMonitoring: (projectId) => (monitoringDenied = projectId),
+    setWorkloadIdentity: (options) => (workloadIdentity = options),
+    setBillingAccount: (options) => (billingAccount = options),
+    externalAccountConfig: (options = {}) =>
+      JSON.stringify({
+        universe_domain: "googleapis.com",
+        type: "external_account",
+        audience: options.audience ?? workloadIdentity?.audience,
+        subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
+        token_url: "https://sts.googleapis.com/v1/token",
+        credential_source: {
+          file: "/var/run/secrets/canopy/gcp-subject-token",
+          format: { type: "text" },
+        },
+        ...(options.impersonate === false
+          ? {}
+          : {
+              service_account_impersonation_url: `https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/${workloadIdentity?.serviceAccount}:generateAccessToken`,
+            }),
+      }),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

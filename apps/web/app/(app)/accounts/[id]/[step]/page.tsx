@@ -21,7 +21,10 @@ import {
   awsExportCommands,
   awsTrustPolicy,
   azureCommands,
+  gcpCarbonFootprintCommands,
   gcpCommands,
+  gcpWorkloadIdentityCommands,
+  type CanopyGcpIdentity,
   permissions,
   providerNames,
   WIZARD_STEPS,
@@ -50,7 +53,14 @@ export default async function WizardStepPage({ params }: Props) {
   const next = WIZARD_STEPS[index + 1];
   const previous = WIZARD_STEPS[index - 1];
   const base = `/accounts/${account.id}`;
-  const canopyAccountId = serverEnv().CANOPY_AWS_ACCOUNT_ID;
+  const env = serverEnv();
+  const canopyAccountId = env.CANOPY_AWS_ACCOUNT_ID;
+  // Canopy's own OIDC identity, which a customer's workload identity pool trusts (operator settings).
+  const gcpIdentity: CanopyGcpIdentity = {
+    ...(env.CANOPY_GCP_WIF_ISSUER ? { issuer: env.CANOPY_GCP_WIF_ISSUER } : {}),
+    ...(env.CANOPY_GCP_WIF_SUBJECT ? { subject: env.CANOPY_GCP_WIF_SUBJECT } : {}),
+    ...(env.CANOPY_GCP_WIF_AUDIENCE ? { audience: env.CANOPY_GCP_WIF_AUDIENCE } : {}),
+  };
   const connectionCheck =
     step === "test" || step === "scope" || step === "done"
       ? await scope.sql((client) => getConnectionCheck(client, account.id))
@@ -93,6 +103,7 @@ export default async function WizardStepPage({ params }: Props) {
           step={step}
           account={account}
           canopyAccountId={canopyAccountId}
+          gcpIdentity={gcpIdentity}
           connectionCheck={connectionCheck}
           next={next ? `${base}/${next}` : "/"}
         />
@@ -119,11 +130,19 @@ type StepProps = {
   step: WizardStep;
   account: Awaited<ReturnType<typeof getAccount>>;
   canopyAccountId: string;
+  gcpIdentity: CanopyGcpIdentity;
   connectionCheck: ConnectionCheck | null;
   next: string;
 };
 
-function StepBody({ step, account, canopyAccountId, connectionCheck, next }: StepProps) {
+function StepBody({
+  step,
+  account,
+  canopyAccountId,
+  gcpIdentity,
+  connectionCheck,
+  next,
+}: StepProps) {
   switch (step) {
     case "permissions":
       return (
@@ -217,6 +236,19 @@ function StepBody({ step, account, canopyAccountId, connectionCheck, next }: Ste
             service account with exactly the three roles listed before:
           </p>
           <CopyBlock label="gcloud commands" text={gcpCommands(account.providerAccountId)} />
+          <p>
+            Or, without a key: <strong>workload identity federation</strong>. Your pool trusts
+            Canopy&apos;s own identity, and you paste the credential configuration instead of a key:
+          </p>
+          <CopyBlock
+            label="Workload identity federation"
+            text={gcpWorkloadIdentityCommands(gcpIdentity)}
+          />
+          <p>Google&apos;s own carbon figures (optional, for Reconciliation):</p>
+          <CopyBlock
+            label="Carbon Footprint export"
+            text={gcpCarbonFootprintCommands(account.providerAccountId)}
+          />
         </>
       );
     case "credentials":
