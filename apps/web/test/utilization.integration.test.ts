@@ -7,10 +7,10 @@ import { call } from "./call";
 import * as utilization from "@/app/api/v1/utilization/route";
 
 /**
- * GET /api/v1/utilization: the share of compute facility kWh whose usage row carries a measured CPU
- * utilization, under the dashboard's filters, and each account's latest utilization read. The
- * stored rows are set here (AWS usage measured, the others not); sync-utilization's own test checks
- * the writer.
+ * GET /api/v1/utilization: the share of compute facility kWh whose power used a measured CPU
+ * utilization (kwh_measured_utilization), under the dashboard's filters, and each account's latest
+ * utilization read. The stored rows are set here (AWS measured, the others not); sync-utilization's
+ * own test checks the writer.
  */
 
 let db: TestDatabase;
@@ -31,14 +31,12 @@ beforeAll(async () => {
     start: new Date("2025-01-01T00:00:00Z"),
     hours: 24 * 31,
   });
-  // The usage rows behind the AWS emissions, with a measured utilization (same key as the emission row).
-  await db.owner.pool.query(
-    `INSERT INTO usage_hourly (tenant_id, cloud_account_id, hour, dims_key, provider, service, region, kind, unit,
-       quantity, cpu_utilization, shape_key)
-     SELECT tenant_id, cloud_account_id, hour, dims_key, provider, service, region, kind, 'instance-hours', 1, 0.25, 'test'
-     FROM emissions_hourly WHERE tenant_id = $1 AND provider = 'aws'`,
-    [tenantId],
-  );
+  // The AWS emissions as the estimate writes them when the power used measured CPU utilization.
+  for (const table of ["emissions_hourly", "emissions_daily", "emissions_monthly"])
+    await db.owner.pool.query(
+      `UPDATE ${table} SET kwh_measured_utilization = kwh_facility WHERE tenant_id = $1 AND provider = 'aws'`,
+      [tenantId],
+    );
   await db.owner.pool.query(
     `INSERT INTO utilization_runs (tenant_id, cloud_account_id, status, window_start, window_end, source, resources,
        hours_stored, error, created_at)

@@ -405,6 +405,8 @@ const emissionMeasures = () => ({
   kwhHourlyGrid: doublePrecision("kwh_hourly_grid").notNull().default(0),
   /** Facility kWh of usage billed for a longer period (a day, a month) spread over its hours. */
   kwhDisaggregated: doublePrecision("kwh_disaggregated").notNull().default(0),
+  /** Facility kWh of compute whose power used measured CPU utilization (not the default). */
+  kwhMeasuredUtilization: doublePrecision("kwh_measured_utilization").notNull().default(0),
   costAmount: numeric("cost_amount", { precision: 20, scale: 8 }),
   /** The part of cost_amount estimated from spend, and the part out of scope (tax, credits, fees…). */
   costSpendBasedAmount: numeric("cost_spend_based_amount", { precision: 20, scale: 8 })

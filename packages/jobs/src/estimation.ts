@@ -32,6 +32,11 @@ export function defaultFactorsMask(estimate: Estimate): number {
   return mask;
 }
 
+/** Whether the estimate's power rests on measured CPU utilization (docs/methodology.md §2.1.1). */
+export function utilizationMeasured(estimate: Estimate): boolean {
+  return estimate.quality.power.quality === "measured";
+}
+
 /**
  * The part of an estimate's CO2e (location-based operational + embodied) that rests on a default
  * factor: operational emissions when power, PUE or grid intensity was a default; embodied emissions
@@ -147,6 +152,7 @@ function emissionRowOf(
     co2eOnDefaultsKg: co2eOnDefaultsKg(estimate),
     kwhHourlyGrid: hourly ? estimate.kwhFacility : 0,
     kwhDisaggregated: spread ? estimate.kwhFacility : 0,
+    kwhMeasuredUtilization: utilizationMeasured(estimate) ? estimate.kwhFacility : 0,
     ...completenessOf({ ...row, costAmount }, estimate),
     costAmount,
     currency: row.currency,
@@ -333,6 +339,7 @@ export function shapeFactorsOf(
       gridIntensityGPerKwh: unit.gridIntensityGPerKwh,
       defaultFactorsMask: defaultFactorsMask(unit),
       methodologyVersion: unit.methodologyVersion,
+      utilizationMeasured: utilizationMeasured(unit),
       periodHours: shape.periodHours,
       hourly: hourlyFactors,
     });

@@ -34,6 +34,8 @@ export type EmissionRow = {
   kwhHourlyGrid: number;
   /** kwhFacility when the row is a share of usage billed for a longer period, else 0. */
   kwhDisaggregated: number;
+  /** kwhFacility when the row's compute power used measured CPU utilization, else 0. */
+  kwhMeasuredUtilization: number;
   costAmount: string | null;
   /** Parts of costAmount estimated from spend and out of scope (numeric strings, like costAmount). */
   costSpendBasedAmount: string;
@@ -73,6 +75,7 @@ const columns = [
   "cost_out_of_scope_amount",
   "currency",
   "methodology_version",
+  "kwh_measured_utilization",
 ] as const;
 
 /**
@@ -136,6 +139,7 @@ async function* toCopyRows(tenantId: string, rows: AsyncIterable<EmissionRow>) {
       r.costOutOfScopeAmount,
       r.currency,
       r.methodologyVersion,
+      r.kwhMeasuredUtilization,
     ] as const;
   }
 }
@@ -187,6 +191,8 @@ export type ShapeFactors = {
   gridIntensityGPerKwh: number;
   defaultFactorsMask: number;
   methodologyVersion: string;
+  /** Whether the shape's compute power used measured CPU utilization (kwh_measured_utilization). */
+  utilizationMeasured: boolean;
   /** The shape's billing period in hours (rows longer than an hour may be spread). */
   periodHours: number;
   /**
@@ -277,6 +283,7 @@ const factorColumns = [
   "h_high_0",
   "h_high_g",
   "h_mask",
+  "utilization_measured",
 ] as const;
 
 /**
@@ -326,7 +333,7 @@ const emissionSelect = (q: string, cost: string, spread: boolean) => `
   CASE WHEN g.g IS NULL THEN 0 ELSE ${q} * f.kwh_facility END, ${spread ? `${q} * f.kwh_facility` : "0"},
   ${cost}, s.spend_amount,
   CASE WHEN f.coverage = 'out-of-scope' THEN coalesce(u.cost_amount, 0) ELSE 0 END,
-  u.currency, f.methodology_version`;
+  u.currency, f.methodology_version, CASE WHEN f.utilization_measured THEN ${q} * f.kwh_facility ELSE 0 END`;
 
 const emissionLaterals = `
   CROSS JOIN LATERAL (
@@ -343,7 +350,7 @@ const insertColumns = `tenant_id, cloud_account_id, hour, dims_key, provider, se
   instance_type, tags, pue, grid_intensity_g_per_kwh, default_factors_mask, kwh_it, kwh_facility, co2e_location_kg,
   co2e_market_kg, co2e_embodied_kg, water_l, co2e_on_defaults_kg, co2e_spend_based_kg, co2e_low_kg, co2e_high_kg,
   kwh_hourly_grid, kwh_disaggregated, cost_amount, cost_spend_based_amount, cost_out_of_scope_amount, currency,
-  methodology_version`;
+  methodology_version, kwh_measured_utilization`;
 
 const shapeJoin = `JOIN shape_factors f ON f.shape_key = u.shape_key || ':' || extract(year FROM u.hour AT TIME ZONE 'UTC')::int`;
 
@@ -376,7 +383,7 @@ export async function replaceEmissionsFromFactors(
     grid_intensity_g_per_kwh real, default_factors_mask smallint, methodology_version text, grid_zone text,
     h_location_0 float8, h_location_g float8, h_market_0 float8, h_market_g float8, h_defaults_0 float8,
     h_defaults_g float8, h_low_0 float8, h_low_g float8, h_high_0 float8, h_high_g float8, h_mask smallint,
-    has_hourly boolean NOT NULL DEFAULT false
+    utilization_measured boolean NOT NULL, has_hourly boolean NOT NULL DEFAULT false
   ) ON COMMIT DROP`);
   await copyRows(
     client,
@@ -416,6 +423,7 @@ export async function replaceEmissionsFromFactors(
         h?.co2eHighKg0 ?? null,
         h?.co2eHighKgPerG ?? null,
         h?.defaultFactorsMask ?? null,
+        f.utilizationMeasured,
       ];
     }),
   );

@@ -4,9 +4,9 @@ import { lockAccountMonths } from "./usage";
 
 const measures = `sum(kwh_it), sum(kwh_facility), sum(co2e_location_kg), sum(co2e_market_kg), sum(co2e_embodied_kg),
   sum(water_l), sum(co2e_on_defaults_kg), sum(co2e_spend_based_kg), sum(co2e_low_kg), sum(co2e_high_kg),
-  sum(kwh_hourly_grid), sum(kwh_disaggregated), sum(cost_amount), sum(cost_spend_based_amount), sum(cost_out_of_scope_amount), max(currency), max(methodology_version)`;
+  sum(kwh_hourly_grid), sum(kwh_disaggregated), sum(kwh_measured_utilization), sum(cost_amount), sum(cost_spend_based_amount), sum(cost_out_of_scope_amount), max(currency), max(methodology_version)`;
 const measureColumns = `kwh_it, kwh_facility, co2e_location_kg, co2e_market_kg, co2e_embodied_kg, water_l,
-  co2e_on_defaults_kg, co2e_spend_based_kg, co2e_low_kg, co2e_high_kg, kwh_hourly_grid, kwh_disaggregated, cost_amount, cost_spend_based_amount,
+  co2e_on_defaults_kg, co2e_spend_based_kg, co2e_low_kg, co2e_high_kg, kwh_hourly_grid, kwh_disaggregated, kwh_measured_utilization, cost_amount, cost_spend_based_amount,
   cost_out_of_scope_amount, currency, methodology_version`;
 
 /**

@@ -188,9 +188,9 @@ export type MeasuredShareScope = {
 };
 
 /**
- * Facility kWh of compute emissions in a window, and the part whose utilization was measured (the
- * usage row carries a cpu_utilization, so its power quality is `measured`). An emission row has its
- * usage row's key (account, hour, dims_key); a row spread over hours has `dims_key/<period start epoch>`.
+ * Facility kWh of compute emissions in a window of whole UTC days, and the part whose power used
+ * measured CPU utilization (kwh_measured_utilization: the estimate's power quality is `measured`),
+ * from the daily rollups as every other dashboard figure.
  */
 export async function measuredComputeShare(
   client: PoolClient,
@@ -198,18 +198,14 @@ export async function measuredComputeShare(
 ): Promise<{ computeKwh: number; measuredKwh: number; share: number | null }> {
   const list = (v: readonly string[] | null | undefined) => (v && v.length ? [...v] : null);
   const { rows } = await client.query<{ computeKwh: number; measuredKwh: number }>(
-    `SELECT coalesce(sum(e.kwh_facility), 0)::float8 AS "computeKwh",
-            coalesce(sum(e.kwh_facility) FILTER (WHERE u.cpu_utilization IS NOT NULL), 0)::float8 AS "measuredKwh"
-     FROM emissions_hourly e
-     LEFT JOIN usage_hourly u ON u.cloud_account_id = e.cloud_account_id
-       AND u.dims_key = split_part(e.dims_key, '/', 1)
-       AND u.hour = CASE WHEN strpos(e.dims_key, '/') > 0
-                         THEN to_timestamp(split_part(e.dims_key, '/', 2)::bigint) ELSE e.hour END
-     WHERE e.kind = 'compute' AND e.hour >= $1 AND e.hour < $2
-       AND ($3::uuid[] IS NULL OR e.cloud_account_id = ANY($3))
-       AND ($4::text[] IS NULL OR e.provider::text = ANY($4))
-       AND ($5::text[] IS NULL OR e.service = ANY($5))
-       AND ($6::text[] IS NULL OR e.region = ANY($6))`,
+    `SELECT coalesce(sum(kwh_facility), 0)::float8 AS "computeKwh",
+            coalesce(sum(kwh_measured_utilization), 0)::float8 AS "measuredKwh"
+     FROM emissions_daily
+     WHERE kind = 'compute' AND day >= $1::timestamptz::date AND day < $2::timestamptz::date
+       AND ($3::uuid[] IS NULL OR cloud_account_id = ANY($3))
+       AND ($4::text[] IS NULL OR provider::text = ANY($4))
+       AND ($5::text[] IS NULL OR service = ANY($5))
+       AND ($6::text[] IS NULL OR region = ANY($6))`,
     [
       scope.start,
       scope.end,

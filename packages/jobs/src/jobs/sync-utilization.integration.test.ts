@@ -6,6 +6,7 @@ import { startFakeAws, type FakeAws } from "@canopy/connectors/testing";
 import { configureConnectors } from "../connector-for";
 import type { JobContext, JobDeps } from "../contract";
 import { estimateWindow } from "./estimate-window";
+import { rollupDays } from "./rollup-days";
 import { syncAccount } from "./sync-account";
 import { syncUtilization } from "./sync-utilization";
 
@@ -138,12 +139,16 @@ describe("sync-utilization (AWS: CUR instances, CloudWatch CPU) then re-estimate
     fake.setAthenaResult(curColumns, () => cur(window.start, window.end));
   });
 
-  /** Runs every estimate-window job queued so far (and forgets them). */
+  /** Runs every estimate-window job queued so far, then the rollups they queue (and forgets them). */
   async function runQueuedEstimates() {
     const queued = enqueued.filter((e) => e.name === "estimate-window");
     enqueued.splice(0, enqueued.length, ...enqueued.filter((e) => e.name !== "estimate-window"));
     for (const job of queued)
       await estimateWindow.process(job.payload as never, deps, context(job.jobId ?? randomUUID()));
+    const rollups = enqueued.filter((e) => e.name === "rollup-days");
+    enqueued.splice(0, enqueued.length, ...enqueued.filter((e) => e.name !== "rollup-days"));
+    for (const job of rollups)
+      await rollupDays.process(job.payload as never, deps, context(job.jobId ?? randomUUID()));
     return queued.length;
   }
   async function computeKwhIt() {
