@@ -42,17 +42,17 @@ describe("Cloud Catalog prices through @google-cloud/billing's CloudCatalogClien
     const prices = await createGcpCatalogReader(config({ pageSize: 25 })).readComputePrices({
       currencyCode: "USD",
     });
-    // services.list, then skus.list on Compute Engine's id, paged: 4 regions × 33 SKUs + 2 others = 134.
+    // services.list, then skus.list on Compute Engine's id, paged: 5 regions × 33 SKUs + 2 others = 167.
     expect(fake.requests[fake.requests.length - skuPages().length - 1]?.path).toBe("/v1/services");
     expect(new Set(skuPages().map((r) => r.path))).toEqual(
       new Set(["/v1/services/6F81-5844-456A/skus"]),
     );
-    expect(skuPages()).toHaveLength(Math.ceil(134 / 25));
+    expect(skuPages()).toHaveLength(Math.ceil(167 / 25));
     expect(skuPages().every((r) => new URLSearchParams(r.query).get("currencyCode") === "USD")).toBe(true);
     expect(fake.issuedTokens.at(-1)?.scopes).toEqual([CLOUD_BILLING_READONLY_SCOPE]);
     // On-demand core + RAM of 8 families and standard PD, per region; spot, commitments, egress and
     // multi-region snapshots left out.
-    expect(prices).toHaveLength(4 * (8 * 2 + 1));
+    expect(prices).toHaveLength(5 * (8 * 2 + 1));
     const n2 = prices.find(
       (p) => p.machineFamily === "n2" && p.component === "core" && p.region === "europe-west1",
     );
@@ -113,7 +113,7 @@ describe("Cloud Catalog prices through @google-cloud/billing's CloudCatalogClien
     // Larger pages are cut to the documented default of 5000, not refused.
     const big = await rest("/v1/services/6F81-5844-456A/skus?pageSize=100000");
     expect(big.status).toBe(200);
-    expect(big.body.skus).toHaveLength(134);
+    expect(big.body.skus).toHaveLength(167);
     // Dated prices: both ends, not in the future, within one Los Angeles calendar month.
     const skus = "/v1/services/6F81-5844-456A/skus";
     expect((await rest(`${skus}?startTime=2026-06-01T07:00:00Z`)).status).toBe(400);

@@ -1,7 +1,7 @@
 /**
  * The Cloud Billing Catalog API as the fake GCP server serves it: services.list and
  * services.skus.list (REST, as @google-cloud/billing's CloudCatalogClient sends them on its fallback
- * transport). SKUs and prices are a fixture in Google's shapes for a few regions, not a copy of the
+ * transport). SKUs and prices are a fixture in Google's shapes for five regions, not a copy of the
  * live catalog.
  * https://cloud.google.com/billing/docs/reference/rest/v1/services/list,
  * https://cloud.google.com/billing/docs/reference/rest/v1/services.skus/list,
@@ -35,6 +35,7 @@ const regionFactor: Record<string, number> = {
   "us-central1": 1,
   "europe-west1": 1.1,
   "europe-north1": 1.1,
+  "europe-north2": 1.1,
   "asia-northeast1": 1.29,
 };
 /** Google's location wording in SKU descriptions ("running in Americas", "running in Belgium"). */
@@ -42,6 +43,7 @@ const locationOf: Record<string, string> = {
   "us-central1": "Americas",
   "europe-west1": "Belgium",
   "europe-north1": "Finland",
+  "europe-north2": "Stockholm",
   "asia-northeast1": "Japan",
 };
 
