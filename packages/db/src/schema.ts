@@ -1001,10 +1001,7 @@ export const gcpCatalogPrices = pgTable(
   (t) => [
     primaryKey({ columns: [t.skuId, t.region, t.currencyCode, t.effectiveTime] }),
     check("gcp_catalog_prices_unit_price_range", sql`${t.unitPrice} >= 0`),
-    check(
-      "gcp_catalog_prices_component",
-      sql`${t.component} IN ('core', 'ram', 'pd-standard')`,
-    ),
+    check("gcp_catalog_prices_component", sql`${t.component} IN ('core', 'ram', 'pd-standard')`),
     index("gcp_catalog_prices_lookup_idx").on(
       t.currencyCode,
       t.component,

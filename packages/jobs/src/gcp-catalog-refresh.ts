@@ -1,8 +1,4 @@
-import {
-  gcpCatalogPricesFetchedAt,
-  withTenantClient,
-  writeGcpCatalogPrices,
-} from "@canopy/db";
+import { gcpCatalogPricesFetchedAt, withTenantClient, writeGcpCatalogPrices } from "@canopy/db";
 import { openGcpCatalogReader, type ConnectableAccount } from "./connector-for";
 import type { JobDeps } from "./contract";
 

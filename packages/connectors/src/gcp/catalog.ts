@@ -118,11 +118,15 @@ export function pricesOfSku(sku: Sku, currencyCode: string): GcpCatalogPrice[] {
   const kind = componentOfSku(sku);
   const info = sku.pricingInfo?.at(-1);
   const rates = info?.pricingExpression?.tieredRates ?? [];
-  const last = [...rates].sort((a, b) => (a.startUsageAmount ?? 0) - (b.startUsageAmount ?? 0)).at(-1);
+  const last = [...rates]
+    .sort((a, b) => (a.startUsageAmount ?? 0) - (b.startUsageAmount ?? 0))
+    .at(-1);
   if (!kind || !info || !last?.unitPrice || !sku.skuId) return [];
   const seconds = Number(info.effectiveTime?.seconds ?? NaN);
   if (!Number.isFinite(seconds)) return [];
-  const effectiveTime = new Date(seconds * 1000 + Math.floor((info.effectiveTime?.nanos ?? 0) / 1e6));
+  const effectiveTime = new Date(
+    seconds * 1000 + Math.floor((info.effectiveTime?.nanos ?? 0) / 1e6),
+  );
   return (sku.serviceRegions ?? [])
     .filter((region) => /^[a-z]+-[a-z]+\d+$/.test(region))
     .map((region) => ({
@@ -165,17 +169,15 @@ export function createGcpCatalogReader(config: GcpCatalogConfig) {
   const scope = config.scope ?? CLOUD_BILLING_READONLY_SCOPE;
   async function token() {
     if (config.externalAccount)
-      return fetchFederatedAccessToken(
-        config.externalAccount,
-        config.subjectTokenSource,
-        scope,
-        {
-          ...(config.stsEndpoint ? { sts: config.stsEndpoint } : {}),
-          ...(config.iamCredentialsEndpoint ? { iamCredentials: config.iamCredentialsEndpoint } : {}),
-        },
-      );
+      return fetchFederatedAccessToken(config.externalAccount, config.subjectTokenSource, scope, {
+        ...(config.stsEndpoint ? { sts: config.stsEndpoint } : {}),
+        ...(config.iamCredentialsEndpoint ? { iamCredentials: config.iamCredentialsEndpoint } : {}),
+      });
     if (!config.key)
-      throw new ConnectorError("credentials", "No GCP service account key or credential configuration");
+      throw new ConnectorError(
+        "credentials",
+        "No GCP service account key or credential configuration",
+      );
     return fetchAccessToken(config.key, scope);
   }
 

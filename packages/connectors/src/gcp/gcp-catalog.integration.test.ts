@@ -34,7 +34,14 @@ async function rest(path: string, scope = CLOUD_BILLING_READONLY_SCOPE) {
   const response = await fetch(`${fake.url}${path}`, {
     headers: { authorization: `Bearer ${token}` },
   });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
+  return {
+    status: response.status,
+    body: (await response.json()) as {
+      error: { status: string; message: string };
+      skus: unknown[];
+      nextPageToken?: string;
+    },
+  };
 }
 
 describe("Cloud Catalog prices through @google-cloud/billing's CloudCatalogClient (fake Cloud Billing)", () => {
@@ -48,7 +55,9 @@ describe("Cloud Catalog prices through @google-cloud/billing's CloudCatalogClien
       new Set(["/v1/services/6F81-5844-456A/skus"]),
     );
     expect(skuPages()).toHaveLength(Math.ceil(167 / 25));
-    expect(skuPages().every((r) => new URLSearchParams(r.query).get("currencyCode") === "USD")).toBe(true);
+    expect(
+      skuPages().every((r) => new URLSearchParams(r.query).get("currencyCode") === "USD"),
+    ).toBe(true);
     expect(fake.issuedTokens.at(-1)?.scopes).toEqual([CLOUD_BILLING_READONLY_SCOPE]);
     // On-demand core + RAM of 8 families and standard PD, per region; spot, commitments, egress and
     // multi-region snapshots left out.

@@ -124,7 +124,8 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
     fake.requests.length = 0;
     logs.length = 0;
     await run("catalog-1");
-    const skuPages = () => fake.requests.filter((r) => r.path === "/v1/services/6F81-5844-456A/skus");
+    const skuPages = () =>
+      fake.requests.filter((r) => r.path === "/v1/services/6F81-5844-456A/skus");
     expect(skuPages().length).toBeGreaterThan(0);
     // The fake's export is billed in USD.
     expect(new URLSearchParams(skuPages()[0]!.query).get("currencyCode")).toBe("USD");

@@ -94,8 +94,13 @@ export class GcpCatalogPriceBook {
       );
     if (unit === "tb-hours" && /^Storage PD Capacity\b/.test(sku)) {
       const hours = hoursInMonthOf(this.basisStart);
-      return this.price("pd-standard", null, region, currency, "GiBy.mo", (perGibMonth) =>
-        perGibMonth / hours / TB_PER_GIB,
+      return this.price(
+        "pd-standard",
+        null,
+        region,
+        currency,
+        "GiBy.mo",
+        (perGibMonth) => perGibMonth / hours / TB_PER_GIB,
       );
     }
     return undefined;

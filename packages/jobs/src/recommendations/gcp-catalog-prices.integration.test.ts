@@ -1,10 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listFindings, withTenantClient, writeGcpCatalogPrices } from "@canopy/db";
-import {
-  createGcpCatalogReader,
-  gcpServiceAccountKeySchema,
-} from "@canopy/connectors/live";
+import { createGcpCatalogReader, gcpServiceAccountKeySchema } from "@canopy/connectors/live";
 import { startFakeGcp, type FakeGcp } from "@canopy/connectors/testing";
 import { createImportHarness } from "../import/test-harness";
 import { basisPeriod } from "./compute";
@@ -81,14 +78,17 @@ describe("recommendations' GCP cost deltas: own prices, else Cloud Catalog price
     );
     const listPrice = (component: "core" | "ram") =>
       prices.find(
-        (p) => p.machineFamily === "e2" && p.component === component && p.region === "europe-north2",
+        (p) =>
+          p.machineFamily === "e2" && p.component === component && p.region === "europe-north2",
       )!.unitPrice;
 
     const moves = await regionMoves();
     expect(moves.length).toBe(lines.length);
     for (const move of moves) {
       const resources = move.resources as { cloudAccountId: string; kind: string };
-      const line = lines.find((l) => l.account === resources.cloudAccountId && l.kind === resources.kind)!;
+      const line = lines.find(
+        (l) => l.account === resources.cloudAccountId && l.kind === resources.kind,
+      )!;
       const own = Number(line.cost) / line.costedQuantity;
       const target = listPrice(resources.kind === "compute" ? "core" : "ram");
       expect(target).toBeGreaterThan(own);

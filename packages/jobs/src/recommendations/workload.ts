@@ -114,8 +114,7 @@ export function priceItemOf(
 
 /** Where a unit price comes from: the tenant's own bill, or a provider's dated public list price. */
 export type PriceSource =
-  | { kind: "bill" }
-  | { kind: "gcp-cloud-catalog"; effectiveDate: string; skuId: string };
+  { kind: "bill" } | { kind: "gcp-cloud-catalog"; effectiveDate: string; skuId: string };
 
 export type UnitPrice = { amountPerUnit: number; currency: string; source: PriceSource };
 
@@ -180,9 +179,7 @@ export class PriceBook {
 export function priceNoteOf(sources: readonly PriceSource[]): string {
   const own = "from your own unit prices (cost ÷ quantity) in the basis month";
   const dates = [
-    ...new Set(
-      sources.flatMap((s) => (s.kind === "gcp-cloud-catalog" ? [s.effectiveDate] : [])),
-    ),
+    ...new Set(sources.flatMap((s) => (s.kind === "gcp-cloud-catalog" ? [s.effectiveDate] : []))),
   ].sort();
   if (dates.length === 0) return own;
   const catalog = `GCP Cloud Catalog on-demand list prices effective ${dates.join(", ")}`;

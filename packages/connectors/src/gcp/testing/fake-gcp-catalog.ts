@@ -207,9 +207,7 @@ export function skuResource(
       resourceGroup: sku.resourceGroup,
       usageType: sku.usageType,
     },
-    serviceRegions: regions.map((r) =>
-      sku.description.includes("Multi-Region") ? "europe" : r,
-    ),
+    serviceRegions: regions.map((r) => (sku.description.includes("Multi-Region") ? "europe" : r)),
     pricingInfo: versions.map((v) => ({
       summary: "",
       // effectiveTime is a Timestamp: RFC 3339 text in REST JSON.

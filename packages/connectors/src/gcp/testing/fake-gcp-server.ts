@@ -574,8 +574,7 @@ export async function startFakeGcp(
           ],
         },
       });
-    const invalid = (message: string) =>
-      error(res, 400, "badRequest", message, "INVALID_ARGUMENT");
+    const invalid = (message: string) => error(res, 400, "badRequest", message, "INVALID_ARGUMENT");
     const q = url.searchParams;
     const requested = q.has("pageSize") ? Number(q.get("pageSize")) : 5000;
     if (!Number.isInteger(requested) || requested < 0)
