@@ -1,4 +1,5 @@
 import { gcpCatalogPricesFetchedAt, withTenantClient, writeGcpCatalogPrices } from "@canopy/db";
+import type { GcpCatalogReader } from "@canopy/connectors/live";
 import { openGcpCatalogReader, type ConnectableAccount } from "./connector-for";
 import type { JobDeps } from "./contract";
 
@@ -36,10 +37,11 @@ export async function refreshGcpCatalogPrices(
       return rows.map((r) => r.currency);
     });
     const currencies = billed.length > 0 ? billed.sort() : ["USD"];
+    let reader: GcpCatalogReader | undefined;
     for (const currencyCode of currencies) {
       const fetchedAt = await gcpCatalogPricesFetchedAt(deps.owner, currencyCode);
       if (fetchedAt && now.getTime() - fetchedAt.getTime() < gcpCatalogRefreshMs) continue;
-      const reader = await openGcpCatalogReader(deps.keyring, tenantId, cloudAccountId, account);
+      reader ??= await openGcpCatalogReader(deps.keyring, tenantId, cloudAccountId, account);
       const prices = await reader.readComputePrices({ currencyCode });
       result.rowsWritten += await writeGcpCatalogPrices(deps.owner, prices);
       result.currencies.push(currencyCode);

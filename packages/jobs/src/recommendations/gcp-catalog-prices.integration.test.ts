@@ -100,6 +100,17 @@ describe("recommendations' GCP cost deltas: own prices, else Cloud Catalog price
       expect(move.costNote).toBe(
         "from your own unit prices (cost ÷ quantity) in the basis month where your bill has them, else GCP Cloud Catalog on-demand list prices effective 2026-11-01",
       );
+      const skuIds = prices
+        .filter((p) => p.machineFamily === "e2" && p.region === "europe-north2")
+        .map((p) => p.skuId);
+      expect(move.details["priceSources"]).toEqual([
+        { kind: "bill" },
+        {
+          kind: "gcp-cloud-catalog",
+          effectiveDate: "2026-11-01",
+          skuIds: [expect.toBeOneOf(skuIds)],
+        },
+      ]);
       // A list price does not show the type is offered to this account there: confidence stays low.
       expect(move.confidence).toBe("low");
       expect(move.confidenceReason).toMatch(/availability there is unconfirmed/);

@@ -175,6 +175,21 @@ export class PriceBook {
   }
 }
 
+/** The distinct price sources of a cost delta, as a finding's details list them (`priceSources`). */
+export function priceSourcesOf(
+  sources: readonly PriceSource[],
+): ({ kind: "bill" } | { kind: "gcp-cloud-catalog"; effectiveDate: string; skuIds: string[] })[] {
+  const out: ReturnType<typeof priceSourcesOf> = [];
+  if (sources.some((s) => s.kind === "bill")) out.push({ kind: "bill" });
+  const byDate = new Map<string, Set<string>>();
+  for (const s of sources)
+    if (s.kind === "gcp-cloud-catalog")
+      byDate.set(s.effectiveDate, (byDate.get(s.effectiveDate) ?? new Set()).add(s.skuId));
+  for (const [effectiveDate, skuIds] of [...byDate].sort(([a], [b]) => a.localeCompare(b)))
+    out.push({ kind: "gcp-cloud-catalog", effectiveDate, skuIds: [...skuIds].sort() });
+  return out;
+}
+
 /** "from your own unit prices …", or which list prices (and their effective dates) were used besides. */
 export function priceNoteOf(sources: readonly PriceSource[]): string {
   const own = "from your own unit prices (cost ÷ quantity) in the basis month";

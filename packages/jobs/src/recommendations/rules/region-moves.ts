@@ -22,6 +22,7 @@ import {
   type EstimateTotals,
   usageTypeWithoutRegion,
   type RuleContext,
+  priceSourcesOf,
 } from "../workload";
 import { wattsPerVcpuOf } from "./previous-generation";
 
@@ -284,6 +285,7 @@ function bestMove(
       ...(cross ? { cloudAccountIds: [] } : {}),
     },
     details: {
+      priceSources: priceSourcesOf(cost.sources),
       from: {
         region: here.region,
         country: here.country,

@@ -11,6 +11,7 @@ import {
   measureScopeOf,
   priceItemOf,
   priceNoteOf,
+  priceSourcesOf,
   round,
   zeroTotals,
   type EstimateTotals,
@@ -237,6 +238,9 @@ export function utilizationFindings(
         vcpus: { from: down.from.vcpus, to: down.to.vcpus },
         memoryGb: { from: down.from.memoryGb, to: down.to.memoryGb },
         cpuUtilizationAfter: round(scaled, 4),
+        priceSources: priceSourcesOf(
+          cost.amount === null ? [] : [currentCost.source!, targetCost.source!],
+        ),
       },
     });
   }
