@@ -79,13 +79,15 @@ export function moneyOf(money: Money | null | undefined): number {
 /** The machine families recommendations compare (region moves, newer generations, rightsizing). */
 const machineFamilies = ["N1", "N2", "N2D", "N4", "E2", "C3", "C4", "C4A", "T2A", "T2D"];
 const familyPattern = new RegExp(
-  `^(${machineFamilies.join("|")})(?: Predefined)? Instance (Core|Ram) running in `,
+  `^(${machineFamilies.join("|")})(?: Predefined| AMD| Arm)? Instance (Core|Ram) running in `,
 );
 
 /**
  * Which component and machine family a Compute Engine SKU prices, or null for a SKU recommendations
- * do not use. Google names core and RAM SKUs "<family> [Predefined ]Instance Core|Ram running in
- * <location>" (N1: "N1 Predefined Instance Core running in Americas") and standard persistent disks
+ * do not use. Google names core and RAM SKUs "<family> [Predefined |AMD |Arm ]Instance Core|Ram
+ * running in <location>" (N1: "N1 Predefined Instance Core running in Americas", N2D: "N2D AMD
+ * Instance Core running in Americas"; the vendor word is accepted for every family, since Google's
+ * wording for the Arm families is not documented in one place) and standard persistent disks
  * "Storage PD Capacity" (resource group PDStandard). Only OnDemand usage: commitments, spot and
  * sole-tenancy premiums are other usage types or descriptions.
  */

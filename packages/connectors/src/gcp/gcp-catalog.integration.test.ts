@@ -72,6 +72,11 @@ describe("Cloud Catalog prices through @google-cloud/billing's CloudCatalogClien
       effectiveTime: new Date("2026-11-01T08:00:00Z"),
     });
     expect(n2?.unitPrice).toBeCloseTo(0.031611 * 1.1, 6);
+    expect(
+      prices.find(
+        (p) => p.machineFamily === "n2d" && p.component === "core" && p.region === "us-central1",
+      )?.description,
+    ).toBe("N2D AMD Instance Core running in Americas");
     const n1Ram = prices.find(
       (p) => p.machineFamily === "n1" && p.component === "ram" && p.region === "us-central1",
     );

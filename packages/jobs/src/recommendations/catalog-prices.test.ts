@@ -65,6 +65,19 @@ describe("GcpCatalogPriceBook", () => {
     expect(
       book.get("gcp", "instance:n2-standard-8", "europe-west1", "gb-hours", "EUR")?.amountPerUnit,
     ).toBe(0.0043);
+    expect(
+      new GcpCatalogPriceBook(
+        pack,
+        [row({ machineFamily: "n2d", description: "N2D AMD Instance Core running in Belgium" })],
+        new Date("2026-11-01T00:00:00Z"),
+      ).get(
+        "gcp",
+        "usage:Compute Engine:N2D AMD Instance Core running in Americas",
+        "europe-west1",
+        "vcpu-hours",
+        "EUR",
+      )?.amountPerUnit,
+    ).toBe(0.0319);
   });
 
   it("converts standard PD per GiB-month to per TB-hour over the basis month's hours (November: 720 h)", () => {

@@ -12,8 +12,8 @@ function hoursInMonthOf(at: Date): number {
   return (end - start) / 3_600_000;
 }
 
-/** "N2 Instance Ram running in Belgium" → n2; "N1 Predefined Instance Core running in Americas" → n1. */
-const familySku = /^([A-Z][A-Z0-9]*)(?: Predefined)? Instance (Core|Ram) running in /;
+/** "N2 Instance Ram running in Belgium" → n2; "N1 Predefined Instance Core running in Americas" → n1; "N2D AMD Instance Core …" → n2d. */
+const familySku = /^([A-Z][A-Z0-9]*)(?: Predefined| AMD| Arm)? Instance (Core|Ram) running in /;
 
 /**
  * GCP's public on-demand prices from the Cloud Catalog (gcp_catalog_prices), for the items the

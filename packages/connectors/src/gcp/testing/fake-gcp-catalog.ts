@@ -48,10 +48,10 @@ const locationOf: Record<string, string> = {
 };
 
 /** us-central1 on-demand list prices of the fixture, USD per vCPU-hour and per GiB-hour. */
-const familyPrices: { family: string; core: number; ram: number; predefined?: boolean }[] = [
-  { family: "N1", core: 0.031611, ram: 0.004237, predefined: true },
+const familyPrices: { family: string; core: number; ram: number; qualifier?: string }[] = [
+  { family: "N1", core: 0.031611, ram: 0.004237, qualifier: "Predefined" },
   { family: "N2", core: 0.031611, ram: 0.004237 },
-  { family: "N2D", core: 0.027502, ram: 0.003686 },
+  { family: "N2D", core: 0.027502, ram: 0.003686, qualifier: "AMD" },
   { family: "E2", core: 0.021811, ram: 0.002923 },
   { family: "C3", core: 0.03398, ram: 0.00455 },
   { family: "N4", core: 0.03047, ram: 0.00408 },
@@ -92,8 +92,8 @@ export function fakeComputeSkus(
   const skus: FakeCatalogSku[] = [];
   for (const region of Object.keys(regionFactor)) {
     const location = locationOf[region]!;
-    for (const { family, core, ram, predefined } of familyPrices) {
-      const prefix = `${family}${predefined ? " Predefined" : ""} Instance`;
+    for (const { family, core, ram, qualifier } of familyPrices) {
+      const prefix = `${family}${qualifier ? ` ${qualifier}` : ""} Instance`;
       const group = family === "N1" ? "N1Standard" : "CPU";
       skus.push(
         {
