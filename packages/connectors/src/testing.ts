@@ -2,6 +2,7 @@
 export * from "./aws/testing/fake-aws-server";
 export * from "./azure/testing/fake-azure-server";
 export * from "./gcp/testing/fake-gcp-server";
+export * from "./gcp/testing/fake-gcp-catalog";
 export * from "./grid/testing/fake-electricitymaps";
 export * from "./grid/testing/fake-neso";
 export * from "./grid/testing/fake-eia-930";

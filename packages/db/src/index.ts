@@ -25,6 +25,7 @@ export * from "./stores/provider-figures";
 export * from "./stores/saved-views";
 export * from "./stores/grid-intensity";
 export * from "./stores/grid-marginal";
+export * from "./stores/gcp-catalog-prices";
 export * from "./stores/grid-sync-status";
 export { seededRandom } from "./seed/demo-series";
 export * from "./stores/emission-series";

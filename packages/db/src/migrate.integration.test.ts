@@ -27,6 +27,7 @@ describe("migrations", () => {
       "emissions_hourly",
       "emissions_monthly",
       "functional_units",
+      "gcp_catalog_prices",
       "grid_intensity_hourly",
       "grid_intensity_loads",
       "grid_intensity_superseded",

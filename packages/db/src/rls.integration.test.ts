@@ -294,10 +294,12 @@ describe("row-level security", () => {
     const { rows } = await database.owner.pool.query<{ table: string }>(
       `SELECT c.relname AS table FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
-         AND (c.relname LIKE 'grid_intensity%' OR c.relname LIKE 'grid_marginal%')
+         AND (c.relname LIKE 'grid_intensity%' OR c.relname LIKE 'grid_marginal%'
+              OR c.relname = 'gcp_catalog_prices')
        ORDER BY 1`,
     );
     expect(rows.map((row) => row.table)).toEqual([
+      "gcp_catalog_prices",
       "grid_intensity_hourly",
       "grid_intensity_loads",
       "grid_intensity_superseded",

@@ -976,6 +976,45 @@ export const gridMarginalHourly = pgTable(
 );
 
 /**
+ * Compute Engine's public on-demand list prices from the Cloud Billing Catalog API (core and RAM per
+ * machine family, standard PD), per SKU, single region, currency and price version
+ * (`effective_time`), shared by all tenants: the recommendations' cost deltas use them where a
+ * tenant's own bill has no unit price (docs/methodology.md §20.1). Written by the sync of a GCP
+ * account (at most daily); a version once stored is kept, so a finding's dated price stays
+ * reproducible.
+ */
+export const gcpCatalogPrices = pgTable(
+  "gcp_catalog_prices",
+  {
+    skuId: text("sku_id").notNull(),
+    region: text("region").notNull(),
+    currencyCode: text("currency_code").notNull(),
+    effectiveTime: timestamp("effective_time", { withTimezone: true }).notNull(),
+    description: text("description").notNull(),
+    /** "core" (per vCPU-hour), "ram" (per GiB-hour) or "pd-standard" (per GiB-month). */
+    component: text("component").notNull(),
+    /** Lower-case machine family ("n2", "c4a") of core and RAM SKUs. */
+    machineFamily: text("machine_family"),
+    /** Google's pricingExpression.usageUnit: "h", "GiBy.h", "GiBy.mo". */
+    usageUnit: text("usage_unit").notNull(),
+    unitPrice: doublePrecision("unit_price").notNull(),
+    fetchedAt: timestamp("fetched_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.skuId, t.region, t.currencyCode, t.effectiveTime] }),
+    check("gcp_catalog_prices_unit_price_range", sql`${t.unitPrice} >= 0`),
+    check("gcp_catalog_prices_component", sql`${t.component} IN ('core', 'ram', 'pd-standard')`),
+    index("gcp_catalog_prices_lookup_idx").on(
+      t.currencyCode,
+      t.component,
+      t.machineFamily,
+      t.region,
+      t.effectiveTime,
+    ),
+  ],
+);
+
+/**
  * A dashboard view a user saved: the dashboard's URL query (filters, range, groupings, drill level),
  * private to that user in that organization (the store always filters by user_id).
  */
@@ -1073,6 +1112,7 @@ export const referenceTables = {
   gridIntensitySuperseded,
   gridIntensityLoads,
   gridMarginalHourly,
+  gcpCatalogPrices,
 } as const;
 
 /** Tables the sign-in role may use (Better Auth's models). */

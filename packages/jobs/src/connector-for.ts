@@ -13,6 +13,7 @@ import type {
   GcpConnectorConfig,
   GcpExternalAccount,
   GcpServiceAccountKey,
+  GcpCatalogReader,
   LiveConnector,
   ReportedCarbon,
   UtilizationReader,
@@ -372,6 +373,34 @@ export async function openUtilizationReader(
   return live.createCloudWatchReader({
     ...config,
     ...(pace.aws !== undefined ? { metrics: { minCallIntervalMs: pace.aws } } : {}),
+  });
+}
+
+/**
+ * The Cloud Catalog price reader of a GCP account, with the same decrypted credential as its usage
+ * connector (the catalog is public: any valid credential reads it). Only called inside a job.
+ */
+export async function openGcpCatalogReader(
+  keyring: Keyring,
+  tenantId: string,
+  cloudAccountId: string,
+  account: ConnectableAccount,
+): Promise<GcpCatalogReader> {
+  if (account.provider !== "gcp" || !account.ciphertext || !account.keyId)
+    throw new PermanentJobError("Cloud Catalog prices are read with a GCP account's credentials.");
+  const sealed = openCredentials(keyring, tenantId, cloudAccountId, {
+    keyId: account.keyId,
+    ciphertext: account.ciphertext,
+  });
+  const live = await import("@canopy/connectors/live");
+  const { credential } = gcpConfigOf(live, sealed);
+  const gcp = settings.gcp;
+  return live.createGcpCatalogReader({
+    ...credential,
+    ...(gcp?.stsEndpoint ? { stsEndpoint: gcp.stsEndpoint } : {}),
+    ...(gcp?.iamCredentialsEndpoint ? { iamCredentialsEndpoint: gcp.iamCredentialsEndpoint } : {}),
+    ...(gcp?.cloudBillingEndpoint ? { cloudBillingEndpoint: gcp.cloudBillingEndpoint } : {}),
+    ...(gcp?.backoff ? { backoff: gcp.backoff } : {}),
   });
 }
 

@@ -18,3 +18,15 @@ export {
   BIGQUERY_SCOPE,
 } from "./config";
 export { gcpConnectorError, deniedGcpPermissionOf } from "./gcp-errors";
+export {
+  createGcpCatalogReader,
+  componentOfSku,
+  pricesOfSku,
+  moneyOf,
+  COMPUTE_ENGINE_SERVICE_ID,
+  CATALOG_PAGE_SIZE,
+  type GcpCatalogConfig,
+  type GcpCatalogPrice,
+  type GcpCatalogReader,
+  type GcpPriceComponent,
+} from "./catalog";

@@ -118,6 +118,63 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
     expect(rows[0]!.project).toBe("acme-search-prod");
   });
 
+  it("a sync stores Compute Engine's Cloud Catalog prices in the bill's currency, at most once a day", async () => {
+    await database.owner.pool.query("DELETE FROM gcp_catalog_prices");
+    await seal(fake.serviceAccountKey());
+    fake.requests.length = 0;
+    logs.length = 0;
+    await run("catalog-1");
+    const skuPages = () =>
+      fake.requests.filter((r) => r.path === "/v1/services/6F81-5844-456A/skus");
+    expect(skuPages().length).toBeGreaterThan(0);
+    // The fake's export is billed in USD.
+    expect(new URLSearchParams(skuPages()[0]!.query).get("currencyCode")).toBe("USD");
+    const { rows } = await database.owner.pool.query<{ n: number; currency: string }>(
+      "SELECT count(*)::int AS n, max(currency_code) AS currency FROM gcp_catalog_prices",
+    );
+    expect(rows[0]).toEqual({ n: 85, currency: "USD" });
+    expect(logs.some((l) => /gcp-catalog-prices .*: refreshed \(USD, 85 price/.test(l))).toBe(true);
+    fake.requests.length = 0;
+    await run("catalog-2");
+    expect(skuPages()).toHaveLength(0);
+    expect(logs.some((l) => /gcp-catalog-prices .*: fresh$/.test(l))).toBe(true);
+  });
+
+  it("Cloud Billing unreachable: the Catalog refresh is logged as failed and the sync still succeeds", async () => {
+    await database.owner.pool.query("DELETE FROM gcp_catalog_prices");
+    await seal(fake.serviceAccountKey());
+    configureConnectors({
+      gcp: {
+        bigQueryEndpoint: fake.url,
+        stsEndpoint: fake.url,
+        iamCredentialsEndpoint: fake.url,
+        cloudBillingEndpoint: "http://127.0.0.1:9",
+        backoff: { baseDelayMs: 5, retries: 0 },
+      },
+    });
+    logs.length = 0;
+    try {
+      const result = await run("catalog-down");
+      expect(result).toMatchObject({ rowsWritten: expect.any(Number) });
+      expect(logs.some((l) => /gcp-catalog-prices .*: failed: /.test(l))).toBe(true);
+      const { rows } = await database.owner.pool.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM gcp_catalog_prices",
+      );
+      expect(rows[0]!.n).toBe(0);
+    } finally {
+      configureConnectors({
+        gcp: {
+          bigQueryEndpoint: fake.url,
+          stsEndpoint: fake.url,
+          iamCredentialsEndpoint: fake.url,
+          cloudBillingEndpoint: fake.url,
+          subjectTokenSource: { file: join(tokenDir, "token") },
+          backoff: { baseDelayMs: 5, retries: 2 },
+        },
+      });
+    }
+  });
+
   it("a workload identity federation configuration (no key) syncs through STS and impersonation", async () => {
     await seal(fake.externalAccountConfig());
     fake.requests.length = 0;

@@ -18,6 +18,7 @@ import {
   type ConnectableAccount,
 } from "../connector-for";
 import { PermanentJobError } from "../errors";
+import { refreshGcpCatalogPrices } from "../gcp-catalog-refresh";
 import { queueMonthlyEstimates } from "../months";
 import { queueReportedCarbon } from "./fetch-reported-carbon";
 
@@ -337,6 +338,9 @@ export const syncAccount = defineJob({
           },
           { jobId: `utilization:${runId}` },
         );
+      // Compute Engine list prices for the recommendations (at most daily; never fails the sync).
+      if (account.provider === "gcp")
+        await refreshGcpCatalogPrices(deps, tenantId, cloudAccountId, account);
       deps.log(
         `sync-account ${cloudAccountId}: ${rowsRead} rows read, ${rowsWritten} usage rows written in ${details.seconds.toFixed(1)} s`,
       );

@@ -1,6 +1,7 @@
 import {
   listFindings,
   readFirstSeen,
+  readGcpCatalogPrices,
   readRecommendationSettings,
   readHourlyIntensities,
   readHourlyQuantities,
@@ -32,6 +33,7 @@ import {
   unattachedVolumes,
 } from "./rules/storage";
 import { hourlyGridBoundary } from "../hourly-grid";
+import { GcpCatalogPriceBook } from "./catalog-prices";
 import { idleInstances, rightsizing, utilizationFindings } from "./rules/rightsizing";
 import {
   batchLikeWorkloads,
@@ -145,6 +147,16 @@ export async function computeRecommendations(
   );
   const firstSeen = await timed("readFirstSeen", () => readFirstSeen(client, "storage"));
   const pack = resolveDataPack();
+  // GCP Cloud Catalog list prices in force now, in the currencies of the tenant's GCP bill: the
+  // price book's fallback where the bill itself has no unit price (§20.1).
+  const gcpCurrencies = [
+    ...new Set(
+      workloads.flatMap((w) => (w.provider === "gcp" && w.currency !== null ? [w.currency] : [])),
+    ),
+  ];
+  const catalog = await timed("readCatalogPrices", () =>
+    readGcpCatalogPrices(client, gcpCurrencies, now),
+  );
   const context: RuleContext = {
     basisMonth: basis.start.toISOString().slice(0, 10),
     basisStart: basis.start,
@@ -153,7 +165,11 @@ export async function computeRecommendations(
     estimator: options.estimator ?? createEstimator({ pack }),
     pack,
     constraints,
-    prices: new PriceBook(pack, workloads),
+    prices: new PriceBook(
+      pack,
+      workloads,
+      catalog.length > 0 ? new GcpCatalogPriceBook(pack, catalog, basis.start) : undefined,
+    ),
     firstSeen,
     minSavedKgPerMonth: options.minSavedKgPerMonth ?? defaultMinSavedKgPerMonth,
   };

@@ -112,11 +112,28 @@ export function priceItemOf(
     : `usage:${w.service}:${usageTypeWithoutRegion(w.provider, w.usageType)}`;
 }
 
-export type UnitPrice = { amountPerUnit: number; currency: string };
+/** Where a unit price comes from: the tenant's own bill, or a provider's dated public list price. */
+export type PriceSource =
+  { kind: "bill" } | { kind: "gcp-cloud-catalog"; effectiveDate: string; skuId: string };
+
+export type UnitPrice = { amountPerUnit: number; currency: string; source: PriceSource };
+
+/** Prices for what the tenant's bill does not price (GcpCatalogPriceBook). */
+export type FallbackPrices = {
+  get(
+    provider: Provider,
+    item: string,
+    region: string,
+    unit: string,
+    currency: string,
+  ): UnitPrice | undefined;
+};
 
 /**
  * The tenant's own unit prices: Σ cost_amount ÷ Σ quantity of the basis month's rows that carried a
- * cost, per provider, item (instance type or usage type), canonical region, unit and currency.
+ * cost, per provider, item (instance type or usage type), canonical region, unit and currency; where
+ * the bill has none, the fallback's (GCP Cloud Catalog list prices with their effective date).
+ * Precedence: own price > fallback > none (docs/methodology.md §20.1).
  */
 export class PriceBook {
   private readonly prices = new Map<string, { cost: number; quantity: number; currency: string }>();
@@ -124,6 +141,7 @@ export class PriceBook {
   constructor(
     private readonly pack: DataPack,
     workloads: readonly WorkloadUsage[],
+    private readonly fallback?: FallbackPrices,
   ) {
     for (const w of workloads) {
       if (w.costAmount === null || w.currency === null || !(w.costedQuantity > 0)) continue;
@@ -147,10 +165,42 @@ export class PriceBook {
     currency: string,
   ): UnitPrice | undefined {
     const entry = this.prices.get(this.key(provider, item, region, unit, currency));
-    return entry && entry.quantity > 0
-      ? { amountPerUnit: entry.cost / entry.quantity, currency: entry.currency }
-      : undefined;
+    if (entry && entry.quantity > 0)
+      return {
+        amountPerUnit: entry.cost / entry.quantity,
+        currency: entry.currency,
+        source: { kind: "bill" },
+      };
+    return this.fallback?.get(provider, item, region, unit, currency);
   }
+}
+
+/** The distinct price sources of a cost delta, as a finding's details list them (`priceSources`). */
+export function priceSourcesOf(
+  sources: readonly PriceSource[],
+): ({ kind: "bill" } | { kind: "gcp-cloud-catalog"; effectiveDate: string; skuIds: string[] })[] {
+  const out: ReturnType<typeof priceSourcesOf> = [];
+  if (sources.some((s) => s.kind === "bill")) out.push({ kind: "bill" });
+  const byDate = new Map<string, Set<string>>();
+  for (const s of sources)
+    if (s.kind === "gcp-cloud-catalog")
+      byDate.set(s.effectiveDate, (byDate.get(s.effectiveDate) ?? new Set()).add(s.skuId));
+  for (const [effectiveDate, skuIds] of [...byDate].sort(([a], [b]) => a.localeCompare(b)))
+    out.push({ kind: "gcp-cloud-catalog", effectiveDate, skuIds: [...skuIds].sort() });
+  return out;
+}
+
+/** "from your own unit prices …", or which list prices (and their effective dates) were used besides. */
+export function priceNoteOf(sources: readonly PriceSource[]): string {
+  const own = "from your own unit prices (cost ÷ quantity) in the basis month";
+  const dates = [
+    ...new Set(sources.flatMap((s) => (s.kind === "gcp-cloud-catalog" ? [s.effectiveDate] : []))),
+  ].sort();
+  if (dates.length === 0) return own;
+  const catalog = `GCP Cloud Catalog on-demand list prices effective ${dates.join(", ")}`;
+  return sources.some((s) => s.kind === "bill")
+    ? `${own} where your bill has them, else ${catalog}`
+    : `from ${catalog} (your bill has no unit price for these items)`;
 }
 
 /** The currency a group of shapes is billed in, when all priced shapes agree. */
@@ -159,12 +209,19 @@ export function currencyOf(shapes: readonly WorkloadUsage[]): string | null {
   return currencies.size === 1 ? [...currencies][0]! : null;
 }
 
-export type CostDelta = { amount: number | null; currency: string | null; note: string };
+export type CostDelta = {
+  amount: number | null;
+  currency: string | null;
+  note: string;
+  /** The sources of the prices used (empty when the delta is null). */
+  sources: PriceSource[];
+};
 
 /**
- * Monthly cost change of running the shapes at the target item and region, from the tenant's own
- * unit prices: Σ quantity × (target price − current price) × monthScale. Null (with the reason)
- * when either price is missing; never estimated otherwise.
+ * Monthly cost change of running the shapes at the target item and region, from the price book
+ * (the tenant's own unit prices, else GCP Cloud Catalog list prices): Σ quantity × (target price −
+ * current price) × monthScale. Null (with the reason) when either price is missing; never
+ * estimated otherwise.
  */
 export function costDeltaOf(
   context: Pick<RuleContext, "prices" | "monthScale">,
@@ -173,8 +230,14 @@ export function costDeltaOf(
 ): CostDelta {
   const currency = currencyOf(shapes);
   if (currency === null)
-    return { amount: null, currency: null, note: "no cost in the bill for the current usage" };
+    return {
+      amount: null,
+      currency: null,
+      note: "no cost in the bill for the current usage",
+      sources: [],
+    };
   let delta = 0;
+  const sources: PriceSource[] = [];
   for (const shape of shapes) {
     const current = context.prices.get(
       shape.provider,
@@ -184,7 +247,12 @@ export function costDeltaOf(
       currency,
     );
     if (!current)
-      return { amount: null, currency, note: "no cost in the bill for the current usage" };
+      return {
+        amount: null,
+        currency,
+        note: "no cost in the bill for the current usage",
+        sources: [],
+      };
     const next = context.prices.get(
       target.provider,
       target.item,
@@ -197,14 +265,12 @@ export function costDeltaOf(
         amount: null,
         currency,
         note: `no price for ${target.label} in region ${target.region}`,
+        sources: [],
       };
     delta += shape.quantity * (next.amountPerUnit - current.amountPerUnit);
+    sources.push(current.source, next.source);
   }
-  return {
-    amount: delta * context.monthScale,
-    currency,
-    note: "from your own unit prices (cost ÷ quantity) in the basis month",
-  };
+  return { amount: delta * context.monthScale, currency, note: priceNoteOf(sources), sources };
 }
 
 /** Σ of the shapes' billed cost, per month. Null when none of them has a cost. */

@@ -1,6 +1,13 @@
 import { createVerify, generateKeyPairSync } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import {
+  fakeCatalogServices,
+  fakeComputeSkus,
+  fakeUsdRates,
+  skuResource,
+  type FakeCatalogSku,
+} from "./fake-gcp-catalog";
 
 /**
  * A local stand-in for Google's OAuth token endpoint (JWT-bearer grant; the assertion's RS256
@@ -69,7 +76,14 @@ const partitionPredicate = /\b_PARTITION(?:TIME|DATE)\s*(?:>=|<=|=|<|>|\bBETWEEN
 
 export type FakeGcp = {
   url: string;
-  requests: { method: string; path: string; authorization: string | undefined; body: string }[];
+  requests: {
+    method: string;
+    path: string;
+    /** The query string without "?". */
+    query: string;
+    authorization: string | undefined;
+    body: string;
+  }[];
   /** A service-account JSON key (as text) for this fake; `valid: false` gives a key the fake does not know. */
   serviceAccountKey(valid?: boolean): string;
   setUsage(rows: GcpUsageRow[]): void;
@@ -137,6 +151,11 @@ export type FakeGcp = {
     permissions?: string[];
     apiDisabled?: boolean;
   }): void;
+  /**
+   * The Cloud Catalog's Compute Engine SKUs (default: `fakeComputeSkus()`, four regions) and the
+   * fake's clock for "timestamps in the future are not allowed" (default: the real clock).
+   */
+  setCatalog(options: { skus?: FakeCatalogSku[]; now?: Date }): void;
   /** A credential configuration as `gcloud iam workload-identity-pools create-cred-config` writes it. */
   externalAccountConfig(options?: { impersonate?: boolean; audience?: string }): string;
   close(): Promise<void>;
@@ -236,6 +255,8 @@ export async function startFakeGcp(
   let workloadIdentity: Parameters<FakeGcp["setWorkloadIdentity"]>[0] | undefined;
   let billingAccount: Parameters<FakeGcp["setBillingAccount"]>[0] | undefined;
   let usage: GcpUsageRow[] = [];
+  let catalogSkus = fakeComputeSkus();
+  let catalogNow: Date | undefined;
   let carbon: Parameters<FakeGcp["setCarbon"]>[0] = [];
   let rateLimited = 0;
   let denied: string | undefined;
@@ -517,6 +538,122 @@ export async function startFakeGcp(
   }
 
   /**
+   * Cloud Billing Catalog v1: `GET /v1/services` and `GET /v1/services/{serviceId}/skus`.
+   * - Authorization scopes cloud-billing, cloud-billing.readonly or cloud-platform, else 403
+   *   ACCESS_TOKEN_SCOPE_INSUFFICIENT (both methods' "Authorization scopes").
+   * - `pageSize`: "Requested page size. Defaults to 5000." No maximum is documented; a negative
+   *   size is 400 INVALID_ARGUMENT and a larger one is cut to 5000 (AIP-158,
+   *   https://google.aip.dev/158: APIs must reject negative sizes and may coerce large ones;
+   *   **modelled**: 5000 as the cap). `pageToken` is opaque: one the fake did not issue, or one used
+   *   with other parameters, is 400 INVALID_ARGUMENT (AIP-158). `nextPageToken` until the last page.
+   * - `startTime`/`endTime` (skus.list): "Timestamps in the future are not allowed. The time range has
+   *   to be within a single calendar month in America/Los_Angeles timezone. Time range as a whole is
+   *   optional"; both or neither (**modelled**: one alone is 400), start before end. Without a range
+   *   the current version of each price; with one, every version in force during it.
+   * - `currencyCode`: ISO 4217, default USD; converted "at the conversion rate as of startTime"
+   *   (the fixture's rates; an unsupported code is 400, **modelled**).
+   * - An unknown service is 404 NOT_FOUND (**modelled**: the status code).
+   * https://cloud.google.com/billing/docs/reference/rest/v1/services/list,
+   * https://cloud.google.com/billing/docs/reference/rest/v1/services.skus/list
+   */
+  function cloudCatalog(res: ServerResponse, bearer: string, url: URL, serviceId?: string) {
+    const granted = tokens.get(bearer) ?? [];
+    if (!BILLING_SCOPES.some((scope) => granted.includes(scope)))
+      return send(res, 403, {
+        error: {
+          code: 403,
+          message: "Request had insufficient authentication scopes.",
+          status: "PERMISSION_DENIED",
+          details: [
+            {
+              "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+              reason: "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+              domain: "googleapis.com",
+              metadata: { service: "cloudbilling.googleapis.com" },
+            },
+          ],
+        },
+      });
+    const invalid = (message: string) => error(res, 400, "badRequest", message, "INVALID_ARGUMENT");
+    const q = url.searchParams;
+    const requested = q.has("pageSize") ? Number(q.get("pageSize")) : 5000;
+    if (!Number.isInteger(requested) || requested < 0)
+      return invalid("page_size must not be negative");
+    const size = requested === 0 ? 5000 : Math.min(requested, 5000);
+    // The token binds the page to the request it continues (everything but pageToken and pageSize).
+    const binding = [...q.entries()]
+      .filter(([k]) => k !== "pageToken" && k !== "pageSize" && k !== "$alt")
+      .sort()
+      .map(([k, v]) => `${k}=${v}`)
+      .join("&");
+    let offset = 0;
+    const pageToken = q.get("pageToken");
+    if (pageToken) {
+      const decoded = /^(\d+)\|(.*)$/s.exec(Buffer.from(pageToken, "base64url").toString("utf8"));
+      if (!decoded || decoded[2] !== `${serviceId ?? ""}?${binding}`)
+        return invalid("Invalid page token.");
+      offset = Number(decoded[1]);
+    }
+    const page = <T>(items: T[]) => ({
+      items: items.slice(offset, offset + size),
+      ...(offset + size < items.length
+        ? {
+            nextPageToken: Buffer.from(
+              `${offset + size}|${serviceId ?? ""}?${binding}`,
+              "utf8",
+            ).toString("base64url"),
+          }
+        : {}),
+    });
+    if (serviceId === undefined) {
+      const { items, nextPageToken } = page(fakeCatalogServices);
+      return send(res, 200, {
+        services: items.map((s) => ({
+          name: `services/${s.serviceId}`,
+          serviceId: s.serviceId,
+          displayName: s.displayName,
+          businessEntityName: "businessEntities/GCP",
+        })),
+        ...(nextPageToken ? { nextPageToken } : {}),
+      });
+    }
+    if (!fakeCatalogServices.some((s) => s.serviceId === serviceId))
+      return error(res, 404, "notFound", `Service ${serviceId} not found.`, "NOT_FOUND");
+    const currencyCode = q.get("currencyCode") || "USD";
+    if (!(currencyCode in fakeUsdRates))
+      return invalid(`Currency code ${currencyCode} is not supported.`);
+    const now = (catalogNow ?? new Date()).getTime();
+    const [start, end] = [q.get("startTime"), q.get("endTime")].map((t) =>
+      t === null ? undefined : Date.parse(t),
+    );
+    let range: { start: number; end: number } | undefined;
+    if (start !== undefined || end !== undefined) {
+      if (start === undefined || end === undefined || Number.isNaN(start) || Number.isNaN(end))
+        return invalid("Both start_time and end_time must be valid timestamps.");
+      if (start > now || end > now) return invalid("Timestamps in the future are not allowed.");
+      if (start >= end) return invalid("start_time must be before end_time.");
+      // The calendar month in America/Los_Angeles of both ends (end exclusive).
+      const laMonth = (ms: number) =>
+        new Intl.DateTimeFormat("en-CA", {
+          timeZone: "America/Los_Angeles",
+          year: "numeric",
+          month: "2-digit",
+        }).format(new Date(ms));
+      if (laMonth(start) !== laMonth(end - 1))
+        return invalid(
+          "The time range has to be within a single calendar month in America/Los_Angeles timezone.",
+        );
+      range = { start, end };
+    }
+    const skus = serviceId === "6F81-5844-456A" ? catalogSkus : [];
+    const { items, nextPageToken } = page(skus);
+    return send(res, 200, {
+      skus: items.map((sku) => skuResource(serviceId, sku, currencyCode, range, now)),
+      ...(nextPageToken ? { nextPageToken } : {}),
+    });
+  }
+
+  /**
    * projects.timeSeries.list (https://cloud.google.com/monitoring/api/ref_v3/rest/v3/projects.timeSeries/list):
    * authorization scopes monitoring, monitoring.read, cloud-platform (or the read-only one), else 403
    * ACCESS_TOKEN_SCOPE_INSUFFICIENT; `filter` names one `metric.type` (an unknown type → 404
@@ -695,6 +832,7 @@ export async function startFakeGcp(
     requests.push({
       method: req.method ?? "",
       path: url.pathname,
+      query: url.search.slice(1),
       authorization: req.headers.authorization,
       body,
     });
@@ -716,6 +854,11 @@ export async function startFakeGcp(
     );
     if (impersonation && req.method === "POST")
       return generateAccessToken(res, impersonation[1] ?? "", bearer, body);
+    if (url.pathname === "/v1/services" && req.method === "GET")
+      return cloudCatalog(res, bearer, url);
+    const catalogSkusPath = /^\/v1\/services\/([^/]+)\/skus$/.exec(url.pathname);
+    if (catalogSkusPath && req.method === "GET")
+      return cloudCatalog(res, bearer, url, decodeURIComponent(catalogSkusPath[1] ?? ""));
     const billing = /^\/v1\/billingAccounts\/([^/:]+)(\/projects|:testIamPermissions)$/.exec(
       url.pathname,
     );
@@ -1020,6 +1163,10 @@ export async function startFakeGcp(
     denyMonitoring: (projectId) => (monitoringDenied = projectId),
     setWorkloadIdentity: (options) => (workloadIdentity = options),
     setBillingAccount: (options) => (billingAccount = options),
+    setCatalog: (options) => {
+      if (options.skus) catalogSkus = options.skus;
+      if (options.now) catalogNow = options.now;
+    },
     externalAccountConfig: (options = {}) =>
       JSON.stringify({
         universe_domain: "googleapis.com",

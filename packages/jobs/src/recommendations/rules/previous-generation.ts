@@ -16,6 +16,7 @@ import {
   resourcesOf,
   round,
   type RuleContext,
+  priceSourcesOf,
 } from "../workload";
 
 export const previousGeneration = "previous-generation";
@@ -165,6 +166,7 @@ export function previousGenerationFindings(
         "Power per vCPU from SPECpower-derived coefficients of both processors at the default utilization; real savings depend on how the workload performs per vCPU on the new hardware",
       measureScope: measureScopeOf(shapes, { instanceTypes: [best.instanceType] }),
       details: {
+        priceSources: priceSourcesOf(cost.sources),
         wattsPerVcpu: { from, to: best.watts },
         wattsPerVcpuDifferenceAtDefaultUtilization: round(
           from.atDefaultUtilization - best.watts.atDefaultUtilization,

@@ -22,6 +22,7 @@ import {
   type EstimateTotals,
   usageTypeWithoutRegion,
   type RuleContext,
+  priceSourcesOf,
 } from "../workload";
 import { wattsPerVcpuOf } from "./previous-generation";
 
@@ -245,6 +246,7 @@ function bestMove(
     region: best.geography.region,
     label: itemLabel,
   });
+  const billed = cost.amount !== null && cost.sources.every((source) => source.kind === "bill");
   const figures = draftFigures(context, current, best.totals);
   const cross = best.provider !== first.provider;
   const what = first.instanceType
@@ -265,11 +267,14 @@ function bestMove(
     costDeltaAmountPerMonth: cost.amount === null ? null : round(cost.amount, 4),
     costCurrency: cost.currency,
     costNote: cost.note,
-    confidence: cost.amount === null ? "low" : "medium",
+    // Medium only when the bill itself prices the target: a list price does not show it is offered there to this account.
+    confidence: billed ? "medium" : "low",
     confidenceReason:
       cost.amount === null
         ? `${cost.note}; your bill does not show ${itemLabel} running in ${best.geography.region}, so availability and price there are unconfirmed`
-        : "CO2e re-estimated with annual grid factors; your bill already prices the same usage in the target region",
+        : billed
+          ? "CO2e re-estimated with annual grid factors; your bill already prices the same usage in the target region"
+          : `Cost ${cost.note}; your bill does not show ${itemLabel} running in ${best.geography.region}, so availability there is unconfirmed`,
     measureScope: {
       ...measureScopeOf(shapes, {
         regions: [best.geography.region],
@@ -280,6 +285,7 @@ function bestMove(
       ...(cross ? { cloudAccountIds: [] } : {}),
     },
     details: {
+      priceSources: priceSourcesOf(cost.sources),
       from: {
         region: here.region,
         country: here.country,

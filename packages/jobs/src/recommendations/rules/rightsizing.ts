@@ -10,9 +10,12 @@ import {
   draftFigures,
   measureScopeOf,
   priceItemOf,
+  priceNoteOf,
+  priceSourcesOf,
   round,
   zeroTotals,
   type EstimateTotals,
+  type PriceSource,
   type RuleContext,
 } from "../workload";
 
@@ -96,7 +99,7 @@ function monthlyCost(
   instanceType: string,
   hours: number,
   currency: string | null,
-): { amount: number | null; note: string } {
+): { amount: number | null; note: string; source?: PriceSource } {
   if (currency === null)
     return { amount: null, note: "no cost in the bill for this instance type" };
   const item = priceItemOf({ ...w, kind: "compute", instanceType });
@@ -113,7 +116,11 @@ function monthlyCost(
   } else if (w.unit !== "instance-hours") {
     return { amount: null, note: `no hourly price for ${instanceType} (billed in ${w.unit})` };
   }
-  return { amount: hours * unitsPerHour * price.amountPerUnit * context.monthScale, note: "" };
+  return {
+    amount: hours * unitsPerHour * price.amountPerUnit * context.monthScale,
+    note: "",
+    source: price.source,
+  };
 }
 
 /**
@@ -183,7 +190,9 @@ export function utilizationFindings(
         costNote:
           currentCost.amount === null
             ? currentCost.note
-            : "its billed price per hour (your own unit price) × measured hours",
+            : currentCost.source?.kind === "gcp-cloud-catalog"
+              ? `its GCP Cloud Catalog on-demand list price per hour (effective ${currentCost.source.effectiveDate}; your bill has no unit price for it) × measured hours`
+              : "its billed price per hour (your own unit price) × measured hours",
         confidence: "medium",
         confidenceReason:
           "Hourly CPU measured by the provider's monitoring for every hour counted; network and disk activity are not measured, so a VM serving light traffic can look idle",
@@ -207,7 +216,7 @@ export function utilizationFindings(
       currentCost.amount !== null && targetCost.amount !== null
         ? {
             amount: round(targetCost.amount - currentCost.amount, 4),
-            note: "from your own unit prices (cost ÷ quantity) in the basis month",
+            note: priceNoteOf([currentCost.source!, targetCost.source!]),
           }
         : { amount: null, note: currentCost.amount === null ? currentCost.note : targetCost.note };
     drafts.push({
@@ -229,6 +238,9 @@ export function utilizationFindings(
         vcpus: { from: down.from.vcpus, to: down.to.vcpus },
         memoryGb: { from: down.from.memoryGb, to: down.to.memoryGb },
         cpuUtilizationAfter: round(scaled, 4),
+        priceSources: priceSourcesOf(
+          cost.amount === null ? [] : [currentCost.source!, targetCost.source!],
+        ),
       },
     });
   }

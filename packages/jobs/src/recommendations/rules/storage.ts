@@ -13,6 +13,7 @@ import {
   usageTypeWithoutRegion,
   zeroTotals,
   type RuleContext,
+  priceSourcesOf,
 } from "../workload";
 
 export const unattachedVolumes = "unattached-volumes";
@@ -225,6 +226,7 @@ export function storageLifecycleFindings(
       confidenceReason: `The bill shows the storage has been billed since ${since!.toISOString().slice(0, 10)} but not how often objects are read; the estimation method gives both classes the same energy per TB (HDD), so CO2e changes only where replication differs`,
       measureScope: measureScopeOf(shapes),
       details: {
+        priceSources: priceSourcesOf(cost.sources),
         billedSince: since!.toISOString(),
         ageDays,
         targetUsageType: target.usageType,
