@@ -32,3 +32,6 @@ export * from "./stores/alerts";
 export * from "./stores/carbon-goals";
 export * from "./stores/recommendations";
 export * from "./stores/utilization";
+export * from "./stores/tenants";
+export * from "./stores/audit-log";
+export * from "./stores/sync-runs";

@@ -89,3 +89,44 @@ export async function setSourcePrecedence(
   );
   return (updated.rowCount ?? 0) > 0;
 }
+
+/** One cloud account as `canopy accounts` lists it. */
+export type CloudAccountListing = {
+  id: string;
+  provider: string;
+  providerAccountId: string;
+  parentAccountId: string | null;
+  displayName: string;
+  status: string;
+  precedence: string[] | null;
+};
+
+/** The tenant's cloud accounts by provider and provider id, in the caller's tenant transaction. */
+export async function listCloudAccountsByProviderId(
+  client: PoolClient,
+): Promise<CloudAccountListing[]> {
+  const result = await client.query<CloudAccountListing>(
+    `SELECT id, provider::text AS provider, provider_account_id AS "providerAccountId",
+                  parent_account_id AS "parentAccountId", display_name AS "displayName", status::text AS status,
+                  source_precedence AS precedence
+           FROM cloud_accounts ORDER BY provider, provider_account_id`,
+  );
+  return result.rows;
+}
+
+/** An account as a report's boundary lists it. */
+export type BoundaryAccount = {
+  id: string;
+  provider: string;
+  displayName: string;
+  providerAccountId: string;
+};
+
+/** The tenant's cloud accounts by provider and name (a report's boundary candidates). */
+export async function loadBoundaryAccounts(client: PoolClient): Promise<BoundaryAccount[]> {
+  const result = await client.query<BoundaryAccount>(
+    `SELECT id, provider::text AS provider, display_name AS "displayName", provider_account_id AS "providerAccountId"
+     FROM cloud_accounts ORDER BY provider, display_name, id`,
+  );
+  return result.rows;
+}
