@@ -35,3 +35,7 @@ export * from "./stores/utilization";
 export * from "./stores/tenants";
 export * from "./stores/audit-log";
 export * from "./stores/sync-runs";
+export * from "./stores/reports";
+export * from "./stores/memberships";
+export * from "./stores/emission-reads";
+export { disableJitForTransaction } from "./stores/local-settings";
