@@ -39,3 +39,6 @@ export * from "./stores/reports";
 export * from "./stores/memberships";
 export * from "./stores/emission-reads";
 export { disableJitForTransaction } from "./stores/local-settings";
+export * from "./stores/api-keys";
+export * from "./stores/rate-limits";
+export * from "./stores/users";

@@ -1,9 +1,14 @@
 import "server-only";
 import {
+  accountLabels,
+  firstEmissionsDay,
+  lastEmissionsDay,
   latestUtilizationRuns,
+  payerAccounts,
   measuredComputeShare,
   providerMarketSource,
   usageSources,
+  type PayerAccount,
   type PoolClient,
 } from "@canopy/db";
 import {
@@ -281,22 +286,6 @@ async function aggregate(
   return { rows, source };
 }
 
-type PayerAccount = {
-  id: string;
-  provider: string;
-  name: string;
-  providerAccountId: string;
-  parentAccountId: string | null;
-};
-
-async function payerAccounts(client: PoolClient): Promise<PayerAccount[]> {
-  const result = await client.query<PayerAccount>(
-    `SELECT id::text, provider::text, display_name AS name, provider_account_id AS "providerAccountId",
-            parent_account_id AS "parentAccountId" FROM cloud_accounts`,
-  );
-  return result.rows;
-}
-
 /**
  * The payer group of an account: `provider:<parent_account_id>` (AWS payer account, Azure billing
  * account or profile, GCP billing account), or `provider:<its own provider account id>` when none is
@@ -333,10 +322,7 @@ const payerNoun: Record<string, string> = {
 };
 
 export async function firstDataDay(client: PoolClient): Promise<string | null> {
-  const result = await client.query<{ day: string | null }>(
-    "SELECT to_char(min(day), 'YYYY-MM-DD') AS day FROM emissions_daily",
-  );
-  return result.rows[0]?.day ?? null;
+  return firstEmissionsDay(client);
 }
 
 /** The period of the same length just before `range` (a 31-day range: the 31 days before it). */
@@ -353,10 +339,7 @@ export type Comparison = {
 };
 
 export async function lastDataDay(client: PoolClient): Promise<string | null> {
-  const result = await client.query<{ day: string | null }>(
-    "SELECT to_char(max(day), 'YYYY-MM-DD') AS day FROM emissions_daily",
-  );
-  return result.rows[0]?.day ?? null;
+  return lastEmissionsDay(client);
 }
 
 export async function rangeFor(
@@ -383,11 +366,7 @@ async function groupLabels(
 ): Promise<Map<string, GroupLabel>> {
   const labels = new Map<string, GroupLabel>();
   if (groupBy === "account" && keys.length) {
-    const result = await client.query<{ id: string; name: string; provider: string }>(
-      "SELECT id::text, display_name AS name, provider::text FROM cloud_accounts WHERE id = ANY($1::uuid[])",
-      [keys],
-    );
-    for (const row of result.rows)
+    for (const row of await accountLabels(client, keys))
       labels.set(row.id, { key: row.id, label: row.name, provider: row.provider });
   }
   if (groupBy === "payer" && keys.length) {

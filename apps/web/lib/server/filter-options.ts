@@ -1,5 +1,5 @@
 import "server-only";
-import type { PoolClient } from "@canopy/db";
+import { accountLabels, emissionsCurrency, type PoolClient } from "@canopy/db";
 import {
   addDays,
   addMonths,
@@ -152,19 +152,13 @@ export async function filterOptions(
     await distinctValues(client, "region", filters, range),
   ];
   const keep = (values: string[], selected: string[]) => [...new Set([...values, ...selected])];
-  const accounts = await client.query<{ id: string; name: string; provider: string; pid: string }>(
-    `SELECT id::text, display_name AS name, provider::text, provider_account_id AS pid
-     FROM cloud_accounts WHERE id = ANY($1::uuid[])`,
-    [keep(accountIds, filters.account)],
-  );
-  const currency = await client.query<{ currency: string | null }>(
-    "SELECT max(currency) AS currency FROM emissions_monthly",
-  );
+  const accounts = await accountLabels(client, keep(accountIds, filters.account));
+  const currency = await emissionsCurrency(client);
   return {
     providers: keep(providers, filters.provider)
       .map((value) => ({ value, label: providerLabel(value) }))
       .sort(byLabel),
-    accounts: accounts.rows
+    accounts: accounts
       .map((a) => ({ value: a.id, label: a.name, hint: `${providerLabel(a.provider)} ${a.pid}` }))
       .sort(byLabel),
     services: keep(services, filters.service)
@@ -173,7 +167,7 @@ export async function filterOptions(
     regions: keep(regions, filters.region)
       .map((value) => ({ value, label: value }))
       .sort(byLabel),
-    currency: currency.rows[0]?.currency ?? null,
+    currency,
   };
 }
 

@@ -130,3 +130,116 @@ export async function loadBoundaryAccounts(client: PoolClient): Promise<Boundary
   );
   return result.rows;
 }
+
+/** A cloud account as the API shows it: never the ciphertext, only whether credentials are stored. */
+export type CloudAccountRow = {
+  id: string;
+  provider: "aws" | "azure" | "gcp";
+  displayName: string;
+  providerAccountId: string;
+  status: "pending" | "active" | "needs_attention" | "disabled";
+  scope: string[] | null;
+  hasCredentials: boolean;
+  externalId: string | null;
+  lastSyncAt: string | null;
+  lastError: string | null;
+  parentAccountId: string | null;
+  sourcePrecedence: string[] | null;
+  createdAt: string;
+};
+
+const iso = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+const accountColumns = `id, provider::text, display_name AS "displayName", provider_account_id AS "providerAccountId",
+  status::text, scope, credentials_ciphertext IS NOT NULL AS "hasCredentials", external_id AS "externalId",
+  ${iso("last_sync_at")} AS "lastSyncAt", last_error AS "lastError", parent_account_id AS "parentAccountId",
+  source_precedence AS "sourcePrecedence", ${iso("created_at")} AS "createdAt"`;
+
+/** One page of the tenant's accounts by provider and name, each with the total count. */
+export async function listCloudAccountRows(
+  client: PoolClient,
+  page: { limit: number; offset: number },
+): Promise<(CloudAccountRow & { total: number })[]> {
+  const result = await client.query<CloudAccountRow & { total: number }>(
+    `SELECT ${accountColumns}, count(*) OVER ()::int AS total FROM cloud_accounts
+     ORDER BY provider, display_name, id LIMIT $1 OFFSET $2`,
+    [page.limit, page.offset],
+  );
+  return result.rows;
+}
+
+/** The accounts with these ids, in the order of listCloudAccountRows. */
+export async function cloudAccountRowsByIds(
+  client: PoolClient,
+  ids: string[],
+): Promise<CloudAccountRow[]> {
+  const result = await client.query<CloudAccountRow>(
+    `SELECT ${accountColumns} FROM cloud_accounts WHERE id = ANY($1::uuid[])
+     ORDER BY provider, display_name, id`,
+    [ids],
+  );
+  return result.rows;
+}
+
+export async function cloudAccountRow(
+  client: PoolClient,
+  id: string,
+): Promise<CloudAccountRow | undefined> {
+  const result = await client.query<CloudAccountRow>(
+    `SELECT ${accountColumns} FROM cloud_accounts WHERE id = $1`,
+    [id],
+  );
+  return result.rows[0];
+}
+
+/** The last "Test connection" outcome as stored (`Result`: @canopy/jobs ConnectionCheckResult). */
+export type ConnectionCheckRow<Result> = {
+  /** null: never tested. "checking": the validate-connection job is queued or running. */
+  status: "checking" | "passed" | "failed" | null;
+  checkedAt: string | null;
+  result: Result | null;
+};
+
+export async function connectionCheckRow<Result>(
+  client: PoolClient,
+  id: string,
+): Promise<ConnectionCheckRow<Result> | undefined> {
+  const result = await client.query<ConnectionCheckRow<Result>>(
+    `SELECT connection_check_status::text AS status, ${iso("connection_checked_at")} AS "checkedAt",
+            connection_checks AS result
+     FROM cloud_accounts WHERE id = $1`,
+    [id],
+  );
+  return result.rows[0];
+}
+
+/** An account with its payer / billing account (null: none recorded), for grouping by payer. */
+export type PayerAccount = {
+  id: string;
+  provider: string;
+  name: string;
+  providerAccountId: string;
+  parentAccountId: string | null;
+};
+
+export async function payerAccounts(client: PoolClient): Promise<PayerAccount[]> {
+  const result = await client.query<PayerAccount>(
+    `SELECT id::text, provider::text, display_name AS name, provider_account_id AS "providerAccountId",
+            parent_account_id AS "parentAccountId" FROM cloud_accounts`,
+  );
+  return result.rows;
+}
+
+/** Names and providers of the accounts with these ids (chart and filter labels). */
+export async function accountLabels(
+  client: PoolClient,
+  ids: string[],
+): Promise<{ id: string; name: string; provider: string; pid: string }[]> {
+  const result = await client.query<{ id: string; name: string; provider: string; pid: string }>(
+    `SELECT id::text, display_name AS name, provider::text, provider_account_id AS pid
+     FROM cloud_accounts WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return result.rows;
+}

@@ -192,3 +192,107 @@ export async function loadTagKeys(
   );
   return result.rows;
 }
+
+/**
+ * For an import's accounts and span: location-based CO2e of the hourly rows over the span's whole UTC
+ * days, of the daily rollups over the same days, and the hourly row count within the span itself
+ * (whether estimation and rollups have caught up with it).
+ */
+export async function importSpanTotals(
+  client: PoolClient,
+  accountIds: string[],
+  span: { start: string; end: string },
+): Promise<{ hourly: number; daily: number; rows: number }> {
+  const result = await client.query<{ hourly: number; daily: number; rows: number }>(
+    `WITH days AS (
+         SELECT ($2::timestamptz AT TIME ZONE 'UTC')::date AS first_day,
+                (($3::timestamptz - interval '1 microsecond') AT TIME ZONE 'UTC')::date + 1 AS end_day)
+       SELECT (SELECT coalesce(sum(co2e_location_kg), 0) FROM emissions_hourly, days
+                WHERE cloud_account_id = ANY($1::uuid[]) AND hour >= first_day::timestamp AT TIME ZONE 'UTC'
+                  AND hour < end_day::timestamp AT TIME ZONE 'UTC') AS hourly,
+              (SELECT count(*) FROM emissions_hourly
+                WHERE cloud_account_id = ANY($1::uuid[]) AND hour >= $2::timestamptz AND hour < $3::timestamptz)::int AS rows,
+              (SELECT coalesce(sum(co2e_location_kg), 0) FROM emissions_daily, days
+                WHERE cloud_account_id = ANY($1::uuid[]) AND day >= first_day AND day < end_day) AS daily`,
+    [accountIds, span.start, span.end],
+  );
+  return result.rows[0]!;
+}
+
+/** The tenant's regions with emissions (monthly rollups): months covered and facility kWh, most energy first. */
+export async function regionsWithEmissions<Provider extends string>(
+  client: PoolClient,
+): Promise<
+  {
+    provider: Provider;
+    region: string;
+    firstMonth: string;
+    lastMonth: string;
+    kwhFacility: number;
+  }[]
+> {
+  const { rows } = await client.query<{
+    provider: Provider;
+    region: string;
+    firstMonth: string;
+    lastMonth: string;
+    kwhFacility: number;
+  }>(
+    `SELECT provider::text AS provider, region, to_char(min(month), 'YYYY-MM') AS "firstMonth",
+            to_char(max(month), 'YYYY-MM') AS "lastMonth", sum(kwh_facility)::float8 AS "kwhFacility"
+     FROM emissions_monthly GROUP BY provider, region
+     ORDER BY sum(kwh_facility) DESC, provider, region`,
+  );
+  return rows;
+}
+
+/** Whether the tenant has any emissions in the provider's region. */
+export async function regionHasEmissions(
+  client: PoolClient,
+  provider: string,
+  region: string,
+): Promise<boolean> {
+  const used = await client.query(
+    "SELECT 1 FROM emissions_monthly WHERE provider = $1 AND region = $2 LIMIT 1",
+    [provider, region],
+  );
+  return used.rowCount !== 0;
+}
+
+/** The latest month with an estimate or a provider figure, not after `notAfterMonth` (YYYY-MM-DD). */
+export async function latestMonthWithFigures(
+  client: PoolClient,
+  notAfterMonth: string,
+): Promise<string | null> {
+  const { rows } = await client.query<{ month: string | null }>(
+    `SELECT to_char(greatest((SELECT max(month) FROM emissions_monthly WHERE month <= $1::date),
+                             (SELECT max(month) FROM provider_reported_emissions WHERE month <= $1::date)),
+                    'YYYY-MM-DD') AS month`,
+    [notAfterMonth],
+  );
+  return rows[0]?.month ?? null;
+}
+
+/** The first day with daily emissions (YYYY-MM-DD), or null without any. */
+export async function firstEmissionsDay(client: PoolClient): Promise<string | null> {
+  const result = await client.query<{ day: string | null }>(
+    "SELECT to_char(min(day), 'YYYY-MM-DD') AS day FROM emissions_daily",
+  );
+  return result.rows[0]?.day ?? null;
+}
+
+/** The last day with daily emissions (YYYY-MM-DD), or null without any. */
+export async function lastEmissionsDay(client: PoolClient): Promise<string | null> {
+  const result = await client.query<{ day: string | null }>(
+    "SELECT to_char(max(day), 'YYYY-MM-DD') AS day FROM emissions_daily",
+  );
+  return result.rows[0]?.day ?? null;
+}
+
+/** The currency of the tenant's monthly rollups (the greatest when several), or null. */
+export async function emissionsCurrency(client: PoolClient): Promise<string | null> {
+  const currency = await client.query<{ currency: string | null }>(
+    "SELECT max(currency) AS currency FROM emissions_monthly",
+  );
+  return currency.rows[0]?.currency ?? null;
+}

@@ -281,3 +281,30 @@ export async function lockedSeriesTotals(owner: Connection): Promise<LockedSerie
   );
   return rows;
 }
+
+/** Headline figures of report versions read from their stored models, for the reports list. */
+export async function reportModelHeadlines(
+  client: PoolClient,
+  ids: string[],
+): Promise<
+  {
+    id: string;
+    location: number | null;
+    market: number | null;
+    spend: { currency: string; amount: number }[] | null;
+  }[]
+> {
+  const { rows } = await client.query<{
+    id: string;
+    location: number | null;
+    market: number | null;
+    spend: { currency: string; amount: number }[] | null;
+  }>(
+    `SELECT id, (model #>> '{content,customerView,scope3Category1LocationKg}')::float8 AS location,
+            (model #>> '{content,customerView,scope3Category1MarketKg}')::float8 AS market,
+            model #> '{content,spend}' AS spend
+     FROM reports WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return rows;
+}

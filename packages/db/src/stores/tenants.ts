@@ -16,3 +16,15 @@ export async function loadOrganization(client: PoolClient): Promise<Organization
   const result = await client.query<Organization>("SELECT id, name, slug FROM tenants");
   return result.rows[0];
 }
+
+/** The organization with this id, across tenants (the auth connection). */
+export async function organizationById(
+  auth: Connection,
+  tenantId: string,
+): Promise<Organization | undefined> {
+  const { rows } = await auth.pool.query<Organization>(
+    "SELECT id, name, slug FROM tenants WHERE id = $1",
+    [tenantId],
+  );
+  return rows[0];
+}
