@@ -1,4 +1,5 @@
 import type { PoolClient } from "pg";
+import type { Sealed } from "../credentials";
 import { parseSourcePrecedence } from "./sources";
 
 /**
@@ -61,10 +62,7 @@ export async function deleteCloudAccount(
   client: PoolClient,
   cloudAccountId: string,
 ): Promise<AccountDeletion | undefined> {
-  const locked = await client.query("SELECT 1 FROM cloud_accounts WHERE id = $1 FOR UPDATE", [
-    cloudAccountId,
-  ]);
-  if (!locked.rowCount) return undefined;
+  if (!(await lockCloudAccount(client, cloudAccountId))) return undefined;
   const removed = await previewAccountDeletion(client, cloudAccountId);
   for (const table of ACCOUNT_OWNED_TABLES)
     await client.query(`DELETE FROM ${table} WHERE cloud_account_id = $1`, [cloudAccountId]);
@@ -242,4 +240,105 @@ export async function accountLabels(
     [ids],
   );
   return result.rows;
+}
+
+/**
+ * Adds a pending cloud account; undefined when the tenant already has this provider account. The
+ * external id is the one an AWS role's trust policy will require (null for other providers).
+ */
+export async function insertPendingCloudAccount(
+  client: PoolClient,
+  account: {
+    tenantId: string;
+    provider: string;
+    displayName: string;
+    providerAccountId: string;
+    externalId: string | null;
+  },
+): Promise<string | undefined> {
+  const result = await client.query<{ id: string }>(
+    `INSERT INTO cloud_accounts (tenant_id, provider, display_name, provider_account_id, external_id, status)
+         VALUES ($1, $2, $3, $4, $5, 'pending')
+         ON CONFLICT (tenant_id, provider, provider_account_id) DO NOTHING RETURNING id`,
+    [
+      account.tenantId,
+      account.provider,
+      account.displayName,
+      account.providerAccountId,
+      account.externalId,
+    ],
+  );
+  return result.rows[0]?.id;
+}
+
+/** Stores sealed credentials; a connection test of the previous credentials no longer says anything, so it is cleared. */
+export async function setCloudAccountCredentials(
+  client: PoolClient,
+  cloudAccountId: string,
+  sealed: Sealed,
+): Promise<void> {
+  await client.query(
+    `UPDATE cloud_accounts SET credentials_ciphertext = $2, credentials_key_id = $3, updated_at = now(),
+           connection_check_status = NULL, connection_checks = NULL, connection_checked_at = NULL
+         WHERE id = $1`,
+    [cloudAccountId, sealed.ciphertext, sealed.keyId],
+  );
+}
+
+/** Marks the account's connection test as running (the previous outcome cleared). */
+export async function markConnectionChecking(
+  client: PoolClient,
+  cloudAccountId: string,
+): Promise<void> {
+  await client.query(
+    `UPDATE cloud_accounts SET connection_check_status = 'checking', connection_checks = NULL,
+           connection_checked_at = NULL WHERE id = $1`,
+    [cloudAccountId],
+  );
+}
+
+/** Records a connection test that failed before it ran (`checksJson`: the stored outcome). */
+export async function markConnectionCheckFailed(
+  client: PoolClient,
+  cloudAccountId: string,
+  checksJson: string,
+): Promise<void> {
+  await client.query(
+    `UPDATE cloud_accounts SET connection_check_status = 'failed', connection_checks = $2,
+             connection_checked_at = now() WHERE id = $1`,
+    [cloudAccountId, checksJson],
+  );
+}
+
+export async function setCloudAccountScope(
+  client: PoolClient,
+  cloudAccountId: string,
+  scopeJson: string,
+): Promise<void> {
+  await client.query("UPDATE cloud_accounts SET scope = $2, updated_at = now() WHERE id = $1", [
+    cloudAccountId,
+    scopeJson,
+  ]);
+}
+
+/** Locks the account row for the caller's transaction; false when there is no such account. */
+export async function lockCloudAccount(
+  client: PoolClient,
+  cloudAccountId: string,
+): Promise<boolean> {
+  const locked = await client.query("SELECT 1 FROM cloud_accounts WHERE id = $1 FOR UPDATE", [
+    cloudAccountId,
+  ]);
+  return Boolean(locked.rowCount);
+}
+
+/** The account leaves "pending" (or "needs attention"): active, its last error cleared. */
+export async function activateCloudAccount(
+  client: PoolClient,
+  cloudAccountId: string,
+): Promise<void> {
+  await client.query(
+    "UPDATE cloud_accounts SET status = 'active', last_error = NULL, updated_at = now() WHERE id = $1",
+    [cloudAccountId],
+  );
 }

@@ -26,3 +26,27 @@ export async function writeAuditEntry(client: PoolClient, entry: AuditEntry): Pr
     ],
   );
 }
+
+export type AuditLogEntry = {
+  id: number;
+  createdAt: Date;
+  actorLabel: string;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  details: Record<string, unknown> | null;
+};
+
+/** A page of the tenant's audit log, newest first: entries before `beforeId` (null: the latest). */
+export async function listAuditLog(
+  client: PoolClient,
+  page: { beforeId: number | null; limit: number },
+): Promise<AuditLogEntry[]> {
+  const result = await client.query<AuditLogEntry>(
+    `SELECT id, created_at AS "createdAt", actor_label AS "actorLabel", action, target_type AS "targetType",
+                  target_id AS "targetId", details
+           FROM audit_log WHERE ($1::bigint IS NULL OR id < $1) ORDER BY id DESC LIMIT $2`,
+    [page.beforeId, page.limit],
+  );
+  return result.rows;
+}

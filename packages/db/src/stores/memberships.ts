@@ -1,3 +1,4 @@
+import type { PoolClient } from "pg";
 import type { Connection } from "../client";
 import type { MemberRole } from "../member-roles";
 
@@ -73,4 +74,78 @@ export async function organizationHasMembers(auth: Connection, tenantId: string)
     [tenantId],
   );
   return rows[0]?.any ?? false;
+}
+
+/** One membership of the caller's tenant, locked for its transaction. */
+export async function lockMembership(
+  client: PoolClient,
+  membershipId: string,
+): Promise<{ id: string; userId: string; role: MemberRole } | undefined> {
+  const result = await client.query<{ id: string; userId: string; role: MemberRole }>(
+    `SELECT id, user_id AS "userId", role::text FROM memberships WHERE id = $1 FOR UPDATE`,
+    [membershipId],
+  );
+  return result.rows[0];
+}
+
+/** How many owners the caller's tenant has. */
+export async function ownerCount(client: PoolClient): Promise<number> {
+  const result = await client.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM memberships WHERE role = 'owner'",
+  );
+  return result.rows[0]!.n;
+}
+
+export async function setMembershipRole(
+  client: PoolClient,
+  membershipId: string,
+  role: MemberRole,
+): Promise<void> {
+  await client.query("UPDATE memberships SET role = $2 WHERE id = $1", [membershipId, role]);
+}
+
+export async function deleteMembership(client: PoolClient, membershipId: string): Promise<void> {
+  await client.query("DELETE FROM memberships WHERE id = $1", [membershipId]);
+}
+
+/** Cancels a pending invitation of the caller's tenant; its email, or undefined when none was pending. */
+export async function cancelPendingInvitation(
+  client: PoolClient,
+  invitationId: string,
+): Promise<{ email: string } | undefined> {
+  const result = await client.query<{ email: string }>(
+    "UPDATE invitations SET status = 'canceled' WHERE id = $1 AND status = 'pending' RETURNING email",
+    [invitationId],
+  );
+  return result.rows[0];
+}
+
+/** The tenant's members with their sign-in emails and names, by email (auth connection: users are not tenant data). */
+export async function membersWithUsers(
+  auth: Connection,
+  tenantId: string,
+): Promise<{ id: string; role: string; email: string; name: string; createdAt: Date }[]> {
+  const { rows } = await auth.pool.query<{
+    id: string;
+    role: string;
+    email: string;
+    name: string;
+    createdAt: Date;
+  }>(
+    `SELECT m.id, m.role::text, u.email, u.name, m.created_at AS "createdAt"
+     FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = $1 ORDER BY u.email`,
+    [tenantId],
+  );
+  return rows;
+}
+
+/** The tenant's pending, unexpired invitations, newest first. */
+export async function pendingInvitations(
+  client: PoolClient,
+): Promise<{ id: string; email: string; role: string; expiresAt: Date }[]> {
+  const result = await client.query<{ id: string; email: string; role: string; expiresAt: Date }>(
+    `SELECT id, email, role::text, expires_at AS "expiresAt" FROM invitations
+           WHERE status = 'pending' AND expires_at > now() ORDER BY created_at DESC`,
+  );
+  return result.rows;
 }

@@ -193,3 +193,19 @@ export async function listSyncRunRows<Replaced, Preview, ApiCost>(
   );
   return result.rows;
 }
+
+/**
+ * What an import refused for holding other accounts than the one expected recorded: the expected
+ * account and the others (as stored in details); undefined when there is no such import.
+ */
+export async function importAccountMismatchRow<OtherAccounts>(
+  client: PoolClient,
+  importId: string,
+): Promise<{ expected: string | null; others: OtherAccounts | null } | undefined> {
+  const { rows } = await client.query<{ expected: string | null; others: OtherAccounts | null }>(
+    `SELECT details->>'expectedCloudAccountId' AS expected, details->'otherAccounts' AS others
+         FROM sync_runs WHERE id = $1 AND kind = 'import'`,
+    [importId],
+  );
+  return rows[0];
+}

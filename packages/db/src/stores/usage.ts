@@ -821,3 +821,9 @@ export async function loadOtherKindCost(
   );
   return result.rows;
 }
+
+/** How many usage rows the caller's tenant has (whether anything was imported or synced yet). */
+export async function usageRowCount(client: PoolClient): Promise<number> {
+  const result = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM usage_hourly");
+  return result.rows[0]!.n;
+}
