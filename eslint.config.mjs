@@ -81,9 +81,6 @@ const rawSqlOutsideStores = {
     "**/e2e/**",
     "**/testing/**",
     "**/testing.ts",
-    // The dashboard's dynamic SQL builders (filters, rollup sources, tag conditions): still to move.
-    "apps/web/lib/server/emissions.ts",
-    "apps/web/lib/server/filter-options.ts",
   ],
   rules: {
     "no-restricted-syntax": [

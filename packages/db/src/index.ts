@@ -42,3 +42,4 @@ export { disableJitForTransaction } from "./stores/local-settings";
 export * from "./stores/api-keys";
 export * from "./stores/rate-limits";
 export * from "./stores/users";
+export * from "./stores/emission-queries";
