@@ -64,6 +64,36 @@ const layers = [
   ...["web", "cli", "worker"].map(otherApps),
 ];
 
+/**
+ * Raw SQL lives in the store modules of @canopy/db (packages/db/src/stores/, one per table or tight
+ * group of tables), each function taking a tenant-scoped client (withTenantClient) or, for
+ * cross-tenant maintenance, the owner connection. Elsewhere a `.query(` call is refused, as reading
+ * process.env is outside config. Enforced for apps/web, apps/cli and packages/reports; packages/jobs
+ * gets the rule once its queries have moved too (issue #18 item 1).
+ */
+const rawSqlOutsideStores = {
+  files: ["apps/web/**/*.{ts,tsx}", "apps/cli/src/**/*.ts", "packages/reports/src/**/*.ts"],
+  ignores: [
+    "**/*.test.ts",
+    "**/*.test.tsx",
+    "**/test/**",
+    "**/bench/**",
+    "**/e2e/**",
+    "**/testing/**",
+    "**/testing.ts",
+  ],
+  rules: {
+    "no-restricted-syntax": [
+      "error",
+      {
+        selector: "CallExpression[callee.property.name='query']",
+        message:
+          "No raw SQL here: add a typed function to the table's store module in packages/db/src/stores/ (taking a tenant-scoped PoolClient, or the owner connection for cross-tenant maintenance) and call it.",
+      },
+    ],
+  },
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -105,4 +135,5 @@ export default tseslint.config(
     rules: { "no-restricted-properties": "off" },
   },
   ...layers,
+  rawSqlOutsideStores,
 );

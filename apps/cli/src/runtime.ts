@@ -3,6 +3,7 @@ import {
   keyringFromEnv,
   migrate,
   resolveDatabase,
+  tenantIdBySlug,
   type Connection,
   type Keyring,
   type ResolvedDatabase,
@@ -34,10 +35,7 @@ export function keyringFor(env: Env): Keyring {
 
 /** The tenant id of an organization slug, or undefined after telling the user there is none. */
 export async function tenantIdOfSlug(owner: Connection, slug: string): Promise<string | undefined> {
-  const tenant = await owner.pool.query<{ id: string }>("SELECT id FROM tenants WHERE slug = $1", [
-    slug,
-  ]);
-  const tenantId = tenant.rows[0]?.id;
+  const tenantId = await tenantIdBySlug(owner, slug);
   if (!tenantId) process.stderr.write(`canopy: no organization with slug "${slug}"\n`);
   return tenantId;
 }

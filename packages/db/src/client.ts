@@ -50,3 +50,8 @@ export function guardClient<C extends pg.ClientBase>(
   client.on("error", onError);
   return client;
 }
+
+/** Whether the database answers on this connection (throws with the driver's error otherwise). */
+export async function pingDatabase(connection: Connection): Promise<void> {
+  await connection.pool.query("SELECT 1");
+}

@@ -2,9 +2,11 @@ import { parseArgs } from "node:util";
 import {
   connect,
   defaultSourcePrecedence,
+  listCloudAccountsByProviderId,
   setSourcePrecedence,
   sourceKinds,
   withTenantClient,
+  writeAuditEntry,
 } from "@canopy/db";
 import { openRuntime, tenantIdOfSlug } from "../runtime";
 
@@ -12,16 +14,6 @@ const usage = `Usage: canopy accounts list --org <slug>
        canopy accounts precedence <account> --org <slug> [--set kind,kind,… | --default]
   <account> is the Canopy account id or the provider's id (AWS account, Azure subscription, GCP project).
   Source kinds: ${Object.keys(sourceKinds).join(", ")}`;
-
-type AccountRow = {
-  id: string;
-  provider: string;
-  providerAccountId: string;
-  parentAccountId: string | null;
-  displayName: string;
-  status: string;
-  precedence: string[] | null;
-};
 
 const defaultOrder = defaultSourcePrecedence.map((kinds) => kinds.join(" = ")).join(" > ");
 
@@ -55,14 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     const tenantId = await tenantIdOfSlug(owner, values.org!);
     if (!tenantId) return 1;
     return await withTenantClient(app, tenantId, async (client) => {
-      const accounts = (
-        await client.query<AccountRow>(
-          `SELECT id, provider::text AS provider, provider_account_id AS "providerAccountId",
-                  parent_account_id AS "parentAccountId", display_name AS "displayName", status::text AS status,
-                  source_precedence AS precedence
-           FROM cloud_accounts ORDER BY provider, provider_account_id`,
-        )
-      ).rows;
+      const accounts = await listCloudAccountsByProviderId(client);
       if (action === "list") {
         for (const a of accounts)
           out(
@@ -92,11 +77,14 @@ export async function run(argv: string[]): Promise<number> {
           process.stderr.write(`canopy: ${(error as Error).message}\n`);
           return 2;
         }
-        await client.query(
-          `INSERT INTO audit_log (tenant_id, actor_label, action, target_type, target_id, details)
-           VALUES ($1, 'cli', 'account.source_precedence', 'cloud_account', $2, $3)`,
-          [tenantId, account.id, { sourcePrecedence: kinds }],
-        );
+        await writeAuditEntry(client, {
+          tenantId,
+          actorUserId: null,
+          actorLabel: "cli",
+          action: "account.source_precedence",
+          target: { type: "cloud_account", id: account.id },
+          details: { sourcePrecedence: kinds },
+        });
         account.precedence = kinds;
       }
       out(

@@ -3,7 +3,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { canopyHome } from "@canopy/config";
 import { billingFormats, type BillingFormat } from "@canopy/connectors";
-import { connect, withTenantClient } from "@canopy/db";
+import { connect, syncRunStatus, withTenantClient } from "@canopy/db";
 import {
   createQueueDriver,
   importTotals,
@@ -118,13 +118,9 @@ async function waitForImport(
   inline: boolean,
 ) {
   for (;;) {
-    const run = await withTenantClient(app, tenantId, async (client) => {
-      const result = await client.query<{ status: string; details: ImportSummary }>(
-        "SELECT status, details FROM sync_runs WHERE id = $1",
-        [syncRunId],
-      );
-      return result.rows[0]!;
-    });
+    const run = (await withTenantClient(app, tenantId, (client) =>
+      syncRunStatus<ImportSummary>(client, syncRunId),
+    ))!;
     if (["succeeded", "failed", "awaiting_confirmation"].includes(run.status)) {
       if (process.stderr.isTTY) process.stderr.write("\n");
       return { status: run.status, summary: run.details };

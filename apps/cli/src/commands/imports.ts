@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { connect, withTenantClient } from "@canopy/db";
+import { connect, recentSyncRuns, withTenantClient } from "@canopy/db";
 import {
   confirmImport,
   createQueueDriver,
@@ -14,14 +14,6 @@ const usage = `Usage: canopy imports list --org <slug>
        canopy imports show <import id> --org <slug>
        canopy imports confirm <import id> --org <slug>   replace stored data as the preview says
        canopy imports restore <import or sync id> --org <slug>   count the version it replaced again`;
-
-type RunRow = {
-  id: string;
-  kind: string;
-  status: string;
-  createdAt: Date;
-  details: ImportSummary | null;
-};
 
 /**
  * `canopy imports …`: the organization's imports and syncs, what each replaced, and the two actions on
@@ -56,17 +48,10 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const tenantId = await tenantIdOfSlug(owner, values.org);
     if (!tenantId) return 1;
-    const runs = (where: string, params: unknown[]) =>
-      withTenantClient(app, tenantId, async (client) => {
-        const result = await client.query<RunRow>(
-          `SELECT id, kind::text AS kind, status::text AS status, created_at AS "createdAt", details FROM sync_runs
-           ${where} ORDER BY created_at DESC LIMIT 50`,
-          params,
-        );
-        return result.rows;
-      });
+    const runs = (filter: { id?: string } = {}) =>
+      withTenantClient(app, tenantId, (client) => recentSyncRuns<ImportSummary>(client, filter));
     if (action === "list") {
-      for (const r of await runs("", [])) {
+      for (const r of await runs()) {
         const replaced = r.details?.replaced?.reduce((n, a) => n + a.stored.rows, 0) ?? 0;
         out(
           [
@@ -82,7 +67,7 @@ export async function run(argv: string[]): Promise<number> {
       }
       return 0;
     }
-    const [found] = await runs("WHERE id = $1", [id]);
+    const [found] = await runs({ id: id! });
     if (!found?.details) {
       process.stderr.write(`canopy: no import or sync ${id} in ${values.org}\n`);
       return 1;

@@ -16,7 +16,7 @@ import { allowed, requireMember } from "@/lib/server/page-context";
 import { DashboardFilters } from "@/components/dashboard/filters";
 import { DrillBreadcrumb } from "@/components/dashboard/drill-breadcrumb";
 import { SavedViews } from "@/components/dashboard/saved-views";
-import { listSavedViews } from "@canopy/db";
+import { listSavedViews, usageRowCount } from "@canopy/db";
 import {
   BreakdownSection,
   ChartSection,
@@ -43,11 +43,7 @@ export default async function DashboardPage({ searchParams }: Props) {
   const lastDay = await scope.sql((client) => lastDataDay(client));
 
   if (!lastDay) {
-    const usageRows = await scope.sql(
-      async (client) =>
-        (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM usage_hourly")).rows[0]!
-          .n,
-    );
+    const usageRows = await scope.sql((client) => usageRowCount(client));
     return (
       <main>
         <h1>{principal.tenantName}</h1>

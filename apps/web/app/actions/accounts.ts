@@ -1,6 +1,18 @@
 "use server";
 import { z } from "zod";
-import { deleteCloudAccount, previewAccountDeletion, sealCredentials } from "@canopy/db";
+import {
+  activateCloudAccount,
+  deleteCloudAccount,
+  importAccountMismatchRow,
+  insertPendingCloudAccount,
+  lockCloudAccount,
+  markConnectionCheckFailed,
+  markConnectionChecking,
+  previewAccountDeletion,
+  sealCredentials,
+  setCloudAccountCredentials,
+  setCloudAccountScope,
+} from "@canopy/db";
 import {
   credentialsSchema,
   providerAccountIdSchema,
@@ -42,19 +54,13 @@ export const startConnection = withTenantAction(
         providerAccountId: [idCheck.error.issues[0]!.message],
       });
     return ctx.sql(async (client) => {
-      const result = await client.query<{ id: string }>(
-        `INSERT INTO cloud_accounts (tenant_id, provider, display_name, provider_account_id, external_id, status)
-         VALUES ($1, $2, $3, $4, $5, 'pending')
-         ON CONFLICT (tenant_id, provider, provider_account_id) DO NOTHING RETURNING id`,
-        [
-          ctx.principal.tenantId,
-          input.provider,
-          input.displayName,
-          idCheck.data,
-          input.provider === "aws" ? newExternalId() : null,
-        ],
-      );
-      const id = result.rows[0]?.id;
+      const id = await insertPendingCloudAccount(client, {
+        tenantId: ctx.principal.tenantId,
+        provider: input.provider,
+        displayName: input.displayName,
+        providerAccountId: idCheck.data,
+        externalId: input.provider === "aws" ? newExternalId() : null,
+      });
       if (!id) {
         throw badRequest("This account is already connected.", {
           providerAccountId: ["This account is already in Canopy: resume it from Cloud accounts."],
@@ -93,13 +99,7 @@ export const saveCredentials = withTenantAction(
         account.id,
         input.credentials,
       );
-      await client.query(
-        // A connection test of the previous credentials no longer says anything: it is cleared.
-        `UPDATE cloud_accounts SET credentials_ciphertext = $2, credentials_key_id = $3, updated_at = now(),
-           connection_check_status = NULL, connection_checks = NULL, connection_checked_at = NULL
-         WHERE id = $1`,
-        [account.id, sealed.ciphertext, sealed.keyId],
-      );
+      await setCloudAccountCredentials(client, account.id, sealed);
       // Which fields were set, never their values.
       await writeAudit(
         client,
@@ -128,11 +128,7 @@ export const testConnection = withTenantAction(
       const found = await getAccount(client, input.accountId);
       if (!found.hasCredentials)
         throw new ApiError(409, "no_credentials", "Save credentials first.");
-      await client.query(
-        `UPDATE cloud_accounts SET connection_check_status = 'checking', connection_checks = NULL,
-           connection_checked_at = NULL WHERE id = $1`,
-        [found.id],
-      );
+      await markConnectionChecking(client, found.id);
       return found;
     });
     try {
@@ -144,10 +140,10 @@ export const testConnection = withTenantAction(
       const message = "The connection test could not be queued: try again in a minute.";
       console.error(`canopy-web: validate-connection not queued: ${(error as Error).message}`);
       await ctx.sql((client) =>
-        client.query(
-          `UPDATE cloud_accounts SET connection_check_status = 'failed', connection_checks = $2,
-             connection_checked_at = now() WHERE id = $1`,
-          [account.id, JSON.stringify({ message, checks: [], discovered: null })],
+        markConnectionCheckFailed(
+          client,
+          account.id,
+          JSON.stringify({ message, checks: [], discovered: null }),
         ),
       );
       throw new ApiError(503, "queue_unavailable", message);
@@ -170,10 +166,7 @@ export const saveScope = withTenantAction(
   async (input, ctx) =>
     ctx.sql(async (client) => {
       const account = await getAccount(client, input.accountId);
-      await client.query("UPDATE cloud_accounts SET scope = $2, updated_at = now() WHERE id = $1", [
-        account.id,
-        JSON.stringify(input.scope),
-      ]);
+      await setCloudAccountScope(client, account.id, JSON.stringify(input.scope));
       await writeAudit(
         client,
         ctx.principal,
@@ -199,9 +192,7 @@ export const finishConnection = withTenantAction(
   z.object({ accountId }),
   async (input, ctx) =>
     ctx.sql(async (client) => {
-      await client.query("SELECT 1 FROM cloud_accounts WHERE id = $1 FOR UPDATE", [
-        input.accountId,
-      ]);
+      await lockCloudAccount(client, input.accountId);
       const account = await getAccount(client, input.accountId);
       const check = await getConnectionCheck(client, account.id);
       const refusal = finishRefusal(account, {
@@ -209,10 +200,7 @@ export const finishConnection = withTenantAction(
         message: check.result?.message ?? null,
       });
       if (refusal) throw new ApiError(409, refusal.code, refusal.message);
-      await client.query(
-        "UPDATE cloud_accounts SET status = 'active', last_error = NULL, updated_at = now() WHERE id = $1",
-        [account.id],
-      );
+      await activateCloudAccount(client, account.id);
       await writeAudit(
         client,
         ctx.principal,
@@ -243,15 +231,10 @@ export const importAccountMismatch = withTenantAction(
   z.object({ importId: z.uuid("Not a valid import id.") }),
   async (input, ctx): Promise<ImportAccountMismatch> =>
     ctx.sql(async (client) => {
-      const { rows } = await client.query<{
-        expected: string | null;
-        others: ImportAccountMismatch["otherAccounts"] | null;
-      }>(
-        `SELECT details->>'expectedCloudAccountId' AS expected, details->'otherAccounts' AS others
-         FROM sync_runs WHERE id = $1 AND kind = 'import'`,
-        [input.importId],
+      const row = await importAccountMismatchRow<ImportAccountMismatch["otherAccounts"]>(
+        client,
+        input.importId,
       );
-      const row = rows[0];
       if (!row) throw notFound("Import");
       return {
         expectedCloudAccountId: row.expected,

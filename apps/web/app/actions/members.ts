@@ -6,7 +6,14 @@ import { withTenantAction } from "@/lib/server/action";
 import { writeAudit } from "@/lib/server/audit";
 import { auth } from "@/lib/server/auth";
 import { invitationLink, takeInvitationDelivery } from "@/lib/server/invitation-email";
-import type { PoolClient } from "@canopy/db";
+import {
+  cancelPendingInvitation,
+  deleteMembership,
+  lockMembership,
+  ownerCount,
+  setMembershipRole,
+  type PoolClient,
+} from "@canopy/db";
 
 const role = z.enum(ROLES, { error: "Choose a role." });
 
@@ -44,11 +51,7 @@ export const cancelInvitation = withTenantAction(
   z.object({ invitationId: z.uuid("Not a valid invitation id.") }),
   async (input, ctx) => {
     const found = await ctx.sql(async (client) => {
-      const result = await client.query<{ email: string }>(
-        "UPDATE invitations SET status = 'canceled' WHERE id = $1 AND status = 'pending' RETURNING email",
-        [input.invitationId],
-      );
-      const row = result.rows[0];
+      const row = await cancelPendingInvitation(client, input.invitationId);
       if (row) {
         await writeAudit(
           client,
@@ -69,20 +72,9 @@ export const cancelInvitation = withTenantAction(
 type MemberRow = { id: string; userId: string; role: (typeof ROLES)[number] };
 
 async function loadMember(client: PoolClient, memberId: string): Promise<MemberRow> {
-  const result = await client.query<MemberRow>(
-    `SELECT id, user_id AS "userId", role::text FROM memberships WHERE id = $1 FOR UPDATE`,
-    [memberId],
-  );
-  const row = result.rows[0];
+  const row = await lockMembership(client, memberId);
   if (!row) throw notFound("Member");
   return row;
-}
-
-async function ownerCount(client: PoolClient): Promise<number> {
-  const result = await client.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM memberships WHERE role = 'owner'",
-  );
-  return result.rows[0]!.n;
 }
 
 /** Owners are managed by owners only, and an organization always keeps one. */
@@ -114,7 +106,7 @@ export const changeMemberRole = withTenantAction(
     ctx.sql(async (client) => {
       const member = await loadMember(client, input.memberId);
       await guardOwnerChange(client, ctx.principal.role, member, input.role);
-      await client.query("UPDATE memberships SET role = $2 WHERE id = $1", [member.id, input.role]);
+      await setMembershipRole(client, member.id, input.role);
       await writeAudit(
         client,
         ctx.principal,
@@ -138,7 +130,7 @@ export const removeMember = withTenantAction(
     ctx.sql(async (client) => {
       const member = await loadMember(client, input.memberId);
       await guardOwnerChange(client, ctx.principal.role, member, null);
-      await client.query("DELETE FROM memberships WHERE id = $1", [member.id]);
+      await deleteMembership(client, member.id);
       await writeAudit(
         client,
         ctx.principal,

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { usageRowCount } from "@canopy/db";
 import type { Filters, SeriesQuery, BreakdownQuery } from "@/lib/emissions/params";
 import {
   formatDelta,
@@ -505,11 +506,7 @@ export async function DataQualitySection(props: {
     emissionsSummary(props.scope, props.filters),
     dataQualityDetail(props.scope, props.filters),
     props.scope.sql((client) => listJobRuns(client, { limit: 5, offset: 0, status: "failed" })),
-    props.scope.sql(
-      async (client) =>
-        (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM usage_hourly")).rows[0]!
-          .n,
-    ),
+    props.scope.sql((client) => usageRowCount(client)),
     measuredUtilizationDetail(props.scope, props.filters),
   ]);
   return (

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { addDays, addMonths, fullMonths, monthStart, toDay } from "@canopy/db/calendar";
 
 /** Dashboard and API filters: one schema, so a dashboard URL and an API query mean the same thing. */
 export const GRANULARITIES = ["hour", "day", "month"] as const;
@@ -130,14 +131,7 @@ export function searchParamsToObject(
 export type DateRange = { from: string; to: string; days: number };
 
 const dayMs = 86_400_000;
-export const toDay = (date: Date) => date.toISOString().slice(0, 10);
-export const addDays = (day: string, days: number) =>
-  toDay(new Date(Date.parse(`${day}T00:00:00Z`) + days * dayMs));
-export const monthStart = (day: string) => `${day.slice(0, 7)}-01`;
-export function addMonths(day: string, months: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  return toDay(new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1)));
-}
+export { addDays, addMonths, fullMonths, monthStart, toDay };
 export const daysBetween = (from: string, to: string) =>
   Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / dayMs) + 1;
 
@@ -170,16 +164,6 @@ export function rangeProblems(
     };
   }
   return null;
-}
-
-/** Calendar months wholly inside [from, to] (or ending after `today`: no later data can exist). */
-export function fullMonths(range: Pick<DateRange, "from" | "to">, today: string): string[] {
-  const months: string[] = [];
-  for (let m = monthStart(range.from); m <= range.to; m = addMonths(m, 1)) {
-    const last = addDays(addMonths(m, 1), -1);
-    if (m >= range.from && (last <= range.to || range.to >= today)) months.push(m);
-  }
-  return months;
 }
 
 /**

@@ -1,87 +1,47 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import {
+  cloudAccountRow,
+  cloudAccountRowsByIds,
+  connectionCheckRow,
+  listCloudAccountRows,
+  listSyncRunRows,
   sourceKinds,
   type AccountReplacement,
+  type CloudAccountRow,
+  type ConnectionCheckRow,
   type PoolClient,
   type ReplacementPreview,
 } from "@canopy/db";
 import type { ConnectionCheckResult } from "@canopy/jobs";
 import { notFound } from "./api-error";
 
-export type AccountRow = {
-  id: string;
-  provider: "aws" | "azure" | "gcp";
-  displayName: string;
-  providerAccountId: string;
-  status: "pending" | "active" | "needs_attention" | "disabled";
-  scope: string[] | null;
-  hasCredentials: boolean;
-  externalId: string | null;
-  lastSyncAt: string | null;
-  lastError: string | null;
-  parentAccountId: string | null;
-  sourcePrecedence: string[] | null;
-  createdAt: string;
-};
-
-const iso = (column: string) =>
-  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
-/** Never the ciphertext: only whether credentials are stored. */
-const accountColumns = `id, provider::text, display_name AS "displayName", provider_account_id AS "providerAccountId",
-  status::text, scope, credentials_ciphertext IS NOT NULL AS "hasCredentials", external_id AS "externalId",
-  ${iso("last_sync_at")} AS "lastSyncAt", last_error AS "lastError", parent_account_id AS "parentAccountId",
-  source_precedence AS "sourcePrecedence", ${iso("created_at")} AS "createdAt"`;
+export type AccountRow = CloudAccountRow;
 
 export async function listAccounts(client: PoolClient, page: { limit: number; offset: number }) {
-  const result = await client.query<AccountRow & { total: number }>(
-    `SELECT ${accountColumns}, count(*) OVER ()::int AS total FROM cloud_accounts
-     ORDER BY provider, display_name, id LIMIT $1 OFFSET $2`,
-    [page.limit, page.offset],
-  );
+  const rows = await listCloudAccountRows(client, page);
   return {
-    total: result.rows[0]?.total ?? 0,
-    items: result.rows.map(({ total: _total, ...row }) => row),
+    total: rows[0]?.total ?? 0,
+    items: rows.map(({ total: _total, ...row }) => row),
   };
 }
 
 /** The accounts with these ids, in the order of listAccounts. */
 export async function listAccountsByIds(client: PoolClient, ids: string[]): Promise<AccountRow[]> {
-  const result = await client.query<AccountRow>(
-    `SELECT ${accountColumns} FROM cloud_accounts WHERE id = ANY($1::uuid[])
-     ORDER BY provider, display_name, id`,
-    [ids],
-  );
-  return result.rows;
+  return cloudAccountRowsByIds(client, ids);
 }
 
 export async function getAccount(client: PoolClient, id: string): Promise<AccountRow> {
-  const result = await client.query<AccountRow>(
-    `SELECT ${accountColumns} FROM cloud_accounts WHERE id = $1`,
-    [id],
-  );
-  const row = result.rows[0];
+  const row = await cloudAccountRow(client, id);
   if (!row) throw notFound("Cloud account");
   return row;
 }
 
-export type ConnectionCheck = {
-  /** null: never tested. "checking": the validate-connection job is queued or running. */
-  status: "checking" | "passed" | "failed" | null;
-  checkedAt: string | null;
-  result: ConnectionCheckResult | null;
-};
+export type ConnectionCheck = ConnectionCheckRow<ConnectionCheckResult>;
 
 /** The last "Test connection" outcome, as the validate-connection job stored it (never credentials). */
 export async function getConnectionCheck(client: PoolClient, id: string): Promise<ConnectionCheck> {
-  const result = await client.query<ConnectionCheck>(
-    `SELECT connection_check_status::text AS status, ${iso("connection_checked_at")} AS "checkedAt",
-            connection_checks AS result
-     FROM cloud_accounts WHERE id = $1`,
-    [id],
-  );
-  const row = result.rows[0];
+  const row = await connectionCheckRow<ConnectionCheckResult>(client, id);
   if (!row) throw notFound("Cloud account");
   return row;
 }
@@ -130,26 +90,14 @@ export async function listJobRuns(
   client: PoolClient,
   options: { limit: number; offset: number; status?: string | undefined },
 ) {
-  const result = await client.query<Omit<JobRunRow, "sourceKindLabels"> & { total: number }>(
-    `SELECT r.id, r.kind::text, r.status::text, r.cloud_account_id AS "cloudAccountId", a.display_name AS "accountName",
-            r.details->>'fileName' AS "fileName", r.rows_read AS "rowsRead", r.rows_written AS "rowsWritten",
-            r.rows_skipped AS "rowsSkipped", r.error, ${iso("r.window_start")} AS "windowStart",
-            ${iso("r.window_end")} AS "windowEnd", ${iso("r.created_at")} AS "createdAt",
-            ${iso("r.started_at")} AS "startedAt", ${iso("r.finished_at")} AS "finishedAt",
-            CASE WHEN jsonb_typeof(r.details->'replaced') = 'array' AND jsonb_array_length(r.details->'replaced') > 0
-                 THEN r.details->'replaced' END AS replaced,
-            r.details->>'restoredAt' AS "restoredAt", r.details->>'fileDeletedAt' AS "fileDeletedAt",
-            CASE WHEN r.status = 'awaiting_confirmation' THEN r.details->'preview' END AS preview,
-            r.details->'apiCost' AS "apiCost",
-            count(*) OVER ()::int AS total
-     FROM sync_runs r LEFT JOIN cloud_accounts a ON a.id = r.cloud_account_id
-     WHERE ($3::sync_run_status IS NULL OR r.status = $3::sync_run_status)
-     ORDER BY r.created_at DESC, r.id DESC LIMIT $1 OFFSET $2`,
-    [options.limit, options.offset, options.status ?? null],
-  );
+  const rows = await listSyncRunRows<
+    AccountReplacement,
+    ReplacementPreview,
+    NonNullable<JobRunRow["apiCost"]>
+  >(client, options);
   return {
-    total: result.rows[0]?.total ?? 0,
-    items: result.rows.map(({ total: _total, ...row }): JobRunRow => {
+    total: rows[0]?.total ?? 0,
+    items: rows.map(({ total: _total, ...row }): JobRunRow => {
       const labels: Record<string, string> = {};
       for (const a of [...(row.replaced ?? []), ...(row.preview?.accounts ?? [])])
         for (const kind of [...a.stored.sourceKinds, ...a.arriving.sourceKinds])

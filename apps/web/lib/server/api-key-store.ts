@@ -1,32 +1,21 @@
 import "server-only";
-import type { PoolClient } from "@canopy/db";
+import {
+  insertApiKey,
+  listApiKeyRows,
+  revokeApiKeyRow,
+  type ApiKeyRow,
+  type PoolClient,
+} from "@canopy/db";
 import { hasRole, type RoleName } from "../role-rank";
 import { generateApiKey } from "./api-keys";
 import { ApiError, notFound } from "./api-error";
 import { writeAudit } from "./audit";
 import type { Principal } from "./principal";
 
-const iso = (column: string) =>
-  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-const columns = `id, name, key_prefix AS "keyPrefix", role::text, ${iso("created_at")} AS "createdAt",
-  ${iso("last_used_at")} AS "lastUsedAt", ${iso("expires_at")} AS "expiresAt", ${iso("revoked_at")} AS "revokedAt"`;
-
-export type ApiKeyRow = {
-  id: string;
-  name: string;
-  keyPrefix: string;
-  role: RoleName;
-  createdAt: string;
-  lastUsedAt: string | null;
-  expiresAt: string | null;
-  revokedAt: string | null;
-};
+export type { ApiKeyRow };
 
 export async function listApiKeys(client: PoolClient): Promise<ApiKeyRow[]> {
-  const result = await client.query<ApiKeyRow>(
-    `SELECT ${columns} FROM api_keys ORDER BY revoked_at IS NOT NULL, created_at DESC`,
-  );
-  return result.rows;
+  return listApiKeyRows(client);
 }
 
 /** Creates a key (never above the creator's own role); the key itself is returned once. */
@@ -41,20 +30,15 @@ export async function createApiKey(
     });
   }
   const { key, prefix, hash } = generateApiKey();
-  const result = await client.query<ApiKeyRow>(
-    `INSERT INTO api_keys (tenant_id, name, key_prefix, key_hash, role, created_by_user_id, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(days => $7)) RETURNING ${columns}`,
-    [
-      principal.tenantId,
-      input.name,
-      prefix,
-      hash,
-      input.role,
-      principal.userId,
-      input.expiresInDays ?? null,
-    ],
-  );
-  const row = result.rows[0]!;
+  const row = await insertApiKey(client, {
+    tenantId: principal.tenantId,
+    name: input.name,
+    prefix,
+    hash,
+    role: input.role,
+    createdByUserId: principal.userId,
+    expiresInDays: input.expiresInDays ?? null,
+  });
   await writeAudit(
     client,
     principal,
@@ -75,11 +59,7 @@ export async function revokeApiKey(
   principal: Principal,
   id: string,
 ): Promise<ApiKeyRow> {
-  const result = await client.query<ApiKeyRow>(
-    `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING ${columns}`,
-    [id],
-  );
-  const row = result.rows[0];
+  const row = await revokeApiKeyRow(client, id);
   if (!row) throw notFound("API key");
   await writeAudit(
     client,

@@ -1,5 +1,5 @@
 import "server-only";
-import type { PoolClient } from "@canopy/db";
+import { writeAuditEntry, type PoolClient } from "@canopy/db";
 import type { Principal } from "./principal";
 
 export type AuditAction =
@@ -54,17 +54,12 @@ export async function writeAudit(
   target: { type: string; id: string | null },
   details: Record<string, unknown> = {},
 ): Promise<void> {
-  await client.query(
-    `INSERT INTO audit_log (tenant_id, actor_user_id, actor_label, action, target_type, target_id, details)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [
-      principal.tenantId,
-      principal.userId,
-      principal.actorLabel,
-      action,
-      target.type,
-      target.id,
-      details,
-    ],
-  );
+  await writeAuditEntry(client, {
+    tenantId: principal.tenantId,
+    actorUserId: principal.userId,
+    actorLabel: principal.actorLabel,
+    action,
+    target,
+    details,
+  });
 }

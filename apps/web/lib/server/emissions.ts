@@ -1,25 +1,30 @@
 import "server-only";
 import {
+  accountLabels,
+  emissionMethodologyVersions,
+  emissionSumKeys,
+  emissionSums,
+  firstEmissionsDay,
+  lastEmissionsDay,
   latestUtilizationRuns,
+  payerAccounts,
   measuredComputeShare,
-  providerMarketSource,
   usageSources,
+  type EmissionGroup,
+  type EmissionSumRow,
+  type PayerAccount,
   type PoolClient,
 } from "@canopy/db";
 import {
-  headlineSumKeys,
-  headlineSumsSelect,
   headlinesOf,
   intensityPer1000,
   marketBasisOf,
   regionFactors,
-  type HeadlineSums,
   type MarketBasis,
 } from "@canopy/methodology";
 import {
   addDays,
   addMonths,
-  fullMonths,
   monthStart,
   rangeProblems,
   resolveRange,
@@ -33,7 +38,6 @@ import {
 } from "../emissions/params";
 import { providerLabel } from "../format";
 import { badRequest } from "./api-error";
-import { conditions, Params as OptionParams, rollupSource } from "./filter-options";
 import type { TenantScope } from "./tenant-scope";
 
 /** Every figure as @canopy/methodology headlines.ts defines it (headlinesOf), plus energy and water. */
@@ -77,25 +81,8 @@ export type Measures = {
   costNotModelledAmount: number;
 };
 
-type Source = "hourly" | "daily" | "monthly" | "monthly+daily";
-
-/** Collects positional parameters while SQL text is assembled. */
-class Params {
-  readonly values: unknown[] = [];
-  add(value: unknown, cast = ""): string {
-    this.values.push(value);
-    return `$${this.values.length}${cast}`;
-  }
-}
-
-// The headline sums (@canopy/methodology headlineSumsSelect, which include facility energy) plus water,
-// per source table, then summed again over the sources.
-const otherSumKeys = ["waterL"] as const;
-const sums = `${headlineSumsSelect()}, coalesce(sum(water_l), 0)::float8 AS "waterL", max(currency) AS currency`;
-const sumKeys = [...headlineSumKeys, ...otherSumKeys];
-const resum = `${sumKeys.map((k) => `sum("${k}")::float8 AS "${k}"`).join(", ")}, max(currency) AS currency`;
-
-type SumRow = HeadlineSums & { waterL: number; currency: string | null };
+type SumRow = EmissionSumRow;
+const sumKeys = emissionSumKeys;
 
 const emptySums = (): SumRow =>
   ({
@@ -132,169 +119,24 @@ function measuresOf(row: SumRow): Measures {
   };
 }
 
-/** Groupings the dashboard's panels use besides the public ones. */
-type InternalGroup = GroupBy | "line" | "provider-service";
-
-const groupExpression: Record<InternalGroup, string> = {
-  none: "''",
-  scope: "''",
-  provider: "provider::text",
-  account: "cloud_account_id::text",
-  // Summed per account here, then per payer in regroupByPayer (the rollups carry no payer column).
-  payer: "cloud_account_id::text",
-  service: "service",
-  region: "provider::text || '/' || region",
-  // Hourly rows only (the rollups keep no instance type).
-  instanceType: "instance_type",
-  // One usage line of the data-quality panel: provider, service, region and kind (unit separator).
-  line: "provider::text || chr(31) || service || chr(31) || region || chr(31) || kind",
-  // One service of the data-quality panel (a service name is per provider).
-  "provider-service": "provider::text || chr(31) || service",
-};
-
-/** Tag filters as SQL: values of one key are alternatives (OR), different keys must all match. */
-function tagClauses(tags: string[], p: Params): string[] {
-  const byKey = new Map<string, string[]>();
-  for (const tag of tags) {
-    const at = tag.indexOf("=");
-    const key = tag.slice(0, at);
-    byKey.set(key, [...(byKey.get(key) ?? []), tag.slice(at + 1)]);
-  }
-  return [...byKey].map(
-    ([key, values]) =>
-      `(${values.map((value) => `tags @> ${p.add(JSON.stringify({ [key]: value }), "::jsonb")}`).join(" OR ")})`,
-  );
-}
-
-function filterClauses(filters: Filters, p: Params): string[] {
-  const where: string[] = [];
-  if (filters.provider.length)
-    where.push(`provider = ANY(${p.add(filters.provider, "::cloud_provider[]")})`);
-  if (filters.account.length)
-    where.push(`cloud_account_id = ANY(${p.add(filters.account, "::uuid[]")})`);
-  if (filters.service.length) where.push(`service = ANY(${p.add(filters.service, "::text[]")})`);
-  if (filters.region.length) where.push(`region = ANY(${p.add(filters.region, "::text[]")})`);
-  return where;
-}
-
-/**
- * SQL yielding (period, grp, sums…) for a range: hourly rows for hour points or a tag filter, daily
- * rollups for day points, and otherwise monthly rollups for whole months plus daily rollups for
- * the partial months at the edges.
- */
-function sourceSql(
-  filters: Filters,
-  range: DateRange,
-  granularity: Granularity | "none",
-  groupBy: InternalGroup,
-  today: string,
-  p: Params,
-): { sql: string; source: Source } {
-  const grp = groupExpression[groupBy];
-  const where = filterClauses(filters, p);
-  // Market-based in precedence order (@canopy/db providerMarketSource): the provider figures of the
-  // months the range touches.
-  const monthFrom = p.add(monthStart(range.from), "::date");
-  const monthTo = p.add(addMonths(monthStart(range.to), 1), "::date");
-  const from = (table: "emissions_hourly" | "emissions_daily" | "emissions_monthly") =>
-    `${providerMarketSource(table, monthFrom, monthTo)} x`;
-  const and = (extra: string[]) => [...extra, ...where].join(" AND ");
-
-  if (filters.tag.length || granularity === "hour" || groupBy === "instanceType") {
-    const period = {
-      hour: `hour`,
-      day: `(hour AT TIME ZONE 'UTC')::date`,
-      month: `date_trunc('month', hour AT TIME ZONE 'UTC')::date`,
-      none: "NULL::date",
-    }[granularity];
-    const conditions = [
-      `hour >= ${p.add(`${range.from}T00:00:00Z`, "::timestamptz")}`,
-      `hour < ${p.add(`${addDays(range.to, 1)}T00:00:00Z`, "::timestamptz")}`,
-    ];
-    conditions.push(...tagClauses(filters.tag, p));
-    return {
-      source: "hourly",
-      sql: `SELECT ${period} AS period, ${grp} AS grp, ${sums} FROM ${from("emissions_hourly")} WHERE ${and(conditions)} GROUP BY 1, 2`,
-    };
-  }
-
-  const dayPeriod =
-    granularity === "day"
-      ? `day`
-      : granularity === "month"
-        ? `date_trunc('month', day)::date`
-        : "NULL::date";
-  const months = granularity === "day" ? [] : fullMonths(range, today);
-  if (months.length === 0) {
-    const dayConditions = [
-      `day >= ${p.add(range.from, "::date")}`,
-      `day <= ${p.add(range.to, "::date")}`,
-    ];
-    return {
-      source: "daily",
-      sql: `SELECT ${dayPeriod} AS period, ${grp} AS grp, ${sums} FROM ${from("emissions_daily")} WHERE ${and(dayConditions)} GROUP BY 1, 2`,
-    };
-  }
-  const monthList = p.add(months, "::date[]");
-  const monthPeriod = granularity === "month" ? `month` : "NULL::date";
-  const monthly = `SELECT ${monthPeriod} AS period, ${grp} AS grp, ${sums} FROM ${from("emissions_monthly")}
-    WHERE ${and([`month = ANY(${monthList})`])} GROUP BY 1, 2`;
-  // Days outside the whole months: at most the two partial edge months.
-  const edges = [
-    range.from < months[0]!
-      ? `(day >= ${p.add(range.from, "::date")} AND day < ${p.add(months[0], "::date")})`
-      : null,
-    addDays(addMonths(months.at(-1)!, 1), -1) < range.to
-      ? `(day >= ${p.add(addMonths(months.at(-1)!, 1), "::date")} AND day <= ${p.add(range.to, "::date")})`
-      : null,
-  ].filter(Boolean);
-  if (edges.length === 0) return { source: "monthly", sql: monthly };
-  const daily = `SELECT ${dayPeriod} AS period, ${grp} AS grp, ${sums} FROM ${from("emissions_daily")}
-    WHERE ${and([`(${edges.join(" OR ")})`])} GROUP BY 1, 2`;
-  return { source: "monthly+daily", sql: `${monthly} UNION ALL ${daily}` };
-}
-
-const formatPeriod: Record<Granularity | "none", string> = {
-  hour: `to_char(s.period AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:00:00"Z"')`,
-  day: `to_char(s.period, 'YYYY-MM-DD')`,
-  month: `to_char(s.period, 'YYYY-MM-DD')`,
-  none: "''",
-};
-
 async function aggregate(
   client: PoolClient,
   filters: Filters,
   range: DateRange,
   granularity: Granularity | "none",
-  groupBy: InternalGroup,
+  groupBy: EmissionGroup,
   today: string,
 ) {
-  const p = new Params();
-  const { sql, source } = sourceSql(filters, range, granularity, groupBy, today, p);
-  const result = await client.query<SumRow & { period: string; grp: string }>(
-    // Periods stay timestamps/dates while grouping (cheap); they are formatted once per output row.
-    `SELECT ${formatPeriod[granularity]} AS period, grp, ${resum}
-     FROM (${sql}) s GROUP BY s.period, grp ORDER BY s.period, grp`,
-    p.values,
+  const { rows: sums, source } = await emissionSums(
+    client,
+    filters,
+    range,
+    granularity,
+    groupBy,
+    today,
   );
-  const rows = groupBy === "payer" ? await regroupByPayer(client, result.rows) : result.rows;
+  const rows = groupBy === "payer" ? await regroupByPayer(client, sums) : sums;
   return { rows, source };
-}
-
-type PayerAccount = {
-  id: string;
-  provider: string;
-  name: string;
-  providerAccountId: string;
-  parentAccountId: string | null;
-};
-
-async function payerAccounts(client: PoolClient): Promise<PayerAccount[]> {
-  const result = await client.query<PayerAccount>(
-    `SELECT id::text, provider::text, display_name AS name, provider_account_id AS "providerAccountId",
-            parent_account_id AS "parentAccountId" FROM cloud_accounts`,
-  );
-  return result.rows;
 }
 
 /**
@@ -333,10 +175,7 @@ const payerNoun: Record<string, string> = {
 };
 
 export async function firstDataDay(client: PoolClient): Promise<string | null> {
-  const result = await client.query<{ day: string | null }>(
-    "SELECT to_char(min(day), 'YYYY-MM-DD') AS day FROM emissions_daily",
-  );
-  return result.rows[0]?.day ?? null;
+  return firstEmissionsDay(client);
 }
 
 /** The period of the same length just before `range` (a 31-day range: the 31 days before it). */
@@ -353,10 +192,7 @@ export type Comparison = {
 };
 
 export async function lastDataDay(client: PoolClient): Promise<string | null> {
-  const result = await client.query<{ day: string | null }>(
-    "SELECT to_char(max(day), 'YYYY-MM-DD') AS day FROM emissions_daily",
-  );
-  return result.rows[0]?.day ?? null;
+  return lastEmissionsDay(client);
 }
 
 export async function rangeFor(
@@ -383,11 +219,7 @@ async function groupLabels(
 ): Promise<Map<string, GroupLabel>> {
   const labels = new Map<string, GroupLabel>();
   if (groupBy === "account" && keys.length) {
-    const result = await client.query<{ id: string; name: string; provider: string }>(
-      "SELECT id::text, display_name AS name, provider::text FROM cloud_accounts WHERE id = ANY($1::uuid[])",
-      [keys],
-    );
-    for (const row of result.rows)
+    for (const row of await accountLabels(client, keys))
       labels.set(row.id, { key: row.id, label: row.name, provider: row.provider });
   }
   if (groupBy === "payer" && keys.length) {
@@ -906,14 +738,6 @@ export async function measuredUtilizationDetail(scope: TenantScope, filters: Fil
 export async function methodologyVersions(scope: TenantScope, filters: Filters) {
   return scope.sql(async (client) => {
     const range = await rangeFor(client, filters);
-    const p = new OptionParams();
-    const source = rollupSource(range, p);
-    const where = conditions({ ...filters, tag: [] }, range, p, false);
-    const result = await client.query<{ version: string }>(
-      `SELECT methodology_version AS version FROM ${source} WHERE ${where}
-       GROUP BY 1 ORDER BY count(*) DESC, 1`,
-      p.values,
-    );
-    return result.rows.map((r) => r.version);
+    return emissionMethodologyVersions(client, filters, range);
   });
 }

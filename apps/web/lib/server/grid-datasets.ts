@@ -1,5 +1,5 @@
 import "server-only";
-import { GridIntensityError } from "@canopy/db";
+import { GridIntensityError, latestGridLoads } from "@canopy/db";
 import { queueGridRestatement, type GridRestatement } from "@canopy/jobs";
 import {
   GridDatasetError,
@@ -31,14 +31,7 @@ export type GridLoad = {
 
 /** The latest loads of the shared grid-intensity store (reference data: the app role may read it). */
 export async function listGridLoads(limit = 50): Promise<GridLoad[]> {
-  const { rows } = await appDb().pool.query<GridLoad>(
-    `SELECT id, source, source_version AS "sourceVersion", label, zones,
-            first_hour AS "firstHour", last_hour AS "lastHour",
-            rows_written AS "rowsWritten", rows_revised AS "rowsRevised", loaded_at AS "loadedAt",
-            CASE WHEN details->>'status' = 'failed' THEN coalesce(details->>'error', 'failed') END AS failure
-     FROM grid_intensity_loads ORDER BY loaded_at DESC, id DESC LIMIT $1`,
-    [limit],
-  );
+  const rows = await latestGridLoads(appDb(), limit);
   return rows.map((row) => ({
     ...row,
     firstHour: row.firstHour && new Date(row.firstHour).toISOString(),

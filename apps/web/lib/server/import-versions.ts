@@ -1,5 +1,12 @@
 import "server-only";
-import { confirmImport, ImportFileGoneError, ImportStateError, restoreRun } from "@canopy/jobs";
+import { declineAwaitingImport, syncRunRowOfKinds } from "@canopy/db";
+import {
+  confirmImport,
+  ImportFileGoneError,
+  ImportStateError,
+  restoreRun,
+  type ImportSummary,
+} from "@canopy/jobs";
 import { ApiError, notFound } from "./api-error";
 import { writeAudit } from "./audit";
 import { appDb } from "./db";
@@ -10,10 +17,6 @@ import type { TenantScope } from "./tenant-scope";
 /** The message a declined import keeps as its error. */
 export const DECLINED_MESSAGE = "Not imported: the replacement was declined.";
 
-const iso = (column: string) =>
-  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-const runColumns = `id, status::text AS status, ${iso("created_at")} AS "createdAt", ${iso("finished_at")} AS "finishedAt", error, details`;
-
 type RunKind = "import" | "sync";
 
 /** The run in the caller's organization (row-level security), or a 404. */
@@ -22,13 +25,9 @@ async function findRun(
   id: string,
   kinds: readonly RunKind[],
 ): Promise<ImportRow & { kind: RunKind }> {
-  const row = await scope.sql(async (client) => {
-    const result = await client.query<ImportRow & { kind: RunKind }>(
-      `SELECT ${runColumns}, kind::text AS kind FROM sync_runs WHERE id = $1 AND kind::text = ANY($2::text[])`,
-      [id, kinds],
-    );
-    return result.rows[0];
-  });
+  const row = await scope.sql((client) =>
+    syncRunRowOfKinds<ImportSummary, RunKind>(client, id, kinds),
+  );
   if (!row) throw notFound(kinds.includes("sync") ? "Import or sync" : "Import");
   return row;
 }
@@ -86,12 +85,7 @@ export async function confirmImportRun(scope: TenantScope, id: string): Promise<
 export async function discardImportRun(scope: TenantScope, id: string): Promise<ImportRow> {
   const run = await findRun(scope, id, ["import"]);
   const declined = await scope.sql(async (client) => {
-    const updated = await client.query(
-      `UPDATE sync_runs SET status = 'failed', error = $2, finished_at = now()
-       WHERE id = $1 AND kind = 'import' AND status = 'awaiting_confirmation'`,
-      [run.id, DECLINED_MESSAGE],
-    );
-    if (updated.rowCount === 0) return false;
+    if (!(await declineAwaitingImport(client, run.id, DECLINED_MESSAGE))) return false;
     await writeAudit(
       client,
       scope.principal,

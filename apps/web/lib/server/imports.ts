@@ -13,6 +13,7 @@ import {
   type ImportSummary,
   type ImportTotals,
 } from "@canopy/jobs";
+import { importRunRow, importSpanTotals, listImportRunRows, type ImportRunRow } from "@canopy/db";
 import { ApiError, badRequest, notFound } from "./api-error";
 import { writeAudit } from "./audit";
 import { appDb } from "./db";
@@ -22,14 +23,7 @@ import type { TenantScope } from "./tenant-scope";
 
 export const IMPORT_FORMATS = billingFormats;
 
-export type ImportRow = {
-  id: string;
-  status: "queued" | "running" | "awaiting_confirmation" | "succeeded" | "failed";
-  createdAt: string;
-  finishedAt: string | null;
-  error: string | null;
-  details: ImportSummary | null;
-};
+export type ImportRow = ImportRunRow<ImportSummary>;
 
 /**
  * What a request body may carry besides the file: multipart boundaries and part headers, and the few
@@ -233,25 +227,18 @@ export async function createImportFromMultipart(
   return created;
 }
 
-const iso = (column: string) =>
-  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-const importColumns = `id, status, ${iso("created_at")} AS "createdAt", ${iso("finished_at")} AS "finishedAt", error, details`;
-
 export async function listImports(
   scope: TenantScope,
   page: { limit: number; cursor?: string | undefined },
 ) {
   const [createdBefore, idBefore] = decodeCursor(page.cursor);
-  const rows = await scope.sql(async (client) => {
-    const result = await client.query<ImportRow>(
-      `SELECT ${importColumns} FROM sync_runs
-       WHERE kind = 'import'
-         AND ($1::timestamptz IS NULL OR (date_trunc('milliseconds', created_at), id) < ($1::timestamptz, $2::uuid))
-       ORDER BY date_trunc('milliseconds', created_at) DESC, id DESC LIMIT $3`,
-      [createdBefore, idBefore, page.limit + 1],
-    );
-    return result.rows;
-  });
+  const rows = await scope.sql((client) =>
+    listImportRunRows<ImportSummary>(client, {
+      createdBefore,
+      idBefore,
+      limit: page.limit + 1,
+    }),
+  );
   const more = rows.length > page.limit;
   const items = rows.slice(0, page.limit);
   const last = items.at(-1);
@@ -265,13 +252,7 @@ export type ImportView = ImportRow & {
 
 /** One import with its progress, summary and (once its estimates have run) the emissions it added. */
 export async function getImport(scope: TenantScope, id: string): Promise<ImportView> {
-  const row = await scope.sql(async (client) => {
-    const result = await client.query<ImportRow>(
-      `SELECT ${importColumns} FROM sync_runs WHERE id = $1 AND kind = 'import'`,
-      [id],
-    );
-    return result.rows[0];
-  });
+  const row = await scope.sql((client) => importRunRow<ImportSummary>(client, id));
   if (!row) throw notFound("Import");
   if (row.status !== "succeeded" || !row.details)
     return { ...row, estimates: "not_applicable", totals: null };
@@ -299,20 +280,7 @@ async function estimatesSettled(scope: TenantScope, summary: ImportSummary): Pro
   const span = summary.span;
   const accounts = summary.cloudAccountIds;
   return scope.sql(async (client) => {
-    const result = await client.query<{ hourly: number; daily: number; rows: number }>(
-      `WITH days AS (
-         SELECT ($2::timestamptz AT TIME ZONE 'UTC')::date AS first_day,
-                (($3::timestamptz - interval '1 microsecond') AT TIME ZONE 'UTC')::date + 1 AS end_day)
-       SELECT (SELECT coalesce(sum(co2e_location_kg), 0) FROM emissions_hourly, days
-                WHERE cloud_account_id = ANY($1::uuid[]) AND hour >= first_day::timestamp AT TIME ZONE 'UTC'
-                  AND hour < end_day::timestamp AT TIME ZONE 'UTC') AS hourly,
-              (SELECT count(*) FROM emissions_hourly
-                WHERE cloud_account_id = ANY($1::uuid[]) AND hour >= $2::timestamptz AND hour < $3::timestamptz)::int AS rows,
-              (SELECT coalesce(sum(co2e_location_kg), 0) FROM emissions_daily, days
-                WHERE cloud_account_id = ANY($1::uuid[]) AND day >= first_day AND day < end_day) AS daily`,
-      [accounts, span.start, span.end],
-    );
-    const { hourly, daily, rows } = result.rows[0]!;
+    const { hourly, daily, rows } = await importSpanTotals(client, accounts, span);
     return rows > 0 && Math.abs(hourly - daily) <= 1e-6 * Math.max(1, Math.abs(hourly));
   });
 }

@@ -1,6 +1,11 @@
 import "server-only";
 import { APIError, createAuthMiddleware, getSessionFromCtx, isAPIError } from "better-auth/api";
-import { withTenantClient } from "@canopy/db";
+import {
+  membershipRole,
+  organizationById,
+  organizationHasMembers,
+  withTenantClient,
+} from "@canopy/db";
 import { checkOrganizationName, checkOrganizationSlug } from "../organization-rules";
 import { writeAudit, type AuditAction, type AuditActor } from "./audit";
 import { appDb, authDb } from "./db";
@@ -148,21 +153,15 @@ async function previousState(path: string, body: Row, session: Session | null): 
   if (path === "/organization/update-member-role") {
     const memberId = str(body.memberId);
     if (memberId && uuid.test(memberId)) {
-      const { rows } = await authDb().pool.query<{ role: string }>(
-        "SELECT role::text FROM memberships WHERE id = $1",
-        [memberId],
-      );
-      if (rows[0]) state.previousRole = rows[0].role;
+      const role = await membershipRole(authDb(), memberId);
+      if (role) state.previousRole = role;
     }
   }
   if (path === "/organization/update") {
     const id = str(body.organizationId) ?? session?.session.activeOrganizationId ?? null;
     if (id && uuid.test(id)) {
-      const { rows } = await authDb().pool.query<{ id: string; name: string; slug: string }>(
-        "SELECT id, name, slug FROM tenants WHERE id = $1",
-        [id],
-      );
-      if (rows[0]) state.previousOrganization = rows[0];
+      const organization = await organizationById(authDb(), id);
+      if (organization) state.previousOrganization = organization;
     }
   }
   return state;
@@ -247,11 +246,7 @@ export const organizationHooks = {
   beforeAddMember: async ({ organization }: { organization: { id: string } }) => {
     // Called for the creator's owner membership while /organization/create runs (the organization has
     // no member yet) and by the server-only addMember API, which Canopy does not use.
-    const { rows } = await authDb().pool.query<{ any: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM memberships WHERE tenant_id = $1) AS "any"`,
-      [organization.id],
-    );
-    if (rows[0]?.any) {
+    if (await organizationHasMembers(authDb(), organization.id)) {
       throw new APIError("FORBIDDEN", {
         code: "ADD_MEMBER_NOT_SUPPORTED",
         message: "Members join an organization by invitation.",

@@ -1,5 +1,11 @@
 import "server-only";
-import { withTenantClient } from "@canopy/db";
+import {
+  organizationsOfUser,
+  preferredMembership,
+  resolveApiKeyHash,
+  touchApiKey,
+  withTenantClient,
+} from "@canopy/db";
 import type { RoleName } from "../role-rank";
 import { hashApiKey, looksLikeApiKey } from "./api-keys";
 import { ApiError } from "./api-error";
@@ -35,18 +41,7 @@ async function resolveApiKey(authorization: string): Promise<Principal> {
   if (!key || !looksLikeApiKey(key)) {
     throw new ApiError(401, "unauthorized", "The Authorization header must be `Bearer <api key>`.");
   }
-  const { rows } = await appDb().pool.query<{
-    api_key_id: string;
-    tenant_id: string;
-    role: RoleName;
-    expired_on: string | null;
-  }>(
-    `SELECT k.api_key_id, k.tenant_id, k.role,
-            CASE WHEN k.expires_at <= now() THEN to_char(k.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') END AS expired_on
-     FROM resolve_api_key($1) k`,
-    [hashApiKey(key)],
-  );
-  const row = rows[0];
+  const row = await resolveApiKeyHash(appDb(), hashApiKey(key));
   if (!row) throw new ApiError(401, "unauthorized", "This API key is unknown or was revoked.");
   if (row.expired_on)
     throw new ApiError(
@@ -73,9 +68,9 @@ function recordKeyUse(apiKeyId: string, tenantId: string) {
   const now = Date.now();
   if ((lastRecorded.get(apiKeyId) ?? 0) > now - 60_000) return;
   lastRecorded.set(apiKeyId, now);
-  void withTenantClient(appDb(), tenantId, (client) =>
-    client.query("UPDATE api_keys SET last_used_at = now() WHERE id = $1", [apiKeyId]),
-  ).catch(() => undefined);
+  void withTenantClient(appDb(), tenantId, (client) => touchApiKey(client, apiKeyId)).catch(
+    () => undefined,
+  );
 }
 
 async function resolveSession(headers: Headers): Promise<Principal | null> {
@@ -100,27 +95,10 @@ async function resolveSession(headers: Headers): Promise<Principal | null> {
 
 /** The user's membership in the active organization, else in their oldest one. */
 async function membershipOf(userId: string, activeTenantId: string | null) {
-  const { rows } = await authDb().pool.query<{
-    tenantId: string;
-    tenantName: string;
-    role: RoleName;
-  }>(
-    `SELECT m.tenant_id AS "tenantId", t.name AS "tenantName", m.role
-     FROM memberships m JOIN tenants t ON t.id = m.tenant_id
-     WHERE m.user_id = $1
-     ORDER BY (m.tenant_id = $2::uuid) DESC NULLS LAST, m.created_at
-     LIMIT 1`,
-    [userId, activeTenantId],
-  );
-  return rows[0] ?? null;
+  return preferredMembership(authDb(), userId, activeTenantId);
 }
 
 /** Every organization the user belongs to (for the switcher). */
 export async function organizationsOf(userId: string) {
-  const { rows } = await authDb().pool.query<{ id: string; name: string; role: RoleName }>(
-    `SELECT t.id, t.name, m.role FROM memberships m JOIN tenants t ON t.id = m.tenant_id
-     WHERE m.user_id = $1 ORDER BY t.name`,
-    [userId],
-  );
-  return rows;
+  return organizationsOfUser(authDb(), userId);
 }

@@ -1,4 +1,5 @@
 import "server-only";
+import { countRateLimitedRequest, pruneRateLimits } from "@canopy/db";
 import { authDb } from "./db";
 
 export type RateRule = { window: number; max: number };
@@ -21,21 +22,11 @@ export async function consume(
 ): Promise<{ allowed: boolean; retryAfter: number | null }> {
   const now = Date.now();
   const windowMs = rule.window * 1000;
-  const { rows } = await authDb().pool.query<{ count: number; last_request: string }>(
-    `INSERT INTO rate_limits (key, count, last_request) VALUES ($1, 1, $2)
-     ON CONFLICT (key) DO UPDATE SET
-       count = CASE WHEN rate_limits.last_request <= $2 - $3 THEN 1 ELSE rate_limits.count + 1 END,
-       last_request = CASE WHEN rate_limits.last_request <= $2 - $3 THEN $2 ELSE rate_limits.last_request END
-     RETURNING count, last_request`,
-    [key, now, windowMs],
-  );
+  const row = await countRateLimitedRequest(authDb(), key, now, windowMs);
   if (now - lastPrune > 60_000) {
     lastPrune = now;
-    void authDb()
-      .pool.query("DELETE FROM rate_limits WHERE last_request < $1", [now - PRUNE_AFTER_MS])
-      .catch(() => undefined);
+    void pruneRateLimits(authDb(), now - PRUNE_AFTER_MS).catch(() => undefined);
   }
-  const row = rows[0]!;
   if (row.count <= rule.max) return { allowed: true, retryAfter: null };
   return {
     allowed: false,

@@ -1,6 +1,7 @@
 import "server-only";
 import {
   calibratedSeries,
+  latestMonthWithFigures,
   type CalibratedPoint,
   type CalibrationPoint,
   type PoolClient,
@@ -24,13 +25,7 @@ const monthStart = (year: number, month: number) =>
 
 /** The latest month with an estimate or a provider figure, not after `now`'s month (null: none). */
 async function latestMonth(client: PoolClient, now: Date): Promise<Date | null> {
-  const { rows } = await client.query<{ month: string | null }>(
-    `SELECT to_char(greatest((SELECT max(month) FROM emissions_monthly WHERE month <= $1::date),
-                             (SELECT max(month) FROM provider_reported_emissions WHERE month <= $1::date)),
-                    'YYYY-MM-DD') AS month`,
-    [now.toISOString().slice(0, 10)],
-  );
-  const month = rows[0]?.month;
+  const month = await latestMonthWithFigures(client, now.toISOString().slice(0, 10));
   return month ? new Date(`${month}T00:00:00Z`) : null;
 }
 

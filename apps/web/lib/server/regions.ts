@@ -1,8 +1,11 @@
 import "server-only";
 import {
-  gridSourcePrecedence,
   gridSyncStatuses,
+  gridZoneProfile,
+  gridZoneRanges,
   marginalProfile,
+  regionHasEmissions,
+  regionsWithEmissions,
   type PoolClient,
 } from "@canopy/db";
 import { gridSourceNotices, wattTimeRegionOf, wattTimeSignal } from "@canopy/jobs";
@@ -23,18 +26,7 @@ export type UsedRegion = {
 
 /** The organization's regions (emissions_monthly under its row-level security), most energy first. */
 export async function listUsedRegions(client: PoolClient): Promise<UsedRegion[]> {
-  const { rows } = await client.query<{
-    provider: Provider;
-    region: string;
-    firstMonth: string;
-    lastMonth: string;
-    kwhFacility: number;
-  }>(
-    `SELECT provider::text AS provider, region, to_char(min(month), 'YYYY-MM') AS "firstMonth",
-            to_char(max(month), 'YYYY-MM') AS "lastMonth", sum(kwh_facility)::float8 AS "kwhFacility"
-     FROM emissions_monthly GROUP BY provider, region
-     ORDER BY sum(kwh_facility) DESC, provider, region`,
-  );
+  const rows = await regionsWithEmissions<Provider>(client);
   return rows.map((row) => {
     const factors = regionFactors(row.provider, row.region);
     return {
@@ -103,11 +95,7 @@ export async function loadIntensityProfile(
   region: string,
   windowHours: number,
 ): Promise<IntensityProfile | null> {
-  const used = await client.query(
-    "SELECT 1 FROM emissions_monthly WHERE provider = $1 AND region = $2 LIMIT 1",
-    [provider, region],
-  );
-  if (used.rowCount === 0) return null;
+  if (!(await regionHasEmissions(client, provider, region))) return null;
   const factors = regionFactors(provider, region);
   const zone = factors.gridZone;
   const annual = {
@@ -139,32 +127,17 @@ export async function loadIntensityProfile(
       message: s.failing!.message,
       retryable: s.failing!.retryable,
     }));
-  const { rows: ranges } = await client.query<{ boundary: "direct" | "lifecycle"; last: Date }>(
-    `SELECT boundary, max(hour) AS last FROM grid_intensity_hourly WHERE zone = $1 GROUP BY boundary`,
-    [zone],
-  );
+  const ranges = await gridZoneRanges(client, zone);
   const range = ranges.find((r) => r.boundary === "lifecycle") ?? ranges[0];
   if (!range) return { ...empty, failingSources };
   const to = new Date(Date.UTC(range.last.getUTCFullYear(), range.last.getUTCMonth() + 1, 1));
   const from = new Date(Date.UTC(to.getUTCFullYear(), to.getUTCMonth() - monthsShown, 1));
-  // The counted value per hour: the highest-precedence source (as estimation reads it).
-  const counted = `SELECT DISTINCT ON (hour) hour, g_co2e_per_kwh AS g, source
-                   FROM grid_intensity_hourly
-                   WHERE zone = $1 AND boundary = $2 AND hour >= $3 AND hour < $4
-                   ORDER BY hour, coalesce(array_position($5::text[], source), 1000), source`;
-  const params = [zone, range.boundary, from, to, gridSourcePrecedence];
-  const { rows: cells } = await client.query<ProfileCell>(
-    `WITH counted AS (${counted})
-     SELECT to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM') AS month,
-            extract(hour FROM hour AT TIME ZONE 'UTC')::int AS "hourOfDay",
-            avg(g)::float8 AS "meanGPerKwh", count(*)::int AS hours
-     FROM counted GROUP BY 1, 2 ORDER BY 1, 2`,
-    params,
-  );
-  const { rows: used_sources } = await client.query<{ source: string; hours: number }>(
-    `WITH counted AS (${counted})
-     SELECT source, count(*)::int AS hours FROM counted GROUP BY source ORDER BY count(*) DESC`,
-    params,
+  const { cells, sources: used_sources } = await gridZoneProfile(
+    client,
+    zone,
+    range.boundary,
+    from,
+    to,
   );
   const months = [...new Set(cells.map((c) => c.month))];
   return {

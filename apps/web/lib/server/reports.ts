@@ -1,5 +1,5 @@
 import "server-only";
-import type { PoolClient } from "@canopy/db";
+import { loadBoundaryAccounts, reportModelHeadlines, type PoolClient } from "@canopy/db";
 import {
   boundarySummary,
   comparisonLines,
@@ -99,18 +99,7 @@ export async function reportListTotals(
   ids: string[],
 ): Promise<Map<string, ReportListTotals>> {
   if (!ids.length) return new Map();
-  const { rows } = await client.query<{
-    id: string;
-    location: number | null;
-    market: number | null;
-    spend: { currency: string; amount: number }[] | null;
-  }>(
-    `SELECT id, (model #>> '{content,customerView,scope3Category1LocationKg}')::float8 AS location,
-            (model #>> '{content,customerView,scope3Category1MarketKg}')::float8 AS market,
-            model #> '{content,spend}' AS spend
-     FROM reports WHERE id = ANY($1::uuid[])`,
-    [ids],
-  );
+  const rows = await reportModelHeadlines(client, ids);
   return new Map(
     rows.map((row) => [
       row.id,
@@ -261,16 +250,7 @@ export function reportFileResponse(file: {
   });
 }
 
-/** Cloud accounts for the report boundary picker. */
+/** Cloud accounts for the report boundary picker (the report's own boundary candidates). */
 export async function boundaryAccounts(client: PoolClient) {
-  const { rows } = await client.query<{
-    id: string;
-    provider: string;
-    displayName: string;
-    providerAccountId: string;
-  }>(
-    `SELECT id, provider::text, display_name AS "displayName", provider_account_id AS "providerAccountId"
-     FROM cloud_accounts ORDER BY provider, display_name, id`,
-  );
-  return rows;
+  return loadBoundaryAccounts(client);
 }

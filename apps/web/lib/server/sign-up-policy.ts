@@ -1,5 +1,6 @@
 import "server-only";
 import { APIError } from "better-auth/api";
+import { signUpAllowedByInvitation } from "@canopy/db";
 import { authDb } from "./db";
 import { serverEnv } from "./env";
 
@@ -23,13 +24,7 @@ export async function refuseUnlessSignUpAllowed(email: string): Promise<void> {
   if (env.CANOPY_SIGN_UP === "open") return;
   const domains = env.CANOPY_SIGN_UP_DOMAINS;
   if (domains.includes(domainOf(email))) return;
-  const { rows } = await authDb().pool.query<{ allowed: boolean }>(
-    `SELECT NOT EXISTS (SELECT 1 FROM users)
-         OR EXISTS (SELECT 1 FROM invitations
-                    WHERE lower(email) = lower($1) AND status = 'pending' AND expires_at > now()) AS allowed`,
-    [email],
-  );
-  if (!rows[0]?.allowed)
+  if (!(await signUpAllowedByInvitation(authDb(), email)))
     throw new APIError("FORBIDDEN", {
       code: "SIGN_UP_BY_INVITATION",
       message: domains.length ? domainsMessage(domains) : signUpClosedMessage,

@@ -1,4 +1,5 @@
 import type { PoolClient } from "pg";
+import type { Sealed } from "../credentials";
 import { parseSourcePrecedence } from "./sources";
 
 /**
@@ -61,10 +62,7 @@ export async function deleteCloudAccount(
   client: PoolClient,
   cloudAccountId: string,
 ): Promise<AccountDeletion | undefined> {
-  const locked = await client.query("SELECT 1 FROM cloud_accounts WHERE id = $1 FOR UPDATE", [
-    cloudAccountId,
-  ]);
-  if (!locked.rowCount) return undefined;
+  if (!(await lockCloudAccount(client, cloudAccountId))) return undefined;
   const removed = await previewAccountDeletion(client, cloudAccountId);
   for (const table of ACCOUNT_OWNED_TABLES)
     await client.query(`DELETE FROM ${table} WHERE cloud_account_id = $1`, [cloudAccountId]);
@@ -88,4 +86,259 @@ export async function setSourcePrecedence(
     [cloudAccountId, value],
   );
   return (updated.rowCount ?? 0) > 0;
+}
+
+/** One cloud account as `canopy accounts` lists it. */
+export type CloudAccountListing = {
+  id: string;
+  provider: string;
+  providerAccountId: string;
+  parentAccountId: string | null;
+  displayName: string;
+  status: string;
+  precedence: string[] | null;
+};
+
+/** The tenant's cloud accounts by provider and provider id, in the caller's tenant transaction. */
+export async function listCloudAccountsByProviderId(
+  client: PoolClient,
+): Promise<CloudAccountListing[]> {
+  const result = await client.query<CloudAccountListing>(
+    `SELECT id, provider::text AS provider, provider_account_id AS "providerAccountId",
+                  parent_account_id AS "parentAccountId", display_name AS "displayName", status::text AS status,
+                  source_precedence AS precedence
+           FROM cloud_accounts ORDER BY provider, provider_account_id`,
+  );
+  return result.rows;
+}
+
+/** An account as a report's boundary lists it. */
+export type BoundaryAccount = {
+  id: string;
+  provider: string;
+  displayName: string;
+  providerAccountId: string;
+};
+
+/** The tenant's cloud accounts by provider and name (a report's boundary candidates). */
+export async function loadBoundaryAccounts(client: PoolClient): Promise<BoundaryAccount[]> {
+  const result = await client.query<BoundaryAccount>(
+    `SELECT id, provider::text AS provider, display_name AS "displayName", provider_account_id AS "providerAccountId"
+     FROM cloud_accounts ORDER BY provider, display_name, id`,
+  );
+  return result.rows;
+}
+
+/** A cloud account as the API shows it: never the ciphertext, only whether credentials are stored. */
+export type CloudAccountRow = {
+  id: string;
+  provider: "aws" | "azure" | "gcp";
+  displayName: string;
+  providerAccountId: string;
+  status: "pending" | "active" | "needs_attention" | "disabled";
+  scope: string[] | null;
+  hasCredentials: boolean;
+  externalId: string | null;
+  lastSyncAt: string | null;
+  lastError: string | null;
+  parentAccountId: string | null;
+  sourcePrecedence: string[] | null;
+  createdAt: string;
+};
+
+const iso = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+const accountColumns = `id, provider::text, display_name AS "displayName", provider_account_id AS "providerAccountId",
+  status::text, scope, credentials_ciphertext IS NOT NULL AS "hasCredentials", external_id AS "externalId",
+  ${iso("last_sync_at")} AS "lastSyncAt", last_error AS "lastError", parent_account_id AS "parentAccountId",
+  source_precedence AS "sourcePrecedence", ${iso("created_at")} AS "createdAt"`;
+
+/** One page of the tenant's accounts by provider and name, each with the total count. */
+export async function listCloudAccountRows(
+  client: PoolClient,
+  page: { limit: number; offset: number },
+): Promise<(CloudAccountRow & { total: number })[]> {
+  const result = await client.query<CloudAccountRow & { total: number }>(
+    `SELECT ${accountColumns}, count(*) OVER ()::int AS total FROM cloud_accounts
+     ORDER BY provider, display_name, id LIMIT $1 OFFSET $2`,
+    [page.limit, page.offset],
+  );
+  return result.rows;
+}
+
+/** The accounts with these ids, in the order of listCloudAccountRows. */
+export async function cloudAccountRowsByIds(
+  client: PoolClient,
+  ids: string[],
+): Promise<CloudAccountRow[]> {
+  const result = await client.query<CloudAccountRow>(
+    `SELECT ${accountColumns} FROM cloud_accounts WHERE id = ANY($1::uuid[])
+     ORDER BY provider, display_name, id`,
+    [ids],
+  );
+  return result.rows;
+}
+
+export async function cloudAccountRow(
+  client: PoolClient,
+  id: string,
+): Promise<CloudAccountRow | undefined> {
+  const result = await client.query<CloudAccountRow>(
+    `SELECT ${accountColumns} FROM cloud_accounts WHERE id = $1`,
+    [id],
+  );
+  return result.rows[0];
+}
+
+/** The last "Test connection" outcome as stored (`Result`: @canopy/jobs ConnectionCheckResult). */
+export type ConnectionCheckRow<Result> = {
+  /** null: never tested. "checking": the validate-connection job is queued or running. */
+  status: "checking" | "passed" | "failed" | null;
+  checkedAt: string | null;
+  result: Result | null;
+};
+
+export async function connectionCheckRow<Result>(
+  client: PoolClient,
+  id: string,
+): Promise<ConnectionCheckRow<Result> | undefined> {
+  const result = await client.query<ConnectionCheckRow<Result>>(
+    `SELECT connection_check_status::text AS status, ${iso("connection_checked_at")} AS "checkedAt",
+            connection_checks AS result
+     FROM cloud_accounts WHERE id = $1`,
+    [id],
+  );
+  return result.rows[0];
+}
+
+/** An account with its payer / billing account (null: none recorded), for grouping by payer. */
+export type PayerAccount = {
+  id: string;
+  provider: string;
+  name: string;
+  providerAccountId: string;
+  parentAccountId: string | null;
+};
+
+export async function payerAccounts(client: PoolClient): Promise<PayerAccount[]> {
+  const result = await client.query<PayerAccount>(
+    `SELECT id::text, provider::text, display_name AS name, provider_account_id AS "providerAccountId",
+            parent_account_id AS "parentAccountId" FROM cloud_accounts`,
+  );
+  return result.rows;
+}
+
+/** Names and providers of the accounts with these ids (chart and filter labels). */
+export async function accountLabels(
+  client: PoolClient,
+  ids: string[],
+): Promise<{ id: string; name: string; provider: string; pid: string }[]> {
+  const result = await client.query<{ id: string; name: string; provider: string; pid: string }>(
+    `SELECT id::text, display_name AS name, provider::text, provider_account_id AS pid
+     FROM cloud_accounts WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return result.rows;
+}
+
+/**
+ * Adds a pending cloud account; undefined when the tenant already has this provider account. The
+ * external id is the one an AWS role's trust policy will require (null for other providers).
+ */
+export async function insertPendingCloudAccount(
+  client: PoolClient,
+  account: {
+    tenantId: string;
+    provider: string;
+    displayName: string;
+    providerAccountId: string;
+    externalId: string | null;
+  },
+): Promise<string | undefined> {
+  const result = await client.query<{ id: string }>(
+    `INSERT INTO cloud_accounts (tenant_id, provider, display_name, provider_account_id, external_id, status)
+         VALUES ($1, $2, $3, $4, $5, 'pending')
+         ON CONFLICT (tenant_id, provider, provider_account_id) DO NOTHING RETURNING id`,
+    [
+      account.tenantId,
+      account.provider,
+      account.displayName,
+      account.providerAccountId,
+      account.externalId,
+    ],
+  );
+  return result.rows[0]?.id;
+}
+
+/** Stores sealed credentials; a connection test of the previous credentials no longer says anything, so it is cleared. */
+export async function setCloudAccountCredentials(
+  client: PoolClient,
+  cloudAccountId: string,
+  sealed: Sealed,
+): Promise<void> {
+  await client.query(
+    `UPDATE cloud_accounts SET credentials_ciphertext = $2, credentials_key_id = $3, updated_at = now(),
+           connection_check_status = NULL, connection_checks = NULL, connection_checked_at = NULL
+         WHERE id = $1`,
+    [cloudAccountId, sealed.ciphertext, sealed.keyId],
+  );
+}
+
+/** Marks the account's connection test as running (the previous outcome cleared). */
+export async function markConnectionChecking(
+  client: PoolClient,
+  cloudAccountId: string,
+): Promise<void> {
+  await client.query(
+    `UPDATE cloud_accounts SET connection_check_status = 'checking', connection_checks = NULL,
+           connection_checked_at = NULL WHERE id = $1`,
+    [cloudAccountId],
+  );
+}
+
+/** Records a connection test that failed before it ran (`checksJson`: the stored outcome). */
+export async function markConnectionCheckFailed(
+  client: PoolClient,
+  cloudAccountId: string,
+  checksJson: string,
+): Promise<void> {
+  await client.query(
+    `UPDATE cloud_accounts SET connection_check_status = 'failed', connection_checks = $2,
+             connection_checked_at = now() WHERE id = $1`,
+    [cloudAccountId, checksJson],
+  );
+}
+
+export async function setCloudAccountScope(
+  client: PoolClient,
+  cloudAccountId: string,
+  scopeJson: string,
+): Promise<void> {
+  await client.query("UPDATE cloud_accounts SET scope = $2, updated_at = now() WHERE id = $1", [
+    cloudAccountId,
+    scopeJson,
+  ]);
+}
+
+/** Locks the account row for the caller's transaction; false when there is no such account. */
+export async function lockCloudAccount(
+  client: PoolClient,
+  cloudAccountId: string,
+): Promise<boolean> {
+  const locked = await client.query("SELECT 1 FROM cloud_accounts WHERE id = $1 FOR UPDATE", [
+    cloudAccountId,
+  ]);
+  return Boolean(locked.rowCount);
+}
+
+/** The account leaves "pending" (or "needs attention"): active, its last error cleared. */
+export async function activateCloudAccount(
+  client: PoolClient,
+  cloudAccountId: string,
+): Promise<void> {
+  await client.query(
+    "UPDATE cloud_accounts SET status = 'active', last_error = NULL, updated_at = now() WHERE id = $1",
+    [cloudAccountId],
+  );
 }

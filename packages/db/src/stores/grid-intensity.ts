@@ -233,3 +233,88 @@ export async function readHourlyIntensities(
   }
   return result;
 }
+
+/** The last stored hour of the zone per boundary (direct, lifecycle). */
+export async function gridZoneRanges(
+  client: pg.PoolClient,
+  zone: string,
+): Promise<{ boundary: "direct" | "lifecycle"; last: Date }[]> {
+  const { rows } = await client.query<{ boundary: "direct" | "lifecycle"; last: Date }>(
+    `SELECT boundary, max(hour) AS last FROM grid_intensity_hourly WHERE zone = $1 GROUP BY boundary`,
+    [zone],
+  );
+  return rows;
+}
+
+/** One cell of a zone's profile: the mean intensity at one UTC hour of day in one month. */
+export type GridProfileCell = {
+  /** YYYY-MM */
+  month: string;
+  /** 0–23, UTC. */
+  hourOfDay: number;
+  meanGPerKwh: number;
+  /** Hours of data behind the mean. */
+  hours: number;
+};
+
+/**
+ * The zone's counted hourly values in [from, to) (per hour the source first in gridSourcePrecedence):
+ * the hour-of-day × month means, and the hours each source supplied (most first).
+ */
+export async function gridZoneProfile(
+  client: pg.PoolClient,
+  zone: string,
+  boundary: "direct" | "lifecycle",
+  from: Date,
+  to: Date,
+): Promise<{ cells: GridProfileCell[]; sources: { source: string; hours: number }[] }> {
+  // The counted value per hour: the highest-precedence source (as estimation reads it).
+  const counted = `SELECT DISTINCT ON (hour) hour, g_co2e_per_kwh AS g, source
+                   FROM grid_intensity_hourly
+                   WHERE zone = $1 AND boundary = $2 AND hour >= $3 AND hour < $4
+                   ORDER BY hour, coalesce(array_position($5::text[], source), 1000), source`;
+  const params = [zone, boundary, from, to, gridSourcePrecedence];
+  const { rows: cells } = await client.query<GridProfileCell>(
+    `WITH counted AS (${counted})
+     SELECT to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM') AS month,
+            extract(hour FROM hour AT TIME ZONE 'UTC')::int AS "hourOfDay",
+            avg(g)::float8 AS "meanGPerKwh", count(*)::int AS hours
+     FROM counted GROUP BY 1, 2 ORDER BY 1, 2`,
+    params,
+  );
+  const { rows: sources } = await client.query<{ source: string; hours: number }>(
+    `WITH counted AS (${counted})
+     SELECT source, count(*)::int AS hours FROM counted GROUP BY source ORDER BY count(*) DESC`,
+    params,
+  );
+  return { cells, sources };
+}
+
+/** A load of the shared grid-intensity store, as the datasets page lists it. */
+export type GridLoadRow = {
+  id: string;
+  source: string;
+  sourceVersion: string;
+  label: string;
+  zones: string[];
+  firstHour: Date | null;
+  lastHour: Date | null;
+  rowsWritten: number;
+  rowsRevised: number;
+  loadedAt: Date;
+  /** A sync attempt that failed (source down, key refused) is a load with no values and its error. */
+  failure: string | null;
+};
+
+/** The latest loads (reference data: the app role may read it without a tenant). */
+export async function latestGridLoads(app: Connection, limit: number): Promise<GridLoadRow[]> {
+  const { rows } = await app.pool.query<GridLoadRow>(
+    `SELECT id, source, source_version AS "sourceVersion", label, zones,
+            first_hour AS "firstHour", last_hour AS "lastHour",
+            rows_written AS "rowsWritten", rows_revised AS "rowsRevised", loaded_at AS "loadedAt",
+            CASE WHEN details->>'status' = 'failed' THEN coalesce(details->>'error', 'failed') END AS failure
+     FROM grid_intensity_loads ORDER BY loaded_at DESC, id DESC LIMIT $1`,
+    [limit],
+  );
+  return rows;
+}

@@ -1,5 +1,6 @@
 import type { PoolClient } from "pg";
 import Cursor from "pg-cursor";
+import { costNotModelledKind } from "@canopy/methodology";
 import { copyRows, copyText, encodeCopyValue } from "../bulk/copy";
 import { withLocalSettings } from "./local-settings";
 import {
@@ -794,4 +795,35 @@ export async function* batchesOf<T>(records: AsyncIterable<T>, size = 1000): Asy
     }
   }
   if (batch.length) yield batch;
+}
+
+export type OtherKindCostLine = { usageType: string; currency: string | null; amount: number };
+
+/**
+ * Cost of the lines with no energy model (kind "other") by usage_type (the reason of a cost-only
+ * line: tax, credit, fee…, or the usage type of usage with no energy model) in the period and
+ * boundary, from usage_hourly: the rows the estimate read, so tax and credits are shown as billed.
+ */
+export async function loadOtherKindCost(
+  client: PoolClient,
+  start: string,
+  end: string,
+  accountIds: string[],
+): Promise<OtherKindCostLine[]> {
+  const result = await client.query<OtherKindCostLine>(
+    `SELECT usage_type AS "usageType", currency, coalesce(sum(cost_amount), 0)::float8 AS amount
+     FROM usage_hourly
+     WHERE hour >= $1::timestamptz AND hour < $2::timestamptz AND cloud_account_id = ANY($3::uuid[])
+       AND kind = $4
+     GROUP BY usage_type, currency
+     ORDER BY usage_type, currency`,
+    [start, end, accountIds, costNotModelledKind],
+  );
+  return result.rows;
+}
+
+/** How many usage rows the caller's tenant has (whether anything was imported or synced yet). */
+export async function usageRowCount(client: PoolClient): Promise<number> {
+  const result = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM usage_hourly");
+  return result.rows[0]!.n;
 }

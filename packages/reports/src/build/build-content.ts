@@ -1,5 +1,5 @@
 import type { PoolClient } from "@canopy/db";
-import { targetReports, usageSources } from "@canopy/db";
+import { disableJitForTransaction, targetReports, usageSources } from "@canopy/db";
 import { dataPacks } from "@canopy/methodology";
 import {
   methodologyMarkdown,
@@ -40,8 +40,7 @@ export async function buildReportContent(
   client: PoolClient,
   scope: ReportScope,
 ): Promise<ReportContent> {
-  // JIT compilation costs seconds on the one big scan and saves nothing on the small ones.
-  await client.query("SET LOCAL jit = off");
+  await disableJitForTransaction(client);
   const organization = await loadOrganization(client);
   if (!organization) throw new ReportInputError("Organization not found");
   const allAccounts = await loadAccounts(client);

@@ -1,170 +1,26 @@
-import {
-  loadCountedFigures,
-  providerMarketSource,
-  type CountedFigure,
-  type PoolClient,
+import { loadCountedFigures, type CountedFigure, type PoolClient } from "@canopy/db";
+
+/**
+ * The reads a report needs. Their SQL lives in @canopy/db with the tables it reads (emission-reads,
+ * accounts, tenants, sync-runs, usage); every function runs on a client inside `withTenantClient`, so
+ * row-level security limits it to one organization and the account filter narrows it to the boundary.
+ */
+export {
+  loadBoundaryAccounts as loadAccounts,
+  loadDataDays,
+  loadDataSpan,
+  loadImportRuns,
+  loadMonthlyRows,
+  loadOrganization,
+  loadOtherKindCost,
+  loadTagKeys,
+  scanHourly,
+  type HourlyGroup,
+  type ImportRun,
+  type MonthlyRow,
+  type Organization,
+  type OtherKindCostLine,
 } from "@canopy/db";
-import { costNotModelledKind } from "@canopy/methodology";
-import type { Measures } from "../model/measures";
-import type { BoundaryAccount } from "../model/types";
-
-/**
- * The reads a report needs. Every function runs on a client inside `withTenantClient`, so row-level
- * security limits it to one organization; the account filter narrows it to the boundary.
- * Emissions are read through @canopy/db providerMarketSource, so co2eMarketKg is market-based in
- * precedence order (provider-reported where Canopy has the figure, else estimated), as on the dashboard.
- */
-
-const measureSums = `coalesce(sum(kwh_it), 0)::float8 AS "kwhIt", coalesce(sum(kwh_facility), 0)::float8 AS "kwhFacility",
-  coalesce(sum(co2e_location_kg), 0)::float8 AS "co2eLocationKg", coalesce(sum(co2e_market_precedence_kg), 0)::float8 AS "co2eMarketKg",
-  coalesce(sum(co2e_embodied_kg), 0)::float8 AS "co2eEmbodiedKg", coalesce(sum(water_l), 0)::float8 AS "waterL",
-  coalesce(sum(co2e_on_defaults_kg), 0)::float8 AS "co2eOnDefaultsKg",
-  coalesce(sum(co2e_spend_based_kg), 0)::float8 AS "co2eSpendBasedKg", coalesce(sum(co2e_low_kg), 0)::float8 AS "co2eLowKg",
-  coalesce(sum(co2e_high_kg), 0)::float8 AS "co2eHighKg"`;
-
-export type Organization = { id: string; name: string; slug: string };
-
-export async function loadOrganization(client: PoolClient): Promise<Organization | undefined> {
-  const result = await client.query<Organization>("SELECT id, name, slug FROM tenants");
-  return result.rows[0];
-}
-
-export async function loadAccounts(client: PoolClient): Promise<BoundaryAccount[]> {
-  const result = await client.query<BoundaryAccount>(
-    `SELECT id, provider::text AS provider, display_name AS "displayName", provider_account_id AS "providerAccountId"
-     FROM cloud_accounts ORDER BY provider, display_name, id`,
-  );
-  return result.rows;
-}
-
-export type MonthlyRow = Measures & {
-  month: string;
-  cloudAccountId: string;
-  provider: string;
-  service: string;
-  region: string;
-  kind: string;
-  /** Total cost of the row (cost_amount). */
-  spendAmount: number;
-  /** Parts of it estimated from spend and out of scope (see @canopy/methodology costPartsOf). */
-  costSpendBasedAmount: number;
-  costOutOfScopeAmount: number;
-  currency: string | null;
-  /** The provider-reported part of co2eMarketKg. */
-  co2eMarketReportedKg: number;
-  /** Canopy's own market-based estimate (co2e_market_kg): what provider figures are compared with. */
-  co2eMarketEstimateKg: number;
-  /** A provider figure covers the row (co2eMarketKg is provider-reported, not estimated). */
-  marketReported: boolean;
-  /** Facility kWh estimated with the hour's grid intensity, and spread from daily or monthly usage. */
-  kwhHourlyGrid: number;
-  kwhDisaggregated: number;
-};
-
-/** emissions_monthly rows of the boundary for months in [fromMonth, toMonth). */
-export async function loadMonthlyRows(
-  client: PoolClient,
-  fromMonth: string,
-  toMonth: string,
-  accountIds: string[],
-): Promise<MonthlyRow[]> {
-  const result = await client.query<MonthlyRow>(
-    `SELECT to_char(month, 'YYYY-MM-DD') AS month, cloud_account_id AS "cloudAccountId", provider::text AS provider, service,
-            region, kind, kwh_it AS "kwhIt", kwh_facility AS "kwhFacility", co2e_location_kg AS "co2eLocationKg",
-            co2e_market_precedence_kg AS "co2eMarketKg", co2e_market_reported_kg AS "co2eMarketReportedKg",
-            market_reported AS "marketReported", co2e_market_kg AS "co2eMarketEstimateKg", co2e_embodied_kg AS "co2eEmbodiedKg", water_l AS "waterL",
-            co2e_on_defaults_kg AS "co2eOnDefaultsKg", co2e_spend_based_kg AS "co2eSpendBasedKg",
-            co2e_low_kg AS "co2eLowKg", co2e_high_kg AS "co2eHighKg", coalesce(cost_amount, 0)::float8 AS "spendAmount",
-            cost_spend_based_amount::float8 AS "costSpendBasedAmount",
-            cost_out_of_scope_amount::float8 AS "costOutOfScopeAmount", currency,
-            kwh_hourly_grid AS "kwhHourlyGrid", kwh_disaggregated AS "kwhDisaggregated"
-     FROM ${providerMarketSource("emissions_monthly", "$1", "$2")} x
-     WHERE month >= $1::date AND month < $2::date AND cloud_account_id = ANY($3::uuid[])
-     ORDER BY month, cloud_account_id, service, region, kind`,
-    [fromMonth, toMonth, accountIds],
-  );
-  return result.rows;
-}
-
-export type HourlyGroup = Measures & {
-  methodologyVersion: string;
-  /** Values of the requested tag keys, in order; null when the row has no such tag. */
-  tagValues: (string | null)[];
-  rows: number;
-};
-
-// The provider figures of the months the hourly period touches ([start, end) as timestamps).
-const hourlyMonthFrom = "(date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC'))";
-const hourlyMonthTo = "($2::timestamptz AT TIME ZONE 'UTC')";
-
-/**
- * One pass over emissions_hourly for the period: row counts and sums by methodology version and by
- * the requested tag keys (grouped together, then rolled up per key by the caller). It checks the
- * rollups and gives the tag breakdowns, which the rollups do not carry.
- */
-export async function scanHourly(
-  client: PoolClient,
-  start: string,
-  end: string,
-  accountIds: string[],
-  tagKeys: string[],
-): Promise<HourlyGroup[]> {
-  const tagColumns = tagKeys.map((_, i) => `tags ->> $${i + 4} AS "tag${i}"`);
-  const groupBy = ["methodology_version", ...tagKeys.map((_, i) => `"tag${i}"`)].join(", ");
-  const result = await client.query<Record<string, unknown>>(
-    `SELECT methodology_version AS "methodologyVersion", ${tagColumns.map((c) => `${c}, `).join("")}
-            count(*)::float8 AS rows, ${measureSums}
-     FROM ${providerMarketSource("emissions_hourly", hourlyMonthFrom, hourlyMonthTo)} x
-     WHERE hour >= $1::timestamptz AND hour < $2::timestamptz AND cloud_account_id = ANY($3::uuid[])
-     GROUP BY ${groupBy}`,
-    [start, end, accountIds, ...tagKeys],
-  );
-  return result.rows.map((row) => ({
-    methodologyVersion: row.methodologyVersion as string,
-    tagValues: tagKeys.map((_, i) => (row[`tag${i}`] as string | null) ?? null),
-    rows: row.rows as number,
-    kwhIt: row.kwhIt as number,
-    kwhFacility: row.kwhFacility as number,
-    co2eLocationKg: row.co2eLocationKg as number,
-    co2eMarketKg: row.co2eMarketKg as number,
-    co2eEmbodiedKg: row.co2eEmbodiedKg as number,
-    waterL: row.waterL as number,
-    co2eOnDefaultsKg: row.co2eOnDefaultsKg as number,
-    co2eSpendBasedKg: row.co2eSpendBasedKg as number,
-    co2eLowKg: row.co2eLowKg as number,
-    co2eHighKg: row.co2eHighKg as number,
-  }));
-}
-
-export type ImportRun = {
-  id: string;
-  windowStart: Date | null;
-  windowEnd: Date | null;
-  details: {
-    skipped?: Record<string, { lines: number; costAmount: number }>;
-    span?: { start: string; end: string };
-    cloudAccountIds?: string[];
-    currency?: string;
-  } | null;
-};
-
-/** Finished file imports whose span overlaps the period (their left-out lines feed coverage). */
-export async function loadImportRuns(
-  client: PoolClient,
-  start: string,
-  end: string,
-): Promise<ImportRun[]> {
-  const result = await client.query<ImportRun>(
-    `SELECT id, window_start AS "windowStart", window_end AS "windowEnd", details
-     FROM sync_runs
-     WHERE kind = 'import' AND status = 'succeeded'
-       AND coalesce((details -> 'span' ->> 'start')::timestamptz, window_start) < $2::timestamptz
-       AND coalesce((details -> 'span' ->> 'end')::timestamptz, window_end) > $1::timestamptz
-     ORDER BY created_at, id`,
-    [start, end],
-  );
-  return result.rows;
-}
 
 /** A provider's own figure: @canopy/db's counted figures, the same the reconciliation page reads. */
 export type ProviderFigure = CountedFigure;
@@ -179,81 +35,4 @@ export async function loadProviderFigures(
   end: string,
 ): Promise<ProviderFigure[]> {
   return loadCountedFigures(client, { from: start, to: end });
-}
-
-/** Days with any emissions per month in [fromMonth, toMonth), from the daily rollups. */
-export async function loadDataDays(
-  client: PoolClient,
-  fromMonth: string,
-  toMonth: string,
-  accountIds: string[],
-): Promise<Map<string, number>> {
-  const result = await client.query<{ month: string; days: number }>(
-    `SELECT to_char(date_trunc('month', day), 'YYYY-MM-DD') AS month, count(DISTINCT day)::int AS days
-     FROM emissions_daily WHERE day >= $1::date AND day < $2::date AND cloud_account_id = ANY($3::uuid[])
-     GROUP BY 1`,
-    [fromMonth, toMonth, accountIds],
-  );
-  return new Map(result.rows.map((row) => [row.month, row.days]));
-}
-
-export type OtherKindCostLine = { usageType: string; currency: string | null; amount: number };
-
-/**
- * Cost of the lines with no energy model (kind "other") by usage_type (the reason of a cost-only
- * line: tax, credit, fee…, or the usage type of usage with no energy model) in the period and
- * boundary, from usage_hourly: the rows the estimate read, so tax and credits are shown as billed.
- */
-export async function loadOtherKindCost(
-  client: PoolClient,
-  start: string,
-  end: string,
-  accountIds: string[],
-): Promise<OtherKindCostLine[]> {
-  const result = await client.query<OtherKindCostLine>(
-    `SELECT usage_type AS "usageType", currency, coalesce(sum(cost_amount), 0)::float8 AS amount
-     FROM usage_hourly
-     WHERE hour >= $1::timestamptz AND hour < $2::timestamptz AND cloud_account_id = ANY($3::uuid[])
-       AND kind = $4
-     GROUP BY usage_type, currency
-     ORDER BY usage_type, currency`,
-    [start, end, accountIds, costNotModelledKind],
-  );
-  return result.rows;
-}
-
-/** First and last month with emissions (YYYY-MM-DD month starts), of the boundary or the whole organization; null without any. */
-export async function loadDataSpan(
-  client: PoolClient,
-  accountIds: string[] | null,
-): Promise<{ firstMonth: string; lastMonth: string } | null> {
-  const result = await client.query<{ first: string | null; last: string | null }>(
-    `SELECT to_char(min(month), 'YYYY-MM-DD') AS first, to_char(max(month), 'YYYY-MM-DD') AS last
-     FROM emissions_monthly WHERE ($1::uuid[] IS NULL OR cloud_account_id = ANY($1::uuid[]))`,
-    [accountIds],
-  );
-  const row = result.rows[0];
-  return row?.first && row.last ? { firstMonth: row.first, lastMonth: row.last } : null;
-}
-
-/**
- * Tag keys on the organization's emissions, most frequent first: what the report form offers to break
- * down by (cost centre, team…). Reads a sample of the hourly rows of the last month with data (the
- * table is large; keys rarely differ between months), so it stays fast on years of history.
- */
-export async function loadTagKeys(
-  client: PoolClient,
-  lastMonth: string,
-  limit = 30,
-): Promise<{ key: string; rows: number }[]> {
-  const result = await client.query<{ key: string; rows: number }>(
-    `SELECT k AS key, count(*)::int AS rows
-     FROM (SELECT tags FROM emissions_hourly
-           WHERE hour >= $1::date AND hour < ($1::date + interval '1 month') AND tags <> '{}'::jsonb
-           LIMIT 100000) t,
-          jsonb_object_keys(t.tags) k
-     GROUP BY k ORDER BY count(*) DESC, k LIMIT $2`,
-    [lastMonth, limit],
-  );
-  return result.rows;
 }

@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { withTenantClient, type Connection, type PoolClient } from "@canopy/db";
+import {
+  insertReportFile,
+  loadReportFile,
+  lockReportSeries,
+  withTenantClient,
+  type Connection,
+  type PoolClient,
+} from "@canopy/db";
 import { buildReportContent } from "../build/build-content";
 import { contentSha256, sha256Hex } from "../model/content-hash";
 import { diffContents, sameContent } from "../model/diff";
@@ -10,10 +17,8 @@ import { renderReport, reportFormats, type ReportFormat, type RenderedReport } f
 import { assertCanFinalize, assertCanRead, type ReportActor } from "./permissions";
 import {
   insertReport,
-  insertReportFile,
   latestParameters,
   listReportRows,
-  loadReportFile,
   loadReportRow,
   loadSeries,
   markFinal,
@@ -368,9 +373,7 @@ async function lockSeries(
   period: ReportPeriod,
   boundaryKey: string,
 ) {
-  await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", [
-    `report:${tenantId}:${period.start}:${period.end}:${boundaryKey}`,
-  ]);
+  await lockReportSeries(client, `report:${tenantId}:${period.start}:${period.end}:${boundaryKey}`);
 }
 
 const MAX_TAG_KEYS = 5;

@@ -1,7 +1,18 @@
-import type { PoolClient } from "@canopy/db";
+import {
+  insertReportVersion,
+  latestReportParameters,
+  listReportSummaryRows,
+  loadReportSeriesRows,
+  loadReportVersionRow,
+  markReportFinal,
+  updateReportDraft,
+  writeAuditEntry,
+  type PoolClient,
+  type ReportLineageValues,
+  type ReportSummaryRow,
+} from "@canopy/db";
 import type { ReportModel, ReportParameters, ReportStatus } from "../model/types";
 import { periodFromBounds, type ReportPeriod } from "../period";
-import type { RenderedReport } from "../render";
 
 /** One row of `reports`: a version of a report (period + boundary). */
 export type ReportSummary = {
@@ -26,23 +37,7 @@ export type ReportSummary = {
   finalizedAt: string | null;
 };
 
-const summaryColumns = `id, version, status::text AS status, to_char(period_start, 'YYYY-MM-DD') AS "periodStart",
-  to_char(period_end, 'YYYY-MM-DD') AS "periodEnd", boundary_key AS "boundaryKey", boundary_account_ids::text[] AS "boundaryAccountIds",
-  parameters, parent_report_id AS "parentReportId", content_sha256 AS "contentSha256", methodology_version AS "methodologyVersion",
-  data_pack_checksum AS "dataPackChecksum", input_row_counts AS "inputRowCounts", created_by_user_id AS "createdByUserId",
-  finalized_by_user_id AS "finalizedByUserId", created_at AS "createdAt", computed_at AS "computedAt", finalized_at AS "finalizedAt"`;
-
-type SummaryRow = Omit<
-  ReportSummary,
-  "period" | "parameters" | "createdAt" | "computedAt" | "finalizedAt"
-> & {
-  periodStart: string;
-  periodEnd: string;
-  parameters: Partial<ReportParameters> | null;
-  createdAt: Date;
-  computedAt: Date | null;
-  finalizedAt: Date | null;
-};
+type SummaryRow = ReportSummaryRow<ReportParameters>;
 
 export const normalizeParameters = (
   p: Partial<ReportParameters> | null | undefined,
@@ -54,6 +49,7 @@ export const normalizeParameters = (
 function toSummary(row: SummaryRow): ReportSummary {
   return {
     ...row,
+    status: row.status as ReportStatus,
     period: periodFromBounds(row.periodStart, row.periodEnd),
     parameters: normalizeParameters(row.parameters),
     createdAt: row.createdAt.toISOString(),
@@ -66,13 +62,8 @@ export async function listReportRows(
   client: PoolClient,
   filter: { period?: ReportPeriod } = {},
 ): Promise<ReportSummary[]> {
-  const result = await client.query<SummaryRow>(
-    `SELECT ${summaryColumns} FROM reports
-     WHERE ($1::date IS NULL OR (period_start = $1::date AND period_end = $2::date))
-     ORDER BY period_start DESC, period_end DESC, boundary_key, version DESC`,
-    [filter.period?.start ?? null, filter.period?.end ?? null],
-  );
-  return result.rows.map(toSummary);
+  const rows = await listReportSummaryRows<ReportParameters>(client, filter.period);
+  return rows.map(toSummary);
 }
 
 export async function loadReportRow(
@@ -80,30 +71,24 @@ export async function loadReportRow(
   reportId: string,
   options: { forUpdate?: boolean } = {},
 ): Promise<(ReportSummary & { model: ReportModel | null }) | undefined> {
-  const result = await client.query<SummaryRow & { model: ReportModel | null }>(
-    `SELECT ${summaryColumns}, model FROM reports WHERE id = $1${options.forUpdate ? " FOR UPDATE" : ""}`,
-    [reportId],
-  );
-  const row = result.rows[0];
+  const row = await loadReportVersionRow<ReportParameters, ReportModel>(client, reportId, options);
   return row ? { ...toSummary(row), model: row.model } : undefined;
 }
 
 /** Versions of one series (period + boundary), oldest first. */
 export async function loadSeries(client: PoolClient, period: ReportPeriod, boundaryKey: string) {
-  const result = await client.query<SummaryRow & { model: ReportModel | null }>(
-    `SELECT ${summaryColumns}, model FROM reports
-     WHERE period_start = $1::date AND period_end = $2::date AND boundary_key = $3 ORDER BY version`,
-    [period.start, period.end, boundaryKey],
+  const rows = await loadReportSeriesRows<ReportParameters, ReportModel>(
+    client,
+    period,
+    boundaryKey,
   );
-  return result.rows.map((row) => ({ ...toSummary(row), model: row.model }));
+  return rows.map((row) => ({ ...toSummary(row), model: row.model }));
 }
 
 /** Parameters of the organization's most recent report (what a scheduled report inherits). */
 export async function latestParameters(client: PoolClient): Promise<ReportParameters | undefined> {
-  const result = await client.query<{ parameters: Partial<ReportParameters> }>(
-    "SELECT parameters FROM reports ORDER BY created_at DESC, version DESC LIMIT 1",
-  );
-  return result.rows[0] ? normalizeParameters(result.rows[0].parameters) : undefined;
+  const parameters = await latestReportParameters<ReportParameters>(client);
+  return parameters ? normalizeParameters(parameters) : undefined;
 }
 
 export type ReportWrite = {
@@ -119,40 +104,33 @@ export type ReportWrite = {
   userId: string | null;
 };
 
-const lineageColumns = (model: ReportModel) => [
-  model.content.lineage.methodologyVersion,
-  model.content.lineage.dataPackChecksum,
-  model.header.contentSha256,
-  JSON.stringify(model),
-  JSON.stringify(model.content.lineage.inputRowCounts),
-  model.header.generatedAt,
-];
+const lineageValues = (model: ReportModel): ReportLineageValues => ({
+  methodologyVersion: model.content.lineage.methodologyVersion,
+  dataPackChecksum: model.content.lineage.dataPackChecksum,
+  contentSha256: model.header.contentSha256,
+  modelJson: JSON.stringify(model),
+  inputRowCountsJson: JSON.stringify(model.content.lineage.inputRowCounts),
+  computedAt: model.header.generatedAt,
+});
 
 export async function insertReport(
   client: PoolClient,
   tenantId: string,
   write: ReportWrite,
 ): Promise<void> {
-  await client.query(
-    `INSERT INTO reports (id, tenant_id, period_start, period_end, status, version, boundary_key, boundary_account_ids,
-       parameters, parent_report_id, created_by_user_id, methodology_version, data_pack_checksum, content_sha256, model,
-       input_row_counts, computed_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-    [
-      write.id,
-      tenantId,
-      write.period.start,
-      write.period.end,
-      write.status,
-      write.version,
-      write.boundaryKey,
-      write.boundaryAccountIds,
-      JSON.stringify(write.parameters),
-      write.parentReportId,
-      write.userId,
-      ...lineageColumns(write.model),
-    ],
-  );
+  await insertReportVersion(client, {
+    id: write.id,
+    tenantId,
+    period: write.period,
+    status: write.status,
+    version: write.version,
+    boundaryKey: write.boundaryKey,
+    boundaryAccountIds: write.boundaryAccountIds,
+    parametersJson: JSON.stringify(write.parameters),
+    parentReportId: write.parentReportId,
+    userId: write.userId,
+    lineage: lineageValues(write.model),
+  });
 }
 
 /** Replaces a draft's figures (drafts recompute; the trigger refuses this on a final row). */
@@ -161,17 +139,11 @@ export async function updateDraft(
   reportId: string,
   update: { parameters: ReportParameters; parentReportId: string | null; model: ReportModel },
 ): Promise<void> {
-  await client.query(
-    `UPDATE reports SET parameters = $2, parent_report_id = $3, methodology_version = $4, data_pack_checksum = $5,
-       content_sha256 = $6, model = $7, input_row_counts = $8, computed_at = $9
-     WHERE id = $1 AND status = 'draft'`,
-    [
-      reportId,
-      JSON.stringify(update.parameters),
-      update.parentReportId,
-      ...lineageColumns(update.model),
-    ],
-  );
+  await updateReportDraft(client, reportId, {
+    parametersJson: JSON.stringify(update.parameters),
+    parentReportId: update.parentReportId,
+    lineage: lineageValues(update.model),
+  });
 }
 
 export async function markFinal(
@@ -180,48 +152,11 @@ export async function markFinal(
   model: ReportModel,
   userId: string | null,
 ): Promise<void> {
-  await client.query(
-    `UPDATE reports SET status = 'final', methodology_version = $2, data_pack_checksum = $3, content_sha256 = $4, model = $5,
-       input_row_counts = $6, computed_at = $7, finalized_at = $8, finalized_by_user_id = $9
-     WHERE id = $1 AND status = 'draft'`,
-    [reportId, ...lineageColumns(model), model.header.finalizedAt, userId],
-  );
-}
-
-export async function insertReportFile(
-  client: PoolClient,
-  tenantId: string,
-  reportId: string,
-  file: RenderedReport & { sha256: string },
-): Promise<void> {
-  await client.query(
-    `INSERT INTO report_files (tenant_id, report_id, format, file_name, content_type, content, sha256, bytes)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [
-      tenantId,
-      reportId,
-      file.format,
-      file.fileName,
-      file.contentType,
-      file.body,
-      file.sha256,
-      file.body.length,
-    ],
-  );
-}
-
-export async function loadReportFile(client: PoolClient, reportId: string, format: string) {
-  const result = await client.query<{
-    fileName: string;
-    contentType: string;
-    content: Buffer;
-    sha256: string;
-  }>(
-    `SELECT file_name AS "fileName", content_type AS "contentType", content, sha256 FROM report_files
-     WHERE report_id = $1 AND format = $2`,
-    [reportId, format],
-  );
-  return result.rows[0];
+  await markReportFinal(client, reportId, {
+    lineage: lineageValues(model),
+    finalizedAt: model.header.finalizedAt,
+    userId,
+  });
 }
 
 export async function writeAudit(
@@ -235,16 +170,12 @@ export async function writeAudit(
     details: Record<string, unknown>;
   },
 ): Promise<void> {
-  await client.query(
-    `INSERT INTO audit_log (tenant_id, actor_user_id, actor_label, action, target_type, target_id, details)
-     VALUES ($1, $2, $3, $4, 'report', $5, $6)`,
-    [
-      tenantId,
-      entry.userId,
-      entry.label,
-      entry.action,
-      entry.reportId,
-      JSON.stringify(entry.details),
-    ],
-  );
+  await writeAuditEntry(client, {
+    tenantId,
+    actorUserId: entry.userId,
+    actorLabel: entry.label,
+    action: entry.action,
+    target: { type: "report", id: entry.reportId },
+    details: entry.details,
+  });
 }

@@ -1,31 +1,9 @@
 import { marketBasisQualifier, totalKgOf, totalMarketBasedKgOf } from "@canopy/methodology";
+import type { EmissionMeasures } from "@canopy/db";
 import type { ReportContent } from "./types";
 
-/** The quantities every report row carries. Names carry units. */
-export type Measures = {
-  /** Energy at the servers. */
-  kwhIt: number;
-  /** Energy including data-centre overhead (PUE). */
-  kwhFacility: number;
-  /** Electricity emissions, location-based (the provider's Scope 2, location-based). */
-  co2eLocationKg: number;
-  /**
-   * Electricity emissions, market-based (the provider's Scope 2, market-based): provider-reported where
-   * Canopy has the provider's figure for the month, else estimated from contractual coverage and
-   * residual mix (locked versions before the precedence existed: estimated only).
-   */
-  co2eMarketKg: number;
-  /** Embodied hardware emissions (the provider's Scope 3, server manufacturing). */
-  co2eEmbodiedKg: number;
-  waterL: number;
-  /** CO2e (location-based operational and embodied) whose inputs include a default factor. */
-  co2eOnDefaultsKg: number;
-  /** Spend-based CO2e of usage without an energy model (@canopy/methodology completeness.ts). */
-  co2eSpendBasedKg: number;
-  /** Sums of every row's low and high total CO2e (location-based basis). */
-  co2eLowKg: number;
-  co2eHighKg: number;
-};
+/** The quantities every report row carries (declared with the reads that fill them). */
+export type Measures = EmissionMeasures;
 
 export const measureKeys = [
   "kwhIt",

@@ -1,5 +1,5 @@
 import type { TargetReport } from "@canopy/db";
-import type { UsageSource } from "@canopy/db";
+import type { BoundaryAccount, UsageSource } from "@canopy/db";
 import type { Headlines, MarketBasis } from "@canopy/methodology";
 import type { Measures } from "./measures";
 import type { ReportPeriod } from "../period";
@@ -43,12 +43,7 @@ export type Comparison = {
 /** Days with data per month of the months read (report period, comparisons, trend). */
 export type DataDays = { month: string; daysWithData: number; daysInMonth: number };
 
-export type BoundaryAccount = {
-  id: string;
-  provider: string;
-  displayName: string;
-  providerAccountId: string;
-};
+export type { BoundaryAccount };
 
 /** What the organization asked the report to show besides the fixed sections. */
 export type ReportParameters = {

@@ -1,20 +1,11 @@
 import Link from "next/link";
+import { listAuditLog } from "@canopy/db";
 import { Forbidden } from "@/components/forbidden";
 import { allowed, requireMember } from "@/lib/server/page-context";
 
 export const dynamic = "force-dynamic";
 
 const PAGE = 50;
-
-type Entry = {
-  id: number;
-  createdAt: Date;
-  actorLabel: string;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  details: Record<string, unknown> | null;
-};
 
 export default async function AuditPage({
   searchParams,
@@ -25,16 +16,11 @@ export default async function AuditPage({
   if (!allowed(scope.principal, "audit.read"))
     return <Forbidden role={scope.principal.role} needs="audit.read" />;
   const before = Number((await searchParams).before);
-  const entries = await scope.sql(
-    async (client) =>
-      (
-        await client.query<Entry>(
-          `SELECT id, created_at AS "createdAt", actor_label AS "actorLabel", action, target_type AS "targetType",
-                  target_id AS "targetId", details
-           FROM audit_log WHERE ($1::bigint IS NULL OR id < $1) ORDER BY id DESC LIMIT $2`,
-          [Number.isSafeInteger(before) && before > 0 ? before : null, PAGE],
-        )
-      ).rows,
+  const entries = await scope.sql((client) =>
+    listAuditLog(client, {
+      beforeId: Number.isSafeInteger(before) && before > 0 ? before : null,
+      limit: PAGE,
+    }),
   );
   return (
     <main className="stack-lg">

@@ -1,3 +1,4 @@
+import { membersWithUsers, pendingInvitations } from "@canopy/db";
 import { Forbidden } from "@/components/forbidden";
 import { InviteForm } from "@/components/members/invite-form";
 import { CancelInvitationButton, MemberControls } from "@/components/members/member-controls";
@@ -14,26 +15,8 @@ export default async function MembersPage() {
   if (!allowed(principal, "members.manage"))
     return <Forbidden role={principal.role} needs="members.manage" />;
   // Members with their emails: the sign-in tables, read with the auth role for this organization only.
-  const members = await authDb().pool.query<{
-    id: string;
-    role: string;
-    email: string;
-    name: string;
-    createdAt: Date;
-  }>(
-    `SELECT m.id, m.role::text, u.email, u.name, m.created_at AS "createdAt"
-     FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = $1 ORDER BY u.email`,
-    [principal.tenantId],
-  );
-  const invitations = await scope.sql(
-    async (client) =>
-      (
-        await client.query<{ id: string; email: string; role: string; expiresAt: Date }>(
-          `SELECT id, email, role::text, expires_at AS "expiresAt" FROM invitations
-           WHERE status = 'pending' AND expires_at > now() ORDER BY created_at DESC`,
-        )
-      ).rows,
-  );
+  const members = await membersWithUsers(authDb(), principal.tenantId);
+  const invitations = await scope.sql((client) => pendingInvitations(client));
   return (
     <main className="stack-lg">
       <h1>Members</h1>
@@ -55,7 +38,7 @@ export default async function MembersPage() {
             </tr>
           </thead>
           <tbody>
-            {members.rows.map((m) => (
+            {members.map((m) => (
               <tr key={m.id}>
                 <td>{m.name}</td>
                 <td>{m.email}</td>

@@ -1,3 +1,4 @@
+import { pingDatabase } from "@canopy/db";
 import { appDb } from "@/lib/server/db";
 
 export const dynamic = "force-dynamic";
@@ -6,7 +7,7 @@ export const dynamic = "force-dynamic";
 // error (host names, role names) is logged, never answered.
 export async function GET() {
   try {
-    await appDb().pool.query("SELECT 1");
+    await pingDatabase(appDb());
     return Response.json({ status: "ok" });
   } catch (error) {
     console.error(`canopy-web: health check: database unreachable: ${(error as Error).message}`);
