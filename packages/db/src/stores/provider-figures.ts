@@ -307,8 +307,17 @@ export type ScopeCalibration = {
 
 /** The calibration factors of one provider scope, one per basis the provider reports. */
 export function scopeCalibrations(scope: ProviderScope): ScopeCalibration[] {
-  return comparisonsFor(scope.provider, scope.modelVersion)
-    .filter((c) => scope.reported[c.reportedScope] !== undefined)
+  const stored = comparisonsFor(scope.provider, scope.modelVersion).filter(
+    (c) => scope.reported[c.reportedScope] !== undefined,
+  );
+  // One figure per basis: where a provider's own scope figure of a basis is stored (Azure Scope 2),
+  // its sum of scopes (Azure's total, which contains it) would count it twice.
+  return stored
+    .filter(
+      (c) =>
+        c.reportedScope !== "total" ||
+        !stored.some((other) => other !== c && other.basis === c.basis),
+    )
     .map((comparison) => {
       const reportedKg = scope.reported[comparison.reportedScope]!;
       const canopyKg = sumOf(scope.canopy, comparison.canopyMeasures);
@@ -370,7 +379,14 @@ export function calibrationHistory(
     const anyModel = newestModel(ofProvider);
     for (const month of monthsIn(range.from, range.to)) {
       const inMonth = ofProvider.filter((s) => s.month === month);
-      const bases = comparisonsFor(provider, inMonth.length ? newestModel(inMonth) : anyModel);
+      const comparisons = comparisonsFor(
+        provider,
+        inMonth.length ? newestModel(inMonth) : anyModel,
+      );
+      // One point per basis (Azure compares two figures on the market basis).
+      const bases = comparisons.filter(
+        (c, i) => comparisons.findIndex((other) => other.basis === c.basis) === i,
+      );
       for (const comparison of bases) {
         const calibrations = inMonth.flatMap((s) =>
           scopeCalibrations(s).filter((c) => c.basis === comparison.basis),
