@@ -1,5 +1,16 @@
 import type { z } from "zod";
 import type { Connection, Keyring } from "@canopy/db";
+// Type-only: the registry imports every job, and every job imports this file.
+import type { JobName, JobPayloads } from "./registry";
+
+/** Queues a job by a name its registry knows, with that job's payload; a wrong one does not compile. */
+export interface Enqueue<Payloads> {
+  <Name extends keyof Payloads & string>(
+    jobName: Name,
+    payload: Payloads[Name],
+    options?: EnqueueOptions,
+  ): Promise<string>;
+}
 
 /** What every processor gets besides its payload. I/O lives here so processors stay plain functions. */
 export type JobDeps = {
@@ -10,8 +21,21 @@ export type JobDeps = {
   keyring: Keyring;
   log: (line: string) => void;
   /** Queues follow-up work on the same driver. */
-  enqueue(jobName: string, payload: unknown, options?: EnqueueOptions): Promise<string>;
+  enqueue: JobEnqueue;
 };
+
+/**
+ * `Enqueue` on Canopy's registry, as processors get it. A non-generic interface on purpose: its
+ * signature is resolved only where it is called, so the registry's payload types (derived from the
+ * jobs, whose processors take these deps) do not depend on themselves.
+ */
+export interface JobEnqueue {
+  <Name extends JobName>(
+    jobName: Name,
+    payload: JobPayloads[Name],
+    options?: EnqueueOptions,
+  ): Promise<string>;
+}
 
 /** What a driver is given: everything but `enqueue`, which the driver adds for itself. */
 export type DriverDeps = Omit<JobDeps, "enqueue">;
@@ -34,15 +58,21 @@ export type JobOptions = {
 };
 
 /** A job is data: a name, a payload schema (ids only), default options and a processor. */
-export type JobDefinition<Payload = unknown, Result = unknown> = {
-  name: string;
-  payload: z.ZodType<Payload>;
+export type JobDefinition<
+  Payload = unknown,
+  Result = unknown,
+  Name extends string = string,
+  Input = Payload,
+> = {
+  name: Name;
+  payload: z.ZodType<Payload, Input>;
   options: JobOptions;
   process(payload: Payload, deps: JobDeps, context: JobContext): Promise<Result>;
 };
 
-export const defineJob = <Payload, Result>(definition: JobDefinition<Payload, Result>) =>
-  definition;
+export const defineJob = <const Name extends string, Payload, Result, Input = Payload>(
+  definition: JobDefinition<Payload, Result, Name, Input>,
+) => definition;
 
 export type EnqueueOptions = {
   /** Deduplicates: a job with the same id that is waiting or running is not added again. */
@@ -55,14 +85,14 @@ export type Schedule = { everyMs: number };
 export type JobState = "waiting" | "active" | "completed" | "failed" | "unknown";
 
 /** The queue, whichever engine runs it. Producers and consumers use only this. */
-export type QueueDriver = {
+export type QueueDriver<Payloads = JobPayloads> = {
   readonly kind: "bullmq" | "inline";
-  enqueue(jobName: string, payload: unknown, options?: EnqueueOptions): Promise<string>;
+  enqueue: Enqueue<Payloads>;
   /** Recurring work, registered idempotently under `scheduleId`. */
-  schedule(
+  schedule<Name extends keyof Payloads & string>(
     scheduleId: string,
-    jobName: string,
-    payload: unknown,
+    jobName: Name,
+    payload: Payloads[Name],
     schedule: Schedule,
   ): Promise<void>;
   /** Begins processing (a producer-only process never calls it). */

@@ -1,5 +1,14 @@
 export * from "./contract";
-export { createRegistry, jobs, jobDefinition, parsePayload, type JobRegistry } from "./registry";
+export {
+  createRegistry,
+  jobs,
+  jobDefinition,
+  parsePayload,
+  type JobName,
+  type JobPayloads,
+  type JobRegistry,
+  type PayloadsOf,
+} from "./registry";
 export { createInlineDriver } from "./drivers/inline";
 export { createBullmqDriver } from "./drivers/bullmq";
 export { createQueueDriver } from "./create-driver";

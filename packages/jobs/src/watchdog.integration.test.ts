@@ -100,7 +100,7 @@ describe.each(drivers)("a job that fails for good (%s driver)", (_kind, createDr
         keyring: createKeyring(Buffer.alloc(32, 3).toString("base64")),
         log: () => undefined,
       },
-      createRegistry([dying as unknown as JobDefinition<never>]),
+      createRegistry([dying]),
     );
     await driver.startWorkers();
     try {

@@ -14,7 +14,7 @@ export async function runJobAttempt(
   context: JobContext,
   events: JobEvents | undefined,
   willRetryOnFailure: boolean,
-  registry: JobRegistry,
+  registry: JobRegistry<unknown>,
 ): Promise<unknown> {
   const started = performance.now();
   const touch = () => touchRunsOfJob(deps.app, name, payload, context.attempt);

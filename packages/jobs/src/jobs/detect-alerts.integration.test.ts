@@ -448,7 +448,7 @@ describe("detect-alerts and deliver-alert", () => {
     const inline = createInlineDriver(
       { owner: database.owner, app: database.app, keyring, log: () => undefined },
       {},
-      createRegistry([probe as never]),
+      createRegistry([probe]),
     );
     await inline.startWorkers();
     await inline.enqueue("probe", { n: 1 }, { jobId: "same", delayMs: 30 });

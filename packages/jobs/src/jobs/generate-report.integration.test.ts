@@ -305,7 +305,7 @@ describe("generate-report on the estimated demo organization", () => {
     const registry = createRegistry([
       ...[...jobs.values()].filter((job) => job.name !== generateReportJob.name),
       { ...generateReportJob, options: { ...generateReportJob.options, backoffMs: 1 } },
-    ] as unknown as JobDefinition<never>[]);
+    ]);
     const outcomes: { job: string; error?: string; willRetry?: boolean; result?: unknown }[] = [];
     const fast = createInlineDriver(
       {

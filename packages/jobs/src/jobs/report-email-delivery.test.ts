@@ -57,7 +57,7 @@ async function runSendJob(transport: EmailTransport) {
       onFailed: (_name, _ms, error, willRetry) => void failures.push({ error, willRetry }),
       onCompleted: (_name, _ms, result) => void completed.push(result),
     },
-    createRegistry([job as unknown as JobDefinition<never>]),
+    createRegistry([job]),
   );
   await driver.startWorkers();
   await driver.enqueue("send-report-email", {});

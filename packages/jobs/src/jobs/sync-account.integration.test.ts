@@ -10,7 +10,7 @@ import { configureConnectors } from "../connector-for";
 import IORedis from "ioredis";
 import { createBullmqDriver } from "../drivers/bullmq";
 import { createInlineDriver } from "../drivers/inline";
-import { createRegistry } from "../registry";
+import { createRegistry, type JobPayloads } from "../registry";
 import type { JobDefinition } from "../contract";
 import { estimateWindow } from "./estimate-window";
 import { fetchReportedCarbon } from "./fetch-reported-carbon";
@@ -720,7 +720,7 @@ describe("sync-account (AWS, fake Athena)", () => {
     const driver = createInlineDriver(
       { owner: database.owner, app: database.app, keyring, log: (line) => logs.push(line) },
       { onFailed: (_name, _ms, _error, willRetry) => failures.push(willRetry) },
-      createRegistry([syncAccount] as unknown as JobDefinition<never>[]),
+      createRegistry([syncAccount]),
     );
     await driver.startWorkers();
     try {
@@ -828,7 +828,7 @@ describe("sync-account (AWS, fake Athena)", () => {
           rollupDays,
           fetchReportedCarbon,
           syncUtilization,
-        ] as unknown as JobDefinition<never>[]),
+        ]),
         events: { onFailed: (_name, _ms, _error, willRetry) => failures.push(willRetry) },
       });
       const backfill = (jobId: string) =>
@@ -857,7 +857,13 @@ describe("sync-account (AWS, fake Athena)", () => {
             ...deps,
             enqueue: async (name, payload, options) => {
               if ((payload as { cloudAccountId: string }).cloudAccountId === cloudAccountId)
-                queued.push(await driver.enqueue(name, payload, options));
+                queued.push(
+                  await driver.enqueue(
+                    name as "sync-account",
+                    payload as JobPayloads["sync-account"],
+                    options,
+                  ),
+                );
               return "";
             },
           },

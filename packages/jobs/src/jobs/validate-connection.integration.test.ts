@@ -385,7 +385,7 @@ describe("validate-connection", () => {
         redisUrl,
         prefix,
         deps: { owner: database.owner, app: database.app, keyring, log: () => undefined },
-        registry: createRegistry([validateConnection] as unknown as JobDefinition<never>[]),
+        registry: createRegistry([validateConnection]),
         events: { onFailed: (_name, _ms, _error, willRetry) => failures.push(willRetry) },
       });
       try {
