@@ -14,7 +14,7 @@ import { parseEnv } from "@canopy/config";
 import { startFakeAws } from "@canopy/connectors/testing";
 import { createKeyring, sealCredentials } from "@canopy/db";
 import { createScratchDatabase } from "@canopy/db/scratch";
-import { configureConnectors, jobDefinition } from "@canopy/jobs";
+import { attemptContext, configureConnectors, jobDefinition } from "@canopy/jobs";
 
 const { values } = parseArgs({
   options: {
@@ -154,7 +154,7 @@ try {
       log: () => undefined,
       enqueue: async () => randomUUID(),
     },
-    { jobId: "bench", attempt: 1, reportProgress: async () => undefined },
+    attemptContext(jobDefinition("sync-account").options, "bench"),
   )) as { rowsRead: number; rowsWritten: number; syncRunId: string };
   const seconds = (performance.now() - started) / 1000;
   const { rows: count } = await database.owner.pool.query<{ n: number }>(

@@ -44,8 +44,23 @@ export type JobContext = {
   jobId: string;
   /** 1 on the first try. */
   attempt: number;
+  /** The job's attempts option: how many tries it gets in all. */
+  attempts: number;
+  /** No retry follows if this attempt fails (the driver's bookkeeping: attempt ≥ attempts). */
+  isLastAttempt: boolean;
   reportProgress(progress: Record<string, unknown>): Promise<void>;
 };
+
+/** One attempt's context as the drivers build it (tests that call a processor directly use it too). */
+export function attemptContext(
+  options: Pick<JobOptions, "attempts">,
+  jobId: string,
+  attempt = 1,
+  reportProgress: JobContext["reportProgress"] = async () => undefined,
+): JobContext {
+  const { attempts } = options;
+  return { jobId, attempt, attempts, isLastAttempt: attempt >= attempts, reportProgress };
+}
 
 export type JobOptions = {
   attempts: number;

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKeyring } from "@canopy/db";
-import { defineJob, type JobDefinition } from "./contract";
+import { defineJob } from "./contract";
 import { testDrivers } from "./drivers/test-drivers";
 import { createRegistry } from "./registry";
 import { createImportHarness, TEST_CUR_HEADER, testCurLine } from "./import/test-harness";

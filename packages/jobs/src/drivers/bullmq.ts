@@ -8,14 +8,15 @@ import {
   type JobsOptions,
 } from "bullmq";
 import IORedis from "ioredis";
-import type {
-  DriverDeps,
-  EnqueueOptions,
-  JobDeps,
-  JobEnqueue,
-  JobEvents,
-  QueueDriver,
-  Schedule,
+import {
+  attemptContext,
+  type DriverDeps,
+  type EnqueueOptions,
+  type JobDeps,
+  type JobEnqueue,
+  type JobEvents,
+  type QueueDriver,
+  type Schedule,
 } from "../contract";
 import { PermanentJobError } from "../errors";
 import {
@@ -103,12 +104,11 @@ export function createBullmqDriver<Payloads = JobPayloads>(options: {
           job.name,
           async (bullJob) => {
             const attempt = bullJob.attemptsMade + 1;
-            const context = {
-              jobId: bullJob.id ?? "",
-              attempt,
-              reportProgress: (progress: Record<string, unknown>) =>
-                bullJob.updateProgress(progress),
-            };
+            // The attempts the job was queued with (its definition's, unless changed since).
+            const attempts = bullJob.opts.attempts ?? job.options.attempts;
+            const context = attemptContext({ attempts }, bullJob.id ?? "", attempt, (progress) =>
+              bullJob.updateProgress(progress),
+            );
             try {
               return await runJobAttempt(
                 job.name,
@@ -116,7 +116,6 @@ export function createBullmqDriver<Payloads = JobPayloads>(options: {
                 deps,
                 context,
                 options.events,
-                attempt < job.options.attempts,
                 jobs,
               );
             } catch (error) {

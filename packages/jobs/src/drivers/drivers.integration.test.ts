@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defineJob, type DriverDeps, type JobDefinition, type JobEvents } from "../contract";
+import { defineJob, type DriverDeps, type JobEvents } from "../contract";
 import { createRegistry } from "../registry";
 import { testDrivers } from "./test-drivers";
 

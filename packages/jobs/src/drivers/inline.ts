@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
-import type {
-  DriverDeps,
-  EnqueueOptions,
-  JobDeps,
-  JobEnqueue,
-  JobEvents,
-  QueueDriver,
-  Schedule,
+import {
+  attemptContext,
+  type DriverDeps,
+  type EnqueueOptions,
+  type JobDeps,
+  type JobEnqueue,
+  type JobEvents,
+  type QueueDriver,
+  type Schedule,
 } from "../contract";
 import { PermanentJobError } from "../errors";
 import { jobDefinition, jobs, parsePayload, type JobPayloads, type JobRegistry } from "../registry";
@@ -51,17 +52,9 @@ export function createInlineDriver<Payloads = JobPayloads>(
   async function runWithRetries(job: Pending): Promise<void> {
     const { attempts, backoffMs } = jobDefinition(job.name, registry).options;
     for (let attempt = 1; ; attempt++) {
-      const context = { jobId: job.id, attempt, reportProgress: async () => undefined };
+      const context = attemptContext({ attempts }, job.id, attempt);
       try {
-        await runJobAttempt(
-          job.name,
-          job.payload,
-          deps,
-          context,
-          events,
-          attempt < attempts,
-          registry,
-        );
+        await runJobAttempt(job.name, job.payload, deps, context, events, registry);
         return;
       } catch (error) {
         if (attempt >= attempts || closing || error instanceof PermanentJobError) {

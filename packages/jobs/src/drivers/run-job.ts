@@ -13,7 +13,6 @@ export async function runJobAttempt(
   deps: JobDeps,
   context: JobContext,
   events: JobEvents | undefined,
-  willRetryOnFailure: boolean,
   registry: JobRegistry<unknown>,
 ): Promise<unknown> {
   const started = performance.now();
@@ -37,7 +36,7 @@ export async function runJobAttempt(
     return result;
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error));
-    const willRetry = willRetryOnFailure && !(failure instanceof PermanentJobError);
+    const willRetry = !context.isLastAttempt && !(failure instanceof PermanentJobError);
     events?.onFailed?.(name, performance.now() - started, failure, willRetry);
     throw failure;
   } finally {

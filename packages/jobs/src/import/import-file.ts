@@ -188,7 +188,7 @@ export const importFile = defineJob({
       // Messages name the stored path; the user knows the file by the name they uploaded.
       const message = (error as Error).message.replaceAll(path, summary.fileName);
       // A file problem fails at once; anything else is retried, and marked failed on the last try.
-      if (fileProblem || context.attempt >= importFile.options.attempts) {
+      if (fileProblem || context.isLastAttempt) {
         summary.error = fileProblem ? message : `The import failed: ${message}`;
         await progress("failed", summary.error);
       }

@@ -27,7 +27,7 @@ import { createInlineDriver } from "../drivers/inline";
 import { useWebhookRetryPolicy } from "./detect-alerts";
 import { rollupDays } from "./rollup-days";
 import { createRegistry } from "../registry";
-import { defineJob } from "../contract";
+import { attemptContext, defineJob } from "../contract";
 import { z } from "zod";
 import { useReportDelivery } from "./generate-report";
 
@@ -372,7 +372,7 @@ describe("detect-alerts and deliver-alert", () => {
         return "id";
       },
     };
-    const context = { jobId: "j", attempt: 1, reportProgress: async () => undefined };
+    const context = attemptContext(rollupDays.options, "j");
     const month = (start: Date) => ({
       tenantId,
       cloudAccountId: accountId,
@@ -424,7 +424,7 @@ describe("detect-alerts and deliver-alert", () => {
           ).toISOString(),
         },
         deps,
-        { jobId: "j", attempt: 1, reportProgress: async () => undefined },
+        attemptContext(rollupDays.options, "j"),
       ),
     ).resolves.toMatchObject({ months: expect.any(Number) });
     expect(logs).toEqual([

@@ -8,7 +8,7 @@ import {
   type FakeAws,
   type FakeAzure,
 } from "@canopy/connectors/testing";
-import type { JobDeps } from "../contract";
+import { attemptContext, type JobDeps } from "../contract";
 import { configureConnectors } from "../connector-for";
 import { reconcileProviderEmissions } from "../reconciliation";
 import { fetchReportedCarbon, monthRange, reportedCarbonMonths } from "./fetch-reported-carbon";
@@ -116,11 +116,11 @@ describe("fetch-reported-carbon", () => {
     athenaCarbonTable: "carbon_emissions",
   };
   const run = (cloudAccountId: string, fromMonth: string, toMonth: string) =>
-    fetchReportedCarbon.process({ tenantId, cloudAccountId, fromMonth, toMonth }, deps, {
-      jobId: randomUUID(),
-      attempt: 1,
-      reportProgress: async () => undefined,
-    });
+    fetchReportedCarbon.process(
+      { tenantId, cloudAccountId, fromMonth, toMonth },
+      deps,
+      attemptContext(fetchReportedCarbon.options, randomUUID()),
+    );
   const stored = async () =>
     (
       await database.owner.pool.query<{ month: string; scope: string; kg: number }>(
@@ -204,7 +204,7 @@ describe("fetch-reported-carbon", () => {
     expect(sources.map((r) => r.source)).toEqual(["aws-sustainability-api"]);
 
     const withCarbon = await account("aws", "111111111111", awsCarbon);
-    const context = { jobId: "sync-1", attempt: 1, reportProgress: async () => undefined };
+    const context = attemptContext(syncAccount.options, "sync-1");
     const window = { windowStart: "2026-05-02T00:00:00Z", windowEnd: "2026-05-03T00:00:00Z" };
     for (const cloudAccountId of [plain, withCarbon])
       await syncAccount.process(

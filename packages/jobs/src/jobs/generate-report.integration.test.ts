@@ -20,7 +20,7 @@ import {
   type ReportActor,
 } from "@canopy/reports";
 import { parseCsv, pdfText, popplerAvailable, rasterizePages } from "@canopy/reports/testing";
-import type { JobDefinition, JobEvents, QueueDriver } from "../contract";
+import type { JobEvents, QueueDriver } from "../contract";
 import { createInlineDriver } from "../drivers/inline";
 import { createRegistry, jobs } from "../registry";
 import { generateReportJob, useReportDelivery } from "./generate-report";

@@ -58,7 +58,7 @@ export async function sendReportEmail(
   transport: EmailTransport,
   message: EmailMessage,
   log: (line: string) => void,
-  context: Pick<JobContext, "attempt"> & { reportId: string; attempts: number },
+  context: Pick<JobContext, "attempt" | "attempts" | "isLastAttempt"> & { reportId: string },
 ): Promise<EmailSendResult> {
   try {
     return (await transport.send(message)) ?? { accepted: message.to, rejected: [] };
@@ -72,10 +72,9 @@ export async function sendReportEmail(
         `Report ${context.reportId} generated, but its email was refused: ${reason}`,
       );
     }
-    const next =
-      context.attempt < context.attempts
-        ? `will retry (attempt ${context.attempt} of ${context.attempts})`
-        : `giving up after ${context.attempts} attempts`;
+    const next = !context.isLastAttempt
+      ? `will retry (attempt ${context.attempt} of ${context.attempts})`
+      : `giving up after ${context.attempts} attempts`;
     log(
       `generate-report ${context.reportId}: report email not sent, ${next} (${transport.kind}): ${reason}`,
     );
@@ -167,11 +166,7 @@ export const generateReportJob = defineJob({
             scope3LocationKg: model.content.customerView.scope3Category1LocationKg,
           }),
           deps.log,
-          {
-            reportId: report.id,
-            attempt: context.attempt,
-            attempts: generateReportJob.options.attempts,
-          },
+          { ...context, reportId: report.id },
         );
         emailed = sent.accepted.length;
         refused = sent.rejected;

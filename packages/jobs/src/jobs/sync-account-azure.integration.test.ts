@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createKeyring, sealCredentials } from "@canopy/db";
 import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import { startFakeAzure, type FakeAzure } from "@canopy/connectors/testing";
-import type { JobDeps } from "../contract";
+import { attemptContext, type JobDeps } from "../contract";
 import { PermanentJobError } from "../errors";
 import { configureConnectors } from "../connector-for";
 import { syncAccount } from "./sync-account";
@@ -90,11 +90,11 @@ describe("sync-account (Azure, fake Entra ID + Cost Management)", () => {
     );
   }
   const run = (jobId: string) =>
-    syncAccount.process({ tenantId, cloudAccountId, ...window, mode: "sync" }, deps, {
-      jobId,
-      attempt: 1,
-      reportProgress: async () => undefined,
-    });
+    syncAccount.process(
+      { tenantId, cloudAccountId, ...window, mode: "sync" },
+      deps,
+      attemptContext(syncAccount.options, jobId),
+    );
   const totals = async () =>
     (
       await database.owner.pool.query<{ n: number; quantity: number; hours: number }>(

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createKeyring, sealCredentials } from "@canopy/db";
 import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import { startFakeGcp, type FakeGcp } from "@canopy/connectors/testing";
-import type { JobDeps } from "../contract";
+import { attemptContext, type JobDeps } from "../contract";
 import { PermanentJobError } from "../errors";
 import { configureConnectors } from "../connector-for";
 import { syncAccount } from "./sync-account";
@@ -101,11 +101,11 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
     );
   }
   const run = (jobId: string) =>
-    syncAccount.process({ tenantId, cloudAccountId, ...window, mode: "sync" }, deps, {
-      jobId,
-      attempt: 1,
-      reportProgress: async () => undefined,
-    });
+    syncAccount.process(
+      { tenantId, cloudAccountId, ...window, mode: "sync" },
+      deps,
+      attemptContext(syncAccount.options, jobId),
+    );
 
   it("syncs the billing export's projects into usage_hourly, hourly", async () => {
     await seal(fake.serviceAccountKey());

@@ -4,14 +4,13 @@ import { createKeyring, sealCredentials } from "@canopy/db";
 import { createTestDatabase, testServices, type TestDatabase } from "@canopy/db/testing";
 import { startFakeAws, type FakeAws } from "@canopy/connectors/testing";
 import { clearCostExplorerCache } from "@canopy/connectors/live";
-import type { JobContext, JobDeps } from "../contract";
+import { attemptContext, type JobContext, type JobDeps } from "../contract";
 import { PermanentJobError } from "../errors";
 import { configureConnectors } from "../connector-for";
 import IORedis from "ioredis";
 import { createBullmqDriver } from "../drivers/bullmq";
 import { createInlineDriver } from "../drivers/inline";
 import { createRegistry, type JobPayloads } from "../registry";
-import type { JobDefinition } from "../contract";
 import { estimateWindow } from "./estimate-window";
 import { fetchReportedCarbon } from "./fetch-reported-carbon";
 import { rollupDays } from "./rollup-days";
@@ -145,11 +144,8 @@ describe("sync-account (AWS, fake Athena)", () => {
     );
   }
 
-  const context = (jobId: string, attempt = 1): JobContext => ({
-    jobId,
-    attempt,
-    reportProgress: async () => undefined,
-  });
+  const context = (jobId: string, attempt = 1): JobContext =>
+    attemptContext(syncAccount.options, jobId, attempt);
   const run = (jobId: string, window = yesterday, attempt = 1) =>
     syncAccount.process(
       {

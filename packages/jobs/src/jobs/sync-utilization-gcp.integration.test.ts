@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKeyring, sealCredentials } from "@canopy/db";
 import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import { startFakeGcp, type FakeGcp } from "@canopy/connectors/testing";
-import type { JobContext, JobDeps } from "../contract";
+import { attemptContext, type JobContext, type JobDeps } from "../contract";
 import { configureConnectors } from "../connector-for";
 import { syncAccount } from "./sync-account";
 import { syncUtilization } from "./sync-utilization";
@@ -26,11 +26,7 @@ describe("sync-utilization (GCP: billing export projects, Cloud Monitoring)", ()
   let deps: JobDeps;
   const start = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 3 * 86_400_000);
   const window = { start, end: new Date(start.getTime() + 24 * HOUR) };
-  const context = (jobId: string): JobContext => ({
-    jobId,
-    attempt: 1,
-    reportProgress: async () => undefined,
-  });
+  const context = (jobId: string): JobContext => attemptContext(syncUtilization.options, jobId);
 
   beforeAll(async () => {
     database = await createTestDatabase();

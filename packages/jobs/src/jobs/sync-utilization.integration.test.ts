@@ -4,7 +4,7 @@ import { createKeyring, measuredComputeShare, sealCredentials, withTenantClient 
 import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import { startFakeAws, type FakeAws } from "@canopy/connectors/testing";
 import { configureConnectors } from "../connector-for";
-import type { JobContext, JobDeps } from "../contract";
+import { attemptContext, type JobContext, type JobDeps } from "../contract";
 import { estimateWindow } from "./estimate-window";
 import { rollupDays } from "./rollup-days";
 import { syncAccount } from "./sync-account";
@@ -72,11 +72,8 @@ describe("sync-utilization (AWS: CUR instances, CloudWatch CPU) then re-estimate
   let deps: JobDeps;
   const day = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 2 * 86_400_000);
   const window = { start: day, end: new Date(day.getTime() + 24 * HOUR) };
-  const context = (jobId: string, attempt = 1): JobContext => ({
-    jobId,
-    attempt,
-    reportProgress: async () => undefined,
-  });
+  const context = (jobId: string, attempt = 1): JobContext =>
+    attemptContext(syncUtilization.options, jobId, attempt);
 
   beforeAll(async () => {
     database = await createTestDatabase();

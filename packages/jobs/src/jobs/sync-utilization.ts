@@ -191,7 +191,7 @@ export const syncUtilization = defineJob({
       deps.log(
         `sync-utilization ${cloudAccountId}: failed on attempt ${context.attempt}: ${message}`,
       );
-      if (permanent || context.attempt >= syncUtilization.options.attempts) {
+      if (permanent || context.isLastAttempt) {
         await finish(
           "failed",
           { resources, hoursStored, usageRowsMeasured: 0 },

@@ -12,7 +12,7 @@ import {
   type FakeAws,
   type FakeAzure,
 } from "@canopy/connectors/testing";
-import type { JobDefinition, JobDeps } from "../contract";
+import { attemptContext, type JobDeps } from "../contract";
 import { createBullmqDriver } from "../drivers/bullmq";
 import { createRegistry } from "../registry";
 import { configureConnectors } from "../connector-for";
@@ -122,11 +122,11 @@ describe("validate-connection", () => {
     return rows[0]!;
   }
   const run = (id: string, attempt = 1) =>
-    validateConnection.process({ tenantId, cloudAccountId: id }, deps, {
-      jobId: randomUUID(),
-      attempt,
-      reportProgress: async () => undefined,
-    });
+    validateConnection.process(
+      { tenantId, cloudAccountId: id },
+      deps,
+      attemptContext(validateConnection.options, randomUUID(), attempt),
+    );
   const athena = {
     athenaRegion: "eu-west-1",
     athenaDatabase: "cur",

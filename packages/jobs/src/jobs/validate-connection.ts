@@ -157,7 +157,7 @@ async function storeFailure(
   const permanent = isPermanentFailure(error);
   const message = (error as Error).message;
   deps.log(`validate-connection ${cloudAccountId}: attempt ${context.attempt}: ${message}`);
-  if (!permanent && context.attempt < validateConnection.options.attempts) return;
+  if (!permanent && !context.isLastAttempt) return;
   if ((error as { kind?: string }).kind === "network") {
     // The connector names the host and the likely cause (proxy, firewall, DNS); the credentials are untested.
     await store(deps.app, tenantId, cloudAccountId, "failed", {
