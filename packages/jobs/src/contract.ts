@@ -1,5 +1,10 @@
 import type { z } from "zod";
+import type { ConfiguredGridSource, WattTimeMarginalSource } from "@canopy/connectors";
 import type { Connection, Keyring } from "@canopy/db";
+import type { WebhookRetryPolicy } from "./alerts/webhook";
+import type { ConnectorSettings } from "./connector-for";
+import type { FileStore } from "./file-store";
+import type { ReportDelivery } from "./jobs/generate-report";
 // Type-only: the registry imports every job, and every job imports this file.
 import type { JobName, JobPayloads } from "./registry";
 
@@ -22,6 +27,29 @@ export type JobDeps = {
   log: (line: string) => void;
   /** Queues follow-up work on the same driver. */
   enqueue: JobEnqueue;
+} & JobServices;
+
+/**
+ * What the host wires in besides connections (createJobHost): carried in the deps, never set
+ * process-wide, so two drivers in one process (a test's fakes beside the defaults) do not meet.
+ */
+export type JobServices = {
+  /** Stored billing files: import-file and prune-import-files refuse to run without it. */
+  fileStore?: FileStore;
+  /** Provider endpoint overrides and pacing (tests point them at the contract fakes); unset: none. */
+  connectors?: ConnectorSettings;
+  /** The hourly grid-intensity sources from the admin's keys; unset: none (annual factors only). */
+  gridSources?: GridSources;
+  /** How report and alert emails leave; unset: the one the environment describes. */
+  reportDelivery?: ReportDelivery;
+  /** Webhook retries of alert deliveries; unset: the defaults (2 s, 8 s, 32 s; 10 s timeout). */
+  webhookRetryPolicy?: Partial<WebhookRetryPolicy>;
+};
+
+export type GridSources = {
+  sources: ConfiguredGridSource[];
+  /** WattTime's marginal signal: stored as advice only, never in a headline figure. */
+  marginal: WattTimeMarginalSource | null;
 };
 
 /**

@@ -9,7 +9,7 @@ import {
   type FakeAzure,
 } from "@canopy/connectors/testing";
 import { attemptContext, type JobDeps } from "../contract";
-import { configureConnectors } from "../connector-for";
+import type { ConnectorSettings } from "../connector-for";
 import { reconcileProviderEmissions } from "../reconciliation";
 import { fetchReportedCarbon, monthRange, reportedCarbonMonths } from "./fetch-reported-carbon";
 import { syncAccount } from "./sync-account";
@@ -45,7 +45,7 @@ describe("fetch-reported-carbon", () => {
     database = await createTestDatabase();
     aws = await startFakeAws({ roleArn, externalId, sourceAccessKeyId });
     azure = await startFakeAzure({ tenantId: directoryTenantId, clientId, clientSecret });
-    configureConnectors({
+    const connectors: ConnectorSettings = {
       aws: {
         endpoints: aws.endpoints,
         sourceIdentity: { accessKeyId: sourceAccessKeyId, secretAccessKey: "source-secret" },
@@ -57,8 +57,9 @@ describe("fetch-reported-carbon", () => {
         httpClient: azure.httpClient,
         backoff: { baseDelayMs: 5, retries: 2 },
       },
-    });
+    };
     deps = {
+      connectors,
       owner: database.owner,
       app: database.app,
       keyring,
@@ -70,7 +71,6 @@ describe("fetch-reported-carbon", () => {
     };
   });
   afterAll(async () => {
-    configureConnectors({});
     await aws?.close();
     await azure?.close();
     await database?.drop();

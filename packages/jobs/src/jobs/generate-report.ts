@@ -22,17 +22,12 @@ import {
 import { defineJob, type JobContext, type JobDeps, type QueueDriver } from "../contract";
 import { PermanentJobError } from "../errors";
 
-/** How report emails leave and where their links point: process configuration, set once. */
+/** How report emails leave and where their links point (createJobHost's `reportDelivery`). */
 export type ReportDelivery = { transport: EmailTransport; from: string; publicUrl: string };
 
-let configuredDelivery: ReportDelivery | undefined;
-export function useReportDelivery(delivery: ReportDelivery) {
-  configuredDelivery = delivery;
-}
-
-/** The configured delivery, or the one the environment describes (log transport by default). */
-export function deliveryFor(deps: Pick<JobDeps, "log">): ReportDelivery {
-  if (configuredDelivery) return configuredDelivery;
+/** The host's delivery, or the one the environment describes (log transport by default). */
+export function deliveryFor(deps: Pick<JobDeps, "log" | "reportDelivery">): ReportDelivery {
+  if (deps.reportDelivery) return deps.reportDelivery;
   const env = loadConfig();
   return {
     transport: createEmailTransport({

@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import { startFakeAzure, type FakeAzure } from "@canopy/connectors/testing";
 import { attemptContext, type JobDeps } from "../contract";
 import { PermanentJobError } from "../errors";
-import { configureConnectors } from "../connector-for";
+import type { ConnectorSettings } from "../connector-for";
 import { syncAccount } from "./sync-account";
 
 const directoryTenantId = "0f0f0f0f-1111-2222-3333-444444444444";
@@ -27,14 +27,15 @@ describe("sync-account (Azure, fake Entra ID + Cost Management)", () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     fake = await startFakeAzure({ tenantId: directoryTenantId, clientId, clientSecret });
-    configureConnectors({
+    const connectors: ConnectorSettings = {
       azure: {
         endpoints: fake.endpoints,
         httpClient: fake.httpClient,
         backoff: { baseDelayMs: 5, retries: 2 },
       },
-    });
+    };
     deps = {
+      connectors,
       owner: database.owner,
       app: database.app,
       keyring,
@@ -43,7 +44,6 @@ describe("sync-account (Azure, fake Entra ID + Cost Management)", () => {
     };
   });
   afterAll(async () => {
-    configureConnectors({});
     await fake?.close();
     await database?.drop();
   });

@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import { startFakeGcp, type FakeGcp } from "@canopy/connectors/testing";
 import { attemptContext, type JobDeps } from "../contract";
 import { PermanentJobError } from "../errors";
-import { configureConnectors } from "../connector-for";
+import type { ConnectorSettings } from "../connector-for";
 import { syncAccount } from "./sync-account";
 
 describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
@@ -34,7 +34,7 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
     tokenDir = await mkdtemp(join(tmpdir(), "canopy-wif-job-"));
     await writeFile(join(tokenDir, "token"), federation.subjectToken);
     fake.setWorkloadIdentity(federation);
-    configureConnectors({
+    const connectors: ConnectorSettings = {
       gcp: {
         bigQueryEndpoint: fake.url,
         stsEndpoint: fake.url,
@@ -43,8 +43,9 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
         subjectTokenSource: { file: join(tokenDir, "token") },
         backoff: { baseDelayMs: 5, retries: 2 },
       },
-    });
+    };
     deps = {
+      connectors,
       owner: database.owner,
       app: database.app,
       keyring,
@@ -70,7 +71,6 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
     );
   });
   afterAll(async () => {
-    configureConnectors({});
     await fake?.close();
     await rm(tokenDir, { recursive: true, force: true });
     await database?.drop();

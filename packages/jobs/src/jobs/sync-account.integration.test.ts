@@ -6,7 +6,7 @@ import { startFakeAws, type FakeAws } from "@canopy/connectors/testing";
 import { clearCostExplorerCache } from "@canopy/connectors/live";
 import { attemptContext, type JobContext, type JobDeps } from "../contract";
 import { PermanentJobError } from "../errors";
-import { configureConnectors } from "../connector-for";
+import type { ConnectorSettings } from "../connector-for";
 import IORedis from "ioredis";
 import { createBullmqDriver } from "../drivers/bullmq";
 import { createInlineDriver } from "../drivers/inline";
@@ -86,14 +86,15 @@ describe("sync-account (AWS, fake Athena)", () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     fake = await startFakeAws({ roleArn, externalId, sourceAccessKeyId: accessKeyId });
-    configureConnectors({
+    const connectors: ConnectorSettings = {
       aws: {
         endpoints: fake.endpoints,
         backoff: { baseDelayMs: 5, retries: 2 },
         pollIntervalMs: 5,
       },
-    });
+    };
     deps = {
+      connectors,
       owner: database.owner,
       app: database.app,
       keyring,
@@ -105,7 +106,6 @@ describe("sync-account (AWS, fake Athena)", () => {
     };
   });
   afterAll(async () => {
-    configureConnectors({});
     await fake?.close();
     await database?.drop();
   });

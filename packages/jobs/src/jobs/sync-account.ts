@@ -211,7 +211,7 @@ export const syncAccount = defineJob({
     );
 
     try {
-      const connector = await openConnector(deps.keyring, tenantId, cloudAccountId, account);
+      const connector = await openConnector(deps, tenantId, cloudAccountId, account);
       // What the stored chunks covered still needs its estimates queued when this attempt finishes.
       const touched: AccountWindow[] = (details.coverage ?? []).map((w) => ({
         cloudAccountId: w.cloudAccountId,

@@ -4,7 +4,7 @@ import { createKeyring, sealCredentials } from "@canopy/db";
 import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import { startFakeAzure, type FakeAzure } from "@canopy/connectors/testing";
 import { attemptContext, type JobContext, type JobDeps } from "../contract";
-import { configureConnectors } from "../connector-for";
+import type { ConnectorSettings } from "../connector-for";
 import { syncAccount } from "./sync-account";
 import { syncUtilization } from "./sync-utilization";
 
@@ -38,15 +38,16 @@ describe("sync-utilization (Azure: VM list, Azure Monitor, daily usage rows)", (
   beforeAll(async () => {
     database = await createTestDatabase();
     fake = await startFakeAzure({ tenantId: directoryTenantId, clientId, clientSecret });
-    configureConnectors({
+    const connectors: ConnectorSettings = {
       azure: {
         endpoints: fake.endpoints,
         httpClient: fake.httpClient,
         backoff: { baseDelayMs: 5, retries: 2 },
       },
       metrics: { minCallIntervalMs: { azure: 0 } },
-    });
+    };
     deps = {
+      connectors,
       owner: database.owner,
       app: database.app,
       keyring,
@@ -101,7 +102,6 @@ describe("sync-utilization (Azure: VM list, Azure Monitor, daily usage rows)", (
     ]);
   });
   afterAll(async () => {
-    configureConnectors({});
     await fake?.close();
     await database?.drop();
   });

@@ -4,7 +4,7 @@ import { createKeyring, sealCredentials } from "@canopy/db";
 import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import { startFakeGcp, type FakeGcp } from "@canopy/connectors/testing";
 import { attemptContext, type JobContext, type JobDeps } from "../contract";
-import { configureConnectors } from "../connector-for";
+import type { ConnectorSettings } from "../connector-for";
 import { syncAccount } from "./sync-account";
 import { syncUtilization } from "./sync-utilization";
 
@@ -31,11 +31,12 @@ describe("sync-utilization (GCP: billing export projects, Cloud Monitoring)", ()
   beforeAll(async () => {
     database = await createTestDatabase();
     fake = await startFakeGcp({ pageSize: 10 });
-    configureConnectors({
+    const connectors: ConnectorSettings = {
       gcp: { bigQueryEndpoint: fake.url, backoff: { baseDelayMs: 5, retries: 2 } },
       metrics: { gcpMonitoringEndpoint: fake.url, minCallIntervalMs: { gcp: 0 } },
-    });
+    };
     deps = {
+      connectors,
       owner: database.owner,
       app: database.app,
       keyring,
@@ -95,7 +96,6 @@ describe("sync-utilization (GCP: billing export projects, Cloud Monitoring)", ()
     );
   });
   afterAll(async () => {
-    configureConnectors({});
     await fake?.close();
     await database?.drop();
   });

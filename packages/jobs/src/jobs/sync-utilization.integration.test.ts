@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createKeyring, measuredComputeShare, sealCredentials, withTenantClient } from "@canopy/db";
 import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import { startFakeAws, type FakeAws } from "@canopy/connectors/testing";
-import { configureConnectors } from "../connector-for";
+import type { ConnectorSettings } from "../connector-for";
 import { attemptContext, type JobContext, type JobDeps } from "../contract";
 import { estimateWindow } from "./estimate-window";
 import { rollupDays } from "./rollup-days";
@@ -79,15 +79,16 @@ describe("sync-utilization (AWS: CUR instances, CloudWatch CPU) then re-estimate
     database = await createTestDatabase();
     fake = await startFakeAws({ roleArn, externalId, sourceAccessKeyId: accessKeyId });
     // Every endpoint of the fake (STS, Athena, S3, CloudWatch…): nothing reaches a real AWS host.
-    configureConnectors({
+    const connectors: ConnectorSettings = {
       aws: {
         endpoints: fake.endpoints,
         backoff: { baseDelayMs: 5, retries: 2 },
         pollIntervalMs: 5,
       },
       metrics: { minCallIntervalMs: { aws: 0 } },
-    });
+    };
     deps = {
+      connectors,
       owner: database.owner,
       app: database.app,
       keyring,
@@ -103,7 +104,6 @@ describe("sync-utilization (AWS: CUR instances, CloudWatch CPU) then re-estimate
     };
   });
   afterAll(async () => {
-    configureConnectors({});
     await fake?.close();
     await database?.drop();
   });

@@ -155,7 +155,7 @@ export const syncUtilization = defineJob({
     let resources = 0;
     let hoursStored = 0;
     try {
-      const reader = await openUtilizationReader(deps.keyring, tenantId, cloudAccountId, account);
+      const reader = await openUtilizationReader(deps, tenantId, cloudAccountId, account);
       try {
         const listed = await reader.listResources(
           window,
