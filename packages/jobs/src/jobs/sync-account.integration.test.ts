@@ -714,7 +714,13 @@ describe("sync-account (AWS, fake Athena)", () => {
     fake.requests.length = 0;
     const failures: boolean[] = [];
     const driver = createInlineDriver(
-      { owner: database.owner, app: database.app, keyring, log: (line) => logs.push(line) },
+      {
+        owner: database.owner,
+        app: database.app,
+        keyring,
+        connectors: deps.connectors,
+        log: (line) => logs.push(line),
+      },
       { onFailed: (_name, _ms, _error, willRetry) => failures.push(willRetry) },
       createRegistry([syncAccount]),
     );
@@ -815,7 +821,13 @@ describe("sync-account (AWS, fake Athena)", () => {
       const driver = createBullmqDriver({
         redisUrl,
         prefix,
-        deps: { owner: database.owner, app: database.app, keyring, log: () => undefined },
+        deps: {
+          owner: database.owner,
+          app: database.app,
+          keyring,
+          connectors: deps.connectors,
+          log: () => undefined,
+        },
         // A sync claims its whole window, so even an empty one queues the estimates of its months,
         // and an AWS sync queues AWS's own figures (Sustainability API) for them.
         registry: createRegistry([
