@@ -377,20 +377,20 @@ export async function openUtilizationReader(
  * connector (the catalog is public: any valid credential reads it). Only called inside a job.
  */
 export async function openGcpCatalogReader(
-  keyring: Keyring,
+  deps: Pick<JobDeps, "keyring" | "connectors">,
   tenantId: string,
   cloudAccountId: string,
   account: ConnectableAccount,
 ): Promise<GcpCatalogReader> {
   if (account.provider !== "gcp" || !account.ciphertext || !account.keyId)
     throw new PermanentJobError("Cloud Catalog prices are read with a GCP account's credentials.");
-  const sealed = openCredentials(keyring, tenantId, cloudAccountId, {
+  const sealed = openCredentials(deps.keyring, tenantId, cloudAccountId, {
     keyId: account.keyId,
     ciphertext: account.ciphertext,
   });
   const live = await import("@canopy/connectors/live");
   const { credential } = gcpConfigOf(live, sealed);
-  const gcp = settings.gcp;
+  const gcp = deps.connectors?.gcp;
   return live.createGcpCatalogReader({
     ...credential,
     ...(gcp?.stsEndpoint ? { stsEndpoint: gcp.stsEndpoint } : {}),

@@ -143,7 +143,7 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
   it("Cloud Billing unreachable: the Catalog refresh is logged as failed and the sync still succeeds", async () => {
     await database.owner.pool.query("DELETE FROM gcp_catalog_prices");
     await seal(fake.serviceAccountKey());
-    configureConnectors({
+    deps.connectors = {
       gcp: {
         bigQueryEndpoint: fake.url,
         stsEndpoint: fake.url,
@@ -151,7 +151,7 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
         cloudBillingEndpoint: "http://127.0.0.1:9",
         backoff: { baseDelayMs: 5, retries: 0 },
       },
-    });
+    };
     logs.length = 0;
     try {
       const result = await run("catalog-down");
@@ -162,7 +162,7 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
       );
       expect(rows[0]!.n).toBe(0);
     } finally {
-      configureConnectors({
+      deps.connectors = {
         gcp: {
           bigQueryEndpoint: fake.url,
           stsEndpoint: fake.url,
@@ -171,7 +171,7 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
           subjectTokenSource: { file: join(tokenDir, "token") },
           backoff: { baseDelayMs: 5, retries: 2 },
         },
-      });
+      };
     }
   });
 
