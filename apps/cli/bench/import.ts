@@ -17,13 +17,7 @@ import { parseEnv } from "@canopy/config";
 import { createKeyring } from "@canopy/db";
 import { createScratchDatabase, loadSyntheticGridIntensity } from "@canopy/db/scratch";
 import { regionFactors } from "@canopy/methodology";
-import {
-  createInlineDriver,
-  localFileStore,
-  submitImport,
-  useFileStore,
-  type ImportSummary,
-} from "@canopy/jobs";
+import { createInlineDriver, localFileStore, submitImport, type ImportSummary } from "@canopy/jobs";
 import { generateCurCsv, generatedCurMonth, generatedCurRegions } from "./generate-cur";
 
 const benchDir = path.join(os.tmpdir(), "canopy-bench");
@@ -69,9 +63,9 @@ async function runOne(lines: number, explain: boolean, hourlyGrid: boolean) {
     const filesDir = path.join(benchDir, `files-${process.pid}`);
     cleanup.push(() => rmSync(filesDir, { recursive: true, force: true }));
     const store = localFileStore(filesDir);
-    useFileStore(store);
     const driver = createInlineDriver(
       {
+        fileStore: store,
         owner: database.owner,
         app: database.app,
         keyring: createKeyring(Buffer.alloc(32, 5).toString("base64")),

@@ -23,7 +23,7 @@ import {
   testConnection,
 } from "@/app/actions/accounts";
 import { startFakeAws, type FakeAws } from "@canopy/connectors/testing";
-import { configureConnectors } from "@canopy/jobs";
+import { webQueue } from "@/lib/server/queue";
 import { createApiKeyAction } from "@/app/actions/api-keys";
 import {
   confirmImportReplacement,
@@ -52,12 +52,14 @@ beforeAll(async () => {
     { Id: "123456789012", Name: "payer", Status: "ACTIVE" },
     { Id: "210987654321", Name: "prod", Status: "ACTIVE" },
   ]);
-  configureConnectors({
-    aws: {
-      endpoints: fakeAws.endpoints,
-      sourceIdentity: { accessKeyId: "AKIACANOPYWEBTEST01", secretAccessKey: "web-test-source" },
-      backoff: { baseDelayMs: 5, retries: 1 },
-      pollIntervalMs: 5,
+  (globalThis as unknown as { canopyQueue: unknown }).canopyQueue = webQueue({
+    connectors: {
+      aws: {
+        endpoints: fakeAws.endpoints,
+        sourceIdentity: { accessKeyId: "AKIACANOPYWEBTEST01", secretAccessKey: "web-test-source" },
+        backoff: { baseDelayMs: 5, retries: 1 },
+        pollIntervalMs: 5,
+      },
     },
   });
   owner = await signUp("owner@act.test");
@@ -69,7 +71,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  configureConnectors({});
   await fakeAws?.close();
   await tearDownWebTestDatabase(db);
 });

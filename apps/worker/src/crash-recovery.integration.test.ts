@@ -15,7 +15,6 @@ import {
   createInlineDriver,
   localFileStore,
   submitImport,
-  useFileStore,
   type QueueDriver,
 } from "@canopy/jobs";
 
@@ -197,8 +196,8 @@ describe.runIf(services.testRedisUrl)("a worker killed mid-import", () => {
 
     // The same file imported without interruption, in-process, into another organization.
     const referenceTenant = await newTenant();
-    useFileStore(store);
     const inline = createInlineDriver({
+      fileStore: store,
       owner: database.owner,
       app: database.app,
       keyring,

@@ -20,6 +20,7 @@ import {
   type GridIntensityPoint,
 } from "@canopy/db";
 import { regionFactors } from "@canopy/methodology";
+import { attemptContext } from "../src/contract";
 import { jobDefinition } from "../src/registry";
 import { benchDatabase } from "./bench-database";
 
@@ -73,7 +74,7 @@ const deps = {
   log: (line: string) => void lines.push(line),
   enqueue: async () => randomUUID(),
 };
-const context = { jobId: "bench", attempt: 1, reportProgress: async () => undefined };
+const context = attemptContext(jobDefinition("compute-recommendations").options, "bench");
 
 try {
   const tenantId = randomUUID();

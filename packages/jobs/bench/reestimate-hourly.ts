@@ -15,6 +15,7 @@ import { parseArgs } from "node:util";
 import { createKeyring, ensureEmissionsPartitions, monthsBetween } from "@canopy/db";
 import { loadSyntheticGridIntensity } from "@canopy/db/scratch";
 import { regionFactors } from "@canopy/methodology";
+import { attemptContext } from "../src/contract";
 import { jobDefinition } from "../src/registry";
 import { benchDatabase } from "./bench-database";
 
@@ -70,7 +71,7 @@ const deps = {
   log: () => undefined,
   enqueue: async () => randomUUID(),
 };
-const context = { jobId: "bench", attempt: 1, reportProgress: async () => undefined };
+const context = attemptContext(jobDefinition("estimate-window").options, "bench");
 
 try {
   const tenantId = randomUUID();

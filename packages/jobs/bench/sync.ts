@@ -14,7 +14,7 @@ import { parseEnv } from "@canopy/config";
 import { startFakeAws } from "@canopy/connectors/testing";
 import { createKeyring, sealCredentials } from "@canopy/db";
 import { createScratchDatabase } from "@canopy/db/scratch";
-import { configureConnectors, jobDefinition } from "@canopy/jobs";
+import { attemptContext, jobDefinition, type ConnectorSettings } from "@canopy/jobs";
 
 const { values } = parseArgs({
   options: {
@@ -105,12 +105,12 @@ const roleArn = "arn:aws:iam::100000000000:role/CanopyReadOnly";
 const externalId = "bench-external-id";
 const fake = await startFakeAws({ roleArn, externalId, sourceAccessKeyId: "AKIABENCH" });
 fake.setAthenaResult(columns, rows);
-configureConnectors({
+const connectors: ConnectorSettings = {
   aws: {
     endpoints: fake.endpoints,
     pollIntervalMs: 50,
   },
-});
+};
 const env = parseEnv();
 const database = await createScratchDatabase(env.DATABASE_URL ?? env.CANOPY_TEST_DATABASE_URL);
 const keyring = createKeyring(Buffer.alloc(32, 9).toString("base64"));
@@ -153,8 +153,9 @@ try {
       keyring,
       log: () => undefined,
       enqueue: async () => randomUUID(),
+      connectors,
     },
-    { jobId: "bench", attempt: 1, reportProgress: async () => undefined },
+    attemptContext(jobDefinition("sync-account").options, "bench"),
   )) as { rowsRead: number; rowsWritten: number; syncRunId: string };
   const seconds = (performance.now() - started) / 1000;
   const { rows: count } = await database.owner.pool.query<{ n: number }>(

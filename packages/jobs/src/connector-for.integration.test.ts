@@ -1,6 +1,6 @@
 import { startFakeAzure, type FakeAzure } from "@canopy/connectors/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { configureConnectors, connectorFor, type ConnectableAccount } from "./connector-for";
+import { connectorFor, type ConnectableAccount, type ConnectorSettings } from "./connector-for";
 
 const tenantId = "0f0f0f0f-1111-2222-3333-444444444444";
 const clientId = "c1c1c1c1-5555-6666-7777-888888888888";
@@ -19,15 +19,16 @@ const account: ConnectableAccount = {
 };
 
 let fake: FakeAzure;
+let connectors: ConnectorSettings;
 beforeAll(async () => {
   fake = await startFakeAzure({ tenantId, clientId, clientSecret });
-  configureConnectors({
+  connectors = {
     azure: {
       endpoints: fake.endpoints,
       httpClient: fake.httpClient,
       backoff: { retries: 2, sleep: async () => undefined },
     },
-  });
+  };
   fake.setCostDetails([
     {
       Date: "11/01/2026",
@@ -45,7 +46,6 @@ beforeAll(async () => {
   fake.setUsage([]);
 });
 afterAll(async () => {
-  configureConnectors({});
   await fake?.close();
 });
 
@@ -56,7 +56,11 @@ const queryCalls = () => fake.requests.filter((r) => r.path.endsWith("/query"));
 
 describe("connectorFor (Azure): the sealed usage scope and source", () => {
   it("a sealed billing-account scope reads cost details reports; without one, the subscription is queried", async () => {
-    const large = await connectorFor(account, { ...sealed, usageScope: billingAccount });
+    const large = await connectorFor(
+      account,
+      { ...sealed, usageScope: billingAccount },
+      connectors,
+    );
     const records = [];
     for await (const r of large.fetchUsage(window)) records.push(r);
     expect(records).toHaveLength(1);
@@ -66,20 +70,24 @@ describe("connectorFor (Azure): the sealed usage scope and source", () => {
     expect(queryCalls()).toHaveLength(0);
 
     fake.requests.length = 0;
-    const small = await connectorFor(account, sealed);
+    const small = await connectorFor(account, sealed, connectors);
     for await (const r of small.fetchUsage(window)) void r;
     expect(queryCalls().length).toBeGreaterThan(0);
     expect(generateCalls()).toHaveLength(0);
 
     fake.requests.length = 0;
-    const forced = await connectorFor(account, { ...sealed, usageSource: "cost-details" });
+    const forced = await connectorFor(
+      account,
+      { ...sealed, usageSource: "cost-details" },
+      connectors,
+    );
     for await (const r of forced.fetchUsage(window)) void r;
     expect(generateCalls().map((c) => c.path)).toEqual([
       `/subscriptions/${sub}/providers/Microsoft.CostManagement/generateCostDetailsReport`,
     ]);
 
-    await expect(connectorFor(account, { ...sealed, usageSource: "hourly" })).rejects.toThrow(
-      /usage scope or source is invalid/,
-    );
+    await expect(
+      connectorFor(account, { ...sealed, usageSource: "hourly" }, connectors),
+    ).rejects.toThrow(/usage scope or source is invalid/);
   });
 });

@@ -1,12 +1,6 @@
 import { z } from "zod";
 import { loadConfig } from "@canopy/config";
-import {
-  openCredentials,
-  withTenantClient,
-  type Connection,
-  type Keyring,
-  type SourceKind,
-} from "@canopy/db";
+import { openCredentials, withTenantClient, type Connection, type SourceKind } from "@canopy/db";
 import type {
   AwsConnectorConfig,
   AzureConnectorConfig,
@@ -18,6 +12,7 @@ import type {
   ReportedCarbon,
   UtilizationReader,
 } from "@canopy/connectors/live";
+import type { JobDeps } from "./contract";
 import { PermanentJobError } from "./errors";
 
 /**
@@ -60,7 +55,7 @@ const sealedGcpSchema = z.object({
   carbonExportTable: z.string().optional(),
 });
 
-/** Process configuration, set once by whoever runs the workers (tests point it at fake providers). */
+/** Endpoint overrides and pacing, wired by the host (createJobHost); tests point them at fake providers. */
 export type ConnectorSettings = {
   aws?: Pick<
     AwsConnectorConfig,
@@ -89,10 +84,6 @@ export type ConnectorSettings = {
     minCallIntervalMs?: { aws?: number; azure?: number; gcp?: number };
   };
 };
-let settings: ConnectorSettings = {};
-export function configureConnectors(next: ConnectorSettings) {
-  settings = next;
-}
 
 /** A cloud account as the jobs that call its provider read it (ciphertext included: never returned). */
 export type ConnectableAccount = {
@@ -140,7 +131,7 @@ export async function loadConnectableAccount(
  * without stored credentials is a permanent failure.
  */
 export async function openConnector(
-  keyring: Keyring,
+  deps: Pick<JobDeps, "keyring" | "connectors">,
   tenantId: string,
   cloudAccountId: string,
   account: ConnectableAccount,
@@ -151,10 +142,11 @@ export async function openConnector(
     );
   return connectorFor(
     account,
-    openCredentials(keyring, tenantId, cloudAccountId, {
+    openCredentials(deps.keyring, tenantId, cloudAccountId, {
       keyId: account.keyId,
       ciphertext: account.ciphertext,
     }),
+    deps.connectors,
   );
 }
 
@@ -165,6 +157,7 @@ function azureConfigOf(
   live: LiveModule,
   account: ConnectableAccount,
   sealed: unknown,
+  settings: ConnectorSettings,
 ): AzureConnectorConfig {
   const parsed = live.azureCredentialsSchema.safeParse(sealed);
   if (!parsed.success)
@@ -231,6 +224,7 @@ function awsConfigOf(
   live: LiveModule,
   account: ConnectableAccount,
   sealed: unknown,
+  settings: ConnectorSettings,
 ): AwsConnectorConfig {
   const parsed = sealedAwsSchema.safeParse(sealed);
   if (!parsed.success || !account.externalId)
@@ -289,11 +283,12 @@ function awsConfigOf(
 export async function connectorFor(
   account: ConnectableAccount,
   sealed: unknown,
+  settings: ConnectorSettings = {},
 ): Promise<AccountConnector> {
   // Loaded on first use: the provider SDKs stay out of every process that only enqueues jobs.
   const live = await import("@canopy/connectors/live");
   if (account.provider === "azure") {
-    const connector = live.createAzureConnector(azureConfigOf(live, account, sealed));
+    const connector = live.createAzureConnector(azureConfigOf(live, account, sealed, settings));
     // The connector's own choice (it knows the subscription count: more than 5 read Cost Details).
     return {
       ...connector,
@@ -319,7 +314,7 @@ export async function connectorFor(
       `Live sync is not available yet for ${account.provider}; import billing files instead.`,
     );
   }
-  const config = awsConfigOf(live, account, sealed);
+  const config = awsConfigOf(live, account, sealed, settings);
   // AWS's own figures come from the Sustainability API for every account (and from the
   // CARBON_EMISSIONS export too where one is configured, for its model-version history).
   return {
@@ -334,7 +329,7 @@ export async function connectorFor(
  * same decrypted credentials as its usage connector. Only called inside a job.
  */
 export async function openUtilizationReader(
-  keyring: Keyring,
+  deps: Pick<JobDeps, "keyring" | "connectors">,
   tenantId: string,
   cloudAccountId: string,
   account: ConnectableAccount,
@@ -343,15 +338,16 @@ export async function openUtilizationReader(
     throw new PermanentJobError(
       "The account has no stored credentials: save them in its connection wizard.",
     );
-  const sealed = openCredentials(keyring, tenantId, cloudAccountId, {
+  const sealed = openCredentials(deps.keyring, tenantId, cloudAccountId, {
     keyId: account.keyId,
     ciphertext: account.ciphertext,
   });
+  const settings = deps.connectors ?? {};
   const live = await import("@canopy/connectors/live");
   const pace = settings.metrics?.minCallIntervalMs ?? {};
   if (account.provider === "azure")
     return live.createAzureMonitorReader({
-      ...azureConfigOf(live, account, sealed),
+      ...azureConfigOf(live, account, sealed, settings),
       ...(pace.azure !== undefined ? { metrics: { minCallIntervalMs: pace.azure } } : {}),
     });
   if (account.provider === "gcp") {
@@ -369,7 +365,7 @@ export async function openUtilizationReader(
       ...(pace.gcp !== undefined ? { minCallIntervalMs: pace.gcp } : {}),
     });
   }
-  const config = awsConfigOf(live, account, sealed);
+  const config = awsConfigOf(live, account, sealed, settings);
   return live.createCloudWatchReader({
     ...config,
     ...(pace.aws !== undefined ? { metrics: { minCallIntervalMs: pace.aws } } : {}),
@@ -381,20 +377,20 @@ export async function openUtilizationReader(
  * connector (the catalog is public: any valid credential reads it). Only called inside a job.
  */
 export async function openGcpCatalogReader(
-  keyring: Keyring,
+  deps: Pick<JobDeps, "keyring" | "connectors">,
   tenantId: string,
   cloudAccountId: string,
   account: ConnectableAccount,
 ): Promise<GcpCatalogReader> {
   if (account.provider !== "gcp" || !account.ciphertext || !account.keyId)
     throw new PermanentJobError("Cloud Catalog prices are read with a GCP account's credentials.");
-  const sealed = openCredentials(keyring, tenantId, cloudAccountId, {
+  const sealed = openCredentials(deps.keyring, tenantId, cloudAccountId, {
     keyId: account.keyId,
     ciphertext: account.ciphertext,
   });
   const live = await import("@canopy/connectors/live");
   const { credential } = gcpConfigOf(live, sealed);
-  const gcp = settings.gcp;
+  const gcp = deps.connectors?.gcp;
   return live.createGcpCatalogReader({
     ...credential,
     ...(gcp?.stsEndpoint ? { stsEndpoint: gcp.stsEndpoint } : {}),

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKeyring, seedDemoOrganization } from "@canopy/db";
 import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import { readCarbonExport } from "@canopy/connectors";
-import type { JobDeps } from "./contract";
+import { attemptContext, type JobDeps } from "./contract";
 import { demoCarbonExports, seedDemoProviderCarbon } from "./demo-carbon";
 import { estimateWindow } from "./jobs/estimate-window";
 import { rollupDays } from "./jobs/rollup-days";
@@ -80,7 +80,7 @@ describe("demo provider-reported carbon (export files through the importer)", ()
     const window = { windowStart: "2026-10-01T00:00:00Z", windowEnd: "2026-11-01T00:00:00Z" };
     for (const provider of ["aws", "gcp"]) {
       const payload = { tenantId, cloudAccountId: await accountOf(provider), ...window };
-      const context = { jobId: randomUUID(), attempt: 1, reportProgress: async () => undefined };
+      const context = attemptContext(estimateWindow.options, randomUUID());
       await estimateWindow.process(payload, deps, context);
       await rollupDays.process(payload, deps, context);
     }

@@ -41,7 +41,7 @@ export async function refreshGcpCatalogPrices(
     for (const currencyCode of currencies) {
       const fetchedAt = await gcpCatalogPricesFetchedAt(deps.owner, currencyCode);
       if (fetchedAt && now.getTime() - fetchedAt.getTime() < gcpCatalogRefreshMs) continue;
-      reader ??= await openGcpCatalogReader(deps.keyring, tenantId, cloudAccountId, account);
+      reader ??= await openGcpCatalogReader(deps, tenantId, cloudAccountId, account);
       const prices = await reader.readComputePrices({ currencyCode });
       result.rowsWritten += await writeGcpCatalogPrices(deps.owner, prices);
       result.currencies.push(currencyCode);

@@ -1,8 +1,17 @@
 export * from "./contract";
-export { createRegistry, jobs, jobDefinition, parsePayload, type JobRegistry } from "./registry";
+export {
+  createRegistry,
+  jobs,
+  jobDefinition,
+  parsePayload,
+  type JobName,
+  type JobPayloads,
+  type JobRegistry,
+  type PayloadsOf,
+} from "./registry";
 export { createInlineDriver } from "./drivers/inline";
 export { createBullmqDriver } from "./drivers/bullmq";
-export { createQueueDriver } from "./create-driver";
+export { createJobHost, type JobHost, type JobHostOptions } from "./job-host";
 export { PermanentJobError } from "./errors";
 export {
   failRunsOfJob,
@@ -37,7 +46,6 @@ export {
   type ImportStorage,
 } from "./import/storage";
 export { deleteExpiredImportFiles } from "./jobs/prune-import-files";
-export { useFileStore } from "./import/import-file";
 export { emptySummary, type ImportSummary, type LineTally } from "./import/summary";
 export {
   confirmImport,
@@ -47,20 +55,16 @@ export {
   type RestoreOutcome,
 } from "./import/versions";
 export { importTotals, type ImportTotals } from "./import/totals";
-export {
-  registerReportSchedule,
-  useReportDelivery,
-  type ReportDelivery,
-} from "./jobs/generate-report";
-export { configureConnectors, type ConnectorSettings } from "./connector-for";
+export { registerReportSchedule, type ReportDelivery } from "./jobs/generate-report";
+export type { ConnectorSettings } from "./connector-for";
 export type { ConnectionCheckResult } from "./jobs/validate-connection";
 export { reportedCarbonMonths } from "./jobs/fetch-reported-carbon";
 export { registerSyncSchedule, syncWindows } from "./jobs/sync-account";
 export {
-  configureGridSources,
+  gridSourceNames,
+  gridSourcesFrom,
   registerGridIntensitySchedule,
   syncGridIntensity,
-  useGridSources,
   type SourceSyncResult,
 } from "./jobs/sync-grid-intensity";
 /** Licence and attribution of each grid-intensity source, for the app (which shows them). */
@@ -84,7 +88,6 @@ export {
   detectAlerts,
   detectAlertsJob,
   registerAlertSchedule,
-  useWebhookRetryPolicy,
 } from "./jobs/detect-alerts";
 export {
   signWebhook,

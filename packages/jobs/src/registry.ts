@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import type { JobDefinition } from "./contract";
 import { importFile } from "./import/import-file";
 import { estimateWindow } from "./jobs/estimate-window";
@@ -18,15 +19,30 @@ import { syncUtilization } from "./jobs/sync-utilization";
 import { validateConnection } from "./jobs/validate-connection";
 import { sweepStalledRunsJob } from "./watchdog";
 
-/** Jobs by name. Producers and workers share one registry, so both agree on names and payloads. */
-export type JobRegistry = ReadonlyMap<string, JobDefinition<never>>;
+/** Any job definition, whatever its payload and result. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyJob = JobDefinition<any, unknown, string, any>;
 
-export function createRegistry(definitions: JobDefinition<never>[]): JobRegistry {
-  return new Map(definitions.map((job) => [job.name, job]));
+/** Each job's name mapped to the payload its producers pass (the schema's input). */
+export type PayloadsOf<Definitions extends readonly AnyJob[]> = {
+  [Job in Definitions[number] as Job["name"]]: z.input<Job["payload"]>;
+};
+
+/**
+ * Jobs by name. Producers and workers share one registry, so both agree on names and payloads;
+ * `Payloads` (type only) is what a driver on this registry accepts.
+ */
+export type JobRegistry<Payloads = JobPayloads> = ReadonlyMap<string, JobDefinition<never>> & {
+  readonly payloadTypes?: Payloads;
+};
+
+export function createRegistry<const Definitions extends readonly AnyJob[]>(
+  definitions: Definitions,
+): JobRegistry<PayloadsOf<Definitions>> {
+  return new Map(definitions.map((job) => [job.name, job as unknown as JobDefinition<never>]));
 }
 
-/** Every job Canopy runs. */
-export const jobs: JobRegistry = createRegistry([
+const definitions = [
   importFile,
   maintainPartitions,
   pruneSuperseded,
@@ -49,9 +65,20 @@ export const jobs: JobRegistry = createRegistry([
   scheduleAlertDetection,
   deliverAlertJob,
   computeRecommendationsJob,
-] as unknown as JobDefinition<never>[]);
+] as const;
 
-export function jobDefinition(name: string, registry: JobRegistry = jobs): JobDefinition<unknown> {
+/** Every job Canopy runs, by name, with the payload its producers pass. */
+export type JobPayloads = PayloadsOf<typeof definitions>;
+/** A name the registry knows. */
+export type JobName = keyof JobPayloads;
+
+/** Every job Canopy runs. */
+export const jobs: JobRegistry = createRegistry(definitions);
+
+export function jobDefinition(
+  name: string,
+  registry: JobRegistry<unknown> = jobs,
+): JobDefinition<unknown> {
   const job = registry.get(name);
   if (!job) throw new Error(`Unknown job "${name}"`);
   return job as unknown as JobDefinition<unknown>;
@@ -61,7 +88,7 @@ export function jobDefinition(name: string, registry: JobRegistry = jobs): JobDe
 export function parsePayload(
   name: string,
   payload: unknown,
-  registry: JobRegistry = jobs,
+  registry: JobRegistry<unknown> = jobs,
 ): unknown {
   const result = jobDefinition(name, registry).payload.safeParse(payload);
   if (!result.success) {

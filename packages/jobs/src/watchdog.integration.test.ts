@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKeyring } from "@canopy/db";
-import { defineJob, type JobDefinition } from "./contract";
+import { defineJob } from "./contract";
 import { testDrivers } from "./drivers/test-drivers";
 import { createRegistry } from "./registry";
 import { createImportHarness, TEST_CUR_HEADER, testCurLine } from "./import/test-harness";
@@ -100,7 +100,7 @@ describe.each(drivers)("a job that fails for good (%s driver)", (_kind, createDr
         keyring: createKeyring(Buffer.alloc(32, 3).toString("base64")),
         log: () => undefined,
       },
-      createRegistry([dying as unknown as JobDefinition<never>]),
+      createRegistry([dying]),
     );
     await driver.startWorkers();
     try {

@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { GridIntensityError, connect } from "@canopy/db";
-import { createQueueDriver, queueGridRestatement, type GridRestatement } from "@canopy/jobs";
+import { createJobHost, queueGridRestatement, type GridRestatement } from "@canopy/jobs";
 import {
   GridDatasetError,
   electricityMapsDatasetNotice,
@@ -38,10 +38,13 @@ export async function run(argv: string[]): Promise<number> {
   const { env, database, keyring } = await openRuntime();
   const owner = connect(database.urls.owner, { max: 2, applicationName: "canopy-grid-import" });
   const app = connect(database.urls.app, { max: 4, applicationName: "canopy-cli" });
-  const driver = createQueueDriver({
+  const { driver } = createJobHost({
     redisUrl: env.REDIS_URL,
     prefix: env.CANOPY_QUEUE_PREFIX,
-    deps: { owner, app, keyring, log: (line) => process.stderr.write(`${line}\n`) },
+    owner,
+    app,
+    keyring,
+    log: (line) => process.stderr.write(`${line}\n`),
   });
   const enqueue = driver.enqueue.bind(driver);
   const restatements: GridRestatement[] = [];

@@ -5,11 +5,10 @@ import { canopyHome } from "@canopy/config";
 import { billingFormats, type BillingFormat } from "@canopy/connectors";
 import { connect, syncRunStatus, withTenantClient } from "@canopy/db";
 import {
-  createQueueDriver,
+  createJobHost,
   importTotals,
   localFileStore,
   submitImport,
-  useFileStore,
   type ImportSummary,
 } from "@canopy/jobs";
 import { openRuntime, tenantIdOfSlug } from "../runtime";
@@ -60,11 +59,14 @@ export async function run(argv: string[]): Promise<number> {
   const app = connect(database.urls.app, { max: 4, applicationName: "canopy-cli" });
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const store = localFileStore(path.join(canopyHome(env), "files"));
-  useFileStore(store);
-  const driver = createQueueDriver({
+  const { driver } = createJobHost({
     redisUrl: env.REDIS_URL,
     prefix: env.CANOPY_QUEUE_PREFIX,
-    deps: { owner, app, keyring, log },
+    owner,
+    app,
+    keyring,
+    log,
+    fileStore: store,
   });
   try {
     const tenantId = await tenantIdOfSlug(owner, values.org);

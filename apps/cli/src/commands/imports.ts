@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { connect, recentSyncRuns, withTenantClient } from "@canopy/db";
 import {
   confirmImport,
-  createQueueDriver,
+  createJobHost,
   ImportStateError,
   restoreRun,
   type ImportSummary,
@@ -40,10 +40,13 @@ export async function run(argv: string[]): Promise<number> {
   const app = connect(database.urls.app, { max: 4, applicationName: "canopy-cli" });
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  const driver = createQueueDriver({
+  const { driver } = createJobHost({
     redisUrl: env.REDIS_URL,
     prefix: env.CANOPY_QUEUE_PREFIX,
-    deps: { owner, app, keyring, log },
+    owner,
+    app,
+    keyring,
+    log,
   });
   try {
     const tenantId = await tenantIdOfSlug(owner, values.org);

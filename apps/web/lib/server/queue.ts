@@ -3,10 +3,10 @@ import path from "node:path";
 import { canopyHome } from "@canopy/config";
 import { loadKeyring, type Keyring } from "@canopy/db";
 import {
-  createQueueDriver,
+  createJobHost,
   localFileStore,
-  useFileStore,
   type FileStore,
+  type JobServices,
   type QueueDriver,
 } from "@canopy/jobs";
 import { appDb, inlineJobsOwnerDb } from "./db";
@@ -35,22 +35,26 @@ const holder = globalThis as unknown as { canopyQueue?: QueueDriver };
  * the worker.
  */
 export function queue(): QueueDriver {
-  if (holder.canopyQueue) return holder.canopyQueue;
+  return (holder.canopyQueue ??= webQueue());
+}
+
+/**
+ * Composes the web process's job host; `services` override its defaults (tests point the connectors
+ * at the contract fakes and install the result as the process's queue).
+ */
+export function webQueue(services: JobServices = {}): QueueDriver {
   const env = serverEnv();
-  const driver = createQueueDriver({
+  const { driver } = createJobHost({
     redisUrl: env.REDIS_URL,
     prefix: env.CANOPY_QUEUE_PREFIX,
-    deps: {
-      owner: env.REDIS_URL ? appDb() : inlineJobsOwnerDb(),
-      app: appDb(),
-      keyring: keyring(),
-      log: (line) => console.log(`canopy-web jobs: ${line}`),
-    },
+    // A producer-only process (REDIS_URL set) runs no job, so it never opens an owner connection.
+    owner: env.REDIS_URL ? appDb() : inlineJobsOwnerDb(),
+    app: appDb(),
+    keyring: keyring(),
+    log: (line) => console.log(`canopy-web jobs: ${line}`),
+    fileStore: fileStore(),
+    ...services,
   });
-  if (driver.kind === "inline") {
-    useFileStore(fileStore());
-    void driver.startWorkers();
-  }
-  holder.canopyQueue = driver;
+  if (driver.kind === "inline") void driver.startWorkers();
   return driver;
 }

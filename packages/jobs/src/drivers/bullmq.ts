@@ -8,16 +8,24 @@ import {
   type JobsOptions,
 } from "bullmq";
 import IORedis from "ioredis";
-import type {
-  DriverDeps,
-  EnqueueOptions,
-  JobDeps,
-  JobEvents,
-  QueueDriver,
-  Schedule,
+import {
+  attemptContext,
+  type DriverDeps,
+  type EnqueueOptions,
+  type JobDeps,
+  type JobEnqueue,
+  type JobEvents,
+  type QueueDriver,
+  type Schedule,
 } from "../contract";
 import { PermanentJobError } from "../errors";
-import { jobDefinition, jobs as defaultJobs, parsePayload, type JobRegistry } from "../registry";
+import {
+  jobDefinition,
+  jobs as defaultJobs,
+  parsePayload,
+  type JobPayloads,
+  type JobRegistry,
+} from "../registry";
 import { runJobAttempt } from "./run-job";
 import { failRunsOfJob, finalFailureReason, jobsWithRuns } from "../watchdog";
 
@@ -27,16 +35,16 @@ import { failRunsOfJob, finalFailureReason, jobsWithRuns } from "../watchdog";
  * stalled; another worker picks it up after the lock expires, so processors must be idempotent.
  * The key prefix is wrapped in {} so every key hashes to one Redis Cluster slot.
  */
-export function createBullmqDriver(options: {
+export function createBullmqDriver<Payloads = JobPayloads>(options: {
   redisUrl: string;
   prefix?: string;
   deps: DriverDeps;
   events?: JobEvents;
-  registry?: JobRegistry;
+  registry?: JobRegistry<Payloads>;
   /** Lock a worker holds on a job; a job whose worker died is taken over after it lapses. */
   lockDurationMs?: number;
-}): QueueDriver {
-  const jobs = options.registry ?? defaultJobs;
+}): QueueDriver<Payloads> {
+  const jobs: JobRegistry<unknown> = options.registry ?? defaultJobs;
   const prefix = options.prefix ?? "{canopy}";
   const connection = new IORedis(options.redisUrl, {
     maxRetriesPerRequest: null,
@@ -68,18 +76,20 @@ export function createBullmqDriver(options: {
     };
   };
 
-  const driver: QueueDriver = {
+  // Names and payloads are checked where they are written (QueueDriver<Payloads>) and parsed here.
+  const enqueue = async (name: string, payload: unknown, enqueueOptions: EnqueueOptions = {}) => {
+    const parsed = parsePayload(name, payload, jobs);
+    const job = await queueFor(name).add(name, parsed, {
+      ...jobOptions(name),
+      // BullMQ reserves ":" in ids (it separates key parts).
+      ...(enqueueOptions.jobId ? { jobId: enqueueOptions.jobId.replaceAll(":", "_") } : {}),
+      ...(enqueueOptions.delayMs ? { delay: enqueueOptions.delayMs } : {}),
+    });
+    return job.id ?? "";
+  };
+  const driver: QueueDriver<Payloads> = {
     kind: "bullmq",
-    async enqueue(name: string, payload: unknown, enqueueOptions: EnqueueOptions = {}) {
-      const parsed = parsePayload(name, payload, jobs);
-      const job = await queueFor(name).add(name, parsed, {
-        ...jobOptions(name),
-        // BullMQ reserves ":" in ids (it separates key parts).
-        ...(enqueueOptions.jobId ? { jobId: enqueueOptions.jobId.replaceAll(":", "_") } : {}),
-        ...(enqueueOptions.delayMs ? { delay: enqueueOptions.delayMs } : {}),
-      });
-      return job.id ?? "";
-    },
+    enqueue,
     async schedule(scheduleId: string, name: string, payload: unknown, schedule: Schedule) {
       const parsed = parsePayload(name, payload, jobs);
       await queueFor(name).upsertJobScheduler(
@@ -94,12 +104,11 @@ export function createBullmqDriver(options: {
           job.name,
           async (bullJob) => {
             const attempt = bullJob.attemptsMade + 1;
-            const context = {
-              jobId: bullJob.id ?? "",
-              attempt,
-              reportProgress: (progress: Record<string, unknown>) =>
-                bullJob.updateProgress(progress),
-            };
+            // The attempts the job was queued with (its definition's, unless changed since).
+            const attempts = bullJob.opts.attempts ?? job.options.attempts;
+            const context = attemptContext({ attempts }, bullJob.id ?? "", attempt, (progress) =>
+              bullJob.updateProgress(progress),
+            );
             try {
               return await runJobAttempt(
                 job.name,
@@ -107,7 +116,6 @@ export function createBullmqDriver(options: {
                 deps,
                 context,
                 options.events,
-                attempt < job.options.attempts,
                 jobs,
               );
             } catch (error) {
@@ -216,9 +224,6 @@ export function createBullmqDriver(options: {
     queueEvents.push(events);
   }
 
-  const deps: JobDeps = {
-    ...options.deps,
-    enqueue: (name, payload, opts) => driver.enqueue(name, payload, opts),
-  };
+  const deps: JobDeps = { ...options.deps, enqueue: enqueue as JobEnqueue };
   return driver;
 }

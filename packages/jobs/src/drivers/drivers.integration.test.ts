@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defineJob, type DriverDeps, type JobDefinition, type JobEvents } from "../contract";
+import { defineJob, type DriverDeps, type JobEvents } from "../contract";
 import { createRegistry } from "../registry";
 import { testDrivers } from "./test-drivers";
 
@@ -46,7 +46,7 @@ function testJobs() {
       return {};
     },
   });
-  const registry = createRegistry([record, flaky, slow] as unknown as JobDefinition<never>[]);
+  const registry = createRegistry([record, flaky, slow]);
   return { registry, seen, attemptsByKey, slowStarted, finishSlow };
 }
 
@@ -72,9 +72,12 @@ describe.each(factories)("%s driver", (_kind, factory) => {
   it("rejects an invalid payload before it is queued", async () => {
     const jobs = testJobs();
     const driver = createDriver(jobs.registry, undefined);
+    // Neither compiles (the driver's registry types both); the driver refuses them at run time too.
+    // @ts-expect-error n is a number in the job's payload schema
     await expect(driver.enqueue("record", { n: "one" })).rejects.toThrow(
       /Invalid payload for job "record": n /,
     );
+    // @ts-expect-error no job of this registry is called "nope"
     await expect(driver.enqueue("nope", {})).rejects.toThrow(/Unknown job "nope"/);
     await driver.close();
   });

@@ -1,14 +1,16 @@
 import { randomUUID } from "node:crypto";
-import type {
-  DriverDeps,
-  EnqueueOptions,
-  JobDeps,
-  JobEvents,
-  QueueDriver,
-  Schedule,
+import {
+  attemptContext,
+  type DriverDeps,
+  type EnqueueOptions,
+  type JobDeps,
+  type JobEnqueue,
+  type JobEvents,
+  type QueueDriver,
+  type Schedule,
 } from "../contract";
 import { PermanentJobError } from "../errors";
-import { jobDefinition, jobs, parsePayload, type JobRegistry } from "../registry";
+import { jobDefinition, jobs, parsePayload, type JobPayloads, type JobRegistry } from "../registry";
 import { backoffDelayMs, runJobAttempt } from "./run-job";
 import { failRunsOfJob, finalFailureReason } from "../watchdog";
 
@@ -18,11 +20,11 @@ type Pending = { id: string; name: string; payload: unknown };
  * Runs jobs in this process, one at a time in the order they were enqueued, with the same retry
  * options as BullMQ. Used when REDIS_URL is unset: same processors, no Redis.
  */
-export function createInlineDriver(
+export function createInlineDriver<Payloads = JobPayloads>(
   driverDeps: DriverDeps,
   events?: JobEvents,
-  registry: JobRegistry = jobs,
-): QueueDriver {
+  registry: JobRegistry<Payloads> = jobs as JobRegistry<never>,
+): QueueDriver<Payloads> {
   const pending: Pending[] = [];
   const failed = new Map<string, number>();
   const timers: NodeJS.Timeout[] = [];
@@ -50,17 +52,9 @@ export function createInlineDriver(
   async function runWithRetries(job: Pending): Promise<void> {
     const { attempts, backoffMs } = jobDefinition(job.name, registry).options;
     for (let attempt = 1; ; attempt++) {
-      const context = { jobId: job.id, attempt, reportProgress: async () => undefined };
+      const context = attemptContext({ attempts }, job.id, attempt);
       try {
-        await runJobAttempt(
-          job.name,
-          job.payload,
-          deps,
-          context,
-          events,
-          attempt < attempts,
-          registry,
-        );
+        await runJobAttempt(job.name, job.payload, deps, context, events, registry);
         return;
       } catch (error) {
         if (attempt >= attempts || closing || error instanceof PermanentJobError) {
@@ -84,31 +78,33 @@ export function createInlineDriver(
   }
 
   const delayed = new Set<string>();
-  const driver: QueueDriver = {
-    kind: "inline",
-    async enqueue(name: string, payload: unknown, options: EnqueueOptions = {}) {
-      const parsed = parsePayload(name, payload, registry);
-      const id = options.jobId ?? randomUUID();
-      if (
-        options.jobId &&
-        (active?.id === id || delayed.has(id) || pending.some((job) => job.id === id))
-      )
-        return id;
-      const add = () => {
-        delayed.delete(id);
-        pending.push({ id, name, payload: parsed });
-        kick();
-      };
-      if (options.delayMs) {
-        // A delayed job is waiting too: the same id queued again before it starts is not added twice.
-        if (options.jobId) delayed.add(id);
-        timers.push(setTimeout(add, options.delayMs));
-      } else add();
+  // Names and payloads are checked where they are written (QueueDriver<Payloads>) and parsed here.
+  const enqueue = async (name: string, payload: unknown, options: EnqueueOptions = {}) => {
+    const parsed = parsePayload(name, payload, registry);
+    const id = options.jobId ?? randomUUID();
+    if (
+      options.jobId &&
+      (active?.id === id || delayed.has(id) || pending.some((job) => job.id === id))
+    )
       return id;
-    },
+    const add = () => {
+      delayed.delete(id);
+      pending.push({ id, name, payload: parsed });
+      kick();
+    };
+    if (options.delayMs) {
+      // A delayed job is waiting too: the same id queued again before it starts is not added twice.
+      if (options.jobId) delayed.add(id);
+      timers.push(setTimeout(add, options.delayMs));
+    } else add();
+    return id;
+  };
+  const driver: QueueDriver<Payloads> = {
+    kind: "inline",
+    enqueue,
     async schedule(scheduleId: string, name: string, payload: unknown, schedule: Schedule) {
       parsePayload(name, payload, registry);
-      const run = () => void this.enqueue(name, payload, { jobId: `${scheduleId}:${Date.now()}` });
+      const run = () => void enqueue(name, payload, { jobId: `${scheduleId}:${Date.now()}` });
       timers.push(setInterval(run, schedule.everyMs));
       run();
     },
@@ -135,9 +131,6 @@ export function createInlineDriver(
       await loop;
     },
   };
-  const deps: JobDeps = {
-    ...driverDeps,
-    enqueue: (name, payload, options) => driver.enqueue(name, payload, options),
-  };
+  const deps: JobDeps = { ...driverDeps, enqueue: enqueue as JobEnqueue };
   return driver;
 }

@@ -13,8 +13,7 @@ export async function runJobAttempt(
   deps: JobDeps,
   context: JobContext,
   events: JobEvents | undefined,
-  willRetryOnFailure: boolean,
-  registry: JobRegistry,
+  registry: JobRegistry<unknown>,
 ): Promise<unknown> {
   const started = performance.now();
   const touch = () => touchRunsOfJob(deps.app, name, payload, context.attempt);
@@ -37,7 +36,7 @@ export async function runJobAttempt(
     return result;
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error));
-    const willRetry = willRetryOnFailure && !(failure instanceof PermanentJobError);
+    const willRetry = !context.isLastAttempt && !(failure instanceof PermanentJobError);
     events?.onFailed?.(name, performance.now() - started, failure, willRetry);
     throw failure;
   } finally {

@@ -6,11 +6,11 @@ import type { JobRegistry } from "../registry";
 import { createBullmqDriver } from "./bullmq";
 import { createInlineDriver } from "./inline";
 
-export type TestDriverFactory = (
+export type TestDriverFactory = <Payloads>(
   deps: DriverDeps,
-  registry: JobRegistry,
+  registry: JobRegistry<Payloads>,
   events?: JobEvents,
-) => QueueDriver;
+) => QueueDriver<Payloads>;
 
 /**
  * The drivers a test runs against: inline always, BullMQ when a test Redis answers (test-server.ts

@@ -2,15 +2,15 @@ import http from "node:http";
 import path from "node:path";
 import { canopyHome, type Env } from "@canopy/config";
 import { connect, keyringFromEnv, type DatabaseUrls, type Keyring } from "@canopy/db";
+import type { GridSourcesConfig } from "@canopy/connectors";
 import {
-  configureGridSources,
-  createQueueDriver,
+  createJobHost,
+  gridSourceNames,
   localFileStore,
   registerAlertSchedule,
   registerGridIntensitySchedule,
   registerReportSchedule,
   registerSyncSchedule,
-  useFileStore,
   type QueueDriver,
 } from "../index";
 import { createWorkerMetrics } from "./metrics";
@@ -42,21 +42,25 @@ export async function startWorker(options: {
   /** Folder of stored billing files (CANOPY_HOME/files). */
   filesDir: string;
   /** Keys of the hourly grid-intensity sources (CANOPY_ELECTRICITYMAPS_API_KEY, …); unset: no source. */
-  gridSources?: Parameters<typeof configureGridSources>[0];
+  gridSources?: GridSourcesConfig;
   log: (line: string) => void;
 }): Promise<RunningWorker> {
-  useFileStore(localFileStore(options.filesDir));
-  const gridSourceNames = configureGridSources(options.gridSources ?? { neso: false });
   const owner = connect(options.urls.owner, { max: 2, applicationName: "canopy-worker-owner" });
   const app = connect(options.urls.app, { max: 8, applicationName: "canopy-worker" });
   const metrics = createWorkerMetrics();
-  const driver = createQueueDriver({
+  const { driver, deps } = createJobHost({
     redisUrl: options.redisUrl,
     ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}),
     ...(options.jobLockMs ? { lockDurationMs: options.jobLockMs } : {}),
-    deps: { owner, app, keyring: options.keyring, log: options.log },
+    owner,
+    app,
+    keyring: options.keyring,
+    log: options.log,
+    fileStore: localFileStore(options.filesDir),
+    gridSourceKeys: options.gridSources ?? { neso: false },
     events: metrics.events,
   });
+  const gridSources = gridSourceNames(deps.gridSources);
 
   const server = http.createServer((request, response) => {
     if (request.url === "/healthz") {
@@ -135,9 +139,9 @@ export async function startWorker(options: {
   // Emission spikes and budget crossings, daily (and a minute after each tenant's rollups).
   await registerAlertSchedule(driver);
   // Hourly grid intensity: refresh every hour, backfill every day; a source that is down only logs.
-  if (gridSourceNames.length) await registerGridIntensitySchedule(driver);
+  if (gridSources.length) await registerGridIntensitySchedule(driver);
   options.log(
-    `worker: grid intensity sources: ${gridSourceNames.join(", ") || "none (annual factors only)"}`,
+    `worker: grid intensity sources: ${gridSources.join(", ") || "none (annual factors only)"}`,
   );
   options.log(
     `worker: ${driver.kind === "bullmq" ? "BullMQ on Redis" : "inline driver (REDIS_URL unset)"}, health on http://127.0.0.1:${options.port}/healthz`,

@@ -10,7 +10,6 @@ import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import type { QueueDriver } from "../contract";
 import { createInlineDriver } from "../drivers/inline";
 import { FileTooLargeError, localFileStore } from "../file-store";
-import { useFileStore } from "./import-file";
 import { submitImport } from "./intake";
 import type { ImportSummary } from "./summary";
 
@@ -72,8 +71,8 @@ describe("import-file", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    useFileStore(store);
     driver = createInlineDriver({
+      fileStore: store,
       owner: database.owner,
       app: database.app,
       keyring: createKeyring(Buffer.alloc(32, 3).toString("base64")),
@@ -363,6 +362,7 @@ describe("import-file", () => {
     const failures: string[] = [];
     const guarded = createInlineDriver(
       {
+        fileStore: store,
         owner: database.owner,
         app: database.app,
         keyring: createKeyring(Buffer.alloc(32, 3).toString("base64")),

@@ -20,7 +20,7 @@ import {
 } from "@canopy/connectors";
 import { loadConfig } from "@canopy/config";
 import { lookupInstanceType } from "@canopy/methodology";
-import { defineJob } from "../contract";
+import { defineJob, type JobDeps } from "../contract";
 import { PermanentJobError } from "../errors";
 import type { FileStore } from "../file-store";
 import { queueMonthlyEstimates } from "../months";
@@ -29,17 +29,11 @@ import { recordSkip, recordWarning, type ImportSummary } from "./summary";
 
 const PROGRESS_EVERY_MS = 1000;
 
-/** The file store is process configuration, set once by whoever runs the workers. */
-let configuredStore: FileStore | undefined;
-export function useFileStore(store: FileStore) {
-  configuredStore = store;
-}
-
-/** The store useFileStore set, or an error naming the job that needs it. */
-export function configuredFileStore(jobName: string): FileStore {
-  if (!configuredStore)
-    throw new Error(`No file store configured for ${jobName} (call useFileStore at worker start)`);
-  return configuredStore;
+/** The host's file store (createJobHost's `fileStore`), or an error naming the job that needs it. */
+export function fileStoreOf(deps: Pick<JobDeps, "fileStore">, jobName: string): FileStore {
+  if (!deps.fileStore)
+    throw new Error(`No file store configured for ${jobName} (pass fileStore to createJobHost)`);
+  return deps.fileStore;
 }
 
 class NoUsageError extends Error {}
@@ -64,7 +58,7 @@ export const importFile = defineJob({
     rateLimit: { max: 10, durationMs: 60_000 },
   },
   async process(payload, deps, context) {
-    const store = configuredFileStore("import-file");
+    const store = fileStoreOf(deps, "import-file");
     const run = await loadImport(deps.app, payload.tenantId, payload.syncRunId);
     if (run.status === "succeeded") return { alreadyImported: true, rowsWritten: 0 };
     if (run.status === "awaiting_confirmation" && !run.details.replaceConfirmed)
@@ -188,7 +182,7 @@ export const importFile = defineJob({
       // Messages name the stored path; the user knows the file by the name they uploaded.
       const message = (error as Error).message.replaceAll(path, summary.fileName);
       // A file problem fails at once; anything else is retried, and marked failed on the last try.
-      if (fileProblem || context.attempt >= importFile.options.attempts) {
+      if (fileProblem || context.isLastAttempt) {
         summary.error = fileProblem ? message : `The import failed: ${message}`;
         await progress("failed", summary.error);
       }

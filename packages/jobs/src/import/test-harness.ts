@@ -8,7 +8,6 @@ import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import type { QueueDriver } from "../contract";
 import { createInlineDriver } from "../drivers/inline";
 import { localFileStore } from "../file-store";
-import { useFileStore } from "./import-file";
 import { submitImport } from "./intake";
 import type { ImportSummary } from "./summary";
 
@@ -55,8 +54,8 @@ export async function createImportHarness() {
   const database: TestDatabase = await createTestDatabase();
   const dir = mkdtempSync(path.join(os.tmpdir(), "canopy-import-"));
   const store = localFileStore(path.join(dir, "files"));
-  useFileStore(store);
   const driver: QueueDriver = createInlineDriver({
+    fileStore: store,
     owner: database.owner,
     app: database.app,
     keyring: createKeyring(Buffer.alloc(32, 3).toString("base64")),

@@ -24,12 +24,10 @@ import type { EmailMessage } from "@canopy/reports";
 import { verifyWebhookSignature } from "../alerts/webhook";
 import type { JobEvents, QueueDriver } from "../contract";
 import { createInlineDriver } from "../drivers/inline";
-import { useWebhookRetryPolicy } from "./detect-alerts";
 import { rollupDays } from "./rollup-days";
 import { createRegistry } from "../registry";
-import { defineJob } from "../contract";
+import { attemptContext, defineJob } from "../contract";
 import { z } from "zod";
-import { useReportDelivery } from "./generate-report";
 
 /**
  * The daily alert job on real PostgreSQL: 17 weeks of emissions with one injected spike (a service,
@@ -166,17 +164,22 @@ describe("detect-alerts and deliver-alert", () => {
         secret,
       });
     });
-    useWebhookRetryPolicy({ attempts: 3, backoffMs: 20, timeoutMs: 2_000 });
-    useReportDelivery({
-      transport: { kind: "capture", send: async (message) => void emails.push(message) },
-      from: "Canopy <alerts@example.com>",
-      publicUrl: "https://canopy.example.com",
-    });
     const events: JobEvents = {
       onFailed: (job, _ms, error) => failures.push(`${job}: ${error.message}`),
     };
     driver = createInlineDriver(
-      { owner: database.owner, app: database.app, keyring, log: () => undefined },
+      {
+        owner: database.owner,
+        app: database.app,
+        keyring,
+        log: () => undefined,
+        webhookRetryPolicy: { attempts: 3, backoffMs: 20, timeoutMs: 2_000 },
+        reportDelivery: {
+          transport: { kind: "capture", send: async (message) => void emails.push(message) },
+          from: "Canopy <alerts@example.com>",
+          publicUrl: "https://canopy.example.com",
+        },
+      },
       events,
     );
     await driver.startWorkers();
@@ -372,7 +375,7 @@ describe("detect-alerts and deliver-alert", () => {
         return "id";
       },
     };
-    const context = { jobId: "j", attempt: 1, reportProgress: async () => undefined };
+    const context = attemptContext(rollupDays.options, "j");
     const month = (start: Date) => ({
       tenantId,
       cloudAccountId: accountId,
@@ -424,7 +427,7 @@ describe("detect-alerts and deliver-alert", () => {
           ).toISOString(),
         },
         deps,
-        { jobId: "j", attempt: 1, reportProgress: async () => undefined },
+        attemptContext(rollupDays.options, "j"),
       ),
     ).resolves.toMatchObject({ months: expect.any(Number) });
     expect(logs).toEqual([
@@ -448,7 +451,7 @@ describe("detect-alerts and deliver-alert", () => {
     const inline = createInlineDriver(
       { owner: database.owner, app: database.app, keyring, log: () => undefined },
       {},
-      createRegistry([probe as never]),
+      createRegistry([probe]),
     );
     await inline.startWorkers();
     await inline.enqueue("probe", { n: 1 }, { jobId: "same", delayMs: 30 });

@@ -16,7 +16,7 @@ import {
 import { detectSpikes } from "@canopy/methodology";
 import { EmailDeliveryError } from "@canopy/reports";
 import { alertEmail, webhookBody } from "../alerts/messages";
-import { defaultWebhookRetry, postSignedWebhook, type WebhookRetryPolicy } from "../alerts/webhook";
+import { defaultWebhookRetry, postSignedWebhook } from "../alerts/webhook";
 import { defineJob, type JobDeps, type QueueDriver } from "../contract";
 import { PermanentJobError } from "../errors";
 import { deliveryFor } from "./generate-report";
@@ -178,12 +178,6 @@ export async function queueAlertDetection(
   );
 }
 
-let webhookPolicy: Partial<WebhookRetryPolicy> = {};
-/** Tests shorten the backoff; production keeps the defaults (2 s, 8 s, 32 s; 10 s timeout). */
-export function useWebhookRetryPolicy(policy: Partial<WebhookRetryPolicy>) {
-  webhookPolicy = policy;
-}
-
 /**
  * Sends one delivery (email or webhook), logging every attempt on its row. A receiver that stays down
  * ends the delivery as `failed` with the reason; the job itself succeeds (nothing to retry, nothing
@@ -228,7 +222,8 @@ export const deliverAlertJob = defineJob({
         await record({ attempt: 1, ok: false, error: "webhook deleted or disabled" }, "failed");
         return { status: "failed" };
       }
-      const policy = { ...webhookPolicy };
+      // Tests shorten the backoff (createJobHost's webhookRetryPolicy); production keeps the defaults.
+      const policy = { ...deps.webhookRetryPolicy };
       const attempts = policy.attempts ?? defaultWebhookRetry.attempts;
       const last = await postSignedWebhook({
         url: webhook.url,

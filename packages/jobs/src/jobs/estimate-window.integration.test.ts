@@ -199,7 +199,7 @@ describe("estimate-window and rollup-days", () => {
     failures.length = 0;
     await driver.enqueue("estimate-window", {
       tenantId: otherTenant,
-      cloudAccountId: accounts[0],
+      cloudAccountId: accounts[0]!,
       windowStart: windowStart.toISOString(),
       windowEnd: windowEnd.toISOString(),
     });

@@ -8,8 +8,8 @@ import {
   type FakeAws,
   type FakeAzure,
 } from "@canopy/connectors/testing";
-import type { JobDeps } from "../contract";
-import { configureConnectors } from "../connector-for";
+import { attemptContext, type JobDeps } from "../contract";
+import type { ConnectorSettings } from "../connector-for";
 import { reconcileProviderEmissions } from "../reconciliation";
 import { fetchReportedCarbon, monthRange, reportedCarbonMonths } from "./fetch-reported-carbon";
 import { syncAccount } from "./sync-account";
@@ -45,7 +45,7 @@ describe("fetch-reported-carbon", () => {
     database = await createTestDatabase();
     aws = await startFakeAws({ roleArn, externalId, sourceAccessKeyId });
     azure = await startFakeAzure({ tenantId: directoryTenantId, clientId, clientSecret });
-    configureConnectors({
+    const connectors: ConnectorSettings = {
       aws: {
         endpoints: aws.endpoints,
         sourceIdentity: { accessKeyId: sourceAccessKeyId, secretAccessKey: "source-secret" },
@@ -57,8 +57,9 @@ describe("fetch-reported-carbon", () => {
         httpClient: azure.httpClient,
         backoff: { baseDelayMs: 5, retries: 2 },
       },
-    });
+    };
     deps = {
+      connectors,
       owner: database.owner,
       app: database.app,
       keyring,
@@ -70,7 +71,6 @@ describe("fetch-reported-carbon", () => {
     };
   });
   afterAll(async () => {
-    configureConnectors({});
     await aws?.close();
     await azure?.close();
     await database?.drop();
@@ -116,11 +116,11 @@ describe("fetch-reported-carbon", () => {
     athenaCarbonTable: "carbon_emissions",
   };
   const run = (cloudAccountId: string, fromMonth: string, toMonth: string) =>
-    fetchReportedCarbon.process({ tenantId, cloudAccountId, fromMonth, toMonth }, deps, {
-      jobId: randomUUID(),
-      attempt: 1,
-      reportProgress: async () => undefined,
-    });
+    fetchReportedCarbon.process(
+      { tenantId, cloudAccountId, fromMonth, toMonth },
+      deps,
+      attemptContext(fetchReportedCarbon.options, randomUUID()),
+    );
   const stored = async () =>
     (
       await database.owner.pool.query<{ month: string; scope: string; kg: number }>(
@@ -204,7 +204,7 @@ describe("fetch-reported-carbon", () => {
     expect(sources.map((r) => r.source)).toEqual(["aws-sustainability-api"]);
 
     const withCarbon = await account("aws", "111111111111", awsCarbon);
-    const context = { jobId: "sync-1", attempt: 1, reportProgress: async () => undefined };
+    const context = attemptContext(syncAccount.options, "sync-1");
     const window = { windowStart: "2026-05-02T00:00:00Z", windowEnd: "2026-05-03T00:00:00Z" };
     for (const cloudAccountId of [plain, withCarbon])
       await syncAccount.process(

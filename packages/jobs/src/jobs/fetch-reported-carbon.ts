@@ -73,7 +73,7 @@ export const fetchReportedCarbon = defineJob({
   async process({ tenantId, cloudAccountId, fromMonth, toMonth }, deps) {
     const account = await loadConnectableAccount(deps.app, tenantId, cloudAccountId);
     if (account.status === "disabled") return { skipped: "disabled" };
-    const connector = await openConnector(deps.keyring, tenantId, cloudAccountId, account);
+    const connector = await openConnector(deps, tenantId, cloudAccountId, account);
     if (!connector.fetchReportedCarbon) return { skipped: "no carbon export configured" };
     const published: string[] = [];
     const unpublished: string[] = [];

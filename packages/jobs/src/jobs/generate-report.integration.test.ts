@@ -20,10 +20,10 @@ import {
   type ReportActor,
 } from "@canopy/reports";
 import { parseCsv, pdfText, popplerAvailable, rasterizePages } from "@canopy/reports/testing";
-import type { JobDefinition, JobEvents, QueueDriver } from "../contract";
+import type { JobEvents, QueueDriver } from "../contract";
 import { createInlineDriver } from "../drivers/inline";
 import { createRegistry, jobs } from "../registry";
-import { generateReportJob, useReportDelivery } from "./generate-report";
+import { generateReportJob } from "./generate-report";
 
 /**
  * The finance report on the seeded and estimated demo organization, through the real pipeline:
@@ -75,6 +75,11 @@ describe("generate-report on the estimated demo organization", () => {
         app: database.app,
         keyring: createKeyring(Buffer.alloc(32, 1).toString("base64")),
         log: (l) => logLines.push(l),
+        reportDelivery: {
+          transport: { kind: "capture", send: async (message) => void emails.push(message) },
+          from: "Canopy <reports@example.com>",
+          publicUrl: "https://canopy.example.com",
+        },
       },
       events,
     );
@@ -82,11 +87,6 @@ describe("generate-report on the estimated demo organization", () => {
     await driver.enqueue("reestimate-tenant", { tenantId });
     await driver.drain();
     expect(failures).toEqual([]);
-    useReportDelivery({
-      transport: { kind: "capture", send: async (message) => void emails.push(message) },
-      from: "Canopy <reports@example.com>",
-      publicUrl: "https://canopy.example.com",
-    });
   }, 300_000);
   afterAll(async () => {
     await driver?.close();
@@ -305,14 +305,30 @@ describe("generate-report on the estimated demo organization", () => {
     const registry = createRegistry([
       ...[...jobs.values()].filter((job) => job.name !== generateReportJob.name),
       { ...generateReportJob, options: { ...generateReportJob.options, backoffMs: 1 } },
-    ] as unknown as JobDefinition<never>[]);
+    ]);
     const outcomes: { job: string; error?: string; willRetry?: boolean; result?: unknown }[] = [];
+    const sent: EmailMessage[] = [];
+    let failNext: EmailDeliveryError | undefined;
     const fast = createInlineDriver(
       {
         owner: database.owner,
         app: database.app,
         keyring: createKeyring(Buffer.alloc(32, 1).toString("base64")),
         log: (l) => logLines.push(l),
+        reportDelivery: {
+          transport: {
+            kind: "smtp",
+            async send(message) {
+              const failure = failNext;
+              failNext = undefined;
+              if (failure) throw failure;
+              sent.push(message);
+              return { accepted: message.to, rejected: [] };
+            },
+          },
+          from: "Canopy <reports@example.com>",
+          publicUrl: "https://canopy.example.com",
+        },
       },
       {
         onFailed: (job, _ms, error, willRetry) =>
@@ -322,22 +338,6 @@ describe("generate-report on the estimated demo organization", () => {
       registry,
     );
     await fast.startWorkers();
-    const sent: EmailMessage[] = [];
-    let failNext: EmailDeliveryError | undefined;
-    useReportDelivery({
-      transport: {
-        kind: "smtp",
-        async send(message) {
-          const failure = failNext;
-          failNext = undefined;
-          if (failure) throw failure;
-          sent.push(message);
-          return { accepted: message.to, rejected: [] };
-        },
-      },
-      from: "Canopy <reports@example.com>",
-      publicUrl: "https://canopy.example.com",
-    });
     try {
       // Temporary (the server is down): the retry finds the report its first attempt made and still sends.
       failNext = new EmailDeliveryError(
@@ -396,11 +396,6 @@ describe("generate-report on the estimated demo organization", () => {
       expect(december.map((r) => r.status)).toEqual(["draft"]);
     } finally {
       await fast.close();
-      useReportDelivery({
-        transport: { kind: "capture", send: async (message) => void emails.push(message) },
-        from: "Canopy <reports@example.com>",
-        publicUrl: "https://canopy.example.com",
-      });
     }
   });
 });

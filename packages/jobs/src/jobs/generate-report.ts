@@ -22,17 +22,12 @@ import {
 import { defineJob, type JobContext, type JobDeps, type QueueDriver } from "../contract";
 import { PermanentJobError } from "../errors";
 
-/** How report emails leave and where their links point: process configuration, set once. */
+/** How report emails leave and where their links point (createJobHost's `reportDelivery`). */
 export type ReportDelivery = { transport: EmailTransport; from: string; publicUrl: string };
 
-let configuredDelivery: ReportDelivery | undefined;
-export function useReportDelivery(delivery: ReportDelivery) {
-  configuredDelivery = delivery;
-}
-
-/** The configured delivery, or the one the environment describes (log transport by default). */
-export function deliveryFor(deps: Pick<JobDeps, "log">): ReportDelivery {
-  if (configuredDelivery) return configuredDelivery;
+/** The host's delivery, or the one the environment describes (log transport by default). */
+export function deliveryFor(deps: Pick<JobDeps, "log" | "reportDelivery">): ReportDelivery {
+  if (deps.reportDelivery) return deps.reportDelivery;
   const env = loadConfig();
   return {
     transport: createEmailTransport({
@@ -58,7 +53,7 @@ export async function sendReportEmail(
   transport: EmailTransport,
   message: EmailMessage,
   log: (line: string) => void,
-  context: Pick<JobContext, "attempt"> & { reportId: string; attempts: number },
+  context: Pick<JobContext, "attempt" | "attempts" | "isLastAttempt"> & { reportId: string },
 ): Promise<EmailSendResult> {
   try {
     return (await transport.send(message)) ?? { accepted: message.to, rejected: [] };
@@ -72,10 +67,9 @@ export async function sendReportEmail(
         `Report ${context.reportId} generated, but its email was refused: ${reason}`,
       );
     }
-    const next =
-      context.attempt < context.attempts
-        ? `will retry (attempt ${context.attempt} of ${context.attempts})`
-        : `giving up after ${context.attempts} attempts`;
+    const next = !context.isLastAttempt
+      ? `will retry (attempt ${context.attempt} of ${context.attempts})`
+      : `giving up after ${context.attempts} attempts`;
     log(
       `generate-report ${context.reportId}: report email not sent, ${next} (${transport.kind}): ${reason}`,
     );
@@ -167,11 +161,7 @@ export const generateReportJob = defineJob({
             scope3LocationKg: model.content.customerView.scope3Category1LocationKg,
           }),
           deps.log,
-          {
-            reportId: report.id,
-            attempt: context.attempt,
-            attempts: generateReportJob.options.attempts,
-          },
+          { ...context, reportId: report.id },
         );
         emailed = sent.accepted.length;
         refused = sent.rejected;

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { PoolClient } from "@canopy/db";
 import { defineJob } from "../contract";
 import type { FileStore } from "../file-store";
-import { configuredFileStore } from "../import/import-file";
+import { fileStoreOf } from "../import/import-file";
 
 const BATCH = 500;
 
@@ -72,7 +72,7 @@ export const pruneImportFiles = defineJob({
     if (payload.retentionDays === 0) return { deleted: 0, failed: 0 };
     const outcome = await deleteExpiredImportFiles(
       deps.owner.pool,
-      configuredFileStore("prune-import-files"),
+      fileStoreOf(deps, "prune-import-files"),
       payload.retentionDays,
       deps.log,
     );

@@ -8,7 +8,7 @@ import {
   type EmailMessage,
   type EmailTransport,
 } from "@canopy/reports";
-import { defineJob, type JobDefinition } from "../contract";
+import { defineJob } from "../contract";
 import { createInlineDriver } from "../drivers/inline";
 import { PermanentJobError } from "../errors";
 import { createRegistry } from "../registry";
@@ -40,9 +40,8 @@ async function runSendJob(transport: EmailTransport) {
     async process(_payload, deps, context) {
       attempts.push(context.attempt);
       return sendReportEmail(transport, message, deps.log, {
+        ...context,
         reportId: "r1",
-        attempt: context.attempt,
-        attempts: 3,
       });
     },
   });
@@ -57,7 +56,7 @@ async function runSendJob(transport: EmailTransport) {
       onFailed: (_name, _ms, error, willRetry) => void failures.push({ error, willRetry }),
       onCompleted: (_name, _ms, result) => void completed.push(result),
     },
-    createRegistry([job as unknown as JobDefinition<never>]),
+    createRegistry([job]),
   );
   await driver.startWorkers();
   await driver.enqueue("send-report-email", {});

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createKeyring, sealCredentials } from "@canopy/db";
 import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import { startFakeAzure, type FakeAzure } from "@canopy/connectors/testing";
-import type { JobDeps } from "../contract";
+import { attemptContext, type JobDeps } from "../contract";
 import { PermanentJobError } from "../errors";
-import { configureConnectors } from "../connector-for";
+import type { ConnectorSettings } from "../connector-for";
 import { syncAccount } from "./sync-account";
 
 const directoryTenantId = "0f0f0f0f-1111-2222-3333-444444444444";
@@ -27,14 +27,15 @@ describe("sync-account (Azure, fake Entra ID + Cost Management)", () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     fake = await startFakeAzure({ tenantId: directoryTenantId, clientId, clientSecret });
-    configureConnectors({
+    const connectors: ConnectorSettings = {
       azure: {
         endpoints: fake.endpoints,
         httpClient: fake.httpClient,
         backoff: { baseDelayMs: 5, retries: 2 },
       },
-    });
+    };
     deps = {
+      connectors,
       owner: database.owner,
       app: database.app,
       keyring,
@@ -43,7 +44,6 @@ describe("sync-account (Azure, fake Entra ID + Cost Management)", () => {
     };
   });
   afterAll(async () => {
-    configureConnectors({});
     await fake?.close();
     await database?.drop();
   });
@@ -90,11 +90,11 @@ describe("sync-account (Azure, fake Entra ID + Cost Management)", () => {
     );
   }
   const run = (jobId: string) =>
-    syncAccount.process({ tenantId, cloudAccountId, ...window, mode: "sync" }, deps, {
-      jobId,
-      attempt: 1,
-      reportProgress: async () => undefined,
-    });
+    syncAccount.process(
+      { tenantId, cloudAccountId, ...window, mode: "sync" },
+      deps,
+      attemptContext(syncAccount.options, jobId),
+    );
   const totals = async () =>
     (
       await database.owner.pool.query<{ n: number; quantity: number; hours: number }>(

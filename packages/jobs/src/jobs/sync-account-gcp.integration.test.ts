@@ -6,9 +6,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createKeyring, sealCredentials } from "@canopy/db";
 import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import { startFakeGcp, type FakeGcp } from "@canopy/connectors/testing";
-import type { JobDeps } from "../contract";
+import { attemptContext, type JobDeps } from "../contract";
 import { PermanentJobError } from "../errors";
-import { configureConnectors } from "../connector-for";
+import type { ConnectorSettings } from "../connector-for";
 import { syncAccount } from "./sync-account";
 
 describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
@@ -34,7 +34,7 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
     tokenDir = await mkdtemp(join(tmpdir(), "canopy-wif-job-"));
     await writeFile(join(tokenDir, "token"), federation.subjectToken);
     fake.setWorkloadIdentity(federation);
-    configureConnectors({
+    const connectors: ConnectorSettings = {
       gcp: {
         bigQueryEndpoint: fake.url,
         stsEndpoint: fake.url,
@@ -43,8 +43,9 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
         subjectTokenSource: { file: join(tokenDir, "token") },
         backoff: { baseDelayMs: 5, retries: 2 },
       },
-    });
+    };
     deps = {
+      connectors,
       owner: database.owner,
       app: database.app,
       keyring,
@@ -70,7 +71,6 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
     );
   });
   afterAll(async () => {
-    configureConnectors({});
     await fake?.close();
     await rm(tokenDir, { recursive: true, force: true });
     await database?.drop();
@@ -101,11 +101,11 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
     );
   }
   const run = (jobId: string) =>
-    syncAccount.process({ tenantId, cloudAccountId, ...window, mode: "sync" }, deps, {
-      jobId,
-      attempt: 1,
-      reportProgress: async () => undefined,
-    });
+    syncAccount.process(
+      { tenantId, cloudAccountId, ...window, mode: "sync" },
+      deps,
+      attemptContext(syncAccount.options, jobId),
+    );
 
   it("syncs the billing export's projects into usage_hourly, hourly", async () => {
     await seal(fake.serviceAccountKey());
@@ -143,7 +143,7 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
   it("Cloud Billing unreachable: the Catalog refresh is logged as failed and the sync still succeeds", async () => {
     await database.owner.pool.query("DELETE FROM gcp_catalog_prices");
     await seal(fake.serviceAccountKey());
-    configureConnectors({
+    deps.connectors = {
       gcp: {
         bigQueryEndpoint: fake.url,
         stsEndpoint: fake.url,
@@ -151,7 +151,7 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
         cloudBillingEndpoint: "http://127.0.0.1:9",
         backoff: { baseDelayMs: 5, retries: 0 },
       },
-    });
+    };
     logs.length = 0;
     try {
       const result = await run("catalog-down");
@@ -162,7 +162,7 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
       );
       expect(rows[0]!.n).toBe(0);
     } finally {
-      configureConnectors({
+      deps.connectors = {
         gcp: {
           bigQueryEndpoint: fake.url,
           stsEndpoint: fake.url,
@@ -171,7 +171,7 @@ describe("sync-account (GCP, fake OAuth + BigQuery)", () => {
           subjectTokenSource: { file: join(tokenDir, "token") },
           backoff: { baseDelayMs: 5, retries: 2 },
         },
-      });
+      };
     }
   });
 

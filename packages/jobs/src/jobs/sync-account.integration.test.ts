@@ -4,14 +4,13 @@ import { createKeyring, sealCredentials } from "@canopy/db";
 import { createTestDatabase, testServices, type TestDatabase } from "@canopy/db/testing";
 import { startFakeAws, type FakeAws } from "@canopy/connectors/testing";
 import { clearCostExplorerCache } from "@canopy/connectors/live";
-import type { JobContext, JobDeps } from "../contract";
+import { attemptContext, type JobContext, type JobDeps } from "../contract";
 import { PermanentJobError } from "../errors";
-import { configureConnectors } from "../connector-for";
+import type { ConnectorSettings } from "../connector-for";
 import IORedis from "ioredis";
 import { createBullmqDriver } from "../drivers/bullmq";
 import { createInlineDriver } from "../drivers/inline";
-import { createRegistry } from "../registry";
-import type { JobDefinition } from "../contract";
+import { createRegistry, type JobPayloads } from "../registry";
 import { estimateWindow } from "./estimate-window";
 import { fetchReportedCarbon } from "./fetch-reported-carbon";
 import { rollupDays } from "./rollup-days";
@@ -87,14 +86,15 @@ describe("sync-account (AWS, fake Athena)", () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     fake = await startFakeAws({ roleArn, externalId, sourceAccessKeyId: accessKeyId });
-    configureConnectors({
+    const connectors: ConnectorSettings = {
       aws: {
         endpoints: fake.endpoints,
         backoff: { baseDelayMs: 5, retries: 2 },
         pollIntervalMs: 5,
       },
-    });
+    };
     deps = {
+      connectors,
       owner: database.owner,
       app: database.app,
       keyring,
@@ -106,7 +106,6 @@ describe("sync-account (AWS, fake Athena)", () => {
     };
   });
   afterAll(async () => {
-    configureConnectors({});
     await fake?.close();
     await database?.drop();
   });
@@ -145,11 +144,8 @@ describe("sync-account (AWS, fake Athena)", () => {
     );
   }
 
-  const context = (jobId: string, attempt = 1): JobContext => ({
-    jobId,
-    attempt,
-    reportProgress: async () => undefined,
-  });
+  const context = (jobId: string, attempt = 1): JobContext =>
+    attemptContext(syncAccount.options, jobId, attempt);
   const run = (jobId: string, window = yesterday, attempt = 1) =>
     syncAccount.process(
       {
@@ -718,9 +714,15 @@ describe("sync-account (AWS, fake Athena)", () => {
     fake.requests.length = 0;
     const failures: boolean[] = [];
     const driver = createInlineDriver(
-      { owner: database.owner, app: database.app, keyring, log: (line) => logs.push(line) },
+      {
+        owner: database.owner,
+        app: database.app,
+        keyring,
+        connectors: deps.connectors,
+        log: (line) => logs.push(line),
+      },
       { onFailed: (_name, _ms, _error, willRetry) => failures.push(willRetry) },
-      createRegistry([syncAccount] as unknown as JobDefinition<never>[]),
+      createRegistry([syncAccount]),
     );
     await driver.startWorkers();
     try {
@@ -819,7 +821,13 @@ describe("sync-account (AWS, fake Athena)", () => {
       const driver = createBullmqDriver({
         redisUrl,
         prefix,
-        deps: { owner: database.owner, app: database.app, keyring, log: () => undefined },
+        deps: {
+          owner: database.owner,
+          app: database.app,
+          keyring,
+          connectors: deps.connectors,
+          log: () => undefined,
+        },
         // A sync claims its whole window, so even an empty one queues the estimates of its months,
         // and an AWS sync queues AWS's own figures (Sustainability API) for them.
         registry: createRegistry([
@@ -828,7 +836,7 @@ describe("sync-account (AWS, fake Athena)", () => {
           rollupDays,
           fetchReportedCarbon,
           syncUtilization,
-        ] as unknown as JobDefinition<never>[]),
+        ]),
         events: { onFailed: (_name, _ms, _error, willRetry) => failures.push(willRetry) },
       });
       const backfill = (jobId: string) =>
@@ -857,7 +865,13 @@ describe("sync-account (AWS, fake Athena)", () => {
             ...deps,
             enqueue: async (name, payload, options) => {
               if ((payload as { cloudAccountId: string }).cloudAccountId === cloudAccountId)
-                queued.push(await driver.enqueue(name, payload, options));
+                queued.push(
+                  await driver.enqueue(
+                    name as "sync-account",
+                    payload as JobPayloads["sync-account"],
+                    options,
+                  ),
+                );
               return "";
             },
           },

@@ -211,7 +211,7 @@ export const syncAccount = defineJob({
     );
 
     try {
-      const connector = await openConnector(deps.keyring, tenantId, cloudAccountId, account);
+      const connector = await openConnector(deps, tenantId, cloudAccountId, account);
       // What the stored chunks covered still needs its estimates queued when this attempt finishes.
       const touched: AccountWindow[] = (details.coverage ?? []).map((w) => ({
         cloudAccountId: w.cloudAccountId,
@@ -382,7 +382,7 @@ async function failRun(
   const permanent = isPermanentFailure(error);
   const message = (error as Error).message;
   deps.log(`sync-account ${run.cloudAccountId}: failed on attempt ${context.attempt}: ${message}`);
-  if (!permanent && context.attempt < syncAccount.options.attempts) return;
+  if (!permanent && !context.isLastAttempt) return;
   await withTenantClient(deps.app, run.tenantId, async (client) => {
     await client.query(
       "UPDATE sync_runs SET status = 'failed', finished_at = now(), error = $2, details = $3 WHERE id = $1",

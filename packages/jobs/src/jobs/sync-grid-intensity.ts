@@ -17,7 +17,7 @@ import {
   type WattTimeMarginalSource,
 } from "@canopy/connectors";
 import { regionFactors, type Provider } from "@canopy/methodology";
-import { defineJob, type JobDeps, type QueueDriver } from "../contract";
+import { defineJob, type GridSources, type JobDeps, type QueueDriver } from "../contract";
 import { queueGridRestatement } from "../grid-restatement";
 
 /**
@@ -43,23 +43,18 @@ const realClock: SyncClock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
-let configuredSources: ConfiguredGridSource[] = [];
-let configuredMarginal: WattTimeMarginalSource | null = null;
-/** Set once by the worker (configuredGridSources(keys)); tests pass fake sources. */
-export function useGridSources(
-  sources: ConfiguredGridSource[],
-  marginal: WattTimeMarginalSource | null = null,
-) {
-  configuredSources = sources;
-  configuredMarginal = marginal;
+/** The sources the admin's keys configure (createJobHost's `gridSourceKeys`). */
+export function gridSourcesFrom(config: GridSourcesConfig): GridSources {
+  return { sources: configuredGridSources(config), marginal: configuredMarginalSource(config) };
 }
 
-/** The worker's sources from the admin's keys; returns their names, for the start-up log line. */
-export function configureGridSources(config: GridSourcesConfig): string[] {
-  useGridSources(configuredGridSources(config), configuredMarginalSource(config));
+/** The sources' names, for the worker's start-up log line. */
+export function gridSourceNames(gridSources: GridSources | undefined): string[] {
+  if (!gridSources) return [];
+  const { sources, marginal } = gridSources;
   return [
-    ...configuredSources.map(({ source }) => source.name),
-    ...(configuredMarginal ? [`${configuredMarginal.name} (marginal, advice only)`] : []),
+    ...sources.map(({ source }) => source.name),
+    ...(marginal ? [`${marginal.name} (marginal, advice only)`] : []),
   ];
 }
 
@@ -239,8 +234,9 @@ export async function syncGridIntensity(
     clock?: SyncClock;
   },
 ): Promise<SourceSyncResult[]> {
-  const sources = options.sources ?? configuredSources;
-  const marginal = options.marginal === undefined ? configuredMarginal : options.marginal;
+  const sources = options.sources ?? deps.gridSources?.sources ?? [];
+  const marginal =
+    options.marginal === undefined ? (deps.gridSources?.marginal ?? null) : options.marginal;
   const clock = options.clock ?? realClock;
   const refreshHours = options.refreshHours ?? defaultRefreshHours;
   // Marginal rates are reloaded once a day, with the backfill.

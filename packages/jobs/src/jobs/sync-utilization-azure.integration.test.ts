@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKeyring, sealCredentials } from "@canopy/db";
 import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import { startFakeAzure, type FakeAzure } from "@canopy/connectors/testing";
-import type { JobContext, JobDeps } from "../contract";
-import { configureConnectors } from "../connector-for";
+import { attemptContext, type JobContext, type JobDeps } from "../contract";
+import type { ConnectorSettings } from "../connector-for";
 import { syncAccount } from "./sync-account";
 import { syncUtilization } from "./sync-utilization";
 
@@ -31,26 +31,23 @@ describe("sync-utilization (Azure: VM list, Azure Monitor, daily usage rows)", (
   const day = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 10 * 86_400_000);
   const window = { start: day, end: new Date(day.getTime() + 2 * 86_400_000) };
   const yyyymmdd = (d: Date) => Number(d.toISOString().slice(0, 10).replaceAll("-", ""));
-  const context = (jobId: string): JobContext => ({
-    jobId,
-    attempt: 1,
-    reportProgress: async () => undefined,
-  });
+  const context = (jobId: string): JobContext => attemptContext(syncUtilization.options, jobId);
   const vm = (name: string) =>
     `/subscriptions/${subscriptionId}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/${name}`;
 
   beforeAll(async () => {
     database = await createTestDatabase();
     fake = await startFakeAzure({ tenantId: directoryTenantId, clientId, clientSecret });
-    configureConnectors({
+    const connectors: ConnectorSettings = {
       azure: {
         endpoints: fake.endpoints,
         httpClient: fake.httpClient,
         backoff: { baseDelayMs: 5, retries: 2 },
       },
       metrics: { minCallIntervalMs: { azure: 0 } },
-    });
+    };
     deps = {
+      connectors,
       owner: database.owner,
       app: database.app,
       keyring,
@@ -105,7 +102,6 @@ describe("sync-utilization (Azure: VM list, Azure Monitor, daily usage rows)", (
     ]);
   });
   afterAll(async () => {
-    configureConnectors({});
     await fake?.close();
     await database?.drop();
   });

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKeyring, sealCredentials } from "@canopy/db";
 import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import { startFakeGcp, type FakeGcp } from "@canopy/connectors/testing";
-import type { JobContext, JobDeps } from "../contract";
-import { configureConnectors } from "../connector-for";
+import { attemptContext, type JobContext, type JobDeps } from "../contract";
+import type { ConnectorSettings } from "../connector-for";
 import { syncAccount } from "./sync-account";
 import { syncUtilization } from "./sync-utilization";
 
@@ -26,20 +26,17 @@ describe("sync-utilization (GCP: billing export projects, Cloud Monitoring)", ()
   let deps: JobDeps;
   const start = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 3 * 86_400_000);
   const window = { start, end: new Date(start.getTime() + 24 * HOUR) };
-  const context = (jobId: string): JobContext => ({
-    jobId,
-    attempt: 1,
-    reportProgress: async () => undefined,
-  });
+  const context = (jobId: string): JobContext => attemptContext(syncUtilization.options, jobId);
 
   beforeAll(async () => {
     database = await createTestDatabase();
     fake = await startFakeGcp({ pageSize: 10 });
-    configureConnectors({
+    const connectors: ConnectorSettings = {
       gcp: { bigQueryEndpoint: fake.url, backoff: { baseDelayMs: 5, retries: 2 } },
       metrics: { gcpMonitoringEndpoint: fake.url, minCallIntervalMs: { gcp: 0 } },
-    });
+    };
     deps = {
+      connectors,
       owner: database.owner,
       app: database.app,
       keyring,
@@ -99,7 +96,6 @@ describe("sync-utilization (GCP: billing export projects, Cloud Monitoring)", ()
     );
   });
   afterAll(async () => {
-    configureConnectors({});
     await fake?.close();
     await database?.drop();
   });

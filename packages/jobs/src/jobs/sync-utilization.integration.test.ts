@@ -3,8 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createKeyring, measuredComputeShare, sealCredentials, withTenantClient } from "@canopy/db";
 import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import { startFakeAws, type FakeAws } from "@canopy/connectors/testing";
-import { configureConnectors } from "../connector-for";
-import type { JobContext, JobDeps } from "../contract";
+import type { ConnectorSettings } from "../connector-for";
+import { attemptContext, type JobContext, type JobDeps } from "../contract";
 import { estimateWindow } from "./estimate-window";
 import { rollupDays } from "./rollup-days";
 import { syncAccount } from "./sync-account";
@@ -72,25 +72,23 @@ describe("sync-utilization (AWS: CUR instances, CloudWatch CPU) then re-estimate
   let deps: JobDeps;
   const day = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 2 * 86_400_000);
   const window = { start: day, end: new Date(day.getTime() + 24 * HOUR) };
-  const context = (jobId: string, attempt = 1): JobContext => ({
-    jobId,
-    attempt,
-    reportProgress: async () => undefined,
-  });
+  const context = (jobId: string, attempt = 1): JobContext =>
+    attemptContext(syncUtilization.options, jobId, attempt);
 
   beforeAll(async () => {
     database = await createTestDatabase();
     fake = await startFakeAws({ roleArn, externalId, sourceAccessKeyId: accessKeyId });
     // Every endpoint of the fake (STS, Athena, S3, CloudWatch…): nothing reaches a real AWS host.
-    configureConnectors({
+    const connectors: ConnectorSettings = {
       aws: {
         endpoints: fake.endpoints,
         backoff: { baseDelayMs: 5, retries: 2 },
         pollIntervalMs: 5,
       },
       metrics: { minCallIntervalMs: { aws: 0 } },
-    });
+    };
     deps = {
+      connectors,
       owner: database.owner,
       app: database.app,
       keyring,
@@ -106,7 +104,6 @@ describe("sync-utilization (AWS: CUR instances, CloudWatch CPU) then re-estimate
     };
   });
   afterAll(async () => {
-    configureConnectors({});
     await fake?.close();
     await database?.drop();
   });

@@ -155,7 +155,7 @@ export const syncUtilization = defineJob({
     let resources = 0;
     let hoursStored = 0;
     try {
-      const reader = await openUtilizationReader(deps.keyring, tenantId, cloudAccountId, account);
+      const reader = await openUtilizationReader(deps, tenantId, cloudAccountId, account);
       try {
         const listed = await reader.listResources(
           window,
@@ -191,7 +191,7 @@ export const syncUtilization = defineJob({
       deps.log(
         `sync-utilization ${cloudAccountId}: failed on attempt ${context.attempt}: ${message}`,
       );
-      if (permanent || context.attempt >= syncUtilization.options.attempts) {
+      if (permanent || context.isLastAttempt) {
         await finish(
           "failed",
           { resources, hoursStored, usageRowsMeasured: 0 },

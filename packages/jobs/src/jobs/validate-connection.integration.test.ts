@@ -12,10 +12,10 @@ import {
   type FakeAws,
   type FakeAzure,
 } from "@canopy/connectors/testing";
-import type { JobDefinition, JobDeps } from "../contract";
+import { attemptContext, type JobDeps } from "../contract";
 import { createBullmqDriver } from "../drivers/bullmq";
 import { createRegistry } from "../registry";
-import { configureConnectors } from "../connector-for";
+import type { ConnectorSettings } from "../connector-for";
 import { createInlineDriver } from "../drivers/inline";
 import { PermanentJobError } from "../errors";
 import { validateConnection, type ConnectionCheckResult } from "./validate-connection";
@@ -52,7 +52,7 @@ describe("validate-connection", () => {
     database = await createTestDatabase();
     aws = await startFakeAws({ roleArn, externalId, sourceAccessKeyId });
     azure = await startFakeAzure({ tenantId: directoryTenantId, clientId, clientSecret });
-    configureConnectors({
+    const connectors: ConnectorSettings = {
       aws: {
         endpoints: aws.endpoints,
         sourceIdentity: { accessKeyId: sourceAccessKeyId, secretAccessKey: sourceSecret },
@@ -64,8 +64,9 @@ describe("validate-connection", () => {
         httpClient: azure.httpClient,
         backoff: { baseDelayMs: 5, retries: 2 },
       },
-    });
+    };
     deps = {
+      connectors,
       owner: database.owner,
       app: database.app,
       keyring,
@@ -74,7 +75,6 @@ describe("validate-connection", () => {
     };
   });
   afterAll(async () => {
-    configureConnectors({});
     await aws?.close();
     await azure?.close();
     await database?.drop();
@@ -122,11 +122,11 @@ describe("validate-connection", () => {
     return rows[0]!;
   }
   const run = (id: string, attempt = 1) =>
-    validateConnection.process({ tenantId, cloudAccountId: id }, deps, {
-      jobId: randomUUID(),
-      attempt,
-      reportProgress: async () => undefined,
-    });
+    validateConnection.process(
+      { tenantId, cloudAccountId: id },
+      deps,
+      attemptContext(validateConnection.options, randomUUID(), attempt),
+    );
   const athena = {
     athenaRegion: "eu-west-1",
     athenaDatabase: "cur",
@@ -186,17 +186,17 @@ describe("validate-connection", () => {
       httpClient: azure.httpClient,
       backoff: { baseDelayMs: 5, retries: 2 },
     };
-    configureConnectors({ aws: settings, azure: azureSettings });
+    deps.connectors = { aws: settings, azure: azureSettings };
     try {
       // First attempt: retried by the queue (no outcome yet); the last one records it.
       await expect(run(id, 1)).rejects.toThrow(/Could not reach/);
       expect((await outcome(id)).status).toBe("checking");
       await expect(run(id, 2)).rejects.toThrow(/Could not reach/);
     } finally {
-      configureConnectors({
+      deps.connectors = {
         aws: { ...settings, endpoints: aws.endpoints, backoff: { baseDelayMs: 5, retries: 2 } },
         azure: azureSettings,
-      });
+      };
     }
     const { status, checks } = await outcome(id);
     expect(status).toBe("failed");
@@ -222,10 +222,10 @@ describe("validate-connection", () => {
         backoff: { baseDelayMs: 5, retries: 2 },
       },
     };
-    configureConnectors({
+    deps.connectors = {
       ...settings,
       gcp: { bigQueryEndpoint: gcp.url, cloudBillingEndpoint: gcp.url, backoff: { retries: 0 } },
-    });
+    };
     try {
       gcp.setBillingAccount({
         id: "0123AB-456789-CDEF01",
@@ -252,7 +252,7 @@ describe("validate-connection", () => {
       ]);
       expect(checks!.discovered?.map((d) => d.id)).toEqual(["acme-search-prod", "acme-data"]);
     } finally {
-      configureConnectors(settings);
+      deps.connectors = settings;
       await gcp.close();
     }
   });
@@ -384,8 +384,14 @@ describe("validate-connection", () => {
       const driver = createBullmqDriver({
         redisUrl,
         prefix,
-        deps: { owner: database.owner, app: database.app, keyring, log: () => undefined },
-        registry: createRegistry([validateConnection] as unknown as JobDefinition<never>[]),
+        deps: {
+          owner: database.owner,
+          app: database.app,
+          keyring,
+          connectors: deps.connectors,
+          log: () => undefined,
+        },
+        registry: createRegistry([validateConnection]),
         events: { onFailed: (_name, _ms, _error, willRetry) => failures.push(willRetry) },
       });
       try {
@@ -414,6 +420,7 @@ describe("validate-connection", () => {
     });
     const captured: string[] = [...logs];
     const driver = createInlineDriver({
+      connectors: deps.connectors,
       owner: database.owner,
       app: database.app as Connection,
       keyring,

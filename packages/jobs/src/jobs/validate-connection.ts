@@ -54,7 +54,7 @@ async function utilizationCheck(
 ): Promise<PermissionCheck> {
   const permission = UTILIZATION_PERMISSION[account.provider];
   try {
-    const reader = await openUtilizationReader(deps.keyring, tenantId, cloudAccountId, account);
+    const reader = await openUtilizationReader(deps, tenantId, cloudAccountId, account);
     try {
       const ids =
         account.provider === "gcp" ? [] : [account.providerAccountId, ...(account.scope ?? [])];
@@ -89,7 +89,7 @@ export const validateConnection = defineJob({
     const account = await loadConnectableAccount(deps.app, tenantId, cloudAccountId);
     let recorded = false;
     try {
-      const connector = await openConnector(deps.keyring, tenantId, cloudAccountId, account);
+      const connector = await openConnector(deps, tenantId, cloudAccountId, account);
       const checks = await connector.validate();
       if (checks.every((c) => !SIGN_IN_CHECKS.has(c.permission) || c.status === "passed"))
         checks.push(await utilizationCheck(deps, tenantId, cloudAccountId, account));
@@ -157,7 +157,7 @@ async function storeFailure(
   const permanent = isPermanentFailure(error);
   const message = (error as Error).message;
   deps.log(`validate-connection ${cloudAccountId}: attempt ${context.attempt}: ${message}`);
-  if (!permanent && context.attempt < validateConnection.options.attempts) return;
+  if (!permanent && !context.isLastAttempt) return;
   if ((error as { kind?: string }).kind === "network") {
     // The connector names the host and the likely cause (proxy, firewall, DNS); the credentials are untested.
     await store(deps.app, tenantId, cloudAccountId, "failed", {
