@@ -96,6 +96,10 @@ try {
     Math.round(dimsPerHour / 10),
   );
   const computeDims = dimsPerHour - storageDims;
+  if (computeDims < 1)
+    throw new Error(
+      `--dims ${dimsPerHour} leaves no compute series: use at least ${storageDims + 1} (${storageDims} are storage series, one per region and storage type).`,
+    );
   const computeVariants = Math.ceil(computeDims / (regions.length * instanceTypes.length));
   await database.owner.pool.query(
     `INSERT INTO usage_hourly (tenant_id, cloud_account_id, hour, dims_key, period_hours, provider, service, region,
