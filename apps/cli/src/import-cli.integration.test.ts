@@ -104,6 +104,15 @@ describe("canopy import and canopy imports", () => {
     expect(week.code, week.stderr).toBe(0);
     const before = await counted();
     expect(before.rows).toBe(7 * 25);
+    // The inline driver has run the estimates: the import's emissions are printed, as stored.
+    const printedKg = (text: string) =>
+      Number(
+        /Emissions for that span: ([\d.,]+) kg CO2e location-based/
+          .exec(text)?.[1]
+          ?.replace(/,/g, ""),
+      );
+    expect(before.kg).toBeGreaterThan(0);
+    expect(Math.abs(printedKg(week.stdout) - before.kg) / before.kg).toBeLessThan(0.005);
 
     const partial = file("partial.csv", cur(3, 1, { scale: 0.0001, s3: false }));
     const asked = await canopy("import", partial, "--org", "cli");
@@ -130,6 +139,13 @@ describe("canopy import and canopy imports", () => {
     const line = list.stdout.split("\n").find((l) => l.includes("replaced 25 rows"))!;
     expect(line).toMatch(/\tsucceeded\tpartial\.csv\t2026-03-03\treplaced 25 rows$/);
     const id = line.split("\t")[0]!;
+    const weekId = list.stdout
+      .split("\n")
+      .find((l) => l.includes("\tweek.csv\t"))!
+      .split("\t")[0]!;
+    const shown = await canopy("imports", "show", weekId, "--org", "cli");
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(printedKg(shown.stdout)).toBeGreaterThan(0);
 
     const restored = await canopy("imports", "restore", id, "--org", "cli");
     expect(restored.code, restored.stderr).toBe(0);

@@ -7,7 +7,11 @@ import type {
   UsageShape,
 } from "@canopy/db";
 import {
+  co2eOnDefaultsKg,
+  closeTo,
   co2eRangeKg,
+  defaultFactorsMask,
+  linearUnitEstimate,
   lineCoverage,
   rangeOf,
   spendBasedRelativeRange,
@@ -18,38 +22,9 @@ import {
   type Estimator,
   type LineCoverageInput,
   type UsageRecord,
+  utilizationMeasured,
 } from "@canopy/methodology";
 import { costParts, spreadHoursOf } from "./hourly-grid";
-
-const factorBits = { power: 1, pue: 2, grid: 4, market: 8, embodied: 16, water: 32 } as const;
-
-/** Bit set per factor whose quality is `default` (see emissions_hourly.default_factors_mask). */
-export function defaultFactorsMask(estimate: Estimate): number {
-  let mask = 0;
-  for (const [factor, bit] of Object.entries(factorBits) as [keyof typeof factorBits, number][]) {
-    if (estimate.quality[factor].quality === "default") mask |= bit;
-  }
-  return mask;
-}
-
-/** Whether the estimate's power rests on measured CPU utilization (docs/methodology.md §2.1.1). */
-export function utilizationMeasured(estimate: Estimate): boolean {
-  return estimate.quality.power.quality === "measured";
-}
-
-/**
- * The part of an estimate's CO2e (location-based operational + embodied) that rests on a default
- * factor: operational emissions when power, PUE or grid intensity was a default; embodied emissions
- * when the embodied factor was.
- */
-export function co2eOnDefaultsKg(estimate: Estimate): number {
-  const q = estimate.quality;
-  const operational =
-    q.power.quality === "default" || q.pue.quality === "default" || q.grid.quality === "default"
-      ? estimate.co2eLocationKg
-      : 0;
-  return operational + (q.embodied.quality === "default" ? estimate.embodiedKg : 0);
-}
 
 /**
  * How a row's cost is estimated (@canopy/methodology completeness.ts): kgCO2e per unit of cost and its
@@ -206,16 +181,6 @@ export async function* estimateUsagePages(
   }
 }
 
-const LINEARITY_PROBE = 1000;
-const measures = [
-  "kwhIt",
-  "kwhFacility",
-  "co2eLocationKg",
-  "co2eMarketKg",
-  "embodiedKg",
-  "waterL",
-] as const;
-
 function shapeRecord(
   shape: UsageShape,
   quantity: number,
@@ -234,9 +199,6 @@ function shapeRecord(
     syncRunId: null,
   });
 }
-
-const close = (a: number, b: number) =>
-  Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b), 1e-12);
 
 /** What the set-based path needs for hourly grid factors: the probe estimators and each shape's zone. */
 export type HourlyFactorSetup = {
@@ -269,7 +231,7 @@ function hourlyFactorsOf(
   const zero = hourlyMeasures(atZero);
   const mid = hourlyMeasures(atMid);
   const full = hourlyMeasures(atFull);
-  const affine = zero.every((z, i) => close(mid[i]!, (z + full[i]!) / 2));
+  const affine = zero.every((z, i) => closeTo(mid[i]!, (z + full[i]!) / 2));
   const mask = defaultFactorsMask(atFull);
   if (!affine || defaultFactorsMask(atZero) !== mask || defaultFactorsMask(atMid) !== mask)
     return undefined;
@@ -292,8 +254,8 @@ function hourlyFactorsOf(
 
 /**
  * Per-unit factors for each usage shape, or undefined when some shape's estimate is not linear in
- * quantity (then the caller estimates row by row). Linearity is checked, not assumed: the estimate
- * at quantity 1000 must be 1000 × the estimate at quantity 1, with the same qualities. With
+ * quantity (then the caller estimates row by row): the shared rule of @canopy/methodology
+ * linear-shape.ts, checked per shape, never assumed. With
  * `hourly`, each shape with a grid zone also gets its figures as affine functions of the hour's
  * intensity (checked too).
  */
@@ -304,18 +266,9 @@ export function shapeFactorsOf(
 ): ShapeFactors[] | undefined {
   const factors: ShapeFactors[] = [];
   for (const shape of shapes) {
-    const unit = estimator.estimate(shapeRecord(shape, 1));
-    const probe = estimator.estimate(shapeRecord(shape, LINEARITY_PROBE));
+    const unit = linearUnitEstimate(estimator, shapeRecord(shape, 1));
+    if (unit === undefined) return undefined;
     const range = co2eRangeKg(unit);
-    const probeRange = co2eRangeKg(probe);
-    const linear =
-      measures.every((m) => close(probe[m], unit[m] * LINEARITY_PROBE)) &&
-      close(probeRange.lowKg, range.lowKg * LINEARITY_PROBE) &&
-      close(probeRange.highKg, range.highKg * LINEARITY_PROBE) &&
-      defaultFactorsMask(probe) === defaultFactorsMask(unit) &&
-      probe.pue === unit.pue &&
-      probe.gridIntensityGPerKwh === unit.gridIntensityGPerKwh;
-    if (!linear) return undefined;
     const hourlyFactors = hourly ? hourlyFactorsOf(shape, hourly) : null;
     if (hourlyFactors === undefined) return undefined;
     const spend = spendFactorsOf(shape);

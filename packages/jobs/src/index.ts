@@ -55,6 +55,11 @@ export {
   type RestoreOutcome,
 } from "./import/versions";
 export { importTotals, type ImportTotals } from "./import/totals";
+export {
+  importEstimates,
+  importEstimatesStates,
+  type ImportEstimates,
+} from "./import/estimates-status";
 export { registerReportSchedule, type ReportDelivery } from "./jobs/generate-report";
 export type { ConnectorSettings } from "./connector-for";
 export type { ConnectionCheckResult } from "./jobs/validate-connection";

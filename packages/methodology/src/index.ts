@@ -24,3 +24,5 @@ export * from "./region-geography";
 export { findInstanceRow } from "./instance-types";
 export { resolveCpuPower, type CpuPower } from "./cpu-power";
 export { canonicalRegion } from "./region-factors";
+export * from "./defaults-share";
+export * from "./linear-shape";

@@ -1,4 +1,9 @@
-import type { Estimate, EstimateQuality, UsageRecord } from "@canopy/methodology";
+import {
+  onDefaultsKg,
+  type Estimate,
+  type EstimateQuality,
+  type UsageRecord,
+} from "@canopy/methodology";
 import type { UnsupportedLine } from "@canopy/connectors";
 
 /** How `canopy estimate` groups its output. */
@@ -29,7 +34,11 @@ export type GroupTotals = {
 export type UnsupportedTotals = { lines: number; costAmount: number; examples: string[] };
 export type RowErrorReport = { lineNumber: number; message: string };
 
-/** Emissions resting on default factors, per factor (kg CO2e, location-based; embodied for `embodied`). */
+/**
+ * Emissions resting on default factors (kg CO2e, location-based; embodied for `embodied`):
+ * `anyOperationalKg` + `embodiedKg` is the stored and dashboard figure (@canopy/methodology
+ * onDefaultsKg); the per-factor lines overlap where a record has several defaults.
+ */
 export type DefaultFactorTotals = {
   anyOperationalKg: number;
   powerKg: number;
@@ -141,15 +150,13 @@ export class EstimateAggregator {
     group.embodiedKg += estimate.embodiedKg;
     group.waterL += estimate.waterL;
     group.costAmount += cost;
+    const onDefaults = onDefaultsKg(estimate);
+    this.defaults.anyOperationalKg += onDefaults.operationalKg;
+    this.defaults.embodiedKg += onDefaults.embodiedKg;
     const quality = estimate.quality;
-    const power = isDefault(quality.power);
-    const pue = isDefault(quality.pue);
-    const grid = isDefault(quality.grid);
-    if (power || pue || grid) this.defaults.anyOperationalKg += estimate.co2eLocationKg;
-    if (power) this.defaults.powerKg += estimate.co2eLocationKg;
-    if (pue) this.defaults.pueKg += estimate.co2eLocationKg;
-    if (grid) this.defaults.gridKg += estimate.co2eLocationKg;
-    if (isDefault(quality.embodied)) this.defaults.embodiedKg += estimate.embodiedKg;
+    if (isDefault(quality.power)) this.defaults.powerKg += estimate.co2eLocationKg;
+    if (isDefault(quality.pue)) this.defaults.pueKg += estimate.co2eLocationKg;
+    if (isDefault(quality.grid)) this.defaults.gridKg += estimate.co2eLocationKg;
     if (record.currency !== undefined) this.currencies.add(record.currency);
     this.methodologyVersion = estimate.methodologyVersion;
   }

@@ -8,7 +8,9 @@ import {
 } from "@canopy/connectors";
 import {
   createEstimator,
+  linearUnitEstimate,
   lookupInstanceType,
+  scaleEstimate,
   type Estimate,
   type Estimator,
   type UsageRecord,
@@ -68,9 +70,8 @@ type Shape = {
   gpuModel: string | undefined;
   gpuCount: number | undefined;
   cpuUtilization: number | undefined;
-  perUnit: Estimate;
-  checked: boolean;
-  linear: boolean;
+  /** One unit's estimate; undefined when the shape does not scale with quantity. */
+  perUnit: Estimate | undefined;
 };
 
 /** UTC year of an ISO timestamp from its first four digits (records carry UTC `…Z` starts). */
@@ -103,47 +104,14 @@ function sameShape(shape: Shape, record: UsageRecord, year: number): boolean {
   );
 }
 
-function scaledEstimate(perUnit: Estimate, quantity: number): Estimate {
-  return {
-    kwhIt: perUnit.kwhIt * quantity,
-    kwhFacility: perUnit.kwhFacility * quantity,
-    pue: perUnit.pue,
-    gridIntensityGPerKwh: perUnit.gridIntensityGPerKwh,
-    co2eLocationKg: perUnit.co2eLocationKg * quantity,
-    co2eMarketKg: perUnit.co2eMarketKg * quantity,
-    embodiedKg: perUnit.embodiedKg * quantity,
-    waterL: perUnit.waterL * quantity,
-    methodologyVersion: perUnit.methodologyVersion,
-    quality: perUnit.quality,
-  };
-}
-
-function closeTo(a: number, b: number): boolean {
-  return Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b)) + 1e-300;
-}
-
-function sameEstimate(a: Estimate, b: Estimate): boolean {
-  return (
-    closeTo(a.kwhIt, b.kwhIt) &&
-    closeTo(a.co2eLocationKg, b.co2eLocationKg) &&
-    closeTo(a.co2eMarketKg, b.co2eMarketKg) &&
-    closeTo(a.embodiedKg, b.embodiedKg) &&
-    closeTo(a.waterL, b.waterL) &&
-    a.pue === b.pue &&
-    a.gridIntensityGPerKwh === b.gridIntensityGPerKwh &&
-    a.quality === b.quality
-  );
-}
-
 const MAX_SHAPES = 200_000;
 
 /**
- * The estimate of a record is proportional to its quantity for a fixed record shape (kind, unit,
- * region, year, instance type…; no hourly grid data is used here). A 1M-line bill has a few thousand
- * shapes, so the estimator runs once per shape and records are scaled. Each shape is checked once
- * against the estimator on its second record; a shape that does not scale exactly is always estimated.
- * Shapes are bucketed by usage type: the reader hands out one string instance per distinct value, so
- * the lookup hashes nothing new per record.
+ * Shape-based estimation (@canopy/methodology linear-shape.ts, the rule the estimate jobs use too):
+ * a 1M-line bill has a few thousand record shapes, so the estimator runs per shape (at quantity 1 and
+ * at the probe quantity, which checks that the shape scales) and records are scaled. No hourly grid
+ * data is used here. Shapes are bucketed by usage type: the reader hands out one string instance per
+ * distinct value, so the lookup hashes nothing new per record.
  */
 export function withLinearShapeCache(estimator: Estimator): Estimator {
   const buckets = new Map<string, Shape[]>();
@@ -164,7 +132,6 @@ export function withLinearShapeCache(estimator: Estimator): Estimator {
       }
     }
     if (shape === undefined) {
-      const exact = estimator.estimate(record);
       if (shapeCount >= MAX_SHAPES) {
         buckets.clear();
         shapeCount = 0;
@@ -174,7 +141,7 @@ export function withLinearShapeCache(estimator: Estimator): Estimator {
         bucket = [];
         buckets.set(bucketKey, bucket);
       }
-      bucket.push({
+      shape = {
         provider: record.provider,
         region: record.region,
         year,
@@ -190,23 +157,13 @@ export function withLinearShapeCache(estimator: Estimator): Estimator {
         gpuModel: record.gpuModel,
         gpuCount: record.gpuCount,
         cpuUtilization: record.cpuUtilization,
-        perUnit: scaledEstimate(exact, 1 / quantity),
-        checked: false,
-        linear: true,
-      });
+        perUnit: linearUnitEstimate(estimator, record),
+      };
+      bucket.push(shape);
       shapeCount++;
-      return exact;
     }
-    if (!shape.linear) return estimator.estimate(record);
-    const scaled = scaledEstimate(shape.perUnit, quantity);
-    if (!shape.checked) {
-      shape.checked = true;
-      const exact = estimator.estimate(record);
-      if (!sameEstimate(exact, scaled)) {
-        shape.linear = false;
-        return exact;
-      }
-    }
+    if (shape.perUnit === undefined) return estimator.estimate(record);
+    const scaled = scaleEstimate(shape.perUnit, quantity);
     if (!(
       scaled.co2eLocationKg < Infinity &&
       scaled.embodiedKg < Infinity &&

@@ -1,4 +1,12 @@
-import type { ImportSummary, LineTally } from "@canopy/jobs";
+import type { Connection } from "@canopy/db";
+import {
+  importEstimates,
+  importTotals,
+  type ImportEstimates,
+  type ImportSummary,
+  type LineTally,
+  type QueueDriver,
+} from "@canopy/jobs";
 
 type Out = (line: string) => void;
 
@@ -71,4 +79,29 @@ export function printImport(summary: ImportSummary, status: string, out: Out) {
     );
   if (summary.restoredAt)
     out(`Restored on ${summary.restoredAt}: the previous version counts again.`);
+}
+
+/**
+ * The emissions a succeeded import added, once its estimates are done (@canopy/jobs importEstimates,
+ * the rule the import page and API use); returns where its estimates are.
+ */
+export async function printImportEmissions(
+  driver: Pick<QueueDriver, "kind" | "stats">,
+  app: Connection,
+  tenantId: string,
+  summary: ImportSummary,
+  out: Out,
+): Promise<ImportEstimates> {
+  const estimates = await importEstimates(driver, app, tenantId, {
+    status: "succeeded",
+    details: summary,
+  });
+  if (estimates === "done") {
+    const totals = await importTotals(app, tenantId, summary);
+    out(
+      `Emissions for that span: ${figure(totals.co2eLocationKg)} kg CO2e location-based (lifecycle grid factors), ${figure(totals.co2eMarketKg)} kg market-based (estimated: contractual coverage + residual mix), ` +
+        `${figure(totals.co2eEmbodiedKg)} kg embodied, ${figure(totals.kwhFacility)} kWh, ${figure(totals.waterL)} L water.`,
+    );
+  }
+  return estimates;
 }

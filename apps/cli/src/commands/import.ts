@@ -4,15 +4,9 @@ import { parseArgs } from "node:util";
 import { canopyHome } from "@canopy/config";
 import { billingFormats, type BillingFormat } from "@canopy/connectors";
 import { connect, syncRunStatus, withTenantClient } from "@canopy/db";
-import {
-  createJobHost,
-  importTotals,
-  localFileStore,
-  submitImport,
-  type ImportSummary,
-} from "@canopy/jobs";
+import { createJobHost, localFileStore, submitImport, type ImportSummary } from "@canopy/jobs";
 import { openRuntime, tenantIdOfSlug } from "../runtime";
-import { figure, printImport } from "./import-summary";
+import { printImport, printImportEmissions } from "./import-summary";
 
 const usage = `Usage: canopy import <file> --org <slug> [--format ${billingFormats.join("|")}] [--replace]`;
 
@@ -98,12 +92,13 @@ export async function run(argv: string[]): Promise<number> {
       );
       return EXIT_NEEDS_CONFIRMATION;
     }
-    if (run.status === "succeeded" && driver.kind === "inline") {
-      const totals = await importTotals(app, tenantId, run.summary);
-      process.stdout.write(
-        `Emissions for that span: ${figure(totals.co2eLocationKg)} kg CO2e location-based (lifecycle grid factors), ${figure(totals.co2eMarketKg)} kg market-based (estimated: contractual coverage + residual mix), ` +
-          `${figure(totals.co2eEmbodiedKg)} kg embodied, ${figure(totals.kwhFacility)} kWh, ${figure(totals.waterL)} L water.\n`,
-      );
+    if (run.status === "succeeded") {
+      const out = (line: string) => process.stdout.write(`${line}\n`);
+      const shown = await printImportEmissions(driver, app, tenantId, run.summary, out);
+      if (shown === "pending")
+        log(
+          `The emissions of this import are being estimated by the worker: \`canopy imports show ${syncRunId} --org ${values.org}\` prints them once they are.`,
+        );
     }
     return run.status === "succeeded" ? 0 : 1;
   } finally {

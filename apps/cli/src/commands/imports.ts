@@ -8,7 +8,7 @@ import {
   type ImportSummary,
 } from "@canopy/jobs";
 import { openRuntime, tenantIdOfSlug } from "../runtime";
-import { days, printImport } from "./import-summary";
+import { days, printImport, printImportEmissions } from "./import-summary";
 
 const usage = `Usage: canopy imports list --org <slug>
        canopy imports show <import id> --org <slug>
@@ -77,6 +77,10 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (action === "show") {
       printImport(found.details, found.status, out);
+      if (found.kind === "import" && found.status === "succeeded") {
+        const shown = await printImportEmissions(driver, app, tenantId, found.details, out);
+        if (shown === "pending") out("Its emissions are still being estimated.");
+      }
       return 0;
     }
     if (driver.kind === "inline") await driver.startWorkers();

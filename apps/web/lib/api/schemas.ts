@@ -10,6 +10,7 @@ import {
 import type { ReportFormat } from "@canopy/reports";
 import { ROLES } from "../role-rank";
 import { billingFormats } from "@canopy/connectors";
+import { importEstimatesStates } from "@canopy/jobs";
 import { providers } from "@canopy/methodology/providers";
 
 /** Request and response schemas of /api/v1. The OpenAPI document is generated from these. */
@@ -467,7 +468,7 @@ export const importSchema = z
 export const importDetailSchema = importSchema
   .extend({
     estimates: z
-      .enum(["pending", "done", "not_applicable"])
+      .enum(importEstimatesStates)
       .describe("Whether the emissions of the import are estimated."),
     totals: z
       .object({

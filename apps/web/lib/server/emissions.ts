@@ -657,11 +657,11 @@ export async function dataQualityDetail(scope: TenantScope, filters: Filters) {
     const range = await rangeFor(client, filters);
     const today = toDay(new Date());
     const onDefaults = (row: SumRow) => {
-      const m = measuresOf(row);
+      const h = headlinesOf(row);
       return {
-        co2eOnDefaultsKg: m.co2eOnDefaultsKg,
-        co2eTotalKg: m.co2eTotalKg,
-        shareOnDefaults: m.co2eTotalKg !== 0 ? m.co2eOnDefaultsKg / m.co2eTotalKg : null,
+        co2eOnDefaultsKg: h.onDefaultsKg,
+        co2eTotalKg: h.totalKg,
+        shareOnDefaults: h.shareOnDefaults,
       };
     };
     const byDefaults = (a: OnDefaultsRow, b: OnDefaultsRow) =>

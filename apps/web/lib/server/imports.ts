@@ -6,14 +6,16 @@ import {
   FileTooLargeError,
   fileTooLarge,
   ImportQuotaExceededError,
+  importEstimates,
   importStorage,
   importTotals,
   quotaMessage,
   submitImport,
+  type ImportEstimates,
   type ImportSummary,
   type ImportTotals,
 } from "@canopy/jobs";
-import { importRunRow, importSpanTotals, listImportRunRows, type ImportRunRow } from "@canopy/db";
+import { importRunRow, listImportRunRows, type ImportRunRow } from "@canopy/db";
 import { ApiError, badRequest, notFound } from "./api-error";
 import { writeAudit } from "./audit";
 import { appDb } from "./db";
@@ -246,7 +248,7 @@ export async function listImports(
 }
 
 export type ImportView = ImportRow & {
-  estimates: "pending" | "done" | "not_applicable";
+  estimates: ImportEstimates;
   totals: ImportTotals | null;
 };
 
@@ -254,35 +256,14 @@ export type ImportView = ImportRow & {
 export async function getImport(scope: TenantScope, id: string): Promise<ImportView> {
   const row = await scope.sql((client) => importRunRow<ImportSummary>(client, id));
   if (!row) throw notFound("Import");
-  if (row.status !== "succeeded" || !row.details)
-    return { ...row, estimates: "not_applicable", totals: null };
-  const done = await estimatesSettled(scope, row.details);
+  const tenantId = scope.principal.tenantId;
+  const estimates = await importEstimates(queue(), appDb(), tenantId, row);
+  const done = estimates === "done" && row.details !== null;
   return {
     ...row,
-    estimates: done ? "done" : "pending",
-    totals: done ? await importTotals(appDb(), scope.principal.tenantId, row.details) : null,
+    estimates,
+    totals: done ? await importTotals(appDb(), tenantId, row.details!) : null,
   };
-}
-
-/**
- * Whether the estimate and rollup jobs an import queued have finished: the queue (inline driver) has
- * nothing waiting, the import's accounts have hourly emissions over its span, and the daily rollups
- * agree with them.
- */
-async function estimatesSettled(scope: TenantScope, summary: ImportSummary): Promise<boolean> {
-  if (!summary.span || !summary.cloudAccountIds?.length || summary.usageRowsWritten === 0)
-    return true;
-  const driver = queue();
-  if (driver.kind === "inline") {
-    const stats = await driver.stats();
-    if (Object.values(stats).some((s) => s.waiting + s.active > 0)) return false;
-  }
-  const span = summary.span;
-  const accounts = summary.cloudAccountIds;
-  return scope.sql(async (client) => {
-    const { hourly, daily, rows } = await importSpanTotals(client, accounts, span);
-    return rows > 0 && Math.abs(hourly - daily) <= 1e-6 * Math.max(1, Math.abs(hourly));
-  });
 }
 
 export function encodeCursor(createdAt: string, id: string): string {
