@@ -15,4 +15,3 @@ export function hasRole(actual: RoleName, required: RoleName): boolean {
   return rank[actual] >= rank[required];
 }
 
-export const isAdmin = (role: RoleName) => hasRole(role, "admin");

@@ -34,4 +34,4 @@ export const roles = {
   viewer: accessControl.newRole({ report: ["read"], emissions: ["read"] }),
 };
 
-export type Role = keyof typeof roles;
+type Role = keyof typeof roles;

@@ -145,8 +145,6 @@ function memberEntry(action: AuditAction, member: Row, details: Row): Entry | nu
   return { tenantId, action, target: { type: "member", id: member.id as string }, details };
 }
 
-/** Paths whose success is audited (exported for tests and documentation). */
-export const auditedOrganizationPaths = Object.keys(recorders);
 
 async function previousState(path: string, body: Row, session: Session | null): Promise<Pending> {
   const state: Pending = { session };

@@ -2,7 +2,6 @@ import { ConnectorError } from "../live/errors";
 import { networkFailureOf } from "../live/network";
 
 export { networkFailureOf };
-import { COST_MANAGEMENT_QUERY_ACTION } from "./config";
 
 type AzureError = {
   name?: string;
@@ -135,4 +134,3 @@ export function azureConnectorError(
   return new ConnectorError("transient", `${action} failed: ${message}`, { cause: error });
 }
 
-export { COST_MANAGEMENT_QUERY_ACTION };

@@ -50,12 +50,6 @@ export function optionalNumberOf(value: unknown, column: string, limit = MAX_QUA
   return boundedNumber(Number(text), column, shown, limit);
 }
 
-export function requiredNumberOf(value: unknown, column: string, limit = MAX_QUANTITY_MAGNITUDE): number {
-  const parsed = optionalNumberOf(value, column, limit);
-  if (parsed === undefined) throw new RowValueError(`${column} is empty`);
-  return parsed;
-}
-
 /** Parse a JSON object cell (Azure AdditionalInfo, FOCUS SkuPriceDetails…); undefined when empty or not JSON. */
 export function jsonObjectOf(value: unknown): Record<string, unknown> | undefined {
   if (value && typeof value === "object" && !Array.isArray(value) && !(value instanceof Date)) {

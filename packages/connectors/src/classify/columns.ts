@@ -40,11 +40,3 @@ export function usedColumnsOf<Field extends string>(resolved: ResolvedColumns<Fi
   for (const column of Object.values(resolved) as (string | undefined)[]) if (column !== undefined) used.add(column);
   return [...used];
 }
-
-/** Builds a lookup that tolerates missing columns: `get(row, "usageType")` → cell value or undefined. */
-export function cellReader<Field extends string>(resolved: ResolvedColumns<Field>) {
-  return (row: Readonly<Record<string, unknown>>, field: Field): unknown => {
-    const column = resolved[field];
-    return column === undefined ? undefined : row[column];
-  };
-}

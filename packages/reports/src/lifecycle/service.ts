@@ -394,4 +394,3 @@ function validateParameters(parameters: ReportParameters) {
   }
 }
 
-export type { ReportParameters };
