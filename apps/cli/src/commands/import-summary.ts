@@ -1,4 +1,4 @@
-import type { Connection } from "@canopy/db";
+import { withTenantClient, type Connection } from "@canopy/db";
 import {
   importEstimates,
   importTotals,
@@ -92,10 +92,9 @@ export async function printImportEmissions(
   summary: ImportSummary,
   out: Out,
 ): Promise<ImportEstimates> {
-  const estimates = await importEstimates(driver, app, tenantId, {
-    status: "succeeded",
-    details: summary,
-  });
+  const estimates = await withTenantClient(app, tenantId, (client) =>
+    importEstimates(driver, client, { status: "succeeded", details: summary }),
+  );
   if (estimates === "done") {
     const totals = await importTotals(app, tenantId, summary);
     out(

@@ -257,7 +257,7 @@ export async function getImport(scope: TenantScope, id: string): Promise<ImportV
   const row = await scope.sql((client) => importRunRow<ImportSummary>(client, id));
   if (!row) throw notFound("Import");
   const tenantId = scope.principal.tenantId;
-  const estimates = await importEstimates(queue(), appDb(), tenantId, row);
+  const estimates = await scope.sql((client) => importEstimates(queue(), client, row));
   const done = estimates === "done" && row.details !== null;
   return {
     ...row,

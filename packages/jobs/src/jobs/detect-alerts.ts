@@ -187,7 +187,7 @@ export const deliverAlertJob = defineJob({
   name: "deliver-alert",
   payload: z.object({ tenantId: z.uuid(), deliveryId: z.uuid() }),
   options: { attempts: 2, backoffMs: 60_000, concurrency: 4 },
-  async process(payload, deps) {
+  async process(payload, deps, context) {
     const { tenantId, deliveryId } = payload;
     const loaded = await withTenantClient(deps.app, tenantId, async (client) => {
       const delivery = await getDelivery(client, deliveryId);
@@ -263,7 +263,8 @@ export const deliverAlertJob = defineJob({
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const permanent = error instanceof EmailDeliveryError && error.permanent;
-      const lastTry = delivery.attempts + 1 >= deliverAlertJob.options.attempts;
+      // The driver counts the job's tries; the delivery row numbers its log entries.
+      const lastTry = context.isLastAttempt;
       await record(
         { attempt: delivery.attempts + 1, ok: false, error: reason },
         permanent || lastTry ? "failed" : "pending",
