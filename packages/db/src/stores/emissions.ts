@@ -2,7 +2,7 @@ import type { PoolClient } from "pg";
 import { copyRows } from "../bulk/copy";
 import { gridSourcePrecedence, type GridBoundary } from "./grid-intensity";
 import { withLocalSettings } from "./local-settings";
-import { lockAccountMonths } from "./usage";
+import { lockAccountMonths, type UsageRow } from "./usage";
 import type { AccountWindow } from "./windows";
 
 /** One emissions_hourly row; names carry units. */
@@ -149,22 +149,24 @@ export type UsageShape = {
   shapeKey: string;
   /** Start of the shape's earliest row (its year selects the reference data). */
   firstHour: Date;
-  provider: "aws" | "azure" | "gcp";
-  region: string;
-  periodHours: number;
-  kind: string;
-  unit: string;
-  service: string;
-  usageType: string;
-  instanceType: string;
-  vcpus: number | null;
-  memoryGb: number | null;
-  storageClass: string | null;
-  replicationHint: number | null;
-  gpuModel: string | null;
-  gpuCount: number | null;
-  cpuUtilization: number | null;
-};
+} & Pick<
+  UsageRow,
+  | "provider"
+  | "region"
+  | "periodHours"
+  | "kind"
+  | "unit"
+  | "service"
+  | "usageType"
+  | "instanceType"
+  | "vcpus"
+  | "memoryGb"
+  | "storageClass"
+  | "replicationHint"
+  | "gpuModel"
+  | "gpuCount"
+  | "cpuUtilization"
+>;
 
 /**
  * Per-unit-of-quantity emissions of one shape, plus its constant factors. Spend-based shapes also get

@@ -1,4 +1,5 @@
 import type { PoolClient } from "pg";
+import type { UsageRow } from "./usage";
 
 /**
  * Stored data the recommendation rules read, and the findings they write. Every function runs in the
@@ -13,15 +14,15 @@ export type WorkloadUsage = {
   provider: Provider;
   service: string;
   region: string;
-  kind: string;
-  unit: string;
+  kind: UsageRow["kind"];
+  unit: UsageRow["unit"];
   usageType: string;
   instanceType: string;
   vcpus: number | null;
   memoryGb: number | null;
   gpuModel: string | null;
   gpuCount: number | null;
-  storageClass: string | null;
+  storageClass: UsageRow["storageClass"];
   replicationHint: number | null;
   cpuUtilization: number | null;
   /** Value of the organization's data-residency tag on the rows, null when absent. */

@@ -1,6 +1,6 @@
 import type { PoolClient } from "pg";
 import Cursor from "pg-cursor";
-import { costNotModelledKind } from "@canopy/methodology";
+import { costNotModelledKind, type UsageRecord } from "@canopy/methodology";
 import { copyRows, copyText, encodeCopyValue } from "../bulk/copy";
 import { withLocalSettings } from "./local-settings";
 import {
@@ -21,18 +21,18 @@ export type UsageRow = {
   hour: Date;
   dimsKey: string;
   periodHours: number;
-  provider: "aws" | "azure" | "gcp";
+  provider: UsageRecord["provider"];
   service: string;
   region: string;
-  kind: string;
-  unit: string;
+  kind: UsageRecord["kind"];
+  unit: UsageRecord["unit"];
   usageType: string;
   instanceType: string;
   vcpus: number | null;
   memoryGb: number | null;
   gpuModel: string | null;
   gpuCount: number | null;
-  storageClass: string | null;
+  storageClass: NonNullable<UsageRecord["storageClass"]> | null;
   replicationHint: number | null;
   cpuUtilization: number | null;
   quantity: number;
@@ -44,36 +44,10 @@ export type UsageRow = {
 };
 
 /**
- * One classified usage record as it is staged for an import or sync (before hourly aggregation). The
- * method's UsageRecord fits this shape, so classified records are staged as they are.
+ * One classified usage record as it is staged for an import or sync (before hourly aggregation): the
+ * method's UsageRecord, without the fields staging does not keep.
  */
-export type StagedUsage = {
-  provider: "aws" | "azure" | "gcp";
-  /** The provider's account, subscription or project id. */
-  accountId: string;
-  /** Its parent at the provider (AWS payer, Azure billing account or profile, GCP billing account). */
-  billingAccountId?: string | undefined;
-  /** ISO-8601 start of the period. */
-  periodStart: string;
-  periodHours: number;
-  service: string;
-  region: string;
-  kind: string;
-  unit: string;
-  usageType?: string | undefined;
-  instanceType?: string | undefined;
-  vcpus?: number | undefined;
-  memoryGb?: number | undefined;
-  gpuModel?: string | undefined;
-  gpuCount?: number | undefined;
-  storageClass?: string | undefined;
-  replicationHint?: number | undefined;
-  cpuUtilization?: number | undefined;
-  quantity: number;
-  costAmount?: number | undefined;
-  currency?: string | undefined;
-  tags?: Record<string, string> | undefined;
-};
+export type StagedUsage = Omit<UsageRecord, "resourceId" | "source">;
 
 const accountNames = {
   aws: "AWS account",

@@ -64,9 +64,9 @@ export function usageRecordOf(
     periodHours: 1,
     service: change.service ?? w.service,
     region: change.region ?? w.region,
-    kind: w.kind as UsageRecord["kind"],
+    kind: w.kind,
     quantity: w.quantity,
-    unit: w.unit as UsageRecord["unit"],
+    unit: w.unit,
     usageType: change.usageType ?? w.usageType,
     instanceType: change.instanceType ?? w.instanceType,
   };
