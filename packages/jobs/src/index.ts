@@ -83,7 +83,6 @@ export {
 export { importCarbonExport, type CarbonImportSummary } from "./import-carbon";
 export { CarbonExportError } from "@canopy/connectors";
 export {
-  alertRecipients,
   deliverAlertJob,
   detectAlerts,
   detectAlertsJob,
