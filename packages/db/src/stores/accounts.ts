@@ -414,10 +414,10 @@ export async function recordCloudAccountError(
   cloudAccountId: string,
   error: string,
 ): Promise<void> {
-  await client.query("UPDATE cloud_accounts SET last_error = $2, updated_at = now() WHERE id = $1", [
-    cloudAccountId,
-    error,
-  ]);
+  await client.query(
+    "UPDATE cloud_accounts SET last_error = $2, updated_at = now() WHERE id = $1",
+    [cloudAccountId, error],
+  );
 }
 
 /**

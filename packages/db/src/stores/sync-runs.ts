@@ -372,7 +372,12 @@ export async function syncRunState<Details>(
 export async function updateImportRun<Details>(
   client: PoolClient,
   syncRunId: string,
-  update: { status: "running" | "failed"; details: Details; error: string | null; started: boolean },
+  update: {
+    status: "running" | "failed";
+    details: Details;
+    error: string | null;
+    started: boolean;
+  },
 ): Promise<void> {
   await client.query(
     `UPDATE sync_runs SET status = $2::sync_run_status, details = $3, error = $4,
@@ -428,7 +433,10 @@ export async function markImportAwaitingConfirmation<Details>(
  * Queues again an import awaiting confirmation whose file is still kept, with the replacement
  * confirmed; false when the import is in another state or its file is gone.
  */
-export async function requeueConfirmedImport(client: PoolClient, syncRunId: string): Promise<boolean> {
+export async function requeueConfirmedImport(
+  client: PoolClient,
+  syncRunId: string,
+): Promise<boolean> {
   const updated = await client.query(
     `UPDATE sync_runs SET status = 'queued', error = NULL, finished_at = NULL,
          details = details || '{"replaceConfirmed": true}'::jsonb

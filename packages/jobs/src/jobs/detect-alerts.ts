@@ -128,7 +128,8 @@ export const detectAlertsJob = defineJob({
   options: { attempts: 3, backoffMs: 30_000, concurrency: 1 },
   async process(payload, deps) {
     const organization = await withTenantClient(deps.app, payload.tenantId, loadOrganization);
-    if (!organization) throw new PermanentJobError(`Organization ${payload.tenantId} does not exist`);
+    if (!organization)
+      throw new PermanentJobError(`Organization ${payload.tenantId} does not exist`);
     return detectAlerts(deps, payload.tenantId, payload.asOf ? new Date(payload.asOf) : new Date());
   },
 });

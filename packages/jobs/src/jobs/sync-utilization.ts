@@ -96,7 +96,13 @@ export const syncUtilization = defineJob({
           : "gcp-monitoring";
     // A read whose worker died stays "running": the next read of the account ends it.
     const runId = await withTenantClient(deps.app, tenantId, (client) =>
-      startUtilizationRun(client, { tenantId, cloudAccountId, jobId: context.jobId, window, source }),
+      startUtilizationRun(client, {
+        tenantId,
+        cloudAccountId,
+        jobId: context.jobId,
+        window,
+        source,
+      }),
     );
     const summary: UtilizationSummary = { apiCalls: {}, skipped: {} };
     const finish = (
