@@ -6,13 +6,13 @@ import type { Connection } from "../client";
  * declared by @canopy/jobs, so readers pass it as `Details`.
  */
 
-/** A run's status and stored summary, in the caller's tenant transaction. */
+/** A run's status, stored summary and kind, in the caller's tenant transaction. */
 export async function syncRunStatus<Details>(
   client: PoolClient,
   syncRunId: string,
-): Promise<{ status: string; details: Details } | undefined> {
-  const result = await client.query<{ status: string; details: Details }>(
-    "SELECT status, details FROM sync_runs WHERE id = $1",
+): Promise<{ status: string; details: Details; kind: string } | undefined> {
+  const result = await client.query<{ status: string; details: Details; kind: string }>(
+    "SELECT status, details, kind::text AS kind FROM sync_runs WHERE id = $1",
     [syncRunId],
   );
   return result.rows[0];
@@ -340,30 +340,6 @@ export async function insertQueuedImport<Details>(
     `INSERT INTO sync_runs (id, tenant_id, kind, status, details) VALUES ($1, $2, 'import', 'queued', $3)`,
     [run.id, run.tenantId, run.details],
   );
-}
-
-/** An import's status and summary; undefined when there is no such import. */
-export async function importRunState<Details>(
-  client: PoolClient,
-  syncRunId: string,
-): Promise<{ status: string; details: Details } | undefined> {
-  const result = await client.query<{ status: string; details: Details }>(
-    "SELECT status, details FROM sync_runs WHERE id = $1 AND kind = 'import'",
-    [syncRunId],
-  );
-  return result.rows[0];
-}
-
-/** Any run's status, summary and kind. */
-export async function syncRunState<Details>(
-  client: PoolClient,
-  syncRunId: string,
-): Promise<{ status: string; details: Details; kind: string } | undefined> {
-  const result = await client.query<{ status: string; details: Details; kind: string }>(
-    "SELECT status, details, kind::text AS kind FROM sync_runs WHERE id = $1",
-    [syncRunId],
-  );
-  return result.rows[0];
 }
 
 /**

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import {
   cloudAccountIdentity,
-  importRunState,
   isSourceKind,
   markImportAwaitingConfirmation,
   markImportSucceeded,
   ReplacementNeedsConfirmationError,
+  syncRunStatus,
   touchCloudAccountsSynced,
   UnexpectedAccountsError,
   updateImportRun,
@@ -378,9 +378,9 @@ async function loadImport(
   syncRunId: string,
 ): Promise<ImportRun> {
   const run = await withTenantClient(app, tenantId, (client) =>
-    importRunState<ImportSummary>(client, syncRunId),
+    syncRunStatus<ImportSummary>(client, syncRunId),
   );
-  if (!run)
+  if (run?.kind !== "import")
     throw new PermanentJobError(`Import ${syncRunId} does not exist in organization ${tenantId}`);
   return run;
 }

@@ -2,7 +2,7 @@ import {
   requeueConfirmedImport,
   RestoreRefusedError,
   restoreReplacedUsage,
-  syncRunState,
+  syncRunStatus,
   withTenantClient,
   type AccountWindow,
   type Connection,
@@ -32,7 +32,7 @@ async function loadRun(
   syncRunId: string,
 ): Promise<RunRow | undefined> {
   return withTenantClient(app, tenantId, (client) =>
-    syncRunState<ImportSummary>(client, syncRunId),
+    syncRunStatus<ImportSummary>(client, syncRunId),
   );
 }
 
