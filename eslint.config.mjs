@@ -68,11 +68,15 @@ const layers = [
  * Raw SQL lives in the store modules of @canopy/db (packages/db/src/stores/, one per table or tight
  * group of tables), each function taking a tenant-scoped client (withTenantClient) or, for
  * cross-tenant maintenance, the owner connection. Elsewhere a `.query(` call is refused, as reading
- * process.env is outside config. Enforced for apps/web, apps/cli and packages/reports; packages/jobs
- * gets the rule once its queries have moved too (issue #18 item 1).
+ * process.env is outside config. Enforced for apps/web, apps/cli, packages/reports and packages/jobs.
  */
 const rawSqlOutsideStores = {
-  files: ["apps/web/**/*.{ts,tsx}", "apps/cli/src/**/*.ts", "packages/reports/src/**/*.ts"],
+  files: [
+    "apps/web/**/*.{ts,tsx}",
+    "apps/cli/src/**/*.ts",
+    "packages/reports/src/**/*.ts",
+    "packages/jobs/src/**/*.ts",
+  ],
   ignores: [
     "**/*.test.ts",
     "**/*.test.tsx",

@@ -34,4 +34,3 @@ export const roles = {
   viewer: accessControl.newRole({ report: ["read"], emissions: ["read"] }),
 };
 
-type Role = keyof typeof roles;

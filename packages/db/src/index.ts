@@ -44,3 +44,5 @@ export * from "./stores/api-keys";
 export * from "./stores/rate-limits";
 export * from "./stores/users";
 export * from "./stores/emission-queries";
+export * from "./stores/usage-reads";
+export * from "./stores/grid-restatement";

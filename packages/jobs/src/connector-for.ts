@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { loadConfig } from "@canopy/config";
-import { openCredentials, withTenantClient, type Connection, type SourceKind } from "@canopy/db";
+import {
+  connectableAccount,
+  openCredentials,
+  withTenantClient,
+  type ConnectableAccount,
+  type Connection,
+  type SourceKind,
+} from "@canopy/db";
 import type {
   AwsConnectorConfig,
   AzureConnectorConfig,
@@ -85,16 +92,7 @@ export type ConnectorSettings = {
   };
 };
 
-/** A cloud account as the jobs that call its provider read it (ciphertext included: never returned). */
-export type ConnectableAccount = {
-  provider: "aws" | "azure" | "gcp";
-  providerAccountId: string;
-  externalId: string | null;
-  ciphertext: string | null;
-  keyId: string | null;
-  status: string;
-  scope: string[] | null;
-};
+export type { ConnectableAccount };
 
 /** The live connector of one account; `fetchReportedCarbon` only where the account has a carbon source. */
 export type AccountConnector = LiveConnector & {
@@ -110,15 +108,9 @@ export async function loadConnectableAccount(
   tenantId: string,
   cloudAccountId: string,
 ): Promise<ConnectableAccount> {
-  const account = await withTenantClient(app, tenantId, async (client) => {
-    const result = await client.query<ConnectableAccount>(
-      `SELECT provider, provider_account_id AS "providerAccountId", external_id AS "externalId",
-              credentials_ciphertext AS ciphertext, credentials_key_id AS "keyId", status::text AS status, scope
-       FROM cloud_accounts WHERE id = $1`,
-      [cloudAccountId],
-    );
-    return result.rows[0];
-  });
+  const account = await withTenantClient(app, tenantId, (client) =>
+    connectableAccount(client, cloudAccountId),
+  );
   if (!account)
     throw new PermanentJobError(
       `Cloud account ${cloudAccountId} does not exist in organization ${tenantId}`,

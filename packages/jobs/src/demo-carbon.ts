@@ -1,4 +1,9 @@
-import { withTenantClient, type Connection } from "@canopy/db";
+import {
+  hasProviderFigures,
+  monthlyUsageAggregates,
+  withTenantClient,
+  type Connection,
+} from "@canopy/db";
 import { createEstimator, type UsageRecord } from "@canopy/methodology";
 import { importCarbonExport, type CarbonImportSummary } from "./import-carbon";
 
@@ -64,33 +69,8 @@ function published(month: string, now: Date, day: number): boolean {
 }
 
 async function demoAggregates(app: Connection, tenantId: string): Promise<Aggregate[]> {
-  const { rows } = await withTenantClient(app, tenantId, (client) =>
-    client.query<{
-      month: string;
-      provider: "aws" | "gcp";
-      account: string;
-      service: string;
-      region: string;
-      kind: UsageRecord["kind"];
-      unit: UsageRecord["unit"];
-      usage_type: string;
-      instance_type: string;
-      vcpus: number | null;
-      memory_gb: number | null;
-      gpu_model: string | null;
-      gpu_count: number | null;
-      storage_class: "ssd" | "hdd" | null;
-      quantity: number;
-      first_hour: Date;
-    }>(
-      `SELECT to_char(date_trunc('month', u.hour), 'YYYY-MM-DD') AS month, u.provider::text AS provider,
-              a.provider_account_id AS account, u.service, u.region, u.kind, u.unit, u.usage_type,
-              u.instance_type, u.vcpus, u.memory_gb, u.gpu_model, u.gpu_count, u.storage_class,
-              sum(u.quantity)::float8 AS quantity, min(u.hour) AS first_hour
-       FROM usage_hourly u JOIN cloud_accounts a ON a.id = u.cloud_account_id
-       WHERE u.provider IN ('aws', 'gcp')
-       GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14`,
-    ),
+  const rows = await withTenantClient(app, tenantId, (client) =>
+    monthlyUsageAggregates<UsageRecord["kind"], UsageRecord["unit"]>(client),
   );
   // A month the usage starts in the middle of is not a whole month of figures.
   const firstHour = new Map<string, number>();
@@ -259,10 +239,7 @@ export async function seedDemoProviderCarbon(
 ): Promise<
   { skipped: true } | { skipped: false; aws: CarbonImportSummary; gcp: CarbonImportSummary }
 > {
-  const existing = await withTenantClient(app, tenantId, (client) =>
-    client.query("SELECT 1 FROM provider_reported_emissions LIMIT 1"),
-  );
-  if (existing.rowCount) return { skipped: true };
+  if (await withTenantClient(app, tenantId, hasProviderFigures)) return { skipped: true };
   const files = await demoCarbonExports(app, tenantId, now);
   const importFile = (provider: "aws" | "gcp") =>
     importCarbonExport(app, tenantId, {

@@ -1,4 +1,9 @@
-import { gcpCatalogPricesFetchedAt, withTenantClient, writeGcpCatalogPrices } from "@canopy/db";
+import {
+  gcpCatalogPricesFetchedAt,
+  usageCurrencies,
+  withTenantClient,
+  writeGcpCatalogPrices,
+} from "@canopy/db";
 import type { GcpCatalogReader } from "@canopy/connectors/live";
 import { openGcpCatalogReader, type ConnectableAccount } from "./connector-for";
 import type { JobDeps } from "./contract";
@@ -28,14 +33,9 @@ export async function refreshGcpCatalogPrices(
 ): Promise<GcpCatalogRefresh> {
   const result: GcpCatalogRefresh = { status: "fresh", currencies: [], rowsWritten: 0 };
   try {
-    const billed = await withTenantClient(deps.app, tenantId, async (client) => {
-      const { rows } = await client.query<{ currency: string }>(
-        `SELECT DISTINCT currency FROM usage_hourly
-         WHERE cloud_account_id = $1 AND currency IS NOT NULL AND currency ~ '^[A-Z]{3}$'`,
-        [cloudAccountId],
-      );
-      return rows.map((r) => r.currency);
-    });
+    const billed = await withTenantClient(deps.app, tenantId, (client) =>
+      usageCurrencies(client, cloudAccountId),
+    );
     const currencies = billed.length > 0 ? billed.sort() : ["USD"];
     let reader: GcpCatalogReader | undefined;
     for (const currencyCode of currencies) {

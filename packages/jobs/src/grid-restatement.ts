@@ -1,4 +1,12 @@
-import type { GridIntensityLoadResult } from "@canopy/db";
+import {
+  ccfEstimatedWindows,
+  recordGridRestatement,
+  updateGridRestatement,
+  usageRegionMonths,
+  windowEmissionTotals,
+  type GridIntensityLoadResult,
+  type WindowEmissionTotals,
+} from "@canopy/db";
 import type { JobDeps } from "./contract";
 import { createZoneLookup } from "./hourly-grid";
 import type { WindowPayload } from "./window-payload";
@@ -12,12 +20,7 @@ import type { WindowPayload } from "./window-payload";
  */
 
 /** Totals of the restated windows (emissions_monthly sums). */
-export type RestatementTotals = {
-  kwhFacility: number;
-  kwhHourlyGrid: number;
-  co2eLocationKg: number;
-  co2eMarketKg: number;
-};
+export type RestatementTotals = WindowEmissionTotals;
 
 export type GridRestatement = {
   status: "nothing to restate" | "queued" | "done";
@@ -45,11 +48,6 @@ const addTotals = (a: RestatementTotals, b: RestatementTotals): RestatementTotal
   co2eMarketKg: a.co2eMarketKg + b.co2eMarketKg,
 });
 
-const totalsSql = `coalesce(sum(kwh_facility), 0)::float8 AS "kwhFacility",
-  coalesce(sum(kwh_hourly_grid), 0)::float8 AS "kwhHourlyGrid",
-  coalesce(sum(co2e_location_kg), 0)::float8 AS "co2eLocationKg",
-  coalesce(sum(co2e_market_kg), 0)::float8 AS "co2eMarketKg"`;
-
 /** Longest usage period spread over hourly factors: a row starting this long before the load can cover it. */
 const maxPeriodHours = 744;
 const hourMs = 3_600_000;
@@ -64,25 +62,8 @@ export async function affectedWindows(
   if (load.firstHour === null || load.lastHour === null || load.zones.length === 0) return [];
   const from = new Date(load.firstHour.getTime() - maxPeriodHours * hourMs);
   const to = new Date(load.lastHour.getTime() + hourMs);
-  // Cross-tenant, so through the owner connection; per account, so each scan uses the primary key.
-  const { rows } = await deps.owner.pool.query<{
-    tenantId: string;
-    cloudAccountId: string;
-    provider: "aws" | "azure" | "gcp";
-    region: string;
-    month: string;
-  }>(
-    `SELECT a.tenant_id AS "tenantId", a.id AS "cloudAccountId", u.provider, u.region, u.month
-     FROM cloud_accounts a
-     CROSS JOIN LATERAL (
-       SELECT DISTINCT x.provider::text AS provider, x.region,
-              to_char(date_trunc('month', x.hour AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS month
-       FROM usage_hourly x
-       WHERE x.tenant_id = a.tenant_id AND x.cloud_account_id = a.id AND x.hour >= $1 AND x.hour < $2
-         AND x.hour + greatest(x.period_hours, 1) * interval '1 hour' > $3
-     ) u`,
-    [from, to, load.firstHour],
-  );
+  // Cross-tenant, so through the owner connection.
+  const rows = await usageRegionMonths(deps.owner, { from, to, after: load.firstHour });
   const zones = new Set(load.zones);
   const zoneOf = createZoneLookup("canopy");
   const windows = new Map<string, RestatementWindow>();
@@ -96,33 +77,13 @@ export async function affectedWindows(
     });
   }
   // Windows estimated with the ccf profile keep CCF's annual factors (hourly-grid.ts): nothing to restate.
-  const ccf = await deps.owner.pool.query<{ key: string }>(
-    `SELECT DISTINCT w.account || '/' || w.month AS key
-     FROM unnest($1::uuid[], $2::text[]) AS w(account, month)
-     JOIN emissions_monthly m ON m.cloud_account_id = w.account AND m.month = w.month::date
-     WHERE m.methodology_version LIKE 'ccf-%'`,
-    [[...windows.values()].map((w) => w.cloudAccountId), [...windows.values()].map((w) => w.month)],
-  );
-  for (const { key } of ccf.rows) windows.delete(key);
+  for (const key of await ccfEstimatedWindows(deps.owner, [...windows.values()]))
+    windows.delete(key);
   return [...windows.values()].sort((a, b) =>
     `${a.tenantId}/${a.cloudAccountId}/${a.month}`.localeCompare(
       `${b.tenantId}/${b.cloudAccountId}/${b.month}`,
     ),
   );
-}
-
-async function windowTotals(
-  deps: Pick<JobDeps, "owner">,
-  windows: readonly Pick<RestatementWindow, "cloudAccountId" | "month">[],
-): Promise<Map<string, RestatementTotals>> {
-  const { rows } = await deps.owner.pool.query<RestatementTotals & { key: string }>(
-    `SELECT w.account || '/' || w.month AS key, ${totalsSql}
-     FROM unnest($1::uuid[], $2::text[]) AS w(account, month)
-     LEFT JOIN emissions_monthly m ON m.cloud_account_id = w.account AND m.month = w.month::date
-     GROUP BY w.account, w.month`,
-    [windows.map((w) => w.cloudAccountId), windows.map((w) => w.month)],
-  );
-  return new Map(rows.map(({ key, ...totals }) => [key, totals]));
 }
 
 const monthEnd = (month: string): string => {
@@ -140,7 +101,7 @@ export async function queueGridRestatement(
   load: GridIntensityLoadResult,
 ): Promise<GridRestatement> {
   const windows = load.rowsWritten > 0 ? await affectedWindows(deps, load) : [];
-  const before = await windowTotals(deps, windows);
+  const before = await windowEmissionTotals(deps.owner, windows);
   const restatement: GridRestatement = {
     status: windows.length > 0 ? "queued" : "nothing to restate",
     queuedAt: new Date().toISOString(),
@@ -165,10 +126,7 @@ export async function queueGridRestatement(
   }
   if (windows.length === 0) restatement.completedAt = restatement.queuedAt;
   // Recorded before anything is queued, so every window's rollup finds its pending entry.
-  await deps.owner.pool.query(
-    "UPDATE grid_intensity_loads SET details = details || jsonb_build_object('restatement', $2::jsonb) WHERE id = $1",
-    [load.loadId, JSON.stringify(restatement)],
-  );
+  await recordGridRestatement(deps.owner, load.loadId, restatement);
   for (const window of windows) {
     const payload: WindowPayload = {
       tenantId: window.tenantId,
@@ -197,35 +155,19 @@ export async function recordRestatedWindow(
 ): Promise<void> {
   const month = windowStart.toISOString().slice(0, 10);
   const key = `${cloudAccountId}/${month}`;
-  const after = (await windowTotals(deps, [{ cloudAccountId, month }])).get(key) ?? zeroTotals();
-  const client = await deps.owner.pool.connect();
-  try {
-    await client.query("BEGIN");
-    const { rows } = await client.query<{ restatement: GridRestatement | null }>(
-      "SELECT details -> 'restatement' AS restatement FROM grid_intensity_loads WHERE id = $1 FOR UPDATE",
-      [gridLoadId],
-    );
-    const restatement = rows[0]?.restatement;
+  const after =
+    (await windowEmissionTotals(deps.owner, [{ cloudAccountId, month }])).get(key) ?? zeroTotals();
+  await updateGridRestatement<GridRestatement>(deps.owner, gridLoadId, (restatement) => {
     const tenantId = restatement?.pending[key];
-    if (restatement && tenantId !== undefined) {
-      delete restatement.pending[key];
-      restatement.after = addTotals(restatement.after ?? zeroTotals(), after);
-      const tenant = restatement.tenants[tenantId];
-      if (tenant) tenant.after = addTotals(tenant.after, after);
-      if (Object.keys(restatement.pending).length === 0) {
-        restatement.status = "done";
-        restatement.completedAt = new Date().toISOString();
-      }
-      await client.query(
-        "UPDATE grid_intensity_loads SET details = details || jsonb_build_object('restatement', $2::jsonb) WHERE id = $1",
-        [gridLoadId, JSON.stringify(restatement)],
-      );
+    if (!restatement || tenantId === undefined) return undefined;
+    delete restatement.pending[key];
+    restatement.after = addTotals(restatement.after ?? zeroTotals(), after);
+    const tenant = restatement.tenants[tenantId];
+    if (tenant) tenant.after = addTotals(tenant.after, after);
+    if (Object.keys(restatement.pending).length === 0) {
+      restatement.status = "done";
+      restatement.completedAt = new Date().toISOString();
     }
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    return restatement;
+  });
 }

@@ -15,7 +15,7 @@ import { finalizeReport, generateReport, parsePeriod } from "@canopy/reports";
 import { estimateUsagePages, usageRecordOf } from "./estimation";
 import { createZoneLookup, estimatorWithHourly } from "./hourly-grid";
 import { affectedWindows, queueGridRestatement, type GridRestatement } from "./grid-restatement";
-import { createImportHarness } from "./import/test-harness";
+import { createImportHarness } from "./import/testing";
 
 // Real Azure EA cost details (daily rows): Microsoft's sample, see /work/shared/reference/samples/README.md.
 const azureSample = readFileSync(

@@ -54,12 +54,12 @@ export {
   ImportFileGoneError,
   type RestoreOutcome,
 } from "./import/versions";
-export { importTotals, type ImportTotals } from "./import/totals";
 export {
-  importEstimates,
+  importEmissions,
   importEstimatesStates,
   type ImportEstimates,
-} from "./import/estimates-status";
+  type ImportTotals,
+} from "./import/import-emissions";
 export { registerReportSchedule, type ReportDelivery } from "./jobs/generate-report";
 export type { ConnectorSettings } from "./connector-for";
 export type { ConnectionCheckResult } from "./jobs/validate-connection";
@@ -88,7 +88,6 @@ export {
 export { importCarbonExport, type CarbonImportSummary } from "./import-carbon";
 export { CarbonExportError } from "@canopy/connectors";
 export {
-  alertRecipients,
   deliverAlertJob,
   detectAlerts,
   detectAlertsJob,

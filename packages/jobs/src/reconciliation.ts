@@ -4,6 +4,8 @@ import {
   headlineComparison,
   loadProviderScopes,
   marketBasedByMonth,
+  monthlyEmissionsByProvider,
+  replaceAccountFigures,
   withTenantClient,
   type Basis,
   type CalibrationPoint,
@@ -29,39 +31,9 @@ export async function storeReportedCarbon(
   figures: readonly ReportedCarbon[],
 ): Promise<number> {
   if (figures.length === 0) return 0;
-  return withTenantClient(app, tenantId, async (client) => {
-    const keys = [
-      ...new Set(figures.map((f) => JSON.stringify([f.source, f.month, f.modelVersion ?? ""]))),
-    ].map((k) => JSON.parse(k) as [string, string, string]);
-    await client.query(
-      `DELETE FROM provider_reported_emissions p
-       USING unnest($2::text[], $3::date[], $4::text[]) AS k(source, month, model_version)
-       WHERE p.cloud_account_id = $1 AND p.source = k.source AND p.month = k.month AND coalesce(p.model_version, '') = k.model_version`,
-      [cloudAccountId, keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2])],
-    );
-    const inserted = await client.query(
-      `INSERT INTO provider_reported_emissions
-         (tenant_id, cloud_account_id, provider, provider_account_id, month, service, region, scope, co2e_kg, source, model_version)
-       SELECT $1, $2, f.provider::cloud_provider, f.account, f.month, nullif(f.service, ''), nullif(f.region, ''), f.scope, f.kg, f.source,
-              nullif(f.model_version, '')
-       FROM unnest($3::text[], $4::text[], $5::date[], $6::text[], $7::text[], $8::text[], $9::float8[], $10::text[], $11::text[])
-         AS f(provider, account, month, service, region, scope, kg, source, model_version)`,
-      [
-        tenantId,
-        cloudAccountId,
-        figures.map((f) => f.provider),
-        figures.map((f) => f.providerAccountId),
-        figures.map((f) => f.month),
-        figures.map((f) => f.service ?? ""),
-        figures.map((f) => f.region ?? ""),
-        figures.map((f) => f.scope),
-        figures.map((f) => f.co2eKg),
-        figures.map((f) => f.source),
-        figures.map((f) => f.modelVersion ?? ""),
-      ],
-    );
-    return inserted.rowCount ?? 0;
-  });
+  return withTenantClient(app, tenantId, (client) =>
+    replaceAccountFigures(client, tenantId, cloudAccountId, figures),
+  );
 }
 
 export type CanopyMonth = { co2eLocationKg: number; co2eMarketKg: number; co2eEmbodiedKg: number };
@@ -155,27 +127,16 @@ export async function reconciliationRows(
   client: PoolClient,
   range: { from: string; to: string },
 ): Promise<ReconciliationRow[]> {
-  const ours = await client.query<{
-    provider: Provider;
-    month: string;
-    location: number;
-    market: number;
-    embodied: number;
-  }>(
-    `SELECT provider::text AS provider, to_char(month, 'YYYY-MM-DD') AS month, sum(co2e_location_kg)::float8 AS location,
-            sum(co2e_market_kg)::float8 AS market, sum(co2e_embodied_kg)::float8 AS embodied
-     FROM emissions_monthly WHERE month >= $1::date AND month < $2::date GROUP BY 1, 2`,
-    [range.from, range.to],
-  );
+  const ours = await monthlyEmissionsByProvider<Provider>(client, range);
   const scopes = await loadProviderScopes(client, range);
   const market = await marketBasedByMonth(client, range);
-  const keys = new Set([...ours.rows, ...scopes].map((r) => `${r.provider}|${r.month}`));
+  const keys = new Set([...ours, ...scopes].map((r) => `${r.provider}|${r.month}`));
   const providers = [...new Set([...keys].map((k) => k.split("|")[0] as Provider))].sort();
   const history = calibrationHistory(scopes, range, providers);
   const rows: ReconciliationRow[] = [];
   for (const key of [...keys].sort()) {
     const [provider, month] = key.split("|") as [Provider, string];
-    const o = ours.rows.find((r) => r.provider === provider && r.month === month);
+    const o = ours.find((r) => r.provider === provider && r.month === month);
     const canopy = o
       ? { co2eLocationKg: o.location, co2eMarketKg: o.market, co2eEmbodiedKg: o.embodied }
       : null;

@@ -1,4 +1,4 @@
-import { withTenantClient, type Connection } from "@canopy/db";
+import { cloudAccountIdentity, withTenantClient, type Connection } from "@canopy/db";
 import { PermanentJobError } from "./errors";
 
 /**
@@ -6,17 +6,9 @@ import { PermanentJobError } from "./errors";
  * accounts, so a payload naming tenant A's account while claiming tenant B fails here.
  */
 export async function loadTenantAccount(app: Connection, tenantId: string, cloudAccountId: string) {
-  const account = await withTenantClient(app, tenantId, async (client) => {
-    const result = await client.query<{
-      id: string;
-      provider: "aws" | "azure" | "gcp";
-      providerAccountId: string;
-    }>(
-      `SELECT id, provider, provider_account_id AS "providerAccountId" FROM cloud_accounts WHERE id = $1`,
-      [cloudAccountId],
-    );
-    return result.rows[0];
-  });
+  const account = await withTenantClient(app, tenantId, (client) =>
+    cloudAccountIdentity(client, cloudAccountId),
+  );
   if (!account) {
     throw new PermanentJobError(
       `Cloud account ${cloudAccountId} does not exist in organization ${tenantId}`,

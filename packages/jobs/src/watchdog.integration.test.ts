@@ -5,7 +5,7 @@ import { createKeyring } from "@canopy/db";
 import { defineJob } from "./contract";
 import { testDrivers } from "./drivers/test-drivers";
 import { createRegistry } from "./registry";
-import { createImportHarness, TEST_CUR_HEADER, testCurLine } from "./import/test-harness";
+import { createImportHarness, TEST_CUR_HEADER, testCurLine } from "./import/testing";
 import { sweepStalledRuns } from "./watchdog";
 
 let harness: Awaited<ReturnType<typeof createImportHarness>>;

@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { withTenantClient, type Connection } from "@canopy/db";
+import {
+  failActiveJobRuns,
+  failStalledRun,
+  stalledRuns,
+  touchJobRuns,
+  withTenantClient,
+  type Connection,
+  type JobRuns,
+} from "@canopy/db";
 import { defineJob } from "./contract";
 
 /**
@@ -34,18 +42,14 @@ export function finalFailureReason(
 function runFilter(
   jobName: string,
   payload: unknown,
-): { tenantId: string; where: string; params: unknown[] } | undefined {
+): { tenantId: string; runs: JobRuns } | undefined {
   if (!payload || typeof payload !== "object") return undefined;
   const p = payload as Record<string, unknown>;
   if (typeof p.tenantId !== "string") return undefined;
   if (typeof p.syncRunId === "string")
-    return { tenantId: p.tenantId, where: "id = $1", params: [p.syncRunId] };
+    return { tenantId: p.tenantId, runs: { syncRunId: p.syncRunId } };
   if (jobName === "sync-account" && typeof p.cloudAccountId === "string")
-    return {
-      tenantId: p.tenantId,
-      where: "cloud_account_id = $1 AND kind IN ('sync', 'backfill')",
-      params: [p.cloudAccountId],
-    };
+    return { tenantId: p.tenantId, runs: { syncsOfAccount: p.cloudAccountId } };
   return undefined;
 }
 
@@ -67,13 +71,8 @@ export async function touchRunsOfJob(
 ): Promise<void> {
   const filter = runFilter(jobName, payload);
   if (!filter) return;
-  const n = filter.params.length + 1;
   await withTenantClient(app, filter.tenantId, (client) =>
-    client.query(
-      `UPDATE sync_runs SET heartbeat_at = now(), attempt = $${n}
-       WHERE ${filter.where} AND status = 'running'`,
-      [...filter.params, attempt],
-    ),
+    touchJobRuns(client, filter.runs, attempt),
   ).catch(() => undefined);
 }
 
@@ -89,26 +88,8 @@ export async function failRunsOfJob(
 ): Promise<number> {
   const filter = runFilter(jobName, payload);
   if (!filter) return 0;
-  return withTenantClient(app, filter.tenantId, async (client) => {
-    const { rows } = await client.query<{ id: string; kind: string }>(
-      `SELECT id, kind FROM sync_runs WHERE ${filter.where} AND status IN ('queued', 'running') FOR UPDATE`,
-      filter.params,
-    );
-    for (const row of rows) await markFailed(client, row.id, reason(row.kind));
-    return rows.length;
-  });
-}
-
-async function markFailed(
-  client: { query(sql: string, params: unknown[]): Promise<unknown> },
-  id: string,
-  reason: string,
-) {
-  await client.query(
-    `UPDATE sync_runs SET status = 'failed', finished_at = now(), error = $2,
-       details = coalesce(details, '{}'::jsonb) || jsonb_build_object('error', $2::text)
-     WHERE id = $1`,
-    [id, reason],
+  return withTenantClient(app, filter.tenantId, (client) =>
+    failActiveJobRuns(client, filter.runs, reason),
   );
 }
 
@@ -117,13 +98,7 @@ async function markFailed(
  * (owner connection: cross-tenant housekeeping). Returns the ids it failed.
  */
 export async function sweepStalledRuns(owner: Connection, staleAfterMs: number): Promise<string[]> {
-  const { rows } = await owner.pool.query<{ id: string; kind: string; attempt: number | null }>(
-    `SELECT id, kind, attempt FROM sync_runs
-     WHERE status = 'running'
-       AND coalesce(heartbeat_at, started_at, created_at)
-           < now() - make_interval(secs => $1::float8 / 1000)`,
-    [staleAfterMs],
-  );
+  const rows = await stalledRuns(owner, staleAfterMs);
   const minutes = Math.round(staleAfterMs / 60_000);
   const failed: string[] = [];
   for (const row of rows) {
@@ -133,15 +108,7 @@ export async function sweepStalledRuns(owner: Connection, staleAfterMs: number):
       `no progress for ${minutes >= 1 ? `${minutes} min` : `${Math.round(staleAfterMs / 1000)} s`}`,
     );
     // Re-checked under the update, so a run that moved on meanwhile is left alone.
-    const result = await owner.pool.query(
-      `UPDATE sync_runs SET status = 'failed', finished_at = now(), error = $2,
-         details = coalesce(details, '{}'::jsonb) || jsonb_build_object('error', $2::text)
-       WHERE id = $1 AND status = 'running'
-         AND coalesce(heartbeat_at, started_at, created_at)
-             < now() - make_interval(secs => $3::float8 / 1000)`,
-      [row.id, reason, staleAfterMs],
-    );
-    if (result.rowCount) failed.push(row.id);
+    if (await failStalledRun(owner, row.id, reason, staleAfterMs)) failed.push(row.id);
   }
   return failed;
 }

@@ -1,7 +1,6 @@
 import { withTenantClient, type Connection } from "@canopy/db";
 import {
-  importEstimates,
-  importTotals,
+  importEmissions,
   type ImportEstimates,
   type ImportSummary,
   type LineTally,
@@ -82,7 +81,7 @@ export function printImport(summary: ImportSummary, status: string, out: Out) {
 }
 
 /**
- * The emissions a succeeded import added, once its estimates are done (@canopy/jobs importEstimates,
+ * The emissions a succeeded import added, once its estimates are done (@canopy/jobs importEmissions,
  * the rule the import page and API use); returns where its estimates are.
  */
 export async function printImportEmissions(
@@ -92,15 +91,13 @@ export async function printImportEmissions(
   summary: ImportSummary,
   out: Out,
 ): Promise<ImportEstimates> {
-  const estimates = await withTenantClient(app, tenantId, (client) =>
-    importEstimates(driver, client, { status: "succeeded", details: summary }),
+  const { estimates, totals } = await withTenantClient(app, tenantId, (client) =>
+    importEmissions(driver, client, { status: "succeeded", details: summary }),
   );
-  if (estimates === "done") {
-    const totals = await importTotals(app, tenantId, summary);
+  if (totals)
     out(
       `Emissions for that span: ${figure(totals.co2eLocationKg)} kg CO2e location-based (lifecycle grid factors), ${figure(totals.co2eMarketKg)} kg market-based (estimated: contractual coverage + residual mix), ` +
         `${figure(totals.co2eEmbodiedKg)} kg embodied, ${figure(totals.kwhFacility)} kWh, ${figure(totals.waterL)} L water.`,
     );
-  }
   return estimates;
 }

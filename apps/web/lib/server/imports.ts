@@ -6,9 +6,8 @@ import {
   FileTooLargeError,
   fileTooLarge,
   ImportQuotaExceededError,
-  importEstimates,
+  importEmissions,
   importStorage,
-  importTotals,
   quotaMessage,
   submitImport,
   type ImportEstimates,
@@ -254,16 +253,11 @@ export type ImportView = ImportRow & {
 
 /** One import with its progress, summary and (once its estimates have run) the emissions it added. */
 export async function getImport(scope: TenantScope, id: string): Promise<ImportView> {
-  const row = await scope.sql((client) => importRunRow<ImportSummary>(client, id));
-  if (!row) throw notFound("Import");
-  const tenantId = scope.principal.tenantId;
-  const estimates = await scope.sql((client) => importEstimates(queue(), client, row));
-  const done = estimates === "done" && row.details !== null;
-  return {
-    ...row,
-    estimates,
-    totals: done ? await importTotals(appDb(), tenantId, row.details!) : null,
-  };
+  return scope.sql(async (client) => {
+    const row = await importRunRow<ImportSummary>(client, id);
+    if (!row) throw notFound("Import");
+    return { ...row, ...(await importEmissions(queue(), client, row)) };
+  });
 }
 
 export function encodeCursor(createdAt: string, id: string): string {

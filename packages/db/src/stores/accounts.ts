@@ -1,5 +1,6 @@
 import type { PoolClient } from "pg";
 import type { Sealed } from "../credentials";
+import type { Connection } from "../client";
 import { parseSourcePrecedence } from "./sources";
 
 /**
@@ -341,4 +342,146 @@ export async function activateCloudAccount(
     "UPDATE cloud_accounts SET status = 'active', last_error = NULL, updated_at = now() WHERE id = $1",
     [cloudAccountId],
   );
+}
+
+/** An account's provider and id there, as the jobs check a payload's account against its tenant. */
+export type CloudAccountIdentity = {
+  id: string;
+  provider: "aws" | "azure" | "gcp";
+  providerAccountId: string;
+};
+
+/** The account in the caller's tenant (row-level security hides other tenants' accounts). */
+export async function cloudAccountIdentity(
+  client: PoolClient,
+  cloudAccountId: string,
+): Promise<CloudAccountIdentity | undefined> {
+  const result = await client.query<CloudAccountIdentity>(
+    `SELECT id, provider, provider_account_id AS "providerAccountId" FROM cloud_accounts WHERE id = $1`,
+    [cloudAccountId],
+  );
+  return result.rows[0];
+}
+
+/** A cloud account as the jobs that call its provider read it (ciphertext included: never returned). */
+export type ConnectableAccount = {
+  provider: "aws" | "azure" | "gcp";
+  providerAccountId: string;
+  externalId: string | null;
+  ciphertext: string | null;
+  keyId: string | null;
+  status: string;
+  scope: string[] | null;
+};
+
+export async function connectableAccount(
+  client: PoolClient,
+  cloudAccountId: string,
+): Promise<ConnectableAccount | undefined> {
+  const result = await client.query<ConnectableAccount>(
+    `SELECT provider, provider_account_id AS "providerAccountId", external_id AS "externalId",
+              credentials_ciphertext AS ciphertext, credentials_key_id AS "keyId", status::text AS status, scope
+       FROM cloud_accounts WHERE id = $1`,
+    [cloudAccountId],
+  );
+  return result.rows[0];
+}
+
+/** A sync succeeded: the account is active, synced now, its last error cleared. */
+export async function markCloudAccountSynced(
+  client: PoolClient,
+  cloudAccountId: string,
+): Promise<void> {
+  await client.query(
+    "UPDATE cloud_accounts SET status = 'active', last_sync_at = now(), last_error = NULL, updated_at = now() WHERE id = $1",
+    [cloudAccountId],
+  );
+}
+
+/** An import stored usage of these accounts: their last sync is now (their status stays). */
+export async function touchCloudAccountsSynced(
+  client: PoolClient,
+  cloudAccountIds: readonly string[] | undefined,
+): Promise<void> {
+  await client.query("UPDATE cloud_accounts SET last_sync_at = now() WHERE id = ANY($1::uuid[])", [
+    cloudAccountIds,
+  ]);
+}
+
+/** A sync failed, and may heal by itself: the account shows the error and keeps its status. */
+export async function recordCloudAccountError(
+  client: PoolClient,
+  cloudAccountId: string,
+  error: string,
+): Promise<void> {
+  await client.query(
+    "UPDATE cloud_accounts SET last_error = $2, updated_at = now() WHERE id = $1",
+    [cloudAccountId, error],
+  );
+}
+
+/**
+ * A sync failed permanently: the account (unless disabled) needs attention with `message`, recorded
+ * as a failed connection test (`checksJson`: the stored outcome).
+ */
+export async function markCloudAccountNeedsAttention(
+  client: PoolClient,
+  cloudAccountId: string,
+  message: string,
+  checksJson: string,
+): Promise<void> {
+  await client.query(
+    `UPDATE cloud_accounts SET last_error = $2, updated_at = now(), status = 'needs_attention',
+         connection_check_status = 'failed', connection_checks = $3, connection_checked_at = now()
+       WHERE id = $1 AND status <> 'disabled'`,
+    [cloudAccountId, message, checksJson],
+  );
+}
+
+/**
+ * Stores a connection test's outcome (`resultJson`); a passing one brings an account that needs
+ * attention back to active, its error cleared.
+ */
+export async function storeConnectionCheck(
+  client: PoolClient,
+  cloudAccountId: string,
+  status: "passed" | "failed",
+  resultJson: string,
+): Promise<void> {
+  await client.query(
+    `UPDATE cloud_accounts SET connection_check_status = $2::connection_check_status, connection_checks = $3,
+         connection_checked_at = now(),
+         status = CASE WHEN $4::boolean AND status = 'needs_attention' THEN 'active'::cloud_account_status ELSE status END,
+         last_error = CASE WHEN $4::boolean AND status = 'needs_attention' THEN NULL ELSE last_error END,
+         updated_at = CASE WHEN $4::boolean AND status = 'needs_attention' THEN now() ELSE updated_at END
+       WHERE id = $1`,
+    [cloudAccountId, status, resultJson, status === "passed"],
+  );
+}
+
+/** A connected account as the sync scheduler sees it: its last sync and its backfills. */
+export type SchedulableAccount = {
+  id: string;
+  tenantId: string;
+  provider: "aws" | "azure" | "gcp";
+  lastSyncAt: Date | null;
+  backfilled: boolean;
+  failedBackfills: number;
+  lastBackfillFailedAt: Date | null;
+  checkedAt: Date | null;
+};
+
+/** Every active account with credentials, of any organization (owner connection). */
+export async function schedulableAccounts(owner: Connection): Promise<SchedulableAccount[]> {
+  const { rows } = await owner.pool.query<SchedulableAccount>(
+    `SELECT a.id, a.tenant_id AS "tenantId", a.provider::text AS provider, a.last_sync_at AS "lastSyncAt",
+              EXISTS (SELECT 1 FROM sync_runs r WHERE r.cloud_account_id = a.id AND r.kind = 'backfill' AND r.status = 'succeeded') AS backfilled,
+              f.n AS "failedBackfills", f.last AS "lastBackfillFailedAt", a.connection_checked_at AS "checkedAt"
+       FROM cloud_accounts a
+       CROSS JOIN LATERAL (
+         SELECT count(*)::int AS n, max(coalesce(r.finished_at, r.created_at)) AS last FROM sync_runs r
+         WHERE r.cloud_account_id = a.id AND r.kind = 'backfill' AND r.status = 'failed') f
+       WHERE a.status = 'active' AND a.credentials_ciphertext IS NOT NULL`,
+  );
+  return rows;
 }

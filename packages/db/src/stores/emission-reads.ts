@@ -296,3 +296,51 @@ export async function emissionsCurrency(client: PoolClient): Promise<string | nu
   );
   return currency.rows[0]?.currency ?? null;
 }
+
+/** Emission totals of accounts over a span, from the daily rollups (the whole UTC days it touches). */
+export type SpanEmissionTotals = {
+  kwhFacility: number;
+  co2eLocationKg: number;
+  co2eMarketKg: number;
+  co2eEmbodiedKg: number;
+  waterL: number;
+};
+
+export async function spanEmissionTotals(
+  client: PoolClient,
+  accountIds: readonly string[],
+  span: { start: string; end: string },
+): Promise<SpanEmissionTotals> {
+  const result = await client.query<SpanEmissionTotals>(
+    `SELECT coalesce(sum(kwh_facility), 0) AS "kwhFacility", coalesce(sum(co2e_location_kg), 0) AS "co2eLocationKg",
+              coalesce(sum(co2e_market_kg), 0) AS "co2eMarketKg", coalesce(sum(co2e_embodied_kg), 0) AS "co2eEmbodiedKg",
+              coalesce(sum(water_l), 0) AS "waterL"
+       FROM emissions_daily
+       WHERE cloud_account_id = ANY($1::uuid[]) AND day >= ($2::timestamptz AT TIME ZONE 'UTC')::date
+         AND day < (($3::timestamptz - interval '1 microsecond') AT TIME ZONE 'UTC')::date + 1`,
+    [accountIds, span.start, span.end],
+  );
+  return result.rows[0]!;
+}
+
+/** The tenant's estimate per provider and month (YYYY-MM-01), `from` inclusive, `to` exclusive. */
+export async function monthlyEmissionsByProvider<Provider extends string>(
+  client: PoolClient,
+  range: { from: string; to: string },
+): Promise<
+  { provider: Provider; month: string; location: number; market: number; embodied: number }[]
+> {
+  const ours = await client.query<{
+    provider: Provider;
+    month: string;
+    location: number;
+    market: number;
+    embodied: number;
+  }>(
+    `SELECT provider::text AS provider, to_char(month, 'YYYY-MM-DD') AS month, sum(co2e_location_kg)::float8 AS location,
+            sum(co2e_market_kg)::float8 AS market, sum(co2e_embodied_kg)::float8 AS embodied
+     FROM emissions_monthly WHERE month >= $1::date AND month < $2::date GROUP BY 1, 2`,
+    [range.from, range.to],
+  );
+  return ours.rows;
+}

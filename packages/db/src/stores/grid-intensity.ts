@@ -246,6 +246,20 @@ export async function gridZoneRanges(
   return rows;
 }
 
+/** The first and last hour one source has stored for the zone (both null when none). */
+export async function storedGridRange(
+  owner: Connection,
+  source: string,
+  zone: string,
+): Promise<{ first: Date | null; last: Date | null } | undefined> {
+  const { rows } = await owner.pool.query<{ first: Date | null; last: Date | null }>(
+    `SELECT min(hour) AS first, max(hour) AS last FROM grid_intensity_hourly
+     WHERE source = $1 AND zone = $2`,
+    [source, zone],
+  );
+  return rows[0];
+}
+
 /** One cell of a zone's profile: the mean intensity at one UTC hour of day in one month. */
 export type GridProfileCell = {
   /** YYYY-MM */

@@ -23,6 +23,16 @@ export async function reportRecipientEmails(
   return rows.map((row) => row.email);
 }
 
+/** Emails of the tenant's members who receive alert emails (owner, admin, analyst), in order. */
+export async function alertRecipientEmails(owner: Connection, tenantId: string): Promise<string[]> {
+  const { rows } = await owner.pool.query<{ email: string }>(
+    `SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id
+     WHERE m.tenant_id = $1 AND m.role IN ('owner', 'admin', 'analyst') ORDER BY u.email`,
+    [tenantId],
+  );
+  return rows.map((row) => row.email);
+}
+
 export type UserMembership = { tenantId: string; tenantName: string; role: MemberRole };
 
 /** The user's membership in `preferredTenantId` when they have one, else in their oldest organization. */

@@ -765,26 +765,7 @@ export async function storeImportedFigures(
       entry.previousRows = row.n;
     }
   }
-  const inserted = await client.query(
-    `INSERT INTO provider_reported_emissions
-       (tenant_id, cloud_account_id, provider, provider_account_id, month, service, region, scope, co2e_kg, source, model_version)
-     SELECT $1, NULL, f.provider::cloud_provider, f.account, f.month, nullif(f.service, ''), nullif(f.region, ''), f.scope, f.kg,
-            f.source, nullif(f.model_version, '')
-     FROM unnest($2::text[], $3::text[], $4::date[], $5::text[], $6::text[], $7::text[], $8::float8[], $9::text[], $10::text[])
-       AS f(provider, account, month, service, region, scope, kg, source, model_version)`,
-    [
-      tenantId,
-      figures.map((f) => f.provider),
-      figures.map((f) => f.providerAccountId),
-      figures.map((f) => f.month),
-      figures.map((f) => f.service ?? ""),
-      figures.map((f) => f.region ?? ""),
-      figures.map((f) => f.scope),
-      figures.map((f) => f.co2eKg),
-      figures.map((f) => f.source),
-      figures.map((f) => f.modelVersion ?? ""),
-    ],
-  );
+  const stored = await insertFigures(client, tenantId, null, figures);
   const replaced = keys.filter((k) => k.previousRows > 0);
   await client.query(
     `INSERT INTO audit_log (tenant_id, actor_user_id, actor_label, action, target_type, target_id, details)
@@ -801,5 +782,65 @@ export async function storeImportedFigures(
       },
     ],
   );
-  return { stored: inserted.rowCount ?? 0, replaced };
+  return { stored, replaced };
+}
+
+/**
+ * Stores a provider's monthly figures for one cloud account (fetched from its carbon API), in the
+ * caller's tenant transaction: what was stored for the same (source, month, model version) is
+ * deleted first, figures of other model versions stay. Returns how many it stored.
+ */
+export async function replaceAccountFigures(
+  client: PoolClient,
+  tenantId: string,
+  cloudAccountId: string,
+  figures: readonly ImportedFigure[],
+): Promise<number> {
+  const keys = [
+    ...new Set(figures.map((f) => JSON.stringify([f.source, f.month, f.modelVersion ?? ""]))),
+  ].map((k) => JSON.parse(k) as [string, string, string]);
+  await client.query(
+    `DELETE FROM provider_reported_emissions p
+       USING unnest($2::text[], $3::date[], $4::text[]) AS k(source, month, model_version)
+       WHERE p.cloud_account_id = $1 AND p.source = k.source AND p.month = k.month AND coalesce(p.model_version, '') = k.model_version`,
+    [cloudAccountId, keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2])],
+  );
+  return insertFigures(client, tenantId, cloudAccountId, figures);
+}
+
+/** Inserts provider figures of one cloud account, or of none (a carbon file's); returns how many. */
+async function insertFigures(
+  client: PoolClient,
+  tenantId: string,
+  cloudAccountId: string | null,
+  figures: readonly ImportedFigure[],
+): Promise<number> {
+  const inserted = await client.query(
+    `INSERT INTO provider_reported_emissions
+       (tenant_id, cloud_account_id, provider, provider_account_id, month, service, region, scope, co2e_kg, source, model_version)
+     SELECT $1, $2::uuid, f.provider::cloud_provider, f.account, f.month, nullif(f.service, ''), nullif(f.region, ''), f.scope, f.kg,
+            f.source, nullif(f.model_version, '')
+     FROM unnest($3::text[], $4::text[], $5::date[], $6::text[], $7::text[], $8::text[], $9::float8[], $10::text[], $11::text[])
+       AS f(provider, account, month, service, region, scope, kg, source, model_version)`,
+    [
+      tenantId,
+      cloudAccountId,
+      figures.map((f) => f.provider),
+      figures.map((f) => f.providerAccountId),
+      figures.map((f) => f.month),
+      figures.map((f) => f.service ?? ""),
+      figures.map((f) => f.region ?? ""),
+      figures.map((f) => f.scope),
+      figures.map((f) => f.co2eKg),
+      figures.map((f) => f.source),
+      figures.map((f) => f.modelVersion ?? ""),
+    ],
+  );
+  return inserted.rowCount ?? 0;
+}
+
+/** Whether the tenant has any provider figures stored. */
+export async function hasProviderFigures(client: PoolClient): Promise<boolean> {
+  const existing = await client.query("SELECT 1 FROM provider_reported_emissions LIMIT 1");
+  return Boolean(existing.rowCount);
 }

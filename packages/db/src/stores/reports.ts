@@ -308,3 +308,19 @@ export async function reportModelHeadlines(
   );
   return rows;
 }
+
+/**
+ * The caller's organization's name and how many whole-organization reports it has for the period;
+ * undefined when the organization does not exist.
+ */
+export async function organizationReportsForPeriod(
+  client: PoolClient,
+  period: { start: string; end: string },
+): Promise<{ name: string; reports: number } | undefined> {
+  const result = await client.query<{ name: string; reports: number }>(
+    `SELECT name, (SELECT count(*)::int FROM reports WHERE period_start = $1::date AND period_end = $2::date
+                        AND boundary_key = 'all') AS reports FROM tenants`,
+    [period.start, period.end],
+  );
+  return result.rows[0];
+}

@@ -1,17 +1,18 @@
 import type { PoolClient } from "pg";
+import type { Connection } from "../client";
 
 /**
  * sync_runs: one row per import or sync. `details` is the run's stored summary (jsonb); its shape is
  * declared by @canopy/jobs, so readers pass it as `Details`.
  */
 
-/** A run's status and stored summary, in the caller's tenant transaction. */
+/** A run's status, stored summary and kind, in the caller's tenant transaction. */
 export async function syncRunStatus<Details>(
   client: PoolClient,
   syncRunId: string,
-): Promise<{ status: string; details: Details } | undefined> {
-  const result = await client.query<{ status: string; details: Details }>(
-    "SELECT status, details FROM sync_runs WHERE id = $1",
+): Promise<{ status: string; details: Details; kind: string } | undefined> {
+  const result = await client.query<{ status: string; details: Details; kind: string }>(
+    "SELECT status, details, kind::text AS kind FROM sync_runs WHERE id = $1",
     [syncRunId],
   );
   return result.rows[0];
@@ -208,4 +209,341 @@ export async function importAccountMismatchRow<OtherAccounts>(
     [importId],
   );
   return rows[0];
+}
+
+/*
+ * The run lifecycle the jobs drive: syncs (sync-account), file imports (submitImport, import-file,
+ * confirmImport) and the watchdog. Each function runs in the caller's tenant transaction unless it
+ * takes the owner connection (cross-tenant housekeeping).
+ */
+
+/** A sync's run as an earlier attempt of the same job left it. */
+export type SyncRunOfJob<Details> = {
+  id: string;
+  status: string;
+  windowStart: Date | null;
+  windowEnd: Date | null;
+  details: Details;
+};
+
+/** The newest run of the account started by the job with this id (its retries share it), if any. */
+export async function syncRunOfJob<Details>(
+  client: PoolClient,
+  cloudAccountId: string,
+  jobId: string,
+): Promise<SyncRunOfJob<Details> | undefined> {
+  const { rows } = await client.query<SyncRunOfJob<Details>>(
+    `SELECT id, status::text AS status, window_start AS "windowStart", window_end AS "windowEnd", details
+       FROM sync_runs WHERE cloud_account_id = $1 AND details->>'jobId' = $2 ORDER BY created_at DESC LIMIT 1`,
+    [cloudAccountId, jobId],
+  );
+  return rows[0];
+}
+
+/** Puts an earlier attempt's run back to running over the window, with `details`. */
+export async function restartSyncRun<Details>(
+  client: PoolClient,
+  syncRunId: string,
+  details: Details,
+  window: { start: Date; end: Date },
+): Promise<void> {
+  await client.query(
+    `UPDATE sync_runs SET status = 'running', started_at = now(), finished_at = NULL, error = NULL, details = $2,
+           window_start = $3, window_end = $4 WHERE id = $1`,
+    [syncRunId, details, window.start, window.end],
+  );
+}
+
+/** Starts a sync or backfill run of the account over the window; returns its id. */
+export async function insertRunningSyncRun<Details>(
+  client: PoolClient,
+  run: {
+    tenantId: string;
+    cloudAccountId: string;
+    kind: "sync" | "backfill";
+    window: { start: Date; end: Date };
+    details: Details;
+  },
+): Promise<string> {
+  const created = await client.query<{ id: string }>(
+    `INSERT INTO sync_runs (tenant_id, cloud_account_id, kind, status, window_start, window_end, details, started_at)
+       VALUES ($1, $2, $3, 'running', $4, $5, $6, now()) RETURNING id`,
+    [run.tenantId, run.cloudAccountId, run.kind, run.window.start, run.window.end, run.details],
+  );
+  return created.rows[0]!.id;
+}
+
+/** A running sync's record and row counts after a chunk (in the chunk's own transaction). */
+export async function recordSyncRunProgress<Details>(
+  client: PoolClient,
+  syncRunId: string,
+  details: Details,
+  totals: { rowsRead: number; rowsWritten: number },
+): Promise<void> {
+  await client.query(
+    "UPDATE sync_runs SET status = 'running', details = $2, rows_read = $3, rows_written = $4 WHERE id = $1",
+    [syncRunId, details, totals.rowsRead, totals.rowsWritten],
+  );
+}
+
+/** A sync that stored every chunk: succeeded, with its final counts and record. */
+export async function markSyncRunSucceeded<Details>(
+  client: PoolClient,
+  syncRunId: string,
+  outcome: { rowsRead: number; rowsWritten: number; rowsSkipped: number; details: Details },
+): Promise<void> {
+  await client.query(
+    `UPDATE sync_runs SET status = 'succeeded', finished_at = now(), rows_read = $2, rows_written = $3, rows_skipped = $4,
+             details = $5, error = NULL WHERE id = $1`,
+    [syncRunId, outcome.rowsRead, outcome.rowsWritten, outcome.rowsSkipped, outcome.details],
+  );
+}
+
+/** A sync that failed for good, with the reason and its record so far. */
+export async function markSyncRunFailed<Details>(
+  client: PoolClient,
+  syncRunId: string,
+  error: string,
+  details: Details,
+): Promise<void> {
+  await client.query(
+    "UPDATE sync_runs SET status = 'failed', finished_at = now(), error = $2, details = $3 WHERE id = $1",
+    [syncRunId, error, details],
+  );
+}
+
+/**
+ * Serializes the uploads of one organization for the rest of the caller's transaction, so each
+ * checks the storage quota against the files recorded before it.
+ */
+export async function lockImportQuota(client: PoolClient, tenantId: string): Promise<void> {
+  await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [
+    `canopy:import-quota:${tenantId}`,
+  ]);
+}
+
+/** Bytes of the tenant's uploaded files still kept (details.bytes of imports whose file is not deleted). */
+export async function storedImportBytes(client: PoolClient): Promise<number> {
+  const result = await client.query<{ used: string }>(
+    `SELECT coalesce(sum((details->>'bytes')::bigint), 0)::text AS used FROM sync_runs
+     WHERE kind = 'import' AND details IS NOT NULL AND NOT details ? 'fileDeletedAt'`,
+  );
+  return Number(result.rows[0]!.used);
+}
+
+/** Records an accepted upload as a queued import with this id. */
+export async function insertQueuedImport<Details>(
+  client: PoolClient,
+  run: { id: string; tenantId: string; details: Details },
+): Promise<void> {
+  await client.query(
+    `INSERT INTO sync_runs (id, tenant_id, kind, status, details) VALUES ($1, $2, 'import', 'queued', $3)`,
+    [run.id, run.tenantId, run.details],
+  );
+}
+
+/**
+ * An import's status while it runs or fails: `started` stamps started_at, `failed` finished_at.
+ */
+export async function updateImportRun<Details>(
+  client: PoolClient,
+  syncRunId: string,
+  update: {
+    status: "running" | "failed";
+    details: Details;
+    error: string | null;
+    started: boolean;
+  },
+): Promise<void> {
+  await client.query(
+    `UPDATE sync_runs SET status = $2::sync_run_status, details = $3, error = $4,
+         started_at = CASE WHEN $5::boolean THEN now() ELSE started_at END,
+         finished_at = CASE WHEN $2::sync_run_status = 'failed' THEN now() ELSE finished_at END
+       WHERE id = $1`,
+    [syncRunId, update.status, update.details, update.error, update.started],
+  );
+}
+
+/** An import that stored its usage: succeeded, with its counts, span and summary. */
+export async function markImportSucceeded<Details>(
+  client: PoolClient,
+  syncRunId: string,
+  outcome: {
+    linesRead: number;
+    rowsWritten: number;
+    rowsSkipped: number;
+    span: { start: string; end: string } | null;
+    details: Details;
+  },
+): Promise<void> {
+  await client.query(
+    `UPDATE sync_runs SET status = 'succeeded', finished_at = clock_timestamp(), rows_read = $2, rows_written = $3,
+             rows_skipped = $4, window_start = $5, window_end = $6, details = $7, error = NULL WHERE id = $1`,
+    [
+      syncRunId,
+      outcome.linesRead,
+      outcome.rowsWritten,
+      outcome.rowsSkipped,
+      outcome.span?.start ?? null,
+      outcome.span?.end ?? null,
+      outcome.details,
+    ],
+  );
+}
+
+/** An import that would replace stored data waits for the user, its summary holding the preview. */
+export async function markImportAwaitingConfirmation<Details>(
+  client: PoolClient,
+  syncRunId: string,
+  details: Details,
+  error: string,
+): Promise<void> {
+  await client.query(
+    `UPDATE sync_runs SET status = 'awaiting_confirmation', details = $2, error = $3, finished_at = clock_timestamp()
+             WHERE id = $1`,
+    [syncRunId, details, error],
+  );
+}
+
+/**
+ * Queues again an import awaiting confirmation whose file is still kept, with the replacement
+ * confirmed; false when the import is in another state or its file is gone.
+ */
+export async function requeueConfirmedImport(
+  client: PoolClient,
+  syncRunId: string,
+): Promise<boolean> {
+  const updated = await client.query(
+    `UPDATE sync_runs SET status = 'queued', error = NULL, finished_at = NULL,
+         details = details || '{"replaceConfirmed": true}'::jsonb
+       WHERE id = $1 AND kind = 'import' AND status = 'awaiting_confirmation'
+         AND NOT coalesce(details ? 'fileDeletedAt', false)`,
+    [syncRunId],
+  );
+  return updated.rowCount !== 0;
+}
+
+/**
+ * Up to `limit` finished imports (any organization: owner connection) that finished more than
+ * `retentionDays` ago and still have their uploaded file, in id order after `afterId`.
+ */
+export async function expiredImportFiles(
+  owner: Connection,
+  retentionDays: number,
+  afterId: string,
+  limit: number,
+): Promise<{ id: string; fileKey: string }[]> {
+  const { rows } = await owner.pool.query<{ id: string; fileKey: string }>(
+    `SELECT id, details->>'fileKey' AS "fileKey" FROM sync_runs
+       WHERE kind = 'import' AND status IN ('succeeded', 'failed')
+         AND details ? 'fileKey' AND NOT details ? 'fileDeletedAt'
+         AND coalesce(finished_at, created_at) < now() - make_interval(days => $1)
+         AND id > $2
+       ORDER BY id LIMIT $3`,
+    [retentionDays, afterId, limit],
+  );
+  return rows;
+}
+
+/** Marks the imports' files deleted at `deletedAt` (ISO); returns how many it marked. */
+export async function markImportFilesDeleted(
+  owner: Connection,
+  syncRunIds: string[],
+  deletedAt: string,
+): Promise<number> {
+  const marked = await owner.pool.query(
+    `UPDATE sync_runs SET details = details || jsonb_build_object('fileDeletedAt', $2::text)
+         WHERE id = ANY($1::uuid[]) AND NOT details ? 'fileDeletedAt'`,
+    [syncRunIds, deletedAt],
+  );
+  return marked.rowCount ?? 0;
+}
+
+/** The runs a job works on: one run by id, or the syncs and backfills of an account. */
+export type JobRuns = { syncRunId: string } | { syncsOfAccount: string };
+
+const jobRunsFilter = (runs: JobRuns): { where: string; params: unknown[] } =>
+  "syncRunId" in runs
+    ? { where: "id = $1", params: [runs.syncRunId] }
+    : {
+        where: "cloud_account_id = $1 AND kind IN ('sync', 'backfill')",
+        params: [runs.syncsOfAccount],
+      };
+
+/** Stamps the job's running runs as alive (`heartbeat_at`) at this attempt. */
+export async function touchJobRuns(
+  client: PoolClient,
+  runs: JobRuns,
+  attempt: number,
+): Promise<void> {
+  const filter = jobRunsFilter(runs);
+  const n = filter.params.length + 1;
+  await client.query(
+    `UPDATE sync_runs SET heartbeat_at = now(), attempt = $${n}
+       WHERE ${filter.where} AND status = 'running'`,
+    [...filter.params, attempt],
+  );
+}
+
+async function markRunFailed(client: Pick<PoolClient, "query">, id: string, reason: string) {
+  await client.query(
+    `UPDATE sync_runs SET status = 'failed', finished_at = now(), error = $2,
+       details = coalesce(details, '{}'::jsonb) || jsonb_build_object('error', $2::text)
+     WHERE id = $1`,
+    [id, reason],
+  );
+}
+
+/**
+ * Marks the job's runs still queued or running failed with `reason(kind)` (locked first, so a run
+ * finishing meanwhile waits); returns how many it marked.
+ */
+export async function failActiveJobRuns(
+  client: PoolClient,
+  runs: JobRuns,
+  reason: (kind: string) => string,
+): Promise<number> {
+  const filter = jobRunsFilter(runs);
+  const { rows } = await client.query<{ id: string; kind: string }>(
+    `SELECT id, kind FROM sync_runs WHERE ${filter.where} AND status IN ('queued', 'running') FOR UPDATE`,
+    filter.params,
+  );
+  for (const row of rows) await markRunFailed(client, row.id, reason(row.kind));
+  return rows.length;
+}
+
+/** Runs of any organization (owner connection) running with no progress for `staleAfterMs`. */
+export async function stalledRuns(
+  owner: Connection,
+  staleAfterMs: number,
+): Promise<{ id: string; kind: string; attempt: number | null }[]> {
+  const { rows } = await owner.pool.query<{ id: string; kind: string; attempt: number | null }>(
+    `SELECT id, kind, attempt FROM sync_runs
+     WHERE status = 'running'
+       AND coalesce(heartbeat_at, started_at, created_at)
+           < now() - make_interval(secs => $1::float8 / 1000)`,
+    [staleAfterMs],
+  );
+  return rows;
+}
+
+/**
+ * Fails a stalled run with `reason`, re-checking under the update that it is still stalled; false
+ * when it moved on meanwhile.
+ */
+export async function failStalledRun(
+  owner: Connection,
+  syncRunId: string,
+  reason: string,
+  staleAfterMs: number,
+): Promise<boolean> {
+  const result = await owner.pool.query(
+    `UPDATE sync_runs SET status = 'failed', finished_at = now(), error = $2,
+         details = coalesce(details, '{}'::jsonb) || jsonb_build_object('error', $2::text)
+       WHERE id = $1 AND status = 'running'
+         AND coalesce(heartbeat_at, started_at, created_at)
+             < now() - make_interval(secs => $3::float8 / 1000)`,
+    [syncRunId, reason, staleAfterMs],
+  );
+  return Boolean(result.rowCount);
 }

@@ -1,4 +1,5 @@
 import type { PoolClient } from "pg";
+import type { Connection } from "../client";
 import { dimsKeySql, lockAccounts, USAGE_COLUMNS } from "./usage";
 import { windowArrays, type AccountWindow } from "./windows";
 
@@ -158,4 +159,22 @@ export async function renameStoredService(
      FROM usage_renamed GROUP BY cloud_account_id`,
   );
   return windows.rows.map((w) => ({ cloudAccountId: w.account, start: w.first, end: w.last }));
+}
+
+/**
+ * Every tenant's stored service names per provider, in the monthly rollups and the previous versions
+ * (owner connection: across organizations), for putting them under their canonical names.
+ */
+export async function storedServiceNames<Provider extends string>(
+  owner: Connection,
+): Promise<{ tenantId: string; provider: Provider; service: string }[]> {
+  const { rows } = await owner.pool.query<{
+    tenantId: string;
+    provider: Provider;
+    service: string;
+  }>(
+    `SELECT DISTINCT tenant_id AS "tenantId", provider, service FROM emissions_monthly
+       UNION SELECT DISTINCT tenant_id, provider, service FROM usage_superseded`,
+  );
+  return rows;
 }

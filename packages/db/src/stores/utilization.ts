@@ -218,3 +218,79 @@ export async function measuredComputeShare(
   const { computeKwh, measuredKwh } = rows[0] ?? { computeKwh: 0, measuredKwh: 0 };
   return { computeKwh, measuredKwh, share: computeKwh > 0 ? measuredKwh / computeKwh : null };
 }
+
+/**
+ * The utilization run of the job with this id, in the caller's tenant transaction: its earlier
+ * attempt's run put back to running, or a new one over the window. A run of another job still
+ * running after an hour (its worker died) is ended first: this read takes over.
+ */
+export async function startUtilizationRun(
+  client: PoolClient,
+  run: {
+    tenantId: string;
+    cloudAccountId: string;
+    jobId: string;
+    window: { start: Date; end: Date };
+    source: UtilizationSource;
+  },
+): Promise<string> {
+  await client.query(
+    `UPDATE utilization_runs SET status = 'failed', finished_at = now(),
+           error = 'The worker stopped during this read; a later read took over.'
+         WHERE cloud_account_id = $1 AND status = 'running' AND details->>'jobId' <> $2
+           AND created_at < now() - interval '1 hour'`,
+    [run.cloudAccountId, run.jobId],
+  );
+  const existing = await client.query<{ id: string }>(
+    "SELECT id FROM utilization_runs WHERE cloud_account_id = $1 AND details->>'jobId' = $2 LIMIT 1",
+    [run.cloudAccountId, run.jobId],
+  );
+  if (existing.rows[0]) {
+    await client.query(
+      "UPDATE utilization_runs SET status = 'running', error = NULL, finished_at = NULL WHERE id = $1",
+      [existing.rows[0].id],
+    );
+    return existing.rows[0].id;
+  }
+  const created = await client.query<{ id: string }>(
+    `INSERT INTO utilization_runs (tenant_id, cloud_account_id, status, window_start, window_end, source, details)
+         VALUES ($1, $2, 'running', $3, $4, $5, $6) RETURNING id`,
+    [
+      run.tenantId,
+      run.cloudAccountId,
+      run.window.start,
+      run.window.end,
+      run.source,
+      { jobId: run.jobId },
+    ],
+  );
+  return created.rows[0]!.id;
+}
+
+/** Ends a utilization run with its counts, error (null when it succeeded) and details. */
+export async function finishUtilizationRun<Details>(
+  client: PoolClient,
+  utilizationRunId: string,
+  outcome: {
+    status: "succeeded" | "failed";
+    resources: number;
+    hoursStored: number;
+    usageRowsMeasured: number;
+    error: string | null;
+    details: Details;
+  },
+): Promise<void> {
+  await client.query(
+    `UPDATE utilization_runs SET status = $2::sync_run_status, resources = $3, hours_stored = $4,
+             usage_rows_measured = $5, error = $6, details = $7, finished_at = now() WHERE id = $1`,
+    [
+      utilizationRunId,
+      outcome.status,
+      outcome.resources,
+      outcome.hoursStored,
+      outcome.usageRowsMeasured,
+      outcome.error,
+      outcome.details,
+    ],
+  );
+}

@@ -1,7 +1,7 @@
 import http from "node:http";
 import path from "node:path";
 import { canopyHome, type Env } from "@canopy/config";
-import { connect, keyringFromEnv, type DatabaseUrls, type Keyring } from "@canopy/db";
+import { connect, keyringFromEnv, pingDatabase, type DatabaseUrls, type Keyring } from "@canopy/db";
 import type { GridSourcesConfig } from "@canopy/connectors";
 import {
   createJobHost,
@@ -64,8 +64,7 @@ export async function startWorker(options: {
 
   const server = http.createServer((request, response) => {
     if (request.url === "/healthz") {
-      app.pool
-        .query("SELECT 1")
+      pingDatabase(app)
         .then(() => {
           response.writeHead(200, { "content-type": "application/json" });
           response.end(JSON.stringify({ status: "ok", queue: driver.kind }));

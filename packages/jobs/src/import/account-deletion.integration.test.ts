@@ -5,7 +5,7 @@ import {
   previewAccountDeletion,
   withTenantClient,
 } from "@canopy/db";
-import { createImportHarness, TEST_CUR_HEADER, testCurLine } from "./test-harness";
+import { createImportHarness, TEST_CUR_HEADER, testCurLine } from "./testing";
 
 function cur(accounts: string[], hours: number, amount: number): string {
   const lines = [TEST_CUR_HEADER];

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createImportHarness, TEST_CUR_HEADER, testCurLine } from "./test-harness";
+import { createImportHarness, TEST_CUR_HEADER, testCurLine } from "./testing";
 
 let harness: Awaited<ReturnType<typeof createImportHarness>>;
 

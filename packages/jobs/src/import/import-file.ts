@@ -1,8 +1,14 @@
 import { z } from "zod";
 import {
+  cloudAccountIdentity,
   isSourceKind,
+  markImportAwaitingConfirmation,
+  markImportSucceeded,
   ReplacementNeedsConfirmationError,
+  syncRunStatus,
+  touchCloudAccountsSynced,
   UnexpectedAccountsError,
+  updateImportRun,
   withTenantClient,
   writeUsageRecords,
   type Connection,
@@ -139,23 +145,14 @@ export const importFile = defineJob({
         }
         summary.timings = { seconds: (performance.now() - started) / 1000 };
         const skippedLines = Object.values(summary.skipped).reduce((n, s) => n + s.lines, 0);
-        await client.query(
-          `UPDATE sync_runs SET status = 'succeeded', finished_at = clock_timestamp(), rows_read = $2, rows_written = $3,
-             rows_skipped = $4, window_start = $5, window_end = $6, details = $7, error = NULL WHERE id = $1`,
-          [
-            payload.syncRunId,
-            summary.linesRead,
-            written.rowsWritten,
-            skippedLines,
-            summary.span?.start ?? null,
-            summary.span?.end ?? null,
-            summary,
-          ],
-        );
-        await client.query(
-          "UPDATE cloud_accounts SET last_sync_at = now() WHERE id = ANY($1::uuid[])",
-          [summary.cloudAccountIds],
-        );
+        await markImportSucceeded(client, payload.syncRunId, {
+          linesRead: summary.linesRead,
+          rowsWritten: written.rowsWritten,
+          rowsSkipped: skippedLines,
+          span: summary.span ?? null,
+          details: summary,
+        });
+        await touchCloudAccountsSynced(client, summary.cloudAccountIds);
         return windows;
       });
       await queueMonthlyEstimates(deps, payload.tenantId, payload.syncRunId, windows);
@@ -165,11 +162,7 @@ export const importFile = defineJob({
         // Nothing was committed: the user decides (confirmImport) with the preview in front of them.
         summary.preview = error.preview;
         await withTenantClient(deps.app, payload.tenantId, (client) =>
-          client.query(
-            `UPDATE sync_runs SET status = 'awaiting_confirmation', details = $2, error = $3, finished_at = clock_timestamp()
-             WHERE id = $1`,
-            [payload.syncRunId, summary, error.message],
-          ),
+          markImportAwaitingConfirmation(client, payload.syncRunId, summary, error.message),
         );
         return { awaitingConfirmation: true, rowsWritten: 0 };
       }
@@ -367,21 +360,14 @@ const notFinite = (value: number | undefined, field: string): string | undefined
 
 /** The account the wizard imports into, as the file would name it. */
 async function loadExpectedAccount(app: Connection, tenantId: string, cloudAccountId: string) {
-  const account = await withTenantClient(app, tenantId, async (client) => {
-    const result = await client.query<{
-      provider: StagedUsage["provider"];
-      providerAccountId: string;
-    }>(
-      `SELECT provider, provider_account_id AS "providerAccountId" FROM cloud_accounts WHERE id = $1`,
-      [cloudAccountId],
-    );
-    return result.rows[0];
-  });
+  const account = await withTenantClient(app, tenantId, (client) =>
+    cloudAccountIdentity(client, cloudAccountId),
+  );
   if (!account)
     throw new PermanentJobError(
       `Cloud account ${cloudAccountId} does not exist in this organization`,
     );
-  return account;
+  return { provider: account.provider, providerAccountId: account.providerAccountId };
 }
 
 type ImportRun = { status: string; details: ImportSummary };
@@ -391,14 +377,10 @@ async function loadImport(
   tenantId: string,
   syncRunId: string,
 ): Promise<ImportRun> {
-  const run = await withTenantClient(app, tenantId, async (client) => {
-    const result = await client.query<ImportRun>(
-      "SELECT status, details FROM sync_runs WHERE id = $1 AND kind = 'import'",
-      [syncRunId],
-    );
-    return result.rows[0];
-  });
-  if (!run)
+  const run = await withTenantClient(app, tenantId, (client) =>
+    syncRunStatus<ImportSummary>(client, syncRunId),
+  );
+  if (run?.kind !== "import")
     throw new PermanentJobError(`Import ${syncRunId} does not exist in organization ${tenantId}`);
   return run;
 }
@@ -415,12 +397,11 @@ async function updateRun(
   },
 ) {
   await withTenantClient(app, tenantId, (client) =>
-    client.query(
-      `UPDATE sync_runs SET status = $2::sync_run_status, details = $3, error = $4,
-         started_at = CASE WHEN $5::boolean THEN now() ELSE started_at END,
-         finished_at = CASE WHEN $2::sync_run_status = 'failed' THEN now() ELSE finished_at END
-       WHERE id = $1`,
-      [syncRunId, update.status, update.summary, update.error ?? null, update.started ?? false],
-    ),
+    updateImportRun(client, syncRunId, {
+      status: update.status,
+      details: update.summary,
+      error: update.error ?? null,
+      started: update.started ?? false,
+    }),
   );
 }

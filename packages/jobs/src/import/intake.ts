@@ -1,10 +1,16 @@
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import type { BillingFormat } from "@canopy/connectors";
-import { withTenantClient, type Connection } from "@canopy/db";
+import {
+  insertQueuedImport,
+  lockImportQuota,
+  storedImportBytes,
+  withTenantClient,
+  type Connection,
+} from "@canopy/db";
 import type { QueueDriver } from "../contract";
 import { FileTooLargeError, safeFileName, type FileStore, type LocalFile } from "../file-store";
-import { ImportQuotaExceededError, importStorage, storageOf, storedImportBytes } from "./storage";
+import { ImportQuotaExceededError, importStorage, storageOf } from "./storage";
 import { emptySummary } from "./summary";
 
 /**
@@ -62,9 +68,7 @@ export async function submitImport(options: {
       if (quotaBytes > 0) {
         // Uploads of one organization running at once each passed the check above: the last word is
         // here, one at a time per organization, counting the files recorded meanwhile.
-        await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [
-          `canopy:import-quota:${options.tenantId}`,
-        ]);
+        await lockImportQuota(client, options.tenantId);
         const used = await storedImportBytes(client);
         if (used + bytes > quotaBytes) {
           const now = storageOf(used, quotaBytes);
@@ -74,10 +78,7 @@ export async function submitImport(options: {
           );
         }
       }
-      await client.query(
-        `INSERT INTO sync_runs (id, tenant_id, kind, status, details) VALUES ($1, $2, 'import', 'queued', $3)`,
-        [syncRunId, options.tenantId, details],
-      );
+      await insertQueuedImport(client, { id: syncRunId, tenantId: options.tenantId, details });
     });
   } catch (error) {
     await options.store.remove(fileKey);

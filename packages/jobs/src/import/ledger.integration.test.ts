@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sourceRank, type SourceKind } from "@canopy/db";
 import { confirmImport, ImportStateError, restoreRun } from "./versions";
-import { createImportHarness } from "./test-harness";
+import { createImportHarness } from "./testing";
 
 const ACCOUNT = "012345678901";
 const HOUR_MS = 3_600_000;

@@ -1,4 +1,4 @@
-import { withTenantClient, type Connection, type PoolClient } from "@canopy/db";
+import { storedImportBytes, withTenantClient, type Connection } from "@canopy/db";
 import { formatBytes } from "../format-bytes";
 
 /**
@@ -35,15 +35,6 @@ export function quotaMessage(
     `kept, ${formatBytes(storage.remainingBytes)} remaining. Stored files are deleted some time after their ` +
     `import finishes (CANOPY_IMPORT_FILE_RETENTION_DAYS).`
   );
-}
-
-/** Bytes of stored files, in a tenant transaction (row-level security limits it to the organization). */
-export async function storedImportBytes(client: PoolClient): Promise<number> {
-  const result = await client.query<{ used: string }>(
-    `SELECT coalesce(sum((details->>'bytes')::bigint), 0)::text AS used FROM sync_runs
-     WHERE kind = 'import' AND details IS NOT NULL AND NOT details ? 'fileDeletedAt'`,
-  );
-  return Number(result.rows[0]!.used);
 }
 
 export function storageOf(usedBytes: number, quotaBytes: number): ImportStorage {

@@ -1,6 +1,8 @@
 import {
+  requeueConfirmedImport,
   RestoreRefusedError,
   restoreReplacedUsage,
+  syncRunStatus,
   withTenantClient,
   type AccountWindow,
   type Connection,
@@ -29,13 +31,9 @@ async function loadRun(
   tenantId: string,
   syncRunId: string,
 ): Promise<RunRow | undefined> {
-  return withTenantClient(app, tenantId, async (client) => {
-    const result = await client.query<RunRow>(
-      "SELECT status, details, kind::text AS kind FROM sync_runs WHERE id = $1",
-      [syncRunId],
-    );
-    return result.rows[0];
-  });
+  return withTenantClient(app, tenantId, (client) =>
+    syncRunStatus<ImportSummary>(client, syncRunId),
+  );
 }
 
 /**
@@ -59,16 +57,10 @@ export async function confirmImport(options: {
       (options.store ? !(await options.store.exists(before.details.fileKey)) : false);
     if (gone) throw new ImportFileGoneError(fileGoneMessage(before.details));
   }
-  const updated = await withTenantClient(app, tenantId, (client) =>
-    client.query(
-      `UPDATE sync_runs SET status = 'queued', error = NULL, finished_at = NULL,
-         details = details || '{"replaceConfirmed": true}'::jsonb
-       WHERE id = $1 AND kind = 'import' AND status = 'awaiting_confirmation'
-         AND NOT coalesce(details ? 'fileDeletedAt', false)`,
-      [syncRunId],
-    ),
+  const requeued = await withTenantClient(app, tenantId, (client) =>
+    requeueConfirmedImport(client, syncRunId),
   );
-  if (updated.rowCount === 0) {
+  if (!requeued) {
     const run = await loadRun(app, tenantId, syncRunId);
     if (!run || run.kind !== "import") throw new ImportStateError("There is no such import.");
     if (run.status === "awaiting_confirmation" && run.details.fileDeletedAt)

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTenantClient, writeUsageRecords, type StagedUsage } from "@canopy/db";
-import { createImportHarness } from "../import/test-harness";
+import { createImportHarness } from "../import/testing";
 import { queueMonthlyEstimates } from "../months";
 
 const record = (hour: number, service: string, quantity: number): StagedUsage => ({

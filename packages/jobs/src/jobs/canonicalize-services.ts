@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { renameStoredService, withTenantClient } from "@canopy/db";
+import { renameStoredService, storedServiceNames, withTenantClient } from "@canopy/db";
 import { canonicalService } from "@canopy/connectors";
 import { defineJob } from "../contract";
 import { queueMonthlyEstimates } from "../months";
@@ -16,16 +16,9 @@ export const canonicalizeServices = defineJob({
   payload: z.object({}),
   options: { attempts: 3, backoffMs: 30_000, concurrency: 1 },
   async process(_payload, deps, context) {
-    const { rows } = await deps.owner.pool.query<{
-      tenantId: string;
-      provider: "aws" | "azure" | "gcp";
-      service: string;
-    }>(
-      `SELECT DISTINCT tenant_id AS "tenantId", provider, service FROM emissions_monthly
-       UNION SELECT DISTINCT tenant_id, provider, service FROM usage_superseded`,
-    );
+    const stored = await storedServiceNames<"aws" | "azure" | "gcp">(deps.owner);
     let renamed = 0;
-    for (const { tenantId, provider, service } of rows) {
+    for (const { tenantId, provider, service } of stored) {
       const canonical = canonicalService(provider, service);
       if (canonical === service) continue;
       const windows = await withTenantClient(deps.app, tenantId, (client) =>

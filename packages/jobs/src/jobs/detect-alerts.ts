@@ -1,16 +1,18 @@
 import { z } from "zod";
 import {
+  alertRecipientEmails,
   createDeliveries,
   evaluateBudget,
   getAlert,
   getDelivery,
   insertAlerts,
   listBudgets,
+  loadOrganization,
   recordDeliveryAttempt,
   scopeSeries,
+  tenantsWithRecentEmissions,
   webhookWithSecret,
   withTenantClient,
-  type Connection,
   type NewAlert,
 } from "@canopy/db";
 import { detectSpikes } from "@canopy/methodology";
@@ -29,16 +31,6 @@ export const spikeHistoryDays = 112;
 /** Days judged by each run (older days were judged by earlier runs; dedupe keeps one alert each). */
 export const spikeJudgedDays = 7;
 
-/** Members who receive alert emails. */
-export async function alertRecipients(owner: Connection, tenantId: string): Promise<string[]> {
-  const { rows } = await owner.pool.query<{ email: string }>(
-    `SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id
-     WHERE m.tenant_id = $1 AND m.role IN ('owner', 'admin', 'analyst') ORDER BY u.email`,
-    [tenantId],
-  );
-  return rows.map((row) => row.email);
-}
-
 /**
  * Detects spikes (location-based headline total, docs/methodology.md §19.1) over the last
  * `spikeJudgedDays` complete UTC days before `asOf`, evaluates every budget, stores the alerts not
@@ -53,7 +45,7 @@ export async function detectAlerts(
   const to = isoDay(today);
   const from = isoDay(today - (spikeHistoryDays + spikeJudgedDays) * DAY_MS);
   const onlyFrom = isoDay(today - spikeJudgedDays * DAY_MS);
-  const recipients = await alertRecipients(deps.owner, tenantId);
+  const recipients = await alertRecipientEmails(deps.owner, tenantId);
   const result = await withTenantClient(deps.app, tenantId, async (client) => {
     const candidates: NewAlert[] = [];
     for (const series of await scopeSeries(client, { from, to }, "location")) {
@@ -135,12 +127,9 @@ export const detectAlertsJob = defineJob({
   payload: z.object({ tenantId: z.uuid(), asOf: z.iso.datetime().optional() }),
   options: { attempts: 3, backoffMs: 30_000, concurrency: 1 },
   async process(payload, deps) {
-    const exists = await withTenantClient(
-      deps.app,
-      payload.tenantId,
-      async (client) => (await client.query("SELECT 1 FROM tenants")).rowCount,
-    );
-    if (!exists) throw new PermanentJobError(`Organization ${payload.tenantId} does not exist`);
+    const organization = await withTenantClient(deps.app, payload.tenantId, loadOrganization);
+    if (!organization)
+      throw new PermanentJobError(`Organization ${payload.tenantId} does not exist`);
     return detectAlerts(deps, payload.tenantId, payload.asOf ? new Date(payload.asOf) : new Date());
   },
 });
@@ -151,18 +140,15 @@ export const scheduleAlertDetection = defineJob({
   payload: z.object({}),
   options: { attempts: 3, backoffMs: 60_000, concurrency: 1 },
   async process(_payload, deps) {
-    const { rows } = await deps.owner.pool.query<{ tenant_id: string }>(
-      `SELECT DISTINCT tenant_id FROM emissions_monthly
-       WHERE month >= date_trunc('month', now() - interval '120 days')::date`,
-    );
+    const tenantIds = await tenantsWithRecentEmissions(deps.owner);
     const day = isoDay(Date.now());
-    for (const { tenant_id } of rows)
+    for (const tenantId of tenantIds)
       await deps.enqueue(
         "detect-alerts",
-        { tenantId: tenant_id },
-        { jobId: `detect-alerts:${tenant_id}:${day}` },
+        { tenantId },
+        { jobId: `detect-alerts:${tenantId}:${day}` },
       );
-    return { scheduled: rows.length };
+    return { scheduled: tenantIds.length };
   },
 });
 
@@ -193,12 +179,12 @@ export const deliverAlertJob = defineJob({
       const delivery = await getDelivery(client, deliveryId);
       if (!delivery) return null;
       const alert = await getAlert(client, delivery.alertId);
-      const organization = await client.query<{ name: string }>("SELECT name FROM tenants");
+      const organization = await loadOrganization(client);
       const webhook =
         delivery.channel === "webhook" && delivery.webhookId
           ? await webhookWithSecret(client, deps.keyring, tenantId, delivery.webhookId)
           : null;
-      return { delivery, alert, organizationName: organization.rows[0]?.name ?? "", webhook };
+      return { delivery, alert, organizationName: organization?.name ?? "", webhook };
     });
     if (!loaded?.alert) throw new PermanentJobError(`Alert delivery ${deliveryId} does not exist`);
     const { delivery, alert, organizationName, webhook } = loaded;

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { canopyHome, loadConfig } from "@canopy/config";
-import { withTenantClient } from "@canopy/db";
+import { organizationReportsForPeriod, withTenantClient } from "@canopy/db";
 import {
   boundaryKeyOf,
   createEmailTransport,
@@ -105,14 +105,9 @@ export const generateReportJob = defineJob({
       if (error instanceof InvalidPeriodError) throw new PermanentJobError(error.message);
       throw error;
     }
-    const organization = await withTenantClient(deps.app, payload.tenantId, async (client) => {
-      const result = await client.query<{ name: string; reports: number }>(
-        `SELECT name, (SELECT count(*)::int FROM reports WHERE period_start = $1::date AND period_end = $2::date
-                        AND boundary_key = 'all') AS reports FROM tenants`,
-        [period.start, period.end],
-      );
-      return result.rows[0];
-    });
+    const organization = await withTenantClient(deps.app, payload.tenantId, (client) =>
+      organizationReportsForPeriod(client, period),
+    );
     if (!organization)
       throw new PermanentJobError(`Organization ${payload.tenantId} does not exist`);
     // A retry (attempt > 1) finds the report its first attempt made: go on, so its email still goes out.

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createImportHarness } from "../import/test-harness";
+import { createImportHarness } from "../import/testing";
 import { importStorage } from "../import/storage";
 import { submitImport } from "../import/intake";
 import { confirmImport, ImportFileGoneError, restoreRun } from "../import/versions";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { PoolClient } from "@canopy/db";
+import { expiredImportFiles, markImportFilesDeleted, type Connection } from "@canopy/db";
 import { defineJob } from "../contract";
 import type { FileStore } from "../file-store";
 import { fileStoreOf } from "../import/import-file";
@@ -14,7 +14,7 @@ const BATCH = 500;
  * previous versions stay. As the owner, across organizations. Returns how many files were deleted.
  */
 export async function deleteExpiredImportFiles(
-  owner: { query: PoolClient["query"] },
+  owner: Connection,
   store: Pick<FileStore, "remove">,
   retentionDays: number,
   log: (line: string) => void = () => undefined,
@@ -23,17 +23,9 @@ export async function deleteExpiredImportFiles(
   let failed = 0;
   let after = "00000000-0000-0000-0000-000000000000";
   for (;;) {
-    const batch = await owner.query<{ id: string; fileKey: string }>(
-      `SELECT id, details->>'fileKey' AS "fileKey" FROM sync_runs
-       WHERE kind = 'import' AND status IN ('succeeded', 'failed')
-         AND details ? 'fileKey' AND NOT details ? 'fileDeletedAt'
-         AND coalesce(finished_at, created_at) < now() - make_interval(days => $1)
-         AND id > $2
-       ORDER BY id LIMIT $3`,
-      [retentionDays, after, BATCH],
-    );
+    const batch = await expiredImportFiles(owner, retentionDays, after, BATCH);
     const gone: string[] = [];
-    for (const run of batch.rows) {
+    for (const run of batch) {
       try {
         await store.remove(run.fileKey);
         gone.push(run.id);
@@ -46,15 +38,10 @@ export async function deleteExpiredImportFiles(
       }
     }
     if (gone.length) {
-      const marked = await owner.query(
-        `UPDATE sync_runs SET details = details || jsonb_build_object('fileDeletedAt', $2::text)
-         WHERE id = ANY($1::uuid[]) AND NOT details ? 'fileDeletedAt'`,
-        [gone, new Date().toISOString()],
-      );
-      deleted += marked.rowCount ?? 0;
+      deleted += await markImportFilesDeleted(owner, gone, new Date().toISOString());
     }
-    if (batch.rows.length < BATCH) break;
-    after = batch.rows.at(-1)!.id;
+    if (batch.length < BATCH) break;
+    after = batch.at(-1)!.id;
   }
   return { deleted, failed };
 }
@@ -71,7 +58,7 @@ export const pruneImportFiles = defineJob({
   async process(payload, deps) {
     if (payload.retentionDays === 0) return { deleted: 0, failed: 0 };
     const outcome = await deleteExpiredImportFiles(
-      deps.owner.pool,
+      deps.owner,
       fileStoreOf(deps, "prune-import-files"),
       payload.retentionDays,
       deps.log,

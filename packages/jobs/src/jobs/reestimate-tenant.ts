@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { monthsBetween, withTenantClient } from "@canopy/db";
+import { monthsBetween, usageSpansByAccount, withTenantClient } from "@canopy/db";
 import { createEstimator } from "@canopy/methodology";
 import { defineJob } from "../contract";
 
@@ -13,13 +13,7 @@ export const reestimateTenant = defineJob({
   payload: z.object({ tenantId: z.uuid(), profile: z.enum(["canopy", "ccf"]).optional() }),
   options: { attempts: 3, backoffMs: 10_000, concurrency: 1 },
   async process(payload, deps) {
-    const spans = await withTenantClient(deps.app, payload.tenantId, async (client) => {
-      const result = await client.query<{ cloudAccountId: string; first: Date; last: Date }>(
-        `SELECT cloud_account_id AS "cloudAccountId", min(hour) AS first, max(hour + make_interval(hours => period_hours::int)) AS last
-         FROM usage_hourly GROUP BY cloud_account_id`,
-      );
-      return result.rows;
-    });
+    const spans = await withTenantClient(deps.app, payload.tenantId, usageSpansByAccount);
     const version = createEstimator(
       payload.profile ? { profile: payload.profile } : {},
     ).methodologyVersion;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { tenantsWithoutFindings, tenantsWithStaleEstimates } from "@canopy/db";
 import { createEstimator } from "@canopy/methodology";
 import { defineJob } from "../contract";
 import { recommendationsJobId } from "./compute-recommendations";
@@ -15,14 +16,8 @@ export const refreshStaleEstimates = defineJob({
   options: { attempts: 3, backoffMs: 30_000, concurrency: 1 },
   async process(_payload, deps) {
     const version = createEstimator().methodologyVersion;
-    const { rows } = await deps.owner.pool.query<{ tenantId: string }>(
-      `SELECT t.id AS "tenantId" FROM tenants t
-       WHERE EXISTS (SELECT 1 FROM usage_hourly u WHERE u.tenant_id = t.id)
-         AND (NOT EXISTS (SELECT 1 FROM emissions_monthly m WHERE m.tenant_id = t.id)
-              OR EXISTS (SELECT 1 FROM emissions_monthly m WHERE m.tenant_id = t.id AND m.methodology_version <> $1))`,
-      [version],
-    );
-    for (const { tenantId } of rows) {
+    const stale = await tenantsWithStaleEstimates(deps.owner, version);
+    for (const tenantId of stale) {
       await deps.enqueue(
         "reestimate-tenant",
         { tenantId },
@@ -31,19 +26,15 @@ export const refreshStaleEstimates = defineJob({
     }
     // Organizations estimated before recommendations existed (or whose last run found nothing) get
     // them without waiting for their next import or sync.
-    const { rows: withoutFindings } = await deps.owner.pool.query<{ tenantId: string }>(
-      `SELECT t.id AS "tenantId" FROM tenants t
-       WHERE EXISTS (SELECT 1 FROM emissions_monthly m WHERE m.tenant_id = t.id)
-         AND NOT EXISTS (SELECT 1 FROM recommendation_findings f WHERE f.tenant_id = t.id)`,
-    );
-    for (const { tenantId } of withoutFindings)
+    const withoutFindings = await tenantsWithoutFindings(deps.owner);
+    for (const tenantId of withoutFindings)
       await deps.enqueue(
         "compute-recommendations",
         { tenantId },
         { jobId: recommendationsJobId(tenantId) },
       );
     return {
-      tenants: rows.length,
+      tenants: stale.length,
       methodologyVersion: version,
       recommendationsQueued: withoutFindings.length,
     };

@@ -2,9 +2,21 @@ import { z } from "zod";
 import {
   type AccountReplacement,
   type AccountWindow,
+  accountsWrittenByConnection,
   batchesOf,
   type Connection,
+  insertRunningSyncRun,
+  markCloudAccountNeedsAttention,
+  markCloudAccountSynced,
+  markSyncRunFailed,
+  markSyncRunSucceeded,
   monthsBetween,
+  recordCloudAccountError,
+  recordSyncRunProgress,
+  restartSyncRun,
+  schedulableAccounts,
+  syncRunOfJob,
+  type SyncRunOfJob,
   withTenantClient,
   writeUsageRecords,
 } from "@canopy/db";
@@ -231,11 +243,7 @@ export const syncAccount = defineJob({
           // The whole fetched window is claimed, not only the hours the new records cover: usage this
           // connection wrote earlier that the provider no longer reports (a restatement that removes
           // hours at the edges) is replaced too, and kept as a previous version.
-          const earlier = await client.query<{ id: string }>(
-            `SELECT DISTINCT u.cloud_account_id AS id FROM usage_hourly u JOIN sync_runs r ON r.id = u.sync_run_id
-             WHERE r.cloud_account_id = $1 AND u.hour >= $2 AND u.hour < $3`,
-            [cloudAccountId, window.start, window.end],
-          );
+          const earlier = await accountsWrittenByConnection(client, cloudAccountId, window);
           const written = await writeUsageRecords(
             client,
             tenantId,
@@ -246,7 +254,7 @@ export const syncAccount = defineJob({
               coverage: {
                 start: window.start,
                 end: window.end,
-                cloudAccountIds: [cloudAccountId, ...earlier.rows.map((r) => r.id)],
+                cloudAccountIds: [cloudAccountId, ...earlier],
               },
               // No one to ask during a scheduled sync: the replacement is recorded on the run instead.
               replace: true,
@@ -295,10 +303,7 @@ export const syncAccount = defineJob({
           };
           // In the chunk's own transaction: the run says a chunk is done exactly when its usage is
           // stored, which is what a resumed attempt relies on to skip it.
-          await client.query(
-            "UPDATE sync_runs SET status = 'running', details = $2, rows_read = $3, rows_written = $4 WHERE id = $1",
-            [runId, next, totals.rowsRead, totals.rowsWritten],
-          );
+          await recordSyncRunProgress(client, runId, next, totals);
           return { next, totals, windows: written.windows };
         });
         details = committed.next;
@@ -310,15 +315,8 @@ export const syncAccount = defineJob({
       details.seconds = (performance.now() - started) / 1000;
       const rowsSkipped = Object.values(details.skipped).reduce((n, s) => n + s.lines, 0);
       await withTenantClient(deps.app, tenantId, async (client) => {
-        await client.query(
-          `UPDATE sync_runs SET status = 'succeeded', finished_at = now(), rows_read = $2, rows_written = $3, rows_skipped = $4,
-             details = $5, error = NULL WHERE id = $1`,
-          [runId, rowsRead, rowsWritten, rowsSkipped, details],
-        );
-        await client.query(
-          "UPDATE cloud_accounts SET status = 'active', last_sync_at = now(), last_error = NULL, updated_at = now() WHERE id = $1",
-          [cloudAccountId],
-        );
+        await markSyncRunSucceeded(client, runId, { rowsRead, rowsWritten, rowsSkipped, details });
+        await markCloudAccountSynced(client, cloudAccountId);
       });
       await queueMonthlyEstimates(deps, tenantId, runId, touched);
       // The provider's own figures for the months this run covered, for reconciliation.
@@ -384,38 +382,21 @@ async function failRun(
   deps.log(`sync-account ${run.cloudAccountId}: failed on attempt ${context.attempt}: ${message}`);
   if (!permanent && !context.isLastAttempt) return;
   await withTenantClient(deps.app, run.tenantId, async (client) => {
-    await client.query(
-      "UPDATE sync_runs SET status = 'failed', finished_at = now(), error = $2, details = $3 WHERE id = $1",
-      [run.runId, message, run.details],
-    );
+    await markSyncRunFailed(client, run.runId, message, run.details);
     if (!permanent) {
-      await client.query(
-        "UPDATE cloud_accounts SET last_error = $2, updated_at = now() WHERE id = $1",
-        [run.cloudAccountId, message],
-      );
+      await recordCloudAccountError(client, run.cloudAccountId, message);
       return;
     }
-    const attention = needsAttentionMessage(message);
-    await client.query(
-      `UPDATE cloud_accounts SET last_error = $2, updated_at = now(), status = 'needs_attention',
-         connection_check_status = 'failed', connection_checks = $3, connection_checked_at = now()
-       WHERE id = $1 AND status <> 'disabled'`,
-      [
-        run.cloudAccountId,
-        attention,
-        JSON.stringify({ message: `A sync failed: ${message}`, checks: [], discovered: null }),
-      ],
+    await markCloudAccountNeedsAttention(
+      client,
+      run.cloudAccountId,
+      needsAttentionMessage(message),
+      JSON.stringify({ message: `A sync failed: ${message}`, checks: [], discovered: null }),
     );
   });
 }
 
-type PreviousRun = {
-  id: string;
-  status: string;
-  windowStart: Date | null;
-  windowEnd: Date | null;
-  details: SyncDetails;
-};
+type PreviousRun = SyncRunOfJob<SyncDetails>;
 
 /** The run an earlier attempt of this job started (found by job id), if any. */
 async function runOfJob(
@@ -425,12 +406,7 @@ async function runOfJob(
   jobId: string,
 ): Promise<PreviousRun | undefined> {
   return withTenantClient(app, tenantId, async (client) => {
-    const { rows } = await client.query<PreviousRun>(
-      `SELECT id, status::text AS status, window_start AS "windowStart", window_end AS "windowEnd", details
-       FROM sync_runs WHERE cloud_account_id = $1 AND details->>'jobId' = $2 ORDER BY created_at DESC LIMIT 1`,
-      [cloudAccountId, jobId],
-    );
-    const run = rows[0];
+    const run = await syncRunOfJob<SyncDetails>(client, cloudAccountId, jobId);
     return run
       ? { ...run, details: { ...run.details, chunks: run.details.chunks ?? [] } }
       : undefined;
@@ -449,19 +425,16 @@ async function startRun(
 ): Promise<string> {
   return withTenantClient(app, tenantId, async (client) => {
     if (existingId) {
-      await client.query(
-        `UPDATE sync_runs SET status = 'running', started_at = now(), finished_at = NULL, error = NULL, details = $2,
-           window_start = $3, window_end = $4 WHERE id = $1`,
-        [existingId, details, start, end],
-      );
+      await restartSyncRun(client, existingId, details, { start, end });
       return existingId;
     }
-    const created = await client.query<{ id: string }>(
-      `INSERT INTO sync_runs (tenant_id, cloud_account_id, kind, status, window_start, window_end, details, started_at)
-       VALUES ($1, $2, $3, 'running', $4, $5, $6, now()) RETURNING id`,
-      [tenantId, cloudAccountId, details.mode, start, end, details],
-    );
-    return created.rows[0]!.id;
+    return insertRunningSyncRun(client, {
+      tenantId,
+      cloudAccountId,
+      kind: details.mode,
+      window: { start, end },
+      details,
+    });
   });
 }
 
@@ -491,25 +464,7 @@ export const scheduleAccountSyncs = defineJob({
   options: { attempts: 2, backoffMs: 30_000, concurrency: 1 },
   async process(payload, deps) {
     const now = payload.now ? new Date(payload.now) : new Date();
-    const { rows } = await deps.owner.pool.query<{
-      id: string;
-      tenantId: string;
-      provider: AccountRow["provider"];
-      lastSyncAt: Date | null;
-      backfilled: boolean;
-      failedBackfills: number;
-      lastBackfillFailedAt: Date | null;
-      checkedAt: Date | null;
-    }>(
-      `SELECT a.id, a.tenant_id AS "tenantId", a.provider::text AS provider, a.last_sync_at AS "lastSyncAt",
-              EXISTS (SELECT 1 FROM sync_runs r WHERE r.cloud_account_id = a.id AND r.kind = 'backfill' AND r.status = 'succeeded') AS backfilled,
-              f.n AS "failedBackfills", f.last AS "lastBackfillFailedAt", a.connection_checked_at AS "checkedAt"
-       FROM cloud_accounts a
-       CROSS JOIN LATERAL (
-         SELECT count(*)::int AS n, max(coalesce(r.finished_at, r.created_at)) AS last FROM sync_runs r
-         WHERE r.cloud_account_id = a.id AND r.kind = 'backfill' AND r.status = 'failed') f
-       WHERE a.status = 'active' AND a.credentials_ciphertext IS NOT NULL`,
-    );
+    const rows = await schedulableAccounts(deps.owner);
     let backfills = 0;
     let syncs = 0;
     for (const account of rows) {

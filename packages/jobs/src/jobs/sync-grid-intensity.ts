@@ -1,6 +1,9 @@
 import { z } from "zod";
 import {
   recordGridSyncFailure,
+  storedGridRange,
+  usageRegions,
+  usageRegionsFirstHour,
   writeGridIntensity,
   writeGridMarginal,
   type GridIntensityLoadResult,
@@ -16,7 +19,7 @@ import {
   type GridSourcesConfig,
   type WattTimeMarginalSource,
 } from "@canopy/connectors";
-import { regionFactors, type Provider } from "@canopy/methodology";
+import { regionFactors } from "@canopy/methodology";
 import { defineJob, type GridSources, type JobDeps, type QueueDriver } from "../contract";
 import { queueGridRestatement } from "../grid-restatement";
 
@@ -79,16 +82,8 @@ async function restate(deps: JobDeps, load: GridIntensityLoadResult) {
 
 /** Earliest usage hour per grid zone, over every organization (owner connection). */
 export async function zonesInUse(deps: Pick<JobDeps, "owner">): Promise<Map<string, Date>> {
-  const { rows } = await deps.owner.pool.query<{
-    provider: Provider;
-    region: string;
-    firstHour: Date;
-  }>(
-    `SELECT provider::text AS provider, region, min(hour) AS "firstHour"
-     FROM usage_hourly GROUP BY provider, region`,
-  );
   const zones = new Map<string, Date>();
-  for (const row of rows) {
+  for (const row of await usageRegionsFirstHour(deps.owner)) {
     const zone = regionFactors(row.provider, row.region).gridZone;
     if (!zone) continue;
     const known = zones.get(zone);
@@ -102,12 +97,7 @@ async function storedRange(
   source: string,
   zone: string,
 ): Promise<{ first: number; last: number } | null> {
-  const { rows } = await deps.owner.pool.query<{ first: Date | null; last: Date | null }>(
-    `SELECT min(hour) AS first, max(hour) AS last FROM grid_intensity_hourly
-     WHERE source = $1 AND zone = $2`,
-    [source, zone],
-  );
-  const row = rows[0];
+  const row = await storedGridRange(deps.owner, source, zone);
   return row?.first && row.last ? { first: row.first.getTime(), last: row.last.getTime() } : null;
 }
 
@@ -177,9 +167,7 @@ export async function syncGridMarginal(
   source: WattTimeMarginalSource,
   clock: SyncClock = realClock,
 ): Promise<SourceSyncResult> {
-  const { rows } = await deps.owner.pool.query<{ provider: Provider; region: string }>(
-    "SELECT DISTINCT provider::text AS provider, region FROM usage_hourly",
-  );
+  const rows = await usageRegions(deps.owner);
   const regions = [
     ...new Set(rows.flatMap((r) => wattTimeRegionOf(r.provider, r.region) ?? [])),
   ].sort();

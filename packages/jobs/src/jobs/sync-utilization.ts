@@ -1,6 +1,9 @@
 import { z } from "zod";
 import {
+  accountTargetsOfConnection,
   applyMeasuredUtilization,
+  finishUtilizationRun,
+  startUtilizationRun,
   withTenantClient,
   writeUtilizationHours,
   type AccountWindow,
@@ -40,17 +43,9 @@ async function targetsOf(
   cloudAccountId: string,
   window: { start: Date; end: Date },
 ): Promise<Target[]> {
-  return withTenantClient(deps.app, tenantId, async (client) => {
-    const { rows } = await client.query<Target>(
-      `SELECT a.id AS "cloudAccountId", a.provider_account_id AS "providerAccountId" FROM cloud_accounts a
-       WHERE a.id IN (
-         SELECT DISTINCT u.cloud_account_id FROM usage_hourly u JOIN sync_runs r ON r.id = u.sync_run_id
-         WHERE r.cloud_account_id = $1 AND u.hour >= $2 AND u.hour < $3)
-       ORDER BY a.provider_account_id`,
-      [cloudAccountId, window.start, window.end],
-    );
-    return rows;
-  });
+  return withTenantClient(deps.app, tenantId, (client) =>
+    accountTargetsOfConnection(client, cloudAccountId, window),
+  );
 }
 
 /**
@@ -99,33 +94,16 @@ export const syncUtilization = defineJob({
         : account.provider === "azure"
           ? "azure-monitor"
           : "gcp-monitoring";
-    const runId = await withTenantClient(deps.app, tenantId, async (client) => {
-      // A read whose worker died stays "running": the next read of the account ends it.
-      await client.query(
-        `UPDATE utilization_runs SET status = 'failed', finished_at = now(),
-           error = 'The worker stopped during this read; a later read took over.'
-         WHERE cloud_account_id = $1 AND status = 'running' AND details->>'jobId' <> $2
-           AND created_at < now() - interval '1 hour'`,
-        [cloudAccountId, context.jobId],
-      );
-      const existing = await client.query<{ id: string }>(
-        "SELECT id FROM utilization_runs WHERE cloud_account_id = $1 AND details->>'jobId' = $2 LIMIT 1",
-        [cloudAccountId, context.jobId],
-      );
-      if (existing.rows[0]) {
-        await client.query(
-          "UPDATE utilization_runs SET status = 'running', error = NULL, finished_at = NULL WHERE id = $1",
-          [existing.rows[0].id],
-        );
-        return existing.rows[0].id;
-      }
-      const created = await client.query<{ id: string }>(
-        `INSERT INTO utilization_runs (tenant_id, cloud_account_id, status, window_start, window_end, source, details)
-         VALUES ($1, $2, 'running', $3, $4, $5, $6) RETURNING id`,
-        [tenantId, cloudAccountId, start, end, source, { jobId: context.jobId }],
-      );
-      return created.rows[0]!.id;
-    });
+    // A read whose worker died stays "running": the next read of the account ends it.
+    const runId = await withTenantClient(deps.app, tenantId, (client) =>
+      startUtilizationRun(client, {
+        tenantId,
+        cloudAccountId,
+        jobId: context.jobId,
+        window,
+        source,
+      }),
+    );
     const summary: UtilizationSummary = { apiCalls: {}, skipped: {} };
     const finish = (
       status: "succeeded" | "failed",
@@ -133,19 +111,12 @@ export const syncUtilization = defineJob({
       error: string | null,
     ) =>
       withTenantClient(deps.app, tenantId, (client) =>
-        client.query(
-          `UPDATE utilization_runs SET status = $2::sync_run_status, resources = $3, hours_stored = $4,
-             usage_rows_measured = $5, error = $6, details = $7, finished_at = now() WHERE id = $1`,
-          [
-            runId,
-            status,
-            counts.resources,
-            counts.hoursStored,
-            counts.usageRowsMeasured,
-            error,
-            { jobId: context.jobId, apiCalls: summary.apiCalls, skipped: summary.skipped },
-          ],
-        ),
+        finishUtilizationRun(client, runId, {
+          status,
+          ...counts,
+          error,
+          details: { jobId: context.jobId, apiCalls: summary.apiCalls, skipped: summary.skipped },
+        }),
       );
 
     const targets = await targetsOf(deps, tenantId, cloudAccountId, window);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { withTenantClient, type Connection } from "@canopy/db";
+import { storeConnectionCheck, withTenantClient, type Connection } from "@canopy/db";
 import type { DiscoveredAccount, PermissionCheck } from "@canopy/connectors/live";
 import { defineJob, type JobContext, type JobDeps } from "../contract";
 import {
@@ -190,14 +190,6 @@ async function store(
   result: ConnectionCheckResult,
 ) {
   await withTenantClient(app, tenantId, (client) =>
-    client.query(
-      `UPDATE cloud_accounts SET connection_check_status = $2::connection_check_status, connection_checks = $3,
-         connection_checked_at = now(),
-         status = CASE WHEN $4::boolean AND status = 'needs_attention' THEN 'active'::cloud_account_status ELSE status END,
-         last_error = CASE WHEN $4::boolean AND status = 'needs_attention' THEN NULL ELSE last_error END,
-         updated_at = CASE WHEN $4::boolean AND status = 'needs_attention' THEN now() ELSE updated_at END
-       WHERE id = $1`,
-      [cloudAccountId, status, JSON.stringify(result), status === "passed"],
-    ),
+    storeConnectionCheck(client, cloudAccountId, status, JSON.stringify(result)),
   );
 }

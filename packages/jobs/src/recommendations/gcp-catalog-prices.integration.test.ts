@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listFindings, withTenantClient, writeGcpCatalogPrices } from "@canopy/db";
 import { createGcpCatalogReader, gcpServiceAccountKeySchema } from "@canopy/connectors/live";
 import { startFakeGcp, type FakeGcp } from "@canopy/connectors/testing";
-import { createImportHarness } from "../import/test-harness";
+import { createImportHarness } from "../import/testing";
 import { basisPeriod } from "./compute";
 
 // Google's sample billing export (see /work/shared/reference/samples/README.md): E2 cores and RAM

@@ -11,7 +11,7 @@ import {
   type Finding,
 } from "@canopy/db";
 import { createEstimator, resolveDataPack, type UsageRecord } from "@canopy/methodology";
-import { createImportHarness } from "../import/test-harness";
+import { createImportHarness } from "../import/testing";
 import { basisPeriod } from "./compute";
 import { sizeDownOf } from "./rules/rightsizing";
 
