@@ -1,0 +1,2 @@
+/** The zod schemas of what is stored as JSON (jsonb columns, sealed credentials): zod only, safe in a browser bundle. */
+export * from "./cloud-credentials";
