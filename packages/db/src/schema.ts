@@ -1,4 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
+import type { SyncRunDetails } from "./json/sync-run-details";
 import {
   bigint,
   bigserial,
@@ -298,7 +299,7 @@ export const syncRuns = pgTable(
     rowsWritten: bigint("rows_written", { mode: "number" }).notNull().default(0),
     rowsSkipped: bigint("rows_skipped", { mode: "number" }).notNull().default(0),
     error: text("error"),
-    details: jsonb("details").$type<Record<string, unknown>>(),
+    details: jsonb("details").$type<SyncRunDetails>(),
     createdAt: createdAt(),
     startedAt: timestamp("started_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),

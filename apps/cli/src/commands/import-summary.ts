@@ -1,4 +1,4 @@
-import type { ImportSummary, LineTally } from "@canopy/jobs";
+import type { ImportSummary, LineTally } from "@canopy/db";
 
 type Out = (line: string) => void;
 

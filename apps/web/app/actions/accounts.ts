@@ -231,14 +231,11 @@ export const importAccountMismatch = withTenantAction(
   z.object({ importId: z.uuid("Not a valid import id.") }),
   async (input, ctx): Promise<ImportAccountMismatch> =>
     ctx.sql(async (client) => {
-      const row = await importAccountMismatchRow<ImportAccountMismatch["otherAccounts"]>(
-        client,
-        input.importId,
-      );
+      const row = await importAccountMismatchRow(client, input.importId);
       if (!row) throw notFound("Import");
       return {
         expectedCloudAccountId: row.expected,
-        otherAccounts: Array.isArray(row.others) ? row.others : [],
+        otherAccounts: row.others ?? [],
       };
     }),
   { permission: "accounts.manage" },

@@ -23,7 +23,7 @@ import type { TenantScope } from "./tenant-scope";
 
 export const IMPORT_FORMATS = billingFormats;
 
-export type ImportRow = ImportRunRow<ImportSummary>;
+export type ImportRow = ImportRunRow;
 
 /**
  * What a request body may carry besides the file: multipart boundaries and part headers, and the few
@@ -233,7 +233,7 @@ export async function listImports(
 ) {
   const [createdBefore, idBefore] = decodeCursor(page.cursor);
   const rows = await scope.sql((client) =>
-    listImportRunRows<ImportSummary>(client, {
+    listImportRunRows(client, {
       createdBefore,
       idBefore,
       limit: page.limit + 1,
@@ -252,7 +252,7 @@ export type ImportView = ImportRow & {
 
 /** One import with its progress, summary and (once its estimates have run) the emissions it added. */
 export async function getImport(scope: TenantScope, id: string): Promise<ImportView> {
-  const row = await scope.sql((client) => importRunRow<ImportSummary>(client, id));
+  const row = await scope.sql((client) => importRunRow(client, id));
   if (!row) throw notFound("Import");
   if (row.status !== "succeeded" || !row.details)
     return { ...row, estimates: "not_applicable", totals: null };

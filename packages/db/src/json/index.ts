@@ -1,2 +1,5 @@
 /** The zod schemas of what is stored as JSON (jsonb columns, sealed credentials): zod only, safe in a browser bundle. */
 export * from "./cloud-credentials";
+export * from "./import-summary";
+export * from "./parse";
+export * from "./sync-run-details";
