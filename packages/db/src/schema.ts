@@ -1,4 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
+import type { AuditDetails } from "./json/audit-details";
+import type { ConnectionCheckResult } from "./json/connection-check";
 import type { SyncRunDetails } from "./json/sync-run-details";
 import {
   bigint,
@@ -261,7 +263,7 @@ export const cloudAccounts = pgTable(
     /** The wizard's live "Test connection" (validate-connection job): queued/running, then its outcome. */
     connectionCheckStatus: connectionCheckStatus("connection_check_status"),
     /** Permission checks (passed/failed with the fix), discovered accounts and a message; never secrets. */
-    connectionChecks: jsonb("connection_checks").$type<Record<string, unknown>>(),
+    connectionChecks: jsonb("connection_checks").$type<ConnectionCheckResult>(),
     connectionCheckedAt: timestamp("connection_checked_at", { withTimezone: true }),
     /**
      * The account's parent at the provider, as the bill names it: the AWS payer (management) account,
@@ -593,7 +595,7 @@ export const auditLog = pgTable(
     action: text("action").notNull(),
     targetType: text("target_type").notNull(),
     targetId: text("target_id"),
-    details: jsonb("details").$type<Record<string, unknown>>(),
+    details: jsonb("details").$type<AuditDetails>(),
     createdAt: createdAt(),
   },
   (t) => [index("audit_log_tenant_created_idx").on(t.tenantId, t.createdAt), tenantIsolation()],

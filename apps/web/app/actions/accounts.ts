@@ -140,11 +140,7 @@ export const testConnection = withTenantAction(
       const message = "The connection test could not be queued: try again in a minute.";
       console.error(`canopy-web: validate-connection not queued: ${(error as Error).message}`);
       await ctx.sql((client) =>
-        markConnectionCheckFailed(
-          client,
-          account.id,
-          JSON.stringify({ message, checks: [], discovered: null }),
-        ),
+        markConnectionCheckFailed(client, account.id, { message, checks: [], discovered: null }),
       );
       throw new ApiError(503, "queue_unavailable", message);
     }

@@ -12,7 +12,6 @@ import {
   type PoolClient,
   type SyncRunListRow,
 } from "@canopy/db";
-import type { ConnectionCheckResult } from "@canopy/jobs";
 import { notFound } from "./api-error";
 
 export type AccountRow = CloudAccountRow;
@@ -36,11 +35,11 @@ export async function getAccount(client: PoolClient, id: string): Promise<Accoun
   return row;
 }
 
-export type ConnectionCheck = ConnectionCheckRow<ConnectionCheckResult>;
+export type ConnectionCheck = ConnectionCheckRow;
 
 /** The last "Test connection" outcome, as the validate-connection job stored it (never credentials). */
 export async function getConnectionCheck(client: PoolClient, id: string): Promise<ConnectionCheck> {
-  const row = await connectionCheckRow<ConnectionCheckResult>(client, id);
+  const row = await connectionCheckRow(client, id);
   if (!row) throw notFound("Cloud account");
   return row;
 }

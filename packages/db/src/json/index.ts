@@ -3,3 +3,5 @@ export * from "./cloud-credentials";
 export * from "./import-summary";
 export * from "./parse";
 export * from "./sync-run-details";
+export * from "./connection-check";
+export * from "./audit-details";

@@ -1,5 +1,7 @@
 import type { PoolClient } from "pg";
 import type { Sealed } from "../credentials";
+import { connectionCheckResultSchema, type ConnectionCheckResult } from "../json/connection-check";
+import { parseStoredJson } from "../json/parse";
 import { parseSourcePrecedence } from "./sources";
 
 /**
@@ -191,25 +193,38 @@ export async function cloudAccountRow(
   return result.rows[0];
 }
 
-/** The last "Test connection" outcome as stored (`Result`: @canopy/jobs ConnectionCheckResult). */
-export type ConnectionCheckRow<Result> = {
+/** The last "Test connection" outcome as stored (cloud_accounts.connection_checks, parsed). */
+export type ConnectionCheckRow = {
   /** null: never tested. "checking": the validate-connection job is queued or running. */
   status: "checking" | "passed" | "failed" | null;
   checkedAt: string | null;
-  result: Result | null;
+  result: ConnectionCheckResult | null;
 };
 
-export async function connectionCheckRow<Result>(
+export async function connectionCheckRow(
   client: PoolClient,
   id: string,
-): Promise<ConnectionCheckRow<Result> | undefined> {
-  const result = await client.query<ConnectionCheckRow<Result>>(
+): Promise<ConnectionCheckRow | undefined> {
+  const result = await client.query<Omit<ConnectionCheckRow, "result"> & { result: unknown }>(
     `SELECT connection_check_status::text AS status, ${iso("connection_checked_at")} AS "checkedAt",
             connection_checks AS result
      FROM cloud_accounts WHERE id = $1`,
     [id],
   );
-  return result.rows[0];
+  const row = result.rows[0];
+  return (
+    row && {
+      ...row,
+      result:
+        row.result === null
+          ? null
+          : parseStoredJson(
+              connectionCheckResultSchema,
+              row.result,
+              `cloud_accounts.connection_checks of ${id}`,
+            ),
+    }
+  );
 }
 
 /** An account with its payer / billing account (null: none recorded), for grouping by payer. */
@@ -297,16 +312,16 @@ export async function markConnectionChecking(
   );
 }
 
-/** Records a connection test that failed before it ran (`checksJson`: the stored outcome). */
+/** Records a connection test that failed before it ran (`result`: the stored outcome). */
 export async function markConnectionCheckFailed(
   client: PoolClient,
   cloudAccountId: string,
-  checksJson: string,
+  result: ConnectionCheckResult,
 ): Promise<void> {
   await client.query(
     `UPDATE cloud_accounts SET connection_check_status = 'failed', connection_checks = $2,
              connection_checked_at = now() WHERE id = $1`,
-    [cloudAccountId, checksJson],
+    [cloudAccountId, JSON.stringify(result)],
   );
 }
 

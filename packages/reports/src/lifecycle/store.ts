@@ -7,6 +7,7 @@ import {
   markReportFinal,
   updateReportDraft,
   writeAuditEntry,
+  type AuditDetails,
   type PoolClient,
   type ReportLineageValues,
   type ReportSummaryRow,
