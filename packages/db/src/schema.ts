@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { AuditDetails } from "./json/audit-details";
 import type { ConnectionCheckResult } from "./json/connection-check";
+import type { FindingEvidence, MeasureScope, RealizedSaving } from "./json/recommendation-finding";
 import type { SyncRunDetails } from "./json/sync-run-details";
 import {
   bigint,
@@ -618,7 +619,7 @@ export const recommendationFindings = pgTable(
     /** Identity of the finding within its rule (account, service, region, instance / usage type). */
     resourceKey: text("resource_key").notNull(),
     /** The resources concerned, as stored in usage_hourly. */
-    resources: jsonb("resources").$type<Record<string, unknown>>().notNull(),
+    resources: jsonb("resources").$type<FindingEvidence>().notNull(),
     action: text("action").notNull(),
     howTo: text("how_to").notNull(),
     co2eLocationSavedKgPerMonth: doublePrecision("co2e_location_saved_kg_per_month").notNull(),
@@ -637,15 +638,15 @@ export const recommendationFindings = pgTable(
     basisCo2eMarketKgPerMonth: doublePrecision("basis_co2e_market_kg_per_month").notNull(),
     methodologyVersion: text("methodology_version").notNull(),
     /** Filter over emissions_hourly that measures the concerned resources after the action. */
-    measureScope: jsonb("measure_scope").$type<Record<string, unknown>>().notNull(),
-    details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+    measureScope: jsonb("measure_scope").$type<MeasureScope>().notNull(),
+    details: jsonb("details").$type<FindingEvidence>().notNull().default({}),
     state: text("state", { enum: findingStates }).notNull().default("open"),
     stateReason: text("state_reason"),
     stateChangedAt: timestamp("state_changed_at", { withTimezone: true }),
     stateChangedBy: text("state_changed_by"),
     doneAt: timestamp("done_at", { withTimezone: true }),
     /** Realized saving of a done finding, measured from emissions after done_at. */
-    realized: jsonb("realized").$type<Record<string, unknown>>(),
+    realized: jsonb("realized").$type<RealizedSaving>(),
     /** False when the latest run no longer produced the finding (the usage is gone or changed). */
     current: boolean("current").notNull().default(true),
     computedAt: timestamp("computed_at", { withTimezone: true }).notNull().defaultNow(),

@@ -5,3 +5,4 @@ export * from "./parse";
 export * from "./sync-run-details";
 export * from "./connection-check";
 export * from "./audit-details";
+export * from "./recommendation-finding";
