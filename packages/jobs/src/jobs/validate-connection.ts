@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { withTenantClient, type Connection, type ConnectionCheckResult } from "@canopy/db";
-import type { DiscoveredAccount, PermissionCheck } from "@canopy/connectors/live";
+import type { PermissionCheck } from "@canopy/connectors/live";
 import { defineJob, type JobContext, type JobDeps } from "../contract";
 import {
   openConnector,

@@ -168,7 +168,7 @@ export async function writeAudit(
     label: string;
     action: string;
     reportId: string;
-    details: Record<string, unknown>;
+    details: AuditDetails;
   },
 ): Promise<void> {
   await writeAuditEntry(client, {
