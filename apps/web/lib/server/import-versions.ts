@@ -32,7 +32,7 @@ async function findRun(
 
 /** The import in the caller's organization, with its summary, or a 404. */
 async function findImport(scope: TenantScope, id: string): Promise<ImportRow & { kind: RunKind }> {
-  const run = await findImport(scope, id);
+  const run = await findRun(scope, id, ["import"]);
   return { ...run, details: importSummaryOfRun(run) };
 }
 
