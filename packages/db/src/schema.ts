@@ -1,4 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
+import type { DeliveryAttempt } from "./json/alert-delivery-log";
 import type { AuditDetails } from "./json/audit-details";
 import type { ConnectionCheckResult } from "./json/connection-check";
 import type { FindingEvidence, MeasureScope, RealizedSaving } from "./json/recommendation-finding";
@@ -824,7 +825,7 @@ export const alertDeliveries = pgTable(
     attempts: integer("attempts").notNull().default(0),
     lastStatusCode: integer("last_status_code"),
     lastError: text("last_error"),
-    log: jsonb("log").$type<Record<string, unknown>[]>().notNull().default([]),
+    log: jsonb("log").$type<DeliveryAttempt[]>().notNull().default([]),
     deliveredAt: timestamp("delivered_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

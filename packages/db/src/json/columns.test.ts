@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { deliveryLogSchema } from "./alert-delivery-log";
 import { auditDetailsSchema } from "./audit-details";
 import { connectionCheckResultSchema } from "./connection-check";
 import { parseStoredJson } from "./parse";
@@ -55,5 +56,13 @@ describe("stored JSON columns", () => {
     expect(() =>
       parseStoredJson(auditDetailsSchema, ["roleArn"], "audit_log.details of 7"),
     ).toThrow(/^audit_log\.details of 7 is not what its schema declares: \(value\): /);
+  });
+
+  it("a delivery log is a list of attempts; an attempt without its outcome is refused", () => {
+    const log = [{ at: "2026-06-01T10:00:00.000Z", attempt: 1, ok: false, statusCode: 502 }];
+    expect(parseStoredJson(deliveryLogSchema, log, "log")).toEqual(log);
+    expect(() =>
+      parseStoredJson(deliveryLogSchema, [{ at: "x", attempt: 1 }], "alert_deliveries.log of d1"),
+    ).toThrow(/^alert_deliveries\.log of d1 is not what its schema declares: 0\.ok: /);
   });
 });

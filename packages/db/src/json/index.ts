@@ -6,3 +6,4 @@ export * from "./sync-run-details";
 export * from "./connection-check";
 export * from "./audit-details";
 export * from "./recommendation-finding";
+export * from "./alert-delivery-log";
