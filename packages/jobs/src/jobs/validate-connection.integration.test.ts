@@ -1,6 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createKeyring, sealCredentials, type Connection, type SealedCredentials } from "@canopy/db";
+import {
+  createKeyring,
+  sealCredentials,
+  type Connection,
+  type SealedCredentials,
+} from "@canopy/db";
 import { createTestDatabase, testServices, type TestDatabase } from "@canopy/db/testing";
 import IORedis from "ioredis";
 import { createServer } from "node:http";
