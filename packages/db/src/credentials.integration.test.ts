@@ -30,7 +30,12 @@ describe("rotateCredentials", () => {
       ]);
       for (let i = 0; i < 3; i++) {
         const id = randomUUID();
-        const secret = { clientSecret: randomUUID() };
+        const secret = {
+          provider: "azure" as const,
+          directoryTenantId: randomUUID(),
+          clientId: randomUUID(),
+          clientSecret: randomUUID(),
+        };
         const sealed = sealCredentials(oldRing, tenantId, id, secret);
         await database.owner.pool.query(
           `INSERT INTO cloud_accounts (id, tenant_id, provider, display_name, provider_account_id, credentials_key_id, credentials_ciphertext)

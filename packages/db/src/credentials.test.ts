@@ -18,7 +18,11 @@ describe("credential encryption", () => {
   const keyring = createKeyring(newKey());
 
   it("round-trips and never stores the plaintext", () => {
-    const secret = { roleArn: "arn:aws:iam::123456789012:role/Canopy", externalId: "ext-42" };
+    const secret = {
+      provider: "aws" as const,
+      roleArn: "arn:aws:iam::123456789012:role/Canopy",
+      exportBucket: "acme-cur",
+    };
     const sealed = sealCredentials(keyring, "tenant-1", "account-1", secret);
     expect(sealed.keyId).toBe(keyring.current.id);
     expect(Buffer.from(sealed.ciphertext, "base64").toString("latin1")).not.toContain("arn:aws");
@@ -42,7 +46,11 @@ describe("credential encryption", () => {
   });
 
   it("fails loudly on a ciphertext moved to another account", () => {
-    const sealed = sealCredentials(keyring, "tenant-1", "account-1", { k: 1 });
+    const sealed = sealCredentials(keyring, "tenant-1", "account-1", {
+      provider: "gcp",
+      serviceAccountKey: "{}",
+      billingExportTable: "p.d.t",
+    });
     expect(() => openCredentials(keyring, "tenant-2", "account-1", sealed)).toThrow(
       /another account/,
     );

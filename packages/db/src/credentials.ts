@@ -3,6 +3,7 @@ import path from "node:path";
 import { isNotNull } from "drizzle-orm";
 import { canopyHome, developmentSecret, type Env } from "@canopy/config";
 import type { Connection } from "./client";
+import type { SealedCredentials } from "./json/cloud-credentials";
 import { cloudAccounts } from "./schema";
 
 /**
@@ -115,11 +116,12 @@ export function sealCredentials(
   keyring: Keyring,
   tenantId: string,
   cloudAccountId: string,
-  credentials: unknown,
+  credentials: SealedCredentials,
 ) {
   return seal(keyring, JSON.stringify(credentials), cloudAccountAad(tenantId, cloudAccountId));
 }
 
+/** The decrypted credentials, unparsed: the reader parses them with its provider's sealed schema. */
 export function openCredentials(
   keyring: Keyring,
   tenantId: string,

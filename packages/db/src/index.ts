@@ -8,6 +8,7 @@ export * from "./urls";
 export * from "./embedded";
 export * from "./runtime";
 export * from "./credentials";
+export * from "./json";
 export * from "./partitions";
 export * from "./seed/demo";
 export * from "./bulk/copy";

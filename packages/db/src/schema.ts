@@ -1,4 +1,9 @@
 import { sql, type SQL } from "drizzle-orm";
+import type { DeliveryAttempt } from "./json/alert-delivery-log";
+import type { AuditDetails } from "./json/audit-details";
+import type { ConnectionCheckResult } from "./json/connection-check";
+import type { FindingEvidence, MeasureScope, RealizedSaving } from "./json/recommendation-finding";
+import type { SyncRunDetails } from "./json/sync-run-details";
 import {
   bigint,
   bigserial,
@@ -260,7 +265,7 @@ export const cloudAccounts = pgTable(
     /** The wizard's live "Test connection" (validate-connection job): queued/running, then its outcome. */
     connectionCheckStatus: connectionCheckStatus("connection_check_status"),
     /** Permission checks (passed/failed with the fix), discovered accounts and a message; never secrets. */
-    connectionChecks: jsonb("connection_checks").$type<Record<string, unknown>>(),
+    connectionChecks: jsonb("connection_checks").$type<ConnectionCheckResult>(),
     connectionCheckedAt: timestamp("connection_checked_at", { withTimezone: true }),
     /**
      * The account's parent at the provider, as the bill names it: the AWS payer (management) account,
@@ -298,7 +303,7 @@ export const syncRuns = pgTable(
     rowsWritten: bigint("rows_written", { mode: "number" }).notNull().default(0),
     rowsSkipped: bigint("rows_skipped", { mode: "number" }).notNull().default(0),
     error: text("error"),
-    details: jsonb("details").$type<Record<string, unknown>>(),
+    details: jsonb("details").$type<SyncRunDetails>(),
     createdAt: createdAt(),
     startedAt: timestamp("started_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
@@ -592,7 +597,7 @@ export const auditLog = pgTable(
     action: text("action").notNull(),
     targetType: text("target_type").notNull(),
     targetId: text("target_id"),
-    details: jsonb("details").$type<Record<string, unknown>>(),
+    details: jsonb("details").$type<AuditDetails>(),
     createdAt: createdAt(),
   },
   (t) => [index("audit_log_tenant_created_idx").on(t.tenantId, t.createdAt), tenantIsolation()],
@@ -615,7 +620,7 @@ export const recommendationFindings = pgTable(
     /** Identity of the finding within its rule (account, service, region, instance / usage type). */
     resourceKey: text("resource_key").notNull(),
     /** The resources concerned, as stored in usage_hourly. */
-    resources: jsonb("resources").$type<Record<string, unknown>>().notNull(),
+    resources: jsonb("resources").$type<FindingEvidence>().notNull(),
     action: text("action").notNull(),
     howTo: text("how_to").notNull(),
     co2eLocationSavedKgPerMonth: doublePrecision("co2e_location_saved_kg_per_month").notNull(),
@@ -634,15 +639,15 @@ export const recommendationFindings = pgTable(
     basisCo2eMarketKgPerMonth: doublePrecision("basis_co2e_market_kg_per_month").notNull(),
     methodologyVersion: text("methodology_version").notNull(),
     /** Filter over emissions_hourly that measures the concerned resources after the action. */
-    measureScope: jsonb("measure_scope").$type<Record<string, unknown>>().notNull(),
-    details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+    measureScope: jsonb("measure_scope").$type<MeasureScope>().notNull(),
+    details: jsonb("details").$type<FindingEvidence>().notNull().default({}),
     state: text("state", { enum: findingStates }).notNull().default("open"),
     stateReason: text("state_reason"),
     stateChangedAt: timestamp("state_changed_at", { withTimezone: true }),
     stateChangedBy: text("state_changed_by"),
     doneAt: timestamp("done_at", { withTimezone: true }),
     /** Realized saving of a done finding, measured from emissions after done_at. */
-    realized: jsonb("realized").$type<Record<string, unknown>>(),
+    realized: jsonb("realized").$type<RealizedSaving>(),
     /** False when the latest run no longer produced the finding (the usage is gone or changed). */
     current: boolean("current").notNull().default(true),
     computedAt: timestamp("computed_at", { withTimezone: true }).notNull().defaultNow(),
@@ -820,7 +825,7 @@ export const alertDeliveries = pgTable(
     attempts: integer("attempts").notNull().default(0),
     lastStatusCode: integer("last_status_code"),
     lastError: text("last_error"),
-    log: jsonb("log").$type<Record<string, unknown>[]>().notNull().default([]),
+    log: jsonb("log").$type<DeliveryAttempt[]>().notNull().default([]),
     deliveredAt: timestamp("delivered_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

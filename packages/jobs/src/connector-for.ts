@@ -1,8 +1,10 @@
-import { z } from "zod";
 import { loadConfig } from "@canopy/config";
 import {
   connectableAccount,
   openCredentials,
+  sealedAwsCredentialsSchema,
+  sealedAzureCredentialsSchema,
+  sealedGcpCredentialsSchema,
   withTenantClient,
   type ConnectableAccount,
   type Connection,
@@ -21,46 +23,6 @@ import type {
 } from "@canopy/connectors/live";
 import type { JobDeps } from "./contract";
 import { PermanentJobError } from "./errors";
-
-/**
- * What is sealed for an AWS account: the wizard's fields, plus (optionally) the Athena location of the
- * CUR 2.0 table. Without an Athena table the account runs on the Cost Explorer quick start (daily).
- * `athenaCarbonTable` is the Athena table over the CARBON_EMISSIONS data export (same database); AWS's
- * figures also come from the Sustainability API, for every AWS account.
- */
-const sealedAwsSchema = z.object({
-  provider: z.literal("aws"),
-  roleArn: z.string(),
-  accessKeyId: z.string().optional(),
-  secretAccessKey: z.string().optional(),
-  athenaRegion: z.string().optional(),
-  athenaDatabase: z.string().optional(),
-  athenaTable: z.string().optional(),
-  athenaWorkGroup: z.string().optional(),
-  athenaOutputLocation: z.string().optional(),
-  /** The CUR 2.0 Data Exports destination: bucket, S3 prefix and export name (refresh detection). */
-  exportBucket: z.string().optional(),
-  exportPrefix: z.string().optional(),
-  curExportName: z.string().optional(),
-  athenaCarbonTable: z.string().optional(),
-});
-
-/**
- * What is sealed for an Azure account besides the service principal: optionally a wider Cost Management
- * scope (billing account, billing profile, management group) and the usage source. Without a source the
- * connector picks by scope: the Cost Details API for billing/management-group scopes, else the Query API.
- */
-const sealedAzureSchema = z.object({
-  usageScope: z.string().min(1).optional(),
-  usageSource: z.enum(["query", "cost-details"]).optional(),
-});
-
-const sealedGcpSchema = z.object({
-  serviceAccountKey: z.string(),
-  billingExportTable: z.string(),
-  location: z.string().optional(),
-  carbonExportTable: z.string().optional(),
-});
 
 /** Endpoint overrides and pacing, wired by the host (createJobHost); tests point them at fake providers. */
 export type ConnectorSettings = {
@@ -144,21 +106,33 @@ export async function openConnector(
 
 type LiveModule = typeof import("@canopy/connectors/live");
 
+/** The stored Azure credentials in two parts, each refused with its own message. */
+const sealedAzurePrincipalSchema = sealedAzureCredentialsSchema.pick({
+  directoryTenantId: true,
+  clientId: true,
+  clientSecret: true,
+});
+const sealedAzureUsageSchema = sealedAzureCredentialsSchema.pick({
+  usageScope: true,
+  usageSource: true,
+});
+/** The account row's provider chose this reader: the GCP fields are checked, not the discriminant. */
+const sealedGcpFieldsSchema = sealedGcpCredentialsSchema.omit({ provider: true });
+
 /** The Azure connector configuration of an account's decrypted credentials. */
 function azureConfigOf(
-  live: LiveModule,
   account: ConnectableAccount,
   sealed: unknown,
   settings: ConnectorSettings,
 ): AzureConnectorConfig {
-  const parsed = live.azureCredentialsSchema.safeParse(sealed);
+  const parsed = sealedAzurePrincipalSchema.safeParse(sealed);
   if (!parsed.success)
     throw new PermanentJobError(
       "The stored Azure credentials are incomplete: reconnect the account.",
     );
   // The account's subscription, plus any other subscriptions put in scope in the wizard.
   const subscriptionIds = [...new Set([account.providerAccountId, ...(account.scope ?? [])])];
-  const usage = sealedAzureSchema.safeParse(sealed);
+  const usage = sealedAzureUsageSchema.safeParse(sealed);
   if (!usage.success)
     throw new PermanentJobError(
       "The stored Azure usage scope or source is invalid: save the credentials again.",
@@ -180,7 +154,7 @@ function azureConfigOf(
  * token (CANOPY_GCP_SUBJECT_TOKEN_FILE), never a source the tenant's configuration names.
  */
 function gcpConfigOf(live: LiveModule, sealed: unknown) {
-  const sealedGcp = sealedGcpSchema.safeParse(sealed);
+  const sealedGcp = sealedGcpFieldsSchema.safeParse(sealed);
   let credential:
     { key: GcpServiceAccountKey } | { externalAccount: GcpExternalAccount } | undefined;
   try {
@@ -218,7 +192,7 @@ function awsConfigOf(
   sealed: unknown,
   settings: ConnectorSettings,
 ): AwsConnectorConfig {
-  const parsed = sealedAwsSchema.safeParse(sealed);
+  const parsed = sealedAwsCredentialsSchema.safeParse(sealed);
   if (!parsed.success || !account.externalId)
     throw new PermanentJobError(
       "The stored AWS credentials are incomplete: reconnect the account.",
@@ -280,7 +254,7 @@ export async function connectorFor(
   // Loaded on first use: the provider SDKs stay out of every process that only enqueues jobs.
   const live = await import("@canopy/connectors/live");
   if (account.provider === "azure") {
-    const connector = live.createAzureConnector(azureConfigOf(live, account, sealed, settings));
+    const connector = live.createAzureConnector(azureConfigOf(account, sealed, settings));
     // The connector's own choice (it knows the subscription count: more than 5 read Cost Details).
     return {
       ...connector,
@@ -339,7 +313,7 @@ export async function openUtilizationReader(
   const pace = settings.metrics?.minCallIntervalMs ?? {};
   if (account.provider === "azure")
     return live.createAzureMonitorReader({
-      ...azureConfigOf(live, account, sealed, settings),
+      ...azureConfigOf(account, sealed, settings),
       ...(pace.azure !== undefined ? { metrics: { minCallIntervalMs: pace.azure } } : {}),
     });
   if (account.provider === "gcp") {

@@ -1,11 +1,5 @@
-import { withTenantClient, type Connection } from "@canopy/db";
-import {
-  importEmissions,
-  type ImportEstimates,
-  type ImportSummary,
-  type LineTally,
-  type QueueDriver,
-} from "@canopy/jobs";
+import { withTenantClient, type Connection, type ImportSummary, type LineTally } from "@canopy/db";
+import { importEmissions, type ImportEstimates, type QueueDriver } from "@canopy/jobs";
 
 type Out = (line: string) => void;
 

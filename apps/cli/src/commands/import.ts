@@ -3,8 +3,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { canopyHome } from "@canopy/config";
 import { billingFormats, type BillingFormat } from "@canopy/connectors";
-import { connect, syncRunStatus, withTenantClient } from "@canopy/db";
-import { createJobHost, localFileStore, submitImport, type ImportSummary } from "@canopy/jobs";
+import { connect, importRunStatus, withTenantClient } from "@canopy/db";
+import { createJobHost, localFileStore, submitImport } from "@canopy/jobs";
 import { openRuntime, tenantIdOfSlug } from "../runtime";
 import { printImport, printImportEmissions } from "./import-summary";
 
@@ -116,7 +116,7 @@ async function waitForImport(
 ) {
   for (;;) {
     const run = (await withTenantClient(app, tenantId, (client) =>
-      syncRunStatus<ImportSummary>(client, syncRunId),
+      importRunStatus(client, syncRunId),
     ))!;
     if (["succeeded", "failed", "awaiting_confirmation"].includes(run.status)) {
       if (process.stderr.isTTY) process.stderr.write("\n");

@@ -1,12 +1,6 @@
 import { parseArgs } from "node:util";
-import { connect, recentSyncRuns, withTenantClient } from "@canopy/db";
-import {
-  confirmImport,
-  createJobHost,
-  ImportStateError,
-  restoreRun,
-  type ImportSummary,
-} from "@canopy/jobs";
+import { connect, importSummaryOfRun, recentSyncRuns, withTenantClient } from "@canopy/db";
+import { confirmImport, createJobHost, ImportStateError, restoreRun } from "@canopy/jobs";
 import { openRuntime, tenantIdOfSlug } from "../runtime";
 import { days, printImport, printImportEmissions } from "./import-summary";
 
@@ -52,18 +46,19 @@ export async function run(argv: string[]): Promise<number> {
     const tenantId = await tenantIdOfSlug(owner, values.org);
     if (!tenantId) return 1;
     const runs = (filter: { id?: string } = {}) =>
-      withTenantClient(app, tenantId, (client) => recentSyncRuns<ImportSummary>(client, filter));
+      withTenantClient(app, tenantId, (client) => recentSyncRuns(client, filter));
     if (action === "list") {
       for (const r of await runs()) {
         const replaced = r.details?.replaced?.reduce((n, a) => n + a.stored.rows, 0) ?? 0;
+        const summary = importSummaryOfRun(r);
         out(
           [
             r.id,
             r.createdAt.toISOString().slice(0, 16).replace("T", " "),
             r.kind,
             r.details?.restoredAt ? "restored" : r.status,
-            r.details?.fileName ?? "",
-            r.details?.span ? days(r.details.span.start, r.details.span.end) : "",
+            summary?.fileName ?? "",
+            summary?.span ? days(summary.span.start, summary.span.end) : "",
             replaced ? `replaced ${replaced} rows` : "",
           ].join("\t"),
         );
@@ -76,9 +71,14 @@ export async function run(argv: string[]): Promise<number> {
       return 1;
     }
     if (action === "show") {
-      printImport(found.details, found.status, out);
-      if (found.kind === "import" && found.status === "succeeded") {
-        const shown = await printImportEmissions(driver, app, tenantId, found.details, out);
+      const summary = importSummaryOfRun(found);
+      if (!summary) {
+        process.stderr.write(`canopy: ${id} is a ${found.kind} run: show prints an import\n`);
+        return 1;
+      }
+      printImport(summary, found.status, out);
+      if (found.status === "succeeded") {
+        const shown = await printImportEmissions(driver, app, tenantId, summary, out);
         if (shown === "pending") out("Its emissions are still being estimated.");
       }
       return 0;

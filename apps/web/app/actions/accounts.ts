@@ -140,11 +140,7 @@ export const testConnection = withTenantAction(
       const message = "The connection test could not be queued: try again in a minute.";
       console.error(`canopy-web: validate-connection not queued: ${(error as Error).message}`);
       await ctx.sql((client) =>
-        markConnectionCheckFailed(
-          client,
-          account.id,
-          JSON.stringify({ message, checks: [], discovered: null }),
-        ),
+        markConnectionCheckFailed(client, account.id, { message, checks: [], discovered: null }),
       );
       throw new ApiError(503, "queue_unavailable", message);
     }
@@ -231,14 +227,11 @@ export const importAccountMismatch = withTenantAction(
   z.object({ importId: z.uuid("Not a valid import id.") }),
   async (input, ctx): Promise<ImportAccountMismatch> =>
     ctx.sql(async (client) => {
-      const row = await importAccountMismatchRow<ImportAccountMismatch["otherAccounts"]>(
-        client,
-        input.importId,
-      );
+      const row = await importAccountMismatchRow(client, input.importId);
       if (!row) throw notFound("Import");
       return {
         expectedCloudAccountId: row.expected,
-        otherAccounts: Array.isArray(row.others) ? row.others : [],
+        otherAccounts: row.others ?? [],
       };
     }),
   { permission: "accounts.manage" },

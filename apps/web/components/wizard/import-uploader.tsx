@@ -1,64 +1,17 @@
 "use client";
 import Link from "next/link";
 import { useEffect, useRef, useState, type FormEvent } from "react";
+import type { z } from "zod";
 import { importAccountMismatch, type ImportAccountMismatch } from "@/app/actions/accounts";
 import { ImportDecision } from "@/components/imports/import-decision";
 import { ReplacementPreview } from "@/components/imports/replacement-preview";
+import type { importDetailSchema } from "@/lib/api/schemas";
 import { formatBytes, formatKg, formatMoney, formatNumber } from "@/lib/format";
-import {
-  formatDays,
-  kindLabel,
-  replacedLine,
-  type AccountReplacementView,
-} from "@/lib/imports/versions";
+import { formatDays, kindLabel, replacedLine } from "@/lib/imports/versions";
 
-type LineTally = { lines: number; costAmount: number; first: { line: number; detail: string }[] };
-type AccountWindow = { cloudAccountId: string; start: string; end: string };
-
-/** The import's summary as GET /api/v1/imports/{id} returns it (ImportSummary in the OpenAPI). */
-type Summary = {
-  fileName: string;
-  format?: string;
-  linesRead: number;
-  linesImported: number;
-  usageRowsWritten: number;
-  /** Unreadable lines and lines in error: nothing of them is stored. */
-  skipped: Record<string, LineTally>;
-  /** Lines with cost but no energy (tax, credits, fees…): stored for cost totals. */
-  costOnly?: Record<string, LineTally>;
-  warnings?: { lines: number; first: { line: number; detail: string }[] };
-  sourceKind?: string;
-  coverage?: AccountWindow[];
-  /** Days a source of higher precedence holds: kept, not counted. */
-  outranked?: (AccountWindow & { heldBy: string[] })[];
-  replaced?: AccountReplacementView[];
-  preview?: { needsConfirmation: boolean; accounts: AccountReplacementView[] };
-  restoredAt?: string;
-  span?: { start: string; end: string };
-  cloudAccountIds?: string[];
-  costTotal: number;
-  currency?: string;
-  progress: { linesRead: number; percent: number };
-  expectedCloudAccountId?: string;
-  otherAccounts?: { provider: string; providerAccountId: string }[];
-  replaceConfirmed?: boolean;
-  error?: string;
-};
-type ImportView = {
-  id: string;
-  status: "queued" | "running" | "awaiting_confirmation" | "succeeded" | "failed";
-  error: string | null;
-  summary: Summary | null;
-  sourceKindLabels: Record<string, string>;
-  estimates: "pending" | "done" | "not_applicable";
-  totals: {
-    kwhFacility: number;
-    co2eLocationKg: number;
-    co2eMarketKg: number;
-    co2eEmbodiedKg: number;
-    waterL: number;
-  } | null;
-};
+/** GET /api/v1/imports/{id} (ImportDetail in the OpenAPI), its summary the stored import summary. */
+type ImportView = z.output<typeof importDetailSchema>;
+type Summary = NonNullable<ImportView["summary"]>;
 type ErrorBody = { error: { code?: string; message: string; fields?: Record<string, string[]> } };
 /** GET /api/v1/imports/{id} of an import awaiting confirmation (409). */
 type AwaitingBody = ErrorBody & { import: ImportView };
@@ -456,7 +409,7 @@ function ImportResult(props: {
 }
 
 function LineTable(props: {
-  entries: [string, LineTally][];
+  entries: [string, Summary["skipped"][string]][];
   cost?: boolean;
   currency: string | null;
 }) {

@@ -1,5 +1,5 @@
 import "server-only";
-import { writeAuditEntry, type PoolClient } from "@canopy/db";
+import { writeAuditEntry, type AuditDetails, type PoolClient } from "@canopy/db";
 import type { Principal } from "./principal";
 
 export type AuditAction =
@@ -52,7 +52,7 @@ export async function writeAudit(
   principal: AuditActor,
   action: AuditAction,
   target: { type: string; id: string | null },
-  details: Record<string, unknown> = {},
+  details: AuditDetails = {},
 ): Promise<void> {
   await writeAuditEntry(client, {
     tenantId: principal.tenantId,

@@ -1,12 +1,12 @@
 import "server-only";
-import { declineAwaitingImport, syncRunRowOfKinds } from "@canopy/db";
 import {
-  confirmImport,
-  ImportFileGoneError,
-  ImportStateError,
-  restoreRun,
-  type ImportSummary,
-} from "@canopy/jobs";
+  declineAwaitingImport,
+  importSummaryOfRun,
+  syncRunRowOfKinds,
+  type ImportRunRow,
+  type SyncRunDetails,
+} from "@canopy/db";
+import { confirmImport, ImportFileGoneError, ImportStateError, restoreRun } from "@canopy/jobs";
 import { ApiError, notFound } from "./api-error";
 import { writeAudit } from "./audit";
 import { appDb } from "./db";
@@ -24,12 +24,16 @@ async function findRun(
   scope: TenantScope,
   id: string,
   kinds: readonly RunKind[],
-): Promise<ImportRow & { kind: RunKind }> {
-  const row = await scope.sql((client) =>
-    syncRunRowOfKinds<ImportSummary, RunKind>(client, id, kinds),
-  );
+): Promise<ImportRunRow<SyncRunDetails> & { kind: RunKind }> {
+  const row = await scope.sql((client) => syncRunRowOfKinds(client, id, kinds));
   if (!row) throw notFound(kinds.includes("sync") ? "Import or sync" : "Import");
   return row;
+}
+
+/** The import in the caller's organization, with its summary, or a 404. */
+async function findImport(scope: TenantScope, id: string): Promise<ImportRow & { kind: RunKind }> {
+  const run = await findRun(scope, id, ["import"]);
+  return { ...run, details: importSummaryOfRun(run) };
 }
 
 const stateError = (code: string, error: unknown): unknown =>
@@ -45,7 +49,7 @@ const stateError = (code: string, error: unknown): unknown =>
  * file (which it imports again) is gone.
  */
 export async function confirmImportRun(scope: TenantScope, id: string): Promise<ImportRow> {
-  const run = await findRun(scope, id, ["import"]);
+  const run = await findImport(scope, id);
   try {
     await confirmImport({
       app: appDb(),
@@ -75,7 +79,7 @@ export async function confirmImportRun(scope: TenantScope, id: string): Promise<
       },
     ),
   );
-  return findRun(scope, id, ["import"]);
+  return findImport(scope, id);
 }
 
 /**
@@ -83,7 +87,7 @@ export async function confirmImportRun(scope: TenantScope, id: string): Promise<
  * its details (and preview) kept; no usage changes. 409 `not_awaiting_confirmation` in any other state.
  */
 export async function discardImportRun(scope: TenantScope, id: string): Promise<ImportRow> {
-  const run = await findRun(scope, id, ["import"]);
+  const run = await findImport(scope, id);
   const declined = await scope.sql(async (client) => {
     if (!(await declineAwaitingImport(client, run.id, DECLINED_MESSAGE))) return false;
     await writeAudit(
@@ -101,7 +105,7 @@ export async function discardImportRun(scope: TenantScope, id: string): Promise<
       "not_awaiting_confirmation",
       `The import is ${run.status.replace("_", " ")}, not awaiting confirmation.`,
     );
-  return findRun(scope, id, ["import"]);
+  return findImport(scope, id);
 }
 
 /**
@@ -133,7 +137,7 @@ export async function restoreImportRun(
       "import.restore",
       { type: run.kind, id: run.id },
       {
-        fileName: run.details?.fileName ?? null,
+        fileName: importSummaryOfRun(run)?.fileName ?? null,
         rowsWithdrawn: outcome.rowsWithdrawn,
         rowsRestored: outcome.rowsRestored,
         windows: outcome.windows.map((w) => ({

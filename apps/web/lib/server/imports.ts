@@ -11,7 +11,6 @@ import {
   quotaMessage,
   submitImport,
   type ImportEstimates,
-  type ImportSummary,
   type ImportTotals,
 } from "@canopy/jobs";
 import { importRunRow, listImportRunRows, type ImportRunRow } from "@canopy/db";
@@ -24,7 +23,7 @@ import type { TenantScope } from "./tenant-scope";
 
 export const IMPORT_FORMATS = billingFormats;
 
-export type ImportRow = ImportRunRow<ImportSummary>;
+export type ImportRow = ImportRunRow;
 
 /**
  * What a request body may carry besides the file: multipart boundaries and part headers, and the few
@@ -234,7 +233,7 @@ export async function listImports(
 ) {
   const [createdBefore, idBefore] = decodeCursor(page.cursor);
   const rows = await scope.sql((client) =>
-    listImportRunRows<ImportSummary>(client, {
+    listImportRunRows(client, {
       createdBefore,
       idBefore,
       limit: page.limit + 1,
@@ -254,7 +253,7 @@ export type ImportView = ImportRow & {
 /** One import with its progress, summary and (once its estimates have run) the emissions it added. */
 export async function getImport(scope: TenantScope, id: string): Promise<ImportView> {
   return scope.sql(async (client) => {
-    const row = await importRunRow<ImportSummary>(client, id);
+    const row = await importRunRow(client, id);
     if (!row) throw notFound("Import");
     return { ...row, ...(await importEmissions(queue(), client, row)) };
   });

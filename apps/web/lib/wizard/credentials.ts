@@ -1,4 +1,10 @@
 import { z } from "zod";
+import type {
+  SealedAwsCredentials,
+  SealedAzureCredentials,
+  SealedCredentials,
+  SealedGcpCredentials,
+} from "@canopy/db/json";
 
 /** An optional text field: an empty input means "not set". */
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -12,7 +18,12 @@ const athenaName = (what: string) =>
     .trim()
     .regex(/^[A-Za-z0-9_]{1,255}$/, `The Athena ${what}: letters, digits and underscores.`);
 
-/** What each provider's credentials form accepts. Everything submitted is sealed; nothing is shown again. */
+/**
+ * What each provider's credentials form accepts. Everything submitted is sealed; nothing is shown
+ * again. Each form's output is the stored shape (`Sealed*Credentials`, @canopy/db/json) that the
+ * worker reads back: the `satisfies` clauses refuse a field of the wrong type or a missing one, and
+ * credentials.test.ts a field the stored schema does not declare.
+ */
 export const awsCredentialsSchema = z
   .object({
     provider: z.literal("aws"),
@@ -72,7 +83,7 @@ export const awsCredentialsSchema = z
       need("athenaTable", "Name the CUR 2.0 table, or leave the database empty too.");
     if (value.athenaCarbonTable)
       need("athenaDatabase", "The carbon table is read from the same Athena database.");
-  });
+  }) satisfies z.ZodType<SealedAwsCredentials>;
 
 const uuid = (what: string) =>
   z
@@ -111,7 +122,7 @@ export const azureCredentialsSchema = z.object({
         "query or cost-details (leave empty: cost-details for billing and management-group scopes, query for subscriptions).",
     }),
   ),
-});
+}) satisfies z.ZodType<SealedAzureCredentials>;
 
 const bigQueryTable = (message: string) =>
   z
@@ -182,14 +193,13 @@ export const gcpCredentialsSchema = z.object({
       "project.dataset.table of the Carbon Footprint export, e.g. my-billing.carbon.carbon_footprint.",
     ),
   ),
-});
+}) satisfies z.ZodType<SealedGcpCredentials>;
 
 export const credentialsSchema = z.discriminatedUnion("provider", [
   awsCredentialsSchema,
   azureCredentialsSchema,
   gcpCredentialsSchema,
-]);
-export type Credentials = z.infer<typeof credentialsSchema>;
+]) satisfies z.ZodType<SealedCredentials>;
 
 export const providerAccountIdSchema = {
   aws: z

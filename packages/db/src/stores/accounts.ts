@@ -1,6 +1,8 @@
 import type { PoolClient } from "pg";
 import type { Sealed } from "../credentials";
 import type { Connection } from "../client";
+import { connectionCheckResultSchema, type ConnectionCheckResult } from "../json/connection-check";
+import { parseStoredJson } from "../json/parse";
 import { parseSourcePrecedence } from "./sources";
 
 /**
@@ -192,25 +194,38 @@ export async function cloudAccountRow(
   return result.rows[0];
 }
 
-/** The last "Test connection" outcome as stored (`Result`: @canopy/jobs ConnectionCheckResult). */
-export type ConnectionCheckRow<Result> = {
+/** The last "Test connection" outcome as stored (cloud_accounts.connection_checks, parsed). */
+export type ConnectionCheckRow = {
   /** null: never tested. "checking": the validate-connection job is queued or running. */
   status: "checking" | "passed" | "failed" | null;
   checkedAt: string | null;
-  result: Result | null;
+  result: ConnectionCheckResult | null;
 };
 
-export async function connectionCheckRow<Result>(
+export async function connectionCheckRow(
   client: PoolClient,
   id: string,
-): Promise<ConnectionCheckRow<Result> | undefined> {
-  const result = await client.query<ConnectionCheckRow<Result>>(
+): Promise<ConnectionCheckRow | undefined> {
+  const result = await client.query<Omit<ConnectionCheckRow, "result"> & { result: unknown }>(
     `SELECT connection_check_status::text AS status, ${iso("connection_checked_at")} AS "checkedAt",
             connection_checks AS result
      FROM cloud_accounts WHERE id = $1`,
     [id],
   );
-  return result.rows[0];
+  const row = result.rows[0];
+  return (
+    row && {
+      ...row,
+      result:
+        row.result === null
+          ? null
+          : parseStoredJson(
+              connectionCheckResultSchema,
+              row.result,
+              `cloud_accounts.connection_checks of ${id}`,
+            ),
+    }
+  );
 }
 
 /** An account with its payer / billing account (null: none recorded), for grouping by payer. */
@@ -298,16 +313,16 @@ export async function markConnectionChecking(
   );
 }
 
-/** Records a connection test that failed before it ran (`checksJson`: the stored outcome). */
+/** Records a connection test that failed before it ran (`result`: the stored outcome). */
 export async function markConnectionCheckFailed(
   client: PoolClient,
   cloudAccountId: string,
-  checksJson: string,
+  result: ConnectionCheckResult,
 ): Promise<void> {
   await client.query(
     `UPDATE cloud_accounts SET connection_check_status = 'failed', connection_checks = $2,
              connection_checked_at = now() WHERE id = $1`,
-    [cloudAccountId, checksJson],
+    [cloudAccountId, JSON.stringify(result)],
   );
 }
 
@@ -428,25 +443,25 @@ export async function markCloudAccountNeedsAttention(
   client: PoolClient,
   cloudAccountId: string,
   message: string,
-  checksJson: string,
+  checks: ConnectionCheckResult,
 ): Promise<void> {
   await client.query(
     `UPDATE cloud_accounts SET last_error = $2, updated_at = now(), status = 'needs_attention',
          connection_check_status = 'failed', connection_checks = $3, connection_checked_at = now()
        WHERE id = $1 AND status <> 'disabled'`,
-    [cloudAccountId, message, checksJson],
+    [cloudAccountId, message, JSON.stringify(checks)],
   );
 }
 
 /**
- * Stores a connection test's outcome (`resultJson`); a passing one brings an account that needs
+ * Stores a connection test's outcome; a passing one brings an account that needs
  * attention back to active, its error cleared.
  */
 export async function storeConnectionCheck(
   client: PoolClient,
   cloudAccountId: string,
   status: "passed" | "failed",
-  resultJson: string,
+  result: ConnectionCheckResult,
 ): Promise<void> {
   await client.query(
     `UPDATE cloud_accounts SET connection_check_status = $2::connection_check_status, connection_checks = $3,
@@ -455,7 +470,7 @@ export async function storeConnectionCheck(
          last_error = CASE WHEN $4::boolean AND status = 'needs_attention' THEN NULL ELSE last_error END,
          updated_at = CASE WHEN $4::boolean AND status = 'needs_attention' THEN now() ELSE updated_at END
        WHERE id = $1`,
-    [cloudAccountId, status, resultJson, status === "passed"],
+    [cloudAccountId, status, JSON.stringify(result), status === "passed"],
   );
 }
 

@@ -1,5 +1,7 @@
 import type { PoolClient } from "pg";
 import { open, seal, webhookSecretAad, type Keyring } from "../credentials";
+import { deliveryLogSchema, type DeliveryAttempt } from "../json/alert-delivery-log";
+import { parseStoredJson } from "../json/parse";
 import type { EmissionBasis, SeriesScopeType } from "./emission-series";
 
 /**
@@ -338,14 +340,6 @@ export async function webhookWithSecret(
 
 // --- Delivery log -------------------------------------------------------------------------------
 
-export type DeliveryAttempt = {
-  at: string;
-  attempt: number;
-  ok: boolean;
-  statusCode?: number;
-  error?: string;
-};
-
 export type AlertDelivery = {
   id: string;
   alertId: string;
@@ -371,7 +365,7 @@ type DeliveryDbRow = {
   attempts: number;
   last_status_code: number | null;
   last_error: string | null;
-  log: DeliveryAttempt[];
+  log: unknown;
   delivered_at: Date | null;
   created_at: Date;
 };
@@ -385,7 +379,7 @@ const toDelivery = (r: DeliveryDbRow): AlertDelivery => ({
   attempts: r.attempts,
   lastStatusCode: r.last_status_code,
   lastError: r.last_error,
-  log: r.log,
+  log: parseStoredJson(deliveryLogSchema, r.log, `alert_deliveries.log of ${r.id}`),
   deliveredAt: r.delivered_at?.toISOString() ?? null,
   createdAt: r.created_at.toISOString(),
 });

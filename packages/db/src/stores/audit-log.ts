@@ -1,4 +1,6 @@
 import type { PoolClient } from "pg";
+import { auditDetailsSchema, type AuditDetails } from "../json/audit-details";
+import { parseStoredJson } from "../json/parse";
 
 /** One audit_log row: who acted (a user, or only a label such as "cli" or "api key cnp_…") on what. */
 export type AuditEntry = {
@@ -7,7 +9,7 @@ export type AuditEntry = {
   actorLabel: string;
   action: string;
   target: { type: string; id: string | null };
-  details: Record<string, unknown>;
+  details: AuditDetails;
 };
 
 /** Writes one audit entry in the caller's tenant transaction, so it commits with the change. */
@@ -34,7 +36,7 @@ export type AuditLogEntry = {
   action: string;
   targetType: string;
   targetId: string | null;
-  details: Record<string, unknown> | null;
+  details: AuditDetails | null;
 };
 
 /** A page of the tenant's audit log, newest first: entries before `beforeId` (null: the latest). */
@@ -42,11 +44,17 @@ export async function listAuditLog(
   client: PoolClient,
   page: { beforeId: number | null; limit: number },
 ): Promise<AuditLogEntry[]> {
-  const result = await client.query<AuditLogEntry>(
+  const result = await client.query<Omit<AuditLogEntry, "details"> & { details: unknown }>(
     `SELECT id, created_at AS "createdAt", actor_label AS "actorLabel", action, target_type AS "targetType",
                   target_id AS "targetId", details
            FROM audit_log WHERE ($1::bigint IS NULL OR id < $1) ORDER BY id DESC LIMIT $2`,
     [page.beforeId, page.limit],
   );
-  return result.rows;
+  return result.rows.map((row) => ({
+    ...row,
+    details:
+      row.details === null
+        ? null
+        : parseStoredJson(auditDetailsSchema, row.details, `audit_log.details of entry ${row.id}`),
+  }));
 }

@@ -1,37 +1,12 @@
 import type { PoolClient } from "pg";
 import { sourceKinds, sourceRanks, type SourceKind } from "./sources";
 import { windowArrays, type AccountWindow } from "./windows";
+import type { AccountReplacement, ReplacementPreview, UsageFigures } from "../json/import-summary";
 
 /**
  * Precedence between sources (one per account and UTC day) and the preview of what a write
  * replaces, for writeUsageRecords (usage.ts).
  */
-
-/** The files' data lost nothing it did not re-supply, or what it would remove, per account and window. */
-export type ReplacementPreview = {
-  needsConfirmation: boolean;
-  accounts: AccountReplacement[];
-};
-
-export type UsageFigures = {
-  rows: number;
-  costAmount: number;
-  services: string[];
-  sourceKinds: string[];
-};
-
-export type AccountReplacement = {
-  cloudAccountId: string;
-  provider: string;
-  providerAccountId: string;
-  /** The UTC days replaced: [start, end). */
-  start: string;
-  end: string;
-  stored: UsageFigures & { kwhFacility: number; co2eLocationKg: number };
-  arriving: UsageFigures;
-  /** Why this replacement needs a confirmation; empty when it re-supplies what it replaces. */
-  reasons: string[];
-};
 
 /** The write would remove stored data it does not re-supply; nothing was committed. */
 export class ReplacementNeedsConfirmationError extends Error {

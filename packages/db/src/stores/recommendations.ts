@@ -1,5 +1,14 @@
 import type { PoolClient } from "pg";
 import type { UsageRow } from "./usage";
+import { parseStoredJson } from "../json/parse";
+import {
+  findingEvidenceSchema,
+  measureScopeSchema,
+  realizedSavingSchema,
+  type FindingEvidence,
+  type MeasureScope,
+  type RealizedSaving,
+} from "../json/recommendation-finding";
 
 /**
  * Stored data the recommendation rules read, and the findings they write. Every function runs in the
@@ -147,17 +156,7 @@ export const hourlyQuantityKey = (w: {
   instanceType: string;
 }) => [w.cloudAccountId, w.service, w.region, w.usageType, w.instanceType].join("|");
 
-/**
- * The emissions_hourly rows a finding concerns. Regions compare without case and spaces (Azure
- * bills "EastUS", the data pack says "eastus"); an empty list means any.
- */
-export type MeasureScope = {
-  cloudAccountIds: string[];
-  services: string[];
-  regions: string[];
-  kinds: string[];
-  instanceTypes: string[];
-};
+export type { MeasureScope };
 
 export type ScopeTotals = {
   co2eLocationKg: number;
@@ -265,7 +264,7 @@ export type FindingState = "open" | "accepted" | "dismissed" | "done";
 export type FindingDraft = {
   ruleId: string;
   resourceKey: string;
-  resources: Record<string, unknown>;
+  resources: FindingEvidence;
   action: string;
   howTo: string;
   co2eLocationSavedKgPerMonth: number;
@@ -281,7 +280,7 @@ export type FindingDraft = {
   basisCo2eMarketKgPerMonth: number;
   methodologyVersion: string;
   measureScope: MeasureScope;
-  details: Record<string, unknown>;
+  details: FindingEvidence;
 };
 
 export type Finding = Omit<FindingDraft, "costDeltaAmountPerMonth"> & {
@@ -292,7 +291,7 @@ export type Finding = Omit<FindingDraft, "costDeltaAmountPerMonth"> & {
   stateChangedAt: Date | null;
   stateChangedBy: string | null;
   doneAt: Date | null;
-  realized: Record<string, unknown> | null;
+  realized: RealizedSaving | null;
   current: boolean;
   computedAt: Date;
   createdAt: Date;
@@ -378,7 +377,7 @@ export async function listFindings(
   client: PoolClient,
   filter: FindingFilter = {},
 ): Promise<Finding[]> {
-  const { rows } = await client.query<Finding>(
+  const { rows } = await client.query<StoredFinding>(
     `SELECT ${findingColumns} FROM recommendation_findings
      WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR rule_id = $2) AND ($3 OR current)
      ORDER BY co2e_location_saved_kg_per_month DESC, id
@@ -390,15 +389,37 @@ export async function listFindings(
       filter.limit ?? 500,
     ],
   );
-  return rows;
+  return rows.map(findingOf);
 }
 
 export async function getFinding(client: PoolClient, id: string): Promise<Finding | null> {
-  const { rows } = await client.query<Finding>(
+  const { rows } = await client.query<StoredFinding>(
     `SELECT ${findingColumns} FROM recommendation_findings WHERE id = $1`,
     [id],
   );
-  return rows[0] ?? null;
+  return rows[0] ? findingOf(rows[0]) : null;
+}
+
+type StoredFinding = Omit<Finding, "resources" | "measureScope" | "details" | "realized"> & {
+  resources: unknown;
+  measureScope: unknown;
+  details: unknown;
+  realized: unknown;
+};
+
+/** A finding row with its JSON columns parsed. */
+function findingOf(row: StoredFinding): Finding {
+  const what = (column: string) => `recommendation_findings.${column} of ${row.id}`;
+  return {
+    ...row,
+    resources: parseStoredJson(findingEvidenceSchema, row.resources, what("resources")),
+    measureScope: parseStoredJson(measureScopeSchema, row.measureScope, what("measure_scope")),
+    details: parseStoredJson(findingEvidenceSchema, row.details, what("details")),
+    realized:
+      row.realized === null
+        ? null
+        : parseStoredJson(realizedSavingSchema, row.realized, what("realized")),
+  };
 }
 
 export class FindingStateError extends Error {
@@ -440,7 +461,7 @@ export async function updateFindingState(
 export async function writeRealizedSaving(
   client: PoolClient,
   id: string,
-  realized: Record<string, unknown>,
+  realized: RealizedSaving,
 ): Promise<void> {
   await client.query(
     "UPDATE recommendation_findings SET realized = $2 WHERE id = $1 AND state = 'done'",

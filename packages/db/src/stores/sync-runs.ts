@@ -1,55 +1,102 @@
 import type { PoolClient } from "pg";
 import type { Connection } from "../client";
+import { z } from "zod";
+import {
+  accountReplacementSchema,
+  importSummarySchema,
+  replacementPreviewSchema,
+  type AccountReplacement,
+  type ImportSummary,
+  type ReplacementPreview,
+} from "../json/import-summary";
+import { parseStoredJson } from "../json/parse";
+import {
+  accountSyncDetailsSchema,
+  apiCostSchema,
+  parseImportSummary,
+  parseSyncRunDetails,
+  type AccountSyncDetails,
+  type ApiCost,
+  type SyncRunDetails,
+} from "../json/sync-run-details";
 
 /**
- * sync_runs: one row per import or sync. `details` is the run's stored summary (jsonb); its shape is
- * declared by @canopy/jobs, so readers pass it as `Details`.
+ * sync_runs: one row per import or sync. `details` is the run's stored summary (jsonb), of the
+ * schema of its kind (json/import-summary.ts, json/sync-run-details.ts): parsed here on read.
  */
 
-/** A run's status, stored summary and kind, in the caller's tenant transaction. */
-export async function syncRunStatus<Details>(
+/** A run's status, kind and stored details (parsed by its kind), in the caller's tenant transaction. */
+export async function syncRunStatus(
   client: PoolClient,
   syncRunId: string,
-): Promise<{ status: string; details: Details; kind: string } | undefined> {
-  const result = await client.query<{ status: string; details: Details; kind: string }>(
+): Promise<{ status: string; kind: string; details: SyncRunDetails | null } | undefined> {
+  const result = await client.query<{ status: string; details: unknown; kind: string }>(
     "SELECT status, details, kind::text AS kind FROM sync_runs WHERE id = $1",
     [syncRunId],
   );
-  return result.rows[0];
+  const row = result.rows[0];
+  return (
+    row && {
+      status: row.status,
+      kind: row.kind,
+      details: parseSyncRunDetails(row.kind, row.details, syncRunId),
+    }
+  );
 }
 
-export type RecentSyncRun<Details> = {
+/** An import's status and stored summary, in the caller's tenant transaction. */
+export async function importRunStatus(
+  client: PoolClient,
+  syncRunId: string,
+): Promise<{ status: string; details: ImportSummary } | undefined> {
+  const result = await client.query<{ status: string; details: unknown }>(
+    "SELECT status, details FROM sync_runs WHERE id = $1 AND kind = 'import'",
+    [syncRunId],
+  );
+  const row = result.rows[0];
+  // Never null: the upload recorded the import with its summary.
+  return (
+    row && {
+      status: row.status,
+      details: parseStoredJson(
+        importSummarySchema,
+        row.details,
+        `sync_runs.details of import ${syncRunId}`,
+      ),
+    }
+  );
+}
+
+export type RecentSyncRun = {
   id: string;
   kind: string;
   status: string;
   createdAt: Date;
-  details: Details | null;
+  details: SyncRunDetails | null;
 };
 
 /** The 50 latest runs of the tenant, newest first, or the one with `id`. */
-export async function recentSyncRuns<Details>(
+export async function recentSyncRuns(
   client: PoolClient,
   filter: { id?: string } = {},
-): Promise<RecentSyncRun<Details>[]> {
+): Promise<RecentSyncRun[]> {
   const [where, params] = filter.id === undefined ? ["", []] : ["WHERE id = $1", [filter.id]];
-  const result = await client.query<RecentSyncRun<Details>>(
+  const result = await client.query<Omit<RecentSyncRun, "details"> & { details: unknown }>(
     `SELECT id, kind::text AS kind, status::text AS status, created_at AS "createdAt", details FROM sync_runs
            ${where} ORDER BY created_at DESC LIMIT 50`,
     params,
   );
-  return result.rows;
+  return result.rows.map((row) => ({
+    ...row,
+    details: parseSyncRunDetails(row.kind, row.details, row.id),
+  }));
 }
 
 export type ImportRun = {
   id: string;
   windowStart: Date | null;
   windowEnd: Date | null;
-  details: {
-    skipped?: Record<string, { lines: number; costAmount: number }>;
-    span?: { start: string; end: string };
-    cloudAccountIds?: string[];
-    currency?: string;
-  } | null;
+  details: ImportSummary | null;
 };
 
 /** Finished file imports whose span overlaps the period (their left-out lines feed coverage). */
@@ -58,7 +105,7 @@ export async function loadImportRuns(
   start: string,
   end: string,
 ): Promise<ImportRun[]> {
-  const result = await client.query<ImportRun>(
+  const result = await client.query<Omit<ImportRun, "details"> & { details: unknown }>(
     `SELECT id, window_start AS "windowStart", window_end AS "windowEnd", details
      FROM sync_runs
      WHERE kind = 'import' AND status = 'succeeded'
@@ -67,7 +114,7 @@ export async function loadImportRuns(
      ORDER BY created_at, id`,
     [start, end],
   );
-  return result.rows;
+  return result.rows.map((row) => ({ ...row, details: parseImportSummary(row.details, row.id) }));
 }
 
 const iso = (column: string) =>
@@ -78,7 +125,7 @@ const runColumns = `id, status::text AS status, ${iso("created_at")} AS "created
 export type SyncRunStatus = "queued" | "running" | "awaiting_confirmation" | "succeeded" | "failed";
 
 /** A run as the imports API shows it (times as ISO strings). */
-export type ImportRunRow<Details> = {
+export type ImportRunRow<Details extends SyncRunDetails = ImportSummary> = {
   id: string;
   status: SyncRunStatus;
   createdAt: string;
@@ -86,48 +133,56 @@ export type ImportRunRow<Details> = {
   error: string | null;
   details: Details | null;
 };
+type StoredRunRow = Omit<ImportRunRow, "details"> & { details: unknown };
+
+const importRunRowOf = (row: StoredRunRow): ImportRunRow => ({
+  ...row,
+  details: parseImportSummary(row.details, row.id),
+});
 
 /**
  * One page of the tenant's imports, newest first: those before the (createdAt, id) cursor, at most
  * `limit` rows.
  */
-export async function listImportRunRows<Details>(
+export async function listImportRunRows(
   client: PoolClient,
   page: { createdBefore: string | null; idBefore: string | null; limit: number },
-): Promise<ImportRunRow<Details>[]> {
-  const result = await client.query<ImportRunRow<Details>>(
+): Promise<ImportRunRow[]> {
+  const result = await client.query<StoredRunRow>(
     `SELECT ${importColumns} FROM sync_runs
        WHERE kind = 'import'
          AND ($1::timestamptz IS NULL OR (date_trunc('milliseconds', created_at), id) < ($1::timestamptz, $2::uuid))
        ORDER BY date_trunc('milliseconds', created_at) DESC, id DESC LIMIT $3`,
     [page.createdBefore, page.idBefore, page.limit],
   );
-  return result.rows;
+  return result.rows.map(importRunRowOf);
 }
 
 /** One import of the tenant. */
-export async function importRunRow<Details>(
+export async function importRunRow(
   client: PoolClient,
   id: string,
-): Promise<ImportRunRow<Details> | undefined> {
-  const result = await client.query<ImportRunRow<Details>>(
+): Promise<ImportRunRow | undefined> {
+  const result = await client.query<StoredRunRow>(
     `SELECT ${importColumns} FROM sync_runs WHERE id = $1 AND kind = 'import'`,
     [id],
   );
-  return result.rows[0];
+  const row = result.rows[0];
+  return row && importRunRowOf(row);
 }
 
 /** One run of the tenant whose kind is one of `kinds`, with its kind. */
-export async function syncRunRowOfKinds<Details, Kind extends string>(
+export async function syncRunRowOfKinds<Kind extends string>(
   client: PoolClient,
   id: string,
   kinds: readonly Kind[],
-): Promise<(ImportRunRow<Details> & { kind: Kind }) | undefined> {
-  const result = await client.query<ImportRunRow<Details> & { kind: Kind }>(
+): Promise<(ImportRunRow<SyncRunDetails> & { kind: Kind }) | undefined> {
+  const result = await client.query<StoredRunRow & { kind: Kind }>(
     `SELECT ${runColumns}, kind::text AS kind FROM sync_runs WHERE id = $1 AND kind::text = ANY($2::text[])`,
     [id, kinds],
   );
-  return result.rows[0];
+  const row = result.rows[0];
+  return row && { ...row, details: parseSyncRunDetails(row.kind, row.details, row.id) };
 }
 
 /** Marks an import awaiting confirmation failed with `error`; false when it is in another state. */
@@ -145,7 +200,7 @@ export async function declineAwaitingImport(
 }
 
 /** A run as the jobs page lists it: its summary's fields read out of `details`. */
-export type SyncRunListRow<Replaced, Preview, ApiCost> = {
+export type SyncRunListRow = {
   id: string;
   kind: "import" | "sync" | "backfill" | "reestimate";
   status: SyncRunStatus;
@@ -161,21 +216,26 @@ export type SyncRunListRow<Replaced, Preview, ApiCost> = {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
-  replaced: Replaced[] | null;
+  /** What the run replaced (kept as a previous version), when it replaced anything. */
+  replaced: AccountReplacement[] | null;
+  /** When its previous version was restored. */
   restoredAt: string | null;
+  /** An import whose uploaded file the retention deleted (CANOPY_IMPORT_FILE_RETENTION_DAYS). */
   fileDeletedAt: string | null;
-  preview: Preview | null;
+  /** While awaiting confirmation: what the import would replace and why it asks. */
+  preview: ReplacementPreview | null;
+  /** Provider requests the run paid for (AWS Cost Explorer: USD 0.01 each), when it made any. */
   apiCost: ApiCost | null;
   /** Runs under the status filter in all. */
   total: number;
 };
 
 /** Recent runs (imports, syncs, backfills, re-estimations), newest first, optionally of one status. */
-export async function listSyncRunRows<Replaced, Preview, ApiCost>(
+export async function listSyncRunRows(
   client: PoolClient,
   options: { limit: number; offset: number; status?: string | undefined },
-): Promise<SyncRunListRow<Replaced, Preview, ApiCost>[]> {
-  const result = await client.query<SyncRunListRow<Replaced, Preview, ApiCost>>(
+): Promise<SyncRunListRow[]> {
+  const result = await client.query<SyncRunListRow>(
     `SELECT r.id, r.kind::text, r.status::text, r.cloud_account_id AS "cloudAccountId", a.display_name AS "accountName",
             r.details->>'fileName' AS "fileName", r.rows_read AS "rowsRead", r.rows_written AS "rowsWritten",
             r.rows_skipped AS "rowsSkipped", r.error, ${iso("r.window_start")} AS "windowStart",
@@ -192,23 +252,47 @@ export async function listSyncRunRows<Replaced, Preview, ApiCost>(
      ORDER BY r.created_at DESC, r.id DESC LIMIT $1 OFFSET $2`,
     [options.limit, options.offset, options.status ?? null],
   );
-  return result.rows;
+  return result.rows.map((row) => {
+    const what = (field: string) => `sync_runs.details.${field} of ${row.kind} run ${row.id}`;
+    return {
+      ...row,
+      replaced: row.replaced && parseStoredJson(replacedListSchema, row.replaced, what("replaced")),
+      preview:
+        row.preview && parseStoredJson(replacementPreviewSchema, row.preview, what("preview")),
+      apiCost: row.apiCost && parseStoredJson(apiCostSchema, row.apiCost, what("apiCost")),
+    };
+  });
 }
+
+const replacedListSchema = z.array(accountReplacementSchema);
 
 /**
  * What an import refused for holding other accounts than the one expected recorded: the expected
  * account and the others (as stored in details); undefined when there is no such import.
  */
-export async function importAccountMismatchRow<OtherAccounts>(
+export async function importAccountMismatchRow(
   client: PoolClient,
   importId: string,
 ): Promise<{ expected: string | null; others: OtherAccounts | null } | undefined> {
-  const { rows } = await client.query<{ expected: string | null; others: OtherAccounts | null }>(
+  const { rows } = await client.query<{ expected: string | null; others: unknown }>(
     `SELECT details->>'expectedCloudAccountId' AS expected, details->'otherAccounts' AS others
          FROM sync_runs WHERE id = $1 AND kind = 'import'`,
     [importId],
   );
-  return rows[0];
+  const row = rows[0];
+  return (
+    row && {
+      expected: row.expected,
+      others:
+        row.others === null
+          ? null
+          : parseStoredJson(
+              otherAccountsSchema,
+              row.others,
+              `sync_runs.details.otherAccounts of import ${importId}`,
+            ),
+    }
+  );
 }
 
 /*
@@ -218,33 +302,43 @@ export async function importAccountMismatchRow<OtherAccounts>(
  */
 
 /** A sync's run as an earlier attempt of the same job left it. */
-export type SyncRunOfJob<Details> = {
+export type SyncRunOfJob = {
   id: string;
   status: string;
   windowStart: Date | null;
   windowEnd: Date | null;
-  details: Details;
+  details: AccountSyncDetails;
 };
 
 /** The newest run of the account started by the job with this id (its retries share it), if any. */
-export async function syncRunOfJob<Details>(
+export async function syncRunOfJob(
   client: PoolClient,
   cloudAccountId: string,
   jobId: string,
-): Promise<SyncRunOfJob<Details> | undefined> {
-  const { rows } = await client.query<SyncRunOfJob<Details>>(
+): Promise<SyncRunOfJob | undefined> {
+  const { rows } = await client.query<Omit<SyncRunOfJob, "details"> & { details: unknown }>(
     `SELECT id, status::text AS status, window_start AS "windowStart", window_end AS "windowEnd", details
        FROM sync_runs WHERE cloud_account_id = $1 AND details->>'jobId' = $2 ORDER BY created_at DESC LIMIT 1`,
     [cloudAccountId, jobId],
   );
-  return rows[0];
+  const row = rows[0];
+  return (
+    row && {
+      ...row,
+      details: parseStoredJson(
+        accountSyncDetailsSchema,
+        row.details,
+        `sync_runs.details of sync run ${row.id}`,
+      ),
+    }
+  );
 }
 
 /** Puts an earlier attempt's run back to running over the window, with `details`. */
-export async function restartSyncRun<Details>(
+export async function restartSyncRun(
   client: PoolClient,
   syncRunId: string,
-  details: Details,
+  details: AccountSyncDetails,
   window: { start: Date; end: Date },
 ): Promise<void> {
   await client.query(
@@ -255,14 +349,14 @@ export async function restartSyncRun<Details>(
 }
 
 /** Starts a sync or backfill run of the account over the window; returns its id. */
-export async function insertRunningSyncRun<Details>(
+export async function insertRunningSyncRun(
   client: PoolClient,
   run: {
     tenantId: string;
     cloudAccountId: string;
     kind: "sync" | "backfill";
     window: { start: Date; end: Date };
-    details: Details;
+    details: AccountSyncDetails;
   },
 ): Promise<string> {
   const created = await client.query<{ id: string }>(
@@ -274,10 +368,10 @@ export async function insertRunningSyncRun<Details>(
 }
 
 /** A running sync's record and row counts after a chunk (in the chunk's own transaction). */
-export async function recordSyncRunProgress<Details>(
+export async function recordSyncRunProgress(
   client: PoolClient,
   syncRunId: string,
-  details: Details,
+  details: AccountSyncDetails,
   totals: { rowsRead: number; rowsWritten: number },
 ): Promise<void> {
   await client.query(
@@ -287,10 +381,15 @@ export async function recordSyncRunProgress<Details>(
 }
 
 /** A sync that stored every chunk: succeeded, with its final counts and record. */
-export async function markSyncRunSucceeded<Details>(
+export async function markSyncRunSucceeded(
   client: PoolClient,
   syncRunId: string,
-  outcome: { rowsRead: number; rowsWritten: number; rowsSkipped: number; details: Details },
+  outcome: {
+    rowsRead: number;
+    rowsWritten: number;
+    rowsSkipped: number;
+    details: AccountSyncDetails;
+  },
 ): Promise<void> {
   await client.query(
     `UPDATE sync_runs SET status = 'succeeded', finished_at = now(), rows_read = $2, rows_written = $3, rows_skipped = $4,
@@ -300,11 +399,11 @@ export async function markSyncRunSucceeded<Details>(
 }
 
 /** A sync that failed for good, with the reason and its record so far. */
-export async function markSyncRunFailed<Details>(
+export async function markSyncRunFailed(
   client: PoolClient,
   syncRunId: string,
   error: string,
-  details: Details,
+  details: AccountSyncDetails,
 ): Promise<void> {
   await client.query(
     "UPDATE sync_runs SET status = 'failed', finished_at = now(), error = $2, details = $3 WHERE id = $1",
@@ -332,9 +431,9 @@ export async function storedImportBytes(client: PoolClient): Promise<number> {
 }
 
 /** Records an accepted upload as a queued import with this id. */
-export async function insertQueuedImport<Details>(
+export async function insertQueuedImport(
   client: PoolClient,
-  run: { id: string; tenantId: string; details: Details },
+  run: { id: string; tenantId: string; details: ImportSummary },
 ): Promise<void> {
   await client.query(
     `INSERT INTO sync_runs (id, tenant_id, kind, status, details) VALUES ($1, $2, 'import', 'queued', $3)`,
@@ -345,12 +444,12 @@ export async function insertQueuedImport<Details>(
 /**
  * An import's status while it runs or fails: `started` stamps started_at, `failed` finished_at.
  */
-export async function updateImportRun<Details>(
+export async function updateImportRun(
   client: PoolClient,
   syncRunId: string,
   update: {
     status: "running" | "failed";
-    details: Details;
+    details: ImportSummary;
     error: string | null;
     started: boolean;
   },
@@ -365,7 +464,7 @@ export async function updateImportRun<Details>(
 }
 
 /** An import that stored its usage: succeeded, with its counts, span and summary. */
-export async function markImportSucceeded<Details>(
+export async function markImportSucceeded(
   client: PoolClient,
   syncRunId: string,
   outcome: {
@@ -373,7 +472,7 @@ export async function markImportSucceeded<Details>(
     rowsWritten: number;
     rowsSkipped: number;
     span: { start: string; end: string } | null;
-    details: Details;
+    details: ImportSummary;
   },
 ): Promise<void> {
   await client.query(
@@ -392,10 +491,10 @@ export async function markImportSucceeded<Details>(
 }
 
 /** An import that would replace stored data waits for the user, its summary holding the preview. */
-export async function markImportAwaitingConfirmation<Details>(
+export async function markImportAwaitingConfirmation(
   client: PoolClient,
   syncRunId: string,
-  details: Details,
+  details: ImportSummary,
   error: string,
 ): Promise<void> {
   await client.query(
@@ -547,3 +646,5 @@ export async function failStalledRun(
   );
   return Boolean(result.rowCount);
 }
+const otherAccountsSchema = importSummarySchema.shape.otherAccounts.unwrap();
+type OtherAccounts = z.infer<typeof otherAccountsSchema>;

@@ -10,8 +10,8 @@ import {
   precedenceByDay,
   ReplacementNeedsConfirmationError,
   replacementPreview,
-  type ReplacementPreview,
 } from "./precedence";
+import type { ReplacementPreview } from "../json/import-summary";
 import type { SourceKind } from "./sources";
 import { monthsBetween, windowArrays, type AccountWindow } from "./windows";
 

@@ -5,7 +5,7 @@ import {
   markImportAwaitingConfirmation,
   markImportSucceeded,
   ReplacementNeedsConfirmationError,
-  syncRunStatus,
+  importRunStatus,
   touchCloudAccountsSynced,
   UnexpectedAccountsError,
   updateImportRun,
@@ -377,10 +377,8 @@ async function loadImport(
   tenantId: string,
   syncRunId: string,
 ): Promise<ImportRun> {
-  const run = await withTenantClient(app, tenantId, (client) =>
-    syncRunStatus<ImportSummary>(client, syncRunId),
-  );
-  if (run?.kind !== "import")
+  const run = await withTenantClient(app, tenantId, (client) => importRunStatus(client, syncRunId));
+  if (!run)
     throw new PermanentJobError(`Import ${syncRunId} does not exist in organization ${tenantId}`);
   return run;
 }

@@ -2,16 +2,17 @@ import {
   requeueConfirmedImport,
   RestoreRefusedError,
   restoreReplacedUsage,
+  importSummaryOfRun,
   syncRunStatus,
   withTenantClient,
   type AccountWindow,
   type Connection,
+  type SyncRunDetails,
 } from "@canopy/db";
 import type { QueueDriver } from "../contract";
 import type { FileStore } from "../file-store";
 import { queueMonthlyEstimates } from "../months";
 import { fileGoneMessage } from "./storage";
-import type { ImportSummary } from "./summary";
 
 /** An import cannot be confirmed or restored in its current state; the message says why. */
 export class ImportStateError extends Error {}
@@ -24,16 +25,14 @@ export class ImportFileGoneError extends ImportStateError {
   override name = "ImportFileGoneError";
 }
 
-type RunRow = { status: string; details: ImportSummary; kind: string };
+type RunRow = { status: string; details: SyncRunDetails | null; kind: string };
 
 async function loadRun(
   app: Connection,
   tenantId: string,
   syncRunId: string,
 ): Promise<RunRow | undefined> {
-  return withTenantClient(app, tenantId, (client) =>
-    syncRunStatus<ImportSummary>(client, syncRunId),
-  );
+  return withTenantClient(app, tenantId, (client) => syncRunStatus(client, syncRunId));
 }
 
 /**
@@ -51,20 +50,22 @@ export async function confirmImport(options: {
 }): Promise<void> {
   const { app, driver, tenantId, syncRunId } = options;
   const before = await loadRun(app, tenantId, syncRunId);
-  if (before?.kind === "import" && before.status === "awaiting_confirmation") {
+  const waiting = before && importSummaryOfRun(before);
+  if (waiting && before.status === "awaiting_confirmation") {
     const gone =
-      !!before.details.fileDeletedAt ||
-      (options.store ? !(await options.store.exists(before.details.fileKey)) : false);
-    if (gone) throw new ImportFileGoneError(fileGoneMessage(before.details));
+      !!waiting.fileDeletedAt ||
+      (options.store ? !(await options.store.exists(waiting.fileKey)) : false);
+    if (gone) throw new ImportFileGoneError(fileGoneMessage(waiting));
   }
   const requeued = await withTenantClient(app, tenantId, (client) =>
     requeueConfirmedImport(client, syncRunId),
   );
   if (!requeued) {
     const run = await loadRun(app, tenantId, syncRunId);
-    if (!run || run.kind !== "import") throw new ImportStateError("There is no such import.");
-    if (run.status === "awaiting_confirmation" && run.details.fileDeletedAt)
-      throw new ImportFileGoneError(fileGoneMessage(run.details));
+    const summary = run && importSummaryOfRun(run);
+    if (!run || !summary) throw new ImportStateError("There is no such import.");
+    if (run.status === "awaiting_confirmation" && summary.fileDeletedAt)
+      throw new ImportFileGoneError(fileGoneMessage(summary));
     throw new ImportStateError(
       `The import is ${run.status.replace("_", " ")}, not awaiting confirmation.`,
     );
@@ -100,7 +101,7 @@ export async function restoreRun(options: {
     throw new ImportStateError(
       `Only a finished import or sync can be restored; this one is ${run.status.replace("_", " ")}.`,
     );
-  const coverage = run.details.coverage;
+  const coverage = run.details?.coverage;
   if (!coverage)
     throw new ImportStateError(
       "It was recorded before Canopy kept previous versions, so there is nothing to restore.",

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createKeyring, sealCredentials } from "@canopy/db";
+import { createKeyring, sealCredentials, type SealedCredentials } from "@canopy/db";
 import { createTestDatabase, type TestDatabase } from "@canopy/db/testing";
 import {
   startFakeAws,
@@ -101,7 +101,10 @@ describe("fetch-reported-carbon", () => {
       [tenantId, provider, providerAccountId, provider === "aws" ? externalId : null],
     );
     const id = rows[0]!.id;
-    const sealed = sealCredentials(keyring, tenantId, id, { provider, ...credentials });
+    const sealed = sealCredentials(keyring, tenantId, id, {
+      provider,
+      ...credentials,
+    } as SealedCredentials);
     await database.owner.pool.query(
       "UPDATE cloud_accounts SET credentials_ciphertext = $2, credentials_key_id = $3 WHERE id = $1",
       [id, sealed.ciphertext, sealed.keyId],

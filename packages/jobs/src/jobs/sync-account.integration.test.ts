@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { createKeyring, sealCredentials } from "@canopy/db";
+import { createKeyring, sealCredentials, type SealedCredentials } from "@canopy/db";
 import { createTestDatabase, testServices, type TestDatabase } from "@canopy/db/testing";
 import { startFakeAws, type FakeAws } from "@canopy/connectors/testing";
 import { clearCostExplorerCache } from "@canopy/connectors/live";
@@ -136,7 +136,7 @@ describe("sync-account (AWS, fake Athena)", () => {
     });
   });
 
-  async function storeCredentials(credentials: Record<string, unknown>) {
+  async function storeCredentials(credentials: SealedCredentials) {
     const sealed = sealCredentials(keyring, tenantId, cloudAccountId, credentials);
     await database.owner.pool.query(
       "UPDATE cloud_accounts SET credentials_ciphertext = $2, credentials_key_id = $3 WHERE id = $1",

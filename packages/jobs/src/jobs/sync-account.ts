@@ -1,6 +1,5 @@
 import { z } from "zod";
 import {
-  type AccountReplacement,
   type AccountWindow,
   accountsWrittenByConnection,
   batchesOf,
@@ -19,6 +18,7 @@ import {
   type SyncRunOfJob,
   withTenantClient,
   writeUsageRecords,
+  type AccountSyncDetails,
 } from "@canopy/db";
 import type { FetchSummary, UsageWindow } from "@canopy/connectors/live";
 import { defineJob, type JobContext, type JobDeps, type QueueDriver } from "../contract";
@@ -43,30 +43,8 @@ export const BACKFILL_MONTHS = 13;
 
 type AccountRow = ConnectableAccount;
 
-type SyncDetails = {
-  jobId: string;
-  mode: "sync" | "backfill";
-  resolution?: FetchSummary["resolution"];
-  chunks: { start: string; end: string; rowsRead: number; rowsWritten: number; seconds: number }[];
-  /** Lines in error, by reason. */
-  skipped: FetchSummary["skipped"];
-  /** Lines without energy stored as cost-only records (tax, credits, fees…), by reason. */
-  costOnly?: FetchSummary["skipped"];
-  progress: { chunksDone: number; chunksTotal: number; rowsRead: number };
-  seconds?: number;
-  /** The account windows this run's usage counts in (what a restore withdraws). */
-  coverage?: { cloudAccountId: string; start: string; end: string }[];
-  /** What it replaced, per account (a scheduled sync cannot ask, so it records). */
-  replaced?: AccountReplacement[];
-  /** Provider API requests the run sent, by action, over all its chunks. */
-  apiCalls?: Record<string, number>;
-  /** Requests the provider charges for (AWS Cost Explorer: USD 0.01 each), and what they cost. */
-  apiCost?: NonNullable<FetchSummary["apiCost"]>;
-  /** Days it brought usage for that a source of higher precedence holds. */
-  outranked?: { cloudAccountId: string; start: string; end: string; heldBy: string[] }[];
-  /** Attempts that resumed the run after a crash, and how many stored chunks each skipped. */
-  resumed?: { attempt: number; chunksSkipped: number }[];
-};
+/** sync_runs.details of a sync or backfill: accountSyncDetailsSchema of @canopy/db. */
+type SyncDetails = AccountSyncDetails;
 
 type ChunkRecord = SyncDetails["chunks"][number];
 
@@ -391,12 +369,12 @@ async function failRun(
       client,
       run.cloudAccountId,
       needsAttentionMessage(message),
-      JSON.stringify({ message: `A sync failed: ${message}`, checks: [], discovered: null }),
+      { message: `A sync failed: ${message}`, checks: [], discovered: null },
     );
   });
 }
 
-type PreviousRun = SyncRunOfJob<SyncDetails>;
+type PreviousRun = SyncRunOfJob;
 
 /** The run an earlier attempt of this job started (found by job id), if any. */
 async function runOfJob(
@@ -406,7 +384,7 @@ async function runOfJob(
   jobId: string,
 ): Promise<PreviousRun | undefined> {
   return withTenantClient(app, tenantId, async (client) => {
-    const run = await syncRunOfJob<SyncDetails>(client, cloudAccountId, jobId);
+    const run = await syncRunOfJob(client, cloudAccountId, jobId);
     return run
       ? { ...run, details: { ...run.details, chunks: run.details.chunks ?? [] } }
       : undefined;

@@ -1,6 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createKeyring, sealCredentials, type Connection } from "@canopy/db";
+import {
+  createKeyring,
+  sealCredentials,
+  type Connection,
+  type SealedCredentials,
+} from "@canopy/db";
 import { createTestDatabase, testServices, type TestDatabase } from "@canopy/db/testing";
 import IORedis from "ioredis";
 import { createServer } from "node:http";
@@ -102,7 +107,7 @@ describe("validate-connection", () => {
     await seal(id, { provider: "aws", roleArn, exportBucket: "acme-cur", ...sealed });
     return id;
   }
-  async function seal(id: string, credentials: Record<string, unknown>) {
+  async function seal(id: string, credentials: SealedCredentials) {
     const sealed = sealCredentials(keyring, tenantId, id, credentials);
     await database.owner.pool.query(
       "UPDATE cloud_accounts SET credentials_ciphertext = $2, credentials_key_id = $3 WHERE id = $1",

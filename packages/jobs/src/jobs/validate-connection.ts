@@ -1,6 +1,11 @@
 import { z } from "zod";
-import { storeConnectionCheck, withTenantClient, type Connection } from "@canopy/db";
-import type { DiscoveredAccount, PermissionCheck } from "@canopy/connectors/live";
+import {
+  storeConnectionCheck,
+  withTenantClient,
+  type Connection,
+  type ConnectionCheckResult,
+} from "@canopy/db";
+import type { PermissionCheck } from "@canopy/connectors/live";
 import { defineJob, type JobContext, type JobDeps } from "../contract";
 import {
   openConnector,
@@ -12,19 +17,8 @@ import {
 } from "../connector-for";
 import { PermanentJobError } from "../errors";
 
-/** What the wizard shows after "Test connection" (cloud_accounts.connection_checks). Never secrets. */
-export type ConnectionCheckResult = {
-  /** One sentence for the admin: connected, what failed, or why the test could not run. */
-  message: string;
-  checks: PermissionCheck[];
-  /** Accounts / subscriptions / projects in scope; null when discovery was not possible. */
-  discovered: DiscoveredAccount[] | null;
-  discoveryError?: string;
-  /** "daily" for AWS without a CUR 2.0 Athena table (Cost Explorer) and for Azure. */
-  resolution?: "hourly" | "daily";
-  /** Set when the provider could not be reached at all (DNS, refused connection, proxy): not the credentials. */
-  outcome?: "unreachable";
-};
+/** What the wizard shows after "Test connection": connectionCheckResultSchema of @canopy/db. */
+export type { ConnectionCheckResult };
 
 /** The first probe of each provider: whether the credentials (or the role trust) work at all. */
 const SIGN_IN_CHECKS = new Set([
@@ -190,6 +184,6 @@ async function store(
   result: ConnectionCheckResult,
 ) {
   await withTenantClient(app, tenantId, (client) =>
-    storeConnectionCheck(client, cloudAccountId, status, JSON.stringify(result)),
+    storeConnectionCheck(client, cloudAccountId, status, result),
   );
 }

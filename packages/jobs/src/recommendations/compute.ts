@@ -14,6 +14,7 @@ import {
   type Finding,
   type FindingDraft,
   type PoolClient,
+  type RealizedSaving,
   type ResourceUtilizationSummary,
   type WorkloadUsage,
 } from "@canopy/db";
@@ -246,7 +247,7 @@ async function realizedOf(
   client: PoolClient,
   finding: Finding,
   now: Date,
-): Promise<Record<string, unknown>> {
+): Promise<RealizedSaving> {
   const scope = finding.measureScope;
   const basisStart = new Date(`${finding.basisMonth}T00:00:00Z`);
   const basisEnd = monthStart(basisStart, 1);

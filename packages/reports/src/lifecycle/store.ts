@@ -7,6 +7,7 @@ import {
   markReportFinal,
   updateReportDraft,
   writeAuditEntry,
+  type AuditDetails,
   type PoolClient,
   type ReportLineageValues,
   type ReportSummaryRow,
@@ -167,7 +168,7 @@ export async function writeAudit(
     label: string;
     action: string;
     reportId: string;
-    details: Record<string, unknown>;
+    details: AuditDetails;
   },
 ): Promise<void> {
   await writeAuditEntry(client, {
