@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyPassword } from "better-auth/crypto";
 import { createTestDatabase, type TestDatabase } from "../testing";
-import { withTenant } from "../tenant";
+import { withTenant, withTenantClient } from "../tenant";
 import { DEMO_EMAIL, DEMO_PASSWORD, seedDemoOrganization } from "./demo";
 import { sql } from "drizzle-orm";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { migrationsFolder } from "../migrate";
+import { importRunRow } from "../stores/sync-runs";
 
 describe("demo seed", () => {
   let database: TestDatabase;
@@ -53,6 +57,38 @@ describe("demo seed", () => {
     expect(again).toMatchObject({ created: false, tenantId: first.tenantId, usageRows: 0 });
     const count = await database.owner.pool.query("SELECT count(*)::int AS n FROM usage_hourly");
     expect(count.rows[0].n).toBe(first.usageRows);
+  });
+
+  it("records its run as an import summary readers parse, as migration 0028 does for earlier seeds", async () => {
+    const { rows } = await database.owner.pool.query<{ id: string; tenantId: string }>(
+      `SELECT id, tenant_id AS "tenantId" FROM sync_runs WHERE kind = 'import'`,
+    );
+    expect(rows).toHaveLength(1);
+    const { id, tenantId } = rows[0]!;
+    const read = () =>
+      withTenantClient(database.app, tenantId, (client) => importRunRow(client, id));
+    const seeded = (await read())!;
+    expect(seeded.details).toMatchObject({ fileKey: "", bytes: 0, sourceKind: "demo" });
+    const usage = await database.owner.pool.query<{ n: number; cost: number }>(
+      "SELECT count(*)::int AS n, sum(cost_amount)::float8 AS cost FROM usage_hourly WHERE sync_run_id = $1",
+      [id],
+    );
+    expect(seeded.details!.usageRowsWritten).toBe(usage.rows[0]!.n);
+    expect(seeded.details!.costTotal).toBeCloseTo(usage.rows[0]!.cost, 6);
+
+    // An earlier seed's details: unreadable as an import summary until the migration rewrites them.
+    await database.owner.pool.query(
+      `UPDATE sync_runs SET details = '{"source":"demo seed"}' WHERE id = $1`,
+      [id],
+    );
+    await expect(read()).rejects.toThrow(
+      /sync_runs.details of import .* is not what its schema declares/,
+    );
+    await database.owner.pool.query(
+      readFileSync(path.join(migrationsFolder, "0028_demo_seed_import_summary.sql"), "utf8"),
+    );
+    const migrated = (await read())!;
+    expect(migrated.details).toEqual(seeded.details);
   });
 
   it("stores a password hash the demo password verifies against", async () => {

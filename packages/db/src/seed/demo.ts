@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
 import type { Connection } from "../client";
+import type { ImportSummary } from "../json/import-summary";
 import { ensureEmissionsPartitions } from "../partitions";
 import { batchesOf, writeUsageRecords, type StagedUsage } from "../stores/usage";
 import { demoAccounts, demoQuantity, demoSeries, hourMs, seededRandom } from "./demo-series";
@@ -90,8 +91,8 @@ export async function seedDemoOrganization(
     const syncRunId = randomUUID();
     await client.query(
       `INSERT INTO sync_runs (id, tenant_id, kind, status, window_start, window_end, started_at, finished_at, details)
-       VALUES ($1, $2, 'import', 'running', $3, $4, now(), NULL, '{"source":"demo seed"}')`,
-      [syncRunId, tenantId, windowStart, windowEnd],
+       VALUES ($1, $2, 'import', 'running', $3, $4, now(), NULL, $5)`,
+      [syncRunId, tenantId, windowStart, windowEnd, demoSeedSummary(0, 0, 0)],
     );
 
     const written = await writeUsageRecords(
@@ -102,9 +103,14 @@ export async function seedDemoOrganization(
       { sourceKind: "demo" },
     );
     const usageRows = written.rowsWritten;
+    const cost = await client.query<{ total: number }>(
+      "SELECT coalesce(sum(cost_amount), 0)::float8 AS total FROM usage_hourly WHERE sync_run_id = $1",
+      [syncRunId],
+    );
     await client.query(
-      "UPDATE sync_runs SET status = 'succeeded', finished_at = now(), rows_read = $2, rows_written = $2 WHERE id = $1",
-      [syncRunId, usageRows],
+      `UPDATE sync_runs SET status = 'succeeded', finished_at = now(), rows_read = $2, rows_written = $2, details = $3
+       WHERE id = $1`,
+      [syncRunId, usageRows, demoSeedSummary(usageRows, cost.rows[0]!.total, 100)],
     );
     await ensureEmissionsPartitions(client, windowStart, MONTHS + 4);
     await client.query("COMMIT");
@@ -159,4 +165,25 @@ async function* demoUsage(windowStart: Date, windowEnd: Date): AsyncGenerator<St
       };
     }
   }
+}
+
+/**
+ * The demo seed's run, recorded as an import of generated usage with no uploaded file (fileKey '' is
+ * never pruned; 0 bytes never count against the quota). Migration 0028 gave earlier seeds' runs the
+ * same summary.
+ */
+function demoSeedSummary(rows: number, costTotal: number, percent: number): ImportSummary {
+  return {
+    fileName: "Generated demo usage (demo seed)",
+    fileKey: "",
+    bytes: 0,
+    format: "demo",
+    sourceKind: "demo",
+    linesRead: rows,
+    linesImported: rows,
+    usageRowsWritten: rows,
+    skipped: {},
+    costTotal,
+    progress: { linesRead: rows, percent },
+  };
 }

@@ -535,7 +535,7 @@ export async function expiredImportFiles(
   const { rows } = await owner.pool.query<{ id: string; fileKey: string }>(
     `SELECT id, details->>'fileKey' AS "fileKey" FROM sync_runs
        WHERE kind = 'import' AND status IN ('succeeded', 'failed')
-         AND details ? 'fileKey' AND NOT details ? 'fileDeletedAt'
+         AND details ? 'fileKey' AND details->>'fileKey' <> '' AND NOT details ? 'fileDeletedAt'
          AND coalesce(finished_at, created_at) < now() - make_interval(days => $1)
          AND id > $2
        ORDER BY id LIMIT $3`,
