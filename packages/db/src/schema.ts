@@ -2,8 +2,10 @@ import { sql, type SQL } from "drizzle-orm";
 import type { DeliveryAttempt } from "./json/alert-delivery-log";
 import type { AuditDetails } from "./json/audit-details";
 import type { ConnectionCheckResult } from "./json/connection-check";
+import type { GridIntensityLoadDetails } from "./json/grid-intensity-load";
 import type { FindingEvidence, MeasureScope, RealizedSaving } from "./json/recommendation-finding";
 import type { SyncRunDetails } from "./json/sync-run-details";
+import type { UtilizationRunDetails } from "./json/utilization-run-details";
 import {
   bigint,
   bigserial,
@@ -948,7 +950,7 @@ export const gridIntensityLoads = pgTable("grid_intensity_loads", {
   rowsWritten: integer("rows_written").notNull().default(0),
   rowsRevised: integer("rows_revised").notNull().default(0),
   /** Re-estimation queued for the affected windows, before/after totals once done. */
-  details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+  details: jsonb("details").$type<GridIntensityLoadDetails>().notNull().default({}),
   loadedAt: timestamp("loaded_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -1102,7 +1104,7 @@ export const utilizationRuns = pgTable(
     usageRowsMeasured: integer("usage_rows_measured").notNull().default(0),
     error: text("error"),
     /** API calls by action and skipped resources by reason; never credentials. */
-    details: jsonb("details").$type<Record<string, unknown>>(),
+    details: jsonb("details").$type<UtilizationRunDetails>(),
     createdAt: createdAt(),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },

@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import { deliveryLogSchema } from "./alert-delivery-log";
 import { auditDetailsSchema } from "./audit-details";
 import { connectionCheckResultSchema } from "./connection-check";
+import { gridIntensityLoadDetailsSchema, gridRestatementSchema } from "./grid-intensity-load";
 import { parseStoredJson } from "./parse";
 import { measureScopeSchema, realizedSavingSchema } from "./recommendation-finding";
+import { utilizationRunDetailsSchema } from "./utilization-run-details";
 
 describe("stored JSON columns", () => {
   it("a connection test result keeps its checks; a check without its status is refused by path", () => {
@@ -64,5 +66,50 @@ describe("stored JSON columns", () => {
     expect(() =>
       parseStoredJson(deliveryLogSchema, [{ at: "x", attempt: 1 }], "alert_deliveries.log of d1"),
     ).toThrow(/^alert_deliveries\.log of d1 is not what its schema declares: 0\.ok: /);
+  });
+
+  it("a grid load is a failed attempt or a load with its restatement; totals without a figure are refused", () => {
+    const totals = { kwhFacility: 1, kwhHourlyGrid: 1, co2eLocationKg: 0.4, co2eMarketKg: 0.3 };
+    const restatement = {
+      status: "queued",
+      queuedAt: "2026-06-01T00:00:00.000Z",
+      windows: 1,
+      pending: { "a1/2026-05-01": "t1" },
+      before: totals,
+      after: null,
+      tenants: { t1: { windows: 1, before: totals, after: totals } },
+    };
+    const failure = { status: "failed", error: "source down", retryable: true };
+    expect(parseStoredJson(gridIntensityLoadDetailsSchema, failure, "load")).toEqual(failure);
+    expect(parseStoredJson(gridIntensityLoadDetailsSchema, { restatement }, "load")).toEqual({
+      restatement,
+    });
+    const { co2eMarketKg: _market, ...withoutMarket } = totals;
+    expect(() =>
+      parseStoredJson(
+        gridRestatementSchema,
+        { ...restatement, before: withoutMarket },
+        "grid_intensity_loads.details.restatement of load l1",
+      ),
+    ).toThrow(
+      /^grid_intensity_loads\.details\.restatement of load l1 is not what its schema declares: before\.co2eMarketKg: /,
+    );
+  });
+
+  it("a utilization run's details name its job; calls counted as text are refused", () => {
+    const details = { jobId: "util-1", apiCalls: { "cloudwatch:GetMetricData": 1 }, skipped: {} };
+    expect(parseStoredJson(utilizationRunDetailsSchema, details, "run")).toEqual(details);
+    expect(parseStoredJson(utilizationRunDetailsSchema, { jobId: "util-1" }, "run")).toEqual({
+      jobId: "util-1",
+    });
+    expect(() =>
+      parseStoredJson(
+        utilizationRunDetailsSchema,
+        { jobId: "util-1", apiCalls: { "cloudwatch:GetMetricData": "1" } },
+        "utilization_runs.details of r1",
+      ),
+    ).toThrow(
+      /^utilization_runs\.details of r1 is not what its schema declares: apiCalls\.cloudwatch:GetMetricData: /,
+    );
   });
 });
