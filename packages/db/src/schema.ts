@@ -1,4 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
+import type { AlertDetails } from "./json/alert-details";
 import type { DeliveryAttempt } from "./json/alert-delivery-log";
 import type { AuditDetails } from "./json/audit-details";
 import type { ConnectionCheckResult } from "./json/connection-check";
@@ -746,7 +747,14 @@ export const alerts = pgTable(
     /** Spike: the baseline kg; budget: the budget kg. */
     baselineCo2eKg: doublePrecision("baseline_co2e_kg").notNull(),
     budgetId: uuid("budget_id").references(() => carbonBudgets.id, { onDelete: "cascade" }),
-    details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+    /**
+     * By kind: spike → SpikeAlertDetails, budget → BudgetAlertDetails (parseAlertDetails). The
+     * column's default `{}` fits neither: every writer gives the details of its kind.
+     */
+    details: jsonb("details")
+      .$type<AlertDetails>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     /** open | acknowledged | muted (recorded while its scope was muted: not delivered). */
     status: text("status").notNull().default("open"),
     dedupeKey: text("dedupe_key").notNull(),

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { parseAlertDetails } from "./alert-details";
 import { deliveryLogSchema } from "./alert-delivery-log";
 import { auditDetailsSchema } from "./audit-details";
 import { connectionCheckResultSchema } from "./connection-check";
 import { gridIntensityLoadDetailsSchema, gridRestatementSchema } from "./grid-intensity-load";
-import { parseStoredJson } from "./parse";
+import { parseStoredJson, StoredJsonError } from "./parse";
 import { measureScopeSchema, realizedSavingSchema } from "./recommendation-finding";
 import { utilizationRunDetailsSchema } from "./utilization-run-details";
 
@@ -110,6 +111,31 @@ describe("stored JSON columns", () => {
       ),
     ).toThrow(
       /^utilization_runs\.details of r1 is not what its schema declares: apiCalls\.cloudwatch:GetMetricData: /,
+    );
+  });
+
+  it("an alert's details are read with its kind's schema; a budget's without its period is refused", () => {
+    const spike = { score: 4.2, spreadKg: 3, excessKg: 12 };
+    expect(parseAlertDetails("spike", spike, "a1")).toEqual({ kind: "spike", details: spike });
+    const budget = {
+      status: "over",
+      budgetName: "Org",
+      periodStart: "2026-05-01",
+      periodEnd: "2026-06-01",
+      actualKg: 1200,
+      forecastKg: 1200,
+      forecastLowKg: 1200,
+      forecastHighKg: 1200,
+      daysElapsed: 31,
+      daysInPeriod: 31,
+    };
+    expect(parseAlertDetails("budget", budget, "a2")).toEqual({ kind: "budget", details: budget });
+    expect(() => parseAlertDetails("budget", spike, "a3")).toThrow(
+      /^alerts\.details of budget alert a3 is not what its schema declares: status: .*; budgetName: /,
+    );
+    expect(() => parseAlertDetails("spike", {}, "a4")).toThrow(StoredJsonError);
+    expect(() => parseAlertDetails("drift", spike, "a5")).toThrow(
+      /^alerts\.details of drift alert a5: no schema for the kind "drift"$/,
     );
   });
 });

@@ -9,3 +9,4 @@ export * from "./recommendation-finding";
 export * from "./alert-delivery-log";
 export * from "./grid-intensity-load";
 export * from "./utilization-run-details";
+export * from "./alert-details";
