@@ -5,6 +5,7 @@ import type { AuditDetails } from "./json/audit-details";
 import type { ConnectionCheckResult } from "./json/connection-check";
 import type { GridIntensityLoadDetails } from "./json/grid-intensity-load";
 import type { FindingEvidence, MeasureScope, RealizedSaving } from "./json/recommendation-finding";
+import type { StoredReportParametersInput } from "./json/report-parameters";
 import type { SyncRunDetails } from "./json/sync-run-details";
 import type { UtilizationRunDetails } from "./json/utilization-run-details";
 import {
@@ -507,8 +508,8 @@ export const reports = pgTable(
     boundaryKey: text("boundary_key").notNull().default("all"),
     /** The accounts in the boundary; null = all of the organization's accounts. */
     boundaryAccountIds: uuid("boundary_account_ids").array(),
-    /** Tag keys and functional units the report was asked for (see @canopy/reports ReportParameters). */
-    parameters: jsonb("parameters").$type<Record<string, unknown>>().notNull().default({}),
+    /** Tag keys and functional units the report was asked for (reportParametersSchema). */
+    parameters: jsonb("parameters").$type<StoredReportParametersInput>().notNull().default({}),
     /** The locked version this draft is compared with (no foreign key: locked rows never change). */
     parentReportId: uuid("parent_report_id"),
     /** Rows read to build the report, by table. */

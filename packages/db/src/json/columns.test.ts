@@ -6,6 +6,7 @@ import { connectionCheckResultSchema } from "./connection-check";
 import { gridIntensityLoadDetailsSchema, gridRestatementSchema } from "./grid-intensity-load";
 import { parseStoredJson, StoredJsonError } from "./parse";
 import { measureScopeSchema, realizedSavingSchema } from "./recommendation-finding";
+import { reportParametersSchema } from "./report-parameters";
 import { utilizationRunDetailsSchema } from "./utilization-run-details";
 
 describe("stored JSON columns", () => {
@@ -136,6 +137,29 @@ describe("stored JSON columns", () => {
     expect(() => parseAlertDetails("spike", {}, "a4")).toThrow(StoredJsonError);
     expect(() => parseAlertDetails("drift", spike, "a5")).toThrow(
       /^alerts\.details of drift alert a5: no schema for the kind "drift"$/,
+    );
+  });
+
+  it("report parameters read a missing field as empty; a functional unit without its count is refused", () => {
+    expect(parseStoredJson(reportParametersSchema, {}, "parameters")).toEqual({
+      tagKeys: [],
+      functionalUnits: [],
+    });
+    expect(
+      parseStoredJson(
+        reportParametersSchema,
+        { tagKeys: ["team"], functionalUnits: [{ name: "orders", count: 12 }] },
+        "parameters",
+      ),
+    ).toEqual({ tagKeys: ["team"], functionalUnits: [{ name: "orders", count: 12 }] });
+    expect(() =>
+      parseStoredJson(
+        reportParametersSchema,
+        { tagKeys: "team", functionalUnits: [{ name: "orders" }] },
+        "reports.parameters of report r1",
+      ),
+    ).toThrow(
+      /^reports\.parameters of report r1 is not what its schema declares: tagKeys: .*; functionalUnits\.0\.count: /,
     );
   });
 });

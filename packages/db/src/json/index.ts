@@ -10,3 +10,4 @@ export * from "./alert-delivery-log";
 export * from "./grid-intensity-load";
 export * from "./utilization-run-details";
 export * from "./alert-details";
+export * from "./report-parameters";
