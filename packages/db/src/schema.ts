@@ -5,6 +5,7 @@ import type { AuditDetails } from "./json/audit-details";
 import type { ConnectionCheckResult } from "./json/connection-check";
 import type { GridIntensityLoadDetails } from "./json/grid-intensity-load";
 import type { FindingEvidence, MeasureScope, RealizedSaving } from "./json/recommendation-finding";
+import type { StoredReportModel } from "./json/report-model";
 import type { StoredReportParametersInput } from "./json/report-parameters";
 import type { SyncRunDetails } from "./json/sync-run-details";
 import type { UtilizationRunDetails } from "./json/utilization-run-details";
@@ -496,7 +497,8 @@ export const reports = pgTable(
     methodologyVersion: text("methodology_version"),
     dataPackChecksum: text("data_pack_checksum"),
     contentSha256: text("content_sha256"),
-    model: jsonb("model").$type<Record<string, unknown>>(),
+    /** @canopy/reports' ReportModel; reportModelSchema names what @canopy/db reads of it. */
+    model: jsonb("model").$type<StoredReportModel>(),
     createdByUserId: uuid("created_by_user_id").references(() => users.id, {
       onDelete: "set null",
     }),

@@ -6,6 +6,7 @@ import { connectionCheckResultSchema } from "./connection-check";
 import { gridIntensityLoadDetailsSchema, gridRestatementSchema } from "./grid-intensity-load";
 import { parseStoredJson, StoredJsonError } from "./parse";
 import { measureScopeSchema, realizedSavingSchema } from "./recommendation-finding";
+import { reportModelSchema } from "./report-model";
 import { reportParametersSchema } from "./report-parameters";
 import { utilizationRunDetailsSchema } from "./utilization-run-details";
 
@@ -160,6 +161,24 @@ describe("stored JSON columns", () => {
       ),
     ).toThrow(
       /^reports\.parameters of report r1 is not what its schema declares: tagKeys: .*; functionalUnits\.0\.count: /,
+    );
+  });
+
+  it("a report model keeps what db does not read; a spend without its amount is refused", () => {
+    const model = {
+      schemaVersion: 3,
+      content: { spend: [{ currency: "USD", amount: 12.5 }], sections: ["totals"] },
+    };
+    expect(parseStoredJson(reportModelSchema, model, "model")).toEqual(model);
+    expect(parseStoredJson(reportModelSchema, {}, "model")).toEqual({});
+    expect(() =>
+      parseStoredJson(
+        reportModelSchema,
+        { content: { spend: [{ currency: "USD" }] } },
+        "reports.model of report r1",
+      ),
+    ).toThrow(
+      /^reports\.model of report r1 is not what its schema declares: content\.spend\.0\.amount: /,
     );
   });
 });

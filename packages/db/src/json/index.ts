@@ -11,3 +11,4 @@ export * from "./grid-intensity-load";
 export * from "./utilization-run-details";
 export * from "./alert-details";
 export * from "./report-parameters";
+export * from "./report-model";

@@ -1,5 +1,9 @@
 import type { PoolClient } from "pg";
 import type { Connection } from "../client";
+import { parseStoredJson } from "../json/parse";
+import { spendSchema, type StoredSpend } from "../json/report-model";
+
+const spendListSchema = spendSchema.array();
 
 /**
  * reports and report_files: the versions of each report series (period + boundary) and their rendered
@@ -292,14 +296,14 @@ export async function reportModelHeadlines(
     id: string;
     location: number | null;
     market: number | null;
-    spend: { currency: string; amount: number }[] | null;
+    spend: StoredSpend[] | null;
   }[]
 > {
   const { rows } = await client.query<{
     id: string;
     location: number | null;
     market: number | null;
-    spend: { currency: string; amount: number }[] | null;
+    spend: unknown;
   }>(
     `SELECT id, (model #>> '{content,customerView,scope3Category1LocationKg}')::float8 AS location,
             (model #>> '{content,customerView,scope3Category1MarketKg}')::float8 AS market,
@@ -307,7 +311,17 @@ export async function reportModelHeadlines(
      FROM reports WHERE id = ANY($1::uuid[])`,
     [ids],
   );
-  return rows;
+  return rows.map((row) => ({
+    ...row,
+    spend:
+      row.spend === null
+        ? null
+        : parseStoredJson(
+            spendListSchema,
+            row.spend,
+            `reports.model.content.spend of report ${row.id}`,
+          ),
+  }));
 }
 
 /**

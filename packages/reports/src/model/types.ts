@@ -1,6 +1,6 @@
 import type { TargetReport } from "@canopy/db";
 import type { BoundaryAccount, UsageSource } from "@canopy/db";
-import type { StoredReportParameters } from "@canopy/db/json";
+import type { StoredReportParameters, StoredSpend } from "@canopy/db/json";
 import type { Headlines, MarketBasis } from "@canopy/methodology";
 import type { Measures } from "./measures";
 import type { ReportPeriod } from "../period";
@@ -10,7 +10,7 @@ import type { ReportPeriod } from "../period";
  * usage of every kind but "other"; @canopy/methodology cost-coverage.ts): no tax, credits or other
  * lines Canopy attributes no energy to.
  */
-export type Spend = { currency: string; amount: number };
+export type Spend = StoredSpend;
 
 /** One group of a breakdown (a provider, an account, a service, a region, a tag value, a month). */
 export type BreakdownRow = {
