@@ -299,8 +299,9 @@ describe("budgets, webhooks and alerts", () => {
 
   it("alerts: listed with a headline, acknowledged and muted by analysts and above", async () => {
     const { rows } = await db.owner.pool.query<{ id: string }>(
-      `INSERT INTO alerts (tenant_id, kind, scope_type, scope_key, scope_label, basis, day, co2e_kg, baseline_co2e_kg, dedupe_key)
-       VALUES ($1, 'spike', 'service', 'service-00', 'service-00', 'location', '2025-12-30', 300, 100, 'x') RETURNING id`,
+      `INSERT INTO alerts (tenant_id, kind, scope_type, scope_key, scope_label, basis, day, co2e_kg, baseline_co2e_kg, details, dedupe_key)
+       VALUES ($1, 'spike', 'service', 'service-00', 'service-00', 'location', '2025-12-30', 300, 100,
+               '{"score": 8, "spreadKg": 20, "excessKg": 200}', 'x') RETURNING id`,
       [tenantId],
     );
     const id = rows[0]!.id;

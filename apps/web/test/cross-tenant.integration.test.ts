@@ -165,8 +165,9 @@ beforeAll(async () => {
   const one = async (text: string, values: unknown[]) =>
     (await db.owner.pool.query<{ id: string }>(text, values)).rows[0]!.id;
   b.alertId = await one(
-    `INSERT INTO alerts (tenant_id, kind, scope_type, scope_key, scope_label, basis, day, co2e_kg, baseline_co2e_kg, dedupe_key)
-     VALUES ($1, 'spike', 'service', 'service-00', 'service-00', 'location', '2025-01-20', 999, 10, 'b') RETURNING id`,
+    `INSERT INTO alerts (tenant_id, kind, scope_type, scope_key, scope_label, basis, day, co2e_kg, baseline_co2e_kg, details, dedupe_key)
+     VALUES ($1, 'spike', 'service', 'service-00', 'service-00', 'location', '2025-01-20', 999, 10,
+             '{"score": 9, "spreadKg": 5, "excessKg": 989}', 'b') RETURNING id`,
     [tenantB],
   );
   b.muteId = await one(

@@ -1,9 +1,14 @@
 import { sql, type SQL } from "drizzle-orm";
+import type { AlertDetails } from "./json/alert-details";
 import type { DeliveryAttempt } from "./json/alert-delivery-log";
 import type { AuditDetails } from "./json/audit-details";
 import type { ConnectionCheckResult } from "./json/connection-check";
+import type { GridIntensityLoadDetails } from "./json/grid-intensity-load";
 import type { FindingEvidence, MeasureScope, RealizedSaving } from "./json/recommendation-finding";
+import type { StoredReportModel } from "./json/report-model";
+import type { StoredReportParametersInput } from "./json/report-parameters";
 import type { SyncRunDetails } from "./json/sync-run-details";
+import type { UtilizationRunDetails } from "./json/utilization-run-details";
 import {
   bigint,
   bigserial,
@@ -492,7 +497,8 @@ export const reports = pgTable(
     methodologyVersion: text("methodology_version"),
     dataPackChecksum: text("data_pack_checksum"),
     contentSha256: text("content_sha256"),
-    model: jsonb("model").$type<Record<string, unknown>>(),
+    /** @canopy/reports' ReportModel; reportModelSchema names what @canopy/db reads of it. */
+    model: jsonb("model").$type<StoredReportModel>(),
     createdByUserId: uuid("created_by_user_id").references(() => users.id, {
       onDelete: "set null",
     }),
@@ -504,8 +510,8 @@ export const reports = pgTable(
     boundaryKey: text("boundary_key").notNull().default("all"),
     /** The accounts in the boundary; null = all of the organization's accounts. */
     boundaryAccountIds: uuid("boundary_account_ids").array(),
-    /** Tag keys and functional units the report was asked for (see @canopy/reports ReportParameters). */
-    parameters: jsonb("parameters").$type<Record<string, unknown>>().notNull().default({}),
+    /** Tag keys and functional units the report was asked for (reportParametersSchema). */
+    parameters: jsonb("parameters").$type<StoredReportParametersInput>().notNull().default({}),
     /** The locked version this draft is compared with (no foreign key: locked rows never change). */
     parentReportId: uuid("parent_report_id"),
     /** Rows read to build the report, by table. */
@@ -744,7 +750,14 @@ export const alerts = pgTable(
     /** Spike: the baseline kg; budget: the budget kg. */
     baselineCo2eKg: doublePrecision("baseline_co2e_kg").notNull(),
     budgetId: uuid("budget_id").references(() => carbonBudgets.id, { onDelete: "cascade" }),
-    details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+    /**
+     * By kind: spike → SpikeAlertDetails, budget → BudgetAlertDetails (parseAlertDetails). The
+     * column's default `{}` fits neither: every writer gives the details of its kind.
+     */
+    details: jsonb("details")
+      .$type<AlertDetails>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     /** open | acknowledged | muted (recorded while its scope was muted: not delivered). */
     status: text("status").notNull().default("open"),
     dedupeKey: text("dedupe_key").notNull(),
@@ -948,7 +961,7 @@ export const gridIntensityLoads = pgTable("grid_intensity_loads", {
   rowsWritten: integer("rows_written").notNull().default(0),
   rowsRevised: integer("rows_revised").notNull().default(0),
   /** Re-estimation queued for the affected windows, before/after totals once done. */
-  details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+  details: jsonb("details").$type<GridIntensityLoadDetails>().notNull().default({}),
   loadedAt: timestamp("loaded_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -1102,7 +1115,7 @@ export const utilizationRuns = pgTable(
     usageRowsMeasured: integer("usage_rows_measured").notNull().default(0),
     error: text("error"),
     /** API calls by action and skipped resources by reason; never credentials. */
-    details: jsonb("details").$type<Record<string, unknown>>(),
+    details: jsonb("details").$type<UtilizationRunDetails>(),
     createdAt: createdAt(),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },

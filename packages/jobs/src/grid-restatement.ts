@@ -5,6 +5,7 @@ import {
   usageRegionMonths,
   windowEmissionTotals,
   type GridIntensityLoadResult,
+  type GridRestatement,
   type WindowEmissionTotals,
 } from "@canopy/db";
 import type { JobDeps } from "./contract";
@@ -22,17 +23,8 @@ import type { WindowPayload } from "./window-payload";
 /** Totals of the restated windows (emissions_monthly sums). */
 export type RestatementTotals = WindowEmissionTotals;
 
-export type GridRestatement = {
-  status: "nothing to restate" | "queued" | "done";
-  queuedAt: string;
-  completedAt?: string;
-  windows: number;
-  /** Windows whose rollup has not run yet, by "account/month" → tenant. */
-  pending: Record<string, string>;
-  before: RestatementTotals;
-  after: RestatementTotals | null;
-  tenants: Record<string, { windows: number; before: RestatementTotals; after: RestatementTotals }>;
-};
+/** The record kept on the load (grid_intensity_loads.details.restatement, its schema in @canopy/db/json). */
+export type { GridRestatement };
 
 const zeroTotals = (): RestatementTotals => ({
   kwhFacility: 0,
@@ -157,7 +149,7 @@ export async function recordRestatedWindow(
   const key = `${cloudAccountId}/${month}`;
   const after =
     (await windowEmissionTotals(deps.owner, [{ cloudAccountId, month }])).get(key) ?? zeroTotals();
-  await updateGridRestatement<GridRestatement>(deps.owner, gridLoadId, (restatement) => {
+  await updateGridRestatement(deps.owner, gridLoadId, (restatement) => {
     const tenantId = restatement?.pending[key];
     if (!restatement || tenantId === undefined) return undefined;
     delete restatement.pending[key];

@@ -1,3 +1,4 @@
+import { alertDetailsSchema } from "@canopy/db/json";
 import { z } from "zod";
 
 /** Schemas of the alerts, budgets, webhooks, targets and carbon-efficiency endpoints. */
@@ -40,7 +41,9 @@ export const alertSchema = z
     baselineCo2eKg: z.number().describe("Spike: the seasonal baseline. Budget: the budget."),
     budgetId: z.uuid().nullable(),
     headline: z.string(),
-    details: z.record(z.string(), z.unknown()),
+    details: alertDetailsSchema.describe(
+      "Spike: score, spreadKg, excessKg. Budget: status, budgetName, the period and its forecast.",
+    ),
     status: z.enum(["open", "acknowledged", "muted"]),
     acknowledgedAt: z.string().nullable(),
     createdAt: z.string(),

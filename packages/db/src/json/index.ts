@@ -7,3 +7,8 @@ export * from "./connection-check";
 export * from "./audit-details";
 export * from "./recommendation-finding";
 export * from "./alert-delivery-log";
+export * from "./grid-intensity-load";
+export * from "./utilization-run-details";
+export * from "./alert-details";
+export * from "./report-parameters";
+export * from "./report-model";

@@ -1,5 +1,6 @@
 import type { PoolClient } from "pg";
 import { open, seal, webhookSecretAad, type Keyring } from "../credentials";
+import { parseAlertDetails, type AlertKindDetails } from "../json/alert-details";
 import { deliveryLogSchema, type DeliveryAttempt } from "../json/alert-delivery-log";
 import { parseStoredJson } from "../json/parse";
 import type { EmissionBasis, SeriesScopeType } from "./emission-series";
@@ -9,11 +10,11 @@ import type { EmissionBasis, SeriesScopeType } from "./emission-series";
  * transaction (withTenantClient): row-level security keeps every statement to one organization.
  */
 
-export type AlertKind = "spike" | "budget";
+export type AlertKind = AlertKindDetails["kind"];
 export type AlertStatus = "open" | "acknowledged" | "muted";
 
-export type NewAlert = {
-  kind: AlertKind;
+/** What every alert has, whatever its kind. */
+export type AlertFields = {
   scopeType: SeriesScopeType;
   scopeKey: string;
   scopeLabel: string;
@@ -22,10 +23,12 @@ export type NewAlert = {
   co2eKg: number;
   baselineCo2eKg: number;
   budgetId?: string | null;
-  details: Record<string, unknown>;
   /** One alert per key: detection can run again without repeating it. */
   dedupeKey: string;
 };
+
+/** An alert to store: its fields, its kind and that kind's details (alerts.details). */
+export type NewAlert = AlertFields & AlertKindDetails;
 
 export type AlertRow = NewAlert & {
   id: string;
@@ -92,7 +95,7 @@ type AlertDbRow = {
   co2e_kg: number;
   baseline_co2e_kg: number;
   budget_id: string | null;
-  details: Record<string, unknown>;
+  details: unknown;
   status: AlertStatus;
   dedupe_key: string;
   acknowledged_at: Date | null;
@@ -103,7 +106,7 @@ type AlertDbRow = {
 
 const toAlert = (r: AlertDbRow): AlertRow => ({
   id: r.id,
-  kind: r.kind,
+  ...parseAlertDetails(r.kind, r.details, r.id),
   scopeType: r.scope_type,
   scopeKey: r.scope_key,
   scopeLabel: r.scope_label,
@@ -112,7 +115,6 @@ const toAlert = (r: AlertDbRow): AlertRow => ({
   co2eKg: r.co2e_kg,
   baselineCo2eKg: r.baseline_co2e_kg,
   budgetId: r.budget_id,
-  details: r.details,
   status: r.status,
   dedupeKey: r.dedupe_key,
   acknowledgedAt: r.acknowledged_at?.toISOString() ?? null,

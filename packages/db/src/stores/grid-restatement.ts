@@ -1,18 +1,16 @@
 import type { Connection } from "../client";
+import {
+  gridRestatementSchema,
+  type GridRestatement,
+  type WindowEmissionTotals,
+} from "../json/grid-intensity-load";
+import { parseStoredJson } from "../json/parse";
 
 /**
  * What a grid restatement reads and records (owner connection: a load's windows span organizations):
  * the emissions_monthly totals of account × month windows, and the record kept on the load
- * (grid_intensity_loads.details.restatement, whose shape @canopy/jobs declares as `Restatement`).
+ * (grid_intensity_loads.details.restatement, `gridRestatementSchema`).
  */
-
-/** Totals of account × month windows (emissions_monthly sums). */
-export type WindowEmissionTotals = {
-  kwhFacility: number;
-  kwhHourlyGrid: number;
-  co2eLocationKg: number;
-  co2eMarketKg: number;
-};
 
 /** An account × month, the month as its first day (YYYY-MM-DD). */
 export type AccountMonth = { cloudAccountId: string; month: string };
@@ -56,10 +54,10 @@ const writeRestatementSql =
   "UPDATE grid_intensity_loads SET details = details || jsonb_build_object('restatement', $2::jsonb) WHERE id = $1";
 
 /** Records the load's restatement (replacing an earlier record). */
-export async function recordGridRestatement<Restatement>(
+export async function recordGridRestatement(
   owner: Connection,
   loadId: string,
-  restatement: Restatement,
+  restatement: GridRestatement,
 ): Promise<void> {
   await owner.pool.query(writeRestatementSql, [loadId, JSON.stringify(restatement)]);
 }
@@ -68,19 +66,28 @@ export async function recordGridRestatement<Restatement>(
  * Changes the load's restatement record in one transaction, its row locked: `change` gets the record
  * (null when there is none) and returns the new one, or undefined to leave it as it is.
  */
-export async function updateGridRestatement<Restatement>(
+export async function updateGridRestatement(
   owner: Connection,
   loadId: string,
-  change: (restatement: Restatement | null | undefined) => Restatement | undefined,
+  change: (restatement: GridRestatement | null | undefined) => GridRestatement | undefined,
 ): Promise<void> {
   const client = await owner.pool.connect();
   try {
     await client.query("BEGIN");
-    const { rows } = await client.query<{ restatement: Restatement | null }>(
+    const { rows } = await client.query<{ restatement: unknown }>(
       "SELECT details -> 'restatement' AS restatement FROM grid_intensity_loads WHERE id = $1 FOR UPDATE",
       [loadId],
     );
-    const changed = change(rows[0]?.restatement);
+    const stored = rows[0]?.restatement;
+    const changed = change(
+      stored === null || stored === undefined
+        ? stored
+        : parseStoredJson(
+            gridRestatementSchema,
+            stored,
+            `grid_intensity_loads.details.restatement of load ${loadId}`,
+          ),
+    );
     if (changed !== undefined)
       await client.query(writeRestatementSql, [loadId, JSON.stringify(changed)]);
     await client.query("COMMIT");

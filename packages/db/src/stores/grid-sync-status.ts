@@ -1,5 +1,6 @@
 import type pg from "pg";
 import type { Connection } from "../client";
+import type { GridIntensityLoadDetails } from "../json/grid-intensity-load";
 
 /**
  * What the grid-intensity sync last did per source and zone, for people: a successful load is a
@@ -37,7 +38,7 @@ export async function recordGridSyncFailure(
         status: "failed",
         error: failure.message,
         retryable: failure.retryable,
-      },
+      } satisfies GridIntensityLoadDetails,
     ],
   );
   return rows[0]!.id;

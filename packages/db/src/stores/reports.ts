@@ -1,10 +1,14 @@
 import type { PoolClient } from "pg";
 import type { Connection } from "../client";
+import { parseStoredJson } from "../json/parse";
+import { spendSchema, type StoredSpend } from "../json/report-model";
+
+const spendListSchema = spendSchema.array();
 
 /**
  * reports and report_files: the versions of each report series (period + boundary) and their rendered
- * files. The JSON columns (parameters, model) are declared by @canopy/reports, which passes their
- * types in; it also maps these rows to its ReportSummary.
+ * files. @canopy/reports declares the model's type and passes it in; it parses `parameters` with
+ * reportParametersSchema (@canopy/db/json) and maps these rows to its ReportSummary.
  */
 
 const summaryColumns = `id, version, status::text AS status, to_char(period_start, 'YYYY-MM-DD') AS "periodStart",
@@ -14,7 +18,7 @@ const summaryColumns = `id, version, status::text AS status, to_char(period_star
   finalized_by_user_id AS "finalizedByUserId", created_at AS "createdAt", computed_at AS "computedAt", finalized_at AS "finalizedAt"`;
 
 /** One row of `reports` without its model, as stored. */
-export type ReportSummaryRow<Parameters> = {
+export type ReportSummaryRow = {
   id: string;
   version: number;
   status: string;
@@ -22,7 +26,8 @@ export type ReportSummaryRow<Parameters> = {
   periodEnd: string;
   boundaryKey: string;
   boundaryAccountIds: string[] | null;
-  parameters: Partial<Parameters> | null;
+  /** As stored: parse with reportParametersSchema. */
+  parameters: unknown;
   parentReportId: string | null;
   contentSha256: string | null;
   methodologyVersion: string | null;
@@ -35,14 +40,14 @@ export type ReportSummaryRow<Parameters> = {
   finalizedAt: Date | null;
 };
 
-export type ReportRow<Parameters, Model> = ReportSummaryRow<Parameters> & { model: Model | null };
+export type ReportRow<Model> = ReportSummaryRow & { model: Model | null };
 
 /** Versions of every series, or of one period's, newest period first. */
-export async function listReportSummaryRows<Parameters>(
+export async function listReportSummaryRows(
   client: PoolClient,
   period: { start: string; end: string } | undefined,
-): Promise<ReportSummaryRow<Parameters>[]> {
-  const result = await client.query<ReportSummaryRow<Parameters>>(
+): Promise<ReportSummaryRow[]> {
+  const result = await client.query<ReportSummaryRow>(
     `SELECT ${summaryColumns} FROM reports
      WHERE ($1::date IS NULL OR (period_start = $1::date AND period_end = $2::date))
      ORDER BY period_start DESC, period_end DESC, boundary_key, version DESC`,
@@ -52,12 +57,12 @@ export async function listReportSummaryRows<Parameters>(
 }
 
 /** One report version with its model (`forUpdate`: locked for the caller's transaction). */
-export async function loadReportVersionRow<Parameters, Model>(
+export async function loadReportVersionRow<Model>(
   client: PoolClient,
   reportId: string,
   options: { forUpdate?: boolean } = {},
-): Promise<ReportRow<Parameters, Model> | undefined> {
-  const result = await client.query<ReportRow<Parameters, Model>>(
+): Promise<ReportRow<Model> | undefined> {
+  const result = await client.query<ReportRow<Model>>(
     `SELECT ${summaryColumns}, model FROM reports WHERE id = $1${options.forUpdate ? " FOR UPDATE" : ""}`,
     [reportId],
   );
@@ -65,12 +70,12 @@ export async function loadReportVersionRow<Parameters, Model>(
 }
 
 /** Versions of one series (period + boundary), oldest first. */
-export async function loadReportSeriesRows<Parameters, Model>(
+export async function loadReportSeriesRows<Model>(
   client: PoolClient,
   period: { start: string; end: string },
   boundaryKey: string,
-): Promise<ReportRow<Parameters, Model>[]> {
-  const result = await client.query<ReportRow<Parameters, Model>>(
+): Promise<ReportRow<Model>[]> {
+  const result = await client.query<ReportRow<Model>>(
     `SELECT ${summaryColumns}, model FROM reports
      WHERE period_start = $1::date AND period_end = $2::date AND boundary_key = $3 ORDER BY version`,
     [period.start, period.end, boundaryKey],
@@ -78,14 +83,14 @@ export async function loadReportSeriesRows<Parameters, Model>(
   return result.rows;
 }
 
-/** Parameters of the organization's most recent report, as stored. */
-export async function latestReportParameters<Parameters>(
+/** The organization's most recent report and its parameters as stored (parse with reportParametersSchema). */
+export async function latestReportParameters(
   client: PoolClient,
-): Promise<Partial<Parameters> | undefined> {
-  const result = await client.query<{ parameters: Partial<Parameters> }>(
-    "SELECT parameters FROM reports ORDER BY created_at DESC, version DESC LIMIT 1",
+): Promise<{ id: string; parameters: unknown } | undefined> {
+  const result = await client.query<{ id: string; parameters: unknown }>(
+    "SELECT id, parameters FROM reports ORDER BY created_at DESC, version DESC LIMIT 1",
   );
-  return result.rows[0]?.parameters;
+  return result.rows[0];
 }
 
 /** What a computed model sets on its row (JSON already serialized). */
@@ -291,14 +296,14 @@ export async function reportModelHeadlines(
     id: string;
     location: number | null;
     market: number | null;
-    spend: { currency: string; amount: number }[] | null;
+    spend: StoredSpend[] | null;
   }[]
 > {
   const { rows } = await client.query<{
     id: string;
     location: number | null;
     market: number | null;
-    spend: { currency: string; amount: number }[] | null;
+    spend: unknown;
   }>(
     `SELECT id, (model #>> '{content,customerView,scope3Category1LocationKg}')::float8 AS location,
             (model #>> '{content,customerView,scope3Category1MarketKg}')::float8 AS market,
@@ -306,7 +311,17 @@ export async function reportModelHeadlines(
      FROM reports WHERE id = ANY($1::uuid[])`,
     [ids],
   );
-  return rows;
+  return rows.map((row) => ({
+    ...row,
+    spend:
+      row.spend === null
+        ? null
+        : parseStoredJson(
+            spendListSchema,
+            row.spend,
+            `reports.model.content.spend of report ${row.id}`,
+          ),
+  }));
 }
 
 /**

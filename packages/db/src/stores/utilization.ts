@@ -1,4 +1,5 @@
 import type { PoolClient } from "pg";
+import type { UtilizationRunDetails } from "../json/utilization-run-details";
 import { shapeKeySql } from "./usage";
 
 /** One measured hour of one resource, as the sync-utilization job stores it. */
@@ -261,14 +262,14 @@ export async function startUtilizationRun(
       run.window.start,
       run.window.end,
       run.source,
-      { jobId: run.jobId },
+      { jobId: run.jobId } satisfies UtilizationRunDetails,
     ],
   );
   return created.rows[0]!.id;
 }
 
 /** Ends a utilization run with its counts, error (null when it succeeded) and details. */
-export async function finishUtilizationRun<Details>(
+export async function finishUtilizationRun(
   client: PoolClient,
   utilizationRunId: string,
   outcome: {
@@ -277,7 +278,7 @@ export async function finishUtilizationRun<Details>(
     hoursStored: number;
     usageRowsMeasured: number;
     error: string | null;
-    details: Details;
+    details: UtilizationRunDetails;
   },
 ): Promise<void> {
   await client.query(

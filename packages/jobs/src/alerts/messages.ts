@@ -1,9 +1,10 @@
-import type { AlertRow, NewAlert } from "@canopy/db";
+import type { AlertFields, AlertKindDetails, AlertRow } from "@canopy/db";
 
 type AlertLike = Pick<
-  NewAlert,
-  "kind" | "scopeType" | "scopeLabel" | "basis" | "day" | "co2eKg" | "baselineCo2eKg" | "details"
-> & { id: string };
+  AlertFields,
+  "scopeType" | "scopeLabel" | "basis" | "day" | "co2eKg" | "baselineCo2eKg"
+> &
+  AlertKindDetails & { id: string };
 
 const kg = (value: number) =>
   `${value.toLocaleString("en-US", { maximumFractionDigits: value < 10 ? 2 : 0 })} kg CO2e`;
@@ -14,8 +15,8 @@ export function alertHeadline(alert: AlertLike): string {
     const percent = alert.baselineCo2eKg > 0 ? (alert.co2eKg / alert.baselineCo2eKg - 1) * 100 : 0;
     return `Emission spike: ${alert.scopeLabel} on ${alert.day}: ${kg(alert.co2eKg)}, ${percent.toFixed(0)} % above its usual ${kg(alert.baselineCo2eKg)} (${alert.basis}-based)`;
   }
-  const name = String(alert.details.budgetName ?? "budget");
-  const period = `${String(alert.details.periodStart)} – ${String(alert.details.periodEnd)}`;
+  const name = alert.details.budgetName;
+  const period = `${alert.details.periodStart} – ${alert.details.periodEnd}`;
   return alert.details.status === "over"
     ? `Budget exceeded: ${name} (${alert.scopeLabel}, ${period}): ${kg(alert.co2eKg)} spent of ${kg(alert.baselineCo2eKg)}`
     : `Budget forecast over: ${name} (${alert.scopeLabel}, ${period}): forecast ${kg(alert.co2eKg)} against ${kg(alert.baselineCo2eKg)}`;

@@ -3,6 +3,7 @@ import {
   insertReportFile,
   loadReportFile,
   lockReportSeries,
+  reportParametersSchema,
   withTenantClient,
   type Connection,
   type PoolClient,
@@ -22,7 +23,6 @@ import {
   loadReportRow,
   loadSeries,
   markFinal,
-  normalizeParameters,
   updateDraft,
   writeAudit,
   type ReportSummary,
@@ -123,7 +123,8 @@ export async function generateReport(
     await lockSeries(client, tenantId, request.period, boundaryKey);
     const series = await loadSeries(client, request.period, boundaryKey);
     const latest = series[series.length - 1];
-    const parameters = normalizeParameters({
+    // A field neither the request nor an earlier version gives reads as empty.
+    const parameters = reportParametersSchema.parse({
       tagKeys:
         request.tagKeys ?? latest?.parameters.tagKeys ?? (await latestParameters(client))?.tagKeys,
       functionalUnits: request.functionalUnits ?? latest?.parameters.functionalUnits,
@@ -393,4 +394,3 @@ function validateParameters(parameters: ReportParameters) {
     }
   }
 }
-

@@ -1,4 +1,6 @@
 import {
+  parseStoredJson,
+  reportParametersSchema,
   insertReportVersion,
   latestReportParameters,
   listReportSummaryRows,
@@ -38,21 +40,16 @@ export type ReportSummary = {
   finalizedAt: string | null;
 };
 
-type SummaryRow = ReportSummaryRow<ReportParameters>;
+/** A report's stored parameters, parsed (a field a version lacks reads as empty). */
+const storedParameters = (reportId: string, stored: unknown): ReportParameters =>
+  parseStoredJson(reportParametersSchema, stored ?? {}, `reports.parameters of report ${reportId}`);
 
-export const normalizeParameters = (
-  p: Partial<ReportParameters> | null | undefined,
-): ReportParameters => ({
-  tagKeys: p?.tagKeys ?? [],
-  functionalUnits: p?.functionalUnits ?? [],
-});
-
-function toSummary(row: SummaryRow): ReportSummary {
+function toSummary(row: ReportSummaryRow): ReportSummary {
   return {
     ...row,
     status: row.status as ReportStatus,
     period: periodFromBounds(row.periodStart, row.periodEnd),
-    parameters: normalizeParameters(row.parameters),
+    parameters: storedParameters(row.id, row.parameters),
     createdAt: row.createdAt.toISOString(),
     computedAt: row.computedAt?.toISOString() ?? null,
     finalizedAt: row.finalizedAt?.toISOString() ?? null,
@@ -63,7 +60,7 @@ export async function listReportRows(
   client: PoolClient,
   filter: { period?: ReportPeriod } = {},
 ): Promise<ReportSummary[]> {
-  const rows = await listReportSummaryRows<ReportParameters>(client, filter.period);
+  const rows = await listReportSummaryRows(client, filter.period);
   return rows.map(toSummary);
 }
 
@@ -72,24 +69,20 @@ export async function loadReportRow(
   reportId: string,
   options: { forUpdate?: boolean } = {},
 ): Promise<(ReportSummary & { model: ReportModel | null }) | undefined> {
-  const row = await loadReportVersionRow<ReportParameters, ReportModel>(client, reportId, options);
+  const row = await loadReportVersionRow<ReportModel>(client, reportId, options);
   return row ? { ...toSummary(row), model: row.model } : undefined;
 }
 
 /** Versions of one series (period + boundary), oldest first. */
 export async function loadSeries(client: PoolClient, period: ReportPeriod, boundaryKey: string) {
-  const rows = await loadReportSeriesRows<ReportParameters, ReportModel>(
-    client,
-    period,
-    boundaryKey,
-  );
+  const rows = await loadReportSeriesRows<ReportModel>(client, period, boundaryKey);
   return rows.map((row) => ({ ...toSummary(row), model: row.model }));
 }
 
 /** Parameters of the organization's most recent report (what a scheduled report inherits). */
 export async function latestParameters(client: PoolClient): Promise<ReportParameters | undefined> {
-  const parameters = await latestReportParameters<ReportParameters>(client);
-  return parameters ? normalizeParameters(parameters) : undefined;
+  const latest = await latestReportParameters(client);
+  return latest ? storedParameters(latest.id, latest.parameters) : undefined;
 }
 
 export type ReportWrite = {

@@ -1,5 +1,6 @@
 import type { TargetReport } from "@canopy/db";
 import type { BoundaryAccount, UsageSource } from "@canopy/db";
+import type { StoredReportParameters, StoredSpend } from "@canopy/db/json";
 import type { Headlines, MarketBasis } from "@canopy/methodology";
 import type { Measures } from "./measures";
 import type { ReportPeriod } from "../period";
@@ -9,7 +10,7 @@ import type { ReportPeriod } from "../period";
  * usage of every kind but "other"; @canopy/methodology cost-coverage.ts): no tax, credits or other
  * lines Canopy attributes no energy to.
  */
-export type Spend = { currency: string; amount: number };
+export type Spend = StoredSpend;
 
 /** One group of a breakdown (a provider, an account, a service, a region, a tag value, a month). */
 export type BreakdownRow = {
@@ -45,13 +46,8 @@ export type DataDays = { month: string; daysWithData: number; daysInMonth: numbe
 
 export type { BoundaryAccount };
 
-/** What the organization asked the report to show besides the fixed sections. */
-export type ReportParameters = {
-  /** Tag keys to break emissions down by (cost centre, team, product…). */
-  tagKeys: string[];
-  /** Counts of the organization's functional units over the period, for SCI-style rates. */
-  functionalUnits: { name: string; count: number }[];
-};
+/** What the organization asked the report to show besides the fixed sections (reports.parameters). */
+export type ReportParameters = StoredReportParameters;
 
 export type FunctionalUnitIntensity = {
   name: string;
