@@ -3,7 +3,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { canopyHome } from "@canopy/config";
 import { billingFormats, type BillingFormat } from "@canopy/connectors";
-import { connect, importRunStatus, withTenantClient } from "@canopy/db";
+import { connect, importRunRow, withTenantClient } from "@canopy/db";
 import { createJobHost, localFileStore, submitImport } from "@canopy/jobs";
 import { openRuntime, tenantIdOfSlug } from "../runtime";
 import { printImport, printImportEmissions } from "./import-summary";
@@ -115,9 +115,12 @@ async function waitForImport(
   inline: boolean,
 ) {
   for (;;) {
-    const run = (await withTenantClient(app, tenantId, (client) =>
-      importRunStatus(client, syncRunId),
-    ))!;
+    const found = await withTenantClient(app, tenantId, (client) =>
+      importRunRow(client, syncRunId),
+    );
+    // submitImport recorded the import with its summary.
+    if (!found?.details) throw new Error(`import ${syncRunId} is not recorded`);
+    const run = { status: found.status, details: found.details };
     if (["succeeded", "failed", "awaiting_confirmation"].includes(run.status)) {
       if (process.stderr.isTTY) process.stderr.write("\n");
       return { status: run.status, summary: run.details };

@@ -25,48 +25,6 @@ import {
  * schema of its kind (json/import-summary.ts, json/sync-run-details.ts): parsed here on read.
  */
 
-/** A run's status, kind and stored details (parsed by its kind), in the caller's tenant transaction. */
-export async function syncRunStatus(
-  client: PoolClient,
-  syncRunId: string,
-): Promise<{ status: string; kind: string; details: SyncRunDetails | null } | undefined> {
-  const result = await client.query<{ status: string; details: unknown; kind: string }>(
-    "SELECT status, details, kind::text AS kind FROM sync_runs WHERE id = $1",
-    [syncRunId],
-  );
-  const row = result.rows[0];
-  return (
-    row && {
-      status: row.status,
-      kind: row.kind,
-      details: parseSyncRunDetails(row.kind, row.details, syncRunId),
-    }
-  );
-}
-
-/** An import's status and stored summary, in the caller's tenant transaction. */
-export async function importRunStatus(
-  client: PoolClient,
-  syncRunId: string,
-): Promise<{ status: string; details: ImportSummary } | undefined> {
-  const result = await client.query<{ status: string; details: unknown }>(
-    "SELECT status, details FROM sync_runs WHERE id = $1 AND kind = 'import'",
-    [syncRunId],
-  );
-  const row = result.rows[0];
-  // Never null: the upload recorded the import with its summary.
-  return (
-    row && {
-      status: row.status,
-      details: parseStoredJson(
-        importSummarySchema,
-        row.details,
-        `sync_runs.details of import ${syncRunId}`,
-      ),
-    }
-  );
-}
-
 export type RecentSyncRun = {
   id: string;
   kind: string;

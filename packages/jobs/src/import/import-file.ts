@@ -5,7 +5,7 @@ import {
   markImportAwaitingConfirmation,
   markImportSucceeded,
   ReplacementNeedsConfirmationError,
-  importRunStatus,
+  importRunRow,
   touchCloudAccountsSynced,
   UnexpectedAccountsError,
   updateImportRun,
@@ -377,10 +377,11 @@ async function loadImport(
   tenantId: string,
   syncRunId: string,
 ): Promise<ImportRun> {
-  const run = await withTenantClient(app, tenantId, (client) => importRunStatus(client, syncRunId));
-  if (!run)
+  const run = await withTenantClient(app, tenantId, (client) => importRunRow(client, syncRunId));
+  // The upload records every import with its summary.
+  if (!run?.details)
     throw new PermanentJobError(`Import ${syncRunId} does not exist in organization ${tenantId}`);
-  return run;
+  return { status: run.status, details: run.details };
 }
 
 async function updateRun(

@@ -3,11 +3,10 @@ import {
   RestoreRefusedError,
   restoreReplacedUsage,
   importSummaryOfRun,
-  syncRunStatus,
+  syncRunRowOfKinds,
   withTenantClient,
   type AccountWindow,
   type Connection,
-  type SyncRunDetails,
 } from "@canopy/db";
 import type { QueueDriver } from "../contract";
 import type { FileStore } from "../file-store";
@@ -25,14 +24,11 @@ export class ImportFileGoneError extends ImportStateError {
   override name = "ImportFileGoneError";
 }
 
-type RunRow = { status: string; details: SyncRunDetails | null; kind: string };
-
-async function loadRun(
-  app: Connection,
-  tenantId: string,
-  syncRunId: string,
-): Promise<RunRow | undefined> {
-  return withTenantClient(app, tenantId, (client) => syncRunStatus(client, syncRunId));
+/** The import or sync with this id (re-estimation runs replace nothing and are not restored). */
+async function loadRun(app: Connection, tenantId: string, syncRunId: string) {
+  return withTenantClient(app, tenantId, (client) =>
+    syncRunRowOfKinds(client, syncRunId, ["import", "sync", "backfill"]),
+  );
 }
 
 /**
