@@ -1,25 +1,26 @@
-import type { Estimate } from "./estimate-types";
+import type { Estimate, EstimateQuality } from "./estimate-types";
 
-/**
+/*
  * What of an estimate rests on a default factor (docs/methodology.md section 8): its location-based
  * operational CO2e when power, PUE or grid intensity was a default, its embodied CO2e when the
- * embodied factor was. The stored `co2e_on_defaults_kg`, the dashboard's data-quality panel and
- * `canopy estimate`'s "on default factors" lines all come from here.
+ * embodied factor was. The stored `co2e_on_defaults_kg` and `canopy estimate`'s "on default factors"
+ * lines both come from here (predicates, so the per-record path allocates nothing).
  */
-export function onDefaultsKg(estimate: Estimate): { operationalKg: number; embodiedKg: number } {
-  const q = estimate.quality;
-  const operational =
-    q.power.quality === "default" || q.pue.quality === "default" || q.grid.quality === "default";
-  return {
-    operationalKg: operational ? estimate.co2eLocationKg : 0,
-    embodiedKg: q.embodied.quality === "default" ? estimate.embodiedKg : 0,
-  };
-}
+
+/** The operational (location-based) CO2e rests on a default power, PUE or grid factor. */
+export const operationalOnDefaults = (q: EstimateQuality): boolean =>
+  q.power.quality === "default" || q.pue.quality === "default" || q.grid.quality === "default";
+
+/** The embodied CO2e rests on a default embodied factor. */
+export const embodiedOnDefaults = (q: EstimateQuality): boolean => q.embodied.quality === "default";
 
 /** The part of an estimate's CO2e (location-based operational + embodied) on default factors. */
 export function co2eOnDefaultsKg(estimate: Estimate): number {
-  const { operationalKg, embodiedKg } = onDefaultsKg(estimate);
-  return operationalKg + embodiedKg;
+  const q = estimate.quality;
+  return (
+    (operationalOnDefaults(q) ? estimate.co2eLocationKg : 0) +
+    (embodiedOnDefaults(q) ? estimate.embodiedKg : 0)
+  );
 }
 
 const factorBits = { power: 1, pue: 2, grid: 4, market: 8, embodied: 16, water: 32 } as const;

@@ -1,8 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { co2eOnDefaultsKg, onDefaultsKg } from "./defaults-share";
+import { co2eOnDefaultsKg, embodiedOnDefaults, operationalOnDefaults } from "./defaults-share";
 import type { Estimate, Estimator } from "./estimate-types";
 import { createEstimator } from "./estimator";
-import { LINEARITY_PROBE_QUANTITY, linearUnitEstimate, scaleEstimate } from "./linear-shape";
+import {
+  LINEARITY_PROBE_QUANTITY,
+  linearUnitEstimate,
+  scaledFigures,
+  scaleEstimate,
+} from "./linear-shape";
 import { factorQuality } from "./quality";
 import { expectClose, record } from "./test-support";
 
@@ -40,15 +45,7 @@ describe("shape-based estimation", () => {
     expect(unit).toBeDefined();
     const exact = estimator.estimate(vm);
     const scaled = scaleEstimate(unit!, vm.quantity);
-    for (const figure of [
-      "kwhIt",
-      "kwhFacility",
-      "co2eLocationKg",
-      "co2eMarketKg",
-      "embodiedKg",
-      "waterL",
-    ] as const)
-      expectClose(scaled[figure], exact[figure]);
+    for (const figure of scaledFigures) expectClose(scaled[figure], exact[figure]);
     expect(scaled.quality).toEqual(exact.quality);
     expect(unit!.kwhIt).toBeGreaterThan(0);
   });
@@ -77,9 +74,17 @@ describe("what rests on default factors", () => {
       grid: factorQuality("regional"),
       embodied: factorQuality("regional"),
     });
-    expect(onDefaultsKg(none)).toEqual({ operationalKg: 0, embodiedKg: 0 });
+    expect([operationalOnDefaults(none.quality), embodiedOnDefaults(none.quality)]).toEqual([
+      false,
+      false,
+    ]);
+    expect(co2eOnDefaultsKg(none)).toBe(0);
     const pue = withQuality({ ...none.quality, pue: factorQuality("default", "no PUE") });
-    expect(onDefaultsKg(pue)).toEqual({ operationalKg: base.co2eLocationKg, embodiedKg: 0 });
+    expect([operationalOnDefaults(pue.quality), embodiedOnDefaults(pue.quality)]).toEqual([
+      true,
+      false,
+    ]);
+    expect(co2eOnDefaultsKg(pue)).toBe(base.co2eLocationKg);
     const both = withQuality({
       ...none.quality,
       grid: factorQuality("default", "no zone"),

@@ -12,7 +12,8 @@ import { co2eRangeKg } from "./uncertainty";
  */
 export const LINEARITY_PROBE_QUANTITY = 1000;
 
-const scaledFigures = [
+/** The figures of an estimate that scale with quantity. */
+export const scaledFigures = [
   "kwhIt",
   "kwhFacility",
   "co2eLocationKg",

@@ -1,5 +1,6 @@
 import {
-  onDefaultsKg,
+  embodiedOnDefaults,
+  operationalOnDefaults,
   type Estimate,
   type EstimateQuality,
   type UsageRecord,
@@ -37,7 +38,7 @@ export type RowErrorReport = { lineNumber: number; message: string };
 /**
  * Emissions resting on default factors (kg CO2e, location-based; embodied for `embodied`):
  * `anyOperationalKg` + `embodiedKg` is the stored and dashboard figure (@canopy/methodology
- * onDefaultsKg); the per-factor lines overlap where a record has several defaults.
+ * co2eOnDefaultsKg); the per-factor lines overlap where a record has several defaults.
  */
 export type DefaultFactorTotals = {
   anyOperationalKg: number;
@@ -150,10 +151,9 @@ export class EstimateAggregator {
     group.embodiedKg += estimate.embodiedKg;
     group.waterL += estimate.waterL;
     group.costAmount += cost;
-    const onDefaults = onDefaultsKg(estimate);
-    this.defaults.anyOperationalKg += onDefaults.operationalKg;
-    this.defaults.embodiedKg += onDefaults.embodiedKg;
     const quality = estimate.quality;
+    if (operationalOnDefaults(quality)) this.defaults.anyOperationalKg += estimate.co2eLocationKg;
+    if (embodiedOnDefaults(quality)) this.defaults.embodiedKg += estimate.embodiedKg;
     if (isDefault(quality.power)) this.defaults.powerKg += estimate.co2eLocationKg;
     if (isDefault(quality.pue)) this.defaults.pueKg += estimate.co2eLocationKg;
     if (isDefault(quality.grid)) this.defaults.gridKg += estimate.co2eLocationKg;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   createEstimator,
+  scaledFigures,
   scaleEstimate,
   usageRecordSchema,
   type Estimator,
@@ -32,14 +33,7 @@ function expectSameEstimates(cached: Estimator, exact: Estimator) {
   for (const r of records) {
     const a = cached.estimate(r);
     const b = exact.estimate(r);
-    for (const figure of [
-      "kwhIt",
-      "co2eLocationKg",
-      "co2eMarketKg",
-      "embodiedKg",
-      "waterL",
-    ] as const)
-      expect(a[figure]).toBeCloseTo(b[figure], 9);
+    for (const figure of scaledFigures) expect(a[figure]).toBeCloseTo(b[figure], 9);
     expect(a.quality).toEqual(b.quality);
     expect(a.pue).toBe(b.pue);
   }
