@@ -1,11 +1,16 @@
 /**
  * `pnpm bench:api`: seeds one organization with a year of hourly emissions across 20 accounts, 40
  * services and 15 regions (~10 million hourly rows) on a throwaway database, starts the built web app
- * (`next start`, building first if stale) and measures the dashboard's API calls over loopback: p50 and
- * p95 per call, against the targets (12-month overview < 150 ms, any filtered breakdown < 300 ms).
- * Then the dashboard page's first-load JavaScript: every script the page loads, gzipped.
+ * (`next start`, building first if stale) and measures the dashboard's API calls over loopback with
+ * the read cache off (every call computed): p50 and p95 per call, against the targets (12-month
+ * overview < 150 ms, any filtered breakdown < 300 ms). Then throughput: `--clients` concurrent clients
+ * (default 50) cycle through the overview calls for `--seconds` (default 20) on the one web process,
+ * with the read cache off and then on (the default): requests/s, p50, p95 and errors (target ≥ 200
+ * req/s, p95 < 300 ms, no errors), beside the floor: /api/health under the same load. Then the
+ * dashboard page's first-load JavaScript: every script the page loads, gzipped.
  *
- * Options (env-free): --hours N (default 8760), --combos N (default 1140), --runs N (default 40), --keep.
+ * Options (env-free): --hours N (default 8760), --combos N (default 1140), --runs N (default 40),
+ * --clients N, --seconds N, --keep.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -25,6 +30,8 @@ const { values: args } = parseArgs({
     hours: { type: "string", default: "8760" },
     combos: { type: "string", default: "1140" },
     runs: { type: "string", default: "40" },
+    clients: { type: "string", default: "50" },
+    seconds: { type: "string", default: "20" },
     keep: { type: "boolean", default: false },
     /** Re-measure on a database a previous `--keep` run left (its name and role prefix are printed). */
     database: { type: "string" },
@@ -106,31 +113,40 @@ async function main() {
         await owner.pool.query(`VACUUM ANALYZE ${table}`);
 
     await buildIfStale(log);
-    const port = await freePort();
     const home = mkdtempSync(path.join(os.tmpdir(), "canopy-bench-"));
     const { DATABASE_URL: _d, REDIS_URL: _r, ...inherited } = inheritedEnvironment();
-    web = spawn(
-      process.execPath,
-      [path.join(webDir, "node_modules/next/dist/bin/next"), "start", "-p", String(port)],
-      {
-        cwd: webDir,
-        env: {
-          ...inherited,
-          NODE_ENV: "production",
-          NEXT_TELEMETRY_DISABLED: "1",
-          DATABASE_APP_URL: urls.app,
-          DATABASE_AUTH_URL: urls.auth,
-          BETTER_AUTH_SECRET: randomBytes(24).toString("hex"),
-          CANOPY_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-          CANOPY_HOME: home,
-          CANOPY_PUBLIC_URL: `http://127.0.0.1:${port}`,
-          PORT: String(port),
+    const secret = randomBytes(24).toString("hex");
+    const encryptionKey = randomBytes(32).toString("base64");
+    // One web process at a time; `cacheMb` 0 measures every call computed afresh.
+    const startWeb = async (cacheMb: number) => {
+      web?.kill("SIGTERM");
+      const port = await freePort();
+      web = spawn(
+        process.execPath,
+        [path.join(webDir, "node_modules/next/dist/bin/next"), "start", "-p", String(port)],
+        {
+          cwd: webDir,
+          env: {
+            ...inherited,
+            NODE_ENV: "production",
+            NEXT_TELEMETRY_DISABLED: "1",
+            DATABASE_APP_URL: urls.app,
+            DATABASE_AUTH_URL: urls.auth,
+            BETTER_AUTH_SECRET: secret,
+            CANOPY_ENCRYPTION_KEY: encryptionKey,
+            CANOPY_HOME: home,
+            CANOPY_PUBLIC_URL: `http://127.0.0.1:${port}`,
+            CANOPY_READ_CACHE_MB: String(cacheMb),
+            PORT: String(port),
+          },
+          stdio: ["ignore", "ignore", "inherit"],
         },
-        stdio: ["ignore", "ignore", "inherit"],
-      },
-    );
-    const base = `http://127.0.0.1:${port}`;
-    await waitForHealth(`${base}/api/health`);
+      );
+      const base = `http://127.0.0.1:${port}`;
+      await waitForHealth(`${base}/api/health`);
+      return base;
+    };
+    let base = await startWeb(0);
     const headers = { authorization: `Bearer ${key.key}` };
 
     const to = new Date(end.getTime() - 86_400_000).toISOString().slice(0, 10);
@@ -201,7 +217,7 @@ async function main() {
 
     log("");
     log(
-      `API latency over loopback (${runs} sequential requests per call after 3 warm-ups, API key, viewer role):`,
+      `API latency over loopback, read cache off (${runs} sequential requests per call after 3 warm-ups, API key, viewer role):`,
     );
     log(`${"call".padEnd(52)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)}  target`);
     for (const r of results) {
@@ -213,6 +229,26 @@ async function main() {
       Math.max(...results.filter((r) => r.group === group).map((r) => r.p95));
     log(`12-month overview: worst p95 ${worst("overview").toFixed(1)} ms (target < 150 ms)`);
     log(`Filtered breakdowns: worst p95 ${worst("filtered").toFixed(1)} ms (target < 300 ms)`);
+
+    const clients = Number(args.clients);
+    const seconds = Number(args.seconds);
+    const overviewUrls = () => overview.map(([, url]) => `${base}${url}`);
+    const uncached = await load(overviewUrls(), headers, clients, seconds);
+    base = await startWeb(64);
+    const health = await load([`${base}/api/health`], {}, clients, Math.min(seconds, 5));
+    const cached = await load(overviewUrls(), headers, clients, seconds);
+    log("");
+    log(
+      `Overview API under load (${clients} concurrent clients, ${seconds} s, the ${overview.length} overview calls in turn, one web process):`,
+    );
+    const line = (label: string, r: Awaited<ReturnType<typeof load>>) =>
+      `  ${label.padEnd(28)} ${r.perSecond.toFixed(0).padStart(5)} req/s, p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, ${r.errors} errors`;
+    log(line("floor, /api/health:", health));
+    log(line("read cache off:", uncached));
+    const meets = cached.perSecond >= 200 && cached.p95 < 300 && cached.errors === 0;
+    log(
+      `${line("read cache on (default):", cached)} (target ≥ 200 req/s, p95 < 300 ms, no errors) ${meets ? "ok" : "MISSED"}`,
+    );
 
     const js = await firstLoadJs(base, owner, tenantId);
     log("");
@@ -247,6 +283,44 @@ async function measure(
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push(await once());
   return times;
+}
+
+/**
+ * `clients` concurrent loops, each requesting `urls` in turn (starting at its own offset) for
+ * `seconds`: completed requests per second, p50/p95 latency and non-2xx or failed requests.
+ */
+async function load(
+  urls: string[],
+  headers: Record<string, string>,
+  clients: number,
+  seconds: number,
+) {
+  const times: number[] = [];
+  let errors = 0;
+  const until = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      for (let i = client; performance.now() < until; i++) {
+        const t = performance.now();
+        try {
+          const response = await fetch(urls[i % urls.length]!, { headers });
+          await response.arrayBuffer();
+          if (!response.ok) errors++;
+        } catch {
+          errors++;
+        }
+        times.push(performance.now() - t);
+      }
+    }),
+  );
+  const elapsedS = (performance.now() - started) / 1000;
+  return {
+    perSecond: times.length / elapsedS,
+    p50: percentile(times, 50),
+    p95: percentile(times, 95),
+    errors,
+  };
 }
 
 /** Signs a member in, loads the dashboard HTML and sums every script it loads, raw and gzipped. */

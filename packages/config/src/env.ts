@@ -180,6 +180,14 @@ export const envSchema = z
      * without an SDK client. Unset: each service's AWS endpoint.
      */
     AWS_ENDPOINT_URL: z.url("a URL, e.g. http://127.0.0.1:4566").optional(),
+    /**
+     * Memory a web process gives to cached emission reads, in MiB (default 64): responses of the
+     * dashboard's emissions API kept per organization until its data changes. 0: no cache.
+     */
+    CANOPY_READ_CACHE_MB: z.coerce
+      .number({ error: "a number of MiB, e.g. 64 (0: no cache)" })
+      .min(0, "a number of MiB, 0 or more (0: no cache)")
+      .default(64),
     /** Largest billing file an import accepts, in bytes (default 10 GiB). */
     CANOPY_IMPORT_MAX_BYTES: z.coerce
       .number({ error: "a number of bytes, e.g. 10737418240" })

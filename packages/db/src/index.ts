@@ -47,3 +47,4 @@ export * from "./stores/users";
 export * from "./stores/emission-queries";
 export * from "./stores/usage-reads";
 export * from "./stores/grid-restatement";
+export * from "./stores/data-version";

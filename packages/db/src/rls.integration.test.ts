@@ -13,6 +13,10 @@ type RowSql = { text: string; values: unknown[] };
 
 const hour = `${new Date().toISOString().slice(0, 13)}:00:00Z`;
 const rowBuilders: Record<string, (ids: Ids) => RowSql> = {
+  tenant_data_changes: (ids) => ({
+    text: "INSERT INTO tenant_data_changes (tenant_id) VALUES ($1)",
+    values: [ids.tenantId],
+  }),
   memberships: (ids) => ({
     text: "INSERT INTO memberships (id, tenant_id, user_id, role) VALUES ($1, $2, $3, 'analyst')",
     values: [randomUUID(), ids.tenantId, ids.userId],

@@ -1125,6 +1125,25 @@ export const utilizationRuns = pgTable(
   ],
 );
 
+/**
+ * The version of each organization's emission read model (what the dashboard and the emissions API
+ * read): one row per statement that changed one of its inputs, written by the statement trigger of
+ * migration 0029 on every table those reads use; the version is the sum of `changes`. Inserts only,
+ * so concurrent writers of one organization never wait for each other, and a row becomes visible
+ * when its writer commits, so a cached read keyed by the version never outlives the data it read.
+ * compactTenantDataChanges folds the rows into one without changing the sum.
+ */
+export const tenantDataChanges = pgTable(
+  "tenant_data_changes",
+  {
+    tenantId: tenantId(),
+    id: bigserial("id", { mode: "number" }).notNull(),
+    changes: bigint("changes", { mode: "number" }).notNull().default(1),
+    changedAt: timestamp("changed_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), tenantIsolation()],
+);
+
 export const referenceTables = {
   gridIntensityHourly,
   gridIntensitySuperseded,

@@ -1,4 +1,4 @@
-import { refreshRollups, withTenantClient } from "@canopy/db";
+import { compactTenantDataChanges, refreshRollups, withTenantClient } from "@canopy/db";
 import { defineJob } from "../contract";
 import { queueAlertDetection, spikeJudgedDays } from "./detect-alerts";
 import { recommendationsJobId } from "./compute-recommendations";
@@ -17,9 +17,18 @@ export const rollupDays = defineJob({
   async process(payload, deps) {
     await loadTenantAccount(deps.app, payload.tenantId, payload.cloudAccountId);
     const window = toWindow(payload);
-    const result = await withTenantClient(deps.app, payload.tenantId, (client) =>
-      refreshRollups(client, payload.tenantId, window.cloudAccountId, window.start, window.end),
-    );
+    const result = await withTenantClient(deps.app, payload.tenantId, async (client) => {
+      const rollups = await refreshRollups(
+        client,
+        payload.tenantId,
+        window.cloudAccountId,
+        window.start,
+        window.end,
+      );
+      // Every write of an import, sync or estimate left a change row; one row keeps the version cheap to read.
+      await compactTenantDataChanges(client);
+      return rollups;
+    });
     if (payload.gridLoadId)
       await recordRestatedWindow(deps, payload.gridLoadId, window.cloudAccountId, window.start);
     // The rollups are committed: a follow-up that cannot be queued (a worker without that job, a
