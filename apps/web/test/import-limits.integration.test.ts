@@ -189,6 +189,7 @@ beforeAll(async () => {
   db = await setUpWebTestDatabase();
   vi.stubEnv("CANOPY_IMPORT_MAX_BYTES", String(MAX_BYTES));
   vi.stubEnv("CANOPY_IMPORT_QUOTA_BYTES", String(QUOTA_BYTES));
+  vi.stubEnv("CANOPY_IMPORT_MAX_LINES", "250000");
   ownerA = await signUp("owner@limits-a.test");
   ownerB = await signUp("owner@limits-b.test");
   tenantA = await createOrganization(ownerA, "Limits A");
@@ -288,6 +289,7 @@ describe("storage quota (CANOPY_IMPORT_QUOTA_BYTES)", () => {
     const listA = await call(imports.GET, { path: "/api/v1/imports", credential: ownerA });
     expect(listA.body.limits).toEqual({
       maxFileBytes: MAX_BYTES,
+      maxLines: 250_000,
       quotaBytes: QUOTA_BYTES,
       usedBytes: 2.5 * MiB,
       remainingBytes: 0.5 * MiB,

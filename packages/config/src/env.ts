@@ -195,6 +195,15 @@ export const envSchema = z
       .positive("a positive number of bytes")
       .default(10 * 1024 ** 3),
     /**
+     * Most lines one import reads (default 100 million): a file with more is refused at the first line
+     * over, naming the limit, and nothing of it is stored. 0: no limit.
+     */
+    CANOPY_IMPORT_MAX_LINES: z.coerce
+      .number({ error: "a number of lines, e.g. 100000000 (0: no limit)" })
+      .int("a whole number of lines (0: no limit)")
+      .min(0, "a whole number of lines (0: no limit)")
+      .default(100_000_000),
+    /**
      * Bytes of uploaded billing files an organization may keep stored at once (default 50 GiB): the
      * files of its imports not yet deleted by the retention (CANOPY_IMPORT_FILE_RETENTION_DAYS) plus the
      * new upload. 0: no quota.

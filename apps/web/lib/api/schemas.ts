@@ -516,6 +516,12 @@ export const importLimitsSchema = z
       .number()
       .int()
       .describe("Largest file an upload may be (CANOPY_IMPORT_MAX_BYTES); larger ones get 413."),
+    maxLines: z
+      .number()
+      .int()
+      .describe(
+        "Most lines one import reads (CANOPY_IMPORT_MAX_LINES); a file with more fails at the first line over and stores nothing. 0: no limit.",
+      ),
     quotaBytes: z
       .number()
       .int()

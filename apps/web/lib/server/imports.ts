@@ -37,6 +37,8 @@ const MAX_FIELD_BYTES = 1024;
 /** The organization's upload limits and stored files, as GET /api/v1/imports and /imports show them. */
 export type ImportLimits = {
   maxFileBytes: number;
+  /** Most lines one import reads; 0: no limit. */
+  maxLines: number;
   /** 0: no quota (remainingBytes is then null). */
   quotaBytes: number;
   usedBytes: number;
@@ -54,6 +56,7 @@ export async function importLimits(scope: TenantScope): Promise<ImportLimits> {
   );
   return {
     maxFileBytes: env.CANOPY_IMPORT_MAX_BYTES,
+    maxLines: env.CANOPY_IMPORT_MAX_LINES,
     quotaBytes: storage.quotaBytes,
     usedBytes: storage.usedBytes,
     remainingBytes: storage.remainingBytes,

@@ -42,7 +42,8 @@ export function fileStoreOf(deps: Pick<JobDeps, "fileStore">, jobName: string): 
   return deps.fileStore;
 }
 
-class NoUsageError extends Error {}
+/** The file as a whole cannot be imported (no usage, a line without its account, over a limit): nothing is. */
+class FileRefusedError extends Error {}
 
 /**
  * Reads a stored billing file, classifies every line and streams the usage into PostgreSQL, which
@@ -169,7 +170,7 @@ export const importFile = defineJob({
       if (error instanceof UnexpectedAccountsError) summary.otherAccounts = error.found;
       const fileProblem =
         error instanceof BillingFileError ||
-        error instanceof NoUsageError ||
+        error instanceof FileRefusedError ||
         error instanceof UnexpectedAccountsError ||
         error instanceof PermanentJobError;
       // Messages name the stored path; the user knows the file by the name they uploaded.
@@ -183,6 +184,13 @@ export const importFile = defineJob({
     }
   },
 });
+
+/** Refuses a file past CANOPY_IMPORT_MAX_LINES at its first line over (the import stores nothing). */
+const lineLimitReached = (lineNumber: number, maxLines: number) =>
+  new FileRefusedError(
+    `Line ${lineNumber}: the file has more than ${maxLines.toLocaleString("en")} lines, the import limit ` +
+      `(CANOPY_IMPORT_MAX_LINES): nothing was imported. Split the file (by month or by account) or raise the limit.`,
+  );
 
 /** Lines dated outside this window are row errors (CANOPY_USAGE_EARLIEST, CANOPY_USAGE_LATEST_DAYS). */
 function importTimeWindow() {
@@ -214,14 +222,15 @@ async function openImportSource(path: string, summary: ImportSummary) {
 /**
  * The file's records, classified line by line, in batches for staging: usage records, and cost-only
  * records for lines that carry no energy (counted in the summary by reason, so the invoice total ties
- * out). Lines in error are counted by reason with their first line numbers. Throws NoUsageError when
- * nothing in the file could be imported.
+ * out). Lines in error are counted by reason with their first line numbers. Throws FileRefusedError when
+ * nothing in the file could be imported, or at the first line past CANOPY_IMPORT_MAX_LINES.
  */
 async function* classifiedUsage(
   source: Awaited<ReturnType<typeof openImportSource>>,
   summary: ImportSummary,
   onProgress: () => Promise<void>,
 ): AsyncGenerator<StagedUsage[]> {
+  const maxLines = loadConfig().CANOPY_IMPORT_MAX_LINES || Infinity;
   let fractionRead = 0;
   let lastProgress = Date.now();
   const costOnly = (summary.costOnly ??= {});
@@ -249,6 +258,7 @@ async function* classifiedUsage(
     const staged: StagedUsage[] = [];
     for (const { lineNumber, row, error, fingerprint } of batch) {
       summary.linesRead++;
+      if (summary.linesRead > maxLines) throw lineLimitReached(lineNumber, maxLines);
       if (error) {
         recordSkip(summary, "unreadable line", lineNumber, error);
         continue;
@@ -269,7 +279,7 @@ async function* classifiedUsage(
       const outcome = source.classifier.classify(row, lineNumber);
       if (outcome.status === "error") {
         if (outcome.accountId)
-          throw new NoUsageError(
+          throw new FileRefusedError(
             `Line ${lineNumber}: ${outcome.message}. Every line must name its account: nothing was imported.`,
           );
         recordSkip(summary, "error", lineNumber, outcome.message);
@@ -311,12 +321,13 @@ async function* classifiedUsage(
     }
   }
   summary.progress = { linesRead: summary.linesRead, percent: 100 };
-  if (summary.linesRead === 0) throw new NoUsageError("The file has a header but no data lines.");
+  if (summary.linesRead === 0)
+    throw new FileRefusedError("The file has a header but no data lines.");
   if (summary.linesImported === 0 && (summary.skipped["error"]?.lines ?? 0) > 0) {
     const first = summary.skipped["error"]!.first.slice(0, 3).map(
       (f) => `line ${f.line}: ${f.detail}`,
     );
-    throw new NoUsageError(
+    throw new FileRefusedError(
       `No line could be imported; every usage line has an error (${first.join("; ")}).`,
     );
   }

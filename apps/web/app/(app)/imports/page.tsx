@@ -29,7 +29,8 @@ export default async function ImportsPage() {
           <h2>Import a billing file</h2>
           <ImportUploader limits={limits} />
           <p className="muted small" data-testid="import-limits">
-            Files up to {formatBytes(limits.maxFileBytes)}.{" "}
+            Files up to {formatBytes(limits.maxFileBytes)}
+            {limits.maxLines > 0 ? ` and ${limits.maxLines.toLocaleString("en")} lines` : ""}.{" "}
             {limits.quotaBytes > 0
               ? `Stored files: ${formatBytes(limits.usedBytes)} of the organization's ${formatBytes(limits.quotaBytes)} quota (${formatBytes(limits.remainingBytes ?? 0)} left).`
               : `Stored files: ${formatBytes(limits.usedBytes)} (no quota).`}{" "}
