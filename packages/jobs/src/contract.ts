@@ -98,6 +98,13 @@ export type JobOptions = {
   concurrency: number;
   /** At most `max` jobs of this kind start per `durationMs`, across all workers (BullMQ only). */
   rateLimit?: { max: number; durationMs: number };
+  /**
+   * At most this many jobs of this kind run at once for one organization (a payload's `tenantId`),
+   * across all workers (BullMQ; the inline driver runs one job at a time anyway). A job over the limit
+   * waits (delayed) while other organizations' jobs take the free slots, so one organization's
+   * backlog cannot hold every worker.
+   */
+  perTenantConcurrency?: number;
 };
 
 /** A job is data: a name, a payload schema (ids only), default options and a processor. */

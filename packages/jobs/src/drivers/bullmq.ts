@@ -1,4 +1,5 @@
 import {
+  DelayedError,
   Job,
   Queue,
   QueueEvents,
@@ -27,6 +28,7 @@ import {
   type JobRegistry,
 } from "../registry";
 import { runJobAttempt } from "./run-job";
+import { createTenantSlots } from "./tenant-slots";
 import { failRunsOfJob, finalFailureReason, jobsWithRuns } from "../watchdog";
 
 /**
@@ -43,6 +45,8 @@ export function createBullmqDriver<Payloads = JobPayloads>(options: {
   registry?: JobRegistry<Payloads>;
   /** Lock a worker holds on a job; a job whose worker died is taken over after it lapses. */
   lockDurationMs?: number;
+  /** How long a job over its organization's slots (perTenantConcurrency) waits before trying again. */
+  tenantSlotRetryMs?: number;
 }): QueueDriver<Payloads> {
   const jobs: JobRegistry<unknown> = options.registry ?? defaultJobs;
   const prefix = options.prefix ?? "{canopy}";
@@ -52,6 +56,10 @@ export function createBullmqDriver<Payloads = JobPayloads>(options: {
   });
   connection.on("error", (error) => options.deps.log(`redis: ${error.message}`));
   const bullConnection = connection as unknown as ConnectionOptions;
+  const lockDurationMs = options.lockDurationMs ?? 30_000;
+  // A slot's lease is the job lock's: both lapse together when a worker dies.
+  const tenantSlots = createTenantSlots(connection, prefix, lockDurationMs);
+  const tenantSlotRetryMs = options.tenantSlotRetryMs ?? 2_000;
   const queues = new Map<string, Queue>();
   const workers: Worker[] = [];
   const queueEvents: QueueEvents[] = [];
@@ -102,26 +110,48 @@ export function createBullmqDriver<Payloads = JobPayloads>(options: {
       for (const job of jobs.values()) {
         const worker = new Worker(
           job.name,
-          async (bullJob) => {
+          async (bullJob, token) => {
             const attempt = bullJob.attemptsMade + 1;
             // The attempts the job was queued with (its definition's, unless changed since).
             const attempts = bullJob.opts.attempts ?? job.options.attempts;
             const context = attemptContext({ attempts }, bullJob.id ?? "", attempt, (progress) =>
               bullJob.updateProgress(progress),
             );
+            const run = async () => {
+              try {
+                return await runJobAttempt(
+                  job.name,
+                  bullJob.data,
+                  deps,
+                  context,
+                  options.events,
+                  jobs,
+                );
+              } catch (error) {
+                // BullMQ does not retry an UnrecoverableError.
+                if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message);
+                throw error;
+              }
+            };
+            const limit = job.options.perTenantConcurrency;
+            const tenantId = (bullJob.data as { tenantId?: unknown }).tenantId;
+            if (!limit || typeof tenantId !== "string") return run();
+            const holder = bullJob.id ?? "";
+            if (!(await tenantSlots.acquire(job.name, tenantId, holder, limit))) {
+              // Back in line without using an attempt; the free slots go to other organizations.
+              await bullJob.moveToDelayed(Date.now() + tenantSlotRetryMs, token);
+              throw new DelayedError();
+            }
+            const renew = setInterval(() => {
+              void tenantSlots
+                .acquire(job.name, tenantId, holder, limit)
+                .catch((error: Error) => options.deps.log(`tenant slots: ${error.message}`));
+            }, lockDurationMs / 3);
             try {
-              return await runJobAttempt(
-                job.name,
-                bullJob.data,
-                deps,
-                context,
-                options.events,
-                jobs,
-              );
-            } catch (error) {
-              // BullMQ does not retry an UnrecoverableError.
-              if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message);
-              throw error;
+              return await run();
+            } finally {
+              clearInterval(renew);
+              await tenantSlots.release(job.name, tenantId, holder);
             }
           },
           {
@@ -136,8 +166,8 @@ export function createBullmqDriver<Payloads = JobPayloads>(options: {
                   },
                 }
               : {}),
-            lockDuration: options.lockDurationMs ?? 30_000,
-            stalledInterval: options.lockDurationMs ?? 30_000,
+            lockDuration: lockDurationMs,
+            stalledInterval: lockDurationMs,
           },
         );
         worker.on("error", (error) => options.deps.log(`worker ${job.name}: ${error.message}`));

@@ -63,6 +63,8 @@ export const importFile = defineJob({
     backoffMs: 5_000,
     concurrency: 1,
     rateLimit: { max: 10, durationMs: 60_000 },
+    // With several workers, one organization's queue of big files leaves the others' imports running.
+    perTenantConcurrency: 1,
   },
   async process(payload, deps, context) {
     const store = fileStoreOf(deps, "import-file");

@@ -33,7 +33,8 @@ import { toWindow, windowPayload } from "../window-payload";
 export const estimateWindow = defineJob({
   name: "estimate-window",
   payload: windowPayload,
-  options: { attempts: 5, backoffMs: 5_000, concurrency: 2 },
+  // One organization's year of months takes at most two slots of the fleet's.
+  options: { attempts: 5, backoffMs: 5_000, concurrency: 2, perTenantConcurrency: 2 },
   async process(payload, deps, context) {
     await loadTenantAccount(deps.app, payload.tenantId, payload.cloudAccountId);
     const window = toWindow(payload);

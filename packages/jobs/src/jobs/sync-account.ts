@@ -122,6 +122,7 @@ export const syncAccount = defineJob({
     backoffMs: 30_000,
     concurrency: 2,
     rateLimit: { max: 30, durationMs: 60_000 },
+    perTenantConcurrency: 2,
   },
   async process(payload, deps, context) {
     const started = performance.now();
