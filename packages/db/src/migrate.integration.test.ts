@@ -45,6 +45,7 @@ describe("migrations", () => {
       "saved_views",
       "sessions",
       "sync_runs",
+      "tenant_data_changes",
       "tenants",
       "usage_hourly",
       "usage_superseded",
