@@ -17,6 +17,7 @@ import {
   customType,
   date,
   doublePrecision,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -30,8 +31,10 @@ import {
   smallint,
   text,
   timestamp,
+  unique,
   uniqueIndex,
   uuid,
+  type PgColumn,
 } from "drizzle-orm/pg-core";
 import { providers } from "@canopy/methodology/providers";
 import { memberRoles } from "./member-roles";
@@ -74,6 +77,26 @@ const tenantId = () =>
   uuid("tenant_id")
     .notNull()
     .references(() => tenants.id, { onDelete: "cascade" });
+
+/**
+ * A reference to a row of the same organization: (tenant_id, column) → the target's (tenant_id, id),
+ * so no foreign key can point into another organization (migration 0030; tenant-keys test). Targets
+ * carry `sameTenantTarget()`. Deleting the target deletes the referencing rows.
+ */
+const sameTenantReference = (
+  name: string,
+  from: { tenantId: PgColumn; column: PgColumn },
+  target: () => { tenantId: PgColumn; id: PgColumn },
+) =>
+  foreignKey({
+    name,
+    columns: [from.tenantId, from.column],
+    foreignColumns: [target().tenantId, target().id],
+  }).onDelete("cascade");
+
+/** The key a same-organization reference points at (sameTenantReference). */
+const sameTenantTarget = (table: string, t: { tenantId: PgColumn; id: PgColumn }) =>
+  unique(`${table}_tenant_id_id_unique`).on(t.tenantId, t.id);
 
 export const memberRole = pgEnum("member_role", memberRoles);
 export const cloudProvider = pgEnum("cloud_provider", providers);
@@ -287,6 +310,7 @@ export const cloudAccounts = pgTable(
   },
   (t) => [
     uniqueIndex("cloud_accounts_provider_id_uq").on(t.tenantId, t.provider, t.providerAccountId),
+    sameTenantTarget("cloud_accounts", t),
     tenantIsolation(),
   ],
 );
@@ -297,9 +321,7 @@ export const syncRuns = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     tenantId: tenantId(),
-    cloudAccountId: uuid("cloud_account_id").references(() => cloudAccounts.id, {
-      onDelete: "cascade",
-    }),
+    cloudAccountId: uuid("cloud_account_id"),
     kind: syncRunKind("kind").notNull(),
     status: syncRunStatus("status").notNull().default("queued"),
     windowStart: timestamp("window_start", { withTimezone: true }),
@@ -321,7 +343,15 @@ export const syncRuns = pgTable(
     /** Which attempt of the job last stamped the heartbeat (1 = the first). */
     attempt: integer("attempt"),
   },
-  (t) => [index("sync_runs_tenant_created_idx").on(t.tenantId, t.createdAt), tenantIsolation()],
+  (t) => [
+    index("sync_runs_tenant_created_idx").on(t.tenantId, t.createdAt),
+    sameTenantReference(
+      "sync_runs_cloud_account_id_cloud_accounts_id_fk",
+      { tenantId: t.tenantId, column: t.cloudAccountId },
+      () => cloudAccounts,
+    ),
+    tenantIsolation(),
+  ],
 );
 
 /** The columns of a usage row, shared by the counted rows and the kept previous versions. */
@@ -458,9 +488,7 @@ export const emissionsHourly = pgTable(
 
 const rollupDimensions = () => ({
   tenantId: tenantId(),
-  cloudAccountId: uuid("cloud_account_id")
-    .notNull()
-    .references(() => cloudAccounts.id, { onDelete: "cascade" }),
+  cloudAccountId: uuid("cloud_account_id").notNull(),
   provider: cloudProvider("provider").notNull(),
   service: text("service").notNull(),
   region: text("region").notNull(),
@@ -472,6 +500,11 @@ export const emissionsDaily = pgTable(
   { day: date("day").notNull(), ...rollupDimensions(), ...emissionMeasures() },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.day, t.cloudAccountId, t.service, t.region, t.kind] }),
+    sameTenantReference(
+      "emissions_daily_cloud_account_id_cloud_accounts_id_fk",
+      { tenantId: t.tenantId, column: t.cloudAccountId },
+      () => cloudAccounts,
+    ),
     tenantIsolation(),
   ],
 );
@@ -481,6 +514,11 @@ export const emissionsMonthly = pgTable(
   { month: date("month").notNull(), ...rollupDimensions(), ...emissionMeasures() },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.month, t.cloudAccountId, t.service, t.region, t.kind] }),
+    sameTenantReference(
+      "emissions_monthly_cloud_account_id_cloud_accounts_id_fk",
+      { tenantId: t.tenantId, column: t.cloudAccountId },
+      () => cloudAccounts,
+    ),
     tenantIsolation(),
   ],
 );
@@ -523,6 +561,7 @@ export const reports = pgTable(
   },
   (t) => [
     index("reports_tenant_period_idx").on(t.tenantId, t.periodStart),
+    sameTenantTarget("reports", t),
     uniqueIndex("reports_series_version_uq").on(
       t.tenantId,
       t.periodStart,
@@ -544,9 +583,7 @@ export const reportFiles = pgTable(
   "report_files",
   {
     tenantId: tenantId(),
-    reportId: uuid("report_id")
-      .notNull()
-      .references(() => reports.id, { onDelete: "cascade" }),
+    reportId: uuid("report_id").notNull(),
     /** csv | xlsx | pdf */
     format: text("format").notNull(),
     fileName: text("file_name").notNull(),
@@ -556,7 +593,15 @@ export const reportFiles = pgTable(
     bytes: integer("bytes").notNull(),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.reportId, t.format] }), tenantIsolation()],
+  (t) => [
+    primaryKey({ columns: [t.reportId, t.format] }),
+    sameTenantReference(
+      "report_files_report_id_reports_id_fk",
+      { tenantId: t.tenantId, column: t.reportId },
+      () => reports,
+    ),
+    tenantIsolation(),
+  ],
 );
 
 /**
@@ -569,9 +614,7 @@ export const providerReportedEmissions = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     tenantId: tenantId(),
-    cloudAccountId: uuid("cloud_account_id").references(() => cloudAccounts.id, {
-      onDelete: "cascade",
-    }),
+    cloudAccountId: uuid("cloud_account_id"),
     provider: cloudProvider("provider").notNull(),
     /** The provider's account / subscription / project id the figure is for. */
     providerAccountId: text("provider_account_id").notNull(),
@@ -588,6 +631,11 @@ export const providerReportedEmissions = pgTable(
   },
   (t) => [
     index("provider_reported_emissions_tenant_month_idx").on(t.tenantId, t.month),
+    sameTenantReference(
+      "provider_reported_emissions_cloud_account_id_cloud_accounts_id_",
+      { tenantId: t.tenantId, column: t.cloudAccountId },
+      () => cloudAccounts,
+    ),
     tenantIsolation(),
   ],
 );
@@ -718,6 +766,7 @@ export const carbonBudgets = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
+    sameTenantTarget("carbon_budgets", t),
     check("carbon_budgets_period", sql`${t.period} IN ('month', 'quarter', 'year')`),
     check("carbon_budgets_basis", sql`${t.basis} IN ('location', 'market')`),
     check("carbon_budgets_amount", sql`${t.budgetCo2eKg} > 0`),
@@ -749,7 +798,7 @@ export const alerts = pgTable(
     co2eKg: doublePrecision("co2e_kg").notNull(),
     /** Spike: the baseline kg; budget: the budget kg. */
     baselineCo2eKg: doublePrecision("baseline_co2e_kg").notNull(),
-    budgetId: uuid("budget_id").references(() => carbonBudgets.id, { onDelete: "cascade" }),
+    budgetId: uuid("budget_id"),
     /**
      * By kind: spike → SpikeAlertDetails, budget → BudgetAlertDetails (parseAlertDetails). The
      * column's default `{}` fits neither: every writer gives the details of its kind.
@@ -770,6 +819,12 @@ export const alerts = pgTable(
   },
   (t) => [
     uniqueIndex("alerts_dedupe_uq").on(t.tenantId, t.dedupeKey),
+    sameTenantTarget("alerts", t),
+    sameTenantReference(
+      "alerts_budget_id_carbon_budgets_id_fk",
+      { tenantId: t.tenantId, column: t.budgetId },
+      () => carbonBudgets,
+    ),
     index("alerts_tenant_day_idx").on(t.tenantId, t.day),
     check("alerts_kind", sql`${t.kind} IN ('spike', 'budget')`),
     check(
@@ -816,7 +871,7 @@ export const alertWebhooks = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  () => [tenantIsolation()],
+  (t) => [sameTenantTarget("alert_webhooks", t), tenantIsolation()],
 );
 
 /** One alert to one channel: its attempts, each attempt's outcome (`log`) and the final status. */
@@ -825,12 +880,10 @@ export const alertDeliveries = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     tenantId: tenantId(),
-    alertId: uuid("alert_id")
-      .notNull()
-      .references(() => alerts.id, { onDelete: "cascade" }),
+    alertId: uuid("alert_id").notNull(),
     /** email | webhook */
     channel: text("channel").notNull(),
-    webhookId: uuid("webhook_id").references(() => alertWebhooks.id, { onDelete: "set null" }),
+    webhookId: uuid("webhook_id"),
     /** The recipients, or the webhook's URL origin (never its path, which may hold a token). */
     target: text("target").notNull(),
     /** pending | delivered | failed */
@@ -845,6 +898,18 @@ export const alertDeliveries = pgTable(
   },
   (t) => [
     index("alert_deliveries_alert_idx").on(t.tenantId, t.alertId),
+    sameTenantReference(
+      "alert_deliveries_alert_id_alerts_id_fk",
+      { tenantId: t.tenantId, column: t.alertId },
+      () => alerts,
+    ),
+    // A deleted webhook leaves its deliveries with webhook_id null: migration 0030 declares
+    // ON DELETE SET NULL (webhook_id), which Drizzle cannot express (it would null tenant_id too).
+    foreignKey({
+      name: "alert_deliveries_webhook_id_alert_webhooks_id_fk",
+      columns: [t.tenantId, t.webhookId],
+      foreignColumns: [alertWebhooks.tenantId, alertWebhooks.id],
+    }).onDelete("set null"),
     check("alert_deliveries_channel", sql`${t.channel} IN ('email', 'webhook')`),
     check("alert_deliveries_status", sql`${t.status} IN ('pending', 'delivered', 'failed')`),
     tenantIsolation(),
@@ -1068,9 +1133,7 @@ export const resourceUtilizationHourly = pgTable(
   "resource_utilization_hourly",
   {
     tenantId: tenantId(),
-    cloudAccountId: uuid("cloud_account_id")
-      .notNull()
-      .references(() => cloudAccounts.id, { onDelete: "cascade" }),
+    cloudAccountId: uuid("cloud_account_id").notNull(),
     hour: timestamp("hour", { withTimezone: true }).notNull(),
     /** The provider's id of the resource: EC2 instance id, ARM VM id (lower-case), GCE instance id. */
     resourceId: text("resource_id").notNull(),
@@ -1085,6 +1148,11 @@ export const resourceUtilizationHourly = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.cloudAccountId, t.hour, t.resourceId] }),
+    sameTenantReference(
+      "resource_utilization_hourly_cloud_account_id_cloud_accounts_id_",
+      { tenantId: t.tenantId, column: t.cloudAccountId },
+      () => cloudAccounts,
+    ),
     check(
       "resource_utilization_cpu_range",
       sql`${t.cpuUtilization} >= 0 AND ${t.cpuUtilization} <= 1`,
@@ -1102,9 +1170,7 @@ export const utilizationRuns = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     tenantId: tenantId(),
-    cloudAccountId: uuid("cloud_account_id")
-      .notNull()
-      .references(() => cloudAccounts.id, { onDelete: "cascade" }),
+    cloudAccountId: uuid("cloud_account_id").notNull(),
     status: syncRunStatus("status").notNull().default("running"),
     windowStart: timestamp("window_start", { withTimezone: true }).notNull(),
     windowEnd: timestamp("window_end", { withTimezone: true }).notNull(),
@@ -1121,6 +1187,11 @@ export const utilizationRuns = pgTable(
   },
   (t) => [
     index("utilization_runs_account_created_idx").on(t.tenantId, t.cloudAccountId, t.createdAt),
+    sameTenantReference(
+      "utilization_runs_cloud_account_id_cloud_accounts_id_fk",
+      { tenantId: t.tenantId, column: t.cloudAccountId },
+      () => cloudAccounts,
+    ),
     tenantIsolation(),
   ],
 );
