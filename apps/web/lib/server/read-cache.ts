@@ -85,7 +85,7 @@ function remember(key: string, cached: Cached, capacity: number) {
   if (size > capacity) return;
   const previous = entries.get(key);
   if (previous) {
-    // Two requests missed at once: keep the later answer, counted once.
+    // Already kept under this key (an eviction and a recompute racing): replaced, counted once.
     entries.delete(key);
     bytesHeld -= sizeOf(key, previous);
   }
