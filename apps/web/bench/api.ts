@@ -12,17 +12,13 @@
  * Options (env-free): --hours N (default 8760), --combos N (default 1140), --runs N (default 40),
  * --clients N, --seconds N, --keep.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
-import { inheritedEnvironment, parseEnv } from "@canopy/config";
+import { parseEnv } from "@canopy/config";
 import { connect, databaseUrls, dropLoginRoles, migrate } from "@canopy/db";
 import { generateApiKey } from "../lib/server/api-keys";
-import { admin, buildIfStale, freePort, percentile, waitForHealth, webDir } from "./web-server";
+import { admin, buildIfStale, measure, percentile, startWeb } from "./web-server";
 import { seedEmissions } from "./seed-emissions";
 
 const { values: args } = parseArgs({
@@ -51,7 +47,7 @@ async function main() {
   if (!reuse) await admin(server, (c) => c.query(`CREATE DATABASE ${name}`));
   const ownerUrl = new URL(server);
   ownerUrl.pathname = `/${name}`;
-  let web: ChildProcess | undefined;
+  let web: Awaited<ReturnType<typeof startWeb>> | undefined;
   try {
     await migrate({ ownerUrl: ownerUrl.toString(), rolePrefix, appPassword: password });
     const urls = databaseUrls({ ownerUrl: ownerUrl.toString(), rolePrefix, appPassword: password });
@@ -113,40 +109,13 @@ async function main() {
         await owner.pool.query(`VACUUM ANALYZE ${table}`);
 
     await buildIfStale(log);
-    const home = mkdtempSync(path.join(os.tmpdir(), "canopy-bench-"));
-    const { DATABASE_URL: _d, REDIS_URL: _r, ...inherited } = inheritedEnvironment();
-    const secret = randomBytes(24).toString("hex");
-    const encryptionKey = randomBytes(32).toString("base64");
     // One web process at a time; `cacheMb` 0 measures every call computed afresh.
-    const startWeb = async (cacheMb: number) => {
-      web?.kill("SIGTERM");
-      const port = await freePort();
-      web = spawn(
-        process.execPath,
-        [path.join(webDir, "node_modules/next/dist/bin/next"), "start", "-p", String(port)],
-        {
-          cwd: webDir,
-          env: {
-            ...inherited,
-            NODE_ENV: "production",
-            NEXT_TELEMETRY_DISABLED: "1",
-            DATABASE_APP_URL: urls.app,
-            DATABASE_AUTH_URL: urls.auth,
-            BETTER_AUTH_SECRET: secret,
-            CANOPY_ENCRYPTION_KEY: encryptionKey,
-            CANOPY_HOME: home,
-            CANOPY_PUBLIC_URL: `http://127.0.0.1:${port}`,
-            CANOPY_READ_CACHE_MB: String(cacheMb),
-            PORT: String(port),
-          },
-          stdio: ["ignore", "ignore", "inherit"],
-        },
-      );
-      const base = `http://127.0.0.1:${port}`;
-      await waitForHealth(`${base}/api/health`);
-      return base;
+    const restartWeb = async (cacheMb: number) => {
+      web?.stop();
+      web = await startWeb({ appUrl: urls.app, authUrl: urls.auth, cacheMb });
+      return web.base;
     };
-    let base = await startWeb(0);
+    let base = await restartWeb(0);
     const headers = { authorization: `Bearer ${key.key}` };
 
     const to = new Date(end.getTime() - 86_400_000).toISOString().slice(0, 10);
@@ -234,7 +203,7 @@ async function main() {
     const seconds = Number(args.seconds);
     const overviewUrls = () => overview.map(([, url]) => `${base}${url}`);
     const uncached = await load(overviewUrls(), headers, clients, seconds);
-    base = await startWeb(64);
+    base = await restartWeb(64);
     const health = await load([`${base}/api/health`], {}, clients, Math.min(seconds, 5));
     const cached = await load(overviewUrls(), headers, clients, seconds);
     log("");
@@ -257,7 +226,7 @@ async function main() {
     );
     await owner.close();
   } finally {
-    web?.kill("SIGTERM");
+    web?.stop();
     if (!args.keep && !reuse) {
       await admin(server, async (c) => {
         await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -265,24 +234,6 @@ async function main() {
       });
     } else log(`Kept database ${name}: re-measure with --database ${name} --prefix ${rolePrefix}`);
   }
-}
-
-async function measure(
-  url: string,
-  headers: Record<string, string>,
-  runs: number,
-): Promise<number[]> {
-  const once = async () => {
-    const t = performance.now();
-    const response = await fetch(url, { headers });
-    await response.arrayBuffer();
-    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-    return performance.now() - t;
-  };
-  for (let i = 0; i < 3; i++) await once();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push(await once());
-  return times;
 }
 
 /**

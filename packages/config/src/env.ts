@@ -53,6 +53,11 @@ export const envSchema = z
     DATABASE_URL: optional(postgresUrl),
     DATABASE_APP_URL: optional(postgresUrl),
     DATABASE_AUTH_URL: optional(postgresUrl),
+    /**
+     * The app role's URL on a read replica: the dashboard's emission reads go there. Unset: the
+     * primary (DATABASE_APP_URL).
+     */
+    DATABASE_READ_URL: optional(postgresUrl),
     CANOPY_DB_ROLE_PREFIX: z
       .string()
       .regex(/^[a-z][a-z0-9_]{0,40}$/, "lower-case letters, digits and _ (e.g. canopy)")

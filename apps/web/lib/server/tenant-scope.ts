@@ -1,5 +1,11 @@
 import "server-only";
-import { withTenant, withTenantClient, type PoolClient, type Tx } from "@canopy/db";
+import {
+  withTenant,
+  withTenantClient,
+  type Connection,
+  type PoolClient,
+  type Tx,
+} from "@canopy/db";
 import { can, whoMay, type Permission } from "../permissions";
 import { ApiError } from "./api-error";
 import { appDb } from "./db";
@@ -14,11 +20,13 @@ export type TenantScope = {
   sql<T>(fn: (client: PoolClient) => Promise<T>): Promise<T>;
 };
 
-export function scopeFor(principal: Principal): TenantScope {
+/** The principal's scope on the primary, or on `connection` (the read replica, readDb). */
+export function scopeFor(principal: Principal, connection?: Connection): TenantScope {
+  const on = () => connection ?? appDb();
   return {
     principal,
-    db: (fn) => withTenant(appDb(), principal.tenantId, fn),
-    sql: (fn) => withTenantClient(appDb(), principal.tenantId, fn),
+    db: (fn) => withTenant(on(), principal.tenantId, fn),
+    sql: (fn) => withTenantClient(on(), principal.tenantId, fn),
   };
 }
 

@@ -12,5 +12,5 @@ export const GET = withTenantRoute(
       seriesResponseSchema,
       await emissionsSeries(ctx, parseQuery(ctx.request, seriesQuerySchema)),
     ),
-  { permission: "emissions.read", cached: true },
+  { permission: "emissions.read", emissionRead: true },
 );

@@ -12,5 +12,5 @@ export const GET = withTenantRoute(
       breakdownResponseSchema,
       await emissionsBreakdown(ctx, parseQuery(ctx.request, breakdownQuerySchema)),
     ),
-  { permission: "emissions.read", cached: true },
+  { permission: "emissions.read", emissionRead: true },
 );

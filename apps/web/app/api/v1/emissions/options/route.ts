@@ -25,5 +25,5 @@ export const GET = withTenantRoute(
     });
     return json(filterOptionsResponseSchema, body);
   },
-  { permission: "emissions.read", cached: true },
+  { permission: "emissions.read", emissionRead: true },
 );

@@ -12,5 +12,5 @@ export const GET = withTenantRoute(
       summaryResponseSchema,
       await emissionsSummary(ctx, parseQuery(ctx.request, filtersSchema)),
     ),
-  { permission: "emissions.read", cached: true },
+  { permission: "emissions.read", emissionRead: true },
 );
