@@ -23,6 +23,7 @@ describe("migrations", () => {
       "auth_accounts",
       "carbon_budgets",
       "cloud_accounts",
+      "data_changes_global",
       "emissions_daily",
       "emissions_hourly",
       "emissions_monthly",

@@ -299,10 +299,11 @@ describe("row-level security", () => {
       `SELECT c.relname AS table FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
          AND (c.relname LIKE 'grid_intensity%' OR c.relname LIKE 'grid_marginal%'
-              OR c.relname = 'gcp_catalog_prices')
+              OR c.relname = 'gcp_catalog_prices' OR c.relname = 'data_changes_global')
        ORDER BY 1`,
     );
     expect(rows.map((row) => row.table)).toEqual([
+      "data_changes_global",
       "gcp_catalog_prices",
       "grid_intensity_hourly",
       "grid_intensity_loads",

@@ -1215,7 +1215,21 @@ export const tenantDataChanges = pgTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.id] }), tenantIsolation()],
 );
 
+/**
+ * Writes made without an organization (owner seeds and maintenance) counted once for all (migration
+ * 0029): part of every organization's data version (tenantDataVersion). One row.
+ */
+export const dataChangesGlobal = pgTable(
+  "data_changes_global",
+  {
+    id: integer("id").primaryKey().default(1),
+    changes: bigint("changes", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [check("data_changes_global_one_row", sql`${t.id} = 1`)],
+);
+
 export const referenceTables = {
+  dataChangesGlobal,
   gridIntensityHourly,
   gridIntensitySuperseded,
   gridIntensityLoads,

@@ -1,13 +1,15 @@
 import type { PoolClient } from "pg";
 
 /**
- * The caller's organization's data version (tenant_data_changes): it moves with every committed
- * statement that changed an input of the emission read model, so a read cached under it is current
- * while the version is. Runs in the caller's tenant transaction.
+ * The caller's organization's data version, `<its changes>.<changes made without an organization>`
+ * (tenant_data_changes, data_changes_global): it moves with every committed statement that changed
+ * an input of the emission read model, so a read cached under it is current while the version is.
+ * Runs in the caller's tenant transaction.
  */
 export async function tenantDataVersion(client: PoolClient): Promise<string> {
   const { rows } = await client.query<{ version: string }>(
-    "SELECT coalesce(sum(changes), 0)::text AS version FROM tenant_data_changes WHERE tenant_id = current_tenant_id()",
+    `SELECT (SELECT coalesce(sum(changes), 0) FROM tenant_data_changes WHERE tenant_id = current_tenant_id())
+            || '.' || (SELECT changes FROM data_changes_global WHERE id = 1) AS version`,
   );
   return rows[0]!.version;
 }
