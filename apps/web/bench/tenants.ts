@@ -8,13 +8,12 @@
  *
  * Options: --hours N (default 2160), --runs N (default 50), --keep.
  */
-import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { parseEnv } from "@canopy/config";
-import { connect, databaseUrls, dropLoginRoles, migrate } from "@canopy/db";
+import { createScratchDatabase } from "@canopy/db/scratch";
 import { generateApiKey } from "../lib/server/api-keys";
 import { seedEmissions } from "./seed-emissions";
-import { admin, buildIfStale, measure, percentile, startWeb } from "./web-server";
+import { buildIfStale, measure, percentile, startWeb } from "./web-server";
 
 const { values: args } = parseArgs({
   options: {
@@ -34,19 +33,10 @@ const small = { accounts: 2, services: 10, combos: 20 };
 const growthTarget = 1.25;
 
 async function main() {
-  const server = parseEnv().CANOPY_TEST_DATABASE_URL;
-  const suffix = randomBytes(4).toString("hex");
-  const name = `canopy_bench_${suffix}`;
-  const rolePrefix = `canopy_b${suffix}`;
-  const password = "canopy-bench-password";
-  await admin(server, (c) => c.query(`CREATE DATABASE ${name}`));
-  const ownerUrl = new URL(server);
-  ownerUrl.pathname = `/${name}`;
+  const database = await createScratchDatabase(parseEnv().CANOPY_TEST_DATABASE_URL);
+  const { owner, urls } = database;
   let web: Awaited<ReturnType<typeof startWeb>> | undefined;
   try {
-    await migrate({ ownerUrl: ownerUrl.toString(), rolePrefix, appPassword: password });
-    const urls = databaseUrls({ ownerUrl: ownerUrl.toString(), rolePrefix, appPassword: password });
-    const owner = connect(urls.owner, { max: 2 });
     const hours = Number(args.hours);
     const end = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000);
     const start = new Date(end.getTime() - hours * 3_600_000);
@@ -134,15 +124,10 @@ async function main() {
     log(
       `Worst p95 growth with 100 organizations' data: ${worst.toFixed(2)}× (target ≤ ${growthTarget}×) ${worst <= growthTarget ? "ok" : "MISSED"}`,
     );
-    await owner.close();
   } finally {
     web?.stop();
-    if (!args.keep) {
-      await admin(server, async (c) => {
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await dropLoginRoles(c, rolePrefix);
-      });
-    } else log(`Kept database ${name} (roles ${rolePrefix}_*)`);
+    if (!args.keep) await database.drop();
+    else log(`Kept database ${database.name} (roles ${database.rolePrefix}_*)`);
   }
 }
 

@@ -17,6 +17,7 @@ export async function call(
   },
 ): Promise<{
   status: number;
+  headers: Headers;
   body: Record<string, unknown> & {
     error?: { code: string; message: string; fields?: Record<string, string[]> };
   };
@@ -37,5 +38,9 @@ export async function call(
     params: Promise.resolve(options.params ?? {}),
   } as never);
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : {} };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? JSON.parse(text) : {},
+  };
 }

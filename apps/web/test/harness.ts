@@ -36,6 +36,9 @@ export async function tearDownWebTestDatabase(db: TestDatabase) {
   const queue = pools.canopyQueue as { close(): Promise<void> } | undefined;
   await queue?.close();
   delete pools.canopyQueue;
+  // Opened by readDb() itself when a test sets DATABASE_READ_URL; the others are the test database's.
+  await (pools.canopyRead as { close(): Promise<void> } | undefined)?.close();
+  delete pools.canopyRead;
   delete pools.canopyApp;
   delete pools.canopyAuth;
   delete pools.canopyOwner;

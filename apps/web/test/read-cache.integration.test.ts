@@ -3,7 +3,7 @@ import type { TestDatabase } from "@canopy/db/testing";
 import { seedEmissions } from "../bench/seed-emissions";
 import { setUpWebTestDatabase, tearDownWebTestDatabase } from "./harness";
 import { createOrganization, signUp, type TestUser } from "./users";
-import { headersFor } from "./users";
+import { call, type Handler } from "./call";
 import * as summary from "@/app/api/v1/emissions/summary/route";
 import * as breakdown from "@/app/api/v1/emissions/breakdown/route";
 import * as accounts from "@/app/api/v1/accounts/route";
@@ -20,19 +20,13 @@ let tenantA: string;
 let tenantB: string;
 const range = "from=2025-01-01&to=2025-01-31";
 
-async function get(
-  handler: (r: Request, s: never) => Promise<Response>,
-  user: TestUser,
-  path: string,
-) {
-  const request = new Request(`http://localhost:3999${path}`, {
-    headers: headersFor({ cookie: user.cookie }),
-  });
-  const response = await handler(request, { params: Promise.resolve({}) } as never);
+/** A GET as `user`, with the cache outcome the response reports. */
+async function get(handler: Handler, user: TestUser, path: string) {
+  const response = await call(handler, { path, credential: user });
   return {
     status: response.status,
     cache: response.headers.get("x-canopy-cache"),
-    body: (await response.json()) as Record<string, unknown>,
+    body: response.body,
   };
 }
 const totalOf = (body: Record<string, unknown>) =>

@@ -1,5 +1,4 @@
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -7,6 +6,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "@canopy/db";
 import { createScratchDatabase, type ScratchDatabase } from "@canopy/db/scratch";
 import type { TestDatabase } from "@canopy/db/testing";
 import { seedEmissions } from "../bench/seed-emissions";
+import { freePort } from "../bench/web-server";
 import { setUpWebTestDatabase, tearDownWebTestDatabase } from "./harness";
 import { createOrganization, signUp, type TestUser } from "./users";
 import { call } from "./call";
@@ -27,14 +27,6 @@ let owner: TestUser;
 let tenantId: string;
 const range = "from=2025-01-01&to=2025-01-31";
 const seed = { accounts: 1, services: 2, start: new Date("2025-01-01T00:00:00Z"), hours: 24 * 31 };
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 async function dailyTotalKg(db: { owner: { pool: ScratchDatabase["owner"]["pool"] } }) {
   const { rows } = await db.owner.pool.query<{ kg: number }>(
@@ -65,9 +57,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  const pools = globalThis as unknown as { canopyRead?: { close(): Promise<void> } };
-  await pools.canopyRead?.close();
-  delete pools.canopyRead;
   await tearDownWebTestDatabase(primary);
   await replica?.drop();
   await server?.stop();

@@ -83,12 +83,6 @@ function respond(cached: Cached, outcome: "hit" | "shared" | "miss"): Response {
 function remember(key: string, cached: Cached, capacity: number) {
   const size = sizeOf(key, cached);
   if (size > capacity) return;
-  const previous = entries.get(key);
-  if (previous) {
-    // Already kept under this key (an eviction and a recompute racing): replaced, counted once.
-    entries.delete(key);
-    bytesHeld -= sizeOf(key, previous);
-  }
   entries.set(key, cached);
   bytesHeld += size;
   for (const [oldest, entry] of entries) {
