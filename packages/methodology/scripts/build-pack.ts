@@ -14,7 +14,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseCsvObjects } from "./csv";
 import { gpuModelKeyOfName, normalizeInstanceType, normalizeRegionName } from "../src/normalize";
-import type { Provider } from "../src/usage-record";
+import type { PackProvider as Provider } from "../src/providers";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const packageRoot = resolve(here, "..");

@@ -4,7 +4,7 @@ import { createEstimator } from "./estimator";
 import { lookupInstanceType } from "./instance-types";
 import { resolveDataPack } from "./pack";
 import { expectClose, record } from "./test-support";
-import type { Provider } from "./usage-record";
+import type { PackProvider as Provider } from "./providers";
 
 /**
  * The 2026.1 accelerator table and catalog (data/sources/accelerators.csv,

@@ -5,7 +5,7 @@ import type {
   GpuCoefficient,
   InstanceTypeRow,
 } from "./pack-types";
-import type { Provider } from "./usage-record";
+import type { PackProvider as Provider } from "./providers";
 
 /**
  * The accelerator table of a pack (GPUs, TPUs, AI ASICs, FPGAs), the free-text matcher that

@@ -7,7 +7,7 @@ import { extraMemoryFraction, memoryKwhPerGbHour } from "./memory";
 import type { DataPack } from "./pack-types";
 import type { ProfileRules } from "./profiles";
 import { factorQuality, joinReasons, worseOf } from "./quality";
-import type { Provider } from "./usage-record";
+import type { PackProvider as Provider } from "./providers";
 
 /**
  * Per-vCPU-hour energy model of a compute record, resolved once per distinct instance type:

@@ -4,7 +4,7 @@ import { findInstanceRow } from "./instance-types";
 import type { DataPack, InstanceTypeRow } from "./pack-types";
 import type { ProfileRules } from "./profiles";
 import { factorQuality } from "./quality";
-import type { Provider } from "./usage-record";
+import type { PackProvider as Provider } from "./providers";
 
 /**
  * AWS T Unlimited surplus CPU credits (`surplus-vcpu-hours`; one credit = one vCPU at 100 % for one

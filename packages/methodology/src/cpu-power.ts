@@ -2,7 +2,7 @@ import type { FactorQuality } from "./estimate-types";
 import type { CpuCoefficient, DataPack } from "./pack-types";
 import type { ProfileRules } from "./profiles";
 import { factorQuality, joinReasons } from "./quality";
-import type { Provider } from "./usage-record";
+import type { PackProvider as Provider } from "./providers";
 
 export type CpuPower = {
   readonly minWattsPerVcpu: number;

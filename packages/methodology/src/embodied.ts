@@ -2,7 +2,7 @@ import type { FactorQuality } from "./estimate-types";
 import type { DataPack, InstanceTypeRow } from "./pack-types";
 import type { ProfileRules } from "./profiles";
 import { factorQuality } from "./quality";
-import type { Provider } from "./usage-record";
+import type { PackProvider as Provider } from "./providers";
 
 export type EmbodiedRate = { readonly kgPerUnitHour: number; readonly quality: FactorQuality };
 

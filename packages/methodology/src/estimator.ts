@@ -10,8 +10,10 @@ import {
   profileRules,
   type ProfileRules,
 } from "./profiles";
+import { hostedRegionOf, longTailProfiles } from "./long-tail";
+import { isPackProvider, providerNames, providers, type PackProvider, type Provider } from "./providers";
 import { estimateQuality, factorQuality } from "./quality";
-import { resolveRegionFactors, type RegionFactors } from "./region-factors";
+import { resolveSiteFactors, type RegionFactors } from "./region-factors";
 import { resolveReplication } from "./replication";
 import { resolveUsageFactors, usageMode, type UsageFactors } from "./usage-factors";
 import type { UsageRecord } from "./usage-record";
@@ -54,8 +56,34 @@ type Node = Map<unknown, unknown>;
 /** Cache entries kept before the caches are cleared (bounds memory on pathological inputs). */
 const maxCacheEntries = 200_000;
 
-const providerIndex = (provider: string): number =>
-  provider === "aws" ? 0 : provider === "azure" ? 1 : 2;
+const providerIndex = (provider: Provider): number => providers.indexOf(provider);
+const emptyRoots = (): Node[] => providers.map(() => new Map());
+
+/**
+ * Whose model estimates a record: its own provider's (pack providers), the host cloud's for a
+ * hosted region (`aws/us-east-1`, docs/methodology.md section 2.12), else a long-tail profile's,
+ * which borrows a pack provider's fleet-average coefficients.
+ */
+function modelOf(record: UsageRecord): { usageProvider: PackProvider; hosted: boolean } {
+  const provider = record.provider;
+  if (isPackProvider(provider)) return { usageProvider: provider, hosted: false };
+  const hosted = hostedRegionOf(record.region);
+  if (hosted) return { usageProvider: hosted.host, hosted: true };
+  return { usageProvider: longTailProfiles[provider].coefficientsOf, hosted: false };
+}
+
+/** A long-tail provider's own usage borrows coefficients: power and embodied are flagged `default`. */
+function borrowedCoefficients(usage: UsageFactors, provider: Provider): UsageFactors {
+  if (isPackProvider(provider)) return usage;
+  const profileOf = longTailProfiles[provider];
+  const note = `${providerNames[provider]}: no power data in the pack; ${profileOf.coefficientsNote}`;
+  return Object.freeze({
+    ...usage,
+    powerQuality: factorQuality("default", note),
+    powerQualityMeasured: usage.powerQualityMeasured,
+    embodiedQuality: factorQuality("default", note),
+  });
+}
 
 /**
  * Creates the pure estimator. Options: `profile` ("canopy" default, or "ccf"), `lifespanYears`
@@ -84,16 +112,16 @@ export function createEstimator(options: EstimatorOptions = {}): Estimator {
   const hourly = options.hourlyGridIntensity;
 
   // provider → region → year → site factors (consulted on combination misses only)
-  let siteRoots: Node[] = [new Map(), new Map(), new Map()];
+  let siteRoots: Node[] = emptyRoots();
   // provider → kind → unit → instanceType → storageClass | gpuModel → [flags] → UsageEntry
-  let usageRoots: Node[] = [new Map(), new Map(), new Map()];
+  let usageRoots: Node[] = emptyRoots();
   let entries = 0;
 
   const countEntry = () => {
     entries++;
     if (entries > maxCacheEntries) {
-      siteRoots = [new Map(), new Map(), new Map()];
-      usageRoots = [new Map(), new Map(), new Map()];
+      siteRoots = emptyRoots();
+      usageRoots = emptyRoots();
       entries = 0;
     }
   };
@@ -111,7 +139,7 @@ export function createEstimator(options: EstimatorOptions = {}): Estimator {
     const byYear = child(siteRoots[providerIndex(record.provider)] as Node, record.region);
     let site = byYear.get(year) as RegionFactors | undefined;
     if (site === undefined) {
-      site = resolveRegionFactors(pack, profile, record.provider, record.region, year);
+      site = resolveSiteFactors(pack, profile, record.provider, record.region, year);
       byYear.set(year, site);
       countEntry();
     }
@@ -119,11 +147,12 @@ export function createEstimator(options: EstimatorOptions = {}): Estimator {
   };
 
   const resolveUsage = (record: UsageRecord): UsageEntry => {
+    const { usageProvider, hosted } = modelOf(record);
     const usage = resolveUsageFactors(
       pack,
       profile,
       {
-        provider: record.provider,
+        provider: usageProvider,
         kind: record.kind,
         unit: record.unit,
         instanceType: record.instanceType ?? "",
@@ -135,7 +164,7 @@ export function createEstimator(options: EstimatorOptions = {}): Estimator {
       lifespanHours,
     );
     countEntry();
-    return { usage, combinations: new Map() };
+    return { usage: hosted ? usage : borrowedCoefficients(usage, record.provider), combinations: new Map() };
   };
 
   const usageOf = (record: UsageRecord): UsageEntry => {
@@ -166,15 +195,20 @@ export function createEstimator(options: EstimatorOptions = {}): Estimator {
     let combination = node.get(year) as Combination | undefined;
     if (combination === undefined) {
       const site = siteOf(record, year);
-      const replication = resolveReplication(
-        pack,
-        profile,
-        record.provider,
-        record.service,
-        record.usageType ?? "",
-        record.kind,
-        site.region,
-      );
+      const { usageProvider, hosted } = modelOf(record);
+      // A long-tail provider's own services have no replication rule in the pack (factor 1).
+      const replication =
+        isPackProvider(record.provider) || hosted
+          ? resolveReplication(
+              pack,
+              profile,
+              usageProvider,
+              record.service,
+              record.usageType ?? "",
+              record.kind,
+              site.region,
+            )
+          : { factor: 1 };
       combination = {
         site,
         replication: replication.factor,

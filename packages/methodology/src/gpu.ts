@@ -2,7 +2,7 @@ import { findAcceleratorKey } from "./accelerators";
 import type { FactorQuality } from "./estimate-types";
 import type { DataPack, GpuCoefficient } from "./pack-types";
 import { factorQuality } from "./quality";
-import type { Provider } from "./usage-record";
+import type { PackProvider as Provider } from "./providers";
 
 export type GpuPower = {
   /** IT energy of one accelerator for one hour at the assumed utilization, kWh. */

@@ -1,4 +1,6 @@
 export * from "./usage-record";
+export { isPackProvider, packProviders, providerNames, type PackProvider } from "./providers";
+export { hostedRegion, hostedRegionOf, longTailProfiles, type LongTailProvider } from "./long-tail";
 export * from "./estimate-types";
 export { createEstimator, methodologyVersionOf } from "./estimator";
 export { sciScore, type SciInput } from "./sci";

@@ -2,7 +2,7 @@ import { familyEstimatedRow } from "./accelerators";
 import { normalizeInstanceType } from "./normalize";
 import { resolveDataPack } from "./pack";
 import type { DataPack, InstanceTypeRow } from "./pack-types";
-import type { Provider } from "./usage-record";
+import type { PackProvider as Provider } from "./providers";
 
 /** What the data pack knows about an instance type, VM size or machine type. */
 export type InstanceTypeInfo = {

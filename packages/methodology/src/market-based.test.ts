@@ -3,7 +3,7 @@ import { createEstimator } from "./estimator";
 import { resolveDataPack } from "./pack";
 import { regionFactors } from "./region-factors";
 import { figureBases, marketBasedLabel } from "./scope2-basis";
-import { providers } from "./usage-record";
+import { packProviders as providers } from "./providers";
 import { expectClose, record } from "./test-support";
 
 /**

@@ -1,5 +1,5 @@
 import type { DataPack, InstanceTypeRow } from "./pack-types";
-import type { Provider } from "./usage-record";
+import type { PackProvider as Provider } from "./providers";
 
 /** kWh per GB-hour of memory (CCF: 0.392 W/GB, DDR4). */
 export function memoryKwhPerGbHour(pack: DataPack): number {

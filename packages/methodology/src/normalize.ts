@@ -1,4 +1,4 @@
-import type { Provider } from "./usage-record";
+import type { PackProvider as Provider } from "./providers";
 
 /**
  * Canonical lookup keys. The same functions are used by `scripts/build-pack.ts` when the pack is

@@ -11,7 +11,7 @@ import type {
   Scope2Tables,
   YearSeries,
 } from "./pack-types";
-import { providers, type Provider } from "./usage-record";
+import { packProviders as providers, type PackProvider as Provider } from "./providers";
 import { buildAcceleratorFamilies, decodeAcceleratorTable } from "./accelerators";
 
 /**

@@ -1,4 +1,4 @@
-import type { Provider } from "./usage-record";
+import type { PackProvider as Provider } from "./providers";
 
 /** `[year, value]` pairs sorted by year; a value is looked up for the nearest year available. */
 export type YearSeries = readonly (readonly [number, number])[];

@@ -1,15 +1,17 @@
 import type { FactorQuality, MethodologyProfile } from "./estimate-types";
 import { valueForYear, zoneIntensityForYear, type YearValue } from "./grid";
+import { hostedRegionOf, longTailRegionFactors } from "./long-tail";
 import { normalizeRegionName } from "./normalize";
 import { resolveDataPack } from "./pack";
 import type { DataPack, GridBoundary, RegionRow, YearSeries } from "./pack-types";
 import { profileRules, type ProfileRules } from "./profiles";
 import { factorQuality, joinReasons, worseOf } from "./quality";
-import type { Provider } from "./usage-record";
+import { isPackProvider, type PackProvider as Provider, type Provider as AnyProvider } from "./providers";
 
 /** Everything about where the energy is used: data-centre overhead, water, grid, carbon-free share. */
 export type RegionFactors = {
-  readonly provider: Provider;
+  /** The provider whose site it is: the host for a hosted region, the long-tail provider for its own. */
+  readonly provider: AnyProvider;
   /** Canonical region key in the pack ("" when the input was empty). */
   readonly region: string;
   /** Year the factors were asked for (the data year may differ; see quality reasons). */
@@ -405,17 +407,34 @@ export function resolveRegionFactors(
 }
 
 /**
+ * Site factors of any provider's region: a pack provider's from the pack, a hosted region's
+ * (`aws/us-east-1`) from its host's, a long-tail provider's own from its profile (long-tail.ts).
+ */
+export function resolveSiteFactors(
+  pack: DataPack,
+  profile: ProfileRules,
+  provider: AnyProvider,
+  region: string,
+  year: number,
+): RegionFactors {
+  if (isPackProvider(provider)) return resolveRegionFactors(pack, profile, provider, region, year);
+  const hosted = hostedRegionOf(region);
+  if (hosted) return resolveRegionFactors(pack, profile, hosted.host, hosted.region, year);
+  return longTailRegionFactors(pack, provider, region, year);
+}
+
+/**
  * PUE, WUE, carbon-free-energy share, grid zone and grid intensity of a cloud region, with the
  * quality of each (regional, or which fallback was used and why).
  *
  * `year` defaults to the pack's latest grid year; `profile` to "canopy".
  */
 export function regionFactors(
-  provider: Provider,
+  provider: AnyProvider,
   region: string,
   options: { year?: number; profile?: MethodologyProfile; pack?: string | DataPack } = {},
 ): RegionFactors {
   const pack = resolveDataPack(options.pack);
   const profile = profileRules[options.profile ?? "canopy"];
-  return resolveRegionFactors(pack, profile, provider, region, options.year ?? pack.referenceYear);
+  return resolveSiteFactors(pack, profile, provider, region, options.year ?? pack.referenceYear);
 }

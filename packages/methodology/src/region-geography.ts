@@ -1,7 +1,7 @@
 import { resolveDataPack } from "./pack";
 import type { DataPack } from "./pack-types";
 import { canonicalRegion } from "./region-factors";
-import type { Provider } from "./usage-record";
+import type { PackProvider as Provider } from "./providers";
 
 /**
  * Where a region is, for data-residency constraints. The data pack's region table holds the

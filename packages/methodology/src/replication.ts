@@ -1,6 +1,7 @@
 import type { DataPack, ReplicationRule } from "./pack-types";
 import type { ProfileRules } from "./profiles";
-import type { Provider, UsageKind } from "./usage-record";
+import type { PackProvider as Provider } from "./providers";
+import type { UsageKind } from "./usage-record";
 
 export type Replication = { readonly factor: number; readonly rule: string | undefined };
 

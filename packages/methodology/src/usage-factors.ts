@@ -11,7 +11,8 @@ import type { DataPack } from "./pack-types";
 import type { ProfileRules } from "./profiles";
 import { factorQuality } from "./quality";
 import { resolveStoragePower } from "./storage";
-import type { Provider, UsageKind, UsageUnit } from "./usage-record";
+import type { PackProvider as Provider } from "./providers";
+import type { UsageKind, UsageUnit } from "./usage-record";
 
 /** How a record's quantity turns into energy. */
 export const usageMode = { none: 0, compute: 1, perUnit: 2 } as const;
