@@ -11,8 +11,11 @@
  * - GCP: the project id, trimmed and lower-case. Lines without a project (billing-account-level
  *   support, some credits and taxes) belong to the billing account: the classifiers then use
  *   `canonicalBillingAccountId("gcp", billing_account_id)` as the account id.
+ * - OCI, IBM Cloud, Alibaba Cloud and other providers: the id as written, trimmed (OCI tenancy or
+ *   compartment OCID, IBM account id, Alibaba account id). An `other` provider's id carries the
+ *   provider's name, `Vercel:team_abc`, so two providers' ids cannot meet (the FOCUS reader adds it).
  */
-import type { UsageRecord } from "@canopy/methodology";
+import { providerNames, providers, type UsageRecord } from "@canopy/methodology";
 import { RowValueError } from "./cell-values";
 import type { RowError } from "./types";
 
@@ -65,6 +68,19 @@ function azureSubscriptionId(raw: string): CanonicalAccountId {
   );
 }
 
+const emptyMaps = <T>(): Record<Provider, Map<string, T>> =>
+  Object.fromEntries(providers.map((p) => [p, new Map<string, T>()])) as Record<Provider, Map<string, T>>;
+
+/** Any provider without its own id rules: trimmed, non-empty, one line of printable text. */
+function writtenAccountId(provider: Provider, raw: string, what: string): CanonicalAccountId {
+  const id = raw.trim();
+  if (id === "") throw new AccountIdError(`${providerNames[provider]} ${what} is empty`);
+  if (id.length > 512 || /[\u0000-\u001f]/.test(id)) {
+    throw new AccountIdError(`${providerNames[provider]} ${what} "${shown(id)}" is not an account id (one line, at most 512 characters)`);
+  }
+  return { id };
+}
+
 function gcpProjectId(raw: string): CanonicalAccountId {
   const id = raw.trim().toLowerCase();
   if (id === "") throw new AccountIdError("GCP project id is empty");
@@ -75,7 +91,7 @@ function gcpProjectId(raw: string): CanonicalAccountId {
 }
 
 /** Ids seen, per provider: a billing file repeats a few accounts on every line. */
-const seenIds: Record<Provider, Map<string, CanonicalAccountId>> = { aws: new Map(), azure: new Map(), gcp: new Map() };
+const seenIds = emptyMaps<CanonicalAccountId>();
 
 /** The account a record belongs to: AWS account, Azure subscription, GCP project. */
 export function canonicalAccountId(provider: Provider, raw: string): CanonicalAccountId {
@@ -97,6 +113,8 @@ function normalizedAccountId(provider: Provider, raw: string): CanonicalAccountI
       return azureSubscriptionId(raw);
     case "gcp":
       return gcpProjectId(raw);
+    default:
+      return writtenAccountId(provider, raw, "account id");
   }
 }
 
@@ -122,6 +140,8 @@ export function canonicalBillingAccountId(provider: Provider, raw: string): Cano
     case "gcp":
       if (/\s|\//.test(text)) throw new RowValueError(`GCP billing account id "${shown(text)}" is not a billing account id`);
       return { id: text.toUpperCase() };
+    default:
+      return writtenAccountId(provider, text, "billing account id");
   }
 }
 
@@ -130,11 +150,7 @@ export function canonicalBillingAccountId(provider: Provider, raw: string): Cano
  * empty; when it cannot be normalized the line is still read (the billing account is only the
  * parent) and the outcome carries a warning instead of an id.
  */
-const seenBillingIds: Record<Provider, Map<string, { id?: string; warning?: string } | undefined>> = {
-  aws: new Map(),
-  azure: new Map(),
-  gcp: new Map(),
-};
+const seenBillingIds = emptyMaps<{ id?: string; warning?: string } | undefined>();
 
 export function optionalBillingAccountId(provider: Provider, raw: string): { id?: string; warning?: string } | undefined {
   const cache = seenBillingIds[provider];

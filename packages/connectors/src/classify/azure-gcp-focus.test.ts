@@ -209,16 +209,11 @@ describe("FOCUS", () => {
     expect(ebs?.quantity).toBeCloseTo((1024 * 744 * 2 ** 30) / 1e12, 9); // May has 744 hours
   });
 
-  it("reports non-usage charges and unknown providers as unsupported", () => {
+  it("reports non-usage charges as unsupported", () => {
     expect(focus.classify({ ...row, ChargeCategory: "Credit", ProviderName: "AWS", ServiceName: "EC2", ConsumedQuantity: "NULL", ConsumedUnit: "NULL", BilledCost: "-2.6" })).toMatchObject({
       status: "unsupported",
       reason: "credit",
       costAmount: -2.6,
-    });
-    expect(focus.classify({ ...row, ProviderName: "Oracle", ServiceName: "COMPUTE", ConsumedQuantity: "8", ConsumedUnit: "OCPU Hours", BilledCost: "0.24" })).toMatchObject({
-      status: "unsupported",
-      reason: "provider-not-supported",
-      detail: "Oracle",
     });
   });
 });

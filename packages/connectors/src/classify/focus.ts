@@ -1,8 +1,9 @@
-import type { UsageRecord } from "@canopy/methodology";
+import { hostedRegion, isPackProvider, type PackProvider, type UsageRecord } from "@canopy/methodology";
 import { awsInstanceTypeOf, decideAwsUsage, lambdaMeasures } from "./aws-usage-types";
 import { decideAzureMeter } from "./azure-meters";
 import { jsonObjectOf, MAX_COST_MAGNITUDE, optionalNumberOf, RowValueError, stringMapOf, textOf } from "./cell-values";
 import { missingColumns, resolveColumns, usedColumnsOf, type ColumnAliases } from "./columns";
+import { decideLongTailUsage } from "./focus-long-tail";
 import { decideGcpSku } from "./gcp-skus";
 import { awsRegionFromLongName, azureRegionCodeOf } from "./regions";
 import { isoTextOf, optionalTimestampMs, periodHoursBetween, requiredTimestampMs, usageTimeWindow } from "./timestamps";
@@ -23,24 +24,34 @@ import {
 } from "./usage-records";
 
 /**
- * FOCUS 1.0–1.3 rows from any provider. Physical usage is ConsumedQuantity/ConsumedUnit; what was
+ * FOCUS 1.0–1.4 rows from any provider. Physical usage is ConsumedQuantity/ConsumedUnit; what was
  * metered comes from provider columns where present (AWS `x_UsageType` / `SkuMeter`, Azure
  * `x_SkuMeterCategory`…), else from ChargeDescription. Cost is BilledCost (AWS rounds EffectiveCost).
+ *
+ * The provider is `ServiceProviderName` (1.3; 1.4 drops `ProviderName` and `PublisherName`), else
+ * `ProviderName`. A provider without a pack model is estimated at its host cloud's region when
+ * `HostProviderName` names AWS, Azure or Google Cloud, else with its long-tail profile
+ * (focus-long-tail.ts). 1.3 split cost allocation: an allocated charge belongs to its
+ * `AllocatedResourceId` and carries `AllocatedTags` (allocatedQuantityShare below).
  */
 export const focusColumns = {
   chargeCategory: ["ChargeCategory"],
   chargeClass: ["ChargeClass"],
   chargePeriodStart: ["ChargePeriodStart"],
   chargePeriodEnd: ["ChargePeriodEnd"],
-  providerName: ["ProviderName", "ServiceProviderName", "HostProviderName"],
-  publisherName: ["PublisherName"],
+  providerName: ["ServiceProviderName", "ProviderName"],
+  hostProviderName: ["HostProviderName"],
+  invoiceIssuerName: ["InvoiceIssuerName"],
   serviceName: ["ServiceName"],
   serviceCategory: ["ServiceCategory"],
+  serviceSubcategory: ["ServiceSubcategory"],
   consumedQuantity: ["ConsumedQuantity"],
   consumedUnit: ["ConsumedUnit"],
   pricingQuantity: ["PricingQuantity"],
   pricingUnit: ["PricingUnit"],
   billedCost: ["BilledCost"],
+  listCost: ["ListCost"],
+  listUnitPrice: ["ListUnitPrice"],
   billingCurrency: ["BillingCurrency"],
   regionId: ["RegionId"],
   regionName: ["RegionName"],
@@ -58,6 +69,8 @@ export const focusColumns = {
   azureMeterName: ["x_SkuMeterName"],
   azureSkuDetails: ["x_SkuDetails"],
   tags: ["Tags"],
+  allocatedResourceId: ["AllocatedResourceId"],
+  allocatedTags: ["AllocatedTags"],
 } as const satisfies ColumnAliases<string>;
 export type FocusField = keyof typeof focusColumns;
 
@@ -78,12 +91,40 @@ const moneyOnlyCategories: Record<string, UnsupportedReason> = {
   adjustment: "adjustment",
 };
 
+/** The provider of a FOCUS provider name; `other` for any provider without a profile, undefined when empty. */
 export function focusProviderOf(name: string): UsageRecord["provider"] | undefined {
-  const lower = name.toLowerCase();
+  const lower = name.trim().toLowerCase();
+  if (lower === "") return undefined;
   if (lower === "aws" || lower.startsWith("amazon")) return "aws";
   if (lower === "microsoft" || lower.startsWith("azure") || lower.startsWith("microsoft")) return "azure";
   if (lower.startsWith("google") || lower === "gcp") return "gcp";
-  return undefined;
+  if (lower.startsWith("oracle") || lower === "oci") return "oci";
+  if (lower.startsWith("ibm")) return "ibm";
+  if (lower.startsWith("alibaba") || lower.startsWith("aliyun")) return "alibaba";
+  return "other";
+}
+
+/** A pack cloud named as host; "Not Applicable", the provider itself or another long-tail name is no host. */
+function focusHostOf(hostName: string, provider: UsageRecord["provider"] | undefined): PackProvider | undefined {
+  if (provider === undefined || isPackProvider(provider)) return undefined;
+  const host = focusProviderOf(hostName);
+  return host !== undefined && isPackProvider(host) ? host : undefined;
+}
+
+/**
+ * Share of an allocated charge's origin quantity that is its own. FOCUS 1.3 requires allocated
+ * charges to split summable columns (costs and quantities) and repeat non-summable ones (unit
+ * prices) of the origin charge (DataGeneratorCalculatedSplitCostAllocationHandling). A generator
+ * that splits the cost but repeats the origin's quantity shows it: PricingQuantity × ListUnitPrice
+ * then exceeds ListCost, and the quantity is scaled by ListCost ÷ (PricingQuantity × ListUnitPrice).
+ * 1 when the columns are missing or agree.
+ */
+export function allocatedQuantityShare(pricingQuantity: number | undefined, listUnitPrice: number | undefined, listCost: number | undefined): number {
+  if (pricingQuantity === undefined || listUnitPrice === undefined || listCost === undefined) return 1;
+  const repeated = pricingQuantity * listUnitPrice;
+  if (!(repeated > 0) || listCost < 0) return 1;
+  const share = listCost / repeated;
+  return share < 0.999 ? share : 1;
 }
 
 type FocusFacts = {
@@ -244,7 +285,20 @@ export function createFocusClassifier(header: readonly string[], options: Classi
     return column === undefined ? undefined : row[column];
   };
 
-  function decide(provider: UsageRecord["provider"], facts: FocusFacts, row: BillingRow): Decision {
+  function decide(provider: UsageRecord["provider"], host: PackProvider | undefined, facts: FocusFacts, row: BillingRow): Decision {
+    if (!isPackProvider(provider)) {
+      return decideLongTailUsage({
+        provider,
+        hosted: host !== undefined,
+        serviceCategory: textOf(get(row, "serviceCategory")),
+        serviceSubcategory: textOf(get(row, "serviceSubcategory")),
+        description: facts.description,
+        quantity: facts.quantity,
+        unit: facts.unit,
+        unitText: facts.unitText,
+        periodStartMs: facts.periodStartMs,
+      });
+    }
     if (provider === "aws") {
       const usageType = textOf(get(row, "awsUsageType")) || textOf(get(row, "skuMeter"));
       if (usageType !== "") {
@@ -295,33 +349,37 @@ export function createFocusClassifier(header: readonly string[], options: Classi
     );
   }
 
-  function regionOf(provider: UsageRecord["provider"], row: BillingRow): string {
+  function regionOf(provider: UsageRecord["provider"], host: PackProvider | undefined, row: BillingRow): string {
+    if (host !== undefined) return hostedRegion(host, regionOf(host, undefined, row));
     const regionId = textOf(get(row, "regionId"));
     if (regionId !== "") return provider === "azure" ? (azureRegionCodeOf(regionId) ?? regionId) : regionId;
     const regionName = textOf(get(row, "regionName"));
     if (provider === "aws") return awsRegionFromLongName(regionName) ?? regionName;
     if (provider === "azure") return azureRegionCodeOf(regionName) ?? "";
-    return regionName;
+    return isPackProvider(provider) ? regionName : regionName.trim().toLowerCase();
   }
 
   /**
    * Account, period, service and region of a line. The account is SubAccountId (AWS account, Azure
    * subscription, GCP project), else BillingAccountId, normalized by the provider's rules
-   * (account-ids.ts); BillingAccountId also becomes `billingAccountId`.
+   * (account-ids.ts); BillingAccountId also becomes `billingAccountId`. An `other` provider's ids
+   * are prefixed with its name (`Vercel:team_abc`).
    */
   function lineBaseOf(
     provider: UsageRecord["provider"] | undefined,
+    host: PackProvider | undefined,
     providerName: string,
     row: BillingRow,
     lineNumber: number | undefined,
     costAmount: number,
     currency: string | undefined,
   ): BuiltLineBase {
-    if (!provider) throw new RowValueError(`provider "${providerName || "(none)"}" is not AWS, Microsoft or Google`);
+    if (!provider) throw new RowValueError("ServiceProviderName (ProviderName before FOCUS 1.3) is empty");
     const startMs = requiredTimestampMs(get(row, "chargePeriodStart"), "ChargePeriodStart", window);
     const endMs = optionalTimestampMs(get(row, "chargePeriodEnd"), "ChargePeriodEnd", window);
-    const subAccount = textOf(get(row, "subAccountId"));
-    const billingText = textOf(get(row, "billingAccountId"));
+    const named = (id: string) => (provider === "other" && id.trim() !== "" ? `${providerName.trim()}:${id.trim()}` : id);
+    const subAccount = named(textOf(get(row, "subAccountId")));
+    const billingText = named(textOf(get(row, "billingAccountId")));
     const billing = optionalBillingAccountId(provider, billingText);
     let account: { id: string; warning?: string };
     if (subAccount.trim() !== "") account = canonicalAccountId(provider, subAccount);
@@ -334,7 +392,7 @@ export function createFocusClassifier(header: readonly string[], options: Classi
       periodStartMs: startMs,
       periodHours: periodHoursBetween(startMs, endMs, 1),
       service: canonicalService(provider, textOf(get(row, "serviceName"))) || "unknown",
-      region: regionOf(provider, row),
+      region: regionOf(provider, host, row),
       costAmount,
     };
     return completeLineBase(
@@ -343,8 +401,8 @@ export function createFocusClassifier(header: readonly string[], options: Classi
         billingAccountId: billing?.id,
         usageType: textOf(get(row, "awsUsageType")) || textOf(get(row, "skuMeter")) || textOf(get(row, "azureMeterName")),
         currency,
-        resourceId: includeResourceIds ? textOf(get(row, "resourceId")) : undefined,
-        tags: includeTags ? stringMapOf(get(row, "tags")) : undefined,
+        resourceId: includeResourceIds ? textOf(get(row, "allocatedResourceId")) || textOf(get(row, "resourceId")) : undefined,
+        tags: includeTags ? tagsOf(row) : undefined,
         source: options.source,
         lineNumber,
       },
@@ -353,8 +411,16 @@ export function createFocusClassifier(header: readonly string[], options: Classi
     );
   }
 
+  /** An allocated charge's tags: the origin's with AllocatedTags over them (1.3 requires the origin's keys on both). */
+  function tagsOf(row: BillingRow): Record<string, string> | undefined {
+    const tags = stringMapOf(get(row, "tags"));
+    const allocated = stringMapOf(get(row, "allocatedTags"));
+    return allocated === undefined ? tags : { ...tags, ...allocated };
+  }
+
   type MoneyLine = {
     provider: UsageRecord["provider"] | undefined;
+    host: PackProvider | undefined;
     providerName: string;
     row: BillingRow;
     lineNumber: number | undefined;
@@ -364,25 +430,13 @@ export function createFocusClassifier(header: readonly string[], options: Classi
 
   /** A line that carries no energy, with its cost-only record (not a closure per line: usage lines are millions). */
   function unsupported(line: MoneyLine, reason: UnsupportedReason, detail: string): ClassifyOutcome {
-    const { provider, providerName, row, lineNumber, costAmount, currency } = line;
-    if (reason === "provider-not-supported") {
-      // UsageRecord.provider is aws | azure | gcp: no record; the reason already says why.
-      const outcome: ClassifyOutcome = {
-        status: "unsupported",
-        reason,
-        detail,
-        costAmount,
-        records: [],
-      };
-      if (currency) outcome.currency = currency;
-      return outcome;
-    }
+    const { provider, host, providerName, row, lineNumber, costAmount, currency } = line;
     return unsupportedOutcome(
       reason,
       detail,
       costAmount,
       currency,
-      attemptLineBase(() => lineBaseOf(provider, providerName, row, lineNumber, costAmount, currency)),
+      attemptLineBase(() => lineBaseOf(provider, host, providerName, row, lineNumber, costAmount, currency)),
     );
   }
 
@@ -393,7 +447,8 @@ export function createFocusClassifier(header: readonly string[], options: Classi
       const serviceName = textOf(get(row, "serviceName"));
       const providerName = textOf(get(row, "providerName"));
       const provider = focusProviderOf(providerName);
-      const line: MoneyLine = { provider, providerName, row, lineNumber, costAmount, currency };
+      const host = focusHostOf(textOf(get(row, "hostProviderName")), provider);
+      const line: MoneyLine = { provider, host, providerName, row, lineNumber, costAmount, currency };
       const category = textOf(get(row, "chargeCategory"));
       if (category.toLowerCase() !== "usage") {
         if (category === "") throw new RowValueError("ChargeCategory is empty");
@@ -405,7 +460,12 @@ export function createFocusClassifier(header: readonly string[], options: Classi
       if (textOf(get(row, "commitmentDiscountStatus")).toLowerCase() === "unused") {
         return unsupported(line, "unused-commitment", serviceName);
       }
-      if (!provider) return unsupported(line, "provider-not-supported", providerName || "(no provider)");
+      if (!provider) throw new RowValueError("ServiceProviderName (ProviderName before FOCUS 1.3) is empty");
+      // A seller's charge on a cloud's invoice (FOCUS 1.3: the seller is the service provider) is marketplace software.
+      const issuer = focusProviderOf(textOf(get(row, "invoiceIssuerName")));
+      if (issuer !== undefined && isPackProvider(issuer) && issuer !== provider) {
+        return unsupported(line, "marketplace", `${providerName} on the ${textOf(get(row, "invoiceIssuerName"))} invoice`);
+      }
 
       let quantity = optionalNumberOf(get(row, "consumedQuantity"), "ConsumedQuantity");
       let unitText = textOf(get(row, "consumedUnit"));
@@ -414,11 +474,19 @@ export function createFocusClassifier(header: readonly string[], options: Classi
         unitText = textOf(get(row, "pricingUnit"));
       }
       if (quantity === undefined) throw new RowValueError("ConsumedQuantity and PricingQuantity are empty on a Usage row");
+      if (textOf(get(row, "allocatedResourceId")) !== "") {
+        quantity *= allocatedQuantityShare(
+          optionalNumberOf(get(row, "pricingQuantity"), "PricingQuantity"),
+          optionalNumberOf(get(row, "listUnitPrice"), "ListUnitPrice"),
+          optionalNumberOf(get(row, "listCost"), "ListCost", MAX_COST_MAGNITUDE),
+        );
+      }
       // A negative quantity (a correction of earlier usage) nets against the usage it corrects: decisions are linear in the quantity.
       const startMs = requiredTimestampMs(get(row, "chargePeriodStart"), "ChargePeriodStart", window);
       const description = textOf(get(row, "chargeDescription"));
       const decision = decide(
         provider,
+        host,
         {
           serviceName,
           description,
@@ -432,7 +500,7 @@ export function createFocusClassifier(header: readonly string[], options: Classi
       );
       if (decision.status === "unsupported") return unsupported(line, decision.reason, decision.detail);
 
-      const { base, warning } = lineBaseOf(provider, providerName, row, lineNumber, costAmount, currency);
+      const { base, warning } = lineBaseOf(provider, host, providerName, row, lineNumber, costAmount, currency);
       const outcome: ClassifiedUsage = {
         status: "usage",
         records: recordsOf(base, decision.measures),

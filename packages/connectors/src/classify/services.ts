@@ -12,7 +12,7 @@
  * Lookup is case-insensitive and ignores surrounding spaces; a name the table does not list passes
  * through unchanged (trimmed).
  */
-import type { UsageRecord } from "@canopy/methodology";
+import { providers, type UsageRecord } from "@canopy/methodology";
 
 export type ServiceEntry = {
   provider: UsageRecord["provider"];
@@ -110,7 +110,7 @@ const canonicalByKey: ReadonlyMap<string, string> = (() => {
 })();
 
 /** Names seen, per provider: a billing file repeats a few dozen names millions of times. */
-const seen: Record<UsageRecord["provider"], Map<string, string>> = { aws: new Map(), azure: new Map(), gcp: new Map() };
+const seen = Object.fromEntries(providers.map((p) => [p, new Map<string, string>()])) as Record<UsageRecord["provider"], Map<string, string>>;
 
 /** The canonical name of a provider's service; names the table does not list pass through (trimmed). */
 export function canonicalService(provider: UsageRecord["provider"], providerName: string): string {

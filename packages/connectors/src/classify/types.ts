@@ -1,4 +1,4 @@
-import type { UsageRecord } from "@canopy/methodology";
+import type { PackProvider, UsageRecord } from "@canopy/methodology";
 import type { UsageTimeWindow } from "./timestamps";
 
 /**
@@ -84,7 +84,7 @@ export type InstanceSpec = {
 };
 
 /** Looks up an instance/VM/machine type; returns undefined when the type is unknown. */
-export type InstanceSpecLookup = (provider: UsageRecord["provider"], instanceType: string) => InstanceSpec | undefined;
+export type InstanceSpecLookup = (provider: PackProvider, instanceType: string) => InstanceSpec | undefined;
 
 export type ClassifyOptions = {
   /**

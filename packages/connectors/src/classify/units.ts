@@ -54,7 +54,7 @@ alias(
   "gib-months",
 );
 alias("tb-months", "tb/month", "tb-mo", "tb-month", "tb-months", "tebibyte month");
-alias("gb-hours", "gb-hours", "gb-hour", "gb-hrs", "gb-hr", "gb hour", "gb hours", "gibibyte hour", "gibibyte hours");
+alias("gb-hours", "gb-hours", "gb-hour", "gb-hrs", "gb-hr", "gb hour", "gb hours", "gibibyte hour", "gibibyte hours", "gigabyte per hour", "gigabyte hours");
 alias(
   "gb-seconds",
   "gb-second",

@@ -1,4 +1,4 @@
-import type { UsageRecord } from "@canopy/methodology";
+import type { PackProvider, UsageRecord } from "@canopy/methodology";
 import { RowValueError } from "./cell-values";
 import { TimestampOutOfWindowError } from "./timestamps";
 import type { ClassifyOptions, InstanceSpec, UnsupportedLine, UnsupportedReason } from "./types";
@@ -81,7 +81,7 @@ export function recordsOf(base: LineBase, measures: readonly Measure[], scale = 
  * `gpu` records are for lines that bill GPUs on their own (GCP accelerator SKUs).
  */
 export function instanceMeasures(
-  provider: UsageRecord["provider"],
+  provider: PackProvider,
   instanceType: string,
   instanceHours: number,
   known: { vcpus?: number; memoryGb?: number; replicationHint?: number },

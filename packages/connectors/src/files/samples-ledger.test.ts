@@ -227,30 +227,34 @@ describe("sample exports: cost tie-out, services and regions", () => {
     expect(s.ledger.services).toEqual(new Set(["Cloud Logging", "Security Command Center", "BigQuery"]));
   });
 
-  it("FOCUS multi-provider sample: every AWS/Microsoft line is in the ledger, Oracle lines are not", async () => {
+  it("FOCUS multi-provider sample: every AWS, Microsoft and Oracle line is in the ledger", async () => {
     const rows = parseCsv(join(samples, "focus/focus_sample.csv"));
     const expected = emptyLedger();
+    const providerOf: Record<string, "aws" | "azure" | "oci"> = { AWS: "aws", Microsoft: "azure", Oracle: "oci" };
     let oracleLines = 0;
     for (const r of rows) {
-      const provider = r["ProviderName"] === "AWS" ? "aws" : r["ProviderName"] === "Microsoft" ? "azure" : undefined;
-      if (!provider) {
-        oracleLines++;
-        continue;
-      }
+      const provider = providerOf[r["ProviderName"] ?? ""];
+      if (!provider) throw new Error(`unexpected provider ${r["ProviderName"]}`);
+      if (provider === "oci") oracleLines++;
+      const regionId = r["RegionId"] === "NULL" ? "" : (r["RegionId"] ?? "");
       add(
         expected,
         canonicalAccountId(provider, r["SubAccountId"] ?? "").id,
         (r["ChargePeriodStart"] ?? "").slice(0, 7),
         num(r["BilledCost"]),
         canonicalService(provider, r["ServiceName"] ?? ""),
-        r["RegionId"] === "NULL" ? "" : (r["RegionId"] ?? ""),
+        // Oracle rows leave RegionId NULL and name the region id in RegionName ("us-sanjose-1")
+        provider === "oci" ? regionId || (r["RegionName"] ?? "") : regionId,
       );
     }
     const s = await classifyAll("focus/focus_sample.csv");
     expect(s.errors.size).toBe(0);
     expect(oracleLines).toBe(7);
-    expect(s.emptyUnsupported).toBe(7); // Oracle: UsageRecord has no provider for it
+    expect(s.emptyUnsupported).toBe(0);
     expectSameLedger(s.ledger, expected);
+    const oracle = s.records.filter((record) => record.provider === "oci");
+    expect(new Set(oracle.map((record) => record.accountId)).size).toBe(3); // three tenancies
+    expect(new Set(oracle.map((record) => record.region))).toEqual(new Set(["us-sanjose-1", "us-phoenix-1"]));
 
     // The spreadsheet dropped the leading zero of every AWS account id (11 digits): read as 12, with a warning.
     const aws = s.records.filter((record) => record.provider === "aws");

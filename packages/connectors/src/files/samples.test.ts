@@ -207,7 +207,8 @@ describe("sample exports", () => {
   it("FOCUS 1.0 multi-provider sample (NULL strings, Oracle rows)", async () => {
     const s = await summarize("focus/focus_sample.csv");
     expect(s).toMatchObject({ format: "focus", lines: 1000, errors: [] });
-    // python: ChargeCategory Credit 1 (-2.6137); Adjustment 2 (0.272); Oracle usage 5 (0.2650739247);
+    // python: ChargeCategory Credit 1 (-2.6137); Adjustment 2 (0.272, both Oracle); Oracle "Block Volume -
+    // Performance Units" 1 (0.00107392473, IOPS bought for capacity billed on its own line);
     // 'Marketplace' in ChargeDescription 1 (0.342); 'Extended Support' 2 (0.6); 'Mbps per … instance-hour' 2 (0);
     // AWS GB rows of CloudFront or "to CloudFront": 15 (0.0121664182); other "data transfer out" (not "to
     // <region>", not regional) or "for …DataTransfer-Out-Bytes": 169 AWS + 3 Microsoft "Rtn Preference" /
@@ -217,10 +218,9 @@ describe("sample exports", () => {
     expect(s.unsupported).toEqual({
       credit: { lines: 1, cost: expect.closeTo(-2.6137, 9) },
       adjustment: { lines: 2, cost: expect.closeTo(0.272, 9) },
-      "provider-not-supported": { lines: 5, cost: expect.closeTo(0.2650739247, 9) },
       marketplace: { lines: 1, cost: 0.342 },
       "software-license": { lines: 2, cost: expect.closeTo(0.6, 12) },
-      "surcharge-on-counted-usage": { lines: 2, cost: 0 },
+      "surcharge-on-counted-usage": { lines: 3, cost: expect.closeTo(0.00107392473, 12) },
       "cdn-delivery": { lines: 15, cost: expect.closeTo(0.0121664182, 9) },
       "internet-egress": { lines: 172, cost: expect.closeTo(0.3518733988, 9) },
       "unit-not-recognized": { lines: 27, cost: expect.closeTo(0.052986998, 9) },
@@ -232,5 +232,16 @@ describe("sample exports", () => {
     // 51 Microsoft rows less 3 internet-egress lines; 11 of the 12 negative rows are usage records now
     expect(s.records.filter((record) => record.provider === "azure").length).toBe(51 - 3);
     expect(s.records.filter((record) => record.quantity < 0).length).toBe(5);
+    // Oracle usage: 2 × "Standard - E3 - Memory" 8 GB Hours; "Standard - E5" 8 OCPU Hours on x86 = 16
+    // vCPU-hours (1 OCPU = 2 vCPUs); "Outbound Data Transfer Zone 1" 0 "GB Months" (no energy, cost 0).
+    const oracle = s.records.filter((record) => record.provider === "oci" && record.usageType !== "adjustment" && record.usageType !== "surcharge-on-counted-usage");
+    expect(oracle.map((record) => [record.kind, record.unit, record.quantity]).sort()).toEqual(
+      [
+        ["compute", "vcpu-hours", 16],
+        ["memory", "gb-hours", 8],
+        ["memory", "gb-hours", 8],
+        ["other", "none", 0],
+      ].sort(),
+    );
   });
 });
