@@ -10,7 +10,7 @@ import {
   type StagedUsage,
   type UsageRow,
 } from "@canopy/db";
-import { createEstimator, regionFactors } from "@canopy/methodology";
+import { createEstimator, regionFactors, type Provider } from "@canopy/methodology";
 import { finalizeReport, generateReport, parsePeriod } from "@canopy/reports";
 import { estimateUsagePages, usageRecordOf } from "./estimation";
 import { createZoneLookup, estimatorWithHourly } from "./hourly-grid";
@@ -28,7 +28,7 @@ type EmissionLine = {
   account: string;
   hour: Date;
   region: string;
-  provider: "aws" | "azure" | "gcp";
+  provider: Provider;
   dimsKey: string;
   kwh: number;
   grid: number;
@@ -38,7 +38,7 @@ type EmissionLine = {
   mask: number;
 };
 
-const zoneOf = (provider: "aws" | "azure" | "gcp", region: string, year: number) =>
+const zoneOf = (provider: Provider, region: string, year: number) =>
   regionFactors(provider, region, { year }).gridZone;
 
 describe("estimation with hourly grid intensity", () => {

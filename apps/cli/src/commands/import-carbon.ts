@@ -6,7 +6,7 @@ import { connect } from "@canopy/db";
 import { importCarbonExport, type CarbonImportSummary } from "@canopy/jobs";
 import { openRuntime, tenantIdOfSlug } from "../runtime";
 import { figure } from "./import-summary";
-import { providers } from "@canopy/methodology/providers";
+import { packProviders as providers } from "@canopy/methodology/providers";
 
 const usage =
   "Usage: canopy import-carbon <file> --org <slug> [--provider aws|azure|gcp]  (AWS CARBON_EMISSIONS export CSV, GCP Carbon Footprint export CSV)";

@@ -4,7 +4,7 @@ import { CarbonExportError, importCarbonExport } from "@canopy/jobs";
 import { withTenantAction } from "@/lib/server/action";
 import { ApiError } from "@/lib/server/api-error";
 import { appDb } from "@/lib/server/db";
-import { providers } from "@canopy/methodology/providers";
+import { packProviders as providers } from "@canopy/methodology/providers";
 
 /** Server actions take at most 1 MB (Next's default body limit); larger exports go through the CLI. */
 const maxChars = 900_000;

@@ -1,4 +1,5 @@
 import type { PoolClient } from "pg";
+import type { Provider } from "@canopy/methodology";
 import type { Sealed } from "../credentials";
 import type { Connection } from "../client";
 import { connectionCheckResultSchema, type ConnectionCheckResult } from "../json/connection-check";
@@ -135,7 +136,7 @@ export async function loadBoundaryAccounts(client: PoolClient): Promise<Boundary
 /** A cloud account as the API shows it: never the ciphertext, only whether credentials are stored. */
 export type CloudAccountRow = {
   id: string;
-  provider: "aws" | "azure" | "gcp";
+  provider: Provider;
   displayName: string;
   providerAccountId: string;
   status: "pending" | "active" | "needs_attention" | "disabled";
@@ -362,7 +363,7 @@ export async function activateCloudAccount(
 /** An account's provider and id there, as the jobs check a payload's account against its tenant. */
 export type CloudAccountIdentity = {
   id: string;
-  provider: "aws" | "azure" | "gcp";
+  provider: Provider;
   providerAccountId: string;
 };
 

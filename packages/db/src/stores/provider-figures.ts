@@ -1,5 +1,5 @@
 import type { PoolClient } from "pg";
-import { providers } from "@canopy/methodology";
+import { packProviders as providers } from "@canopy/methodology";
 
 /**
  * Providers' own monthly carbon figures (provider_reported_emissions) read against Canopy's estimate:

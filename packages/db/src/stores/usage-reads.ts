@@ -1,4 +1,5 @@
 import type { PoolClient } from "pg";
+import type { Provider } from "@canopy/methodology";
 import type { Connection } from "../client";
 
 /**
@@ -7,7 +8,7 @@ import type { Connection } from "../client";
  * the owner connection look across organizations.
  */
 
-type Provider = "aws" | "azure" | "gcp";
+
 
 /** First and last hour (the end of its period) of each account's stored usage. */
 export async function usageSpansByAccount(

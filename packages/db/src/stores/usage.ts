@@ -49,11 +49,18 @@ export type UsageRow = {
  */
 export type StagedUsage = Omit<UsageRecord, "resourceId" | "source">;
 
-const accountNames = {
+/** What an account is called at each provider; an `other` provider's id already names it ("Vercel:prj_shop"). */
+const accountNames: Readonly<Record<StagedUsage["provider"], string>> = {
   aws: "AWS account",
   azure: "Azure subscription",
   gcp: "GCP project",
-} as const;
+  oci: "OCI tenancy",
+  ibm: "IBM Cloud account",
+  alibaba: "Alibaba Cloud account",
+  other: "",
+};
+const accountLabel = (provider: string, id: string): string =>
+  `${accountNames[provider as StagedUsage["provider"]] ?? provider} ${id}`.trim();
 
 /**
  * Everything that identifies a usage row besides its account and hour, and that its estimate depends on
@@ -399,8 +406,8 @@ export class UnexpectedAccountsError extends Error {
     readonly found: { provider: string; providerAccountId: string }[],
   ) {
     super(
-      `This file holds usage of ${found.map((a) => `${accountNames[a.provider as StagedUsage["provider"]] ?? a.provider} ${a.providerAccountId}`).join(", ")}, ` +
-        `not only of ${accountNames[expected.provider as StagedUsage["provider"]] ?? expected.provider} ${expected.providerAccountId}. Nothing was imported.`,
+      `This file holds usage of ${found.map((a) => accountLabel(a.provider, a.providerAccountId)).join(", ")}, ` +
+        `not only of ${accountLabel(expected.provider, expected.providerAccountId)}. Nothing was imported.`,
     );
   }
 }
@@ -632,7 +639,7 @@ async function claimAccounts(
       [
         tenantId,
         span.provider,
-        `${accountNames[span.provider]} ${span.providerAccountId}`,
+        accountLabel(span.provider, span.providerAccountId),
         span.providerAccountId,
         span.billingAccountId,
       ],

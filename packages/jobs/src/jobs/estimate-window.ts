@@ -9,7 +9,7 @@ import {
   usageShapes,
   withTenantClient,
 } from "@canopy/db";
-import { createEstimator } from "@canopy/methodology";
+import { createEstimator, type Provider } from "@canopy/methodology";
 import { defineJob } from "../contract";
 import { estimateUsagePages, shapeFactorsOf } from "../estimation";
 import {
@@ -78,7 +78,7 @@ export const estimateWindow = defineJob({
         const spread = {
           window,
           hourlyZoneOf: (row: {
-            provider: "aws" | "azure" | "gcp";
+            provider: Provider;
             region: string;
             hour: Date;
           }) => {

@@ -1,5 +1,5 @@
 import type { GcpCatalogPriceRow } from "@canopy/db";
-import { canonicalRegion, type DataPack, type Provider } from "@canopy/methodology";
+import { canonicalRegion, type DataPack, type PackProvider as Provider } from "@canopy/methodology";
 import type { UnitPrice } from "./workload";
 
 /** Bytes per GiB over bytes per TB (decimal): usage_hourly's storage is in TB-hours, Google prices GiB-months. */

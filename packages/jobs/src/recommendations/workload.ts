@@ -9,7 +9,7 @@ import {
   normalizeInstanceType,
   type DataPack,
   type Estimator,
-  type Provider,
+  type PackProvider as Provider,
   type UsageRecord,
 } from "@canopy/methodology";
 

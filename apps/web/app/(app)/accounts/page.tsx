@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { providerNames } from "@canopy/methodology/providers";
 import { Forbidden } from "@/components/forbidden";
 import { DeleteAccountButton } from "@/components/wizard/delete-account-button";
 import { listAccounts } from "@/lib/server/accounts";
@@ -26,7 +27,8 @@ export default async function AccountsPage() {
           <p className="muted">
             Connect an AWS account, Azure subscription or GCP billing account. The wizard lists
             exactly what Canopy reads, and ends with importing a billing file. Accounts also appear
-            here when a billing file names them.
+            here when a billing file names them: OCI, IBM Cloud, Alibaba Cloud and any other
+            provider's FOCUS export can be imported on Imports.
           </p>
         </section>
       ) : (
@@ -53,7 +55,7 @@ export default async function AccountsPage() {
                   <tr key={a.id}>
                     <td>
                       {a.displayName}{" "}
-                      <span className="muted small">{a.provider.toUpperCase()}</span>
+                      <span className="muted small">{providerNames[a.provider]}</span>
                     </td>
                     <td className="small">{a.providerAccountId}</td>
                     <td className="small">{a.parentAccountId ?? "—"}</td>

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { providerNames } from "@canopy/methodology/providers";
 import { regionParamsSchema } from "@/lib/api/region-schemas";
 import { formatNumber } from "@/lib/format";
 import { requireMember } from "@/lib/server/page-context";
@@ -6,7 +7,6 @@ import { listUsedRegions } from "@/lib/server/regions";
 
 export const dynamic = "force-dynamic";
 
-const providerNames = { aws: "AWS", azure: "Azure", gcp: "Google Cloud" } as const;
 
 export default async function RegionsPage() {
   const scope = await requireMember();

@@ -5,7 +5,7 @@ import {
   profileRules,
   resolveCpuPower,
   type DataPack,
-  type Provider,
+  type PackProvider as Provider,
 } from "@canopy/methodology";
 import {
   costDeltaOf,

@@ -5,10 +5,10 @@ import {
   isJurisdiction,
   jurisdictionAllowed,
   normalizeInstanceType,
-  providers,
+  packProviders as providers,
   regionGeography,
   type DataPack,
-  type Provider,
+  type PackProvider as Provider,
   type RegionGeography,
 } from "@canopy/methodology";
 import {

@@ -2,7 +2,7 @@ import type { FindingDraft, ResourceUtilizationSummary, WorkloadUsage } from "@c
 import {
   normalizeInstanceType,
   type DataPack,
-  type Provider,
+  type PackProvider as Provider,
   type UsageRecord,
 } from "@canopy/methodology";
 import {

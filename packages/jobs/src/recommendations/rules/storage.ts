@@ -1,5 +1,5 @@
 import { firstSeenKey, type FindingDraft, type WorkloadUsage } from "@canopy/db";
-import { canonicalRegion, type Provider } from "@canopy/methodology";
+import { canonicalRegion, type PackProvider as Provider } from "@canopy/methodology";
 import { vmServices } from "./region-moves";
 import {
   costDeltaOf,

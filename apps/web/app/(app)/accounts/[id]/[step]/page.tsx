@@ -1,6 +1,11 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { z } from "zod";
+import {
+  isPackProvider,
+  providerNames as allProviderNames,
+  type PackProvider,
+} from "@canopy/methodology/providers";
 import { CopyBlock } from "@/components/copy-block";
 import { Forbidden } from "@/components/forbidden";
 import { CredentialsForm } from "@/components/wizard/credentials-form";
@@ -49,6 +54,27 @@ export default async function WizardStepPage({ params }: Props) {
       if (error instanceof ApiError && error.status === 404) notFound();
       throw error;
     });
+  if (!isPackProvider(account.provider)) {
+    return (
+      <main className="stack-lg">
+        <h1>
+          {allProviderNames[account.provider]}: {account.displayName}
+        </h1>
+        <section className="card stack-lg" data-testid="file-only-provider">
+          <p>
+            Canopy has no live connector for {allProviderNames[account.provider]} yet: this account
+            was created from a billing file, and its usage comes from FOCUS exports.
+          </p>
+          <p>
+            Import each new export on <Link href="/imports">Imports</Link> (or with{" "}
+            <code>pnpm canopy import &lt;file&gt; --org &lt;slug&gt;</code>); a file that covers
+            days already imported shows what it replaces before anything changes.
+          </p>
+        </section>
+      </main>
+    );
+  }
+  const provider = account.provider;
   const index = WIZARD_STEPS.indexOf(step);
   const next = WIZARD_STEPS[index + 1];
   const previous = WIZARD_STEPS[index - 1];
@@ -70,7 +96,7 @@ export default async function WizardStepPage({ params }: Props) {
     <main className="stack-lg">
       <div>
         <h1>
-          Connect {providerNames[account.provider]}: {account.displayName}
+          Connect {providerNames[provider]}: {account.displayName}
         </h1>
         <p className="muted small">
           {account.providerAccountId} · status {account.status} · your progress is saved: leave and
@@ -101,7 +127,7 @@ export default async function WizardStepPage({ params }: Props) {
         <h2 id="step-title">{stepTitles[step]}</h2>
         <StepBody
           step={step}
-          account={account}
+          account={{ ...account, provider }}
           canopyAccountId={canopyAccountId}
           gcpIdentity={gcpIdentity}
           connectionCheck={connectionCheck}
@@ -128,7 +154,7 @@ export default async function WizardStepPage({ params }: Props) {
 
 type StepProps = {
   step: WizardStep;
-  account: Awaited<ReturnType<typeof getAccount>>;
+  account: Awaited<ReturnType<typeof getAccount>> & { provider: PackProvider };
   canopyAccountId: string;
   gcpIdentity: CanopyGcpIdentity;
   connectionCheck: ConnectionCheck | null;

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { providerNames } from "@canopy/methodology/providers";
 import { LazyIntensityHeatmap } from "@/components/regions/lazy-intensity-heatmap";
 import { intensityProfileQuerySchema, regionParamsSchema } from "@/lib/api/region-schemas";
 import { searchParamsToObject } from "@/lib/emissions/params";
@@ -15,7 +16,6 @@ type Props = {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 };
 
-const providerNames = { aws: "AWS", azure: "Azure", gcp: "Google Cloud" } as const;
 const hoursOfDay = Array.from({ length: 24 }, (_, h) => h);
 
 export default async function RegionPage({ params, searchParams }: Props) {
