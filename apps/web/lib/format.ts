@@ -1,3 +1,5 @@
+import { providerNames, type Provider } from "@canopy/methodology/providers";
+
 const nf = (digits: number) =>
   new Intl.NumberFormat("en", { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 
@@ -56,11 +58,9 @@ export function monthLabel(day: string): string {
   });
 }
 
-const providerNames: Record<string, string> = { aws: "AWS", azure: "Azure", gcp: "GCP" };
-
 /** A provider as every table, legend and filter names it ("AWS", not "aws"). */
 export const providerLabel = (provider: string) =>
-  providerNames[provider] ?? provider.toUpperCase();
+  providerNames[provider as Provider] ?? provider.toUpperCase();
 
 /**
  * A chart period as a person reads it: "Mar 2025" (month), "Mar 12" (day), "Mar 12 14:00" (hour,

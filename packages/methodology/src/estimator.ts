@@ -11,7 +11,13 @@ import {
   type ProfileRules,
 } from "./profiles";
 import { hostedRegionOf, longTailProfiles } from "./long-tail";
-import { isPackProvider, providerNames, providers, type PackProvider, type Provider } from "./providers";
+import {
+  isPackProvider,
+  providerNames,
+  providers,
+  type PackProvider,
+  type Provider,
+} from "./providers";
 import { estimateQuality, factorQuality } from "./quality";
 import { resolveSiteFactors, type RegionFactors } from "./region-factors";
 import { resolveReplication } from "./replication";
@@ -164,7 +170,10 @@ export function createEstimator(options: EstimatorOptions = {}): Estimator {
       lifespanHours,
     );
     countEntry();
-    return { usage: hosted ? usage : borrowedCoefficients(usage, record.provider), combinations: new Map() };
+    return {
+      usage: hosted ? usage : borrowedCoefficients(usage, record.provider),
+      combinations: new Map(),
+    };
   };
 
   const usageOf = (record: UsageRecord): UsageEntry => {

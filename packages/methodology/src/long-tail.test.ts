@@ -14,7 +14,14 @@ const zoneGrid = (zone: string, year: number): number => {
 
 const estimator = createEstimator();
 const vcpuHours = (provider: "aws" | "oci" | "ibm" | "alibaba" | "other", region: string) =>
-  record({ provider, region, kind: "compute", unit: "vcpu-hours", quantity: 100, service: "COMPUTE" });
+  record({
+    provider,
+    region,
+    kind: "compute",
+    unit: "vcpu-hours",
+    quantity: 100,
+    service: "COMPUTE",
+  });
 
 describe("long-tail providers (docs/methodology.md section 2.12)", () => {
   it("OCI compute: the AWS fleet-average power, the industry PUE 1.56 and the region's own grid zone", () => {
@@ -26,7 +33,9 @@ describe("long-tail providers (docs/methodology.md section 2.12)", () => {
     expectClose(oci.co2eLocationKg, (oci.kwhIt * 1.56 * zoneGrid("US-CAL-CISO", 2024)) / 1000);
     expectClose(oci.co2eMarketKg, oci.co2eLocationKg);
     expect(oci.quality.power.quality).toBe("default");
-    expect(oci.quality.power.reason).toMatch(/Oracle Cloud \(OCI\): no power data in the pack; the pack's AWS fleet averages/);
+    expect(oci.quality.power.reason).toMatch(
+      /Oracle Cloud \(OCI\): no power data in the pack; the pack's AWS fleet averages/,
+    );
     expect(oci.quality.pue.quality).toBe("default");
     expect(oci.quality.pue.reason).toMatch(/Uptime Institute/);
     expect(oci.quality.grid.quality).toBe("regional");
@@ -47,7 +56,9 @@ describe("long-tail providers (docs/methodology.md section 2.12)", () => {
 
   it("a region missing from a provider's table gets the mean of its regions' grids, flagged", () => {
     const f = regionFactors("ibm", "xx-unknown", { year: 2024 });
-    const ibmZones = [...longTailProfiles.ibm.regions.values()].map((r) => zoneGrid(r.gridZone, 2024));
+    const ibmZones = [...longTailProfiles.ibm.regions.values()].map((r) =>
+      zoneGrid(r.gridZone, 2024),
+    );
     expectClose(f.gridIntensityGPerKwh, ibmZones.reduce((s, v) => s + v, 0) / ibmZones.length);
     expect(f.quality.grid.quality).toBe("provider-average");
     expect(f.quality.grid.reason).toMatch(/IBM Cloud region "xx-unknown" not in Canopy's table/);
@@ -77,7 +88,10 @@ describe("long-tail providers (docs/methodology.md section 2.12)", () => {
     for (const profile of Object.values(longTailProfiles)) {
       for (const [region, entry] of profile.regions) {
         for (const year of gridJson.years) {
-          expect(zones[entry.gridZone]?.some(([y]) => y === year), `${profile.provider} ${region} ${entry.gridZone} ${year}`).toBe(true);
+          expect(
+            zones[entry.gridZone]?.some(([y]) => y === year),
+            `${profile.provider} ${region} ${entry.gridZone} ${year}`,
+          ).toBe(true);
         }
       }
     }

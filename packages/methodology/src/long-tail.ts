@@ -31,7 +31,8 @@ export type LongTailProfile = {
  * 1.56. Used where a provider publishes no PUE: an industry average, flagged `default`.
  */
 const industryAveragePue = 1.56;
-const industryPueNote = "publishes no PUE; Uptime Institute Global Data Center Survey 2024 industry average 1.56";
+const industryPueNote =
+  "publishes no PUE; Uptime Institute Global Data Center Survey 2024 industry average 1.56";
 
 /** Ember yearly electricity data via CO2.js (`average-intensities.json`, "World", 2024), gCO2e per kWh. */
 const worldGridGPerKwh = 472.94;
@@ -40,8 +41,15 @@ const worldGridSource = "Ember world average 2024 (472.94 g/kWh), via CO2.js";
 const awsFleetNote =
   "the pack's AWS fleet averages (CCF uses the same values, 0.74–3.5 W per vCPU, for Alibaba Cloud)";
 
-const regions = (rows: readonly (readonly [string, string, string, number?])[]): ReadonlyMap<string, LongTailRegion> =>
-  new Map(rows.map(([id, location, gridZone, pue]) => [id, pue === undefined ? { location, gridZone } : { location, gridZone, pue }]));
+const regions = (
+  rows: readonly (readonly [string, string, string, number?])[],
+): ReadonlyMap<string, LongTailRegion> =>
+  new Map(
+    rows.map(([id, location, gridZone, pue]) => [
+      id,
+      pue === undefined ? { location, gridZone } : { location, gridZone, pue },
+    ]),
+  );
 
 /** Oracle's region list, https://docs.oracle.com/en-us/iaas/Content/General/Concepts/regions.htm (city → zone by Canopy). */
 const ociRegions = regions([
@@ -200,10 +208,16 @@ export function longTailRegionFactors(
   const region = rawRegion.trim().toLowerCase();
   const entry = profile.regions.get(region);
   const name = providerNames[provider];
-  const missing = entry === undefined ? `${name} region "${region || "(empty)"}" not in Canopy's table` : undefined;
+  const missing =
+    entry === undefined
+      ? `${name} region "${region || "(empty)"}" not in Canopy's table`
+      : undefined;
 
   let gridIntensityGPerKwh = worldGridGPerKwh;
-  let gridQuality = factorQuality("default", `${missing ?? `no grid data for ${region}`}; ${worldGridSource}`);
+  let gridQuality = factorQuality(
+    "default",
+    `${missing ?? `no grid data for ${region}`}; ${worldGridSource}`,
+  );
   let gridBoundary = unstated;
   let gridSource = worldGridSource;
   const zoneValue = entry ? zoneIntensityForYear(pack, entry.gridZone, year) : undefined;
@@ -211,17 +225,24 @@ export function longTailRegionFactors(
     gridIntensityGPerKwh = zoneValue.value;
     gridQuality = factorQuality(
       "regional",
-      zoneValue.year === year ? undefined : `grid intensity of ${zoneValue.year} used for ${year} (nearest year with data)`,
+      zoneValue.year === year
+        ? undefined
+        : `grid intensity of ${zoneValue.year} used for ${year} (nearest year with data)`,
     );
     gridBoundary = pack.scope2?.canopyGrid.boundary ?? "lifecycle";
-    gridSource = pack.scope2?.canopyGrid.source ?? "Electricity Maps yearly zone averages (lifecycle), via CO2.js";
+    gridSource =
+      pack.scope2?.canopyGrid.source ??
+      "Electricity Maps yearly zone averages (lifecycle), via CO2.js";
   } else if (entry === undefined && profile.regions.size > 0) {
     const values = [...profile.regions.values()]
       .map((r) => zoneIntensityForYear(pack, r.gridZone, year)?.value)
       .filter((v): v is number => v !== undefined);
     if (values.length > 0) {
       gridIntensityGPerKwh = values.reduce((s, v) => s + v, 0) / values.length;
-      gridQuality = factorQuality("provider-average", `${missing}; mean grid intensity of ${name}'s regions`);
+      gridQuality = factorQuality(
+        "provider-average",
+        `${missing}; mean grid intensity of ${name}'s regions`,
+      );
       gridBoundary = pack.scope2?.canopyGrid.boundary ?? "lifecycle";
       gridSource = pack.scope2?.canopyGrid.source ?? gridSource;
     }
@@ -254,7 +275,10 @@ export function longTailRegionFactors(
         "default",
         `${name} publishes no contractual carbon-free coverage; market-based equals location-based`,
       ),
-      water: factorQuality("default", `${name} publishes no WUE; mean of all providers' published values`),
+      water: factorQuality(
+        "default",
+        `${name} publishes no WUE; mean of all providers' published values`,
+      ),
     }),
   });
 }

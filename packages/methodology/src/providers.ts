@@ -18,13 +18,13 @@ export function isPackProvider(provider: string): provider is PackProvider {
   return (packProviders as readonly string[]).includes(provider);
 }
 
-/** Display names, one spelling everywhere (dashboard, reports, API descriptions). */
+/** Display names, one spelling everywhere: dashboard, API labels, every report format. */
 export const providerNames: Readonly<Record<Provider, string>> = {
   aws: "AWS",
   azure: "Azure",
-  gcp: "Google Cloud",
-  oci: "Oracle Cloud (OCI)",
+  gcp: "GCP",
+  oci: "OCI",
   ibm: "IBM Cloud",
   alibaba: "Alibaba Cloud",
-  other: "Other provider",
+  other: "Other",
 };

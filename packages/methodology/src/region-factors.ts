@@ -6,7 +6,11 @@ import { resolveDataPack } from "./pack";
 import type { DataPack, GridBoundary, RegionRow, YearSeries } from "./pack-types";
 import { profileRules, type ProfileRules } from "./profiles";
 import { factorQuality, joinReasons, worseOf } from "./quality";
-import { isPackProvider, type PackProvider as Provider, type Provider as AnyProvider } from "./providers";
+import {
+  isPackProvider,
+  type PackProvider as Provider,
+  type Provider as AnyProvider,
+} from "./providers";
 
 /** Everything about where the energy is used: data-centre overhead, water, grid, carbon-free share. */
 export type RegionFactors = {

@@ -6,7 +6,7 @@ import { importAccountMismatch, type ImportAccountMismatch } from "@/app/actions
 import { ImportDecision } from "@/components/imports/import-decision";
 import { ReplacementPreview } from "@/components/imports/replacement-preview";
 import type { importDetailSchema } from "@/lib/api/schemas";
-import { formatBytes, formatKg, formatMoney, formatNumber } from "@/lib/format";
+import { formatBytes, formatKg, formatMoney, formatNumber, providerLabel } from "@/lib/format";
 import { formatDays, kindLabel, replacedLine } from "@/lib/imports/versions";
 
 /** GET /api/v1/imports/{id} (ImportDetail in the OpenAPI), its summary the stored import summary. */
@@ -24,8 +24,6 @@ export type UploaderAccount = {
   displayName: string;
 };
 
-const providerLabel = (provider: string) =>
-  ({ aws: "AWS", azure: "Azure", gcp: "GCP" })[provider] ?? provider.toUpperCase();
 const accountLabel = (a: { provider: string; providerAccountId: string }) =>
   `${providerLabel(a.provider)} ${a.providerAccountId}`;
 

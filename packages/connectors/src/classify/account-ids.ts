@@ -75,7 +75,7 @@ const emptyMaps = <T>(): Record<Provider, Map<string, T>> =>
 function writtenAccountId(provider: Provider, raw: string, what: string): CanonicalAccountId {
   const id = raw.trim();
   if (id === "") throw new AccountIdError(`${providerNames[provider]} ${what} is empty`);
-  if (id.length > 512 || /[\u0000-\u001f]/.test(id)) {
+  if (id.length > 512 || [...id].some((ch) => ch < " ")) {
     throw new AccountIdError(`${providerNames[provider]} ${what} "${shown(id)}" is not an account id (one line, at most 512 characters)`);
   }
   return { id };

@@ -8,8 +8,6 @@ import type { Connection } from "../client";
  * the owner connection look across organizations.
  */
 
-
-
 /** First and last hour (the end of its period) of each account's stored usage. */
 export async function usageSpansByAccount(
   client: PoolClient,

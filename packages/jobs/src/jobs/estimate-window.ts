@@ -77,11 +77,7 @@ export const estimateWindow = defineJob({
         const rowEstimator = estimatorWithHourly(profile, intensities);
         const spread = {
           window,
-          hourlyZoneOf: (row: {
-            provider: Provider;
-            region: string;
-            hour: Date;
-          }) => {
+          hourlyZoneOf: (row: { provider: Provider; region: string; hour: Date }) => {
             const zone = zoneOf(row.provider, row.region, row.hour.getUTCFullYear());
             return zone !== null && intensities.has(zone) ? zone : null;
           },

@@ -4,9 +4,11 @@ import {
   creditUsageTypes,
   headlinesOf,
   marketBasisOf,
+  providerNames,
   shareOf,
   taxUsageTypes,
   type HeadlineSums,
+  type Provider,
   type Headlines,
 } from "@canopy/methodology";
 import {
@@ -66,12 +68,7 @@ export type AssembleInputs = {
   packChecksum: (packName: string) => string | undefined;
 };
 
-export const providerLabels: Record<string, string> = {
-  aws: "AWS",
-  azure: "Azure",
-  gcp: "Google Cloud",
-};
-const providerLabel = (provider: string) => providerLabels[provider] ?? provider;
+const providerLabel = (provider: string) => providerNames[provider as Provider] ?? provider;
 
 /** Builds the report content from what the queries read. Pure: same inputs, same content. */
 export function assembleContent(inputs: AssembleInputs): ReportContent {

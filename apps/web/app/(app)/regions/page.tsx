@@ -7,7 +7,6 @@ import { listUsedRegions } from "@/lib/server/regions";
 
 export const dynamic = "force-dynamic";
 
-
 export default async function RegionsPage() {
   const scope = await requireMember();
   const regions = await scope.sql((client) => listUsedRegions(client));

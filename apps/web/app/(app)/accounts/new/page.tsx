@@ -44,7 +44,8 @@ export default async function NewAccountPage() {
           </li>
           <li>
             <strong>IBM Cloud, Alibaba Cloud, Vercel, Cloudflare and others</strong>: export the
-            billing period as FOCUS CSV from the provider&apos;s billing console and import the file.
+            billing period as FOCUS CSV from the provider&apos;s billing console and import the
+            file.
           </li>
         </ul>
       </section>
