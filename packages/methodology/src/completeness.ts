@@ -41,7 +41,7 @@ export const outOfScopeReasons: Readonly<Record<string, string>> = {
 
 /** Usage types of spend-based rows with no energy model (not a cost-only reason). */
 export const spendBasedReasons: Readonly<Record<string, string>> = {
-  "provider-not-supported": "cloud spend at a provider Canopy has no energy model for",
+  "provider-not-supported": "cloud spend at a provider Canopy has no energy model for, with no host cloud named (section 2.12)",
   "internet-egress": "data transfer to the internet, outside the network model (section 2.7)",
   "cdn-delivery": "CDN delivery to end users, outside the network model (section 2.7)",
   "unit-not-recognized": "usage in a unit the classifier does not recognize",
