@@ -33,6 +33,7 @@ export * from "./stores/emission-series";
 export * from "./stores/alerts";
 export * from "./stores/carbon-goals";
 export * from "./stores/recommendations";
+export * from "./stores/allocation";
 export * from "./stores/utilization";
 export * from "./stores/tenants";
 export * from "./stores/audit-log";

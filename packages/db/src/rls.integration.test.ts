@@ -119,6 +119,21 @@ const rowBuilders: Record<string, (ids: Ids) => RowSql> = {
     text: "INSERT INTO saved_views (tenant_id, user_id, name, query) VALUES ($1, $2, $3, 'provider=aws')",
     values: [ids.tenantId, ids.userId, `view ${randomUUID()}`],
   }),
+  cost_centres: (ids) => ({
+    text: "INSERT INTO cost_centres (tenant_id, name) VALUES ($1, $2)",
+    values: [ids.tenantId, `customer ${randomUUID()}`],
+  }),
+  allocation_rules: (ids) => ({
+    text: `INSERT INTO allocation_rules (tenant_id, position, tag_key, tag_value, split)
+           SELECT $1, coalesce(max(position), 0) + 1, 'team', 'web', 'fixed' FROM allocation_rules WHERE tenant_id = $1`,
+    values: [ids.tenantId],
+  }),
+  allocation_rule_targets: (ids) => ({
+    text: `WITH c AS (INSERT INTO cost_centres (tenant_id, name) VALUES ($1, $2) RETURNING id),
+                r AS (INSERT INTO allocation_rules (tenant_id, position, split) VALUES ($1, $3, 'fixed') RETURNING id)
+           INSERT INTO allocation_rule_targets (tenant_id, rule_id, cost_centre_id, weight) SELECT $1, r.id, c.id, 2 FROM r, c`,
+    values: [ids.tenantId, `customer ${randomUUID()}`, Math.floor(Math.random() * 1e9) + 1000],
+  }),
   functional_units: (ids) => ({
     text: "INSERT INTO functional_units (tenant_id, tag_key, tag_value, period_start, period_end, unit_name, unit_count) VALUES ($1, 'app', $2, '2025-06-01', '2025-07-01', 'requests', 1000)",
     values: [ids.tenantId, randomUUID()],

@@ -1197,6 +1197,83 @@ export const utilizationRuns = pgTable(
 );
 
 /**
+ * Cost centres or customers an organization allocates its emissions to (docs/methodology.md
+ * section 22): each gets its own view, API figures and report.
+ */
+export const costCentres = pgTable(
+  "cost_centres",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantId(),
+    name: text("name").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("cost_centres_name_uq").on(t.tenantId, t.name),
+    sameTenantTarget("cost_centres", t),
+    tenantIsolation(),
+  ],
+);
+
+/**
+ * Allocation rules, read in `position` order: the first whose filter (tag key and value, service,
+ * cloud account; all given must match, none = every row left) matches an emissions row allocates
+ * it to its targets, by fixed weights or by the targets' share of the fixed rules' allocation.
+ */
+export const allocationRules = pgTable(
+  "allocation_rules",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: tenantId(),
+    position: integer("position").notNull(),
+    tagKey: text("tag_key"),
+    tagValue: text("tag_value"),
+    service: text("service"),
+    cloudAccountId: uuid("cloud_account_id"),
+    split: text("split").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("allocation_rules_position_uq").on(t.tenantId, t.position),
+    check("allocation_rules_split", sql`${t.split} IN ('fixed', 'proportional')`),
+    check("allocation_rules_tag", sql`(${t.tagKey} IS NULL) = (${t.tagValue} IS NULL)`),
+    sameTenantTarget("allocation_rules", t),
+    sameTenantReference(
+      "allocation_rules_cloud_account_id_cloud_accounts_id_fk",
+      { tenantId: t.tenantId, column: t.cloudAccountId },
+      () => cloudAccounts,
+    ),
+    tenantIsolation(),
+  ],
+);
+
+/** The cost centres a rule allocates to, with their weights (fixed split). */
+export const allocationRuleTargets = pgTable(
+  "allocation_rule_targets",
+  {
+    tenantId: tenantId(),
+    ruleId: uuid("rule_id").notNull(),
+    costCentreId: uuid("cost_centre_id").notNull(),
+    weight: doublePrecision("weight").notNull().default(1),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.ruleId, t.costCentreId] }),
+    check("allocation_rule_targets_weight", sql`${t.weight} >= 0 AND ${t.weight} < 'Infinity'`),
+    sameTenantReference(
+      "allocation_rule_targets_rule_id_allocation_rules_id_fk",
+      { tenantId: t.tenantId, column: t.ruleId },
+      () => allocationRules,
+    ),
+    sameTenantReference(
+      "allocation_rule_targets_cost_centre_id_cost_centres_id_fk",
+      { tenantId: t.tenantId, column: t.costCentreId },
+      () => costCentres,
+    ),
+    tenantIsolation(),
+  ],
+);
+
+/**
  * The version of each organization's emission read model (what the dashboard and the emissions API
  * read): one row per statement that changed one of its inputs, written by the statement trigger of
  * migration 0029 on every table those reads use; the version is the sum of `changes`. Inserts only,

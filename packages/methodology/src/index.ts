@@ -17,6 +17,7 @@ export {
   type ProfileRules,
 } from "./profiles";
 export * from "./headlines";
+export * from "./allocation";
 export * from "./completeness";
 export * from "./uncertainty";
 export * from "./spike-detection";
