@@ -49,6 +49,10 @@ export const PERMISSIONS = {
     minimumRole: "admin",
     description: "set recommendation constraints",
   },
+  "allocation.configure": {
+    minimumRole: "admin",
+    description: "define cost centres and allocation rules",
+  },
   "audit.read": { minimumRole: "admin", description: "read the audit log" },
 } as const satisfies Record<string, Grant>;
 

@@ -171,7 +171,7 @@ describe("GET /api/v1/emissions", () => {
 
   it("validates every parameter", async () => {
     const response = await call(emissions.GET, {
-      path: "/api/v1/emissions?from=2025-13-01&granularity=week&provider=ibm&account=nope",
+      path: "/api/v1/emissions?from=2025-13-01&granularity=week&provider=linode&account=nope",
       credential: viewer,
     });
     expect(response.status).toBe(400);

@@ -63,6 +63,7 @@ const b = {
   functionalUnitId: "",
   findingId: "",
   savedViewId: "",
+  costCentreId: "",
 };
 
 async function countB(table: string, where = "true"): Promise<number> {
@@ -185,6 +186,15 @@ beforeAll(async () => {
   await db.owner.pool.query(
     "INSERT INTO reduction_targets (tenant_id, basis, base_year, target_year, reduction_percent) VALUES ($1, 'market', 2024, 2030, 33.3)",
     [tenantB],
+  );
+  b.costCentreId = await one(
+    "INSERT INTO cost_centres (tenant_id, name) VALUES ($1, 'B centre') RETURNING id",
+    [tenantB],
+  );
+  await db.owner.pool.query(
+    `WITH r AS (INSERT INTO allocation_rules (tenant_id, position, tag_key, tag_value, split) VALUES ($1, 1, 'team', 'team-1', 'fixed') RETURNING id)
+     INSERT INTO allocation_rule_targets (tenant_id, rule_id, cost_centre_id) SELECT $1, r.id, $2 FROM r`,
+    [tenantB, b.costCentreId],
   );
   b.functionalUnitId = await one(
     "INSERT INTO functional_units (tenant_id, tag_key, tag_value, period_start, period_end, unit_name, unit_count) VALUES ($1, 'team', 'team-1', '2025-01-01', '2025-02-01', 'b-requests', 5) RETURNING id",
@@ -718,6 +728,69 @@ const routeCases: Record<string, RouteCase> = {
       [b.functionalUnitId],
     );
     expect(rows[0].unit_count).toBe(5);
+  },
+  "GET /api/v1/cost-centres": async (h, as) => {
+    const response = await get(h, as, "/api/v1/cost-centres");
+    expect(response.status).toBe(200);
+    expectNoB(response.body);
+    expect(JSON.stringify(response.body)).not.toContain("B centre");
+  },
+  "POST /api/v1/cost-centres": async (h, as) => {
+    const response = await call(h, {
+      path: "/api/v1/cost-centres",
+      method: "POST",
+      credential: as,
+      json: { name: `A centre ${Math.random()}`, tenantId: tenantB },
+    });
+    expect(response.status).toBe(201);
+    expect(await countB("cost_centres")).toBe(1);
+  },
+  "DELETE /api/v1/cost-centres/{id}": async (h, as) => {
+    const response = await call(h, {
+      path: `/api/v1/cost-centres/${b.costCentreId}`,
+      method: "DELETE",
+      credential: as,
+      params: { id: b.costCentreId },
+    });
+    expect(response.status).toBe(404);
+    expect(await countB("cost_centres")).toBe(1);
+  },
+  "GET /api/v1/cost-centres/{id}/emissions": async (h, as) => {
+    const response = await call(h, {
+      path: `/api/v1/cost-centres/${b.costCentreId}/emissions`,
+      credential: as,
+      params: { id: b.costCentreId },
+    });
+    expect(response.status).toBe(404);
+  },
+  "GET /api/v1/allocation": async (h, as) => {
+    const response = await get(h, as, "/api/v1/allocation");
+    expect(response.status).toBe(200);
+    expectNoB(response.body);
+  },
+  "GET /api/v1/allocation/rules": async (h, as) => {
+    const response = await get(h, as, "/api/v1/allocation/rules");
+    expect(response.status).toBe(200);
+    expectNoB(response.body);
+  },
+  "PUT /api/v1/allocation/rules": async (h, as) => {
+    const response = await call(h, {
+      path: "/api/v1/allocation/rules",
+      method: "PUT",
+      credential: as,
+      json: {
+        rules: [
+          {
+            tagKey: "team",
+            tagValue: "x",
+            split: "fixed",
+            targets: [{ costCentreId: b.costCentreId }],
+          },
+        ],
+      },
+    });
+    expect(response.status).toBe(400);
+    expect(await countB("allocation_rule_targets")).toBe(1);
   },
   "GET /api/v1/openapi.json": async (h) =>
     expectNoB(await (await (h as unknown as () => Response)()).json()),

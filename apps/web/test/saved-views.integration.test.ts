@@ -73,7 +73,7 @@ describe("saved views", () => {
 
   it("refuse a view the dashboard could not show, naming the field", async () => {
     actAs(alice);
-    const bad = await saveViewAction({ name: "Broken", query: "provider=ibm&table=none" });
+    const bad = await saveViewAction({ name: "Broken", query: "provider=linode&table=none" });
     expect(bad.ok).toBe(false);
     if (!bad.ok) {
       expect(bad.error.code).toBe("validation_error");

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Permission } from "../permissions";
 import * as al from "./alert-schemas";
+import * as alloc from "./allocation-schemas";
 import * as gd from "./grid-schemas";
 import * as g from "./region-schemas";
 import * as r from "./reconciliation-schemas";
@@ -13,7 +14,7 @@ import * as s from "./schemas";
  * document is generated from this list, and a test checks it matches the route files.
  */
 export type Operation = {
-  method: "get" | "post" | "patch" | "delete";
+  method: "get" | "post" | "put" | "patch" | "delete";
   path: string;
   summary: string;
   /** Longer documentation, in the operation's description after the permission. */
@@ -567,6 +568,66 @@ export const operations: Operation[] = [
     permission: "functionalUnits.write",
     body: { schema: al.functionalUnitsPostSchema, contentType: "application/json" },
     response: { status: 201, schema: al.sciListSchema },
+  },
+  {
+    method: "get",
+    path: "/api/v1/cost-centres",
+    summary: "Cost centres (or customers) emissions are allocated to",
+    permission: "emissions.read",
+    response: { status: 200, schema: alloc.costCentreListSchema },
+  },
+  {
+    method: "post",
+    path: "/api/v1/cost-centres",
+    summary: "Create a cost centre",
+    description: "409 when the organization has a cost centre of that name.",
+    permission: "allocation.configure",
+    body: { schema: alloc.costCentreCreateSchema, contentType: "application/json" },
+    response: { status: 201, schema: alloc.costCentreSchema },
+  },
+  {
+    method: "delete",
+    path: "/api/v1/cost-centres/{id}",
+    summary: "Delete a cost centre; the rows its rules gave it become unallocated",
+    permission: "allocation.configure",
+    params: s.idParamSchema,
+    response: { status: 200, schema: s.idParamSchema },
+  },
+  {
+    method: "get",
+    path: "/api/v1/cost-centres/{id}/emissions",
+    summary: "One cost centre's allocated emissions for a month, by day (showback)",
+    permission: "emissions.read",
+    params: s.idParamSchema,
+    query: alloc.allocationQuerySchema,
+    response: { status: 200, schema: alloc.costCentreEmissionsSchema },
+  },
+  {
+    method: "get",
+    path: "/api/v1/allocation",
+    summary: "A month's emissions per cost centre, with the unallocated rest",
+    description:
+      "The same figures as the dashboard (Measures). Per row, hour and month, the cost centres plus unallocated add up to the total.",
+    permission: "emissions.read",
+    query: alloc.allocationQuerySchema,
+    response: { status: 200, schema: alloc.allocationSchema },
+  },
+  {
+    method: "get",
+    path: "/api/v1/allocation/rules",
+    summary: "Allocation rules, in the order they are read",
+    permission: "emissions.read",
+    response: { status: 200, schema: alloc.allocationRuleListSchema },
+  },
+  {
+    method: "put",
+    path: "/api/v1/allocation/rules",
+    summary: "Replace the allocation rules",
+    description:
+      "The first rule whose filter (tag key and value, service, cloud account) matches an emissions row takes it. The previous list is kept in the audit log.",
+    permission: "allocation.configure",
+    body: { schema: alloc.allocationRulesPutSchema, contentType: "application/json" },
+    response: { status: 200, schema: alloc.allocationRuleListSchema },
   },
   {
     method: "get",

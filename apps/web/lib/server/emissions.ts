@@ -90,7 +90,7 @@ const emptySums = (): SumRow =>
     currency: null,
   }) as SumRow;
 
-function measuresOf(row: SumRow): Measures {
+export function measuresOf(row: SumRow): Measures {
   const h = headlinesOf(row);
   return {
     co2eLocationKg: h.electricityLocationKg,

@@ -2,7 +2,13 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTenantClient } from "../tenant";
 import { createTestDatabase, type TestDatabase } from "../testing";
-import { allocateEmissions, createCostCentre, deleteCostCentre, readAllocationRules, replaceAllocationRules } from "./allocation";
+import {
+  allocateEmissions,
+  createCostCentre,
+  deleteCostCentre,
+  readAllocationRules,
+  replaceAllocationRules,
+} from "./allocation";
 
 /**
  * Rows (hour, account, service, tags, location kg). Expected, by hand:
@@ -28,13 +34,18 @@ describe("allocation to cost centres (real PostgreSQL, row-level security)", () 
   const otherTenant = randomUUID();
   const accounts = { a: randomUUID(), b: randomUUID() };
   const actor = { tenantId, actorUserId: null, actorLabel: "test" };
-  const scoped = <T>(run: Parameters<typeof withTenantClient<T>>[2]) => withTenantClient(database.app, tenantId, run);
+  const scoped = <T>(run: Parameters<typeof withTenantClient<T>>[2]) =>
+    withTenantClient(database.app, tenantId, run);
   const may = { start: "2026-05-01T00:00:00Z", end: "2026-06-01T00:00:00Z" };
 
   beforeAll(async () => {
     database = await createTestDatabase();
     const owner = database.owner.pool;
-    for (const id of [tenantId, otherTenant]) await owner.query("INSERT INTO tenants (id, name, slug) VALUES ($1, 'T', $2)", [id, `t-${id}`]);
+    for (const id of [tenantId, otherTenant])
+      await owner.query("INSERT INTO tenants (id, name, slug) VALUES ($1, 'T', $2)", [
+        id,
+        `t-${id}`,
+      ]);
     for (const [key, id] of Object.entries(accounts)) {
       await owner.query(
         "INSERT INTO cloud_accounts (id, tenant_id, provider, display_name, provider_account_id) VALUES ($1, $2, 'aws', $3, $4)",
@@ -60,32 +71,66 @@ describe("allocation to cost centres (real PostgreSQL, row-level security)", () 
     const result = await scoped(async (client) => {
       const checkout = await createCostCentre(client, actor, "Checkout");
       const search = await createCostCentre(client, actor, "Search");
-      const base = { tagKey: null, tagValue: null, service: null, cloudAccountId: null, split: "fixed" as const };
+      const base = {
+        tagKey: null,
+        tagValue: null,
+        service: null,
+        cloudAccountId: null,
+        split: "fixed" as const,
+      };
       await replaceAllocationRules(client, actor, [
-        { ...base, tagKey: "k8s-namespace", tagValue: "checkout", targets: [{ costCentreId: checkout.id, weight: 1 }] },
-        { ...base, tagKey: "k8s-namespace", tagValue: "search", targets: [{ costCentreId: search.id, weight: 1 }] },
-        { ...base, tagKey: "team", tagValue: "ops", targets: [{ costCentreId: checkout.id, weight: 3 }, { costCentreId: search.id, weight: 1 }] },
+        {
+          ...base,
+          tagKey: "k8s-namespace",
+          tagValue: "checkout",
+          targets: [{ costCentreId: checkout.id, weight: 1 }],
+        },
+        {
+          ...base,
+          tagKey: "k8s-namespace",
+          tagValue: "search",
+          targets: [{ costCentreId: search.id, weight: 1 }],
+        },
+        {
+          ...base,
+          tagKey: "team",
+          tagValue: "ops",
+          targets: [
+            { costCentreId: checkout.id, weight: 3 },
+            { costCentreId: search.id, weight: 1 },
+          ],
+        },
         {
           ...base,
           service: "Amazon S3",
           cloudAccountId: accounts.a,
           split: "proportional",
-          targets: [{ costCentreId: checkout.id, weight: 1 }, { costCentreId: search.id, weight: 1 }],
+          targets: [
+            { costCentreId: checkout.id, weight: 1 },
+            { costCentreId: search.id, weight: 1 },
+          ],
         },
       ]);
       return allocateEmissions(client, may);
     });
-    const kg = (name: string) => result.costCentres.find((c) => c.name === name)?.sums.co2eLocationKg;
+    const kg = (name: string) =>
+      result.costCentres.find((c) => c.name === name)?.sums.co2eLocationKg;
     expect(kg("Checkout")).toBeCloseTo(16 + 6 + 7 * (22 / 28), 9);
     expect(kg("Search")).toBeCloseTo(4 + 2 + 7 * (6 / 28), 9);
     expect(result.unallocated.sums.co2eLocationKg).toBeCloseTo(5, 9);
     expect(result.total.co2eLocationKg).toBeCloseTo(40, 9);
     expect(result.total.costAmount).toBeCloseTo(4, 9);
-    const allocatedCost = result.costCentres.reduce((s, c) => s + c.sums.costAmount, 0) + result.unallocated.sums.costAmount;
+    const allocatedCost =
+      result.costCentres.reduce((s, c) => s + c.sums.costAmount, 0) +
+      result.unallocated.sums.costAmount;
     expect(allocatedCost).toBeCloseTo(result.total.costAmount, 9);
     // per day: Checkout has 16 kg on May 1
-    expect(result.costCentres.find((c) => c.name === "Checkout")?.byDay[0]).toMatchObject({ day: "2026-05-01" });
-    expect(result.costCentres.find((c) => c.name === "Checkout")?.byDay[0]?.sums.co2eLocationKg).toBeCloseTo(16, 9);
+    expect(result.costCentres.find((c) => c.name === "Checkout")?.byDay[0]).toMatchObject({
+      day: "2026-05-01",
+    });
+    expect(
+      result.costCentres.find((c) => c.name === "Checkout")?.byDay[0]?.sums.co2eLocationKg,
+    ).toBeCloseTo(16, 9);
   });
 
   it("another organization sees neither the cost centres nor the rules, and allocates nothing of ours", async () => {
@@ -100,7 +145,9 @@ describe("allocation to cost centres (real PostgreSQL, row-level security)", () 
 
   it("deleting a cost centre removes it from its rules; their rows fall back to unallocated, and the change is audited", async () => {
     const result = await scoped(async (client) => {
-      const search = (await client.query<{ id: string }>("SELECT id FROM cost_centres WHERE name = 'Search'")).rows[0]!;
+      const search = (
+        await client.query<{ id: string }>("SELECT id FROM cost_centres WHERE name = 'Search'")
+      ).rows[0]!;
       await deleteCostCentre(client, actor, search.id);
       return allocateEmissions(client, may);
     });
@@ -108,7 +155,15 @@ describe("allocation to cost centres (real PostgreSQL, row-level security)", () 
     // search namespace (4) stays unallocated now; ops goes all to Checkout; S3 all to Checkout
     expect(result.unallocated.sums.co2eLocationKg).toBeCloseTo(5 + 4, 9);
     expect(result.costCentres[0]?.sums.co2eLocationKg).toBeCloseTo(16 + 8 + 7, 9);
-    const audit = await database.owner.pool.query("SELECT action FROM audit_log WHERE tenant_id = $1 ORDER BY id", [tenantId]);
-    expect(audit.rows.map((r) => r.action)).toEqual(["cost-centre.create", "cost-centre.create", "allocation-rules.replace", "cost-centre.delete"]);
+    const audit = await database.owner.pool.query(
+      "SELECT action FROM audit_log WHERE tenant_id = $1 ORDER BY id",
+      [tenantId],
+    );
+    expect(audit.rows.map((r) => r.action)).toEqual([
+      "cost_centre.create",
+      "cost_centre.create",
+      "allocation_rules.replace",
+      "cost_centre.delete",
+    ]);
   });
 });

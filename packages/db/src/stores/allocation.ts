@@ -1,13 +1,13 @@
 import type { PoolClient } from "pg";
 import {
   allocate,
-  headlineSumKeys,
+  allocationSumKeys,
   headlineSumsSelect,
   matchingRule,
-  zeroHeadlineSums,
+  zeroAllocationSums,
   type AllocatedDay,
   type AllocationRule,
-  type HeadlineSums,
+  type AllocationSums,
 } from "@canopy/methodology";
 import { writeAuditEntry } from "./audit-log";
 import { providerMarketSource } from "./provider-figures";
@@ -33,7 +33,11 @@ export class CostCentreNameTakenError extends Error {}
 
 export type Actor = { tenantId: string; actorUserId: string | null; actorLabel: string };
 
-export async function createCostCentre(client: PoolClient, actor: Actor, name: string): Promise<CostCentre> {
+export async function createCostCentre(
+  client: PoolClient,
+  actor: Actor,
+  name: string,
+): Promise<CostCentre> {
   const { rows } = await client.query<CostCentre>(
     `INSERT INTO cost_centres (tenant_id, name) VALUES ($1, $2) ON CONFLICT (tenant_id, name) DO NOTHING
      RETURNING id, name, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "createdAt"`,
@@ -41,21 +45,40 @@ export async function createCostCentre(client: PoolClient, actor: Actor, name: s
   );
   const created = rows[0];
   if (!created) throw new CostCentreNameTakenError(`A cost centre named "${name}" exists already.`);
-  await writeAuditEntry(client, { ...actor, action: "cost-centre.create", target: { type: "cost_centre", id: created.id }, details: { name } });
+  await writeAuditEntry(client, {
+    ...actor,
+    action: "cost_centre.create",
+    target: { type: "cost_centre", id: created.id },
+    details: { name },
+  });
   return created;
 }
 
 /** Deletes a cost centre and its rule targets (a rule left without targets leaves its rows unallocated). */
-export async function deleteCostCentre(client: PoolClient, actor: Actor, id: string): Promise<boolean> {
-  const { rows } = await client.query<{ name: string }>("DELETE FROM cost_centres WHERE id = $1 RETURNING name", [id]);
+export async function deleteCostCentre(
+  client: PoolClient,
+  actor: Actor,
+  id: string,
+): Promise<boolean> {
+  const { rows } = await client.query<{ name: string }>(
+    "DELETE FROM cost_centres WHERE id = $1 RETURNING name",
+    [id],
+  );
   if (rows.length === 0) return false;
-  await writeAuditEntry(client, { ...actor, action: "cost-centre.delete", target: { type: "cost_centre", id }, details: { name: rows[0]!.name } });
+  await writeAuditEntry(client, {
+    ...actor,
+    action: "cost_centre.delete",
+    target: { type: "cost_centre", id },
+    details: { name: rows[0]!.name },
+  });
   return true;
 }
 
 /** The organization's rules in the order they are read. */
 export async function readAllocationRules(client: PoolClient): Promise<AllocationRule[]> {
-  const { rows } = await client.query<AllocationRule & { targets: { costCentreId: string; weight: number }[] | null }>(
+  const { rows } = await client.query<
+    AllocationRule & { targets: { costCentreId: string; weight: number }[] | null }
+  >(
     `SELECT r.id, r.tag_key AS "tagKey", r.tag_value AS "tagValue", r.service, r.cloud_account_id AS "cloudAccountId", r.split,
             (SELECT json_agg(json_build_object('costCentreId', t.cost_centre_id, 'weight', t.weight) ORDER BY t.cost_centre_id)
              FROM allocation_rule_targets t WHERE t.rule_id = r.id) AS targets
@@ -81,42 +104,60 @@ export async function replaceAllocationRules(
     const { rows } = await client.query<{ id: string }>(
       `INSERT INTO allocation_rules (tenant_id, position, tag_key, tag_value, service, cloud_account_id, split)
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-      [actor.tenantId, position + 1, rule.tagKey, rule.tagValue, rule.service, rule.cloudAccountId, rule.split],
+      [
+        actor.tenantId,
+        position + 1,
+        rule.tagKey,
+        rule.tagValue,
+        rule.service,
+        rule.cloudAccountId,
+        rule.split,
+      ],
     );
     const ruleId = rows[0]!.id;
     if (rule.targets.length > 0) {
       await client.query(
         `INSERT INTO allocation_rule_targets (tenant_id, rule_id, cost_centre_id, weight)
          SELECT $1, $2, t.cost_centre_id, t.weight FROM unnest($3::uuid[], $4::float8[]) AS t(cost_centre_id, weight)`,
-        [actor.tenantId, ruleId, rule.targets.map((t) => t.costCentreId), rule.targets.map((t) => t.weight)],
+        [
+          actor.tenantId,
+          ruleId,
+          rule.targets.map((t) => t.costCentreId),
+          rule.targets.map((t) => t.weight),
+        ],
       );
     }
   }
   await writeAuditEntry(client, {
     ...actor,
-    action: "allocation-rules.replace",
+    action: "allocation_rules.replace",
     target: { type: "allocation_rules", id: null },
     details: { previous: previous.map(({ id: _id, ...rule }) => rule), rules: rules.length },
   });
   return readAllocationRules(client);
 }
 
-export type CostCentreAllocation = { id: string; name: string; sums: HeadlineSums; byDay: AllocatedDay[] };
+export type CostCentreAllocation = {
+  id: string;
+  name: string;
+  sums: AllocationSums;
+  byDay: AllocatedDay[];
+};
 
 export type Allocation = {
   /** [start, end) as ISO timestamps. */
   start: string;
   end: string;
-  total: HeadlineSums;
+  total: AllocationSums;
   costCentres: CostCentreAllocation[];
-  unallocated: { sums: HeadlineSums; byDay: AllocatedDay[] };
+  unallocated: { sums: AllocationSums; byDay: AllocatedDay[] };
   /** Per rule: where its rows went, or why they stayed unallocated. */
   rules: (AllocationRule & { note: string | null })[];
 };
 
-const sumDays = (days: readonly AllocatedDay[]): HeadlineSums => {
-  const sums = zeroHeadlineSums();
-  for (const day of days) for (const key of headlineSumKeys) sums[key] += day.sums[key];
+const sumDays = (days: readonly AllocatedDay[]): AllocationSums => {
+  const sums = zeroAllocationSums();
+  for (const day of days) for (const key of allocationSumKeys) sums[key] += day.sums[key];
   return sums;
 };
 
@@ -128,14 +169,23 @@ const noTag = "\u0001";
  * the rules' tag keys) of the period, each given its first matching rule here; then one grouped
  * scan joined to that mapping, by rule and UTC day, with the headline sums of the dashboard.
  */
-export async function allocateEmissions(client: PoolClient, period: { start: string; end: string }): Promise<Allocation> {
+export async function allocateEmissions(
+  client: PoolClient,
+  period: { start: string; end: string },
+): Promise<Allocation> {
   const rules = await readAllocationRules(client);
   const centres = await listCostCentres(client);
   const tagKeys = [...new Set(rules.map((r) => r.tagKey).filter((k): k is string => k !== null))];
-  const tagValueSql = (alias: string) => tagKeys.map((_, i) => `coalesce(${alias}.tags ->> $${i + 3}::text, chr(1))`);
+  const tagValueSql = (alias: string) =>
+    tagKeys.map((_, i) => `coalesce(${alias}.tags ->> $${i + 3}::text, chr(1))`);
   const range = [period.start, period.end, ...tagKeys];
 
-  const mapping = { accounts: [] as string[], services: [] as string[], values: tagKeys.map(() => [] as string[]), rules: [] as string[] };
+  const mapping = {
+    accounts: [] as string[],
+    services: [] as string[],
+    values: tagKeys.map(() => [] as string[]),
+    rules: [] as string[],
+  };
   if (rules.length > 0) {
     const { rows } = await client.query<{ account: string; service: string; v: string[] }>(
       `SELECT DISTINCT e.cloud_account_id::text AS account, e.service, ARRAY[${["''::text", ...tagValueSql("e")].join(", ")}] AS v
@@ -166,8 +216,11 @@ export async function allocateEmissions(client: PoolClient, period: { start: str
     "m.service = x.service",
     ...tagValueSql("x").map((expression, i) => `m.v${i} = ${expression}`),
   ].join(" AND ");
-  const { rows: groups } = await client.query<HeadlineSums & { ruleId: string | null; day: string }>(
-    `SELECT m.rule_id::text AS "ruleId", to_char((x.hour AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, ${headlineSumsSelect("x.")}
+  const { rows: groups } = await client.query<
+    AllocationSums & { ruleId: string | null; day: string }
+  >(
+    `SELECT m.rule_id::text AS "ruleId", to_char((x.hour AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, ${headlineSumsSelect("x.")},
+            coalesce(sum(x.water_l), 0)::float8 AS "waterL"
      FROM ${providerMarketSource("emissions_hourly", "(date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC'))", "($2::timestamptz AT TIME ZONE 'UTC')")} x
      LEFT JOIN unnest(${unnest}) AS m(${mapColumns.join(", ")}) ON ${on}
      WHERE x.hour >= $1 AND x.hour < $2
@@ -178,8 +231,8 @@ export async function allocateEmissions(client: PoolClient, period: { start: str
     groups.map(({ ruleId, day, ...sums }) => ({ ruleId, day, sums })),
     rules,
   );
-  const total = zeroHeadlineSums();
-  for (const group of groups) for (const key of headlineSumKeys) total[key] += group[key];
+  const total = zeroAllocationSums();
+  for (const group of groups) for (const key of allocationSumKeys) total[key] += group[key];
   const costCentres = centres.map((centre) => {
     const byDay = result.byCostCentre.get(centre.id) ?? [];
     return { id: centre.id, name: centre.name, sums: sumDays(byDay), byDay };
