@@ -18,6 +18,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
     { href: "/reconciliation", label: "Reconciliation" },
     { href: "/alerts", label: "Alerts" },
     { href: "/recommendations", label: "Recommendations" },
+    { href: "/allocation", label: "Allocation" },
     { href: "/reports", label: "Reports" },
     { href: "/methodology", label: "Method" },
   ];
