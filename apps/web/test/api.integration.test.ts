@@ -26,6 +26,10 @@ import * as jobs from "@/app/api/v1/jobs/route";
 import * as apiKeys from "@/app/api/v1/api-keys/route";
 import * as apiKey from "@/app/api/v1/api-keys/[id]/route";
 import * as openapi from "@/app/api/v1/openapi.json/route";
+import * as allocationRoute from "@/app/api/v1/allocation/route";
+import * as allocationRules from "@/app/api/v1/allocation/rules/route";
+import * as costCentres from "@/app/api/v1/cost-centres/route";
+import * as costCentreEmissions from "@/app/api/v1/cost-centres/[id]/emissions/route";
 import * as reports from "@/app/api/v1/reports/route";
 import * as reportFinalize from "@/app/api/v1/reports/[id]/finalize/route";
 import * as reportDownload from "@/app/api/v1/reports/[id]/download/route";
@@ -231,6 +235,120 @@ describe("GET /api/v1/emissions/breakdown", () => {
     )[0]!;
     expect(first.region.gridIntensityGPerKwh).toBeGreaterThan(0);
     expect(first.region.pue).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("allocation: /api/v1/allocation and /api/v1/cost-centres", () => {
+  type Measures = Record<string, number>;
+  it("splits a month by tag rules; cost centres + unallocated = the dashboard's total for the month", async () => {
+    const centre = async (name: string) => {
+      const response = await call(costCentres.POST, {
+        path: "/api/v1/cost-centres",
+        method: "POST",
+        credential: owner,
+        json: { name },
+      });
+      expect(response.status).toBe(201);
+      return response.body.id as string;
+    };
+    const [a, b] = [await centre("Team A"), await centre("Team B")];
+    const again = await call(costCentres.POST, {
+      path: "/api/v1/cost-centres",
+      method: "POST",
+      credential: owner,
+      json: { name: "Team A" },
+    });
+    expect(again.status).toBe(409);
+    const rule = (tagValue: string, targets: { costCentreId: string; weight?: number }[]) => ({
+      tagKey: "team",
+      tagValue,
+      split: "fixed",
+      targets,
+    });
+    const put = await call(allocationRules.PUT, {
+      path: "/api/v1/allocation/rules",
+      method: "PUT",
+      credential: owner,
+      json: {
+        rules: [
+          rule("team-0", [{ costCentreId: a }]),
+          rule("team-1", [{ costCentreId: b }]),
+          rule("team-2", [{ costCentreId: a }, { costCentreId: b }]),
+        ],
+      },
+    });
+    expect(put.status).toBe(200);
+    expect((put.body.items as unknown[]).length).toBe(3);
+    const refused = await call(allocationRules.PUT, {
+      path: "/api/v1/allocation/rules",
+      method: "PUT",
+      credential: analyst,
+      json: { rules: [] },
+    });
+    expect(refused.status).toBe(403);
+    const invalid = await call(allocationRules.PUT, {
+      path: "/api/v1/allocation/rules",
+      method: "PUT",
+      credential: owner,
+      json: { rules: [{ tagKey: "team", split: "fixed", targets: [] }] },
+    });
+    expect(invalid.status).toBe(400);
+    expect(Object.keys(invalid.body.error!.fields!).sort()).toEqual([
+      "rules.0.tagValue",
+      "rules.0.targets",
+    ]);
+
+    const allocation = await call(allocationRoute.GET, {
+      path: "/api/v1/allocation?month=2025-02",
+      credential: viewer,
+    });
+    expect(allocation.status).toBe(200);
+    const month = await call(summary.GET, {
+      path: "/api/v1/emissions/summary?from=2025-02-01&to=2025-02-28",
+      credential: viewer,
+    });
+    const dashboard = month.body.totals as Measures;
+    const total = allocation.body.total as Measures;
+    for (const key of [
+      "co2eTotalKg",
+      "co2eTotalMarketBasedKg",
+      "co2eLocationKg",
+      "kwhFacility",
+      "waterL",
+      "costAmount",
+    ]) {
+      expect(total[key], key).toBeCloseTo(dashboard[key]!, 6);
+      const parts = (allocation.body.costCentres as { measures: Measures }[]).reduce(
+        (sum, c) => sum + c.measures[key]!,
+        0,
+      );
+      expect(parts + (allocation.body.unallocated as Measures)[key]!, key).toBeCloseTo(
+        total[key]!,
+        6,
+      );
+    }
+    // team-3 is the only team without a rule: unallocated is exactly its rows.
+    const { rows } = await db.owner.pool.query<{ kg: number }>(
+      `SELECT sum(co2e_location_kg)::float8 AS kg FROM emissions_hourly
+       WHERE tenant_id = $1 AND hour >= '2025-02-01' AND hour < '2025-03-01' AND tags ->> 'team' = 'team-3'`,
+      [tenantId],
+    );
+    expect((allocation.body.unallocated as Measures).co2eLocationKg).toBeCloseTo(rows[0]!.kg, 6);
+
+    const one = await call(costCentreEmissions.GET, {
+      path: `/api/v1/cost-centres/${a}/emissions?month=2025-02`,
+      credential: viewer,
+      params: { id: a },
+    });
+    expect(one.status).toBe(200);
+    expect((one.body.days as unknown[]).length).toBe(28);
+    const fromList = (allocation.body.costCentres as { id: string; measures: Measures }[]).find(
+      (c) => c.id === a,
+    )!;
+    expect((one.body.measures as Measures).co2eTotalKg).toBeCloseTo(
+      fromList.measures.co2eTotalKg!,
+      9,
+    );
   });
 });
 
