@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTenantClient } from "../tenant";
 import { createTestDatabase, type TestDatabase } from "../testing";
+import { refreshRollups } from "./rollups";
 import {
   allocateEmissions,
   createCostCentre,
@@ -165,5 +166,30 @@ describe("allocation to cost centres (real PostgreSQL, row-level security)", () 
       "allocation_rules.replace",
       "cost_centre.delete",
     ]);
+  });
+
+  it("uses the provider's market-based figure where one covers the month, as the dashboard does", async () => {
+    const result = await scoped(async (client) => {
+      await refreshRollups(
+        client,
+        tenantId,
+        accounts.a,
+        new Date("2026-05-01"),
+        new Date("2026-07-01"),
+      );
+      await client.query(
+        `INSERT INTO provider_reported_emissions (tenant_id, cloud_account_id, provider, provider_account_id, month, scope, co2e_kg, source)
+         VALUES ($1, $2, 'aws', '111111111111', '2026-05-01', 'scope2-market', 12, 'test')`,
+        [tenantId, accounts.a],
+      );
+      return allocateEmissions(client, may);
+    });
+    // account a's May rows (35 kg estimated) carry the provider's 12 kg; account b keeps its 5 kg estimate
+    expect(result.total.co2eMarketKg).toBeCloseTo(12 + 5, 9);
+    expect(result.total.co2eMarketReportedKg).toBeCloseTo(12, 9);
+    const parts =
+      result.costCentres.reduce((s, c) => s + c.sums.co2eMarketKg, 0) +
+      result.unallocated.sums.co2eMarketKg;
+    expect(parts).toBeCloseTo(17, 9);
   });
 });

@@ -10,7 +10,8 @@ import {
   type AllocationSums,
 } from "@canopy/methodology";
 import { writeAuditEntry } from "./audit-log";
-import { providerMarketSource } from "./provider-figures";
+import { disableJitForTransaction, withLocalSettings } from "./local-settings";
+import { marketSourceFor } from "./provider-figures";
 
 /**
  * Cost centres, allocation rules and the allocation of emissions to them (docs/methodology.md
@@ -161,78 +162,81 @@ const sumDays = (days: readonly AllocatedDay[]): AllocationSums => {
   return sums;
 };
 
-/** A missing tag as a value no tag has (chr(1)), so the mapping joins with plain equality (a hash join). */
+/** A missing tag as a value no tag has (chr(1)), so a missing tag and an empty one stay apart. */
 const noTag = "\u0001";
 
+type ScanRow = AllocationSums & { account: string; service: string; day: string } & Record<
+    `v${number}`,
+    string
+  >;
+
 /**
- * Allocates [start, end) of emissions_hourly. Two passes: the distinct (account, service, values of
- * the rules' tag keys) of the period, each given its first matching rule here; then one grouped
- * scan joined to that mapping, by rule and UTC day, with the headline sums of the dashboard.
+ * Allocates [start, end) of emissions_hourly. One grouped scan, by account, service, the values
+ * of the rules' tag keys and UTC day, with the dashboard's headline sums; each distinct (account,
+ * service, values) is given its first matching rule here, and the groups are split by rule.
  */
 export async function allocateEmissions(
   client: PoolClient,
   period: { start: string; end: string },
+  timingsMs?: Record<string, number>,
 ): Promise<Allocation> {
+  let mark = performance.now();
+  const lap = (stage: string) => {
+    const now = performance.now();
+    if (timingsMs) timingsMs[stage] = Math.round(now - mark);
+    mark = now;
+  };
   const rules = await readAllocationRules(client);
   const centres = await listCostCentres(client);
   const tagKeys = [...new Set(rules.map((r) => r.tagKey).filter((k): k is string => k !== null))];
-  const tagValueSql = (alias: string) =>
-    tagKeys.map((_, i) => `coalesce(${alias}.tags ->> $${i + 3}::text, chr(1))`);
-  const range = [period.start, period.end, ...tagKeys];
-
-  const mapping = {
-    accounts: [] as string[],
-    services: [] as string[],
-    values: tagKeys.map(() => [] as string[]),
-    rules: [] as string[],
-  };
-  if (rules.length > 0) {
-    const { rows } = await client.query<{ account: string; service: string; v: string[] }>(
-      `SELECT DISTINCT e.cloud_account_id::text AS account, e.service, ARRAY[${["''::text", ...tagValueSql("e")].join(", ")}] AS v
-       FROM emissions_hourly e WHERE e.hour >= $1 AND e.hour < $2`,
-      range,
-    );
-    for (const row of rows) {
+  const tagColumns = tagKeys.map((_, i) => `coalesce(x.tags ->> $${i + 3}::text, chr(1)) AS v${i}`);
+  const day = "(x.hour AT TIME ZONE 'UTC')::date";
+  await disableJitForTransaction(client);
+  const source = await marketSourceFor(
+    client,
+    "emissions_hourly",
+    { fromMonth: `${period.start.slice(0, 7)}-01`, toMonth: period.end.slice(0, 10) },
+    {
+      from: "(date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC'))",
+      to: "($2::timestamptz AT TIME ZONE 'UTC')",
+    },
+  );
+  // The planner overestimates the groups (distinct tag values) and sorts 10M rows to disk; hashing fits.
+  const { rows } = await withLocalSettings(client, { work_mem: "128MB", enable_sort: "off" }, () =>
+    client.query<ScanRow>(
+      `SELECT x.cloud_account_id::text AS account, x.service, ${tagColumns.map((c) => `${c}, `).join("")}
+              to_char(${day}, 'YYYY-MM-DD') AS day, ${headlineSumsSelect("x.")},
+              coalesce(sum(x.water_l), 0)::float8 AS "waterL"
+       FROM ${source} x
+       WHERE x.hour >= $1 AND x.hour < $2
+       GROUP BY x.cloud_account_id, x.service, ${tagKeys.map((_, i) => `v${i}, `).join("")}${day}`,
+      [period.start, period.end, ...tagKeys],
+    ),
+  );
+  lap("scan");
+  const ruleOf = new Map<string, string | null>();
+  const groups = rows.map((row) => {
+    const values = tagKeys.map((_, i) => row[`v${i}`]);
+    const key = [row.account, row.service, ...values].join("\u0000");
+    let ruleId = ruleOf.get(key);
+    if (ruleId === undefined) {
       const tags: Record<string, string> = {};
-      tagKeys.forEach((key, i) => {
-        const value = row.v[i + 1]!;
-        if (value !== noTag) tags[key] = value;
+      tagKeys.forEach((tagKey, i) => {
+        if (values[i] !== noTag) tags[tagKey] = values[i]!;
       });
-      const rule = matchingRule(rules, { tags, cloudAccountId: row.account, service: row.service });
-      if (!rule) continue;
-      mapping.accounts.push(row.account);
-      mapping.services.push(row.service);
-      tagKeys.forEach((_, i) => mapping.values[i]!.push(row.v[i + 1]!));
-      mapping.rules.push(rule.id);
+      ruleId =
+        matchingRule(rules, { tags, cloudAccountId: row.account, service: row.service })?.id ??
+        null;
+      ruleOf.set(key, ruleId);
     }
-  }
-  const mapParams = [mapping.accounts, mapping.services, ...mapping.values, mapping.rules];
-  const first = range.length + 1;
-  const mapColumns = ["account", "service", ...tagKeys.map((_, i) => `v${i}`), "rule_id"];
-  const mapTypes = ["uuid", "text", ...tagKeys.map(() => "text"), "uuid"];
-  const unnest = mapColumns.map((_, i) => `$${first + i}::${mapTypes[i]}[]`).join(", ");
-  const on = [
-    "m.account = x.cloud_account_id",
-    "m.service = x.service",
-    ...tagValueSql("x").map((expression, i) => `m.v${i} = ${expression}`),
-  ].join(" AND ");
-  const { rows: groups } = await client.query<
-    AllocationSums & { ruleId: string | null; day: string }
-  >(
-    `SELECT m.rule_id::text AS "ruleId", to_char((x.hour AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, ${headlineSumsSelect("x.")},
-            coalesce(sum(x.water_l), 0)::float8 AS "waterL"
-     FROM ${providerMarketSource("emissions_hourly", "(date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC'))", "($2::timestamptz AT TIME ZONE 'UTC')")} x
-     LEFT JOIN unnest(${unnest}) AS m(${mapColumns.join(", ")}) ON ${on}
-     WHERE x.hour >= $1 AND x.hour < $2
-     GROUP BY 1, 2`,
-    [...range, ...mapParams],
-  );
-  const result = allocate(
-    groups.map(({ ruleId, day, ...sums }) => ({ ruleId, day, sums })),
-    rules,
-  );
+    const sums = zeroAllocationSums();
+    for (const sumKey of allocationSumKeys) sums[sumKey] = row[sumKey];
+    return { ruleId, day: row.day, sums };
+  });
+  const result = allocate(groups, rules);
+  lap("split");
   const total = zeroAllocationSums();
-  for (const group of groups) for (const key of allocationSumKeys) total[key] += group[key];
+  for (const group of groups) for (const key of allocationSumKeys) total[key] += group.sums[key];
   const costCentres = centres.map((centre) => {
     const byDay = result.byCostCentre.get(centre.id) ?? [];
     return { id: centre.id, name: centre.name, sums: sumDays(byDay), byDay };
