@@ -47,3 +47,10 @@ ALTER TABLE "allocation_rule_targets" ADD CONSTRAINT "allocation_rule_targets_te
 ALTER TABLE "allocation_rule_targets" ADD CONSTRAINT "allocation_rule_targets_rule_id_allocation_rules_id_fk" FOREIGN KEY ("tenant_id","rule_id") REFERENCES "public"."allocation_rules"("tenant_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "allocation_rule_targets" ADD CONSTRAINT "allocation_rule_targets_cost_centre_id_cost_centres_id_fk" FOREIGN KEY ("tenant_id","cost_centre_id") REFERENCES "public"."cost_centres"("tenant_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE POLICY "tenant_isolation" ON "allocation_rule_targets" AS PERMISSIVE FOR ALL TO "canopy_app_role" USING (tenant_id = (SELECT current_tenant_id())) WITH CHECK (tenant_id = (SELECT current_tenant_id()));
+--> statement-breakpoint
+-- Rules and cost centres are inputs of the allocation read: a change moves the organization's data version.
+CREATE TRIGGER tenant_data_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "cost_centres" FOR EACH STATEMENT EXECUTE FUNCTION note_tenant_data_change();
+--> statement-breakpoint
+CREATE TRIGGER tenant_data_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "allocation_rules" FOR EACH STATEMENT EXECUTE FUNCTION note_tenant_data_change();
+--> statement-breakpoint
+CREATE TRIGGER tenant_data_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "allocation_rule_targets" FOR EACH STATEMENT EXECUTE FUNCTION note_tenant_data_change();

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTenantClient } from "../tenant";
 import { createTestDatabase, type TestDatabase } from "../testing";
+import { tenantDataVersion } from "./data-version";
 import { refreshRollups } from "./rollups";
 import {
   allocateEmissions,

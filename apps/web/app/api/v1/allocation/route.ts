@@ -14,5 +14,5 @@ export const GET = withTenantRoute(
       await ctx.sql((client) => allocation.allocation(client, query)),
     );
   },
-  { permission: "emissions.read" },
+  { permission: "emissions.read", emissionRead: true },
 );

@@ -16,5 +16,5 @@ export const GET = withTenantRoute<{ id: string }>(
       await ctx.sql((client) => allocation.costCentreEmissions(client, id, query)),
     );
   },
-  { permission: "emissions.read" },
+  { permission: "emissions.read", emissionRead: true },
 );
