@@ -146,6 +146,7 @@ describe("allocation to cost centres (real PostgreSQL, row-level security)", () 
   });
 
   it("deleting a cost centre removes it from its rules; their rows fall back to unallocated, and the change is audited", async () => {
+    const before = await scoped((client) => tenantDataVersion(client));
     const result = await scoped(async (client) => {
       const search = (
         await client.query<{ id: string }>("SELECT id FROM cost_centres WHERE name = 'Search'")
@@ -153,6 +154,8 @@ describe("allocation to cost centres (real PostgreSQL, row-level security)", () 
       await deleteCostCentre(client, actor, search.id);
       return allocateEmissions(client, may);
     });
+    // The read cache keys on the data version: a cost centre or rule change moves it.
+    expect(await scoped((client) => tenantDataVersion(client))).not.toBe(before);
     expect(result.costCentres.map((c) => c.name)).toEqual(["Checkout"]);
     // search namespace (4) stays unallocated now; ops goes all to Checkout; S3 all to Checkout
     expect(result.unallocated.sums.co2eLocationKg).toBeCloseTo(5 + 4, 9);
