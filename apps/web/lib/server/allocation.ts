@@ -4,6 +4,7 @@ import {
   createCostCentre,
   CostCentreNameTakenError,
   deleteCostCentre,
+  lastEmissionsDay,
   listCostCentres,
   readAllocationRules,
   replaceAllocationRules,
@@ -73,14 +74,7 @@ async function monthOf(
   client: PoolClient,
   month: string | undefined,
 ): Promise<{ month: string; start: string; end: string } | null> {
-  const chosen =
-    month ??
-    (
-      await client.query<{ month: string | null }>(
-        "SELECT to_char(max(day), 'YYYY-MM') AS month FROM emissions_daily",
-      )
-    ).rows[0]?.month ??
-    undefined;
+  const chosen = month ?? (await lastEmissionsDay(client))?.slice(0, 7);
   if (!chosen) return null;
   const [year, m] = chosen.split("-").map(Number) as [number, number];
   const start = new Date(Date.UTC(year, m - 1, 1));
