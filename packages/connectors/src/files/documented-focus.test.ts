@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createEstimator, type UsageRecord } from "@canopy/methodology";
+import { detectFormat } from "../classify/detect-format";
 import { allocatedQuantityShare, createFocusClassifier } from "../classify/focus";
 import type { ClassifyOutcome } from "../classify/types";
 import { openBillingSource } from "./open-billing-file";
@@ -88,6 +89,7 @@ describe("FOCUS 1.3 documented file: long-tail providers and split cost allocati
   });
 
   it("FOCUS 1.4 headers without ProviderName and PublisherName read ServiceProviderName", () => {
+    expect(detectFormat(["ChargeCategory", "ChargePeriodStart", "ServiceProviderName", "HostProviderName", "ServiceName", "BilledCost", "ConsumedQuantity", "ConsumedUnit"])).toEqual({ ok: true, format: "focus" });
     const focus = createFocusClassifier(["ChargeCategory", "ChargePeriodStart", "ChargePeriodEnd", "ServiceProviderName", "HostProviderName", "ServiceName", "ServiceCategory", "ConsumedQuantity", "ConsumedUnit", "BilledCost", "BillingCurrency", "RegionId", "SubAccountId"]);
     const outcome = focus.classify({
       ChargeCategory: "Usage",
