@@ -31,6 +31,12 @@ import {
   restoreImportVersion,
 } from "@/app/actions/imports";
 import { switchOrganization } from "@/app/actions/organization";
+import {
+  addTagRuleAction,
+  createCostCentreAction,
+  deleteCostCentreAction,
+  removeRuleAction,
+} from "@/app/actions/allocation";
 
 let db: TestDatabase;
 let owner: TestUser;
@@ -513,5 +519,43 @@ describe("members", () => {
     );
     expect(rows.map((r) => r.active_tenant_id)).toContain(tenantId);
     expect(second).toMatch(/[0-9a-f-]{36}/);
+  });
+});
+
+describe("allocation actions", () => {
+  it("add cost centres and tag rules at the end of the list, remove them; viewers may not", async () => {
+    actAs(viewer);
+    const denied = await createCostCentreAction({ name: "Nope" });
+    expect(denied.ok).toBe(false); // forbidden, or no longer a member after the members test
+    actAs(admin);
+    const web = await createCostCentreAction({ name: "Web" });
+    const data = await createCostCentreAction({ name: "Data" });
+    if (!web.ok || !data.ok) throw new Error("cost centres not created");
+    const first = await addTagRuleAction({
+      tagKey: "team",
+      tagValue: "web",
+      costCentreId: web.data.id,
+    });
+    const second = await addTagRuleAction({
+      tagKey: "team",
+      tagValue: "data",
+      costCentreId: data.data.id,
+    });
+    if (!first.ok || !second.ok) throw new Error("rules not added");
+    expect(
+      second.data.items.map((r) => [r.tagValue, r.targets.map((t) => t.costCentreId)]),
+    ).toEqual([
+      ["web", [web.data.id]],
+      ["data", [data.data.id]],
+    ]);
+    const removed = await removeRuleAction({ ruleId: second.data.items[0]!.id });
+    expect(removed.ok && removed.data.items.map((r) => r.tagValue)).toEqual(["data"]);
+    expect((await removeRuleAction({ ruleId: second.data.items[0]!.id })).ok).toBe(false);
+    expect((await deleteCostCentreAction({ id: data.data.id })).ok).toBe(true);
+    const { rows } = await db.owner.pool.query(
+      "SELECT count(*)::int AS n FROM allocation_rule_targets WHERE tenant_id = $1",
+      [tenantId],
+    );
+    expect(rows[0].n).toBe(0); // the Data rule's only target went with its cost centre
   });
 });

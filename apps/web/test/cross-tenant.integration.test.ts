@@ -64,6 +64,7 @@ const b = {
   findingId: "",
   savedViewId: "",
   costCentreId: "",
+  allocationRuleId: "",
 };
 
 async function countB(table: string, where = "true"): Promise<number> {
@@ -191,9 +192,9 @@ beforeAll(async () => {
     "INSERT INTO cost_centres (tenant_id, name) VALUES ($1, 'B centre') RETURNING id",
     [tenantB],
   );
-  await db.owner.pool.query(
+  b.allocationRuleId = await one(
     `WITH r AS (INSERT INTO allocation_rules (tenant_id, position, tag_key, tag_value, split) VALUES ($1, 1, 'team', 'team-1', 'fixed') RETURNING id)
-     INSERT INTO allocation_rule_targets (tenant_id, rule_id, cost_centre_id) SELECT $1, r.id, $2 FROM r`,
+     INSERT INTO allocation_rule_targets (tenant_id, rule_id, cost_centre_id) SELECT $1, r.id, $2 FROM r RETURNING rule_id AS id`,
     [tenantB, b.costCentreId],
   );
   b.functionalUnitId = await one(
@@ -988,6 +989,27 @@ const actionCases: Record<string, (action: Action) => Promise<void>> = {
     // Stored in A's own organization (the tenantId field is not an input), never in B's.
     expect(result.ok).toBe(true);
     expect(await countB("provider_reported_emissions")).toBe(before);
+  },
+  "allocation.createCostCentreAction": async (action) => {
+    const result = await action({ name: "A centre (action)" });
+    expect(result.ok).toBe(true);
+    expectNoB(result);
+    expect(await countB("cost_centres")).toBe(1);
+  },
+  "allocation.deleteCostCentreAction": async (action) => {
+    refused(await action({ id: b.costCentreId }));
+    expect(await countB("cost_centres")).toBe(1);
+  },
+  "allocation.addTagRuleAction": async (action) => {
+    refused(
+      await action({ tagKey: "team", tagValue: "x", costCentreId: b.costCentreId }),
+      "validation_error",
+    );
+    expect(await countB("allocation_rule_targets")).toBe(1);
+  },
+  "allocation.removeRuleAction": async (action) => {
+    refused(await action({ ruleId: b.allocationRuleId }));
+    expect(await countB("allocation_rules")).toBe(1);
   },
   "saved-views.saveViewAction": async (action) => {
     const result = await action({ name: "B view", query: "provider=aws" });

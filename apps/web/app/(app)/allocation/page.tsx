@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { RulesEditor } from "@/components/allocation/rules-editor";
 import { Forbidden } from "@/components/forbidden";
 import { allocationQuerySchema } from "@/lib/api/allocation-schemas";
 import { searchParamsToObject } from "@/lib/emissions/params";
@@ -10,7 +11,24 @@ export const dynamic = "force-dynamic";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-const share = (part: number, total: number) => (total > 0 ? `${formatNumber((part / total) * 100, 1)} %` : "—");
+type Rule = Awaited<ReturnType<typeof allocation>>["rules"][number];
+
+function ruleLabel(rule: Rule, names: Map<string, string>): string {
+  const filter =
+    [
+      rule.tagKey ? `tag ${rule.tagKey} = ${rule.tagValue}` : null,
+      rule.service ? `service ${rule.service}` : null,
+      rule.cloudAccountId ? `account ${rule.cloudAccountId}` : null,
+    ]
+      .filter(Boolean)
+      .join(", ") || "every row left";
+  const targets = rule.targets.map((t) => names.get(t.costCentreId) ?? t.costCentreId).join(", ");
+  const split = rule.split === "fixed" ? "by fixed weights" : "by their fixed allocations";
+  return `${filter} → ${targets} (${split})${rule.note ? `: ${rule.note}` : ""}`;
+}
+
+const share = (part: number, total: number) =>
+  total > 0 ? `${formatNumber((part / total) * 100, 1)} %` : "—";
 
 export default async function AllocationPage({ searchParams }: Props) {
   const scope = await requireMember();
@@ -20,17 +38,21 @@ export default async function AllocationPage({ searchParams }: Props) {
   const query = parsed.success ? parsed.data : {};
   const result = await scope.sql((client) => allocation(client, query));
   const total = result.total.co2eTotalKg;
-  const rows = [...result.costCentres].sort((a, b) => b.measures.co2eTotalKg - a.measures.co2eTotalKg);
+  const rows = [...result.costCentres].sort(
+    (a, b) => b.measures.co2eTotalKg - a.measures.co2eTotalKg,
+  );
   const monthQuery = result.month ? `?month=${result.month}` : "";
+  const names = new Map(result.costCentres.map((c) => [c.id, c.name]));
+  const admin = allowed(scope.principal, "allocation.configure");
   return (
     <main className="stack-lg">
       <div>
         <h1>Allocation{result.month ? `: ${result.month}` : ""}</h1>
         <p className="muted">
-          Emissions split to cost centres by the organization&apos;s rules (first matching rule wins),
-          with what no rule covers shown as unallocated. The figures are the dashboard&apos;s: cost
-          centres plus unallocated add up to the month&apos;s total. Rules are set through{" "}
-          <code>PUT /api/v1/allocation/rules</code> (method, section 22).
+          Emissions split to cost centres by the organization&apos;s rules (first matching rule
+          wins), with what no rule covers shown as unallocated. The figures are the
+          dashboard&apos;s: cost centres plus unallocated add up to the month&apos;s total (method,
+          section 22).
         </p>
         <form className="row" method="get">
           <label>
@@ -97,24 +119,23 @@ export default async function AllocationPage({ searchParams }: Props) {
         </section>
       )}
       <section className="card stack-lg">
-        <h2>Rules</h2>
-        {result.rules.length === 0 ? (
+        <h2>Cost centres and rules</h2>
+        <p className="muted small">
+          Rules are read in order; the first whose filter matches a row takes it. Tag rules are
+          added at the end; shared-service rules (service or account filters, proportional splits)
+          are set through <code>PUT /api/v1/allocation/rules</code>.
+        </p>
+        {admin ? (
+          <RulesEditor
+            costCentres={result.costCentres.map((c) => ({ id: c.id, name: c.name }))}
+            rules={result.rules.map((rule) => ({ id: rule.id, label: ruleLabel(rule, names) }))}
+          />
+        ) : result.rules.length === 0 ? (
           <p className="muted">No rules yet: everything is unallocated.</p>
         ) : (
           <ol className="small">
             {result.rules.map((rule) => (
-              <li key={rule.id}>
-                {[
-                  rule.tagKey ? `tag ${rule.tagKey} = ${rule.tagValue}` : null,
-                  rule.service ? `service ${rule.service}` : null,
-                  rule.cloudAccountId ? `account ${rule.cloudAccountId}` : null,
-                ]
-                  .filter(Boolean)
-                  .join(", ") || "every row left"}{" "}
-                → {rule.split === "fixed" ? "fixed weights" : "by the targets' fixed allocations"} over{" "}
-                {rule.targets.length} cost centre(s)
-                {rule.note && <span className="error"> · {rule.note}</span>}
-              </li>
+              <li key={rule.id}>{ruleLabel(rule, names)}</li>
             ))}
           </ol>
         )}
