@@ -15,6 +15,7 @@ import * as webhooksRoute from "@/app/api/v1/webhooks/route";
 import * as targetsRoute from "@/app/api/v1/targets/route";
 import * as efficiencyRoute from "@/app/api/v1/efficiency/route";
 import * as unitsRoute from "@/app/api/v1/functional-units/route";
+import * as manifestRoute from "@/app/api/v1/functional-units/manifest/route";
 import * as summaryRoute from "@/app/api/v1/emissions/summary/route";
 
 /**
@@ -231,6 +232,50 @@ describe("carbon efficiency and SCI", () => {
       json: { items: [] },
     });
     expect(viewerPost.status).toBe(403);
+
+    // The same points as an Impact Framework manifest: the builtin Sci plugin divides `carbon` by
+    // the unit named in its global config, which must give sciKgPerUnit × 1000 (g per unit).
+    const exported = await call(manifestRoute.GET, {
+      path: "/api/v1/functional-units/manifest",
+      credential: viewer,
+    });
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get("content-type")).toMatch(/^application\/yaml/);
+    const manifest = exported.body as {
+      initialize: {
+        plugins: Record<
+          string,
+          { method: string; path: string; "global-config": Record<string, string> }
+        >;
+      };
+      tree: {
+        children: Record<
+          string,
+          { pipeline: { compute: string[] }; inputs: Record<string, number | string>[] }
+        >;
+      };
+    };
+    expect(manifest.initialize.plugins["sci-requests"]).toEqual({
+      method: "Sci",
+      path: "builtin",
+      "global-config": { "functional-unit": "requests" },
+    });
+    const child = manifest.tree.children["team=team-1 per requests"]!;
+    expect(child.pipeline.compute).toEqual(["sci-requests"]);
+    expect(child.inputs.map((i) => [i.timestamp, i.duration, i.requests])).toEqual([
+      ["2025-02-01T00:00:00.000Z", 28 * 86_400, 1_000_000],
+      ["2025-03-01T00:00:00.000Z", 31 * 86_400, 2_500_000],
+    ]);
+    for (const [i, input] of child.inputs.entries()) {
+      expect((input.carbon as number) / (input.requests as number)).toBeCloseTo(
+        after[i]!.sciKgPerUnit * 1000,
+        12,
+      );
+      expect(input.carbon as number).toBeCloseTo(
+        (input["carbon-operational"] as number) + (input["carbon-embodied"] as number),
+        9,
+      );
+    }
   });
 });
 

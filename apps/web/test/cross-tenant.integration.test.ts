@@ -793,6 +793,12 @@ const routeCases: Record<string, RouteCase> = {
     expect(response.status).toBe(400);
     expect(await countB("allocation_rule_targets")).toBe(1);
   },
+  "GET /api/v1/functional-units/manifest": async (h, as) => {
+    const response = await get(h, as, "/api/v1/functional-units/manifest");
+    expect(response.status).toBe(200);
+    expectNoB(response.body);
+    expect(JSON.stringify(response.body)).not.toContain("b-requests");
+  },
   "GET /api/v1/openapi.json": async (h) =>
     expectNoB(await (await (h as unknown as () => Response)()).json()),
   // The catch-all answers 404 for anything else, B's ids in the path included.

@@ -33,7 +33,8 @@ export type Operation = {
 export type BinaryContentType =
   | "application/pdf"
   | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-  | "text/csv";
+  | "text/csv"
+  | "application/yaml";
 
 export const operations: Operation[] = [
   {
@@ -628,6 +629,15 @@ export const operations: Operation[] = [
     permission: "allocation.configure",
     body: { schema: alloc.allocationRulesPutSchema, contentType: "application/json" },
     response: { status: 200, schema: alloc.allocationRuleListSchema },
+  },
+  {
+    method: "get",
+    path: "/api/v1/functional-units/manifest",
+    summary: "SCI per workload and period as a Green Software Foundation Impact Framework manifest",
+    description:
+      "One child per workload and functional unit, one input per period with carbon = (E × I) + M in gCO2e; the builtin Sci plugin reproduces sciKgPerUnit × 1000 (`if-run --manifest`). Written as JSON, which is valid YAML.",
+    permission: "emissions.read",
+    response: { status: 200, binary: ["application/yaml"] },
   },
   {
     method: "get",
