@@ -62,13 +62,13 @@ export function RulesEditor(props: {
           }}
         >
           <label>
-            Tag <input name="tagKey" required placeholder="k8s-namespace" maxLength={128} />
+            Tag key <input name="tagKey" required placeholder="k8s-namespace" maxLength={128} />
           </label>
           <label>
-            = <input name="tagValue" required placeholder="checkout" maxLength={256} />
+            Tag value <input name="tagValue" required placeholder="checkout" maxLength={256} />
           </label>
           <label>
-            →{" "}
+            Cost centre{" "}
             <select name="costCentreId" required>
               {props.costCentres.map((c) => (
                 <option key={c.id} value={c.id}>
