@@ -22,6 +22,8 @@ export const ACCOUNT_OWNED_TABLES = [
   "resource_utilization_hourly",
   "utilization_runs",
   "sync_runs",
+  // Allocation rules filtered by the account match nothing once it is gone.
+  "allocation_rules",
 ] as const;
 
 export type AccountDeletion = {

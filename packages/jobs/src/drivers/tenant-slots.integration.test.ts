@@ -68,7 +68,8 @@ describe.runIf(redisUrl)("per-organization slots across worker processes", () =>
       queue.add("tenant-work", { tenantId, n, ms }, { attempts: 3 });
     try {
       const first = await startWorker();
-      await enqueue("A", 1, 4_000);
+      // Long enough for B's two jobs to finish meanwhile on a loaded machine.
+      await enqueue("A", 1, 8_000);
       await until("A:1 to start", (log) => started(log, "A:1"));
       await startWorker();
 

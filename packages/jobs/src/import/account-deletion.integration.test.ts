@@ -92,6 +92,12 @@ describe("deleting a cloud account", () => {
          VALUES ($1, $2, 'succeeded', '2026-04-01', '2026-04-02', 'aws-cloudwatch')`,
         [tenantId, id],
       );
+      // An allocation rule filtered by the account.
+      await owner.query(
+        `INSERT INTO allocation_rules (tenant_id, position, cloud_account_id, split)
+         SELECT $1, coalesce(max(position), 0) + 1, $2, 'fixed' FROM allocation_rules WHERE tenant_id = $1`,
+        [tenantId, id],
+      );
       await owner.query(
         `INSERT INTO resource_utilization_hourly
            (tenant_id, cloud_account_id, hour, resource_id, region, instance_type, cpu_utilization, source)
