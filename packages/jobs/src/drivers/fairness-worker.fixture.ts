@@ -33,8 +33,9 @@ const driver = createBullmqDriver({
   prefix,
   deps: { log: () => undefined } as unknown as DriverDeps,
   registry: createRegistry([tenantWork]),
-  // Short, so the test sees a dead worker's job and slot taken over in seconds.
-  lockDurationMs: 1_500,
+  // Short, so the test sees a dead worker's job and slot taken over in seconds; long enough that a
+  // live worker on a loaded machine renews its locks in time (at 1.5 s a finished job ran twice).
+  lockDurationMs: 5_000,
   tenantSlotRetryMs: 50,
 });
 await driver.startWorkers();
