@@ -606,17 +606,6 @@ describe.skipIf(!haveBrowser)("browser: onboarding to dashboard", () => {
     const apiKey = (await page.getByLabel("New API key").textContent())!;
     expect(apiKey).toMatch(/^cnp_[a-z0-9]{8}_/);
     await shot("18-api-keys");
-    // Allocation: a cost centre and a tag rule from the page; what no rule matches stays unallocated.
-    await page.goto("/allocation");
-    await page.getByLabel("New cost centre").fill("Platform");
-    await page.getByRole("button", { name: "Add", exact: true }).click();
-    await page.getByLabel("Tag key").waitFor();
-    await page.getByLabel("Tag key").fill("team");
-    await page.getByLabel("Tag value").fill("platform");
-    await page.getByRole("button", { name: "Add rule" }).click();
-    await page.getByText("tag team = platform → Platform (by fixed weights)").waitFor();
-    await page.locator('[data-cost-centre="unallocated"]').waitFor();
-    await shot("18-allocation");
     // The API reference, linked from the keys page, served by the app from the OpenAPI document.
     await page.getByRole("link", { name: "API reference" }).click();
     await page.locator('[data-operation="get /api/v1/emissions"]').waitFor();
@@ -630,6 +619,17 @@ describe.skipIf(!haveBrowser)("browser: onboarding to dashboard", () => {
     expect(
       ((await viaKey.json()) as { totals: { co2eLocationKg: number } }).totals.co2eLocationKg,
     ).toBeCloseTo(expected.loc, 6);
+    // Allocation: a cost centre and a tag rule from the page; what no rule matches stays unallocated.
+    await page.goto("/allocation");
+    await page.getByLabel("New cost centre").fill("Platform");
+    await page.getByRole("button", { name: "Add", exact: true }).click();
+    await page.getByLabel("Tag key").waitFor();
+    await page.getByLabel("Tag key").fill("team");
+    await page.getByLabel("Tag value").fill("platform");
+    await page.getByRole("button", { name: "Add rule" }).click();
+    await page.getByText("tag team = platform → Platform (by fixed weights)").waitFor();
+    await page.locator('[data-cost-centre="unallocated"]').waitFor();
+    await shot("18-allocation");
     await page.emulateMedia({ colorScheme: "dark" });
     await page.goto("/?granularity=day&groupBy=service");
     await page.getByTestId("kpi-total").waitFor();
