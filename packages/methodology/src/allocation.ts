@@ -64,6 +64,13 @@ function addScaled(into: AllocationSums, from: AllocationSums, share: number): v
   for (const key of allocationSumKeys) into[key] += from[key] * share;
 }
 
+/** The sum of several sums, figure by figure. */
+export function sumAllocationSums(parts: Iterable<AllocationSums>): AllocationSums {
+  const total = zeroAllocationSums();
+  for (const part of parts) addScaled(total, part, 1);
+  return total;
+}
+
 /** Total CO2e, location-based (electricity + embodied + spend-based): the headline the key uses. */
 const totalLocationKg = (s: AllocationSums) =>
   s.co2eLocationKg + s.co2eEmbodiedKg + s.co2eSpendBasedKg;

@@ -62,7 +62,12 @@ type Node = Map<unknown, unknown>;
 /** Cache entries kept before the caches are cleared (bounds memory on pathological inputs). */
 const maxCacheEntries = 200_000;
 
-const providerIndex = (provider: Provider): number => providers.indexOf(provider);
+// Looked up per record: a property read, not a search of the provider list.
+const providerSlots = Object.fromEntries(providers.map((p, i) => [p, i])) as Record<
+  Provider,
+  number
+>;
+const providerIndex = (provider: Provider): number => providerSlots[provider];
 const emptyRoots = (): Node[] => providers.map(() => new Map());
 
 /**
@@ -86,7 +91,6 @@ function borrowedCoefficients(usage: UsageFactors, provider: Provider): UsageFac
   return Object.freeze({
     ...usage,
     powerQuality: factorQuality("default", note),
-    powerQualityMeasured: usage.powerQualityMeasured,
     embodiedQuality: factorQuality("default", note),
   });
 }

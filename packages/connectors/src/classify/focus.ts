@@ -91,8 +91,19 @@ const moneyOnlyCategories: Record<string, UnsupportedReason> = {
   adjustment: "adjustment",
 };
 
+/** Names seen: a file repeats a few provider names on every line, in up to three columns. */
+const providerByName = new Map<string, UsageRecord["provider"] | undefined>();
+
 /** The provider of a FOCUS provider name; `other` for any provider without a profile, undefined when empty. */
 export function focusProviderOf(name: string): UsageRecord["provider"] | undefined {
+  if (providerByName.has(name)) return providerByName.get(name);
+  const provider = providerOfName(name);
+  if (providerByName.size >= 1_000) providerByName.clear();
+  providerByName.set(name, provider);
+  return provider;
+}
+
+function providerOfName(name: string): UsageRecord["provider"] | undefined {
   const lower = name.trim().toLowerCase();
   if (lower === "") return undefined;
   if (lower === "aws" || lower.startsWith("amazon")) return "aws";
@@ -102,6 +113,11 @@ export function focusProviderOf(name: string): UsageRecord["provider"] | undefin
   if (lower.startsWith("ibm")) return "ibm";
   if (lower.startsWith("alibaba") || lower.startsWith("aliyun")) return "alibaba";
   return "other";
+}
+
+/** An `other` provider's ids carry its name (`Vercel:prj_shop`), so two providers' ids cannot meet. */
+function qualifiedAccountId(provider: UsageRecord["provider"], providerName: string, id: string): string {
+  return provider === "other" && id.trim() !== "" ? `${providerName.trim()}:${id.trim()}` : id;
 }
 
 /** A pack cloud named as host; "Not Applicable", the provider itself or another long-tail name is no host. */
@@ -377,9 +393,8 @@ export function createFocusClassifier(header: readonly string[], options: Classi
     if (!provider) throw new RowValueError("ServiceProviderName (ProviderName before FOCUS 1.3) is empty");
     const startMs = requiredTimestampMs(get(row, "chargePeriodStart"), "ChargePeriodStart", window);
     const endMs = optionalTimestampMs(get(row, "chargePeriodEnd"), "ChargePeriodEnd", window);
-    const named = (id: string) => (provider === "other" && id.trim() !== "" ? `${providerName.trim()}:${id.trim()}` : id);
-    const subAccount = named(textOf(get(row, "subAccountId")));
-    const billingText = named(textOf(get(row, "billingAccountId")));
+    const subAccount = qualifiedAccountId(provider, providerName, textOf(get(row, "subAccountId")));
+    const billingText = qualifiedAccountId(provider, providerName, textOf(get(row, "billingAccountId")));
     const billing = optionalBillingAccountId(provider, billingText);
     let account: { id: string; warning?: string };
     if (subAccount.trim() !== "") account = canonicalAccountId(provider, subAccount);

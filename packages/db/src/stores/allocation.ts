@@ -4,6 +4,7 @@ import {
   allocationSumKeys,
   headlineSumsSelect,
   matchingRule,
+  sumAllocationSums,
   zeroAllocationSums,
   type AllocatedDay,
   type AllocationRule,
@@ -156,11 +157,8 @@ export type Allocation = {
   rules: (AllocationRule & { note: string | null })[];
 };
 
-const sumDays = (days: readonly AllocatedDay[]): AllocationSums => {
-  const sums = zeroAllocationSums();
-  for (const day of days) for (const key of allocationSumKeys) sums[key] += day.sums[key];
-  return sums;
-};
+const sumDays = (days: readonly AllocatedDay[]): AllocationSums =>
+  sumAllocationSums(days.map((d) => d.sums));
 
 /** A missing tag as a value no tag has (chr(1)), so a missing tag and an empty one stay apart. */
 const noTag = "\u0001";
@@ -235,8 +233,7 @@ export async function allocateEmissions(
   });
   const result = allocate(groups, rules);
   lap("split");
-  const total = zeroAllocationSums();
-  for (const group of groups) for (const key of allocationSumKeys) total[key] += group.sums[key];
+  const total = sumAllocationSums(groups.map((g) => g.sums));
   const costCentres = centres.map((centre) => {
     const byDay = result.byCostCentre.get(centre.id) ?? [];
     return { id: centre.id, name: centre.name, sums: sumDays(byDay), byDay };

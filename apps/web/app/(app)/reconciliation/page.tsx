@@ -1,11 +1,10 @@
+import { providerNames } from "@canopy/methodology/providers";
 import { CarbonImportForm } from "@/components/reconciliation/carbon-import-form";
 import { formatKg, formatPercent, monthLabel } from "@/lib/format";
 import { allowed, requireMember } from "@/lib/server/page-context";
 import { loadReconciliation } from "@/lib/server/reconciliation";
 
 export const dynamic = "force-dynamic";
-
-const providerNames = { aws: "AWS", azure: "Azure", gcp: "Google Cloud" } as const;
 
 const signedKg = (kg: number) => `${kg > 0 ? "+" : kg < 0 ? "−" : "±"}${formatKg(Math.abs(kg))}`;
 const signedPercent = (ratio: number) =>
